@@ -1,0 +1,77 @@
+# SchoolDesk: every target sets itself up on a fresh machine (Python 3.11 and Node, nothing else).
+SHELL := /bin/bash
+PYTHON_BIN := $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+VENDOR := schooldesk/static/vendor
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: setup run test test-postgres lint bench system-deps migrate demo clean
+
+setup: $(VENV)/.installed node_modules/.installed $(VENDOR)/.copied
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.copied: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	touch $@
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py demo_seed --if-empty
+
+# Serve the demo desk and the Huey worker together; Ctrl-C stops both.
+run: demo
+	@$(PY) manage.py demo_logins
+	@echo "SchoolDesk is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@trap 'kill 0' EXIT; \
+	  $(PY) manage.py run_huey --quiet & \
+	  DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+# Debian packages the tests drive for real: Chromium for the browser journeys (Playwright cannot
+# download its own browser here) and Dovecot as the IMAP server for mail intake.
+SYSTEM_PACKAGES := chromium dovecot-imapd
+system-deps:
+	@missing=""; for cmd in chromium:chromium dovecot:dovecot-imapd; do \
+	  command -v $${cmd%%:*} >/dev/null || test -x /usr/sbin/$${cmd%%:*} || missing="$$missing $${cmd##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else SUDO=none; fi; \
+	  if [ "$$SUDO" = none ]; then echo "Missing$$missing and no root: the tests that need them will be skipped."; \
+	  else echo "Installing$$missing from Debian's packages"; $$SUDO apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing >/dev/null; fi; fi
+
+test: setup system-deps
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL, a fresh database on the local server (DATABASE_URL overrides): it is
+# the run that proves locking and concurrency. The browser journeys ran against the same code on SQLite.
+test-postgres: setup system-deps
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/schooldesk_ci} \
+	  $(PY) -m pytest -n 2 --dist loadfile --create-db -m "not browser" $(PYTEST_ARGS)
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SECRET_KEY=lint-only-$$(head -c 32 /dev/urandom | base64 | tr -dc a-zA-Z0-9) SCHOOLDESK_PRODUCTION=1 \
+	  DJANGO_ALLOWED_HOSTS=desk.example.sch.uk $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: setup
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("schooldesk.core.urls")),
+    path("accounts/", include("schooldesk.accounts.urls")),
+    path("schools/", include("schooldesk.schools.urls")),
+    path("locations/", include("schooldesk.locations.urls")),
+    path("suppliers/", include("schooldesk.suppliers.urls")),
+    path("incidents/", include("schooldesk.incidents.urls")),
+    path("reports/", include("schooldesk.reports.urls")),
+    path("assets/", include("schooldesk.assets.urls")),
+    path("licences/", include("schooldesk.licences.urls")),
+    path("diary/", include("schooldesk.diary.urls")),
+    path("mail/", include("schooldesk.mail.urls")),
+    path("problems/", include("schooldesk.problems.urls")),
+    path("changes/", include("schooldesk.changes.urls")),
+    path("procedures/", include("schooldesk.procedures.urls")),
+    path("budgets/", include("schooldesk.budgets.urls")),
+    # apps: one line per domain app, above this comment
+    path("api/v1/", include("config.api_urls")),
+    path("django-admin/", admin.site.urls),
+]

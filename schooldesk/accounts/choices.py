@@ -1,0 +1,22 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REPORTER = "reporter", _("Reporter")
+    SPOC = "spoc", _("SPOC (service desk administrator)")
+    TECHNICIAN = "technician", _("Technician (first level)")
+    PROVIDER = "provider", _("Provider (second level)")
+    OWNER = "owner", _("ICT owner")
+    VIEWER = "viewer", _("Viewer (head, governors)")
+    DPO = "dpo", _("DPO / DSL")
+
+
+#: run the desk: triage, records, settings, reports
+DESK_ROLES = frozenset({Role.SPOC, Role.OWNER})
+#: see and work every call in the school
+STAFF_ROLES = frozenset({Role.SPOC, Role.OWNER, Role.TECHNICIAN})
+#: read reports
+REPORT_ROLES = frozenset({Role.SPOC, Role.OWNER, Role.VIEWER})
+#: see restricted calls (data breach, safeguarding)
+RESTRICTED_ROLES = frozenset({Role.DPO, Role.OWNER})

@@ -1,0 +1,53 @@
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from schooldesk.accounts.choices import Role
+
+
+class User(AbstractUser):
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    job_title = models.CharField(_("job title"), max_length=80, blank=True)
+    feed_token = models.CharField(max_length=64, default=secrets.token_urlsafe, editable=False)
+
+    class Meta:
+        ordering = ["first_name", "last_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    """A role held by a person in one school, or across every school of an organisation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True)
+    organisation = models.ForeignKey(
+        "schools.Organisation", on_delete=models.CASCADE, null=True, blank=True,
+        help_text=_("Set instead of a school for a role held across all of an LA's or trust's schools."),
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, null=True, blank=True,
+        help_text=_("For providers: the supplier whose escalated calls they see."),
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(school__isnull=False, organisation__isnull=True)
+                           | models.Q(school__isnull=True, organisation__isnull=False)),
+                name="membership_school_xor_organisation",
+            ),
+            models.UniqueConstraint(fields=["user", "school", "role"], name="membership_unique_school_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.school or self.organisation}"
+
+    def clean(self):
+        if self.role == Role.PROVIDER and not self.supplier_id:
+            raise ValidationError({"supplier": _("A provider must belong to a supplier.")})

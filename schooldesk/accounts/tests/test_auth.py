@@ -1,0 +1,51 @@
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_with_the_form(cast, client, password):
+    response = client.post(reverse("login"), {"username": cast.reporter.username, "password": password})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_login_is_throttled_after_repeated_failures(cast, client, password, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": cast.reporter.username, "password": "wrong"})
+    response = client.post(reverse("login"), {"username": cast.reporter.username, "password": password})
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+
+
+def test_password_reset_by_email(cast, client):
+    cast.reporter.email = "teacher@oak.sch.uk"
+    cast.reporter.save()
+    client.post(reverse("password_reset"), {"email": "teacher@oak.sch.uk"})
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    response = client.post(form.redirect_chain[-1][0], {"new_password1": "A-much-better-passphrase-42",
+                                                        "new_password2": "A-much-better-passphrase-42"})
+    assert response.status_code == 302
+    cast.reporter.refresh_from_db()
+    assert cast.reporter.check_password("A-much-better-passphrase-42")
+
+
+def test_unknown_email_gives_the_same_answer(client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+    assert response.status_code == 302 and len(mail.outbox) == 0
+
+
+def test_pages_need_login(client):
+    response = client.get("/incidents/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_logout_is_post_only(cast, login):
+    client = login(cast.reporter)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302

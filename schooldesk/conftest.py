@@ -1,0 +1,155 @@
+"""Fixtures shared by every app's tests: two schools in two organisations and a cast of roles."""
+
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from schooldesk.accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
+from schooldesk.core.tests.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, VIEWPORTS, sign_in
+from schooldesk.schools.tests.factories import OrganisationFactory, SchoolFactory
+from schooldesk.suppliers.models import Supplier
+
+
+@dataclass
+class Cast:
+    school: object
+    supplier: object
+    reporter: object
+    spoc: object
+    technician: object
+    provider: object
+    owner: object
+    viewer: object
+    dpo: object
+
+
+def make_cast(prefix: str, organisation=None) -> Cast:
+    organisation = organisation or OrganisationFactory(name=f"{prefix.title()} Council")
+    school = SchoolFactory(organisation=organisation, name=f"{prefix.title()} Primary School")
+    supplier = Supplier.objects.create(
+        organisation=organisation, name=f"{prefix.title()} Support Ltd", email=f"help@{prefix}-support.example"
+    )
+    people = {}
+    for role in ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo"):
+        user = UserFactory(username=f"{prefix}-{role}")
+        MembershipFactory(user=user, school=school, role=role, supplier=supplier if role == "provider" else None)
+        people[role] = user
+    return Cast(school=school, supplier=supplier, **people)
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return make_cast("oak")
+
+
+@pytest.fixture
+def other(db) -> Cast:
+    """A second school in another organisation: nothing of it may ever show to `cast`."""
+    return make_cast("elm")
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+# --- Real browser -------------------------------------------------------------------------------------
+# Browser fixtures: Debian's Chromium driven by Playwright (sync API) against pytest-django's live server.
+#
+# - `live_server` serves the static files too (pytest-django uses Django's static files handler when
+#   django.contrib.staticfiles is installed), so htmx, Bootstrap and axe-core load as in production.
+# - Chromium is launched once per test module (per xdist worker), each test gets fresh contexts:
+#   its own cookies, storage and viewport. `launch()` always starts Chromium with a fresh temporary
+#   user-data-dir, deleted when the browser closes (a persistent profile would need
+#   `launch_persistent_context`), so no test inherits another's profile.
+# - Playwright's sync API runs an asyncio event loop on the test's own thread (in a greenlet) from
+#   start to stop; Django then sees "a running event loop" and refuses every ORM call from the test
+#   (fixtures, the database flush) with SynchronousOnlyOperation. Our code is synchronous and the ORM
+#   is only ever used from one thread at a time here, so DJANGO_ALLOW_ASYNC_UNSAFE is set while
+#   Playwright runs, and the previous value is restored when it stops: Playwright is module-scoped so
+#   that the non-browser tests that xdist runs next in the same worker get neither the event loop nor
+#   the relaxed check.
+# - No Chromium at /usr/bin/chromium (or at SCHOOLDESK_CHROMIUM, if set): the tests skip, unless
+#   SCHOOLDESK_REQUIRE_BROWSER is set (CI), then they fail.
+
+
+
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so the page fixture can screenshot a failure."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM} (run `make system-deps`)"
+        if os.environ.get("SCHOOLDESK_REQUIRE_BROWSER"):
+            pytest.fail(f"{reason}, and SCHOOLDESK_REQUIRE_BROWSER is set", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # see the module docstring
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def open_page(browser, live_server, request):
+    """open_page("desktop" | "phone") -> a new page in its own context (own cookies) on the live server."""
+    contexts = []
+
+    def _open(viewport: str = "desktop"):
+        context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London",
+                                      **VIEWPORTS[viewport])
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)
+        for n, context in enumerate(contexts):
+            for m, page in enumerate(context.pages):
+                page.screenshot(path=str(SCREENSHOTS / f"FAILED-{name}-{n}{m}.png"), full_page=True)
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def signed_in(open_page, password):
+    """signed_in(user, "desktop" | "phone") -> a page where `user` has signed in through the login form."""
+
+    def _signed_in(user, viewport: str = "desktop"):
+        page = open_page(viewport)
+        sign_in(page, user, password)
+        return page
+
+    return _signed_in

@@ -1,0 +1,31 @@
+def desk(request):
+    """The signed-in person's roles, for the navigation. One query per request at most (cached)."""
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    from schooldesk.accounts.access import access_for
+    from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
+
+    access = access_for(user)
+    return {
+        "labels": _Labels(),
+        "nav": {
+            "is_desk": access.any_role(DESK_ROLES),
+            "is_staff": access.any_role(STAFF_ROLES),
+            "is_provider": access.any_role({Role.PROVIDER}),
+            "can_report": access.any_role(REPORT_ROLES),
+            "school_count": len(access.roles_by_school),
+        }
+    }
+
+
+class _Labels:
+    """Choice labels translated once per request (not once per row), read lazily by templates."""
+
+    @property
+    def status(self):
+        from schooldesk.incidents.choices import IncidentStatus
+
+        if not hasattr(self, "_status"):
+            self._status = {value: str(label) for value, label in IncidentStatus.choices}
+        return self._status

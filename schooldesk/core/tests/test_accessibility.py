@@ -1,0 +1,125 @@
+"""WCAG 2.2 AA checks with axe-core in a real browser, on every main page, as the person who uses it.
+
+axe-core comes from the npm registry at setup (static/vendor/axe.min.js) and is injected into each
+page. A 'serious' or 'critical' violation fails the test with the rule, its help text and where."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from schooldesk.core.tests.browser import axe_violations, describe_violations, screenshot, sign_in
+from schooldesk.incidents.services import incident_assign, incident_reply, incident_resolve, incident_triage
+from schooldesk.incidents.tests.factories import IncidentFactory
+from schooldesk.locations.models import Location
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def world(cast):
+    """A school with calls in several states, so lists, badges and timelines have something to show."""
+    room = Location.objects.create(school=cast.school, name="Mrs Brown's class", building="Infant block")
+    new = IncidentFactory(school=cast.school, by=cast.reporter, location=room, summary="Visualiser flickers",
+                          device="AST-000123", reporter_availability="Year 2 classroom all day",
+                          expected="A steady picture", happened="It flickers when the lights are on")
+    working = IncidentFactory(school=cast.school, by=cast.reporter, summary="Laptop trolley will not charge")
+    working = incident_triage(incident=working, by=cast.spoc, version=working.version, category=None,
+                              impact="I2", urgency="U1")
+    working = incident_assign(incident=working, by=cast.spoc, version=working.version, technician=cast.technician)
+    incident_reply(incident=working, by=cast.technician, body="Checked the fuse: it is fine.", is_public=False)
+    fixed = IncidentFactory(school=cast.school, by=cast.reporter, summary="Printer offline")
+    fixed = incident_resolve(incident=fixed, by=cast.technician, version=fixed.version,
+                             resolution="Turned it off and on again.")
+    return {"new": new, "working": working, "fixed": fixed, "school": cast.school}
+
+
+def _open_all_details(page):
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+
+
+def _submit_empty_report(page):
+    page.get_by_role("button", name="Send to the service desk").click()
+    expect(page.locator("#id_summary_error")).to_be_visible()
+
+
+def _open_the_phone_menu(page):
+    toggler = page.get_by_role("button", name="Show menu")
+    expect(toggler).to_have_attribute("aria-expanded", "false")
+    toggler.click()
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#nav-links")).to_have_class(re.compile(r"\bshow\b"))  # Bootstrap's slide has finished
+    expect(page.get_by_role("button", name="Calls")).to_be_visible()
+
+
+#: name -> (who, URL (may use {new}, {fixed}, {school}), what to do before the check)
+PAGES = {
+    "login": (None, "/accounts/login/", None),
+    "password-reset": (None, "/accounts/password-reset/", None),
+    "home-reporter": ("reporter", "/", None),
+    "report-form": ("reporter", "/incidents/new/", _open_all_details),
+    "report-form-errors": ("reporter", "/incidents/new/", _submit_empty_report),
+    "incident-reporter-resolved": ("reporter", "/incidents/{fixed}/", _open_all_details),
+    "home-technician": ("technician", "/", None),
+    "home-spoc": ("spoc", "/", None),
+    "log-a-call": ("spoc", "/incidents/new/?for=caller", _open_all_details),
+    "incident-list": ("spoc", "/incidents/", _open_all_details),
+    "triage": ("spoc", "/incidents/triage/", None),
+    "incident-spoc": ("spoc", "/incidents/{new}/", _open_all_details),
+    "locations": ("spoc", "/locations/", None),
+    "location-form": ("spoc", "/locations/new/", None),
+    "suppliers": ("spoc", "/suppliers/", None),
+    "school-settings": ("spoc", "/schools/{school}/", None),
+    "incident-report": ("spoc", "/reports/incidents/", None),
+}
+PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
+PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
+               "home-spoc-menu-open"]
+ALL_PAGES = {**PAGES, **PHONE_ONLY}
+
+
+def _groups():
+    """One test per person and screen size (one sign-in each), checking each of their pages in turn."""
+    groups: dict[tuple, list] = {}
+    for viewport, names in (("desktop", list(PAGES)), ("phone", PHONE_PAGES)):
+        for name in names:
+            who = ALL_PAGES[name][0]
+            groups.setdefault((who or "anonymous", viewport), []).append(name)
+    return [(who, viewport, names) for (who, viewport), names in groups.items()]
+
+
+GROUPS = _groups()
+
+
+@pytest.mark.parametrize(("who", "viewport", "names"), GROUPS, ids=[f"{w}-{v}" for w, v, _ in GROUPS])
+def test_pages_have_no_serious_accessibility_violations(who, viewport, names, cast, world, open_page, password):
+    page = open_page(viewport)
+    if who != "anonymous":
+        sign_in(page, getattr(cast, who), password)
+    failures = []
+    for name in names:
+        _who, url, prepare = ALL_PAGES[name]
+        url = url.format(new=world["new"].pk, fixed=world["fixed"].pk, school=world["school"].pk)
+        response = page.goto(url)
+        assert response.ok, f"{url} answered {response.status}"
+        if prepare:
+            prepare(page)
+        violations = axe_violations(page)
+        if violations:
+            screenshot(page, f"FAILED-a11y-{name}-{viewport}.png")
+            failures.append(f"{name} ({url}, {viewport}, as {who}):\n{describe_violations(violations)}")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_form_control_on_the_incident_page_has_its_own_label(cast, world, signed_in):
+    """axe-core 4.14 only lists shared ids as "needs review" (duplicate-id-aria), and counts a label as
+    found even when its `for` points at another form's box; the browser's accessibility tree does not
+    (Playwright's get_by_label cannot find the resolve form's "Time spent" box)."""
+    page = signed_in(cast.spoc)
+    page.goto(f"/incidents/{world['new'].pk}/")
+    _open_all_details(page)
+    duplicated = page.evaluate("""() => {
+        const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+        return [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+    }""")
+    assert not duplicated, f"ids used more than once on the call page: {duplicated}"

@@ -1,0 +1,118 @@
+"""A user of one school sees nothing of another, on every page and endpoint.
+
+The walk is driven by the URL configuration itself. Each app says, in its own `tests/tenancy.py`,
+which objects of school A it makes (each carrying SECRET in a field its pages show) and what its
+URL parameters mean:
+
+    SECTION = "locations"                  # the first path segment of the app's URLs
+    PK = "location"                        # what <pk> means under that segment
+    PARAMS = {"location_pk": "location"}   # other parameters (a value may be a function of the route)
+    def build(cast, secret) -> dict: ...   # the named objects
+
+A URL whose parameters no app explains fails the test, so nobody can add a page that is not walked."""
+
+import importlib
+import re
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from schooldesk.incidents.models import Incident
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "OAKSECRET"
+PUBLIC_PREFIXES = ("accounts/",)  # login, logout and password reset are meant to be public
+SKIPPED_PREFIXES = ("django-admin/",)  # Django's own admin: superusers only, tested by Django
+NOT_SECTIONS = {"api", "v1"}
+
+
+def tenancy_modules():
+    for config in apps.get_app_configs():
+        if config.name.startswith("schooldesk."):
+            try:
+                yield importlib.import_module(f"{config.name}.tests.tenancy")
+            except ModuleNotFoundError as exc:
+                if not exc.name.endswith("tenancy"):
+                    raise
+
+
+def walk(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from walk(entry, route)
+        elif isinstance(entry, URLPattern):
+            yield route, entry
+
+
+def routes(prefixes_to_skip):
+    return [r for r, _p in walk() if not r.startswith(prefixes_to_skip) and "format" not in r]
+
+
+@pytest.fixture
+def oak_world(cast):
+    """School A (`cast`) with one of everything, each carrying a recognisable secret."""
+    world, sections, params = {}, {}, {}
+    for module in tenancy_modules():
+        world.update(module.build(cast, SECRET))
+        sections[module.SECTION] = module.PK
+        params.update(getattr(module, "PARAMS", {}))
+    return world, sections, params
+
+
+def fill(route: str, oak_world) -> str:
+    """Turn a route into a URL about school A's objects."""
+    world, sections, params = oak_world
+    section = next((seg for seg in re.split(r"/|\^", route) if seg and seg not in NOT_SECTIONS), "")
+
+    def value(name):
+        key = sections.get(section) if name == "pk" else params.get(name)
+        key = key(route) if callable(key) else key
+        assert key in world, f"The tenancy walk does not know what <{name}> means in {route}: add it to a tests/tenancy.py."
+        return str(world[key].pk)
+
+    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m.group(1)), route)  # regex routes (DRF)
+    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: value(m.group(1)), url)  # path() routes
+    return "/" + url.replace("^", "").replace("$", "")
+
+
+def test_every_page_and_endpoint_hides_another_schools_data(oak_world, other, client):
+    walked = routes(SKIPPED_PREFIXES + PUBLIC_PREFIXES)
+    assert len(walked) > 30, "the walk found too few URLs: is the resolver walk broken?"
+    incident = oak_world[0]["incident"]
+    before = Incident.objects.get(pk=incident.pk).version
+    for user in (other.reporter, other.spoc, other.technician, other.provider, other.owner, other.viewer, other.dpo):
+        client.force_login(user)
+        for route in walked:
+            url = fill(route, oak_world)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                body = b"".join(response.streaming_content) if response.streaming else response.content
+                assert SECRET.encode() not in body, f"{user.username} saw school A's data at {method.upper()} {url}"
+                if "<" in route:
+                    assert response.status_code in (403, 404, 405), (
+                        f"{method.upper()} {url} as {user.username} gave {response.status_code}, not 404"
+                    )
+    assert Incident.objects.get(pk=incident.pk).version == before, "another school changed the call"
+
+
+def test_every_page_requires_login(oak_world, client):
+    for route in routes(SKIPPED_PREFIXES + PUBLIC_PREFIXES):
+        url = fill(route, oak_world)
+        response = client.get(url)
+        assert response.status_code in (302, 401, 403), f"{url} answered {response.status_code} without login"
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/"), url
+
+
+def test_the_same_pages_do_show_the_school_its_own_data(oak_world, cast, client):
+    """The walk above must be able to fail: school A's own SPOC does see the secret."""
+    incident = oak_world[0]["incident"]
+    client.force_login(cast.spoc)
+    response = client.get(f"/incidents/{incident.pk}/")
+    assert response.status_code == 200 and SECRET.encode() in response.content
+    assert SECRET.encode() in client.get("/locations/").content
+    assert SECRET.encode() in client.get(f"/api/v1/incidents/{incident.pk}/").content

@@ -1,0 +1,66 @@
+"""One filterset serves the HTML list and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import STAFF_ROLES
+from schooldesk.accounts.models import User
+from schooldesk.core.forms import StyledFilterForm
+from schooldesk.incidents.choices import IncidentStatus, SlaState
+from schooldesk.incidents.models import REFERENCE_PREFIX, Category, Incident
+from schooldesk.incidents.search import incident_text_filter
+from schooldesk.incidents.selectors import incidents_in_sla_state
+from schooldesk.locations.models import Location
+from schooldesk.schools.choices import Priority
+from schooldesk.schools.models import School
+from schooldesk.suppliers.models import Supplier
+
+
+def _user(request):
+    return request.user if request else None
+
+
+class IncidentFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search (words or INC-000123)")
+    school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
+    status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
+    category = django_filters.ModelChoiceFilter(queryset=lambda r: Category.objects.visible_to(_user(r)))
+    location = django_filters.ModelChoiceFilter(queryset=lambda r: Location.objects.visible_to(_user(r)))
+    device = django_filters.CharFilter(method="filter_device", label="Device or asset tag")
+    assigned_to = django_filters.ModelChoiceFilter(
+        queryset=lambda r: User.objects.filter(
+            memberships__school_id__in=access_for(_user(r)).school_ids(), memberships__role__in=STAFF_ROLES
+        ).distinct(),
+        label="Technician",
+    )
+    supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
+    sla = django_filters.ChoiceFilter(choices=SlaState.choices, method="filter_sla", label="SLA")
+    ordering = django_filters.OrderingFilter(
+        fields=(("logged_at", "logged"), ("priority", "priority"), ("resolve_due_at", "due"), ("status", "status")),
+        label="Sort by",
+    )
+
+    class Meta:
+        form = StyledFilterForm
+        model = Incident
+        fields = ["q", "school", "status", "priority", "category", "location", "device", "assigned_to", "supplier", "sla"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        digits = value.upper().removeprefix(REFERENCE_PREFIX).removeprefix("-")
+        if digits.isascii() and digits.isdecimal():
+            return queryset.filter(pk=int(digits))
+        exact = Q(supplier_reference__iexact=value) | Q(asset__tag__iexact=value)
+        condition = incident_text_filter(value)
+        return queryset.filter(exact | condition) if condition else queryset.filter(exact)
+
+    def filter_device(self, queryset, name, value):
+        """The device text people typed, or the asset chosen from the register by its tag."""
+        value = value.strip()
+        return queryset.filter(Q(device__icontains=value) | Q(asset__tag__iexact=value)) if value else queryset
+
+    def filter_sla(self, queryset, name, value):
+        return incidents_in_sla_state(queryset, value, timezone.now())

@@ -1,0 +1,245 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
+from schooldesk.core.scoping import SchoolOwnedQuerySet
+from schooldesk.incidents import choices
+from schooldesk.schools.choices import Impact, Priority, Urgency
+
+REFERENCE_PREFIX = "INC-"
+
+
+class IncidentQuerySet(SchoolOwnedQuerySet):
+    def role_filter(self, user, access) -> Q | None:
+        """Staff see their schools' calls; a provider only what was escalated to their supplier;
+        everyone sees the calls they reported, logged or were given; restricted calls only the owner,
+        the DPO/DSL and those involved.
+
+        Built as one `school IN (…) AND (…)` term per kind of access, so that the database can use
+        the (school, status, logged_at) index instead of scanning every call."""
+        from schooldesk.accounts.choices import RESTRICTED_ROLES, STAFF_ROLES, Role
+
+        own = Q(reported_by=user) | Q(logged_by=user) | Q(assigned_to=user)
+        full = set(access.school_ids(STAFF_ROLES)) & set(access.school_ids(RESTRICTED_ROLES))  # the owner
+        staff = set(access.school_ids(STAFF_ROLES)) - full
+        restricted_only = set(access.school_ids(RESTRICTED_ROLES)) - full - staff  # DPO/DSL
+        providers = {s: access.suppliers_by_school.get(s) for s in access.school_ids(frozenset({Role.PROVIDER}))}
+        rest = set(access.school_ids()) - full - staff - restricted_only
+        conditions = []
+        if full:
+            conditions.append(Q(school_id__in=sorted(full)))
+        if staff:
+            conditions.append(Q(school_id__in=sorted(staff)) & (Q(is_restricted=False) | own))
+        if restricted_only:
+            conditions.append(Q(school_id__in=sorted(restricted_only)) & (Q(is_restricted=True) | own))
+        for school_id, suppliers in providers.items():
+            if suppliers and school_id not in full | staff:
+                conditions.append(Q(school_id=school_id) & (Q(supplier_id__in=suppliers, is_restricted=False) | own))
+        for school_id in sorted(rest):
+            if school_id not in providers:
+                conditions.append(Q(school_id=school_id) & own)
+        if not conditions:
+            return None
+        combined = conditions[0]
+        for condition in conditions[1:]:
+            combined |= condition
+        return combined
+
+    def reportable_by(self, user):
+        """For counts in reports: every call of the schools where the user may read reports."""
+        from schooldesk.accounts.access import access_for
+        from schooldesk.accounts.choices import REPORT_ROLES
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(school_id__in=access_for(user).school_ids(REPORT_ROLES))
+
+    def active(self):
+        from schooldesk.incidents.choices import ACTIVE_STATUSES
+
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def with_reference(self, text: str):
+        """`INC-000123`, `inc-123` or `123` finds the call with that number."""
+        digits = text.strip().upper().removeprefix(REFERENCE_PREFIX).lstrip("0")
+        return self.filter(pk=int(digits)) if digits.isascii() and digits.isdecimal() else self.none()
+
+
+class Category(SchoolOwnedModel):
+    name = models.CharField(_("name"), max_length=80)
+    is_archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="category_unique_name_per_school")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Incident(SchoolOwnedModel):
+    kind = models.CharField(_("type"), max_length=20, choices=choices.IncidentKind.choices, default="incident")
+    summary = models.CharField(_("what is wrong?"), max_length=200)
+    description = models.TextField(_("anything else that may help"), blank=True)
+    expected = models.TextField(_("what did you expect to happen?"), blank=True)
+    happened = models.TextField(_("what actually happened?"), blank=True)
+    checked = models.TextField(_("what have you checked already?"), blank=True)
+    last_worked = models.CharField(_("when did it last work?"), max_length=120, blank=True)
+    happened_before = models.CharField(
+        _("has it happened before?"), max_length=5, choices=choices.HappenedBefore.choices, blank=True
+    )
+    reporter_availability = models.CharField(
+        _("where and when can you be found?"), max_length=200, blank=True,
+        help_text=_("For example: Room 12, free periods 3 and 4, or after 3:15pm."),
+    )
+    location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, verbose_name=_("where"))
+    device = models.CharField(
+        _("device (optional)"), max_length=120, blank=True, help_text=_("Asset tag or a description, e.g. 'teacher laptop'.")
+    )
+    asset = models.ForeignKey(
+        "assets.Asset", on_delete=models.PROTECT, null=True, blank=True, related_name="incidents",
+        verbose_name=_("device from the register"),
+    )
+    channel = models.CharField(max_length=20, choices=choices.Channel.choices, default="web")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="reported_incidents"
+    )
+    reporter_name = models.CharField(_("caller's name"), max_length=120, blank=True)
+    reporter_contact = models.CharField(_("caller's phone or email"), max_length=120, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="logged_incidents"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category"))
+    impact = models.CharField(_("impact"), max_length=2, choices=Impact.choices, default=Impact.ONE_USER)
+    urgency = models.CharField(_("urgency"), max_length=2, choices=Urgency.choices, default=Urgency.IMPAIRED)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices, db_index=True)
+    priority_override_reason = models.CharField(_("reason for overriding the priority"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=choices.IncidentStatus.choices, default="new", db_index=True
+    )
+    support_level = models.CharField(max_length=10, choices=choices.SupportLevel.choices, default="desk")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_incidents",
+        verbose_name=_("technician"),
+    )
+    for_next_visit = models.BooleanField(_("for the next technician visit"), default=False)
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("escalated to")
+    )
+    supplier_reference = models.CharField(_("supplier's reference"), max_length=60, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    logged_at = models.DateTimeField(db_index=True)
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    resolve_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_minutes = models.PositiveIntegerField(default=0, help_text="Service minutes spent waiting, added to the targets.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    is_workaround = models.BooleanField(_("this is a workaround; follow-up needed"), default=False)
+    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates")
+    is_restricted = models.BooleanField(
+        _("restricted (data breach or safeguarding)"), default=False,
+        help_text=_("Only the ICT owner, the DPO/DSL and the people involved (reporter, whoever logged it, the assignee) can see a restricted call."),
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-logged_at"]
+        indexes = [
+            models.Index(fields=["school", "status", "logged_at"]),
+            models.Index(fields=["school", "logged_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.summary}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.asset_id and self.school_id and self.asset.school_id != self.school_id:
+            raise ValidationError({"asset": _("Choose a device from this school's register.")})
+
+    @property
+    def reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.pk:06d}" if self.pk else "INC-(new)"
+
+    @property
+    def reporter_display(self) -> str:
+        return str(self.reported_by) if self.reported_by_id else (self.reporter_name or "Unknown caller")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in choices.ACTIVE_STATUSES
+
+    @property
+    def is_paused(self) -> bool:
+        return self.sla_paused_at is not None
+
+    @property
+    def next_due_at(self):
+        """The target that matters now: the response until someone responds, then the resolution."""
+        dues = [d for d in (self.resolve_due_at, None if self.responded_at else self.response_due_at) if d]
+        return min(dues) if dues else None
+
+    def sla_state(self, now) -> str | None:
+        if not self.is_active:
+            return None
+        if self.is_paused:
+            return choices.SlaState.PAUSED
+        first = self.next_due_at
+        if first is None:
+            return choices.SlaState.ON_TRACK
+        if first < now:
+            return choices.SlaState.BREACHED
+        if (first - now).total_seconds() <= 2 * 3600:
+            return choices.SlaState.DUE_SOON
+        return choices.SlaState.ON_TRACK
+
+
+class IncidentUpdate(TimeStampedModel):
+    """One row of a call's timeline."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(max_length=20, choices=choices.UpdateKind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    body = models.TextField(blank=True)
+    is_public = models.BooleanField(default=True, help_text=_("Shown to the reporter."))
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+    minutes_spent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.incident_id}"
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"attachments/{instance.incident.school_id}/{instance.incident_id}/{instance.stored_name}"
+
+
+class Attachment(TimeStampedModel):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    update = models.ForeignKey(IncidentUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    stored_name = models.CharField(max_length=80)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,75 @@
+from datetime import timedelta
+
+from django.db.models import Count, Q
+
+from schooldesk.incidents.choices import ACTIVE_STATUSES, PAUSED_STATUSES, IncidentStatus, SlaState
+from schooldesk.incidents.models import Incident
+
+DUE_SOON = timedelta(hours=2)
+LIST_RELATED = ("school", "location", "category", "reported_by", "assigned_to", "supplier")
+
+
+#: lists never show these: not loading them keeps list pages light whatever the calls hold
+LIST_DEFERRED = ("description", "expected", "happened", "checked", "resolution", "school__priority_matrix",
+                 "school__sla_targets")
+
+
+def incident_list(user):
+    return Incident.objects.visible_to(user).select_related(*LIST_RELATED).defer(*LIST_DEFERRED)
+
+
+def _breached(now) -> Q:
+    return Q(resolve_due_at__lt=now) | Q(responded_at__isnull=True, response_due_at__lt=now)
+
+
+def incidents_in_sla_state(queryset, state: str, now):
+    running = queryset.filter(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=True)
+    if state == SlaState.PAUSED:
+        return queryset.filter(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=False)
+    if state == SlaState.BREACHED:
+        return running.filter(_breached(now))
+    if state == SlaState.DUE_SOON:
+        return running.exclude(_breached(now)).filter(_breached(now + DUE_SOON))
+    if state == SlaState.ON_TRACK:
+        return running.exclude(_breached(now + DUE_SOON))
+    return queryset
+
+
+def incident_get(user, pk: int) -> Incident:
+    return (
+        Incident.objects.visible_to(user)
+        .select_related(*LIST_RELATED, "logged_by", "duplicate_of", "school__organisation")
+        .get(pk=pk)
+    )
+
+
+def incident_timeline(incident, *, include_internal: bool):
+    updates = incident.updates.select_related("author").prefetch_related("attachments")
+    return updates if include_internal else updates.filter(is_public=True)
+
+
+TRIAGE_SECTION_SIZE = 25
+
+
+def triage_queue(user, now) -> dict:
+    """The SPOC's queue in a fixed number of queries: four short lists and one row of counts."""
+    from schooldesk.accounts.access import access_for
+    from schooldesk.accounts.choices import DESK_ROLES
+
+    base = incident_list(user).filter(school_id__in=access_for(user).school_ids(DESK_ROLES))
+    # Each section names its statuses exactly, so the (school, status, logged_at) index serves it.
+    working = ACTIVE_STATUSES - PAUSED_STATUSES - {IncidentStatus.NEW}
+    at_risk = Q(status__in=working, sla_paused_at__isnull=True) & _breached(now + DUE_SOON)
+    sections = {
+        "new": base.filter(status=IncidentStatus.NEW).order_by("logged_at"),
+        "at_risk": base.filter(at_risk).order_by("resolve_due_at"),
+        "waiting": base.filter(status__in=PAUSED_STATUSES).order_by("logged_at"),
+        "next_visit": base.filter(status__in=ACTIVE_STATUSES, for_next_visit=True).order_by("location__name", "logged_at"),
+    }
+    counts = base.filter(status__in=ACTIVE_STATUSES).aggregate(
+        new=Count("pk", filter=Q(status=IncidentStatus.NEW)),
+        at_risk=Count("pk", filter=at_risk),
+        waiting=Count("pk", filter=Q(status__in=PAUSED_STATUSES)),
+        next_visit=Count("pk", filter=Q(for_next_visit=True)),
+    )
+    return {name: {"rows": list(qs[:TRIAGE_SECTION_SIZE]), "count": counts[name]} for name, qs in sections.items()}

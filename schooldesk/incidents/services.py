@@ -1,0 +1,524 @@
+"""Every change to a call goes through these services: views, API, mail intake, tasks and commands
+call the same functions. Each validates, writes the timeline and enqueues side effects after commit."""
+
+from __future__ import annotations
+
+import mimetypes
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
+from schooldesk.core.exceptions import ConflictError
+from schooldesk.incidents.choices import (
+    ACTIVE_STATUSES,
+    PAUSED_STATUSES,
+    IncidentStatus,
+    SupportLevel,
+    UpdateKind,
+)
+from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate
+from schooldesk.schools.choices import DEFAULT_PRIORITY_MATRIX, DEFAULT_SLA_TARGETS, Impact, Priority, Urgency
+from schooldesk.schools.selectors import school_calendar
+
+WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
+ALLOWED_EXTENSIONS = {
+    ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic", ".txt", ".log", ".csv",
+    ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".eml", ".msg", ".zip",
+}
+#: the first bytes a file of that type must start with; a renamed executable is refused
+MAGIC = {
+    ".pdf": (b"%PDF",),
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8",),
+    ".jpeg": (b"\xff\xd8",),
+    ".gif": (b"GIF8",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+    ".zip": (b"PK\x03\x04",),
+}
+
+
+# --- rules ------------------------------------------------------------------------------------
+def priority_for(*, school, impact: str, urgency: str) -> str:
+    if impact not in Impact.values or urgency not in Urgency.values:
+        raise ValidationError("Choose the impact and the urgency from the lists.")
+    row = school.priority_matrix.get(impact) or DEFAULT_PRIORITY_MATRIX[impact]
+    return row.get(urgency) or DEFAULT_PRIORITY_MATRIX[impact][urgency]
+
+
+def _require(by, incident_or_school_id, roles, message="You cannot do that on this call.") -> None:
+    school_id = getattr(incident_or_school_id, "school_id", incident_or_school_id)
+    if by is None:  # the system itself (tasks, commands)
+        return
+    if not access_for(by).has_role(school_id, roles):
+        raise PermissionDenied(message)
+
+
+def _require_worker(by, incident, message="You cannot do that on this call.") -> None:
+    """School staff, or a provider whose supplier the call has been escalated to."""
+    if by is None:
+        return
+    access = access_for(by)
+    if access.has_role(incident.school_id, STAFF_ROLES):
+        return
+    suppliers = access.suppliers_by_school.get(incident.school_id, frozenset())
+    if incident.supplier_id and incident.supplier_id in suppliers:
+        return
+    raise PermissionDenied(message)
+
+
+def _is_worker(by, incident) -> bool:
+    try:
+        _require_worker(by, incident)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _is_reporter(by, incident) -> bool:
+    return by is not None and by.pk in (incident.reported_by_id, incident.logged_by_id)
+
+
+def sla_refresh(incident: Incident, calendar=None) -> None:
+    """Due times from when the call was logged, the priority's targets and the time spent waiting."""
+    calendar = calendar or school_calendar(incident.school)
+    targets = incident.school.sla_targets.get(incident.priority) or DEFAULT_SLA_TARGETS[incident.priority]
+    paused = incident.sla_paused_minutes
+    incident.response_due_at = calendar.add_minutes(incident.logged_at, int(targets["respond"]) + paused)
+    incident.resolve_due_at = calendar.add_minutes(incident.logged_at, int(targets["resolve"]) + paused)
+
+
+def _pause(incident: Incident, now) -> None:
+    if incident.sla_paused_at is None:
+        incident.sla_paused_at = now
+
+
+def _resume(incident: Incident, now) -> None:
+    if incident.sla_paused_at is not None:
+        incident.sla_paused_minutes += school_calendar(incident.school).minutes_between(incident.sla_paused_at, now)
+        incident.sla_paused_at = None
+        sla_refresh(incident)
+
+
+def _working_status(incident: Incident) -> str:
+    return {
+        SupportLevel.FIRST: IncidentStatus.WITH_FIRST_LEVEL,
+        SupportLevel.SECOND: IncidentStatus.WITH_SECOND_LEVEL,
+    }.get(incident.support_level, IncidentStatus.OPEN)
+
+
+def _lock(incident: Incident, version: int | None) -> Incident:
+    """Re-read the call under a row lock; refuse if someone changed it since `version` was read."""
+    # of=("self",): FOR UPDATE on the join would also lock the school's row, and every new call
+    # for the school (its foreign key takes a KEY SHARE lock on that row) would wait behind it.
+    current = Incident.objects.select_for_update(of=("self",)).select_related("school").get(pk=incident.pk)
+    if version is not None and current.version != int(version):
+        raise ConflictError()
+    return current
+
+
+def _save(incident: Incident) -> None:
+    incident.version += 1
+    incident.save()
+
+
+def _timeline(incident, by, kind, body="", *, is_public=True, field="", old="", new="", minutes=0) -> IncidentUpdate:
+    update = IncidentUpdate.objects.create(
+        incident=incident, author=by, kind=kind, body=body, is_public=is_public, field=field,
+        old_value=str(old)[:200], new_value=str(new)[:200], minutes_spent=minutes,
+    )
+    if is_public or kind in (UpdateKind.ASSIGNMENT, UpdateKind.ESCALATION):
+        from schooldesk.incidents.tasks import incident_notify
+
+        transaction.on_commit(lambda: incident_notify(update.pk))
+    return update
+
+
+def _set_status(incident, by, status, body="", *, is_public=True) -> IncidentUpdate | None:
+    if incident.status == status:
+        return None
+    old = incident.get_status_display()
+    incident.status = status
+    return _timeline(incident, by, UpdateKind.STATUS, body, is_public=is_public, field="status",
+                     old=old, new=incident.get_status_display())
+
+
+def _require_active(incident: Incident) -> None:
+    if incident.status not in ACTIVE_STATUSES:
+        raise ValidationError(f"{incident.reference} is {incident.get_status_display().lower()}; reopen it first.")
+
+
+# --- attachments ------------------------------------------------------------------------------
+def attachment_validate(upload) -> None:
+    """Refuse files of an unexpected type or size, with a message the person can act on."""
+    extension = Path(upload.name).suffix.lower()
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            f"“{upload.name}” is not a file type we accept. Send a photo, PDF, text or Office document."
+        )
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise ValidationError(f"“{upload.name}” is larger than {limit} MB. Send a smaller file or a screenshot.")
+    if extension in MAGIC:
+        upload.seek(0)
+        head = upload.read(8)
+        upload.seek(0)
+        if not head.startswith(MAGIC[extension]):
+            raise ValidationError(f"“{upload.name}” does not look like a {extension[1:].upper()} file.")
+
+
+def _attach(incident, update, by, files) -> None:
+    for upload in files or ():
+        attachment_validate(upload)
+        extension = Path(upload.name).suffix.lower()
+        attachment = Attachment(
+            incident=incident, update=update, uploaded_by=by,
+            stored_name=f"{secrets.token_hex(16)}{extension}",
+            original_name=Path(upload.name).name[:200],
+            content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
+            size=upload.size,
+        )
+        attachment.file.save(attachment.stored_name, upload, save=True)
+
+
+# --- logging a call ---------------------------------------------------------------------------
+@transaction.atomic
+def incident_create(
+    *, school, location, summary: str, by, reported_by=None, reporter_name: str = "", reporter_contact: str = "",
+    channel: str = "web", kind: str = "incident", category=None, impact: str | None = None,
+    urgency: str | None = None, files=(), now=None, **details,
+) -> Incident:
+    """Log a call. Anyone with a role in the school may log one; the desk may log it for someone else."""
+    _require(by, school.pk, set(Role), "You are not a member of this school.")
+    on_behalf = reported_by is not None and by is not None and reported_by.pk != by.pk or bool(reporter_name)
+    if on_behalf or impact or urgency or category:
+        _require(by, school.pk, STAFF_ROLES, "Only the service desk can log a call for someone else or triage it.")
+    if location.school_id != school.pk or location.is_archived:
+        raise ValidationError({"location": "Choose a location from this school's list."})
+    if category is not None and (category.school_id != school.pk or category.is_archived):
+        raise ValidationError({"category": "Choose a category from this school's list."})
+    if not summary.strip():
+        raise ValidationError({"summary": "Say briefly what is wrong."})
+    now = now or timezone.now()
+    incident = Incident(
+        school=school, location=location, summary=summary.strip(), kind=kind, channel=channel,
+        reported_by=reported_by if reported_by is not None else (None if reporter_name else by),
+        reporter_name=reporter_name, reporter_contact=reporter_contact, logged_by=by, category=category,
+        impact=impact or "I3", urgency=urgency or "U2", logged_at=now, **details,
+    )
+    incident.priority = priority_for(school=school, impact=incident.impact, urgency=incident.urgency)
+    sla_refresh(incident)
+    incident.full_clean(exclude=["school", "location", "reported_by", "logged_by", "category"])
+    incident.save()
+    update = _timeline(incident, by, UpdateKind.LOGGED, f"Logged by {by or 'the system'} ({incident.get_channel_display()}).")
+    _attach(incident, update, by, files)
+    return incident
+
+
+# --- triage and routing -----------------------------------------------------------------------
+@transaction.atomic
+def incident_triage(
+    *, incident, by, version, category, impact: str, urgency: str, priority: str = "", reason: str = "",
+    is_restricted: bool | None = None, location=None,
+) -> Incident:
+    """Check the call: category, impact × urgency → priority (an override needs a reason), restriction,
+    and where it is when the reporter (or an email) gave the wrong place."""
+    _require(by, incident, DESK_ROLES, "Only the SPOC or the ICT owner can triage calls.")
+    incident = _lock(incident, version)
+    _require_active(incident)
+    if location is not None and location.pk != incident.location_id:
+        if location.school_id != incident.school_id or location.is_archived:
+            raise ValidationError({"location": "Choose a location from this school's list."})
+    if category is not None and (category.school_id != incident.school_id or
+                                 (category.is_archived and category.pk != incident.category_id)):
+        raise ValidationError({"category": "Choose a category from this school's list."})
+    matrix_priority = priority_for(school=incident.school, impact=impact, urgency=urgency)
+    if priority and priority not in Priority.values:
+        raise ValidationError({"priority": "Choose a priority from the list."})
+    if priority and priority != matrix_priority and not reason.strip():
+        raise ValidationError({"reason": "Give a reason for overriding the priority the matrix suggests."})
+    changes = []
+    labels = {"impact": dict(Impact.choices), "urgency": dict(Urgency.choices)}
+    for field, new in (("category", category), ("impact", impact), ("urgency", urgency)):
+        old = getattr(incident, field)
+        if old != new:
+            named = labels.get(field, {})
+            changes.append(f"{field}: {named.get(old, old) or '–'} → {named.get(new, new) or '–'}")
+            setattr(incident, field, new)
+    new_priority = priority or matrix_priority
+    if new_priority != incident.priority:
+        changes.append(f"priority: {incident.priority} → {new_priority}")
+        incident.priority = new_priority
+    incident.priority_override_reason = reason.strip() if new_priority != matrix_priority else ""
+    if location is not None and location.pk != incident.location_id:
+        changes.append(f"location: {incident.location} → {location}")
+        incident.location = location
+    if is_restricted is not None and is_restricted != incident.is_restricted:
+        changes.append("restricted: " + ("yes" if is_restricted else "no"))
+        incident.is_restricted = is_restricted
+    now = timezone.now()
+    incident.responded_at = incident.responded_at or now
+    sla_refresh(incident)
+    if incident.status == IncidentStatus.NEW:
+        _set_status(incident, by, IncidentStatus.OPEN)
+    _timeline(incident, by, UpdateKind.TRIAGE, "; ".join(changes) or "Checked, no changes.", is_public=False)
+    if incident.priority_override_reason:
+        _timeline(incident, by, UpdateKind.PRIORITY, incident.priority_override_reason, is_public=False,
+                  field="priority", old=matrix_priority, new=new_priority)
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_assign(*, incident, by, version, technician=None, next_visit: bool = False, note: str = "") -> Incident:
+    """Forward to first-level support: a named technician, or the next scheduled visit."""
+    _require(by, incident, DESK_ROLES, "Only the SPOC or the ICT owner can forward calls.")
+    incident = _lock(incident, version)
+    _require_active(incident)
+    if technician is None and not next_visit:
+        raise ValidationError({"technician": "Choose a technician or the next scheduled visit."})
+    if technician is not None and not access_for(technician).has_role(incident.school_id, STAFF_ROLES):
+        raise ValidationError({"technician": f"{technician} does not support this school."})
+    old = f"{incident.assigned_to or '–'}{' (next visit)' if incident.for_next_visit else ''}"
+    incident.assigned_to = technician
+    incident.for_next_visit = next_visit
+    incident.support_level = SupportLevel.FIRST
+    incident.responded_at = incident.responded_at or timezone.now()
+    new = f"{technician or 'next scheduled visit'}{' (next visit)' if next_visit and technician else ''}"
+    _timeline(incident, by, UpdateKind.ASSIGNMENT, note, is_public=False, field="assigned_to", old=old, new=new)
+    _resume(incident, timezone.now())
+    _set_status(incident, by, IncidentStatus.WITH_FIRST_LEVEL)
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_escalate(*, incident, by, version, supplier, reference: str = "", note: str = "") -> Incident:
+    """Escalate to a second-level provider, recording their own call reference."""
+    _require(by, incident, STAFF_ROLES, "Only the desk or a technician can escalate calls.")
+    incident = _lock(incident, version)
+    _require_active(incident)
+    if supplier.organisation_id != incident.school.organisation_id:
+        raise ValidationError({"supplier": "Choose a supplier from your organisation's list."})
+    old = incident.supplier.name if incident.supplier_id else "–"
+    incident.supplier = supplier
+    incident.supplier_reference = reference.strip()
+    incident.support_level = SupportLevel.SECOND
+    incident.escalated_at = timezone.now()
+    incident.responded_at = incident.responded_at or incident.escalated_at
+    body = note + (f"\nTheir reference: {incident.supplier_reference}" if incident.supplier_reference else "")
+    _timeline(incident, by, UpdateKind.ESCALATION, body.strip(), is_public=False, field="supplier", old=old, new=supplier.name)
+    _resume(incident, timezone.now())
+    _set_status(incident, by, IncidentStatus.WITH_SECOND_LEVEL)
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_chase(*, incident, by, note: str) -> IncidentUpdate:
+    """Record a chase of the technician or supplier (phone call, email)."""
+    _require(by, incident, STAFF_ROLES, "Only the desk or a technician can record a chase.")
+    _require_active(incident)
+    if not note.strip():
+        raise ValidationError({"note": "Say who you chased and what they said."})
+    return _timeline(incident, by, UpdateKind.CHASE, note.strip(), is_public=False)
+
+
+@transaction.atomic
+def incident_supplier_reference_set(*, incident, by, reference: str) -> Incident:
+    _require_worker(by, incident)
+    incident = _lock(incident, None)
+    old = incident.supplier_reference
+    incident.supplier_reference = reference.strip()
+    _timeline(incident, by, UpdateKind.NOTE, "", is_public=False, field="supplier_reference", old=old or "–",
+              new=incident.supplier_reference)
+    _save(incident)
+    return incident
+
+
+# --- conversation -----------------------------------------------------------------------------
+@transaction.atomic
+def incident_reply(
+    *, incident, by, body: str, is_public: bool = True, minutes_spent: int = 0, files=(), from_caller: str = "",
+) -> IncidentUpdate:
+    """A public reply or an internal note, with time spent and attachments.
+
+    `from_caller` (with `by=None`): a reply from a caller without an account, such as an email from an
+    address the desk accepts; it counts as the reporter's reply."""
+    caller = by is None and bool(from_caller.strip())
+    is_worker = _is_worker(by, incident) and not caller
+    if caller:
+        body = f"{from_caller.strip()} wrote:\n{body.strip()}"
+    if not is_worker and not caller and not _is_reporter(by, incident):
+        raise PermissionDenied("You cannot update this call.")
+    if not is_worker:
+        is_public, minutes_spent = True, 0  # reporters cannot write internal notes
+        if incident.status not in ACTIVE_STATUSES | {IncidentStatus.RESOLVED}:
+            raise ValidationError("This call is closed. If the problem is back, reopen it or report it again.")
+    if not body.strip() and not files:
+        raise ValidationError({"body": "Write a message or attach a file."})
+    incident = _lock(incident, None)
+    now = timezone.now()
+    update = _timeline(incident, by, UpdateKind.REPLY if is_public else UpdateKind.NOTE, body.strip(),
+                       is_public=is_public, minutes=minutes_spent)
+    _attach(incident, update, by, files)
+    if is_worker and is_public and incident.responded_at is None:
+        incident.responded_at = now
+    if not is_worker and incident.status == IncidentStatus.WAITING_REPORTER:
+        _resume(incident, now)
+        _set_status(incident, by, _working_status(incident), "The reporter replied.")
+    _save(incident)
+    return update
+
+
+@transaction.atomic
+def incident_wait(*, incident, by, version, on: str, note: str = "") -> Incident:
+    """Waiting on the reporter or on a supplier pauses the SLA clock."""
+    _require_worker(by, incident)
+    incident = _lock(incident, version)
+    _require_active(incident)
+    status = {"reporter": IncidentStatus.WAITING_REPORTER, "supplier": IncidentStatus.WAITING_SUPPLIER}.get(on)
+    if status is None:
+        raise ValidationError("Say whether the call waits on the reporter or on a supplier.")
+    if status == IncidentStatus.WAITING_SUPPLIER and not incident.supplier_id:
+        raise ValidationError("Escalate the call to a supplier before waiting on one.")
+    _pause(incident, timezone.now())
+    _set_status(incident, by, status, note, is_public=status == IncidentStatus.WAITING_REPORTER)
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_resume(*, incident, by, version, note: str = "") -> Incident:
+    _require_worker(by, incident)
+    incident = _lock(incident, version)
+    if incident.status not in PAUSED_STATUSES:
+        raise ValidationError("This call is not waiting.")
+    _resume(incident, timezone.now())
+    _set_status(incident, by, _working_status(incident), note, is_public=False)
+    _save(incident)
+    return incident
+
+
+# --- ending -----------------------------------------------------------------------------------
+@transaction.atomic
+def incident_resolve(*, incident, by, version, resolution: str, is_workaround: bool = False, minutes_spent: int = 0) -> Incident:
+    _require_worker(by, incident, "Only support staff can resolve calls.")
+    incident = _lock(incident, version)
+    _require_active(incident)
+    if not resolution.strip():
+        raise ValidationError({"resolution": "Say what was done, so the reporter and the next person know."})
+    now = timezone.now()
+    _resume(incident, now)
+    incident.resolution = resolution.strip()
+    incident.is_workaround = is_workaround
+    incident.resolved_at = now
+    incident.responded_at = incident.responded_at or now
+    _pause(incident, now)  # a resolved call's clock stands still; reopening starts it again
+    _timeline(incident, by, UpdateKind.RESOLUTION, incident.resolution, minutes=minutes_spent,
+              field="workaround" if is_workaround else "")
+    _set_status(incident, by, IncidentStatus.RESOLVED, is_public=False)
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_confirm(*, incident, by, satisfaction: int | None = None, comment: str = "") -> Incident:
+    """The reporter (or the desk on their behalf) confirms the fix; the call closes."""
+    if not _is_reporter(by, incident):
+        _require(by, incident, DESK_ROLES, "Only the reporter or the desk can confirm a fix.")
+    incident = _lock(incident, None)
+    if incident.status != IncidentStatus.RESOLVED:
+        raise ValidationError("Only a resolved call can be confirmed.")
+    if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
+        raise ValidationError({"satisfaction": "Choose from 1 to 5."})
+    incident.satisfaction = satisfaction
+    incident.closed_at = timezone.now()
+    _timeline(incident, by, UpdateKind.CONFIRMATION, comment.strip() or "Fix confirmed.")
+    _set_status(incident, by, IncidentStatus.CLOSED)
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_reopen(*, incident, by, reason: str, files=()) -> Incident:
+    if not _is_reporter(by, incident):
+        _require(by, incident, STAFF_ROLES, "Only the reporter or support staff can reopen a call.")
+    incident = _lock(incident, None)
+    if incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+        raise ValidationError("Only a resolved or closed call can be reopened.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what is still wrong."})
+    _resume(incident, timezone.now())
+    incident.resolved_at = None
+    incident.closed_at = None
+    update = _timeline(incident, by, UpdateKind.REOPENED, reason.strip())
+    _attach(incident, update, by, files)
+    _set_status(incident, by, _working_status(incident))
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_cancel(*, incident, by, version, reason: str) -> Incident:
+    if not _is_reporter(by, incident):
+        _require(by, incident, DESK_ROLES, "Only the reporter or the desk can cancel a call.")
+    incident = _lock(incident, version)
+    _require_active(incident)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the call is cancelled (for example: it fixed itself)."})
+    incident.closed_at = timezone.now()
+    _pause(incident, incident.closed_at)
+    _set_status(incident, by, IncidentStatus.CANCELLED, reason.strip())
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_mark_duplicate(*, incident, by, version, original) -> Incident:
+    _require(by, incident, DESK_ROLES, "Only the SPOC or the ICT owner can link duplicates.")
+    incident = _lock(incident, version)
+    _require_active(incident)
+    if original.pk == incident.pk or original.school_id != incident.school_id:
+        raise ValidationError({"original": "Choose another call from the same school."})
+    if original.duplicate_of_id == incident.pk:
+        raise ValidationError({"original": f"{original.reference} is already a duplicate of this call."})
+    incident.duplicate_of = original
+    incident.closed_at = timezone.now()
+    _pause(incident, incident.closed_at)
+    about = "" if original.is_restricted and not incident.is_restricted else f": {original.summary}"
+    _timeline(incident, by, UpdateKind.DUPLICATE, f"Duplicate of {original.reference}{about}")
+    _set_status(incident, by, IncidentStatus.DUPLICATE, is_public=False)
+    _save(incident)
+    _timeline(original, by, UpdateKind.NOTE, f"{incident.reference} was linked as a duplicate of this call.", is_public=False)
+    return incident
+
+
+def incidents_auto_close(*, now=None) -> int:
+    """Close resolved calls whose reporters have not answered within the school's number of school days."""
+    from schooldesk.schools.models import School
+
+    now = now or timezone.now()
+    closed = 0
+    for school in School.objects.filter(incident__status=IncidentStatus.RESOLVED).distinct():
+        calendar = school_calendar(school)
+        for incident in Incident.objects.filter(school=school, status=IncidentStatus.RESOLVED).only("pk", "resolved_at"):
+            if calendar.add_service_days(incident.resolved_at, school.auto_close_after_days) <= now:
+                with transaction.atomic():
+                    current = _lock(incident, None)
+                    if current.status != IncidentStatus.RESOLVED:
+                        continue
+                    current.closed_at = now
+                    days = school.auto_close_after_days
+                    _set_status(current, None, IncidentStatus.CLOSED,
+                                f"Closed automatically after {days} school days without a reply.")
+                    _save(current)
+                    closed += 1
+    return closed

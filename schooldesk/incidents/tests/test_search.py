@@ -1,0 +1,66 @@
+"""Text search goes through the full-text index on both databases and finds what a person means."""
+
+import pytest
+
+from schooldesk.incidents.filtersets import IncidentFilterSet
+from schooldesk.incidents.search import search_words
+from schooldesk.incidents.services import incident_escalate
+from schooldesk.incidents.tests.factories import IncidentFactory
+from schooldesk.incidents.models import Incident
+
+pytestmark = pytest.mark.django_db
+
+
+def found(cast, text):
+    class Request:
+        user = cast.spoc
+
+    return set(IncidentFilterSet({"q": text}, queryset=Incident.objects.visible_to(cast.spoc), request=Request()).qs
+               .values_list("summary", flat=True))
+
+
+@pytest.fixture
+def calls(cast):
+    IncidentFactory(school=cast.school, by=cast.reporter, summary="Projector in Room 12 shows no picture")
+    IncidentFactory(school=cast.school, by=cast.reporter, summary="Wi-Fi drops in the hall", description="Since Monday")
+    IncidentFactory(school=cast.school, by=cast.reporter, summary="Printer jam", device="HP LaserJet OAK-164")
+    IncidentFactory(school=cast.school, by=cast.reporter, summary="Café till will not print", description="Receipts blank")
+
+
+def test_words_match_as_prefixes_in_any_field(cast, calls):
+    assert found(cast, "projector") == {"Projector in Room 12 shows no picture"}
+    assert found(cast, "proj") == {"Projector in Room 12 shows no picture"}
+    assert found(cast, "wi-fi hall") == {"Wi-Fi drops in the hall"}
+    assert found(cast, "monday") == {"Wi-Fi drops in the hall"}  # the description
+    assert found(cast, "laserjet") == {"Printer jam"}  # the device
+    assert found(cast, "cafe") == {"Café till will not print"}  # accents do not matter
+    assert found(cast, "projector hall") == set()  # every word must match
+
+
+def test_index_follows_edits(cast, calls):
+    call = Incident.objects.get(summary="Printer jam")
+    Incident.objects.filter(pk=call.pk).update(summary="Photocopier jam")
+    assert found(cast, "photocopier") == {"Photocopier jam"}
+    assert found(cast, "printer") == set()
+    call.delete()
+    assert found(cast, "photocopier") == set()
+
+
+def test_supplier_reference_is_found_exactly(cast, calls):
+    call = Incident.objects.get(summary="Printer jam")
+    incident_escalate(incident=call, by=cast.spoc, version=call.version, supplier=cast.supplier, reference="HD-99812")
+    assert found(cast, "HD-99812") == {"Printer jam"}
+
+
+def test_search_never_reaches_another_school(cast, other, calls):
+    IncidentFactory(school=other.school, by=other.reporter, summary="Projector in the elm hall")
+    assert found(cast, "projector") == {"Projector in Room 12 shows no picture"}
+
+
+@pytest.mark.parametrize("text", ['"', "*", "AND OR NOT", "proj)(*", "NEAR(a b)", "'; DROP TABLE x; --", ""])
+def test_odd_input_is_harmless(cast, calls, text):
+    found(cast, text)  # no error from the index's query syntax
+
+
+def test_search_words():
+    assert search_words("Wi-Fi  HALL!") == ["wi", "fi", "hall"]

@@ -1,0 +1,72 @@
+import pytest
+from django.urls import reverse
+
+from schooldesk.incidents.tests.factories import IncidentFactory
+from schooldesk.locations.models import PRESET_LOCATIONS, Location
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_school_starts_with_presets(cast):
+    names = set(Location.objects.filter(school=cast.school).values_list("name", flat=True))
+    assert {"ICT suite", "Library", "School office", "Staff room", "Hall", "Server / comms room"} <= names
+    assert len(names) == len(PRESET_LOCATIONS)
+
+
+def test_spoc_adds_renames_and_archives(cast, login):
+    client = login(cast.spoc)
+    response = client.post(reverse("locations:location_create"), {"school": cast.school.pk, "name": "Mrs Brown's class"})
+    assert response.status_code == 302
+    location = Location.objects.get(school=cast.school, name="Mrs Brown's class")
+    client.post(reverse("locations:location_update", args=[location.pk]), {"name": "Mrs Brown's class (Year 2)", "building": "Infants"})
+    location.refresh_from_db()
+    assert location.name == "Mrs Brown's class (Year 2)" and location.building == "Infants"
+    client.post(reverse("locations:location_archive", args=[location.pk]))
+    location.refresh_from_db()
+    assert location.is_archived
+    form = client.get(reverse("incidents:incident_create")).content.decode()
+    assert f'<option value="{location.pk}"' not in form  # archived locations leave the drop-down
+    client.post(reverse("locations:location_restore", args=[location.pk]))
+    location.refresh_from_db()
+    assert not location.is_archived
+
+
+def test_duplicate_name_refused_with_message_and_input_kept(cast, login):
+    client = login(cast.spoc)
+    response = client.post(reverse("locations:location_create"), {"school": cast.school.pk, "name": "library", "building": "Block B"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "already a location called" in html and "Block B" in html
+
+
+def test_location_in_use_is_archived_not_deleted(cast, login):
+    location = Location.objects.get(school=cast.school, name="Hall")
+    IncidentFactory(school=cast.school, by=cast.reporter, location=location)
+    client = login(cast.spoc)
+    client.post(reverse("locations:location_delete", args=[location.pk]))
+    location.refresh_from_db()
+    assert location.is_archived
+    unused = Location.objects.get(school=cast.school, name="Music room")
+    client.post(reverse("locations:location_delete", args=[unused.pk]))
+    assert not Location.objects.filter(pk=unused.pk).exists()
+
+
+def test_reporter_cannot_manage_locations(cast, login):
+    client = login(cast.reporter)
+    assert client.get(reverse("locations:location_list")).status_code == 403
+    assert client.post(reverse("locations:location_create"), {"school": cast.school.pk, "name": "X"}).status_code == 403
+
+
+def test_spoc_cannot_add_location_to_another_school(cast, other, login):
+    client = login(cast.spoc)
+    response = client.post(reverse("locations:location_create"), {"school": other.school.pk, "name": "Sneaky"})
+    assert response.status_code == 400
+    assert not Location.objects.filter(name="Sneaky").exists()
+
+
+def test_qr_link_opens_report_form_with_location(cast, login):
+    location = Location.objects.get(school=cast.school, name="Library")
+    client = login(cast.reporter)
+    response = client.get(reverse("incidents:report_here", args=[location.pk]), follow=True)
+    assert response.status_code == 200
+    assert f'<option value="{location.pk}" selected>' in response.content.decode()

@@ -1,0 +1,41 @@
+from datetime import date, datetime
+
+from schooldesk.core.calendar import LONDON, ServiceCalendar
+from schooldesk.core.calendar import Term as CalendarTerm
+from schooldesk.schools.models import Closure, School, Term
+
+
+def school_calendar(school: School) -> ServiceCalendar:
+    """The school's service calendar: its hours, terms, half-terms, INSET days and bank holidays."""
+    closed: set[date] = set()
+    for starts_on, ends_on in Closure.objects.filter(school=school).values_list("starts_on", "ends_on"):
+        day = starts_on
+        while day <= ends_on:
+            closed.add(day)
+            day = date.fromordinal(day.toordinal() + 1)
+    terms = tuple(
+        CalendarTerm(*row)
+        for row in Term.objects.filter(school=school).values_list(
+            "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on"
+        )
+    )
+    return ServiceCalendar(
+        opens_at=school.service_opens_at,
+        closes_at=school.service_closes_at,
+        nation=school.nation,
+        closed_dates=frozenset(closed),
+        term_time_only=school.is_term_time_only,
+        terms=terms,
+    )
+
+
+def spoc_on_duty(school: School, moment: datetime) -> dict | None:
+    """Who the reporter should go to today: the SPOC on their agreed days, otherwise the deputy."""
+    local = moment.astimezone(LONDON)
+    if school.spoc_id and local.weekday() in school.spoc_weekdays:
+        return {"person": school.spoc, "role": "SPOC", "from": school.spoc_from, "until": school.spoc_until}
+    if school.deputy_id:
+        return {"person": school.deputy, "role": "deputy SPOC", "from": school.deputy_from, "until": school.deputy_until}
+    if school.spoc_id:
+        return {"person": school.spoc, "role": "SPOC", "from": school.spoc_from, "until": school.spoc_until}
+    return None

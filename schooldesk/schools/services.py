@@ -1,0 +1,96 @@
+from django.db import transaction
+
+from schooldesk.core.audit import audit_record
+from schooldesk.schools.models import Closure, Organisation, School, Term
+
+
+@transaction.atomic
+def school_create(*, organisation: Organisation, name: str, phase: str, governance: str, by=None, **fields) -> School:
+    """A new school, ready to use: preset locations and default categories included."""
+    school = School(organisation=organisation, name=name, phase=phase, governance=governance, **fields)
+    school.full_clean()
+    school.save()
+    school_setup_defaults(school=school)
+    audit_record(actor=by, school=school, action="create", obj=school, summary=f"School {school} created")
+    return school
+
+
+def school_setup_defaults(*, school: School) -> None:
+    """Idempotent: the preset locations and categories every school starts with."""
+    from schooldesk.incidents.choices import DEFAULT_CATEGORIES
+    from schooldesk.incidents.models import Category
+    from schooldesk.locations.models import PRESET_LOCATIONS, Location
+
+    existing = set(Location.objects.filter(school=school).values_list("name", flat=True))
+    Location.objects.bulk_create(
+        [Location(school=school, name=n, is_preset=True) for n in PRESET_LOCATIONS if n not in existing]
+    )
+    existing = set(Category.objects.filter(school=school).values_list("name", flat=True))
+    Category.objects.bulk_create([Category(school=school, name=n) for n in DEFAULT_CATEGORIES if n not in existing])
+
+
+@transaction.atomic
+def school_update(*, school: School, by, **fields) -> School:
+    changes = {}
+    for name, value in fields.items():
+        old = getattr(school, name)
+        if old != value:
+            changes[name] = [str(old), str(value)]
+            setattr(school, name, value)
+    school.full_clean()
+    school.save()
+    if changes:
+        audit_record(actor=by, school=school, action="update", obj=school, summary="School settings changed", changes=changes)
+    return school
+
+
+@transaction.atomic
+def term_save(*, term: Term, by) -> Term:
+    term.full_clean()
+    overlapping = Term.objects.filter(
+        school=term.school, starts_on__lte=term.ends_on, ends_on__gte=term.starts_on
+    ).exclude(pk=term.pk)
+    if overlapping.exists():
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"starts_on": f"This term overlaps {overlapping.first()}."})
+    term.save()
+    audit_record(actor=by, school=term.school, action="save", obj=term, summary=f"Term {term} saved")
+    return term
+
+
+@transaction.atomic
+def closure_save(*, closure: Closure, by) -> Closure:
+    closure.full_clean()
+    closure.save()
+    audit_record(actor=by, school=closure.school, action="save", obj=closure, summary=f"Closure {closure} saved")
+    return closure
+
+
+@transaction.atomic
+def calendar_entry_delete(*, entry: Term | Closure, by) -> None:
+    audit_record(actor=by, school=entry.school, action="delete", obj=entry, summary=f"{entry} deleted")
+    entry.delete()
+
+
+@transaction.atomic
+def category_add(*, school: School, name: str, by):
+    from django.core.exceptions import ValidationError
+
+    from schooldesk.incidents.models import Category
+
+    name = name.strip()
+    if Category.objects.filter(school=school, name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a category called “{name}”."})
+    category = Category.objects.create(school=school, name=name)
+    audit_record(actor=by, school=school, action="create", obj=category, summary=f"Category {name} added")
+    return category
+
+
+@transaction.atomic
+def category_set_archived(*, category, archived: bool, by):
+    category.is_archived = archived
+    category.save(update_fields=["is_archived", "updated_at"])
+    audit_record(actor=by, school=category.school, action="archive" if archived else "restore", obj=category,
+                 summary=f"Category {category} {'archived' if archived else 'restored'}")
+    return category

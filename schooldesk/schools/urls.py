@@ -1,0 +1,19 @@
+from django.urls import path
+
+from schooldesk.schools import views
+from schooldesk.schools.models import Closure, Term
+
+app_name = "schools"
+urlpatterns = [
+    path("", views.SchoolListView.as_view(), name="school_list"),
+    path("<int:pk>/", views.SchoolDetailView.as_view(), name="school_detail"),
+    path("<int:pk>/settings/", views.SchoolSectionView.as_view(section="settings"), name="school_settings"),
+    path("<int:pk>/priorities/", views.SchoolSectionView.as_view(section="matrix"), name="school_matrix"),
+    path("<int:pk>/terms/", views.SchoolSectionView.as_view(section="term"), name="term_create"),
+    path("<int:pk>/closures/", views.SchoolSectionView.as_view(section="closure"), name="closure_create"),
+    path("<int:pk>/categories/", views.SchoolSectionView.as_view(section="category"), name="category_create"),
+    path("<int:pk>/terms/<int:entry_pk>/delete/", views.CalendarEntryDeleteView.as_view(model=Term), name="term_delete"),
+    path("<int:pk>/closures/<int:entry_pk>/delete/", views.CalendarEntryDeleteView.as_view(model=Closure),
+         name="closure_delete"),
+    path("<int:pk>/categories/<int:category_pk>/archive/", views.CategoryArchiveView.as_view(), name="category_archive"),
+]

@@ -1,0 +1,143 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from schooldesk.accounts.choices import DESK_ROLES
+from schooldesk.core.calendar import bank_holidays
+from schooldesk.core.views import RoleRequiredMixin, apply_service
+from schooldesk.incidents.models import Category
+from schooldesk.schools import services
+from schooldesk.schools.forms import CategoryForm, ClosureForm, PriorityMatrixForm, SchoolSettingsForm, TermForm
+from schooldesk.schools.models import Closure, School, Term
+
+
+def desk_schools(user):
+    return School.objects.visible_to(user, DESK_ROLES)
+
+
+class SchoolListView(RoleRequiredMixin, ListView):
+    required_roles = DESK_ROLES
+    template_name = "schools/school_list.html"
+
+    def get_queryset(self):
+        return desk_schools(self.request.user).select_related("organisation", "spoc")
+
+    def get(self, request, *args, **kwargs):
+        schools = list(self.get_queryset()[:2])
+        if len(schools) == 1:
+            return redirect("schools:school_detail", pk=schools[0].pk)
+        return super().get(request, *args, **kwargs)
+
+
+class SchoolDetailView(RoleRequiredMixin, View):
+    """All of a school's desk settings on one page, each form posting to its own URL."""
+
+    required_roles = DESK_ROLES
+
+    def context(self, school, **forms):
+        today = timezone.localdate()
+        upcoming = sorted(
+            (day, name) for year in (today.year, today.year + 1)
+            for day, name in bank_holidays(school.nation, year).items() if today <= day <= today + timedelta(days=365)
+        )[:8]
+        terms = Term.objects.filter(school=school)
+        has_next_term = terms.filter(ends_on__gte=today + timedelta(days=120)).exists()
+        return {
+            "school": school,
+            "settings_form": forms.get("settings_form") or SchoolSettingsForm(instance=school, prefix="s"),
+            "matrix_form": forms.get("matrix_form") or PriorityMatrixForm(school=school, prefix="m"),
+            "term_form": forms.get("term_form") or TermForm(prefix="t"),
+            "closure_form": forms.get("closure_form") or ClosureForm(prefix="c"),
+            "category_form": forms.get("category_form") or CategoryForm(prefix="g"),
+            "terms": terms, "closures": Closure.objects.filter(school=school),
+            "categories": Category.objects.filter(school=school), "bank_holidays": upcoming,
+            "missing_terms": school.is_term_time_only and not has_next_term,
+        }
+
+    def get(self, request, pk):
+        school = get_object_or_404(desk_schools(request.user), pk=pk)
+        return render(request, "schools/school_detail.html", self.context(school))
+
+
+class SchoolSectionView(RoleRequiredMixin, View):
+    """POST one section of the settings page; errors re-render the page with the typed values."""
+
+    required_roles = DESK_ROLES
+    section = ""
+
+    def post(self, request, pk):
+        school = get_object_or_404(desk_schools(request.user), pk=pk)
+        handler = getattr(self, f"post_{self.section}")
+        result = handler(request, school)
+        if result is True:
+            return redirect(f"/schools/{school.pk}/#{self.section}")
+        return render(request, "schools/school_detail.html", SchoolDetailView().context(school, **result), status=400)
+
+    def post_settings(self, request, school):
+        form = SchoolSettingsForm(request.POST, instance=School.objects.get(pk=school.pk), prefix="s")
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            if apply_service(request, form, services.school_update, _("Settings saved."), school=school, by=request.user, **fields):
+                return True
+        return {"settings_form": form}
+
+    def post_matrix(self, request, school):
+        form = PriorityMatrixForm(request.POST, school=school, prefix="m")
+        if form.is_valid():
+            matrix, targets = form.matrix(), form.targets()
+            if form.is_valid() and apply_service(request, form, services.school_update, _("Priorities and targets saved."),
+                                                 school=school, by=request.user, priority_matrix=matrix, sla_targets=targets):
+                return True
+        return {"matrix_form": form}
+
+    def post_term(self, request, school):
+        form = TermForm(request.POST, instance=Term(school=school), prefix="t")
+        if form.is_valid() and apply_service(request, form, services.term_save, _("Term added."), term=form.instance, by=request.user):
+            return True
+        return {"term_form": form}
+
+    def post_closure(self, request, school):
+        form = ClosureForm(request.POST, instance=Closure(school=school), prefix="c")
+        if form.is_valid() and apply_service(request, form, services.closure_save, _("Closure added."),
+                                             closure=form.instance, by=request.user):
+            return True
+        return {"closure_form": form}
+
+    def post_category(self, request, school):
+        form = CategoryForm(request.POST, prefix="g")
+        if form.is_valid() and apply_service(request, form, services.category_add, _("Category added."),
+                                             school=school, name=form.cleaned_data["name"], by=request.user):
+            return True
+        return {"category_form": form}
+
+
+class CalendarEntryDeleteView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+    model = Term
+
+    def post(self, request, pk, entry_pk):
+        school = get_object_or_404(desk_schools(request.user), pk=pk)
+        entry = get_object_or_404(self.model.objects.filter(school=school), pk=entry_pk)
+        try:
+            services.calendar_entry_delete(entry=entry, by=request.user)
+            messages.success(request, _("“%(name)s” removed.") % {"name": entry})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(f"/schools/{school.pk}/#calendar")
+
+
+class CategoryArchiveView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def post(self, request, pk, category_pk):
+        school = get_object_or_404(desk_schools(request.user), pk=pk)
+        category = get_object_or_404(Category.objects.filter(school=school), pk=category_pk)
+        services.category_set_archived(category=category, archived=not category.is_archived, by=request.user)
+        messages.success(request, _("Category updated."))
+        return redirect(f"/schools/{school.pk}/#category")
