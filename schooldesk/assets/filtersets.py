@@ -1,0 +1,91 @@
+"""One filterset serves the register page, its exports and the API."""
+
+from datetime import timedelta
+
+import django_filters
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from schooldesk.assets.choices import REFERENCE_PREFIX, AssetStatus
+from schooldesk.assets.models import Asset, AssetType
+from schooldesk.assets.selectors import asset_school_ids, loans_overdue, schools_for_choices
+from schooldesk.locations.models import Location
+from schooldesk.schools.models import School
+from schooldesk.suppliers.models import Supplier
+
+
+def _user(request):
+    return request.user if request else None
+
+
+def _school_ids(request):
+    return asset_school_ids(_user(request)) if request else []
+
+
+def _choice_school_ids(request):
+    """Rooms and types of the chosen school (or of all, for someone with only a few schools)."""
+    return schools_for_choices(_user(request), request.GET.get("school")) if request else []
+
+
+WARRANTY_CHOICES = [("expired", "Expired"), ("90", "Ends within 90 days"), ("none", "Not recorded")]
+
+
+class AssetFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search (tag, AST-000123, serial, make, model)")
+    school = django_filters.ModelChoiceFilter(
+        queryset=lambda r: School.objects.filter(pk__in=_school_ids(r)).only("id", "name"))
+    asset_type = django_filters.ModelChoiceFilter(
+        queryset=lambda r: AssetType.objects.filter(school_id__in=_choice_school_ids(r)),
+        label="Type")
+    location = django_filters.ModelChoiceFilter(
+        queryset=lambda r: Location.objects.filter(school_id__in=_choice_school_ids(r)),
+        label="Location")
+    status = django_filters.MultipleChoiceFilter(choices=AssetStatus.choices, distinct=False)
+    supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
+    warranty = django_filters.ChoiceFilter(choices=WARRANTY_CHOICES, method="filter_warranty", label="Warranty")
+    overdue = django_filters.ChoiceFilter(choices=[("yes", "Overdue loans only")], method="filter_overdue",
+                                          label="Loans", empty_label="All")
+    ordering = django_filters.OrderingFilter(
+        fields=(("tag", "tag"), ("asset_type__name", "type"), ("location__name", "location"), ("status", "status"),
+                ("purchased_on", "purchased"), ("warranty_ends_on", "warranty")),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Asset
+        fields = ["q", "school", "asset_type", "location", "status", "supplier", "warranty", "overdue"]
+
+    def search(self, queryset, name, value):
+        """A tag, serial number or AST- reference finds that asset (through the unique index, at any size);
+        otherwise every word must appear in the tag, serial, make, model or notes."""
+        value = value.strip()
+        if not value:
+            return queryset
+        digits = value.upper().removeprefix(REFERENCE_PREFIX)
+        exact = [queryset.alias(tag_lower=Lower("tag")).filter(tag_lower=value.lower()),
+                 # "serial is not empty" is the partial unique index's condition: the lookup uses that index
+                 queryset.alias(serial_lower=Lower("serial")).filter(serial_lower=value.lower()).exclude(serial="")]
+        if value.upper().startswith(REFERENCE_PREFIX) and digits.isascii() and digits.isdecimal():
+            exact.insert(0, queryset.filter(pk=int(digits)))
+        for hits in exact:  # each through its own index; an OR of them would read every asset of an LA
+            if hits.exists():
+                return hits
+        condition = Q()
+        for word in value.split()[:6]:
+            condition &= (Q(tag__icontains=word) | Q(serial__icontains=word) | Q(make__icontains=word)
+                          | Q(model__icontains=word) | Q(notes__icontains=word))
+        return queryset.filter(condition)
+
+    def filter_warranty(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "expired":
+            return queryset.filter(warranty_ends_on__lt=today)
+        if value == "90":
+            return queryset.filter(warranty_ends_on__gte=today, warranty_ends_on__lte=today + timedelta(days=90))
+        if value == "none":
+            return queryset.filter(warranty_ends_on__isnull=True)
+        return queryset
+
+    def filter_overdue(self, queryset, name, value):
+        return loans_overdue(queryset) if value else queryset

@@ -1,0 +1,368 @@
+"""Every change to the asset register goes through these services: views, imports, the demo and the
+API call the same functions. Each checks the role, validates, saves and writes the asset's history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from schooldesk.accounts.access import access_for
+from schooldesk.assets.choices import (
+    ASSET_DESK_ROLES,
+    ASSET_ROLES,
+    DEFAULT_ASSET_TYPES,
+    AssetStatus,
+    EventKind,
+)
+from schooldesk.assets.models import Asset, AssetEvent, AssetRelationship, AssetType
+from schooldesk.core.audit import audit_record
+from schooldesk.core.exceptions import ConflictError
+
+#: fields whose changes are written to the asset's history, with how to show a value
+TRACKED_FIELDS = ("tag", "asset_type", "make", "model", "serial", "location", "issued_to", "status", "loan_due_on",
+                  "purchased_on", "cost", "supplier", "order_reference", "warranty_ends_on", "funding_source",
+                  "notes", "disposed_on", "disposal_method", "disposal_reference", "is_data_wiped")
+CONFLICT = ("Someone else changed this asset after you opened it. Your changes were not saved: "
+            "check the latest version below and try again.")
+
+
+def _require(by, school_id: int, roles=ASSET_ROLES, message="Your role does not include the asset register.") -> None:
+    if by is None:  # the system itself: imports run by commands, the demo
+        return
+    if not access_for(by).has_role(school_id, roles):
+        raise PermissionDenied(message)
+
+
+def _show(asset: Asset, name: str) -> str:
+    value = getattr(asset, name)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    display = getattr(asset, f"get_{name}_display", None)
+    return str(display() if display else value)[:200]
+
+
+def _event(asset: Asset, kind: str, by, *, field: str = "", old: str = "", new: str = "", note: str = "") -> AssetEvent:
+    return AssetEvent.objects.create(asset=asset, kind=kind, by=by if getattr(by, "is_authenticated", False) else None,
+                                     field=field, old_value=old[:200], new_value=new[:200], note=note[:300])
+
+
+def _lock(asset: Asset, version: int | None) -> Asset:
+    current = Asset.objects.select_for_update(of=("self",)).select_related("school").get(pk=asset.pk)
+    if version is not None and current.version != int(version):
+        raise ConflictError(CONFLICT)
+    return current
+
+
+def _save(asset: Asset) -> None:
+    asset.version += 1
+    asset.save()
+
+
+def duplicate_message(exc: IntegrityError, asset: Asset) -> ValidationError:
+    """The database refused a duplicate (two people adding the same tag at the same moment)."""
+    text = str(exc).lower()
+    if "serial" in text:
+        return ValidationError({"serial": f"Another asset in this school already has serial number “{asset.serial}”."})
+    return ValidationError({"tag": f"Another asset in this school already has the tag “{asset.tag}”."})
+
+
+def _check_unique(asset: Asset) -> None:
+    others = Asset.objects.filter(school_id=asset.school_id).exclude(pk=asset.pk)
+    errors = {}
+    clash = others.alias(tag_lower=Lower("tag")).filter(tag_lower=asset.tag.lower()).first()
+    if clash:
+        errors["tag"] = f"The tag “{asset.tag}” is already used by {clash.reference} ({clash.description})."
+    if asset.serial:
+        clash = others.alias(serial_lower=Lower("serial")).filter(serial_lower=asset.serial.lower()).first()
+        if clash:
+            errors["serial"] = (f"Serial number “{asset.serial}” is already recorded for {clash.tag} "
+                                f"({clash.reference}).")
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- types ------------------------------------------------------------------------------------
+def asset_types_ensure(*, school=None, school_ids=()) -> None:
+    """Idempotent: the preset types every school starts with, for the schools that have none yet (called
+    when a school first uses the register). One query when there is nothing to do."""
+    wanted = {school.pk} if school is not None else set(school_ids)
+    having = AssetType.objects.filter(school_id__in=wanted).values_list("school_id", flat=True).distinct()
+    missing = wanted - set(having)
+    if missing:
+        AssetType.objects.bulk_create([AssetType(school_id=school_id, name=name) for school_id in sorted(missing)
+                                       for name in DEFAULT_ASSET_TYPES], ignore_conflicts=True)
+
+
+@transaction.atomic
+def asset_type_save(*, asset_type: AssetType, by) -> AssetType:
+    _require(by, asset_type.school_id, ASSET_DESK_ROLES)
+    asset_type.name = asset_type.name.strip()
+    asset_type.full_clean(validate_unique=False)
+    clash = AssetType.objects.filter(school_id=asset_type.school_id, name__iexact=asset_type.name)
+    if clash.exclude(pk=asset_type.pk).exists():
+        raise ValidationError({"name": f"There is already a type called “{asset_type.name}”."})
+    try:
+        with transaction.atomic():
+            asset_type.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": f"There is already a type called “{asset_type.name}”."}) from exc
+    audit_record(actor=by, school=asset_type.school, action="save", obj=asset_type, summary=f"Asset type {asset_type}")
+    return asset_type
+
+
+# --- one asset --------------------------------------------------------------------------------
+@transaction.atomic
+def asset_save(*, asset: Asset, by, version: int | None = None, note: str = "") -> Asset:
+    """Add an asset (no pk) or change one. Tags and serial numbers are unique within a school."""
+    _require(by, asset.school_id)
+    asset.tag = asset.tag.strip()
+    asset.serial = asset.serial.strip()
+    if asset.status == AssetStatus.ON_LOAN and not asset.issued_to_id:
+        raise ValidationError({"issued_to": "Say who has it on loan."})
+    asset.full_clean(validate_unique=False, validate_constraints=False)
+    _check_unique(asset)
+    created = asset.pk is None
+    before = None if created else _lock(asset, version)
+    if before is not None:
+        asset.version = before.version
+    try:
+        with transaction.atomic():
+            if created:
+                asset.save()
+            else:
+                _save(asset)
+    except IntegrityError as exc:
+        raise duplicate_message(exc, asset) from exc
+    if created:
+        _event(asset, EventKind.CREATED, by, note=note or f"{asset.tag}: {asset.description}")
+    else:
+        kinds = {"location": EventKind.MOVED, "status": EventKind.STATUS}
+        for name in TRACKED_FIELDS:
+            old, new = _show(before, name), _show(asset, name)
+            if old != new:
+                label = str(Asset._meta.get_field(name).verbose_name)
+                _event(asset, kinds.get(name, EventKind.CHANGED), by, field=label, old=old, new=new, note=note)
+    audit_record(actor=by, school=asset.school, action="create" if created else "update", obj=asset,
+                 summary=f"Asset {asset.tag} saved")
+    return asset
+
+
+@transaction.atomic
+def asset_move(*, asset: Asset, location, by, note: str = "") -> Asset:
+    _require(by, asset.school_id)
+    asset = _lock(asset, None)
+    if location is not None and (location.school_id != asset.school_id or location.is_archived):
+        raise ValidationError({"location": "Choose a location from this school's list."})
+    if location == asset.location:
+        return asset
+    old = str(asset.location or "")
+    asset.location = location
+    _save(asset)
+    _event(asset, EventKind.MOVED, by, field="location", old=old, new=str(location or ""), note=note)
+    return asset
+
+
+def _check_person(asset: Asset, person) -> None:
+    from schooldesk.accounts.models import Membership
+
+    if not Membership.objects.filter(user=person, school_id=asset.school_id).exists() and not (
+        Membership.objects.filter(user=person, organisation_id=asset.school.organisation_id).exists()
+    ):
+        raise ValidationError({"person": "Choose someone from this school."})
+
+
+@transaction.atomic
+def asset_issue(*, asset: Asset, person, by, loan_due_on: date | None = None, note: str = "") -> Asset:
+    """Issue to a person (in use), or lend with an expected return date (on loan)."""
+    _require(by, asset.school_id)
+    asset = _lock(asset, None)
+    if asset.is_gone:
+        raise ValidationError(f"{asset.tag} is {asset.get_status_display().lower()}: it cannot be issued.")
+    _check_person(asset, person)
+    if loan_due_on is not None and loan_due_on < timezone.localdate():
+        raise ValidationError({"loan_due_on": "The return date is in the past."})
+    old_person, old_status = str(asset.issued_to or ""), asset.get_status_display()
+    asset.issued_to, asset.loan_due_on = person, loan_due_on
+    asset.status = AssetStatus.ON_LOAN if loan_due_on else AssetStatus.IN_USE
+    _save(asset)
+    kind = EventKind.LOANED if loan_due_on else EventKind.ISSUED
+    due = f" until {loan_due_on:%d/%m/%Y}" if loan_due_on else ""
+    summary = f"{old_status} → {asset.get_status_display()}{due}"
+    _event(asset, kind, by, field="issued to", old=old_person, new=str(person), note=note or summary)
+    return asset
+
+
+@transaction.atomic
+def asset_return(*, asset: Asset, by, status: str = AssetStatus.SPARE, location=None, note: str = "") -> Asset:
+    """Back from a person or a loan: in stock (spare) or straight back in use, optionally somewhere new."""
+    _require(by, asset.school_id)
+    asset = _lock(asset, None)
+    if not asset.issued_to_id:
+        raise ValidationError(f"{asset.tag} is not issued to anyone.")
+    if status not in (AssetStatus.SPARE, AssetStatus.IN_USE, AssetStatus.IN_REPAIR):
+        raise ValidationError({"status": "Choose spare, in use or in repair."})
+    if location is not None and location.school_id != asset.school_id:
+        raise ValidationError({"location": "Choose a location from this school's list."})
+    person, late = asset.issued_to, asset.loan_due_on and asset.loan_due_on < timezone.localdate()
+    asset.issued_to, asset.loan_due_on, asset.status = None, None, status
+    old_location = str(asset.location or "")
+    if location is not None:
+        asset.location = location
+    _save(asset)
+    detail = " (late)" if late else ""
+    _event(asset, EventKind.RETURNED, by, field="issued to", old=str(person), new="",
+           note=note or f"Returned{detail}; now {asset.get_status_display().lower()}")
+    if location is not None and str(location) != old_location:
+        _event(asset, EventKind.MOVED, by, field="location", old=old_location, new=str(location))
+    return asset
+
+
+@transaction.atomic
+def asset_status_set(*, asset: Asset, status: str, by, note: str = "") -> Asset:
+    _require(by, asset.school_id)
+    asset = _lock(asset, None)
+    if status not in AssetStatus.values or status == AssetStatus.DISPOSED:
+        raise ValidationError({"status": "Choose a status from the list (record a disposal with its own form)."})
+    if status == AssetStatus.ON_LOAN and not asset.issued_to_id:
+        raise ValidationError({"status": "Lend it to someone with “Issue or lend”."})
+    if status == asset.status:
+        return asset
+    old = asset.get_status_display()
+    asset.status = status
+    if status != AssetStatus.ON_LOAN:
+        asset.loan_due_on = None
+    _save(asset)
+    _event(asset, EventKind.STATUS, by, field="status", old=old, new=asset.get_status_display(), note=note)
+    return asset
+
+
+@transaction.atomic
+def asset_dispose(*, asset: Asset, by, disposed_on: date, method: str, reference: str = "",
+                  is_data_wiped: bool = False, note: str = "") -> Asset:
+    """The disposal record: when, how, the certificate, and whether storage was wiped."""
+    _require(by, asset.school_id, ASSET_DESK_ROLES, "Only the SPOC or the ICT owner can record a disposal.")
+    asset = _lock(asset, None)
+    if disposed_on > timezone.localdate():
+        raise ValidationError({"disposed_on": "The disposal date is in the future."})
+    old = asset.get_status_display()
+    asset.status, asset.disposed_on, asset.disposal_method = AssetStatus.DISPOSED, disposed_on, method
+    asset.disposal_reference, asset.is_data_wiped = reference.strip(), is_data_wiped
+    asset.issued_to, asset.loan_due_on = None, None
+    asset.full_clean(validate_unique=False, validate_constraints=False)
+    _save(asset)
+    wiped = "data wiped" if is_data_wiped else "data NOT recorded as wiped"
+    _event(asset, EventKind.DISPOSED, by, field="status", old=old, new=asset.get_status_display(),
+           note=note or f"{asset.get_disposal_method_display()} on {disposed_on:%d/%m/%Y}; {wiped}"
+                        f"{'; ref. ' + asset.disposal_reference if asset.disposal_reference else ''}")
+    audit_record(actor=by, school=asset.school, action="dispose", obj=asset, summary=f"Asset {asset.tag} disposed of")
+    return asset
+
+
+# --- many assets ------------------------------------------------------------------------------
+@transaction.atomic
+def assets_bulk_update(*, assets, by, location=None, status: str = "", note: str = "") -> int:
+    """Move a selection and/or change its status, with one history line per asset and change."""
+    assets = list(assets.select_for_update(of=("self",)).select_related("location"))
+    if not assets:
+        raise ValidationError("Tick at least one asset.")
+    if location is None and not status:
+        raise ValidationError("Choose a location or a status to apply.")
+    for school_id in {a.school_id for a in assets}:
+        _require(by, school_id, ASSET_DESK_ROLES, "Only the SPOC or the ICT owner can change several assets at once.")
+    if status and (status not in AssetStatus.values or status in (AssetStatus.DISPOSED, AssetStatus.ON_LOAN)):
+        raise ValidationError({"status": "Choose in use, spare, in repair or retired "
+                                         "(loans and disposals one by one)."})
+    if location is not None and any(a.school_id != location.school_id for a in assets):
+        raise ValidationError({"location": "The location belongs to another school than some of the assets."})
+    actor = by if getattr(by, "is_authenticated", False) else None
+    events, changed = [], []
+    labels = dict(AssetStatus.choices)
+    for asset in assets:
+        touched = False
+        if location is not None and asset.location_id != location.pk:
+            events.append(AssetEvent(asset=asset, kind=EventKind.MOVED, by=actor, field="location", note=note,
+                                     old_value=str(asset.location or "")[:200], new_value=str(location)[:200]))
+            asset.location, touched = location, True
+        if status and asset.status != status:
+            events.append(AssetEvent(asset=asset, kind=EventKind.STATUS, by=actor, field="status",
+                                     old_value=str(labels[asset.status]), new_value=str(labels[status]), note=note))
+            asset.status, touched = status, True
+            if asset.issued_to_id and status == AssetStatus.RETIRED:
+                asset.issued_to = None
+        if touched:
+            asset.version += 1
+            asset.updated_at = timezone.now()
+            changed.append(asset)
+    Asset.objects.bulk_update(changed, ["location", "status", "issued_to", "version", "updated_at"], batch_size=500)
+    AssetEvent.objects.bulk_create(events, batch_size=1000)
+    return len(changed)
+
+
+# --- relationships ----------------------------------------------------------------------------
+@transaction.atomic
+def relationship_add(*, from_asset: Asset, kind: str, to_asset: Asset, by, note: str = "") -> AssetRelationship:
+    _require(by, from_asset.school_id)
+    if to_asset.school_id != from_asset.school_id:
+        raise ValidationError({"to_asset": "Choose an asset of the same school."})
+    if to_asset.pk == from_asset.pk:
+        raise ValidationError({"to_asset": "An asset cannot be related to itself."})
+    relation = AssetRelationship(school_id=from_asset.school_id, from_asset=from_asset, kind=kind, to_asset=to_asset,
+                                 note=note.strip())
+    relation.full_clean(validate_unique=False, validate_constraints=False)
+    if AssetRelationship.objects.filter(from_asset=from_asset, kind=kind, to_asset=to_asset).exists():
+        raise ValidationError({"to_asset": "That relationship is already recorded."})
+    try:
+        with transaction.atomic():
+            relation.save()
+    except IntegrityError as exc:
+        raise ValidationError({"to_asset": "That relationship is already recorded."}) from exc
+    label = f"{relation.get_kind_display()} {to_asset.tag} ({to_asset.description})"
+    _event(from_asset, EventKind.RELATED, by, note=label)
+    return relation
+
+
+@transaction.atomic
+def relationship_remove(*, relationship: AssetRelationship, by) -> None:
+    _require(by, relationship.school_id)
+    label = f"No longer {relationship.get_kind_display()} {relationship.to_asset.tag}"
+    _event(relationship.from_asset, EventKind.RELATED, by, note=label)
+    relationship.delete()
+
+
+# --- audit by scan ----------------------------------------------------------------------------
+@transaction.atomic
+def asset_audit_record(*, location, found, by, move_here: bool = False) -> int:
+    """Record a walk-round: every asset scanned in `location` was seen today; those that belong elsewhere
+    are moved here when `move_here` is set. Returns how many assets were recorded."""
+    _require(by, location.school_id)
+    today = timezone.localdate()
+    assets = list(Asset.objects.select_for_update(of=("self",)).filter(pk__in=[a.pk for a in found],
+                                                                         school_id=location.school_id)
+                  .select_related("location"))
+    actor = by if getattr(by, "is_authenticated", False) else None
+    events = []
+    for asset in assets:
+        where = "" if asset.location_id == location.pk else f"; recorded in {asset.location or 'no location'}"
+        events.append(AssetEvent(asset=asset, kind=EventKind.AUDITED, by=actor,
+                                 note=f"Seen in {location}{where}"[:300]))
+        if move_here and asset.location_id != location.pk:
+            events.append(AssetEvent(asset=asset, kind=EventKind.MOVED, by=actor, field="location",
+                                     old_value=str(asset.location or "")[:200], new_value=str(location)[:200],
+                                     note="Found here in an audit"))
+            asset.location = location
+            asset.version += 1
+        asset.last_audited_on = today
+        asset.updated_at = timezone.now()
+    Asset.objects.bulk_update(assets, ["location", "last_audited_on", "version", "updated_at"], batch_size=500)
+    AssetEvent.objects.bulk_create(events, batch_size=1000)
+    audit_record(actor=by, school=location.school, action="audit", obj=location,
+                 summary=f"Audit of {location}: {len(assets)} assets seen")
+    return len(assets)

@@ -1,0 +1,480 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views import View
+
+from schooldesk.accounts.access import access_for
+from schooldesk.assets import forms, services
+from schooldesk.assets.choices import ASSET_DESK_ROLES, ASSET_ROLES, GONE_STATUSES
+from schooldesk.assets.filtersets import AssetFilterSet
+from schooldesk.assets.labels import PER_SHEET, asset_label, labels_pdf, location_label
+from schooldesk.assets.models import Asset, AssetRelationship, AssetType
+from schooldesk.assets.selectors import (
+    MANY_SCHOOLS,
+    asset_choices_for,
+    asset_get,
+    asset_history,
+    asset_incidents,
+    asset_list,
+    asset_relationships,
+    asset_school_ids,
+    asset_types,
+    assets_affected_by,
+    schools_for_choices,
+)
+from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.locations.models import Location
+from schooldesk.schools.models import School
+
+EXPORT_HEADER = ["Reference", "Asset tag", "Type", "Make", "Model", "Serial number", "School", "Location", "Status",
+                 "Issued to", "Expected back", "Purchase date", "Cost (£)", "Supplier", "Order reference",
+                 "Warranty ends", "Funding source", "Notes", "Last seen in an audit"]
+MAX_LABELS = 21 * 50  # fifty sheets
+
+
+def _asset_or_404(request, pk) -> Asset:
+    try:
+        return asset_get(request.user, pk)
+    except Asset.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class CappedPaginator(Paginator):
+    """Counts up to CAP rows and no further: an LA's whole register (300,000 assets) would otherwise be counted
+    on every page. Beyond the cap the page says "more than 10,000" and asks for a filter."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        counted = self.object_list.order_by().values("pk")[: self.CAP + 1].count()
+        self.is_capped = counted > self.CAP
+        return min(counted, self.CAP)
+
+
+class AssetListView(FilteredListView):
+    model = Asset
+    paginator_class = CappedPaginator
+    filterset_class = AssetFilterSet
+    required_roles = ASSET_ROLES
+    template_name = "assets/asset_list.html"
+
+    def get_queryset(self):
+        self.filterset = AssetFilterSet(self.request.GET or None, queryset=asset_list(self.request.user),
+                                        request=self.request)
+        return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["tag"]), "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        forms.freeze_choices(self.filterset.form)
+        desk = access_for(self.request.user).school_ids(ASSET_DESK_ROLES)
+        rooms = schools_for_choices(self.request.user, self.request.GET.get("school"), ASSET_DESK_ROLES)
+        context["bulk"] = forms.freeze_choices(forms.BulkForm(school_ids=rooms)) if desk else None
+        context["today"] = timezone.localdate()
+        context["skip_choices"] = range(PER_SHEET)
+        return context
+
+
+class AssetExportView(RoleRequiredMixin, View):
+    """The filtered list (every page of it) as CSV or Excel; cells that could run as formulas are escaped."""
+
+    required_roles = ASSET_ROLES
+
+    def get(self, request):
+        filterset = AssetFilterSet(request.GET or None, queryset=asset_list(request.user).select_related("supplier"),
+                                   request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            return redirect("assets:asset_list")
+        rows = (
+            (a.reference, a.tag, a.asset_type.name, a.make, a.model, a.serial, a.school.name, str(a.location or ""),
+             a.get_status_display(), str(a.issued_to or ""), a.loan_due_on, a.purchased_on, a.cost,
+             a.supplier.name if a.supplier_id else "", a.order_reference, a.warranty_ends_on, a.funding_source,
+             a.notes, a.last_audited_on)
+            for a in filterset.qs.order_by("school__name", "tag").iterator(chunk_size=2000)
+        )
+        stamp = timezone.localdate().isoformat()
+        if request.GET.get("format") == "xlsx":
+            return xlsx_response(f"assets-{stamp}.xlsx", EXPORT_HEADER, rows, sheet="Assets")
+        return csv_response(f"assets-{stamp}.csv", EXPORT_HEADER,
+                            ([("" if v is None else v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else v)
+                              for v in row] for row in rows))
+
+
+class AssetDetailView(RoleRequiredMixin, View):
+    required_roles = ASSET_ROLES
+
+    def get(self, request, pk):
+        return render_asset(request, _asset_or_404(request, pk))
+
+
+ACTION_FORMS = {
+    "move": forms.MoveForm, "issue": forms.IssueForm, "return": forms.ReturnForm, "status": forms.StatusForm,
+    "dispose": forms.DisposeForm, "relate": forms.RelationshipForm,
+}
+
+
+def _action_forms(asset, user, bound=None) -> dict:
+    is_desk = access_for(user).has_role(asset.school_id, ASSET_DESK_ROLES)
+    available = {}
+    if asset.status not in GONE_STATUSES:
+        available["move"] = forms.MoveForm(asset=asset, initial={"location": asset.location_id})
+        if asset.issued_to_id:
+            available["return"] = forms.ReturnForm(asset=asset, initial={"status": "spare"})
+        available["issue"] = forms.IssueForm(asset=asset)
+    if asset.status != "disposed":
+        available["status"] = forms.StatusForm(asset=asset, initial={"status": asset.status})
+        available["relate"] = forms.RelationshipForm(asset=asset)
+        if is_desk:
+            available["dispose"] = forms.DisposeForm(asset=asset, initial={"disposed_on": timezone.localdate()})
+    if bound is not None:
+        available[bound[0]] = bound[1]
+    return available
+
+
+def render_asset(request, asset, bound=None, status=200):
+    return render(request, "assets/asset_detail.html", {
+        "asset": asset, "history": asset_history(asset), "calls": asset_incidents(request.user, asset),
+        "relations": asset_relationships(asset), "affected": assets_affected_by(asset),
+        "forms": _action_forms(asset, request.user, bound), "failed": bound[0] if bound else None,
+        "today": timezone.localdate(),
+    }, status=status)
+
+
+ACTIONS = {
+    "move": (lambda a, u, d: services.asset_move(asset=a, location=d["location"], by=u, note=d["note"]), _("Moved.")),
+    "issue": (lambda a, u, d: services.asset_issue(asset=a, person=d["person"], by=u, loan_due_on=d["loan_due_on"],
+                                                   note=d["note"]), _("Issued.")),
+    "return": (lambda a, u, d: services.asset_return(asset=a, by=u, status=d["status"], location=d["location"],
+                                                     note=d["note"]), _("Returned.")),
+    "status": (lambda a, u, d: services.asset_status_set(asset=a, status=d["status"], by=u, note=d["note"]),
+               _("Status changed.")),
+    "dispose": (lambda a, u, d: services.asset_dispose(asset=a, by=u, disposed_on=d["disposed_on"], method=d["method"],
+                                                       reference=d["reference"], is_data_wiped=d["is_data_wiped"],
+                                                       note=d["note"]), _("Disposal recorded.")),
+    "relate": (lambda a, u, d: services.relationship_add(from_asset=a, kind=d["kind"], to_asset=d["to_asset"], by=u,
+                                                         note=d["note"]), _("Relationship added.")),
+}
+
+
+class AssetActionView(RoleRequiredMixin, View):
+    """POST only: one of ACTIONS on an asset; a failed form re-renders the asset page with what was typed."""
+
+    required_roles = ASSET_ROLES
+    action = ""
+
+    def post(self, request, pk):
+        asset = _asset_or_404(request, pk)
+        call, message = ACTIONS[self.action]
+        form = ACTION_FORMS[self.action](request.POST, asset=asset)
+        if form.is_valid():
+            done = apply_service(request, form, lambda: call(asset, request.user, form.cleaned_data), message)
+            if done is not None:
+                return redirect("assets:asset_detail", pk=asset.pk)
+            asset = _asset_or_404(request, pk)
+        return render_asset(request, asset, bound=(self.action, form), status=400)
+
+
+class RelationshipRemoveView(RoleRequiredMixin, View):
+    required_roles = ASSET_ROLES
+
+    def post(self, request, pk, relationship_pk):
+        asset = _asset_or_404(request, pk)
+        relation = get_object_or_404(AssetRelationship.objects.select_related("from_asset", "to_asset")
+                                     .filter(from_asset__school_id=asset.school_id),
+                                     pk=relationship_pk, from_asset=asset)
+        services.relationship_remove(relationship=relation, by=request.user)
+        messages.success(request, _("Relationship removed."))
+        return redirect("assets:asset_detail", pk=asset.pk)
+
+
+class AssetEditView(RoleRequiredMixin, View):
+    """Add an asset (no pk) or change one; a changed version since the page was opened is refused."""
+
+    required_roles = ASSET_ROLES
+
+    def _form(self, request, pk, data=None):
+        school_ids = asset_school_ids(request.user)
+        asset = _asset_or_404(request, pk) if pk else Asset()
+        school = None
+        if not pk:
+            wanted = (data or request.GET).get("school")
+            if wanted and str(wanted).isdigit() and int(wanted) in school_ids:
+                school = School.objects.get(pk=int(wanted))
+            services.asset_types_ensure(school_ids=[school.pk] if school else school_ids)
+        return asset, forms.AssetForm(data, instance=asset, school_ids=school_ids, school=school)
+
+    def _render(self, request, asset, form, status=200):
+        return render(request, "assets/asset_form.html", {"form": form, "asset": asset}, status=status)
+
+    def get(self, request, pk=None):
+        asset, form = self._form(request, pk)
+        if not pk and form.fields["school"].widget.input_type != "hidden" and len(form.school_ids) > MANY_SCHOOLS:
+            # an LA: first which school, then its rooms
+            schools = School.objects.filter(pk__in=form.school_ids).only("id", "name")
+            return render(request, "assets/choose_school.html", {"schools": schools})
+        return self._render(request, asset, form)
+
+    def post(self, request, pk=None):
+        asset, form = self._form(request, pk, request.POST)
+        if form.is_valid():
+            saved = apply_service(request, form, services.asset_save, _("Asset saved."), asset=form.instance,
+                                  by=request.user, version=form.cleaned_data.get("version") if pk else None)
+            if saved:
+                return redirect("assets:asset_detail", pk=saved.pk)
+        return self._render(request, asset, form, status=400)
+
+
+class AssetReportHereView(View):
+    """A device's QR label: the report form with the device and its room filled in (after signing in)."""
+
+    def get(self, request, pk):
+        asset = get_object_or_404(Asset.objects.visible_to(request.user), pk=pk)
+        where = f"location={asset.location_id}&" if asset.location_id else ""
+        return redirect(f"{reverse('incidents:incident_create')}?{where}asset={asset.pk}&via=qr")
+
+
+class AssetOptionsView(View):
+    """The device drop-down of the report form for the chosen location (htmx swaps the options in)."""
+
+    def get(self, request):
+        location = request.GET.get("location", "")
+        assets = asset_choices_for(request.user, location_id=int(location)) if location.isdigit() else []
+        return render(request, "assets/asset_options.html", {"assets": assets, "location": location})
+
+
+class BulkView(RoleRequiredMixin, View):
+    """POST the ticked assets: move them, change their status, or print their labels."""
+
+    required_roles = ASSET_DESK_ROLES
+
+    def post(self, request):
+        school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
+        ids = [int(v) for v in request.POST.getlist("asset") if v.isdigit()][:MAX_LABELS]
+        chosen = asset_list(request.user, ASSET_DESK_ROLES).filter(pk__in=ids)
+        back = request.POST.get("next") or reverse("assets:asset_list")
+        if not back.startswith("/") or back.startswith("//"):
+            back = reverse("assets:asset_list")
+        if request.POST.get("action") == "labels":
+            return labels_response(request, chosen, skip=request.POST.get("skip"))
+        form = forms.BulkForm(request.POST, school_ids=school_ids)
+        if form.is_valid():
+            try:
+                data = form.cleaned_data
+                count = services.assets_bulk_update(assets=chosen, by=request.user, location=data["location"],
+                                                    status=data["status"], note=data["note"])
+            except ValidationError as exc:  # shown to the person; nothing was changed
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, _("%(n)s assets changed.") % {"n": count})
+        else:
+            messages.error(request, _("Choose a location from the list."))
+        return redirect(back)
+
+
+def labels_response(request, assets, skip=None):
+    assets = list(assets.select_related("school", "asset_type", "location").order_by("tag")[:MAX_LABELS])
+    if not assets:
+        messages.error(request, _("Tick the assets whose labels you want to print."))
+        return redirect("assets:asset_list")
+    return _pdf(asset_labels(request, assets), skip, "asset-labels.pdf")
+
+
+def asset_labels(request, assets) -> list:
+    """Each label's QR code holds the absolute address of the device's "report a fault here" page."""
+    return [asset_label(a, request.build_absolute_uri(reverse("assets:report_here", args=[a.pk]))) for a in assets]
+
+
+def _pdf(labels, skip, filename):
+    skip = int(skip) if str(skip or "").isdigit() else 0
+    response = HttpResponse(labels_pdf(labels, skip=min(skip, PER_SHEET - 1), title=filename),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class AssetLabelsView(RoleRequiredMixin, View):
+    """GET ?asset=1&asset=2 (one asset's page links here) → the PDF sheet."""
+
+    required_roles = ASSET_ROLES
+
+    def get(self, request):
+        ids = [int(v) for v in request.GET.getlist("asset") if v.isdigit()][:MAX_LABELS]
+        return labels_response(request, asset_list(request.user).filter(pk__in=ids), request.GET.get("skip"))
+
+
+class LocationLabelsView(RoleRequiredMixin, View):
+    """GET ?school=<pk> (every room of it) or ?location=1&location=2 → the PDF sheet of room labels."""
+
+    required_roles = ASSET_DESK_ROLES
+
+    def get(self, request):
+        school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
+        rooms = Location.objects.visible_to(request.user).filter(school_id__in=school_ids, is_archived=False)
+        ids = [int(v) for v in request.GET.getlist("location") if v.isdigit()]
+        school = request.GET.get("school", "")
+        if ids:
+            rooms = rooms.filter(pk__in=ids)
+        elif school.isdigit():
+            rooms = rooms.filter(school_id=int(school))
+        else:
+            rooms = rooms.none()
+        rooms = list(rooms.select_related("school").order_by("school__name", "building", "name")[:MAX_LABELS])
+        if not rooms:
+            return render(request, "assets/location_labels.html", {
+                "schools": School.objects.filter(pk__in=school_ids).only("id", "name"),
+                "locations": Location.objects.filter(school_id__in=school_ids, is_archived=False)
+                .select_related("school").order_by("school__name", "name"),
+            })
+        labels = [location_label(r, request.build_absolute_uri(reverse("incidents:report_here", args=[r.pk])))
+                  for r in rooms]
+        return _pdf(labels, request.GET.get("skip"), "room-labels.pdf")
+
+
+class AssetTypeListView(RoleRequiredMixin, View):
+    required_roles = ASSET_DESK_ROLES
+
+    def get(self, request):
+        school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
+        services.asset_types_ensure(school_ids=school_ids)
+
+        types = (asset_types(request.user, ASSET_DESK_ROLES).select_related("school").annotate(n=Count("asset"))
+                 .order_by("school__name", "name"))
+        return render(request, "assets/assettype_list.html", {"types": types})
+
+
+class AssetTypeEditView(RoleRequiredMixin, View):
+    required_roles = ASSET_DESK_ROLES
+
+    def _get(self, request, asset_type_pk):
+        if asset_type_pk:
+            return get_object_or_404(asset_types(request.user, ASSET_DESK_ROLES), pk=asset_type_pk)
+        school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
+        wanted = request.POST.get("school") or request.GET.get("school") or ""
+        school_id = int(wanted) if wanted.isdigit() and int(wanted) in school_ids else school_ids[0]
+        return AssetType(school_id=school_id)
+
+    def get(self, request, asset_type_pk=None):
+        asset_type = self._get(request, asset_type_pk)
+        return render(request, "assets/assettype_form.html", {"form": forms.AssetTypeForm(instance=asset_type),
+                                                              "asset_type": asset_type})
+
+    def post(self, request, asset_type_pk=None):
+        asset_type = self._get(request, asset_type_pk)
+        form = forms.AssetTypeForm(request.POST, instance=asset_type)
+        if form.is_valid() and apply_service(request, form, services.asset_type_save, _("Type saved."),
+                                             asset_type=form.instance, by=request.user):
+            return redirect("assets:assettype_list")
+        return render(request, "assets/assettype_form.html", {"form": form, "asset_type": asset_type}, status=400)
+
+
+# --- import -----------------------------------------------------------------------------------
+def _desk_imports(user):
+    from schooldesk.assets.models import AssetImport
+
+    return (AssetImport.objects.visible_to(user).filter(school_id__in=access_for(user).school_ids(ASSET_DESK_ROLES))
+            .select_related("school", "uploaded_by"))
+
+
+class ImportUploadView(RoleRequiredMixin, View):
+    required_roles = ASSET_DESK_ROLES
+
+    def _render(self, request, form, status=200):
+        return render(request, "assets/import_upload.html", {"form": form,
+                                                             "recent": _desk_imports(request.user)[:10]}, status=status)
+
+    def get(self, request):
+        school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
+        return self._render(request, forms.ImportUploadForm(school_ids=school_ids))
+
+    def post(self, request):
+        from schooldesk.assets.importer import asset_import_upload
+
+        form = forms.ImportUploadForm(request.POST, request.FILES,
+                                      school_ids=access_for(request.user).school_ids(ASSET_DESK_ROLES))
+        if form.is_valid():
+            record = apply_service(request, form, asset_import_upload, "", school=form.cleaned_data["school"],
+                                   upload=form.cleaned_data["file"], by=request.user)
+            if record:
+                return redirect("assets:import_map", asset_import_pk=record.pk)
+        return self._render(request, form, status=400)
+
+
+class ImportMapView(RoleRequiredMixin, View):
+    """Map the columns; "Check" reads every row and shows the problems or a preview; "Import" writes it all."""
+
+    required_roles = ASSET_DESK_ROLES
+
+    def _render(self, request, record, form, check=None, status=200):
+        from schooldesk.assets.importer import PREVIEW_ROWS
+
+        return render(request, "assets/import_map.html", {
+            "record": record, "form": form, "check": check, "preview": check.assets[:PREVIEW_ROWS] if check else [],
+        }, status=status)
+
+    def get(self, request, asset_import_pk):
+        record = get_object_or_404(_desk_imports(request.user), pk=asset_import_pk)
+        initial = {f"map_{name}": heading for name, heading in record.mapping.items()}
+        return self._render(request, record, forms.ImportMappingForm(initial=initial, headers=record.headers))
+
+    def post(self, request, asset_import_pk):
+        from schooldesk.assets.importer import asset_import_apply, asset_import_check
+
+        record = get_object_or_404(_desk_imports(request.user), pk=asset_import_pk)
+        form = forms.ImportMappingForm(request.POST, headers=record.headers)
+        if not form.is_valid():
+            return self._render(request, record, form, status=400)
+        if request.POST.get("action") == "import":
+            count = apply_service(request, form, asset_import_apply, "", record=record, mapping=form.mapping,
+                                  by=request.user, create_missing=form.cleaned_data["create_missing"])
+            if count:
+                messages.success(request, _("%(n)s assets imported from %(name)s.") % {"n": count,
+                                                                                      "name": record.original_name})
+                return redirect(f"{reverse('assets:asset_list')}?school={record.school_id}")
+        check = apply_service(request, form, asset_import_check, "", record=record, mapping=form.mapping)
+        return self._render(request, record, form, check, status=200 if check and check.is_valid else 400)
+
+
+# --- audit by scan ----------------------------------------------------------------------------
+class AuditView(RoleRequiredMixin, View):
+    """Walk a room, scan what is there: what is missing, what is in the wrong room, what is unknown."""
+
+    required_roles = ASSET_ROLES
+
+    def _form(self, request, data=None):
+        school_ids = asset_school_ids(request.user)
+        if len(school_ids) > MANY_SCHOOLS:  # one school's rooms: the school of the room asked for, or chosen
+            wanted = (data or {}).get("location") or request.GET.get("location") or ""
+            room = Location.objects.filter(pk=int(wanted)).first() if str(wanted).isdigit() else None
+            school_ids = schools_for_choices(request.user, room.school_id if room else request.GET.get("school"))
+        return forms.AuditForm(data, school_ids=school_ids, initial={"location": request.GET.get("location")})
+
+    def get(self, request):
+        return render(request, "assets/audit.html", {"form": self._form(request)})
+
+    def post(self, request):
+        from schooldesk.assets.selectors import asset_audit_check, scanned_codes
+
+        form = self._form(request, request.POST)
+        if not form.is_valid():
+            return render(request, "assets/audit.html", {"form": form}, status=400)
+        location = form.cleaned_data["location"]
+        result = asset_audit_check(user=request.user, location=location,
+                                   codes=scanned_codes(form.cleaned_data["codes"]))
+        if request.POST.get("action") == "record":
+            if not result.found:
+                form.add_error("codes", _("Nothing scanned matches the register: there is nothing to record."))
+                return render(request, "assets/audit.html", {"form": form, "result": result}, status=400)
+            count = services.asset_audit_record(location=location, found=result.found, by=request.user,
+                                                move_here=form.cleaned_data["move_here"])
+            messages.success(request, _("Audit of %(room)s recorded: %(n)s assets seen.") % {"room": location.name,
+                                                                                             "n": count})
+            return redirect(f"{reverse('assets:audit')}?location={location.pk}")
+        return render(request, "assets/audit.html", {"form": form, "result": result})

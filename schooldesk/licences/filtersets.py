@@ -1,0 +1,49 @@
+"""One filterset serves the licence list, its exports and the API."""
+
+from datetime import timedelta
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from schooldesk.licences.choices import ComplianceState, LicenceType
+from schooldesk.licences.models import Licence
+from schooldesk.licences.selectors import licence_school_ids
+from schooldesk.schools.models import School
+from schooldesk.suppliers.models import Supplier
+
+
+def _user(request):
+    return request.user if request else None
+
+
+class LicenceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search (product, publisher, order reference)")
+    school = django_filters.ModelChoiceFilter(
+        queryset=lambda r: School.objects.filter(pk__in=licence_school_ids(_user(r)) if r else []).only("id", "name"))
+    licence_type = django_filters.ChoiceFilter(choices=LicenceType.choices, label="Type")
+    state = django_filters.ChoiceFilter(choices=ComplianceState.choices, label="Compliance")
+    renewal = django_filters.ChoiceFilter(choices=[("90", "Renews or ends within 90 days")], method="filter_renewal",
+                                          label="Renewal")
+    supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
+    ordering = django_filters.OrderingFilter(
+        fields=(("product", "product"), ("renews_on", "renewal"), ("ends_on", "ends"), ("state_order", "compliance")),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Licence
+        fields = ["q", "school", "licence_type", "state", "renewal", "supplier"]
+
+    def search(self, queryset, name, value):
+        condition = Q()
+        for word in value.split()[:6]:
+            condition &= (Q(product__icontains=word) | Q(publisher__icontains=word)
+                          | Q(order_reference__iexact=word) | Q(notes__icontains=word))
+        return queryset.filter(condition)
+
+    def filter_renewal(self, queryset, name, value):
+        today = timezone.localdate()
+        until = today + timedelta(days=int(value))
+        return queryset.filter(Q(renews_on__gte=today, renews_on__lte=until)
+                               | Q(ends_on__gte=today, ends_on__lte=until))

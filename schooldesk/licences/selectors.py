@@ -1,0 +1,143 @@
+"""Reads of the licence list and its compliance, computed in SQL: a fixed number of queries whatever
+the number of licences, allocations and installations.
+
+In use against owned, per licence (the seats allocated and the devices installed on are counted by the
+services into `allocated_count` and `installed_count`, so no row needs a count sub-select):
+- site licence: covers everything (installations are shown, never counted against it);
+- per pupil: the school's number on roll against the pupils the licence covers;
+- per device, per user, concurrent, subscription: the larger of the seats allocated and the devices it
+  is installed on (a school may record either or both; counting the larger never counts one twice).
+Under-licensed: more in use than owned. Over-licensed: owned but unused (money that could be saved)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from schooldesk.accounts.access import access_for
+from schooldesk.licences.choices import LICENCE_VIEW_ROLES, ComplianceState, LicenceType
+from schooldesk.licences.models import Licence
+
+#: worst first: what needs doing comes to the top of the compliance page
+STATE_ORDER = {ComplianceState.UNDER: 0, ComplianceState.EXPIRED: 1, ComplianceState.OVER: 2,
+               ComplianceState.OK: 3, ComplianceState.SITE: 4}
+
+
+def licence_school_ids(user, roles=LICENCE_VIEW_ROLES) -> list[int]:
+    return access_for(user).school_ids(roles)
+
+
+def with_compliance(queryset, today: date | None = None):
+    """Annotate `installed`, `allocated`, `in_use`, `owned`, `difference` (owned − in use), `shortfall`
+    (in use − owned), `state` and `state_order`."""
+    today = today or timezone.localdate()
+    queryset = queryset.annotate(installed=F("installed_count"), allocated=F("allocated_count"))
+    queryset = queryset.annotate(
+        in_use=Case(
+            When(licence_type=LicenceType.PER_PUPIL, then=F("school__roll_number")),
+            When(licence_type=LicenceType.SITE, then=F("installed")),
+            default=Greatest(F("installed"), F("allocated")),
+            output_field=IntegerField(),
+        ),
+        owned=Coalesce(F("quantity"), Value(0)),
+    )
+    queryset = queryset.annotate(
+        difference=ExpressionWrapper(F("owned") - F("in_use"), output_field=IntegerField()),
+        shortfall=ExpressionWrapper(F("in_use") - F("owned"), output_field=IntegerField()),
+        state=Case(
+            When(licence_type=LicenceType.SITE, ends_on__isnull=True, then=Value(ComplianceState.SITE)),
+            When(licence_type=LicenceType.SITE, ends_on__gte=today, then=Value(ComplianceState.SITE)),
+            When(ends_on__lt=today, then=Value(ComplianceState.EXPIRED)),
+            When(in_use__gt=F("owned"), then=Value(ComplianceState.UNDER)),
+            When(in_use__lt=F("owned"), then=Value(ComplianceState.OVER)),
+            default=Value(ComplianceState.OK),
+        ),
+        state_order=Case(*[When(state=state, then=Value(order)) for state, order in STATE_ORDER.items()],
+                         output_field=IntegerField()),
+    )
+    return queryset
+
+
+def licence_list(user, roles=LICENCE_VIEW_ROLES, today: date | None = None):
+    base = Licence.objects.visible_to(user).filter(school_id__in=licence_school_ids(user, roles))
+    return with_compliance(base.select_related("school", "supplier"), today)
+
+
+def licence_get(user, pk: int) -> Licence:
+    return licence_list(user).select_related("school__organisation").get(pk=pk)
+
+
+def licence_allocations(licence):
+    return licence.allocations.select_related("asset__asset_type", "person", "location")
+
+
+def licence_installations(licence, limit: int = 500):
+    return licence.installations.select_related("asset__asset_type", "asset__location")[:limit]
+
+
+def _unused_value():
+    return Case(
+        When(state=ComplianceState.OVER, owned__gt=0, cost__isnull=False,
+             then=ExpressionWrapper(F("cost") * F("difference") / F("owned"), output_field=DecimalField())),
+        default=Value(Decimal("0")), output_field=DecimalField(),
+    )
+
+
+def _totals():
+    return {
+        "licences": Count("pk"),
+        "under": Count("pk", filter=Q(state=ComplianceState.UNDER)),
+        "over": Count("pk", filter=Q(state=ComplianceState.OVER)),
+        "ok": Count("pk", filter=Q(state=ComplianceState.OK)),
+        "site": Count("pk", filter=Q(state=ComplianceState.SITE)),
+        "expired": Count("pk", filter=Q(state=ComplianceState.EXPIRED)),
+        "short": Coalesce(Sum("shortfall", filter=Q(state=ComplianceState.UNDER)), Value(0)),
+        "unused": Coalesce(Sum("difference", filter=Q(state=ComplianceState.OVER)), Value(0)),
+        "unused_value": Coalesce(Sum(_unused_value()), Value(Decimal("0")), output_field=DecimalField()),
+    }
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def compliance_summary(queryset) -> dict:
+    """The school's (or schools') position in one query: how many licences are in each state, the seats
+    short and unused, and what the unused seats cost (cost × unused ÷ owned)."""
+    totals = queryset.order_by().aggregate(**_totals())
+    totals["unused_value"] = _money(totals["unused_value"])
+    return totals
+
+
+def compliance_by_school(queryset) -> tuple[list[dict], dict]:
+    """One row per school, most under-licensed first, and the sum of them all: an LA's or trust's view
+    of its schools in a single query."""
+    rows = list(queryset.order_by().values("school_id", "school__name", "school__roll_number")
+                .annotate(**_totals()).order_by("-under", "-expired", "school__name"))
+    summary = {key: sum(row[key] for row in rows) for key in _totals()}
+    summary["unused_value"] = _money(summary["unused_value"])
+    for row in rows:
+        row["unused_value"] = _money(row["unused_value"])
+    return rows, summary
+
+
+def licences_due_for_renewal(queryset, *, within_days: int = 90, today: date | None = None):
+    """For reminders (diary, mail): licences renewing, or ending, in the next `within_days`."""
+    today = today or timezone.localdate()
+    until = today + timedelta(days=within_days)
+    return queryset.filter(Q(renews_on__gte=today, renews_on__lte=until) | Q(ends_on__gte=today, ends_on__lte=until))

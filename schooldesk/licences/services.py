@@ -1,0 +1,229 @@
+"""Every change to the licence list goes through these services (views, imports, the demo)."""
+
+from __future__ import annotations
+
+import mimetypes
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Lower
+
+from schooldesk.accounts.access import access_for
+from schooldesk.assets import imports
+from schooldesk.assets.imports import CellError, ImportFileError
+from schooldesk.assets.models import Asset
+from schooldesk.core.audit import audit_record
+from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES
+from schooldesk.licences.models import Allocation, Installation, Licence
+
+PROOF_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx", ".eml", ".msg", ".txt"}
+
+
+def _require(by, school_id: int, roles, message="Your role does not include the licence list.") -> None:
+    if by is None:
+        return
+    if not access_for(by).has_role(school_id, roles):
+        raise PermissionDenied(message)
+
+
+def licence_counts_refresh(*, licence_ids=None, school_ids=None) -> int:
+    """Recount the seats allocated and the devices installed on, for some licences or whole schools, in one
+    UPDATE. Every service that adds or removes an allocation or installation calls it; so do imports, the demo
+    and the bench after bulk inserts."""
+    def total(model, expression=None):
+        rows = model.objects.filter(licence=OuterRef("pk")).order_by().values("licence")
+        rows = rows.annotate(n=Sum(expression) if expression else Count("pk")).values("n")
+        return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+    licences = Licence.objects.all()
+    if licence_ids is not None:
+        licences = licences.filter(pk__in=list(licence_ids))
+    if school_ids is not None:
+        licences = licences.filter(school_id__in=list(school_ids))
+    return licences.update(installed_count=total(Installation), allocated_count=total(Allocation, "quantity"))
+
+
+def _locked(licence: Licence) -> Licence:
+    """Hold the licence's row while its seats change, so two people counting at once count each other."""
+    return Licence.objects.select_for_update().select_related("school").get(pk=licence.pk)
+
+
+def _key_clash(licence: Licence):
+    if not licence.key:
+        return None
+    return (Licence.objects.filter(school_id=licence.school_id).exclude(pk=licence.pk)
+            .alias(key_lower=Lower("key")).filter(key_lower=licence.key.lower()).first())
+
+
+def _proof_check(upload) -> None:
+    from schooldesk.incidents.services import attachment_validate
+
+    if Path(upload.name).suffix.lower() not in PROOF_EXTENSIONS:
+        raise ValidationError({"proof": f"“{upload.name}” is not a file type we keep as a proof of purchase: "
+                                        "send a PDF, a photo, or an Office document."})
+    try:
+        attachment_validate(upload)
+    except ValidationError as exc:
+        raise ValidationError({"proof": exc.messages}) from exc
+
+
+@transaction.atomic
+def licence_save(*, licence: Licence, by, proof=None) -> Licence:
+    """Add or change a licence. Its key is unique within the school; a proof of purchase is kept as a download."""
+    _require(by, licence.school_id, LICENCE_DESK_ROLES, "Only the SPOC or the ICT owner can change the licence list.")
+    licence.product, licence.key = licence.product.strip(), licence.key.strip()
+    licence.full_clean(validate_unique=False, validate_constraints=False)
+    if (clash := _key_clash(licence)) is not None:
+        raise ValidationError({"key": f"That key is already recorded for {clash.product} in this school."})
+    if proof is not None:
+        _proof_check(proof)
+    created = licence.pk is None
+    try:
+        with transaction.atomic():
+            licence.save()
+    except IntegrityError as exc:
+        raise ValidationError({"key": "That key is already recorded for another licence in this school."}) from exc
+    if proof is not None:
+        licence.proof_stored_name = f"{secrets.token_hex(16)}{Path(proof.name).suffix.lower()}"
+        licence.proof_name = Path(proof.name).name[:200]
+        licence.proof.save(licence.proof_stored_name, proof, save=False)
+        licence.save(update_fields=["proof", "proof_stored_name", "proof_name", "updated_at"])
+    audit_record(actor=by, school=licence.school, action="create" if created else "update", obj=licence,
+                 summary=f"Licence {licence.product} saved")
+    return licence
+
+
+def proof_content_type(licence: Licence) -> str:
+    return mimetypes.guess_type(licence.proof_name)[0] or "application/octet-stream"
+
+
+@transaction.atomic
+def licence_delete(*, licence: Licence, by) -> None:
+    _require(by, licence.school_id, LICENCE_DESK_ROLES, "Only the SPOC or the ICT owner can change the licence list.")
+    audit_record(actor=by, school=licence.school, action="delete", obj=licence,
+                 summary=f"Licence {licence.product} deleted")
+    if licence.proof:
+        licence.proof.delete(save=False)
+    licence.delete()
+
+
+@transaction.atomic
+def allocation_add(*, licence: Licence, by, asset=None, person=None, location=None, quantity: int = 1,
+                   note: str = "") -> Allocation:
+    """Give seats of a licence to one device, one person or one place."""
+    from schooldesk.accounts.models import Membership
+
+    _require(by, licence.school_id, LICENCE_KEY_ROLES)
+    if sum(x is not None for x in (asset, person, location)) != 1:
+        raise ValidationError("Choose one device, one person or one location.")
+    if asset is not None and asset.school_id != licence.school_id:
+        raise ValidationError({"asset": "Choose a device of this school."})
+    if location is not None and location.school_id != licence.school_id:
+        raise ValidationError({"location": "Choose a location of this school."})
+    if person is not None and not Membership.objects.filter(user=person, school_id=licence.school_id).exists():
+        raise ValidationError({"person": "Choose someone from this school."})
+    if quantity < 1:
+        raise ValidationError({"quantity": "Allocate at least one seat."})
+    licence = _locked(licence)
+    allocation = Allocation.objects.create(school_id=licence.school_id, licence=licence, asset=asset, person=person,
+                                           location=location, quantity=quantity, note=note.strip()[:120])
+    licence_counts_refresh(licence_ids=[licence.pk])
+    audit_record(actor=by, school=licence.school, action="allocate", obj=licence,
+                 summary=f"{quantity} × {licence.product} → {allocation.target}")
+    return allocation
+
+
+@transaction.atomic
+def allocation_remove(*, allocation: Allocation, by) -> None:
+    _require(by, allocation.school_id, LICENCE_KEY_ROLES)
+    _locked(allocation.licence)
+    allocation.delete()
+    licence_counts_refresh(licence_ids=[allocation.licence_id])
+
+
+@transaction.atomic
+def installation_add(*, licence: Licence, asset: Asset, by, version: str = "", installed_on=None) -> Installation:
+    _require(by, licence.school_id, LICENCE_KEY_ROLES)
+    if asset.school_id != licence.school_id:
+        raise ValidationError({"asset": "Choose a device of this school."})
+    licence = _locked(licence)
+    if Installation.objects.filter(licence=licence, asset=asset).exists():
+        raise ValidationError({"asset": f"{licence.product} is already recorded on {asset.tag}."})
+    try:
+        with transaction.atomic():
+            installation = Installation.objects.create(school_id=licence.school_id, licence=licence, asset=asset,
+                                                       version=version.strip()[:40], installed_on=installed_on)
+    except IntegrityError as exc:
+        raise ValidationError({"asset": f"{licence.product} is already recorded on {asset.tag}."}) from exc
+    licence_counts_refresh(licence_ids=[licence.pk])
+    return installation
+
+
+@transaction.atomic
+def installation_remove(*, installation: Installation, by) -> None:
+    _require(by, installation.school_id, LICENCE_KEY_ROLES)
+    _locked(installation.licence)
+    installation.delete()
+    licence_counts_refresh(licence_ids=[installation.licence_id])
+
+
+INSTALL_COLUMNS = {
+    "tag": ("asset tag", "tag", "device", "asset", "computer"),
+    "product": ("product", "software", "application", "licence", "title"),
+    "version": ("version",),
+    "installed_on": ("installed on", "installed", "install date", "date installed"),
+}
+
+
+@transaction.atomic
+def installations_import(*, school, upload, by) -> dict:
+    """Which software is on which device, from a spreadsheet with columns Asset tag and Product (Version and
+    Installed on optional). Every row is checked; nothing is written unless all are right. Rows already
+    recorded are skipped. Returns {"added": n, "skipped": n} or raises ValidationError with every bad row."""
+    _require(by, school.pk, LICENCE_KEY_ROLES)
+    try:
+        table = imports.read_table(upload, upload.name)
+    except ImportFileError as exc:
+        raise ValidationError({"file": exc.message}) from exc
+    lowered = {h.lower(): i for i, h in enumerate(table.headers) if h}
+    columns = {name: next((lowered[w] for w in words if w in lowered), None) for name, words in INSTALL_COLUMNS.items()}
+    if columns["tag"] is None or columns["product"] is None:
+        raise ValidationError({"file": "The file needs a column headed “Asset tag” and one headed “Product”."})
+    assets = dict(Asset.objects.filter(school=school).annotate(key=Lower("tag")).values_list("key", "pk"))
+    licences: dict[str, Licence] = {}
+    for licence in Licence.objects.filter(school=school).order_by("-ends_on", "pk"):
+        licences.setdefault(licence.product.lower(), licence)
+    existing = set(Installation.objects.filter(school=school).values_list("licence_id", "asset_id"))
+    errors, rows, seen = [], [], set()
+    for line, cells in table.rows:
+        def cell(name, cells=cells):
+            i = columns[name]
+            return cells[i] if i is not None and i < len(cells) else None
+        try:
+            tag, product = imports.text(cell("tag")), imports.text(cell("product"))
+            version, installed_on = imports.text(cell("version"), max_length=40), imports.day(cell("installed_on"))
+        except CellError as exc:
+            errors.append(f"Line {line}: {exc}.")
+            continue
+        asset_id, licence = assets.get(tag.lower()), licences.get(product.lower())
+        if not tag or asset_id is None:
+            errors.append(f"Line {line}: no device with the tag “{tag[:40]}” in the register.")
+        if not product or licence is None:
+            errors.append(f"Line {line}: no licence for “{product[:60]}” in the licence list.")
+        if asset_id is None or licence is None:
+            continue
+        key = (licence.pk, asset_id)
+        if key in existing or key in seen:
+            continue
+        seen.add(key)
+        rows.append(Installation(school=school, licence=licence, asset_id=asset_id, version=version,
+                                 installed_on=installed_on))
+    if errors:
+        raise ValidationError(errors)
+    Installation.objects.bulk_create(rows, batch_size=1000)
+    licence_counts_refresh(licence_ids={row.licence_id for row in rows})
+    audit_record(actor=by, school=school, action="import", obj=school, summary=f"{len(rows)} installations imported")
+    return {"added": len(rows), "skipped": len(table.rows) - len(rows)}

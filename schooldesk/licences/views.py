@@ -1,0 +1,258 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from schooldesk.accounts.access import access_for
+from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.licences import forms, services
+from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES, LICENCE_VIEW_ROLES, ComplianceState
+from schooldesk.licences.filtersets import LicenceFilterSet
+from schooldesk.licences.models import Allocation, Installation, Licence
+from schooldesk.licences.selectors import (
+    compliance_by_school,
+    compliance_summary,
+    licence_allocations,
+    licence_get,
+    licence_installations,
+    licence_list,
+    licence_school_ids,
+)
+from schooldesk.schools.models import School
+
+EXPORT_HEADER = ["Product", "Publisher", "School", "Type", "Owned", "In use", "Owned − in use", "Compliance",
+                 "Starts", "Ends", "Renewal date", "Cost (£)", "Supplier", "Order reference"]
+
+
+def _licence_or_404(request, pk) -> Licence:
+    try:
+        return licence_get(request.user, pk)
+    except Licence.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class LicenceListView(FilteredListView):
+    model = Licence
+    filterset_class = LicenceFilterSet
+    required_roles = LICENCE_VIEW_ROLES
+    template_name = "licences/licence_list.html"
+
+    def get_queryset(self):
+        self.filterset = LicenceFilterSet(self.request.GET or None, queryset=licence_list(self.request.user),
+                                          request=self.request)
+        return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["product"]), "pk")
+
+    def get_context_data(self, **kwargs):
+        from schooldesk.assets.forms import freeze_choices
+
+        context = super().get_context_data(**kwargs)
+        freeze_choices(self.filterset.form)
+        return context
+
+
+class LicenceExportView(RoleRequiredMixin, View):
+    """The filtered list as CSV or Excel, without keys."""
+
+    required_roles = LICENCE_VIEW_ROLES
+
+    def get(self, request):
+        filterset = LicenceFilterSet(request.GET or None, queryset=licence_list(request.user), request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            return redirect("licences:licence_list")
+        states = dict(ComplianceState.choices)
+        rows = [
+            (lic.product, lic.publisher, lic.school.name, lic.get_licence_type_display(),
+             "site" if lic.is_site else lic.owned, lic.in_use, "" if lic.is_site else lic.difference,
+             str(states[lic.state]), lic.starts_on, lic.ends_on, lic.renews_on, lic.cost,
+             lic.supplier.name if lic.supplier_id else "", lic.order_reference)
+            for lic in filterset.qs.order_by("school__name", "product", "pk")
+        ]
+        stamp = timezone.localdate().isoformat()
+        if request.GET.get("format") == "xlsx":
+            return xlsx_response(f"licences-{stamp}.xlsx", EXPORT_HEADER, rows, sheet="Licences")
+        return csv_response(f"licences-{stamp}.csv", EXPORT_HEADER,
+                            ([v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else ("" if v is None else v)
+                              for v in row] for row in rows))
+
+
+class ComplianceView(RoleRequiredMixin, View):
+    """In use against owned for every licence, worst first, and the school's position. Someone with many
+    schools (an LA, a trust) first sees one line per school, then chooses a school to see its licences."""
+
+    required_roles = LICENCE_VIEW_ROLES
+    MANY_SCHOOLS = 5
+
+    def get(self, request):
+        school_ids = licence_school_ids(request.user)
+        licences = licence_list(request.user)
+        school = request.GET.get("school", "")
+        chosen = None
+        if school.isdigit() and int(school) in school_ids:
+            chosen = School.objects.get(pk=int(school))
+            licences = licences.filter(school_id=chosen.pk)
+        context = {"schools": School.objects.filter(pk__in=school_ids).only("id", "name"), "chosen": chosen,
+                   "query_without_page": f"school={chosen.pk}" if chosen else "", "by_school": None, "rows": None}
+        if chosen is None and len(school_ids) > 1:
+            rows, context["summary"] = compliance_by_school(licences)
+            schools_page = Paginator(rows, 50).get_page(request.GET.get("page"))  # worst schools first
+            context.update(by_school=schools_page.object_list, page_obj=schools_page)
+        else:
+            context["summary"] = compliance_summary(licences)
+        if chosen is not None or len(school_ids) <= self.MANY_SCHOOLS:
+            page = Paginator(licences.order_by("state_order", "product", "pk"), 50).get_page(request.GET.get("page"))
+            context.update(page_obj=page, rows=page.object_list)
+        return render(request, "licences/compliance.html", context)
+
+
+def _who(licence, user) -> dict:
+    access = access_for(user)
+    return {"is_desk": access.has_role(licence.school_id, LICENCE_DESK_ROLES),
+            "can_see_keys": access.has_role(licence.school_id, LICENCE_KEY_ROLES)}
+
+
+def render_licence(request, licence, bound=None, status=200):
+    who = _who(licence, request.user)
+    available = {}
+    if who["can_see_keys"]:
+        available = {"allocate": forms.AllocationForm(licence=licence),
+                     "install": forms.InstallationForm(licence=licence)}
+    if bound is not None:
+        available[bound[0]] = bound[1]
+    return render(request, "licences/licence_detail.html", {
+        "licence": licence, "allocations": licence_allocations(licence),
+        "installations": licence_installations(licence),
+        "forms": available, "failed": bound[0] if bound else None, "states": dict(ComplianceState.choices), **who,
+    }, status=status)
+
+
+class LicenceDetailView(RoleRequiredMixin, View):
+    required_roles = LICENCE_VIEW_ROLES
+
+    def get(self, request, pk):
+        return render_licence(request, _licence_or_404(request, pk))
+
+
+class LicenceEditView(RoleRequiredMixin, View):
+    required_roles = LICENCE_DESK_ROLES
+
+    def _parts(self, request, pk, data=None, files=None):
+        school_ids = access_for(request.user).school_ids(LICENCE_DESK_ROLES)
+        licence = Licence() if pk is None else _licence_or_404(request, pk)
+        if pk is not None and licence.school_id not in school_ids:
+            raise Http404
+        return licence, forms.LicenceForm(data, files, instance=licence, school_ids=school_ids)
+
+    def get(self, request, pk=None):
+        licence, form = self._parts(request, pk)
+        return render(request, "licences/licence_form.html", {"form": form, "licence": licence})
+
+    def post(self, request, pk=None):
+        licence, form = self._parts(request, pk, request.POST, request.FILES)
+        if form.is_valid():
+            saved = apply_service(request, form, services.licence_save, _("Licence saved."), licence=form.instance,
+                                  by=request.user, proof=form.cleaned_data.get("proof_upload"))
+            if saved:
+                return redirect("licences:licence_detail", pk=saved.pk)
+        return render(request, "licences/licence_form.html", {"form": form, "licence": licence}, status=400)
+
+
+class LicenceDeleteView(RoleRequiredMixin, View):
+    required_roles = LICENCE_DESK_ROLES
+
+    def post(self, request, pk):
+        licence = _licence_or_404(request, pk)
+        if not access_for(request.user).has_role(licence.school_id, LICENCE_DESK_ROLES):
+            raise Http404
+        services.licence_delete(licence=licence, by=request.user)
+        messages.success(request, _("“%(product)s” deleted.") % {"product": licence.product})
+        return redirect("licences:licence_list")
+
+
+class ProofDownloadView(RoleRequiredMixin, View):
+    """The proof of purchase, only as a download, for those who may see keys and invoices."""
+
+    required_roles = LICENCE_KEY_ROLES
+
+    def get(self, request, pk):
+        licence = _licence_or_404(request, pk)
+        if not licence.proof or not access_for(request.user).has_role(licence.school_id, LICENCE_KEY_ROLES):
+            raise Http404
+        response = FileResponse(licence.proof.open("rb"), as_attachment=True, filename=licence.proof_name,
+                                content_type="application/octet-stream")
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class LicenceActionView(RoleRequiredMixin, View):
+    """POST: allocate seats, or record an installation; a failed form re-renders the licence page."""
+
+    required_roles = LICENCE_KEY_ROLES
+    action = ""
+
+    def post(self, request, pk):
+        licence = _licence_or_404(request, pk)
+        if not access_for(request.user).has_role(licence.school_id, LICENCE_KEY_ROLES):
+            raise Http404
+        if self.action == "allocate":
+            form = forms.AllocationForm(request.POST, licence=licence)
+
+            def call(d):
+                return services.allocation_add(licence=licence, by=request.user, asset=d["asset"], person=d["person"],
+                                               location=d["location"], quantity=d["quantity"], note=d["note"])
+            message = _("Seats allocated.")
+        else:
+            form = forms.InstallationForm(request.POST, licence=licence)
+
+            def call(d):
+                return services.installation_add(licence=licence, asset=d["asset"], by=request.user,
+                                                 version=d["version"], installed_on=d["installed_on"])
+            message = _("Installation recorded.")
+        if form.is_valid() and apply_service(request, form, lambda: call(form.cleaned_data), message) is not None:
+            return redirect("licences:licence_detail", pk=licence.pk)
+        return render_licence(request, _licence_or_404(request, pk), bound=(self.action, form), status=400)
+
+
+class LicenceLinkRemoveView(RoleRequiredMixin, View):
+    """POST: remove an allocation or an installation of this licence."""
+
+    required_roles = LICENCE_KEY_ROLES
+    model = Allocation
+
+    def post(self, request, pk, **kwargs):
+        licence = _licence_or_404(request, pk)
+        if not access_for(request.user).has_role(licence.school_id, LICENCE_KEY_ROLES):
+            raise Http404
+        if self.model is Allocation:
+            allocation = get_object_or_404(Allocation, pk=kwargs["allocation_pk"], licence=licence)
+            services.allocation_remove(allocation=allocation, by=request.user)
+        else:
+            installation = get_object_or_404(Installation, pk=kwargs["installation_pk"], licence=licence)
+            services.installation_remove(installation=installation, by=request.user)
+        messages.success(request, _("Removed."))
+        return redirect("licences:licence_detail", pk=licence.pk)
+
+
+class InstallationImportView(RoleRequiredMixin, View):
+    required_roles = LICENCE_KEY_ROLES
+
+    def _form(self, request, data=None, files=None):
+        school_ids = access_for(request.user).school_ids(LICENCE_KEY_ROLES)
+        return forms.InstallationImportForm(data, files, school_ids=school_ids)
+
+    def get(self, request):
+        return render(request, "licences/installation_import.html", {"form": self._form(request)})
+
+    def post(self, request):
+        form = self._form(request, request.POST, request.FILES)
+        if form.is_valid():
+            result = apply_service(request, form, services.installations_import, "", school=form.cleaned_data["school"],
+                                   upload=form.cleaned_data["file"], by=request.user)
+            if result is not None:
+                done = _("%(added)s installations recorded (%(skipped)s rows already known).") % result
+                messages.success(request, done)
+                return redirect("licences:compliance")
+        return render(request, "licences/installation_import.html", {"form": form}, status=400)
