@@ -1,0 +1,44 @@
+"""One filterset per list: the same ones would serve an API."""
+
+import django_filters
+from django.utils import timezone
+
+from schooldesk.diary.choices import DiaryKind, PaymentStatus
+from schooldesk.diary.models import DiaryEntry, Payment
+from schooldesk.schools.models import School
+from schooldesk.suppliers.choices import SpendCategory
+from schooldesk.suppliers.filtersets import StyledFilterSet
+from schooldesk.suppliers.models import Supplier
+
+
+def _user(request):
+    return request.user if request else None
+
+
+class DiaryFilterSet(StyledFilterSet):
+    school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
+    kind = django_filters.ChoiceFilter(choices=DiaryKind.choices, label="Kind")
+    mine = django_filters.BooleanFilter(method="filter_mine", label="Only mine",
+                                        widget=django_filters.widgets.BooleanWidget())
+
+    class Meta:
+        model = DiaryEntry
+        fields = ["school", "kind", "mine"]
+
+    def filter_mine(self, queryset, name, value):
+        return queryset.filter(person=self.request.user) if value else queryset
+
+
+class PaymentFilterSet(StyledFilterSet):
+    school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
+    status = django_filters.ChoiceFilter(choices=PaymentStatus.choices, method="filter_status", label="Status")
+    supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
+    category = django_filters.ChoiceFilter(choices=SpendCategory.choices, label="Budget category")
+
+    class Meta:
+        model = Payment
+        fields = ["school", "status", "supplier", "category"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.in_status(value, timezone.localdate())
+

@@ -1,0 +1,407 @@
+import secrets
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.accounts.models import User
+from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service, redirect_back
+from schooldesk.diary import services
+from schooldesk.diary.choices import PAYMENT_ROLES
+from schooldesk.diary.filtersets import DiaryFilterSet, PaymentFilterSet
+from schooldesk.diary.forms import (
+    DiaryEntryForm,
+    InstalmentFormSet,
+    PaidForm,
+    PaymentForm,
+    ScheduleForm,
+    VisitRecordForm,
+)
+from schooldesk.diary.models import DiaryEntry, Payment
+from schooldesk.diary.selectors import (
+    EXPORT_HEADER,
+    entries_between,
+    entry_get,
+    entry_list,
+    financial_year,
+    month_weeks,
+    payment_export_rows,
+    payment_list,
+    payment_schools,
+    payment_totals,
+    payments_in_year,
+    visit_sheet,
+)
+from schooldesk.suppliers.services import can_manage_contract, contract_school_ids
+
+
+def _entry(request, pk) -> DiaryEntry:
+    try:
+        return entry_get(request.user, pk)
+    except DiaryEntry.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _parse_date(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+# --- calendar views ---------------------------------------------------------------------------
+class DiaryCalendarView(RoleRequiredMixin, TemplateView):
+    """Month (the default), week or agenda: the same filters, one query for the entries shown."""
+
+    view = "month"
+    template_name = "diary/diary.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        filterset = DiaryFilterSet(self.request.GET or None, queryset=entry_list(self.request.user),
+                                   request=self.request)
+        entries = filterset.qs
+        query = self.request.GET.copy()
+        for key in ("month", "date", "page"):
+            query.pop(key, None)
+        context = {"filter": filterset, "view": self.view, "today": today, "query": query.urlencode()}
+        if self.view == "month":
+            chosen = self.request.GET.get("month")
+            month = _parse_date(f"{chosen}-01" if chosen else None, today.replace(day=1))
+            weeks = month_weeks(month.year, month.month)
+            days = entries_between(entries, weeks[0][0], weeks[-1][-1])
+            context.update(month=month, weeks=[[(d, days.get(d, [])) for d in week] for week in weeks],
+                           previous=(month - timedelta(days=1)).replace(day=1),
+                           next=(month + timedelta(days=32)).replace(day=1),
+                           listed=[(d, days[d]) for d in sorted(days) if d.month == month.month])
+        elif self.view == "week":
+            start = _parse_date(self.request.GET.get("date"), today)
+            start -= timedelta(days=start.weekday())
+            days = entries_between(entries, start, start + timedelta(days=6))
+            context.update(start=start, end=start + timedelta(days=6), previous=start - timedelta(days=7),
+                           next=start + timedelta(days=7),
+                           days=[(day, days.get(day, [])) for day in (start + timedelta(days=n) for n in range(7))])
+        return super().get_context_data(**context, **kwargs)
+
+
+class AgendaView(FilteredListView):
+    model = DiaryEntry
+    filterset_class = DiaryFilterSet
+    template_name = "diary/agenda.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filterset = DiaryFilterSet(self.request.GET or None, request=self.request,
+                                        queryset=entry_list(self.request.user).filter(
+                                            starts_at__gte=services.local_midnight(timezone.localdate())))
+        return self.filterset.qs
+
+
+# --- entries ----------------------------------------------------------------------------------
+class EntryDetailView(View):
+    def get(self, request, pk):
+        entry = _entry(request, pk)
+        access = access_for(request.user)
+        return render(request, "diary/entry_detail.html", {
+            "entry": entry, "can_edit": access.has_role(entry.school_id, DESK_ROLES),
+            "can_see_payments": access.has_role(entry.school_id, PAYMENT_ROLES),
+            "can_work": entry.is_visit and access.has_role(entry.school_id, STAFF_ROLES),
+        })
+
+
+class EntryEditView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def _get(self, request, pk):
+        if not pk:
+            return DiaryEntry()
+        entry = _entry(request, pk)
+        self.require_role_in(entry.school_id)
+        if entry.generated_key:
+            raise Http404  # kept in step with its contract or payment: change that instead
+        return entry
+
+    def get(self, request, pk=None):
+        entry = self._get(request, pk)
+        initial = {"starts_on": request.GET.get("date") or timezone.localdate(), "kind": request.GET.get("kind")}
+        form = DiaryEntryForm(instance=entry, user=request.user, initial=None if pk else initial)
+        return render(request, "diary/entry_form.html", {"form": form, "entry": entry})
+
+    def post(self, request, pk=None):
+        entry = self._get(request, pk)
+        form = DiaryEntryForm(request.POST, instance=entry, user=request.user)
+        if form.is_valid():
+            saved = apply_service(request, form, services.entry_save, _("Saved in the diary."), entry=form.instance,
+                                  by=request.user)
+            if saved:
+                return redirect("diary:entry_detail", pk=saved.pk)
+        return render(request, "diary/entry_form.html", {"form": form, "entry": entry}, status=400)
+
+
+class EntryDeleteView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def post(self, request, pk):
+        entry = _entry(request, pk)
+        self.require_role_in(entry.school_id)
+        try:
+            services.entry_delete(entry=entry, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("diary:entry_detail", pk=pk)
+        messages.success(request, _("Removed from the diary."))
+        return redirect("diary:month")
+
+
+# --- visits -----------------------------------------------------------------------------------
+def _visit(request, pk) -> DiaryEntry:
+    entry = _entry(request, pk)
+    if not entry.is_visit or not access_for(request.user).has_role(entry.school_id, STAFF_ROLES):
+        raise Http404
+    return entry
+
+
+def render_sheet(request, entry, bound=None, status=200):
+    sheet = visit_sheet(request.user, entry)
+    for incident in sheet["gathered"]:
+        if bound and bound[0] == incident.pk:
+            incident.form = bound[1]
+        else:
+            incident.form = VisitRecordForm(prefix=f"call{incident.pk}", initial={"version": incident.version})
+    return render(request, "diary/visit_sheet.html", {"entry": entry, **sheet, "failed": bound is not None},
+                  status=status)
+
+
+class VisitSheetView(View):
+    """The visit sheet: calls forwarded to the next visit, by location, with where and when to find each reporter."""
+
+    def get(self, request, pk):
+        return render_sheet(request, _visit(request, pk))
+
+
+class VisitRecordView(View):
+    """POST: what was done on one call, from the sheet (through the call's own services)."""
+
+    def post(self, request, pk, call_pk):
+        from schooldesk.incidents.models import Incident
+
+        entry = _visit(request, pk)
+        incident = get_object_or_404(Incident.objects.visible_to(request.user).filter(school_id=entry.school_id),
+                                     pk=call_pk)
+        form = VisitRecordForm(request.POST, prefix=f"call{incident.pk}")
+        if form.is_valid():
+            data = form.cleaned_data
+            done = apply_service(request, form, services.visit_record, "", entry=entry, incident=incident,
+                                 by=request.user, outcome=data["outcome"], notes=data["notes"],
+                                 minutes_spent=data["minutes_spent"] or 0, version=data["version"],
+                                 tell_reporter=data["tell_reporter"])
+            if done is not None:
+                messages.success(request, _("%(ref)s: recorded.") % {"ref": incident.reference})
+                return redirect(reverse("diary:visit_sheet", args=[entry.pk]) + f"#call-{incident.pk}")
+        return render_sheet(request, entry, bound=(incident.pk, form), status=400)
+
+
+class VisitCompleteView(View):
+    def post(self, request, pk):
+        entry = _visit(request, pk)
+        services.visit_complete(entry=entry, by=request.user)
+        messages.success(request, _("Visit completed."))
+        return redirect("diary:visit_sheet", pk=entry.pk)
+
+
+# --- the calendar feed ------------------------------------------------------------------------
+class FeedView(TemplateView):
+    """Subscribe from Outlook or Google Calendar: the person's secret feed address, and a reset."""
+
+    template_name = "diary/feed.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        path = reverse("diary:feed_ics", args=[user.pk, user.feed_token])
+        url = self.request.build_absolute_uri(path)
+        return super().get_context_data(feed_url=url, webcal_url="webcal://" + url.split("://", 1)[1], **kwargs)
+
+
+class FeedResetView(View):
+    def post(self, request):
+        services.feed_token_reset(user=request.user)
+        messages.success(request,
+                         _("Your calendar has a new address. Subscribe again with it; the old one no longer works."))
+        return redirect("diary:feed")
+
+
+class FeedIcsView(View):
+    """Public by design (marked login_not_required in urls.py): the secret in the address is the key,
+    as calendar apps cannot sign in.
+    The token is compared in constant time; any mismatch gets the same refusal."""
+
+    def get(self, request, user_pk, token):
+        user = User.objects.filter(pk=user_pk, is_active=True).first()
+        expected = user.feed_token if user else secrets.token_urlsafe(32)
+        if not secrets.compare_digest(expected.encode(), token.encode()) or user is None:
+            return HttpResponseForbidden("This calendar address is not valid any more.", content_type="text/plain")
+        from schooldesk.diary.selectors import diary_feed
+
+        response = HttpResponse(diary_feed(user, timezone.now()), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="schooldesk.ics"'
+        response["Cache-Control"] = "private, max-age=900"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+# --- payments ---------------------------------------------------------------------------------
+def _year_param(request) -> int | None:
+    value = request.GET.get("year", "")
+    return int(value) if value.isascii() and value.isdecimal() and 2000 <= int(value) <= 2100 else None
+
+
+class PaymentListView(RoleRequiredMixin, View):
+    """Payments in each school's financial year, with totals by supplier and category, and the exports."""
+
+    required_roles = PAYMENT_ROLES
+
+    def get(self, request):
+        today = timezone.localdate()
+        schools = list(payment_schools(request.user))
+        filterset = PaymentFilterSet(request.GET or None, queryset=payment_list(request.user), request=request)
+        chosen = filterset.form.cleaned_data.get("school") if filterset.is_valid() else None
+        year = _year_param(request)
+        payments, years = payments_in_year(filterset.qs, [chosen] if chosen else schools, year, today)
+        export = request.GET.get("format")
+        if export in ("csv", "xlsx"):
+            label = "-".join(sorted({fy.label for fy in years.values()})).replace("–", "-") or "none"
+            name = f"payments-{label}.{export}"
+            rows = payment_export_rows(payments.select_related("school", "supplier", "contract"), years, today)
+            return (csv_response if export == "csv" else xlsx_response)(name, EXPORT_HEADER, rows)
+        from django.core.paginator import Paginator
+
+        page = Paginator(payments.with_status(today).order_by("due_on", "school__name", "pk"), 50).get_page(
+            request.GET.get("page"))
+        current = financial_year(schools[0].financial_year_start_month, today).starts_on.year if schools else today.year
+        query = request.GET.copy()
+        query.pop("page", None)
+        export_query = query.copy()
+        export_query.pop("format", None)
+        return render(request, "diary/payment_list.html", {
+            "filter": filterset, "page_obj": page, "object_list": page.object_list, "years": years, "year": year,
+            "year_choices": range(current - 3, current + 3), "summary": payment_totals(payments, today),
+            "today": today, "query_without_page": query.urlencode(), "export_query": export_query.urlencode(),
+            "can_edit": access_for(request.user).any_role(DESK_ROLES),
+            "paid_form": PaidForm(initial={"paid_on": today}),
+        })
+
+
+def _desk_payment(request, payment_pk) -> Payment:
+    payment = get_object_or_404(Payment.objects.visible_to(request.user).select_related("school", "supplier"),
+                                pk=payment_pk)
+    if not access_for(request.user).has_role(payment.school_id, DESK_ROLES):
+        raise Http404
+    return payment
+
+
+class PaymentEditView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def _get(self, request, payment_pk):
+        return _desk_payment(request, payment_pk) if payment_pk else Payment()
+
+    def get(self, request, payment_pk=None):
+        payment = self._get(request, payment_pk)
+        initial = None if payment_pk else {"due_on": timezone.localdate(), "for_entry": request.GET.get("entry")}
+        return render(request, "diary/payment_form.html",
+                      {"form": PaymentForm(instance=payment, user=request.user, initial=initial), "payment": payment})
+
+    def post(self, request, payment_pk=None):
+        payment = self._get(request, payment_pk)
+        form = PaymentForm(request.POST, instance=payment, user=request.user)
+        if form.is_valid() and apply_service(request, form, services.payment_save, _("Payment saved."),
+                                             payment=form.instance, by=request.user):
+            return redirect("diary:payment_list")
+        return render(request, "diary/payment_form.html", {"form": form, "payment": payment}, status=400)
+
+
+class PaymentPaidView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def post(self, request, payment_pk):
+        payment = _desk_payment(request, payment_pk)
+        form = PaidForm(request.POST)
+        if form.is_valid() and apply_service(request, form, services.payment_mark_paid, _("Marked as paid."),
+                                             payment=payment, by=request.user, paid_on=form.cleaned_data["paid_on"],
+                                             reference=form.cleaned_data["paid_reference"]):
+            return redirect_back(request, reverse("diary:payment_list"))
+        messages.error(request,
+                       _("Not recorded: %(why)s") % {"why": " ".join(e for errs in form.errors.values() for e in errs)})
+        return redirect_back(request, reverse("diary:payment_list"))
+
+
+class PaymentDeleteView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def post(self, request, payment_pk):
+        payment = _desk_payment(request, payment_pk)
+        try:
+            services.payment_delete(payment=payment, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Payment removed."))
+        return redirect_back(request, reverse("diary:payment_list"))
+
+
+class PaymentScheduleView(RoleRequiredMixin, View):
+    """Schedule a contract's payments for its current term: recurring, one-off or instalments."""
+
+    required_roles = DESK_ROLES
+
+    def _contract(self, request, contract_pk):
+        from schooldesk.suppliers.models import Contract
+        from schooldesk.suppliers.selectors import contract_get
+
+        try:
+            contract = contract_get(request.user, contract_pk)
+        except Contract.DoesNotExist as exc:
+            raise Http404 from exc
+        if not can_manage_contract(request.user, contract_school_ids(contract)):
+            raise Http404
+        return contract
+
+    def _render(self, request, contract, form, formset, status=200):
+        k = contract.renewals
+        starts, ends = contract.term_bounds(k)
+        already = Payment.objects.filter(contract=contract, generated_key__startswith=f"contract:{contract.pk}:t{k}:")
+        return render(request, "diary/payment_schedule.html", {
+            "contract": contract, "form": form, "formset": formset, "starts": starts, "ends": ends,
+            "term_value": contract.term_value(k), "already": already.exists(),
+        }, status=status)
+
+    def get(self, request, contract_pk):
+        contract = self._contract(request, contract_pk)
+        return self._render(request, contract, ScheduleForm(), InstalmentFormSet(prefix="instalment"))
+
+    def post(self, request, contract_pk):
+        contract = self._contract(request, contract_pk)
+        form, formset = ScheduleForm(request.POST), InstalmentFormSet(request.POST, prefix="instalment")
+        if form.is_valid() and formset.is_valid():
+            instalments = [(f.cleaned_data.get("due_on"), f.cleaned_data.get("amount")) for f in formset.forms
+                           if f.cleaned_data]
+            try:
+                done = apply_service(request, form, services.payments_schedule, _("Payments scheduled."),
+                                     contract=contract, by=request.user, mode=form.cleaned_data["mode"],
+                                     instalments=instalments)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            if done is not None:
+                return redirect("suppliers:contract_detail", contract_pk=contract.pk)
+        return self._render(request, contract, form, formset, status=400)
+

@@ -1,0 +1,52 @@
+"""One filterset serves the HTML list (and the API when there is one)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from schooldesk.schools.models import School
+from schooldesk.suppliers.choices import ContractStatus, Renewal
+from schooldesk.suppliers.models import CONTRACT_PREFIX, Contract, Supplier
+
+
+def _user(request):
+    return request.user if request else None
+
+
+class StyledFilterSet(django_filters.FilterSet):
+    """Bootstrap classes on the filter form's widgets, as StyledFormMixin gives forms."""
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-control")
+        return form
+
+
+class ContractFilterSet(StyledFilterSet):
+    q = django_filters.CharFilter(method="search", label="Search (words or CON-000012)")
+    supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
+    school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)),
+                                              field_name="shares__school", label="School")
+    status = django_filters.MultipleChoiceFilter(choices=ContractStatus.choices)
+    renewal = django_filters.ChoiceFilter(choices=Renewal.choices)
+
+    class Meta:
+        model = Contract
+        fields = ["q", "supplier", "school", "status", "renewal"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        digits = value.upper().removeprefix(CONTRACT_PREFIX)
+        if digits.isascii() and digits.isdecimal():
+            return queryset.filter(pk=int(digits))
+        condition = Q()
+        for word in value.split()[:6]:
+            condition &= (Q(name__icontains=word) | Q(supplier__name__icontains=word)
+                          | Q(supplier_reference__iexact=word) | Q(scope__icontains=word))
+        return queryset.filter(condition)

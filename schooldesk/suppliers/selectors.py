@@ -1,0 +1,166 @@
+"""Reads for suppliers and contracts: lists, the decisions page and supplier performance."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import REPORT_ROLES, STAFF_ROLES, Role
+from schooldesk.core.calendar import LONDON, ServiceCalendar
+from schooldesk.core.calendar import Term as CalendarTerm
+from schooldesk.suppliers.choices import ALERT_THRESHOLDS, LIVE_STATUSES, ContractStatus, Renewal
+from schooldesk.suppliers.models import Contract, ContractShare, Supplier
+
+PERFORMANCE_DAYS = 365
+
+
+def supplier_list(user):
+    return Supplier.objects.visible_to(user).select_related("organisation")
+
+
+def supplier_get(user, pk: int) -> Supplier:
+    return supplier_list(user).prefetch_related("contacts").get(pk=pk)
+
+
+def contract_list(user):
+    shares = Prefetch("shares", queryset=ContractShare.objects.select_related("school"))
+    return Contract.objects.visible_to(user).select_related("supplier").prefetch_related(shares)
+
+
+def contract_get(user, pk: int) -> Contract:
+    from schooldesk.suppliers.models import ContractDecision
+
+    decisions = Prefetch("decisions", queryset=ContractDecision.objects.select_related("decided_by"))
+    return (contract_list(user).select_related("visit_technician", "supplier__organisation")
+            .prefetch_related("locations__school", "documents", decisions).get(pk=pk))
+
+
+# --- what needs a decision --------------------------------------------------------------------
+def decision_deadline(contract: Contract, today: date) -> tuple[str, date]:
+    """What the next decision is about: the notice date while it is still ahead, then the end."""
+    if contract.notice_number and contract.notice_by_on >= today:
+        return "notice", contract.notice_by_on
+    return "end", contract.term_ends_on
+
+
+def contracts_needing_decision(user, today: date) -> dict:
+    """Live contracts whose notice date (or, once that has passed, whose end) falls within 90 days and
+    that have no decision for their current term, in bands of 30, 60 and 90 days."""
+    horizon = today + timedelta(days=max(ALERT_THRESHOLDS))
+    undecided = (contract_list(user).filter(status__in=LIVE_STATUSES, term_ends_on__gte=today)
+                 .exclude(decisions__term_ends_on=F("term_ends_on")))
+    due = undecided.filter(Q(notice_number__gt=0, notice_by_on__range=(today, horizon))
+                           | Q(term_ends_on__lte=horizon) & (Q(notice_number=0) | Q(notice_by_on__lt=today)))
+    bands = {t: [] for t in sorted(ALERT_THRESHOLDS)}
+    for contract in due.order_by("notice_by_on", "term_ends_on", "pk"):
+        what, deadline = decision_deadline(contract, today)
+        days = (deadline - today).days
+        band = next(t for t in sorted(ALERT_THRESHOLDS) if days <= t)
+        bands[band].append({"contract": contract, "what": what, "deadline": deadline, "days": days,
+                            "late": bool(contract.notice_number) and what == "end",
+                            "automatic": contract.renewal == Renewal.AUTOMATIC})
+    since = datetime.combine(today - timedelta(days=90), datetime.min.time(), tzinfo=LONDON)
+    recent = contract_list(user).filter(decisions__created_at__gte=since).distinct().order_by("-updated_at")[:10]
+    return {"bands": bands, "count": sum(len(rows) for rows in bands.values()), "recent": list(recent),
+            "today": today}
+
+
+# --- supplier performance ---------------------------------------------------------------------
+def _first_supplier_response():
+    """When the supplier first answered after escalation: the first timeline entry by one of its
+    provider users, or the desk recording the supplier's own reference (their acknowledgement)."""
+    from schooldesk.incidents.models import IncidentUpdate
+
+    return Subquery(
+        IncidentUpdate.objects.filter(incident=OuterRef("pk"), created_at__gte=OuterRef("escalated_at"))
+        .filter(Q(author__memberships__role=Role.PROVIDER, author__memberships__supplier_id=OuterRef("supplier_id"))
+                | Q(field="supplier_reference"))
+        .order_by("created_at").values("created_at")[:1]
+    )
+
+
+def _calendars(contracts, school_ids) -> dict:
+    """A support-hours calendar per (contract, school): the contract's hours and days, the school's
+    nation's bank holidays and, for term-time-only support, the school's terms and closures."""
+    from schooldesk.schools.models import Closure, School, Term
+
+    nations = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "nation"))
+    terms, closed = defaultdict(list), defaultdict(set)
+    for row in Term.objects.filter(school_id__in=school_ids).values_list(
+            "school_id", "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on"):
+        terms[row[0]].append(CalendarTerm(*row[1:]))
+    for school_id, first, last in Closure.objects.filter(school_id__in=school_ids).values_list(
+            "school_id", "starts_on", "ends_on"):
+        closed[school_id].update(first + timedelta(days=n) for n in range((last - first).days + 1))
+    calendars = {}
+    for contract in contracts:
+        for share in contract.shares.all():
+            term_time = contract.support_term_time_only
+            calendars[contract.pk, share.school_id] = ServiceCalendar(
+                opens_at=contract.support_opens_at, closes_at=contract.support_closes_at,
+                weekdays=contract.support_weekdays or frozenset(range(5)),
+                nation=nations.get(share.school_id, "england"),
+                closed_dates=frozenset(closed[share.school_id]) if term_time else frozenset(),
+                term_time_only=term_time, terms=tuple(terms[share.school_id]) if term_time else (),
+            )
+    return calendars
+
+
+def _empty() -> dict:
+    return {"calls": 0, "open": 0, "responded": 0, "response_met": 0, "response_targeted": 0, "response_minutes": 0,
+            "resolved": 0, "fix_met": 0, "fix_targeted": 0, "fix_minutes": 0}
+
+
+def _finish(row: dict) -> dict:
+    def rate(part, whole):
+        return round(100 * part / whole) if whole else None
+
+    row["response_rate"] = rate(row["response_met"], row["response_targeted"])
+    row["fix_rate"] = rate(row["fix_met"], row["fix_targeted"])
+    row["response_avg"] = row["response_minutes"] / row["responded"] if row["responded"] else None
+    row["fix_avg"] = row["fix_minutes"] / row["resolved"] if row["resolved"] else None
+    return row
+
+
+def supplier_performance(user, *, supplier_id: int, contracts, today: date) -> dict:
+    """Response and fix times of the calls escalated to the supplier in the last year, in each
+    contract's support hours and against its targets per priority. The calls and their first supplier
+    response come from one SQL query; the support-hours arithmetic (bank holidays, terms) is Python."""
+    from schooldesk.incidents.models import Incident
+
+    school_ids = access_for(user).school_ids(STAFF_ROLES | REPORT_ROLES)
+    since = datetime.combine(today - timedelta(days=PERFORMANCE_DAYS), datetime.min.time(), tzinfo=LONDON)
+    calls = (Incident.objects.filter(school_id__in=school_ids, supplier_id=supplier_id, escalated_at__gte=since)
+             .annotate(first_response_at=_first_supplier_response())
+             .values_list("school_id", "priority", "escalated_at", "first_response_at", "resolved_at"))
+    contracts = [c for c in contracts if c.status != ContractStatus.DRAFT]
+    calendars = _calendars(contracts, school_ids)
+    by_contract = {c.pk: _empty() for c in contracts}
+    uncovered = _empty()
+    for school_id, priority, escalated_at, responded_at, resolved_at in calls:
+        day = escalated_at.astimezone(LONDON).date()
+        candidates = [c for c in contracts if (c.pk, school_id) in calendars and c.starts_on <= day <= c.term_ends_on]
+        contract = max(candidates, key=lambda c: c.starts_on, default=None)
+        row = by_contract[contract.pk] if contract else uncovered
+        row["calls"] += 1
+        if contract is None:
+            row["open"] += resolved_at is None
+            continue
+        calendar = calendars[contract.pk, school_id]
+        for what, done_at, key in (("respond", responded_at, "response"), ("fix", resolved_at, "fix")):
+            if done_at is None:
+                if key == "fix":
+                    row["open"] += 1
+                continue
+            minutes = calendar.minutes_between(escalated_at, done_at)
+            row["responded" if key == "response" else "resolved"] += 1
+            row[f"{key}_minutes"] += minutes
+            target = contract.target_minutes(priority, what)
+            if target:
+                row[f"{key}_targeted"] += 1
+                row[f"{key}_met"] += minutes <= target
+    return {"contracts": [(c, _finish(by_contract[c.pk])) for c in contracts], "uncovered": _finish(uncovered),
+            "since": since.date()}

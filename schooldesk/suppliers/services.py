@@ -1,0 +1,330 @@
+"""Writes for suppliers, contacts and contracts. Views, tasks and the demo call these functions."""
+
+from __future__ import annotations
+
+import mimetypes
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import DESK_ROLES, Role
+from schooldesk.core.audit import audit_record
+from schooldesk.incidents.services import attachment_validate
+from schooldesk.suppliers.choices import (
+    ALERT_THRESHOLDS,
+    EDITABLE_STATUSES,
+    LIVE_STATUSES,
+    AlertKind,
+    ContractStatus,
+    Decision,
+    Renewal,
+)
+from schooldesk.suppliers.models import Contact, Contract, ContractAlert, ContractDecision, ContractDocument, Supplier
+
+MAX_ROLL_FORWARD = 1200  # terms: a monthly contract rolled for a century is a data error
+
+
+@transaction.atomic
+def supplier_save(*, supplier: Supplier, by) -> Supplier:
+    created = supplier.pk is None
+    supplier.full_clean()
+    supplier.save()
+    audit_record(actor=by, school=None, action="create" if created else "update", obj=supplier,
+                 summary=f"Supplier {supplier} saved")
+    return supplier
+
+
+# --- contacts ---------------------------------------------------------------------------------
+@transaction.atomic
+def contact_save(*, contact: Contact, by) -> Contact:
+    if not (contact.email or contact.phone):
+        raise ValidationError("Give an email or a phone number for the contact.")
+    created = contact.pk is None
+    contact.full_clean()
+    contact.save()
+    audit_record(actor=by, school=None, action="create" if created else "update", obj=contact,
+                 summary=f"Contact {contact} at {contact.supplier} saved")
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, by) -> None:
+    audit_record(actor=by, school=None, action="delete", obj=contact, summary=f"Contact {contact} removed")
+    contact.delete()
+
+
+# --- contracts --------------------------------------------------------------------------------
+def local_today() -> date:
+    return timezone.localdate()
+
+
+def contract_school_ids(contract: Contract) -> list[int]:
+    return [share.school_id for share in contract.shares.all()] if contract.pk else []
+
+
+def can_manage_contract(user, school_ids) -> bool:
+    """Changing a contract needs the desk role in every school that shares it (for a trust-wide
+    contract, usually the trust's ICT owner), so one school cannot change another's costs."""
+    access = access_for(user)
+    return bool(school_ids) and all(access.has_role(school_id, DESK_ROLES) for school_id in school_ids)
+
+
+def _require_manager(by, school_ids) -> None:
+    if by is not None and not can_manage_contract(by, school_ids):
+        raise PermissionDenied("Only the SPOC or ICT owner of every school sharing this contract can change it.")
+
+
+def _audit(contract: Contract, by, action: str, summary: str, changes: dict | None = None) -> None:
+    for share in contract.shares.select_related("school"):
+        audit_record(actor=by, school=share.school, action=action, obj=contract, summary=summary, changes=changes)
+
+
+def _keep_term_in_step(contract: Contract) -> None:
+    contract.term_ends_on = contract.term_bounds(contract.renewals)[1]
+    contract.notice_by_on = contract.notice_by_for(contract.term_ends_on)
+
+
+@transaction.atomic
+def contract_save(*, contract: Contract, by, shares: dict, locations=None, today: date | None = None) -> Contract:
+    """Create or change a contract with its schools and their share of the cost (percentages adding up
+    to 100). Checks every rule before writing anything; keeps the diary's renewal dates and visits in step."""
+    today = today or local_today()
+    created = contract.pk is None
+    before = None if created else Contract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
+    if not shares:
+        raise ValidationError({"shares": "Choose at least one school this contract serves."})
+    organisation_id = contract.supplier.organisation_id
+    if any(school.organisation_id != organisation_id for school in shares):
+        raise ValidationError({"shares": "A contract can only be shared by schools of the supplier's organisation."})
+    total = sum((Decimal(p) for p in shares.values()), Decimal("0"))
+    if total != Decimal("100"):
+        raise ValidationError({"shares": f"The schools' shares add up to {total.normalize():f}%; "
+                                         "they must add up to 100%."})
+    _require_manager(by, sorted({s.pk for s in shares} | set(contract_school_ids(contract))))
+    if contract.status not in EDITABLE_STATUSES and (created or before.status != contract.status):
+        raise ValidationError({"status": "That status follows from a renewal decision or the dates; "
+                                         "choose draft, active or cancelled."})
+    if locations is not None and any(loc.school_id not in {s.pk for s in shares} for loc in locations):
+        raise ValidationError({"locations": "Choose locations of the schools this contract serves."})
+    contract.organisation_id = organisation_id
+    contract.full_clean()
+    new_dates = (contract.starts_on, contract.initial_ends_on)
+    if before is not None and (before.starts_on, before.initial_ends_on) != new_dates:
+        contract.renewals = 0  # new dates: the current term is worked out again from the start
+    _keep_term_in_step(contract)
+    contract.save()
+    existing = {share.school_id: share for share in contract.shares.all()}
+    contract.shares.exclude(school_id__in=[s.pk for s in shares]).delete()
+    for school, percent in shares.items():
+        share = existing.get(school.pk)
+        if share is None:
+            contract.shares.create(school=school, percent=percent)
+        elif share.percent != Decimal(percent):
+            share.percent = percent
+            share.save(update_fields=["percent"])
+    if locations is not None:
+        contract.locations.set(locations)
+    changes = {}
+    if before is not None:
+        for field in ("status", "starts_on", "ends_on", "renewal", "renewal_term_months", "notice_number", "value"):
+            if getattr(before, field) != getattr(contract, field):
+                changes[field] = [str(getattr(before, field)), str(getattr(contract, field))]
+    _audit(contract, by, "create" if created else "update", f"Contract {contract.reference} {contract} saved", changes)
+    contract_roll_forward(contract=contract, today=today)
+    from schooldesk.diary.services import contract_diary_sync
+
+    contract_diary_sync(contract=contract, today=today)
+    return contract
+
+
+def contract_roll_forward(*, contract: Contract, today: date) -> bool:
+    """Past the end of its term, an automatic contract starts its next term; any other ends."""
+    if contract.status not in LIVE_STATUSES | {ContractStatus.NOTICE_GIVEN} or contract.term_ends_on is None:
+        return False
+    renewed_from = contract.renewals
+    for _ in range(MAX_ROLL_FORWARD):
+        if contract.term_ends_on >= today:
+            break
+        if contract.status in LIVE_STATUSES and contract.renewal == Renewal.AUTOMATIC:
+            contract.renewals += 1
+            contract.term_ends_on = contract.term_bounds(contract.renewals)[1]
+            contract.status = ContractStatus.RENEWED
+        else:
+            contract.status = ContractStatus.EXPIRED
+            break
+    else:
+        raise ValidationError("The contract's dates give more than a thousand terms: check the start and the terms.")
+    if contract.renewals == renewed_from and contract.status != ContractStatus.EXPIRED:
+        return False
+    contract.notice_by_on = contract.notice_by_for(contract.term_ends_on)
+    contract.save(update_fields=["renewals", "term_ends_on", "notice_by_on", "status", "updated_at"])
+    if contract.status == ContractStatus.EXPIRED:
+        _audit(contract, None, "expire", f"Contract {contract.reference} ended on {contract.term_ends_on:%d/%m/%Y}")
+    else:
+        starts, ends = contract.term_bounds(contract.renewals)
+        _audit(contract, None, "renew", f"Contract {contract.reference} renewed automatically: "
+                                        f"{starts:%d/%m/%Y} to {ends:%d/%m/%Y}")
+    from schooldesk.diary.services import contract_diary_sync, payments_schedule_renewal
+
+    contract_diary_sync(contract=contract, today=today)
+    if contract.bills_recurring and contract.status == ContractStatus.RENEWED:
+        payments_schedule_renewal(contract=contract)
+    return True
+
+
+def contracts_roll_forward(*, today: date | None = None) -> int:
+    today = today or local_today()
+    rolled = 0
+    due = Contract.objects.filter(status__in=LIVE_STATUSES | {ContractStatus.NOTICE_GIVEN}, term_ends_on__lt=today)
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            contract = Contract.objects.select_for_update(of=("self",)).get(pk=pk)
+            rolled += contract_roll_forward(contract=contract, today=today)
+    return rolled
+
+
+@transaction.atomic
+def contract_decide(*, contract: Contract, by, decision: str, reason: str,
+                    today: date | None = None) -> ContractDecision:
+    """Record the renewal decision for the current term: renew, renegotiate or cancel (give notice)."""
+    today = today or local_today()
+    if by is None:
+        raise ValidationError("A renewal decision is recorded by a person, with their reason.")
+    _require_manager(by, contract_school_ids(contract))
+    contract = Contract.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=contract.pk)
+    if contract.status not in LIVE_STATUSES:
+        raise ValidationError(f"This contract is {contract.get_status_display().lower()}: there is nothing to decide.")
+    if decision not in Decision.values:
+        raise ValidationError({"decision": "Choose renew, renegotiate or cancel."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why, so that the next person knows."})
+    late = contract.notice_number and contract.notice_by_on < today
+    if decision == Decision.CANCEL and late and contract.renewal == Renewal.AUTOMATIC:
+        renews_on = contract.term_ends_on + timedelta(days=1)
+        raise ValidationError({"decision": f"Notice had to be given by {contract.notice_by_on:%d/%m/%Y}, "
+                                           f"so the contract renews on {renews_on:%d/%m/%Y}. Record "
+                                           "“renegotiate” and agree an end with the supplier."})
+    record = ContractDecision.objects.create(contract=contract, decision=decision, reason=reason.strip(), decided_by=by,
+                                             term_ends_on=contract.term_ends_on)
+    if decision == Decision.CANCEL:
+        contract.status = ContractStatus.NOTICE_GIVEN
+    elif decision == Decision.RENEW and contract.renewal == Renewal.BY_AGREEMENT:
+        contract.renewals += 1
+        contract.status = ContractStatus.RENEWED
+    contract.term_ends_on = contract.term_bounds(contract.renewals)[1]
+    contract.notice_by_on = contract.notice_by_for(contract.term_ends_on)
+    contract.save(update_fields=["status", "renewals", "term_ends_on", "notice_by_on", "updated_at"])
+    _audit(contract, by, f"decide_{decision}", f"Contract {contract.reference}: {record.get_decision_display()}: "
+                                               f"{record.reason}")
+    from schooldesk.diary.services import contract_diary_sync, payments_schedule_renewal
+
+    contract_diary_sync(contract=contract, today=today)
+    if decision == Decision.RENEW and contract.renewal == Renewal.BY_AGREEMENT and contract.bills_recurring:
+        payments_schedule_renewal(contract=contract)
+    return record
+
+
+@transaction.atomic
+def contract_document_add(*, contract: Contract, by, upload, title: str = "") -> ContractDocument:
+    """Attach a signed contract, schedule or quote; files are checked like call attachments."""
+    _require_manager(by, contract_school_ids(contract))
+    if upload is None:
+        raise ValidationError({"file": "Choose a file to upload."})
+    attachment_validate(upload)
+    extension = Path(upload.name).suffix.lower()
+    document = ContractDocument(
+        contract=contract, title=title.strip()[:120], uploaded_by=by, stored_name=f"{secrets.token_hex(16)}{extension}",
+        original_name=Path(upload.name).name[:200], size=upload.size,
+        content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
+    )
+    document.file.save(document.stored_name, upload, save=True)
+    _audit(contract, by, "document", f"Document {document} added to {contract.reference}")
+    return document
+
+
+# --- reminders --------------------------------------------------------------------------------
+def contracts_to_monitor(today: date):
+    """Live contracts with a notice date or an end within the furthest threshold, not yet decided on."""
+    horizon = today + timedelta(days=max(ALERT_THRESHOLDS))
+    return (Contract.objects.filter(status__in=LIVE_STATUSES, term_ends_on__gte=today)
+            .filter(Q(notice_by_on__range=(today, horizon)) | Q(term_ends_on__lte=horizon))
+            .exclude(decisions__term_ends_on=F("term_ends_on")))
+
+
+def contract_alert_recipients(contract: Contract) -> list[str]:
+    """The SPOC and the ICT owners of each school sharing the contract (and the trust's owners for a
+    contract shared by several schools)."""
+    from schooldesk.accounts.models import Membership
+
+    school_ids = contract_school_ids(contract)
+    owners = Q(role=Role.OWNER, school_id__in=school_ids)
+    if len(school_ids) > 1:
+        owners |= Q(role=Role.OWNER, organisation_id=contract.organisation_id)
+    emails = set(Membership.objects.filter(owners).exclude(user__email="").values_list("user__email", flat=True))
+    emails |= {share.school.spoc.email for share in contract.shares.select_related("school__spoc")
+               if share.school.spoc_id and share.school.spoc.email}
+    return sorted(emails)
+
+
+def contract_alerts_send(*, today: date | None = None) -> int:
+    """Send every reminder now due (90, 60 and 30 days before each notice date and each end) exactly once.
+    Returns the number of messages sent. Safe to run again at any time: what was sent is recorded."""
+    today = today or local_today()
+    contracts_roll_forward(today=today)
+    sent = 0
+    for pk in contracts_to_monitor(today).values_list("pk", flat=True):
+        sent += _contract_alert_send(pk, today)
+    return sent
+
+
+@transaction.atomic
+def _contract_alert_send(contract_id: int, today: date) -> int:
+    # The row lock serialises two workers on one contract; the second finds the first's records.
+    contract = Contract.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=contract_id)
+    if contract.status not in LIVE_STATUSES or contract.decisions.filter(term_ends_on=contract.term_ends_on).exists():
+        return 0
+    deadlines = [(AlertKind.END, contract.term_ends_on)]
+    if contract.notice_number:
+        deadlines.insert(0, (AlertKind.NOTICE, contract.notice_by_on))
+    already = set(ContractAlert.objects.filter(contract=contract).values_list("kind", "concerns_on", "threshold"))
+    new_rows, lines = [], []
+    for kind, day in deadlines:
+        if day < today:
+            continue
+        days = (day - today).days
+        missing = [t for t in ALERT_THRESHOLDS if days <= t and (kind, day, t) not in already]
+        if not missing:
+            continue
+        new_rows += [ContractAlert(contract=contract, kind=kind, concerns_on=day, threshold=t) for t in missing]
+        what = "Notice must be given by" if kind == AlertKind.NOTICE else (
+            "Renews automatically after" if contract.renewal == Renewal.AUTOMATIC else "Ends on")
+        lines.append(f"{what} {day:%d/%m/%Y}: {days} day{'s' if days != 1 else ''} from today.")
+    if not new_rows:
+        return 0
+    recipients = contract_alert_recipients(contract)
+    if recipients:
+        EmailMessage(
+            subject=f"[{contract.reference}] A decision is needed: {contract}",
+            body="\n".join([
+                f"{contract.reference} {contract}", *lines, "",
+                f"Renewal: {contract.get_renewal_display()}. Notice period: {contract.notice_text}.",
+                f"Record the decision (renew, renegotiate or cancel) on the contract's page: "
+                f"{settings.SCHOOLDESK_SITE_URL}/suppliers/contracts/{contract.pk}/",
+            ]),
+            from_email=settings.DEFAULT_FROM_EMAIL, to=recipients,
+            headers={"Auto-Submitted": "auto-generated", "X-SchoolDesk-Reference": contract.reference},
+        ).send()
+    now = timezone.now()
+    for row in new_rows:
+        row.sent_at, row.recipients = now, ", ".join(recipients)
+    ContractAlert.objects.bulk_create(new_rows)
+    return 1 if recipients else 0

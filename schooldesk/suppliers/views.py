@@ -1,0 +1,249 @@
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import DESK_ROLES
+from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.schools.models import School
+from schooldesk.suppliers import services
+from schooldesk.suppliers.filtersets import ContractFilterSet
+from schooldesk.suppliers.forms import ContactForm, ContractForm, DecisionForm, DocumentForm, SupplierForm
+from schooldesk.suppliers.models import CONTRACT_ROLES, Contact, Contract, ContractDocument, Supplier
+from schooldesk.suppliers.selectors import (
+    contract_get,
+    contract_list,
+    contracts_needing_decision,
+    supplier_get,
+    supplier_list,
+    supplier_performance,
+)
+
+
+def desk_organisation_ids(user) -> list[int]:
+    ids = access_for(user).school_ids(DESK_ROLES)
+    return sorted(set(School.objects.filter(pk__in=ids).values_list("organisation_id", flat=True)))
+
+
+def _desk_supplier(request, pk) -> Supplier:
+    return get_object_or_404(Supplier.objects.filter(organisation_id__in=desk_organisation_ids(request.user)), pk=pk)
+
+
+class SupplierListView(RoleRequiredMixin, ListView):
+    required_roles = CONTRACT_ROLES
+    template_name = "suppliers/supplier_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return supplier_list(self.request.user)
+
+
+class SupplierDetailView(RoleRequiredMixin, View):
+    """The supplier, how to escalate to them (contacts in order), their contracts and performance."""
+
+    required_roles = CONTRACT_ROLES
+
+    def get(self, request, pk):
+        try:
+            supplier = supplier_get(request.user, pk)
+        except Supplier.DoesNotExist as exc:
+            raise Http404 from exc
+        contracts = list(contract_list(request.user).filter(supplier=supplier).order_by("-starts_on"))
+        today = timezone.localdate()
+        performance = supplier_performance(request.user, supplier_id=supplier.pk, contracts=contracts, today=today)
+        return render(request, "suppliers/supplier_detail.html", {
+            "object": supplier, "contracts": contracts, "performance": performance, "today": today,
+            "can_edit": supplier.organisation_id in desk_organisation_ids(request.user),
+        })
+
+
+class SupplierEditView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def _get(self, request, pk):
+        return _desk_supplier(request, pk) if pk else Supplier()
+
+    def get(self, request, pk=None):
+        supplier = self._get(request, pk)
+        form = SupplierForm(instance=supplier, organisation_ids=desk_organisation_ids(request.user))
+        return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier})
+
+    def post(self, request, pk=None):
+        supplier = self._get(request, pk)
+        form = SupplierForm(request.POST, instance=supplier, organisation_ids=desk_organisation_ids(request.user))
+        if form.is_valid():
+            saved = apply_service(request, form, services.supplier_save, _("Supplier saved."), supplier=form.instance,
+                                  by=request.user)
+            if saved:
+                return redirect("suppliers:supplier_detail", pk=saved.pk)
+        return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier}, status=400)
+
+
+class ContactEditView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def _get(self, request, pk, contact_pk):
+        supplier = _desk_supplier(request, pk)
+        contact = get_object_or_404(supplier.contacts, pk=contact_pk) if contact_pk else Contact(supplier=supplier)
+        return supplier, contact
+
+    def get(self, request, pk, contact_pk=None):
+        supplier, contact = self._get(request, pk, contact_pk)
+        context = {"form": ContactForm(instance=contact), "supplier": supplier, "contact": contact}
+        return render(request, "suppliers/contact_form.html", context)
+
+    def post(self, request, pk, contact_pk=None):
+        supplier, contact = self._get(request, pk, contact_pk)
+        form = ContactForm(request.POST, instance=contact)
+        if form.is_valid() and apply_service(request, form, services.contact_save, _("Contact saved."),
+                                             contact=form.instance, by=request.user):
+            return redirect("suppliers:supplier_detail", pk=supplier.pk)
+        return render(request, "suppliers/contact_form.html", {"form": form, "supplier": supplier, "contact": contact},
+                      status=400)
+
+
+class ContactDeleteView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def post(self, request, pk, contact_pk):
+        contact = get_object_or_404(_desk_supplier(request, pk).contacts, pk=contact_pk)
+        services.contact_delete(contact=contact, by=request.user)
+        messages.success(request, _("Contact removed."))
+        return redirect("suppliers:supplier_detail", pk=pk)
+
+
+# --- contracts --------------------------------------------------------------------------------
+class ContractListView(FilteredListView):
+    model = Contract
+    filterset_class = ContractFilterSet
+    required_roles = CONTRACT_ROLES
+    template_name = "suppliers/contract_list.html"
+
+    def get_queryset(self):
+        self.filterset = ContractFilterSet(self.request.GET or None, queryset=contract_list(self.request.user),
+                                           request=self.request)
+        return self.filterset.qs.order_by("term_ends_on", "name", "pk")
+
+
+class ContractDecisionsView(RoleRequiredMixin, TemplateView):
+    """What needs a decision: notice dates and ends within 90, 60 and 30 days."""
+
+    required_roles = CONTRACT_ROLES
+    template_name = "suppliers/contract_decisions.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        services.contracts_roll_forward(today=today)  # exact even when the worker has not run today
+        return super().get_context_data(monitor=contracts_needing_decision(self.request.user, today), **kwargs)
+
+
+def _visible_contract(request, pk) -> Contract:
+    try:
+        return contract_get(request.user, pk)
+    except Contract.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def render_contract(request, contract, *, decision_form=None, document_form=None, status=200):
+    from schooldesk.diary.selectors import contract_payments_and_entries
+
+    today = timezone.localdate()
+    school_ids = services.contract_school_ids(contract)
+    performance = supplier_performance(request.user, supplier_id=contract.supplier_id, contracts=[contract],
+                                       today=today)
+    payments, entries = contract_payments_and_entries(request.user, contract, today)
+    decisions = list(contract.decisions.all())
+    return render(request, "suppliers/contract_detail.html", {
+        "contract": contract, "today": today, "performance": performance["contracts"][0][1]
+        if performance["contracts"] else None, "since": performance["since"],
+        "can_manage": services.can_manage_contract(request.user, school_ids),
+        "decision_form": decision_form or DecisionForm(), "document_form": document_form or DocumentForm(),
+        "payments": payments, "entries": entries, "failed": status != 200,
+        "current_decision": next((d for d in decisions if d.term_ends_on == contract.term_ends_on), None),
+        "latest_decision": decisions[0] if decisions else None,
+    }, status=status)
+
+
+class ContractDetailView(RoleRequiredMixin, View):
+    required_roles = CONTRACT_ROLES
+
+    def get(self, request, contract_pk):
+        return render_contract(request, _visible_contract(request, contract_pk))
+
+
+class ContractEditView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def _get(self, request, contract_pk):
+        if not contract_pk:
+            supplier = request.GET.get("supplier")
+            contract = Contract(supplier_id=int(supplier)) if supplier and supplier.isdigit() else Contract()
+            if contract.supplier_id and not Supplier.objects.filter(
+                    pk=contract.supplier_id, organisation_id__in=desk_organisation_ids(request.user)).exists():
+                contract.supplier_id = None
+            return contract
+        contract = _visible_contract(request, contract_pk)
+        if not services.can_manage_contract(request.user, services.contract_school_ids(contract)):
+            raise Http404
+        return contract
+
+    def _render(self, request, form, contract, status=200):
+        return render(request, "suppliers/contract_form.html", {"form": form, "contract": contract}, status=status)
+
+    def get(self, request, contract_pk=None):
+        contract = self._get(request, contract_pk)
+        initial = {"supplier": contract.supplier_id} if contract.supplier_id and not contract.pk else None
+        return self._render(request, ContractForm(instance=contract, user=request.user, initial=initial), contract)
+
+    def post(self, request, contract_pk=None):
+        contract = self._get(request, contract_pk)
+        form = ContractForm(request.POST, instance=contract, user=request.user)
+        if form.is_valid():
+            saved = apply_service(request, form, services.contract_save, _("Contract saved."), contract=form.instance,
+                                  by=request.user, shares=form.shares, locations=list(form.cleaned_data["locations"]))
+            if saved:
+                return redirect("suppliers:contract_detail", contract_pk=saved.pk)
+        return self._render(request, form, contract, status=400)
+
+
+class ContractDecideView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def post(self, request, contract_pk):
+        contract = _visible_contract(request, contract_pk)
+        form = DecisionForm(request.POST)
+        if form.is_valid() and apply_service(request, form, services.contract_decide, _("Decision recorded."),
+                                             contract=contract, by=request.user, **form.cleaned_data):
+            return redirect("suppliers:contract_detail", contract_pk=contract.pk)
+        return render_contract(request, _visible_contract(request, contract_pk), decision_form=form, status=400)
+
+
+class ContractDocumentUploadView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def post(self, request, contract_pk):
+        contract = _visible_contract(request, contract_pk)
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid() and apply_service(request, form, services.contract_document_add, _("Document added."),
+                                             contract=contract, by=request.user, upload=form.cleaned_data["file"],
+                                             title=form.cleaned_data["title"]):
+            return redirect("suppliers:contract_detail", contract_pk=contract.pk)
+        return render_contract(request, contract, document_form=form, status=400)
+
+
+class ContractDocumentDownloadView(RoleRequiredMixin, View):
+    """Documents are only ever served as downloads, after the same visibility check as the contract."""
+
+    required_roles = CONTRACT_ROLES
+
+    def get(self, request, contract_pk, document_pk):
+        contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=contract_pk)
+        document = get_object_or_404(ContractDocument.objects.filter(contract=contract), pk=document_pk)
+        response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
+                                content_type="application/octet-stream")
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
