@@ -1,0 +1,318 @@
+"""Reads for problems, known errors and problem candidates, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models.functions import Lower, Trim
+from django.utils import timezone
+
+from schooldesk.accounts.access import access_for
+from schooldesk.core.calendar import LONDON, ServiceCalendar
+from schooldesk.core.calendar import Term as CalendarTerm
+from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentKind, IncidentStatus
+from schooldesk.incidents.models import Incident
+from schooldesk.problems.choices import (
+    DEFAULT_CANDIDATE_CALLS,
+    DEFAULT_CANDIDATE_DAYS,
+    PROBLEM_ROLES,
+    CandidateBasis,
+    ProblemStatus,
+    WorkaroundAudience,
+)
+from schooldesk.problems.models import Problem, ProblemIncident, ProblemNote, ProblemSettings
+from schooldesk.schools.models import Closure, School, Term
+
+LIST_RELATED = ("school", "category", "location", "asset", "assigned_to")
+CANDIDATE_LIMIT = 30
+SUGGESTION_LIMIT = 5
+#: words too common to say two calls are about the same thing
+STOP_WORDS = frozenset("""
+about after again also been being cannot could does doing done from have having into just keeps like more most
+much need needs only other please really same says some still than that their them then there these they thing
+this those through today very want wants when which while will with without work working works would your
+""".split())
+
+
+def problem_school_ids(user) -> list[int]:
+    return access_for(user).school_ids(PROBLEM_ROLES)
+
+
+def problem_list(user):
+    return (Problem.objects.visible_to(user).select_related(*LIST_RELATED)
+            .annotate(call_count=Count("links", distinct=True)))
+
+
+def problem_get(user, pk: int) -> Problem:
+    return Problem.objects.visible_to(user).select_related(*LIST_RELATED, "raised_by",
+                                                           "school__organisation").get(pk=pk)
+
+
+def problem_notes(problem: Problem):
+    return ProblemNote.objects.filter(problem=problem).select_related("author")
+
+
+def problem_calls(user, problem: Problem) -> dict:
+    """The linked calls this person may see, and how many others (restricted) there are."""
+    links = list(ProblemIncident.objects.filter(problem=problem, incident__in=Incident.objects.visible_to(user))
+                 .select_related("incident__location", "incident__assigned_to", "workaround_sent_by")
+                 .order_by("-incident__logged_at"))
+    total = ProblemIncident.objects.filter(problem=problem).count()
+    open_calls = sum(1 for link in links if link.incident.status in ACTIVE_STATUSES)
+    return {"links": links, "hidden": total - len(links), "open": open_calls}
+
+
+def problems_for_incident(user, incident) -> list[Problem]:
+    return list(Problem.objects.visible_to(user).filter(links__incident=incident).order_by("-created_at"))
+
+
+# --- problem candidates (repeat calls) -----------------------------------------------------------
+def calendars_for(school_ids) -> dict[int, ServiceCalendar]:
+    """Each school's service calendar, built from three queries whatever the number of schools."""
+    closed: dict[int, set[date]] = defaultdict(set)
+    for school_id, starts_on, ends_on in Closure.objects.filter(school_id__in=school_ids).values_list(
+            "school_id", "starts_on", "ends_on"):
+        day = starts_on
+        while day <= ends_on:
+            closed[school_id].add(day)
+            day += timedelta(days=1)
+    terms: dict[int, list] = defaultdict(list)
+    for row in Term.objects.filter(school_id__in=school_ids).values_list(
+            "school_id", "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on"):
+        terms[row[0]].append(CalendarTerm(*row[1:]))
+    return {
+        school.pk: ServiceCalendar(opens_at=school.service_opens_at, closes_at=school.service_closes_at,
+                                   nation=school.nation, closed_dates=frozenset(closed[school.pk]),
+                                   term_time_only=school.is_term_time_only, terms=tuple(terms[school.pk]))
+        for school in School.objects.filter(pk__in=school_ids)
+    }
+
+
+def window_start(calendar: ServiceCalendar, days: int, now: datetime) -> datetime:
+    """The opening of the school day `days` school days back, counting today when it is a school day."""
+    day, counted = now.astimezone(LONDON).date(), 0
+    for _ in range(3 * 366):
+        if calendar.is_service_day(day):
+            counted += 1
+            if counted >= days:
+                return calendar.window(day)[0]
+        day -= timedelta(days=1)
+    return calendar.window(day)[0]
+
+
+def candidate_settings(school_ids) -> dict[int, tuple[int, int]]:
+    found = {s.school_id: (s.candidate_calls, s.candidate_days)
+             for s in ProblemSettings.objects.filter(school_id__in=school_ids)}
+    return {pk: found.get(pk, (DEFAULT_CANDIDATE_CALLS, DEFAULT_CANDIDATE_DAYS)) for pk in school_ids}
+
+
+def _windows(school_ids, now) -> tuple[dict, dict]:
+    settings = candidate_settings(school_ids)
+    calendars = calendars_for(school_ids)
+    starts = {pk: window_start(calendars[pk], settings[pk][1], now) for pk in calendars}
+    return settings, starts
+
+
+def _repeat_calls(user, school_ids, starts):
+    """Faults (not requests) in each school's window, not cancelled, duplicates or already linked to a problem."""
+    window = Q(pk__in=[])
+    for school_id, start in starts.items():
+        window |= Q(school_id=school_id, logged_at__gte=start)
+    return (Incident.objects.visible_to(user).filter(school_id__in=school_ids,
+                                                     kind=IncidentKind.INCIDENT).filter(window)
+            .exclude(status__in=(IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE))
+            .exclude(Exists(ProblemIncident.objects.filter(incident=OuterRef("pk")))))
+
+
+#: basis → (how its rows are grouped, the label column, the condition on a call for one key)
+def _groupings(calls):
+    return {
+        CandidateBasis.ASSET: (calls.filter(asset__isnull=False), "asset_id", "asset__tag"),
+        CandidateBasis.DEVICE: (calls.filter(asset__isnull=True).exclude(device="")
+                                .annotate(device_key=Lower(Trim("device"))), "device_key", "device_key"),
+        CandidateBasis.LOCATION: (calls, "location_id", "location__name"),
+        CandidateBasis.CATEGORY: (calls.filter(category__isnull=False), "category_id", "category__name"),
+    }
+
+
+def _condition(basis: str, key) -> Q:
+    if basis == CandidateBasis.DEVICE:
+        return Q(asset__isnull=True, device__iexact=str(key))
+    return Q(**{f"{basis}_id": int(key)})
+
+
+def problem_candidates(user, *, school=None, now=None) -> list[dict]:
+    """Repeat calls on one device, place or category within each school's number of school days: one
+    grouped query per basis, then one query for the calls themselves (to show them)."""
+    now = now or timezone.now()
+    school_ids = problem_school_ids(user)
+    if school is not None:
+        school_ids = [pk for pk in school_ids if pk == school.pk]
+    if not school_ids:
+        return []
+    settings, starts = _windows(school_ids, now)
+    calls = _repeat_calls(user, school_ids, starts)
+    lowest = min(calls_needed for calls_needed, _days in settings.values())
+    names = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "name"))
+    found = []
+    for basis, (queryset, key, label) in _groupings(calls).items():
+        rows = (queryset.values("school_id", key, label).annotate(n=Count("pk"), first=Min("logged_at"),
+                                                                    last=Max("logged_at"))
+                .filter(n__gte=lowest).order_by("-n", "-last"))
+        for row in rows[:CANDIDATE_LIMIT * 4]:
+            needed, days = settings[row["school_id"]]
+            if row["n"] >= needed:
+                found.append({"school_id": row["school_id"], "school_name": names[row["school_id"]], "basis": basis,
+                              "basis_label": CandidateBasis(basis).label, "key": row[key], "label": row[label],
+                              "count": row["n"], "first": row["first"], "last": row["last"], "days": days,
+                              "calls": []})
+    # the most specific first: one device says more than one room, one room more than a whole category
+    order = {basis: n for n, basis in enumerate(CandidateBasis.values)}
+    found.sort(key=lambda c: (order[c["basis"]], -c["count"], -c["last"].timestamp()))
+    found = found[:CANDIDATE_LIMIT]
+    if found:
+        wanted = Q(pk__in=[])
+        for c in found:
+            wanted |= Q(school_id=c["school_id"]) & _condition(c["basis"], c["key"])
+        for call in calls.filter(wanted).select_related("location", "category", "asset").order_by("-logged_at")[:500]:
+            for c in found:
+                if c["school_id"] == call.school_id and _matches(call, c["basis"], c["key"]) and len(c["calls"]) < 12:
+                    c["calls"].append(call)
+                    if c["basis"] == CandidateBasis.DEVICE and len(c["calls"]) == 1:
+                        c["label"] = call.device.strip()  # as the latest caller wrote it
+    return found
+
+
+def _matches(call, basis: str, key) -> bool:
+    if basis == CandidateBasis.DEVICE:
+        return call.asset_id is None and call.device.strip().lower() == str(key)
+    return str(getattr(call, f"{basis}_id")) == str(key)
+
+
+def candidate_calls(user, *, school, basis: str, key, now=None) -> tuple[list, str]:
+    """The calls of one candidate (for raising a problem from them), newest first, and its label."""
+    if basis not in CandidateBasis.values or (basis != CandidateBasis.DEVICE and not str(key).isdigit()):
+        return [], ""
+    now = now or timezone.now()
+    _settings, starts = _windows([school.pk], now)
+    calls = list(_repeat_calls(user, [school.pk], starts).filter(_condition(basis, key))
+                 .select_related("location", "category", "asset").order_by("-logged_at"))
+    if not calls:
+        return [], ""
+    first = calls[0]
+    label = {CandidateBasis.ASSET: lambda: f"{first.asset.tag} {first.asset.description}".strip(),
+             CandidateBasis.DEVICE: lambda: first.device.strip(),
+             CandidateBasis.LOCATION: lambda: str(first.location),
+             CandidateBasis.CATEGORY: lambda: f"{first.category} calls"}[basis]()
+    return calls, label
+
+
+# --- known errors offered while a call is logged or triaged --------------------------------------
+def words_in(text: str) -> list[str]:
+    return [w for w in dict.fromkeys(re.findall(r"[a-z0-9][a-z0-9'-]{3,}", (text or "").lower()))
+            if w not in STOP_WORDS][:8]
+
+
+def known_error_suggestions(user, *, location_id=None, category_id=None, asset_id=None, text: str = "",
+                            school_ids=None, limit: int = SUGGESTION_LIMIT) -> list[Problem]:
+    """Known errors that look like this call: same device, place or category, or words in common; the
+    best matches first. The desk and technicians see every known error of their schools; anyone else
+    only those whose workaround a reporter may apply."""
+    access = access_for(user)
+    staff = set(access.school_ids(PROBLEM_ROLES))
+    everyone = set(access.school_ids())
+    if school_ids is not None:
+        staff, everyone = staff & set(school_ids), everyone & set(school_ids)
+    if not everyone:
+        return []
+    words = words_in(text)
+    signals = []
+    if asset_id:
+        signals.append(Q(asset_id=asset_id))
+    if location_id:
+        signals.append(Q(location_id=location_id))
+    if category_id:
+        signals.append(Q(category_id=category_id))
+    for word in words:
+        signals.append(Q(title__icontains=word) | Q(symptoms__icontains=word))
+    if not signals:
+        return []
+    matching = signals[0]
+    for signal in signals[1:]:
+        matching |= signal
+    audience = Q(school_id__in=staff) | Q(school_id__in=everyone - staff,
+                                          workaround_audience=WorkaroundAudience.REPORTER)
+    rows = list(Problem.objects.filter(audience, status=ProblemStatus.KNOWN_ERROR).exclude(workaround="")
+                .filter(matching).select_related("location", "category", "asset").order_by("-known_error_at")[:50])
+
+    def score(problem) -> int:
+        text = f"{problem.title} {problem.symptoms}".lower()
+        points = sum(1 for word in words if word in text)
+        points += 4 * bool(asset_id and problem.asset_id == int(asset_id))
+        points += 2 * bool(location_id and problem.location_id == int(location_id))
+        points += 2 * bool(category_id and problem.category_id == int(category_id))
+        return points
+
+    for problem in rows:
+        problem.match_score = score(problem)
+    rows = [p for p in rows if p.match_score >= 2 or (p.match_score and not words)]
+    rows.sort(key=lambda p: -p.match_score)
+    return rows[:limit]
+
+
+def known_errors_given(incident) -> set[int]:
+    """The problems whose workaround was already given to this call."""
+    return set(ProblemIncident.objects.filter(incident=incident, workaround_sent_at__isnull=False)
+               .values_list("problem_id", flat=True))
+
+
+def problem_overdue(queryset, today: date | None = None):
+    return queryset.filter(status__in=(ProblemStatus.OPEN, ProblemStatus.INVESTIGATING, ProblemStatus.KNOWN_ERROR),
+                           due_on__lt=today or timezone.localdate())
+
+
+# --- the problem report --------------------------------------------------------------------------
+def problem_report(user, *, start: date, end: date, school=None) -> dict:
+    """Raised, resolved and known errors in the period, time to resolve and calls per problem: SQL aggregates.
+    `rows` (a queryset) holds every problem raised, made a known error or resolved in the period."""
+    from django.db.models import Avg, DurationField, ExpressionWrapper, F
+
+    from schooldesk.reports.selectors import period_bounds
+
+    begin, finish = period_bounds(start, end)
+    problems = Problem.objects.reportable_by(user)
+    if school is not None:
+        problems = problems.filter(school=school)
+
+    def within(field):
+        return Q(**{f"{field}__gte": begin, f"{field}__lt": finish})
+
+    took = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    totals = problems.aggregate(
+        raised=Count("pk", filter=within("created_at")),
+        resolved=Count("pk", filter=within("resolved_at")),
+        known_errors=Count("pk", filter=within("known_error_at")),
+        open_now=Count("pk", filter=Q(status__in=(ProblemStatus.OPEN, ProblemStatus.INVESTIGATING,
+                                                  ProblemStatus.KNOWN_ERROR))),
+        known_errors_now=Count("pk", filter=Q(status=ProblemStatus.KNOWN_ERROR)),
+        avg_resolve=Avg(took, filter=within("resolved_at")),
+    )
+    raised = problems.filter(within("created_at"))
+    calls = ProblemIncident.objects.filter(problem__in=raised).aggregate(n=Count("pk"), problems=Count("problem",
+                                                                                                       distinct=True))
+    totals["calls"] = calls["n"]
+    totals["calls_per_problem"] = round(calls["n"] / totals["raised"], 1) if totals["raised"] else None
+    in_period = within("created_at") | within("known_error_at") | within("resolved_at")
+    rows = (problems.filter(in_period).select_related("school", "category")
+            .annotate(calls=Count("links", distinct=True), time_to_resolve=took).order_by("-created_at", "-pk"))
+    status_labels = dict(ProblemStatus.choices)
+    by_status = [{"key": status_labels.get(r["status"], r["status"]), "n": r["n"]}
+                 for r in raised.values("status").annotate(n=Count("pk")).order_by("-n", "status")]
+    by_category = [{"key": r["category__name"] or "–", "n": r["n"]}
+                   for r in raised.values("category__name").annotate(n=Count("pk")).order_by("-n", "category__name")]
+    return {"start": start, "end": end, "school": school, "totals": totals, "rows": rows,
+            "tables": [("status", "Problems raised, by status now", by_status),
+                       ("category", "Problems raised, by category", by_category)]}

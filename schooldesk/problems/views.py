@@ -1,0 +1,356 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES
+from schooldesk.core.exports import csv_response
+from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service, redirect_back
+from schooldesk.incidents.models import Incident
+from schooldesk.problems import forms, services
+from schooldesk.problems.choices import MANUAL_STATUSES, PROBLEM_ROLES
+from schooldesk.problems.filtersets import ProblemFilterSet
+from schooldesk.problems.models import Problem
+from schooldesk.problems.selectors import (
+    candidate_settings,
+    known_error_suggestions,
+    known_errors_given,
+    problem_calls,
+    problem_candidates,
+    problem_get,
+    problem_list,
+    problem_notes,
+    problem_report,
+    problem_school_ids,
+    problems_for_incident,
+)
+from schooldesk.reports.forms import PeriodForm
+from schooldesk.schools.models import School
+
+
+def _problem_or_404(request, pk) -> Problem:
+    try:
+        return problem_get(request.user, pk)
+    except Problem.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class ProblemListView(FilteredListView):
+    model = Problem
+    filterset_class = ProblemFilterSet
+    required_roles = PROBLEM_ROLES
+    template_name = "problems/problem_list.html"
+
+    def get_queryset(self):
+        self.filterset = ProblemFilterSet(self.request.GET or None, queryset=problem_list(self.request.user),
+                                          request=self.request)
+        return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["-created_at"]), "-pk")
+
+
+class ProblemEditView(RoleRequiredMixin, View):
+    """Raise a problem (from a call with ?incident=) or change its details."""
+
+    required_roles = PROBLEM_ROLES
+
+    def _form(self, request, pk, data=None):
+        problem = _problem_or_404(request, pk) if pk else Problem()
+        initial = {}
+        incident = None
+        wanted = request.GET.get("incident", "")
+        if not pk and wanted.isdigit():
+            incident = Incident.objects.visible_to(request.user).filter(pk=int(wanted)).select_related("asset").first()
+            if incident is not None:
+                initial = {"school": incident.school_id, "title": incident.summary, "category": incident.category_id,
+                           "location": incident.location_id, "asset": incident.asset_id, "device": incident.device,
+                           "priority": incident.priority, "symptoms": incident.happened or incident.description}
+        form = forms.ProblemForm(data, instance=problem, initial=initial, school_ids=problem_school_ids(request.user))
+        return problem, form, incident
+
+    def _render(self, request, problem, form, incident, status=200):
+        return render(request, "problems/problem_form.html", {"form": form, "problem": problem, "incident": incident},
+                      status=status)
+
+    def get(self, request, pk=None):
+        return self._render(request, *self._form(request, pk))
+
+    def post(self, request, pk=None):
+        problem, form, incident = self._form(request, pk, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version", None)
+            if problem.pk:
+                done = apply_service(request, form, services.problem_update, _("Saved."), problem=problem,
+                                     by=request.user, version=version, **data)
+            else:
+                from_call = [incident] if incident and incident.school_id == data["school"].pk else []
+                done = apply_service(request, form, services.problem_create, "", by=request.user, incidents=from_call,
+                                     **data)
+                if done is not None:
+                    messages.success(request, _("Problem %(ref)s raised.") % {"ref": done.reference})
+            if done is not None:
+                return redirect("problems:problem_detail", pk=done.pk)
+        return self._render(request, problem, form, incident, status=400)
+
+
+ACTION_ORDER = ["note", "link", "known_error", "resolve", "status", "close"]
+
+
+def _action_forms(problem, user, bound=None) -> dict:
+    version = {"version": problem.version}
+    available = {"note": forms.NoteForm()}
+    if problem.status != "closed":
+        available["link"] = forms.LinkForm(problem=problem, user=user)
+    if problem.is_active:
+        available["known_error"] = forms.KnownErrorForm(initial={**version, "workaround": problem.workaround,
+                                                                 "audience": problem.workaround_audience,
+                                                                 "root_cause": problem.root_cause})
+        available["resolve"] = forms.ResolveForm(initial={**version, "root_cause": problem.root_cause})
+    status = problem.status if problem.status in MANUAL_STATUSES else "investigating"
+    available["status"] = forms.StatusForm(initial={**version, "status": status})
+    if problem.status != "closed":
+        available["close"] = forms.CloseForm(initial=version)
+    if bound is not None:
+        available[bound[0]] = bound[1]
+    available = {name: available[name] for name in ACTION_ORDER if name in available}
+    for name, form in available.items():
+        form.auto_id = f"id_{name}_%s"
+    return available
+
+
+def render_problem(request, problem, bound=None, status=200):
+    return render(request, "problems/problem_detail.html", {
+        "problem": problem, "notes": problem_notes(problem), "calls": problem_calls(request.user, problem),
+        "changes": problem.changes.order_by("-created_at"),
+        "forms": _action_forms(problem, request.user, bound), "failed": bound[0] if bound else None,
+        "today": timezone.localdate(),
+    }, status=status)
+
+
+class ProblemDetailView(RoleRequiredMixin, View):
+    required_roles = PROBLEM_ROLES
+
+    def get(self, request, pk):
+        return render_problem(request, _problem_or_404(request, pk))
+
+
+ACTIONS = {
+    "note": (forms.NoteForm, lambda p, u, d: services.problem_note_add(problem=p, by=u, body=d["body"]),
+             _("Progress note added.")),
+    "link": (forms.LinkForm, lambda p, u, d: services.problem_incidents_link(problem=p, by=u,
+                                                                             incidents=d["references"]),
+             _("Calls linked.")),
+    "status": (forms.StatusForm, lambda p, u, d: services.problem_status_set(
+        problem=p, by=u, version=d["version"], status=d["status"], note=d["note"]), _("Status changed.")),
+    "known_error": (forms.KnownErrorForm, lambda p, u, d: services.problem_known_error(
+        problem=p, by=u, version=d["version"], workaround=d["workaround"], root_cause=d["root_cause"],
+        audience=d["audience"]), _("Recorded as a known error: the desk will be offered its workaround.")),
+    "resolve": (forms.ResolveForm, lambda p, u, d: services.problem_resolve(
+        problem=p, by=u, version=d["version"], resolution=d["resolution"], root_cause=d["root_cause"],
+        resolve_calls=d["resolve_calls"]), ""),
+    "close": (forms.CloseForm, lambda p, u, d: services.problem_close(problem=p, by=u, version=d["version"],
+                                                                        note=d["note"]), _("Closed.")),
+}
+
+
+class ProblemActionView(RoleRequiredMixin, View):
+    """POST only: one of ACTIONS; a failed form re-renders the problem with what was typed."""
+
+    required_roles = PROBLEM_ROLES
+    action = ""
+
+    def post(self, request, pk):
+        problem = _problem_or_404(request, pk)
+        form_class, call, message = ACTIONS[self.action]
+        kwargs = {"problem": problem, "user": request.user} if form_class is forms.LinkForm else {}
+        form = form_class(request.POST, **kwargs)
+        if form.is_valid():
+            done = apply_service(request, form, lambda: call(problem, request.user, form.cleaned_data), message)
+            if done is not None:
+                if self.action == "resolve":
+                    resolved = getattr(done, "calls_resolved", [])
+                    messages.success(request,
+                                     _("Resolved. %(n)s open calls resolved with it; their reporters have been told.")
+                                     % {"n": len(resolved)} if resolved else _("Resolved."))
+                return redirect("problems:problem_detail", pk=problem.pk)
+            problem = _problem_or_404(request, pk)
+        return render_problem(request, problem, bound=(self.action, form), status=400)
+
+
+class ProblemUnlinkView(RoleRequiredMixin, View):
+    required_roles = PROBLEM_ROLES
+
+    def post(self, request, pk):
+        problem = _problem_or_404(request, pk)
+        form = forms.UnlinkForm(request.POST)
+        incident = None
+        if form.is_valid():
+            incident = Incident.objects.visible_to(request.user).filter(pk=form.cleaned_data["incident"],
+                                                                        school_id=problem.school_id).first()
+        if incident is None:
+            raise Http404
+        apply_service(request, form, services.problem_incident_unlink, _("Call unlinked."), problem=problem,
+                      by=request.user, incident=incident)
+        if form.non_field_errors():
+            messages.error(request, " ".join(form.non_field_errors()))
+        return redirect("problems:problem_detail", pk=problem.pk)
+
+
+class GiveWorkaroundView(RoleRequiredMixin, View):
+    """From the known errors offered on a call: the workaround goes to the call as a public update."""
+
+    required_roles = PROBLEM_ROLES
+
+    def post(self, request, pk):
+        problem = _problem_or_404(request, pk)
+        form = forms.GiveWorkaroundForm(request.POST)
+        incident = None
+        if form.is_valid():
+            incident = Incident.objects.visible_to(request.user).filter(pk=form.cleaned_data["incident"],
+                                                                        school_id=problem.school_id).first()
+        if incident is None:
+            raise Http404
+        done = apply_service(request, form, services.known_error_give,
+                             _("The workaround of %(ref)s is on the call as an update for the reporter, "
+                               "and the call is linked to it.")
+                             % {"ref": problem.reference}, problem=problem, incident=incident, by=request.user)
+        if done is None:
+            messages.error(request, " ".join(form.non_field_errors()))
+        return redirect_back(request, f"/incidents/{incident.pk}/")
+
+
+class KnownErrorSuggestView(View):
+    """The known errors that look like a call, as an htmx fragment for the report form and the call page
+    (or as a page of its own). ?incident= takes the call's own details; otherwise ?location, ?category,
+    ?asset and ?summary (or ?q) as they are being typed."""
+
+    def get(self, request):
+        def number(name):
+            value = request.GET.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        incident, given, linked = None, set(), []
+        if (pk := number("incident")) is not None:
+            incident = Incident.objects.visible_to(request.user).filter(pk=pk).first()
+            if incident is None:
+                raise Http404
+            found = known_error_suggestions(request.user, location_id=incident.location_id,
+                                            category_id=incident.category_id, asset_id=incident.asset_id,
+                                            text=f"{incident.summary} {incident.device}",
+                                            school_ids=[incident.school_id])
+            given, linked = known_errors_given(incident), problems_for_incident(request.user, incident)
+        else:
+            found = known_error_suggestions(request.user, location_id=number("location"),
+                                            category_id=number("category"),
+                                            asset_id=number("asset"),
+                                            text=" ".join(request.GET.get(k, "") for k in ("summary", "q", "device")))
+        is_staff = incident is not None and access_for(request.user).has_role(incident.school_id, STAFF_ROLES)
+        context = {"suggestions": found, "incident": incident, "given": given, "linked": linked,
+                   "can_give": is_staff and incident.is_active, "is_staff": is_staff}
+        if getattr(request, "htmx", False):
+            return render(request, "problems/known_error_suggest.html#suggestions", context)
+        return render(request, "problems/known_error_suggest.html", context)
+
+
+def render_candidates(request, bound=None, status=200):
+    """Repeat calls that may be a problem, and (for the desk) when each school counts calls as repeats."""
+    school_ids = problem_school_ids(request.user)
+    wanted = request.GET.get("school", "")
+    school = School.objects.filter(pk=int(wanted), pk__in=school_ids).first() if wanted.isdigit() else None
+    desk_ids = access_for(request.user).school_ids(DESK_ROLES)
+    schools = {s.pk: s for s in School.objects.filter(pk__in=set(school_ids) | set(desk_ids))}
+    settings_forms = []
+    for school_id, (calls, days) in candidate_settings(desk_ids).items():
+        if bound is not None and bound[0] == school_id:
+            form = bound[1]
+        else:
+            form = forms.SettingsForm(initial={"school": school_id, "candidate_calls": calls, "candidate_days": days})
+        form.auto_id = f"id_s{school_id}_%s"
+        settings_forms.append((schools[school_id], form))
+    return render(request, "problems/candidates.html", {
+        "candidates": problem_candidates(request.user, school=school), "settings_forms": settings_forms,
+        "school": school, "schools": [schools[pk] for pk in school_ids],
+    }, status=status)
+
+
+class CandidatesView(RoleRequiredMixin, View):
+    required_roles = PROBLEM_ROLES
+
+    def get(self, request):
+        return render_candidates(request)
+
+
+class RaiseCandidateView(RoleRequiredMixin, View):
+    required_roles = PROBLEM_ROLES
+
+    def post(self, request):
+        form = forms.RaiseCandidateForm(request.POST)
+        if form.is_valid():
+            school = School.objects.filter(pk=form.cleaned_data["school"],
+                                           pk__in=problem_school_ids(request.user)).first()
+            if school is None:
+                raise Http404
+            problem = apply_service(request, form, services.problem_from_candidate, "", school=school, by=request.user,
+                                    basis=form.cleaned_data["basis"], key=form.cleaned_data["key"],
+                                    title=form.cleaned_data["title"])
+            if problem is not None:
+                messages.success(request, _("Problem %(ref)s raised from %(n)s calls.")
+                                 % {"ref": problem.reference, "n": problem.links.count()})
+                return redirect("problems:problem_detail", pk=problem.pk)
+        messages.error(request, " ".join(form.non_field_errors()) or _("That candidate could not be raised."))
+        return redirect("problems:candidates")
+
+
+class CandidateSettingsView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def post(self, request):
+        form = forms.SettingsForm(request.POST)
+        school_id = request.POST.get("school", "")
+        school = None
+        if school_id.isdigit():
+            school = School.objects.filter(pk=int(school_id),
+                                           pk__in=access_for(request.user).school_ids(DESK_ROLES)).first()
+        if school is None:
+            raise Http404
+        if form.is_valid() and apply_service(
+                request, form, services.problem_settings_save,
+                _("Saved: repeat calls for %(school)s are counted that way.")
+                % {"school": school.name}, school=school, by=request.user,
+                candidate_calls=form.cleaned_data["candidate_calls"],
+                candidate_days=form.cleaned_data["candidate_days"]) is not None:
+            return redirect("problems:candidates")
+        return render_candidates(request, bound=(school.pk, form), status=400)
+
+
+REPORT_HEADER = ["Reference", "School", "Title", "Status", "Priority", "Category", "Raised", "Known error",
+                 "Resolved", "Days to resolve", "Calls"]
+
+
+class ProblemReportView(RoleRequiredMixin, View):
+    required_roles = REPORT_ROLES
+
+    def get(self, request):
+        school_ids = access_for(request.user).school_ids(REPORT_ROLES)
+        form = PeriodForm(request.GET or None, school_ids=school_ids)
+        if not form.is_bound:
+            form = PeriodForm({"start": form.fields["start"].initial, "end": form.fields["end"].initial},
+                              school_ids=school_ids)
+        report = None
+        if form.is_valid():
+            report = problem_report(request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"],
+                                    school=form.cleaned_data["school"])
+            if request.GET.get("format") == "csv":
+                name = f"problem-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}.csv"
+                day = "%d/%m/%Y"
+                rows = ((p.reference, p.school.name, p.title, p.get_status_display(), p.priority,
+                         p.category.name if p.category_id else "", timezone.localtime(p.created_at).strftime(day),
+                         timezone.localtime(p.known_error_at).strftime(day) if p.known_error_at else "",
+                         timezone.localtime(p.resolved_at).strftime(day) if p.resolved_at else "",
+                         round(p.time_to_resolve.total_seconds() / 86400, 1) if p.time_to_resolve else "", p.calls)
+                        for p in report["rows"])
+                return csv_response(name, REPORT_HEADER, rows)
+        return render(request, "problems/problem_report.html", {"form": form, "report": report},
+                      status=200 if form.is_valid() else 400)

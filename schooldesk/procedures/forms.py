@@ -1,0 +1,36 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schooldesk.core.forms import StyledFormMixin
+from schooldesk.schools.models import School
+
+
+class ProposalForm(StyledFormMixin, forms.Form):
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Procedure"), widget=forms.Textarea(attrs={"rows": 14}),
+                           help_text=_("Plain text. Number the steps; a blank line starts a new paragraph."))
+    note = forms.CharField(label=_("What changes and why"), max_length=300,
+                           help_text=_("For the ICT owner, who authorises it, and for the history."))
+
+    def __init__(self, *args, school_ids=(), procedure=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if procedure is not None:
+            del self.fields["school"]
+        else:
+            self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
+            if len(school_ids) == 1:
+                self.fields["school"].initial = school_ids[0]
+                self.fields["school"].widget = forms.HiddenInput()
+            self.fields["note"].required = False
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
+                                 choices=[("authorise", _("Authorise: it becomes the current version")),
+                                          ("reject", _("Do not authorise"))])
+    reason = forms.CharField(label=_("Reason (needed if not authorised)"), required=False, max_length=300)
+
+
+class StarterForm(forms.Form):
+    school = forms.IntegerField(widget=forms.HiddenInput)
