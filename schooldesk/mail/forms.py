@@ -1,0 +1,99 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import DESK_ROLES
+from schooldesk.core.forms import StyledFormMixin
+from schooldesk.locations.models import Location
+from schooldesk.mail.choices import NotificationEvent
+from schooldesk.mail.models import Mailbox
+from schooldesk.schools.models import Organisation, School
+
+KEEP = _("Leave blank to keep the one saved. It is never shown again.")
+
+
+def desk_school_ids(user) -> list[int]:
+    return access_for(user).school_ids(DESK_ROLES)
+
+
+class MailboxForm(StyledFormMixin, forms.ModelForm):
+    """Secrets are write-only: never put back into the page, a blank box keeps the saved one."""
+
+    password = forms.CharField(label=_("Password"), required=False, strip=False,
+                               widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
+    oauth_client_secret = forms.CharField(label=_("Client secret"), required=False, strip=False,
+                                          widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
+
+    field_order = [
+        "school", "organisation", "name", "address", "is_active", "host", "port", "security", "username",
+        "auth_method", "password", "oauth_tenant", "oauth_client_id", "oauth_client_secret", "folder",
+        "unknown_senders", "default_location", "rate_limit_per_hour", "poll_every_minutes",
+    ]
+
+    class Meta:
+        model = Mailbox
+        fields = [
+            "school", "organisation", "name", "address", "is_active", "host", "port", "security", "username",
+            "auth_method", "oauth_tenant", "oauth_client_id", "folder", "unknown_senders", "default_location",
+            "rate_limit_per_hour", "poll_every_minutes",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = desk_school_ids(user)
+        self.fields["school"].queryset = School.objects.filter(pk__in=schools)
+        organisations = Organisation.objects.filter(
+            membership__user=user, membership__role__in=DESK_ROLES, membership__school__isnull=True).distinct()
+        self.fields["organisation"].queryset = organisations
+        self.fields["default_location"].queryset = Location.objects.filter(
+            school_id__in=schools, is_archived=False).select_related("school").order_by("school__name", "name")
+        self.fields["default_location"].label_from_instance = lambda loc: (
+            f"{loc.name} ({loc.school.name})" if len(schools) > 1 else loc.name)
+        if self.instance.pk:
+            self.fields["school"].disabled = self.fields["organisation"].disabled = True
+        elif len(schools) == 1 and not organisations.exists():
+            self.fields["school"].initial = schools[0]
+        if not self.instance.pk and not organisations.exists():
+            del self.fields["organisation"]
+        for name in ("password", "oauth_client_secret"):
+            self.fields[name].help_text = KEEP if getattr(self.instance, name) else _("Not set yet.")
+            self.initial.pop(name, None)
+        self.fields["school"].required = False
+
+    def secrets(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in ("password", "oauth_client_secret")}
+
+
+class PreferencesForm(StyledFormMixin, forms.Form):
+    def __init__(self, *args, saved: dict[str, bool], **kwargs):
+        super().__init__(*args, **kwargs)
+        for event in NotificationEvent:
+            self.fields[event.value] = forms.BooleanField(label=event.label, required=False,
+                                                          initial=saved.get(event.value, True))
+
+
+class AcceptForm(StyledFormMixin, forms.Form):
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"), required=False)
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("Where"))
+    summary = forms.CharField(label=_("What is wrong?"), max_length=200)
+
+    def __init__(self, *args, user, message, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = [message.school_id] if message.school_id else desk_school_ids(user)
+        if message.school_id:
+            del self.fields["school"]
+        else:
+            self.fields["school"].queryset = School.objects.filter(pk__in=schools)
+            self.fields["school"].required = True
+        self.fields["location"].queryset = Location.objects.filter(
+            school_id__in=schools, is_archived=False).select_related("school").order_by("school__name", "name")
+        self.fields["location"].label_from_instance = lambda loc: (
+            f"{loc.name} ({loc.school.name})" if len(schools) > 1 else loc.name)
+        self.fields["summary"].initial = message.subject[:200]
+
+    def clean(self):
+        data = super().clean()
+        school, location = data.get("school"), data.get("location")
+        if school is not None and location is not None and location.school_id != school.pk:
+            self.add_error("location", _("Choose a location of the school you chose."))
+        return data

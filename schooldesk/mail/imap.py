@@ -1,0 +1,109 @@
+"""Talking IMAP (imaplib, standard library): sign in with a password or XOAUTH2, find the emails not yet
+fetched (UID above the last one stored, reset when UIDVALIDITY changes), fetch without marking read,
+and mark read only once the email is safely stored. Nothing is ever deleted from the server."""
+
+from __future__ import annotations
+
+import imaplib
+import re
+import ssl
+from contextlib import contextmanager
+
+from schooldesk.mail import oauth
+from schooldesk.mail.choices import Security
+
+TIMEOUT_SECONDS = 30
+
+
+class MailboxError(Exception):
+    """The mailbox could not be read: the message says why, for the SPOC."""
+
+
+def _xoauth2(username: str, token: str):
+    """The SASL exchange: our string first; if the server answers with an error challenge, an empty reply."""
+    sent = []
+
+    def respond(_challenge: bytes) -> bytes:
+        if sent:
+            return b""
+        sent.append(True)
+        return oauth.xoauth2_string(username, token)
+
+    return respond
+
+
+@contextmanager
+def imap_session(mailbox):
+    """An IMAP connection, signed in and with the mailbox's folder selected; always logged out."""
+    try:
+        if mailbox.security == Security.SSL:
+            conn = imaplib.IMAP4_SSL(mailbox.host, mailbox.port, ssl_context=ssl.create_default_context(),
+                                     timeout=TIMEOUT_SECONDS)
+        else:
+            conn = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=TIMEOUT_SECONDS)
+            if mailbox.security == Security.STARTTLS:
+                conn.starttls(ssl_context=ssl.create_default_context())
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise MailboxError(f"Could not connect to {mailbox.host}:{mailbox.port}: {exc}") from exc
+    try:
+        username = mailbox.username or mailbox.address
+        try:
+            if mailbox.is_oauth:
+                conn.authenticate("XOAUTH2", _xoauth2(username, oauth.access_token(mailbox)))
+            else:
+                conn.login(username, mailbox.password)
+        except imaplib.IMAP4.error as exc:
+            raise MailboxError(f"The server refused the sign-in for {username}: {_text(exc)}") from exc
+        except oauth.OAuthError as exc:
+            raise MailboxError(str(exc)) from exc
+        status, _data = conn.select(_quote(mailbox.folder))
+        if status != "OK":
+            raise MailboxError(f"There is no folder called “{mailbox.folder}” in the mailbox.")
+        yield conn
+    except (OSError, imaplib.IMAP4.abort) as exc:
+        raise MailboxError(f"The connection to {mailbox.host} failed: {exc}") from exc
+    finally:
+        try:
+            conn.logout()
+        except (OSError, imaplib.IMAP4.error):
+            pass
+
+
+def _text(exc) -> str:
+    message = exc.args[0] if exc.args else exc
+    return message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+
+
+def _quote(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def uid_validity(conn) -> int | None:
+    _name, data = conn.response("UIDVALIDITY")
+    try:
+        return int(data[0]) if data and data[0] else None
+    except (TypeError, ValueError):
+        return None
+
+
+def new_uids(conn, last_uid: int) -> list[int]:
+    """UIDs above `last_uid`, oldest first. ("n:*" always matches the newest email, so filter again.)"""
+    status, data = conn.uid("SEARCH", None, f"UID {last_uid + 1}:*")
+    if status != "OK":
+        raise MailboxError("The server would not list the new emails.")
+    return sorted(uid for uid in (int(x) for x in (data[0] or b"").split()) if uid > last_uid)
+
+
+def fetch(conn, uid: int) -> bytes | None:
+    """The whole email, without setting \\Seen (BODY.PEEK). None if it has gone from the server."""
+    status, data = conn.uid("FETCH", str(uid), "(BODY.PEEK[])")
+    if status != "OK":
+        raise MailboxError(f"The server would not send email {uid}.")
+    for item in data or ():
+        if isinstance(item, tuple) and re.search(rb"BODY\[\]", item[0]):
+            return item[1]
+    return None
+
+
+def mark_seen(conn, uid: int) -> None:
+    conn.uid("STORE", str(uid), "+FLAGS", "(\\Seen)")

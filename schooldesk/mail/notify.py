@@ -1,0 +1,235 @@
+"""Who is told what. `update_notify` runs (through `incidents.tasks.incident_notify`) after a timeline row
+is committed; the alerts for the desk are called by the mail intake and by periodic tasks.
+
+- Reporter: their call was logged (an emailed call is acknowledged in the same thread), replies and
+  changes of status, resolved (asked to confirm, or to reply if it is not fixed).
+- Technician: a call forwarded to them.
+- Supplier: an escalation, with everything they need to act and our reference.
+- SPOC: a reply arrived by email, a target is about to be breached, email needs them.
+
+Nobody is emailed about their own words; each person's preferences are respected; a desk person is
+only told about a call they can see (restricted calls stay restricted).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from schooldesk.accounts.choices import DESK_ROLES, Role
+from schooldesk.incidents.choices import SlaState, UpdateKind
+from schooldesk.incidents.models import Incident, IncidentUpdate
+from schooldesk.mail.choices import MACHINE_KINDS, InboundAction, Purpose
+from schooldesk.mail.models import InboundMessage, OutboundMessage
+from schooldesk.mail.outbound import is_email, message_queue, messages_deliver
+
+ESCALATION_CATCH_UP = timedelta(days=2)
+
+
+def _reporter(incident) -> tuple[object | None, str]:
+    if incident.reported_by_id:
+        return incident.reported_by, incident.reported_by.email
+    contact = incident.reporter_contact.strip()
+    return None, contact if is_email(contact) else ""
+
+
+def _made_by_email_from(update, address: str) -> bool:
+    """This row (or another written with it) came from an email by `address`: do not echo it back."""
+    return InboundMessage.objects.filter(
+        incident_id=update.incident_id, from_address=address.lower(), first_update_id__lte=update.pk,
+        last_update_id_made__gte=update.pk,
+    ).exists()
+
+
+def _can_see(user, incident) -> bool:
+    return Incident.objects.visible_to(user).filter(pk=incident.pk).exists()
+
+
+def desk_people(school=None, organisation=None) -> list:
+    """The SPOC (or, without one, the school's SPOCs, then its ICT owners); for an organisation's shared
+    mailbox, the people who run the desk for all its schools."""
+    from schooldesk.accounts.models import User
+
+    if school is None:
+        return list(User.objects.filter(memberships__organisation=organisation, memberships__role__in=DESK_ROLES)
+                    .exclude(email="").distinct())
+    if school.spoc_id and school.spoc.email:
+        return [school.spoc]
+    for role in (Role.SPOC, Role.OWNER):
+        where = Q(memberships__school=school) | Q(memberships__organisation_id=school.organisation_id)
+        people = list(User.objects.filter(where, memberships__role=role).exclude(email="").distinct())
+        if people:
+            return people
+    return []
+
+
+def _context(incident, update=None, **extra) -> dict:
+    return {"incident": incident, "school": incident.school, "update": update, **extra}
+
+
+def _call_subject(incident) -> str:
+    return f"[{incident.reference}] {incident.summary}"
+
+
+def _supplier_message(incident, escalation):
+    supplier = incident.supplier
+    if supplier is None or not supplier.email:
+        return None
+    spoc = incident.school.spoc
+    return message_queue(
+        purpose=Purpose.SUPPLIER_ESCALATION, to_address=supplier.email, dedupe_key=f"update:{escalation.pk}",
+        subject=f"[{incident.reference}] {incident.school.name}: {incident.summary}", template="supplier_escalation",
+        context=_context(incident, escalation, supplier=supplier, spoc=spoc), school=incident.school,
+        incident=incident, update=escalation, is_automatic=False,  # a person's request to a supplier, not an auto-reply
+    )
+
+
+def _acknowledgement(incident, update):
+    origin = InboundMessage.objects.filter(incident=incident, action=InboundAction.CREATED).order_by("pk").first()
+    if origin is None:
+        return None, ""
+    if origin.no_auto_response or origin.kind in MACHINE_KINDS:
+        return None, origin.from_address  # machine mail is never answered automatically
+    user, address = _reporter(incident)
+    recipient = user if user is not None and user.email.lower() == origin.from_address else None
+    message = message_queue(
+        purpose=Purpose.CALL_LOGGED, to_address=origin.from_address, dedupe_key=f"update:{update.pk}",
+        subject=_call_subject(incident), template="call_acknowledged", context=_context(incident, update),
+        school=incident.school, incident=incident, update=update, recipient=recipient,
+        in_reply_to=origin.message_id, references=[origin.message_id],
+    )
+    return message, origin.from_address
+
+
+def update_messages(update) -> list:
+    incident = update.incident
+    messages = []
+    reporter, reporter_address = _reporter(incident)
+    told = set()
+    if update.kind == UpdateKind.LOGGED:
+        message, told_address = _acknowledgement(incident, update)
+        messages.append(message)
+        told.add(told_address)
+    if update.kind == UpdateKind.ASSIGNMENT:
+        technician = incident.assigned_to
+        if technician is not None and technician.pk != update.author_id:
+            messages.append(message_queue(
+                purpose=Purpose.CALL_ASSIGNED, to_address=technician.email, dedupe_key=f"update:{update.pk}",
+                subject=_call_subject(incident), template="call_assigned", context=_context(incident, update),
+                school=incident.school, incident=incident, update=update, recipient=technician))
+    elif update.kind == UpdateKind.ESCALATION:
+        messages.append(_supplier_message(incident, update))
+    elif update.is_public and reporter_address and reporter_address.lower() not in told:
+        is_author = reporter is not None and reporter.pk == update.author_id
+        if not is_author and not _made_by_email_from(update, reporter_address):
+            resolved = update.kind == UpdateKind.RESOLUTION
+            messages.append(message_queue(
+                purpose=Purpose.CALL_RESOLVED if resolved else (
+                    Purpose.CALL_LOGGED if update.kind == UpdateKind.LOGGED else Purpose.CALL_UPDATED),
+                to_address=reporter_address, dedupe_key=f"update:{update.pk}", subject=_call_subject(incident),
+                template="call_resolved" if resolved else "call_update", context=_context(incident, update),
+                school=incident.school, incident=incident, update=update, recipient=reporter))
+    if update.kind == UpdateKind.STATUS:
+        messages.extend(_escalation_with(update))
+    return messages
+
+
+def _escalation_with(status_update) -> list:
+    """Escalation rows are internal, so the timeline does not hand them to us; the status change written
+    in the same transaction (the row right after it) does."""
+    incident = status_update.incident
+    if not incident.supplier_id:
+        return []
+    previous = incident.updates.filter(pk__lt=status_update.pk).order_by("-pk").first()
+    if previous is None or previous.kind != UpdateKind.ESCALATION or previous.new_value != incident.supplier.name:
+        return []
+    return [_supplier_message(incident, previous)]
+
+
+def update_notify(update_id: int) -> int:
+    """Log and send the emails one timeline row calls for. Returns how many were sent now."""
+    update = IncidentUpdate.objects.select_related(
+        "incident__reported_by", "incident__assigned_to", "incident__school__spoc", "incident__supplier",
+        "incident__location", "author",
+    ).filter(pk=update_id).first()
+    if update is None:
+        return 0
+    return messages_deliver([m for m in update_messages(update) if m is not None])
+
+
+def escalations_unsent(*, now=None) -> int:
+    """Periodic safety net: an escalation of the last two days whose supplier email was never logged
+    (a re-escalation that changed no status, a worker that died) is sent now."""
+    now = now or timezone.now()
+    sent = OutboundMessage.objects.filter(purpose=Purpose.SUPPLIER_ESCALATION).values("update_id")
+    rows = IncidentUpdate.objects.filter(kind=UpdateKind.ESCALATION, created_at__gte=now - ESCALATION_CATCH_UP,
+                                         incident__supplier__isnull=False).exclude(pk__in=sent)
+    messages = []
+    for row in rows.select_related("incident__school__spoc", "incident__supplier", "incident__location",
+                                   "incident__reported_by"):
+        if row.new_value == row.incident.supplier.name and row.incident.updates.filter(
+                kind=UpdateKind.ESCALATION, pk__gt=row.pk).count() == 0:
+            messages.append(_supplier_message(row.incident, row))
+    return messages_deliver([m for m in messages if m is not None], now=now)
+
+
+# --- alerts for the desk ----------------------------------------------------------------------
+def reply_received_messages(inbound) -> list:
+    """A reply by email landed on a call: tell the SPOC and the technician looking after it."""
+    incident = inbound.incident
+    people = [*desk_people(incident.school), incident.assigned_to]
+    messages, seen = [], set()
+    for person in people:
+        if person is None or person.pk in seen or not person.email or person.email.lower() == inbound.from_address:
+            continue
+        seen.add(person.pk)
+        if not _can_see(person, incident):
+            continue
+        messages.append(message_queue(
+            purpose=Purpose.REPLY_RECEIVED, to_address=person.email, dedupe_key=f"inbound:{inbound.pk}",
+            subject=f"[{incident.reference}] Reply received: {incident.summary}", template="reply_received",
+            context=_context(incident, inbound=inbound), school=incident.school, incident=incident, recipient=person))
+    return messages
+
+
+def attention_messages(*, mailbox, school=None, reason: str, now=None, daily: bool = False) -> list:
+    """Email is held, could not be processed, or the mailbox cannot be read: at most one email an hour
+    (a day for a mailbox that cannot be read) per mailbox and person, so a flood of bad mail does not
+    become a flood of alerts."""
+    now = now or timezone.now()
+    period = timezone.localtime(now).strftime("%Y%m%d" if daily else "%Y%m%d%H")
+    key = f"{'mailbox-error' if daily else 'mailbox'}:{mailbox.pk}:{period}"
+    people = desk_people(school or mailbox.school, None if (school or mailbox.school) else mailbox.organisation)
+    return [message_queue(
+        purpose=Purpose.MAIL_ATTENTION, to_address=person.email, dedupe_key=key,
+        subject=f"Email needs your attention: {mailbox.name}", template="mail_attention",
+        context={"mailbox": mailbox, "reason": reason}, school=school or mailbox.school, recipient=person,
+    ) for person in people]
+
+
+def sla_warnings_send(*, now=None) -> int:
+    """Calls whose next target falls within two hours: the SPOC and the technician hear once per target."""
+    from schooldesk.incidents.selectors import incidents_in_sla_state
+
+    now = now or timezone.now()
+    due = incidents_in_sla_state(Incident.objects.all(), SlaState.DUE_SOON, now).select_related(
+        "school__spoc", "assigned_to", "location")
+    messages = []
+    for incident in due[:500]:
+        target = incident.next_due_at
+        which = "response" if target == incident.response_due_at and not incident.responded_at else "resolution"
+        seen = set()
+        for person in [*desk_people(incident.school), incident.assigned_to]:
+            if person is None or person.pk in seen or not person.email or not _can_see(person, incident):
+                continue
+            seen.add(person.pk)
+            messages.append(message_queue(
+                purpose=Purpose.SLA_WARNING, to_address=person.email,
+                dedupe_key=f"sla:{incident.pk}:{which}:{target:%Y%m%d%H%M}",
+                subject=f"[{incident.reference}] {which.capitalize()} due {timezone.localtime(target):%H:%M}: "
+                        f"{incident.summary}",
+                template="sla_warning", context=_context(incident, target=target, which=which),
+                school=incident.school, incident=incident, recipient=person))
+    return messages_deliver([m for m in messages if m is not None], now=now)

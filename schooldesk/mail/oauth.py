@@ -1,0 +1,137 @@
+"""OAuth 2 for Microsoft 365 and Google Workspace mailboxes: the consent link, the code exchange, the
+refresh of access tokens, and the SASL XOAUTH2 string IMAP signs in with.
+
+Only the standard library talks to the token endpoint (a form POST, a JSON answer: RFC 6749 §4.1.3 and §6).
+Microsoft may send a new refresh token with each refresh; it replaces the stored one.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+from ipaddress import ip_address
+
+from django.utils import timezone
+
+from schooldesk.mail.choices import AuthMethod
+
+TIMEOUT_SECONDS = 20
+EARLY_REFRESH = timedelta(minutes=2)
+
+PROVIDERS = {
+    AuthMethod.MICROSOFT: {
+        "authorize": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
+        "token": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+        "scope": "https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
+        "host": "outlook.office365.com",
+        "extra": {},
+    },
+    AuthMethod.GOOGLE: {
+        "authorize": "https://accounts.google.com/o/oauth2/v2/auth",
+        "token": "https://oauth2.googleapis.com/token",
+        "scope": "https://mail.google.com/",
+        "host": "imap.gmail.com",
+        "extra": {"access_type": "offline", "prompt": "consent"},
+    },
+}
+
+
+class OAuthError(Exception):
+    """The provider refused: the message says what to do."""
+
+
+def xoauth2_string(username: str, access_token: str) -> bytes:
+    """The SASL XOAUTH2 initial response (before base64, which imaplib adds):
+    "user=" user ^A "auth=Bearer " token ^A ^A."""
+    return f"user={username}\x01auth=Bearer {access_token}\x01\x01".encode()
+
+
+def provider_defaults(mailbox) -> None:
+    """Fill the provider's endpoints and scope (the tenant goes into Microsoft's URLs)."""
+    preset = PROVIDERS.get(mailbox.auth_method)
+    if preset is None:
+        return
+    tenant = (mailbox.oauth_tenant or "organizations").strip()
+    mailbox.oauth_authorize_url = preset["authorize"].format(tenant=urllib.parse.quote(tenant, safe=""))
+    mailbox.oauth_token_url = preset["token"].format(tenant=urllib.parse.quote(tenant, safe=""))
+    mailbox.oauth_scope = preset["scope"]
+    if not mailbox.host:
+        mailbox.host = preset["host"]
+
+
+def endpoint_allowed(url: str) -> bool:
+    """HTTPS, or plain HTTP to this machine only (a test stand-in)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    try:
+        return parts.scheme == "http" and (parts.hostname == "localhost" or ip_address(parts.hostname).is_loopback)
+    except ValueError:
+        return False
+
+
+def authorise_url(mailbox, *, redirect_uri: str, state: str) -> str:
+    preset = PROVIDERS.get(mailbox.auth_method, {})
+    query = {"client_id": mailbox.oauth_client_id, "response_type": "code", "redirect_uri": redirect_uri,
+             "scope": mailbox.oauth_scope, "state": state, "login_hint": mailbox.username or mailbox.address,
+             **preset.get("extra", {})}
+    return f"{mailbox.oauth_authorize_url}?{urllib.parse.urlencode(query)}"
+
+
+def _token_request(mailbox, fields: dict) -> dict:
+    if not endpoint_allowed(mailbox.oauth_token_url):
+        raise OAuthError("The token address must use HTTPS.")
+    data = urllib.parse.urlencode({"client_id": mailbox.oauth_client_id, "client_secret": mailbox.oauth_client_secret,
+                                   **fields}).encode()
+    request = urllib.request.Request(mailbox.oauth_token_url, data=data, method="POST", headers={  # noqa: S310
+        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
+            answer = json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        try:
+            error = json.loads(exc.read().decode("utf-8"))
+        except ValueError:
+            error = {}
+        code = error.get("error", f"HTTP {exc.code}")
+        hint = " Authorise the mailbox again from its settings page." if code == "invalid_grant" else ""
+        detail = str(error.get("error_description", ""))[:200]
+        raise OAuthError(f"The sign-in provider refused: {code}. {detail}{hint}".strip()) from exc
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise OAuthError(f"Could not reach the sign-in provider: {exc}") from exc
+    if not answer.get("access_token"):
+        raise OAuthError("The sign-in provider sent no access token.")
+    return answer
+
+
+def _store(mailbox, answer: dict, now) -> None:
+    mailbox.oauth_access_token = answer["access_token"]
+    mailbox.oauth_expires_at = now + timedelta(seconds=int(answer.get("expires_in", 3600)))
+    if answer.get("refresh_token"):
+        mailbox.oauth_refresh_token = answer["refresh_token"]
+    mailbox.save(update_fields=["oauth_access_token", "oauth_expires_at", "oauth_refresh_token", "updated_at"])
+
+
+def code_exchange(mailbox, *, code: str, redirect_uri: str, now=None) -> None:
+    """The consent page sent the person back with a code: swap it for tokens."""
+    answer = _token_request(mailbox, {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+                                      "scope": mailbox.oauth_scope})
+    if not answer.get("refresh_token"):
+        raise OAuthError("The provider sent no refresh token: make sure offline access is allowed for the app.")
+    _store(mailbox, answer, now or timezone.now())
+
+
+def access_token(mailbox, *, now=None) -> str:
+    """A valid access token, refreshed when it is about to expire."""
+    now = now or timezone.now()
+    if mailbox.oauth_access_token and mailbox.oauth_expires_at and mailbox.oauth_expires_at > now + EARLY_REFRESH:
+        return mailbox.oauth_access_token
+    if not mailbox.oauth_refresh_token:
+        raise OAuthError("The mailbox has not been authorised yet: use “Authorise” on its settings page.")
+    answer = _token_request(mailbox, {"grant_type": "refresh_token", "refresh_token": mailbox.oauth_refresh_token,
+                                      "scope": mailbox.oauth_scope})
+    _store(mailbox, answer, now)
+    return mailbox.oauth_access_token

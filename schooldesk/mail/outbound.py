@@ -1,0 +1,208 @@
+"""Sending email: each message is first written to the log (OutboundMessage, once per purpose, address
+and key), then sent; a failure is recorded and retried with back-off by a periodic task.
+
+Headers let replies thread back to the call: a Message-ID of ours, In-Reply-To and References to the
+earlier messages of the conversation with that address, and the call's reference in the subject.
+Automatic mail carries `Auto-Submitted: auto-generated` (RFC 3834) and asks Exchange not to answer it
+(`X-Auto-Response-Suppress`). Mail is never sent to a desk address of our own (a loop).
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.utils import formataddr, make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from schooldesk.mail.choices import PURPOSE_EVENT, OutboundStatus
+from schooldesk.mail.models import InboundMessage, Mailbox, NotificationPreference, OutboundMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+CLAIM_TIMEOUT = timedelta(minutes=10)
+THREAD_DEPTH = 8
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=5 * 2 ** max(0, attempts - 1))  # 5, 10, 20, 40, 80 minutes
+
+
+def site_url() -> str:
+    return settings.SCHOOLDESK_SITE_URL
+
+
+def is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except Exception:  # noqa: BLE001 - any refusal means "not an address"
+        return False
+    return True
+
+
+def own_addresses() -> set[str]:
+    """Every address the desk reads: mailing one of them would start a loop."""
+    from schooldesk.schools.models import School
+
+    mailboxes = Mailbox.objects.values_list("address", flat=True)
+    desks = School.objects.exclude(desk_email="").values_list("desk_email", flat=True)
+    return {a.lower() for a in [*mailboxes, *desks]}
+
+
+def sender_for(school) -> tuple[str, str]:
+    """(From, Reply-To): the school's desk mailbox, else its desk address, else the installation's."""
+    address = ""
+    if school is not None:
+        mailbox = Mailbox.objects.filter(Q(school=school) | Q(organisation_id=school.organisation_id)).order_by(
+            F("organisation_id").asc(nulls_first=True), "pk").first()
+        address = mailbox.address if mailbox else school.desk_email
+    if not address:
+        return settings.DEFAULT_FROM_EMAIL, ""
+    return formataddr((f"{school.name} ICT desk", address)), address
+
+
+def wanted(user, purpose: str) -> bool:
+    """The person has not switched this kind of email off."""
+    event = PURPOSE_EVENT.get(purpose, purpose)
+    return not NotificationPreference.objects.filter(user=user, event=event, is_enabled=False).exists()
+
+
+def thread_root(incident) -> str:
+    first = InboundMessage.objects.filter(incident=incident).order_by("created_at", "id").values_list(
+        "message_id", flat=True).first()
+    return first or f"<{incident.reference}.{incident.school_id}@schooldesk.invalid>"
+
+
+def thread_headers(incident, to_address: str) -> tuple[str, list[str]]:
+    """(In-Reply-To, References) for the next message to `to_address` about `incident`."""
+    if incident is None:
+        return "", []
+    root = thread_root(incident)
+    earlier = list(OutboundMessage.objects.filter(incident=incident, to_address=to_address).order_by(
+        "-created_at", "-id").values_list("message_id", "created_at")[:THREAD_DEPTH])
+    earlier += list(InboundMessage.objects.filter(incident=incident, from_address=to_address).order_by(
+        "-created_at", "-id").values_list("message_id", "created_at")[:THREAD_DEPTH])
+    earlier = [mid for mid, _at in sorted(earlier, key=lambda pair: pair[1])][-THREAD_DEPTH:]
+    references = [root, *[m for m in earlier if m != root]]
+    return references[-1], references
+
+
+def render(template: str, context: dict) -> tuple[str, str]:
+    context = {"site_url": site_url(), **context}
+    return (render_to_string(f"mail/email/{template}.txt", context).strip() + "\n",
+            render_to_string(f"mail/email/{template}.html", context))
+
+
+def message_queue(*, purpose: str, to_address: str, dedupe_key: str, subject: str, template: str, context: dict,
+                  school=None, incident=None, update=None, recipient=None, is_automatic: bool = True,
+                  in_reply_to: str = "", references=None) -> OutboundMessage | None:
+    """Log one message to send (after commit). The same purpose, address and key is logged once;
+    returns None when the address is one of ours, not an address, or the person opted out."""
+    to_address = (to_address or "").strip().lower()
+    if not is_email(to_address) or to_address in own_addresses():
+        return None
+    if recipient is not None and not wanted(recipient, purpose):
+        return None
+    existing = OutboundMessage.objects.filter(purpose=purpose, to_address=to_address, dedupe_key=dedupe_key).first()
+    if existing:
+        return existing
+    if not in_reply_to and references is None:
+        in_reply_to, references = thread_headers(incident, to_address)
+    from_email, reply_to = sender_for(school)
+    domain = (reply_to or settings.DEFAULT_FROM_EMAIL).rsplit("@", 1)[-1].strip("> ") or "schooldesk.invalid"
+    text, markup = render(template, {**context, "to_address": to_address, "recipient": recipient})
+    message = OutboundMessage(
+        school=school, incident=incident, update=update, purpose=purpose, dedupe_key=dedupe_key[:120],
+        recipient=recipient, to_address=to_address, from_address=from_email, reply_to=reply_to,
+        subject=" ".join(subject.split())[:300], body_text=text, body_html=markup,
+        message_id=make_msgid(idstring=f"sd{incident.pk if incident else 0}", domain=domain),
+        in_reply_to=in_reply_to, references=" ".join(references or []), is_automatic=is_automatic,
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:  # another worker logged the same message a moment ago
+        return OutboundMessage.objects.filter(purpose=purpose, to_address=to_address, dedupe_key=dedupe_key).first()
+    return message
+
+
+def _claim(message: OutboundMessage, now) -> bool:
+    """Take the message for sending; another worker that tries at the same moment gets nothing."""
+    ready = Q(status__in=[OutboundStatus.PENDING, OutboundStatus.FAILED]) | Q(
+        status=OutboundStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    return bool(OutboundMessage.objects.filter(ready, pk=message.pk).update(
+        status=OutboundStatus.SENDING, claimed_at=now))
+
+
+def _email(message: OutboundMessage, connection) -> EmailMultiAlternatives:
+    headers = {"Message-ID": message.message_id}
+    if message.in_reply_to:
+        headers["In-Reply-To"] = message.in_reply_to
+    if message.references:
+        headers["References"] = message.references
+    if message.is_automatic:
+        headers["Auto-Submitted"] = "auto-generated"
+        headers["X-Auto-Response-Suppress"] = "All"
+    if message.incident_id:
+        headers["X-SchoolDesk-Reference"] = message.incident.reference
+    email = EmailMultiAlternatives(
+        subject=message.subject, body=message.body_text, from_email=message.from_address, to=[message.to_address],
+        reply_to=[message.reply_to] if message.reply_to else None, headers=headers, connection=connection,
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+def messages_deliver(messages, *, now=None) -> int:
+    """Send each message not yet sent; record success or the error and when to try again."""
+    now = now or timezone.now()
+    sent = 0
+    connection = None
+    for message in messages:
+        if message is None or not _claim(message, now):
+            continue
+        try:
+            connection = connection or get_connection()
+            _email(message, connection).send()
+        except (smtplib.SMTPException, OSError, ValueError) as exc:
+            message.attempts += 1
+            message.last_error = str(exc)[:500]
+            given_up = message.attempts >= MAX_ATTEMPTS
+            message.status = OutboundStatus.GIVEN_UP if given_up else OutboundStatus.FAILED
+            message.next_attempt_at = None if given_up else now + backoff(message.attempts)
+            logger.warning("Email %s to %s failed (attempt %s): %s", message.pk, message.to_address,
+                           message.attempts, exc)
+            connection = None
+        else:
+            message.attempts += 1
+            message.status, message.sent_at, message.last_error = OutboundStatus.SENT, now, ""
+            sent += 1
+        message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at", "updated_at"])
+    return sent
+
+
+def deliver_after_commit(messages) -> None:
+    ids = [m.pk for m in messages if m is not None]
+    if ids:
+        transaction.on_commit(lambda: messages_deliver(
+            OutboundMessage.objects.filter(pk__in=ids).select_related("incident").order_by("pk")))
+
+
+def outbound_retry(*, now=None) -> int:
+    """Send what failed earlier (when its back-off is over) and what a crashed worker left half-sent."""
+    now = now or timezone.now()
+    due = OutboundMessage.objects.filter(
+        Q(status=OutboundStatus.FAILED, next_attempt_at__lte=now)
+        | Q(status=OutboundStatus.PENDING, created_at__lte=now - timedelta(minutes=2))
+        | Q(status=OutboundStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    ).select_related("incident").order_by("pk")[:200]
+    return messages_deliver(list(due), now=now)

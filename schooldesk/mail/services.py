@@ -1,0 +1,296 @@
+"""Writes for mail: mailbox settings (secrets write-only), polling a mailbox, the SPOC's actions on
+held and failed email, and each person's notification preferences."""
+
+from __future__ import annotations
+
+import secrets as token_source
+from dataclasses import dataclass
+from datetime import timedelta
+from ipaddress import ip_address
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import DESK_ROLES
+from schooldesk.core.audit import audit_record
+from schooldesk.incidents.models import IncidentUpdate
+from schooldesk.incidents.services import incident_create, incident_reply
+from schooldesk.mail import imap, intake, oauth, parsing
+from schooldesk.mail.choices import (
+    ATTENTION_STATUSES,
+    OAUTH_METHODS,
+    InboundAction,
+    InboundStatus,
+    NotificationEvent,
+    Security,
+)
+from schooldesk.mail.models import SECRET_FIELDS, InboundMessage, Mailbox, NotificationPreference
+
+LEASE = timedelta(minutes=10)
+POLL_STATE = {"uid_validity", "last_uid", "polling_until", "last_polled_at", "last_error", "last_error_at"}
+SETTINGS_FIELDS = [f.attname for f in Mailbox._meta.concrete_fields
+                   if f.attname not in POLL_STATE | {"id", "created_at", "updated_at"}]
+BATCH = 200
+
+
+def _require_desk(by, *, school=None, organisation=None) -> None:
+    if by is None:
+        return
+    if school is not None:
+        if access_for(by).has_role(school.pk, DESK_ROLES):
+            return
+    elif organisation is not None:
+        if by.memberships.filter(organisation=organisation, role__in=DESK_ROLES).exists():
+            return
+    raise PermissionDenied("Only the SPOC or the ICT owner can manage the desk's email.")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# --- mailbox settings -------------------------------------------------------------------------
+@transaction.atomic
+def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None) -> Mailbox:
+    """Create or change a mailbox. Secrets are only ever written: a blank one keeps what is stored."""
+    if bool(mailbox.school_id) == bool(mailbox.organisation_id):
+        raise ValidationError({"school": "Choose a school, or the organisation for a mailbox shared by all its "
+                                         "schools."})
+    _require_desk(by, school=mailbox.school, organisation=mailbox.organisation)
+    mailbox.address = mailbox.address.strip().lower()
+    for name, value in (secrets or {}).items():
+        if name in SECRET_FIELDS and value:
+            setattr(mailbox, name, value)
+    errors = {}
+    if mailbox.security == Security.NONE and mailbox.host and not _is_loopback(mailbox.host):
+        errors["security"] = "Email passwords must not cross the network unencrypted: choose SSL/TLS or STARTTLS."
+    if mailbox.is_active and not mailbox.host and mailbox.auth_method not in OAUTH_METHODS:
+        errors["host"] = "Give the IMAP server, or untick “check this mailbox”."
+    if mailbox.auth_method in OAUTH_METHODS:
+        if not mailbox.oauth_client_id:
+            errors["oauth_client_id"] = "Give the app (client) ID registered with your provider."
+        if not mailbox.oauth_client_secret:
+            errors["oauth_client_secret"] = "Give the client secret registered with your provider."  # noqa: S105
+        oauth.provider_defaults(mailbox)
+    elif mailbox.is_active and not mailbox.password:
+        errors["password"] = "Give the mailbox's password."  # noqa: S105
+    if mailbox.default_location_id and mailbox.default_location.school_id != mailbox.school_id:
+        errors["default_location"] = "Choose a location of this mailbox's school."
+    if errors:
+        raise ValidationError(errors)
+    mailbox.full_clean(exclude=["school", "organisation", "default_location", *SECRET_FIELDS])
+    if mailbox.pk:
+        before = Mailbox.objects.filter(pk=mailbox.pk).values("host", "username", "folder").first()
+        if before and before != {"host": mailbox.host, "username": mailbox.username, "folder": mailbox.folder}:
+            mailbox.uid_validity, mailbox.last_uid = None, 0  # another mailbox: start again (Message-IDs still dedupe)
+    created = mailbox.pk is None
+    try:
+        with transaction.atomic():  # never the polling state: a poll may be running with its own copy
+            fields = None if created else [*SETTINGS_FIELDS, "uid_validity", "last_uid", "updated_at"]
+            mailbox.save(update_fields=fields)
+    except IntegrityError as exc:
+        raise ValidationError({"address": "Another mailbox already reads this address."}) from exc
+    audit_record(actor=by, school=mailbox.school, action="create" if created else "update", obj=mailbox,
+                 summary=f"Mailbox {mailbox.address} saved",
+                 changes={"secrets changed": sorted(n for n, v in (secrets or {}).items() if v)})
+    return mailbox
+
+
+def mailbox_check(*, mailbox: Mailbox) -> str:
+    """Sign in and open the folder; return a line for the SPOC (raises imap.MailboxError)."""
+    with imap.imap_session(mailbox) as conn:
+        waiting = len(imap.new_uids(conn, mailbox.last_uid))
+    return f"Signed in to {mailbox.host} and opened “{mailbox.folder}”: {waiting} email(s) not yet fetched."
+
+
+# --- polling ----------------------------------------------------------------------------------
+def inbound_store(*, mailbox: Mailbox, raw: bytes, uid: int | None = None) -> tuple[InboundMessage, bool]:
+    """Keep the original email, once per mailbox and Message-ID. Returns (message, newly stored)."""
+    message_id = parsing.message_id_of(raw)
+    existing = InboundMessage.objects.filter(mailbox=mailbox, message_id=message_id).first()
+    if existing is not None:
+        return existing, False
+    message = InboundMessage(mailbox=mailbox, school=mailbox.school, message_id=message_id, uid=uid, size=len(raw))
+    try:
+        mail = parsing.parse(raw)
+    except Exception as exc:  # noqa: BLE001 - kept, and shown to the SPOC with the reason
+        message.status, message.reason = InboundStatus.FAILED, f"The email could not be read: {exc}"[:300]
+    else:
+        message.from_address, message.from_name = mail.from_address, mail.from_name
+        message.subject, message.sent_at = mail.subject, mail.date
+        message.preview = parsing.split_reply(mail.text)[0][:300]
+        message.kind, message.no_auto_response = mail.kind, mail.no_auto_response
+    message.raw.save(f"{token_source.token_hex(16)}.eml", ContentFile(raw), save=False)
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:  # fetched at the same moment by another worker
+        message.raw.delete(save=False)
+        return InboundMessage.objects.get(mailbox=mailbox, message_id=message_id), False
+    return message, True
+
+
+@dataclass
+class PollResult:
+    fetched: int = 0
+    stored: int = 0
+    skipped: bool = False
+    error: str = ""
+
+
+def mailbox_poll(*, mailbox: Mailbox, now=None) -> PollResult:
+    """Fetch and process the new email of one mailbox. Each email is stored before the mailbox's
+    position moves past it and before it is marked read, so a crash at any point loses nothing, and
+    the Message-ID makes a second fetch harmless. One worker at a time per mailbox (a lease)."""
+    now = now or timezone.now()
+    result = PollResult()
+    free = Q(polling_until__isnull=True) | Q(polling_until__lt=now)
+    taken = Mailbox.objects.filter(free, pk=mailbox.pk).update(polling_until=now + LEASE)
+    if not taken:
+        result.skipped = True
+        return result
+    mailbox.refresh_from_db()
+    try:
+        for message in mailbox.messages.filter(status=InboundStatus.RECEIVED).order_by("pk")[:BATCH]:
+            intake.inbound_process(message)  # stored by an earlier poll that stopped before processing
+        with imap.imap_session(mailbox) as conn:
+            validity = imap.uid_validity(conn)
+            if validity != mailbox.uid_validity:
+                mailbox.uid_validity, mailbox.last_uid = validity, 0
+            for uid in imap.new_uids(conn, mailbox.last_uid)[:BATCH]:
+                raw = imap.fetch(conn, uid)
+                if raw is not None:
+                    result.fetched += 1
+                    message, stored = inbound_store(mailbox=mailbox, raw=raw, uid=uid)
+                    result.stored += stored
+                    if message.status == InboundStatus.RECEIVED:
+                        intake.inbound_process(message)
+                mailbox.last_uid = uid
+                Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid, uid_validity=validity)
+                imap.mark_seen(conn, uid)
+    except imap.MailboxError as exc:
+        result.error = str(exc)[:500]
+    finally:
+        mailbox.polling_until, mailbox.last_polled_at, mailbox.last_error = None, timezone.now(), result.error
+        if result.error:
+            mailbox.last_error_at = mailbox.last_polled_at
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            polling_until=None, last_polled_at=mailbox.last_polled_at, uid_validity=mailbox.uid_validity,
+            last_error=result.error, last_error_at=mailbox.last_error_at)
+    if result.error:
+        from schooldesk.mail.notify import attention_messages
+        from schooldesk.mail.outbound import deliver_after_commit
+
+        reason = f"The mailbox could not be read: {result.error}"
+        deliver_after_commit(attention_messages(mailbox=mailbox, reason=reason, daily=True))
+    return result
+
+
+def mailboxes_due(*, now=None) -> list[int]:
+    now = now or timezone.now()
+    due = []
+    for pk, every, last in Mailbox.objects.filter(is_active=True).exclude(host="").values_list(
+            "pk", "poll_every_minutes", "last_polled_at"):
+        if last is None or last <= now - timedelta(minutes=max(1, every)) + timedelta(seconds=5):
+            due.append(pk)
+    return due
+
+
+# --- the SPOC's actions on held and failed email ----------------------------------------------
+def _locked(message) -> InboundMessage:
+    return InboundMessage.objects.select_for_update(of=("self",)).select_related(
+        "mailbox__school", "mailbox__organisation", "incident__school", "school").get(pk=message.pk)
+
+
+def inbound_retry(*, message: InboundMessage, by) -> InboundMessage:
+    _require_desk(by, school=message.school, organisation=None if message.school_id else message.mailbox.organisation)
+    if message.status not in ATTENTION_STATUSES:
+        raise ValidationError("Only held emails and emails that could not be processed can be tried again.")
+    return intake.inbound_process(message, by=by, force=True)
+
+
+@transaction.atomic
+def inbound_accept(*, message: InboundMessage, by, school=None, location=None, summary: str = "") -> InboundMessage:
+    """The desk takes a held email: onto the call it belongs to (as a note), or as a new call for the sender."""
+    message = _locked(message)
+    if message.status not in ATTENTION_STATUSES:
+        raise ValidationError("This email has already been dealt with.")
+    with message.raw.open("rb") as handle:
+        mail = parsing.parse(handle.read())
+    files, refused = intake.files_from(mail)
+    who = f"{mail.from_name} <{mail.from_address}>" if mail.from_name else mail.from_address
+    before = IncidentUpdate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    if message.incident_id:
+        incident = message.incident
+        _require_desk(by, school=incident.school)
+        text = parsing.split_reply(mail.text)[0] or intake.NO_TEXT
+        incident_reply(incident=incident, by=by, is_public=False, files=files,
+                       body=intake._with_refused(f"Email from {who}:\n\n{text}", refused))
+        message.action = InboundAction.NOTE
+    else:
+        school = message.school or school
+        if school is None:
+            raise ValidationError({"school": "Choose the school the call is for."})
+        _require_desk(by, school=school)
+        if location is None or location.school_id != school.pk:
+            raise ValidationError({"location": "Choose a location from this school's list."})
+        user = intake.user_for(mail.from_address, school)
+        caller = {"reported_by": user} if user else {"reporter_name": (mail.from_name or mail.from_address)[:120],
+                                                     "reporter_contact": mail.from_address[:120]}
+        incident = incident_create(school=school, location=location, summary=(summary or mail.summary)[:200], by=by,
+                                   channel="email", files=files, **caller,
+                                   description=intake._with_refused(parsing.strip_signature(mail.text), refused))
+        message.incident, message.school, message.action = incident, school, InboundAction.CREATED
+    made = list(IncidentUpdate.objects.filter(incident=incident, pk__gt=before).order_by("pk").values_list(
+        "pk", flat=True))
+    message.first_update_id, message.last_update_id_made = (made[0], made[-1]) if made else (None, None)
+    message.status, message.handled_by, message.processed_at = InboundStatus.PROCESSED, by, timezone.now()
+    message.save()
+    audit_record(actor=by, school=message.school, action="accept", obj=message,
+                 summary=f"Email from {mail.from_address} taken onto {incident.reference}")
+    return message
+
+
+@transaction.atomic
+def inbound_discard(*, message: InboundMessage, by) -> InboundMessage:
+    message = _locked(message)
+    _require_desk(by, school=message.school, organisation=None if message.school_id else message.mailbox.organisation)
+    if message.status not in ATTENTION_STATUSES:
+        raise ValidationError("This email has already been dealt with.")
+    message.status, message.handled_by, message.processed_at = InboundStatus.DISCARDED, by, timezone.now()
+    message.save(update_fields=["status", "handled_by", "processed_at", "updated_at"])
+    audit_record(actor=by, school=message.school, action="discard", obj=message,
+                 summary=f"Email from {message.from_address} discarded")
+    return message
+
+
+# --- preferences ------------------------------------------------------------------------------
+@transaction.atomic
+def preferences_save(*, user, enabled: dict[str, bool]) -> None:
+    """Each person chooses what they receive; an event not mentioned is left as it was."""
+    for event, on in enabled.items():
+        if event not in NotificationEvent.values:
+            raise ValidationError(f"Unknown kind of email: {event}")
+        NotificationPreference.objects.update_or_create(user=user, event=event, defaults={"is_enabled": bool(on)})
+
+
+@transaction.atomic
+def mailbox_authorised(*, mailbox: Mailbox, by, code: str, redirect_uri: str) -> Mailbox:
+    """The person came back from the provider's consent page: keep the tokens (never shown)."""
+    _require_desk(by, school=mailbox.school, organisation=mailbox.organisation)
+    if mailbox.auth_method not in OAUTH_METHODS:
+        raise ValidationError("This mailbox signs in with a password.")
+    try:
+        oauth.code_exchange(mailbox, code=code, redirect_uri=redirect_uri)
+    except oauth.OAuthError as exc:
+        raise ValidationError(str(exc)) from exc
+    audit_record(actor=by, school=mailbox.school, action="authorise", obj=mailbox,
+                 summary=f"Mailbox {mailbox.address} authorised with {mailbox.get_auth_method_display()}")
+    return mailbox

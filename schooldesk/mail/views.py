@@ -1,0 +1,247 @@
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.incidents.models import Incident
+from schooldesk.incidents.selectors import incident_get
+from schooldesk.mail import oauth, parsing, selectors, services
+from schooldesk.mail.choices import ATTENTION_STATUSES, OAUTH_METHODS
+from schooldesk.mail.filtersets import InboundFilterSet
+from schooldesk.mail.forms import AcceptForm, MailboxForm, PreferencesForm
+from schooldesk.mail.imap import MailboxError
+from schooldesk.mail.models import InboundMessage, Mailbox
+
+OAUTH_SALT = "schooldesk.mail.oauth"
+
+
+def _inbound_or_404(request, pk) -> InboundMessage:
+    try:
+        return selectors.inbound_get(request.user, pk)
+    except InboundMessage.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _mailbox_or_404(request, pk) -> Mailbox:
+    try:
+        return selectors.mailbox_get(request.user, pk)
+    except Mailbox.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+class InboundListView(FilteredListView):
+    """Email for the desk: by default what needs it (held, or could not be processed)."""
+
+    model = InboundMessage
+    filterset_class = InboundFilterSet
+    required_roles = DESK_ROLES
+    template_name = "mail/inbound_list.html"
+
+    def get_queryset(self):
+        self.filterset = InboundFilterSet(self.request.GET or None, queryset=selectors.inbound_list(self.request.user),
+                                          request=self.request)
+        return self.filterset.qs.order_by("-created_at", "-id")
+
+
+def render_inbound(request, message, accept_form=None, status=200):
+    try:
+        with message.raw.open("rb") as handle:
+            mail = parsing.parse(handle.read())
+    except (OSError, ValueError):
+        mail = None
+    new_text, folded = parsing.split_reply(mail.text) if mail else ("", "")
+    if accept_form is None and message.status in ATTENTION_STATUSES and not message.incident_id:
+        accept_form = AcceptForm(user=request.user, message=message)
+    return render(request, "mail/inbound_detail.html", {
+        "message": message, "mail": mail, "new_text": new_text, "folded": folded, "accept_form": accept_form,
+        "needs_desk": message.status in ATTENTION_STATUSES,
+    }, status=status)
+
+
+class InboundDetailView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def get(self, request, pk):
+        return render_inbound(request, _inbound_or_404(request, pk))
+
+
+class InboundOriginalView(RoleRequiredMixin, View):
+    """The email exactly as received, as a download (never rendered by the browser)."""
+
+    required_roles = DESK_ROLES
+
+    def get(self, request, pk):
+        message = _inbound_or_404(request, pk)
+        response = FileResponse(message.raw.open("rb"), as_attachment=True, filename=f"email-{message.pk}.eml",
+                                content_type="application/octet-stream")
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class InboundActionView(RoleRequiredMixin, View):
+    """POST: retry, accept (onto its call, or as a new call) or discard a held or failed email."""
+
+    required_roles = DESK_ROLES
+    action = ""
+
+    def post(self, request, pk):
+        message = _inbound_or_404(request, pk)
+        try:
+            if self.action == "retry":
+                message = services.inbound_retry(message=message, by=request.user)
+                if message.status in ATTENTION_STATUSES:
+                    messages.warning(request, _("Tried again: %(reason)s") % {"reason": message.reason})
+                else:
+                    messages.success(request, _("Tried again: %(status)s.") % {"status": message.get_status_display()})
+            elif self.action == "discard":
+                services.inbound_discard(message=message, by=request.user)
+                messages.success(request, _("Email discarded (it is kept in the list of all email)."))
+                return redirect("mail:inbound_list")
+            elif message.incident_id:  # a held reply: onto its call as a note
+                done = services.inbound_accept(message=message, by=request.user)
+                messages.success(request, _("Added to %(ref)s.") % {"ref": done.incident.reference})
+                return redirect("incidents:incident_detail", pk=done.incident_id)
+            else:
+                form = AcceptForm(request.POST, user=request.user, message=message)
+                done = form.is_valid() and apply_service(
+                    request, form, services.inbound_accept, "", message=message, by=request.user,
+                    school=form.cleaned_data.get("school"), location=form.cleaned_data["location"],
+                    summary=form.cleaned_data["summary"])
+                if not done:
+                    return render_inbound(request, message, accept_form=form, status=400)
+                messages.success(request, _("Logged as %(ref)s.") % {"ref": done.incident.reference})
+                return redirect("incidents:incident_detail", pk=done.incident_id)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        return redirect("mail:inbound_detail", pk=message.pk)
+
+
+class MailboxListView(RoleRequiredMixin, ListView):
+    required_roles = DESK_ROLES
+    template_name = "mail/mailbox_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.mailbox_list(self.request.user)
+
+
+class MailboxEditView(RoleRequiredMixin, View):
+    """Add a mailbox (no pk) or change one. Secrets are write-only."""
+
+    required_roles = DESK_ROLES
+
+    def _get(self, request, pk):
+        return _mailbox_or_404(request, pk) if pk else Mailbox()
+
+    def _render(self, request, form, mailbox, status=200):
+        return render(request, "mail/mailbox_form.html", {"form": form, "mailbox": mailbox,
+                                                          "callback": _callback_url(request)}, status=status)
+
+    def get(self, request, pk=None):
+        mailbox = self._get(request, pk)
+        return self._render(request, MailboxForm(instance=mailbox, user=request.user), mailbox)
+
+    def post(self, request, pk=None):
+        mailbox = self._get(request, pk)
+        form = MailboxForm(request.POST, instance=mailbox, user=request.user)
+        if form.is_valid():
+            saved = apply_service(request, form, services.mailbox_save, _("Mailbox saved."), mailbox=form.instance,
+                                  by=request.user, secrets=form.secrets())
+            if saved:
+                return redirect("mail:mailbox_update", pk=saved.pk)
+        return self._render(request, form, mailbox, status=400)
+
+
+class MailboxCheckView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def post(self, request, pk):
+        mailbox = _mailbox_or_404(request, pk)
+        try:
+            messages.success(request, services.mailbox_check(mailbox=mailbox))
+        except MailboxError as exc:
+            messages.error(request, _("The check failed: %(error)s") % {"error": exc})
+        return redirect("mail:mailbox_update", pk=mailbox.pk)
+
+
+def _callback_url(request) -> str:
+    return request.build_absolute_uri(reverse("mail:oauth_callback"))
+
+
+class MailboxAuthoriseView(RoleRequiredMixin, View):
+    """POST: off to Microsoft's or Google's consent page; they send the person back to the callback."""
+
+    required_roles = DESK_ROLES
+
+    def post(self, request, pk):
+        mailbox = _mailbox_or_404(request, pk)
+        if mailbox.auth_method not in OAUTH_METHODS or not mailbox.oauth_client_id:
+            messages.error(request, _("Choose Microsoft 365 or Google Workspace and save the app's details first."))
+            return redirect("mail:mailbox_update", pk=mailbox.pk)
+        state = signing.dumps({"m": mailbox.pk, "u": request.user.pk}, salt=OAUTH_SALT)
+        return redirect(oauth.authorise_url(mailbox, redirect_uri=_callback_url(request), state=state))
+
+
+class OAuthCallbackView(RoleRequiredMixin, View):
+    required_roles = DESK_ROLES
+
+    def get(self, request):
+        try:
+            state = signing.loads(request.GET.get("state", ""), salt=OAUTH_SALT, max_age=900)
+        except signing.BadSignature:
+            return HttpResponseBadRequest(_("This sign-in link is not valid or has expired: start again."))
+        if state.get("u") != request.user.pk:
+            return HttpResponseBadRequest(_("This sign-in was started by someone else."))
+        mailbox = _mailbox_or_404(request, state.get("m"))
+        if request.GET.get("error"):
+            messages.error(request, _("The provider said: %(error)s") % {
+                "error": request.GET.get("error_description") or request.GET["error"]})
+        else:
+            try:
+                services.mailbox_authorised(mailbox=mailbox, by=request.user, code=request.GET.get("code", ""),
+                                            redirect_uri=_callback_url(request))
+                messages.success(request, _("Mailbox authorised."))
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            except PermissionDenied as exc:
+                raise Http404 from exc
+        return redirect("mail:mailbox_update", pk=mailbox.pk)
+
+
+class PreferencesView(View):
+    """Each person chooses which emails they receive."""
+
+    def get(self, request):
+        form = PreferencesForm(saved=selectors.preferences_for(request.user))
+        return render(request, "mail/preferences.html", {"form": form})
+
+    def post(self, request):
+        form = PreferencesForm(request.POST, saved=selectors.preferences_for(request.user))
+        if form.is_valid():
+            services.preferences_save(user=request.user, enabled=form.cleaned_data)
+            messages.success(request, _("Your email choices are saved."))
+            return redirect("mail:preferences")
+        return render(request, "mail/preferences.html", {"form": form}, status=400)
+
+
+class IncidentMailView(RoleRequiredMixin, View):
+    """Every email sent and received about one call, for the people who work it."""
+
+    required_roles = STAFF_ROLES
+
+    def get(self, request, pk):
+        try:
+            incident = incident_get(request.user, pk)
+        except Incident.DoesNotExist as exc:
+            raise Http404 from exc
+        self.require_role_in(incident.school_id, STAFF_ROLES)
+        return render(request, "mail/incident_mail.html", {"incident": incident, **selectors.incident_mail(incident)})
