@@ -1,0 +1,71 @@
+"""Writes for the ICT budget. Views and the demo call these."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from schooldesk.accounts.access import access_for
+from schooldesk.budgets.choices import BUDGET_SET_ROLES, MAX_LINE
+from schooldesk.budgets.models import Budget
+from schooldesk.core.audit import audit_record
+from schooldesk.suppliers.choices import SpendCategory
+
+PENNY = Decimal("0.01")
+
+
+@transaction.atomic
+def budget_set(*, school, year: int, amounts: dict[str, Decimal | None], by) -> dict[str, Decimal]:
+    """Set the school's budget lines for the financial year starting in `year`. A line left empty (or 0) is
+    removed; the lines not named are left as they are. Returns the year's lines after the change."""
+    if by is not None and not access_for(by).has_role(school.pk, BUDGET_SET_ROLES):
+        raise PermissionDenied("Only the ICT owner can set the budget.")
+    errors = {}
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ValidationError({"year": "Choose a financial year between 2000 and 2100."})
+    cleaned: dict[str, Decimal | None] = {}
+    for category, amount in amounts.items():
+        if category not in SpendCategory.values:
+            errors[category] = "Not a budget category."
+            continue
+        if amount in (None, ""):
+            cleaned[category] = None
+            continue
+        try:
+            value = Decimal(amount).quantize(PENNY)
+        except (InvalidOperation, TypeError, ValueError):
+            errors[category] = "Give an amount in pounds, e.g. 1500 or 1500.50."
+            continue
+        if value < 0:
+            errors[category] = "A budget cannot be negative."
+        elif value > MAX_LINE:
+            errors[category] = f"Give an amount under £{MAX_LINE:,}."
+        else:
+            cleaned[category] = value or None
+    if errors:
+        raise ValidationError(errors)
+    lines = {b.category: b for b in Budget.objects.select_for_update().filter(school=school, year=year)}
+    changes = {}
+    for category, value in cleaned.items():
+        line = lines.get(category)
+        old = line.amount if line else None
+        if value == old:
+            continue
+        if value is None:
+            line.delete()
+            del lines[category]
+        elif line is None:
+            lines[category] = Budget.objects.create(school=school, year=year, category=category, amount=value,
+                                                    set_by=by if getattr(by, "is_authenticated", False) else None)
+        else:
+            line.amount = value
+            line.set_by = by if getattr(by, "is_authenticated", False) else None
+            line.save(update_fields=["amount", "set_by", "updated_at"])
+        changes[category] = [str(old) if old is not None else None, str(value) if value is not None else None]
+    if changes:
+        total = sum((b.amount for b in lines.values()), Decimal("0"))
+        audit_record(actor=by, school=school, action="budget_set", obj=school, changes=changes,
+                     summary=f"ICT budget for the financial year starting in {year} set: £{total:,.2f} in all")
+    return {category: line.amount for category, line in lines.items()}

@@ -1,0 +1,70 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from schooldesk.accounts.access import access_for
+from schooldesk.budgets.choices import BUDGET_SET_ROLES, BUDGET_VIEW_ROLES
+from schooldesk.budgets.forms import BudgetForm
+from schooldesk.budgets.selectors import budget_lines, budget_schools, budget_vs_spend, years_for
+from schooldesk.budgets.services import budget_set
+from schooldesk.core.views import RoleRequiredMixin, apply_service
+from schooldesk.diary.selectors import financial_year
+
+LIST_LIMIT = 500
+
+
+class BudgetListView(RoleRequiredMixin, View):
+    """Each school's ICT budget for its current financial year against what is committed and paid."""
+
+    required_roles = BUDGET_VIEW_ROLES
+
+    def get(self, request):
+        today = timezone.localdate()
+        schools = list(budget_schools(request.user)[:LIST_LIMIT])
+        data = budget_vs_spend(request.user, years_for(schools, today))
+        can_set = set(access_for(request.user).school_ids(BUDGET_SET_ROLES))
+        rows = [{"school": s, "year": data["years"][s.pk], "line": data["schools"].get(s.pk),
+                 "can_set": s.pk in can_set} for s in schools]
+        return render(request, "budgets/budget_list.html", {"rows": rows, "data": data})
+
+
+class BudgetEditView(RoleRequiredMixin, View):
+    """One school's budget lines for a financial year: set by the ICT owner, read by the desk and governors."""
+
+    required_roles = BUDGET_VIEW_ROLES
+
+    def setup_school(self, request, school_pk):
+        school = get_object_or_404(budget_schools(request.user), pk=school_pk)
+        current = financial_year(school.financial_year_start_month, timezone.localdate())
+        wanted = request.POST.get("year") or request.GET.get("year") or ""
+        year = int(wanted) if wanted.isdecimal() and 2000 <= int(wanted) <= 2100 else current.starts_on.year
+        can_set = access_for(request.user).has_role(school.pk, BUDGET_SET_ROLES)
+        return school, year, can_set, current
+
+    def render_page(self, request, school, year, can_set, current, form=None, status=200):
+        data = budget_vs_spend(request.user, years_for([school], year=year))
+        form = form or BudgetForm(initial=budget_lines(request.user, school, year), editable=can_set)
+        years = [current.starts_on.year + n for n in (-2, -1, 0, 1)]
+        return render(request, "budgets/budget_form.html", {
+            "school": school, "year": year, "fy": data["years"][school.pk], "data": data, "form": form,
+            "rows": list(form.rows(data)), "can_set": can_set, "years": years}, status=status)
+
+    def get(self, request, school_pk):
+        return self.render_page(request, *self.setup_school(request, school_pk))
+
+    def post(self, request, school_pk):
+        school, year, can_set, current = self.setup_school(request, school_pk)
+        if not can_set:
+            raise PermissionDenied("Only the ICT owner can set the budget.")
+        form = BudgetForm(request.POST, editable=True)
+        if form.is_valid():
+            done = apply_service(request, form, budget_set, "", school=school, year=year, amounts=form.cleaned_data,
+                                 by=request.user)
+            if done is not None:
+                messages.success(request, _("The budget for %(school)s is saved.") % {"school": school.name})
+                return redirect(f"{reverse('budgets:budget_edit', args=[school.pk])}?year={year}")
+        return self.render_page(request, school, year, can_set, current, form=form, status=400)

@@ -1,0 +1,58 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from schooldesk.core.forms import DateInput, StyledFormMixin
+from schooldesk.reports.periods import HALF_TERM, MONTH, TERM, YEAR, parse_key
+from schooldesk.schools.models import School
+
+
+class PeriodForm(StyledFormMixin, forms.Form):
+    start = forms.DateField(widget=DateInput(), label=_("From"))
+    end = forms.DateField(widget=DateInput(), label=_("To"))
+    school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label=_("All my schools"))
+
+    def __init__(self, *args, school_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["start"].initial = today - timedelta(days=30)
+        self.fields["end"].initial = today
+        self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end"):
+            if data["end"] < data["start"]:
+                self.add_error("end", _("The end is before the start."))
+            elif (data["end"] - data["start"]).days > 3 * 366:
+                self.add_error("end", _("Choose a period of three years or less."))
+        return data
+
+
+OPTION_GROUPS = ((TERM, _("Terms")), (HALF_TERM, _("Half-terms")), (MONTH, _("Months")), (YEAR, _("School years")))
+
+
+class ServiceReportForm(StyledFormMixin, forms.Form):
+    """Which school (or all of them) and which period: a term, a half-term, a month or a school year."""
+
+    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none(), required=False,
+                                    empty_label=_("All my schools"))
+    period = forms.CharField(label=_("Period"), widget=forms.Select)
+
+    def __init__(self, *args, school_ids, options, **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(school_ids) > 1:
+            self.fields["school"].queryset = School.objects.filter(pk__in=school_ids).order_by("name")
+        else:
+            del self.fields["school"]
+        choices = [(str(label), [(p.key, p.label) for p in reversed(options[kind])])
+                   for kind, label in OPTION_GROUPS if options.get(kind)]
+        self.fields["period"].widget.choices = choices
+
+    def clean_period(self):
+        period = parse_key(self.cleaned_data["period"])
+        if period is None:
+            raise forms.ValidationError(_("Choose a period from the list."))
+        return period

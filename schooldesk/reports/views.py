@@ -1,0 +1,118 @@
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import REPORT_ROLES
+from schooldesk.core.exports import csv_response
+from schooldesk.core.views import RoleRequiredMixin
+from schooldesk.reports import dashboards, exports
+from schooldesk.reports.charts import report_charts
+from schooldesk.reports.forms import PeriodForm, ServiceReportForm
+from schooldesk.reports.periods import comparisons, default_period, find, period_options
+from schooldesk.reports.selectors import incident_report
+from schooldesk.reports.service_report import report_sections, report_tables, service_report
+
+
+class IncidentReportView(RoleRequiredMixin, View):
+    required_roles = REPORT_ROLES
+
+    def get(self, request):
+        school_ids = access_for(request.user).school_ids(REPORT_ROLES)
+        form = PeriodForm(request.GET or None, school_ids=school_ids)
+        if not form.is_bound:
+            form = PeriodForm({"start": form.fields["start"].initial, "end": form.fields["end"].initial},
+                              school_ids=school_ids)
+        report = None
+        if form.is_valid():
+            report = incident_report(request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"],
+                                     school=form.cleaned_data["school"])
+            if request.GET.get("format") == "csv":
+                rows = [(key, row["key"], row["n"]) for key, _title, table in report["tables"] for row in table]
+                totals = report["totals"]
+                rows[:0] = [
+                    ("totals", "calls", totals["total"]), ("totals", "response target met", totals["response_met"]),
+                    ("totals", "responded", totals["responded"]),
+                    ("totals", "resolution target met", totals["resolve_met"]),
+                    ("totals", "resolved", totals["resolved"]), ("totals", "resolved at the desk", totals["at_desk"]),
+                ]
+                name = f"incident-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}.csv"
+                return csv_response(name, ["table", "item", "calls"], rows)
+        return render(request, "reports/incident_report.html", {"form": form, "report": report},
+                      status=200 if form.is_valid() else 400)
+
+
+class ServiceReportView(RoleRequiredMixin, View):
+    """The FITS service report for a term, half-term, month or school year: on screen with charts, as a
+    PDF for the governors, and every table as CSV or XLSX (`?format=pdf|xlsx|csv&table=<key>`)."""
+
+    required_roles = REPORT_ROLES
+
+    def get(self, request):
+        today = timezone.localdate()
+        school_ids = access_for(request.user).school_ids(REPORT_ROLES)
+        data = request.GET.copy()
+        wanted = data.get("school", "")
+        scope = [int(wanted)] if wanted.isdecimal() and int(wanted) in school_ids else school_ids
+        options = period_options(scope, today)
+        if not data.get("period"):
+            data["period"] = default_period(options, today).key
+        form = ServiceReportForm(data, school_ids=school_ids, options=options)
+        if not form.is_valid():
+            return render(request, "reports/service_report.html", {"form": form}, status=400)
+        period = find(options, form.cleaned_data["period"])
+        report = service_report(request.user, period=period, comparisons=comparisons(options, period),
+                                school=form.cleaned_data.get("school"))
+        tables = report_tables(report)
+        fmt, key = request.GET.get("format"), request.GET.get("table")
+        if fmt in ("csv", "xlsx"):
+            if fmt == "xlsx" and not key:
+                return exports.workbook(report, [t for section in tables.values() for t in section])
+            table = next((t for section in tables.values() for t in section if t.key == key), None)
+            if table is None:
+                return render(request, "reports/service_report.html", {"form": form, "unknown_table": key},
+                              status=404)
+            return exports.table_csv(report, table) if fmt == "csv" else exports.table_xlsx(report, table)
+        sections = report_sections(tables, report_charts(report))
+        if fmt == "pdf":
+            return exports.pdf(request, report, sections)
+        query = data.copy()
+        query.pop("format", None)
+        query.pop("table", None)
+        return render(request, "reports/service_report.html", {
+            "form": form, "report": report, "sections": sections, "query": query.urlencode()})
+
+
+class DashboardHomeView(View):
+    """/reports/dashboards/: the dashboard of the person's main role."""
+
+    def get(self, request):
+        kind = dashboards.default_for(request.user)
+        if kind is None:
+            raise PermissionDenied("Your role has no dashboard.")
+        return redirect("reports:dashboard_" + kind)
+
+
+class DashboardView(View):
+    kind = ""
+    builders = {"desk": dashboards.desk_dashboard, "technician": dashboards.technician_dashboard,
+                "owner": dashboards.owner_dashboard, "governors": dashboards.governors_dashboard,
+                "schools": dashboards.schools_dashboard}
+
+    def get(self, request):
+        if self.kind not in dashboards.available(request.user):
+            raise PermissionDenied("Your role does not include this dashboard.")
+        roles = dashboards.DASHBOARDS[self.kind][0]
+        school_ids = access_for(request.user).school_ids(roles)
+        from schooldesk.schools.models import School
+
+        schools = list(School.objects.filter(pk__in=school_ids).order_by("name")) if len(school_ids) > 1 else []
+        wanted = request.GET.get("school", "")
+        school = next((s for s in schools if str(s.pk) == wanted), None) if self.kind != "schools" else None
+        now = timezone.now()
+        data = self.builders[self.kind](request.user, [school.pk] if school else school_ids, now)
+        tabs = [(key, dashboards.DASHBOARDS[key][1]) for key in dashboards.available(request.user)]
+        return render(request, f"reports/dashboard_{self.kind}.html", {
+            "data": data, "kind": self.kind, "tabs": tabs, "schools": schools, "school": school, "now": now,
+            "today": timezone.localdate(now), "title": dashboards.DASHBOARDS[self.kind][1]})
