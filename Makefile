@@ -26,7 +26,7 @@ $(VENDOR)/.copied: node_modules/.installed
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
-	cp node_modules/axe-core/axe.min.js $(VENDOR)/
+	cp node_modules/axe-core/axe.min.js node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
 	touch $@
 
 migrate: setup
@@ -44,10 +44,10 @@ run: demo
 	  DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 # Debian packages the tests drive for real: Chromium for the browser journeys (Playwright cannot
-# download its own browser here) and Dovecot as the IMAP server for mail intake.
-SYSTEM_PACKAGES := chromium dovecot-imapd
+# download its own browser here), Dovecot as the IMAP server for mail intake, and poppler's
+# pdfinfo/pdftoppm to read back the PDFs (label sheets, service report) that WeasyPrint writes.
 system-deps:
-	@missing=""; for cmd in chromium:chromium dovecot:dovecot-imapd; do \
+	@missing=""; for cmd in chromium:chromium dovecot:dovecot-imapd pdfinfo:poppler-utils; do \
 	  command -v $${cmd%%:*} >/dev/null || test -x /usr/sbin/$${cmd%%:*} || missing="$$missing $${cmd##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else SUDO=none; fi; \
