@@ -31,7 +31,14 @@ def location_save(*, location: Location, by) -> Location:
 
 
 def location_in_use(location: Location) -> bool:
-    return location.incident_set.exists()
+    """True when any record (a call, an asset, a licence allocation, a contract, a diary entry …) names it.
+
+    Every relation that points at Location is asked, so a record type added later is covered without
+    touching this function; such a location is archived, never deleted."""
+    return any(
+        relation.related_model._base_manager.filter(**{relation.field.name: location}).exists()
+        for relation in Location._meta.related_objects
+    )
 
 
 @transaction.atomic

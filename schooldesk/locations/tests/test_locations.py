@@ -51,6 +51,18 @@ def test_location_in_use_is_archived_not_deleted(cast, login):
     assert not Location.objects.filter(pk=unused.pk).exists()
 
 
+def test_location_holding_an_asset_is_archived_not_deleted(cast, login):
+    """Regression: only calls used to count, so deleting a room with equipment in it raised ProtectedError (500)."""
+    from schooldesk.assets.tests.factories import AssetFactory
+
+    location = Location.objects.get(school=cast.school, name="Music room")
+    AssetFactory(school=cast.school, location=location)
+    response = login(cast.spoc).post(reverse("locations:location_delete", args=[location.pk]))
+    assert response.status_code == 302
+    location.refresh_from_db()
+    assert location.is_archived
+
+
 def test_reporter_cannot_manage_locations(cast, login):
     client = login(cast.reporter)
     assert client.get(reverse("locations:location_list")).status_code == 403

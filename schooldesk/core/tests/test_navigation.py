@@ -1,0 +1,35 @@
+"""The menu offers each person only what their role opens: every link in it answers 200, never 403."""
+import re
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo")
+
+
+def menu_links(html: str) -> list[str]:
+    nav = html[html.index("<nav"):html.index("</nav>")]
+    return sorted(set(re.findall(r'<a class="(?:dropdown-item|nav-link|navbar-brand[^"]*)" href="(/[^"]*)"', nav)))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_menu_link_opens_for_the_role_that_sees_it(cast, login, role):
+    client = login(getattr(cast, role))
+    links = menu_links(client.get(reverse("home")).content.decode())
+    assert len(links) >= 3, links
+    refused = {link: status for link in links if (status := client.get(link, follow=True).status_code) != 200}
+    assert refused == {}, f"{role} is offered links that do not open: {refused}"
+
+
+def test_each_role_finds_its_own_pages_in_the_menu(cast, login):
+    def links(role):
+        return menu_links(login(getattr(cast, role)).get(reverse("home")).content.decode())
+
+    assert reverse("reports:dashboard") in links("technician")
+    assert reverse("budgets:budget_list") in links("owner")
+    assert reverse("diary:payment_list") in links("viewer")
+    assert reverse("diary:payment_list") not in links("technician")
+    assert reverse("incidents:triage") in links("spoc")
+    assert reverse("incidents:triage") not in links("reporter")
