@@ -39,11 +39,13 @@ def diary_demo(demo, *, today: date | None = None) -> dict:
     oak, river = demo.schools["oakfield"], demo.schools["riverside"]
     s, oak_people, river_people = demo.suppliers, demo.people["oakfield"], demo.people["riverside"]
 
-    # Each contract's bills for its current term; those more than a fortnight old are paid, but one is overdue.
+    # Each contract's bills for its current term; those already due are paid, but one over a fortnight old
+    # is overdue (whatever the day the demo is made on: exactly one).
     for contract in contracts.values():
         payments_schedule(contract=contract, by=None, mode=PaymentKind.RECURRING)
-    past = list(Payment.objects.filter(due_on__lt=today - timedelta(days=14)).order_by("due_on", "pk"))
-    overdue = next((p for p in reversed(past) if p.contract_id == contracts["oak_support"].pk), None)
+    past = list(Payment.objects.filter(due_on__lt=today).order_by("due_on", "pk"))
+    overdue = next((p for p in reversed(past) if p.contract_id == contracts["oak_support"].pk
+                    and p.due_on < today - timedelta(days=14)), None)
     for n, payment in enumerate(past):
         if payment != overdue:
             payment_mark_paid(payment=payment, by=None, paid_on=min(payment.due_on + timedelta(days=12), today),
