@@ -9,8 +9,10 @@ urlpatterns = [
                                                                      redirect_authenticated_user=True)), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", login_not_required(auth_views.PasswordResetView.as_view()), name="password_reset"),
-    path("password-reset/sent/", login_not_required(auth_views.PasswordResetDoneView.as_view()), name="password_reset_done"),
+    path("password-reset/sent/", login_not_required(auth_views.PasswordResetDoneView.as_view()),
+         name="password_reset_done"),
     path("reset/<uidb64>/<token>/", login_not_required(auth_views.PasswordResetConfirmView.as_view()),
          name="password_reset_confirm"),
-    path("reset/done/", login_not_required(auth_views.PasswordResetCompleteView.as_view()), name="password_reset_complete"),
+    path("reset/done/", login_not_required(auth_views.PasswordResetCompleteView.as_view()),
+         name="password_reset_complete"),
 ]

@@ -491,7 +491,8 @@ def _diary_sync(change: ChangeRequest) -> None:
         if person is not None and not access_for(person).roles_by_school.get(change.school_id):
             person = None
         fields = {"kind": kind, "title": title[:200], "starts_at": local_midnight(day), "ends_at": local_midnight(day),
-                  "is_all_day": True, "person": person, "notes": f"{change.reference}: {change.title}", "change": change}
+                  "is_all_day": True, "person": person, "notes": f"{change.reference}: {change.title}",
+                  "change": change}
         entry = existing.pop(key, None) or DiaryEntry(school_id=change.school_id, generated_key=key)
         if entry.pk is None or any(getattr(entry, name) != value for name, value in fields.items()):
             for name, value in fields.items():

@@ -37,7 +37,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             self.fields["location"].queryset = Location.objects.visible_to(request.user).filter(is_archived=False)
 
 
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      viewsets.GenericViewSet):
     """Calls, scoped by `visible_to` and filtered with the same filterset as the web list.
     Creating a call goes through the same service as the web form."""
 
@@ -51,7 +52,8 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         data = dict(serializer.validated_data)
         location = data.pop("location")
         try:
-            serializer.instance = incident_create(school=location.school, location=location, by=self.request.user, **data)
+            serializer.instance = incident_create(school=location.school, location=location, by=self.request.user,
+                                                  **data)
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
         except DjangoPermissionDenied as exc:

@@ -46,7 +46,8 @@ class IncidentFilterSet(django_filters.FilterSet):
     class Meta:
         form = StyledFilterForm
         model = Incident
-        fields = ["q", "school", "status", "priority", "category", "location", "device", "assigned_to", "supplier", "sla"]
+        fields = ["q", "school", "status", "priority", "category", "location", "device", "assigned_to", "supplier",
+                  "sla"]
 
     def search(self, queryset, name, value):
         value = value.strip()

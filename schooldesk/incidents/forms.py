@@ -56,10 +56,12 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, user, initial_location=None, initial_asset=None, **kwargs):
         super().__init__(*args, **kwargs)
         locations = list(
-            Location.objects.visible_to(user).filter(is_archived=False).select_related("school").order_by("school__name", "name")
+            Location.objects.visible_to(user).filter(is_archived=False).select_related("school")
+            .order_by("school__name", "name")
         )
-        self.fields["location"] = LocationChoiceField(queryset=Location.objects.filter(pk__in=[loc.pk for loc in locations]),
-                                                      label=_("Where?"))
+        self.fields["location"] = LocationChoiceField(
+            queryset=Location.objects.filter(pk__in=[loc.pk for loc in locations]), label=_("Where?")
+        )
         self.fields["location"].choices = _grouped_location_choices(locations)
         self.fields["location"].widget.attrs["class"] = "form-select"
         self.fields["summary"].widget.attrs.update({"placeholder": _("e.g. The projector in Room 12 shows no picture"),
@@ -104,7 +106,8 @@ class IncidentLogForm(IncidentReportForm):
                                          help_text=_("Someone with a SchoolDesk login. Otherwise give a name below."))
     reporter_name = forms.CharField(required=False, label=_("…or the caller's name"))
     reporter_contact = forms.CharField(required=False, label=_("Caller's phone or email"))
-    channel = forms.ChoiceField(choices=[c for c in Channel.choices if c[0] != "qr"], initial="phone", label=_("How it came in"))
+    channel = forms.ChoiceField(choices=[c for c in Channel.choices if c[0] != "qr"], initial="phone",
+                                label=_("How it came in"))
     category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False)
     impact = forms.ChoiceField(choices=Impact.choices, initial="I3")
     urgency = forms.ChoiceField(choices=Urgency.choices, initial="U2")
@@ -183,7 +186,8 @@ class ReplyForm(StyledFormMixin, forms.Form):
 
 
 class WaitForm(VersionedForm):
-    on = forms.ChoiceField(choices=[("reporter", _("Waiting on the reporter")), ("supplier", _("Waiting on the supplier"))],
+    on = forms.ChoiceField(choices=[("reporter", _("Waiting on the reporter")),
+                                    ("supplier", _("Waiting on the supplier"))],
                            label=_("Waiting on"))
     note = forms.CharField(required=False, widget=SMALL_TEXT, label=_("What we are waiting for"))
 
@@ -200,7 +204,8 @@ class ResolveForm(VersionedForm):
 
 class ConfirmForm(StyledFormMixin, forms.Form):
     satisfaction = forms.TypedChoiceField(
-        choices=[("", _("Rather not say")), (5, _("5 – very happy")), (4, "4"), (3, "3"), (2, "2"), (1, _("1 – unhappy"))],
+        choices=[("", _("Rather not say")), (5, _("5 – very happy")), (4, "4"), (3, "3"), (2, "2"),
+                 (1, _("1 – unhappy"))],
         coerce=int, empty_value=None, required=False, label=_("How happy are you with how this was handled?"),
     )
     comment = forms.CharField(required=False, widget=SMALL_TEXT, label=_("Comment (optional)"))

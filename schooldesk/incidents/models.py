@@ -97,7 +97,8 @@ class Incident(SchoolOwnedModel):
     )
     location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, verbose_name=_("where"))
     device = models.CharField(
-        _("device (optional)"), max_length=120, blank=True, help_text=_("Asset tag or a description, e.g. 'teacher laptop'.")
+        _("device (optional)"), max_length=120, blank=True,
+        help_text=_("Asset tag or a description, e.g. 'teacher laptop'."),
     )
     asset = models.ForeignKey(
         "assets.Asset", on_delete=models.PROTECT, null=True, blank=True, related_name="incidents",
@@ -136,16 +137,19 @@ class Incident(SchoolOwnedModel):
     resolve_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     sla_paused_at = models.DateTimeField(null=True, blank=True)
-    sla_paused_minutes = models.PositiveIntegerField(default=0, help_text="Service minutes spent waiting, added to the targets.")
+    sla_paused_minutes = models.PositiveIntegerField(default=0,
+                                                     help_text="Service minutes spent waiting, added to the targets.")
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     is_workaround = models.BooleanField(_("this is a workaround; follow-up needed"), default=False)
     satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
-    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates")
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="duplicates")
     is_restricted = models.BooleanField(
         _("restricted (data breach or safeguarding)"), default=False,
-        help_text=_("Only the ICT owner, the DPO/DSL and the people involved (reporter, whoever logged it, the assignee) can see a restricted call."),
+        help_text=_("Only the ICT owner, the DPO/DSL and the people involved (reporter, whoever logged it, "
+                    "the assignee) can see a restricted call."),
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -230,7 +234,8 @@ def attachment_path(instance, filename: str) -> str:
 
 class Attachment(TimeStampedModel):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
-    update = models.ForeignKey(IncidentUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments")
+    update = models.ForeignKey(IncidentUpdate, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=300)
     stored_name = models.CharField(max_length=80)
     original_name = models.CharField(max_length=200)

@@ -64,7 +64,8 @@ def triage_queue(user, now) -> dict:
         "new": base.filter(status=IncidentStatus.NEW).order_by("logged_at"),
         "at_risk": base.filter(at_risk).order_by("resolve_due_at"),
         "waiting": base.filter(status__in=PAUSED_STATUSES).order_by("logged_at"),
-        "next_visit": base.filter(status__in=ACTIVE_STATUSES, for_next_visit=True).order_by("location__name", "logged_at"),
+        "next_visit": base.filter(status__in=ACTIVE_STATUSES, for_next_visit=True)
+                          .order_by("location__name", "logged_at"),
     }
     counts = base.filter(status__in=ACTIVE_STATUSES).aggregate(
         new=Count("pk", filter=Q(status=IncidentStatus.NEW)),

@@ -217,7 +217,8 @@ def incident_create(
     sla_refresh(incident)
     incident.full_clean(exclude=["school", "location", "reported_by", "logged_by", "category"])
     incident.save()
-    update = _timeline(incident, by, UpdateKind.LOGGED, f"Logged by {by or 'the system'} ({incident.get_channel_display()}).")
+    update = _timeline(incident, by, UpdateKind.LOGGED,
+                       f"Logged by {by or 'the system'} ({incident.get_channel_display()}).")
     _attach(incident, update, by, files)
     return incident
 
@@ -314,7 +315,8 @@ def incident_escalate(*, incident, by, version, supplier, reference: str = "", n
     incident.escalated_at = timezone.now()
     incident.responded_at = incident.responded_at or incident.escalated_at
     body = note + (f"\nTheir reference: {incident.supplier_reference}" if incident.supplier_reference else "")
-    _timeline(incident, by, UpdateKind.ESCALATION, body.strip(), is_public=False, field="supplier", old=old, new=supplier.name)
+    _timeline(incident, by, UpdateKind.ESCALATION, body.strip(), is_public=False, field="supplier", old=old,
+              new=supplier.name)
     _resume(incident, timezone.now())
     _set_status(incident, by, IncidentStatus.WITH_SECOND_LEVEL)
     _save(incident)
@@ -409,7 +411,8 @@ def incident_resume(*, incident, by, version, note: str = "") -> Incident:
 
 # --- ending -----------------------------------------------------------------------------------
 @transaction.atomic
-def incident_resolve(*, incident, by, version, resolution: str, is_workaround: bool = False, minutes_spent: int = 0) -> Incident:
+def incident_resolve(*, incident, by, version, resolution: str, is_workaround: bool = False,
+                     minutes_spent: int = 0) -> Incident:
     _require_worker(by, incident, "Only support staff can resolve calls.")
     incident = _lock(incident, version)
     _require_active(incident)
@@ -497,7 +500,8 @@ def incident_mark_duplicate(*, incident, by, version, original) -> Incident:
     _timeline(incident, by, UpdateKind.DUPLICATE, f"Duplicate of {original.reference}{about}")
     _set_status(incident, by, IncidentStatus.DUPLICATE, is_public=False)
     _save(incident)
-    _timeline(original, by, UpdateKind.NOTE, f"{incident.reference} was linked as a duplicate of this call.", is_public=False)
+    _timeline(original, by, UpdateKind.NOTE, f"{incident.reference} was linked as a duplicate of this call.",
+              is_public=False)
     return incident
 
 
@@ -509,7 +513,8 @@ def incidents_auto_close(*, now=None) -> int:
     closed = 0
     for school in School.objects.filter(incident__status=IncidentStatus.RESOLVED).distinct():
         calendar = school_calendar(school)
-        for incident in Incident.objects.filter(school=school, status=IncidentStatus.RESOLVED).only("pk", "resolved_at"):
+        for incident in (Incident.objects.filter(school=school, status=IncidentStatus.RESOLVED)
+                         .only("pk", "resolved_at")):
             if calendar.add_service_days(incident.resolved_at, school.auto_close_after_days) <= now:
                 with transaction.atomic():
                     current = _lock(incident, None)

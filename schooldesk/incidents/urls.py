@@ -9,7 +9,8 @@ urlpatterns = [
     path("new/", views.IncidentCreateView.as_view(), name="incident_create"),
     path("here/<int:location_pk>/", views.QrReportView.as_view(), name="report_here"),
     path("<int:pk>/", views.IncidentDetailView.as_view(), name="incident_detail"),
-    path("<int:pk>/attachments/<int:attachment_pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.AttachmentDownloadView.as_view(),
+         name="attachment_download"),
 ]
 urlpatterns += [
     path(f"<int:pk>/{action}/", views.IncidentActionView.as_view(action=action), name=f"incident_{action}")

@@ -68,7 +68,8 @@ class IncidentCreateView(View):
         schools = School.objects.visible_to(request.user).select_related("spoc", "deputy")
         duty = [(school, spoc_on_duty(school, now)) for school in schools]
         return render(request, self.template_name, {"form": form, "duty": duty,
-                                                    "on_behalf": isinstance(form, forms.IncidentLogForm)}, status=status)
+                                                    "on_behalf": isinstance(form, forms.IncidentLogForm)},
+                      status=status)
 
     def get(self, request):
         return self._render(request, self._form(request))
@@ -91,7 +92,8 @@ class IncidentCreateView(View):
                 files=[upload] if upload else (), **extra, **data,
             )
             if incident:
-                messages.success(request, _("Thank you. Your call is %(ref)s; we will keep you posted.") % {"ref": incident.reference})
+                messages.success(request, _("Thank you. Your call is %(ref)s; we will keep you posted.")
+                                 % {"ref": incident.reference})
                 return redirect("incidents:incident_detail", pk=incident.pk)
         return self._render(request, form, status=400)
 
@@ -111,16 +113,19 @@ def _action_forms(incident, user, bound=None):
     available = {}
     active = incident.is_active
     if is_desk and active:
-        available["triage"] = forms.TriageForm(initial={**version, "category": incident.category_id, "impact": incident.impact,
+        available["triage"] = forms.TriageForm(initial={**version, "category": incident.category_id,
+                                                        "impact": incident.impact,
                                                         "location": incident.location_id,
-                                                        "urgency": incident.urgency, "is_restricted": incident.is_restricted},
+                                                        "urgency": incident.urgency,
+                                                        "is_restricted": incident.is_restricted},
                                                incident=incident)
         available["assign"] = forms.AssignForm(initial={**version, "technician": incident.assigned_to_id,
                                                         "next_visit": incident.for_next_visit}, incident=incident)
         available["duplicate"] = forms.DuplicateForm(initial=version, incident=incident, user=user)
     if is_staff and active:
         available["escalate"] = forms.EscalateForm(initial={**version, "supplier": incident.supplier_id,
-                                                            "reference": incident.supplier_reference}, incident=incident)
+                                                            "reference": incident.supplier_reference},
+                                                   incident=incident)
         available["chase"] = forms.ChaseForm()
     if (is_worker and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
             or is_reporter and (active or incident.status == IncidentStatus.RESOLVED)):
@@ -182,7 +187,8 @@ ACTIONS = {
         incident=i, by=u, body=d["body"], is_public=d["is_public"], minutes_spent=d["minutes_spent"] or 0,
         files=[d["attachment"]] if d.get("attachment") else ()), _("Update added.")),
     "wait": (forms.WaitForm, False, lambda i, u, d: services.incident_wait(
-        incident=i, by=u, version=d["version"], on=d["on"], note=d["note"]), _("The SLA clock is paused while we wait.")),
+        incident=i, by=u, version=d["version"], on=d["on"], note=d["note"]),
+        _("The SLA clock is paused while we wait.")),
     "resume": (forms.ResumeForm, False, lambda i, u, d: services.incident_resume(
         incident=i, by=u, version=d["version"], note=d["note"]), _("The SLA clock is running again.")),
     "resolve": (forms.ResolveForm, False, lambda i, u, d: services.incident_resolve(

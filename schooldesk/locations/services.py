@@ -58,6 +58,7 @@ def location_delete(*, location: Location, by) -> bool:
     if location_in_use(location):
         location_archive(location=location, by=by)
         return False
-    audit_record(actor=by, school=location.school, action="delete", obj=location, summary=f"Location {location} deleted")
+    audit_record(actor=by, school=location.school, action="delete", obj=location,
+                 summary=f"Location {location} deleted")
     location.delete()
     return True

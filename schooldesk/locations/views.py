@@ -69,7 +69,8 @@ class LocationArchiveView(RoleRequiredMixin, View):
             if services.location_delete(location=location, by=request.user):
                 messages.success(request, _("“%(name)s” deleted.") % {"name": location.name})
             else:
-                messages.info(request, _("“%(name)s” has calls logged against it, so it was archived instead of deleted.")
+                messages.info(request,
+                              _("“%(name)s” has calls logged against it, so it was archived instead of deleted.")
                               % {"name": location.name})
         else:
             services.location_archive(location=location, by=request.user, archived=self.action == "archive")

@@ -7,7 +7,8 @@ from schooldesk.core.forms import DateInput, StyledFormMixin, TimeInput
 from schooldesk.schools.choices import Impact, Priority, Urgency
 from schooldesk.schools.models import Closure, School, Term
 
-WEEKDAYS = [("0", _("Mon")), ("1", _("Tue")), ("2", _("Wed")), ("3", _("Thu")), ("4", _("Fri")), ("5", _("Sat")), ("6", _("Sun"))]
+WEEKDAYS = [("0", _("Mon")), ("1", _("Tue")), ("2", _("Wed")), ("3", _("Thu")), ("4", _("Fri")), ("5", _("Sat")),
+            ("6", _("Sun"))]
 
 
 class SchoolSettingsForm(StyledFormMixin, forms.ModelForm):
@@ -26,7 +27,8 @@ class SchoolSettingsForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        people = User.objects.filter(memberships__school=self.instance, memberships__role__in=DESK_ROLES | STAFF_ROLES).distinct()
+        people = User.objects.filter(memberships__school=self.instance,
+                                     memberships__role__in=DESK_ROLES | STAFF_ROLES).distinct()
         self.fields["spoc"].queryset = people
         self.fields["deputy"].queryset = User.objects.filter(memberships__school=self.instance).distinct()
         self.initial["spoc_days"] = sorted(str(d) for d in self.instance.spoc_weekdays)
@@ -53,14 +55,16 @@ class PriorityMatrixForm(StyledFormMixin, forms.Form):
             for part, label in (("respond", _("respond within (hours)")), ("resolve", _("resolve within (hours)"))):
                 self.fields[f"t_{priority.value}_{part}"] = forms.DecimalField(
                     min_value=0.25, max_value=2000, decimal_places=2, label=f"{priority.value} {label}",
-                    initial=round(target.get(part, 60) / 60, 2), widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.25"}),
+                    initial=round(target.get(part, 60) / 60, 2),
+                    widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.25"}),
                 )
 
     def matrix(self) -> dict:
         return {i.value: {u.value: self.cleaned_data[f"m_{i.value}_{u.value}"] for u in Urgency} for i in Impact}
 
     def targets(self) -> dict:
-        targets = {p.value: {part: int(self.cleaned_data[f"t_{p.value}_{part}"] * 60) for part in ("respond", "resolve")}
+        targets = {p.value: {part: int(self.cleaned_data[f"t_{p.value}_{part}"] * 60)
+                             for part in ("respond", "resolve")}
                    for p in Priority}
         for priority, target in targets.items():
             if target["resolve"] < target["respond"]:

@@ -40,7 +40,8 @@ class School(TimeStampedModel):
         _("nation (for bank holidays)"), max_length=20, choices=choices.Nation.choices, default="england"
     )
     financial_year_start_month = models.PositiveSmallIntegerField(
-        _("financial year starts in month"), default=4, help_text=_("4 for April (maintained), 9 for September (academies).")
+        _("financial year starts in month"), default=4,
+        help_text=_("4 for April (maintained), 9 for September (academies)."),
     )
     roll_number = models.PositiveIntegerField(_("number on roll"), default=0)
     desk_email = models.EmailField(_("service desk email"), blank=True)

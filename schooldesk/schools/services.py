@@ -40,7 +40,8 @@ def school_update(*, school: School, by, **fields) -> School:
     school.full_clean()
     school.save()
     if changes:
-        audit_record(actor=by, school=school, action="update", obj=school, summary="School settings changed", changes=changes)
+        audit_record(actor=by, school=school, action="update", obj=school, summary="School settings changed",
+                     changes=changes)
     return school
 
 

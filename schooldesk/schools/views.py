@@ -83,7 +83,8 @@ class SchoolSectionView(RoleRequiredMixin, View):
         form = SchoolSettingsForm(request.POST, instance=School.objects.get(pk=school.pk), prefix="s")
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            if apply_service(request, form, services.school_update, _("Settings saved."), school=school, by=request.user, **fields):
+            if apply_service(request, form, services.school_update, _("Settings saved."), school=school,
+                             by=request.user, **fields):
                 return True
         return {"settings_form": form}
 
@@ -91,14 +92,16 @@ class SchoolSectionView(RoleRequiredMixin, View):
         form = PriorityMatrixForm(request.POST, school=school, prefix="m")
         if form.is_valid():
             matrix, targets = form.matrix(), form.targets()
-            if form.is_valid() and apply_service(request, form, services.school_update, _("Priorities and targets saved."),
-                                                 school=school, by=request.user, priority_matrix=matrix, sla_targets=targets):
+            if form.is_valid() and apply_service(request, form, services.school_update,
+                                                 _("Priorities and targets saved."), school=school, by=request.user,
+                                                 priority_matrix=matrix, sla_targets=targets):
                 return True
         return {"matrix_form": form}
 
     def post_term(self, request, school):
         form = TermForm(request.POST, instance=Term(school=school), prefix="t")
-        if form.is_valid() and apply_service(request, form, services.term_save, _("Term added."), term=form.instance, by=request.user):
+        if form.is_valid() and apply_service(request, form, services.term_save, _("Term added."), term=form.instance,
+                                             by=request.user):
             return True
         return {"term_form": form}
 

@@ -20,7 +20,8 @@ def grow(cast, n):
                                    device=f"LAPTOP-{i % 3}")
         incident = incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,
                                    impact="I2", urgency="U2")
-        incident = incident_assign(incident=incident, by=cast.spoc, version=incident.version, technician=cast.technician)
+        incident = incident_assign(incident=incident, by=cast.spoc, version=incident.version,
+                                   technician=cast.technician)
         incident_reply(incident=incident, by=cast.technician, body=f"Looking at it {i}")
     Location.objects.create(school=cast.school, name=f"Extra room {n}")
 

@@ -71,7 +71,8 @@ def fill(route: str, oak_world) -> str:
     def value(name):
         key = sections.get(section) if name == "pk" else params.get(name)
         key = key(route) if callable(key) else key
-        assert key in world, f"The tenancy walk does not know what <{name}> means in {route}: add it to a tests/tenancy.py."
+        assert key in world, (f"The tenancy walk does not know what <{name}> means in {route}: "
+                              "add it to a tests/tenancy.py.")
         return str(world[key].pk)
 
     url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m.group(1)), route)  # regex routes (DRF)

@@ -31,11 +31,12 @@ def sla_badge(incident, now):
     label = _sla_labels(get_language())[state]
     if state != SlaState.PAUSED and due:
         what = "resolution" if incident.responded_at else "response"
-        return format_html('<span class="badge badge-sla-{}">{}</span> <span class="small">{} due {}</span>', state, label,
-                           what, date_format(localtime(due), "d/m/Y H:i"))
+        return format_html('<span class="badge badge-sla-{}">{}</span> <span class="small">{} due {}</span>',
+                           state, label, what, date_format(localtime(due), "d/m/Y H:i"))
     return format_html('<span class="badge badge-sla-{}">{}</span>', state, label)
 
 
 @register.simple_tag
 def priority_badge(incident):
-    return format_html('<span class="badge badge-priority badge-priority-{}">{}</span>', incident.priority, incident.priority)
+    return format_html('<span class="badge badge-priority badge-priority-{}">{}</span>',
+                       incident.priority, incident.priority)

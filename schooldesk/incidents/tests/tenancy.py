@@ -15,8 +15,10 @@ PARAMS = {"attachment_pk": "attachment", "category_pk": "category"}
 def build(cast, secret):
     location = Location.objects.create(school=cast.school, name=f"{secret} call room")
     png = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n0000", content_type="image/png")
-    incident = IncidentFactory(school=cast.school, by=cast.reporter, location=location, summary=f"{secret} call", files=[png])
-    incident = incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None, impact="I3", urgency="U2")
+    incident = IncidentFactory(school=cast.school, by=cast.reporter, location=location, summary=f"{secret} call",
+                               files=[png])
+    incident = incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None, impact="I3",
+                               urgency="U2")
     incident = incident_escalate(incident=incident, by=cast.spoc, version=incident.version, supplier=cast.supplier,
                                  reference="REF1")
     category = Category.objects.create(school=cast.school, name=f"{secret} category")

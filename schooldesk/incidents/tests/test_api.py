@@ -28,7 +28,8 @@ def test_api_creates_through_the_service(cast, other, login):
     assert response.json()["reference"] == incident.reference
     assert incident.reported_by == cast.reporter and incident.response_due_at is not None
     foreign = Location.objects.filter(school=other.school).first()
-    response = client.post("/api/v1/incidents/", {"summary": "x", "location": foreign.pk}, content_type="application/json")
+    response = client.post("/api/v1/incidents/", {"summary": "x", "location": foreign.pk},
+                           content_type="application/json")
     assert response.status_code == 400
 
 

@@ -3,10 +3,10 @@
 import pytest
 
 from schooldesk.incidents.filtersets import IncidentFilterSet
+from schooldesk.incidents.models import Incident
 from schooldesk.incidents.search import search_words
 from schooldesk.incidents.services import incident_escalate
 from schooldesk.incidents.tests.factories import IncidentFactory
-from schooldesk.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,8 @@ def calls(cast):
     IncidentFactory(school=cast.school, by=cast.reporter, summary="Projector in Room 12 shows no picture")
     IncidentFactory(school=cast.school, by=cast.reporter, summary="Wi-Fi drops in the hall", description="Since Monday")
     IncidentFactory(school=cast.school, by=cast.reporter, summary="Printer jam", device="HP LaserJet OAK-164")
-    IncidentFactory(school=cast.school, by=cast.reporter, summary="Café till will not print", description="Receipts blank")
+    IncidentFactory(school=cast.school, by=cast.reporter, summary="Café till will not print",
+                    description="Receipts blank")
 
 
 def test_words_match_as_prefixes_in_any_field(cast, calls):

@@ -664,7 +664,8 @@ def test_archived_category_refused_for_new_triage(cast):
     category = Category.objects.create(school=cast.school, name="Old kit", is_archived=True)
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     with pytest.raises(ValidationError):
-        incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=category, impact="I3", urgency="U2")
+        incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=category, impact="I3",
+                        urgency="U2")
 
 
 def test_reporter_cannot_reply_to_a_closed_call_but_can_reopen(cast):

@@ -21,7 +21,8 @@ def test_reporter_logs_a_call_and_sees_it(cast, login):
         "reporter_availability": "Room 4 until 3pm", "happened_before": "",
     })
     incident = Incident.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("incidents:incident_detail", args=[incident.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("incidents:incident_detail",
+                                                                           args=[incident.pk])
     assert incident.reported_by == cast.reporter and incident.status == "new" and incident.response_due_at
     detail = client.get(response["Location"])
     assert detail.status_code == 200
@@ -73,7 +74,8 @@ def test_spoc_logs_a_call_for_a_caller_with_triage(cast, login):
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     incident = Incident.objects.get()
-    assert incident.priority == "P1" and incident.reporter_name == "Mr Patel (caretaker)" and incident.channel == "phone"
+    assert (incident.priority == "P1" and incident.reporter_name == "Mr Patel (caretaker)"
+            and incident.channel == "phone")
     assert incident.logged_by == cast.spoc and incident.reported_by is None
 
 
@@ -81,13 +83,16 @@ def test_triage_forward_resolve_confirm_through_the_pages(cast, login, client):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     url = lambda action: reverse(f"incidents:incident_{action}", args=[incident.pk])  # noqa: E731
     login(cast.spoc)
-    assert client.post(url("triage"), {"version": 1, "impact": "I2", "urgency": "U1", "priority": "", "reason": ""}).status_code == 302
+    assert client.post(url("triage"), {"version": 1, "impact": "I2", "urgency": "U1", "priority": "",
+                                       "reason": ""}).status_code == 302
     incident.refresh_from_db()
     assert incident.status == "open" and incident.priority == "P2"
-    assert client.post(url("assign"), {"version": incident.version, "technician": cast.technician.pk}).status_code == 302
+    assert client.post(url("assign"), {"version": incident.version,
+                                       "technician": cast.technician.pk}).status_code == 302
     login(cast.technician)
     incident.refresh_from_db()
-    assert client.post(url("resolve"), {"version": incident.version, "resolution": "Replaced the HDMI cable"}).status_code == 302
+    assert client.post(url("resolve"), {"version": incident.version,
+                                        "resolution": "Replaced the HDMI cable"}).status_code == 302
     login(cast.reporter)
     page = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
     assert "Replaced the HDMI cable" in page and "Yes, it is fixed" in page
@@ -99,7 +104,8 @@ def test_triage_forward_resolve_confirm_through_the_pages(cast, login, client):
 def test_stale_form_gets_a_conflict_and_keeps_input(cast, login, client):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     login(cast.spoc)
-    client.post(reverse("incidents:incident_triage", args=[incident.pk]), {"version": 1, "impact": "I3", "urgency": "U2"})
+    client.post(reverse("incidents:incident_triage", args=[incident.pk]),
+                {"version": 1, "impact": "I3", "urgency": "U2"})
     response = client.post(reverse("incidents:incident_resolve", args=[incident.pk]),
                            {"version": 1, "resolution": "Rebooted the switch in the comms room"})
     assert response.status_code == 400
@@ -112,7 +118,8 @@ def test_stale_form_gets_a_conflict_and_keeps_input(cast, login, client):
 def test_reporter_cannot_triage(cast, login):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     client = login(cast.reporter)
-    response = client.post(reverse("incidents:incident_triage", args=[incident.pk]), {"version": 1, "impact": "I1", "urgency": "U1"})
+    response = client.post(reverse("incidents:incident_triage", args=[incident.pk]),
+                           {"version": 1, "impact": "I1", "urgency": "U1"})
     assert response.status_code == 403
     incident.refresh_from_db()
     assert incident.priority == "P4"
@@ -122,7 +129,8 @@ def test_reporter_does_not_see_internal_notes(cast, login, client):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     login(cast.technician)
     client.post(reverse("incidents:incident_reply", args=[incident.pk]), {"body": "Suspect the PSU", "is_public": ""})
-    client.post(reverse("incidents:incident_reply", args=[incident.pk]), {"body": "I will come at 2pm", "is_public": "on"})
+    client.post(reverse("incidents:incident_reply", args=[incident.pk]),
+                {"body": "I will come at 2pm", "is_public": "on"})
     login(cast.reporter)
     html = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
     assert "I will come at 2pm" in html and "Suspect the PSU" not in html

@@ -30,7 +30,8 @@ def test_service_hours_closing_before_opening_refused_and_kept(cast, login):
     response = client.post(reverse("schools:school_settings", args=[cast.school.pk]), {
         "s-name": cast.school.name, "s-nation": "england", "s-roll_number": "1", "s-financial_year_start_month": "4",
         "s-service_opens_at": "16:00", "s-service_closes_at": "08:00", "s-auto_close_after_days": "5",
-        "s-spoc_days": ["0"], "s-spoc_from": "08:00", "s-spoc_until": "15:00", "s-deputy_from": "08:00", "s-deputy_until": "15:00",
+        "s-spoc_days": ["0"], "s-spoc_from": "08:00", "s-spoc_until": "15:00", "s-deputy_from": "08:00",
+        "s-deputy_until": "15:00",
     })
     assert response.status_code == 400
     assert "Service must close after it opens" in response.content.decode()
