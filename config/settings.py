@@ -155,11 +155,13 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("SCHOOLDESK_ATTACHMENT_MAX_BYTES", str
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
-# Mail: console in development; SMTP when EMAIL_HOST is set.
+# Mail: SMTP when EMAIL_HOST is set; otherwise each message is written to a file in var/mail/ (the demo
+# desk's notifications would otherwise flood the terminal of `make run` and push the logins away).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
 )
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")

@@ -126,11 +126,11 @@ def contract_diary_sync(*, contract, today: date) -> None:
                                 title=f"Notice deadline: {contract}", is_all_day=True,
                                 starts_at=local_midnight(contract.notice_by_on),
                                 ends_at=local_midnight(contract.notice_by_on),
-                                notes=f"{contract.reference}: give notice by today to stop it renewing. Notice period "
-                                      f"{contract.notice_text}.", remind_days_before=RENEWAL_REMIND_DAYS).pk)
+                                notes=f"{contract.reference}: give notice by {contract.notice_by_on:%d/%m/%Y} to stop it "
+                                      f"renewing. Notice period {contract.notice_text}.", remind_days_before=RENEWAL_REMIND_DAYS).pk)
         if contract.status in IN_FORCE_STATUSES:
             automatic = contract.status in LIVE_STATUSES and contract.renewal == Renewal.AUTOMATIC
-            title = ("Renews automatically after today: " if automatic else "Contract ends: ") + str(contract)
+            title = ("Renews automatically after this day: " if automatic else "Contract ends: ") + str(contract)
             keep.append(_upsert(share.school, prefix + "end", kind=DiaryKind.RENEWAL, contract=contract, title=title,
                                 is_all_day=True, starts_at=local_midnight(contract.term_ends_on),
                                 ends_at=local_midnight(contract.term_ends_on), notes=f"{contract.reference}: "

@@ -44,6 +44,8 @@ def test_the_feed_needs_no_login_and_holds_the_persons_diary(cast, other, client
     notice = events[f"Notice deadline: {contract}"]
     assert notice.decoded("DTSTART") == contract.notice_by_on  # an all-day event: a date, not a time
     assert notice.decoded("DTEND") == contract.notice_by_on + timedelta(days=1)
+    # Regression: the note said "give notice by today", read days early in reminders and calendar apps.
+    assert f"give notice by {contract.notice_by_on:%d/%m/%Y}" in str(notice["DESCRIPTION"])
     assert not any("Elm" in summary for summary in events)
 
 
