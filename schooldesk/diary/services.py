@@ -122,12 +122,13 @@ def contract_diary_sync(*, contract, today: date) -> None:
     keep = []
     for share in shares:
         if contract.status in LIVE_STATUSES and contract.notice_number:
+            notes = (f"{contract.reference}: give notice by {contract.notice_by_on:%d/%m/%Y} to stop it renewing. "
+                     f"Notice period {contract.notice_text}.")
             keep.append(_upsert(share.school, prefix + "notice", kind=DiaryKind.RENEWAL, contract=contract,
                                 title=f"Notice deadline: {contract}", is_all_day=True,
                                 starts_at=local_midnight(contract.notice_by_on),
                                 ends_at=local_midnight(contract.notice_by_on),
-                                notes=f"{contract.reference}: give notice by {contract.notice_by_on:%d/%m/%Y} to stop it "
-                                      f"renewing. Notice period {contract.notice_text}.", remind_days_before=RENEWAL_REMIND_DAYS).pk)
+                                notes=notes, remind_days_before=RENEWAL_REMIND_DAYS).pk)
         if contract.status in IN_FORCE_STATUSES:
             automatic = contract.status in LIVE_STATUSES and contract.renewal == Renewal.AUTOMATIC
             title = ("Renews automatically after this day: " if automatic else "Contract ends: ") + str(contract)
