@@ -1,0 +1,34 @@
+"""What every per-role journey checks on each page it reaches, and the calls those journeys start from."""
+
+from schooldesk.core.tests.browser import axe_violations, describe_violations, horizontal_overflow, screenshot
+from schooldesk.incidents.services import incident_assign, incident_escalate, incident_triage
+from schooldesk.incidents.tests.factories import IncidentFactory
+
+
+def looked_at(page, name: str, viewport: str) -> None:
+    """A screenshot for people, no serious or critical axe-core violation, and no sideways scrolling on a phone."""
+    screenshot(page, f"role-{name}-{viewport}.png")
+    violations = axe_violations(page)
+    assert not violations, f"{name} ({viewport}):\n{describe_violations(violations)}"
+    if viewport == "phone":
+        sizes = horizontal_overflow(page)
+        assert sizes["overflow"] <= 1, f"{name} scrolls sideways on a phone: {sizes}"
+
+
+def triaged_call(cast, summary: str):
+    incident = IncidentFactory(school=cast.school, by=cast.reporter, summary=summary)
+    return incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,
+                           impact="I2", urgency="U2")
+
+
+def forwarded_call(cast, summary: str):
+    """Triaged and forwarded to the cast's technician."""
+    incident = triaged_call(cast, summary)
+    return incident_assign(incident=incident, by=cast.spoc, version=incident.version, technician=cast.technician)
+
+
+def escalated_call(cast, summary: str, reference: str):
+    """Triaged and escalated to the cast's supplier, whose provider then sees it."""
+    incident = triaged_call(cast, summary)
+    return incident_escalate(incident=incident, by=cast.spoc, version=incident.version, supplier=cast.supplier,
+                             reference=reference)
