@@ -102,23 +102,19 @@ class HomeView(TemplateView):
 
         from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
         from schooldesk.incidents.choices import ACTIVE_STATUSES
-        from schooldesk.incidents.selectors import incident_list
+        from schooldesk.incidents.selectors import incident_list, incident_rows, triage_counts
         from schooldesk.schools.models import School
         from schooldesk.schools.selectors import spoc_on_duty
 
         user, now = self.request.user, timezone.now()
         access = access_for(user)
         schools = School.objects.visible_to(user).select_related("spoc", "deputy")
-        mine = incident_list(user).filter(reported_by=user).order_by("-logged_at")[:10]
+        mine = incident_rows(incident_list(user).filter(reported_by=user).order_by("-logged_at"))[:10]
         assigned = []
         if access.any_role(STAFF_ROLES):
-            assigned = list(incident_list(user).filter(assigned_to=user, status__in=ACTIVE_STATUSES)
-                            .order_by("location__name", "resolve_due_at")[:25])
-        queue = None
-        if access.any_role(DESK_ROLES):
-            from schooldesk.incidents.selectors import triage_queue
-
-            queue = triage_queue(user, now)
+            assigned = list(incident_rows(incident_list(user).filter(assigned_to=user, status__in=ACTIVE_STATUSES)
+                                          .order_by("location__name", "resolve_due_at"))[:25])
+        queue = triage_counts(user, now) if access.any_role(DESK_ROLES) else None
         return super().get_context_data(
             duty=[(school, spoc_on_duty(school, now)) for school in schools], mine=mine, assigned=assigned,
             queue=queue, now=now, **kwargs,

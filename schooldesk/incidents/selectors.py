@@ -14,8 +14,21 @@ LIST_DEFERRED = ("description", "expected", "happened", "checked", "resolution",
                  "school__sla_targets")
 
 
+#: what a row of the call table (incidents/incident_table.html) shows, and no more: a page of rows is
+#: built in Python, and every column and joined model not loaded is work not done on each row
+TABLE_FIELDS = ("school__name", "summary", "is_restricted", "priority", "status", "location__name", "device",
+                "supplier__name", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
+                "for_next_visit", "logged_at", "response_due_at", "resolve_due_at", "responded_at", "sla_paused_at")
+
+
 def incident_list(user):
     return Incident.objects.visible_to(user).select_related(*LIST_RELATED).defer(*LIST_DEFERRED)
+
+
+def incident_rows(queryset):
+    """The calls of `queryset` with only what the call table shows."""
+    return queryset.select_related(None).select_related("school", "location", "supplier", "assigned_to").only(
+        *TABLE_FIELDS)
 
 
 def _breached(now) -> Q:
@@ -51,8 +64,7 @@ def incident_timeline(incident, *, include_internal: bool):
 TRIAGE_SECTION_SIZE = 25
 
 
-def triage_queue(user, now) -> dict:
-    """The SPOC's queue in a fixed number of queries: four short lists and one row of counts."""
+def _triage_filters(user, now):
     from schooldesk.accounts.access import access_for
     from schooldesk.accounts.choices import DESK_ROLES
 
@@ -60,6 +72,23 @@ def triage_queue(user, now) -> dict:
     # Each section names its statuses exactly, so the (school, status, logged_at) index serves it.
     working = ACTIVE_STATUSES - PAUSED_STATUSES - {IncidentStatus.NEW}
     at_risk = Q(status__in=working, sla_paused_at__isnull=True) & _breached(now + DUE_SOON)
+    return base, at_risk
+
+
+def triage_counts(user, now) -> dict:
+    """How many calls are in each section of the SPOC's queue, in one query (the home page's cards)."""
+    base, at_risk = _triage_filters(user, now)
+    return base.filter(status__in=ACTIVE_STATUSES).aggregate(
+        new=Count("pk", filter=Q(status=IncidentStatus.NEW)),
+        at_risk=Count("pk", filter=at_risk),
+        waiting=Count("pk", filter=Q(status__in=PAUSED_STATUSES)),
+        next_visit=Count("pk", filter=Q(for_next_visit=True)),
+    )
+
+
+def triage_queue(user, now) -> dict:
+    """The SPOC's queue in a fixed number of queries: four short lists and one row of counts."""
+    base, at_risk = _triage_filters(user, now)
     sections = {
         "new": base.filter(status=IncidentStatus.NEW).order_by("logged_at"),
         "at_risk": base.filter(at_risk).order_by("resolve_due_at"),
@@ -67,10 +96,6 @@ def triage_queue(user, now) -> dict:
         "next_visit": base.filter(status__in=ACTIVE_STATUSES, for_next_visit=True)
                           .order_by("location__name", "logged_at"),
     }
-    counts = base.filter(status__in=ACTIVE_STATUSES).aggregate(
-        new=Count("pk", filter=Q(status=IncidentStatus.NEW)),
-        at_risk=Count("pk", filter=at_risk),
-        waiting=Count("pk", filter=Q(status__in=PAUSED_STATUSES)),
-        next_visit=Count("pk", filter=Q(for_next_visit=True)),
-    )
-    return {name: {"rows": list(qs[:TRIAGE_SECTION_SIZE]), "count": counts[name]} for name, qs in sections.items()}
+    counts = triage_counts(user, now)
+    return {name: {"rows": list(incident_rows(qs)[:TRIAGE_SECTION_SIZE]), "count": counts[name]}
+            for name, qs in sections.items()}

@@ -13,7 +13,7 @@ from schooldesk.incidents import forms, services
 from schooldesk.incidents.choices import PAUSED_STATUSES, IncidentStatus
 from schooldesk.incidents.filtersets import IncidentFilterSet
 from schooldesk.incidents.models import Attachment, Incident
-from schooldesk.incidents.selectors import incident_get, incident_list, incident_timeline, triage_queue
+from schooldesk.incidents.selectors import incident_get, incident_list, incident_rows, incident_timeline, triage_queue
 from schooldesk.locations.models import Location
 
 WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
@@ -27,7 +27,7 @@ class IncidentListView(FilteredListView):
     def get_queryset(self):
         self.filterset = self.filterset_class(self.request.GET or None, queryset=incident_list(self.request.user),
                                               request=self.request)
-        return self.filterset.qs
+        return incident_rows(self.filterset.qs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

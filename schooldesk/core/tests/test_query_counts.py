@@ -72,3 +72,16 @@ def test_reporter_pages_query_count_is_fixed(cast, client):
     grow(cast, 20)
     client.force_login(cast.reporter)
     assert [count(client, url) for url in ("/", "/incidents/")] == small
+
+
+def test_technician_home_query_count_is_fixed(cast, client):
+    """Their "calls forwarded to me" table loads only the table's columns: a column left out would cost a
+    query a row, and show here."""
+    grow(cast, 2)
+    client.force_login(cast.technician)
+    small = count(client, "/")
+    grow(cast, 20)
+    client.force_login(cast.technician)
+    html = client.get("/").content.decode()
+    assert "Calls forwarded to me" in html
+    assert count(client, "/") == small
