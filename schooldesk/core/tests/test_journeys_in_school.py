@@ -7,7 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from schooldesk.core.tests.browser import REFERENCE, VIEWPORTS, nav_to
-from schooldesk.core.tests.roles import escalated_call, forwarded_call, looked_at, triaged_call
+from schooldesk.core.tests.roles import (
+    escalated_call,
+    forwarded_call,
+    looked_at,
+    resolve_on_page,
+    triaged_call,
+)
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.tests.factories import IncidentFactory
 
@@ -93,12 +99,7 @@ def test_the_technician_notes_waits_and_resolves_a_call_forwarded_to_them(cast, 
     page.get_by_text("Start the clock again").click()
     page.locator("#action-resume").get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("The SLA clock is running again.")
-    page.get_by_text("Resolve", exact=True).click()
-    resolve = page.locator("#action-resolve")
-    resolve.get_by_label("What was done").fill("Replaced the 13 A fuse; all 30 laptops charging.")
-    looked_at(page, "technician-resolve", viewport)
-    resolve.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status")).to_have_text("Resolved. The reporter has been asked to confirm.")
+    resolve_on_page(page, "Replaced the 13 A fuse; all 30 laptops charging.", "technician-resolve", viewport)
     call.refresh_from_db()
     assert call.status == "resolved"
     internal = call.updates.get(body__startswith="Fuse in the trolley plug")
@@ -127,12 +128,7 @@ def test_the_provider_sees_only_what_was_escalated_to_them_and_resolves_it(cast,
     reply.get_by_label("Message").fill("Engineer booked for Thursday morning.")
     reply.get_by_role("button", name="Send").click()
     expect(page.get_by_role("status")).to_have_text("Update added.")
-    page.get_by_text("Resolve", exact=True).click()
-    resolve = page.locator("#action-resolve")
-    resolve.get_by_label("What was done").fill("Replaced the access point in the ICT suite.")
-    looked_at(page, "provider-resolve", viewport)
-    resolve.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("status")).to_have_text("Resolved. The reporter has been asked to confirm.")
+    resolve_on_page(page, "Replaced the access point in the ICT suite.", "provider-resolve", viewport)
     # The call that was not escalated stays out of reach, even by its address.
     response = page.goto(f"/incidents/{not_mine.pk}/")
     assert response.status == 404
