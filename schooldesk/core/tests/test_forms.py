@@ -1,0 +1,42 @@
+"""The drop-downs rendered in Python print exactly what Django's widget templates print."""
+
+from datetime import date
+
+import pytest
+from django import forms
+from django.forms.renderers import TemplatesSetting
+from django.utils.safestring import mark_safe
+
+from schooldesk.core.forms import DeskFormRenderer, StyledFilterForm, select_html
+
+
+class Everything(StyledFilterForm):
+    plain = forms.ChoiceField(choices=[("", "Any"), ("a", "Ann & <Bob>"), ("b", 'Quote "me"'), (3, 1234)])
+    grouped = forms.ChoiceField(choices=[("Rooms", [("1", "ICT suite"), ("2", "Library")]),
+                                         ("Outside", [("3", "Field <north>")]), ("4", "Nowhere")])
+    several = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y"), ("z", "Z")],
+                                        widget=forms.SelectMultiple(attrs={"size": 3, "data-x": "a\"b"}))
+    required_off = forms.ChoiceField(choices=[("", "—"), ("on", mark_safe("<b>safe</b>"))], required=False,
+                                     widget=forms.Select(attrs={"disabled": True, "hidden": False}))
+    dated = forms.ChoiceField(choices=[(date(2026, 9, 1), date(2026, 9, 1))])
+
+
+@pytest.mark.parametrize("data", [None, {"plain": "a", "grouped": "3", "several": ["x", "z"], "required_off": "on",
+                                         "dated": "2026-09-01"}])
+def test_select_renders_as_django_templates_do(data):
+    form = Everything(data=data)
+    for name in form.fields:
+        widget = form[name].field.widget
+        context = widget.get_context(name, form[name].value(), {"id": f"id_{name}"})
+        django = TemplatesSetting.render(DeskFormRenderer(), widget.template_name, context)
+        assert select_html(context["widget"]) == django, name
+        assert DeskFormRenderer().render(widget.template_name, context) == django, name
+        assert "<option" in django
+
+
+def test_a_widget_with_its_own_option_template_is_left_to_the_templates():
+    widget = forms.RadioSelect(choices=[("a", "A")])
+    context = widget.get_context("r", "a", {"id": "id_r"})
+    assert DeskFormRenderer().render(widget.template_name, context) == TemplatesSetting.render(
+        DeskFormRenderer(), widget.template_name, context)
+    assert 'type="radio"' in DeskFormRenderer().render(widget.template_name, context)
