@@ -48,16 +48,25 @@ def _asset_or_404(request, pk) -> Asset:
 
 
 class CappedPaginator(Paginator):
-    """Counts up to CAP rows and no further: an LA's whole register (300,000 assets) would otherwise be counted
-    on every page. Beyond the cap the page says "more than 10,000" and asks for a filter."""
+    """Counts up to a cap and no further: an LA's whole register (300,000 assets) would otherwise be counted
+    on every page. Beyond the cap the page says "more than 10,000" and asks for a filter.
+
+    A word search counts up to SEARCH_CAP: its matches are found by reading the rows themselves, and a word
+    that 31,000 assets of an LA share took 70 ms to count to 10,000 (7 ms to 1,000). A search that matches
+    more than 1,000 assets has stopped being a search; the page says so and asks for a filter."""
 
     CAP = 10_000
+    SEARCH_CAP = 1_000
+
+    def __init__(self, *args, searching: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cap = self.SEARCH_CAP if searching else self.CAP
 
     @cached_property
     def count(self):
-        counted = self.object_list.order_by().values("pk")[: self.CAP + 1].count()
-        self.is_capped = counted > self.CAP
-        return min(counted, self.CAP)
+        counted = self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        self.is_capped = counted > self.cap
+        return min(counted, self.cap)
 
 
 class AssetListView(FilteredListView):
@@ -71,6 +80,10 @@ class AssetListView(FilteredListView):
         self.filterset = AssetFilterSet(self.request.GET or None, queryset=asset_list(self.request.user),
                                         request=self.request)
         return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["tag"]), "pk")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        searching = bool(self.filterset.is_valid() and self.filterset.form.cleaned_data.get("q", "").strip())
+        return super().get_paginator(queryset, per_page, searching=searching, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -264,3 +264,17 @@ def test_the_list_counts_an_la_register_only_up_to_a_cap(cast):
     assert capped.count == 3 and capped.is_capped and capped.num_pages == 2
     whole = SmallCap(Asset.objects.filter(tag__in=["CAP-1", "CAP-2"]), 2)
     assert whole.count == 2 and not whole.is_capped
+
+
+def test_a_word_search_is_counted_only_up_to_its_own_cap(cast, login, monkeypatch):
+    from schooldesk.assets.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "SEARCH_CAP", 2)
+    for n in range(3):
+        AssetFactory(school=cast.school, tag=f"CB-{n}", model="Chromebook 314")
+    client = login(cast.spoc)
+    searched = client.get("/assets/?q=chromebook").content.decode()
+    assert "More than 2 assets: filter to narrow them down." in searched
+    assert "More than" not in client.get("/assets/").content.decode()  # the list's own cap is still 10,000
+    monkeypatch.setattr(CappedPaginator, "SEARCH_CAP", 3)
+    assert "3 assets" in client.get("/assets/?q=chromebook").content.decode()
