@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from django.db.models import Q
 
 from schooldesk.accounts.choices import Role
 
@@ -13,11 +16,34 @@ class Access:
     roles_by_school: dict[int, frozenset[str]] = field(default_factory=dict)
     suppliers_by_school: dict[int, frozenset[int]] = field(default_factory=dict)
     is_superuser: bool = False
+    #: every school of each organisation in which the user holds an organisation-wide role (an LA, a trust)
+    schools_by_organisation: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def school_ids(self, roles: frozenset[str] | None = None) -> list[int]:
         if roles is None:
             return sorted(self.roles_by_school)
         return sorted(s for s, held in self.roles_by_school.items() if held & roles)
+
+    def school_q(self, school_ids: Iterable[int], field: str = "school_id") -> Q:
+        """A condition on `field` for these schools, short whatever their number.
+
+        Where they include every school of an organisation the user reaches as a whole, that part is a
+        subquery on the organisation, not a list: an LA's 200 school ids, repeated in each condition of
+        each query, cost more to build, send and parse than the queries took to run."""
+        from schooldesk.schools.models import School
+
+        wanted = set(school_ids)
+        whole = [org for org, schools in sorted(self.schools_by_organisation.items()) if schools and schools <= wanted]
+        for org in whole:
+            wanted -= self.schools_by_organisation[org]
+        condition = Q(**{f"{field}__in": sorted(wanted)}) if wanted or not whole else Q()
+        if whole:
+            condition |= Q(**{f"{field}__in": School.objects.filter(organisation_id__in=whole).values("pk")})
+        return condition
+
+    def schools_q(self, roles: frozenset[str] | None = None, field: str = "school_id") -> Q:
+        """A condition on `field` for the schools where the user holds one of `roles` (any role if None)."""
+        return self.school_q(self.school_ids(roles), field)
 
     def has_role(self, school_id: int, roles) -> bool:
         return bool(self.roles_by_school.get(school_id, frozenset()) & frozenset(roles))
@@ -46,10 +72,12 @@ def access_for(user) -> Access:
                 suppliers[school_id].add(supplier_id)
         else:
             org_roles[org_id].append((role, supplier_id))
+    schools_by_organisation: dict[int, set[int]] = defaultdict(set)
     if org_roles:
         for school_id, org_id in School.objects.filter(organisation_id__in=org_roles).values_list(
             "id", "organisation_id"
         ):
+            schools_by_organisation[org_id].add(school_id)
             for role, supplier_id in org_roles[org_id]:
                 roles[school_id].add(role)
                 if role == Role.PROVIDER and supplier_id:
@@ -58,6 +86,7 @@ def access_for(user) -> Access:
         roles_by_school={k: frozenset(v) for k, v in roles.items()},
         suppliers_by_school={k: frozenset(v) for k, v in suppliers.items()},
         is_superuser=user.is_superuser,
+        schools_by_organisation={k: frozenset(v) for k, v in schools_by_organisation.items()},
     )
     user._schooldesk_access = access
     return access

@@ -26,8 +26,7 @@ def asset_school_ids(user, roles=ASSET_ROLES) -> list[int]:
 
 def asset_list(user, roles=ASSET_ROLES):
     """The register as this person may see it: the schools where they hold a register role."""
-    school_ids = asset_school_ids(user, roles)
-    return Asset.objects.visible_to(user).filter(school_id__in=school_ids).select_related(*LIST_RELATED)
+    return Asset.objects.visible_to(user).filter(access_for(user).schools_q(roles)).select_related(*LIST_RELATED)
 
 
 #: above this many schools, place and type drop-downs wait for a school to be chosen (an LA has 200 schools and

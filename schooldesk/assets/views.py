@@ -392,7 +392,7 @@ class AssetTypeEditView(RoleRequiredMixin, View):
 def _desk_imports(user):
     from schooldesk.assets.models import AssetImport
 
-    return (AssetImport.objects.visible_to(user).filter(school_id__in=access_for(user).school_ids(ASSET_DESK_ROLES))
+    return (AssetImport.objects.visible_to(user).filter(access_for(user).schools_q(ASSET_DESK_ROLES))
             .select_related("school", "uploaded_by"))
 
 

@@ -29,7 +29,7 @@ class SchoolOwnedQuerySet(models.QuerySet):
         school_ids = access.school_ids(self.visible_roles)
         if not school_ids:
             return None
-        return Q(school_id__in=school_ids)
+        return access.school_q(school_ids)
 
     def for_school(self, school):
         return self.filter(school=school)

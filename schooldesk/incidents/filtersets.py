@@ -45,7 +45,7 @@ class IncidentFilterSet(django_filters.FilterSet):
     device = django_filters.CharFilter(method="filter_device", label="Device or asset tag")
     assigned_to = django_filters.ModelChoiceFilter(
         queryset=lambda r: User.objects.filter(
-            memberships__school_id__in=access_for(_user(r)).school_ids(), memberships__role__in=STAFF_ROLES
+            access_for(_user(r)).schools_q(field="memberships__school_id"), memberships__role__in=STAFF_ROLES
         ).distinct(),
         label="Technician",
     )

@@ -30,11 +30,11 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
         rest = set(access.school_ids()) - full - staff - restricted_only
         conditions = []
         if full:
-            conditions.append(Q(school_id__in=sorted(full)))
+            conditions.append(access.school_q(full))
         if staff:
-            conditions.append(Q(school_id__in=sorted(staff)) & (Q(is_restricted=False) | own))
+            conditions.append(access.school_q(staff) & (Q(is_restricted=False) | own))
         if restricted_only:
-            conditions.append(Q(school_id__in=sorted(restricted_only)) & (Q(is_restricted=True) | own))
+            conditions.append(access.school_q(restricted_only) & (Q(is_restricted=True) | own))
         for school_id, suppliers in providers.items():
             if suppliers and school_id not in full | staff:
                 conditions.append(Q(school_id=school_id) & (Q(supplier_id__in=suppliers, is_restricted=False) | own))
@@ -55,7 +55,7 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(school_id__in=access_for(user).school_ids(REPORT_ROLES))
+        return self.filter(access_for(user).schools_q(REPORT_ROLES))
 
     def active(self):
         from schooldesk.incidents.choices import ACTIVE_STATUSES

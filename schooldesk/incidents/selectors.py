@@ -68,7 +68,7 @@ def _triage_filters(user, now):
     from schooldesk.accounts.access import access_for
     from schooldesk.accounts.choices import DESK_ROLES
 
-    base = incident_list(user).filter(school_id__in=access_for(user).school_ids(DESK_ROLES))
+    base = incident_list(user).filter(access_for(user).schools_q(DESK_ROLES))
     # Each section names its statuses exactly, so the (school, status, logged_at) index serves it.
     working = ACTIVE_STATUSES - PAUSED_STATUSES - {IncidentStatus.NEW}
     at_risk = Q(status__in=working, sla_paused_at__isnull=True) & _breached(now + DUE_SOON)

@@ -74,7 +74,7 @@ def with_compliance(queryset, today: date | None = None):
 
 
 def licence_list(user, roles=LICENCE_VIEW_ROLES, today: date | None = None):
-    base = Licence.objects.visible_to(user).filter(school_id__in=licence_school_ids(user, roles))
+    base = Licence.objects.visible_to(user).filter(access_for(user).schools_q(roles))
     return with_compliance(base.select_related("school", "supplier"), today)
 
 

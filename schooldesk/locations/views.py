@@ -14,7 +14,7 @@ from schooldesk.locations.models import Location
 
 
 def desk_locations(user):
-    return Location.objects.visible_to(user).filter(school_id__in=access_for(user).school_ids(DESK_ROLES))
+    return Location.objects.visible_to(user).filter(access_for(user).schools_q(DESK_ROLES))
 
 
 class LocationListView(FilteredListView):

@@ -25,7 +25,7 @@ class ProblemQuerySet(SchoolOwnedQuerySet):
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(school_id__in=access_for(user).school_ids(REPORT_ROLES))
+        return self.filter(access_for(user).schools_q(REPORT_ROLES))
 
     def active(self):
         return self.filter(status__in=choices.ACTIVE_PROBLEM_STATUSES)

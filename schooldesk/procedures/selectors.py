@@ -30,6 +30,6 @@ def procedure_history(user, procedure: Procedure) -> list[ProcedureVersion]:
 
 def proposals_waiting(user):
     """For the ICT owner and the SPOC: proposals awaiting a decision."""
-    return (ProcedureVersion.objects.filter(status=VersionStatus.PROPOSED,
-                                            procedure__school_id__in=access_for(user).school_ids(PROPOSE_ROLES))
+    return (ProcedureVersion.objects.filter(access_for(user).schools_q(PROPOSE_ROLES, field="procedure__school_id"),
+                                            status=VersionStatus.PROPOSED)
             .select_related("procedure__school", "proposed_by").order_by("created_at"))
