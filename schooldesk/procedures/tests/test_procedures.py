@@ -78,12 +78,14 @@ def test_withdrawing_a_proposal(cast):
 
 
 def test_the_starting_set_is_filled_in_with_the_schools_details(cast):
+    cast.spoc.first_name, cast.spoc.last_name = "Siobhán", "O'Connor"  # the body is text: kept as typed
+    cast.spoc.save()
     cast.school.spoc, cast.school.desk_phone = cast.spoc, "01632 960000"
     cast.school.save()
     made = procedures_starter_create(school=cast.school, by=cast.spoc)
     assert len(made) == len(STARTER_PROCEDURES) == 6
     hours = ProcedureVersion.objects.get(title="The SPOC's hours and cover").body
-    assert escape(str(cast.spoc)) in hours and "08:00 to 16:00" in hours and "{" not in hours
+    assert "is Siobhán O'Connor, available" in hours and "08:00 to 16:00" in hours and "{" not in hours
     assert "01632 960000" in ProcedureVersion.objects.get(title="What counts as a priority 1").body
     resets = ProcedureVersion.objects.get(title="Password resets and locked accounts").body
     assert "the number the school holds) before anything is reset" in resets  # one line per step, not hard-wrapped
