@@ -29,3 +29,11 @@ class _Labels:
         if not hasattr(self, "_status"):
             self._status = {value: str(label) for value, label in IncidentStatus.choices}
         return self._status
+
+    @property
+    def licence_type(self):
+        from schooldesk.licences.choices import LicenceType
+
+        if not hasattr(self, "_licence_type"):
+            self._licence_type = {value: str(label) for value, label in LicenceType.choices}
+        return self._licence_type

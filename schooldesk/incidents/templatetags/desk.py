@@ -32,7 +32,7 @@ def _when(moment) -> str:
 @register.filter
 def label_of(value, labels: dict):
     """`{{ i.status|label_of:labels.status }}`: a choice's label from a dict translated once per request."""
-    return labels.get(value, value)
+    return labels.get(value, value) if labels else value
 
 
 def _sla_badge(incident, now) -> str:
