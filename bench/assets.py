@@ -34,6 +34,7 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "Bench Borough Council (assets bench)"
 BUDGET_MS = 100.0
+IMPORT_BUDGET_S = 10.0
 SIZES = {"schools": 200, "assets": 300_000, "licences": 20_000, "incidents": 1_000_000}
 
 
@@ -47,7 +48,7 @@ def run(database_url: str, *, reuse: bool = False, requests: int = 200, **sizes)
            "DJANGO_DEBUG": "0", "HUEY_IMMEDIATE": "1", "AXES_ENABLED": "0"}
     env.pop("SCHOOLDESK_PRODUCTION", None)
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode != 0:
+    if done.returncode not in (0, 1):  # 1: a budget was missed; the figures still came
         raise RuntimeError(f"bench.assets failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -324,6 +325,71 @@ def measure(requests: int = 200, warmup: int = 10, seed: int = 11) -> list[dict]
     return results
 
 
+def measure_import(rows: int = 10_000, seed: int = 5) -> dict:
+    """A school's SPOC imports a spreadsheet of `rows` assets the way the pages do it, through the whole Django
+    stack: upload the file, check the mapped rows (the preview), then import. Each step is timed; the budget is
+    on the three together. The imported assets are deleted afterwards, so a reused data set stays the same."""
+    import csv
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from schooldesk.accounts.models import User
+    from schooldesk.assets.models import Asset, AssetImport, AssetType
+    from schooldesk.locations.models import Location
+    from schooldesk.schools.models import School
+    from schooldesk.suppliers.models import Supplier
+
+    rng = random.Random(seed)
+    school = School.objects.order_by("-pk").first()  # not a school whose pages are timed above
+    spoc = User.objects.get(memberships__school=school, memberships__role="spoc")
+    rooms = list(Location.objects.filter(school=school, is_archived=False).values_list("name", flat=True))
+    types = list(AssetType.objects.filter(school=school).values_list("name", flat=True))
+    suppliers = list(Supplier.objects.filter(organisation=school.organisation).values_list("name", flat=True)[:5])
+    run = f"IMP{int(time.time()) % 100000:05d}"
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Asset tag", "Type", "Make", "Model", "Serial number", "Location", "Status", "Purchase date",
+                     "Cost", "Supplier", "Warranty ends", "Notes"])
+    for n in range(rows):
+        bought = date(2021, 9, 1) + timedelta(days=rng.randint(0, 1500))
+        writer.writerow([f"{run}-{n:05d}", rng.choice([*types, "Document camera"]),
+                         rng.choice(["Dell", "HP", "Lenovo"]), f"Model {rng.randint(100, 999)}", f"SN{run}{n:06d}",
+                         rng.choice([*rooms, "Portakabin 2"]),
+                         rng.choice(["in use", "spare", "in repair"]), bought.strftime("%d/%m/%Y"),
+                         f"{rng.randint(150, 1200)}.00", rng.choice([*suppliers, "New Reseller Ltd"]),
+                         (bought + timedelta(days=3 * 365)).strftime("%d/%m/%Y"), "imported for the bench"])
+    data = out.getvalue().encode()
+    client = Client()
+    client.force_login(spoc)
+    timings = {}
+    started = time.perf_counter()
+    response = client.post("/assets/import/", {"school": school.pk,
+                                               "file": SimpleUploadedFile("register.csv", data, "text/csv")})
+    timings["upload"] = time.perf_counter() - started
+    if response.status_code != 302:
+        raise RuntimeError(f"upload answered {response.status_code}")
+    record = AssetImport.objects.filter(school=school).latest("pk")
+    mapping = {f"map_{name}": heading for name, heading in record.mapping.items()}
+    step = time.perf_counter()
+    response = client.post(response["Location"], {**mapping, "action": "check", "create_missing": "on"})
+    timings["check"] = time.perf_counter() - step
+    if response.status_code != 200:
+        raise RuntimeError(f"the check answered {response.status_code}")
+    step = time.perf_counter()
+    response = client.post(f"/assets/import/{record.pk}/", {**mapping, "action": "import", "create_missing": "on"})
+    timings["import"] = time.perf_counter() - step
+    timings["total"] = time.perf_counter() - started
+    imported = Asset.objects.filter(school=school, tag__startswith=run).count()
+    Asset.objects.filter(school=school, tag__startswith=run).delete()
+    if response.status_code != 302 or imported != rows:
+        raise RuntimeError(f"the import answered {response.status_code} and wrote {imported} of {rows} assets")
+    return {"rows": rows, "kb": round(len(data) / 1024), "school": school.name,
+            **{f"{k}_s": round(v, 2) for k, v in timings.items()}, "budget_s": IMPORT_BUDGET_S,
+            "pass": timings["total"] < IMPORT_BUDGET_S}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.assets", description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
@@ -350,15 +416,19 @@ def main(argv=None) -> int:
     for step, seconds in timings.items():
         say(f"  {step}: {seconds:.1f} s")
     results = measure(args.requests)
+    imported = measure_import()  # after the pages: its writes and deletes would wake autovacuum under them
+    say(f"Import of {imported['rows']:,} asset rows: upload {imported['upload_s']} s, check {imported['check_s']} s, "
+        f"import {imported['import_s']} s, total {imported['total_s']} s "
+        f"{'pass' if imported['pass'] else 'FAIL'} (< {IMPORT_BUDGET_S:g} s)")
     for r in results:
         say(f"{r['scenario']}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms "
             f"({r['n']} requests) {'pass' if r['pass'] else 'FAIL'} (p95 < {BUDGET_MS:g} ms)")
-    report = {"sizes": sizes, "reused": reused, "build_seconds": timings, "results": results,
+    report = {"sizes": sizes, "reused": reused, "build_seconds": timings, "results": results, "import": imported,
               "wall_seconds": round(time.perf_counter() - started, 1), "measured": "in-process, Django test client",
               "date": datetime.now().astimezone().isoformat(timespec="minutes"), "on": str(date.today())}
     if args.json:
         print(json.dumps(report))
-    return 0 if all(r["pass"] for r in results) else 1
+    return 0 if all(r["pass"] for r in results) and imported["pass"] else 1
 
 
 if __name__ == "__main__":
