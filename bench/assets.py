@@ -40,17 +40,25 @@ SIZES = {"schools": 200, "assets": 300_000, "licences": 20_000, "incidents": 1_0
 
 def run(database_url: str, *, reuse: bool = False, requests: int = 200, **sizes) -> dict:
     """Build (or reuse) the LA-size data set in `database_url` and time the pages; returns the figures."""
-    command = [sys.executable, "-m", "bench.assets", "--database-url", database_url, "--json",
-               "--requests", str(requests)] + (["--reuse"] if reuse else [])
+    arguments = ["--requests", str(requests)] + (["--reuse"] if reuse else [])
     for name, value in sizes.items():
-        command += [f"--{name}", str(value)]
+        arguments += [f"--{name}", str(value)]
+    return run_child("bench.assets", database_url, arguments)
+
+
+def run_child(module: str, database_url: str, arguments: list[str]) -> dict:
+    """`python -m <module> --database-url … --json …` in a process of its own, with the bench's settings;
+    returns the JSON report it prints last. Exit status 1 means a budget was missed: the figures still came."""
+    command = [sys.executable, "-m", module, "--database-url", database_url, "--json", *arguments]
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings",
-           "DJANGO_DEBUG": "0", "HUEY_IMMEDIATE": "1", "AXES_ENABLED": "0"}
+           "DJANGO_DEBUG": "0", "HUEY_IMMEDIATE": "1", "AXES_ENABLED": "0",
+           "DJANGO_ALLOWED_HOSTS": "testserver"}  # the host Django's test client sends
     env.pop("SCHOOLDESK_PRODUCTION", None)
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode not in (0, 1):  # 1: a budget was missed; the figures still came
-        raise RuntimeError(f"bench.assets failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    lines = done.stdout.strip().splitlines()
+    if done.returncode not in (0, 1) or not lines or not lines[-1].startswith("{"):
+        raise RuntimeError(f"{module} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(lines[-1])
 
 
 # --- the database -----------------------------------------------------------------------------
@@ -416,10 +424,13 @@ def main(argv=None) -> int:
     for step, seconds in timings.items():
         say(f"  {step}: {seconds:.1f} s")
     results = measure(args.requests)
-    imported = measure_import()  # after the pages: its writes and deletes would wake autovacuum under them
-    say(f"Import of {imported['rows']:,} asset rows: upload {imported['upload_s']} s, check {imported['check_s']} s, "
-        f"import {imported['import_s']} s, total {imported['total_s']} s "
-        f"{'pass' if imported['pass'] else 'FAIL'} (< {IMPORT_BUDGET_S:g} s)")
+    try:
+        imported = measure_import()  # after the pages: its writes and deletes would wake autovacuum under them
+    except Exception as error:  # reported as a failed import; the pages' figures stand
+        imported = {"rows": 10_000, "error": f"{type(error).__name__}: {error}", "pass": False}
+    say(f"Import of {imported['rows']:,} asset rows: " + (imported.get("error") or (
+        f"upload {imported['upload_s']} s, check {imported['check_s']} s, import {imported['import_s']} s, "
+        f"total {imported['total_s']} s {'pass' if imported['pass'] else 'FAIL'} (< {IMPORT_BUDGET_S:g} s)")))
     for r in results:
         say(f"{r['scenario']}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms "
             f"({r['n']} requests) {'pass' if r['pass'] else 'FAIL'} (p95 < {BUDGET_MS:g} ms)")

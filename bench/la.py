@@ -78,7 +78,9 @@ def report_lines(la: LaResults) -> list[str]:
             limit = f"{r['budget_ms']:g} ms" if budget is None else budget
             lines.append(f"| {r['scenario']} | {r['n']} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | {limit} | "
                          f"{'pass' if r['pass'] else 'fail'} |")
-    if la.assets:
+    if la.assets and la.assets["import"].get("error"):
+        lines += ["", f"Importing 10,000 assets did not complete: {la.assets['import']['error']}"]
+    elif la.assets:
         i = la.assets["import"]
         lines += ["", f"Importing a spreadsheet of {i['rows']:,} assets ({i['kb']:,} KB CSV) into {i['school']}, as "
                   f"its SPOC does it (upload, check with the preview, import), through the whole Django stack: upload "

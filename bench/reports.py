@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -41,15 +40,9 @@ CATEGORIES = 10
 
 def run(database_url: str, *, reuse: bool = False, requests: int = 20) -> dict:
     """Build (or reuse) the LA-size data set in `database_url` and time the reports; returns the figures."""
-    command = [sys.executable, "-m", "bench.reports", "--database-url", database_url, "--json",
-               "--requests", str(requests)] + (["--reuse"] if reuse else [])
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings",
-           "DJANGO_DEBUG": "0", "HUEY_IMMEDIATE": "1", "AXES_ENABLED": "0"}
-    env.pop("SCHOOLDESK_PRODUCTION", None)
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-    if done.returncode not in (0, 1):
-        raise RuntimeError(f"bench.reports failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    from bench.assets import run_child
+
+    return run_child("bench.reports", database_url, ["--requests", str(requests)] + (["--reuse"] if reuse else []))
 
 
 # --- the top-up -------------------------------------------------------------------------------------
