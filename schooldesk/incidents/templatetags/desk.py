@@ -9,6 +9,7 @@ from html import escape
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
@@ -92,8 +93,9 @@ def call_rows(context, rows):
     Everything people typed is escaped; `incidents/tests/test_call_table.py` reads the rows as users do."""
     words = _row_words(get_language())
     w = {f"w_{key}": value for key, value in words.items()}
-    statuses = context["labels"].status
-    now = context["now"]
+    labels = context.get("labels")  # from core.context_processors.desk; a bare render has none
+    statuses = labels.status if labels else {}
+    now = context.get("now") or timezone.now()
     many_schools = context.get("nav", {}).get("school_count", 0) > 1
     detail = reverse("incidents:incident_detail", args=[0])[:-2]  # "/incidents/"; a call is "/incidents/<pk>/"
     restricted = f' <span class="badge text-bg-dark">{words["restricted"]}</span>'
