@@ -11,7 +11,7 @@ from schooldesk.locations.models import Location
 from schooldesk.schools.tests.factories import SchoolFactory
 
 
-def test_an_organisation_wide_role_is_one_subquery_not_a_list_of_schools(cast, other):
+def test_an_organisation_wide_role_is_one_condition_on_the_organisation_not_a_list_of_schools(cast, other):
     organisation = cast.school.organisation
     more = [SchoolFactory(organisation=organisation, name=f"School {n}") for n in range(3)]
     la = UserFactory()
@@ -25,7 +25,7 @@ def test_an_organisation_wide_role_is_one_subquery_not_a_list_of_schools(cast, o
         seen = set(Location.objects.filter(access.schools_q()).values_list("school_id", flat=True))
     assert seen == set(Location.objects.filter(school_id__in=every).values_list("school_id", flat=True))
     sql = queries.captured_queries[0]["sql"]
-    assert "organisation_id" in sql  # the LA's schools as a subquery …
+    assert "organisation_id" in sql  # the LA's schools as a condition on their organisation …
     assert str(other.school.pk) in sql  # … and the other school by its id
     for school in more:  # none of the LA's schools spelt out
         assert f" {school.pk}," not in sql and f"({school.pk})" not in sql and f" {school.pk})" not in sql
