@@ -329,7 +329,7 @@ def measure(requests: int = 200, warmup: int = 10, seed: int = 11) -> list[dict]
         p = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0] * 99
         results.append({"scenario": name, "n": len(latencies), "errors": errors[:3], "p50_ms": round(p[49], 1),
                         "p95_ms": round(p[94], 1), "max_ms": round(max(latencies or [0]), 1),
-                        "pass": not errors and p[94] < BUDGET_MS})
+                        "budget_ms": BUDGET_MS, "pass": not errors and p[94] < BUDGET_MS})
     return results
 
 

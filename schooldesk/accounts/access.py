@@ -37,10 +37,11 @@ class Access:
         whole = [org for org, schools in sorted(self.schools_by_organisation.items()) if schools and schools <= wanted]
         for org in whole:
             wanted -= self.schools_by_organisation[org]
-        condition = Q(**{f"{field}__in": sorted(wanted)}) if wanted or not whole else Q()
-        if whole:
-            condition |= Q(**{f"{field.removesuffix('_id')}__organisation_id__in": whole})
-        return condition
+        listed = Q(**{f"{field}__in": sorted(wanted)})
+        if not whole:
+            return listed
+        by_organisation = Q(**{f"{field.removesuffix('_id')}__organisation_id__in": whole})
+        return listed | by_organisation if wanted else by_organisation
 
     def schools_q(self, roles: frozenset[str] | None = None, field: str = "school_id") -> Q:
         """A condition on `field` for the schools where the user holds one of `roles` (any role if None)."""

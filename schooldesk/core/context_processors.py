@@ -1,3 +1,6 @@
+from functools import cached_property
+
+
 def desk(request):
     """The signed-in person's roles, for the navigation. One query per request at most (cached)."""
     user = getattr(request, "user", None)
@@ -22,18 +25,14 @@ def desk(request):
 class _Labels:
     """Choice labels translated once per request (not once per row), read lazily by templates."""
 
-    @property
+    @cached_property
     def status(self):
         from schooldesk.incidents.choices import IncidentStatus
 
-        if not hasattr(self, "_status"):
-            self._status = {value: str(label) for value, label in IncidentStatus.choices}
-        return self._status
+        return {value: str(label) for value, label in IncidentStatus.choices}
 
-    @property
+    @cached_property
     def licence_type(self):
         from schooldesk.licences.choices import LicenceType
 
-        if not hasattr(self, "_licence_type"):
-            self._licence_type = {value: str(label) for value, label in LicenceType.choices}
-        return self._licence_type
+        return {value: str(label) for value, label in LicenceType.choices}
