@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from schooldesk.accounts.models import User
 from schooldesk.assets.choices import AssetStatus, DisposalMethod, RelationshipKind
 from schooldesk.assets.models import Asset, AssetType
-from schooldesk.core.forms import DateInput, StyledFormMixin
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 from schooldesk.suppliers.models import Supplier
@@ -26,7 +26,7 @@ def school_people(school_id):
     return User.objects.filter(memberships__school_id=school_id).distinct().order_by("first_name", "last_name")
 
 
-class AssetForm(StyledFormMixin, forms.ModelForm):
+class AssetForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -38,15 +38,8 @@ class AssetForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, school_ids, school=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.school_ids = school_ids
-        self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
-        school = school or (self.instance.school if self.instance.school_id else None)
-        if school is None and len(school_ids) == 1:
-            school = School.objects.get(pk=school_ids[0])
+        school = self.decide_school(school_ids, chosen=school)
         if school is not None:
-            self.fields["school"].initial = school.pk
-            self.fields["school"].widget = forms.HiddenInput()
-            if self.instance.pk:
-                self.fields["school"].disabled = True
             ids = [school.pk]
             organisation_id = school.organisation_id
         else:  # several schools: their rooms and types, unless there are too many to list
@@ -184,7 +177,7 @@ class AuditForm(StyledFormMixin, forms.Form):
                                             .select_related("school"))
 
 
-class ImportUploadForm(StyledFormMixin, forms.Form):
+class ImportUploadForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
@@ -192,10 +185,7 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, school_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
-        if len(school_ids) == 1:
-            self.fields["school"].initial = school_ids[0]
-            self.fields["school"].widget = forms.HiddenInput()
+        self.decide_school(school_ids)
 
 
 class ImportMappingForm(StyledFormMixin, forms.Form):

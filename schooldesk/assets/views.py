@@ -218,7 +218,7 @@ class AssetEditView(RoleRequiredMixin, View):
         asset = _asset_or_404(request, pk) if pk else Asset()
         school = None
         if not pk:
-            wanted = (data or request.GET).get("school")
+            wanted = request.POST.get("school") or request.GET.get("school")
             if wanted and str(wanted).isdigit() and int(wanted) in school_ids:
                 school = School.objects.get(pk=int(wanted))
             services.asset_types_ensure(school_ids=[school.pk] if school else school_ids)
@@ -229,7 +229,7 @@ class AssetEditView(RoleRequiredMixin, View):
 
     def get(self, request, pk=None):
         asset, form = self._form(request, pk)
-        if not pk and form.fields["school"].widget.input_type != "hidden" and len(form.school_ids) > MANY_SCHOOLS:
+        if not pk and form.fixed_owner is None and len(form.school_ids) > MANY_SCHOOLS:
             # an LA: first which school, then its rooms
             schools = School.objects.filter(pk__in=form.school_ids).only("id", "name")
             return render(request, "assets/choose_school.html", {"schools": schools})
@@ -413,7 +413,7 @@ class ImportUploadView(RoleRequiredMixin, View):
         form = forms.ImportUploadForm(request.POST, request.FILES,
                                       school_ids=access_for(request.user).school_ids(ASSET_DESK_ROLES))
         if form.is_valid():
-            record = apply_service(request, form, asset_import_upload, "", school=form.cleaned_data["school"],
+            record = apply_service(request, form, asset_import_upload, "", school=form.owner,
                                    upload=form.cleaned_data["file"], by=request.user)
             if record:
                 return redirect("assets:import_map", asset_import_pk=record.pk)

@@ -7,7 +7,7 @@ from schooldesk.assets.choices import GONE_STATUSES, AssetStatus
 from schooldesk.assets.models import Asset, AssetType
 from schooldesk.changes.choices import CHANGE_ROLES, Outcome
 from schooldesk.changes.models import ChangeRequest, NewAsset, NewLicence, StandardChange
-from schooldesk.core.forms import DateInput, StyledFormMixin
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.problems.models import Problem
 from schooldesk.schools.models import School
@@ -27,7 +27,7 @@ def _selects(form):
             field.widget.attrs["class"] = "form-select"
 
 
-class ChangeForm(StyledFormMixin, forms.ModelForm):
+class ChangeForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -39,17 +39,12 @@ class ChangeForm(StyledFormMixin, forms.ModelForm):
         widgets = {"reason": TEXT, "description": TEXT, "impact": TEXT, "backout_plan": TEXT, "planned_on": DateInput(),
                    "affected_locations": forms.SelectMultiple(attrs={"size": 6})}
 
-    def __init__(self, *args, school_ids, plan_only=False, **kwargs):
+    def __init__(self, *args, school_ids, school=None, plan_only=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.decide_school(school_ids, chosen=school)
+        school_ids = self.owner_ids(school_ids)
         if self.instance.pk:
-            school_ids = [self.instance.school_id]
-            del self.fields["school"]
             self.fields["version"].initial = self.instance.version
-        else:
-            self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
-            if len(school_ids) == 1:
-                self.fields["school"].initial = school_ids[0]
-                self.fields["school"].widget = forms.HiddenInput()
         if plan_only:  # authorised as it stood: only the plan can move
             for name in list(self.fields):
                 if name not in ("assigned_to", "planned_on", "backout_plan", "version"):
@@ -69,7 +64,7 @@ class ChangeForm(StyledFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        school = data.get("school") or (self.instance.school if self.instance.pk else None)
+        school = self.owner
         if school is not None:
             for name in ("standard_change", "problem"):
                 if data.get(name) is not None and data[name].school_id != school.pk:
@@ -170,7 +165,7 @@ class ReviewForm(StyledFormMixin, forms.Form):
                              help_text=_("Did it do what was intended? What was learnt?"))
 
 
-class StandardChangeForm(StyledFormMixin, forms.ModelForm):
+class StandardChangeForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
 
     class Meta:
@@ -180,11 +175,6 @@ class StandardChangeForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, school_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            del self.fields["school"]
-        else:
+        if not self.instance.pk:
             del self.fields["is_active"]
-            self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
-            if len(school_ids) == 1:
-                self.fields["school"].initial = school_ids[0]
-                self.fields["school"].widget = forms.HiddenInput()
+        self.decide_school(school_ids)

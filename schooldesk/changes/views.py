@@ -70,14 +70,15 @@ class ChangeEditView(RoleRequiredMixin, View):
         change = _change_or_404(request, pk) if pk else ChangeRequest()
         if pk and change.status not in PLANNING_STATUSES:
             raise Http404
-        initial = {}
+        initial, school, school_ids = {}, None, change_school_ids(request.user)
         wanted = request.GET.get("problem", "")
         if not pk and wanted.isdigit():
-            problem = Problem.objects.visible_to(request.user).filter(pk=int(wanted)).first()
+            problem = Problem.objects.visible_to(request.user).filter(pk=int(wanted), school_id__in=school_ids).first()
             if problem is not None:
-                initial = {"school": problem.school_id, "problem": problem.pk, "title": f"Fix: {problem.title}",
+                school = problem.school
+                initial = {"problem": problem.pk, "title": f"Fix: {problem.title}",
                            "reason": f"Solves {problem.reference}: {problem.title}."}
-        form = forms.ChangeForm(data, instance=change, initial=initial, school_ids=change_school_ids(request.user),
+        form = forms.ChangeForm(data, instance=change, initial=initial, school_ids=school_ids, school=school,
                                 plan_only=bool(pk) and change.status not in EDITABLE_STATUSES)
         return change, form
 
@@ -92,11 +93,13 @@ class ChangeEditView(RoleRequiredMixin, View):
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version", None)
+            data.pop("school", None)  # the decided school is form.owner
             if change.pk:
                 done = apply_service(request, form, services.change_update, _("Saved."), change=change, by=request.user,
                                      version=version, **data)
             else:
-                done = apply_service(request, form, services.change_create, "", by=request.user, **data)
+                done = apply_service(request, form, services.change_create, "", by=request.user, school=form.owner,
+                                     **data)
                 if done is not None:
                     messages.success(request,
                                      _("%(ref)s raised as a draft: add its plan, then submit it for authorisation.")

@@ -1,8 +1,11 @@
 from django import forms
+from django.apps import apps
+from django.db.models import QuerySet
 from django.forms.renderers import TemplatesSetting
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext as _
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
@@ -22,7 +25,7 @@ class DeskFormRenderer(TemplatesSetting):
     def render(self, template_name, context, request=None):
         widget = context.get("widget")
         if template_name == SELECT_TEMPLATE and all(
-            option["template_name"] == OPTION_TEMPLATE for _, group, _ in widget["optgroups"] for option in group
+            option["template_name"] == OPTION_TEMPLATE for _n, group, _i in widget["optgroups"] for option in group
         ):
             return select_html(widget)
         return super().render(template_name, context, request)
@@ -47,7 +50,7 @@ def select_html(widget: dict) -> str:
         return conditional_escape(localize(value))
 
     out = [f'<select name="{_text(widget["name"])}"{_attrs_html(widget["attrs"])}>']
-    for group_name, options, _ in widget["optgroups"]:
+    for group_name, options, _index in widget["optgroups"]:
         if group_name:
             out.append(f'\n  <optgroup label="{label(group_name)}">')
         out.extend(f'\n  <option value="{_text(option["value"])}"{_attrs_html(option["attrs"])}>'
@@ -59,7 +62,8 @@ def select_html(widget: dict) -> str:
 
 
 class StyledFormMixin:
-    """Adds Bootstrap classes to widgets so templates can render `{{ form }}` as it is."""
+    """Adds Bootstrap classes to widgets so templates can render `{{ form }}` as it is, and gathers the errors a
+    person cannot see beside a field (the form's own, and those of hidden fields) for the top of the form."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +79,71 @@ class StyledFormMixin:
                 css = "form-control"
             if css:
                 widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def top_errors(self) -> list[str]:
+        """Errors that belong to no visible field, in words: the whole form's, then each hidden field's."""
+        found = list(self.non_field_errors())
+        for field in self.hidden_fields():
+            found.extend(_("%(field)s: %(error)s") % {"field": field.label, "error": error} for error in field.errors)
+        return found
+
+    def has_field_errors(self) -> bool:
+        """Whether any visible field has an error to read beside it ("see the messages below")."""
+        return any(field.errors for field in self.visible_fields())
+
+
+class SchoolChoiceMixin:
+    """The one way a create or edit form decides whose record it is: a school (or, with `owner_field =
+    "organisation"`, an organisation).
+
+    - Editing: the record's own. No field on the page.
+    - Creating, for a person with one school to choose from: that one. No field on the page.
+    - Creating, with several: a required drop-down of those only.
+
+    Never a hidden field, so a page needs nothing it did not show (an unsaved instance's empty `school` used to
+    override a hidden field's initial value, and the one-school SPOC's forms came back with no message). Call
+    `decide_owner(choices)` in `__init__` before building the choices that depend on it; `form.owner` is then
+    the decided record, or the chosen one once the form is valid.
+    """
+
+    owner_field = "school"
+    fixed_owner = None
+
+    def decide_owner(self, choices: QuerySet, *, chosen=None):
+        name = self.owner_field
+        instance = getattr(self, "instance", None)
+        fixed = chosen
+        if fixed is None and instance is not None and getattr(instance, f"{name}_id", None):
+            fixed = getattr(instance, name)
+        if fixed is None:
+            first_two = list(choices[:2])
+            if len(first_two) == 1:
+                fixed = first_two[0]
+        self.fixed_owner = fixed
+        if fixed is not None:
+            self.fields.pop(name, None)
+            if instance is not None:
+                setattr(instance, name, fixed)
+        else:
+            field = self.fields[name]
+            field.queryset = choices
+            field.required = True
+        return fixed
+
+    def decide_school(self, school_ids, *, chosen=None):
+        """`decide_owner` over the schools with these ids, by name."""
+        school = apps.get_model("schools", "School")  # core imports no domain app
+        return self.decide_owner(school.objects.filter(pk__in=list(school_ids)).order_by("name"), chosen=chosen)
+
+    @property
+    def owner(self):
+        if self.fixed_owner is not None:
+            return self.fixed_owner
+        return getattr(self, "cleaned_data", {}).get(self.owner_field)
+
+    def owner_ids(self, choices_ids) -> list[int]:
+        """The ids that dependent drop-downs (rooms, people, types) are built from: the decided one, or all."""
+        return [self.fixed_owner.pk] if self.fixed_owner is not None else list(choices_ids)
 
 
 class StyledFilterForm(StyledFormMixin, forms.Form):

@@ -7,7 +7,7 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.calendar import LONDON
-from schooldesk.core.forms import DateInput, StyledFormMixin, TimeInput
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, TimeInput
 from schooldesk.diary.choices import PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.locations.models import Location
@@ -19,16 +19,7 @@ def _desk_schools(user):
     return School.objects.filter(pk__in=access_for(user).school_ids(DESK_ROLES)).order_by("name")
 
 
-def _school_field(form, schools: list):
-    form.fields["school"].queryset = School.objects.filter(pk__in=[s.pk for s in schools])
-    if form.instance.pk:
-        form.fields["school"].disabled = True
-    elif len(schools) == 1:
-        form.fields["school"].initial = schools[0].pk
-        form.fields["school"].widget = forms.HiddenInput()
-
-
-class DiaryEntryForm(StyledFormMixin, forms.ModelForm):
+class DiaryEntryForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     """Date and time are asked for separately (phone date and time pickers), then combined in London time."""
 
     starts_on = forms.DateField(label=_("Date"), widget=DateInput())
@@ -48,14 +39,14 @@ class DiaryEntryForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         schools = list(_desk_schools(user))
-        _school_field(self, schools)
-        school_ids = [s.pk for s in schools]
+        self.decide_owner(_desk_schools(user))
+        school_ids = self.owner_ids([s.pk for s in schools])
         self.fields["location"].queryset = Location.objects.filter(school_id__in=school_ids, is_archived=False) \
             .select_related("school").order_by("school__name", "name")
         self.fields["person"].queryset = User.objects.filter(memberships__school_id__in=school_ids).distinct()
         self.fields["contract"].queryset = Contract.objects.visible_to(user).filter(shares__school_id__in=school_ids) \
             .select_related("supplier").distinct()
-        if len(schools) > 1:
+        if len(school_ids) > 1:
             self.fields["location"].label_from_instance = lambda loc: f"{loc.school.short_name or loc.school}: {loc}"
         entry = self.instance
         if entry.pk:
@@ -111,7 +102,7 @@ class VisitRecordForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class PaymentForm(StyledFormMixin, forms.ModelForm):
+class PaymentForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Payment
         fields = ["school", "supplier", "contract", "for_entry", "category", "description", "kind", "amount", "vat",
@@ -121,9 +112,9 @@ class PaymentForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         schools = list(_desk_schools(user))
-        _school_field(self, schools)
-        school_ids = [s.pk for s in schools]
-        organisation_ids = {s.organisation_id for s in schools}
+        self.decide_owner(_desk_schools(user))
+        school_ids = self.owner_ids([s.pk for s in schools])
+        organisation_ids = {s.organisation_id for s in schools if s.pk in school_ids}
         self.fields["supplier"].queryset = Supplier.objects.filter(organisation_id__in=organisation_ids)
         self.fields["contract"].queryset = Contract.objects.visible_to(user).filter(shares__school_id__in=school_ids) \
             .select_related("supplier").distinct()

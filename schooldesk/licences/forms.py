@@ -3,14 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.models import User
 from schooldesk.assets.models import Asset
-from schooldesk.core.forms import DateInput, StyledFormMixin
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
 from schooldesk.licences.models import Licence
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 from schooldesk.suppliers.models import Supplier
 
 
-class LicenceForm(StyledFormMixin, forms.ModelForm):
+class LicenceForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     proof_upload = forms.FileField(required=False, label=_("Proof of purchase (invoice, order confirmation)"),
                                    help_text=_("PDF, photo or Office document, up to 10 MB."))
 
@@ -23,12 +23,8 @@ class LicenceForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, school_ids, show_key: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
-        if self.instance.pk:
-            self.fields["school"].disabled = True
-        elif len(school_ids) == 1:
-            self.fields["school"].initial = school_ids[0]
-            self.fields["school"].widget = forms.HiddenInput()
+        self.decide_school(school_ids)
+        school_ids = self.owner_ids(school_ids)
         self.fields["supplier"].queryset = Supplier.objects.filter(organisation__schools__in=school_ids).distinct()
         self.fields["key"].widget.attrs["autocomplete"] = "off"
         if not show_key:
@@ -89,7 +85,7 @@ class InstallationForm(StyledFormMixin, forms.Form):
         return asset
 
 
-class InstallationImportForm(StyledFormMixin, forms.Form):
+class InstallationImportForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"),
                            help_text=_("Columns “Asset tag” and “Product” (the licence's product name); "
@@ -97,7 +93,4 @@ class InstallationImportForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, school_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
-        if len(school_ids) == 1:
-            self.fields["school"].initial = school_ids[0]
-            self.fields["school"].widget = forms.HiddenInput()
+        self.decide_school(school_ids)

@@ -105,8 +105,9 @@ def licence_delete(*, licence: Licence, by) -> None:
     _require(by, licence.school_id, LICENCE_DESK_ROLES, "Only the SPOC or the ICT owner can change the licence list.")
     audit_record(actor=by, school=licence.school, action="delete", obj=licence,
                  summary=f"Licence {licence.product} deleted")
-    if licence.proof:
-        licence.proof.delete(save=False)
+    if licence.proof:  # the file goes once the deletion is committed: a rolled-back delete keeps its proof
+        storage, name = licence.proof.storage, licence.proof.name
+        transaction.on_commit(lambda: storage.delete(name))
     licence.delete()
 
 

@@ -249,7 +249,7 @@ class InstallationImportView(RoleRequiredMixin, View):
     def post(self, request):
         form = self._form(request, request.POST, request.FILES)
         if form.is_valid():
-            result = apply_service(request, form, services.installations_import, "", school=form.cleaned_data["school"],
+            result = apply_service(request, form, services.installations_import, "", school=form.owner,
                                    upload=form.cleaned_data["file"], by=request.user)
             if result is not None:
                 done = _("%(added)s installations recorded (%(skipped)s rows already known).") % result

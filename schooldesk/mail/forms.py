@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
-from schooldesk.core.forms import StyledFormMixin
+from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.mail.choices import NotificationEvent
 from schooldesk.mail.models import Mailbox
@@ -16,7 +16,7 @@ def desk_school_ids(user) -> list[int]:
     return access_for(user).school_ids(DESK_ROLES)
 
 
-class MailboxForm(StyledFormMixin, forms.ModelForm):
+class MailboxForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     """Secrets are write-only: never put back into the page, a blank box keeps the saved one."""
 
     password = forms.CharField(label=_("Password"), required=False, strip=False,
@@ -41,7 +41,6 @@ class MailboxForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         schools = desk_school_ids(user)
-        self.fields["school"].queryset = School.objects.filter(pk__in=schools)
         organisations = Organisation.objects.filter(
             membership__user=user, membership__role__in=DESK_ROLES, membership__school__isnull=True).distinct()
         self.fields["organisation"].queryset = organisations
@@ -49,16 +48,24 @@ class MailboxForm(StyledFormMixin, forms.ModelForm):
             school_id__in=schools, is_archived=False).select_related("school").order_by("school__name", "name")
         self.fields["default_location"].label_from_instance = lambda loc: (
             f"{loc.name} ({loc.school.name})" if len(schools) > 1 else loc.name)
-        if self.instance.pk:
-            self.fields["school"].disabled = self.fields["organisation"].disabled = True
-        elif len(schools) == 1 and not organisations.exists():
-            self.fields["school"].initial = schools[0]
-        if not self.instance.pk and not organisations.exists():
+        if self.instance.pk:  # a mailbox stays with its school or organisation
+            del self.fields["school"], self.fields["organisation"]
+        elif not organisations.exists():
             del self.fields["organisation"]
+            self.decide_school(schools)
+        else:  # an organisation's desk: one of its schools, or the organisation as a whole
+            self.fields["school"].queryset = School.objects.filter(pk__in=schools).order_by("name")
+            self.fields["school"].required = False
         for name in ("password", "oauth_client_secret"):
             self.fields[name].help_text = KEEP if getattr(self.instance, name) else _("Not set yet.")
             self.initial.pop(name, None)
-        self.fields["school"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if "organisation" in self.fields and bool(data.get("school")) == bool(data.get("organisation")):
+            self.add_error("school", _("Choose a school, or the organisation for a mailbox shared by all its schools "
+                                       "(one of the two)."))
+        return data
 
     def secrets(self) -> dict:
         return {name: self.cleaned_data.get(name, "") for name in ("password", "oauth_client_secret")}
@@ -72,19 +79,16 @@ class PreferencesForm(StyledFormMixin, forms.Form):
                                                           initial=saved.get(event.value, True))
 
 
-class AcceptForm(StyledFormMixin, forms.Form):
+class AcceptForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"), required=False)
     location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("Where"))
     summary = forms.CharField(label=_("What is wrong?"), max_length=200)
 
     def __init__(self, *args, user, message, **kwargs):
         super().__init__(*args, **kwargs)
-        schools = [message.school_id] if message.school_id else desk_school_ids(user)
-        if message.school_id:
-            del self.fields["school"]
-        else:
-            self.fields["school"].queryset = School.objects.filter(pk__in=schools)
-            self.fields["school"].required = True
+        desk = desk_school_ids(user)
+        self.decide_school(desk, chosen=message.school if message.school_id else None)
+        schools = self.owner_ids(desk)
         self.fields["location"].queryset = Location.objects.filter(
             school_id__in=schools, is_archived=False).select_related("school").order_by("school__name", "name")
         self.fields["location"].label_from_instance = lambda loc: (
@@ -93,7 +97,7 @@ class AcceptForm(StyledFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        school, location = data.get("school"), data.get("location")
+        school, location = self.owner, data.get("location")
         if school is not None and location is not None and location.school_id != school.pk:
             self.add_error("location", _("Choose a location of the school you chose."))
         return data

@@ -112,7 +112,7 @@ class InboundActionView(RoleRequiredMixin, View):
                 form = AcceptForm(request.POST, user=request.user, message=message)
                 done = form.is_valid() and apply_service(
                     request, form, services.inbound_accept, "", message=message, by=request.user,
-                    school=form.cleaned_data.get("school"), location=form.cleaned_data["location"],
+                    school=form.owner, location=form.cleaned_data["location"],
                     summary=form.cleaned_data["summary"])
                 if not done:
                     return render_inbound(request, message, accept_form=form, status=400)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from schooldesk.accounts.models import User
 from schooldesk.assets.choices import GONE_STATUSES
 from schooldesk.assets.models import Asset
-from schooldesk.core.forms import DateInput, StyledFormMixin
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
 from schooldesk.incidents.models import Category, Incident
 from schooldesk.locations.models import Location
 from schooldesk.problems.choices import MANUAL_STATUSES, PROBLEM_ROLES, CandidateBasis, WorkaroundAudience
@@ -19,7 +19,7 @@ def staff_of(school_ids):
             .distinct().order_by("first_name", "last_name"))
 
 
-class ProblemForm(StyledFormMixin, forms.ModelForm):
+class ProblemForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     """Raise or edit a problem. A new one chooses its school when the person works in several."""
 
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
@@ -31,17 +31,13 @@ class ProblemForm(StyledFormMixin, forms.ModelForm):
                   "workaround", "workaround_audience", "assigned_to", "due_on"]
         widgets = {"symptoms": TEXT, "root_cause": TEXT, "workaround": TEXT, "due_on": DateInput()}
 
-    def __init__(self, *args, school_ids, **kwargs):
+    def __init__(self, *args, school_ids, school=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.decide_school(school_ids, chosen=school)
+        school_ids = self.owner_ids(school_ids)
         if self.instance.pk:
-            school_ids = [self.instance.school_id]
-            del self.fields["school"]
             self.fields["version"].initial = self.instance.version
         else:
-            self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
-            if len(school_ids) == 1:
-                self.fields["school"].initial = school_ids[0]
-                self.fields["school"].widget = forms.HiddenInput()
             for name in ("root_cause", "workaround", "workaround_audience"):
                 del self.fields[name]  # found out later: the known-error form records them
         self.fields["category"].queryset = Category.objects.filter(school_id__in=school_ids, is_archived=False)
@@ -55,7 +51,7 @@ class ProblemForm(StyledFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        school = data.get("school") or (self.instance.school if self.instance.pk else None)
+        school = self.owner
         if school is not None:
             for name in ("category", "location", "asset"):
                 value = data.get(name)

@@ -57,16 +57,17 @@ class ProblemEditView(RoleRequiredMixin, View):
 
     def _form(self, request, pk, data=None):
         problem = _problem_or_404(request, pk) if pk else Problem()
-        initial = {}
-        incident = None
+        initial, incident, school_ids = {}, None, problem_school_ids(request.user)
         wanted = request.GET.get("incident", "")
         if not pk and wanted.isdigit():
-            incident = Incident.objects.visible_to(request.user).filter(pk=int(wanted)).select_related("asset").first()
+            incident = (Incident.objects.visible_to(request.user).filter(pk=int(wanted), school_id__in=school_ids)
+                        .select_related("asset", "school").first())
             if incident is not None:
-                initial = {"school": incident.school_id, "title": incident.summary, "category": incident.category_id,
+                initial = {"title": incident.summary, "category": incident.category_id,
                            "location": incident.location_id, "asset": incident.asset_id, "device": incident.device,
                            "priority": incident.priority, "symptoms": incident.happened or incident.description}
-        form = forms.ProblemForm(data, instance=problem, initial=initial, school_ids=problem_school_ids(request.user))
+        form = forms.ProblemForm(data, instance=problem, initial=initial, school_ids=school_ids,
+                                 school=incident.school if incident else None)
         return problem, form, incident
 
     def _render(self, request, problem, form, incident, status=200):
@@ -81,13 +82,14 @@ class ProblemEditView(RoleRequiredMixin, View):
         if form.is_valid():
             data = dict(form.cleaned_data)
             version = data.pop("version", None)
+            data.pop("school", None)  # the decided school is form.owner
             if problem.pk:
                 done = apply_service(request, form, services.problem_update, _("Saved."), problem=problem,
                                      by=request.user, version=version, **data)
             else:
-                from_call = [incident] if incident and incident.school_id == data["school"].pk else []
+                from_call = [incident] if incident and incident.school_id == form.owner.pk else []
                 done = apply_service(request, form, services.problem_create, "", by=request.user, incidents=from_call,
-                                     **data)
+                                     school=form.owner, **data)
                 if done is not None:
                     messages.success(request, _("Problem %(ref)s raised.") % {"ref": done.reference})
             if done is not None:

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.forms import StyledFormMixin
+from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin
 from schooldesk.schools.models import School
 
 
-class ProposalForm(StyledFormMixin, forms.Form):
+class ProposalForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Procedure"), widget=forms.Textarea(attrs={"rows": 14}),
@@ -15,13 +15,8 @@ class ProposalForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, school_ids=(), procedure=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if procedure is not None:
-            del self.fields["school"]
-        else:
-            self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
-            if len(school_ids) == 1:
-                self.fields["school"].initial = school_ids[0]
-                self.fields["school"].widget = forms.HiddenInput()
+        self.decide_school(school_ids, chosen=procedure.school if procedure is not None else None)
+        if procedure is None:
             self.fields["note"].required = False
 
 

@@ -7,7 +7,7 @@ from django.views import View
 from schooldesk.accounts.access import access_for
 from schooldesk.core.views import RoleRequiredMixin, apply_service
 from schooldesk.procedures import forms, services
-from schooldesk.procedures.choices import AUTHORISE_ROLES, PROPOSE_ROLES
+from schooldesk.procedures.choices import AUTHORISE_ROLES, PROPOSE_ROLES, VersionStatus
 from schooldesk.procedures.models import Procedure, ProcedureVersion
 from schooldesk.procedures.selectors import procedure_get, procedure_history, procedure_list, proposals_waiting
 from schooldesk.schools.models import School
@@ -49,7 +49,7 @@ class ProcedureCreateView(RoleRequiredMixin, View):
         if form.is_valid():
             d = form.cleaned_data
             version = apply_service(request, form, services.procedure_create,
-                                    _("Proposed. The ICT owner will authorise it."), school=d["school"],
+                                    _("Proposed. The ICT owner will authorise it."), school=form.owner,
                                     by=request.user, title=d["title"], body=d["body"], note=d["note"])
             if version is not None:
                 return redirect("procedures:procedure_detail", pk=version.procedure_id)
@@ -104,6 +104,10 @@ class ProposeView(RoleRequiredMixin, View):
 
     def get(self, request, pk):
         procedure = self._procedure(request, pk)
+        if procedure.versions.filter(status=VersionStatus.PROPOSED).exists():  # one proposal at a time
+            messages.info(request, _("There is already a proposal waiting for the ICT owner: withdraw it or wait "
+                                     "for the decision."))
+            return redirect("procedures:procedure_detail", pk=procedure.pk)
         current = procedure.current_version
         form = forms.ProposalForm(procedure=procedure, initial={"title": procedure.title,
                                                                 "body": current.body if current else ""})

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.accounts.models import User
-from schooldesk.core.forms import DateInput, StyledFormMixin, TimeInput
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, TimeInput
 from schooldesk.locations.models import Location
 from schooldesk.schools.choices import Priority
 from schooldesk.schools.models import Organisation, School
@@ -17,7 +17,9 @@ SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
 DAY_CHOICES = [(str(n), label) for n, label in WEEKDAYS]
 
 
-class SupplierForm(StyledFormMixin, forms.ModelForm):
+class SupplierForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+    owner_field = "organisation"
+
     class Meta:
         model = Supplier
         fields = ["organisation", "name", "kind", "contact_name", "email", "phone", "portal_url", "escalation_notes"]
@@ -26,23 +28,18 @@ class SupplierForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, organisation_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=organisation_ids)
-        if self.instance.pk:
-            self.fields["organisation"].disabled = True
-        elif len(organisation_ids) == 1:
-            self.fields["organisation"].initial = organisation_ids[0]
-            self.fields["organisation"].widget = forms.HiddenInput()
+        self.decide_owner(Organisation.objects.filter(pk__in=organisation_ids).order_by("name"))
 
     def clean(self):
         data = super().clean()
         if not (data.get("email") or data.get("phone") or data.get("portal_url")):
-            raise forms.ValidationError("Give at least one way to escalate: an email, a phone number or a portal.")
-        organisation = data.get("organisation") or self.instance.organisation_id and self.instance.organisation
+            raise forms.ValidationError(_("Give at least one way to escalate: an email, a phone number or a portal."))
+        organisation = self.owner
         name = data.get("name")
         if organisation and name and Supplier.objects.filter(organisation=organisation, name__iexact=name).exclude(
             pk=self.instance.pk
         ).exists():
-            self.add_error("name", f"There is already a supplier called “{name}”.")
+            self.add_error("name", _("There is already a supplier called “%(name)s”.") % {"name": name})
         return data
 
 

@@ -40,3 +40,30 @@ def test_a_widget_with_its_own_option_template_is_left_to_the_templates():
     assert DeskFormRenderer().render(widget.template_name, context) == TemplatesSetting.render(
         DeskFormRenderer(), widget.template_name, context)
     assert 'type="radio"' in DeskFormRenderer().render(widget.template_name, context)
+
+
+def test_errors_that_belong_to_no_visible_field_are_shown_at_the_top_in_words():
+    """A hidden field's error and the whole form's are read at the top; "see the messages" only when there are."""
+    from django import forms
+    from django.template.loader import render_to_string
+
+    from schooldesk.core.forms import StyledFormMixin
+
+    class Example(StyledFormMixin, forms.Form):
+        version = forms.IntegerField(widget=forms.HiddenInput, label="Page version")
+        name = forms.CharField(required=False)
+
+        def clean(self):
+            raise forms.ValidationError("Give a name or a room.")
+
+    form = Example({"name": "Typed"})
+    assert not form.is_valid() and not form.has_field_errors()
+    html = render_to_string("components/form_errors.html", {"form": form})
+    assert "Page version: This field is required." in html and "Give a name or a room." in html
+    assert 'role="alert"' in html and "beside the fields" not in html and "What you typed is still there." in html
+    form = Example({"version": "1"})
+    form.add_error("name", "Too short.")
+    assert form.has_field_errors()
+    assert "See the messages beside the fields below." in render_to_string("components/form_errors.html",
+                                                                             {"form": form})
+    assert render_to_string("components/form_errors.html", {"form": Example()}).strip() == ""

@@ -244,3 +244,20 @@ def test_an_la_sees_one_line_per_school_then_chooses_one(cast, login):
     assert html.index(cast.school.name) < html.index("Other school 0")  # the under-licensed school first
     one = client.get(f"/licences/compliance/?school={cast.school.pk}").content.decode()
     assert "Under-licensed by 50" in one and "Spelling" not in one
+
+
+def test_a_deleted_licences_proof_goes_only_when_the_deletion_is_committed(cast, django_capture_on_commit_callbacks):
+    """The form walk found it: a deletion rolled back after the file was removed left a licence without its proof."""
+    from django.db import transaction
+
+    proof = SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 proof", content_type="application/pdf")
+    licence = LicenceFactory(school=cast.school, product="Maths", proof=proof)
+    storage, name, pk = licence.proof.storage, licence.proof.name, licence.pk
+    with transaction.atomic():
+        services.licence_delete(licence=licence, by=cast.spoc)
+        transaction.set_rollback(True)
+    assert Licence.objects.filter(pk=pk).exists() and storage.exists(name)
+    licence = Licence.objects.get(pk=pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.licence_delete(licence=licence, by=cast.spoc)
+    assert not storage.exists(name)

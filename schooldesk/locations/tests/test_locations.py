@@ -1,8 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from schooldesk.accounts.tests.factories import MembershipFactory
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import PRESET_LOCATIONS, Location
+from schooldesk.schools.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -73,10 +75,24 @@ def test_reporter_cannot_manage_locations(cast, login):
 
 
 def test_spoc_cannot_add_location_to_another_school(cast, other, login):
+    """A one-school SPOC's page has no school field: a school added to the post is ignored, never obeyed."""
     client = login(cast.spoc)
     response = client.post(reverse("locations:location_create"), {"school": other.school.pk, "name": "Sneaky"})
-    assert response.status_code == 400
-    assert not Location.objects.filter(name="Sneaky").exists()
+    assert response.status_code == 302
+    assert not Location.objects.filter(name="Sneaky", school=other.school).exists()
+    assert Location.objects.filter(name="Sneaky", school=cast.school).exists()
+
+
+def test_a_spoc_of_two_schools_chooses_one_of_theirs_and_only_theirs(cast, other, login):
+    second = SchoolFactory(organisation=cast.school.organisation, name="Second Primary")
+    MembershipFactory(user=cast.spoc, school=second, role="spoc")
+    client = login(cast.spoc)
+    page = client.get(reverse("locations:location_create")).content.decode()
+    assert 'name="school"' in page and "Second Primary" in page and other.school.name not in page
+    refused = client.post(reverse("locations:location_create"), {"school": other.school.pk, "name": "Sneaky"})
+    assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
+    assert client.post(reverse("locations:location_create"), {"school": second.pk, "name": "Annexe"}).status_code == 302
+    assert Location.objects.get(name="Annexe").school == second
 
 
 def test_qr_link_opens_report_form_with_location(cast, login):
