@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
 from schooldesk.accounts.access import access_for
@@ -119,3 +120,50 @@ class HomeView(TemplateView):
             duty=[(school, spoc_on_duty(school, now)) for school in schools], mine=mine, assigned=assigned,
             queue=queue, now=now, **kwargs,
         )
+
+
+# --- help: a short guide per role -------------------------------------------------------------------------------------
+
+#: slug -> (title, the roles it is for); the template is core/help/<slug>.html. Everyone can report a problem, so the
+#: reporter's guide is linked from every other one.
+GUIDES = {
+    "reporter": (_("Reporting a problem"), frozenset({"reporter"})),
+    "spoc": (_("Running the service desk (SPOC)"), frozenset({"spoc"})),
+    "technician": (_("Technicians (first-level support)"), frozenset({"technician"})),
+    "provider": (_("Suppliers' staff (second-level support)"), frozenset({"provider"})),
+    "owner": (_("The ICT owner"), frozenset({"owner"})),
+    "oversight": (_("Heads, governors and the DPO/DSL"), frozenset({"viewer", "dpo"})),
+}
+
+
+def guides_for(user) -> list[str]:
+    """The guides for the roles this person holds in any school, in GUIDES order."""
+    held = set().union(*access_for(user).roles_by_school.values())
+    return [slug for slug, (_title, roles) in GUIDES.items() if roles & held]
+
+
+class HelpView(TemplateView):
+    """/help/: the guide for the person's own role, or, holding several, their guides first and then the rest."""
+
+    template_name = "core/help/index.html"
+
+    def get(self, request, *args, **kwargs):
+        mine = guides_for(request.user)
+        if len(mine) == 1:
+            return redirect("help_" + mine[0])
+        return self.render_to_response(self.get_context_data(
+            mine=[(slug, GUIDES[slug][0]) for slug in mine],
+            others=[(slug, title) for slug, (title, _roles) in GUIDES.items() if slug not in mine]))
+
+
+class GuideView(TemplateView):
+    """One role's guide: what the role does in FITS terms and its everyday tasks, with the buttons' own names."""
+
+    guide = ""
+
+    def get_template_names(self):
+        return [f"core/help/{self.guide}.html"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(guide_slug=self.guide, title=GUIDES[self.guide][0], guides=GUIDES.items(),
+                                        mine=guides_for(self.request.user), **kwargs)

@@ -9,5 +9,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.LocationEditView.as_view(), name="location_update"),
     path("<int:pk>/archive/", views.LocationArchiveView.as_view(action="archive"), name="location_archive"),
     path("<int:pk>/restore/", views.LocationArchiveView.as_view(action="restore"), name="location_restore"),
-    path("<int:pk>/delete/", views.LocationArchiveView.as_view(action="delete"), name="location_delete"),
+    path("<int:pk>/delete/", views.LocationDeleteView.as_view(), name="location_delete"),
 ]

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,7 @@ from schooldesk.locations import services
 from schooldesk.locations.filtersets import LocationFilterSet
 from schooldesk.locations.forms import LocationForm
 from schooldesk.locations.models import Location
+from schooldesk.locations.selectors import location_uses
 
 
 def desk_locations(user):
@@ -58,22 +60,37 @@ class LocationEditView(RoleRequiredMixin, View):
 
 
 class LocationArchiveView(RoleRequiredMixin, View):
-    """POST: archive, restore, or delete (a location in use is archived instead)."""
+    """POST: archive or restore."""
 
     required_roles = DESK_ROLES
     action = "archive"
 
     def post(self, request, pk):
         location = get_object_or_404(desk_locations(request.user), pk=pk)
-        if self.action == "delete":
-            if services.location_delete(location=location, by=request.user):
-                messages.success(request, _("“%(name)s” deleted.") % {"name": location.name})
-            else:
-                messages.info(request,
-                              _("“%(name)s” has calls logged against it, so it was archived instead of deleted.")
-                              % {"name": location.name})
+        services.location_archive(location=location, by=request.user, archived=self.action == "archive")
+        messages.success(request, _("“%(name)s” archived.") % {"name": location.name} if self.action == "archive"
+                         else _("“%(name)s” restored.") % {"name": location.name})
+        return redirect("locations:location_list")
+
+
+class LocationDeleteView(RoleRequiredMixin, View):
+    """GET asks first (and says when the location will be archived instead: records name it); POST deletes."""
+
+    required_roles = DESK_ROLES
+
+    def get(self, request, pk):
+        location = get_object_or_404(desk_locations(request.user), pk=pk)
+        uses = location_uses(location)
+        calls = uses.pop("incidents.incident", 0)
+        others = ", ".join(str(apps.get_model(label)._meta.verbose_name_plural) for label in uses)
+        return render(request, "locations/location_confirm_delete.html", {
+            "location": location, "in_use": bool(calls or others), "calls": calls, "others": others})
+
+    def post(self, request, pk):
+        location = get_object_or_404(desk_locations(request.user), pk=pk)
+        if services.location_delete(location=location, by=request.user):
+            messages.success(request, _("“%(name)s” deleted.") % {"name": location.name})
         else:
-            services.location_archive(location=location, by=request.user, archived=self.action == "archive")
-            messages.success(request, _("“%(name)s” archived.") % {"name": location.name} if self.action == "archive"
-                             else _("“%(name)s” restored.") % {"name": location.name})
+            messages.info(request, _("“%(name)s” is named on calls or other records, so it was archived instead of "
+                                     "deleted.") % {"name": location.name})
         return redirect("locations:location_list")

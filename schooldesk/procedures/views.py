@@ -9,7 +9,14 @@ from schooldesk.core.views import RoleRequiredMixin, apply_service
 from schooldesk.procedures import forms, services
 from schooldesk.procedures.choices import AUTHORISE_ROLES, PROPOSE_ROLES, VersionStatus
 from schooldesk.procedures.models import Procedure, ProcedureVersion
-from schooldesk.procedures.selectors import procedure_get, procedure_history, procedure_list, proposals_waiting
+from schooldesk.procedures.selectors import (
+    previous_authorised,
+    procedure_get,
+    procedure_history,
+    procedure_list,
+    proposals_waiting,
+    text_diff,
+)
 from schooldesk.schools.models import School
 
 
@@ -77,11 +84,13 @@ def render_procedure(request, procedure, bound=None, status=200):
     access = access_for(request.user)
     history = procedure_history(request.user, procedure)
     proposal = next((v for v in history if v.is_proposed), None)
-    decide = None
+    decide, changes = None, None
     if proposal is not None and access.has_role(procedure.school_id, AUTHORISE_ROLES):
         decide = bound or forms.DecisionForm()
+    if proposal is not None and procedure.current_version is not None:
+        changes = text_diff(procedure.current_version.body, proposal.body)
     return render(request, "procedures/procedure_detail.html", {
-        "procedure": procedure, "history": history, "proposal": proposal, "decide": decide,
+        "procedure": procedure, "history": history, "proposal": proposal, "decide": decide, "changes": changes,
         "can_propose": access.has_role(procedure.school_id, PROPOSE_ROLES),
     }, status=status)
 
@@ -130,10 +139,14 @@ class VersionView(View):
 
     def get(self, request, pk, version_pk):
         procedure = _procedure_or_404(request, pk)
-        version = next((v for v in procedure_history(request.user, procedure) if v.pk == version_pk), None)
+        history = procedure_history(request.user, procedure)
+        version = next((v for v in history if v.pk == version_pk), None)
         if version is None:
             raise Http404
-        return render(request, "procedures/version_detail.html", {"procedure": procedure, "version": version})
+        before = previous_authorised(history, version)
+        changes = text_diff(before.body, version.body) if before is not None else None
+        return render(request, "procedures/version_detail.html", {"procedure": procedure, "version": version,
+                                                                  "before": before, "changes": changes})
 
 
 class VersionActionView(RoleRequiredMixin, View):
