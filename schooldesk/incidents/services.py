@@ -315,6 +315,7 @@ def incident_escalate(*, incident, by, version, supplier, reference: str = "", n
     incident.support_level = SupportLevel.SECOND
     incident.escalated_at = timezone.now()
     incident.responded_at = incident.responded_at or incident.escalated_at
+    incident.supplier_responded_at = incident.supplier_fixed_at = None  # the supplier's clock starts again
     body = note + (f"\nTheir reference: {incident.supplier_reference}" if incident.supplier_reference else "")
     _timeline(incident, by, UpdateKind.ESCALATION, body.strip(), is_public=False, field="supplier", old=old,
               new=supplier.name)

@@ -133,3 +133,24 @@ def test_only_an_escalated_call_offers_the_form_and_only_to_the_desk_and_technic
         assert response.status_code == 403
     incident.refresh_from_db()
     assert incident.supplier_responded_at is None
+
+
+def test_escalating_again_starts_the_suppliers_clock_again(cast, login):
+    from schooldesk.incidents.services import incident_record_supplier_times
+    from schooldesk.suppliers.models import Supplier
+
+    incident = escalated_call(cast)
+    incident = incident_record_supplier_times(incident=incident, by=cast.spoc, version=incident.version,
+                                              responded_at=datetime(2026, 11, 9, 9, 0, tzinfo=LONDON),
+                                              fixed_at=datetime(2026, 11, 9, 16, 0, tzinfo=LONDON))
+    broadband = Supplier.objects.create(organisation=cast.school.organisation, name="Oak Broadband")
+    client = login(cast.spoc)
+    page = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
+    assert "Supplier fixed it 09/11/2026 16:00" in page
+    response = client.post(reverse("incidents:incident_escalate", args=[incident.pk]), {
+        "version": incident.version, "supplier": broadband.pk, "reference": "BB-77", "note": "Line fault"})
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.supplier, incident.supplier_responded_at, incident.supplier_fixed_at) == (broadband, None, None)
+    page = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
+    assert "Supplier fixed it" not in page and supplier_times_form(page)["fields"]["fixed_at"] == ""
