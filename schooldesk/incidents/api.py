@@ -22,7 +22,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             "id", "reference", "school", "school_name", "kind", "summary", "description", "expected", "happened",
             "checked", "last_worked", "happened_before", "reporter_availability", "location", "location_name",
             "device", "category", "impact", "urgency", "priority", "status", "support_level", "assigned_to",
-            "for_next_visit", "supplier", "supplier_reference", "logged_at", "response_due_at", "resolve_due_at",
+            "for_next_visit", "supplier", "supplier_reference", "escalated_at", "supplier_responded_at",
+            "supplier_fixed_at", "logged_at", "response_due_at", "resolve_due_at",
             "responded_at", "resolved_at", "closed_at", "resolution", "is_workaround", "version",
         ]
         read_only_fields = [f for f in fields if f not in (

@@ -174,6 +174,21 @@ class EscalateForm(VersionedForm):
         self.fields["supplier"].queryset = Supplier.objects.filter(organisation_id=incident.school.organisation_id)
 
 
+class MinuteInput(forms.DateTimeInput):
+    """A browser's date and time picker; it sends 2026-11-09T09:00, and a typed 09/11/2026 09:00 also works."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class SupplierTimesForm(VersionedForm):
+    responded_at = forms.DateTimeField(required=False, widget=MinuteInput, label=_("The supplier responded at"),
+                                       help_text=_("When they first answered: a call back, an email, their portal."))
+    fixed_at = forms.DateTimeField(required=False, widget=MinuteInput, label=_("The supplier fixed it at"))
+
+
 class ChaseForm(StyledFormMixin, forms.Form):
     note = forms.CharField(widget=SMALL_TEXT, label=_("Who you chased and what they said"))
 

@@ -133,6 +133,9 @@ class Incident(SchoolOwnedModel):
     )
     supplier_reference = models.CharField(_("supplier's reference"), max_length=60, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # what the supplier did, as the desk records it: measured against the contract's targets
+    supplier_responded_at = models.DateTimeField(_("supplier responded at"), null=True, blank=True)
+    supplier_fixed_at = models.DateTimeField(_("supplier fixed it at"), null=True, blank=True)
     logged_at = models.DateTimeField(db_index=True)
     response_due_at = models.DateTimeField(null=True, blank=True)
     resolve_due_at = models.DateTimeField(null=True, blank=True, db_index=True)

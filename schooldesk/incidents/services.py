@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
@@ -314,6 +315,7 @@ def incident_escalate(*, incident, by, version, supplier, reference: str = "", n
     incident.support_level = SupportLevel.SECOND
     incident.escalated_at = timezone.now()
     incident.responded_at = incident.responded_at or incident.escalated_at
+    incident.supplier_responded_at = incident.supplier_fixed_at = None  # the supplier's clock starts again
     body = note + (f"\nTheir reference: {incident.supplier_reference}" if incident.supplier_reference else "")
     _timeline(incident, by, UpdateKind.ESCALATION, body.strip(), is_public=False, field="supplier", old=old,
               new=supplier.name)
@@ -341,6 +343,45 @@ def incident_supplier_reference_set(*, incident, by, reference: str) -> Incident
     incident.supplier_reference = reference.strip()
     _timeline(incident, by, UpdateKind.NOTE, "", is_public=False, field="supplier_reference", old=old or "–",
               new=incident.supplier_reference)
+    _save(incident)
+    return incident
+
+
+def _when(moment) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y %H:%M}" if moment else "–"
+
+
+@transaction.atomic
+def incident_record_supplier_times(*, incident, by, version, responded_at=None, fixed_at=None) -> Incident:
+    """Record when the supplier responded and when they fixed it, as the desk learnt it (a phone call, their
+    portal): the supplier's scorecard measures these against the contract's targets. Times are to the minute."""
+    _require(by, incident, STAFF_ROLES, _("Only the desk or a technician can record the supplier's times."))
+    incident = _lock(incident, version)
+    if not incident.supplier_id or not incident.escalated_at:
+        raise ValidationError(_("%(ref)s has not been escalated to a supplier.") % {"ref": incident.reference})
+    escalated = incident.escalated_at.replace(second=0, microsecond=0)
+    now, errors = timezone.now(), {}
+    for name, moment in (("responded_at", responded_at), ("fixed_at", fixed_at)):
+        if moment and moment < escalated:
+            errors[name] = _("That is before the call was escalated to %(supplier)s (%(when)s).") % {
+                "supplier": incident.supplier.name, "when": _when(incident.escalated_at)}
+        elif moment and moment > now:
+            errors[name] = _("That is in the future.")
+    if not errors and responded_at and fixed_at and fixed_at < responded_at:
+        errors["fixed_at"] = _("The fix cannot come before the response (%(when)s).") % {"when": _when(responded_at)}
+    if errors:
+        raise ValidationError(errors)
+    if (responded_at, fixed_at) == (incident.supplier_responded_at, incident.supplier_fixed_at):
+        raise ValidationError(_("Nothing changed: give the time the supplier responded or fixed it."))
+    said = []
+    for label, old, new in ((_("responded"), incident.supplier_responded_at, responded_at),
+                            (_("fixed it"), incident.supplier_fixed_at, fixed_at)):
+        if old != new:
+            said.append(_("%(what)s at %(when)s") % {"what": label, "when": _when(new)} if new
+                        else _("%(what)s: time removed (was %(old)s)") % {"what": label, "old": _when(old)})
+    incident.supplier_responded_at, incident.supplier_fixed_at = responded_at, fixed_at
+    _timeline(incident, by, UpdateKind.NOTE, _("%(supplier)s %(said)s.") % {
+        "supplier": incident.supplier.name, "said": "; ".join(said)}, is_public=False)
     _save(incident)
     return incident
 

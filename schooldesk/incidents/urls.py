@@ -13,6 +13,7 @@ urlpatterns = [
          name="attachment_download"),
 ]
 urlpatterns += [
-    path(f"<int:pk>/{action}/", views.IncidentActionView.as_view(action=action), name=f"incident_{action}")
+    path(f"<int:pk>/{action.replace('_', '-')}/", views.IncidentActionView.as_view(action=action),
+         name=f"incident_{action}")
     for action in views.ACTIONS
 ]

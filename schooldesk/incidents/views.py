@@ -98,8 +98,8 @@ class IncidentCreateView(View):
         return self._render(request, form, status=400)
 
 
-ACTION_ORDER = ["confirm", "triage", "assign", "escalate", "reply", "chase", "wait", "resume", "resolve", "reopen",
-                "duplicate", "cancel"]
+ACTION_ORDER = ["confirm", "triage", "assign", "escalate", "reply", "chase", "supplier_times", "wait", "resume",
+                "resolve", "reopen", "duplicate", "cancel"]
 
 
 def _action_forms(incident, user, bound=None):
@@ -127,6 +127,10 @@ def _action_forms(incident, user, bound=None):
                                                             "reference": incident.supplier_reference},
                                                    incident=incident)
         available["chase"] = forms.ChaseForm()
+    if is_staff and incident.supplier_id and incident.escalated_at and incident.status not in (
+            IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE):
+        available["supplier_times"] = forms.SupplierTimesForm(initial={
+            **version, "responded_at": incident.supplier_responded_at, "fixed_at": incident.supplier_fixed_at})
     if (is_worker and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
             or is_reporter and (active or incident.status == IncidentStatus.RESOLVED)):
         available["reply"] = forms.ReplyForm(initial={"is_public": True})
@@ -186,6 +190,9 @@ ACTIONS = {
     "reply": (forms.ReplyForm, False, lambda i, u, d: services.incident_reply(
         incident=i, by=u, body=d["body"], is_public=d["is_public"], minutes_spent=d["minutes_spent"] or 0,
         files=[d["attachment"]] if d.get("attachment") else ()), _("Update added.")),
+    "supplier_times": (forms.SupplierTimesForm, False, lambda i, u, d: services.incident_record_supplier_times(
+        incident=i, by=u, version=d["version"], responded_at=d["responded_at"], fixed_at=d["fixed_at"]),
+        _("The supplier's times are recorded.")),
     "wait": (forms.WaitForm, False, lambda i, u, d: services.incident_wait(
         incident=i, by=u, version=d["version"], on=d["on"], note=d["note"]),
         _("The SLA clock is paused while we wait.")),

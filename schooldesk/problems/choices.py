@@ -50,4 +50,4 @@ class CandidateBasis(models.TextChoices):
     ASSET = "asset", _("Same device")
     DEVICE = "device", _("Same device (as described)")
     LOCATION = "location", _("Same place")
-    CATEGORY = "category", _("Same category")
+    ASSET_TYPE = "asset_type", _("Same kind of device")

@@ -6,9 +6,10 @@ import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from schooldesk.accounts.access import access_for
 from schooldesk.core.calendar import LONDON, ServiceCalendar
@@ -29,11 +30,22 @@ from schooldesk.schools.models import Closure, School, Term
 LIST_RELATED = ("school", "category", "location", "asset", "assigned_to")
 CANDIDATE_LIMIT = 30
 SUGGESTION_LIMIT = 5
+#: the most calls a candidates page reads (the newest), whatever the number of schools
+CANDIDATE_CALLS_READ = 2000
+THEME_KEY_LENGTH = 100
 #: words too common to say two calls are about the same thing
 STOP_WORDS = frozenset("""
 about after again also been being cannot could does doing done from have having into just keeps like more most
 much need needs only other please really same says some still than that their them then there these they thing
 this those through today very want wants when which while will with without work working works would your
+""".split())
+#: words that do not say what a call is about: short common words and symptoms any fault can have
+CANDIDATE_STOP_WORDS = STOP_WORDS | frozenset("""
+a am an and any anymore are as at be but by can cannot cant come comes could couldnt did didnt do does doesnt
+dont for from get gets getting got had has hasnt have he her his how i if im in is isnt it its ive me my no not
+now of off ok on or our out over she so the to too up us was wasnt we were what who why wont you
+again all always anything broke broken down error every fault faulty fix fixed help issue keep not problem
+slow stopped urgent wrong
 """.split())
 
 
@@ -124,29 +136,98 @@ def _repeat_calls(user, school_ids, starts):
     return (Incident.objects.visible_to(user).filter(school_id__in=school_ids,
                                                      kind=IncidentKind.INCIDENT).filter(window)
             .exclude(status__in=(IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE))
-            .exclude(Exists(ProblemIncident.objects.filter(incident=OuterRef("pk")))))
+            .exclude(Exists(ProblemIncident.objects.filter(incident=OuterRef("pk"))))
+            .annotate(device_key=Lower(Trim("device"))))
 
 
-#: basis → (how its rows are grouped, the label column, the condition on a call for one key)
+#: basis → (its calls, the column its rows are grouped by); one device says more than one room, one room more
+#: than a kind of device across the school (the order of CandidateBasis)
 def _groupings(calls):
     return {
-        CandidateBasis.ASSET: (calls.filter(asset__isnull=False), "asset_id", "asset__tag"),
-        CandidateBasis.DEVICE: (calls.filter(asset__isnull=True).exclude(device="")
-                                .annotate(device_key=Lower(Trim("device"))), "device_key", "device_key"),
-        CandidateBasis.LOCATION: (calls, "location_id", "location__name"),
-        CandidateBasis.CATEGORY: (calls.filter(category__isnull=False), "category_id", "category__name"),
+        CandidateBasis.ASSET: (calls.filter(asset__isnull=False), "asset_id"),
+        CandidateBasis.DEVICE: (calls.filter(asset__isnull=True).exclude(device_key=""), "device_key"),
+        CandidateBasis.LOCATION: (calls, "location_id"),
+        CandidateBasis.ASSET_TYPE: (calls.filter(asset__isnull=False), "asset__asset_type_id"),
     }
 
 
 def _condition(basis: str, key) -> Q:
     if basis == CandidateBasis.DEVICE:
-        return Q(asset__isnull=True, device__iexact=str(key))
+        return Q(asset__isnull=True, device_key=str(key).strip().lower())
+    if basis == CandidateBasis.ASSET_TYPE:
+        return Q(asset__asset_type_id=int(key))
     return Q(**{f"{basis}_id": int(key)})
 
 
+def _scope_key(call, basis: str):
+    if basis == CandidateBasis.DEVICE:
+        return call.device.strip().lower() if call.asset_id is None and call.device.strip() else None
+    if basis == CandidateBasis.ASSET_TYPE:
+        return call.asset.asset_type_id if call.asset_id else None
+    return getattr(call, f"{basis}_id")
+
+
+def _scope_words(call, basis: str) -> frozenset[str]:
+    """The words that name the scope itself: in Room 4, "room" says nothing about what is wrong."""
+    if basis == CandidateBasis.DEVICE:
+        return summary_words(call.device)
+    if basis == CandidateBasis.LOCATION:
+        return summary_words(call.location.name)
+    return summary_words(call.asset.asset_type.name) if call.asset_id else frozenset()
+
+
+def _scope_label(call, basis: str) -> str:
+    return {CandidateBasis.ASSET: lambda: f"{call.asset.tag} {call.asset.description}".strip(),
+            CandidateBasis.DEVICE: lambda: call.device.strip(),
+            CandidateBasis.LOCATION: lambda: str(call.location),
+            CandidateBasis.ASSET_TYPE: lambda: call.asset.asset_type.name}[basis]()
+
+
+def _label(calls, basis: str, theme: frozenset[str]) -> str:
+    """What the calls say, in the words of the latest of them, and where or on what."""
+    said = " ".join(dict.fromkeys(word for word, folded in summary_tokens(calls[0].summary) if folded in theme))
+    scope = _scope_label(calls[0], basis)
+    if basis == CandidateBasis.LOCATION:
+        return gettext("“%(said)s” in %(scope)s") % {"said": said, "scope": scope}
+    if basis == CandidateBasis.ASSET_TYPE:
+        return gettext("“%(said)s” on any %(scope)s") % {"said": said, "scope": scope}
+    return gettext("“%(said)s” on %(scope)s") % {"said": said, "scope": scope}
+
+
+def _themes(calls, basis: str, needed: int) -> list[tuple[frozenset[str], list]]:
+    """Calls of one scope that say the same thing: for every word at least `needed` calls share, those calls
+    and every word they all share. A group that holds a tighter group is left out, so that "projector bulb
+    gone" three times and "projector remote missing" three times are two candidates, not one about projectors."""
+    ignore = _scope_words(calls[0], basis)
+    words = {call.pk: summary_words(call.summary) - ignore for call in calls}
+    having: dict[str, set[int]] = defaultdict(set)
+    for pk, said in words.items():
+        for word in said:
+            having[word].add(pk)
+    groups = {frozenset(pks) for pks in having.values() if len(pks) >= needed}
+    tightest = [g for g in groups if not any(other < g for other in groups)]
+    by_pk = {call.pk: call for call in calls}
+    found = []
+    for group in tightest:
+        members = sorted((by_pk[pk] for pk in group), key=lambda c: c.logged_at, reverse=True)
+        found.append((frozenset.intersection(*(words[pk] for pk in group)), members))
+    return found
+
+
+def _key(scope_key, theme: frozenset[str]) -> str:
+    words = []
+    for word in sorted(theme):  # bounded for the form's hidden field; a call must still hold every word kept
+        if len(" ".join([*words, word])) > THEME_KEY_LENGTH:
+            break
+        words.append(word)
+    return f"{scope_key}|{' '.join(words)}"
+
+
 def problem_candidates(user, *, school=None, now=None) -> list[dict]:
-    """Repeat calls on one device, place or category within each school's number of school days: one
-    grouped query per basis, then one query for the calls themselves (to show them)."""
+    """Repeat calls that say the same thing (the words of their summaries) on one device, in one place or on
+    one kind of device, within each school's number of school days. One grouped query per basis finds the
+    devices, places and kinds with enough calls; one query reads those calls (at most CANDIDATE_CALLS_READ,
+    the newest); their words are compared in Python."""
     now = now or timezone.now()
     school_ids = problem_school_ids(user)
     if school is not None:
@@ -157,57 +238,86 @@ def problem_candidates(user, *, school=None, now=None) -> list[dict]:
     calls = _repeat_calls(user, school_ids, starts)
     lowest = min(calls_needed for calls_needed, _days in settings.values())
     names = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "name"))
-    found = []
-    for basis, (queryset, key, label) in _groupings(calls).items():
-        rows = (queryset.values("school_id", key, label).annotate(n=Count("pk"), first=Min("logged_at"),
-                                                                    last=Max("logged_at"))
+    scopes, wanted = set(), Q(pk__in=[])
+    for basis, (queryset, key) in _groupings(calls).items():
+        rows = (queryset.values("school_id", key).annotate(n=Count("pk"), last=Max("logged_at"))
                 .filter(n__gte=lowest).order_by("-n", "-last"))
         for row in rows[:CANDIDATE_LIMIT * 4]:
-            needed, days = settings[row["school_id"]]
-            if row["n"] >= needed:
-                found.append({"school_id": row["school_id"], "school_name": names[row["school_id"]], "basis": basis,
-                              "basis_label": CandidateBasis(basis).label, "key": row[key], "label": row[label],
-                              "count": row["n"], "first": row["first"], "last": row["last"], "days": days,
-                              "calls": []})
-    # the most specific first: one device says more than one room, one room more than a whole category
+            if row["n"] >= settings[row["school_id"]][0]:
+                scopes.add((row["school_id"], basis, str(row[key])))
+                wanted |= Q(school_id=row["school_id"]) & _condition(basis, row[key])
+    if not scopes:
+        return []
+    grouped = defaultdict(list)
+    for call in (calls.filter(wanted).select_related("location", "asset__asset_type")
+                 .order_by("-logged_at")[:CANDIDATE_CALLS_READ]):
+        for basis in CandidateBasis.values:
+            scope_key = _scope_key(call, basis)
+            if scope_key is not None and (call.school_id, basis, str(scope_key)) in scopes:
+                grouped[call.school_id, basis, scope_key].append(call)
+    found, seen = [], set()
     order = {basis: n for n, basis in enumerate(CandidateBasis.values)}
+    for (school_id, basis, scope_key), scope_calls in sorted(grouped.items(), key=lambda item: order[item[0][1]]):
+        needed, days = settings[school_id]
+        for theme, members in _themes(scope_calls, basis, needed):
+            same_calls = (school_id, frozenset(c.pk for c in members))
+            if same_calls in seen:  # already a candidate on a more specific basis
+                continue
+            seen.add(same_calls)
+            found.append({"school_id": school_id, "school_name": names[school_id], "basis": basis,
+                          "basis_label": CandidateBasis(basis).label, "key": _key(scope_key, theme),
+                          "label": _label(members, basis, theme), "count": len(members),
+                          "first": members[-1].logged_at, "last": members[0].logged_at, "days": days,
+                          "calls": members[:12]})
     found.sort(key=lambda c: (order[c["basis"]], -c["count"], -c["last"].timestamp()))
-    found = found[:CANDIDATE_LIMIT]
-    if found:
-        wanted = Q(pk__in=[])
-        for c in found:
-            wanted |= Q(school_id=c["school_id"]) & _condition(c["basis"], c["key"])
-        for call in calls.filter(wanted).select_related("location", "category", "asset").order_by("-logged_at")[:500]:
-            for c in found:
-                if c["school_id"] == call.school_id and _matches(call, c["basis"], c["key"]) and len(c["calls"]) < 12:
-                    c["calls"].append(call)
-                    if c["basis"] == CandidateBasis.DEVICE and len(c["calls"]) == 1:
-                        c["label"] = call.device.strip()  # as the latest caller wrote it
-    return found
-
-
-def _matches(call, basis: str, key) -> bool:
-    if basis == CandidateBasis.DEVICE:
-        return call.asset_id is None and call.device.strip().lower() == str(key)
-    return str(getattr(call, f"{basis}_id")) == str(key)
+    return found[:CANDIDATE_LIMIT]
 
 
 def candidate_calls(user, *, school, basis: str, key, now=None) -> tuple[list, str]:
     """The calls of one candidate (for raising a problem from them), newest first, and its label."""
-    if basis not in CandidateBasis.values or (basis != CandidateBasis.DEVICE and not str(key).isdigit()):
+    scope_key, _bar, theme = str(key).rpartition("|")
+    theme = frozenset(theme.split())
+    if (basis not in CandidateBasis.values or not theme or not scope_key
+            or (basis != CandidateBasis.DEVICE and not scope_key.isdigit())):
         return [], ""
     now = now or timezone.now()
     _settings, starts = _windows([school.pk], now)
-    calls = list(_repeat_calls(user, [school.pk], starts).filter(_condition(basis, key))
-                 .select_related("location", "category", "asset").order_by("-logged_at"))
-    if not calls:
+    scope_calls = list(_repeat_calls(user, [school.pk], starts).filter(_condition(basis, scope_key))
+                       .select_related("location", "asset__asset_type").order_by("-logged_at")[:CANDIDATE_CALLS_READ])
+    if not scope_calls:
         return [], ""
-    first = calls[0]
-    label = {CandidateBasis.ASSET: lambda: f"{first.asset.tag} {first.asset.description}".strip(),
-             CandidateBasis.DEVICE: lambda: first.device.strip(),
-             CandidateBasis.LOCATION: lambda: str(first.location),
-             CandidateBasis.CATEGORY: lambda: f"{first.category} calls"}[basis]()
-    return calls, label
+    ignore = _scope_words(scope_calls[0], basis)
+    calls = [c for c in scope_calls if theme <= summary_words(c.summary) - ignore]
+    return calls, _label(calls, basis, theme) if calls else ""
+
+
+# --- the words of a call ---------------------------------------------------------------------------
+def _singular(word: str) -> str:
+    """Simple plural folding: pages → page, batteries → battery, switches → switch; class and status stay."""
+    if len(word) <= 3 or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses", "zzes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def summary_tokens(text: str) -> list[tuple[str, str]]:
+    """(word as written; the word folded) for each word that can say what is wrong: capitals do not count,
+    Wi-Fi and wifi are one word, numbers and stop words are left out."""
+    out = []
+    for raw in re.findall(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", text or "", flags=re.IGNORECASE):
+        word = re.sub(r"['’-]", "", raw.lower())
+        folded = _singular(word)
+        if len(word) < 2 or word.isdigit() or {word, folded} & CANDIDATE_STOP_WORDS:
+            continue
+        out.append((raw, folded))
+    return out
+
+
+def summary_words(text: str) -> frozenset[str]:
+    return frozenset(folded for _raw, folded in summary_tokens(text))
 
 
 # --- known errors offered while a call is logged or triaged --------------------------------------

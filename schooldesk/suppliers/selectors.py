@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import REPORT_ROLES, STAFF_ROLES, Role
@@ -70,14 +71,18 @@ def contracts_needing_decision(user, today: date) -> dict:
 
 # --- supplier performance ---------------------------------------------------------------------
 def _first_supplier_response():
-    """When the supplier first answered after escalation: the first timeline entry by one of its
-    provider users, or the desk recording the supplier's own reference (their acknowledgement)."""
+    """When the supplier first answered after escalation, as the timeline shows it: the first entry by one of
+    its provider users, an email from the supplier that the mailbox added to the call, or the desk recording
+    the supplier's own reference (their acknowledgement)."""
     from schooldesk.incidents.models import IncidentUpdate
+    from schooldesk.mail.choices import InboundAction
+    from schooldesk.mail.models import InboundMessage
 
+    supplier_mail = InboundMessage.objects.filter(first_update_id=OuterRef("pk"), action=InboundAction.SUPPLIER)
     return Subquery(
         IncidentUpdate.objects.filter(incident=OuterRef("pk"), created_at__gte=OuterRef("escalated_at"))
         .filter(Q(author__memberships__role=Role.PROVIDER, author__memberships__supplier_id=OuterRef("supplier_id"))
-                | Q(field="supplier_reference"))
+                | Q(field="supplier_reference") | Exists(supplier_mail))
         .order_by("created_at").values("created_at")[:1]
     )
 
@@ -125,37 +130,44 @@ def _finish(row: dict) -> dict:
     return row
 
 
-def supplier_performance(user, *, supplier_id: int, contracts, today: date) -> dict:
-    """Response and fix times of the calls escalated to the supplier in the last year, in each
-    contract's support hours and against its targets per priority. The calls and their first supplier
-    response come from one SQL query; the support-hours arithmetic (bank holidays, terms) is Python."""
+def supplier_performance(user, *, supplier_id: int, contracts, today: date, since: date | None = None) -> dict:
+    """Response and fix times of the calls escalated to the supplier since `since` (by default in the last
+    year), each counted against the contract in force for the call's school on the day it was escalated, in
+    that contract's support hours and against its targets for the call's priority.
+
+    Response: when the desk recorded that the supplier responded, else the supplier's first answer on the
+    timeline, else the recorded fix. Fix: when the desk recorded that the supplier fixed it, else when the call
+    was resolved. The calls and their first supplier response come from one SQL query; the support-hours
+    arithmetic (bank holidays, terms) is Python."""
     from schooldesk.incidents.models import Incident
 
     school_ids = access_for(user).school_ids(STAFF_ROLES | REPORT_ROLES)
-    since = datetime.combine(today - timedelta(days=PERFORMANCE_DAYS), datetime.min.time(), tzinfo=LONDON)
-    calls = (Incident.objects.filter(school_id__in=school_ids, supplier_id=supplier_id, escalated_at__gte=since)
-             .annotate(first_response_at=_first_supplier_response())
-             .values_list("school_id", "priority", "escalated_at", "first_response_at", "resolved_at"))
+    since = since or today - timedelta(days=PERFORMANCE_DAYS)
+    calls = (Incident.objects.filter(school_id__in=school_ids, supplier_id=supplier_id,
+                                     escalated_at__gte=datetime.combine(since, datetime.min.time(), tzinfo=LONDON))
+             .annotate(responded=Coalesce("supplier_responded_at", _first_supplier_response(), "supplier_fixed_at"),
+                       fixed=Coalesce("supplier_fixed_at", "resolved_at"))
+             .values_list("school_id", "priority", "escalated_at", "responded", "fixed"))
     contracts = [c for c in contracts if c.status != ContractStatus.DRAFT]
     calendars = _calendars(contracts, school_ids)
     by_contract = {c.pk: _empty() for c in contracts}
     uncovered = _empty()
-    for school_id, priority, escalated_at, responded_at, resolved_at in calls:
+    for school_id, priority, escalated_at, responded_at, fixed_at in calls:
         day = escalated_at.astimezone(LONDON).date()
-        candidates = [c for c in contracts if (c.pk, school_id) in calendars and c.starts_on <= day <= c.term_ends_on]
+        candidates = [c for c in contracts if (c.pk, school_id) in calendars and _in_force(c, day)]
         contract = max(candidates, key=lambda c: c.starts_on, default=None)
         row = by_contract[contract.pk] if contract else uncovered
         row["calls"] += 1
         if contract is None:
-            row["open"] += resolved_at is None
+            row["open"] += fixed_at is None
             continue
         calendar = calendars[contract.pk, school_id]
-        for what, done_at, key in (("respond", responded_at, "response"), ("fix", resolved_at, "fix")):
+        for what, done_at, key in (("respond", responded_at, "response"), ("fix", fixed_at, "fix")):
             if done_at is None:
                 if key == "fix":
                     row["open"] += 1
                 continue
-            minutes = calendar.minutes_between(escalated_at, done_at)
+            minutes = calendar.minutes_between(escalated_at, max(done_at, escalated_at))
             row["responded" if key == "response" else "resolved"] += 1
             row[f"{key}_minutes"] += minutes
             target = contract.target_minutes(priority, what)
@@ -163,4 +175,10 @@ def supplier_performance(user, *, supplier_id: int, contracts, today: date) -> d
                 row[f"{key}_targeted"] += 1
                 row[f"{key}_met"] += minutes <= target
     return {"contracts": [(c, _finish(by_contract[c.pk])) for c in contracts], "uncovered": _finish(uncovered),
-            "since": since.date()}
+            "since": since}
+
+
+def _in_force(contract: Contract, day: date) -> bool:
+    """Whether the contract was in force on `day`: from its start to the end of its current (or last) term."""
+    ends_on = contract.term_ends_on or contract.initial_ends_on
+    return contract.starts_on <= day and (ends_on is None or day <= ends_on)

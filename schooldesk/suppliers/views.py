@@ -154,12 +154,12 @@ def render_contract(request, contract, *, decision_form=None, document_form=None
     today = timezone.localdate()
     school_ids = services.contract_school_ids(contract)
     performance = supplier_performance(request.user, supplier_id=contract.supplier_id, contracts=[contract],
-                                       today=today)
+                                       today=today, since=contract.starts_on)
     payments, entries = contract_payments_and_entries(request.user, contract, today)
     decisions = list(contract.decisions.all())
     return render(request, "suppliers/contract_detail.html", {
         "contract": contract, "today": today, "performance": performance["contracts"][0][1]
-        if performance["contracts"] else None, "since": performance["since"],
+        if performance["contracts"] else None,
         "can_manage": services.can_manage_contract(request.user, school_ids),
         "decision_form": decision_form or DecisionForm(), "document_form": document_form or DocumentForm(),
         "payments": payments, "entries": entries, "failed": status != 200,

@@ -3,6 +3,7 @@ the report with its CSV, who may open what, and a fixed number of queries whatev
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -113,15 +114,19 @@ def test_the_reporter_cannot_give_workarounds_or_open_problems(cast, login):
 
 def test_a_candidate_is_raised_from_the_candidates_page(cast, login):
     room = Location.objects.filter(school=cast.school).first()
-    repeat_calls(cast, 3, location=room)
+    repeat_calls(cast, 3, location=room)  # "Projector n shows no picture"
+    repeat_calls(cast, 1, location=room, summary="Printer out of toner")  # something else: not bundled
     client = login(cast.technician)
-    page = client.get("/problems/candidates/")
-    assert b"Raise a problem from these calls" in page.content and room.name.encode() in page.content
-    assert b"When calls count as repeats" not in page.content  # settings are for the desk
-    response = client.post("/problems/candidates/raise/", {"school": cast.school.pk, "basis": "location",
-                                                            "key": room.pk, "title": ""})
+    page = client.get("/problems/candidates/").content.decode()
+    assert "Raise a problem from these calls" in page and f"“Projector shows picture” in {room.name}" in page
+    assert "When calls count as repeats" not in page  # settings are for the desk
+    [form] = re.findall(r'<form method="post" action="/problems/candidates/raise/".*?</form>', page, flags=re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    response = client.post("/problems/candidates/raise/", {**fields, "title": ""})
     problem = Problem.objects.get()
     assert response["Location"] == f"/problems/{problem.pk}/" and problem.links.count() == 3
+    assert problem.title == f"Repeat calls: “Projector shows picture” in {room.name}"
+    assert not problem.incidents.filter(summary="Printer out of toner").exists()
 
 
 def test_the_desk_changes_the_thresholds_and_bad_values_are_kept(cast, other, login):
