@@ -70,10 +70,14 @@ class AssetForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         return super()._get_validation_exclusions() | {"tag", "serial"}
 
 
-class AssetTypeForm(StyledFormMixin, forms.ModelForm):
+class AssetTypeForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = AssetType
-        fields = ["name", "is_archived"]
+        fields = ["school", "name", "is_archived"]
+
+    def __init__(self, *args, school_ids, school=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decide_school(school_ids, chosen=school)
 
 
 class MoveForm(StyledFormMixin, forms.Form):

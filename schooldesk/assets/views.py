@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from schooldesk.accounts.access import access_for
@@ -30,7 +31,7 @@ from schooldesk.assets.selectors import (
     schools_for_choices,
 )
 from schooldesk.core.exports import csv_response, xlsx_response
-from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 
@@ -208,41 +209,42 @@ class RelationshipRemoveView(RoleRequiredMixin, View):
         return redirect("assets:asset_detail", pk=asset.pk)
 
 
-class AssetEditView(RoleRequiredMixin, View):
+class AssetEditView(FormPageView):
     """Add an asset (no pk) or change one; a changed version since the page was opened is refused."""
 
     required_roles = ASSET_ROLES
+    template_name = "assets/asset_form.html"
+    context_object_name = "asset"
+    success_message = gettext_lazy("Asset saved.")
 
-    def _form(self, request, pk, data=None):
-        school_ids = asset_school_ids(request.user)
-        asset = _asset_or_404(request, pk) if pk else Asset()
-        school = None
-        if not pk:
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        return _asset_or_404(self.request, pk) if pk else Asset()
+
+    def get_form(self, data=None, files=None):
+        request, school_ids, school = self.request, asset_school_ids(self.request.user), None
+        if not self.object.pk:
             wanted = request.POST.get("school") or request.GET.get("school")
             if wanted and str(wanted).isdigit() and int(wanted) in school_ids:
                 school = School.objects.get(pk=int(wanted))
             services.asset_types_ensure(school_ids=[school.pk] if school else school_ids)
-        return asset, forms.AssetForm(data, instance=asset, school_ids=school_ids, school=school)
+        return forms.AssetForm(data, instance=self.object, school_ids=school_ids, school=school)
 
-    def _render(self, request, asset, form, status=200):
-        return render(request, "assets/asset_form.html", {"form": form, "asset": asset}, status=status)
-
-    def get(self, request, pk=None):
-        asset, form = self._form(request, pk)
-        if not pk and form.fixed_owner is None and len(form.school_ids) > MANY_SCHOOLS:
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form()
+        if not self.object.pk and form.fixed_owner is None and len(form.school_ids) > MANY_SCHOOLS:
             # an LA: first which school, then its rooms
             schools = School.objects.filter(pk__in=form.school_ids).only("id", "name")
             return render(request, "assets/choose_school.html", {"schools": schools})
-        return self._render(request, asset, form)
+        return self.render_form(form)
 
-    def post(self, request, pk=None):
-        asset, form = self._form(request, pk, request.POST)
-        if form.is_valid():
-            saved = apply_service(request, form, services.asset_save, _("Asset saved."), asset=form.instance,
-                                  by=request.user, version=form.cleaned_data.get("version") if pk else None)
-            if saved:
-                return redirect("assets:asset_detail", pk=saved.pk)
-        return self._render(request, asset, form, status=400)
+    def perform(self, form):
+        version = form.cleaned_data.get("version") if self.object.pk else None
+        return services.asset_save(asset=form.instance, by=self.request.user, version=version)
+
+    def get_success_url(self, result):
+        return reverse("assets:asset_detail", args=[result.pk])
 
 
 class AssetReportHereView(View):
@@ -363,29 +365,30 @@ class AssetTypeListView(RoleRequiredMixin, View):
         return render(request, "assets/assettype_list.html", {"types": types})
 
 
-class AssetTypeEditView(RoleRequiredMixin, View):
+class AssetTypeEditView(FormPageView):
+    """Add a type of equipment to a school's list (a person with several schools chooses which), or rename one."""
+
     required_roles = ASSET_DESK_ROLES
+    template_name = "assets/assettype_form.html"
+    context_object_name = "asset_type"
+    success_message = gettext_lazy("Type saved.")
 
-    def _get(self, request, asset_type_pk):
-        if asset_type_pk:
-            return get_object_or_404(asset_types(request.user, ASSET_DESK_ROLES), pk=asset_type_pk)
-        school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
-        wanted = request.POST.get("school") or request.GET.get("school") or ""
-        school_id = int(wanted) if wanted.isdigit() and int(wanted) in school_ids else school_ids[0]
-        return AssetType(school_id=school_id)
+    def get_object(self):
+        if pk := self.kwargs.get("asset_type_pk"):
+            return get_object_or_404(asset_types(self.request.user, ASSET_DESK_ROLES), pk=pk)
+        return AssetType()
 
-    def get(self, request, asset_type_pk=None):
-        asset_type = self._get(request, asset_type_pk)
-        return render(request, "assets/assettype_form.html", {"form": forms.AssetTypeForm(instance=asset_type),
-                                                              "asset_type": asset_type})
+    def get_form(self, data=None, files=None):
+        school_ids = access_for(self.request.user).school_ids(ASSET_DESK_ROLES)
+        wanted = self.request.GET.get("school", "")  # "Add a type" from one school's list
+        school = (School.objects.filter(pk=int(wanted), pk__in=school_ids).first() if wanted.isdigit() else None)
+        return forms.AssetTypeForm(data, instance=self.object, school_ids=school_ids, school=school)
 
-    def post(self, request, asset_type_pk=None):
-        asset_type = self._get(request, asset_type_pk)
-        form = forms.AssetTypeForm(request.POST, instance=asset_type)
-        if form.is_valid() and apply_service(request, form, services.asset_type_save, _("Type saved."),
-                                             asset_type=form.instance, by=request.user):
-            return redirect("assets:assettype_list")
-        return render(request, "assets/assettype_form.html", {"form": form, "asset_type": asset_type}, status=400)
+    def perform(self, form):
+        return services.asset_type_save(asset_type=form.instance, by=self.request.user)
+
+    def get_success_url(self, result):
+        return reverse("assets:assettype_list")
 
 
 # --- import -----------------------------------------------------------------------------------

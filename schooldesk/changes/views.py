@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from schooldesk.accounts.access import access_for
@@ -30,7 +32,7 @@ from schooldesk.changes.selectors import (
     standard_changes,
 )
 from schooldesk.core.exports import csv_response
-from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
 from schooldesk.problems.models import Problem
 from schooldesk.reports.forms import PeriodForm
 from schooldesk.schools.models import School
@@ -61,52 +63,50 @@ class ChangeListView(FilteredListView):
         return context
 
 
-class ChangeEditView(RoleRequiredMixin, View):
+class ChangeEditView(FormPageView):
     """Raise a request for change (from a problem with ?problem=) or edit it (the plan only, once decided)."""
 
     required_roles = CHANGE_ROLES
+    template_name = "changes/change_form.html"
+    context_object_name = "change"
 
-    def _form(self, request, pk, data=None):
-        change = _change_or_404(request, pk) if pk else ChangeRequest()
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        change = _change_or_404(self.request, pk) if pk else ChangeRequest()
         if pk and change.status not in PLANNING_STATUSES:
             raise Http404
+        return change
+
+    def get_form(self, data=None, files=None):
+        request, change = self.request, self.object
         initial, school, school_ids = {}, None, change_school_ids(request.user)
         wanted = request.GET.get("problem", "")
-        if not pk and wanted.isdigit():
+        if not change.pk and wanted.isdigit():
             problem = Problem.objects.visible_to(request.user).filter(pk=int(wanted), school_id__in=school_ids).first()
             if problem is not None:
                 school = problem.school
-                initial = {"problem": problem.pk, "title": f"Fix: {problem.title}",
-                           "reason": f"Solves {problem.reference}: {problem.title}."}
-        form = forms.ChangeForm(data, instance=change, initial=initial, school_ids=school_ids, school=school,
-                                plan_only=bool(pk) and change.status not in EDITABLE_STATUSES)
-        return change, form
+                initial = {"problem": problem.pk, "title": _("Fix: %(title)s") % {"title": problem.title},
+                           "reason": _("Solves %(ref)s: %(title)s.") % {"ref": problem.reference,
+                                                                         "title": problem.title}}
+        return forms.ChangeForm(data, instance=change, initial=initial, school_ids=school_ids, school=school,
+                                plan_only=bool(change.pk) and change.status not in EDITABLE_STATUSES)
 
-    def _render(self, request, change, form, status=200):
-        return render(request, "changes/change_form.html", {"form": form, "change": change}, status=status)
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        data.pop("school", None)  # the decided school is form.owner
+        if self.object.pk:
+            return services.change_update(change=self.object, by=self.request.user, version=version, **data)
+        return services.change_create(by=self.request.user, school=form.owner, **data)
 
-    def get(self, request, pk=None):
-        return self._render(request, *self._form(request, pk))
+    def get_success_message(self, result):
+        if self.object.pk:
+            return _("Saved.")
+        return (_("%(ref)s raised as a draft: add its plan, then submit it for authorisation.")
+                % {"ref": result.reference})
 
-    def post(self, request, pk=None):
-        change, form = self._form(request, pk, request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            version = data.pop("version", None)
-            data.pop("school", None)  # the decided school is form.owner
-            if change.pk:
-                done = apply_service(request, form, services.change_update, _("Saved."), change=change, by=request.user,
-                                     version=version, **data)
-            else:
-                done = apply_service(request, form, services.change_create, "", by=request.user, school=form.owner,
-                                     **data)
-                if done is not None:
-                    messages.success(request,
-                                     _("%(ref)s raised as a draft: add its plan, then submit it for authorisation.")
-                                     % {"ref": done.reference})
-            if done is not None:
-                return redirect("changes:change_detail", pk=done.pk)
-        return self._render(request, change, form, status=400)
+    def get_success_url(self, result):
+        return reverse("changes:change_detail", args=[result.pk])
 
 
 ACTION_ORDER = ["decide", "submit", "milestone", "new_asset", "new_licence", "affected_asset", "complete", "review",
@@ -291,26 +291,27 @@ class StandardChangeListView(RoleRequiredMixin, View):
             "can_authorise": access_for(request.user).any_role(AUTHORISE_ROLES)})
 
 
-class StandardChangeEditView(RoleRequiredMixin, View):
+class StandardChangeEditView(FormPageView):
     """The ICT owner pre-authorises a standard change, or retires one."""
 
     required_roles = AUTHORISE_ROLES
+    template_name = "changes/standard_form.html"
+    context_object_name = "standard"
+    success_message = gettext_lazy("Saved.")
 
-    def _form(self, request, standard_pk, data=None):
-        school_ids = access_for(request.user).school_ids(AUTHORISE_ROLES)
-        standard = (get_object_or_404(StandardChange.objects.visible_to(request.user).filter(school_id__in=school_ids),
-                                      pk=standard_pk) if standard_pk else StandardChange())
-        return standard, forms.StandardChangeForm(data, instance=standard, school_ids=school_ids)
+    def get_object(self):
+        self.school_ids = access_for(self.request.user).school_ids(AUTHORISE_ROLES)
+        if pk := self.kwargs.get("standard_pk"):
+            return get_object_or_404(StandardChange.objects.visible_to(self.request.user)
+                                     .filter(school_id__in=self.school_ids), pk=pk)
+        return StandardChange()
 
-    def get(self, request, standard_pk=None):
-        standard, form = self._form(request, standard_pk)
-        return render(request, "changes/standard_form.html", {"form": form, "standard": standard})
+    def get_form(self, data=None, files=None):
+        return forms.StandardChangeForm(data, instance=self.object, school_ids=self.school_ids)
 
-    def post(self, request, standard_pk=None):
-        standard, form = self._form(request, standard_pk, request.POST)
-        if form.is_valid():
-            if apply_service(request, form, services.standard_change_save, _("Saved."), standard=form.instance,
-                             by=request.user) is not None:
-                return redirect("changes:standard_list")
-        return render(request, "changes/standard_form.html", {"form": form, "standard": standard}, status=400)
+    def perform(self, form):
+        return services.standard_change_save(standard=form.instance, by=self.request.user)
+
+    def get_success_url(self, result):
+        return reverse("changes:standard_list")
 

@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from schooldesk.accounts.access import access_for
@@ -82,6 +83,57 @@ def apply_service(request, form, service, success_message: str, **kwargs):
     if success_message:
         messages.success(request, success_message)
     return result
+
+
+class FormPageView(RoleRequiredMixin, View):
+    """One way to create or edit a record on a page of its own.
+
+    GET shows the form; POST validates it and calls the service (`perform`); success redirects with
+    `success_message`, and a failure shows the same page again (400) with what was typed and every error,
+    the service's own included. A subclass says which object (`get_object`), which form (`get_form`), what to
+    do (`perform`) and where to go next (`get_success_url`)."""
+
+    template_name = ""
+    context_object_name = "object"
+    success_message = ""
+    object = None
+
+    def get_object(self):
+        return None
+
+    def get_form(self, data=None, files=None):
+        raise NotImplementedError
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def get_success_url(self, result) -> str:
+        raise NotImplementedError
+
+    def get_success_message(self, result) -> str:
+        return self.success_message
+
+    def get_context_data(self, **context) -> dict:
+        return context
+
+    def render_form(self, form, status=200):
+        context = self.get_context_data(form=form, **{self.context_object_name: self.object})
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_form(self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form(request.POST, request.FILES)
+        if form.is_valid():
+            result = apply_service(request, form, lambda: self.perform(form), "")
+            if result is not None:
+                if message := self.get_success_message(result):
+                    messages.success(request, message)
+                return redirect(self.get_success_url(result))
+        return self.render_form(form, status=400)
 
 
 def redirect_back(request, fallback: str):

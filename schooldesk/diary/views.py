@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -15,7 +16,7 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.exports import csv_response, xlsx_response
-from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service, redirect_back
+from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service, redirect_back
 from schooldesk.diary import services
 from schooldesk.diary.choices import PAYMENT_ROLES
 from schooldesk.diary.filtersets import DiaryFilterSet, PaymentFilterSet
@@ -119,33 +120,32 @@ class EntryDetailView(View):
         })
 
 
-class EntryEditView(RoleRequiredMixin, View):
+class EntryEditView(FormPageView):
     required_roles = DESK_ROLES
+    template_name = "diary/entry_form.html"
+    context_object_name = "entry"
+    success_message = gettext_lazy("Saved in the diary.")
 
-    def _get(self, request, pk):
-        if not pk:
+    def get_object(self):
+        if not self.kwargs.get("pk"):
             return DiaryEntry()
-        entry = _entry(request, pk)
+        entry = _entry(self.request, self.kwargs["pk"])
         self.require_role_in(entry.school_id)
         if entry.generated_key:
             raise Http404  # kept in step with its contract or payment: change that instead
         return entry
 
-    def get(self, request, pk=None):
-        entry = self._get(request, pk)
-        initial = {"starts_on": request.GET.get("date") or timezone.localdate(), "kind": request.GET.get("kind")}
-        form = DiaryEntryForm(instance=entry, user=request.user, initial=None if pk else initial)
-        return render(request, "diary/entry_form.html", {"form": form, "entry": entry})
+    def get_form(self, data=None, files=None):
+        query = self.request.GET
+        initial = None if self.object.pk else {"starts_on": query.get("date") or timezone.localdate(),
+                                               "kind": query.get("kind")}
+        return DiaryEntryForm(data, instance=self.object, user=self.request.user, initial=initial)
 
-    def post(self, request, pk=None):
-        entry = self._get(request, pk)
-        form = DiaryEntryForm(request.POST, instance=entry, user=request.user)
-        if form.is_valid():
-            saved = apply_service(request, form, services.entry_save, _("Saved in the diary."), entry=form.instance,
-                                  by=request.user)
-            if saved:
-                return redirect("diary:entry_detail", pk=saved.pk)
-        return render(request, "diary/entry_form.html", {"form": form, "entry": entry}, status=400)
+    def perform(self, form):
+        return services.entry_save(entry=form.instance, by=self.request.user)
+
+    def get_success_url(self, result):
+        return reverse("diary:entry_detail", args=[result.pk])
 
 
 class EntryDeleteView(RoleRequiredMixin, View):
@@ -309,25 +309,26 @@ def _desk_payment(request, payment_pk) -> Payment:
     return payment
 
 
-class PaymentEditView(RoleRequiredMixin, View):
+class PaymentEditView(FormPageView):
     required_roles = DESK_ROLES
+    template_name = "diary/payment_form.html"
+    context_object_name = "payment"
+    success_message = gettext_lazy("Payment saved.")
 
-    def _get(self, request, payment_pk):
-        return _desk_payment(request, payment_pk) if payment_pk else Payment()
+    def get_object(self):
+        pk = self.kwargs.get("payment_pk")
+        return _desk_payment(self.request, pk) if pk else Payment()
 
-    def get(self, request, payment_pk=None):
-        payment = self._get(request, payment_pk)
-        initial = None if payment_pk else {"due_on": timezone.localdate(), "for_entry": request.GET.get("entry")}
-        return render(request, "diary/payment_form.html",
-                      {"form": PaymentForm(instance=payment, user=request.user, initial=initial), "payment": payment})
+    def get_form(self, data=None, files=None):
+        initial = None if self.object.pk else {"due_on": timezone.localdate(),
+                                               "for_entry": self.request.GET.get("entry")}
+        return PaymentForm(data, instance=self.object, user=self.request.user, initial=initial)
 
-    def post(self, request, payment_pk=None):
-        payment = self._get(request, payment_pk)
-        form = PaymentForm(request.POST, instance=payment, user=request.user)
-        if form.is_valid() and apply_service(request, form, services.payment_save, _("Payment saved."),
-                                             payment=form.instance, by=request.user):
-            return redirect("diary:payment_list")
-        return render(request, "diary/payment_form.html", {"form": form, "payment": payment}, status=400)
+    def perform(self, form):
+        return services.payment_save(payment=form.instance, by=self.request.user)
+
+    def get_success_url(self, result):
+        return reverse("diary:payment_list")
 
 
 class PaymentPaidView(RoleRequiredMixin, View):

@@ -2,13 +2,15 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from schooldesk.accounts.access import access_for
 from schooldesk.core.exports import csv_response, xlsx_response
-from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
 from schooldesk.licences import forms, services
 from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES, LICENCE_VIEW_ROLES, ComplianceState
 from schooldesk.licences.filtersets import LicenceFilterSet
@@ -136,28 +138,29 @@ class LicenceDetailView(RoleRequiredMixin, View):
         return render_licence(request, _licence_or_404(request, pk))
 
 
-class LicenceEditView(RoleRequiredMixin, View):
+class LicenceEditView(FormPageView):
     required_roles = LICENCE_DESK_ROLES
+    template_name = "licences/licence_form.html"
+    context_object_name = "licence"
+    success_message = gettext_lazy("Licence saved.")
 
-    def _parts(self, request, pk, data=None, files=None):
-        school_ids = access_for(request.user).school_ids(LICENCE_DESK_ROLES)
-        licence = Licence() if pk is None else _licence_or_404(request, pk)
-        if pk is not None and licence.school_id not in school_ids:
+    def get_object(self):
+        self.school_ids = access_for(self.request.user).school_ids(LICENCE_DESK_ROLES)
+        pk = self.kwargs.get("pk")
+        licence = Licence() if pk is None else _licence_or_404(self.request, pk)
+        if pk is not None and licence.school_id not in self.school_ids:
             raise Http404
-        return licence, forms.LicenceForm(data, files, instance=licence, school_ids=school_ids)
+        return licence
 
-    def get(self, request, pk=None):
-        licence, form = self._parts(request, pk)
-        return render(request, "licences/licence_form.html", {"form": form, "licence": licence})
+    def get_form(self, data=None, files=None):
+        return forms.LicenceForm(data, files, instance=self.object, school_ids=self.school_ids)
 
-    def post(self, request, pk=None):
-        licence, form = self._parts(request, pk, request.POST, request.FILES)
-        if form.is_valid():
-            saved = apply_service(request, form, services.licence_save, _("Licence saved."), licence=form.instance,
-                                  by=request.user, proof=form.cleaned_data.get("proof_upload"))
-            if saved:
-                return redirect("licences:licence_detail", pk=saved.pk)
-        return render(request, "licences/licence_form.html", {"form": form, "licence": licence}, status=400)
+    def perform(self, form):
+        return services.licence_save(licence=form.instance, by=self.request.user,
+                                     proof=form.cleaned_data.get("proof_upload"))
+
+    def get_success_url(self, result):
+        return reverse("licences:licence_detail", args=[result.pk])
 
 
 class LicenceDeleteView(RoleRequiredMixin, View):

@@ -2,12 +2,14 @@ from django.apps import apps
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
-from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin
 from schooldesk.locations import services
 from schooldesk.locations.filtersets import LocationFilterSet
 from schooldesk.locations.forms import LocationForm
@@ -35,28 +37,26 @@ class LocationListView(FilteredListView):
         return self.filterset.qs.order_by("school__name", "name")
 
 
-class LocationEditView(RoleRequiredMixin, View):
+class LocationEditView(FormPageView):
     """Add a location (no pk) or rename one."""
 
     required_roles = DESK_ROLES
+    template_name = "locations/location_form.html"
+    context_object_name = "location"
+    success_message = gettext_lazy("Location saved.")
 
-    def _get(self, request, pk):
-        return get_object_or_404(desk_locations(request.user), pk=pk) if pk else Location()
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(desk_locations(self.request.user), pk=pk) if pk else Location()
 
-    def get(self, request, pk=None):
-        location = self._get(request, pk)
-        form = LocationForm(instance=location, school_ids=access_for(request.user).school_ids(DESK_ROLES))
-        return render(request, "locations/location_form.html", {"form": form, "location": location})
+    def get_form(self, data=None, files=None):
+        return LocationForm(data, instance=self.object, school_ids=access_for(self.request.user).school_ids(DESK_ROLES))
 
-    def post(self, request, pk=None):
-        location = self._get(request, pk)
-        form = LocationForm(request.POST, instance=location, school_ids=access_for(request.user).school_ids(DESK_ROLES))
-        if form.is_valid():
-            saved = apply_service(request, form, services.location_save, _("Location saved."),
-                                  location=form.instance, by=request.user)
-            if saved:
-                return redirect("locations:location_list")
-        return render(request, "locations/location_form.html", {"form": form, "location": location}, status=400)
+    def perform(self, form):
+        return services.location_save(location=form.instance, by=self.request.user)
+
+    def get_success_url(self, result):
+        return reverse("locations:location_list")
 
 
 class LocationArchiveView(RoleRequiredMixin, View):

@@ -5,11 +5,12 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
-from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.selectors import incident_get
 from schooldesk.mail import oauth, parsing, selectors, services
@@ -134,31 +135,29 @@ class MailboxListView(RoleRequiredMixin, ListView):
         return selectors.mailbox_list(self.request.user)
 
 
-class MailboxEditView(RoleRequiredMixin, View):
+class MailboxEditView(FormPageView):
     """Add a mailbox (no pk) or change one. Secrets are write-only."""
 
     required_roles = DESK_ROLES
+    template_name = "mail/mailbox_form.html"
+    context_object_name = "mailbox"
+    success_message = gettext_lazy("Mailbox saved.")
 
-    def _get(self, request, pk):
-        return _mailbox_or_404(request, pk) if pk else Mailbox()
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        return _mailbox_or_404(self.request, pk) if pk else Mailbox()
 
-    def _render(self, request, form, mailbox, status=200):
-        return render(request, "mail/mailbox_form.html", {"form": form, "mailbox": mailbox,
-                                                          "callback": _callback_url(request)}, status=status)
+    def get_form(self, data=None, files=None):
+        return MailboxForm(data, instance=self.object, user=self.request.user)
 
-    def get(self, request, pk=None):
-        mailbox = self._get(request, pk)
-        return self._render(request, MailboxForm(instance=mailbox, user=request.user), mailbox)
+    def get_context_data(self, **context):
+        return {**context, "callback": _callback_url(self.request)}
 
-    def post(self, request, pk=None):
-        mailbox = self._get(request, pk)
-        form = MailboxForm(request.POST, instance=mailbox, user=request.user)
-        if form.is_valid():
-            saved = apply_service(request, form, services.mailbox_save, _("Mailbox saved."), mailbox=form.instance,
-                                  by=request.user, secrets=form.secrets())
-            if saved:
-                return redirect("mail:mailbox_update", pk=saved.pk)
-        return self._render(request, form, mailbox, status=400)
+    def perform(self, form):
+        return services.mailbox_save(mailbox=form.instance, by=self.request.user, secrets=form.secrets())
+
+    def get_success_url(self, result):
+        return reverse("mail:mailbox_update", args=[result.pk])
 
 
 class MailboxCheckView(RoleRequiredMixin, View):

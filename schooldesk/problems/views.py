@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -8,7 +9,7 @@ from django.views import View
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES
 from schooldesk.core.exports import csv_response
-from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service, redirect_back
+from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service, redirect_back
 from schooldesk.incidents.models import Incident
 from schooldesk.problems import forms, services
 from schooldesk.problems.choices import MANUAL_STATUSES, PROBLEM_ROLES
@@ -50,51 +51,50 @@ class ProblemListView(FilteredListView):
         return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["-created_at"]), "-pk")
 
 
-class ProblemEditView(RoleRequiredMixin, View):
-    """Raise a problem (from a call with ?incident=) or change its details."""
+class ProblemEditView(FormPageView):
+    """Raise a problem (from a call with ?incident=, which is then linked) or edit it."""
 
     required_roles = PROBLEM_ROLES
+    template_name = "problems/problem_form.html"
+    context_object_name = "problem"
 
-    def _form(self, request, pk, data=None):
-        problem = _problem_or_404(request, pk) if pk else Problem()
-        initial, incident, school_ids = {}, None, problem_school_ids(request.user)
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        self.incident = None
+        return _problem_or_404(self.request, pk) if pk else Problem()
+
+    def get_form(self, data=None, files=None):
+        request, initial, school_ids = self.request, {}, problem_school_ids(self.request.user)
         wanted = request.GET.get("incident", "")
-        if not pk and wanted.isdigit():
-            incident = (Incident.objects.visible_to(request.user).filter(pk=int(wanted), school_id__in=school_ids)
-                        .select_related("asset", "school").first())
-            if incident is not None:
+        if not self.object.pk and wanted.isdigit():
+            self.incident = (Incident.objects.visible_to(request.user).filter(pk=int(wanted), school_id__in=school_ids)
+                             .select_related("asset", "school").first())
+            if self.incident is not None:
+                incident = self.incident
                 initial = {"title": incident.summary, "category": incident.category_id,
                            "location": incident.location_id, "asset": incident.asset_id, "device": incident.device,
                            "priority": incident.priority, "symptoms": incident.happened or incident.description}
-        form = forms.ProblemForm(data, instance=problem, initial=initial, school_ids=school_ids,
-                                 school=incident.school if incident else None)
-        return problem, form, incident
+        return forms.ProblemForm(data, instance=self.object, initial=initial, school_ids=school_ids,
+                                 school=self.incident.school if self.incident else None)
 
-    def _render(self, request, problem, form, incident, status=200):
-        return render(request, "problems/problem_form.html", {"form": form, "problem": problem, "incident": incident},
-                      status=status)
+    def get_context_data(self, **context):
+        return {**context, "incident": self.incident}
 
-    def get(self, request, pk=None):
-        return self._render(request, *self._form(request, pk))
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        data.pop("school", None)  # the decided school is form.owner
+        if self.object.pk:
+            return services.problem_update(problem=self.object, by=self.request.user, version=version, **data)
+        incident = self.incident
+        from_call = [incident] if incident and incident.school_id == form.owner.pk else []
+        return services.problem_create(by=self.request.user, incidents=from_call, school=form.owner, **data)
 
-    def post(self, request, pk=None):
-        problem, form, incident = self._form(request, pk, request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            version = data.pop("version", None)
-            data.pop("school", None)  # the decided school is form.owner
-            if problem.pk:
-                done = apply_service(request, form, services.problem_update, _("Saved."), problem=problem,
-                                     by=request.user, version=version, **data)
-            else:
-                from_call = [incident] if incident and incident.school_id == form.owner.pk else []
-                done = apply_service(request, form, services.problem_create, "", by=request.user, incidents=from_call,
-                                     school=form.owner, **data)
-                if done is not None:
-                    messages.success(request, _("Problem %(ref)s raised.") % {"ref": done.reference})
-            if done is not None:
-                return redirect("problems:problem_detail", pk=done.pk)
-        return self._render(request, problem, form, incident, status=400)
+    def get_success_message(self, result):
+        return _("Saved.") if self.object.pk else _("Problem %(ref)s raised.") % {"ref": result.reference}
+
+    def get_success_url(self, result):
+        return reverse("problems:problem_detail", args=[result.pk])
 
 
 ACTION_ORDER = ["note", "link", "known_error", "resolve", "status", "close"]

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from schooldesk.accounts.access import access_for
-from schooldesk.core.views import RoleRequiredMixin, apply_service
+from schooldesk.core.views import FormPageView, RoleRequiredMixin, apply_service
 from schooldesk.procedures import forms, services
 from schooldesk.procedures.choices import AUTHORISE_ROLES, PROPOSE_ROLES, VersionStatus
 from schooldesk.procedures.models import Procedure, ProcedureVersion
@@ -42,25 +44,22 @@ class ProcedureListView(View):
         })
 
 
-class ProcedureCreateView(RoleRequiredMixin, View):
+class ProcedureCreateView(FormPageView):
     required_roles = PROPOSE_ROLES
+    template_name = "procedures/proposal_form.html"
+    context_object_name = "procedure"
+    success_message = gettext_lazy("Proposed. The ICT owner will authorise it.")
 
-    def _form(self, request, data=None):
-        return forms.ProposalForm(data, school_ids=access_for(request.user).school_ids(PROPOSE_ROLES))
+    def get_form(self, data=None, files=None):
+        return forms.ProposalForm(data, school_ids=access_for(self.request.user).school_ids(PROPOSE_ROLES))
 
-    def get(self, request):
-        return render(request, "procedures/proposal_form.html", {"form": self._form(request), "procedure": None})
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.procedure_create(school=form.owner, by=self.request.user, title=d["title"], body=d["body"],
+                                         note=d["note"])
 
-    def post(self, request):
-        form = self._form(request, request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            version = apply_service(request, form, services.procedure_create,
-                                    _("Proposed. The ICT owner will authorise it."), school=form.owner,
-                                    by=request.user, title=d["title"], body=d["body"], note=d["note"])
-            if version is not None:
-                return redirect("procedures:procedure_detail", pk=version.procedure_id)
-        return render(request, "procedures/proposal_form.html", {"form": form, "procedure": None}, status=400)
+    def get_success_url(self, result):
+        return reverse("procedures:procedure_detail", args=[result.procedure_id])
 
 
 class StarterView(RoleRequiredMixin, View):
@@ -100,38 +99,40 @@ class ProcedureDetailView(View):
         return render_procedure(request, _procedure_or_404(request, pk))
 
 
-class ProposeView(RoleRequiredMixin, View):
-    """The desk proposes a change to a procedure, starting from its current text."""
+class ProposeView(FormPageView):
+    """The desk proposes a change to a procedure, starting from its current text (one proposal at a time)."""
 
     required_roles = PROPOSE_ROLES
+    template_name = "procedures/proposal_form.html"
+    context_object_name = "procedure"
+    success_message = gettext_lazy("Proposed. The ICT owner will authorise it.")
 
-    def _procedure(self, request, pk):
-        procedure = _procedure_or_404(request, pk)
-        if not access_for(request.user).has_role(procedure.school_id, PROPOSE_ROLES):
+    def get_object(self):
+        procedure = _procedure_or_404(self.request, self.kwargs["pk"])
+        if not access_for(self.request.user).has_role(procedure.school_id, PROPOSE_ROLES):
             raise Http404
         return procedure
 
-    def get(self, request, pk):
-        procedure = self._procedure(request, pk)
-        if procedure.versions.filter(status=VersionStatus.PROPOSED).exists():  # one proposal at a time
+    def get(self, request, *args, **kwargs):
+        procedure = self.get_object()
+        if procedure.versions.filter(status=VersionStatus.PROPOSED).exists():
             messages.info(request, _("There is already a proposal waiting for the ICT owner: withdraw it or wait "
                                      "for the decision."))
             return redirect("procedures:procedure_detail", pk=procedure.pk)
-        current = procedure.current_version
-        form = forms.ProposalForm(procedure=procedure, initial={"title": procedure.title,
-                                                                "body": current.body if current else ""})
-        return render(request, "procedures/proposal_form.html", {"form": form, "procedure": procedure})
+        return super().get(request, *args, **kwargs)
 
-    def post(self, request, pk):
-        procedure = self._procedure(request, pk)
-        form = forms.ProposalForm(request.POST, procedure=procedure)
-        if form.is_valid():
-            d = form.cleaned_data
-            if apply_service(request, form, services.procedure_propose, _("Proposed. The ICT owner will authorise it."),
-                             procedure=procedure, by=request.user, title=d["title"], body=d["body"],
-                             note=d["note"]) is not None:
-                return redirect("procedures:procedure_detail", pk=procedure.pk)
-        return render(request, "procedures/proposal_form.html", {"form": form, "procedure": procedure}, status=400)
+    def get_form(self, data=None, files=None):
+        current = self.object.current_version
+        return forms.ProposalForm(data, procedure=self.object, initial={"title": self.object.title,
+                                                                        "body": current.body if current else ""})
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.procedure_propose(procedure=self.object, by=self.request.user, title=d["title"],
+                                          body=d["body"], note=d["note"])
+
+    def get_success_url(self, result):
+        return reverse("procedures:procedure_detail", args=[self.object.pk])
 
 
 class VersionView(View):

@@ -1,14 +1,16 @@
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
-from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
 from schooldesk.schools.models import School
 from schooldesk.suppliers import services
 from schooldesk.suppliers.filtersets import ContractFilterSet
@@ -61,49 +63,49 @@ class SupplierDetailView(RoleRequiredMixin, View):
         })
 
 
-class SupplierEditView(RoleRequiredMixin, View):
+class SupplierEditView(FormPageView):
     required_roles = DESK_ROLES
+    template_name = "suppliers/supplier_form.html"
+    context_object_name = "supplier"
+    success_message = gettext_lazy("Supplier saved.")
 
-    def _get(self, request, pk):
-        return _desk_supplier(request, pk) if pk else Supplier()
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        return _desk_supplier(self.request, pk) if pk else Supplier()
 
-    def get(self, request, pk=None):
-        supplier = self._get(request, pk)
-        form = SupplierForm(instance=supplier, organisation_ids=desk_organisation_ids(request.user))
-        return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier})
+    def get_form(self, data=None, files=None):
+        return SupplierForm(data, instance=self.object, organisation_ids=desk_organisation_ids(self.request.user))
 
-    def post(self, request, pk=None):
-        supplier = self._get(request, pk)
-        form = SupplierForm(request.POST, instance=supplier, organisation_ids=desk_organisation_ids(request.user))
-        if form.is_valid():
-            saved = apply_service(request, form, services.supplier_save, _("Supplier saved."), supplier=form.instance,
-                                  by=request.user)
-            if saved:
-                return redirect("suppliers:supplier_detail", pk=saved.pk)
-        return render(request, "suppliers/supplier_form.html", {"form": form, "supplier": supplier}, status=400)
+    def perform(self, form):
+        return services.supplier_save(supplier=form.instance, by=self.request.user)
+
+    def get_success_url(self, result):
+        return reverse("suppliers:supplier_detail", args=[result.pk])
 
 
-class ContactEditView(RoleRequiredMixin, View):
+class ContactEditView(FormPageView):
     required_roles = DESK_ROLES
+    template_name = "suppliers/contact_form.html"
+    context_object_name = "contact"
+    success_message = gettext_lazy("Contact saved.")
 
-    def _get(self, request, pk, contact_pk):
-        supplier = _desk_supplier(request, pk)
-        contact = get_object_or_404(supplier.contacts, pk=contact_pk) if contact_pk else Contact(supplier=supplier)
-        return supplier, contact
+    def get_object(self):
+        self.supplier = _desk_supplier(self.request, self.kwargs["pk"])
+        if contact_pk := self.kwargs.get("contact_pk"):
+            return get_object_or_404(self.supplier.contacts, pk=contact_pk)
+        return Contact(supplier=self.supplier)
 
-    def get(self, request, pk, contact_pk=None):
-        supplier, contact = self._get(request, pk, contact_pk)
-        context = {"form": ContactForm(instance=contact), "supplier": supplier, "contact": contact}
-        return render(request, "suppliers/contact_form.html", context)
+    def get_form(self, data=None, files=None):
+        return ContactForm(data, instance=self.object)
 
-    def post(self, request, pk, contact_pk=None):
-        supplier, contact = self._get(request, pk, contact_pk)
-        form = ContactForm(request.POST, instance=contact)
-        if form.is_valid() and apply_service(request, form, services.contact_save, _("Contact saved."),
-                                             contact=form.instance, by=request.user):
-            return redirect("suppliers:supplier_detail", pk=supplier.pk)
-        return render(request, "suppliers/contact_form.html", {"form": form, "supplier": supplier, "contact": contact},
-                      status=400)
+    def get_context_data(self, **context):
+        return {**context, "supplier": self.supplier}
+
+    def perform(self, form):
+        return services.contact_save(contact=form.instance, by=self.request.user)
+
+    def get_success_url(self, result):
+        return reverse("suppliers:supplier_detail", args=[self.supplier.pk])
 
 
 class ContactDeleteView(RoleRequiredMixin, View):
@@ -175,10 +177,14 @@ class ContractDetailView(RoleRequiredMixin, View):
         return render_contract(request, _visible_contract(request, contract_pk))
 
 
-class ContractEditView(RoleRequiredMixin, View):
+class ContractEditView(FormPageView):
     required_roles = DESK_ROLES
+    template_name = "suppliers/contract_form.html"
+    context_object_name = "contract"
+    success_message = gettext_lazy("Contract saved.")
 
-    def _get(self, request, contract_pk):
+    def get_object(self):
+        request, contract_pk = self.request, self.kwargs.get("contract_pk")
         if not contract_pk:
             supplier = request.GET.get("supplier")
             contract = Contract(supplier_id=int(supplier)) if supplier and supplier.isdigit() else Contract()
@@ -191,23 +197,17 @@ class ContractEditView(RoleRequiredMixin, View):
             raise Http404
         return contract
 
-    def _render(self, request, form, contract, status=200):
-        return render(request, "suppliers/contract_form.html", {"form": form, "contract": contract}, status=status)
-
-    def get(self, request, contract_pk=None):
-        contract = self._get(request, contract_pk)
+    def get_form(self, data=None, files=None):
+        contract = self.object
         initial = {"supplier": contract.supplier_id} if contract.supplier_id and not contract.pk else None
-        return self._render(request, ContractForm(instance=contract, user=request.user, initial=initial), contract)
+        return ContractForm(data, instance=contract, user=self.request.user, initial=initial)
 
-    def post(self, request, contract_pk=None):
-        contract = self._get(request, contract_pk)
-        form = ContractForm(request.POST, instance=contract, user=request.user)
-        if form.is_valid():
-            saved = apply_service(request, form, services.contract_save, _("Contract saved."), contract=form.instance,
-                                  by=request.user, shares=form.shares, locations=list(form.cleaned_data["locations"]))
-            if saved:
-                return redirect("suppliers:contract_detail", contract_pk=saved.pk)
-        return self._render(request, form, contract, status=400)
+    def perform(self, form):
+        return services.contract_save(contract=form.instance, by=self.request.user, shares=form.shares,
+                                      locations=list(form.cleaned_data["locations"]))
+
+    def get_success_url(self, result):
+        return reverse("suppliers:contract_detail", kwargs={"contract_pk": result.pk})
 
 
 class ContractDecideView(RoleRequiredMixin, View):
