@@ -24,7 +24,7 @@ from schooldesk.accounts.models import Membership, User
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.incidents.choices import Channel, SupportLevel, UpdateKind
 from schooldesk.incidents.choices import IncidentStatus as S
-from schooldesk.incidents.models import Category, Incident, IncidentUpdate
+from schooldesk.incidents.models import Category, Incident, IncidentUpdate, change_sentence
 from schooldesk.incidents.services import priority_for, sla_refresh
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import Closure, Organisation, School, Term
@@ -350,7 +350,9 @@ class _CallBuilder:
         quick_end = status in (S.CANCELLED, S.DUPLICATE) and rng.random() < 0.6
         if status != S.NEW and not quick_end:
             t = inc.responded_at = self.after(t, targets["respond"] * rng.uniform(0.05, 1.3))
-            triage = f"category: – → {inc.category}; priority: {inc.priority}"
+            said = (change_sentence("category", "", inc.category),
+                    change_sentence("priority_level", "", inc.get_priority_display()))
+            triage = ". ".join(said) + "."
             call.events.append((t, UpdateKind.TRIAGE, desk, triage, False, {}))
             call.status(t, S.OPEN, desk)
             inc.support_level = self.level_for(status, template)
