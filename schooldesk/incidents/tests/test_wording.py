@@ -100,3 +100,12 @@ def test_the_reporter_hears_of_triage_as_a_sentence(cast, login, client, mailed)
 def test_every_recorded_change_reads_as_a_sentence(field, old, new, said):
     assert change_sentence(field, old, new) == said
     assert IncidentUpdate(field=field, old_value=old, new_value=new).change_text == said
+
+
+def test_time_spent_on_the_timeline_reads_as_a_duration(cast, login):
+    from schooldesk.incidents.services import incident_reply
+
+    incident = IncidentFactory(school=cast.school, by=cast.reporter)
+    incident_reply(incident=incident, by=cast.technician, body="Re-imaged the laptop", minutes_spent=100)
+    page = _text(login(cast.spoc).get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode())
+    assert "time spent 1 hour 40 minutes" in page and "100 min" not in page
