@@ -11,6 +11,7 @@ from schooldesk.accounts.access import access_for
 from schooldesk.budgets.choices import BUDGET_SET_ROLES, MAX_LINE
 from schooldesk.budgets.models import Budget
 from schooldesk.core.audit import audit_record
+from schooldesk.core.templatetags.desk_format import money
 from schooldesk.suppliers.choices import SpendCategory
 
 PENNY = Decimal("0.01")
@@ -67,5 +68,5 @@ def budget_set(*, school, year: int, amounts: dict[str, Decimal | None], by) -> 
     if changes:
         total = sum((b.amount for b in lines.values()), Decimal("0"))
         audit_record(actor=by, school=school, action="budget_set", obj=school, changes=changes,
-                     summary=f"ICT budget for the financial year starting in {year} set: £{total:,.2f} in all")
+                     summary=f"ICT budget for the financial year starting in {year} set: {money(total)} in all")
     return {category: line.amount for category, line in lines.items()}

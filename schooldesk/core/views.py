@@ -146,7 +146,8 @@ def redirect_back(request, fallback: str):
 
 
 class HomeView(TemplateView):
-    """Where everyone lands: report a problem, who the SPOC is today, my calls; the desk's counts."""
+    """Where everyone lands: report a problem, who the SPOC is today, my calls; the desk's counts; for a
+    provider, the open calls escalated to their supplier."""
 
     template_name = "home.html"
 
@@ -155,7 +156,12 @@ class HomeView(TemplateView):
 
         from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
         from schooldesk.incidents.choices import ACTIVE_STATUSES
-        from schooldesk.incidents.selectors import incident_list, incident_rows, triage_counts
+        from schooldesk.incidents.selectors import (
+            incident_list,
+            incident_rows,
+            incidents_escalated_to_me,
+            triage_counts,
+        )
         from schooldesk.schools.models import School
         from schooldesk.schools.selectors import spoc_on_duty
 
@@ -168,9 +174,11 @@ class HomeView(TemplateView):
             assigned = list(incident_rows(incident_list(user).filter(assigned_to=user, status__in=ACTIVE_STATUSES)
                                           .order_by("location__name", "resolve_due_at"))[:25])
         queue = triage_counts(user, now) if access.any_role(DESK_ROLES) else None
+        is_provider = bool(access.suppliers_by_school)
+        escalated = list(incidents_escalated_to_me(user, access)[:25]) if is_provider else []
         return super().get_context_data(
             duty=[(school, spoc_on_duty(school, now)) for school in schools], mine=mine, assigned=assigned,
-            queue=queue, now=now, **kwargs,
+            queue=queue, now=now, is_provider=is_provider, escalated=escalated, **kwargs,
         )
 
 

@@ -18,6 +18,7 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.core.audit import audit_record
 from schooldesk.core.calendar import LONDON
+from schooldesk.core.templatetags.desk_format import money
 from schooldesk.diary.choices import DiaryKind, PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.suppliers.choices import BILLING_MONTHS, IN_FORCE_STATUSES, LIVE_STATUSES, Renewal
@@ -271,7 +272,7 @@ def _payment_entry(payment: Payment) -> None:
     _upsert(payment.school, f"payment:{payment.pk}", kind=DiaryKind.PAYMENT_DUE, payment=payment,
             contract=payment.contract, is_all_day=True, starts_at=local_midnight(payment.due_on),
             ends_at=local_midnight(payment.due_on),
-            title=f"{'Paid' if paid else 'Payment due'}: {payment.supplier} £{payment.gross:,.2f}",
+            title=f"{'Paid' if paid else 'Payment due'}: {payment.supplier} {money(payment.gross)}",
             notes=payment.description + (f"\nPaid {payment.paid_on:%d/%m/%Y} ref. {payment.paid_reference}"
                                          if paid else ""),
             remind_days_before=None if paid else PAYMENT_REMIND_DAYS)
@@ -303,8 +304,8 @@ def payments_schedule(*, contract, by, mode: str, instalments=(), today: date | 
         if total != value:
             gap = value - total
             raise ValidationError(
-                f"The instalments add up to £{total:,.2f}, but this term of the contract is worth £{value:,.2f}: "
-                f"£{abs(gap):,.2f} {'short' if gap > 0 else 'too much'}.")
+                f"The instalments add up to {money(total)}, but this term of the contract is worth {money(value)}: "
+                f"{money(abs(gap))} {'short' if gap > 0 else 'too much'}.")
         dates, amounts = [d for d, _ in rows], [a for _, a in rows]
     else:
         raise ValidationError({"mode": "Choose recurring, one-off or instalments."})
@@ -330,7 +331,7 @@ def payments_schedule(*, contract, by, mode: str, instalments=(), today: date | 
         contract.save(update_fields=["bills_recurring", "updated_at"])
     for share in shares:
         audit_record(actor=by, school=share.school, action="schedule", obj=contract,
-                     summary=f"{len(dates)} payment(s) scheduled for {contract.reference}, £{value:,.2f} in all")
+                     summary=f"{len(dates)} payment(s) scheduled for {contract.reference}, {money(value)} in all")
     return payments
 
 
@@ -362,7 +363,7 @@ def payment_save(*, payment: Payment, by) -> Payment:
     payment.save()
     _payment_entry(payment)
     audit_record(actor=by, school=payment.school, action="create" if created else "update", obj=payment,
-                 summary=f"Payment {payment.description} £{payment.amount} due {payment.due_on:%d/%m/%Y} saved")
+                 summary=f"Payment {payment.description} {money(payment.amount)} due {payment.due_on:%d/%m/%Y} saved")
     return payment
 
 
@@ -389,7 +390,7 @@ def payment_delete(*, payment: Payment, by) -> None:
     if payment.paid_on:
         raise ValidationError("A paid payment stays on record.")
     audit_record(actor=by, school=payment.school, action="delete", obj=payment,
-                 summary=f"Payment {payment.description} £{payment.amount} due {payment.due_on:%d/%m/%Y} removed")
+                 summary=f"Payment {payment.description} {money(payment.amount)} due {payment.due_on:%d/%m/%Y} removed")
     payment.delete()
 
 

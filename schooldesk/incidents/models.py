@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
@@ -216,6 +217,66 @@ class Incident(SchoolOwnedModel):
         return choices.SlaState.ON_TRACK
 
 
+#: the names people know the recorded fields by (a triage note and a timeline row say "Category", not "category")
+FIELD_LABELS = {
+    "category": _("Category"), "impact": _("Impact"), "urgency": _("Urgency"), "priority_level": _("Priority"),
+    "location": _("Where"), "restricted": _("Restricted"), "status": _("Status"),
+    "supplier_reference": _("Supplier's reference"),
+}
+NONE = "–"
+
+
+def change_sentence(field: str, old: str = "", new: str = "") -> str:
+    """One recorded change as a sentence a school's own people read: "Forwarded to Tom Hargreaves",
+    "Escalated to Classroom Technology Direct (their ref CTD-884213)", "Status: Open (triaged)".
+
+    The values are what the services stored: display labels and names, never codes. The call page's timeline
+    and the emails both read changes through this (`IncidentUpdate.change_text`), and triage writes its note
+    with it."""
+    old, new = ("" if v in (None, NONE) else str(v) for v in (old, new))
+    if field == "status":
+        return gettext("Status: %(new)s") % {"new": new}
+    if field == "assigned_to":  # rows written before the next-visit flag had its own field
+        if new == "next scheduled visit":
+            return gettext("Forwarded to the next scheduled technician visit")
+        if new.endswith(" (next visit)"):
+            return change_sentence("next_visit", old, new.removesuffix(" (next visit)"))
+        return gettext("Forwarded to %(name)s") % {"name": new} if new else gettext("No longer forwarded")
+    if field == "next_visit":
+        if new:
+            return gettext("Forwarded to %(name)s for the next scheduled visit") % {"name": new}
+        return gettext("Forwarded to the next scheduled technician visit")
+    if field == "escalated_to":  # old_value holds the supplier's own reference
+        if old:
+            return gettext("Escalated to %(supplier)s (their ref %(ref)s)") % {"supplier": new, "ref": old}
+        return gettext("Escalated to %(supplier)s") % {"supplier": new}
+    if field == "supplier":  # rows written before the reference was kept with the escalation
+        return gettext("Escalated to %(supplier)s") % {"supplier": new}
+    if field == "supplier_reference":
+        if not new:
+            return gettext("Supplier's reference removed (was %(old)s)") % {"old": old}
+        if old:
+            return gettext("Supplier's reference changed from %(old)s to %(new)s") % {"old": old, "new": new}
+        return gettext("Supplier's reference: %(new)s") % {"new": new}
+    if field == "priority":  # an override: old is what the matrix suggested
+        return gettext("Priority set to %(new)s (the matrix suggested %(old)s)") % {
+            "new": _priority_label(new), "old": _priority_label(old)}
+    if field == "workaround":
+        return gettext("Recorded as a workaround; follow-up needed")
+    if field == "restricted":
+        return gettext("Marked restricted") if new == "yes" else gettext("No longer restricted")
+    label = FIELD_LABELS.get(field) or field.replace("_", " ").capitalize()
+    if old and new:
+        return gettext("%(label)s: %(new)s (was %(old)s)") % {"label": label, "new": new, "old": old}
+    if new:
+        return gettext("%(label)s: %(new)s") % {"label": label, "new": new}
+    return gettext("%(label)s cleared (was %(old)s)") % {"label": label, "old": old}
+
+
+def _priority_label(value: str) -> str:
+    return str(dict(Priority.choices).get(value, value))
+
+
 class IncidentUpdate(TimeStampedModel):
     """One row of a call's timeline."""
 
@@ -234,6 +295,11 @@ class IncidentUpdate(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.incident_id}"
+
+    @property
+    def change_text(self) -> str:
+        """The recorded change as a sentence, or "" for a row that records none."""
+        return change_sentence(self.field, self.old_value, self.new_value) if self.field else ""
 
 
 def attachment_path(instance, filename: str) -> str:

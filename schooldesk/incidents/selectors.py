@@ -31,6 +31,16 @@ def incident_rows(queryset):
         *TABLE_FIELDS)
 
 
+def incidents_escalated_to_me(user, access):
+    """A provider's open calls, escalated to their supplier: the most urgent first (priority, then the
+    resolution due time)."""
+    suppliers = set().union(*access.suppliers_by_school.values()) if access.suppliers_by_school else set()
+    if not suppliers:
+        return Incident.objects.none()
+    return incident_rows(incident_list(user).filter(supplier_id__in=suppliers, status__in=ACTIVE_STATUSES)
+                         .order_by("priority", "resolve_due_at", "logged_at"))
+
+
 def _breached(now) -> Q:
     return Q(resolve_due_at__lt=now) | Q(responded_at__isnull=True, response_due_at__lt=now)
 

@@ -23,7 +23,7 @@ from schooldesk.incidents.choices import (
     SupportLevel,
     UpdateKind,
 )
-from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate
+from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate, change_sentence
 from schooldesk.schools.choices import DEFAULT_PRIORITY_MATRIX, DEFAULT_SLA_TARGETS, Impact, Priority, Urgency
 from schooldesk.schools.selectors import school_calendar
 
@@ -136,10 +136,25 @@ def _timeline(incident, by, kind, body="", *, is_public=True, field="", old="", 
         old_value=str(old)[:200], new_value=str(new)[:200], minutes_spent=minutes,
     )
     if is_public or kind in (UpdateKind.ASSIGNMENT, UpdateKind.ESCALATION):
-        from schooldesk.incidents.tasks import incident_notify
-
-        transaction.on_commit(lambda: incident_notify(update.pk))
+        _notify_after_commit(incident, update)
     return update
+
+
+def _notify_after_commit(incident, update) -> None:
+    """Every row one save writes about a call goes to the mail app together, so that the reporter reads one
+    email saying what happened rather than one per changed field. The first callback after the commit takes
+    the whole batch; the others find it empty."""
+    from schooldesk.incidents.tasks import incident_notify
+
+    batch = incident.__dict__.setdefault("_notify_batch", [])
+    batch.append(update.pk)
+
+    def send():
+        ids = incident.__dict__.pop("_notify_batch", [])
+        if ids:
+            incident_notify(ids)
+
+    transaction.on_commit(send)
 
 
 def _set_status(incident, by, status, body="", *, is_public=True) -> IncidentUpdate | None:
@@ -247,30 +262,32 @@ def incident_triage(
     if priority and priority != matrix_priority and not reason.strip():
         raise ValidationError({"reason": "Give a reason for overriding the priority the matrix suggests."})
     changes = []
-    labels = {"impact": dict(Impact.choices), "urgency": dict(Urgency.choices)}
+    labels = {"impact": dict(Impact.choices), "urgency": dict(Urgency.choices), "priority": dict(Priority.choices)}
     for field, new in (("category", category), ("impact", impact), ("urgency", urgency)):
         old = getattr(incident, field)
         if old != new:
             named = labels.get(field, {})
-            changes.append(f"{field}: {named.get(old, old) or '–'} → {named.get(new, new) or '–'}")
+            changes.append(change_sentence(field, named.get(old, old) or "", named.get(new, new) or ""))
             setattr(incident, field, new)
     new_priority = priority or matrix_priority
     if new_priority != incident.priority:
-        changes.append(f"priority: {incident.priority} → {new_priority}")
+        changes.append(change_sentence("priority_level", labels["priority"].get(incident.priority, ""),
+                                       labels["priority"][new_priority]))
         incident.priority = new_priority
     incident.priority_override_reason = reason.strip() if new_priority != matrix_priority else ""
     if location is not None and location.pk != incident.location_id:
-        changes.append(f"location: {incident.location} → {location}")
+        changes.append(change_sentence("location", str(incident.location), str(location)))
         incident.location = location
     if is_restricted is not None and is_restricted != incident.is_restricted:
-        changes.append("restricted: " + ("yes" if is_restricted else "no"))
+        changes.append(change_sentence("restricted", new="yes" if is_restricted else "no"))
         incident.is_restricted = is_restricted
     now = timezone.now()
     incident.responded_at = incident.responded_at or now
     sla_refresh(incident)
     if incident.status == IncidentStatus.NEW:
         _set_status(incident, by, IncidentStatus.OPEN)
-    _timeline(incident, by, UpdateKind.TRIAGE, "; ".join(changes) or "Checked, no changes.", is_public=False)
+    _timeline(incident, by, UpdateKind.TRIAGE, ". ".join(changes) + "." if changes else _("Checked, no changes."),
+              is_public=False)
     if incident.priority_override_reason:
         _timeline(incident, by, UpdateKind.PRIORITY, incident.priority_override_reason, is_public=False,
                   field="priority", old=matrix_priority, new=new_priority)
@@ -288,13 +305,13 @@ def incident_assign(*, incident, by, version, technician=None, next_visit: bool 
         raise ValidationError({"technician": "Choose a technician or the next scheduled visit."})
     if technician is not None and not access_for(technician).has_role(incident.school_id, STAFF_ROLES):
         raise ValidationError({"technician": f"{technician} does not support this school."})
-    old = f"{incident.assigned_to or '–'}{' (next visit)' if incident.for_next_visit else ''}"
+    old = str(incident.assigned_to or "")
     incident.assigned_to = technician
     incident.for_next_visit = next_visit
     incident.support_level = SupportLevel.FIRST
     incident.responded_at = incident.responded_at or timezone.now()
-    new = f"{technician or 'next scheduled visit'}{' (next visit)' if next_visit and technician else ''}"
-    _timeline(incident, by, UpdateKind.ASSIGNMENT, note, is_public=False, field="assigned_to", old=old, new=new)
+    _timeline(incident, by, UpdateKind.ASSIGNMENT, note, is_public=False,
+              field="next_visit" if next_visit else "assigned_to", old=old, new=str(technician or ""))
     _resume(incident, timezone.now())
     _set_status(incident, by, IncidentStatus.WITH_FIRST_LEVEL)
     _save(incident)
@@ -309,16 +326,15 @@ def incident_escalate(*, incident, by, version, supplier, reference: str = "", n
     _require_active(incident)
     if supplier.organisation_id != incident.school.organisation_id:
         raise ValidationError({"supplier": "Choose a supplier from your organisation's list."})
-    old = incident.supplier.name if incident.supplier_id else "–"
     incident.supplier = supplier
     incident.supplier_reference = reference.strip()
     incident.support_level = SupportLevel.SECOND
     incident.escalated_at = timezone.now()
     incident.responded_at = incident.responded_at or incident.escalated_at
     incident.supplier_responded_at = incident.supplier_fixed_at = None  # the supplier's clock starts again
-    body = note + (f"\nTheir reference: {incident.supplier_reference}" if incident.supplier_reference else "")
-    _timeline(incident, by, UpdateKind.ESCALATION, body.strip(), is_public=False, field="supplier", old=old,
-              new=supplier.name)
+    # "escalated_to" keeps the supplier's own reference in old_value (see incidents.models.change_sentence)
+    _timeline(incident, by, UpdateKind.ESCALATION, note.strip(), is_public=False, field="escalated_to",
+              old=incident.supplier_reference, new=supplier.name)
     _resume(incident, timezone.now())
     _set_status(incident, by, IncidentStatus.WITH_SECOND_LEVEL)
     _save(incident)
@@ -341,7 +357,7 @@ def incident_supplier_reference_set(*, incident, by, reference: str) -> Incident
     incident = _lock(incident, None)
     old = incident.supplier_reference
     incident.supplier_reference = reference.strip()
-    _timeline(incident, by, UpdateKind.NOTE, "", is_public=False, field="supplier_reference", old=old or "–",
+    _timeline(incident, by, UpdateKind.NOTE, "", is_public=False, field="supplier_reference", old=old,
               new=incident.supplier_reference)
     _save(incident)
     return incident

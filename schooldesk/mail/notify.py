@@ -103,60 +103,63 @@ def _acknowledgement(incident, update):
     return message, origin.from_address
 
 
-def update_messages(update) -> list:
-    incident = update.incident
+def _lead(rows):
+    """The row an email about several is filed under: what the person did, not the status it led to."""
+    return next((u for u in rows if u.kind != UpdateKind.STATUS), rows[0])
+
+
+def update_messages(updates) -> list:
+    """The emails one save about a call calls for: the technician it was forwarded to, the supplier it was
+    escalated to, and the reporter, who reads everything public that the save did in one email."""
+    incident = updates[0].incident
     messages = []
     reporter, reporter_address = _reporter(incident)
     told = set()
-    if update.kind == UpdateKind.LOGGED:
-        message, told_address = _acknowledgement(incident, update)
-        messages.append(message)
-        told.add(told_address)
-    if update.kind == UpdateKind.ASSIGNMENT:
-        technician = incident.assigned_to
-        if technician is not None and technician.pk != update.author_id:
-            messages.append(message_queue(
-                purpose=Purpose.CALL_ASSIGNED, to_address=technician.email, dedupe_key=f"update:{update.pk}",
-                subject=_call_subject(incident), template="call_assigned", context=_context(incident, update),
-                school=incident.school, incident=incident, update=update, recipient=technician))
-    elif update.kind == UpdateKind.ESCALATION:
-        messages.append(_supplier_message(incident, update))
-    elif update.is_public and reporter_address and reporter_address.lower() not in told:
-        is_author = reporter is not None and reporter.pk == update.author_id
-        if not is_author and not _made_by_email_from(update, reporter_address):
-            resolved = update.kind == UpdateKind.RESOLUTION
-            messages.append(message_queue(
-                purpose=Purpose.CALL_RESOLVED if resolved else (
-                    Purpose.CALL_LOGGED if update.kind == UpdateKind.LOGGED else Purpose.CALL_UPDATED),
-                to_address=reporter_address, dedupe_key=f"update:{update.pk}", subject=_call_subject(incident),
-                template="call_resolved" if resolved else "call_update", context=_context(incident, update),
-                school=incident.school, incident=incident, update=update, recipient=reporter))
-    if update.kind == UpdateKind.STATUS:
-        messages.extend(_escalation_with(update))
+    for update in updates:
+        if update.kind == UpdateKind.LOGGED:
+            message, told_address = _acknowledgement(incident, update)
+            messages.append(message)
+            told.add(told_address)
+        elif update.kind == UpdateKind.ASSIGNMENT:
+            technician = incident.assigned_to
+            if technician is not None and technician.pk != update.author_id:
+                messages.append(message_queue(
+                    purpose=Purpose.CALL_ASSIGNED, to_address=technician.email, dedupe_key=f"update:{update.pk}",
+                    subject=_call_subject(incident), template="call_assigned", context=_context(incident, update),
+                    school=incident.school, incident=incident, update=update, recipient=technician))
+        elif update.kind == UpdateKind.ESCALATION:
+            messages.append(_supplier_message(incident, update))
+    public = [u for u in updates if u.is_public and u.kind not in (UpdateKind.ASSIGNMENT, UpdateKind.ESCALATION)]
+    if not public or not reporter_address or reporter_address.lower() in told:
+        return messages
+    lead = _lead(public)
+    is_author = reporter is not None and reporter.pk == lead.author_id
+    if is_author or _made_by_email_from(lead, reporter_address):
+        return messages
+    resolution = next((u for u in public if u.kind == UpdateKind.RESOLUTION), None)
+    if resolution is not None:
+        purpose, template, lead = Purpose.CALL_RESOLVED, "call_resolved", resolution
+    else:
+        purpose = Purpose.CALL_LOGGED if lead.kind == UpdateKind.LOGGED else Purpose.CALL_UPDATED
+        template = "call_update"
+    messages.append(message_queue(
+        purpose=purpose, to_address=reporter_address, dedupe_key=f"update:{lead.pk}", subject=_call_subject(incident),
+        template=template, context=_context(incident, lead, updates=public), school=incident.school,
+        incident=incident, update=lead, recipient=reporter))
     return messages
 
 
-def _escalation_with(status_update) -> list:
-    """Escalation rows are internal, so the timeline does not hand them to us; the status change written
-    in the same transaction (the row right after it) does."""
-    incident = status_update.incident
-    if not incident.supplier_id:
-        return []
-    previous = incident.updates.filter(pk__lt=status_update.pk).order_by("-pk").first()
-    if previous is None or previous.kind != UpdateKind.ESCALATION or previous.new_value != incident.supplier.name:
-        return []
-    return [_supplier_message(incident, previous)]
-
-
-def update_notify(update_id: int) -> int:
-    """Log and send the emails one timeline row calls for. Returns how many were sent now."""
-    update = IncidentUpdate.objects.select_related(
+def update_notify(update_ids: list[int] | int) -> int:
+    """Log and send the emails the timeline rows of one save call for. Returns how many were sent now."""
+    ids = [update_ids] if isinstance(update_ids, int) else list(update_ids)
+    updates = list(IncidentUpdate.objects.select_related(
         "incident__reported_by", "incident__assigned_to", "incident__school__spoc", "incident__supplier",
         "incident__location", "author",
-    ).filter(pk=update_id).first()
-    if update is None:
-        return 0
-    return messages_deliver([m for m in update_messages(update) if m is not None])
+    ).filter(pk__in=ids).order_by("pk"))
+    messages = []
+    for incident_id in dict.fromkeys(u.incident_id for u in updates):  # one save may touch two calls
+        messages.extend(update_messages([u for u in updates if u.incident_id == incident_id]))
+    return messages_deliver([m for m in messages if m is not None])
 
 
 def escalations_unsent(*, now=None) -> int:

@@ -9,6 +9,7 @@ from django.views import View
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES
 from schooldesk.core.exports import csv_response
+from schooldesk.core.templatetags.desk_format import duration
 from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service, redirect_back
 from schooldesk.incidents.models import Incident
 from schooldesk.problems import forms, services
@@ -328,7 +329,7 @@ class CandidateSettingsView(RoleRequiredMixin, View):
 
 
 REPORT_HEADER = ["Reference", "School", "Title", "Status", "Priority", "Category", "Raised", "Known error",
-                 "Resolved", "Days to resolve", "Calls"]
+                 "Resolved", "Time to resolve", "Calls"]
 
 
 class ProblemReportView(RoleRequiredMixin, View):
@@ -351,7 +352,7 @@ class ProblemReportView(RoleRequiredMixin, View):
                          p.category.name if p.category_id else "", timezone.localtime(p.created_at).strftime(day),
                          timezone.localtime(p.known_error_at).strftime(day) if p.known_error_at else "",
                          timezone.localtime(p.resolved_at).strftime(day) if p.resolved_at else "",
-                         round(p.time_to_resolve.total_seconds() / 86400, 1) if p.time_to_resolve else "", p.calls)
+                         duration(p.time_to_resolve) if p.time_to_resolve else "", p.calls)
                         for p in report["rows"])
                 return csv_response(name, REPORT_HEADER, rows)
         return render(request, "problems/problem_report.html", {"form": form, "report": report},

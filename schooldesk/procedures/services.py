@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from schooldesk.accounts.access import access_for
 from schooldesk.core.audit import audit_record
+from schooldesk.core.templatetags.desk_format import duration
 from schooldesk.procedures.choices import AUTHORISE_ROLES, PROPOSE_ROLES, STARTER_PROCEDURES, VersionStatus
 from schooldesk.procedures.models import Procedure, ProcedureVersion
 
@@ -129,8 +130,7 @@ def starter_text(school, body: str) -> str:
     targets = school.sla_targets.get("P1") or DEFAULT_SLA_TARGETS["P1"]
 
     def minutes(n):
-        n = int(n)
-        return f"{n} minutes" if n < 120 else f"{n // 60} hours" + (f" {n % 60} minutes" if n % 60 else "")
+        return duration(int(n))
 
     # the texts are wrapped for the source: a line that starts no step, bullet or paragraph continues the last
     body = re.sub(r"(?<!\n)\n[ \t]*(?!\n|(?:\d+\.|-)[ \t])", " ", body)

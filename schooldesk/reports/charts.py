@@ -13,6 +13,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from schooldesk.core.templatetags.desk_format import money_whole, percent
+
 PALETTE = ["#1d3b6f", "#e69f00", "#a6a6a6", "#2a9d8f"]
 WIDTH = 680
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
@@ -39,9 +41,9 @@ def _fmt(value, unit: str) -> str:
     if value is None:
         return "–"
     if unit == "%":
-        return f"{value:.0f}%"
+        return percent(value)
     if unit == "£":
-        return f"£{value:,.0f}"
+        return money_whole(value)  # the scale of a chart: whole pounds
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 

@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from schooldesk.core.templatetags.desk_format import duration
 from schooldesk.reports.selectors import any_window, window
 
 LIST_ROWS = 8
@@ -187,7 +188,7 @@ def supplier_figures(school_ids, period) -> dict:
             promised.setdefault(supplier_id, []).append({"name": name, "targets": targets or {}})
     for row in rows:
         row["rate"] = round(100 * row["fixed_in_time"] / row["fixed"], 1) if row["fixed"] else None
-        row["average_hours"] = round(row["average"].total_seconds() / 3600, 1) if row["average"] else None
+        row["average_time"] = duration(row["average"]) if row["average"] else None
         row["contracts"] = promised.get(row["supplier_id"], [])
         row["promise"] = _promise(row["contracts"])
     return {"rows": rows}
@@ -195,10 +196,8 @@ def supplier_figures(school_ids, period) -> dict:
 
 def _promise(contracts: list[dict]) -> str:
     """"P1 4 h · P2 8 h 30 min · …" from the first contract that sets fix targets."""
-    from schooldesk.suppliers.templatetags.contracts import support_hours
-
     for contract in contracts:
-        parts = [f"{p} {support_hours(t['fix'])}" for p, t in sorted(contract["targets"].items())
+        parts = [f"{p} {duration(t['fix'])}" for p, t in sorted(contract["targets"].items())
                  if isinstance(t, dict) and t.get("fix")]
         if parts:
             return " · ".join(parts)

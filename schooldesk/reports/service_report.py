@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from schooldesk.core.templatetags.desk_format import count_change, money, percent
 from schooldesk.reports import proactive
 from schooldesk.reports.periods import Period
 from schooldesk.reports.selectors import reactive_figures
@@ -59,16 +60,13 @@ def service_report(user, *, period: Period, comparisons: list[tuple[str, Period]
 
 # --- the one-page summary --------------------------------------------------------------------------
 def _change(now: int, before: int | None) -> str:
-    if not before:
+    if before is None:
         return ""
-    diff = round(100 * (now - before) / before)
-    if diff == 0:
-        return _("about the same as")
-    return _("%(n)s%% more than") % {"n": diff} if diff > 0 else _("%(n)s%% fewer than") % {"n": -diff}
+    return count_change(now, before)
 
 
 def _pct(value) -> str:
-    return "–" if value is None else f"{value:.0f}%"
+    return percent(value)
 
 
 def _share(rows: list[dict], total: int, n: int = 3) -> str:
@@ -91,7 +89,7 @@ def summary(report: dict) -> list[str]:
     against = []
     for tag in ("previous", "last_year"):
         if tag in compare and (words := _change(now["calls"], r["totals"][tag]["calls"])):
-            against.append(_("%(change)s in %(period)s") % {"change": words, "period": compare[tag].label})
+            against.append(_("%(change)s compared with %(period)s") % {"change": words, "period": compare[tag].label})
     said.append(opening + (": " + _(" and ").join(against) if against else "") + ".")
     if now["calls"]:
         said.append(_("%(response)s were answered within the agreed time and %(resolve)s were put right within "
@@ -147,14 +145,14 @@ def summary(report: dict) -> list[str]:
     year = report["spend"]["year"]
     totals = year["totals"]
     if totals["budget"]:
-        said.append(_("ICT spend committed for the financial year %(year)s is £%(committed)s against a budget of "
-                      "£%(budget)s (%(pct)s%%)%(over)s.") % {
-            "year": year["year_label"], "committed": f"{totals['committed']:,.0f}",
-            "budget": f"{totals['budget']:,.0f}", "pct": totals["percent"],
+        said.append(_("ICT spend committed for the financial year %(year)s is %(committed)s against a budget of "
+                      "%(budget)s (%(pct)s)%(over)s.") % {
+            "year": year["year_label"], "committed": money(totals["committed"]),
+            "budget": money(totals["budget"]), "pct": percent(totals["percent"]),
             "over": _(": over budget") if totals["over"] else ""})
     elif totals["committed"]:
-        said.append(_("ICT spend committed for the financial year %(year)s is £%(committed)s; no budget has been "
-                      "recorded.") % {"year": year["year_label"], "committed": f"{totals['committed']:,.0f}"})
+        said.append(_("ICT spend committed for the financial year %(year)s is %(committed)s; no budget has been "
+                      "recorded.") % {"year": year["year_label"], "committed": money(totals["committed"])})
     if now["restricted"]:
         said.append(ngettext("%(n)s call concerned data protection or safeguarding; its details are kept to the "
                              "DPO and DSL.", "%(n)s calls concerned data protection or safeguarding; their details "
@@ -175,11 +173,7 @@ def _tile_change(value, before, fmt: str) -> str:
         diff = round(float(value) - float(before), 1)
         return (_("up %(n)s") % {"n": diff} if diff > 0 else _("down %(n)s") % {"n": -diff} if diff else
                 _("no change")) + " " + _("on the previous period")
-    if not before:
-        return ""
-    diff = round(100 * (float(value) - float(before)) / float(before))
-    return (_("up %(n)s%%") % {"n": diff} if diff > 0 else _("down %(n)s%%") % {"n": -diff} if diff else
-            _("no change")) + " " + _("on the previous period")
+    return count_change(value, before) + " " + _("on the previous period")
 
 
 def headlines(report: dict) -> list[dict]:

@@ -150,13 +150,13 @@ def change_tables(report: dict) -> list[Table]:
 def supplier_tables(report: dict) -> list[Table]:
     table = Table("suppliers", _("Supplier performance (the period's calls escalated to suppliers)"), [
         (_("Supplier"), "text"), (_("Escalated"), "int"), (_("Acknowledged"), "int"), (_("Fixed"), "int"),
-        (_("Fixed within target (%)"), "pct"), (_("Average hours to fix"), "num"), (_("Still open"), "int"),
+        (_("Fixed within target (%)"), "pct"), (_("Average time to fix"), "text"), (_("Still open"), "int"),
         (_("Contract fix times (support hours)"), "text")],
         note=_("Within target: fixed by the call's due time in the school's service hours. The contract's own fix "
                "times, in the supplier's support hours, are shown beside it; the supplier's page measures each "
                "call against them."))
     table.rows = [[row["supplier__name"], row["escalated"], row["acknowledged"], row["fixed"], row["rate"],
-                   row["average_hours"], row["still_open"], row["promise"] or _("no contract targets")]
+                   row["average_time"], row["still_open"], row["promise"] or _("no contract targets")]
                   for row in report["suppliers"]["rows"]]
     return [table]
 

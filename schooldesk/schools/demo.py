@@ -24,7 +24,7 @@ from schooldesk.accounts.models import Membership, User
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.incidents.choices import Channel, SupportLevel, UpdateKind
 from schooldesk.incidents.choices import IncidentStatus as S
-from schooldesk.incidents.models import Category, Incident, IncidentUpdate
+from schooldesk.incidents.models import Category, Incident, IncidentUpdate, change_sentence
 from schooldesk.incidents.services import priority_for, sla_refresh
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import Closure, Organisation, School, Term
@@ -350,7 +350,9 @@ class _CallBuilder:
         quick_end = status in (S.CANCELLED, S.DUPLICATE) and rng.random() < 0.6
         if status != S.NEW and not quick_end:
             t = inc.responded_at = self.after(t, targets["respond"] * rng.uniform(0.05, 1.3))
-            triage = f"category: – → {inc.category}; priority: {inc.priority}"
+            said = (change_sentence("category", "", inc.category),
+                    change_sentence("priority_level", "", inc.get_priority_display()))
+            triage = ". ".join(said) + "."
             call.events.append((t, UpdateKind.TRIAGE, desk, triage, False, {}))
             call.status(t, S.OPEN, desk)
             inc.support_level = self.level_for(status, template)
@@ -376,19 +378,15 @@ class _CallBuilder:
                 inc.for_next_visit, inc.assigned_to = True, visiting if rng.random() < 0.5 else None
             else:
                 inc.assigned_to = rng.choices([self.people.by_role["technician"], visiting], [65, 35])[0]
-            new = str(inc.assigned_to or "next scheduled visit")
-            if inc.for_next_visit and inc.assigned_to:
-                new += " (next visit)"
-            change = {"field": "assigned_to", "old": "–", "new": new}
+            change = {"field": "next_visit" if inc.for_next_visit else "assigned_to", "new": str(inc.assigned_to or "")}
             call.events.append((t, UpdateKind.ASSIGNMENT, desk, "", False, change))
             call.status(t, S.WITH_FIRST_LEVEL, desk)
         elif inc.support_level == SupportLevel.SECOND:
             kind = rng.choice(template["supplier"]).replace("mis", self.mis_supplier)
             inc.supplier, inc.supplier_reference = self.suppliers[kind], supplier_reference(kind, rng)
             t = inc.escalated_at = self.after(t, rng.randint(5, 120))
-            change = {"field": "supplier", "old": "–", "new": inc.supplier.name}
-            body = f"Their reference: {inc.supplier_reference}"
-            call.events.append((t, UpdateKind.ESCALATION, desk, body, False, change))
+            change = {"field": "escalated_to", "old": inc.supplier_reference, "new": inc.supplier.name}
+            call.events.append((t, UpdateKind.ESCALATION, desk, "", False, change))
             call.status(t, S.WITH_SECOND_LEVEL, desk)
         return t
 

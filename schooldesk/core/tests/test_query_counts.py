@@ -85,3 +85,21 @@ def test_technician_home_query_count_is_fixed(cast, client):
     html = client.get("/").content.decode()
     assert "Calls forwarded to me" in html
     assert count(client, "/") == small
+
+
+def test_provider_home_query_count_is_fixed(cast, client):
+    """A provider's "open calls escalated to you" loads only the call table's columns."""
+    from schooldesk.incidents.services import incident_escalate
+
+    def escalate(n):
+        for i in range(n):
+            incident = IncidentFactory(school=cast.school, by=cast.reporter, summary=f"Escalated {i}")
+            incident_escalate(incident=incident, by=cast.spoc, version=incident.version, supplier=cast.supplier)
+
+    escalate(2)
+    client.force_login(cast.provider)
+    small = count(client, "/")
+    escalate(20)
+    client.force_login(cast.provider)
+    assert "Open calls escalated to you" in client.get("/").content.decode()
+    assert count(client, "/") == small

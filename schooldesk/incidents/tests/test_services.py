@@ -86,10 +86,10 @@ def test_a_call_from_logging_to_confirmed_closure(cast, notify):
     assert (incident.status, incident.priority, incident.version) == (IncidentStatus.OPEN, "P2", 2)
     assert incident.responded_at is not None
     body = incident.updates.get(kind=UpdateKind.TRIAGE).body
-    assert "category: – → Network and internet" in body
-    assert "impact: One person or one device → A class, teaching space, department or group" in body
-    assert "urgency: Work impaired or workaround in place; needed today → Teaching, statutory" in body
-    assert "priority: P4 → P2" in body
+    assert "Category: Network and internet." in body
+    assert "Impact: A class, teaching space, department or group (was One person or one device)." in body
+    assert "Urgency: Teaching, statutory or safeguarding work stopped now (was Work impaired" in body
+    assert "Priority: P2 – high (was P4 – low)." in body
 
     with notify():
         incident = incident_assign(incident=incident, by=cast.spoc, version=2, technician=cast.technician)
@@ -118,12 +118,13 @@ def test_a_call_from_logging_to_confirmed_closure(cast, notify):
     assert incident.supplier == cast.supplier and incident.supplier_reference == "BT-998877"
     assert incident.escalated_at is not None
     escalation = incident.updates.get(kind=UpdateKind.ESCALATION)
-    assert (escalation.field, escalation.old_value, escalation.new_value) == (
-        "supplier",
-        "–",
+    assert (escalation.field, escalation.old_value, escalation.new_value, escalation.body) == (
+        "escalated_to",
+        "BT-998877",
         cast.supplier.name,
+        "Line down",
     )
-    assert "Their reference: BT-998877" in escalation.body
+    assert escalation.change_text == f"Escalated to {cast.supplier.name} (their ref BT-998877)"
 
     chase = incident_chase(incident=incident, by=cast.spoc, note="Rang BT: engineer Thursday")
     assert (chase.kind, chase.is_public, chase.author) == (UpdateKind.CHASE, False, cast.spoc)
@@ -269,7 +270,7 @@ def test_triage_can_restrict_a_call(cast):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     incident = triage(incident, cast.owner, is_restricted=True)
     assert reload(incident).is_restricted
-    assert "restricted: yes" in incident.updates.get(kind=UpdateKind.TRIAGE).body
+    assert "Marked restricted." in incident.updates.get(kind=UpdateKind.TRIAGE).body
 
 
 # --- versions -------------------------------------------------------------------------------------
@@ -333,13 +334,14 @@ def test_assignment_records_old_and_new_and_tells_only_the_new_technician(cast, 
     assert [m.to for m in mail.outbox] == [[second.email]]  # status unchanged: the reporter is not told again
     assert "Sam's area" in mail.outbox[0].body
     rows = list(incident.updates.filter(kind=UpdateKind.ASSIGNMENT).values_list("old_value", "new_value"))
-    assert rows == [("–", str(cast.technician)), (str(cast.technician), "Sam Jones")]
+    assert rows == [("", str(cast.technician)), (str(cast.technician), "Sam Jones")]
 
     with notify():
         incident = incident_assign(incident=incident, by=cast.spoc, version=3, next_visit=True)
     assert mail.outbox == []
     assert incident.assigned_to is None and incident.for_next_visit
-    assert incident.updates.filter(kind=UpdateKind.ASSIGNMENT).last().new_value == "next scheduled visit"
+    assert incident.updates.filter(kind=UpdateKind.ASSIGNMENT).last().change_text == (
+        "Forwarded to the next scheduled technician visit")
 
 
 def test_nobody_is_emailed_about_assigning_a_call_to_themselves(cast, notify):
@@ -365,15 +367,16 @@ def test_only_support_staff_can_escalate(cast, role):
         incident_escalate(incident=incident, by=getattr(cast, role), version=1, supplier=cast.supplier)
 
 
-def test_re_escalating_records_the_previous_supplier(cast):
+def test_re_escalating_records_the_new_supplier_and_their_reference(cast):
     broadband = Supplier.objects.create(organisation=cast.school.organisation, name="Broadband Co")
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     incident = incident_escalate(incident=incident, by=cast.spoc, version=1, supplier=cast.supplier)
     incident = incident_escalate(
         incident=incident, by=cast.spoc, version=2, supplier=broadband, reference="B-1"
     )
-    last = incident.updates.filter(kind=UpdateKind.ESCALATION).last()
-    assert (last.old_value, last.new_value) == (cast.supplier.name, "Broadband Co")
+    first, last = incident.updates.filter(kind=UpdateKind.ESCALATION)
+    assert first.change_text == f"Escalated to {cast.supplier.name}"  # the earlier row still names the first
+    assert last.change_text == "Escalated to Broadband Co (their ref B-1)"
 
 
 # --- providers work only their own supplier's calls -----------------------------------------------
@@ -688,10 +691,11 @@ def test_triage_can_correct_the_location_within_the_school(cast, other):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     library = Location.objects.get(school=cast.school, name="Library")
     assert incident.location != library
+    before = incident.location.name
     incident = incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,
                                impact="I3", urgency="U2", location=library)
     assert incident.location == library
-    assert "location:" in incident.updates.filter(kind="triage").last().body
+    assert incident.updates.filter(kind="triage").last().body == f"Where: Library (was {before})."
     foreign = Location.objects.filter(school=other.school).first()
     with pytest.raises(ValidationError):
         incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,

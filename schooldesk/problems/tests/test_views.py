@@ -158,6 +158,7 @@ def test_the_problem_report_and_its_csv(cast, login):
     assert rows[0][0] == "Reference" and len(rows) == 3
     resolved = next(r for r in rows if r[0] == problem.reference)
     assert resolved[2].startswith("'=") and resolved[-1] == "2"  # formula made safe; two calls
+    assert rows[0][9] == "Time to resolve" and resolved[9].endswith(("minute", "minutes"))  # words, not "0.0"
     assert login(cast.technician).get("/problems/report/").status_code == 403
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import template
 
+from schooldesk.core.templatetags.desk_format import money, percent
 from schooldesk.reports.charts import svg
 
 register = template.Library()
@@ -18,9 +19,9 @@ def show(value, fmt: str) -> str:
     if fmt == "date" and isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
     if fmt == "pct":
-        return f"{float(value):.0f}%"
+        return percent(value)
     if fmt == "money":
-        return f"£{Decimal(value):,.0f}" if Decimal(value) >= 0 else f"−£{-Decimal(value):,.0f}"
+        return money(value)
     if fmt == "num" and isinstance(value, float | Decimal):
         return f"{float(value):,.1f}"
     if fmt in ("int", "num") and isinstance(value, int | float | Decimal):

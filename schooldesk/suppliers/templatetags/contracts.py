@@ -1,21 +1,17 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.translation import gettext as _
+
+from schooldesk.core.templatetags.desk_format import duration
 
 register = template.Library()
 
 
 @register.filter
 def support_hours(minutes) -> str:
-    """Minutes of support time as hours and minutes: 95 → "1 h 35 min"."""
-    if minutes is None or minutes == "":
-        return "–"
-    minutes = round(float(minutes))
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return _("%(m)s min") % {"m": rest}
-    return _("%(h)s h %(m)02d min") % {"h": hours, "m": rest} if rest else _("%(h)s h") % {"h": hours}
+    """Minutes of support time in words: 95 → "1 hour 35 minutes", 5280 → "3 days 16 hours" (core's
+    `duration`, the one way durations are written)."""
+    return duration(minutes)
 
 
 @register.filter

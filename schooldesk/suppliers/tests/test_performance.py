@@ -78,9 +78,9 @@ def test_the_pages_show_the_figures_and_another_school_sees_none(cast, other, co
     client.force_login(cast.owner)
     page = client.get(f"/suppliers/contracts/{contract.pk}/").content.decode()
     assert "Supplier performance" in page and "0% <span" in page  # 2 h against 1 h 40 min
-    assert "Average response</dt><dd class=\"col-5\">2 h</dd>" in page
+    assert "Average response</dt><dd class=\"col-5\">2 hours</dd>" in page
     supplier_page = client.get(f"/suppliers/{cast.supplier.pk}/").content.decode()
-    assert contract.reference in supplier_page and "2 h" in supplier_page
+    assert contract.reference in supplier_page and "2 hours" in supplier_page
     client.force_login(other.owner)
     assert client.get(f"/suppliers/contracts/{contract.pk}/").status_code == 404
 
