@@ -119,3 +119,23 @@ def count_change(now, before) -> str:
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+@register.filter
+def field_change(row, record) -> str:
+    """A recorded change to one field of `record` (a row with `field`, `old_value` and `new_value`) as a sentence
+    in the field's own words: "Location changed from Room 4 to Library", never "location: Room 4 → Library"."""
+    name = row.field
+    try:
+        label = str(record._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - a field since removed, or a name the service made up: read it as words
+        label = name.replace("_", " ")
+    label = label[:1].upper() + label[1:]
+    old, new = row.old_value, row.new_value
+    if old and new:
+        return _("%(field)s changed from %(old)s to %(new)s") % {"field": label, "old": old, "new": new}
+    if new:
+        return _("%(field)s set to %(new)s") % {"field": label, "new": new}
+    if old:
+        return _("%(field)s cleared (was %(old)s)") % {"field": label, "old": old}
+    return _("%(field)s changed") % {"field": label}

@@ -57,3 +57,17 @@ def test_an_asset_page_shows_its_cost_as_money(cast, login):
     asset = AssetFactory(school=cast.school, by=cast.spoc, cost=Decimal("2400"))
     page = login(cast.spoc).get(f"/assets/{asset.pk}/").content.decode()
     assert "£2,400.00" in page and "£2400" not in page
+
+
+@pytest.mark.django_db
+def test_an_assets_history_reads_in_words_not_field_names(cast, login):
+    from schooldesk.assets.services import asset_move
+    from schooldesk.assets.tests.factories import AssetFactory
+    from schooldesk.locations.models import Location
+
+    room, library = (Location.objects.create(school=cast.school, name=n) for n in ("Room 4", "Main library"))
+    asset = AssetFactory(school=cast.school, location=room)
+    asset_move(asset=asset, location=library, by=cast.spoc)
+    page = login(cast.spoc).get(f"/assets/{asset.pk}/").content.decode()
+    assert "Location changed from Room 4 to Main library" in page
+    assert "location: Room 4" not in page
