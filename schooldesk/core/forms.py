@@ -73,8 +73,9 @@ class StyledFormMixin:
                 css = ""
             else:
                 css = "form-control"
-            if css:
-                widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            classes = widget.attrs.get("class", "").split()
+            if css and css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])
 
 
 class StyledFilterForm(StyledFormMixin, forms.Form):

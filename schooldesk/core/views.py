@@ -60,7 +60,15 @@ class FilteredListView(ScopedMixin, RoleRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_without_page"] = query.urlencode()
+        context["is_filtered"] = is_filtered(self.request.GET)
         return context
+
+
+def is_filtered(query) -> bool:
+    """Whether a list's query string narrows it (sorting or turning the page does not): an empty list then
+    says "nothing matches these filters" rather than "nothing yet"."""
+    return any(value.strip() for key, values in query.lists() if key not in ("page", "ordering", "format")
+               for value in values)
 
 
 class ScopedDetailView(ScopedMixin, RoleRequiredMixin, DetailView):
