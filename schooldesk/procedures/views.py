@@ -7,8 +7,8 @@ from django.views import View
 from schooldesk.accounts.access import access_for
 from schooldesk.core.views import RoleRequiredMixin, apply_service, is_filtered
 from schooldesk.procedures import forms, services
-from schooldesk.procedures.filtersets import ProcedureFilterSet
 from schooldesk.procedures.choices import AUTHORISE_ROLES, PROPOSE_ROLES
+from schooldesk.procedures.filtersets import ProcedureFilterSet
 from schooldesk.procedures.models import Procedure, ProcedureVersion
 from schooldesk.procedures.selectors import procedure_get, procedure_history, procedure_list, proposals_waiting
 from schooldesk.schools.models import School
