@@ -100,6 +100,23 @@ def redirect_back(request, fallback: str):
     return redirect(fallback)
 
 
+class SearchView(TemplateView):
+    """The header's search: a reference this person may see goes straight to its record; words list the
+    matching calls and records, a few of each kind, each from its own list's filter."""
+
+    template_name = "search.html"
+
+    def get(self, request, *args, **kwargs):
+        from schooldesk.core.selectors import search_groups, search_reference
+
+        text = request.GET.get("q", "").strip()[:200]
+        reference = search_reference(request.user, text) if text else None
+        if reference and reference.url:
+            return redirect(reference.url)
+        groups = search_groups(request, text) if text and not reference else []
+        return self.render_to_response(self.get_context_data(q=text, reference=reference, groups=groups))
+
+
 class HomeView(TemplateView):
     """Where everyone lands: report a problem, who the SPOC is today, my calls; the desk's counts."""
 
