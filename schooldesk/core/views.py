@@ -61,6 +61,8 @@ class FilteredListView(ScopedMixin, RoleRequiredMixin, ListView):
         query.pop("page", None)
         context["query_without_page"] = query.urlencode()
         context["is_filtered"] = is_filtered(self.request.GET)
+        query.pop("q", None)  # a search alone leaves "Filter and sort" closed
+        context["filters_open"] = is_filtered(query) or bool(query.get("ordering"))
         return context
 
 

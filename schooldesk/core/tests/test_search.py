@@ -207,3 +207,17 @@ def test_the_results_page_does_a_fixed_number_of_queries(cast, login):
     small = search_queries(client, "projector")
     grow(SEARCH_CAP + 3)
     assert search_queries(client, "projector") == small == SEARCH_QUERIES
+
+
+def test_a_search_alone_leaves_the_filters_closed(cast, login):
+    client = login(cast.spoc)
+    assert "<details >" in client.get("/incidents/", {"q": "printer"}).content.decode()
+    assert "<details open>" in client.get("/incidents/", {"q": "printer", "sla": "breached"}).content.decode()
+
+
+def test_the_api_searches_with_the_same_filter(cast, other, login):
+    """One filterset, two interfaces: the API's ?q= finds word forms as the page's search box does."""
+    IncidentFactory(school=cast.school, by=cast.reporter, summary="Projector dead")
+    IncidentFactory(school=other.school, by=other.reporter, summary="Elm projector dead")
+    data = login(cast.spoc).get("/api/v1/incidents/", {"q": "projectors"}).json()
+    assert [row["summary"] for row in data["results"]] == ["Projector dead"]
