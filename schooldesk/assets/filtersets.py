@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import django_filters
-from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from schooldesk.assets.choices import REFERENCE_PREFIX, AssetStatus
 from schooldesk.assets.models import Asset, AssetType
 from schooldesk.assets.selectors import asset_school_ids, loans_overdue, schools_for_choices
+from schooldesk.core.filtersets import SearchFilter, words_q
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 from schooldesk.suppliers.models import Supplier
@@ -32,7 +33,7 @@ WARRANTY_CHOICES = [("expired", "Expired"), ("90", "Ends within 90 days"), ("non
 
 
 class AssetFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search (tag, AST-000123, serial, make, model)")
+    q = SearchFilter(method="search", label=_("Search (tag, AST-000123, serial, make or model)"))
     school = django_filters.ModelChoiceFilter(
         queryset=lambda r: School.objects.filter(pk__in=_school_ids(r)).only("id", "name"))
     asset_type = django_filters.ModelChoiceFilter(
@@ -71,11 +72,7 @@ class AssetFilterSet(django_filters.FilterSet):
         for hits in exact:  # each through its own index; an OR of them would read every asset of an LA
             if hits.exists():
                 return hits
-        condition = Q()
-        for word in value.split()[:6]:
-            condition &= (Q(tag__icontains=word) | Q(serial__icontains=word) | Q(make__icontains=word)
-                          | Q(model__icontains=word) | Q(notes__icontains=word))
-        return queryset.filter(condition)
+        return queryset.filter(words_q(value, ["tag", "serial", "make", "model", "notes"]))
 
     def filter_warranty(self, queryset, name, value):
         today = timezone.localdate()

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.changes.choices import OPEN_STATUSES, REFERENCE_PREFIX, ChangeStatus, ChangeType
 from schooldesk.changes.models import ChangeRequest
+from schooldesk.core.filtersets import SearchFilter, words_q
 from schooldesk.core.forms import StyledFilterForm
 from schooldesk.schools.models import School
 
@@ -13,7 +14,7 @@ def _user(request):
 
 
 class ChangeFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search (words or CHG-000123)"))
+    q = SearchFilter(method="search", label=_("Search (words or CHG-000123)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     status = django_filters.MultipleChoiceFilter(choices=ChangeStatus.choices)
     state = django_filters.ChoiceFilter(method="filter_state", label=_("Open or ended"),
@@ -32,10 +33,7 @@ class ChangeFilterSet(django_filters.FilterSet):
         digits = value.upper().removeprefix(REFERENCE_PREFIX).removeprefix("-")
         if digits.isascii() and digits.isdecimal():
             return queryset.filter(pk=int(digits))
-        condition = Q()
-        for word in value.split()[:6]:
-            condition &= Q(title__icontains=word) | Q(reason__icontains=word) | Q(description__icontains=word)
-        return queryset.filter(condition)
+        return queryset.filter(words_q(value, ["title", "reason", "description"]))
 
     def filter_state(self, queryset, name, value):
         open_ones = Q(status__in=OPEN_STATUSES)

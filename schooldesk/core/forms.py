@@ -77,8 +77,9 @@ class StyledFormMixin:
                 css = ""
             else:
                 css = "form-control"
-            if css:
-                widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            classes = widget.attrs.get("class", "").split()
+            if css and css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])
 
     def top_errors(self) -> list[str]:
         """Errors that belong to no visible field, in words: the whole form's, then each hidden field's."""

@@ -5,4 +5,5 @@ from schooldesk.core import views
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("help/", views.HelpView.as_view(), name="help"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ] + [path(f"help/{slug}/", views.GuideView.as_view(guide=slug), name=f"help_{slug}") for slug in views.GUIDES]

@@ -62,7 +62,17 @@ class FilteredListView(ScopedMixin, RoleRequiredMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_without_page"] = query.urlencode()
+        context["is_filtered"] = is_filtered(self.request.GET)
+        query.pop("q", None)  # a search alone leaves "Filter and sort" closed
+        context["filters_open"] = is_filtered(query) or bool(query.get("ordering"))
         return context
+
+
+def is_filtered(query) -> bool:
+    """Whether a list's query string narrows it (sorting or turning the page does not): an empty list then
+    says "nothing matches these filters" rather than "nothing yet"."""
+    return any(value.strip() for key, values in query.lists() if key not in ("page", "ordering", "format")
+               for value in values)
 
 
 class ScopedDetailView(ScopedMixin, RoleRequiredMixin, DetailView):
@@ -143,6 +153,23 @@ def redirect_back(request, fallback: str):
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
     return redirect(fallback)
+
+
+class SearchView(TemplateView):
+    """The header's search: a reference this person may see goes straight to its record; words list the
+    matching calls and records, a few of each kind, each from its own list's filter."""
+
+    template_name = "search.html"
+
+    def get(self, request, *args, **kwargs):
+        from schooldesk.core.selectors import search_groups, search_reference
+
+        text = request.GET.get("q", "").strip()[:200]
+        reference = search_reference(request.user, text) if text else None
+        if reference and reference.url:
+            return redirect(reference.url)
+        groups = search_groups(request, text) if text and not reference else []
+        return self.render_to_response(self.get_context_data(q=text, reference=reference, groups=groups))
 
 
 class HomeView(TemplateView):

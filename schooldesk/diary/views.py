@@ -16,7 +16,14 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.exports import csv_response, xlsx_response
-from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service, redirect_back
+from schooldesk.core.views import (
+    FilteredListView,
+    FormPageView,
+    RoleRequiredMixin,
+    apply_service,
+    is_filtered,
+    redirect_back,
+)
 from schooldesk.diary import services
 from schooldesk.diary.choices import PAYMENT_ROLES
 from schooldesk.diary.filtersets import DiaryFilterSet, PaymentFilterSet
@@ -296,7 +303,7 @@ class PaymentListView(RoleRequiredMixin, View):
             "filter": filterset, "page_obj": page, "object_list": page.object_list, "years": years, "year": year,
             "year_choices": range(current - 3, current + 3), "summary": payment_totals(payments, today),
             "today": today, "query_without_page": query.urlencode(), "export_query": export_query.urlencode(),
-            "can_edit": access_for(request.user).any_role(DESK_ROLES),
+            "can_edit": access_for(request.user).any_role(DESK_ROLES), "is_filtered": is_filtered(query),
             "paid_form": PaidForm(initial={"paid_on": today}),
         })
 

@@ -4,11 +4,13 @@ import django_filters
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.assets.models import Asset
+from schooldesk.core.filtersets import SearchFilter
 from schooldesk.core.forms import StyledFilterForm
 from schooldesk.incidents.choices import IncidentStatus, SlaState
 from schooldesk.incidents.models import REFERENCE_PREFIX, Category, Incident
@@ -36,7 +38,7 @@ def _user(request):
 
 
 class IncidentFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search (words or INC-000123)")
+    q = SearchFilter(method="search", label=_("Search (words, INC-000123 or a supplier's reference)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)

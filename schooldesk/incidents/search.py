@@ -1,7 +1,9 @@
-"""Words → calls, through the full-text index made in migration 0004 (FTS5 on SQLite, GIN on PostgreSQL).
+"""Words → calls, through the full-text index (FTS5 on SQLite, GIN on PostgreSQL; migrations 0004 and 0006).
 
-Each word matches as a prefix ("proj" finds "projector"), all words must match, case and accents do
-not matter. Punctuation splits words, so "Wi-Fi" matches "wi-fi", "WiFi" needs "wifi"."""
+Each word matches as a prefix ("proj" finds "projector") and in its other forms, both databases stemming
+English words alike (SQLite's Porter tokenizer, PostgreSQL's 'english' configuration): "projectors" finds
+"projector", "printing" finds "printer". All words must match; case and accents do not matter. Punctuation
+splits words, so "Wi-Fi" matches "wi-fi", "WiFi" needs "wifi"."""
 
 import re
 
@@ -11,7 +13,7 @@ from django.db.models.expressions import RawSQL
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_WORDS = 8
-POSTGRES_DOCUMENT = "to_tsvector('simple', schooldesk_unaccent(summary || ' ' || description || ' ' || device))"
+POSTGRES_DOCUMENT = "to_tsvector('english', schooldesk_unaccent(summary || ' ' || description || ' ' || device))"
 
 
 def search_words(text: str) -> list[str]:
@@ -25,7 +27,7 @@ def incident_text_filter(text: str) -> Q:
         return Q()
     if connection.vendor == "postgresql":
         query = " & ".join(f"{word}:*" for word in words)
-        condition = f"{POSTGRES_DOCUMENT} @@ to_tsquery('simple', schooldesk_unaccent(%s))"
+        condition = f"{POSTGRES_DOCUMENT} @@ to_tsquery('english', schooldesk_unaccent(%s))"
         # Safe: the SQL is built only from constants; the user's words go in as the %s parameter.
         return Q(RawSQL(condition, [query], output_field=BooleanField()))  # noqa: S611
     match = " AND ".join(f'"{word}"*' for word in words)

@@ -5,7 +5,9 @@ from datetime import timedelta
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.filtersets import SearchFilter, words_q
 from schooldesk.licences.choices import ComplianceState, LicenceType
 from schooldesk.licences.models import Licence
 from schooldesk.licences.selectors import licence_school_ids
@@ -18,7 +20,7 @@ def _user(request):
 
 
 class LicenceFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search (product, publisher, order reference)")
+    q = SearchFilter(method="search", label=_("Search (product, publisher or order reference)"))
     school = django_filters.ModelChoiceFilter(
         queryset=lambda r: School.objects.filter(pk__in=licence_school_ids(_user(r)) if r else []).only("id", "name"))
     licence_type = django_filters.ChoiceFilter(choices=LicenceType.choices, label="Type")
@@ -36,11 +38,7 @@ class LicenceFilterSet(django_filters.FilterSet):
         fields = ["q", "school", "licence_type", "state", "renewal", "supplier"]
 
     def search(self, queryset, name, value):
-        condition = Q()
-        for word in value.split()[:6]:
-            condition &= (Q(product__icontains=word) | Q(publisher__icontains=word)
-                          | Q(order_reference__iexact=word) | Q(notes__icontains=word))
-        return queryset.filter(condition)
+        return queryset.filter(words_q(value, ["product", "publisher", "notes"], exact=["order_reference"]))
 
     def filter_renewal(self, queryset, name, value):
         today = timezone.localdate()

@@ -30,7 +30,7 @@ class LocationListView(FilteredListView):
 
     def get_queryset(self):
         self.filterset = LocationFilterSet(
-            self.request.GET or {"is_archived": "false"},
+            self.request.GET or None,
             queryset=desk_locations(self.request.user).select_related("school").annotate(calls=Count("incident")),
             request=self.request,
         )

@@ -1,7 +1,7 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.filtersets import SearchFilter, words_q
 from schooldesk.mail.choices import ATTENTION_STATUSES, InboundStatus
 from schooldesk.mail.models import InboundMessage, Mailbox
 
@@ -12,7 +12,7 @@ class InboundFilterSet(django_filters.FilterSet):
     show = django_filters.ChoiceFilter(choices=SHOW, method="filter_show", label=_("Show"), empty_label=None)
     mailbox = django_filters.ModelChoiceFilter(
         queryset=lambda request: Mailbox.objects.visible_to(request.user if request else None), label=_("Mailbox"))
-    q = django_filters.CharFilter(method="filter_q", label=_("From or subject"))
+    q = SearchFilter(method="filter_q", label=_("Search (sender or subject)"))
 
     class Meta:
         model = InboundMessage
@@ -34,5 +34,4 @@ class InboundFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(from_address__icontains=value) | Q(from_name__icontains=value)
-                               | Q(subject__icontains=value))
+        return queryset.filter(words_q(value, ["from_address", "from_name", "subject"]))

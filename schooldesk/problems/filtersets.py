@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.filtersets import SearchFilter, words_q
 from schooldesk.core.forms import StyledFilterForm
 from schooldesk.incidents.models import Category
 from schooldesk.locations.models import Location
@@ -16,7 +17,7 @@ def _user(request):
 
 
 class ProblemFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search (words or PRB-000123)"))
+    q = SearchFilter(method="search", label=_("Search (words or PRB-000123)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     status = django_filters.MultipleChoiceFilter(choices=ProblemStatus.choices)
     state = django_filters.ChoiceFilter(method="filter_state", label=_("Open or ended"),
@@ -39,11 +40,7 @@ class ProblemFilterSet(django_filters.FilterSet):
         digits = value.upper().removeprefix(REFERENCE_PREFIX).removeprefix("-")
         if digits.isascii() and digits.isdecimal():
             return queryset.filter(pk=int(digits))
-        condition = Q()
-        for word in value.split()[:6]:
-            condition &= (Q(title__icontains=word) | Q(symptoms__icontains=word) | Q(workaround__icontains=word)
-                          | Q(root_cause__icontains=word) | Q(asset__tag__iexact=word))
-        return queryset.filter(condition)
+        return queryset.filter(words_q(value, ["title", "symptoms", "workaround", "root_cause"], exact=["asset__tag"]))
 
     def filter_state(self, queryset, name, value):
         active = Q(status__in=ACTIVE_PROBLEM_STATUSES)

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from schooldesk.accounts.access import access_for
-from schooldesk.core.views import FormPageView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FormPageView, RoleRequiredMixin, apply_service, is_filtered
 from schooldesk.procedures import forms, services
 from schooldesk.procedures.choices import AUTHORISE_ROLES, PROPOSE_ROLES, VersionStatus
+from schooldesk.procedures.filtersets import ProcedureFilterSet
 from schooldesk.procedures.models import Procedure, ProcedureVersion
 from schooldesk.procedures.selectors import (
     previous_authorised,
@@ -34,13 +35,15 @@ class ProcedureListView(View):
 
     def get(self, request):
         access = access_for(request.user)
-        procedures = list(procedure_list(request.user).order_by("school__name", "position", "title"))
+        filterset = ProcedureFilterSet(request.GET or None, queryset=procedure_list(request.user), request=request)
+        procedures = list(filterset.qs.order_by("school__name", "position", "title"))
         desk_ids = access.school_ids(PROPOSE_ROLES)
-        with_procedures = {p.school_id for p in procedures}
+        with_procedures = Procedure.objects.filter(school_id__in=desk_ids).values("school_id")
         return render(request, "procedures/procedure_list.html", {
             "procedures": procedures, "proposals": list(proposals_waiting(request.user)) if desk_ids else [],
             "can_propose": bool(desk_ids), "can_authorise": access.any_role(AUTHORISE_ROLES),
-            "starter_schools": School.objects.filter(pk__in=set(desk_ids) - with_procedures),
+            "starter_schools": School.objects.filter(pk__in=desk_ids).exclude(pk__in=with_procedures),
+            "filter": filterset, "is_filtered": is_filtered(request.GET),
         })
 
 

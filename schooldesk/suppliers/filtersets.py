@@ -2,8 +2,9 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.filtersets import SearchFilter, words_q
 from schooldesk.schools.models import School
 from schooldesk.suppliers.choices import ContractStatus, Renewal
 from schooldesk.suppliers.models import CONTRACT_PREFIX, Contract, Supplier
@@ -28,8 +29,20 @@ class StyledFilterSet(django_filters.FilterSet):
         return form
 
 
+class SupplierFilterSet(StyledFilterSet):
+    q = SearchFilter(method="search", label=_("Search (name, contact, email or phone)"))
+
+    class Meta:
+        model = Supplier
+        fields = ["q"]
+
+    def search(self, queryset, name, value):
+        condition = words_q(value, ["name", "contact_name", "email", "escalation_notes"], exact=["phone"])
+        return queryset.filter(condition) if value.strip() else queryset
+
+
 class ContractFilterSet(StyledFilterSet):
-    q = django_filters.CharFilter(method="search", label="Search (words or CON-000012)")
+    q = SearchFilter(method="search", label=_("Search (words or CON-000012)"))
     supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)),
                                               field_name="shares__school", label="School")
@@ -45,8 +58,4 @@ class ContractFilterSet(StyledFilterSet):
         digits = value.upper().removeprefix(CONTRACT_PREFIX)
         if digits.isascii() and digits.isdecimal():
             return queryset.filter(pk=int(digits))
-        condition = Q()
-        for word in value.split()[:6]:
-            condition &= (Q(name__icontains=word) | Q(supplier__name__icontains=word)
-                          | Q(supplier_reference__iexact=word) | Q(scope__icontains=word))
-        return queryset.filter(condition)
+        return queryset.filter(words_q(value, ["name", "supplier__name", "scope"], exact=["supplier_reference"]))

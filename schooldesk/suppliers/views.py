@@ -6,14 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
 from schooldesk.schools.models import School
 from schooldesk.suppliers import services
-from schooldesk.suppliers.filtersets import ContractFilterSet
+from schooldesk.suppliers.filtersets import ContractFilterSet, SupplierFilterSet
 from schooldesk.suppliers.forms import ContactForm, ContractForm, DecisionForm, DocumentForm, SupplierForm
 from schooldesk.suppliers.models import CONTRACT_ROLES, Contact, Contract, ContractDocument, Supplier
 from schooldesk.suppliers.selectors import (
@@ -35,13 +35,17 @@ def _desk_supplier(request, pk) -> Supplier:
     return get_object_or_404(Supplier.objects.filter(organisation_id__in=desk_organisation_ids(request.user)), pk=pk)
 
 
-class SupplierListView(RoleRequiredMixin, ListView):
+class SupplierListView(FilteredListView):
+    model = Supplier
+    filterset_class = SupplierFilterSet
     required_roles = CONTRACT_ROLES
     template_name = "suppliers/supplier_list.html"
     paginate_by = 50
 
     def get_queryset(self):
-        return supplier_list(self.request.user)
+        self.filterset = SupplierFilterSet(self.request.GET or None, queryset=supplier_list(self.request.user),
+                                           request=self.request)
+        return self.filterset.qs
 
 
 class SupplierDetailView(RoleRequiredMixin, View):

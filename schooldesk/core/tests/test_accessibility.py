@@ -71,6 +71,9 @@ PAGES = {
     "suppliers": ("spoc", "/suppliers/", None),
     "school-settings": ("spoc", "/schools/{school}/", None),
     "incident-report": ("spoc", "/reports/incidents/", None),
+    "search-results": ("spoc", "/search/?q=printer", None),
+    "empty-list": ("spoc", "/problems/", None),
+    "filtered-to-nothing": ("spoc", "/locations/?q=zzqqxx", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",

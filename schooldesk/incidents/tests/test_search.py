@@ -65,3 +65,13 @@ def test_odd_input_is_harmless(cast, calls, text):
 
 def test_search_words():
     assert search_words("Wi-Fi  HALL!") == ["wi", "fi", "hall"]
+
+
+def test_word_forms_match_on_either_database(cast, calls):
+    """The index stems English words (Porter on SQLite, 'english' on PostgreSQL): plural, -ing, -er."""
+    assert found(cast, "projectors") == {"Projector in Room 12 shows no picture"}
+    assert found(cast, "printing") == {"Printer jam", "Café till will not print"}
+    assert found(cast, "printers jammed") == {"Printer jam"}
+    assert found(cast, "pictures") == {"Projector in Room 12 shows no picture"}
+    assert found(cast, "dropping") == {"Wi-Fi drops in the hall"}
+    assert found(cast, "receipt") == {"Café till will not print"}

@@ -1,0 +1,128 @@
+"""The header's search: a reference goes straight to its record, words find calls and records.
+
+Every kind is read through its own list's selector and FilterSet (the same `q` as the list page's search
+box), behind the same role as its list page, so the search shows nothing the lists would not. One query
+per kind, each capped: the page does a fixed number of queries whatever the number of rows."""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from schooldesk.accounts.access import access_for
+
+#: rows shown per kind; one more is read to know whether to offer "more in the list"
+SEARCH_CAP = 5
+REFERENCE = re.compile(r"^(INC|AST|PRB|CHG|CON)-?0*(\d{1,9})$", re.IGNORECASE)
+#: a supplier's reference has a digit and no space ("HD-99812", "CS0045123")
+SUPPLIER_REFERENCE = re.compile(r"^(?=.*\d)[\w./-]{3,60}$")
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    title: Any
+    prefix: str | None
+    roles: frozenset | None
+    list_url: str
+    detail_url: str
+    rows: Any  # user -> the list's queryset
+    filterset: Any = None
+    order: tuple = ()
+
+    def may_search(self, access) -> bool:
+        return self.roles is None or access.any_role(self.roles)
+
+
+def kinds() -> list[Kind]:
+    """Imported here: the apps' modules import core's, not the other way round at import time."""
+    from schooldesk.assets.choices import ASSET_ROLES
+    from schooldesk.assets.filtersets import AssetFilterSet
+    from schooldesk.assets.selectors import asset_list
+    from schooldesk.changes.choices import CHANGE_ROLES
+    from schooldesk.changes.filtersets import ChangeFilterSet
+    from schooldesk.changes.selectors import change_list
+    from schooldesk.incidents.filtersets import IncidentFilterSet
+    from schooldesk.incidents.selectors import incident_list
+    from schooldesk.licences.choices import LICENCE_VIEW_ROLES
+    from schooldesk.licences.filtersets import LicenceFilterSet
+    from schooldesk.licences.selectors import licence_list
+    from schooldesk.problems.choices import PROBLEM_ROLES
+    from schooldesk.problems.filtersets import ProblemFilterSet
+    from schooldesk.problems.selectors import problem_list
+    from schooldesk.suppliers.filtersets import SupplierFilterSet
+    from schooldesk.suppliers.models import CONTRACT_ROLES
+    from schooldesk.suppliers.selectors import contract_list, supplier_list
+
+    return [
+        Kind("calls", _("Calls"), "INC", None, "incidents:incident_list", "incidents:incident_detail",
+             incident_list, IncidentFilterSet, ("-logged_at",)),
+        Kind("assets", _("Assets"), "AST", ASSET_ROLES, "assets:asset_list", "assets:asset_detail",
+             asset_list, AssetFilterSet, ("tag",)),
+        Kind("licences", _("Licences"), None, LICENCE_VIEW_ROLES, "licences:licence_list", "licences:licence_detail",
+             licence_list, LicenceFilterSet, ("product",)),
+        Kind("suppliers", _("Suppliers"), None, CONTRACT_ROLES, "suppliers:supplier_list", "suppliers:supplier_detail",
+             supplier_list, SupplierFilterSet, ("name",)),
+        Kind("problems", _("Problems"), "PRB", PROBLEM_ROLES, "problems:problem_list", "problems:problem_detail",
+             problem_list, ProblemFilterSet, ("-created_at",)),
+        Kind("changes", _("Requests for change"), "CHG", CHANGE_ROLES, "changes:change_list",
+             "changes:change_detail", change_list, ChangeFilterSet, ("-created_at",)),
+        Kind("contracts", _("Contracts"), "CON", CONTRACT_ROLES, "suppliers:contract_list",
+             "suppliers:contract_detail", contract_list),
+    ]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference typed in the search: `url` is the record's page, or None when this person cannot see it."""
+
+    text: str
+    url: str | None
+
+
+def search_reference(user, text: str) -> Reference | None:
+    """`INC-000123` (or AST-, PRB-, CHG-, CON-) → that record, if this person's list would show it;
+    a supplier's reference that names exactly one call → that call. None when the text is not a reference."""
+    match = REFERENCE.match(text.strip())
+    if match:
+        prefix, number = match.group(1).upper(), int(match.group(2))
+        kind = next(k for k in kinds() if k.prefix == prefix)
+        reference = f"{prefix}-{number:06d}"
+        if kind.may_search(access_for(user)) and kind.rows(user).filter(pk=number).exists():
+            return Reference(reference, reverse(kind.detail_url, args=[number]))
+        return Reference(reference, None)
+    if SUPPLIER_REFERENCE.match(text.strip()):
+        from schooldesk.incidents.selectors import incident_list
+
+        calls = list(incident_list(user).alias(ref=Lower("supplier_reference")).filter(ref=text.strip().lower())
+                     .values_list("pk", flat=True)[:2])
+        if len(calls) == 1:
+            return Reference(text.strip(), reverse("incidents:incident_detail", args=[calls[0]]))
+    return None
+
+
+@dataclass
+class SearchGroup:
+    kind: Kind
+    rows: list
+    more: bool
+
+    @property
+    def list_url(self) -> str:
+        return reverse(self.kind.list_url)
+
+
+def search_groups(request, text: str) -> list[SearchGroup]:
+    """For each kind this person may search: the first SEARCH_CAP matches of its list's own `q` filter."""
+    access = access_for(request.user)
+    groups = []
+    for kind in kinds():
+        if kind.filterset is None or not kind.may_search(access):
+            continue
+        filterset = kind.filterset({"q": text}, queryset=kind.rows(request.user), request=request)
+        rows = list(filterset.qs.order_by(*kind.order, "pk")[:SEARCH_CAP + 1])
+        groups.append(SearchGroup(kind, rows[:SEARCH_CAP], more=len(rows) > SEARCH_CAP))
+    return groups

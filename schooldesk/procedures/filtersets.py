@@ -1,0 +1,18 @@
+"""The procedure list's search: the same filterset would serve an API."""
+
+from django.utils.translation import gettext_lazy as _
+
+from schooldesk.core.filtersets import SearchFilter, words_q
+from schooldesk.procedures.models import Procedure
+from schooldesk.suppliers.filtersets import StyledFilterSet
+
+
+class ProcedureFilterSet(StyledFilterSet):
+    q = SearchFilter(method="search", label=_("Search (title or text)"))
+
+    class Meta:
+        model = Procedure
+        fields = ["q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(words_q(value, ["title", "current_version__body"])) if value.strip() else queryset
