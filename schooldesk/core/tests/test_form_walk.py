@@ -214,7 +214,7 @@ def state_pages(cast) -> list[str]:
     call_with_known_error = IncidentFactory(school=school, by=cast.reporter, summary="Wi-Fi drops again",
                                             location=Location.objects.get(name__endswith="problem room"))
     return [f"/incidents/{resolved.pk}/", f"/incidents/{waiting.pk}/", f"/changes/{submitted.pk}/",
-            f"/changes/{authorised.pk}/", f"/changes/{implemented.pk}/", "/locations/?is_archived=true",
+            f"/changes/{authorised.pk}/", f"/changes/{implemented.pk}/", "/locations/?show=archived",
             f"/assets/{lent.pk}/", f"/mail/mailboxes/{oauth.pk}/", f"/procedures/{procedure.procedure_id}/",
             f"/incidents/{call_with_known_error.pk}/"]
 
