@@ -31,7 +31,7 @@ from schooldesk.assets.selectors import (
     schools_for_choices,
 )
 from schooldesk.core.exports import csv_response, xlsx_response
-from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 
@@ -178,22 +178,28 @@ ACTIONS = {
 }
 
 
-class AssetActionView(RoleRequiredMixin, View):
+class AssetActionView(RoleRequiredMixin, ObjectActionView):
     """POST only: one of ACTIONS on an asset; a failed form re-renders the asset page with what was typed."""
 
     required_roles = ASSET_ROLES
-    action = ""
 
-    def post(self, request, pk):
-        asset = _asset_or_404(request, pk)
-        call, message = ACTIONS[self.action]
-        form = ACTION_FORMS[self.action](request.POST, asset=asset)
-        if form.is_valid():
-            done = apply_service(request, form, lambda: call(asset, request.user, form.cleaned_data), message)
-            if done is not None:
-                return redirect("assets:asset_detail", pk=asset.pk)
-            asset = _asset_or_404(request, pk)
-        return render_asset(request, asset, bound=(self.action, form), status=400)
+    def get_object(self):
+        return _asset_or_404(self.request, self.kwargs["pk"])
+
+    def get_form(self, asset, data, files):
+        return ACTION_FORMS[self.action](data, asset=asset)
+
+    def perform(self, asset, form):
+        return ACTIONS[self.action][0](asset, self.request.user, form.cleaned_data)
+
+    def get_success_message(self, result):
+        return ACTIONS[self.action][1]
+
+    def get_success_url(self, asset):
+        return reverse("assets:asset_detail", args=[asset.pk])
+
+    def render_failed(self, asset, form):
+        return render_asset(self.request, asset, bound=(self.action, form), status=400)
 
 
 class RelationshipRemoveView(RoleRequiredMixin, View):

@@ -32,7 +32,7 @@ from schooldesk.changes.selectors import (
     standard_changes,
 )
 from schooldesk.core.exports import csv_response
-from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.problems.models import Problem
 from schooldesk.reports.forms import PeriodForm
 from schooldesk.schools.models import School
@@ -184,22 +184,29 @@ ACTIONS = {
 NEEDS_CHANGE = {forms.MilestoneForm, forms.NewAssetForm, forms.NewLicenceForm, forms.AffectedAssetForm}
 
 
-class ChangeActionView(RoleRequiredMixin, View):
+class ChangeActionView(RoleRequiredMixin, ObjectActionView):
     """POST only: one of ACTIONS; a failed form re-renders the change with what was typed."""
 
     required_roles = CHANGE_ROLES
-    action = ""
 
-    def post(self, request, pk):
-        change = _change_or_404(request, pk)
-        form_class, call, message = ACTIONS[self.action]
-        form = form_class(request.POST, **({"change": change} if form_class in NEEDS_CHANGE else {}))
-        if form.is_valid():
-            done = apply_service(request, form, lambda: call(change, request.user, dict(form.cleaned_data)), message)
-            if done is not None:
-                return redirect("changes:change_detail", pk=change.pk)
-            change = _change_or_404(request, pk)
-        return render_change(request, change, bound=(self.action, form), status=400)
+    def get_object(self):
+        return _change_or_404(self.request, self.kwargs["pk"])
+
+    def get_form(self, change, data, files):
+        form_class = ACTIONS[self.action][0]
+        return form_class(data, **({"change": change} if form_class in NEEDS_CHANGE else {}))
+
+    def perform(self, change, form):
+        return ACTIONS[self.action][1](change, self.request.user, dict(form.cleaned_data))
+
+    def get_success_message(self, result):
+        return ACTIONS[self.action][2]
+
+    def get_success_url(self, change):
+        return reverse("changes:change_detail", args=[change.pk])
+
+    def render_failed(self, change, form):
+        return render_change(self.request, change, bound=(self.action, form), status=400)
 
 
 #: plan items that can be removed (or ticked off): URL name → (model, parameter)

@@ -146,6 +146,48 @@ class FormPageView(RoleRequiredMixin, View):
         return self.render_form(form, status=400)
 
 
+class ObjectActionView(View):
+    """One way to act on a record from its own page (triage a call, move an asset, authorise a change).
+
+    POST only. The form is bound to what was posted; the service runs (`perform`); success redirects to the
+    record with the action's message; a failure shows the record's page again (400) with the kept input and
+    every error beside the action's own form. A subclass says how the record is found (`get_object`), which form
+    and service belong to `self.action` (`get_form`, `perform`, `get_success_message`), where to go next
+    (`get_success_url`) and how the record's page is drawn with a bound form (`render_failed`)."""
+
+    action = ""
+
+    def get_object(self):
+        raise NotImplementedError
+
+    def get_form(self, obj, data, files):
+        raise NotImplementedError
+
+    def perform(self, obj, form):
+        raise NotImplementedError
+
+    def get_success_message(self, result) -> str:
+        return ""
+
+    def get_success_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def render_failed(self, obj, form):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(obj, request.POST, request.FILES)
+        if form.is_valid():
+            result = apply_service(request, form, lambda: self.perform(obj, form), "")
+            if result is not None:
+                if message := self.get_success_message(result):
+                    messages.success(request, message)
+                return redirect(self.get_success_url(obj))
+            obj = self.get_object()  # the latest version beside the kept input
+        return self.render_failed(obj, form)
+
+
 def redirect_back(request, fallback: str):
     target = request.POST.get("next") or request.GET.get("next")
     from django.utils.http import url_has_allowed_host_and_scheme

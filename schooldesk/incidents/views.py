@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -8,7 +9,7 @@ from django.views.generic import TemplateView
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
-from schooldesk.core.views import FilteredListView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.incidents import forms, services
 from schooldesk.incidents.choices import PAUSED_STATUSES, IncidentStatus
 from schooldesk.incidents.filtersets import IncidentFilterSet
@@ -212,27 +213,33 @@ ACTIONS = {
 }
 
 
-class IncidentActionView(View):
+class IncidentActionView(ObjectActionView):
     """POST only: one of ACTIONS on a call. A failed form re-renders the call with what was typed."""
 
-    action = ""
-
-    def post(self, request, pk):
+    def get_object(self):
         try:
-            incident = incident_get(request.user, pk)
+            return incident_get(self.request.user, self.kwargs["pk"])
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
-        form_class, wants_incident, call, message = ACTIONS[self.action]
+
+    def get_form(self, incident, data, files):
+        form_class, wants_incident, _call, _message = ACTIONS[self.action]
         kwargs = {"incident": incident} if wants_incident else {}
         if form_class is forms.DuplicateForm:
-            kwargs["user"] = request.user
-        form = form_class(request.POST, request.FILES, **kwargs)
-        if form.is_valid():
-            done = apply_service(request, form, lambda: call(incident, request.user, form.cleaned_data), message)
-            if done is not None:
-                return redirect("incidents:incident_detail", pk=incident.pk)
-            incident = incident_get(request.user, pk)  # show the latest version beside the kept input
-        return render_incident(request, incident, bound=(self.action, form), status=400)
+            kwargs["user"] = self.request.user
+        return form_class(data, files, **kwargs)
+
+    def perform(self, incident, form):
+        return ACTIONS[self.action][2](incident, self.request.user, form.cleaned_data)
+
+    def get_success_message(self, result):
+        return ACTIONS[self.action][3]
+
+    def get_success_url(self, incident):
+        return reverse("incidents:incident_detail", args=[incident.pk])
+
+    def render_failed(self, incident, form):
+        return render_incident(self.request, incident, bound=(self.action, form), status=400)
 
 
 class AttachmentDownloadView(View):

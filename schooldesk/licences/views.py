@@ -10,7 +10,7 @@ from django.views import View
 
 from schooldesk.accounts.access import access_for
 from schooldesk.core.exports import csv_response, xlsx_response
-from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.licences import forms, services
 from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES, LICENCE_VIEW_ROLES, ComplianceState
 from schooldesk.licences.filtersets import LicenceFilterSet
@@ -190,33 +190,37 @@ class ProofDownloadView(RoleRequiredMixin, View):
         return response
 
 
-class LicenceActionView(RoleRequiredMixin, View):
+class LicenceActionView(RoleRequiredMixin, ObjectActionView):
     """POST: allocate seats, or record an installation; a failed form re-renders the licence page."""
 
     required_roles = LICENCE_KEY_ROLES
-    action = ""
 
-    def post(self, request, pk):
-        licence = _licence_or_404(request, pk)
-        if not access_for(request.user).has_role(licence.school_id, LICENCE_KEY_ROLES):
+    def get_object(self):
+        licence = _licence_or_404(self.request, self.kwargs["pk"])
+        if not access_for(self.request.user).has_role(licence.school_id, LICENCE_KEY_ROLES):
             raise Http404
+        return licence
+
+    def get_form(self, licence, data, files):
+        form_class = forms.AllocationForm if self.action == "allocate" else forms.InstallationForm
+        return form_class(data, licence=licence)
+
+    def perform(self, licence, form):
+        d, by = form.cleaned_data, self.request.user
         if self.action == "allocate":
-            form = forms.AllocationForm(request.POST, licence=licence)
+            return services.allocation_add(licence=licence, by=by, asset=d["asset"], person=d["person"],
+                                           location=d["location"], quantity=d["quantity"], note=d["note"])
+        return services.installation_add(licence=licence, asset=d["asset"], by=by, version=d["version"],
+                                         installed_on=d["installed_on"])
 
-            def call(d):
-                return services.allocation_add(licence=licence, by=request.user, asset=d["asset"], person=d["person"],
-                                               location=d["location"], quantity=d["quantity"], note=d["note"])
-            message = _("Seats allocated.")
-        else:
-            form = forms.InstallationForm(request.POST, licence=licence)
+    def get_success_message(self, result):
+        return _("Seats allocated.") if self.action == "allocate" else _("Installation recorded.")
 
-            def call(d):
-                return services.installation_add(licence=licence, asset=d["asset"], by=request.user,
-                                                 version=d["version"], installed_on=d["installed_on"])
-            message = _("Installation recorded.")
-        if form.is_valid() and apply_service(request, form, lambda: call(form.cleaned_data), message) is not None:
-            return redirect("licences:licence_detail", pk=licence.pk)
-        return render_licence(request, _licence_or_404(request, pk), bound=(self.action, form), status=400)
+    def get_success_url(self, licence):
+        return reverse("licences:licence_detail", args=[licence.pk])
+
+    def render_failed(self, licence, form):
+        return render_licence(self.request, licence, bound=(self.action, form), status=400)
 
 
 class LicenceLinkRemoveView(RoleRequiredMixin, View):

@@ -10,7 +10,14 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES
 from schooldesk.core.exports import csv_response
 from schooldesk.core.templatetags.desk_format import duration
-from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service, redirect_back
+from schooldesk.core.views import (
+    FilteredListView,
+    FormPageView,
+    ObjectActionView,
+    RoleRequiredMixin,
+    apply_service,
+    redirect_back,
+)
 from schooldesk.incidents.models import Incident
 from schooldesk.problems import forms, services
 from schooldesk.problems.choices import MANUAL_STATUSES, PROBLEM_ROLES
@@ -158,28 +165,34 @@ ACTIONS = {
 }
 
 
-class ProblemActionView(RoleRequiredMixin, View):
+class ProblemActionView(RoleRequiredMixin, ObjectActionView):
     """POST only: one of ACTIONS; a failed form re-renders the problem with what was typed."""
 
     required_roles = PROBLEM_ROLES
-    action = ""
 
-    def post(self, request, pk):
-        problem = _problem_or_404(request, pk)
-        form_class, call, message = ACTIONS[self.action]
-        kwargs = {"problem": problem, "user": request.user} if form_class is forms.LinkForm else {}
-        form = form_class(request.POST, **kwargs)
-        if form.is_valid():
-            done = apply_service(request, form, lambda: call(problem, request.user, form.cleaned_data), message)
-            if done is not None:
-                if self.action == "resolve":
-                    resolved = getattr(done, "calls_resolved", [])
-                    messages.success(request,
-                                     _("Resolved. %(n)s open calls resolved with it; their reporters have been told.")
-                                     % {"n": len(resolved)} if resolved else _("Resolved."))
-                return redirect("problems:problem_detail", pk=problem.pk)
-            problem = _problem_or_404(request, pk)
-        return render_problem(request, problem, bound=(self.action, form), status=400)
+    def get_object(self):
+        return _problem_or_404(self.request, self.kwargs["pk"])
+
+    def get_form(self, problem, data, files):
+        form_class = ACTIONS[self.action][0]
+        return form_class(data, **({"problem": problem, "user": self.request.user}
+                                   if form_class is forms.LinkForm else {}))
+
+    def perform(self, problem, form):
+        return ACTIONS[self.action][1](problem, self.request.user, form.cleaned_data)
+
+    def get_success_message(self, result):
+        if self.action == "resolve":
+            resolved = getattr(result, "calls_resolved", [])
+            return (_("Resolved. %(n)s open calls resolved with it; their reporters have been told.")
+                    % {"n": len(resolved)} if resolved else _("Resolved."))
+        return ACTIONS[self.action][2]
+
+    def get_success_url(self, problem):
+        return reverse("problems:problem_detail", args=[problem.pk])
+
+    def render_failed(self, problem, form):
+        return render_problem(self.request, problem, bound=(self.action, form), status=400)
 
 
 class ProblemUnlinkView(RoleRequiredMixin, View):

@@ -28,3 +28,10 @@ window.addEventListener("resize", function () {
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(function () { markScrollableTables(document); }, 150);
 });
+
+// A form that came back with errors: its summary (components/form_errors.html) is read out (role="alert") and
+// takes the focus, so a keyboard or screen-reader user starts from what needs doing.
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-form-errors]");
+  if (summary) { summary.focus(); }
+});
