@@ -22,11 +22,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENDOR)/.copied: node_modules/.installed
+# The minified files end with a sourceMappingURL comment naming a .map file that is not copied: the
+# comment is removed, or collectstatic's hashed-name storage (SCHOOLDESK_PRODUCTION) fails on the missing map.
+$(VENDOR)/.copied: node_modules/.installed Makefile
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
 	cp node_modules/axe-core/axe.min.js node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	sed -i -e '\%^//# sourceMappingURL=%d' -e '\%^/\*# sourceMappingURL=.*\*/$$%d' $(VENDOR)/*.js $(VENDOR)/*.css
+	! grep -l 'sourceMappingURL=' $(VENDOR)/*.js $(VENDOR)/*.css
 	touch $@
 
 migrate: setup
