@@ -173,6 +173,8 @@ SCHOOLDESK_SITE_URL = os.environ.get("SCHOOLDESK_SITE_URL", "http://127.0.0.1:80
 
 # Background work: Huey with SQLite storage by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# /health/ fails when no worker has written its heartbeat (every minute) for this many seconds.
+SCHOOLDESK_HEARTBEAT_MAX_AGE = int(os.environ.get("SCHOOLDESK_HEARTBEAT_MAX_AGE", "300"))
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", TESTING)  # tests run tasks at once
 if REDIS_URL:
     HUEY = {
@@ -218,7 +220,16 @@ if env_bool("SCHOOLDESK_PRODUCTION"):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# /health/ answers over plain HTTP too, for a load balancer or monitor that asks the web process directly.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Behind a proxy that terminates TLS (deploy/nginx.conf.example), and only when it is trusted to set them: the
+# scheme from X-Forwarded-Proto (or every request looks like plain HTTP and is redirected for ever) and, for
+# login throttling, the client's address from X-Real-IP. Never set it where clients can reach the app directly:
+# they could then claim to be on HTTPS or to come from any address.
+TRUSTED_PROXY = env_bool("SCHOOLDESK_TRUSTED_PROXY")
+if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_CLIENT_IP_CALLABLE = "schooldesk.core.views.client_address"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,4 +4,5 @@ from schooldesk.core import views
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("health/", views.health, name="health"),
 ]

@@ -1,9 +1,11 @@
 """The few base views every app builds on: scoped querysets, role checks, filtered lists with htmx."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from schooldesk.accounts.access import access_for
@@ -119,3 +121,22 @@ class HomeView(TemplateView):
             duty=[(school, spoc_on_duty(school, now)) for school in schools], mine=mine, assigned=assigned,
             queue=queue, now=now, **kwargs,
         )
+
+
+@login_not_required
+@never_cache
+def health(request):
+    """For monitoring and load balancers: 200 when the database, the queue storage and a worker answer, 503 naming
+    what fails otherwise. No sign-in and no personal data."""
+    from schooldesk.core.tasks import health_checks
+
+    checks = health_checks()
+    failing = [name for name, check in checks.items() if not check["ok"]]
+    return JsonResponse({"status": "failing" if failing else "ok", "failing": failing, "checks": checks},
+                        status=503 if failing else 200)
+
+
+def client_address(request) -> str | None:
+    """The client's address for login throttling: behind a trusted proxy (SCHOOLDESK_TRUSTED_PROXY), the one
+    nginx puts in X-Real-IP; otherwise every sign-in would seem to come from the proxy."""
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
