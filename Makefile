@@ -40,12 +40,14 @@ demo: migrate
 	$(PY) manage.py demo_seed --if-empty
 
 # Serve the demo desk and the Huey worker together; Ctrl-C stops both.
+# HOST and PORT go to the settings too: links in emails and the logins' "Open …" follow them (SCHOOLDESK_SITE_URL wins).
+RUN_ENV := SCHOOLDESK_HOST=$(HOST) SCHOOLDESK_PORT=$(PORT)
 run: demo
-	@$(PY) manage.py demo_logins
+	@$(RUN_ENV) $(PY) manage.py demo_logins
 	@echo "SchoolDesk is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	@trap 'kill 0' EXIT; \
-	  $(PY) manage.py run_huey --quiet & \
-	  DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	  $(RUN_ENV) $(PY) manage.py run_huey --quiet & \
+	  $(RUN_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 # Debian packages the tests drive for real: Chromium for the browser journeys (Playwright cannot
 # download its own browser here), Dovecot as the IMAP server for mail intake, and poppler's

@@ -168,8 +168,13 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SchoolDesk <desk@schooldesk.invalid>")
-# The desk's own address, for links in emails and on QR labels.
-SCHOOLDESK_SITE_URL = os.environ.get("SCHOOLDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The desk's own address, for links in emails and on QR labels. Without it, the address `make run` serves (it
+# passes HOST and PORT as SCHOOLDESK_HOST and SCHOOLDESK_PORT), and QR labels take the address the page was asked for.
+SCHOOLDESK_SITE_URL_IS_SET = bool(os.environ.get("SCHOOLDESK_SITE_URL"))
+SCHOOLDESK_SITE_URL = (
+    os.environ.get("SCHOOLDESK_SITE_URL")
+    or f"http://{os.environ.get('SCHOOLDESK_HOST', '127.0.0.1')}:{os.environ.get('SCHOOLDESK_PORT', '8000')}"
+).rstrip("/")
 
 # Background work: Huey with SQLite storage by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
