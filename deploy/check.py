@@ -317,6 +317,10 @@ def main() -> int:
                     else:
                         downloads += 1
                     break
+        if role == "owner":  # the error pages render in production too (a missing static file would be a 500)
+            missing = check.get(opener, "/incidents/999999999/")
+            if missing.status != 404 or "text/html" not in (missing.headers.get("Content-Type") or ""):
+                check.fail(f"a call that does not exist answered {missing.status}")
         if call and role in CALL_ROLES:
             page = check.html_page(opener, call, role)
             if page.status == 200 and "deploy-check: the projector" not in page.text:
