@@ -71,12 +71,13 @@ test -s "$tmp/var/staticfiles/staticfiles.json"
 
 step "desk_init: the organisation, the school and a person in each role"
 head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$tmp/password"
-roles=(spoc technician reporter viewer dpo)
+roles=(spoc technician reporter viewer dpo provider)
 people=()
 for role in "${roles[@]}"; do people+=(--user "check.$role:$role"); done
 SCHOOLDESK_ENV_FILE="$tmp/env" SCHOOLDESK_USER=$(id -un) deploy/manage desk_init \
   --organisation "Northbridge Borough Council" --school "Oakfield Primary School" --urn 100001 \
   --username check.owner --email owner@example.sch.uk --password-file "$tmp/password" "${people[@]}" \
+  --supplier "Northbridge ICT" \
   > "$tmp/init.log" 2>&1 || { cat "$tmp/init.log"; exit 1; }
 tail -n 1 "$tmp/init.log"
 

@@ -119,17 +119,19 @@ def desk_start_missing_people(*, usernames: list[str]) -> list[str]:
 
 @transaction.atomic
 def desk_start(*, organisation_name: str, organisation_kind: str, school_name: str, urn: str, phase: str,
-               governance: str, nation: str, owner: dict, people: list[tuple[str, str]], password: str | None
-               ) -> DeskStart:
+               governance: str, nation: str, owner: dict, people: list[tuple[str, str]], password: str | None,
+               supplier_name: str = "") -> DeskStart:
     """The first organisation, school and ICT owner (a superuser, so the Django admin is there for what the
     desk has no page for yet), and any first people as (username, role): what `manage.py desk_init` runs.
 
     Idempotent: what exists (the organisation by name, the school by URN or else by name within it, people by
     username, their memberships) is kept as it is; a password is only set on people created now. An
     organisation that is not a single school gets its ICT owner across all its schools (an LA or trust runs
-    this once per school). Providers are not created here: they belong to a supplier."""
+    this once per school). Providers belong to the supplier named `supplier_name`, made in the organisation if
+    it has none of that name."""
     from schooldesk.accounts.choices import Role
     from schooldesk.accounts.models import Membership, User
+    from schooldesk.suppliers.models import Supplier
 
     created = {}
     organisation = Organisation.objects.filter(name=organisation_name).first()
@@ -144,10 +146,18 @@ def desk_start(*, organisation_name: str, organisation_kind: str, school_name: s
     if school is None:
         school = school_create(organisation=organisation, name=school_name, urn=urn, phase=phase,
                                governance=governance, nation=nation)
+    supplier = None
+    if supplier_name:
+        supplier = Supplier.objects.filter(organisation=organisation, name=supplier_name).first()
+        created["supplier"] = supplier is None
+        if supplier is None:
+            supplier = Supplier.objects.create(organisation=organisation, name=supplier_name)
+            audit_record(actor=None, school=school, action="create", obj=supplier,
+                         summary=f"Supplier {supplier_name} created")
     everyone = [(owner["username"], Role.OWNER, owner)] + [(u, role, {"username": u}) for u, role in people]
     for username, role, fields in everyone:
-        if role == Role.PROVIDER:
-            raise ValidationError(f"{username}: a provider belongs to a supplier; add them once the supplier exists.")
+        if role == Role.PROVIDER and supplier is None:
+            raise ValidationError(f"{username}: a provider belongs to a supplier; name it with --supplier.")
         user = User.objects.filter(username=username).first()
         created[username] = user is None
         if user is None:
@@ -162,6 +172,8 @@ def desk_start(*, organisation_name: str, organisation_kind: str, school_name: s
             audit_record(actor=None, school=school, action="create", obj=user, summary=f"Person {username} created")
         where = ({"organisation": organisation} if role == Role.OWNER and organisation.kind != "school"
                  else {"school": school})
+        if role == Role.PROVIDER:
+            where["supplier"] = supplier
         if not Membership.objects.filter(user=user, role=role, **where).exists():
             membership = Membership.objects.create(user=user, role=role, **where)
             audit_record(actor=None, school=school, action="create", obj=membership,

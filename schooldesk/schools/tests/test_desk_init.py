@@ -11,6 +11,7 @@ from schooldesk.accounts.models import Membership, User
 from schooldesk.core.models import AuditEntry
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import Organisation, School
+from schooldesk.suppliers.models import Supplier
 
 pytestmark = pytest.mark.django_db
 FIRST = "Lantern-Harbour-Quietly-82"
@@ -90,10 +91,25 @@ def test_the_first_people_hold_their_roles_in_the_school(password_file, client):
     assert client.get(reverse("incidents:triage")).status_code == 200
 
 
+def test_a_provider_belongs_to_the_supplier_named(password_file, client):
+    args = ["--organisation", "Northbridge Borough Council", "--school", "Oakfield Primary School",
+            "--username", "la.ict", "--password-file", str(password_file),
+            "--supplier", "Northbridge ICT", "--user", "n.tech:provider"]
+    init(*args)
+    out = init(*args)  # again: the supplier is kept, not made twice
+    assert "Supplier Northbridge ICT: already there" in out
+    supplier = Supplier.objects.get()
+    assert (supplier.name, supplier.organisation.name) == ("Northbridge ICT", "Northbridge Borough Council")
+    provider = Membership.objects.get(user__username="n.tech")
+    assert (provider.role, provider.supplier, provider.school.name) == ("provider", supplier, "Oakfield Primary School")
+    client.post(reverse("login"), {"username": "n.tech", "password": FIRST})
+    assert client.get(reverse("incidents:incident_list")).status_code == 200
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--username", "j.bell"], "Give --school"),
     (["--school", "Oakfield", "--username", "j.bell", "--urn", "12345"], "six digits"),
-    (["--school", "Oakfield", "--username", "j.bell", "--user", "p:provider"], "belongs to a supplier"),
+    (["--school", "Oakfield", "--username", "j.bell", "--user", "p:provider"], "name it with --supplier"),
     (["--school", "Oakfield", "--username", "j.bell", "--user", "nobody"], "USERNAME:ROLE"),
     (["--school", "Oakfield", "--username", "j.bell"], "need a first password"),
 ])

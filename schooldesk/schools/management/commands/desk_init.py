@@ -52,7 +52,10 @@ class Command(BaseCommand):
         parser.add_argument("--last-name", default="")
         parser.add_argument("--user", action="append", default=[], metavar="USERNAME:ROLE",
                             help="Another first person in the school, with the same first password (repeatable); "
-                                 f"roles: {', '.join(r for r in Role.values if r != Role.PROVIDER)}.")
+                                 f"roles: {', '.join(Role.values)}.")
+        parser.add_argument("--supplier", default="",
+                            help="The second-level provider (the LA's ICT team, a support company) whose staff the "
+                                 "providers among --user are; made in the organisation if it has none of that name.")
         parser.add_argument("--password-file", type=Path,
                             help="A file whose first line is the first password of the people created now.")
 
@@ -77,13 +80,15 @@ class Command(BaseCommand):
         try:
             started = desk_start(organisation_name=organisation, organisation_kind=kind, school_name=options["school"],
                                  urn=urn, phase=options["phase"], governance=options["governance"],
-                                 nation=options["nation"], owner=owner, people=people, password=password)
+                                 nation=options["nation"], owner=owner, people=people, password=password,
+                                 supplier_name=options["supplier"].strip())
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        for label, key in [(f"Organisation {started.organisation}", "organisation"),
-                           (f"School {started.school}", "school")] + [(f"Person {u}", u) for u in
-                                                                     [owner["username"]] + [u for u, _ in people]]:
-            self.stdout.write(f"{label}: {'created' if started.created[key] else 'already there, kept as it was'}")
+        labels = {"organisation": f"Organisation {started.organisation}", "school": f"School {started.school}",
+                  "supplier": f"Supplier {options['supplier'].strip()}"}
+        for key, created in started.created.items():
+            self.stdout.write(f"{labels.get(key, f'Person {key}')}: "
+                              f"{'created' if created else 'already there, kept as it was'}")
         self.stdout.write(self.style.SUCCESS(
             f"The desk for {started.school} is ready: sign in as {owner['username']}."
         ))
