@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-postgres lint bench system-deps migrate demo clean
+.PHONY: setup run test test-postgres lint deploy-check bench system-deps migrate demo clean
 
 setup: $(VENV)/.installed node_modules/.installed $(VENDOR)/.copied
 
@@ -22,11 +22,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENDOR)/.copied: node_modules/.installed
+# The minified files end with a sourceMappingURL comment naming a .map file that is not copied: the
+# comment is removed, or collectstatic's hashed-name storage (SCHOOLDESK_PRODUCTION) fails on the missing map.
+$(VENDOR)/.copied: node_modules/.installed Makefile
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
 	cp node_modules/axe-core/axe.min.js node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	sed -i -e '\%^//# sourceMappingURL=%d' -e '\%^/\*# sourceMappingURL=.*\*/$$%d' $(VENDOR)/*.js $(VENDOR)/*.css
+	! grep -l 'sourceMappingURL=' $(VENDOR)/*.js $(VENDOR)/*.css
 	touch $@
 
 migrate: setup
@@ -36,24 +40,31 @@ demo: migrate
 	$(PY) manage.py demo_seed --if-empty
 
 # Serve the demo desk and the Huey worker together; Ctrl-C stops both.
+# HOST and PORT go to the settings too: links in emails and the logins' "Open …" follow them (SCHOOLDESK_SITE_URL wins).
+RUN_ENV := SCHOOLDESK_HOST=$(HOST) SCHOOLDESK_PORT=$(PORT)
 run: demo
-	@$(PY) manage.py demo_logins
+	@$(RUN_ENV) $(PY) manage.py demo_logins
 	@echo "SchoolDesk is starting on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	@trap 'kill 0' EXIT; \
-	  $(PY) manage.py run_huey --quiet & \
-	  DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+	  $(RUN_ENV) $(PY) manage.py run_huey --quiet & \
+	  $(RUN_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 # Debian packages the tests drive for real: Chromium for the browser journeys (Playwright cannot
 # download its own browser here), Dovecot as the IMAP server for mail intake, and poppler's
 # pdfinfo/pdftoppm to read back the PDFs (label sheets, service report) that WeasyPrint writes.
-system-deps:
-	@missing=""; for cmd in chromium:chromium dovecot:dovecot-imapd pdfinfo:poppler-utils; do \
+# $(call debian_packages,command:package …,what happens without root): installs the packages whose command is missing.
+define debian_packages
+	@missing=""; for cmd in $(1); do \
 	  command -v $${cmd%%:*} >/dev/null || test -x /usr/sbin/$${cmd%%:*} || missing="$$missing $${cmd##*:}"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; else SUDO=none; fi; \
-	  if [ "$$SUDO" = none ]; then echo "Missing$$missing and no root: the tests that need them will be skipped."; \
+	  if [ "$$SUDO" = none ]; then echo "Missing$$missing and no root: $(2)"; \
 	  else echo "Installing$$missing from Debian's packages"; $$SUDO apt-get update -qq && \
 	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing >/dev/null; fi; fi
+endef
+
+system-deps:
+	$(call debian_packages,chromium:chromium dovecot:dovecot-imapd pdfinfo:poppler-utils,the tests that need them will be skipped.)
 
 test: setup system-deps
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
@@ -69,6 +80,12 @@ lint: setup
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') SCHOOLDESK_PRODUCTION=1 \
 	  DJANGO_ALLOWED_HOSTS=desk.example.sch.uk $(PY) manage.py check --deploy --fail-level WARNING
+
+# The production configuration as the README's Deployment section builds it, started behind Debian's nginx with
+# TLS on loopback ports and loaded as each role meets it (deploy/check.sh, deploy/check.py); about a minute.
+deploy-check: setup
+	$(call debian_packages,nginx:nginx openssl:openssl,deploy-check cannot run.)
+	deploy/check.sh
 
 bench: setup
 	$(PY) -m bench.run

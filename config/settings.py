@@ -168,11 +168,18 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SchoolDesk <desk@schooldesk.invalid>")
-# The desk's own address, for links in emails and on QR labels.
-SCHOOLDESK_SITE_URL = os.environ.get("SCHOOLDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The desk's own address, for links in emails and on QR labels. Without it, the address `make run` serves (it
+# passes HOST and PORT as SCHOOLDESK_HOST and SCHOOLDESK_PORT), and QR labels take the address the page was asked for.
+SCHOOLDESK_SITE_URL_IS_SET = bool(os.environ.get("SCHOOLDESK_SITE_URL"))
+SCHOOLDESK_SITE_URL = (
+    os.environ.get("SCHOOLDESK_SITE_URL")
+    or f"http://{os.environ.get('SCHOOLDESK_HOST', '127.0.0.1')}:{os.environ.get('SCHOOLDESK_PORT', '8000')}"
+).rstrip("/")
 
 # Background work: Huey with SQLite storage by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# /health/ fails when no worker has written its heartbeat (every minute) for this many seconds.
+SCHOOLDESK_HEARTBEAT_MAX_AGE = int(os.environ.get("SCHOOLDESK_HEARTBEAT_MAX_AGE", "300"))
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", TESTING)  # tests run tasks at once
 if REDIS_URL:
     HUEY = {
@@ -218,7 +225,16 @@ if env_bool("SCHOOLDESK_PRODUCTION"):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# /health/ answers over plain HTTP too, for a load balancer or monitor that asks the web process directly.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Behind a proxy that terminates TLS (deploy/nginx.conf.example), and only when it is trusted to set them: the
+# scheme from X-Forwarded-Proto (or every request looks like plain HTTP and is redirected for ever) and, for
+# login throttling, the client's address from X-Real-IP. Never set it where clients can reach the app directly:
+# they could then claim to be on HTTPS or to come from any address.
+TRUSTED_PROXY = env_bool("SCHOOLDESK_TRUSTED_PROXY")
+if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_CLIENT_IP_CALLABLE = "schooldesk.core.views.client_address"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,5 +8,5 @@ if [ -n "${DATABASE_URL:-}" ]; then
 else
   sqlite3 "${SCHOOLDESK_VAR_DIR:-var}/schooldesk.sqlite3" ".backup '$dest/schooldesk.sqlite3'"
 fi
-tar -czf "$dest/media.tar.gz" -C "${SCHOOLDESK_MEDIA_ROOT:-var/media}" .
+tar -czf "$dest/media.tar.gz" -C "${SCHOOLDESK_MEDIA_ROOT:-${SCHOOLDESK_VAR_DIR:-var}/media}" .
 find "$(dirname "$dest")" -maxdepth 1 -type d -mtime +14 -exec rm -rf {} +

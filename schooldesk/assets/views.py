@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -308,9 +309,17 @@ def labels_response(request, assets, skip=None):
     return _pdf(asset_labels(request, assets), skip, "asset-labels.pdf")
 
 
+def label_url(request, path: str) -> str:
+    """The absolute address a QR label holds: on SCHOOLDESK_SITE_URL when it is set (a label outlives the address
+    someone printed it from), else the address this page was asked for."""
+    if settings.SCHOOLDESK_SITE_URL_IS_SET:
+        return settings.SCHOOLDESK_SITE_URL + path
+    return request.build_absolute_uri(path)
+
+
 def asset_labels(request, assets) -> list:
     """Each label's QR code holds the absolute address of the device's "report a fault here" page."""
-    return [asset_label(a, request.build_absolute_uri(reverse("assets:report_here", args=[a.pk]))) for a in assets]
+    return [asset_label(a, label_url(request, reverse("assets:report_here", args=[a.pk]))) for a in assets]
 
 
 def _pdf(labels, skip, filename):
@@ -354,7 +363,7 @@ class LocationLabelsView(RoleRequiredMixin, View):
                 "locations": Location.objects.filter(school_id__in=school_ids, is_archived=False)
                 .select_related("school").order_by("school__name", "name"),
             })
-        labels = [location_label(r, request.build_absolute_uri(reverse("incidents:report_here", args=[r.pk])))
+        labels = [location_label(r, label_url(request, reverse("incidents:report_here", args=[r.pk])))
                   for r in rooms]
         return _pdf(labels, request.GET.get("skip"), "room-labels.pdf")
 

@@ -1,8 +1,11 @@
 """Housekeeping run by the Huey worker."""
 
+import time
+
+from django.conf import settings
 from django.db import connection
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, periodic_task
 
 
 def database_optimise() -> None:
@@ -17,3 +20,50 @@ def database_optimise() -> None:
 @db_periodic_task(crontab(hour="2", minute="15"))
 def database_optimise_task() -> None:
     database_optimise()
+
+
+# --- The worker's heartbeat, read by /health/ ---------------------------------------------------------
+# Kept in Huey's own storage (SQLite beside the database, or Redis for an LA): reading it back is also the
+# check that the queue storage answers, and every web process of every machine sees the same value.
+HEARTBEAT_KEY = "schooldesk:worker-heartbeat"
+
+
+def worker_heartbeat() -> None:
+    HUEY.put(HEARTBEAT_KEY, time.time())
+
+
+@HUEY.on_startup("worker_heartbeat")
+def worker_heartbeat_at_start() -> None:
+    """At once when a worker starts, not only at the next whole minute."""
+    worker_heartbeat()
+
+
+@periodic_task(crontab(minute="*"))
+def worker_heartbeat_task() -> None:
+    worker_heartbeat()
+
+
+def health_checks() -> dict[str, dict]:
+    """The database, the queue storage and the worker's last heartbeat: each {"ok": bool, ...}. No personal data,
+    and no exception message (a connection error can carry the database's address): only its type."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True}
+    except Exception as exc:  # whatever fails is the answer
+        checks["database"] = {"ok": False, "error": type(exc).__name__}
+    try:
+        beat = HUEY.get(HEARTBEAT_KEY, peek=True)
+        checks["queue"] = {"ok": True}
+    except Exception as exc:
+        checks["queue"] = {"ok": False, "error": type(exc).__name__}
+        checks["worker"] = {"ok": False, "error": "unknown: the queue storage does not answer"}
+        return checks
+    limit = settings.SCHOOLDESK_HEARTBEAT_MAX_AGE
+    if beat is None:
+        checks["worker"] = {"ok": False, "error": "no heartbeat yet: is a worker running?"}
+    else:
+        age = max(0, round(time.time() - beat))
+        checks["worker"] = {"ok": age <= limit, "heartbeat_age_seconds": age, "max_age_seconds": limit}
+    return checks

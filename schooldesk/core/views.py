@@ -1,11 +1,13 @@
 """The few base views every app builds on: scoped querysets, role checks, filtered lists with htmx."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from schooldesk.accounts.access import access_for
@@ -296,3 +298,22 @@ class GuideView(TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(guide_slug=self.guide, title=GUIDES[self.guide][0], guides=GUIDES.items(),
                                         mine=guides_for(self.request.user), **kwargs)
+
+
+@login_not_required
+@never_cache
+def health(request):
+    """For monitoring and load balancers: 200 when the database, the queue storage and a worker answer, 503 naming
+    what fails otherwise. No sign-in and no personal data."""
+    from schooldesk.core.tasks import health_checks
+
+    checks = health_checks()
+    failing = [name for name, check in checks.items() if not check["ok"]]
+    return JsonResponse({"status": "failing" if failing else "ok", "failing": failing, "checks": checks},
+                        status=503 if failing else 200)
+
+
+def client_address(request) -> str | None:
+    """The client's address for login throttling: behind a trusted proxy (SCHOOLDESK_TRUSTED_PROXY), the one
+    nginx puts in X-Real-IP; otherwise every sign-in would seem to come from the proxy."""
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")

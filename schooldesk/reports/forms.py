@@ -14,9 +14,12 @@ class PeriodForm(StyledFormMixin, forms.Form):
     end = forms.DateField(widget=DateInput(), label=_("To"))
     school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label=_("All my schools"))
 
-    def __init__(self, *args, school_ids, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, school_ids, **kwargs):
         today = timezone.localdate()
+        if data is not None and "start" not in data and "end" not in data:
+            # The page as first shown covers the last 30 days; its own links (?format=csv) say no period either.
+            data = {**data.dict(), "start": today - timedelta(days=30), "end": today}
+        super().__init__(data, *args, **kwargs)
         self.fields["start"].initial = today - timedelta(days=30)
         self.fields["end"].initial = today
         self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)

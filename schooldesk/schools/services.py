@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from schooldesk.core.audit import audit_record
@@ -95,3 +98,84 @@ def category_set_archived(*, category, archived: bool, by):
     audit_record(actor=by, school=category.school, action="archive" if archived else "restore", obj=category,
                  summary=f"Category {category} {'archived' if archived else 'restored'}")
     return category
+
+
+@dataclass
+class DeskStart:
+    """What `desk_start` found (False) or created (True), for the command to report."""
+
+    organisation: Organisation
+    school: School
+    created: dict[str, bool]
+
+
+def desk_start_missing_people(*, usernames: list[str]) -> list[str]:
+    """The usernames `desk_start` would create (their password is only needed then)."""
+    from schooldesk.accounts.models import User
+
+    existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    return [u for u in usernames if u not in existing]
+
+
+@transaction.atomic
+def desk_start(*, organisation_name: str, organisation_kind: str, school_name: str, urn: str, phase: str,
+               governance: str, nation: str, owner: dict, people: list[tuple[str, str]], password: str | None,
+               supplier_name: str = "") -> DeskStart:
+    """The first organisation, school and ICT owner (a superuser, so the Django admin is there for what the
+    desk has no page for yet), and any first people as (username, role): what `manage.py desk_init` runs.
+
+    Idempotent: what exists (the organisation by name, the school by URN or else by name within it, people by
+    username, their memberships) is kept as it is; a password is only set on people created now. An
+    organisation that is not a single school gets its ICT owner across all its schools (an LA or trust runs
+    this once per school). Providers belong to the supplier named `supplier_name`, made in the organisation if
+    it has none of that name."""
+    from schooldesk.accounts.choices import Role
+    from schooldesk.accounts.models import Membership, User
+    from schooldesk.suppliers.models import Supplier
+
+    created = {}
+    organisation = Organisation.objects.filter(name=organisation_name).first()
+    created["organisation"] = organisation is None
+    if organisation is None:
+        organisation = Organisation(name=organisation_name, kind=organisation_kind)
+        organisation.full_clean()
+        organisation.save()
+    schools = School.objects.filter(organisation=organisation)
+    school = schools.filter(urn=urn).first() if urn else schools.filter(name=school_name).first()
+    created["school"] = school is None
+    if school is None:
+        school = school_create(organisation=organisation, name=school_name, urn=urn, phase=phase,
+                               governance=governance, nation=nation)
+    supplier = None
+    if supplier_name:
+        supplier = Supplier.objects.filter(organisation=organisation, name=supplier_name).first()
+        created["supplier"] = supplier is None
+        if supplier is None:
+            supplier = Supplier.objects.create(organisation=organisation, name=supplier_name)
+            audit_record(actor=None, school=school, action="create", obj=supplier,
+                         summary=f"Supplier {supplier_name} created")
+    everyone = [(owner["username"], Role.OWNER, owner)] + [(u, role, {"username": u}) for u, role in people]
+    for username, role, fields in everyone:
+        if role == Role.PROVIDER and supplier is None:
+            raise ValidationError(f"{username}: a provider belongs to a supplier; name it with --supplier.")
+        user = User.objects.filter(username=username).first()
+        created[username] = user is None
+        if user is None:
+            if not password:
+                raise ValidationError(f"{username} is new and needs a password.")
+            user = User(**fields)
+            if role == Role.OWNER:
+                user.is_staff = user.is_superuser = True
+            user.set_password(password)
+            user.full_clean()
+            user.save()
+            audit_record(actor=None, school=school, action="create", obj=user, summary=f"Person {username} created")
+        where = ({"organisation": organisation} if role == Role.OWNER and organisation.kind != "school"
+                 else {"school": school})
+        if role == Role.PROVIDER:
+            where["supplier"] = supplier
+        if not Membership.objects.filter(user=user, role=role, **where).exists():
+            membership = Membership.objects.create(user=user, role=role, **where)
+            audit_record(actor=None, school=school, action="create", obj=membership,
+                         summary=f"{username} made {membership.get_role_display()}")
+    return DeskStart(organisation=organisation, school=school, created=created)

@@ -132,6 +132,15 @@ def test_asset_labels_hold_the_absolute_report_here_address(cast, library, rf, s
     assert label.qr_svg.startswith("data:image/svg+xml")
 
 
+def test_labels_hold_schooldesk_site_url_when_it_is_set(cast, library, rf, settings):
+    from schooldesk.assets.views import asset_labels
+
+    settings.SCHOOLDESK_SITE_URL_IS_SET, settings.SCHOOLDESK_SITE_URL = True, "https://desk.oakfield.sch.uk"
+    asset = AssetFactory(school=cast.school, tag="OAK-LBL", location=library)
+    label = asset_labels(rf.get("/assets/labels/", HTTP_HOST="127.0.0.1:8102"), [asset])[0]
+    assert label.url == f"https://desk.oakfield.sch.uk/assets/here/{asset.pk}/"
+
+
 def test_labels_download_as_an_a4_pdf(cast, login, library, tmp_path):
     import shutil
     import subprocess

@@ -23,7 +23,7 @@ from schooldesk.incidents.models import Incident
 pytestmark = pytest.mark.django_db
 
 SECRET = "OAKSECRET"
-PUBLIC_PREFIXES = ("accounts/",)  # login, logout and password reset are meant to be public
+PUBLIC_PREFIXES = ("accounts/", "health/")  # login, logout, password reset and the health check are public
 SKIPPED_PREFIXES = ("django-admin/",)  # Django's own admin: superusers only, tested by Django
 NOT_SECTIONS = {"api", "v1"}
 

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -66,6 +67,17 @@ def test_csv_export_is_safe_in_a_spreadsheet(cast, login):
     assert ["totals", "calls", "4"] in rows
     assert ["location", "'=SUM(A1:A9)", "1"] in rows
     assert ["repeat_device", "PROJ-1", "2"] in rows
+
+
+@pytest.mark.parametrize("page", ["/reports/incidents/", "/problems/report/", "/changes/report/"])
+def test_the_csv_link_of_a_report_as_first_shown_downloads_it(cast, login, page):
+    # The link is ?format=csv when no period has been chosen yet: it was a 400 (found by make deploy-check).
+    client = login(cast.owner)
+    shown = client.get(page)
+    link = re.search(r'href="(\?[^"]*format=csv[^"]*)"', shown.content.decode()).group(1)
+    response = client.get(page + link.replace("&amp;", "&"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith("attachment")
 
 
 def test_bad_period_gets_a_message(cast, login):

@@ -80,7 +80,7 @@ def test_no_login_of_one_school_sees_a_call_of_the_other(demo):
     assert Incident.objects.visible_to(la).filter(school=demo["oakfield"]).exists()
 
 
-def test_if_empty_is_idempotent_and_logins_are_listed(demo, capsys):
+def test_if_empty_is_idempotent_and_logins_are_listed(demo, capsys, settings):
     before = (School.objects.count(), User.objects.count(), Incident.objects.count())
     call_command("demo_seed", "--if-empty")
     assert (School.objects.count(), User.objects.count(), Incident.objects.count()) == before
@@ -90,6 +90,9 @@ def test_if_empty_is_idempotent_and_logins_are_listed(demo, capsys):
     out = capsys.readouterr().out
     assert "riverside.dpo" in out and "northbridge.la" in out and DEMO_PASSWORD in out
     assert "http://127.0.0.1:8000/" in out
+    settings.SCHOOLDESK_SITE_URL = "http://127.0.0.1:8102"  # what `make run PORT=8102` gives the settings
+    call_command("demo_logins")
+    assert "Open http://127.0.0.1:8102/ in a browser" in capsys.readouterr().out
 
 
 def test_demo_logins_says_when_there_is_no_demo(capsys):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from schooldesk.schools.demo import DEMO_PASSWORD, demo_exists, demo_logins
@@ -7,9 +8,10 @@ class Command(BaseCommand):
     help = "List the demo logins and their password (only when the demo data exists)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Where the desk is served.")
+        parser.add_argument("--url", help="Where the desk is served (default: SCHOOLDESK_SITE_URL).")
 
-    def handle(self, *args, url="http://127.0.0.1:8000/", **options):
+    def handle(self, *args, url=None, **options):
+        url = url or f"{settings.SCHOOLDESK_SITE_URL}/"
         if not demo_exists():
             self.stdout.write("No demo data here (run `manage.py demo_seed` on an empty database to add it).")
             return

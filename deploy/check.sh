@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# make deploy-check: the production configuration built as README.md's Deployment section builds it, from the
+# shipped files (deploy/env.example, the systemd units' commands, gunicorn.conf.py, nginx.conf.example) with
+# only names, ports and paths substituted, started for real on loopback ports behind Debian's nginx with a
+# throwaway certificate, then checked as a browser meets it (deploy/check.py). Everything lives in a temporary
+# directory; what is started is stopped by its PID, whatever happens. Needs nginx and openssl (the Makefile
+# installs them when missing). What differs from a server: no systemd (the units' commands are run as they
+# stand) and no user of its own (everything runs as whoever runs the check).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+began=$(date +%s.%N)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/schooldesk-deploy-check.XXXXXX")
+chmod 711 "$tmp"  # nginx's workers (nobody or www-data when run as root) reach their temporary files in it
+pids=()
+
+stop() {
+  local status=$? pid
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "$status" -ne 0 ]; then
+    for log in "$tmp"/*.log "$tmp"/nginx/error.log; do
+      [ -s "$log" ] && { echo "== last lines of ${log#"$tmp"/}"; tail -n 30 "$log"; }
+    done
+    echo "deploy-check FAILED after $(elapsed) s"
+  fi
+  rm -rf "$tmp"
+  exit "$status"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+elapsed() { python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.0f}')" "$began"; }
+step() { echo "== [$(elapsed) s] $*"; }
+
+# The shipped units' commands, with this checkout for /srv/schooldesk.
+unit() { sed -n "s/^$2=//p" "deploy/$1" | sed "s#/srv/schooldesk#$root#g"; }
+read -r app_port https_port http_port < <(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(3)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))')
+base="https://localhost:$https_port"
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+
+step "environment file from deploy/env.example (secret key, host, site URL, var dir, port)"
+secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
+sed -e "s#^DJANGO_SECRET_KEY=.*#DJANGO_SECRET_KEY=$secret#" \
+    -e "s#desk\.example\.sch\.uk#localhost#g" \
+    -e "s#^SCHOOLDESK_SITE_URL=https://localhost\$#SCHOOLDESK_SITE_URL=$base#" \
+    -e "s#^SCHOOLDESK_VAR_DIR=/var/lib/schooldesk\$#SCHOOLDESK_VAR_DIR=$tmp/var#" \
+    -e "s#^SCHOOLDESK_WEB_BIND=127\.0\.0\.1:8000\$#SCHOOLDESK_WEB_BIND=127.0.0.1:$app_port#" \
+    deploy/env.example > "$tmp/env"
+mkdir -m 750 "$tmp/var"
+set -a
+. "$tmp/env"
+set +a
+
+step "the web unit's ExecStartPre: migrate, collectstatic"
+while read -r command; do
+  (set +u; eval "$command") >> "$tmp/prepare.log" 2>&1
+  echo "   [$(elapsed) s] ${command#"$root"/}"
+done < <(unit schooldesk-web.service ExecStartPre)
+grep -E "static files? copied" "$tmp/prepare.log" || true
+test -s "$tmp/var/staticfiles/staticfiles.json"
+
+step "desk_init: the organisation, the school and a person in each role"
+head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$tmp/password"
+roles=(spoc technician reporter viewer dpo provider)
+people=()
+for role in "${roles[@]}"; do people+=(--user "check.$role:$role"); done
+SCHOOLDESK_ENV_FILE="$tmp/env" SCHOOLDESK_USER=$(id -un) deploy/manage desk_init \
+  --organisation "Northbridge Borough Council" --school "Oakfield Primary School" --urn 100001 \
+  --username check.owner --email owner@example.sch.uk --password-file "$tmp/password" "${people[@]}" \
+  --supplier "Northbridge ICT" \
+  > "$tmp/init.log" 2>&1 || { cat "$tmp/init.log"; exit 1; }
+tail -n 1 "$tmp/init.log"
+
+step "gunicorn (deploy/gunicorn.conf.py) on 127.0.0.1:$app_port and the worker, as the units start them"
+# As systemd does, an unset variable in a command ($SCHOOLDESK_WORKER_ARGS) is no argument.
+(set +u; eval "exec $(unit schooldesk-web.service ExecStart)") > "$tmp/web.log" 2>&1 &
+pids+=($!)
+(set +u; eval "exec $(unit schooldesk-worker.service ExecStart)") > "$tmp/worker.log" 2>&1 &
+pids+=($!)
+
+step "nginx with deploy/nginx.conf.example on 127.0.0.1:$https_port (TLS) and :$http_port, a throwaway certificate"
+mkdir -p "$tmp/nginx"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+  -keyout "$tmp/nginx/privkey.pem" -out "$tmp/nginx/fullchain.pem" 2> "$tmp/openssl.out" || { cat "$tmp/openssl.out"; exit 1; }
+sed -e "s#listen 80;#listen 127.0.0.1:$http_port;#" \
+    -e "s#listen 443 #listen 127.0.0.1:$https_port #" \
+    -e "s#server 127\.0\.0\.1:8000;#server 127.0.0.1:$app_port;#" \
+    -e "s#https://\$host\$request_uri#https://\$host:$https_port\$request_uri#" \
+    -e "s#desk\.example\.sch\.uk#localhost#g" \
+    -e "s#/etc/ssl/schooldesk/#$tmp/nginx/#g" \
+    deploy/nginx.conf.example > "$tmp/nginx/schooldesk.conf"
+cat > "$tmp/nginx/nginx.conf" <<EOF
+# What Debian's /etc/nginx/nginx.conf gives a site, with this run's own files.
+daemon off;
+worker_processes 1;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log;
+events { worker_connections 128; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log $tmp/nginx/access.log;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    include $tmp/nginx/schooldesk.conf;
+}
+EOF
+"$nginx" -t -q -p "$tmp/nginx" -e "$tmp/nginx/error.log" -c "$tmp/nginx/nginx.conf"
+"$nginx" -p "$tmp/nginx" -e "$tmp/nginx/error.log" -c "$tmp/nginx/nginx.conf" &
+pids+=($!)
+
+step "through nginx, as a browser: every role's pages, static files, a download, headers, /health/"
+users=(--user owner=check.owner)
+for role in "${roles[@]}"; do users+=(--user "$role=check.$role"); done
+.venv/bin/python deploy/check.py --base "$base" --http "http://127.0.0.1:$http_port" \
+  --cafile "$tmp/nginx/fullchain.pem" --password-file "$tmp/password" --wait 90 "${users[@]}"
+for log in web worker; do
+  if grep -n -E "Traceback|Internal Server Error" "$tmp/$log.log"; then
+    echo "the $log process logged an error"; exit 1
+  fi
+done
+step "deploy-check passed"

@@ -1,0 +1,70 @@
+"""/health/: what a monitor or load balancer reads, without signing in."""
+
+import time
+
+import pytest
+from django.urls import reverse
+from huey.contrib.djhuey import HUEY
+
+from schooldesk.core.tasks import HEARTBEAT_KEY, worker_heartbeat_task
+
+
+@pytest.fixture(autouse=True)
+def no_heartbeat():
+    HUEY.delete(HEARTBEAT_KEY)  # the tests' queue storage lives as long as the process
+    yield
+    HUEY.delete(HEARTBEAT_KEY)
+
+
+@pytest.mark.django_db
+def test_healthy_when_a_worker_has_just_beaten(client):
+    worker_heartbeat_task()  # what the worker runs every minute
+    response = client.get(reverse("health"))
+    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+    body = response.json()
+    assert body["status"] == "ok" and body["failing"] == []
+    assert body["checks"]["worker"]["heartbeat_age_seconds"] < 60
+    assert set(body["checks"]) == {"database", "queue", "worker"}
+
+
+@pytest.mark.django_db
+def test_no_worker_yet_is_a_503_naming_the_worker(client):
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["worker"]
+    assert "no heartbeat" in response.json()["checks"]["worker"]["error"]
+
+
+@pytest.mark.django_db
+def test_a_worker_silent_for_too_long_is_a_503(client, settings):
+    settings.SCHOOLDESK_HEARTBEAT_MAX_AGE = 300
+    HUEY.put(HEARTBEAT_KEY, time.time() - 301)
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["worker"] == {"ok": False, "heartbeat_age_seconds": 301, "max_age_seconds": 300}
+    worker_heartbeat_task()
+    assert client.get(reverse("health")).status_code == 200
+
+
+def test_a_database_that_does_not_answer_is_a_503_with_no_detail(client):
+    # Without the django_db mark, every query fails as an unreachable database would.
+    worker_heartbeat_task()
+    response = client.get(reverse("health"))
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["database"]
+    assert body["checks"]["database"] == {"ok": False, "error": "RuntimeError"}  # the type only, never the message
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_throttling_counts_the_client_not_the_proxy(cast, client, password, settings):
+    settings.AXES_CLIENT_IP_CALLABLE = "schooldesk.core.views.client_address"
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": cast.reporter.username, "password": "wrong"},
+                    HTTP_X_REAL_IP="203.0.113.7")
+    locked = client.post(reverse("login"), {"username": cast.reporter.username, "password": password},
+                         HTTP_X_REAL_IP="203.0.113.7")
+    assert locked.status_code == 429
+    elsewhere = client.post(reverse("login"), {"username": cast.reporter.username, "password": password},
+                            HTTP_X_REAL_IP="198.51.100.20")
+    assert elsewhere.status_code == 302
