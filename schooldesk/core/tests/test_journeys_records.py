@@ -137,6 +137,8 @@ def _raise_change(page, viewport, problem: str) -> str:
     reference = re.search(r"CHG-\d+", page.get_by_role("status").inner_text()).group(0)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Replace the projector in Mrs Brown's class")
     looked_at(page, "records-change", viewport)
+    page.locator("#action-submit").get_by_role("button", name="Submit").click()
+    _saved(page, "Submitted to the ICT owner for authorisation.")
     return reference
 
 
@@ -194,6 +196,30 @@ def _schedule_payment(page, viewport, due: date, year_label: str):
     looked_at(page, "records-budget", viewport)
 
 
+def _owner_authorises_and_sets_the_budget(page, viewport, change: str):
+    """The ICT owner's part: authorise the SPOC's request for change, and set the year's hardware budget."""
+    nav_to(page, "Calls", "Requests for change")
+    page.get_by_role("link", name=change).click()
+    expect(page.locator("#status")).to_have_text("Awaiting authorisation")
+    decide = page.locator("#action-decide")
+    decide.get_by_label("Authorise", exact=True).check()
+    decide.get_by_label("Reason").fill("Within this year's hardware budget.")
+    looked_at(page, "records-owner-decide", viewport)
+    decide.get_by_role("button", name="Record the decision").click()
+    _saved(page, "Decision recorded.")
+    expect(page.locator("#status")).to_have_text("Authorised: in progress")
+
+    nav_to(page, "Records", "ICT budget")
+    page.get_by_role("link", name="Set the budget for Oak Primary School").click()
+    page.get_by_label("Hardware", exact=True).fill("1000")
+    page.get_by_role("button", name="Save the budget").click()
+    _saved(page, "The budget for Oak Primary School is saved.")
+    hardware = page.get_by_role("row").filter(has=page.get_by_label("Hardware", exact=True))
+    expect(hardware).to_contain_text("£350.00")  # the SPOC's payment, committed
+    expect(hardware).to_contain_text("£650.00")  # remaining
+    looked_at(page, "records-owner-budget", viewport)
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_the_one_school_spoc_keeps_the_school_records(cast, signed_in, viewport):
     today = timezone.localdate()
@@ -208,9 +234,10 @@ def test_the_one_school_spoc_keeps_the_school_records(cast, signed_in, viewport)
     change = _raise_change(page, viewport, problem)
     _add_diary_entry(page, viewport, today)
     _schedule_payment(page, viewport, ends_on, year_label)
+    _owner_authorises_and_sets_the_budget(signed_in(cast.owner, viewport), viewport, change)
 
     school = cast.school
     school.refresh_from_db()
     assert school.roll_number == 212
     assert school.location_set.get(name=ROOM).asset_set.get().tag == TAG
-    assert ChangeRequest.objects.get(school=school).reference == change
+    assert ChangeRequest.objects.get(school=school, status="authorised").reference == change
