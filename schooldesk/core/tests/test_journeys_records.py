@@ -1,5 +1,6 @@
 """The one-school SPOC keeps the school's own records, in a real browser at a desktop and a phone: a room, a device
-in it, a per-pupil licence against the roll, a problem, a request for change, a diary entry and a payment.
+in it, a per-pupil licence against the roll, a problem, a request for change, a diary entry and a payment; then the
+ICT owner authorises the request and sets the year's hardware budget, against which the SPOC's payment is committed.
 
 Until each form decided its school one way (core/forms.py, SchoolChoiceMixin), these forms rendered an empty hidden
 `school` field for a person with one school, and came back unsaved. The SPOC acts only through the menus, links,
