@@ -53,7 +53,7 @@ def test_a_location_with_equipment_in_it_says_it_will_be_archived_instead(cast, 
     assert "archived instead of deleted" in done
     room.refresh_from_db()
     assert room.is_archived
-    again = client.get(delete_link(client, "Music room", "?is_archived=true")).content.decode()
+    again = client.get(delete_link(client, "Music room", "?show=archived")).content.decode()
     assert "it is archived already" in again and "<button" not in again[again.index("<main"):]
 
 
