@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from schooldesk.assets.choices import REFERENCE_PREFIX, AssetStatus
 from schooldesk.assets.models import Asset, AssetType
 from schooldesk.assets.selectors import asset_school_ids, loans_overdue, schools_for_choices
-from schooldesk.core.filtersets import SearchFilter, words_q
+from schooldesk.core.filtersets import DeskFilterSet, SearchFilter, words_q
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 from schooldesk.suppliers.models import Supplier
@@ -32,7 +32,7 @@ def _choice_school_ids(request):
 WARRANTY_CHOICES = [("expired", "Expired"), ("90", "Ends within 90 days"), ("none", "Not recorded")]
 
 
-class AssetFilterSet(django_filters.FilterSet):
+class AssetFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (tag, AST-000123, serial, make or model)"))
     school = django_filters.ModelChoiceFilter(
         queryset=lambda r: School.objects.filter(pk__in=_school_ids(r)).only("id", "name"))

@@ -4,8 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.changes.choices import OPEN_STATUSES, REFERENCE_PREFIX, ChangeStatus, ChangeType
 from schooldesk.changes.models import ChangeRequest
-from schooldesk.core.filtersets import SearchFilter, words_q
-from schooldesk.core.forms import StyledFilterForm
+from schooldesk.core.filtersets import DeskFilterSet, SearchFilter, words_q
 from schooldesk.schools.models import School
 
 
@@ -13,7 +12,7 @@ def _user(request):
     return request.user if request else None
 
 
-class ChangeFilterSet(django_filters.FilterSet):
+class ChangeFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (words or CHG-000123)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     status = django_filters.MultipleChoiceFilter(choices=ChangeStatus.choices)
@@ -24,7 +23,6 @@ class ChangeFilterSet(django_filters.FilterSet):
         fields=(("created_at", "raised"), ("planned_on", "date"), ("status", "status")), label=_("Sort by"))
 
     class Meta:
-        form = StyledFilterForm
         model = ChangeRequest
         fields = ["q", "school", "status", "state", "change_type"]
 

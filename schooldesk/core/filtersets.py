@@ -8,6 +8,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from schooldesk.accounts.access import access_for
+
 MAX_WORDS = 6
 # Longest first; a stem keeps at least MIN_STEM letters so that "speed" is not cut to "spe".
 SUFFIXES = ("ings", "ing", "ers", "er", "ies", "es", "ed", "s", "y")
@@ -47,3 +49,25 @@ class SearchFilter(django_filters.CharFilter):
         kwargs.setdefault("widget", forms.TextInput(attrs={"type": "search", "class": "form-control",
                                                            "autocomplete": "off"}))
         super().__init__(*args, **kwargs)
+
+
+class DeskFilterSet(django_filters.FilterSet):
+    """The base of every list's FilterSet: Bootstrap classes on the filter form (as StyledFormMixin gives forms),
+    and a `school` filter only for people with several schools (a one-school SPOC has nothing to choose)."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if "school" in self.filters and user is not None and len(access_for(user).roles_by_school) <= 1:
+            del self.filters["school"]
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-control")
+        return form

@@ -4,12 +4,11 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.filtersets import SearchFilter, words_q
+from schooldesk.core.filtersets import DeskFilterSet, SearchFilter, words_q
 from schooldesk.diary.choices import DiaryKind, PaymentStatus
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.schools.models import School
 from schooldesk.suppliers.choices import SpendCategory
-from schooldesk.suppliers.filtersets import StyledFilterSet
 from schooldesk.suppliers.models import Supplier
 
 
@@ -17,7 +16,7 @@ def _user(request):
     return request.user if request else None
 
 
-class DiaryFilterSet(StyledFilterSet):
+class DiaryFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (title or notes)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     kind = django_filters.ChoiceFilter(choices=DiaryKind.choices, label="Kind")
@@ -35,7 +34,7 @@ class DiaryFilterSet(StyledFilterSet):
         return queryset.filter(person=self.request.user) if value else queryset
 
 
-class PaymentFilterSet(StyledFilterSet):
+class PaymentFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (supplier, description or payment reference)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     status = django_filters.ChoiceFilter(choices=PaymentStatus.choices, method="filter_status", label="Status")

@@ -10,8 +10,7 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.assets.models import Asset
-from schooldesk.core.filtersets import SearchFilter
-from schooldesk.core.forms import StyledFilterForm
+from schooldesk.core.filtersets import DeskFilterSet, SearchFilter
 from schooldesk.incidents.choices import IncidentStatus, SlaState
 from schooldesk.incidents.models import REFERENCE_PREFIX, Category, Incident
 from schooldesk.incidents.search import incident_text_filter
@@ -37,7 +36,7 @@ def _user(request):
     return request.user if request else None
 
 
-class IncidentFilterSet(django_filters.FilterSet):
+class IncidentFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (words, INC-000123 or a supplier's reference)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
@@ -59,7 +58,6 @@ class IncidentFilterSet(django_filters.FilterSet):
     )
 
     class Meta:
-        form = StyledFilterForm
         model = Incident
         fields = ["q", "school", "status", "priority", "category", "location", "device", "assigned_to", "supplier",
                   "sla"]

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.filtersets import SearchFilter, words_q
+from schooldesk.core.filtersets import DeskFilterSet, SearchFilter, words_q
 from schooldesk.licences.choices import ComplianceState, LicenceType
 from schooldesk.licences.models import Licence
 from schooldesk.licences.selectors import licence_school_ids
@@ -19,7 +19,7 @@ def _user(request):
     return request.user if request else None
 
 
-class LicenceFilterSet(django_filters.FilterSet):
+class LicenceFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (product, publisher or order reference)"))
     school = django_filters.ModelChoiceFilter(
         queryset=lambda r: School.objects.filter(pk__in=licence_school_ids(_user(r)) if r else []).only("id", "name"))

@@ -1,15 +1,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.filtersets import SearchFilter, words_q
-from schooldesk.core.forms import StyledFilterForm
+from schooldesk.core.filtersets import DeskFilterSet, SearchFilter, words_q
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 
 SHOW = [("current", _("Current")), ("archived", _("Archived")), ("all", _("All"))]
 
 
-class LocationFilterSet(django_filters.FilterSet):
+class LocationFilterSet(DeskFilterSet):
     """Current locations unless asked otherwise: a three-way choice, never a yes/no/unknown."""
 
     q = SearchFilter(method="search", label=_("Search (room name)"))
@@ -17,7 +16,6 @@ class LocationFilterSet(django_filters.FilterSet):
     show = django_filters.ChoiceFilter(choices=SHOW, method="filter_show", label=_("Show"), empty_label=None)
 
     class Meta:
-        form = StyledFilterForm
         model = Location
         fields = ["q", "school", "show"]
 

@@ -1,14 +1,14 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.filtersets import SearchFilter, words_q
+from schooldesk.core.filtersets import DeskFilterSet, SearchFilter, words_q
 from schooldesk.mail.choices import ATTENTION_STATUSES, InboundStatus
 from schooldesk.mail.models import InboundMessage, Mailbox
 
 SHOW = [("attention", _("Needs the desk (held or failed)")), *InboundStatus.choices, ("all", _("All email"))]
 
 
-class InboundFilterSet(django_filters.FilterSet):
+class InboundFilterSet(DeskFilterSet):
     show = django_filters.ChoiceFilter(choices=SHOW, method="filter_show", label=_("Show"), empty_label=None)
     mailbox = django_filters.ModelChoiceFilter(
         queryset=lambda request: Mailbox.objects.visible_to(request.user if request else None), label=_("Mailbox"))

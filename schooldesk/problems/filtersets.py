@@ -2,8 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.filtersets import SearchFilter, words_q
-from schooldesk.core.forms import StyledFilterForm
+from schooldesk.core.filtersets import DeskFilterSet, SearchFilter, words_q
 from schooldesk.incidents.models import Category
 from schooldesk.locations.models import Location
 from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES, REFERENCE_PREFIX, ProblemStatus
@@ -16,7 +15,7 @@ def _user(request):
     return request.user if request else None
 
 
-class ProblemFilterSet(django_filters.FilterSet):
+class ProblemFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (words or PRB-000123)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     status = django_filters.MultipleChoiceFilter(choices=ProblemStatus.choices)
@@ -31,7 +30,6 @@ class ProblemFilterSet(django_filters.FilterSet):
     )
 
     class Meta:
-        form = StyledFilterForm
         model = Problem
         fields = ["q", "school", "status", "state", "priority", "category", "location"]
 

@@ -2,12 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.filtersets import SearchFilter, words_q
+from schooldesk.core.filtersets import DeskFilterSet, SearchFilter, words_q
 from schooldesk.procedures.models import Procedure
-from schooldesk.suppliers.filtersets import StyledFilterSet
 
 
-class ProcedureFilterSet(StyledFilterSet):
+class ProcedureFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (title or text)"))
 
     class Meta:

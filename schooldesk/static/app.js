@@ -35,3 +35,22 @@ document.addEventListener("DOMContentLoaded", function () {
   var summary = document.querySelector("[data-form-errors]");
   if (summary) { summary.focus(); }
 });
+
+// On a phone a stacked table (.table-responsive-stack) loses its header row, so each cell says what it is
+// (`data-label`, shown before it by app.css). Cells a template left without one take their column's heading.
+function labelStackedCells(root) {
+  root.querySelectorAll("table.table-responsive-stack").forEach(function (table) {
+    var headings = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && headings[index] && !cell.hasAttribute("colspan")) {
+          cell.setAttribute("data-label", headings[index]);
+        }
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { labelStackedCells(document); });
+document.addEventListener("htmx:afterSettle", function () { labelStackedCells(document); });

@@ -1,10 +1,9 @@
 """One filterset serves the HTML list (and the API when there is one)."""
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.filtersets import SearchFilter, words_q
+from schooldesk.core.filtersets import DeskFilterSet, SearchFilter, words_q
 from schooldesk.schools.models import School
 from schooldesk.suppliers.choices import ContractStatus, Renewal
 from schooldesk.suppliers.models import CONTRACT_PREFIX, Contract, Supplier
@@ -14,22 +13,7 @@ def _user(request):
     return request.user if request else None
 
 
-class StyledFilterSet(django_filters.FilterSet):
-    """Bootstrap classes on the filter form's widgets, as StyledFormMixin gives forms."""
-
-    @property
-    def form(self):
-        form = super().form
-        for field in form.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            elif not isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-                widget.attrs.setdefault("class", "form-control")
-        return form
-
-
-class SupplierFilterSet(StyledFilterSet):
+class SupplierFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (name, contact, email or phone)"))
 
     class Meta:
@@ -41,7 +25,7 @@ class SupplierFilterSet(StyledFilterSet):
         return queryset.filter(condition) if value.strip() else queryset
 
 
-class ContractFilterSet(StyledFilterSet):
+class ContractFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (words or CON-000012)"))
     supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)),
