@@ -45,6 +45,8 @@ class ChangeForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         school_ids = self.owner_ids(school_ids)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        self.fields["affected_locations"].help_text = _("To choose several, hold Ctrl (Cmd on a Mac) as you click; "
+                                                        "on a phone, tick each one.")
         if plan_only:  # authorised as it stood: only the plan can move
             for name in list(self.fields):
                 if name not in ("assigned_to", "planned_on", "backout_plan", "version"):
