@@ -206,24 +206,26 @@ def offers(html: str, page: str, declared) -> list[Offer]:
     for form in parser.forms:
         for button in form.buttons:
             text = " ".join(button["text"].split())
-            if not (DOWNLOAD_WORDS.search(text) or button["name"] == "format"):
-                continue
-            press = [(button["name"], button["value"])] if button["name"] else []
-            action = local(form.action or page, page) or page
-            what = f'button "{text}" of a {form.method} form on {page}'
-
-            def offer(data, retry=None, action=action, what=what, method=form.method):
-                if method == "GET":  # the browser replaces the action's query with the form's fields
-                    query = urlencode(data)
-                    return Offer("GET", action.split("?")[0] + (f"?{query}" if query else ""), promised=True,
-                                 what=what, retry_ticked=retry)
-                return Offer("POST", action, tuple(data), promised=True, what=what, retry_ticked=retry)
-
-            ticked = form_data(form, tick_first=True) + press
-            as_rendered = form_data(form) + press
-            found.append(offer(as_rendered, offer(ticked, what=what + ", first boxes ticked")
-                               if ticked != as_rendered else None))
+            if DOWNLOAD_WORDS.search(text) or button["name"] == "format":
+                found.append(submitted(form, button, page, what=f'button "{text}" of a {form.method} form on {page}'))
     return found
+
+
+def submitted(form: _Form, button: dict, page: str, *, what: str) -> Offer:
+    """The form sent as rendered with `button` pressed; and, if it has boxes none of which is ticked, as sent by
+    a person who ticks the first of each (for when the page answers "tick the assets whose labels you want")."""
+    action = local(form.action or page, page) or page
+    press = [(button["name"], button["value"])] if button["name"] else []
+
+    def sent(data, retry=None, what=what):
+        if form.method == "GET":  # the browser replaces the action's query with the form's fields
+            query = urlencode(data)
+            return Offer("GET", action.split("?")[0] + (f"?{query}" if query else ""), promised=True, what=what,
+                         retry_ticked=retry)
+        return Offer("POST", action, tuple(data), promised=True, what=what, retry_ticked=retry)
+
+    as_rendered, ticked = form_data(form) + press, form_data(form, tick_first=True) + press
+    return sent(as_rendered, sent(ticked, what=f"{what}, first boxes ticked") if ticked != as_rendered else None)
 
 
 # --- does it open? ----------------------------------------------------------------------------------------------

@@ -59,7 +59,6 @@ class DownloadWalk:
         self.uploads = uploads
         self.failures: list[str] = []
         self.reached: dict[str, set[str]] = defaultdict(set)  # route name -> roles that downloaded from it
-        self.served: dict[str, str] = {}  # route name -> an address that answered with a download
         self.pdfs = 0
         self.opened: set[tuple] = set()  # (method, address, data) opened by some role
 
@@ -95,14 +94,13 @@ class DownloadWalk:
         if offer.retry_ticked and response.status_code in (302, 303) and not downloads.is_download(response):
             # "Tick the assets whose labels you want": a person ticks one and presses the button again
             return self.follow(role, client, offer.retry_ticked, kinds)
-        if downloads.is_download(response) or offer.promised:
-            self.check(role, offer, response, reached=True)
+        if downloads.is_download(response) or offer.promised or response.status_code >= 400:
+            self.check(role, offer, response, reached=True)  # a link to a page may redirect, never fail
 
     def check(self, role: str, offer: downloads.Offer, response, *, reached: bool = False) -> None:
         name = downloads.route_name(offer.url)
         body = downloads.body_of(response)
         if downloads.is_download(response):
-            self.served.setdefault(name, offer.url)
             if reached:
                 self.reached[name].add(role)
             if downloads.content_type(response) == downloads.CONTENT_TYPES["pdf"]:
@@ -248,6 +246,16 @@ def test_the_walk_fails_for_an_undeclared_download_and_a_declared_one_never_offe
                for f in walk.failures), walk.failures
     assert walk.coverage_failures() == ["diary:feed_ics (a person's diary) was never reached from a page by any role"]
     assert "assets:asset_export" not in walk.covered() and "diary:feed_ics: NOT REACHED" in walk.covered()
+
+
+def test_a_file_link_that_fails_is_reported_though_its_words_promise_nothing(cast):
+    """An attachment's link says only its file name: if it answers 404, the walk says so."""
+    walk = DownloadWalk(declared=DOWNLOADS, uploads=frozenset())
+    client = Client()
+    client.force_login(cast.spoc)
+    offer = downloads.Offer("GET", "/incidents/999999/attachments/1/", what='link "photo.png" on /incidents/1/')
+    walk.follow("spoc", client, offer, set())
+    assert walk.failures == [f"spoc: GET {offer.url} ({offer.what}): answered 404"]
 
 
 def test_a_form_is_submitted_as_rendered_with_the_button_pressed():
