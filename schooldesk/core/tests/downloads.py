@@ -278,6 +278,9 @@ def _csv(body: bytes) -> str | None:
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
     if not rows or not any(cell.strip() for cell in rows[0]):
         return "the CSV has no header row"
+    ragged = next((n for n, row in enumerate(rows[1:], start=2) if len(row) != len(rows[0])), None)
+    if ragged:
+        return f"line {ragged} of the CSV has {len(rows[ragged - 1])} cells, its header {len(rows[0])}"
     return None
 
 

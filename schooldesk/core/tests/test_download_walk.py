@@ -196,6 +196,7 @@ def served(body: bytes, content_type: str, status: int = 200, **headers) -> Http
 UPLOADED = b"%PDF-1.4 a scanned invoice"
 BROKEN = [
     ("/x/?format=csv", served(b"", "text/csv", Content_Disposition="attachment"), "the CSV has no header row"),
+    ("/x/?format=csv", served(b"a,b\n1,2\n3\n", "text/csv"), "line 3 of the CSV has 1 cells, its header 2"),
     ("/x/?format=csv", served(b"<html>oops</html>", "text/html", status=400), "answered 400"),
     ("/x/?format=csv", served(b"<p>a page</p>", "text/html"), "promised a download but answered a text/html page"),
     ("/x/?format=xlsx", served(b"not a zip", downloads.XLSX), "the xlsx does not open: BadZipFile"),
