@@ -18,14 +18,17 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import FileField
 from django.http import HttpResponse
 from django.test import Client
+from django.urls import reverse
 
 from schooldesk.accounts.models import Membership
 from schooldesk.accounts.tests.factories import UserFactory
 from schooldesk.core.tests import downloads
 from schooldesk.core.tests.test_tenancy import PUBLIC_PREFIXES, SKIPPED_PREFIXES, fill, oak_world, routes  # noqa: F401
+from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.schools.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,8 +152,13 @@ def stored_uploads(world: dict) -> frozenset[str]:
 @pytest.fixture
 def files_world(oak_world, cast):  # noqa: F811 - the tenancy walk's fixture, imported above
     """The tenancy walk's school A (`oak_world`: every app's tests/tenancy.py, an incident attachment, a contract
-    document, a proof of purchase, an email, payments, diary entries…), a second school of the same LA, and the
-    cast of nine."""
+    document, a proof of purchase, an email, payments, diary entries…) with a restricted call whose attachment the
+    DPO downloads, a second school of the same LA, and the cast of nine; and the pages to walk beyond the routes
+    the tenancy world fills (the restricted call's)."""
+    screenshot = SimpleUploadedFile("screenshot.pdf", b"%PDF-1.4 a screenshot", content_type="application/pdf")
+    restricted = IncidentFactory(school=cast.school, by=cast.reporter, summary="A pupil's records were emailed out",
+                                 is_restricted=True, files=[screenshot])
+    oak_world[0]["restricted_attachment"] = restricted.attachments.get()
     ash = SchoolFactory(organisation=cast.school.organisation, name="Ash Primary School")
     two_schools = UserFactory(username="oak-ash-two-schools")
     Membership.objects.create(user=two_schools, school=cast.school, role="spoc")
@@ -160,12 +168,13 @@ def files_world(oak_world, cast):  # noqa: F811 - the tenancy walk's fixture, im
     people = {role: getattr(cast, role) for role in ("reporter", "spoc", "technician", "provider", "owner", "viewer",
                                                     "dpo")}
     people |= {"two-schools (SPOC of A, owner of B)": two_schools, "LA-wide owner": la_owner}
-    return oak_world, people
+    restricted_page = reverse("incidents:incident_detail", args=[restricted.pk])  # where the DPO meets a download
+    return oak_world, people, [restricted_page]
 
 
 def test_every_download_a_page_offers_opens_for_every_role(files_world, record_property):
-    world, people = files_world
-    pages = [fill(route, world) for route in routes(SKIPPED_PREFIXES + PUBLIC_PREFIXES + ("api/",))]
+    world, people, more_pages = files_world
+    pages = [fill(route, world) for route in routes(SKIPPED_PREFIXES + PUBLIC_PREFIXES + ("api/",))] + more_pages
     walk = DownloadWalk(declared=DOWNLOADS, uploads=stored_uploads(world[0]))
     for role, user in people.items():
         client = Client(raise_request_exception=False)  # a 500 is a failure to report, with the others
