@@ -186,7 +186,7 @@ def test_every_download_a_page_offers_opens_for_every_role(files_world, record_p
     record_property("download_walk", covered)
     print("Downloads reached, by route and role:\n" + covered)
     failures = walk.failures + walk.coverage_failures()
-    assert not failures, f"{len(failures)} broken downloads:\n" + "\n".join(failures)
+    assert not failures, f"{len(failures)} downloads broken or never reached:\n" + "\n".join(failures)
     if downloads.PDFINFO is None:
         reason = f"pdfinfo is not installed (poppler-utils, `make system-deps`): {walk.pdfs} PDFs were not opened"
         if os.environ.get("SCHOOLDESK_REQUIRE_BROWSER"):
