@@ -266,10 +266,7 @@ class ChangeReportView(RoleRequiredMixin, View):
 
     def get(self, request):
         school_ids = access_for(request.user).school_ids(REPORT_ROLES)
-        form = PeriodForm(request.GET or None, school_ids=school_ids)
-        if not form.is_bound:
-            form = PeriodForm({"start": form.fields["start"].initial, "end": form.fields["end"].initial},
-                              school_ids=school_ids)
+        form = PeriodForm.from_query(request.GET, school_ids=school_ids)
         report = None
         if form.is_valid():
             report = change_report(request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"],

@@ -1,11 +1,15 @@
 """Exports that are safe to open in a spreadsheet."""
 
 import csv
+import re
 from collections.abc import Iterable
 
 from django.http import HttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: what Excel (and so openpyxl) refuses in a worksheet's name
+SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+SHEET_LENGTH = 31
 
 
 def spreadsheet_safe(value) -> str:
@@ -23,6 +27,21 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
     for row in rows:
         writer.writerow([spreadsheet_safe(cell) for cell in row])
     return response
+
+
+def sheet_title(title, used: set[str] | None = None) -> str:
+    """A worksheet name Excel accepts, from a table's title: none of : \\ / ? * [ ], no apostrophe at either end,
+    31 characters at most, never blank; numbered if `used` (lower-cased names, updated) already has it, as Excel
+    compares names without regard to case."""
+    name = " ".join(SHEET_FORBIDDEN.sub(" ", str(title)).split())[:SHEET_LENGTH].strip(" '") or "Sheet"
+    taken = used if used is not None else set()
+    candidate, n = name, 2
+    while candidate.lower() in taken:
+        suffix = f" ({n})"
+        candidate = name[:SHEET_LENGTH - len(suffix)].rstrip(" '") + suffix
+        n += 1
+    taken.add(candidate.lower())
+    return candidate
 
 
 def xlsx_cell(value):
@@ -51,7 +70,7 @@ def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable], sh
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet[:31])
+    worksheet = workbook.create_sheet(sheet_title(sheet))
     bold = Font(bold=True)
     heading = []
     for title in header:

@@ -9,7 +9,7 @@ import re
 
 from django.http import HttpResponse
 
-from schooldesk.core.exports import csv_response, spreadsheet_safe, xlsx_cell, xlsx_response
+from schooldesk.core.exports import csv_response, sheet_title, spreadsheet_safe, xlsx_cell, xlsx_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,15 +64,9 @@ def workbook(report: dict, tables: list) -> HttpResponse:
     first.append([])
     for sentence in report["summary"]:
         first.append([spreadsheet_safe(sentence)])
-    used = {"Summary"}
+    used = {"summary"}
     for table in tables:
-        name = re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31].strip()
-        n = 2
-        while name in used:
-            name = f"{name[:28]} {n}"
-            n += 1
-        used.add(name)
-        sheet = book.create_sheet(name)
+        sheet = book.create_sheet(sheet_title(table.title, used))
         sheet.append([cell(sheet, title, heading=True) for title in table.header])
         for row in table.rows:
             sheet.append([cell(sheet, value) for value in row])

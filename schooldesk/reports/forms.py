@@ -24,6 +24,16 @@ class PeriodForm(StyledFormMixin, forms.Form):
         self.fields["end"].initial = today
         self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
 
+    @classmethod
+    def from_query(cls, params, *, school_ids) -> "PeriodForm":
+        """Bound to the query, with the dates it leaves out (the page as first rendered, an old Download CSV
+        link, a bookmark) set to the defaults: the last 30 days. A date sent empty is still an error to show."""
+        data = params.copy()
+        for name, field in cls(school_ids=school_ids).fields.items():
+            if name not in data and field.initial is not None:
+                data[name] = str(field.initial)
+        return cls(data, school_ids=school_ids)
+
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end"):
