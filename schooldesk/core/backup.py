@@ -13,6 +13,7 @@ media directory. `manage.py desk_backup` and `manage.py desk_restore` call these
 """
 
 import fcntl
+import gzip
 import hashlib
 import json
 import logging
@@ -24,6 +25,7 @@ import tarfile
 import tempfile
 import time
 import tomllib
+import zlib
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -225,21 +227,30 @@ def backup_restore(*, archive: Path, database: dict, media_root: Path, passphras
     with tempfile.TemporaryDirectory(prefix="schooldesk-restore-") as scratch:
         scratch = Path(scratch)
         plain = _decrypted(archive, scratch, passphrase_file)
-        with tarfile.open(plain, mode="r:gz") as tar:
-            manifest = _manifest(tar)
-            kind, name = manifest["database"]["kind"], manifest["database"]["file"]
-            target_kind = _vendor(database)
-            if kind != target_kind:
-                raise BackupError(f"the archive holds a {kind} database; the target is {target_kind}")
-            tar.extract(name, scratch, filter="data")
-            if _sha256(scratch / name) != manifest["database"]["sha256"]:
-                raise BackupError("the database in the archive does not match its checksum: the archive is damaged")
-            if kind == "sqlite":
-                _sqlite_restore(scratch / name, Path(database["NAME"]))
-            else:
-                _postgresql_restore(scratch / name, database, clean=force)
-            media_root.mkdir(parents=True, exist_ok=True)
-            tar.extractall(media_root, members=_media_members(tar), filter="data")
+        try:
+            with tarfile.open(plain, mode="r:gz") as tar:
+                tar.getmembers()  # the whole archive read, gzip's checksum with it, before anything is restored
+                return _restore_from(tar, scratch=scratch, database=database, media_root=media_root, force=force)
+        except (tarfile.TarError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            hint = ", or the passphrase is wrong" if plain != archive else ""
+            raise BackupError(f"the archive cannot be read ({exc}): it is damaged{hint}") from exc
+
+
+def _restore_from(tar: tarfile.TarFile, *, scratch: Path, database: dict, media_root: Path, force: bool) -> dict:
+    manifest = _manifest(tar)
+    kind, name = manifest["database"]["kind"], manifest["database"]["file"]
+    target_kind = _vendor(database)
+    if kind != target_kind:
+        raise BackupError(f"the archive holds a {kind} database; the target is {target_kind}")
+    tar.extract(name, scratch, filter="data")
+    if _sha256(scratch / name) != manifest["database"]["sha256"]:
+        raise BackupError("the database in the archive does not match its checksum: the archive is damaged")
+    if kind == "sqlite":
+        _sqlite_restore(scratch / name, Path(database["NAME"]))
+    else:
+        _postgresql_restore(scratch / name, database, clean=force)
+    media_root.mkdir(parents=True, exist_ok=True)
+    tar.extractall(media_root, members=_media_members(tar), filter="data")
     return manifest
 
 

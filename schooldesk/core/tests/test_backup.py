@@ -79,6 +79,11 @@ def back_up_and_restore(tmp_path, passphrase, database_url: str) -> Path:
     assert archive.stat().st_mode & 0o077 == 0  # holds password hashes and mailbox passwords: its owner's only
     assert b"Whiteboard" not in archive.read_bytes()  # encrypted
     restored_media = tmp_path / "restored-media"
+    (tmp_path / "wrong").write_text("incorrect horse\n")
+    with pytest.raises(CommandError, match="The restore failed: .*(bad decrypt|the passphrase is wrong)"):
+        call_command("desk_restore", str(archive), "--database-url", database_url, "--media-root",
+                     str(restored_media), "--passphrase-file", str(tmp_path / "wrong"))
+    assert not restored_media.exists()
     call_command("desk_restore", str(archive), "--database-url", database_url, "--media-root", str(restored_media),
                  "--passphrase-file", str(passphrase))
 
@@ -161,6 +166,14 @@ def test_an_unencrypted_archive_holds_a_manifest_the_database_and_the_uploads(ca
     assert manifest["database"]["kind"] == "sqlite" and manifest["app_version"] == "0.1.0"
     assert manifest["media"] == {"files": 3, "bytes": len(PNG) + len(PDF) + len(b"Two of ten\n")}
     assert manifest["migrations"]["incidents"].startswith("00")
+
+    # A damaged archive (cut short, as by a full disk) is refused before anything is restored.
+    damaged = tmp_path / "schooldesk-damaged.tar.gz"
+    damaged.write_bytes(archive.read_bytes()[: archive.stat().st_size * 2 // 3])
+    with pytest.raises(CommandError, match="cannot be read .*: it is damaged"):
+        call_command("desk_restore", str(damaged), "--database-url", f"sqlite:///{tmp_path / 'new.sqlite3'}",
+                     "--media-root", str(tmp_path / "new-media"))
+    assert not (tmp_path / "new.sqlite3").exists() and not (tmp_path / "new-media").exists()
 
 
 def test_only_the_newest_archives_are_kept_and_nothing_else_is_removed(tmp_path):
