@@ -15,6 +15,7 @@ media directory. `manage.py desk_backup` and `manage.py desk_restore` call these
 import fcntl
 import gzip
 import hashlib
+import io
 import json
 import logging
 import os
@@ -75,7 +76,7 @@ def backup_failure_notify(*, error: str, directory: Path) -> int:
     if not recipients:
         logger.error("The backup failed and no administrator's address is known (SCHOOLDESK_ADMIN_EMAIL): %s", error)
         return 0
-    subject = _("SchoolDesk: last night's backup failed")
+    subject = _("SchoolDesk: the backup failed")
     body = _(
         "The backup of the desk at %(site)s failed at %(time)s.\n\n%(error)s\n\n"
         "Backups are written to %(directory)s. Until a backup succeeds, /health/ reports it as failing. "
@@ -195,17 +196,7 @@ def _media_summary(root: Path) -> dict:
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size, info.mtime, info.mode = len(data), int(time.time()), 0o600
-    tar.addfile(info, fileobj=_BytesReader(data))
-
-
-class _BytesReader:
-    def __init__(self, data: bytes):
-        self.data, self.at = data, 0
-
-    def read(self, size=-1) -> bytes:
-        chunk = self.data[self.at:] if size < 0 else self.data[self.at:self.at + size]
-        self.at += len(chunk)
-        return chunk
+    tar.addfile(info, fileobj=io.BytesIO(data))
 
 
 # --- restoring ---------------------------------------------------------------------------------------------------
