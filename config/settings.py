@@ -167,6 +167,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# The installation's administrators (comma-separated): told when a backup fails; without it, the superusers. Not
+# Django's ADMINS, which would also email every 5xx answer (each /health/ poll during an outage) with its details.
+SCHOOLDESK_ADMIN_EMAIL = [a.strip() for a in os.environ.get("SCHOOLDESK_ADMIN_EMAIL", "").split(",") if a.strip()]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SchoolDesk <desk@schooldesk.invalid>")
 # The desk's own address, for links in emails and on QR labels. Without it, the address `make run` serves (it
 # passes HOST and PORT as SCHOOLDESK_HOST and SCHOOLDESK_PORT), and QR labels take the address the page was asked for.
@@ -180,6 +183,13 @@ SCHOOLDESK_SITE_URL = (
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # /health/ fails when no worker has written its heartbeat (every minute) for this many seconds.
 SCHOOLDESK_HEARTBEAT_MAX_AGE = int(os.environ.get("SCHOOLDESK_HEARTBEAT_MAX_AGE", "300"))
+# Backups (manage.py desk_backup, deploy/schooldesk-backup.timer): where, how many kept, the passphrase file that
+# encrypts them (optional). When SCHOOLDESK_BACKUP_DIR is set, /health/ fails when the last backup failed or the
+# last good one is older than SCHOOLDESK_BACKUP_MAX_AGE_HOURS.
+SCHOOLDESK_BACKUP_DIR = os.environ.get("SCHOOLDESK_BACKUP_DIR", "")
+SCHOOLDESK_BACKUP_KEEP = int(os.environ.get("SCHOOLDESK_BACKUP_KEEP", "14"))
+SCHOOLDESK_BACKUP_MAX_AGE_HOURS = int(os.environ.get("SCHOOLDESK_BACKUP_MAX_AGE_HOURS", "26"))
+SCHOOLDESK_BACKUP_PASSPHRASE_FILE = os.environ.get("SCHOOLDESK_BACKUP_PASSPHRASE_FILE", "")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", TESTING)  # tests run tasks at once
 if REDIS_URL:
     HUEY = {

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Nightly backup: the database and the uploaded attachments. Keep 14 days.
+# One backup now: `manage.py desk_backup` with the desk's settings, as the desk's user (deploy/manage). One dated
+# archive of the database and the uploads in SCHOOLDESK_BACKUP_DIR (BACKUP_DIR overrides it; without either,
+# /var/backups/schooldesk), the newest SCHOOLDESK_BACKUP_KEEP (14) kept. schooldesk-backup.timer runs the same
+# command every night; this is for by hand or cron:
+#   set -a; . /etc/schooldesk/env; /srv/schooldesk/deploy/backup.sh
+# Further arguments go to desk_backup (--keep 30, --passphrase-file FILE).
 set -euo pipefail
-dest=${BACKUP_DIR:-/var/backups/schooldesk}/$(date +%F)
-mkdir -p "$dest"
-if [ -n "${DATABASE_URL:-}" ]; then
-  pg_dump --format=custom "$DATABASE_URL" > "$dest/schooldesk.dump"
-else
-  sqlite3 "${SCHOOLDESK_VAR_DIR:-var}/schooldesk.sqlite3" ".backup '$dest/schooldesk.sqlite3'"
-fi
-tar -czf "$dest/media.tar.gz" -C "${SCHOOLDESK_MEDIA_ROOT:-${SCHOOLDESK_VAR_DIR:-var}/media}" .
-find "$(dirname "$dest")" -maxdepth 1 -type d -mtime +14 -exec rm -rf {} +
+here=$(dirname "$0")
+env_file=${SCHOOLDESK_ENV_FILE:-/etc/schooldesk/env}
+dir=${BACKUP_DIR:-$(set -a; . "$env_file"; echo "${SCHOOLDESK_BACKUP_DIR:-/var/backups/schooldesk}")}
+exec "$here/manage" desk_backup --dir "$dir" "$@"

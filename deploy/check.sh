@@ -3,9 +3,10 @@
 # shipped files (deploy/env.example, the systemd units' commands, gunicorn.conf.py, nginx.conf.example) with
 # only names, ports and paths substituted, started for real on loopback ports behind Debian's nginx with a
 # throwaway certificate, then checked as a browser meets it (deploy/check.py). Everything lives in a temporary
-# directory; what is started is stopped by its PID, whatever happens. Needs nginx and openssl (the Makefile
-# installs them when missing). What differs from a server: no systemd (the units' commands are run as they
-# stand) and no user of its own (everything runs as whoever runs the check).
+# directory; what is started is stopped by its PID, whatever happens. It also makes a backup (deploy/backup.sh)
+# and restores it into a scratch desk. Needs nginx and openssl (the Makefile installs them when missing). What
+# differs from a server: no systemd (the units' commands are run as they stand) and no user of its own
+# (everything runs as whoever runs the check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -55,6 +56,7 @@ sed -e "s#^DJANGO_SECRET_KEY=.*#DJANGO_SECRET_KEY=$secret#" \
     -e "s#^SCHOOLDESK_SITE_URL=https://localhost\$#SCHOOLDESK_SITE_URL=$base#" \
     -e "s#^SCHOOLDESK_VAR_DIR=/var/lib/schooldesk\$#SCHOOLDESK_VAR_DIR=$tmp/var#" \
     -e "s#^SCHOOLDESK_WEB_BIND=127\.0\.0\.1:8000\$#SCHOOLDESK_WEB_BIND=127.0.0.1:$app_port#" \
+    -e "s#^SCHOOLDESK_BACKUP_DIR=/var/backups/schooldesk\$#SCHOOLDESK_BACKUP_DIR=$tmp/backups#" \
     deploy/env.example > "$tmp/env"
 mkdir -m 750 "$tmp/var"
 set -a
@@ -123,6 +125,11 @@ EOF
 "$nginx" -p "$tmp/nginx" -e "$tmp/nginx/error.log" -c "$tmp/nginx/nginx.conf" &
 pids+=($!)
 
+step "the first backup (deploy/backup.sh, what schooldesk-backup.timer runs nightly): /health/ asks for it"
+SCHOOLDESK_ENV_FILE="$tmp/env" SCHOOLDESK_USER=$(id -un) deploy/backup.sh > "$tmp/backup.log" 2>&1 \
+  || { cat "$tmp/backup.log"; exit 1; }
+tail -n 1 "$tmp/backup.log"
+
 step "through nginx, as a browser: every role's pages, static files, a download, headers, /health/"
 users=(--user owner=check.owner)
 for role in "${roles[@]}"; do users+=(--user "$role=check.$role"); done
@@ -133,4 +140,13 @@ for log in web worker; do
     echo "the $log process logged an error"; exit 1
   fi
 done
+step "a restore drill: that backup into an empty database and media directory (README, Backups and restoring)"
+archive=$(ls "$tmp"/backups/schooldesk-*.tar.gz)
+SCHOOLDESK_ENV_FILE="$tmp/env" SCHOOLDESK_USER=$(id -un) deploy/manage desk_restore "$archive" \
+  --database-url "sqlite:///$tmp/drill/schooldesk.sqlite3" --media-root "$tmp/drill/media" > "$tmp/restore.log" 2>&1 \
+  || { cat "$tmp/restore.log"; exit 1; }
+people=$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(
+    "SELECT count(*) FROM accounts_user").fetchone()[0])' "$tmp/drill/schooldesk.sqlite3")
+[ "$people" = $((${#roles[@]} + 1)) ] || { echo "the restored desk has $people people"; exit 1; }
+echo "   restored: $people people"
 step "deploy-check passed"

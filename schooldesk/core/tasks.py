@@ -44,8 +44,9 @@ def worker_heartbeat_task() -> None:
 
 
 def health_checks() -> dict[str, dict]:
-    """The database, the queue storage and the worker's last heartbeat: each {"ok": bool, ...}. No personal data,
-    and no exception message (a connection error can carry the database's address): only its type."""
+    """The database, the queue storage, the worker's last heartbeat and, when configured, the last backup: each
+    {"ok": bool, ...}. No personal data, and no exception message (a connection error can carry the database's
+    address): only its type."""
     checks = {}
     try:
         with connection.cursor() as cursor:
@@ -66,4 +67,8 @@ def health_checks() -> dict[str, dict]:
     else:
         age = max(0, round(time.time() - beat))
         checks["worker"] = {"ok": age <= limit, "heartbeat_age_seconds": age, "max_age_seconds": limit}
+    if settings.SCHOOLDESK_BACKUP_DIR:  # backups are configured: the last one failed or is too old fails too
+        from schooldesk.core.backup import backup_health
+
+        checks["backup"] = backup_health()
     return checks
