@@ -16,9 +16,6 @@ class PeriodForm(StyledFormMixin, forms.Form):
 
     def __init__(self, data=None, *args, school_ids, **kwargs):
         today = timezone.localdate()
-        if data is not None and "start" not in data and "end" not in data:
-            # The page as first shown covers the last 30 days; its own links (?format=csv) say no period either.
-            data = {**data.dict(), "start": today - timedelta(days=30), "end": today}
         super().__init__(data, *args, **kwargs)
         self.fields["start"].initial = today - timedelta(days=30)
         self.fields["end"].initial = today

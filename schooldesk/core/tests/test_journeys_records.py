@@ -38,7 +38,7 @@ def _saved(page, message: str) -> None:
 def _add_location(page, viewport):
     nav_to(page, "Records", "Locations")
     expect(page.get_by_role("heading", level=1)).to_have_text("Locations")
-    page.get_by_role("link", name="Add a location").click()
+    page.get_by_role("link", name="Add a location").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a location")
     page.get_by_label("Name").fill(ROOM)
     looked_at(page, "records-location-form", viewport)
@@ -51,7 +51,7 @@ def _add_location(page, viewport):
 def _add_asset(page, viewport):
     nav_to(page, "Records", "Asset register")
     expect(page.get_by_role("heading", level=1)).to_have_text("Asset register")
-    page.get_by_role("link", name="Add an asset").click()
+    page.get_by_role("link", name="Add an asset").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add an asset")
     where = page.get_by_label("Location")
     expect(where.locator("option", has_text=ROOM)).to_have_count(1)  # the new room is offered at once
@@ -83,7 +83,7 @@ def _set_roll_and_add_licence(page, viewport):
     expect(page.get_by_label("Number on roll")).to_have_value("212")
 
     nav_to(page, "Records", "Licences")
-    page.get_by_role("link", name="Add a licence").click()
+    page.get_by_role("link", name="Add a licence").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a licence")
     page.get_by_label("Product").fill("Purple Mash")
     page.get_by_label("Publisher").fill("2Simple")
@@ -108,7 +108,7 @@ def _set_roll_and_add_licence(page, viewport):
 
 def _raise_problem(page, viewport) -> str:
     nav_to(page, "Calls", "Problems")
-    page.get_by_role("link", name="Raise a problem").click()
+    page.get_by_role("link", name="Raise a problem").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Raise a problem")
     page.get_by_label("Title").fill(PROBLEM)
     page.get_by_label("Symptoms").fill("The picture drops out two or three times a lesson.")
@@ -125,7 +125,7 @@ def _raise_problem(page, viewport) -> str:
 
 def _raise_change(page, viewport, problem: str) -> str:
     nav_to(page, "Calls", "Requests for change")
-    page.get_by_role("link", name="Raise a request for change").click()
+    page.get_by_role("link", name="Raise a request for change").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Raise a request for change")
     page.get_by_label("Title").fill("Replace the projector in Mrs Brown's class")
     page.get_by_label("Reason").fill("The projector is seven years old and keeps losing its picture.")
@@ -145,7 +145,7 @@ def _raise_change(page, viewport, problem: str) -> str:
 
 def _add_diary_entry(page, viewport, day: date):
     nav_to(page, None, "Diary")
-    page.get_by_role("link", name="Add to the diary").click()
+    page.get_by_role("link", name="Add to the diary").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add to the diary")
     page.get_by_label("Kind").select_option(label="Installation")
     page.get_by_label("Title").fill("Fit the new projector in Mrs Brown's class")
@@ -164,7 +164,7 @@ def _add_diary_entry(page, viewport, day: date):
 
 def _schedule_payment(page, viewport, due: date, year_label: str):
     nav_to(page, "Records", "Payments")
-    page.get_by_role("link", name="Schedule a payment").click()
+    page.get_by_role("link", name="Schedule a payment").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Schedule a payment")
     page.get_by_label("Supplier").select_option(label="Oak Support Ltd")
     page.get_by_label("Budget category").select_option(label="Hardware")
