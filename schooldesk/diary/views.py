@@ -299,11 +299,13 @@ class PaymentListView(RoleRequiredMixin, View):
         query.pop("page", None)
         export_query = query.copy()
         export_query.pop("format", None)
+        narrowed = query.copy()
+        narrowed.pop("year", None)  # the financial year is which list, not a filter of it
         return render(request, "diary/payment_list.html", {
             "filter": filterset, "page_obj": page, "object_list": page.object_list, "years": years, "year": year,
             "year_choices": range(current - 3, current + 3), "summary": payment_totals(payments, today),
             "today": today, "query_without_page": query.urlencode(), "export_query": export_query.urlencode(),
-            "can_edit": access_for(request.user).any_role(DESK_ROLES), "is_filtered": is_filtered(query),
+            "can_edit": access_for(request.user).any_role(DESK_ROLES), "is_filtered": is_filtered(narrowed),
             "paid_form": PaidForm(initial={"paid_on": today}),
         })
 
