@@ -181,13 +181,17 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # /health/ fails when no worker has written its heartbeat (every minute) for this many seconds.
 SCHOOLDESK_HEARTBEAT_MAX_AGE = int(os.environ.get("SCHOOLDESK_HEARTBEAT_MAX_AGE", "300"))
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", TESTING)  # tests run tasks at once
+# Exactly one worker queues the periodic jobs (reminders, SLA warnings, mail polling, the heartbeat): every other
+# worker runs with SCHOOLDESK_SCHEDULER=0, as `run_huey --no-periodic` (the schooldesk-worker@N units), and still
+# runs whatever is queued. Two schedulers would queue each job twice; the jobs would still send each email once.
+HUEY_CONSUMER = {"workers": 2, "worker_type": "thread", "periodic": env_bool("SCHOOLDESK_SCHEDULER", True)}
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
         "name": "schooldesk",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 else:
     HUEY = {
@@ -195,7 +199,7 @@ else:
         "name": "schooldesk",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 
 REST_FRAMEWORK = {
