@@ -1,7 +1,7 @@
 # SchoolDesk: every target sets itself up on a fresh machine (Python 3.11 and Node, nothing else).
 SHELL := /bin/bash
 PYTHON_BIN := $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 VENDOR := schooldesk/static/vendor
 HOST ?= 127.0.0.1
@@ -119,6 +119,12 @@ lint: setup
 deploy-check: setup
 	$(call debian_packages,nginx:nginx openssl:openssl,deploy-check cannot run.)
 	deploy/check.sh
+
+# A desk made by an earlier release (FROM, a tag: v0.1.0 by default) with its demo data, migrated to this code,
+# every demo login signing in and loading the pages its home page links to (deploy/upgrade_check.sh); about a minute.
+FROM ?= v0.1.0
+upgrade-check: setup
+	deploy/upgrade_check.sh $(FROM)
 
 bench: setup
 	$(PY) -m bench.run
