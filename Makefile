@@ -33,6 +33,8 @@ $(VENV)/.installed-%.txt: requirements/%.txt requirements/pip.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-input --require-hashes -r requirements/pip.txt
 	$(PY) -m pip install --quiet --no-input --require-hashes -r $<
 	$(PY) -m pip install --quiet --no-input --no-deps --no-build-isolation -e .
+	@# A pin changed in pyproject.toml but not locked (make lock) fails here, not at run time.
+	$(PY) -m pip check
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json
