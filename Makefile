@@ -1,34 +1,69 @@
 # SchoolDesk: every target sets itself up on a fresh machine (Python 3.11 and Node, nothing else).
 SHELL := /bin/bash
 PYTHON_BIN := $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 VENDOR := schooldesk/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup run test test-postgres lint deploy-check bench system-deps migrate demo clean
+.PHONY: setup install lock run test test-postgres lint deploy-check upgrade-check bench system-deps migrate demo clean
 
-setup: $(VENV)/.installed node_modules/.installed $(VENDOR)/.copied
+# Python packages come only from the lock files in requirements/, every package (direct or pulled in) at one
+# version with its hashes, so two installs a month apart are the same (make lock writes them from pyproject.toml):
+#   lock-dev.txt  make setup, run, test: everything, PostgreSQL's and Redis's clients and the test tools included
+#   lock.txt      make install: a school's server (SQLite)
+#   lock-la.txt   make install LA=1: a local authority's or trust's server (PostgreSQL, Redis)
+# A venv holds one lock's packages: asking for another makes the venv anew. The front end: package-lock.json.
+PY_LOCK ?= requirements/lock-dev.txt
+NPM_CI_ARGS ?=
+PY_STAMP := $(VENV)/.installed-$(notdir $(PY_LOCK))
+NPM_STAMP := node_modules/.installed$(if $(NPM_CI_ARGS),-server)
 
-$(VENV)/.installed: pyproject.toml
+setup: $(PY_STAMP) $(NPM_STAMP) $(VENDOR)/.copied
+
+# A server: no test tools, no axe-core (the accessibility tests' library).
+install:
+	$(MAKE) setup PY_LOCK=requirements/$(if $(filter 1,$(LA)),lock-la,lock).txt NPM_CI_ARGS=--omit=dev
+
+$(VENV)/.installed-%.txt: requirements/%.txt requirements/pip.txt pyproject.toml
+	if compgen -G '$(VENV)/.installed-*' >/dev/null && ! test -e $@; then rm -rf $(VENV); fi
 	test -d $(VENV) || $(PYTHON_BIN) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --no-input --require-hashes -r requirements/pip.txt
+	$(PY) -m pip install --quiet --no-input --require-hashes -r $<
+	$(PY) -m pip install --quiet --no-input --no-deps --no-build-isolation -e .
+	@# A pin changed in pyproject.toml but not locked (make lock) fails here, not at run time.
+	$(PY) -m pip check
 	touch $@
 
-node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error $(NPM_CI_ARGS)
 	touch $@
+
+# make lock: the lock files again from pyproject.toml and requirements/pip.in, with pip-tools in a venv of its own
+# (.venv-lock). Pins already in a lock file are kept while they fit; make lock LOCK_ARGS=--upgrade takes the newest.
+LOCK_VENV := .venv-lock
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+  --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON_BIN) -m venv $(LOCK_VENV) && \
+	  $(LOCK_VENV)/bin/pip install --quiet pip-tools==7.6.2; }
+	$(PIP_COMPILE) --all-build-deps -o requirements/lock.txt pyproject.toml
+	$(PIP_COMPILE) --all-build-deps --extra la -o requirements/lock-la.txt pyproject.toml
+	$(PIP_COMPILE) --all-build-deps --extra la --extra dev -o requirements/lock-dev.txt pyproject.toml
+	$(PIP_COMPILE) -o requirements/pip.txt requirements/pip.in
 
 # The minified files end with a sourceMappingURL comment naming a .map file that is not copied: the
 # comment is removed, or collectstatic's hashed-name storage (SCHOOLDESK_PRODUCTION) fails on the missing map.
-$(VENDOR)/.copied: node_modules/.installed Makefile
+# axe-core (a devDependency) is copied only where npm installed it.
+$(VENDOR)/.copied: $(NPM_STAMP) Makefile
 	mkdir -p $(VENDOR)
+	rm -f $(VENDOR)/axe.min.js
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/
-	cp node_modules/axe-core/axe.min.js node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	if [ -f node_modules/axe-core/axe.min.js ]; then cp node_modules/axe-core/axe.min.js $(VENDOR)/; fi
 	sed -i -e '\%^//# sourceMappingURL=%d' -e '\%^/\*# sourceMappingURL=.*\*/$$%d' $(VENDOR)/*.js $(VENDOR)/*.css
 	! grep -l 'sourceMappingURL=' $(VENDOR)/*.js $(VENDOR)/*.css
 	touch $@
@@ -87,8 +122,14 @@ deploy-check: setup
 	$(call debian_packages,nginx:nginx openssl:openssl,deploy-check cannot run.)
 	deploy/check.sh
 
+# A desk made by an earlier release (FROM, a tag: v0.1.0 by default) with its demo data, migrated to this code,
+# every demo login signing in and loading the pages its home page links to (deploy/upgrade_check.sh); about a minute.
+FROM ?= v0.1.0
+upgrade-check: setup
+	deploy/upgrade_check.sh $(FROM)
+
 bench: setup
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) var
+	rm -rf $(VENV) $(LOCK_VENV) node_modules $(VENDOR) var

@@ -191,13 +191,17 @@ SCHOOLDESK_BACKUP_KEEP = int(os.environ.get("SCHOOLDESK_BACKUP_KEEP", "14"))
 SCHOOLDESK_BACKUP_MAX_AGE_HOURS = int(os.environ.get("SCHOOLDESK_BACKUP_MAX_AGE_HOURS", "26"))
 SCHOOLDESK_BACKUP_PASSPHRASE_FILE = os.environ.get("SCHOOLDESK_BACKUP_PASSPHRASE_FILE", "")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", TESTING)  # tests run tasks at once
+# Exactly one worker queues the periodic jobs (reminders, SLA warnings, mail polling, the heartbeat): every other
+# worker runs with SCHOOLDESK_SCHEDULER=0, as `run_huey --no-periodic` (the schooldesk-worker@N units), and still
+# runs whatever is queued. Two schedulers would queue each job twice; the jobs would still send each email once.
+HUEY_CONSUMER = {"workers": 2, "worker_type": "thread", "periodic": env_bool("SCHOOLDESK_SCHEDULER", True)}
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
         "name": "schooldesk",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 else:
     HUEY = {
@@ -205,7 +209,7 @@ else:
         "name": "schooldesk",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": HUEY_CONSUMER,
     }
 
 REST_FRAMEWORK = {

@@ -4,9 +4,10 @@
 # only names, ports and paths substituted, started for real on loopback ports behind Debian's nginx with a
 # throwaway certificate, then checked as a browser meets it (deploy/check.py). Everything lives in a temporary
 # directory; what is started is stopped by its PID, whatever happens. It also makes a backup (deploy/backup.sh)
-# and restores it into a scratch desk. Needs nginx and openssl (the Makefile installs them when missing). What
-# differs from a server: no systemd (the units' commands are run as they stand) and no user of its own
-# (everything runs as whoever runs the check).
+# and restores it into a scratch desk. Needs nginx and openssl (the Makefile installs them when missing). The
+# Python packages are a school's server's: requirements/lock.txt, installed by the Makefile's rule into a venv in
+# the temporary directory. What differs from a server: no systemd (the units' commands are run as they stand)
+# and no user of its own (everything runs as whoever runs the check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -38,8 +39,9 @@ trap 'exit 130' INT TERM
 elapsed() { python3 -c "import sys, time; print(f'{time.time() - float(sys.argv[1]):.0f}')" "$began"; }
 step() { echo "== [$(elapsed) s] $*"; }
 
-# The shipped units' commands, with this checkout for /srv/schooldesk.
-unit() { sed -n "s/^$2=//p" "deploy/$1" | sed "s#/srv/schooldesk#$root#g"; }
+# The shipped units' commands, with this checkout for /srv/schooldesk and the server's venv made below for its .venv.
+venv="$tmp/venv"
+unit() { sed -n "s/^$2=//p" "deploy/$1" | sed -e "s#/srv/schooldesk/\.venv#$venv#g" -e "s#/srv/schooldesk#$root#g"; }
 read -r app_port https_port http_port < <(python3 -c '
 import socket
 socks = [socket.socket() for _ in range(3)]
@@ -48,6 +50,12 @@ for s in socks:
 print(*(s.getsockname()[1] for s in socks))')
 base="https://localhost:$https_port"
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
+
+step "a school's server install: make install's Python packages (requirements/lock.txt, hashes checked) in a venv of its own"
+make --no-print-directory VENV="$venv" "$venv/.installed-lock.txt" > "$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; exit 1; }
+"$venv/bin/python" -m pip list --format=freeze 2>/dev/null | grep -iq -E '^(pytest|playwright|ruff|psycopg|redis)=' \
+  && { echo "a test tool or an LA package is in the school's install"; exit 1; }
+echo "   $("$venv/bin/python" -m pip list --format=freeze 2>/dev/null | wc -l) packages, as locked"
 
 step "environment file from deploy/env.example (secret key, host, site URL, var dir, port)"
 secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
@@ -76,7 +84,7 @@ head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$tmp/password"
 roles=(spoc technician reporter viewer dpo provider)
 people=()
 for role in "${roles[@]}"; do people+=(--user "check.$role:$role"); done
-SCHOOLDESK_ENV_FILE="$tmp/env" SCHOOLDESK_USER=$(id -un) deploy/manage desk_init \
+SCHOOLDESK_ENV_FILE="$tmp/env" SCHOOLDESK_USER=$(id -un) SCHOOLDESK_VENV="$venv" deploy/manage desk_init \
   --organisation "Northbridge Borough Council" --school "Oakfield Primary School" --urn 100001 \
   --username check.owner --email owner@example.sch.uk --password-file "$tmp/password" "${people[@]}" \
   --supplier "Northbridge ICT" \
@@ -88,6 +96,9 @@ step "gunicorn (deploy/gunicorn.conf.py) on 127.0.0.1:$app_port and the worker, 
 (set +u; eval "exec $(unit schooldesk-web.service ExecStart)") > "$tmp/web.log" 2>&1 &
 pids+=($!)
 (set +u; eval "exec $(unit schooldesk-worker.service ExecStart)") > "$tmp/worker.log" 2>&1 &
+pids+=($!)
+# A second worker as schooldesk-worker@2 starts it: it must not be a second scheduler.
+(set +u; eval "exec $(unit schooldesk-worker@.service ExecStart)") > "$tmp/worker2.log" 2>&1 &
 pids+=($!)
 
 step "nginx with deploy/nginx.conf.example on 127.0.0.1:$https_port (TLS) and :$http_port, a throwaway certificate"
@@ -135,7 +146,9 @@ users=(--user owner=check.owner)
 for role in "${roles[@]}"; do users+=(--user "$role=check.$role"); done
 .venv/bin/python deploy/check.py --base "$base" --http "http://127.0.0.1:$http_port" \
   --cafile "$tmp/nginx/fullchain.pem" --password-file "$tmp/password" --wait 90 "${users[@]}"
-for log in web worker; do
+grep -q "Periodic tasks are enabled" "$tmp/worker.log" || { echo "schooldesk-worker is not the scheduler"; exit 1; }
+grep -q "Periodic tasks are disabled" "$tmp/worker2.log" || { echo "schooldesk-worker@2 is a scheduler too"; exit 1; }
+for log in web worker worker2; do
   if grep -n -E "Traceback|Internal Server Error" "$tmp/$log.log"; then
     echo "the $log process logged an error"; exit 1
   fi
