@@ -1,5 +1,7 @@
 """SchoolDesk settings: everything that differs between machines comes from the environment."""
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -21,6 +23,22 @@ if not SECRET_KEY:
     if not DEBUG and env_bool("SCHOOLDESK_PRODUCTION"):
         raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
     SECRET_KEY = "insecure-development-key-not-for-production"  # noqa: S105
+# Secrets at rest (mailbox passwords, OAuth secrets and tokens: schooldesk/core/fields.py): Fernet keys, comma-
+# separated; all are tried to read, the first writes (docs/decisions/0012). Without them, in development and tests
+# only, one key derived from SECRET_KEY, so that `make run` needs no setup. Production refuses to start without
+# them: secrets written under a derived key would be lost when DJANGO_SECRET_KEY is next changed.
+SCHOOLDESK_SECRET_KEYS = [key.strip() for key in os.environ.get("SCHOOLDESK_SECRET_KEYS", "").split(",") if key.strip()]
+SCHOOLDESK_SECRET_KEYS_DERIVED = not SCHOOLDESK_SECRET_KEYS
+if SCHOOLDESK_SECRET_KEYS_DERIVED:
+    if not DEBUG and env_bool("SCHOOLDESK_PRODUCTION"):
+        raise RuntimeError(
+            "SCHOOLDESK_SECRET_KEYS must be set in production (the key that encrypts mailbox passwords and tokens). "
+            "Make one with: python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+        )
+    SCHOOLDESK_SECRET_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(b"schooldesk secrets at rest\0" + SECRET_KEY.encode()).digest())
+        .decode()
+    ]
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
