@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "schooldesk.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -257,11 +258,45 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Logs: text lines, or one JSON object a line with SCHOOLDESK_LOG_FORMAT=json; each with the request id, person
+# and school where known (schooldesk/core/logs.py), never a password or a message body.
+SCHOOLDESK_LOG_FORMAT = os.environ.get("SCHOOLDESK_LOG_FORMAT", "text")
+if SCHOOLDESK_LOG_FORMAT not in {"text", "json"}:
+    raise RuntimeError("SCHOOLDESK_LOG_FORMAT must be text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "schooldesk.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"()": "schooldesk.core.logs.TextFormatter"},
+        "json": {"()": "schooldesk.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": SCHOOLDESK_LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Errors to Sentry only when SENTRY_DSN is set: without it sentry_sdk is not even imported, and nothing is sent.
+# No personal data and no request bodies (form fields, email text) go; the request id, school and person's id do.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.django import DjangoIntegration
+    except ImportError as exc:
+        raise RuntimeError("SENTRY_DSN is set but the sentry-sdk package is not installed") from exc
+    from schooldesk.core.logs import sentry_before_send
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT",
+                                   "production" if env_bool("SCHOOLDESK_PRODUCTION") else "development"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+        max_request_body_size="never",
+        before_send=sentry_before_send,
+    )
 
 FORM_RENDERER = "schooldesk.core.forms.DeskFormRenderer"
