@@ -28,8 +28,7 @@ if not SECRET_KEY:
 # only, one key derived from SECRET_KEY, so that `make run` needs no setup. Production refuses to start without
 # them: secrets written under a derived key would be lost when DJANGO_SECRET_KEY is next changed.
 SCHOOLDESK_SECRET_KEYS = [key.strip() for key in os.environ.get("SCHOOLDESK_SECRET_KEYS", "").split(",") if key.strip()]
-SCHOOLDESK_SECRET_KEYS_DERIVED = not SCHOOLDESK_SECRET_KEYS
-if SCHOOLDESK_SECRET_KEYS_DERIVED:
+if not SCHOOLDESK_SECRET_KEYS:
     if not DEBUG and env_bool("SCHOOLDESK_PRODUCTION"):
         raise RuntimeError(
             "SCHOOLDESK_SECRET_KEYS must be set in production (the key that encrypts mailbox passwords and tokens). "

@@ -13,8 +13,12 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from schooldesk.accounts.tests.factories import MembershipFactory
 from schooldesk.core.logs import JsonFormatter, RequestContextFilter, TextFormatter, sentry_before_send
 from schooldesk.core.middleware import RequestIdMiddleware
+from schooldesk.incidents.tests.factories import IncidentFactory
+from schooldesk.schools.models import School
+from schooldesk.schools.tests.factories import SchoolFactory
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -43,6 +47,22 @@ def test_a_request_line_has_the_request_id_person_and_school_and_the_id_goes_bac
     assert line == line | {"level": "INFO", "request_id": response["X-Request-ID"], "user_id": cast.technician.pk,
                            "school_id": cast.school.pk, "method": "GET", "path": "/incidents/", "status": 200}
     assert "status=open" not in json.dumps(line)  # the query string (search words) is not logged
+
+
+@pytest.mark.django_db
+def test_a_person_of_two_schools_acting_on_a_call_is_logged_with_the_call_s_school(cast, login, log_lines):
+    SchoolFactory(organisation=cast.school.organisation)  # a second school where the SPOC also runs the desk
+    MembershipFactory(user=cast.spoc, school=School.objects.exclude(pk=cast.school.pk).get(), role="spoc")
+    incident = IncidentFactory(school=cast.school, by=cast.reporter)
+    client = login(cast.spoc)
+    page = client.get(f"/incidents/{incident.pk}/")
+    assert f'action="/incidents/{incident.pk}/reply/"' in page.content.decode()
+    response = client.post(f"/incidents/{incident.pk}/reply/",
+                           {"body": "Swapped the HDMI lead in 4B", "is_public": "on"})
+    assert response.status_code == 302
+    [line] = [line for line in log_lines() if line["logger"] == "schooldesk.request" and line["method"] == "POST"]
+    assert (line["user_id"], line["school_id"], line["status"]) == (cast.spoc.pk, cast.school.pk, 302)
+    assert "HDMI" not in json.dumps(log_lines())
 
 
 @pytest.mark.django_db
