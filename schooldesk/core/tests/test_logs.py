@@ -72,7 +72,7 @@ def test_the_proxy_s_request_id_is_kept_and_a_forged_one_is_replaced(client, log
     assert len(forged) == 32 and "forged" not in forged
     lines = [line for line in log_lines() if line["logger"] == "schooldesk.request"]
     assert [line["request_id"] for line in lines] == ["nginx-5f2b.77", forged]
-    assert "user_id" not in lines[0]  # nobody signed in, and no query was made to find out
+    assert "user_id" not in lines[0]  # nobody signed in
 
 
 def test_a_line_written_while_a_view_runs_has_its_request_id_and_the_traceback(log_lines):
