@@ -1,5 +1,7 @@
 """SchoolDesk settings: everything that differs between machines comes from the environment."""
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
@@ -21,6 +23,21 @@ if not SECRET_KEY:
     if not DEBUG and env_bool("SCHOOLDESK_PRODUCTION"):
         raise RuntimeError("DJANGO_SECRET_KEY must be set in production")
     SECRET_KEY = "insecure-development-key-not-for-production"  # noqa: S105
+# Secrets at rest (mailbox passwords, OAuth secrets and tokens: schooldesk/core/fields.py): Fernet keys, comma-
+# separated; all are tried to read, the first writes (docs/decisions/0012). Without them, in development and tests
+# only, one key derived from SECRET_KEY, so that `make run` needs no setup. Production refuses to start without
+# them: secrets written under a derived key would be lost when DJANGO_SECRET_KEY is next changed.
+SCHOOLDESK_SECRET_KEYS = [key.strip() for key in os.environ.get("SCHOOLDESK_SECRET_KEYS", "").split(",") if key.strip()]
+if not SCHOOLDESK_SECRET_KEYS:
+    if not DEBUG and env_bool("SCHOOLDESK_PRODUCTION"):
+        raise RuntimeError(
+            "SCHOOLDESK_SECRET_KEYS must be set in production (the key that encrypts mailbox passwords and tokens). "
+            "Make one with: python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+        )
+    SCHOOLDESK_SECRET_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(b"schooldesk secrets at rest\0" + SECRET_KEY.encode()).digest())
+        .decode()
+    ]
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -60,6 +77,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "schooldesk.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -253,11 +271,45 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Logs: text lines, or one JSON object a line with SCHOOLDESK_LOG_FORMAT=json; each with the request id, person
+# and school where known (schooldesk/core/logs.py), never a password or a message body.
+SCHOOLDESK_LOG_FORMAT = os.environ.get("SCHOOLDESK_LOG_FORMAT", "text")
+if SCHOOLDESK_LOG_FORMAT not in {"text", "json"}:
+    raise RuntimeError("SCHOOLDESK_LOG_FORMAT must be text or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "schooldesk.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"()": "schooldesk.core.logs.TextFormatter"},
+        "json": {"()": "schooldesk.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request"], "formatter": SCHOOLDESK_LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Errors to Sentry only when SENTRY_DSN is set: without it sentry_sdk is not even imported, and nothing is sent.
+# No personal data and no request bodies (form fields, email text) go; the request id, school and person's id do.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.django import DjangoIntegration
+    except ImportError as exc:
+        raise RuntimeError("SENTRY_DSN is set but the sentry-sdk package is not installed") from exc
+    from schooldesk.core.logs import sentry_before_send
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT",
+                                   "production" if env_bool("SCHOOLDESK_PRODUCTION") else "development"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+        max_request_body_size="never",
+        before_send=sentry_before_send,
+    )
 
 FORM_RENDERER = "schooldesk.core.forms.DeskFormRenderer"

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from schooldesk.accounts.access import access_for
+from schooldesk.core.logs import note_school
 
 PAGE_SIZE = 25
 
@@ -36,6 +37,7 @@ class RoleRequiredMixin:
 
     def require_role_in(self, school_id: int, roles=None) -> None:
         """For object pages: the role must be held in the object's own school."""
+        note_school(school_id)  # the school of the log lines
         if not access_for(self.request.user).has_role(school_id, roles or self.required_roles):
             raise Http404
 
@@ -134,10 +136,12 @@ class FormPageView(RoleRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
+        note_school(getattr(self.object, "school_id", None))
         return self.render_form(self.get_form())
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
+        note_school(getattr(self.object, "school_id", None))
         form = self.get_form(request.POST, request.FILES)
         if form.is_valid():
             result = apply_service(request, form, lambda: self.perform(form), "")
@@ -179,6 +183,7 @@ class ObjectActionView(View):
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
+        note_school(getattr(obj, "school_id", None))
         form = self.get_form(obj, request.POST, request.FILES)
         if form.is_valid():
             result = apply_service(request, form, lambda: self.perform(obj, form), "")

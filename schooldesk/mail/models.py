@@ -10,10 +10,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import TimeStampedModel
 from schooldesk.mail import choices
 
-#: never shown back on a page, never in the admin, never logged
+#: never shown back on a page, never in the admin, never logged; encrypted in the database (core/fields.py)
 SECRET_FIELDS = ("password", "oauth_client_secret", "oauth_refresh_token", "oauth_access_token")
 
 
@@ -58,16 +59,16 @@ class Mailbox(TimeStampedModel):
                                 help_text=_("Usually the mailbox's email address."))
     auth_method = models.CharField(_("sign in with"), max_length=12, choices=choices.AuthMethod.choices,
                                    default=choices.AuthMethod.PASSWORD)
-    password = models.CharField(_("password"), max_length=500, blank=True)
+    password = EncryptedTextField(_("password"), blank=True)
     oauth_tenant = models.CharField(_("Microsoft tenant"), max_length=100, blank=True,
                                     help_text=_("Your tenant ID or domain, e.g. oakfield.sch.uk (Microsoft 365 only)."))
     oauth_client_id = models.CharField(_("app (client) ID"), max_length=200, blank=True)
-    oauth_client_secret = models.CharField(_("client secret"), max_length=500, blank=True)
+    oauth_client_secret = EncryptedTextField(_("client secret"), blank=True)
     oauth_authorize_url = models.URLField(max_length=300, blank=True)
     oauth_token_url = models.URLField(max_length=300, blank=True)
     oauth_scope = models.CharField(max_length=300, blank=True)
-    oauth_refresh_token = models.TextField(blank=True)
-    oauth_access_token = models.TextField(blank=True)
+    oauth_refresh_token = EncryptedTextField(blank=True)
+    oauth_access_token = EncryptedTextField(blank=True)
     oauth_expires_at = models.DateTimeField(null=True, blank=True)
     folder = models.CharField(_("folder"), max_length=100, default="INBOX")
     unknown_senders = models.CharField(_("email from an address we do not know"), max_length=10,
