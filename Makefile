@@ -114,6 +114,7 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') SCHOOLDESK_PRODUCTION=1 \
+	  SCHOOLDESK_SECRET_KEYS=$$($(PY) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
 	  DJANGO_ALLOWED_HOSTS=desk.example.sch.uk $(PY) manage.py check --deploy --fail-level WARNING
 
 # The production configuration as the README's Deployment section builds it, started behind Debian's nginx with

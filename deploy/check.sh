@@ -59,7 +59,9 @@ echo "   $("$venv/bin/python" -m pip list --format=freeze 2>/dev/null | wc -l) p
 
 step "environment file from deploy/env.example (secret key, host, site URL, var dir, port)"
 secret=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')
+fernet=$(python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())')
 sed -e "s#^DJANGO_SECRET_KEY=.*#DJANGO_SECRET_KEY=$secret#" \
+    -e "s#^SCHOOLDESK_SECRET_KEYS=.*#SCHOOLDESK_SECRET_KEYS=$fernet#" \
     -e "s#desk\.example\.sch\.uk#localhost#g" \
     -e "s#^SCHOOLDESK_SITE_URL=https://localhost\$#SCHOOLDESK_SITE_URL=$base#" \
     -e "s#^SCHOOLDESK_VAR_DIR=/var/lib/schooldesk\$#SCHOOLDESK_VAR_DIR=$tmp/var#" \
