@@ -22,6 +22,7 @@ from schooldesk.core.backup import (
     database_connection,
     database_from,
 )
+from schooldesk.core.fields import decrypt_secret
 from schooldesk.core.tasks import HEARTBEAT_KEY, worker_heartbeat_task
 from schooldesk.incidents.models import Attachment
 from schooldesk.incidents.tests.factories import IncidentFactory
@@ -97,8 +98,8 @@ def back_up_and_restore(tmp_path, passphrase, database_url: str) -> Path:
             cursor.execute("SELECT summary FROM incidents_incident ORDER BY summary")
             assert [summary for (summary,) in cursor.fetchall()] == [
                 "Invoice for the new laptops", "Printer jams on A3", "Whiteboard in 4B is blank"]
-            cursor.execute("SELECT password FROM mail_mailbox")
-            assert cursor.fetchall() == [(MAILBOX_PASSWORD,)]
+            cursor.execute("SELECT password FROM mail_mailbox")  # stored encrypted; the key gives it back
+            assert [decrypt_secret(stored) for (stored,) in cursor.fetchall()] == [MAILBOX_PASSWORD]
     attachments = Attachment.objects.order_by("pk")
     assert attachments.count() == 3
     for attachment in attachments:
