@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from schooldesk.core.audit import audit_record
 from schooldesk.locations.models import Location
@@ -8,21 +9,22 @@ from schooldesk.locations.models import Location
 def _check_unique(location: Location) -> None:
     clash = Location.objects.filter(school=location.school, name__iexact=location.name).exclude(pk=location.pk)
     if clash.exists():
-        raise ValidationError({"name": f"There is already a location called “{location.name}”."})
+        raise ValidationError({"name": _("There is already a location called “%(name)s”.") % {"name": location.name}})
 
 
 @transaction.atomic
 def location_save(*, location: Location, by) -> Location:
     """Create or rename a location; names are unique within a school (case-insensitive)."""
     location.name = location.name.strip()
-    location.full_clean(validate_unique=False)
+    location.full_clean(validate_unique=False, validate_constraints=False)  # the name's clash is said in words below
     _check_unique(location)
     created = location.pk is None
     try:
         with transaction.atomic():
             location.save()
     except IntegrityError as exc:
-        raise ValidationError({"name": f"There is already a location called “{location.name}”."}) from exc
+        raise ValidationError({"name": _("There is already a location called “%(name)s”.")
+                                       % {"name": location.name}}) from exc
     audit_record(
         actor=by, school=location.school, action="create" if created else "update", obj=location,
         summary=f"Location {location} saved",

@@ -101,3 +101,14 @@ def test_qr_link_opens_report_form_with_location(cast, login):
     response = client.get(reverse("incidents:report_here", args=[location.pk]), follow=True)
     assert response.status_code == 200
     assert f'<option value="{location.pk}" selected>' in response.content.decode()
+
+
+def test_a_name_already_used_is_said_in_words_on_the_form(cast, login):
+    """Found using the desk: the model's constraint answered first, "Location with this School and Name already
+    exists.", in a box at the top of the form instead of beside the name."""
+    client = login(cast.spoc)
+    client.post(reverse("locations:location_create"), {"name": "Mrs Brown's class"})
+    again = client.post(reverse("locations:location_create"), {"name": "mrs brown's CLASS"})
+    html = again.content.decode()
+    assert again.status_code == 400 and "There is already a location called" in html
+    assert "already exists" not in html and 'id="id_name_error"' in html
