@@ -67,8 +67,34 @@ def health_checks() -> dict[str, dict]:
     else:
         age = max(0, round(time.time() - beat))
         checks["worker"] = {"ok": age <= limit, "heartbeat_age_seconds": age, "max_age_seconds": limit}
+    if checks["database"]["ok"]:
+        checks["mailboxes"] = mailbox_health()
     if settings.SCHOOLDESK_BACKUP_DIR:  # backups are configured: the last one failed or is too old fails too
         from schooldesk.core.backup import backup_health
 
         checks["backup"] = backup_health()
     return checks
+
+
+#: a mailbox not polled for this many times its own interval (and at least this many minutes) fails /health/
+MAILBOX_LATE_FACTOR, MAILBOX_LATE_MINUTES = 5, 15
+
+
+def mailbox_health() -> dict:
+    """How long ago each active mailbox was last polled, by its number (never its address): a mailbox the worker
+    has not reached in five of its intervals (at least a quarter of an hour) fails, so does one never polled
+    an hour after it was added."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    now, late = timezone.now(), []
+    ages = {}
+    mailboxes = apps.get_model("mail", "Mailbox").objects.filter(is_active=True)
+    for pk, polled, every, added in mailboxes.values_list("pk", "last_polled_at", "poll_every_minutes", "created_at"):
+        limit = max(every * MAILBOX_LATE_FACTOR, MAILBOX_LATE_MINUTES) * 60
+        since = polled or added
+        age = max(0, round((now - since).total_seconds())) if since else 0
+        ages[str(pk)] = age if polled else None
+        if age > (limit if polled else 3600):
+            late.append(str(pk))
+    return {"ok": not late, "seconds_since_polled": ages, **({"late": late} if late else {})}

@@ -24,7 +24,7 @@ def test_healthy_when_a_worker_has_just_beaten(client):
     body = response.json()
     assert body["status"] == "ok" and body["failing"] == []
     assert body["checks"]["worker"]["heartbeat_age_seconds"] < 60
-    assert set(body["checks"]) == {"database", "queue", "worker"}
+    assert set(body["checks"]) == {"database", "queue", "worker", "mailboxes"}
 
 
 @pytest.mark.django_db
@@ -68,3 +68,22 @@ def test_behind_a_trusted_proxy_throttling_counts_the_client_not_the_proxy(cast,
     elsewhere = client.post(reverse("login"), {"username": cast.reporter.username, "password": password},
                             HTTP_X_REAL_IP="198.51.100.20")
     assert elsewhere.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_mailbox_the_worker_has_stopped_polling_is_a_503_by_its_number_not_its_address(cast, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from schooldesk.mail.models import Mailbox
+
+    worker_heartbeat_task.call_local()
+    box = Mailbox.objects.create(school=cast.school, name="Desk", host="imap.example", address="desk@oak.example",
+                                 username="desk", poll_every_minutes=2, is_active=True, last_polled_at=timezone.now())
+    body = client.get(reverse("health")).json()
+    assert body["status"] == "ok" and body["checks"]["mailboxes"]["seconds_since_polled"][str(box.pk)] < 60
+    Mailbox.objects.filter(pk=box.pk).update(last_polled_at=timezone.now() - timedelta(minutes=16))
+    response = client.get(reverse("health"))
+    assert response.status_code == 503 and response.json()["failing"] == ["mailboxes"]
+    assert response.json()["checks"]["mailboxes"]["late"] == [str(box.pk)] and b"desk@oak" not in response.content
