@@ -59,7 +59,7 @@ class AssetFilterSet(DeskFilterSet):
 
     def search(self, queryset, name, value):
         """A tag, serial number or AST- reference finds that asset (through the unique index, at any size);
-        otherwise every word must appear in the tag, serial, make, model or notes."""
+        otherwise every word must appear in the tag, serial, make, model, notes or type ("projectors")."""
         value = value.strip()
         if not value:
             return queryset
@@ -72,7 +72,7 @@ class AssetFilterSet(DeskFilterSet):
         for hits in exact:  # each through its own index; an OR of them would read every asset of an LA
             if hits.exists():
                 return hits
-        return queryset.filter(words_q(value, ["tag", "serial", "make", "model", "notes"]))
+        return queryset.filter(words_q(value, ["tag", "serial", "make", "model", "notes", "asset_type__name"]))
 
     def filter_warranty(self, queryset, name, value):
         today = timezone.localdate()

@@ -287,3 +287,13 @@ def test_a_word_search_is_counted_only_up_to_its_own_cap(cast, login, monkeypatc
     assert "More than" not in client.get("/assets/").content.decode()  # the list's own cap is still 10,000
     monkeypatch.setattr(CappedPaginator, "SEARCH_CAP", 3)
     assert "3 assets" in client.get("/assets/?q=chromebook").content.decode()
+
+
+def test_a_word_search_finds_assets_by_their_type_in_any_word_form(cast, login):
+    """Found using the desk: "projectors" in the header search found the projector calls but no projector."""
+    from schooldesk.assets.tests.factories import AssetFactory, asset_type
+
+    AssetFactory(school=cast.school, tag="OAK-0042", asset_type=asset_type(cast.school, "Projector"), make="Epson")
+    AssetFactory(school=cast.school, tag="OAK-0043", asset_type=asset_type(cast.school, "Laptop"), make="Dell")
+    page = login(cast.spoc).get("/assets/?q=projectors").content.decode()
+    assert "OAK-0042" in page and "OAK-0043" not in page
