@@ -1,7 +1,8 @@
 """The download walk's eyes and hands (schooldesk/core/tests/test_download_walk.py): what a page offers as a
-download (links and the forms whose button downloads), how a person submits such a form as rendered, and
-whether what comes back opens: CSV with the csv module, XLSX with openpyxl, PDF with poppler's `pdfinfo`,
-iCalendar with the `icalendar` package, and an uploaded file as the very bytes that were uploaded."""
+download (links and the forms whose button downloads, read by schooldesk/core/tests/pages.py), how a person
+submits such a form as rendered, and whether what comes back opens: CSV with the csv module, XLSX with openpyxl,
+PDF with poppler's `pdfinfo`, iCalendar with the `icalendar` package, and an uploaded file as the very bytes that
+were uploaded."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from django.urls import Resolver404, resolve
+
+from schooldesk.core.tests.pages import Control, Form, read_page, sent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: what each kind of download is served as
@@ -51,108 +53,6 @@ class Offer:
     def describe(self) -> str:
         sent = f" with {dict(self.data)}" if self.data else ""
         return f"{self.method} {self.url}{sent} ({self.what})"
-
-
-@dataclass
-class _Form:
-    method: str
-    action: str
-    id: str
-    fields: list[dict] = field(default_factory=list)
-    buttons: list[dict] = field(default_factory=list)
-
-
-class PageParser(HTMLParser):
-    """Links (href, text, `download`) and forms (fields as rendered, submit buttons) of one page."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.links: list[dict] = []
-        self.forms: list[_Form] = []
-        self._form: _Form | None = None
-        self._text: list[dict] = []  # the open <a>, <button>, <textarea> or <option> gathering its text
-        self._select: dict | None = None
-        self._outside: list[tuple[str, dict]] = []  # fields with form="id" outside their form
-
-    def _field(self, item: dict, owner: str | None) -> None:
-        if owner:
-            self._outside.append((owner, item))
-        elif self._form is not None:
-            self._form.fields.append(item)
-
-    def handle_starttag(self, tag, attrs):
-        a = {k: (v if v is not None else "") for k, v in attrs}
-        owner = a.get("form")
-        if tag == "a" and "href" in a:
-            link = {"href": a["href"], "text": "", "download": "download" in a}
-            self.links.append(link)
-            self._text.append(link)
-        elif tag == "form":
-            self._form = _Form(method=a.get("method", "get").upper(), action=a.get("action", ""), id=a.get("id", ""))
-            self.forms.append(self._form)
-        elif tag == "button" and a.get("type", "submit") == "submit":
-            button = {"name": a.get("name", ""), "value": a.get("value", ""), "text": "", "owner": owner}
-            self._text.append(button)
-            if self._form is not None and not owner:
-                self._form.buttons.append(button)
-        elif tag == "input" and "disabled" not in a:
-            kind = a.get("type", "text").lower()
-            if kind == "submit":
-                if self._form is not None:
-                    self._form.buttons.append({"name": a.get("name", ""), "value": a.get("value", ""),
-                                               "text": a.get("value", "")})
-            elif kind not in ("file", "button", "reset", "image") and a.get("name"):
-                self._field({"name": a["name"], "value": a.get("value", "on" if kind in ("checkbox", "radio") else ""),
-                             "kind": kind, "checked": "checked" in a}, owner)
-        elif tag == "select" and "disabled" not in a and a.get("name"):
-            self._select = {"name": a["name"], "kind": "select", "options": [], "multiple": "multiple" in a}
-            self._field(self._select, owner)
-        elif tag == "option" and self._select is not None:
-            option = {"value": a.get("value"), "selected": "selected" in a, "text": ""}
-            self._select["options"].append(option)
-            self._text.append(option)
-        elif tag == "textarea" and "disabled" not in a and a.get("name"):
-            area = {"name": a["name"], "kind": "textarea", "text": ""}
-            self._field(area, owner)
-            self._text.append(area)
-
-    def handle_endtag(self, tag):
-        if tag in ("a", "button", "option", "textarea") and self._text:
-            self._text.pop()
-        elif tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-
-    def handle_data(self, data):
-        for item in self._text:
-            item["text"] += data
-
-    def close(self):
-        super().close()
-        by_id = {form.id: form for form in self.forms if form.id}
-        for owner, item in self._outside:
-            if owner in by_id:
-                by_id[owner].fields.append(item)
-
-
-def form_data(form: _Form, *, tick_first: bool = False) -> list[tuple[str, str]]:
-    """What the browser sends for this form as the page rendered it (a person's first ticks if asked)."""
-    data, ticked = [], set()
-    for item in form.fields:
-        if item["kind"] == "select":
-            chosen = [o for o in item["options"] if o["selected"]] or item["options"][:0 if item["multiple"] else 1]
-            data += [(item["name"], o["value"] if o["value"] is not None else o["text"].strip()) for o in chosen]
-        elif item["kind"] == "textarea":
-            data.append((item["name"], item["text"].removeprefix("\n")))
-        elif item["kind"] in ("checkbox", "radio"):
-            if item["checked"] or (tick_first and item["name"] not in ticked
-                                   and not any(f.get("checked") and f["name"] == item["name"] for f in form.fields)):
-                data.append((item["name"], item["value"]))
-                ticked.add(item["name"])
-        else:
-            data.append((item["name"], item["value"]))
-    return data
 
 
 def local(href: str, page: str) -> str | None:
@@ -190,42 +90,40 @@ def offers(html: str, page: str, declared) -> list[Offer]:
     """The downloads a page offers: links that promise one (by their words, a `download` attribute, `format=`,
     a file-serving path) or that lead to a route `declared` as serving downloads, and forms with a button that
     promises one, submitted as rendered with that button's name and value."""
-    parser = PageParser()
-    parser.feed(html)
-    parser.close()
+    page_read = read_page(html, page)
     found = []
-    for link in parser.links:
-        url = local(link["href"], page)
+    for link in page_read.links:
+        url = local(link.href, page)
         if url is None:
             continue
-        text = " ".join(link["text"].split())
-        promised = bool(link["download"] or DOWNLOAD_WORDS.search(text) or expected_kind(url)
-                        or link["href"].startswith("webcal:"))
+        text = " ".join(link.text.split())
+        promised = bool(link.download or DOWNLOAD_WORDS.search(text) or expected_kind(url)
+                        or link.href.startswith("webcal:"))
         if promised or DOWNLOAD_PATHS.search(urlsplit(url).path) or route_name(url) in declared:
             found.append(Offer("GET", url, promised=promised, what=f'link "{text}" on {page}'))
-    for form in parser.forms:
+    for form in page_read.forms:
         for button in form.buttons:
-            text = " ".join(button["text"].split())
-            if DOWNLOAD_WORDS.search(text) or button["name"] == "format":
-                found.append(submitted(form, button, page, what=f'button "{text}" of a {form.method} form on {page}'))
+            text = " ".join(button.text.split())
+            if DOWNLOAD_WORDS.search(text) or button.name == "format":
+                found.append(submitted(form, button, page,
+                                       what=f'button "{text}" of a {form.method.upper()} form on {page}'))
     return found
 
 
-def submitted(form: _Form, button: dict, page: str, *, what: str) -> Offer:
+def submitted(form: Form, button: Control, page: str, *, what: str) -> Offer:
     """The form sent as rendered with `button` pressed; and, if it has boxes none of which is ticked, as sent by
     a person who ticks the first of each (for when the page answers "tick the assets whose labels you want")."""
-    action = local(form.action or page, page) or page
-    press = [(button["name"], button["value"])] if button["name"] else []
+    action = local(form.action, page) or page
 
-    def sent(data, retry=None, what=what):
-        if form.method == "GET":  # the browser replaces the action's query with the form's fields
+    def as_sent(data, retry=None, what=what):
+        if form.method == "get":  # the browser replaces the action's query with the form's fields
             query = urlencode(data)
             return Offer("GET", action.split("?")[0] + (f"?{query}" if query else ""), promised=True, what=what,
                          retry_ticked=retry)
         return Offer("POST", action, tuple(data), promised=True, what=what, retry_ticked=retry)
 
-    as_rendered, ticked = form_data(form) + press, form_data(form, tick_first=True) + press
-    return sent(as_rendered, sent(ticked, what=f"{what}, first boxes ticked") if ticked != as_rendered else None)
+    as_rendered, ticked = sent(form, button)[0], sent(form, button, tick_first=True)[0]
+    return as_sent(as_rendered, as_sent(ticked, what=f"{what}, first boxes ticked") if ticked != as_rendered else None)
 
 
 # --- does it open? ----------------------------------------------------------------------------------------------

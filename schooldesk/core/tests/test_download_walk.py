@@ -3,7 +3,7 @@
 The walk builds school A's world from the same per-app `tests/tenancy.py` modules as the tenancy walk, then,
 as each role of a small cast (the one-school reporter, SPOC, technician, provider, owner, viewer and DPO, a
 person with roles in two schools, an LA-wide owner), GETs every page of the URL configuration, finds on each
-the downloads it offers (schooldesk/core/tests/downloads.py: export links, report downloads, label sheets,
+the downloads it offers (schooldesk/core/tests/downloads.py over pages.py: export links, report downloads, label sheets,
 calendar feeds, attachments, and the forms whose button downloads, submitted as rendered) and follows them.
 Each must answer 200 with the right content type and open. Every failure is collected, then reported at once.
 

@@ -26,7 +26,7 @@ from schooldesk.assets.services import asset_issue
 from schooldesk.assets.tests.factories import AssetFactory
 from schooldesk.changes.services import change_complete, change_decide, change_submit
 from schooldesk.changes.tests.factories import ChangeFactory
-from schooldesk.core.tests.formwalk import Form, filled, forms_in, path_of, upload
+from schooldesk.core.tests.pages import Form, filled, forms_in, path_of, upload
 from schooldesk.core.tests.test_tenancy import SKIPPED_PREFIXES, fill, oak_world, routes, walk  # noqa: F401
 from schooldesk.incidents.services import incident_resolve, incident_wait
 from schooldesk.incidents.tests.factories import IncidentFactory

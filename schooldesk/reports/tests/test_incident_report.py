@@ -71,7 +71,7 @@ def test_csv_export_is_safe_in_a_spreadsheet(cast, login):
 @pytest.mark.parametrize("page", ["/reports/incidents/", "/problems/report/", "/changes/report/"])
 def test_the_csv_link_of_a_report_as_first_shown_downloads_it(cast, login, page):
     # "Download CSV" before any period is chosen was a 400 (found by make deploy-check): press it as rendered.
-    from schooldesk.core.tests.formwalk import filled, forms_in
+    from schooldesk.core.tests.pages import filled, forms_in
 
     client = login(cast.owner)
     shown = client.get(page)
