@@ -1,17 +1,20 @@
-import secrets
-
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.choices import Role
+from schooldesk.core.fields import EncryptedTextField
 
 
 class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     job_title = models.CharField(_("job title"), max_length=80, blank=True)
-    feed_token = models.CharField(max_length=64, default=secrets.token_urlsafe, editable=False)
+    # The secret in the person's calendar feed address, encrypted at rest (docs/decisions/0012): the feed is
+    # found by the person's id in the address and the token compared, so a copy of the database alone gives
+    # no address that works. Kept (not only a digest) so the feed page can show the address again. Empty until
+    # the person first opens their feed page (diary.services.feed_token_ensure): no address, no secret to keep.
+    feed_token = EncryptedTextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["first_name", "last_name"]

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.accounts.models import User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.calendar import LONDON
 from schooldesk.core.templatetags.desk_format import money
@@ -395,6 +396,19 @@ def payment_delete(*, payment: Payment, by) -> None:
 
 
 # --- feed and reminders -----------------------------------------------------------------------
+@transaction.atomic
+def feed_token_ensure(*, user) -> str:
+    """The secret of the person's calendar feed address, made the first time they open their feed page. Two
+    pages opened at once get the same one (only an empty token is replaced)."""
+    if user.feed_token:
+        return user.feed_token
+    token = secrets.token_urlsafe(32)
+    if not User.objects.filter(pk=user.pk, feed_token="").update(feed_token=token):
+        token = User.objects.values_list("feed_token", flat=True).get(pk=user.pk)  # made meanwhile: that one
+    user.feed_token = token
+    return token
+
+
 @transaction.atomic
 def feed_token_reset(*, user) -> str:
     """A new secret address for the person's calendar feed; the old one stops working at once."""

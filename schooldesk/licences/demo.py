@@ -70,6 +70,10 @@ def demo_licences_create(*, school, people, suppliers, assets, seed: int = 2026,
             notes="Free for schools under the education programme." if not cost else "",
         )
         licences.append((licence, spread))
+    from schooldesk.licences.services import licence_key_digest
+
+    for licence, _ in licences:
+        licence.key_digest = licence_key_digest(licence.key)
     Licence.objects.bulk_create([licence for licence, _ in licences])
     for licence, spread in licences:
         if "install" in spread:

@@ -19,7 +19,7 @@ class LicenceForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         fields = ["school", "product", "publisher", "licence_type", "quantity", "starts_on", "ends_on", "renews_on",
                   "cost", "supplier", "order_reference", "key", "notes"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "renews_on": DateInput(),
-                   "notes": forms.Textarea(attrs={"rows": 2})}
+                   "key": forms.TextInput(), "notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, school_ids, show_key: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

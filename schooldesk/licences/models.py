@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import SchoolOwnedModel
 from schooldesk.licences.choices import LicenceType
 
@@ -30,8 +30,12 @@ class Licence(SchoolOwnedModel):
     renews_on = models.DateField(_("renewal date"), null=True, blank=True)
     cost = models.DecimalField(_("cost (£)"), max_digits=10, decimal_places=2, null=True, blank=True)
     order_reference = models.CharField(_("order reference"), max_length=60, blank=True)
-    key = models.CharField(_("licence key"), max_length=200, blank=True,
-                           help_text=_("Seen only by the SPOC, the ICT owner and technicians."))
+    # Encrypted at rest (docs/decisions/0012): a copy of the database alone reveals no key. Fernet gives a new
+    # ciphertext each time, so the service keeps key_digest (a keyed HMAC of the normalised key) for the
+    # one-key-per-school check and constraint.
+    key = EncryptedTextField(_("licence key"), max_length=200, blank=True,
+                             help_text=_("Seen only by the SPOC, the ICT owner and technicians."))
+    key_digest = models.CharField(max_length=80, blank=True, editable=False)
     proof = models.FileField(_("proof of purchase"), upload_to=proof_path, max_length=300, blank=True)
     proof_stored_name = models.CharField(max_length=80, blank=True)
     proof_name = models.CharField(max_length=200, blank=True)
@@ -44,7 +48,8 @@ class Licence(SchoolOwnedModel):
     class Meta:
         ordering = ["product", "starts_on"]
         constraints = [
-            models.UniqueConstraint(Lower("key"), "school", condition=~Q(key=""), name="licence_unique_key_per_school"),
+            models.UniqueConstraint(fields=["school", "key_digest"], condition=~Q(key_digest=""),
+                                    name="licence_unique_key_per_school"),
         ]
         indexes = [models.Index(fields=["school", "product"]), models.Index(fields=["renews_on"])]
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Lower
+from django.utils.crypto import salted_hmac
 
 from schooldesk.accounts.access import access_for
 from schooldesk.assets import imports
@@ -51,11 +52,40 @@ def _locked(licence: Licence) -> Licence:
     return Licence.objects.select_for_update().select_related("school").get(pk=licence.pk)
 
 
+KEY_DIGEST_SALT = "schooldesk.licences.key_digest"
+
+
+def _key_digest_prefix() -> str:
+    """Names the key the digests were made with (a digest of a fixed text, revealing nothing), so that digests
+    made before DJANGO_SECRET_KEY was changed are found and made again."""
+    return salted_hmac(KEY_DIGEST_SALT, "key id", algorithm="sha256").hexdigest()[:8] + ":"
+
+
+def licence_key_digest(key: str) -> str:
+    """What the one-key-per-school check compares, as the key itself is stored encrypted (a new ciphertext each
+    time): an HMAC-SHA256, keyed from DJANGO_SECRET_KEY, of the key without spaces around it and in lower case.
+    Empty for no key. See docs/decisions/0012-secrets-and-logs.md, "Licence keys and calendar feed addresses"."""
+    normalised = key.strip().lower()
+    if not normalised:
+        return ""
+    return _key_digest_prefix() + salted_hmac(KEY_DIGEST_SALT, normalised, algorithm="sha256").hexdigest()
+
+
+def _stale_key_digests_refresh(school_id: int) -> int:
+    """Digests made under a previous DJANGO_SECRET_KEY made again from the keys (one query when none is)."""
+    stale = (Licence.objects.filter(school_id=school_id).exclude(key_digest="")
+             .exclude(key_digest__startswith=_key_digest_prefix()))
+    rows = list(stale.select_for_update().values_list("pk", "key"))
+    for pk, key in rows:
+        Licence.objects.filter(pk=pk).update(key_digest=licence_key_digest(key))
+    return len(rows)
+
+
 def _key_clash(licence: Licence):
-    if not licence.key:
+    if not licence.key_digest:
         return None
-    return (Licence.objects.filter(school_id=licence.school_id).exclude(pk=licence.pk)
-            .alias(key_lower=Lower("key")).filter(key_lower=licence.key.lower()).first())
+    return (Licence.objects.filter(school_id=licence.school_id, key_digest=licence.key_digest)
+            .exclude(pk=licence.pk).only("pk", "product").first())
 
 
 def _proof_check(upload) -> None:
@@ -75,7 +105,11 @@ def licence_save(*, licence: Licence, by, proof=None) -> Licence:
     """Add or change a licence. Its key is unique within the school; a proof of purchase is kept as a download."""
     _require(by, licence.school_id, LICENCE_DESK_ROLES, "Only the SPOC or the ICT owner can change the licence list.")
     licence.product, licence.key = licence.product.strip(), licence.key.strip()
+    licence.key_digest = licence_key_digest(licence.key)
     licence.full_clean(validate_unique=False, validate_constraints=False)
+    if len(licence.key) > Licence._meta.get_field("key").max_length:  # a text column: the form says it too
+        raise ValidationError({"key": "A licence key has at most 200 characters."})
+    _stale_key_digests_refresh(licence.school_id)
     if (clash := _key_clash(licence)) is not None:
         raise ValidationError({"key": f"That key is already recorded for {clash.product} in this school."})
     if proof is not None:

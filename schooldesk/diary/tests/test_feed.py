@@ -9,14 +9,15 @@ from icalendar import Calendar
 
 from schooldesk.core.calendar import LONDON
 from schooldesk.diary.models import DiaryEntry
-from schooldesk.diary.services import entry_save
+from schooldesk.diary.services import entry_save, feed_token_ensure
 from schooldesk.suppliers.tests.factories import make_contract
 
 pytestmark = pytest.mark.django_db
 
 
 def feed_url(user) -> str:
-    return reverse("diary:feed_ics", args=[user.pk, user.feed_token])
+    """The address the person's feed page shows (made when they first open it)."""
+    return reverse("diary:feed_ics", args=[user.pk, feed_token_ensure(user=user)])
 
 
 def parse(response) -> dict[str, object]:
@@ -61,7 +62,8 @@ def test_a_reporter_sees_only_the_entries_that_name_them(cast, client):
 def test_a_wrong_or_reset_token_is_refused(cast, other, client):
     old = feed_url(cast.spoc)
     assert client.get(old).status_code == 200
-    assert client.get(reverse("diary:feed_ics", args=[cast.spoc.pk, other.spoc.feed_token])).status_code == 403
+    other_token = feed_token_ensure(user=other.spoc)
+    assert client.get(reverse("diary:feed_ics", args=[cast.spoc.pk, other_token])).status_code == 403
     assert client.get(reverse("diary:feed_ics", args=[cast.spoc.pk, cast.spoc.feed_token[:-1]])).status_code == 403
     assert client.get(reverse("diary:feed_ics", args=[999999, cast.spoc.feed_token])).status_code == 403
     client.force_login(cast.spoc)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from schooldesk.core.calendar import LONDON
 from schooldesk.diary.models import DiaryEntry, Payment
-from schooldesk.diary.services import entry_save, payment_save
+from schooldesk.diary.services import entry_save, feed_token_ensure, payment_save
 from schooldesk.incidents.services import incident_assign
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
@@ -55,8 +55,8 @@ PAGES = {
     "entry": lambda cast, e, c: f"/diary/{e.pk}/",
     "entry form": lambda cast, e, c: f"/diary/{e.pk}/edit/",
     "visit sheet": lambda cast, e, c: f"/diary/{DiaryEntry.objects.filter(kind='visit').first().pk}/sheet/",
-    "feed page": lambda cast, e, c: "/diary/feed/",
-    "feed": lambda cast, e, c: f"/diary/feed/{cast.spoc.pk}/{cast.spoc.feed_token}.ics",
+    "feed page": lambda cast, e, c: feed_token_ensure(user=cast.spoc) and "/diary/feed/",  # (made on first visit)
+    "feed": lambda cast, e, c: f"/diary/feed/{cast.spoc.pk}/{feed_token_ensure(user=cast.spoc)}.ics",
     "payments": lambda cast, e, c: "/diary/payments/",
     "payments filtered": lambda cast, e, c: f"/diary/payments/?status=due&category=hardware&school={cast.school.pk}",
     "payment form": lambda cast, e, c: "/diary/payments/new/",
