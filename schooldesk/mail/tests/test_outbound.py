@@ -40,7 +40,8 @@ def test_a_refused_message_is_logged_and_sent_on_a_later_retry(cast, smtp, after
     message.refresh_from_db()
     assert (message.status, message.attempts, message.last_error) == (OutboundStatus.SENT, 2, "")
     [sent] = smtp.to(cast.reporter.email)
-    assert sent["Message-ID"] == message.message_id and "On my way." in sent.get_body(("plain",)).get_content()
+    # a long Message-ID is folded onto a second line by the mail generator (RFC 5322 allows it): compare the id
+    assert sent["Message-ID"].strip() == message.message_id and "On my way." in sent.get_body(("plain",)).get_content()
     assert outbound_retry(now=timezone.now() + timedelta(days=1)) == 0  # sent once only
 
 
