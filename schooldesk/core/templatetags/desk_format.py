@@ -71,24 +71,24 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
-@register.filter
-def money(value) -> str:
-    """An amount in pounds: 2400 → "£2,400.00"; -12.5 → "−£12.50"; None → "–"."""
+def _pounds(value, places: int) -> str:
     amount = _decimal(value)
     if amount is None:
         return NONE
-    amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return f"−£{-amount:,.2f}" if amount < 0 else f"£{amount:,.2f}"
+    amount = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"−£{-amount:,.{places}f}" if amount < 0 else f"£{amount:,.{places}f}"
+
+
+@register.filter
+def money(value) -> str:
+    """An amount in pounds: 2400 → "£2,400.00"; -12.5 → "−£12.50"; None → "–"."""
+    return _pounds(value, 2)
 
 
 @register.filter
 def money_whole(value) -> str:
     """Whole pounds, for the scale of a chart: 12500 → "£12,500"."""
-    amount = _decimal(value)
-    if amount is None:
-        return NONE
-    amount = amount.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    return f"−£{-amount:,.0f}" if amount < 0 else f"£{amount:,.0f}"
+    return _pounds(value, 0)
 
 
 @register.filter
