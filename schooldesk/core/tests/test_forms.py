@@ -67,3 +67,15 @@ def test_errors_that_belong_to_no_visible_field_are_shown_at_the_top_in_words():
     assert "See the messages beside the fields below." in render_to_string("components/form_errors.html",
                                                                              {"form": form})
     assert render_to_string("components/form_errors.html", {"form": Example()}).strip() == ""
+
+
+@pytest.mark.django_db
+def test_a_list_offers_the_school_filter_only_to_people_with_several_schools(cast, login):
+    from schooldesk.accounts.tests.factories import MembershipFactory
+    from schooldesk.schools.tests.factories import SchoolFactory
+
+    for url in ("/assets/", "/licences/", "/locations/", "/diary/payments/"):
+        assert 'name="school"' not in login(cast.spoc).get(url).content.decode(), url
+    MembershipFactory(user=cast.spoc, school=SchoolFactory(organisation=cast.school.organisation), role="spoc")
+    for url in ("/assets/", "/licences/", "/locations/", "/diary/payments/"):
+        assert 'name="school"' in login(cast.spoc).get(url).content.decode(), url
