@@ -113,9 +113,11 @@ class SchoolChoiceMixin:
     def decide_owner(self, choices: QuerySet, *, chosen=None):
         name = self.owner_field
         instance = getattr(self, "instance", None)
-        fixed = chosen
-        if fixed is None and instance is not None and getattr(instance, f"{name}_id", None):
+        fixed = None
+        if instance is not None and getattr(instance, f"{name}_id", None):  # editing: always the record's own
             fixed = getattr(instance, name)
+        if fixed is None:
+            fixed = chosen
         if fixed is None:
             first_two = list(choices[:2])
             if len(first_two) == 1:

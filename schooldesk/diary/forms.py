@@ -39,7 +39,7 @@ class DiaryEntryForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         schools = list(_desk_schools(user))
-        self.decide_owner(_desk_schools(user))
+        self.decide_owner(_desk_schools(user), chosen=schools[0] if len(schools) == 1 else None)
         school_ids = self.owner_ids([s.pk for s in schools])
         self.fields["location"].queryset = Location.objects.filter(school_id__in=school_ids, is_archived=False) \
             .select_related("school").order_by("school__name", "name")
@@ -112,7 +112,7 @@ class PaymentForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         schools = list(_desk_schools(user))
-        self.decide_owner(_desk_schools(user))
+        self.decide_owner(_desk_schools(user), chosen=schools[0] if len(schools) == 1 else None)
         school_ids = self.owner_ids([s.pk for s in schools])
         organisation_ids = {s.organisation_id for s in schools if s.pk in school_ids}
         self.fields["supplier"].queryset = Supplier.objects.filter(organisation_id__in=organisation_ids)
