@@ -139,10 +139,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): 5 failures lock the username from that address for 15 minutes.
+# Login throttling (django-axes, docs/decisions/0013), counted over 15 minutes: 5 failures lock that account from
+# that address only (a stranger elsewhere cannot lock a real person out); 20 from one address lock the address,
+# whichever accounts it tries (one password sprayed over many usernames); 50 lock the account from everywhere
+# (slower: it takes many addresses). A failure while locked out does not extend the lock. The address is the
+# client's (schooldesk.core.throttling.client_address), behind nginx only with SCHOOLDESK_TRUSTED_PROXY=1.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+SCHOOLDESK_LOGIN_ADDRESS_LIMIT = int(os.environ.get("SCHOOLDESK_LOGIN_ADDRESS_LIMIT", "20"))
+SCHOOLDESK_LOGIN_ACCOUNT_LIMIT = int(os.environ.get("SCHOOLDESK_LOGIN_ACCOUNT_LIMIT", "50"))
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_HANDLER = "schooldesk.core.throttling.DeskAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "schooldesk.core.throttling.client_address"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -261,12 +270,12 @@ if env_bool("SCHOOLDESK_PRODUCTION"):
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # Behind a proxy that terminates TLS (deploy/nginx.conf.example), and only when it is trusted to set them: the
 # scheme from X-Forwarded-Proto (or every request looks like plain HTTP and is redirected for ever) and, for
-# login throttling, the client's address from X-Real-IP. Never set it where clients can reach the app directly:
-# they could then claim to be on HTTPS or to come from any address.
+# every limit on clients (schooldesk/core/throttling.py), the client's address from X-Real-IP; without it, both
+# headers are ignored. Never set it where clients can reach the app directly: they could then claim to be on
+# HTTPS or to come from any address.
 TRUSTED_PROXY = env_bool("SCHOOLDESK_TRUSTED_PROXY")
 if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    AXES_CLIENT_IP_CALLABLE = "schooldesk.core.views.client_address"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

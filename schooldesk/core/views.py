@@ -317,8 +317,3 @@ def health(request):
     return JsonResponse({"status": "failing" if failing else "ok", "failing": failing, "checks": checks},
                         status=503 if failing else 200)
 
-
-def client_address(request) -> str | None:
-    """The client's address for login throttling: behind a trusted proxy (SCHOOLDESK_TRUSTED_PROXY), the one
-    nginx puts in X-Real-IP; otherwise every sign-in would seem to come from the proxy."""
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
