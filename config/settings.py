@@ -42,7 +42,7 @@ ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,test
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "schooldesk.core.admin.DeskAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -135,6 +135,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The Django admin (superusers only) at /SCHOOLDESK_ADMIN_PATH/, or nowhere when it is empty; production without
+# the variable: nowhere (docs/decisions/0013).
+SCHOOLDESK_ADMIN_PATH = os.environ.get(
+    "SCHOOLDESK_ADMIN_PATH", "" if env_bool("SCHOOLDESK_PRODUCTION") else "django-admin").strip().strip("/")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
