@@ -244,11 +244,16 @@ else:
     }
 
 REST_FRAMEWORK = {
+    # A person's API token (Authorization: Bearer); the signed-in browser's session for the schema and browsable
+    # pages. Never a password (HTTP Basic): docs/decisions/0013.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "schooldesk.accounts.api.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "schooldesk.accounts.api.TokenScopePermission",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.choices import ApiTokenScope
 from schooldesk.core.forms import StyledFormMixin
 
 
@@ -18,3 +21,15 @@ class QueuedPasswordResetForm(PasswordResetForm):
         from schooldesk.accounts.tasks import password_reset_send_task
 
         password_reset_send_task(self.cleaned_data["email"], domain_override or request.get_host(), use_https)
+
+
+class ApiTokenForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80,
+                           help_text=_("What it is for, so you know which to revoke: “Governors’ dashboard”."))
+    scope = forms.ChoiceField(label=_("Access"), choices=ApiTokenScope.choices, initial=ApiTokenScope.READ,
+                              widget=forms.RadioSelect,
+                              help_text=_("Read only is enough to fetch calls; read and write can also log them."))
+
+
+class ApiTokenRevokeForm(StyledFormMixin, forms.Form):
+    """Nothing to fill in: the button is the whole form."""

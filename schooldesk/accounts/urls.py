@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
+from schooldesk.accounts import views
 from schooldesk.accounts.forms import LoginForm, QueuedPasswordResetForm
 
 urlpatterns = [
@@ -16,4 +17,7 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("reset/done/", login_not_required(auth_views.PasswordResetCompleteView.as_view()),
          name="password_reset_complete"),
+    path("api-tokens/", views.ApiTokenListView.as_view(), name="api_token_list"),
+    path("api-tokens/new/", views.ApiTokenCreateView.as_view(), name="api_token_create"),
+    path("api-tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
 ]
