@@ -243,6 +243,22 @@ else:
         "consumer": HUEY_CONSUMER,
     }
 
+# Rate limits per person (schooldesk/core/throttling.py; "N/sec", "N/min", "N/hour" or "N/day"): records created,
+# on the web and through the API together, and API requests of any kind. The test suite counts more freely (its
+# walks create hundreds of records a minute); tests of the limits set them. Counted in the cache below.
+SCHOOLDESK_CREATE_RATE = os.environ.get("SCHOOLDESK_CREATE_RATE", "10000/min" if TESTING else "10/min")
+SCHOOLDESK_API_RATE = os.environ.get("SCHOOLDESK_API_RATE", "10000/min" if TESTING else "300/min")
+# The cache every web process shares (the rate limits' counts): Redis with REDIS_URL, else files in var/cache/ (one
+# machine's gunicorn processes); each test process its own memory.
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "schooldesk"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 10000}}}
+
 REST_FRAMEWORK = {
     # A person's API token (Authorization: Bearer); the signed-in browser's session for the schema and browsable
     # pages. Never a password (HTTP Basic): docs/decisions/0013.
@@ -255,6 +271,12 @@ REST_FRAMEWORK = {
         "schooldesk.accounts.api.TokenScopePermission",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Per person (schooldesk/core/throttling.py): every request at SCHOOLDESK_API_RATE, creating at
+    # SCHOOLDESK_CREATE_RATE (shared with the web's create pages); over it, 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "schooldesk.core.throttling.ApiRateThrottle",
+        "schooldesk.core.throttling.CreateRateThrottle",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

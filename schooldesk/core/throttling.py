@@ -6,11 +6,15 @@ deploy/nginx.conf.example) the one nginx puts in X-Real-IP, otherwise the connec
 
 from __future__ import annotations
 
+import math
+
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_failure_limit, get_lockout_parameters
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
+from django.utils.translation import ngettext
+from rest_framework.throttling import UserRateThrottle
 
 
 def client_address(request) -> str | None:
@@ -59,3 +63,53 @@ class DeskAxesHandler(AxesDatabaseHandler):
         count, _deleted = AccessAttempt.objects.filter(
             username=get_client_username(request, credentials), ip_address=request.axes_ip_address).delete()
         return count
+
+
+# --- creating records -------------------------------------------------------------------------------------------------
+
+class DeskRateThrottle(UserRateThrottle):
+    """A DRF throttle counted per person (per address for nobody signed in: the client's, as above), its rate read
+    from settings each time (SCHOOLDESK_*_RATE, "10/min": per second, min, hour or day) so an installation, or a
+    test, sets it. Counts are kept in the cache shared by the web processes (config/settings.py CACHES)."""
+
+    setting = ""
+
+    def get_rate(self) -> str:
+        return getattr(settings, self.setting)
+
+    def get_ident(self, request) -> str:
+        return client_address(request) or ""
+
+
+class CreateRateThrottle(DeskRateThrottle):
+    """Creating records: the web's create pages (FormPageView, the report form) and the API's POSTs count alike."""
+
+    scope = "create"
+    setting = "SCHOOLDESK_CREATE_RATE"
+
+    def allow_request(self, request, view) -> bool:
+        if request.method != "POST":
+            return True
+        return super().allow_request(request, view)
+
+
+class ApiRateThrottle(DeskRateThrottle):
+    """Every API request, per person."""
+
+    scope = "api"
+    setting = "SCHOOLDESK_API_RATE"
+
+
+def create_allowed(request, form) -> bool:
+    """One more record created by this person on the web: False, with the message on the form (what was typed is
+    kept), when they have created too many too quickly."""
+    throttle = CreateRateThrottle()
+    if throttle.allow_request(request, None):
+        return True
+    seconds = max(1, math.ceil(throttle.wait() or 1))
+    form.add_error(None, ngettext(
+        "You have added a lot in a short time, so this was not saved yet. Wait %(seconds)d second and press the "
+        "button again: what you typed is still here.",
+        "You have added a lot in a short time, so this was not saved yet. Wait %(seconds)d seconds and press the "
+        "button again: what you typed is still here.", seconds) % {"seconds": seconds})
+    return False

@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from schooldesk.accounts.access import access_for
 from schooldesk.core.logs import note_school
+from schooldesk.core.throttling import create_allowed
 
 PAGE_SIZE = 25
 
@@ -139,11 +140,18 @@ class FormPageView(RoleRequiredMixin, View):
         note_school(getattr(self.object, "school_id", None))
         return self.render_form(self.get_form())
 
+    def is_create(self) -> bool:
+        """Whether the page makes a new record (no object, or one not saved yet): creating is rate-limited per
+        person (schooldesk/core/throttling.py), editing is not."""
+        return getattr(self.object, "pk", None) is None
+
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         note_school(getattr(self.object, "school_id", None))
         form = self.get_form(request.POST, request.FILES)
         if form.is_valid():
+            if self.is_create() and not create_allowed(request, form):
+                return self.render_form(form, status=429)
             result = apply_service(request, form, lambda: self.perform(form), "")
             if result is not None:
                 if message := self.get_success_message(result):

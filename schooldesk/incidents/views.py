@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
+from schooldesk.core.throttling import create_allowed
 from schooldesk.core.views import FilteredListView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.incidents import forms, services
 from schooldesk.incidents.choices import PAUSED_STATUSES, IncidentStatus
@@ -78,6 +79,8 @@ class IncidentCreateView(View):
     def post(self, request):
         form = self._form(request, request.POST, request.FILES)
         if form.is_valid():
+            if not create_allowed(request, form):
+                return self._render(request, form, status=429)
             data = dict(form.cleaned_data)
             location = data.pop("location")
             upload = data.pop("attachment", None)
