@@ -50,11 +50,15 @@ def queue_held():
     HUEY._immediate = False  # noqa: SLF001 (the property would also swap the in-memory storage for the real one)
 
     def run_queued() -> list[str]:
-        names = []
+        tasks = []
         while (task := HUEY.dequeue()) is not None:
-            names.append(task.name)
+            tasks.append(task)
+        # Executed as in immediate mode, so that db_task leaves the test's database connection (and its
+        # transaction) open, as a worker's own connection would be.
+        HUEY._immediate = True  # noqa: SLF001
+        for task in tasks:
             HUEY.execute(task)
-        return names
+        return [task.name for task in tasks]
 
     yield run_queued
     HUEY._immediate = True  # noqa: SLF001
