@@ -104,3 +104,11 @@ def test_the_schema_says_the_api_takes_a_bearer_token_and_no_password(cast, logi
     schemes = schema["components"]["securitySchemes"]
     assert schemes["apiToken"]["type"] == "http" and schemes["apiToken"]["scheme"] == "bearer"
     assert not any(s.get("scheme") == "basic" for s in schemes.values())
+
+
+def test_a_person_who_has_left_opens_nothing_with_their_tokens(cast, client):
+    _api_token, token = api_token_create(user=cast.technician, name="Monitoring", scope="read")
+    assert client.get("/api/v1/incidents/", **bearer(token)).status_code == 200
+    cast.technician.is_active = False  # how a leaver is switched off
+    cast.technician.save()
+    assert client.get("/api/v1/incidents/", **bearer(token)).status_code == 401

@@ -71,3 +71,26 @@ def test_the_api_limits_every_request_per_person(cast, client, settings):
     _api_token, token = api_token_create(user=cast.reporter, name="script", scope="read")
     answers = [client.get("/api/v1/incidents/", HTTP_AUTHORIZATION=f"Bearer {token}").status_code for _ in range(6)]
     assert answers == [200] * 5 + [429]
+
+
+def cache_backend_in(tmp_path, **env) -> str:
+    import os
+    import subprocess
+    import sys
+
+    from schooldesk.core.tests.test_settings import ROOT
+
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("SCHOOLDESK_", "DJANGO_", "REDIS_")) and k != "PYTEST_VERSION"}
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings", SCHOOLDESK_VAR_DIR=str(tmp_path), **env)
+    code = "from django.conf import settings; c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,  # noqa: S603
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_counts_are_shared_by_every_web_process(tmp_path):
+    """gunicorn runs several processes: a count kept in each one's memory would multiply every limit by them."""
+    assert cache_backend_in(tmp_path) == f"django.core.cache.backends.filebased.FileBasedCache {tmp_path / 'cache'}"
+    assert cache_backend_in(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0") == (
+        "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6379/0")
