@@ -169,7 +169,9 @@ def refusal_record(request, *, not_found: bool) -> None:
     an address that names nothing is not a refusal and writes nothing."""
     match = getattr(request, "resolver_match", None)
     obj = None
-    if match and match.namespace in REFUSED_MODELS and str(match.kwargs.get("pk", "")).isdigit():
+    # only "<app>/<int:pk>/…" names the app's own record ("diary/payments/<pk>/" is another kind)
+    names_record = match is not None and match.route.split("/")[1:2] == ["<int:pk>"]
+    if names_record and match.namespace in REFUSED_MODELS and str(match.kwargs.get("pk", "")).isdigit():
         model = apps.get_model(REFUSED_MODELS[match.namespace])
         obj = model._base_manager.filter(pk=match.kwargs["pk"]).first()
     if not_found and obj is None:
