@@ -95,7 +95,7 @@ def audit_sentence(entry) -> str:
     if entry.action == SIGN_IN:
         return _("%(who)s signed in") % {"who": who}
     verbs = {"create": _("added"), "update": _("changed"), "save": _("saved"), "delete": _("deleted")}
-    if entry.action in verbs:
+    if entry.action in verbs and entry.object_label:  # (entries written before labels were kept: their summary)
         sentence = _("%(who)s %(verb)s the %(what)s") % {"who": who, "verb": verbs[entry.action], "what": what}
         fields = [name for name in changes if isinstance(changes.get(name), list | tuple)]
         if fields:
