@@ -243,6 +243,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "schooldesk.core.audit.api_exception_handler",  # refusals on the audit trail
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SchoolDesk API",

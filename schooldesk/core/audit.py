@@ -163,7 +163,7 @@ def download_record(request, response) -> None:
     ])
 
 
-def refusal_record(request, *, not_found: bool) -> None:
+def refusal_record(request, *, not_found: bool, model=None) -> None:
     """A refused request: one entry. A 404 counts only when it names a record that exists but is not the person's
     (another school's call): the entry then goes to that record's school, whose owner should know. A 404 for
     an address that names nothing is not a refusal and writes nothing."""
@@ -171,8 +171,9 @@ def refusal_record(request, *, not_found: bool) -> None:
     obj = None
     # only "<app>/<int:pk>/…" names the app's own record ("diary/payments/<pk>/" is another kind)
     names_record = match is not None and match.route.split("/")[1:2] == ["<int:pk>"]
-    if names_record and match.namespace in REFUSED_MODELS and str(match.kwargs.get("pk", "")).isdigit():
+    if model is None and names_record and match.namespace in REFUSED_MODELS:
         model = apps.get_model(REFUSED_MODELS[match.namespace])
+    if model is not None and match is not None and str(match.kwargs.get("pk", "")).isdigit():
         obj = model._base_manager.filter(pk=match.kwargs["pk"]).first()
     if not_found and obj is None:
         return
@@ -225,6 +226,23 @@ class AuditMiddleware:
             except Exception:
                 logger.exception("The refusal could not be recorded in the audit trail")
         return None
+
+
+def api_exception_handler(exc, context):
+    """REST framework answers its own refusals (the middleware never sees them): the same one entry each, naming
+    the record by the viewset's model."""
+    from rest_framework.views import exception_handler
+
+    response = exception_handler(exc, context)
+    request, view = context.get("request"), context.get("view")
+    if (response is not None and response.status_code in (403, 404) and request is not None
+            and getattr(request.user, "is_authenticated", False)):
+        try:
+            model = view.get_queryset().model if hasattr(view, "get_queryset") else None  # lazy: no query
+            refusal_record(request._request, not_found=response.status_code == 404, model=model)
+        except Exception:
+            logger.exception("The refusal could not be recorded in the audit trail")
+    return response
 
 
 # --- role grants and sign-ins ------------------------------------------------------------------------------------

@@ -264,3 +264,13 @@ def test_the_nightly_task_deletes_exactly_the_entries_past_the_retention_period(
     assert audit_prune_task.call_local() == 2
     assert sorted(AuditEntry.objects.values_list("object_label", flat=True)) == ["on-the-day", "recent"]
     assert audit_prune() == 0
+
+
+def test_an_api_refusal_is_recorded_in_the_records_school(cast, other, login):
+    restricted = IncidentFactory(school=cast.school, by=cast.reporter, is_restricted=True)
+    client = login(other.spoc)
+    assert client.get(f"/api/v1/incidents/{restricted.pk}/").status_code == 404
+    [entry] = entries(action="refuse")
+    assert entry.school == cast.school and entry.object_label == restricted.reference
+    assert client.get("/api/v1/incidents/999999/").status_code == 404  # names nothing
+    assert len(entries(action="refuse")) == 1
