@@ -22,6 +22,7 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schooldesk.core.models import AuditEntry
 
@@ -60,13 +61,13 @@ def audit_record(*, actor, school, action: str, obj, summary: str, changes: dict
 @cache
 def kinds() -> dict[str, str]:
     """model name -> what a person calls it ("call", "asset"), from each model's verbose_name."""
-    names = {model._meta.model_name: str(model._meta.verbose_name) for model in apps.get_models()}
-    names |= {"incident": _("call"), "user": _("person"), "membership": _("role")}
-    return names
+    names = {model._meta.model_name: model._meta.verbose_name for model in apps.get_models()}
+    names |= {"incident": gettext_lazy("call"), "user": gettext_lazy("person"), "membership": gettext_lazy("role")}
+    return names  # lazy: each read in the reader's language
 
 
 def kind_of(object_type: str) -> str:
-    return kinds().get(object_type, object_type)
+    return str(kinds().get(object_type, object_type))
 
 
 def actor_name(entry) -> str:
@@ -81,7 +82,9 @@ def audit_sentence(entry) -> str:
     who, what = actor_name(entry), f"{kind_of(entry.object_type)} {entry.object_label}".strip()
     changes = entry.changes or {}
     if entry.action == DOWNLOAD:
-        return _("%(who)s downloaded %(what)s") % {"who": who, "what": changes.get("what") or entry.object_label}
+        named, extension = DOWNLOAD_NAMES.get(entry.object_id), changes.get("format", "")
+        what = (f"{named} ({extension})" if extension else str(named)) if named else entry.object_label
+        return _("%(who)s downloaded %(what)s") % {"who": who, "what": what}
     if entry.action == VIEW:
         return _("%(who)s opened the restricted %(what)s") % {"who": who, "what": what}
     if entry.action == REFUSE:
@@ -91,9 +94,17 @@ def audit_sentence(entry) -> str:
     if entry.action in (GRANT, REVOKE):
         verb = _("gave %(person)s the role %(role)s") if entry.action == GRANT else _(
             "took the role %(role)s from %(person)s")
-        return f"{who} " + verb % {"person": changes.get("person", ""), "role": changes.get("role", "")}
+        from schooldesk.accounts.choices import Role
+
+        role = dict(Role.choices).get(changes.get("role"), changes.get("role", ""))
+        return f"{who} " + verb % {"person": changes.get("person", ""), "role": role}
     if entry.action == SIGN_IN:
         return _("%(who)s signed in") % {"who": who}
+    if entry.object_type == "suppliersuggestion" and entry.action in ("suggest", "accept", "decline"):
+        sentence = {"suggest": _("%(who)s suggested a change to %(what)s"),
+                    "accept": _("%(who)s accepted a suggested change to %(what)s"),
+                    "decline": _("%(who)s declined a suggested change to %(what)s")}[entry.action]
+        return sentence % {"who": who, "what": entry.object_label}
     verbs = {"create": _("added"), "update": _("changed"), "save": _("saved"), "delete": _("deleted")}
     if entry.action in verbs and entry.object_label:  # (entries written before labels were kept: their summary)
         sentence = _("%(who)s %(verb)s the %(what)s") % {"who": who, "verb": verbs[entry.action], "what": what}
@@ -107,17 +118,17 @@ def audit_sentence(entry) -> str:
 # --- downloads and refusals, where every request passes ----------------------------------------------------------
 #: what a download is, by the route that serves it; otherwise its file name is shown
 DOWNLOAD_NAMES = {
-    "assets:asset_export": "the asset register",
-    "licences:licence_export": "the licence list",
-    "diary:payment_list": "the payments",
-    "reports:incident_report": "the incident report",
-    "reports:service_report": "the service report",
-    "changes:change_report": "the change report",
-    "problems:problem_report": "the problem report",
-    "reports:audit_trail": "the audit trail",
-    "assets:asset_labels": "an asset's label sheet",
-    "assets:asset_bulk": "asset labels",
-    "assets:location_labels": "room labels",
+    "assets:asset_export": gettext_lazy("the asset register"),
+    "licences:licence_export": gettext_lazy("the licence list"),
+    "diary:payment_list": gettext_lazy("the payments"),
+    "reports:incident_report": gettext_lazy("the incident report"),
+    "reports:service_report": gettext_lazy("the service report"),
+    "changes:change_report": gettext_lazy("the change report"),
+    "problems:problem_report": gettext_lazy("the problem report"),
+    "reports:audit_trail": gettext_lazy("the audit trail"),
+    "assets:asset_labels": gettext_lazy("an asset's label sheet"),
+    "assets:asset_bulk": gettext_lazy("asset labels"),
+    "assets:location_labels": gettext_lazy("room labels"),
 }
 #: the record a refused address names, by namespace: the model whose pk is `pk` in that app's routes
 REFUSED_MODELS = {
@@ -142,8 +153,6 @@ def download_record(request, response) -> None:
     route = match.view_name if match else ""
     filename = response.get("Content-Disposition", "").partition("filename=")[2].strip('"') or request.path
     extension = filename.rsplit(".", 1)[-1].upper() if "." in filename else ""
-    named = DOWNLOAD_NAMES.get(route)
-    what = f"{_(named)} ({extension})" if named and extension else (_(named) if named else filename)
     school_id = _request_school(request)
     School = apps.get_model("schools.School")
     if school_id is not None:
@@ -154,7 +163,8 @@ def download_record(request, response) -> None:
         covered = set().union(*access.schools_by_organisation.values()) if places else set()
         rest = sorted(set(access.roles_by_school) - covered)
         places += list(School.objects.filter(pk__in=rest).values_list("pk", "organisation_id")) if rest else []
-    details = {"what": what, "path": request.path[:200], "query": request.META.get("QUERY_STRING", "")[:200]}
+    details = {"format": extension[:10], "path": request.path[:200],
+               "query": request.META.get("QUERY_STRING", "")[:200]}
     AuditEntry.objects.bulk_create([
         AuditEntry(actor=request.user, school_id=school, organisation_id=organisation, action=DOWNLOAD,
                    object_type="download", object_id=route[:40], object_label=filename[:200],
@@ -258,7 +268,7 @@ def membership_changed(instance, *, removed: bool) -> None:
         organisation_id=instance.organisation_id or (instance.school.organisation_id if instance.school_id else None),
         action=action, object_type="user", object_id=str(instance.user_id), object_label=name[:200],
         summary=f"{'Removed' if removed else 'Granted'} {instance.role} for {person.username}"[:300],
-        changes={"person": name, "role": str(instance.get_role_display()),
+        changes={"person": name, "role": instance.role,
                  "where": str(instance.school or instance.organisation)},
     )
 

@@ -107,8 +107,9 @@ def test_roles_given_and_taken_away_are_recorded(cast):
     membership.delete()
     recorded = [(e.action, e.changes["role"]) for e in AuditEntry.objects.filter(object_id=str(person.pk))
                 .order_by("pk")]
-    assert recorded == [("grant", "Reporter"), ("grant", "SPOC (service desk administrator)"),
-                        ("revoke", "SPOC (service desk administrator)")]
+    assert recorded == [("grant", "reporter"), ("grant", "spoc"), ("revoke", "spoc")]
+    assert audit_sentence(AuditEntry.objects.filter(action="revoke").get()) == (
+        "SchoolDesk (automatically) took the role SPOC (service desk administrator) from Nia Jones")
     assert all(e.school == cast.school for e in AuditEntry.objects.filter(object_id=str(person.pk)))
 
 

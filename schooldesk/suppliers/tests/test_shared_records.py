@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 
 from schooldesk.accounts.models import Membership
 from schooldesk.accounts.tests.factories import UserFactory
+from schooldesk.core.audit import audit_sentence
+from schooldesk.core.models import AuditEntry
 from schooldesk.core.tests.pages import forms_in, read_page, sent
 from schooldesk.schools.tests.factories import OrganisationFactory, SchoolFactory
 from schooldesk.suppliers.models import Contact, SupplierSuggestion
@@ -98,6 +100,10 @@ def test_a_school_suggests_a_change_and_an_la_officer_accepts_it(shared, cast, l
     client.force_login(riverside_spoc)  # the proposer sees the outcome
     html = page(client, supplier_url)
     assert "Accepted" in html and "Lee Council" in html
+    assert [audit_sentence(e) for e in AuditEntry.objects.filter(object_type__in=["contact", "suppliersuggestion"])
+            .order_by("pk")] == ["Rita Rivers suggested a change to Ann Lee",
+                                 "Lee Council changed the contact Ann Lee (Oak Support Ltd)",
+                                 "Lee Council accepted a suggested change to Ann Lee"]
 
 
 def test_declining_needs_a_reason_which_the_school_reads(shared, cast, login, client):
