@@ -166,3 +166,15 @@ def test_a_stand_alone_school_keeps_editing_its_own_suppliers(login):
     contact_save(contact=contact, by=alone.owner)  # the service agrees
     assert client.post(f"/suppliers/{alone.supplier.pk}/contacts/{contact.pk}/delete/").status_code == 302
     assert not Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_a_suggestion_already_decided_says_so(shared, cast, login):
+    riverside_spoc, officer, contact = shared
+    client = login(riverside_spoc)
+    client.post(f"/suppliers/{cast.supplier.pk}/suggest/", {"field_name": "phone", "value": "0", "reason": "x"})
+    suggestion = SupplierSuggestion.objects.get()
+    client.force_login(officer)
+    url = f"/suppliers/{cast.supplier.pk}/suggestions/{suggestion.pk}/decide/"
+    assert client.post(url, {"decision": "decline", "reason": "No"}).status_code == 302
+    again = client.post(url, {"decision": "accept", "reason": ""})  # a second officer's page, opened before
+    assert again.status_code == 400 and "This suggestion was already declined." in again.content.decode()
