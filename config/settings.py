@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "schooldesk.core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -213,6 +214,8 @@ SCHOOLDESK_SITE_URL = (
 # Background work: Huey with SQLite storage by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # /health/ fails when no worker has written its heartbeat (every minute) for this many seconds.
+# How long the audit trail keeps its entries (days); a nightly task deletes older ones (docs/decisions/0016).
+SCHOOLDESK_AUDIT_RETENTION_DAYS = int(os.environ.get("SCHOOLDESK_AUDIT_RETENTION_DAYS", str(2 * 365)))
 SCHOOLDESK_HEARTBEAT_MAX_AGE = int(os.environ.get("SCHOOLDESK_HEARTBEAT_MAX_AGE", "300"))
 # Backups (manage.py desk_backup, deploy/schooldesk-backup.timer): where, how many kept, the passphrase file that
 # encrypts them (optional). When SCHOOLDESK_BACKUP_DIR is set, /health/ fails when the last backup failed or the
@@ -280,6 +283,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "schooldesk.core.audit.api_exception_handler",  # refusals on the audit trail
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SchoolDesk API",

@@ -83,6 +83,7 @@ PAGES = {
     "search-results": ("spoc", "/search/?q=printer", None),
     "empty-list": ("spoc", "/problems/", None),
     "filtered-to-nothing": ("spoc", "/locations/?q=zzqqxx", None),
+    "audit-trail": ("dpo", "/reports/audit/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",

@@ -73,6 +73,9 @@ HINTS = {
     "mail:mailbox_create": {"school": FIRST},
     "incidents:incident_supplier_times": {"responded_at": lambda world: f"{timezone.localtime():%Y-%m-%dT%H:%M}"},
     "suppliers:contract_create": {"initial_term_months": "12", "share_*": "100"},
+    "suppliers:supplier_suggest": {"field_name": "phone", "value": "01632 960123"},
+    "suppliers:contact_suggest": {"field_name": "phone", "value": "01632 960123"},
+    "suppliers:suggestion_decide": {"reason": "We have checked it with the supplier."},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")

@@ -119,3 +119,21 @@ def test_the_same_pages_do_show_the_school_its_own_data(oak_world, cast, client)
     assert response.status_code == 200 and SECRET.encode() in response.content
     assert SECRET.encode() in client.get("/locations/").content
     assert SECRET.encode() in client.get(f"/api/v1/incidents/{incident.pk}/").content
+
+
+#: pages for some roles only, and those roles: every other role of the school itself is refused (403 or 404)
+ROLE_PAGES = {
+    "/reports/audit/": {"owner", "dpo"},  # the audit trail (docs/decisions/0016)
+    "/reports/audit/?format=csv": {"owner", "dpo"},
+}
+
+
+def test_pages_for_some_roles_refuse_the_schools_other_roles(oak_world, cast, client):
+    for url, allowed in ROLE_PAGES.items():
+        for role in ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo"):
+            client.force_login(getattr(cast, role))
+            status = client.get(url).status_code
+            if role in allowed:
+                assert status == 200, f"{url} as the {role} gave {status}"
+            else:
+                assert status in (403, 404), f"{url} as the {role} gave {status}, not 403 or 404"
