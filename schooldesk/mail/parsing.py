@@ -15,6 +15,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from email import errors
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
@@ -306,16 +307,28 @@ def strip_signature(text: str) -> str:
     return text.strip()
 
 
+ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+)\s*>")
+
+
 def _from(msg) -> tuple[str, list[tuple[str, str]]]:
-    """(display name, [(name, address)…]) read as RFC 5322 says: the address is the one in angle
-    brackets, whatever the name looks like ("e.brown@oak.sch.uk <attacker@evil.example>")."""
+    """(display name, [(name, address)…]): the address is the one in angle brackets, whatever the name
+    looks like. `e.brown@oak.sch.uk <attacker@evil.example>` is not valid RFC 5322 (an unquoted @ in the
+    name), and both the header registry and getaddresses then read the name as the address; so for a
+    From line the registry finds invalid, the angle brackets decide."""
+    raw = next((str(v) for n, v in msg.raw_items() if n.lower() == "from"), "")  # as sent: the registry's
+    raw = re.sub(r"\s+", " ", raw).strip()  # own string drops what it could not parse
     try:
         header = msg["From"]
         found = [(a.display_name, a.addr_spec) for a in getattr(header, "addresses", ())]
+        invalid = any(isinstance(d, errors.InvalidHeaderDefect) for d in getattr(header, "defects", ()))
     except (ValueError, IndexError, TypeError, AttributeError):
-        found = []
-    if not found:
-        found = [(n, a) for n, a in getaddresses([_header(msg, "From")]) if a]
+        found, invalid = [], True
+    if invalid or not found:
+        angled = ANGLE_ADDRESS.findall(raw)
+        if len(angled) == 1 and raw.count("@") <= 2:  # one mailbox: its name may hold one stray @
+            found = [(raw[:raw.index("<")].strip().strip('"').strip(), angled[0])]
+        else:
+            found = [(n, a) for n, a in getaddresses([raw]) if a]
     found = [(n.strip(), a.strip().lower()) for n, a in found if "@" in a]
     return (found[0][0] if found else ""), found
 
