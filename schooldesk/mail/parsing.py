@@ -163,6 +163,14 @@ def content_digest(raw: bytes) -> str:
     return digest.hexdigest()
 
 
+def sender_and_subject(raw: bytes) -> tuple[str, str, str]:
+    """(address, name, subject) from the headers alone, for an email too large or complex to read whole."""
+    head = raw.replace(b"\r\n", b"\n").partition(b"\n\n")[0][:65536]
+    msg = BytesHeaderParser(policy=email.policy.default).parsebytes(head + b"\n\n")
+    name, senders = _from(msg)
+    return (senders[0][1][:254] if senders else ""), name[:200], re.sub(r"\s+", " ", _header(msg, "Subject"))[:300]
+
+
 def _header(msg, name: str) -> str:
     try:
         value = msg.get(name)

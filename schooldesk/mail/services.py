@@ -133,7 +133,8 @@ def _same_email(mailbox, message_id: str, digest: str) -> InboundMessage | None:
 
 def inbound_store(*, mailbox: Mailbox, raw: bytes, uid: int | None = None) -> tuple[InboundMessage, bool]:
     """Keep the original email, once per mailbox, Message-ID and content (a copier that reuses a
-    Message-ID for another email still gets each one read). Returns (message, newly stored).
+    Message-ID for another email still gets each one read). Returns (message, newly stored); a newly
+    stored one carries what was read from it as `message.parsed`.
     An email over the bounds one email may cost (parsing.MAX_*) is kept and held with the reason."""
     message_id, digest = parsing.message_id_of(raw), parsing.content_digest(raw)
     existing = _same_email(mailbox, message_id, digest)
@@ -141,18 +142,21 @@ def inbound_store(*, mailbox: Mailbox, raw: bytes, uid: int | None = None) -> tu
         return existing, False
     message = InboundMessage(mailbox=mailbox, school=mailbox.school, message_id=message_id, digest=digest, uid=uid,
                              size=len(raw), is_marked_read=uid is None)
+    message.parsed = None
     try:
         mail = parsing.parse(raw)
         message.preview = parsing.split_reply(mail.text, mail.deadline)[0][:300]
     except parsing.MailTooComplex as exc:
         message.status, message.reason = InboundStatus.HELD, f"Not processed: {exc} Read the original."[:300]
-        message.processed_at = timezone.now()
+        message.processed_at, message.attempts = timezone.now(), 1
+        message.from_address, message.from_name, message.subject = parsing.sender_and_subject(raw)
     except Exception as exc:  # noqa: BLE001 - kept, and shown to the SPOC with the reason
         message.status, message.reason = InboundStatus.FAILED, f"The email could not be read: {exc}"[:300]
     else:
         message.from_address, message.from_name = mail.from_address, mail.from_name
         message.subject, message.sent_at = mail.subject, mail.date
         message.kind, message.no_auto_response = mail.kind, mail.no_auto_response
+        message.parsed = mail
     message.raw.save(f"{token_source.token_hex(16)}.eml", ContentFile(raw), save=False)
     try:
         with transaction.atomic():
@@ -182,10 +186,11 @@ class LeaseLost(Exception):  # noqa: N818
     """Another worker took this mailbox over (this one was thought dead): stop at once."""
 
 
-def _heartbeat(mailbox: Mailbox, owner: str) -> None:
+def _heartbeat(mailbox: Mailbox, owner: str, **position) -> None:
+    """Still alive, still the owner (and, with `position`, how far this poll has got)."""
     now = timezone.now()
-    if not Mailbox.objects.filter(pk=mailbox.pk, poll_owner=owner).update(poll_heartbeat_at=now,
-                                                                          polling_until=now + LEASE):
+    if not Mailbox.objects.filter(pk=mailbox.pk, poll_owner=owner).update(
+            poll_heartbeat_at=now, polling_until=now + LEASE, **position):
         raise LeaseLost
 
 
@@ -237,10 +242,9 @@ def mailbox_poll(*, mailbox: Mailbox, now=None) -> PollResult:
                     message, stored = inbound_store(mailbox=mailbox, raw=raw, uid=uid)
                     result.stored += stored
                     if message.status == InboundStatus.RECEIVED:
-                        intake.inbound_process(message)
-                _heartbeat(mailbox, owner)
+                        intake.inbound_process(message, mail=getattr(message, "parsed", None))
                 mailbox.last_uid = uid
-                Mailbox.objects.filter(pk=mailbox.pk, poll_owner=owner).update(last_uid=uid, uid_validity=validity)
+                _heartbeat(mailbox, owner, last_uid=uid, uid_validity=validity)
                 imap.mark_seen(conn, uid)
                 if message is not None:
                     InboundMessage.objects.filter(pk=message.pk, is_marked_read=False).update(is_marked_read=True)

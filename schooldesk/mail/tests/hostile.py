@@ -5,6 +5,7 @@ nested screenshots, delivery reports, out-of-office replies. Shared by the intak
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import time
 from email.message import EmailMessage
@@ -89,14 +90,22 @@ def delivery_report(*, to: str, failed: str, original_id: str, status: str = "5.
 
 
 def deliver_many(dovecot, user: str, raws: list[bytes]) -> None:
-    """APPEND every email in one IMAP session (a fresh connection per email costs a sign-in each)."""
+    """Put the emails straight into the user's Maildir, as a local delivery agent does (tmp/, then
+    new/), in order; Dovecot finds them at the next SELECT. A thousand APPENDs cost ten seconds."""
     conn = dovecot.connect(user)
     try:
-        for raw in raws:
-            status, data = conn.append("INBOX", None, None, raw)
-            assert status == "OK", data
+        conn.select("INBOX")  # makes the Maildir
     finally:
         conn.logout()
+    maildir = dovecot.root / "mail" / user
+    owner = maildir.stat()
+    for n, raw in enumerate(raws):
+        name = f"{int(time.time())}.M{n:06d}P{os.getpid()}.batch"
+        temporary = maildir / "tmp" / name
+        temporary.write_bytes(raw.replace(b"\r\n", b"\n"))
+        if os.geteuid() == 0:
+            os.chown(temporary, owner.st_uid, owner.st_gid)
+        temporary.rename(maildir / "new" / name)
 
 
 @contextlib.contextmanager
