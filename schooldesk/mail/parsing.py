@@ -64,7 +64,7 @@ SIGNATURE_STARTS = [
 ]
 
 
-class MailTooComplex(Exception):  # noqa: N818 - read as "the mail is too complex"
+class MailTooComplex(ValueError):  # noqa: N818 - read as "the mail is too complex"; a ValueError as pages expect
     """The email is over the bounds one email may cost (size, parts, time): the message says which."""
 
 

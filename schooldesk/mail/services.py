@@ -3,6 +3,7 @@ held and failed email, and each person's notification preferences."""
 
 from __future__ import annotations
 
+import logging
 import secrets as token_source
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,6 +40,8 @@ POLL_STATE = {"uid_validity", "last_uid", "polling_until", "last_polled_at", "la
 SETTINGS_FIELDS = [f.attname for f in Mailbox._meta.concrete_fields
                    if f.attname not in POLL_STATE | {"id", "created_at", "updated_at"}]
 BATCH = 200
+
+logger = logging.getLogger(__name__)
 
 
 def _require_desk(by, *, school=None, organisation=None) -> None:
@@ -218,12 +221,16 @@ def mailbox_poll(*, mailbox: Mailbox, now=None) -> PollResult:
     owner = token_source.token_hex(16)
     free = Q(polling_until__isnull=True) | Q(polling_until__lt=now)
     stale = Q(poll_heartbeat_at__lt=now - HEARTBEAT)
+    before = Mailbox.objects.filter(pk=mailbox.pk).values_list("poll_owner", "polling_until").first()
     taken = Mailbox.objects.filter(free | stale, pk=mailbox.pk).update(
         polling_until=now + LEASE, poll_owner=owner, poll_heartbeat_at=now)
     if not taken:
         result.skipped = True
         return result
-    result.taken_over = bool(mailbox.polling_until and mailbox.polling_until >= now)
+    result.taken_over = bool(before and before[1] and before[1] >= now)
+    if result.taken_over:
+        logger.warning("Mailbox %s: the poll lease of worker %s had no heartbeat for %s; taken over",
+                       mailbox.pk, before[0] or "(unknown)", HEARTBEAT)
     mailbox.refresh_from_db()
     try:
         for message in mailbox.messages.filter(status=InboundStatus.RECEIVED).order_by("pk")[:BATCH]:
@@ -299,8 +306,11 @@ def inbound_accept(*, message: InboundMessage, by, school=None, location=None, s
     message = _locked(message)
     if message.status not in ATTENTION_STATUSES:
         raise ValidationError("This email has already been dealt with.")
-    with message.raw.open("rb") as handle:
-        mail = parsing.parse(handle.read())
+    try:
+        with message.raw.open("rb") as handle:
+            mail = parsing.parse(handle.read())
+    except parsing.MailTooComplex as exc:
+        raise ValidationError(f"{exc} Log the call yourself from the original email, then discard this one.") from exc
     files, refused = intake.files_from(mail)
     who = f"{mail.from_name} <{mail.from_address}>" if mail.from_name else mail.from_address
     before = IncidentUpdate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

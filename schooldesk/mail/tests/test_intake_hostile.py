@@ -148,13 +148,16 @@ def test_a_megabyte_of_quoted_lines_polls_and_opens_in_linear_time(cast, desk, c
 
 
 def test_an_email_over_the_bounds_is_held_with_the_reason_and_read_on_the_server(cast, desk, dovecot, imap_user,
-                                                                                   monkeypatch):
+                                                                                   monkeypatch, client, login):
     mailbox, deliver, poll = desk
     parts = [(f"note-{n}.txt", b"x", "text", "plain") for n in range(250)]  # a script's report, or a bomb
     deliver(genuine(cast.reporter.email, subject="Many parts", attachments=parts))
     poll()
     many = latest()
     assert many.status == InboundStatus.HELD and "more than 200 parts" in many.reason
+    assert (many.from_address, many.subject) == (cast.reporter.email, "Many parts")
+    login(cast.spoc)  # the SPOC can open it, and download the original
+    assert client.get(reverse("mail:inbound_detail", args=[many.pk])).status_code == 200
     monkeypatch.setattr(parsing, "MAX_SECONDS", 0.0)  # as if reading it took too long
     deliver(genuine(cast.reporter.email, subject="Slow to read"))
     poll()
@@ -187,7 +190,7 @@ def test_a_lease_held_by_a_dead_worker_is_taken_over_on_the_next_poll(cast, desk
     Mailbox.objects.filter(pk=mailbox.pk).update(polling_until=now + timedelta(minutes=7), poll_owner="dead-worker",
                                                  poll_heartbeat_at=now - timedelta(minutes=3))
     deliver(genuine(cast.reporter.email, subject="Mouse broken"))
-    poll()
+    assert poll().taken_over
     assert Incident.objects.get().summary == "Mouse broken"
     mailbox.refresh_from_db()
     assert (mailbox.polling_until, mailbox.poll_owner) == (None, "")
