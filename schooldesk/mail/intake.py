@@ -241,7 +241,7 @@ def route(message, mail, *, by=None) -> Outcome:
         supplier_update = incident is not None and incident.supplier_id and suppliers_for(
             mailbox, address).filter(pk=incident.supplier_id).exists()
         if not supplier_update:
-            if incident is not None or mail.kind == MailKind.AUTO_REPLY:
+            if incident is not None or (mail.kind == MailKind.AUTO_REPLY and mail.kind_reason != parsing.BY_SUBJECT):
                 return Outcome(InboundStatus.IGNORED, reason=f"An automatic or bulk email ({mail.kind_reason}): "
                                "kept with its call, never a new call, never reopens one, never answered.",
                                incident=incident)

@@ -29,9 +29,11 @@ MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 REPLY_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|sv|antw)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
 AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Autoresponder")
-AUTO_REPLY_SUBJECT = re.compile(
-    r"^\s*(automatic reply|auto[- ]?reply|auto[- ]?response|autoreply|out of (the )?office|ooo\b|"
-    r"abwesenheitsnotiz|réponse automatique|respuesta automática)", re.IGNORECASE)
+AUTO_REPLY_SUBJECT = re.compile(  # as the machines write them: the phrase, then a colon (or nothing else)
+    r"^\s*(automatic reply|auto[- ]?reply|auto[- ]?response|autoreply|out of (the )?office( auto ?reply)?|"
+    r"abwesenheitsnotiz|réponse automatique|respuesta automática)\s*(:|$)", re.IGNORECASE)
+#: the weakest sign (a person may write such a subject): such an email matching no call is held, not set aside
+BY_SUBJECT = "an automatic reply, by its subject"
 SUPPRESS_MARKS = ("all", "autoreply", "oof")  # a sender asking not to be answered automatically
 
 #: The most one email may cost: beyond these it is held for the SPOC with the reason, never processed.
@@ -206,7 +208,7 @@ def classify(msg, from_address: str) -> tuple[str, str]:
         return MailKind.BULK, "sent through a mailing list"
     subject = _header(msg, "Subject")
     if AUTO_REPLY_SUBJECT.match(subject):
-        return MailKind.AUTO_REPLY, "an automatic reply, by its subject"
+        return MailKind.AUTO_REPLY, BY_SUBJECT
     suppress = [w.strip() for w in _header(msg, "X-Auto-Response-Suppress").lower().split(",")]
     if "all" in suppress:  # how Exchange marks its own automatic replies; a person's client asks for OOF, AutoReply
         return MailKind.AUTO_REPLY, "X-Auto-Response-Suppress: All (an automatic reply)"
