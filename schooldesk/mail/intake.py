@@ -216,8 +216,9 @@ def bounce(mailbox, mail) -> Outcome:
     incident = sent.incident
     incident_reply(incident=incident, by=None, is_public=False,  # by the desk itself: an internal note
                    body=f"An email from the desk did not arrive: “{sent.subject}” to {who}. Check the address.")
+    statuses = "; ".join(f"{address} ({status})" for address, status, _why in mail.bounced) or mail.kind_reason
     return held(f"A delivery failure report: our email to {', '.join(failed)} about {incident.reference} did not "
-                 f"arrive ({details or mail.kind_reason}). Check the address on the call.", incident=incident)
+                f"arrive ({statuses}). Check the address on the call.", incident=incident)
 
 
 def route(message, mail, *, by=None) -> Outcome:
@@ -370,7 +371,7 @@ def inbound_process(message, *, by=None, force: bool = False, mail=None) -> Inbo
                 outcome = route(message, mail, by=by)
             made = list(IncidentUpdate.objects.filter(incident=outcome.incident, pk__gt=before).order_by("pk")
                         .values_list("pk", flat=True)) if outcome.incident else []
-            message.status, message.reason, message.action = outcome.status, outcome.reason, outcome.action
+            message.status, message.reason, message.action = outcome.status, outcome.reason[:300], outcome.action
             message.incident = outcome.incident or message.incident
             message.school = outcome.school or (outcome.incident.school if outcome.incident else message.school)
             message.first_update_id = made[0] if made else None

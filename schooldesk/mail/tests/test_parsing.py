@@ -165,3 +165,11 @@ def test_only_our_servers_authentication_results_decide(results, doubt):
     parsed.auth_results = results
     found = parsing.sender_doubt(parsed, "mx.oak.sch.uk")
     assert (doubt in found) if doubt else found == ""
+
+
+def test_an_email_over_the_size_bound_is_refused_before_it_is_read(monkeypatch):
+    monkeypatch.setattr(parsing, "MAX_BYTES", 1024 * 1024)
+    raw = raw_email(sender="a@oak.sch.uk", to="desk@oak.sch.uk", subject="Scan", body="x" * (2 * 1024 * 1024))
+    with pytest.raises(parsing.MailTooComplex, match="more than the 1 MB"):
+        parsing.parse(raw)
+    assert parsing.sender_and_subject(raw) == ("a@oak.sch.uk", "", "Scan")
