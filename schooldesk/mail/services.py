@@ -232,6 +232,7 @@ def mailbox_poll(*, mailbox: Mailbox, now=None) -> PollResult:
         logger.warning("Mailbox %s: the poll lease of worker %s had no heartbeat for %s; taken over",
                        mailbox.pk, before[0] or "(unknown)", HEARTBEAT)
     mailbox.refresh_from_db()
+    flagged: list[int] = []
     try:
         for message in mailbox.messages.filter(status=InboundStatus.RECEIVED).order_by("pk")[:BATCH]:
             intake.inbound_process(message)  # stored by an earlier poll that stopped before processing
@@ -253,14 +254,15 @@ def mailbox_poll(*, mailbox: Mailbox, now=None) -> PollResult:
                 mailbox.last_uid = uid
                 _heartbeat(mailbox, owner, last_uid=uid, uid_validity=validity)
                 imap.mark_seen(conn, uid)
-                if message is not None:
-                    InboundMessage.objects.filter(pk=message.pk, is_marked_read=False).update(is_marked_read=True)
+                if message is not None and not message.is_marked_read:
+                    flagged.append(message.pk)
     except imap.MailboxError as exc:
         result.error = str(exc)[:500]
     except LeaseLost:
         result.skipped = True
         return result
-    finally:
+    finally:  # recorded together; a crash before this leaves them to be flagged again (harmless) next time
+        InboundMessage.objects.filter(pk__in=flagged).update(is_marked_read=True)
         if not result.skipped:
             mailbox.polling_until, mailbox.last_polled_at, mailbox.last_error = None, timezone.now(), result.error
             if result.error:
