@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "schooldesk.core.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -269,6 +271,25 @@ if TRUSTED_PROXY:
     AXES_CLIENT_IP_CALLABLE = "schooldesk.core.views.client_address"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp; docs/decisions/0015): scripts, styles, images, fonts and
+# connections from the desk itself only, never inline script, never a frame, a plugin or a foreign form target.
+# Style attributes (style="…") are still allowed: about thirty templates set one, several with a computed width
+# or height; a <style> element or a foreign stylesheet is not. The favicon is a data: URI.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Logs: text lines, or one JSON object a line with SCHOOLDESK_LOG_FORMAT=json; each with the request id, person
