@@ -13,6 +13,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.core.validators import ValidationError
 from PIL import ExifTags, Image
 
+from schooldesk.assets.models import AssetImport
 from schooldesk.core.tests.clamd import EICAR, SIGNATURE, clamd  # noqa: F401 - the fixture
 from schooldesk.core.tests.pages import filled, forms_in
 from schooldesk.incidents.models import Attachment, Incident
@@ -164,6 +165,14 @@ def test_every_upload_is_scanned_contract_documents_too(cast, scanner):
     with pytest.raises(ValidationError, match="virus scanner found"):
         contract_document_add(contract=contract, by=cast.owner, upload=SimpleUploadedFile("quote.txt", EICAR))
     assert not contract.documents.exists()
+
+
+def test_a_spreadsheet_the_asset_import_would_keep_is_scanned_too(cast, client, scanner):
+    client.force_login(cast.spoc)
+    body = b"Asset tag,Type\nOAK-1," + EICAR + b"\n"
+    response = client.post("/assets/import/", {"school": cast.school.pk, "file": SimpleUploadedFile("reg.csv", body)})
+    assert response.status_code == 400 and "the virus scanner found" in response.content.decode()
+    assert not AssetImport.objects.exists()
 
 
 def test_a_scanner_that_cannot_be_reached_refuses_the_upload_and_says_so(cast, settings, caplog, tmp_path):
