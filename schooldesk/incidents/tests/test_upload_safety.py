@@ -1,5 +1,5 @@
 """What happens to a file people upload, at the one upload check (`attachment_validate`) every upload passes
-through (call attachments by page, API or email, contract documents, licence proofs): a photo's GPS position is
+through (call attachments by page or email, contract documents, licence proofs): a photo's GPS position is
 not kept, a file far over the limit is not received whole, and a file the virus scanner (a real clamd) refuses,
 or cannot vouch for, is not kept (docs/decisions/0015)."""
 
