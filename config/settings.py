@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "schooldesk.core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "schooldesk.core.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -185,8 +187,23 @@ WHITENOISE_USE_FINDERS = not env_bool("SCHOOLDESK_PRODUCTION")
 MEDIA_ROOT = Path(os.environ.get("SCHOOLDESK_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
 ATTACHMENT_MAX_BYTES = int(os.environ.get("SCHOOLDESK_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Uploads are measured as they arrive (schooldesk/core/uploads.py, docs/decisions/0015): past the largest file the
+# desk takes (an attachment, or an asset import's 15 MB) no more of it is kept, and the form says it is too large; a
+# request body over SCHOOLDESK_REQUEST_MAX_BYTES (nginx's client_max_body_size: the same figure) is refused unread.
+SCHOOLDESK_UPLOAD_MAX_BYTES = max(ATTACHMENT_MAX_BYTES, 15 * 1024 * 1024)
+SCHOOLDESK_REQUEST_MAX_BYTES = int(os.environ.get("SCHOOLDESK_REQUEST_MAX_BYTES", str(64 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "schooldesk.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # a larger file goes to a temporary file, never whole into memory
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a form's or an API call's fields, files apart
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Uploads are scanned before they are kept (schooldesk/core/scanning.py): by ClamAV's clamd when this names its
+# socket (a path, or host:port), else not at all. A clamd that cannot be reached refuses the upload.
+SCHOOLDESK_CLAMD_SOCKET = os.environ.get("SCHOOLDESK_CLAMD_SOCKET", "")
+SCHOOLDESK_CLAMD_TIMEOUT = float(os.environ.get("SCHOOLDESK_CLAMD_TIMEOUT", "30"))
 
 # Mail: SMTP when EMAIL_HOST is set; otherwise each message is written to a file in var/mail/ (the demo
 # desk's notifications would otherwise flood the terminal of `make run` and push the logins away).
@@ -313,6 +330,25 @@ if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp; docs/decisions/0015): scripts, styles, images, fonts and
+# connections from the desk itself only, never inline script, never a frame, a plugin or a foreign form target.
+# Style attributes (style="…") are still allowed: about thirty templates set one, several with a computed width
+# or height; a <style> element or a foreign stylesheet is not. The favicon is a data: URI.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Logs: text lines, or one JSON object a line with SCHOOLDESK_LOG_FORMAT=json; each with the request id, person

@@ -170,11 +170,9 @@ def files_from(mail) -> tuple[list, list[str]]:
             continue
         upload = SimpleUploadedFile(attachment.filename, attachment.content, content_type=attachment.content_type)
         try:
-            attachment_validate(upload)
+            files.append(attachment_validate(upload))
         except ValidationError as exc:
             refused.append(exc.messages[0])
-        else:
-            files.append(upload)
     return files, refused
 
 

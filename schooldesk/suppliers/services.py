@@ -339,7 +339,7 @@ def contract_document_add(*, contract: Contract, by, upload, title: str = "") ->
     _require_manager(by, contract_school_ids(contract))
     if upload is None:
         raise ValidationError({"file": "Choose a file to upload."})
-    attachment_validate(upload)
+    upload = attachment_validate(upload)
     extension = Path(upload.name).suffix.lower()
     document = ContractDocument(
         contract=contract, title=title.strip()[:120], uploaded_by=by, stored_name=f"{secrets.token_hex(16)}{extension}",

@@ -26,7 +26,7 @@ from schooldesk.assets.services import asset_issue
 from schooldesk.assets.tests.factories import AssetFactory
 from schooldesk.changes.services import change_complete, change_decide, change_submit
 from schooldesk.changes.tests.factories import ChangeFactory
-from schooldesk.core.tests.pages import Form, filled, forms_in, path_of, upload
+from schooldesk.core.tests.pages import Form, filled, forms_in, header_faults, path_of, upload
 from schooldesk.core.tests.test_tenancy import PUBLIC_PREFIXES, SKIPPED_PREFIXES, fill, oak_world, routes, walk  # noqa: F401
 from schooldesk.incidents.services import incident_resolve, incident_wait
 from schooldesk.incidents.tests.factories import IncidentFactory
@@ -147,6 +147,7 @@ def walk_forms(client, user, start_urls, world) -> tuple[set[str], list[str]]:
         response = client.get(url)
         if response.status_code >= 500:
             failures.append(f"{user.username}: GET {url} answered {response.status_code}")
+        failures += header_faults(response, f"{user.username}: GET {url}")
         if response.status_code != 200 or "html" not in response.get("Content-Type", "") or response.streaming:
             continue
         html = response.content.decode()

@@ -18,6 +18,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from schooldesk.core.tests.pages import header_faults
 from schooldesk.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,7 @@ def test_every_page_and_endpoint_hides_another_schools_data(oak_world, other, cl
                 response = getattr(client, method)(url)
                 body = b"".join(response.streaming_content) if response.streaming else response.content
                 assert SECRET.encode() not in body, f"{user.username} saw school A's data at {method.upper()} {url}"
+                assert not header_faults(response, f"{method.upper()} {url}"), header_faults(response, url)
                 if "<" in route:
                     assert response.status_code in (403, 404, 405), (
                         f"{method.upper()} {url} as {user.username} gave {response.status_code}, not 404"
