@@ -5,7 +5,7 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin
 from schooldesk.locations.models import Location
-from schooldesk.mail.choices import NotificationEvent
+from schooldesk.mail.choices import DEFAULT_OFF, NotificationEvent
 from schooldesk.mail.models import Mailbox
 from schooldesk.schools.models import Organisation, School
 
@@ -91,7 +91,7 @@ class PreferencesForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for event in NotificationEvent:
             self.fields[event.value] = forms.BooleanField(label=event.label, required=False,
-                                                          initial=saved.get(event.value, True))
+                                                          initial=saved.get(event.value, event not in DEFAULT_OFF))
 
 
 class AcceptForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
