@@ -205,15 +205,15 @@ class MailboxConfirmView(View):
     def get(self, request, token):
         try:
             mailbox = services.mailbox_confirm_get(token=token)
-        except ValidationError as exc:
-            return render(request, "mail/mailbox_confirm.html", {"error": " ".join(exc.messages)}, status=400)
+        except ValidationError as exc:  # refused, like any other secret address that is not valid (403)
+            return render(request, "mail/mailbox_confirm.html", {"error": " ".join(exc.messages)}, status=403)
         return render(request, "mail/mailbox_confirm.html", {"mailbox": mailbox})
 
     def post(self, request, token):
         try:
             mailbox = services.mailbox_confirm(token=token)
         except ValidationError as exc:
-            return render(request, "mail/mailbox_confirm.html", {"error": " ".join(exc.messages)}, status=400)
+            return render(request, "mail/mailbox_confirm.html", {"error": " ".join(exc.messages)}, status=403)
         return render(request, "mail/mailbox_confirm.html", {"mailbox": mailbox})
 
 

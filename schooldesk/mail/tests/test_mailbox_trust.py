@@ -99,7 +99,7 @@ def test_an_address_another_organisation_holds_gets_the_same_answer_and_is_never
     assert smtp.to("ictdesk@oak.sch.uk") == []  # it is Oak's desk address: nothing is sent to it
     link = f"/mail/mailboxes/confirm/{_confirm_token(second)}/"
     refused = Client().post(link)
-    assert refused.status_code == 400 and "cannot be confirmed" in refused.content.decode()
+    assert refused.status_code == 403 and "cannot be confirmed" in refused.content.decode()
     second.refresh_from_db()
     held.refresh_from_db()
     assert not second.is_proved and held.is_proved
