@@ -25,7 +25,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from schooldesk.mail.choices import DEFAULT_OFF, PURPOSE_EVENT, OutboundStatus
+from schooldesk.mail.choices import DEFAULT_OFF, PURPOSE_EVENT, OutboundStatus, Purpose
 from schooldesk.mail.models import InboundMessage, Mailbox, NotificationPreference, OutboundMessage
 from schooldesk.mail.sending import MailboxBackend
 
@@ -52,14 +52,17 @@ def is_email(value: str) -> bool:
     return True
 
 
+def proved_addresses() -> set[str]:
+    return {a.lower() for a in Mailbox.objects.filter(verified_at__isnull=False).values_list("address", flat=True)}
+
+
 def own_addresses() -> set[str]:
     """Every address the desk reads: mailing one of them would start a loop. A mailbox's address counts only
     once it is proved to be the desk's (decision 0018): registering someone's address does not silence them."""
     from schooldesk.schools.models import School
 
-    mailboxes = Mailbox.objects.filter(verified_at__isnull=False).values_list("address", flat=True)
     desks = School.objects.exclude(desk_email="").values_list("desk_email", flat=True)
-    return {a.lower() for a in [*mailboxes, *desks]}
+    return proved_addresses() | {a.lower() for a in desks}
 
 
 def mailbox_for(school, incident=None) -> Mailbox | None:
@@ -127,7 +130,10 @@ def message_queue(*, purpose: str, to_address: str, dedupe_key: str, subject: st
     """Log one message to send (after commit). The same purpose, address and key is logged once;
     returns None when the address is one of ours, not an address, or the person opted out."""
     to_address = (to_address or "").strip().lower()
-    if not is_email(to_address) or to_address in own_addresses():
+    # a mailbox's confirmation may go to the school's own desk address (that is usually the one being set up),
+    # never to an address another mailbox has proved
+    ours = proved_addresses() if purpose == Purpose.MAILBOX_CONFIRM else own_addresses()
+    if not is_email(to_address) or to_address in ours:
         return None
     if recipient is not None and not wanted(recipient, purpose):
         return None
