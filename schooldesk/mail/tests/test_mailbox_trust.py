@@ -7,6 +7,7 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection as db_connection
 from django.test import Client
 from django.utils import timezone
 
@@ -253,6 +254,8 @@ def _within(seconds: float, work):
             outcome["value"] = work()
         except Exception as exc:  # noqa: BLE001 - handed back to the test
             outcome["error"] = exc
+        finally:
+            db_connection.close()  # this thread's own connection
 
     thread = threading.Thread(target=run, daemon=True)
     started = timezone.now()
