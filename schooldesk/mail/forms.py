@@ -86,10 +86,16 @@ class MailboxForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         return {name: self.cleaned_data.get(name, "") for name in ("password", "oauth_client_secret", "smtp_password")}
 
 
+#: offered only to people who run a desk
+DESK_EVENTS = frozenset({NotificationEvent.NEW_CALL})
+
+
 class PreferencesForm(StyledFormMixin, forms.Form):
-    def __init__(self, *args, saved: dict[str, bool], **kwargs):
+    def __init__(self, *args, saved: dict[str, bool], is_desk: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         for event in NotificationEvent:
+            if event in DESK_EVENTS and not is_desk:
+                continue
             self.fields[event.value] = forms.BooleanField(label=event.label, required=False,
                                                           initial=saved.get(event.value, event not in DEFAULT_OFF))
 

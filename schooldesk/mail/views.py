@@ -16,7 +16,7 @@ from schooldesk.incidents.selectors import incident_get
 from schooldesk.mail import oauth, parsing, selectors, services
 from schooldesk.mail.choices import ATTENTION_STATUSES, OAUTH_METHODS
 from schooldesk.mail.filtersets import InboundFilterSet
-from schooldesk.mail.forms import AcceptForm, MailboxForm, PreferencesForm
+from schooldesk.mail.forms import AcceptForm, MailboxForm, PreferencesForm, desk_school_ids
 from schooldesk.mail.imap import MailboxError
 from schooldesk.mail.models import InboundMessage, Mailbox
 
@@ -264,12 +264,18 @@ class OAuthCallbackView(RoleRequiredMixin, View):
 class PreferencesView(View):
     """Each person chooses which emails they receive."""
 
+    @staticmethod
+    def is_desk(request) -> bool:
+        return bool(desk_school_ids(request.user)) or request.user.memberships.filter(
+            organisation__isnull=False, role__in=DESK_ROLES).exists()
+
     def get(self, request):
-        form = PreferencesForm(saved=selectors.preferences_for(request.user))
+        form = PreferencesForm(saved=selectors.preferences_for(request.user), is_desk=self.is_desk(request))
         return render(request, "mail/preferences.html", {"form": form})
 
     def post(self, request):
-        form = PreferencesForm(request.POST, saved=selectors.preferences_for(request.user))
+        form = PreferencesForm(request.POST, saved=selectors.preferences_for(request.user),
+                               is_desk=self.is_desk(request))
         if form.is_valid():
             services.preferences_save(user=request.user, enabled=form.cleaned_data)
             messages.success(request, _("Your email choices are saved."))

@@ -52,3 +52,8 @@ def test_the_spoc_is_not_told_of_a_call_they_logged_or_cannot_see(cast, login, s
         IncidentFactory(school=cast.school, by=cast.spoc, summary="Logged by the SPOC")
         IncidentFactory(school=cast.school, by=cast.reporter, summary="Restricted", is_restricted=True)
     assert smtp.to(cast.spoc.email) == []
+
+
+def test_only_people_who_run_a_desk_are_offered_the_new_call_email(cast, login):
+    assert 'name="new_call"' not in login(cast.reporter).get("/mail/preferences/").content.decode()
+    assert 'name="new_call"' in login(cast.owner).get("/mail/preferences/").content.decode()
