@@ -196,7 +196,9 @@ def messages_deliver(messages, *, now=None) -> int:
     for message in messages:
         if message is None or not _claim(message, now):
             continue
-        key = message.mailbox_id
+        # the mailbox's own account while it still sends itself (a SPOC who switches it back to the
+        # installation's server moves the retries there too)
+        key = message.mailbox_id if message.mailbox_id and message.mailbox.sends_itself else None
         try:
             if key not in connections:
                 connections[key] = MailboxBackend(message.mailbox) if key else get_connection()
