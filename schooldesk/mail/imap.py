@@ -64,7 +64,11 @@ def connect(mailbox):
             return _PinnedIMAP4SSL(mailbox.host, mailbox.port, address, timeout)
         conn = _PinnedIMAP4(mailbox.host, mailbox.port, address, timeout)
         if mailbox.security == Security.STARTTLS:
-            conn.starttls(ssl_context=ssl.create_default_context())
+            try:
+                conn.starttls(ssl_context=ssl.create_default_context())
+            except BaseException:
+                conn.shutdown()
+                raise
         return conn
     except (OSError, imaplib.IMAP4.error) as exc:
         raise MailboxError(f"Could not connect to {mailbox.host}:{mailbox.port}: {exc}", reason="connect") from exc
