@@ -216,6 +216,17 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# Every connection the desk opens gives up after this many seconds (a server that accepts and never answers
+# must not hang a worker, the Retry button or a password reset): SMTP, IMAP and the OAuth token endpoints.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+SCHOOLDESK_IMAP_TIMEOUT = int(os.environ.get("SCHOOLDESK_IMAP_TIMEOUT", "30"))
+SCHOOLDESK_OAUTH_TIMEOUT = int(os.environ.get("SCHOOLDESK_OAUTH_TIMEOUT", "20"))
+# Servers a SPOC types into a mailbox's settings (core/netguard.py): only these ports ("*": any), and never an
+# address on a private or local network unless the installation allows it (a single school's own server). The
+# test suite's Dovecot and SMTP servers run on loopback on random ports.
+SCHOOLDESK_IMAP_PORTS = os.environ.get("SCHOOLDESK_IMAP_PORTS", "*" if TESTING else "993,143")
+SCHOOLDESK_SMTP_PORTS = os.environ.get("SCHOOLDESK_SMTP_PORTS", "*" if TESTING else "587,465,25")
+SCHOOLDESK_ALLOW_PRIVATE_HOSTS = env_bool("SCHOOLDESK_ALLOW_PRIVATE_HOSTS", TESTING)
 # The installation's administrators (comma-separated): told when a backup fails; without it, the superusers. Not
 # Django's ADMINS, which would also email every 5xx answer (each /health/ poll during an outage) with its details.
 SCHOOLDESK_ADMIN_EMAIL = [a.strip() for a in os.environ.get("SCHOOLDESK_ADMIN_EMAIL", "").split(",") if a.strip()]

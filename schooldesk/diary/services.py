@@ -8,9 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
@@ -418,13 +416,16 @@ def feed_token_reset(*, user) -> str:
     return user.feed_token
 
 
-def _reminder_recipients(entry: DiaryEntry) -> list[str]:
-    people = [entry.person] if entry.person_id else [entry.school.spoc]
-    return sorted({p.email for p in people if p is not None and p.email})
+def _reminder_people(entry: DiaryEntry) -> list:
+    return [entry.person] if entry.person_id else [entry.school.spoc]
 
 
 def diary_reminders_send(*, now: datetime | None = None) -> int:
-    """Send each reminder that has come due, exactly once (recorded on the entry under a row lock)."""
+    """Send each reminder that has come due, exactly once (recorded on the entry under a row lock), through the
+    mail app's outbound log (retried if the server is down; the person can switch diary reminders off)."""
+    from schooldesk.mail.outbound import messages_deliver
+    from schooldesk.mail.reminders import ReminderKind, reminder_send
+
     now = now or timezone.now()
     due = DiaryEntry.objects.filter(remind_at__lte=now, reminded_at__isnull=True,
                                     starts_at__gte=now - timedelta(days=1))
@@ -435,18 +436,16 @@ def diary_reminders_send(*, now: datetime | None = None) -> int:
                      .get(pk=pk))
             if entry.reminded_at is not None:
                 continue
-            recipients = _reminder_recipients(entry)
-            if recipients:
-                when = entry.starts_at.astimezone(LONDON)
-                EmailMessage(
-                    subject=f"Reminder: {entry.title} on {when:%d/%m/%Y}",
-                    body="\n".join([entry.title, f"{entry.get_kind_display()} at {entry.school}",
-                                    f"{when:%d/%m/%Y}" + ("" if entry.is_all_day else f" at {when:%H:%M}"), "",
-                                    entry.notes, "", f"{settings.SCHOOLDESK_SITE_URL}/diary/{entry.pk}/"]),
-                    from_email=entry.school.desk_email or settings.DEFAULT_FROM_EMAIL, to=recipients,
-                    headers={"Auto-Submitted": "auto-generated"},
-                ).send()
-                sent += 1
+            when = entry.starts_at.astimezone(LONDON)
+            messages = reminder_send(
+                school=entry.school, kind=ReminderKind.DIARY, people=_reminder_people(entry),
+                subject=f"Reminder: {entry.title} on {when:%d/%m/%Y}",
+                body="\n".join([entry.title, f"{entry.get_kind_display()} at {entry.school}",
+                                f"{when:%d/%m/%Y}" + ("" if entry.is_all_day else f" at {when:%H:%M}"), "",
+                                entry.notes]).strip(),
+                key=f"diary:{entry.pk}:{entry.remind_at:%Y%m%d%H%M}", url=f"/diary/{entry.pk}/", deliver=False)
             entry.reminded_at = now
             entry.save(update_fields=["reminded_at"])
+        sent += bool(messages)
+        messages_deliver(messages)
     return sent

@@ -14,6 +14,17 @@ class AuthMethod(models.TextChoices):
     GOOGLE = "google", _("Google Workspace (OAuth 2)")
 
 
+class SendWith(models.TextChoices):
+    INSTALLATION = "installation", _("The installation's mail server")
+    MAILBOX = "mailbox", _("This mailbox's own account (SMTP)")
+
+
+class SmtpSecurity(models.TextChoices):
+    STARTTLS = "starttls", _("STARTTLS (port 587)")
+    SSL = "ssl", _("SSL/TLS (port 465)")
+    NONE = "none", _("None (only for a server on this machine)")
+
+
 OAUTH_METHODS = frozenset({AuthMethod.MICROSOFT, AuthMethod.GOOGLE})
 
 
@@ -72,6 +83,7 @@ class NotificationEvent(models.TextChoices):
     CALL_UPDATED = "call_updated", _("A reply or a change of status on my call")
     CALL_RESOLVED = "call_resolved", _("My call is resolved: please confirm the fix")
     CALL_ASSIGNED = "call_assigned", _("A call is forwarded to me")
+    NEW_CALL = "new_call", _("A new call is logged at a school whose desk I run")
     REPLY_RECEIVED = "reply_received", _("A reply by email arrived on a call I look after")
     SLA_WARNING = "sla_warning", _("A call I look after is about to breach its target")
     MAIL_ATTENTION = "mail_attention", _("Email that could not be processed or is held for me")
@@ -79,11 +91,16 @@ class NotificationEvent(models.TextChoices):
     REMINDER_PAYMENT = "reminder_payment", _("Reminders: payments due")
     REMINDER_LICENCE = "reminder_licence", _("Reminders: licence renewals")
     REMINDER_WARRANTY = "reminder_warranty", _("Reminders: warranties ending")
+    REMINDER_DIARY = "reminder_diary", _("Reminders: diary entries I asked to be reminded of")
+
+
+#: off until the person switches them on (the triage queue is the desk's usual signal)
+DEFAULT_OFF = frozenset({NotificationEvent.NEW_CALL})
 
 
 REMINDER_EVENTS = frozenset({
     NotificationEvent.REMINDER_CONTRACT, NotificationEvent.REMINDER_PAYMENT,
-    NotificationEvent.REMINDER_LICENCE, NotificationEvent.REMINDER_WARRANTY,
+    NotificationEvent.REMINDER_LICENCE, NotificationEvent.REMINDER_WARRANTY, NotificationEvent.REMINDER_DIARY,
 })
 
 
@@ -99,6 +116,8 @@ class Purpose(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA about to breach")
     MAIL_ATTENTION = "mail_attention", _("Email needs the desk")
     REMINDER = "reminder", _("Reminder")
+    NEW_CALL = "new_call", _("New call for the desk")
+    MAILBOX_CONFIRM = "mailbox_confirm", _("Confirm a desk mailbox")
 
 
 PURPOSE_EVENT = {
@@ -109,4 +128,5 @@ PURPOSE_EVENT = {
     Purpose.REPLY_RECEIVED: NotificationEvent.REPLY_RECEIVED,
     Purpose.SLA_WARNING: NotificationEvent.SLA_WARNING,
     Purpose.MAIL_ATTENTION: NotificationEvent.MAIL_ATTENTION,
+    Purpose.NEW_CALL: NotificationEvent.NEW_CALL,
 }

@@ -44,6 +44,7 @@ def mail_demo_create(demo) -> list[Mailbox]:
         mailbox = Mailbox.objects.create(
             school=school, name=f"{school.short_name or school.name} ICT desk", address=school.desk_email,
             is_active=False, unknown_senders=UnknownSenders.HOLD,
+            verified_at=timezone.now(),  # the demo's own addresses (decision 0018: real ones are proved)
         )
         mailboxes.append(mailbox)
         calls = Incident.objects.filter(school=school, channel=Channel.EMAIL, reported_by__isnull=False).select_related(

@@ -5,7 +5,7 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin
 from schooldesk.locations.models import Location
-from schooldesk.mail.choices import NotificationEvent
+from schooldesk.mail.choices import DEFAULT_OFF, NotificationEvent
 from schooldesk.mail.models import Mailbox
 from schooldesk.schools.models import Organisation, School
 
@@ -23,11 +23,14 @@ class MailboxForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
                                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
     oauth_client_secret = forms.CharField(label=_("Client secret"), required=False, strip=False,
                                           widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
+    smtp_password = forms.CharField(label=_("SMTP password"), required=False, strip=False,
+                                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
 
     field_order = [
         "school", "organisation", "name", "address", "is_active", "host", "port", "security", "username",
         "auth_method", "password", "oauth_tenant", "oauth_client_id", "oauth_client_secret", "folder",
         "unknown_senders", "default_location", "rate_limit_per_hour", "poll_every_minutes", "authserv_id",
+        "send_with", "smtp_host", "smtp_port", "smtp_security", "smtp_username", "smtp_password",
     ]
 
     class Meta:
@@ -35,7 +38,8 @@ class MailboxForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         fields = [
             "school", "organisation", "name", "address", "is_active", "host", "port", "security", "username",
             "auth_method", "oauth_tenant", "oauth_client_id", "folder", "unknown_senders", "default_location",
-            "rate_limit_per_hour", "poll_every_minutes", "authserv_id",
+            "rate_limit_per_hour", "poll_every_minutes", "authserv_id", "send_with", "smtp_host", "smtp_port",
+            "smtp_security", "smtp_username",
         ]
 
     def __init__(self, *args, user, **kwargs):
@@ -56,9 +60,20 @@ class MailboxForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         else:  # an organisation's desk: one of its schools, or the organisation as a whole
             self.fields["school"].queryset = School.objects.filter(pk__in=schools).order_by("name")
             self.fields["school"].required = False
-        for name in ("password", "oauth_client_secret"):
+        for name in self.OPTIONAL_WITH_DEFAULT:
+            self.fields[name].required = False
+        for name in ("password", "oauth_client_secret", "smtp_password"):
             self.fields[name].help_text = KEEP if getattr(self.instance, name) else _("Not set yet.")
             self.initial.pop(name, None)
+
+    #: sending settings added later: a form posted without them (an older page, a script) keeps the defaults
+    OPTIONAL_WITH_DEFAULT = ("send_with", "smtp_port", "smtp_security")
+
+    def _post_clean(self):
+        for name in self.OPTIONAL_WITH_DEFAULT:
+            if self.cleaned_data.get(name) in (None, ""):
+                self.cleaned_data[name] = Mailbox._meta.get_field(name).get_default()
+        super()._post_clean()
 
     def clean(self):
         data = super().clean()
@@ -68,15 +83,21 @@ class MailboxForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         return data
 
     def secrets(self) -> dict:
-        return {name: self.cleaned_data.get(name, "") for name in ("password", "oauth_client_secret")}
+        return {name: self.cleaned_data.get(name, "") for name in ("password", "oauth_client_secret", "smtp_password")}
+
+
+#: offered only to people who run a desk
+DESK_EVENTS = frozenset({NotificationEvent.NEW_CALL})
 
 
 class PreferencesForm(StyledFormMixin, forms.Form):
-    def __init__(self, *args, saved: dict[str, bool], **kwargs):
+    def __init__(self, *args, saved: dict[str, bool], is_desk: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         for event in NotificationEvent:
+            if event in DESK_EVENTS and not is_desk:
+                continue
             self.fields[event.value] = forms.BooleanField(label=event.label, required=False,
-                                                          initial=saved.get(event.value, True))
+                                                          initial=saved.get(event.value, event not in DEFAULT_OFF))
 
 
 class AcceptForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):

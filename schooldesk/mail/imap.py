@@ -9,14 +9,69 @@ import re
 import ssl
 from contextlib import contextmanager
 
+from django.conf import settings
+
+from schooldesk.core import netguard
 from schooldesk.mail import oauth
 from schooldesk.mail.choices import Security
 
-TIMEOUT_SECONDS = 30
-
 
 class MailboxError(Exception):
-    """The mailbox could not be read: the message says why, for the SPOC."""
+    """The mailbox could not be read: the message says why, for the SPOC. `reason` is "connect" (no
+    connection), "refused" (the installation's rules: core/netguard.py), "sign-in" (the server refused the
+    sign-in) or "" (our own finding after signing in)."""
+
+    def __init__(self, message: str, *, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
+
+
+class _Pinned:
+    """Connects to the address netguard checked, never to a second look-up of the name (TLS still checks the
+    certificate against the name)."""
+
+    address: tuple[str, int]
+
+    def _create_socket(self, timeout):
+        sock = netguard.connect(self.address, timeout)
+        if isinstance(self, imaplib.IMAP4_SSL):
+            return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+        return sock
+
+
+class _PinnedIMAP4(_Pinned, imaplib.IMAP4):
+    def __init__(self, host, port, address, timeout):
+        self.address = address
+        super().__init__(host, port, timeout=timeout)
+
+
+class _PinnedIMAP4SSL(_Pinned, imaplib.IMAP4_SSL):
+    def __init__(self, host, port, address, timeout):
+        self.address = address
+        super().__init__(host, port, ssl_context=ssl.create_default_context(), timeout=timeout)
+
+
+def connect(mailbox):
+    """An IMAP connection to the mailbox's server, if the installation allows that host and port."""
+    try:
+        address = netguard.checked_address(mailbox.host, mailbox.port,
+                                           ports=netguard.ports_setting(settings.SCHOOLDESK_IMAP_PORTS))
+    except netguard.AddressRefused as exc:
+        raise MailboxError(str(exc), reason="refused") from exc
+    timeout = settings.SCHOOLDESK_IMAP_TIMEOUT
+    try:
+        if mailbox.security == Security.SSL:
+            return _PinnedIMAP4SSL(mailbox.host, mailbox.port, address, timeout)
+        conn = _PinnedIMAP4(mailbox.host, mailbox.port, address, timeout)
+        if mailbox.security == Security.STARTTLS:
+            try:
+                conn.starttls(ssl_context=ssl.create_default_context())
+            except BaseException:
+                conn.shutdown()
+                raise
+        return conn
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise MailboxError(f"Could not connect to {mailbox.host}:{mailbox.port}: {exc}", reason="connect") from exc
 
 
 def _xoauth2(username: str, token: str):
@@ -35,16 +90,7 @@ def _xoauth2(username: str, token: str):
 @contextmanager
 def imap_session(mailbox):
     """An IMAP connection, signed in and with the mailbox's folder selected; always logged out."""
-    try:
-        if mailbox.security == Security.SSL:
-            conn = imaplib.IMAP4_SSL(mailbox.host, mailbox.port, ssl_context=ssl.create_default_context(),
-                                     timeout=TIMEOUT_SECONDS)
-        else:
-            conn = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=TIMEOUT_SECONDS)
-            if mailbox.security == Security.STARTTLS:
-                conn.starttls(ssl_context=ssl.create_default_context())
-    except (OSError, imaplib.IMAP4.error) as exc:
-        raise MailboxError(f"Could not connect to {mailbox.host}:{mailbox.port}: {exc}") from exc
+    conn = connect(mailbox)
     try:
         username = mailbox.username or mailbox.address
         try:
@@ -53,15 +99,16 @@ def imap_session(mailbox):
             else:
                 conn.login(username, mailbox.password)
         except imaplib.IMAP4.error as exc:
-            raise MailboxError(f"The server refused the sign-in for {username}: {_text(exc)}") from exc
+            raise MailboxError(f"The server refused the sign-in for {username}: {_text(exc)}",
+                               reason="sign-in") from exc
         except oauth.OAuthError as exc:
-            raise MailboxError(str(exc)) from exc
+            raise MailboxError(str(exc), reason="sign-in") from exc
         status, _data = conn.select(_quote(mailbox.folder))
         if status != "OK":
             raise MailboxError(f"There is no folder called “{mailbox.folder}” in the mailbox.")
         yield conn
     except (OSError, imaplib.IMAP4.abort) as exc:
-        raise MailboxError(f"The connection to {mailbox.host} failed: {exc}") from exc
+        raise MailboxError(f"The connection to {mailbox.host} failed: {exc}", reason="connect") from exc
     finally:
         try:
             conn.logout()

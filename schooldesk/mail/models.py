@@ -15,7 +15,7 @@ from schooldesk.core.models import TimeStampedModel
 from schooldesk.mail import choices
 
 #: never shown back on a page, never in the admin, never logged; encrypted in the database (core/fields.py)
-SECRET_FIELDS = ("password", "oauth_client_secret", "oauth_refresh_token", "oauth_access_token")
+SECRET_FIELDS = ("password", "oauth_client_secret", "oauth_refresh_token", "oauth_access_token", "smtp_password")
 
 
 def _desk_scope(user):
@@ -48,8 +48,11 @@ class Mailbox(TimeStampedModel):
         help_text=_("Instead of a school: one mailbox for all the LA's or trust's schools."),
     )
     name = models.CharField(_("name"), max_length=80, help_text=_("For example: Oakfield ICT desk"))
-    address = models.EmailField(_("desk email address"), unique=True,
+    address = models.EmailField(_("desk email address"),
                                 help_text=_("The address people write to. Our emails are sent from it."))
+    #: the address is the desk's only once proved (a confirmation link emailed to it was followed, or an OAuth
+    #: sign-in to it succeeded): until then the mailbox is not read and the address is not treated as ours
+    verified_at = models.DateTimeField(_("address confirmed"), null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("check this mailbox for new email"), default=False)
     host = models.CharField(_("IMAP server"), max_length=200, blank=True)
     port = models.PositiveIntegerField(_("port"), default=993)
@@ -89,6 +92,17 @@ class Mailbox(TimeStampedModel):
                     "Microsoft 365: spf.protection.outlook.com; Google: mx.google.com). Email that fails its "
                     "checks (DMARC, or both SPF and DKIM) is held for the SPOC. Blank: senders are not checked."),
     )
+    send_with = models.CharField(
+        _("send the desk's email with"), max_length=12, choices=choices.SendWith.choices,
+        default=choices.SendWith.INSTALLATION,
+        help_text=_("Microsoft 365 and Google mailboxes send with the same authorisation as they are read with."))
+    smtp_host = models.CharField(_("SMTP server"), max_length=200, blank=True)
+    smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
+    smtp_security = models.CharField(_("SMTP connection security"), max_length=10,
+                                     choices=choices.SmtpSecurity.choices, default=choices.SmtpSecurity.STARTTLS)
+    smtp_username = models.CharField(_("SMTP user name"), max_length=200, blank=True,
+                                     help_text=_("Leave blank to use the IMAP user name."))
+    smtp_password = EncryptedTextField(_("SMTP password"), blank=True)
     uid_validity = models.BigIntegerField(null=True, blank=True, editable=False)
     last_uid = models.BigIntegerField(default=0, editable=False)
     polling_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -110,6 +124,8 @@ class Mailbox(TimeStampedModel):
                            | Q(school__isnull=True, organisation__isnull=False)),
                 name="mailbox_school_xor_organisation",
             ),
+            models.UniqueConstraint(fields=["address"], condition=Q(verified_at__isnull=False),
+                                    name="mailbox_address_once_proved"),
         ]
 
     def __str__(self) -> str:
@@ -121,6 +137,14 @@ class Mailbox(TimeStampedModel):
     @property
     def is_oauth(self) -> bool:
         return self.auth_method in choices.OAUTH_METHODS
+
+    @property
+    def is_proved(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def sends_itself(self) -> bool:
+        return self.send_with == choices.SendWith.MAILBOX and self.is_proved
 
     @property
     def has_secret(self) -> bool:
@@ -206,6 +230,8 @@ class OutboundMessage(TimeStampedModel):
                                  related_name="outbound_messages")
     update = models.ForeignKey("incidents.IncidentUpdate", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+")
+    #: sent through this mailbox's own SMTP account (None: the installation's server)
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     purpose = models.CharField(max_length=24, choices=choices.Purpose.choices)
     dedupe_key = models.CharField(max_length=120, help_text="The same purpose, address and key is sent once.")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

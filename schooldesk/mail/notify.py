@@ -5,7 +5,8 @@ is committed; the alerts for the desk are called by the mail intake and by perio
   changes of status, resolved (asked to confirm, or to reply if it is not fixed).
 - Technician: a call forwarded to them.
 - Supplier: an escalation, with everything they need to act and our reference.
-- SPOC: a reply arrived by email, a target is about to be breached, email needs them.
+- SPOC: a reply arrived by email, a target is about to be breached, email needs them; a new call, if they
+  chose to hear of each one (off by default).
 
 Nobody is emailed about their own words; each person's preferences are respected; a desk person is
 only told about a call they can see (restricted calls stay restricted).
@@ -21,7 +22,7 @@ from django.utils import timezone
 from schooldesk.accounts.choices import DESK_ROLES, Role
 from schooldesk.incidents.choices import SlaState, UpdateKind
 from schooldesk.incidents.models import Incident, IncidentUpdate
-from schooldesk.mail.choices import MACHINE_KINDS, InboundAction, Purpose
+from schooldesk.mail.choices import MACHINE_KINDS, InboundAction, NotificationEvent, Purpose
 from schooldesk.mail.models import InboundMessage, OutboundMessage
 from schooldesk.mail.outbound import is_email, message_queue, messages_deliver
 
@@ -103,6 +104,28 @@ def _acknowledgement(incident, update):
     return message, origin.from_address
 
 
+def new_call_messages(incident, update) -> list:
+    """The desk people who chose to hear of each new call (off by default: the triage queue is the usual
+    signal), except whoever logged or reported it, and only about a call they can see."""
+    from schooldesk.accounts.models import User
+
+    school = incident.school
+    where = Q(memberships__school=school) | Q(memberships__organisation_id=school.organisation_id,
+                                              memberships__school__isnull=True)
+    chose = Q(notification_preferences__event=NotificationEvent.NEW_CALL, notification_preferences__is_enabled=True)
+    people = User.objects.filter(where, chose, memberships__role__in=DESK_ROLES).exclude(email="").distinct().order_by(
+        "pk")
+    messages = []
+    for person in people:
+        if person.pk in (update.author_id, incident.reported_by_id) or not _can_see(person, incident):
+            continue
+        messages.append(message_queue(
+            purpose=Purpose.NEW_CALL, to_address=person.email, dedupe_key=f"update:{update.pk}",
+            subject=f"[{incident.reference}] New call: {incident.summary}", template="new_call",
+            context=_context(incident, update), school=school, incident=incident, update=update, recipient=person))
+    return messages
+
+
 def _lead(rows):
     """The row an email about several is filed under: what the person did, not the status it led to."""
     return next((u for u in rows if u.kind != UpdateKind.STATUS), rows[0])
@@ -120,6 +143,7 @@ def update_messages(updates) -> list:
             message, told_address = _acknowledgement(incident, update)
             messages.append(message)
             told.add(told_address)
+            messages.extend(new_call_messages(incident, update))
         elif update.kind == UpdateKind.ASSIGNMENT:
             technician = incident.assigned_to
             if technician is not None and technician.pk != update.author_id:

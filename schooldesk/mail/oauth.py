@@ -14,18 +14,18 @@ import urllib.request
 from datetime import timedelta
 from ipaddress import ip_address
 
+from django.conf import settings
 from django.utils import timezone
 
 from schooldesk.mail.choices import AuthMethod
 
-TIMEOUT_SECONDS = 20
 EARLY_REFRESH = timedelta(minutes=2)
 
 PROVIDERS = {
     AuthMethod.MICROSOFT: {
         "authorize": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/authorize",
         "token": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
-        "scope": "https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
+        "scope": "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access",
         "host": "outlook.office365.com",
         "extra": {},
     },
@@ -65,6 +65,23 @@ def provider_defaults(mailbox) -> None:
         mailbox.host = preset["host"]
 
 
+def is_provider_host(mailbox) -> bool:
+    """The mailbox is read from its provider's own IMAP server (or, where the installation allows servers on
+    its own machine, one on loopback: the test suite's stand-in)."""
+    from schooldesk.core.netguard import private_allowed
+
+    preset = PROVIDERS.get(mailbox.auth_method)
+    if preset is None:
+        return False
+    host = (mailbox.host or "").strip().lower().rstrip(".")
+    if host == preset["host"]:
+        return True
+    try:
+        return private_allowed() and (host == "localhost" or ip_address(host).is_loopback)
+    except ValueError:
+        return False
+
+
 def endpoint_allowed(url: str) -> bool:
     """HTTPS, or plain HTTP to this machine only (a test stand-in)."""
     parts = urllib.parse.urlsplit(url)
@@ -92,7 +109,7 @@ def _token_request(mailbox, fields: dict) -> dict:
     request = urllib.request.Request(mailbox.oauth_token_url, data=data, method="POST", headers={  # noqa: S310
         "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (scheme checked)
+        with urllib.request.urlopen(request, timeout=settings.SCHOOLDESK_OAUTH_TIMEOUT) as response:  # noqa: S310 (scheme checked)
             answer = json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
         try:

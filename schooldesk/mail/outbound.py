@@ -5,6 +5,9 @@ Headers let replies thread back to the call: a Message-ID of ours, In-Reply-To a
 earlier messages of the conversation with that address, and the call's reference in the subject.
 Automatic mail carries `Auto-Submitted: auto-generated` (RFC 3834) and asks Exchange not to answer it
 (`X-Auto-Response-Suppress`). Mail is never sent to a desk address of our own (a loop).
+
+Mail goes out through the installation's SMTP server, or, for a proved mailbox set to send its own mail,
+through that mailbox's account (SMTP with XOAUTH2 for Microsoft 365 and Google, or a password): see sending.py.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from schooldesk.mail.choices import PURPOSE_EVENT, OutboundStatus, Purpose
+from schooldesk.mail.choices import DEFAULT_OFF, PURPOSE_EVENT, OutboundStatus, Purpose
 from schooldesk.mail.models import InboundMessage, Mailbox, NotificationPreference, OutboundMessage
+from schooldesk.mail.sending import MailboxBackend
 
 logger = logging.getLogger(__name__)
 
@@ -48,31 +52,50 @@ def is_email(value: str) -> bool:
     return True
 
 
+def proved_addresses() -> set[str]:
+    return {a.lower() for a in Mailbox.objects.filter(verified_at__isnull=False).values_list("address", flat=True)}
+
+
 def own_addresses() -> set[str]:
-    """Every address the desk reads: mailing one of them would start a loop."""
+    """Every address the desk reads: mailing one of them would start a loop. A mailbox's address counts only
+    once it is proved to be the desk's (decision 0018): registering someone's address does not silence them."""
     from schooldesk.schools.models import School
 
-    mailboxes = Mailbox.objects.values_list("address", flat=True)
     desks = School.objects.exclude(desk_email="").values_list("desk_email", flat=True)
-    return {a.lower() for a in [*mailboxes, *desks]}
+    return proved_addresses() | {a.lower() for a in desks}
 
 
-def sender_for(school) -> tuple[str, str]:
-    """(From, Reply-To): the school's desk mailbox, else its desk address, else the installation's."""
-    address = ""
-    if school is not None:
-        mailbox = Mailbox.objects.filter(Q(school=school) | Q(organisation_id=school.organisation_id)).order_by(
-            F("organisation_id").asc(nulls_first=True), "pk").first()
-        address = mailbox.address if mailbox else school.desk_email
+def mailbox_for(school, incident=None) -> Mailbox | None:
+    """The proved mailbox mail about this school (and call) goes out from: the one the call came in through,
+    else the school's own, else its organisation's shared one."""
+    if incident is not None:
+        came_in = Mailbox.objects.filter(verified_at__isnull=False, messages__incident=incident).order_by(
+            "messages__created_at", "messages__id").first()
+        if came_in is not None:
+            return came_in
+    if school is None:
+        return None
+    return Mailbox.objects.filter(Q(school=school) | Q(organisation_id=school.organisation_id),
+                                  verified_at__isnull=False).order_by(
+        F("organisation_id").asc(nulls_first=True), "pk").first()
+
+
+def sender_for(school, incident=None) -> tuple[str, str, Mailbox | None]:
+    """(From, Reply-To, the mailbox that sends it itself or None): the desk mailbox (the call's), else the
+    school's desk address, else the installation's."""
+    mailbox = mailbox_for(school, incident)
+    address = mailbox.address if mailbox else (school.desk_email if school is not None else "")
     if not address:
-        return settings.DEFAULT_FROM_EMAIL, ""
-    return formataddr((f"{school.name} ICT desk", address)), address
+        return settings.DEFAULT_FROM_EMAIL, "", None
+    name = f"{school.name} ICT desk" if school is not None else mailbox.name
+    return formataddr((name, address)), address, mailbox if mailbox is not None and mailbox.sends_itself else None
 
 
 def wanted(user, purpose: str) -> bool:
     """The person has not switched this kind of email off."""
     event = PURPOSE_EVENT.get(purpose, purpose)
-    return not NotificationPreference.objects.filter(user=user, event=event, is_enabled=False).exists()
+    chosen = NotificationPreference.objects.filter(user=user, event=event).values_list("is_enabled", flat=True).first()
+    return chosen if chosen is not None else event not in DEFAULT_OFF
 
 
 def thread_root(incident) -> str:
@@ -125,7 +148,10 @@ def message_queue(*, purpose: str, to_address: str, dedupe_key: str, subject: st
     """Log one message to send (after commit). The same purpose, address and key is logged once;
     returns None when the address is one of ours, not an address, or the person opted out."""
     to_address = (to_address or "").strip().lower()
-    if not is_email(to_address) or to_address in own_addresses():
+    # a mailbox's confirmation may go to the school's own desk address (that is usually the one being set up),
+    # never to an address another mailbox has proved
+    ours = proved_addresses() if purpose == Purpose.MAILBOX_CONFIRM else own_addresses()
+    if not is_email(to_address) or to_address in ours:
         return None
     if recipient is not None and not wanted(recipient, purpose):
         return None
@@ -136,12 +162,12 @@ def message_queue(*, purpose: str, to_address: str, dedupe_key: str, subject: st
         subject, template, context = restricted(purpose, incident, update, context)
     if not in_reply_to and references is None:
         in_reply_to, references = thread_headers(incident, to_address)
-    from_email, reply_to = sender_for(school)
+    from_email, reply_to, sending_mailbox = sender_for(school, incident)
     domain = (reply_to or settings.DEFAULT_FROM_EMAIL).rsplit("@", 1)[-1].strip("> ") or "schooldesk.invalid"
     text, markup = render(template, {**context, "to_address": to_address, "recipient": recipient})
     message = OutboundMessage(
         school=school, incident=incident, update=update, purpose=purpose, dedupe_key=dedupe_key[:120],
-        recipient=recipient, to_address=to_address, from_address=from_email, reply_to=reply_to,
+        recipient=recipient, to_address=to_address, from_address=from_email, reply_to=reply_to, mailbox=sending_mailbox,
         subject=" ".join(subject.split())[:300], body_text=text, body_html=markup,
         message_id=make_msgid(idstring=f"sd{incident.pk if incident else 0}", domain=domain),
         in_reply_to=in_reply_to, references=" ".join(references or []), is_automatic=is_automatic,
@@ -186,13 +212,17 @@ def messages_deliver(messages, *, now=None) -> int:
     """Send each message not yet sent; record success or the error and when to try again."""
     now = now or timezone.now()
     sent = 0
-    connection = None
+    connections = {}  # one per sending mailbox (None: the installation's server)
     for message in messages:
         if message is None or not _claim(message, now):
             continue
+        # the mailbox's own account while it still sends itself (a SPOC who switches it back to the
+        # installation's server moves the retries there too)
+        key = message.mailbox_id if message.mailbox_id and message.mailbox.sends_itself else None
         try:
-            connection = connection or get_connection()
-            _email(message, connection).send()
+            if key not in connections:
+                connections[key] = MailboxBackend(message.mailbox) if key else get_connection()
+            _email(message, connections[key]).send()
         except (smtplib.SMTPException, OSError, ValueError) as exc:
             message.attempts += 1
             message.last_error = str(exc)[:500]
@@ -201,7 +231,7 @@ def messages_deliver(messages, *, now=None) -> int:
             message.next_attempt_at = None if given_up else now + backoff(message.attempts)
             logger.warning("Email %s to %s failed (attempt %s): %s", message.pk, message.to_address,
                            message.attempts, exc)
-            connection = None
+            connections.pop(key, None)
         else:
             message.attempts += 1
             message.status, message.sent_at, message.last_error = OutboundStatus.SENT, now, ""
@@ -214,7 +244,7 @@ def deliver_after_commit(messages) -> None:
     ids = [m.pk for m in messages if m is not None]
     if ids:
         transaction.on_commit(lambda: messages_deliver(
-            OutboundMessage.objects.filter(pk__in=ids).select_related("incident").order_by("pk")))
+            OutboundMessage.objects.filter(pk__in=ids).select_related("incident", "mailbox").order_by("pk")))
 
 
 def outbound_retry(*, now=None) -> int:
@@ -224,5 +254,5 @@ def outbound_retry(*, now=None) -> int:
         Q(status=OutboundStatus.FAILED, next_attempt_at__lte=now)
         | Q(status=OutboundStatus.PENDING, created_at__lte=now - timedelta(minutes=2))
         | Q(status=OutboundStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    ).select_related("incident").order_by("pk")[:200]
+    ).select_related("incident", "mailbox").order_by("pk")[:200]
     return messages_deliver(list(due), now=now)

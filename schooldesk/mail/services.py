@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from ipaddress import ip_address
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from schooldesk.accounts.access import access_for
@@ -27,7 +29,10 @@ from schooldesk.mail.choices import (
     InboundAction,
     InboundStatus,
     NotificationEvent,
+    Purpose,
     Security,
+    SendWith,
+    SmtpSecurity,
 )
 from schooldesk.mail.models import SECRET_FIELDS, InboundMessage, Mailbox, NotificationPreference
 
@@ -38,7 +43,9 @@ HEARTBEAT = timedelta(seconds=90)
 POLL_STATE = {"uid_validity", "last_uid", "polling_until", "last_polled_at", "last_error", "last_error_at",
               "poll_owner", "poll_heartbeat_at"}
 SETTINGS_FIELDS = [f.attname for f in Mailbox._meta.concrete_fields
-                   if f.attname not in POLL_STATE | {"id", "created_at", "updated_at"}]
+                   if f.attname not in POLL_STATE | {"id", "created_at", "updated_at", "verified_at"}]
+CONFIRM_SALT = "schooldesk.mail.mailbox-confirm"
+CONFIRM_DAYS = 7
 BATCH = 200
 
 logger = logging.getLogger(__name__)
@@ -78,6 +85,17 @@ def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None) -> Mailbo
     errors = {}
     if mailbox.security == Security.NONE and mailbox.host and not _is_loopback(mailbox.host):
         errors["security"] = "Email passwords must not cross the network unencrypted: choose SSL/TLS or STARTTLS."
+    if mailbox.send_with == SendWith.MAILBOX:
+        if mailbox.smtp_security == SmtpSecurity.NONE and not _is_loopback(mailbox.smtp_host):
+            errors["smtp_security"] = ("Email passwords must not cross the network unencrypted: choose STARTTLS or "
+                                       "SSL/TLS.")
+        if not mailbox.smtp_host and mailbox.auth_method not in OAUTH_METHODS:
+            errors["smtp_host"] = "Give the SMTP server, or send with the installation's mail server."
+        if mailbox.auth_method not in OAUTH_METHODS and not (mailbox.smtp_password or mailbox.password):
+            errors["smtp_password"] = "Give the password the mailbox sends with."  # noqa: S105
+    duplicate = Mailbox.objects.visible_to(by).filter(address=mailbox.address).exclude(pk=mailbox.pk) if by else None
+    if duplicate is not None and duplicate.exists():  # only among the mailboxes this person already sees
+        errors["address"] = "Another of your mailboxes already has this address."
     if mailbox.is_active and not mailbox.host and mailbox.auth_method not in OAUTH_METHODS:
         errors["host"] = "Give the IMAP server, or untick “check this mailbox”."
     if mailbox.auth_method in OAUTH_METHODS:
@@ -93,17 +111,23 @@ def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None) -> Mailbo
     if errors:
         raise ValidationError(errors)
     mailbox.full_clean(exclude=["school", "organisation", "default_location", *SECRET_FIELDS])
+    new_address = True
     if mailbox.pk:
-        before = Mailbox.objects.filter(pk=mailbox.pk).values("host", "username", "folder").first()
+        before = Mailbox.objects.filter(pk=mailbox.pk).values("host", "username", "folder", "address").first()
+        new_address = before is not None and before.pop("address") != mailbox.address
         if before and before != {"host": mailbox.host, "username": mailbox.username, "folder": mailbox.folder}:
             mailbox.uid_validity, mailbox.last_uid = None, 0  # another mailbox: start again (Message-IDs still dedupe)
     created = mailbox.pk is None
+    if new_address:  # an address is the desk's only once proved (decision 0018)
+        mailbox.verified_at = None
     try:
         with transaction.atomic():  # never the polling state: a poll may be running with its own copy
-            fields = None if created else [*SETTINGS_FIELDS, "uid_validity", "last_uid", "updated_at"]
+            fields = None if created else [*SETTINGS_FIELDS, "uid_validity", "last_uid", "verified_at", "updated_at"]
             mailbox.save(update_fields=fields)
     except IntegrityError as exc:
-        raise ValidationError({"address": "Another mailbox already reads this address."}) from exc
+        raise ValidationError({"address": "Another of your mailboxes already has this address."}) from exc
+    if new_address:
+        mailbox_confirmation_send(mailbox=mailbox)
     audit_record(actor=by, school=mailbox.school, action="create" if created else "update", obj=mailbox,
                  summary=f"Mailbox {mailbox.address} saved",
                  changes={"secrets changed": sorted(n for n, v in (secrets or {}).items() if v)})
@@ -111,10 +135,85 @@ def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None) -> Mailbo
 
 
 def mailbox_check(*, mailbox: Mailbox) -> str:
-    """Sign in and open the folder; return a line for the SPOC (raises imap.MailboxError)."""
+    """Sign in and open the folder; return a line for the SPOC (raises imap.MailboxError). An OAuth sign-in
+    to the provider's own server as the mailbox's address proves the address is the desk's."""
     with imap.imap_session(mailbox) as conn:
         waiting = len(imap.new_uids(conn, mailbox.last_uid))
+    if not mailbox.is_proved and signed_in_as_address(mailbox):
+        mailbox_prove(mailbox=mailbox, how="sign-in")
     return f"Signed in to {mailbox.host} and opened “{mailbox.folder}”: {waiting} email(s) not yet fetched."
+
+
+def signed_in_as_address(mailbox: Mailbox) -> bool:
+    """A sign-in proves the address only when the provider, not a server the SPOC chose, vouches for it: an
+    OAuth grant used on the provider's own IMAP server, signed in as the address itself. (A password accepted
+    by a server the SPOC typed proves nothing: they could run one that accepts anyone.)"""
+    account = (mailbox.username or mailbox.address).strip().lower()
+    return mailbox.is_oauth and account == mailbox.address and oauth.is_provider_host(mailbox)
+
+
+def _confirm_token(mailbox: Mailbox) -> str:
+    return signing.dumps({"m": mailbox.pk, "a": mailbox.address}, salt=CONFIRM_SALT)
+
+
+def mailbox_confirmation_send(*, mailbox: Mailbox, now=None):
+    """Email a signed link to the mailbox's address (through the outbound path, logged and retried): whoever
+    can read that address proves it is the desk's by following it. Nothing is sent to an address another
+    desk has already proved (it is one of ours), and the person is told the same either way."""
+    from schooldesk.mail.outbound import deliver_after_commit, message_queue, site_url
+
+    now = now or timezone.now()
+    url = site_url() + reverse("mail:mailbox_confirm", args=[_confirm_token(mailbox)])
+    message = message_queue(
+        purpose=Purpose.MAILBOX_CONFIRM, to_address=mailbox.address,
+        dedupe_key=f"mailbox:{mailbox.pk}:{now.timestamp()}",
+        subject=f"Confirm {mailbox.address} as the ICT desk's mailbox", template="mailbox_confirm",
+        context={"mailbox": mailbox, "url": url, "days": CONFIRM_DAYS}, school=mailbox.school, in_reply_to="",
+        references=[])
+    deliver_after_commit([message])
+    return message
+
+
+def mailbox_confirm_get(*, token: str) -> Mailbox:
+    """The mailbox a confirmation link is for (raises ValidationError when it is not valid any more)."""
+    invalid = ValidationError("This confirmation link is not valid or has expired: send a new one from the "
+                              "mailbox's settings page.")
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=timedelta(days=CONFIRM_DAYS))
+    except signing.BadSignature as exc:
+        raise invalid from exc
+    mailbox = Mailbox.objects.select_related("school", "organisation").filter(
+        pk=data.get("m"), address=data.get("a")).first()
+    if mailbox is None:  # deleted, or its address changed since the link was sent
+        raise invalid
+    return mailbox
+
+
+@transaction.atomic
+def mailbox_confirm(*, token: str) -> Mailbox:
+    """Someone who reads the address followed the link: the address is the desk's."""
+    mailbox = mailbox_confirm_get(token=token)
+    if not mailbox.is_proved:
+        mailbox_prove(mailbox=mailbox, how="link")
+    return mailbox
+
+
+def mailbox_prove(*, mailbox: Mailbox, how: str) -> Mailbox:
+    """Mark the address proved; refused (the same for everyone) while another desk's mailbox holds it."""
+    refused = ValidationError("This address cannot be confirmed for this mailbox. Ask the installation's "
+                              "administrator.")
+    if Mailbox.objects.filter(address=mailbox.address, verified_at__isnull=False).exclude(pk=mailbox.pk).exists():
+        raise refused
+    mailbox.verified_at = timezone.now()
+    try:
+        with transaction.atomic():
+            Mailbox.objects.filter(pk=mailbox.pk).update(verified_at=mailbox.verified_at)
+    except IntegrityError as exc:  # proved for another desk at the same moment
+        mailbox.verified_at = None
+        raise refused from exc
+    audit_record(actor=None, school=mailbox.school, action="prove", obj=mailbox,
+                 summary=f"Mailbox address {mailbox.address} confirmed ({how})")
+    return mailbox
 
 
 # --- polling ----------------------------------------------------------------------------------
@@ -222,8 +321,8 @@ def mailbox_poll(*, mailbox: Mailbox, now=None) -> PollResult:
     free = Q(polling_until__isnull=True) | Q(polling_until__lt=now)
     stale = Q(poll_heartbeat_at__lt=now - HEARTBEAT)
     before = Mailbox.objects.filter(pk=mailbox.pk).values_list("poll_owner", "polling_until").first()
-    taken = Mailbox.objects.filter(free | stale, pk=mailbox.pk).update(
-        polling_until=now + LEASE, poll_owner=owner, poll_heartbeat_at=now)
+    taken = Mailbox.objects.filter(free | stale, pk=mailbox.pk, verified_at__isnull=False).update(
+        polling_until=now + LEASE, poll_owner=owner, poll_heartbeat_at=now)  # an address not yet proved is not read
     if not taken:
         result.skipped = True
         return result
@@ -282,8 +381,8 @@ def mailbox_poll(*, mailbox: Mailbox, now=None) -> PollResult:
 def mailboxes_due(*, now=None) -> list[int]:
     now = now or timezone.now()
     due = []
-    for pk, every, last in Mailbox.objects.filter(is_active=True).exclude(host="").values_list(
-            "pk", "poll_every_minutes", "last_polled_at"):
+    proved = Mailbox.objects.filter(is_active=True, verified_at__isnull=False).exclude(host="")
+    for pk, every, last in proved.values_list("pk", "poll_every_minutes", "last_polled_at"):
         if last is None or last <= now - timedelta(minutes=max(1, every)) + timedelta(seconds=5):
             due.append(pk)
     return due
@@ -382,4 +481,9 @@ def mailbox_authorised(*, mailbox: Mailbox, by, code: str, redirect_uri: str) ->
         raise ValidationError(str(exc)) from exc
     audit_record(actor=by, school=mailbox.school, action="authorise", obj=mailbox,
                  summary=f"Mailbox {mailbox.address} authorised with {mailbox.get_auth_method_display()}")
+    if not mailbox.is_proved and signed_in_as_address(mailbox):
+        try:
+            mailbox_check(mailbox=mailbox)  # the grant signs in to the provider as the address: proved
+        except (imap.MailboxError, ValidationError):
+            pass  # not proved yet; the page says so and offers the confirmation email
     return mailbox

@@ -39,3 +39,12 @@ def sla_warnings_task() -> int:
     from schooldesk.mail.notify import sla_warnings_send
 
     return sla_warnings_send()
+
+
+@db_periodic_task(crontab(hour="7", minute="10"))
+def reminders_task() -> int:
+    """Daily: the payment, licence and warranty reminders now due, each once (the outbound log keeps each key
+    once per person, so a rerun the same day sends nothing)."""
+    from schooldesk.mail.reminders import reminders_send
+
+    return reminders_send()

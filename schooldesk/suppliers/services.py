@@ -8,9 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -375,23 +373,44 @@ def contract_alert_recipients(contract: Contract) -> list[str]:
     return sorted(emails)
 
 
+def contract_alert_people(contract: Contract) -> list:
+    """The people `contract_alert_recipients` names, as users (each reminder goes through the mail app's
+    outbound log, and each person's choice of reminders is respected)."""
+    from schooldesk.accounts.models import User
+
+    school_ids = contract_school_ids(contract)
+    owners = Q(memberships__role=Role.OWNER, memberships__school_id__in=school_ids)
+    if len(school_ids) > 1:
+        owners |= Q(memberships__role=Role.OWNER, memberships__organisation_id=contract.organisation_id)
+    people = list(User.objects.filter(owners).exclude(email="").distinct().order_by("pk"))
+    people += [share.school.spoc for share in contract.shares.select_related("school__spoc")
+               if share.school.spoc_id and share.school.spoc.email]
+    return sorted(dict.fromkeys(people), key=lambda person: person.email)
+
+
 def contract_alerts_send(*, today: date | None = None) -> int:
     """Send every reminder now due (90, 60 and 30 days before each notice date and each end) exactly once.
-    Returns the number of messages sent. Safe to run again at any time: what was sent is recorded."""
+    Returns the number of contracts reminded about. Safe to run again at any time: what was sent is recorded.
+    Each reminder is logged with its ContractAlert rows and sent once they are committed (retried by the mail
+    app if the server is down)."""
+    from schooldesk.mail.outbound import messages_deliver
+
     today = today or local_today()
     contracts_roll_forward(today=today)
     sent = 0
     for pk in contracts_to_monitor(today).values_list("pk", flat=True):
-        sent += _contract_alert_send(pk, today)
+        reminded, messages = _contract_alert_send(pk, today)
+        sent += reminded
+        messages_deliver(messages)
     return sent
 
 
 @transaction.atomic
-def _contract_alert_send(contract_id: int, today: date) -> int:
+def _contract_alert_send(contract_id: int, today: date) -> tuple[int, list]:
     # The row lock serialises two workers on one contract; the second finds the first's records.
     contract = Contract.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=contract_id)
     if contract.status not in LIVE_STATUSES or contract.decisions.filter(term_ends_on=contract.term_ends_on).exists():
-        return 0
+        return 0, []
     deadlines = [(AlertKind.END, contract.term_ends_on)]
     if contract.notice_number:
         deadlines.insert(0, (AlertKind.NOTICE, contract.notice_by_on))
@@ -409,22 +428,25 @@ def _contract_alert_send(contract_id: int, today: date) -> int:
             "Renews automatically after" if contract.renewal == Renewal.AUTOMATIC else "Ends on")
         lines.append(f"{what} {day:%d/%m/%Y}: {days} day{'s' if days != 1 else ''} from today.")
     if not new_rows:
-        return 0
-    recipients = contract_alert_recipients(contract)
-    if recipients:
-        EmailMessage(
-            subject=f"[{contract.reference}] A decision is needed: {contract}",
-            body="\n".join([
-                f"{contract.reference} {contract}", *lines, "",
-                f"Renewal: {contract.get_renewal_display()}. Notice period: {contract.notice_text}.",
-                f"Record the decision (renew, renegotiate or cancel) on the contract's page: "
-                f"{settings.SCHOOLDESK_SITE_URL}/suppliers/contracts/{contract.pk}/",
-            ]),
-            from_email=settings.DEFAULT_FROM_EMAIL, to=recipients,
-            headers={"Auto-Submitted": "auto-generated", "X-SchoolDesk-Reference": contract.reference},
-        ).send()
+        return 0, []
+    from schooldesk.mail.reminders import ReminderKind, reminder_send
+
+    first = new_rows[0]
+    shares = list(contract.shares.select_related("school")[:2])
+    messages = reminder_send(  # from the school's desk; a contract shared by several: from the installation
+        school=shares[0].school if len(shares) == 1 else None,
+        kind=ReminderKind.CONTRACT, people=contract_alert_people(contract),
+        subject=f"[{contract.reference}] A decision is needed: {contract}",
+        body="\n".join([
+            f"{contract.reference} {contract}", *lines, "",
+            f"Renewal: {contract.get_renewal_display()}. Notice period: {contract.notice_text}.",
+            "Record the decision (renew, renegotiate or cancel) on the contract's page.",
+        ]),
+        key=f"{contract.pk}:{first.kind}:{first.concerns_on:%Y%m%d}:{first.threshold}:{len(new_rows)}",
+        url=f"/suppliers/contracts/{contract.pk}/", deliver=False)
+    recipients = [message.to_address for message in messages]
     now = timezone.now()
     for row in new_rows:
         row.sent_at, row.recipients = now, ", ".join(recipients)
     ContractAlert.objects.bulk_create(new_rows)
-    return 1 if recipients else 0
+    return (1 if recipients else 0), messages

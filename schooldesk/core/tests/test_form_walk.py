@@ -49,6 +49,8 @@ FILES = {  # the file a person would choose, by the URL name of the form's actio
 # URL names that accept POST but that no page offers as a form, and why.
 NOT_FROM_A_PAGE: dict[str, str] = {
     "logout": "signing out ends the walk's session; tested by the sign-in tests",
+    "mail:mailbox_confirm": "reached from the confirmation link emailed to a mailbox's address, not from a page; "
+                            "submitted as rendered in mail/tests/test_mailbox_trust.py",
 }
 FIRST = object()  # a hint: the first real option of the drop-down
 # Fields whose need depends on others ("a message or a file", "a technician or the next visit"): the values a

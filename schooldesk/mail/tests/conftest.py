@@ -17,6 +17,7 @@ they fail.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import grp
@@ -120,6 +121,71 @@ def smtp(smtp_server, settings) -> Outbox:
     settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
     settings.EMAIL_TIMEOUT = 10
     return Outbox(sink, controller.port)
+
+
+# --- SMTP with AUTH (a mailbox sending as itself) -----------------------------------------------
+SMTP_PASSWORD = "smtp-secret"  # noqa: S105 - the test server's one password
+
+
+class AuthSink(SmtpSink):
+    """Accepts AUTH PLAIN/LOGIN with SMTP_PASSWORD and AUTH XOAUTH2 with an access token the OAuth stand-in
+    issued for that very user; records who signed in for each message."""
+
+    def __init__(self, oauth):
+        super().__init__()
+        self.oauth = oauth
+        self.signed_in = []  # (mechanism, user) of each message, in order
+
+    async def auth_XOAUTH2(self, server, args):  # noqa: N802 - aiosmtpd finds mechanisms by this name
+        from aiosmtpd.smtp import AuthResult
+
+        raw = args[1] if len(args) > 1 else await server.challenge_auth("", encode_to_b64=False)
+        try:
+            fields = dict(part.split("=", 1) for part in base64.b64decode(raw).decode().split("\x01") if part)
+        except (ValueError, TypeError):
+            return AuthResult(success=False, handled=False)
+        user, token = fields.get("user", ""), fields.get("auth", "").removeprefix("Bearer ")
+        if self.oauth.access_tokens.get(token) != user:
+            return AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful")
+        return AuthResult(success=True, auth_data=("XOAUTH2", user))
+
+    def authenticator(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        ok = auth_data.password.decode() == SMTP_PASSWORD
+        return AuthResult(success=ok, handled=False, auth_data=(mechanism, auth_data.login.decode()) if ok else None)
+
+    async def handle_DATA(self, server, session, envelope):
+        self.signed_in.append(session.auth_data if session.authenticated else None)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@dataclass
+class AuthOutbox(Outbox):
+    @property
+    def signed_in(self) -> list:
+        return self.sink.signed_in
+
+
+@pytest.fixture(scope="session")
+def smtp_auth_server(oauth_server):
+    from aiosmtpd.controller import Controller
+
+    sink = AuthSink(oauth_server)
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), server_hostname="localhost",
+                            auth_require_tls=False, authenticator=sink.authenticator)
+    controller.start()
+    yield controller, sink
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_auth(smtp_auth_server) -> AuthOutbox:
+    """A second real SMTP server, for a mailbox's own account: what it received and who signed in for it."""
+    controller, sink = smtp_auth_server
+    sink.envelopes.clear()
+    sink.signed_in.clear()
+    return AuthOutbox(sink, controller.port)
 
 
 # --- the OAuth provider stand-in ----------------------------------------------------------------

@@ -17,6 +17,7 @@ class MailboxFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"ICT desk {n}")
     address = factory.Sequence(lambda n: f"ictdesk{n}@school.example")
     unknown_senders = "hold"
+    verified_at = factory.LazyFunction(timezone.now)  # proved (decision 0018); verified_at=None: not proved
 
 
 def imap_mailbox(dovecot, user: str, **fields) -> Mailbox:

@@ -1,4 +1,6 @@
-"""School A's mail objects for the tenancy walk (schooldesk/core/tests/test_tenancy.py)."""
+"""School A's mail objects for the tenancy walk (schooldesk/core/tests/test_tenancy.py).
+The mailbox confirmation address (public: the signed token is the key) is walked with a token that is not a
+signed one (the walk's <token> is a number): refused with 403, and nothing of school A's is shown."""
 
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.mail.choices import InboundStatus, Purpose
