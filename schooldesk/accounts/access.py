@@ -18,6 +18,8 @@ class Access:
     is_superuser: bool = False
     #: every school of each organisation in which the user holds an organisation-wide role (an LA, a trust)
     schools_by_organisation: dict[int, frozenset[int]] = field(default_factory=dict)
+    #: the roles held across a whole organisation (an LA-wide SPOC): who may change the organisation's shared records
+    roles_by_organisation: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def school_ids(self, roles: frozenset[str] | None = None) -> list[int]:
         if roles is None:
@@ -89,6 +91,7 @@ def access_for(user) -> Access:
         suppliers_by_school={k: frozenset(v) for k, v in suppliers.items()},
         is_superuser=user.is_superuser,
         schools_by_organisation={k: frozenset(v) for k, v in schools_by_organisation.items()},
+        roles_by_organisation={k: frozenset(role for role, _s in v) for k, v in org_roles.items()},
     )
     user._schooldesk_access = access
     return access
