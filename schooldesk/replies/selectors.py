@@ -29,9 +29,9 @@ def render_placeholders(text: str, values: dict[str, str]) -> str:
     filled = PLACEHOLDER.sub(lambda m: str(values.get(m.group(1).lower()) or ""), text)
     lines = []
     for line in filled.splitlines():
+        line = re.sub(r"\([ \t]*\)", "", line)
         line = re.sub(r"[ \t]{2,}", " ", line)
         line = re.sub(r"[ \t]+([,.;:!?)])", r"\1", line)
-        line = re.sub(r"\([ \t]*\)", "", line)
         lines.append(line.rstrip())
     return "\n".join(lines).strip()
 

@@ -81,7 +81,11 @@
 
   function focusCannedSearch() {
     var parts = cannedParts();
-    if (parts.search) { parts.search.focus(); } else { parts.dialog.querySelector("[data-dialog-close]").focus(); }
+    if (parts.search) {
+      parts.search.value = "";  // a new search each time
+      filterCanned();
+      parts.search.focus();
+    } else { parts.dialog.querySelector("[data-dialog-close]").focus(); }
   }
 
   function visibleOptions(select) {

@@ -73,6 +73,9 @@ HINTS = {
     "mail:mailbox_create": {"school": FIRST},
     "incidents:incident_supplier_times": {"responded_at": lambda world: f"{timezone.localtime():%Y-%m-%dT%H:%M}"},
     "suppliers:contract_create": {"initial_term_months": "12", "share_*": "100"},
+    # bulk actions: tick a call (the first action offered needs a supplier for a technician, who cannot triage)
+    "incidents:incident_list": {"call": lambda world: str(world["second_incident"].pk), "supplier": FIRST},
+    "incidents:triage": {"call": lambda world: str(world["second_incident"].pk)},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")
