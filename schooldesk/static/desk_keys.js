@@ -143,6 +143,9 @@
   document.addEventListener("change", function (event) {
     if (event.target.id === "canned-choice") { showPreview(); }
   });
+  document.addEventListener("dblclick", function (event) {  // a mouse: a double click inserts the reply
+    if (event.target.closest && event.target.closest("#canned-choice")) { insertCanned(); }
+  });
   document.addEventListener("keydown", function (event) {
     if (!event.target.closest || !event.target.closest("#canned-dialog")) { return; }
     if (event.target.id === "canned-search" && (event.key === "ArrowDown" || event.key === "ArrowUp")) {

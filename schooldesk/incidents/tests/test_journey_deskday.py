@@ -102,6 +102,7 @@ def test_a_spoc_inserts_a_saved_reply_with_the_keyboard_only(cast, signed_in):
 
 
 def test_the_shortcuts_help_is_a_dialog_that_escape_closes(cast, signed_in):
+    older = IncidentFactory(school=cast.school, by=cast.reporter, summary="Speakers crackle")
     call = IncidentFactory(school=cast.school, by=cast.reporter, summary="Projector bulb")
     page = signed_in(cast.spoc)
     page.goto("/incidents/")
@@ -123,5 +124,11 @@ def test_the_shortcuts_help_is_a_dialog_that_escape_closes(cast, signed_in):
     expect(page.get_by_label(f"Select {call.reference}")).to_be_checked()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/incidents/{call.pk}/$"))
+    page.keyboard.press("n")  # the next call of the list it came from
+    expect(page).to_have_url(re.compile(rf"/incidents/{older.pk}/$"))
+    page.keyboard.press("p")
+    expect(page).to_have_url(re.compile(rf"/incidents/{call.pk}/$"))
     page.keyboard.press("r")
     expect(page.locator("#id_reply_body")).to_be_focused()
+    page.keyboard.type("n")  # typing in the box is typing
+    expect(page).to_have_url(re.compile(rf"/incidents/{call.pk}/$"))
