@@ -22,6 +22,11 @@
 
   function openDialog(dialog, opener) {
     if (!dialog || dialog.open) { return; }
+    var content = dialog.querySelector("template[data-dialog-content]");
+    if (content) {  // kept out of the page until first opened: its words are not the page's
+      dialog.appendChild(content.content.cloneNode(true));
+      content.remove();
+    }
     returnFocus = opener || document.activeElement;
     dialog.showModal();
   }
