@@ -124,3 +124,12 @@ def test_the_picker_costs_the_same_queries_for_one_reply_or_twenty(cast, client)
     with CaptureQueriesContext(connection) as twenty:
         _picker(client, call)
     assert len(one) == len(twenty)
+
+
+def test_without_the_picker_the_page_lists_every_reply_filled_in(cast, client):
+    CannedReply.objects.create(school=cast.school, title="Received", body="Logged as {{ reference }}.")
+    CannedReply.objects.create(school=cast.school, title="Visit", body="We visit on Tuesday, {{ school }}.")
+    call = IncidentFactory(school=cast.school, by=cast.reporter)
+    client.force_login(cast.technician)
+    html = client.get(f"/replies/for-call/{call.pk}/").content.decode()
+    assert f"Logged as {call.reference}." in html and f"We visit on Tuesday, {cast.school.name}." in html
