@@ -5,8 +5,9 @@ so the permission checks, the timeline and the emails are exactly those of the c
 refuses is reported with its reason and the others still go through.
 
 BULK_ACTIONS is the list the picker offers, in order. Another app adds its own with `register(BulkAction(...))`
-from its AppConfig.ready(): its `fields` name fields of BulkForm (or fields the app adds to it with
-`BulkForm.extra_fields`), its `apply(incident, by, data)` calls a service and returns nothing."""
+from its AppConfig.ready(): its `fields` name fields of incidents.forms.BulkForm, or fields the app adds to
+`BulkForm.extra_fields` (name -> form field); its `apply(incident, by, data)` gets the form's cleaned data, calls
+the app's service for that one call and raises what the service raises to refuse it."""
 
 from __future__ import annotations
 

@@ -269,14 +269,23 @@ class BulkForm(StyledFormMixin, forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000,
                            label=_("Note (for resolving: what was done)"))
 
+    #: fields other apps' actions need (incidents/bulk.py), by name: added before the note
+    extra_fields: dict[str, forms.Field] = {}
+
     def __init__(self, *args, user, actions, **kwargs):
         super().__init__(*args, **kwargs)
+        import copy
+
         from schooldesk.accounts.access import access_for
         from schooldesk.accounts.choices import DESK_ROLES
         from schooldesk.schools.models import School
 
         self.user, self.actions = user, {a.name: a for a in actions}
         self.fields["action"].choices = [("", _("Choose an action"))] + [(a.name, a.label) for a in actions]
+        note = self.fields.pop("note")
+        for name, field in self.extra_fields.items():
+            self.fields[name] = copy.deepcopy(field)
+        self.fields["note"] = note
         used = {name for a in actions for name in a.fields}
         for name in [n for n in self.fields if n not in used | {"action"}]:
             del self.fields[name]  # nothing the person can do needs it

@@ -148,14 +148,20 @@ def test_another_schools_call_cannot_be_ticked_in(cast, other, client):
 def test_another_app_adds_an_action_to_the_picker(cast, client, monkeypatch):
     """The registry: an app registers an action (as the outages app will: "link to an outage") and the picker
     offers it and applies it through its own function, call by call."""
+    from django import forms
+
+    from schooldesk.incidents.forms import BulkForm
+
     seen = []
+    monkeypatch.setitem(BulkForm.extra_fields, "outage", forms.CharField(required=False, label="Outage"))
     monkeypatch.setitem(bulk.BULK_ACTIONS, "noted", bulk.BulkAction(
-        "noted", "Mark as noted", lambda n: f"{n} noted", lambda incident, by, data: seen.append(incident.pk),
-        fields=("note",)))
+        "noted", "Link to an outage", lambda n: f"{n} linked",
+        lambda incident, by, data: seen.append((incident.pk, data["outage"])), fields=("outage",)))
     calls = _forwarded(cast, 2)
     client.force_login(cast.technician)
-    response = _submit(client, "/incidents/", tick=calls, action="noted")
-    assert _messages(response) == ["2 noted"] and sorted(seen) == sorted(c.pk for c in calls)
+    response = _submit(client, "/incidents/", tick=calls, action="noted", outage="OUT-000001")
+    assert _messages(response) == ["2 linked"]
+    assert sorted(seen) == sorted((c.pk, "OUT-000001") for c in calls)
 
 
 def test_the_ticked_boxes_cost_no_query_per_row(cast, client, django_assert_max_num_queries):
