@@ -111,7 +111,7 @@ PAGES = {
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "home-spoc-menu-open"]
+               "incident-list", "home-spoc-menu-open"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 
