@@ -322,3 +322,19 @@ class Attachment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SavedView(TimeStampedModel):
+    """A person's own named filters and sort of the call list (its query string), shown in their menu with a
+    count. Each role's starting views are not stored: see incidents.selectors.STARTING_VIEWS."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name_per_person")]
+
+    def __str__(self) -> str:
+        return self.name

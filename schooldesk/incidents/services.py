@@ -599,3 +599,21 @@ def incidents_auto_close(*, now=None) -> int:
                     _save(current)
                     closed += 1
     return closed
+
+
+# --- saved views (a person's own; no school's data) ------------------------------------------------------------
+def saved_view_save(*, user, name: str, query: str):
+    """Save the call list's filters and sort under a name; saving under a name already used replaces it."""
+    from schooldesk.incidents.models import SavedView
+
+    if not name.strip():
+        raise ValidationError({"name": _("Give the view a name.")})
+    saved, _created = SavedView.objects.update_or_create(user=user, name=name.strip()[:60],
+                                                         defaults={"query": query[:1000]})
+    return saved
+
+
+def saved_view_delete(*, view, user) -> None:
+    if view.user_id != user.pk:
+        raise PermissionDenied("That is someone else's view.")
+    view.delete()
