@@ -183,9 +183,12 @@ def _check_person(asset: Asset, person) -> None:
 def asset_issue(*, asset: Asset, person, by, loan_due_on: date | None = None, note: str = "") -> Asset:
     """Issue to a person (in use), or lend with an expected return date (on loan)."""
     _require(by, asset.school_id)
-    asset = _lock(asset, None)
+    asset = _lock(asset, None)  # held until the end: eight people issuing it at once are taken one at a time
     if asset.is_gone:
         raise ValidationError(f"{asset.tag} is {asset.get_status_display().lower()}: it cannot be issued.")
+    if asset.issued_to_id:
+        raise ValidationError(f"{asset.tag} is already issued to {asset.issued_to}: record its return first, then "
+                              "issue it again. Nothing was changed.")
     _check_person(asset, person)
     if loan_due_on is not None and loan_due_on < timezone.localdate():
         raise ValidationError({"loan_due_on": "The return date is in the past."})

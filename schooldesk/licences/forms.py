@@ -43,6 +43,10 @@ class AllocationForm(StyledFormMixin, forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label=_("…or a location"))
     quantity = forms.IntegerField(min_value=1, max_value=100000, initial=1, label=_("Seats"))
     note = forms.CharField(required=False, max_length=120, label=_("Note (optional)"))
+    over_allocate = forms.BooleanField(
+        required=False, label=_("Allocate anyway (over-allocate)"),
+        help_text=_("Only if you mean to allocate more seats than are free: it is recorded and shows as "
+                    "under-licensed on the compliance page."))
 
     def __init__(self, *args, licence, **kwargs):
         super().__init__(*args, **kwargs)

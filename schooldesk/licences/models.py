@@ -88,6 +88,8 @@ class Allocation(SchoolOwnedModel):
                                  related_name="licence_allocations", verbose_name=_("location"))
     quantity = models.PositiveIntegerField(_("seats"), default=1)
     note = models.CharField(_("note"), max_length=120, blank=True)
+    #: seats beyond those the licence had free, allocated anyway by a person who said so (0: none)
+    over_allocated = models.PositiveIntegerField(_("seats over-allocated"), default=0, editable=False)
 
     class Meta:
         ordering = ["created_at"]
