@@ -401,7 +401,7 @@ class AssetTypeEditView(FormPageView):
         return forms.AssetTypeForm(data, instance=self.object, school_ids=school_ids, school=school)
 
     def perform(self, form):
-        return services.asset_type_save(asset_type=form.instance, by=self.request.user)
+        return services.asset_type_save(asset_type=form.instance, by=self.request.user, version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("assets:assettype_list")

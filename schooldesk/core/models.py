@@ -1,6 +1,7 @@
 """Abstract models shared by every domain app, and the audit trail."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,3 +45,37 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+
+class FormSubmission(models.Model):
+    """A one-time form token that has been used (docs/decisions/0014): every POST form carries a new token, and a
+    second submission of the same rendered form is answered with what the first did, not done again. Kept for
+    FORM_TOKEN_DAYS, then purged (core/tasks.py)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    redirect_to = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.redirect_to}"
+
+
+class IdempotencyKey(models.Model):
+    """An API create's `Idempotency-Key`, per person, with the first answer (status and body) to give a retry.
+    `fingerprint` is a digest of the method, path and body: the same key with another body is refused (422)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

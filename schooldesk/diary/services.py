@@ -19,6 +19,7 @@ from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.calendar import LONDON
+from schooldesk.core.concurrency import version_claim
 from schooldesk.core.templatetags.desk_format import money
 from schooldesk.diary.choices import DiaryKind, PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment
@@ -50,9 +51,10 @@ def _remind_at(entry: DiaryEntry):
 
 # --- diary entries ----------------------------------------------------------------------------
 @transaction.atomic
-def entry_save(*, entry: DiaryEntry, by) -> DiaryEntry:
+def entry_save(*, entry: DiaryEntry, by, version: int | None = None) -> DiaryEntry:
     """Add or change a diary entry. What it is linked to must belong to the same school."""
     _require_role(by, entry.school_id)
+    version_claim(entry, version)  # a save from an older page is refused (core/concurrency.py)
     errors = {}
     if entry.location_id and entry.location.school_id != entry.school_id:
         errors["location"] = "Choose a location of this school."
@@ -345,10 +347,11 @@ def payments_schedule_renewal(*, contract) -> list[Payment]:
 
 
 @transaction.atomic
-def payment_save(*, payment: Payment, by) -> Payment:
+def payment_save(*, payment: Payment, by, version: int | None = None) -> Payment:
     """A payment by hand: a one-off purchase, or a new implementation's payments."""
     _require_role(by, payment.school_id, DESK_ROLES, "Only the SPOC or ICT owner can schedule payments.")
     errors = {}
+    version_claim(payment, version)  # a save from an older page is refused (core/concurrency.py)
     if payment.supplier.organisation_id != payment.school.organisation_id:
         errors["supplier"] = "Choose a supplier from your organisation's list."
     if payment.contract_id and payment.school_id not in contract_school_ids(payment.contract):

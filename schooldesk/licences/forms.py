@@ -3,14 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.models import User
 from schooldesk.assets.models import Asset
-from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.licences.models import Licence
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 from schooldesk.suppliers.models import Supplier
 
 
-class LicenceForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class LicenceForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     proof_upload = forms.FileField(required=False, label=_("Proof of purchase (invoice, order confirmation)"),
                                    help_text=_("PDF, photo or Office document, up to 10 MB."))
 

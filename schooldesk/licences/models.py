@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import SchoolOwnedModel
 from schooldesk.licences.choices import LicenceType
@@ -13,7 +14,7 @@ def proof_path(instance, filename: str) -> str:
     return f"licences/{instance.school_id}/{instance.proof_stored_name}"
 
 
-class Licence(SchoolOwnedModel):
+class Licence(VersionedModel, SchoolOwnedModel):
     """Software the school has bought or subscribes to, with what it covers and for how long."""
 
     product = models.CharField(_("product"), max_length=120)

@@ -17,6 +17,7 @@ from schooldesk.assets import imports
 from schooldesk.assets.imports import CellError, ImportFileError
 from schooldesk.assets.models import Asset
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import version_claim
 from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES
 from schooldesk.licences.models import Allocation, Installation, Licence
 
@@ -101,9 +102,10 @@ def _proof_check(upload) -> None:
 
 
 @transaction.atomic
-def licence_save(*, licence: Licence, by, proof=None) -> Licence:
+def licence_save(*, licence: Licence, by, proof=None, version: int | None = None) -> Licence:
     """Add or change a licence. Its key is unique within the school; a proof of purchase is kept as a download."""
     _require(by, licence.school_id, LICENCE_DESK_ROLES, "Only the SPOC or the ICT owner can change the licence list.")
+    version_claim(licence, version)  # a save from an older page is refused (core/concurrency.py)
     licence.product, licence.key = licence.product.strip(), licence.key.strip()
     licence.key_digest = licence_key_digest(licence.key)
     licence.full_clean(validate_unique=False, validate_constraints=False)

@@ -157,7 +157,7 @@ class LicenceEditView(FormPageView):
 
     def perform(self, form):
         return services.licence_save(licence=form.instance, by=self.request.user,
-                                     proof=form.cleaned_data.get("proof_upload"))
+                                     proof=form.cleaned_data.get("proof_upload"), version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("licences:licence_detail", args=[result.pk])

@@ -84,7 +84,7 @@ class SchoolSectionView(RoleRequiredMixin, View):
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             if apply_service(request, form, services.school_update, _("Settings saved."), school=school,
-                             by=request.user, **fields):
+                             by=request.user, version=form.rendered_version, **fields):
                 return True
         return {"settings_form": form}
 
@@ -94,7 +94,8 @@ class SchoolSectionView(RoleRequiredMixin, View):
             matrix, targets = form.matrix(), form.targets()
             if form.is_valid() and apply_service(request, form, services.school_update,
                                                  _("Priorities and targets saved."), school=school, by=request.user,
-                                                 priority_matrix=matrix, sla_targets=targets):
+                                                 version=form.rendered_version, priority_matrix=matrix,
+                                                 sla_targets=targets):
                 return True
         return {"matrix_form": form}
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, Role
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import version_claim
 from schooldesk.incidents.services import attachment_validate
 from schooldesk.suppliers.choices import (
     ALERT_THRESHOLDS,
@@ -34,9 +35,10 @@ MAX_ROLL_FORWARD = 1200  # terms: a monthly contract rolled for a century is a d
 
 
 @transaction.atomic
-def supplier_save(*, supplier: Supplier, by) -> Supplier:
+def supplier_save(*, supplier: Supplier, by, version: int | None = None) -> Supplier:
     created = supplier.pk is None
     supplier.full_clean()
+    version_claim(supplier, version)  # a save from an older page is refused (core/concurrency.py)
     supplier.save()
     audit_record(actor=by, school=None, action="create" if created else "update", obj=supplier,
                  summary=f"Supplier {supplier} saved")
@@ -45,11 +47,12 @@ def supplier_save(*, supplier: Supplier, by) -> Supplier:
 
 # --- contacts ---------------------------------------------------------------------------------
 @transaction.atomic
-def contact_save(*, contact: Contact, by) -> Contact:
+def contact_save(*, contact: Contact, by, version: int | None = None) -> Contact:
     if not (contact.email or contact.phone):
         raise ValidationError("Give an email or a phone number for the contact.")
     created = contact.pk is None
     contact.full_clean()
+    version_claim(contact, version)  # a save from an older page is refused (core/concurrency.py)
     contact.save()
     audit_record(actor=by, school=None, action="create" if created else "update", obj=contact,
                  summary=f"Contact {contact} at {contact.supplier} saved")
@@ -94,11 +97,13 @@ def _keep_term_in_step(contract: Contract) -> None:
 
 
 @transaction.atomic
-def contract_save(*, contract: Contract, by, shares: dict, locations=None, today: date | None = None) -> Contract:
+def contract_save(*, contract: Contract, by, shares: dict, locations=None, today: date | None = None,
+                  version: int | None = None) -> Contract:
     """Create or change a contract with its schools and their share of the cost (percentages adding up
     to 100). Checks every rule before writing anything; keeps the diary's renewal dates and visits in step."""
     today = today or local_today()
     created = contract.pk is None
+    version_claim(contract, version)  # a save from an older page is refused (core/concurrency.py)
     before = None if created else Contract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
     if not shares:
         raise ValidationError({"shares": "Choose at least one school this contract serves."})

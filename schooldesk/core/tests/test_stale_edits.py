@@ -1,0 +1,75 @@
+"""Every editable record detects a concurrent edit (docs/decisions/0014): two people open the same edit page, the
+second saves first; the first person's save, sent as their page rendered it, is refused with a message in words,
+what they typed is still on the page, nothing of the other person's is lost; saving again (the re-drawn page now
+carries the current version) keeps theirs. One mechanism: `core/concurrency.py` and `VersionedFormMixin`."""
+
+import pytest
+from django.apps import apps
+
+from schooldesk.core.tests.pages import rendered_form
+from schooldesk.core.tests.test_tenancy import oak_world  # noqa: F401 - one of every record
+
+pytestmark = pytest.mark.django_db
+
+STALE = "Someone else saved this"
+# record (the tenancy world's key), its edit page, the action the form posts to (None: the page itself), the
+# field a person changes (a function of the page's form data for computed names)
+RECORDS = [
+    ("location", "/locations/{pk}/edit/", None, "name"),
+    ("asset", "/assets/{pk}/edit/", None, "notes"),
+    ("asset_type", "/assets/types/{pk}/edit/", None, "name"),
+    ("change_request", "/changes/{pk}/edit/", None, "title"),
+    ("standard_change", "/changes/standard/{pk}/edit/", None, "title"),
+    ("problem", "/problems/{pk}/edit/", None, "title"),
+    ("mailbox", "/mail/mailboxes/{pk}/", None, "name"),
+    ("supplier", "/suppliers/{pk}/edit/", None, "name"),
+    ("contact", "/suppliers/{supplier}/contacts/{pk}/edit/", None, "name"),
+    ("contract", "/suppliers/contracts/{pk}/edit/", None, "name"),
+    ("diary_entry", "/diary/{pk}/edit/", None, "title"),
+    ("payment", "/diary/payments/{pk}/edit/", None, "description"),
+    ("licence", "/licences/{pk}/edit/", None, "notes"),
+    ("school", "/schools/{pk}/", "/settings/", "s-name"),
+    ("school", "/schools/{pk}/", "/priorities/", "m-t_P1_respond"),
+]
+VALUES = {"m-t_P1_respond": ("3.50", "2.25")}  # the other person's, then mine
+
+
+@pytest.mark.parametrize("key, page, action, field", RECORDS, ids=[f"{r[0]}{r[2] or ''}" for r in RECORDS])
+def test_a_save_from_a_page_opened_before_someone_else_saved_is_refused_and_loses_nothing(
+        oak_world, cast, client, key, page, action, field):  # noqa: F811
+    record = oak_world[0][key]
+    url = page.format(pk=record.pk, supplier=getattr(record, "supplier_id", ""))
+    client.force_login(cast.owner)
+    target, mine = rendered_form(client, url, action or url)
+    _target, theirs = rendered_form(client, url, action or url)
+    assert "version" in {name.split("-")[-1] for name in mine}, f"the edit form of {key} carries no version"
+    their_value, my_value = VALUES.get(field, ("Changed by someone else", "What I typed"))
+    theirs[field], mine[field] = their_value, my_value
+
+    assert client.post(target, theirs).status_code == 302, "the other person's save"
+    refused = client.post(target, mine)
+    html = refused.content.decode()
+    assert refused.status_code == 400 and STALE in html, f"{key}: a stale save was not refused"
+    assert my_value in html, f"{key}: what the person typed is lost"
+    model = apps.get_model(record._meta.app_label, record._meta.model_name)
+    fresh = model.objects.get(pk=record.pk)
+    stored = {"m-t_P1_respond": lambda: str(fresh.sla_targets["P1"]["respond"] / 60)}.get(
+        field, lambda: getattr(fresh, field.split("-")[-1]))()
+    assert stored in (their_value, "3.5"), f"{key}: the other person's save was overwritten"
+
+    again = client.post(target, {**mine, **_version_now(html, mine)})
+    assert again.status_code == 302, f"{key}: saving again after reading the message did not save"
+
+
+def _version_now(html: str, data: dict) -> dict:
+    """The version the re-drawn page carries (the record's current one), and its fresh form token."""
+    import re
+
+    found = {}
+    for name in data:
+        if name.split("-")[-1] in ("version", "form_token"):
+            match = re.search(rf'name="{name}" value="([^"]*)"', html) or re.search(
+                rf'value="([^"]*)" name="{name}"', html)
+            if match:
+                found[name] = match.group(1)
+    return found
