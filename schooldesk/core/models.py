@@ -1,7 +1,6 @@
 """Abstract models shared by every domain app, and the audit trail."""
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -70,7 +69,7 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    body = models.TextField(blank=True)  # the first answer's JSON as written (key order kept, unlike jsonb)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
 
