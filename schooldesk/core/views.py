@@ -112,15 +112,20 @@ def already_sent(request):
 
 
 def run_once(request, form, perform, success_url):
-    """The service (through `apply_service`) and, for a form carrying a one-time token, the token's record, in one
-    transaction: a failure un-records the token (the person corrects the form and sends it again), and two
-    submissions of the same form at once cannot both run (core/submissions.py). Returns (result, url), result None
-    on failure; or the response for a form sent before."""
+    """The service (through `apply_service`, its errors on the form) done once per rendered form: see `do_once`."""
+    return do_once(request, lambda: apply_service(request, form, perform, ""), success_url)
+
+
+def do_once(request, work, success_url):
+    """`work()` (None on failure) and, for a form carrying a one-time token, the token's record, in one transaction:
+    a failure un-records the token (the person corrects the form and sends it again), and two submissions of the
+    same form at once cannot both run (core/submissions.py). Returns (result, url, repeat): result None on failure;
+    `repeat` the answer to give when another submission of the same form got there first."""
     token = submissions.posted_token(request)
     with transaction.atomic():
         if token and not submissions.claim(request, token):
             return None, None, submissions.answer_repeat(request, submissions.used(token))
-        result = apply_service(request, form, perform, "")
+        result = work()
         if result is None:
             transaction.set_rollback(True)
             return None, None, None

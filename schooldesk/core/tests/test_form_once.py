@@ -76,3 +76,15 @@ def test_a_post_without_a_token_is_handled_as_before(cast, client):
     assert client.post(action, data).status_code == 302
     assert client.post(action, data).status_code == 302
     assert Payment.objects.filter(description="Broadband, spring term").count() == 2
+
+
+def test_a_term_added_twice_from_one_page_is_added_once(cast, client):
+    """The school's settings page posts to SchoolSectionView, which uses the same `do_once`."""
+    from schooldesk.schools.models import Term
+
+    client.force_login(cast.spoc)
+    action, data = rendered_form(client, f"/schools/{cast.school.pk}/", "/terms/")
+    data.update({"t-name": "Summer 2031", "t-starts_on": "2031-04-22", "t-ends_on": "2031-07-22"})
+    assert client.post(action, data).status_code == 302
+    assert client.post(action, data).status_code == 302
+    assert Term.objects.filter(school=cast.school, name="Summer 2031").count() == 1

@@ -73,3 +73,44 @@ def _version_now(html: str, data: dict) -> dict:
             if match:
                 found[name] = match.group(1)
     return found
+
+
+def test_a_proposal_drawn_from_a_procedure_text_since_replaced_is_refused(cast, client):
+    """A procedure's text changes by proposal and authorisation: a proposal drawn from the text before the latest
+    authorisation would quietly undo it."""
+    from schooldesk.procedures.models import Procedure
+    from schooldesk.procedures.services import procedure_create, procedure_decide, procedure_propose
+
+    first = procedure_create(school=cast.school, by=None, title="Logging a call", body="1. Log it.")
+    procedure_decide(version=first, by=None, authorise=True)
+    procedure = first.procedure
+    client.force_login(cast.spoc)
+    target, mine = rendered_form(client, f"/procedures/{procedure.pk}/propose/", f"/procedures/{procedure.pk}/propose/")
+    newer = procedure_propose(procedure=procedure, by=None, title="Logging a call", body="1. Log it at once.",
+                              note="Sooner")
+    procedure_decide(version=newer, by=None, authorise=True)
+    mine.update(body="1. Log it.\n2. Tell the caller.", note="Tell them")
+    refused = client.post(target, mine)
+    assert refused.status_code == 400 and "A new text of this procedure was authorised" in refused.content.decode()
+    assert "Tell the caller" in refused.content.decode()
+    assert Procedure.objects.get(pk=procedure.pk).current_version.body == "1. Log it at once."
+    assert not procedure.versions.filter(status="proposed").exists()
+
+
+def test_a_budget_set_from_a_page_drawn_before_someone_else_set_it_is_refused(cast, client):
+    from schooldesk.budgets.models import Budget
+    from schooldesk.budgets.services import budget_set
+
+    client.force_login(cast.owner)
+    page = f"/budgets/{cast.school.pk}/"
+    target, mine = rendered_form(client, page, page)
+    year = int(mine["year"])
+    budget_set(school=cast.school, year=year, amounts={"hardware": "5000"}, by=cast.owner)
+    mine["hardware"] = "1200"
+    refused = client.post(target, mine)
+    assert refused.status_code == 400 and STALE in refused.content.decode()
+    assert 'value="1200"' in refused.content.decode()
+    assert Budget.objects.get(school=cast.school, year=year, category="hardware").amount == 5000
+    again = client.post(target, {**mine, **_version_now(refused.content.decode(), mine)})
+    assert again.status_code == 302
+    assert Budget.objects.get(school=cast.school, year=year, category="hardware").amount == 1200
