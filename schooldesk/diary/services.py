@@ -112,6 +112,7 @@ def _upsert(school, key: str, **fields) -> DiaryEntry:
         new_remind_at = _remind_at(entry)
         if new_remind_at != entry.remind_at:
             entry.remind_at, entry.reminded_at = new_remind_at, None
+        entry.version += 1  # an edit page opened before is now stale (core/concurrency.py)
         entry.save()
     return entry
 
@@ -381,7 +382,8 @@ def payment_mark_paid(*, payment: Payment, by, paid_on: date, reference: str) ->
     payment = Payment.objects.select_for_update(of=("self",)).select_related("supplier", "school").get(pk=payment.pk)
     payment.paid_on, payment.paid_reference = paid_on, reference.strip()
     payment.full_clean()
-    payment.save(update_fields=["paid_on", "paid_reference", "updated_at"])
+    payment.version += 1  # an edit page opened before (showing it unpaid) is now stale
+    payment.save(update_fields=["paid_on", "paid_reference", "version", "updated_at"])
     _payment_entry(payment)
     audit_record(actor=by, school=payment.school, action="paid", obj=payment,
                  summary=f"Payment {payment.description} paid {paid_on:%d/%m/%Y} ref. {payment.paid_reference}")

@@ -171,7 +171,8 @@ def contract_roll_forward(*, contract: Contract, today: date) -> bool:
     if contract.renewals == renewed_from and contract.status != ContractStatus.EXPIRED:
         return False
     contract.notice_by_on = contract.notice_by_for(contract.term_ends_on)
-    contract.save(update_fields=["renewals", "term_ends_on", "notice_by_on", "status", "updated_at"])
+    contract.version += 1  # an edit page opened before is now stale (core/concurrency.py)
+    contract.save(update_fields=["renewals", "term_ends_on", "notice_by_on", "status", "version", "updated_at"])
     if contract.status == ContractStatus.EXPIRED:
         _audit(contract, None, "expire", f"Contract {contract.reference} ended on {contract.term_ends_on:%d/%m/%Y}")
     else:
@@ -227,7 +228,8 @@ def contract_decide(*, contract: Contract, by, decision: str, reason: str,
         contract.status = ContractStatus.RENEWED
     contract.term_ends_on = contract.term_bounds(contract.renewals)[1]
     contract.notice_by_on = contract.notice_by_for(contract.term_ends_on)
-    contract.save(update_fields=["status", "renewals", "term_ends_on", "notice_by_on", "updated_at"])
+    contract.version += 1  # an edit page opened before is now stale (core/concurrency.py)
+    contract.save(update_fields=["status", "renewals", "term_ends_on", "notice_by_on", "version", "updated_at"])
     _audit(contract, by, f"decide_{decision}", f"Contract {contract.reference}: {record.get_decision_display()}: "
                                                f"{record.reason}")
     from schooldesk.diary.services import contract_diary_sync, payments_schedule_renewal

@@ -114,3 +114,22 @@ def test_a_budget_set_from_a_page_drawn_before_someone_else_set_it_is_refused(ca
     again = client.post(target, {**mine, **_version_now(refused.content.decode(), mine)})
     assert again.status_code == 302
     assert Budget.objects.get(school=cast.school, year=year, category="hardware").amount == 1200
+
+
+def test_a_payment_edited_on_a_page_opened_before_it_was_marked_paid_is_refused(oak_world, cast, client):  # noqa: F811
+    """Not only the edit form moves the version: marking a payment paid does, so an edit page drawn while it was
+    unpaid cannot quietly blank its paid date."""
+    import datetime
+
+    from schooldesk.diary.models import Payment
+    from schooldesk.diary.services import payment_mark_paid
+
+    payment = oak_world[0]["payment"]
+    client.force_login(cast.owner)
+    target, mine = rendered_form(client, f"/diary/payments/{payment.pk}/edit/", f"/diary/payments/{payment.pk}/edit/")
+    paid_on = datetime.date.today()
+    payment_mark_paid(payment=Payment.objects.get(pk=payment.pk), by=cast.spoc, paid_on=paid_on, reference="BACS 42")
+    mine["description"] = "Renamed on an old page"
+    refused = client.post(target, mine)
+    assert refused.status_code == 400 and STALE in refused.content.decode()
+    assert Payment.objects.get(pk=payment.pk).paid_on == paid_on
