@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -38,6 +39,10 @@ def request_fingerprint(request) -> str:
 class IdempotentCreateMixin:
     """`create` honours an `Idempotency-Key` header (see the module's docstring)."""
 
+    @extend_schema(parameters=[OpenApiParameter(
+        HEADER, str, OpenApiParameter.HEADER, required=False,
+        description="Any unique text (a UUID) per create: a retry with the same key and body gets the first answer, "
+                    "not a second record; the same key with a different body is refused with 422. Kept 24 hours.")])
     def create(self, request, *args, **kwargs):
         key = request.headers.get(HEADER, "").strip()
         if not key:
