@@ -85,7 +85,8 @@ run: demo
 	  $(RUN_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 # Debian packages the tests drive for real: Chromium for the browser journeys (Playwright cannot
-# download its own browser here), Dovecot as the IMAP server for mail intake, and poppler's
+# download its own browser here), Dovecot as the IMAP server for mail intake, ClamAV's clamd as the upload
+# scanner (schooldesk/core/tests/clamd.py starts its own, with a test signature), and poppler's
 # pdfinfo/pdftoppm to read back the PDFs (label sheets, service report) that WeasyPrint writes.
 # $(call debian_packages,command:package …,what happens without root): installs the packages whose command is missing.
 define debian_packages
@@ -99,7 +100,7 @@ define debian_packages
 endef
 
 system-deps:
-	$(call debian_packages,chromium:chromium dovecot:dovecot-imapd pdfinfo:poppler-utils,the tests that need them will be skipped.)
+	$(call debian_packages,chromium:chromium dovecot:dovecot-imapd pdfinfo:poppler-utils clamd:clamav-daemon,the tests that need them will be skipped.)
 
 test: setup system-deps
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)

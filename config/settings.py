@@ -42,7 +42,7 @@ ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,test
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "schooldesk.core.admin.DeskAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -86,8 +86,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "schooldesk.core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "schooldesk.core.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -135,14 +138,27 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The Django admin (superusers only) at /SCHOOLDESK_ADMIN_PATH/, or nowhere when it is empty; production without
+# the variable: nowhere (docs/decisions/0013).
+SCHOOLDESK_ADMIN_PATH = os.environ.get(
+    "SCHOOLDESK_ADMIN_PATH", "" if env_bool("SCHOOLDESK_PRODUCTION") else "django-admin").strip().strip("/")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): 5 failures lock the username from that address for 15 minutes.
+# Login throttling (django-axes, docs/decisions/0013), counted over 15 minutes: 5 failures lock that account from
+# that address only (a stranger elsewhere cannot lock a real person out); 20 from one address lock the address,
+# whichever accounts it tries (one password sprayed over many usernames); 50 lock the account from everywhere
+# (slower: it takes many addresses). A failure while locked out does not extend the lock. The address is the
+# client's (schooldesk.core.throttling.client_address), behind nginx only with SCHOOLDESK_TRUSTED_PROXY=1.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+SCHOOLDESK_LOGIN_ADDRESS_LIMIT = int(os.environ.get("SCHOOLDESK_LOGIN_ADDRESS_LIMIT", "20"))
+SCHOOLDESK_LOGIN_ACCOUNT_LIMIT = int(os.environ.get("SCHOOLDESK_LOGIN_ACCOUNT_LIMIT", "50"))
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_HANDLER = "schooldesk.core.throttling.DeskAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "schooldesk.core.throttling.client_address"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -171,8 +187,23 @@ WHITENOISE_USE_FINDERS = not env_bool("SCHOOLDESK_PRODUCTION")
 MEDIA_ROOT = Path(os.environ.get("SCHOOLDESK_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-not-served/"
 ATTACHMENT_MAX_BYTES = int(os.environ.get("SCHOOLDESK_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+# Uploads are measured as they arrive (schooldesk/core/uploads.py, docs/decisions/0015): past the largest file the
+# desk takes (an attachment, or an asset import's 15 MB) no more of it is kept, and the form says it is too large; a
+# request body over SCHOOLDESK_REQUEST_MAX_BYTES (nginx's client_max_body_size: the same figure) is refused unread.
+SCHOOLDESK_UPLOAD_MAX_BYTES = max(ATTACHMENT_MAX_BYTES, 15 * 1024 * 1024)
+SCHOOLDESK_REQUEST_MAX_BYTES = int(os.environ.get("SCHOOLDESK_REQUEST_MAX_BYTES", str(64 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "schooldesk.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # a larger file goes to a temporary file, never whole into memory
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # a form's or an API call's fields, files apart
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Uploads are scanned before they are kept (schooldesk/core/scanning.py): by ClamAV's clamd when this names its
+# socket (a path, or host:port), else not at all. A clamd that cannot be reached refuses the upload.
+SCHOOLDESK_CLAMD_SOCKET = os.environ.get("SCHOOLDESK_CLAMD_SOCKET", "")
+SCHOOLDESK_CLAMD_TIMEOUT = float(os.environ.get("SCHOOLDESK_CLAMD_TIMEOUT", "30"))
 
 # Mail: SMTP when EMAIL_HOST is set; otherwise each message is written to a file in var/mail/ (the demo
 # desk's notifications would otherwise flood the terminal of `make run` and push the logins away).
@@ -200,6 +231,8 @@ SCHOOLDESK_SITE_URL = (
 # Background work: Huey with SQLite storage by default, Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # /health/ fails when no worker has written its heartbeat (every minute) for this many seconds.
+# How long the audit trail keeps its entries (days); a nightly task deletes older ones (docs/decisions/0016).
+SCHOOLDESK_AUDIT_RETENTION_DAYS = int(os.environ.get("SCHOOLDESK_AUDIT_RETENTION_DAYS", str(2 * 365)))
 SCHOOLDESK_HEARTBEAT_MAX_AGE = int(os.environ.get("SCHOOLDESK_HEARTBEAT_MAX_AGE", "300"))
 # Backups (manage.py desk_backup, deploy/schooldesk-backup.timer): where, how many kept, the passphrase file that
 # encrypts them (optional). When SCHOOLDESK_BACKUP_DIR is set, /health/ fails when the last backup failed or the
@@ -230,16 +263,44 @@ else:
         "consumer": HUEY_CONSUMER,
     }
 
+# Rate limits per person (schooldesk/core/throttling.py; "N/sec", "N/min", "N/hour" or "N/day"): records created,
+# on the web and through the API together, and API requests of any kind. The test suite counts more freely (its
+# walks create hundreds of records a minute); tests of the limits set them. Counted in the cache below.
+SCHOOLDESK_CREATE_RATE = os.environ.get("SCHOOLDESK_CREATE_RATE", "10000/min" if TESTING else "10/min")
+SCHOOLDESK_API_RATE = os.environ.get("SCHOOLDESK_API_RATE", "10000/min" if TESTING else "300/min")
+# The cache every web process shares (the rate limits' counts): Redis with REDIS_URL, else files in var/cache/ (one
+# machine's gunicorn processes); each test process its own memory.
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "schooldesk"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 10000}}}
+
 REST_FRAMEWORK = {
+    # A person's API token (Authorization: Bearer); the signed-in browser's session for the schema and browsable
+    # pages. Never a password (HTTP Basic): docs/decisions/0013.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "schooldesk.accounts.api.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "schooldesk.accounts.api.TokenScopePermission",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Per person (schooldesk/core/throttling.py): every request at SCHOOLDESK_API_RATE, creating at
+    # SCHOOLDESK_CREATE_RATE (shared with the web's create pages); over it, 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "schooldesk.core.throttling.ApiRateThrottle",
+        "schooldesk.core.throttling.CreateRateThrottle",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "schooldesk.core.audit.api_exception_handler",  # refusals on the audit trail
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SchoolDesk API",
@@ -261,14 +322,33 @@ if env_bool("SCHOOLDESK_PRODUCTION"):
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # Behind a proxy that terminates TLS (deploy/nginx.conf.example), and only when it is trusted to set them: the
 # scheme from X-Forwarded-Proto (or every request looks like plain HTTP and is redirected for ever) and, for
-# login throttling, the client's address from X-Real-IP. Never set it where clients can reach the app directly:
-# they could then claim to be on HTTPS or to come from any address.
+# every limit on clients (schooldesk/core/throttling.py), the client's address from X-Real-IP; without it, both
+# headers are ignored. Never set it where clients can reach the app directly: they could then claim to be on
+# HTTPS or to come from any address.
 TRUSTED_PROXY = env_bool("SCHOOLDESK_TRUSTED_PROXY")
 if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    AXES_CLIENT_IP_CALLABLE = "schooldesk.core.views.client_address"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy on every response (django-csp; docs/decisions/0015): scripts, styles, images, fonts and
+# connections from the desk itself only, never inline script, never a frame, a plugin or a foreign form target.
+# Style attributes (style="…") are still allowed: about thirty templates set one, several with a computed width
+# or height; a <style> element or a foreign stylesheet is not. The favicon is a data: URI.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Logs: text lines, or one JSON object a line with SCHOOLDESK_LOG_FORMAT=json; each with the request id, person

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,5 +20,7 @@ urlpatterns = [
     path("budgets/", include("schooldesk.budgets.urls")),
     # apps: one line per domain app, above this comment
     path("api/v1/", include("config.api_urls")),
-    path("django-admin/", admin.site.urls),
+    # The Django admin only where SCHOOLDESK_ADMIN_PATH puts it (none in production unless set): below.
 ]
+if settings.SCHOOLDESK_ADMIN_PATH:
+    urlpatterns.append(path(f"{settings.SCHOOLDESK_ADMIN_PATH}/", admin.site.urls))

@@ -285,6 +285,8 @@ def main() -> int:
             check.fail(f"plain HTTP answered {error.code}, Location {error.headers['Location']!r}")
     if check.get(anonymous, "/incidents/").url != f"{check.base}/accounts/login/?next=/incidents/":
         check.fail("a page asked for without signing in does not lead to the login page")
+    if check.get(anonymous, "/django-admin/login/").status != 404:  # env.example sets no SCHOOLDESK_ADMIN_PATH
+        check.fail("the Django admin's login page is public in production")
 
     call = None
     reached: dict[str, set[str]] = {}

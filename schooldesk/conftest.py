@@ -55,6 +55,28 @@ def password() -> str:
     return PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    """Every test starts with no request counted against the rate limits (schooldesk/core/throttling.py)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def behind_nginx(settings):
+    """The production configuration README describes: SCHOOLDESK_TRUSTED_PROXY=1 behind deploy/nginx.conf.example.
+    behind_nginx("203.0.113.7") -> the headers nginx sends for a visitor at that address (the app sees 127.0.0.1)."""
+    settings.TRUSTED_PROXY = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+    def _headers(address: str) -> dict:
+        return {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": address, "HTTP_X_FORWARDED_FOR": address,
+                "HTTP_X_FORWARDED_PROTO": "https"}
+
+    return _headers
+
+
 @pytest.fixture
 def login(client):
     def _login(user):

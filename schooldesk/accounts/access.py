@@ -18,6 +18,9 @@ class Access:
     is_superuser: bool = False
     #: every school of each organisation in which the user holds an organisation-wide role (an LA, a trust)
     schools_by_organisation: dict[int, frozenset[int]] = field(default_factory=dict)
+    #: the roles the user holds across a whole organisation (a Membership with an organisation, not a school)
+    roles_by_organisation: dict[int, frozenset[str]] = field(default_factory=dict)
+    _managed: dict = field(default_factory=dict, repr=False)
 
     def school_ids(self, roles: frozenset[str] | None = None) -> list[int]:
         if roles is None:
@@ -52,6 +55,22 @@ class Access:
 
     def any_role(self, roles) -> bool:
         return any(held & frozenset(roles) for held in self.roles_by_school.values())
+
+    def organisations_managed(self, roles) -> frozenset[int]:
+        """The organisations whose own records (suppliers and their contacts) the user may change: those in which
+        they hold one of `roles` across the whole organisation (an LA's or trust's officer), and the stand-alone
+        schools' own organisations (kind "school") in which they hold one of `roles`. A school's desk inside an LA
+        or trust proposes changes instead (docs/decisions/0016). One query, once per request."""
+        key = frozenset(roles)
+        if key not in self._managed:
+            from schooldesk.schools.choices import OrganisationKind
+            from schooldesk.schools.models import Organisation
+
+            whole = {org for org, held in self.roles_by_organisation.items() if held & key}
+            alone = set(Organisation.objects.filter(kind=OrganisationKind.SCHOOL, schools__in=self.school_ids(key))
+                        .values_list("pk", flat=True)) if self.school_ids(key) else set()
+            self._managed[key] = frozenset(whole | alone)
+        return self._managed[key]
 
 
 def access_for(user) -> Access:
@@ -89,6 +108,7 @@ def access_for(user) -> Access:
         suppliers_by_school={k: frozenset(v) for k, v in suppliers.items()},
         is_superuser=user.is_superuser,
         schools_by_organisation={k: frozenset(v) for k, v in schools_by_organisation.items()},
+        roles_by_organisation={org: frozenset(role for role, _s in held) for org, held in org_roles.items()},
     )
     user._schooldesk_access = access
     return access

@@ -20,3 +20,10 @@ STAFF_ROLES = frozenset({Role.SPOC, Role.OWNER, Role.TECHNICIAN})
 REPORT_ROLES = frozenset({Role.SPOC, Role.OWNER, Role.VIEWER})
 #: see restricted calls (data breach, safeguarding)
 RESTRICTED_ROLES = frozenset({Role.DPO, Role.OWNER})
+#: read the audit trail of their schools
+AUDIT_ROLES = frozenset({Role.OWNER, Role.DPO})
+
+
+class ApiTokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")

@@ -1,5 +1,8 @@
-from django.contrib.auth.forms import AuthenticationForm
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.choices import ApiTokenScope
 from schooldesk.core.forms import StyledFormMixin
 
 
@@ -8,3 +11,25 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs["autocomplete"] = "username"
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """"Forgotten your password?": the request only queues the job (accounts.tasks); the worker looks the address
+    up and sends the email. Known and unknown addresses then cost the page the same."""
+
+    def save(self, domain_override=None, use_https=False, request=None, **kwargs):
+        from schooldesk.accounts.tasks import password_reset_send_task
+
+        password_reset_send_task(self.cleaned_data["email"], domain_override or request.get_host(), use_https)
+
+
+class ApiTokenForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80,
+                           help_text=_("What it is for, so you know which to revoke: “Governors’ dashboard”."))
+    scope = forms.ChoiceField(label=_("Access"), choices=ApiTokenScope.choices, initial=ApiTokenScope.READ,
+                              widget=forms.RadioSelect,
+                              help_text=_("Read only is enough to fetch calls; read and write can also log them."))
+
+
+class ApiTokenRevokeForm(StyledFormMixin, forms.Form):
+    """Nothing to fill in: the button is the whole form."""

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import Role
+from schooldesk.accounts.choices import ApiTokenScope, Role
 from schooldesk.core.fields import EncryptedTextField
 
 
@@ -54,3 +54,34 @@ class Membership(models.Model):
     def clean(self):
         if self.role == Role.PROVIDER and not self.supplier_id:
             raise ValidationError({"supplier": _("A provider must belong to a supplier.")})
+
+
+class ApiToken(models.Model):
+    """A person's key to the API (Authorization: Bearer ...), named by them, read-only or read-write, revocable.
+    Only a SHA-256 digest of the token is kept (docs/decisions/0013): it is shown once, when made; `prefix`, its
+    first characters, tells a person's tokens apart."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("person"))
+    name = models.CharField(_("name"), max_length=80)
+    scope = models.CharField(_("access"), max_length=10, choices=ApiTokenScope.choices, default=ApiTokenScope.READ)
+    prefix = models.CharField(_("starts with"), max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == ApiTokenScope.WRITE

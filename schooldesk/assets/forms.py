@@ -30,8 +30,10 @@ class AssetForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.Mo
     class Meta:
         model = Asset
         fields = ["school", "tag", "asset_type", "make", "model", "serial", "location", "status", "purchased_on",
-                  "cost", "supplier", "order_reference", "warranty_ends_on", "funding_source", "notes"]
-        widgets = {"purchased_on": DateInput(), "warranty_ends_on": DateInput(), "notes": SMALL_TEXT}
+                  "cost", "supplier", "order_reference", "warranty_ends_on", "support_ends_on",
+                  "funding_source", "notes"]
+        widgets = {"purchased_on": DateInput(), "warranty_ends_on": DateInput(), "support_ends_on": DateInput(),
+                   "notes": SMALL_TEXT}
 
     def __init__(self, *args, school_ids, school=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,7 +71,7 @@ class AssetForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.Mo
 class AssetTypeForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = AssetType
-        fields = ["school", "name", "is_archived"]
+        fields = ["school", "name", "typical_price", "is_archived"]
 
     def __init__(self, *args, school_ids, school=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,6 +20,7 @@ from schooldesk.assets.choices import ASSET_DESK_ROLES, AssetStatus, EventKind
 from schooldesk.assets.imports import CellError, ImportFileError
 from schooldesk.assets.models import Asset, AssetEvent, AssetImport, AssetType
 from schooldesk.assets.services import _require, asset_types_ensure
+from schooldesk.core import scanning
 from schooldesk.core.audit import audit_record
 from schooldesk.locations.models import Location
 from schooldesk.suppliers.models import Supplier
@@ -132,6 +133,10 @@ def asset_import_upload(*, school, upload, by) -> AssetImport:
         raise ValidationError({"file": exc.message}) from exc
     if not table.rows:
         raise ValidationError({"file": "The file has headings but no rows of assets under them."})
+    try:
+        scanning.scan(upload)  # the file is kept (docs/decisions/0015)
+    except scanning.ScanRefused as exc:
+        raise ValidationError({"file": exc.message}) from exc
     extension = Path(upload.name).suffix.lower() or ".csv"
     record = AssetImport(school=school, uploaded_by=by, original_name=Path(upload.name).name[:200],
                          stored_name=f"{secrets.token_hex(16)}{extension}", headers=table.headers)

@@ -17,6 +17,11 @@ from pathlib import Path
 
 MAX_ROWS = 20_000
 MAX_BYTES = 15 * 1024 * 1024
+#: a workbook is a zip of XML parts: all of them together, unpacked, and how many (docs/decisions/0015)
+MAX_UNZIPPED_BYTES = 150 * 1024 * 1024
+MAX_PARTS = 1_000
+#: columns read from each row: a cell further right is reported, not read (a sheet can have 16,384)
+MAX_COLUMNS = 200
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y",
                 "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
@@ -131,30 +136,73 @@ def _too_many(max_rows: int) -> ImportFileError:
                            "at a time so that a mistake is easy to find: split it into smaller files.")
 
 
+CANNOT_OPEN = ("The workbook could not be opened: it may be damaged or password-protected. Open it in Excel and "
+               "save it again as .xlsx, or as CSV UTF-8.")
+
+
+def _check_zip(raw: bytes) -> None:
+    """Before any XML is read: the parts' unpacked sizes, as the zip declares them (zipfile never unpacks a part
+    beyond its declared size, so a part that lies about it ends early and fails to parse)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(CANNOT_OPEN) from exc
+    if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNZIPPED_BYTES:
+        raise ImportFileError(
+            f"The workbook unpacks to more than {MAX_UNZIPPED_BYTES // 1024 // 1024} MB, far more than a register "
+            "of this size needs (pictures or many sheets?). Save the first sheet alone as CSV UTF-8 and upload that.")
+
+
 def _read_xlsx(raw: bytes, max_rows: int) -> Table:
+    """The first sheet, parsed safely: openpyxl parses with defusedxml (installed: no entities, no DTD), the zip is
+    checked first, and neither a sheet's declared size nor a cell far to the right or far down is taken on trust.
+    Any other failure of the XML or the zip is the usual "could not be opened", never an error page."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_zip(raw)
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError("The workbook could not be opened: it may be damaged or password-protected. Open it "
-                              "in Excel and save it again as .xlsx, or as CSV UTF-8.") from exc
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError) as exc:
+        raise ImportFileError(CANNOT_OPEN) from exc
     try:
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        sheet.reset_dimensions()  # the sheet's own <dimension> is not believed: rows are read as they come
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
         headers = next(rows, None)
         if headers is None:
             raise ImportFileError("The first sheet of the workbook is empty. Put the assets on the first sheet.")
         table = Table(headers=["" if h is None else str(h).strip() for h in headers])
+        _check_width(headers, 1)
         for line, cells in enumerate(rows, start=2):
+            if line > 2 * max_rows:  # blank rows are skipped, not free: a sheet may not go on for ever
+                raise _too_many(max_rows)
             if any(cell is not None and str(cell).strip() for cell in cells):
                 if len(table.rows) >= max_rows:
                     raise _too_many(max_rows)
+                _check_width(cells, line)
                 table.rows.append((line, list(cells)))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, IndexError, TypeError) as exc:
+        raise ImportFileError(CANNOT_OPEN) from exc
     finally:
         workbook.close()
+    width = max(_used_width(cells) for cells in [table.headers, *(cells for _line, cells in table.rows)])
+    table.headers = table.headers[:width]
+    table.rows = [(line, cells[:width]) for line, cells in table.rows]
     return table
+
+
+def _used_width(cells) -> int:
+    """How many columns up to the last with something in it (rows were read MAX_COLUMNS + 1 wide)."""
+    return next((i + 1 for i in range(len(cells) - 1, -1, -1) if cells[i] is not None and cells[i] != ""), 0)
+
+
+def _check_width(cells, line: int) -> None:
+    if len(cells) > MAX_COLUMNS and any(cell is not None and str(cell).strip() for cell in cells[MAX_COLUMNS:]):
+        raise ImportFileError(f"Line {line} has data beyond column {column_letter(MAX_COLUMNS - 1)}: SchoolDesk "
+                              f"reads the first {MAX_COLUMNS} columns. Delete the columns on the right that are "
+                              "not part of the register.")
 
 
 def _check_headings(table: Table) -> None:

@@ -16,6 +16,9 @@ class AssetType(VersionedModel, SchoolOwnedModel):
     """The school's list of kinds of equipment (desktop, laptop, …): the presets plus its own."""
 
     name = models.CharField(_("name"), max_length=60)
+    typical_price = models.DecimalField(
+        _("typical price (£)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text=_("What replacing one usually costs; used to forecast replacements."))
     is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
@@ -57,6 +60,10 @@ class Asset(VersionedModel, SchoolOwnedModel):
                                  verbose_name=_("supplier"))
     order_reference = models.CharField(_("order reference"), max_length=60, blank=True)
     warranty_ends_on = models.DateField(_("warranty ends"), null=True, blank=True)
+    support_ends_on = models.DateField(
+        _("support ends"), null=True, blank=True,
+        help_text=_("When the maker stops updating it: end of support, a Chromebook's auto-update expiry, "
+                    "a switch's end of life."))
     funding_source = models.CharField(_("funding source"), max_length=80, blank=True,
                                       help_text=_("e.g. Devolved capital, PTA, Pupil premium."))
     notes = models.TextField(_("notes"), blank=True)
@@ -83,6 +90,7 @@ class Asset(VersionedModel, SchoolOwnedModel):
             models.Index(fields=["tag", "id"]),
             models.Index(fields=["status", "tag", "id"]),
             models.Index(fields=["warranty_ends_on"]),
+            models.Index(fields=["support_ends_on"]),
         ]
 
     def __str__(self) -> str:

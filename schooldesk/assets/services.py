@@ -24,8 +24,8 @@ from schooldesk.core.concurrency import version_claim, version_lock
 
 #: fields whose changes are written to the asset's history, with how to show a value
 TRACKED_FIELDS = ("tag", "asset_type", "make", "model", "serial", "location", "issued_to", "status", "loan_due_on",
-                  "purchased_on", "cost", "supplier", "order_reference", "warranty_ends_on", "funding_source",
-                  "notes", "disposed_on", "disposal_method", "disposal_reference", "is_data_wiped")
+                  "purchased_on", "cost", "supplier", "order_reference", "warranty_ends_on", "support_ends_on",
+                  "funding_source", "notes", "disposed_on", "disposal_method", "disposal_reference", "is_data_wiped")
 CONFLICT = ("Someone else changed this asset after you opened it. Your changes were not saved: "
             "check the latest version below and try again.")
 

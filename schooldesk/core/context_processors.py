@@ -7,7 +7,7 @@ def desk(request):
     if not getattr(user, "is_authenticated", False):
         return {}
     from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
+    from schooldesk.accounts.choices import AUDIT_ROLES, DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
 
     access = access_for(user)
     return {
@@ -17,6 +17,7 @@ def desk(request):
             "is_staff": access.any_role(STAFF_ROLES),
             "is_provider": access.any_role({Role.PROVIDER}),
             "can_report": access.any_role(REPORT_ROLES),
+            "can_audit": access.any_role(AUDIT_ROLES),
             "school_count": len(access.roles_by_school),
         }
     }

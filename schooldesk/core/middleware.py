@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 
+from django.utils.cache import add_never_cache_headers
 from django.utils.log import log_response
 
 from schooldesk.core import logs
@@ -45,3 +46,22 @@ class RequestIdMiddleware:
             return response
         finally:
             logs.context_close(token)
+
+
+class NoStoreMiddleware:
+    """Nothing the desk answers is kept by a browser's or a proxy's cache (docs/decisions/0015): a call page, above
+    all a restricted one, an API answer or a download is personal. Every response to a signed-in person and every
+    /api/ response says `Cache-Control: no-store` (with Django's other never-cache headers), whatever the view set;
+    another response keeps a Cache-Control its view chose (the calendar feed, /health/) and gets no-store otherwise.
+    Static files never reach it: WhiteNoise answers them earlier in MIDDLEWARE, with their own long caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (not response.has_header("Cache-Control") or request.path.startswith("/api/")
+                or (user is not None and user.is_authenticated)):
+            add_never_cache_headers(response)
+        return response

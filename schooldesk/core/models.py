@@ -26,21 +26,50 @@ class SchoolOwnedModel(TimeStampedModel):
         abstract = True
 
 
+class AuditQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The trail of the schools in which the user is ICT owner or DPO, and of the organisations whose own
+        records they look after (an LA's or trust's owner; a stand-alone school's owner). Nobody else's."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        from schooldesk.accounts.access import access_for
+        from schooldesk.accounts.choices import AUDIT_ROLES
+
+        access = access_for(user)
+        school_ids = access.school_ids(AUDIT_ROLES)
+        if not school_ids:
+            return self.none()
+        condition = access.school_q(school_ids)
+        organisations = access.organisations_managed(AUDIT_ROLES)
+        if organisations:
+            condition |= models.Q(school__isnull=True, organisation_id__in=sorted(organisations))
+        return self.filter(condition)
+
+
 class AuditEntry(models.Model):
-    """Who changed what, written by services (never by signals)."""
+    """Who did what: changes (written by services), and reads of restricted calls, downloads, role grants, sign-ins
+    and refusals (written by schooldesk/core/audit.py's hooks). Read on the audit trail page as sentences."""
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True)
+    #: the organisation whose own record it concerns (a supplier), or the school's organisation
+    organisation = models.ForeignKey("schools.Organisation", on_delete=models.CASCADE, null=True, blank=True,
+                                     related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     action = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40)
+    #: what the record is called when the entry is written ("INC-000123", "Oak Support Ltd"), for the sentence
+    object_label = models.CharField(max_length=200, blank=True)
     summary = models.CharField(max_length=300)
     changes = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    objects = AuditQuerySet.as_manager()
+
     class Meta:
-        ordering = ["-at"]
+        ordering = ["-at", "-pk"]
         verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["school", "-at"], name="audit_school_at")]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_type} {self.object_id}"

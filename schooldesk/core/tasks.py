@@ -22,6 +22,14 @@ def database_optimise_task() -> None:
     database_optimise()
 
 
+@db_periodic_task(crontab(hour="2", minute="45"))
+def audit_prune_task() -> int:
+    """Delete audit entries older than SCHOOLDESK_AUDIT_RETENTION_DAYS, every night."""
+    from schooldesk.core.audit import audit_prune
+
+    return audit_prune()
+
+
 # --- The worker's heartbeat, read by /health/ ---------------------------------------------------------
 # Kept in Huey's own storage (SQLite beside the database, or Redis for an LA): reading it back is also the
 # check that the queue storage answers, and every web process of every machine sees the same value.

@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from schooldesk.accounts.access import access_for
 from schooldesk.core import submissions
 from schooldesk.core.logs import note_school
+from schooldesk.core.throttling import create_allowed
 
 PAGE_SIZE = 25
 
@@ -175,6 +176,11 @@ class FormPageView(RoleRequiredMixin, View):
         note_school(getattr(self.object, "school_id", None))
         return self.render_form(self.get_form())
 
+    def is_create(self) -> bool:
+        """Whether the page makes a new record (no object, or one not saved yet): creating is rate-limited per
+        person (schooldesk/core/throttling.py), editing is not."""
+        return getattr(self.object, "pk", None) is None
+
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         note_school(getattr(self.object, "school_id", None))
@@ -182,6 +188,8 @@ class FormPageView(RoleRequiredMixin, View):
             return repeat
         form = self.get_form(request.POST, request.FILES)
         if form.is_valid():
+            if self.is_create() and not create_allowed(request, form):
+                return self.render_form(form, status=429)
             result, url, repeat = run_once(request, form, lambda: self.perform(form), self.get_success_url)
             if repeat is not None:
                 return repeat
@@ -362,8 +370,3 @@ def health(request):
     return JsonResponse({"status": "failing" if failing else "ok", "failing": failing, "checks": checks},
                         status=503 if failing else 200)
 
-
-def client_address(request) -> str | None:
-    """The client's address for login throttling: behind a trusted proxy (SCHOOLDESK_TRUSTED_PROXY), the one
-    nginx puts in X-Real-IP; otherwise every sign-in would seem to come from the proxy."""
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")

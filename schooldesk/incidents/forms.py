@@ -172,6 +172,10 @@ class EscalateForm(VersionedForm):
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.filter(organisation_id=incident.school.organisation_id)
+        if incident.is_restricted:  # mail/outbound.py restricted(): this text is all the supplier is sent
+            self.fields["note"].help_text = _(
+                "This call is restricted: the supplier's email carries only this text, our reference, the school, "
+                "the place, the priority and the SPOC's contact; never the summary, the description or the reporter.")
 
 
 class MinuteInput(forms.DateTimeInput):

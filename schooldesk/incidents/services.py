@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
+from schooldesk.core import scanning
 from schooldesk.core.concurrency import version_lock
+from schooldesk.core.uploads import without_metadata
 from schooldesk.incidents.choices import (
     ACTIVE_STATUSES,
     PAUSED_STATUSES,
@@ -173,8 +175,10 @@ def _require_active(incident: Incident) -> None:
 
 
 # --- attachments ------------------------------------------------------------------------------
-def attachment_validate(upload) -> None:
-    """Refuse files of an unexpected type or size, with a message the person can act on."""
+def attachment_validate(upload):
+    """Refuse files of an unexpected type or size, or that the virus scanner refuses (fail closed), with a message
+    the person can act on. Returns the file to keep: a JPEG photo without its EXIF (its GPS position above all),
+    turned the way it is shown; any other file as it came (docs/decisions/0015)."""
     extension = Path(upload.name).suffix.lower()
     if extension not in ALLOWED_EXTENSIONS:
         raise ValidationError(
@@ -189,11 +193,22 @@ def attachment_validate(upload) -> None:
         upload.seek(0)
         if not head.startswith(MAGIC[extension]):
             raise ValidationError(f"“{upload.name}” does not look like a {extension[1:].upper()} file.")
+    try:
+        scanning.scan(upload)
+    except scanning.ScanRefused as exc:
+        raise ValidationError(exc.message) from exc
+    if extension in (".jpg", ".jpeg"):
+        try:
+            return without_metadata(upload)
+        except ValueError as exc:
+            raise ValidationError(f"“{upload.name}” could not be read as a photo. Take it again or send it as a "
+                                  "PDF.") from exc
+    return upload
 
 
 def _attach(incident, update, by, files) -> None:
     for upload in files or ():
-        attachment_validate(upload)
+        upload = attachment_validate(upload)
         extension = Path(upload.name).suffix.lower()
         attachment = Attachment(
             incident=incident, update=update, uploaded_by=by,

@@ -9,6 +9,8 @@ from django.views.generic import TemplateView
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
+from schooldesk.core.audit import VIEW, audit_record
+from schooldesk.core.throttling import create_allowed
 from schooldesk.core.views import (
     FilteredListView,
     ObjectActionView,
@@ -86,6 +88,8 @@ class IncidentCreateView(View):
             return repeat
         form = self._form(request, request.POST, request.FILES)
         if form.is_valid():
+            if not create_allowed(request, form):
+                return self._render(request, form, status=429)
             data = dict(form.cleaned_data)
             location = data.pop("location")
             upload = data.pop("attachment", None)
@@ -180,6 +184,9 @@ class IncidentDetailView(View):
             incident = incident_get(request.user, pk)
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
+        if incident.is_restricted:  # who read a data-breach or safeguarding call is on the school's audit trail
+            audit_record(actor=request.user, school=incident.school, action=VIEW, obj=incident,
+                         summary=f"Opened the restricted call {incident.reference}")
         return render_incident(request, incident)
 
 

@@ -89,14 +89,15 @@ def _key_clash(licence: Licence):
             .exclude(pk=licence.pk).only("pk", "product").first())
 
 
-def _proof_check(upload) -> None:
+def _proof_check(upload):
+    """The file to keep (see attachment_validate), or a ValidationError on the proof field."""
     from schooldesk.incidents.services import attachment_validate
 
     if Path(upload.name).suffix.lower() not in PROOF_EXTENSIONS:
         raise ValidationError({"proof": f"“{upload.name}” is not a file type we keep as a proof of purchase: "
                                         "send a PDF, a photo, or an Office document."})
     try:
-        attachment_validate(upload)
+        return attachment_validate(upload)
     except ValidationError as exc:
         raise ValidationError({"proof": exc.messages}) from exc
 
@@ -115,7 +116,7 @@ def licence_save(*, licence: Licence, by, proof=None, version: int | None = None
     if (clash := _key_clash(licence)) is not None:
         raise ValidationError({"key": f"That key is already recorded for {clash.product} in this school."})
     if proof is not None:
-        _proof_check(proof)
+        proof = _proof_check(proof)
     created = licence.pk is None
     try:
         with transaction.atomic():

@@ -27,7 +27,7 @@ class MailboxForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
     field_order = [
         "school", "organisation", "name", "address", "is_active", "host", "port", "security", "username",
         "auth_method", "password", "oauth_tenant", "oauth_client_id", "oauth_client_secret", "folder",
-        "unknown_senders", "default_location", "rate_limit_per_hour", "poll_every_minutes",
+        "unknown_senders", "default_location", "rate_limit_per_hour", "poll_every_minutes", "authserv_id",
     ]
 
     class Meta:
@@ -35,7 +35,7 @@ class MailboxForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
         fields = [
             "school", "organisation", "name", "address", "is_active", "host", "port", "security", "username",
             "auth_method", "oauth_tenant", "oauth_client_id", "folder", "unknown_senders", "default_location",
-            "rate_limit_per_hour", "poll_every_minutes",
+            "rate_limit_per_hour", "poll_every_minutes", "authserv_id",
         ]
 
     def __init__(self, *args, user, **kwargs):

@@ -28,12 +28,11 @@ from schooldesk.incidents.services import (
     incident_create,
     incident_reopen,
     incident_reply,
-    incident_resume,
     incident_supplier_reference_set,
 )
 from schooldesk.locations.models import Location
 from schooldesk.mail import parsing
-from schooldesk.mail.choices import InboundAction, InboundStatus, MailKind, UnknownSenders
+from schooldesk.mail.choices import MACHINE_KINDS, InboundAction, InboundStatus, MailKind, UnknownSenders
 from schooldesk.mail.models import InboundMessage, OutboundMessage
 from schooldesk.mail.outbound import deliver_after_commit, own_addresses
 
@@ -171,15 +170,15 @@ def files_from(mail) -> tuple[list, list[str]]:
             continue
         upload = SimpleUploadedFile(attachment.filename, attachment.content, content_type=attachment.content_type)
         try:
-            attachment_validate(upload)
+            files.append(attachment_validate(upload))
         except ValidationError as exc:
             refused.append(exc.messages[0])
-        else:
-            files.append(upload)
     return files, refused
 
 
 def _with_refused(body: str, refused: list[str]) -> str:
+    if len(body) > parsing.MAX_KEPT_CHARS:
+        body = body[:parsing.MAX_KEPT_CHARS] + "\n\n(The rest of this email is in the original, kept by the desk.)"
     if not refused:
         return body
     return body + "\n\nAttachments not kept (the original email is kept by the desk):\n" + "\n".join(
@@ -198,19 +197,55 @@ def _flooding(message) -> bool:
 
 
 # --- routing ----------------------------------------------------------------------------------
+def bounce(mailbox, mail) -> Outcome:
+    """A delivery report: held for the SPOC, linked to the call whose email bounced and noted on its
+    timeline with the address that failed. The link is made only through the Message-ID of an email we
+    sent (in the report's returned headers, or its In-Reply-To): an id nobody outside could guess, so a
+    forged report cannot write on a call."""
+    ids = mail.thread_ids
+    sent = OutboundMessage.objects.filter(message_id__in=ids, incident__in=_scope(mailbox)).select_related(
+        "incident").order_by("-pk").first() if ids else None
+    failed = [address for address, _status, _why in mail.bounced] or ([sent.to_address] if sent else [])
+    details = "; ".join(f"{address} ({status}{': ' + why if why else ''})" for address, status, why in mail.bounced)
+    who = details or ", ".join(failed) or "an address we could not read from the report"
+    if sent is None:
+        return held(f"A delivery failure report ({mail.kind_reason}) for {who}: an email did not arrive, and it "
+                    "matches no email the desk sent.")
+    incident = sent.incident
+    incident_reply(incident=incident, by=None, is_public=False,  # by the desk itself: an internal note
+                   body=f"An email from the desk did not arrive: “{sent.subject}” to {who}. Check the address.")
+    statuses = "; ".join(f"{address} ({status})" for address, status, _why in mail.bounced) or mail.kind_reason
+    return held(f"A delivery failure report: our email to {', '.join(failed)} about {incident.reference} did not "
+                f"arrive ({statuses}). Check the address on the call.", incident=incident)
+
+
 def route(message, mail, *, by=None) -> Outcome:
     mailbox, address = message.mailbox, mail.from_address
     if address in own_addresses():
         return Outcome(InboundStatus.IGNORED,
                        reason="Sent from one of the desk's own addresses: never answered (a loop).")
     if mail.kind == MailKind.BOUNCE:
+        return bounce(mailbox, mail)
+    if len(mail.from_addresses) != 1:
+        return held(f"The From line names {len(mail.from_addresses) or 'no'} addresses "
+                    f"({', '.join(mail.from_addresses)[:150]}): who sent it cannot be told, so it was not acted on.")
+    if mailbox.authserv_id:
+        doubt = parsing.sender_doubt(mail, mailbox.authserv_id)
+        if doubt:
+            incident, _how = find_thread(mailbox, mail, address)
+            return held(f"{doubt} Not acted on: check with the sender before adding it to a call.",
+                        incident=incident)
+    if mail.kind in MACHINE_KINDS:
         incident, _how = find_thread(mailbox, mail, address)
-        return held(f"A delivery failure report ({mail.kind_reason}): an email we sent did not arrive. "
-                    "Check the address on the call.", incident=incident)
-    if mail.kind == MailKind.AUTO_REPLY:
-        incident, _how = find_thread(mailbox, mail, address)
-        return Outcome(InboundStatus.IGNORED, reason="An automatic reply (for example out of office): kept, "
-                       "not added to any call, and never answered.", incident=incident)
+        supplier_update = incident is not None and incident.supplier_id and suppliers_for(
+            mailbox, address).filter(pk=incident.supplier_id).exists()
+        if not supplier_update:
+            if incident is not None or (mail.kind == MailKind.AUTO_REPLY and mail.kind_reason != parsing.BY_SUBJECT):
+                return Outcome(InboundStatus.IGNORED, reason=f"An automatic or bulk email ({mail.kind_reason}): "
+                               "kept with its call, never a new call, never reopens one, never answered.",
+                               incident=incident)
+            return held(f"An automatic or bulk email ({mail.kind_reason}) that matches no call: never logged as a "
+                        "call by itself. Log it as a call if it needs one, or discard it.")
     if by is None and _flooding(message):
         return held(f"More than {mailbox.rate_limit_per_hour} emails in an hour from this address: held, "
                     "and not answered, in case it is a loop or a flood.")
@@ -227,7 +262,7 @@ def route(message, mail, *, by=None) -> Outcome:
 def reply(message, mail, incident) -> Outcome:
     address = mail.from_address
     user = user_for(address, incident.school)
-    new_text, _quoted = parsing.split_reply(mail.text)
+    new_text, _quoted = parsing.split_reply(mail.text, mail.deadline)
     files, refused = files_from(mail)
     body = _with_refused(new_text or NO_TEXT, refused)
     who = f"{mail.from_name} <{address}>" if mail.from_name else address
@@ -254,11 +289,8 @@ def reply(message, mail, incident) -> Outcome:
             return Outcome(InboundStatus.PROCESSED, action=InboundAction.REOPENED, incident=incident, tell_desk=True)
         if by is not None:
             incident_reply(incident=incident, by=by, body=said, files=files)
-        else:  # a caller without an account: kept as a note (see the report on incident_reply)
-            incident_reply(incident=incident, by=None, body=said, files=files, is_public=False)
-            current = Incident.objects.get(pk=incident.pk)
-            if current.status == IncidentStatus.WAITING_REPORTER:
-                incident_resume(incident=current, by=None, version=current.version, note="The caller replied by email.")
+        else:  # a caller without an account: their public reply, as the reporter's (it restarts a paused clock)
+            incident_reply(incident=incident, by=None, body=body, files=files, from_caller=who)
         return Outcome(InboundStatus.PROCESSED, action=InboundAction.REPLY, incident=incident, tell_desk=True)
     school = incident.school
     if user is not None and user.memberships.filter(
@@ -314,8 +346,9 @@ def _desk_alerts(message, outcome) -> None:
         deliver_after_commit(reply_received_messages(message))
 
 
-def inbound_process(message, *, by=None, force: bool = False) -> InboundMessage:
-    """Process a stored email once. `force` (the SPOC's retry) also takes held and failed emails."""
+def inbound_process(message, *, by=None, force: bool = False, mail=None) -> InboundMessage:
+    """Process a stored email once. `force` (the SPOC's retry) also takes held and failed emails.
+    `mail`: the email as the poller has just read it from these stored bytes (saves reading it twice)."""
     allowed = {InboundStatus.RECEIVED} | ({InboundStatus.HELD, InboundStatus.FAILED} if force else set())
     try:
         with transaction.atomic():
@@ -323,13 +356,20 @@ def inbound_process(message, *, by=None, force: bool = False) -> InboundMessage:
                 "mailbox__school", "mailbox__organisation").get(pk=message.pk)
             if message.status not in allowed:
                 return message
-            with message.raw.open("rb") as handle:
-                mail = parsing.parse(handle.read())
             before = IncidentUpdate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            outcome = route(message, mail, by=by)
+            try:
+                if mail is None:
+                    with message.raw.open("rb") as handle:
+                        mail = parsing.parse(handle.read())
+                else:
+                    mail.deadline = parsing.Deadline()
+            except parsing.MailTooComplex as exc:  # one email must never stall the intake: kept, for the SPOC
+                outcome = held(f"Not processed: {exc} Read the original.")
+            else:
+                outcome = route(message, mail, by=by)
             made = list(IncidentUpdate.objects.filter(incident=outcome.incident, pk__gt=before).order_by("pk")
                         .values_list("pk", flat=True)) if outcome.incident else []
-            message.status, message.reason, message.action = outcome.status, outcome.reason, outcome.action
+            message.status, message.reason, message.action = outcome.status, outcome.reason[:300], outcome.action
             message.incident = outcome.incident or message.incident
             message.school = outcome.school or (outcome.incident.school if outcome.incident else message.school)
             message.first_update_id = made[0] if made else None

@@ -84,12 +84,21 @@ class Mailbox(VersionedModel, TimeStampedModel):
         help_text=_("Beyond this, email from that address is held for the SPOC and never answered (0: no limit)."),
     )
     poll_every_minutes = models.PositiveSmallIntegerField(_("check every (minutes)"), default=2)
+    authserv_id = models.CharField(
+        _("receiving server's authserv-id"), max_length=255, blank=True,
+        help_text=_("The name your mail server writes at the start of its Authentication-Results header (for "
+                    "Microsoft 365: spf.protection.outlook.com; Google: mx.google.com). Email that fails its "
+                    "checks (DMARC, or both SPF and DKIM) is held for the SPOC. Blank: senders are not checked."),
+    )
     uid_validity = models.BigIntegerField(null=True, blank=True, editable=False)
     last_uid = models.BigIntegerField(default=0, editable=False)
     polling_until = models.DateTimeField(null=True, blank=True, editable=False)
     last_polled_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.CharField(max_length=500, blank=True, editable=False)
     last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    #: which worker holds the poll lease, and when it last showed it was alive (a stale one is taken over)
+    poll_owner = models.CharField(max_length=32, blank=True, editable=False)
+    poll_heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = MailboxQuerySet.as_manager()
 
@@ -138,7 +147,11 @@ class InboundMessage(TimeStampedModel):
     mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     message_id = models.CharField(max_length=255)
+    #: what the email says (parsing.content_digest): another email reusing a Message-ID is another message
+    digest = models.CharField(max_length=64, blank=True)
     uid = models.BigIntegerField(null=True, blank=True)
+    #: False from storing it until the server has it flagged \Seen (a poll that died in between: the next does it)
+    is_marked_read = models.BooleanField(default=True)
     raw = models.FileField(upload_to=raw_path, max_length=300)
     size = models.PositiveIntegerField(default=0)
     from_address = models.CharField(_("from"), max_length=254, blank=True, db_index=True)
@@ -167,7 +180,8 @@ class InboundMessage(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["mailbox", "message_id"], name="inbound_once_per_mailbox")]
+        constraints = [models.UniqueConstraint(fields=["mailbox", "message_id", "digest"],
+                                               name="inbound_once_per_mailbox_and_content")]
         indexes = [
             models.Index(fields=["mailbox", "from_address", "created_at"]),
             models.Index(fields=["school", "status", "created_at"]),

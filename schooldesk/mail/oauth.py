@@ -37,6 +37,9 @@ PROVIDERS = {
         "extra": {"access_type": "offline", "prompt": "consent"},
     },
 }
+#: where the mailbox page's "Connect" form ends up (its POST is redirected there): that page's Content-Security-Policy
+#: allows these as form targets, every other page only the desk itself (docs/decisions/0015)
+CONSENT_ORIGINS = sorted({"/".join(p["authorize"].split("/")[:3]) for p in PROVIDERS.values()})
 
 
 class OAuthError(Exception):

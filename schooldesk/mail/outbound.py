@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from schooldesk.mail.choices import PURPOSE_EVENT, OutboundStatus
+from schooldesk.mail.choices import PURPOSE_EVENT, OutboundStatus, Purpose
 from schooldesk.mail.models import InboundMessage, Mailbox, NotificationPreference, OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -101,6 +101,24 @@ def render(template: str, context: dict) -> tuple[str, str]:
             render_to_string(f"mail/email/{template}.html", context))
 
 
+def restricted(purpose: str, incident, update, context: dict) -> tuple[str, str, dict]:
+    """An email about a restricted call (data breach, safeguarding) carries none of its content, whoever it is for
+    and whatever the template would have put in (docs/decisions/0015): its reference, the school and a link. A
+    supplier it is escalated to gets what the person escalating typed for them, our reference and theirs, the
+    place, the priority and the SPOC to contact: never the summary, the description or the reporter. Each
+    template gets only these names, so a template cannot leak what it is not given."""
+    school = incident.school
+    if purpose == Purpose.SUPPLIER_ESCALATION:
+        return (f"[{incident.reference}] {school.name}: call escalated to you", "supplier_escalation_restricted", {
+            "reference": incident.reference, "school": school, "note": update.body if update is not None else "",
+            "supplier_reference": incident.supplier_reference, "location": str(incident.location),
+            "priority": incident.get_priority_display(), "spoc": context.get("spoc"),
+        })
+    return (f"[{incident.reference}] News on a restricted call", "restricted_call", {
+        "reference": incident.reference, "school": school, "url": f"{site_url()}/incidents/{incident.pk}/",
+    })
+
+
 def message_queue(*, purpose: str, to_address: str, dedupe_key: str, subject: str, template: str, context: dict,
                   school=None, incident=None, update=None, recipient=None, is_automatic: bool = True,
                   in_reply_to: str = "", references=None) -> OutboundMessage | None:
@@ -114,6 +132,8 @@ def message_queue(*, purpose: str, to_address: str, dedupe_key: str, subject: st
     existing = OutboundMessage.objects.filter(purpose=purpose, to_address=to_address, dedupe_key=dedupe_key).first()
     if existing:
         return existing
+    if incident is not None and incident.is_restricted:
+        subject, template, context = restricted(purpose, incident, update, context)
     if not in_reply_to and references is None:
         in_reply_to, references = thread_headers(incident, to_address)
     from_email, reply_to = sender_for(school)

@@ -3,6 +3,7 @@ held and failed email, and each person's notification preferences."""
 
 from __future__ import annotations
 
+import logging
 import secrets as token_source
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,10 +33,16 @@ from schooldesk.mail.choices import (
 from schooldesk.mail.models import SECRET_FIELDS, InboundMessage, Mailbox, NotificationPreference
 
 LEASE = timedelta(minutes=10)
-POLL_STATE = {"uid_validity", "last_uid", "polling_until", "last_polled_at", "last_error", "last_error_at"}
+#: a poll shows it is alive after every email (each bounded by parsing.MAX_SECONDS); a lease whose
+#: heartbeat is older than this belongs to a worker that died, and the next poll takes it over
+HEARTBEAT = timedelta(seconds=90)
+POLL_STATE = {"uid_validity", "last_uid", "polling_until", "last_polled_at", "last_error", "last_error_at",
+              "poll_owner", "poll_heartbeat_at"}
 SETTINGS_FIELDS = [f.attname for f in Mailbox._meta.concrete_fields
                    if f.attname not in POLL_STATE | {"id", "created_at", "updated_at"}]
 BATCH = 200
+
+logger = logging.getLogger(__name__)
 
 
 def _require_desk(by, *, school=None, organisation=None) -> None:
@@ -113,29 +120,60 @@ def mailbox_check(*, mailbox: Mailbox) -> str:
 
 
 # --- polling ----------------------------------------------------------------------------------
+def _same_email(mailbox, message_id: str, digest: str) -> InboundMessage | None:
+    """The stored copy of this email: the same Message-ID and the same content (rows stored before the
+    digest existed get theirs now)."""
+    for existing in InboundMessage.objects.filter(mailbox=mailbox, message_id=message_id).order_by("pk"):
+        if not existing.digest:
+            try:
+                with existing.raw.open("rb") as handle:
+                    existing.digest = parsing.content_digest(handle.read())
+            except OSError:
+                continue
+            InboundMessage.objects.filter(pk=existing.pk, digest="").update(digest=existing.digest)
+        if existing.digest == digest:
+            return existing
+    return None
+
+
 def inbound_store(*, mailbox: Mailbox, raw: bytes, uid: int | None = None) -> tuple[InboundMessage, bool]:
-    """Keep the original email, once per mailbox and Message-ID. Returns (message, newly stored)."""
-    message_id = parsing.message_id_of(raw)
-    existing = InboundMessage.objects.filter(mailbox=mailbox, message_id=message_id).first()
+    """Keep the original email, once per mailbox, Message-ID and content (a copier that reuses a
+    Message-ID for another email still gets each one read). Returns (message, newly stored); a newly
+    stored one carries what was read from it as `message.parsed`.
+    An email over the bounds one email may cost (parsing.MAX_*) is kept and held with the reason."""
+    message_id, digest = parsing.message_id_of(raw), parsing.content_digest(raw)
+    existing = _same_email(mailbox, message_id, digest)
     if existing is not None:
         return existing, False
-    message = InboundMessage(mailbox=mailbox, school=mailbox.school, message_id=message_id, uid=uid, size=len(raw))
+    message = InboundMessage(mailbox=mailbox, school=mailbox.school, message_id=message_id, digest=digest, uid=uid,
+                             size=len(raw), is_marked_read=uid is None)
+    message.parsed = None
     try:
         mail = parsing.parse(raw)
+        message.preview = parsing.split_reply(mail.text, mail.deadline)[0][:300]
+    except parsing.MailTooComplex as exc:
+        message.status, message.reason = InboundStatus.HELD, f"Not processed: {exc} Read the original."[:300]
+        message.processed_at, message.attempts = timezone.now(), 1
+        message.from_address, message.from_name, message.subject = parsing.sender_and_subject(raw)
     except Exception as exc:  # noqa: BLE001 - kept, and shown to the SPOC with the reason
         message.status, message.reason = InboundStatus.FAILED, f"The email could not be read: {exc}"[:300]
     else:
         message.from_address, message.from_name = mail.from_address, mail.from_name
         message.subject, message.sent_at = mail.subject, mail.date
-        message.preview = parsing.split_reply(mail.text)[0][:300]
         message.kind, message.no_auto_response = mail.kind, mail.no_auto_response
+        message.parsed = mail
     message.raw.save(f"{token_source.token_hex(16)}.eml", ContentFile(raw), save=False)
     try:
         with transaction.atomic():
             message.save()
     except IntegrityError:  # fetched at the same moment by another worker
         message.raw.delete(save=False)
-        return InboundMessage.objects.get(mailbox=mailbox, message_id=message_id), False
+        return InboundMessage.objects.get(mailbox=mailbox, message_id=message_id, digest=digest), False
+    if message.status == InboundStatus.HELD:
+        from schooldesk.mail.notify import attention_messages
+        from schooldesk.mail.outbound import deliver_after_commit
+
+        deliver_after_commit(attention_messages(mailbox=mailbox, school=message.school, reason=message.reason))
     return message, True
 
 
@@ -145,47 +183,95 @@ class PollResult:
     stored: int = 0
     skipped: bool = False
     error: str = ""
+    taken_over: bool = False
+    marked_read_late: int = 0
+
+
+class LeaseLost(Exception):  # noqa: N818
+    """Another worker took this mailbox over (this one was thought dead): stop at once."""
+
+
+def _heartbeat(mailbox: Mailbox, owner: str, **position) -> None:
+    """Still alive, still the owner (and, with `position`, how far this poll has got)."""
+    now = timezone.now()
+    if not Mailbox.objects.filter(pk=mailbox.pk, poll_owner=owner).update(
+            poll_heartbeat_at=now, polling_until=now + LEASE, **position):
+        raise LeaseLost
+
+
+def _mark_read_late(conn, mailbox: Mailbox, validity) -> int:
+    """Flag on the server the emails a poll stored but died before flagging (same UIDVALIDITY only:
+    otherwise the UIDs mean other emails, and the refetch flags them)."""
+    if validity != mailbox.uid_validity:
+        return 0
+    pending = list(mailbox.messages.filter(is_marked_read=False, uid__isnull=False, uid__lte=mailbox.last_uid)
+                   .values_list("pk", "uid")[:BATCH])
+    for _pk, uid in pending:
+        imap.mark_seen(conn, uid)
+    InboundMessage.objects.filter(pk__in=[pk for pk, _uid in pending]).update(is_marked_read=True)
+    return len(pending)
 
 
 def mailbox_poll(*, mailbox: Mailbox, now=None) -> PollResult:
     """Fetch and process the new email of one mailbox. Each email is stored before the mailbox's
     position moves past it and before it is marked read, so a crash at any point loses nothing, and
-    the Message-ID makes a second fetch harmless. One worker at a time per mailbox (a lease)."""
+    the Message-ID and digest make a second fetch harmless. One worker at a time per mailbox: a lease,
+    kept alive by a heartbeat after every email; a lease whose heartbeat has gone stale (the worker
+    died) is taken over, and what it stored but did not flag read on the server is flagged."""
     now = now or timezone.now()
     result = PollResult()
+    owner = token_source.token_hex(16)
     free = Q(polling_until__isnull=True) | Q(polling_until__lt=now)
-    taken = Mailbox.objects.filter(free, pk=mailbox.pk).update(polling_until=now + LEASE)
+    stale = Q(poll_heartbeat_at__lt=now - HEARTBEAT)
+    before = Mailbox.objects.filter(pk=mailbox.pk).values_list("poll_owner", "polling_until").first()
+    taken = Mailbox.objects.filter(free | stale, pk=mailbox.pk).update(
+        polling_until=now + LEASE, poll_owner=owner, poll_heartbeat_at=now)
     if not taken:
         result.skipped = True
         return result
+    result.taken_over = bool(before and before[1] and before[1] >= now)
+    if result.taken_over:
+        logger.warning("Mailbox %s: the poll lease of worker %s had no heartbeat for %s; taken over",
+                       mailbox.pk, before[0] or "(unknown)", HEARTBEAT)
     mailbox.refresh_from_db()
+    flagged: list[int] = []
     try:
         for message in mailbox.messages.filter(status=InboundStatus.RECEIVED).order_by("pk")[:BATCH]:
             intake.inbound_process(message)  # stored by an earlier poll that stopped before processing
+            _heartbeat(mailbox, owner)
         with imap.imap_session(mailbox) as conn:
             validity = imap.uid_validity(conn)
+            result.marked_read_late = _mark_read_late(conn, mailbox, validity)
             if validity != mailbox.uid_validity:
                 mailbox.uid_validity, mailbox.last_uid = validity, 0
             for uid in imap.new_uids(conn, mailbox.last_uid)[:BATCH]:
                 raw = imap.fetch(conn, uid)
+                message = None
                 if raw is not None:
                     result.fetched += 1
                     message, stored = inbound_store(mailbox=mailbox, raw=raw, uid=uid)
                     result.stored += stored
                     if message.status == InboundStatus.RECEIVED:
-                        intake.inbound_process(message)
+                        intake.inbound_process(message, mail=getattr(message, "parsed", None))
                 mailbox.last_uid = uid
-                Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid, uid_validity=validity)
+                _heartbeat(mailbox, owner, last_uid=uid, uid_validity=validity)
                 imap.mark_seen(conn, uid)
+                if message is not None and not message.is_marked_read:
+                    flagged.append(message.pk)
     except imap.MailboxError as exc:
         result.error = str(exc)[:500]
-    finally:
-        mailbox.polling_until, mailbox.last_polled_at, mailbox.last_error = None, timezone.now(), result.error
-        if result.error:
-            mailbox.last_error_at = mailbox.last_polled_at
-        Mailbox.objects.filter(pk=mailbox.pk).update(
-            polling_until=None, last_polled_at=mailbox.last_polled_at, uid_validity=mailbox.uid_validity,
-            last_error=result.error, last_error_at=mailbox.last_error_at)
+    except LeaseLost:
+        result.skipped = True
+        return result
+    finally:  # recorded together; a crash before this leaves them to be flagged again (harmless) next time
+        InboundMessage.objects.filter(pk__in=flagged).update(is_marked_read=True)
+        if not result.skipped:
+            mailbox.polling_until, mailbox.last_polled_at, mailbox.last_error = None, timezone.now(), result.error
+            if result.error:
+                mailbox.last_error_at = mailbox.last_polled_at
+            Mailbox.objects.filter(pk=mailbox.pk, poll_owner=owner).update(
+                polling_until=None, poll_owner="", poll_heartbeat_at=None, last_polled_at=mailbox.last_polled_at,
+                uid_validity=mailbox.uid_validity, last_error=result.error, last_error_at=mailbox.last_error_at)
     if result.error:
         from schooldesk.mail.notify import attention_messages
         from schooldesk.mail.outbound import deliver_after_commit
@@ -224,8 +310,11 @@ def inbound_accept(*, message: InboundMessage, by, school=None, location=None, s
     message = _locked(message)
     if message.status not in ATTENTION_STATUSES:
         raise ValidationError("This email has already been dealt with.")
-    with message.raw.open("rb") as handle:
-        mail = parsing.parse(handle.read())
+    try:
+        with message.raw.open("rb") as handle:
+            mail = parsing.parse(handle.read())
+    except parsing.MailTooComplex as exc:
+        raise ValidationError(f"{exc} Log the call yourself from the original email, then discard this one.") from exc
     files, refused = intake.files_from(mail)
     who = f"{mail.from_name} <{mail.from_address}>" if mail.from_name else mail.from_address
     before = IncidentUpdate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

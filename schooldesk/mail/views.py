@@ -1,9 +1,11 @@
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -135,6 +137,7 @@ class MailboxListView(RoleRequiredMixin, ListView):
         return selectors.mailbox_list(self.request.user)
 
 
+@method_decorator(csp_update({"form-action": oauth.CONSENT_ORIGINS}), name="dispatch")
 class MailboxEditView(FormPageView):
     """Add a mailbox (no pk) or change one. Secrets are write-only."""
 

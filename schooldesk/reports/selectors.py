@@ -256,3 +256,48 @@ def reactive_figures(school_ids, periods, now: datetime | None = None, *, compar
     if compare_schools:
         figures["schools"] = schools
     return figures
+
+
+# --- the audit trail ---------------------------------------------------------------------------------------------
+#: the records an entry links to while they exist: model name -> (model, URL name, the URL's parameter)
+AUDIT_LINKS = {
+    "incident": ("incidents.Incident", "incidents:incident_detail", "pk"),
+    "asset": ("assets.Asset", "assets:asset_detail", "pk"),
+    "licence": ("licences.Licence", "licences:licence_detail", "pk"),
+    "supplier": ("suppliers.Supplier", "suppliers:supplier_detail", "pk"),
+    "contract": ("suppliers.Contract", "suppliers:contract_detail", "contract_pk"),
+    "changerequest": ("changes.ChangeRequest", "changes:change_detail", "pk"),
+    "problem": ("problems.Problem", "problems:problem_detail", "pk"),
+    "diaryentry": ("diary.DiaryEntry", "diary:entry_detail", "pk"),
+    "school": ("schools.School", "schools:school_detail", "pk"),
+}
+
+
+def audit_trail(user):
+    """The entries this person may read (an ICT owner's or DPO's schools; an LA officer's organisation), newest
+    first, with who did it and where."""
+    from schooldesk.core.models import AuditEntry
+
+    return AuditEntry.objects.visible_to(user).select_related("actor", "school").order_by("-at", "-pk")
+
+
+def audit_links(user, entries) -> dict[int, str]:
+    """entry id -> the address of its record, for the records that still exist and that this person may open.
+    One query per kind of record on the page, whatever the number of entries."""
+    from django.apps import apps
+    from django.urls import reverse
+
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.object_type in AUDIT_LINKS and entry.object_id.isdigit():
+            wanted.setdefault(entry.object_type, set()).add(int(entry.object_id))
+    existing: dict[str, set[int]] = {}
+    for kind, ids in wanted.items():
+        manager = apps.get_model(AUDIT_LINKS[kind][0]).objects
+        existing[kind] = set(manager.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    links = {}
+    for entry in entries:
+        if entry.object_id.isdigit() and int(entry.object_id) in existing.get(entry.object_type, ()):
+            _model, name, parameter = AUDIT_LINKS[entry.object_type]
+            links[entry.pk] = reverse(name, kwargs={parameter: int(entry.object_id)})
+    return links

@@ -1,17 +1,22 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
 from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import REPORT_ROLES
-from schooldesk.core.exports import csv_response
-from schooldesk.core.views import RoleRequiredMixin
+from schooldesk.accounts.choices import AUDIT_ROLES, REPORT_ROLES
+from schooldesk.core.audit import actor_name, audit_sentence, kind_of
+from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.models import AuditEntry
+from schooldesk.core.views import FilteredListView, RoleRequiredMixin
 from schooldesk.reports import dashboards, exports
 from schooldesk.reports.charts import report_charts
+from schooldesk.reports.filtersets import AuditFilterSet
 from schooldesk.reports.forms import PeriodForm, ServiceReportForm
 from schooldesk.reports.periods import comparisons, default_period, find, period_options
-from schooldesk.reports.selectors import incident_report
+from schooldesk.reports.selectors import audit_links, audit_trail, incident_report
 from schooldesk.reports.service_report import report_sections, report_tables, service_report
 
 
@@ -113,3 +118,43 @@ class DashboardView(View):
         return render(request, f"reports/dashboard_{self.kind}.html", {
             "data": data, "kind": self.kind, "tabs": tabs, "schools": schools, "school": school, "now": now,
             "today": timezone.localdate(now), "title": dashboards.DASHBOARDS[self.kind][1]})
+
+
+class AuditTrailView(FilteredListView):
+    """Who did what in the person's schools: changes, reads of restricted calls, downloads, role grants, sign-ins
+    and refusals, as sentences, filtered and paginated in SQL; the filtered trail as CSV or Excel
+    (`?format=csv|xlsx`). For the ICT owner and the DPO only."""
+
+    model = AuditEntry
+    filterset_class = AuditFilterSet
+    required_roles = AUDIT_ROLES
+    template_name = "reports/audit_trail.html"
+    EXPORT_LIMIT = 50_000
+
+    def get_queryset(self):
+        self.filterset = AuditFilterSet(self.request.GET or None, queryset=audit_trail(self.request.user),
+                                        request=self.request)
+        return self.filterset.qs
+
+    def get(self, request, *args, **kwargs):
+        wanted = request.GET.get("format")
+        if wanted not in ("csv", "xlsx"):
+            return super().get(request, *args, **kwargs)
+        entries = self.get_queryset()[:self.EXPORT_LIMIT]
+        header = [_("When"), _("School"), _("Who"), _("What happened"), _("Kind of record"), _("Record"),
+                  _("Details")]
+        rows = ([timezone.localtime(e.at), e.school.name if e.school_id else "", actor_name(e), audit_sentence(e),
+                 kind_of(e.object_type), e.object_label, e.summary] for e in entries.iterator(chunk_size=2000))
+        name = f"audit-trail-{timezone.localdate():%Y-%m-%d}.{wanted}"
+        if wanted == "xlsx":
+            return xlsx_response(name, [str(h) for h in header], rows, sheet=str(_("Audit trail")))
+        return csv_response(name, [str(h) for h in header],
+                            ([f"{row[0]:%d/%m/%Y %H:%M}", *row[1:]] for row in rows))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entries = list(context["object_list"])
+        links = audit_links(self.request.user, entries)
+        context["rows"] = [(entry, audit_sentence(entry), links.get(entry.pk)) for entry in entries]
+        context["retention_days"] = settings.SCHOOLDESK_AUDIT_RETENTION_DAYS
+        return context

@@ -54,3 +54,15 @@ function labelStackedCells(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { labelStackedCells(document); });
 document.addEventListener("htmx:afterSettle", function () { labelStackedCells(document); });
+
+// No inline script (the Content-Security-Policy forbids it, docs/decisions/0015): buttons say what they do in data-
+// attributes. data-copy-from="id": copy that field's value; data-print: print the page.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-copy-from], [data-print]");
+  if (!button) { return; }
+  if (button.hasAttribute("data-print")) {
+    window.print();
+  } else if (navigator.clipboard) {
+    navigator.clipboard.writeText(document.getElementById(button.getAttribute("data-copy-from")).value);
+  }
+});

@@ -107,3 +107,21 @@ ALERT_THRESHOLDS = (90, 60, 30)
 
 WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
             (5, _("Saturday")), (6, _("Sunday"))]
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the organisation")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+#: what a school's desk may suggest changing on a shared supplier, and on one of its contacts
+SUPPLIER_SUGGESTABLE = {
+    "name": _("name"), "contact_name": _("service desk contact"), "email": _("escalation email"),
+    "phone": _("escalation phone"), "portal_url": _("support portal"), "escalation_notes": _("how to escalate"),
+}
+CONTACT_SUGGESTABLE = {
+    "name": _("name"), "job_title": _("job title"), "email": _("email"), "phone": _("phone"),
+    "escalation_level": _("escalation step"), "notes": _("when to use this contact"),
+    "remove": _("remove this contact"),
+}

@@ -10,7 +10,14 @@ from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin,
 from schooldesk.locations.models import Location
 from schooldesk.schools.choices import Priority
 from schooldesk.schools.models import Organisation, School
-from schooldesk.suppliers.choices import EDITABLE_STATUSES, WEEKDAYS, CoveredService, Decision
+from schooldesk.suppliers.choices import (
+    CONTACT_SUGGESTABLE,
+    EDITABLE_STATUSES,
+    SUPPLIER_SUGGESTABLE,
+    WEEKDAYS,
+    CoveredService,
+    Decision,
+)
 from schooldesk.suppliers.models import Contact, Contract, Supplier
 
 SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
@@ -156,3 +163,22 @@ class DocumentForm(StyledFormMixin, forms.Form):
     title = forms.CharField(max_length=120, required=False, label=_("Title"),
                             help_text=_("For example: Signed contract 2026."))
     file = forms.FileField(label=_("File"), help_text=_("PDF, Office document or image, up to 10 MB."))
+
+
+class SuggestionForm(StyledFormMixin, forms.Form):
+    """A school's desk suggests a change to its organisation's shared supplier or contact."""
+
+    field_name = forms.ChoiceField(label=_("What should change?"))
+    value = forms.CharField(label=_("New value"), required=False, max_length=1000, widget=SMALL_TEXT,
+                            help_text=_("Leave empty when suggesting that the contact is removed."))
+    reason = forms.CharField(label=_("Why?"), max_length=1000, widget=SMALL_TEXT,
+                             help_text=_("The organisation's officers read this before they decide."))
+
+    def __init__(self, *args, for_contact: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = CONTACT_SUGGESTABLE if for_contact else SUPPLIER_SUGGESTABLE
+        self.fields["field_name"].choices = [("", _("Choose…")), *((k, str(v).capitalize()) for k, v in labels.items())]
+
+
+class SuggestionDecisionForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason (needed to decline)"), required=False, max_length=1000, widget=SMALL_TEXT)

@@ -25,6 +25,8 @@ from schooldesk.accounts.choices import STAFF_ROLES, Role
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import TimeStampedModel
 from schooldesk.suppliers.choices import (
+    CONTACT_SUGGESTABLE,
+    SUPPLIER_SUGGESTABLE,
     WEEKDAYS,
     AlertKind,
     BillingFrequency,
@@ -34,6 +36,7 @@ from schooldesk.suppliers.choices import (
     NoticeUnit,
     Renewal,
     SpendCategory,
+    SuggestionStatus,
     SupplierKind,
 )
 
@@ -390,3 +393,37 @@ class ContractAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.kind} {self.concerns_on} {self.threshold}"
+
+
+class SupplierSuggestion(models.Model):
+    """A school's desk proposing a change to its organisation's shared supplier or contact: the organisation's
+    officers accept it (applied through the same service as their own edit) or decline it with a reason."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="suggestions")
+    contact = models.ForeignKey(Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="suggestions")
+    is_about_contact = models.BooleanField(default=False)
+    #: what it is about, as named when suggested (a removed contact keeps its name here)
+    subject = models.CharField(max_length=150)
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+",
+                               help_text=_("The school whose desk suggested it."))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    field_name = models.CharField(_("what to change"), max_length=30)
+    value = models.TextField(_("new value"), blank=True)
+    reason = models.TextField(_("why"))
+    status = models.CharField(max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.field_label}"
+
+    @property
+    def field_label(self) -> str:
+        labels = CONTACT_SUGGESTABLE if self.is_about_contact else SUPPLIER_SUGGESTABLE
+        return str(labels.get(self.field_name, self.field_name))

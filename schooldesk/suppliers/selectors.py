@@ -26,6 +26,31 @@ def supplier_get(user, pk: int) -> Supplier:
     return supplier_list(user).prefetch_related("contacts").get(pk=pk)
 
 
+def supplier_suggestions(user, supplier, *, managing: bool) -> list:
+    """For the organisation's officers, the suggestions waiting for them; for a school's desk, its own (the
+    latest ten, with their outcome)."""
+    from schooldesk.accounts.access import access_for
+    from schooldesk.accounts.choices import DESK_ROLES
+    from schooldesk.suppliers.choices import SuggestionStatus
+    from schooldesk.suppliers.models import SupplierSuggestion
+
+    rows = SupplierSuggestion.objects.filter(supplier=supplier).select_related("school", "proposed_by", "decided_by")
+    if managing:
+        return list(rows.filter(status=SuggestionStatus.PENDING).order_by("created_at"))
+    return list(rows.filter(school_id__in=access_for(user).school_ids(DESK_ROLES))[:10])
+
+
+def suggestions_waiting(organisation_ids):
+    """Suppliers with suggestions waiting for their organisation's officers, and how many."""
+    from django.db.models import Count, Q
+
+    from schooldesk.suppliers.choices import SuggestionStatus
+
+    return (Supplier.objects.filter(organisation_id__in=organisation_ids)
+            .annotate(waiting=Count("suggestions", filter=Q(suggestions__status=SuggestionStatus.PENDING)))
+            .filter(waiting__gt=0).order_by("name")[:20])
+
+
 def contract_list(user):
     shares = Prefetch("shares", queryset=ContractShare.objects.select_related("school"))
     return Contract.objects.visible_to(user).select_related("supplier").prefetch_related(shares)

@@ -28,41 +28,141 @@ from schooldesk.suppliers.choices import (
     ContractStatus,
     Decision,
     Renewal,
+    SuggestionStatus,
 )
-from schooldesk.suppliers.models import Contact, Contract, ContractAlert, ContractDecision, ContractDocument, Supplier
+from schooldesk.suppliers.models import (
+    CONTACT_SUGGESTABLE,
+    SUPPLIER_SUGGESTABLE,
+    Contact,
+    Contract,
+    ContractAlert,
+    ContractDecision,
+    ContractDocument,
+    Supplier,
+    SupplierSuggestion,
+)
 
 MAX_ROLL_FORWARD = 1200  # terms: a monthly contract rolled for a century is a data error
+
+
+def can_manage_organisation(user, organisation_id: int) -> bool:
+    """The organisation's own records (its suppliers and their contacts) are changed by its officers: a desk role
+    held across the whole organisation, or in a stand-alone school's own organisation. A school inside an LA or
+    trust suggests a change instead (supplier_suggest)."""
+    return organisation_id in access_for(user).organisations_managed(DESK_ROLES)
+
+
+def _require_organisation(by, organisation_id: int) -> None:
+    if by is not None and not can_manage_organisation(by, organisation_id):
+        raise PermissionDenied("Only the organisation's officers change its shared suppliers; suggest a change "
+                               "instead.")
 
 
 @transaction.atomic
 def supplier_save(*, supplier: Supplier, by, version: int | None = None) -> Supplier:
     created = supplier.pk is None
+    _require_organisation(by, supplier.organisation_id)
+    if not created:  # and the organisation it belonged to
+        _require_organisation(by, Supplier.objects.values_list("organisation_id", flat=True).get(pk=supplier.pk))
     supplier.full_clean()
     version_claim(supplier, version)  # a save from an older page is refused (core/concurrency.py)
     supplier.save()
-    audit_record(actor=by, school=None, action="create" if created else "update", obj=supplier,
-                 summary=f"Supplier {supplier} saved")
+    audit_record(actor=by, school=None, organisation=supplier.organisation_id,
+                 action="create" if created else "update", obj=supplier, summary=f"Supplier {supplier} saved")
     return supplier
 
 
 # --- contacts ---------------------------------------------------------------------------------
 @transaction.atomic
 def contact_save(*, contact: Contact, by, version: int | None = None) -> Contact:
+    _require_organisation(by, contact.supplier.organisation_id)
     if not (contact.email or contact.phone):
         raise ValidationError("Give an email or a phone number for the contact.")
     created = contact.pk is None
     contact.full_clean()
     version_claim(contact, version)  # a save from an older page is refused (core/concurrency.py)
     contact.save()
-    audit_record(actor=by, school=None, action="create" if created else "update", obj=contact,
-                 summary=f"Contact {contact} at {contact.supplier} saved")
+    audit_record(actor=by, school=None, organisation=contact.supplier.organisation_id,
+                 action="create" if created else "update", obj=contact,
+                 label=f"{contact} ({contact.supplier})", summary=f"Contact {contact} at {contact.supplier} saved")
     return contact
 
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, by) -> None:
-    audit_record(actor=by, school=None, action="delete", obj=contact, summary=f"Contact {contact} removed")
+    _require_organisation(by, contact.supplier.organisation_id)
+    audit_record(actor=by, school=None, organisation=contact.supplier.organisation_id, action="delete", obj=contact,
+                 label=f"{contact} ({contact.supplier})", summary=f"Contact {contact} removed")
     contact.delete()
+
+
+# --- suggestions from a school's desk ------------------------------------------------------------------------
+def suggestion_school(user, supplier: Supplier):
+    """The school whose desk the person speaks for on this supplier: one of theirs in its organisation."""
+    from schooldesk.schools.models import School
+
+    ids = access_for(user).school_ids(DESK_ROLES)
+    return School.objects.filter(pk__in=ids, organisation_id=supplier.organisation_id).order_by("name").first()
+
+
+@transaction.atomic
+def supplier_suggest(*, supplier: Supplier, contact: Contact | None = None, field_name: str, value: str,
+                     reason: str, by) -> SupplierSuggestion:
+    """A school's SPOC or owner proposes a change to the organisation's shared supplier or contact."""
+    school = suggestion_school(by, supplier)
+    if school is None:
+        raise PermissionDenied("Only the SPOC or ICT owner of a school of this organisation can suggest a change.")
+    if contact is not None and contact.supplier_id != supplier.pk:
+        raise ValidationError("That contact is not one of this supplier's.")
+    allowed = CONTACT_SUGGESTABLE if contact is not None else SUPPLIER_SUGGESTABLE
+    if field_name not in allowed:
+        raise ValidationError({"field_name": "Choose what to change."})
+    if field_name != "remove" and not value.strip():
+        raise ValidationError({"value": "Give the new value."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why, so that the organisation can decide."})
+    suggestion = SupplierSuggestion.objects.create(
+        supplier=supplier, contact=contact, is_about_contact=contact is not None,
+        subject=str(contact or supplier)[:150], school=school, proposed_by=by, field_name=field_name,
+        value="" if field_name == "remove" else value.strip(), reason=reason.strip())
+    audit_record(actor=by, school=school, action="suggest", obj=suggestion, label=str(contact or supplier),
+                 summary=f"Suggested a change to {contact or supplier}: {suggestion.field_label}")
+    return suggestion
+
+
+@transaction.atomic
+def supplier_suggestion_decide(*, suggestion: SupplierSuggestion, by, accept: bool,
+                               reason: str = "") -> SupplierSuggestion:
+    """An officer of the organisation accepts (the change is made through supplier_save, contact_save or
+    contact_delete, as if they had made it) or declines with a reason. The proposer sees the outcome."""
+    suggestion = SupplierSuggestion.objects.select_for_update(of=("self",)).select_related(
+        "supplier", "contact", "school").get(pk=suggestion.pk)
+    _require_organisation(by, suggestion.supplier.organisation_id)
+    if suggestion.status != SuggestionStatus.PENDING:
+        raise ValidationError(f"This suggestion was already {suggestion.get_status_display().lower()}.")
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": "Say why the suggestion is declined, so that the school knows."})
+    if accept:
+        target = suggestion.contact or suggestion.supplier
+        if suggestion.field_name == "remove":
+            contact_delete(contact=suggestion.contact, by=by)
+            suggestion.contact = None
+        else:
+            setattr(target, suggestion.field_name, suggestion.value)
+            try:
+                if suggestion.contact_id:
+                    contact_save(contact=target, by=by)
+                else:
+                    supplier_save(supplier=target, by=by)
+            except ValidationError as exc:
+                raise ValidationError(f"The suggested value cannot be used: {' '.join(exc.messages)}") from exc
+    suggestion.status = SuggestionStatus.ACCEPTED if accept else SuggestionStatus.DECLINED
+    suggestion.decided_by, suggestion.decided_at, suggestion.decision_reason = by, timezone.now(), reason.strip()
+    suggestion.save()
+    audit_record(actor=by, school=suggestion.school, action="accept" if accept else "decline", obj=suggestion,
+                 label=suggestion.subject, summary=f"{'Accepted' if accept else 'Declined'} a suggested change to "
+                                                   f"{suggestion.subject}: {suggestion.field_label}")
+    return suggestion
 
 
 # --- contracts --------------------------------------------------------------------------------
@@ -246,7 +346,7 @@ def contract_document_add(*, contract: Contract, by, upload, title: str = "") ->
     _require_manager(by, contract_school_ids(contract))
     if upload is None:
         raise ValidationError({"file": "Choose a file to upload."})
-    attachment_validate(upload)
+    upload = attachment_validate(upload)
     extension = Path(upload.name).suffix.lower()
     document = ContractDocument(
         contract=contract, title=title.strip()[:120], uploaded_by=by, stored_name=f"{secrets.token_hex(16)}{extension}",

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,19 +11,29 @@ from django.views.generic import TemplateView
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
-from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.schools.models import School
 from schooldesk.suppliers import services
 from schooldesk.suppliers.filtersets import ContractFilterSet, SupplierFilterSet
-from schooldesk.suppliers.forms import ContactForm, ContractForm, DecisionForm, DocumentForm, SupplierForm
+from schooldesk.suppliers.forms import (
+    ContactForm,
+    ContractForm,
+    DecisionForm,
+    DocumentForm,
+    SuggestionDecisionForm,
+    SuggestionForm,
+    SupplierForm,
+)
 from schooldesk.suppliers.models import CONTRACT_ROLES, Contact, Contract, ContractDocument, Supplier
 from schooldesk.suppliers.selectors import (
     contract_get,
     contract_list,
     contracts_needing_decision,
+    suggestions_waiting,
     supplier_get,
     supplier_list,
     supplier_performance,
+    supplier_suggestions,
 )
 
 
@@ -31,8 +42,18 @@ def desk_organisation_ids(user) -> list[int]:
     return sorted(set(School.objects.filter(pk__in=ids).values_list("organisation_id", flat=True)))
 
 
-def _desk_supplier(request, pk) -> Supplier:
-    return get_object_or_404(Supplier.objects.filter(organisation_id__in=desk_organisation_ids(request.user)), pk=pk)
+def managed_organisation_ids(user) -> list[int]:
+    """The organisations whose shared suppliers this person changes (docs/decisions/0016)."""
+    return sorted(access_for(user).organisations_managed(DESK_ROLES))
+
+
+def _managed_supplier(request, pk) -> Supplier:
+    """A supplier the person may change: another organisation's is a 404; their own LA's, seen from one school's
+    desk, is refused (403): they suggest a change instead."""
+    supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
+    if not services.can_manage_organisation(request.user, supplier.organisation_id):
+        raise PermissionDenied(_("Your organisation's officers change this shared supplier: suggest a change."))
+    return supplier
 
 
 class SupplierListView(FilteredListView):
@@ -46,6 +67,11 @@ class SupplierListView(FilteredListView):
         self.filterset = SupplierFilterSet(self.request.GET or None, queryset=supplier_list(self.request.user),
                                            request=self.request)
         return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        managed = managed_organisation_ids(self.request.user)
+        waiting = list(suggestions_waiting(managed)) if managed else []
+        return super().get_context_data(can_add_supplier=bool(managed), waiting=waiting, **kwargs)
 
 
 class SupplierDetailView(RoleRequiredMixin, View):
@@ -61,10 +87,23 @@ class SupplierDetailView(RoleRequiredMixin, View):
         contracts = list(contract_list(request.user).filter(supplier=supplier).order_by("-starts_on"))
         today = timezone.localdate()
         performance = supplier_performance(request.user, supplier_id=supplier.pk, contracts=contracts, today=today)
-        return render(request, "suppliers/supplier_detail.html", {
-            "object": supplier, "contracts": contracts, "performance": performance, "today": today,
-            "can_edit": supplier.organisation_id in desk_organisation_ids(request.user),
-        })
+        return render_supplier(request, supplier, contracts=contracts, performance=performance, today=today)
+
+
+def render_supplier(request, supplier, *, contracts=None, performance=None, today=None, failed=None, status=200):
+    """The supplier's page; `failed` = (suggestion, bound form) when an officer's decision on it was refused."""
+    if contracts is None:
+        contracts = list(contract_list(request.user).filter(supplier=supplier).order_by("-starts_on"))
+        today = timezone.localdate()
+        performance = supplier_performance(request.user, supplier_id=supplier.pk, contracts=contracts, today=today)
+    can_edit = services.can_manage_organisation(request.user, supplier.organisation_id)
+    suggestions = supplier_suggestions(request.user, supplier, managing=can_edit)
+    return render(request, "suppliers/supplier_detail.html", {
+        "object": supplier, "contracts": contracts, "performance": performance, "today": today,
+        "can_edit": can_edit, "can_add_contract": supplier.organisation_id in desk_organisation_ids(request.user),
+        "can_suggest": not can_edit and services.suggestion_school(request.user, supplier) is not None,
+        "suggestions": suggestions, "failed": failed,
+    }, status=status)
 
 
 class SupplierEditView(FormPageView):
@@ -75,10 +114,14 @@ class SupplierEditView(FormPageView):
 
     def get_object(self):
         pk = self.kwargs.get("pk")
-        return _desk_supplier(self.request, pk) if pk else Supplier()
+        if pk:
+            return _managed_supplier(self.request, pk)
+        if not managed_organisation_ids(self.request.user):
+            raise PermissionDenied(_("Your organisation's officers add its shared suppliers."))
+        return Supplier()
 
     def get_form(self, data=None, files=None):
-        return SupplierForm(data, instance=self.object, organisation_ids=desk_organisation_ids(self.request.user))
+        return SupplierForm(data, instance=self.object, organisation_ids=managed_organisation_ids(self.request.user))
 
     def perform(self, form):
         return services.supplier_save(supplier=form.instance, by=self.request.user, version=form.rendered_version)
@@ -94,7 +137,7 @@ class ContactEditView(FormPageView):
     success_message = gettext_lazy("Contact saved.")
 
     def get_object(self):
-        self.supplier = _desk_supplier(self.request, self.kwargs["pk"])
+        self.supplier = _managed_supplier(self.request, self.kwargs["pk"])
         if contact_pk := self.kwargs.get("contact_pk"):
             return get_object_or_404(self.supplier.contacts, pk=contact_pk)
         return Contact(supplier=self.supplier)
@@ -116,10 +159,72 @@ class ContactDeleteView(RoleRequiredMixin, View):
     required_roles = DESK_ROLES
 
     def post(self, request, pk, contact_pk):
-        contact = get_object_or_404(_desk_supplier(request, pk).contacts, pk=contact_pk)
+        contact = get_object_or_404(_managed_supplier(request, pk).contacts, pk=contact_pk)
         services.contact_delete(contact=contact, by=request.user)
         messages.success(request, _("Contact removed."))
         return redirect("suppliers:supplier_detail", pk=pk)
+
+
+class SupplierSuggestView(FormPageView):
+    """A school's desk suggests a change to its organisation's shared supplier or one of its contacts."""
+
+    required_roles = DESK_ROLES
+    template_name = "suppliers/suggestion_form.html"
+    context_object_name = "supplier"
+    success_message = gettext_lazy("Thank you: your suggestion has been sent to the organisation's officers.")
+
+    def get_object(self):
+        try:
+            supplier = supplier_get(self.request.user, self.kwargs["pk"])
+        except Supplier.DoesNotExist as exc:
+            raise Http404 from exc
+        if services.suggestion_school(self.request.user, supplier) is None:
+            raise Http404
+        contact_pk = self.kwargs.get("contact_pk")
+        self.contact = get_object_or_404(supplier.contacts, pk=contact_pk) if contact_pk else None
+        return supplier
+
+    def get_form(self, data=None, files=None):
+        return SuggestionForm(data, for_contact=self.contact is not None)
+
+    def get_context_data(self, **context):
+        return {**context, "contact": self.contact}
+
+    def perform(self, form):
+        return services.supplier_suggest(supplier=self.object, contact=self.contact, by=self.request.user,
+                                         **form.cleaned_data)
+
+    def get_success_url(self, result):
+        return reverse("suppliers:supplier_detail", args=[self.object.pk])
+
+
+class SupplierSuggestionDecideView(RoleRequiredMixin, ObjectActionView):
+    """An officer accepts (the change is made) or declines (with a reason) a school's suggestion."""
+
+    required_roles = DESK_ROLES
+
+    def get_object(self):
+        supplier = get_object_or_404(Supplier.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(supplier.suggestions.select_related("supplier"), pk=self.kwargs["suggestion_pk"])
+
+    def get_form(self, obj, data, files):
+        return SuggestionDecisionForm(data)
+
+    def perform(self, obj, form):
+        return services.supplier_suggestion_decide(suggestion=obj, by=self.request.user,
+                                                   accept=self.request.POST.get("decision") == "accept",
+                                                   reason=form.cleaned_data["reason"])
+
+    def get_success_message(self, result):
+        return _("Suggestion accepted: the change is made.") if result.status == "accepted" else _(
+            "Suggestion declined. The school can read your reason.")
+
+    def get_success_url(self, obj):
+        return reverse("suppliers:supplier_detail", args=[obj.supplier_id])
+
+    def render_failed(self, obj, form):
+        supplier = supplier_get(self.request.user, obj.supplier_id)
+        return render_supplier(self.request, supplier, failed=(obj.pk, form), status=400)
 
 
 # --- contracts --------------------------------------------------------------------------------

@@ -2,7 +2,10 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from huey.contrib.djhuey import HUEY
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +41,44 @@ def test_password_reset_by_email(cast, client):
 def test_unknown_email_gives_the_same_answer(client):
     response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
     assert response.status_code == 302 and len(mail.outbox) == 0
+
+
+@pytest.fixture
+def queue_held():
+    """Tasks wait in the (in-memory) queue instead of running at once, as they do on a server until the worker
+    takes them; run_queued() is the worker taking them."""
+    HUEY._immediate = False  # noqa: SLF001 (the property would also swap the in-memory storage for the real one)
+
+    def run_queued() -> list[str]:
+        tasks = []
+        while (task := HUEY.dequeue()) is not None:
+            tasks.append(task)
+        # Executed as in immediate mode, so that db_task leaves the test's database connection (and its
+        # transaction) open, as a worker's own connection would be.
+        HUEY._immediate = True  # noqa: SLF001
+        for task in tasks:
+            HUEY.execute(task)
+        return [task.name for task in tasks]
+
+    yield run_queued
+    HUEY._immediate = True  # noqa: SLF001
+    HUEY.flush()
+
+
+def test_the_reset_request_only_queues_the_email_and_the_worker_sends_it(cast, client, queue_held):
+    cast.reporter.email = "teacher@oak.sch.uk"
+    cast.reporter.save()
+    with CaptureQueriesContext(connection) as known:
+        response = client.post(reverse("password_reset"), {"email": "teacher@oak.sch.uk"})
+    assert response.status_code == 302 and len(mail.outbox) == 0
+    with CaptureQueriesContext(connection) as unknown:
+        client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+    assert len(mail.outbox) == 0
+    # The page does the same work for a known and an unknown address: it does not even look the address up.
+    assert [q["sql"] for q in known.captured_queries] == [q["sql"] for q in unknown.captured_queries]
+    assert queue_held() == ["password_reset_send_task"] * 2
+    assert [m.to for m in mail.outbox] == [["teacher@oak.sch.uk"]]
+    assert "http://testserver/accounts/reset/" in mail.outbox[0].body
 
 
 def test_pages_need_login(client):

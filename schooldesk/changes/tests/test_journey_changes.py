@@ -16,11 +16,11 @@ from playwright.sync_api import expect
 from schooldesk.assets.models import Asset
 from schooldesk.changes.models import ChangeRequest
 from schooldesk.core.tests.browser import (
-    AXE_JS,
     AXE_TAGS,
     BLOCKING_IMPACTS,
     describe_violations,
     horizontal_overflow,
+    load_axe,
     screenshot,
     sign_in,
 )
@@ -68,8 +68,7 @@ def status(page):
 
 def main_violations(page) -> list[dict]:
     """axe-core on the page's own content (<main>); the shared navigation is checked in core's tests."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+    load_axe(page)
     result = page.evaluate("async (tags) => await axe.run('#main', {runOnly: {type: 'tag', values: tags}, "
                            "resultTypes: ['violations']})", AXE_TAGS)
     return [v for v in result["violations"] if v["impact"] in BLOCKING_IMPACTS]

@@ -250,3 +250,29 @@ def rendered_form(client, page: str, action: str) -> tuple[str, dict]:
     form = found[0]
     data, _touched = filled(form, form.buttons[0] if form.buttons else None)
     return path_of(form.action)[0], data
+
+
+def policy_of(response) -> dict[str, list[str]]:
+    """The response's Content-Security-Policy as {directive: [sources]}."""
+    directives = {}
+    for part in response.get("Content-Security-Policy", "").split(";"):
+        words = part.split()
+        if words:
+            directives[words[0].lower()] = words[1:]
+    return directives
+
+
+def header_faults(response, what: str) -> list[str]:
+    """What a signed-in person's answer lacks (docs/decisions/0015): an HTML page a Content-Security-Policy that
+    allows only the desk's own scripts (no inline script, no foreign origin), every answer `Cache-Control: no-store`.
+    The walks call it on every answer they read, so no page can go without."""
+    faults = []
+    if "html" in response.get("Content-Type", ""):
+        policy = policy_of(response)
+        script = policy.get("script-src", policy.get("default-src"))
+        if script != ["'self'"] or policy.get("default-src") != ["'self'"] or policy.get("object-src") != ["'none'"]:
+            faults.append(f"{what}: Content-Security-Policy {response.get('Content-Security-Policy')!r} does not "
+                          "forbid inline and foreign script")
+    if "no-store" not in response.get("Cache-Control", ""):
+        faults.append(f"{what}: Cache-Control {response.get('Cache-Control')!r} lets a cache keep it (no no-store)")
+    return faults

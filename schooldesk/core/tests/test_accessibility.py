@@ -52,6 +52,13 @@ def _open_the_phone_menu(page):
     expect(page.get_by_role("button", name="Calls")).to_be_visible()
 
 
+def _make_a_token(page):
+    page.goto("/accounts/api-tokens/new/")
+    page.get_by_label("Name").fill("Governors' dashboard")
+    page.get_by_role("button", name="Make the token").click()
+    expect(page.locator("#new-token")).to_be_visible()
+
+
 #: name -> (who, URL (may use {new}, {fixed}, {school}), what to do before the check)
 PAGES = {
     "login": (None, "/accounts/login/", None),
@@ -60,6 +67,8 @@ PAGES = {
     "report-form": ("reporter", "/incidents/new/", _open_all_details),
     "report-form-errors": ("reporter", "/incidents/new/", _submit_empty_report),
     "incident-reporter-resolved": ("reporter", "/incidents/{fixed}/", _open_all_details),
+    "api-token-form": ("reporter", "/accounts/api-tokens/new/", None),
+    "api-tokens": ("reporter", "/accounts/api-tokens/", _make_a_token),
     "home-technician": ("technician", "/", None),
     "home-spoc": ("spoc", "/", None),
     "log-a-call": ("spoc", "/incidents/new/?for=caller", _open_all_details),
@@ -74,6 +83,7 @@ PAGES = {
     "search-results": ("spoc", "/search/?q=printer", None),
     "empty-list": ("spoc", "/problems/", None),
     "filtered-to-nothing": ("spoc", "/locations/?q=zzqqxx", None),
+    "audit-trail": ("dpo", "/reports/audit/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",

@@ -50,6 +50,7 @@ DOWNLOADS = {
     "reports:service_report": "the service report as PDF, a workbook, and each table as CSV and XLSX",
     "changes:change_report": "the change report as CSV",
     "problems:problem_report": "the problem report as CSV",
+    "reports:audit_trail": "the audit trail as CSV and Excel",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 

@@ -26,8 +26,8 @@ from schooldesk.assets.services import asset_issue
 from schooldesk.assets.tests.factories import AssetFactory
 from schooldesk.changes.services import change_complete, change_decide, change_submit
 from schooldesk.changes.tests.factories import ChangeFactory
-from schooldesk.core.tests.pages import Form, filled, forms_in, path_of, upload
-from schooldesk.core.tests.test_tenancy import SKIPPED_PREFIXES, fill, oak_world, routes, walk  # noqa: F401
+from schooldesk.core.tests.pages import Form, filled, forms_in, header_faults, path_of, upload
+from schooldesk.core.tests.test_tenancy import PUBLIC_PREFIXES, SKIPPED_PREFIXES, fill, oak_world, routes, walk  # noqa: F401
 from schooldesk.incidents.services import incident_resolve, incident_wait
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
@@ -39,7 +39,7 @@ from schooldesk.schools.tests.factories import SchoolFactory
 pytestmark = pytest.mark.django_db
 
 # public sign-in pages; the API has no forms; /health/ answers 503 by design where no worker runs (here)
-SKIP_PREFIXES = SKIPPED_PREFIXES + ("accounts/", "api/", "health/")
+SKIP_PREFIXES = SKIPPED_PREFIXES + PUBLIC_PREFIXES + ("api/",)
 ASSET_CSV = b"Tag,Type,Make,Model,Location\nWALK-1,Laptop,Acme,Book 14,ICT suite\n"
 FILES = {  # the file a person would choose, by the URL name of the form's action
     "assets:import_upload": {"file": upload("assets.csv", ASSET_CSV, "text/csv")},
@@ -73,6 +73,9 @@ HINTS = {
     "mail:mailbox_create": {"school": FIRST},
     "incidents:incident_supplier_times": {"responded_at": lambda world: f"{timezone.localtime():%Y-%m-%dT%H:%M}"},
     "suppliers:contract_create": {"initial_term_months": "12", "share_*": "100"},
+    "suppliers:supplier_suggest": {"field_name": "phone", "value": "01632 960123"},
+    "suppliers:contact_suggest": {"field_name": "phone", "value": "01632 960123"},
+    "suppliers:suggestion_decide": {"reason": "We have checked it with the supplier."},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")
@@ -144,6 +147,7 @@ def walk_forms(client, user, start_urls, world) -> tuple[set[str], list[str]]:
         response = client.get(url)
         if response.status_code >= 500:
             failures.append(f"{user.username}: GET {url} answered {response.status_code}")
+        failures += header_faults(response, f"{user.username}: GET {url}")
         if response.status_code != 200 or "html" not in response.get("Content-Type", "") or response.streaming:
             continue
         html = response.content.decode()

@@ -57,16 +57,16 @@ def test_a_database_that_does_not_answer_is_a_503_with_no_detail(client):
 
 
 @pytest.mark.django_db
-def test_behind_a_trusted_proxy_throttling_counts_the_client_not_the_proxy(cast, client, password, settings):
-    settings.AXES_CLIENT_IP_CALLABLE = "schooldesk.core.views.client_address"
+def test_behind_a_trusted_proxy_throttling_counts_the_client_not_the_proxy(cast, client, password, settings,
+                                                                            behind_nginx):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": cast.reporter.username, "password": "wrong"},
-                    HTTP_X_REAL_IP="203.0.113.7")
+                    **behind_nginx("203.0.113.7"))
     locked = client.post(reverse("login"), {"username": cast.reporter.username, "password": password},
-                         HTTP_X_REAL_IP="203.0.113.7")
+                         **behind_nginx("203.0.113.7"))
     assert locked.status_code == 429
     elsewhere = client.post(reverse("login"), {"username": cast.reporter.username, "password": password},
-                            HTTP_X_REAL_IP="198.51.100.20")
+                            **behind_nginx("198.51.100.20"))
     assert elsewhere.status_code == 302
 
 

@@ -32,6 +32,16 @@ RECORDS = [
     ("school", "/schools/{pk}/", "/priorities/", "m-t_P1_respond"),
 ]
 VALUES = {"m-t_P1_respond": ("3.50", "2.25")}  # the other person's, then mine
+SHARED = {"supplier", "contact"}  # the organisation's records: changed by its officers (decision 0016)
+
+
+def officer(cast):
+    """An ICT owner across the school's whole organisation."""
+    from schooldesk.accounts.models import Membership
+
+    person = type(cast.owner).objects.create(username="org-officer", first_name="Olu", last_name="Officer")
+    Membership.objects.create(user=person, organisation=cast.school.organisation, role="owner")
+    return person
 
 
 @pytest.mark.parametrize("key, page, action, field", RECORDS, ids=[f"{r[0]}{r[2] or ''}" for r in RECORDS])
@@ -39,7 +49,7 @@ def test_a_save_from_a_page_opened_before_someone_else_saved_is_refused_and_lose
         oak_world, cast, client, key, page, action, field):  # noqa: F811
     record = oak_world[0][key]
     url = page.format(pk=record.pk, supplier=getattr(record, "supplier_id", ""))
-    client.force_login(cast.owner)
+    client.force_login(officer(cast) if key in SHARED else cast.owner)
     target, mine = rendered_form(client, url, action or url)
     _target, theirs = rendered_form(client, url, action or url)
     assert "version" in {name.split("-")[-1] for name in mine}, f"the edit form of {key} carries no version"

@@ -18,12 +18,15 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from schooldesk.core.tests.pages import header_faults
 from schooldesk.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "OAKSECRET"
-PUBLIC_PREFIXES = ("accounts/", "health/")  # login, logout, password reset and the health check are public
+# login, logout, password reset and the health check are public (a person's own API tokens, also under accounts/,
+# are walked: accounts/tests/tenancy.py)
+PUBLIC_PREFIXES = ("accounts/login/", "accounts/logout/", "accounts/password-reset/", "accounts/reset/", "health/")
 SKIPPED_PREFIXES = ("django-admin/",)  # Django's own admin: superusers only, tested by Django
 NOT_SECTIONS = {"api", "v1"}
 
@@ -93,6 +96,7 @@ def test_every_page_and_endpoint_hides_another_schools_data(oak_world, other, cl
                 response = getattr(client, method)(url)
                 body = b"".join(response.streaming_content) if response.streaming else response.content
                 assert SECRET.encode() not in body, f"{user.username} saw school A's data at {method.upper()} {url}"
+                assert not header_faults(response, f"{method.upper()} {url}"), header_faults(response, url)
                 if "<" in route:
                     assert response.status_code in (403, 404, 405), (
                         f"{method.upper()} {url} as {user.username} gave {response.status_code}, not 404"
@@ -117,3 +121,21 @@ def test_the_same_pages_do_show_the_school_its_own_data(oak_world, cast, client)
     assert response.status_code == 200 and SECRET.encode() in response.content
     assert SECRET.encode() in client.get("/locations/").content
     assert SECRET.encode() in client.get(f"/api/v1/incidents/{incident.pk}/").content
+
+
+#: pages for some roles only, and those roles: every other role of the school itself is refused (403 or 404)
+ROLE_PAGES = {
+    "/reports/audit/": {"owner", "dpo"},  # the audit trail (docs/decisions/0016)
+    "/reports/audit/?format=csv": {"owner", "dpo"},
+}
+
+
+def test_pages_for_some_roles_refuse_the_schools_other_roles(oak_world, cast, client):
+    for url, allowed in ROLE_PAGES.items():
+        for role in ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo"):
+            client.force_login(getattr(cast, role))
+            status = client.get(url).status_code
+            if role in allowed:
+                assert status == 200, f"{url} as the {role} gave {status}"
+            else:
+                assert status in (403, 404), f"{url} as the {role} gave {status}, not 403 or 404"

@@ -59,7 +59,7 @@ def test_an_unknown_sender_becomes_a_caller_when_the_school_accepts_them(cast, m
     assert ack["In-Reply-To"].strip() == message.message_id  # a long id may be folded
     assert "/incidents/" not in ack.get_body(("plain",)).get_content()  # no account: no link to a page they cannot open
 
-    # The desk waits on her; her reply lands as a note, restarts the clock, and is not echoed back to her.
+    # The desk waits on her; her reply lands as her public reply, restarts the clock, and is not echoed back to her.
     incident = incident_wait(incident=incident, by=cast.spoc, version=incident.version, on="reporter",
                              note="Which till?")
     smtp.clear()
@@ -68,8 +68,9 @@ def test_an_unknown_sender_becomes_a_caller_when_the_school_accepts_them(cast, m
     incident.refresh_from_db()
     assert (reply.status, reply.action, reply.incident) == (InboundStatus.PROCESSED, InboundAction.REPLY, incident)
     assert incident.status == IncidentStatus.OPEN and not incident.is_paused
-    note = incident.updates.get(body__contains="The one by the door.")
-    assert note.body.startswith("Reply by email from Mrs Patel <cook@catering.example>") and not note.is_public
+    said = incident.updates.get(body__contains="The one by the door.")
+    assert said.body.startswith("Mrs Patel <cook@catering.example> wrote:") and said.is_public
+    assert said.kind == UpdateKind.REPLY and "Which till?" not in said.body
     assert not smtp.to("cook@catering.example")
     assert smtp.to(cast.spoc.email)  # reply received
 

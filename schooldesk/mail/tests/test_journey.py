@@ -171,7 +171,10 @@ def test_autoresponders_get_no_answer_so_nothing_loops(desk, smtp):
     assert smtp.messages == [] or all(m["Subject"].startswith("Email needs your attention") for m in smtp.messages)
     assert not [m for m in smtp.messages if m["To"] in (teacher.email, "autoresponder@holiday.example",
                                                          "news@supplier-marketing.example", "MAILER-DAEMON@mx.example")]
-    assert Incident.objects.count() == 1 and incident.updates.count() == 1  # only "logged"
+    # only "logged", and the bounce of our acknowledgement noted for the desk (internal, never sent on)
+    assert Incident.objects.count() == 1 and incident.updates.count() == 2
+    bounced = incident.updates.latest("pk")
+    assert not bounced.is_public and teacher.email in bounced.body and "did not arrive" in bounced.body
     statuses = dict(InboundMessage.objects.values_list("from_address", "status"))
     assert statuses["autoresponder@holiday.example"] == InboundStatus.IGNORED
     assert statuses["news@supplier-marketing.example"] == InboundStatus.HELD  # unknown and bulk: for the SPOC

@@ -128,3 +128,48 @@ def test_a_broken_charset_does_not_stop_the_email_being_read():
 ])
 def test_a_suppliers_reference_is_learnt_from_their_subject(subject, reference):
     assert supplier_reference_in(subject) == reference
+
+
+@pytest.mark.parametrize(("subject", "headers", "kind"), [
+    ("Automatic reply: Printer jams", {}, MailKind.AUTO_REPLY),
+    ("Out of Office: [INC-000001] Printer", {}, MailKind.AUTO_REPLY),
+    ("Auto-Reply: away", {}, MailKind.AUTO_REPLY),
+    ("Out of office", {}, MailKind.AUTO_REPLY),
+    ("Out of office laptop will not charge", {}, MailKind.PERSON),  # a person's subject: not a machine's
+    ("Re: printer", {"X-Auto-Response-Suppress": "All"}, MailKind.AUTO_REPLY),
+])
+def test_automatic_replies_are_known_by_subject_and_exchange_marks(subject, headers, kind):
+    assert mail(subject=subject, headers=headers).kind == kind
+
+
+def test_the_new_text_below_or_between_quotes_is_kept_in_one_pass():
+    text = "On Mon, 2 Mar 2026, Oak ICT desk wrote:\n> Which room?\n>\n\nRoom 12.\n\n> When?\nAfter 3pm.\n-- \nJo"
+    new, folded = parsing.split_reply(text)
+    assert new == "Room 12.\n\nAfter 3pm." and "Which room?" in folded and "Jo" in folded
+
+
+@pytest.mark.parametrize(("results", "doubt"), [
+    (["mx.oak.sch.uk; dmarc=pass header.from=oak.sch.uk"], ""),
+    (["mx.oak.sch.uk; dmarc=fail header.from=oak.sch.uk"], "fails DMARC"),
+    (["mx.oak.sch.uk; spf=pass smtp.mailfrom=mail.oak.sch.uk; dmarc=none"], ""),
+    (["mx.oak.sch.uk; dkim=pass header.d=oak.sch.uk"], ""),
+    (["mx.oak.sch.uk; spf=pass smtp.mailfrom=evil.example; dkim=pass header.d=evil.example"], "Neither SPF"),
+    (["mx.evil.example; dmarc=pass header.from=oak.sch.uk"], "no Authentication-Results from mx.oak.sch.uk"),
+    # the sender's own header, under our name, below ours: only the topmost is read for a pass
+    (["mx.oak.sch.uk; spf=fail smtp.mailfrom=evil.example", "mx.oak.sch.uk; dmarc=pass header.from=oak.sch.uk"],
+     "Neither SPF"),
+    (["MX.OAK.SCH.UK; dmarc=pass header.from=oak.sch.uk", "mx.oak.sch.uk; dmarc=fail"], "fails DMARC"),
+])
+def test_only_our_servers_authentication_results_decide(results, doubt):
+    parsed = mail(sender="head@oak.sch.uk")
+    parsed.auth_results = results
+    found = parsing.sender_doubt(parsed, "mx.oak.sch.uk")
+    assert (doubt in found) if doubt else found == ""
+
+
+def test_an_email_over_the_size_bound_is_refused_before_it_is_read(monkeypatch):
+    monkeypatch.setattr(parsing, "MAX_BYTES", 1024 * 1024)
+    raw = raw_email(sender="a@oak.sch.uk", to="desk@oak.sch.uk", subject="Scan", body="x" * (2 * 1024 * 1024))
+    with pytest.raises(parsing.MailTooComplex, match="more than the 1 MB"):
+        parsing.parse(raw)
+    assert parsing.sender_and_subject(raw) == ("a@oak.sch.uk", "", "Scan")

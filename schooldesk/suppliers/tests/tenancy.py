@@ -6,11 +6,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from schooldesk.suppliers.models import Contact, Contract
-from schooldesk.suppliers.services import contract_document_add, contract_save
+from schooldesk.suppliers.services import contract_document_add, contract_save, supplier_suggest
 
 SECTION = "suppliers"
 PK = "supplier"
-PARAMS = {"contact_pk": "contact", "contract_pk": "contract", "document_pk": "contract_document"}
+PARAMS = {"contact_pk": "contact", "contract_pk": "contract", "document_pk": "contract_document",
+          "suggestion_pk": "supplier_suggestion"}
 
 
 def build(cast, secret):
@@ -25,4 +26,7 @@ def build(cast, secret):
         by=cast.owner, shares={cast.school: 100})
     pdf = SimpleUploadedFile("signed.pdf", b"%PDF-1.4 contract", content_type="application/pdf")
     document = contract_document_add(contract=contract, by=cast.owner, upload=pdf, title=f"{secret} document")
-    return {"supplier": cast.supplier, "contact": contact, "contract": contract, "contract_document": document}
+    suggestion = supplier_suggest(supplier=cast.supplier, contact=contact, field_name="phone", value="01632 960123",
+                                  reason=f"{secret} new number", by=cast.spoc)  # the school's desk, to its LA
+    return {"supplier": cast.supplier, "contact": contact, "contract": contract, "contract_document": document,
+            "supplier_suggestion": suggestion}
