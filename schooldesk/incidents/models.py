@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.incidents import choices
@@ -82,7 +83,7 @@ class Category(SchoolOwnedModel):
         return self.name
 
 
-class Incident(SchoolOwnedModel):
+class Incident(VersionedModel, SchoolOwnedModel):
     kind = models.CharField(_("type"), max_length=20, choices=choices.IncidentKind.choices, default="incident")
     summary = models.CharField(_("what is wrong?"), max_length=200)
     description = models.TextField(_("anything else that may help"), blank=True)
@@ -156,7 +157,6 @@ class Incident(SchoolOwnedModel):
         help_text=_("Only the ICT owner, the DPO/DSL and the people involved (reporter, whoever logged it, "
                     "the assignee) can see a restricted call."),
     )
-    version = models.PositiveIntegerField(default=1)
 
     objects = IncidentQuerySet.as_manager()
 

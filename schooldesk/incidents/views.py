@@ -12,7 +12,13 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
 from schooldesk.core.audit import VIEW, audit_record
 from schooldesk.core.throttling import create_allowed
-from schooldesk.core.views import FilteredListView, ObjectActionView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import (
+    FilteredListView,
+    ObjectActionView,
+    RoleRequiredMixin,
+    already_sent,
+    run_once,
+)
 from schooldesk.incidents import forms, services
 from schooldesk.incidents.bulk import MAX_CALLS, actions_for, bulk_apply
 from schooldesk.incidents.choices import PAUSED_STATUSES, IncidentStatus
@@ -131,6 +137,8 @@ class IncidentCreateView(View):
         return self._render(request, self._form(request))
 
     def post(self, request):
+        if (repeat := already_sent(request)) is not None:  # the same call sent twice: logged once
+            return repeat
         form = self._form(request, request.POST, request.FILES)
         if form.is_valid():
             if not create_allowed(request, form):
@@ -144,11 +152,12 @@ class IncidentCreateView(View):
                                                   "category", "impact", "urgency")}
             elif request.GET.get("via") == "qr":
                 extra["channel"] = "qr"
-            incident = apply_service(
-                request, form, services.incident_create, "",
+            incident, _url, repeat = run_once(request, form, lambda: services.incident_create(
                 school=location.school, location=location, by=request.user,
                 files=[upload] if upload else (), **extra, **data,
-            )
+            ), lambda created: reverse("incidents:incident_detail", args=[created.pk]))
+            if repeat is not None:
+                return repeat
             if incident:
                 messages.success(request, _("Thank you. Your call is %(ref)s; we will keep you posted.")
                                  % {"ref": incident.reference})
