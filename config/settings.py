@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "schooldesk.changes",
     "schooldesk.procedures",
     "schooldesk.budgets",
+    "schooldesk.outages",
     # apps: one line per domain app, above this comment
 ]
 
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "schooldesk.core.context_processors.desk",
+                "schooldesk.outages.context_processors.outages",
             ],
         },
     }

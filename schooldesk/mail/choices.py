@@ -99,6 +99,8 @@ class Purpose(models.TextChoices):
     SLA_WARNING = "sla_warning", _("SLA about to breach")
     MAIL_ATTENTION = "mail_attention", _("Email needs the desk")
     REMINDER = "reminder", _("Reminder")
+    OUTAGE_RESOLVED = "outage_resolved", _("Outage over")
+    APPROVAL_REQUESTED = "approval_requested", _("Approval asked for")
 
 
 PURPOSE_EVENT = {

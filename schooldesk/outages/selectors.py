@@ -1,0 +1,98 @@
+"""Reads: the outages a person may see, the banner every page shows (cached per school) and the approvals."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import Count, Prefetch
+
+from schooldesk.outages.models import AffectedPerson, CallApproval, Outage, OutageCall, OutageSchool
+
+#: how long a school's banner is kept without a change: the outage services replace it at once, this only bounds
+#: how stale it can be if something else (the admin, a restore) changed outages behind their back
+BANNER_SECONDS = 15 * 60
+LINKABLE_LIMIT = 100
+
+
+def banner_key(school_id: int) -> str:
+    return f"outages:banner:{school_id}"
+
+
+def banner_forget(school_ids) -> None:
+    """Drop the cached banners of these schools (the outage services call this after their commit)."""
+    cache.delete_many([banner_key(s) for s in school_ids])
+
+
+def banner_outages(school_ids) -> list[dict]:
+    """The active outages of these schools, for the banner: no query when every school's banner is cached, one for
+    the schools whose banner is not. A school with none is cached too (as an empty list)."""
+    school_ids = sorted(set(school_ids))
+    if not school_ids:
+        return []
+    cached = cache.get_many([banner_key(s) for s in school_ids])
+    missing = [s for s in school_ids if banner_key(s) not in cached]
+    if missing:
+        found: dict[int, list[dict]] = {s: [] for s in missing}
+        rows = (OutageSchool.objects.filter(school_id__in=missing, outage__resolved_at__isnull=True)
+                .select_related("outage").order_by("-outage__started_at", "-outage_id"))
+        for row in rows:
+            outage = row.outage
+            found[row.school_id].append({"pk": outage.pk, "reference": outage.reference, "title": outage.title,
+                                         "advice": outage.advice, "started_at": outage.started_at})
+        cache.set_many({banner_key(s): value for s, value in found.items()}, BANNER_SECONDS)
+        cached.update({banner_key(s): value for s, value in found.items()})
+    seen, banner = set(), []
+    for school_id in school_ids:
+        for item in cached[banner_key(school_id)]:
+            if item["pk"] not in seen:
+                seen.add(item["pk"])
+                banner.append(item)
+    return sorted(banner, key=lambda item: item["started_at"], reverse=True)
+
+
+def outage_list(user):
+    return (Outage.objects.visible_to(user)
+            .annotate(people=Count("affected_people", distinct=True), linked=Count("calls", distinct=True))
+            .prefetch_related(Prefetch("affected_schools", OutageSchool.objects.select_related("school")))
+            .order_by("-started_at", "-id"))
+
+
+def outage_get(user, pk: int) -> Outage:
+    return (Outage.objects.visible_to(user).select_related("category", "location", "source_incident", "declared_by",
+                                                           "resolved_by", "organisation")
+            .prefetch_related(Prefetch("affected_schools", OutageSchool.objects.select_related("school")), "assets")
+            .get(pk=pk))
+
+
+def outage_calls(outage):
+    return OutageCall.objects.filter(outage=outage).select_related("incident", "incident__location",
+                                                                    "incident__reported_by")
+
+
+def outage_people(outage):
+    return AffectedPerson.objects.filter(outage=outage).select_related("person", "school")
+
+
+def linkable_calls(user, outage):
+    """The open calls of the outage's schools this person can see, not linked to an outage yet: newest first."""
+    from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentStatus
+    from schooldesk.incidents.selectors import incident_list, incident_rows
+
+    school_ids = [row.school_id for row in outage.affected_schools.all()]
+    calls = (incident_list(user).filter(school_id__in=school_ids, status__in=ACTIVE_STATUSES - {
+        IncidentStatus.WAITING_APPROVAL}, outage_link__isnull=True).order_by("-logged_at"))
+    newest = calls.values("pk")[:LINKABLE_LIMIT]  # a subquery: the form can still check what was ticked
+    return incident_rows(calls.model.objects.filter(pk__in=newest)).order_by("-logged_at")
+
+
+def outage_for_call(incident) -> OutageCall | None:
+    return OutageCall.objects.filter(incident=incident).select_related("outage").first()
+
+
+def approval_get(user, pk: int) -> CallApproval:
+    return (CallApproval.objects.visible_to(user)
+            .select_related("incident", "incident__school", "incident__category", "incident__reported_by",
+                            "approver", "decided_by", "requested_by").get(pk=pk))
+
+
+def approvals_for_call(incident):
+    return CallApproval.objects.filter(incident=incident).select_related("approver", "decided_by")
