@@ -7,42 +7,43 @@ from django.db.models import Count, Prefetch
 
 from schooldesk.outages.models import AffectedPerson, CallApproval, Outage, OutageCall, OutageSchool
 
-#: how long a school's banner is kept without a change: the outage services replace it at once, this only bounds
-#: how stale it can be if something else (the admin, a restore) changed outages behind their back
+#: one cache entry for the whole installation: {school id: [its active outages, as the banner shows them]}
+BANNER_KEY = "outages:banner"
+#: how long the banner is kept: the outage services drop it at once when they change an outage; this only bounds
+#: how stale it can be if something else (the admin, a restored backup) changed outages behind their back
 BANNER_SECONDS = 15 * 60
 LINKABLE_LIMIT = 100
 
 
-def banner_key(school_id: int) -> str:
-    return f"outages:banner:{school_id}"
+def banner_forget() -> None:
+    """Drop the cached banner (the outage services call this when they change an outage, and after its commit)."""
+    cache.delete(BANNER_KEY)
 
 
-def banner_forget(school_ids) -> None:
-    """Drop the cached banners of these schools (the outage services call this after their commit)."""
-    cache.delete_many([banner_key(s) for s in school_ids])
+def banner_index() -> dict[int, list[dict]]:
+    """Every active outage by school, as the banner shows them: no query while cached, one when not. Active outages
+    are few (a school's Wi-Fi, an LA's broadband), so one entry holds them all: a page reads one key whatever the
+    number of the person's schools, and an empty installation is known to have none without a query."""
+    index = cache.get(BANNER_KEY)
+    if index is None:
+        index = {}
+        rows = (OutageSchool.objects.filter(outage__resolved_at__isnull=True).select_related("outage")
+                .order_by("-outage__started_at", "-outage_id"))
+        for row in rows:
+            outage = row.outage
+            index.setdefault(row.school_id, []).append({
+                "pk": outage.pk, "reference": outage.reference, "title": outage.title, "advice": outage.advice,
+                "started_at": outage.started_at})
+        cache.set(BANNER_KEY, index, BANNER_SECONDS)
+    return index
 
 
 def banner_outages(school_ids) -> list[dict]:
-    """The active outages of these schools, for the banner: no query when every school's banner is cached, one for
-    the schools whose banner is not. A school with none is cached too (as an empty list)."""
-    school_ids = sorted(set(school_ids))
-    if not school_ids:
-        return []
-    cached = cache.get_many([banner_key(s) for s in school_ids])
-    missing = [s for s in school_ids if banner_key(s) not in cached]
-    if missing:
-        found: dict[int, list[dict]] = {s: [] for s in missing}
-        rows = (OutageSchool.objects.filter(school_id__in=missing, outage__resolved_at__isnull=True)
-                .select_related("outage").order_by("-outage__started_at", "-outage_id"))
-        for row in rows:
-            outage = row.outage
-            found[row.school_id].append({"pk": outage.pk, "reference": outage.reference, "title": outage.title,
-                                         "advice": outage.advice, "started_at": outage.started_at})
-        cache.set_many({banner_key(s): value for s, value in found.items()}, BANNER_SECONDS)
-        cached.update({banner_key(s): value for s, value in found.items()})
+    """The active outages of these schools, each once (an LA's outage reaches many of a person's schools)."""
+    index = banner_index()
     seen, banner = set(), []
     for school_id in school_ids:
-        for item in cached[banner_key(school_id)]:
+        for item in index.get(school_id, ()):
             if item["pk"] not in seen:
                 seen.add(item["pk"])
                 banner.append(item)

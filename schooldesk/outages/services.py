@@ -35,12 +35,11 @@ OUTAGE_ROLES = STAFF_ROLES
 APPROVAL_SALT = "schooldesk.outages.approval"
 
 
-def _forget_banners_after_commit(school_ids) -> None:
+def _forget_banner() -> None:
     """Now, for this request's own next read, and again after the commit, in case another request cached the old
     banner in between."""
-    school_ids = list(school_ids)
-    banner_forget(school_ids)
-    transaction.on_commit(lambda: banner_forget(school_ids))
+    banner_forget()
+    transaction.on_commit(banner_forget)
 
 
 def _require_desk(by, school_ids, message: str) -> None:
@@ -99,7 +98,7 @@ def outage_declare(*, by, schools, title: str, scope: str = OutageScope.WHOLE_SC
                      summary=f"Outage {outage.reference} declared: {outage.title}")
     if source_incident is not None:
         _link(outage, source_incident, by)
-    _forget_banners_after_commit(s.pk for s in schools)
+    _forget_banner()
     return outage
 
 
@@ -203,7 +202,7 @@ def outage_resolve(*, outage, by, version, resolution: str) -> Outage:
     deliver_after_commit(messages)
     audit_record(actor=by, school=OutageSchool.objects.filter(outage=outage).first().school, action="resolve",
                  obj=outage, summary=f"Outage {outage.reference} resolved; {len(messages)} people told")
-    _forget_banners_after_commit(school_ids)
+    _forget_banner()
     return outage
 
 

@@ -73,6 +73,8 @@ HINTS = {
     "mail:mailbox_create": {"school": FIRST},
     "incidents:incident_supplier_times": {"responded_at": lambda world: f"{timezone.localtime():%Y-%m-%dT%H:%M}"},
     "suppliers:contract_create": {"initial_term_months": "12", "share_*": "100"},
+    "outages:outage_create": {"schools": lambda world: str(world["incident"].school_id)},  # for several schools
+    "outages:outage_link": {"incidents": lambda world: str(world["outage_call"].pk)},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")
