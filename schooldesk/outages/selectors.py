@@ -64,8 +64,11 @@ def outage_get(user, pk: int) -> Outage:
             .get(pk=pk))
 
 
-def outage_calls(outage):
-    return OutageCall.objects.filter(outage=outage).select_related("incident", "incident__location",
+def outage_calls(outage, user):
+    """The calls linked to the outage that this person can see (a restricted call stays restricted)."""
+    from schooldesk.incidents.models import Incident
+
+    return OutageCall.objects.filter(outage=outage, incident__in=Incident.objects.visible_to(user)).select_related("incident", "incident__location",
                                                                     "incident__reported_by")
 
 

@@ -253,7 +253,8 @@ def approval_request_if_needed(*, incident, by) -> Incident | None:
     path = reverse("outages:approval_detail", args=[approval.pk])
     messages = [message_queue(
         purpose=Purpose.APPROVAL_REQUESTED, to_address=person.email, dedupe_key=f"approval:{approval.pk}",
-        subject=_("Approval needed: [%(ref)s] %(summary)s") % {"ref": incident.reference, "summary": incident.summary},
+        subject=_("Approval needed: [%(ref)s] %(summary)s") % {
+            "ref": incident.reference, "summary": "" if incident.is_restricted else incident.summary},
         template="approval_requested", school=school, incident=incident, recipient=person, is_automatic=False,
         context={"incident": incident, "approval": approval, "school": school,
                  "link": f"{path}?t={approval_token(approval)}" if person.pk == approval.approver_id else path})

@@ -83,6 +83,8 @@ def _may_run(user, outage) -> bool:
 def render_outage(request, outage, bound=None, status=200):
     user = request.user
     runs = outage.is_active and _may_run(user, outage)
+    access = access_for(user)
+    staff = any(access.has_role(row.school_id, services.OUTAGE_ROLES) for row in outage.affected_schools.all())
     action_forms = {}
     if runs:
         calls = selectors.linkable_calls(user, outage)
@@ -92,7 +94,9 @@ def render_outage(request, outage, bound=None, status=200):
         action_forms[bound[0]] = bound[1]
     return render(request, "outages/outage_detail.html", {
         "outage": outage, "runs": runs, "forms": action_forms, "failed": bound[0] if bound else None,
-        "calls": selectors.outage_calls(outage), "people": selectors.outage_people(outage) if runs else None,
+        # the calls and the people are the desk's to see: a reporter reads the outage, not other people's calls
+        "calls": selectors.outage_calls(outage, user) if staff else None,
+        "people": selectors.outage_people(outage) if staff else None,
         "schools": [row.school for row in outage.affected_schools.all()],
     }, status=status)
 

@@ -161,8 +161,12 @@ def test_an_la_officer_declares_across_its_schools_and_each_school_sees_it(cast,
     assert "Broadband provider down" not in client.get("/outages/").content.decode()
 
 
-def test_reporters_cannot_declare_link_or_resolve(cast, client):
+def test_reporters_cannot_declare_link_or_resolve_nor_read_the_linked_calls(cast, client):
     outage = declare(cast)
+    colleague = UserFactory(username="oak-colleague")
+    MembershipFactory(user=colleague, school=cast.school, role="reporter")
+    call = IncidentFactory(school=cast.school, by=colleague, summary="Mrs Hill's laptop cannot join the Wi-Fi")
+    outage_link_calls(outage=outage, by=cast.spoc, incidents=[call])
     with pytest.raises(PermissionDenied):
         outage_declare(by=cast.reporter, schools=[cast.school], title="Not me")
     with pytest.raises(PermissionDenied):
@@ -171,4 +175,5 @@ def test_reporters_cannot_declare_link_or_resolve(cast, client):
     assert client.get("/outages/new/").status_code == 403
     page = client.get(f"/outages/{outage.pk}/").content.decode()
     assert "/resolve/" not in page and "/link/" not in page
+    assert "Mrs Hill" not in page, "a reporter read someone else's call on the outage page"
     assert client.post(f"/outages/{outage.pk}/resolve/", {"version": 1, "resolution": "x"}).status_code == 403
