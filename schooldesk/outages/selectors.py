@@ -68,8 +68,9 @@ def outage_calls(outage, user):
     """The calls linked to the outage that this person can see (a restricted call stays restricted)."""
     from schooldesk.incidents.models import Incident
 
-    return OutageCall.objects.filter(outage=outage, incident__in=Incident.objects.visible_to(user)).select_related("incident", "incident__location",
-                                                                    "incident__reported_by")
+    visible = Incident.objects.visible_to(user)
+    return (OutageCall.objects.filter(outage=outage, incident__in=visible)
+            .select_related("incident", "incident__location", "incident__reported_by"))
 
 
 def outage_people(outage):
