@@ -155,3 +155,18 @@ class CallApproval(SchoolOwnedModel):
     @property
     def is_pending(self) -> bool:
         return self.decision == choices.ApprovalDecision.PENDING
+
+
+class CallChange(TimeStampedModel):
+    """A request for change raised from a call (a request that was approved, say): the change shows the call and
+    its approval."""
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="+")
+    change = models.OneToOneField("changes.ChangeRequest", on_delete=models.CASCADE, related_name="from_call")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.change_id} from {self.incident_id}"

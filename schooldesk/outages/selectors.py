@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db.models import Count, Prefetch
 
-from schooldesk.outages.models import AffectedPerson, CallApproval, Outage, OutageCall, OutageSchool
+from schooldesk.outages.models import AffectedPerson, CallApproval, CallChange, Outage, OutageCall, OutageSchool
 
 #: one cache entry for the whole installation: {school id: [its active outages, as the banner shows them]}
 BANNER_KEY = "outages:banner"
@@ -101,3 +101,11 @@ def approval_get(user, pk: int) -> CallApproval:
 
 def approvals_for_call(incident):
     return CallApproval.objects.filter(incident=incident).select_related("approver", "decided_by")
+
+
+def change_for_call(incident) -> CallChange | None:
+    return CallChange.objects.filter(incident=incident).select_related("change").first()
+
+
+def call_for_change(change) -> CallChange | None:
+    return CallChange.objects.filter(change=change).select_related("incident").first()

@@ -26,7 +26,14 @@ from schooldesk.incidents.services import (
 from schooldesk.mail.choices import Purpose
 from schooldesk.mail.outbound import deliver_after_commit, is_email, message_queue
 from schooldesk.outages.choices import ApprovalDecision, OutageScope
-from schooldesk.outages.models import AffectedPerson, CallApproval, Outage, OutageCall, OutageSchool
+from schooldesk.outages.models import (
+    AffectedPerson,
+    CallApproval,
+    CallChange,
+    Outage,
+    OutageCall,
+    OutageSchool,
+)
 from schooldesk.outages.selectors import banner_forget
 
 #: who may declare, link and resolve outages: the SPOC, technicians, the ICT owner (an LA's or trust's desk roles
@@ -296,3 +303,30 @@ def category_set_needs_approval(*, category, needs: bool, by) -> object:
     audit_record(actor=by, school=category.school, action="approval" if needs else "no approval", obj=category,
                  summary=f"Category {category} {'needs' if needs else 'no longer needs'} approval")
     return category
+
+
+@transaction.atomic
+def change_from_call(*, incident, by):
+    """Raise a request for change from a call (a draft, for the desk to complete and submit): the change shows the
+    call and its approval decision, the call's timeline the change."""
+    from schooldesk.changes.services import change_create
+
+    if incident.is_restricted:
+        raise ValidationError(_("A restricted call cannot be copied into a request for change."))
+    if CallChange.objects.filter(incident=incident).exists():
+        raise ValidationError(_("A request for change has already been raised from %(ref)s.") % {
+            "ref": incident.reference})
+    if incident.status == IncidentStatus.WAITING_APPROVAL:
+        raise ValidationError(_("%(ref)s is awaiting approval: raise the change once it is approved.") % {
+            "ref": incident.reference})
+    approval = CallApproval.objects.filter(incident=incident).first()
+    reason = _("Asked for in %(ref)s: %(summary)s.") % {"ref": incident.reference, "summary": incident.summary}
+    if approval is not None and approval.decision == ApprovalDecision.APPROVED:
+        reason += " " + _("Approved by %(name)s on %(when)s.") % {
+            "name": approval.decided_by, "when": f"{timezone.localtime(approval.decided_at):%d/%m/%Y}"}
+    change = change_create(school=incident.school, by=by, title=incident.summary[:200], reason=reason,
+                           description=incident.description, affected_locations=[incident.location])
+    CallChange.objects.create(incident=incident, change=change, raised_by=by)
+    incident_record(incident=incident, by=by, is_public=False, body=_(
+        "Request for change %(ref)s raised from this call.") % {"ref": change.reference})
+    return change

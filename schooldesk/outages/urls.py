@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/resolve/", views.OutageActionView.as_view(action="resolve"), name="outage_resolve"),
     path("approvals/<int:approval_pk>/", views.ApprovalDetailView.as_view(), name="approval_detail"),
     path("approvals/<int:approval_pk>/decide/", views.ApprovalDecideView.as_view(), name="approval_decide"),
+    path("calls/<int:incident_pk>/change/", views.ChangeFromCallView.as_view(), name="change_from_call"),
     path("categories/<int:category_pk>/approval/", views.CategoryApprovalView.as_view(),
          name="category_approval"),
 ]

@@ -244,3 +244,39 @@ class CategoryApprovalView(ObjectActionView):
 
     def render_failed(self, category, form):
         raise Http404
+
+
+class ChangeFromCallView(ObjectActionView):
+    """On the call page: raise a request for change from the call (POST only)."""
+
+    action = "change"
+
+    def get_object(self):
+        try:
+            incident = incident_get(self.request.user, self.kwargs["incident_pk"])
+        except Incident.DoesNotExist as exc:
+            raise Http404 from exc
+        from schooldesk.changes.choices import CHANGE_ROLES
+
+        if not access_for(self.request.user).has_role(incident.school_id, CHANGE_ROLES):
+            raise Http404
+        return incident
+
+    def get_form(self, incident, data, files):
+        return forms.AffectedForm(data)
+
+    def perform(self, incident, form):
+        self.change = services.change_from_call(incident=incident, by=self.request.user)
+        return self.change
+
+    def get_success_message(self, result):
+        return _("Request for change %(ref)s raised from the call: complete it and submit it.") % {
+            "ref": result.reference}
+
+    def get_success_url(self, incident):
+        return reverse("changes:change_detail", args=[self.change.pk])
+
+    def render_failed(self, incident, form):
+        for error in form.non_field_errors():
+            messages.error(self.request, error)
+        return redirect("incidents:incident_detail", pk=incident.pk)

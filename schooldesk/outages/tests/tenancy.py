@@ -8,7 +8,7 @@ from schooldesk.outages.services import outage_declare
 
 SECTION = "outages"
 PK = "outage"
-PARAMS = {"approval_pk": "approval", "category_pk": "approval_category"}
+PARAMS = {"approval_pk": "approval", "category_pk": "approval_category", "incident_pk": "incident"}
 
 
 def build(cast, secret):

@@ -115,3 +115,19 @@ def test_an_incident_in_the_category_or_a_request_elsewhere_does_not_wait(cast, 
     request = incident_triage(incident=request, by=cast.spoc, version=request.version, category=other, impact="I3",
                               urgency="U2")
     assert request.status == "open"
+
+
+def test_a_change_raised_from_the_approved_request_shows_the_decision(cast, manager, purchases, client,
+                                                                      django_capture_on_commit_callbacks):
+    request = ask(cast, purchases, django_capture_on_commit_callbacks)
+    client.force_login(cast.spoc)
+    assert "/change/" not in client.get(f"/incidents/{request.pk}/").content.decode(), "not before the decision"
+    approval_decide(approval=CallApproval.objects.get(incident=request), by=manager, approve=True,
+                    reason="In this year's budget")
+    page = client.get(f"/incidents/{request.pk}/").content.decode()
+    assert f"/outages/calls/{request.pk}/change/" in page
+    response = client.post(f"/outages/calls/{request.pk}/change/")
+    assert response.status_code == 302 and response["Location"].startswith("/changes/")
+    change = client.get(response["Location"]).content.decode()
+    assert request.reference in change and "In this year&#x27;s budget" in change and "Approved" in change
+    assert "CHG-" in client.get(f"/incidents/{request.pk}/").content.decode()
