@@ -131,3 +131,18 @@ def test_a_change_raised_from_the_approved_request_shows_the_decision(cast, mana
     change = client.get(response["Location"]).content.decode()
     assert request.reference in change and "In this year&#x27;s budget" in change and "Approved" in change
     assert "CHG-" in client.get(f"/incidents/{request.pk}/").content.decode()
+
+
+def test_the_approver_is_named_on_the_school_settings_page(cast, client):
+    from schooldesk.core.tests.pages import filled, forms_in
+
+    manager = UserFactory(username="oak-head", first_name="Hana", last_name="Head")
+    MembershipFactory(user=manager, school=cast.school, role="viewer")
+    client.force_login(cast.spoc)
+    url = f"/schools/{cast.school.pk}/"
+    form = next(f for f in forms_in(client.get(url).content.decode(), url) if f.action.endswith("/settings/"))
+    data, _touched = filled(form, None)
+    data["s-approver"] = str(manager.pk)  # the settings form's prefix
+    assert client.post(form.action, data).status_code == 302
+    cast.school.refresh_from_db()
+    assert cast.school.approver == manager
