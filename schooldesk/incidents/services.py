@@ -550,6 +550,10 @@ def incident_cancel(*, incident, by, version, reason: str) -> Incident:
         raise ValidationError({"reason": "Say why the call is cancelled (for example: it fixed itself)."})
     incident.closed_at = timezone.now()
     _pause(incident, incident.closed_at)
+    if incident.status == IncidentStatus.WAITING_APPROVAL:  # the approver has nothing left to decide
+        from schooldesk.outages.services import approval_cancel
+
+        approval_cancel(incident=incident, by=by, reason=reason.strip())
     _set_status(incident, by, IncidentStatus.CANCELLED, reason.strip())
     _save(incident)
     return incident

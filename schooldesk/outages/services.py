@@ -295,6 +295,12 @@ def approval_decide(*, approval, by, approve: bool, reason: str = "") -> CallApp
     return approval
 
 
+def approval_cancel(*, incident, by, reason: str) -> int:
+    """The call awaiting approval was cancelled (by the reporter or the desk): its approval is closed with it."""
+    return CallApproval.objects.filter(incident=incident, decision=ApprovalDecision.PENDING).update(
+        decision=ApprovalDecision.CANCELLED, reason=reason, decided_by=by, decided_at=timezone.now())
+
+
 @transaction.atomic
 def category_set_needs_approval(*, category, needs: bool, by) -> object:
     _require_desk(by, [category.school_id], _("Only the service desk can change the categories."))

@@ -146,3 +146,17 @@ def test_the_approver_is_named_on_the_school_settings_page(cast, client):
     assert client.post(form.action, data).status_code == 302
     cast.school.refresh_from_db()
     assert cast.school.approver == manager
+
+
+def test_the_reporter_cancels_a_request_awaiting_approval_and_the_approver_has_nothing_to_decide(
+        cast, manager, purchases, client, django_capture_on_commit_callbacks):
+    request = ask(cast, purchases, django_capture_on_commit_callbacks)
+    client.force_login(cast.reporter)
+    response = client.post(f"/incidents/{request.pk}/cancel/", {"version": request.version + 0,
+                                                                  "reason": "Borrowed one from Y3"})
+    assert response.status_code == 302
+    approval = CallApproval.objects.get(incident=request)
+    assert approval.decision == "cancelled"
+    client.force_login(manager)
+    page = client.get(f"/outages/approvals/{approval.pk}/").content.decode()
+    assert "Record my decision" not in page and "Cancelled" in page
