@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "schooldesk.procedures",
     "schooldesk.budgets",
     "schooldesk.replies",
+    "schooldesk.outages",
     # apps: one line per domain app, above this comment
 ]
 
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "schooldesk.core.context_processors.desk",
+                "schooldesk.outages.context_processors.outages",
             ],
         },
     }

@@ -73,6 +73,9 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
 class Category(SchoolOwnedModel):
     name = models.CharField(_("name"), max_length=80)
     is_archived = models.BooleanField(_("archived"), default=False)
+    needs_approval = models.BooleanField(
+        _("needs approval"), default=False,
+        help_text=_("Requests in this category cost money or change access: they wait for the school's approver."))
 
     class Meta:
         ordering = ["name"]

@@ -133,12 +133,13 @@ def _save(incident: Incident) -> None:
     incident.save()
 
 
-def _timeline(incident, by, kind, body="", *, is_public=True, field="", old="", new="", minutes=0) -> IncidentUpdate:
+def _timeline(incident, by, kind, body="", *, is_public=True, field="", old="", new="", minutes=0,
+              notify=True) -> IncidentUpdate:
     update = IncidentUpdate.objects.create(
         incident=incident, author=by, kind=kind, body=body, is_public=is_public, field=field,
         old_value=str(old)[:200], new_value=str(new)[:200], minutes_spent=minutes,
     )
-    if is_public or kind in (UpdateKind.ASSIGNMENT, UpdateKind.ESCALATION):
+    if notify and (is_public or kind in (UpdateKind.ASSIGNMENT, UpdateKind.ESCALATION)):
         _notify_after_commit(incident, update)
     return update
 
@@ -172,6 +173,13 @@ def _set_status(incident, by, status, body="", *, is_public=True) -> IncidentUpd
 def _require_active(incident: Incident) -> None:
     if incident.status not in ACTIVE_STATUSES:
         raise ValidationError(f"{incident.reference} is {incident.get_status_display().lower()}; reopen it first.")
+
+
+def _require_not_awaiting_approval(incident: Incident) -> None:
+    """A call awaiting approval waits for the decision: it can only be decided (approved, refused) or cancelled."""
+    if incident.status == IncidentStatus.WAITING_APPROVAL:
+        raise ValidationError(_("%(ref)s is awaiting approval: it can be approved, refused or cancelled, nothing "
+                                "else, until the approver decides.") % {"ref": incident.reference})
 
 
 # --- attachments ------------------------------------------------------------------------------
@@ -252,7 +260,7 @@ def incident_create(
     update = _timeline(incident, by, UpdateKind.LOGGED,
                        f"Logged by {by or 'the system'} ({incident.get_channel_display()}).")
     _attach(incident, update, by, files)
-    return incident
+    return _approval_if_needed(incident, by)
 
 
 # --- triage and routing -----------------------------------------------------------------------
@@ -308,7 +316,7 @@ def incident_triage(
         _timeline(incident, by, UpdateKind.PRIORITY, incident.priority_override_reason, is_public=False,
                   field="priority", old=matrix_priority, new=new_priority)
     _save(incident)
-    return incident
+    return _approval_if_needed(incident, by)
 
 
 @transaction.atomic
@@ -317,6 +325,7 @@ def incident_assign(*, incident, by, version, technician=None, next_visit: bool 
     _require(by, incident, DESK_ROLES, "Only the SPOC or the ICT owner can forward calls.")
     incident = _lock(incident, version)
     _require_active(incident)
+    _require_not_awaiting_approval(incident)
     if technician is None and not next_visit:
         raise ValidationError({"technician": "Choose a technician or the next scheduled visit."})
     if technician is not None and not access_for(technician).has_role(incident.school_id, STAFF_ROLES):
@@ -340,6 +349,7 @@ def incident_escalate(*, incident, by, version, supplier, reference: str = "", n
     _require(by, incident, STAFF_ROLES, "Only the desk or a technician can escalate calls.")
     incident = _lock(incident, version)
     _require_active(incident)
+    _require_not_awaiting_approval(incident)
     if supplier.organisation_id != incident.school.organisation_id:
         raise ValidationError({"supplier": "Choose a supplier from your organisation's list."})
     incident.supplier = supplier
@@ -459,6 +469,7 @@ def incident_wait(*, incident, by, version, on: str, note: str = "") -> Incident
     _require_worker(by, incident)
     incident = _lock(incident, version)
     _require_active(incident)
+    _require_not_awaiting_approval(incident)
     status = {"reporter": IncidentStatus.WAITING_REPORTER, "supplier": IncidentStatus.WAITING_SUPPLIER}.get(on)
     if status is None:
         raise ValidationError("Say whether the call waits on the reporter or on a supplier.")
@@ -476,6 +487,7 @@ def incident_resume(*, incident, by, version, note: str = "") -> Incident:
     incident = _lock(incident, version)
     if incident.status not in PAUSED_STATUSES:
         raise ValidationError("This call is not waiting.")
+    _require_not_awaiting_approval(incident)
     _resume(incident, timezone.now())
     _set_status(incident, by, _working_status(incident), note, is_public=False)
     _save(incident)
@@ -485,10 +497,12 @@ def incident_resume(*, incident, by, version, note: str = "") -> Incident:
 # --- ending -----------------------------------------------------------------------------------
 @transaction.atomic
 def incident_resolve(*, incident, by, version, resolution: str, is_workaround: bool = False,
-                     minutes_spent: int = 0) -> Incident:
+                     minutes_spent: int = 0, notify: bool = True) -> Incident:
+    """`notify=False`: the reporter is told some other way (an outage's one email to everyone it affected)."""
     _require_worker(by, incident, "Only support staff can resolve calls.")
     incident = _lock(incident, version)
     _require_active(incident)
+    _require_not_awaiting_approval(incident)
     if not resolution.strip():
         raise ValidationError({"resolution": "Say what was done, so the reporter and the next person know."})
     now = timezone.now()
@@ -499,7 +513,7 @@ def incident_resolve(*, incident, by, version, resolution: str, is_workaround: b
     incident.responded_at = incident.responded_at or now
     _pause(incident, now)  # a resolved call's clock stands still; reopening starts it again
     _timeline(incident, by, UpdateKind.RESOLUTION, incident.resolution, minutes=minutes_spent,
-              field="workaround" if is_workaround else "")
+              field="workaround" if is_workaround else "", notify=notify)
     _set_status(incident, by, IncidentStatus.RESOLVED, is_public=False)
     _save(incident)
     return incident
@@ -552,6 +566,10 @@ def incident_cancel(*, incident, by, version, reason: str) -> Incident:
         raise ValidationError({"reason": "Say why the call is cancelled (for example: it fixed itself)."})
     incident.closed_at = timezone.now()
     _pause(incident, incident.closed_at)
+    if incident.status == IncidentStatus.WAITING_APPROVAL:  # the approver has nothing left to decide
+        from schooldesk.outages.services import approval_cancel
+
+        approval_cancel(incident=incident, by=by, reason=reason.strip())
     _set_status(incident, by, IncidentStatus.CANCELLED, reason.strip())
     _save(incident)
     return incident
@@ -562,6 +580,7 @@ def incident_mark_duplicate(*, incident, by, version, original) -> Incident:
     _require(by, incident, DESK_ROLES, "Only the SPOC or the ICT owner can link duplicates.")
     incident = _lock(incident, version)
     _require_active(incident)
+    _require_not_awaiting_approval(incident)
     if original.pk == incident.pk or original.school_id != incident.school_id:
         raise ValidationError({"original": "Choose another call from the same school."})
     if original.duplicate_of_id == incident.pk:
@@ -618,3 +637,51 @@ def saved_view_delete(*, view, user) -> None:
     if view.user_id != user.pk:
         raise PermissionDenied("That is someone else's view.")
     view.delete()
+
+
+# --- approval and records written by other apps --------------------------------------------------------------
+def _approval_if_needed(incident: Incident, by) -> Incident:
+    """A request in a category the school marks "needs approval" waits for the school's approver
+    (schooldesk/outages/services.py, docs/decisions/0019)."""
+    from schooldesk.outages.services import approval_request_if_needed
+
+    return approval_request_if_needed(incident=incident, by=by) or incident
+
+
+@transaction.atomic
+def incident_await_approval(*, incident, by, approver_name: str) -> Incident:
+    """The call waits for the approver: the SLA clock pauses as it does for any waiting."""
+    incident = _lock(incident, None)
+    _require_active(incident)
+    _pause(incident, timezone.now())
+    _set_status(incident, by, IncidentStatus.WAITING_APPROVAL,
+                _("Waiting for %(name)s to approve it.") % {"name": approver_name})
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_approval_decided(*, incident, by, approved: bool, reason: str) -> Incident:
+    """The approver's decision: approved, the call goes back to work (the clock runs again); refused, it is
+    cancelled with the reason. Both are on the timeline for the reporter."""
+    incident = _lock(incident, None)
+    if incident.status != IncidentStatus.WAITING_APPROVAL:
+        raise ValidationError(_("%(ref)s is not awaiting approval.") % {"ref": incident.reference})
+    now = timezone.now()
+    if approved:
+        _resume(incident, now)
+        _set_status(incident, by, _working_status(incident),
+                    _("Approved by %(name)s: %(reason)s") % {"name": by, "reason": reason} if reason.strip()
+                    else _("Approved by %(name)s.") % {"name": by})
+    else:
+        incident.closed_at = now
+        _set_status(incident, by, IncidentStatus.CANCELLED,
+                    _("Refused by %(name)s: %(reason)s") % {"name": by, "reason": reason})
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_record(*, incident, by, body: str, is_public: bool = True) -> IncidentUpdate:
+    """A line on the timeline written by another record (an outage the call is linked to), with no email."""
+    return _timeline(incident, by, UpdateKind.NOTE, body, is_public=is_public, notify=False)

@@ -179,7 +179,9 @@ def _action_forms(incident, user, bound=None):
     version = {"version": incident.version}
     available = {}
     active = incident.is_active
-    if is_desk and active:
+    # awaiting approval, a call can only be decided (on its approval page) or cancelled
+    working = active and incident.status != IncidentStatus.WAITING_APPROVAL
+    if is_desk and working:
         available["triage"] = forms.TriageForm(initial={**version, "category": incident.category_id,
                                                         "impact": incident.impact,
                                                         "location": incident.location_id,
@@ -189,7 +191,7 @@ def _action_forms(incident, user, bound=None):
         available["assign"] = forms.AssignForm(initial={**version, "technician": incident.assigned_to_id,
                                                         "next_visit": incident.for_next_visit}, incident=incident)
         available["duplicate"] = forms.DuplicateForm(initial=version, incident=incident, user=user)
-    if is_staff and active:
+    if is_staff and working:
         available["escalate"] = forms.EscalateForm(initial={**version, "supplier": incident.supplier_id,
                                                             "reference": incident.supplier_reference},
                                                    incident=incident)
@@ -201,7 +203,7 @@ def _action_forms(incident, user, bound=None):
     if (is_worker and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
             or is_reporter and (active or incident.status == IncidentStatus.RESOLVED)):
         available["reply"] = forms.ReplyForm(initial={"is_public": True})
-    if is_worker and active:
+    if is_worker and working:
         if incident.status in PAUSED_STATUSES:
             available["resume"] = forms.ResumeForm(initial=version)
         else:

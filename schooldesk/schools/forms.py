@@ -21,6 +21,7 @@ class SchoolSettingsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
             "name", "urn", "nation", "roll_number", "financial_year_start_month", "desk_email", "desk_phone",
             "service_opens_at", "service_closes_at", "is_term_time_only", "auto_close_after_days",
             "spoc", "spoc_days", "spoc_from", "spoc_until", "deputy", "deputy_from", "deputy_until",
+            "approver",
         ]
         widgets = {f: TimeInput() for f in ("service_opens_at", "service_closes_at", "spoc_from", "spoc_until",
                                              "deputy_from", "deputy_until")}
@@ -31,6 +32,7 @@ class SchoolSettingsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
                                      memberships__role__in=DESK_ROLES | STAFF_ROLES).distinct()
         self.fields["spoc"].queryset = people
         self.fields["deputy"].queryset = User.objects.filter(memberships__school=self.instance).distinct()
+        self.fields["approver"].queryset = self.fields["deputy"].queryset
         self.initial["spoc_days"] = sorted(str(d) for d in self.instance.spoc_weekdays)
         self.fields["spoc_days"].widget.attrs.pop("class", None)
 

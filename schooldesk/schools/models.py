@@ -76,6 +76,13 @@ class School(VersionedModel, TimeStampedModel):
     )
     deputy_from = models.TimeField(_("deputy available from"), default=time(8, 30))
     deputy_until = models.TimeField(_("deputy available until"), default=time(15, 30))
+    # Who says yes to requests that cost money or change access (docs/decisions/0019-outages-and-approvals.md).
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("approver of requests"),
+        help_text=_("The business manager, the head or the ICT owner: requests in a category that needs approval "
+                    "wait for their yes. Without one, the ICT owners decide."),
+    )
 
     objects = SchoolQuerySet.as_manager()
 

@@ -9,9 +9,12 @@ import pytest
 from playwright.sync_api import expect
 
 from schooldesk.core.tests.browser import axe_violations, describe_violations, screenshot, sign_in
+from schooldesk.incidents.models import Category
 from schooldesk.incidents.services import incident_assign, incident_reply, incident_resolve, incident_triage
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
+from schooldesk.outages.models import CallApproval
+from schooldesk.outages.services import outage_declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +37,19 @@ def world(cast):
     from schooldesk.replies.models import CannedReply
 
     CannedReply.objects.create(school=cast.school, title="On our way", body="Hello {{ first_name }}: {{ reference }}.")
-    return {"new": new, "working": working, "fixed": fixed, "school": cast.school}
+    # an outage (its banner is on every page checked here) and a request awaiting approval
+    outage = outage_declare(by=cast.spoc, schools=[cast.school], title="Wi-Fi down in the Science block",
+                            advice="Use the wired computers in the library.")
+    cast.school.approver = cast.owner
+    cast.school.save(update_fields=["approver"])
+    purchases = Category.objects.get(school=cast.school, name="Request: new equipment")
+    purchases.needs_approval = True
+    purchases.save(update_fields=["needs_approval"])
+    request = IncidentFactory(school=cast.school, by=cast.reporter, kind="request", summary="A visualiser for Y2")
+    incident_triage(incident=request, by=cast.spoc, version=request.version, category=purchases, impact="I3",
+                    urgency="U2")
+    return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
+            "approval": CallApproval.objects.get(incident=request)}
 
 
 def _open_all_details(page):
@@ -109,10 +124,14 @@ PAGES = {
     "shortcuts-help": ("spoc", "/incidents/", _open_the_shortcuts),
     "my-views": ("technician", "/incidents/views/", None),
     "calls-menu-views": ("technician", "/incidents/?whose=mine&state=open", _open_the_calls_menu),
+    "outages": ("spoc", "/outages/", None),
+    "outage-form": ("spoc", "/outages/new/", None),
+    "outage-page": ("spoc", "/outages/{outage}/", None),
+    "approval-page": ("owner", "/outages/approvals/{approval}/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "incident-list", "home-spoc-menu-open"]
+               "incident-list", "outage-page", "home-spoc-menu-open"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 
@@ -137,7 +156,8 @@ def test_pages_have_no_serious_accessibility_violations(who, viewport, names, ca
     failures = []
     for name in names:
         _who, url, prepare = ALL_PAGES[name]
-        url = url.format(new=world["new"].pk, fixed=world["fixed"].pk, school=world["school"].pk)
+        url = url.format(new=world["new"].pk, fixed=world["fixed"].pk, school=world["school"].pk,
+                         outage=world["outage"].pk, approval=world["approval"].pk)
         response = page.goto(url)
         assert response.ok, f"{url} answered {response.status}"
         if prepare:

@@ -81,6 +81,8 @@ HINTS = {
     # bulk actions: tick a call (the first action offered needs a supplier for a technician, who cannot triage)
     "incidents:incident_list": {"call": lambda world: str(world["second_incident"].pk), "supplier": FIRST},
     "incidents:triage": {"call": lambda world: str(world["second_incident"].pk)},
+    "outages:outage_create": {"schools": lambda world: str(world["incident"].school_id)},  # for several schools
+    "outages:outage_link": {"incidents": lambda world: str(world["outage_call"].pk)},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")

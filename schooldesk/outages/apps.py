@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OutagesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "schooldesk.outages"
+    verbose_name = "Outages and approvals"
