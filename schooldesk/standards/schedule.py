@@ -2,8 +2,8 @@
 
 A school day is a weekday inside one of the school's terms (not its half-term), not a UK bank holiday of its
 nation and not a closure (INSET day). Days before the first or after the last term recorded count as term time,
-as they do for the SLA clock (the calendar page asks for next year's terms). A rule names a nominal day; the check is due on it
-when it is a school day, or else:
+as they do for the SLA clock (the calendar page asks for next year's terms). A rule names a nominal day; the
+check is due on it when it is a school day, or else:
 - on a closure in term time (an INSET day, a bank holiday): the next school day, so an INSET day never
   swallows a check;
 - in a holiday (half-term, between terms): a weekly check that week is skipped (nobody is in to do it); a
