@@ -76,6 +76,8 @@ HINTS = {
     "suppliers:supplier_suggest": {"field_name": "phone", "value": "01632 960123"},
     "suppliers:contact_suggest": {"field_name": "phone", "value": "01632 960123"},
     "suppliers:suggestion_decide": {"reason": "We have checked it with the supplier."},
+    "standards:item_detail": {"note": "Restored last night's backup of the office share; the files open."},
+    "standards:rule_create": {"weekday": "0"},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")

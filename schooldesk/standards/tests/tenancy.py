@@ -11,6 +11,7 @@ from schooldesk.standards.services import (
     check_complete,
     checks_create_due,
     review_save,
+    review_sign,
     review_start,
     statement_make,
 )
@@ -33,5 +34,8 @@ def build(cast, secret):
                                upload=SimpleUploadedFile("mfa.pdf", b"%PDF-1.4 MFA", "application/pdf"))
     review = review_start(school=cast.school, year=2026, month=7)
     review_save(review=review, by=cast.owner, version=0, findings=f"{secret} findings", actions="Replace switches")
+    signed = review_start(school=cast.school, year=2025, month=7)  # last year's, signed off: it can be reopened
+    signed = review_save(review=signed, by=cast.owner, version=0, findings=f"{secret} last year", actions="")
+    review_sign(review=signed, by=cast.owner, version=signed.version)
     return {"check_rule": rule, "check_item": due, "done_check": done, "check_evidence": done.evidence.get(),
             "statement": statement, "annual_review": review}
