@@ -22,7 +22,7 @@ from schooldesk.standards.choices import (
 
 
 class CheckQuerySet(SchoolOwnedQuerySet):
-    visible_roles = CHECK_ROLES
+    visible_roles = CHECK_ROLES | STANDARDS_VIEW_ROLES  # governors read the evidence the standards page links to
 
 
 class StandardsQuerySet(SchoolOwnedQuerySet):

@@ -52,7 +52,7 @@ class CheckListView(RoleRequiredMixin, View):
 
     def get(self, request):
         today = timezone.localdate()
-        items = check_items(request.user)
+        items = check_items(request.user).filter(access_for(request.user).schools_q(CHECK_ROLES))
         open_items = list(items.filter(status=CheckStatus.DUE).order_by("due_on", "pk")[:LIST_LIMIT])
         done = list(items.filter(status=CheckStatus.DONE).prefetch_related("evidence")
                     .order_by("-done_at", "-pk")[:DONE_SHOWN])
@@ -74,24 +74,26 @@ def _item_or_404(request, item_pk):
 
 
 def render_item(request, item, form=None, status=200):
-    steps = item.rule.step_list
+    can_do = access_for(request.user).has_role(item.school_id, CHECK_ROLES)
     if item.status != CheckStatus.DONE and form is None:
-        form = forms.CheckCompleteForm(steps=steps)
+        form = forms.CheckCompleteForm(steps=item.rule.step_list)
     return render(request, "standards/check_item.html", {
-        "item": item, "form": form if item.status != CheckStatus.DONE else None,
+        "item": item, "form": form if item.status != CheckStatus.DONE and can_do else None,
         "missed": item.status != CheckStatus.DONE and item.due_on < timezone.localdate()}, status=status)
 
 
 class CheckItemView(RoleRequiredMixin, View):
     """One check: its steps and, once done, its evidence. Whoever works the school's calls records it."""
 
-    required_roles = CHECK_ROLES
+    required_roles = CHECK_ROLES | STANDARDS_VIEW_ROLES
 
     def get(self, request, item_pk):
         return render_item(request, _item_or_404(request, item_pk))
 
     def post(self, request, item_pk):
         item = _item_or_404(request, item_pk)
+        if not access_for(request.user).has_role(item.school_id, CHECK_ROLES):
+            raise PermissionDenied("Only the school's technicians and desk record checks.")
         form = forms.CheckCompleteForm(request.POST, request.FILES, steps=item.rule.step_list)
         if form.is_valid():
             upload = form.cleaned_data.get("evidence")

@@ -53,7 +53,8 @@ def test_the_restore_test_is_done_with_evidence_and_the_owner_reports_it_to_gove
 
     owner.go_back()
     owner.get_by_role("link", name="Annual IT support review").click()
-    owner.get_by_role("textbox", name="Findings").fill("Backups are checked weekly and the restore was tested this term.")
+    findings = "Backups are checked weekly and the restore was tested this term."
+    owner.get_by_role("textbox", name="Findings").fill(findings)
     owner.get_by_role("textbox", name="Actions").fill("Replace the two unsupported switches before September.")
     owner.get_by_role("button", name="Save the review").click()
     expect(owner.get_by_role("status")).to_have_text("The review is saved as a new version.")

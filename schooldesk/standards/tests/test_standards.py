@@ -184,3 +184,14 @@ def test_missed_checks_show_on_the_owners_dashboard(cast, client):
     client.force_login(cast.owner)
     page = client.get("/reports/dashboards/owner/").content.decode()
     assert "Missed scheduled checks" in page and f"/standards/checks/{item.pk}/" in page
+
+
+def test_governors_read_a_checks_evidence_but_do_not_record_checks(cast, client):
+    item = restore_check_due(cast.school)
+    client.force_login(cast.viewer)
+    page = client.get(f"/standards/checks/{item.pk}/")
+    assert page.status_code == 200 and 'name="note"' not in page.content.decode()
+    steps = {f"step_{n}": "yes" for n in range(len(item.rule.step_list))}
+    assert client.post(f"/standards/checks/{item.pk}/", {**steps, "note": "Done"}).status_code == 403
+    client.force_login(cast.reporter)
+    assert client.get(f"/standards/checks/{item.pk}/").status_code in (403, 404)
