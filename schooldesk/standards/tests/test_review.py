@@ -89,3 +89,21 @@ def test_the_governors_pdf_has_the_findings(cast, client):
         text = subprocess.run([pdftotext, "-", "-"], input=response.content, capture_output=True,  # noqa: S603
                               check=True).stdout.decode()
         assert "Annual IT support review" in text and "Broadband was the weak point." in text
+
+
+def test_the_owner_chooses_the_review_month_and_the_year_follows(cast, client):
+    from schooldesk.standards.models import ReviewSetting
+
+    client.force_login(cast.owner)
+    url = f"/standards/reviews/{cast.school.pk}/"
+    page = client.get(url).content.decode()
+    form = next(f for f in forms_in(page, url) if f.action.endswith("/month/"))
+    data, _t = filled(form, None)
+    data["review_month"] = "1"
+    assert client.post(form.action, data).status_code == 302
+    assert ReviewSetting.objects.get(school=cast.school).review_month == 1
+    today = timezone.localdate()
+    start, end = review_period(review_year(1, today), 1)
+    assert f"{start:%d/%m/%Y} to {end:%d/%m/%Y}" in client.get(url).content.decode()
+    client.force_login(cast.spoc)
+    assert client.post(form.action, data).status_code in (403, 404)

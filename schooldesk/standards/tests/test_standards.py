@@ -195,3 +195,13 @@ def test_governors_read_a_checks_evidence_but_do_not_record_checks(cast, client)
     assert client.post(f"/standards/checks/{item.pk}/", {**steps, "note": "Done"}).status_code == 403
     client.force_login(cast.reporter)
     assert client.get(f"/standards/checks/{item.pk}/").status_code in (403, 404)
+
+
+def test_an_la_officer_sees_every_school_of_the_la_in_the_matrix(cast, client):
+    second = SchoolFactory(organisation=cast.school.organisation, name="Riverside Academy")
+    SchoolFactory(name="Another LA's school")
+    officer = UserFactory(username="la-officer")
+    MembershipFactory(user=officer, organisation=cast.school.organisation, role="owner")
+    client.force_login(officer)
+    page = client.get("/standards/").content.decode()
+    assert cast.school.name in page and second.name in page and "Another LA" not in page
