@@ -85,9 +85,8 @@ def _raise_call(item: CheckItem):
     from schooldesk.incidents.services import incident_assign, incident_create
     from schooldesk.locations.models import Location
 
-    location = (Location.objects.filter(school_id=item.school_id, is_archived=False)
-                .order_by("-name").filter(name__icontains="server").first()
-                or Location.objects.filter(school_id=item.school_id, is_archived=False).first())
+    places = Location.objects.filter(school_id=item.school_id, is_archived=False)
+    location = places.filter(name__icontains="server").first() or places.first()  # the server/comms room preset
     if location is None:
         return None
     incident = incident_create(school=item.school, location=location, by=None, kind="request",

@@ -115,7 +115,9 @@ class EvidenceDownloadView(RoleRequiredMixin, View):
         return _download(evidence.file, evidence.original_name)
 
 
-class CheckRuleCreateView(FormPageView):
+class CheckRuleEditView(FormPageView):
+    """Add a scheduled check (no rule) or change one."""
+
     required_roles = CHECK_EDIT_ROLES
     template_name = "standards/check_rule_form.html"
     context_object_name = "rule"
@@ -124,8 +126,7 @@ class CheckRuleCreateView(FormPageView):
     def get_object(self):
         if "rule_pk" not in self.kwargs:
             return None
-        rule = get_object_or_404(check_rules(self.request.user), pk=self.kwargs["rule_pk"])
-        return rule
+        return get_object_or_404(check_rules(self.request.user), pk=self.kwargs["rule_pk"])
 
     def get_form(self, data=None, files=None):
         return forms.CheckRuleForm(data, instance=self.object or CheckRule(), user=self.request.user)
