@@ -86,3 +86,18 @@ def test_a_rule_can_raise_a_call_for_its_technician(cast):
     assert item.incident.summary == "Scheduled check: Patch check due 01/10/2026"
     assert item.incident.assigned_to == cast.technician
     assert not AuditEntry.objects.filter(action="check_done").exists()
+
+
+def test_the_daily_task_makes_what_came_due_since_each_rule_was_made(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from schooldesk.standards.tasks import checks_due_task
+
+    check = rule(cast.school, Recurrence.MONTHLY_FIRST_DAY, name="Patch check")
+    CheckRule.objects.filter(pk=check.pk).update(created_at=timezone.now() - timedelta(days=40))
+    CheckRule.objects.exclude(pk=check.pk).update(is_active=False)
+    made = checks_due_task.call_local()
+    assert made >= 1 and CheckItem.objects.filter(rule=check).count() == made
+    assert checks_due_task.call_local() == 0
