@@ -34,6 +34,7 @@ from schooldesk.standards.selectors import (
 )
 
 LIST_LIMIT = 200
+MATRIX_LIMIT = 500  # schools in the matrix, as on the budget page
 DONE_SHOWN = 30
 
 
@@ -149,7 +150,7 @@ class StandardsListView(RoleRequiredMixin, View):
 
     def get(self, request):
         today = timezone.localdate()
-        schools = list(standards_schools(request.user)[:LIST_LIMIT])
+        schools = list(standards_schools(request.user)[:MATRIX_LIMIT])
         states = standards_states(schools, today)
         rows = [{"school": s, "parts": [p for standard in states[s.pk] for p in standard["parts"]]} for s in schools]
         for row in rows:
