@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "schooldesk.budgets",
     "schooldesk.replies",
     "schooldesk.outages",
+    "schooldesk.standards",
     # apps: one line per domain app, above this comment
 ]
 

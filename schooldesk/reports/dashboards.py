@@ -209,6 +209,7 @@ def owner_dashboard(user, school_ids, now: datetime) -> dict:
     from schooldesk.procedures.choices import VersionStatus
     from schooldesk.procedures.models import ProcedureVersion
     from schooldesk.schools.models import School
+    from schooldesk.standards.selectors import checks_missed
     from schooldesk.suppliers.selectors import contracts_needing_decision
 
     today = timezone.localdate(now)
@@ -222,6 +223,7 @@ def owner_dashboard(user, school_ids, now: datetime) -> dict:
         "budget": budget_vs_spend(user, years_for(schools, today)),
         "levels": service_levels(school_ids, terms, now),
         "term": term_label(terms),
+        "checks_missed": checks_missed(user, school_ids, today),
         "proposals": ProcedureVersion.objects.filter(status=VersionStatus.PROPOSED,
                                                      procedure__school_id__in=[s for s in school_ids
                                                                                if s in owner_ids]).count(),

@@ -31,6 +31,9 @@ def school_setup_defaults(*, school: School) -> None:
     )
     existing = set(Category.objects.filter(school=school).values_list("name", flat=True))
     Category.objects.bulk_create([Category(school=school, name=n) for n in DEFAULT_CATEGORIES if n not in existing])
+    from schooldesk.standards.services import checks_setup_defaults
+
+    checks_setup_defaults(school=school)  # the starter schedule of checks (backup, patching, filtering…)
 
 
 @transaction.atomic

@@ -72,6 +72,7 @@ class ContractForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
         model = Contract
         fields = [
             "supplier", "name", "supplier_reference", "status", "category", "services", "locations", "scope",
+            "line_speed_mbps", "line_is_full_fibre", "line_is_backup",
             "starts_on", "initial_term_months", "ends_on", "renewal", "renewal_term_months", "notice_number",
             "notice_unit", "value", "billing_frequency", "vat_percent", "support_opens_at", "support_closes_at",
             "support_term_time_only", "visit_weekday", "visit_starts_at", "visit_ends_at", "visit_every_weeks",

@@ -148,6 +148,11 @@ class Contract(VersionedModel, TimeStampedModel):
     locations = models.ManyToManyField("locations.Location", blank=True, related_name="contracts",
                                        verbose_name=_("locations covered"))
     scope = models.TextField(_("anything else covered or excluded"), blank=True)
+    # --- a broadband line (when "broadband" is among the services): read by the standards page ---------
+    line_speed_mbps = models.PositiveIntegerField(_("line speed (Mbps download)"), null=True, blank=True)
+    line_is_full_fibre = models.BooleanField(_("full fibre line"), default=False)
+    line_is_backup = models.BooleanField(_("backup line"), default=False,
+                                         help_text=_("A second connection that takes over when the main one fails."))
     # ASSET AND LICENCE LINKS: when the assets and licences apps exist, add here
     #   assets = models.ManyToManyField("assets.Asset", blank=True, related_name="contracts")
     #   licences = models.ManyToManyField("licences.Licence", blank=True, related_name="contracts")

@@ -128,6 +128,11 @@ PAGES = {
     "outage-form": ("spoc", "/outages/new/", None),
     "outage-page": ("spoc", "/outages/{outage}/", None),
     "approval-page": ("owner", "/outages/approvals/{approval}/", None),
+    "standards-matrix": ("owner", "/standards/", None),
+    "standards-school": ("owner", "/standards/schools/{school}/", _open_all_details),
+    "annual-review": ("owner", "/standards/reviews/{school}/", _open_all_details),
+    "scheduled-checks": ("spoc", "/standards/checks/", None),
+    "scheduled-check-form": ("spoc", "/standards/checks/new/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",

@@ -51,6 +51,10 @@ DOWNLOADS = {
     "changes:change_report": "the change report as CSV",
     "problems:problem_report": "the problem report as CSV",
     "reports:audit_trail": "the audit trail as CSV and Excel",
+    "standards:standards_list": "the DfE standards matrix as a PDF for governors and Excel",
+    "standards:review": "the annual IT support review as a PDF for governors",
+    "standards:evidence_download": "a scheduled check's evidence file",
+    "standards:statement_file": "a statement's attachment",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 

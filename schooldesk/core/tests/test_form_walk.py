@@ -83,6 +83,8 @@ HINTS = {
     "incidents:triage": {"call": lambda world: str(world["second_incident"].pk)},
     "outages:outage_create": {"schools": lambda world: str(world["incident"].school_id)},  # for several schools
     "outages:outage_link": {"incidents": lambda world: str(world["outage_call"].pk)},
+    "standards:item_detail": {"note": "Restored last night's backup of the office share; the files open."},
+    "standards:rule_create": {"weekday": "0"},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")
