@@ -51,6 +51,7 @@ DOWNLOADS = {
     "changes:change_report": "the change report as CSV",
     "problems:problem_report": "the problem report as CSV",
     "reports:audit_trail": "the audit trail as CSV and Excel",
+    "safeguarding:breach_log": "the school's breach log as CSV and Excel (the DPO, the ICT owner)",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 
