@@ -31,7 +31,11 @@ def world(cast):
     fixed = IncidentFactory(school=cast.school, by=cast.reporter, summary="Printer offline")
     fixed = incident_resolve(incident=fixed, by=cast.technician, version=fixed.version,
                              resolution="Turned it off and on again.")
-    return {"new": new, "working": working, "fixed": fixed, "school": cast.school}
+    from schooldesk.safeguarding.tests.tenancy import build as restricted_lane  # gives the DPO the DSL role too
+
+    lane = restricted_lane(cast, "Axe")
+    return {"new": new, "working": working, "fixed": fixed, "school": cast.school, **lane,
+            "breach_call": lane["breach"].incident}
 
 
 def _open_all_details(page):
@@ -84,6 +88,17 @@ PAGES = {
     "empty-list": ("spoc", "/problems/", None),
     "filtered-to-nothing": ("spoc", "/locations/?q=zzqqxx", None),
     "audit-trail": ("dpo", "/reports/audit/", None),
+    "home-dpo": ("dpo", "/", None),
+    "breach-log": ("dpo", "/safeguarding/breaches/", None),
+    "breach-record": ("dpo", "/safeguarding/breaches/{breach}/", None),
+    "concerns": ("dpo", "/safeguarding/concerns/", None),
+    "concern": ("dpo", "/safeguarding/concerns/{concern}/", None),
+    "filter-register": ("dpo", "/safeguarding/filtering/", None),
+    "filter-request-decide": ("dpo", "/safeguarding/filtering/{filter_request}/", None),
+    "filter-review-form": ("dpo", "/safeguarding/reviews/new/", None),
+    "filter-review-governor": ("viewer", "/safeguarding/reviews/{filter_review}/", None),
+    "filter-request-form": ("reporter", "/safeguarding/filtering/new/", None),
+    "restricted-call-for-the-desk": ("spoc", "/incidents/{breach_call}/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
@@ -112,7 +127,7 @@ def test_pages_have_no_serious_accessibility_violations(who, viewport, names, ca
     failures = []
     for name in names:
         _who, url, prepare = ALL_PAGES[name]
-        url = url.format(new=world["new"].pk, fixed=world["fixed"].pk, school=world["school"].pk)
+        url = url.format(**{key: value.pk for key, value in world.items()})
         response = page.goto(url)
         assert response.ok, f"{url} answered {response.status}"
         if prepare:
