@@ -238,3 +238,23 @@ def test_existing_dpo_dsl_holders_become_both(cast):
     migration.grant(apps, None)
     migration.grant(apps, None)  # twice changes nothing
     assert list(Membership.objects.filter(role="dsl").values_list("user_id", flat=True)) == [cast.dpo.pk]
+
+
+def test_a_breach_call_is_the_dpos_and_a_concern_call_the_dsls(cast, client):
+    from schooldesk.accounts.tests.factories import UserFactory
+
+    only_dsl = UserFactory(username="oak-dsl-only")
+    Membership.objects.create(user=only_dsl, school=cast.school, role="dsl")
+    breach_call = IncidentFactory(school=cast.school, by=cast.reporter, summary="List to the wrong parent")
+    services.restricted_lane_open(incident=breach_call, lane="breach", by=cast.reporter)
+    concern_call = IncidentFactory(school=cast.school, by=cast.reporter, summary="Pupil on a chat site")
+    services.restricted_lane_open(incident=concern_call, lane="safeguarding", by=cast.reporter)
+    seen = {user: set(Incident.objects.visible_to(user).values_list("summary", flat=True))
+            for user in (cast.dpo, only_dsl, cast.owner)}
+    assert seen[cast.dpo] == {"List to the wrong parent"}
+    assert seen[only_dsl] == {"Pupil on a chat site"}
+    assert seen[cast.owner] >= {"List to the wrong parent", "Pupil on a chat site"}
+    Membership.objects.create(user=cast.dpo, school=cast.school, role="dsl")
+    cast.dpo.__dict__.pop("_schooldesk_access", None)
+    assert set(Incident.objects.visible_to(cast.dpo).values_list("summary", flat=True)) == {
+        "List to the wrong parent", "Pupil on a chat site"}
