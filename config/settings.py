@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "schooldesk.procedures",
     "schooldesk.budgets",
     "schooldesk.safeguarding",
+    "schooldesk.replies",
     # apps: one line per domain app, above this comment
 ]
 

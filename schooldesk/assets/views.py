@@ -141,9 +141,10 @@ def _action_forms(asset, user, bound=None) -> dict:
     available = {}
     if asset.status not in GONE_STATUSES:
         available["move"] = forms.MoveForm(asset=asset, initial={"location": asset.location_id})
-        if asset.issued_to_id:
+        if asset.issued_to_id:  # issued: return it first (the service refuses a second issue)
             available["return"] = forms.ReturnForm(asset=asset, initial={"status": "spare"})
-        available["issue"] = forms.IssueForm(asset=asset)
+        else:
+            available["issue"] = forms.IssueForm(asset=asset)
     if asset.status != "disposed":
         available["status"] = forms.StatusForm(asset=asset, initial={"status": asset.status})
         available["relate"] = forms.RelationshipForm(asset=asset)
@@ -400,7 +401,7 @@ class AssetTypeEditView(FormPageView):
         return forms.AssetTypeForm(data, instance=self.object, school_ids=school_ids, school=school)
 
     def perform(self, form):
-        return services.asset_type_save(asset_type=form.instance, by=self.request.user)
+        return services.asset_type_save(asset_type=form.instance, by=self.request.user, version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("assets:assettype_list")

@@ -10,8 +10,8 @@ from schooldesk.accounts.access import access_for
 from schooldesk.budgets.choices import BUDGET_SET_ROLES, BUDGET_VIEW_ROLES
 from schooldesk.budgets.forms import BudgetForm
 from schooldesk.budgets.selectors import budget_lines, budget_schools, budget_vs_spend, years_for
-from schooldesk.budgets.services import budget_set
-from schooldesk.core.views import RoleRequiredMixin, apply_service
+from schooldesk.budgets.services import budget_set, budget_version
+from schooldesk.core.views import RoleRequiredMixin, already_sent, run_once
 from schooldesk.diary.selectors import financial_year
 
 LIST_LIMIT = 500
@@ -47,7 +47,8 @@ class BudgetEditView(RoleRequiredMixin, View):
 
     def render_page(self, request, school, year, can_set, current, form=None, status=200):
         data = budget_vs_spend(request.user, years_for([school], year=year))
-        form = form or BudgetForm(initial=budget_lines(request.user, school, year), editable=can_set)
+        form = form or BudgetForm(initial=budget_lines(request.user, school, year), editable=can_set,
+                                  version=budget_version(school, year) if can_set else "")
         years = [current.starts_on.year + n for n in (-2, -1, 0, 1)]
         return render(request, "budgets/budget_form.html", {
             "school": school, "year": year, "fy": data["years"][school.pk], "data": data, "form": form,
@@ -60,11 +61,17 @@ class BudgetEditView(RoleRequiredMixin, View):
         school, year, can_set, current = self.setup_school(request, school_pk)
         if not can_set:
             raise PermissionDenied("Only the ICT owner can set the budget.")
+        if (repeat := already_sent(request)) is not None:  # the same form sent twice
+            return repeat
         form = BudgetForm(request.POST, editable=True)
         if form.is_valid():
-            done = apply_service(request, form, budget_set, "", school=school, year=year, amounts=form.cleaned_data,
-                                 by=request.user)
+            url = f"{reverse('budgets:budget_edit', args=[school.pk])}?year={year}"
+            done, url, repeat = run_once(request, form, lambda: budget_set(
+                school=school, year=year, amounts=form.amounts(), by=request.user,
+                version=form.cleaned_data.get("version") or None), lambda _lines: url)
+            if repeat is not None:
+                return repeat
             if done is not None:
                 messages.success(request, _("The budget for %(school)s is saved.") % {"school": school.name})
-                return redirect(f"{reverse('budgets:budget_edit', args=[school.pk])}?year={year}")
+                return redirect(url)
         return self.render_page(request, school, year, can_set, current, form=form, status=400)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from schooldesk.core.idempotency import IdempotentCreateMixin
 from schooldesk.incidents.filtersets import IncidentFilterSet
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.selectors import incident_list
@@ -38,10 +39,11 @@ class IncidentSerializer(serializers.ModelSerializer):
             self.fields["location"].queryset = Location.objects.visible_to(request.user).filter(is_archived=False)
 
 
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      viewsets.GenericViewSet):
+class IncidentViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Calls, scoped by `visible_to` and filtered with the same filterset as the web list.
-    Creating a call goes through the same service as the web form."""
+    Creating a call goes through the same service as the web form; a retry with the same `Idempotency-Key`
+    header gets the first answer, not a second call (core/idempotency.py)."""
 
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilterSet

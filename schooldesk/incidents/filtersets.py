@@ -11,10 +11,10 @@ from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.assets.models import Asset
 from schooldesk.core.filtersets import DeskFilterSet, SearchFilter
-from schooldesk.incidents.choices import IncidentStatus, SlaState
+from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentStatus, SlaState
 from schooldesk.incidents.models import REFERENCE_PREFIX, Category, Incident
 from schooldesk.incidents.search import incident_text_filter
-from schooldesk.incidents.selectors import incidents_in_sla_state
+from schooldesk.incidents.selectors import incidents_in_sla_state, visits_today_q
 from schooldesk.locations.models import Location
 from schooldesk.schools.choices import Priority
 from schooldesk.schools.models import School
@@ -30,6 +30,13 @@ def reference_matches(value: str) -> Q:
     by_tag = Incident.objects.filter(asset__in=Asset.objects.alias(tag_lower=Lower("tag"))
                                      .filter(tag_lower=value.lower()).values("pk"))
     return Q(pk__in=by_reference.values("pk")) | Q(pk__in=by_tag.values("pk"))
+
+
+#: "open": not yet resolved; "ended": resolved, closed, cancelled or a duplicate
+STATE_CHOICES = [("open", _("Open (not yet resolved)")), ("ended", _("Resolved or closed"))]
+#: calls by who has them, for the person looking: their saved views keep these, not their own ids
+WHOSE_CHOICES = [("mine", _("Forwarded to me")), ("ours", _("Escalated to my supplier")),
+                 ("here_today", _("Where I visit today"))]
 
 
 def _user(request):
@@ -52,6 +59,8 @@ class IncidentFilterSet(DeskFilterSet):
     )
     supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
     sla = django_filters.ChoiceFilter(choices=SlaState.choices, method="filter_sla", label="SLA")
+    state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="filter_state", label=_("Open or ended"))
+    whose = django_filters.ChoiceFilter(choices=WHOSE_CHOICES, method="filter_whose", label=_("Whose"))
     ordering = django_filters.OrderingFilter(
         fields=(("logged_at", "logged"), ("priority", "priority"), ("resolve_due_at", "due"), ("status", "status")),
         label="Sort by",
@@ -60,7 +69,7 @@ class IncidentFilterSet(DeskFilterSet):
     class Meta:
         model = Incident
         fields = ["q", "school", "status", "priority", "category", "location", "device", "assigned_to", "supplier",
-                  "sla"]
+                  "sla", "state", "whose"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -75,6 +84,24 @@ class IncidentFilterSet(DeskFilterSet):
         """The device text people typed, or the asset chosen from the register by its tag."""
         value = value.strip()
         return queryset.filter(Q(device__icontains=value) | Q(asset__tag__iexact=value)) if value else queryset
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=ACTIVE_STATUSES)
+        return queryset.exclude(status__in=ACTIVE_STATUSES) if value == "ended" else queryset
+
+    def filter_whose(self, queryset, name, value):
+        user = _user(self.request)
+        if user is None:
+            return queryset.none()
+        if value == "mine":
+            return queryset.filter(assigned_to=user)
+        if value == "ours":
+            suppliers = set().union(*access_for(user).suppliers_by_school.values())
+            return queryset.filter(supplier_id__in=sorted(suppliers))
+        if value == "here_today":
+            return queryset.filter(visits_today_q(user, timezone.localdate()))
+        return queryset
 
     def filter_sla(self, queryset, name, value):
         return incidents_in_sla_state(queryset, value, timezone.now())

@@ -265,3 +265,100 @@ class DuplicateForm(VersionedForm):
         if original is None:
             raise forms.ValidationError(_("No call with that reference."))
         return original
+
+
+class BulkForm(StyledFormMixin, forms.Form):
+    """The action picker above a list's ticked calls: which action, and what each needs. The drop-downs hold the
+    choices of every school the person works in; each call's own service checks its school."""
+
+    action = forms.ChoiceField(label=_("Action"))
+    category = forms.ChoiceField(required=False, label=_("Category"))
+    impact = forms.ChoiceField(required=False, choices=[("", _("Leave as it is"))] + list(Impact.choices),
+                               label=_("Impact"))
+    urgency = forms.ChoiceField(required=False, choices=[("", _("Leave as it is"))] + list(Urgency.choices),
+                                label=_("Urgency"))
+    technician = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Technician"))
+    next_visit = forms.BooleanField(required=False, label=_("Leave them for the next scheduled visit"))
+    supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), required=False,
+                                      label=_("Second-level provider"))
+    on = forms.ChoiceField(required=False, choices=[("reporter", _("Waiting on the reporter")),
+                                                    ("supplier", _("Waiting on the supplier"))],
+                           label=_("Waiting on"))
+    problem = forms.CharField(required=False, max_length=20, label=_("Problem (reference, e.g. PRB-000012)"))
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000,
+                           label=_("Note (for resolving: what was done)"))
+
+    #: fields other apps' actions need (incidents/bulk.py), by name: added before the note
+    extra_fields: dict[str, forms.Field] = {}
+
+    def __init__(self, *args, user, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        import copy
+
+        from schooldesk.accounts.access import access_for
+        from schooldesk.accounts.choices import DESK_ROLES
+        from schooldesk.schools.models import School
+
+        self.user, self.actions = user, {a.name: a for a in actions}
+        self.fields["action"].choices = [("", _("Choose an action"))] + [(a.name, a.label) for a in actions]
+        note = self.fields.pop("note")
+        for name, field in self.extra_fields.items():
+            self.fields[name] = copy.deepcopy(field)
+        self.fields["note"] = note
+        used = {name for a in actions for name in a.fields}
+        for name in [n for n in self.fields if n not in used | {"action"}]:
+            del self.fields[name]  # nothing the person can do needs it
+        access = access_for(user)
+        desk, staff = access.school_ids(DESK_ROLES), access.school_ids(STAFF_ROLES)
+        if "category" in self.fields:
+            names = (Category.objects.filter(school_id__in=desk, is_archived=False).order_by("name")
+                     .values_list("name", flat=True).distinct())
+            self.fields["category"].choices = [("", _("Leave as it is"))] + [(n, n) for n in names]
+        if "technician" in self.fields:
+            self.fields["technician"].queryset = (
+                User.objects.filter(memberships__school_id__in=desk, memberships__role__in=STAFF_ROLES)
+                .distinct().order_by("first_name", "last_name"))
+        if "supplier" in self.fields:
+            organisations = School.objects.filter(pk__in=staff).values("organisation_id")
+            self.fields["supplier"].queryset = (Supplier.objects.filter(organisation_id__in=organisations)
+                                                .order_by("name"))
+
+    def fields_by_action(self) -> list[tuple]:
+        """Each field after the picker, with the actions that use it (app.js shows only the chosen action's)."""
+        return [(self[name], " ".join(a.name for a in self.actions.values() if name in a.fields))
+                for name in self.fields if name != "action"]
+
+    def freeze(self) -> "BulkForm":
+        """Read each drop-down's rows once (rendering then runs no query of its own)."""
+        for name in ("technician", "supplier"):
+            field = self.fields.get(name)
+            if field is not None:
+                field.widget.choices = [("", field.empty_label)] + [(o.pk, str(o)) for o in field.queryset]
+        if "category" in self.fields:
+            self.fields["category"].choices = list(self.fields["category"].choices)
+        return self
+
+    def clean_problem(self):
+        text = self.cleaned_data.get("problem", "").strip()
+        if not text or self.data.get(self.add_prefix("action")) != "problem":
+            return None
+        from schooldesk.problems.models import Problem
+
+        digits = text.upper().removeprefix("PRB-").lstrip("0")
+        problem = (Problem.objects.visible_to(self.user).filter(pk=int(digits)).first()
+                   if digits.isascii() and digits.isdecimal() else None)
+        if problem is None:
+            raise forms.ValidationError(_("No problem with that reference."))
+        return problem
+
+    def clean(self):
+        data = super().clean()
+        action = self.actions.get(data.get("action"))
+        if action is None:
+            return data
+        for name in action.required:
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, _("%(action)s needs this.") % {"action": action.label})
+        if action.name == "forward" and not data.get("technician") and not data.get("next_visit"):
+            self.add_error("technician", _("Choose a technician or the next scheduled visit."))
+        return data

@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.incidents import choices
@@ -99,7 +100,7 @@ class Category(SchoolOwnedModel):
         return self.name
 
 
-class Incident(SchoolOwnedModel):
+class Incident(VersionedModel, SchoolOwnedModel):
     kind = models.CharField(_("type"), max_length=20, choices=choices.IncidentKind.choices, default="incident")
     summary = models.CharField(_("what is wrong?"), max_length=200)
     description = models.TextField(_("anything else that may help"), blank=True)
@@ -173,7 +174,6 @@ class Incident(SchoolOwnedModel):
         help_text=_("Only the ICT owner, the DPO/DSL and the people involved (reporter, whoever logged it, "
                     "the assignee) can see a restricted call."),
     )
-    version = models.PositiveIntegerField(default=1)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -339,3 +339,19 @@ class Attachment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SavedView(TimeStampedModel):
+    """A person's own named filters and sort of the call list (its query string), shown in their menu with a
+    count. Each role's starting views are not stored: see incidents.selectors.STARTING_VIEWS."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name_per_person")]
+
+    def __str__(self) -> str:
+        return self.name

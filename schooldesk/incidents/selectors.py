@@ -1,6 +1,9 @@
+import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy
 
 from schooldesk.incidents.choices import ACTIVE_STATUSES, PAUSED_STATUSES, IncidentStatus, SlaState
 from schooldesk.incidents.models import Incident
@@ -109,3 +112,83 @@ def triage_queue(user, now) -> dict:
     counts = triage_counts(user, now)
     return {name: {"rows": list(incident_rows(qs)[:TRIAGE_SECTION_SIZE]), "count": counts[name]}
             for name, qs in sections.items()}
+
+
+def visits_today_q(user, today) -> Q:
+    """The calls where the person's technician visits today take them (the diary's visit entries, planned from
+    the contracts' visit days): a visit naming a room, that room's calls; a visit to the school, all its calls."""
+    from datetime import datetime, time
+
+    from schooldesk.core.calendar import LONDON
+    from schooldesk.diary.choices import DiaryKind
+    from schooldesk.diary.models import DiaryEntry
+
+    start = datetime.combine(today, time.min, tzinfo=LONDON)
+    visits = DiaryEntry.objects.visible_to(user).filter(kind=DiaryKind.VISIT, person=user, starts_at__gte=start,
+                                                        starts_at__lt=start + timedelta(days=1))
+    return (Q(school_id__in=visits.filter(location__isnull=True).values("school_id"))
+            | Q(location_id__in=visits.filter(location__isnull=False).values("location_id")))
+
+
+# --- saved views ---------------------------------------------------------------------------------------------------
+#: what each role starts with in its menu (not stored; a person's own saved views come after): role -> views
+STARTING_VIEWS = {
+    "technician": ((gettext_lazy("Mine, open"), "whose=mine&state=open&ordering=due"),
+                   (gettext_lazy("Here today"), "whose=here_today&state=open&ordering=priority")),
+    "spoc": ((gettext_lazy("Triage queue: new calls"), "status=new&ordering=logged"),
+             (gettext_lazy("Breaching, open"), "sla=breached&ordering=due")),
+    "owner": ((gettext_lazy("Triage queue: new calls"), "status=new&ordering=logged"),
+              (gettext_lazy("Breaching, open"), "sla=breached&ordering=due")),
+    "provider": ((gettext_lazy("Escalated to us, open"), "whose=ours&state=open&ordering=due"),),
+}
+SAVED_VIEW_COUNTS_SECONDS = 60
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    query: str
+    pk: int | None = None  # a saved one; None for a starting view
+    count: int | None = None
+
+
+def saved_views_for(user) -> list[NamedQuery]:
+    """The person's starting views (by the roles they hold) and their own saved ones: one query."""
+    from schooldesk.accounts.access import access_for
+    from schooldesk.incidents.models import SavedView
+
+    held = set().union(*access_for(user).roles_by_school.values()) if access_for(user).roles_by_school else set()
+    views, seen = [], set()
+    for role, starting in STARTING_VIEWS.items():
+        if role in held:
+            for name, query in starting:
+                if query not in seen:
+                    seen.add(query)
+                    views.append(NamedQuery(str(name), query))
+    views += [NamedQuery(v.name, v.query, v.pk) for v in SavedView.objects.filter(user=user).order_by("name", "pk")]
+    return views
+
+
+def saved_view_counts(request, views: list[NamedQuery]) -> list[NamedQuery]:
+    """How many calls each view holds, in one aggregate query for all of them (each view's filters are a
+    subquery), kept for a minute per person and set of views so a busy desk's every page does not recount."""
+    from django.core.cache import cache
+    from django.http import QueryDict
+
+    from schooldesk.incidents.filtersets import IncidentFilterSet
+
+    user = request.user
+    digest = hashlib.sha256("|".join(v.query for v in views).encode()).hexdigest()[:32]
+    key = f"saved-view-counts:{user.pk}:{digest}"
+    counts = cache.get(key)
+    if counts is None:
+        base = Incident.objects.visible_to(user)
+        aggregates = {}
+        for n, view in enumerate(views):
+            filterset = IncidentFilterSet(QueryDict(view.query), queryset=base, request=request)
+            aggregates[f"v{n}"] = Count("pk", filter=Q(pk__in=filterset.qs.order_by().values("pk")))
+        counts = base.aggregate(**aggregates) if aggregates else {}
+        cache.set(key, counts, SAVED_VIEW_COUNTS_SECONDS)
+    for n, view in enumerate(views):
+        view.count = counts.get(f"v{n}")
+    return views

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
 from schooldesk.core import scanning
-from schooldesk.core.exceptions import ConflictError
+from schooldesk.core.concurrency import version_lock
 from schooldesk.core.uploads import without_metadata
 from schooldesk.incidents.choices import (
     ACTIVE_STATUSES,
@@ -117,14 +117,15 @@ def _working_status(incident: Incident) -> str:
     }.get(incident.support_level, IncidentStatus.OPEN)
 
 
+CONFLICT = ("Someone else changed this call after you opened it. Your changes were not saved: "
+            "check the latest version below and try again.")
+
+
 def _lock(incident: Incident, version: int | None) -> Incident:
     """Re-read the call under a row lock; refuse if someone changed it since `version` was read."""
     # of=("self",): FOR UPDATE on the join would also lock the school's row, and every new call
     # for the school (its foreign key takes a KEY SHARE lock on that row) would wait behind it.
-    current = Incident.objects.select_for_update(of=("self",)).select_related("school").get(pk=incident.pk)
-    if version is not None and current.version != int(version):
-        raise ConflictError()
-    return current
+    return version_lock(incident, version, message=CONFLICT, related=("school",))
 
 
 def _save(incident: Incident) -> None:
@@ -599,3 +600,21 @@ def incidents_auto_close(*, now=None) -> int:
                     _save(current)
                     closed += 1
     return closed
+
+
+# --- saved views (a person's own; no school's data) ------------------------------------------------------------
+def saved_view_save(*, user, name: str, query: str):
+    """Save the call list's filters and sort under a name; saving under a name already used replaces it."""
+    from schooldesk.incidents.models import SavedView
+
+    if not name.strip():
+        raise ValidationError({"name": _("Give the view a name.")})
+    saved, _created = SavedView.objects.update_or_create(user=user, name=name.strip()[:60],
+                                                         defaults={"query": query[:1000]})
+    return saved
+
+
+def saved_view_delete(*, view, user) -> None:
+    if view.user_id != user.pk:
+        raise PermissionDenied("That is someone else's view.")
+    view.delete()

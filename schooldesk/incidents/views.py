@@ -1,7 +1,8 @@
 import functools
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,18 +14,73 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
 from schooldesk.core.audit import VIEW, audit_record
 from schooldesk.core.throttling import create_allowed
-from schooldesk.core.views import FilteredListView, ObjectActionView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import (
+    FilteredListView,
+    ObjectActionView,
+    RoleRequiredMixin,
+    already_sent,
+    run_once,
+)
 from schooldesk.incidents import forms, services
+from schooldesk.incidents.bulk import MAX_CALLS, actions_for, bulk_apply
 from schooldesk.incidents.choices import PAUSED_STATUSES, IncidentStatus
 from schooldesk.incidents.filtersets import IncidentFilterSet
-from schooldesk.incidents.models import Attachment, Incident
-from schooldesk.incidents.selectors import incident_get, incident_list, incident_rows, incident_timeline, triage_queue
+from schooldesk.incidents.models import Attachment, Incident, SavedView
+from schooldesk.incidents.selectors import (
+    incident_get,
+    incident_list,
+    incident_rows,
+    incident_timeline,
+    saved_view_counts,
+    saved_views_for,
+    triage_queue,
+)
 from schooldesk.locations.models import Location
 
 WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
 
 
-class IncidentListView(FilteredListView):
+class BulkMixin:
+    """A list whose ticked calls the person can act on together (incidents/bulk.py): GET shows the picker above
+    the list; POST applies the chosen action call by call, then comes back to the same list with a summary of
+    what changed and what was refused and why. A form that lacks what its action needs shows the list again
+    (400) with the errors, the ticks and what was typed."""
+
+    bulk_form = None
+    ticked: frozenset = frozenset()
+
+    def get_bulk_form(self, data=None):
+        actions = actions_for(self.request.user)
+        return forms.BulkForm(data, user=self.request.user, actions=actions, auto_id="id_bulk_%s") if actions else None
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_bulk_form(request.POST)
+        if form is None:
+            raise PermissionDenied(_("Your role does not include acting on several calls."))
+        ids = sorted({int(v) for v in request.POST.getlist("call") if v.isdigit()})[:MAX_CALLS]
+        chosen = list(incident_list(request.user).filter(pk__in=ids).order_by("pk")) if ids else []
+        if not chosen:
+            messages.error(request, _("Tick the calls to act on first."))
+            return redirect(request.get_full_path())
+        if form.is_valid():
+            data = form.cleaned_data
+            result = bulk_apply(incidents=chosen, by=request.user, action=form.actions[data["action"]], data=data)
+            if result.done:
+                messages.success(request, result.summary())
+            else:
+                messages.error(request, result.summary())
+            return redirect(request.get_full_path())
+        self.bulk_form, self.ticked = form, frozenset(i.pk for i in chosen)
+        response = self.get(request, *args, **kwargs)
+        response.status_code = 400
+        return response
+
+    def bulk_context(self) -> dict:
+        form = self.bulk_form if self.bulk_form is not None else self.get_bulk_form()
+        return {"bulk": form.freeze() if form is not None and not form.is_bound else form, "ticked": self.ticked}
+
+
+class IncidentListView(BulkMixin, FilteredListView):
     model = Incident
     filterset_class = IncidentFilterSet
     template_name = "incidents/incident_list.html"
@@ -37,16 +93,19 @@ class IncidentListView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["now"] = timezone.now()
+        context.update(self.bulk_context())
+        context["query_string"] = self.request.GET.urlencode()
         return context
 
 
-class TriageView(RoleRequiredMixin, TemplateView):
+class TriageView(BulkMixin, RoleRequiredMixin, TemplateView):
     required_roles = DESK_ROLES
     template_name = "incidents/triage.html"
 
     def get_context_data(self, **kwargs):
         now = timezone.now()
-        return super().get_context_data(queue=triage_queue(self.request.user, now), now=now, **kwargs)
+        return super().get_context_data(queue=triage_queue(self.request.user, now), now=now, **self.bulk_context(),
+                                        **kwargs)
 
 
 class IncidentCreateView(View):
@@ -80,6 +139,8 @@ class IncidentCreateView(View):
         return self._render(request, self._form(request))
 
     def post(self, request):
+        if (repeat := already_sent(request)) is not None:  # the same call sent twice: logged once
+            return repeat
         form = self._form(request, request.POST, request.FILES)
         if form.is_valid():
             if not create_allowed(request, form):
@@ -99,11 +160,12 @@ class IncidentCreateView(View):
                 from schooldesk.safeguarding.services import restricted_call_report
 
                 create = functools.partial(restricted_call_report, lane=lane)
-            incident = apply_service(
-                request, form, create, "",
+            incident, _url, repeat = run_once(request, form, lambda: create(
                 school=location.school, location=location, by=request.user,
                 files=[upload] if upload else (), **extra, **data,
-            )
+            ), lambda created: reverse("incidents:incident_detail", args=[created.pk]))
+            if repeat is not None:
+                return repeat
             if incident:
                 messages.success(request, _("Thank you. Your call is %(ref)s; we will keep you posted.")
                                  % {"ref": incident.reference})
@@ -290,3 +352,46 @@ class QrReportView(View):
     def get(self, request, location_pk):
         location = get_object_or_404(Location.objects.visible_to(request.user), pk=location_pk)
         return redirect(f"/incidents/new/?location={location.pk}&via=qr")
+
+
+# --- saved views -------------------------------------------------------------------------------------------------
+class SavedViewListView(RoleRequiredMixin, TemplateView):
+    """A person's views of the call list with their counts: a page to open and delete them, and (for htmx) the
+    items of the Calls menu, loaded when the menu is opened so that no other page pays for the counts."""
+
+    required_roles = WORKING_ROLES
+    template_name = "incidents/saved_view_list.html"
+
+    def get_template_names(self):
+        return [f"{self.template_name}#menu"] if getattr(self.request, "htmx", False) else [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        views = saved_view_counts(self.request, saved_views_for(self.request.user))
+        return super().get_context_data(views=views, list_url=reverse("incidents:incident_list"), **kwargs)
+
+
+class SavedViewSaveView(RoleRequiredMixin, View):
+    """POST from the call list's "Save this view": its filters and sort under a name (the same name replaces)."""
+
+    required_roles = WORKING_ROLES
+
+    def post(self, request):
+        name = request.POST.get("name", "").strip()[:60]
+        query = QueryDict(request.POST.get("query", "")[:1000], mutable=True)
+        query.pop("page", None)
+        if not name:
+            messages.error(request, _("Give the view a name to save it."))
+        else:
+            services.saved_view_save(user=request.user, name=name, query=query.urlencode())
+            messages.success(request, _("Saved as “%(name)s”: it is in the Calls menu.") % {"name": name})
+        return redirect(f"{reverse('incidents:incident_list')}?{query.urlencode()}")
+
+
+class SavedViewDeleteView(RoleRequiredMixin, View):
+    required_roles = WORKING_ROLES
+
+    def post(self, request, view_pk):
+        saved = get_object_or_404(SavedView.objects.filter(user=request.user), pk=view_pk)
+        services.saved_view_delete(view=saved, user=request.user)
+        messages.success(request, _("View “%(name)s” deleted.") % {"name": saved.name})
+        return redirect("incidents:view_list")

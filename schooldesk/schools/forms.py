@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.accounts.models import User
-from schooldesk.core.forms import DateInput, StyledFormMixin, TimeInput
+from schooldesk.core.forms import DateInput, StyledFormMixin, TimeInput, VersionedFormMixin
 from schooldesk.schools.choices import Impact, Priority, Urgency
 from schooldesk.schools.models import Closure, School, Term
 
@@ -11,7 +11,7 @@ WEEKDAYS = [("0", _("Mon")), ("1", _("Tue")), ("2", _("Wed")), ("3", _("Thu")), 
             ("6", _("Sun"))]
 
 
-class SchoolSettingsForm(StyledFormMixin, forms.ModelForm):
+class SchoolSettingsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
     spoc_days = forms.MultipleChoiceField(choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, label=_("SPOC's days"),
                                           help_text=_("On other days reporters are told to go to the deputy."))
 
@@ -38,10 +38,12 @@ class SchoolSettingsForm(StyledFormMixin, forms.ModelForm):
         return ",".join(sorted(self.cleaned_data["spoc_days"]))
 
 
-class PriorityMatrixForm(StyledFormMixin, forms.Form):
-    """The impact × urgency grid and the response and resolution targets, in service hours."""
+class PriorityMatrixForm(VersionedFormMixin, StyledFormMixin, forms.Form):
+    """The impact × urgency grid and the response and resolution targets, in service hours (the school's own
+    settings, so it carries the school's version like the settings form)."""
 
     def __init__(self, *args, school, **kwargs):
+        self.instance = school
         super().__init__(*args, **kwargs)
         for impact in Impact:
             for urgency in Urgency:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.schools import choices
 
@@ -29,7 +30,7 @@ class SchoolQuerySet(models.QuerySet):
         return self.filter(pk__in=access_for(user).school_ids(roles))
 
 
-class School(TimeStampedModel):
+class School(VersionedModel, TimeStampedModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="schools")
     name = models.CharField(_("name"), max_length=150)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)

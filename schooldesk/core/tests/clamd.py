@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from schooldesk.core.tests.servers import free_port, skip_or_fail
+
 CLAMD = Path("/usr/sbin/clamd")
 #: the anti-virus test file (eicar.org): harmless, and every scanner's signature for "found something"
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
@@ -32,16 +34,6 @@ class Clamd:
     root: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _skip_or_fail(reason: str):
-    if os.environ.get("SCHOOLDESK_REQUIRE_BROWSER"):
-        pytest.fail(f"{reason}, and SCHOOLDESK_REQUIRE_BROWSER is set", pytrace=False)
-    pytest.skip(reason)
 
 
 def _answers(path: str) -> bool:
@@ -58,12 +50,12 @@ def _answers(path: str) -> bool:
 @pytest.fixture(scope="session")
 def clamd():
     if not CLAMD.exists():
-        _skip_or_fail(f"ClamAV's clamd is not installed at {CLAMD} (run `make system-deps`): uploads not scanned "
+        skip_or_fail(f"ClamAV's clamd is not installed at {CLAMD} (run `make system-deps`): uploads not scanned "
                       "against a real clamd")
     root = Path(tempfile.mkdtemp(prefix="sd-clamd-"))
     (root / "db").mkdir()
     (root / "db" / "schooldesk-test.ndb").write_text(f"{SIGNATURE}:0:*:{EICAR.hex()}\n")
-    port = _free_port()
+    port = free_port()
     unix_socket = str(root / "clamd.sock")
     user = f"User {getpass.getuser()}\n" if os.geteuid() == 0 else ""  # as root clamd would switch to clamav
     (root / "clamd.conf").write_text(
@@ -79,7 +71,7 @@ def clamd():
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             log = (root / "clamd.log").read_text() if (root / "clamd.log").exists() else ""
-            _skip_or_fail(f"clamd did not start: {(root / 'clamd.out').read_text()} {log}".strip()[-600:])
+            skip_or_fail(f"clamd did not start: {(root / 'clamd.out').read_text()} {log}".strip()[-600:])
         time.sleep(0.05)
     yield Clamd(unix_socket=unix_socket, tcp_address=f"127.0.0.1:{port}", root=root)
     process.terminate()

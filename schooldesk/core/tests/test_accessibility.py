@@ -31,8 +31,10 @@ def world(cast):
     fixed = IncidentFactory(school=cast.school, by=cast.reporter, summary="Printer offline")
     fixed = incident_resolve(incident=fixed, by=cast.technician, version=fixed.version,
                              resolution="Turned it off and on again.")
+    from schooldesk.replies.models import CannedReply
     from schooldesk.safeguarding.tests.tenancy import build as restricted_lane  # gives the DPO the DSL role too
 
+    CannedReply.objects.create(school=cast.school, title="On our way", body="Hello {{ first_name }}: {{ reference }}.")
     lane = restricted_lane(cast, "Axe")
     return {"new": new, "working": working, "fixed": fixed, "school": cast.school, **lane,
             "breach_call": lane["breach"].incident}
@@ -61,6 +63,22 @@ def _make_a_token(page):
     page.get_by_label("Name").fill("Governors' dashboard")
     page.get_by_role("button", name="Make the token").click()
     expect(page.locator("#new-token")).to_be_visible()
+
+
+def _open_the_calls_menu(page):
+    """The Calls menu loads the person's views with their counts when it opens."""
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Calls", exact=True).click()
+    expect(page.get_by_role("link", name=re.compile(r"^Mine, open"))).to_be_visible()
+
+
+def _open_the_shortcuts(page):
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+
+
+def _open_the_reply_picker(page):
+    page.get_by_role("button", name="Insert a saved reply").click()
+    expect(page.get_by_label("Find a reply")).to_be_focused()
 
 
 #: name -> (who, URL (may use {new}, {fixed}, {school}), what to do before the check)
@@ -99,10 +117,16 @@ PAGES = {
     "filter-review-governor": ("viewer", "/safeguarding/reviews/{filter_review}/", None),
     "filter-request-form": ("reporter", "/safeguarding/filtering/new/", None),
     "restricted-call-for-the-desk": ("spoc", "/incidents/{breach_call}/", None),
+    "saved-replies": ("spoc", "/replies/", None),
+    "saved-reply-form": ("spoc", "/replies/new/", None),
+    "saved-reply-picker": ("spoc", "/incidents/{new}/", _open_the_reply_picker),
+    "shortcuts-help": ("spoc", "/incidents/", _open_the_shortcuts),
+    "my-views": ("technician", "/incidents/views/", None),
+    "calls-menu-views": ("technician", "/incidents/?whose=mine&state=open", _open_the_calls_menu),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "home-spoc-menu-open"]
+               "incident-list", "home-spoc-menu-open"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 

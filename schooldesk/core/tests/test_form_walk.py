@@ -78,6 +78,9 @@ HINTS = {
     "suppliers:supplier_suggest": {"field_name": "phone", "value": "01632 960123"},
     "suppliers:contact_suggest": {"field_name": "phone", "value": "01632 960123"},
     "suppliers:suggestion_decide": {"reason": "We have checked it with the supplier."},
+    # bulk actions: tick a call (the first action offered needs a supplier for a technician, who cannot triage)
+    "incidents:incident_list": {"call": lambda world: str(world["second_incident"].pk), "supplier": FIRST},
+    "incidents:triage": {"call": lambda world: str(world["second_incident"].pk)},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")

@@ -47,6 +47,8 @@ PAGES = {
     "incident report": lambda cast, inc: "/reports/incidents/",
     "api list": lambda cast, inc: "/api/v1/incidents/",
     "api detail": lambda cast, inc: f"/api/v1/incidents/{inc.pk}/",
+    "saved replies": lambda cast, inc: "/replies/",
+    "saved replies for a call": lambda cast, inc: f"/replies/for-call/{inc.pk}/",
 }
 
 

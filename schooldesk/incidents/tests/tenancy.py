@@ -2,14 +2,14 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from schooldesk.incidents.models import Category
+from schooldesk.incidents.models import Category, SavedView
 from schooldesk.incidents.services import incident_escalate, incident_triage
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
 
 SECTION = "incidents"
 PK = "incident"
-PARAMS = {"attachment_pk": "attachment", "category_pk": "category"}
+PARAMS = {"attachment_pk": "attachment", "category_pk": "category", "view_pk": "saved_view"}
 
 
 def build(cast, secret):
@@ -22,4 +22,6 @@ def build(cast, secret):
     incident = incident_escalate(incident=incident, by=cast.spoc, version=incident.version, supplier=cast.supplier,
                                  reference="REF1")
     category = Category.objects.create(school=cast.school, name=f"{secret} category")
-    return {"incident": incident, "attachment": incident.attachments.get(), "category": category}
+    saved_view = SavedView.objects.create(user=cast.spoc, name=f"{secret} view", query=f"q={secret}")
+    return {"incident": incident, "attachment": incident.attachments.get(), "category": category,
+            "saved_view": saved_view}

@@ -40,20 +40,10 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from schooldesk.core.tests.servers import free_port, skip_or_fail
+
 DOVECOT = Path("/usr/sbin/dovecot")
 IMAP_PASSWORD = "desk-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def skip_or_fail(reason: str):
-    if os.environ.get("SCHOOLDESK_REQUIRE_BROWSER"):
-        pytest.fail(f"{reason}, and SCHOOLDESK_REQUIRE_BROWSER is set", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)
