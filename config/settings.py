@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "schooldesk.changes",
     "schooldesk.procedures",
     "schooldesk.budgets",
+    "schooldesk.safeguarding",
     "schooldesk.replies",
     "schooldesk.outages",
     "schooldesk.standards",

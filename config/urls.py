@@ -18,6 +18,7 @@ urlpatterns = [
     path("changes/", include("schooldesk.changes.urls")),
     path("procedures/", include("schooldesk.procedures.urls")),
     path("budgets/", include("schooldesk.budgets.urls")),
+    path("safeguarding/", include("schooldesk.safeguarding.urls")),
     path("replies/", include("schooldesk.replies.urls")),
     path("outages/", include("schooldesk.outages.urls")),
     path("standards/", include("schooldesk.standards.urls")),

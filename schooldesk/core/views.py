@@ -321,7 +321,7 @@ GUIDES = {
     "technician": (_("Technicians (first-level support)"), frozenset({"technician"})),
     "provider": (_("Suppliers' staff (second-level support)"), frozenset({"provider"})),
     "owner": (_("The ICT owner"), frozenset({"owner"})),
-    "oversight": (_("Heads, governors and the DPO/DSL"), frozenset({"viewer", "dpo"})),
+    "oversight": (_("Heads, governors, the DPO and the DSL"), frozenset({"viewer", "dpo", "dsl"})),
 }
 
 

@@ -11,6 +11,7 @@ from schooldesk.core.forms import StyledFormMixin
 from schooldesk.incidents.choices import Channel
 from schooldesk.incidents.models import Category, Incident
 from schooldesk.locations.models import Location
+from schooldesk.safeguarding.choices import LANE_CHOICES
 from schooldesk.schools.choices import Impact, Priority, Urgency
 from schooldesk.suppliers.models import Supplier
 
@@ -41,6 +42,11 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
     """What anyone in school fills in: short on top, the FITS questions below and optional."""
 
     attachment = forms.FileField(label=_("Photo or file (optional)"), required=False)
+    # docs/decisions/0023: a data breach goes to the DPO, a safeguarding concern to the DSL
+    restricted_lane = forms.ChoiceField(
+        choices=LANE_CHOICES, required=False, widget=forms.RadioSelect, initial="",
+        label=_("Is this about personal data or a pupil's safety online?"),
+        help_text=_("If so, only the school's DPO or DSL and the ICT owner will see what you write."))
 
     class Meta:
         model = Incident
@@ -145,6 +151,15 @@ class TriageForm(VersionedForm):
                                  label=_("Override priority"))
     reason = forms.CharField(required=False, label=_("Reason for the override"), max_length=200)
     is_restricted = forms.BooleanField(required=False, label=_("Restricted: data breach or safeguarding concern"))
+    restricted_lane = forms.ChoiceField(choices=LANE_CHOICES, required=False, label=_("Restricted: who holds it"),
+                                        help_text=_("A data breach goes to the DPO, a safeguarding or filtering "
+                                                    "concern to the DSL; the desk then sees only that it exists."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("restricted_lane"):
+            data["is_restricted"] = True
+        return data
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)

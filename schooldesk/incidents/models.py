@@ -36,7 +36,7 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
         if staff:
             conditions.append(access.school_q(staff) & (Q(is_restricted=False) | own))
         if restricted_only:
-            conditions.append(access.school_q(restricted_only) & (Q(is_restricted=True) | own))
+            conditions += self._restricted_lanes(access, restricted_only, own)
         for school_id, suppliers in providers.items():
             if suppliers and school_id not in full | staff:
                 conditions.append(Q(school_id=school_id) & (Q(supplier_id__in=suppliers, is_restricted=False) | own))
@@ -49,6 +49,23 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
         for condition in conditions[1:]:
             combined |= condition
         return combined
+
+    def _restricted_lanes(self, access, school_ids, own) -> list[Q]:
+        """A DPO (without the DSL role) sees the restricted calls that are not safeguarding concerns, a DSL those
+        that are not data breaches, someone holding both every one (docs/decisions/0023)."""
+        from schooldesk.accounts.choices import Role
+        from schooldesk.safeguarding.models import Breach, Concern
+
+        both = set(access.school_ids(frozenset({Role.DPO}))) & set(access.school_ids(frozenset({Role.DSL})))
+        conditions = []
+        if school_ids & both:
+            conditions.append(access.school_q(school_ids & both) & (Q(is_restricted=True) | own))
+        for role, other_lane in ((Role.DPO, Concern), (Role.DSL, Breach)):
+            ids = (school_ids - both) & set(access.school_ids(frozenset({role})))
+            if ids:
+                not_theirs = Q(pk__in=other_lane.objects.filter(access.school_q(ids)).values("incident_id"))
+                conditions.append(access.school_q(ids) & (Q(is_restricted=True) & ~not_theirs | own))
+        return conditions
 
     def reportable_by(self, user):
         """For counts in reports: every call of the schools where the user may read reports."""

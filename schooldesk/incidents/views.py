@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, QueryDict
@@ -144,6 +146,7 @@ class IncidentCreateView(View):
             if not create_allowed(request, form):
                 return self._render(request, form, status=429)
             data = dict(form.cleaned_data)
+            lane = data.pop("restricted_lane", "")
             location = data.pop("location")
             upload = data.pop("attachment", None)
             extra = {}
@@ -152,7 +155,12 @@ class IncidentCreateView(View):
                                                   "category", "impact", "urgency")}
             elif request.GET.get("via") == "qr":
                 extra["channel"] = "qr"
-            incident, _url, repeat = run_once(request, form, lambda: services.incident_create(
+            create = services.incident_create
+            if lane:  # straight into the restricted lane (docs/decisions/0023)
+                from schooldesk.safeguarding.services import restricted_call_report
+
+                create = functools.partial(restricted_call_report, lane=lane)
+            incident, _url, repeat = run_once(request, form, lambda: create(
                 school=location.school, location=location, by=request.user,
                 files=[upload] if upload else (), **extra, **data,
             ), lambda created: reverse("incidents:incident_detail", args=[created.pk]))
@@ -238,7 +246,12 @@ class IncidentDetailView(View):
         try:
             incident = incident_get(request.user, pk)
         except Incident.DoesNotExist as exc:
-            raise Http404 from exc
+            from schooldesk.safeguarding.selectors import restricted_stub
+
+            stub = restricted_stub(request.user, pk)  # the desk learns that it exists and who holds it, no more
+            if stub is None:
+                raise Http404 from exc
+            return render(request, "safeguarding/restricted_stub.html", {"stub": stub})
         if incident.is_restricted:  # who read a data-breach or safeguarding call is on the school's audit trail
             audit_record(actor=request.user, school=incident.school, action=VIEW, obj=incident,
                          summary=f"Opened the restricted call {incident.reference}")
@@ -247,8 +260,9 @@ class IncidentDetailView(View):
 
 #: action name → (form class, whether the form needs the call, the service call, success message)
 ACTIONS = {
-    "triage": (forms.TriageForm, True, lambda i, u, d: services.incident_triage(
-        incident=i, by=u, version=d["version"], category=d["category"], impact=d["impact"], urgency=d["urgency"],
+    "triage": (forms.TriageForm, True, lambda i, u, d: triage_into_lane(
+        lane=d.get("restricted_lane", ""), incident=i, by=u, version=d["version"], category=d["category"],
+        impact=d["impact"], urgency=d["urgency"],
         priority=d["priority"], reason=d["reason"], is_restricted=d["is_restricted"], location=d["location"]),
         _("Triaged.")),
     "assign": (forms.AssignForm, True, lambda i, u, d: services.incident_assign(
@@ -282,6 +296,12 @@ ACTIONS = {
     "duplicate": (forms.DuplicateForm, True, lambda i, u, d: services.incident_mark_duplicate(
         incident=i, by=u, version=d["version"], original=d["original"]), _("Linked as a duplicate.")),
 }
+
+
+def triage_into_lane(*, lane: str, **triage):
+    from schooldesk.safeguarding.services import incident_triage_into_lane
+
+    return incident_triage_into_lane(lane=lane, **triage)
 
 
 class IncidentActionView(ObjectActionView):

@@ -35,6 +35,7 @@ def world(cast):
     fixed = incident_resolve(incident=fixed, by=cast.technician, version=fixed.version,
                              resolution="Turned it off and on again.")
     from schooldesk.replies.models import CannedReply
+    from schooldesk.safeguarding.tests.tenancy import build as restricted_lane  # gives the DPO the DSL role too
 
     CannedReply.objects.create(school=cast.school, title="On our way", body="Hello {{ first_name }}: {{ reference }}.")
     # an outage (its banner is on every page checked here) and a request awaiting approval
@@ -48,8 +49,9 @@ def world(cast):
     request = IncidentFactory(school=cast.school, by=cast.reporter, kind="request", summary="A visualiser for Y2")
     incident_triage(incident=request, by=cast.spoc, version=request.version, category=purchases, impact="I3",
                     urgency="U2")
+    lane = restricted_lane(cast, "Axe")
     return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
-            "approval": CallApproval.objects.get(incident=request)}
+            "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident}
 
 
 def _open_all_details(page):
@@ -118,6 +120,17 @@ PAGES = {
     "empty-list": ("spoc", "/problems/", None),
     "filtered-to-nothing": ("spoc", "/locations/?q=zzqqxx", None),
     "audit-trail": ("dpo", "/reports/audit/", None),
+    "home-dpo": ("dpo", "/", None),
+    "breach-log": ("dpo", "/safeguarding/breaches/", None),
+    "breach-record": ("dpo", "/safeguarding/breaches/{breach}/", None),
+    "concerns": ("dpo", "/safeguarding/concerns/", None),
+    "concern": ("dpo", "/safeguarding/concerns/{concern}/", None),
+    "filter-register": ("dpo", "/safeguarding/filtering/", None),
+    "filter-request-decide": ("dpo", "/safeguarding/filtering/{filter_request}/", None),
+    "filter-review-form": ("dpo", "/safeguarding/reviews/new/", None),
+    "filter-review-governor": ("viewer", "/safeguarding/reviews/{filter_review}/", None),
+    "filter-request-form": ("reporter", "/safeguarding/filtering/new/", None),
+    "restricted-call-for-the-desk": ("spoc", "/incidents/{breach_call}/", None),
     "saved-replies": ("spoc", "/replies/", None),
     "saved-reply-form": ("spoc", "/replies/new/", None),
     "saved-reply-picker": ("spoc", "/incidents/{new}/", _open_the_reply_picker),
@@ -161,8 +174,7 @@ def test_pages_have_no_serious_accessibility_violations(who, viewport, names, ca
     failures = []
     for name in names:
         _who, url, prepare = ALL_PAGES[name]
-        url = url.format(new=world["new"].pk, fixed=world["fixed"].pk, school=world["school"].pk,
-                         outage=world["outage"].pk, approval=world["approval"].pk)
+        url = url.format(**{key: value.pk for key, value in world.items()})
         response = page.goto(url)
         assert response.ok, f"{url} answered {response.status}"
         if prepare:

@@ -55,6 +55,7 @@ DOWNLOADS = {
     "standards:review": "the annual IT support review as a PDF for governors",
     "standards:evidence_download": "a scheduled check's evidence file",
     "standards:statement_file": "a statement's attachment",
+    "safeguarding:breach_log": "the school's breach log as CSV and Excel (the DPO, the ICT owner)",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 

@@ -127,6 +127,8 @@ def test_the_same_pages_do_show_the_school_its_own_data(oak_world, cast, client)
 ROLE_PAGES = {
     "/reports/audit/": {"owner", "dpo"},  # the audit trail (docs/decisions/0016)
     "/reports/audit/?format=csv": {"owner", "dpo"},
+    "/safeguarding/breaches/": {"owner", "dpo"},  # the breach log (docs/decisions/0023)
+    "/safeguarding/breaches/?format=csv": {"owner", "dpo"},
 }
 
 
