@@ -28,7 +28,7 @@ WRITABLE = ["school", "tag", "asset_type", "make", "model", "serial", "location"
 class AssetSerializer(DeskSerializer):
     reference = serializers.CharField(read_only=True)
     asset_type_name = serializers.CharField(source="asset_type.name", read_only=True)
-    location_name = serializers.CharField(source="location.name", read_only=True, default=None)
+    location_name = serializers.CharField(source="location.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Asset
@@ -144,14 +144,14 @@ class AssetViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSet
         return self.detail_answer(asset_return(asset=asset, by=request.user, **data))
 
     @extend_schema(responses=AssetEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """The asset's moves and changes, newest first (the last 100)."""
         return self._response(AssetEventSerializer(asset_history(self.get_object()), many=True,
                                                    context={"request": request}).data)
 
     @extend_schema(request=RelationshipSerializer, responses=RelationshipSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def relationships(self, request, pk=None):
         """GET: the asset's relationships; POST {kind, to_asset, note}: add one (through `relationship_add`)."""
         asset = self.get_object()

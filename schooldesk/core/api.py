@@ -13,6 +13,7 @@ import json
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -45,6 +46,8 @@ def service_exception(exc):
             "non_field_errors": exc.messages})
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
     return exc
 
 
@@ -120,6 +123,14 @@ class FieldsMixin:
 
 
 class DeskSerializer(FieldsMixin, serializers.ModelSerializer):
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        """A read-only field that may be blank still says so, so the schema allows the "" it answers."""
+        blank = kwargs.get("allow_blank")
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs
+
     @property
     def reader(self):
         """The signed-in person the answer is for (None while the schema is generated)."""

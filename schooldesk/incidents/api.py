@@ -147,14 +147,14 @@ class IncidentViewSet(mixins.CreateModelMixin, DeskViewSet):
         return incident_timeline(incident, include_internal=worker)
 
     @extend_schema(responses=UpdateSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, pk=None):
         """The call's timeline, oldest first, as its page shows it to this person."""
         updates = self._updates(self.get_object()).order_by("created_at", "pk")
         return self._response(UpdateSerializer(updates, many=True, context={"request": request}).data)
 
     @extend_schema(responses=AttachmentSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def attachments(self, request, pk=None):
         """The call's files on the updates this person may see (each downloaded from its `download_url`)."""
         incident = self.get_object()

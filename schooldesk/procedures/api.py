@@ -36,7 +36,7 @@ class ProcedureViewSet(DeskViewSet):
     selector = staticmethod(procedure_list)
 
     @extend_schema(responses=ProcedureVersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request, pk=None):
         """Every version, with who proposed and who authorised it (proposals for the desk only)."""
         versions = procedure_history(request.user, self.get_object())
