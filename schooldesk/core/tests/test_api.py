@@ -146,3 +146,24 @@ def test_every_endpoints_answers_validate_against_the_published_schema(oak_world
             assert body["results"] or name in ("known-errors",), f"{url} answered no rows for school A's owner"
         checked += 1
     assert checked > 40, checked
+
+
+def test_a_finance_system_schedules_a_payment_and_records_it_paid_with_if_match(cast, other):
+    api = token_client(cast.spoc)
+    made = api.post("/api/v1/payments/", {"school": cast.school.pk, "supplier": cast.supplier.pk,
+                                          "category": "hardware", "description": "Switch replacement",
+                                          "kind": "one_off", "amount": "480.00", "due_on": "2026-11-30"},
+                    format="json")
+    assert made.status_code == 201, made.content
+    url = f"/api/v1/payments/{made.json()['id']}/"
+    etag = api.get(url)["ETag"]
+    assert api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    paid = api.post(url + "paid/", {"paid_on": "2026-11-20", "reference": "PO-5521"}, format="json",
+                    HTTP_IF_MATCH=etag)
+    assert paid.status_code == 200, paid.content
+    assert paid.json()["paid_on"] == "2026-11-20" and paid.json()["paid_reference"] == "PO-5521"
+    again = api.post(url + "paid/", {"paid_on": "2026-11-21"}, format="json", HTTP_IF_MATCH=etag)
+    assert again.status_code == 412, "an If-Match read before the payment was paid is stale"
+    assert token_client(other.spoc).post(url + "paid/", {"paid_on": "2026-11-21"}, format="json").status_code == 404
+    teacher = token_client(cast.reporter)
+    assert teacher.get(url).status_code == 404  # the payments page does not let a teacher in either
