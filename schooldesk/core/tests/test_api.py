@@ -167,3 +167,35 @@ def test_a_finance_system_schedules_a_payment_and_records_it_paid_with_if_match(
     assert token_client(other.spoc).post(url + "paid/", {"paid_on": "2026-11-21"}, format="json").status_code == 404
     teacher = token_client(cast.reporter)
     assert teacher.get(url).status_code == 404  # the payments page does not let a teacher in either
+
+
+def test_every_list_endpoint_makes_the_same_number_of_queries_whatever_its_rows(oak_world, cast, other):  # noqa: F811
+    """No N+1: each list is counted with school A's one of everything, then with school B's too (the owner is
+    given B's owner role as well: twice the rows)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from schooldesk.accounts.tests.factories import MembershipFactory
+    from schooldesk.core.tests.test_tenancy import tenancy_modules
+
+    api = token_client(cast.owner, "read")
+    lists = [path for path in _schema()["paths"] if "{" not in path and not path.endswith(("/schema/", "/service/"))]
+
+    def counts():
+        found = {}
+        nonlocal api
+        for path in lists:
+            with CaptureQueriesContext(connection) as queries:
+                assert api.get(path).status_code == 200, path
+            found[path] = len(queries)
+        return found
+
+    for module in tenancy_modules():
+        if module.SECTION != "mail":  # (no API: and its mailbox's notices would be sent twice to one address)
+            module.build(other, "ELMTWO")
+    before = counts()
+    MembershipFactory(user=cast.owner, school=other.school, role="owner")
+    api = token_client(cast.owner, "read")  # a fresh request: the roles are read once per request
+    after = counts()
+    grown = {path: (before[path], after[path]) for path in lists if after[path] != before[path]}
+    assert not grown, f"queries grew with the rows (before, after): {grown}"
