@@ -325,6 +325,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "schooldesk.schools.choices.Priority",
+                            "ChangePriorityEnum": "schooldesk.changes.choices.ChangePriority"},
     "DESCRIPTION": (
         "Every record a person can see in the desk, with the same scoping, filters, permissions and services as the "
         "web pages. Lists are cursor-paginated (`next`/`previous`), `?fields=a,b` chooses columns, a detail answer "
