@@ -213,3 +213,25 @@ def test_the_schema_describes_every_endpoint_without_a_warning(tmp_path):
     text = (tmp_path / "schema.yaml").read_text()
     for path in ("/api/v1/payments/{id}/paid/", "/api/v1/reports/service/", "/api/v1/people/", "Error:"):
         assert path in text, path
+
+
+def test_an_inventory_tool_records_installations_and_the_licence_counts_follow(cast, other):
+    from schooldesk.assets.tests.factories import AssetFactory
+    from schooldesk.licences.tests.factories import LicenceFactory
+
+    licence = LicenceFactory(school=cast.school, product="Maths Whizz", quantity=1)
+    first, second = AssetFactory(school=cast.school, tag="PC-1"), AssetFactory(school=cast.school, tag="PC-2")
+    api = token_client(cast.technician)
+    for device in (first, second):
+        made = api.post("/api/v1/licence-installations/", {"licence": licence.pk, "asset": device.pk,
+                                                           "version": "4.2"}, format="json")
+        assert made.status_code == 201, made.content
+    twice = api.post("/api/v1/licence-installations/", {"licence": licence.pk, "asset": first.pk}, format="json")
+    assert twice.status_code == 400 and "asset" in twice.json()["error"]["fields"]
+    answer = api.get(f"/api/v1/licences/{licence.pk}/").json()
+    assert answer["installed_count"] == 2 and answer["compliance"] == "under" and "key" not in answer
+    installation = made.json()["id"]
+    assert token_client(other.technician).delete(f"/api/v1/licence-installations/{installation}/").status_code == 404
+    assert token_client(cast.reporter).delete(f"/api/v1/licence-installations/{installation}/").status_code == 404
+    assert api.delete(f"/api/v1/licence-installations/{installation}/").status_code == 204
+    assert api.get(f"/api/v1/licences/{licence.pk}/").json()["installed_count"] == 1
