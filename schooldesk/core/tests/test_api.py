@@ -235,3 +235,19 @@ def test_an_inventory_tool_records_installations_and_the_licence_counts_follow(c
     assert token_client(cast.reporter).delete(f"/api/v1/licence-installations/{installation}/").status_code == 404
     assert api.delete(f"/api/v1/licence-installations/{installation}/").status_code == 204
     assert api.get(f"/api/v1/licences/{licence.pk}/").json()["installed_count"] == 1
+
+
+def test_actions_on_a_record_are_not_counted_as_creating(cast, settings):
+    """The create limit (SCHOOLDESK_CREATE_RATE) counts new records, as on the web: a desk replying to twelve calls
+    in a minute through the API is not refused, while a twelfth new record is."""
+    from schooldesk.incidents.tests.factories import IncidentFactory
+
+    settings.SCHOOLDESK_CREATE_RATE = "10/min"
+    call = IncidentFactory(school=cast.school, by=cast.reporter, summary="Printer jam")
+    api = token_client(cast.spoc)
+    for n in range(12):
+        answer = api.post(f"/api/v1/incidents/{call.pk}/reply/", {"body": f"Update {n}"}, format="json")
+        assert answer.status_code == 201, (n, answer.content)
+    made = [api.post("/api/v1/locations/", {"school": cast.school.pk, "name": f"Room {n}"}, format="json").status_code
+            for n in range(11)]
+    assert made == [201] * 10 + [429]
