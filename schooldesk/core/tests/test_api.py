@@ -251,3 +251,49 @@ def test_actions_on_a_record_are_not_counted_as_creating(cast, settings):
     made = [api.post("/api/v1/locations/", {"school": cast.school.pk, "name": f"Room {n}"}, format="json").status_code
             for n in range(11)]
     assert made == [201] * 10 + [429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_script_over_http_against_a_live_server(cast, other, live_server):
+    """The LA's monitoring script as it runs: plain HTTP (urllib), a token, nothing but the documented API."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    def call(token, method, path, body=None, headers=None):
+        request = urllib.request.Request(live_server.url + path, method=method,  # noqa: S310 - http to the test server
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Authorization": f"Bearer {token}",
+                                                  "Content-Type": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+                return answer.status, json.loads(answer.read() or b"null"), answer.headers
+        except urllib.error.HTTPError as refused:
+            return refused.code, json.loads(refused.read() or b"null"), refused.headers
+
+    _t, token = api_token_create(user=cast.spoc, name="monitoring", scope="write")
+    _t, elm = api_token_create(user=other.spoc, name="monitoring", scope="write")
+    AssetType.objects.get_or_create(school=cast.school, name="Switch")
+    status, types, _h = call(token, "GET", "/api/v1/asset-types/?fields=id,name")
+    assert status == 200 and types["results"]
+    status, room, _h = call(token, "POST", "/api/v1/locations/", {"school": cast.school.pk, "name": "Comms room 3"})
+    assert status == 201, room
+    status, switch, _h = call(token, "POST", "/api/v1/assets/", {"school": cast.school.pk, "tag": "SW-9",
+                                                                  "asset_type": types["results"][0]["id"],
+                                                                  "location": room["id"]})
+    assert status == 201, switch
+    status, ticket, _h = call(token, "POST", "/api/v1/incidents/", {"summary": "SW-9 is not answering pings",
+                                                                    "location": room["id"], "asset": switch["id"]})
+    assert status == 201, ticket
+    status, _body, headers = call(token, "GET", f"/api/v1/incidents/{ticket['id']}/")
+    status, escalated, _h = call(token, "POST", f"/api/v1/incidents/{ticket['id']}/escalate/",
+                                 {"supplier": cast.supplier.pk, "reference": "NOC-1"}, {"If-Match": headers["ETag"]})
+    assert status == 200 and escalated["support_level"] == "second", escalated
+    status, report, _h = call(token, "GET", "/api/v1/reports/service/")
+    assert status == 200 and "reactive" in report["figures"]
+    for path in (f"/api/v1/locations/{room['id']}/", f"/api/v1/assets/{switch['id']}/",
+                 f"/api/v1/incidents/{ticket['id']}/"):
+        status, body, _h = call(elm, "GET", path)
+        assert status == 404 and body["error"]["code"] == "not_found", path
+    status, body, _h = call(elm, "POST", f"/api/v1/incidents/{ticket['id']}/escalate/", {"supplier": other.supplier.pk})
+    assert status == 404
