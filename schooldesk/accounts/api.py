@@ -56,4 +56,3 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer",
                 "description": "A personal API token (Your name → API tokens), sent as "
                                "`Authorization: Bearer sdk_…`. Read-only tokens get 403 on any change."}
-
