@@ -173,6 +173,19 @@ def download_record(request, response) -> None:
     ])
 
 
+def _owner(obj):
+    """The record that says whose `obj` is: itself when it has a school or an organisation, else its parent (a
+    change's milestone, a supplier's contact) through its first foreign key to such a record; None if neither."""
+    if hasattr(obj, "school_id") or hasattr(obj, "organisation_id"):
+        return obj
+    for field in obj._meta.concrete_fields:
+        if field.many_to_one:
+            parent = getattr(obj, field.name, None)
+            if parent is not None and (hasattr(parent, "school_id") or hasattr(parent, "organisation_id")):
+                return parent
+    return None
+
+
 def refusal_record(request, *, not_found: bool, model=None) -> None:
     """A refused request: one entry. A 404 counts only when it names a record that exists but is not the person's
     (another school's call): the entry then goes to that record's school, whose owner should know. A 404 for
@@ -189,14 +202,17 @@ def refusal_record(request, *, not_found: bool, model=None) -> None:
         return
     from schooldesk.schools.models import School
 
+    owner = _owner(obj) if obj is not None else None
     if isinstance(obj, School):
         school_id, organisation_id = obj.pk, obj.organisation_id
-    elif obj is not None and hasattr(obj, "school_id"):
-        school_id, organisation_id = obj.school_id, None
-    elif obj is not None and hasattr(obj, "organisation_id"):
-        school_id, organisation_id = None, obj.organisation_id
+    elif owner is not None and hasattr(owner, "school_id"):
+        school_id, organisation_id = owner.school_id, None
+    elif owner is not None and hasattr(owner, "organisation_id"):
+        school_id, organisation_id = None, owner.organisation_id
     else:
         school_id, organisation_id = _request_school(request), None
+        if not_found:  # a record whose school is unknown (a person): its name is not told to the refused one's school
+            obj = None
     if school_id is not None and organisation_id is None:
         organisation_id = School.objects.filter(pk=school_id).values_list("organisation_id", flat=True).first()
     AuditEntry.objects.create(

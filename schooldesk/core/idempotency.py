@@ -3,11 +3,13 @@ create; the first request with that key does the work and its answer (status and
 KEY_HOURS; a retry with the same key and the same body gets that answer again, without a second record; the same
 key with a different body is refused with 422. A request without the header is handled as before.
 
-Used as a mixin on a DRF viewset (`class IncidentViewSet(IdempotentCreateMixin, ..., CreateModelMixin, ...)`), so
-every future API create gets it by adding one base class."""
+The API's base viewset (core/api.py DeskViewSet) carries IdempotentCreateMixin, whose `__init_subclass__` wraps the
+`create` of every viewset that has one, inherited from CreateModelMixin or written by the viewset itself: no API
+create can leave it out."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import timedelta
@@ -15,9 +17,9 @@ from datetime import timedelta
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from schooldesk.core.models import IdempotencyKey
@@ -36,20 +38,35 @@ def request_fingerprint(request) -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-class IdempotentCreateMixin:
-    """`create` honours an `Idempotency-Key` header (see the module's docstring)."""
+class KeyReused(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = _("This Idempotency-Key was used with a different request. Use a new key for a new request.")
+    default_code = "idempotency_key_reused"
 
-    @extend_schema(parameters=[OpenApiParameter(
-        HEADER, str, OpenApiParameter.HEADER, required=False,
-        description="Any unique text (a UUID) per create: a retry with the same key and body gets the first answer, "
-                    "not a second record; the same key with a different body is refused with 422. Kept 24 hours.")])
-    def create(self, request, *args, **kwargs):
+
+class KeyInUse(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The first request with this Idempotency-Key is still being handled.")
+    default_code = "idempotency_key_in_use"
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    HEADER, str, OpenApiParameter.HEADER, required=False,
+    description="Any unique text (a UUID) per create: a retry with the same key and body gets the first answer, "
+                "not a second record; the same key with a different body is refused with 422. Kept 24 hours.")
+
+
+def idempotent(create):
+    """`create` made to honour an `Idempotency-Key` header."""
+
+    @functools.wraps(create)
+    def wrapped(self, request, *args, **kwargs):
         key = request.headers.get(HEADER, "").strip()
         if not key:
-            return super().create(request, *args, **kwargs)
+            return create(self, request, *args, **kwargs)
         if len(key) > MAX_KEY_LENGTH:
-            return Response({"detail": _("An Idempotency-Key has at most %(n)s characters.") % {"n": MAX_KEY_LENGTH}},
-                            status=status.HTTP_400_BAD_REQUEST)
+            raise exceptions.ValidationError(
+                _("An Idempotency-Key has at most %(n)s characters.") % {"n": MAX_KEY_LENGTH})
         fingerprint, now = request_fingerprint(request), timezone.now()
         with transaction.atomic():
             IdempotencyKey.objects.filter(user=request.user, key=key, expires_at__lt=now).delete()
@@ -59,19 +76,30 @@ class IdempotentCreateMixin:
                                                            expires_at=now + timedelta(hours=KEY_HOURS))
             except IntegrityError:
                 return self._replay(IdempotencyKey.objects.get(user=request.user, key=key), fingerprint)
-            response = super().create(request, *args, **kwargs)  # an error rolls the key back: a retry runs
+            response = create(self, request, *args, **kwargs)  # an error rolls the key back: a retry runs
             record.status_code = response.status_code
             record.body = json.dumps(response.data, cls=DjangoJSONEncoder)
             record.save(update_fields=["status_code", "body"])
         return response
 
+    wrapped.is_idempotent = True
+    return extend_schema(parameters=[IDEMPOTENCY_PARAMETER])(wrapped)
+
+
+class IdempotentCreateMixin:
+    """Every `create` of a subclass honours an `Idempotency-Key` header (see the module's docstring)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        create = getattr(cls, "create", None)
+        if create is not None and not getattr(create, "is_idempotent", False):
+            cls.create = idempotent(create)
+
     def _replay(self, record: IdempotencyKey, fingerprint: str) -> Response:
         if record.fingerprint != fingerprint:
-            return Response({"detail": _("This Idempotency-Key was used with a different request. Use a new key "
-                                         "for a new request.")}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+            raise KeyReused()
         if record.status_code is None:  # cannot happen once the first has committed; said plainly if it does
-            return Response({"detail": _("The first request with this Idempotency-Key is still being handled.")},
-                            status=status.HTTP_409_CONFLICT)
+            raise KeyInUse()
         response = Response(json.loads(record.body), status=record.status_code)
         response["Idempotent-Replayed"] = "true"
         return response

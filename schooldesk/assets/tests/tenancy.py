@@ -12,6 +12,8 @@ SECTION = "assets"
 PK = "asset"
 PARAMS = {"asset_type_pk": "asset_type", "asset_import_pk": "asset_import", "relationship_pk": "asset_relationship"}
 
+API = {"asset-types": "asset_type"}  # what <pk> means under /api/v1/<name>/
+
 
 def build(cast, secret):
     room = Location.objects.create(school=cast.school, name=f"{secret} asset room")

@@ -63,7 +63,7 @@ def test_the_api_refuses_a_burst_of_creates_with_429(cast, client, production_ra
         assert client.post("/api/v1/incidents/", call, content_type="application/json", **headers).status_code == 201
     refused = client.post("/api/v1/incidents/", call, content_type="application/json", **headers)
     assert refused.status_code == 429
-    assert int(refused["Retry-After"]) > 0 and "throttled" in refused.json()["detail"]
+    assert int(refused["Retry-After"]) > 0 and "throttled" in refused.json()["error"]["message"]
     assert client.get("/api/v1/incidents/", **headers).status_code == 200  # reading goes on
 
 
