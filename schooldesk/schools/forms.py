@@ -20,6 +20,7 @@ class SchoolSettingsForm(StyledFormMixin, forms.ModelForm):
         fields = [
             "name", "urn", "nation", "roll_number", "financial_year_start_month", "desk_email", "desk_phone",
             "service_opens_at", "service_closes_at", "is_term_time_only", "auto_close_after_days",
+            "satisfaction_survey", "satisfaction_sample_every",
             "spoc", "spoc_days", "spoc_from", "spoc_until", "deputy", "deputy_from", "deputy_until",
         ]
         widgets = {f: TimeInput() for f in ("service_opens_at", "service_closes_at", "spoc_from", "spoc_until",
@@ -36,6 +37,12 @@ class SchoolSettingsForm(StyledFormMixin, forms.ModelForm):
 
     def clean_spoc_days(self):
         return ",".join(sorted(self.cleaned_data["spoc_days"]))
+
+    def clean_satisfaction_sample_every(self):
+        every = self.cleaned_data["satisfaction_sample_every"]
+        if every is not None and not 2 <= every <= 100:
+            raise forms.ValidationError(_("Ask one call in 2 to 100 (choose 'every call' to ask about all of them)."))
+        return every
 
 
 class PriorityMatrixForm(StyledFormMixin, forms.Form):
