@@ -9,7 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 from schooldesk.core.tests.browser import axe_violations, describe_violations, screenshot, sign_in
-from schooldesk.incidents.services import incident_assign, incident_reply, incident_resolve, incident_triage
+from schooldesk.incidents.services import (
+    incident_assign,
+    incident_reply,
+    incident_resolve,
+    incident_triage,
+    satisfaction_token,
+)
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
 
@@ -67,6 +73,7 @@ PAGES = {
     "report-form": ("reporter", "/incidents/new/", _open_all_details),
     "report-form-errors": ("reporter", "/incidents/new/", _submit_empty_report),
     "incident-reporter-resolved": ("reporter", "/incidents/{fixed}/", _open_all_details),
+    "rating-link": ("reporter", "/incidents/rate/{rate}/", None),
     "api-token-form": ("reporter", "/accounts/api-tokens/new/", None),
     "api-tokens": ("reporter", "/accounts/api-tokens/", _make_a_token),
     "home-technician": ("technician", "/", None),
@@ -112,7 +119,8 @@ def test_pages_have_no_serious_accessibility_violations(who, viewport, names, ca
     failures = []
     for name in names:
         _who, url, prepare = ALL_PAGES[name]
-        url = url.format(new=world["new"].pk, fixed=world["fixed"].pk, school=world["school"].pk)
+        url = url.format(new=world["new"].pk, fixed=world["fixed"].pk, school=world["school"].pk,
+                         rate=satisfaction_token(incident=world["fixed"], rating="good"))
         response = page.goto(url)
         assert response.ok, f"{url} answered {response.status}"
         if prepare:
