@@ -34,13 +34,20 @@ class SchoolSettingsForm(StyledFormMixin, forms.ModelForm):
         self.fields["deputy"].queryset = User.objects.filter(memberships__school=self.instance).distinct()
         self.initial["spoc_days"] = sorted(str(d) for d in self.instance.spoc_weekdays)
         self.fields["spoc_days"].widget.attrs.pop("class", None)
+        for name in ("satisfaction_survey", "satisfaction_sample_every"):  # left out: the setting stays as it is
+            self.fields[name].required = False
 
     def clean_spoc_days(self):
         return ",".join(sorted(self.cleaned_data["spoc_days"]))
 
+    def clean_satisfaction_survey(self):
+        return self.cleaned_data["satisfaction_survey"] or self.instance.satisfaction_survey
+
     def clean_satisfaction_sample_every(self):
         every = self.cleaned_data["satisfaction_sample_every"]
-        if every is not None and not 2 <= every <= 100:
+        if every is None:
+            return self.instance.satisfaction_sample_every
+        if not 2 <= every <= 100:
             raise forms.ValidationError(_("Ask one call in 2 to 100 (choose 'every call' to ask about all of them)."))
         return every
 
