@@ -270,3 +270,32 @@ def replacement_forecast(user, *, today: date, school_ids=None, years: int = FOR
         row["list"] = [row["cells"][k] for k in keys]
     return {"columns": columns, "rows": ordered, "totals": [totals[k] for k in keys], "schools": schools,
             "start_months": sorted(start_months), "today": today}
+
+
+def replacement_cost(*, school, year: int, today: date) -> dict:
+    """For the budget page: the equipment in service of `school` whose support ends in the financial year
+    starting in `year`, counted and priced at its type's typical price; for the current year also what is
+    already out of support and still in service (the backlog). One aggregate query. The caller has already
+    decided that the person may read the school's budget."""
+    from decimal import Decimal
+
+    from django.db.models import DecimalField, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from schooldesk.diary.selectors import financial_year, financial_year_starting
+
+    fy = financial_year_starting(school.financial_year_start_month, year)
+    is_current = fy == financial_year(school.financial_year_start_month, today)
+    in_year = Q(support_ends_on__gte=fy.starts_on, support_ends_on__lte=fy.ends_on)
+    backlog = Q(support_ends_on__lt=fy.starts_on) if is_current else Q(pk__in=[])
+    no_price = Q(asset_type__typical_price__isnull=True)
+    money = DecimalField(max_digits=14, decimal_places=2)
+
+    def cost(condition):
+        return Coalesce(Sum("asset_type__typical_price", filter=condition), Value(Decimal("0.00")), output_field=money)
+
+    figures = (Asset.objects.filter(school=school, support_ends_on__isnull=False).exclude(status__in=GONE_STATUSES)
+               .aggregate(n=Count("pk", filter=in_year), unpriced=Count("pk", filter=in_year & no_price),
+                          cost=cost(in_year), backlog_n=Count("pk", filter=backlog),
+                          backlog_unpriced=Count("pk", filter=backlog & no_price), backlog_cost=cost(backlog)))
+    return {**figures, "year": fy, "is_current": is_current}
