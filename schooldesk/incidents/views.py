@@ -294,10 +294,10 @@ class RatingLinkView(View):
 
     template_name = "incidents/incident_rate.html"
 
-    def _call(self, request, token):
+    def _call(self, request, rating_token):
         """(incident, rating, who rates) or an HttpResponse explaining why not."""
         try:
-            pk, rating = services.satisfaction_token_read(token)
+            pk, rating = services.satisfaction_token_read(rating_token)
         except ValidationError as exc:
             return self._problem(request, exc.messages[0], status=400)
         incident = Incident.objects.select_related("school").filter(pk=pk).first()
@@ -320,16 +320,16 @@ class RatingLinkView(View):
             "incident": incident, "form": None if refusal else form, "refusal": refusal, "signed_in": by is not None,
         }, status=status)
 
-    def get(self, request, token):
-        found = self._call(request, token)
+    def get(self, request, rating_token):
+        found = self._call(request, rating_token)
         if not isinstance(found, tuple):
             return found
         incident, rating, by = found
         form = forms.RateForm(initial={"rating": rating, "comment": incident.satisfaction_comment})
         return self._render(request, incident, form, by)
 
-    def post(self, request, token):
-        found = self._call(request, token)
+    def post(self, request, rating_token):
+        found = self._call(request, rating_token)
         if not isinstance(found, tuple):
             return found
         incident, _rating, by = found

@@ -51,6 +51,7 @@ DOWNLOADS = {
     "changes:change_report": "the change report as CSV",
     "problems:problem_report": "the problem report as CSV",
     "reports:audit_trail": "the audit trail as CSV and Excel",
+    "assets:replacement_forecast": "the replacement forecast as CSV and Excel",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 
