@@ -83,6 +83,7 @@ PAGES = {
     "triage": ("spoc", "/incidents/triage/", None),
     "incident-spoc": ("spoc", "/incidents/{new}/", _open_all_details),
     "locations": ("spoc", "/locations/", None),
+    "replacement-forecast": ("spoc", "/assets/forecast/", None),
     "location-form": ("spoc", "/locations/new/", None),
     "suppliers": ("spoc", "/suppliers/", None),
     "school-settings": ("spoc", "/schools/{school}/", None),
