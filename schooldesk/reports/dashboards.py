@@ -27,6 +27,7 @@ LIST_ROWS = 8
 MY_CALLS = 60
 DUE_SOON = timedelta(hours=2)
 PAYMENT_DAYS = 14
+RATINGS_SINCE = timedelta(days=90)
 
 DASHBOARDS = {
     "desk": (DESK_ROLES, _("Service desk")),
@@ -137,7 +138,14 @@ def technician_dashboard(user, school_ids, now: datetime) -> dict:
         completed_at__isnull=True).select_related("school", "location")
         .annotate(gathered=Coalesce(Subquery(gathered, output_field=IntegerField()), Value(0)))
         .order_by("starts_at", "pk")[:5])
-    return {"locations": locations, "total": sum(p["n"] for p in places), "shown": len(rows), "visits": visits}
+    # the technician's own scorecard: how the reporters of their calls rated them lately (decision 0022)
+    from schooldesk.incidents.selectors import satisfaction_counts, satisfaction_shares
+
+    ratings = satisfaction_shares(Incident.objects.filter(
+        school_id__in=school_ids, assigned_to=user, satisfaction_asked_at__gte=now - RATINGS_SINCE)
+        .aggregate(**satisfaction_counts()))
+    return {"locations": locations, "total": sum(p["n"] for p in places), "shown": len(rows), "visits": visits,
+            "ratings": ratings, "ratings_days": RATINGS_SINCE.days}
 
 
 # --- "this term" for each school ---------------------------------------------------------------------

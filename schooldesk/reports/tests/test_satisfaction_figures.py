@@ -62,3 +62,14 @@ def test_satisfaction_summary_for_the_annual_review(cast, other):
                        "ok_share": 20.0, "poor_share": 20.0, "answered_share": 83.3}
     nothing = satisfaction_summary(schools=[cast.school.pk], start=today + timedelta(days=1), end=today)
     assert nothing["rated"] == 0 and nothing["good_share"] is None
+
+
+def test_the_technicians_dashboard_shows_how_their_calls_were_rated(cast, login):
+    today = timezone.localdate()
+    for rating in ("good", "good", "poor", ""):
+        call = call_at(cast, at_noon(today - timedelta(days=5)), satisfaction=rating)
+        Incident.objects.filter(pk=call.pk).update(assigned_to=cast.technician)
+    call_at(cast, at_noon(today - timedelta(days=5)), satisfaction="poor")  # someone else's call
+    page = login(cast.technician).get("/reports/dashboards/technician/").content.decode()
+    mine = page[page.index('id="my-ratings"'):]
+    assert "Good 2 · OK 0 · poor 1" in mine and "3 of 4 reporters asked answered." in mine
