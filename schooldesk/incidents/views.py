@@ -154,7 +154,8 @@ def _action_forms(incident, user, bound=None):
     can_rate = services.satisfaction_can_rate(user, incident)
     if (is_reporter or is_desk) and incident.status == IncidentStatus.RESOLVED:
         available["confirm"] = forms.ConfirmForm(rate=can_rate and not incident.satisfaction)
-    elif can_rate:  # closed (or already rated and still changeable): the question on its own
+    if can_rate and (incident.status == IncidentStatus.CLOSED or incident.satisfaction):
+        # closed, or rated and still changeable: the question on its own
         available["rate"] = forms.RateForm(initial={"rating": incident.satisfaction,
                                                     "comment": incident.satisfaction_comment})
     if (is_reporter or is_staff) and incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):

@@ -161,3 +161,17 @@ def test_a_forged_or_expired_link_is_refused(cast, client):
 
 def resolved_by_technician(cast, incident):
     return incident_resolve(incident=incident, by=cast.technician, version=incident.version, resolution="Done.")
+
+
+def test_the_call_page_asks_its_reporter_only(cast, login):
+    incident = incident_confirm(incident=resolved(cast), by=cast.reporter)  # closed without a rating
+    url = reverse("incidents:incident_detail", args=[incident.pk])
+    assert "Send my rating" not in login(cast.technician).get(url).content.decode()
+    client = login(cast.reporter)
+    assert "Send my rating" in client.get(url).content.decode()
+    response = client.post(reverse("incidents:incident_rate", args=[incident.pk]), {"rating": "ok", "comment": ""})
+    assert response.status_code == 302 and reload(incident).satisfaction == "ok"
+    page = client.get(url).content.decode()
+    assert "rating:</strong> OK" in page and "Send my rating" in page  # changeable for a day
+    assert login(cast.spoc).post(reverse("incidents:incident_rate", args=[incident.pk]),
+                                 {"rating": "good"}).status_code == 403
