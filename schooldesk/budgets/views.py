@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from schooldesk.accounts.access import access_for
+from schooldesk.assets.choices import ASSET_ROLES
+from schooldesk.assets.selectors import replacement_cost
 from schooldesk.budgets.choices import BUDGET_SET_ROLES, BUDGET_VIEW_ROLES
 from schooldesk.budgets.forms import BudgetForm
 from schooldesk.budgets.selectors import budget_lines, budget_schools, budget_vs_spend, years_for
@@ -50,9 +52,13 @@ class BudgetEditView(RoleRequiredMixin, View):
         form = form or BudgetForm(initial=budget_lines(request.user, school, year), editable=can_set,
                                   version=budget_version(school, year) if can_set else "")
         years = [current.starts_on.year + n for n in (-2, -1, 0, 1)]
+        # beside the budget lines: what replacing the equipment whose support ends in the year would cost
+        replacing = replacement_cost(school=school, year=year, today=timezone.localdate())
+        sees_assets = access_for(request.user).has_role(school.pk, ASSET_ROLES)
         return render(request, "budgets/budget_form.html", {
             "school": school, "year": year, "fy": data["years"][school.pk], "data": data, "form": form,
-            "rows": list(form.rows(data)), "can_set": can_set, "years": years}, status=status)
+            "rows": list(form.rows(data)), "can_set": can_set, "years": years, "replacing": replacing,
+            "sees_assets": sees_assets}, status=status)
 
     def get(self, request, school_pk):
         return self.render_page(request, *self.setup_school(request, school_pk))

@@ -76,6 +76,14 @@ class UpdateKind(models.TextChoices):
     DUPLICATE = "duplicate", _("Marked duplicate")
 
 
+class Satisfaction(models.TextChoices):
+    """The one question a reporter is asked about a resolved call: how was it handled?"""
+
+    GOOD = "good", _("Good")
+    OK = "ok", _("OK")
+    POOR = "poor", _("Poor")
+
+
 class SlaState(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     DUE_SOON = "due_soon", _("Due within 2 hours")

@@ -8,7 +8,7 @@ from schooldesk.assets.choices import GONE_STATUSES
 from schooldesk.assets.models import Asset
 from schooldesk.assets.selectors import asset_choices_for
 from schooldesk.core.forms import StyledFormMixin
-from schooldesk.incidents.choices import Channel
+from schooldesk.incidents.choices import Channel, Satisfaction
 from schooldesk.incidents.models import Category, Incident
 from schooldesk.locations.models import Location
 from schooldesk.safeguarding.choices import LANE_CHOICES
@@ -236,13 +236,34 @@ class ResolveForm(VersionedForm):
     minutes_spent = forms.IntegerField(required=False, min_value=0, max_value=24 * 60, label=_("Time spent (minutes)"))
 
 
+RATING_LABEL = _("How was your call handled?")
+
+
 class ConfirmForm(StyledFormMixin, forms.Form):
-    satisfaction = forms.TypedChoiceField(
-        choices=[("", _("Rather not say")), (5, _("5 – very happy")), (4, "4"), (3, "3"), (2, "2"),
-                 (1, _("1 – unhappy"))],
-        coerce=int, empty_value=None, required=False, label=_("How happy are you with how this was handled?"),
+    """Confirm the fix; the rating is there only when the call was picked for one (`rate=True`)."""
+
+    satisfaction = forms.ChoiceField(
+        choices=[("", _("Rather not say")), *Satisfaction.choices], required=False, label=RATING_LABEL,
     )
     comment = forms.CharField(required=False, widget=SMALL_TEXT, label=_("Comment (optional)"))
+
+    def __init__(self, *args, rate: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not rate:
+            del self.fields["satisfaction"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("satisfaction", "")
+        return data
+
+
+class RateForm(StyledFormMixin, forms.Form):
+    """The one question after a resolved call: good, OK or poor, and an optional comment."""
+
+    rating = forms.ChoiceField(choices=Satisfaction.choices, widget=forms.RadioSelect, label=RATING_LABEL)
+    comment = forms.CharField(required=False, max_length=500, widget=SMALL_TEXT,
+                              label=_("Anything you would like to add? (optional)"))
 
 
 class ReopenForm(StyledFormMixin, forms.Form):

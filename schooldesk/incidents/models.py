@@ -169,7 +169,12 @@ class Incident(VersionedModel, SchoolOwnedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     is_workaround = models.BooleanField(_("this is a workaround; follow-up needed"), default=False)
-    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+    # how the reporter rated the handling (asked at resolution when the school's survey setting picks the call)
+    satisfaction = models.CharField(_("how the reporter rated it"), max_length=4,
+                                    choices=choices.Satisfaction.choices, blank=True)
+    satisfaction_comment = models.CharField(_("the reporter's comment on the rating"), max_length=500, blank=True)
+    satisfaction_asked_at = models.DateTimeField(_("rating asked for at"), null=True, blank=True)
+    satisfaction_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="duplicates")
     is_restricted = models.BooleanField(
@@ -242,6 +247,7 @@ FIELD_LABELS = {
     "category": _("Category"), "impact": _("Impact"), "urgency": _("Urgency"), "priority_level": _("Priority"),
     "location": _("Where"), "restricted": _("Restricted"), "status": _("Status"),
     "supplier_reference": _("Supplier's reference"),
+    "satisfaction": _("Reporter's rating"),
 }
 NONE = "–"
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import mimetypes
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
@@ -22,11 +25,19 @@ from schooldesk.incidents.choices import (
     ACTIVE_STATUSES,
     PAUSED_STATUSES,
     IncidentStatus,
+    Satisfaction,
     SupportLevel,
     UpdateKind,
 )
 from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate, change_sentence
-from schooldesk.schools.choices import DEFAULT_PRIORITY_MATRIX, DEFAULT_SLA_TARGETS, Impact, Priority, Urgency
+from schooldesk.schools.choices import (
+    DEFAULT_PRIORITY_MATRIX,
+    DEFAULT_SLA_TARGETS,
+    Impact,
+    Priority,
+    SatisfactionSurvey,
+    Urgency,
+)
 from schooldesk.schools.selectors import school_calendar
 
 WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
@@ -512,6 +523,8 @@ def incident_resolve(*, incident, by, version, resolution: str, is_workaround: b
     incident.resolved_at = now
     incident.responded_at = incident.responded_at or now
     _pause(incident, now)  # a resolved call's clock stands still; reopening starts it again
+    if incident.satisfaction_asked_at is None and satisfaction_is_sampled(school=incident.school, pk=incident.pk):
+        incident.satisfaction_asked_at = now  # asked once per call: a reopened call keeps its question
     _timeline(incident, by, UpdateKind.RESOLUTION, incident.resolution, minutes=minutes_spent,
               field="workaround" if is_workaround else "", notify=notify)
     _set_status(incident, by, IncidentStatus.RESOLVED, is_public=False)
@@ -520,19 +533,106 @@ def incident_resolve(*, incident, by, version, resolution: str, is_workaround: b
 
 
 @transaction.atomic
-def incident_confirm(*, incident, by, satisfaction: int | None = None, comment: str = "") -> Incident:
-    """The reporter (or the desk on their behalf) confirms the fix; the call closes."""
+def incident_confirm(*, incident, by, satisfaction: str = "", comment: str = "") -> Incident:
+    """The reporter (or the desk on their behalf) confirms the fix; the call closes. The reporter may rate
+    how it was handled at the same time (good / OK / poor), if the call was picked for a rating."""
     if not _is_reporter(by, incident):
         _require(by, incident, DESK_ROLES, "Only the reporter or the desk can confirm a fix.")
     incident = _lock(incident, None)
     if incident.status != IncidentStatus.RESOLVED:
         raise ValidationError("Only a resolved call can be confirmed.")
-    if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
-        raise ValidationError({"satisfaction": "Choose from 1 to 5."})
-    incident.satisfaction = satisfaction
-    incident.closed_at = timezone.now()
+    now = timezone.now()
+    if satisfaction:
+        _rate(incident, by, satisfaction, comment, now)
+    incident.closed_at = now
     _timeline(incident, by, UpdateKind.CONFIRMATION, comment.strip() or "Fix confirmed.")
     _set_status(incident, by, IncidentStatus.CLOSED)
+    _save(incident)
+    return incident
+
+
+# --- satisfaction (decision 0022) -------------------------------------------------------------
+#: how long the links in the resolution email work
+SATISFACTION_LINK_AGE = timedelta(days=14)
+#: a rating can be changed (a second click) for this long after it was first given; then it stands
+SATISFACTION_CHANGE_WINDOW = timedelta(hours=24)
+_SATISFACTION_SALT = "schooldesk.incidents.satisfaction"
+
+
+def satisfaction_is_sampled(*, school, pk: int) -> bool:
+    """Whether the school's survey setting asks the reporter of call `pk` for a rating. "One in N" picks by a
+    keyed hash of the call's number: the same call always gets the same answer, about one call in N is
+    picked, and nobody working the call can tell beforehand whether it will be rated."""
+    if school.satisfaction_survey == SatisfactionSurvey.OFF:
+        return False
+    if school.satisfaction_survey == SatisfactionSurvey.EVERY:
+        return True
+    every = max(2, int(school.satisfaction_sample_every or 2))
+    digest = salted_hmac(_SATISFACTION_SALT, f"call:{pk}", algorithm="sha256").digest()
+    return int.from_bytes(digest[:8], "big") % every == 0
+
+
+def satisfaction_token(*, incident, rating: str) -> str:
+    """The signed, expiring token of a one-click rating link: it names the call and the rating, nothing else."""
+    return signing.dumps({"c": incident.pk, "r": rating}, salt=_SATISFACTION_SALT)
+
+
+def satisfaction_token_read(token: str) -> tuple[int, str]:
+    """(call id, rating) from a link's token; ValidationError when it is forged, garbled or too old."""
+    try:
+        data = signing.loads(token, salt=_SATISFACTION_SALT, max_age=SATISFACTION_LINK_AGE)
+    except signing.SignatureExpired as exc:
+        raise ValidationError(_("This link has expired. Open the call to rate it, or reply to the email.")) from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(_("This link is not valid. Check that it was copied whole.")) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("c"), int) or data.get("r") not in Satisfaction.values:
+        raise ValidationError(_("This link is not valid. Check that it was copied whole."))
+    return data["c"], data["r"]
+
+
+def satisfaction_refusal(incident, now=None) -> str:
+    """Why the call cannot be rated now ("" when it can): not picked, reopened, or rated too long ago to change."""
+    if not incident.satisfaction_asked_at:
+        return _("This call was not picked for a rating.")
+    if incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+        return _("This call has been reopened: it can be rated once it is resolved again.")
+    if incident.satisfaction and (now or timezone.now()) - incident.satisfaction_at > SATISFACTION_CHANGE_WINDOW:
+        return _("This call was rated on %(when)s; a rating can only be changed within a day of giving it.") % {
+            "when": timezone.localtime(incident.satisfaction_at).strftime("%d/%m/%Y %H:%M")}
+    return ""
+
+
+def satisfaction_can_rate(by, incident, now=None) -> bool:
+    """Whether the call page offers `by` the rating question now."""
+    return by is not None and by.pk == incident.reported_by_id and not satisfaction_refusal(incident, now)
+
+
+def _rate(incident, by, rating: str, comment: str, now) -> None:
+    """`by` is the reporter (signed in), or None for a caller without an account who followed the signed link."""
+    if rating not in Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Choose good, OK or poor.")})
+    if by is not None and by.pk != incident.reported_by_id:
+        raise PermissionDenied(_("Only the person who reported the call can rate it."))
+    if by is None and incident.reported_by_id:
+        raise PermissionDenied(_("Sign in to rate this call."))
+    if refusal := satisfaction_refusal(incident, now):
+        raise ValidationError(refusal)
+    old = incident.get_satisfaction_display() if incident.satisfaction else ""
+    if not incident.satisfaction:
+        incident.satisfaction_at = now  # the window to change it runs from the first answer
+    incident.satisfaction = rating
+    incident.satisfaction_comment = comment.strip()[:500]
+    _timeline(incident, by, UpdateKind.NOTE, comment.strip()[:500], is_public=False, field="satisfaction",
+              old=old, new=incident.get_satisfaction_display())
+
+
+@transaction.atomic
+def incident_rate(*, incident, by, rating: str, comment: str = "") -> Incident:
+    """The reporter says how a resolved call was handled: good, OK or poor, with an optional comment. Given
+    once; a second answer within SATISFACTION_CHANGE_WINDOW of the first replaces it, later ones are refused.
+    Rating does not close the call: confirming the fix is a separate answer."""
+    incident = _lock(incident, None)
+    _rate(incident, by, rating, comment, timezone.now())
     _save(incident)
     return incident
 

@@ -1,11 +1,14 @@
 import functools
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -173,7 +176,7 @@ class IncidentCreateView(View):
         return self._render(request, form, status=400)
 
 
-ACTION_ORDER = ["confirm", "triage", "assign", "escalate", "reply", "chase", "supplier_times", "wait", "resume",
+ACTION_ORDER = ["rate", "confirm", "triage", "assign", "escalate", "reply", "chase", "supplier_times", "wait", "resume",
                 "resolve", "reopen", "duplicate", "cancel"]
 
 
@@ -219,8 +222,13 @@ def _action_forms(incident, user, bound=None):
         available["resolve"] = forms.ResolveForm(initial=version)
     if (is_reporter or is_desk) and active:
         available["cancel"] = forms.CancelForm(initial=version)
+    can_rate = services.satisfaction_can_rate(user, incident)
     if (is_reporter or is_desk) and incident.status == IncidentStatus.RESOLVED:
-        available["confirm"] = forms.ConfirmForm()
+        available["confirm"] = forms.ConfirmForm(rate=can_rate and not incident.satisfaction)
+    if can_rate and (incident.status == IncidentStatus.CLOSED or incident.satisfaction):
+        # closed, or rated and still changeable: the question on its own
+        available["rate"] = forms.RateForm(initial={"rating": incident.satisfaction,
+                                                    "comment": incident.satisfaction_comment})
     if (is_reporter or is_staff) and incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
         available["reopen"] = forms.ReopenForm()
     if bound is not None:
@@ -287,6 +295,8 @@ ACTIONS = {
     "resolve": (forms.ResolveForm, False, lambda i, u, d: services.incident_resolve(
         incident=i, by=u, version=d["version"], resolution=d["resolution"], is_workaround=d["is_workaround"],
         minutes_spent=d["minutes_spent"] or 0), _("Resolved. The reporter has been asked to confirm.")),
+    "rate": (forms.RateForm, False, lambda i, u, d: services.incident_rate(
+        incident=i, by=u, rating=d["rating"], comment=d["comment"]), _("Thank you for rating the help you got.")),
     "confirm": (forms.ConfirmForm, False, lambda i, u, d: services.incident_confirm(
         incident=i, by=u, satisfaction=d["satisfaction"], comment=d["comment"]), _("Thank you: the call is closed.")),
     "reopen": (forms.ReopenForm, False, lambda i, u, d: services.incident_reopen(incident=i, by=u, reason=d["reason"]),
@@ -316,6 +326,8 @@ class IncidentActionView(ObjectActionView):
     def get_form(self, incident, data, files):
         form_class, wants_incident, _call, _message = ACTIONS[self.action]
         kwargs = {"incident": incident} if wants_incident else {}
+        if form_class is forms.ConfirmForm:
+            kwargs = {"rate": services.satisfaction_can_rate(self.request.user, incident)}
         if form_class is forms.DuplicateForm:
             kwargs["user"] = self.request.user
         return form_class(data, files, **kwargs)
@@ -397,3 +409,67 @@ class SavedViewDeleteView(RoleRequiredMixin, View):
         services.saved_view_delete(view=saved, user=request.user)
         messages.success(request, _("View “%(name)s” deleted.") % {"name": saved.name})
         return redirect("incidents:view_list")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class RatingLinkView(View):
+    """The one-click rating link of the resolution email (decision 0022). The signed, expiring token names the
+    call and the rating. A reporter with an account signs in first; a caller without one (by email or phone)
+    rates through the link alone, and the page then shows no more than the call's reference. The click opens
+    this page with the answer chosen; the rating is recorded by its button (a POST), because the link
+    checkers of school mail filters open every link in an email."""
+
+    template_name = "incidents/incident_rate.html"
+
+    def _call(self, request, rating_token):
+        """(incident, rating, who rates) or an HttpResponse explaining why not."""
+        try:
+            pk, rating = services.satisfaction_token_read(rating_token)
+        except ValidationError as exc:
+            return self._problem(request, exc.messages[0], status=400)
+        incident = Incident.objects.select_related("school").filter(pk=pk).first()
+        if incident is None:
+            raise Http404
+        if incident.reported_by_id:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.user.pk != incident.reported_by_id:
+                return self._problem(request, _("This link is for the person who reported the call."), status=403)
+            return incident, rating, request.user
+        return incident, rating, None
+
+    def _problem(self, request, message, status):
+        return render(request, self.template_name, {"problem": message}, status=status)
+
+    def _render(self, request, incident, form, by, status=200):
+        refusal = services.satisfaction_refusal(incident)
+        return render(request, self.template_name, {
+            "incident": incident, "form": None if refusal else form, "refusal": refusal, "signed_in": by is not None,
+        }, status=status)
+
+    def get(self, request, rating_token):
+        found = self._call(request, rating_token)
+        if not isinstance(found, tuple):
+            return found
+        incident, rating, by = found
+        form = forms.RateForm(initial={"rating": rating, "comment": incident.satisfaction_comment})
+        return self._render(request, incident, form, by)
+
+    def post(self, request, rating_token):
+        found = self._call(request, rating_token)
+        if not isinstance(found, tuple):
+            return found
+        incident, _rating, by = found
+        form = forms.RateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.incident_rate(incident=incident, by=by, rating=form.cleaned_data["rating"],
+                                       comment=form.cleaned_data["comment"])
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+            else:
+                if by is not None:
+                    messages.success(request, _("Thank you for rating the help you got."))
+                    return redirect("incidents:incident_detail", pk=incident.pk)
+                return render(request, self.template_name, {"incident": incident, "thanks": True})
+        return self._render(request, incident, form, by, status=400)

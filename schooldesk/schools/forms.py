@@ -20,6 +20,7 @@ class SchoolSettingsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
         fields = [
             "name", "urn", "nation", "roll_number", "financial_year_start_month", "desk_email", "desk_phone",
             "service_opens_at", "service_closes_at", "is_term_time_only", "auto_close_after_days",
+            "satisfaction_survey", "satisfaction_sample_every",
             "spoc", "spoc_days", "spoc_from", "spoc_until", "deputy", "deputy_from", "deputy_until",
             "approver",
         ]
@@ -35,9 +36,22 @@ class SchoolSettingsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
         self.fields["approver"].queryset = self.fields["deputy"].queryset
         self.initial["spoc_days"] = sorted(str(d) for d in self.instance.spoc_weekdays)
         self.fields["spoc_days"].widget.attrs.pop("class", None)
+        for name in ("satisfaction_survey", "satisfaction_sample_every"):  # left out: the setting stays as it is
+            self.fields[name].required = False
 
     def clean_spoc_days(self):
         return ",".join(sorted(self.cleaned_data["spoc_days"]))
+
+    def clean_satisfaction_survey(self):
+        return self.cleaned_data["satisfaction_survey"] or self.instance.satisfaction_survey
+
+    def clean_satisfaction_sample_every(self):
+        every = self.cleaned_data["satisfaction_sample_every"]
+        if every is None:
+            return self.instance.satisfaction_sample_every
+        if not 2 <= every <= 100:
+            raise forms.ValidationError(_("Ask one call in 2 to 100 (choose 'every call' to ask about all of them)."))
+        return every
 
 
 class PriorityMatrixForm(VersionedFormMixin, StyledFormMixin, forms.Form):

@@ -58,6 +58,14 @@ class School(VersionedModel, TimeStampedModel):
         _("close resolved calls after (school days)"), default=5,
         help_text=_("A resolved call the reporter has not confirmed closes itself after this many school days."),
     )
+    satisfaction_survey = models.CharField(
+        _("ask reporters how a resolved call was handled"), max_length=10,
+        choices=choices.SatisfactionSurvey.choices, default=choices.SatisfactionSurvey.EVERY,
+    )
+    satisfaction_sample_every = models.PositiveSmallIntegerField(
+        _("when sampling, ask one call in"), default=5,
+        help_text=_("Used only when asking one call in N: 5 asks about one resolved call in five."),
+    )
     priority_matrix = models.JSONField(_("priority matrix"), default=choices.default_priority_matrix)
     sla_targets = models.JSONField(_("SLA targets (service minutes)"), default=choices.default_sla_targets)
     # The single point of contact and their deputy, with agreed hours.

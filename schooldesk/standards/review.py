@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
 from schooldesk.core.calendar import LONDON
@@ -21,11 +21,12 @@ def _rate(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def review_satisfaction(calls) -> dict:
-    """The satisfaction section, in one place so the rating's new form (good, OK, poor) can replace it: how many
-    calls were rated and their average mark (1 to 5)."""
-    found = calls.filter(satisfaction__isnull=False).aggregate(rated=Count("pk"), average=Avg("satisfaction"))
-    return {"rated": found["rated"], "average": round(found["average"], 1) if found["average"] is not None else None}
+def review_satisfaction(school, start: date, end: date) -> dict:
+    """The satisfaction section: how reporters rated the calls resolved in the review's year (good, OK, poor),
+    from the incidents app's one summary (schooldesk/incidents/selectors.py, decision 0022)."""
+    from schooldesk.incidents.selectors import satisfaction_summary
+
+    return satisfaction_summary(schools=[school], start=start, end=end)
 
 
 def review_calls(school, start: date, end: date) -> dict:
@@ -57,7 +58,7 @@ def review_calls(school, start: date, end: date) -> dict:
         line["response_rate"] = _rate(line["response_met"], line["response_targeted"])
         line["resolve_rate"] = _rate(line["resolve_met"], line["resolve_targeted"])
     return {"rows": rows, "totals": totals, "by_priority": sorted(by_priority.values(), key=lambda r: r["priority"]),
-            "satisfaction": review_satisfaction(calls)}
+            "satisfaction": review_satisfaction(school, start, end)}
 
 
 def review_suppliers(user, school, start: date, end: date) -> list[dict]:

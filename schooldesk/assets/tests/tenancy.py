@@ -1,5 +1,7 @@
 """School A's asset register for the tenancy walk (schooldesk/core/tests/test_tenancy.py)."""
 
+from datetime import date, timedelta
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from schooldesk.assets.importer import asset_import_upload
@@ -21,7 +23,7 @@ def build(cast, secret):
     kind.name = f"{secret} type"
     kind.save()
     asset = AssetFactory(school=cast.school, tag=f"{secret}-1", serial=f"{secret}-SN", location=room, asset_type=kind,
-                         notes=f"{secret} notes")
+                         notes=f"{secret} notes", support_ends_on=date.today() + timedelta(days=400))
     switch = AssetFactory(school=cast.school, tag=f"{secret}-2", location=room, type_name="Switch")
     relationship_add(from_asset=asset, kind="connected_to", to_asset=switch, by=None)
     csv = SimpleUploadedFile(f"{secret}.csv", f"Asset tag,Type\n{secret}-9,Laptop\n".encode(), content_type="text/csv")

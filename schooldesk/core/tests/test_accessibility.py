@@ -10,7 +10,13 @@ from playwright.sync_api import expect
 
 from schooldesk.core.tests.browser import axe_violations, describe_violations, screenshot, sign_in
 from schooldesk.incidents.models import Category
-from schooldesk.incidents.services import incident_assign, incident_reply, incident_resolve, incident_triage
+from schooldesk.incidents.services import (
+    incident_assign,
+    incident_reply,
+    incident_resolve,
+    incident_triage,
+    satisfaction_token,
+)
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
 from schooldesk.outages.models import CallApproval
@@ -103,6 +109,7 @@ PAGES = {
     "report-form": ("reporter", "/incidents/new/", _open_all_details),
     "report-form-errors": ("reporter", "/incidents/new/", _submit_empty_report),
     "incident-reporter-resolved": ("reporter", "/incidents/{fixed}/", _open_all_details),
+    "rating-link": ("reporter", "/incidents/rate/{rate}/", None),
     "api-token-form": ("reporter", "/accounts/api-tokens/new/", None),
     "api-tokens": ("reporter", "/accounts/api-tokens/", _make_a_token),
     "home-technician": ("technician", "/", None),
@@ -112,6 +119,7 @@ PAGES = {
     "triage": ("spoc", "/incidents/triage/", None),
     "incident-spoc": ("spoc", "/incidents/{new}/", _open_all_details),
     "locations": ("spoc", "/locations/", None),
+    "replacement-forecast": ("spoc", "/assets/forecast/", None),
     "location-form": ("spoc", "/locations/new/", None),
     "suppliers": ("spoc", "/suppliers/", None),
     "school-settings": ("spoc", "/schools/{school}/", None),
@@ -174,7 +182,8 @@ def test_pages_have_no_serious_accessibility_violations(who, viewport, names, ca
     failures = []
     for name in names:
         _who, url, prepare = ALL_PAGES[name]
-        url = url.format(**{key: value.pk for key, value in world.items()})
+        url = url.format(**{key: value.pk for key, value in world.items()},
+                         rate=satisfaction_token(incident=world["fixed"], rating="good"))
         response = page.goto(url)
         assert response.ok, f"{url} answered {response.status}"
         if prepare:

@@ -56,6 +56,7 @@ DOWNLOADS = {
     "standards:evidence_download": "a scheduled check's evidence file",
     "standards:statement_file": "a statement's attachment",
     "safeguarding:breach_log": "the school's breach log as CSV and Excel (the DPO, the ICT owner)",
+    "assets:replacement_forecast": "the replacement forecast as CSV and Excel",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 

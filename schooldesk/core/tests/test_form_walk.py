@@ -28,7 +28,7 @@ from schooldesk.changes.services import change_complete, change_decide, change_s
 from schooldesk.changes.tests.factories import ChangeFactory
 from schooldesk.core.tests.pages import Form, filled, forms_in, header_faults, path_of, upload
 from schooldesk.core.tests.test_tenancy import PUBLIC_PREFIXES, SKIPPED_PREFIXES, fill, oak_world, routes, walk  # noqa: F401
-from schooldesk.incidents.services import incident_resolve, incident_wait
+from schooldesk.incidents.services import incident_confirm, incident_resolve, incident_wait
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
 from schooldesk.locations.services import location_archive
@@ -227,12 +227,15 @@ def state_pages(cast) -> list[str]:
                                    oauth_client_id="walk-app", oauth_client_secret="walk-secret")
     procedure = procedure_create(school=school, by=None, title="Logging a call", body="1. Log it.")
     procedure_decide(version=procedure, by=None, authorise=True)
+    rateable = IncidentFactory(school=school, by=cast.reporter, summary="Visualiser fixed")  # closed, not yet rated:
+    rateable = incident_resolve(incident=rateable, by=cast.technician, version=rateable.version, resolution="Done.")
+    incident_confirm(incident=rateable, by=cast.reporter)  # its reporter is offered the rating on its own
     call_with_known_error = IncidentFactory(school=school, by=cast.reporter, summary="Wi-Fi drops again",
                                             location=Location.objects.get(name__endswith="problem room"))
     return [f"/incidents/{resolved.pk}/", f"/incidents/{waiting.pk}/", f"/changes/{submitted.pk}/",
             f"/changes/{authorised.pk}/", f"/changes/{implemented.pk}/", "/locations/?show=archived",
             f"/assets/{lent.pk}/", f"/mail/mailboxes/{oauth.pk}/", f"/procedures/{procedure.procedure_id}/",
-            f"/incidents/{call_with_known_error.pk}/"]
+            f"/incidents/{call_with_known_error.pk}/", f"/incidents/{rateable.pk}/"]
 
 
 @pytest.fixture

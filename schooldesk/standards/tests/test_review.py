@@ -70,11 +70,17 @@ def test_the_owner_writes_through_the_page_and_a_concurrent_edit_keeps_the_words
 
 def test_the_review_counts_calls_against_targets_and_satisfaction(cast):
     call = IncidentFactory(school=cast.school, by=cast.reporter)
-    call.satisfaction = 4
+    call.satisfaction, call.satisfaction_asked_at = "good", timezone.now()
     call.save()
+    asked = IncidentFactory(school=cast.school, by=cast.reporter)
+    asked.satisfaction_asked_at = timezone.now()
+    asked.save()
     today = timezone.localdate()
     calls = review_calls(cast.school, date(today.year - 1, today.month, 1), today)
-    assert calls["totals"]["n"] == 1 and calls["satisfaction"] == {"rated": 1, "average": 4.0}
+    satisfaction = calls["satisfaction"]
+    assert calls["totals"]["n"] == 2
+    assert (satisfaction["asked"], satisfaction["rated"], satisfaction["good"]) == (2, 1, 1)
+    assert satisfaction["good_share"] == 100.0 and satisfaction["answered_share"] == 50.0
 
 
 def test_the_governors_pdf_has_the_findings(cast, client):
