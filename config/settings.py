@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "schooldesk.changes",
     "schooldesk.procedures",
     "schooldesk.budgets",
+    "schooldesk.privacy",
     # apps: one line per domain app, above this comment
 ]
 

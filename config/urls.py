@@ -18,6 +18,7 @@ urlpatterns = [
     path("changes/", include("schooldesk.changes.urls")),
     path("procedures/", include("schooldesk.procedures.urls")),
     path("budgets/", include("schooldesk.budgets.urls")),
+    path("privacy/", include("schooldesk.privacy.urls")),
     # apps: one line per domain app, above this comment
     path("api/v1/", include("config.api_urls")),
     # The Django admin only where SCHOOLDESK_ADMIN_PATH puts it (none in production unless set): below.
