@@ -84,6 +84,10 @@ PAGES = {
     "empty-list": ("spoc", "/problems/", None),
     "filtered-to-nothing": ("spoc", "/locations/?q=zzqqxx", None),
     "audit-trail": ("dpo", "/reports/audit/", None),
+    "home-dpo": ("dpo", "/", None),
+    "data-protection": ("dpo", "/privacy/", None),
+    "subject-access-form": ("dpo", "/privacy/requests/new/", None),
+    "retention-schedule": ("dpo", "/privacy/retention/{school}/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",

@@ -193,3 +193,28 @@ def test_only_the_dpo_and_the_ict_owner_reach_the_pages(cast, login):
                 assert status == 200, f"{url} as the {role} gave {status}"
             else:
                 assert status in (403, 404), f"{url} as the {role} gave {status}"
+
+
+def test_the_home_page_lists_open_requests_in_a_fixed_number_of_queries(cast, login):
+    client = login(cast.dpo)
+    new_request(cast)
+    client.get("/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/")
+    for n in range(4):
+        new_request(cast, subject_name=f"Pupil {n}")
+    with CaptureQueriesContext(connection) as five:
+        html = client.get("/").content.decode()
+    assert len(five) == len(one) and "Pupil 3" in html
+
+
+def test_a_person_with_a_role_in_another_school_is_not_renamed_from_this_one(cast, other, login, teacher_world):
+    from schooldesk.accounts.models import Membership
+
+    Membership.objects.create(user=teacher_world.teacher, school=other.school, role="reporter")
+    sar = sar_subject_set(request=new_request(cast), by=cast.dpo, user=teacher_world.teacher)
+    client = login(cast.dpo)
+    response = post_as_rendered(client, f"/privacy/requests/{sar.pk}/erase/", "", button_text="Confirm")
+    assert response.status_code == 400 and "another school" in response.content.decode()
+    assert User.objects.get(pk=teacher_world.teacher.pk).is_active
+    assert Incident.objects.get(pk=teacher_world.phone_call.pk).reporter_name == "Ruth Ellis"  # all or nothing
