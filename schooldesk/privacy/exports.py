@@ -28,6 +28,25 @@ def _plain(value):
     return value
 
 
+def readable(value) -> str:
+    """A value as the person reads it in the PDF: en-GB dates, local times, Yes/No."""
+    from django.utils.translation import gettext as _
+
+    if isinstance(value, datetime):
+        return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return "" if value is None else str(value)
+
+
+def readable_items(items) -> list[tuple]:
+    """(item, [(label, text)]) with the empty values left out: the PDF's rows."""
+    return [(item, [(name.replace("_", " ").capitalize(), readable(value)) for name, value in item.fields.items()
+                    if readable(value) != ""]) for item in items]
+
+
 def pack_filename(request_obj, extension: str) -> str:
     return f"subject-access-{request_obj.reference.lower()}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
@@ -42,7 +61,8 @@ def pack_pdf(http_request, request_obj, records: Records) -> HttpResponse:
     from weasyprint import HTML
 
     html = render_to_string("privacy/pack_pdf.html", {
-        "sar": request_obj, "groups": groups_for_pack(records), "made_on": timezone.localdate()},
+        "sar": request_obj, "made_on": timezone.localdate(),
+        "groups": [(kind, label, readable_items(items)) for kind, label, items in groups_for_pack(records)]},
         request=http_request)
     document = HTML(string=html, base_url=http_request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(document, content_type="application/pdf")

@@ -2,6 +2,7 @@
 and by phone, a timeline, an attachment, emails in and out, a laptop issued, a licence seat, audit entries; and
 another person's call that must never be found."""
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -63,7 +64,7 @@ def teacher_world(cast) -> TeacherWorld:
                                    from_address="desk@oak.example", subject="Your call was updated",
                                    body_text="Dear Ruth Ellis, your laptop is ready.", message_id="<sar1@oak.example>")
     asset = AssetFactory(school=cast.school, tag="OAK-LAP-7")
-    asset_issue(asset=asset, person=teacher, by=cast.spoc)
+    asset_issue(asset=asset, person=teacher, by=cast.spoc, loan_due_on=datetime.date(2027, 7, 23))  # a loan: a date
     licence = LicenceFactory(school=cast.school, product="Spelling Shed", licence_type="per_user", quantity=30)
     allocation_add(licence=licence, by=cast.owner, person=teacher)
     return TeacherWorld(teacher=teacher, web_call=web_call, phone_call=phone_call, other_call=other_call,

@@ -5,6 +5,7 @@ pseudonymisation after a confirmation page."""
 import datetime
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -133,6 +134,7 @@ def test_an_exempt_item_is_left_out_of_the_pdf_and_the_zip(cast, login, teacher_
                               check=True).stdout.decode()
         assert "Your data held by the ICT service desk" in text and "OAK-LAP-7" in text
         assert "spare charger" not in text
+        assert re.search(r"Back on:\s+23/07/2027", text), text  # the loan's date, as a date
 
 
 def test_marking_answered_records_when(cast, login):
