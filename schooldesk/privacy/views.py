@@ -15,7 +15,7 @@ from schooldesk.accounts.models import User
 from schooldesk.core.logs import note_school
 from schooldesk.core.views import FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.privacy import exports, selectors, services
-from schooldesk.privacy.choices import PRIVACY_ROLES, RecordKind
+from schooldesk.privacy.choices import PRIVACY_ROLES, RecordKind, RetentionKind
 from schooldesk.privacy.forms import (
     EmptyForm,
     ExemptionForm,
@@ -81,6 +81,7 @@ def detail_page(http_request, sar, *, forms=None, status=200):
               if kind in records.groups]
     return render(http_request, "privacy/request_detail.html", {
         "sar": sar, "groups": groups, "records": records, "q": text, "found": found,
+        "erased": [(RecordKind(kind).label, n) for kind, n in sar.erasure_counts.items()],
         "form": (forms or {}).get("form"), "failed_action": (forms or {}).get("action"),
         "today": timezone.localdate()}, status=status)
 
@@ -179,7 +180,8 @@ class RetentionView(RoleRequiredMixin, View):
         return render(request, "privacy/retention.html", {
             "school": school, "policy": policy, "form": form,
             "preview": selectors.retention_preview(policy, timezone.now()),
-            "runs": list(selectors.retention_runs(school))}, status=status)
+            "runs": [(run, [(RetentionKind(kind).label, n) for kind, n in run.counts.items()])
+                     for run in selectors.retention_runs(school)]}, status=status)
 
     def school(self, request, school_pk):
         school = get_object_or_404(_schools(request.user), pk=school_pk)

@@ -167,3 +167,11 @@ def test_the_installation_wide_prune_leaves_a_school_with_its_own_schedule(cast,
     RetentionPolicy.objects.create(school=cast.school, audit_days=365, is_enabled=True)
     audit_prune()
     assert AuditEntry.objects.filter(pk=mine.pk).exists() and not AuditEntry.objects.filter(pk=theirs.pk).exists()
+
+
+def test_the_log_after_a_run_says_what_went(cast, login, world):
+    switch_on(cast)
+    retention_run(school=cast.school, now=NOW)
+    html = login(cast.dpo).get(f"/privacy/retention/{cast.school.pk}/").content.decode()
+    assert "Closed calls (anonymised): 1" in html and "Emails and attachments (deleted): 3" in html
+    assert world["call_out"].reference in html and "Ruth" not in html
