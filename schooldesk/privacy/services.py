@@ -151,7 +151,7 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
     trail's labels; their account (if they have roles in no other school) is deactivated and renamed. Returns the
     counts per kind, also kept on the request and in the audit trail."""
     now = now or timezone.now()
-    request = SubjectAccessRequest.objects.select_for_update().select_related("subject_user", "school").get(
+    request = SubjectAccessRequest.objects.select_for_update(of=("self",)).select_related("subject_user", "school").get(
         pk=request.pk)
     subject = selectors.subject_of(request)
     user = subject.user
