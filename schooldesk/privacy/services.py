@@ -183,9 +183,10 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
     for message in inbound:
         message.from_address, message.from_name = email, pseudonym
         message.subject, message.preview = replace(message.subject), replace(message.preview)
-        _rewrite_raw(message, replace)
     if inbound:
         InboundMessage.objects.bulk_update(inbound, ["from_address", "from_name", "subject", "preview"])
+        # the stored originals are files, outside the transaction: rewritten once the rows are committed
+        transaction.on_commit(lambda: [_rewrite_raw(message, replace) for message in inbound])
     counts[RecordKind.EMAIL_IN] = len(inbound)
     outbound = list(OutboundMessage.objects.filter(school=school).filter(
         subject.q(email_fields=("to_address",), user_fields=("recipient",))))
