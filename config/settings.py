@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "schooldesk.replies",
     "schooldesk.outages",
     "schooldesk.standards",
+    "schooldesk.privacy",
     # apps: one line per domain app, above this comment
 ]
 

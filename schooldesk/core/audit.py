@@ -129,6 +129,7 @@ DOWNLOAD_NAMES = {
     "assets:asset_labels": gettext_lazy("an asset's label sheet"),
     "assets:asset_bulk": gettext_lazy("asset labels"),
     "assets:location_labels": gettext_lazy("room labels"),
+    "privacy:request_pack": gettext_lazy("a subject access pack"),
 }
 #: the record a refused address names, by namespace: the model whose pk is `pk` in that app's routes
 REFUSED_MODELS = {
@@ -331,8 +332,13 @@ def connect() -> None:
 
 # --- retention ---------------------------------------------------------------------------------------------------
 def audit_prune(*, now=None) -> int:
-    """Delete the entries older than SCHOOLDESK_AUDIT_RETENTION_DAYS; returns how many went."""
+    """Delete the entries older than SCHOOLDESK_AUDIT_RETENTION_DAYS; returns how many went. A school whose DPO has
+    switched on its own retention schedule is left to it: the schedule's audit period (whose default is this setting)
+    is applied by schooldesk/privacy's nightly job, one mechanism per school (docs/decisions/0024)."""
+    from schooldesk.privacy.models import RetentionPolicy
+
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.SCHOOLDESK_AUDIT_RETENTION_DAYS)
-    deleted, _by_model = AuditEntry.objects.filter(at__lt=cutoff).delete()
+    own = RetentionPolicy.objects.filter(is_enabled=True).values("school_id")
+    deleted, _by_model = AuditEntry.objects.filter(at__lt=cutoff).exclude(school_id__in=own).delete()
     return deleted

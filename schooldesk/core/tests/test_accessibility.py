@@ -154,6 +154,9 @@ PAGES = {
     "annual-review": ("owner", "/standards/reviews/{school}/", _open_all_details),
     "scheduled-checks": ("spoc", "/standards/checks/", None),
     "scheduled-check-form": ("spoc", "/standards/checks/new/", None),
+    "data-protection": ("dpo", "/privacy/", None),
+    "subject-access-form": ("dpo", "/privacy/requests/new/", None),
+    "retention-schedule": ("dpo", "/privacy/retention/{school}/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",

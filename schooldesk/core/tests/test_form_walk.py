@@ -33,6 +33,7 @@ from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
 from schooldesk.locations.services import location_archive
 from schooldesk.mail.models import Mailbox
+from schooldesk.privacy.models import SubjectAccessRequest
 from schooldesk.procedures.services import procedure_create, procedure_decide
 from schooldesk.schools.tests.factories import SchoolFactory
 
@@ -235,7 +236,8 @@ def state_pages(cast) -> list[str]:
     return [f"/incidents/{resolved.pk}/", f"/incidents/{waiting.pk}/", f"/changes/{submitted.pk}/",
             f"/changes/{authorised.pk}/", f"/changes/{implemented.pk}/", "/locations/?show=archived",
             f"/assets/{lent.pk}/", f"/mail/mailboxes/{oauth.pk}/", f"/procedures/{procedure.procedure_id}/",
-            f"/incidents/{call_with_known_error.pk}/", f"/incidents/{rateable.pk}/"]
+            f"/incidents/{call_with_known_error.pk}/", f"/incidents/{rateable.pk}/",
+            f"/privacy/requests/{SubjectAccessRequest.objects.get(school=school).pk}/?q=oak"]  # "Choose …" buttons
 
 
 @pytest.fixture
