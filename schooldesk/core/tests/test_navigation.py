@@ -45,3 +45,13 @@ def test_the_standards_and_the_checks_are_in_the_menu_of_those_who_use_them(cast
         assert reverse("standards:check_list") in links(role), role
     for role in ("reporter", "provider", "technician"):
         assert reverse("standards:standards_list") not in links(role), role
+
+
+def test_data_protection_is_in_the_menu_of_the_dpo_and_the_ict_owner_only(cast, login):
+    def links(role):
+        return menu_links(login(getattr(cast, role)).get(reverse("home")).content.decode())
+
+    for role in ("dpo", "owner"):
+        assert reverse("privacy:request_list") in links(role), role
+    for role in ("reporter", "spoc", "technician", "viewer", "provider"):
+        assert reverse("privacy:request_list") not in links(role), role
