@@ -83,7 +83,7 @@ test -s "$tmp/var/staticfiles/staticfiles.json"
 
 step "desk_init: the organisation, the school and a person in each role"
 head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$tmp/password"
-roles=(spoc technician reporter viewer dpo provider)
+roles=(spoc technician reporter viewer dpo dsl provider)
 people=()
 for role in "${roles[@]}"; do people+=(--user "check.$role:$role"); done
 SCHOOLDESK_ENV_FILE="$tmp/env" SCHOOLDESK_USER=$(id -un) SCHOOLDESK_VENV="$venv" deploy/manage desk_init \

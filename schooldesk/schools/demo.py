@@ -33,7 +33,7 @@ from schooldesk.schools.services import school_create
 from schooldesk.suppliers.models import Supplier
 
 DEMO_PASSWORD = "schooldesk-demo"  # noqa: S105 - the published password of the demo desk
-ROLE_ORDER = ("spoc", "reporter", "technician", "provider", "owner", "viewer", "dpo")
+ROLE_ORDER = ("spoc", "reporter", "technician", "provider", "owner", "viewer", "dpo", "dsl")
 ACTIVE_MIX = {S.NEW: 15, S.OPEN: 15, S.WITH_FIRST_LEVEL: 30, S.WITH_SECOND_LEVEL: 15,
               S.WAITING_REPORTER: 12, S.WAITING_SUPPLIER: 13}
 ENDED_MIX = {S.CLOSED: 91, S.CANCELLED: 5, S.DUPLICATE: 4}
@@ -528,7 +528,8 @@ SCHOOLS = [
             "provider": ("Priya", "Shah", "Service desk analyst, Northbridge Schools ICT", LA_DOMAIN),
             "owner": ("David", "Okafor", "School business manager"),
             "viewer": ("Helen", "Marsh", "Headteacher"),
-            "dpo": ("Rachel", "Green", "Deputy headteacher and DSL"),
+            "dpo": ("Nadia", "Kaur", "Data protection officer"),
+            "dsl": ("Rachel", "Green", "Deputy headteacher and DSL"),
         },
         "staff": [
             ("Lucy", "Hughes", "Reception class teacher"), ("Imran", "Ahmed", "Year 6 class teacher"),
@@ -576,6 +577,7 @@ SCHOOLS = [
             "owner": ("Angela", "Foster", "Director of business and operations"),
             "viewer": ("Mark", "Thompson", "Headteacher"),
             "dpo": ("Fiona", "Campbell", "Data protection officer"),
+            "dsl": ("Simon", "Hale", "Assistant headteacher and DSL"),
         },
         "staff": [
             ("Sophie", "Turner", "Head of English"), ("Raj", "Patel", "Teacher of science"),

@@ -37,7 +37,7 @@ def test_two_schools_with_calendars_and_a_login_per_role(demo):
     visiting = Membership.objects.filter(user__username="northbridge.tech")
     assert sorted(visiting.values_list("role", flat=True)) == ["technician", "technician"]
     logins = User.objects.filter(username__in=demo_usernames())
-    assert logins.count() == len(demo_usernames()) == 16
+    assert logins.count() == len(demo_usernames()) == 18
     assert all(user.check_password(DEMO_PASSWORD) for user in logins)
 
 
