@@ -19,6 +19,7 @@ urlpatterns = [
     path("procedures/", include("schooldesk.procedures.urls")),
     path("budgets/", include("schooldesk.budgets.urls")),
     path("replies/", include("schooldesk.replies.urls")),
+    path("webhooks/", include("schooldesk.webhooks.urls")),
     # apps: one line per domain app, above this comment
     path("api/v1/", include("config.api_urls")),
     # The Django admin only where SCHOOLDESK_ADMIN_PATH puts it (none in production unless set): below.
