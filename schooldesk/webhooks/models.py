@@ -109,6 +109,9 @@ class Delivery(TimeStampedModel):
         constraints = [models.UniqueConstraint(fields=["subscription", "event_id"], name="webhook_delivery_once")]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
+    def __str__(self):
+        return f"{self.event} {self.event_id}"
+
 
 class Attempt(models.Model):
     """One try: what the receiver answered (status code and the start of its body) or why it could not."""
@@ -122,6 +125,9 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M:%S} {self.status_code or self.error}"
 
     @property
     def is_success(self) -> bool:

@@ -12,7 +12,7 @@ from schooldesk.webhooks import selectors, services
 from schooldesk.webhooks.forms import ResendForm, SubscriptionForm
 from schooldesk.webhooks.models import Delivery, Subscription, manager_scope
 
-SECRET_KEY = "webhooks:new-secret"
+SHOWN_ONCE = "webhooks:new-secret"  # the session key holding a new secret until its page is shown
 
 
 class ManagerRequiredMixin:
@@ -56,18 +56,18 @@ class SubscriptionEditView(ManagerRequiredMixin, FormPageView):
 
     def get_context_data(self, **context):
         if self.object.pk:
-            shown = self.request.session.get(SECRET_KEY, {})
+            shown = self.request.session.get(SHOWN_ONCE, {})
             context["new_secret"] = shown.get(str(self.object.pk), "") if self.request.method == "GET" else ""
             if context["new_secret"]:  # shown once: gone from the session with this page
                 del shown[str(self.object.pk)]
-                self.request.session[SECRET_KEY] = shown
+                self.request.session[SHOWN_ONCE] = shown
             context["deliveries"] = selectors.subscription_deliveries(self.object)
         return context
 
     def perform(self, form):
         subscription, secret = services.subscription_save(subscription=form.instance, by=self.request.user)
         if secret:
-            self.request.session[SECRET_KEY] = {**self.request.session.get(SECRET_KEY, {}),
+            self.request.session[SHOWN_ONCE] = {**self.request.session.get(SHOWN_ONCE, {}),
                                                 str(subscription.pk): secret}
         return subscription
 
