@@ -101,8 +101,10 @@ def deliveries_create(*, message: dict, school_ids: list[int], organisation_id: 
 
 
 def _claim(delivery: Delivery, now) -> bool:
-    ready = Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED]) | Q(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    """Take the delivery for one attempt, if it is due and no other worker has it (a job queued twice, the
+    periodic retry at the same moment: one of them sends)."""
+    ready = (Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
+             | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT))
     return bool(Delivery.objects.filter(ready, pk=delivery.pk).update(status=DeliveryStatus.SENDING, claimed_at=now))
 
 
