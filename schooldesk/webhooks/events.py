@@ -1,8 +1,9 @@
 """The one way a service tells subscribers that something happened: `emit(event, school=..., obj=..., data=...)`.
 
 Called inside the service's transaction; nothing happens until it commits (`transaction.on_commit`), so a change
-rolled back emits nothing. At the commit, one query finds the subscriptions to this event of the school or its
-organisation; with none (the usual case) that is all it costs. Each found subscription gets a Delivery row (one
+rolled back emits nothing. At the commit, the installation's list of events anyone subscribes to (cached: no query while
+it holds, deleted when a subscription is saved) says whether to look further; only then does one query find the
+subscriptions to this event of the school or its organisation. Each found subscription gets a Delivery row (one
 per subscription and event) and the worker sends them (services.deliveries_send).
 
 A restricted call (data breach, safeguarding) is never sent to a Teams or Slack receiver; a generic receiver gets
@@ -14,6 +15,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -25,6 +27,27 @@ PAGES = {
     "suppliers.contract": ("suppliers:contract_detail", "contract_pk"),
     "licences.licence": ("licences:licence_detail", "pk"),
 }
+
+
+SUBSCRIBED_KEY = "webhooks:subscribed-events"
+SUBSCRIBED_FOR = 300  # seconds: a subscription saved is seen at once (the key is deleted); this only bounds drift
+
+
+def subscribed_events() -> frozenset[str]:
+    """Every event some active subscription of the installation wants (one query when the cache is empty)."""
+    found = cache.get(SUBSCRIBED_KEY)
+    if found is None:
+        from schooldesk.webhooks.models import Subscription
+
+        found = sorted({e for events in Subscription.objects.filter(is_active=True).values_list("events", flat=True)
+                        for e in events.split(",") if e})
+        cache.set(SUBSCRIBED_KEY, found, SUBSCRIBED_FOR)
+    return frozenset(found)
+
+
+def subscriptions_changed() -> None:
+    cache.delete(SUBSCRIBED_KEY)
+    transaction.on_commit(lambda: cache.delete(SUBSCRIBED_KEY))  # and not refilled from before the commit
 
 
 def link(obj) -> str:
@@ -67,6 +90,8 @@ def emit(event: str, *, obj, school=None, data: dict | None = None, schools=(), 
     organisation_id = getattr(organisation, "pk", organisation)
 
     def fan_out():
+        if event not in subscribed_events():
+            return
         from schooldesk.webhooks.services import deliveries_create
 
         deliveries_create(message=message, school_ids=school_ids, organisation_id=organisation_id)

@@ -19,6 +19,7 @@ from schooldesk.core.netguard import AddressRefused
 from schooldesk.schools.models import School
 from schooldesk.webhooks import sending
 from schooldesk.webhooks.choices import DeliveryStatus, TargetKind
+from schooldesk.webhooks.events import subscriptions_changed
 from schooldesk.webhooks.models import Attempt, Delivery, Subscription, manager_scope
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def subscription_save(*, subscription: Subscription, by) -> tuple[Subscription, 
         subscription.secret = secret
         subscription.created_by = by
     subscription.save()
+    subscriptions_changed()
     audit_record(actor=by, school=subscription.school, organisation=subscription.organisation,
                  action="create" if created else "update", obj=subscription,
                  summary=f"Webhook {subscription.name} to {subscription.url} saved",

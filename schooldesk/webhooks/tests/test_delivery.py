@@ -123,12 +123,24 @@ def test_a_rolled_back_change_emits_nothing(cast, client, receiver, django_captu
     assert not Delivery.objects.exists() and not receiver.requests
 
 
-def test_nobody_subscribed_costs_one_query(cast, django_capture_on_commit_callbacks, django_assert_num_queries):
+def test_an_event_nobody_subscribes_to_costs_no_query_once_cached(
+        cast, client, receiver, django_capture_on_commit_callbacks, django_assert_num_queries):
     from schooldesk.webhooks.events import emit
 
     incident = p1_call(cast)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        emit(WebhookEvent.CALL_CREATED, school=cast.school, obj=incident, data={"summary": "x"})
-    with django_assert_num_queries(1):
-        for callback in callbacks:
+
+    def emitted(event):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            emit(event, school=cast.school, obj=incident, data={"summary": "x"})
+        return callbacks
+
+    with django_assert_num_queries(1):  # the installation's subscribed events, read once
+        for callback in emitted(WebhookEvent.CALL_CREATED):
             callback()
+    with django_assert_num_queries(0):
+        for callback in emitted(WebhookEvent.ASSET_CHANGED):
+            callback()
+    subscribe(client, cast.owner, receiver.url, [WebhookEvent.ASSET_CHANGED])  # seen at once, not in 5 minutes
+    for callback in emitted(WebhookEvent.ASSET_CHANGED):
+        callback()
+    assert Delivery.objects.filter(event=WebhookEvent.ASSET_CHANGED).exists() and len(receiver.requests) == 1
