@@ -82,7 +82,7 @@ def deliveries_create(*, message: dict, school_ids: list[int], organisation_id: 
         message = {**message, "school": {"id": school.pk, "name": school.name}}
     else:
         message = {**message, "school": None}
-    school_id = school_ids[0] if school_ids else None
+    school_id = school_ids[0] if len(school_ids) == 1 else None
     ids = []
     for subscription in subscriptions:
         if message["restricted"] and subscription.kind != TargetKind.GENERIC:
@@ -177,3 +177,35 @@ def delivery_resend(*, delivery: Delivery, by) -> Delivery:
 
     transaction.on_commit(send)
     return delivery
+
+
+BREACH_WINDOW = timedelta(minutes=30)
+
+
+def sla_breaches_emit(*, now=None) -> int:
+    """The calls whose response or resolution target passed in the last half hour (the job runs every five
+    minutes: each breach is found several times, and its fixed event id sends it once per subscriber)."""
+    from schooldesk.incidents.choices import ACTIVE_STATUSES
+    from schooldesk.incidents.models import Incident
+    from schooldesk.webhooks.choices import WebhookEvent
+    from schooldesk.webhooks.events import emit, event_key, subscribed_events
+
+    if WebhookEvent.SLA_BREACHED not in subscribed_events():
+        return 0
+    now = now or timezone.now()
+    since = now - BREACH_WINDOW
+    calls = Incident.objects.filter(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=True).filter(
+        Q(resolve_due_at__gt=since, resolve_due_at__lte=now)
+        | Q(responded_at__isnull=True, response_due_at__gt=since, response_due_at__lte=now)).order_by("pk")
+    found = 0
+    for incident in calls[:500]:
+        for which, due in (("response", None if incident.responded_at else incident.response_due_at),
+                           ("resolution", incident.resolve_due_at)):
+            if due is None or not since < due <= now:
+                continue
+            emit(WebhookEvent.SLA_BREACHED, school=incident.school_id, obj=incident,
+                 event_id=event_key("sla", incident.pk, which, f"{due:%Y%m%d%H%M}"),
+                 data={"summary": incident.summary, "priority": incident.priority, "target": which,
+                       "due": timezone.localtime(due).strftime("%d/%m/%Y %H:%M")})
+            found += 1
+    return found

@@ -19,3 +19,11 @@ def webhooks_retry_task() -> int:
     from schooldesk.webhooks.services import deliveries_retry
 
     return deliveries_retry()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sla_breaches_task() -> int:
+    """Every five minutes: tell subscribers of the call targets missed since the last run."""
+    from schooldesk.webhooks.services import sla_breaches_emit
+
+    return sla_breaches_emit()
