@@ -7,8 +7,9 @@ RECENT = 30
 
 
 def subscription_list(user):
+    failing = Q(deliveries__status__in=[DeliveryStatus.FAILED, DeliveryStatus.GIVEN_UP])
     return Subscription.objects.visible_to(user).select_related("school", "organisation").annotate(
-        failing=Count("deliveries", filter=Q(deliveries__status__in=[DeliveryStatus.FAILED, DeliveryStatus.GIVEN_UP])))
+        failing=Count("deliveries", filter=failing)).order_by("name", "pk")
 
 
 def subscription_get(user, pk: int) -> Subscription:

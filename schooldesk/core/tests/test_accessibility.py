@@ -34,7 +34,10 @@ def world(cast):
     from schooldesk.replies.models import CannedReply
 
     CannedReply.objects.create(school=cast.school, title="On our way", body="Hello {{ first_name }}: {{ reference }}.")
-    return {"new": new, "working": working, "fixed": fixed, "school": cast.school}
+    from schooldesk.webhooks.tests.tenancy import build as webhook_with_attempts
+
+    webhook = webhook_with_attempts(cast, "Council")["webhook"]
+    return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "webhook": webhook}
 
 
 def _open_all_details(page):
@@ -60,6 +63,15 @@ def _make_a_token(page):
     page.get_by_label("Name").fill("Governors' dashboard")
     page.get_by_role("button", name="Make the token").click()
     expect(page.locator("#new-token")).to_be_visible()
+
+
+def _add_a_webhook(page):
+    page.goto("/webhooks/new/")
+    page.get_by_label("Name").fill("Teams: P1 calls")
+    page.get_by_label("Address (URL)").fill("http://127.0.0.1:9/teams")
+    page.get_by_label("A call is priority P1").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#new-secret")).to_be_visible()
 
 
 def _open_the_calls_menu(page):
@@ -109,6 +121,10 @@ PAGES = {
     "shortcuts-help": ("spoc", "/incidents/", _open_the_shortcuts),
     "my-views": ("technician", "/incidents/views/", None),
     "calls-menu-views": ("technician", "/incidents/?whose=mine&state=open", _open_the_calls_menu),
+    "webhooks": ("owner", "/webhooks/", None),
+    "webhook-form": ("owner", "/webhooks/new/", None),
+    "webhook-attempts": ("owner", "/webhooks/{webhook}/", None),
+    "webhook-secret-shown": ("owner", "/webhooks/", _add_a_webhook),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
@@ -137,7 +153,8 @@ def test_pages_have_no_serious_accessibility_violations(who, viewport, names, ca
     failures = []
     for name in names:
         _who, url, prepare = ALL_PAGES[name]
-        url = url.format(new=world["new"].pk, fixed=world["fixed"].pk, school=world["school"].pk)
+        url = url.format(new=world["new"].pk, fixed=world["fixed"].pk, school=world["school"].pk,
+                         webhook=world["webhook"].pk)
         response = page.goto(url)
         assert response.ok, f"{url} answered {response.status}"
         if prepare:

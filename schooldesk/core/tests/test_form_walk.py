@@ -81,6 +81,8 @@ HINTS = {
     # bulk actions: tick a call (the first action offered needs a supplier for a technician, who cannot triage)
     "incidents:incident_list": {"call": lambda world: str(world["second_incident"].pk), "supplier": FIRST},
     "incidents:triage": {"call": lambda world: str(world["second_incident"].pk)},
+    # a loopback receiver (private addresses are allowed in tests; a name would be looked up) and one event
+    "webhooks:subscription_create": {"school": FIRST, "url": "http://127.0.0.1:9/walk", "events": "call.created"},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")
