@@ -20,11 +20,13 @@ def test_the_ict_owner_sees_the_schools_webhook_and_its_attempts_the_other_roles
     assert "OAKSECRET monitoring" in page and "OAKSECRET answer" in page and "<strong>500</strong>" in page
     assert "OAKSECRET-signing-key" not in page  # the secret is never shown again
     assert "OAKSECRET monitoring" in client.get("/webhooks/").content.decode()
+    assert 'href="/webhooks/"' in client.get("/").content.decode()  # Desk menu → Webhooks
     for role in ("reporter", "spoc", "technician", "provider", "viewer", "dpo"):
         client.force_login(getattr(cast, role))
         assert client.get(url).status_code in (403, 404), role
         assert client.get("/webhooks/").status_code == 403, role
         assert client.get("/webhooks/new/").status_code == 403, role
+        assert 'href="/webhooks/"' not in client.get("/").content.decode(), role
 
 
 def test_an_la_officer_subscribes_for_every_school_of_the_organisation(cast, client):
