@@ -144,3 +144,29 @@ def test_an_event_nobody_subscribes_to_costs_no_query_once_cached(
     for callback in emitted(WebhookEvent.ASSET_CHANGED):
         callback()
     assert Delivery.objects.filter(event=WebhookEvent.ASSET_CHANGED).exists() and len(receiver.requests) == 1
+
+
+def test_the_readmes_verifier_accepts_a_delivery_and_refuses_a_changed_or_old_one(
+        cast, client, receiver, django_capture_on_commit_callbacks):
+    """The code the README gives receivers, run on a real delivery."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme[readme.index("### Verifying webhook signatures"):]
+    code = section[section.index("```python") + len("```python"):section.index("```", section.index("```python") + 9)]
+    namespace = {}
+    exec(code, namespace)  # noqa: S102 - our own README
+    verify_as_readme = namespace["verify"]
+
+    subscription, secret = subscribe(client, cast.owner, receiver.url, [WebhookEvent.CALL_CREATED])
+    with django_capture_on_commit_callbacks(execute=True):
+        p1_call(cast)
+    request = receiver.requests[0]
+    headers = {name: request.headers[name.lower()] for name in ("X-SchoolDesk-Timestamp", "X-SchoolDesk-Signature")}
+    assert verify_as_readme(secret, headers, request.body)
+    assert not verify_as_readme(secret, headers, request.body.replace(b"Whole site", b"Half site"))
+    assert not verify_as_readme("another-secret", headers, request.body)
+    old = {**headers, "X-SchoolDesk-Timestamp": str(int(headers["X-SchoolDesk-Timestamp"]) - 600)}
+    assert not verify_as_readme(secret, old, request.body)  # and re-signing needs the secret
