@@ -12,14 +12,15 @@ class SubscriptionForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     """A school's ICT owner: their school (no field with one). An LA's desk: one of its schools, or the
     organisation as a whole (every school's events)."""
 
+    url = forms.URLField(label=Subscription._meta.get_field("url").verbose_name.capitalize(), max_length=500,
+                         assume_scheme="https", help_text=Subscription._meta.get_field("url").help_text,
+                         widget=forms.URLInput(attrs={"autocomplete": "off"}))
     events = forms.MultipleChoiceField(label=_("Events"), choices=WebhookEvent.choices,
                                        widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = Subscription
         fields = ["school", "organisation", "name", "url", "kind", "is_active"]
-        field_classes = {"url": forms.URLField}
-        widgets = {"url": forms.URLInput(attrs={"autocomplete": "off"})}
 
     field_order = ["school", "organisation", "name", "url", "kind", "events", "is_active"]
 
@@ -27,7 +28,6 @@ class SubscriptionForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         schools, organisations = manager_scope(user)
         self.initial["events"] = self.instance.event_list
-        self.fields["url"].assume_scheme = "https"
         if self.instance.pk:  # a subscription stays with its school or organisation
             del self.fields["school"], self.fields["organisation"]
         elif not organisations:
