@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from schooldesk.core import netguard
 from schooldesk.webhooks.choices import TargetKind, WebhookEvent
@@ -100,9 +101,11 @@ def headers_for(*, secret: str, event: str, event_id: str, body: bytes, now: flo
 
 
 # --- what a Teams or Slack channel reads -----------------------------------------------------------------------
-FACT_LABELS = {"summary": "Summary", "priority": "Priority", "status": "Status", "old_status": "Was",
-               "supplier": "Supplier", "location": "Where", "notice_by": "Give notice by", "name": "Name",
-               "change": "Change", "shortfall": "Short by", "target": "Target"}
+FACT_LABELS = {"summary": _lazy("Summary"), "priority": _lazy("Priority"), "status": _lazy("Status"),
+               "old_status": _lazy("Was"), "supplier": _lazy("Supplier"), "location": _lazy("Where"),
+               "notice_by": _lazy("Give notice by"), "name": _lazy("Name"), "change": _lazy("Change"),
+               "shortfall": _lazy("Short by"), "target": _lazy("Target missed"), "due": _lazy("Due"),
+               "owned": _lazy("Owned"), "in_use": _lazy("In use"), "renewal": _lazy("Renewal")}
 
 
 def _title(message: dict) -> str:
@@ -112,7 +115,7 @@ def _title(message: dict) -> str:
 
 
 def _facts(message: dict) -> list[tuple[str, str]]:
-    return [(FACT_LABELS.get(k, k.replace("_", " ").capitalize()), str(v)) for k, v in message["data"].items()]
+    return [(str(FACT_LABELS.get(k, k.replace("_", " ").capitalize())), str(v)) for k, v in message["data"].items()]
 
 
 def teams_card(message: dict) -> dict:
@@ -122,7 +125,8 @@ def teams_card(message: dict) -> dict:
     card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
             "version": "1.4", "body": body}
     if message["object"]["url"]:
-        card["actions"] = [{"type": "Action.OpenUrl", "title": "Open in SchoolDesk", "url": message["object"]["url"]}]
+        card["actions"] = [{"type": "Action.OpenUrl", "title": _("Open in SchoolDesk"),
+                            "url": message["object"]["url"]}]
     return {"type": "message", "attachments": [
         {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}]}
 
@@ -135,7 +139,7 @@ def slack_message(message: dict) -> dict:
     title = _slack_escape(_title(message))
     lines = [f"*{_slack_escape(t)}:* {_slack_escape(v)}" for t, v in _facts(message)]
     if message["object"]["url"]:
-        lines.append(f"<{message['object']['url']}|Open in SchoolDesk>")
+        lines.append(f"<{message['object']['url']}|{_slack_escape(_('Open in SchoolDesk'))}>")
     return {"text": title, "blocks": [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}},
         *([{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}] if lines else []),
