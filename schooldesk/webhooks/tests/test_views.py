@@ -61,3 +61,31 @@ def test_the_owner_of_one_school_cannot_subscribe_another_school(cast, other, cl
                  "school": str(other.school.pk), "organisation": str(other.school.organisation_id)})
     assert client.post(form.action, data).status_code == 302
     assert Subscription.objects.get().school == cast.school
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_webhook_pages_cost_the_same_queries_however_many_deliveries(cast, client):
+    from django.utils import timezone
+
+    from schooldesk.webhooks.models import Attempt, Delivery
+
+    world = tenancy.build(cast, "OAKSECRET")
+    subscription = world["webhook"]
+    client.force_login(cast.owner)
+    urls = ["/webhooks/", f"/webhooks/{subscription.pk}/"]
+    before = [_queries(client, url) for url in urls]
+    for n in range(6):
+        delivery = Delivery.objects.create(subscription=subscription, event="call.created", school=cast.school,
+                                           body="{}")
+        for status in (500, 200):
+            Attempt.objects.create(delivery=delivery, at=timezone.now(), status_code=status, response_body=str(n))
+    tenancy.build(cast, "SECOND")
+    assert [_queries(client, url) for url in urls] == before
