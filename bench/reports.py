@@ -136,7 +136,10 @@ def top_up(seed: int = 7) -> dict:
               closed_at = CASE WHEN i.status = 'closed'
                                THEN i.logged_at + (i.id %% 17) * interval '9 hours' + interval '2 days' END,
               support_level = (ARRAY['desk', 'first', 'first', 'second'])[1 + i.id %% 4],
-              satisfaction = CASE WHEN i.status = 'closed' AND i.id %% 3 = 0 THEN 1 + i.id %% 5 END,
+              satisfaction = CASE WHEN i.status = 'closed' AND i.id %% 3 = 0
+                                  THEN (ARRAY['good', 'good', 'ok', 'poor'])[1 + i.id %% 4] ELSE '' END,
+              satisfaction_asked_at = CASE WHEN i.status = 'closed'
+                                           THEN i.logged_at + (i.id %% 17) * interval '9 hours' END,
               supplier_id = CASE WHEN i.id %% 4 = 3 THEN %s END,
               escalated_at = CASE WHEN i.id %% 4 = 3 THEN i.logged_at + interval '2 hours' END,
               supplier_reference = CASE WHEN i.id %% 8 = 3 THEN 'R' || i.id ELSE '' END,

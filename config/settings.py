@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API docs page's Redoc, from our own static files
     "huey.contrib.djhuey",
     "axes",
     "schooldesk.core",
@@ -73,7 +74,11 @@ INSTALLED_APPS = [
     "schooldesk.changes",
     "schooldesk.procedures",
     "schooldesk.budgets",
+    "schooldesk.safeguarding",
     "schooldesk.replies",
+    "schooldesk.outages",
+    "schooldesk.standards",
+    "schooldesk.privacy",
     "schooldesk.webhooks",
     # apps: one line per domain app, above this comment
 ]
@@ -111,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "schooldesk.core.context_processors.desk",
+                "schooldesk.outages.context_processors.outages",
             ],
         },
     }
@@ -315,16 +321,37 @@ REST_FRAMEWORK = {
         "schooldesk.core.throttling.ApiRateThrottle",
         "schooldesk.core.throttling.CreateRateThrottle",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Cursor pages, `?fields=`, ETags and the one error shape: schooldesk/core/api.py (docs/decisions/0025)
+    "DEFAULT_PAGINATION_CLASS": "schooldesk.core.pagination.DeskCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "schooldesk.core.audit.api_exception_handler",  # refusals on the audit trail
+    # {"error": {"code", "message", "fields"}}, wrapping the audit trail's handler (refusals recorded)
+    "EXCEPTION_HANDLER": "schooldesk.core.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SchoolDesk API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The docs page (/api/v1/docs/) serves Swagger UI from drf-spectacular-sidecar's static files, never a CDN
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "schooldesk.schools.choices.Priority",
+                            "ChangePriorityEnum": "schooldesk.changes.choices.ChangePriority"},
+    "DESCRIPTION": (
+        "Every record a person can see in the desk, with the same scoping, filters, permissions and services as the "
+        "web pages. Lists are cursor-paginated (`next`/`previous`), `?fields=a,b` chooses columns, a detail answer "
+        "carries an `ETag` and a change may send it back as `If-Match` (a stale one answers 412). Every error is "
+        '`{"error": {"code", "message", "fields"}}` (the `Error` schema).'
+    ),
+    "APPEND_COMPONENTS": {"schemas": {"Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message", "fields"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        }}},
+    }}},
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -18,7 +18,11 @@ urlpatterns = [
     path("changes/", include("schooldesk.changes.urls")),
     path("procedures/", include("schooldesk.procedures.urls")),
     path("budgets/", include("schooldesk.budgets.urls")),
+    path("safeguarding/", include("schooldesk.safeguarding.urls")),
     path("replies/", include("schooldesk.replies.urls")),
+    path("outages/", include("schooldesk.outages.urls")),
+    path("standards/", include("schooldesk.standards.urls")),
+    path("privacy/", include("schooldesk.privacy.urls")),
     path("webhooks/", include("schooldesk.webhooks.urls")),
     # apps: one line per domain app, above this comment
     path("api/v1/", include("config.api_urls")),

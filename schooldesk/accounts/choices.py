@@ -9,7 +9,8 @@ class Role(models.TextChoices):
     PROVIDER = "provider", _("Provider (second level)")
     OWNER = "owner", _("ICT owner")
     VIEWER = "viewer", _("Viewer (head, governors)")
-    DPO = "dpo", _("DPO / DSL")
+    DPO = "dpo", _("DPO (data protection officer)")
+    DSL = "dsl", _("DSL (designated safeguarding lead)")
 
 
 #: run the desk: triage, records, settings, reports
@@ -19,7 +20,11 @@ STAFF_ROLES = frozenset({Role.SPOC, Role.OWNER, Role.TECHNICIAN})
 #: read reports
 REPORT_ROLES = frozenset({Role.SPOC, Role.OWNER, Role.VIEWER})
 #: see restricted calls (data breach, safeguarding)
-RESTRICTED_ROLES = frozenset({Role.DPO, Role.OWNER})
+RESTRICTED_ROLES = frozenset({Role.DPO, Role.DSL, Role.OWNER})
+#: hold the data-breach records and the breach log (docs/decisions/0023)
+BREACH_ROLES = frozenset({Role.DPO, Role.OWNER})
+#: hold safeguarding concerns and decide filtering changes (docs/decisions/0023)
+SAFEGUARDING_ROLES = frozenset({Role.DSL, Role.OWNER})
 #: read the audit trail of their schools
 AUDIT_ROLES = frozenset({Role.OWNER, Role.DPO})
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from schooldesk.accounts.models import User
 from schooldesk.assets.choices import AssetStatus, DisposalMethod, RelationshipKind
 from schooldesk.assets.models import Asset, AssetType
-from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 from schooldesk.suppliers.models import Supplier
@@ -26,9 +26,7 @@ def school_people(school_id):
     return User.objects.filter(memberships__school_id=school_id).distinct().order_by("first_name", "last_name")
 
 
-class AssetForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class AssetForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Asset
         fields = ["school", "tag", "asset_type", "make", "model", "serial", "location", "status", "purchased_on",
@@ -61,8 +59,6 @@ class AssetForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
             statuses.append((self.instance.status, self.instance.get_status_display()))
         self.fields["status"].choices = statuses
         self.fields["tag"].widget.attrs["autocapitalize"] = "characters"
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
 
     def validate_unique(self):
         """Tags and serials are checked by the service (and the database), with clearer messages."""
@@ -72,7 +68,7 @@ class AssetForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         return super()._get_validation_exclusions() | {"tag", "serial"}
 
 
-class AssetTypeForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class AssetTypeForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = AssetType
         fields = ["school", "name", "typical_price", "is_archived"]

@@ -44,6 +44,11 @@ FIELDS = [
                                                    "order number", "purchase order"]),
     ("warranty_ends_on", "Warranty ends", False, ["warranty ends", "warranty end", "warranty", "warranty expiry",
                                                   "warranty expires", "warranty end date"]),
+    ("support_ends_on", "Support ends", False, ["support ends", "support end", "support end date", "end of support",
+                                                "end of support date", "eos", "auto update expiration",
+                                                "auto-update expiration", "auto update expiry", "auto-update expiry",
+                                                "auto update expiration date", "aue", "aue date", "end of life",
+                                                "eol", "eol date", "end of life date", "support until"]),
     ("funding_source", "Funding source", False, ["funding source", "funding", "funded by", "budget"]),
     ("notes", "Notes", False, ["notes", "comments", "comment", "note"]),
 ]
@@ -220,7 +225,8 @@ def asset_import_check(*, record: AssetImport, mapping: dict[str, str]) -> Impor
             except CellError as exc:
                 fail(name, str(exc))
                 values[name] = ""
-        for name, parse in (("purchased_on", imports.day), ("warranty_ends_on", imports.day), ("cost", imports.money)):
+        for name, parse in (("purchased_on", imports.day), ("warranty_ends_on", imports.day),
+                            ("support_ends_on", imports.day), ("cost", imports.money)):
             try:
                 values[name] = parse(cell(name))
             except CellError as exc:
@@ -275,6 +281,7 @@ def asset_import_check(*, record: AssetImport, mapping: dict[str, str]) -> Impor
             school=school, tag=tag, make=values["make"], model=values["model"], serial=serial, status=status,
             issued_to=person, purchased_on=values["purchased_on"], cost=values["cost"],
             order_reference=values["order_reference"], warranty_ends_on=values["warranty_ends_on"],
+            support_ends_on=values["support_ends_on"],
             funding_source=values["funding_source"], notes=values["notes"],
         )
         asset._import_names = (type_name.lower(), values["location"].lower(), values["supplier"].lower())

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.assets import choices
 from schooldesk.assets.choices import REFERENCE_PREFIX
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 
 
-class AssetType(SchoolOwnedModel):
+class AssetType(VersionedModel, SchoolOwnedModel):
     """The school's list of kinds of equipment (desktop, laptop, …): the presets plus its own."""
 
     name = models.CharField(_("name"), max_length=60)
@@ -38,7 +39,7 @@ class AssetQuerySet(SchoolOwnedQuerySet):
         return self.alias(tag_lower=Lower("tag")).filter(tag_lower=text.lower())
 
 
-class Asset(SchoolOwnedModel):
+class Asset(VersionedModel, SchoolOwnedModel):
     """One piece of equipment in the configuration management database."""
 
     tag = models.CharField(_("asset tag"), max_length=40, help_text=_("The label on the device, e.g. RIV-0123."))
@@ -72,7 +73,6 @@ class Asset(SchoolOwnedModel):
     disposal_reference = models.CharField(_("certificate or reference"), max_length=80, blank=True)
     is_data_wiped = models.BooleanField(_("data securely wiped"), default=False)
     last_audited_on = models.DateField(_("last seen in an audit"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = AssetQuerySet.as_manager()
 

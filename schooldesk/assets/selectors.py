@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from schooldesk.accounts.access import access_for
 from schooldesk.assets.choices import ASSET_ROLES, GONE_STATUSES, PRESENT_STATUSES, REFERENCE_PREFIX, RelationshipKind
@@ -190,3 +191,111 @@ def asset_audit_check(*, user, location, codes: list[str]) -> AuditResult:
 
 def recent_events(user, limit: int = 20):
     return AssetEvent.objects.filter(asset__school_id__in=asset_school_ids(user)).select_related("asset", "by")[:limit]
+
+
+# --- end of support: the replacement forecast (decision 0022) ----------------------------------------
+FORECAST_YEARS = 5
+
+
+def support_financial_year():
+    """SQL: the calendar year in which the financial year holding the asset's support end starts, counted in
+    the asset's own school's financial year (April–March maintained; an academy's own start month, e.g.
+    September, as the school records it)."""
+    from django.db.models import Case, F, IntegerField, Value, When
+    from django.db.models.functions import ExtractYear
+
+    before_start = When(support_ends_on__month__lt=F("school__financial_year_start_month"), then=Value(1))
+    return ExtractYear("support_ends_on") - Case(before_start, default=Value(0), output_field=IntegerField())
+
+
+def forecast_assets(queryset, when: str, today: date):
+    """The assets in service behind one figure of the forecast: `when` is "ended" (support already over) or the
+    year a financial year starts in (support ending in it, from today on)."""
+    queryset = queryset.exclude(status__in=GONE_STATUSES).filter(support_ends_on__isnull=False)
+    if when == "ended":
+        return queryset.filter(support_ends_on__lt=today)
+    if when.isdecimal():
+        return queryset.alias(support_fy=support_financial_year()).filter(
+            support_fy=int(when), support_ends_on__gte=today)
+    return queryset.none()
+
+
+def replacement_forecast(user, *, today: date, school_ids=None, years: int = FORECAST_YEARS) -> dict:
+    """What falls out of support and what replacing it would cost, per asset type and financial year: the
+    equipment in service whose support has ended ("ended") or ends in each of the next `years` financial years
+    (the current one from today), counted and priced at its type's typical price; a type without a price is
+    counted and flagged. Types are grouped by name across schools. One grouped SQL query, any size."""
+    from decimal import Decimal
+
+    from django.db.models import BooleanField, DecimalField, ExpressionWrapper, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from schooldesk.diary.selectors import financial_year
+    from schooldesk.schools.models import School
+
+    ids = asset_school_ids(user)
+    if school_ids is not None:
+        ids = [pk for pk in ids if pk in set(school_ids)]
+    schools = list(School.objects.filter(pk__in=ids).order_by("name").only("id", "name", "financial_year_start_month"))
+    start_months = {s.financial_year_start_month for s in schools} or {4}
+    first = min(financial_year(m, today).starts_on.year for m in start_months)
+    columns = [{"key": "ended", "label": gettext("Out of support now")}]
+    for n in range(years):
+        label = f"{first + n}–{(first + n + 1) % 100:02d}"
+        columns.append({"key": str(first + n), "label": label, "year": first + n})
+    money = DecimalField(max_digits=14, decimal_places=2)
+    base = Asset.objects.filter(school_id__in=ids).exclude(status__in=GONE_STATUSES).filter(
+        support_ends_on__isnull=False, support_ends_on__lt=date(first + years + 1, 12, 31))
+    ended = ExpressionWrapper(Q(support_ends_on__lt=today), output_field=BooleanField())
+    grouped = (base.annotate(support_fy=support_financial_year(), ended=ended)
+               .order_by().values("asset_type__name", "support_fy", "ended")
+               .annotate(n=Count("pk"), unpriced=Count("pk", filter=Q(asset_type__typical_price__isnull=True)),
+                         cost=Coalesce(Sum("asset_type__typical_price"), Value(Decimal("0.00")), output_field=money)))
+    keys = [c["key"] for c in columns]
+    empty = {"n": 0, "unpriced": 0, "cost": Decimal("0.00")}
+    rows: dict[str, dict] = {}
+    totals = {key: dict(empty) for key in keys}
+    for group in grouped:
+        key = "ended" if group["ended"] else str(group["support_fy"])
+        if key not in totals:
+            continue  # beyond the forecast's last year
+        name = group["asset_type__name"]
+        row = rows.setdefault(name.lower(), {"name": name, "cells": {k: dict(empty) for k in keys}})
+        for cell in (row["cells"][key], totals[key]):
+            cell["n"] += group["n"]
+            cell["unpriced"] += group["unpriced"]
+            cell["cost"] += group["cost"]
+    ordered = [rows[k] for k in sorted(rows)]
+    for row in ordered:
+        row["list"] = [row["cells"][k] for k in keys]
+    return {"columns": columns, "rows": ordered, "totals": [totals[k] for k in keys], "schools": schools,
+            "start_months": sorted(start_months), "today": today}
+
+
+def replacement_cost(*, school, year: int, today: date) -> dict:
+    """For the budget page: the equipment in service of `school` whose support ends in the financial year
+    starting in `year`, counted and priced at its type's typical price; for the current year also what is
+    already out of support and still in service (the backlog). One aggregate query. The caller has already
+    decided that the person may read the school's budget."""
+    from decimal import Decimal
+
+    from django.db.models import DecimalField, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from schooldesk.diary.selectors import financial_year, financial_year_starting
+
+    fy = financial_year_starting(school.financial_year_start_month, year)
+    is_current = fy == financial_year(school.financial_year_start_month, today)
+    in_year = Q(support_ends_on__gte=fy.starts_on, support_ends_on__lte=fy.ends_on)
+    backlog = Q(support_ends_on__lt=fy.starts_on) if is_current else Q(pk__in=[])
+    no_price = Q(asset_type__typical_price__isnull=True)
+    money = DecimalField(max_digits=14, decimal_places=2)
+
+    def cost(condition):
+        return Coalesce(Sum("asset_type__typical_price", filter=condition), Value(Decimal("0.00")), output_field=money)
+
+    figures = (Asset.objects.filter(school=school, support_ends_on__isnull=False).exclude(status__in=GONE_STATUSES)
+               .aggregate(n=Count("pk", filter=in_year), unpriced=Count("pk", filter=in_year & no_price),
+                          cost=cost(in_year), backlog_n=Count("pk", filter=backlog),
+                          backlog_unpriced=Count("pk", filter=backlog & no_price), backlog_cost=cost(backlog)))
+    return {**figures, "year": fy, "is_current": is_current}

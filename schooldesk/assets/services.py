@@ -20,7 +20,7 @@ from schooldesk.assets.choices import (
 )
 from schooldesk.assets.models import Asset, AssetEvent, AssetRelationship, AssetType
 from schooldesk.core.audit import audit_record
-from schooldesk.core.exceptions import ConflictError
+from schooldesk.core.concurrency import version_claim, version_lock
 from schooldesk.webhooks.choices import WebhookEvent
 from schooldesk.webhooks.events import emit
 
@@ -59,10 +59,7 @@ def _event(asset: Asset, kind: str, by, *, field: str = "", old: str = "", new: 
 
 
 def _lock(asset: Asset, version: int | None) -> Asset:
-    current = Asset.objects.select_for_update(of=("self",)).select_related("school").get(pk=asset.pk)
-    if version is not None and current.version != int(version):
-        raise ConflictError(CONFLICT)
-    return current
+    return version_lock(asset, version, message=CONFLICT, related=("school",))
 
 
 def _save(asset: Asset) -> None:
@@ -106,8 +103,9 @@ def asset_types_ensure(*, school=None, school_ids=()) -> None:
 
 
 @transaction.atomic
-def asset_type_save(*, asset_type: AssetType, by) -> AssetType:
+def asset_type_save(*, asset_type: AssetType, by, version: int | None = None) -> AssetType:
     _require(by, asset_type.school_id, ASSET_DESK_ROLES)
+    version_claim(asset_type, version)  # a save from an older page is refused (core/concurrency.py)
     asset_type.name = asset_type.name.strip()
     asset_type.full_clean(validate_unique=False, validate_constraints=False)  # the name's clash: in words below
     clash = AssetType.objects.filter(school_id=asset_type.school_id, name__iexact=asset_type.name)
@@ -134,7 +132,7 @@ def asset_save(*, asset: Asset, by, version: int | None = None, note: str = "") 
     asset.full_clean(validate_unique=False, validate_constraints=False)
     _check_unique(asset)
     created = asset.pk is None
-    before = None if created else _lock(asset, version)
+    before = None if created else version_lock(asset, version, related=("school",))  # the edit page's words
     if before is not None:
         asset.version = before.version
     try:
@@ -187,9 +185,12 @@ def _check_person(asset: Asset, person) -> None:
 def asset_issue(*, asset: Asset, person, by, loan_due_on: date | None = None, note: str = "") -> Asset:
     """Issue to a person (in use), or lend with an expected return date (on loan)."""
     _require(by, asset.school_id)
-    asset = _lock(asset, None)
+    asset = _lock(asset, None)  # held until the end: eight people issuing it at once are taken one at a time
     if asset.is_gone:
         raise ValidationError(f"{asset.tag} is {asset.get_status_display().lower()}: it cannot be issued.")
+    if asset.issued_to_id:
+        raise ValidationError(f"{asset.tag} is already issued to {asset.issued_to}: record its return first, then "
+                              "issue it again. Nothing was changed.")
     _check_person(asset, person)
     if loan_due_on is not None and loan_due_on < timezone.localdate():
         raise ValidationError({"loan_due_on": "The return date is in the past."})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("labels/rooms/", views.LocationLabelsView.as_view(), name="location_labels"),
     path("options/", views.AssetOptionsView.as_view(), name="asset_options"),
     path("audit/", views.AuditView.as_view(), name="audit"),
+    path("forecast/", views.ReplacementForecastView.as_view(), name="replacement_forecast"),
     path("types/", views.AssetTypeListView.as_view(), name="assettype_list"),
     path("types/new/", views.AssetTypeEditView.as_view(), name="assettype_create"),
     path("types/<int:asset_type_pk>/edit/", views.AssetTypeEditView.as_view(), name="assettype_update"),

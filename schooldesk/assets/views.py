@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -29,6 +30,7 @@ from schooldesk.assets.selectors import (
     asset_school_ids,
     asset_types,
     assets_affected_by,
+    replacement_forecast,
     schools_for_choices,
 )
 from schooldesk.core.exports import csv_response, xlsx_response
@@ -38,7 +40,7 @@ from schooldesk.schools.models import School
 
 EXPORT_HEADER = ["Reference", "Asset tag", "Type", "Make", "Model", "Serial number", "School", "Location", "Status",
                  "Issued to", "Expected back", "Purchase date", "Cost (£)", "Supplier", "Order reference",
-                 "Warranty ends", "Funding source", "Notes", "Last seen in an audit"]
+                 "Warranty ends", "Support ends", "Funding source", "Notes", "Last seen in an audit"]
 MAX_LABELS = 21 * 50  # fifty sheets
 
 
@@ -111,7 +113,8 @@ class AssetExportView(RoleRequiredMixin, View):
         rows = (
             (a.reference, a.tag, a.asset_type.name, a.make, a.model, a.serial, a.school.name, str(a.location or ""),
              a.get_status_display(), str(a.issued_to or ""), a.loan_due_on, a.purchased_on, a.cost,
-             a.supplier.name if a.supplier_id else "", a.order_reference, a.warranty_ends_on, a.funding_source,
+             a.supplier.name if a.supplier_id else "", a.order_reference, a.warranty_ends_on, a.support_ends_on,
+             a.funding_source,
              a.notes, a.last_audited_on)
             for a in filterset.qs.order_by("school__name", "tag").iterator(chunk_size=2000)
         )
@@ -141,9 +144,10 @@ def _action_forms(asset, user, bound=None) -> dict:
     available = {}
     if asset.status not in GONE_STATUSES:
         available["move"] = forms.MoveForm(asset=asset, initial={"location": asset.location_id})
-        if asset.issued_to_id:
+        if asset.issued_to_id:  # issued: return it first (the service refuses a second issue)
             available["return"] = forms.ReturnForm(asset=asset, initial={"status": "spare"})
-        available["issue"] = forms.IssueForm(asset=asset)
+        else:
+            available["issue"] = forms.IssueForm(asset=asset)
     if asset.status != "disposed":
         available["status"] = forms.StatusForm(asset=asset, initial={"status": asset.status})
         available["relate"] = forms.RelationshipForm(asset=asset)
@@ -400,7 +404,7 @@ class AssetTypeEditView(FormPageView):
         return forms.AssetTypeForm(data, instance=self.object, school_ids=school_ids, school=school)
 
     def perform(self, form):
-        return services.asset_type_save(asset_type=form.instance, by=self.request.user)
+        return services.asset_type_save(asset_type=form.instance, by=self.request.user, version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("assets:assettype_list")
@@ -509,3 +513,45 @@ class AuditView(RoleRequiredMixin, View):
                                                                                              "n": count})
             return redirect(f"{reverse('assets:audit')}?location={location.pk}")
         return render(request, "assets/audit.html", {"form": form, "result": result})
+
+
+class ReplacementForecastView(RoleRequiredMixin, View):
+    """Assets → Replacement forecast: what falls out of support in each financial year and what replacing it
+    would cost, types as rows and years as columns, each figure linking to the assets behind it; as CSV or
+    XLSX with `?format=csv|xlsx` (decision 0022)."""
+
+    required_roles = ASSET_ROLES
+    EXPORT_HEADER = ["Type", "Financial year", "Devices", "Devices without a price", "Replacement cost (£)"]
+
+    def get(self, request):
+        school_ids = asset_school_ids(request.user)
+        wanted = request.GET.get("school", "")
+        chosen = int(wanted) if wanted.isdecimal() and int(wanted) in school_ids else None
+        forecast = replacement_forecast(request.user, today=timezone.localdate(),
+                                        school_ids=None if chosen is None else [chosen])
+        if request.GET.get("format") in ("csv", "xlsx"):
+            return self.export(request.GET["format"], forecast, chosen)
+        base = {"school": chosen} if chosen else {}
+        for row in forecast["rows"]:
+            for column, cell in zip(forecast["columns"], row["list"], strict=True):
+                cell["url"] = self.link(base | {"forecast": column["key"], "type_name": row["name"]})
+        for column, cell in zip(forecast["columns"], forecast["totals"], strict=True):
+            cell["url"] = self.link(base | {"forecast": column["key"]})
+        choices = list(School.objects.filter(pk__in=school_ids).order_by("name").values_list("pk", "name")) \
+            if len(school_ids) > 1 else []
+        return render(request, "assets/replacement_forecast.html", {
+            "forecast": forecast, "chosen": chosen, "school_choices": choices, "export_query": urlencode(base)})
+
+    @staticmethod
+    def link(params: dict) -> str:
+        return f"{reverse('assets:asset_list')}?{urlencode(params)}"
+
+    def export(self, fmt, forecast, chosen):
+        rows = []
+        for row in [*forecast["rows"], {"name": _("All types"), "list": forecast["totals"]}]:
+            for column, cell in zip(forecast["columns"], row["list"], strict=True):
+                rows.append([row["name"], column["label"], cell["n"], cell["unpriced"], cell["cost"]])
+        name = f"replacement-forecast-{timezone.localdate().isoformat()}"
+        if fmt == "xlsx":
+            return xlsx_response(f"{name}.xlsx", self.EXPORT_HEADER, rows, sheet="Replacement forecast")
+        return csv_response(f"{name}.csv", self.EXPORT_HEADER, rows)

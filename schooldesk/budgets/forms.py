@@ -11,8 +11,11 @@ from schooldesk.suppliers.choices import SpendCategory
 class BudgetForm(StyledFormMixin, forms.Form):
     """One amount per budget category; an empty box means no budget for that line."""
 
-    def __init__(self, *args, editable: bool = True, **kwargs):
+    def __init__(self, *args, editable: bool = True, version: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if editable:  # the year's lines as the page drew them (budget_version): a save over newer ones is refused
+            self.fields["version"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=version,
+                                                     label=_("Version"))
         for value, label in SpendCategory.choices:
             self.fields[value] = forms.DecimalField(
                 label=label, required=False, min_value=Decimal("0"), max_value=Decimal(MAX_LINE), max_digits=10,
@@ -27,4 +30,8 @@ class BudgetForm(StyledFormMixin, forms.Form):
         empty = {"budget": Decimal("0.00"), "committed": Decimal("0.00"), "paid": Decimal("0.00")}
         lines = {row["category"]: row for row in data["rows"]}
         for name in self.fields:
-            yield self[name], lines.get(name, empty)
+            if name != "version":
+                yield self[name], lines.get(name, empty)
+
+    def amounts(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}

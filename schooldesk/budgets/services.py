@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.budgets.choices import BUDGET_SET_ROLES, MAX_LINE
 from schooldesk.budgets.models import Budget
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import stale_message
+from schooldesk.core.exceptions import ConflictError
 from schooldesk.core.templatetags.desk_format import money
+from schooldesk.schools.models import School
 from schooldesk.suppliers.choices import SpendCategory
 
 PENNY = Decimal("0.01")
 
 
 @transaction.atomic
-def budget_set(*, school, year: int, amounts: dict[str, Decimal | None], by) -> dict[str, Decimal]:
+def budget_version(school, year: int) -> str:
+    """The version of a school's budget for a year, for the edit check (core/concurrency.py): a digest of its lines,
+    as a year's budget is several rows, not one record with a counter."""
+    lines = sorted(Budget.objects.filter(school=school, year=year).values_list("category", "amount"))
+    return hashlib.sha256(repr([(c, str(a)) for c, a in lines]).encode()).hexdigest()[:16]
+
+
+def budget_set(*, school, year: int, amounts: dict[str, Decimal | None], by,
+               version: str | None = None) -> dict[str, Decimal]:
     """Set the school's budget lines for the financial year starting in `year`. A line left empty (or 0) is
-    removed; the lines not named are left as they are. Returns the year's lines after the change."""
+    removed; the lines not named are left as they are. Returns the year's lines after the change. `version` (from
+    `budget_version` when the page was drawn): refused if someone else set the year's lines since."""
     if by is not None and not access_for(by).has_role(school.pk, BUDGET_SET_ROLES):
         raise PermissionDenied("Only the ICT owner can set the budget.")
     errors = {}
@@ -47,7 +61,11 @@ def budget_set(*, school, year: int, amounts: dict[str, Decimal | None], by) -> 
             cleaned[category] = value or None
     if errors:
         raise ValidationError(errors)
+    # the school's row, not only the lines, so that a line someone else is adding is waited for too
+    School.objects.select_for_update(no_key=True).filter(pk=school.pk).first()
     lines = {b.category: b for b in Budget.objects.select_for_update().filter(school=school, year=year)}
+    if version and (current := budget_version(school, year)) != version:
+        raise ConflictError(stale_message(_("budget")), current_version=current)
     changes = {}
     for category, value in cleaned.items():
         line = lines.get(category)

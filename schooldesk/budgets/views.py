@@ -7,11 +7,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from schooldesk.accounts.access import access_for
+from schooldesk.assets.choices import ASSET_ROLES
+from schooldesk.assets.selectors import replacement_cost
 from schooldesk.budgets.choices import BUDGET_SET_ROLES, BUDGET_VIEW_ROLES
 from schooldesk.budgets.forms import BudgetForm
 from schooldesk.budgets.selectors import budget_lines, budget_schools, budget_vs_spend, years_for
-from schooldesk.budgets.services import budget_set
-from schooldesk.core.views import RoleRequiredMixin, apply_service
+from schooldesk.budgets.services import budget_set, budget_version
+from schooldesk.core.views import RoleRequiredMixin, already_sent, run_once
 from schooldesk.diary.selectors import financial_year
 
 LIST_LIMIT = 500
@@ -47,11 +49,16 @@ class BudgetEditView(RoleRequiredMixin, View):
 
     def render_page(self, request, school, year, can_set, current, form=None, status=200):
         data = budget_vs_spend(request.user, years_for([school], year=year))
-        form = form or BudgetForm(initial=budget_lines(request.user, school, year), editable=can_set)
+        form = form or BudgetForm(initial=budget_lines(request.user, school, year), editable=can_set,
+                                  version=budget_version(school, year) if can_set else "")
         years = [current.starts_on.year + n for n in (-2, -1, 0, 1)]
+        # beside the budget lines: what replacing the equipment whose support ends in the year would cost
+        replacing = replacement_cost(school=school, year=year, today=timezone.localdate())
+        sees_assets = access_for(request.user).has_role(school.pk, ASSET_ROLES)
         return render(request, "budgets/budget_form.html", {
             "school": school, "year": year, "fy": data["years"][school.pk], "data": data, "form": form,
-            "rows": list(form.rows(data)), "can_set": can_set, "years": years}, status=status)
+            "rows": list(form.rows(data)), "can_set": can_set, "years": years, "replacing": replacing,
+            "sees_assets": sees_assets}, status=status)
 
     def get(self, request, school_pk):
         return self.render_page(request, *self.setup_school(request, school_pk))
@@ -60,11 +67,17 @@ class BudgetEditView(RoleRequiredMixin, View):
         school, year, can_set, current = self.setup_school(request, school_pk)
         if not can_set:
             raise PermissionDenied("Only the ICT owner can set the budget.")
+        if (repeat := already_sent(request)) is not None:  # the same form sent twice
+            return repeat
         form = BudgetForm(request.POST, editable=True)
         if form.is_valid():
-            done = apply_service(request, form, budget_set, "", school=school, year=year, amounts=form.cleaned_data,
-                                 by=request.user)
+            url = f"{reverse('budgets:budget_edit', args=[school.pk])}?year={year}"
+            done, url, repeat = run_once(request, form, lambda: budget_set(
+                school=school, year=year, amounts=form.amounts(), by=request.user,
+                version=form.cleaned_data.get("version") or None), lambda _lines: url)
+            if repeat is not None:
+                return repeat
             if done is not None:
                 messages.success(request, _("The budget for %(school)s is saved.") % {"school": school.name})
-                return redirect(f"{reverse('budgets:budget_edit', args=[school.pk])}?year={year}")
+                return redirect(url)
         return self.render_page(request, school, year, can_set, current, form=form, status=400)

@@ -7,7 +7,7 @@ from schooldesk.assets.choices import GONE_STATUSES, AssetStatus
 from schooldesk.assets.models import Asset, AssetType
 from schooldesk.changes.choices import CHANGE_ROLES, Outcome
 from schooldesk.changes.models import ChangeRequest, NewAsset, NewLicence, StandardChange
-from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.problems.models import Problem
 from schooldesk.schools.models import School
@@ -27,9 +27,8 @@ def _selects(form):
             field.widget.attrs["class"] = "form-select"
 
 
-class ChangeForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class ChangeForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ChangeRequest
@@ -43,8 +42,6 @@ class ChangeForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.decide_school(school_ids, chosen=school)
         school_ids = self.owner_ids(school_ids)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
         self.fields["affected_locations"].help_text = _("To choose several, hold Ctrl (Cmd on a Mac) as you click; "
                                                         "on a phone, tick each one.")
         if plan_only:  # authorised as it stood: only the plan can move
@@ -167,7 +164,7 @@ class ReviewForm(StyledFormMixin, forms.Form):
                              help_text=_("Did it do what was intended? What was learnt?"))
 
 
-class StandardChangeForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class StandardChangeForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
 
     class Meta:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.changes import choices
 from schooldesk.changes.choices import CHANGE_ROLES, REFERENCE_PREFIX
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.licences.choices import LicenceType
@@ -32,7 +33,7 @@ class StandardChangeQuerySet(SchoolOwnedQuerySet):
     visible_roles = CHANGE_ROLES
 
 
-class StandardChange(SchoolOwnedModel):
+class StandardChange(VersionedModel, SchoolOwnedModel):
     """A routine change the ICT owner has authorised in advance (e.g. adding a printer to the print server)."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -50,7 +51,7 @@ class StandardChange(SchoolOwnedModel):
         return self.title
 
 
-class ChangeRequest(SchoolOwnedModel):
+class ChangeRequest(VersionedModel, SchoolOwnedModel):
     """A request for change (RFC) to shared ICT, raised before anything is bought (FITS change management)."""
 
     title = models.CharField(_("title"), max_length=200)
@@ -89,7 +90,6 @@ class ChangeRequest(SchoolOwnedModel):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
-    version = models.PositiveIntegerField(default=1)
 
     objects = ChangeQuerySet.as_manager()
 

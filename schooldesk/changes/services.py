@@ -39,7 +39,7 @@ from schooldesk.changes.models import (
     StandardChange,
 )
 from schooldesk.core.audit import audit_record
-from schooldesk.core.exceptions import ConflictError
+from schooldesk.core.concurrency import version_claim, version_lock
 
 CONFLICT = ("Someone else changed this request for change after you opened it. Your changes were not saved: "
             "check the latest version below and try again.")
@@ -62,10 +62,7 @@ def _actor(by):
 
 
 def _lock(change: ChangeRequest, version: int | None) -> ChangeRequest:
-    current = ChangeRequest.objects.select_for_update(of=("self",)).select_related("school").get(pk=change.pk)
-    if version is not None and current.version != int(version):
-        raise ConflictError(CONFLICT)
-    return current
+    return version_lock(change, version, message=CONFLICT, related=("school",))
 
 
 def _save(change: ChangeRequest) -> None:
@@ -153,7 +150,7 @@ def change_update(*, change: ChangeRequest, by, version, **fields) -> ChangeRequ
     unknown = set(fields) - set(REQUEST_FIELDS) - set(PLAN_FIELDS)
     if unknown:
         raise ValueError(f"change_update cannot change {', '.join(sorted(unknown))}")
-    change = _lock(change, version)
+    change = version_lock(change, version, related=("school",))  # the edit page's words
     _require_status(change, PLANNING_STATUSES, "be changed")
     locations = fields.pop("affected_locations", None)
     _check(change.school_id, **{k: fields.get(k) for k in ("standard_change", "problem", "assigned_to")},
@@ -451,9 +448,10 @@ def change_review(*, change: ChangeRequest, by, version, review: str) -> ChangeR
 
 # --- standard changes ----------------------------------------------------------------------------
 @transaction.atomic
-def standard_change_save(*, standard: StandardChange, by) -> StandardChange:
+def standard_change_save(*, standard: StandardChange, by, version: int | None = None) -> StandardChange:
     """The ICT owner pre-authorises a routine change (a new one, or new wording of one)."""
     _require(by, standard.school_id, AUTHORISE_ROLES, "Only the ICT owner can pre-authorise standard changes.")
+    version_claim(standard, version)  # a save from an older page is refused (core/concurrency.py)
     standard.title, standard.description = standard.title.strip(), standard.description.strip()
     if _actor(by) is not None:
         standard.authorised_by = by

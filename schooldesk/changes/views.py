@@ -314,7 +314,8 @@ class StandardChangeEditView(FormPageView):
         return forms.StandardChangeForm(data, instance=self.object, school_ids=self.school_ids)
 
     def perform(self, form):
-        return services.standard_change_save(standard=form.instance, by=self.request.user)
+        return services.standard_change_save(standard=form.instance, by=self.request.user,
+                                             version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("changes:standard_list")

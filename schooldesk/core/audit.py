@@ -129,6 +129,7 @@ DOWNLOAD_NAMES = {
     "assets:asset_labels": gettext_lazy("an asset's label sheet"),
     "assets:asset_bulk": gettext_lazy("asset labels"),
     "assets:location_labels": gettext_lazy("room labels"),
+    "privacy:request_pack": gettext_lazy("a subject access pack"),
 }
 #: the record a refused address names, by namespace: the model whose pk is `pk` in that app's routes
 REFUSED_MODELS = {
@@ -173,6 +174,19 @@ def download_record(request, response) -> None:
     ])
 
 
+def _owner(obj):
+    """The record that says whose `obj` is: itself when it has a school or an organisation, else its parent (a
+    change's milestone, a supplier's contact) through its first foreign key to such a record; None if neither."""
+    if hasattr(obj, "school_id") or hasattr(obj, "organisation_id"):
+        return obj
+    for field in obj._meta.concrete_fields:
+        if field.many_to_one:
+            parent = getattr(obj, field.name, None)
+            if parent is not None and (hasattr(parent, "school_id") or hasattr(parent, "organisation_id")):
+                return parent
+    return None
+
+
 def refusal_record(request, *, not_found: bool, model=None) -> None:
     """A refused request: one entry. A 404 counts only when it names a record that exists but is not the person's
     (another school's call): the entry then goes to that record's school, whose owner should know. A 404 for
@@ -189,14 +203,17 @@ def refusal_record(request, *, not_found: bool, model=None) -> None:
         return
     from schooldesk.schools.models import School
 
+    owner = _owner(obj) if obj is not None else None
     if isinstance(obj, School):
         school_id, organisation_id = obj.pk, obj.organisation_id
-    elif obj is not None and hasattr(obj, "school_id"):
-        school_id, organisation_id = obj.school_id, None
-    elif obj is not None and hasattr(obj, "organisation_id"):
-        school_id, organisation_id = None, obj.organisation_id
+    elif owner is not None and hasattr(owner, "school_id"):
+        school_id, organisation_id = owner.school_id, None
+    elif owner is not None and hasattr(owner, "organisation_id"):
+        school_id, organisation_id = None, owner.organisation_id
     else:
         school_id, organisation_id = _request_school(request), None
+        if not_found:  # a record whose school is unknown (a person): its name is not told to the refused one's school
+            obj = None
     if school_id is not None and organisation_id is None:
         organisation_id = School.objects.filter(pk=school_id).values_list("organisation_id", flat=True).first()
     AuditEntry.objects.create(
@@ -315,8 +332,13 @@ def connect() -> None:
 
 # --- retention ---------------------------------------------------------------------------------------------------
 def audit_prune(*, now=None) -> int:
-    """Delete the entries older than SCHOOLDESK_AUDIT_RETENTION_DAYS; returns how many went."""
+    """Delete the entries older than SCHOOLDESK_AUDIT_RETENTION_DAYS; returns how many went. A school whose DPO has
+    switched on its own retention schedule is left to it: the schedule's audit period (whose default is this setting)
+    is applied by schooldesk/privacy's nightly job, one mechanism per school (docs/decisions/0024)."""
+    from schooldesk.privacy.models import RetentionPolicy
+
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.SCHOOLDESK_AUDIT_RETENTION_DAYS)
-    deleted, _by_model = AuditEntry.objects.filter(at__lt=cutoff).delete()
+    own = RetentionPolicy.objects.filter(is_enabled=True).values("school_id")
+    deleted, _by_model = AuditEntry.objects.filter(at__lt=cutoff).exclude(school_id__in=own).delete()
     return deleted

@@ -93,6 +93,24 @@ class StyledFormMixin:
         return any(field.errors for field in self.visible_fields())
 
 
+class VersionedFormMixin:
+    """An edit form carries the version of the record it was drawn with (a hidden `version` field), so that the
+    service can refuse a save made from an older page (`core.concurrency.version_claim`). A new record has none.
+    Not required: a post without it (an old bookmark, a test posting by hand) is saved as before."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        if instance is not None and instance.pk is not None:
+            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
+                                                        initial=instance.version, label=_("Version"))
+
+    @property
+    def rendered_version(self) -> int | None:
+        """The version the page was drawn with (None for a new record, or a post without it)."""
+        return getattr(self, "cleaned_data", {}).get("version")
+
+
 class SchoolChoiceMixin:
     """The one way a create or edit form decides whose record it is: a school (or, with `owner_field =
     "organisation"`, an organisation).
@@ -151,6 +169,8 @@ class SchoolChoiceMixin:
 
 class StyledFilterForm(StyledFormMixin, forms.Form):
     """The form class of every FilterSet, so list filters look like the other forms."""
+
+    one_time_token = False  # sent by GET, as often as a person likes
 
 
 class DateInput(forms.DateInput):

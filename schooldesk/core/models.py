@@ -73,3 +73,37 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+
+class FormSubmission(models.Model):
+    """A one-time form token that has been used (docs/decisions/0014): every POST form carries a new token, and a
+    second submission of the same rendered form is answered with what the first did, not done again. Kept for
+    FORM_TOKEN_DAYS, then purged (core/tasks.py)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    redirect_to = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.redirect_to}"
+
+
+class IdempotencyKey(models.Model):
+    """An API create's `Idempotency-Key`, per person, with the first answer (status and body) to give a retry.
+    `fingerprint` is a digest of the method, path and body: the same key with another body is refused (422)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.TextField(blank=True)  # the first answer's JSON as written (key order kept, unlike jsonb)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

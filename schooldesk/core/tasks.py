@@ -106,3 +106,11 @@ def mailbox_health() -> dict:
         if age > (limit if polled else 3600):
             late.append(str(pk))
     return {"ok": not late, "seconds_since_polled": ages, **({"late": late} if late else {})}
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def submissions_purge_task() -> None:
+    """Used form tokens older than a week and expired API idempotency keys (core/submissions.py)."""
+    from schooldesk.core.submissions import submissions_purge
+
+    submissions_purge()

@@ -88,7 +88,8 @@ class CreateRateThrottle(DeskRateThrottle):
     setting = "SCHOOLDESK_CREATE_RATE"
 
     def allow_request(self, request, view) -> bool:
-        if request.method != "POST":
+        # an API viewset's action on a record (escalate, reply, paid) changes it, it does not create one
+        if request.method != "POST" or getattr(view, "action", "create") not in ("create", None):
             return True
         return super().allow_request(request, view)
 

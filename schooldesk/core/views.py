@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from schooldesk.accounts.access import access_for
+from schooldesk.core import submissions
 from schooldesk.core.logs import note_school
 from schooldesk.core.throttling import create_allowed
 
@@ -89,6 +91,10 @@ def apply_service(request, form, service, success_message: str, **kwargs):
     try:
         result = service(**kwargs)
     except ValidationError as exc:
+        current = getattr(exc, "current_version", None)
+        if current is not None and "version" in form.fields:  # told: saving again now replaces their changes
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = str(current)
         if hasattr(exc, "error_dict"):
             for field, errors in exc.error_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -98,6 +104,36 @@ def apply_service(request, form, service, success_message: str, **kwargs):
     if success_message:
         messages.success(request, success_message)
     return result
+
+
+def already_sent(request):
+    """The answer to a form whose one-time token was used before (core/submissions.py), or None."""
+    earlier = submissions.used(submissions.posted_token(request))
+    return submissions.answer_repeat(request, earlier) if earlier is not None else None
+
+
+def run_once(request, form, perform, success_url):
+    """The service (through `apply_service`, its errors on the form) done once per rendered form: see `do_once`."""
+    return do_once(request, lambda: apply_service(request, form, perform, ""), success_url)
+
+
+def do_once(request, work, success_url):
+    """`work()` (None on failure) and, for a form carrying a one-time token, the token's record, in one transaction:
+    a failure un-records the token (the person corrects the form and sends it again), and two submissions of the
+    same form at once cannot both run (core/submissions.py). Returns (result, url, repeat): result None on failure;
+    `repeat` the answer to give when another submission of the same form got there first."""
+    token = submissions.posted_token(request)
+    with transaction.atomic():
+        if token and not submissions.claim(request, token):
+            return None, None, submissions.answer_repeat(request, submissions.used(token))
+        result = work()
+        if result is None:
+            transaction.set_rollback(True)
+            return None, None, None
+        url = success_url(result)
+        if token:
+            submissions.remember_result(token, url)
+    return result, url, None
 
 
 class FormPageView(RoleRequiredMixin, View):
@@ -148,15 +184,19 @@ class FormPageView(RoleRequiredMixin, View):
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         note_school(getattr(self.object, "school_id", None))
+        if (repeat := already_sent(request)) is not None:  # this rendered form was sent before
+            return repeat
         form = self.get_form(request.POST, request.FILES)
         if form.is_valid():
             if self.is_create() and not create_allowed(request, form):
                 return self.render_form(form, status=429)
-            result = apply_service(request, form, lambda: self.perform(form), "")
+            result, url, repeat = run_once(request, form, lambda: self.perform(form), self.get_success_url)
+            if repeat is not None:
+                return repeat
             if result is not None:
                 if message := self.get_success_message(result):
                     messages.success(request, message)
-                return redirect(self.get_success_url(result))
+                return redirect(url)
         return self.render_form(form, status=400)
 
 
@@ -192,13 +232,18 @@ class ObjectActionView(View):
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
         note_school(getattr(obj, "school_id", None))
+        if (repeat := already_sent(request)) is not None:  # this rendered form was sent before
+            return repeat
         form = self.get_form(obj, request.POST, request.FILES)
         if form.is_valid():
-            result = apply_service(request, form, lambda: self.perform(obj, form), "")
+            result, url, repeat = run_once(request, form, lambda: self.perform(obj, form),
+                                           lambda _result: self.get_success_url(obj))
+            if repeat is not None:
+                return repeat
             if result is not None:
                 if message := self.get_success_message(result):
                     messages.success(request, message)
-                return redirect(self.get_success_url(obj))
+                return redirect(url)
             obj = self.get_object()  # the latest version beside the kept input
         return self.render_failed(obj, form)
 
@@ -276,7 +321,7 @@ GUIDES = {
     "technician": (_("Technicians (first-level support)"), frozenset({"technician"})),
     "provider": (_("Suppliers' staff (second-level support)"), frozenset({"provider"})),
     "owner": (_("The ICT owner"), frozenset({"owner"})),
-    "oversight": (_("Heads, governors and the DPO/DSL"), frozenset({"viewer", "dpo"})),
+    "oversight": (_("Heads, governors, the DPO and the DSL"), frozenset({"viewer", "dpo", "dsl"})),
 }
 
 

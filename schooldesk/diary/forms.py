@@ -7,7 +7,7 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.calendar import LONDON
-from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, TimeInput
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, TimeInput, VersionedFormMixin
 from schooldesk.diary.choices import PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.locations.models import Location
@@ -19,7 +19,7 @@ def _desk_schools(user):
     return School.objects.filter(pk__in=access_for(user).school_ids(DESK_ROLES)).order_by("name")
 
 
-class DiaryEntryForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class DiaryEntryForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     """Date and time are asked for separately (phone date and time pickers), then combined in London time."""
 
     starts_on = forms.DateField(label=_("Date"), widget=DateInput())
@@ -102,7 +102,7 @@ class VisitRecordForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class PaymentForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class PaymentForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Payment
         fields = ["school", "supplier", "contract", "for_entry", "category", "description", "kind", "amount", "vat",

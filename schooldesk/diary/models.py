@@ -11,6 +11,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from schooldesk.core.calendar import LONDON
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.diary.choices import DIARY_ROLES, PAYMENT_ROLES, DiaryKind, PaymentKind, PaymentStatus
@@ -33,7 +34,7 @@ class DiaryEntryQuerySet(SchoolOwnedQuerySet):
         return conditions[0] | conditions[1] if len(conditions) == 2 else conditions[0]
 
 
-class DiaryEntry(SchoolOwnedModel):
+class DiaryEntry(VersionedModel, SchoolOwnedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=DiaryKind.choices, default=DiaryKind.MEETING)
     title = models.CharField(_("title"), max_length=200)
     notes = models.TextField(_("notes"), blank=True)
@@ -118,7 +119,7 @@ class PaymentQuerySet(SchoolOwnedQuerySet):
         }[status])
 
 
-class Payment(SchoolOwnedModel):
+class Payment(VersionedModel, SchoolOwnedModel):
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="payments",
                                  verbose_name=_("supplier"))
     contract = models.ForeignKey("suppliers.Contract", on_delete=models.PROTECT, null=True, blank=True,

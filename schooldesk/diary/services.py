@@ -17,6 +17,7 @@ from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.calendar import LONDON
+from schooldesk.core.concurrency import version_claim
 from schooldesk.core.templatetags.desk_format import money
 from schooldesk.diary.choices import DiaryKind, PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment
@@ -48,9 +49,10 @@ def _remind_at(entry: DiaryEntry):
 
 # --- diary entries ----------------------------------------------------------------------------
 @transaction.atomic
-def entry_save(*, entry: DiaryEntry, by) -> DiaryEntry:
+def entry_save(*, entry: DiaryEntry, by, version: int | None = None) -> DiaryEntry:
     """Add or change a diary entry. What it is linked to must belong to the same school."""
     _require_role(by, entry.school_id)
+    version_claim(entry, version)  # a save from an older page is refused (core/concurrency.py)
     errors = {}
     if entry.location_id and entry.location.school_id != entry.school_id:
         errors["location"] = "Choose a location of this school."
@@ -108,6 +110,7 @@ def _upsert(school, key: str, **fields) -> DiaryEntry:
         new_remind_at = _remind_at(entry)
         if new_remind_at != entry.remind_at:
             entry.remind_at, entry.reminded_at = new_remind_at, None
+        entry.version += 1  # an edit page opened before is now stale (core/concurrency.py)
         entry.save()
     return entry
 
@@ -343,10 +346,11 @@ def payments_schedule_renewal(*, contract) -> list[Payment]:
 
 
 @transaction.atomic
-def payment_save(*, payment: Payment, by) -> Payment:
+def payment_save(*, payment: Payment, by, version: int | None = None) -> Payment:
     """A payment by hand: a one-off purchase, or a new implementation's payments."""
     _require_role(by, payment.school_id, DESK_ROLES, "Only the SPOC or ICT owner can schedule payments.")
     errors = {}
+    version_claim(payment, version)  # a save from an older page is refused (core/concurrency.py)
     if payment.supplier.organisation_id != payment.school.organisation_id:
         errors["supplier"] = "Choose a supplier from your organisation's list."
     if payment.contract_id and payment.school_id not in contract_school_ids(payment.contract):
@@ -376,7 +380,8 @@ def payment_mark_paid(*, payment: Payment, by, paid_on: date, reference: str) ->
     payment = Payment.objects.select_for_update(of=("self",)).select_related("supplier", "school").get(pk=payment.pk)
     payment.paid_on, payment.paid_reference = paid_on, reference.strip()
     payment.full_clean()
-    payment.save(update_fields=["paid_on", "paid_reference", "updated_at"])
+    payment.version += 1  # an edit page opened before (showing it unpaid) is now stale
+    payment.save(update_fields=["paid_on", "paid_reference", "version", "updated_at"])
     _payment_entry(payment)
     audit_record(actor=by, school=payment.school, action="paid", obj=payment,
                  summary=f"Payment {payment.description} paid {paid_on:%d/%m/%Y} ref. {payment.paid_reference}")

@@ -149,7 +149,7 @@ class EntryEditView(FormPageView):
         return DiaryEntryForm(data, instance=self.object, user=self.request.user, initial=initial)
 
     def perform(self, form):
-        return services.entry_save(entry=form.instance, by=self.request.user)
+        return services.entry_save(entry=form.instance, by=self.request.user, version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("diary:entry_detail", args=[result.pk])
@@ -334,7 +334,7 @@ class PaymentEditView(FormPageView):
         return PaymentForm(data, instance=self.object, user=self.request.user, initial=initial)
 
     def perform(self, form):
-        return services.payment_save(payment=form.instance, by=self.request.user)
+        return services.payment_save(payment=form.instance, by=self.request.user, version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("diary:payment_list")

@@ -14,6 +14,7 @@ class IncidentStatus(models.TextChoices):
     WITH_SECOND_LEVEL = "second_level", _("With second-level provider")
     WAITING_REPORTER = "waiting_reporter", _("Waiting on reporter")
     WAITING_SUPPLIER = "waiting_supplier", _("Waiting on supplier")
+    WAITING_APPROVAL = "waiting_approval", _("Awaiting approval")
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
@@ -28,9 +29,11 @@ ACTIVE_STATUSES = frozenset(
         IncidentStatus.WITH_SECOND_LEVEL,
         IncidentStatus.WAITING_REPORTER,
         IncidentStatus.WAITING_SUPPLIER,
+        IncidentStatus.WAITING_APPROVAL,
     }
 )
-PAUSED_STATUSES = frozenset({IncidentStatus.WAITING_REPORTER, IncidentStatus.WAITING_SUPPLIER})
+PAUSED_STATUSES = frozenset({IncidentStatus.WAITING_REPORTER, IncidentStatus.WAITING_SUPPLIER,
+                             IncidentStatus.WAITING_APPROVAL})
 ENDED_STATUSES = frozenset(
     {IncidentStatus.RESOLVED, IncidentStatus.CLOSED, IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE}
 )
@@ -71,6 +74,14 @@ class UpdateKind(models.TextChoices):
     CONFIRMATION = "confirmation", _("Confirmed by reporter")
     REOPENED = "reopened", _("Reopened")
     DUPLICATE = "duplicate", _("Marked duplicate")
+
+
+class Satisfaction(models.TextChoices):
+    """The one question a reporter is asked about a resolved call: how was it handled?"""
+
+    GOOD = "good", _("Good")
+    OK = "ok", _("OK")
+    POOR = "poor", _("Poor")
 
 
 class SlaState(models.TextChoices):

@@ -8,9 +8,10 @@ from schooldesk.assets.choices import GONE_STATUSES
 from schooldesk.assets.models import Asset
 from schooldesk.assets.selectors import asset_choices_for
 from schooldesk.core.forms import StyledFormMixin
-from schooldesk.incidents.choices import Channel
+from schooldesk.incidents.choices import Channel, Satisfaction
 from schooldesk.incidents.models import Category, Incident
 from schooldesk.locations.models import Location
+from schooldesk.safeguarding.choices import LANE_CHOICES
 from schooldesk.schools.choices import Impact, Priority, Urgency
 from schooldesk.suppliers.models import Supplier
 
@@ -41,6 +42,11 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
     """What anyone in school fills in: short on top, the FITS questions below and optional."""
 
     attachment = forms.FileField(label=_("Photo or file (optional)"), required=False)
+    # docs/decisions/0023: a data breach goes to the DPO, a safeguarding concern to the DSL
+    restricted_lane = forms.ChoiceField(
+        choices=LANE_CHOICES, required=False, widget=forms.RadioSelect, initial="",
+        label=_("Is this about personal data or a pupil's safety online?"),
+        help_text=_("If so, only the school's DPO or DSL and the ICT owner will see what you write."))
 
     class Meta:
         model = Incident
@@ -145,6 +151,15 @@ class TriageForm(VersionedForm):
                                  label=_("Override priority"))
     reason = forms.CharField(required=False, label=_("Reason for the override"), max_length=200)
     is_restricted = forms.BooleanField(required=False, label=_("Restricted: data breach or safeguarding concern"))
+    restricted_lane = forms.ChoiceField(choices=LANE_CHOICES, required=False, label=_("Restricted: who holds it"),
+                                        help_text=_("A data breach goes to the DPO, a safeguarding or filtering "
+                                                    "concern to the DSL; the desk then sees only that it exists."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("restricted_lane"):
+            data["is_restricted"] = True
+        return data
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, **kwargs)
@@ -221,13 +236,34 @@ class ResolveForm(VersionedForm):
     minutes_spent = forms.IntegerField(required=False, min_value=0, max_value=24 * 60, label=_("Time spent (minutes)"))
 
 
+RATING_LABEL = _("How was your call handled?")
+
+
 class ConfirmForm(StyledFormMixin, forms.Form):
-    satisfaction = forms.TypedChoiceField(
-        choices=[("", _("Rather not say")), (5, _("5 – very happy")), (4, "4"), (3, "3"), (2, "2"),
-                 (1, _("1 – unhappy"))],
-        coerce=int, empty_value=None, required=False, label=_("How happy are you with how this was handled?"),
+    """Confirm the fix; the rating is there only when the call was picked for one (`rate=True`)."""
+
+    satisfaction = forms.ChoiceField(
+        choices=[("", _("Rather not say")), *Satisfaction.choices], required=False, label=RATING_LABEL,
     )
     comment = forms.CharField(required=False, widget=SMALL_TEXT, label=_("Comment (optional)"))
+
+    def __init__(self, *args, rate: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not rate:
+            del self.fields["satisfaction"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("satisfaction", "")
+        return data
+
+
+class RateForm(StyledFormMixin, forms.Form):
+    """The one question after a resolved call: good, OK or poor, and an optional comment."""
+
+    rating = forms.ChoiceField(choices=Satisfaction.choices, widget=forms.RadioSelect, label=RATING_LABEL)
+    comment = forms.CharField(required=False, max_length=500, widget=SMALL_TEXT,
+                              label=_("Anything you would like to add? (optional)"))
 
 
 class ReopenForm(StyledFormMixin, forms.Form):

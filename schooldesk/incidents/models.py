@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.incidents import choices
@@ -35,7 +36,7 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
         if staff:
             conditions.append(access.school_q(staff) & (Q(is_restricted=False) | own))
         if restricted_only:
-            conditions.append(access.school_q(restricted_only) & (Q(is_restricted=True) | own))
+            conditions += self._restricted_lanes(access, restricted_only, own)
         for school_id, suppliers in providers.items():
             if suppliers and school_id not in full | staff:
                 conditions.append(Q(school_id=school_id) & (Q(supplier_id__in=suppliers, is_restricted=False) | own))
@@ -48,6 +49,23 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
         for condition in conditions[1:]:
             combined |= condition
         return combined
+
+    def _restricted_lanes(self, access, school_ids, own) -> list[Q]:
+        """A DPO (without the DSL role) sees the restricted calls that are not safeguarding concerns, a DSL those
+        that are not data breaches, someone holding both every one (docs/decisions/0023)."""
+        from schooldesk.accounts.choices import Role
+        from schooldesk.safeguarding.models import Breach, Concern
+
+        both = set(access.school_ids(frozenset({Role.DPO}))) & set(access.school_ids(frozenset({Role.DSL})))
+        conditions = []
+        if school_ids & both:
+            conditions.append(access.school_q(school_ids & both) & (Q(is_restricted=True) | own))
+        for role, other_lane in ((Role.DPO, Concern), (Role.DSL, Breach)):
+            ids = (school_ids - both) & set(access.school_ids(frozenset({role})))
+            if ids:
+                not_theirs = Q(pk__in=other_lane.objects.filter(access.school_q(ids)).values("incident_id"))
+                conditions.append(access.school_q(ids) & (Q(is_restricted=True) & ~not_theirs | own))
+        return conditions
 
     def reportable_by(self, user):
         """For counts in reports: every call of the schools where the user may read reports."""
@@ -72,6 +90,9 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
 class Category(SchoolOwnedModel):
     name = models.CharField(_("name"), max_length=80)
     is_archived = models.BooleanField(_("archived"), default=False)
+    needs_approval = models.BooleanField(
+        _("needs approval"), default=False,
+        help_text=_("Requests in this category cost money or change access: they wait for the school's approver."))
 
     class Meta:
         ordering = ["name"]
@@ -82,7 +103,7 @@ class Category(SchoolOwnedModel):
         return self.name
 
 
-class Incident(SchoolOwnedModel):
+class Incident(VersionedModel, SchoolOwnedModel):
     kind = models.CharField(_("type"), max_length=20, choices=choices.IncidentKind.choices, default="incident")
     summary = models.CharField(_("what is wrong?"), max_length=200)
     description = models.TextField(_("anything else that may help"), blank=True)
@@ -148,7 +169,12 @@ class Incident(SchoolOwnedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     is_workaround = models.BooleanField(_("this is a workaround; follow-up needed"), default=False)
-    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+    # how the reporter rated the handling (asked at resolution when the school's survey setting picks the call)
+    satisfaction = models.CharField(_("how the reporter rated it"), max_length=4,
+                                    choices=choices.Satisfaction.choices, blank=True)
+    satisfaction_comment = models.CharField(_("the reporter's comment on the rating"), max_length=500, blank=True)
+    satisfaction_asked_at = models.DateTimeField(_("rating asked for at"), null=True, blank=True)
+    satisfaction_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="duplicates")
     is_restricted = models.BooleanField(
@@ -156,7 +182,6 @@ class Incident(SchoolOwnedModel):
         help_text=_("Only the ICT owner, the DPO/DSL and the people involved (reporter, whoever logged it, "
                     "the assignee) can see a restricted call."),
     )
-    version = models.PositiveIntegerField(default=1)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -222,6 +247,7 @@ FIELD_LABELS = {
     "category": _("Category"), "impact": _("Impact"), "urgency": _("Urgency"), "priority_level": _("Priority"),
     "location": _("Where"), "restricted": _("Restricted"), "status": _("Status"),
     "supplier_reference": _("Supplier's reference"),
+    "satisfaction": _("Reporter's rating"),
 }
 NONE = "–"
 

@@ -192,3 +192,40 @@ def saved_view_counts(request, views: list[NamedQuery]) -> list[NamedQuery]:
     for n, view in enumerate(views):
         view.count = counts.get(f"v{n}")
     return views
+
+
+# --- satisfaction (decision 0022) ---------------------------------------------------------------------------
+def satisfaction_counts() -> dict:
+    """Aggregates for a queryset of calls: asked, rated, good, OK and poor (one SQL pass, any grouping)."""
+    return {
+        "asked": Count("pk", filter=Q(satisfaction_asked_at__isnull=False)),
+        "rated": Count("pk", filter=~Q(satisfaction="")),
+        "good": Count("pk", filter=Q(satisfaction="good")),
+        "ok": Count("pk", filter=Q(satisfaction="ok")),
+        "poor": Count("pk", filter=Q(satisfaction="poor")),
+    }
+
+
+def satisfaction_shares(row: dict) -> dict:
+    """Adds each answer's share of the ratings and the share of those asked who answered (per cent, 1 place)."""
+    def share(part, whole):
+        return round(100 * part / whole, 1) if whole else None
+
+    for answer in ("good", "ok", "poor"):
+        row[f"{answer}_share"] = share(row[answer], row["rated"])
+    row["answered_share"] = share(row["rated"], row["asked"])
+    return row
+
+
+def satisfaction_summary(*, schools, start, end) -> dict:
+    """How reporters rated the calls resolved (and so asked) from `start` to `end` inclusive, in `schools`
+    (schools or their ids): {"asked", "rated", "good", "ok", "poor", "good_share", "ok_share", "poor_share",
+    "answered_share"}, shares in per cent of the ratings (of those asked for "answered_share"), None when there
+    is nothing to divide. One query. The caller has already decided which schools the person may see."""
+    from schooldesk.reports.selectors import period_bounds
+
+    ids = [getattr(school, "pk", school) for school in schools]
+    begin, finish = period_bounds(start, end)
+    row = Incident.objects.filter(school_id__in=ids, satisfaction_asked_at__gte=begin,
+                                  satisfaction_asked_at__lt=finish).aggregate(**satisfaction_counts())
+    return satisfaction_shares(row)

@@ -5,28 +5,39 @@ from __future__ import annotations
 
 import mimetypes
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
 from schooldesk.core import scanning
-from schooldesk.core.exceptions import ConflictError
+from schooldesk.core.concurrency import version_lock
 from schooldesk.core.uploads import without_metadata
 from schooldesk.incidents.choices import (
     ACTIVE_STATUSES,
     PAUSED_STATUSES,
     IncidentStatus,
+    Satisfaction,
     SupportLevel,
     UpdateKind,
 )
 from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate, change_sentence
-from schooldesk.schools.choices import DEFAULT_PRIORITY_MATRIX, DEFAULT_SLA_TARGETS, Impact, Priority, Urgency
+from schooldesk.schools.choices import (
+    DEFAULT_PRIORITY_MATRIX,
+    DEFAULT_SLA_TARGETS,
+    Impact,
+    Priority,
+    SatisfactionSurvey,
+    Urgency,
+)
 from schooldesk.schools.selectors import school_calendar
 from schooldesk.webhooks.choices import WebhookEvent
 from schooldesk.webhooks.events import emit
@@ -119,14 +130,15 @@ def _working_status(incident: Incident) -> str:
     }.get(incident.support_level, IncidentStatus.OPEN)
 
 
+CONFLICT = ("Someone else changed this call after you opened it. Your changes were not saved: "
+            "check the latest version below and try again.")
+
+
 def _lock(incident: Incident, version: int | None) -> Incident:
     """Re-read the call under a row lock; refuse if someone changed it since `version` was read."""
     # of=("self",): FOR UPDATE on the join would also lock the school's row, and every new call
     # for the school (its foreign key takes a KEY SHARE lock on that row) would wait behind it.
-    current = Incident.objects.select_for_update(of=("self",)).select_related("school").get(pk=incident.pk)
-    if version is not None and current.version != int(version):
-        raise ConflictError()
-    return current
+    return version_lock(incident, version, message=CONFLICT, related=("school",))
 
 
 def _save(incident: Incident) -> None:
@@ -134,12 +146,13 @@ def _save(incident: Incident) -> None:
     incident.save()
 
 
-def _timeline(incident, by, kind, body="", *, is_public=True, field="", old="", new="", minutes=0) -> IncidentUpdate:
+def _timeline(incident, by, kind, body="", *, is_public=True, field="", old="", new="", minutes=0,
+              notify=True) -> IncidentUpdate:
     update = IncidentUpdate.objects.create(
         incident=incident, author=by, kind=kind, body=body, is_public=is_public, field=field,
         old_value=str(old)[:200], new_value=str(new)[:200], minutes_spent=minutes,
     )
-    if is_public or kind in (UpdateKind.ASSIGNMENT, UpdateKind.ESCALATION):
+    if notify and (is_public or kind in (UpdateKind.ASSIGNMENT, UpdateKind.ESCALATION)):
         _notify_after_commit(incident, update)
     return update
 
@@ -181,6 +194,13 @@ def _set_status(incident, by, status, body="", *, is_public=True) -> IncidentUpd
 def _require_active(incident: Incident) -> None:
     if incident.status not in ACTIVE_STATUSES:
         raise ValidationError(f"{incident.reference} is {incident.get_status_display().lower()}; reopen it first.")
+
+
+def _require_not_awaiting_approval(incident: Incident) -> None:
+    """A call awaiting approval waits for the decision: it can only be decided (approved, refused) or cancelled."""
+    if incident.status == IncidentStatus.WAITING_APPROVAL:
+        raise ValidationError(_("%(ref)s is awaiting approval: it can be approved, refused or cancelled, nothing "
+                                "else, until the approver decides.") % {"ref": incident.reference})
 
 
 # --- attachments ------------------------------------------------------------------------------
@@ -264,7 +284,7 @@ def incident_create(
     _emit(incident, WebhookEvent.CALL_CREATED, location=str(location))
     if incident.priority == Priority.P1:
         _emit(incident, WebhookEvent.PRIORITY_P1, location=str(location))
-    return incident
+    return _approval_if_needed(incident, by)
 
 
 # --- triage and routing -----------------------------------------------------------------------
@@ -323,7 +343,7 @@ def incident_triage(
     _save(incident)
     if became_p1:
         _emit(incident, WebhookEvent.PRIORITY_P1)
-    return incident
+    return _approval_if_needed(incident, by)
 
 
 @transaction.atomic
@@ -332,6 +352,7 @@ def incident_assign(*, incident, by, version, technician=None, next_visit: bool 
     _require(by, incident, DESK_ROLES, "Only the SPOC or the ICT owner can forward calls.")
     incident = _lock(incident, version)
     _require_active(incident)
+    _require_not_awaiting_approval(incident)
     if technician is None and not next_visit:
         raise ValidationError({"technician": "Choose a technician or the next scheduled visit."})
     if technician is not None and not access_for(technician).has_role(incident.school_id, STAFF_ROLES):
@@ -355,6 +376,7 @@ def incident_escalate(*, incident, by, version, supplier, reference: str = "", n
     _require(by, incident, STAFF_ROLES, "Only the desk or a technician can escalate calls.")
     incident = _lock(incident, version)
     _require_active(incident)
+    _require_not_awaiting_approval(incident)
     if supplier.organisation_id != incident.school.organisation_id:
         raise ValidationError({"supplier": "Choose a supplier from your organisation's list."})
     incident.supplier = supplier
@@ -475,6 +497,7 @@ def incident_wait(*, incident, by, version, on: str, note: str = "") -> Incident
     _require_worker(by, incident)
     incident = _lock(incident, version)
     _require_active(incident)
+    _require_not_awaiting_approval(incident)
     status = {"reporter": IncidentStatus.WAITING_REPORTER, "supplier": IncidentStatus.WAITING_SUPPLIER}.get(on)
     if status is None:
         raise ValidationError("Say whether the call waits on the reporter or on a supplier.")
@@ -492,6 +515,7 @@ def incident_resume(*, incident, by, version, note: str = "") -> Incident:
     incident = _lock(incident, version)
     if incident.status not in PAUSED_STATUSES:
         raise ValidationError("This call is not waiting.")
+    _require_not_awaiting_approval(incident)
     _resume(incident, timezone.now())
     _set_status(incident, by, _working_status(incident), note, is_public=False)
     _save(incident)
@@ -501,10 +525,12 @@ def incident_resume(*, incident, by, version, note: str = "") -> Incident:
 # --- ending -----------------------------------------------------------------------------------
 @transaction.atomic
 def incident_resolve(*, incident, by, version, resolution: str, is_workaround: bool = False,
-                     minutes_spent: int = 0) -> Incident:
+                     minutes_spent: int = 0, notify: bool = True) -> Incident:
+    """`notify=False`: the reporter is told some other way (an outage's one email to everyone it affected)."""
     _require_worker(by, incident, "Only support staff can resolve calls.")
     incident = _lock(incident, version)
     _require_active(incident)
+    _require_not_awaiting_approval(incident)
     if not resolution.strip():
         raise ValidationError({"resolution": "Say what was done, so the reporter and the next person know."})
     now = timezone.now()
@@ -514,27 +540,116 @@ def incident_resolve(*, incident, by, version, resolution: str, is_workaround: b
     incident.resolved_at = now
     incident.responded_at = incident.responded_at or now
     _pause(incident, now)  # a resolved call's clock stands still; reopening starts it again
+    if incident.satisfaction_asked_at is None and satisfaction_is_sampled(school=incident.school, pk=incident.pk):
+        incident.satisfaction_asked_at = now  # asked once per call: a reopened call keeps its question
     _timeline(incident, by, UpdateKind.RESOLUTION, incident.resolution, minutes=minutes_spent,
-              field="workaround" if is_workaround else "")
+              field="workaround" if is_workaround else "", notify=notify)
     _set_status(incident, by, IncidentStatus.RESOLVED, is_public=False)
     _save(incident)
     return incident
 
 
 @transaction.atomic
-def incident_confirm(*, incident, by, satisfaction: int | None = None, comment: str = "") -> Incident:
-    """The reporter (or the desk on their behalf) confirms the fix; the call closes."""
+def incident_confirm(*, incident, by, satisfaction: str = "", comment: str = "") -> Incident:
+    """The reporter (or the desk on their behalf) confirms the fix; the call closes. The reporter may rate
+    how it was handled at the same time (good / OK / poor), if the call was picked for a rating."""
     if not _is_reporter(by, incident):
         _require(by, incident, DESK_ROLES, "Only the reporter or the desk can confirm a fix.")
     incident = _lock(incident, None)
     if incident.status != IncidentStatus.RESOLVED:
         raise ValidationError("Only a resolved call can be confirmed.")
-    if satisfaction is not None and not 1 <= int(satisfaction) <= 5:
-        raise ValidationError({"satisfaction": "Choose from 1 to 5."})
-    incident.satisfaction = satisfaction
-    incident.closed_at = timezone.now()
+    now = timezone.now()
+    if satisfaction:
+        _rate(incident, by, satisfaction, comment, now)
+    incident.closed_at = now
     _timeline(incident, by, UpdateKind.CONFIRMATION, comment.strip() or "Fix confirmed.")
     _set_status(incident, by, IncidentStatus.CLOSED)
+    _save(incident)
+    return incident
+
+
+# --- satisfaction (decision 0022) -------------------------------------------------------------
+#: how long the links in the resolution email work
+SATISFACTION_LINK_AGE = timedelta(days=14)
+#: a rating can be changed (a second click) for this long after it was first given; then it stands
+SATISFACTION_CHANGE_WINDOW = timedelta(hours=24)
+_SATISFACTION_SALT = "schooldesk.incidents.satisfaction"
+
+
+def satisfaction_is_sampled(*, school, pk: int) -> bool:
+    """Whether the school's survey setting asks the reporter of call `pk` for a rating. "One in N" picks by a
+    keyed hash of the call's number: the same call always gets the same answer, about one call in N is
+    picked, and nobody working the call can tell beforehand whether it will be rated."""
+    if school.satisfaction_survey == SatisfactionSurvey.OFF:
+        return False
+    if school.satisfaction_survey == SatisfactionSurvey.EVERY:
+        return True
+    every = max(2, int(school.satisfaction_sample_every or 2))
+    digest = salted_hmac(_SATISFACTION_SALT, f"call:{pk}", algorithm="sha256").digest()
+    return int.from_bytes(digest[:8], "big") % every == 0
+
+
+def satisfaction_token(*, incident, rating: str) -> str:
+    """The signed, expiring token of a one-click rating link: it names the call and the rating, nothing else."""
+    return signing.dumps({"c": incident.pk, "r": rating}, salt=_SATISFACTION_SALT)
+
+
+def satisfaction_token_read(token: str) -> tuple[int, str]:
+    """(call id, rating) from a link's token; ValidationError when it is forged, garbled or too old."""
+    try:
+        data = signing.loads(token, salt=_SATISFACTION_SALT, max_age=SATISFACTION_LINK_AGE)
+    except signing.SignatureExpired as exc:
+        raise ValidationError(_("This link has expired. Open the call to rate it, or reply to the email.")) from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(_("This link is not valid. Check that it was copied whole.")) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("c"), int) or data.get("r") not in Satisfaction.values:
+        raise ValidationError(_("This link is not valid. Check that it was copied whole."))
+    return data["c"], data["r"]
+
+
+def satisfaction_refusal(incident, now=None) -> str:
+    """Why the call cannot be rated now ("" when it can): not picked, reopened, or rated too long ago to change."""
+    if not incident.satisfaction_asked_at:
+        return _("This call was not picked for a rating.")
+    if incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+        return _("This call has been reopened: it can be rated once it is resolved again.")
+    if incident.satisfaction and (now or timezone.now()) - incident.satisfaction_at > SATISFACTION_CHANGE_WINDOW:
+        return _("This call was rated on %(when)s; a rating can only be changed within a day of giving it.") % {
+            "when": timezone.localtime(incident.satisfaction_at).strftime("%d/%m/%Y %H:%M")}
+    return ""
+
+
+def satisfaction_can_rate(by, incident, now=None) -> bool:
+    """Whether the call page offers `by` the rating question now."""
+    return by is not None and by.pk == incident.reported_by_id and not satisfaction_refusal(incident, now)
+
+
+def _rate(incident, by, rating: str, comment: str, now) -> None:
+    """`by` is the reporter (signed in), or None for a caller without an account who followed the signed link."""
+    if rating not in Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Choose good, OK or poor.")})
+    if by is not None and by.pk != incident.reported_by_id:
+        raise PermissionDenied(_("Only the person who reported the call can rate it."))
+    if by is None and incident.reported_by_id:
+        raise PermissionDenied(_("Sign in to rate this call."))
+    if refusal := satisfaction_refusal(incident, now):
+        raise ValidationError(refusal)
+    old = incident.get_satisfaction_display() if incident.satisfaction else ""
+    if not incident.satisfaction:
+        incident.satisfaction_at = now  # the window to change it runs from the first answer
+    incident.satisfaction = rating
+    incident.satisfaction_comment = comment.strip()[:500]
+    _timeline(incident, by, UpdateKind.NOTE, comment.strip()[:500], is_public=False, field="satisfaction",
+              old=old, new=incident.get_satisfaction_display())
+
+
+@transaction.atomic
+def incident_rate(*, incident, by, rating: str, comment: str = "") -> Incident:
+    """The reporter says how a resolved call was handled: good, OK or poor, with an optional comment. Given
+    once; a second answer within SATISFACTION_CHANGE_WINDOW of the first replaces it, later ones are refused.
+    Rating does not close the call: confirming the fix is a separate answer."""
+    incident = _lock(incident, None)
+    _rate(incident, by, rating, comment, timezone.now())
     _save(incident)
     return incident
 
@@ -568,6 +683,10 @@ def incident_cancel(*, incident, by, version, reason: str) -> Incident:
         raise ValidationError({"reason": "Say why the call is cancelled (for example: it fixed itself)."})
     incident.closed_at = timezone.now()
     _pause(incident, incident.closed_at)
+    if incident.status == IncidentStatus.WAITING_APPROVAL:  # the approver has nothing left to decide
+        from schooldesk.outages.services import approval_cancel
+
+        approval_cancel(incident=incident, by=by, reason=reason.strip())
     _set_status(incident, by, IncidentStatus.CANCELLED, reason.strip())
     _save(incident)
     return incident
@@ -578,6 +697,7 @@ def incident_mark_duplicate(*, incident, by, version, original) -> Incident:
     _require(by, incident, DESK_ROLES, "Only the SPOC or the ICT owner can link duplicates.")
     incident = _lock(incident, version)
     _require_active(incident)
+    _require_not_awaiting_approval(incident)
     if original.pk == incident.pk or original.school_id != incident.school_id:
         raise ValidationError({"original": "Choose another call from the same school."})
     if original.duplicate_of_id == incident.pk:
@@ -634,3 +754,51 @@ def saved_view_delete(*, view, user) -> None:
     if view.user_id != user.pk:
         raise PermissionDenied("That is someone else's view.")
     view.delete()
+
+
+# --- approval and records written by other apps --------------------------------------------------------------
+def _approval_if_needed(incident: Incident, by) -> Incident:
+    """A request in a category the school marks "needs approval" waits for the school's approver
+    (schooldesk/outages/services.py, docs/decisions/0019)."""
+    from schooldesk.outages.services import approval_request_if_needed
+
+    return approval_request_if_needed(incident=incident, by=by) or incident
+
+
+@transaction.atomic
+def incident_await_approval(*, incident, by, approver_name: str) -> Incident:
+    """The call waits for the approver: the SLA clock pauses as it does for any waiting."""
+    incident = _lock(incident, None)
+    _require_active(incident)
+    _pause(incident, timezone.now())
+    _set_status(incident, by, IncidentStatus.WAITING_APPROVAL,
+                _("Waiting for %(name)s to approve it.") % {"name": approver_name})
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_approval_decided(*, incident, by, approved: bool, reason: str) -> Incident:
+    """The approver's decision: approved, the call goes back to work (the clock runs again); refused, it is
+    cancelled with the reason. Both are on the timeline for the reporter."""
+    incident = _lock(incident, None)
+    if incident.status != IncidentStatus.WAITING_APPROVAL:
+        raise ValidationError(_("%(ref)s is not awaiting approval.") % {"ref": incident.reference})
+    now = timezone.now()
+    if approved:
+        _resume(incident, now)
+        _set_status(incident, by, _working_status(incident),
+                    _("Approved by %(name)s: %(reason)s") % {"name": by, "reason": reason} if reason.strip()
+                    else _("Approved by %(name)s.") % {"name": by})
+    else:
+        incident.closed_at = now
+        _set_status(incident, by, IncidentStatus.CANCELLED,
+                    _("Refused by %(name)s: %(reason)s") % {"name": by, "reason": reason})
+    _save(incident)
+    return incident
+
+
+@transaction.atomic
+def incident_record(*, incident, by, body: str, is_public: bool = True) -> IncidentUpdate:
+    """A line on the timeline written by another record (an outage the call is linked to), with no email."""
+    return _timeline(incident, by, UpdateKind.NOTE, body, is_public=is_public, notify=False)

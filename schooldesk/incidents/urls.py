@@ -11,6 +11,7 @@ urlpatterns = [
     path("views/<int:view_pk>/delete/", views.SavedViewDeleteView.as_view(), name="view_delete"),
     path("new/", views.IncidentCreateView.as_view(), name="incident_create"),
     path("here/<int:location_pk>/", views.QrReportView.as_view(), name="report_here"),
+    path("rate/<str:rating_token>/", views.RatingLinkView.as_view(), name="rating_link"),
     path("<int:pk>/", views.IncidentDetailView.as_view(), name="incident_detail"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.AttachmentDownloadView.as_view(),
          name="attachment_download"),

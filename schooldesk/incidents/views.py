@@ -1,9 +1,14 @@
+import functools
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -12,7 +17,13 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
 from schooldesk.core.audit import VIEW, audit_record
 from schooldesk.core.throttling import create_allowed
-from schooldesk.core.views import FilteredListView, ObjectActionView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import (
+    FilteredListView,
+    ObjectActionView,
+    RoleRequiredMixin,
+    already_sent,
+    run_once,
+)
 from schooldesk.incidents import forms, services
 from schooldesk.incidents.bulk import MAX_CALLS, actions_for, bulk_apply
 from schooldesk.incidents.choices import PAUSED_STATUSES, IncidentStatus
@@ -131,11 +142,14 @@ class IncidentCreateView(View):
         return self._render(request, self._form(request))
 
     def post(self, request):
+        if (repeat := already_sent(request)) is not None:  # the same call sent twice: logged once
+            return repeat
         form = self._form(request, request.POST, request.FILES)
         if form.is_valid():
             if not create_allowed(request, form):
                 return self._render(request, form, status=429)
             data = dict(form.cleaned_data)
+            lane = data.pop("restricted_lane", "")
             location = data.pop("location")
             upload = data.pop("attachment", None)
             extra = {}
@@ -144,11 +158,17 @@ class IncidentCreateView(View):
                                                   "category", "impact", "urgency")}
             elif request.GET.get("via") == "qr":
                 extra["channel"] = "qr"
-            incident = apply_service(
-                request, form, services.incident_create, "",
+            create = services.incident_create
+            if lane:  # straight into the restricted lane (docs/decisions/0023)
+                from schooldesk.safeguarding.services import restricted_call_report
+
+                create = functools.partial(restricted_call_report, lane=lane)
+            incident, _url, repeat = run_once(request, form, lambda: create(
                 school=location.school, location=location, by=request.user,
                 files=[upload] if upload else (), **extra, **data,
-            )
+            ), lambda created: reverse("incidents:incident_detail", args=[created.pk]))
+            if repeat is not None:
+                return repeat
             if incident:
                 messages.success(request, _("Thank you. Your call is %(ref)s; we will keep you posted.")
                                  % {"ref": incident.reference})
@@ -156,7 +176,7 @@ class IncidentCreateView(View):
         return self._render(request, form, status=400)
 
 
-ACTION_ORDER = ["confirm", "triage", "assign", "escalate", "reply", "chase", "supplier_times", "wait", "resume",
+ACTION_ORDER = ["rate", "confirm", "triage", "assign", "escalate", "reply", "chase", "supplier_times", "wait", "resume",
                 "resolve", "reopen", "duplicate", "cancel"]
 
 
@@ -170,7 +190,9 @@ def _action_forms(incident, user, bound=None):
     version = {"version": incident.version}
     available = {}
     active = incident.is_active
-    if is_desk and active:
+    # awaiting approval, a call can only be decided (on its approval page) or cancelled
+    working = active and incident.status != IncidentStatus.WAITING_APPROVAL
+    if is_desk and working:
         available["triage"] = forms.TriageForm(initial={**version, "category": incident.category_id,
                                                         "impact": incident.impact,
                                                         "location": incident.location_id,
@@ -180,7 +202,7 @@ def _action_forms(incident, user, bound=None):
         available["assign"] = forms.AssignForm(initial={**version, "technician": incident.assigned_to_id,
                                                         "next_visit": incident.for_next_visit}, incident=incident)
         available["duplicate"] = forms.DuplicateForm(initial=version, incident=incident, user=user)
-    if is_staff and active:
+    if is_staff and working:
         available["escalate"] = forms.EscalateForm(initial={**version, "supplier": incident.supplier_id,
                                                             "reference": incident.supplier_reference},
                                                    incident=incident)
@@ -192,7 +214,7 @@ def _action_forms(incident, user, bound=None):
     if (is_worker and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
             or is_reporter and (active or incident.status == IncidentStatus.RESOLVED)):
         available["reply"] = forms.ReplyForm(initial={"is_public": True})
-    if is_worker and active:
+    if is_worker and working:
         if incident.status in PAUSED_STATUSES:
             available["resume"] = forms.ResumeForm(initial=version)
         else:
@@ -200,8 +222,13 @@ def _action_forms(incident, user, bound=None):
         available["resolve"] = forms.ResolveForm(initial=version)
     if (is_reporter or is_desk) and active:
         available["cancel"] = forms.CancelForm(initial=version)
+    can_rate = services.satisfaction_can_rate(user, incident)
     if (is_reporter or is_desk) and incident.status == IncidentStatus.RESOLVED:
-        available["confirm"] = forms.ConfirmForm()
+        available["confirm"] = forms.ConfirmForm(rate=can_rate and not incident.satisfaction)
+    if can_rate and (incident.status == IncidentStatus.CLOSED or incident.satisfaction):
+        # closed, or rated and still changeable: the question on its own
+        available["rate"] = forms.RateForm(initial={"rating": incident.satisfaction,
+                                                    "comment": incident.satisfaction_comment})
     if (is_reporter or is_staff) and incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
         available["reopen"] = forms.ReopenForm()
     if bound is not None:
@@ -227,7 +254,12 @@ class IncidentDetailView(View):
         try:
             incident = incident_get(request.user, pk)
         except Incident.DoesNotExist as exc:
-            raise Http404 from exc
+            from schooldesk.safeguarding.selectors import restricted_stub
+
+            stub = restricted_stub(request.user, pk)  # the desk learns that it exists and who holds it, no more
+            if stub is None:
+                raise Http404 from exc
+            return render(request, "safeguarding/restricted_stub.html", {"stub": stub})
         if incident.is_restricted:  # who read a data-breach or safeguarding call is on the school's audit trail
             audit_record(actor=request.user, school=incident.school, action=VIEW, obj=incident,
                          summary=f"Opened the restricted call {incident.reference}")
@@ -236,8 +268,9 @@ class IncidentDetailView(View):
 
 #: action name → (form class, whether the form needs the call, the service call, success message)
 ACTIONS = {
-    "triage": (forms.TriageForm, True, lambda i, u, d: services.incident_triage(
-        incident=i, by=u, version=d["version"], category=d["category"], impact=d["impact"], urgency=d["urgency"],
+    "triage": (forms.TriageForm, True, lambda i, u, d: triage_into_lane(
+        lane=d.get("restricted_lane", ""), incident=i, by=u, version=d["version"], category=d["category"],
+        impact=d["impact"], urgency=d["urgency"],
         priority=d["priority"], reason=d["reason"], is_restricted=d["is_restricted"], location=d["location"]),
         _("Triaged.")),
     "assign": (forms.AssignForm, True, lambda i, u, d: services.incident_assign(
@@ -262,6 +295,8 @@ ACTIONS = {
     "resolve": (forms.ResolveForm, False, lambda i, u, d: services.incident_resolve(
         incident=i, by=u, version=d["version"], resolution=d["resolution"], is_workaround=d["is_workaround"],
         minutes_spent=d["minutes_spent"] or 0), _("Resolved. The reporter has been asked to confirm.")),
+    "rate": (forms.RateForm, False, lambda i, u, d: services.incident_rate(
+        incident=i, by=u, rating=d["rating"], comment=d["comment"]), _("Thank you for rating the help you got.")),
     "confirm": (forms.ConfirmForm, False, lambda i, u, d: services.incident_confirm(
         incident=i, by=u, satisfaction=d["satisfaction"], comment=d["comment"]), _("Thank you: the call is closed.")),
     "reopen": (forms.ReopenForm, False, lambda i, u, d: services.incident_reopen(incident=i, by=u, reason=d["reason"]),
@@ -271,6 +306,12 @@ ACTIONS = {
     "duplicate": (forms.DuplicateForm, True, lambda i, u, d: services.incident_mark_duplicate(
         incident=i, by=u, version=d["version"], original=d["original"]), _("Linked as a duplicate.")),
 }
+
+
+def triage_into_lane(*, lane: str, **triage):
+    from schooldesk.safeguarding.services import incident_triage_into_lane
+
+    return incident_triage_into_lane(lane=lane, **triage)
 
 
 class IncidentActionView(ObjectActionView):
@@ -285,6 +326,8 @@ class IncidentActionView(ObjectActionView):
     def get_form(self, incident, data, files):
         form_class, wants_incident, _call, _message = ACTIONS[self.action]
         kwargs = {"incident": incident} if wants_incident else {}
+        if form_class is forms.ConfirmForm:
+            kwargs = {"rate": services.satisfaction_can_rate(self.request.user, incident)}
         if form_class is forms.DuplicateForm:
             kwargs["user"] = self.request.user
         return form_class(data, files, **kwargs)
@@ -366,3 +409,67 @@ class SavedViewDeleteView(RoleRequiredMixin, View):
         services.saved_view_delete(view=saved, user=request.user)
         messages.success(request, _("View “%(name)s” deleted.") % {"name": saved.name})
         return redirect("incidents:view_list")
+
+
+@method_decorator(login_not_required, name="dispatch")
+class RatingLinkView(View):
+    """The one-click rating link of the resolution email (decision 0022). The signed, expiring token names the
+    call and the rating. A reporter with an account signs in first; a caller without one (by email or phone)
+    rates through the link alone, and the page then shows no more than the call's reference. The click opens
+    this page with the answer chosen; the rating is recorded by its button (a POST), because the link
+    checkers of school mail filters open every link in an email."""
+
+    template_name = "incidents/incident_rate.html"
+
+    def _call(self, request, rating_token):
+        """(incident, rating, who rates) or an HttpResponse explaining why not."""
+        try:
+            pk, rating = services.satisfaction_token_read(rating_token)
+        except ValidationError as exc:
+            return self._problem(request, exc.messages[0], status=400)
+        incident = Incident.objects.select_related("school").filter(pk=pk).first()
+        if incident is None:
+            raise Http404
+        if incident.reported_by_id:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.user.pk != incident.reported_by_id:
+                return self._problem(request, _("This link is for the person who reported the call."), status=403)
+            return incident, rating, request.user
+        return incident, rating, None
+
+    def _problem(self, request, message, status):
+        return render(request, self.template_name, {"problem": message}, status=status)
+
+    def _render(self, request, incident, form, by, status=200):
+        refusal = services.satisfaction_refusal(incident)
+        return render(request, self.template_name, {
+            "incident": incident, "form": None if refusal else form, "refusal": refusal, "signed_in": by is not None,
+        }, status=status)
+
+    def get(self, request, rating_token):
+        found = self._call(request, rating_token)
+        if not isinstance(found, tuple):
+            return found
+        incident, rating, by = found
+        form = forms.RateForm(initial={"rating": rating, "comment": incident.satisfaction_comment})
+        return self._render(request, incident, form, by)
+
+    def post(self, request, rating_token):
+        found = self._call(request, rating_token)
+        if not isinstance(found, tuple):
+            return found
+        incident, _rating, by = found
+        form = forms.RateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.incident_rate(incident=incident, by=by, rating=form.cleaned_data["rating"],
+                                       comment=form.cleaned_data["comment"])
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+            else:
+                if by is not None:
+                    messages.success(request, _("Thank you for rating the help you got."))
+                    return redirect("incidents:incident_detail", pk=incident.pk)
+                return render(request, self.template_name, {"incident": incident, "thanks": True})
+        return self._render(request, incident, form, by, status=400)

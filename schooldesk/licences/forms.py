@@ -3,14 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.models import User
 from schooldesk.assets.models import Asset
-from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.licences.models import Licence
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 from schooldesk.suppliers.models import Supplier
 
 
-class LicenceForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class LicenceForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     proof_upload = forms.FileField(required=False, label=_("Proof of purchase (invoice, order confirmation)"),
                                    help_text=_("PDF, photo or Office document, up to 10 MB."))
 
@@ -43,6 +43,10 @@ class AllocationForm(StyledFormMixin, forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label=_("…or a location"))
     quantity = forms.IntegerField(min_value=1, max_value=100000, initial=1, label=_("Seats"))
     note = forms.CharField(required=False, max_length=120, label=_("Note (optional)"))
+    over_allocate = forms.BooleanField(
+        required=False, label=_("Allocate anyway (over-allocate)"),
+        help_text=_("Only if you mean to allocate more seats than are free: it is recorded and shows as "
+                    "under-licensed on the compliance page."))
 
     def __init__(self, *args, licence, **kwargs):
         super().__init__(*args, **kwargs)

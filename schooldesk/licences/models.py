@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import SchoolOwnedModel
 from schooldesk.licences.choices import LicenceType
@@ -13,7 +14,7 @@ def proof_path(instance, filename: str) -> str:
     return f"licences/{instance.school_id}/{instance.proof_stored_name}"
 
 
-class Licence(SchoolOwnedModel):
+class Licence(VersionedModel, SchoolOwnedModel):
     """Software the school has bought or subscribes to, with what it covers and for how long."""
 
     product = models.CharField(_("product"), max_length=120)
@@ -88,6 +89,8 @@ class Allocation(SchoolOwnedModel):
                                  related_name="licence_allocations", verbose_name=_("location"))
     quantity = models.PositiveIntegerField(_("seats"), default=1)
     note = models.CharField(_("note"), max_length=120, blank=True)
+    #: seats beyond those the licence had free, allocated anyway by a person who said so (0: none)
+    over_allocated = models.PositiveIntegerField(_("seats over-allocated"), default=0, editable=False)
 
     class Meta:
         ordering = ["created_at"]

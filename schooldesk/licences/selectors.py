@@ -55,6 +55,10 @@ def with_compliance(queryset, today: date | None = None):
             output_field=IntegerField(),
         ),
         owned=Coalesce(F("quantity"), Value(0)),
+        # seats allocated beyond those owned: only a person ticking "Allocate anyway" gets there (column arithmetic)
+        over_allocated=Case(When(licence_type=LicenceType.SITE, then=Value(0)),
+                            default=Greatest(F("allocated") - Coalesce(F("quantity"), Value(0)), Value(0)),
+                            output_field=IntegerField()),
     )
     queryset = queryset.annotate(
         difference=ExpressionWrapper(F("owned") - F("in_use"), output_field=IntegerField()),

@@ -17,6 +17,7 @@ from schooldesk.assets import imports
 from schooldesk.assets.imports import CellError, ImportFileError
 from schooldesk.assets.models import Asset
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import version_claim
 from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES
 from schooldesk.licences.models import Allocation, Installation, Licence
 from schooldesk.webhooks.choices import WebhookEvent
@@ -119,9 +120,10 @@ def _proof_check(upload):
 
 
 @transaction.atomic
-def licence_save(*, licence: Licence, by, proof=None) -> Licence:
+def licence_save(*, licence: Licence, by, proof=None, version: int | None = None) -> Licence:
     """Add or change a licence. Its key is unique within the school; a proof of purchase is kept as a download."""
     _require(by, licence.school_id, LICENCE_DESK_ROLES, "Only the SPOC or the ICT owner can change the licence list.")
+    version_claim(licence, version)  # a save from an older page is refused (core/concurrency.py)
     licence.product, licence.key = licence.product.strip(), licence.key.strip()
     licence.key_digest = licence_key_digest(licence.key)
     licence.full_clean(validate_unique=False, validate_constraints=False)
@@ -163,10 +165,22 @@ def licence_delete(*, licence: Licence, by) -> None:
     licence.delete()
 
 
+def free_seats(licence: Licence) -> int | None:
+    """Seats owned and not yet allocated (never below 0); None for a licence without a number (a site licence)."""
+    if licence.quantity is None or licence.is_site:
+        return None
+    return max(licence.quantity - licence.allocated_count, 0)
+
+
 @transaction.atomic
 def allocation_add(*, licence: Licence, by, asset=None, person=None, location=None, quantity: int = 1,
-                   note: str = "") -> Allocation:
-    """Give seats of a licence to one device, one person or one place."""
+                   note: str = "", over_allocate: bool = False) -> Allocation:
+    """Give seats of a licence to one device, one person or one place.
+
+    Seats beyond those the licence still has free are refused unless the person says so (`over_allocate`); an
+    accepted over-allocation is recorded on the allocation (`over_allocated`, the seats beyond) and in the audit
+    trail, and the licence shows as under-licensed on the compliance page. The licence's row is held from the
+    count to the insert, so people allocating at once count each other's seats."""
     from schooldesk.accounts.models import Membership
 
     _require(by, licence.school_id, LICENCE_KEY_ROLES)
@@ -181,11 +195,19 @@ def allocation_add(*, licence: Licence, by, asset=None, person=None, location=No
     if quantity < 1:
         raise ValidationError({"quantity": "Allocate at least one seat."})
     licence = _locked(licence)
+    free = free_seats(licence)
+    beyond = 0 if free is None else max(quantity - free, 0)
+    if beyond and not over_allocate:
+        raise ValidationError({"quantity": (
+            f"{licence.product} has {free} of its {licence.quantity} seats free, so {quantity} cannot be allocated. "
+            "Allocate fewer, buy more, or tick “Allocate anyway” to record an over-allocation.")})
     allocation = Allocation.objects.create(school_id=licence.school_id, licence=licence, asset=asset, person=person,
-                                           location=location, quantity=quantity, note=note.strip()[:120])
+                                           location=location, quantity=quantity, note=note.strip()[:120],
+                                           over_allocated=beyond)
     licence_counts_refresh(licence_ids=[licence.pk])
-    audit_record(actor=by, school=licence.school, action="allocate", obj=licence,
-                 summary=f"{quantity} × {licence.product} → {allocation.target}")
+    over = f" (over-allocated by {beyond}, accepted)" if beyond else ""
+    audit_record(actor=by, school=licence.school, action="over-allocate" if beyond else "allocate", obj=licence,
+                 summary=f"{quantity} × {licence.product} → {allocation.target}{over}")
     return allocation
 
 

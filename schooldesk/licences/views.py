@@ -157,7 +157,7 @@ class LicenceEditView(FormPageView):
 
     def perform(self, form):
         return services.licence_save(licence=form.instance, by=self.request.user,
-                                     proof=form.cleaned_data.get("proof_upload"))
+                                     proof=form.cleaned_data.get("proof_upload"), version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("licences:licence_detail", args=[result.pk])
@@ -209,7 +209,8 @@ class LicenceActionView(RoleRequiredMixin, ObjectActionView):
         d, by = form.cleaned_data, self.request.user
         if self.action == "allocate":
             return services.allocation_add(licence=licence, by=by, asset=d["asset"], person=d["person"],
-                                           location=d["location"], quantity=d["quantity"], note=d["note"])
+                                           location=d["location"], quantity=d["quantity"], note=d["note"],
+                                           over_allocate=d["over_allocate"])
         return services.installation_add(licence=licence, asset=d["asset"], by=by, version=d["version"],
                                          installed_on=d["installed_on"])
 

@@ -1,10 +1,10 @@
 from django import forms
 
-from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin
+from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.locations.models import Location
 
 
-class LocationForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class LocationForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Location
         fields = ["school", "name", "building"]

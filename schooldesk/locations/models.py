@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel
 
 #: every new school starts with these; the SPOC adds the school's own
@@ -21,7 +22,7 @@ PRESET_LOCATIONS = [
 ]
 
 
-class Location(SchoolOwnedModel):
+class Location(VersionedModel, SchoolOwnedModel):
     name = models.CharField(_("name"), max_length=100)
     building = models.CharField(_("building or block"), max_length=60, blank=True)
     is_preset = models.BooleanField(default=False, editable=False)

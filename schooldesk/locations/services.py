@@ -3,6 +3,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import version_claim
 from schooldesk.locations.models import Location
 
 
@@ -13,8 +14,9 @@ def _check_unique(location: Location) -> None:
 
 
 @transaction.atomic
-def location_save(*, location: Location, by) -> Location:
+def location_save(*, location: Location, by, version: int | None = None) -> Location:
     """Create or rename a location; names are unique within a school (case-insensitive)."""
+    version_claim(location, version)  # a save from an older page is refused (core/concurrency.py)
     location.name = location.name.strip()
     location.full_clean(validate_unique=False, validate_constraints=False)  # the name's clash is said in words below
     _check_unique(location)

@@ -53,7 +53,7 @@ class LocationEditView(FormPageView):
         return LocationForm(data, instance=self.object, school_ids=access_for(self.request.user).school_ids(DESK_ROLES))
 
     def perform(self, form):
-        return services.location_save(location=form.instance, by=self.request.user)
+        return services.location_save(location=form.instance, by=self.request.user, version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("locations:location_list")

@@ -118,6 +118,8 @@ class Purpose(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     NEW_CALL = "new_call", _("New call for the desk")
     MAILBOX_CONFIRM = "mailbox_confirm", _("Confirm a desk mailbox")
+    OUTAGE_RESOLVED = "outage_resolved", _("Outage over")
+    APPROVAL_REQUESTED = "approval_requested", _("Approval asked for")
 
 
 PURPOSE_EVENT = {

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
-from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin
+from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.mail.choices import DEFAULT_OFF, NotificationEvent
 from schooldesk.mail.models import Mailbox
@@ -16,7 +16,7 @@ def desk_school_ids(user) -> list[int]:
     return access_for(user).school_ids(DESK_ROLES)
 
 
-class MailboxForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class MailboxForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     """Secrets are write-only: never put back into the page, a blank box keeps the saved one."""
 
     password = forms.CharField(label=_("Password"), required=False, strip=False,

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import TimeStampedModel
 from schooldesk.mail import choices
@@ -39,7 +40,7 @@ class MailboxQuerySet(models.QuerySet):
         return self.filter(Q(school_id__in=schools) | Q(organisation_id__in=organisations))
 
 
-class Mailbox(TimeStampedModel):
+class Mailbox(VersionedModel, TimeStampedModel):
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="mailboxes", verbose_name=_("school"))
     organisation = models.ForeignKey(

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from schooldesk.accounts.choices import DESK_ROLES, Role
@@ -24,7 +25,7 @@ from schooldesk.incidents.choices import SlaState, UpdateKind
 from schooldesk.incidents.models import Incident, IncidentUpdate
 from schooldesk.mail.choices import MACHINE_KINDS, InboundAction, NotificationEvent, Purpose
 from schooldesk.mail.models import InboundMessage, OutboundMessage
-from schooldesk.mail.outbound import is_email, message_queue, messages_deliver
+from schooldesk.mail.outbound import is_email, message_queue, messages_deliver, site_url
 
 ESCALATION_CATCH_UP = timedelta(days=2)
 
@@ -161,16 +162,31 @@ def update_messages(updates) -> list:
     if is_author or _made_by_email_from(lead, reporter_address):
         return messages
     resolution = next((u for u in public if u.kind == UpdateKind.RESOLUTION), None)
+    extra = {}
     if resolution is not None:
         purpose, template, lead = Purpose.CALL_RESOLVED, "call_resolved", resolution
+        extra["ratings"] = rating_links(incident)
     else:
         purpose = Purpose.CALL_LOGGED if lead.kind == UpdateKind.LOGGED else Purpose.CALL_UPDATED
         template = "call_update"
     messages.append(message_queue(
         purpose=purpose, to_address=reporter_address, dedupe_key=f"update:{lead.pk}", subject=_call_subject(incident),
-        template=template, context=_context(incident, lead, updates=public), school=incident.school,
+        template=template, context=_context(incident, lead, updates=public, **extra), school=incident.school,
         incident=incident, update=lead, recipient=reporter))
     return messages
+
+
+def rating_links(incident) -> list[tuple[str, str]]:
+    """The one-click answers (good / OK / poor) of the resolution email, when the call was picked for a rating
+    and is not rated yet: each a signed, expiring link to the rating page (decision 0022)."""
+    from schooldesk.incidents.choices import Satisfaction
+    from schooldesk.incidents.services import satisfaction_token
+
+    if not incident.satisfaction_asked_at or incident.satisfaction:
+        return []
+    return [(label, site_url() + reverse("incidents:rating_link",
+                                         args=[satisfaction_token(incident=incident, rating=value)]))
+            for value, label in Satisfaction.choices]
 
 
 def update_notify(update_ids: list[int] | int) -> int:

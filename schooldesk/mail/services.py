@@ -20,6 +20,7 @@ from django.utils import timezone
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import version_claim
 from schooldesk.incidents.models import IncidentUpdate
 from schooldesk.incidents.services import incident_create, incident_reply
 from schooldesk.mail import imap, intake, oauth, parsing
@@ -72,12 +73,13 @@ def _is_loopback(host: str) -> bool:
 
 # --- mailbox settings -------------------------------------------------------------------------
 @transaction.atomic
-def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None) -> Mailbox:
+def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None, version: int | None = None) -> Mailbox:
     """Create or change a mailbox. Secrets are only ever written: a blank one keeps what is stored."""
     if bool(mailbox.school_id) == bool(mailbox.organisation_id):
         raise ValidationError({"school": "Choose a school, or the organisation for a mailbox shared by all its "
                                          "schools."})
     _require_desk(by, school=mailbox.school, organisation=mailbox.organisation)
+    version_claim(mailbox, version)  # a save from an older page is refused (core/concurrency.py)
     mailbox.address = mailbox.address.strip().lower()
     for name, value in (secrets or {}).items():
         if name in SECRET_FIELDS and value:

@@ -157,7 +157,8 @@ class MailboxEditView(FormPageView):
         return {**context, "callback": _callback_url(self.request)}
 
     def perform(self, form):
-        return services.mailbox_save(mailbox=form.instance, by=self.request.user, secrets=form.secrets())
+        return services.mailbox_save(mailbox=form.instance, by=self.request.user, secrets=form.secrets(),
+                                     version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("mail:mailbox_update", args=[result.pk])

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from schooldesk.accounts.models import User
 from schooldesk.assets.choices import GONE_STATUSES
 from schooldesk.assets.models import Asset
-from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.incidents.models import Category, Incident
 from schooldesk.locations.models import Location
 from schooldesk.problems.choices import MANUAL_STATUSES, PROBLEM_ROLES, CandidateBasis, WorkaroundAudience
@@ -19,11 +19,10 @@ def staff_of(school_ids):
             .distinct().order_by("first_name", "last_name"))
 
 
-class ProblemForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class ProblemForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     """Raise or edit a problem. A new one chooses its school when the person works in several."""
 
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Problem
@@ -35,9 +34,7 @@ class ProblemForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.decide_school(school_ids, chosen=school)
         school_ids = self.owner_ids(school_ids)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-        else:
+        if not self.instance.pk:
             for name in ("root_cause", "workaround", "workaround_audience"):
                 del self.fields[name]  # found out later: the known-error form records them
         self.fields["category"].queryset = Category.objects.filter(school_id__in=school_ids, is_archived=False)

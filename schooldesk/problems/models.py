@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.problems import choices
@@ -31,7 +32,7 @@ class ProblemQuerySet(SchoolOwnedQuerySet):
         return self.filter(status__in=choices.ACTIVE_PROBLEM_STATUSES)
 
 
-class Problem(SchoolOwnedModel):
+class Problem(VersionedModel, SchoolOwnedModel):
     """The unknown cause of one or more calls (FITS problem management), and, once a workaround is
     known, a known error that the desk is offered while logging and triaging calls."""
 
@@ -64,7 +65,6 @@ class Problem(SchoolOwnedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     incidents = models.ManyToManyField("incidents.Incident", through="ProblemIncident", related_name="problems",
                                        blank=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = ProblemQuerySet.as_manager()
 

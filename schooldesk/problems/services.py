@@ -11,7 +11,7 @@ from django.utils import timezone
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.audit import audit_record
-from schooldesk.core.exceptions import ConflictError
+from schooldesk.core.concurrency import version_lock
 from schooldesk.incidents.choices import ACTIVE_STATUSES
 from schooldesk.incidents.models import Incident
 from schooldesk.problems.choices import (
@@ -40,10 +40,7 @@ def _require(by, school_id: int, roles=PROBLEM_ROLES,
 
 
 def _lock(problem: Problem, version: int | None) -> Problem:
-    current = Problem.objects.select_for_update(of=("self",)).select_related("school").get(pk=problem.pk)
-    if version is not None and current.version != int(version):
-        raise ConflictError(CONFLICT)
-    return current
+    return version_lock(problem, version, message=CONFLICT, related=("school",))
 
 
 def _save(problem: Problem) -> None:
@@ -124,7 +121,7 @@ def problem_update(*, problem: Problem, by, version, **fields) -> Problem:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"problem_update cannot change {', '.join(sorted(unknown))}")
-    problem = _lock(problem, version)
+    problem = version_lock(problem, version, related=("school",))  # the edit page's words
     _check_related(problem.school_id, category=fields.get("category"), location=fields.get("location"),
                    asset=fields.get("asset"), assigned_to=fields.get("assigned_to"))
     for name in ("title", "symptoms", "device", "root_cause", "workaround"):

@@ -1,11 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin
+from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.schools.models import School
 
 
-class ProposalForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
+class ProposalForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.Form):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Procedure"), widget=forms.Textarea(attrs={"rows": 14}),
@@ -14,6 +14,7 @@ class ProposalForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
                            help_text=_("For the ICT owner, who authorises it, and for the history."))
 
     def __init__(self, *args, school_ids=(), procedure=None, **kwargs):
+        self.instance = procedure  # the version it is drawn from (VersionedFormMixin)
         super().__init__(*args, **kwargs)
         self.decide_school(school_ids, chosen=procedure.school if procedure is not None else None)
         if procedure is None:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.procedures.choices import VersionStatus
@@ -14,8 +15,10 @@ class ProcedureQuerySet(SchoolOwnedQuerySet):
         return self.filter(current_version__isnull=False)
 
 
-class Procedure(SchoolOwnedModel):
-    """One of the service desk's procedures. Its text lives in versions: the current one is in force."""
+class Procedure(VersionedModel, SchoolOwnedModel):
+    """One of the service desk's procedures. Its text lives in versions: the current one is in force. `version` (the
+    edit check, core/concurrency.py) goes up when a new text is authorised, so a proposal drawn from an older text
+    is refused."""
 
     title = models.CharField(_("title"), max_length=200)
     position = models.PositiveSmallIntegerField(_("order"), default=100)

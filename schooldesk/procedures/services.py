@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from schooldesk.accounts.access import access_for
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import version_lock
 from schooldesk.core.templatetags.desk_format import duration
 from schooldesk.procedures.choices import AUTHORISE_ROLES, PROPOSE_ROLES, STARTER_PROCEDURES, VersionStatus
 from schooldesk.procedures.models import Procedure, ProcedureVersion
@@ -65,10 +66,15 @@ def procedure_create(*, school, by, title: str, body: str, note: str = "", posit
 
 
 @transaction.atomic
-def procedure_propose(*, procedure: Procedure, by, title: str, body: str, note: str) -> ProcedureVersion:
-    """Propose a change to a procedure (one proposal at a time)."""
+def procedure_propose(*, procedure: Procedure, by, title: str, body: str, note: str,
+                      version: int | None = None) -> ProcedureVersion:
+    """Propose a change to a procedure (one proposal at a time). `version`: the procedure's version the proposal was
+    drawn from; refused if another text has been authorised since (the proposal would quietly undo it)."""
     _require_proposer(by, procedure.school_id)
-    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    procedure = version_lock(procedure, version, message=(
+        "A new text of this procedure was authorised after you opened it, so your proposal was not saved: it "
+        "would undo that change. What you typed is still below: compare it with the current text, then propose "
+        "again."))
     if not note.strip():
         raise ValidationError({"note": "Say what changes and why, for the ICT owner."})
     current = procedure.current_version
@@ -100,7 +106,8 @@ def procedure_decide(*, version: ProcedureVersion, by, authorise: bool, reason: 
         version.status = VersionStatus.CURRENT
         version.save()
         procedure.current_version, procedure.title = version, version.title
-        procedure.save(update_fields=["current_version", "title", "updated_at"])
+        procedure.version += 1  # a proposal drawn from the text before is now stale
+        procedure.save(update_fields=["current_version", "title", "version", "updated_at"])
     else:
         version.status = VersionStatus.REJECTED
         version.save()

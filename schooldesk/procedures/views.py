@@ -132,7 +132,7 @@ class ProposeView(FormPageView):
     def perform(self, form):
         d = form.cleaned_data
         return services.procedure_propose(procedure=self.object, by=self.request.user, title=d["title"],
-                                          body=d["body"], note=d["note"])
+                                          body=d["body"], note=d["note"], version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("procedures:procedure_detail", args=[self.object.pk])

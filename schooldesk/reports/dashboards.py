@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +27,7 @@ LIST_ROWS = 8
 MY_CALLS = 60
 DUE_SOON = timedelta(hours=2)
 PAYMENT_DAYS = 14
+RATINGS_SINCE = timedelta(days=90)
 
 DASHBOARDS = {
     "desk": (DESK_ROLES, _("Service desk")),
@@ -137,7 +138,14 @@ def technician_dashboard(user, school_ids, now: datetime) -> dict:
         completed_at__isnull=True).select_related("school", "location")
         .annotate(gathered=Coalesce(Subquery(gathered, output_field=IntegerField()), Value(0)))
         .order_by("starts_at", "pk")[:5])
-    return {"locations": locations, "total": sum(p["n"] for p in places), "shown": len(rows), "visits": visits}
+    # the technician's own scorecard: how the reporters of their calls rated them lately (decision 0022)
+    from schooldesk.incidents.selectors import satisfaction_counts, satisfaction_shares
+
+    ratings = satisfaction_shares(Incident.objects.filter(
+        school_id__in=school_ids, assigned_to=user, satisfaction_asked_at__gte=now - RATINGS_SINCE)
+        .aggregate(**satisfaction_counts()))
+    return {"locations": locations, "total": sum(p["n"] for p in places), "shown": len(rows), "visits": visits,
+            "ratings": ratings, "ratings_days": RATINGS_SINCE.days}
 
 
 # --- "this term" for each school ---------------------------------------------------------------------
@@ -183,11 +191,11 @@ def service_levels(school_ids, terms: dict[int, Period], now: datetime, *, by: s
         "response_met": Count("pk", filter=Q(responded_at__lte=F("response_due_at"))),
         "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
         "resolve_met": Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
-        "satisfaction": Avg("satisfaction"),
+        "rated": Count("pk", filter=~Q(satisfaction="")), "rated_good": Count("pk", filter=Q(satisfaction="good")),
     }
     now_open = {"open": Count("pk"), "open_late": Count("pk", filter=Q(resolve_due_at__lt=now))}
     in_term, active = calls.filter(in_terms(terms)), calls.filter(status__in=ACTIVE_STATUSES)
-    empty = dict.fromkeys(term, 0) | dict.fromkeys(now_open, 0) | {"satisfaction": None}
+    empty = dict.fromkeys(term, 0) | dict.fromkeys(now_open, 0)
     if by is None:
         rows = {None: {**empty, **in_term.aggregate(**term), **active.aggregate(**now_open)}}
     else:
@@ -198,7 +206,7 @@ def service_levels(school_ids, terms: dict[int, Period], now: datetime, *, by: s
     for row in rows.values():
         row["response_rate"] = _rate(row["response_met"], row["responded"])
         row["resolve_rate"] = _rate(row["resolve_met"], row["resolved"])
-        row["satisfaction"] = round(row["satisfaction"], 1) if row["satisfaction"] is not None else None
+        row["satisfaction"] = _rate(row["rated_good"], row["rated"])  # % of the ratings that were good
     return rows[None] if by is None else rows
 
 
@@ -209,6 +217,7 @@ def owner_dashboard(user, school_ids, now: datetime) -> dict:
     from schooldesk.procedures.choices import VersionStatus
     from schooldesk.procedures.models import ProcedureVersion
     from schooldesk.schools.models import School
+    from schooldesk.standards.selectors import checks_missed
     from schooldesk.suppliers.selectors import contracts_needing_decision
 
     today = timezone.localdate(now)
@@ -222,6 +231,7 @@ def owner_dashboard(user, school_ids, now: datetime) -> dict:
         "budget": budget_vs_spend(user, years_for(schools, today)),
         "levels": service_levels(school_ids, terms, now),
         "term": term_label(terms),
+        "checks_missed": checks_missed(user, school_ids, today),
         "proposals": ProcedureVersion.objects.filter(status=VersionStatus.PROPOSED,
                                                      procedure__school_id__in=[s for s in school_ids
                                                                                if s in owner_ids]).count(),

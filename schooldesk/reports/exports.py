@@ -82,12 +82,17 @@ def workbook(report: dict, tables: list) -> HttpResponse:
 
 def pdf(request, report: dict, sections: list[dict]) -> HttpResponse:
     """The report as a PDF for the governors' pack: the same tables and charts, drawn as SVG."""
+    return pdf_response(request, "reports/service_report_pdf.html", {"report": report, "sections": sections},
+                        filename(report, ".pdf"))
+
+
+def pdf_response(request, template: str, context: dict, name: str) -> HttpResponse:
+    """A template drawn as a PDF by WeasyPrint, as a download: the one way the desk's governors' PDFs are made."""
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    html = render_to_string("reports/service_report_pdf.html", {"report": report, "sections": sections},
-                            request=request)
+    html = render_to_string(template, context, request=request)
     document = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename(report, ".pdf")}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from schooldesk.core.templatetags.desk_format import duration
+from schooldesk.incidents.selectors import satisfaction_counts, satisfaction_shares
 from schooldesk.reports.selectors import any_window, window
 
 LIST_ROWS = 8
@@ -176,7 +177,7 @@ def supplier_figures(school_ids, period) -> dict:
                     fixed=Count("pk", filter=Q(resolved_at__isnull=False)),
                     fixed_in_time=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
                     still_open=Count("pk", filter=Q(resolved_at__isnull=True, closed_at__isnull=True)),
-                    average=Avg(took, filter=Q(resolved_at__isnull=False)))
+                    average=Avg(took, filter=Q(resolved_at__isnull=False)), **satisfaction_counts())
                 .order_by("-escalated", "supplier__name"))
     promised: dict[int, list] = {}
     if rows:
@@ -191,6 +192,7 @@ def supplier_figures(school_ids, period) -> dict:
         row["average_time"] = duration(row["average"]) if row["average"] else None
         row["contracts"] = promised.get(row["supplier_id"], [])
         row["promise"] = _promise(row["contracts"])
+        satisfaction_shares(row)
     return {"rows": rows}
 
 

@@ -60,8 +60,9 @@ def incident_report(user, *, start: date, end: date, school=None) -> dict:
         at_desk=Count("pk", filter=Q(resolved_at__isnull=False, support_level="desk")),
         avg_resolve=Avg(ExpressionWrapper(F("resolved_at") - F("logged_at"), output_field=DurationField()),
                         filter=Q(resolved_at__isnull=False)),
-        satisfaction=Avg("satisfaction"),
+        rated=Count("pk", filter=~Q(satisfaction="")), rated_good=Count("pk", filter=Q(satisfaction="good")),
     )
+    totals["satisfaction"] = _rate(totals["rated_good"], totals["rated"])  # % of the ratings that were good
     from schooldesk.incidents.choices import IncidentStatus, SupportLevel
     from schooldesk.schools.choices import Priority
 
@@ -116,7 +117,9 @@ def reactive_conditions(now: datetime) -> dict[str, Q]:
         "at_desk": Q(resolved_at__isnull=False, support_level=SupportLevel.DESK),
         "at_first": Q(resolved_at__isnull=False, support_level=SupportLevel.FIRST),
         "at_second": Q(resolved_at__isnull=False, support_level=SupportLevel.SECOND),
-        "rated": Q(satisfaction__isnull=False), "satisfied": Q(satisfaction__gte=4),
+        # satisfaction (decision 0022): "satisfied" is a rating of good
+        "asked": Q(satisfaction_asked_at__isnull=False), "rated": ~Q(satisfaction=""),
+        "satisfied": Q(satisfaction="good"), "rated_ok": Q(satisfaction="ok"), "rated_poor": Q(satisfaction="poor"),
     }
 
 
@@ -126,20 +129,19 @@ PRIORITY_TARGETS = ("responded", "response_met", "resolved", "resolve_met")
 
 def reactive_totals(calls, periods, now: datetime, *, by_school: bool = False) -> dict:
     """{tag: {figure: value}} for every period, with the calls by priority (and, used for the current period,
-    the targets met per priority) and by satisfaction score; with `by_school`, also {"schools": {school_id:
+    the targets met per priority) and the ratings (good / OK / poor); with `by_school`, also {"schools": {school_id:
     figures of the current period, with "before": its calls in the previous one}}. A single pass over
-    the calls: one query per period, grouped by priority and score (at most 30 small groups per school), added
-    up here."""
+    the calls: one query per period, grouped by priority (a few small groups per school), added up here."""
     conditions = reactive_conditions(now)
-    keys = ["priority", "satisfaction", *(["school_id"] if by_school else [])]
+    keys = ["priority", *(["school_id"] if by_school else [])]
     counts = {name: Count("pk", filter=condition) for name, condition in conditions.items()}
     # one query per period: each reads only its period's calls, and its few groups are hashed in memory
     groups = (dict(group, period=tag) for tag, period in periods
               for group in calls.filter(window(period)).order_by().values(*keys).annotate(**counts))
     names = list(conditions)
     figures = {tag: dict.fromkeys([*names, *(f"n_{p}" for p in Priority.values),
-                                   *(f"{n}_{p}" for n in PRIORITY_TARGETS for p in Priority.values),
-                                   *(f"score_{n}" for n in range(1, 6))], 0) for tag, _p in periods}
+                                   *(f"{n}_{p}" for n in PRIORITY_TARGETS for p in Priority.values)], 0)
+               for tag, _p in periods}
     schools: dict[int, dict] = {}
     current, previous = periods[0][0], periods[1][0] if len(periods) > 1 else None
     for group in groups:
@@ -147,31 +149,27 @@ def reactive_totals(calls, periods, now: datetime, *, by_school: bool = False) -
         for name in names:
             row[name] += group[name]
         if by_school and group["period"] in (current, previous):
-            school = schools.setdefault(group["school_id"], {**dict.fromkeys(names, 0), "before": 0, "scores": 0})
+            school = schools.setdefault(group["school_id"], {**dict.fromkeys(names, 0), "before": 0})
             if group["period"] == previous:
                 school["before"] += group["calls"]
             else:
                 for name in names:
                     school[name] += group[name]
-                if group["satisfaction"] is not None:
-                    school["scores"] += group["satisfaction"] * group["calls"]
         if group["priority"] in Priority.values:
             row[f"n_{group['priority']}"] += group["calls"]
             for name in PRIORITY_TARGETS:
                 row[f"{name}_{group['priority']}"] += group[name]
-        if group["satisfaction"] in range(1, 6):
-            row[f"score_{group['satisfaction']}"] += group["calls"]
     for row in figures.values():
-        scores = sum(n * row[f"score_{n}"] for n in range(1, 6))
-        row["satisfaction"] = round(scores / row["rated"], 1) if row["rated"] else None
         row["incidents"] = row["calls"] - row["requests"]
         row["response_rate"] = _rate(row["response_met"], row["responded"])
         row["resolve_rate"] = _rate(row["resolve_met"], row["resolved"])
         for level in ("at_desk", "at_first", "at_second"):
             row[f"{level}_rate"] = _rate(row[level], row["resolved"])
-        row["satisfied_rate"] = _rate(row["satisfied"], row["rated"])
+        row["satisfied_rate"] = row["satisfaction"] = _rate(row["satisfied"], row["rated"])  # % rated good
+        row["ok_rate"], row["poor_rate"] = _rate(row["rated_ok"], row["rated"]), _rate(row["rated_poor"], row["rated"])
+        row["answered_rate"] = _rate(row["rated"], row["asked"])
     for school in schools.values():
-        school["satisfaction"] = round(school.pop("scores") / school["rated"], 1) if school["rated"] else None
+        school["satisfaction"] = _rate(school["satisfied"], school["rated"])
         school["response_rate"] = _rate(school["response_met"], school["responded"])
         school["resolve_rate"] = _rate(school["resolve_met"], school["resolved"])
     return {**figures, "schools": schools} if by_school else figures
@@ -245,6 +243,26 @@ def repeat_calls(calls) -> dict:
     top = [{"label": row["tag"] or row["described"], "n": row["n"]} for row in rows]
     devices, on_them = (rows[0]["devices"], rows[0]["on_them"]) if rows else (0, 0)
     return {"top": top, "devices": devices, "calls": on_them, "repeats": on_them - devices}
+
+
+def technician_figures(school_ids, period) -> list[dict]:
+    """The technician's scorecard: the period's calls forwarded to each technician, fixed, fixed within target,
+    and how their reporters rated the handling (good / OK / poor). One grouped query."""
+    from schooldesk.incidents.selectors import satisfaction_counts, satisfaction_shares
+
+    rows = (Incident.objects.filter(school_id__in=school_ids, assigned_to__isnull=False).filter(window(period))
+            .order_by().values("assigned_to_id", "assigned_to__first_name", "assigned_to__last_name",
+                               "assigned_to__username")
+            .annotate(calls=Count("pk"), fixed=Count("pk", filter=Q(resolved_at__isnull=False)),
+                      fixed_in_time=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
+                      **satisfaction_counts())
+            .order_by("-calls", "assigned_to__last_name", "assigned_to_id"))
+    out = []
+    for row in rows:
+        name = f"{row['assigned_to__first_name']} {row['assigned_to__last_name']}".strip()
+        out.append(satisfaction_shares({**row, "name": name or row["assigned_to__username"],
+                                        "rate": _rate(row["fixed_in_time"], row["fixed"])}))
+    return out
 
 
 def reactive_figures(school_ids, periods, now: datetime | None = None, *, compare_schools: bool = False) -> dict:

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from schooldesk.core.templatetags.desk_format import count_change, money, percent
 from schooldesk.reports import proactive
 from schooldesk.reports.periods import Period
-from schooldesk.reports.selectors import reactive_figures
+from schooldesk.reports.selectors import reactive_figures, technician_figures
 
 COLUMN_NAMES = {"now": "", "previous": "previous", "last_year": "a year earlier"}
 
@@ -50,6 +50,7 @@ def service_report(user, *, period: Period, comparisons: list[tuple[str, Period]
         "contracts": proactive.contract_figures(school_ids, today),
         "changes": proactive.change_figures(school_ids, periods),
         "suppliers": proactive.supplier_figures(school_ids, period),
+        "technicians": technician_figures(school_ids, period),
         "spend": proactive.spend_figures(user, schools, periods),
     }
     report["summary"] = summary(report)
@@ -105,9 +106,12 @@ def summary(report: dict) -> list[str]:
                 "desk": _pct(now["at_desk_rate"]), "first": _pct(now["at_first_rate"]),
                 "second": _pct(now["at_second_rate"])})
         if now["rated"]:
-            said.append(ngettext("%(n)s person rated the help they got: %(sat)s were satisfied (4 or 5 out of 5).",
-                                 "%(n)s people rated the help they got: %(sat)s were satisfied (4 or 5 out of 5).",
-                                 now["rated"]) % {"n": now["rated"], "sat": _pct(now["satisfied_rate"])})
+            said.append(ngettext("%(n)s person rated how their call was handled: %(good)s said good, %(ok)s OK and "
+                                 "%(poor)s poor.",
+                                 "%(n)s people rated how their calls were handled: %(good)s said good, %(ok)s OK and "
+                                 "%(poor)s poor.", now["rated"]) % {
+                "n": now["rated"], "good": _pct(now["satisfied_rate"]), "ok": _pct(now["ok_rate"]),
+                "poor": _pct(now["poor_rate"])})
         said.append(ngettext("There was %(n)s critical (P1) incident.", "There were %(n)s critical (P1) incidents.",
                              now["major"]) % {"n": now["major"]} if now["major"] else
                     _("There were no critical (P1) incidents."))
@@ -182,7 +186,7 @@ def headlines(report: dict) -> list[dict]:
     year = report["spend"]["year"]["totals"]
     tiles = [
         ("calls", "int", _("calls logged")), ("response_rate", "pct", _("answered within target")),
-        ("resolve_rate", "pct", _("fixed within target")), ("satisfaction", "num", _("satisfaction (out of 5)")),
+        ("resolve_rate", "pct", _("fixed within target")), ("satisfaction", "pct", _("of ratings good")),
     ]
     out = [{"value": now[key], "fmt": fmt, "label": label, "change": _tile_change(now[key], previous.get(key), fmt)}
            for key, fmt, label in tiles]

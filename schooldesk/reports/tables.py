@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schooldesk.core.templatetags.desk_format import percent
+
 
 @dataclass
 class Table:
@@ -54,8 +56,9 @@ def reactive_tables(report: dict) -> list[Table]:
         ("at_desk_rate", _("Solved by the service desk (% of fixed)"), False),
         ("at_first_rate", _("Solved by technicians, first level (% of fixed)"), False),
         ("at_second_rate", _("Solved by suppliers, second level (% of fixed)"), False),
-        ("satisfaction", _("Satisfaction (average out of 5)"), False),
-        ("satisfied_rate", _("Satisfied: 4 or 5 out of 5 (%)"), False),
+        ("rated", _("Ratings given (good / OK / poor)"), False),
+        ("satisfied_rate", _("Rated good (% of ratings)"), False),
+        ("poor_rate", _("Rated poor (% of ratings)"), False),
         ("restricted", _("Data protection or safeguarding calls (count only)"), False),
     ])
     priority = Table("priority", _("Calls by priority, and targets met"), [
@@ -75,14 +78,23 @@ def reactive_tables(report: dict) -> list[Table]:
                   [_("Technicians (first level)"), now["at_first"], now["at_first_rate"]],
                   [_("Suppliers (second level)"), now["at_second"], now["at_second_rate"]]]
     satisfaction = Table("satisfaction", _("How people rated the help they got"),
-                         [(_("Rating"), "text"), (_("People"), "int")])
-    satisfaction.rows = [[f"{n} / 5", now[f"score_{n}"]] for n in range(5, 0, -1)]
+                         [(_("Rating"), "text"), (_("People"), "int"), (_("Share (%)"), "pct")],
+                         note=_("%(rated)s of the %(asked)s people asked answered (%(share)s).") % {
+                             "rated": now["rated"], "asked": now["asked"], "share": percent(now["answered_rate"])})
+    satisfaction.rows = [[_("Good"), now["satisfied"], now["satisfied_rate"]],
+                         [_("OK"), now["rated_ok"], now["ok_rate"]],
+                         [_("Poor"), now["rated_poor"], now["poor_rate"]]]
     repeats = r["repeats"]
     repeat = Table("repeats", _("Devices reported more than once"), [(_("Device"), "text"), (_("Calls"), "int")],
                    note=_("%(repeats)s calls were about one of %(devices)s devices already reported in the period.")
                    % {"repeats": repeats["repeats"], "devices": repeats["devices"]})
     repeat.rows = [[row["label"], row["n"]] for row in repeats["top"]]
-    return [measures, priority, category, location, level, satisfaction, repeat]
+    technicians = Table("technicians", _("Technicians: calls forwarded and how reporters rated them"), [
+        (_("Technician"), "text"), (_("Calls"), "int"), (_("Fixed"), "int"), (_("Fixed within target (%)"), "pct"),
+        (_("Rated good"), "int"), (_("Rated OK"), "int"), (_("Rated poor"), "int"), (_("Rated good (%)"), "pct")])
+    technicians.rows = [[row["name"], row["calls"], row["fixed"], row["rate"], row["good"], row["ok"], row["poor"],
+                         row["good_share"]] for row in report.get("technicians", [])]
+    return [measures, priority, category, location, level, satisfaction, technicians, repeat]
 
 
 def proactive_tables(report: dict) -> list[Table]:
@@ -151,12 +163,14 @@ def supplier_tables(report: dict) -> list[Table]:
     table = Table("suppliers", _("Supplier performance (the period's calls escalated to suppliers)"), [
         (_("Supplier"), "text"), (_("Escalated"), "int"), (_("Acknowledged"), "int"), (_("Fixed"), "int"),
         (_("Fixed within target (%)"), "pct"), (_("Average time to fix"), "text"), (_("Still open"), "int"),
-        (_("Contract fix times (support hours)"), "text")],
+        (_("Contract fix times (support hours)"), "text"), (_("Rated good / OK / poor"), "text"),
+        (_("Rated good (%)"), "pct")],
         note=_("Within target: fixed by the call's due time in the school's service hours. The contract's own fix "
                "times, in the supplier's support hours, are shown beside it; the supplier's page measures each "
                "call against them."))
     table.rows = [[row["supplier__name"], row["escalated"], row["acknowledged"], row["fixed"], row["rate"],
-                   row["average_time"], row["still_open"], row["promise"] or _("no contract targets")]
+                   row["average_time"], row["still_open"], row["promise"] or _("no contract targets"),
+                   f"{row['good']} / {row['ok']} / {row['poor']}", row["good_share"]]
                   for row in report["suppliers"]["rows"]]
     return [table]
 
@@ -188,7 +202,7 @@ def school_tables(report: dict) -> list[Table]:
         (_("School"), "text"), (_("Pupils"), "int"), (_("Calls"), "int"), (_("Calls per 100 pupils"), "num"),
         (_("Calls, %(period)s") % {"period": previous.label} if previous else _("Calls before"), "int"),
         (_("Answered within target (%)"), "pct"), (_("Fixed within target (%)"), "pct"),
-        (_("Open past target"), "int"), (_("Satisfaction (out of 5)"), "num"), (_("Budget (£)"), "money"),
+        (_("Open past target"), "int"), (_("Rated good (%)"), "pct"), (_("Budget (£)"), "money"),
         (_("Committed (£)"), "money"), (_("Budget committed (%)"), "pct")])
     for school in report["schools"]:
         row, money = rows.get(school.pk, {}), year.get(school.pk, {})
@@ -197,6 +211,6 @@ def school_tables(report: dict) -> list[Table]:
             school.name, school.roll_number, calls,
             round(100 * calls / school.roll_number, 1) if school.roll_number else None, row.get("before", 0),
             row.get("response_rate"), row.get("resolve_rate"), row.get("open_late", 0),
-            round(row["satisfaction"], 1) if row.get("satisfaction") is not None else None,
+            row.get("satisfaction"),
             money.get("budget"), money.get("committed"), money.get("percent")])
     return [table]

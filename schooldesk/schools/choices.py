@@ -31,6 +31,14 @@ class Nation(models.TextChoices):
     NORTHERN_IRELAND = "northern_ireland", _("Northern Ireland")
 
 
+class SatisfactionSurvey(models.TextChoices):
+    """Whether the reporter of a resolved call is asked how it was handled (good / OK / poor)."""
+
+    OFF = "off", _("Do not ask")
+    EVERY = "every", _("Ask after every call")
+    SAMPLE = "sample", _("Ask after one call in N")
+
+
 class ClosureKind(models.TextChoices):
     INSET = "inset", _("INSET day")
     CLOSURE = "closure", _("Other closure")

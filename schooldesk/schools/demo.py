@@ -441,7 +441,9 @@ class _CallBuilder:
         t = inc.closed_at = self.after(t, rng.randint(10, 1200))
         body = "Confirmed with the caller by phone."
         if inc.reported_by_id:
-            inc.satisfaction = rng.choices([5, 4, 3, 2, 1, None], [45, 25, 8, 3, 2, 17])[0]
+            inc.satisfaction = rng.choices(["good", "ok", "poor", ""], [70, 8, 5, 17])[0]
+            inc.satisfaction_asked_at = inc.resolved_at or t  # every call is asked in the demo schools
+            inc.satisfaction_at = t if inc.satisfaction else None
             body = rng.choice(THANKS)
         call.events.append((t, UpdateKind.CONFIRMATION, confirmer, body, True, {}))
         call.status(t, S.CLOSED, confirmer)

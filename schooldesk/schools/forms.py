@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.accounts.models import User
-from schooldesk.core.forms import DateInput, StyledFormMixin, TimeInput
+from schooldesk.core.forms import DateInput, StyledFormMixin, TimeInput, VersionedFormMixin
 from schooldesk.schools.choices import Impact, Priority, Urgency
 from schooldesk.schools.models import Closure, School, Term
 
@@ -11,7 +11,7 @@ WEEKDAYS = [("0", _("Mon")), ("1", _("Tue")), ("2", _("Wed")), ("3", _("Thu")), 
             ("6", _("Sun"))]
 
 
-class SchoolSettingsForm(StyledFormMixin, forms.ModelForm):
+class SchoolSettingsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
     spoc_days = forms.MultipleChoiceField(choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, label=_("SPOC's days"),
                                           help_text=_("On other days reporters are told to go to the deputy."))
 
@@ -20,7 +20,9 @@ class SchoolSettingsForm(StyledFormMixin, forms.ModelForm):
         fields = [
             "name", "urn", "nation", "roll_number", "financial_year_start_month", "desk_email", "desk_phone",
             "service_opens_at", "service_closes_at", "is_term_time_only", "auto_close_after_days",
+            "satisfaction_survey", "satisfaction_sample_every",
             "spoc", "spoc_days", "spoc_from", "spoc_until", "deputy", "deputy_from", "deputy_until",
+            "approver",
         ]
         widgets = {f: TimeInput() for f in ("service_opens_at", "service_closes_at", "spoc_from", "spoc_until",
                                              "deputy_from", "deputy_until")}
@@ -31,17 +33,33 @@ class SchoolSettingsForm(StyledFormMixin, forms.ModelForm):
                                      memberships__role__in=DESK_ROLES | STAFF_ROLES).distinct()
         self.fields["spoc"].queryset = people
         self.fields["deputy"].queryset = User.objects.filter(memberships__school=self.instance).distinct()
+        self.fields["approver"].queryset = self.fields["deputy"].queryset
         self.initial["spoc_days"] = sorted(str(d) for d in self.instance.spoc_weekdays)
         self.fields["spoc_days"].widget.attrs.pop("class", None)
+        for name in ("satisfaction_survey", "satisfaction_sample_every"):  # left out: the setting stays as it is
+            self.fields[name].required = False
 
     def clean_spoc_days(self):
         return ",".join(sorted(self.cleaned_data["spoc_days"]))
 
+    def clean_satisfaction_survey(self):
+        return self.cleaned_data["satisfaction_survey"] or self.instance.satisfaction_survey
 
-class PriorityMatrixForm(StyledFormMixin, forms.Form):
-    """The impact × urgency grid and the response and resolution targets, in service hours."""
+    def clean_satisfaction_sample_every(self):
+        every = self.cleaned_data["satisfaction_sample_every"]
+        if every is None:
+            return self.instance.satisfaction_sample_every
+        if not 2 <= every <= 100:
+            raise forms.ValidationError(_("Ask one call in 2 to 100 (choose 'every call' to ask about all of them)."))
+        return every
+
+
+class PriorityMatrixForm(VersionedFormMixin, StyledFormMixin, forms.Form):
+    """The impact × urgency grid and the response and resolution targets, in service hours (the school's own
+    settings, so it carries the school's version like the settings form)."""
 
     def __init__(self, *args, school, **kwargs):
+        self.instance = school
         super().__init__(*args, **kwargs)
         for impact in Impact:
             for urgency in Urgency:

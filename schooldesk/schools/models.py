@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.schools import choices
 
@@ -29,7 +30,7 @@ class SchoolQuerySet(models.QuerySet):
         return self.filter(pk__in=access_for(user).school_ids(roles))
 
 
-class School(TimeStampedModel):
+class School(VersionedModel, TimeStampedModel):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="schools")
     name = models.CharField(_("name"), max_length=150)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
@@ -57,6 +58,14 @@ class School(TimeStampedModel):
         _("close resolved calls after (school days)"), default=5,
         help_text=_("A resolved call the reporter has not confirmed closes itself after this many school days."),
     )
+    satisfaction_survey = models.CharField(
+        _("ask reporters how a resolved call was handled"), max_length=10,
+        choices=choices.SatisfactionSurvey.choices, default=choices.SatisfactionSurvey.EVERY,
+    )
+    satisfaction_sample_every = models.PositiveSmallIntegerField(
+        _("when sampling, ask one call in"), default=5,
+        help_text=_("Used only when asking one call in N: 5 asks about one resolved call in five."),
+    )
     priority_matrix = models.JSONField(_("priority matrix"), default=choices.default_priority_matrix)
     sla_targets = models.JSONField(_("SLA targets (service minutes)"), default=choices.default_sla_targets)
     # The single point of contact and their deputy, with agreed hours.
@@ -75,6 +84,13 @@ class School(TimeStampedModel):
     )
     deputy_from = models.TimeField(_("deputy available from"), default=time(8, 30))
     deputy_until = models.TimeField(_("deputy available until"), default=time(15, 30))
+    # Who says yes to requests that cost money or change access (docs/decisions/0019-outages-and-approvals.md).
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("approver of requests"),
+        help_text=_("The business manager, the head or the ICT owner: requests in a category that needs approval "
+                    "wait for their yes. Without one, the ICT owners decide."),
+    )
 
     objects = SchoolQuerySet.as_manager()
 

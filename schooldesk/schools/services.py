@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import version_claim
 from schooldesk.schools.models import Closure, Organisation, School, Term
 
 
@@ -30,10 +31,14 @@ def school_setup_defaults(*, school: School) -> None:
     )
     existing = set(Category.objects.filter(school=school).values_list("name", flat=True))
     Category.objects.bulk_create([Category(school=school, name=n) for n in DEFAULT_CATEGORIES if n not in existing])
+    from schooldesk.standards.services import checks_setup_defaults
+
+    checks_setup_defaults(school=school)  # the starter schedule of checks (backup, patching, filtering…)
 
 
 @transaction.atomic
-def school_update(*, school: School, by, **fields) -> School:
+def school_update(*, school: School, by, version: int | None = None, **fields) -> School:
+    version_claim(school, version)  # a save from an older page is refused (core/concurrency.py)
     changes = {}
     for name, value in fields.items():
         old = getattr(school, name)

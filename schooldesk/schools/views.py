@@ -10,7 +10,7 @@ from django.views.generic import ListView
 
 from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.calendar import bank_holidays
-from schooldesk.core.views import RoleRequiredMixin, apply_service
+from schooldesk.core.views import RoleRequiredMixin, already_sent, apply_service, do_once
 from schooldesk.incidents.models import Category
 from schooldesk.schools import services
 from schooldesk.schools.forms import CategoryForm, ClosureForm, PriorityMatrixForm, SchoolSettingsForm, TermForm
@@ -73,18 +73,31 @@ class SchoolSectionView(RoleRequiredMixin, View):
 
     def post(self, request, pk):
         school = get_object_or_404(desk_schools(request.user), pk=pk)
+        if (repeat := already_sent(request)) is not None:  # the same form sent twice
+            return repeat
         handler = getattr(self, f"post_{self.section}")
-        result = handler(request, school)
-        if result is True:
-            return redirect(f"/schools/{school.pk}/#{self.section}")
-        return render(request, "schools/school_detail.html", SchoolDetailView().context(school, **result), status=400)
+        failed = {}
+
+        def work():
+            result = handler(request, school)
+            if result is True:
+                return True
+            failed.update(result)
+            return None
+
+        done, url, repeat = do_once(request, work, lambda _done: f"/schools/{school.pk}/#{self.section}")
+        if repeat is not None:
+            return repeat
+        if done:
+            return redirect(url)
+        return render(request, "schools/school_detail.html", SchoolDetailView().context(school, **failed), status=400)
 
     def post_settings(self, request, school):
         form = SchoolSettingsForm(request.POST, instance=School.objects.get(pk=school.pk), prefix="s")
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             if apply_service(request, form, services.school_update, _("Settings saved."), school=school,
-                             by=request.user, **fields):
+                             by=request.user, version=form.rendered_version, **fields):
                 return True
         return {"settings_form": form}
 
@@ -94,7 +107,8 @@ class SchoolSectionView(RoleRequiredMixin, View):
             matrix, targets = form.matrix(), form.targets()
             if form.is_valid() and apply_service(request, form, services.school_update,
                                                  _("Priorities and targets saved."), school=school, by=request.user,
-                                                 priority_matrix=matrix, sla_targets=targets):
+                                                 version=form.rendered_version, priority_matrix=matrix,
+                                                 sla_targets=targets):
                 return True
         return {"matrix_form": form}
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.accounts.models import User
-from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, TimeInput
+from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, TimeInput, VersionedFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.schools.choices import Priority
 from schooldesk.schools.models import Organisation, School
@@ -24,7 +24,7 @@ SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
 DAY_CHOICES = [(str(n), label) for n, label in WEEKDAYS]
 
 
-class SupplierForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class SupplierForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     owner_field = "organisation"
 
     class Meta:
@@ -50,13 +50,13 @@ class SupplierForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         return data
 
 
-class ContactForm(StyledFormMixin, forms.ModelForm):
+class ContactForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "job_title", "email", "phone", "escalation_level", "notes"]
 
 
-class ContractForm(StyledFormMixin, forms.ModelForm):
+class ContractForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
     """A contract and, around it, the fields that are not columns: the schools' shares of the cost,
     the support days and the targets per priority (in hours; stored in minutes)."""
 
@@ -72,6 +72,7 @@ class ContractForm(StyledFormMixin, forms.ModelForm):
         model = Contract
         fields = [
             "supplier", "name", "supplier_reference", "status", "category", "services", "locations", "scope",
+            "line_speed_mbps", "line_is_full_fibre", "line_is_backup",
             "starts_on", "initial_term_months", "ends_on", "renewal", "renewal_term_months", "notice_number",
             "notice_unit", "value", "billing_frequency", "vat_percent", "support_opens_at", "support_closes_at",
             "support_term_time_only", "visit_weekday", "visit_starts_at", "visit_ends_at", "visit_every_weeks",

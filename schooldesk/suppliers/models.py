@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from schooldesk.accounts.choices import STAFF_ROLES, Role
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import TimeStampedModel
 from schooldesk.suppliers.choices import (
     CONTACT_SUGGESTABLE,
@@ -74,7 +75,7 @@ class SupplierQuerySet(models.QuerySet):
         return self.filter(organisation_id__in=School.objects.filter(pk__in=school_ids).values("organisation_id"))
 
 
-class Supplier(TimeStampedModel):
+class Supplier(VersionedModel, TimeStampedModel):
     organisation = models.ForeignKey("schools.Organisation", on_delete=models.PROTECT, related_name="suppliers")
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=20, choices=SupplierKind.choices, default=SupplierKind.SUPPORT)
@@ -94,7 +95,7 @@ class Supplier(TimeStampedModel):
         return self.name
 
 
-class Contact(TimeStampedModel):
+class Contact(VersionedModel, TimeStampedModel):
     """A person at a supplier, and where they sit in the escalation ladder."""
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="contacts")
@@ -132,7 +133,7 @@ def default_targets() -> dict:
     return {}
 
 
-class Contract(TimeStampedModel):
+class Contract(VersionedModel, TimeStampedModel):
     organisation = models.ForeignKey("schools.Organisation", on_delete=models.PROTECT, related_name="contracts",
                                      editable=False)
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts",
@@ -147,6 +148,11 @@ class Contract(TimeStampedModel):
     locations = models.ManyToManyField("locations.Location", blank=True, related_name="contracts",
                                        verbose_name=_("locations covered"))
     scope = models.TextField(_("anything else covered or excluded"), blank=True)
+    # --- a broadband line (when "broadband" is among the services): read by the standards page ---------
+    line_speed_mbps = models.PositiveIntegerField(_("line speed (Mbps download)"), null=True, blank=True)
+    line_is_full_fibre = models.BooleanField(_("full fibre line"), default=False)
+    line_is_backup = models.BooleanField(_("backup line"), default=False,
+                                         help_text=_("A second connection that takes over when the main one fails."))
     # ASSET AND LICENCE LINKS: when the assets and licences apps exist, add here
     #   assets = models.ManyToManyField("assets.Asset", blank=True, related_name="contracts")
     #   licences = models.ManyToManyField("licences.Licence", blank=True, related_name="contracts")

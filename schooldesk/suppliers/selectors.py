@@ -140,7 +140,8 @@ def _calendars(contracts, school_ids) -> dict:
 
 
 def _empty() -> dict:
-    return {"calls": 0, "open": 0, "responded": 0, "response_met": 0, "response_targeted": 0, "response_minutes": 0,
+    return {"calls": 0, "good": 0, "ok": 0, "poor": 0,  # the reporters' ratings of the calls
+            "open": 0, "responded": 0, "response_met": 0, "response_targeted": 0, "response_minutes": 0,
             "resolved": 0, "fix_met": 0, "fix_targeted": 0, "fix_minutes": 0}
 
 
@@ -172,17 +173,19 @@ def supplier_performance(user, *, supplier_id: int, contracts, today: date, sinc
                                      escalated_at__gte=datetime.combine(since, datetime.min.time(), tzinfo=LONDON))
              .annotate(responded=Coalesce("supplier_responded_at", _first_supplier_response(), "supplier_fixed_at"),
                        fixed=Coalesce("supplier_fixed_at", "resolved_at"))
-             .values_list("school_id", "priority", "escalated_at", "responded", "fixed"))
+             .values_list("school_id", "priority", "escalated_at", "responded", "fixed", "satisfaction"))
     contracts = [c for c in contracts if c.status != ContractStatus.DRAFT]
     calendars = _calendars(contracts, school_ids)
     by_contract = {c.pk: _empty() for c in contracts}
     uncovered = _empty()
-    for school_id, priority, escalated_at, responded_at, fixed_at in calls:
+    for school_id, priority, escalated_at, responded_at, fixed_at, rating in calls:
         day = escalated_at.astimezone(LONDON).date()
         candidates = [c for c in contracts if (c.pk, school_id) in calendars and _in_force(c, day)]
         contract = max(candidates, key=lambda c: c.starts_on, default=None)
         row = by_contract[contract.pk] if contract else uncovered
         row["calls"] += 1
+        if rating:  # how the reporter rated the call's handling (decision 0022)
+            row[rating] += 1
         if contract is None:
             row["open"] += fixed_at is None
             continue

@@ -16,6 +16,7 @@ from django.utils import timezone
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, Role
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import version_claim
 from schooldesk.incidents.services import attachment_validate
 from schooldesk.suppliers.choices import (
     ALERT_THRESHOLDS,
@@ -56,12 +57,13 @@ def _require_organisation(by, organisation_id: int) -> None:
 
 
 @transaction.atomic
-def supplier_save(*, supplier: Supplier, by) -> Supplier:
+def supplier_save(*, supplier: Supplier, by, version: int | None = None) -> Supplier:
     created = supplier.pk is None
     _require_organisation(by, supplier.organisation_id)
     if not created:  # and the organisation it belonged to
         _require_organisation(by, Supplier.objects.values_list("organisation_id", flat=True).get(pk=supplier.pk))
     supplier.full_clean()
+    version_claim(supplier, version)  # a save from an older page is refused (core/concurrency.py)
     supplier.save()
     audit_record(actor=by, school=None, organisation=supplier.organisation_id,
                  action="create" if created else "update", obj=supplier, summary=f"Supplier {supplier} saved")
@@ -70,12 +72,13 @@ def supplier_save(*, supplier: Supplier, by) -> Supplier:
 
 # --- contacts ---------------------------------------------------------------------------------
 @transaction.atomic
-def contact_save(*, contact: Contact, by) -> Contact:
+def contact_save(*, contact: Contact, by, version: int | None = None) -> Contact:
     _require_organisation(by, contact.supplier.organisation_id)
     if not (contact.email or contact.phone):
         raise ValidationError("Give an email or a phone number for the contact.")
     created = contact.pk is None
     contact.full_clean()
+    version_claim(contact, version)  # a save from an older page is refused (core/concurrency.py)
     contact.save()
     audit_record(actor=by, school=None, organisation=contact.supplier.organisation_id,
                  action="create" if created else "update", obj=contact,
@@ -192,11 +195,13 @@ def _keep_term_in_step(contract: Contract) -> None:
 
 
 @transaction.atomic
-def contract_save(*, contract: Contract, by, shares: dict, locations=None, today: date | None = None) -> Contract:
+def contract_save(*, contract: Contract, by, shares: dict, locations=None, today: date | None = None,
+                  version: int | None = None) -> Contract:
     """Create or change a contract with its schools and their share of the cost (percentages adding up
     to 100). Checks every rule before writing anything; keeps the diary's renewal dates and visits in step."""
     today = today or local_today()
     created = contract.pk is None
+    version_claim(contract, version)  # a save from an older page is refused (core/concurrency.py)
     before = None if created else Contract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
     if not shares:
         raise ValidationError({"shares": "Choose at least one school this contract serves."})
@@ -264,7 +269,8 @@ def contract_roll_forward(*, contract: Contract, today: date) -> bool:
     if contract.renewals == renewed_from and contract.status != ContractStatus.EXPIRED:
         return False
     contract.notice_by_on = contract.notice_by_for(contract.term_ends_on)
-    contract.save(update_fields=["renewals", "term_ends_on", "notice_by_on", "status", "updated_at"])
+    contract.version += 1  # an edit page opened before is now stale (core/concurrency.py)
+    contract.save(update_fields=["renewals", "term_ends_on", "notice_by_on", "status", "version", "updated_at"])
     if contract.status == ContractStatus.EXPIRED:
         _audit(contract, None, "expire", f"Contract {contract.reference} ended on {contract.term_ends_on:%d/%m/%Y}")
     else:
@@ -320,7 +326,8 @@ def contract_decide(*, contract: Contract, by, decision: str, reason: str,
         contract.status = ContractStatus.RENEWED
     contract.term_ends_on = contract.term_bounds(contract.renewals)[1]
     contract.notice_by_on = contract.notice_by_for(contract.term_ends_on)
-    contract.save(update_fields=["status", "renewals", "term_ends_on", "notice_by_on", "updated_at"])
+    contract.version += 1  # an edit page opened before is now stale (core/concurrency.py)
+    contract.save(update_fields=["status", "renewals", "term_ends_on", "notice_by_on", "version", "updated_at"])
     _audit(contract, by, f"decide_{decision}", f"Contract {contract.reference}: {record.get_decision_display()}: "
                                                f"{record.reason}")
     from schooldesk.diary.services import contract_diary_sync, payments_schedule_renewal

@@ -124,7 +124,7 @@ class SupplierEditView(FormPageView):
         return SupplierForm(data, instance=self.object, organisation_ids=managed_organisation_ids(self.request.user))
 
     def perform(self, form):
-        return services.supplier_save(supplier=form.instance, by=self.request.user)
+        return services.supplier_save(supplier=form.instance, by=self.request.user, version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("suppliers:supplier_detail", args=[result.pk])
@@ -149,7 +149,7 @@ class ContactEditView(FormPageView):
         return {**context, "supplier": self.supplier}
 
     def perform(self, form):
-        return services.contact_save(contact=form.instance, by=self.request.user)
+        return services.contact_save(contact=form.instance, by=self.request.user, version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("suppliers:supplier_detail", args=[self.supplier.pk])
@@ -313,7 +313,7 @@ class ContractEditView(FormPageView):
 
     def perform(self, form):
         return services.contract_save(contract=form.instance, by=self.request.user, shares=form.shares,
-                                      locations=list(form.cleaned_data["locations"]))
+                                      locations=list(form.cleaned_data["locations"]), version=form.rendered_version)
 
     def get_success_url(self, result):
         return reverse("suppliers:contract_detail", kwargs={"contract_pk": result.pk})

@@ -6,7 +6,10 @@ from schooldesk.accounts.services import api_token_create
 SECTION = "accounts"
 PK = "api_token"
 
+API = {"people": "person", "roles": "role"}  # what <pk> means under /api/v1/<name>/
+
 
 def build(cast, secret):
     api_token, _token = api_token_create(user=cast.reporter, name=f"{secret} token", scope="write")
-    return {"api_token": api_token}
+    role = cast.reporter.memberships.get(school=cast.school)
+    return {"api_token": api_token, "person": cast.reporter, "role": role}

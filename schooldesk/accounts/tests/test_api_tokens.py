@@ -68,7 +68,7 @@ def test_a_read_token_reads_and_only_a_write_token_writes(cast, client):
     _write, write_token = api_token_create(user=cast.reporter, name="Logger", scope="write")
     assert client.get("/api/v1/incidents/", **bearer(read_token)).status_code == 200
     refused = client.post("/api/v1/incidents/", call, content_type="application/json", **bearer(read_token))
-    assert refused.status_code == 403 and "read-only" in refused.json()["detail"]
+    assert refused.status_code == 403 and "read-only" in refused.json()["error"]["message"]
     made = client.post("/api/v1/incidents/", call, content_type="application/json", **bearer(write_token))
     assert made.status_code == 201, made.content
 

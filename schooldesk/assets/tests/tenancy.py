@@ -1,5 +1,7 @@
 """School A's asset register for the tenancy walk (schooldesk/core/tests/test_tenancy.py)."""
 
+from datetime import date, timedelta
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from schooldesk.assets.importer import asset_import_upload
@@ -12,6 +14,8 @@ SECTION = "assets"
 PK = "asset"
 PARAMS = {"asset_type_pk": "asset_type", "asset_import_pk": "asset_import", "relationship_pk": "asset_relationship"}
 
+API = {"asset-types": "asset_type"}  # what <pk> means under /api/v1/<name>/
+
 
 def build(cast, secret):
     room = Location.objects.create(school=cast.school, name=f"{secret} asset room")
@@ -19,7 +23,7 @@ def build(cast, secret):
     kind.name = f"{secret} type"
     kind.save()
     asset = AssetFactory(school=cast.school, tag=f"{secret}-1", serial=f"{secret}-SN", location=room, asset_type=kind,
-                         notes=f"{secret} notes")
+                         notes=f"{secret} notes", support_ends_on=date.today() + timedelta(days=400))
     switch = AssetFactory(school=cast.school, tag=f"{secret}-2", location=room, type_name="Switch")
     relationship_add(from_asset=asset, kind="connected_to", to_asset=switch, by=None)
     csv = SimpleUploadedFile(f"{secret}.csv", f"Asset tag,Type\n{secret}-9,Laptop\n".encode(), content_type="text/csv")

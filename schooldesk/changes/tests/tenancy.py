@@ -19,6 +19,8 @@ PARAMS = {"milestone_pk": "change_milestone", "new_asset_pk": "change_new_asset"
           "new_licence_pk": "change_new_licence",
           "affected_pk": "change_affected_asset", "standard_pk": "standard_change"}
 
+API = {"milestones": "change_milestone"}  # what <pk> means under /api/v1/<name>/
+
 
 def build(cast, secret):
     change = ChangeFactory(school=cast.school, by=None, title=f"{secret} new switches", reason=f"{secret} reason")

@@ -23,7 +23,8 @@ from schooldesk.core.tests.pages import Control, Form, read_page, sent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: what each kind of download is served as
-CONTENT_TYPES = {"csv": "text/csv", "xlsx": XLSX, "pdf": "application/pdf", "ics": "text/calendar"}
+CONTENT_TYPES = {"csv": "text/csv", "xlsx": XLSX, "pdf": "application/pdf", "ics": "text/calendar",
+                 "zip": "application/zip"}
 #: uploads (attachments, contract documents, proofs of purchase, original emails) are only ever served as this
 UPLOAD = "application/octet-stream"
 #: a link or button saying one of these promises a download
@@ -215,7 +216,17 @@ def _ics(body: bytes) -> str | None:
     return None if calendar.name == "VCALENDAR" else f"the calendar is a {calendar.name}, not a VCALENDAR"
 
 
-OPENERS = {"csv": _csv, "xlsx": _xlsx, "pdf": _pdf, "ics": _ics}
+def _zip(body: bytes) -> str | None:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        if not archive.namelist():
+            return "the ZIP is empty"
+        broken = archive.testzip()
+    return f"the ZIP's {broken} is damaged" if broken else None
+
+
+OPENERS = {"csv": _csv, "xlsx": _xlsx, "pdf": _pdf, "ics": _ics, "zip": _zip}
 
 
 def digest(data: bytes) -> str:

@@ -239,6 +239,19 @@ def path_of(url: str) -> tuple[str, str]:
     return parts.path, parts.query
 
 
+def rendered_form(client, page: str, action: str) -> tuple[str, dict]:
+    """GET `page` and read the post form whose action ends with `action`: (its path, what a browser sends for it as
+    rendered, required fields filled as the walk fills them). Tests change a value and post it as a person would."""
+    response = client.get(page)
+    assert response.status_code == 200, (page, response.status_code)
+    html = response.content.decode()
+    found = [f for f in forms_in(html, page) if f.method == "post" and path_of(f.action)[0].endswith(action)]
+    assert found, f"{page} offers no form posting to …{action}"
+    form = found[0]
+    data, _touched = filled(form, form.buttons[0] if form.buttons else None)
+    return path_of(form.action)[0], data
+
+
 def policy_of(response) -> dict[str, list[str]]:
     """The response's Content-Security-Policy as {directive: [sources]}."""
     directives = {}

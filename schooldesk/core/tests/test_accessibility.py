@@ -9,9 +9,18 @@ import pytest
 from playwright.sync_api import expect
 
 from schooldesk.core.tests.browser import axe_violations, describe_violations, screenshot, sign_in
-from schooldesk.incidents.services import incident_assign, incident_reply, incident_resolve, incident_triage
+from schooldesk.incidents.models import Category
+from schooldesk.incidents.services import (
+    incident_assign,
+    incident_reply,
+    incident_resolve,
+    incident_triage,
+    satisfaction_token,
+)
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
+from schooldesk.outages.models import CallApproval
+from schooldesk.outages.services import outage_declare
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,12 +41,27 @@ def world(cast):
     fixed = incident_resolve(incident=fixed, by=cast.technician, version=fixed.version,
                              resolution="Turned it off and on again.")
     from schooldesk.replies.models import CannedReply
+    from schooldesk.safeguarding.tests.tenancy import build as restricted_lane  # gives the DPO the DSL role too
 
     CannedReply.objects.create(school=cast.school, title="On our way", body="Hello {{ first_name }}: {{ reference }}.")
+    # an outage (its banner is on every page checked here) and a request awaiting approval
+    outage = outage_declare(by=cast.spoc, schools=[cast.school], title="Wi-Fi down in the Science block",
+                            advice="Use the wired computers in the library.")
+    cast.school.approver = cast.owner
+    cast.school.save(update_fields=["approver"])
+    purchases = Category.objects.get(school=cast.school, name="Request: new equipment")
+    purchases.needs_approval = True
+    purchases.save(update_fields=["needs_approval"])
+    request = IncidentFactory(school=cast.school, by=cast.reporter, kind="request", summary="A visualiser for Y2")
+    incident_triage(incident=request, by=cast.spoc, version=request.version, category=purchases, impact="I3",
+                    urgency="U2")
+    lane = restricted_lane(cast, "Axe")
     from schooldesk.webhooks.tests.tenancy import build as webhook_with_attempts
 
     webhook = webhook_with_attempts(cast, "Council")["webhook"]
-    return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "webhook": webhook}
+    return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
+            "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
+            "webhook": webhook}
 
 
 def _open_all_details(page):
@@ -98,6 +122,7 @@ PAGES = {
     "report-form": ("reporter", "/incidents/new/", _open_all_details),
     "report-form-errors": ("reporter", "/incidents/new/", _submit_empty_report),
     "incident-reporter-resolved": ("reporter", "/incidents/{fixed}/", _open_all_details),
+    "rating-link": ("reporter", "/incidents/rate/{rate}/", None),
     "api-token-form": ("reporter", "/accounts/api-tokens/new/", None),
     "api-tokens": ("reporter", "/accounts/api-tokens/", _make_a_token),
     "home-technician": ("technician", "/", None),
@@ -107,6 +132,7 @@ PAGES = {
     "triage": ("spoc", "/incidents/triage/", None),
     "incident-spoc": ("spoc", "/incidents/{new}/", _open_all_details),
     "locations": ("spoc", "/locations/", None),
+    "replacement-forecast": ("spoc", "/assets/forecast/", None),
     "location-form": ("spoc", "/locations/new/", None),
     "suppliers": ("spoc", "/suppliers/", None),
     "school-settings": ("spoc", "/schools/{school}/", None),
@@ -115,12 +141,35 @@ PAGES = {
     "empty-list": ("spoc", "/problems/", None),
     "filtered-to-nothing": ("spoc", "/locations/?q=zzqqxx", None),
     "audit-trail": ("dpo", "/reports/audit/", None),
+    "home-dpo": ("dpo", "/", None),
+    "breach-log": ("dpo", "/safeguarding/breaches/", None),
+    "breach-record": ("dpo", "/safeguarding/breaches/{breach}/", None),
+    "concerns": ("dpo", "/safeguarding/concerns/", None),
+    "concern": ("dpo", "/safeguarding/concerns/{concern}/", None),
+    "filter-register": ("dpo", "/safeguarding/filtering/", None),
+    "filter-request-decide": ("dpo", "/safeguarding/filtering/{filter_request}/", None),
+    "filter-review-form": ("dpo", "/safeguarding/reviews/new/", None),
+    "filter-review-governor": ("viewer", "/safeguarding/reviews/{filter_review}/", None),
+    "filter-request-form": ("reporter", "/safeguarding/filtering/new/", None),
+    "restricted-call-for-the-desk": ("spoc", "/incidents/{breach_call}/", None),
     "saved-replies": ("spoc", "/replies/", None),
     "saved-reply-form": ("spoc", "/replies/new/", None),
     "saved-reply-picker": ("spoc", "/incidents/{new}/", _open_the_reply_picker),
     "shortcuts-help": ("spoc", "/incidents/", _open_the_shortcuts),
     "my-views": ("technician", "/incidents/views/", None),
     "calls-menu-views": ("technician", "/incidents/?whose=mine&state=open", _open_the_calls_menu),
+    "outages": ("spoc", "/outages/", None),
+    "outage-form": ("spoc", "/outages/new/", None),
+    "outage-page": ("spoc", "/outages/{outage}/", None),
+    "approval-page": ("owner", "/outages/approvals/{approval}/", None),
+    "standards-matrix": ("owner", "/standards/", None),
+    "standards-school": ("owner", "/standards/schools/{school}/", _open_all_details),
+    "annual-review": ("owner", "/standards/reviews/{school}/", _open_all_details),
+    "scheduled-checks": ("spoc", "/standards/checks/", None),
+    "scheduled-check-form": ("spoc", "/standards/checks/new/", None),
+    "data-protection": ("dpo", "/privacy/", None),
+    "subject-access-form": ("dpo", "/privacy/requests/new/", None),
+    "retention-schedule": ("dpo", "/privacy/retention/{school}/", None),
     "webhooks": ("owner", "/webhooks/", None),
     "webhook-form": ("owner", "/webhooks/new/", None),
     "webhook-attempts": ("owner", "/webhooks/{webhook}/", None),
@@ -128,7 +177,7 @@ PAGES = {
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "incident-list", "home-spoc-menu-open"]
+               "incident-list", "outage-page", "home-spoc-menu-open"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 
@@ -153,8 +202,8 @@ def test_pages_have_no_serious_accessibility_violations(who, viewport, names, ca
     failures = []
     for name in names:
         _who, url, prepare = ALL_PAGES[name]
-        url = url.format(new=world["new"].pk, fixed=world["fixed"].pk, school=world["school"].pk,
-                         webhook=world["webhook"].pk)
+        url = url.format(**{key: value.pk for key, value in world.items()},
+                         rate=satisfaction_token(incident=world["fixed"], rating="good"))
         response = page.goto(url)
         assert response.ok, f"{url} answered {response.status}"
         if prepare:

@@ -51,6 +51,13 @@ DOWNLOADS = {
     "changes:change_report": "the change report as CSV",
     "problems:problem_report": "the problem report as CSV",
     "reports:audit_trail": "the audit trail as CSV and Excel",
+    "standards:standards_list": "the DfE standards matrix as a PDF for governors and Excel",
+    "standards:review": "the annual IT support review as a PDF for governors",
+    "standards:evidence_download": "a scheduled check's evidence file",
+    "standards:statement_file": "a statement's attachment",
+    "safeguarding:breach_log": "the school's breach log as CSV and Excel (the DPO, the ICT owner)",
+    "assets:replacement_forecast": "the replacement forecast as CSV and Excel",
+    "privacy:request_pack": "a subject access pack as PDF and as a ZIP of JSON, CSV and attachments",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 
@@ -214,6 +221,7 @@ BROKEN = [
     ("/x/?format=pdf", served(b"<html>", "application/pdf"), "not a PDF (no %PDF- header)"),
     ("/x/feed.ics", served(b"BEGIN:VEVENT\r\nEND:VEVENT\r\n", "text/calendar"), "not a VCALENDAR"),
     ("/x/?format=ics", served(b"garbage", "text/calendar"), "the ics does not open"),
+    ("/x/?format=zip", served(b"not a zip", "application/zip"), "the zip does not open: BadZipFile"),
     ("/x/file/", served(b"other bytes", downloads.UPLOAD, Content_Disposition="attachment; filename=a.pdf"),
      "none of the files uploaded"),
     ("/x/file/", served(UPLOADED, downloads.UPLOAD, Content_Disposition="inline"), "not served as an attachment"),

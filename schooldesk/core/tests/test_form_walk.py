@@ -28,11 +28,12 @@ from schooldesk.changes.services import change_complete, change_decide, change_s
 from schooldesk.changes.tests.factories import ChangeFactory
 from schooldesk.core.tests.pages import Form, filled, forms_in, header_faults, path_of, upload
 from schooldesk.core.tests.test_tenancy import PUBLIC_PREFIXES, SKIPPED_PREFIXES, fill, oak_world, routes, walk  # noqa: F401
-from schooldesk.incidents.services import incident_resolve, incident_wait
+from schooldesk.incidents.services import incident_confirm, incident_resolve, incident_wait
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
 from schooldesk.locations.services import location_archive
 from schooldesk.mail.models import Mailbox
+from schooldesk.privacy.models import SubjectAccessRequest
 from schooldesk.procedures.services import procedure_create, procedure_decide
 from schooldesk.schools.tests.factories import SchoolFactory
 
@@ -81,6 +82,10 @@ HINTS = {
     # bulk actions: tick a call (the first action offered needs a supplier for a technician, who cannot triage)
     "incidents:incident_list": {"call": lambda world: str(world["second_incident"].pk), "supplier": FIRST},
     "incidents:triage": {"call": lambda world: str(world["second_incident"].pk)},
+    "outages:outage_create": {"schools": lambda world: str(world["incident"].school_id)},  # for several schools
+    "outages:outage_link": {"incidents": lambda world: str(world["outage_call"].pk)},
+    "standards:item_detail": {"note": "Restored last night's backup of the office share; the files open."},
+    "standards:rule_create": {"weekday": "0"},
     # a loopback receiver (private addresses are allowed in tests; a name would be looked up) and one event
     "webhooks:subscription_create": {"school": FIRST, "url": "http://127.0.0.1:9/walk", "events": "call.created"},
 }
@@ -225,12 +230,16 @@ def state_pages(cast) -> list[str]:
                                    oauth_client_id="walk-app", oauth_client_secret="walk-secret")
     procedure = procedure_create(school=school, by=None, title="Logging a call", body="1. Log it.")
     procedure_decide(version=procedure, by=None, authorise=True)
+    rateable = IncidentFactory(school=school, by=cast.reporter, summary="Visualiser fixed")  # closed, not yet rated:
+    rateable = incident_resolve(incident=rateable, by=cast.technician, version=rateable.version, resolution="Done.")
+    incident_confirm(incident=rateable, by=cast.reporter)  # its reporter is offered the rating on its own
     call_with_known_error = IncidentFactory(school=school, by=cast.reporter, summary="Wi-Fi drops again",
                                             location=Location.objects.get(name__endswith="problem room"))
     return [f"/incidents/{resolved.pk}/", f"/incidents/{waiting.pk}/", f"/changes/{submitted.pk}/",
             f"/changes/{authorised.pk}/", f"/changes/{implemented.pk}/", "/locations/?show=archived",
             f"/assets/{lent.pk}/", f"/mail/mailboxes/{oauth.pk}/", f"/procedures/{procedure.procedure_id}/",
-            f"/incidents/{call_with_known_error.pk}/"]
+            f"/incidents/{call_with_known_error.pk}/", f"/incidents/{rateable.pk}/",
+            f"/privacy/requests/{SubjectAccessRequest.objects.get(school=school).pk}/?q=oak"]  # "Choose …" buttons
 
 
 @pytest.fixture

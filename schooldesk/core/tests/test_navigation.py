@@ -33,3 +33,15 @@ def test_each_role_finds_its_own_pages_in_the_menu(cast, login):
     assert reverse("diary:payment_list") not in links("technician")
     assert reverse("incidents:triage") in links("spoc")
     assert reverse("incidents:triage") not in links("reporter")
+
+
+def test_the_standards_and_the_checks_are_in_the_menu_of_those_who_use_them(cast, login):
+    def links(role):
+        return menu_links(login(getattr(cast, role)).get(reverse("home")).content.decode())
+
+    for role in ("owner", "spoc", "viewer"):
+        assert reverse("standards:standards_list") in links(role), role
+    for role in ("technician", "spoc", "owner"):
+        assert reverse("standards:check_list") in links(role), role
+    for role in ("reporter", "provider", "technician"):
+        assert reverse("standards:standards_list") not in links(role), role

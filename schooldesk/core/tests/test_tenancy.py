@@ -8,6 +8,9 @@ URL parameters mean:
     PK = "location"                        # what <pk> means under that segment
     PARAMS = {"location_pk": "location"}   # other parameters (a value may be a function of the route)
     def build(cast, secret) -> dict: ...   # the named objects
+    API = {"asset-types": "asset_type"}    # what <pk> means under an API route (/api/v1/<name>/<pk>/) whose
+                                           # name is not the app's SECTION
+
 
 A URL whose parameters no app explains fails the test, so nobody can add a page that is not walked."""
 
@@ -59,17 +62,25 @@ def routes(prefixes_to_skip):
 def oak_world(cast):
     """School A (`cast`) with one of everything, each carrying a recognisable secret."""
     world, sections, params = {}, {}, {}
+    api = {}
     for module in tenancy_modules():
         world.update(module.build(cast, SECRET))
         sections[module.SECTION] = module.PK
         params.update(getattr(module, "PARAMS", {}))
+        api.update(getattr(module, "API", {}))
+    sections.update({API_PREFIX + name: key for name, key in api.items()})
     return world, sections, params
+
+
+API_PREFIX = "api/v1/"
 
 
 def fill(route: str, oak_world) -> str:
     """Turn a route into a URL about school A's objects."""
     world, sections, params = oak_world
     section = next((seg for seg in re.split(r"/|\^", route) if seg and seg not in NOT_SECTIONS), "")
+    if route.startswith(API_PREFIX) and API_PREFIX + section in sections:  # an API name that is not a section
+        section = API_PREFIX + section
 
     def value(name):
         key = sections.get(section) if name == "pk" else params.get(name)
@@ -92,7 +103,8 @@ def test_every_page_and_endpoint_hides_another_schools_data(oak_world, other, cl
         client.force_login(user)
         for route in walked:
             url = fill(route, oak_world)
-            for method in ("get", "post"):
+            # the API's changes by PATCH and DELETE too (the pages change things by POST only)
+            for method in ("get", "post", *(("patch", "delete") if route.startswith(API_PREFIX) else ())):
                 response = getattr(client, method)(url)
                 body = b"".join(response.streaming_content) if response.streaming else response.content
                 assert SECRET.encode() not in body, f"{user.username} saw school A's data at {method.upper()} {url}"
@@ -127,6 +139,8 @@ def test_the_same_pages_do_show_the_school_its_own_data(oak_world, cast, client)
 ROLE_PAGES = {
     "/reports/audit/": {"owner", "dpo"},  # the audit trail (docs/decisions/0016)
     "/reports/audit/?format=csv": {"owner", "dpo"},
+    "/safeguarding/breaches/": {"owner", "dpo"},  # the breach log (docs/decisions/0023)
+    "/safeguarding/breaches/?format=csv": {"owner", "dpo"},
 }
 
 

@@ -15,6 +15,8 @@ PK = "diary_entry"
 PARAMS = {"call_pk": "visit_call", "payment_pk": "payment", "user_pk": "feed_user", "token": "feed_user",
           "contract_pk": "contract"}
 
+API = {"diary-entries": "diary_entry", "payments": "payment"}  # what <pk> means under /api/v1/<name>/
+
 
 def build(cast, secret):
     now = timezone.now()

@@ -152,8 +152,8 @@ def test_a_call_from_logging_to_confirmed_closure(cast, notify):
     assert incident.status == IncidentStatus.RESOLVED and incident.resolved_at is not None
     assert mail.outbox[0].to == [cast.reporter.email] and "Replaced the router." in mail.outbox[0].body
 
-    incident = incident_confirm(incident=incident, by=cast.reporter, satisfaction=5, comment="Thanks!")
-    assert (incident.status, incident.satisfaction, incident.version) == (IncidentStatus.CLOSED, 5, 9)
+    incident = incident_confirm(incident=incident, by=cast.reporter, satisfaction="good", comment="Thanks!")
+    assert (incident.status, incident.satisfaction, incident.version) == (IncidentStatus.CLOSED, "good", 9)
     assert incident.closed_at is not None
     assert statuses(incident) == [
         ("New", "Open (triaged)"),
@@ -496,10 +496,12 @@ def test_confirming(cast):
     with pytest.raises(PermissionDenied):
         incident_confirm(incident=incident, by=cast.technician)  # neither the reporter nor the desk
     with pytest.raises(ValidationError):
-        incident_confirm(incident=incident, by=cast.reporter, satisfaction=6)
+        incident_confirm(incident=incident, by=cast.reporter, satisfaction="5")  # good, OK or poor now
+    with pytest.raises(PermissionDenied):
+        incident_confirm(incident=incident, by=cast.spoc, satisfaction="good")  # the desk cannot rate itself
     assert reload(incident).status == IncidentStatus.RESOLVED
     incident = incident_confirm(incident=incident, by=cast.spoc)  # the desk, on the reporter's behalf
-    assert incident.status == IncidentStatus.CLOSED and incident.satisfaction is None
+    assert incident.status == IncidentStatus.CLOSED and incident.satisfaction == ""
 
 
 def test_reopening(cast):

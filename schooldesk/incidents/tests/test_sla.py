@@ -349,7 +349,7 @@ def test_reopening_a_closed_call_counts_from_its_resolution(cast, clock):
     clock.set(2026, 3, 2, 12, 0)
     incident = incident_resolve(incident=incident, by=cast.technician, version=1, resolution="Rebooted.")
     clock.set(2026, 3, 2, 13, 0)
-    incident = incident_confirm(incident=incident, by=cast.reporter, satisfaction=4)
+    incident = incident_confirm(incident=incident, by=cast.reporter, satisfaction="good")
     clock.set(2026, 3, 2, 14, 30)
     incident = incident_reopen(incident=incident, by=cast.reporter, reason="Broken again")
     assert reload(incident).sla_paused_minutes == 150

@@ -55,7 +55,7 @@ def test_the_spoc_records_when_the_supplier_responded_and_fixed_it(cast, login):
     page = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
     assert SECTION in page and 'type="datetime-local"' in page
     form = supplier_times_form(page)
-    assert set(form["fields"]) == {"csrfmiddlewaretoken", "version", "responded_at", "fixed_at"}
+    assert set(form["fields"]) == {"csrfmiddlewaretoken", "form_token", "version", "responded_at", "fixed_at"}
     # The browser's date and time picker sends ISO times, to the minute; the response in the minute of the
     # escalation (08:30 against 08:30:20) is not "before" it.
     response = client.post(form["action"], {**form["fields"], "responded_at": "2026-11-09T08:30",

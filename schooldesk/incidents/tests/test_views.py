@@ -96,9 +96,9 @@ def test_triage_forward_resolve_confirm_through_the_pages(cast, login, client):
     login(cast.reporter)
     page = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
     assert "Replaced the HDMI cable" in page and "Yes, it is fixed" in page
-    assert client.post(url("confirm"), {"satisfaction": "5"}).status_code == 302
+    assert client.post(url("confirm"), {"satisfaction": "good"}).status_code == 302
     incident.refresh_from_db()
-    assert incident.status == "closed" and incident.satisfaction == 5
+    assert incident.status == "closed" and incident.satisfaction == "good"
 
 
 def test_stale_form_gets_a_conflict_and_keeps_input(cast, login, client):

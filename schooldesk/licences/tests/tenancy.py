@@ -10,6 +10,9 @@ SECTION = "licences"
 PK = "licence"
 PARAMS = {"allocation_pk": "allocation", "installation_pk": "installation"}
 
+# what <pk> means under /api/v1/<name>/
+API = {"licence-allocations": "allocation", "licence-installations": "installation"}
+
 
 def build(cast, secret):
     proof = SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 " + secret.encode(), content_type="application/pdf")

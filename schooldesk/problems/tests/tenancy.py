@@ -8,6 +8,8 @@ from schooldesk.problems.tests.factories import known_error
 SECTION = "problems"
 PK = "problem"
 
+API = {"known-errors": "problem"}  # what <pk> means under /api/v1/<name>/
+
 
 def build(cast, secret):
     room = Location.objects.create(school=cast.school, name=f"{secret} problem room")

@@ -49,7 +49,7 @@ def at_noon(day) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=LONDON)
 
 
-def call_at(cast, when: datetime, *, met: bool | None = True, level: str = "desk", satisfaction=None,
+def call_at(cast, when: datetime, *, met: bool | None = True, level: str = "desk", satisfaction="",
             open_call: bool = False, create: dict | None = None, **fields) -> Incident:
     """A call logged at `when` (`create`: what the reporter gave), answered and, unless `open_call`, put right
     within target (`met`) or late; `fields` are set on it as the desk's work would have left them."""
@@ -61,7 +61,9 @@ def call_at(cast, when: datetime, *, met: bool | None = True, level: str = "desk
         changes["responded_at"] = when + timedelta(minutes=20 if met else 90)
         if not open_call:
             changes.update(resolved_at=when + timedelta(hours=2 if met else 20), status="closed",
-                           satisfaction=satisfaction, closed_at=when + timedelta(days=1))
+                           satisfaction=satisfaction, closed_at=when + timedelta(days=1),
+                           satisfaction_asked_at=when + timedelta(hours=2 if met else 20),
+                           satisfaction_at=when + timedelta(days=1) if satisfaction else None)
     changes.update(fields)
     Incident.objects.filter(pk=incident.pk).update(**changes)
     incident.refresh_from_db()
@@ -94,11 +96,11 @@ def build_world(cast) -> World:
                              notice_number=1, notice_unit="months", today=today,
                              targets={"P1": {"respond": 60, "fix": 240}})
     calls = {
-        "quick": call_at(cast, at_noon(today - timedelta(days=10)), satisfaction=5,
+        "quick": call_at(cast, at_noon(today - timedelta(days=10)), satisfaction="good",
                          create={"location": hall, "device": "PROJ-1"}),
-        "late": call_at(cast, at_noon(today - timedelta(days=9)), met=False, level="first", satisfaction=2,
+        "late": call_at(cast, at_noon(today - timedelta(days=9)), met=False, level="first", satisfaction="poor",
                         create={"location": hall, "device": " proj-1"}),
-        "major": call_at(cast, at_noon(today - timedelta(days=8)), level="second", satisfaction=4, priority="P1",
+        "major": call_at(cast, at_noon(today - timedelta(days=8)), level="second", satisfaction="ok", priority="P1",
                          supplier=cast.supplier, supplier_reference="REF-9", create={"location": library,
                                                                                      "kind": "request"},
                          escalated_at=at_noon(today - timedelta(days=8)) + timedelta(minutes=10)),

@@ -275,3 +275,17 @@ def test_an_api_refusal_is_recorded_in_the_records_school(cast, other, login):
     assert entry.school == cast.school and entry.object_label == restricted.reference
     assert client.get("/api/v1/incidents/999999/").status_code == 404  # names nothing
     assert len(entries(action="refuse")) == 1
+
+
+def test_reading_a_restricted_call_through_the_api_is_recorded_as_its_page_is(cast, login):
+    named(cast.dpo, "Dana", "Price")
+    restricted = IncidentFactory(school=cast.school, by=cast.reporter, is_restricted=True, summary="Data sent out")
+    ordinary = IncidentFactory(school=cast.school, by=cast.reporter)
+    client = login(cast.dpo)
+    assert client.get(f"/api/v1/incidents/{restricted.pk}/").status_code == 200
+    assert client.get(f"/api/v1/incidents/{restricted.pk}/timeline/").status_code == 200
+    client.force_login(cast.spoc)
+    assert client.get(f"/api/v1/incidents/{ordinary.pk}/").status_code == 200
+    read = entries(action="view")
+    assert len(read) == 2 and {entry.actor for entry in read} == {cast.dpo}
+    assert audit_sentence(read[0]) == f"Dana Price opened the restricted call {restricted.reference}"

@@ -29,9 +29,9 @@ def test_reactive_figures_compare_three_periods(world, cast):
     assert (now["responded"], now["response_met"], now["resolved"], now["resolve_met"]) == (4, 3, 3, 2)
     assert (now["response_rate"], now["resolve_rate"]) == (75.0, 66.7)
     assert (now["at_desk"], now["at_first"], now["at_second"]) == (1, 1, 1)
-    assert (now["rated"], now["satisfied"], now["satisfaction"]) == (3, 2, 3.7)
+    assert (now["asked"], now["rated"], now["satisfied"], now["satisfaction"]) == (3, 3, 1, 33.3)
     assert (now["major"], now["requests"], now["restricted"], now["open_late"]) == (1, 1, 1, 2)
-    assert [now[f"score_{n}"] for n in range(1, 6)] == [0, 1, 0, 1, 1]
+    assert (now["rated_ok"], now["rated_poor"], now["ok_rate"], now["poor_rate"]) == (1, 1, 33.3, 33.3)
 
 
 def test_calls_by_priority_category_and_location_and_repeats(world, cast):
@@ -93,7 +93,8 @@ def test_another_schools_data_is_never_counted(world, cast, other):
 def test_every_table_has_rows_and_a_heading_per_column(world, cast):
     tables = report_tables(report_for(cast.owner, world))
     keys = [t.key for section in tables.values() for t in section]
-    assert keys == ["calls", "priority", "category", "location", "support_level", "satisfaction", "repeats",
+    assert keys == ["calls", "priority", "category", "location", "support_level", "satisfaction", "technicians",
+                    "repeats",
                     "problems", "open_problems", "licences", "licences_short", "equipment", "contracts", "changes",
                     "changes_done", "suppliers", "spend", "spend_periods"]
     for section in tables.values():
@@ -124,7 +125,7 @@ def test_csv_and_xlsx_of_a_table_and_the_whole_workbook(world, cast, login):
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A1"].value == "Location" and sheet["B2"].value == 2  # numbers stay numbers
     book = load_workbook(io.BytesIO(client.get("/reports/service/", {"period": key, "format": "xlsx"}).content))
-    assert book.sheetnames[0] == "Summary" and "Calls by category" in book.sheetnames and len(book.sheetnames) == 19
+    assert book.sheetnames[0] == "Summary" and "Calls by category" in book.sheetnames and len(book.sheetnames) == 20
     assert book["Summary"]["A7"].value.startswith("In This term so far")
 
 

@@ -111,3 +111,24 @@ def test_categories_added_and_archived(cast, login):
     client.post(reverse("schools:category_archive", args=[cast.school.pk, category.pk]))
     category.refresh_from_db()
     assert category.is_archived
+
+
+def test_spoc_asks_for_ratings_after_one_call_in_n(cast, login):
+    """The settings form as the page renders it, changed to ask one resolved call in ten (decision 0022)."""
+    from schooldesk.core.tests.pages import forms_in, sent
+
+    client = login(cast.spoc)
+    url = reverse("schools:school_settings", args=[cast.school.pk])
+    page = client.get(reverse("schools:school_detail", args=[cast.school.pk])).content.decode()
+    form = next(f for f in forms_in(page, "http://testserver/") if f.action.endswith(url))
+    pairs, _touched = sent(form)
+    data = {}
+    for name, value in pairs:
+        data.setdefault(name, []).append(value)
+    data.update({"s-satisfaction_survey": ["sample"], "s-satisfaction_sample_every": ["1"]})
+    response = client.post(url, data)
+    assert response.status_code == 400 and "Ask one call in 2 to 100" in response.content.decode()
+    data["s-satisfaction_sample_every"] = ["10"]
+    assert client.post(url, data).status_code == 302
+    cast.school.refresh_from_db()
+    assert (cast.school.satisfaction_survey, cast.school.satisfaction_sample_every) == ("sample", 10)

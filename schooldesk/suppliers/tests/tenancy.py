@@ -13,6 +13,8 @@ PK = "supplier"
 PARAMS = {"contact_pk": "contact", "contract_pk": "contract", "document_pk": "contract_document",
           "suggestion_pk": "supplier_suggestion"}
 
+API = {"contacts": "contact", "contracts": "contract"}  # what <pk> means under /api/v1/<name>/
+
 
 def build(cast, secret):
     cast.supplier.name = f"{secret} Support"

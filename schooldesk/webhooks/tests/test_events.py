@@ -87,9 +87,9 @@ def test_a_licence_becoming_under_licensed_is_told_once(cast, everything, receiv
         allocation_add(licence=licence, by=cast.spoc, person=cast.reporter)  # 1 of 1: compliant
     assert events(receiver) == []
     with django_capture_on_commit_callbacks(execute=True):
-        allocation_add(licence=licence, by=cast.spoc, person=cast.technician)  # 2 of 1
+        allocation_add(licence=licence, by=cast.spoc, person=cast.technician, over_allocate=True)  # 2 of 1
     with django_capture_on_commit_callbacks(execute=True):
-        allocation_add(licence=licence, by=cast.spoc, person=cast.owner)  # still under: not told again
+        allocation_add(licence=licence, by=cast.spoc, person=cast.owner, over_allocate=True)  # still under: not again
     assert events(receiver) == ["licence.under_licensed"]
     assert json.loads(receiver.requests[0].body)["data"]["shortfall"] == "1"
 

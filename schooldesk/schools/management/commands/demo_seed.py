@@ -34,6 +34,8 @@ class Command(BaseCommand):
         mail_demo_create(demo)
         from schooldesk.changes.demo import changes_demo  # problems, changes and procedures
         changes_demo(demo)
+        from schooldesk.standards.demo import standards_demo  # scheduled checks done and missed
+        standards_demo(demo)
         from schooldesk.core.tasks import database_optimise
 
         database_optimise()  # statistics for the query planner after the bulk load
