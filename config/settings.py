@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "schooldesk.outages",
     "schooldesk.standards",
     "schooldesk.privacy",
+    "schooldesk.webhooks",
     # apps: one line per domain app, above this comment
 ]
 
@@ -234,6 +235,11 @@ SCHOOLDESK_OAUTH_TIMEOUT = int(os.environ.get("SCHOOLDESK_OAUTH_TIMEOUT", "20"))
 SCHOOLDESK_IMAP_PORTS = os.environ.get("SCHOOLDESK_IMAP_PORTS", "*" if TESTING else "993,143")
 SCHOOLDESK_SMTP_PORTS = os.environ.get("SCHOOLDESK_SMTP_PORTS", "*" if TESTING else "587,465,25")
 SCHOOLDESK_ALLOW_PRIVATE_HOSTS = env_bool("SCHOOLDESK_ALLOW_PRIVATE_HOSTS", TESTING)
+# Webhooks (schooldesk/webhooks): the same address checks; https only unless plain http is allowed (tests, a
+# private installation); ports as above; each post gives up after this many seconds.
+SCHOOLDESK_WEBHOOK_PORTS = os.environ.get("SCHOOLDESK_WEBHOOK_PORTS", "*" if TESTING else "443")
+SCHOOLDESK_WEBHOOKS_ALLOW_HTTP = env_bool("SCHOOLDESK_WEBHOOKS_ALLOW_HTTP", TESTING)
+SCHOOLDESK_WEBHOOK_TIMEOUT = int(os.environ.get("SCHOOLDESK_WEBHOOK_TIMEOUT", "10"))
 # The installation's administrators (comma-separated): told when a backup fails; without it, the superusers. Not
 # Django's ADMINS, which would also email every 5xx answer (each /health/ poll during an outage) with its details.
 SCHOOLDESK_ADMIN_EMAIL = [a.strip() for a in os.environ.get("SCHOOLDESK_ADMIN_EMAIL", "").split(",") if a.strip()]

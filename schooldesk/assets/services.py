@@ -21,6 +21,8 @@ from schooldesk.assets.choices import (
 from schooldesk.assets.models import Asset, AssetEvent, AssetRelationship, AssetType
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim, version_lock
+from schooldesk.webhooks.choices import WebhookEvent
+from schooldesk.webhooks.events import emit
 
 #: fields whose changes are written to the asset's history, with how to show a value
 TRACKED_FIELDS = ("tag", "asset_type", "make", "model", "serial", "location", "issued_to", "status", "loan_due_on",
@@ -50,6 +52,8 @@ def _show(asset: Asset, name: str) -> str:
 
 
 def _event(asset: Asset, kind: str, by, *, field: str = "", old: str = "", new: str = "", note: str = "") -> AssetEvent:
+    emit(WebhookEvent.ASSET_CHANGED, school=asset.school_id, obj=asset,
+         data={"name": str(asset), "change": kind, "field": field, "was": old, "now": new})
     return AssetEvent.objects.create(asset=asset, kind=kind, by=by if getattr(by, "is_authenticated", False) else None,
                                      field=field, old_value=old[:200], new_value=new[:200], note=note[:300])
 

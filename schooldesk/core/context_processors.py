@@ -18,6 +18,9 @@ def desk(request):
             "is_provider": access.any_role({Role.PROVIDER}),
             "can_report": access.any_role(REPORT_ROLES),
             "can_audit": access.any_role(AUDIT_ROLES),
+            # webhooks: a school's ICT owner, or an organisation's desk (webhooks.models.manager_scope)
+            "can_webhooks": access.any_role({Role.OWNER})
+            or any(held & DESK_ROLES for held in access.roles_by_organisation.values()),
             "school_count": len(access.roles_by_school),
         }
     }

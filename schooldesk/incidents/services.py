@@ -39,6 +39,8 @@ from schooldesk.schools.choices import (
     Urgency,
 )
 from schooldesk.schools.selectors import school_calendar
+from schooldesk.webhooks.choices import WebhookEvent
+from schooldesk.webhooks.events import emit
 
 WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
 ALLOWED_EXTENSIONS = {
@@ -172,11 +174,19 @@ def _notify_after_commit(incident, update) -> None:
     transaction.on_commit(send)
 
 
+def _emit(incident, event: str, **data) -> None:
+    """Tell the webhooks' subscribers (after the commit; restricted calls carry their reference and link only)."""
+    emit(event, school=incident.school_id, obj=incident,
+         data={"summary": incident.summary, "priority": incident.priority, "status": incident.get_status_display(),
+               **data})
+
+
 def _set_status(incident, by, status, body="", *, is_public=True) -> IncidentUpdate | None:
     if incident.status == status:
         return None
     old = incident.get_status_display()
     incident.status = status
+    _emit(incident, WebhookEvent.STATUS_CHANGED, old_status=old)
     return _timeline(incident, by, UpdateKind.STATUS, body, is_public=is_public, field="status",
                      old=old, new=incident.get_status_display())
 
@@ -271,6 +281,9 @@ def incident_create(
     update = _timeline(incident, by, UpdateKind.LOGGED,
                        f"Logged by {by or 'the system'} ({incident.get_channel_display()}).")
     _attach(incident, update, by, files)
+    _emit(incident, WebhookEvent.CALL_CREATED, location=str(location))
+    if incident.priority == Priority.P1:
+        _emit(incident, WebhookEvent.PRIORITY_P1, location=str(location))
     return _approval_if_needed(incident, by)
 
 
@@ -305,6 +318,7 @@ def incident_triage(
             changes.append(change_sentence(field, named.get(old, old) or "", named.get(new, new) or ""))
             setattr(incident, field, new)
     new_priority = priority or matrix_priority
+    became_p1 = new_priority == Priority.P1 != incident.priority
     if new_priority != incident.priority:
         changes.append(change_sentence("priority_level", labels["priority"].get(incident.priority, ""),
                                        labels["priority"][new_priority]))
@@ -327,6 +341,8 @@ def incident_triage(
         _timeline(incident, by, UpdateKind.PRIORITY, incident.priority_override_reason, is_public=False,
                   field="priority", old=matrix_priority, new=new_priority)
     _save(incident)
+    if became_p1:
+        _emit(incident, WebhookEvent.PRIORITY_P1)
     return _approval_if_needed(incident, by)
 
 
@@ -375,6 +391,7 @@ def incident_escalate(*, incident, by, version, supplier, reference: str = "", n
     _resume(incident, timezone.now())
     _set_status(incident, by, IncidentStatus.WITH_SECOND_LEVEL)
     _save(incident)
+    _emit(incident, WebhookEvent.ESCALATED, supplier=supplier.name)
     return incident
 
 

@@ -20,6 +20,8 @@ from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
 from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES
 from schooldesk.licences.models import Allocation, Installation, Licence
+from schooldesk.webhooks.choices import WebhookEvent
+from schooldesk.webhooks.events import emit, subscribed_events
 
 PROOF_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx", ".eml", ".msg", ".txt"}
 
@@ -45,7 +47,22 @@ def licence_counts_refresh(*, licence_ids=None, school_ids=None) -> int:
         licences = licences.filter(pk__in=list(licence_ids))
     if school_ids is not None:
         licences = licences.filter(school_id__in=list(school_ids))
-    return licences.update(installed_count=total(Installation), allocated_count=total(Allocation, "quantity"))
+    watched = WebhookEvent.LICENCE_UNDER_LICENSED in subscribed_events()  # cached: no query while it holds
+    before = set(_under_licensed(licences).values_list("pk", flat=True)) if watched else set()
+    updated = licences.update(installed_count=total(Installation), allocated_count=total(Allocation, "quantity"))
+    if watched:  # webhooks: each licence that has just become under-licensed, once
+        for licence in _under_licensed(licences).exclude(pk__in=before)[:500]:
+            emit(WebhookEvent.LICENCE_UNDER_LICENSED, school=licence.school_id, obj=licence,
+                 data={"name": licence.product, "owned": licence.owned, "in_use": licence.in_use,
+                       "shortfall": licence.shortfall})
+    return updated
+
+
+def _under_licensed(licences):
+    from schooldesk.licences.choices import ComplianceState
+    from schooldesk.licences.selectors import with_compliance
+
+    return with_compliance(licences).filter(state=ComplianceState.UNDER)
 
 
 def _locked(licence: Licence) -> Licence:

@@ -412,6 +412,22 @@ def contract_alerts_send(*, today: date | None = None) -> int:
     return sent
 
 
+def _notice_emit(contract, rows) -> None:
+    """Webhooks: the notice date's reminder (each threshold once, as the alert rows are), to the subscribers of
+    the contract's organisation and of the schools sharing it."""
+    from schooldesk.webhooks.choices import WebhookEvent
+    from schooldesk.webhooks.events import emit, event_key, subscribed_events
+
+    if not rows or WebhookEvent.CONTRACT_NOTICE_DUE not in subscribed_events():
+        return
+    row = min(rows, key=lambda r: r.threshold)
+    emit(WebhookEvent.CONTRACT_NOTICE_DUE, obj=contract, organisation=contract.organisation_id,
+         schools=list(contract.shares.values_list("school_id", flat=True)),
+         event_id=event_key("contract-notice", contract.pk, row.concerns_on, row.threshold),
+         data={"name": str(contract), "supplier": contract.supplier.name, "notice_by": f"{row.concerns_on:%d/%m/%Y}",
+               "renewal": contract.get_renewal_display()})
+
+
 @transaction.atomic
 def _contract_alert_send(contract_id: int, today: date) -> tuple[int, list]:
     # The row lock serialises two workers on one contract; the second finds the first's records.
@@ -452,6 +468,7 @@ def _contract_alert_send(contract_id: int, today: date) -> tuple[int, list]:
         key=f"{contract.pk}:{first.kind}:{first.concerns_on:%Y%m%d}:{first.threshold}:{len(new_rows)}",
         url=f"/suppliers/contracts/{contract.pk}/", deliver=False)
     recipients = [message.to_address for message in messages]
+    _notice_emit(contract, [row for row in new_rows if row.kind == AlertKind.NOTICE])
     now = timezone.now()
     for row in new_rows:
         row.sent_at, row.recipients = now, ", ".join(recipients)

@@ -56,8 +56,12 @@ def world(cast):
     incident_triage(incident=request, by=cast.spoc, version=request.version, category=purchases, impact="I3",
                     urgency="U2")
     lane = restricted_lane(cast, "Axe")
+    from schooldesk.webhooks.tests.tenancy import build as webhook_with_attempts
+
+    webhook = webhook_with_attempts(cast, "Council")["webhook"]
     return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
-            "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident}
+            "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
+            "webhook": webhook}
 
 
 def _open_all_details(page):
@@ -83,6 +87,15 @@ def _make_a_token(page):
     page.get_by_label("Name").fill("Governors' dashboard")
     page.get_by_role("button", name="Make the token").click()
     expect(page.locator("#new-token")).to_be_visible()
+
+
+def _add_a_webhook(page):
+    page.goto("/webhooks/new/")
+    page.get_by_label("Name").fill("Teams: P1 calls")
+    page.get_by_label("Address (URL)").fill("http://127.0.0.1:9/teams")
+    page.get_by_label("A call is priority P1").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#new-secret")).to_be_visible()
 
 
 def _open_the_calls_menu(page):
@@ -157,6 +170,10 @@ PAGES = {
     "data-protection": ("dpo", "/privacy/", None),
     "subject-access-form": ("dpo", "/privacy/requests/new/", None),
     "retention-schedule": ("dpo", "/privacy/retention/{school}/", None),
+    "webhooks": ("owner", "/webhooks/", None),
+    "webhook-form": ("owner", "/webhooks/new/", None),
+    "webhook-attempts": ("owner", "/webhooks/{webhook}/", None),
+    "webhook-secret-shown": ("owner", "/webhooks/", _add_a_webhook),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",

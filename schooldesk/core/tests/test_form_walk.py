@@ -86,6 +86,8 @@ HINTS = {
     "outages:outage_link": {"incidents": lambda world: str(world["outage_call"].pk)},
     "standards:item_detail": {"note": "Restored last night's backup of the office share; the files open."},
     "standards:rule_create": {"weekday": "0"},
+    # a loopback receiver (private addresses are allowed in tests; a name would be looked up) and one event
+    "webhooks:subscription_create": {"school": FIRST, "url": "http://127.0.0.1:9/walk", "events": "call.created"},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")
