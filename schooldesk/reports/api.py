@@ -19,8 +19,7 @@ from rest_framework.views import APIView
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import REPORT_ROLES
-from schooldesk.reports.forms import ServiceReportForm
-from schooldesk.reports.periods import comparisons, default_period, find, period_options
+from schooldesk.reports.forms import service_report_request
 from schooldesk.reports.service_report import service_report
 
 #: what the page shows but a figure is not: the form's own objects (their keys and labels are given instead)
@@ -93,19 +92,11 @@ class ServiceReportApiView(APIView):
         school_ids = access_for(request.user).school_ids(REPORT_ROLES)
         if not school_ids:
             raise exceptions.PermissionDenied("Your role does not include reports.")
-        data = request.query_params.copy()
-        wanted = data.get("school", "")
-        scope = [int(wanted)] if wanted.isdecimal() and int(wanted) in school_ids else school_ids
-        options = period_options(scope, today)
-        if not data.get("period"):
-            data["period"] = default_period(options, today).key
-        form = ServiceReportForm(data, school_ids=school_ids, options=options)
-        if not form.is_valid():
-            raise exceptions.ValidationError(form.errors.get_json_data() and {
-                name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()})
-        period = find(options, form.cleaned_data["period"])
-        report = service_report(request.user, period=period, comparisons=comparisons(options, period),
-                                school=form.cleaned_data.get("school"))
+        form, asked = service_report_request(request.query_params, school_ids=school_ids, today=today)
+        if asked is None:
+            raise exceptions.ValidationError({name: [e["message"] for e in errors]
+                                              for name, errors in form.errors.get_json_data().items()})
+        report = service_report(request.user, **asked)
         return Response({
             "generated_at": report["generated_at"],
             "periods": [period_json(tag, p) for tag, p in report["periods"]],

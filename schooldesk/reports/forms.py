@@ -5,7 +5,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schooldesk.core.forms import DateInput, StyledFormMixin
-from schooldesk.reports.periods import HALF_TERM, MONTH, TERM, YEAR, parse_key
+from schooldesk.reports.periods import (
+    HALF_TERM,
+    MONTH,
+    TERM,
+    YEAR,
+    comparisons,
+    default_period,
+    find,
+    parse_key,
+    period_options,
+)
 from schooldesk.schools.models import School
 
 
@@ -66,3 +76,22 @@ class ServiceReportForm(StyledFormMixin, forms.Form):
         if period is None:
             raise forms.ValidationError(_("Choose a period from the list."))
         return period
+
+
+def service_report_request(data, *, school_ids, today):
+    """The service report a person asked for (the page's query string or the API's): the bound form, and when it
+    is valid, `service_report`'s keyword arguments (the period, its comparisons and the school chosen). The
+    periods offered are those of the school asked for, else of all the person's schools; no period asked for
+    means the current one."""
+    data = data.copy()
+    wanted = data.get("school", "")
+    scope = [int(wanted)] if wanted.isdecimal() and int(wanted) in school_ids else school_ids
+    options = period_options(scope, today)
+    if not data.get("period"):
+        data["period"] = default_period(options, today).key
+    form = ServiceReportForm(data, school_ids=school_ids, options=options)
+    if not form.is_valid():
+        return form, None
+    period = find(options, form.cleaned_data["period"])
+    return form, {"period": period, "comparisons": comparisons(options, period),
+                  "school": form.cleaned_data.get("school")}

@@ -14,8 +14,7 @@ from schooldesk.core.views import FilteredListView, RoleRequiredMixin
 from schooldesk.reports import dashboards, exports
 from schooldesk.reports.charts import report_charts
 from schooldesk.reports.filtersets import AuditFilterSet
-from schooldesk.reports.forms import PeriodForm, ServiceReportForm
-from schooldesk.reports.periods import comparisons, default_period, find, period_options
+from schooldesk.reports.forms import PeriodForm, service_report_request
 from schooldesk.reports.selectors import audit_links, audit_trail, incident_report
 from schooldesk.reports.service_report import report_sections, report_tables, service_report
 
@@ -54,18 +53,10 @@ class ServiceReportView(RoleRequiredMixin, View):
     def get(self, request):
         today = timezone.localdate()
         school_ids = access_for(request.user).school_ids(REPORT_ROLES)
-        data = request.GET.copy()
-        wanted = data.get("school", "")
-        scope = [int(wanted)] if wanted.isdecimal() and int(wanted) in school_ids else school_ids
-        options = period_options(scope, today)
-        if not data.get("period"):
-            data["period"] = default_period(options, today).key
-        form = ServiceReportForm(data, school_ids=school_ids, options=options)
-        if not form.is_valid():
+        form, asked = service_report_request(request.GET, school_ids=school_ids, today=today)
+        if asked is None:
             return render(request, "reports/service_report.html", {"form": form}, status=400)
-        period = find(options, form.cleaned_data["period"])
-        report = service_report(request.user, period=period, comparisons=comparisons(options, period),
-                                school=form.cleaned_data.get("school"))
+        report = service_report(request.user, **asked)
         tables = report_tables(report)
         fmt, key = request.GET.get("format"), request.GET.get("table")
         if fmt in ("csv", "xlsx"):
@@ -79,7 +70,7 @@ class ServiceReportView(RoleRequiredMixin, View):
         sections = report_sections(tables, report_charts(report))
         if fmt == "pdf":
             return exports.pdf(request, report, sections)
-        query = data.copy()
+        query = form.data.copy()
         query.pop("format", None)
         query.pop("table", None)
         return render(request, "reports/service_report.html", {
