@@ -38,28 +38,28 @@ PROBLEM_WRITE = ("The problem page's fields: school (where you have several), ti
                  "workaround_audience. A PATCH sends only what changes.")
 
 
-class LinkSerializer(serializers.Serializer):
+class ProblemLinkSerializer(serializers.Serializer):
     references = serializers.CharField(help_text="Call references, e.g. INC-000123, INC-000124.")
 
 
-class StatusSerializer(serializers.Serializer):
+class ProblemStatusSerializer(serializers.Serializer):
     status = serializers.CharField()
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class KnownErrorSerializer(serializers.Serializer):
+class ProblemKnownErrorSerializer(serializers.Serializer):
     workaround = serializers.CharField()
     audience = serializers.CharField(help_text="Who may apply it: desk or reporter.")
     root_cause = serializers.CharField(required=False, allow_blank=True)
 
 
-class ResolveSerializer(serializers.Serializer):
+class ProblemResolveSerializer(serializers.Serializer):
     resolution = serializers.CharField()
     root_cause = serializers.CharField(required=False, allow_blank=True)
     resolve_calls = serializers.BooleanField(required=False)
 
 
-class CloseSerializer(serializers.Serializer):
+class ProblemCloseSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -107,29 +107,29 @@ class ProblemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewS
         perform(problem, self.request.user, form.cleaned_data)
         return self.detail_answer(problem)
 
-    @extend_schema(request=LinkSerializer, responses=ProblemSerializer, parameters=[IF_MATCH])
+    @extend_schema(request=ProblemLinkSerializer, responses=ProblemSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def link(self, request, pk=None):
         """Link calls of the problem's school to it (`problem_incidents_link`)."""
         return self._act("link")
 
-    @extend_schema(request=KnownErrorSerializer, responses=ProblemSerializer, parameters=[IF_MATCH])
+    @extend_schema(request=ProblemKnownErrorSerializer, responses=ProblemSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], url_path="known-error")
     def known_error(self, request, pk=None):
         """Record (or change) the problem as a known error: its workaround and who may apply it."""
         return self._act("known_error")
 
-    @extend_schema(request=ResolveSerializer, responses=ProblemSerializer, parameters=[IF_MATCH])
+    @extend_schema(request=ProblemResolveSerializer, responses=ProblemSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         return self._act("resolve")
 
-    @extend_schema(request=StatusSerializer, responses=ProblemSerializer, parameters=[IF_MATCH])
+    @extend_schema(request=ProblemStatusSerializer, responses=ProblemSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], url_path="status")
     def status_(self, request, pk=None):
         return self._act("status")
 
-    @extend_schema(request=CloseSerializer, responses=ProblemSerializer, parameters=[IF_MATCH])
+    @extend_schema(request=ProblemCloseSerializer, responses=ProblemSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._act("close")

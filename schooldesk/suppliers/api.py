@@ -77,7 +77,7 @@ class ContractSerializer(DeskSerializer):
         return sorted(share.school_id for share in contract.shares.all())
 
 
-class DecideSerializer(serializers.Serializer):
+class RenewalDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["renew", "renegotiate", "cancel"])
     reason = serializers.CharField()
 
@@ -186,7 +186,7 @@ class ContractViewSet(DeskViewSet):
         version = self.checked_version(contract)
         return self.detail_answer(self._saved(request, contract, version=version))
 
-    @extend_schema(request=DecideSerializer, responses=ContractSerializer, parameters=[IF_MATCH])
+    @extend_schema(request=RenewalDecisionSerializer, responses=ContractSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """Record the renewal decision for the current term (`contract_decide`), as on the contract page."""
