@@ -46,7 +46,7 @@ CHANGE_WRITE = ("The change page's fields: school (where you have several), titl
 
 
 class ChangeDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["authorise", "reject"])
+    decision = serializers.CharField(help_text="authorise or reject")
     reason = serializers.CharField()
 
 

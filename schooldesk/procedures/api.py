@@ -41,7 +41,7 @@ class ProposalSerializer(serializers.Serializer):
 
 
 class ProcedureDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["authorise", "reject"])
+    decision = serializers.CharField(help_text="authorise or reject")
     reason = serializers.CharField(required=False, allow_blank=True, help_text="Needed if not authorised.")
 
 
