@@ -260,6 +260,15 @@ def with_roles(queryset, user, roles, field: str = "school_id"):
 
 
 # --- writes through the web page's own form ----------------------------------------------------------------------
+class _FormData(dict):
+    """A request body for a Django form: a multiple-choice field reads a single value as a list of one (a
+    form-encoded body's `support_days=1`), as it would from the page's own post."""
+
+    def getlist(self, key, default=None):
+        value = self.get(key, default)
+        return value if isinstance(value, list) else ([] if value is None else [value])
+
+
 def _plain(data) -> dict:
     """The request body as a plain dict (a form-encoded body's single values unwrapped)."""
     if hasattr(data, "lists"):
@@ -282,7 +291,7 @@ def through_form(form_class, request, *, instance=None, version: int | None = No
         data = {**{name: shown[name].value() for name in shown.fields if shown[name].value() is not None}, **data}
     if version is not None:
         data["version"] = version
-    form = form_class(data, **kwargs)
+    form = form_class(_FormData(data), **kwargs)
     if not form.is_valid():
         errors = {("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
                   for name, messages in form.errors.items()}

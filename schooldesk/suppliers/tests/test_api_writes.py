@@ -133,3 +133,20 @@ def test_a_desk_adds_a_contract_with_shares_changes_it_with_if_match_and_decides
     teacher = token_client(cast.reporter)
     assert teacher.patch(url, {"value": "1"}, format="json").status_code == 404
     assert Contract.objects.get(pk=contract["id"]).value == 1500
+
+
+def test_a_contract_sent_form_encoded_takes_a_single_support_day_as_the_page_does(cast):
+    api = token_client(cast.spoc)
+    body = {**CONTRACT, "supplier": cast.supplier.pk, "support_days": "2"}
+    made = api.post("/api/v1/contracts/", body)  # application/x-www-form-urlencoded or multipart, as a form posts
+    assert made.status_code == 201, made.content
+    assert made.json()["support_days"] == "2" and made.json()["schools"] == [cast.school.pk]  # one school: 100%
+
+
+def test_an_la_officer_reads_the_las_suppliers_and_contacts(cast, officer):
+    """An officer holds their role across the LA: the supplier list used to build `id__organisation_id__in`."""
+    Contact.objects.create(supplier=cast.supplier, name="Ann Lee", phone="01632 960001", escalation_level=1)
+    api = token_client(officer, "read")
+    suppliers = api.get("/api/v1/suppliers/")
+    assert suppliers.status_code == 200 and [row["id"] for row in suppliers.json()["results"]] == [cast.supplier.pk]
+    assert api.get("/api/v1/contacts/").status_code == 200
