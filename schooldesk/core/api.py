@@ -257,3 +257,43 @@ def with_roles(queryset, user, roles, field: str = "school_id"):
 
     access = access_for(user)
     return queryset.filter(access.schools_q(roles, field)) if access.school_ids(roles) else queryset.none()
+
+
+# --- writes through the web page's own form ----------------------------------------------------------------------
+class _FormData(dict):
+    """A request body for a Django form: a multiple-choice field reads a single value as a list of one (a
+    form-encoded body's `support_days=1`), as it would from the page's own post."""
+
+    def getlist(self, key, default=None):
+        value = self.get(key, default)
+        return value if isinstance(value, list) else ([] if value is None else [value])
+
+
+def _plain(data) -> dict:
+    """The request body as a plain dict (a form-encoded body's single values unwrapped)."""
+    if hasattr(data, "lists"):
+        return {name: values[0] if len(values) == 1 else values for name, values in data.lists()}
+    return dict(data)
+
+
+def through_form(form_class, request, *, instance=None, version: int | None = None, data: dict | None = None,
+                 **kwargs):
+    """Validate an API write with the web page's own form (its choices, scoping and rules), so that the API and
+    the page take the same answers (`data`: the body as the page's fields, where the API names them otherwise).
+    A write starts from the record as the page would show it (a new one's defaults), so a PATCH sends only
+    what changes. Returns the valid
+    form (its `instance` filled in) for the service; an invalid one answers 400 with the form's messages."""
+    data = _plain(request.data) if data is None else data
+    if instance is not None:
+        kwargs["instance"] = instance
+    if instance is not None:
+        shown = form_class(**kwargs)
+        data = {**{name: shown[name].value() for name in shown.fields if shown[name].value() is not None}, **data}
+    if version is not None:
+        data["version"] = version
+    form = form_class(_FormData(data), **kwargs)
+    if not form.is_valid():
+        errors = {("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
+                  for name, messages in form.errors.items()}
+        raise exceptions.ValidationError(errors)
+    return form

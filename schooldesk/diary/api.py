@@ -1,17 +1,29 @@
 """Diary entries and payments in the API (the finance system's view of what is due and paid), scoped and filtered
 as the diary and payments pages are (entry_list, payment_list; DiaryFilterSet, PaymentFilterSet)."""
 
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
 
 from schooldesk.accounts.choices import DESK_ROLES
-from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, schools_with, with_roles
+from schooldesk.core.api import (
+    IF_MATCH,
+    DeskSerializer,
+    DeskViewSet,
+    require_role,
+    schools_with,
+    through_form,
+    with_roles,
+)
 from schooldesk.diary.choices import PAYMENT_ROLES
 from schooldesk.diary.filtersets import DiaryFilterSet, PaymentFilterSet
+from schooldesk.diary.forms import DiaryEntryForm
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.diary.selectors import entry_list, payment_list
-from schooldesk.diary.services import payment_mark_paid, payment_save
+from schooldesk.diary.services import entry_delete, entry_save, payment_mark_paid, payment_save
 from schooldesk.suppliers.models import Contract, Supplier
 
 
@@ -49,12 +61,49 @@ class PaidSerializer(serializers.Serializer):
                                       help_text="The finance system's own reference (an order or invoice number).")
 
 
-class DiaryEntryViewSet(DeskViewSet):
-    """Visits, installations, milestones, renewals, payments due, training and meetings."""
+ENTRY_WRITE = ("The diary page's fields: school (where you have several), kind, title, starts_on, starts_time, "
+               "ends_on, ends_time, is_all_day, location, person, contract, call (a call's reference), notes, "
+               "remind_days_before. A PATCH sends only what changes.")
+
+
+class DiaryEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, DeskViewSet):
+    """Visits, installations, milestones, renewals, payments due, training and meetings. The desk adds, changes
+    and removes entries through `entry_save` / `entry_delete`, validated by the diary page's form; an entry kept in
+    step with its contract or payment is changed there instead (404 here, as on the page)."""
 
     serializer_class = DiaryEntrySerializer
     filterset_class = DiaryFilterSet
     selector = staticmethod(entry_list)
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def _editable(self) -> DiaryEntry:
+        entry = self.get_object()
+        require_role(self.request.user, entry.school_id, DESK_ROLES,
+                     _("Only the school's ICT desk changes its diary."))
+        if entry.generated_key:
+            raise NotFound(_("This entry follows a contract or a payment: change that instead."))
+        return entry
+
+    @extend_schema(request=OpenApiTypes.OBJECT, description=ENTRY_WRITE)
+    def create(self, request, *args, **kwargs):
+        if not schools_with(request.user, DESK_ROLES).exists():
+            raise PermissionDenied(_("Only the school's ICT desk changes its diary."))
+        form = through_form(DiaryEntryForm, request, instance=DiaryEntry(), user=request.user)
+        return self.detail_answer(entry_save(entry=form.instance, by=request.user), status.HTTP_201_CREATED)
+
+    @extend_schema(request=OpenApiTypes.OBJECT, parameters=[IF_MATCH], description=ENTRY_WRITE)
+    def partial_update(self, request, *args, **kwargs):
+        entry = self._editable()
+        version = self.checked_version(entry)
+        form = through_form(DiaryEntryForm, request, instance=entry, version=version, user=request.user)
+        return self.detail_answer(entry_save(entry=form.instance, by=request.user, version=form.rendered_version))
+
+    @extend_schema(parameters=[IF_MATCH])
+    def destroy(self, request, *args, **kwargs):
+        entry = self._editable()
+        self.checked_version(entry)
+        entry_delete(entry=entry, by=request.user)
+        return self._response(None, status.HTTP_204_NO_CONTENT)
 
 
 class PaymentViewSet(mixins.CreateModelMixin, DeskViewSet):
