@@ -7,7 +7,14 @@ def desk(request):
     if not getattr(user, "is_authenticated", False):
         return {}
     from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import AUDIT_ROLES, DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
+    from schooldesk.accounts.choices import (
+        AUDIT_ROLES,
+        DESK_ROLES,
+        REPORT_ROLES,
+        SAFEGUARDING_ROLES,
+        STAFF_ROLES,
+        Role,
+    )
 
     access = access_for(user)
     return {
@@ -18,6 +25,7 @@ def desk(request):
             "is_provider": access.any_role({Role.PROVIDER}),
             "can_report": access.any_role(REPORT_ROLES),
             "can_audit": access.any_role(AUDIT_ROLES),
+            "can_safeguard": access.any_role(SAFEGUARDING_ROLES),
             # webhooks: a school's ICT owner, or an organisation's desk (webhooks.models.manager_scope)
             "can_webhooks": access.any_role({Role.OWNER})
             or any(held & DESK_ROLES for held in access.roles_by_organisation.values()),

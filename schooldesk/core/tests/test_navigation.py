@@ -55,3 +55,21 @@ def test_data_protection_is_in_the_menu_of_the_dpo_and_the_ict_owner_only(cast, 
         assert reverse("privacy:request_list") in links(role), role
     for role in ("reporter", "spoc", "technician", "viewer", "provider"):
         assert reverse("privacy:request_list") not in links(role), role
+
+
+def test_safeguarding_and_data_protection_pages_are_in_the_menu_of_those_who_hold_them(cast, login):
+    from schooldesk.accounts.tests.factories import MembershipFactory, UserFactory
+
+    dsl = UserFactory()
+    MembershipFactory(user=dsl, school=cast.school, role="dsl")
+
+    def links(user):
+        return menu_links(login(user).get(reverse("home")).content.decode())
+
+    assert reverse("safeguarding:concern_list") in links(dsl)
+    assert reverse("safeguarding:breach_log") not in links(dsl)
+    assert reverse("safeguarding:breach_log") in links(cast.dpo)
+    assert reverse("safeguarding:concern_list") not in links(cast.dpo)
+    for role in ("reporter", "spoc", "technician"):
+        assert reverse("safeguarding:filter_register") in links(getattr(cast, role)), role
+        assert reverse("safeguarding:breach_log") not in links(getattr(cast, role)), role
