@@ -31,7 +31,7 @@ def test_the_dpo_answers_a_subject_access_request_for_a_teacher(cast, teacher_wo
     expect(page.get_by_role("heading", name="Subject access requests")).to_be_visible()
     accessible(page, "home-dpo")
     menu = page.get_by_role("navigation", name="Main")
-    menu.get_by_role("button", name="Safeguarding and data").click()
+    menu.get_by_role("button", name="Safeguarding").click()
     menu.get_by_role("link", name="Data protection").click()
     accessible(page, "list")
     page.get_by_role("link", name="Record a subject access request").click()
