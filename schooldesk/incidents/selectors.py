@@ -135,9 +135,9 @@ def visits_today_q(user, today) -> Q:
 STARTING_VIEWS = {
     "technician": ((gettext_lazy("Mine, open"), "whose=mine&state=open&ordering=due"),
                    (gettext_lazy("Here today"), "whose=here_today&state=open&ordering=priority")),
-    "spoc": ((gettext_lazy("Triage queue: new calls"), "status=new&ordering=logged"),
+    "spoc": ((gettext_lazy("New calls, oldest first"), "status=new&ordering=logged"),
              (gettext_lazy("Breaching, open"), "sla=breached&ordering=due")),
-    "owner": ((gettext_lazy("Triage queue: new calls"), "status=new&ordering=logged"),
+    "owner": ((gettext_lazy("New calls, oldest first"), "status=new&ordering=logged"),
               (gettext_lazy("Breaching, open"), "sla=breached&ordering=due")),
     "provider": ((gettext_lazy("Escalated to us, open"), "whose=ours&state=open&ordering=due"),),
 }

@@ -106,6 +106,7 @@ def test_in_a_browser_the_spoc_follows_help_to_an_accessible_guide(cast, signed_
     violations = axe_violations(page)
     screenshot(page, f"help-spoc-{viewport}.png")
     assert not violations, describe_violations(violations)
-    assert horizontal_overflow(page)["overflow"] <= 1
+    overflow = horizontal_overflow(page)
+    assert overflow["overflow"] <= 1, overflow
     page.get_by_role("link", name="Reporting a problem").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reporting a problem")

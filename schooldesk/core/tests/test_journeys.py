@@ -47,7 +47,7 @@ def test_a_fault_goes_from_a_phone_report_to_a_confirmed_fix(cast, signed_in):
     spoc = signed_in(cast.spoc)
     main_nav = spoc.get_by_role("navigation", name="Main")
     main_nav.get_by_role("button", name="Calls").click()
-    main_nav.get_by_role("link", name="Triage queue").click()
+    main_nav.get_by_role("link", name="Triage queue", exact=True).click()
     expect(spoc.get_by_role("heading", level=1)).to_have_text("Triage queue")
     new_calls = spoc.get_by_role("region", name=re.compile("^New calls"))
     expect(new_calls).to_contain_text("The interactive whiteboard shows no picture")

@@ -73,3 +73,23 @@ def test_safeguarding_and_data_protection_pages_are_in_the_menu_of_those_who_hol
     for role in ("reporter", "spoc", "technician"):
         assert reverse("safeguarding:filter_register") in links(getattr(cast, role)), role
         assert reverse("safeguarding:breach_log") not in links(getattr(cast, role)), role
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ["spoc", "owner"])
+def test_the_desktop_menu_bar_fits_the_screen_whatever_the_name(cast, signed_in, role):
+    """At 1280 px (an office desktop) the full bar, with a long name, never makes the page scroll sideways;
+    the full name stays the person menu's accessible name."""
+    from playwright.sync_api import expect
+
+    from schooldesk.core.tests.browser import horizontal_overflow
+
+    person = getattr(cast, role)
+    person.first_name, person.last_name = "Bartholomew", "Featherstonehaugh-Whittingham"
+    person.save(update_fields=["first_name", "last_name"])
+    page = signed_in(person)
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("button", name="Bartholomew Featherstonehaugh-Whittingham")).to_be_visible()
+    overflow = horizontal_overflow(page)
+    assert overflow["overflow"] <= 1, overflow

@@ -42,7 +42,7 @@ def test_each_role_starts_with_its_views_and_their_counts(cast, client):
     client.force_login(cast.technician)
     assert menu(client) == {"Mine, open": "2", "Here today": "0"}
     client.force_login(cast.spoc)
-    assert menu(client) == {"Triage queue: new calls": "1", "Breaching, open": "0"}
+    assert menu(client) == {"New calls, oldest first": "1", "Breaching, open": "0"}
     escalated = incident_escalate(incident=mine[0], by=cast.spoc, version=mine[0].version, supplier=cast.supplier)
     assert escalated.status == "second_level"
     client.force_login(cast.provider)

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_restore_test_is_done_with_evidence_and_the_owner_reports_it_to_governors(cast, signed_in, tmp_path):
     item = restore_check_due(cast.school)
     owner = signed_in(cast.owner)
-    nav_to(owner, "Standards", "DfE standards")
+    nav_to(owner, "Reports", "DfE standards")
     expect(owner.get_by_role("heading", level=1)).to_have_text("DfE digital and technology standards")
     looked_at(owner, "owner-standards-matrix", "desktop")
     owner.get_by_role("link", name=cast.school.name).click()
@@ -29,7 +29,7 @@ def test_the_restore_test_is_done_with_evidence_and_the_owner_reports_it_to_gove
     looked_at(owner, "owner-standards-school", "desktop")
 
     technician = signed_in(cast.technician)
-    nav_to(technician, "Standards", "Scheduled checks")
+    nav_to(technician, "Calls", "Scheduled checks")
     technician.get_by_role("link", name="Backup restore test").first.click()
     expect(technician.get_by_role("heading", level=1)).to_have_text("Backup restore test")
     looked_at(technician, "technician-check", "desktop")
