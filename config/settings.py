@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "schooldesk.standards",
     "schooldesk.privacy",
     "schooldesk.webhooks",
+    "schooldesk.loans",
     # apps: one line per domain app, above this comment
 ]
 

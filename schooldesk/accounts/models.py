@@ -4,7 +4,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.choices import ApiTokenScope, Role
+from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
+from schooldesk.core.models import SchoolOwnedModel
 
 
 class User(AbstractUser):
@@ -85,3 +87,31 @@ class ApiToken(models.Model):
     @property
     def can_write(self) -> bool:
         return self.scope == ApiTokenScope.WRITE
+
+
+class Pupil(VersionedModel, SchoolOwnedModel):
+    """A pupil of one school: a borrower in the device scheme, read from the MIS (through Wonde), an import or typed
+    in. Not a sign-in: a pupil who reports faults to the desk is also a User, linked here (`user`)."""
+
+    first_name = models.CharField(_("first name"), max_length=80)
+    last_name = models.CharField(_("last name"), max_length=80)
+    year_group = models.CharField(_("year group"), max_length=20, blank=True, help_text=_("e.g. Year 7."))
+    form = models.CharField(_("class or form"), max_length=40, blank=True, help_text=_("e.g. 7B or Oak class."))
+    mis_id = models.CharField(_("MIS id"), max_length=80, blank=True,
+                              help_text=_("The pupil's id in the school's MIS or Wonde, used to match on each sync."))
+    parent_name = models.CharField(_("parent or carer"), max_length=160, blank=True)
+    parent_email = models.EmailField(_("parent or carer's email"), blank=True)
+    user = models.OneToOneField(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="pupil",
+                                verbose_name=_("sign-in"))
+    is_active = models.BooleanField(_("on roll"), default=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "mis_id"], condition=~models.Q(mis_id=""),
+                                    name="pupil_unique_mis_id_per_school"),
+        ]
+        indexes = [models.Index(fields=["school", "year_group", "form"], name="pupil_school_class")]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
