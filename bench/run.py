@@ -48,6 +48,10 @@ DATABASE = DATA / "bench.sqlite3"
 SCHOOL = "riverside"  # the school that gets the big data set; its SPOC runs the scenarios
 LOGIN_TIMEOUT_S = 30
 SCENARIO_DEADLINE_S = 45  # stop a scenario's measured phase after this long, whatever n reached
+# The floor (bench/floor): a bare Django view of the same content. Each product page -> its floor scenario.
+FLOOR_LIST, FLOOR_PAGE = "Floor: the same 25 calls, bare", "Floor: the same call and timeline, bare"
+FLOORS = {"Incident list": FLOOR_LIST, "Incident page": FLOOR_PAGE}
+FLOOR_RATIO = 1.5  # issue 23: a page may take at most this many times its floor (p50)
 
 
 @dataclass
@@ -89,7 +93,7 @@ def bench_environment(database: Path = DATABASE) -> dict[str, str]:
     for name in ("SCHOOLDESK_PRODUCTION", "DJANGO_SECRET_KEY", "REDIS_URL", "SCHOOLDESK_MEDIA_ROOT"):
         env.pop(name, None)
     env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.floor.settings",  # the product's settings plus the floor views
         "SCHOOLDESK_VAR_DIR": str(DATA),
         "DATABASE_URL": f"sqlite:///{database}",
         "DJANGO_DEBUG": "0",
@@ -338,6 +342,9 @@ def scenarios(facts: dict, csrf: str) -> list[Scenario]:
                  lambda i: (f"/incidents/{pks[i % len(pks)]}/", None),
                  then=lambda i: (f"/problems/known-errors/suggest/?incident={pks[i % len(pks)]}",),
                  then_headers={"HX-Request": "true"}),
+        Scenario(FLOOR_LIST, "GET", "/floor/incidents/", 200, lambda i: ("/floor/incidents/", None)),
+        Scenario(FLOOR_PAGE, "GET", "/floor/incidents/<pk>/", 200,
+                 lambda i: (f"/floor/incidents/{pks[i % len(pks)]}/", None)),
         Scenario("Text search", "GET", "/incidents/?q=projector", 200,
                  lambda i: ("/incidents/?q=projector", None)),
         Scenario("Log a call", "POST", "/incidents/new/", 302, new_call),  # last: it adds calls
@@ -394,6 +401,10 @@ def write_report(path: Path, *, args, facts: dict | None, results: list[Scenario
         lines += [f"**The bench did not complete:** {problem}", ""]
     lines += [f"At concurrency {args.concurrency} (one request for each of the {args.workers} gunicorn workers), "
               f"judged against the budget:", "", *scenario_table(results, args.budget)]
+    if floors := floor_table(results):
+        lines += ["", "Beside the floor: a bare Django view showing the same content (bench/floor: the same rows "
+                  "through the same scoping, `.values()` and one small template, sign-in and sessions as usual). "
+                  f"Aim (issue 23): within {FLOOR_RATIO:g}× of it.", "", *floors]
     if loaded:
         lines += ["", f"Under load: the same scenarios at concurrency {args.load_concurrency}, twice the workers, so "
                   "each request also waits for the one ahead of it. Shown against the same figure, not judged by it "
@@ -453,6 +464,32 @@ def write_report(path: Path, *, args, facts: dict | None, results: list[Scenario
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines))
+
+
+def floor_table(results: list[Scenario]) -> list[str]:
+    """Each product page beside its bare floor: how many times as long it takes (p50, and requests/s)."""
+    by_name = {s.name: s for s in results}
+    lines = [f"| page | p50 ms | floor p50 ms | takes (p50) | req/s | floor req/s | within {FLOOR_RATIO:g}× |",
+             "|---|--:|--:|--:|--:|--:|---|"]
+    for page, floor in FLOORS.items():
+        ours, bare = by_name.get(page), by_name.get(floor)
+        if not ours or not bare:
+            continue
+        ratio = floor_ratio(ours, bare)
+        verdict = "not run" if ratio is None else ("yes" if ratio <= FLOOR_RATIO else "no")
+        lines.append(f"| {page} | {fmt(ours.percentile(50))} | {fmt(bare.percentile(50))} | "
+                     f"{fmt(ratio, 2) + '×' if ratio else '–'} | {fmt(rate(ours))} | {fmt(rate(bare))} | {verdict} |")
+    return lines if len(lines) > 2 else []
+
+
+def floor_ratio(ours: Scenario, bare: Scenario) -> float | None:
+    if ours.skipped or bare.skipped or not ours.latencies or not bare.latencies:
+        return None
+    return ours.percentile(50) / bare.percentile(50)
+
+
+def rate(s: Scenario) -> float | None:
+    return s.n / s.elapsed if s.elapsed and s.n else None
 
 
 def scenario_table(results: list[Scenario], budget: float, *, judged: bool = True) -> list[str]:
@@ -516,8 +553,15 @@ def parse_args(argv=None):
     parser.add_argument("--la-database-url", default=os.environ.get("BENCH_LA_DATABASE_URL", la.DEFAULT_URL),
                         help="PostgreSQL database of the LA-size part (created if missing; BENCH_LA_DATABASE_URL)")
     parser.add_argument("--no-la", action="store_true", help="skip the LA-size part on PostgreSQL")
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
-    return parser.parse_args(argv)
+    parser.add_argument("--output", type=Path, default=None,
+                        help="docs/benchmarks.md; with --only, bench-data/benchmarks-only.md (the record stays whole)")
+    parser.add_argument("--only", type=lambda text: {name.strip() for name in text.split(",") if name.strip()},
+                        default=None, metavar="NAME,NAME",
+                        help="run only these scenarios (their names as in the report), e.g. while working on one page")
+    args = parser.parse_args(argv)
+    if args.output is None:
+        args.output = DATA / "benchmarks-only.md" if args.only else ROOT / "docs" / "benchmarks.md"
+    return args
 
 
 def measure(facts: dict, results: list[Scenario], *, args, env: dict, log: Path, only=None,
@@ -619,10 +663,10 @@ def main(argv=None) -> int:
         if args.port != wanted:
             print(f"Port {wanted} is taken: serving on {args.port} instead.", flush=True)
         load = os.getloadavg()[0]
-        measure(facts, results, args=args, env=env, log=DATA / "gunicorn.log", loaded=loaded)
-        if args.peer_sizes:
+        measure(facts, results, args=args, env=env, log=DATA / "gunicorn.log", loaded=loaded, only=args.only)
+        if args.peer_sizes and not args.only:  # --only: the scenarios named, nothing else
             compare(args=args, facts=facts, results=results, load=load, info=info, comparisons=comparisons)
-        if not args.no_la:
+        if not args.no_la and not args.only:
             la_results = la.run(args.la_database_url, reuse=args.reuse)
             print(la_results.problem or f"LA-size part: {len(la_results.failures)} over budget "
                   f"{la_results.failures or ''}", flush=True)
@@ -638,6 +682,9 @@ def main(argv=None) -> int:
     print(f"Results written to {shown}")
     ok = not problem and results and all(s.verdict(args.budget) == "pass" for s in results)
     ok = ok and (la_results is None or la_results.passed)
+    by_name = {s.name: s for s in results}
+    ok = ok and all((ratio := floor_ratio(by_name[page], by_name[floor])) is not None and ratio <= FLOOR_RATIO
+                    for page, floor in FLOORS.items() if page in by_name and floor in by_name)
     return 0 if ok and not any(c.problem for c in comparisons) else 1
 
 

@@ -26,3 +26,32 @@ def test_the_figures_and_the_import_are_written_and_a_miss_fails_the_part():
     assert "**3.8 s** in all against a budget of 10 s: pass" in lines
     assert "PostgreSQL 15.19" in lines and "200 schools" in lines
     assert not results.passed
+
+
+def test_each_page_is_shown_beside_its_floor_and_judged_by_the_ratio():
+    from bench.run import FLOOR_LIST, FLOOR_PAGE, Scenario, floor_table
+
+    def scenario(name, latencies):
+        return Scenario(name, "GET", "/", 200, n=len(latencies), latencies=latencies, elapsed=1.0)
+
+    lines = "\n".join(floor_table([scenario("Incident list", [20.0, 20.0, 20.0]), scenario(FLOOR_LIST, [10.0] * 3),
+                                   scenario("Incident page", [14.0] * 3), scenario(FLOOR_PAGE, [10.0] * 3)]))
+    assert "| Incident list | 20.0 | 10.0 | 2.00× | 3.0 | 3.0 | no |" in lines
+    assert "| Incident page | 14.0 | 10.0 | 1.40× | 3.0 | 3.0 | yes |" in lines
+
+
+def test_the_floor_views_show_the_spocs_calls_and_nothing_of_another_school(cast, other, login):
+    """The floor reads through the same scoping as the product: it is a fair floor, never a leak."""
+    from django.test import override_settings
+
+    from bench.floor import settings as floor_settings
+    from schooldesk.incidents.tests.factories import IncidentFactory
+
+    ours = IncidentFactory(school=cast.school, by=cast.reporter, summary="Projector in room 4 is dim")
+    theirs = IncidentFactory(school=other.school, by=other.reporter, summary="Another school's call")
+    with override_settings(ROOT_URLCONF="bench.floor.urls", TEMPLATES=floor_settings.TEMPLATES):
+        client = login(cast.spoc)
+        page = client.get("/floor/incidents/").content.decode()
+        assert ours.summary in page and theirs.summary not in page
+        assert client.get(f"/floor/incidents/{ours.pk}/").status_code == 200
+        assert client.get(f"/floor/incidents/{theirs.pk}/").status_code == 404
