@@ -49,7 +49,7 @@ SCHOOL = "riverside"  # the school that gets the big data set; its SPOC runs the
 LOGIN_TIMEOUT_S = 30
 SCENARIO_DEADLINE_S = 45  # stop a scenario's measured phase after this long, whatever n reached
 # The floor (bench/floor): a bare Django view of the same content. Each product page -> its floor scenario.
-FLOOR_LIST, FLOOR_PAGE = "Floor: the same 25 calls, bare", "Floor: the same call and timeline, bare"
+FLOOR_LIST, FLOOR_PAGE = "Floor: call list (bare)", "Floor: call page (bare)"
 FLOORS = {"Incident list": FLOOR_LIST, "Incident page": FLOOR_PAGE}
 FLOOR_RATIO = 1.5  # issue 23: a page may take at most this many times its floor (p50)
 
