@@ -160,4 +160,3 @@ def test_a_thousand_mixed_emails_are_each_a_call_an_update_or_held_with_a_reason
     assert len(flags) == 1000 and all("\\Seen" in f for f in flags.values())
     assert not InboundMessage.objects.filter(is_marked_read=False).exists()
     assert Mailbox.objects.get(pk=mailbox.pk).last_uid == 1000
-    assert took < 120, took  # loose (about 20 s here): the point is that no email stalls the run
