@@ -117,7 +117,7 @@ def test_a_hostile_workbook_gets_the_imports_clear_message_and_nothing_is_import
     seconds = time.monotonic() - started
     assert response.status_code == 400, f"{kind}: {response.status_code}"
     assert message in response.content.decode(), response.content.decode()[-3000:]
-    assert seconds < 20, f"{kind} took {seconds:.0f} s to refuse"
+    assert seconds < 60, f"{kind} took {seconds:.0f} s to refuse"  # a bomb would take minutes or exhaust memory
     assert not AssetImport.objects.exists() and not Asset.objects.exists() and not Installation.objects.exists()
 
 

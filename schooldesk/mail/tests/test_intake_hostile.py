@@ -138,7 +138,7 @@ def test_a_megabyte_of_quoted_lines_polls_and_opens_in_linear_time(cast, desk, c
     with within(60) as started:  # the old code: hours (stopped here after a minute)
         poll()
         elapsed = time.monotonic() - started
-    assert elapsed < 5, elapsed  # loose: about a second here, a generous bound for a busy CI machine
+    assert elapsed < 30, elapsed  # about a second here; the old code took hours: a bound no loaded machine misses
     message = latest()
     assert (message.status, message.action) == (InboundStatus.PROCESSED, InboundAction.REPLY)
     assert incident.updates.get(kind=UpdateKind.REPLY).body == "Still broken."
