@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from schooldesk.accounts.access import access_for
 from schooldesk.changes.choices import CHANGE_ROLES, OPEN_STATUSES, ChangeStatus, Decision, Outcome
 from schooldesk.changes.models import Approval, ChangeEvent, ChangeRequest, Milestone, StandardChange
+from schooldesk.core.periods import period_bounds
 
 LIST_RELATED = ("school", "assigned_to", "problem", "raised_by")
 PROGRESS_LIMIT = 200
@@ -130,7 +131,6 @@ def _holder(change) -> str:
 # --- the change report ---------------------------------------------------------------------------
 def change_report(user, *, start: date, end: date, school=None) -> dict:
     """Raised, authorised, rejected, implemented and failed in the period: SQL aggregates."""
-    from schooldesk.reports.selectors import period_bounds
 
     begin, finish = period_bounds(start, end)
     changes = ChangeRequest.objects.reportable_by(user)

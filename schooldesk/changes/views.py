@@ -32,10 +32,11 @@ from schooldesk.changes.selectors import (
     standard_changes,
 )
 from schooldesk.core.exports import csv_response
+from schooldesk.core.periods import PeriodForm
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.problems.models import Problem
-from schooldesk.reports.forms import PeriodForm
 from schooldesk.schools.models import School
+from schooldesk.schools.selectors import schools_for
 
 
 def _change_or_404(request, pk) -> ChangeRequest:
@@ -265,8 +266,7 @@ class ChangeReportView(RoleRequiredMixin, View):
     required_roles = REPORT_ROLES
 
     def get(self, request):
-        school_ids = access_for(request.user).school_ids(REPORT_ROLES)
-        form = PeriodForm.from_query(request.GET, school_ids=school_ids)
+        form = PeriodForm.from_query(request.GET, schools=schools_for(request.user, REPORT_ROLES))
         report = None
         if form.is_valid():
             report = change_report(request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"],

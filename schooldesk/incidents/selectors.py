@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy
 
+from schooldesk.core.periods import period_bounds
 from schooldesk.incidents.choices import ACTIVE_STATUSES, PAUSED_STATUSES, IncidentStatus, SlaState
 from schooldesk.incidents.models import Incident
 
@@ -222,7 +223,6 @@ def satisfaction_summary(*, schools, start, end) -> dict:
     (schools or their ids): {"asked", "rated", "good", "ok", "poor", "good_share", "ok_share", "poor_share",
     "answered_share"}, shares in per cent of the ratings (of those asked for "answered_share"), None when there
     is nothing to divide. One query. The caller has already decided which schools the person may see."""
-    from schooldesk.reports.selectors import period_bounds
 
     ids = [getattr(school, "pk", school) for school in schools]
     begin, finish = period_bounds(start, end)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from schooldesk.accounts.access import access_for
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.core.calendar import Term as CalendarTerm
+from schooldesk.core.periods import period_bounds
 from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentKind, IncidentStatus
 from schooldesk.incidents.models import Incident
 from schooldesk.problems.choices import (
@@ -390,7 +391,6 @@ def problem_report(user, *, start: date, end: date, school=None) -> dict:
     `rows` (a queryset) holds every problem raised, made a known error or resolved in the period."""
     from django.db.models import Avg, DurationField, ExpressionWrapper, F
 
-    from schooldesk.reports.selectors import period_bounds
 
     begin, finish = period_bounds(start, end)
     problems = Problem.objects.reportable_by(user)

@@ -9,6 +9,7 @@ from django.views import View
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES
 from schooldesk.core.exports import csv_response
+from schooldesk.core.periods import PeriodForm
 from schooldesk.core.templatetags.desk_format import duration
 from schooldesk.core.views import (
     FilteredListView,
@@ -36,8 +37,8 @@ from schooldesk.problems.selectors import (
     problem_school_ids,
     problems_for_incident,
 )
-from schooldesk.reports.forms import PeriodForm
 from schooldesk.schools.models import School
+from schooldesk.schools.selectors import schools_for
 
 
 def _problem_or_404(request, pk) -> Problem:
@@ -349,8 +350,7 @@ class ProblemReportView(RoleRequiredMixin, View):
     required_roles = REPORT_ROLES
 
     def get(self, request):
-        school_ids = access_for(request.user).school_ids(REPORT_ROLES)
-        form = PeriodForm.from_query(request.GET, school_ids=school_ids)
+        form = PeriodForm.from_query(request.GET, schools=schools_for(request.user, REPORT_ROLES))
         report = None
         if form.is_valid():
             report = problem_report(request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"],

@@ -1,10 +1,8 @@
-from datetime import timedelta
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.forms import DateInput, StyledFormMixin
+from schooldesk.core.forms import StyledFormMixin
 from schooldesk.reports.periods import (
     HALF_TERM,
     MONTH,
@@ -17,39 +15,6 @@ from schooldesk.reports.periods import (
     period_options,
 )
 from schooldesk.schools.models import School
-
-
-class PeriodForm(StyledFormMixin, forms.Form):
-    start = forms.DateField(widget=DateInput(), label=_("From"))
-    end = forms.DateField(widget=DateInput(), label=_("To"))
-    school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label=_("All my schools"))
-
-    def __init__(self, data=None, *args, school_ids, **kwargs):
-        today = timezone.localdate()
-        super().__init__(data, *args, **kwargs)
-        self.fields["start"].initial = today - timedelta(days=30)
-        self.fields["end"].initial = today
-        self.fields["school"].queryset = School.objects.filter(pk__in=school_ids)
-
-    @classmethod
-    def from_query(cls, params, *, school_ids) -> "PeriodForm":
-        """Bound to the query, with the dates it leaves out (the page as first rendered, an old Download CSV
-        link, a bookmark) set to the defaults: the last 30 days. A date sent empty is still an error to show."""
-        data = params.copy()
-        for name, field in cls(school_ids=school_ids).fields.items():
-            if name not in data and field.initial is not None:
-                data[name] = str(field.initial)
-        return cls(data, school_ids=school_ids)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end"):
-            if data["end"] < data["start"]:
-                self.add_error("end", _("The end is before the start."))
-            elif (data["end"] - data["start"]).days > 3 * 366:
-                self.add_error("end", _("Choose a period of three years or less."))
-        return data
-
 
 OPTION_GROUPS = ((TERM, _("Terms")), (HALF_TERM, _("Half-terms")), (MONTH, _("Months")), (YEAR, _("School years")))
 

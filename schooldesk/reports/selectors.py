@@ -6,7 +6,7 @@ rows (the (school, logged_at) and logged_at indexes) and keeps its few groups in
 calls this is several times faster than one query over all the periods with a filter per period and figure
 (whose grouping PostgreSQL cannot estimate, so it sorts on disk). The groups are added up in Python."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.db.models import (
     Avg,
@@ -27,18 +27,13 @@ from django.db.models import (
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
-from schooldesk.core.calendar import LONDON
+from schooldesk.core.periods import period_bounds
 from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentKind, SupportLevel
 from schooldesk.incidents.models import Incident
 from schooldesk.schools.choices import Priority
 
 TOP_ROWS = 12
 REPEAT_ROWS = 10
-
-
-def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time.min, tzinfo=LONDON),
-            datetime.combine(end + timedelta(days=1), time.min, tzinfo=LONDON))
 
 
 def _grouped(queryset, field: str, label_field: str | None = None) -> list[dict]:

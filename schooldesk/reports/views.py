@@ -10,21 +10,22 @@ from schooldesk.accounts.choices import AUDIT_ROLES, REPORT_ROLES
 from schooldesk.core.audit import actor_name, audit_sentence, kind_of
 from schooldesk.core.exports import csv_response, xlsx_response
 from schooldesk.core.models import AuditEntry
+from schooldesk.core.periods import PeriodForm
 from schooldesk.core.views import FilteredListView, RoleRequiredMixin
 from schooldesk.reports import dashboards, exports
 from schooldesk.reports.charts import report_charts
 from schooldesk.reports.filtersets import AuditFilterSet
-from schooldesk.reports.forms import PeriodForm, service_report_request
+from schooldesk.reports.forms import service_report_request
 from schooldesk.reports.selectors import audit_links, audit_trail, incident_report
 from schooldesk.reports.service_report import report_sections, report_tables, service_report
+from schooldesk.schools.selectors import schools_for
 
 
 class IncidentReportView(RoleRequiredMixin, View):
     required_roles = REPORT_ROLES
 
     def get(self, request):
-        school_ids = access_for(request.user).school_ids(REPORT_ROLES)
-        form = PeriodForm.from_query(request.GET, school_ids=school_ids)
+        form = PeriodForm.from_query(request.GET, schools=schools_for(request.user, REPORT_ROLES))
         report = None
         if form.is_valid():
             report = incident_report(request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"],

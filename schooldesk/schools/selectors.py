@@ -1,5 +1,8 @@
 from datetime import date, datetime
 
+from django.db.models import QuerySet
+
+from schooldesk.accounts.access import access_for
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.core.calendar import Term as CalendarTerm
 from schooldesk.schools.models import Closure, School, Term
@@ -40,3 +43,8 @@ def spoc_on_duty(school: School, moment: datetime) -> dict | None:
     if school.spoc_id:
         return {"person": school.spoc, "role": "SPOC", "from": school.spoc_from, "until": school.spoc_until}
     return None
+
+
+def schools_for(user, roles) -> QuerySet[School]:
+    """The schools in which `user` holds one of `roles`, by name: a report page's choice of school."""
+    return School.objects.filter(pk__in=access_for(user).school_ids(roles)).order_by("name")
