@@ -124,14 +124,16 @@ def start(state: Directory):
                 items = state.graph_groups
             elif path.startswith("/v1.0/groups/") and path.endswith("/transitiveMembers"):
                 group = path.split("/")[3]
-                items = [{"@odata.type": "#microsoft.graph.user", "id": uid} for uid in state.graph_members.get(group, [])]
+                items = [{"@odata.type": "#microsoft.graph.user", "id": uid}
+                         for uid in state.graph_members.get(group, [])]
             else:
                 return self._answer(404, {"error": {"code": "Request_ResourceNotFound"}})
             chunk, following = _page(items, int(query.get("$skiptoken", "0") or 0))
             body = {"@odata.context": f"{state.url}/v1.0/$metadata#{path.strip('/')}", "value": chunk}
             if following is not None:
                 rest = {k: v for k, v in query.items() if k != "$skiptoken"}
-                body["@odata.nextLink"] = f"{state.url}{path}?{urllib.parse.urlencode({**rest, '$skiptoken': following})}"
+                following_query = urllib.parse.urlencode({**rest, "$skiptoken": following})
+                body["@odata.nextLink"] = f"{state.url}{path}?{following_query}"
             return self._answer(200, body)
 
         def _wonde(self, path: str, query: dict):

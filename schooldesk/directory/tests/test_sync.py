@@ -96,7 +96,8 @@ def test_second_sync_changes_only_what_changed_and_leaves_hand_edits(cast, stand
 
 def test_a_person_already_on_the_desk_is_matched_by_email_and_keeps_what_was_typed(cast, stand_in):
     graph_world(stand_in)
-    typed = User.objects.create(username="aable", email="Ann.Able@oak.example", first_name="Ann", last_name="Able-Smith")
+    typed = User.objects.create(username="aable", email="Ann.Able@oak.example", first_name="Ann",
+                                last_name="Able-Smith")
     run = directory_sync(connection=graph_connection(cast), by=cast.owner)
     typed.refresh_from_db()
     assert typed.last_name == "Able-Smith" and typed.job_title == "Teacher" and roles_of(typed) == {"reporter"}
