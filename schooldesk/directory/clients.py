@@ -94,9 +94,8 @@ class Session:
             connection.access_token = answer["access_token"]
             connection.token_expires_at = now + timedelta(seconds=int(answer.get("expires_in", 3600)))
             if connection.pk:
-                type(connection).objects.filter(pk=connection.pk).update(
-                    access_token=connection._meta.get_field("access_token").get_prep_value(connection.access_token),
-                    token_expires_at=connection.token_expires_at)
+                type(connection).objects.filter(pk=connection.pk).update(  # encrypted by the field
+                    access_token=connection.access_token, token_expires_at=connection.token_expires_at)
         return connection.access_token
 
     def get(self, url: str, params: dict | None = None) -> dict:

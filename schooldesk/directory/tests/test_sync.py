@@ -2,14 +2,17 @@
 leavers deactivated, paging, a 429 waited out and an expired token fetched again."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from schooldesk.accounts.models import Membership, Pupil, User
+from schooldesk.accounts.tests.factories import MembershipFactory, UserFactory
 from schooldesk.core.models import AuditEntry
 from schooldesk.directory.choices import ChangeKind, Provider, RunStatus
 from schooldesk.directory.models import Connection, Link
-from schooldesk.directory.services import connection_save, connection_test, directory_sync
+from schooldesk.directory.services import connection_save, connection_test, directory_sync, syncs_due
 from schooldesk.directory.tests import standin
 from schooldesk.directory.tests.conftest import google_secret
+from schooldesk.schools.tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +63,34 @@ def test_first_graph_sync_creates_staff_with_roles_by_group(cast, stand_in):
     assert any("%24skiptoken" in path or "$skiptoken" in path for _m, path, _a in stand_in.requests)
     assert AuditEntry.objects.filter(action="grant", object_id=str(ann.pk)).exists()
     assert AuditEntry.objects.filter(action="sync", object_type="run").exists()
+    # the token is kept (encrypted) and used again by the next sync, not fetched anew
+    stored = Connection.objects.get(pk=connection.pk)
+    assert stored.access_token == "token-2"
+    assert Connection.objects.filter(pk=connection.pk, access_token__startswith="fernet:").exists()
+    directory_sync(connection=stored, by=cast.owner)
+    assert len(stand_in.tokens) == 2
+
+
+def test_an_organisations_connection_gives_roles_in_the_school_each_line_names(cast, stand_in):
+    graph_world(stand_in)
+    cast.school.urn = "123456"
+    cast.school.save(update_fields=["urn"])
+    sister = SchoolFactory(organisation=cast.school.organisation, urn="654321")
+    officer = UserFactory(username="la-officer")
+    MembershipFactory(user=officer, organisation=cast.school.organisation, school=None, role="owner")
+    connection_save(connection=Connection(
+        organisation=cast.school.organisation, name="Council tenant", provider=Provider.MICROSOFT,
+        tenant="council.onmicrosoft.com", client_id="app-2",
+        role_mapping="Teachers = reporter @ 123456\nIT = technician @ 654321"), by=officer, secret="graph-secret")
+    with pytest.raises(ValidationError):
+        connection_save(connection=Connection(organisation=cast.school.organisation, name="Bad",
+                                              provider=Provider.MICROSOFT, tenant="t", client_id="c",
+                                              role_mapping="Teachers = reporter"), by=officer, secret="s")
+    assert syncs_due() == 1  # the nightly job: every active connection
+    assert set(Membership.objects.filter(user__email="cal.cole@oak.example").values_list("role", "school")) == {
+        ("technician", sister.pk)}
+    assert set(Membership.objects.filter(user__email="ann.able@oak.example").values_list("role", "school")) == {
+        ("reporter", cast.school.pk)}
 
 
 def test_second_sync_changes_only_what_changed_and_leaves_hand_edits(cast, stand_in):
