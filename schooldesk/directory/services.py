@@ -61,8 +61,7 @@ def connection_save(*, connection: Connection, by, secret: str = "", version: in
 
 
 def connection_test(*, connection: Connection, by) -> tuple[bool, str]:
-    """Sign in and read the first page of people: (worked, what to tell the person). Changes nothing of the
-    desk's people."""
+    """Sign in and read the directory: (worked, what to tell the person). Changes nothing of the desk's people."""
     _check_manager(connection, by)
     try:
         rules = mapping.parse(connection.role_mapping, school=connection.school, organisation=connection.organisation)
