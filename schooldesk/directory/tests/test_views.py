@@ -102,3 +102,31 @@ def test_sync_now_runs_the_sync_after_the_request(cast, client, stand_in, django
     assert run.added == 1 and run.started_by == cast.owner
     page = client.get(reverse("directory:run_detail", args=[run.pk])).content.decode()
     assert re.search(r"Jo Jay", page)
+
+
+def test_the_report_and_the_lists_take_the_same_queries_whatever_their_length(cast, client):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from schooldesk.directory.tests.tenancy import build
+
+    world = build(cast, "Few")
+    client.force_login(cast.owner)
+    urls = [reverse("directory:run_detail", args=[world["directory_run"].pk]), reverse("directory:run_list"),
+            reverse("directory:connection_list")]
+
+    def counts():
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(db) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    before = counts()
+    run = world["directory_run"]
+    for n in range(10):
+        run.changes.create(kind="added", subject="staff", label=f"Person {n}", fields={"email": ["", f"{n}@x"]})
+        run.rooms.create(provider_id=f"R{n + 10}", name=f"Room {n + 10}")
+        build(cast, f"More{n}")
+    assert counts() == before
