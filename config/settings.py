@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "schooldesk.privacy",
     "schooldesk.webhooks",
     "schooldesk.loans",
+    "schooldesk.directory",
     # apps: one line per domain app, above this comment
 ]
 
@@ -241,6 +242,20 @@ SCHOOLDESK_ALLOW_PRIVATE_HOSTS = env_bool("SCHOOLDESK_ALLOW_PRIVATE_HOSTS", TEST
 SCHOOLDESK_WEBHOOK_PORTS = os.environ.get("SCHOOLDESK_WEBHOOK_PORTS", "*" if TESTING else "443")
 SCHOOLDESK_WEBHOOKS_ALLOW_HTTP = env_bool("SCHOOLDESK_WEBHOOKS_ALLOW_HTTP", TESTING)
 SCHOOLDESK_WEBHOOK_TIMEOUT = int(os.environ.get("SCHOOLDESK_WEBHOOK_TIMEOUT", "10"))
+# Directory sync (schooldesk/directory, docs/decisions/0034): the providers' addresses. Not on any page (no one can
+# point the desk elsewhere); the tests point them at a stand-in on loopback, and by default at a closed port on this
+# machine, so that no test reaches the internet. A 429's Retry-After is waited out for at most MAX_WAIT seconds.
+_DIRECTORY_OFFLINE = "http://127.0.0.1:9" if TESTING else ""
+SCHOOLDESK_DIRECTORY_URLS = {
+    "graph": os.environ.get("SCHOOLDESK_GRAPH_URL", _DIRECTORY_OFFLINE or "https://graph.microsoft.com"),
+    "microsoft_token": os.environ.get("SCHOOLDESK_MICROSOFT_TOKEN_URL", (_DIRECTORY_OFFLINE + "/{tenant}/token")
+                                      if TESTING else "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"),
+    "google": os.environ.get("SCHOOLDESK_GOOGLE_DIRECTORY_URL", _DIRECTORY_OFFLINE or "https://admin.googleapis.com"),
+    "google_token": os.environ.get("SCHOOLDESK_GOOGLE_TOKEN_URL", (_DIRECTORY_OFFLINE + "/token")
+                                   if TESTING else "https://oauth2.googleapis.com/token"),
+    "wonde": os.environ.get("SCHOOLDESK_WONDE_URL", _DIRECTORY_OFFLINE or "https://api.wonde.com"),
+}
+SCHOOLDESK_DIRECTORY_MAX_WAIT = int(os.environ.get("SCHOOLDESK_DIRECTORY_MAX_WAIT", "60"))
 # The installation's administrators (comma-separated): told when a backup fails; without it, the superusers. Not
 # Django's ADMINS, which would also email every 5xx answer (each /health/ poll during an outage) with its details.
 SCHOOLDESK_ADMIN_EMAIL = [a.strip() for a in os.environ.get("SCHOOLDESK_ADMIN_EMAIL", "").split(",") if a.strip()]

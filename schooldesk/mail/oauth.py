@@ -101,12 +101,14 @@ def authorise_url(mailbox, *, redirect_uri: str, state: str) -> str:
     return f"{mailbox.oauth_authorize_url}?{urllib.parse.urlencode(query)}"
 
 
-def _token_request(mailbox, fields: dict) -> dict:
-    if not endpoint_allowed(mailbox.oauth_token_url):
+def token_post(token_url: str, fields: dict) -> dict:
+    """POST a grant to a token endpoint (a form, a JSON answer: RFC 6749 §4.1.3, §4.4, §6; RFC 7523 for a signed
+    assertion) and return the answer, which holds an access token. Shared by the mailboxes' code and refresh grants
+    and by directory sync's client-credentials and service-account grants (schooldesk/directory/clients.py)."""
+    if not endpoint_allowed(token_url):
         raise OAuthError("The token address must use HTTPS.")
-    data = urllib.parse.urlencode({"client_id": mailbox.oauth_client_id, "client_secret": mailbox.oauth_client_secret,
-                                   **fields}).encode()
-    request = urllib.request.Request(mailbox.oauth_token_url, data=data, method="POST", headers={  # noqa: S310
+    data = urllib.parse.urlencode(fields).encode()
+    request = urllib.request.Request(token_url, data=data, method="POST", headers={  # noqa: S310
         "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=settings.SCHOOLDESK_OAUTH_TIMEOUT) as response:  # noqa: S310 (scheme checked)
@@ -117,7 +119,8 @@ def _token_request(mailbox, fields: dict) -> dict:
         except ValueError:
             error = {}
         code = error.get("error", f"HTTP {exc.code}")
-        hint = " Authorise the mailbox again from its settings page." if code == "invalid_grant" else ""
+        hint = " Authorise the mailbox again from its settings page." if code == "invalid_grant" and (
+            fields.get("grant_type") in ("refresh_token", "authorization_code")) else ""
         detail = str(error.get("error_description", ""))[:200]
         raise OAuthError(f"The sign-in provider refused: {code}. {detail}{hint}".strip()) from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -125,6 +128,17 @@ def _token_request(mailbox, fields: dict) -> dict:
     if not answer.get("access_token"):
         raise OAuthError("The sign-in provider sent no access token.")
     return answer
+
+
+def client_credentials(*, token_url: str, client_id: str, client_secret: str, scope: str) -> dict:
+    """An app-only access token (RFC 6749 §4.4): Microsoft Graph for directory sync."""
+    return token_post(token_url, {"grant_type": "client_credentials", "client_id": client_id,
+                                  "client_secret": client_secret, "scope": scope})
+
+
+def _token_request(mailbox, fields: dict) -> dict:
+    return token_post(mailbox.oauth_token_url, {"client_id": mailbox.oauth_client_id,
+                                                "client_secret": mailbox.oauth_client_secret, **fields})
 
 
 def _store(mailbox, answer: dict, now) -> None:

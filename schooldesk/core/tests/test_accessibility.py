@@ -59,9 +59,13 @@ def world(cast):
     from schooldesk.webhooks.tests.tenancy import build as webhook_with_attempts
 
     webhook = webhook_with_attempts(cast, "Council")["webhook"]
+    from schooldesk.directory.tests.tenancy import build as directory_with_report
+
+    directory = directory_with_report(cast, "Council")
     return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
-            "webhook": webhook}
+            "webhook": webhook, "directory_connection": directory["directory_connection"],
+            "directory_run": directory["directory_run"]}
 
 
 def _open_all_details(page):
@@ -173,6 +177,10 @@ PAGES = {
     "webhooks": ("owner", "/webhooks/", None),
     "webhook-form": ("owner", "/webhooks/new/", None),
     "webhook-attempts": ("owner", "/webhooks/{webhook}/", None),
+    "directory-sync": ("owner", "/directory/", None),
+    "directory-form": ("owner", "/directory/new/", None),
+    "directory-connection": ("owner", "/directory/{directory_connection}/", None),
+    "directory-report": ("spoc", "/directory/reports/{directory_run}/", None),
     "webhook-secret-shown": ("owner", "/webhooks/", _add_a_webhook),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}

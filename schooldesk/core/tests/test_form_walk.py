@@ -88,6 +88,10 @@ HINTS = {
     "standards:rule_create": {"weekday": "0"},
     # a loopback receiver (private addresses are allowed in tests; a name would be looked up) and one event
     "webhooks:subscription_create": {"school": FIRST, "url": "http://127.0.0.1:9/walk", "events": "call.created"},
+    # a Wonde school (no client id) with a token; the stand-in addresses are a closed port in tests, so the
+    # edit page's "Test the connection" and "Sync now" answer at once (and say the directory could not be reached)
+    "directory:connection_create": {"school": FIRST, "provider": "wonde", "tenant": "A1234567890",
+                                    "new_secret": "walk-token", "role_mapping": "* = reporter"},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")
