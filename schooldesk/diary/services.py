@@ -22,7 +22,7 @@ from schooldesk.core.templatetags.desk_format import money
 from schooldesk.diary.choices import DiaryKind, PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.suppliers.choices import BILLING_MONTHS, IN_FORCE_STATUSES, LIVE_STATUSES, Renewal
-from schooldesk.suppliers.services import can_manage_contract, contract_school_ids
+from schooldesk.suppliers.selectors import can_manage_contract, contract_school_ids
 
 PENNY = Decimal("0.01")
 VISIT_WEEKS_AHEAD = 12

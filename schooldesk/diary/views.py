@@ -38,6 +38,7 @@ from schooldesk.diary.forms import (
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.diary.selectors import (
     EXPORT_HEADER,
+    diary_feed,
     entries_between,
     entry_get,
     entry_list,
@@ -50,7 +51,7 @@ from schooldesk.diary.selectors import (
     payments_in_year,
     visit_sheet,
 )
-from schooldesk.suppliers.services import can_manage_contract, contract_school_ids
+from schooldesk.suppliers.selectors import can_manage_contract, contract_get, contract_school_ids
 
 
 def _entry(request, pk) -> DiaryEntry:
@@ -257,7 +258,6 @@ class FeedIcsView(View):
         expected = (user.feed_token if user else "") or secrets.token_urlsafe(32)  # none yet: nothing matches
         if not secrets.compare_digest(expected.encode(), token.encode()) or user is None:
             return HttpResponseForbidden("This calendar address is not valid any more.", content_type="text/plain")
-        from schooldesk.diary.selectors import diary_feed
 
         response = HttpResponse(diary_feed(user, timezone.now()), content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="schooldesk.ics"'
@@ -376,7 +376,6 @@ class PaymentScheduleView(RoleRequiredMixin, View):
 
     def _contract(self, request, contract_pk):
         from schooldesk.suppliers.models import Contract
-        from schooldesk.suppliers.selectors import contract_get
 
         try:
             contract = contract_get(request.user, contract_pk)

@@ -9,7 +9,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import REPORT_ROLES, STAFF_ROLES, Role
+from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.core.calendar import Term as CalendarTerm
 from schooldesk.suppliers.choices import ALERT_THRESHOLDS, LIVE_STATUSES, ContractStatus, Renewal
@@ -210,3 +210,14 @@ def _in_force(contract: Contract, day: date) -> bool:
     """Whether the contract was in force on `day`: from its start to the end of its current (or last) term."""
     ends_on = contract.term_ends_on or contract.initial_ends_on
     return contract.starts_on <= day and (ends_on is None or day <= ends_on)
+
+
+def contract_school_ids(contract: Contract) -> list[int]:
+    return [share.school_id for share in contract.shares.all()] if contract.pk else []
+
+
+def can_manage_contract(user, school_ids) -> bool:
+    """Changing a contract needs the desk role in every school that shares it (for a trust-wide
+    contract, usually the trust's ICT owner), so one school cannot change another's costs."""
+    access = access_for(user)
+    return bool(school_ids) and all(access.has_role(school_id, DESK_ROLES) for school_id in school_ids)

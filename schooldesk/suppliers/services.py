@@ -17,6 +17,7 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, Role
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
+from schooldesk.diary.services import contract_diary_sync, payments_schedule_renewal
 from schooldesk.incidents.services import attachment_validate
 from schooldesk.suppliers.choices import (
     ALERT_THRESHOLDS,
@@ -39,6 +40,7 @@ from schooldesk.suppliers.models import (
     Supplier,
     SupplierSuggestion,
 )
+from schooldesk.suppliers.selectors import can_manage_contract, contract_school_ids
 
 MAX_ROLL_FORWARD = 1200  # terms: a monthly contract rolled for a century is a data error
 
@@ -168,17 +170,6 @@ def local_today() -> date:
     return timezone.localdate()
 
 
-def contract_school_ids(contract: Contract) -> list[int]:
-    return [share.school_id for share in contract.shares.all()] if contract.pk else []
-
-
-def can_manage_contract(user, school_ids) -> bool:
-    """Changing a contract needs the desk role in every school that shares it (for a trust-wide
-    contract, usually the trust's ICT owner), so one school cannot change another's costs."""
-    access = access_for(user)
-    return bool(school_ids) and all(access.has_role(school_id, DESK_ROLES) for school_id in school_ids)
-
-
 def _require_manager(by, school_ids) -> None:
     if by is not None and not can_manage_contract(by, school_ids):
         raise PermissionDenied("Only the SPOC or ICT owner of every school sharing this contract can change it.")
@@ -243,7 +234,6 @@ def contract_save(*, contract: Contract, by, shares: dict, locations=None, today
                 changes[field] = [str(getattr(before, field)), str(getattr(contract, field))]
     _audit(contract, by, "create" if created else "update", f"Contract {contract.reference} {contract} saved", changes)
     contract_roll_forward(contract=contract, today=today)
-    from schooldesk.diary.services import contract_diary_sync
 
     contract_diary_sync(contract=contract, today=today)
     return contract
@@ -277,7 +267,6 @@ def contract_roll_forward(*, contract: Contract, today: date) -> bool:
         starts, ends = contract.term_bounds(contract.renewals)
         _audit(contract, None, "renew", f"Contract {contract.reference} renewed automatically: "
                                         f"{starts:%d/%m/%Y} to {ends:%d/%m/%Y}")
-    from schooldesk.diary.services import contract_diary_sync, payments_schedule_renewal
 
     contract_diary_sync(contract=contract, today=today)
     if contract.bills_recurring and contract.status == ContractStatus.RENEWED:
@@ -330,7 +319,6 @@ def contract_decide(*, contract: Contract, by, decision: str, reason: str,
     contract.save(update_fields=["status", "renewals", "term_ends_on", "notice_by_on", "version", "updated_at"])
     _audit(contract, by, f"decide_{decision}", f"Contract {contract.reference}: {record.get_decision_display()}: "
                                                f"{record.reason}")
-    from schooldesk.diary.services import contract_diary_sync, payments_schedule_renewal
 
     contract_diary_sync(contract=contract, today=today)
     if decision == Decision.RENEW and contract.renewal == Renewal.BY_AGREEMENT and contract.bills_recurring:

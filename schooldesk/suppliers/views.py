@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
+from schooldesk.diary.selectors import contract_payments_and_entries
 from schooldesk.schools.models import School
 from schooldesk.suppliers import services
 from schooldesk.suppliers.filtersets import ContractFilterSet, SupplierFilterSet
@@ -260,7 +261,6 @@ def _visible_contract(request, pk) -> Contract:
 
 
 def render_contract(request, contract, *, decision_form=None, document_form=None, status=200):
-    from schooldesk.diary.selectors import contract_payments_and_entries
 
     today = timezone.localdate()
     school_ids = services.contract_school_ids(contract)
