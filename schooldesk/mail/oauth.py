@@ -106,8 +106,8 @@ def _token_request(mailbox, fields: dict) -> dict:
         raise OAuthError("The token address must use HTTPS.")
     data = urllib.parse.urlencode({"client_id": mailbox.oauth_client_id, "client_secret": mailbox.oauth_client_secret,
                                    **fields}).encode()
-    request = urllib.request.Request(mailbox.oauth_token_url, data=data, method="POST", headers={  # noqa: S310
-        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+    request = urllib.request.Request(mailbox.oauth_token_url, data=data, method="POST", headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=settings.SCHOOLDESK_OAUTH_TIMEOUT) as response:  # noqa: S310 (scheme checked)
             answer = json.loads(response.read().decode("utf-8"))
