@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup install lock run test test-postgres lint deploy-check upgrade-check bench system-deps migrate demo clean
+.PHONY: setup install lock run test test-postgres lint format messages deploy-check upgrade-check bench system-deps migrate demo clean
 
 # Python packages come only from the lock files in requirements/, every package (direct or pulled in) at one
 # version with its hashes, so two installs a month apart are the same (make lock writes them from pyproject.toml):
@@ -87,7 +87,8 @@ run: demo
 # Debian packages the tests drive for real: Chromium for the browser journeys (Playwright cannot
 # download its own browser here), Dovecot as the IMAP server for mail intake, ClamAV's clamd as the upload
 # scanner (schooldesk/core/tests/clamd.py starts its own, with a test signature), and poppler's
-# pdfinfo/pdftoppm to read back the PDFs (label sheets, service report) that WeasyPrint writes.
+# pdfinfo/pdftoppm to read back the PDFs (label sheets, service report) that WeasyPrint writes, and GNU gettext
+# (xgettext, msgfmt) for the Welsh catalogue's check in make lint and for make messages (docs/decisions/0035).
 # $(call debian_packages,command:package …,what happens without root): installs the packages whose command is missing.
 define debian_packages
 	@missing=""; for cmd in $(1); do \
@@ -100,7 +101,7 @@ define debian_packages
 endef
 
 system-deps:
-	$(call debian_packages,chromium:chromium dovecot:dovecot-imapd pdfinfo:poppler-utils clamd:clamav-daemon,the tests that need them will be skipped.)
+	$(call debian_packages,chromium:chromium dovecot:dovecot-imapd pdfinfo:poppler-utils clamd:clamav-daemon msgfmt:gettext,the tests that need them will be skipped.)
 
 test: setup system-deps
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
@@ -111,12 +112,34 @@ test-postgres: setup system-deps
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/schooldesk_ci} \
 	  $(PY) -m pytest -n 2 --dist loadfile --create-db -m "not browser" $(PYTEST_ARGS)
 
+# The checks CI runs: ruff, djLint's rules on the templates, the Welsh catalogue, migrations, the production
+# settings, then the format of the code and the templates (ruff format, djLint: make format writes both).
 lint: setup
+	$(call debian_packages,xgettext:gettext msgfmt:gettext,the catalogue check cannot run.)
 	$(PY) -m ruff check .
+	$(PY) -m djlint schooldesk --lint
+	$(PY) manage.py catalogue check
 	$(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') SCHOOLDESK_PRODUCTION=1 \
 	  SCHOOLDESK_SECRET_KEYS=$$($(PY) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())') \
 	  DJANGO_ALLOWED_HOSTS=desk.example.sch.uk $(PY) manage.py check --deploy --fail-level WARNING
+	@# the format last: `make format` writes it
+	$(PY) -m ruff format --check .
+	$(PY) -m djlint schooldesk --check --quiet
+
+# Reformat the Python (ruff format) and the templates (djLint), as make lint checks them. djLint settles in two
+# passes (its first pass leaves a few lines that its second moves), so it runs twice; it exits 1 when it changed a file.
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m djlint schooldesk --reformat --quiet || true
+	$(PY) -m djlint schooldesk --reformat --quiet || true
+	$(PY) -m djlint schooldesk --check --quiet
+
+# The Welsh catalogue again from the code: new strings added untranslated to locale/cy/LC_MESSAGES/django.po,
+# and the .mo compiled; translate the empty msgstr, run it again, commit both files (docs/decisions/0035).
+messages: setup
+	$(call debian_packages,xgettext:gettext msgfmt:gettext,make messages cannot run.)
+	$(PY) manage.py catalogue update
 
 # The production configuration as the README's Deployment section builds it, started behind Debian's nginx with
 # TLS on loopback ports and loaded as each role meets it (deploy/check.sh, deploy/check.py); about a minute.

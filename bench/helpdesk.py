@@ -97,8 +97,8 @@ def installed(wanted: dict) -> dict:
     if not python().exists():
         return {}
     code = "import importlib.metadata as m, json, sys; print(json.dumps({n: m.version(n) for n in sys.argv[1:]}))"
-    done = subprocess.run([str(python()), "-c", code, *wanted], capture_output=True, text=True,  # noqa: S603
-                          check=False)
+    command = [str(python()), "-c", code, *wanted]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     return json.loads(done.stdout) if done.returncode == 0 else {}
 
 

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("schooldesk.core.urls")),
@@ -27,6 +29,8 @@ urlpatterns = [
     path("directory/", include("schooldesk.directory.urls")),
     # apps: one line per domain app, above this comment
     path("api/v1/", include("config.api_urls")),
+    # the footer's language picker, for everyone, signed in or not (decision 0035)
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # The Django admin only where SCHOOLDESK_ADMIN_PATH puts it (none in production unless set): below.
 ]
 if settings.SCHOOLDESK_ADMIN_PATH:

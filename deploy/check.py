@@ -277,8 +277,9 @@ def main() -> int:
     plain = urllib.request.build_opener(NoRedirects)
     host = urllib.parse.urlsplit(check.base).netloc
     try:
-        plain.open(urllib.request.Request(f"{args.http}/incidents/?page=2",  # noqa: S310 - nginx's plain HTTP
-                                          headers={"Host": host.split(":")[0]}), timeout=10)
+        page_two = f"{args.http}/incidents/?page=2"
+        request = urllib.request.Request(page_two, headers={"Host": host.split(":")[0]})  # noqa: S310 - nginx's plain HTTP
+        plain.open(request, timeout=10)
         check.fail("plain HTTP was answered without a redirect")
     except urllib.error.HTTPError as error:
         if error.code != 301 or error.headers["Location"] != f"{check.base}/incidents/?page=2":

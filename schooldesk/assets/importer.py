@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schooldesk.accounts.models import User
 from schooldesk.assets import imports
@@ -131,13 +132,13 @@ def check_mapping(mapping: dict[str, str], headers: list[str]) -> None:
 @transaction.atomic
 def asset_import_upload(*, school, upload, by) -> AssetImport:
     """Keep the file (once it can be read) and guess which column is which."""
-    _require(by, school.pk, ASSET_DESK_ROLES, "Only the SPOC or the ICT owner can import assets.")
+    _require(by, school.pk, ASSET_DESK_ROLES, _("Only the SPOC or the ICT owner can import assets."))
     try:
         table = imports.read_table(upload, upload.name)
     except ImportFileError as exc:
         raise ValidationError({"file": exc.message}) from exc
     if not table.rows:
-        raise ValidationError({"file": "The file has headings but no rows of assets under them."})
+        raise ValidationError({"file": _("The file has headings but no rows of assets under them.")})
     try:
         scanning.scan(upload)  # the file is kept (docs/decisions/0015)
     except scanning.ScanRefused as exc:
@@ -166,7 +167,7 @@ def _table(record: AssetImport) -> imports.Table:
         with record.file.open("rb") as handle:
             return imports.read_table(handle, record.original_name)
     except FileNotFoundError as exc:
-        raise ValidationError("The uploaded file is no longer there: upload it again.") from exc
+        raise ValidationError(_("The uploaded file is no longer there: upload it again.")) from exc
     except ImportFileError as exc:
         raise ValidationError(exc.message) from exc
 
@@ -297,17 +298,19 @@ def asset_import_check(*, record: AssetImport, mapping: dict[str, str]) -> Impor
 @transaction.atomic
 def asset_import_apply(*, record: AssetImport, mapping: dict[str, str], by, create_missing: bool) -> int:
     """Check the whole file again and write every row, or nothing. Returns the number of assets added."""
-    _require(by, record.school_id, ASSET_DESK_ROLES, "Only the SPOC or the ICT owner can import assets.")
+    _require(by, record.school_id, ASSET_DESK_ROLES, _("Only the SPOC or the ICT owner can import assets."))
     record = AssetImport.objects.select_for_update().select_related("school").get(pk=record.pk)
     if record.imported_at:
-        raise ValidationError(f"This file was imported on {timezone.localtime(record.imported_at):%d/%m/%Y at %H:%M}.")
+        imported_at = timezone.localtime(record.imported_at)
+        raise ValidationError(_("This file was imported on %(date)s at %(time)s.")
+                              % {"date": f"{imported_at:%d/%m/%Y}", "time": f"{imported_at:%H:%M}"})
     result = asset_import_check(record=record, mapping=mapping)
     if result.errors:
-        raise ValidationError(f"{result.bad_lines} rows have problems: nothing was imported.")
+        raise ValidationError(_("%(count)s rows have problems: nothing was imported.") % {"count": result.bad_lines})
     if not result.assets:
-        raise ValidationError("There are no rows to import.")
+        raise ValidationError(_("There are no rows to import."))
     if result.needs_confirmation and not create_missing:
-        raise ValidationError("Tick the box to add the new locations, types and suppliers, or correct the file.")
+        raise ValidationError(_("Tick the box to add the new locations, types and suppliers, or correct the file."))
     school = record.school
     types = {t.name.lower(): t for t in AssetType.objects.bulk_create(
         [AssetType(school=school, name=name) for name in result.new_types.values()])}
@@ -330,8 +333,8 @@ def asset_import_apply(*, record: AssetImport, mapping: dict[str, str], by, crea
         with transaction.atomic():
             Asset.objects.bulk_create(assets, batch_size=1000)
     except IntegrityError as exc:
-        raise ValidationError("Someone added an asset with one of these tags or serial numbers while the file was "
-                              "being imported. Nothing was imported: check the file again.") from exc
+        raise ValidationError(_("Someone added an asset with one of these tags or serial numbers while the file was "
+                              "being imported. Nothing was imported: check the file again.")) from exc
     actor = by if getattr(by, "is_authenticated", False) else None
     note = f"Imported from {record.original_name}"[:250]
     AssetEvent.objects.bulk_create([

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schooldesk.accounts.access import access_for
 from schooldesk.assets.choices import (
@@ -32,7 +34,10 @@ CONFLICT = ("Someone else changed this asset after you opened it. Your changes w
             "check the latest version below and try again.")
 
 
-def _require(by, school_id: int, roles=ASSET_ROLES, message="Your role does not include the asset register.") -> None:
+ASSET_ROLE_REFUSED = gettext_lazy("Your role does not include the asset register.")
+
+
+def _require(by, school_id: int, roles=ASSET_ROLES, message=ASSET_ROLE_REFUSED) -> None:
     if by is None:  # the system itself: imports run by commands, the demo
         return
     if not access_for(by).has_role(school_id, roles):
@@ -71,8 +76,11 @@ def duplicate_message(exc: IntegrityError, asset: Asset) -> ValidationError:
     """The database refused a duplicate (two people adding the same tag at the same moment)."""
     text = str(exc).lower()
     if "serial" in text:
-        return ValidationError({"serial": f"Another asset in this school already has serial number “{asset.serial}”."})
-    return ValidationError({"tag": f"Another asset in this school already has the tag “{asset.tag}”."})
+        return ValidationError(
+            {"serial": _("Another asset in this school already has serial number “%(serial)s”.")
+                       % {"serial": asset.serial}})
+    return ValidationError(
+        {"tag": _("Another asset in this school already has the tag “%(tag)s”.") % {"tag": asset.tag}})
 
 
 def _check_unique(asset: Asset) -> None:
@@ -110,12 +118,13 @@ def asset_type_save(*, asset_type: AssetType, by, version: int | None = None) ->
     asset_type.full_clean(validate_unique=False, validate_constraints=False)  # the name's clash: in words below
     clash = AssetType.objects.filter(school_id=asset_type.school_id, name__iexact=asset_type.name)
     if clash.exclude(pk=asset_type.pk).exists():
-        raise ValidationError({"name": f"There is already a type called “{asset_type.name}”."})
+        raise ValidationError({"name": _("There is already a type called “%(name)s”.") % {"name": asset_type.name}})
     try:
         with transaction.atomic():
             asset_type.save()
     except IntegrityError as exc:
-        raise ValidationError({"name": f"There is already a type called “{asset_type.name}”."}) from exc
+        raise ValidationError(
+            {"name": _("There is already a type called “%(name)s”.") % {"name": asset_type.name}}) from exc
     audit_record(actor=by, school=asset_type.school, action="save", obj=asset_type, summary=f"Asset type {asset_type}")
     return asset_type
 
@@ -128,7 +137,7 @@ def asset_save(*, asset: Asset, by, version: int | None = None, note: str = "") 
     asset.tag = asset.tag.strip()
     asset.serial = asset.serial.strip()
     if asset.status == AssetStatus.ON_LOAN and not asset.issued_to_id:
-        raise ValidationError({"issued_to": "Say who has it on loan."})
+        raise ValidationError({"issued_to": _("Say who has it on loan.")})
     asset.full_clean(validate_unique=False, validate_constraints=False)
     _check_unique(asset)
     created = asset.pk is None
@@ -162,7 +171,7 @@ def asset_move(*, asset: Asset, location, by, note: str = "") -> Asset:
     _require(by, asset.school_id)
     asset = _lock(asset, None)
     if location is not None and (location.school_id != asset.school_id or location.is_archived):
-        raise ValidationError({"location": "Choose a location from this school's list."})
+        raise ValidationError({"location": _("Choose a location from this school's list.")})
     if location == asset.location:
         return asset
     old = str(asset.location or "")
@@ -178,7 +187,7 @@ def _check_person(asset: Asset, person) -> None:
     if not Membership.objects.filter(user=person, school_id=asset.school_id).exists() and not (
         Membership.objects.filter(user=person, organisation_id=asset.school.organisation_id).exists()
     ):
-        raise ValidationError({"person": "Choose someone from this school."})
+        raise ValidationError({"person": _("Choose someone from this school.")})
 
 
 @transaction.atomic
@@ -187,13 +196,14 @@ def asset_issue(*, asset: Asset, person, by, loan_due_on: date | None = None, no
     _require(by, asset.school_id)
     asset = _lock(asset, None)  # held until the end: eight people issuing it at once are taken one at a time
     if asset.is_gone:
-        raise ValidationError(f"{asset.tag} is {asset.get_status_display().lower()}: it cannot be issued.")
+        raise ValidationError(_("%(tag)s is %(status)s: it cannot be issued.")
+                              % {"tag": asset.tag, "status": asset.get_status_display().lower()})
     if asset.issued_to_id:
-        raise ValidationError(f"{asset.tag} is already issued to {asset.issued_to}: record its return first, then "
-                              "issue it again. Nothing was changed.")
+        raise ValidationError(_("%(tag)s is already issued to %(person)s: record its return first, then "
+                                "issue it again. Nothing was changed.") % {"tag": asset.tag, "person": asset.issued_to})
     _check_person(asset, person)
     if loan_due_on is not None and loan_due_on < timezone.localdate():
-        raise ValidationError({"loan_due_on": "The return date is in the past."})
+        raise ValidationError({"loan_due_on": _("The return date is in the past.")})
     old_person, old_status = str(asset.issued_to or ""), asset.get_status_display()
     asset.issued_to, asset.loan_due_on = person, loan_due_on
     asset.status = AssetStatus.ON_LOAN if loan_due_on else AssetStatus.IN_USE
@@ -211,11 +221,11 @@ def asset_return(*, asset: Asset, by, status: str = AssetStatus.SPARE, location=
     _require(by, asset.school_id)
     asset = _lock(asset, None)
     if not asset.issued_to_id:
-        raise ValidationError(f"{asset.tag} is not issued to anyone.")
+        raise ValidationError(_("%(tag)s is not issued to anyone.") % {"tag": asset.tag})
     if status not in (AssetStatus.SPARE, AssetStatus.IN_USE, AssetStatus.IN_REPAIR):
-        raise ValidationError({"status": "Choose spare, in use or in repair."})
+        raise ValidationError({"status": _("Choose spare, in use or in repair.")})
     if location is not None and location.school_id != asset.school_id:
-        raise ValidationError({"location": "Choose a location from this school's list."})
+        raise ValidationError({"location": _("Choose a location from this school's list.")})
     person, late = asset.issued_to, asset.loan_due_on and asset.loan_due_on < timezone.localdate()
     asset.issued_to, asset.loan_due_on, asset.status = None, None, status
     old_location = str(asset.location or "")
@@ -235,9 +245,9 @@ def asset_status_set(*, asset: Asset, status: str, by, note: str = "") -> Asset:
     _require(by, asset.school_id)
     asset = _lock(asset, None)
     if status not in AssetStatus.values or status == AssetStatus.DISPOSED:
-        raise ValidationError({"status": "Choose a status from the list (record a disposal with its own form)."})
+        raise ValidationError({"status": _("Choose a status from the list (record a disposal with its own form).")})
     if status == AssetStatus.ON_LOAN and not asset.issued_to_id:
-        raise ValidationError({"status": "Lend it to someone with “Issue or lend”."})
+        raise ValidationError({"status": _("Lend it to someone with “Issue or lend”.")})
     if status == asset.status:
         return asset
     old = asset.get_status_display()
@@ -253,10 +263,10 @@ def asset_status_set(*, asset: Asset, status: str, by, note: str = "") -> Asset:
 def asset_dispose(*, asset: Asset, by, disposed_on: date, method: str, reference: str = "",
                   is_data_wiped: bool = False, note: str = "") -> Asset:
     """The disposal record: when, how, the certificate, and whether storage was wiped."""
-    _require(by, asset.school_id, ASSET_DESK_ROLES, "Only the SPOC or the ICT owner can record a disposal.")
+    _require(by, asset.school_id, ASSET_DESK_ROLES, _("Only the SPOC or the ICT owner can record a disposal."))
     asset = _lock(asset, None)
     if disposed_on > timezone.localdate():
-        raise ValidationError({"disposed_on": "The disposal date is in the future."})
+        raise ValidationError({"disposed_on": _("The disposal date is in the future.")})
     old = asset.get_status_display()
     asset.status, asset.disposed_on, asset.disposal_method = AssetStatus.DISPOSED, disposed_on, method
     asset.disposal_reference, asset.is_data_wiped = reference.strip(), is_data_wiped
@@ -277,16 +287,17 @@ def assets_bulk_update(*, assets, by, location=None, status: str = "", note: str
     """Move a selection and/or change its status, with one history line per asset and change."""
     assets = list(assets.select_for_update(of=("self",)).select_related("location"))
     if not assets:
-        raise ValidationError("Tick at least one asset.")
+        raise ValidationError(_("Tick at least one asset."))
     if location is None and not status:
-        raise ValidationError("Choose a location or a status to apply.")
+        raise ValidationError(_("Choose a location or a status to apply."))
     for school_id in {a.school_id for a in assets}:
-        _require(by, school_id, ASSET_DESK_ROLES, "Only the SPOC or the ICT owner can change several assets at once.")
+        _require(by, school_id, ASSET_DESK_ROLES,
+                 _("Only the SPOC or the ICT owner can change several assets at once."))
     if status and (status not in AssetStatus.values or status in (AssetStatus.DISPOSED, AssetStatus.ON_LOAN)):
-        raise ValidationError({"status": "Choose in use, spare, in repair or retired "
-                                         "(loans and disposals one by one)."})
+        raise ValidationError({"status": _("Choose in use, spare, in repair or retired "
+                                         "(loans and disposals one by one).")})
     if location is not None and any(a.school_id != location.school_id for a in assets):
-        raise ValidationError({"location": "The location belongs to another school than some of the assets."})
+        raise ValidationError({"location": _("The location belongs to another school than some of the assets.")})
     actor = by if getattr(by, "is_authenticated", False) else None
     events, changed = [], []
     labels = dict(AssetStatus.choices)
@@ -316,19 +327,19 @@ def assets_bulk_update(*, assets, by, location=None, status: str = "", note: str
 def relationship_add(*, from_asset: Asset, kind: str, to_asset: Asset, by, note: str = "") -> AssetRelationship:
     _require(by, from_asset.school_id)
     if to_asset.school_id != from_asset.school_id:
-        raise ValidationError({"to_asset": "Choose an asset of the same school."})
+        raise ValidationError({"to_asset": _("Choose an asset of the same school.")})
     if to_asset.pk == from_asset.pk:
-        raise ValidationError({"to_asset": "An asset cannot be related to itself."})
+        raise ValidationError({"to_asset": _("An asset cannot be related to itself.")})
     relation = AssetRelationship(school_id=from_asset.school_id, from_asset=from_asset, kind=kind, to_asset=to_asset,
                                  note=note.strip())
     relation.full_clean(validate_unique=False, validate_constraints=False)
     if AssetRelationship.objects.filter(from_asset=from_asset, kind=kind, to_asset=to_asset).exists():
-        raise ValidationError({"to_asset": "That relationship is already recorded."})
+        raise ValidationError({"to_asset": _("That relationship is already recorded.")})
     try:
         with transaction.atomic():
             relation.save()
     except IntegrityError as exc:
-        raise ValidationError({"to_asset": "That relationship is already recorded."}) from exc
+        raise ValidationError({"to_asset": _("That relationship is already recorded.")}) from exc
     label = f"{relation.get_kind_display()} {to_asset.tag} ({to_asset.description})"
     _event(from_asset, EventKind.RELATED, by, note=label)
     return relation

@@ -36,10 +36,10 @@ def budget_set(*, school, year: int, amounts: dict[str, Decimal | None], by,
     removed; the lines not named are left as they are. Returns the year's lines after the change. `version` (from
     `budget_version` when the page was drawn): refused if someone else set the year's lines since."""
     if by is not None and not access_for(by).has_role(school.pk, BUDGET_SET_ROLES):
-        raise PermissionDenied("Only the ICT owner can set the budget.")
+        raise PermissionDenied(_("Only the ICT owner can set the budget."))
     errors = {}
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ValidationError({"year": "Choose a financial year between 2000 and 2100."})
+        raise ValidationError({"year": _("Choose a financial year between 2000 and 2100.")})
     cleaned: dict[str, Decimal | None] = {}
     for category, amount in amounts.items():
         if category not in SpendCategory.values:

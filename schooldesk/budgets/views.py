@@ -66,7 +66,7 @@ class BudgetEditView(RoleRequiredMixin, View):
     def post(self, request, school_pk):
         school, year, can_set, current = self.setup_school(request, school_pk)
         if not can_set:
-            raise PermissionDenied("Only the ICT owner can set the budget.")
+            raise PermissionDenied(_("Only the ICT owner can set the budget."))
         if (repeat := already_sent(request)) is not None:  # the same form sent twice
             return repeat
         form = BudgetForm(request.POST, editable=True)

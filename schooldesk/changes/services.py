@@ -11,6 +11,8 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schooldesk.accounts.access import access_for
 from schooldesk.changes.choices import (
@@ -49,8 +51,11 @@ REQUEST_FIELDS = ("title", "reason", "description", "change_type", "standard_cha
 PLAN_FIELDS = ("assigned_to", "planned_on", "backout_plan")
 
 
+CHANGE_ROLE_REFUSED = gettext_lazy("Only the service desk and technicians work on requests for change.")
+
+
 def _require(by, school_id: int, roles=CHANGE_ROLES,
-             message="Only the service desk and technicians work on requests for change.") -> None:
+             message=CHANGE_ROLE_REFUSED) -> None:
     if by is None:  # the system itself (the demo, commands)
         return
     if not access_for(by).has_role(school_id, roles):
@@ -81,9 +86,10 @@ def _set_status(change, by, status: str, body: str = "") -> None:
     _event(change, by, EventKind.STATUS, body, field="status", old=old, new=change.get_status_display())
 
 
-def _require_status(change, statuses, doing: str) -> None:
+def _require_status(change, statuses, message: str) -> None:
+    """Refuse unless the change is in one of `statuses`; `message` has %(reference)s and %(status)s."""
     if change.status not in statuses:
-        raise ValidationError(f"{change.reference} is {change.get_status_display().lower()}: it cannot {doing} now.")
+        raise ValidationError(message % {"reference": change.reference, "status": change.get_status_display().lower()})
 
 
 def _check(school_id: int, **related) -> None:
@@ -133,12 +139,12 @@ def change_create(*, school, by, title: str, reason: str, description: str = "",
 
 def _validate(change: ChangeRequest) -> None:
     if change.change_type == ChangeType.STANDARD and change.standard_change_id is None:
-        raise ValidationError({"standard_change": "A standard change follows one of the pre-authorised standard "
-                                                  "changes: choose it."})
+        raise ValidationError({"standard_change": _("A standard change follows one of the pre-authorised standard "
+                                                  "changes: choose it.")})
     if change.change_type != ChangeType.STANDARD:
         change.standard_change = None
     if change.standard_change_id and not change.standard_change.is_active:
-        raise ValidationError({"standard_change": "That standard change is no longer in use."})
+        raise ValidationError({"standard_change": _("That standard change is no longer in use.")})
     change.full_clean(exclude=["school", "problem", "standard_change", "assigned_to", "raised_by", "completed_by",
                                "reviewed_by"])
 
@@ -151,7 +157,7 @@ def change_update(*, change: ChangeRequest, by, version, **fields) -> ChangeRequ
     if unknown:
         raise ValueError(f"change_update cannot change {', '.join(sorted(unknown))}")
     change = version_lock(change, version, related=("school",))  # the edit page's words
-    _require_status(change, PLANNING_STATUSES, "be changed")
+    _require_status(change, PLANNING_STATUSES, _("%(reference)s is %(status)s: it cannot be changed now."))
     locations = fields.pop("affected_locations", None)
     _check(change.school_id, **{k: fields.get(k) for k in ("standard_change", "problem", "assigned_to")},
            affected_locations=list(locations or ()))
@@ -165,7 +171,7 @@ def change_update(*, change: ChangeRequest, by, version, **fields) -> ChangeRequ
                                                                                                             flat=True)):
         changed.append("affected_locations")
     if set(changed) & set(REQUEST_FIELDS) and change.status not in EDITABLE_STATUSES:
-        raise ValidationError("The request was decided as it stood: raise a new request for a different change.")
+        raise ValidationError(_("The request was decided as it stood: raise a new request for a different change."))
     if not changed:
         return change
     _validate(change)
@@ -183,7 +189,7 @@ def change_submit(*, change: ChangeRequest, by, version) -> ChangeRequest:
     """Ask the owner to authorise it. A standard change is authorised at once, by its pre-authorisation."""
     _require(by, change.school_id)
     change = _lock(change, version)
-    _require_status(change, {ChangeStatus.DRAFT}, "be submitted")
+    _require_status(change, {ChangeStatus.DRAFT}, _("%(reference)s is %(status)s: it cannot be submitted now."))
     now = timezone.now()
     change.submitted_at = now
     _set_status(change, by, ChangeStatus.SUBMITTED)
@@ -203,11 +209,12 @@ def change_submit(*, change: ChangeRequest, by, version) -> ChangeRequest:
 @transaction.atomic
 def change_decide(*, change: ChangeRequest, by, version, authorise: bool, reason: str) -> Approval:
     """The ICT owner authorises or rejects a submitted change, with the reason (shown on the RFC)."""
-    _require(by, change.school_id, AUTHORISE_ROLES, "Only the ICT owner can authorise or reject a request for change.")
+    _require(by, change.school_id, AUTHORISE_ROLES,
+             _("Only the ICT owner can authorise or reject a request for change."))
     change = _lock(change, version)
-    _require_status(change, {ChangeStatus.SUBMITTED}, "be decided")
+    _require_status(change, {ChangeStatus.SUBMITTED}, _("%(reference)s is %(status)s: it cannot be decided now."))
     if not reason.strip():
-        raise ValidationError({"reason": "Give the reason for the decision: it is recorded on the request."})
+        raise ValidationError({"reason": _("Give the reason for the decision: it is recorded on the request.")})
     decision = Decision.AUTHORISED if authorise else Decision.REJECTED
     approval = Approval.objects.create(change=change, decision=decision, reason=reason.strip(), decided_by=_actor(by))
     change.decided_at = approval.created_at
@@ -224,9 +231,9 @@ def change_decide(*, change: ChangeRequest, by, version, authorise: bool, reason
 def change_withdraw(*, change: ChangeRequest, by, version, reason: str) -> ChangeRequest:
     _require(by, change.school_id)
     change = _lock(change, version)
-    _require_status(change, OPEN_STATUSES, "be withdrawn")
+    _require_status(change, OPEN_STATUSES, _("%(reference)s is %(status)s: it cannot be withdrawn now."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the change is withdrawn."})
+        raise ValidationError({"reason": _("Say why the change is withdrawn.")})
     _set_status(change, by, ChangeStatus.WITHDRAWN, reason.strip())
     _save(change)
     _diary_sync(change)
@@ -237,7 +244,7 @@ def change_withdraw(*, change: ChangeRequest, by, version, reason: str) -> Chang
 def _plan_lock(change, by) -> ChangeRequest:
     _require(by, change.school_id)
     change = _lock(change, None)
-    _require_status(change, PLANNING_STATUSES, "be planned")
+    _require_status(change, PLANNING_STATUSES, _("%(reference)s is %(status)s: it cannot be planned now."))
     return change
 
 
@@ -246,7 +253,7 @@ def milestone_add(*, change: ChangeRequest, by, title: str, due_on: date, assign
     change = _plan_lock(change, by)
     _check(change.school_id, assigned_to=assigned_to)
     if not title.strip():
-        raise ValidationError({"title": "Say what the milestone is."})
+        raise ValidationError({"title": _("Say what the milestone is.")})
     milestone = Milestone(change=change, title=title.strip(), due_on=due_on, assigned_to=assigned_to)
     milestone.full_clean(exclude=["change", "assigned_to"])
     milestone.save()
@@ -291,7 +298,9 @@ def new_asset_add(*, change: ChangeRequest, by, tag: str, asset_type, **fields) 
     _check(change.school_id, asset_type=asset_type, location=fields.get("location"), supplier=fields.get("supplier"))
     if Asset.objects.filter(school_id=change.school_id, tag__iexact=tag).exists() or \
             NewAsset.objects.filter(change__school_id=change.school_id, asset__isnull=True, tag__iexact=tag).exists():
-        raise ValidationError({"tag": f"The tag “{tag}” is already used in this school's register or another change."})
+        raise ValidationError({"tag": _("The tag “%(tag)s” is already used in this school's register or another "
+                                        "change.")
+                                      % {"tag": tag}})
     item = NewAsset(change=change, tag=tag, asset_type=asset_type, **fields)
     item.full_clean(exclude=["change", "asset_type", "location", "supplier", "asset"])
     item.save()
@@ -307,7 +316,7 @@ def new_licence_add(*, change: ChangeRequest, by, product: str, licence_type: st
     _check(change.school_id, supplier=fields.get("supplier"))
     item = NewLicence(change=change, product=product.strip(), licence_type=licence_type, **fields)
     if licence_type != "site" and not item.quantity:
-        raise ValidationError({"quantity": "Say how many this licence covers."})
+        raise ValidationError({"quantity": _("Say how many this licence covers.")})
     item.full_clean(exclude=["change", "supplier", "licence"])
     item.save()
     _event(change, by, EventKind.PLAN, f"New licence: {item.product} added to the plan.")
@@ -325,15 +334,15 @@ def affected_asset_add(*, change: ChangeRequest, by, asset, new_location=None, n
     _check(change.school_id, asset=asset, new_location=new_location)
     if new_status and new_status not in (AssetStatus.IN_USE, AssetStatus.SPARE, AssetStatus.IN_REPAIR,
                                          AssetStatus.RETIRED):
-        raise ValidationError({"new_status": "Choose in use, spare, in repair or retired "
-                                             "(disposals have their own form)."})
+        raise ValidationError({"new_status": _("Choose in use, spare, in repair or retired "
+                                             "(disposals have their own form).")})
     item = AffectedAsset(change=change, asset=asset, new_location=new_location, new_status=new_status,
                          note=note.strip()[:200])
     try:
         with transaction.atomic():
             item.save()
     except IntegrityError as exc:
-        raise ValidationError({"asset": f"{asset.tag} is already listed on this change."}) from exc
+        raise ValidationError({"asset": _("%(tag)s is already listed on this change.") % {"tag": asset.tag}}) from exc
     _event(change, by, EventKind.PLAN, f"Affects {asset.tag}{': ' + item.note if item.note else ''}.")
     _save(change)
     return item
@@ -366,7 +375,8 @@ def _registers_update(change: ChangeRequest, by, implemented_on: date) -> list[s
         try:
             asset_save(asset=asset, by=by, note=f"Added by {change.reference}: {change.title}"[:300])
         except ValidationError as exc:
-            raise ValidationError(f"New equipment {item.tag}: {' '.join(exc.messages)}") from exc
+            raise ValidationError(_("New equipment %(tag)s: %(problem)s")
+                                  % {"tag": item.tag, "problem": " ".join(exc.messages)}) from exc
         item.asset = asset
         item.save(update_fields=["asset", "updated_at"])
         done.append(f"{asset.tag} added to the asset register")
@@ -379,7 +389,8 @@ def _registers_update(change: ChangeRequest, by, implemented_on: date) -> list[s
         try:
             licence_save(licence=licence, by=by)
         except ValidationError as exc:
-            raise ValidationError(f"New licence {item.product}: {' '.join(exc.messages)}") from exc
+            raise ValidationError(_("New licence %(product)s: %(problem)s")
+                                  % {"product": item.product, "problem": " ".join(exc.messages)}) from exc
         item.licence = licence
         item.save(update_fields=["licence", "updated_at"])
         done.append(f"{licence.product} added to the licence list")
@@ -391,7 +402,8 @@ def _registers_update(change: ChangeRequest, by, implemented_on: date) -> list[s
             if item.new_status and item.new_status != item.asset.status:
                 asset_status_set(asset=item.asset, status=item.new_status, by=by, note=note)
         except ValidationError as exc:
-            raise ValidationError(f"Asset {item.asset.tag}: {' '.join(exc.messages)}") from exc
+            raise ValidationError(_("Asset %(tag)s: %(problem)s")
+                                  % {"tag": item.asset.tag, "problem": " ".join(exc.messages)}) from exc
         item.applied_at = now
         item.save(update_fields=["applied_at", "updated_at"])
         if item.new_location_id or item.new_status:
@@ -404,19 +416,19 @@ def change_complete(*, change: ChangeRequest, by, version, outcome: str, impleme
                     note: str = "") -> ChangeRequest:
     """Record the implementation. A successful change updates the registers in the same step."""
     _require(by, change.school_id, CHANGE_DESK_ROLES,
-             "Only the SPOC or the ICT owner complete a change: it updates the asset register and licence list.")
+             _("Only the SPOC or the ICT owner complete a change: it updates the asset register and licence list."))
     change = _lock(change, version)
-    _require_status(change, {ChangeStatus.AUTHORISED}, "be completed")
+    _require_status(change, {ChangeStatus.AUTHORISED}, _("%(reference)s is %(status)s: it cannot be completed now."))
     if outcome not in Outcome.values:
-        raise ValidationError({"outcome": "Choose how it went."})
+        raise ValidationError({"outcome": _("Choose how it went.")})
     if implemented_on > timezone.localdate():
-        raise ValidationError({"implemented_on": "The implementation date is in the future."})
+        raise ValidationError({"implemented_on": _("The implementation date is in the future.")})
     successful = outcome == Outcome.SUCCESSFUL
     if successful:
         open_steps = list(change.milestones.filter(done_at__isnull=True).values_list("title", flat=True))
         if open_steps:
-            raise ValidationError("Tick off (or remove) the milestones still open first: "
-                                  + "; ".join(open_steps) + ".")
+            raise ValidationError(_("Tick off (or remove) the milestones still open first: %(milestones)s.")
+                                  % {"milestones": "; ".join(open_steps)})
     change.outcome, change.implemented_on = outcome, implemented_on
     change.completed_at, change.completed_by = timezone.now(), _actor(by)
     _set_status(change, by, ChangeStatus.IMPLEMENTED if successful else ChangeStatus.FAILED, note.strip())
@@ -434,11 +446,12 @@ def change_complete(*, change: ChangeRequest, by, version, outcome: str, impleme
 @transaction.atomic
 def change_review(*, change: ChangeRequest, by, version, review: str) -> ChangeRequest:
     """The post-implementation review closes the change: did it do what was intended, what was learnt."""
-    _require(by, change.school_id, CHANGE_DESK_ROLES, "Only the SPOC or the ICT owner review a change.")
+    _require(by, change.school_id, CHANGE_DESK_ROLES, _("Only the SPOC or the ICT owner review a change."))
     change = _lock(change, version)
-    _require_status(change, {ChangeStatus.IMPLEMENTED, ChangeStatus.FAILED}, "be reviewed")
+    _require_status(change, {ChangeStatus.IMPLEMENTED, ChangeStatus.FAILED},
+                    _("%(reference)s is %(status)s: it cannot be reviewed now."))
     if not review.strip():
-        raise ValidationError({"review": "Say whether it did what was intended, and what was learnt."})
+        raise ValidationError({"review": _("Say whether it did what was intended, and what was learnt.")})
     change.review, change.reviewed_at, change.reviewed_by = review.strip(), timezone.now(), _actor(by)
     _event(change, by, EventKind.REVIEW, change.review)
     _set_status(change, by, ChangeStatus.CLOSED)
@@ -450,7 +463,7 @@ def change_review(*, change: ChangeRequest, by, version, review: str) -> ChangeR
 @transaction.atomic
 def standard_change_save(*, standard: StandardChange, by, version: int | None = None) -> StandardChange:
     """The ICT owner pre-authorises a routine change (a new one, or new wording of one)."""
-    _require(by, standard.school_id, AUTHORISE_ROLES, "Only the ICT owner can pre-authorise standard changes.")
+    _require(by, standard.school_id, AUTHORISE_ROLES, _("Only the ICT owner can pre-authorise standard changes."))
     version_claim(standard, version)  # a save from an older page is refused (core/concurrency.py)
     standard.title, standard.description = standard.title.strip(), standard.description.strip()
     if _actor(by) is not None:

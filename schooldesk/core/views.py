@@ -35,7 +35,7 @@ class RoleRequiredMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if self.required_roles and not access_for(request.user).any_role(self.required_roles):
-            raise PermissionDenied("Your role does not include this page.")
+            raise PermissionDenied(_("Your role does not include this page."))
         return super().dispatch(request, *args, **kwargs)
 
     def require_role_in(self, school_id: int, roles=None) -> None:

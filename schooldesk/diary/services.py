@@ -11,6 +11,8 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
@@ -30,8 +32,11 @@ RENEWAL_REMIND_DAYS = 14
 PAYMENT_REMIND_DAYS = 7
 
 
+DIARY_ROLE_REFUSED = gettext_lazy("Only the SPOC or ICT owner can change the diary.")
+
+
 def _require_role(by, school_id: int, roles=DESK_ROLES,
-                  message="Only the SPOC or ICT owner can change the diary.") -> None:
+                  message=DIARY_ROLE_REFUSED) -> None:
     if by is not None and not access_for(by).has_role(school_id, roles):
         raise PermissionDenied(message)
 
@@ -89,9 +94,9 @@ def entry_save(*, entry: DiaryEntry, by, version: int | None = None) -> DiaryEnt
 def entry_delete(*, entry: DiaryEntry, by) -> None:
     _require_role(by, entry.school_id)
     if entry.generated_key:
-        raise ValidationError("This entry follows a contract or a payment: change that instead.")
+        raise ValidationError(_("This entry follows a contract or a payment: change that instead."))
     if entry.calls_worked.exists():
-        raise ValidationError("Calls were worked at this visit: it stays in the diary as their record.")
+        raise ValidationError(_("Calls were worked at this visit: it stays in the diary as their record."))
     audit_record(actor=by, school=entry.school, action="delete", obj=entry,
                  summary=f"Diary entry “{entry.title}” deleted")
     entry.delete()
@@ -205,12 +210,12 @@ def visit_record(*, entry: DiaryEntry, incident, by, outcome: str, notes: str, m
     from schooldesk.incidents.services import incident_reply, incident_resolve
 
     if entry.kind != DiaryKind.VISIT:
-        raise ValidationError("Calls are worked from a visit's sheet.")
-    _require_role(by, entry.school_id, STAFF_ROLES, "Only the school's technicians and desk can work a visit sheet.")
+        raise ValidationError(_("Calls are worked from a visit's sheet."))
+    _require_role(by, entry.school_id, STAFF_ROLES, _("Only the school's technicians and desk can work a visit sheet."))
     if incident.school_id != entry.school_id:
-        raise ValidationError("That call belongs to another school.")
+        raise ValidationError(_("That call belongs to another school."))
     if not notes.strip():
-        raise ValidationError({"notes": "Say what you did, so the reporter and the desk know."})
+        raise ValidationError({"notes": _("Say what you did, so the reporter and the desk know.")})
     if outcome == VisitOutcome.RESOLVED:
         result = incident_resolve(incident=incident, by=by, version=version, resolution=notes,
                                   minutes_spent=minutes_spent or 0)
@@ -218,16 +223,16 @@ def visit_record(*, entry: DiaryEntry, incident, by, outcome: str, notes: str, m
         result = incident_reply(incident=incident, by=by, body=notes, is_public=tell_reporter,
                                 minutes_spent=minutes_spent or 0)
     else:
-        raise ValidationError({"outcome": "Choose whether the call is fixed or still open."})
+        raise ValidationError({"outcome": _("Choose whether the call is fixed or still open.")})
     entry.calls_worked.add(incident)
     return result
 
 
 @transaction.atomic
 def visit_complete(*, entry: DiaryEntry, by) -> DiaryEntry:
-    _require_role(by, entry.school_id, STAFF_ROLES, "Only the school's technicians and desk can complete a visit.")
+    _require_role(by, entry.school_id, STAFF_ROLES, _("Only the school's technicians and desk can complete a visit."))
     if entry.kind != DiaryKind.VISIT:
-        raise ValidationError("Only a visit can be completed.")
+        raise ValidationError(_("Only a visit can be completed."))
     entry.completed_at = timezone.now()
     entry.save(update_fields=["completed_at", "updated_at"])
     audit_record(actor=by, school=entry.school, action="visit_complete", obj=entry,
@@ -285,14 +290,14 @@ def payments_schedule(*, contract, by, mode: str, instalments=(), today: date | 
     """Schedule the current term's payments: recurring at the billing frequency, one-off, or instalments
     that must add up to the term's value. Each bill is split between the sharing schools."""
     if by is not None and not can_manage_contract(by, contract_school_ids(contract)):
-        raise PermissionDenied("Only the SPOC or ICT owner of every school sharing this contract can schedule "
-                               "its payments.")
+        raise PermissionDenied(_("Only the SPOC or ICT owner of every school sharing this contract can schedule "
+                               "its payments."))
     k = contract.renewals
     starts, ends = contract.term_bounds(k)
     value = contract.term_value(k)
     prefix = f"contract:{contract.pk}:t{k}:"
     if Payment.objects.filter(contract=contract, generated_key__startswith=prefix).exists():
-        raise ValidationError("This term's payments are already scheduled: change or delete those first.")
+        raise ValidationError(_("This term's payments are already scheduled: change or delete those first."))
     if mode == PaymentKind.RECURRING:
         dates = billing_dates(starts, ends, contract.billing_frequency)
         amounts = split_evenly(value, len(dates))
@@ -301,16 +306,18 @@ def payments_schedule(*, contract, by, mode: str, instalments=(), today: date | 
     elif mode == PaymentKind.INSTALMENT:
         rows = sorted((due, Decimal(amount)) for due, amount in instalments if due and amount is not None)
         if len(rows) < 2:
-            raise ValidationError("Give at least two instalments, each with a date and an amount.")
+            raise ValidationError(_("Give at least two instalments, each with a date and an amount."))
         total = sum((a for _, a in rows), Decimal("0"))
         if total != value:
             gap = value - total
-            raise ValidationError(
-                f"The instalments add up to {money(total)}, but this term of the contract is worth {money(value)}: "
-                f"{money(abs(gap))} {'short' if gap > 0 else 'too much'}.")
+            message = (_("The instalments add up to %(total)s, but this term of the contract is worth %(value)s: "
+                         "%(gap)s short.") if gap > 0 else
+                       _("The instalments add up to %(total)s, but this term of the contract is worth %(value)s: "
+                         "%(gap)s too much."))
+            raise ValidationError(message % {"total": money(total), "value": money(value), "gap": money(abs(gap))})
         dates, amounts = [d for d, _ in rows], [a for _, a in rows]
     else:
-        raise ValidationError({"mode": "Choose recurring, one-off or instalments."})
+        raise ValidationError({"mode": _("Choose recurring, one-off or instalments.")})
     kind = PaymentKind.ONE_OFF if len(dates) == 1 else mode
     shares = list(contract.shares.select_related("school"))
     payments = []
@@ -348,7 +355,7 @@ def payments_schedule_renewal(*, contract) -> list[Payment]:
 @transaction.atomic
 def payment_save(*, payment: Payment, by, version: int | None = None) -> Payment:
     """A payment by hand: a one-off purchase, or a new implementation's payments."""
-    _require_role(by, payment.school_id, DESK_ROLES, "Only the SPOC or ICT owner can schedule payments.")
+    _require_role(by, payment.school_id, DESK_ROLES, _("Only the SPOC or ICT owner can schedule payments."))
     errors = {}
     version_claim(payment, version)  # a save from an older page is refused (core/concurrency.py)
     if payment.supplier.organisation_id != payment.school.organisation_id:
@@ -372,11 +379,11 @@ def payment_save(*, payment: Payment, by, version: int | None = None) -> Payment
 
 @transaction.atomic
 def payment_mark_paid(*, payment: Payment, by, paid_on: date, reference: str) -> Payment:
-    _require_role(by, payment.school_id, DESK_ROLES, "Only the SPOC or ICT owner can record payments.")
+    _require_role(by, payment.school_id, DESK_ROLES, _("Only the SPOC or ICT owner can record payments."))
     if paid_on is None:
-        raise ValidationError({"paid_on": "Give the date it was paid."})
+        raise ValidationError({"paid_on": _("Give the date it was paid.")})
     if paid_on > timezone.localdate():
-        raise ValidationError({"paid_on": "That date is in the future."})
+        raise ValidationError({"paid_on": _("That date is in the future.")})
     payment = Payment.objects.select_for_update(of=("self",)).select_related("supplier", "school").get(pk=payment.pk)
     payment.paid_on, payment.paid_reference = paid_on, reference.strip()
     payment.full_clean()
@@ -390,9 +397,9 @@ def payment_mark_paid(*, payment: Payment, by, paid_on: date, reference: str) ->
 
 @transaction.atomic
 def payment_delete(*, payment: Payment, by) -> None:
-    _require_role(by, payment.school_id, DESK_ROLES, "Only the SPOC or ICT owner can remove payments.")
+    _require_role(by, payment.school_id, DESK_ROLES, _("Only the SPOC or ICT owner can remove payments."))
     if payment.paid_on:
-        raise ValidationError("A paid payment stays on record.")
+        raise ValidationError(_("A paid payment stays on record."))
     audit_record(actor=by, school=payment.school, action="delete", obj=payment,
                  summary=f"Payment {payment.description} {money(payment.amount)} due {payment.due_on:%d/%m/%Y} removed")
     payment.delete()

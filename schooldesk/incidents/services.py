@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
@@ -64,12 +65,15 @@ MAGIC = {
 # --- rules ------------------------------------------------------------------------------------
 def priority_for(*, school, impact: str, urgency: str) -> str:
     if impact not in Impact.values or urgency not in Urgency.values:
-        raise ValidationError("Choose the impact and the urgency from the lists.")
+        raise ValidationError(_("Choose the impact and the urgency from the lists."))
     row = school.priority_matrix.get(impact) or DEFAULT_PRIORITY_MATRIX[impact]
     return row.get(urgency) or DEFAULT_PRIORITY_MATRIX[impact][urgency]
 
 
-def _require(by, incident_or_school_id, roles, message="You cannot do that on this call.") -> None:
+CANNOT_ON_THIS_CALL = gettext_lazy("You cannot do that on this call.")
+
+
+def _require(by, incident_or_school_id, roles, message=CANNOT_ON_THIS_CALL) -> None:
     school_id = getattr(incident_or_school_id, "school_id", incident_or_school_id)
     if by is None:  # the system itself (tasks, commands)
         return
@@ -77,7 +81,7 @@ def _require(by, incident_or_school_id, roles, message="You cannot do that on th
         raise PermissionDenied(message)
 
 
-def _require_worker(by, incident, message="You cannot do that on this call.") -> None:
+def _require_worker(by, incident, message=CANNOT_ON_THIS_CALL) -> None:
     """School staff, or a provider whose supplier the call has been escalated to."""
     if by is None:
         return
@@ -193,7 +197,8 @@ def _set_status(incident, by, status, body="", *, is_public=True) -> IncidentUpd
 
 def _require_active(incident: Incident) -> None:
     if incident.status not in ACTIVE_STATUSES:
-        raise ValidationError(f"{incident.reference} is {incident.get_status_display().lower()}; reopen it first.")
+        raise ValidationError(_("%(reference)s is %(status)s; reopen it first.")
+                              % {"reference": incident.reference, "status": incident.get_status_display().lower()})
 
 
 def _require_not_awaiting_approval(incident: Incident) -> None:
@@ -211,17 +216,20 @@ def attachment_validate(upload):
     extension = Path(upload.name).suffix.lower()
     if extension not in ALLOWED_EXTENSIONS:
         raise ValidationError(
-            f"“{upload.name}” is not a file type we accept. Send a photo, PDF, text or Office document."
+            _("“%(name)s” is not a file type we accept. Send a photo, PDF, text or Office document.")
+            % {"name": upload.name}
         )
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(f"“{upload.name}” is larger than {limit} MB. Send a smaller file or a screenshot.")
+        raise ValidationError(_("“%(name)s” is larger than %(limit)s MB. Send a smaller file or a screenshot.")
+                              % {"name": upload.name, "limit": limit})
     if extension in MAGIC:
         upload.seek(0)
         head = upload.read(8)
         upload.seek(0)
         if not head.startswith(MAGIC[extension]):
-            raise ValidationError(f"“{upload.name}” does not look like a {extension[1:].upper()} file.")
+            raise ValidationError(_("“%(name)s” does not look like a %(kind)s file.")
+                                  % {"name": upload.name, "kind": extension[1:].upper()})
     try:
         scanning.scan(upload)
     except scanning.ScanRefused as exc:
@@ -230,8 +238,8 @@ def attachment_validate(upload):
         try:
             return without_metadata(upload)
         except ValueError as exc:
-            raise ValidationError(f"“{upload.name}” could not be read as a photo. Take it again or send it as a "
-                                  "PDF.") from exc
+            raise ValidationError(_("“%(name)s” could not be read as a photo. Take it again or send it as a "
+                                    "PDF.") % {"name": upload.name}) from exc
     return upload
 
 
@@ -257,16 +265,16 @@ def incident_create(
     urgency: str | None = None, files=(), now=None, **details,
 ) -> Incident:
     """Log a call. Anyone with a role in the school may log one; the desk may log it for someone else."""
-    _require(by, school.pk, set(Role), "You are not a member of this school.")
+    _require(by, school.pk, set(Role), _("You are not a member of this school."))
     on_behalf = reported_by is not None and by is not None and reported_by.pk != by.pk or bool(reporter_name)
     if on_behalf or impact or urgency or category:
-        _require(by, school.pk, STAFF_ROLES, "Only the service desk can log a call for someone else or triage it.")
+        _require(by, school.pk, STAFF_ROLES, _("Only the service desk can log a call for someone else or triage it."))
     if location.school_id != school.pk or location.is_archived:
-        raise ValidationError({"location": "Choose a location from this school's list."})
+        raise ValidationError({"location": _("Choose a location from this school's list.")})
     if category is not None and (category.school_id != school.pk or category.is_archived):
-        raise ValidationError({"category": "Choose a category from this school's list."})
+        raise ValidationError({"category": _("Choose a category from this school's list.")})
     if not summary.strip():
-        raise ValidationError({"summary": "Say briefly what is wrong."})
+        raise ValidationError({"summary": _("Say briefly what is wrong.")})
     now = now or timezone.now()
     incident = Incident(
         school=school, location=location, summary=summary.strip(), kind=kind, channel=channel,
@@ -295,20 +303,20 @@ def incident_triage(
 ) -> Incident:
     """Check the call: category, impact × urgency → priority (an override needs a reason), restriction,
     and where it is when the reporter (or an email) gave the wrong place."""
-    _require(by, incident, DESK_ROLES, "Only the SPOC or the ICT owner can triage calls.")
+    _require(by, incident, DESK_ROLES, _("Only the SPOC or the ICT owner can triage calls."))
     incident = _lock(incident, version)
     _require_active(incident)
     if location is not None and location.pk != incident.location_id:
         if location.school_id != incident.school_id or location.is_archived:
-            raise ValidationError({"location": "Choose a location from this school's list."})
+            raise ValidationError({"location": _("Choose a location from this school's list.")})
     if category is not None and (category.school_id != incident.school_id or
                                  (category.is_archived and category.pk != incident.category_id)):
-        raise ValidationError({"category": "Choose a category from this school's list."})
+        raise ValidationError({"category": _("Choose a category from this school's list.")})
     matrix_priority = priority_for(school=incident.school, impact=impact, urgency=urgency)
     if priority and priority not in Priority.values:
-        raise ValidationError({"priority": "Choose a priority from the list."})
+        raise ValidationError({"priority": _("Choose a priority from the list.")})
     if priority and priority != matrix_priority and not reason.strip():
-        raise ValidationError({"reason": "Give a reason for overriding the priority the matrix suggests."})
+        raise ValidationError({"reason": _("Give a reason for overriding the priority the matrix suggests.")})
     changes = []
     labels = {"impact": dict(Impact.choices), "urgency": dict(Urgency.choices), "priority": dict(Priority.choices)}
     for field, new in (("category", category), ("impact", impact), ("urgency", urgency)):
@@ -349,14 +357,14 @@ def incident_triage(
 @transaction.atomic
 def incident_assign(*, incident, by, version, technician=None, next_visit: bool = False, note: str = "") -> Incident:
     """Forward to first-level support: a named technician, or the next scheduled visit."""
-    _require(by, incident, DESK_ROLES, "Only the SPOC or the ICT owner can forward calls.")
+    _require(by, incident, DESK_ROLES, _("Only the SPOC or the ICT owner can forward calls."))
     incident = _lock(incident, version)
     _require_active(incident)
     _require_not_awaiting_approval(incident)
     if technician is None and not next_visit:
-        raise ValidationError({"technician": "Choose a technician or the next scheduled visit."})
+        raise ValidationError({"technician": _("Choose a technician or the next scheduled visit.")})
     if technician is not None and not access_for(technician).has_role(incident.school_id, STAFF_ROLES):
-        raise ValidationError({"technician": f"{technician} does not support this school."})
+        raise ValidationError({"technician": _("%(person)s does not support this school.") % {"person": technician}})
     old = str(incident.assigned_to or "")
     incident.assigned_to = technician
     incident.for_next_visit = next_visit
@@ -373,12 +381,12 @@ def incident_assign(*, incident, by, version, technician=None, next_visit: bool 
 @transaction.atomic
 def incident_escalate(*, incident, by, version, supplier, reference: str = "", note: str = "") -> Incident:
     """Escalate to a second-level provider, recording their own call reference."""
-    _require(by, incident, STAFF_ROLES, "Only the desk or a technician can escalate calls.")
+    _require(by, incident, STAFF_ROLES, _("Only the desk or a technician can escalate calls."))
     incident = _lock(incident, version)
     _require_active(incident)
     _require_not_awaiting_approval(incident)
     if supplier.organisation_id != incident.school.organisation_id:
-        raise ValidationError({"supplier": "Choose a supplier from your organisation's list."})
+        raise ValidationError({"supplier": _("Choose a supplier from your organisation's list.")})
     incident.supplier = supplier
     incident.supplier_reference = reference.strip()
     incident.support_level = SupportLevel.SECOND
@@ -398,10 +406,10 @@ def incident_escalate(*, incident, by, version, supplier, reference: str = "", n
 @transaction.atomic
 def incident_chase(*, incident, by, note: str) -> IncidentUpdate:
     """Record a chase of the technician or supplier (phone call, email)."""
-    _require(by, incident, STAFF_ROLES, "Only the desk or a technician can record a chase.")
+    _require(by, incident, STAFF_ROLES, _("Only the desk or a technician can record a chase."))
     _require_active(incident)
     if not note.strip():
-        raise ValidationError({"note": "Say who you chased and what they said."})
+        raise ValidationError({"note": _("Say who you chased and what they said.")})
     return _timeline(incident, by, UpdateKind.CHASE, note.strip(), is_public=False)
 
 
@@ -470,13 +478,13 @@ def incident_reply(
     if caller:
         body = f"{from_caller.strip()} wrote:\n{body.strip()}"
     if not is_worker and not caller and not _is_reporter(by, incident):
-        raise PermissionDenied("You cannot update this call.")
+        raise PermissionDenied(_("You cannot update this call."))
     if not is_worker:
         is_public, minutes_spent = True, 0  # reporters cannot write internal notes
         if incident.status not in ACTIVE_STATUSES | {IncidentStatus.RESOLVED}:
-            raise ValidationError("This call is closed. If the problem is back, reopen it or report it again.")
+            raise ValidationError(_("This call is closed. If the problem is back, reopen it or report it again."))
     if not body.strip() and not files:
-        raise ValidationError({"body": "Write a message or attach a file."})
+        raise ValidationError({"body": _("Write a message or attach a file.")})
     incident = _lock(incident, None)
     now = timezone.now()
     update = _timeline(incident, by, UpdateKind.REPLY if is_public else UpdateKind.NOTE, body.strip(),
@@ -500,9 +508,9 @@ def incident_wait(*, incident, by, version, on: str, note: str = "") -> Incident
     _require_not_awaiting_approval(incident)
     status = {"reporter": IncidentStatus.WAITING_REPORTER, "supplier": IncidentStatus.WAITING_SUPPLIER}.get(on)
     if status is None:
-        raise ValidationError("Say whether the call waits on the reporter or on a supplier.")
+        raise ValidationError(_("Say whether the call waits on the reporter or on a supplier."))
     if status == IncidentStatus.WAITING_SUPPLIER and not incident.supplier_id:
-        raise ValidationError("Escalate the call to a supplier before waiting on one.")
+        raise ValidationError(_("Escalate the call to a supplier before waiting on one."))
     _pause(incident, timezone.now())
     _set_status(incident, by, status, note, is_public=status == IncidentStatus.WAITING_REPORTER)
     _save(incident)
@@ -514,7 +522,7 @@ def incident_resume(*, incident, by, version, note: str = "") -> Incident:
     _require_worker(by, incident)
     incident = _lock(incident, version)
     if incident.status not in PAUSED_STATUSES:
-        raise ValidationError("This call is not waiting.")
+        raise ValidationError(_("This call is not waiting."))
     _require_not_awaiting_approval(incident)
     _resume(incident, timezone.now())
     _set_status(incident, by, _working_status(incident), note, is_public=False)
@@ -527,12 +535,12 @@ def incident_resume(*, incident, by, version, note: str = "") -> Incident:
 def incident_resolve(*, incident, by, version, resolution: str, is_workaround: bool = False,
                      minutes_spent: int = 0, notify: bool = True) -> Incident:
     """`notify=False`: the reporter is told some other way (an outage's one email to everyone it affected)."""
-    _require_worker(by, incident, "Only support staff can resolve calls.")
+    _require_worker(by, incident, _("Only support staff can resolve calls."))
     incident = _lock(incident, version)
     _require_active(incident)
     _require_not_awaiting_approval(incident)
     if not resolution.strip():
-        raise ValidationError({"resolution": "Say what was done, so the reporter and the next person know."})
+        raise ValidationError({"resolution": _("Say what was done, so the reporter and the next person know.")})
     now = timezone.now()
     _resume(incident, now)
     incident.resolution = resolution.strip()
@@ -554,10 +562,10 @@ def incident_confirm(*, incident, by, satisfaction: str = "", comment: str = "")
     """The reporter (or the desk on their behalf) confirms the fix; the call closes. The reporter may rate
     how it was handled at the same time (good / OK / poor), if the call was picked for a rating."""
     if not _is_reporter(by, incident):
-        _require(by, incident, DESK_ROLES, "Only the reporter or the desk can confirm a fix.")
+        _require(by, incident, DESK_ROLES, _("Only the reporter or the desk can confirm a fix."))
     incident = _lock(incident, None)
     if incident.status != IncidentStatus.RESOLVED:
-        raise ValidationError("Only a resolved call can be confirmed.")
+        raise ValidationError(_("Only a resolved call can be confirmed."))
     now = timezone.now()
     if satisfaction:
         _rate(incident, by, satisfaction, comment, now)
@@ -657,12 +665,12 @@ def incident_rate(*, incident, by, rating: str, comment: str = "") -> Incident:
 @transaction.atomic
 def incident_reopen(*, incident, by, reason: str, files=()) -> Incident:
     if not _is_reporter(by, incident):
-        _require(by, incident, STAFF_ROLES, "Only the reporter or support staff can reopen a call.")
+        _require(by, incident, STAFF_ROLES, _("Only the reporter or support staff can reopen a call."))
     incident = _lock(incident, None)
     if incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
-        raise ValidationError("Only a resolved or closed call can be reopened.")
+        raise ValidationError(_("Only a resolved or closed call can be reopened."))
     if not reason.strip():
-        raise ValidationError({"reason": "Say what is still wrong."})
+        raise ValidationError({"reason": _("Say what is still wrong.")})
     _resume(incident, timezone.now())
     incident.resolved_at = None
     incident.closed_at = None
@@ -676,11 +684,11 @@ def incident_reopen(*, incident, by, reason: str, files=()) -> Incident:
 @transaction.atomic
 def incident_cancel(*, incident, by, version, reason: str) -> Incident:
     if not _is_reporter(by, incident):
-        _require(by, incident, DESK_ROLES, "Only the reporter or the desk can cancel a call.")
+        _require(by, incident, DESK_ROLES, _("Only the reporter or the desk can cancel a call."))
     incident = _lock(incident, version)
     _require_active(incident)
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the call is cancelled (for example: it fixed itself)."})
+        raise ValidationError({"reason": _("Say why the call is cancelled (for example: it fixed itself).")})
     incident.closed_at = timezone.now()
     _pause(incident, incident.closed_at)
     if incident.status == IncidentStatus.WAITING_APPROVAL:  # the approver has nothing left to decide
@@ -694,14 +702,15 @@ def incident_cancel(*, incident, by, version, reason: str) -> Incident:
 
 @transaction.atomic
 def incident_mark_duplicate(*, incident, by, version, original) -> Incident:
-    _require(by, incident, DESK_ROLES, "Only the SPOC or the ICT owner can link duplicates.")
+    _require(by, incident, DESK_ROLES, _("Only the SPOC or the ICT owner can link duplicates."))
     incident = _lock(incident, version)
     _require_active(incident)
     _require_not_awaiting_approval(incident)
     if original.pk == incident.pk or original.school_id != incident.school_id:
-        raise ValidationError({"original": "Choose another call from the same school."})
+        raise ValidationError({"original": _("Choose another call from the same school.")})
     if original.duplicate_of_id == incident.pk:
-        raise ValidationError({"original": f"{original.reference} is already a duplicate of this call."})
+        raise ValidationError(
+            {"original": _("%(reference)s is already a duplicate of this call.") % {"reference": original.reference}})
     incident.duplicate_of = original
     incident.closed_at = timezone.now()
     _pause(incident, incident.closed_at)
@@ -752,7 +761,7 @@ def saved_view_save(*, user, name: str, query: str):
 
 def saved_view_delete(*, view, user) -> None:
     if view.user_id != user.pk:
-        raise PermissionDenied("That is someone else's view.")
+        raise PermissionDenied(_("That is someone else's view."))
     view.delete()
 
 

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schooldesk.accounts.access import access_for
 from schooldesk.assets import imports
@@ -26,7 +28,10 @@ from schooldesk.webhooks.events import emit, subscribed_events
 PROOF_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx", ".eml", ".msg", ".txt"}
 
 
-def _require(by, school_id: int, roles, message="Your role does not include the licence list.") -> None:
+LICENCE_ROLE_REFUSED = gettext_lazy("Your role does not include the licence list.")
+
+
+def _require(by, school_id: int, roles, message=LICENCE_ROLE_REFUSED) -> None:
     if by is None:
         return
     if not access_for(by).has_role(school_id, roles):
@@ -111,8 +116,8 @@ def _proof_check(upload):
     from schooldesk.incidents.services import attachment_validate
 
     if Path(upload.name).suffix.lower() not in PROOF_EXTENSIONS:
-        raise ValidationError({"proof": f"“{upload.name}” is not a file type we keep as a proof of purchase: "
-                                        "send a PDF, a photo, or an Office document."})
+        raise ValidationError({"proof": _("“%(name)s” is not a file type we keep as a proof of purchase: "
+                                          "send a PDF, a photo, or an Office document.") % {"name": upload.name}})
     try:
         return attachment_validate(upload)
     except ValidationError as exc:
@@ -122,16 +127,18 @@ def _proof_check(upload):
 @transaction.atomic
 def licence_save(*, licence: Licence, by, proof=None, version: int | None = None) -> Licence:
     """Add or change a licence. Its key is unique within the school; a proof of purchase is kept as a download."""
-    _require(by, licence.school_id, LICENCE_DESK_ROLES, "Only the SPOC or the ICT owner can change the licence list.")
+    _require(by, licence.school_id, LICENCE_DESK_ROLES,
+             _("Only the SPOC or the ICT owner can change the licence list."))
     version_claim(licence, version)  # a save from an older page is refused (core/concurrency.py)
     licence.product, licence.key = licence.product.strip(), licence.key.strip()
     licence.key_digest = licence_key_digest(licence.key)
     licence.full_clean(validate_unique=False, validate_constraints=False)
     if len(licence.key) > Licence._meta.get_field("key").max_length:  # a text column: the form says it too
-        raise ValidationError({"key": "A licence key has at most 200 characters."})
+        raise ValidationError({"key": _("A licence key has at most 200 characters.")})
     _stale_key_digests_refresh(licence.school_id)
     if (clash := _key_clash(licence)) is not None:
-        raise ValidationError({"key": f"That key is already recorded for {clash.product} in this school."})
+        raise ValidationError({"key": _("That key is already recorded for %(product)s in this school.")
+                                      % {"product": clash.product}})
     if proof is not None:
         proof = _proof_check(proof)
     created = licence.pk is None
@@ -139,7 +146,7 @@ def licence_save(*, licence: Licence, by, proof=None, version: int | None = None
         with transaction.atomic():
             licence.save()
     except IntegrityError as exc:
-        raise ValidationError({"key": "That key is already recorded for another licence in this school."}) from exc
+        raise ValidationError({"key": _("That key is already recorded for another licence in this school.")}) from exc
     if proof is not None:
         licence.proof_stored_name = f"{secrets.token_hex(16)}{Path(proof.name).suffix.lower()}"
         licence.proof_name = Path(proof.name).name[:200]
@@ -156,7 +163,8 @@ def proof_content_type(licence: Licence) -> str:
 
 @transaction.atomic
 def licence_delete(*, licence: Licence, by) -> None:
-    _require(by, licence.school_id, LICENCE_DESK_ROLES, "Only the SPOC or the ICT owner can change the licence list.")
+    _require(by, licence.school_id, LICENCE_DESK_ROLES,
+             _("Only the SPOC or the ICT owner can change the licence list."))
     audit_record(actor=by, school=licence.school, action="delete", obj=licence,
                  summary=f"Licence {licence.product} deleted")
     if licence.proof:  # the file goes once the deletion is committed: a rolled-back delete keeps its proof
@@ -185,22 +193,23 @@ def allocation_add(*, licence: Licence, by, asset=None, person=None, location=No
 
     _require(by, licence.school_id, LICENCE_KEY_ROLES)
     if sum(x is not None for x in (asset, person, location)) != 1:
-        raise ValidationError("Choose one device, one person or one location.")
+        raise ValidationError(_("Choose one device, one person or one location."))
     if asset is not None and asset.school_id != licence.school_id:
-        raise ValidationError({"asset": "Choose a device of this school."})
+        raise ValidationError({"asset": _("Choose a device of this school.")})
     if location is not None and location.school_id != licence.school_id:
-        raise ValidationError({"location": "Choose a location of this school."})
+        raise ValidationError({"location": _("Choose a location of this school.")})
     if person is not None and not Membership.objects.filter(user=person, school_id=licence.school_id).exists():
-        raise ValidationError({"person": "Choose someone from this school."})
+        raise ValidationError({"person": _("Choose someone from this school.")})
     if quantity < 1:
-        raise ValidationError({"quantity": "Allocate at least one seat."})
+        raise ValidationError({"quantity": _("Allocate at least one seat.")})
     licence = _locked(licence)
     free = free_seats(licence)
     beyond = 0 if free is None else max(quantity - free, 0)
     if beyond and not over_allocate:
         raise ValidationError({"quantity": (
-            f"{licence.product} has {free} of its {licence.quantity} seats free, so {quantity} cannot be allocated. "
-            "Allocate fewer, buy more, or tick “Allocate anyway” to record an over-allocation.")})
+            _("%(product)s has %(free)s of its %(seats)s seats free, so %(quantity)s cannot be allocated. "
+              "Allocate fewer, buy more, or tick “Allocate anyway” to record an over-allocation.")
+            % {"product": licence.product, "free": free, "seats": licence.quantity, "quantity": quantity})})
     allocation = Allocation.objects.create(school_id=licence.school_id, licence=licence, asset=asset, person=person,
                                            location=location, quantity=quantity, note=note.strip()[:120],
                                            over_allocated=beyond)
@@ -223,16 +232,18 @@ def allocation_remove(*, allocation: Allocation, by) -> None:
 def installation_add(*, licence: Licence, asset: Asset, by, version: str = "", installed_on=None) -> Installation:
     _require(by, licence.school_id, LICENCE_KEY_ROLES)
     if asset.school_id != licence.school_id:
-        raise ValidationError({"asset": "Choose a device of this school."})
+        raise ValidationError({"asset": _("Choose a device of this school.")})
     licence = _locked(licence)
     if Installation.objects.filter(licence=licence, asset=asset).exists():
-        raise ValidationError({"asset": f"{licence.product} is already recorded on {asset.tag}."})
+        raise ValidationError({"asset": _("%(product)s is already recorded on %(tag)s.")
+                                        % {"product": licence.product, "tag": asset.tag}})
     try:
         with transaction.atomic():
             installation = Installation.objects.create(school_id=licence.school_id, licence=licence, asset=asset,
                                                        version=version.strip()[:40], installed_on=installed_on)
     except IntegrityError as exc:
-        raise ValidationError({"asset": f"{licence.product} is already recorded on {asset.tag}."}) from exc
+        raise ValidationError({"asset": _("%(product)s is already recorded on %(tag)s.")
+                                        % {"product": licence.product, "tag": asset.tag}}) from exc
     licence_counts_refresh(licence_ids=[licence.pk])
     return installation
 
@@ -266,7 +277,7 @@ def installations_import(*, school, upload, by) -> dict:
     lowered = {h.lower(): i for i, h in enumerate(table.headers) if h}
     columns = {name: next((lowered[w] for w in words if w in lowered), None) for name, words in INSTALL_COLUMNS.items()}
     if columns["tag"] is None or columns["product"] is None:
-        raise ValidationError({"file": "The file needs a column headed “Asset tag” and one headed “Product”."})
+        raise ValidationError({"file": _("The file needs a column headed “Asset tag” and one headed “Product”.")})
     assets = dict(Asset.objects.filter(school=school).annotate(key=Lower("tag")).values_list("key", "pk"))
     licences: dict[str, Licence] = {}
     for licence in Licence.objects.filter(school=school).order_by("-ends_on", "pk"):

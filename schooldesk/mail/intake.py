@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schooldesk.accounts.choices import STAFF_ROLES, Role
 from schooldesk.incidents.choices import IncidentStatus
@@ -319,7 +320,8 @@ def new_call(message, mail) -> Outcome:
             return held("From an address we do not know. Log it as a call for them, or discard it.", school=school)
     location = location_for(school, mailbox, mail)
     if location is None:
-        raise ValidationError(f"{school.name} has no locations to log the call in: add one, then retry.")
+        raise ValidationError(_("%(school)s has no locations to log the call in: add one, then retry.")
+                              % {"school": school.name})
     files, refused = files_from(mail)
     description = _with_refused(parsing.strip_signature(mail.text), refused)
     caller = {} if user is not None else {"reporter_name": (mail.from_name or address)[:120],

@@ -108,8 +108,8 @@ def token_post(token_url: str, fields: dict) -> dict:
     if not endpoint_allowed(token_url):
         raise OAuthError("The token address must use HTTPS.")
     data = urllib.parse.urlencode(fields).encode()
-    request = urllib.request.Request(token_url, data=data, method="POST", headers={  # noqa: S310
-        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
+    request = urllib.request.Request(token_url, data=data, method="POST", headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=settings.SCHOOLDESK_OAUTH_TIMEOUT) as response:  # noqa: S310 (scheme checked)
             answer = json.loads(response.read().decode("utf-8"))

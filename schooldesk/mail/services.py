@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
@@ -61,7 +62,7 @@ def _require_desk(by, *, school=None, organisation=None) -> None:
     elif organisation is not None:
         if by.memberships.filter(organisation=organisation, role__in=DESK_ROLES).exists():
             return
-    raise PermissionDenied("Only the SPOC or the ICT owner can manage the desk's email.")
+    raise PermissionDenied(_("Only the SPOC or the ICT owner can manage the desk's email."))
 
 
 def _is_loopback(host: str) -> bool:
@@ -76,8 +77,8 @@ def _is_loopback(host: str) -> bool:
 def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None, version: int | None = None) -> Mailbox:
     """Create or change a mailbox. Secrets are only ever written: a blank one keeps what is stored."""
     if bool(mailbox.school_id) == bool(mailbox.organisation_id):
-        raise ValidationError({"school": "Choose a school, or the organisation for a mailbox shared by all its "
-                                         "schools."})
+        raise ValidationError({"school": _("Choose a school, or the organisation for a mailbox shared by all its "
+                                         "schools.")})
     _require_desk(by, school=mailbox.school, organisation=mailbox.organisation)
     version_claim(mailbox, version)  # a save from an older page is refused (core/concurrency.py)
     mailbox.address = mailbox.address.strip().lower()
@@ -127,7 +128,7 @@ def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None, version: 
             fields = None if created else [*SETTINGS_FIELDS, "uid_validity", "last_uid", "verified_at", "updated_at"]
             mailbox.save(update_fields=fields)
     except IntegrityError as exc:
-        raise ValidationError({"address": "Another of your mailboxes already has this address."}) from exc
+        raise ValidationError({"address": _("Another of your mailboxes already has this address.")}) from exc
     if new_address:
         mailbox_confirmation_send(mailbox=mailbox)
     audit_record(actor=by, school=mailbox.school, action="create" if created else "update", obj=mailbox,
@@ -178,8 +179,8 @@ def mailbox_confirmation_send(*, mailbox: Mailbox, now=None):
 
 def mailbox_confirm_get(*, token: str) -> Mailbox:
     """The mailbox a confirmation link is for (raises ValidationError when it is not valid any more)."""
-    invalid = ValidationError("This confirmation link is not valid or has expired: send a new one from the "
-                              "mailbox's settings page.")
+    invalid = ValidationError(_("This confirmation link is not valid or has expired: send a new one from the "
+                              "mailbox's settings page."))
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=timedelta(days=CONFIRM_DAYS))
     except signing.BadSignature as exc:
@@ -202,8 +203,8 @@ def mailbox_confirm(*, token: str) -> Mailbox:
 
 def mailbox_prove(*, mailbox: Mailbox, how: str) -> Mailbox:
     """Mark the address proved; refused (the same for everyone) while another desk's mailbox holds it."""
-    refused = ValidationError("This address cannot be confirmed for this mailbox. Ask the installation's "
-                              "administrator.")
+    refused = ValidationError(_("This address cannot be confirmed for this mailbox. Ask the installation's "
+                              "administrator."))
     if Mailbox.objects.filter(address=mailbox.address, verified_at__isnull=False).exclude(pk=mailbox.pk).exists():
         raise refused
     mailbox.verified_at = timezone.now()
@@ -399,7 +400,7 @@ def _locked(message) -> InboundMessage:
 def inbound_retry(*, message: InboundMessage, by) -> InboundMessage:
     _require_desk(by, school=message.school, organisation=None if message.school_id else message.mailbox.organisation)
     if message.status not in ATTENTION_STATUSES:
-        raise ValidationError("Only held emails and emails that could not be processed can be tried again.")
+        raise ValidationError(_("Only held emails and emails that could not be processed can be tried again."))
     return intake.inbound_process(message, by=by, force=True)
 
 
@@ -408,12 +409,13 @@ def inbound_accept(*, message: InboundMessage, by, school=None, location=None, s
     """The desk takes a held email: onto the call it belongs to (as a note), or as a new call for the sender."""
     message = _locked(message)
     if message.status not in ATTENTION_STATUSES:
-        raise ValidationError("This email has already been dealt with.")
+        raise ValidationError(_("This email has already been dealt with."))
     try:
         with message.raw.open("rb") as handle:
             mail = parsing.parse(handle.read())
     except parsing.MailTooComplex as exc:
-        raise ValidationError(f"{exc} Log the call yourself from the original email, then discard this one.") from exc
+        raise ValidationError(_("%(reason)s Log the call yourself from the original email, then discard this one.")
+                              % {"reason": exc}) from exc
     files, refused = intake.files_from(mail)
     who = f"{mail.from_name} <{mail.from_address}>" if mail.from_name else mail.from_address
     before = IncidentUpdate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -427,10 +429,10 @@ def inbound_accept(*, message: InboundMessage, by, school=None, location=None, s
     else:
         school = message.school or school
         if school is None:
-            raise ValidationError({"school": "Choose the school the call is for."})
+            raise ValidationError({"school": _("Choose the school the call is for.")})
         _require_desk(by, school=school)
         if location is None or location.school_id != school.pk:
-            raise ValidationError({"location": "Choose a location from this school's list."})
+            raise ValidationError({"location": _("Choose a location from this school's list.")})
         user = intake.user_for(mail.from_address, school)
         caller = {"reported_by": user} if user else {"reporter_name": (mail.from_name or mail.from_address)[:120],
                                                      "reporter_contact": mail.from_address[:120]}
@@ -453,7 +455,7 @@ def inbound_discard(*, message: InboundMessage, by) -> InboundMessage:
     message = _locked(message)
     _require_desk(by, school=message.school, organisation=None if message.school_id else message.mailbox.organisation)
     if message.status not in ATTENTION_STATUSES:
-        raise ValidationError("This email has already been dealt with.")
+        raise ValidationError(_("This email has already been dealt with."))
     message.status, message.handled_by, message.processed_at = InboundStatus.DISCARDED, by, timezone.now()
     message.save(update_fields=["status", "handled_by", "processed_at", "updated_at"])
     audit_record(actor=by, school=message.school, action="discard", obj=message,
@@ -467,7 +469,7 @@ def preferences_save(*, user, enabled: dict[str, bool]) -> None:
     """Each person chooses what they receive; an event not mentioned is left as it was."""
     for event, on in enabled.items():
         if event not in NotificationEvent.values:
-            raise ValidationError(f"Unknown kind of email: {event}")
+            raise ValidationError(_("Unknown kind of email: %(event)s") % {"event": event})
         NotificationPreference.objects.update_or_create(user=user, event=event, defaults={"is_enabled": bool(on)})
 
 
@@ -476,7 +478,7 @@ def mailbox_authorised(*, mailbox: Mailbox, by, code: str, redirect_uri: str) ->
     """The person came back from the provider's consent page: keep the tokens (never shown)."""
     _require_desk(by, school=mailbox.school, organisation=mailbox.organisation)
     if mailbox.auth_method not in OAUTH_METHODS:
-        raise ValidationError("This mailbox signs in with a password.")
+        raise ValidationError(_("This mailbox signs in with a password."))
     try:
         oauth.code_exchange(mailbox, code=code, redirect_uri=redirect_uri)
     except oauth.OAuthError as exc:

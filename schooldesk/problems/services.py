@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
@@ -31,8 +33,11 @@ EDITABLE = ("title", "symptoms", "priority", "category", "location", "asset", "d
             "workaround_audience", "assigned_to", "due_on")
 
 
+PROBLEM_ROLE_REFUSED = gettext_lazy("Only the service desk and technicians work on problems.")
+
+
 def _require(by, school_id: int, roles=PROBLEM_ROLES,
-             message="Only the service desk and technicians work on problems.") -> None:
+             message=PROBLEM_ROLE_REFUSED) -> None:
     if by is None:  # the system itself (the demo, commands)
         return
     if not access_for(by).has_role(school_id, roles):
@@ -79,7 +84,8 @@ def _check_related(school_id: int, *, category=None, location=None, asset=None, 
 
 def _require_active(problem: Problem) -> None:
     if not problem.is_active:
-        raise ValidationError(f"{problem.reference} is {problem.get_status_display().lower()}; reopen it first.")
+        raise ValidationError(_("%(reference)s is %(status)s; reopen it first.")
+                              % {"reference": problem.reference, "status": problem.get_status_display().lower()})
 
 
 def _visible_calls(by, incidents):
@@ -97,9 +103,9 @@ def problem_create(*, school, by, title: str, symptoms: str = "", priority: str 
     """Raise a problem, on its own or from one or several calls (linked at once)."""
     _require(by, school.pk)
     if not title.strip():
-        raise ValidationError({"title": "Give the problem a short title."})
+        raise ValidationError({"title": _("Give the problem a short title.")})
     if priority not in Priority.values:
-        raise ValidationError({"priority": "Choose a priority from the list."})
+        raise ValidationError({"priority": _("Choose a priority from the list.")})
     _check_related(school.pk, category=category, location=location, asset=asset, assigned_to=assigned_to)
     problem = Problem(school=school, title=title.strip(), symptoms=symptoms.strip(), priority=priority,
                       category=category, location=location, asset=asset, device=device.strip(),
@@ -128,9 +134,10 @@ def problem_update(*, problem: Problem, by, version, **fields) -> Problem:
         if name in fields:
             fields[name] = (fields[name] or "").strip()
     if "title" in fields and not fields["title"]:
-        raise ValidationError({"title": "Give the problem a short title."})
+        raise ValidationError({"title": _("Give the problem a short title.")})
     if problem.is_known_error and "workaround" in fields and not fields["workaround"]:
-        raise ValidationError({"workaround": "A known error keeps its workaround: change it rather than removing it."})
+        raise ValidationError(
+            {"workaround": _("A known error keeps its workaround: change it rather than removing it.")})
     changed = []
     for name, value in fields.items():
         old = getattr(problem, name)
@@ -151,7 +158,7 @@ def problem_note_add(*, problem: Problem, by, body: str) -> ProblemNote:
     """A dated progress note: what was tried, what the theory is, what happens next."""
     _require(by, problem.school_id)
     if not body.strip():
-        raise ValidationError({"body": "Write what was done or found."})
+        raise ValidationError({"body": _("Write what was done or found.")})
     note = _note(problem, by, NoteKind.NOTE, body.strip())
     Problem.objects.filter(pk=problem.pk).update(updated_at=timezone.now())
     return note
@@ -161,21 +168,21 @@ def problem_note_add(*, problem: Problem, by, body: str) -> ProblemNote:
 def _link(problem: Problem, by, incidents) -> list[ProblemIncident]:
     calls = _visible_calls(by, incidents)
     if len(calls) != len({i.pk for i in incidents}):
-        raise ValidationError({"incidents": "Choose calls you can see."})
+        raise ValidationError({"incidents": _("Choose calls you can see.")})
     if any(call.school_id != problem.school_id for call in calls):
-        raise ValidationError({"incidents": "Choose calls of the problem's own school."})
+        raise ValidationError({"incidents": _("Choose calls of the problem's own school.")})
     already = set(ProblemIncident.objects.filter(problem=problem, incident__in=calls).values_list("incident_id",
                                                                                                   flat=True))
     new = [call for call in calls if call.pk not in already]
     if not new:
-        raise ValidationError({"incidents": "Those calls are already linked to this problem."})
+        raise ValidationError({"incidents": _("Those calls are already linked to this problem.")})
     try:
         with transaction.atomic():
             links = ProblemIncident.objects.bulk_create([
                 ProblemIncident(problem=problem, incident=call,
                                 linked_by=by if getattr(by, "is_authenticated", False) else None) for call in new])
     except IntegrityError as exc:
-        raise ValidationError({"incidents": "Those calls are already linked to this problem."}) from exc
+        raise ValidationError({"incidents": _("Those calls are already linked to this problem.")}) from exc
     _note(problem, by, NoteKind.LINK, ", ".join(f"{c.reference} {c.summary}"[:80] for c in new)[:2000])
     return links
 
@@ -185,7 +192,7 @@ def problem_incidents_link(*, problem: Problem, by, incidents) -> list[ProblemIn
     _require(by, problem.school_id)
     problem = _lock(problem, None)
     if problem.status == ProblemStatus.CLOSED:
-        raise ValidationError(f"{problem.reference} is closed; reopen it first.")
+        raise ValidationError(_("%(reference)s is closed; reopen it first.") % {"reference": problem.reference})
     links = _link(problem, by, list(incidents))
     _save(problem)
     return links
@@ -197,7 +204,7 @@ def problem_incident_unlink(*, problem: Problem, by, incident) -> None:
     problem = _lock(problem, None)
     deleted, _rows = ProblemIncident.objects.filter(problem=problem, incident=incident).delete()
     if not deleted:
-        raise ValidationError("That call is not linked to this problem.")
+        raise ValidationError(_("That call is not linked to this problem."))
     _note(problem, by, NoteKind.UNLINK, f"{incident.reference} unlinked.")
     _save(problem)
 
@@ -209,11 +216,11 @@ def problem_status_set(*, problem: Problem, by, version, status: str, note: str 
     _require(by, problem.school_id)
     problem = _lock(problem, version)
     if status not in MANUAL_STATUSES:
-        raise ValidationError({"status": "Choose open or investigating (known error, resolved and closed "
-                                         "have their own forms)."})
+        raise ValidationError({"status": _("Choose open or investigating (known error, resolved and closed "
+                                         "have their own forms).")})
     if problem.status in (ProblemStatus.RESOLVED, ProblemStatus.CLOSED):
         if not note.strip():
-            raise ValidationError({"note": "Say why the problem is back."})
+            raise ValidationError({"note": _("Say why the problem is back.")})
         problem.resolved_at = problem.closed_at = None
     _set_status(problem, by, status, note.strip())
     _save(problem)
@@ -228,9 +235,9 @@ def problem_known_error(*, problem: Problem, by, version, workaround: str, root_
     problem = _lock(problem, version)
     _require_active(problem)
     if not workaround.strip():
-        raise ValidationError({"workaround": "Write the workaround: the steps that get people working again."})
+        raise ValidationError({"workaround": _("Write the workaround: the steps that get people working again.")})
     if audience not in WorkaroundAudience.values:
-        raise ValidationError({"audience": "Choose who may apply the workaround."})
+        raise ValidationError({"audience": _("Choose who may apply the workaround.")})
     problem.workaround, problem.workaround_audience = workaround.strip(), audience
     if root_cause.strip():
         problem.root_cause = root_cause.strip()
@@ -251,7 +258,7 @@ def problem_resolve(*, problem: Problem, by, version, resolution: str, root_caus
     problem = _lock(problem, version)
     _require_active(problem)
     if not resolution.strip():
-        raise ValidationError({"resolution": "Say what fixed it, so the next person knows."})
+        raise ValidationError({"resolution": _("Say what fixed it, so the next person knows.")})
     now = timezone.now()
     problem.resolution = resolution.strip()
     if root_cause.strip():
@@ -282,9 +289,9 @@ def problem_close(*, problem: Problem, by, version, note: str = "") -> Problem:
     _require(by, problem.school_id)
     problem = _lock(problem, version)
     if problem.status == ProblemStatus.CLOSED:
-        raise ValidationError(f"{problem.reference} is already closed.")
+        raise ValidationError(_("%(reference)s is already closed.") % {"reference": problem.reference})
     if problem.status != ProblemStatus.RESOLVED and not note.strip():
-        raise ValidationError({"note": "Say why an unresolved problem is closed."})
+        raise ValidationError({"note": _("Say why an unresolved problem is closed.")})
     problem.closed_at = timezone.now()
     _set_status(problem, by, ProblemStatus.CLOSED, note.strip())
     _save(problem)
@@ -301,14 +308,15 @@ def known_error_give(*, problem: Problem, incident, by) -> ProblemIncident:
     _require(by, problem.school_id)
     problem = _lock(problem, None)
     if not problem.is_known_error or not problem.workaround:
-        raise ValidationError(f"{problem.reference} has no known workaround to give.")
+        raise ValidationError(_("%(reference)s has no known workaround to give.") % {"reference": problem.reference})
     if incident.school_id != problem.school_id:
-        raise ValidationError("Choose a call of the problem's own school.")
+        raise ValidationError(_("Choose a call of the problem's own school."))
     if not _visible_calls(by, [incident]):
-        raise PermissionDenied("You cannot update this call.")
+        raise PermissionDenied(_("You cannot update this call."))
     link = ProblemIncident.objects.filter(problem=problem, incident=incident).first()
     if link is not None and link.workaround_sent_at:
-        raise ValidationError(f"The workaround was already given to {incident.reference}.")
+        raise ValidationError(_("The workaround was already given to %(reference)s.")
+                              % {"reference": incident.reference})
     incident_reply(incident=incident, by=by, is_public=True,
                    body=f"This is a known problem ({problem.reference}: {problem.title}). Until it is fixed, "
                         f"please try this:\n{problem.workaround}")
@@ -326,7 +334,7 @@ def known_error_give(*, problem: Problem, incident, by) -> ProblemIncident:
 @transaction.atomic
 def problem_settings_save(*, school, by, candidate_calls: int, candidate_days: int) -> ProblemSettings:
     """When repeat calls become a problem candidate in this school (the SPOC or the ICT owner sets it)."""
-    _require(by, school.pk, DESK_ROLES, "Only the SPOC or the ICT owner can change when calls become a candidate.")
+    _require(by, school.pk, DESK_ROLES, _("Only the SPOC or the ICT owner can change when calls become a candidate."))
     settings = (ProblemSettings.objects.select_for_update().filter(school=school).first()
                 or ProblemSettings(school=school))
     old = str(settings) if settings.pk else "default"
@@ -346,7 +354,7 @@ def problem_from_candidate(*, school, by, basis: str, key: str, title: str = "",
     _require(by, school.pk)
     calls, label = candidate_calls(by, school=school, basis=basis, key=key, now=now)
     if len(calls) < 2:
-        raise ValidationError("These calls are no longer repeat calls without a problem: refresh the list.")
+        raise ValidationError(_("These calls are no longer repeat calls without a problem: refresh the list."))
     def shared(name):  # what every call has in common (the basis, and often more)
         values = {getattr(c, f"{name}_id") for c in calls}
         return getattr(calls[0], name) if len(values) == 1 and None not in values else None

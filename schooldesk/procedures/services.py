@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.core.audit import audit_record
@@ -28,7 +29,7 @@ def _require(by, school_id: int, roles, message: str) -> None:
 
 
 def _require_proposer(by, school_id: int) -> None:
-    _require(by, school_id, PROPOSE_ROLES, "Only the SPOC or the ICT owner can propose procedures.")
+    _require(by, school_id, PROPOSE_ROLES, _("Only the SPOC or the ICT owner can propose procedures."))
 
 
 def _actor(by):
@@ -37,9 +38,9 @@ def _actor(by):
 
 def _version(procedure: Procedure, by, *, title: str, body: str, note: str) -> ProcedureVersion:
     if not title.strip():
-        raise ValidationError({"title": "Give the procedure a title."})
+        raise ValidationError({"title": _("Give the procedure a title.")})
     if not body.strip():
-        raise ValidationError({"body": "Write the procedure."})
+        raise ValidationError({"body": _("Write the procedure.")})
     if procedure.versions.filter(status=VersionStatus.PROPOSED).exists():
         raise ValidationError(ONE_PROPOSAL)
     number = (procedure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -57,7 +58,7 @@ def procedure_create(*, school, by, title: str, body: str, note: str = "", posit
     """Propose a new procedure: it is in force once the ICT owner authorises it."""
     _require_proposer(by, school.pk)
     if not title.strip():
-        raise ValidationError({"title": "Give the procedure a title."})
+        raise ValidationError({"title": _("Give the procedure a title.")})
     procedure = Procedure.objects.create(school=school, title=title.strip()[:200], position=position)
     version = _version(procedure, by, title=title, body=body, note=note or "New procedure.")
     audit_record(actor=by, school=school, action="propose", obj=procedure,
@@ -76,10 +77,10 @@ def procedure_propose(*, procedure: Procedure, by, title: str, body: str, note: 
         "would undo that change. What you typed is still below: compare it with the current text, then propose "
         "again."))
     if not note.strip():
-        raise ValidationError({"note": "Say what changes and why, for the ICT owner."})
+        raise ValidationError({"note": _("Say what changes and why, for the ICT owner.")})
     current = procedure.current_version
     if current is not None and current.body == body.strip() and current.title == title.strip():
-        raise ValidationError({"body": "That is the current text: change something first."})
+        raise ValidationError({"body": _("That is the current text: change something first.")})
     version = _version(procedure, by, title=title, body=body, note=note)
     audit_record(actor=by, school=procedure.school, action="propose", obj=procedure,
                  summary=f"Procedure “{procedure.title}” v{version.number} proposed")
@@ -90,13 +91,13 @@ def procedure_propose(*, procedure: Procedure, by, title: str, body: str, note: 
 def procedure_decide(*, version: ProcedureVersion, by, authorise: bool, reason: str = "") -> ProcedureVersion:
     """The ICT owner authorises a proposal (it becomes the current version) or turns it down (say why)."""
     procedure = Procedure.objects.select_for_update().select_related("school").get(pk=version.procedure_id)
-    _require(by, procedure.school_id, AUTHORISE_ROLES, "Only the ICT owner can authorise changes to procedures.")
+    _require(by, procedure.school_id, AUTHORISE_ROLES, _("Only the ICT owner can authorise changes to procedures."))
     version = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_proposed:
-        raise ValidationError(f"Version {version.number} is {version.get_status_display().lower()}: "
-                              "it was decided already.")
+        raise ValidationError(_("Version %(number)s is %(status)s: it was decided already.")
+                              % {"number": version.number, "status": version.get_status_display().lower()})
     if not authorise and not reason.strip():
-        raise ValidationError({"reason": "Say why it is not authorised, so the SPOC can change it."})
+        raise ValidationError({"reason": _("Say why it is not authorised, so the SPOC can change it.")})
     now = timezone.now()
     version.decided_by, version.decided_at, version.decision_reason = _actor(by), now, reason.strip()[:300]
     if authorise:
@@ -122,7 +123,7 @@ def procedure_withdraw(*, version: ProcedureVersion, by) -> ProcedureVersion:
     _require_proposer(by, version.procedure.school_id)
     version = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_proposed:
-        raise ValidationError("Only a proposal waiting for a decision can be withdrawn.")
+        raise ValidationError(_("Only a proposal waiting for a decision can be withdrawn."))
     version.status = VersionStatus.WITHDRAWN
     version.save(update_fields=["status", "updated_at"])
     return version

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
@@ -91,7 +92,7 @@ class ServiceReportApiView(APIView):
         today = timezone.localdate()
         school_ids = access_for(request.user).school_ids(REPORT_ROLES)
         if not school_ids:
-            raise exceptions.PermissionDenied("Your role does not include reports.")
+            raise exceptions.PermissionDenied(_("Your role does not include reports."))
         form, asked = service_report_request(request.query_params, school_ids=school_ids, today=today)
         if asked is None:
             raise exceptions.ValidationError({name: [e["message"] for e in errors]

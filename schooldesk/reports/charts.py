@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from schooldesk.core.templatetags.desk_format import money_whole, percent
+from schooldesk.reports.choices import GroupedRow
 
 PALETTE = ["#1d3b6f", "#e69f00", "#a6a6a6", "#2a9d8f"]
 WIDTH = 680
@@ -75,7 +76,7 @@ def report_charts(report: dict) -> dict[str, list[dict]]:
                                  [(_("Share of calls fixed"), [now["at_desk_rate"], now["at_first_rate"],
                                                                now["at_second_rate"]])],
                                  unit="%", horizontal=True, maximum=100))
-    categories = [row for row in r["category"] if row["label"] != "Everything else"][:8]
+    categories = [row for row in r["category"] if row["key"] != GroupedRow.EVERYTHING_ELSE][:8]
     if categories:
         out["reactive"].append(chart("category", _("Most common kinds of call"), [row["label"] for row in categories],
                                      [(columns[n], [row[tag] for row in categories]) for n, tag in

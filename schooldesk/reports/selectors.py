@@ -30,6 +30,7 @@ from django.utils import timezone
 from schooldesk.core.periods import period_bounds
 from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentKind, SupportLevel
 from schooldesk.incidents.models import Incident
+from schooldesk.reports.choices import GroupedRow
 from schooldesk.schools.choices import Priority
 
 TOP_ROWS = 12
@@ -200,13 +201,16 @@ def reactive_tables(calls, periods) -> dict:
 
 
 def _top(rows: list[dict], field: str, periods) -> list[dict]:
-    """The first TOP_ROWS rows by the current period, the rest added up as "Everything else"."""
+    """The first TOP_ROWS rows by the current period, the rest added up in one row (key GroupedRow.EVERYTHING_ELSE).
+    A row's `key` names the rows that are not one value (None for a named one); its `label` is for people."""
     tags = [tag for tag, _p in periods]
-    top = [{"label": row[field] or "Not categorised", **{tag: row[f"n_{tag}"] for tag in tags}}
+    top = [{"key": None if row[field] else GroupedRow.NOT_CATEGORISED,
+            "label": row[field] or str(GroupedRow.NOT_CATEGORISED.label), **{tag: row[f"n_{tag}"] for tag in tags}}
            for row in rows[:TOP_ROWS] if row[f"n_{tags[0]}"]]
     rest = rows[len(top):]
     if any(row[f"n_{tag}"] for row in rest for tag in tags):
-        top.append({"label": "Everything else", **{tag: sum(row[f"n_{tag}"] for row in rest) for tag in tags}})
+        top.append({"key": GroupedRow.EVERYTHING_ELSE, "label": str(GroupedRow.EVERYTHING_ELSE.label),
+                    **{tag: sum(row[f"n_{tag}"] for row in rest) for tag in tags}})
     return top
 
 

@@ -72,7 +72,7 @@ def _pct(value) -> str:
 
 def _share(rows: list[dict], total: int, n: int = 3) -> str:
     parts = [f"{row['label']} ({round(100 * row['now'] / total)}%)"
-             for row in rows if row["label"] not in ("Everything else", "Not categorised") and row["now"]][:n]
+             for row in rows if row["key"] is None and row["now"]][:n]
     return _(" and ").join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
 
 

@@ -84,7 +84,7 @@ class DashboardHomeView(View):
     def get(self, request):
         kind = dashboards.default_for(request.user)
         if kind is None:
-            raise PermissionDenied("Your role has no dashboard.")
+            raise PermissionDenied(_("Your role has no dashboard."))
         return redirect("reports:dashboard_" + kind)
 
 
@@ -96,7 +96,7 @@ class DashboardView(View):
 
     def get(self, request):
         if self.kind not in dashboards.available(request.user):
-            raise PermissionDenied("Your role does not include this dashboard.")
+            raise PermissionDenied(_("Your role does not include this dashboard."))
         roles = dashboards.DASHBOARDS[self.kind][0]
         school_ids = access_for(request.user).school_ids(roles)
         from schooldesk.schools.models import School

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
@@ -62,7 +63,7 @@ def term_save(*, term: Term, by) -> Term:
     if overlapping.exists():
         from django.core.exceptions import ValidationError
 
-        raise ValidationError({"starts_on": f"This term overlaps {overlapping.first()}."})
+        raise ValidationError({"starts_on": _("This term overlaps %(term)s.") % {"term": overlapping.first()}})
     term.save()
     audit_record(actor=by, school=term.school, action="save", obj=term, summary=f"Term {term} saved")
     return term
@@ -90,7 +91,7 @@ def category_add(*, school: School, name: str, by):
 
     name = name.strip()
     if Category.objects.filter(school=school, name__iexact=name).exists():
-        raise ValidationError({"name": f"There is already a category called “{name}”."})
+        raise ValidationError({"name": _("There is already a category called “%(name)s”.") % {"name": name}})
     category = Category.objects.create(school=school, name=name)
     audit_record(actor=by, school=school, action="create", obj=category, summary=f"Category {name} added")
     return category
@@ -162,12 +163,13 @@ def desk_start(*, organisation_name: str, organisation_kind: str, school_name: s
     everyone = [(owner["username"], Role.OWNER, owner)] + [(u, role, {"username": u}) for u, role in people]
     for username, role, fields in everyone:
         if role == Role.PROVIDER and supplier is None:
-            raise ValidationError(f"{username}: a provider belongs to a supplier; name it with --supplier.")
+            raise ValidationError(_("%(username)s: a provider belongs to a supplier; name it with --supplier.")
+                                  % {"username": username})
         user = User.objects.filter(username=username).first()
         created[username] = user is None
         if user is None:
             if not password:
-                raise ValidationError(f"{username} is new and needs a password.")
+                raise ValidationError(_("%(username)s is new and needs a password.") % {"username": username})
             user = User(**fields)
             if role == Role.OWNER:
                 user.is_staff = user.is_superuser = True

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import STAFF_ROLES
@@ -72,7 +73,7 @@ def _clean_rule(rule: CheckRule) -> None:
 
 @transaction.atomic
 def check_rule_save(*, rule: CheckRule, by) -> CheckRule:
-    _require(by, rule.school_id, CHECK_EDIT_ROLES, "Only the SPOC or the ICT owner can change the schedule.")
+    _require(by, rule.school_id, CHECK_EDIT_ROLES, _("Only the SPOC or the ICT owner can change the schedule."))
     _clean_rule(rule)
     is_new = rule.pk is None
     rule.save()
@@ -137,13 +138,13 @@ def checks_create_due(*, today: date | None = None, since: date | None = None, s
 def check_complete(*, item: CheckItem, by, note: str, answers: list[tuple[str, bool]], files=()) -> CheckItem:
     """Record the check as done, with its evidence: a note, files (through the desk's upload check) and a yes
     or no for each step. Done once: a second person finds it done."""
-    _require(by, item.school_id, CHECK_ROLES, "Only the school's technicians and desk can record checks.")
+    _require(by, item.school_id, CHECK_ROLES, _("Only the school's technicians and desk can record checks."))
     item = CheckItem.objects.select_for_update().select_related("rule", "school").get(pk=item.pk)
     if item.status == CheckStatus.DONE:
-        raise ValidationError("This check is already recorded as done.")
+        raise ValidationError(_("This check is already recorded as done."))
     files = [f for f in files or () if f]
     if not note.strip() and not files:
-        raise ValidationError({"note": "Say what was done and found, or attach the evidence."})
+        raise ValidationError({"note": _("Say what was done and found, or attach the evidence.")})
     for upload in files:
         attachment_validate(upload)
     item.status = CheckStatus.DONE
@@ -172,7 +173,7 @@ def statement_make(*, school, part: str, state: str, text: str, made_by_name: st
                    upload=None) -> Statement:
     from schooldesk.standards.parts import STATEMENT_PARTS
 
-    _require(by, school.pk, STATEMENT_ROLES, "Only the ICT owner or the SPOC can make a statement.")
+    _require(by, school.pk, STATEMENT_ROLES, _("Only the ICT owner or the SPOC can make a statement."))
     errors = {}
     if part not in STATEMENT_PARTS:
         errors["part"] = "Choose a part of a standard."
@@ -200,9 +201,9 @@ def statement_make(*, school, part: str, state: str, text: str, made_by_name: st
 # --- the annual review ---------------------------------------------------------------------------
 @transaction.atomic
 def review_month_set(*, school, month: int, by) -> ReviewSetting:
-    _require(by, school.pk, REVIEW_ROLES, "Only the ICT owner can choose the review month.")
+    _require(by, school.pk, REVIEW_ROLES, _("Only the ICT owner can choose the review month."))
     if not 1 <= int(month) <= 12:
-        raise ValidationError({"review_month": "Choose a month."})
+        raise ValidationError({"review_month": _("Choose a month.")})
     setting, _created = ReviewSetting.objects.update_or_create(school=school, defaults={"review_month": month})
     audit_record(actor=_actor(by), school=school, action="update", obj=school,
                  summary=f"Annual IT support review month set to {setting.get_review_month_display()}")
@@ -218,8 +219,8 @@ def review_start(*, school, year: int, month: int) -> AnnualReview:
 def _lock_review(review: AnnualReview, version: int) -> AnnualReview:
     review = AnnualReview.objects.select_for_update().select_related("school").get(pk=review.pk)
     if version != review.version:
-        raise ValidationError("Someone else saved this review since you opened it. Your words are kept below: "
-                              "read the latest version, then save again.")
+        raise ValidationError(_("Someone else saved this review since you opened it. Your words are kept below: "
+                              "read the latest version, then save again."))
     return review
 
 
@@ -227,10 +228,10 @@ def _lock_review(review: AnnualReview, version: int) -> AnnualReview:
 def review_save(*, review: AnnualReview, by, version: int, findings: str, actions: str) -> AnnualReview:
     """Save the owner's findings and actions as a new version (the earlier ones are kept). `version` is the
     version the writer opened: someone else's save in between is refused, not overwritten."""
-    _require(by, review.school_id, REVIEW_ROLES, "Only the ICT owner writes the annual review.")
+    _require(by, review.school_id, REVIEW_ROLES, _("Only the ICT owner writes the annual review."))
     review = _lock_review(review, version)
     if review.status == ReviewStatus.SIGNED:
-        raise ValidationError("The review is signed off. Reopen it to change it.")
+        raise ValidationError(_("The review is signed off. Reopen it to change it."))
     review.version += 1
     review.save(update_fields=["version", "updated_at"])
     AnnualReviewVersion.objects.create(review=review, number=review.version, findings=findings.strip(),
@@ -242,12 +243,12 @@ def review_save(*, review: AnnualReview, by, version: int, findings: str, action
 
 @transaction.atomic
 def review_sign(*, review: AnnualReview, by, version: int) -> AnnualReview:
-    _require(by, review.school_id, REVIEW_ROLES, "Only the ICT owner signs off the annual review.")
+    _require(by, review.school_id, REVIEW_ROLES, _("Only the ICT owner signs off the annual review."))
     review = _lock_review(review, version)
     if review.status == ReviewStatus.SIGNED:
-        raise ValidationError("The review is already signed off.")
+        raise ValidationError(_("The review is already signed off."))
     if not review.versions.exists():
-        raise ValidationError("Write the findings and actions before signing the review off.")
+        raise ValidationError(_("Write the findings and actions before signing the review off."))
     review.status = ReviewStatus.SIGNED
     review.signed_by = _actor(by)
     review.signed_at = timezone.now()
@@ -260,10 +261,10 @@ def review_sign(*, review: AnnualReview, by, version: int) -> AnnualReview:
 @transaction.atomic
 def review_reopen(*, review: AnnualReview, by, version: int) -> AnnualReview:
     """A signed review opens again as a new version (a copy of the signed words); the signed one is kept."""
-    _require(by, review.school_id, REVIEW_ROLES, "Only the ICT owner reopens the annual review.")
+    _require(by, review.school_id, REVIEW_ROLES, _("Only the ICT owner reopens the annual review."))
     review = _lock_review(review, version)
     if review.status != ReviewStatus.SIGNED:
-        raise ValidationError("The review is not signed off.")
+        raise ValidationError(_("The review is not signed off."))
     latest = review.versions.first()
     review.status = ReviewStatus.DRAFT
     review.version += 1

@@ -94,7 +94,7 @@ class CheckItemView(RoleRequiredMixin, View):
     def post(self, request, item_pk):
         item = _item_or_404(request, item_pk)
         if not access_for(request.user).has_role(item.school_id, CHECK_ROLES):
-            raise PermissionDenied("Only the school's technicians and desk record checks.")
+            raise PermissionDenied(_("Only the school's technicians and desk record checks."))
         form = forms.CheckCompleteForm(request.POST, request.FILES, steps=item.rule.step_list)
         if form.is_valid():
             upload = form.cleaned_data.get("evidence")
@@ -262,7 +262,7 @@ class ReviewView(RoleRequiredMixin, View):
     def post(self, request, school_pk):
         school = _school_or_404(request, school_pk)
         if not access_for(request.user).has_role(school.pk, REVIEW_ROLES):
-            raise PermissionDenied("Only the ICT owner writes the annual review.")
+            raise PermissionDenied(_("Only the ICT owner writes the annual review."))
         review, current = _review_for(request, school)
         form = forms.ReviewForm(request.POST)
         if form.is_valid():

@@ -56,7 +56,8 @@ def suppliers_demo(demo, *, today: date | None = None) -> dict[str, Contract]:
     contracts["oak_support"] = contract_save(by=None, shares={oak: Decimal("100")}, today=today, contract=Contract(
         supplier=s["la_ict"], name="Traded ICT support and weekly technician visit", supplier_reference="SLA-OAK-2025",
         category="la_services", services=["hardware", "network", "wifi", "email", "backup", "printing", "av"],
-        scope="Includes the weekly visit and remote support. Excludes new installations, which are quoted separately.",
+        scope="Includes the weekly visit and remote support. "
+              "Excludes new installations, which are quoted separately.",
         starts_on=support_end + timedelta(days=1) - relativedelta(months=12), initial_term_months=12,
         renewal="agreement", renewal_term_months=12, notice_number=1, notice_unit="months",
         value=Decimal("4800.00"), billing_frequency="termly",

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, Role
@@ -54,8 +55,8 @@ def can_manage_organisation(user, organisation_id: int) -> bool:
 
 def _require_organisation(by, organisation_id: int) -> None:
     if by is not None and not can_manage_organisation(by, organisation_id):
-        raise PermissionDenied("Only the organisation's officers change its shared suppliers; suggest a change "
-                               "instead.")
+        raise PermissionDenied(_("Only the organisation's officers change its shared suppliers; suggest a change "
+                               "instead."))
 
 
 @transaction.atomic
@@ -77,7 +78,7 @@ def supplier_save(*, supplier: Supplier, by, version: int | None = None) -> Supp
 def contact_save(*, contact: Contact, by, version: int | None = None) -> Contact:
     _require_organisation(by, contact.supplier.organisation_id)
     if not (contact.email or contact.phone):
-        raise ValidationError("Give an email or a phone number for the contact.")
+        raise ValidationError(_("Give an email or a phone number for the contact."))
     created = contact.pk is None
     contact.full_clean()
     version_claim(contact, version)  # a save from an older page is refused (core/concurrency.py)
@@ -111,16 +112,16 @@ def supplier_suggest(*, supplier: Supplier, contact: Contact | None = None, fiel
     """A school's SPOC or owner proposes a change to the organisation's shared supplier or contact."""
     school = suggestion_school(by, supplier)
     if school is None:
-        raise PermissionDenied("Only the SPOC or ICT owner of a school of this organisation can suggest a change.")
+        raise PermissionDenied(_("Only the SPOC or ICT owner of a school of this organisation can suggest a change."))
     if contact is not None and contact.supplier_id != supplier.pk:
-        raise ValidationError("That contact is not one of this supplier's.")
+        raise ValidationError(_("That contact is not one of this supplier's."))
     allowed = CONTACT_SUGGESTABLE if contact is not None else SUPPLIER_SUGGESTABLE
     if field_name not in allowed:
-        raise ValidationError({"field_name": "Choose what to change."})
+        raise ValidationError({"field_name": _("Choose what to change.")})
     if field_name != "remove" and not value.strip():
-        raise ValidationError({"value": "Give the new value."})
+        raise ValidationError({"value": _("Give the new value.")})
     if not reason.strip():
-        raise ValidationError({"reason": "Say why, so that the organisation can decide."})
+        raise ValidationError({"reason": _("Say why, so that the organisation can decide.")})
     suggestion = SupplierSuggestion.objects.create(
         supplier=supplier, contact=contact, is_about_contact=contact is not None,
         subject=str(contact or supplier)[:150], school=school, proposed_by=by, field_name=field_name,
@@ -139,9 +140,10 @@ def supplier_suggestion_decide(*, suggestion: SupplierSuggestion, by, accept: bo
         "supplier", "contact", "school").get(pk=suggestion.pk)
     _require_organisation(by, suggestion.supplier.organisation_id)
     if suggestion.status != SuggestionStatus.PENDING:
-        raise ValidationError(f"This suggestion was already {suggestion.get_status_display().lower()}.")
+        raise ValidationError(_("This suggestion was already %(status)s.")
+                              % {"status": suggestion.get_status_display().lower()})
     if not accept and not reason.strip():
-        raise ValidationError({"reason": "Say why the suggestion is declined, so that the school knows."})
+        raise ValidationError({"reason": _("Say why the suggestion is declined, so that the school knows.")})
     if accept:
         target = suggestion.contact or suggestion.supplier
         if suggestion.field_name == "remove":
@@ -155,7 +157,8 @@ def supplier_suggestion_decide(*, suggestion: SupplierSuggestion, by, accept: bo
                 else:
                     supplier_save(supplier=target, by=by)
             except ValidationError as exc:
-                raise ValidationError(f"The suggested value cannot be used: {' '.join(exc.messages)}") from exc
+                raise ValidationError(_("The suggested value cannot be used: %(problem)s")
+                                      % {"problem": " ".join(exc.messages)}) from exc
     suggestion.status = SuggestionStatus.ACCEPTED if accept else SuggestionStatus.DECLINED
     suggestion.decided_by, suggestion.decided_at, suggestion.decision_reason = by, timezone.now(), reason.strip()
     suggestion.save()
@@ -172,7 +175,7 @@ def local_today() -> date:
 
 def _require_manager(by, school_ids) -> None:
     if by is not None and not can_manage_contract(by, school_ids):
-        raise PermissionDenied("Only the SPOC or ICT owner of every school sharing this contract can change it.")
+        raise PermissionDenied(_("Only the SPOC or ICT owner of every school sharing this contract can change it."))
 
 
 def _audit(contract: Contract, by, action: str, summary: str, changes: dict | None = None) -> None:
@@ -195,20 +198,20 @@ def contract_save(*, contract: Contract, by, shares: dict, locations=None, today
     version_claim(contract, version)  # a save from an older page is refused (core/concurrency.py)
     before = None if created else Contract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
     if not shares:
-        raise ValidationError({"shares": "Choose at least one school this contract serves."})
+        raise ValidationError({"shares": _("Choose at least one school this contract serves.")})
     organisation_id = contract.supplier.organisation_id
     if any(school.organisation_id != organisation_id for school in shares):
-        raise ValidationError({"shares": "A contract can only be shared by schools of the supplier's organisation."})
+        raise ValidationError({"shares": _("A contract can only be shared by schools of the supplier's organisation.")})
     total = sum((Decimal(p) for p in shares.values()), Decimal("0"))
     if total != Decimal("100"):
-        raise ValidationError({"shares": f"The schools' shares add up to {total.normalize():f}%; "
-                                         "they must add up to 100%."})
+        raise ValidationError({"shares": _("The schools' shares add up to %(total)s%%; they must add up to 100%%.")
+                                         % {"total": f"{total.normalize():f}"}})
     _require_manager(by, sorted({s.pk for s in shares} | set(contract_school_ids(contract))))
     if contract.status not in EDITABLE_STATUSES and (created or before.status != contract.status):
-        raise ValidationError({"status": "That status follows from a renewal decision or the dates; "
-                                         "choose draft, active or cancelled."})
+        raise ValidationError({"status": _("That status follows from a renewal decision or the dates; "
+                                         "choose draft, active or cancelled.")})
     if locations is not None and any(loc.school_id not in {s.pk for s in shares} for loc in locations):
-        raise ValidationError({"locations": "Choose locations of the schools this contract serves."})
+        raise ValidationError({"locations": _("Choose locations of the schools this contract serves.")})
     contract.organisation_id = organisation_id
     contract.full_clean()
     new_dates = (contract.starts_on, contract.initial_ends_on)
@@ -244,7 +247,7 @@ def contract_roll_forward(*, contract: Contract, today: date) -> bool:
     if contract.status not in LIVE_STATUSES | {ContractStatus.NOTICE_GIVEN} or contract.term_ends_on is None:
         return False
     renewed_from = contract.renewals
-    for _ in range(MAX_ROLL_FORWARD):
+    for _term in range(MAX_ROLL_FORWARD):
         if contract.term_ends_on >= today:
             break
         if contract.status in LIVE_STATUSES and contract.renewal == Renewal.AUTOMATIC:
@@ -255,7 +258,7 @@ def contract_roll_forward(*, contract: Contract, today: date) -> bool:
             contract.status = ContractStatus.EXPIRED
             break
     else:
-        raise ValidationError("The contract's dates give more than a thousand terms: check the start and the terms.")
+        raise ValidationError(_("The contract's dates give more than a thousand terms: check the start and the terms."))
     if contract.renewals == renewed_from and contract.status != ContractStatus.EXPIRED:
         return False
     contract.notice_by_on = contract.notice_by_for(contract.term_ends_on)
@@ -291,21 +294,23 @@ def contract_decide(*, contract: Contract, by, decision: str, reason: str,
     """Record the renewal decision for the current term: renew, renegotiate or cancel (give notice)."""
     today = today or local_today()
     if by is None:
-        raise ValidationError("A renewal decision is recorded by a person, with their reason.")
+        raise ValidationError(_("A renewal decision is recorded by a person, with their reason."))
     _require_manager(by, contract_school_ids(contract))
     contract = Contract.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=contract.pk)
     if contract.status not in LIVE_STATUSES:
-        raise ValidationError(f"This contract is {contract.get_status_display().lower()}: there is nothing to decide.")
+        raise ValidationError(_("This contract is %(status)s: there is nothing to decide.")
+                              % {"status": contract.get_status_display().lower()})
     if decision not in Decision.values:
-        raise ValidationError({"decision": "Choose renew, renegotiate or cancel."})
+        raise ValidationError({"decision": _("Choose renew, renegotiate or cancel.")})
     if not reason.strip():
-        raise ValidationError({"reason": "Say why, so that the next person knows."})
+        raise ValidationError({"reason": _("Say why, so that the next person knows.")})
     late = contract.notice_number and contract.notice_by_on < today
     if decision == Decision.CANCEL and late and contract.renewal == Renewal.AUTOMATIC:
         renews_on = contract.term_ends_on + timedelta(days=1)
-        raise ValidationError({"decision": f"Notice had to be given by {contract.notice_by_on:%d/%m/%Y}, "
-                                           f"so the contract renews on {renews_on:%d/%m/%Y}. Record "
-                                           "“renegotiate” and agree an end with the supplier."})
+        raise ValidationError({"decision": _("Notice had to be given by %(notice_by)s, so the contract renews on "
+                                             "%(renews_on)s. Record “renegotiate” and agree an end with the supplier.")
+                                           % {"notice_by": f"{contract.notice_by_on:%d/%m/%Y}",
+                                              "renews_on": f"{renews_on:%d/%m/%Y}"}})
     record = ContractDecision.objects.create(contract=contract, decision=decision, reason=reason.strip(), decided_by=by,
                                              term_ends_on=contract.term_ends_on)
     if decision == Decision.CANCEL:
@@ -331,7 +336,7 @@ def contract_document_add(*, contract: Contract, by, upload, title: str = "") ->
     """Attach a signed contract, schedule or quote; files are checked like call attachments."""
     _require_manager(by, contract_school_ids(contract))
     if upload is None:
-        raise ValidationError({"file": "Choose a file to upload."})
+        raise ValidationError({"file": _("Choose a file to upload.")})
     upload = attachment_validate(upload)
     extension = Path(upload.name).suffix.lower()
     document = ContractDocument(

@@ -21,7 +21,7 @@ class ManagerRequiredMixin:
     def dispatch(self, request, *args, **kwargs):
         schools, organisations = manager_scope(request.user)
         if not schools and not organisations:
-            raise PermissionDenied("Your role does not include webhooks.")
+            raise PermissionDenied(_("Your role does not include webhooks."))
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -27,9 +27,10 @@ from schooldesk.incidents.models import Incident
 pytestmark = pytest.mark.django_db
 
 SECRET = "OAKSECRET"
-# login, logout, password reset and the health check are public (a person's own API tokens, also under accounts/,
-# are walked: accounts/tests/tenancy.py)
-PUBLIC_PREFIXES = ("accounts/login/", "accounts/logout/", "accounts/password-reset/", "accounts/reset/", "health/")
+# login, logout, password reset, the health check and the language picker (i18n/) are public (a person's own API
+# tokens, also under accounts/, are walked: accounts/tests/tenancy.py)
+PUBLIC_PREFIXES = ("accounts/login/", "accounts/logout/", "accounts/password-reset/", "accounts/reset/", "health/",
+                   "i18n/")
 SKIPPED_PREFIXES = ("django-admin/",)  # Django's own admin: superusers only, tested by Django
 NOT_SECTIONS = {"api", "v1"}
 
