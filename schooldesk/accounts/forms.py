@@ -131,10 +131,12 @@ class PeopleImportForm(StyledFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         school_ids = people_school_ids(user)
-        self.fields["school"].queryset = School.objects.filter(pk__in=school_ids).order_by("name")
-        if len(school_ids) == 1:
-            self.fields["school"].initial = school_ids[0]
-            self.fields["school"].required = True
+        schools = School.objects.filter(pk__in=school_ids).order_by("name")
+        self.only_school = schools.first() if len(school_ids) == 1 else None
+        if self.only_school is not None:  # one school: every row is its, no field to fill
+            del self.fields["school"]
+        else:
+            self.fields["school"].queryset = schools
 
 
 class PeopleImportConfirmForm(StyledFormMixin, forms.Form):

@@ -229,7 +229,7 @@ class PeopleImportView(RoleRequiredMixin, View):
         if form.is_valid():
             table = apply_service(request, form, read_people, "", upload=form.cleaned_data["file"])
             if table is not None:
-                school = form.cleaned_data.get("school")
+                school = form.cleaned_data.get("school") or form.only_school
                 request.session[IMPORT_KEY] = {"rows": table_dumps(table).decode(), "school": school.pk if school
                                                else None, "name": form.cleaned_data["file"].name[:200]}
                 return redirect("people_import_check")

@@ -135,6 +135,7 @@ DOWNLOAD_NAMES = {
     "assets:asset_bulk": gettext_lazy("asset labels"),
     "assets:location_labels": gettext_lazy("room labels"),
     "privacy:request_pack": gettext_lazy("a subject access pack"),
+    "people_export": gettext_lazy("the list of people"),
 }
 #: the record a refused address names, by namespace: the model whose pk is `pk` in that app's routes
 REFUSED_MODELS = {

@@ -61,7 +61,7 @@ def world(cast):
     webhook = webhook_with_attempts(cast, "Council")["webhook"]
     return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
-            "webhook": webhook}
+            "webhook": webhook, "person": cast.technician}
 
 
 def _open_all_details(page):
@@ -174,10 +174,14 @@ PAGES = {
     "webhook-form": ("owner", "/webhooks/new/", None),
     "webhook-attempts": ("owner", "/webhooks/{webhook}/", None),
     "webhook-secret-shown": ("owner", "/webhooks/", _add_a_webhook),
+    "people": ("owner", "/accounts/people/", None),
+    "person": ("owner", "/accounts/people/{person}/", None),
+    "person-invite": ("owner", "/accounts/people/invite/", None),
+    "people-import": ("owner", "/accounts/people/import/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "incident-list", "outage-page", "home-spoc-menu-open"]
+               "incident-list", "outage-page", "home-spoc-menu-open", "people", "person"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 

@@ -46,12 +46,16 @@ FILES = {  # the file a person would choose, by the URL name of the form's actio
     "assets:import_upload": {"file": upload("assets.csv", ASSET_CSV, "text/csv")},
     "licences:installation_import": {"file": upload("installs.csv", b"Asset tag,Product\n", "text/csv")},
     "suppliers:document_upload": {"file": upload("contract.pdf", b"%PDF-1.4 signed", "application/pdf")},
+    "people_import": {"file": upload("staff.csv", b"First name,Last name,Email,Job title,Roles\n"
+                                                   b"Walk,Person,walk.person@example.sch.uk,TA,reporter\n", "text/csv")},
 }
 # URL names that accept POST but that no page offers as a form, and why.
 NOT_FROM_A_PAGE: dict[str, str] = {
     "logout": "signing out ends the walk's session; tested by the sign-in tests",
     "mail:mailbox_confirm": "reached from the confirmation link emailed to a mailbox's address, not from a page; "
                             "submitted as rendered in mail/tests/test_mailbox_trust.py",
+    "people_import_check": "offered once a staff list has been uploaded (its rows wait in the session); submitted as "
+                           "rendered in accounts/tests/test_people_import.py and the browser journey",
 }
 FIRST = object()  # a hint: the first real option of the drop-down
 # Fields whose need depends on others ("a message or a file", "a technician or the next visit"): the values a
