@@ -2,7 +2,7 @@
 their schools' people, invite, give and take away roles, mark leavers, import a staff list and export it."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -89,9 +89,13 @@ def _person_context(request, person, **extra):
 
     access = access_for(request.user)
     roles = list(person.visible_roles)
+    theirs = {}  # how high the person stands in each school shown: a role is taken away only from below
     for membership in roles:
-        membership.removable = bool(membership.school_id) and access.rank_in(membership.school_id) >= \
-            ROLE_RANK.get(membership.role, 99)
+        if membership.school_id and membership.school_id not in theirs:
+            theirs[membership.school_id] = services.person_rank_in(person, membership.school)
+        mine = access.rank_in(membership.school_id) if membership.school_id else 0
+        membership.removable = bool(membership.school_id) and mine >= max(ROLE_RANK.get(membership.role, 99),
+                                                                            theirs[membership.school_id])
     return {"person": person, "roles": roles, "elsewhere": person_elsewhere(request.user, person),
             "give_form": extra.pop("give_form", None) or RoleGiveForm(user=request.user),
             "action_form": extra.pop("action_form", None), "failed": extra.pop("failed", ""),
@@ -104,6 +108,15 @@ class PersonDetailView(RoleRequiredMixin, View):
     def get(self, request, person_pk):
         person = person_get(request.user, person_pk)
         return render(request, "accounts/person_detail.html", _person_context(request, person))
+
+
+def _refused_as_error(service, **kwargs):
+    """A rule the person meets from a button they were shown (a person of two schools, their last owner role) is
+    said beside the button, not as an error page; a forged request is refused all the same."""
+    try:
+        return service(**kwargs)
+    except PermissionDenied as exc:
+        raise ValidationError(str(exc) or _("You cannot do this.")) from exc
 
 
 class _PersonActionView(RoleRequiredMixin, ObjectActionView):
@@ -132,7 +145,7 @@ class PersonRoleGiveView(_PersonActionView):
 
     def perform(self, obj, form):
         data = form.cleaned_data
-        return services.role_give(person=obj, school=data["school"], role=data["role"],
+        return _refused_as_error(services.role_give, person=obj, school=data["school"], role=data["role"],
                                   supplier=data.get("supplier"), by=self.request.user)
 
     def get_success_message(self, result) -> str:
@@ -147,7 +160,7 @@ class PersonRoleRemoveView(_PersonActionView):
     def perform(self, obj, form):
         membership = get_object_or_404(memberships_visible(self.request.user).filter(user=obj),
                                        pk=self.kwargs["membership_pk"])
-        return services.role_remove(membership=membership, by=self.request.user)
+        return _refused_as_error(services.role_remove, membership=membership, by=self.request.user)
 
     def get_success_message(self, result) -> str:
         return _("Role %(role)s taken away in %(school)s.") % {"role": result.get_role_display(),
@@ -158,7 +171,7 @@ class PersonDeactivateView(_PersonActionView):
     action = "deactivate"
 
     def perform(self, obj, form):
-        return services.person_deactivate(person=obj, by=self.request.user)
+        return _refused_as_error(services.person_deactivate, person=obj, by=self.request.user)
 
     def get_success_message(self, result) -> str:
         return _("%(person)s is marked as having left: they can no longer sign in. Their calls stay.") % {
@@ -169,7 +182,7 @@ class PersonReactivateView(_PersonActionView):
     action = "reactivate"
 
     def perform(self, obj, form):
-        return services.person_reactivate(person=obj, by=self.request.user)
+        return _refused_as_error(services.person_reactivate, person=obj, by=self.request.user)
 
     def get_success_message(self, result) -> str:
         return _("%(person)s can sign in again.") % {"person": result}
@@ -179,7 +192,7 @@ class PersonInviteResendView(_PersonActionView):
     action = "resend"
 
     def perform(self, obj, form):
-        return services.person_invitation_resend(person=obj, by=self.request.user)
+        return _refused_as_error(services.person_invitation_resend, person=obj, by=self.request.user)
 
     def get_success_message(self, result) -> str:
         return _("The invitation is on its way to %(email)s again.") % {"email": result.email}

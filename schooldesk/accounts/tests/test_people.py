@@ -191,3 +191,15 @@ def test_the_export_lists_the_import_columns(cast, client):
     text = response.content.decode("utf-8-sig")
     assert text.startswith("First name,Last name,Email,Job title,Roles,School")
     assert cast.technician.email in text
+
+
+def test_a_refused_button_says_why_beside_it(cast, other, client):
+    MembershipFactory(user=cast.reporter, school=other.school, role="reporter")
+    client.force_login(cast.spoc)
+    action, data = rendered_form(client, f"/accounts/people/{cast.reporter.pk}/", "/deactivate/")
+    response = client.post(action, data)
+    assert response.status_code == 400 and "also works in" in response.content.decode()
+    assert User.objects.get(pk=cast.reporter.pk).is_active
+    # the owner's roles are not offered to the SPOC to take away
+    page = client.get(f"/accounts/people/{cast.owner.pk}/").content.decode()
+    assert "/remove/" not in page

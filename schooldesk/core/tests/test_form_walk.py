@@ -42,12 +42,12 @@ pytestmark = pytest.mark.django_db
 # public sign-in pages; the API has no forms; /health/ answers 503 by design where no worker runs (here)
 SKIP_PREFIXES = SKIPPED_PREFIXES + PUBLIC_PREFIXES + ("api/",)
 ASSET_CSV = b"Tag,Type,Make,Model,Location\nWALK-1,Laptop,Acme,Book 14,ICT suite\n"
+STAFF_CSV = b"First name,Last name,Email,Job title,Roles\nWalk,Person,walk.person@example.sch.uk,TA,reporter\n"
 FILES = {  # the file a person would choose, by the URL name of the form's action
     "assets:import_upload": {"file": upload("assets.csv", ASSET_CSV, "text/csv")},
     "licences:installation_import": {"file": upload("installs.csv", b"Asset tag,Product\n", "text/csv")},
     "suppliers:document_upload": {"file": upload("contract.pdf", b"%PDF-1.4 signed", "application/pdf")},
-    "people_import": {"file": upload("staff.csv", b"First name,Last name,Email,Job title,Roles\n"
-                                                   b"Walk,Person,walk.person@example.sch.uk,TA,reporter\n", "text/csv")},
+    "people_import": {"file": upload("staff.csv", STAFF_CSV, "text/csv")},
 }
 # URL names that accept POST but that no page offers as a form, and why.
 NOT_FROM_A_PAGE: dict[str, str] = {
