@@ -203,3 +203,17 @@ def test_a_refused_button_says_why_beside_it(cast, other, client):
     # the owner's roles are not offered to the SPOC to take away
     page = client.get(f"/accounts/people/{cast.owner.pk}/").content.decode()
     assert "/remove/" not in page
+
+
+def test_reactivate_and_resend_the_invitation_as_the_page_renders_them(cast, client,
+                                                                        django_capture_on_commit_callbacks):
+    services.person_deactivate(person=cast.viewer, by=cast.owner)
+    client.force_login(cast.owner)
+    action, data = rendered_form(client, f"/accounts/people/{cast.viewer.pk}/", "/reactivate/")
+    assert client.post(action, data).status_code == 302 and User.objects.get(pk=cast.viewer.pk).is_active
+    person, _created = services.person_invite(email="new@example.sch.uk", first_name="N", last_name="Ew",
+                                              school=cast.school, role="reporter", by=cast.owner, send=False)
+    action, data = rendered_form(client, f"/accounts/people/{person.pk}/", "/invitation/")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(action, data).status_code == 302
+    assert [m.to for m in mail.outbox] == [["new@example.sch.uk"]]

@@ -54,6 +54,10 @@ NOT_FROM_A_PAGE: dict[str, str] = {
     "logout": "signing out ends the walk's session; tested by the sign-in tests",
     "mail:mailbox_confirm": "reached from the confirmation link emailed to a mailbox's address, not from a page; "
                             "submitted as rendered in mail/tests/test_mailbox_trust.py",
+    "person_reactivate": "offered only on the page of a person who has left (the walk's people can all sign in); "
+                         "submitted as rendered in accounts/tests/test_people.py",
+    "person_invite_resend": "offered only on the page of a person invited who has not chosen a password yet; "
+                            "submitted as rendered in accounts/tests/test_people.py",
     "people_import_check": "offered once a staff list has been uploaded (its rows wait in the session); submitted as "
                            "rendered in accounts/tests/test_people_import.py and the browser journey",
 }
