@@ -217,3 +217,19 @@ def test_reactivate_and_resend_the_invitation_as_the_page_renders_them(cast, cli
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(action, data).status_code == 302
     assert [m.to for m in mail.outbox] == [["new@example.sch.uk"]]
+
+
+def test_the_list_costs_the_same_queries_whatever_the_number_of_people(cast, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cast.owner)
+    client.get("/accounts/people/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/accounts/people/")
+    for _n in range(20):
+        MembershipFactory(user=UserFactory(), school=cast.school, role="reporter")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/accounts/people/")
+    assert len(many) == len(few) and "Page 2 of 2" not in page.content.decode()  # 27 people: one page of 25 + 2
+    assert "Page 1 of 2" in page.content.decode()
