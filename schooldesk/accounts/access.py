@@ -56,6 +56,20 @@ class Access:
     def any_role(self, roles) -> bool:
         return any(held & frozenset(roles) for held in self.roles_by_school.values())
 
+    def rank_in(self, school_id: int) -> int:
+        """How high the user stands in the school, for giving and taking roles (accounts/choices.ROLE_RANK): an
+        organisation's officer (a desk role across the school's LA or trust) above its own ICT owner; a DPO's or
+        DSL's role gives no say over people. 0 for a school the user holds nothing in."""
+        from schooldesk.accounts.choices import DESK_ROLES, LA_OFFICER_RANK, NOT_A_SAY_OVER_PEOPLE, ROLE_RANK
+
+        if self.is_superuser:
+            return LA_OFFICER_RANK + 1
+        for org, schools in self.schools_by_organisation.items():
+            if school_id in schools and self.roles_by_organisation.get(org, frozenset()) & DESK_ROLES:
+                return LA_OFFICER_RANK
+        held = self.roles_by_school.get(school_id, frozenset()) - NOT_A_SAY_OVER_PEOPLE
+        return max((ROLE_RANK[role] for role in held), default=0)
+
     def organisations_managed(self, roles) -> frozenset[int]:
         """The organisations whose own records (suppliers and their contacts) the user may change: those in which
         they hold one of `roles` across the whole organisation (an LA's or trust's officer), and the stand-alone
@@ -71,6 +85,13 @@ class Access:
                         .values_list("pk", flat=True)) if self.school_ids(key) else set()
             self._managed[key] = frozenset(whole | alone)
         return self._managed[key]
+
+
+def access_forget(user) -> None:
+    """Drop the roles read for this user object: the next `access_for` reads them again. Only the user object of
+    the request holds them (nothing else caches a person's roles), so a role given or taken away shows on the
+    person's next page load whatever is done here; the services call this for the objects they were given."""
+    user.__dict__.pop("_schooldesk_access", None)
 
 
 def access_for(user) -> Access:

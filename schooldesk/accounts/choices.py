@@ -32,3 +32,20 @@ AUDIT_ROLES = frozenset({Role.OWNER, Role.DPO})
 class ApiTokenScope(models.TextChoices):
     READ = "read", _("Read only")
     WRITE = "write", _("Read and write")
+
+
+# --- who may give which role (docs/decisions/0033): the one place the order is defined ------------------------------
+#: roles in order of what they may do; technician and provider rank together; DPO and DSL are given only by the
+#: ICT owner or above (they rank with the owner for giving, but holding one gives no say over people)
+ROLE_RANK = {
+    Role.REPORTER: 1, Role.VIEWER: 2, Role.TECHNICIAN: 3, Role.PROVIDER: 3, Role.SPOC: 4, Role.OWNER: 5,
+    Role.DPO: 5, Role.DSL: 5,
+}
+#: an LA's or trust's officer: a desk role (SPOC, ICT owner) held across a whole organisation
+LA_OFFICER_RANK = 6
+#: roles that rank for giving but not for holding: a DPO runs nobody's desk
+NOT_A_SAY_OVER_PEOPLE = frozenset({Role.DPO, Role.DSL})
+#: who manages the school's people (the People page): its desk, or an organisation's officer
+PEOPLE_ROLES = DESK_ROLES
+#: the order the roles are offered in a drop-down: the commonest first
+ROLE_ORDER = [Role.REPORTER, Role.TECHNICIAN, Role.SPOC, Role.VIEWER, Role.PROVIDER, Role.OWNER, Role.DPO, Role.DSL]

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import ApiTokenScope
+from schooldesk.accounts.choices import ApiTokenScope, Role
 from schooldesk.core.forms import StyledFormMixin
 
 
@@ -32,4 +32,117 @@ class ApiTokenForm(StyledFormMixin, forms.Form):
 
 
 class ApiTokenRevokeForm(StyledFormMixin, forms.Form):
+    """Nothing to fill in: the button is the whole form."""
+
+
+# --- the People pages (docs/decisions/0033) ------------------------------------------------------------------------
+def _role_choices(*, rank: int):
+    """The roles a person of this rank may give, commonest first (accounts/choices.ROLE_ORDER)."""
+    from schooldesk.accounts.choices import ROLE_ORDER, ROLE_RANK
+
+    return [(role.value, role.label) for role in ROLE_ORDER if ROLE_RANK[role] <= rank]
+
+
+def _manager_rank(user, school_ids) -> int:
+    from schooldesk.accounts.access import access_for
+
+    access = access_for(user)
+    return max((access.rank_in(pk) for pk in school_ids), default=0)
+
+
+class PeopleFilterForm(StyledFormMixin, forms.Form):
+    one_time_token = False  # sent by GET, as often as a person likes
+
+    q = forms.CharField(label=_("Search by name or email"), required=False, max_length=100)
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("Any role")), *Role.choices])
+    school = forms.ModelChoiceField(label=_("School"), required=False, queryset=None, empty_label=_("Any school"))
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[
+        ("", _("Everyone")), ("active", _("Can sign in")), ("left", _("Left (cannot sign in)"))])
+
+    def __init__(self, *args, school_ids, **kwargs):
+        from schooldesk.schools.models import School
+
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = School.objects.filter(pk__in=school_ids).order_by("name")
+        if len(school_ids) < 2:
+            del self.fields["school"]
+
+
+class _SchoolRoleFields(StyledFormMixin, forms.Form):
+    """A school whose people the user manages, a role they may give there, and for a provider the supplier."""
+
+    school = forms.ModelChoiceField(label=_("School"), queryset=None)
+    role = forms.ChoiceField(label=_("Role"), choices=())
+    supplier = forms.ModelChoiceField(label=_("Supplier (for a provider)"), queryset=None, required=False,
+                                      help_text=_("A provider sees only the calls escalated to this supplier."))
+
+    def __init__(self, *args, user, **kwargs):
+        from schooldesk.accounts.selectors import people_school_ids
+        from schooldesk.schools.models import School
+        from schooldesk.suppliers.models import Supplier
+
+        super().__init__(*args, **kwargs)
+        school_ids = people_school_ids(user)
+        schools = School.objects.filter(pk__in=school_ids).order_by("name")
+        self.fields["school"].queryset = schools
+        if len(school_ids) == 1:
+            self.fields["school"].initial = school_ids[0]
+        self.fields["role"].choices = _role_choices(rank=_manager_rank(user, school_ids))
+        self.fields["supplier"].queryset = Supplier.objects.filter(
+            organisation_id__in=schools.values("organisation_id")).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.PROVIDER and not data.get("supplier"):
+            self.add_error("supplier", _("A provider belongs to a supplier: choose which."))
+        return data
+
+
+class RoleGiveForm(_SchoolRoleFields):
+    pass
+
+
+class InviteForm(_SchoolRoleFields):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Email"), max_length=254,
+                             help_text=_("They are emailed a link (it works once) to choose their password; "
+                                         "they sign in with this address."))
+    job_title = forms.CharField(label=_("Job title"), max_length=80, required=False)
+
+    field_order = ["first_name", "last_name", "email", "job_title", "school", "role", "supplier"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+
+
+class PeopleImportForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+                           help_text=_("Columns: First name, Last name, Email, Job title, Roles (e.g. “technician; "
+                                       "spoc”, or “pupil” for a reporter) and, for several schools, School (its "
+                                       "name or URN). Up to 5,000 rows."))
+    school = forms.ModelChoiceField(label=_("School (for rows that name none)"), queryset=None, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from schooldesk.accounts.selectors import people_school_ids
+        from schooldesk.schools.models import School
+
+        super().__init__(*args, **kwargs)
+        school_ids = people_school_ids(user)
+        schools = School.objects.filter(pk__in=school_ids).order_by("name")
+        self.only_school = schools.first() if len(school_ids) == 1 else None
+        if self.only_school is not None:  # one school: every row is its, no field to fill
+            del self.fields["school"]
+        else:
+            self.fields["school"].queryset = schools
+
+
+class PeopleImportConfirmForm(StyledFormMixin, forms.Form):
+    send = forms.BooleanField(label=_("Email each new person a link to choose their password"), required=False,
+                              initial=True)
+
+
+class PersonActionForm(StyledFormMixin, forms.Form):
     """Nothing to fill in: the button is the whole form."""

@@ -1,8 +1,10 @@
-"""Reads about people's own sign-in: their API tokens."""
+"""Reads about people: their own API tokens; the people of the schools whose desk one runs (docs/decisions/0033)."""
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from schooldesk.accounts.models import ApiToken
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import PEOPLE_ROLES
+from schooldesk.accounts.models import ApiToken, Membership, User
 
 
 def api_token_list(user) -> QuerySet[ApiToken]:
@@ -16,3 +18,70 @@ def api_token_for(token: str) -> ApiToken | None:
 
     return (ApiToken.objects.select_related("user")
             .filter(digest=api_token_digest(token), revoked_at__isnull=True, user__is_active=True).first())
+
+
+# --- the People pages --------------------------------------------------------------------------------------------
+def people_school_ids(user) -> list[int]:
+    """The schools whose people `user` manages: where they run the desk (SPOC, ICT owner), directly or across their
+    LA or trust."""
+    return access_for(user).school_ids(PEOPLE_ROLES)
+
+
+def _officer_organisations(user) -> list[int]:
+    access = access_for(user)
+    return sorted(org for org, held in access.roles_by_organisation.items() if held & PEOPLE_ROLES)
+
+
+def memberships_visible(user) -> QuerySet[Membership]:
+    """The roles held in the schools whose people `user` manages (and, for an organisation's officer, the roles
+    held across that organisation)."""
+    access = access_for(user)
+    schools = people_school_ids(user)
+    if not schools:
+        return Membership.objects.none()
+    condition = access.school_q(schools, "school_id")
+    organisations = _officer_organisations(user)
+    if organisations:
+        condition |= Q(organisation_id__in=organisations)
+    return Membership.objects.filter(condition)
+
+
+def people_visible(user) -> QuerySet[User]:
+    """The people holding a role there: nobody of another school, whatever their role."""
+    return User.objects.filter(pk__in=memberships_visible(user).values("user_id"))
+
+
+def people_list(user, *, q: str = "", role: str = "", school=None, state: str = "") -> QuerySet[User]:
+    """The People page: filtered in SQL, each person with the roles the reader may see (one query for all)."""
+    people = people_visible(user)
+    if q:
+        for word in q.split()[:5]:
+            people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                                   | Q(email__icontains=word) | Q(username__icontains=word))
+    if role or school:
+        held = memberships_visible(user)
+        if role:
+            held = held.filter(role=role)
+        if school:
+            held = held.filter(Q(school=school) | Q(organisation_id=school.organisation_id, school__isnull=True))
+        people = people.filter(pk__in=held.values("user_id"))
+    if state == "active":
+        people = people.filter(is_active=True)
+    elif state == "left":
+        people = people.filter(is_active=False)
+    roles = memberships_visible(user).select_related("school", "organisation", "supplier").order_by(
+        "school__name", "organisation__name", "role")
+    return people.order_by("last_name", "first_name", "pk").prefetch_related(
+        Prefetch("memberships", queryset=roles, to_attr="visible_roles"))
+
+
+def person_get(user, pk: int) -> User:
+    """One person of the reader's schools, or 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(people_list(user), pk=pk)
+
+
+def person_elsewhere(user, person) -> bool:
+    """Whether the person also holds roles the reader cannot see (in another school)."""
+    return Membership.objects.filter(user=person).exclude(pk__in=memberships_visible(user).values("pk")).exists()

@@ -100,6 +100,11 @@ def audit_sentence(entry) -> str:
         return f"{who} " + verb % {"person": changes.get("person", ""), "role": role}
     if entry.action == SIGN_IN:
         return _("%(who)s signed in") % {"who": who}
+    if entry.object_type == "user" and entry.action in ("invite", "deactivate", "reactivate"):
+        sentence = {"invite": _("%(who)s invited %(person)s"),
+                    "deactivate": _("%(who)s marked %(person)s as having left"),
+                    "reactivate": _("%(who)s let %(person)s sign in again")}[entry.action]
+        return sentence % {"who": who, "person": entry.object_label}
     if entry.object_type == "suppliersuggestion" and entry.action in ("suggest", "accept", "decline"):
         sentence = {"suggest": _("%(who)s suggested a change to %(what)s"),
                     "accept": _("%(who)s accepted a suggested change to %(what)s"),
@@ -130,6 +135,7 @@ DOWNLOAD_NAMES = {
     "assets:asset_bulk": gettext_lazy("asset labels"),
     "assets:location_labels": gettext_lazy("room labels"),
     "privacy:request_pack": gettext_lazy("a subject access pack"),
+    "people_export": gettext_lazy("the list of people"),
 }
 #: the record a refused address names, by namespace: the model whose pk is `pk` in that app's routes
 REFUSED_MODELS = {
@@ -275,13 +281,15 @@ def api_exception_handler(exc, context):
 # --- role grants and sign-ins ------------------------------------------------------------------------------------
 def membership_changed(instance, *, removed: bool) -> None:
     """A role granted (a new Membership, or one whose role changed) or removed, by whoever did it: the admin, the
-    setup command, a test. The actor is the signed-in person of the request being served, if any."""
+    setup command, a test, the People pages' services. The actor is the one the service names
+    (`_audit_actor_id`, set by accounts/services.py), else the signed-in person of the request being served, if any.
+    One entry a change: the services write none of their own for a role."""
     from schooldesk.core import logs
 
     action, person = (REVOKE if removed else GRANT), instance.user
     name = person.get_full_name() or person.username
     AuditEntry.objects.create(
-        actor_id=logs.current()["user_id"], school_id=instance.school_id,
+        actor_id=getattr(instance, "_audit_actor_id", None) or logs.current()["user_id"], school_id=instance.school_id,
         organisation_id=instance.organisation_id or (instance.school.organisation_id if instance.school_id else None),
         action=action, object_type="user", object_id=str(instance.user_id), object_label=name[:200],
         summary=f"{'Removed' if removed else 'Granted'} {instance.role} for {person.username}"[:300],

@@ -1,15 +1,19 @@
 """A person's own records under accounts/ for the tenancy walk (schooldesk/core/tests/test_tenancy.py): an API
-token of school A's reporter. Nobody else sees or revokes it, in this school or another."""
+token of school A's reporter. Nobody else sees or revokes it, in this school or another. And the People pages
+(accounts/people/<person_pk>/…): school A's reporter, whose job title carries the secret, and their role there."""
 
 from schooldesk.accounts.services import api_token_create
 
 SECTION = "accounts"
 PK = "api_token"
 
+PARAMS = {"person_pk": "person", "membership_pk": "role"}
 API = {"people": "person", "roles": "role"}  # what <pk> means under /api/v1/<name>/
 
 
 def build(cast, secret):
     api_token, _token = api_token_create(user=cast.reporter, name=f"{secret} token", scope="write")
     role = cast.reporter.memberships.get(school=cast.school)
+    cast.reporter.job_title = f"{secret} teacher"
+    cast.reporter.save(update_fields=["job_title"])
     return {"api_token": api_token, "person": cast.reporter, "role": role}

@@ -65,7 +65,7 @@ def world(cast):
     return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
             "webhook": webhook, "directory_connection": directory["directory_connection"],
-            "directory_run": directory["directory_run"]}
+            "directory_run": directory["directory_run"], "person": cast.technician}
 
 
 def _open_all_details(page):
@@ -182,10 +182,14 @@ PAGES = {
     "directory-connection": ("owner", "/directory/{directory_connection}/", None),
     "directory-report": ("spoc", "/directory/reports/{directory_run}/", None),
     "webhook-secret-shown": ("owner", "/webhooks/", _add_a_webhook),
+    "people": ("owner", "/accounts/people/", None),
+    "person": ("owner", "/accounts/people/{person}/", None),
+    "person-invite": ("owner", "/accounts/people/invite/", None),
+    "people-import": ("owner", "/accounts/people/import/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "incident-list", "outage-page", "home-spoc-menu-open"]
+               "incident-list", "outage-page", "home-spoc-menu-open", "people", "person"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 

@@ -58,6 +58,7 @@ DOWNLOADS = {
     "safeguarding:breach_log": "the school's breach log as CSV and Excel (the DPO, the ICT owner)",
     "assets:replacement_forecast": "the replacement forecast as CSV and Excel",
     "privacy:request_pack": "a subject access pack as PDF and as a ZIP of JSON, CSV and attachments",
+    "people_export": "the People list as CSV, in the staff-list import's columns",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 

@@ -42,16 +42,24 @@ pytestmark = pytest.mark.django_db
 # public sign-in pages; the API has no forms; /health/ answers 503 by design where no worker runs (here)
 SKIP_PREFIXES = SKIPPED_PREFIXES + PUBLIC_PREFIXES + ("api/",)
 ASSET_CSV = b"Tag,Type,Make,Model,Location\nWALK-1,Laptop,Acme,Book 14,ICT suite\n"
+STAFF_CSV = b"First name,Last name,Email,Job title,Roles\nWalk,Person,walk.person@example.sch.uk,TA,reporter\n"
 FILES = {  # the file a person would choose, by the URL name of the form's action
     "assets:import_upload": {"file": upload("assets.csv", ASSET_CSV, "text/csv")},
     "licences:installation_import": {"file": upload("installs.csv", b"Asset tag,Product\n", "text/csv")},
     "suppliers:document_upload": {"file": upload("contract.pdf", b"%PDF-1.4 signed", "application/pdf")},
+    "people_import": {"file": upload("staff.csv", STAFF_CSV, "text/csv")},
 }
 # URL names that accept POST but that no page offers as a form, and why.
 NOT_FROM_A_PAGE: dict[str, str] = {
     "logout": "signing out ends the walk's session; tested by the sign-in tests",
     "mail:mailbox_confirm": "reached from the confirmation link emailed to a mailbox's address, not from a page; "
                             "submitted as rendered in mail/tests/test_mailbox_trust.py",
+    "person_reactivate": "offered only on the page of a person who has left (the walk's people can all sign in); "
+                         "submitted as rendered in accounts/tests/test_people.py",
+    "person_invite_resend": "offered only on the page of a person invited who has not chosen a password yet; "
+                            "submitted as rendered in accounts/tests/test_people.py",
+    "people_import_check": "offered once a staff list has been uploaded (its rows wait in the session); submitted as "
+                           "rendered in accounts/tests/test_people_import.py and the browser journey",
 }
 FIRST = object()  # a hint: the first real option of the drop-down
 # Fields whose need depends on others ("a message or a file", "a technician or the next visit"): the values a
