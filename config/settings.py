@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "schooldesk.privacy",
     "schooldesk.webhooks",
     "schooldesk.loans",
+    "schooldesk.devicesync",
     # apps: one line per domain app, above this comment
 ]
 
@@ -241,6 +242,13 @@ SCHOOLDESK_ALLOW_PRIVATE_HOSTS = env_bool("SCHOOLDESK_ALLOW_PRIVATE_HOSTS", TEST
 SCHOOLDESK_WEBHOOK_PORTS = os.environ.get("SCHOOLDESK_WEBHOOK_PORTS", "*" if TESTING else "443")
 SCHOOLDESK_WEBHOOKS_ALLOW_HTTP = env_bool("SCHOOLDESK_WEBHOOKS_ALLOW_HTTP", TESTING)
 SCHOOLDESK_WEBHOOK_TIMEOUT = int(os.environ.get("SCHOOLDESK_WEBHOOK_TIMEOUT", "10"))
+# Device consoles (schooldesk/devicesync, docs/decisions/0030): the same address checks for a console's API address;
+# https only (plain http to this machine where private hosts are allowed: the tests' stand-ins); a throttled answer
+# (429, 503) is retried at most this many times, never waiting longer than the cap between tries.
+SCHOOLDESK_DEVICESYNC_PORTS = os.environ.get("SCHOOLDESK_DEVICESYNC_PORTS", "*" if TESTING else "443")
+SCHOOLDESK_DEVICESYNC_TIMEOUT = int(os.environ.get("SCHOOLDESK_DEVICESYNC_TIMEOUT", "30"))
+SCHOOLDESK_DEVICESYNC_RETRIES = int(os.environ.get("SCHOOLDESK_DEVICESYNC_RETRIES", "5"))
+SCHOOLDESK_DEVICESYNC_MAX_WAIT = int(os.environ.get("SCHOOLDESK_DEVICESYNC_MAX_WAIT", "120"))
 # The installation's administrators (comma-separated): told when a backup fails; without it, the superusers. Not
 # Django's ADMINS, which would also email every 5xx answer (each /health/ poll during an outage) with its details.
 SCHOOLDESK_ADMIN_EMAIL = [a.strip() for a in os.environ.get("SCHOOLDESK_ADMIN_EMAIL", "").split(",") if a.strip()]

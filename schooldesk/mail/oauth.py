@@ -102,11 +102,18 @@ def authorise_url(mailbox, *, redirect_uri: str, state: str) -> str:
 
 
 def _token_request(mailbox, fields: dict) -> dict:
-    if not endpoint_allowed(mailbox.oauth_token_url):
+    return token_post(mailbox.oauth_token_url, {"client_id": mailbox.oauth_client_id,
+                                                "client_secret": mailbox.oauth_client_secret, **fields})
+
+
+def token_post(token_url: str, fields: dict) -> dict:
+    """POST a token request (a form) to `token_url` and return its JSON answer, or OAuthError in words. Used by the
+    mailboxes (code and refresh grants) and by the device consoles (schooldesk/devicesync: client credentials, and
+    Google's signed-JWT bearer grant)."""
+    if not endpoint_allowed(token_url):
         raise OAuthError("The token address must use HTTPS.")
-    data = urllib.parse.urlencode({"client_id": mailbox.oauth_client_id, "client_secret": mailbox.oauth_client_secret,
-                                   **fields}).encode()
-    request = urllib.request.Request(mailbox.oauth_token_url, data=data, method="POST", headers={  # noqa: S310
+    data = urllib.parse.urlencode(fields).encode()
+    request = urllib.request.Request(token_url, data=data, method="POST", headers={  # noqa: S310
         "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=settings.SCHOOLDESK_OAUTH_TIMEOUT) as response:  # noqa: S310 (scheme checked)
@@ -117,7 +124,8 @@ def _token_request(mailbox, fields: dict) -> dict:
         except ValueError:
             error = {}
         code = error.get("error", f"HTTP {exc.code}")
-        hint = " Authorise the mailbox again from its settings page." if code == "invalid_grant" else ""
+        mailbox = fields.get("grant_type") in ("refresh_token", "authorization_code")
+        hint = " Authorise the mailbox again from its settings page." if code == "invalid_grant" and mailbox else ""
         detail = str(error.get("error_description", ""))[:200]
         raise OAuthError(f"The sign-in provider refused: {code}. {detail}{hint}".strip()) from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -125,6 +133,18 @@ def _token_request(mailbox, fields: dict) -> dict:
     if not answer.get("access_token"):
         raise OAuthError("The sign-in provider sent no access token.")
     return answer
+
+
+def client_credentials_token(*, token_url: str, client_id: str, client_secret: str, scope: str) -> dict:
+    """An app-only access token (RFC 6749 §4.4), as Microsoft's identity platform issues for Graph:
+    {"access_token": …, "expires_in": …}."""
+    return token_post(token_url, {"grant_type": "client_credentials", "client_id": client_id,
+                                  "client_secret": client_secret, "scope": scope})
+
+
+def jwt_bearer_token(*, token_url: str, assertion: str) -> dict:
+    """An access token for a signed JWT (RFC 7523), as Google issues for a service account."""
+    return token_post(token_url, {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion})
 
 
 def _store(mailbox, answer: dict, now) -> None:
