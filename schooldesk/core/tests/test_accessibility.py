@@ -59,9 +59,12 @@ def world(cast):
     from schooldesk.webhooks.tests.tenancy import build as webhook_with_attempts
 
     webhook = webhook_with_attempts(cast, "Council")["webhook"]
+    from schooldesk.devicesync.tests.tenancy import build as console_with_a_run
+
+    consoles = console_with_a_run(cast, "Council")
     return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
-            "webhook": webhook}
+            "webhook": webhook, **consoles}
 
 
 def _open_all_details(page):
@@ -174,6 +177,11 @@ PAGES = {
     "webhook-form": ("owner", "/webhooks/new/", None),
     "webhook-attempts": ("owner", "/webhooks/{webhook}/", None),
     "webhook-secret-shown": ("owner", "/webhooks/", _add_a_webhook),
+    "consoles": ("spoc", "/devicesync/", None),
+    "console-form": ("spoc", "/devicesync/new/", None),
+    "console-page": ("spoc", "/devicesync/{console}/", None),
+    "console-runs": ("spoc", "/devicesync/{console}/runs/", None),
+    "console-run": ("spoc", "/devicesync/{console}/runs/{console_run}/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",

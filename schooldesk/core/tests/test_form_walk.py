@@ -28,6 +28,7 @@ from schooldesk.changes.services import change_complete, change_decide, change_s
 from schooldesk.changes.tests.factories import ChangeFactory
 from schooldesk.core.tests.pages import Form, filled, forms_in, header_faults, path_of, upload
 from schooldesk.core.tests.test_tenancy import PUBLIC_PREFIXES, SKIPPED_PREFIXES, fill, oak_world, routes, walk  # noqa: F401
+from schooldesk.devicesync.tests.tenancy import KEY as CONSOLE_KEY
 from schooldesk.incidents.services import incident_confirm, incident_resolve, incident_wait
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
@@ -88,6 +89,8 @@ HINTS = {
     "standards:rule_create": {"weekday": "0"},
     # a loopback receiver (private addresses are allowed in tests; a name would be looked up) and one event
     "webhooks:subscription_create": {"school": FIRST, "url": "http://127.0.0.1:9/walk", "events": "call.created"},
+    # a device console: a Google service account's key (the shape is checked on saving; nothing is fetched)
+    "devicesync:connection_create": {"school": FIRST, "secret": CONSOLE_KEY, "admin_email": "admin@walk.example"},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")
