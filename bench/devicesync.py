@@ -8,8 +8,8 @@ bench-data/ (never the caller's): one school, the stand-in Google console on loo
 page, as chromeosdevices.list gives), then
 
 1. the first sync: every device added to the register (assets, history lines, console links, the report);
-2. a second sync, 1% of the devices changed in the console and one removed: everything matched, the changes
-   written, the removed device marked gone.
+2. a second sync, a night later: every device seen again since (its link updated), 1% changed in the console and
+   one removed: everything matched, the changes written, the removed device marked gone.
 
 Each is timed from the first request to the report kept, with the number of queries the sync made (a sync must
 not query per device: the register is loaded in bulk and written in bulk).
@@ -63,7 +63,7 @@ def report_lines(figures: dict) -> list[str]:
             "|---|--:|--:|--:|--:|--:|--:|---|",
             *(f"| {name} | {r['pages']} | {r['added']:,} | {r['changed']:,} | {r['gone']} | {r['queries']:,} | "
               f"{r['seconds']} | {'pass' if r['seconds'] < BUDGET_S else 'fail'} |"
-              for name, r in (("first (all new)", first), ("second (1% changed, one removed)", second))),
+              for name, r in (("first (all new)", first), ("a night later (1% changed, one gone)", second))),
             ""]
 
 
@@ -94,6 +94,8 @@ def child(devices: int) -> dict:
                                                 credentials=key, admin_email="admin@bench.example")
         for name in ("first", "second"):
             if name == "second":
+                for item in console.google:  # a night later: every device has checked in since
+                    item["lastSync"] = "2026-12-02T08:15:00.000Z"
                 for item in console.google[::100]:
                     item["model"] = "HP Chromebook 14 G7"
                 console.google.pop()

@@ -222,3 +222,13 @@ def test_an_address_on_another_host_is_never_sent_the_token(console, cast):
     connection.save()
     run = run_now(connection)
     assert run.status == RunStatus.FAILED and "another host" in run.error
+
+
+def test_a_run_asked_for_by_someone_without_the_role_writes_nothing(console, cast, other):
+    console.jamf = [jamf_item(1)]
+    connection = ConsoleConnection.objects.create(
+        school=cast.school, name="iPads", kind="jamf", base_url=f"{console.url}/api", network_id=JAMF_NETWORK,
+        credentials=JAMF_KEY)
+    run = run_now(connection, by=other.spoc)
+    assert run.status == RunStatus.FAILED and "role" in run.error
+    assert not Asset.objects.filter(serial="DMP0000001").exists()
