@@ -4,10 +4,12 @@ queueing a sync (run by the worker), and the nightly syncs (docs/decisions/0030)
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.core.audit import audit_record
@@ -110,11 +112,20 @@ def connection_test(*, connection: ConsoleConnection, by) -> str:
     return _("It answered: %(n)s devices on its first page.") % {"n": len(first)}
 
 
+#: a run queued or running longer than this is taken to have died with its worker: it no longer blocks another
+STALE_AFTER = timedelta(hours=3)
+
+
+def _busy(connection: ConsoleConnection) -> bool:
+    return connection.runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
+                                  created_at__gte=timezone.now() - STALE_AFTER).exists()
+
+
 @transaction.atomic
 def sync_request(*, connection: ConsoleConnection, by) -> SyncRun:
     """Queue a sync now; the worker runs it (tests: at once, after the commit)."""
     _require(by, connection)
-    if connection.runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
+    if _busy(connection):
         raise ValidationError(_("A sync of this console is already queued or running."))
     run = SyncRun.objects.create(connection=connection, requested_by=by if getattr(by, "is_authenticated", False)
                                  else None)
@@ -134,7 +145,7 @@ def syncs_nightly() -> int:
     """The worker's nightly job: every active connection, one after the other. Returns the runs done."""
     done = 0
     for connection in ConsoleConnection.objects.filter(is_active=True).select_related("school", "organisation"):
-        if connection.runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
+        if _busy(connection):
             continue
         run = SyncRun.objects.create(connection=connection)
         done += sync_run(run).status == RunStatus.DONE

@@ -120,3 +120,12 @@ def test_the_asset_page_says_it_has_gone_from_the_console(cast, client):
     asset = Asset.objects.get(tag="Oak-CB1")
     html = client.get(f"/assets/{asset.pk}/").content.decode()
     assert "gone from the console since" in html and "Oak Chromebooks" in html
+
+
+def test_a_second_sync_is_refused_while_one_is_queued(cast, client):
+    world = build(cast, "Oak")
+    SyncRun.objects.create(connection=world["console"])  # queued: no worker has taken it yet
+    client.force_login(cast.spoc)
+    response = client.post(f"/devicesync/{world['console'].pk}/sync/", follow=True)
+    assert "already queued or running" in response.content.decode()
+    assert SyncRun.objects.filter(connection=world["console"]).count() == 2
