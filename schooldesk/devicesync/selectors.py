@@ -1,4 +1,4 @@
-from django.db.models import Count, Max
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 
 from schooldesk.devicesync.models import ConsoleConnection, DeviceLink, SyncRun
 
@@ -6,8 +6,12 @@ RECENT = 10
 
 
 def connection_list(user):
+    """Each with its linked devices and its last run, as subqueries (a join of links and runs would multiply)."""
+    linked = (DeviceLink.objects.filter(connection=OuterRef("pk")).order_by().values("connection")
+              .annotate(n=Count("pk")).values("n"))
+    last_run = SyncRun.objects.filter(connection=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
     return ConsoleConnection.objects.visible_to(user).select_related("school", "organisation").annotate(
-        linked=Count("links", distinct=True), last_run=Max("runs__created_at")).order_by("name", "pk")
+        linked=Subquery(linked, output_field=IntegerField()), last_run=Subquery(last_run)).order_by("name", "pk")
 
 
 def connection_get(user, pk: int) -> ConsoleConnection:

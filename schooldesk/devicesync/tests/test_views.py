@@ -129,3 +129,12 @@ def test_a_second_sync_is_refused_while_one_is_queued(cast, client):
     response = client.post(f"/devicesync/{world['console'].pk}/sync/", follow=True)
     assert "already queued or running" in response.content.decode()
     assert SyncRun.objects.filter(connection=world["console"]).count() == 2
+
+
+def test_the_list_counts_linked_devices_and_shows_the_last_sync(cast, client):
+    world = build(cast, "Oak")
+    SyncRun.objects.create(connection=world["console"], status="done")
+    client.force_login(cast.spoc)
+    html = client.get("/devicesync/").content.decode()
+    row = html[html.index("Oak Chromebooks"):]
+    assert "<td>1</td>" in row[:600] and "Never" not in row[:600]
