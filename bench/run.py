@@ -40,7 +40,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench import helpdesk, la
+from bench import devicesync, helpdesk, la
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench-data"
@@ -389,7 +389,7 @@ def fmt(value: float | None, digits: int = 1) -> str:
 def write_report(path: Path, *, args, facts: dict | None, results: list[Scenario], problem: str, info: dict,
                  load: tuple[tuple, tuple], wall: float, command: str,
                  comparisons: list[helpdesk.Comparison] = (), la_results: la.LaResults | None = None,
-                 loaded: list[Scenario] = ()) -> None:
+                 loaded: list[Scenario] = (), sync_figures: dict | None = None) -> None:
     lines = [
         "# Benchmarks",
         "",
@@ -418,6 +418,8 @@ def write_report(path: Path, *, args, facts: dict | None, results: list[Scenario
         lines += ["", *helpdesk.report_lines(comparisons, args=args)]
     if la_results:
         lines += ["", *la.report_lines(la_results)]
+    if sync_figures:
+        lines += ["", *devicesync.report_lines(sync_figures)]
     lines += ["", "## Data set", ""]
     if facts:
         lines += [
@@ -647,6 +649,7 @@ def main(argv=None) -> int:
     os.chdir(ROOT)
     load_before = os.getloadavg()
     facts, results, problem, info, comparisons, la_results, loaded = None, [], "", {}, [], None, []
+    sync_figures = None
 
     def terminate(signum, frame):
         raise KeyboardInterrupt
@@ -670,6 +673,9 @@ def main(argv=None) -> int:
             la_results = la.run(args.la_database_url, reuse=args.reuse)
             print(la_results.problem or f"LA-size part: {len(la_results.failures)} over budget "
                   f"{la_results.failures or ''}", flush=True)
+        print("Device console sync: 10,000 Chromebooks against the local stand-in…", flush=True)
+        sync_figures = devicesync.run()  # its own process and SQLite database (docs/decisions/0030)
+        print(sync_figures.get("problem") or "\n".join(devicesync.report_lines(sync_figures)[2:]), flush=True)
     except KeyboardInterrupt:
         problem = "interrupted."
     except Exception as error:  # whatever it is, it goes into docs/benchmarks.md; gunicorn is stopped by measure()
@@ -677,7 +683,7 @@ def main(argv=None) -> int:
         print(f"\n{problem}", file=sys.stderr)
     write_report(args.output, args=args, facts=facts, results=results, problem=problem, info=info,
                  load=(load_before, os.getloadavg()), wall=time.perf_counter() - started, command=command,
-                 comparisons=comparisons, la_results=la_results, loaded=loaded)
+                 comparisons=comparisons, la_results=la_results, loaded=loaded, sync_figures=sync_figures)
     shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
     print(f"Results written to {shown}")
     ok = not problem and results and all(s.verdict(args.budget) == "pass" for s in results)
@@ -685,6 +691,8 @@ def main(argv=None) -> int:
     by_name = {s.name: s for s in results}
     ok = ok and all((ratio := floor_ratio(by_name[page], by_name[floor])) is not None and ratio <= FLOOR_RATIO
                     for page, floor in FLOORS.items() if page in by_name and floor in by_name)
+    ok = ok and (sync_figures is None or (not sync_figures.get("problem") and all(
+        sync_figures[name]["seconds"] < devicesync.BUDGET_S for name in ("first", "second"))))
     return 0 if ok and not any(c.problem for c in comparisons) else 1
 
 

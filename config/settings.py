@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "schooldesk.webhooks",
     "schooldesk.loans",
     "schooldesk.directory",
+    "schooldesk.devicesync",
     # apps: one line per domain app, above this comment
 ]
 
@@ -257,6 +258,13 @@ SCHOOLDESK_DIRECTORY_URLS = {
     "wonde": os.environ.get("SCHOOLDESK_WONDE_URL", _DIRECTORY_OFFLINE or "https://api.wonde.com"),
 }
 SCHOOLDESK_DIRECTORY_MAX_WAIT = int(os.environ.get("SCHOOLDESK_DIRECTORY_MAX_WAIT", "60"))
+# Device consoles (schooldesk/devicesync, docs/decisions/0030): the same address checks for a console's API address;
+# https only (plain http to this machine where private hosts are allowed: the tests' stand-ins); a throttled answer
+# (429, 503) is retried at most this many times, never waiting longer than the cap between tries.
+SCHOOLDESK_DEVICESYNC_PORTS = os.environ.get("SCHOOLDESK_DEVICESYNC_PORTS", "*" if TESTING else "443")
+SCHOOLDESK_DEVICESYNC_TIMEOUT = int(os.environ.get("SCHOOLDESK_DEVICESYNC_TIMEOUT", "30"))
+SCHOOLDESK_DEVICESYNC_RETRIES = int(os.environ.get("SCHOOLDESK_DEVICESYNC_RETRIES", "5"))
+SCHOOLDESK_DEVICESYNC_MAX_WAIT = int(os.environ.get("SCHOOLDESK_DEVICESYNC_MAX_WAIT", "120"))
 # The installation's administrators (comma-separated): told when a backup fails; without it, the superusers. Not
 # Django's ADMINS, which would also email every 5xx answer (each /health/ poll during an outage) with its details.
 SCHOOLDESK_ADMIN_EMAIL = [a.strip() for a in os.environ.get("SCHOOLDESK_ADMIN_EMAIL", "").split(",") if a.strip()]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("privacy/", include("schooldesk.privacy.urls")),
     path("webhooks/", include("schooldesk.webhooks.urls")),
     path("directory/", include("schooldesk.directory.urls")),
+    path("devicesync/", include("schooldesk.devicesync.urls")),
     # apps: one line per domain app, above this comment
     path("api/v1/", include("config.api_urls")),
     # the footer's language picker, for everyone, signed in or not (decision 0035)

@@ -382,3 +382,68 @@ def asset_audit_record(*, location, found, by, move_here: bool = False) -> int:
     audit_record(actor=by, school=location.school, action="audit", obj=location,
                  summary=f"Audit of {location}: {len(assets)} assets seen")
     return len(assets)
+
+
+# --- a device console's sync (schooldesk/devicesync, docs/decisions/0030) ------------------------------------------
+#: the fields a console's sync may write on an asset it already holds
+SYNC_FIELDS = ("make", "model", "issued_to", "support_ends_on", "location")
+
+
+def asset_types_named(*, school_id: int, names) -> dict[str, AssetType]:
+    """The school's types of these names (found whatever their case, archived or not), made where missing."""
+    asset_types_ensure(school_ids=[school_id])
+    found = {t.name.lower(): t for t in AssetType.objects.filter(school_id=school_id)}
+    missing = sorted({n for n in names if n.lower() not in found})
+    if missing:
+        AssetType.objects.bulk_create([AssetType(school_id=school_id, name=n) for n in missing], ignore_conflicts=True)
+        found = {t.name.lower(): t for t in AssetType.objects.filter(school_id=school_id)}
+    return {n: found[n.lower()] for n in names}
+
+
+@transaction.atomic
+def assets_sync_write(*, school, creates: list[Asset], changes: list[tuple[Asset, dict]], by, note: str) -> list[Asset]:
+    """A console's sync for one school, in bulk: `creates` added (their tags and serials already checked free by
+    the caller, which loaded the school's register), `changes` [(asset, {field: new value}), …] written (FKs as
+    objects, the assets loaded with them), with one history line per asset added and per field changed, each
+    with `note` ("From the Google sync"). The console's own record of what it wrote is the caller's."""
+    _require(by, school.pk)
+    actor = by if getattr(by, "is_authenticated", False) else None
+    for asset in creates:
+        if asset.school_id != school.pk or asset.asset_type.school_id != school.pk:
+            raise ValidationError("An asset of the sync belongs to another school.")
+        asset.tag, asset.serial = asset.tag.strip()[:40], asset.serial.strip()[:80]
+        asset.make, asset.model = asset.make[:60], asset.model[:80]
+    try:
+        with transaction.atomic():
+            created = Asset.objects.bulk_create(creates, batch_size=500)
+    except IntegrityError as exc:
+        raise ValidationError(f"The register changed during the sync: {exc}") from exc
+    events = [AssetEvent(asset=a, kind=EventKind.CREATED, by=actor, note=f"{note}: {a.tag} {a.description}"[:300])
+              for a in created]
+    changed, now = [], timezone.now()
+    for asset, values in changes:
+        if asset.school_id != school.pk:
+            raise ValidationError("An asset of the sync belongs to another school.")
+        touched = False
+        for name, value in values.items():
+            if name not in SYNC_FIELDS:
+                raise ValidationError(f"The sync does not write {name}.")
+            old = _show(asset, name)
+            setattr(asset, name, value[:60 if name == "make" else 80] if isinstance(value, str) else value)
+            new = _show(asset, name)
+            if old != new:
+                label = str(Asset._meta.get_field(name).verbose_name)
+                kind = EventKind.MOVED if name == "location" else EventKind.CHANGED
+                events.append(AssetEvent(asset=asset, kind=kind, by=actor, field=label, old_value=old, new_value=new,
+                                         note=note[:300]))
+                touched = True
+        if touched:
+            asset.version += 1
+            asset.updated_at = now
+            changed.append(asset)
+    Asset.objects.bulk_update(changed, [*SYNC_FIELDS, "version", "updated_at"], batch_size=500)
+    AssetEvent.objects.bulk_create(events, batch_size=1000)
+    if created or changed:
+        audit_record(actor=by, school=school, action="sync", obj=school, label=school.name,
+                     summary=f"{note}: {len(created)} assets added, {len(changed)} changed")
+    return created

@@ -29,6 +29,9 @@ def desk(request):
             # webhooks: a school's ICT owner, or an organisation's desk (webhooks.models.manager_scope)
             "can_webhooks": access.any_role({Role.OWNER})
             or any(held & DESK_ROLES for held in access.roles_by_organisation.values()),
+            # device consoles: the school's ICT owner, SPOC and technicians, or an organisation's desk
+            "can_consoles": access.any_role(STAFF_ROLES)
+            or any(held & DESK_ROLES for held in access.roles_by_organisation.values()),
             "school_count": len(access.roles_by_school),
         }
     }

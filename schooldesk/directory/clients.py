@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from schooldesk.directory.choices import Provider
-from schooldesk.mail.oauth import OAuthError, client_credentials, endpoint_allowed, token_post
+from schooldesk.mail.oauth import OAuthError, client_credentials_token, endpoint_allowed, jwt_bearer_token
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 GOOGLE_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
@@ -157,7 +157,7 @@ def _graph_pages(session: Session, url: str, params: dict | None):
 def read_microsoft(connection, mapping_keys: set[str]) -> Directory:
     base = urls()["graph"].rstrip("/")
     token_url = urls()["microsoft_token"].format(tenant=urllib.parse.quote(connection.tenant.strip(), safe=""))
-    session = Session(connection, lambda: client_credentials(
+    session = Session(connection, lambda: client_credentials_token(
         token_url=token_url, client_id=connection.client_id.strip(), client_secret=(connection.secret or "").strip(),
         scope=GRAPH_SCOPE))
     groups = list(_graph_pages(session, f"{base}/v1.0/groups", {"$select": "id,displayName"}))
@@ -209,9 +209,9 @@ def google_assertion(key: dict, *, subject: str, token_url: str) -> str:
 def read_google(connection, mapping_keys: set[str]) -> Directory:
     key = google_key((connection.secret or "").strip())
     token_url = urls()["google_token"]
-    session = Session(connection, lambda: token_post(token_url, {
-        "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
-        "assertion": google_assertion(key, subject=connection.client_id.strip(), token_url=token_url)}))
+    subject = connection.client_id.strip()
+    session = Session(connection, lambda: jwt_bearer_token(
+        token_url=token_url, assertion=google_assertion(key, subject=subject, token_url=token_url)))
     url = urls()["google"].rstrip("/") + "/admin/directory/v1/users"
     params = {"maxResults": "500", "projection": "basic", "orderBy": "email"}
     if connection.tenant.strip():

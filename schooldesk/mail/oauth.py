@@ -103,8 +103,8 @@ def authorise_url(mailbox, *, redirect_uri: str, state: str) -> str:
 
 def token_post(token_url: str, fields: dict) -> dict:
     """POST a grant to a token endpoint (a form, a JSON answer: RFC 6749 §4.1.3, §4.4, §6; RFC 7523 for a signed
-    assertion) and return the answer, which holds an access token. Shared by the mailboxes' code and refresh grants
-    and by directory sync's client-credentials and service-account grants (schooldesk/directory/clients.py)."""
+    assertion) and return the answer, which holds an access token. Shared by the mailboxes' code and refresh grants,
+    directory sync (schooldesk/directory) and the device consoles (schooldesk/devicesync)."""
     if not endpoint_allowed(token_url):
         raise OAuthError("The token address must use HTTPS.")
     data = urllib.parse.urlencode(fields).encode()
@@ -130,8 +130,9 @@ def token_post(token_url: str, fields: dict) -> dict:
     return answer
 
 
-def client_credentials(*, token_url: str, client_id: str, client_secret: str, scope: str) -> dict:
-    """An app-only access token (RFC 6749 §4.4): Microsoft Graph for directory sync."""
+def client_credentials_token(*, token_url: str, client_id: str, client_secret: str, scope: str) -> dict:
+    """An app-only access token (RFC 6749 §4.4), as Microsoft's identity platform issues for Graph:
+    {"access_token": …, "expires_in": …}."""
     return token_post(token_url, {"grant_type": "client_credentials", "client_id": client_id,
                                   "client_secret": client_secret, "scope": scope})
 
@@ -139,6 +140,11 @@ def client_credentials(*, token_url: str, client_id: str, client_secret: str, sc
 def _token_request(mailbox, fields: dict) -> dict:
     return token_post(mailbox.oauth_token_url, {"client_id": mailbox.oauth_client_id,
                                                 "client_secret": mailbox.oauth_client_secret, **fields})
+
+
+def jwt_bearer_token(*, token_url: str, assertion: str) -> dict:
+    """An access token for a signed JWT (RFC 7523), as Google issues for a service account."""
+    return token_post(token_url, {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion})
 
 
 def _store(mailbox, answer: dict, now) -> None:

@@ -62,10 +62,13 @@ def world(cast):
     from schooldesk.directory.tests.tenancy import build as directory_with_report
 
     directory = directory_with_report(cast, "Council")
+    from schooldesk.devicesync.tests.tenancy import build as console_with_a_run
+
+    consoles = console_with_a_run(cast, "Council")
     return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
             "webhook": webhook, "directory_connection": directory["directory_connection"],
-            "directory_run": directory["directory_run"], "person": cast.technician}
+            "directory_run": directory["directory_run"], "person": cast.technician, **consoles}
 
 
 def _open_all_details(page):
@@ -186,6 +189,11 @@ PAGES = {
     "person": ("owner", "/accounts/people/{person}/", None),
     "person-invite": ("owner", "/accounts/people/invite/", None),
     "people-import": ("owner", "/accounts/people/import/", None),
+    "consoles": ("spoc", "/devicesync/", None),
+    "console-form": ("spoc", "/devicesync/new/", None),
+    "console-page": ("spoc", "/devicesync/{console}/", None),
+    "console-runs": ("spoc", "/devicesync/{console}/runs/", None),
+    "console-run": ("spoc", "/devicesync/{console}/runs/{console_run}/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",

@@ -28,6 +28,7 @@ from schooldesk.changes.services import change_complete, change_decide, change_s
 from schooldesk.changes.tests.factories import ChangeFactory
 from schooldesk.core.tests.pages import Form, filled, forms_in, header_faults, path_of, upload
 from schooldesk.core.tests.test_tenancy import PUBLIC_PREFIXES, SKIPPED_PREFIXES, fill, oak_world, routes, walk  # noqa: F401
+from schooldesk.devicesync.tests.tenancy import KEY as CONSOLE_KEY
 from schooldesk.incidents.services import incident_confirm, incident_resolve, incident_wait
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
@@ -100,6 +101,8 @@ HINTS = {
     # edit page's "Test the connection" and "Sync now" answer at once (and say the directory could not be reached)
     "directory:connection_create": {"school": FIRST, "provider": "wonde", "tenant": "A1234567890",
                                     "new_secret": "walk-token", "role_mapping": "* = reporter"},
+    # a device console: a Google service account's key (the shape is checked on saving; nothing is fetched)
+    "devicesync:connection_create": {"school": FIRST, "secret": CONSOLE_KEY, "admin_email": "admin@walk.example"},
 }
 ERROR_MARKERS = re.compile(r'data-form-errors|class="invalid-feedback')
 TEXT = re.compile(r"<[^>]+>")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DevicesyncConfig(AppConfig):
+    name = "schooldesk.devicesync"
+    label = "devicesync"

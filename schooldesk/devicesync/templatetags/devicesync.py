@@ -1,0 +1,12 @@
+from django import template
+
+from schooldesk.devicesync.models import DeviceLink
+
+register = template.Library()
+
+
+@register.inclusion_tag("devicesync/_asset_console.html")
+def console_facts(asset):
+    """What a device console says of the asset, on its page: its console, last seen, OS, enrolled user, and
+    whether it has gone from the console (one query)."""
+    return {"link": DeviceLink.objects.filter(asset_id=asset.pk).select_related("connection").first()}
