@@ -5,10 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
+from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.loans import choices
 
 
-class LoanQuerySet(models.QuerySet):
+class LoanQuerySet(SchoolOwnedQuerySet):
+    """`visible_to(user)` (every school-owned row's scope) and `open()`."""
+
     def open(self):
         return self.filter(returned_on__isnull=True)
 
