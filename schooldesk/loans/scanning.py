@@ -122,6 +122,9 @@ def scan_record(*, user, session: Session, code: str, pupil_pk: str = "") -> tup
         return "error", problem
     try:
         if session.mode == "out":
+            current = Loan.objects.open().filter(asset=asset).select_related("pupil", "person").first()
+            if current is not None:  # said first: the device's own state matters more than the list's
+                return "error", services.already_lent_message(asset, current)
             chosen = next((p for p in session.waiting if str(p.pk) == str(pupil_pk)), None)
             pupil = chosen or (session.waiting[0] if session.waiting else None)
             if pupil is None:

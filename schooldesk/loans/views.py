@@ -32,7 +32,7 @@ def render_loan(request, loan, *, return_form=None, photo_form=None, status=200)
         "photos": list(loan.photos.all()), "today": timezone.localdate(),
         "template": selectors.current_template(loan.school_id),
         "return_form": (return_form or forms.ReturnForm(loan=loan, initial={"status": "spare"})) if is_open else None,
-        "photo_form": photo_form or forms.PhotoForm(),
+        "photo_form": photo_form or forms.PhotoForm(prefix="out"),
     }, status=status)
 
 
@@ -79,7 +79,7 @@ class LoanPhotoAddView(RoleRequiredMixin, ObjectActionView):
         return loan_or_404(self.request, self.kwargs["pk"])
 
     def get_form(self, loan, data, files):
-        return forms.PhotoForm(data, files)
+        return forms.PhotoForm(data, files, prefix="out")
 
     def perform(self, loan, form):
         stage = PhotoStage.OUT if loan.returned_on is None else PhotoStage.IN

@@ -106,7 +106,7 @@ def test_a_spoc_of_two_schools_is_told_the_device_is_another_schools(cast, other
     PupilFactory(school=cast.school)
     theirs = AssetFactory(school=other.school, tag="ELM-2")
     client.force_login(both)
-    said = scan(client, cast.school, "AST-%06d" % theirs.pk).content.decode()
+    said = scan(client, cast.school, f"AST-{theirs.pk:06d}").content.decode()
     assert "belongs to another school" in said and not Loan.objects.exists()
 
 
