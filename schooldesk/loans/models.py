@@ -104,7 +104,7 @@ class Agreement(SchoolOwnedModel):
     scan_name = models.CharField(max_length=200, blank=True)
     signed_at = models.DateTimeField(_("signed at"))
     ip_address = models.GenericIPAddressField(_("from the address"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("recorded by"))
 
     class Meta:

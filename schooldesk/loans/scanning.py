@@ -63,6 +63,7 @@ class Session:
     group: str  # "form:7B" or "year:Year 7"
     mode: str  # "out" or "in"
     due_on: object = None
+    condition_out: str = ""
     pupils: list = field(default_factory=list)
     lent: dict = field(default_factory=dict)  # pupil pk -> open loan
     returned_today: set = field(default_factory=set)
@@ -100,7 +101,8 @@ def session_for(user, params) -> Session | None:
     school_id = int(wanted) if str(wanted).isdigit() and int(wanted) in school_ids else school_ids[0]
     group, mode = params.get("group", ""), "in" if params.get("mode") == "in" else "out"
     school = School.objects.get(pk=school_id)
-    session = Session(school=school, group=group, mode=mode, due_on=parse_date(params.get("due_on") or "") or None)
+    session = Session(school=school, group=group, mode=mode, due_on=parse_date(params.get("due_on") or "") or None,
+                      condition_out=(params.get("condition_out") or "")[:500])
     kind, _sep, value = group.partition(":")
     if kind not in ("form", "year") or not value:
         return session
@@ -129,7 +131,8 @@ def scan_record(*, user, session: Session, code: str, pupil_pk: str = "") -> tup
             pupil = chosen or (session.waiting[0] if session.waiting else None)
             if pupil is None:
                 return "error", _("Everyone in %(group)s has a device.") % {"group": session.label}
-            loan = services.loan_issue(asset=asset, pupil=pupil, due_on=session.due_on, by=user)
+            loan = services.loan_issue(asset=asset, pupil=pupil, due_on=session.due_on, by=user,
+                                       condition_out=session.condition_out)
             session.lent[pupil.pk] = loan
             return "ok", _("%(tag)s handed out to %(pupil)s.") % {"tag": asset.tag, "pupil": pupil}
         loan = Loan.objects.open().filter(asset=asset).select_related("pupil", "person").first()

@@ -59,7 +59,12 @@ def world(cast):
     from schooldesk.webhooks.tests.tenancy import build as webhook_with_attempts
 
     webhook = webhook_with_attempts(cast, "Council")["webhook"]
-    return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
+    from schooldesk.loans.tests.factories import unsigned_loan
+    from schooldesk.loans.tests.tenancy import build as device_loans
+
+    loans = device_loans(cast, "Axe")
+    return {"loan": loans["loan"], "unsigned_loan": unsigned_loan(cast),
+            "new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
             "webhook": webhook}
 
@@ -174,10 +179,19 @@ PAGES = {
     "webhook-form": ("owner", "/webhooks/new/", None),
     "webhook-attempts": ("owner", "/webhooks/{webhook}/", None),
     "webhook-secret-shown": ("owner", "/webhooks/", _add_a_webhook),
+    "device-loans": ("spoc", "/loans/", None),
+    "loan-page": ("spoc", "/loans/{loan}/", None),
+    "loan-agreement-sign": ("spoc", "/loans/{unsigned_loan}/agreement/", None),
+    "loan-scanning": ("technician", "/loans/scan/?group=form:Axe-7B", None),
+    "pupils": ("spoc", "/loans/pupils/", None),
+    "pupil-form": ("spoc", "/loans/pupils/new/", None),
+    "pupil-import": ("spoc", "/loans/pupils/import/", None),
+    "loan-agreement-template": ("spoc", "/loans/agreements/new/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "incident-list", "outage-page", "home-spoc-menu-open"]
+               "incident-list", "outage-page", "home-spoc-menu-open", "loan-scanning", "loan-agreement-sign",
+               "loan-page"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 

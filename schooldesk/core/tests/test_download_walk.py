@@ -58,6 +58,10 @@ DOWNLOADS = {
     "safeguarding:breach_log": "the school's breach log as CSV and Excel (the DPO, the ICT owner)",
     "assets:replacement_forecast": "the replacement forecast as CSV and Excel",
     "privacy:request_pack": "a subject access pack as PDF and as a ZIP of JSON, CSV and attachments",
+    "loans:loan_export": "the device loan reports (who has what, overdue, out of support) as CSV",
+    "loans:photo_download": "a photo of a lent device's condition",
+    "loans:agreement_pdf": "a signed loan agreement as PDF",
+    "loans:agreement_scan": "the scanned paper copy of a signed loan agreement",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 

@@ -20,3 +20,17 @@ class PupilFactory(factory.django.DjangoModelFactory):
 
 def agreement_template(school, by=None, body=AGREEMENT):
     return agreement_template_save(school=school, title="Home device agreement", body=body, by=by)
+
+
+def walk_pages(cast) -> list[str]:
+    """For the form walk: the pages whose forms only some states offer (a class to scan for, an unsigned loan)."""
+    PupilFactory(school=cast.school, form="Walk 7W", year_group="Year 7")
+    return ["/loans/scan/?group=form:Walk+7W", f"/loans/{unsigned_loan(cast).pk}/agreement/"]
+
+
+def unsigned_loan(cast):
+    from schooldesk.assets.tests.factories import AssetFactory
+    from schooldesk.loans.services import loan_issue
+
+    pupil = PupilFactory(school=cast.school, first_name="Amara", last_name="Okafor", parent_name="Grace Okafor")
+    return loan_issue(asset=AssetFactory(school=cast.school, tag="CB-UNSIGNED"), pupil=pupil, by=None)

@@ -83,9 +83,11 @@ def test_each_scan_lends_to_the_next_pupil_and_says_what_went_wrong(cast, other,
     mine = [AssetFactory(school=cast.school, tag=f"CB-{n}") for n in range(3)]
     theirs = AssetFactory(school=other.school, tag="ELM-1")
     client.force_login(cast.technician)
-    first = scan(client, cast.school, f"https://desk.example/assets/here/{mine[0].pk}/")  # the QR code's text
+    first = scan(client, cast.school, f"https://desk.example/assets/here/{mine[0].pk}/",  # the QR code's text
+                 condition_out="New, with charger")
     assert "CB-0 handed out to" in first.content.decode() and "1 of 3 handed out" in first.content.decode()
     assert Loan.objects.get(asset=mine[0]).pupil == pupils[0]
+    assert Loan.objects.get(asset=mine[0]).condition_out == "New, with charger"
     again = scan(client, cast.school, "CB-0").content.decode()
     assert "already on loan to" in again and "1 of 3 handed out" in again
     assert "is not a label of this school" in scan(client, cast.school, "NOPE-9").content.decode()
