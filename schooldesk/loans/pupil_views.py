@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -62,7 +63,7 @@ class PupilEditView(FormPageView):
         return services.pupil_save(pupil=form.instance, by=self.request.user, version=version)
 
     def get_success_url(self, result):
-        return reverse("loans:pupil_list") + f"?q={result.last_name}"
+        return reverse("loans:pupil_list") + "?" + urlencode({"q": result.last_name})
 
 
 class PupilImportView(RoleRequiredMixin, View):
