@@ -13,6 +13,7 @@ urlpatterns = [
     path("incidents/", include("schooldesk.incidents.urls")),
     path("reports/", include("schooldesk.reports.urls")),
     path("assets/", include("schooldesk.assets.urls")),
+    path("loans/", include("schooldesk.loans.urls")),
     path("licences/", include("schooldesk.licences.urls")),
     path("diary/", include("schooldesk.diary.urls")),
     path("mail/", include("schooldesk.mail.urls")),

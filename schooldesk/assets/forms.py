@@ -103,6 +103,10 @@ class ReturnForm(StyledFormMixin, forms.Form):
                                         (AssetStatus.IN_USE, _("In use")), (AssetStatus.IN_REPAIR, _("In repair"))],
                                label=_("Now"))
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label=_("Put it in (optional)"))
+    condition_in = forms.CharField(required=False, label=_("Condition (optional)"), max_length=500,
+                                   widget=SMALL_TEXT)
+    is_data_wiped = forms.BooleanField(required=False, label=_("Its data has been wiped"),
+                                       help_text=_("Recorded on the asset for its disposal record."))
     note = forms.CharField(required=False, label=_("Note (optional)"), max_length=200)
 
     def __init__(self, *args, asset, **kwargs):

@@ -136,7 +136,7 @@ def asset_save(*, asset: Asset, by, version: int | None = None, note: str = "") 
     _require(by, asset.school_id)
     asset.tag = asset.tag.strip()
     asset.serial = asset.serial.strip()
-    if asset.status == AssetStatus.ON_LOAN and not asset.issued_to_id:
+    if asset.status == AssetStatus.ON_LOAN and not asset_is_lent(asset):
         raise ValidationError({"issued_to": _("Say who has it on loan.")})
     asset.full_clean(validate_unique=False, validate_constraints=False)
     _check_unique(asset)
@@ -190,54 +190,37 @@ def _check_person(asset: Asset, person) -> None:
         raise ValidationError({"person": _("Choose someone from this school.")})
 
 
-@transaction.atomic
 def asset_issue(*, asset: Asset, person, by, loan_due_on: date | None = None, note: str = "") -> Asset:
-    """Issue to a person (in use), or lend with an expected return date (on loan)."""
-    _require(by, asset.school_id)
-    asset = _lock(asset, None)  # held until the end: eight people issuing it at once are taken one at a time
-    if asset.is_gone:
-        raise ValidationError(_("%(tag)s is %(status)s: it cannot be issued.")
-                              % {"tag": asset.tag, "status": asset.get_status_display().lower()})
-    if asset.issued_to_id:
-        raise ValidationError(_("%(tag)s is already issued to %(person)s: record its return first, then "
-                                "issue it again. Nothing was changed.") % {"tag": asset.tag, "person": asset.issued_to})
-    _check_person(asset, person)
-    if loan_due_on is not None and loan_due_on < timezone.localdate():
-        raise ValidationError({"loan_due_on": _("The return date is in the past.")})
-    old_person, old_status = str(asset.issued_to or ""), asset.get_status_display()
-    asset.issued_to, asset.loan_due_on = person, loan_due_on
-    asset.status = AssetStatus.ON_LOAN if loan_due_on else AssetStatus.IN_USE
-    _save(asset)
-    kind = EventKind.LOANED if loan_due_on else EventKind.ISSUED
-    due = f" until {loan_due_on:%d/%m/%Y}" if loan_due_on else ""
-    summary = f"{old_status} → {asset.get_status_display()}{due}"
-    _event(asset, kind, by, field="issued to", old=old_person, new=str(person), note=note or summary)
-    return asset
+    """Issue to a member of staff (in use), or lend with an expected return date (on loan): a Loan, through the
+    one lending service (schooldesk/loans/services.py), which keeps `issued_to` and `loan_due_on` as its summary."""
+    from schooldesk.loans.services import loan_issue
+
+    loan = loan_issue(asset=asset, person=person, due_on=loan_due_on, by=by, note=note)
+    return loan.asset
 
 
-@transaction.atomic
-def asset_return(*, asset: Asset, by, status: str = AssetStatus.SPARE, location=None, note: str = "") -> Asset:
-    """Back from a person or a loan: in stock (spare) or straight back in use, optionally somewhere new."""
-    _require(by, asset.school_id)
-    asset = _lock(asset, None)
-    if not asset.issued_to_id:
+def asset_return(*, asset: Asset, by, status: str = AssetStatus.SPARE, location=None, note: str = "",
+                 condition_in: str = "", is_data_wiped: bool = False) -> Asset:
+    """Back from a person or a loan: in stock (spare) or straight back in use, optionally somewhere new. Ends the
+    asset's open loan (schooldesk/loans/services.py)."""
+    from schooldesk.loans.models import Loan
+    from schooldesk.loans.services import loan_return, require_loan_role
+
+    require_loan_role(by, asset.school_id)
+    loan = Loan.objects.open().filter(asset_id=asset.pk).first()
+    if loan is None:
         raise ValidationError(_("%(tag)s is not issued to anyone.") % {"tag": asset.tag})
     if status not in (AssetStatus.SPARE, AssetStatus.IN_USE, AssetStatus.IN_REPAIR):
         raise ValidationError({"status": _("Choose spare, in use or in repair.")})
-    if location is not None and location.school_id != asset.school_id:
-        raise ValidationError({"location": _("Choose a location from this school's list.")})
-    person, late = asset.issued_to, asset.loan_due_on and asset.loan_due_on < timezone.localdate()
-    asset.issued_to, asset.loan_due_on, asset.status = None, None, status
-    old_location = str(asset.location or "")
-    if location is not None:
-        asset.location = location
-    _save(asset)
-    detail = " (late)" if late else ""
-    _event(asset, EventKind.RETURNED, by, field="issued to", old=str(person), new="",
-           note=note or f"Returned{detail}; now {asset.get_status_display().lower()}")
-    if location is not None and str(location) != old_location:
-        _event(asset, EventKind.MOVED, by, field="location", old=old_location, new=str(location))
-    return asset
+    loan = loan_return(loan=loan, by=by, status=status, location=location, note=note, condition_in=condition_in,
+                       is_data_wiped=is_data_wiped)
+    return loan.asset
+
+
+def asset_is_lent(asset: Asset) -> bool:
+    from schooldesk.loans.models import Loan
+
+    return bool(asset.issued_to_id) or Loan.objects.open().filter(asset_id=asset.pk).exists()
 
 
 @transaction.atomic
@@ -246,7 +229,7 @@ def asset_status_set(*, asset: Asset, status: str, by, note: str = "") -> Asset:
     asset = _lock(asset, None)
     if status not in AssetStatus.values or status == AssetStatus.DISPOSED:
         raise ValidationError({"status": _("Choose a status from the list (record a disposal with its own form).")})
-    if status == AssetStatus.ON_LOAN and not asset.issued_to_id:
+    if status == AssetStatus.ON_LOAN and not asset_is_lent(asset):
         raise ValidationError({"status": _("Lend it to someone with “Issue or lend”.")})
     if status == asset.status:
         return asset
@@ -273,6 +256,9 @@ def asset_dispose(*, asset: Asset, by, disposed_on: date, method: str, reference
     asset.issued_to, asset.loan_due_on = None, None
     asset.full_clean(validate_unique=False, validate_constraints=False)
     _save(asset)
+    from schooldesk.loans.services import loan_close_for_disposal
+
+    loan_close_for_disposal(asset=asset, by=by)
     wiped = "data wiped" if is_data_wiped else "data NOT recorded as wiped"
     _event(asset, EventKind.DISPOSED, by, field="status", old=old, new=asset.get_status_display(),
            note=note or f"{asset.get_disposal_method_display()} on {disposed_on:%d/%m/%Y}; {wiped}"
@@ -299,7 +285,7 @@ def assets_bulk_update(*, assets, by, location=None, status: str = "", note: str
     if location is not None and any(a.school_id != location.school_id for a in assets):
         raise ValidationError({"location": _("The location belongs to another school than some of the assets.")})
     actor = by if getattr(by, "is_authenticated", False) else None
-    events, changed = [], []
+    events, changed, retired = [], [], []
     labels = dict(AssetStatus.choices)
     for asset in assets:
         touched = False
@@ -311,14 +297,19 @@ def assets_bulk_update(*, assets, by, location=None, status: str = "", note: str
             events.append(AssetEvent(asset=asset, kind=EventKind.STATUS, by=actor, field="status",
                                      old_value=str(labels[asset.status]), new_value=str(labels[status]), note=note))
             asset.status, touched = status, True
-            if asset.issued_to_id and status == AssetStatus.RETIRED:
+            if status == AssetStatus.RETIRED:
                 asset.issued_to = None
+                retired.append(asset)
         if touched:
             asset.version += 1
             asset.updated_at = timezone.now()
             changed.append(asset)
     Asset.objects.bulk_update(changed, ["location", "status", "issued_to", "version", "updated_at"], batch_size=500)
     AssetEvent.objects.bulk_create(events, batch_size=1000)
+    if retired:  # a retired device is lent to nobody
+        from schooldesk.loans.models import Loan
+
+        Loan.objects.open().filter(asset__in=retired).update(returned_on=timezone.localdate(), returned_by=actor)
     return len(changed)
 
 

@@ -35,6 +35,7 @@ from schooldesk.assets.selectors import (
 )
 from schooldesk.core.exports import csv_response, xlsx_response
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
+from schooldesk.loans.selectors import open_loan
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 
@@ -144,7 +145,7 @@ def _action_forms(asset, user, bound=None) -> dict:
     available = {}
     if asset.status not in GONE_STATUSES:
         available["move"] = forms.MoveForm(asset=asset, initial={"location": asset.location_id})
-        if asset.issued_to_id:  # issued: return it first (the service refuses a second issue)
+        if services.asset_is_lent(asset):  # issued: return it first (the service refuses a second issue)
             available["return"] = forms.ReturnForm(asset=asset, initial={"status": "spare"})
         else:
             available["issue"] = forms.IssueForm(asset=asset)
@@ -163,7 +164,7 @@ def render_asset(request, asset, bound=None, status=200):
         "asset": asset, "history": asset_history(asset), "calls": asset_incidents(request.user, asset),
         "relations": asset_relationships(asset), "affected": assets_affected_by(asset),
         "forms": _action_forms(asset, request.user, bound), "failed": bound[0] if bound else None,
-        "today": timezone.localdate(),
+        "today": timezone.localdate(), "loan": open_loan(asset),
     }, status=status)
 
 
@@ -172,7 +173,8 @@ ACTIONS = {
     "issue": (lambda a, u, d: services.asset_issue(asset=a, person=d["person"], by=u, loan_due_on=d["loan_due_on"],
                                                    note=d["note"]), _("Issued.")),
     "return": (lambda a, u, d: services.asset_return(asset=a, by=u, status=d["status"], location=d["location"],
-                                                     note=d["note"]), _("Returned.")),
+                                                     note=d["note"], condition_in=d["condition_in"],
+                                                     is_data_wiped=d["is_data_wiped"]), _("Returned.")),
     "status": (lambda a, u, d: services.asset_status_set(asset=a, status=d["status"], by=u, note=d["note"]),
                _("Status changed.")),
     "dispose": (lambda a, u, d: services.asset_dispose(asset=a, by=u, disposed_on=d["disposed_on"], method=d["method"],

@@ -65,7 +65,12 @@ def world(cast):
     from schooldesk.devicesync.tests.tenancy import build as console_with_a_run
 
     consoles = console_with_a_run(cast, "Council")
-    return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
+    from schooldesk.loans.tests.factories import unsigned_loan
+    from schooldesk.loans.tests.tenancy import build as device_loans
+
+    loans = device_loans(cast, "Axe")
+    return {"loan": loans["loan"], "unsigned_loan": unsigned_loan(cast),
+            "new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
             "webhook": webhook, "directory_connection": directory["directory_connection"],
             "directory_run": directory["directory_run"], "person": cast.technician, **consoles}
@@ -194,10 +199,19 @@ PAGES = {
     "console-page": ("spoc", "/devicesync/{console}/", None),
     "console-runs": ("spoc", "/devicesync/{console}/runs/", None),
     "console-run": ("spoc", "/devicesync/{console}/runs/{console_run}/", None),
+    "device-loans": ("spoc", "/loans/", None),
+    "loan-page": ("spoc", "/loans/{loan}/", None),
+    "loan-agreement-sign": ("spoc", "/loans/{unsigned_loan}/agreement/", None),
+    "loan-scanning": ("technician", "/loans/scan/?group=form:Axe-7B", None),
+    "pupils": ("spoc", "/loans/pupils/", None),
+    "pupil-form": ("spoc", "/loans/pupils/new/", None),
+    "pupil-import": ("spoc", "/loans/pupils/import/", None),
+    "loan-agreement-template": ("spoc", "/loans/agreements/new/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "incident-list", "outage-page", "home-spoc-menu-open", "people", "person"]
+               "incident-list", "outage-page", "home-spoc-menu-open", "people", "person", "loan-scanning",
+               "loan-agreement-sign", "loan-page"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 

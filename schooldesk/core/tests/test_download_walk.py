@@ -59,6 +59,10 @@ DOWNLOADS = {
     "assets:replacement_forecast": "the replacement forecast as CSV and Excel",
     "privacy:request_pack": "a subject access pack as PDF and as a ZIP of JSON, CSV and attachments",
     "people_export": "the People list as CSV, in the staff-list import's columns",
+    "loans:loan_export": "the device loan reports (who has what, overdue, out of support) as CSV",
+    "loans:photo_download": "a photo of a lent device's condition",
+    "loans:agreement_pdf": "a signed loan agreement as PDF",
+    "loans:agreement_scan": "the scanned paper copy of a signed loan agreement",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 

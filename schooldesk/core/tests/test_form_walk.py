@@ -31,6 +31,8 @@ from schooldesk.core.tests.test_tenancy import PUBLIC_PREFIXES, SKIPPED_PREFIXES
 from schooldesk.devicesync.tests.tenancy import KEY as CONSOLE_KEY
 from schooldesk.incidents.services import incident_confirm, incident_resolve, incident_wait
 from schooldesk.incidents.tests.factories import IncidentFactory
+from schooldesk.loans.tests.factories import walk_pages as loan_walk_pages
+from schooldesk.loans.tests.tenancy import png_bytes
 from schooldesk.locations.models import Location
 from schooldesk.locations.services import location_archive
 from schooldesk.mail.models import Mailbox
@@ -42,6 +44,7 @@ pytestmark = pytest.mark.django_db
 
 # public sign-in pages; the API has no forms; /health/ answers 503 by design where no worker runs (here)
 SKIP_PREFIXES = SKIPPED_PREFIXES + PUBLIC_PREFIXES + ("api/",)
+PNG = png_bytes()
 ASSET_CSV = b"Tag,Type,Make,Model,Location\nWALK-1,Laptop,Acme,Book 14,ICT suite\n"
 STAFF_CSV = b"First name,Last name,Email,Job title,Roles\nWalk,Person,walk.person@example.sch.uk,TA,reporter\n"
 FILES = {  # the file a person would choose, by the URL name of the form's action
@@ -49,6 +52,9 @@ FILES = {  # the file a person would choose, by the URL name of the form's actio
     "licences:installation_import": {"file": upload("installs.csv", b"Asset tag,Product\n", "text/csv")},
     "suppliers:document_upload": {"file": upload("contract.pdf", b"%PDF-1.4 signed", "application/pdf")},
     "people_import": {"file": upload("staff.csv", STAFF_CSV, "text/csv")},
+    "loans:pupil_import": {"file": upload("7W.csv", b"First name,Last name,Class\nWalk,Pupil,7W\n", "text/csv")},
+    "loans:loan_photo_add": {"out-photos": upload("scratch.png", PNG, "image/png")},
+    "loans:agreement_sign": {"scan": upload("signed.pdf", b"%PDF-1.4 signed", "application/pdf")},
 }
 # URL names that accept POST but that no page offers as a form, and why.
 NOT_FROM_A_PAGE: dict[str, str] = {
@@ -96,6 +102,7 @@ HINTS = {
     "standards:item_detail": {"note": "Restored last night's backup of the office share; the files open."},
     "standards:rule_create": {"weekday": "0"},
     # a loopback receiver (private addresses are allowed in tests; a name would be looked up) and one event
+    "loans:agreement_sign": {"method": "typed", "typed_signature": "Walk Parent"},
     "webhooks:subscription_create": {"school": FIRST, "url": "http://127.0.0.1:9/walk", "events": "call.created"},
     # a Wonde school (no client id) with a token; the stand-in addresses are a closed port in tests, so the
     # edit page's "Test the connection" and "Sync now" answer at once (and say the directory could not be reached)
@@ -254,7 +261,8 @@ def state_pages(cast) -> list[str]:
             f"/changes/{authorised.pk}/", f"/changes/{implemented.pk}/", "/locations/?show=archived",
             f"/assets/{lent.pk}/", f"/mail/mailboxes/{oauth.pk}/", f"/procedures/{procedure.procedure_id}/",
             f"/incidents/{call_with_known_error.pk}/", f"/incidents/{rateable.pk}/",
-            f"/privacy/requests/{SubjectAccessRequest.objects.get(school=school).pk}/?q=oak"]  # "Choose …" buttons
+            f"/privacy/requests/{SubjectAccessRequest.objects.get(school=school).pk}/?q=oak",  # "Choose …" buttons
+            *loan_walk_pages(cast)]
 
 
 @pytest.fixture

@@ -1,0 +1,98 @@
+"""Reads of loans, pupils and agreements: each scoped with `visible_to` and the roles that keep the scheme."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.models import Pupil
+from schooldesk.loans.choices import LOAN_ROLES
+from schooldesk.loans.models import AgreementTemplate, Loan
+
+
+def loan_school_ids(user) -> list[int]:
+    return sorted(access_for(user).school_ids(LOAN_ROLES)) if getattr(user, "is_authenticated", False) else []
+
+
+def open_loan(asset) -> Loan | None:
+    if asset.pk is None:
+        return None
+    return Loan.objects.open().filter(asset_id=asset.pk).select_related("pupil", "person").first()
+
+
+def _scope(user):
+    access = access_for(user)
+    return access.school_q(access.school_ids(LOAN_ROLES)) if getattr(user, "is_authenticated", False) else Q(pk=None)
+
+
+def loans_for(user):
+    return (Loan.objects.visible_to(user).filter(_scope(user))
+            .select_related("asset", "asset__asset_type", "pupil", "person", "school"))
+
+
+def loan_get(user, pk: int) -> Loan:
+    return loans_for(user).get(pk=pk)
+
+
+def agreement_of(loan):
+    from schooldesk.loans.models import Agreement
+
+    return Agreement.objects.filter(loan_id=loan.pk).first()
+
+
+def pupils_for(user):
+    return Pupil.objects.visible_to(user).filter(_scope(user))
+
+
+def pupil_list(user, *, school_id=None, q: str = "", year_group: str = "", form: str = "", active_only=True):
+    pupils = pupils_for(user).select_related("school")
+    if school_id:
+        pupils = pupils.filter(school_id=school_id)
+    if active_only:
+        pupils = pupils.filter(is_active=True)
+    if year_group:
+        pupils = pupils.filter(year_group=year_group)
+    if form:
+        pupils = pupils.filter(form=form)
+    for word in q.split()[:5]:
+        pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(mis_id__iexact=word)
+                               | Q(form__iexact=word))
+    return pupils
+
+
+def classes_of(user, school_id=None) -> dict:
+    """The year groups and classes of the user's pupils, for the filters and the scanning page."""
+    pupils = pupils_for(user).filter(is_active=True)
+    if school_id:
+        pupils = pupils.filter(school_id=school_id)
+    years = sorted({y for y in pupils.values_list("year_group", flat=True) if y})
+    forms = sorted({f for f in pupils.values_list("form", flat=True) if f})
+    return {"years": years, "forms": forms}
+
+
+def current_template(school_id) -> AgreementTemplate | None:
+    return AgreementTemplate.objects.filter(school_id=school_id, is_current=True).first()
+
+
+def templates_for(user):
+    return AgreementTemplate.objects.visible_to(user).filter(_scope(user)).select_related("school")
+
+
+# --- reports ------------------------------------------------------------------------------------------------
+def who_has_what(user, *, year_group: str = "", form: str = ""):
+    loans = loans_for(user).open().filter(pupil__isnull=False)
+    if year_group:
+        loans = loans.filter(pupil__year_group=year_group)
+    if form:
+        loans = loans.filter(pupil__form=form)
+    return loans.order_by("pupil__year_group", "pupil__form", "pupil__last_name", "pupil__first_name", "pk")
+
+
+def overdue_loans(user):
+    return loans_for(user).open().filter(due_on__lt=timezone.localdate()).order_by("due_on", "pk")
+
+
+def out_of_support_on_loan(user):
+    return loans_for(user).open().filter(asset__support_ends_on__lt=timezone.localdate()).order_by(
+        "asset__support_ends_on", "pk")
