@@ -24,6 +24,7 @@ urlpatterns = [
     path("standards/", include("schooldesk.standards.urls")),
     path("privacy/", include("schooldesk.privacy.urls")),
     path("webhooks/", include("schooldesk.webhooks.urls")),
+    path("loans/", include("schooldesk.loans.urls")),
     # apps: one line per domain app, above this comment
     path("api/v1/", include("config.api_urls")),
     # The Django admin only where SCHOOLDESK_ADMIN_PATH puts it (none in production unless set): below.

@@ -52,3 +52,6 @@ class Loan(VersionedModel, SchoolOwnedModel):
     @property
     def borrower(self):
         return self.pupil or self.person
+
+
+from schooldesk.loans.models_pool import Charge, ChargePhoto, Loaner, LoanerPool, LoanSwap  # noqa: E402, F401
