@@ -50,10 +50,10 @@ def swap_offer(user, *, loan) -> dict:
     if swap is not None:
         resolved = swap.incident is None or not swap.incident.is_active
         return {"loan": loan, "swap": swap, "ready_to_swap_back": resolved}
-    calls = list(repair_calls(loan.asset_id))
-    if not calls:
+    calls = repair_calls(loan.asset_id)
+    if not calls.exists():
         return {"loan": loan}
-    return {"loan": loan, "calls": calls, "spares": list(spares(loan.school_id))}
+    return {"loan": loan, "calls": calls, "spares": spares(loan.school_id)}
 
 
 def swap_offer_for_call(user, incident) -> dict:
