@@ -166,9 +166,10 @@ class SwapInView(RoleRequiredMixin, ObjectActionView):
         return _loan(self.request, self.kwargs["loan_pk"])
 
     def get_form(self, obj, data, files):
-        offer = swap_offer(self.request.user, loan=obj)
-        return SwapInForm(data, spares=pool_services.spares(obj.school_id),
-                          calls=pool_services.repair_calls(obj.asset_id) if offer else [])
+        from schooldesk.incidents.models import Incident
+
+        calls = pool_services.repair_calls(obj.asset_id) if obj.returned_on is None else Incident.objects.none()
+        return SwapInForm(data, spares=pool_services.spares(obj.school_id), calls=calls)
 
     def perform(self, obj, form):
         return pool_services.loaner_swap_in(loan=obj, loaner=form.cleaned_data["loaner"],

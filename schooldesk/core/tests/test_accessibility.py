@@ -59,7 +59,12 @@ def world(cast):
     from schooldesk.webhooks.tests.tenancy import build as webhook_with_attempts
 
     webhook = webhook_with_attempts(cast, "Council")["webhook"]
-    return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
+    from schooldesk.loans.tests.tenancy_pool import build as pool_world  # a loaner out, a spare, a charge
+
+    pool = pool_world(cast, "Axe")
+    pool = {"pool_loan": pool["loan"], "pool_call": pool["pool_call"], "charge": pool["charge"],
+            "charge_loan": pool["charge_loan"]}
+    return {**pool, "new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
             "webhook": webhook}
 
@@ -174,10 +179,19 @@ PAGES = {
     "webhook-form": ("owner", "/webhooks/new/", None),
     "webhook-attempts": ("owner", "/webhooks/{webhook}/", None),
     "webhook-secret-shown": ("owner", "/webhooks/", _add_a_webhook),
+    "loaner-pool": ("technician", "/loans/pool/{school}/", None),
+    "loan-repairs": ("spoc", "/loans/{pool_loan}/repairs/", None),
+    "loan-swap-offer": ("spoc", "/loans/{charge_loan}/repairs/", None),
+    "call-with-loaner": ("spoc", "/incidents/{pool_call}/", None),
+    "pool-settings": ("owner", "/loans/pool/{school}/settings/", None),
+    "charge-list": ("owner", "/loans/charges/", _open_all_details),
+    "charge-page": ("spoc", "/loans/charges/{charge}/", None),
+    "charge-form": ("spoc", "/loans/{charge_loan}/charges/new/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "incident-list", "outage-page", "home-spoc-menu-open"]
+               "incident-list", "outage-page", "home-spoc-menu-open", "call-with-loaner", "loan-repairs",
+               "charge-page"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 

@@ -58,6 +58,9 @@ DOWNLOADS = {
     "safeguarding:breach_log": "the school's breach log as CSV and Excel (the DPO, the ICT owner)",
     "assets:replacement_forecast": "the replacement forecast as CSV and Excel",
     "privacy:request_pack": "a subject access pack as PDF and as a ZIP of JSON, CSV and attachments",
+    "loans:charge_letter": "a charge's letter to parents (PDF; the SPOC and the ICT owner)",
+    "loans:charge_export": "the charges for the payment system as CSV (the SPOC and the ICT owner)",
+    "loans:charge_photo": "a photo of a charge's damage",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 

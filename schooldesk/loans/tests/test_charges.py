@@ -16,7 +16,7 @@ from schooldesk.core.tests.pages import filled, forms_in
 from schooldesk.loans.charges import EXPORT_HEADER, charge_raise, charge_set_status
 from schooldesk.loans.models_pool import Charge
 from schooldesk.loans.pool import pool_for
-from schooldesk.loans.tests.factories_pool import loan, pupil
+from schooldesk.loans.tests.factories_pool import loan
 
 pytestmark = pytest.mark.django_db
 
