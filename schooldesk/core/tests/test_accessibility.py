@@ -62,7 +62,7 @@ def world(cast):
     from schooldesk.loans.tests.tenancy_pool import build as pool_world  # a loaner out, a spare, a charge
 
     pool = pool_world(cast, "Axe")
-    pool = {"pool_loan": pool["loan"], "pool_call": pool["pool_call"], "charge": pool["charge"],
+    pool = {"pool_loan": pool["swapped_loan"], "offer_loan": pool["loan"], "pool_call": pool["pool_call"], "charge": pool["charge"],
             "charge_loan": pool["charge_loan"]}
     return {**pool, "new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
@@ -181,7 +181,7 @@ PAGES = {
     "webhook-secret-shown": ("owner", "/webhooks/", _add_a_webhook),
     "loaner-pool": ("technician", "/loans/pool/{school}/", None),
     "loan-repairs": ("spoc", "/loans/{pool_loan}/repairs/", None),
-    "loan-swap-offer": ("spoc", "/loans/{charge_loan}/repairs/", None),
+    "loan-swap-offer": ("spoc", "/loans/{offer_loan}/repairs/", None),
     "call-with-loaner": ("spoc", "/incidents/{pool_call}/", None),
     "pool-settings": ("owner", "/loans/pool/{school}/settings/", None),
     "charge-list": ("owner", "/loans/charges/", _open_all_details),

@@ -26,5 +26,9 @@ def build(cast, secret):
                  tag=f"{secret}-PUP2")
     charge = charge_raise(loan=other, by=cast.spoc, reason="damage", description=f"{secret} keyboard missing keys",
                           amount=Decimal("25.00"), photos=[SimpleUploadedFile(f"{secret}.png", PNG, "image/png")])
-    return {"loan": lent, "loaner": Loaner.objects.get(asset=_second), "loan_swap": swap, "charge": charge,
-            "charge_photo": charge.photos.get(), "charge_loan": other, "pool_call": call}
+    # a device on loan with a repair call and no loaner yet: its page offers a spare (the swapped one, the swap back)
+    waiting = loan(school=cast.school, by=cast.spoc, borrower=pupil(cast.school, last_name=f"{secret}W",
+                                                                     mis_id=f"{secret}-3"), tag=f"{secret}-PUP3")
+    IncidentFactory(school=cast.school, by=cast.spoc, summary=f"{secret} will not switch on", asset=waiting.asset)
+    return {"loan": waiting, "loaner": Loaner.objects.get(asset=_second), "loan_swap": swap, "charge": charge,
+            "charge_photo": charge.photos.get(), "charge_loan": other, "pool_call": call, "swapped_loan": lent}
