@@ -62,8 +62,8 @@ def world(cast):
     from schooldesk.loans.tests.tenancy_pool import build as pool_world  # a loaner out, a spare, a charge
 
     pool = pool_world(cast, "Axe")
-    pool = {"pool_loan": pool["swapped_loan"], "offer_loan": pool["loan"], "pool_call": pool["pool_call"], "charge": pool["charge"],
-            "charge_loan": pool["charge_loan"]}
+    pool = {"pool_loan": pool["swapped_loan"], "offer_loan": pool["loan"], "pool_call": pool["pool_call"],
+            "charge": pool["charge"], "charge_loan": pool["charge_loan"]}
     return {**pool, "new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
             "webhook": webhook}
