@@ -136,6 +136,8 @@ DOWNLOAD_NAMES = {
     "assets:location_labels": gettext_lazy("room labels"),
     "privacy:request_pack": gettext_lazy("a subject access pack"),
     "people_export": gettext_lazy("the list of people"),
+    "loans:charge_letter": gettext_lazy("a letter to parents about a charge"),
+    "loans:charge_export": gettext_lazy("the charges for the payment system"),
 }
 #: the record a refused address names, by namespace: the model whose pk is `pk` in that app's routes
 REFUSED_MODELS = {

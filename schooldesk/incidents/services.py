@@ -31,6 +31,7 @@ from schooldesk.incidents.choices import (
     UpdateKind,
 )
 from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate, change_sentence
+from schooldesk.incidents.signals import incident_resolved
 from schooldesk.schools.choices import (
     DEFAULT_PRIORITY_MATRIX,
     DEFAULT_SLA_TARGETS,
@@ -554,6 +555,7 @@ def incident_resolve(*, incident, by, version, resolution: str, is_workaround: b
               field="workaround" if is_workaround else "", notify=notify)
     _set_status(incident, by, IncidentStatus.RESOLVED, is_public=False)
     _save(incident)
+    transaction.on_commit(lambda: incident_resolved.send(sender=Incident, incident=incident, by=by))
     return incident
 
 

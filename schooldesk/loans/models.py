@@ -135,3 +135,4 @@ class LoanPhoto(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+from schooldesk.loans.models_pool import Charge, ChargePhoto, Loaner, LoanerPool, LoanSwap  # noqa: E402, F401

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from schooldesk.loans import agreement_views, pupil_views, scanning, views
+from schooldesk.loans import agreement_views, pupil_views, scanning, urls_pool, views
 
 app_name = "loans"
 urlpatterns = [
+    *urls_pool.urlpatterns,  # the loaner pool and charges (docs/decisions/0029)
     path("", views.LoanReportView.as_view(report="who"), name="loan_list"),
     path("overdue/", views.LoanReportView.as_view(report="overdue"), name="overdue"),
     path("out-of-support/", views.LoanReportView.as_view(report="support"), name="out_of_support"),

@@ -69,7 +69,9 @@ def world(cast):
     from schooldesk.loans.tests.tenancy import build as device_loans
 
     loans = device_loans(cast, "Axe")
-    return {"loan": loans["loan"], "unsigned_loan": unsigned_loan(cast),
+    pool = {"pool_loan": loans["swapped_loan"], "offer_loan": loans["repair_loan"], "pool_call": loans["pool_call"],
+            "charge": loans["charge"], "charge_loan": loans["charge_loan"]}  # a loaner out, a spare, a charge
+    return {"loan": loans["loan"], "unsigned_loan": unsigned_loan(cast), **pool,
             "new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
             "webhook": webhook, "directory_connection": directory["directory_connection"],
@@ -207,11 +209,19 @@ PAGES = {
     "pupil-form": ("spoc", "/loans/pupils/new/", None),
     "pupil-import": ("spoc", "/loans/pupils/import/", None),
     "loan-agreement-template": ("spoc", "/loans/agreements/new/", None),
+    "loaner-pool": ("technician", "/loans/pool/{school}/", None),
+    "loan-repairs": ("spoc", "/loans/{pool_loan}/repairs/", None),
+    "loan-swap-offer": ("spoc", "/loans/{offer_loan}/repairs/", None),
+    "call-with-loaner": ("spoc", "/incidents/{pool_call}/", None),
+    "pool-settings": ("owner", "/loans/pool/{school}/settings/", None),
+    "charge-list": ("owner", "/loans/charges/", _open_all_details),
+    "charge-page": ("spoc", "/loans/charges/{charge}/", None),
+    "charge-form": ("spoc", "/loans/{charge_loan}/charges/new/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
                "incident-list", "outage-page", "home-spoc-menu-open", "people", "person", "loan-scanning",
-               "loan-agreement-sign", "loan-page"]
+               "loan-agreement-sign", "loan-page", "call-with-loaner", "loan-repairs", "charge-page"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 

@@ -63,6 +63,9 @@ DOWNLOADS = {
     "loans:photo_download": "a photo of a lent device's condition",
     "loans:agreement_pdf": "a signed loan agreement as PDF",
     "loans:agreement_scan": "the scanned paper copy of a signed loan agreement",
+    "loans:charge_letter": "a charge's letter to parents (PDF; the SPOC and the ICT owner)",
+    "loans:charge_export": "the charges for the payment system as CSV (the SPOC and the ICT owner)",
+    "loans:charge_photo": "a photo of a charge's damage",
 }
 COVERAGE = Path(settings.BASE_DIR) / "test-artifacts" / "download-walk.txt"
 

@@ -1,4 +1,5 @@
-"""School A's loans, pupils, agreements and photos for the tenancy walk (schooldesk/core/tests/test_tenancy.py)."""
+"""School A's loans, pupils, agreements and photos for the tenancy walk (schooldesk/core/tests/test_tenancy.py), with
+the loaner pool's and the charges' objects (tenancy_pool.py)."""
 
 import base64
 import io
@@ -9,11 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from schooldesk.assets.tests.factories import AssetFactory
 from schooldesk.loans.agreements import agreement_sign
 from schooldesk.loans.services import loan_issue, photo_add
+from schooldesk.loans.tests import tenancy_pool
 from schooldesk.loans.tests.factories import PupilFactory, agreement_template
 
 SECTION = "loans"
 PK = "loan"
-PARAMS = {"pupil_pk": "pupil", "photo_pk": "loan_photo"}
+PARAMS = {"pupil_pk": "pupil", "photo_pk": "loan_photo", **tenancy_pool.PARAMS}
 
 
 def png_bytes() -> bytes:
@@ -38,4 +40,4 @@ def build(cast, secret):
                        pupil=PupilFactory(school=cast.school, first_name=f"{secret} Second", form=f"{secret}-7B"))
     agreement_sign(loan=drawn, by=None, signer_name=f"{secret} Parent", relationship="parent", method="drawn",
                    signature="data:image/png;base64," + base64.b64encode(png_bytes()).decode())
-    return {"loan": loan, "pupil": pupil, "loan_photo": photo, "drawn_loan": drawn}
+    return {"loan": loan, "pupil": pupil, "loan_photo": photo, "drawn_loan": drawn, **tenancy_pool.build(cast, secret)}
