@@ -11,10 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from schooldesk.accounts.access import access_for
 from schooldesk.core.exports import csv_response
 from schooldesk.core.views import ObjectActionView, RoleRequiredMixin
 from schooldesk.loans import forms, selectors, services
 from schooldesk.loans.choices import LOAN_ROLES, PhotoStage
+from schooldesk.loans.choices_pool import CHARGE_ROLES
 from schooldesk.loans.models import Loan, LoanPhoto
 
 
@@ -33,6 +35,7 @@ def render_loan(request, loan, *, return_form=None, photo_form=None, status=200)
         "template": selectors.current_template(loan.school_id),
         "return_form": (return_form or forms.ReturnForm(loan=loan, initial={"status": "spare"})) if is_open else None,
         "photo_form": photo_form or forms.PhotoForm(prefix="out"),
+        "may_charge": access_for(request.user).has_role(loan.school_id, CHARGE_ROLES),
     }, status=status)
 
 
