@@ -32,3 +32,10 @@ AUDIT_ROLES = frozenset({Role.OWNER, Role.DPO})
 class ApiTokenScope(models.TextChoices):
     READ = "read", _("Read only")
     WRITE = "write", _("Read and write")
+
+
+class SignInProvider(models.TextChoices):
+    """Sign in with Microsoft or Google (docs/decisions/0031): both through OpenID Connect."""
+
+    MICROSOFT = "microsoft", _("Microsoft (Entra ID)")
+    GOOGLE = "google", _("Google (Workspace)")

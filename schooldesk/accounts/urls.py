@@ -1,4 +1,3 @@
-from allauth.account import views as allauth_views
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
@@ -15,7 +14,11 @@ def _to(name: str):
 
 urlpatterns = [
     # Signing in is allauth's (docs/decisions/0031), at the addresses the desk has always had
-    path("login/", allauth_views.login, name="login"),
+    path("login/", views.login, name="login"),
+    path("sso/", views.SignInStartView.as_view(), name="sign_in_start"),
+    path("sign-in-settings/", views.SignInConnectionListView.as_view(), name="sign_in_connection_list"),
+    path("sign-in-settings/new/", views.SignInConnectionEditView.as_view(), name="sign_in_connection_create"),
+    path("sign-in-settings/<int:pk>/", views.SignInConnectionEditView.as_view(), name="sign_in_connection_update"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),  # POST only; allauth's would answer a GET
     path("password-reset/", login_not_required(auth_views.PasswordResetView.as_view(
         form_class=QueuedPasswordResetForm)), name="password_reset"),
