@@ -87,7 +87,10 @@ def connection_save(*, connection: SignInConnection, by, secrets: dict | None = 
         errors["break_glass"] = _("Choose one of the school's own people.")
     if connection.passwords_off and not connection.is_enabled:
         errors["passwords_off"] = _("Passwords can be off only while the button is shown.")
+    # another school's (or organisation's) domain is never taken over; a school may have two of its own (a new app
+    # beside the old one, while it changes over: the first one signs in)
     clash = SignInConnection.objects.filter(provider=connection.provider, is_enabled=True).exclude(pk=connection.pk)
+    clash = clash.exclude(school_id=connection.school_id, organisation_id=connection.organisation_id)
     taken = {d for other in clash for d in other.domain_list} & set(connection.domain_list)
     if connection.is_enabled and taken:
         errors["domains"] = _("Another school already signs in with %(domains)s.") % {"domains": ", ".join(

@@ -1,10 +1,16 @@
 """A person's own records under accounts/ for the tenancy walk (schooldesk/core/tests/test_tenancy.py): an API
-token of school A's reporter. Nobody else sees or revokes it, in this school or another."""
+token of school A's reporter (nobody else sees or revokes it, in this school or another), and school A's sign-in
+with Google (its settings page is the school's desk's only)."""
 
+from schooldesk.accounts.models import SignInConnection
 from schooldesk.accounts.services import api_token_create
 
 SECTION = "accounts"
-PK = "api_token"
+
+
+def PK(route: str) -> str:  # noqa: N802 - the walk's name for what <pk> means
+    return "sign_in_connection" if "sign-in-settings" in route else "api_token"
+
 
 API = {"people": "person", "roles": "role"}  # what <pk> means under /api/v1/<name>/
 
@@ -12,4 +18,7 @@ API = {"people": "person", "roles": "role"}  # what <pk> means under /api/v1/<na
 def build(cast, secret):
     api_token, _token = api_token_create(user=cast.reporter, name=f"{secret} token", scope="write")
     role = cast.reporter.memberships.get(school=cast.school)
-    return {"api_token": api_token, "person": cast.reporter, "role": role}
+    connection = SignInConnection.objects.create(
+        school=cast.school, provider="google", domains=f"{secret.lower()}.sch.uk", client_id=f"{secret}-client",
+        client_secret=f"{secret}-secret")
+    return {"api_token": api_token, "person": cast.reporter, "role": role, "sign_in_connection": connection}

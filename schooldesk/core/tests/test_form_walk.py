@@ -58,6 +58,8 @@ FILES = {  # the file a person would choose, by the URL name of the form's actio
 # URL names that accept POST but that no page offers as a form, and why.
 NOT_FROM_A_PAGE: dict[str, str] = {
     "logout": "signing out ends the walk's session; tested by the sign-in tests",
+    "sign_in_start": "on the public sign-in page (the walk's people are signed in); submitted as rendered in "
+                     "accounts/tests/test_journey_sso.py",
     "mail:mailbox_confirm": "reached from the confirmation link emailed to a mailbox's address, not from a page; "
                             "submitted as rendered in mail/tests/test_mailbox_trust.py",
 }
@@ -82,6 +84,8 @@ HINTS = {
     "suppliers:contact_create": {"email": "contact@example.org"},
     "suppliers:supplier_create": {"email": "help@walk-support.example"},
     "mail:mailbox_create": {"school": FIRST},
+    "sign_in_connection_create": {"school": FIRST, "provider": "google", "domains": "walk.sch.uk",
+                                  "client_id": "walk-app", "client_secret": "walk-secret"},
     "incidents:incident_supplier_times": {"responded_at": lambda world: f"{timezone.localtime():%Y-%m-%dT%H:%M}"},
     "suppliers:contract_create": {"initial_term_months": "12", "share_*": "100"},
     "suppliers:supplier_suggest": {"field_name": "phone", "value": "01632 960123"},

@@ -46,7 +46,7 @@ class OidcProvider:
                "OIDC_ACCOUNTS": json.dumps(ACCOUNTS)}
         self.process = subprocess.Popen(  # noqa: S603 - our own script, under the node found on PATH
             [node, str(SCRIPT), str(self.port)], env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True)
+            stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
