@@ -102,7 +102,7 @@ def test_only_the_desk_changes_the_settings_and_the_secret_is_never_shown(cast, 
     assert login(other.spoc).get(reverse("sign_in_connection_update", args=[connection.pk])).status_code == 404
     client = login(cast.spoc)
     page = client.get(reverse("sign_in_connection_update", args=[connection.pk])).content.decode()
-    assert "shh" not in page and "/accounts/oidc/desk-%d/login/callback/" % connection.pk in page
+    assert "shh" not in page and f"/accounts/oidc/desk-{connection.pk}/login/callback/" in page
     response = client.post(reverse("sign_in_connection_update", args=[connection.pk]), {
         "provider": "microsoft", "tenant_id": TENANT, "domains": "oak.sch.uk, oak.org.uk", "is_enabled": "on",
         "creates_accounts": "on", "passwords_off": "on", "break_glass": str(cast.owner.pk),
