@@ -29,9 +29,10 @@ pytestmark = pytest.mark.django_db
 SECRET = "OAKSECRET"
 # login, logout, password reset and the health check are public (a person's own API tokens, also under accounts/,
 # are walked: accounts/tests/tenancy.py)
-PUBLIC_PREFIXES = ("accounts/login/", "accounts/logout/", "accounts/password-reset/", "accounts/reset/", "health/")
+PUBLIC_PREFIXES = ("accounts/login/", "accounts/logout/", "accounts/password-reset/", "accounts/reset/", "health/",
+                   "accounts/sso/")  # starting a sign-in with Microsoft or Google (docs/decisions/0031)
 # django-allauth's own pages (docs/decisions/0031): a person's own sign-in steps, no school's records; tested in
-# accounts/tests (the desk's own SSO settings pages, under schools/, are walked like any other)
+# accounts/tests (the desk's own settings pages, accounts/sign-in-settings/, are walked like any other)
 ALLAUTH_PREFIXES = ("accounts/password/", "accounts/email/", "accounts/inactive/", "accounts/signup/",
                     "accounts/reauthenticate/", "accounts/confirm-email/", "accounts/^confirm-email/",
                     "accounts/^password/", "accounts/login/code/", "accounts/2fa/", "accounts/3rdparty/",
