@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "schooldesk.accounts"
     label = "accounts"
+
+    def ready(self):
+        from allauth.account.signals import user_logged_in
+
+        from schooldesk.accounts.adapters import sso_signed_in
+
+        user_logged_in.connect(sso_signed_in, dispatch_uid="accounts_sso_signed_in")

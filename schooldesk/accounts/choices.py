@@ -49,3 +49,8 @@ NOT_A_SAY_OVER_PEOPLE = frozenset({Role.DPO, Role.DSL})
 PEOPLE_ROLES = DESK_ROLES
 #: the order the roles are offered in a drop-down: the commonest first
 ROLE_ORDER = [Role.REPORTER, Role.TECHNICIAN, Role.SPOC, Role.VIEWER, Role.PROVIDER, Role.OWNER, Role.DPO, Role.DSL]
+class SignInProvider(models.TextChoices):
+    """Sign in with Microsoft or Google (docs/decisions/0031): both through OpenID Connect."""
+
+    MICROSOFT = "microsoft", _("Microsoft (Entra ID)")
+    GOOGLE = "google", _("Google (Workspace)")

@@ -1,16 +1,42 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import ApiTokenScope, Role
-from schooldesk.core.forms import StyledFormMixin
+from schooldesk.accounts import sso
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import DESK_ROLES, ApiTokenScope, Role, SignInProvider
+from schooldesk.accounts.models import SignInConnection, User
+from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
+from schooldesk.schools.models import Organisation, School
+
+KEEP = _("Leave blank to keep the one saved. It is never shown again.")
 
 
-class LoginForm(StyledFormMixin, AuthenticationForm):
+class LoginForm(StyledFormMixin, AllauthLoginForm):
+    """allauth's sign-in form (a username or an email address, and the password: docs/decisions/0031), its first
+    field still called `username` as before allauth: the scripts, the benchmark, the deploy check and django-axes
+    (AXES_USERNAME_FORM_FIELD) post and read that name."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs["autocomplete"] = "username"
-        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        login = self.fields.pop("login")
+        login.label = _("Username or email address")
+        login.widget.attrs.pop("placeholder", None)
+        login.widget.attrs.update(autocomplete="username", autocapitalize="none", spellcheck="false")
+        password = self.fields.pop("password")
+        password.help_text = ""  # allauth's own "forgot" link; the page has the desk's
+        password.widget.attrs.pop("placeholder", None)
+        password.widget.attrs["autocomplete"] = "current-password"
+        self.fields = {"username": login, "password": password, **self.fields}
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip()
+
+    def clean(self):
+        if "username" in self.cleaned_data:
+            self.cleaned_data["login"] = self.cleaned_data["username"]  # the name allauth's own clean reads
+        return super().clean()
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
@@ -146,3 +172,55 @@ class PeopleImportConfirmForm(StyledFormMixin, forms.Form):
 
 class PersonActionForm(StyledFormMixin, forms.Form):
     """Nothing to fill in: the button is the whole form."""
+
+
+class SignInStartForm(StyledFormMixin, forms.Form):
+    """"Sign in with Microsoft" or "… Google": the school email address says which school's tenant or domain."""
+
+    email = forms.EmailField(label=_("Your school email address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}))
+    provider = forms.ChoiceField(choices=SignInProvider.choices, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="sso", **kwargs)
+
+
+class SignInConnectionForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+    """The client id and secret are write-only: never put back into the page; a blank box keeps the saved one."""
+
+    client_id = forms.CharField(label=_("Client ID"), required=False, strip=True,
+                                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
+    client_secret = forms.CharField(label=_("Client secret"), required=False, strip=False,
+                                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
+
+    field_order = ["school", "organisation", "provider", "tenant_id", "domains", "client_id", "client_secret",
+                   "issuer", "is_enabled", "creates_accounts", "passwords_off", "break_glass"]
+
+    class Meta:
+        model = SignInConnection
+        fields = ["school", "organisation", "provider", "tenant_id", "domains", "issuer", "is_enabled",
+                  "creates_accounts", "passwords_off", "break_glass"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = access_for(user).school_ids(DESK_ROLES)
+        organisations = Organisation.objects.filter(
+            membership__user=user, membership__role__in=DESK_ROLES, membership__school__isnull=True).distinct()
+        if self.instance.pk:  # a connection stays with its school or organisation
+            del self.fields["school"], self.fields["organisation"]
+            self.fields["break_glass"].queryset = sso.people_of(self.instance).order_by("first_name", "last_name")
+        else:
+            self.fields["break_glass"].queryset = User.objects.filter(
+                memberships__school_id__in=schools).distinct().order_by("first_name", "last_name")
+            if not organisations.exists():
+                del self.fields["organisation"]
+                self.decide_school(schools)
+            else:
+                self.fields["organisation"].queryset = organisations
+                self.fields["school"].queryset = School.objects.filter(pk__in=schools).order_by("name")
+                self.fields["school"].required = False
+        for name in ("client_id", "client_secret"):
+            self.fields[name].help_text = KEEP if getattr(self.instance, name) else _("Not set yet.")
+
+    def secrets(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in ("client_id", "client_secret")}

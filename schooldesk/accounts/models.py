@@ -3,10 +3,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import ApiTokenScope, Role
+from schooldesk.accounts.choices import ApiTokenScope, Role, SignInProvider
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
-from schooldesk.core.models import SchoolOwnedModel
+from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 
 
 class User(AbstractUser):
@@ -115,3 +115,91 @@ class Pupil(VersionedModel, SchoolOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class SignInConnectionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The connections of the schools where the person runs the desk, and of the organisations they run it for."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        from schooldesk.accounts.access import access_for
+        from schooldesk.accounts.choices import DESK_ROLES
+
+        schools = access_for(user).school_ids(DESK_ROLES)
+        organisations = Membership.objects.filter(
+            user=user, organisation__isnull=False, role__in=DESK_ROLES).values("organisation_id")
+        return self.filter(models.Q(school_id__in=schools) | models.Q(organisation_id__in=organisations))
+
+
+class SignInConnection(VersionedModel, TimeStampedModel):
+    """"Sign in with Microsoft" for one Entra ID tenant, or "Sign in with Google" for one Workspace, set up by a
+    school's (or an organisation's) desk (docs/decisions/0031): which email domains are its people's, the app's
+    client id and secret (encrypted at rest), and what a first sign-in may do. allauth's OpenID Connect provider
+    signs in through it as the app `desk-<pk>` (accounts/sso.py)."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="sign_in_connections", verbose_name=_("school"))
+    organisation = models.ForeignKey(
+        "schools.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="sign_in_connections",
+        verbose_name=_("every school of"),
+        help_text=_("Instead of a school: one tenant or domain shared by the LA's or trust's schools."))
+    provider = models.CharField(_("sign in with"), max_length=12, choices=SignInProvider.choices)
+    tenant_id = models.CharField(
+        _("Microsoft tenant ID"), max_length=100, blank=True,
+        help_text=_("The Directory (tenant) ID from Entra ID, e.g. 3f2c8a9e-…. Microsoft only."))
+    domains = models.CharField(
+        _("email domains"), max_length=400,
+        help_text=_("The domains of your people's addresses, separated by commas: oakfield.sch.uk, oakfield.org.uk. "
+                    "For Google, your Workspace's primary domain first."))
+    client_id = EncryptedTextField(_("client ID"))
+    client_secret = EncryptedTextField(_("client secret"))
+    issuer = models.URLField(
+        _("issuer"), max_length=300, blank=True,
+        help_text=_("Leave blank: Microsoft's or Google's own. Only for a test or a private provider."))
+    is_enabled = models.BooleanField(_("show the button on the sign-in page"), default=True)
+    creates_accounts = models.BooleanField(
+        _("a first sign-in makes the account"), default=True,
+        help_text=_("Someone from your domain with no account yet gets one, as a reporter of the school. Untick to "
+                    "let only the people you have added sign in."))
+    passwords_off = models.BooleanField(
+        _("no passwords for the school's people"), default=False,
+        help_text=_("Your people must sign in with this button; their passwords stop working. Superusers and the "
+                    "break-glass account below still sign in with a password."))
+    break_glass = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("break-glass account"),
+        help_text=_("A local account that keeps its password when passwords are off, for when the sign-in with "
+                    "Microsoft or Google is down."))
+
+    objects = SignInConnectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["provider", "pk"]
+        verbose_name = _("sign-in with Microsoft or Google")
+        verbose_name_plural = _("sign-ins with Microsoft or Google")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(school__isnull=False, organisation__isnull=True)
+                           | models.Q(school__isnull=True, organisation__isnull=False)),
+                name="signinconnection_school_xor_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()}: {self.domains}"
+
+    @property
+    def domain_list(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.domains.replace(";", ",").split(",") if d.strip()]
+
+    @property
+    def provider_id(self) -> str:
+        """allauth's name for this app (the sign-in and callback addresses: /accounts/oidc/desk-<pk>/login/)."""
+        return f"desk-{self.pk}"
+
+    @property
+    def server_url(self) -> str:
+        if self.issuer:
+            return self.issuer.rstrip("/")
+        if self.provider == SignInProvider.MICROSOFT:
+            return f"https://login.microsoftonline.com/{self.tenant_id}/v2.0"
+        return "https://accounts.google.com"

@@ -1,14 +1,25 @@
-"""A person's own API tokens: list, make (the token shown once), revoke. Nobody sees or revokes another's."""
+"""A person's own API tokens: list, make (the token shown once), revoke. Nobody sees or revokes another's. The sign-in
+page, and the settings of a school's sign-in with Microsoft or Google (docs/decisions/0031)."""
 
-from django.shortcuts import get_object_or_404
+from allauth.account import views as allauth_views
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import ListView
 
-from schooldesk.accounts import services
-from schooldesk.accounts.forms import ApiTokenForm, ApiTokenRevokeForm
+from schooldesk.accounts import services, sso
+from schooldesk.accounts.choices import DESK_ROLES, SignInProvider
+from schooldesk.accounts.forms import ApiTokenForm, ApiTokenRevokeForm, SignInConnectionForm, SignInStartForm
+from schooldesk.accounts.models import SignInConnection
 from schooldesk.accounts.selectors import api_token_list
-from schooldesk.core.views import FormPageView, ObjectActionView
+from schooldesk.core.views import FormPageView, ObjectActionView, RoleRequiredMixin
 
 #: the session key that carries a new token from the form to the list page, which shows it once and forgets it
 NEW_TOKEN = "api_token_new"  # noqa: S105 - a session key
@@ -70,3 +81,88 @@ class ApiTokenRevokeView(ObjectActionView):
         view.object_list = view.get_queryset()
         context = view.get_context_data(revoke_form=form, failed_pk=obj.pk)
         return view.render_to_response(context, status=400)
+
+
+# --- Sign in with Microsoft or Google (docs/decisions/0031) -------------------------------------------------------
+def _sign_in_csp(response):
+    """Starting a sign-in sends the browser, from a form, to Microsoft's or Google's (or the test issuer's) page:
+    the page's form-action must allow them (the CSP allows the desk's own only)."""
+    origins = sso.issuer_origins()
+    if origins:
+        response._csp_update = {"form-action": origins}  # noqa: SLF001 - django-csp's per-response update
+    return response
+
+
+@login_not_required
+def login(request, *args, **kwargs):
+    """allauth's sign-in page, with the Microsoft and Google buttons where a school has them."""
+    return _sign_in_csp(allauth_views.login(request, *args, **kwargs))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class SignInStartView(View):
+    """POST: the school email address (and which button) says whose tenant or domain; allauth then sends the
+    browser to Microsoft or Google with the address filled in. An address no school signs in from: back to the
+    sign-in page, saying so."""
+
+    def post(self, request):
+        form = SignInStartForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give your school email address, then press the button again."))
+            return redirect("login")
+        email, provider = form.cleaned_data["email"].lower(), form.cleaned_data["provider"]
+        connection = sso.connection_for_email(provider, email)
+        if connection is None:
+            messages.error(request, _("No school on this desk signs in with %(provider)s from %(domain)s. Check the "
+                                      "address, or sign in with your username and password.") % {
+                "provider": SignInProvider(provider).label, "domain": email.rpartition("@")[2]})
+            return redirect("login")
+        provider_obj = get_social_adapter(request).get_provider(request, connection.provider_id)
+        next_url = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            next_url = None
+        return _sign_in_csp(provider_obj.redirect(request, "login", next_url=next_url or None,
+                                                  auth_params={"login_hint": email}))
+
+
+class SignInConnectionListView(RoleRequiredMixin, ListView):
+    required_roles = DESK_ROLES
+    template_name = "accounts/sign_in_connection_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return SignInConnection.objects.visible_to(self.request.user).select_related(
+            "school", "organisation", "break_glass").order_by("provider", "pk")
+
+
+class SignInConnectionEditView(FormPageView):
+    """Add a sign-in with Microsoft or Google (no pk) or change one. The client id and secret are write-only."""
+
+    required_roles = DESK_ROLES
+    template_name = "accounts/sign_in_connection_form.html"
+    context_object_name = "connection"
+    success_message = gettext_lazy("Sign-in settings saved.")
+
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        if not pk:
+            return SignInConnection()
+        return get_object_or_404(SignInConnection.objects.visible_to(self.request.user), pk=pk)
+
+    def get_form(self, data=None, files=None):
+        return SignInConnectionForm(data, instance=self.object, user=self.request.user)
+
+    def get_context_data(self, **context):
+        callback = ""
+        if self.object is not None and self.object.pk:
+            callback = self.request.build_absolute_uri(
+                reverse("openid_connect_callback", kwargs={"provider_id": self.object.provider_id}))
+        return {**context, "callback": callback}
+
+    def perform(self, form):
+        return sso.connection_save(connection=form.instance, by=self.request.user, secrets=form.secrets(),
+                                   version=form.rendered_version)
+
+    def get_success_url(self, result):
+        return reverse("sign_in_connection_update", args=[result.pk])

@@ -30,6 +30,14 @@ logger = logging.getLogger(__name__)
 
 #: actions written by the hooks below (the services write create/update/delete and their own verbs)
 VIEW, DOWNLOAD, REFUSE, GRANT, REVOKE, SIGN_IN = "view", "download", "refuse", "grant", "revoke", "sign_in"
+#: sign-ins refused (a wrong password, a password where the school has turned them off, a Microsoft or Google
+#: sign-in the desk does not let in) and a Microsoft or Google identity linked to an account (docs/decisions/0031)
+SIGN_IN_FAILED, SSO_LINK = "sign_in_failed", "sso_link"
+SIGN_IN_REFUSALS = {
+    "password": gettext_lazy("wrong password"),
+    "passwords_off": gettext_lazy("a password, where the school signs in with Microsoft or Google only"),
+    "sso": gettext_lazy("not let in with Microsoft or Google"),
+}
 
 
 def audit_label(obj) -> str:
@@ -99,12 +107,21 @@ def audit_sentence(entry) -> str:
         role = dict(Role.choices).get(changes.get("role"), changes.get("role", ""))
         return f"{who} " + verb % {"person": changes.get("person", ""), "role": role}
     if entry.action == SIGN_IN:
+        if changes.get("with"):
+            return _("%(who)s signed in with %(provider)s") % {"who": who, "provider": changes["with"]}
         return _("%(who)s signed in") % {"who": who}
     if entry.object_type == "user" and entry.action in ("invite", "deactivate", "reactivate"):
         sentence = {"invite": _("%(who)s invited %(person)s"),
                     "deactivate": _("%(who)s marked %(person)s as having left"),
                     "reactivate": _("%(who)s let %(person)s sign in again")}[entry.action]
         return sentence % {"who": who, "person": entry.object_label}
+    if entry.action == SIGN_IN_FAILED:
+        return _("A sign-in as %(person)s was refused: %(reason)s") % {
+            "person": entry.object_label or changes.get("email", ""),
+            "reason": SIGN_IN_REFUSALS.get(changes.get("reason"), changes.get("reason", ""))}
+    if entry.action == SSO_LINK:
+        return _("%(who)s's account was linked to their %(provider)s sign-in") % {
+            "who": who, "provider": changes.get("with", "")}
     if entry.object_type == "suppliersuggestion" and entry.action in ("suggest", "accept", "decline"):
         sentence = {"suggest": _("%(who)s suggested a change to %(what)s"),
                     "accept": _("%(who)s accepted a suggested change to %(what)s"),
@@ -328,8 +345,41 @@ def _signed_in(sender, request, user, **kwargs):
     AuditEntry.objects.bulk_create(entries)
 
 
+def _places_of(user) -> list[tuple]:
+    from schooldesk.accounts.models import Membership
+
+    places = set(Membership.objects.filter(user=user).values_list("school_id", "organisation_id",
+                                                                   "school__organisation_id"))
+    return [(school, organisation or school_org) for school, organisation, school_org in sorted(places, key=str)]
+
+
+def sign_in_event(*, action: str, user=None, places=None, label: str = "", summary: str, changes=None) -> None:
+    """A sign-in event that is not a plain sign-in: one entry in each place (school, organisation) concerned, the
+    person's own places by default. Nothing is written for an unknown username (no place to tell)."""
+    places = _places_of(user) if places is None and user is not None else (places or [])
+    label = label or ((user.get_full_name() or user.username) if user is not None else "")
+    AuditEntry.objects.bulk_create([
+        AuditEntry(actor=user if action == SSO_LINK else None, school_id=school_id, organisation_id=organisation_id,
+                   action=action, object_type="user", object_id=str(user.pk) if user is not None else "",
+                   object_label=label[:200], summary=summary[:300], changes=changes or {})
+        for school_id, organisation_id in places])
+
+
+def _sign_in_failed(sender, credentials, request=None, **kwargs):
+    """A wrong password for a known person: an entry in each of their places (an unknown name writes nothing)."""
+    from schooldesk.accounts.models import User
+
+    name = (credentials or {}).get("username") or (credentials or {}).get("email") or ""
+    user = User.objects.filter(username=name).first() if name else None
+    if user is None and "@" in name:
+        user = User.objects.filter(email__iexact=name).first()
+    if user is not None:
+        sign_in_event(action=SIGN_IN_FAILED, user=user, summary="Sign-in refused: wrong password",
+                      changes={"reason": "password"})
+
+
 def connect() -> None:
-    from django.contrib.auth.signals import user_logged_in
+    from django.contrib.auth.signals import user_logged_in, user_login_failed
     from django.db.models.signals import post_delete, post_init, post_save
 
     from schooldesk.accounts.models import Membership
@@ -338,6 +388,7 @@ def connect() -> None:
     post_save.connect(_membership_saved, sender=Membership, dispatch_uid="audit_membership_saved")
     post_delete.connect(_membership_deleted, sender=Membership, dispatch_uid="audit_membership_deleted")
     user_logged_in.connect(_signed_in, dispatch_uid="audit_signed_in")
+    user_login_failed.connect(_sign_in_failed, dispatch_uid="audit_sign_in_failed")
 
 
 # --- retention ---------------------------------------------------------------------------------------------------

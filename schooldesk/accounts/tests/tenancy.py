@@ -1,11 +1,17 @@
 """A person's own records under accounts/ for the tenancy walk (schooldesk/core/tests/test_tenancy.py): an API
-token of school A's reporter. Nobody else sees or revokes it, in this school or another. And the People pages
-(accounts/people/<person_pk>/…): school A's reporter, whose job title carries the secret, and their role there."""
+token of school A's reporter (nobody else sees or revokes it, in this school or another), school A's sign-in with
+Google (its settings page is the school's desk's only), and the People pages (accounts/people/<person_pk>/…):
+school A's reporter, whose job title carries the secret, and their role there."""
 
+from schooldesk.accounts.models import SignInConnection
 from schooldesk.accounts.services import api_token_create
 
 SECTION = "accounts"
-PK = "api_token"
+
+
+def PK(route: str) -> str:  # noqa: N802 - the walk's name for what <pk> means
+    return "sign_in_connection" if "sign-in-settings" in route else "api_token"
+
 
 PARAMS = {"person_pk": "person", "membership_pk": "role"}
 API = {"people": "person", "roles": "role"}  # what <pk> means under /api/v1/<name>/
@@ -16,4 +22,7 @@ def build(cast, secret):
     role = cast.reporter.memberships.get(school=cast.school)
     cast.reporter.job_title = f"{secret} teacher"
     cast.reporter.save(update_fields=["job_title"])
-    return {"api_token": api_token, "person": cast.reporter, "role": role}
+    connection = SignInConnection.objects.create(
+        school=cast.school, provider="google", domains=f"{secret.lower()}.sch.uk", client_id=f"{secret}-client",
+        client_secret=f"{secret}-secret")
+    return {"api_token": api_token, "person": cast.reporter, "role": role, "sign_in_connection": connection}

@@ -120,7 +120,7 @@ def test_import_print_labels_report_from_a_phone_and_see_compliance(demo_desk, o
     expect(teacher).to_have_url(re.compile(r"/accounts/login/\?next="))
     teacher.get_by_label("Username").fill(teacher_user.username)
     teacher.get_by_label("Password").fill(DEMO_PASSWORD)
-    teacher.get_by_role("button", name="Sign in").click()
+    teacher.get_by_role("button", name="Sign in", exact=True).click()
     expect(teacher.get_by_role("heading", level=1)).to_have_text("Report a problem")
     expect(teacher.get_by_label("Where?")).to_have_value(str(device.location_id))
     expect(teacher.get_by_label("Which device? (optional)")).to_have_value(str(device.pk))

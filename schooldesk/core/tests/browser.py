@@ -37,7 +37,7 @@ def sign_in(page, user, password: str) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text().startswith("Hello"), f"{user.username} did not reach the home page"

@@ -40,9 +40,13 @@ def world(cast):
     fixed = IncidentFactory(school=cast.school, by=cast.reporter, summary="Printer offline")
     fixed = incident_resolve(incident=fixed, by=cast.technician, version=fixed.version,
                              resolution="Turned it off and on again.")
+    from schooldesk.accounts.models import SignInConnection
     from schooldesk.replies.models import CannedReply
     from schooldesk.safeguarding.tests.tenancy import build as restricted_lane  # gives the DPO the DSL role too
 
+    # "Sign in with Microsoft" on the sign-in page, and a row in the school's sign-in settings
+    SignInConnection.objects.create(school=cast.school, provider="microsoft", tenant_id="oak-tenant",
+                                    domains="oak.sch.uk", client_id="oak-app", client_secret="oak-secret")
     CannedReply.objects.create(school=cast.school, title="On our way", body="Hello {{ first_name }}: {{ reference }}.")
     # an outage (its banner is on every page checked here) and a request awaiting approval
     outage = outage_declare(by=cast.spoc, schools=[cast.school], title="Wi-Fi down in the Science block",
@@ -146,6 +150,8 @@ PAGES = {
     "triage": ("spoc", "/incidents/triage/", None),
     "incident-spoc": ("spoc", "/incidents/{new}/", _open_all_details),
     "locations": ("spoc", "/locations/", None),
+    "sign-in-settings": ("spoc", "/accounts/sign-in-settings/", None),
+    "sign-in-settings-form": ("spoc", "/accounts/sign-in-settings/new/", None),
     "replacement-forecast": ("spoc", "/assets/forecast/", None),
     "location-form": ("spoc", "/locations/new/", None),
     "suppliers": ("spoc", "/suppliers/", None),

@@ -27,7 +27,15 @@ from schooldesk.assets.tests.factories import AssetFactory
 from schooldesk.changes.services import change_complete, change_decide, change_submit
 from schooldesk.changes.tests.factories import ChangeFactory
 from schooldesk.core.tests.pages import Form, filled, forms_in, header_faults, path_of, upload
-from schooldesk.core.tests.test_tenancy import PUBLIC_PREFIXES, SKIPPED_PREFIXES, fill, oak_world, routes, walk  # noqa: F401
+from schooldesk.core.tests.test_tenancy import (  # noqa: F401
+    ALLAUTH_PREFIXES,
+    PUBLIC_PREFIXES,
+    SKIPPED_PREFIXES,
+    fill,
+    oak_world,
+    routes,
+    walk,
+)
 from schooldesk.devicesync.tests.tenancy import KEY as CONSOLE_KEY
 from schooldesk.incidents.services import incident_confirm, incident_resolve, incident_wait
 from schooldesk.incidents.tests.factories import IncidentFactory
@@ -43,7 +51,7 @@ from schooldesk.schools.tests.factories import SchoolFactory
 pytestmark = pytest.mark.django_db
 
 # public sign-in pages; the API has no forms; /health/ answers 503 by design where no worker runs (here)
-SKIP_PREFIXES = SKIPPED_PREFIXES + PUBLIC_PREFIXES + ("api/",)
+SKIP_PREFIXES = SKIPPED_PREFIXES + PUBLIC_PREFIXES + ALLAUTH_PREFIXES + ("api/",)
 PNG = png_bytes()
 ASSET_CSV = b"Tag,Type,Make,Model,Location\nWALK-1,Laptop,Acme,Book 14,ICT suite\n"
 STAFF_CSV = b"First name,Last name,Email,Job title,Roles\nWalk,Person,walk.person@example.sch.uk,TA,reporter\n"
@@ -59,6 +67,8 @@ FILES = {  # the file a person would choose, by the URL name of the form's actio
 # URL names that accept POST but that no page offers as a form, and why.
 NOT_FROM_A_PAGE: dict[str, str] = {
     "logout": "signing out ends the walk's session; tested by the sign-in tests",
+    "sign_in_start": "on the public sign-in page (the walk's people are signed in); submitted as rendered in "
+                     "accounts/tests/test_journey_sso.py",
     "mail:mailbox_confirm": "reached from the confirmation link emailed to a mailbox's address, not from a page; "
                             "submitted as rendered in mail/tests/test_mailbox_trust.py",
     "person_reactivate": "offered only on the page of a person who has left (the walk's people can all sign in); "
@@ -89,6 +99,8 @@ HINTS = {
     "suppliers:contact_create": {"email": "contact@example.org"},
     "suppliers:supplier_create": {"email": "help@walk-support.example"},
     "mail:mailbox_create": {"school": FIRST},
+    "sign_in_connection_create": {"school": FIRST, "provider": "google", "domains": "walk.sch.uk",
+                                  "client_id": "walk-app", "client_secret": "walk-secret"},
     "incidents:incident_supplier_times": {"responded_at": lambda world: f"{timezone.localtime():%Y-%m-%dT%H:%M}"},
     "suppliers:contract_create": {"initial_term_months": "12", "share_*": "100"},
     "suppliers:supplier_suggest": {"field_name": "phone", "value": "01632 960123"},

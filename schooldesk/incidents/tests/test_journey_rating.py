@@ -31,7 +31,7 @@ def test_a_reporter_rates_a_resolved_call_from_the_email_link(cast, open_page, p
     page.goto(link)  # not signed in yet: the login form first, then back to the question
     page.get_by_label("Username").fill(cast.reporter.username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("How was your call handled?")
     expect(page.get_by_text("Class 4 panel has no sound")).to_be_visible()
     expect(page.get_by_label("OK")).to_be_checked()  # the answer clicked in the email

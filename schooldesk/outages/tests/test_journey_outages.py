@@ -105,7 +105,7 @@ def test_a_purchase_request_waits_for_the_business_manager_who_approves_from_the
     expect(page).to_have_url(re.compile(r"/accounts/login/"))  # they must sign in
     page.get_by_label("Username").fill(manager.username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("A visualiser for Year 2")
     page.get_by_label("Approve").check()
     page.get_by_label("Reason").fill("In this year's budget.")
