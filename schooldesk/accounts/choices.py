@@ -32,3 +32,7 @@ AUDIT_ROLES = frozenset({Role.OWNER, Role.DPO})
 class ApiTokenScope(models.TextChoices):
     READ = "read", _("Read only")
     WRITE = "write", _("Read and write")
+
+
+#: who sets an organisation's MFA policy: its ICT owners (an LA's or trust's officer, a stand-alone school's owner)
+MFA_POLICY_ROLES = frozenset({Role.OWNER})

@@ -2,8 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import ApiTokenScope
-from schooldesk.core.forms import StyledFormMixin
+from schooldesk.accounts.choices import ApiTokenScope, Role
+from schooldesk.accounts.models import MfaPolicy
+from schooldesk.core.forms import StyledFormMixin, VersionedFormMixin
 
 
 class LoginForm(StyledFormMixin, AuthenticationForm):
@@ -33,3 +34,17 @@ class ApiTokenForm(StyledFormMixin, forms.Form):
 
 class ApiTokenRevokeForm(StyledFormMixin, forms.Form):
     """Nothing to fill in: the button is the whole form."""
+
+
+class MfaPolicyForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
+    """Which roles must use two-step sign-in in every school of one organisation (docs/decisions/0032)."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles that must use two-step sign-in"), choices=Role.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A person holding a ticked role is asked to set it up when they next open the desk, and can do "
+                    "nothing else until they have. Leave a role unticked to let its people choose."))
+
+    class Meta:
+        model = MfaPolicy
+        fields = ["roles"]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from schooldesk.accounts.choices import ApiTokenScope, Role
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
-from schooldesk.core.models import SchoolOwnedModel
+from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 
 
 class User(AbstractUser):
@@ -115,3 +115,21 @@ class Pupil(VersionedModel, SchoolOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class MfaPolicy(VersionedModel, TimeStampedModel):
+    """Which roles must use two-step sign-in, for every school of one organisation (an LA, a trust, or a stand-alone
+    school's own organisation). No row: the installation's default (settings.SCHOOLDESK_MFA_DEFAULT_ROLES)."""
+
+    organisation = models.OneToOneField("schools.Organisation", on_delete=models.CASCADE, related_name="mfa_policy",
+                                        verbose_name=_("organisation"))
+    roles = models.JSONField(_("roles that must use two-step sign-in"), default=list, blank=True)
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("changed by"))
+
+    class Meta:
+        verbose_name = _("two-step sign-in policy")
+        verbose_name_plural = _("two-step sign-in policies")
+
+    def __str__(self) -> str:
+        return str(_("Two-step sign-in policy of %(organisation)s") % {"organisation": self.organisation})

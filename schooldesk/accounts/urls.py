@@ -20,4 +20,6 @@ urlpatterns = [
     path("api-tokens/", views.ApiTokenListView.as_view(), name="api_token_list"),
     path("api-tokens/new/", views.ApiTokenCreateView.as_view(), name="api_token_create"),
     path("api-tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
+    path("two-step-policy/", views.MfaPolicyListView.as_view(), name="mfa_policy_list"),
+    path("two-step-policy/<int:organisation_pk>/", views.MfaPolicyView.as_view(), name="mfa_policy"),
 ]

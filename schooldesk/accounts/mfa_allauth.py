@@ -1,0 +1,86 @@
+"""allauth.mfa's adapter and forms for the desk (settings.MFA_ADAPTER and MFA_FORMS; docs/decisions/0032)."""
+
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.recovery_codes.forms import GenerateRecoveryCodesForm
+from allauth.mfa.totp.forms import ActivateTOTPForm, DeactivateTOTPForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schooldesk.core.fields import decrypt_secret, encrypt_secret
+from schooldesk.core.forms import StyledFormMixin
+
+
+class DeskMFAAdapter(DefaultMFAAdapter):
+    """The authenticator app's secret and the recovery codes' seed are encrypted with the desk's keys
+    (SCHOOLDESK_SECRET_KEYS, docs/decisions/0012), as mailbox passwords are; one written in clear is still read."""
+
+    error_messages = {**DefaultMFAAdapter.error_messages,
+                      "incorrect_code": _("That code is not right. Type the code your app shows now, or a recovery "
+                                          "code you have not used before.")}
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_secret(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_secret(encrypted_text)
+
+    def get_totp_label(self, user) -> str:
+        return user.email or user.username
+
+
+def _code_field(form) -> None:
+    field = form.fields["code"]
+    field.label = _("Code")
+    field.widget.attrs.update({"inputmode": "numeric", "autocomplete": "one-time-code", "spellcheck": "false"})
+    field.widget.attrs.pop("placeholder", None)
+
+
+class DeskAuthenticateForm(StyledFormMixin, AuthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self)
+        self.fields["code"].help_text = _("6 digits from your app, or a recovery code.")
+        self.fields["code"].widget.attrs["inputmode"] = "text"  # recovery codes too
+
+
+class DeskReauthenticateForm(StyledFormMixin, ReauthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self)
+
+
+class DeskActivateTOTPForm(StyledFormMixin, ActivateTOTPForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self)
+        self.fields["code"].label = _("Code from the app")
+
+
+class DeskDeactivateTOTPForm(StyledFormMixin, DeactivateTOTPForm):
+    pass
+
+
+class DeskGenerateRecoveryCodesForm(StyledFormMixin, GenerateRecoveryCodesForm):
+    pass
+
+
+class DeskAddWebAuthnForm(StyledFormMixin, AddWebAuthnForm):
+    """A passkey that signs in alone by default (it is a second factor in itself: the device and its unlocking)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name")
+        self.fields["name"].help_text = _("Which device it is on: “Office PC”, “My phone”.")
+        if "passwordless" in self.fields:
+            self.fields["passwordless"] = forms.BooleanField(
+                label=_("Sign in with this passkey alone, without my password"), required=False, initial=True,
+                help_text=_("The device then asks for your fingerprint, face or PIN each time."))
+
+
+class DeskEditWebAuthnForm(StyledFormMixin, EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name")
+
