@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from schooldesk.accounts.models import Membership
+from schooldesk.accounts.tests.factories import PASSWORD
 from schooldesk.core.tests.browser import axe_violations, describe_violations, screenshot, sign_in
 from schooldesk.incidents.models import Category
 from schooldesk.incidents.services import (
@@ -59,7 +61,10 @@ def world(cast):
     from schooldesk.webhooks.tests.tenancy import build as webhook_with_attempts
 
     webhook = webhook_with_attempts(cast, "Council")["webhook"]
-    return {"new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
+    # the ICT owner also across the school's council: they set its two-step sign-in rule (docs/decisions/0032)
+    Membership.objects.create(user=cast.owner, organisation=cast.school.organisation, role="owner")
+    return {"organisation": cast.school.organisation,
+            "new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
             "webhook": webhook}
 
@@ -96,6 +101,14 @@ def _add_a_webhook(page):
     page.get_by_label("A call is priority P1").check()
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#new-secret")).to_be_visible()
+
+
+def _confirm_the_password(page):
+    """allauth asks for the password again before a change to two-step sign-in (docs/decisions/0032)."""
+    if "reauthenticate" in page.url:
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name=re.compile("Confirm")).click()
+        page.wait_for_url(lambda url: "reauthenticate" not in url)
 
 
 def _open_the_calls_menu(page):
@@ -174,10 +187,15 @@ PAGES = {
     "webhook-form": ("owner", "/webhooks/new/", None),
     "webhook-attempts": ("owner", "/webhooks/{webhook}/", None),
     "webhook-secret-shown": ("owner", "/webhooks/", _add_a_webhook),
+    "security": ("spoc", "/accounts/2fa/", None),
+    "authenticator-app-setup": ("spoc", "/accounts/2fa/totp/activate/", _confirm_the_password),
+    "passkey-add": ("spoc", "/accounts/2fa/webauthn/add/", _confirm_the_password),
+    "two-step-policy": ("owner", "/accounts/two-step-policy/{organisation}/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "incident-list", "outage-page", "home-spoc-menu-open"]
+               "incident-list", "outage-page", "home-spoc-menu-open", "security", "authenticator-app-setup",
+               "passkey-add"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 
