@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -62,6 +62,12 @@ def has_second_step(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_STEPS).exists()
+
+
+def has_any_way(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk).exists()
 
 
 def sso_used_mfa(request) -> bool:
@@ -170,11 +176,18 @@ class MfaRequiredMiddleware:
                 and not _allowed(request)):
             state = session_state(request)
             if state["required"] and not state["done"]:
+                if request.headers.get("HX-Request"):  # a fragment (a menu's list): nothing to swap in
+                    return HttpResponse(status=403)
                 if request.path_info.startswith("/api/"):
                     return JsonResponse({"error": {"code": "mfa_required", "fields": {}, "message": _(
                         "Set up two-step sign-in on the Security page first.")}}, status=403)
-                messages.warning(request, _("Your role needs two-step sign-in. Set it up now: until then the desk's "
-                                            "other pages are closed to you."))
+                told = _("Your role needs two-step sign-in. Set it up now: until then the desk's other pages are "
+                         "closed to you.")
+                storage = messages.get_messages(request)
+                waiting = [str(m) for m in storage]  # (reading them marks them shown: not yet, they are not)
+                storage.used = False
+                if told not in waiting:  # once, however many pages were refused on the way
+                    messages.warning(request, told)
                 return redirect("mfa_index")
         return self.get_response(request)
 

@@ -84,3 +84,22 @@ class DeskEditWebAuthnForm(StyledFormMixin, EditWebAuthnForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].label = _("Name")
 
+
+
+class FirstWayWithoutPasswordMixin:
+    """For the desk's account adapter: allauth asks for the password again before any change to two-step sign-in
+    (reauthentication). A person who signs in only with Microsoft or Google has no password to give and, before
+    their first way, no code either: allauth would refuse them outright, and a role that must use MFA would leave
+    them locked out. Their first way is added without it; every later change asks for a code or a passkey."""
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        if app == "allauth.mfa":
+            from allauth.core import context
+
+            from schooldesk.accounts.mfa import has_any_way
+
+            user = getattr(getattr(context, "request", None), "user", None)
+            if (getattr(user, "is_authenticated", False) and not user.has_usable_password()
+                    and not has_any_way(user)):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
