@@ -59,6 +59,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # the API docs page's Redoc, from our own static files
     "huey.contrib.djhuey",
     "axes",
+    # Sign-in (docs/decisions/0031): allauth's login, its OpenID Connect provider for "Sign in with Microsoft or
+    # Google" (one app per school's tenant or domain, schooldesk/accounts/sso.py), and its MFA.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "schooldesk.core",
     "schooldesk.accounts",
     "schooldesk.schools",
@@ -100,6 +107,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "schooldesk.core.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
     "schooldesk.accounts.mfa.MfaRequiredMiddleware",
 ]
@@ -140,7 +148,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Axes first (a locked-out client goes no further); then a username (the admin's sign-in) and allauth's, which
+# also takes an email address.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend",
+                           "allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -155,6 +166,28 @@ SCHOOLDESK_ADMIN_PATH = os.environ.get(
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Signing in through django-allauth (docs/decisions/0031): a username or an email address and a password, on the
+# desk's own page (templates/account/login.html). Nobody signs themselves up: accounts are made by a SPOC, by
+# desk_init, or on a first sign-in with Microsoft or Google from a school's own tenant or domain (the adapters in
+# schooldesk/accounts/adapters.py decide). Failed passwords are counted by django-axes (above), not by allauth;
+# "Forgotten your password?" stays Django's form, whose email the worker sends (accounts/tasks.py).
+ACCOUNT_ADAPTER = "schooldesk.accounts.adapters.DeskAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "schooldesk.accounts.adapters.DeskSocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "schooldesk.accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True  # asked of new addresses only; people made before allauth may share one
+ACCOUNT_SESSION_REMEMBER = True  # as before: no "remember me" box, the session lasts SESSION_COOKIE_AGE
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_RATE_LIMITS = {"login_failed": False}  # django-axes counts failures (schooldesk/core/throttling.py)
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("SCHOOLDESK_PRODUCTION") else "http"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by email is the desk's own rule (accounts/adapters.py)
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # starting a sign-in with Microsoft or Google is a POST
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_QUERY_EMAIL = True
 
 # Login throttling (django-axes, docs/decisions/0013), counted over 15 minutes: 5 failures lock that account from
 # that address only (a stranger elsewhere cannot lock a real person out); 20 from one address lock the address,

@@ -1,5 +1,6 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.choices import ApiTokenScope, Role
@@ -7,11 +8,30 @@ from schooldesk.accounts.models import MfaPolicy
 from schooldesk.core.forms import StyledFormMixin, VersionedFormMixin
 
 
-class LoginForm(StyledFormMixin, AuthenticationForm):
+class LoginForm(StyledFormMixin, AllauthLoginForm):
+    """allauth's sign-in form (a username or an email address, and the password: docs/decisions/0031), its first
+    field still called `username` as before allauth: the scripts, the benchmark, the deploy check and django-axes
+    (AXES_USERNAME_FORM_FIELD) post and read that name."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].widget.attrs["autocomplete"] = "username"
-        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        login = self.fields.pop("login")
+        login.label = _("Username or email address")
+        login.widget.attrs.pop("placeholder", None)
+        login.widget.attrs.update(autocomplete="username", autocapitalize="none", spellcheck="false")
+        password = self.fields.pop("password")
+        password.help_text = ""  # allauth's own "forgot" link; the page has the desk's
+        password.widget.attrs.pop("placeholder", None)
+        password.widget.attrs["autocomplete"] = "current-password"
+        self.fields = {"username": login, "password": password, **self.fields}
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip()
+
+    def clean(self):
+        if "username" in self.cleaned_data:
+            self.cleaned_data["login"] = self.cleaned_data["username"]  # the name allauth's own clean reads
+        return super().clean()
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -90,3 +90,35 @@ def test_logout_is_post_only(cast, login):
     client = login(cast.reporter)
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout")).status_code == 302
+
+
+def test_login_with_the_email_address(cast, client, password):
+    cast.reporter.email = "teacher@oak.sch.uk"
+    cast.reporter.save()
+    response = client.post(reverse("login"), {"username": "Teacher@oak.sch.uk", "password": password,
+                                              "next": "/incidents/"})
+    assert response.status_code == 302 and response["Location"] == "/incidents/"
+
+
+def test_a_wrong_password_by_email_counts_towards_the_lockout(cast, client, password, settings):
+    cast.reporter.email = "teacher@oak.sch.uk"
+    cast.reporter.save()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(reverse("login"), {"username": "teacher@oak.sch.uk", "password": "wrong"})
+    assert response.status_code in (200, 429)
+    response = client.post(reverse("login"), {"username": "teacher@oak.sch.uk", "password": password})
+    assert response.status_code == 429
+
+
+def test_nobody_signs_themselves_up(client):
+    passphrase = "A-long-passphrase-42"
+    response = client.post("/accounts/signup/", {"username": "newbie", "email": "new@oak.sch.uk",
+                                                 "password1": passphrase, "password2": passphrase})
+    assert "You cannot make your own account" in response.content.decode()
+    from schooldesk.accounts.models import User
+
+    assert not User.objects.filter(username="newbie").exists()
+
+
+def test_allauths_own_password_reset_leads_to_the_desks(client):
+    assert client.get("/accounts/password/reset/")["Location"] == reverse("password_reset")

@@ -79,7 +79,7 @@ def test_a_spoc_is_made_to_set_up_mfa_adds_a_passkey_signs_out_and_back_in_with_
 
     sign_out(page)
     page.goto("/accounts/login/")
-    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_role("button", name="Use a passkey").click()  # no username, no password
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")
     assert AuditEntry.objects.filter(action="mfa_add", changes__kind="webauthn", actor=cast.spoc).exists()

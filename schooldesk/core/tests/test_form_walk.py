@@ -27,7 +27,15 @@ from schooldesk.assets.tests.factories import AssetFactory
 from schooldesk.changes.services import change_complete, change_decide, change_submit
 from schooldesk.changes.tests.factories import ChangeFactory
 from schooldesk.core.tests.pages import Form, filled, forms_in, header_faults, path_of, upload
-from schooldesk.core.tests.test_tenancy import PUBLIC_PREFIXES, SKIPPED_PREFIXES, fill, oak_world, routes, walk  # noqa: F401
+from schooldesk.core.tests.test_tenancy import (  # noqa: F401
+    ALLAUTH_PREFIXES,
+    PUBLIC_PREFIXES,
+    SKIPPED_PREFIXES,
+    fill,
+    oak_world,
+    routes,
+    walk,
+)
 from schooldesk.incidents.services import incident_confirm, incident_resolve, incident_wait
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
@@ -40,7 +48,7 @@ from schooldesk.schools.tests.factories import SchoolFactory
 pytestmark = pytest.mark.django_db
 
 # public sign-in pages; the API has no forms; /health/ answers 503 by design where no worker runs (here)
-SKIP_PREFIXES = SKIPPED_PREFIXES + PUBLIC_PREFIXES + ("api/",)
+SKIP_PREFIXES = SKIPPED_PREFIXES + PUBLIC_PREFIXES + ALLAUTH_PREFIXES + ("api/",)
 ASSET_CSV = b"Tag,Type,Make,Model,Location\nWALK-1,Laptop,Acme,Book 14,ICT suite\n"
 FILES = {  # the file a person would choose, by the URL name of the form's action
     "assets:import_upload": {"file": upload("assets.csv", ASSET_CSV, "text/csv")},

@@ -30,6 +30,12 @@ SECRET = "OAKSECRET"
 # login, logout, password reset and the health check are public (a person's own API tokens, also under accounts/,
 # are walked: accounts/tests/tenancy.py)
 PUBLIC_PREFIXES = ("accounts/login/", "accounts/logout/", "accounts/password-reset/", "accounts/reset/", "health/")
+# django-allauth's own pages (docs/decisions/0031): a person's own sign-in steps, no school's records; tested in
+# accounts/tests (the desk's own SSO settings pages, under schools/, are walked like any other)
+ALLAUTH_PREFIXES = ("accounts/password/", "accounts/email/", "accounts/inactive/", "accounts/signup/",
+                    "accounts/reauthenticate/", "accounts/confirm-email/", "accounts/^confirm-email/",
+                    "accounts/^password/", "accounts/login/code/", "accounts/2fa/", "accounts/3rdparty/",
+                    "accounts/social/", "accounts/oidc/")
 SKIPPED_PREFIXES = ("django-admin/",)  # Django's own admin: superusers only, tested by Django
 NOT_SECTIONS = {"api", "v1"}
 
@@ -95,7 +101,7 @@ def fill(route: str, oak_world) -> str:
 
 
 def test_every_page_and_endpoint_hides_another_schools_data(oak_world, other, client):
-    walked = routes(SKIPPED_PREFIXES + PUBLIC_PREFIXES)
+    walked = routes(SKIPPED_PREFIXES + PUBLIC_PREFIXES + ALLAUTH_PREFIXES)
     assert len(walked) > 30, "the walk found too few URLs: is the resolver walk broken?"
     incident = oak_world[0]["incident"]
     before = Incident.objects.get(pk=incident.pk).version
@@ -117,7 +123,7 @@ def test_every_page_and_endpoint_hides_another_schools_data(oak_world, other, cl
 
 
 def test_every_page_requires_login(oak_world, client):
-    for route in routes(SKIPPED_PREFIXES + PUBLIC_PREFIXES):
+    for route in routes(SKIPPED_PREFIXES + PUBLIC_PREFIXES + ALLAUTH_PREFIXES):
         url = fill(route, oak_world)
         response = client.get(url)
         assert response.status_code in (302, 401, 403), f"{url} answered {response.status_code} without login"
