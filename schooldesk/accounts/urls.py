@@ -16,7 +16,9 @@ def _to(name: str):
 urlpatterns = [
     # Signing in is allauth's (docs/decisions/0031), at the addresses the desk has always had
     path("login/", allauth_views.login, name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),  # POST only; allauth's would answer a GET
+    # POST only; allauth's would answer a GET. Open to a person half signed in (between the password and the second
+    # step of two-step sign-in, docs/decisions/0032): "Cancel" there signs out and forgets the half sign-in
+    path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path("password-reset/", login_not_required(auth_views.PasswordResetView.as_view(
         form_class=QueuedPasswordResetForm)), name="password_reset"),
     path("password-reset/sent/", login_not_required(auth_views.PasswordResetDoneView.as_view()),

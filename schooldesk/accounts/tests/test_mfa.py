@@ -267,3 +267,33 @@ def test_mfa_state_by_user_is_one_query(cast, client, capture):
 def test_the_security_page_is_in_the_persons_menu(cast, client):
     sign_in(client, cast.reporter)
     assert f'href="{SECURITY}"' in client.get("/").content.decode()
+
+
+def sign_in_with_password(client, user, password):
+    """The login form as the page renders it; returns the answer (a redirect to the second step, or home)."""
+    response, _page = submit(client, "/accounts/login/", {"login": user.username, "username": user.username,
+                                                          "password": password}, field="password")
+    return response
+
+
+def test_signing_in_asks_for_the_second_step_and_a_recovery_code_works_once(cast, client, password, capture):
+    sign_in(client, cast.technician)
+    secret = set_up_the_app(client, capture)
+    codes = re.findall(r"<li class=\"col\">(\w+)</li>", client.get(f"{SECURITY}recovery-codes/").content.decode())
+    client.post("/accounts/logout/")
+
+    def second_step(code):
+        client.post("/accounts/logout/")
+        response = sign_in_with_password(client, cast.technician, password)
+        assert response.status_code == 302 and response["Location"] == f"{SECURITY}authenticate/"
+        assert client.get("/").status_code == 302  # not signed in until the second step
+        return submit(client, f"{SECURITY}authenticate/", {"code": code}, field="code")[0]
+
+    with capture(execute=True):
+        assert second_step(codes[0]).status_code == 302
+    assert client.get("/").status_code == 200
+    assert AuditEntry.objects.filter(action="mfa_use", changes__kind="recovery_codes", actor=cast.technician).exists()
+    refused = second_step(codes[0])
+    assert refused.status_code == 200 and "That code is not right" in refused.content.decode()
+    assert second_step(totp(secret, at=time.time() + 30)).status_code == 302  # the app's next code (30 s leeway)
+    assert client.get("/").status_code == 200
