@@ -126,17 +126,19 @@ def policy_changed() -> None:
         cache.set(POLICY_VERSION_KEY, 1, None)
 
 
-def session_state(request, *, fresh: bool = False) -> dict:
-    """{"v": policy version, "required": bool, "done": bool} for this session, computed when missing or stale."""
+def session_state(request, *, user=None, fresh: bool = False) -> dict:
+    """{"v": policy version, "required": bool, "done": bool} for this session, computed when missing or stale
+    (at sign-in, so that an ordinary page asks nothing)."""
+    user = user or request.user
     state = request.session.get(SESSION_KEY)
     version = policy_version()
     if fresh or not isinstance(state, dict) or state.get("v") != version:
-        required = bool(roles_requiring_mfa(request.user))
+        required = bool(roles_requiring_mfa(user))
         state = {"v": version, "required": required,
-                 "done": (not required) or sso_used_mfa(request) or has_second_step(request.user)}
+                 "done": (not required) or sso_used_mfa(request) or has_second_step(user)}
         request.session[SESSION_KEY] = state
     elif state["required"] and not state["done"]:  # they may have set it up since the last request
-        if sso_used_mfa(request) or has_second_step(request.user):
+        if sso_used_mfa(request) or has_second_step(user):
             state = {**state, "done": True}
             request.session[SESSION_KEY] = state
     return state
@@ -243,8 +245,20 @@ def _used(sender, request, user, authenticator, reauthenticated=False, passwordl
             {"kind": authenticator.type, "passwordless": bool(passwordless)})
 
 
+def _signed_in(sender, request, user, **kwargs):
+    if request is None or not hasattr(request, "session"):
+        return
+    try:
+        session_state(request, user=user, fresh=True)
+    except Exception:  # the middleware asks again on the next request
+        logger.exception("Whether two-step sign-in is required could not be worked out at sign-in")
+
+
 def connect() -> None:
     from allauth.mfa import signals
+    from django.contrib.auth.signals import user_logged_in
+
+    user_logged_in.connect(_signed_in, dispatch_uid="desk_mfa_signed_in")
 
     signals.authenticator_added.connect(_added, dispatch_uid="desk_mfa_added")
     signals.authenticator_removed.connect(_removed, dispatch_uid="desk_mfa_removed")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from schooldesk.accounts.tests.test_mfa import PRODUCTION_DEFAULT
 from schooldesk.core.models import AuditEntry
-from schooldesk.core.tests.browser import horizontal_overflow
+from schooldesk.core.tests.browser import horizontal_overflow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +58,7 @@ def test_a_spoc_is_made_to_set_up_mfa_adds_a_passkey_signs_out_and_back_in_with_
     page.goto("/incidents/")  # and nothing else opens
     expect(page).to_have_url(re.compile(r"/accounts/2fa/$"))
     assert horizontal_overflow(page)["overflow"] <= 1
+    screenshot(page, "mfa-1-security-required-phone.png")
 
     page.get_by_role("link", name="Add a passkey").click()
     if "reauthenticate" in page.url:  # allauth asks for the password again before a change to sign-in
@@ -65,11 +66,13 @@ def test_a_spoc_is_made_to_set_up_mfa_adds_a_passkey_signs_out_and_back_in_with_
         page.get_by_role("button", name=re.compile("Confirm")).click()
     expect(page.get_by_role("heading", name="Add a passkey")).to_be_visible()
     assert horizontal_overflow(page)["overflow"] <= 1
+    screenshot(page, "mfa-2-add-a-passkey-phone.png")
     page.get_by_label("Name").fill("Office phone")
     expect(page.get_by_label("Sign in with this passkey alone, without my password")).to_be_checked()
     page.get_by_role("button", name="Add the passkey").click()
     expect(page.get_by_role("heading", name="Recovery codes")).to_be_visible()  # made with the first way
     expect(page.locator("#recovery-codes li")).to_have_count(10)
+    screenshot(page, "mfa-3-recovery-codes-phone.png")
     page.get_by_role("link", name=re.compile("back to Security")).click()
     expect(page.get_by_text("Two-step sign-in is on for you.")).to_be_visible()
     credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
@@ -79,6 +82,7 @@ def test_a_spoc_is_made_to_set_up_mfa_adds_a_passkey_signs_out_and_back_in_with_
 
     sign_out(page)
     page.goto("/accounts/login/")
+    screenshot(page, "mfa-4-login-with-passkey-phone.png")
     page.get_by_role("button", name="Use a passkey").click()  # no username, no password
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from schooldesk.accounts.models import Membership
-from schooldesk.accounts.tests.factories import PASSWORD
+from schooldesk.accounts.tests.factories import PASSWORD, UserFactory
 from schooldesk.core.tests.browser import axe_violations, describe_violations, screenshot, sign_in
 from schooldesk.incidents.models import Category
 from schooldesk.incidents.services import (
@@ -61,8 +61,9 @@ def world(cast):
     from schooldesk.webhooks.tests.tenancy import build as webhook_with_attempts
 
     webhook = webhook_with_attempts(cast, "Council")["webhook"]
-    # the ICT owner also across the school's council: they set its two-step sign-in rule (docs/decisions/0032)
-    Membership.objects.create(user=cast.owner, organisation=cast.school.organisation, role="owner")
+    # the council's ICT owner, across its schools: they set its two-step sign-in rule (docs/decisions/0032)
+    cast.la_owner = UserFactory(username="oak-la-owner", first_name="Lee", last_name="Council")
+    Membership.objects.create(user=cast.la_owner, organisation=cast.school.organisation, role="owner")
     return {"organisation": cast.school.organisation,
             "new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
@@ -190,7 +191,7 @@ PAGES = {
     "security": ("spoc", "/accounts/2fa/", None),
     "authenticator-app-setup": ("spoc", "/accounts/2fa/totp/activate/", _confirm_the_password),
     "passkey-add": ("spoc", "/accounts/2fa/webauthn/add/", _confirm_the_password),
-    "two-step-policy": ("owner", "/accounts/two-step-policy/{organisation}/", None),
+    "two-step-policy": ("la_owner", "/accounts/two-step-policy/{organisation}/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
