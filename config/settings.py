@@ -477,7 +477,7 @@ FORM_RENDERER = "schooldesk.core.forms.DeskFormRenderer"
 # Two-step sign-in (allauth.mfa; docs/decisions/0032): authenticator apps, passkeys and recovery codes, with the
 # desk's own pages (schooldesk/templates/mfa/), forms and adapter (secrets encrypted at rest).
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
-MFA_PASSKEY_LOGIN_ENABLED = True  # "Sign in with a passkey" on the login page: a passkey is two factors in itself
+MFA_PASSKEY_LOGIN_ENABLED = True  # "Use a passkey" on the login page: a passkey is two factors in itself
 MFA_TOTP_ISSUER = os.environ.get("SCHOOLDESK_MFA_ISSUER", "SchoolDesk")
 MFA_TOTP_TOLERANCE = 1  # a phone's clock 30 seconds out still works
 MFA_ADAPTER = "schooldesk.accounts.mfa_allauth.DeskMFAAdapter"

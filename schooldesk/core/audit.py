@@ -130,6 +130,7 @@ DOWNLOAD_NAMES = {
     "assets:asset_bulk": gettext_lazy("asset labels"),
     "assets:location_labels": gettext_lazy("room labels"),
     "privacy:request_pack": gettext_lazy("a subject access pack"),
+    "mfa_download_recovery_codes": gettext_lazy("their two-step sign-in recovery codes"),
 }
 #: the record a refused address names, by namespace: the model whose pk is `pk` in that app's routes
 REFUSED_MODELS = {

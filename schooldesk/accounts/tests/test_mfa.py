@@ -143,6 +143,10 @@ def test_recovery_codes_work_once_each(cast, client, capture):
     set_up_the_app(client, capture)
     codes = re.findall(r"<li class=\"col\">(\w+)</li>", client.get(f"{SECURITY}recovery-codes/").content.decode())
     assert len(codes) == 10
+    download = client.get(f"{SECURITY}recovery-codes/download/")  # the page's "Download the codes"
+    assert download["Content-Disposition"].startswith("attachment") and all(c in download.content.decode()
+                                                                            for c in codes)
+    assert AuditEntry.objects.filter(action="download", object_id="mfa_download_recovery_codes").exists()
     client.logout()
     client.force_login(cast.technician)  # a new session, not yet confirmed: the confirmation takes a code
     reauth = f"{SECURITY}reauthenticate/?next={SECURITY}totp/deactivate/"
