@@ -18,7 +18,6 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -183,13 +182,6 @@ class MfaRequiredMiddleware:
                 if request.path_info.startswith("/api/"):
                     return JsonResponse({"error": {"code": "mfa_required", "fields": {}, "message": _(
                         "Set up two-step sign-in on the Security page first.")}}, status=403)
-                told = _("Your role needs two-step sign-in. Set it up now: until then the desk's other pages are "
-                         "closed to you.")
-                storage = messages.get_messages(request)
-                waiting = [str(m) for m in storage]  # (reading them marks them shown: not yet, they are not)
-                storage.used = False
-                if told not in waiting:  # once, however many pages were refused on the way
-                    messages.warning(request, told)
                 return redirect("mfa_index")
         return self.get_response(request)
 

@@ -29,6 +29,13 @@ class DeskMFAAdapter(DefaultMFAAdapter):
     def get_totp_label(self, user) -> str:
         return user.email or user.username
 
+    def generate_authenticator_name(self, user, type) -> str:
+        """A new passkey's name until its person gives one: "Passkey 2" (allauth's is "Master key")."""
+        from allauth.mfa.models import Authenticator
+
+        count = Authenticator.objects.filter(user_id=user.pk, type=type).count()
+        return str(_("Passkey %(number)s") % {"number": count + 1})
+
 
 def _code_field(form) -> None:
     field = form.fields["code"]
