@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
+    "schooldesk.accounts.mfa.MfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -496,3 +497,23 @@ if SENTRY_DSN:
     )
 
 FORM_RENDERER = "schooldesk.core.forms.DeskFormRenderer"
+
+# Two-step sign-in (allauth.mfa; docs/decisions/0032): authenticator apps, passkeys and recovery codes, with the
+# desk's own pages (schooldesk/templates/mfa/), forms and adapter (secrets encrypted at rest).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True  # "Use a passkey" on the login page: a passkey is two factors in itself
+MFA_TOTP_ISSUER = os.environ.get("SCHOOLDESK_MFA_ISSUER", "SchoolDesk")
+MFA_TOTP_TOLERANCE = 1  # a phone's clock 30 seconds out still works
+MFA_ADAPTER = "schooldesk.accounts.mfa_allauth.DeskMFAAdapter"
+MFA_FORMS = {name: f"schooldesk.accounts.mfa_allauth.Desk{form}Form" for name, form in {
+    "authenticate": "Authenticate", "reauthenticate": "Reauthenticate", "activate_totp": "ActivateTOTP",
+    "deactivate_totp": "DeactivateTOTP", "generate_recovery_codes": "GenerateRecoveryCodes",
+    "add_webauthn": "AddWebAuthn", "edit_webauthn": "EditWebAuthn"}.items()}
+# Passkeys need a secure origin: https in production; http://localhost for `make run` and the browser tests.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+# The roles that must use it where an organisation has saved no rule of its own (its ICT owner sets one on the
+# Security page). The test suite's default is none: its thousands of sign-ins as SPOCs are not about MFA, and the
+# tests that are save a rule or set this.
+SCHOOLDESK_MFA_DEFAULT_ROLES = [role.strip() for role in os.environ.get(
+    "SCHOOLDESK_MFA_DEFAULT_ROLES", "" if TESTING else "spoc,technician,provider,owner,dpo,dsl").split(",")
+    if role.strip()]

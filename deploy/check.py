@@ -227,6 +227,25 @@ class Check:
                 self.fail(f"cookie {cookie.split('=')[0]} lacks {wanted - flags}")
         return opener
 
+    def set_up_two_step(self, opener, username: str, password: str) -> None:
+        """A role that must use two-step sign-in is taken to Security on its first page (docs/decisions/0032): set up
+        an authenticator app as a person would, with the code computed from the key the page shows (RFC 6238)."""
+        if urllib.parse.urlsplit(self.get(opener, "/").url).path != "/accounts/2fa/":
+            return
+        page = self.get(opener, "/accounts/2fa/totp/activate/")
+        if "/reauthenticate/" in page.url:  # the password again, before a change to sign-in
+            form = next(f for f in page.page().forms if any(n == "password" for n, _, _ in f.fields))
+            self.submit(opener, page, form, {"password": password})
+            page = self.get(opener, "/accounts/2fa/totp/activate/")
+        key = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7=]+)"', page.text)
+        form = next((f for f in page.page().forms if any(n == "code" for n, _, _ in f.fields)), None)
+        if page.status != 200 or not key or form is None:
+            self.fail(f"{username}: the authenticator app's set-up page answered {page.status} without its key")
+            return
+        response = self.submit(opener, page, form, {"code": totp_now(key.group(1))})
+        if response.status != 302 or urllib.parse.urlsplit(self.get(opener, "/").url).path != "/":
+            self.fail(f"{username}: setting up the authenticator app answered {response.status}")
+
     def report_a_problem(self, opener) -> str | None:
         page = self.html_page(opener, "/incidents/new/", "reporter")
         form = next((f for f in page.page().forms if any(n == "summary" for n, _, _ in f.fields)), None)
@@ -241,6 +260,19 @@ class Check:
             self.fail(f"reporting a problem answered {response.status} ({target or 'no redirect'})")
             return None
         return urllib.parse.urlsplit(target).path
+
+
+def totp_now(secret: str) -> str:
+    """The 6-digit code an authenticator app shows now for `secret` (RFC 6238, HMAC-SHA1, 30 seconds)."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 def main() -> int:
@@ -297,6 +329,7 @@ def main() -> int:
         opener = check.sign_in(users[role], password)
         if opener is None:
             continue
+        check.set_up_two_step(opener, users[role], password)
         if role == "reporter":
             call = check.report_a_problem(opener)
         home = check.html_page(opener, "/", role)

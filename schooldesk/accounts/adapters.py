@@ -10,11 +10,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts import sso
+from schooldesk.accounts.mfa_allauth import FirstWayWithoutPasswordMixin
 from schooldesk.core import audit
 from schooldesk.core.throttling import client_address
 
 
-class DeskAccountAdapter(DefaultAccountAdapter):
+class DeskAccountAdapter(FirstWayWithoutPasswordMixin, DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         """No self sign-up: a SPOC adds people, and a first sign-in with a school's Microsoft or Google makes
         the account (the social adapter's own rule)."""

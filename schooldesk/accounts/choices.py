@@ -54,3 +54,5 @@ class SignInProvider(models.TextChoices):
 
     MICROSOFT = "microsoft", _("Microsoft (Entra ID)")
     GOOGLE = "google", _("Google (Workspace)")
+#: who sets an organisation's MFA policy: its ICT owners (an LA's or trust's officer, a stand-alone school's owner)
+MFA_POLICY_ROLES = frozenset({Role.OWNER})

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from schooldesk.accounts import sso
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, ApiTokenScope, Role, SignInProvider
-from schooldesk.accounts.models import SignInConnection, User
+from schooldesk.accounts.models import MfaPolicy, SignInConnection, User
 from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.schools.models import Organisation, School
 
@@ -224,3 +224,17 @@ class SignInConnectionForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixi
 
     def secrets(self) -> dict:
         return {name: self.cleaned_data.get(name, "") for name in ("client_id", "client_secret")}
+
+
+class MfaPolicyForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
+    """Which roles must use two-step sign-in in every school of one organisation (docs/decisions/0032)."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("Roles that must use two-step sign-in"), choices=Role.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A person holding a ticked role is asked to set it up when they next open the desk, and can do "
+                    "nothing else until they have. Leave a role unticked to let its people choose."))
+
+    class Meta:
+        model = MfaPolicy
+        fields = ["roles"]

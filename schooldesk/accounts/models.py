@@ -203,3 +203,19 @@ class SignInConnection(VersionedModel, TimeStampedModel):
         if self.provider == SignInProvider.MICROSOFT:
             return f"https://login.microsoftonline.com/{self.tenant_id}/v2.0"
         return "https://accounts.google.com"
+class MfaPolicy(VersionedModel, TimeStampedModel):
+    """Which roles must use two-step sign-in, for every school of one organisation (an LA, a trust, or a stand-alone
+    school's own organisation). No row: the installation's default (settings.SCHOOLDESK_MFA_DEFAULT_ROLES)."""
+
+    organisation = models.OneToOneField("schools.Organisation", on_delete=models.CASCADE, related_name="mfa_policy",
+                                        verbose_name=_("organisation"))
+    roles = models.JSONField(_("roles that must use two-step sign-in"), default=list, blank=True)
+    changed_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("changed by"))
+
+    class Meta:
+        verbose_name = _("two-step sign-in policy")
+        verbose_name_plural = _("two-step sign-in policies")
+
+    def __str__(self) -> str:
+        return str(_("Two-step sign-in policy of %(organisation)s") % {"organisation": self.organisation})

@@ -85,3 +85,21 @@ def person_get(user, pk: int) -> User:
 def person_elsewhere(user, person) -> bool:
     """Whether the person also holds roles the reader cannot see (in another school)."""
     return Membership.objects.filter(user=person).exclude(pk__in=memberships_visible(user).values("pk")).exists()
+def mfa_policy_organisations(user):
+    """The organisations whose two-step sign-in policy `user` may set: an LA's or trust's ICT owner across it, a
+    stand-alone school's ICT owner for its own organisation (Access.organisations_managed); nobody else's."""
+    from schooldesk.accounts.access import access_for
+    from schooldesk.accounts.choices import MFA_POLICY_ROLES
+    from schooldesk.schools.models import Organisation
+
+    return Organisation.objects.filter(pk__in=access_for(user).organisations_managed(MFA_POLICY_ROLES)).order_by(
+        "name")
+
+
+def mfa_policy_for(organisation):
+    """The organisation's saved policy, or an unsaved one holding the installation's default."""
+    from schooldesk.accounts.mfa import default_roles
+    from schooldesk.accounts.models import MfaPolicy
+
+    return (MfaPolicy.objects.filter(organisation=organisation).first()
+            or MfaPolicy(organisation=organisation, roles=sorted(default_roles())))

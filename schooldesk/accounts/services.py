@@ -321,3 +321,33 @@ def people_import(*, table, by, default_school=None, send: bool = True) -> dict:
             _membership, made = _give(person=person, school=row.school, role=role, supplier=None, by=by)
             counts["roles"] += made
     return counts
+@transaction.atomic
+def mfa_policy_save(*, organisation, roles: list[str], by, version: int | None = None):
+    """Which roles must use two-step sign-in in every school of `organisation`. Only its ICT owners may say
+    (an LA's or trust's across it, a stand-alone school's own). Every session asks again on its next request."""
+    from django.core.exceptions import PermissionDenied
+
+    from schooldesk.accounts.access import access_for
+    from schooldesk.accounts.choices import MFA_POLICY_ROLES, Role
+    from schooldesk.accounts.mfa import policy_changed
+    from schooldesk.accounts.models import MfaPolicy
+    from schooldesk.core.concurrency import version_claim
+
+    if organisation.pk not in access_for(by).organisations_managed(MFA_POLICY_ROLES):
+        raise PermissionDenied(_("Only the organisation's ICT owner sets who must use two-step sign-in."))
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValidationError({"roles": _("Not a role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}})
+    policy = MfaPolicy.objects.filter(organisation=organisation).first() or MfaPolicy(organisation=organisation)
+    before = sorted(policy.roles) if policy.pk else None
+    version_claim(policy, version)
+    policy.roles, policy.changed_by = sorted(set(roles)), by
+    policy.save()
+    labels = dict(Role.choices)
+    audit_record(actor=by, school=None, organisation=organisation, action="update", obj=policy, label=str(policy),
+                 summary="Changed who must use two-step sign-in: "
+                         + (", ".join(str(labels[r]) for r in policy.roles) or "nobody"),
+                 changes={"roles": [before, policy.roles]})
+    policy_changed()  # now, and again once committed: a session that asked in between asks again
+    transaction.on_commit(policy_changed)
+    return policy

@@ -19,7 +19,9 @@ urlpatterns = [
     path("sign-in-settings/", views.SignInConnectionListView.as_view(), name="sign_in_connection_list"),
     path("sign-in-settings/new/", views.SignInConnectionEditView.as_view(), name="sign_in_connection_create"),
     path("sign-in-settings/<int:pk>/", views.SignInConnectionEditView.as_view(), name="sign_in_connection_update"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),  # POST only; allauth's would answer a GET
+    # POST only; allauth's would answer a GET. Open to a person half signed in (between the password and the second
+    # step of two-step sign-in, docs/decisions/0032): "Cancel" there signs out and forgets the half sign-in
+    path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path("password-reset/", login_not_required(auth_views.PasswordResetView.as_view(
         form_class=QueuedPasswordResetForm)), name="password_reset"),
     path("password-reset/sent/", login_not_required(auth_views.PasswordResetDoneView.as_view()),
@@ -46,6 +48,8 @@ urlpatterns = [
          name="person_reactivate"),
     path("people/<int:person_pk>/invitation/", views_people.PersonInviteResendView.as_view(),
          name="person_invite_resend"),
+    path("two-step-policy/", views.MfaPolicyListView.as_view(), name="mfa_policy_list"),
+    path("two-step-policy/<int:organisation_pk>/", views.MfaPolicyView.as_view(), name="mfa_policy"),
     # allauth's own pages the desk replaces: a password reset the worker sends (above), no email addresses of
     # one's own to add (an address is the SPOC's to set: SSO links by it)
     path("password/reset/", _to("password_reset")),

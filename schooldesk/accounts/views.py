@@ -1,11 +1,13 @@
 """A person's own API tokens: list, make (the token shown once), revoke. Nobody sees or revokes another's. The sign-in
-page, and the settings of a school's sign-in with Microsoft or Google (docs/decisions/0031)."""
+page, and the settings of a school's sign-in with Microsoft or Google (docs/decisions/0031). And who must use
+two-step sign-in, set by an organisation's ICT owner (docs/decisions/0032)."""
 
 from allauth.account import views as allauth_views
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,9 +18,15 @@ from django.views.generic import ListView
 
 from schooldesk.accounts import services, sso
 from schooldesk.accounts.choices import DESK_ROLES, SignInProvider
-from schooldesk.accounts.forms import ApiTokenForm, ApiTokenRevokeForm, SignInConnectionForm, SignInStartForm
+from schooldesk.accounts.forms import (
+    ApiTokenForm,
+    ApiTokenRevokeForm,
+    MfaPolicyForm,
+    SignInConnectionForm,
+    SignInStartForm,
+)
 from schooldesk.accounts.models import SignInConnection
-from schooldesk.accounts.selectors import api_token_list
+from schooldesk.accounts.selectors import api_token_list, mfa_policy_for, mfa_policy_organisations
 from schooldesk.core.views import FormPageView, ObjectActionView, RoleRequiredMixin
 
 #: the session key that carries a new token from the form to the list page, which shows it once and forgets it
@@ -166,3 +174,48 @@ class SignInConnectionEditView(FormPageView):
 
     def get_success_url(self, result):
         return reverse("sign_in_connection_update", args=[result.pk])
+
+
+class MfaPolicyListView(View):
+    """The organisations whose two-step sign-in policy the person sets: straight to the one, or a list."""
+
+    def get(self, request):
+        organisations = list(mfa_policy_organisations(request.user)[:MAX_SHOWN])
+        if not organisations:
+            raise PermissionDenied
+        if len(organisations) == 1:
+            return redirect("mfa_policy", organisation_pk=organisations[0].pk)
+        return render(request, "accounts/mfa_policy_list.html", {"organisations": organisations})
+
+
+class MfaPolicyView(FormPageView):
+    """Which roles of one organisation must use two-step sign-in: its ICT owner's (an LA's or trust's officer, a
+    stand-alone school's owner); another organisation's is not found."""
+
+    template_name = "accounts/mfa_policy_form.html"
+    context_object_name = "policy"
+
+    def get_object(self):
+        self.organisation = get_object_or_404(mfa_policy_organisations(self.request.user),
+                                              pk=self.kwargs["organisation_pk"])
+        return mfa_policy_for(self.organisation)
+
+    def is_create(self) -> bool:
+        return False  # a setting, not a new record: not rate-limited
+
+    def get_form(self, data=None, files=None):
+        return MfaPolicyForm(data, instance=self.object, initial={"roles": self.object.roles})
+
+    def get_context_data(self, **context) -> dict:
+        return {**context, "organisation": self.organisation,
+                "schools": list(self.organisation.schools.order_by("name").values_list("name", flat=True)[:20])}
+
+    def perform(self, form):
+        return services.mfa_policy_save(organisation=self.organisation, roles=form.cleaned_data["roles"],
+                                        by=self.request.user, version=form.rendered_version)
+
+    def get_success_message(self, result) -> str:
+        return _("Saved: people are asked again when they next open a page.")
+
+    def get_success_url(self, result) -> str:
+        return reverse("mfa_policy", kwargs={"organisation_pk": self.organisation.pk})

@@ -155,6 +155,7 @@ DOWNLOAD_NAMES = {
     "people_export": gettext_lazy("the list of people"),
     "loans:charge_letter": gettext_lazy("a letter to parents about a charge"),
     "loans:charge_export": gettext_lazy("the charges for the payment system"),
+    "mfa_download_recovery_codes": gettext_lazy("their two-step sign-in recovery codes"),
 }
 #: the record a refused address names, by namespace: the model whose pk is `pk` in that app's routes
 REFUSED_MODELS = {

@@ -24,6 +24,7 @@ ACTIONS = {
     GRANT: (_("Role given"), [GRANT]),
     REVOKE: (_("Role taken away"), [REVOKE]),
     SIGN_IN: (_("Signed in"), [SIGN_IN]),
+    "mfa": (_("Two-step sign-in set up, removed or used"), ["mfa_add", "mfa_remove", "mfa_reset", "mfa_use"]),
 }
 #: the kinds of record the filter offers (model names as stored)
 KINDS = {
@@ -32,7 +33,7 @@ KINDS = {
     "changerequest": _("Requests for change"), "problem": _("Problems"), "location": _("Locations"),
     "diaryentry": _("Diary entries"), "payment": _("Payments"), "procedure": _("Procedures"),
     "school": _("School settings"), "mailbox": _("Mailboxes"), "user": _("People and roles"),
-    "download": _("Downloads"), "page": _("Pages"),
+    "download": _("Downloads"), "page": _("Pages"), "mfapolicy": _("Two-step sign-in rules"),
 }
 
 

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from schooldesk.accounts.models import Membership
+from schooldesk.accounts.tests.factories import PASSWORD, UserFactory
 from schooldesk.core.tests.browser import axe_violations, describe_violations, screenshot, sign_in
 from schooldesk.incidents.models import Category
 from schooldesk.incidents.services import (
@@ -73,9 +75,13 @@ def world(cast):
     from schooldesk.loans.tests.tenancy import build as device_loans
 
     loans = device_loans(cast, "Axe")
+    # the council's ICT owner, across its schools: they set its two-step sign-in rule (docs/decisions/0032)
+    cast.la_owner = UserFactory(username="oak-la-owner", first_name="Lee", last_name="Council")
+    Membership.objects.create(user=cast.la_owner, organisation=cast.school.organisation, role="owner")
     pool = {"pool_loan": loans["swapped_loan"], "offer_loan": loans["repair_loan"], "pool_call": loans["pool_call"],
             "charge": loans["charge"], "charge_loan": loans["charge_loan"]}  # a loaner out, a spare, a charge
-    return {"loan": loans["loan"], "unsigned_loan": unsigned_loan(cast), **pool,
+    return {"organisation": cast.school.organisation, "loan": loans["loan"], "unsigned_loan": unsigned_loan(cast),
+            **pool,
             "new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
             "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
             "webhook": webhook, "directory_connection": directory["directory_connection"],
@@ -114,6 +120,14 @@ def _add_a_webhook(page):
     page.get_by_label("A call is priority P1").check()
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#new-secret")).to_be_visible()
+
+
+def _confirm_the_password(page):
+    """allauth asks for the password again before a change to two-step sign-in (docs/decisions/0032)."""
+    if "reauthenticate" in page.url:
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name=re.compile("Confirm")).click()
+        page.wait_for_url(lambda url: "reauthenticate" not in url)
 
 
 def _open_the_calls_menu(page):
@@ -223,11 +237,16 @@ PAGES = {
     "charge-list": ("owner", "/loans/charges/", _open_all_details),
     "charge-page": ("spoc", "/loans/charges/{charge}/", None),
     "charge-form": ("spoc", "/loans/{charge_loan}/charges/new/", None),
+    "security": ("spoc", "/accounts/2fa/", None),
+    "authenticator-app-setup": ("spoc", "/accounts/2fa/totp/activate/", _confirm_the_password),
+    "passkey-add": ("spoc", "/accounts/2fa/webauthn/add/", _confirm_the_password),
+    "two-step-policy": ("la_owner", "/accounts/two-step-policy/{organisation}/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
 PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
                "incident-list", "outage-page", "home-spoc-menu-open", "people", "person", "loan-scanning",
-               "loan-agreement-sign", "loan-page", "call-with-loaner", "loan-repairs", "charge-page"]
+               "loan-agreement-sign", "loan-page", "call-with-loaner", "loan-repairs", "charge-page", "security",
+               "authenticator-app-setup", "passkey-add"]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 
