@@ -40,7 +40,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench import devicesync, helpdesk, la
+from bench import devicesync, helpdesk, la, loans
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench-data"
@@ -63,6 +63,7 @@ class Scenario:
     make: object = None  # (i) -> (path, body dict or None)
     then: object = None  # (i) -> paths the page then asks for by itself (htmx, XHR), GET and timed with it
     then_headers: dict = field(default_factory=dict)  # sent with those requests (HX-Request, X-Requested-With)
+    headers: dict = field(default_factory=dict)  # sent with the request itself (an htmx POST: HX-Request)
     n: int = 0
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -154,6 +155,7 @@ def build_database(*, incidents: int, months: int, reuse: bool, database: Path =
         "location_pk": school.location_set.filter(is_archived=False).order_by("pk").first().pk,
         "incident_pks": rng.sample(pks, min(50, len(pks))),
         "db_mb": database.stat().st_size / 1e6,
+        **loans.seed(school),  # a fresh batch of classes and spare devices for the hand-out page, even on --reuse
     }
     connection.close()
     return facts
@@ -261,7 +263,7 @@ def run_scenario(scenario: Scenario, *, port: int, cookies: dict, requests: int,
     path, body = scenario.make(0)
     method, expected = scenario.method, scenario.expect
     try:
-        status, _, content = probe.request(method, path, body)
+        status, _, content = probe.request(method, path, body, scenario.headers)
         for extra in scenario.then(0) if scenario.then and status == expected else ():
             method, path, expected = "GET", extra, 200
             status, _, content = probe.request(method, path, None, scenario.then_headers)
@@ -288,7 +290,7 @@ def run_scenario(scenario: Scenario, *, port: int, cookies: dict, requests: int,
                 path, body = scenario.make(i)
                 started = time.perf_counter()
                 try:
-                    status, _, _ = client.request(scenario.method, path, body)
+                    status, _, _ = client.request(scenario.method, path, body, scenario.headers)
                     for extra in scenario.then(i) if scenario.then and status == scenario.expect else ():
                         extra_status, _, _ = client.request("GET", extra, None, scenario.then_headers)
                         if extra_status != 200:
@@ -347,6 +349,7 @@ def scenarios(facts: dict, csrf: str) -> list[Scenario]:
                  lambda i: (f"/floor/incidents/{pks[i % len(pks)]}/", None)),
         Scenario("Text search", "GET", "/incidents/?q=projector", 200,
                  lambda i: ("/incidents/?q=projector", None)),
+        *loans.scenarios(facts, csrf, Scenario),  # the hand-out page and one scan (bench/loans.py)
         Scenario("Log a call", "POST", "/incidents/new/", 302, new_call),  # last: it adds calls
     ]
 
@@ -673,9 +676,10 @@ def main(argv=None) -> int:
             la_results = la.run(args.la_database_url, reuse=args.reuse)
             print(la_results.problem or f"LA-size part: {len(la_results.failures)} over budget "
                   f"{la_results.failures or ''}", flush=True)
-        print("Device console sync: 10,000 Chromebooks against the local stand-in…", flush=True)
-        sync_figures = devicesync.run()  # its own process and SQLite database (docs/decisions/0030)
-        print(sync_figures.get("problem") or "\n".join(devicesync.report_lines(sync_figures)[2:]), flush=True)
+        if not args.only:  # --only: the scenarios named, nothing else (as the README says)
+            print("Device console sync: 10,000 Chromebooks against the local stand-in…", flush=True)
+            sync_figures = devicesync.run()  # its own process and SQLite database (docs/decisions/0030)
+            print(sync_figures.get("problem") or "\n".join(devicesync.report_lines(sync_figures)[2:]), flush=True)
     except KeyboardInterrupt:
         problem = "interrupted."
     except Exception as error:  # whatever it is, it goes into docs/benchmarks.md; gunicorn is stopped by measure()

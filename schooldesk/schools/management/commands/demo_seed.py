@@ -32,6 +32,8 @@ class Command(BaseCommand):
         demo_registers_create(demo, seed=seed)
         from schooldesk.loans.demo import loans_demo  # pupils, the agreement, loans (after the register)
         loans_demo(demo)
+        from schooldesk.devicesync.demo import devicesync_demo  # Oakfield's Google console and last night's sync
+        devicesync_demo(demo)
         from schooldesk.mail.demo import mail_demo_create
         mail_demo_create(demo)
         from schooldesk.changes.demo import changes_demo  # problems, changes and procedures
