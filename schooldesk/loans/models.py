@@ -47,6 +47,10 @@ class Loan(VersionedModel, SchoolOwnedModel):
                 name="loan_one_borrower"),
             models.UniqueConstraint(fields=["asset"], condition=models.Q(returned_on__isnull=True),
                                     name="loan_one_open_loan_per_asset"),
+            # a pupil has one device of the scheme at a time (a loaner swapped in replaces it on the same loan): two
+            # people scanning for one class at once cannot both hand the next pupil a device
+            models.UniqueConstraint(fields=["pupil"], condition=models.Q(returned_on__isnull=True, pupil__isnull=False),
+                                    name="loan_one_open_loan_per_pupil"),
         ]
         indexes = [models.Index(fields=["school", "returned_on", "due_on"], name="loan_school_open_due")]
 

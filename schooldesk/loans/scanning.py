@@ -131,8 +131,20 @@ def scan_record(*, user, session: Session, code: str, pupil_pk: str = "") -> tup
             pupil = chosen or (session.waiting[0] if session.waiting else None)
             if pupil is None:
                 return "error", _("Everyone in %(group)s has a device.") % {"group": session.label}
-            loan = services.loan_issue(asset=asset, pupil=pupil, due_on=session.due_on, by=user,
-                                       condition_out=session.condition_out)
+            try:
+                loan = services.loan_issue(asset=asset, pupil=pupil, due_on=session.due_on, by=user,
+                                           condition_out=session.condition_out)
+            except ValidationError as exc:
+                if chosen is not None or exc.code != "pupil_has_a_device":
+                    raise
+                # someone scanning for the same class at the same moment gave this pupil a device: the next one
+                session.lent.update({loan.pupil_id: loan for loan in Loan.objects.open().filter(
+                    pupil_id__in=[p.pk for p in session.pupils])})
+                if not session.waiting:
+                    return "error", _("Everyone in %(group)s has a device.") % {"group": session.label}
+                pupil = session.waiting[0]
+                loan = services.loan_issue(asset=asset, pupil=pupil, due_on=session.due_on, by=user,
+                                           condition_out=session.condition_out)
             session.lent[pupil.pk] = loan
             return "ok", _("%(tag)s handed out to %(pupil)s.") % {"tag": asset.tag, "pupil": pupil}
         loan = Loan.objects.open().filter(asset=asset).select_related("pupil", "person").first()

@@ -50,6 +50,11 @@ def already_lent_message(asset: Asset, loan: Loan | None) -> str:
 
 
 @transaction.atomic
+def _pupil_has_a_device(pupil) -> ValidationError:
+    return ValidationError(_("%(pupil)s already has a device of the scheme: take it back first.") % {"pupil": pupil},
+                           code="pupil_has_a_device")
+
+
 def loan_issue(*, asset: Asset, by, pupil=None, person=None, due_on: date | None = None, condition_out: str = "",
                note: str = "", photos=(), issued_on: date | None = None) -> Loan:
     """Hand a device to a pupil or a member of staff. A pupil's loan, or any loan with a due date, puts the asset
@@ -67,6 +72,8 @@ def loan_issue(*, asset: Asset, by, pupil=None, person=None, due_on: date | None
         raise ValidationError(already_lent_message(asset, current))
     if pupil is not None and (pupil.school_id != asset.school_id or not pupil.is_active):
         raise ValidationError({"pupil": _("Choose a pupil on this school's roll.")})
+    if pupil is not None and Loan.objects.open().filter(pupil=pupil).exists():
+        raise _pupil_has_a_device(pupil)
     if person is not None:
         assets._check_person(asset, person)
     today = timezone.localdate()
@@ -78,7 +85,9 @@ def loan_issue(*, asset: Asset, by, pupil=None, person=None, due_on: date | None
     try:
         with transaction.atomic():
             loan.save()
-    except IntegrityError as exc:  # the partial unique index: one open loan per asset
+    except IntegrityError as exc:  # the partial unique indexes: one open loan per asset, and per pupil
+        if pupil is not None and Loan.objects.open().filter(pupil=pupil).exists():
+            raise _pupil_has_a_device(pupil) from exc
         raise ValidationError(already_lent_message(asset, None)) from exc
     old_person, old_status = str(asset.issued_to or ""), asset.get_status_display()
     if person is not None:

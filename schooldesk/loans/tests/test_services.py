@@ -114,3 +114,25 @@ def test_pupil_save_refuses_a_second_pupil_with_the_same_mis_id_and_other_school
         pupil_save(pupil=Pupil(school=cast.school, first_name="Bo", last_name="Lee", mis_id="A1"), by=cast.spoc)
     with pytest.raises(PermissionDenied):
         pupil_save(pupil=Pupil(school=other.school, first_name="Cy", last_name="Lee"), by=cast.spoc)
+
+
+def test_a_pupil_has_one_device_of_the_scheme_at_a_time(cast):
+    pupil = PupilFactory(school=cast.school)
+    loan_issue(asset=AssetFactory(school=cast.school), pupil=pupil, by=cast.spoc)
+    with pytest.raises(ValidationError, match="already has a device"):
+        loan_issue(asset=AssetFactory(school=cast.school), pupil=pupil, by=cast.spoc)
+    assert Loan.objects.open().filter(pupil=pupil).count() == 1
+
+
+def test_two_people_scanning_for_one_class_never_give_one_pupil_two_devices(cast):
+    """The page each of them opened shows the same next pupil; the second scan goes to the pupil after."""
+    from schooldesk.loans.scanning import scan_record, session_for
+
+    first, second = PupilFactory(school=cast.school, form="7Q"), PupilFactory(school=cast.school, form="7Q")
+    params = {"school": str(cast.school.pk), "group": "form:7Q", "mode": "out"}
+    mine, theirs = session_for(cast.spoc, params), session_for(cast.technician, params)
+    assert mine.waiting[0] == theirs.waiting[0]
+    a, b = AssetFactory(school=cast.school, tag="SCAN-A"), AssetFactory(school=cast.school, tag="SCAN-B")
+    assert scan_record(user=cast.spoc, session=mine, code=a.tag)[0] == "ok"
+    assert scan_record(user=cast.technician, session=theirs, code=b.tag)[0] == "ok"
+    assert {loan.pupil for loan in Loan.objects.open()} == {first, second}
