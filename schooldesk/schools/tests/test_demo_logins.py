@@ -76,3 +76,48 @@ def test_the_demo_directory_sync_has_a_connection_and_a_finished_report(demo, cl
     client.logout()
     sign_in(client, "riverside.owner")  # another school's owner sees none of it
     assert "Staff in Microsoft 365" not in client.get("/directory/").content.decode()
+
+
+def test_the_upgrade_checks_logins_without_a_rule_set_up_an_authenticator_app_as_a_person_would(demo, client):
+    """make upgrade-check's data (release v0.1.0's demo) has no two-step rule: the default applies, and
+    deploy/upgrade_check.py sets up an authenticator app through the Security pages before loading the desk."""
+    from allauth.mfa.models import Authenticator
+
+    from deploy.upgrade_check import set_up_two_step
+
+    MfaPolicy.objects.all().delete()
+    for username in ("oakfield.spoc", "northbridge.tech", "oakfield.reporter"):
+        sign_in(client, username)
+        assert set_up_two_step(client, username) == ""
+        assert client.get("/").status_code == 200
+        has_app = Authenticator.objects.filter(user__username=username, type="totp").exists()
+        assert has_app == (username != "oakfield.reporter")  # a reporter is not asked
+        client.logout()
+
+
+def test_the_deploy_checks_two_step_set_up_reads_the_key_and_the_form_the_page_renders(demo, client):
+    """deploy/check.py (make deploy-check, whose desk_init saves no rule) sets up an authenticator app over HTTP: its
+    key pattern, form finder and code (RFC 6238) work on the page the desk renders."""
+    from deploy import check
+
+    MfaPolicy.objects.all().delete()
+    sign_in(client, "oakfield.dpo")
+    assert client.get("/")["Location"] == SETUP  # where check.set_up_two_step looks first
+
+    def as_check_meets(url):  # as check.get meets it: after the redirects, at the page's own address
+        page = client.get(url, follow=True)
+        return check.Response(f"https://desk{page.request['PATH_INFO']}?{page.request['QUERY_STRING']}",
+                              page.status_code, None, page.content)
+
+    page = as_check_meets(f"{SETUP}totp/activate/")
+    if "/reauthenticate/" in page.url:  # the password again, before a change to sign-in (as check.py does)
+        form = next(f for f in page.page().forms if any(n == "password" for n, _, _ in f.fields))
+        values = {name: value for name, value, _kind in form.fields}
+        client.post(form.action or page.url.removeprefix("https://desk"), {**values, "password": DEMO_PASSWORD})
+        page = as_check_meets(f"{SETUP}totp/activate/")
+    key = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7=]+)"', page.text)
+    form = next((f for f in page.page().forms if any(n == "code" for n, _, _ in f.fields)), None)
+    assert key and form is not None
+    values = {name: value for name, value, _kind in form.fields}
+    response = client.post(form.action or f"{SETUP}totp/activate/", {**values, "code": check.totp_now(key.group(1))})
+    assert response.status_code == 302 and client.get("/").status_code == 200
