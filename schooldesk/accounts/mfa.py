@@ -57,6 +57,24 @@ def mfa_state_by_user(user_ids: Iterable[int]) -> dict[int, list[str]]:
     return state
 
 
+def mfa_state_label(kinds: Iterable[str]) -> str:
+    """What a person has set up, said plainly for the People pages: "Authenticator app, passkey" or "Not set up".
+    Recovery codes alone are not a second step (they stand in for a lost phone or key), so they are not named."""
+    names = {"totp": _("Authenticator app"), "webauthn": _("Passkey")}
+    shown = [names[kind] for kind in SECOND_STEPS if kind in set(kinds)]
+    if not shown:
+        return _("Not set up")
+    return ", ".join([shown[0], *(name.lower() for name in shown[1:])])
+
+
+def mfa_label_people(people) -> None:
+    """Sets `mfa_label` on each person of a page, in one query for them all."""
+    people = list(people)
+    state = mfa_state_by_user(person.pk for person in people)
+    for person in people:
+        person.mfa_label = mfa_state_label(state.get(person.pk, []))
+
+
 def has_second_step(user) -> bool:
     from allauth.mfa.models import Authenticator
 

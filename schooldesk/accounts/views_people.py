@@ -54,11 +54,15 @@ class PeopleListView(RoleRequiredMixin, ListView):
         return people
 
     def get_context_data(self, **kwargs):
+        from schooldesk.accounts.mfa import mfa_label_people
+
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(filter_form=self.filter_form, query_without_page=query.urlencode(),
+        context = super().get_context_data(filter_form=self.filter_form, query_without_page=query.urlencode(),
                                         is_filtered=any(v for k, v in self.request.GET.items() if k != "page"),
                                         **kwargs)
+        mfa_label_people(context["people"])  # the page's people only, one query for them all
+        return context
 
 
 class PeopleExportView(RoleRequiredMixin, View):
@@ -86,8 +90,10 @@ class PeopleExportView(RoleRequiredMixin, View):
 
 def _person_context(request, person, **extra):
     from schooldesk.accounts.access import access_for
+    from schooldesk.accounts.mfa import mfa_label_people
 
     access = access_for(request.user)
+    mfa_label_people([person])
     roles = list(person.visible_roles)
     theirs = {}  # how high the person stands in each school shown: a role is taken away only from below
     for membership in roles:

@@ -112,9 +112,12 @@ def test_an_la_officer_stands_above_the_schools_owner(cast):
 
 
 def signs_in(client, user, password=PASSWORD) -> bool:
-    response = client.post("/accounts/login/", {"username": user.username, "password": password})
+    """Whether the sign-in form signed them in (allauth also answers a leaver with a redirect, to its "inactive"
+    page, so the session is what tells)."""
+    client.post("/accounts/login/", {"username": user.username, "password": password})
+    signed_in = str(user.pk) == client.session.get("_auth_user_id")
     client.logout()
-    return response.status_code == 302
+    return signed_in
 
 
 def test_a_leaver_cannot_sign_in_but_their_calls_remain(cast, client):
@@ -238,3 +241,26 @@ def test_the_list_costs_the_same_queries_whatever_the_number_of_people(cast, cli
         page = client.get("/accounts/people/")
     assert len(many) == len(few) and "Page 2 of 2" not in page.content.decode()  # 27 people: one page of 25 + 2
     assert "Page 1 of 2" in page.content.decode()
+
+
+def test_the_people_pages_show_each_persons_two_step_sign_in(cast, client):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=cast.technician, type="totp", data={"secret": "x"})
+    Authenticator.objects.create(user=cast.technician, type="recovery_codes", data={"seed": "x"})
+    Authenticator.objects.create(user=cast.spoc, type="totp", data={"secret": "y"})
+    Authenticator.objects.create(user=cast.spoc, type="webauthn", data={"name": "key", "credential": {}})
+    client.force_login(cast.owner)
+    page = client.get("/accounts/people/").content.decode()
+    assert '<th scope="col">Two-step sign-in</th>' in page
+
+    def cell(person):  # the row's own two-step cell
+        row = re.search(rf'people/{person.pk}/".*?</tr>', page, re.S).group(0)
+        return re.search(r'data-label="Two-step sign-in">(.*?)</td>', row, re.S).group(1)
+
+    assert cell(cast.technician) == "Authenticator app"
+    assert cell(cast.spoc) == "Authenticator app, passkey"
+    assert cell(cast.viewer) == "Not set up"
+    assert "Authenticator app" in client.get(f"/accounts/people/{cast.technician.pk}/").content.decode()
+    detail = client.get(f"/accounts/people/{cast.viewer.pk}/").content.decode()
+    assert re.search(r"Two-step sign-in</dt><dd[^>]*>Not set up</dd>", detail)

@@ -40,6 +40,8 @@ class Command(BaseCommand):
         changes_demo(demo)
         from schooldesk.standards.demo import standards_demo  # scheduled checks done and missed
         standards_demo(demo)
+        from schooldesk.directory.demo import directory_demo  # a directory connection and last night's report
+        directory_demo(demo)
         from schooldesk.core.tasks import database_optimise
 
         database_optimise()  # statistics for the query planner after the bulk load
