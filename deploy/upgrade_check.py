@@ -30,30 +30,6 @@ from schooldesk.schools.demo import DEMO_PASSWORD, demo_logins  # noqa: E402
 
 SKIP = ("/accounts/logout", "/static/", "/admin/", "/media-not-served/")
 PER_LOGIN = 40  # pages after the home page, at most, for each login
-TWO_STEP = "/accounts/2fa/"
-ACTIVATE = "/accounts/2fa/totp/activate/"
-
-
-def set_up_two_step(client) -> str:
-    """A role that must use two-step sign-in is taken to set it up on its first page (docs/decisions/0032), as on
-    any desk upgraded past 0.3: set up an authenticator app as a person would, with the code an app would show for
-    the key the page gives. Returns what went wrong, or ""."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
-    page = client.get(ACTIVATE, follow=True)
-    if "reauthenticate" in page.request["PATH_INFO"]:  # the password again, before a change to sign-in
-        client.post(page.request["PATH_INFO"], {"password": DEMO_PASSWORD})
-        page = client.get(ACTIVATE, follow=True)
-    key = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7=]+)"', page.content.decode())
-    if page.status_code != 200 or not key:
-        return f"the authenticator app's set-up page answered {page.status_code} without its key"
-    code = format_hotp_value(hotp_value(key.group(1), next(yield_hotp_counters_from_time())))
-    done = client.post(ACTIVATE, {"code": code})
-    if done.status_code != 302 or client.get("/").status_code != 200:
-        return f"setting up the authenticator app answered {done.status_code}"
-    return ""
-
-
 class Links(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -123,11 +99,6 @@ def main() -> int:
             set_up += 1
         home = client.get("/")
         pages += 1
-        if home.status_code == 302 and urlsplit(home["Location"]).path == TWO_STEP:
-            if problem := set_up_two_step(client):
-                failures.append(f"{username}: {problem}")
-                continue
-            home = client.get("/")
         if home.status_code != 200:
             failures.append(f"{username} /: {home.status_code}")
             continue
