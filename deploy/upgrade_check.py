@@ -30,6 +30,8 @@ from schooldesk.schools.demo import DEMO_PASSWORD, demo_logins  # noqa: E402
 
 SKIP = ("/accounts/logout", "/static/", "/admin/", "/media-not-served/")
 PER_LOGIN = 40  # pages after the home page, at most, for each login
+
+
 class Links(HTMLParser):
     def __init__(self):
         super().__init__()
