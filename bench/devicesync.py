@@ -36,13 +36,27 @@ def run(devices: int = 10_000) -> dict:
     DATA.mkdir(exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DATABASE}{suffix}").unlink(missing_ok=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": f"sqlite:///{DATABASE}",
-           "SCHOOLDESK_VAR_DIR": str(DATA), "DJANGO_DEBUG": "0", "HUEY_IMMEDIATE": "1", "LOG_LEVEL": "WARNING",
-           "SCHOOLDESK_ALLOW_PRIVATE_HOSTS": "1", "SCHOOLDESK_DEVICESYNC_PORTS": "*"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{DATABASE}",
+        "SCHOOLDESK_VAR_DIR": str(DATA),
+        "DJANGO_DEBUG": "0",
+        "HUEY_IMMEDIATE": "1",
+        "LOG_LEVEL": "WARNING",
+        "SCHOOLDESK_ALLOW_PRIVATE_HOSTS": "1",
+        "SCHOOLDESK_DEVICESYNC_PORTS": "*",
+    }
     for name in ("SCHOOLDESK_PRODUCTION", "REDIS_URL"):
         env.pop(name, None)
-    done = subprocess.run([sys.executable, "-m", "bench.devicesync", "--child", "--devices", str(devices)],  # noqa: S603
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module, fixed arguments
+        [sys.executable, "-m", "bench.devicesync", "--child", "--devices", str(devices)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines or not lines[-1].startswith("{"):
         return {"problem": f"bench.devicesync failed ({done.returncode}): {done.stderr[-1500:]}"}
@@ -54,17 +68,21 @@ def report_lines(figures: dict) -> list[str]:
     if figures.get("problem"):
         return [*lines, f"**Did not complete:** {figures['problem']}", ""]
     first, second = figures["first"], figures["second"]
-    return [*lines,
-            f"A Google Workspace sync of {figures['devices']:,} Chromebooks into one school against the local stand-in "
-            f"(`bench/devicesync.py`; real HTTP on loopback, 200 devices a page, the service account's token by "
-            f"signed JWT), in-process on SQLite, budget {BUDGET_S:g} s each:",
-            "",
-            "| sync | pages | added | changed | gone | queries | seconds | result |",
-            "|---|--:|--:|--:|--:|--:|--:|---|",
-            *(f"| {name} | {r['pages']} | {r['added']:,} | {r['changed']:,} | {r['gone']} | {r['queries']:,} | "
-              f"{r['seconds']} | {'pass' if r['seconds'] < BUDGET_S else 'fail'} |"
-              for name, r in (("first (all new)", first), ("a night later (1% changed, one gone)", second))),
-            ""]
+    return [
+        *lines,
+        f"A Google Workspace sync of {figures['devices']:,} Chromebooks into one school against the local stand-in "
+        f"(`bench/devicesync.py`; real HTTP on loopback, 200 devices a page, the service account's token by "
+        f"signed JWT), in-process on SQLite, budget {BUDGET_S:g} s each:",
+        "",
+        "| sync | pages | added | changed | gone | queries | seconds | result |",
+        "|---|--:|--:|--:|--:|--:|--:|---|",
+        *(
+            f"| {name} | {r['pages']} | {r['added']:,} | {r['changed']:,} | {r['gone']} | {r['queries']:,} | "
+            f"{r['seconds']} | {'pass' if r['seconds'] < BUDGET_S else 'fail'} |"
+            for name, r in (("first (all new)", first), ("a night later (1% changed, one gone)", second))
+        ),
+        "",
+    ]
 
 
 def child(devices: int) -> dict:
@@ -82,16 +100,23 @@ def child(devices: int) -> dict:
 
     call_command("migrate", verbosity=0)
     organisation = Organisation.objects.create(name="Bench Trust (device sync)", kind="trust")
-    school = School.objects.create(organisation=organisation, name="Bench Academy", phase="secondary",
-                                   governance="academy")
+    school = School.objects.create(
+        organisation=organisation, name="Bench Academy", phase="secondary", governance="academy"
+    )
     figures = {"devices": devices}
     with Standin(page_size=200) as console:
         key, public = google_key()
         console.google_public_key = public
         console.google = [google_item(i) for i in range(devices)]
-        link = ConsoleConnection.objects.create(school=school, name="Chromebooks", kind="google",
-                                                base_url=console.url, token_url=f"{console.url}/token",
-                                                credentials=key, admin_email="admin@bench.example")
+        link = ConsoleConnection.objects.create(
+            school=school,
+            name="Chromebooks",
+            kind="google",
+            base_url=console.url,
+            token_url=f"{console.url}/token",
+            credentials=key,
+            admin_email="admin@bench.example",
+        )
         for name in ("first", "second"):
             if name == "second":
                 for item in console.google:  # a night later: every device has checked in since
@@ -105,8 +130,14 @@ def child(devices: int) -> dict:
             seconds = time.perf_counter() - started
             if run.status != "done":
                 raise RuntimeError(run.error)
-            figures[name] = {"pages": run.pages, "added": run.added, "changed": run.changed, "gone": run.gone,
-                             "queries": len(queries), "seconds": round(seconds, 1)}
+            figures[name] = {
+                "pages": run.pages,
+                "added": run.added,
+                "changed": run.changed,
+                "gone": run.gone,
+                "queries": len(queries),
+                "seconds": round(seconds, 1),
+            }
     return figures
 
 

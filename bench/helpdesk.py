@@ -54,7 +54,7 @@ COMPARED = [
     ("Call list, as first opened", "Incident list", "Ticket list"),
     ("Call list, every status", "Incident list", "Ticket list, every status"),
     ("Call page, as shown", "Incident page and its suggestions", "Ticket page"),
-    (f"Search \"{SEARCH}\"", "Text search", "Search"),
+    (f'Search "{SEARCH}"', "Text search", "Search"),
     ("New call (POST)", "Log a call", "New ticket"),
 ]
 
@@ -84,7 +84,9 @@ def environment(*, django_version: str, gunicorn_version: str) -> str:
         pins = [f"{name}=={version}" for name, version in wanted.items()]
         done = subprocess.run(  # noqa: S603 - pip of our own environment, pinned names from PyPI
             [str(python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *pins],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode:
             raise RuntimeError(f"pip install {' '.join(pins)} failed:\n{done.stderr[-2000:]}")
@@ -103,13 +105,18 @@ def installed(wanted: dict) -> dict:
 
 
 def peer_environment(database: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"} and not k.startswith("SCHOOLDESK_")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "HELPDESK_BENCH_DATABASE": str(database),
-        "HELPDESK_BENCH_SECRET_KEY": secrets.token_urlsafe(40),
-    })
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV"} and not k.startswith("SCHOOLDESK_")
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": SETTINGS,
+            "HELPDESK_BENCH_DATABASE": str(database),
+            "HELPDESK_BENCH_SECRET_KEY": secrets.token_urlsafe(40),
+        }
+    )
     return env
 
 
@@ -130,33 +137,111 @@ def export_calls(path: Path) -> dict:
     kinds = dict(UpdateKind.choices)
     counts = {"tickets": 0, "followups": 0}
     with path.open("w") as out:
+
         def line(*row):
             out.write(json.dumps(row, default=str, separators=(",", ":")) + "\n")
 
         for pk, name, short in School.objects.order_by("pk").values_list("pk", "name", "short_name"):
             line("queue", pk, name, slugify(short))
         for pk, username, first, last, email in User.objects.order_by("pk").values_list(
-                "pk", "username", "first_name", "last_name", "email"):
+            "pk", "username", "first_name", "last_name", "email"
+        ):
             line("user", pk, username, first, last, email, pk in staff)
         calls = Incident.objects.order_by("pk").values_list(
-            "pk", "school_id", "summary", "description", "expected", "happened", "checked", "device", "status",
-            "priority", "logged_at", "updated_at", "resolve_due_at", "resolution", "assigned_to_id",
-            "reported_by__email", "reporter_contact")
-        for (pk, school, summary, description, expected, happened, checked, device, status, priority, logged,
-             updated, due, resolution, assignee, email, contact) in calls.iterator(chunk_size=5000):
-            narrative = [description] + [f"{label}: {text}" for label, text in (
-                ("Expected", expected), ("Happened", happened), ("Checked", checked), ("Device", device)) if text]
-            line("ticket", pk, school, summary, "\n\n".join(t for t in narrative if t), STATUS.get(status, 1),
-                 status in ON_HOLD, PRIORITY.get(priority, 3), logged, updated, due, resolution, assignee,
-                 email or (contact if "@" in contact else None))
+            "pk",
+            "school_id",
+            "summary",
+            "description",
+            "expected",
+            "happened",
+            "checked",
+            "device",
+            "status",
+            "priority",
+            "logged_at",
+            "updated_at",
+            "resolve_due_at",
+            "resolution",
+            "assigned_to_id",
+            "reported_by__email",
+            "reporter_contact",
+        )
+        for (
+            pk,
+            school,
+            summary,
+            description,
+            expected,
+            happened,
+            checked,
+            device,
+            status,
+            priority,
+            logged,
+            updated,
+            due,
+            resolution,
+            assignee,
+            email,
+            contact,
+        ) in calls.iterator(chunk_size=5000):
+            narrative = [description] + [
+                f"{label}: {text}"
+                for label, text in (
+                    ("Expected", expected),
+                    ("Happened", happened),
+                    ("Checked", checked),
+                    ("Device", device),
+                )
+                if text
+            ]
+            line(
+                "ticket",
+                pk,
+                school,
+                summary,
+                "\n\n".join(t for t in narrative if t),
+                STATUS.get(status, 1),
+                status in ON_HOLD,
+                PRIORITY.get(priority, 3),
+                logged,
+                updated,
+                due,
+                resolution,
+                assignee,
+                email or (contact if "@" in contact else None),
+            )
             counts["tickets"] += 1
         updates = IncidentUpdate.objects.order_by("pk").values_list(
-            "pk", "incident_id", "created_at", "kind", "body", "is_public", "author_id", "field", "old_value",
-            "new_value", "minutes_spent")
+            "pk",
+            "incident_id",
+            "created_at",
+            "kind",
+            "body",
+            "is_public",
+            "author_id",
+            "field",
+            "old_value",
+            "new_value",
+            "minutes_spent",
+        )
         for pk, call, at, kind, body, public, author, name, old, new, minutes in updates.iterator(chunk_size=10000):
             new_status = STATUS.get(new, 1) if name == "status" else None
-            line("followup", pk, call, at, kinds.get(kind, kind), body, public, author, name, old, new, new_status,
-                 minutes)
+            line(
+                "followup",
+                pk,
+                call,
+                at,
+                kinds.get(kind, kind),
+                body,
+                public,
+                author,
+                name,
+                old,
+                new,
+                new_status,
+                minutes,
+            )
             counts["followups"] += 1
     counts["mb"] = path.stat().st_size / 1e6
     return counts
@@ -199,29 +284,67 @@ def import_calls(export: Path, password: str) -> dict:
             elif kind == "user":
                 pk, username, first, last, email, staff = row
                 # one at a time: django-helpdesk's post_save signal gives each person their UserSettings
-                users[pk] = user_model.objects.create_user(username, email, None, first_name=first,
-                                                           last_name=last, is_staff=staff).pk
+                users[pk] = user_model.objects.create_user(
+                    username, email, None, first_name=first, last_name=last, is_staff=staff
+                ).pk
             elif kind == "ticket":
-                (pk, queue, title, description, status, hold, priority, created, modified, due, resolution,
-                 assignee, email) = row
-                tickets.append(Ticket(
-                    id=pk, queue_id=queue, title=title[:200], description=description, status=status, on_hold=hold,
-                    priority=priority, created=when(created), modified=when(modified), due_date=when(due),
-                    resolution=resolution or None, assigned_to_id=users.get(assignee), submitter_email=email))
+                (
+                    pk,
+                    queue,
+                    title,
+                    description,
+                    status,
+                    hold,
+                    priority,
+                    created,
+                    modified,
+                    due,
+                    resolution,
+                    assignee,
+                    email,
+                ) = row
+                tickets.append(
+                    Ticket(
+                        id=pk,
+                        queue_id=queue,
+                        title=title[:200],
+                        description=description,
+                        status=status,
+                        on_hold=hold,
+                        priority=priority,
+                        created=when(created),
+                        modified=when(modified),
+                        due_date=when(due),
+                        resolution=resolution or None,
+                        assigned_to_id=users.get(assignee),
+                        submitter_email=email,
+                    )
+                )
                 counts["tickets"] += 1
             else:
                 pk, ticket, date, title, comment, public, author, name, old, new, new_status, minutes = row
-                followups.append(FollowUp(
-                    id=pk, ticket_id=ticket, date=when(date), title=title, comment=comment, public=public,
-                    user_id=users.get(author), new_status=new_status, time_spent=timedelta(minutes=minutes) or None))
+                followups.append(
+                    FollowUp(
+                        id=pk,
+                        ticket_id=ticket,
+                        date=when(date),
+                        title=title,
+                        comment=comment,
+                        public=public,
+                        user_id=users.get(author),
+                        new_status=new_status,
+                        time_spent=timedelta(minutes=minutes) or None,
+                    )
+                )
                 if name:
                     changes.append(TicketChange(followup_id=pk, field=name, old_value=old, new_value=new))
                     counts["changes"] += 1
                 counts["followups"] += 1
             flush()
         flush(force=True)
-        user_model.objects.create_user(STAFF, "staff@example.org", password, first_name="Bench", last_name="Staff",
-                                       is_staff=True)
+        user_model.objects.create_user(
+            STAFF, "staff@example.org", password, first_name="Bench", last_name="Staff", is_staff=True
+        )
     with connection.cursor() as cursor:  # as SchoolDesk's nightly task does for its own database
         cursor.execute("PRAGMA optimize")
         cursor.execute("ANALYZE")
@@ -234,8 +357,11 @@ def import_calls(export: Path, password: str) -> dict:
 def build(*, size: int, password: str, reuse: bool) -> dict:
     """The helpdesk database for this size: reused when asked and present, otherwise made afresh from an
     export of the SchoolDesk bench database that Django is connected to."""
-    database, export, built = (DATA / f"helpdesk-{size}.sqlite3", DATA / f"helpdesk-calls-{size}.jsonl",
-                               DATA / f"helpdesk-{size}.json")
+    database, export, built = (
+        DATA / f"helpdesk-{size}.sqlite3",
+        DATA / f"helpdesk-calls-{size}.jsonl",
+        DATA / f"helpdesk-{size}.json",
+    )
     if reuse and database.exists() and built.exists():
         return counted(database, json.loads(built.read_text()) | {"reused": True})
     built.unlink(missing_ok=True)
@@ -244,14 +370,19 @@ def build(*, size: int, password: str, reuse: bool) -> dict:
     started = time.perf_counter()
     exported = export_calls(export)
     done = subprocess.run(  # noqa: S603 - the helpdesk environment's Python running this module
-        [str(python()), "-m", "bench.helpdesk", "import", str(export)], cwd=ROOT,
+        [str(python()), "-m", "bench.helpdesk", "import", str(export)],
+        cwd=ROOT,
         env=peer_environment(database) | {"HELPDESK_BENCH_PASSWORD": password},
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode:
         raise RuntimeError(f"importing into django-helpdesk failed:\n{done.stderr[-3000:]}")
     facts = json.loads(done.stdout.strip().splitlines()[-1]) | {
-        "export_mb": exported["mb"], "build_seconds": time.perf_counter() - started}
+        "export_mb": exported["mb"],
+        "build_seconds": time.perf_counter() - started,
+    }
     built.write_text(json.dumps(facts))
     return counted(database, facts | {"reused": False})
 
@@ -282,8 +413,15 @@ def scenarios(*, port: int, cookies: dict, pks: list[int], queue: int) -> list:
         if status != 200:
             raise RuntimeError(f"GET {path} returned HTTP {status}")
         rows = data_url(content)
-        return Scenario(name, "GET", f"{path} + /helpdesk/datatables_ticket_list/…", 200, lambda i: (path, None),
-                        then=lambda i: (rows,), then_headers={"X-Requested-With": "XMLHttpRequest"})
+        return Scenario(
+            name,
+            "GET",
+            f"{path} + /helpdesk/datatables_ticket_list/…",
+            200,
+            lambda i: (path, None),
+            then=lambda i: (rows,),
+            then_headers={"X-Requested-With": "XMLHttpRequest"},
+        )
 
     client = Client(port, cookies)
     status, _, content = client.request("GET", "/helpdesk/tickets/submit/")
@@ -294,17 +432,27 @@ def scenarios(*, port: int, cookies: dict, pks: list[int], queue: int) -> list:
 
     def new_ticket(i):
         return "/helpdesk/tickets/submit/", {
-            "queue": queue, "title": f"Interactive panel flickers (bench {i})",
-            "body": "Interactive panel flickers. Staff room at break.", "priority": 3, "due_date": "",
-            "submitter_email": "staff@example.org", "assigned_to": "", "csrfmiddlewaretoken": csrf,
+            "queue": queue,
+            "title": f"Interactive panel flickers (bench {i})",
+            "body": "Interactive panel flickers. Staff room at break.",
+            "priority": 3,
+            "due_date": "",
+            "submitter_email": "staff@example.org",
+            "assigned_to": "",
+            "csrfmiddlewaretoken": csrf,
         }
 
     every_status = "/helpdesk/tickets/?" + urlencode([("status", s) for s in range(1, 6)])
     return [
         with_rows("Ticket list", "/helpdesk/tickets/"),
         with_rows("Ticket list, every status", every_status),
-        Scenario("Ticket page", "GET", "/helpdesk/tickets/<id>/", 200,
-                 lambda i: (f"/helpdesk/tickets/{pks[i % len(pks)]}/", None)),
+        Scenario(
+            "Ticket page",
+            "GET",
+            "/helpdesk/tickets/<id>/",
+            200,
+            lambda i: (f"/helpdesk/tickets/{pks[i % len(pks)]}/", None),
+        ),
         with_rows("Search", f"/helpdesk/tickets/?q={SEARCH}"),
         Scenario("New ticket", "POST", "/helpdesk/tickets/submit/", 302, new_ticket),  # last: it adds tickets
     ]
@@ -322,22 +470,41 @@ def measure(comparison: Comparison, *, args, run_scenario, password: str) -> Non
     try:
         with log.open("w") as out:
             server = subprocess.Popen(  # noqa: S603 - the helpdesk environment's gunicorn, fixed arguments
-                [str(python()), "-m", "gunicorn", "bench.helpdesk_project.wsgi:application",
-                 "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--log-level", "warning",
-                 "--timeout", "60"],
-                cwd=ROOT, env=peer_environment(Path(facts["database"])), stdout=out, stderr=subprocess.STDOUT,
+                [
+                    str(python()),
+                    "-m",
+                    "gunicorn",
+                    "bench.helpdesk_project.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    str(args.workers),
+                    "--log-level",
+                    "warning",
+                    "--timeout",
+                    "60",
+                ],
+                cwd=ROOT,
+                env=peer_environment(Path(facts["database"])),
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         wait_until_up(port, server, log, path="/helpdesk/login/")
         cookies = login(port, STAFF, password, path="/helpdesk/login/")
         riverside = next(q["id"] for q in facts["queues"] if q["slug"] == "riverside")
-        comparison.peer = scenarios(port=port, cookies=cookies, pks=comparison.facts["incident_pks"],
-                                    queue=riverside)
+        comparison.peer = scenarios(port=port, cookies=cookies, pks=comparison.facts["incident_pks"], queue=riverside)
         comparison.load["peer"] = os.getloadavg()[0]
         for scenario in comparison.peer:
             print(f"  django-helpdesk {scenario.name}: {scenario.method} {scenario.path} …", end=" ", flush=True)
-            run_scenario(scenario, port=port, cookies=cookies, requests=args.requests,
-                         concurrency=args.concurrency, warmup=args.warmup)
+            run_scenario(
+                scenario,
+                port=port,
+                cookies=cookies,
+                requests=args.requests,
+                concurrency=args.concurrency,
+                warmup=args.warmup,
+            )
             print(scenario.skipped or summary(scenario), flush=True)
     finally:
         stop(server)
@@ -345,14 +512,17 @@ def measure(comparison: Comparison, *, args, run_scenario, password: str) -> Non
 
 def summary(scenario) -> str:
     errors = f", {len(scenario.errors)} errors" if scenario.errors else ""
-    return f"p50 {fmt(scenario.percentile(50))} ms, p95 {fmt(scenario.percentile(95))} ms, " \
-           f"{fmt(rate(scenario))} /s{errors}"
+    return (
+        f"p50 {fmt(scenario.percentile(50))} ms, p95 {fmt(scenario.percentile(95))} ms, "
+        f"{fmt(rate(scenario))} /s{errors}"
+    )
 
 
 # --- the report ---------------------------------------------------------------------------------
 def rate(scenario) -> float | None:
-    return scenario.n / scenario.elapsed if scenario and scenario.elapsed and scenario.n and not scenario.skipped \
-        else None
+    return (
+        scenario.n / scenario.elapsed if scenario and scenario.elapsed and scenario.n and not scenario.skipped else None
+    )
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -385,7 +555,8 @@ def report_lines(comparisons: list[Comparison], *, args) -> list[str]:
             lines.append(
                 f"| {page} | {comparison.size:,} | {count(a)} | {cell(a, 50)} | {cell(a, 95)} | {fmt(ra)} | "
                 f"{count(b)} | {cell(b, 50)} | {cell(b, 95)} | {fmt(rb)} | {fmt(ratio)}{'×' if ratio else ''} | "
-                f"{verdict} |")
+                f"{verdict} |"
+            )
         if comparison.problem:
             notes.append(f"- At {comparison.size:,} calls the comparison did not complete: {comparison.problem}")
         for s in [*comparison.ours, *comparison.peer]:
@@ -405,7 +576,7 @@ def report_lines(comparisons: list[Comparison], *, args) -> list[str]:
         "server-rendered page). django-helpdesk `GET /helpdesk/tickets/` **and then** the request its page makes "
         "for the rows, `GET /helpdesk/datatables_ticket_list/<query in base64>?draw=1&start=0&length=25&"
         "search[value]=&search[regex]=false`, timed together as one page view (req/s there is page views/s). "
-        "As first opened, django-helpdesk lists only open and reopened tickets; \"every status\" is its list "
+        'As first opened, django-helpdesk lists only open and reopened tickets; "every status" is its list '
         "filtered to all five statuses (`?status=1…5`), the same calls SchoolDesk's list shows.",
         "- Call page: SchoolDesk `GET /incidents/<pk>/` **and then** the request that page makes on load for the "
         "known errors that look like the call (`GET /problems/known-errors/suggest/?incident=<pk>`, htmx), timed "
@@ -429,7 +600,7 @@ def report_lines(comparisons: list[Comparison], *, args) -> list[str]:
         "ones also on hold), resolved, closed (closed, cancelled), duplicate; P1–P5 → priority 1–5; logged, "
         "updated and resolve-by → created, modified, due; assignee and reporter's e-mail; every timeline row → "
         "a follow-up, with a ticket change where a field changed. The export is taken after SchoolDesk's pages at "
-        "that size were measured, so django-helpdesk also holds the calls that SchoolDesk's \"Log a call\" scenario "
+        'that size were measured, so django-helpdesk also holds the calls that SchoolDesk\'s "Log a call" scenario '
         "had just added; with `--reuse` each keeps the calls its earlier runs created.",
         "",
     ]
@@ -438,17 +609,23 @@ def report_lines(comparisons: list[Comparison], *, args) -> list[str]:
         if not f:
             continue
         seeded = f"seeded in {f['seconds']:.0f} s" if f["seeded"] else "reused"
-        line = (f"- {comparison.size:,} calls: SchoolDesk {f['all_calls']:,} calls, {f['updates']:,} timeline rows "
-                f"({f['db_mb']:.0f} MB; {seeded})")
+        line = (
+            f"- {comparison.size:,} calls: SchoolDesk {f['all_calls']:,} calls, {f['updates']:,} timeline rows "
+            f"({f['db_mb']:.0f} MB; {seeded})"
+        )
         if p:
             built = "reused" if p.get("reused") else f"exported and loaded in {p['build_seconds']:.0f} s"
-            line += (f"; django-helpdesk {p['tickets']:,} tickets, {p['followups']:,} follow-ups, "
-                     f"{p['changes']:,} ticket changes in {len(p['queues'])} queues ({p['db_mb']:.0f} MB; {built})")
+            line += (
+                f"; django-helpdesk {p['tickets']:,} tickets, {p['followups']:,} follow-ups, "
+                f"{p['changes']:,} ticket changes in {len(p['queues'])} queues ({p['db_mb']:.0f} MB; {built})"
+            )
         load = comparison.load
         if load:
             line += "; 1-minute load average as each started: " + ", ".join(
-                f"{who} {value:.2f}" for who, value in (("SchoolDesk", load.get("ours")),
-                                                       ("django-helpdesk", load.get("peer"))) if value is not None)
+                f"{who} {value:.2f}"
+                for who, value in (("SchoolDesk", load.get("ours")), ("django-helpdesk", load.get("peer")))
+                if value is not None
+            )
         lines.append(line + ".")
     return lines
 

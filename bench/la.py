@@ -35,9 +35,14 @@ def server_version(url: str) -> str:
     import psycopg
 
     parts = urlparse(url)
-    with psycopg.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
-                         user=parts.username or "postgres", password=parts.password or None,
-                         dbname="postgres", connect_timeout=5) as connection:
+    with psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+        connect_timeout=5,
+    ) as connection:
         return connection.execute("SHOW server_version").fetchone()[0]
 
 
@@ -75,18 +80,23 @@ def report_lines(la: LaResults) -> list[str]:
     lines += ["| scenario | n | p50 ms | p95 ms | max ms | budget: p95 < | result |", "|---|--:|--:|--:|--:|--:|---|"]
     for part in (la.assets, la.reports):
         for r in (part or {}).get("results", []):
-            lines.append(f"| {r['scenario']} | {r['n']} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | "
-                         f"{r['budget_ms']:g} ms | "
-                         f"{'pass' if r['pass'] else 'fail'} |")
+            lines.append(
+                f"| {r['scenario']} | {r['n']} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} | "
+                f"{r['budget_ms']:g} ms | "
+                f"{'pass' if r['pass'] else 'fail'} |"
+            )
     if la.assets and la.assets["import"].get("error"):
         lines += ["", f"Importing 10,000 assets did not complete: {la.assets['import']['error']}"]
     elif la.assets:
         i = la.assets["import"]
-        lines += ["", f"Importing a spreadsheet of {i['rows']:,} assets ({i['kb']:,} KB CSV) into {i['school']}, as "
-                  f"its SPOC does it (upload, check with the preview, import), through the whole Django stack: upload "
-                  f"{i['upload_s']} s, check {i['check_s']} s, import {i['import_s']} s; **{i['total_s']} s** in all "
-                  f"against a budget of {i['budget_s']:g} s: {'pass' if i['pass'] else 'fail'}. The imported assets "
-                  "are deleted afterwards."]
+        lines += [
+            "",
+            f"Importing a spreadsheet of {i['rows']:,} assets ({i['kb']:,} KB CSV) into {i['school']}, as "
+            f"its SPOC does it (upload, check with the preview, import), through the whole Django stack: upload "
+            f"{i['upload_s']} s, check {i['check_s']} s, import {i['import_s']} s; **{i['total_s']} s** in all "
+            f"against a budget of {i['budget_s']:g} s: {'pass' if i['pass'] else 'fail'}. The imported assets "
+            "are deleted afterwards.",
+        ]
     sizes = (la.assets or la.reports or {}).get("sizes", {})
     build = {**(la.assets or {}).get("build_seconds", {}), **(la.reports or {}).get("build_seconds", {})}
     built = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in build.items()) or "reused an earlier build"

@@ -28,12 +28,24 @@ def seed(school, scans: int = SCANS) -> dict:
     batch = Pupil.objects.filter(school=school, form__startswith="BX").values("form").distinct().count() // count + 1
     classes = [f"BX{batch}-{n:02d}" for n in range(1, count + 1)]
     Pupil.objects.bulk_create(
-        [Pupil(school=school, first_name=f"Pupil{n:02d}", last_name=f"Bench {form}", year_group="Year 7", form=form)
-         for form in classes for n in range(1, CLASS_SIZE + 1)], batch_size=500)
+        [
+            Pupil(school=school, first_name=f"Pupil{n:02d}", last_name=f"Bench {form}", year_group="Year 7", form=form)
+            for form in classes
+            for n in range(1, CLASS_SIZE + 1)
+        ],
+        batch_size=500,
+    )
     kind, _created = AssetType.objects.get_or_create(school=school, name="Chromebook")
     tags = [f"BXCB{batch}-{k:04d}" for k in range(len(classes) * CLASS_SIZE)]
-    Asset.objects.bulk_create([Asset(school=school, tag=tag, asset_type=kind, make="Acer", model="Chromebook 311",
-                                     status=AssetStatus.SPARE) for tag in tags], batch_size=500)
+    Asset.objects.bulk_create(
+        [
+            Asset(
+                school=school, tag=tag, asset_type=kind, make="Acer", model="Chromebook 311", status=AssetStatus.SPARE
+            )
+            for tag in tags
+        ],
+        batch_size=500,
+    )
     return {"scan_school_pk": school.pk, "scan_classes": classes, "scan_tags": tags}
 
 
@@ -41,15 +53,29 @@ def scan_request(facts: dict, k: int, csrf: str) -> tuple[str, dict]:
     """The k-th scan as the page posts it (loans/scan.html's #scan-form): to the next pupil of its class."""
     classes, tags = facts["scan_classes"], facts["scan_tags"]
     form = classes[min(k // CLASS_SIZE, len(classes) - 1)]
-    return "/loans/scan/", {"csrfmiddlewaretoken": csrf, "school": facts["scan_school_pk"], "group": f"form:{form}",
-                            "mode": "out", "due_on": "", "condition_out": "", "code": tags[k % len(tags)],
-                            "pupil": ""}  # "Next device goes to": the next in the list
+    return "/loans/scan/", {
+        "csrfmiddlewaretoken": csrf,
+        "school": facts["scan_school_pk"],
+        "group": f"form:{form}",
+        "mode": "out",
+        "due_on": "",
+        "condition_out": "",
+        "code": tags[k % len(tags)],
+        "pupil": "",
+    }  # "Next device goes to": the next in the list
 
 
 def page_path(facts: dict) -> str:
     """The page with a class chosen ("Start"), as its GET form sends it."""
-    return "/loans/scan/?" + urlencode({"school": facts["scan_school_pk"], "group": f"form:{facts['scan_classes'][0]}",
-                                        "mode": "out", "due_on": "", "condition_out": ""})
+    return "/loans/scan/?" + urlencode(
+        {
+            "school": facts["scan_school_pk"],
+            "group": f"form:{facts['scan_classes'][0]}",
+            "mode": "out",
+            "due_on": "",
+            "condition_out": "",
+        }
+    )
 
 
 def scenarios(facts: dict, csrf: str, scenario_class) -> list:
@@ -59,6 +85,12 @@ def scenarios(facts: dict, csrf: str, scenario_class) -> list:
     counter = facts.setdefault("scan_counter", itertools.count())
     return [
         scenario_class(SCAN_PAGE, "GET", "/loans/scan/?group=form:<class>", 200, lambda i: (page_path(facts), None)),
-        scenario_class(SCAN_ONE, "POST", "/loans/scan/ (htmx, one label)", 200,
-                       lambda i: scan_request(facts, next(counter), csrf), headers={"HX-Request": "true"}),
+        scenario_class(
+            SCAN_ONE,
+            "POST",
+            "/loans/scan/ (htmx, one label)",
+            200,
+            lambda i: scan_request(facts, next(counter), csrf),
+            headers={"HX-Request": "true"},
+        ),
     ]

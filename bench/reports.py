@@ -33,8 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS_MS = {"report_school": 1000.0, "report_la": 3000.0, "dashboard": 200.0, "dashboard_la": 1000.0,
-                "pdf": 5000.0}
+SCENARIOS_MS = {"report_school": 1000.0, "report_la": 3000.0, "dashboard": 200.0, "dashboard_la": 1000.0, "pdf": 5000.0}
 CATEGORIES = 10
 
 
@@ -51,9 +50,11 @@ def terms_for(today: date) -> list[tuple[str, date, date, date, date]]:
     first = today.year if today.month >= 9 else today.year - 1
     out = []
     for y in (first - 1, first):
-        out += [(f"Autumn {y}", date(y, 9, 1), date(y, 12, 19), date(y, 10, 27), date(y, 10, 31)),
-                (f"Spring {y + 1}", date(y + 1, 1, 5), date(y + 1, 3, 27), date(y + 1, 2, 16), date(y + 1, 2, 20)),
-                (f"Summer {y + 1}", date(y + 1, 4, 13), date(y + 1, 7, 22), date(y + 1, 5, 25), date(y + 1, 5, 29))]
+        out += [
+            (f"Autumn {y}", date(y, 9, 1), date(y, 12, 19), date(y, 10, 27), date(y, 10, 31)),
+            (f"Spring {y + 1}", date(y + 1, 1, 5), date(y + 1, 3, 27), date(y + 1, 2, 16), date(y + 1, 2, 20)),
+            (f"Summer {y + 1}", date(y + 1, 4, 13), date(y + 1, 7, 22), date(y + 1, 5, 25), date(y + 1, 5, 29)),
+        ]
     return out
 
 
@@ -113,21 +114,36 @@ def top_up(seed: int = 7) -> dict:
     timings = {}
     started = time.perf_counter()
     with transaction.atomic():
-        Term.objects.bulk_create([Term(school=s, name=n, starts_on=a, ends_on=b, half_term_starts_on=c,
-                                       half_term_ends_on=d) for s in schools for n, a, b, c, d in terms_for(today)])
-        Category.objects.bulk_create([Category(school=s, name=f"Category {n}") for s in schools
-                                      for n in range(CATEGORIES)])
+        Term.objects.bulk_create(
+            [
+                Term(school=s, name=n, starts_on=a, ends_on=b, half_term_starts_on=c, half_term_ends_on=d)
+                for s in schools
+                for n, a, b, c, d in terms_for(today)
+            ]
+        )
+        Category.objects.bulk_create(
+            [Category(school=s, name=f"Category {n}") for s in schools for n in range(CATEGORIES)]
+        )
         middle = schools[len(schools) // 2]
         password = make_password("bench-password")
-        people = {role: User.objects.create(username=f"bench.{role}", first_name="Bench", last_name=role.title(),
-                                            password=password) for role in ("head", "owner", "tech")}
-        Membership.objects.bulk_create([Membership(user=people["head"], school=middle, role="viewer"),
-                                        Membership(user=people["owner"], school=middle, role="owner"),
-                                        Membership(user=people["tech"], school=middle, role="technician")])
+        people = {
+            role: User.objects.create(
+                username=f"bench.{role}", first_name="Bench", last_name=role.title(), password=password
+            )
+            for role in ("head", "owner", "tech")
+        }
+        Membership.objects.bulk_create(
+            [
+                Membership(user=people["head"], school=middle, role="viewer"),
+                Membership(user=people["owner"], school=middle, role="owner"),
+                Membership(user=people["tech"], school=middle, role="technician"),
+            ]
+        )
     timings["terms, categories, people"] = time.perf_counter() - started
     t = time.perf_counter()
     with connection.cursor() as cursor:  # the calls' outcomes, as a year of desk work would have left them
-        cursor.execute("""
+        cursor.execute(
+            """
             UPDATE incidents_incident i SET
               priority = 'P' || (1 + i.id %% 5),
               responded_at = i.logged_at + (i.id %% 13) * interval '45 minutes',
@@ -148,12 +164,17 @@ def top_up(seed: int = 7) -> dict:
               category_id = c.id
             FROM incidents_category c
             WHERE c.school_id = i.school_id AND c.name = 'Category ' || (i.id %% %s)
-        """, [supplier.pk, CATEGORIES])
-        cursor.execute("""
+        """,
+            [supplier.pk, CATEGORIES],
+        )
+        cursor.execute(
+            """
             UPDATE incidents_incident SET assigned_to_id = %s, status = 'first_level'
             WHERE id IN (SELECT id FROM incidents_incident WHERE school_id = %s
                          AND status IN ('new', 'open', 'first_level') ORDER BY id LIMIT 80)
-        """, [people["tech"].pk, middle.pk])
+        """,
+            [people["tech"].pk, middle.pk],
+        )
     timings["call outcomes (1,000,000 rows)"] = time.perf_counter() - t
     t = time.perf_counter()
     with transaction.atomic():
@@ -163,52 +184,121 @@ def top_up(seed: int = 7) -> dict:
             for n in range(20):
                 raised = now - timedelta(days=rng.randint(1, 700))
                 status = statuses[n % 5]
-                problems.append(Problem(school=s, title=f"Problem {n}", status=status, created_at=raised,
-                                        updated_at=raised, due_on=today + timedelta(days=rng.randint(-30, 60)),
-                                        known_error_at=raised + timedelta(days=3) if n % 5 >= 2 else None,
-                                        resolved_at=raised + timedelta(days=20) if n % 5 >= 3 else None))
+                problems.append(
+                    Problem(
+                        school=s,
+                        title=f"Problem {n}",
+                        status=status,
+                        created_at=raised,
+                        updated_at=raised,
+                        due_on=today + timedelta(days=rng.randint(-30, 60)),
+                        known_error_at=raised + timedelta(days=3) if n % 5 >= 2 else None,
+                        resolved_at=raised + timedelta(days=20) if n % 5 >= 3 else None,
+                    )
+                )
         changes = []
         for s in schools:
             for n in range(10):
                 raised = now - timedelta(days=rng.randint(1, 700))
                 done = n % 3 == 0
-                changes.append(ChangeRequest(
-                    school=s, title=f"Change {n}", reason="Bench", status="closed" if done else "authorised",
-                    created_at=raised, updated_at=raised, submitted_at=raised, decided_at=raised + timedelta(days=2),
-                    outcome=("successful" if n % 6 else "failed") if done else "",
-                    implemented_on=(raised + timedelta(days=10)).date() if done else None,
-                    completed_at=raised + timedelta(days=10) if done else None))
+                changes.append(
+                    ChangeRequest(
+                        school=s,
+                        title=f"Change {n}",
+                        reason="Bench",
+                        status="closed" if done else "authorised",
+                        created_at=raised,
+                        updated_at=raised,
+                        submitted_at=raised,
+                        decided_at=raised + timedelta(days=2),
+                        outcome=("successful" if n % 6 else "failed") if done else "",
+                        implemented_on=(raised + timedelta(days=10)).date() if done else None,
+                        completed_at=raised + timedelta(days=10) if done else None,
+                    )
+                )
         with historic_timestamps(Problem, ChangeRequest, Approval):
             Problem.objects.bulk_create(problems, batch_size=5000)
             ChangeRequest.objects.bulk_create(changes, batch_size=5000)
-            Approval.objects.bulk_create([Approval(change=c, decision="authorised", reason="Bench",
-                                                   created_at=c.decided_at, updated_at=c.decided_at)
-                                          for c in changes], batch_size=5000)
-        contracts = Contract.objects.bulk_create([Contract(
-            organisation=la, supplier=supplier, name=f"Support for {s.short_name}", status="active",
-            starts_on=today - timedelta(days=300 + n), ends_on=today + timedelta(days=65 - n),
-            initial_term_months=None, renewal="agreement", notice_number=1, notice_unit="months",
-            term_ends_on=today + timedelta(days=65 - n), notice_by_on=today + timedelta(days=35 - n),
-            value=Decimal("4800.00"), targets={"P1": {"respond": 60, "fix": 240}, "P2": {"respond": 120, "fix": 510}})
-            for n, s in enumerate(schools)])
-        ContractShare.objects.bulk_create([ContractShare(contract=c, school=s, percent=Decimal("100"))
-                                           for c, s in zip(contracts, schools, strict=True)])
-        Payment.objects.bulk_create([Payment(
-            school=s, supplier=supplier, category=["support", "hardware", "software", "connectivity"][n % 4],
-            description=f"Bench payment {n}", amount=Decimal(rng.randint(50, 3000)), vat=Decimal("0"),
-            due_on=today - timedelta(days=720) + timedelta(days=18 * n),
-            paid_on=(today - timedelta(days=720) + timedelta(days=18 * n + 10)) if 18 * n + 10 < 720 else None)
-            for s in schools for n in range(45)], batch_size=5000)
-        Budget.objects.bulk_create([Budget(school=s, year=y, category=c, amount=Decimal(rng.randint(2000, 20000)))
-                                    for s in schools for y in (today.year - 1, today.year)
-                                    for c in ("support", "hardware", "software", "connectivity", "mis", "training")],
-                                   batch_size=5000)
+            Approval.objects.bulk_create(
+                [
+                    Approval(
+                        change=c,
+                        decision="authorised",
+                        reason="Bench",
+                        created_at=c.decided_at,
+                        updated_at=c.decided_at,
+                    )
+                    for c in changes
+                ],
+                batch_size=5000,
+            )
+        contracts = Contract.objects.bulk_create(
+            [
+                Contract(
+                    organisation=la,
+                    supplier=supplier,
+                    name=f"Support for {s.short_name}",
+                    status="active",
+                    starts_on=today - timedelta(days=300 + n),
+                    ends_on=today + timedelta(days=65 - n),
+                    initial_term_months=None,
+                    renewal="agreement",
+                    notice_number=1,
+                    notice_unit="months",
+                    term_ends_on=today + timedelta(days=65 - n),
+                    notice_by_on=today + timedelta(days=35 - n),
+                    value=Decimal("4800.00"),
+                    targets={"P1": {"respond": 60, "fix": 240}, "P2": {"respond": 120, "fix": 510}},
+                )
+                for n, s in enumerate(schools)
+            ]
+        )
+        ContractShare.objects.bulk_create(
+            [
+                ContractShare(contract=c, school=s, percent=Decimal("100"))
+                for c, s in zip(contracts, schools, strict=True)
+            ]
+        )
+        Payment.objects.bulk_create(
+            [
+                Payment(
+                    school=s,
+                    supplier=supplier,
+                    category=["support", "hardware", "software", "connectivity"][n % 4],
+                    description=f"Bench payment {n}",
+                    amount=Decimal(rng.randint(50, 3000)),
+                    vat=Decimal("0"),
+                    due_on=today - timedelta(days=720) + timedelta(days=18 * n),
+                    paid_on=(today - timedelta(days=720) + timedelta(days=18 * n + 10)) if 18 * n + 10 < 720 else None,
+                )
+                for s in schools
+                for n in range(45)
+            ],
+            batch_size=5000,
+        )
+        Budget.objects.bulk_create(
+            [
+                Budget(school=s, year=y, category=c, amount=Decimal(rng.randint(2000, 20000)))
+                for s in schools
+                for y in (today.year - 1, today.year)
+                for c in ("support", "hardware", "software", "connectivity", "mis", "training")
+            ],
+            batch_size=5000,
+        )
         day = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
-        DiaryEntry.objects.bulk_create([DiaryEntry(
-            school=middle, kind="visit", title="Weekly technician visit", person=people["tech"],
-            starts_at=datetime.combine(day + timedelta(weeks=w), dtime(9), tzinfo=LONDON),
-            ends_at=datetime.combine(day + timedelta(weeks=w), dtime(12), tzinfo=LONDON))
-            for w in range(6)])
+        DiaryEntry.objects.bulk_create(
+            [
+                DiaryEntry(
+                    school=middle,
+                    kind="visit",
+                    title="Weekly technician visit",
+                    person=people["tech"],
+                    starts_at=datetime.combine(day + timedelta(weeks=w), dtime(9), tzinfo=LONDON),
+                    ends_at=datetime.combine(day + timedelta(weeks=w), dtime(12), tzinfo=LONDON),
+                )
+                for w in range(6)
+            ]
+        )
     timings["problems, changes, contracts, payments, budgets"] = time.perf_counter() - t
     t = time.perf_counter()
     with connection.cursor() as cursor:
@@ -228,15 +318,35 @@ def measure(requests: int = 20, warmup: int = 2) -> list[dict]:
     schools = list(School.objects.filter(organisation__name=MARKER).order_by("pk"))
     middle = schools[len(schools) // 2]
     spoc = User.objects.get(memberships__school=middle, memberships__role="spoc")
-    users = {"spoc": spoc, "la": User.objects.get(username="bench.la"), "head": User.objects.get(username="bench.head"),
-             "owner": User.objects.get(username="bench.owner"), "tech": User.objects.get(username="bench.tech")}
+    users = {
+        "spoc": spoc,
+        "la": User.objects.get(username="bench.la"),
+        "head": User.objects.get(username="bench.head"),
+        "owner": User.objects.get(username="bench.owner"),
+        "tech": User.objects.get(username="bench.tech"),
+    }
     scenarios = [
-        ("Service report, one school, the term under way (its SPOC)", "spoc", "/reports/service/", "report_school",
-         requests),
-        ("Service report, one school, last school year (its SPOC)", "spoc", "/reports/service/?period=" +
-         school_year_key(), "report_school", requests),
-        ("Service report, the whole LA (200 schools), the term under way", "la", "/reports/service/", "report_la",
-         requests),
+        (
+            "Service report, one school, the term under way (its SPOC)",
+            "spoc",
+            "/reports/service/",
+            "report_school",
+            requests,
+        ),
+        (
+            "Service report, one school, last school year (its SPOC)",
+            "spoc",
+            "/reports/service/?period=" + school_year_key(),
+            "report_school",
+            requests,
+        ),
+        (
+            "Service report, the whole LA (200 schools), the term under way",
+            "la",
+            "/reports/service/",
+            "report_la",
+            requests,
+        ),
         ("Service report PDF, one school", "spoc", "/reports/service/?format=pdf", "pdf", max(3, requests // 4)),
         ("SPOC dashboard", "spoc", "/reports/dashboards/desk/", "dashboard", requests * 3),
         ("Technician dashboard", "tech", "/reports/dashboards/technician/", "dashboard", requests * 3),
@@ -261,9 +371,19 @@ def measure(requests: int = 20, warmup: int = 2) -> list[dict]:
                 errors.append(f"{url}: {response.status_code}")
         p = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [latencies[0]] * 99
         limit = SCENARIOS_MS[budget]
-        results.append({"scenario": name, "url": url, "n": len(latencies), "errors": errors[:3],
-                        "p50_ms": round(p[49], 1), "p95_ms": round(p[94], 1), "max_ms": round(max(latencies), 1),
-                        "budget_ms": limit, "pass": not errors and p[94] < limit})
+        results.append(
+            {
+                "scenario": name,
+                "url": url,
+                "n": len(latencies),
+                "errors": errors[:3],
+                "p50_ms": round(p[49], 1),
+                "p95_ms": round(p[94], 1),
+                "max_ms": round(max(latencies), 1),
+                "budget_ms": limit,
+                "pass": not errors and p[94] < limit,
+            }
+        )
     return results
 
 
@@ -306,11 +426,20 @@ def main(argv=None) -> int:
         say(f"  {step}: {seconds:.1f} s")
     results = measure(args.requests)
     for r in results:
-        say(f"{r['scenario']}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms ({r['n']} requests) "
-            f"{'pass' if r['pass'] else 'FAIL'} (p95 < {r['budget_ms']:g} ms)")
-    report = {"sizes": sizes, "reused": reused, "build_seconds": timings, "results": results,
-              "wall_seconds": round(time.perf_counter() - started, 1), "measured": "in-process, Django test client",
-              "date": datetime.now().astimezone().isoformat(timespec="minutes"), "on": str(date.today())}
+        say(
+            f"{r['scenario']}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, max {r['max_ms']} ms ({r['n']} requests) "
+            f"{'pass' if r['pass'] else 'FAIL'} (p95 < {r['budget_ms']:g} ms)"
+        )
+    report = {
+        "sizes": sizes,
+        "reused": reused,
+        "build_seconds": timings,
+        "results": results,
+        "wall_seconds": round(time.perf_counter() - started, 1),
+        "measured": "in-process, Django test client",
+        "date": datetime.now().astimezone().isoformat(timespec="minutes"),
+        "on": str(date.today()),
+    }
     if args.json:
         print(json.dumps(report))
     return 0 if all(r["pass"] for r in results) else 1

@@ -93,19 +93,21 @@ def bench_environment(database: Path = DATABASE) -> dict[str, str]:
     env = dict(os.environ)
     for name in ("SCHOOLDESK_PRODUCTION", "DJANGO_SECRET_KEY", "REDIS_URL", "SCHOOLDESK_MEDIA_ROOT"):
         env.pop(name, None)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "bench.floor.settings",  # the product's settings plus the floor views
-        "SCHOOLDESK_VAR_DIR": str(DATA),
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "HUEY_IMMEDIATE": "0",  # mail is queued for a worker (none runs), as in production
-        "LOG_LEVEL": "WARNING",
-        # "Log a call" posts hundreds of calls a minute as one person: the bench measures speed, not the rate limit
-        # on creating (docs/decisions/0013), which would answer 429 after the tenth.
-        "SCHOOLDESK_CREATE_RATE": "1000000/min",
-        "SCHOOLDESK_API_RATE": "1000000/min",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.floor.settings",  # the product's settings plus the floor views
+            "SCHOOLDESK_VAR_DIR": str(DATA),
+            "DATABASE_URL": f"sqlite:///{database}",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "HUEY_IMMEDIATE": "0",  # mail is queued for a worker (none runs), as in production
+            "LOG_LEVEL": "WARNING",
+            # "Log a call" posts hundreds of calls a minute as one person: the bench measures speed, not the rate limit
+            # on creating (docs/decisions/0013), which would answer 429 after the tenth.
+            "SCHOOLDESK_CREATE_RATE": "1000000/min",
+            "SCHOOLDESK_API_RATE": "1000000/min",
+        }
+    )
     env.setdefault("AXES_ENABLED", "1")
     return env
 
@@ -170,8 +172,9 @@ class Client:
         self.cookies = dict(cookies or {})
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def request(self, method: str, path: str, body: dict | None = None,
-                extra_headers: dict | None = None) -> tuple[int, dict, bytes]:
+    def request(
+        self, method: str, path: str, body: dict | None = None, extra_headers: dict | None = None
+    ) -> tuple[int, dict, bytes]:
         headers = {"Host": f"127.0.0.1:{self.port}", "User-Agent": "schooldesk-bench", **(extra_headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -239,9 +242,15 @@ def login(port: int, username: str, password: str, path: str = "/accounts/login/
     status, _, content = client.request("GET", path)
     if status != 200:
         raise RuntimeError(f"GET {path} returned HTTP {status}")
-    status, headers, content = client.request("POST", path, {
-        "username": username, "password": password, "csrfmiddlewaretoken": csrf_token(client, content),
-    })
+    status, headers, content = client.request(
+        "POST",
+        path,
+        {
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": csrf_token(client, content),
+        },
+    )
     if status != 302 or "sessionid" not in client.cookies:
         hint = " (django-axes lockout? run with AXES_ENABLED=0)" if status in (403, 429) else ""
         raise RuntimeError(f"signing in as {username} returned HTTP {status}{hint}: {summary_of(content)}")
@@ -257,8 +266,7 @@ def summary_of(content: bytes) -> str:
 
 
 # --- load -------------------------------------------------------------------------------------
-def run_scenario(scenario: Scenario, *, port: int, cookies: dict, requests: int, concurrency: int,
-                 warmup: int) -> None:
+def run_scenario(scenario: Scenario, *, port: int, cookies: dict, requests: int, concurrency: int, warmup: int) -> None:
     probe = Client(port, cookies)
     path, body = scenario.make(0)
     method, expected = scenario.method, scenario.expect
@@ -310,8 +318,9 @@ def run_scenario(scenario: Scenario, *, port: int, cookies: dict, requests: int,
 
     for measured, limit in ((False, warmup), (True, requests)):
         deadline, counter = time.monotonic() + SCENARIO_DEADLINE_S, itertools.count(1)
-        threads = [threading.Thread(target=worker, args=(counter, measured, limit, deadline))
-                   for _ in range(concurrency)]
+        threads = [
+            threading.Thread(target=worker, args=(counter, measured, limit, deadline)) for _ in range(concurrency)
+        ]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -327,28 +336,39 @@ def scenarios(facts: dict, csrf: str) -> list[Scenario]:
 
     def new_call(i):
         return "/incidents/new/", {
-            "summary": f"Interactive panel flickers (bench {i})", "location": facts["location_pk"],
-            "kind": "incident", "device": "Interactive panel", "reporter_availability": "Staff room at break",
+            "summary": f"Interactive panel flickers (bench {i})",
+            "location": facts["location_pk"],
+            "kind": "incident",
+            "device": "Interactive panel",
+            "reporter_availability": "Staff room at break",
             "csrfmiddlewaretoken": csrf,
         }
 
     return [
         Scenario("Triage queue", "GET", "/incidents/triage/", 200, lambda i: ("/incidents/triage/", None)),
         Scenario("Incident list", "GET", "/incidents/", 200, lambda i: ("/incidents/", None)),
-        Scenario("Incident list, filtered", "GET", "/incidents/?status=open&priority=P3", 200,
-                 lambda i: ("/incidents/?status=open&priority=P3", None)),
-        Scenario("Incident page", "GET", "/incidents/<pk>/", 200,
-                 lambda i: (f"/incidents/{pks[i % len(pks)]}/", None)),
-        Scenario("Incident page and its suggestions", "GET",  # the page asks (htmx, on load) for known errors
-                 "/incidents/<pk>/ + /problems/known-errors/suggest/?incident=<pk>", 200,
-                 lambda i: (f"/incidents/{pks[i % len(pks)]}/", None),
-                 then=lambda i: (f"/problems/known-errors/suggest/?incident={pks[i % len(pks)]}",),
-                 then_headers={"HX-Request": "true"}),
+        Scenario(
+            "Incident list, filtered",
+            "GET",
+            "/incidents/?status=open&priority=P3",
+            200,
+            lambda i: ("/incidents/?status=open&priority=P3", None),
+        ),
+        Scenario("Incident page", "GET", "/incidents/<pk>/", 200, lambda i: (f"/incidents/{pks[i % len(pks)]}/", None)),
+        Scenario(
+            "Incident page and its suggestions",
+            "GET",  # the page asks (htmx, on load) for known errors
+            "/incidents/<pk>/ + /problems/known-errors/suggest/?incident=<pk>",
+            200,
+            lambda i: (f"/incidents/{pks[i % len(pks)]}/", None),
+            then=lambda i: (f"/problems/known-errors/suggest/?incident={pks[i % len(pks)]}",),
+            then_headers={"HX-Request": "true"},
+        ),
         Scenario(FLOOR_LIST, "GET", "/floor/incidents/", 200, lambda i: ("/floor/incidents/", None)),
-        Scenario(FLOOR_PAGE, "GET", "/floor/incidents/<pk>/", 200,
-                 lambda i: (f"/floor/incidents/{pks[i % len(pks)]}/", None)),
-        Scenario("Text search", "GET", "/incidents/?q=projector", 200,
-                 lambda i: ("/incidents/?q=projector", None)),
+        Scenario(
+            FLOOR_PAGE, "GET", "/floor/incidents/<pk>/", 200, lambda i: (f"/floor/incidents/{pks[i % len(pks)]}/", None)
+        ),
+        Scenario("Text search", "GET", "/incidents/?q=projector", 200, lambda i: ("/incidents/?q=projector", None)),
         *loans.scenarios(facts, csrf, Scenario),  # the hand-out page and one scan (bench/loans.py)
         Scenario("Log a call", "POST", "/incidents/new/", 302, new_call),  # last: it adds calls
     ]
@@ -359,8 +379,12 @@ def machine() -> dict[str, str]:
     import django
 
     try:
-        version = subprocess.run([sys.executable, "-m", "gunicorn", "--version"],  # noqa: S603 - our own venv
-                                 capture_output=True, text=True, check=False)
+        version = subprocess.run(
+            [sys.executable, "-m", "gunicorn", "--version"],  # noqa: S603 - our own venv
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         gunicorn_version = re.search(r"\d+(\.\d+)+", version.stdout).group(0)
     except (OSError, AttributeError):
         gunicorn_version = "?"
@@ -389,10 +413,22 @@ def fmt(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def write_report(path: Path, *, args, facts: dict | None, results: list[Scenario], problem: str, info: dict,
-                 load: tuple[tuple, tuple], wall: float, command: str,
-                 comparisons: list[helpdesk.Comparison] = (), la_results: la.LaResults | None = None,
-                 loaded: list[Scenario] = (), sync_figures: dict | None = None) -> None:
+def write_report(
+    path: Path,
+    *,
+    args,
+    facts: dict | None,
+    results: list[Scenario],
+    problem: str,
+    info: dict,
+    load: tuple[tuple, tuple],
+    wall: float,
+    command: str,
+    comparisons: list[helpdesk.Comparison] = (),
+    la_results: la.LaResults | None = None,
+    loaded: list[Scenario] = (),
+    sync_figures: dict | None = None,
+) -> None:
     lines = [
         "# Benchmarks",
         "",
@@ -402,19 +438,32 @@ def write_report(path: Path, *, args, facts: dict | None, results: list[Scenario
     ]
     if problem:
         lines += [f"**The bench did not complete:** {problem}", ""]
-    lines += [f"At concurrency {args.concurrency} (one request for each of the {args.workers} gunicorn workers), "
-              f"judged against the budget:", "", *scenario_table(results, args.budget)]
+    lines += [
+        f"At concurrency {args.concurrency} (one request for each of the {args.workers} gunicorn workers), "
+        f"judged against the budget:",
+        "",
+        *scenario_table(results, args.budget),
+    ]
     if floors := floor_table(results):
-        lines += ["", "Beside the floor: a bare Django view showing the same content (bench/floor: the same rows "
-                  "through the same scoping, `.values()` and one small template, sign-in and sessions as usual). "
-                  f"Aim (issue 23): within {FLOOR_RATIO:g}× of it.", "", *floors]
+        lines += [
+            "",
+            "Beside the floor: a bare Django view showing the same content (bench/floor: the same rows "
+            "through the same scoping, `.values()` and one small template, sign-in and sessions as usual). "
+            f"Aim (issue 23): within {FLOOR_RATIO:g}× of it.",
+            "",
+            *floors,
+        ]
     if loaded:
-        lines += ["", f"Under load: the same scenarios at concurrency {args.load_concurrency}, twice the workers, so "
-                  "each request also waits for the one ahead of it. Shown against the same figure, not judged by it "
-                  "(docs/decisions/0010):", "", *scenario_table(loaded, args.budget, judged=False)]
+        lines += [
+            "",
+            f"Under load: the same scenarios at concurrency {args.load_concurrency}, twice the workers, so "
+            "each request also waits for the one ahead of it. Shown against the same figure, not judged by it "
+            "(docs/decisions/0010):",
+            "",
+            *scenario_table(loaded, args.budget, judged=False),
+        ]
     notes = [f"- {s.name}: {s.skipped}" for s in results if s.skipped]
-    notes += [f"- {s.name}: {len(s.errors)} unexpected responses, e.g. {s.errors[0]}"
-              for s in results if s.errors]
+    notes += [f"- {s.name}: {len(s.errors)} unexpected responses, e.g. {s.errors[0]}" for s in results if s.errors]
     if notes:
         lines += ["", "Scenarios that did not run cleanly:", "", *notes]
     if comparisons:
@@ -474,16 +523,20 @@ def write_report(path: Path, *, args, facts: dict | None, results: list[Scenario
 def floor_table(results: list[Scenario]) -> list[str]:
     """Each product page beside its bare floor: how many times as long it takes (p50, and requests/s)."""
     by_name = {s.name: s for s in results}
-    lines = [f"| page | p50 ms | floor p50 ms | takes (p50) | req/s | floor req/s | within {FLOOR_RATIO:g}× |",
-             "|---|--:|--:|--:|--:|--:|---|"]
+    lines = [
+        f"| page | p50 ms | floor p50 ms | takes (p50) | req/s | floor req/s | within {FLOOR_RATIO:g}× |",
+        "|---|--:|--:|--:|--:|--:|---|",
+    ]
     for page, floor in FLOORS.items():
         ours, bare = by_name.get(page), by_name.get(floor)
         if not ours or not bare:
             continue
         ratio = floor_ratio(ours, bare)
         verdict = "not run" if ratio is None else ("yes" if ratio <= FLOOR_RATIO else "no")
-        lines.append(f"| {page} | {fmt(ours.percentile(50))} | {fmt(bare.percentile(50))} | "
-                     f"{fmt(ratio, 2) + '×' if ratio else '–'} | {fmt(rate(ours))} | {fmt(rate(bare))} | {verdict} |")
+        lines.append(
+            f"| {page} | {fmt(ours.percentile(50))} | {fmt(bare.percentile(50))} | "
+            f"{fmt(ratio, 2) + '×' if ratio else '–'} | {fmt(rate(ours))} | {fmt(rate(bare))} | {verdict} |"
+        )
     return lines if len(lines) > 2 else []
 
 
@@ -498,15 +551,20 @@ def rate(s: Scenario) -> float | None:
 
 
 def scenario_table(results: list[Scenario], budget: float, *, judged: bool = True) -> list[str]:
-    lines = [f"| scenario | request | n | p50 ms | p95 ms | req/s | budget: p95 < {budget:g} ms | "
-             f"{'result' if judged else 'within it?'} |", "|---|---|--:|--:|--:|--:|---|---|"]
+    lines = [
+        f"| scenario | request | n | p50 ms | p95 ms | req/s | budget: p95 < {budget:g} ms | "
+        f"{'result' if judged else 'within it?'} |",
+        "|---|---|--:|--:|--:|--:|---|---|",
+    ]
     for s in results:
         rps = s.n / s.elapsed if s.elapsed and s.n else None
         verdict = s.verdict(budget)
         if not judged:
             verdict = {"pass": "yes", "fail": "no"}.get(verdict, verdict)
-        lines.append(f"| {s.name} | `{s.method} {s.path}` | {s.n} | {fmt(s.percentile(50))} | "
-                     f"{fmt(s.percentile(95))} | {fmt(rps)} | p95 < {budget:g} ms | {verdict} |")
+        lines.append(
+            f"| {s.name} | `{s.method} {s.path}` | {s.n} | {fmt(s.percentile(50))} | "
+            f"{fmt(s.percentile(95))} | {fmt(rps)} | p95 < {budget:g} ms | {verdict} |"
+        )
     return lines
 
 
@@ -542,35 +600,59 @@ def parse_args(argv=None):
     parser.add_argument("--incidents", type=int, default=20000, help="calls in the big school (20000)")
     parser.add_argument("--months", type=int, default=24, help="spread over this many months (24)")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario (200)")
-    parser.add_argument("--concurrency", type=int, default=2,
-                        help="client threads for the budget and the comparison (2: one per gunicorn worker)")
-    parser.add_argument("--load-concurrency", type=int, default=4,
-                        help="client threads of the second pass, under load (4; 0 skips it)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=2,
+        help="client threads for the budget and the comparison (2: one per gunicorn worker)",
+    )
+    parser.add_argument(
+        "--load-concurrency", type=int, default=4, help="client threads of the second pass, under load (4; 0 skips it)"
+    )
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests first (20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--port", type=int, default=8765, help="8765, or a free port if that one is taken")
     parser.add_argument("--budget", type=float, default=50.0, help="p95 budget in ms (50)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep the bench databases in bench-data/ (each size's, django-helpdesk's) if they exist")
-    parser.add_argument("--peer-sizes", type=sizes, default=sizes("20000,100000"), metavar="N,N",
-                        help="call counts at which django-helpdesk is measured beside SchoolDesk "
-                             "(20000,100000; 'none' to skip)")
-    parser.add_argument("--la-database-url", default=os.environ.get("BENCH_LA_DATABASE_URL", la.DEFAULT_URL),
-                        help="PostgreSQL database of the LA-size part (created if missing; BENCH_LA_DATABASE_URL)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the bench databases in bench-data/ (each size's, django-helpdesk's) if they exist",
+    )
+    parser.add_argument(
+        "--peer-sizes",
+        type=sizes,
+        default=sizes("20000,100000"),
+        metavar="N,N",
+        help="call counts at which django-helpdesk is measured beside SchoolDesk (20000,100000; 'none' to skip)",
+    )
+    parser.add_argument(
+        "--la-database-url",
+        default=os.environ.get("BENCH_LA_DATABASE_URL", la.DEFAULT_URL),
+        help="PostgreSQL database of the LA-size part (created if missing; BENCH_LA_DATABASE_URL)",
+    )
     parser.add_argument("--no-la", action="store_true", help="skip the LA-size part on PostgreSQL")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="docs/benchmarks.md; with --only, bench-data/benchmarks-only.md (the record stays whole)")
-    parser.add_argument("--only", type=lambda text: {name.strip() for name in text.split(",") if name.strip()},
-                        default=None, metavar="NAME,NAME",
-                        help="run only these scenarios (their names as in the report), e.g. while working on one page")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="docs/benchmarks.md; with --only, bench-data/benchmarks-only.md (the record stays whole)",
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda text: {name.strip() for name in text.split(",") if name.strip()},
+        default=None,
+        metavar="NAME,NAME",
+        help="run only these scenarios (their names as in the report), e.g. while working on one page",
+    )
     args = parser.parse_args(argv)
     if args.output is None:
         args.output = DATA / "benchmarks-only.md" if args.only else ROOT / "docs" / "benchmarks.md"
     return args
 
 
-def measure(facts: dict, results: list[Scenario], *, args, env: dict, log: Path, only=None,
-            loaded: list[Scenario] | None = None) -> None:
+def measure(
+    facts: dict, results: list[Scenario], *, args, env: dict, log: Path, only=None, loaded: list[Scenario] | None = None
+) -> None:
     """Serve one bench database with gunicorn, sign in as the SPOC and run the scenarios (those named in
     `only`, if given) into `results`, then, if `loaded` is given, once more at --load-concurrency into it;
     gunicorn is stopped whatever happens."""
@@ -580,10 +662,25 @@ def measure(facts: dict, results: list[Scenario], *, args, env: dict, log: Path,
     try:
         with log.open("w") as out:
             server = subprocess.Popen(  # noqa: S603 - our own venv's gunicorn, fixed arguments
-                [sys.executable, "-m", "gunicorn", "config.wsgi:application",
-                 "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
-                 "--log-level", "warning", "--timeout", "60"],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "config.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{args.port}",
+                    "--workers",
+                    str(args.workers),
+                    "--log-level",
+                    "warning",
+                    "--timeout",
+                    "60",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         wait_until_up(args.port, server, log)
         cookies = login(args.port, f"{SCHOOL}.spoc", DEMO_PASSWORD)
@@ -593,10 +690,19 @@ def measure(facts: dict, results: list[Scenario], *, args, env: dict, log: Path,
         for into, concurrency in passes:
             into += [s for s in scenarios(facts, cookies.get("csrftoken", "")) if only is None or s.name in only]
             for scenario in into:
-                print(f"{scenario.name} (concurrency {concurrency}): {scenario.method} {scenario.path} …", end=" ",
-                      flush=True)
-                run_scenario(scenario, port=args.port, cookies=cookies, requests=args.requests,
-                             concurrency=concurrency, warmup=args.warmup)
+                print(
+                    f"{scenario.name} (concurrency {concurrency}): {scenario.method} {scenario.path} …",
+                    end=" ",
+                    flush=True,
+                )
+                run_scenario(
+                    scenario,
+                    port=args.port,
+                    cookies=cookies,
+                    requests=args.requests,
+                    concurrency=concurrency,
+                    warmup=args.warmup,
+                )
                 timing = f"p50 {fmt(scenario.percentile(50))} ms, p95 {fmt(scenario.percentile(95))} ms"
                 errors = f", {len(scenario.errors)} errors" if scenario.errors else ""
                 print(scenario.skipped or timing + errors, flush=True)
@@ -604,8 +710,9 @@ def measure(facts: dict, results: list[Scenario], *, args, env: dict, log: Path,
         stop(server)
 
 
-def compare(*, args, facts: dict, results: list[Scenario], load: float, info: dict,
-            comparisons: list[helpdesk.Comparison]) -> None:
+def compare(
+    *, args, facts: dict, results: list[Scenario], load: float, info: dict, comparisons: list[helpdesk.Comparison]
+) -> None:
     """django-helpdesk beside SchoolDesk at each of --peer-sizes (bench/helpdesk.py), one server at a time:
     SchoolDesk's pages at that size (already measured at --incidents), then the peer's."""
     import django
@@ -623,15 +730,23 @@ def compare(*, args, facts: dict, results: list[Scenario], load: float, info: di
                 comparison.facts, comparison.ours, comparison.load["ours"] = facts, results, load
             else:
                 print(f"Building the bench database ({size:,} calls in one school)…", flush=True)
-                comparison.facts = build_database(incidents=size, months=args.months, reuse=args.reuse,
-                                                  database=database_for(size))
+                comparison.facts = build_database(
+                    incidents=size, months=args.months, reuse=args.reuse, database=database_for(size)
+                )
                 print(f"  {comparison.facts['all_calls']:,} calls ({seeding(comparison.facts)})", flush=True)
                 comparison.load["ours"] = os.getloadavg()[0]
-                measure(comparison.facts, comparison.ours, args=args, env=bench_environment(database_for(size)),
-                        log=DATA / f"gunicorn-{size}.log", only=compared)
+                measure(
+                    comparison.facts,
+                    comparison.ours,
+                    args=args,
+                    env=bench_environment(database_for(size)),
+                    log=DATA / f"gunicorn-{size}.log",
+                    only=compared,
+                )
             print(f"django-helpdesk with the same calls ({size:,} in one school)…", flush=True)
-            comparison.peer_facts = helpdesk.build(size=size, password=DEMO_PASSWORD,
-                                                   reuse=args.reuse and not comparison.facts["seeded"])
+            comparison.peer_facts = helpdesk.build(
+                size=size, password=DEMO_PASSWORD, reuse=args.reuse and not comparison.facts["seeded"]
+            )
             helpdesk.measure(comparison, args=args, run_scenario=run_scenario, password=DEMO_PASSWORD)
         except Exception as error:  # noted for this size; the next size still runs
             comparison.problem = f"{type(error).__name__}: {error}"
@@ -646,8 +761,19 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     DATA.mkdir(exist_ok=True)
     env = bench_environment(database_for(args.incidents))
-    os.environ.update({k: env[k] for k in ("DJANGO_SETTINGS_MODULE", "SCHOOLDESK_VAR_DIR", "DATABASE_URL",
-                                           "DJANGO_DEBUG", "DJANGO_ALLOWED_HOSTS", "HUEY_IMMEDIATE")})
+    os.environ.update(
+        {
+            k: env[k]
+            for k in (
+                "DJANGO_SETTINGS_MODULE",
+                "SCHOOLDESK_VAR_DIR",
+                "DATABASE_URL",
+                "DJANGO_DEBUG",
+                "DJANGO_ALLOWED_HOSTS",
+                "HUEY_IMMEDIATE",
+            )
+        }
+    )
     os.environ.pop("SCHOOLDESK_PRODUCTION", None)
     os.chdir(ROOT)
     load_before = os.getloadavg()
@@ -661,10 +787,10 @@ def main(argv=None) -> int:
     try:
         info = machine()
         print(f"Building the bench database ({args.incidents:,} calls in one school)…", flush=True)
-        facts = build_database(incidents=args.incidents, months=args.months, reuse=args.reuse,
-                               database=database_for(args.incidents))
-        print(f"  {facts['all_calls']:,} calls, {facts['updates']:,} timeline rows "
-              f"({seeding(facts)})", flush=True)
+        facts = build_database(
+            incidents=args.incidents, months=args.months, reuse=args.reuse, database=database_for(args.incidents)
+        )
+        print(f"  {facts['all_calls']:,} calls, {facts['updates']:,} timeline rows ({seeding(facts)})", flush=True)
         wanted, args.port = args.port, free_port(args.port)
         if args.port != wanted:
             print(f"Port {wanted} is taken: serving on {args.port} instead.", flush=True)
@@ -674,8 +800,11 @@ def main(argv=None) -> int:
             compare(args=args, facts=facts, results=results, load=load, info=info, comparisons=comparisons)
         if not args.no_la and not args.only:
             la_results = la.run(args.la_database_url, reuse=args.reuse)
-            print(la_results.problem or f"LA-size part: {len(la_results.failures)} over budget "
-                  f"{la_results.failures or ''}", flush=True)
+            print(
+                la_results.problem
+                or f"LA-size part: {len(la_results.failures)} over budget {la_results.failures or ''}",
+                flush=True,
+            )
         if not args.only:  # --only: the scenarios named, nothing else (as the README says)
             print("Device console sync: 10,000 Chromebooks against the local stand-in…", flush=True)
             sync_figures = devicesync.run()  # its own process and SQLite database (docs/decisions/0030)
@@ -685,18 +814,38 @@ def main(argv=None) -> int:
     except Exception as error:  # whatever it is, it goes into docs/benchmarks.md; gunicorn is stopped by measure()
         problem = f"{type(error).__name__}: {error}"
         print(f"\n{problem}", file=sys.stderr)
-    write_report(args.output, args=args, facts=facts, results=results, problem=problem, info=info,
-                 load=(load_before, os.getloadavg()), wall=time.perf_counter() - started, command=command,
-                 comparisons=comparisons, la_results=la_results, loaded=loaded, sync_figures=sync_figures)
+    write_report(
+        args.output,
+        args=args,
+        facts=facts,
+        results=results,
+        problem=problem,
+        info=info,
+        load=(load_before, os.getloadavg()),
+        wall=time.perf_counter() - started,
+        command=command,
+        comparisons=comparisons,
+        la_results=la_results,
+        loaded=loaded,
+        sync_figures=sync_figures,
+    )
     shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
     print(f"Results written to {shown}")
     ok = not problem and results and all(s.verdict(args.budget) == "pass" for s in results)
     ok = ok and (la_results is None or la_results.passed)
     by_name = {s.name: s for s in results}
-    ok = ok and all((ratio := floor_ratio(by_name[page], by_name[floor])) is not None and ratio <= FLOOR_RATIO
-                    for page, floor in FLOORS.items() if page in by_name and floor in by_name)
-    ok = ok and (sync_figures is None or (not sync_figures.get("problem") and all(
-        sync_figures[name]["seconds"] < devicesync.BUDGET_S for name in ("first", "second"))))
+    ok = ok and all(
+        (ratio := floor_ratio(by_name[page], by_name[floor])) is not None and ratio <= FLOOR_RATIO
+        for page, floor in FLOORS.items()
+        if page in by_name and floor in by_name
+    )
+    ok = ok and (
+        sync_figures is None
+        or (
+            not sync_figures.get("problem")
+            and all(sync_figures[name]["seconds"] < devicesync.BUDGET_S for name in ("first", "second"))
+        )
+    )
     return 0 if ok and not any(c.problem for c in comparisons) else 1
 
 

@@ -40,8 +40,9 @@ router.register("roles", MembershipViewSet, basename="role")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI from our own static files, its start-up code in static/api-docs.js (no inline script: CSP)
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema", template_name="api/docs.html"),
-         name="api_docs"),
+    path(
+        "docs/", SpectacularSwaggerView.as_view(url_name="api_schema", template_name="api/docs.html"), name="api_docs"
+    ),
     path("reports/service/", ServiceReportApiView.as_view(), name="api_service_report"),
     *router.urls,
 ]

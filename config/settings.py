@@ -35,8 +35,9 @@ if not SCHOOLDESK_SECRET_KEYS:
             "Make one with: python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
         )
     SCHOOLDESK_SECRET_KEYS = [
-        base64.urlsafe_b64encode(hashlib.sha256(b"schooldesk secrets at rest\0" + SECRET_KEY.encode()).digest())
-        .decode()
+        base64.urlsafe_b64encode(
+            hashlib.sha256(b"schooldesk secrets at rest\0" + SECRET_KEY.encode()).digest()
+        ).decode()
     ]
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -135,11 +136,7 @@ TEMPLATES = [
 ]
 
 # Database: SQLite (WAL) by default, PostgreSQL when DATABASE_URL says so.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'schooldesk.sqlite3'}", conn_max_age=60
-    )
-}
+DATABASES = {"default": dj_database_url.config(default=f"sqlite:///{VAR_DIR / 'schooldesk.sqlite3'}", conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections are kept (conn_max_age above), as on PostgreSQL: a new SQLite connection starts with an empty
     # page cache and parses the whole schema again, which cost every request about 20 ms (docs/benchmarks.md).
@@ -152,8 +149,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # Axes first (a locked-out client goes no further); then a username (the admin's sign-in) and allauth's, which
 # also takes an email address.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend",
-                           "allauth.account.auth_backends.AuthenticationBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -163,8 +163,11 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The Django admin (superusers only) at /SCHOOLDESK_ADMIN_PATH/, or nowhere when it is empty; production without
 # the variable: nowhere (docs/decisions/0013).
-SCHOOLDESK_ADMIN_PATH = os.environ.get(
-    "SCHOOLDESK_ADMIN_PATH", "" if env_bool("SCHOOLDESK_PRODUCTION") else "django-admin").strip().strip("/")
+SCHOOLDESK_ADMIN_PATH = (
+    os.environ.get("SCHOOLDESK_ADMIN_PATH", "" if env_bool("SCHOOLDESK_PRODUCTION") else "django-admin")
+    .strip()
+    .strip("/")
+)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -284,11 +287,17 @@ SCHOOLDESK_WEBHOOK_TIMEOUT = int(os.environ.get("SCHOOLDESK_WEBHOOK_TIMEOUT", "1
 _DIRECTORY_OFFLINE = "http://127.0.0.1:9" if TESTING else ""
 SCHOOLDESK_DIRECTORY_URLS = {
     "graph": os.environ.get("SCHOOLDESK_GRAPH_URL", _DIRECTORY_OFFLINE or "https://graph.microsoft.com"),
-    "microsoft_token": os.environ.get("SCHOOLDESK_MICROSOFT_TOKEN_URL", (_DIRECTORY_OFFLINE + "/{tenant}/token")
-                                      if TESTING else "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"),
+    "microsoft_token": os.environ.get(
+        "SCHOOLDESK_MICROSOFT_TOKEN_URL",
+        (_DIRECTORY_OFFLINE + "/{tenant}/token")
+        if TESTING
+        else "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+    ),
     "google": os.environ.get("SCHOOLDESK_GOOGLE_DIRECTORY_URL", _DIRECTORY_OFFLINE or "https://admin.googleapis.com"),
-    "google_token": os.environ.get("SCHOOLDESK_GOOGLE_TOKEN_URL", (_DIRECTORY_OFFLINE + "/token")
-                                   if TESTING else "https://oauth2.googleapis.com/token"),
+    "google_token": os.environ.get(
+        "SCHOOLDESK_GOOGLE_TOKEN_URL",
+        (_DIRECTORY_OFFLINE + "/token") if TESTING else "https://oauth2.googleapis.com/token",
+    ),
     "wonde": os.environ.get("SCHOOLDESK_WONDE_URL", _DIRECTORY_OFFLINE or "https://api.wonde.com"),
 }
 SCHOOLDESK_DIRECTORY_MAX_WAIT = int(os.environ.get("SCHOOLDESK_DIRECTORY_MAX_WAIT", "60"))
@@ -356,11 +365,21 @@ SCHOOLDESK_API_RATE = os.environ.get("SCHOOLDESK_API_RATE", "10000/min" if TESTI
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "schooldesk"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "schooldesk",
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 10000}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
 
 REST_FRAMEWORK = {
     # A person's API token (Authorization: Bearer); the signed-in browser's session for the schema and browsable
@@ -396,21 +415,38 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "schooldesk.schools.choices.Priority",
-                            "ChangePriorityEnum": "schooldesk.changes.choices.ChangePriority"},
+    "ENUM_NAME_OVERRIDES": {
+        "PriorityEnum": "schooldesk.schools.choices.Priority",
+        "ChangePriorityEnum": "schooldesk.changes.choices.ChangePriority",
+    },
     "DESCRIPTION": (
         "Every record a person can see in the desk, with the same scoping, filters, permissions and services as the "
         "web pages. Lists are cursor-paginated (`next`/`previous`), `?fields=a,b` chooses columns, a detail answer "
         "carries an `ETag` and a change may send it back as `If-Match` (a stale one answers 412). Every error is "
         '`{"error": {"code", "message", "fields"}}` (the `Error` schema).'
     ),
-    "APPEND_COMPONENTS": {"schemas": {"Error": {
-        "type": "object", "required": ["error"],
-        "properties": {"error": {"type": "object", "required": ["code", "message", "fields"], "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"},
-            "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-        }}},
-    }}},
+    "APPEND_COMPONENTS": {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message", "fields"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "fields": {
+                                "type": "object",
+                                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    }
+                },
+            }
+        }
+    },
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
@@ -488,8 +524,9 @@ if SENTRY_DSN:
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         integrations=[DjangoIntegration()],
-        environment=os.environ.get("SENTRY_ENVIRONMENT",
-                                   "production" if env_bool("SCHOOLDESK_PRODUCTION") else "development"),
+        environment=os.environ.get(
+            "SENTRY_ENVIRONMENT", "production" if env_bool("SCHOOLDESK_PRODUCTION") else "development"
+        ),
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
         send_default_pii=False,
         max_request_body_size="never",
@@ -505,15 +542,27 @@ MFA_PASSKEY_LOGIN_ENABLED = True  # "Use a passkey" on the login page: a passkey
 MFA_TOTP_ISSUER = os.environ.get("SCHOOLDESK_MFA_ISSUER", "SchoolDesk")
 MFA_TOTP_TOLERANCE = 1  # a phone's clock 30 seconds out still works
 MFA_ADAPTER = "schooldesk.accounts.mfa_allauth.DeskMFAAdapter"
-MFA_FORMS = {name: f"schooldesk.accounts.mfa_allauth.Desk{form}Form" for name, form in {
-    "authenticate": "Authenticate", "reauthenticate": "Reauthenticate", "activate_totp": "ActivateTOTP",
-    "deactivate_totp": "DeactivateTOTP", "generate_recovery_codes": "GenerateRecoveryCodes",
-    "add_webauthn": "AddWebAuthn", "edit_webauthn": "EditWebAuthn"}.items()}
+MFA_FORMS = {
+    name: f"schooldesk.accounts.mfa_allauth.Desk{form}Form"
+    for name, form in {
+        "authenticate": "Authenticate",
+        "reauthenticate": "Reauthenticate",
+        "activate_totp": "ActivateTOTP",
+        "deactivate_totp": "DeactivateTOTP",
+        "generate_recovery_codes": "GenerateRecoveryCodes",
+        "add_webauthn": "AddWebAuthn",
+        "edit_webauthn": "EditWebAuthn",
+    }.items()
+}
 # Passkeys need a secure origin: https in production; http://localhost for `make run` and the browser tests.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 # The roles that must use it where an organisation has saved no rule of its own (its ICT owner sets one on the
 # Security page). The test suite's default is none: its thousands of sign-ins as SPOCs are not about MFA, and the
 # tests that are save a rule or set this.
-SCHOOLDESK_MFA_DEFAULT_ROLES = [role.strip() for role in os.environ.get(
-    "SCHOOLDESK_MFA_DEFAULT_ROLES", "" if TESTING else "spoc,technician,provider,owner,dpo,dsl").split(",")
-    if role.strip()]
+SCHOOLDESK_MFA_DEFAULT_ROLES = [
+    role.strip()
+    for role in os.environ.get(
+        "SCHOOLDESK_MFA_DEFAULT_ROLES", "" if TESTING else "spoc,technician,provider,owner,dpo,dsl"
+    ).split(",")
+    if role.strip()
+]

@@ -32,8 +32,17 @@ SECURITY_HEADERS = {
     "X-Frame-Options": re.compile(r"^DENY$"),
 }
 #: pages that must be reached by at least one role through its menu (or, for the call, by opening it)
-REQUIRED_PAGES = ["/", "/incidents/triage/", "/incidents/", "/assets/", "/licences/", "/diary/",
-                  "/reports/dashboards/", "/reports/incidents/", "/reports/service/"]
+REQUIRED_PAGES = [
+    "/",
+    "/incidents/triage/",
+    "/incidents/",
+    "/assets/",
+    "/licences/",
+    "/diary/",
+    "/reports/dashboards/",
+    "/reports/incidents/",
+    "/reports/service/",
+]
 #: roles that see a call a reporter has just made in their school
 CALL_ROLES = ("reporter", "spoc", "technician", "owner")
 
@@ -71,8 +80,13 @@ class PageParser(HTMLParser):
         elif tag == "script" and a.get("src"):
             self.static.append(a["src"])
         elif tag == "form":
-            self.forms.append(Form(a.get("action") or "", (a.get("method") or "get").lower(),
-                                   a.get("enctype") or "application/x-www-form-urlencoded"))
+            self.forms.append(
+                Form(
+                    a.get("action") or "",
+                    (a.get("method") or "get").lower(),
+                    a.get("enctype") or "application/x-www-form-urlencoded",
+                )
+            )
         elif self.forms and tag == "input" and a.get("name") and "disabled" not in a:
             kind = a.get("type", "text").lower()
             if kind in ("checkbox", "radio") and "checked" not in a:
@@ -139,8 +153,11 @@ class Check:
         print(f"  FAIL {message}", flush=True)
 
     def browser(self):
-        return urllib.request.build_opener(urllib.request.HTTPSHandler(context=self.context),
-                                           urllib.request.HTTPCookieProcessor(CookieJar()), NoRedirects)
+        return urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=self.context),
+            urllib.request.HTTPCookieProcessor(CookieJar()),
+            NoRedirects,
+        )
 
     def fetch(self, opener, url: str, data: bytes | None = None, headers: dict | None = None) -> Response:
         url = urllib.parse.urljoin(self.base + "/", url)
@@ -180,8 +197,10 @@ class Check:
             for name, value, kind in fields:
                 filename = '; filename=""' if kind == "file" else ""
                 content_type = "Content-Type: application/octet-stream\r\n" if kind == "file" else ""
-                parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"{filename}\r\n'
-                             f"{content_type}\r\n{value or ''}\r\n")
+                parts.append(
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"{filename}\r\n'
+                    f"{content_type}\r\n{value or ''}\r\n"
+                )
             data = ("".join(parts) + f"--{boundary}--\r\n").encode()
             headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
         else:
@@ -253,8 +272,9 @@ class Check:
             self.fail("the report form has no summary field")
             return None
         location = next(v for v in form.selects["location"] if v)
-        response = self.submit(opener, page, form, {"summary": "deploy-check: the projector shows no picture",
-                                                    "location": location})
+        response = self.submit(
+            opener, page, form, {"summary": "deploy-check: the projector shows no picture", "location": location}
+        )
         target = response.headers.get("Location") or ""
         if response.status != 302 or not re.fullmatch(r"/incidents/\d+/", urllib.parse.urlsplit(target).path):
             self.fail(f"reporting a problem answered {response.status} ({target or 'no redirect'})")
@@ -272,7 +292,7 @@ def totp_now(secret: str) -> str:
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 def main() -> int:
@@ -300,8 +320,10 @@ def main() -> int:
         if health.status == 200 or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    print(f"/health/ answered {health.status} after {time.perf_counter() - started:.1f} s: {health.text[:300]}",
-          flush=True)
+    print(
+        f"/health/ answered {health.status} after {time.perf_counter() - started:.1f} s: {health.text[:300]}",
+        flush=True,
+    )
     if health.status != 200 or json.loads(health.body).get("status") != "ok":
         check.fail(f"/health/ answered {health.status}")
         return 1
@@ -333,8 +355,13 @@ def main() -> int:
         if role == "reporter":
             call = check.report_a_problem(opener)
         home = check.html_page(opener, "/", role)
-        menu = sorted({urllib.parse.urlsplit(h).path for h in home.page().nav_links
-                       if h.startswith("/") and not h.startswith("/accounts/logout")})
+        menu = sorted(
+            {
+                urllib.parse.urlsplit(h).path
+                for h in home.page().nav_links
+                if h.startswith("/") and not h.startswith("/accounts/logout")
+            }
+        )
         reached[role] = {"/"}
         for url in menu:
             page = check.html_page(opener, url, role)
@@ -347,8 +374,11 @@ def main() -> int:
                         continue
                     csv = check.get(opener, urllib.parse.urljoin(page.url, href))
                     disposition = csv.headers.get("Content-Disposition") or ""
-                    if csv.status != 200 or "text/csv" not in (csv.headers.get("Content-Type") or "") \
-                            or not disposition.startswith("attachment"):
+                    if (
+                        csv.status != 200
+                        or "text/csv" not in (csv.headers.get("Content-Type") or "")
+                        or not disposition.startswith("attachment")
+                    ):
                         check.fail(f"{role}: download {href} on {url} answered {csv.status}, {disposition!r}")
                     else:
                         downloads += 1
@@ -372,9 +402,12 @@ def main() -> int:
         check.fail("no CSV download was offered or it failed")
     if not check.static_seen:
         check.fail("no static file was named by any page")
-    print(f"{check.requests} requests, {len(check.static_seen)} static files, {downloads} CSV downloads, "
-          f"{sum(len(r) for r in reached.values())} pages over {len(reached)} roles in "
-          f"{time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"{check.requests} requests, {len(check.static_seen)} static files, {downloads} CSV downloads, "
+        f"{sum(len(r) for r in reached.values())} pages over {len(reached)} roles in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
     if check.failures:
         print(f"{len(check.failures)} failures:\n  " + "\n  ".join(check.failures))
         return 1

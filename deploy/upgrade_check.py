@@ -59,7 +59,7 @@ def totp_now(secret: str) -> str:
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 def set_up_two_step(client, username: str) -> str:
@@ -113,8 +113,10 @@ def main() -> int:
         print(f"   {username} ({role}, {where}): / and {len(hrefs)} pages it links to")
     for failure in failures:
         print(f"FAILED {failure}")
-    print(f"   {pages} pages in {time.monotonic() - began:.0f} s, {len(failures)} not 200; "
-          f"{set_up} logins set up an authenticator app first")
+    print(
+        f"   {pages} pages in {time.monotonic() - began:.0f} s, {len(failures)} not 200; "
+        f"{set_up} logins set up an authenticator app first"
+    )
     return 1 if failures else 0
 
 

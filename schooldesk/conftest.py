@@ -76,8 +76,12 @@ def behind_nginx(settings):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
     def _headers(address: str) -> dict:
-        return {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_REAL_IP": address, "HTTP_X_FORWARDED_FOR": address,
-                "HTTP_X_FORWARDED_PROTO": "https"}
+        return {
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_X_REAL_IP": address,
+            "HTTP_X_FORWARDED_FOR": address,
+            "HTTP_X_FORWARDED_PROTO": "https",
+        }
 
     return _headers
 
@@ -109,7 +113,6 @@ def login(client):
 #   the relaxed check.
 # - No Chromium at /usr/bin/chromium (or at SCHOOLDESK_CHROMIUM, if set): the tests skip, unless
 #   SCHOOLDESK_REQUIRE_BROWSER is set (CI), then they fail.
-
 
 
 DEFAULT_TIMEOUT_MS = 10_000
@@ -152,8 +155,9 @@ def open_page(browser, live_server, request):
     contexts = []
 
     def _open(viewport: str = "desktop"):
-        context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London",
-                                      **VIEWPORTS[viewport])
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-GB", timezone_id="Europe/London", **VIEWPORTS[viewport]
+        )
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()

@@ -81,8 +81,15 @@ class Access:
             from schooldesk.schools.models import Organisation
 
             whole = {org for org, held in self.roles_by_organisation.items() if held & key}
-            alone = set(Organisation.objects.filter(kind=OrganisationKind.SCHOOL, schools__in=self.school_ids(key))
-                        .values_list("pk", flat=True)) if self.school_ids(key) else set()
+            alone = (
+                set(
+                    Organisation.objects.filter(
+                        kind=OrganisationKind.SCHOOL, schools__in=self.school_ids(key)
+                    ).values_list("pk", flat=True)
+                )
+                if self.school_ids(key)
+                else set()
+            )
             self._managed[key] = frozenset(whole | alone)
         return self._managed[key]
 

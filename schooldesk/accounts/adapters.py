@@ -26,17 +26,25 @@ class DeskAccountAdapter(FirstWayWithoutPasswordMixin, DefaultAccountAdapter):
         if user is not None and "password" in credentials:
             connection = sso.password_refused_by(user)
             if connection is not None:
-                audit.sign_in_event(action=audit.SIGN_IN_FAILED, user=user,
-                                    summary="Sign-in refused: passwords are off", changes={"reason": "passwords_off"})
+                audit.sign_in_event(
+                    action=audit.SIGN_IN_FAILED,
+                    user=user,
+                    summary="Sign-in refused: passwords are off",
+                    changes={"reason": "passwords_off"},
+                )
                 raise forms.ValidationError(
-                    _("Your school signs in with %(provider)s only: use the “Sign in with %(short)s” button.") % {
+                    _("Your school signs in with %(provider)s only: use the “Sign in with %(short)s” button.")
+                    % {
                         "provider": connection.get_provider_display(),
-                        "short": _("Microsoft") if connection.provider == "microsoft" else _("Google")},
-                    code="passwords_off")
+                        "short": _("Microsoft") if connection.provider == "microsoft" else _("Google"),
+                    },
+                    code="passwords_off",
+                )
         return user
 
-    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="",
-                    message=None) -> None:
+    def add_message(
+        self, request, level, message_template=None, message_context=None, extra_tags="", message=None
+    ) -> None:
         """Not allauth's "Successfully signed in as …" and "You have signed out": the desk never said them."""
         if message_template in ("account/messages/logged_in.txt", "account/messages/logged_out.txt"):
             return
@@ -49,10 +57,15 @@ class DeskAccountAdapter(FirstWayWithoutPasswordMixin, DefaultAccountAdapter):
 def refuse(request, connection, message: str, *, email: str = ""):
     """The sign-in is refused: an entry in the connection's school's (or organisation's) trail, and a page that
     says why in the person's words."""
-    audit.sign_in_event(action=audit.SIGN_IN_FAILED, places=[(connection.school_id, connection.organisation_id
-                                                              or getattr(connection.school, "organisation_id", None))],
-                        label=email, summary=f"Sign-in with {connection.provider} refused",
-                        changes={"reason": "sso", "email": email[:200], "detail": message[:300]})
+    audit.sign_in_event(
+        action=audit.SIGN_IN_FAILED,
+        places=[
+            (connection.school_id, connection.organisation_id or getattr(connection.school, "organisation_id", None))
+        ],
+        label=email,
+        summary=f"Sign-in with {connection.provider} refused",
+        changes={"reason": "sso", "email": email[:200], "detail": message[:300]},
+    )
     raise ImmediateHttpResponse(render(request, "account/sso_refused.html", {"message": message}, status=403))
 
 
@@ -75,8 +88,14 @@ class DeskSocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin) -> None:
         connection = sso.connection_for_provider_id(sociallogin.account.provider)
         if connection is None:
-            raise ImmediateHttpResponse(render(request, "account/sso_refused.html", {
-                "message": _("This way of signing in is no longer offered. Ask your SPOC.")}, status=403))
+            raise ImmediateHttpResponse(
+                render(
+                    request,
+                    "account/sso_refused.html",
+                    {"message": _("This way of signing in is no longer offered. Ask your SPOC.")},
+                    status=403,
+                )
+            )
         claims = (sociallogin.account.extra_data or {}).get("id_token") or {}
         try:
             email = sso.checked_email(connection, claims)
@@ -87,12 +106,16 @@ class DeskSocialAccountAdapter(DefaultSocialAccountAdapter):
                 person = sso.person_to_link(connection, email)
                 if person is not None:
                     sociallogin.connect(request, person)
-                    audit.sign_in_event(action=audit.SSO_LINK, user=person,
-                                        summary=f"Linked to a {connection.provider} sign-in",
-                                        changes={"with": connection.get_provider_display(), "email": email})
+                    audit.sign_in_event(
+                        action=audit.SSO_LINK,
+                        user=person,
+                        summary=f"Linked to a {connection.provider} sign-in",
+                        changes={"with": connection.get_provider_display(), "email": email},
+                    )
                 elif not (connection.creates_accounts and connection.school_id):
-                    raise sso.SignInRefused(_("You do not have an account on the desk yet. Ask your school's SPOC "
-                                              "to add you."))
+                    raise sso.SignInRefused(
+                        _("You do not have an account on the desk yet. Ask your school's SPOC to add you.")
+                    )
                 else:
                     request._desk_sso_creates = connection  # noqa: SLF001 - read by is_open_for_signup below
         except sso.SignInRefused as refusal:
@@ -112,9 +135,12 @@ class DeskSocialAccountAdapter(DefaultSocialAccountAdapter):
         connection = request._desk_sso_creates  # noqa: SLF001
         user = super().save_user(request, sociallogin, form)
         sso.make_reporter(connection, user)
-        audit.sign_in_event(action=audit.SSO_LINK, user=user, summary=f"Account made by a {connection.provider} "
-                            "sign-in", changes={"with": connection.get_provider_display(), "email": user.email,
-                                               "created": True})
+        audit.sign_in_event(
+            action=audit.SSO_LINK,
+            user=user,
+            summary=f"Account made by a {connection.provider} sign-in",
+            changes={"with": connection.get_provider_display(), "email": user.email, "created": True},
+        )
         return user
 
 

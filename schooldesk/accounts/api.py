@@ -53,6 +53,9 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
     name = "apiToken"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer",
-                "description": "A personal API token (Your name → API tokens), sent as "
-                               "`Authorization: Bearer sdk_…`. Read-only tokens get 403 on any change."}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token (Your name → API tokens), sent as "
+            "`Authorization: Bearer sdk_…`. Read-only tokens get 403 on any change.",
+        }

@@ -38,8 +38,14 @@ class ApiTokenScope(models.TextChoices):
 #: roles in order of what they may do; technician and provider rank together; DPO and DSL are given only by the
 #: ICT owner or above (they rank with the owner for giving, but holding one gives no say over people)
 ROLE_RANK = {
-    Role.REPORTER: 1, Role.VIEWER: 2, Role.TECHNICIAN: 3, Role.PROVIDER: 3, Role.SPOC: 4, Role.OWNER: 5,
-    Role.DPO: 5, Role.DSL: 5,
+    Role.REPORTER: 1,
+    Role.VIEWER: 2,
+    Role.TECHNICIAN: 3,
+    Role.PROVIDER: 3,
+    Role.SPOC: 4,
+    Role.OWNER: 5,
+    Role.DPO: 5,
+    Role.DSL: 5,
 }
 #: an LA's or trust's officer: a desk role (SPOC, ICT owner) held across a whole organisation
 LA_OFFICER_RANK = 6
@@ -49,10 +55,14 @@ NOT_A_SAY_OVER_PEOPLE = frozenset({Role.DPO, Role.DSL})
 PEOPLE_ROLES = DESK_ROLES
 #: the order the roles are offered in a drop-down: the commonest first
 ROLE_ORDER = [Role.REPORTER, Role.TECHNICIAN, Role.SPOC, Role.VIEWER, Role.PROVIDER, Role.OWNER, Role.DPO, Role.DSL]
+
+
 class SignInProvider(models.TextChoices):
     """Sign in with Microsoft or Google (docs/decisions/0031): both through OpenID Connect."""
 
     MICROSOFT = "microsoft", _("Microsoft (Entra ID)")
     GOOGLE = "google", _("Google (Workspace)")
+
+
 #: who sets an organisation's MFA policy: its ICT owners (an LA's or trust's officer, a stand-alone school's owner)
 MFA_POLICY_ROLES = frozenset({Role.OWNER})

@@ -40,7 +40,7 @@ class LoginForm(StyledFormMixin, AllauthLoginForm):
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """"Forgotten your password?": the request only queues the job (accounts.tasks); the worker looks the address
+    """ "Forgotten your password?": the request only queues the job (accounts.tasks); the worker looks the address
     up and sends the email. Known and unknown addresses then cost the page the same."""
 
     def save(self, domain_override=None, use_https=False, request=None, **kwargs):
@@ -50,11 +50,18 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
 
 class ApiTokenForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=80,
-                           help_text=_("What it is for, so you know which to revoke: “Governors’ dashboard”."))
-    scope = forms.ChoiceField(label=_("Access"), choices=ApiTokenScope.choices, initial=ApiTokenScope.READ,
-                              widget=forms.RadioSelect,
-                              help_text=_("Read only is enough to fetch calls; read and write can also log them."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=80,
+        help_text=_("What it is for, so you know which to revoke: “Governors’ dashboard”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Access"),
+        choices=ApiTokenScope.choices,
+        initial=ApiTokenScope.READ,
+        widget=forms.RadioSelect,
+        help_text=_("Read only is enough to fetch calls; read and write can also log them."),
+    )
 
 
 class ApiTokenRevokeForm(StyledFormMixin, forms.Form):
@@ -82,8 +89,11 @@ class PeopleFilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label=_("Search by name or email"), required=False, max_length=100)
     role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("Any role")), *Role.choices])
     school = forms.ModelChoiceField(label=_("School"), required=False, queryset=None, empty_label=_("Any school"))
-    state = forms.ChoiceField(label=_("State"), required=False, choices=[
-        ("", _("Everyone")), ("active", _("Can sign in")), ("left", _("Left (cannot sign in)"))])
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("Everyone")), ("active", _("Can sign in")), ("left", _("Left (cannot sign in)"))],
+    )
 
     def __init__(self, *args, school_ids, **kwargs):
         from schooldesk.schools.models import School
@@ -99,8 +109,12 @@ class _SchoolRoleFields(StyledFormMixin, forms.Form):
 
     school = forms.ModelChoiceField(label=_("School"), queryset=None)
     role = forms.ChoiceField(label=_("Role"), choices=())
-    supplier = forms.ModelChoiceField(label=_("Supplier (for a provider)"), queryset=None, required=False,
-                                      help_text=_("A provider sees only the calls escalated to this supplier."))
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier (for a provider)"),
+        queryset=None,
+        required=False,
+        help_text=_("A provider sees only the calls escalated to this supplier."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         from schooldesk.accounts.selectors import people_school_ids
@@ -115,7 +129,8 @@ class _SchoolRoleFields(StyledFormMixin, forms.Form):
             self.fields["school"].initial = school_ids[0]
         self.fields["role"].choices = _role_choices(rank=_manager_rank(user, school_ids))
         self.fields["supplier"].queryset = Supplier.objects.filter(
-            organisation_id__in=schools.values("organisation_id")).order_by("name")
+            organisation_id__in=schools.values("organisation_id")
+        ).order_by("name")
 
     def clean(self):
         data = super().clean()
@@ -131,9 +146,13 @@ class RoleGiveForm(_SchoolRoleFields):
 class InviteForm(_SchoolRoleFields):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("Email"), max_length=254,
-                             help_text=_("They are emailed a link (it works once) to choose their password; "
-                                         "they sign in with this address."))
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_(
+            "They are emailed a link (it works once) to choose their password; they sign in with this address."
+        ),
+    )
     job_title = forms.CharField(label=_("Job title"), max_length=80, required=False)
 
     field_order = ["first_name", "last_name", "email", "job_title", "school", "role", "supplier"]
@@ -144,11 +163,15 @@ class InviteForm(_SchoolRoleFields):
 
 
 class PeopleImportForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
-                           help_text=_("Columns: First name, Last name, Email, Job title, Roles (e.g. “technician; "
-                                       "spoc”, or “pupil” for a reporter) and, for several schools, School (its "
-                                       "name or URN). Up to 5,000 rows."))
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+        help_text=_(
+            "Columns: First name, Last name, Email, Job title, Roles (e.g. “technician; "
+            "spoc”, or “pupil” for a reporter) and, for several schools, School (its "
+            "name or URN). Up to 5,000 rows."
+        ),
+    )
     school = forms.ModelChoiceField(label=_("School (for rows that name none)"), queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -166,8 +189,9 @@ class PeopleImportForm(StyledFormMixin, forms.Form):
 
 
 class PeopleImportConfirmForm(StyledFormMixin, forms.Form):
-    send = forms.BooleanField(label=_("Email each new person a link to choose their password"), required=False,
-                              initial=True)
+    send = forms.BooleanField(
+        label=_("Email each new person a link to choose their password"), required=False, initial=True
+    )
 
 
 class PersonActionForm(StyledFormMixin, forms.Form):
@@ -175,10 +199,13 @@ class PersonActionForm(StyledFormMixin, forms.Form):
 
 
 class SignInStartForm(StyledFormMixin, forms.Form):
-    """"Sign in with Microsoft" or "… Google": the school email address says which school's tenant or domain."""
+    """ "Sign in with Microsoft" or "… Google": the school email address says which school's tenant or domain."""
 
-    email = forms.EmailField(label=_("Your school email address"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}))
+    email = forms.EmailField(
+        label=_("Your school email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
+    )
     provider = forms.ChoiceField(choices=SignInProvider.choices, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -188,30 +215,62 @@ class SignInStartForm(StyledFormMixin, forms.Form):
 class SignInConnectionForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     """The client id and secret are write-only: never put back into the page; a blank box keeps the saved one."""
 
-    client_id = forms.CharField(label=_("Client ID"), required=False, strip=True,
-                                widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
-    client_secret = forms.CharField(label=_("Client secret"), required=False, strip=False,
-                                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
+    client_id = forms.CharField(
+        label=_("Client ID"),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    client_secret = forms.CharField(
+        label=_("Client secret"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
 
-    field_order = ["school", "organisation", "provider", "tenant_id", "domains", "client_id", "client_secret",
-                   "issuer", "is_enabled", "creates_accounts", "passwords_off", "break_glass"]
+    field_order = [
+        "school",
+        "organisation",
+        "provider",
+        "tenant_id",
+        "domains",
+        "client_id",
+        "client_secret",
+        "issuer",
+        "is_enabled",
+        "creates_accounts",
+        "passwords_off",
+        "break_glass",
+    ]
 
     class Meta:
         model = SignInConnection
-        fields = ["school", "organisation", "provider", "tenant_id", "domains", "issuer", "is_enabled",
-                  "creates_accounts", "passwords_off", "break_glass"]
+        fields = [
+            "school",
+            "organisation",
+            "provider",
+            "tenant_id",
+            "domains",
+            "issuer",
+            "is_enabled",
+            "creates_accounts",
+            "passwords_off",
+            "break_glass",
+        ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         schools = access_for(user).school_ids(DESK_ROLES)
         organisations = Organisation.objects.filter(
-            membership__user=user, membership__role__in=DESK_ROLES, membership__school__isnull=True).distinct()
+            membership__user=user, membership__role__in=DESK_ROLES, membership__school__isnull=True
+        ).distinct()
         if self.instance.pk:  # a connection stays with its school or organisation
             del self.fields["school"], self.fields["organisation"]
             self.fields["break_glass"].queryset = sso.people_of(self.instance).order_by("first_name", "last_name")
         else:
-            self.fields["break_glass"].queryset = User.objects.filter(
-                memberships__school_id__in=schools).distinct().order_by("first_name", "last_name")
+            self.fields["break_glass"].queryset = (
+                User.objects.filter(memberships__school_id__in=schools).distinct().order_by("first_name", "last_name")
+            )
             if not organisations.exists():
                 del self.fields["organisation"]
                 self.decide_school(schools)
@@ -230,10 +289,15 @@ class MfaPolicyForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
     """Which roles must use two-step sign-in in every school of one organisation (docs/decisions/0032)."""
 
     roles = forms.MultipleChoiceField(
-        label=_("Roles that must use two-step sign-in"), choices=Role.choices, required=False,
+        label=_("Roles that must use two-step sign-in"),
+        choices=Role.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("A person holding a ticked role is asked to set it up when they next open the desk, and can do "
-                    "nothing else until they have. Leave a role unticked to let its people choose."))
+        help_text=_(
+            "A person holding a ticked role is asked to set it up when they next open the desk, and can do "
+            "nothing else until they have. Leave a role unticked to let its people choose."
+        ),
+    )
 
     class Meta:
         model = MfaPolicy

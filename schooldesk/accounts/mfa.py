@@ -51,8 +51,12 @@ def mfa_state_by_user(user_ids: Iterable[int]) -> dict[int, list[str]]:
     state: dict[int, list[str]] = {}
     if not ids:
         return state
-    for user_id, kind in (Authenticator.objects.filter(user_id__in=ids).values_list("user_id", "type")
-                          .distinct().order_by("user_id", "type")):
+    for user_id, kind in (
+        Authenticator.objects.filter(user_id__in=ids)
+        .values_list("user_id", "type")
+        .distinct()
+        .order_by("user_id", "type")
+    ):
         state.setdefault(user_id, []).append(kind)
     return state
 
@@ -106,8 +110,11 @@ def roles_requiring_mfa(user) -> dict[str, list[str]]:
     from schooldesk.schools.models import Organisation, School
 
     access = access_for(user)
-    schools = list(School.objects.filter(pk__in=list(access.roles_by_school))
-                   .values_list("pk", "name", "organisation_id")) if access.roles_by_school else []
+    schools = (
+        list(School.objects.filter(pk__in=list(access.roles_by_school)).values_list("pk", "name", "organisation_id"))
+        if access.roles_by_school
+        else []
+    )
     org_ids = {org for _pk, _name, org in schools} | set(access.roles_by_organisation)
     if not org_ids:
         return {}
@@ -151,8 +158,11 @@ def session_state(request, *, user=None, fresh: bool = False) -> dict:
     version = policy_version()
     if fresh or not isinstance(state, dict) or state.get("v") != version:
         required = bool(roles_requiring_mfa(user))
-        state = {"v": version, "required": required,
-                 "done": (not required) or sso_used_mfa(request) or has_second_step(user)}
+        state = {
+            "v": version,
+            "required": required,
+            "done": (not required) or sso_used_mfa(request) or has_second_step(user),
+        }
         request.session[SESSION_KEY] = state
     elif state["required"] and not state["done"]:  # they may have set it up since the last request
         if sso_used_mfa(request) or has_second_step(user):
@@ -191,15 +201,26 @@ class MfaRequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (getattr(user, "is_authenticated", False) and "HTTP_AUTHORIZATION" not in request.META
-                and not _allowed(request)):
+        if (
+            getattr(user, "is_authenticated", False)
+            and "HTTP_AUTHORIZATION" not in request.META
+            and not _allowed(request)
+        ):
             state = session_state(request)
             if state["required"] and not state["done"]:
                 if request.headers.get("HX-Request"):  # a fragment (a menu's list): nothing to swap in
                     return HttpResponse(status=403)
                 if request.path_info.startswith("/api/"):
-                    return JsonResponse({"error": {"code": "mfa_required", "fields": {}, "message": _(
-                        "Set up two-step sign-in on the Security page first.")}}, status=403)
+                    return JsonResponse(
+                        {
+                            "error": {
+                                "code": "mfa_required",
+                                "fields": {},
+                                "message": _("Set up two-step sign-in on the Security page first."),
+                            }
+                        },
+                        status=403,
+                    )
                 return redirect("mfa_index")
         return self.get_response(request)
 
@@ -215,16 +236,37 @@ def _record(user, action: str, summary: str, details: dict) -> None:
     from schooldesk.core.models import AuditEntry
 
     actor_id = logs.current()["user_id"] or user.pk
-    places = set(Membership.objects.filter(user=user).values_list("school_id", "organisation_id",
-                                                                   "school__organisation_id"))
+    places = set(
+        Membership.objects.filter(user=user).values_list("school_id", "organisation_id", "school__organisation_id")
+    )
     label = (user.get_full_name() or user.username)[:200]
-    AuditEntry.objects.bulk_create([
-        AuditEntry(actor_id=actor_id, school_id=school_id, organisation_id=organisation_id or school_org,
-                   action=action, object_type="user", object_id=str(user.pk), object_label=label,
-                   summary=summary[:300], changes=details)
-        for school_id, organisation_id, school_org in sorted(places, key=str)
-    ] or [AuditEntry(actor_id=actor_id, action=action, object_type="user", object_id=str(user.pk),
-                     object_label=label, summary=summary[:300], changes=details)])
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor_id=actor_id,
+                school_id=school_id,
+                organisation_id=organisation_id or school_org,
+                action=action,
+                object_type="user",
+                object_id=str(user.pk),
+                object_label=label,
+                summary=summary[:300],
+                changes=details,
+            )
+            for school_id, organisation_id, school_org in sorted(places, key=str)
+        ]
+        or [
+            AuditEntry(
+                actor_id=actor_id,
+                action=action,
+                object_type="user",
+                object_id=str(user.pk),
+                object_label=label,
+                summary=summary[:300],
+                changes=details,
+            )
+        ]
+    )
 
 
 def _kind(authenticator) -> str:
@@ -251,8 +293,12 @@ def _used(sender, request, user, authenticator, reauthenticated=False, passwordl
     if reauthenticated:
         return  # a confirmation inside a session, not a sign-in
     how = "a passkey alone" if passwordless else _kind(authenticator)
-    _record(user, "mfa_use", f"Used two-step sign-in ({how}) to sign in",
-            {"kind": authenticator.type, "passwordless": bool(passwordless)})
+    _record(
+        user,
+        "mfa_use",
+        f"Used two-step sign-in ({how}) to sign in",
+        {"kind": authenticator.type, "passwordless": bool(passwordless)},
+    )
 
 
 def _signed_in(sender, request, user, **kwargs):

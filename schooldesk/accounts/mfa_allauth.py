@@ -16,9 +16,12 @@ class DeskMFAAdapter(DefaultMFAAdapter):
     """The authenticator app's secret and the recovery codes' seed are encrypted with the desk's keys
     (SCHOOLDESK_SECRET_KEYS, docs/decisions/0012), as mailbox passwords are; one written in clear is still read."""
 
-    error_messages = {**DefaultMFAAdapter.error_messages,
-                      "incorrect_code": _("That code is not right. Type the code your app shows now, or a recovery "
-                                          "code you have not used before.")}
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": _(
+            "That code is not right. Type the code your app shows now, or a recovery code you have not used before."
+        ),
+    }
 
     def encrypt(self, text: str) -> str:
         return encrypt_secret(text)
@@ -82,15 +85,17 @@ class DeskAddWebAuthnForm(StyledFormMixin, AddWebAuthnForm):
         self.fields["name"].help_text = _("Which device it is on: “Office PC”, “My phone”.")
         if "passwordless" in self.fields:
             self.fields["passwordless"] = forms.BooleanField(
-                label=_("Sign in with this passkey alone, without my password"), required=False, initial=True,
-                help_text=_("The device then asks for your fingerprint, face or PIN each time."))
+                label=_("Sign in with this passkey alone, without my password"),
+                required=False,
+                initial=True,
+                help_text=_("The device then asks for your fingerprint, face or PIN each time."),
+            )
 
 
 class DeskEditWebAuthnForm(StyledFormMixin, EditWebAuthnForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].label = _("Name")
-
 
 
 class FirstWayWithoutPasswordMixin:
@@ -106,7 +111,6 @@ class FirstWayWithoutPasswordMixin:
             from schooldesk.accounts.mfa import has_any_way
 
             user = getattr(getattr(context, "request", None), "user", None)
-            if (getattr(user, "is_authenticated", False) and not user.has_usable_password()
-                    and not has_any_way(user)):
+            if getattr(user, "is_authenticated", False) and not user.has_usable_password() and not has_any_way(user):
                 return False
         return super().is_reauthentication_required(app=app, **kwargs)

@@ -23,8 +23,7 @@ MAX_ROWS = 5_000
 PREVIEW_ROWS = 20
 #: (field, label, required column, headings that mean it)
 COLUMNS = [
-    ("first_name", "First name", True,
-     ["first name", "forename", "forenames", "given name", "first"]),
+    ("first_name", "First name", True, ["first name", "forename", "forenames", "given name", "first"]),
     ("last_name", "Last name", True, ["last name", "surname", "family name", "last"]),
     ("email", "Email", True, ["email", "email address", "e-mail", "e-mail address", "work email", "school email"]),
     ("job_title", "Job title", False, ["job title", "title", "position", "job", "role title", "post"]),
@@ -35,10 +34,20 @@ LABELS = {name: label for name, label, _r, _s in COLUMNS}
 ROLE_WORDS = {
     **{value: value for value in Role.values},
     **{str(label).lower(): value for value, label in Role.choices},
-    "pupil": Role.REPORTER, "student": Role.REPORTER, "staff": Role.REPORTER, "ict owner": Role.OWNER,
-    "owner": Role.OWNER, "service desk administrator": Role.SPOC, "technician": Role.TECHNICIAN,
-    "first level": Role.TECHNICIAN, "governor": Role.VIEWER, "head": Role.VIEWER, "head teacher": Role.VIEWER,
-    "dpo": Role.DPO, "dsl": Role.DSL, "data protection officer": Role.DPO,
+    "pupil": Role.REPORTER,
+    "student": Role.REPORTER,
+    "staff": Role.REPORTER,
+    "ict owner": Role.OWNER,
+    "owner": Role.OWNER,
+    "service desk administrator": Role.SPOC,
+    "technician": Role.TECHNICIAN,
+    "first level": Role.TECHNICIAN,
+    "governor": Role.VIEWER,
+    "head": Role.VIEWER,
+    "head teacher": Role.VIEWER,
+    "dpo": Role.DPO,
+    "dsl": Role.DSL,
+    "data protection officer": Role.DPO,
     "designated safeguarding lead": Role.DSL,
 }
 
@@ -92,10 +101,16 @@ def read_people(upload) -> imports.Table:
     mapping = columns_of(table.headers)
     missing = [LABELS[name] for name, _label, required, _s in COLUMNS if required and name not in mapping]
     if missing:
-        raise ValidationError({"file": _("The file has no column headed %(missing)s. The first row must name the "
-                                         "columns: First name, Last name, Email, Job title, Roles and, for "
-                                         "several schools, School (its name or URN).")
-                               % {"missing": ", ".join(f"“{m}”" for m in missing)}})
+        raise ValidationError(
+            {
+                "file": _(
+                    "The file has no column headed %(missing)s. The first row must name the "
+                    "columns: First name, Last name, Email, Job title, Roles and, for "
+                    "several schools, School (its name or URN)."
+                )
+                % {"missing": ", ".join(f"“{m}”" for m in missing)}
+            }
+        )
     return table
 
 
@@ -127,7 +142,7 @@ def _existing(emails) -> dict[str, list[User]]:
     found: dict[str, list[User]] = {}
     keys = sorted({e.lower() for e in emails if e})
     for start in range(0, len(keys), 500):
-        for person in User.objects.annotate(key=Lower("email")).filter(key__in=keys[start:start + 500]):
+        for person in User.objects.annotate(key=Lower("email")).filter(key__in=keys[start : start + 500]):
             found.setdefault(person.key, []).append(person)
     return found
 
@@ -168,6 +183,7 @@ def people_import_check(*, table: imports.Table, by, default_school=None) -> Peo
     existing = _existing(v["email"] for _l, v, _e in cells_by_line)
     rank_of = {}
     for line, values, errors in cells_by_line:
+
         def fail(name, message, line=line, errors=errors):
             errors.append(RowError(line, LABELS[name], message))
 
@@ -187,9 +203,15 @@ def people_import_check(*, table: imports.Table, by, default_school=None) -> Peo
                 school = matches[0]
             else:
                 school = None
-                fail("school", (_("“%(school)s” is the name of several of your schools: give its URN")
-                                if matches else _("“%(school)s” is not a school whose people you manage: give its "
-                                                  "name or URN")) % {"school": values["school"][:60]})
+                fail(
+                    "school",
+                    (
+                        _("“%(school)s” is the name of several of your schools: give its URN")
+                        if matches
+                        else _("“%(school)s” is not a school whose people you manage: give its name or URN")
+                    )
+                    % {"school": values["school"][:60]},
+                )
         elif school is None:
             fail("school", _("is empty: say which school (its name or URN), or choose one school for the whole file"))
         roles = []
@@ -200,16 +222,22 @@ def people_import_check(*, table: imports.Table, by, default_school=None) -> Peo
         for word in words:
             role = ROLE_WORDS.get(word)
             if role is None:
-                fail("roles", _("“%(word)s” is not a role: use reporter, viewer, technician, SPOC, ICT owner, DPO "
-                                "or DSL") % {"word": word[:30]})
+                fail(
+                    "roles",
+                    _("“%(word)s” is not a role: use reporter, viewer, technician, SPOC, ICT owner, DPO or DSL")
+                    % {"word": word[:30]},
+                )
             elif role == Role.PROVIDER:
                 fail("roles", _("a provider belongs to a supplier: give that role on the person's own page"))
             elif school is not None:
                 if school.pk not in rank_of:
                     rank_of[school.pk] = access.rank_in(school.pk)
                 if ROLE_RANK[role] > rank_of[school.pk]:
-                    fail("roles", _("you cannot give the role %(role)s (above your own in %(school)s)")
-                         % {"role": Role(role).label, "school": school.name})
+                    fail(
+                        "roles",
+                        _("you cannot give the role %(role)s (above your own in %(school)s)")
+                        % {"role": Role(role).label, "school": school.name},
+                    )
                 elif role not in roles:
                     roles.append(role)
         matched = existing.get(email, []) if email else []
@@ -219,9 +247,13 @@ def people_import_check(*, table: imports.Table, by, default_school=None) -> Peo
         elif matched:
             person = matched[0]
             if school is not None and _ranks([person], [school]).get((person.pk, school.pk), 0) > rank_of.get(
-                    school.pk, access.rank_in(school.pk)):
-                fail("email", _("%(person)s stands above you in %(school)s: ask the ICT owner")
-                     % {"person": person, "school": school.name})
+                school.pk, access.rank_in(school.pk)
+            ):
+                fail(
+                    "email",
+                    _("%(person)s stands above you in %(school)s: ask the ICT owner")
+                    % {"person": person, "school": school.name},
+                )
         else:
             for name in ("first_name", "last_name"):
                 if not values[name] and not any(e.column == LABELS[name] for e in errors):
@@ -229,13 +261,25 @@ def people_import_check(*, table: imports.Table, by, default_school=None) -> Peo
         if email and school is not None:
             key = (email, school.pk)
             if key in rows_by_key:
-                fail("email", _("%(email)s is also on line %(line)s for the same school")
-                     % {"email": email, "line": rows_by_key[key]})
+                fail(
+                    "email",
+                    _("%(email)s is also on line %(line)s for the same school")
+                    % {"email": email, "line": rows_by_key[key]},
+                )
             rows_by_key.setdefault(key, line)
         if errors:
             result.errors.extend(errors)
             continue
-        result.rows.append(PersonRow(line=line, first_name=values["first_name"], last_name=values["last_name"],
-                                     email=email, job_title=values["job_title"], roles=roles, school=school,
-                                     existing=person))
+        result.rows.append(
+            PersonRow(
+                line=line,
+                first_name=values["first_name"],
+                last_name=values["last_name"],
+                email=email,
+                job_title=values["job_title"],
+                roles=roles,
+                school=school,
+                existing=person,
+            )
+        )
     return result

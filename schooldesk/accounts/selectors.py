@@ -16,8 +16,11 @@ def api_token_for(token: str) -> ApiToken | None:
     """The active token of an active person that `token` is, or None."""
     from schooldesk.accounts.services import api_token_digest
 
-    return (ApiToken.objects.select_related("user")
-            .filter(digest=api_token_digest(token), revoked_at__isnull=True, user__is_active=True).first())
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(digest=api_token_digest(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
 
 
 # --- the People pages --------------------------------------------------------------------------------------------
@@ -56,8 +59,12 @@ def people_list(user, *, q: str = "", role: str = "", school=None, state: str = 
     people = people_visible(user)
     if q:
         for word in q.split()[:5]:
-            people = people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
-                                   | Q(email__icontains=word) | Q(username__icontains=word))
+            people = people.filter(
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+                | Q(username__icontains=word)
+            )
     if role or school:
         held = memberships_visible(user)
         if role:
@@ -69,10 +76,14 @@ def people_list(user, *, q: str = "", role: str = "", school=None, state: str = 
         people = people.filter(is_active=True)
     elif state == "left":
         people = people.filter(is_active=False)
-    roles = memberships_visible(user).select_related("school", "organisation", "supplier").order_by(
-        "school__name", "organisation__name", "role")
+    roles = (
+        memberships_visible(user)
+        .select_related("school", "organisation", "supplier")
+        .order_by("school__name", "organisation__name", "role")
+    )
     return people.order_by("last_name", "first_name", "pk").prefetch_related(
-        Prefetch("memberships", queryset=roles, to_attr="visible_roles"))
+        Prefetch("memberships", queryset=roles, to_attr="visible_roles")
+    )
 
 
 def person_get(user, pk: int) -> User:
@@ -85,6 +96,8 @@ def person_get(user, pk: int) -> User:
 def person_elsewhere(user, person) -> bool:
     """Whether the person also holds roles the reader cannot see (in another school)."""
     return Membership.objects.filter(user=person).exclude(pk__in=memberships_visible(user).values("pk")).exists()
+
+
 def mfa_policy_organisations(user):
     """The organisations whose two-step sign-in policy `user` may set: an LA's or trust's ICT owner across it, a
     stand-alone school's ICT owner for its own organisation (Access.organisations_managed); nobody else's."""
@@ -92,8 +105,7 @@ def mfa_policy_organisations(user):
     from schooldesk.accounts.choices import MFA_POLICY_ROLES
     from schooldesk.schools.models import Organisation
 
-    return Organisation.objects.filter(pk__in=access_for(user).organisations_managed(MFA_POLICY_ROLES)).order_by(
-        "name")
+    return Organisation.objects.filter(pk__in=access_for(user).organisations_managed(MFA_POLICY_ROLES)).order_by("name")
 
 
 def mfa_policy_for(organisation):
@@ -101,5 +113,6 @@ def mfa_policy_for(organisation):
     from schooldesk.accounts.mfa import default_roles
     from schooldesk.accounts.models import MfaPolicy
 
-    return (MfaPolicy.objects.filter(organisation=organisation).first()
-            or MfaPolicy(organisation=organisation, roles=sorted(default_roles())))
+    return MfaPolicy.objects.filter(organisation=organisation).first() or MfaPolicy(
+        organisation=organisation, roles=sorted(default_roles())
+    )

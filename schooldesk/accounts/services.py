@@ -30,10 +30,16 @@ def api_token_create(*, user, name: str, scope: str) -> tuple[ApiToken, str]:
     """A new token for `user`: returns the record and the token itself, which is kept nowhere (only its digest)
     and so can be shown this once."""
     token = TOKEN_START + secrets.token_urlsafe(32)
-    api_token = ApiToken.objects.create(user=user, name=name.strip(), scope=scope, prefix=token[:10],
-                                        digest=api_token_digest(token))
-    audit_record(actor=user, school=None, action="api_token_create", obj=api_token,
-                 summary=f"API token “{api_token.name}” made ({api_token.get_scope_display()})")
+    api_token = ApiToken.objects.create(
+        user=user, name=name.strip(), scope=scope, prefix=token[:10], digest=api_token_digest(token)
+    )
+    audit_record(
+        actor=user,
+        school=None,
+        action="api_token_create",
+        obj=api_token,
+        summary=f"API token “{api_token.name}” made ({api_token.get_scope_display()})",
+    )
     return api_token, token
 
 
@@ -44,8 +50,9 @@ def api_token_revoke(*, api_token: ApiToken, by) -> ApiToken:
         raise ValidationError(_("This token was already revoked."))
     api_token.revoked_at = timezone.now()
     api_token.save(update_fields=["revoked_at"])
-    audit_record(actor=by, school=None, action="api_token_revoke", obj=api_token,
-                 summary=f"API token “{api_token.name}” revoked")
+    audit_record(
+        actor=by, school=None, action="api_token_revoke", obj=api_token, summary=f"API token “{api_token.name}” revoked"
+    )
     return api_token
 
 
@@ -72,7 +79,8 @@ def person_rank_in(person, school) -> int:
         return LA_OFFICER_RANK + 1
     rank = 0
     for school_id, org_id, role in Membership.objects.filter(user=person).values_list(
-            "school_id", "organisation_id", "role"):
+        "school_id", "organisation_id", "role"
+    ):
         if school_id == school.pk:
             rank = max(rank, ROLE_RANK[role] if role not in (Role.DPO, Role.DSL) else 0)
         elif org_id is not None and org_id == school.organisation_id:
@@ -87,17 +95,22 @@ def _may_give(by, school, role) -> None:
     rank = _manager_rank(by, school)
     if ROLE_RANK[role] > rank:
         if role in (Role.DPO, Role.DSL):
-            raise PermissionDenied(_("Only the ICT owner (or the LA's or trust's officer) gives the role %(role)s.")
-                                   % {"role": Role(role).label})
-        raise PermissionDenied(_("You cannot give or take away a role above your own (%(role)s).")
-                               % {"role": Role(role).label})
+            raise PermissionDenied(
+                _("Only the ICT owner (or the LA's or trust's officer) gives the role %(role)s.")
+                % {"role": Role(role).label}
+            )
+        raise PermissionDenied(
+            _("You cannot give or take away a role above your own (%(role)s).") % {"role": Role(role).label}
+        )
 
 
 def _may_act_on(by, person, school) -> None:
     """Nobody changes the roles of someone who stands above them in the school."""
     if person_rank_in(person, school) > _manager_rank(by, school):
-        raise PermissionDenied(_("%(person)s stands above you in %(school)s: ask the ICT owner or the LA's officer.")
-                               % {"person": person, "school": school.name})
+        raise PermissionDenied(
+            _("%(person)s stands above you in %(school)s: ask the ICT owner or the LA's officer.")
+            % {"person": person, "school": school.name}
+        )
 
 
 def _check_supplier(school, role, supplier):
@@ -106,8 +119,12 @@ def _check_supplier(school, role, supplier):
     if supplier is None:
         raise ValidationError({"supplier": _("A provider belongs to a supplier: choose which.")})
     if supplier.organisation_id != school.organisation_id:
-        raise ValidationError({"supplier": _("%(supplier)s is not a supplier of %(school)s.")
-                               % {"supplier": supplier.name, "school": school.name}})
+        raise ValidationError(
+            {
+                "supplier": _("%(supplier)s is not a supplier of %(school)s.")
+                % {"supplier": supplier.name, "school": school.name}
+            }
+        )
     return supplier
 
 
@@ -151,10 +168,14 @@ def role_remove(*, membership: Membership, by) -> Membership:
     person, school = membership.user, membership.school
     _may_give(by, school, membership.role)
     _may_act_on(by, person, school)
-    if (person.pk == by.pk and membership.role == Role.OWNER
-            and not Membership.objects.filter(user=person, role=Role.OWNER).exclude(pk=membership.pk).exists()):
-        raise ValidationError(_("You cannot take away your own last ICT owner role: ask another ICT owner or the "
-                                "LA's officer to do it."))
+    if (
+        person.pk == by.pk
+        and membership.role == Role.OWNER
+        and not Membership.objects.filter(user=person, role=Role.OWNER).exclude(pk=membership.pk).exists()
+    ):
+        raise ValidationError(
+            _("You cannot take away your own last ICT owner role: ask another ICT owner or the LA's officer to do it.")
+        )
     membership._audit_actor_id = by.pk
     membership.delete()
     access_forget(person)
@@ -176,23 +197,34 @@ def _may_act_everywhere(by, person) -> list:
     memberships = list(Membership.objects.filter(user=person).values_list("school_id", "organisation_id"))
     for org_id in {org for _school, org in memberships if org is not None}:
         if not by.is_superuser and not (access.roles_by_organisation.get(org_id, frozenset()) & PEOPLE_ROLES):
-            raise PermissionDenied(_("%(person)s holds a role across an organisation: ask its officer.")
-                                   % {"person": person})
+            raise PermissionDenied(
+                _("%(person)s holds a role across an organisation: ask its officer.") % {"person": person}
+            )
     schools = list(School.objects.filter(pk__in={school for school, _org in memberships if school}))
     for school in schools:
         try:
             _may_act_on(by, person, school)
         except PermissionDenied as exc:
-            raise PermissionDenied(_("%(person)s also works in %(school)s, whose desk you do not run (or where "
-                                     "they stand above you): ask its ICT owner.")
-                                   % {"person": person, "school": school.name}) from exc
+            raise PermissionDenied(
+                _(
+                    "%(person)s also works in %(school)s, whose desk you do not run (or where "
+                    "they stand above you): ask its ICT owner."
+                )
+                % {"person": person, "school": school.name}
+            ) from exc
     return schools
 
 
 def _person_audit(*, person, by, schools, action: str, summary: str) -> None:
     for school in schools:
-        audit_record(actor=by, school=school, action=action, obj=person, summary=summary,
-                     label=person.get_full_name() or person.username)
+        audit_record(
+            actor=by,
+            school=school,
+            action=action,
+            obj=person,
+            summary=summary,
+            label=person.get_full_name() or person.username,
+        )
 
 
 @transaction.atomic
@@ -206,8 +238,13 @@ def person_deactivate(*, person, by) -> User:
     schools = _may_act_everywhere(by, person)
     person.is_active = False
     person.save(update_fields=["is_active"])
-    _person_audit(person=person, by=by, schools=schools, action="deactivate",
-                  summary=f"Marked {person.username} as having left: sign-in stopped")
+    _person_audit(
+        person=person,
+        by=by,
+        schools=schools,
+        action="deactivate",
+        summary=f"Marked {person.username} as having left: sign-in stopped",
+    )
     return person
 
 
@@ -220,8 +257,9 @@ def person_reactivate(*, person, by) -> User:
     schools = _may_act_everywhere(by, person)
     person.is_active = True
     person.save(update_fields=["is_active"])
-    _person_audit(person=person, by=by, schools=schools, action="reactivate",
-                  summary=f"Let {person.username} sign in again")
+    _person_audit(
+        person=person, by=by, schools=schools, action="reactivate", summary=f"Let {person.username} sign in again"
+    )
     return person
 
 
@@ -238,18 +276,28 @@ def person_by_email(email: str) -> User | None:
     """The one person with this address (case ignored), or None; two people sharing it is an error to sort out."""
     found = list(User.objects.filter(email__iexact=email.strip())[:2])
     if len(found) > 1:
-        raise ValidationError({"email": _("Two people already have the address %(email)s: the administrator must "
-                                          "sort that out first.") % {"email": email}})
+        raise ValidationError(
+            {
+                "email": _("Two people already have the address %(email)s: the administrator must sort that out first.")
+                % {"email": email}
+            }
+        )
     return found[0] if found else None
 
 
 def _create_person(*, email, first_name, last_name, job_title, by, school) -> User:
-    person = User(username=_username_for(email), email=email.strip().lower(), first_name=first_name.strip(),
-                  last_name=last_name.strip(), job_title=job_title.strip())
+    person = User(
+        username=_username_for(email),
+        email=email.strip().lower(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        job_title=job_title.strip(),
+    )
     person.set_unusable_password()  # they choose one through the invitation's one-time link
     person.save()
-    audit_record(actor=by, school=school, action="invite", obj=person, label=str(person),
-                 summary=f"Invited {person.email}")
+    audit_record(
+        actor=by, school=school, action="invite", obj=person, label=str(person), summary=f"Invited {person.email}"
+    )
     return person
 
 
@@ -261,8 +309,18 @@ def _queue_invitation(person) -> None:
 
 
 @transaction.atomic
-def person_invite(*, email: str, first_name: str, last_name: str, school, role: str, by, job_title: str = "",
-                  supplier=None, send: bool = True) -> tuple[User, bool]:
+def person_invite(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    school,
+    role: str,
+    by,
+    job_title: str = "",
+    supplier=None,
+    send: bool = True,
+) -> tuple[User, bool]:
     """A new person with a first role in a school, emailed (by the worker) a one-time link to choose their password;
     returns (the person, whether the account is new). Someone who already has an account with this address is
     given the role instead: one person, one sign-in, never a duplicate."""
@@ -271,8 +329,9 @@ def person_invite(*, email: str, first_name: str, last_name: str, school, role: 
     person = person_by_email(email)
     created = person is None
     if created:
-        person = _create_person(email=email, first_name=first_name, last_name=last_name, job_title=job_title,
-                                by=by, school=school)
+        person = _create_person(
+            email=email, first_name=first_name, last_name=last_name, job_title=job_title, by=by, school=school
+        )
     else:
         _may_act_on(by, person, school)
     _give(person=person, school=school, role=role, supplier=supplier, by=by)
@@ -286,11 +345,14 @@ def person_invitation_resend(*, person, by) -> User:
     stops working once they have, or after PASSWORD_RESET_TIMEOUT)."""
     _visible(by, person)
     if not person.is_active:
-        raise ValidationError(_("%(person)s is marked as having left: let them sign in again first.")
-                              % {"person": person})
+        raise ValidationError(
+            _("%(person)s is marked as having left: let them sign in again first.") % {"person": person}
+        )
     if person.has_usable_password():
-        raise ValidationError(_("%(person)s has already chosen a password: they can use “Forgotten your "
-                                "password?” on the sign-in page.") % {"person": person})
+        raise ValidationError(
+            _("%(person)s has already chosen a password: they can use “Forgotten your password?” on the sign-in page.")
+            % {"person": person}
+        )
     if not person.email:
         raise ValidationError(_("%(person)s has no email address.") % {"person": person})
     _queue_invitation(person)
@@ -305,14 +367,21 @@ def people_import(*, table, by, default_school=None, send: bool = True) -> dict:
 
     check = people_import_check(table=table, by=by, default_school=default_school)
     if not check.is_valid:
-        raise ValidationError(_("The file has %(n)s rows with problems: nothing was imported.")
-                              % {"n": check.bad_lines})
+        raise ValidationError(
+            _("The file has %(n)s rows with problems: nothing was imported.") % {"n": check.bad_lines}
+        )
     counts = {"people": 0, "new": 0, "roles": 0}
     for row in check.rows:
         person = person_by_email(row.email)
         if person is None:
-            person = _create_person(email=row.email, first_name=row.first_name, last_name=row.last_name,
-                                    job_title=row.job_title, by=by, school=row.school)
+            person = _create_person(
+                email=row.email,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                job_title=row.job_title,
+                by=by,
+                school=row.school,
+            )
             counts["new"] += 1
             if send:
                 _queue_invitation(person)
@@ -321,6 +390,8 @@ def people_import(*, table, by, default_school=None, send: bool = True) -> dict:
             _membership, made = _give(person=person, school=row.school, role=role, supplier=None, by=by)
             counts["roles"] += made
     return counts
+
+
 @transaction.atomic
 def mfa_policy_save(*, organisation, roles: list[str], by, version: int | None = None):
     """Which roles must use two-step sign-in in every school of `organisation`. Only its ICT owners may say
@@ -344,10 +415,17 @@ def mfa_policy_save(*, organisation, roles: list[str], by, version: int | None =
     policy.roles, policy.changed_by = sorted(set(roles)), by
     policy.save()
     labels = dict(Role.choices)
-    audit_record(actor=by, school=None, organisation=organisation, action="update", obj=policy, label=str(policy),
-                 summary="Changed who must use two-step sign-in: "
-                         + (", ".join(str(labels[r]) for r in policy.roles) or "nobody"),
-                 changes={"roles": [before, policy.roles]})
+    audit_record(
+        actor=by,
+        school=None,
+        organisation=organisation,
+        action="update",
+        obj=policy,
+        label=str(policy),
+        summary="Changed who must use two-step sign-in: "
+        + (", ".join(str(labels[r]) for r in policy.roles) or "nobody"),
+        changes={"roles": [before, policy.roles]},
+    )
     policy_changed()  # now, and again once committed: a session that asked in between asks again
     transaction.on_commit(policy_changed)
     return policy

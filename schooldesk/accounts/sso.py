@@ -41,8 +41,10 @@ class SignInRefused(Exception):
 def _require_desk(by, connection: SignInConnection) -> None:
     if connection.school_id and access_for(by).has_role(connection.school_id, DESK_ROLES):
         return
-    if connection.organisation_id and by.memberships.filter(
-            organisation_id=connection.organisation_id, role__in=DESK_ROLES).exists():
+    if (
+        connection.organisation_id
+        and by.memberships.filter(organisation_id=connection.organisation_id, role__in=DESK_ROLES).exists()
+    ):
         return
     raise PermissionDenied(_("Only the SPOC or the ICT owner can change how the school signs in."))
 
@@ -52,18 +54,19 @@ def people_of(connection: SignInConnection):
     if connection.school_id:
         where = Q(memberships__school_id=connection.school_id)
     else:
-        where = (Q(memberships__organisation_id=connection.organisation_id)
-                 | Q(memberships__school__organisation_id=connection.organisation_id))
+        where = Q(memberships__organisation_id=connection.organisation_id) | Q(
+            memberships__school__organisation_id=connection.organisation_id
+        )
     return User.objects.filter(where).distinct()
 
 
 @transaction.atomic
-def connection_save(*, connection: SignInConnection, by, secrets: dict | None = None,
-                    version: int | None = None) -> SignInConnection:
+def connection_save(
+    *, connection: SignInConnection, by, secrets: dict | None = None, version: int | None = None
+) -> SignInConnection:
     """Add or change a connection. The client id and secret are write-only: a blank one keeps what is stored."""
     if bool(connection.school_id) == bool(connection.organisation_id):
-        raise ValidationError({"school": _("Choose a school, or the organisation for a tenant all its schools "
-                                           "share.")})
+        raise ValidationError({"school": _("Choose a school, or the organisation for a tenant all its schools share.")})
     _require_desk(by, connection)
     created = connection.pk is None
     version_claim(connection, version)
@@ -93,36 +96,51 @@ def connection_save(*, connection: SignInConnection, by, secrets: dict | None = 
     clash = clash.exclude(school_id=connection.school_id, organisation_id=connection.organisation_id)
     taken = {d for other in clash for d in other.domain_list} & set(connection.domain_list)
     if connection.is_enabled and taken:
-        errors["domains"] = _("Another school already signs in with %(domains)s.") % {"domains": ", ".join(
-            sorted(taken))}
+        errors["domains"] = _("Another school already signs in with %(domains)s.") % {
+            "domains": ", ".join(sorted(taken))
+        }
     if errors:
         raise ValidationError(errors)
     connection.save()
-    audit_record(actor=by, school=connection.school, organisation=connection.organisation,
-                 action="create" if created else "update", obj=connection,
-                 summary=f"{'Added' if created else 'Changed'} sign-in with {connection.provider}",
-                 changes={"provider": connection.provider, "domains": connection.domains,
-                          "passwords_off": connection.passwords_off})
+    audit_record(
+        actor=by,
+        school=connection.school,
+        organisation=connection.organisation,
+        action="create" if created else "update",
+        obj=connection,
+        summary=f"{'Added' if created else 'Changed'} sign-in with {connection.provider}",
+        changes={
+            "provider": connection.provider,
+            "domains": connection.domains,
+            "passwords_off": connection.passwords_off,
+        },
+    )
     return connection
 
 
 # --- allauth's apps -----------------------------------------------------------------------------------------------
 def connection_for_provider_id(provider_id: str) -> SignInConnection | None:
-    if not provider_id.startswith(PROVIDER_PREFIX) or not provider_id[len(PROVIDER_PREFIX):].isdigit():
+    if not provider_id.startswith(PROVIDER_PREFIX) or not provider_id[len(PROVIDER_PREFIX) :].isdigit():
         return None
-    return SignInConnection.objects.filter(pk=int(provider_id[len(PROVIDER_PREFIX):]), is_enabled=True).select_related(
-        "school", "organisation").first()
+    return (
+        SignInConnection.objects.filter(pk=int(provider_id[len(PROVIDER_PREFIX) :]), is_enabled=True)
+        .select_related("school", "organisation")
+        .first()
+    )
 
 
 def social_app(connection: SignInConnection):
     """allauth's app for one connection, in memory only (never saved: the secret stays encrypted at rest)."""
     from allauth.socialaccount.models import SocialApp
 
-    return SocialApp(provider="openid_connect", provider_id=connection.provider_id,
-                     name=connection.get_provider_display(), client_id=connection.client_id,
-                     secret=connection.client_secret,
-                     settings={"server_url": connection.server_url, "fetch_userinfo": False,
-                               "oauth_pkce_enabled": True})
+    return SocialApp(
+        provider="openid_connect",
+        provider_id=connection.provider_id,
+        name=connection.get_provider_display(),
+        client_id=connection.client_id,
+        secret=connection.client_secret,
+        settings={"server_url": connection.server_url, "fetch_userinfo": False, "oauth_pkce_enabled": True},
+    )
 
 
 def connection_for_email(provider: str, email: str) -> SignInConnection | None:
@@ -155,20 +173,34 @@ def checked_email(connection: SignInConnection, claims: dict) -> str:
     domain = email.rpartition("@")[2]
     if connection.provider == SignInProvider.MICROSOFT:
         if str(claims.get("tid", "")).lower() != connection.tenant_id:
-            raise SignInRefused(_("Your Microsoft account belongs to an organisation this desk does not know. "
-                                  "Sign in with your school's own Microsoft account, or ask your SPOC."))
+            raise SignInRefused(
+                _(
+                    "Your Microsoft account belongs to an organisation this desk does not know. "
+                    "Sign in with your school's own Microsoft account, or ask your SPOC."
+                )
+            )
         verified = claims.get("email_verified", True) in (True, "true", "True")
     else:
         if str(claims.get("hd", "")).lower() not in connection.domain_list:
-            raise SignInRefused(_("Your Google account is not one of a school this desk knows (only school "
-                                  "Workspace accounts can sign in). Ask your SPOC."))
+            raise SignInRefused(
+                _(
+                    "Your Google account is not one of a school this desk knows (only school "
+                    "Workspace accounts can sign in). Ask your SPOC."
+                )
+            )
         verified = claims.get("email_verified") in (True, "true", "True")
     if not email or not verified:
-        raise SignInRefused(_("Your account did not give a verified email address, so the desk cannot tell who you "
-                              "are. Ask your SPOC."))
+        raise SignInRefused(
+            _("Your account did not give a verified email address, so the desk cannot tell who you are. Ask your SPOC.")
+        )
     if domain not in connection.domain_list:
-        raise SignInRefused(_("Your email address (%(email)s) is not at one of your school's domains, so the desk "
-                              "cannot let you in with it. Ask your SPOC.") % {"email": email})
+        raise SignInRefused(
+            _(
+                "Your email address (%(email)s) is not at one of your school's domains, so the desk "
+                "cannot let you in with it. Ask your SPOC."
+            )
+            % {"email": email}
+        )
     return email
 
 
@@ -204,7 +236,12 @@ def password_refused_by(user) -> SignInConnection | None:
     schools = Membership.objects.filter(user=user, school__isnull=False).values("school_id")
     school_orgs = Membership.objects.filter(user=user, school__isnull=False).values("school__organisation_id")
     organisations = Membership.objects.filter(user=user, organisation__isnull=False).values("organisation_id")
-    return SignInConnection.objects.filter(
-        Q(school_id__in=schools) | Q(organisation_id__in=organisations) | Q(organisation_id__in=school_orgs),
-        passwords_off=True, is_enabled=True,
-    ).exclude(break_glass=user).first()
+    return (
+        SignInConnection.objects.filter(
+            Q(school_id__in=schools) | Q(organisation_id__in=organisations) | Q(organisation_id__in=school_orgs),
+            passwords_off=True,
+            is_enabled=True,
+        )
+        .exclude(break_glass=user)
+        .first()
+    )

@@ -35,13 +35,25 @@ def invitation_send(*, person_id: int) -> bool:
     if person is None or person.has_usable_password() or not person.email:
         return False
     site = urlsplit(settings.SCHOOLDESK_SITE_URL)
-    schools = sorted({str(m.school or m.organisation) for m in
-                      Membership.objects.filter(user=person).select_related("school", "organisation")})
-    context = {"email": person.email, "domain": site.netloc, "protocol": site.scheme or "https", "user": person,
-               "uid": urlsafe_base64_encode(force_bytes(person.pk)),
-               "token": default_token_generator.make_token(person), "schools": schools, "site_name": "SchoolDesk"}
-    PasswordResetForm().send_mail("registration/invitation_subject.txt", "registration/invitation_email.html",
-                                  context, None, person.email)
+    schools = sorted(
+        {
+            str(m.school or m.organisation)
+            for m in Membership.objects.filter(user=person).select_related("school", "organisation")
+        }
+    )
+    context = {
+        "email": person.email,
+        "domain": site.netloc,
+        "protocol": site.scheme or "https",
+        "user": person,
+        "uid": urlsafe_base64_encode(force_bytes(person.pk)),
+        "token": default_token_generator.make_token(person),
+        "schools": schools,
+        "site_name": "SchoolDesk",
+    }
+    PasswordResetForm().send_mail(
+        "registration/invitation_subject.txt", "registration/invitation_email.html", context, None, person.email
+    )
     return True
 
 

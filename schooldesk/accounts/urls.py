@@ -22,14 +22,26 @@ urlpatterns = [
     # POST only; allauth's would answer a GET. Open to a person half signed in (between the password and the second
     # step of two-step sign-in, docs/decisions/0032): "Cancel" there signs out and forgets the half sign-in
     path("logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
-    path("password-reset/", login_not_required(auth_views.PasswordResetView.as_view(
-        form_class=QueuedPasswordResetForm)), name="password_reset"),
-    path("password-reset/sent/", login_not_required(auth_views.PasswordResetDoneView.as_view()),
-         name="password_reset_done"),
-    path("reset/<uidb64>/<token>/", login_not_required(auth_views.PasswordResetConfirmView.as_view()),
-         name="password_reset_confirm"),
-    path("reset/done/", login_not_required(auth_views.PasswordResetCompleteView.as_view()),
-         name="password_reset_complete"),
+    path(
+        "password-reset/",
+        login_not_required(auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm)),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        login_not_required(auth_views.PasswordResetDoneView.as_view()),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        login_not_required(auth_views.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        login_not_required(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
     path("api-tokens/", views.ApiTokenListView.as_view(), name="api_token_list"),
     path("api-tokens/new/", views.ApiTokenCreateView.as_view(), name="api_token_create"),
     path("api-tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
@@ -40,14 +52,16 @@ urlpatterns = [
     path("people/import/check/", views_people.PeopleImportCheckView.as_view(), name="people_import_check"),
     path("people/<int:person_pk>/", views_people.PersonDetailView.as_view(), name="person_detail"),
     path("people/<int:person_pk>/roles/", views_people.PersonRoleGiveView.as_view(), name="person_role_give"),
-    path("people/<int:person_pk>/roles/<int:membership_pk>/remove/", views_people.PersonRoleRemoveView.as_view(),
-         name="person_role_remove"),
-    path("people/<int:person_pk>/deactivate/", views_people.PersonDeactivateView.as_view(),
-         name="person_deactivate"),
-    path("people/<int:person_pk>/reactivate/", views_people.PersonReactivateView.as_view(),
-         name="person_reactivate"),
-    path("people/<int:person_pk>/invitation/", views_people.PersonInviteResendView.as_view(),
-         name="person_invite_resend"),
+    path(
+        "people/<int:person_pk>/roles/<int:membership_pk>/remove/",
+        views_people.PersonRoleRemoveView.as_view(),
+        name="person_role_remove",
+    ),
+    path("people/<int:person_pk>/deactivate/", views_people.PersonDeactivateView.as_view(), name="person_deactivate"),
+    path("people/<int:person_pk>/reactivate/", views_people.PersonReactivateView.as_view(), name="person_reactivate"),
+    path(
+        "people/<int:person_pk>/invitation/", views_people.PersonInviteResendView.as_view(), name="person_invite_resend"
+    ),
     path("two-step-policy/", views.MfaPolicyListView.as_view(), name="mfa_policy_list"),
     path("two-step-policy/<int:organisation_pk>/", views.MfaPolicyView.as_view(), name="mfa_policy"),
     # allauth's own pages the desk replaces: a password reset the worker sends (above), no email addresses of

@@ -44,8 +44,12 @@ class ApiTokenListView(ListView):
 
     def get_context_data(self, **kwargs):
         new = self.request.session.pop(NEW_TOKEN, None)  # shown this once
-        return super().get_context_data(new_token=new, revoke_form=kwargs.pop("revoke_form", None),
-                                        failed_pk=kwargs.pop("failed_pk", None), **kwargs)
+        return super().get_context_data(
+            new_token=new,
+            revoke_form=kwargs.pop("revoke_form", None),
+            failed_pk=kwargs.pop("failed_pk", None),
+            **kwargs,
+        )
 
 
 class ApiTokenCreateView(FormPageView):
@@ -121,17 +125,24 @@ class SignInStartView(View):
         email, provider = form.cleaned_data["email"].lower(), form.cleaned_data["provider"]
         connection = sso.connection_for_email(provider, email)
         if connection is None:
-            messages.error(request, _("No school on this desk signs in with %(provider)s from %(domain)s. Check the "
-                                      "address, or sign in with your username and password.") % {
-                "provider": SignInProvider(provider).label, "domain": email.rpartition("@")[2]})
+            messages.error(
+                request,
+                _(
+                    "No school on this desk signs in with %(provider)s from %(domain)s. Check the "
+                    "address, or sign in with your username and password."
+                )
+                % {"provider": SignInProvider(provider).label, "domain": email.rpartition("@")[2]},
+            )
             return redirect("login")
         provider_obj = get_social_adapter(request).get_provider(request, connection.provider_id)
         next_url = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                               require_https=request.is_secure()):
+        if not url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
             next_url = None
-        return _sign_in_csp(provider_obj.redirect(request, "login", next_url=next_url or None,
-                                                  auth_params={"login_hint": email}))
+        return _sign_in_csp(
+            provider_obj.redirect(request, "login", next_url=next_url or None, auth_params={"login_hint": email})
+        )
 
 
 class SignInConnectionListView(RoleRequiredMixin, ListView):
@@ -140,8 +151,11 @@ class SignInConnectionListView(RoleRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return SignInConnection.objects.visible_to(self.request.user).select_related(
-            "school", "organisation", "break_glass").order_by("provider", "pk")
+        return (
+            SignInConnection.objects.visible_to(self.request.user)
+            .select_related("school", "organisation", "break_glass")
+            .order_by("provider", "pk")
+        )
 
 
 class SignInConnectionEditView(FormPageView):
@@ -165,12 +179,14 @@ class SignInConnectionEditView(FormPageView):
         callback = ""
         if self.object is not None and self.object.pk:
             callback = self.request.build_absolute_uri(
-                reverse("openid_connect_callback", kwargs={"provider_id": self.object.provider_id}))
+                reverse("openid_connect_callback", kwargs={"provider_id": self.object.provider_id})
+            )
         return {**context, "callback": callback}
 
     def perform(self, form):
-        return sso.connection_save(connection=form.instance, by=self.request.user, secrets=form.secrets(),
-                                   version=form.rendered_version)
+        return sso.connection_save(
+            connection=form.instance, by=self.request.user, secrets=form.secrets(), version=form.rendered_version
+        )
 
     def get_success_url(self, result):
         return reverse("sign_in_connection_update", args=[result.pk])
@@ -196,8 +212,9 @@ class MfaPolicyView(FormPageView):
     context_object_name = "policy"
 
     def get_object(self):
-        self.organisation = get_object_or_404(mfa_policy_organisations(self.request.user),
-                                              pk=self.kwargs["organisation_pk"])
+        self.organisation = get_object_or_404(
+            mfa_policy_organisations(self.request.user), pk=self.kwargs["organisation_pk"]
+        )
         return mfa_policy_for(self.organisation)
 
     def is_create(self) -> bool:
@@ -207,12 +224,19 @@ class MfaPolicyView(FormPageView):
         return MfaPolicyForm(data, instance=self.object, initial={"roles": self.object.roles})
 
     def get_context_data(self, **context) -> dict:
-        return {**context, "organisation": self.organisation,
-                "schools": list(self.organisation.schools.order_by("name").values_list("name", flat=True)[:20])}
+        return {
+            **context,
+            "organisation": self.organisation,
+            "schools": list(self.organisation.schools.order_by("name").values_list("name", flat=True)[:20]),
+        }
 
     def perform(self, form):
-        return services.mfa_policy_save(organisation=self.organisation, roles=form.cleaned_data["roles"],
-                                        by=self.request.user, version=form.rendered_version)
+        return services.mfa_policy_save(
+            organisation=self.organisation,
+            roles=form.cleaned_data["roles"],
+            by=self.request.user,
+            version=form.rendered_version,
+        )
 
     def get_success_message(self, result) -> str:
         return _("Saved: people are asked again when they next open a page.")

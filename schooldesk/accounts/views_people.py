@@ -38,8 +38,13 @@ def _filtered(request):
     school_ids = people_school_ids(request.user)
     form = PeopleFilterForm(request.GET or None, school_ids=school_ids)
     data = form.cleaned_data if form.is_valid() else {}
-    people = people_list(request.user, q=data.get("q", ""), role=data.get("role", ""),
-                         school=data.get("school"), state=data.get("state", ""))
+    people = people_list(
+        request.user,
+        q=data.get("q", ""),
+        role=data.get("role", ""),
+        school=data.get("school"),
+        state=data.get("state", ""),
+    )
     return form, people
 
 
@@ -58,9 +63,12 @@ class PeopleListView(RoleRequiredMixin, ListView):
 
         query = self.request.GET.copy()
         query.pop("page", None)
-        context = super().get_context_data(filter_form=self.filter_form, query_without_page=query.urlencode(),
-                                        is_filtered=any(v for k, v in self.request.GET.items() if k != "page"),
-                                        **kwargs)
+        context = super().get_context_data(
+            filter_form=self.filter_form,
+            query_without_page=query.urlencode(),
+            is_filtered=any(v for k, v in self.request.GET.items() if k != "page"),
+            **kwargs,
+        )
         mfa_label_people(context["people"])  # the page's people only, one query for them all
         return context
 
@@ -76,16 +84,30 @@ class PeopleExportView(RoleRequiredMixin, View):
         for person in people.iterator(chunk_size=500):
             by_place: dict[str, list[str]] = {}
             for membership in person.visible_roles:
-                place = membership.school.urn or membership.school.name if membership.school_id else str(
-                    membership.organisation)
+                place = (
+                    membership.school.urn or membership.school.name
+                    if membership.school_id
+                    else str(membership.organisation)
+                )
                 by_place.setdefault(place, []).append(membership.role)
             for place, roles in by_place.items():
-                rows.append([person.first_name, person.last_name, person.email, person.job_title, "; ".join(roles),
-                             place, timezone.localtime(person.last_login).strftime("%d/%m/%Y %H:%M")
-                             if person.last_login else "", "yes" if person.is_active else "no"])
-        return csv_response(f"people-{timezone.localdate():%Y-%m-%d}.csv",
-                            ["First name", "Last name", "Email", "Job title", "Roles", "School", "Last sign-in",
-                             "Can sign in"], rows)
+                rows.append(
+                    [
+                        person.first_name,
+                        person.last_name,
+                        person.email,
+                        person.job_title,
+                        "; ".join(roles),
+                        place,
+                        timezone.localtime(person.last_login).strftime("%d/%m/%Y %H:%M") if person.last_login else "",
+                        "yes" if person.is_active else "no",
+                    ]
+                )
+        return csv_response(
+            f"people-{timezone.localdate():%Y-%m-%d}.csv",
+            ["First name", "Last name", "Email", "Job title", "Roles", "School", "Last sign-in", "Can sign in"],
+            rows,
+        )
 
 
 def _person_context(request, person, **extra):
@@ -100,12 +122,20 @@ def _person_context(request, person, **extra):
         if membership.school_id and membership.school_id not in theirs:
             theirs[membership.school_id] = services.person_rank_in(person, membership.school)
         mine = access.rank_in(membership.school_id) if membership.school_id else 0
-        membership.removable = bool(membership.school_id) and mine >= max(ROLE_RANK.get(membership.role, 99),
-                                                                            theirs[membership.school_id])
-    return {"person": person, "roles": roles, "elsewhere": person_elsewhere(request.user, person),
-            "give_form": extra.pop("give_form", None) or RoleGiveForm(user=request.user),
-            "action_form": extra.pop("action_form", None), "failed": extra.pop("failed", ""),
-            "is_self": person.pk == request.user.pk, "invited": not person.has_usable_password(), **extra}
+        membership.removable = bool(membership.school_id) and mine >= max(
+            ROLE_RANK.get(membership.role, 99), theirs[membership.school_id]
+        )
+    return {
+        "person": person,
+        "roles": roles,
+        "elsewhere": person_elsewhere(request.user, person),
+        "give_form": extra.pop("give_form", None) or RoleGiveForm(user=request.user),
+        "action_form": extra.pop("action_form", None),
+        "failed": extra.pop("failed", ""),
+        "is_self": person.pk == request.user.pk,
+        "invited": not person.has_usable_password(),
+        **extra,
+    }
 
 
 class PersonDetailView(RoleRequiredMixin, View):
@@ -151,8 +181,14 @@ class PersonRoleGiveView(_PersonActionView):
 
     def perform(self, obj, form):
         data = form.cleaned_data
-        return _refused_as_error(services.role_give, person=obj, school=data["school"], role=data["role"],
-                                  supplier=data.get("supplier"), by=self.request.user)
+        return _refused_as_error(
+            services.role_give,
+            person=obj,
+            school=data["school"],
+            role=data["role"],
+            supplier=data.get("supplier"),
+            by=self.request.user,
+        )
 
     def get_success_message(self, result) -> str:
         membership, made = result
@@ -164,13 +200,16 @@ class PersonRoleRemoveView(_PersonActionView):
     action = "remove"
 
     def perform(self, obj, form):
-        membership = get_object_or_404(memberships_visible(self.request.user).filter(user=obj),
-                                       pk=self.kwargs["membership_pk"])
+        membership = get_object_or_404(
+            memberships_visible(self.request.user).filter(user=obj), pk=self.kwargs["membership_pk"]
+        )
         return _refused_as_error(services.role_remove, membership=membership, by=self.request.user)
 
     def get_success_message(self, result) -> str:
-        return _("Role %(role)s taken away in %(school)s.") % {"role": result.get_role_display(),
-                                                                "school": result.school.name}
+        return _("Role %(role)s taken away in %(school)s.") % {
+            "role": result.get_role_display(),
+            "school": result.school.name,
+        }
 
 
 class PersonDeactivateView(_PersonActionView):
@@ -181,7 +220,8 @@ class PersonDeactivateView(_PersonActionView):
 
     def get_success_message(self, result) -> str:
         return _("%(person)s is marked as having left: they can no longer sign in. Their calls stay.") % {
-            "person": result}
+            "person": result
+        }
 
 
 class PersonReactivateView(_PersonActionView):
@@ -214,15 +254,23 @@ class PersonInviteView(FormPageView):
     def perform(self, form):
         data = form.cleaned_data
         return services.person_invite(
-            email=data["email"], first_name=data["first_name"], last_name=data["last_name"],
-            job_title=data["job_title"], school=data["school"], role=data["role"], supplier=data.get("supplier"),
-            by=self.request.user)
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            job_title=data["job_title"],
+            school=data["school"],
+            role=data["role"],
+            supplier=data.get("supplier"),
+            by=self.request.user,
+        )
 
     def get_success_message(self, result) -> str:
         person, created = result
         if created:
-            return _("%(person)s is invited: an email with a link to choose a password is on its way to "
-                     "%(email)s.") % {"person": person, "email": person.email}
+            return _("%(person)s is invited: an email with a link to choose a password is on its way to %(email)s.") % {
+                "person": person,
+                "email": person.email,
+            }
         return _("%(person)s already had a sign-in with this address: the role was added.") % {"person": person}
 
     def get_success_url(self, result) -> str:
@@ -249,8 +297,11 @@ class PeopleImportView(RoleRequiredMixin, View):
             table = apply_service(request, form, read_people, "", upload=form.cleaned_data["file"])
             if table is not None:
                 school = form.cleaned_data.get("school") or form.only_school
-                request.session[IMPORT_KEY] = {"rows": table_dumps(table).decode(), "school": school.pk if school
-                                               else None, "name": form.cleaned_data["file"].name[:200]}
+                request.session[IMPORT_KEY] = {
+                    "rows": table_dumps(table).decode(),
+                    "school": school.pk if school else None,
+                    "name": form.cleaned_data["file"].name[:200],
+                }
                 return redirect("people_import_check")
         return render(request, "accounts/people_import.html", {"form": form}, status=400)
 
@@ -267,17 +318,28 @@ class PeopleImportCheckView(RoleRequiredMixin, View):
         if not waiting:
             return None
         table = table_loads(waiting["rows"].encode())
-        school = (School.objects.filter(pk=waiting["school"], pk__in=people_school_ids(request.user)).first()
-                  if waiting["school"] else None)
+        school = (
+            School.objects.filter(pk=waiting["school"], pk__in=people_school_ids(request.user)).first()
+            if waiting["school"]
+            else None
+        )
         return {"table": table, "school": school, "name": waiting["name"], "preview_rows": PREVIEW_ROWS}
 
     def _render(self, request, waiting, form, status=200):
         from schooldesk.accounts.people_import import people_import_check
 
         check = people_import_check(table=waiting["table"], by=request.user, default_school=waiting["school"])
-        return render(request, "accounts/people_import_check.html", {
-            "check": check, "form": form, "name": waiting["name"], "preview": check.rows[:waiting["preview_rows"]],
-        }, status=200 if check.is_valid else 400)
+        return render(
+            request,
+            "accounts/people_import_check.html",
+            {
+                "check": check,
+                "form": form,
+                "name": waiting["name"],
+                "preview": check.rows[: waiting["preview_rows"]],
+            },
+            status=200 if check.is_valid else 400,
+        )
 
     def get(self, request):
         waiting = self._waiting(request)
@@ -296,8 +358,12 @@ class PeopleImportCheckView(RoleRequiredMixin, View):
 
         def work():
             try:
-                return services.people_import(table=waiting["table"], by=request.user,
-                                              default_school=waiting["school"], send=form.cleaned_data["send"])
+                return services.people_import(
+                    table=waiting["table"],
+                    by=request.user,
+                    default_school=waiting["school"],
+                    send=form.cleaned_data["send"],
+                )
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
                 return None
@@ -308,8 +374,9 @@ class PeopleImportCheckView(RoleRequiredMixin, View):
         if counts is None:
             return self._render(request, waiting, form, status=400)
         request.session.pop(IMPORT_KEY, None)
-        messages.success(request, _("%(people)s people imported from %(name)s: %(new)s new, %(roles)s roles given.")
-                         % {**counts, "name": waiting["name"]})
+        messages.success(
+            request,
+            _("%(people)s people imported from %(name)s: %(new)s new, %(roles)s roles given.")
+            % {**counts, "name": waiting["name"]},
+        )
         return redirect(url)
-
-

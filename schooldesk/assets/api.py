@@ -15,14 +15,56 @@ from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, schools_w
 from schooldesk.locations.models import Location
 
 ASSET_FIELDS = [
-    "id", "reference", "school", "tag", "asset_type", "asset_type_name", "make", "model", "serial", "location",
-    "location_name", "issued_to", "status", "loan_due_on", "purchased_on", "cost", "supplier", "order_reference",
-    "warranty_ends_on", "support_ends_on", "funding_source", "notes", "disposed_on", "disposal_method",
-    "disposal_reference", "is_data_wiped", "last_audited_on", "version", "created_at", "updated_at",
+    "id",
+    "reference",
+    "school",
+    "tag",
+    "asset_type",
+    "asset_type_name",
+    "make",
+    "model",
+    "serial",
+    "location",
+    "location_name",
+    "issued_to",
+    "status",
+    "loan_due_on",
+    "purchased_on",
+    "cost",
+    "supplier",
+    "order_reference",
+    "warranty_ends_on",
+    "support_ends_on",
+    "funding_source",
+    "notes",
+    "disposed_on",
+    "disposal_method",
+    "disposal_reference",
+    "is_data_wiped",
+    "last_audited_on",
+    "version",
+    "created_at",
+    "updated_at",
 ]
 #: what a create or change may set (the rest changes through the actions: move, issue, return, dispose)
-WRITABLE = ["school", "tag", "asset_type", "make", "model", "serial", "location", "status", "purchased_on", "cost",
-            "supplier", "order_reference", "warranty_ends_on", "support_ends_on", "funding_source", "notes"]
+WRITABLE = [
+    "school",
+    "tag",
+    "asset_type",
+    "make",
+    "model",
+    "serial",
+    "location",
+    "status",
+    "purchased_on",
+    "cost",
+    "supplier",
+    "order_reference",
+    "warranty_ends_on",
+    "support_ends_on",
+    "funding_source",
+    "notes",
+]
 
 
 class AssetSerializer(DeskSerializer):
@@ -40,8 +82,11 @@ class AssetSerializer(DeskSerializer):
         user = self.reader
         if user is None:
             return
-        for name, queryset in (("school", schools_with(user, ASSET_ROLES)), ("asset_type", asset_types(user)),
-                               ("location", Location.objects.visible_to(user))):
+        for name, queryset in (
+            ("school", schools_with(user, ASSET_ROLES)),
+            ("asset_type", asset_types(user)),
+            ("location", Location.objects.visible_to(user)),
+        ):
             if name in self.fields and not self.fields[name].read_only:
                 self.fields[name].queryset = queryset
         if self.instance is not None and "school" in self.fields:
@@ -79,8 +124,9 @@ class IssueSerializer(serializers.Serializer):
 
 
 class ReturnSerializer(serializers.Serializer):
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.none(), required=False, allow_null=True,
-                                                  default=None)
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.none(), required=False, allow_null=True, default=None
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -147,8 +193,9 @@ class AssetViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSet
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """The asset's moves and changes, newest first (the last 100)."""
-        return self._response(AssetEventSerializer(asset_history(self.get_object()), many=True,
-                                                   context={"request": request}).data)
+        return self._response(
+            AssetEventSerializer(asset_history(self.get_object()), many=True, context={"request": request}).data
+        )
 
     @extend_schema(request=RelationshipSerializer, responses=RelationshipSerializer(many=True))
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
@@ -157,12 +204,18 @@ class AssetViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSet
         asset = self.get_object()
         if request.method == "POST":
             data = _scoped(RelationshipSerializer, request, to_asset=asset_list(request.user))
-            relationship_add(from_asset=asset, by=request.user, kind=data["kind"], to_asset=data["to_asset"],
-                             note=data.get("note", ""))
+            relationship_add(
+                from_asset=asset,
+                by=request.user,
+                kind=data["kind"],
+                to_asset=data["to_asset"],
+                note=data.get("note", ""),
+            )
         rows = AssetRelationship.objects.filter(from_asset=asset) | AssetRelationship.objects.filter(to_asset=asset)
-        return self._response(RelationshipSerializer(rows.order_by("pk"), many=True,
-                                                     context={"request": request}).data,
-                              status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK)
+        return self._response(
+            RelationshipSerializer(rows.order_by("pk"), many=True, context={"request": request}).data,
+            status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK,
+        )
 
 
 class AssetTypeViewSet(DeskViewSet):
@@ -170,5 +223,3 @@ class AssetTypeViewSet(DeskViewSet):
 
     serializer_class = AssetTypeSerializer
     selector = staticmethod(asset_types)
-
-

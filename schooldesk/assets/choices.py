@@ -12,8 +12,21 @@ REFERENCE_PREFIX = "AST-"
 
 #: every school starts with these types; the SPOC adds or archives their own
 DEFAULT_ASSET_TYPES = [
-    "Desktop", "Laptop", "Chromebook", "Tablet", "Interactive panel or whiteboard", "Projector", "Visualiser",
-    "Printer", "Server", "Switch", "Router", "Access point", "Phone", "Camera", "Other",
+    "Desktop",
+    "Laptop",
+    "Chromebook",
+    "Tablet",
+    "Interactive panel or whiteboard",
+    "Projector",
+    "Visualiser",
+    "Printer",
+    "Server",
+    "Switch",
+    "Router",
+    "Access point",
+    "Phone",
+    "Camera",
+    "Other",
 ]
 
 

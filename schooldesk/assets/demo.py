@@ -29,14 +29,14 @@ KIT = {
     "server": ("Server", "Dell", "PowerEdge T150", 2900, 5),
     "nas": ("Server", "Synology", "RackStation RS1221+", 1450, 3),
     "ap": ("Access point", "Ubiquiti", "UniFi U6 Pro", 165, 2),
-    "panel": ("Interactive panel or whiteboard", "Promethean", "ActivPanel 9 75\"", 2650, 5),
-    "panel2": ("Interactive panel or whiteboard", "Clevertouch", "UX Pro 2 65\"", 2190, 5),
+    "panel": ("Interactive panel or whiteboard", "Promethean", 'ActivPanel 9 75"', 2650, 5),
+    "panel2": ("Interactive panel or whiteboard", "Clevertouch", 'UX Pro 2 65"', 2190, 5),
     "projector": ("Projector", "Epson", "EB-L630U", 1750, 5),
     "visualiser": ("Visualiser", "IPEVO", "V4K", 95, 1),
     "teacher_laptop": ("Laptop", "Lenovo", "ThinkPad E14 Gen 5", 689, 3),
     "desktop": ("Desktop", "Dell", "OptiPlex 3000 Micro", 545, 3),
     "chromebook": ("Chromebook", "Acer", "Chromebook 511", 289, 3),
-    "ipad": ("Tablet", "Apple", "iPad 10.2\" (9th gen)", 319, 1),
+    "ipad": ("Tablet", "Apple", 'iPad 10.2" (9th gen)', 319, 1),
     "copier": ("Printer", "Canon", "imageRUNNER ADVANCE DX C3826i", 4200, 5),
     "printer": ("Printer", "HP", "LaserJet Pro M404dn", 240, 1),
     "phone": ("Phone", "Yealink", "T46U", 115, 2),
@@ -46,18 +46,45 @@ KIT = {
 FUNDING = ["School budget", "School budget", "Devolved capital", "Devolved capital", "PTA", "Pupil premium", "LA grant"]
 CLASSROOM_PRESETS = {"Library", "Hall", "Music room", "Science lab", "SENCo room"}
 PLANS = {  # per school: how much of each fleet
-    "oakfield": {"suite": 16, "chromebooks": 64, "ipads": 30, "edge_per_building": 1, "servers": ["server"],
-                 "laptop_spares": 3, "suites": ["ICT suite"], "cameras": 0},
-    "riverside": {"suite": 30, "chromebooks": 96, "ipads": 32, "edge_per_building": 2,
-                  "servers": ["server", "server", "nas"], "laptop_spares": 6, "cameras": 6,
-                  "suites": ["ICT suite", "Room 21 (computing)", "Room 22 (computing)"]},
+    "oakfield": {
+        "suite": 16,
+        "chromebooks": 64,
+        "ipads": 30,
+        "edge_per_building": 1,
+        "servers": ["server"],
+        "laptop_spares": 3,
+        "suites": ["ICT suite"],
+        "cameras": 0,
+    },
+    "riverside": {
+        "suite": 30,
+        "chromebooks": 96,
+        "ipads": 32,
+        "edge_per_building": 2,
+        "servers": ["server", "server", "nas"],
+        "laptop_spares": 6,
+        "cameras": 6,
+        "suites": ["ICT suite", "Room 21 (computing)", "Room 22 (computing)"],
+    },
 }
 #: what the demo calls' free-text device starts with → the asset type it is about
-CALL_DEVICES = {"Projector": "Projector", "Interactive panel": "Interactive panel or whiteboard",
-                "Visualiser": "Visualiser", "iPad": "Tablet", "Pupil laptop": "Laptop", "Teacher laptop": "Laptop",
-                "Chromebook": "Chromebook", "Wireless access point": "Access point", "Office copier": "Printer",
-                "Staff room copier": "Printer", "Classroom printer": "Printer", "Library printer": "Printer",
-                "Desktop PC": "Desktop", "Network switch": "Switch", "Desk phone": "Phone"}
+CALL_DEVICES = {
+    "Projector": "Projector",
+    "Interactive panel": "Interactive panel or whiteboard",
+    "Visualiser": "Visualiser",
+    "iPad": "Tablet",
+    "Pupil laptop": "Laptop",
+    "Teacher laptop": "Laptop",
+    "Chromebook": "Chromebook",
+    "Wireless access point": "Access point",
+    "Office copier": "Printer",
+    "Staff room copier": "Printer",
+    "Classroom printer": "Printer",
+    "Library printer": "Printer",
+    "Desktop PC": "Desktop",
+    "Network switch": "Switch",
+    "Desk phone": "Phone",
+}
 
 
 class _Register:
@@ -80,17 +107,28 @@ class _Register:
                 self.serials.add(serial)
                 return serial
 
-    def add(self, kit: str, where: str | None, *, status=AssetStatus.IN_USE, years_old=None, person=None,
-            notes: str = "") -> Asset:
+    def add(
+        self, kit: str, where: str | None, *, status=AssetStatus.IN_USE, years_old=None, person=None, notes: str = ""
+    ) -> Asset:
         type_name, make, model, cost, warranty = KIT[kit]
         years_old = self.rng.uniform(0.2, 6.5) if years_old is None else years_old
         bought = self.today - timedelta(days=int(years_old * 365))
         asset = Asset(
-            school=self.school, tag=f"{self.prefix}-{len(self.assets) + 1:04d}", asset_type=self.types[type_name],
-            make=make, model=model, serial=self.serial(make), location=self.rooms.get(where) if where else None,
-            status=status, issued_to=person, purchased_on=bought, cost=Decimal(cost),
-            supplier=self.reseller, order_reference=f"PO-{bought.year}-{self.rng.randint(100, 999)}",
-            warranty_ends_on=bought + timedelta(days=365 * warranty), funding_source=self.rng.choice(FUNDING),
+            school=self.school,
+            tag=f"{self.prefix}-{len(self.assets) + 1:04d}",
+            asset_type=self.types[type_name],
+            make=make,
+            model=model,
+            serial=self.serial(make),
+            location=self.rooms.get(where) if where else None,
+            status=status,
+            issued_to=person,
+            purchased_on=bought,
+            cost=Decimal(cost),
+            supplier=self.reseller,
+            order_reference=f"PO-{bought.year}-{self.rng.randint(100, 999)}",
+            warranty_ends_on=bought + timedelta(days=365 * warranty),
+            funding_source=self.rng.choice(FUNDING),
             notes=notes,
         )
         self.assets.append(asset)
@@ -107,14 +145,20 @@ class _Register:
         buildings = sorted({loc.building for loc in self.rooms.values() if loc.building}) or ["Main building"]
         edges = {}
         for building in buildings:
-            edges[building] = [self.add("edge", comms, years_old=4.5, notes=f"Serves the {building}")
-                               for _ in range(plan["edge_per_building"])]
+            edges[building] = [
+                self.add("edge", comms, years_old=4.5, notes=f"Serves the {building}")
+                for _ in range(plan["edge_per_building"])
+            ]
             for edge in edges[building]:
                 self.links.append((edge, RelationshipKind.CONNECTED_TO, core))
         everyone = self.people.staff + [self.people.by_role["reporter"]]
-        classrooms = [loc for loc in self.rooms.values()
-                      if (not loc.is_preset or loc.name in CLASSROOM_PRESETS) and loc.name not in plan["suites"]
-                      and loc.name not in ("Kitchen", "Canteen", "Reprographics", "Exams office")]
+        classrooms = [
+            loc
+            for loc in self.rooms.values()
+            if (not loc.is_preset or loc.name in CLASSROOM_PRESETS)
+            and loc.name not in plan["suites"]
+            and loc.name not in ("Kitchen", "Canteen", "Reprographics", "Exams office")
+        ]
         for n, room in enumerate(sorted(classrooms, key=lambda r: r.name)):
             switch = self.rng.choice(edges.get(room.building) or edges[buildings[0]])
             ap = self.add("ap", room.name, years_old=2.2)
@@ -140,8 +184,13 @@ class _Register:
                 for _ in range(min(32, count - start)):
                     device = self.add(fleet, trolley_room, years_old=1.5 if fleet == "ipad" else 2.5)
                     self.links.append((device, RelationshipKind.PART_OF, trolley))
-        for room, kit in (("School office", "copier"), ("Staff room", "copier"), ("Library", "printer"),
-                          ("Reprographics", "copier"), ("SENCo room", "printer")):
+        for room, kit in (
+            ("School office", "copier"),
+            ("Staff room", "copier"),
+            ("Library", "printer"),
+            ("Reprographics", "copier"),
+            ("SENCo room", "printer"),
+        ):
             if room in self.rooms:
                 printer = self.add(kit, room)
                 self.links.append((printer, RelationshipKind.CONNECTED_TO, self.rng.choice(edges[buildings[0]])))
@@ -160,8 +209,14 @@ class _Register:
         self.add("chromebook", comms, status=AssetStatus.IN_REPAIR, notes="Cracked screen: with the reseller (RMA)")
         self.add("teacher_laptop", None, status=AssetStatus.IN_REPAIR, notes="Keyboard replacement under warranty")
         for days in (12, -6):
-            loan = self.add("teacher_laptop", None, status=AssetStatus.ON_LOAN, person=self.rng.choice(staff),
-                            years_old=1, notes="Lent for a residential trip" if days > 0 else "Lent over half-term")
+            loan = self.add(
+                "teacher_laptop",
+                None,
+                status=AssetStatus.ON_LOAN,
+                person=self.rng.choice(staff),
+                years_old=1,
+                notes="Lent for a residential trip" if days > 0 else "Lent over half-term",
+            )
             loan.loan_due_on = self.today + timedelta(days=days)
         for _ in range(2):
             self.add("desktop", comms, status=AssetStatus.RETIRED, years_old=7.5, notes="Too slow for Windows 11")
@@ -178,18 +233,35 @@ def demo_assets_create(*, school, people, suppliers, seed: int = 2026, today: da
     register = _Register(school, people, suppliers, random.Random(f"{seed}-assets-{school.pk}"), today)
     register.build(PLANS.get((school.short_name or "").lower(), PLANS["oakfield"]))
     Asset.objects.bulk_create(register.assets, batch_size=500)
-    AssetRelationship.objects.bulk_create([
-        AssetRelationship(school=school, from_asset=a, kind=kind, to_asset=b) for a, kind, b in register.links
-    ], batch_size=500)
+    AssetRelationship.objects.bulk_create(
+        [AssetRelationship(school=school, from_asset=a, kind=kind, to_asset=b) for a, kind, b in register.links],
+        batch_size=500,
+    )
     events = []
     for asset in register.assets:
         at = datetime.combine(asset.purchased_on, time(10, 0), tzinfo=LONDON)
-        events.append(AssetEvent(asset=asset, kind=EventKind.CREATED, note=f"{asset.tag}: {asset.description}",
-                                 created_at=at, updated_at=at))
+        events.append(
+            AssetEvent(
+                asset=asset,
+                kind=EventKind.CREATED,
+                note=f"{asset.tag}: {asset.description}",
+                created_at=at,
+                updated_at=at,
+            )
+        )
         if asset.status == AssetStatus.ON_LOAN:
-            events.append(AssetEvent(asset=asset, kind=EventKind.LOANED, by=people.by_role["spoc"], field="issued to",
-                                     new_value=str(asset.issued_to), note=f"Until {asset.loan_due_on:%d/%m/%Y}",
-                                     created_at=at + timedelta(days=300), updated_at=at + timedelta(days=300)))
+            events.append(
+                AssetEvent(
+                    asset=asset,
+                    kind=EventKind.LOANED,
+                    by=people.by_role["spoc"],
+                    field="issued to",
+                    new_value=str(asset.issued_to),
+                    note=f"Until {asset.loan_due_on:%d/%m/%Y}",
+                    created_at=at + timedelta(days=300),
+                    updated_at=at + timedelta(days=300),
+                )
+            )
     from schooldesk.schools.demo import historic_timestamps
 
     with historic_timestamps(AssetEvent):

@@ -31,40 +31,62 @@ def _choice_school_ids(request):
 
 
 WARRANTY_CHOICES = [("expired", "Expired"), ("90", "Ends within 90 days"), ("none", "Not recorded")]
-SUPPORT_CHOICES = [("ended", _("Out of support")), ("90", _("Support ends within 90 days")),
-                   ("none", _("Not recorded"))]
+SUPPORT_CHOICES = [
+    ("ended", _("Out of support")),
+    ("90", _("Support ends within 90 days")),
+    ("none", _("Not recorded")),
+]
 
 
 class AssetFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (tag, AST-000123, serial, make or model)"))
     school = django_filters.ModelChoiceFilter(
-        queryset=lambda r: School.objects.filter(pk__in=_school_ids(r)).only("id", "name"))
+        queryset=lambda r: School.objects.filter(pk__in=_school_ids(r)).only("id", "name")
+    )
     asset_type = django_filters.ModelChoiceFilter(
-        queryset=lambda r: AssetType.objects.filter(school_id__in=_choice_school_ids(r)),
-        label="Type")
+        queryset=lambda r: AssetType.objects.filter(school_id__in=_choice_school_ids(r)), label="Type"
+    )
     location = django_filters.ModelChoiceFilter(
-        queryset=lambda r: Location.objects.filter(school_id__in=_choice_school_ids(r)),
-        label="Location")
+        queryset=lambda r: Location.objects.filter(school_id__in=_choice_school_ids(r)), label="Location"
+    )
     status = django_filters.MultipleChoiceFilter(choices=AssetStatus.choices, distinct=False)
     supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
     warranty = django_filters.ChoiceFilter(choices=WARRANTY_CHOICES, method="filter_warranty", label="Warranty")
     support = django_filters.ChoiceFilter(choices=SUPPORT_CHOICES, method="filter_support", label=_("Support"))
     # the replacement forecast's links: the assets in service behind one figure (kept, unseen, while filtering)
     forecast = django_filters.CharFilter(method="filter_forecast", widget=forms.HiddenInput)
-    type_name = django_filters.CharFilter(field_name="asset_type__name", lookup_expr="iexact",
-                                          widget=forms.HiddenInput)
-    overdue = django_filters.ChoiceFilter(choices=[("yes", "Overdue loans only")], method="filter_overdue",
-                                          label="Loans", empty_label="All")
+    type_name = django_filters.CharFilter(field_name="asset_type__name", lookup_expr="iexact", widget=forms.HiddenInput)
+    overdue = django_filters.ChoiceFilter(
+        choices=[("yes", "Overdue loans only")], method="filter_overdue", label="Loans", empty_label="All"
+    )
     ordering = django_filters.OrderingFilter(
-        fields=(("tag", "tag"), ("asset_type__name", "type"), ("location__name", "location"), ("status", "status"),
-                ("purchased_on", "purchased"), ("warranty_ends_on", "warranty"), ("support_ends_on", "support")),
+        fields=(
+            ("tag", "tag"),
+            ("asset_type__name", "type"),
+            ("location__name", "location"),
+            ("status", "status"),
+            ("purchased_on", "purchased"),
+            ("warranty_ends_on", "warranty"),
+            ("support_ends_on", "support"),
+        ),
         label="Sort by",
     )
 
     class Meta:
         model = Asset
-        fields = ["q", "school", "asset_type", "location", "status", "supplier", "warranty", "support", "forecast",
-                  "type_name", "overdue"]
+        fields = [
+            "q",
+            "school",
+            "asset_type",
+            "location",
+            "status",
+            "supplier",
+            "warranty",
+            "support",
+            "forecast",
+            "type_name",
+            "overdue",
+        ]
 
     def search(self, queryset, name, value):
         """A tag, serial number or AST- reference finds that asset (through the unique index, at any size);
@@ -73,9 +95,11 @@ class AssetFilterSet(DeskFilterSet):
         if not value:
             return queryset
         digits = value.upper().removeprefix(REFERENCE_PREFIX)
-        exact = [queryset.alias(tag_lower=Lower("tag")).filter(tag_lower=value.lower()),
-                 # "serial is not empty" is the partial unique index's condition: the lookup uses that index
-                 queryset.alias(serial_lower=Lower("serial")).filter(serial_lower=value.lower()).exclude(serial="")]
+        exact = [
+            queryset.alias(tag_lower=Lower("tag")).filter(tag_lower=value.lower()),
+            # "serial is not empty" is the partial unique index's condition: the lookup uses that index
+            queryset.alias(serial_lower=Lower("serial")).filter(serial_lower=value.lower()).exclude(serial=""),
+        ]
         if value.upper().startswith(REFERENCE_PREFIX) and digits.isascii() and digits.isdecimal():
             exact.insert(0, queryset.filter(pk=int(digits)))
         for hits in exact:  # each through its own index; an OR of them would read every asset of an LA

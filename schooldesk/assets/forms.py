@@ -29,11 +29,30 @@ def school_people(school_id):
 class AssetForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Asset
-        fields = ["school", "tag", "asset_type", "make", "model", "serial", "location", "status", "purchased_on",
-                  "cost", "supplier", "order_reference", "warranty_ends_on", "support_ends_on",
-                  "funding_source", "notes"]
-        widgets = {"purchased_on": DateInput(), "warranty_ends_on": DateInput(), "support_ends_on": DateInput(),
-                   "notes": SMALL_TEXT}
+        fields = [
+            "school",
+            "tag",
+            "asset_type",
+            "make",
+            "model",
+            "serial",
+            "location",
+            "status",
+            "purchased_on",
+            "cost",
+            "supplier",
+            "order_reference",
+            "warranty_ends_on",
+            "support_ends_on",
+            "funding_source",
+            "notes",
+        ]
+        widgets = {
+            "purchased_on": DateInput(),
+            "warranty_ends_on": DateInput(),
+            "support_ends_on": DateInput(),
+            "notes": SMALL_TEXT,
+        }
 
     def __init__(self, *args, school_ids, school=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,8 +108,12 @@ class MoveForm(StyledFormMixin, forms.Form):
 
 class IssueForm(StyledFormMixin, forms.Form):
     person = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Issue or lend to"))
-    loan_due_on = forms.DateField(required=False, widget=DateInput(), label=_("Lend until (leave empty to issue)"),
-                                  help_text=_("With a date it is a loan, and shows as overdue after that day."))
+    loan_due_on = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label=_("Lend until (leave empty to issue)"),
+        help_text=_("With a date it is a loan, and shows as overdue after that day."),
+    )
     note = forms.CharField(required=False, label=_("Note (optional)"), max_length=200)
 
     def __init__(self, *args, asset, **kwargs):
@@ -99,14 +122,21 @@ class IssueForm(StyledFormMixin, forms.Form):
 
 
 class ReturnForm(StyledFormMixin, forms.Form):
-    status = forms.ChoiceField(choices=[(AssetStatus.SPARE, _("Spare (back in stock)")),
-                                        (AssetStatus.IN_USE, _("In use")), (AssetStatus.IN_REPAIR, _("In repair"))],
-                               label=_("Now"))
+    status = forms.ChoiceField(
+        choices=[
+            (AssetStatus.SPARE, _("Spare (back in stock)")),
+            (AssetStatus.IN_USE, _("In use")),
+            (AssetStatus.IN_REPAIR, _("In repair")),
+        ],
+        label=_("Now"),
+    )
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label=_("Put it in (optional)"))
-    condition_in = forms.CharField(required=False, label=_("Condition (optional)"), max_length=500,
-                                   widget=SMALL_TEXT)
-    is_data_wiped = forms.BooleanField(required=False, label=_("Its data has been wiped"),
-                                       help_text=_("Recorded on the asset for its disposal record."))
+    condition_in = forms.CharField(required=False, label=_("Condition (optional)"), max_length=500, widget=SMALL_TEXT)
+    is_data_wiped = forms.BooleanField(
+        required=False,
+        label=_("Its data has been wiped"),
+        help_text=_("Recorded on the asset for its disposal record."),
+    )
     note = forms.CharField(required=False, label=_("Note (optional)"), max_length=200)
 
     def __init__(self, *args, asset, **kwargs):
@@ -115,9 +145,10 @@ class ReturnForm(StyledFormMixin, forms.Form):
 
 
 class StatusForm(StyledFormMixin, forms.Form):
-    status = forms.ChoiceField(choices=[c for c in AssetStatus.choices if c[0] not in (AssetStatus.DISPOSED,
-                                                                                        AssetStatus.ON_LOAN)],
-                               label=_("New status"))
+    status = forms.ChoiceField(
+        choices=[c for c in AssetStatus.choices if c[0] not in (AssetStatus.DISPOSED, AssetStatus.ON_LOAN)],
+        label=_("New status"),
+    )
     note = forms.CharField(required=False, label=_("Why (optional)"), max_length=200)
 
     def __init__(self, *args, asset, **kwargs):
@@ -156,38 +187,49 @@ class BulkForm(StyledFormMixin, forms.Form):
     """Move and/or change the status of the ticked assets; or print their labels."""
 
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label=_("Move to"))
-    status = forms.ChoiceField(required=False, label=_("Set status"), choices=[("", _("Leave as it is"))] + [
-        c for c in AssetStatus.choices if c[0] not in (AssetStatus.DISPOSED, AssetStatus.ON_LOAN)])
+    status = forms.ChoiceField(
+        required=False,
+        label=_("Set status"),
+        choices=[("", _("Leave as it is"))]
+        + [c for c in AssetStatus.choices if c[0] not in (AssetStatus.DISPOSED, AssetStatus.ON_LOAN)],
+    )
     note = forms.CharField(required=False, max_length=200, label=_("Note (optional)"))
 
     def __init__(self, *args, school_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = (Location.objects.filter(school_id__in=school_ids, is_archived=False)
-                                            .select_related("school"))
+        self.fields["location"].queryset = Location.objects.filter(
+            school_id__in=school_ids, is_archived=False
+        ).select_related("school")
 
 
 class AuditForm(StyledFormMixin, forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("Room you are auditing"))
     codes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off", "spellcheck": "false"}), required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off", "spellcheck": "false"}),
+        required=False,
         label=_("Scanned codes"),
-        help_text=_("Scan each label (a scanner types the code and Enter), or type asset tags or serial numbers, "
-                    "one per line."),
+        help_text=_(
+            "Scan each label (a scanner types the code and Enter), or type asset tags or serial numbers, one per line."
+        ),
     )
-    move_here = forms.BooleanField(required=False, label=_("Move the assets found here that are recorded elsewhere "
-                                                           "into this room"))
+    move_here = forms.BooleanField(
+        required=False, label=_("Move the assets found here that are recorded elsewhere into this room")
+    )
 
     def __init__(self, *args, school_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = (Location.objects.filter(school_id__in=school_ids, is_archived=False)
-                                            .select_related("school"))
+        self.fields["location"].queryset = Location.objects.filter(
+            school_id__in=school_ids, is_archived=False
+        ).select_related("school")
 
 
 class ImportUploadForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
-    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
-                           help_text=_("The first row must hold the column headings. Up to 20,000 rows."))
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+        help_text=_("The first row must hold the column headings. Up to 20,000 rows."),
+    )
 
     def __init__(self, *args, school_ids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,8 +239,9 @@ class ImportUploadForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
 class ImportMappingForm(StyledFormMixin, forms.Form):
     """For each of our fields, which column of the file holds it."""
 
-    create_missing = forms.BooleanField(required=False, label=_("Add the new locations, types and suppliers listed "
-                                                                "above"))
+    create_missing = forms.BooleanField(
+        required=False, label=_("Add the new locations, types and suppliers listed above")
+    )
 
     def __init__(self, *args, headers, **kwargs):
         from schooldesk.assets.importer import FIELDS
@@ -212,8 +255,11 @@ class ImportMappingForm(StyledFormMixin, forms.Form):
 
     @property
     def mapping(self) -> dict[str, str]:
-        return {key.removeprefix("map_"): value for key, value in self.cleaned_data.items()
-                if key.startswith("map_") and value}
+        return {
+            key.removeprefix("map_"): value
+            for key, value in self.cleaned_data.items()
+            if key.startswith("map_") and value
+        }
 
     def mapping_fields(self):
         return [self[name] for name in self.fields if name.startswith("map_")]

@@ -28,8 +28,12 @@ from schooldesk.suppliers.models import Supplier
 
 #: (field, label, required, headings that mean it in schools' spreadsheets)
 FIELDS = [
-    ("tag", "Asset tag", True, ["asset tag", "tag", "asset no", "asset number", "asset id", "inventory number",
-                                "barcode", "asset"]),
+    (
+        "tag",
+        "Asset tag",
+        True,
+        ["asset tag", "tag", "asset no", "asset number", "asset id", "inventory number", "barcode", "asset"],
+    ),
     ("asset_type", "Type", True, ["type", "device type", "asset type", "category", "kind", "equipment"]),
     ("make", "Make", False, ["make", "manufacturer", "brand"]),
     ("model", "Model", False, ["model", "model name", "model number"]),
@@ -37,19 +41,51 @@ FIELDS = [
     ("location", "Location", False, ["location", "room", "where", "place"]),
     ("status", "Status", False, ["status", "state", "condition"]),
     ("issued_to", "Issued to", False, ["issued to", "assigned to", "user", "person", "member of staff"]),
-    ("purchased_on", "Purchase date", False, ["purchase date", "purchased", "date purchased", "purchased on",
-                                              "bought", "date bought"]),
+    (
+        "purchased_on",
+        "Purchase date",
+        False,
+        ["purchase date", "purchased", "date purchased", "purchased on", "bought", "date bought"],
+    ),
     ("cost", "Cost (£)", False, ["cost", "price", "purchase cost", "value", "cost (£)"]),
     ("supplier", "Supplier", False, ["supplier", "vendor", "bought from", "reseller"]),
-    ("order_reference", "Order reference", False, ["order reference", "order ref", "po", "po number",
-                                                   "order number", "purchase order"]),
-    ("warranty_ends_on", "Warranty ends", False, ["warranty ends", "warranty end", "warranty", "warranty expiry",
-                                                  "warranty expires", "warranty end date"]),
-    ("support_ends_on", "Support ends", False, ["support ends", "support end", "support end date", "end of support",
-                                                "end of support date", "eos", "auto update expiration",
-                                                "auto-update expiration", "auto update expiry", "auto-update expiry",
-                                                "auto update expiration date", "aue", "aue date", "end of life",
-                                                "eol", "eol date", "end of life date", "support until"]),
+    (
+        "order_reference",
+        "Order reference",
+        False,
+        ["order reference", "order ref", "po", "po number", "order number", "purchase order"],
+    ),
+    (
+        "warranty_ends_on",
+        "Warranty ends",
+        False,
+        ["warranty ends", "warranty end", "warranty", "warranty expiry", "warranty expires", "warranty end date"],
+    ),
+    (
+        "support_ends_on",
+        "Support ends",
+        False,
+        [
+            "support ends",
+            "support end",
+            "support end date",
+            "end of support",
+            "end of support date",
+            "eos",
+            "auto update expiration",
+            "auto-update expiration",
+            "auto update expiry",
+            "auto-update expiry",
+            "auto update expiration date",
+            "aue",
+            "aue date",
+            "end of life",
+            "eol",
+            "eol date",
+            "end of life date",
+            "support until",
+        ],
+    ),
     ("funding_source", "Funding source", False, ["funding source", "funding", "funded by", "budget"]),
     ("notes", "Notes", False, ["notes", "comments", "comment", "note"]),
 ]
@@ -58,12 +94,22 @@ REQUIRED = [name for name, _l, required, _s in FIELDS if required]
 STATUS_WORDS = {
     **{value: value for value in AssetStatus.values},
     **{str(label).lower(): value for value, label in AssetStatus.choices},
-    "": AssetStatus.IN_USE, "active": AssetStatus.IN_USE, "deployed": AssetStatus.IN_USE,
+    "": AssetStatus.IN_USE,
+    "active": AssetStatus.IN_USE,
+    "deployed": AssetStatus.IN_USE,
     "in service": AssetStatus.IN_USE,
-    "stock": AssetStatus.SPARE, "in stock": AssetStatus.SPARE, "spare": AssetStatus.SPARE, "storage": AssetStatus.SPARE,
-    "repair": AssetStatus.IN_REPAIR, "broken": AssetStatus.IN_REPAIR, "faulty": AssetStatus.IN_REPAIR,
-    "loan": AssetStatus.ON_LOAN, "on loan": AssetStatus.ON_LOAN, "loaned": AssetStatus.ON_LOAN,
-    "retired": AssetStatus.RETIRED, "decommissioned": AssetStatus.RETIRED,
+    "stock": AssetStatus.SPARE,
+    "in stock": AssetStatus.SPARE,
+    "spare": AssetStatus.SPARE,
+    "storage": AssetStatus.SPARE,
+    "repair": AssetStatus.IN_REPAIR,
+    "broken": AssetStatus.IN_REPAIR,
+    "faulty": AssetStatus.IN_REPAIR,
+    "loan": AssetStatus.ON_LOAN,
+    "on loan": AssetStatus.ON_LOAN,
+    "loaned": AssetStatus.ON_LOAN,
+    "retired": AssetStatus.RETIRED,
+    "decommissioned": AssetStatus.RETIRED,
 }
 PREVIEW_ROWS = 20
 NAME_LIMITS = {"asset_type": 60, "location": 100, "supplier": 150, "issued_to": 150}
@@ -144,8 +190,13 @@ def asset_import_upload(*, school, upload, by) -> AssetImport:
     except scanning.ScanRefused as exc:
         raise ValidationError({"file": exc.message}) from exc
     extension = Path(upload.name).suffix.lower() or ".csv"
-    record = AssetImport(school=school, uploaded_by=by, original_name=Path(upload.name).name[:200],
-                         stored_name=f"{secrets.token_hex(16)}{extension}", headers=table.headers)
+    record = AssetImport(
+        school=school,
+        uploaded_by=by,
+        original_name=Path(upload.name).name[:200],
+        stored_name=f"{secrets.token_hex(16)}{extension}",
+        headers=table.headers,
+    )
     record.mapping = guess_mapping(table.headers)
     upload.seek(0)
     record.file.save(record.stored_name, ContentFile(upload.read()), save=True)
@@ -185,8 +236,12 @@ class _Lookups:
             self.locations.setdefault(location.name.lower(), location)
         self.suppliers = {s.name.lower(): s for s in Supplier.objects.filter(organisation_id=school.organisation_id)}
         self.tags = dict(Asset.objects.filter(school=school).annotate(key=Lower("tag")).values_list("key", "pk"))
-        self.serials = dict(Asset.objects.filter(school=school).exclude(serial="")
-                            .annotate(key=Lower("serial")).values_list("key", "tag"))
+        self.serials = dict(
+            Asset.objects.filter(school=school)
+            .exclude(serial="")
+            .annotate(key=Lower("serial"))
+            .values_list("key", "tag")
+        )
         self.people = {}
         members = User.objects.filter(memberships__school=school).distinct()
         for person in members:
@@ -218,16 +273,32 @@ def asset_import_check(*, record: AssetImport, mapping: dict[str, str]) -> Impor
             row_errors.append(RowError(line, FIELD_LABELS[name], message))
 
         values = {}
-        for name in ("tag", "asset_type", "make", "model", "serial", "location", "status", "issued_to",
-                     "supplier", "order_reference", "funding_source", "notes"):
+        for name in (
+            "tag",
+            "asset_type",
+            "make",
+            "model",
+            "serial",
+            "location",
+            "status",
+            "issued_to",
+            "supplier",
+            "order_reference",
+            "funding_source",
+            "notes",
+        ):
             try:
                 limit = NAME_LIMITS.get(name) or lengths.get(name)
                 values[name] = imports.text(cell(name), max_length=limit)
             except CellError as exc:
                 fail(name, str(exc))
                 values[name] = ""
-        for name, parse in (("purchased_on", imports.day), ("warranty_ends_on", imports.day),
-                            ("support_ends_on", imports.day), ("cost", imports.money)):
+        for name, parse in (
+            ("purchased_on", imports.day),
+            ("warranty_ends_on", imports.day),
+            ("support_ends_on", imports.day),
+            ("cost", imports.money),
+        ):
             try:
                 values[name] = parse(cell(name))
             except CellError as exc:
@@ -261,8 +332,9 @@ def asset_import_check(*, record: AssetImport, mapping: dict[str, str]) -> Impor
             result.new_suppliers.setdefault(values["supplier"].lower(), values["supplier"])
         status = STATUS_WORDS.get(values["status"].lower())
         if status is None:
-            allowed = ", ".join(str(label).lower() for value, label in AssetStatus.choices
-                                if value != AssetStatus.DISPOSED)
+            allowed = ", ".join(
+                str(label).lower() for value, label in AssetStatus.choices if value != AssetStatus.DISPOSED
+            )
             fail("status", f"“{values['status'][:30]}” is not a status we know: use {allowed}")
         elif values["status"].lower() in ("disposed",):
             fail("status", "disposed equipment is recorded with its disposal record: import it as retired")
@@ -270,8 +342,11 @@ def asset_import_check(*, record: AssetImport, mapping: dict[str, str]) -> Impor
         if values["issued_to"]:
             person = lookups.people.get(values["issued_to"].lower())
             if person is None:
-                fail("issued_to", f"nobody called “{values['issued_to'][:40]}” has a SchoolDesk login in this school: "
-                                  "give their username or email, or leave it empty")
+                fail(
+                    "issued_to",
+                    f"nobody called “{values['issued_to'][:40]}” has a SchoolDesk login in this school: "
+                    "give their username or email, or leave it empty",
+                )
         if status == AssetStatus.ON_LOAN and person is None and not values["issued_to"]:
             fail("status", "on loan, but the “issued to” cell is empty")
 
@@ -279,11 +354,20 @@ def asset_import_check(*, record: AssetImport, mapping: dict[str, str]) -> Impor
             result.errors.extend(row_errors)
             continue
         asset = Asset(
-            school=school, tag=tag, make=values["make"], model=values["model"], serial=serial, status=status,
-            issued_to=person, purchased_on=values["purchased_on"], cost=values["cost"],
-            order_reference=values["order_reference"], warranty_ends_on=values["warranty_ends_on"],
+            school=school,
+            tag=tag,
+            make=values["make"],
+            model=values["model"],
+            serial=serial,
+            status=status,
+            issued_to=person,
+            purchased_on=values["purchased_on"],
+            cost=values["cost"],
+            order_reference=values["order_reference"],
+            warranty_ends_on=values["warranty_ends_on"],
             support_ends_on=values["support_ends_on"],
-            funding_source=values["funding_source"], notes=values["notes"],
+            funding_source=values["funding_source"],
+            notes=values["notes"],
         )
         asset._import_names = (type_name.lower(), values["location"].lower(), values["supplier"].lower())
         asset.import_type, asset.import_location = type_name, values["location"]
@@ -302,8 +386,10 @@ def asset_import_apply(*, record: AssetImport, mapping: dict[str, str], by, crea
     record = AssetImport.objects.select_for_update().select_related("school").get(pk=record.pk)
     if record.imported_at:
         imported_at = timezone.localtime(record.imported_at)
-        raise ValidationError(_("This file was imported on %(date)s at %(time)s.")
-                              % {"date": f"{imported_at:%d/%m/%Y}", "time": f"{imported_at:%H:%M}"})
+        raise ValidationError(
+            _("This file was imported on %(date)s at %(time)s.")
+            % {"date": f"{imported_at:%d/%m/%Y}", "time": f"{imported_at:%H:%M}"}
+        )
     result = asset_import_check(record=record, mapping=mapping)
     if result.errors:
         raise ValidationError(_("%(count)s rows have problems: nothing was imported.") % {"count": result.bad_lines})
@@ -312,13 +398,27 @@ def asset_import_apply(*, record: AssetImport, mapping: dict[str, str], by, crea
     if result.needs_confirmation and not create_missing:
         raise ValidationError(_("Tick the box to add the new locations, types and suppliers, or correct the file."))
     school = record.school
-    types = {t.name.lower(): t for t in AssetType.objects.bulk_create(
-        [AssetType(school=school, name=name) for name in result.new_types.values()])}
-    locations = {loc.name.lower(): loc for loc in Location.objects.bulk_create(
-        [Location(school=school, name=name) for name in result.new_locations.values()])}
-    suppliers = {s.name.lower(): s for s in Supplier.objects.bulk_create(
-        [Supplier(organisation_id=school.organisation_id, name=name, kind="reseller")
-         for name in result.new_suppliers.values()])}
+    types = {
+        t.name.lower(): t
+        for t in AssetType.objects.bulk_create(
+            [AssetType(school=school, name=name) for name in result.new_types.values()]
+        )
+    }
+    locations = {
+        loc.name.lower(): loc
+        for loc in Location.objects.bulk_create(
+            [Location(school=school, name=name) for name in result.new_locations.values()]
+        )
+    }
+    suppliers = {
+        s.name.lower(): s
+        for s in Supplier.objects.bulk_create(
+            [
+                Supplier(organisation_id=school.organisation_id, name=name, kind="reseller")
+                for name in result.new_suppliers.values()
+            ]
+        )
+    }
     assets = []
     for _line, asset in result.assets:
         type_key, location_key, supplier_key = asset._import_names
@@ -333,18 +433,33 @@ def asset_import_apply(*, record: AssetImport, mapping: dict[str, str], by, crea
         with transaction.atomic():
             Asset.objects.bulk_create(assets, batch_size=1000)
     except IntegrityError as exc:
-        raise ValidationError(_("Someone added an asset with one of these tags or serial numbers while the file was "
-                              "being imported. Nothing was imported: check the file again.")) from exc
+        raise ValidationError(
+            _(
+                "Someone added an asset with one of these tags or serial numbers while the file was "
+                "being imported. Nothing was imported: check the file again."
+            )
+        ) from exc
     actor = by if getattr(by, "is_authenticated", False) else None
     note = f"Imported from {record.original_name}"[:250]
-    AssetEvent.objects.bulk_create([
-        AssetEvent(asset=asset, kind=EventKind.IMPORTED, by=actor, note=f"{note}, line {line}")
-        for (line, _a), asset in zip(result.assets, assets, strict=True)
-    ], batch_size=2000)
+    AssetEvent.objects.bulk_create(
+        [
+            AssetEvent(asset=asset, kind=EventKind.IMPORTED, by=actor, note=f"{note}, line {line}")
+            for (line, _a), asset in zip(result.assets, assets, strict=True)
+        ],
+        batch_size=2000,
+    )
     record.mapping, record.imported_at, record.rows_imported = mapping, timezone.now(), len(assets)
     record.save(update_fields=["mapping", "imported_at", "rows_imported", "updated_at"])
-    audit_record(actor=by, school=school, action="import", obj=record,
-                 summary=f"{len(assets)} assets imported from {record.original_name}",
-                 changes={"locations": list(result.new_locations.values()), "types": list(result.new_types.values()),
-                          "suppliers": list(result.new_suppliers.values())})
+    audit_record(
+        actor=by,
+        school=school,
+        action="import",
+        obj=record,
+        summary=f"{len(assets)} assets imported from {record.original_name}",
+        changes={
+            "locations": list(result.new_locations.values()),
+            "types": list(result.new_types.values()),
+            "suppliers": list(result.new_suppliers.values()),
+        },
+    )
     return len(assets)

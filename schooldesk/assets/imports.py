@@ -22,8 +22,19 @@ MAX_UNZIPPED_BYTES = 150 * 1024 * 1024
 MAX_PARTS = 1_000
 #: columns read from each row: a cell further right is reported, not read (a sheet can have 16,384)
 MAX_COLUMNS = 200
-DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y",
-                "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
+DATE_FORMATS = (
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+)
 
 
 class ImportFileError(Exception):
@@ -59,8 +70,10 @@ def read_table(upload, name: str | None = None, *, max_rows: int = MAX_ROWS) -> 
     name = name or getattr(upload, "name", "") or ""
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:
-        raise ImportFileError(f"The file is {size / 1024 / 1024:.0f} MB; SchoolDesk imports files up to "
-                              f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files.")
+        raise ImportFileError(
+            f"The file is {size / 1024 / 1024:.0f} MB; SchoolDesk imports files up to "
+            f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
+        )
     upload.seek(0)
     raw = upload.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
@@ -69,16 +82,21 @@ def read_table(upload, name: str | None = None, *, max_rows: int = MAX_ROWS) -> 
         raise ImportFileError("The file is empty.")
     extension = Path(name).suffix.lower()
     if extension == ".xls" or raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError("This is an old-style Excel file (.xls). In Excel use File → Save As and choose "
-                              "“Excel Workbook (.xlsx)” or “CSV UTF-8”, then upload that.")
+        raise ImportFileError(
+            "This is an old-style Excel file (.xls). In Excel use File → Save As and choose "
+            "“Excel Workbook (.xlsx)” or “CSV UTF-8”, then upload that."
+        )
     if raw.startswith(b"PK\x03\x04"):
         if extension not in (".xlsx", ".xlsm", ""):
-            raise ImportFileError(f"“{name}” is a compressed file, not a spreadsheet SchoolDesk can read. "
-                                  "Upload an .xlsx or .csv file.")
+            raise ImportFileError(
+                f"“{name}” is a compressed file, not a spreadsheet SchoolDesk can read. Upload an .xlsx or .csv file."
+            )
         table = _read_xlsx(raw, max_rows)
     elif extension in (".xlsx", ".xlsm"):
-        raise ImportFileError(f"“{name}” is called .xlsx but is not an Excel workbook. Open it in Excel and save it "
-                              "again as .xlsx, or as CSV UTF-8.")
+        raise ImportFileError(
+            f"“{name}” is called .xlsx but is not an Excel workbook. Open it in Excel and save it "
+            "again as .xlsx, or as CSV UTF-8."
+        )
     elif extension not in (".csv", ".txt", ".tsv", ""):
         raise ImportFileError(f"SchoolDesk imports .csv and .xlsx files, not {extension} files.")
     else:
@@ -89,17 +107,19 @@ def read_table(upload, name: str | None = None, *, max_rows: int = MAX_ROWS) -> 
 
 def _decode(raw: bytes) -> str:
     if raw.startswith(codecs.BOM_UTF8):
-        return raw[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict")
+        return raw[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise ImportFileError("The file says it is UTF-16 text but cannot be read as such. Save it again as "
-                                  "“CSV UTF-8” or upload the .xlsx file.") from exc
+            raise ImportFileError(
+                "The file says it is UTF-16 text but cannot be read as such. Save it again as "
+                "“CSV UTF-8” or upload the .xlsx file."
+            ) from exc
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         raise ImportFileError(
             f"The file is not saved as UTF-8 text: line {line} has a character SchoolDesk cannot read "
             f"(byte 0x{raw[exc.start]:02X}, often a £ sign or an accented letter saved by older Excel). In Excel use "
@@ -110,8 +130,9 @@ def _decode(raw: bytes) -> str:
 def _read_csv(raw: bytes, max_rows: int) -> Table:
     text = _decode(raw)
     if "\x00" in text:
-        raise ImportFileError("This does not look like a CSV file (it contains binary data). Upload a .csv or "
-                              ".xlsx file.")
+        raise ImportFileError(
+            "This does not look like a CSV file (it contains binary data). Upload a .csv or .xlsx file."
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -126,18 +147,23 @@ def _read_csv(raw: bytes, max_rows: int) -> Table:
                     raise _too_many(max_rows)
                 table.rows.append((reader.line_num, cells))
     except csv.Error as exc:
-        raise ImportFileError(f"The CSV file is malformed near line {reader.line_num}: {exc}. Check for a stray "
-                              "quotation mark.") from exc
+        raise ImportFileError(
+            f"The CSV file is malformed near line {reader.line_num}: {exc}. Check for a stray quotation mark."
+        ) from exc
     return table
 
 
 def _too_many(max_rows: int) -> ImportFileError:
-    return ImportFileError(f"The file has more than {max_rows:,} rows. SchoolDesk imports up to {max_rows:,} rows "
-                           "at a time so that a mistake is easy to find: split it into smaller files.")
+    return ImportFileError(
+        f"The file has more than {max_rows:,} rows. SchoolDesk imports up to {max_rows:,} rows "
+        "at a time so that a mistake is easy to find: split it into smaller files."
+    )
 
 
-CANNOT_OPEN = ("The workbook could not be opened: it may be damaged or password-protected. Open it in Excel and "
-               "save it again as .xlsx, or as CSV UTF-8.")
+CANNOT_OPEN = (
+    "The workbook could not be opened: it may be damaged or password-protected. Open it in Excel and "
+    "save it again as .xlsx, or as CSV UTF-8."
+)
 
 
 def _check_zip(raw: bytes) -> None:
@@ -151,7 +177,8 @@ def _check_zip(raw: bytes) -> None:
     if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNZIPPED_BYTES:
         raise ImportFileError(
             f"The workbook unpacks to more than {MAX_UNZIPPED_BYTES // 1024 // 1024} MB, far more than a register "
-            "of this size needs (pictures or many sheets?). Save the first sheet alone as CSV UTF-8 and upload that.")
+            "of this size needs (pictures or many sheets?). Save the first sheet alone as CSV UTF-8 and upload that."
+        )
 
 
 def _read_xlsx(raw: bytes, max_rows: int) -> Table:
@@ -200,9 +227,11 @@ def _used_width(cells) -> int:
 
 def _check_width(cells, line: int) -> None:
     if len(cells) > MAX_COLUMNS and any(cell is not None and str(cell).strip() for cell in cells[MAX_COLUMNS:]):
-        raise ImportFileError(f"Line {line} has data beyond column {column_letter(MAX_COLUMNS - 1)}: SchoolDesk "
-                              f"reads the first {MAX_COLUMNS} columns. Delete the columns on the right that are "
-                              "not part of the register.")
+        raise ImportFileError(
+            f"Line {line} has data beyond column {column_letter(MAX_COLUMNS - 1)}: SchoolDesk "
+            f"reads the first {MAX_COLUMNS} columns. Delete the columns on the right that are "
+            "not part of the register."
+        )
 
 
 def _check_headings(table: Table) -> None:
@@ -229,8 +258,10 @@ def _check_headings(table: Table) -> None:
         if heading:
             key = heading.lower()
             if key in seen:
-                raise ImportFileError(f"Two columns are headed “{heading}” ({column_letter(seen[key])} and "
-                                      f"{column_letter(i)}). Rename one of them.")
+                raise ImportFileError(
+                    f"Two columns are headed “{heading}” ({column_letter(seen[key])} and "
+                    f"{column_letter(i)}). Rename one of them."
+                )
             seen[key] = i
     table.headers = headers
 
@@ -330,8 +361,9 @@ def table_dumps(table: Table) -> bytes:
     seconds for 10,000 rows; this reads back in a fraction of that)."""
     import json
 
-    return json.dumps({"headers": table.headers,
-                       "rows": [[line, [_cell_out(c) for c in cells]] for line, cells in table.rows]}).encode()
+    return json.dumps(
+        {"headers": table.headers, "rows": [[line, [_cell_out(c) for c in cells]] for line, cells in table.rows]}
+    ).encode()
 
 
 def table_loads(data: bytes) -> Table:

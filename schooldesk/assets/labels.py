@@ -44,7 +44,7 @@ def sheet_pages(labels: list[Label], *, skip: int = 0) -> list[list[Slot]]:
     pages = []
     for start in range(0, len(items), PER_SHEET):
         page = []
-        for position, label in enumerate(items[start:start + PER_SHEET]):
+        for position, label in enumerate(items[start : start + PER_SHEET]):
             row, column = divmod(position, COLUMNS)
             page.append(Slot(label, round(LEFT_MM + column * PITCH_X_MM, 2), round(TOP_MM + row * PITCH_Y_MM, 2)))
         pages.append(page)
@@ -54,19 +54,34 @@ def sheet_pages(labels: list[Label], *, skip: int = 0) -> list[list[Slot]]:
 def labels_pdf(labels: list[Label], *, skip: int = 0, title: str = "Labels") -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("assets/labels.html", {
-        "pages": sheet_pages(labels, skip=skip), "title": title, "width": LABEL_WIDTH_MM, "height": LABEL_HEIGHT_MM,
-    })
+    html = render_to_string(
+        "assets/labels.html",
+        {
+            "pages": sheet_pages(labels, skip=skip),
+            "title": title,
+            "width": LABEL_WIDTH_MM,
+            "height": LABEL_HEIGHT_MM,
+        },
+    )
     return HTML(string=html).write_pdf()
 
 
 def asset_label(asset, url: str) -> Label:
     where = str(asset.location) if asset.location_id else ""
-    return Label(url=url, title=asset.tag, lines=tuple(x for x in (asset.description, where) if x),
-                 owner=asset.school.short_name or asset.school.name, reference=asset.reference)
+    return Label(
+        url=url,
+        title=asset.tag,
+        lines=tuple(x for x in (asset.description, where) if x),
+        owner=asset.school.short_name or asset.school.name,
+        reference=asset.reference,
+    )
 
 
 def location_label(location, url: str) -> Label:
-    return Label(url=url, title=location.name, lines=(location.building,) if location.building else (),
-                 caption="Scan to report a fault in this room",
-                 owner=location.school.short_name or location.school.name)
+    return Label(
+        url=url,
+        title=location.name,
+        lines=(location.building,) if location.building else (),
+        caption="Scan to report a fault in this room",
+        owner=location.school.short_name or location.school.name,
+    )

@@ -17,8 +17,13 @@ class AssetType(VersionedModel, SchoolOwnedModel):
 
     name = models.CharField(_("name"), max_length=60)
     typical_price = models.DecimalField(
-        _("typical price (£)"), max_digits=10, decimal_places=2, null=True, blank=True,
-        help_text=_("What replacing one usually costs; used to forecast replacements."))
+        _("typical price (£)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("What replacing one usually costs; used to forecast replacements."),
+    )
     is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
@@ -47,25 +52,40 @@ class Asset(VersionedModel, SchoolOwnedModel):
     make = models.CharField(_("make"), max_length=60, blank=True)
     model = models.CharField(_("model"), max_length=80, blank=True)
     serial = models.CharField(_("serial number"), max_length=80, blank=True)
-    location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("location"))
-    issued_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="issued_assets", verbose_name=_("issued to"))
-    status = models.CharField(_("status"), max_length=20, choices=choices.AssetStatus.choices,
-                              default=choices.AssetStatus.IN_USE)
+    location = models.ForeignKey(
+        "locations.Location", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("location")
+    )
+    issued_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="issued_assets",
+        verbose_name=_("issued to"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=choices.AssetStatus.choices, default=choices.AssetStatus.IN_USE
+    )
     loan_due_on = models.DateField(_("expected back on"), null=True, blank=True)
     purchased_on = models.DateField(_("purchase date"), null=True, blank=True)
     cost = models.DecimalField(_("cost (£)"), max_digits=10, decimal_places=2, null=True, blank=True)
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("supplier"))
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("supplier")
+    )
     order_reference = models.CharField(_("order reference"), max_length=60, blank=True)
     warranty_ends_on = models.DateField(_("warranty ends"), null=True, blank=True)
     support_ends_on = models.DateField(
-        _("support ends"), null=True, blank=True,
-        help_text=_("When the maker stops updating it: end of support, a Chromebook's auto-update expiry, "
-                    "a switch's end of life."))
-    funding_source = models.CharField(_("funding source"), max_length=80, blank=True,
-                                      help_text=_("e.g. Devolved capital, PTA, Pupil premium."))
+        _("support ends"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the maker stops updating it: end of support, a Chromebook's auto-update expiry, "
+            "a switch's end of life."
+        ),
+    )
+    funding_source = models.CharField(
+        _("funding source"), max_length=80, blank=True, help_text=_("e.g. Devolved capital, PTA, Pupil premium.")
+    )
     notes = models.TextField(_("notes"), blank=True)
     # The disposal record (status "disposed").
     disposed_on = models.DateField(_("disposed on"), null=True, blank=True)
@@ -80,8 +100,9 @@ class Asset(VersionedModel, SchoolOwnedModel):
         ordering = ["tag"]
         constraints = [
             models.UniqueConstraint(Lower("tag"), "school", name="asset_unique_tag_per_school"),
-            models.UniqueConstraint(Lower("serial"), "school", condition=~Q(serial=""),
-                                    name="asset_unique_serial_per_school"),
+            models.UniqueConstraint(
+                Lower("serial"), "school", condition=~Q(serial=""), name="asset_unique_serial_per_school"
+            ),
         ]
         indexes = [
             models.Index(fields=["school", "tag"]),
@@ -152,8 +173,7 @@ class AssetEvent(TimeStampedModel):
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=choices.EventKind.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                           related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     field = models.CharField(max_length=40, blank=True)
     old_value = models.CharField(max_length=200, blank=True)
     new_value = models.CharField(max_length=200, blank=True)

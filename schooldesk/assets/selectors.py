@@ -62,10 +62,17 @@ def asset_incidents(user, asset: Asset, limit: int = 20) -> dict:
 
     calls = incident_list(user).filter(asset=asset)
     since = timezone.now() - timedelta(days=REPEAT_WINDOW_DAYS)
-    counts = calls.aggregate(total=Count("pk"), recent=Count("pk", filter=Q(logged_at__gte=since)),
-                             open=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)))
-    return {"rows": list(calls.order_by("-logged_at")[:limit]), "window_days": REPEAT_WINDOW_DAYS,
-            "is_repeat": counts["recent"] >= 2, **counts}
+    counts = calls.aggregate(
+        total=Count("pk"),
+        recent=Count("pk", filter=Q(logged_at__gte=since)),
+        open=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
+    )
+    return {
+        "rows": list(calls.order_by("-logged_at")[:limit]),
+        "window_days": REPEAT_WINDOW_DAYS,
+        "is_repeat": counts["recent"] >= 2,
+        **counts,
+    }
 
 
 def asset_relationships(asset: Asset) -> dict:
@@ -80,8 +87,9 @@ def asset_relationships(asset: Asset) -> dict:
 def assets_affected_by(asset: Asset) -> list[Asset]:
     """What stops working if `asset` fails: everything connected to or depending on it (directly or
     through others), and anything it is part of. Two queries whatever the size of the network."""
-    edges = (AssetRelationship.objects.filter(school_id=asset.school_id)
-             .values_list("from_asset_id", "kind", "to_asset_id"))
+    edges = AssetRelationship.objects.filter(school_id=asset.school_id).values_list(
+        "from_asset_id", "kind", "to_asset_id"
+    )
     downstream: dict[int, set[int]] = {}
     for from_id, kind, to_id in edges:
         if kind == RelationshipKind.PART_OF:
@@ -97,8 +105,12 @@ def assets_affected_by(asset: Asset) -> list[Asset]:
     seen.discard(asset.pk)
     if not seen:
         return []
-    return list(Asset.objects.filter(pk__in=list(seen)[:AFFECTED_LIMIT * 5]).exclude(status__in=GONE_STATUSES)
-                .select_related("asset_type", "location").order_by("location__name", "tag")[:AFFECTED_LIMIT])
+    return list(
+        Asset.objects.filter(pk__in=list(seen)[: AFFECTED_LIMIT * 5])
+        .exclude(status__in=GONE_STATUSES)
+        .select_related("asset_type", "location")
+        .order_by("location__name", "tag")[:AFFECTED_LIMIT]
+    )
 
 
 def asset_choices_for(user, *, location_id=None, school_ids=None):
@@ -114,8 +126,9 @@ def asset_choices_for(user, *, location_id=None, school_ids=None):
 def assets_warranty_ending(queryset, *, within_days: int = 90, today: date | None = None):
     """For reminders (diary, mail): working kit whose warranty ends in the next `within_days`."""
     today = today or timezone.localdate()
-    return queryset.exclude(status__in=GONE_STATUSES).filter(warranty_ends_on__gte=today,
-                                                             warranty_ends_on__lte=today + timedelta(days=within_days))
+    return queryset.exclude(status__in=GONE_STATUSES).filter(
+        warranty_ends_on__gte=today, warranty_ends_on__lte=today + timedelta(days=within_days)
+    )
 
 
 def loans_overdue(queryset, today: date | None = None):
@@ -162,8 +175,8 @@ def asset_audit_check(*, user, location, codes: list[str]) -> AuditResult:
     for code in codes:
         if (match := ASSET_URL.search(code)) is not None:
             pks.add(int(match.group(1)))
-        elif code.upper().startswith(REFERENCE_PREFIX) and code[len(REFERENCE_PREFIX):].isdecimal():
-            refs.add(int(code[len(REFERENCE_PREFIX):]))
+        elif code.upper().startswith(REFERENCE_PREFIX) and code[len(REFERENCE_PREFIX) :].isdecimal():
+            refs.add(int(code[len(REFERENCE_PREFIX) :]))
         elif not LOCATION_URL.search(code):
             tags[code.lower()] = code
     matched = list(
@@ -175,8 +188,11 @@ def asset_audit_check(*, user, location, codes: list[str]) -> AuditResult:
     result = AuditResult(location=location)
     result.unknown = [code for key, code in tags.items() if key not in known]
     result.unknown += [f"{REFERENCE_PREFIX}{pk:06d}" for pk in (pks | refs) - {a.pk for a in matched}]
-    result.expected = list(school_assets.filter(location=location, status__in=PRESENT_STATUSES)
-                           .select_related("asset_type").order_by("tag"))
+    result.expected = list(
+        school_assets.filter(location=location, status__in=PRESENT_STATUSES)
+        .select_related("asset_type")
+        .order_by("tag")
+    )
     scanned = {a.pk for a in matched}
     for asset in sorted(matched, key=lambda a: a.tag):
         if asset.status in GONE_STATUSES:
@@ -216,7 +232,8 @@ def forecast_assets(queryset, when: str, today: date):
         return queryset.filter(support_ends_on__lt=today)
     if when.isdecimal():
         return queryset.alias(support_fy=support_financial_year()).filter(
-            support_fy=int(when), support_ends_on__gte=today)
+            support_fy=int(when), support_ends_on__gte=today
+        )
     return queryset.none()
 
 
@@ -244,13 +261,22 @@ def replacement_forecast(user, *, today: date, school_ids=None, years: int = FOR
         label = f"{first + n}–{(first + n + 1) % 100:02d}"
         columns.append({"key": str(first + n), "label": label, "year": first + n})
     money = DecimalField(max_digits=14, decimal_places=2)
-    base = Asset.objects.filter(school_id__in=ids).exclude(status__in=GONE_STATUSES).filter(
-        support_ends_on__isnull=False, support_ends_on__lt=date(first + years + 1, 12, 31))
+    base = (
+        Asset.objects.filter(school_id__in=ids)
+        .exclude(status__in=GONE_STATUSES)
+        .filter(support_ends_on__isnull=False, support_ends_on__lt=date(first + years + 1, 12, 31))
+    )
     ended = ExpressionWrapper(Q(support_ends_on__lt=today), output_field=BooleanField())
-    grouped = (base.annotate(support_fy=support_financial_year(), ended=ended)
-               .order_by().values("asset_type__name", "support_fy", "ended")
-               .annotate(n=Count("pk"), unpriced=Count("pk", filter=Q(asset_type__typical_price__isnull=True)),
-                         cost=Coalesce(Sum("asset_type__typical_price"), Value(Decimal("0.00")), output_field=money)))
+    grouped = (
+        base.annotate(support_fy=support_financial_year(), ended=ended)
+        .order_by()
+        .values("asset_type__name", "support_fy", "ended")
+        .annotate(
+            n=Count("pk"),
+            unpriced=Count("pk", filter=Q(asset_type__typical_price__isnull=True)),
+            cost=Coalesce(Sum("asset_type__typical_price"), Value(Decimal("0.00")), output_field=money),
+        )
+    )
     keys = [c["key"] for c in columns]
     empty = {"n": 0, "unpriced": 0, "cost": Decimal("0.00")}
     rows: dict[str, dict] = {}
@@ -268,8 +294,14 @@ def replacement_forecast(user, *, today: date, school_ids=None, years: int = FOR
     ordered = [rows[k] for k in sorted(rows)]
     for row in ordered:
         row["list"] = [row["cells"][k] for k in keys]
-    return {"columns": columns, "rows": ordered, "totals": [totals[k] for k in keys], "schools": schools,
-            "start_months": sorted(start_months), "today": today}
+    return {
+        "columns": columns,
+        "rows": ordered,
+        "totals": [totals[k] for k in keys],
+        "schools": schools,
+        "start_months": sorted(start_months),
+        "today": today,
+    }
 
 
 def replacement_cost(*, school, year: int, today: date) -> dict:
@@ -294,8 +326,16 @@ def replacement_cost(*, school, year: int, today: date) -> dict:
     def cost(condition):
         return Coalesce(Sum("asset_type__typical_price", filter=condition), Value(Decimal("0.00")), output_field=money)
 
-    figures = (Asset.objects.filter(school=school, support_ends_on__isnull=False).exclude(status__in=GONE_STATUSES)
-               .aggregate(n=Count("pk", filter=in_year), unpriced=Count("pk", filter=in_year & no_price),
-                          cost=cost(in_year), backlog_n=Count("pk", filter=backlog),
-                          backlog_unpriced=Count("pk", filter=backlog & no_price), backlog_cost=cost(backlog)))
+    figures = (
+        Asset.objects.filter(school=school, support_ends_on__isnull=False)
+        .exclude(status__in=GONE_STATUSES)
+        .aggregate(
+            n=Count("pk", filter=in_year),
+            unpriced=Count("pk", filter=in_year & no_price),
+            cost=cost(in_year),
+            backlog_n=Count("pk", filter=backlog),
+            backlog_unpriced=Count("pk", filter=backlog & no_price),
+            backlog_cost=cost(backlog),
+        )
+    )
     return {**figures, "year": fy, "is_current": is_current}

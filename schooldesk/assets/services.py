@@ -27,11 +27,33 @@ from schooldesk.webhooks.choices import WebhookEvent
 from schooldesk.webhooks.events import emit
 
 #: fields whose changes are written to the asset's history, with how to show a value
-TRACKED_FIELDS = ("tag", "asset_type", "make", "model", "serial", "location", "issued_to", "status", "loan_due_on",
-                  "purchased_on", "cost", "supplier", "order_reference", "warranty_ends_on", "support_ends_on",
-                  "funding_source", "notes", "disposed_on", "disposal_method", "disposal_reference", "is_data_wiped")
-CONFLICT = ("Someone else changed this asset after you opened it. Your changes were not saved: "
-            "check the latest version below and try again.")
+TRACKED_FIELDS = (
+    "tag",
+    "asset_type",
+    "make",
+    "model",
+    "serial",
+    "location",
+    "issued_to",
+    "status",
+    "loan_due_on",
+    "purchased_on",
+    "cost",
+    "supplier",
+    "order_reference",
+    "warranty_ends_on",
+    "support_ends_on",
+    "funding_source",
+    "notes",
+    "disposed_on",
+    "disposal_method",
+    "disposal_reference",
+    "is_data_wiped",
+)
+CONFLICT = (
+    "Someone else changed this asset after you opened it. Your changes were not saved: "
+    "check the latest version below and try again."
+)
 
 
 ASSET_ROLE_REFUSED = gettext_lazy("Your role does not include the asset register.")
@@ -57,10 +79,21 @@ def _show(asset: Asset, name: str) -> str:
 
 
 def _event(asset: Asset, kind: str, by, *, field: str = "", old: str = "", new: str = "", note: str = "") -> AssetEvent:
-    emit(WebhookEvent.ASSET_CHANGED, school=asset.school_id, obj=asset,
-         data={"name": str(asset), "change": kind, "field": field, "was": old, "now": new})
-    return AssetEvent.objects.create(asset=asset, kind=kind, by=by if getattr(by, "is_authenticated", False) else None,
-                                     field=field, old_value=old[:200], new_value=new[:200], note=note[:300])
+    emit(
+        WebhookEvent.ASSET_CHANGED,
+        school=asset.school_id,
+        obj=asset,
+        data={"name": str(asset), "change": kind, "field": field, "was": old, "now": new},
+    )
+    return AssetEvent.objects.create(
+        asset=asset,
+        kind=kind,
+        by=by if getattr(by, "is_authenticated", False) else None,
+        field=field,
+        old_value=old[:200],
+        new_value=new[:200],
+        note=note[:300],
+    )
 
 
 def _lock(asset: Asset, version: int | None) -> Asset:
@@ -77,10 +110,14 @@ def duplicate_message(exc: IntegrityError, asset: Asset) -> ValidationError:
     text = str(exc).lower()
     if "serial" in text:
         return ValidationError(
-            {"serial": _("Another asset in this school already has serial number “%(serial)s”.")
-                       % {"serial": asset.serial}})
+            {
+                "serial": _("Another asset in this school already has serial number “%(serial)s”.")
+                % {"serial": asset.serial}
+            }
+        )
     return ValidationError(
-        {"tag": _("Another asset in this school already has the tag “%(tag)s”.") % {"tag": asset.tag}})
+        {"tag": _("Another asset in this school already has the tag “%(tag)s”.") % {"tag": asset.tag}}
+    )
 
 
 def _check_unique(asset: Asset) -> None:
@@ -92,8 +129,9 @@ def _check_unique(asset: Asset) -> None:
     if asset.serial:
         clash = others.alias(serial_lower=Lower("serial")).filter(serial_lower=asset.serial.lower()).first()
         if clash:
-            errors["serial"] = (f"Serial number “{asset.serial}” is already recorded for {clash.tag} "
-                                f"({clash.reference}).")
+            errors["serial"] = (
+                f"Serial number “{asset.serial}” is already recorded for {clash.tag} ({clash.reference})."
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -106,8 +144,14 @@ def asset_types_ensure(*, school=None, school_ids=()) -> None:
     having = AssetType.objects.filter(school_id__in=wanted).values_list("school_id", flat=True).distinct()
     missing = wanted - set(having)
     if missing:
-        AssetType.objects.bulk_create([AssetType(school_id=school_id, name=name) for school_id in sorted(missing)
-                                       for name in DEFAULT_ASSET_TYPES], ignore_conflicts=True)
+        AssetType.objects.bulk_create(
+            [
+                AssetType(school_id=school_id, name=name)
+                for school_id in sorted(missing)
+                for name in DEFAULT_ASSET_TYPES
+            ],
+            ignore_conflicts=True,
+        )
 
 
 @transaction.atomic
@@ -124,7 +168,8 @@ def asset_type_save(*, asset_type: AssetType, by, version: int | None = None) ->
             asset_type.save()
     except IntegrityError as exc:
         raise ValidationError(
-            {"name": _("There is already a type called “%(name)s”.") % {"name": asset_type.name}}) from exc
+            {"name": _("There is already a type called “%(name)s”.") % {"name": asset_type.name}}
+        ) from exc
     audit_record(actor=by, school=asset_type.school, action="save", obj=asset_type, summary=f"Asset type {asset_type}")
     return asset_type
 
@@ -161,8 +206,13 @@ def asset_save(*, asset: Asset, by, version: int | None = None, note: str = "") 
             if old != new:
                 label = str(Asset._meta.get_field(name).verbose_name)
                 _event(asset, kinds.get(name, EventKind.CHANGED), by, field=label, old=old, new=new, note=note)
-    audit_record(actor=by, school=asset.school, action="create" if created else "update", obj=asset,
-                 summary=f"Asset {asset.tag} saved")
+    audit_record(
+        actor=by,
+        school=asset.school,
+        action="create" if created else "update",
+        obj=asset,
+        summary=f"Asset {asset.tag} saved",
+    )
     return asset
 
 
@@ -199,8 +249,16 @@ def asset_issue(*, asset: Asset, person, by, loan_due_on: date | None = None, no
     return loan.asset
 
 
-def asset_return(*, asset: Asset, by, status: str = AssetStatus.SPARE, location=None, note: str = "",
-                 condition_in: str = "", is_data_wiped: bool = False) -> Asset:
+def asset_return(
+    *,
+    asset: Asset,
+    by,
+    status: str = AssetStatus.SPARE,
+    location=None,
+    note: str = "",
+    condition_in: str = "",
+    is_data_wiped: bool = False,
+) -> Asset:
     """Back from a person or a loan: in stock (spare) or straight back in use, optionally somewhere new. Ends the
     asset's open loan (schooldesk/loans/services.py)."""
     from schooldesk.loans.models import Loan
@@ -212,8 +270,15 @@ def asset_return(*, asset: Asset, by, status: str = AssetStatus.SPARE, location=
         raise ValidationError(_("%(tag)s is not issued to anyone.") % {"tag": asset.tag})
     if status not in (AssetStatus.SPARE, AssetStatus.IN_USE, AssetStatus.IN_REPAIR):
         raise ValidationError({"status": _("Choose spare, in use or in repair.")})
-    loan = loan_return(loan=loan, by=by, status=status, location=location, note=note, condition_in=condition_in,
-                       is_data_wiped=is_data_wiped)
+    loan = loan_return(
+        loan=loan,
+        by=by,
+        status=status,
+        location=location,
+        note=note,
+        condition_in=condition_in,
+        is_data_wiped=is_data_wiped,
+    )
     return loan.asset
 
 
@@ -243,8 +308,16 @@ def asset_status_set(*, asset: Asset, status: str, by, note: str = "") -> Asset:
 
 
 @transaction.atomic
-def asset_dispose(*, asset: Asset, by, disposed_on: date, method: str, reference: str = "",
-                  is_data_wiped: bool = False, note: str = "") -> Asset:
+def asset_dispose(
+    *,
+    asset: Asset,
+    by,
+    disposed_on: date,
+    method: str,
+    reference: str = "",
+    is_data_wiped: bool = False,
+    note: str = "",
+) -> Asset:
     """The disposal record: when, how, the certificate, and whether storage was wiped."""
     _require(by, asset.school_id, ASSET_DESK_ROLES, _("Only the SPOC or the ICT owner can record a disposal."))
     asset = _lock(asset, None)
@@ -260,9 +333,17 @@ def asset_dispose(*, asset: Asset, by, disposed_on: date, method: str, reference
 
     loan_close_for_disposal(asset=asset, by=by)
     wiped = "data wiped" if is_data_wiped else "data NOT recorded as wiped"
-    _event(asset, EventKind.DISPOSED, by, field="status", old=old, new=asset.get_status_display(),
-           note=note or f"{asset.get_disposal_method_display()} on {disposed_on:%d/%m/%Y}; {wiped}"
-                        f"{'; ref. ' + asset.disposal_reference if asset.disposal_reference else ''}")
+    _event(
+        asset,
+        EventKind.DISPOSED,
+        by,
+        field="status",
+        old=old,
+        new=asset.get_status_display(),
+        note=note
+        or f"{asset.get_disposal_method_display()} on {disposed_on:%d/%m/%Y}; {wiped}"
+        f"{'; ref. ' + asset.disposal_reference if asset.disposal_reference else ''}",
+    )
     audit_record(actor=by, school=asset.school, action="dispose", obj=asset, summary=f"Asset {asset.tag} disposed of")
     return asset
 
@@ -277,11 +358,13 @@ def assets_bulk_update(*, assets, by, location=None, status: str = "", note: str
     if location is None and not status:
         raise ValidationError(_("Choose a location or a status to apply."))
     for school_id in {a.school_id for a in assets}:
-        _require(by, school_id, ASSET_DESK_ROLES,
-                 _("Only the SPOC or the ICT owner can change several assets at once."))
+        _require(
+            by, school_id, ASSET_DESK_ROLES, _("Only the SPOC or the ICT owner can change several assets at once.")
+        )
     if status and (status not in AssetStatus.values or status in (AssetStatus.DISPOSED, AssetStatus.ON_LOAN)):
-        raise ValidationError({"status": _("Choose in use, spare, in repair or retired "
-                                         "(loans and disposals one by one).")})
+        raise ValidationError(
+            {"status": _("Choose in use, spare, in repair or retired (loans and disposals one by one).")}
+        )
     if location is not None and any(a.school_id != location.school_id for a in assets):
         raise ValidationError({"location": _("The location belongs to another school than some of the assets.")})
     actor = by if getattr(by, "is_authenticated", False) else None
@@ -290,12 +373,30 @@ def assets_bulk_update(*, assets, by, location=None, status: str = "", note: str
     for asset in assets:
         touched = False
         if location is not None and asset.location_id != location.pk:
-            events.append(AssetEvent(asset=asset, kind=EventKind.MOVED, by=actor, field="location", note=note,
-                                     old_value=str(asset.location or "")[:200], new_value=str(location)[:200]))
+            events.append(
+                AssetEvent(
+                    asset=asset,
+                    kind=EventKind.MOVED,
+                    by=actor,
+                    field="location",
+                    note=note,
+                    old_value=str(asset.location or "")[:200],
+                    new_value=str(location)[:200],
+                )
+            )
             asset.location, touched = location, True
         if status and asset.status != status:
-            events.append(AssetEvent(asset=asset, kind=EventKind.STATUS, by=actor, field="status",
-                                     old_value=str(labels[asset.status]), new_value=str(labels[status]), note=note))
+            events.append(
+                AssetEvent(
+                    asset=asset,
+                    kind=EventKind.STATUS,
+                    by=actor,
+                    field="status",
+                    old_value=str(labels[asset.status]),
+                    new_value=str(labels[status]),
+                    note=note,
+                )
+            )
             asset.status, touched = status, True
             if status == AssetStatus.RETIRED:
                 asset.issued_to = None
@@ -321,8 +422,9 @@ def relationship_add(*, from_asset: Asset, kind: str, to_asset: Asset, by, note:
         raise ValidationError({"to_asset": _("Choose an asset of the same school.")})
     if to_asset.pk == from_asset.pk:
         raise ValidationError({"to_asset": _("An asset cannot be related to itself.")})
-    relation = AssetRelationship(school_id=from_asset.school_id, from_asset=from_asset, kind=kind, to_asset=to_asset,
-                                 note=note.strip())
+    relation = AssetRelationship(
+        school_id=from_asset.school_id, from_asset=from_asset, kind=kind, to_asset=to_asset, note=note.strip()
+    )
     relation.full_clean(validate_unique=False, validate_constraints=False)
     if AssetRelationship.objects.filter(from_asset=from_asset, kind=kind, to_asset=to_asset).exists():
         raise ValidationError({"to_asset": _("That relationship is already recorded.")})
@@ -351,27 +453,43 @@ def asset_audit_record(*, location, found, by, move_here: bool = False) -> int:
     are moved here when `move_here` is set. Returns how many assets were recorded."""
     _require(by, location.school_id)
     today = timezone.localdate()
-    assets = list(Asset.objects.select_for_update(of=("self",)).filter(pk__in=[a.pk for a in found],
-                                                                         school_id=location.school_id)
-                  .select_related("location"))
+    assets = list(
+        Asset.objects.select_for_update(of=("self",))
+        .filter(pk__in=[a.pk for a in found], school_id=location.school_id)
+        .select_related("location")
+    )
     actor = by if getattr(by, "is_authenticated", False) else None
     events = []
     for asset in assets:
         where = "" if asset.location_id == location.pk else f"; recorded in {asset.location or 'no location'}"
-        events.append(AssetEvent(asset=asset, kind=EventKind.AUDITED, by=actor,
-                                 note=f"Seen in {location}{where}"[:300]))
+        events.append(
+            AssetEvent(asset=asset, kind=EventKind.AUDITED, by=actor, note=f"Seen in {location}{where}"[:300])
+        )
         if move_here and asset.location_id != location.pk:
-            events.append(AssetEvent(asset=asset, kind=EventKind.MOVED, by=actor, field="location",
-                                     old_value=str(asset.location or "")[:200], new_value=str(location)[:200],
-                                     note="Found here in an audit"))
+            events.append(
+                AssetEvent(
+                    asset=asset,
+                    kind=EventKind.MOVED,
+                    by=actor,
+                    field="location",
+                    old_value=str(asset.location or "")[:200],
+                    new_value=str(location)[:200],
+                    note="Found here in an audit",
+                )
+            )
             asset.location = location
             asset.version += 1
         asset.last_audited_on = today
         asset.updated_at = timezone.now()
     Asset.objects.bulk_update(assets, ["location", "last_audited_on", "version", "updated_at"], batch_size=500)
     AssetEvent.objects.bulk_create(events, batch_size=1000)
-    audit_record(actor=by, school=location.school, action="audit", obj=location,
-                 summary=f"Audit of {location}: {len(assets)} assets seen")
+    audit_record(
+        actor=by,
+        school=location.school,
+        action="audit",
+        obj=location,
+        summary=f"Audit of {location}: {len(assets)} assets seen",
+    )
     return len(assets)
 
 
@@ -409,8 +527,10 @@ def assets_sync_write(*, school, creates: list[Asset], changes: list[tuple[Asset
             created = Asset.objects.bulk_create(creates, batch_size=500)
     except IntegrityError as exc:
         raise ValidationError(f"The register changed during the sync: {exc}") from exc
-    events = [AssetEvent(asset=a, kind=EventKind.CREATED, by=actor, note=f"{note}: {a.tag} {a.description}"[:300])
-              for a in created]
+    events = [
+        AssetEvent(asset=a, kind=EventKind.CREATED, by=actor, note=f"{note}: {a.tag} {a.description}"[:300])
+        for a in created
+    ]
     changed, now = [], timezone.now()
     for asset, values in changes:
         if asset.school_id != school.pk:
@@ -420,13 +540,16 @@ def assets_sync_write(*, school, creates: list[Asset], changes: list[tuple[Asset
             if name not in SYNC_FIELDS:
                 raise ValidationError(f"The sync does not write {name}.")
             old = _show(asset, name)
-            setattr(asset, name, value[:60 if name == "make" else 80] if isinstance(value, str) else value)
+            setattr(asset, name, value[: 60 if name == "make" else 80] if isinstance(value, str) else value)
             new = _show(asset, name)
             if old != new:
                 label = str(Asset._meta.get_field(name).verbose_name)
                 kind = EventKind.MOVED if name == "location" else EventKind.CHANGED
-                events.append(AssetEvent(asset=asset, kind=kind, by=actor, field=label, old_value=old, new_value=new,
-                                         note=note[:300]))
+                events.append(
+                    AssetEvent(
+                        asset=asset, kind=kind, by=actor, field=label, old_value=old, new_value=new, note=note[:300]
+                    )
+                )
                 touched = True
         if touched:
             asset.version += 1
@@ -435,6 +558,12 @@ def assets_sync_write(*, school, creates: list[Asset], changes: list[tuple[Asset
     Asset.objects.bulk_update(changed, [*SYNC_FIELDS, "version", "updated_at"], batch_size=500)
     AssetEvent.objects.bulk_create(events, batch_size=1000)
     if created or changed:
-        audit_record(actor=by, school=school, action="sync", obj=school, label=school.name,
-                     summary=f"{note}: {len(created)} assets added, {len(changed)} changed")
+        audit_record(
+            actor=by,
+            school=school,
+            action="sync",
+            obj=school,
+            label=school.name,
+            summary=f"{note}: {len(created)} assets added, {len(changed)} changed",
+        )
     return created

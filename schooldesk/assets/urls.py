@@ -21,8 +21,11 @@ urlpatterns = [
     path("here/<int:pk>/", views.AssetReportHereView.as_view(), name="report_here"),
     path("<int:pk>/", views.AssetDetailView.as_view(), name="asset_detail"),
     path("<int:pk>/edit/", views.AssetEditView.as_view(), name="asset_update"),
-    path("<int:pk>/relationships/<int:relationship_pk>/delete/", views.RelationshipRemoveView.as_view(),
-         name="relationship_remove"),
+    path(
+        "<int:pk>/relationships/<int:relationship_pk>/delete/",
+        views.RelationshipRemoveView.as_view(),
+        name="relationship_remove",
+    ),
 ]
 urlpatterns += [
     path(f"<int:pk>/{action}/", views.AssetActionView.as_view(action=action), name=f"asset_{action}")

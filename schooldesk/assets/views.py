@@ -39,9 +39,28 @@ from schooldesk.loans.selectors import open_loan
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 
-EXPORT_HEADER = ["Reference", "Asset tag", "Type", "Make", "Model", "Serial number", "School", "Location", "Status",
-                 "Issued to", "Expected back", "Purchase date", "Cost (£)", "Supplier", "Order reference",
-                 "Warranty ends", "Support ends", "Funding source", "Notes", "Last seen in an audit"]
+EXPORT_HEADER = [
+    "Reference",
+    "Asset tag",
+    "Type",
+    "Make",
+    "Model",
+    "Serial number",
+    "School",
+    "Location",
+    "Status",
+    "Issued to",
+    "Expected back",
+    "Purchase date",
+    "Cost (£)",
+    "Supplier",
+    "Order reference",
+    "Warranty ends",
+    "Support ends",
+    "Funding source",
+    "Notes",
+    "Last seen in an audit",
+]
 MAX_LABELS = 21 * 50  # fifty sheets
 
 
@@ -82,8 +101,9 @@ class AssetListView(FilteredListView):
     template_name = "assets/asset_list.html"
 
     def get_queryset(self):
-        self.filterset = AssetFilterSet(self.request.GET or None, queryset=asset_list(self.request.user),
-                                        request=self.request)
+        self.filterset = AssetFilterSet(
+            self.request.GET or None, queryset=asset_list(self.request.user), request=self.request
+        )
         return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["tag"]), "pk")
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -107,24 +127,47 @@ class AssetExportView(RoleRequiredMixin, View):
     required_roles = ASSET_ROLES
 
     def get(self, request):
-        filterset = AssetFilterSet(request.GET or None, queryset=asset_list(request.user).select_related("supplier"),
-                                   request=request)
+        filterset = AssetFilterSet(
+            request.GET or None, queryset=asset_list(request.user).select_related("supplier"), request=request
+        )
         if filterset.is_bound and not filterset.is_valid():
             return redirect("assets:asset_list")
         rows = (
-            (a.reference, a.tag, a.asset_type.name, a.make, a.model, a.serial, a.school.name, str(a.location or ""),
-             a.get_status_display(), str(a.issued_to or ""), a.loan_due_on, a.purchased_on, a.cost,
-             a.supplier.name if a.supplier_id else "", a.order_reference, a.warranty_ends_on, a.support_ends_on,
-             a.funding_source,
-             a.notes, a.last_audited_on)
+            (
+                a.reference,
+                a.tag,
+                a.asset_type.name,
+                a.make,
+                a.model,
+                a.serial,
+                a.school.name,
+                str(a.location or ""),
+                a.get_status_display(),
+                str(a.issued_to or ""),
+                a.loan_due_on,
+                a.purchased_on,
+                a.cost,
+                a.supplier.name if a.supplier_id else "",
+                a.order_reference,
+                a.warranty_ends_on,
+                a.support_ends_on,
+                a.funding_source,
+                a.notes,
+                a.last_audited_on,
+            )
             for a in filterset.qs.order_by("school__name", "tag").iterator(chunk_size=2000)
         )
         stamp = timezone.localdate().isoformat()
         if request.GET.get("format") == "xlsx":
             return xlsx_response(f"assets-{stamp}.xlsx", EXPORT_HEADER, rows, sheet="Assets")
-        return csv_response(f"assets-{stamp}.csv", EXPORT_HEADER,
-                            ([("" if v is None else v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else v)
-                              for v in row] for row in rows))
+        return csv_response(
+            f"assets-{stamp}.csv",
+            EXPORT_HEADER,
+            (
+                [("" if v is None else v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else v) for v in row]
+                for row in rows
+            ),
+        )
 
 
 class AssetDetailView(RoleRequiredMixin, View):
@@ -135,8 +178,12 @@ class AssetDetailView(RoleRequiredMixin, View):
 
 
 ACTION_FORMS = {
-    "move": forms.MoveForm, "issue": forms.IssueForm, "return": forms.ReturnForm, "status": forms.StatusForm,
-    "dispose": forms.DisposeForm, "relate": forms.RelationshipForm,
+    "move": forms.MoveForm,
+    "issue": forms.IssueForm,
+    "return": forms.ReturnForm,
+    "status": forms.StatusForm,
+    "dispose": forms.DisposeForm,
+    "relate": forms.RelationshipForm,
 }
 
 
@@ -160,28 +207,66 @@ def _action_forms(asset, user, bound=None) -> dict:
 
 
 def render_asset(request, asset, bound=None, status=200):
-    return render(request, "assets/asset_detail.html", {
-        "asset": asset, "history": asset_history(asset), "calls": asset_incidents(request.user, asset),
-        "relations": asset_relationships(asset), "affected": assets_affected_by(asset),
-        "forms": _action_forms(asset, request.user, bound), "failed": bound[0] if bound else None,
-        "today": timezone.localdate(), "loan": open_loan(asset),
-    }, status=status)
+    return render(
+        request,
+        "assets/asset_detail.html",
+        {
+            "asset": asset,
+            "history": asset_history(asset),
+            "calls": asset_incidents(request.user, asset),
+            "relations": asset_relationships(asset),
+            "affected": assets_affected_by(asset),
+            "forms": _action_forms(asset, request.user, bound),
+            "failed": bound[0] if bound else None,
+            "today": timezone.localdate(),
+            "loan": open_loan(asset),
+        },
+        status=status,
+    )
 
 
 ACTIONS = {
     "move": (lambda a, u, d: services.asset_move(asset=a, location=d["location"], by=u, note=d["note"]), _("Moved.")),
-    "issue": (lambda a, u, d: services.asset_issue(asset=a, person=d["person"], by=u, loan_due_on=d["loan_due_on"],
-                                                   note=d["note"]), _("Issued.")),
-    "return": (lambda a, u, d: services.asset_return(asset=a, by=u, status=d["status"], location=d["location"],
-                                                     note=d["note"], condition_in=d["condition_in"],
-                                                     is_data_wiped=d["is_data_wiped"]), _("Returned.")),
-    "status": (lambda a, u, d: services.asset_status_set(asset=a, status=d["status"], by=u, note=d["note"]),
-               _("Status changed.")),
-    "dispose": (lambda a, u, d: services.asset_dispose(asset=a, by=u, disposed_on=d["disposed_on"], method=d["method"],
-                                                       reference=d["reference"], is_data_wiped=d["is_data_wiped"],
-                                                       note=d["note"]), _("Disposal recorded.")),
-    "relate": (lambda a, u, d: services.relationship_add(from_asset=a, kind=d["kind"], to_asset=d["to_asset"], by=u,
-                                                         note=d["note"]), _("Relationship added.")),
+    "issue": (
+        lambda a, u, d: services.asset_issue(
+            asset=a, person=d["person"], by=u, loan_due_on=d["loan_due_on"], note=d["note"]
+        ),
+        _("Issued."),
+    ),
+    "return": (
+        lambda a, u, d: services.asset_return(
+            asset=a,
+            by=u,
+            status=d["status"],
+            location=d["location"],
+            note=d["note"],
+            condition_in=d["condition_in"],
+            is_data_wiped=d["is_data_wiped"],
+        ),
+        _("Returned."),
+    ),
+    "status": (
+        lambda a, u, d: services.asset_status_set(asset=a, status=d["status"], by=u, note=d["note"]),
+        _("Status changed."),
+    ),
+    "dispose": (
+        lambda a, u, d: services.asset_dispose(
+            asset=a,
+            by=u,
+            disposed_on=d["disposed_on"],
+            method=d["method"],
+            reference=d["reference"],
+            is_data_wiped=d["is_data_wiped"],
+            note=d["note"],
+        ),
+        _("Disposal recorded."),
+    ),
+    "relate": (
+        lambda a, u, d: services.relationship_add(
+            from_asset=a, kind=d["kind"], to_asset=d["to_asset"], by=u, note=d["note"]
+        ),
+        _("Relationship added."),
+    ),
 }
 
 
@@ -214,9 +299,13 @@ class RelationshipRemoveView(RoleRequiredMixin, View):
 
     def post(self, request, pk, relationship_pk):
         asset = _asset_or_404(request, pk)
-        relation = get_object_or_404(AssetRelationship.objects.select_related("from_asset", "to_asset")
-                                     .filter(from_asset__school_id=asset.school_id),
-                                     pk=relationship_pk, from_asset=asset)
+        relation = get_object_or_404(
+            AssetRelationship.objects.select_related("from_asset", "to_asset").filter(
+                from_asset__school_id=asset.school_id
+            ),
+            pk=relationship_pk,
+            from_asset=asset,
+        )
         services.relationship_remove(relationship=relation, by=request.user)
         messages.success(request, _("Relationship removed."))
         return redirect("assets:asset_detail", pk=asset.pk)
@@ -296,8 +385,9 @@ class BulkView(RoleRequiredMixin, View):
         if form.is_valid():
             try:
                 data = form.cleaned_data
-                count = services.assets_bulk_update(assets=chosen, by=request.user, location=data["location"],
-                                                    status=data["status"], note=data["note"])
+                count = services.assets_bulk_update(
+                    assets=chosen, by=request.user, location=data["location"], status=data["status"], note=data["note"]
+                )
             except ValidationError as exc:  # shown to the person; nothing was changed
                 messages.error(request, " ".join(exc.messages))
             else:
@@ -330,8 +420,9 @@ def asset_labels(request, assets) -> list:
 
 def _pdf(labels, skip, filename):
     skip = int(skip) if str(skip or "").isdigit() else 0
-    response = HttpResponse(labels_pdf(labels, skip=min(skip, PER_SHEET - 1), title=filename),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        labels_pdf(labels, skip=min(skip, PER_SHEET - 1), title=filename), content_type="application/pdf"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -364,13 +455,17 @@ class LocationLabelsView(RoleRequiredMixin, View):
             rooms = rooms.none()
         rooms = list(rooms.select_related("school").order_by("school__name", "building", "name")[:MAX_LABELS])
         if not rooms:
-            return render(request, "assets/location_labels.html", {
-                "schools": School.objects.filter(pk__in=school_ids).only("id", "name"),
-                "locations": Location.objects.filter(school_id__in=school_ids, is_archived=False)
-                .select_related("school").order_by("school__name", "name"),
-            })
-        labels = [location_label(r, label_url(request, reverse("incidents:report_here", args=[r.pk])))
-                  for r in rooms]
+            return render(
+                request,
+                "assets/location_labels.html",
+                {
+                    "schools": School.objects.filter(pk__in=school_ids).only("id", "name"),
+                    "locations": Location.objects.filter(school_id__in=school_ids, is_archived=False)
+                    .select_related("school")
+                    .order_by("school__name", "name"),
+                },
+            )
+        labels = [location_label(r, label_url(request, reverse("incidents:report_here", args=[r.pk]))) for r in rooms]
         return _pdf(labels, request.GET.get("skip"), "room-labels.pdf")
 
 
@@ -381,8 +476,12 @@ class AssetTypeListView(RoleRequiredMixin, View):
         school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
         services.asset_types_ensure(school_ids=school_ids)
 
-        types = (asset_types(request.user, ASSET_DESK_ROLES).select_related("school").annotate(n=Count("asset"))
-                 .order_by("school__name", "name"))
+        types = (
+            asset_types(request.user, ASSET_DESK_ROLES)
+            .select_related("school")
+            .annotate(n=Count("asset"))
+            .order_by("school__name", "name")
+        )
         return render(request, "assets/assettype_list.html", {"types": types})
 
 
@@ -402,7 +501,7 @@ class AssetTypeEditView(FormPageView):
     def get_form(self, data=None, files=None):
         school_ids = access_for(self.request.user).school_ids(ASSET_DESK_ROLES)
         wanted = self.request.GET.get("school", "")  # "Add a type" from one school's list
-        school = (School.objects.filter(pk=int(wanted), pk__in=school_ids).first() if wanted.isdigit() else None)
+        school = School.objects.filter(pk=int(wanted), pk__in=school_ids).first() if wanted.isdigit() else None
         return forms.AssetTypeForm(data, instance=self.object, school_ids=school_ids, school=school)
 
     def perform(self, form):
@@ -416,16 +515,23 @@ class AssetTypeEditView(FormPageView):
 def _desk_imports(user):
     from schooldesk.assets.models import AssetImport
 
-    return (AssetImport.objects.visible_to(user).filter(access_for(user).schools_q(ASSET_DESK_ROLES))
-            .select_related("school", "uploaded_by"))
+    return (
+        AssetImport.objects.visible_to(user)
+        .filter(access_for(user).schools_q(ASSET_DESK_ROLES))
+        .select_related("school", "uploaded_by")
+    )
 
 
 class ImportUploadView(RoleRequiredMixin, View):
     required_roles = ASSET_DESK_ROLES
 
     def _render(self, request, form, status=200):
-        return render(request, "assets/import_upload.html", {"form": form,
-                                                             "recent": _desk_imports(request.user)[:10]}, status=status)
+        return render(
+            request,
+            "assets/import_upload.html",
+            {"form": form, "recent": _desk_imports(request.user)[:10]},
+            status=status,
+        )
 
     def get(self, request):
         school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
@@ -434,11 +540,19 @@ class ImportUploadView(RoleRequiredMixin, View):
     def post(self, request):
         from schooldesk.assets.importer import asset_import_upload
 
-        form = forms.ImportUploadForm(request.POST, request.FILES,
-                                      school_ids=access_for(request.user).school_ids(ASSET_DESK_ROLES))
+        form = forms.ImportUploadForm(
+            request.POST, request.FILES, school_ids=access_for(request.user).school_ids(ASSET_DESK_ROLES)
+        )
         if form.is_valid():
-            record = apply_service(request, form, asset_import_upload, "", school=form.owner,
-                                   upload=form.cleaned_data["file"], by=request.user)
+            record = apply_service(
+                request,
+                form,
+                asset_import_upload,
+                "",
+                school=form.owner,
+                upload=form.cleaned_data["file"],
+                by=request.user,
+            )
             if record:
                 return redirect("assets:import_map", asset_import_pk=record.pk)
         return self._render(request, form, status=400)
@@ -452,9 +566,17 @@ class ImportMapView(RoleRequiredMixin, View):
     def _render(self, request, record, form, check=None, status=200):
         from schooldesk.assets.importer import PREVIEW_ROWS
 
-        return render(request, "assets/import_map.html", {
-            "record": record, "form": form, "check": check, "preview": check.assets[:PREVIEW_ROWS] if check else [],
-        }, status=status)
+        return render(
+            request,
+            "assets/import_map.html",
+            {
+                "record": record,
+                "form": form,
+                "check": check,
+                "preview": check.assets[:PREVIEW_ROWS] if check else [],
+            },
+            status=status,
+        )
 
     def get(self, request, asset_import_pk):
         record = get_object_or_404(_desk_imports(request.user), pk=asset_import_pk)
@@ -469,11 +591,20 @@ class ImportMapView(RoleRequiredMixin, View):
         if not form.is_valid():
             return self._render(request, record, form, status=400)
         if request.POST.get("action") == "import":
-            count = apply_service(request, form, asset_import_apply, "", record=record, mapping=form.mapping,
-                                  by=request.user, create_missing=form.cleaned_data["create_missing"])
+            count = apply_service(
+                request,
+                form,
+                asset_import_apply,
+                "",
+                record=record,
+                mapping=form.mapping,
+                by=request.user,
+                create_missing=form.cleaned_data["create_missing"],
+            )
             if count:
-                messages.success(request, _("%(n)s assets imported from %(name)s.") % {"n": count,
-                                                                                      "name": record.original_name})
+                messages.success(
+                    request, _("%(n)s assets imported from %(name)s.") % {"n": count, "name": record.original_name}
+                )
                 return redirect(f"{reverse('assets:asset_list')}?school={record.school_id}")
         check = apply_service(request, form, asset_import_check, "", record=record, mapping=form.mapping)
         return self._render(request, record, form, check, status=200 if check and check.is_valid else 400)
@@ -503,16 +634,19 @@ class AuditView(RoleRequiredMixin, View):
         if not form.is_valid():
             return render(request, "assets/audit.html", {"form": form}, status=400)
         location = form.cleaned_data["location"]
-        result = asset_audit_check(user=request.user, location=location,
-                                   codes=scanned_codes(form.cleaned_data["codes"]))
+        result = asset_audit_check(
+            user=request.user, location=location, codes=scanned_codes(form.cleaned_data["codes"])
+        )
         if request.POST.get("action") == "record":
             if not result.found:
                 form.add_error("codes", _("Nothing scanned matches the register: there is nothing to record."))
                 return render(request, "assets/audit.html", {"form": form, "result": result}, status=400)
-            count = services.asset_audit_record(location=location, found=result.found, by=request.user,
-                                                move_here=form.cleaned_data["move_here"])
-            messages.success(request, _("Audit of %(room)s recorded: %(n)s assets seen.") % {"room": location.name,
-                                                                                             "n": count})
+            count = services.asset_audit_record(
+                location=location, found=result.found, by=request.user, move_here=form.cleaned_data["move_here"]
+            )
+            messages.success(
+                request, _("Audit of %(room)s recorded: %(n)s assets seen.") % {"room": location.name, "n": count}
+            )
             return redirect(f"{reverse('assets:audit')}?location={location.pk}")
         return render(request, "assets/audit.html", {"form": form, "result": result})
 
@@ -529,8 +663,9 @@ class ReplacementForecastView(RoleRequiredMixin, View):
         school_ids = asset_school_ids(request.user)
         wanted = request.GET.get("school", "")
         chosen = int(wanted) if wanted.isdecimal() and int(wanted) in school_ids else None
-        forecast = replacement_forecast(request.user, today=timezone.localdate(),
-                                        school_ids=None if chosen is None else [chosen])
+        forecast = replacement_forecast(
+            request.user, today=timezone.localdate(), school_ids=None if chosen is None else [chosen]
+        )
         if request.GET.get("format") in ("csv", "xlsx"):
             return self.export(request.GET["format"], forecast, chosen)
         base = {"school": chosen} if chosen else {}
@@ -539,10 +674,16 @@ class ReplacementForecastView(RoleRequiredMixin, View):
                 cell["url"] = self.link(base | {"forecast": column["key"], "type_name": row["name"]})
         for column, cell in zip(forecast["columns"], forecast["totals"], strict=True):
             cell["url"] = self.link(base | {"forecast": column["key"]})
-        choices = list(School.objects.filter(pk__in=school_ids).order_by("name").values_list("pk", "name")) \
-            if len(school_ids) > 1 else []
-        return render(request, "assets/replacement_forecast.html", {
-            "forecast": forecast, "chosen": chosen, "school_choices": choices, "export_query": urlencode(base)})
+        choices = (
+            list(School.objects.filter(pk__in=school_ids).order_by("name").values_list("pk", "name"))
+            if len(school_ids) > 1
+            else []
+        )
+        return render(
+            request,
+            "assets/replacement_forecast.html",
+            {"forecast": forecast, "chosen": chosen, "school_choices": choices, "export_query": urlencode(base)},
+        )
 
     @staticmethod
     def link(params: dict) -> str:

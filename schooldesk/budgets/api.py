@@ -29,17 +29,29 @@ class BudgetSerializer(DeskSerializer):
 class BudgetYearSerializer(serializers.Serializer):
     school = serializers.IntegerField()
     year = serializers.IntegerField(help_text="The financial year starting in this year.")
-    lines = serializers.DictField(child=serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True),
-                                  help_text="{category: amount}; on a write, a line sent empty (null) is removed "
-                                            "and a line not sent is left as it is.")
+    lines = serializers.DictField(
+        child=serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True),
+        help_text="{category: amount}; on a write, a line sent empty (null) is removed "
+        "and a line not sent is left as it is.",
+    )
     version = serializers.CharField(read_only=True, help_text="The year's digest: its ETag.")
 
 
 YEAR_PARAMETERS = [
-    OpenApiParameter("school", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
-                     description="Left out: the first of your schools."),
-    OpenApiParameter("year", OpenApiTypes.INT, OpenApiParameter.QUERY, required=False,
-                     description="Left out: the school's current financial year."),
+    OpenApiParameter(
+        "school",
+        OpenApiTypes.INT,
+        OpenApiParameter.QUERY,
+        required=False,
+        description="Left out: the first of your schools.",
+    ),
+    OpenApiParameter(
+        "year",
+        OpenApiTypes.INT,
+        OpenApiParameter.QUERY,
+        required=False,
+        description="Left out: the school's current financial year.",
+    ),
 ]
 
 
@@ -70,15 +82,22 @@ class BudgetViewSet(DeskViewSet):
 
     def _year_answer(self, school, year, code=status.HTTP_200_OK):
         version = budget_version(school, year)
-        answer = BudgetYearSerializer({"school": school.pk, "year": year, "version": version,
-                                       "lines": budget_lines(self.request.user, school, year)})
+        answer = BudgetYearSerializer(
+            {
+                "school": school.pk,
+                "year": year,
+                "version": version,
+                "lines": budget_lines(self.request.user, school, year),
+            }
+        )
         response = self._response(answer.data, code)
         response["ETag"] = f'"b{version}"'
         return response
 
     @extend_schema(methods=["GET"], parameters=YEAR_PARAMETERS, responses=BudgetYearSerializer)
-    @extend_schema(methods=["POST"], request=BudgetYearSerializer, responses=BudgetYearSerializer,
-                   parameters=[IF_MATCH])
+    @extend_schema(
+        methods=["POST"], request=BudgetYearSerializer, responses=BudgetYearSerializer, parameters=[IF_MATCH]
+    )
     @action(detail=False, methods=["get", "post"], url_path="year", pagination_class=None, filter_backends=[])
     def year(self, request):
         """GET: one school's budget lines for a financial year, with the year's ETag. POST {school, year, lines}:
@@ -95,8 +114,9 @@ class BudgetViewSet(DeskViewSet):
         lines = request.data.get("lines")
         if not isinstance(lines, dict) or not lines:
             raise serializers.ValidationError({"lines": [_("Give the lines to set: {category: amount}.")]})
-        form = through_form(BudgetForm, request, data={**{k: ("" if v is None else v) for k, v in lines.items()},
-                                                       "version": current})
+        form = through_form(
+            BudgetForm, request, data={**{k: ("" if v is None else v) for k, v in lines.items()}, "version": current}
+        )
         amounts = {name: value for name, value in form.amounts().items() if name in lines}
         unknown = sorted(set(lines) - set(form.fields))
         if unknown:

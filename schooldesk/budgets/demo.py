@@ -13,10 +13,25 @@ from schooldesk.budgets.services import budget_set
 from schooldesk.diary.selectors import financial_year
 
 BUDGETS = {
-    "oakfield": {"la_services": 5000, "connectivity": 4500, "hardware": 6000, "software": 2500, "consumables": 800,
-                 "training": 600, "maintenance": 500},
-    "riverside": {"support": 4000, "connectivity": 6500, "mis": 6500, "maintenance": 2500, "hardware": 15000,
-                  "software": 9000, "consumables": 2500, "training": 1500},
+    "oakfield": {
+        "la_services": 5000,
+        "connectivity": 4500,
+        "hardware": 6000,
+        "software": 2500,
+        "consumables": 800,
+        "training": 600,
+        "maintenance": 500,
+    },
+    "riverside": {
+        "support": 4000,
+        "connectivity": 6500,
+        "mis": 6500,
+        "maintenance": 2500,
+        "hardware": 15000,
+        "software": 9000,
+        "consumables": 2500,
+        "training": 1500,
+    },
 }
 
 
@@ -28,6 +43,11 @@ def budgets_demo(demo, *, today: date | None = None) -> None:
             continue
         year = financial_year(school.financial_year_start_month, today).starts_on.year
         for offset, scale in ((-1, Decimal("0.92")), (0, Decimal("1"))):
-            budget_set(school=school, year=year + offset, by=None,
-                       amounts={category: (Decimal(amount) * scale).quantize(Decimal("1"))
-                                for category, amount in lines.items()})
+            budget_set(
+                school=school,
+                year=year + offset,
+                by=None,
+                amounts={
+                    category: (Decimal(amount) * scale).quantize(Decimal("1")) for category, amount in lines.items()
+                },
+            )

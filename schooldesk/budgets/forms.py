@@ -14,12 +14,19 @@ class BudgetForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, editable: bool = True, version: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         if editable:  # the year's lines as the page drew them (budget_version): a save over newer ones is refused
-            self.fields["version"] = forms.CharField(widget=forms.HiddenInput, required=False, initial=version,
-                                                     label=_("Version"))
+            self.fields["version"] = forms.CharField(
+                widget=forms.HiddenInput, required=False, initial=version, label=_("Version")
+            )
         for value, label in SpendCategory.choices:
             self.fields[value] = forms.DecimalField(
-                label=label, required=False, min_value=Decimal("0"), max_value=Decimal(MAX_LINE), max_digits=10,
-                decimal_places=2, disabled=not editable, widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
+                label=label,
+                required=False,
+                min_value=Decimal("0"),
+                max_value=Decimal(MAX_LINE),
+                max_digits=10,
+                decimal_places=2,
+                disabled=not editable,
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0"}),
                 error_messages={"invalid": _("Give an amount in pounds, e.g. 1500 or 1500.50.")},
             )
         for name in self.fields:

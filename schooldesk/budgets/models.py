@@ -18,14 +18,17 @@ class BudgetQuerySet(SchoolOwnedQuerySet):
 
 class Budget(SchoolOwnedModel):
     year = models.PositiveSmallIntegerField(
-        _("financial year starting in"), validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        _("financial year starting in"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
         help_text=_("2026 for the year from April 2026 (maintained) or September 2026 (academies)."),
     )
     category = models.CharField(_("budget category"), max_length=20, choices=SpendCategory.choices)
-    amount = models.DecimalField(_("budget (£, before VAT)"), max_digits=10, decimal_places=2,
-                                 validators=[MinValueValidator(0)])
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
+    amount = models.DecimalField(
+        _("budget (£, before VAT)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = BudgetQuerySet.as_manager()
 

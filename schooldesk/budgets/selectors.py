@@ -58,16 +58,31 @@ def budget_vs_spend(user, years: dict[int, FinancialYear]) -> dict:
     """Budget, committed and paid by category and by school, for each school's financial year in `years`."""
     from schooldesk.diary.models import Payment
 
-    empty = {"rows": [], "schools": {}, "totals": _line(ZERO, ZERO, ZERO), "years": years, "has_budget": False,
-             "year_label": ""}
+    empty = {
+        "rows": [],
+        "schools": {},
+        "totals": _line(ZERO, ZERO, ZERO),
+        "years": years,
+        "has_budget": False,
+        "year_label": "",
+    }
     if not years:
         return empty
     budget_condition, payment_condition = _conditions(years)
-    budgets = (Budget.objects.visible_to(user).filter(budget_condition).order_by()
-               .values_list("school_id", "category").annotate(total=_money("amount")))
-    spend = (Payment.objects.visible_to(user).filter(payment_condition).order_by()
-             .values_list("school_id", "category")
-             .annotate(committed=_money("amount"), paid=_money("amount", Q(paid_on__isnull=False))))
+    budgets = (
+        Budget.objects.visible_to(user)
+        .filter(budget_condition)
+        .order_by()
+        .values_list("school_id", "category")
+        .annotate(total=_money("amount"))
+    )
+    spend = (
+        Payment.objects.visible_to(user)
+        .filter(payment_condition)
+        .order_by()
+        .values_list("school_id", "category")
+        .annotate(committed=_money("amount"), paid=_money("amount", Q(paid_on__isnull=False)))
+    )
     cells: dict[tuple[int, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO, ZERO])
     for school_id, category, total in budgets:
         cells[school_id, category][0] += total
@@ -81,20 +96,33 @@ def budget_vs_spend(user, years: dict[int, FinancialYear]) -> dict:
             by_category[category][n] += values[n]
             by_school[school_id][n] += values[n]
     labels = dict(SpendCategory.choices)
-    rows = [{"category": c, "label": str(labels.get(c, c)), **_line(*by_category[c])}
-            for c in SpendCategory.values if c in by_category]
+    rows = [
+        {"category": c, "label": str(labels.get(c, c)), **_line(*by_category[c])}
+        for c in SpendCategory.values
+        if c in by_category
+    ]
     rows += [{"category": c, "label": c, **_line(*v)} for c, v in by_category.items() if c not in labels]
     totals = [sum((v[n] for v in by_category.values()), ZERO) for n in range(3)]
     year_labels = sorted({fy.label for fy in years.values()})
-    return {"rows": rows, "schools": {pk: _line(*v) for pk, v in by_school.items()}, "totals": _line(*totals),
-            "years": years, "has_budget": totals[0] > 0,
-            "year_label": year_labels[0] if len(year_labels) == 1 else ", ".join(year_labels)}
+    return {
+        "rows": rows,
+        "schools": {pk: _line(*v) for pk, v in by_school.items()},
+        "totals": _line(*totals),
+        "years": years,
+        "has_budget": totals[0] > 0,
+        "year_label": year_labels[0] if len(year_labels) == 1 else ", ".join(year_labels),
+    }
 
 
 def _line(budget: Decimal, committed: Decimal, paid: Decimal) -> dict:
-    return {"budget": budget, "committed": committed, "paid": paid, "remaining": budget - committed,
-            "percent": round(100 * committed / budget) if budget else None,
-            "over": bool(budget) and committed > budget}
+    return {
+        "budget": budget,
+        "committed": committed,
+        "paid": paid,
+        "remaining": budget - committed,
+        "percent": round(100 * committed / budget) if budget else None,
+        "over": bool(budget) and committed > budget,
+    }
 
 
 def budget_lines(user, school, year: int) -> dict[str, Decimal]:

@@ -30,8 +30,9 @@ def budget_version(school, year: int) -> str:
     return hashlib.sha256(repr([(c, str(a)) for c, a in lines]).encode()).hexdigest()[:16]
 
 
-def budget_set(*, school, year: int, amounts: dict[str, Decimal | None], by,
-               version: str | None = None) -> dict[str, Decimal]:
+def budget_set(
+    *, school, year: int, amounts: dict[str, Decimal | None], by, version: str | None = None
+) -> dict[str, Decimal]:
     """Set the school's budget lines for the financial year starting in `year`. A line left empty (or 0) is
     removed; the lines not named are left as they are. Returns the year's lines after the change. `version` (from
     `budget_version` when the page was drawn): refused if someone else set the year's lines since."""
@@ -76,8 +77,13 @@ def budget_set(*, school, year: int, amounts: dict[str, Decimal | None], by,
             line.delete()
             del lines[category]
         elif line is None:
-            lines[category] = Budget.objects.create(school=school, year=year, category=category, amount=value,
-                                                    set_by=by if getattr(by, "is_authenticated", False) else None)
+            lines[category] = Budget.objects.create(
+                school=school,
+                year=year,
+                category=category,
+                amount=value,
+                set_by=by if getattr(by, "is_authenticated", False) else None,
+            )
         else:
             line.amount = value
             line.set_by = by if getattr(by, "is_authenticated", False) else None
@@ -85,6 +91,12 @@ def budget_set(*, school, year: int, amounts: dict[str, Decimal | None], by,
         changes[category] = [str(old) if old is not None else None, str(value) if value is not None else None]
     if changes:
         total = sum((b.amount for b in lines.values()), Decimal("0"))
-        audit_record(actor=by, school=school, action="budget_set", obj=school, changes=changes,
-                     summary=f"ICT budget for the financial year starting in {year} set: {money(total)} in all")
+        audit_record(
+            actor=by,
+            school=school,
+            action="budget_set",
+            obj=school,
+            changes=changes,
+            summary=f"ICT budget for the financial year starting in {year} set: {money(total)} in all",
+        )
     return {category: line.amount for category, line in lines.items()}

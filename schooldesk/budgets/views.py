@@ -29,8 +29,10 @@ class BudgetListView(RoleRequiredMixin, View):
         schools = list(budget_schools(request.user)[:LIST_LIMIT])
         data = budget_vs_spend(request.user, years_for(schools, today))
         can_set = set(access_for(request.user).school_ids(BUDGET_SET_ROLES))
-        rows = [{"school": s, "year": data["years"][s.pk], "line": data["schools"].get(s.pk),
-                 "can_set": s.pk in can_set} for s in schools]
+        rows = [
+            {"school": s, "year": data["years"][s.pk], "line": data["schools"].get(s.pk), "can_set": s.pk in can_set}
+            for s in schools
+        ]
         return render(request, "budgets/budget_list.html", {"rows": rows, "data": data})
 
 
@@ -49,16 +51,32 @@ class BudgetEditView(RoleRequiredMixin, View):
 
     def render_page(self, request, school, year, can_set, current, form=None, status=200):
         data = budget_vs_spend(request.user, years_for([school], year=year))
-        form = form or BudgetForm(initial=budget_lines(request.user, school, year), editable=can_set,
-                                  version=budget_version(school, year) if can_set else "")
+        form = form or BudgetForm(
+            initial=budget_lines(request.user, school, year),
+            editable=can_set,
+            version=budget_version(school, year) if can_set else "",
+        )
         years = [current.starts_on.year + n for n in (-2, -1, 0, 1)]
         # beside the budget lines: what replacing the equipment whose support ends in the year would cost
         replacing = replacement_cost(school=school, year=year, today=timezone.localdate())
         sees_assets = access_for(request.user).has_role(school.pk, ASSET_ROLES)
-        return render(request, "budgets/budget_form.html", {
-            "school": school, "year": year, "fy": data["years"][school.pk], "data": data, "form": form,
-            "rows": list(form.rows(data)), "can_set": can_set, "years": years, "replacing": replacing,
-            "sees_assets": sees_assets}, status=status)
+        return render(
+            request,
+            "budgets/budget_form.html",
+            {
+                "school": school,
+                "year": year,
+                "fy": data["years"][school.pk],
+                "data": data,
+                "form": form,
+                "rows": list(form.rows(data)),
+                "can_set": can_set,
+                "years": years,
+                "replacing": replacing,
+                "sees_assets": sees_assets,
+            },
+            status=status,
+        )
 
     def get(self, request, school_pk):
         return self.render_page(request, *self.setup_school(request, school_pk))
@@ -72,9 +90,18 @@ class BudgetEditView(RoleRequiredMixin, View):
         form = BudgetForm(request.POST, editable=True)
         if form.is_valid():
             url = f"{reverse('budgets:budget_edit', args=[school.pk])}?year={year}"
-            done, url, repeat = run_once(request, form, lambda: budget_set(
-                school=school, year=year, amounts=form.amounts(), by=request.user,
-                version=form.cleaned_data.get("version") or None), lambda _lines: url)
+            done, url, repeat = run_once(
+                request,
+                form,
+                lambda: budget_set(
+                    school=school,
+                    year=year,
+                    amounts=form.amounts(),
+                    by=request.user,
+                    version=form.cleaned_data.get("version") or None,
+                ),
+                lambda _lines: url,
+            )
             if repeat is not None:
                 return repeat
             if done is not None:

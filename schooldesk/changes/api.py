@@ -26,11 +26,38 @@ class ChangeSerializer(DeskSerializer):
 
     class Meta:
         model = ChangeRequest
-        fields = ["id", "reference", "school", "title", "reason", "description", "change_type", "standard_change",
-                  "risk", "impact", "priority", "estimated_cost", "problem", "backout_plan", "raised_by",
-                  "assigned_to", "planned_on", "status", "submitted_at", "decided_at", "outcome", "implemented_on",
-                  "completed_at", "completed_by", "review", "reviewed_at", "reviewed_by", "version", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "reference",
+            "school",
+            "title",
+            "reason",
+            "description",
+            "change_type",
+            "standard_change",
+            "risk",
+            "impact",
+            "priority",
+            "estimated_cost",
+            "problem",
+            "backout_plan",
+            "raised_by",
+            "assigned_to",
+            "planned_on",
+            "status",
+            "submitted_at",
+            "decided_at",
+            "outcome",
+            "implemented_on",
+            "completed_at",
+            "completed_by",
+            "review",
+            "reviewed_at",
+            "reviewed_by",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class MilestoneSerializer(DeskSerializer):
@@ -39,10 +66,12 @@ class MilestoneSerializer(DeskSerializer):
         fields = ["id", "change", "title", "due_on", "assigned_to", "done_at", "done_by", "created_at"]
 
 
-CHANGE_WRITE = ("The change page's fields: school (where you have several), title, reason, description, "
-                "change_type, standard_change, risk, impact, priority, estimated_cost, problem, affected_locations, "
-                "assigned_to, planned_on, backout_plan (once decided, only the plan's). A PATCH sends only what "
-                "changes.")
+CHANGE_WRITE = (
+    "The change page's fields: school (where you have several), title, reason, description, "
+    "change_type, standard_change, risk, impact, priority, estimated_cost, problem, affected_locations, "
+    "assigned_to, planned_on, backout_plan (once decided, only the plan's). A PATCH sends only what "
+    "changes."
+)
 
 
 class ChangeDecisionSerializer(serializers.Serializer):
@@ -72,8 +101,12 @@ def _act(viewset, change, name: str):
     """One of the change page's actions (changes/views.py ACTIONS): its form, then its service."""
     form_class, perform, _success = ACTIONS[name]
     version = viewset.checked_version(change)
-    form = through_form(form_class, viewset.request, version=version if "version" in form_class.base_fields
-                        else None, **({"change": change} if form_class in NEEDS_CHANGE else {}))
+    form = through_form(
+        form_class,
+        viewset.request,
+        version=version if "version" in form_class.base_fields else None,
+        **({"change": change} if form_class in NEEDS_CHANGE else {}),
+    )
     return perform(change, viewset.request.user, dict(form.cleaned_data))
 
 
@@ -105,13 +138,19 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSe
         version = self.checked_version(change)
         if change.status not in PLANNING_STATUSES:
             raise Conflict(_("This change is finished: its details can no longer be changed."))
-        form = through_form(forms.ChangeForm, request, instance=change, version=version,
-                            school_ids=change_school_ids(request.user),
-                            plan_only=change.status not in EDITABLE_STATUSES)
+        form = through_form(
+            forms.ChangeForm,
+            request,
+            instance=change,
+            version=version,
+            school_ids=change_school_ids(request.user),
+            plan_only=change.status not in EDITABLE_STATUSES,
+        )
         data = dict(form.cleaned_data)
         data.pop("school", None)
-        return self.detail_answer(services.change_update(change=change, by=request.user,
-                                                         version=data.pop("version", version), **data))
+        return self.detail_answer(
+            services.change_update(change=change, by=request.user, version=data.pop("version", version), **data)
+        )
 
     @extend_schema(request=None, responses=ChangeSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])

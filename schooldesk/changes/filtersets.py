@@ -16,11 +16,13 @@ class ChangeFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (words or CHG-000123)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     status = django_filters.MultipleChoiceFilter(choices=ChangeStatus.choices)
-    state = django_filters.ChoiceFilter(method="filter_state", label=_("Open or ended"),
-                                        choices=[("open", _("Still open")), ("ended", _("Ended"))])
+    state = django_filters.ChoiceFilter(
+        method="filter_state", label=_("Open or ended"), choices=[("open", _("Still open")), ("ended", _("Ended"))]
+    )
     change_type = django_filters.ChoiceFilter(choices=ChangeType.choices, label=_("Type"))
     ordering = django_filters.OrderingFilter(
-        fields=(("created_at", "raised"), ("planned_on", "date"), ("status", "status")), label=_("Sort by"))
+        fields=(("created_at", "raised"), ("planned_on", "date"), ("status", "status")), label=_("Sort by")
+    )
 
     class Meta:
         model = ChangeRequest

@@ -17,8 +17,11 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 
 
 def staff_of(school_ids):
-    return (User.objects.filter(memberships__school_id__in=school_ids, memberships__role__in=CHANGE_ROLES)
-            .distinct().order_by("first_name", "last_name"))
+    return (
+        User.objects.filter(memberships__school_id__in=school_ids, memberships__role__in=CHANGE_ROLES)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
 
 
 def _selects(form):
@@ -32,18 +35,39 @@ class ChangeForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.M
 
     class Meta:
         model = ChangeRequest
-        fields = ["school", "title", "reason", "description", "change_type", "standard_change", "risk", "impact",
-                  "priority", "estimated_cost", "problem", "affected_locations", "assigned_to", "planned_on",
-                  "backout_plan"]
-        widgets = {"reason": TEXT, "description": TEXT, "impact": TEXT, "backout_plan": TEXT, "planned_on": DateInput(),
-                   "affected_locations": forms.SelectMultiple(attrs={"size": 6})}
+        fields = [
+            "school",
+            "title",
+            "reason",
+            "description",
+            "change_type",
+            "standard_change",
+            "risk",
+            "impact",
+            "priority",
+            "estimated_cost",
+            "problem",
+            "affected_locations",
+            "assigned_to",
+            "planned_on",
+            "backout_plan",
+        ]
+        widgets = {
+            "reason": TEXT,
+            "description": TEXT,
+            "impact": TEXT,
+            "backout_plan": TEXT,
+            "planned_on": DateInput(),
+            "affected_locations": forms.SelectMultiple(attrs={"size": 6}),
+        }
 
     def __init__(self, *args, school_ids, school=None, plan_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.decide_school(school_ids, chosen=school)
         school_ids = self.owner_ids(school_ids)
-        self.fields["affected_locations"].help_text = _("To choose several, hold Ctrl (Cmd on a Mac) as you click; "
-                                                        "on a phone, tick each one.")
+        self.fields["affected_locations"].help_text = _(
+            "To choose several, hold Ctrl (Cmd on a Mac) as you click; on a phone, tick each one."
+        )
         if plan_only:  # authorised as it stood: only the plan can move
             for name in list(self.fields):
                 if name not in ("assigned_to", "planned_on", "backout_plan", "version"):
@@ -75,8 +99,9 @@ class ChangeForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.M
 
 class DecisionForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect,
-                                 choices=[("authorise", _("Authorise")), ("reject", _("Reject"))])
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect, choices=[("authorise", _("Authorise")), ("reject", _("Reject"))]
+    )
     reason = forms.CharField(label=_("Reason"), widget=TEXT, help_text=_("Recorded and shown on the request."))
 
 
@@ -133,15 +158,24 @@ class NewLicenceForm(StyledFormMixin, forms.ModelForm):
 class AffectedAssetForm(StyledFormMixin, forms.Form):
     asset = forms.ModelChoiceField(queryset=Asset.objects.none(), label=_("Asset"))
     new_location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label=_("Moves to"))
-    new_status = forms.ChoiceField(required=False, label=_("New status"), choices=[("", _("No change"))] + [
-        (s.value, s.label) for s in (AssetStatus.IN_USE, AssetStatus.SPARE, AssetStatus.IN_REPAIR,
-                                     AssetStatus.RETIRED)])
+    new_status = forms.ChoiceField(
+        required=False,
+        label=_("New status"),
+        choices=[("", _("No change"))]
+        + [
+            (s.value, s.label)
+            for s in (AssetStatus.IN_USE, AssetStatus.SPARE, AssetStatus.IN_REPAIR, AssetStatus.RETIRED)
+        ],
+    )
     note = forms.CharField(required=False, max_length=200, label=_("What changes"))
 
     def __init__(self, *args, change, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["asset"].queryset = (Asset.objects.filter(school_id=change.school_id)
-                                         .exclude(status__in=GONE_STATUSES).select_related("asset_type"))
+        self.fields["asset"].queryset = (
+            Asset.objects.filter(school_id=change.school_id)
+            .exclude(status__in=GONE_STATUSES)
+            .select_related("asset_type")
+        )
         self.fields["asset"].label_from_instance = lambda a: f"{a.tag} – {a.description}"
         self.fields["new_location"].queryset = Location.objects.filter(school_id=change.school_id, is_archived=False)
         _selects(self)
@@ -160,8 +194,9 @@ class CompleteForm(StyledFormMixin, forms.Form):
 
 class ReviewForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    review = forms.CharField(label=_("Post-implementation review"), widget=TEXT,
-                             help_text=_("Did it do what was intended? What was learnt?"))
+    review = forms.CharField(
+        label=_("Post-implementation review"), widget=TEXT, help_text=_("Did it do what was intended? What was learnt?")
+    )
 
 
 class StandardChangeForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):

@@ -38,8 +38,9 @@ class StandardChange(VersionedModel, SchoolOwnedModel):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("what it covers and how it is done"))
-    authorised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("authorised by"))
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("authorised by")
+    )
     is_active = models.BooleanField(_("in use"), default=True)
 
     objects = StandardChangeQuerySet.as_manager()
@@ -57,39 +58,69 @@ class ChangeRequest(VersionedModel, SchoolOwnedModel):
     title = models.CharField(_("title"), max_length=200)
     reason = models.TextField(_("reason"), help_text=_("Why the change is needed, and what happens if it is not made."))
     description = models.TextField(_("what will change"), blank=True)
-    change_type = models.CharField(_("type"), max_length=20, choices=choices.ChangeType.choices,
-                                   default=choices.ChangeType.NORMAL)
-    standard_change = models.ForeignKey(StandardChange, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="changes", verbose_name=_("standard change"))
+    change_type = models.CharField(
+        _("type"), max_length=20, choices=choices.ChangeType.choices, default=choices.ChangeType.NORMAL
+    )
+    standard_change = models.ForeignKey(
+        StandardChange,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("standard change"),
+    )
     risk = models.CharField(_("risk"), max_length=10, choices=choices.Risk.choices, default=choices.Risk.LOW)
-    impact = models.TextField(_("impact"), blank=True,
-                              help_text=_("Who and what is affected while it is done (downtime, rooms out of use)."))
-    priority = models.CharField(_("priority"), max_length=10, choices=choices.ChangePriority.choices,
-                                default=choices.ChangePriority.NORMAL)
+    impact = models.TextField(
+        _("impact"), blank=True, help_text=_("Who and what is affected while it is done (downtime, rooms out of use).")
+    )
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=choices.ChangePriority.choices, default=choices.ChangePriority.NORMAL
+    )
     estimated_cost = models.DecimalField(_("estimated cost (£)"), **MONEY)
-    problem = models.ForeignKey("problems.Problem", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="changes", verbose_name=_("problem it solves"))
-    affected_locations = models.ManyToManyField("locations.Location", blank=True, related_name="+",
-                                                verbose_name=_("locations affected"))
+    problem = models.ForeignKey(
+        "problems.Problem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+        verbose_name=_("problem it solves"),
+    )
+    affected_locations = models.ManyToManyField(
+        "locations.Location", blank=True, related_name="+", verbose_name=_("locations affected")
+    )
     backout_plan = models.TextField(_("back-out plan"), blank=True, help_text=_("How to undo it if it goes wrong."))
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="raised_changes")
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="assigned_changes", verbose_name=_("implementer"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="raised_changes"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_changes",
+        verbose_name=_("implementer"),
+    )
     planned_on = models.DateField(_("implementation date"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=choices.ChangeStatus.choices,
-                              default=choices.ChangeStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=choices.ChangeStatus.choices,
+        default=choices.ChangeStatus.DRAFT,
+        db_index=True,
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=choices.Outcome.choices, blank=True)
     implemented_on = models.DateField(_("implemented on"), null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     review = models.TextField(_("post-implementation review"), blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ChangeQuerySet.as_manager()
 
@@ -116,8 +147,9 @@ class Approval(TimeStampedModel):
     decision = models.CharField(max_length=20, choices=choices.Decision.choices)
     reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    standard_change = models.ForeignKey(StandardChange, on_delete=models.SET_NULL, null=True, blank=True,
-                                        related_name="+")
+    standard_change = models.ForeignKey(
+        StandardChange, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -132,11 +164,18 @@ class Milestone(TimeStampedModel):
     change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("milestone"), max_length=200)
     due_on = models.DateField(_("due on"))
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="change_milestones", verbose_name=_("who"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="change_milestones",
+        verbose_name=_("who"),
+    )
     done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -159,11 +198,13 @@ class NewAsset(TimeStampedModel):
     make = models.CharField(_("make"), max_length=60, blank=True)
     model = models.CharField(_("model"), max_length=80, blank=True)
     serial = models.CharField(_("serial number"), max_length=80, blank=True)
-    location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("where it goes"))
+    location = models.ForeignKey(
+        "locations.Location", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("where it goes")
+    )
     cost = models.DecimalField(_("cost (£)"), **MONEY)
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("supplier"))
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("supplier")
+    )
     warranty_ends_on = models.DateField(_("warranty ends"), null=True, blank=True)
     asset = models.ForeignKey("assets.Asset", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
@@ -185,8 +226,9 @@ class NewLicence(TimeStampedModel):
     starts_on = models.DateField(_("starts"), null=True, blank=True)
     ends_on = models.DateField(_("ends"), null=True, blank=True)
     cost = models.DecimalField(_("cost (£)"), **MONEY)
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("bought from"))
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("bought from")
+    )
     licence = models.ForeignKey("licences.Licence", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
@@ -200,10 +242,17 @@ class AffectedAsset(TimeStampedModel):
     """Equipment the change touches; a new place or status is applied to the register on completion."""
 
     change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="affected_assets")
-    asset = models.ForeignKey("assets.Asset", on_delete=models.CASCADE, related_name="changes_affecting",
-                              verbose_name=_("asset"))
-    new_location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("moves to"))
+    asset = models.ForeignKey(
+        "assets.Asset", on_delete=models.CASCADE, related_name="changes_affecting", verbose_name=_("asset")
+    )
+    new_location = models.ForeignKey(
+        "locations.Location",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moves to"),
+    )
     new_status = models.CharField(_("new status"), max_length=20, blank=True)
     note = models.CharField(_("what changes"), max_length=200, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
@@ -227,8 +276,9 @@ class ChangeEvent(TimeStampedModel):
 
     change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=choices.EventKind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     body = models.TextField(blank=True)
     field = models.CharField(max_length=40, blank=True)
     old_value = models.CharField(max_length=200, blank=True)

@@ -29,8 +29,9 @@ def with_progress(queryset, today: date):
     return queryset.annotate(
         milestones_total=Count("milestones", distinct=True),
         milestones_done=Count("milestones", filter=Q(milestones__done_at__isnull=False), distinct=True),
-        milestones_overdue=Count("milestones", filter=Q(milestones__done_at__isnull=True, milestones__due_on__lt=today),
-                                 distinct=True),
+        milestones_overdue=Count(
+            "milestones", filter=Q(milestones__done_at__isnull=True, milestones__due_on__lt=today), distinct=True
+        ),
         next_title=Subquery(upcoming.values("title")[:1]),
         next_due_on=Subquery(upcoming.values("due_on")[:1]),
         next_who_first=Subquery(upcoming.values("assigned_to__first_name")[:1]),
@@ -44,14 +45,18 @@ def progress_percent(change) -> int:
 
 
 def change_list(user, today: date | None = None):
-    return with_progress(ChangeRequest.objects.visible_to(user).select_related(*LIST_RELATED),
-                         today or timezone.localdate())
+    return with_progress(
+        ChangeRequest.objects.visible_to(user).select_related(*LIST_RELATED), today or timezone.localdate()
+    )
 
 
 def change_get(user, pk: int) -> ChangeRequest:
-    return (ChangeRequest.objects.visible_to(user)
-            .select_related(*LIST_RELATED, "standard_change", "completed_by", "reviewed_by", "school__organisation")
-            .prefetch_related("affected_locations").get(pk=pk))
+    return (
+        ChangeRequest.objects.visible_to(user)
+        .select_related(*LIST_RELATED, "standard_change", "completed_by", "reviewed_by", "school__organisation")
+        .prefetch_related("affected_locations")
+        .get(pk=pk)
+    )
 
 
 def change_plan(change: ChangeRequest) -> dict:
@@ -60,12 +65,14 @@ def change_plan(change: ChangeRequest) -> dict:
     done = sum(1 for m in milestones if m.is_done)
     return {
         "approvals": list(Approval.objects.filter(change=change).select_related("decided_by", "standard_change")),
-        "milestones": milestones, "done": done,
+        "milestones": milestones,
+        "done": done,
         "percent": round(100 * done / len(milestones)) if milestones else 0,
         "new_assets": list(change.new_assets.select_related("asset_type", "location", "supplier", "asset")),
         "new_licences": list(change.new_licences.select_related("supplier", "licence")),
-        "affected_assets": list(change.affected_assets.select_related("asset__asset_type", "asset__location",
-                                                                      "new_location")),
+        "affected_assets": list(
+            change.affected_assets.select_related("asset__asset_type", "asset__location", "new_location")
+        ),
         "events": list(ChangeEvent.objects.filter(change=change).select_related("author")),
     }
 
@@ -87,22 +94,34 @@ def progress(user, *, school=None, today: date | None = None) -> dict:
     school_ids = change_school_ids(user)
     if school is not None:
         school_ids = [pk for pk in school_ids if pk == school.pk]
-    changes = with_progress(ChangeRequest.objects.filter(school_id__in=school_ids, status__in=FOLLOWED_STATUSES)
-                            .select_related("school", "assigned_to", "problem", "raised_by"), today)
+    changes = with_progress(
+        ChangeRequest.objects.filter(school_id__in=school_ids, status__in=FOLLOWED_STATUSES).select_related(
+            "school", "assigned_to", "problem", "raised_by"
+        ),
+        today,
+    )
     changes = changes.order_by(F("planned_on").asc(nulls_last=True), "pk")
     last_note = ProblemNote.objects.filter(problem=OuterRef("pk")).order_by("-created_at", "-pk")
     open_change = ChangeRequest.objects.filter(problem=OuterRef("pk"), status__in=FOLLOWED_STATUSES).order_by("pk")
-    problems = (Problem.objects.filter(school_id__in=school_ids, status__in=ACTIVE_PROBLEM_STATUSES)
-                .select_related("school", "assigned_to")
-                .annotate(call_count=Count("links", distinct=True),
-                          last_note_at=Subquery(last_note.values("created_at")[:1]),
-                          last_note_body=Subquery(last_note.values("body")[:1]),
-                          change_pk=Subquery(open_change.values("pk")[:1]),
-                          has_change=Exists(open_change))
-                .order_by(F("due_on").asc(nulls_last=True), "priority", "pk"))
-    overdue = (Milestone.objects.filter(change__school_id__in=school_ids, change__status__in=OPEN_STATUSES,
-                                        done_at__isnull=True, due_on__lt=today)
-               .select_related("change__school", "assigned_to").order_by("due_on", "pk"))
+    problems = (
+        Problem.objects.filter(school_id__in=school_ids, status__in=ACTIVE_PROBLEM_STATUSES)
+        .select_related("school", "assigned_to")
+        .annotate(
+            call_count=Count("links", distinct=True),
+            last_note_at=Subquery(last_note.values("created_at")[:1]),
+            last_note_body=Subquery(last_note.values("body")[:1]),
+            change_pk=Subquery(open_change.values("pk")[:1]),
+            has_change=Exists(open_change),
+        )
+        .order_by(F("due_on").asc(nulls_last=True), "priority", "pk")
+    )
+    overdue = (
+        Milestone.objects.filter(
+            change__school_id__in=school_ids, change__status__in=OPEN_STATUSES, done_at__isnull=True, due_on__lt=today
+        )
+        .select_related("change__school", "assigned_to")
+        .order_by("due_on", "pk")
+    )
     counts = {"changes": changes.count(), "problems": problems.count(), "overdue_milestones": overdue.count()}
     changes, problems = list(changes[:PROGRESS_LIMIT]), list(problems[:PROGRESS_LIMIT])
     for change in changes:
@@ -112,8 +131,15 @@ def progress(user, *, school=None, today: date | None = None) -> dict:
         change.is_late = bool(change.is_open and change.planned_on and change.planned_on < today)
     late_problems = [p for p in problems if p.due_on and p.due_on < today]
     counts["awaiting"] = sum(1 for c in changes if c.status == ChangeStatus.SUBMITTED)
-    return {"changes": changes, "problems": problems, "overdue": list(overdue[:PROGRESS_LIMIT]),
-            "late_problems": late_problems, "counts": counts, "today": today, "limit": PROGRESS_LIMIT}
+    return {
+        "changes": changes,
+        "problems": problems,
+        "overdue": list(overdue[:PROGRESS_LIMIT]),
+        "late_problems": late_problems,
+        "counts": counts,
+        "today": today,
+        "limit": PROGRESS_LIMIT,
+    }
 
 
 def _holder(change) -> str:
@@ -146,22 +172,31 @@ def change_report(user, *, start: date, end: date, school=None) -> dict:
         failed=Count("pk", filter=within("completed_at") & Q(outcome__in=(Outcome.FAILED, Outcome.BACKED_OUT))),
         open_now=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
     )
-    decisions = Approval.objects.filter(change__in=changes).filter(within("created_at")).aggregate(
-        authorised=Count("pk", filter=Q(decision=Decision.AUTHORISED)),
-        preauthorised=Count("pk", filter=Q(decision=Decision.PREAUTHORISED)),
-        rejected=Count("pk", filter=Q(decision=Decision.REJECTED)),
+    decisions = (
+        Approval.objects.filter(change__in=changes)
+        .filter(within("created_at"))
+        .aggregate(
+            authorised=Count("pk", filter=Q(decision=Decision.AUTHORISED)),
+            preauthorised=Count("pk", filter=Q(decision=Decision.PREAUTHORISED)),
+            rejected=Count("pk", filter=Q(decision=Decision.REJECTED)),
+        )
     )
     totals.update(decisions)
     in_period = within("created_at") | within("decided_at") | within("completed_at")
-    rows = (changes.filter(in_period).select_related("school", "problem")
-            .order_by("-created_at", "-pk"))
+    rows = changes.filter(in_period).select_related("school", "problem").order_by("-created_at", "-pk")
     type_rows = changes.filter(within("created_at")).values("change_type").annotate(n=Count("pk")).order_by("-n")
     status_rows = changes.filter(within("created_at")).values("status").annotate(n=Count("pk")).order_by("-n")
     from schooldesk.changes.choices import ChangeType
 
     types, statuses = dict(ChangeType.choices), dict(ChangeStatus.choices)
-    return {"start": start, "end": end, "school": school, "totals": totals, "rows": rows,
-            "tables": [("type", "Raised, by type", [{"key": types.get(r["change_type"]),
-                                                     "n": r["n"]} for r in type_rows]),
-                       ("status", "Raised, by status now", [{"key": statuses.get(r["status"]), "n": r["n"]}
-                                                           for r in status_rows])]}
+    return {
+        "start": start,
+        "end": end,
+        "school": school,
+        "totals": totals,
+        "rows": rows,
+        "tables": [
+            ("type", "Raised, by type", [{"key": types.get(r["change_type"]), "n": r["n"]} for r in type_rows]),
+            ("status", "Raised, by status now", [{"key": statuses.get(r["status"]), "n": r["n"]} for r in status_rows]),
+        ],
+    }

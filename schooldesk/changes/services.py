@@ -43,19 +43,31 @@ from schooldesk.changes.models import (
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim, version_lock
 
-CONFLICT = ("Someone else changed this request for change after you opened it. Your changes were not saved: "
-            "check the latest version below and try again.")
+CONFLICT = (
+    "Someone else changed this request for change after you opened it. Your changes were not saved: "
+    "check the latest version below and try again."
+)
 #: what the request says (fixed once authorised) and what the plan says (changes until it is done)
-REQUEST_FIELDS = ("title", "reason", "description", "change_type", "standard_change", "risk", "impact", "priority",
-                  "estimated_cost", "problem", "affected_locations")
+REQUEST_FIELDS = (
+    "title",
+    "reason",
+    "description",
+    "change_type",
+    "standard_change",
+    "risk",
+    "impact",
+    "priority",
+    "estimated_cost",
+    "problem",
+    "affected_locations",
+)
 PLAN_FIELDS = ("assigned_to", "planned_on", "backout_plan")
 
 
 CHANGE_ROLE_REFUSED = gettext_lazy("Only the service desk and technicians work on requests for change.")
 
 
-def _require(by, school_id: int, roles=CHANGE_ROLES,
-             message=CHANGE_ROLE_REFUSED) -> None:
+def _require(by, school_id: int, roles=CHANGE_ROLES, message=CHANGE_ROLE_REFUSED) -> None:
     if by is None:  # the system itself (the demo, commands)
         return
     if not access_for(by).has_role(school_id, roles):
@@ -76,8 +88,15 @@ def _save(change: ChangeRequest) -> None:
 
 
 def _event(change, by, kind: str, body: str = "", *, field: str = "", old="", new="") -> ChangeEvent:
-    return ChangeEvent.objects.create(change=change, kind=kind, author=_actor(by), body=body[:4000], field=field,
-                                      old_value=str(old or "")[:200], new_value=str(new or "")[:200])
+    return ChangeEvent.objects.create(
+        change=change,
+        kind=kind,
+        author=_actor(by),
+        body=body[:4000],
+        field=field,
+        old_value=str(old or "")[:200],
+        new_value=str(new or "")[:200],
+    )
 
 
 def _set_status(change, by, status: str, body: str = "") -> None:
@@ -117,18 +136,51 @@ def _check(school_id: int, **related) -> None:
 
 # --- the request ---------------------------------------------------------------------------------
 @transaction.atomic
-def change_create(*, school, by, title: str, reason: str, description: str = "", change_type: str = ChangeType.NORMAL,
-                  standard_change=None, risk: str = Risk.LOW, impact: str = "", priority: str = ChangePriority.NORMAL,
-                  estimated_cost=None, problem=None, affected_locations=(), assigned_to=None, planned_on=None,
-                  backout_plan: str = "") -> ChangeRequest:
+def change_create(
+    *,
+    school,
+    by,
+    title: str,
+    reason: str,
+    description: str = "",
+    change_type: str = ChangeType.NORMAL,
+    standard_change=None,
+    risk: str = Risk.LOW,
+    impact: str = "",
+    priority: str = ChangePriority.NORMAL,
+    estimated_cost=None,
+    problem=None,
+    affected_locations=(),
+    assigned_to=None,
+    planned_on=None,
+    backout_plan: str = "",
+) -> ChangeRequest:
     """Raise a request for change (a draft until it is submitted for authorisation)."""
     _require(by, school.pk)
-    _check(school.pk, standard_change=standard_change, problem=problem, assigned_to=assigned_to,
-           affected_locations=list(affected_locations))
-    change = ChangeRequest(school=school, title=title.strip(), reason=reason.strip(), description=description.strip(),
-                           change_type=change_type, standard_change=standard_change, risk=risk, impact=impact.strip(),
-                           priority=priority, estimated_cost=estimated_cost, problem=problem, assigned_to=assigned_to,
-                           planned_on=planned_on, backout_plan=backout_plan.strip(), raised_by=_actor(by))
+    _check(
+        school.pk,
+        standard_change=standard_change,
+        problem=problem,
+        assigned_to=assigned_to,
+        affected_locations=list(affected_locations),
+    )
+    change = ChangeRequest(
+        school=school,
+        title=title.strip(),
+        reason=reason.strip(),
+        description=description.strip(),
+        change_type=change_type,
+        standard_change=standard_change,
+        risk=risk,
+        impact=impact.strip(),
+        priority=priority,
+        estimated_cost=estimated_cost,
+        problem=problem,
+        assigned_to=assigned_to,
+        planned_on=planned_on,
+        backout_plan=backout_plan.strip(),
+        raised_by=_actor(by),
+    )
     _validate(change)
     change.save()
     change.affected_locations.set(affected_locations)
@@ -139,14 +191,16 @@ def change_create(*, school, by, title: str, reason: str, description: str = "",
 
 def _validate(change: ChangeRequest) -> None:
     if change.change_type == ChangeType.STANDARD and change.standard_change_id is None:
-        raise ValidationError({"standard_change": _("A standard change follows one of the pre-authorised standard "
-                                                  "changes: choose it.")})
+        raise ValidationError(
+            {"standard_change": _("A standard change follows one of the pre-authorised standard changes: choose it.")}
+        )
     if change.change_type != ChangeType.STANDARD:
         change.standard_change = None
     if change.standard_change_id and not change.standard_change.is_active:
         raise ValidationError({"standard_change": _("That standard change is no longer in use.")})
-    change.full_clean(exclude=["school", "problem", "standard_change", "assigned_to", "raised_by", "completed_by",
-                               "reviewed_by"])
+    change.full_clean(
+        exclude=["school", "problem", "standard_change", "assigned_to", "raised_by", "completed_by", "reviewed_by"]
+    )
 
 
 @transaction.atomic
@@ -159,16 +213,20 @@ def change_update(*, change: ChangeRequest, by, version, **fields) -> ChangeRequ
     change = version_lock(change, version, related=("school",))  # the edit page's words
     _require_status(change, PLANNING_STATUSES, _("%(reference)s is %(status)s: it cannot be changed now."))
     locations = fields.pop("affected_locations", None)
-    _check(change.school_id, **{k: fields.get(k) for k in ("standard_change", "problem", "assigned_to")},
-           affected_locations=list(locations or ()))
+    _check(
+        change.school_id,
+        **{k: fields.get(k) for k in ("standard_change", "problem", "assigned_to")},
+        affected_locations=list(locations or ()),
+    )
     changed = []
     for name, value in fields.items():
         value = value.strip() if isinstance(value, str) else value
         if getattr(change, name) != value:
             changed.append(name)
             setattr(change, name, value)
-    if locations is not None and {loc.pk for loc in locations} != set(change.affected_locations.values_list("pk",
-                                                                                                            flat=True)):
+    if locations is not None and {loc.pk for loc in locations} != set(
+        change.affected_locations.values_list("pk", flat=True)
+    ):
         changed.append("affected_locations")
     if set(changed) & set(REQUEST_FIELDS) and change.status not in EDITABLE_STATUSES:
         raise ValidationError(_("The request was decided as it stood: raise a new request for a different change."))
@@ -196,8 +254,13 @@ def change_submit(*, change: ChangeRequest, by, version) -> ChangeRequest:
     if change.change_type == ChangeType.STANDARD and change.standard_change_id:
         standard = change.standard_change
         reason = f"Standard change “{standard.title}”, authorised in advance by {standard.authorised_by}."
-        Approval.objects.create(change=change, decision=Decision.PREAUTHORISED, reason=reason,
-                                decided_by=standard.authorised_by, standard_change=standard)
+        Approval.objects.create(
+            change=change,
+            decision=Decision.PREAUTHORISED,
+            reason=reason,
+            decided_by=standard.authorised_by,
+            standard_change=standard,
+        )
         change.decided_at = now
         _event(change, by, EventKind.DECISION, reason, field="decision", new=Decision.PREAUTHORISED.label)
         _set_status(change, by, ChangeStatus.AUTHORISED)
@@ -209,8 +272,9 @@ def change_submit(*, change: ChangeRequest, by, version) -> ChangeRequest:
 @transaction.atomic
 def change_decide(*, change: ChangeRequest, by, version, authorise: bool, reason: str) -> Approval:
     """The ICT owner authorises or rejects a submitted change, with the reason (shown on the RFC)."""
-    _require(by, change.school_id, AUTHORISE_ROLES,
-             _("Only the ICT owner can authorise or reject a request for change."))
+    _require(
+        by, change.school_id, AUTHORISE_ROLES, _("Only the ICT owner can authorise or reject a request for change.")
+    )
     change = _lock(change, version)
     _require_status(change, {ChangeStatus.SUBMITTED}, _("%(reference)s is %(status)s: it cannot be decided now."))
     if not reason.strip():
@@ -222,8 +286,13 @@ def change_decide(*, change: ChangeRequest, by, version, authorise: bool, reason
     _set_status(change, by, ChangeStatus.AUTHORISED if authorise else ChangeStatus.REJECTED)
     _save(change)
     _diary_sync(change)
-    audit_record(actor=by, school=change.school, action=decision, obj=change,
-                 summary=f"Change {change.reference} {decision.label.lower()}")
+    audit_record(
+        actor=by,
+        school=change.school,
+        action=decision,
+        obj=change,
+        summary=f"Change {change.reference} {decision.label.lower()}",
+    )
     return approval
 
 
@@ -257,8 +326,12 @@ def milestone_add(*, change: ChangeRequest, by, title: str, due_on: date, assign
     milestone = Milestone(change=change, title=title.strip(), due_on=due_on, assigned_to=assigned_to)
     milestone.full_clean(exclude=["change", "assigned_to"])
     milestone.save()
-    _event(change, by, EventKind.PLAN, f"Milestone “{milestone.title}” due {due_on:%d/%m/%Y}"
-                                       f"{f' ({assigned_to})' if assigned_to else ''}.")
+    _event(
+        change,
+        by,
+        EventKind.PLAN,
+        f"Milestone “{milestone.title}” due {due_on:%d/%m/%Y}{f' ({assigned_to})' if assigned_to else ''}.",
+    )
     _save(change)
     _diary_sync(change)
     return milestone
@@ -296,11 +369,13 @@ def new_asset_add(*, change: ChangeRequest, by, tag: str, asset_type, **fields) 
     change = _plan_lock(change, by)
     tag = tag.strip()
     _check(change.school_id, asset_type=asset_type, location=fields.get("location"), supplier=fields.get("supplier"))
-    if Asset.objects.filter(school_id=change.school_id, tag__iexact=tag).exists() or \
-            NewAsset.objects.filter(change__school_id=change.school_id, asset__isnull=True, tag__iexact=tag).exists():
-        raise ValidationError({"tag": _("The tag “%(tag)s” is already used in this school's register or another "
-                                        "change.")
-                                      % {"tag": tag}})
+    if (
+        Asset.objects.filter(school_id=change.school_id, tag__iexact=tag).exists()
+        or NewAsset.objects.filter(change__school_id=change.school_id, asset__isnull=True, tag__iexact=tag).exists()
+    ):
+        raise ValidationError(
+            {"tag": _("The tag “%(tag)s” is already used in this school's register or another change.") % {"tag": tag}}
+        )
     item = NewAsset(change=change, tag=tag, asset_type=asset_type, **fields)
     item.full_clean(exclude=["change", "asset_type", "location", "supplier", "asset"])
     item.save()
@@ -325,19 +400,26 @@ def new_licence_add(*, change: ChangeRequest, by, product: str, licence_type: st
 
 
 @transaction.atomic
-def affected_asset_add(*, change: ChangeRequest, by, asset, new_location=None, new_status: str = "",
-                       note: str = "") -> AffectedAsset:
+def affected_asset_add(
+    *, change: ChangeRequest, by, asset, new_location=None, new_status: str = "", note: str = ""
+) -> AffectedAsset:
     """Equipment the change touches; a new place or status is applied to the register when it is completed."""
     from schooldesk.assets.choices import AssetStatus
 
     change = _plan_lock(change, by)
     _check(change.school_id, asset=asset, new_location=new_location)
-    if new_status and new_status not in (AssetStatus.IN_USE, AssetStatus.SPARE, AssetStatus.IN_REPAIR,
-                                         AssetStatus.RETIRED):
-        raise ValidationError({"new_status": _("Choose in use, spare, in repair or retired "
-                                             "(disposals have their own form).")})
-    item = AffectedAsset(change=change, asset=asset, new_location=new_location, new_status=new_status,
-                         note=note.strip()[:200])
+    if new_status and new_status not in (
+        AssetStatus.IN_USE,
+        AssetStatus.SPARE,
+        AssetStatus.IN_REPAIR,
+        AssetStatus.RETIRED,
+    ):
+        raise ValidationError(
+            {"new_status": _("Choose in use, spare, in repair or retired (disposals have their own form).")}
+        )
+    item = AffectedAsset(
+        change=change, asset=asset, new_location=new_location, new_status=new_status, note=note.strip()[:200]
+    )
     try:
         with transaction.atomic():
             item.save()
@@ -368,29 +450,50 @@ def _registers_update(change: ChangeRequest, by, implemented_on: date) -> list[s
 
     done, now = [], timezone.now()
     for item in change.new_assets.filter(asset__isnull=True).select_related("asset_type", "location", "supplier"):
-        asset = Asset(school_id=change.school_id, tag=item.tag, asset_type=item.asset_type, make=item.make,
-                      model=item.model, serial=item.serial, location=item.location, cost=item.cost,
-                      supplier=item.supplier, warranty_ends_on=item.warranty_ends_on, purchased_on=implemented_on,
-                      order_reference=change.reference, notes=f"Added by {change.reference}: {change.title}")
+        asset = Asset(
+            school_id=change.school_id,
+            tag=item.tag,
+            asset_type=item.asset_type,
+            make=item.make,
+            model=item.model,
+            serial=item.serial,
+            location=item.location,
+            cost=item.cost,
+            supplier=item.supplier,
+            warranty_ends_on=item.warranty_ends_on,
+            purchased_on=implemented_on,
+            order_reference=change.reference,
+            notes=f"Added by {change.reference}: {change.title}",
+        )
         try:
             asset_save(asset=asset, by=by, note=f"Added by {change.reference}: {change.title}"[:300])
         except ValidationError as exc:
-            raise ValidationError(_("New equipment %(tag)s: %(problem)s")
-                                  % {"tag": item.tag, "problem": " ".join(exc.messages)}) from exc
+            raise ValidationError(
+                _("New equipment %(tag)s: %(problem)s") % {"tag": item.tag, "problem": " ".join(exc.messages)}
+            ) from exc
         item.asset = asset
         item.save(update_fields=["asset", "updated_at"])
         done.append(f"{asset.tag} added to the asset register")
     for item in change.new_licences.filter(licence__isnull=True).select_related("supplier"):
-        licence = Licence(school_id=change.school_id, product=item.product, publisher=item.publisher,
-                          licence_type=item.licence_type, quantity=item.quantity, starts_on=item.starts_on,
-                          ends_on=item.ends_on, cost=item.cost, supplier=item.supplier,
-                          order_reference=change.reference,
-                          notes=f"Added by {change.reference}: {change.title}")
+        licence = Licence(
+            school_id=change.school_id,
+            product=item.product,
+            publisher=item.publisher,
+            licence_type=item.licence_type,
+            quantity=item.quantity,
+            starts_on=item.starts_on,
+            ends_on=item.ends_on,
+            cost=item.cost,
+            supplier=item.supplier,
+            order_reference=change.reference,
+            notes=f"Added by {change.reference}: {change.title}",
+        )
         try:
             licence_save(licence=licence, by=by)
         except ValidationError as exc:
-            raise ValidationError(_("New licence %(product)s: %(problem)s")
-                                  % {"product": item.product, "problem": " ".join(exc.messages)}) from exc
+            raise ValidationError(
+                _("New licence %(product)s: %(problem)s") % {"product": item.product, "problem": " ".join(exc.messages)}
+            ) from exc
         item.licence = licence
         item.save(update_fields=["licence", "updated_at"])
         done.append(f"{licence.product} added to the licence list")
@@ -402,8 +505,9 @@ def _registers_update(change: ChangeRequest, by, implemented_on: date) -> list[s
             if item.new_status and item.new_status != item.asset.status:
                 asset_status_set(asset=item.asset, status=item.new_status, by=by, note=note)
         except ValidationError as exc:
-            raise ValidationError(_("Asset %(tag)s: %(problem)s")
-                                  % {"tag": item.asset.tag, "problem": " ".join(exc.messages)}) from exc
+            raise ValidationError(
+                _("Asset %(tag)s: %(problem)s") % {"tag": item.asset.tag, "problem": " ".join(exc.messages)}
+            ) from exc
         item.applied_at = now
         item.save(update_fields=["applied_at", "updated_at"])
         if item.new_location_id or item.new_status:
@@ -412,11 +516,16 @@ def _registers_update(change: ChangeRequest, by, implemented_on: date) -> list[s
 
 
 @transaction.atomic
-def change_complete(*, change: ChangeRequest, by, version, outcome: str, implemented_on: date,
-                    note: str = "") -> ChangeRequest:
+def change_complete(
+    *, change: ChangeRequest, by, version, outcome: str, implemented_on: date, note: str = ""
+) -> ChangeRequest:
     """Record the implementation. A successful change updates the registers in the same step."""
-    _require(by, change.school_id, CHANGE_DESK_ROLES,
-             _("Only the SPOC or the ICT owner complete a change: it updates the asset register and licence list."))
+    _require(
+        by,
+        change.school_id,
+        CHANGE_DESK_ROLES,
+        _("Only the SPOC or the ICT owner complete a change: it updates the asset register and licence list."),
+    )
     change = _lock(change, version)
     _require_status(change, {ChangeStatus.AUTHORISED}, _("%(reference)s is %(status)s: it cannot be completed now."))
     if outcome not in Outcome.values:
@@ -427,8 +536,10 @@ def change_complete(*, change: ChangeRequest, by, version, outcome: str, impleme
     if successful:
         open_steps = list(change.milestones.filter(done_at__isnull=True).values_list("title", flat=True))
         if open_steps:
-            raise ValidationError(_("Tick off (or remove) the milestones still open first: %(milestones)s.")
-                                  % {"milestones": "; ".join(open_steps)})
+            raise ValidationError(
+                _("Tick off (or remove) the milestones still open first: %(milestones)s.")
+                % {"milestones": "; ".join(open_steps)}
+            )
     change.outcome, change.implemented_on = outcome, implemented_on
     change.completed_at, change.completed_by = timezone.now(), _actor(by)
     _set_status(change, by, ChangeStatus.IMPLEMENTED if successful else ChangeStatus.FAILED, note.strip())
@@ -438,8 +549,13 @@ def change_complete(*, change: ChangeRequest, by, version, outcome: str, impleme
             _event(change, by, EventKind.REGISTERS, "; ".join(done) + ".")
     _save(change)
     _diary_sync(change)
-    audit_record(actor=by, school=change.school, action="complete", obj=change,
-                 summary=f"Change {change.reference} completed: {Outcome(outcome).label}")
+    audit_record(
+        actor=by,
+        school=change.school,
+        action="complete",
+        obj=change,
+        summary=f"Change {change.reference} completed: {Outcome(outcome).label}",
+    )
     return change
 
 
@@ -448,8 +564,11 @@ def change_review(*, change: ChangeRequest, by, version, review: str) -> ChangeR
     """The post-implementation review closes the change: did it do what was intended, what was learnt."""
     _require(by, change.school_id, CHANGE_DESK_ROLES, _("Only the SPOC or the ICT owner review a change."))
     change = _lock(change, version)
-    _require_status(change, {ChangeStatus.IMPLEMENTED, ChangeStatus.FAILED},
-                    _("%(reference)s is %(status)s: it cannot be reviewed now."))
+    _require_status(
+        change,
+        {ChangeStatus.IMPLEMENTED, ChangeStatus.FAILED},
+        _("%(reference)s is %(status)s: it cannot be reviewed now."),
+    )
     if not review.strip():
         raise ValidationError({"review": _("Say whether it did what was intended, and what was learnt.")})
     change.review, change.reviewed_at, change.reviewed_by = review.strip(), timezone.now(), _actor(by)
@@ -471,8 +590,13 @@ def standard_change_save(*, standard: StandardChange, by, version: int | None = 
     standard.full_clean(exclude=["school", "authorised_by"])
     created = standard.pk is None
     standard.save()
-    audit_record(actor=by, school=standard.school, action="create" if created else "update", obj=standard,
-                 summary=f"Standard change “{standard.title}” {'pre-authorised' if standard.is_active else 'retired'}")
+    audit_record(
+        actor=by,
+        school=standard.school,
+        action="create" if created else "update",
+        obj=standard,
+        summary=f"Standard change “{standard.title}” {'pre-authorised' if standard.is_active else 'retired'}",
+    )
     return standard
 
 
@@ -487,23 +611,38 @@ def _diary_sync(change: ChangeRequest) -> None:
 
     prefix = f"change:{change.pk}:"
     wanted = {}
-    if change.status in (ChangeStatus.AUTHORISED, ChangeStatus.IMPLEMENTED, ChangeStatus.CLOSED) and \
-            change.outcome in ("", Outcome.SUCCESSFUL):
+    if change.status in (ChangeStatus.AUTHORISED, ChangeStatus.IMPLEMENTED, ChangeStatus.CLOSED) and change.outcome in (
+        "",
+        Outcome.SUCCESSFUL,
+    ):
         day = change.implemented_on or change.planned_on
         if day:
-            wanted[prefix + "implementation"] = (DiaryKind.INSTALLATION, day, change.assigned_to,
-                                                 f"{change.reference} implementation: {change.title}")
+            wanted[prefix + "implementation"] = (
+                DiaryKind.INSTALLATION,
+                day,
+                change.assigned_to,
+                f"{change.reference} implementation: {change.title}",
+            )
         for m in change.milestones.select_related("assigned_to"):
             title = f"{change.reference} milestone{' (done)' if m.is_done else ''}: {m.title}"
             wanted[f"{prefix}milestone:{m.pk}"] = (DiaryKind.MILESTONE, m.due_on, m.assigned_to, title)
-    existing = {e.generated_key: e for e in DiaryEntry.objects.filter(school_id=change.school_id,
-                                                                       generated_key__startswith=prefix)}
+    existing = {
+        e.generated_key: e
+        for e in DiaryEntry.objects.filter(school_id=change.school_id, generated_key__startswith=prefix)
+    }
     for key, (kind, day, person, title) in wanted.items():
         if person is not None and not access_for(person).roles_by_school.get(change.school_id):
             person = None
-        fields = {"kind": kind, "title": title[:200], "starts_at": local_midnight(day), "ends_at": local_midnight(day),
-                  "is_all_day": True, "person": person, "notes": f"{change.reference}: {change.title}",
-                  "change": change}
+        fields = {
+            "kind": kind,
+            "title": title[:200],
+            "starts_at": local_midnight(day),
+            "ends_at": local_midnight(day),
+            "is_all_day": True,
+            "person": person,
+            "notes": f"{change.reference}: {change.title}",
+            "change": change,
+        }
         entry = existing.pop(key, None) or DiaryEntry(school_id=change.school_id, generated_key=key)
         if entry.pk is None or any(getattr(entry, name) != value for name, value in fields.items()):
             for name, value in fields.items():

@@ -13,19 +13,35 @@ urlpatterns = [
     path("standard/<int:standard_pk>/edit/", views.StandardChangeEditView.as_view(), name="standard_update"),
     path("<int:pk>/", views.ChangeDetailView.as_view(), name="change_detail"),
     path("<int:pk>/edit/", views.ChangeEditView.as_view(), name="change_update"),
-    path("<int:pk>/milestones/<int:milestone_pk>/done/", views.PlanItemView.as_view(item="milestone", tick=True),
-         name="milestone_done"),
-    path("<int:pk>/milestones/<int:milestone_pk>/delete/", views.PlanItemView.as_view(item="milestone"),
-         name="milestone_delete"),
-    path("<int:pk>/new-assets/<int:new_asset_pk>/delete/", views.PlanItemView.as_view(item="new_asset"),
-         name="new_asset_delete"),
-    path("<int:pk>/new-licences/<int:new_licence_pk>/delete/", views.PlanItemView.as_view(item="new_licence"),
-         name="new_licence_delete"),
-    path("<int:pk>/affected/<int:affected_pk>/delete/", views.PlanItemView.as_view(item="affected_asset"),
-         name="affected_asset_delete"),
+    path(
+        "<int:pk>/milestones/<int:milestone_pk>/done/",
+        views.PlanItemView.as_view(item="milestone", tick=True),
+        name="milestone_done",
+    ),
+    path(
+        "<int:pk>/milestones/<int:milestone_pk>/delete/",
+        views.PlanItemView.as_view(item="milestone"),
+        name="milestone_delete",
+    ),
+    path(
+        "<int:pk>/new-assets/<int:new_asset_pk>/delete/",
+        views.PlanItemView.as_view(item="new_asset"),
+        name="new_asset_delete",
+    ),
+    path(
+        "<int:pk>/new-licences/<int:new_licence_pk>/delete/",
+        views.PlanItemView.as_view(item="new_licence"),
+        name="new_licence_delete",
+    ),
+    path(
+        "<int:pk>/affected/<int:affected_pk>/delete/",
+        views.PlanItemView.as_view(item="affected_asset"),
+        name="affected_asset_delete",
+    ),
 ]
 urlpatterns += [
-    path(f"<int:pk>/{action.replace('_', '-')}/", views.ChangeActionView.as_view(action=action),
-         name=f"change_{action}")
+    path(
+        f"<int:pk>/{action.replace('_', '-')}/", views.ChangeActionView.as_view(action=action), name=f"change_{action}"
+    )
     for action in views.ACTIONS
 ]

@@ -53,8 +53,9 @@ class ChangeListView(FilteredListView):
     template_name = "changes/change_list.html"
 
     def get_queryset(self):
-        self.filterset = ChangeFilterSet(self.request.GET or None, queryset=change_list(self.request.user),
-                                         request=self.request)
+        self.filterset = ChangeFilterSet(
+            self.request.GET or None, queryset=change_list(self.request.user), request=self.request
+        )
         return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["-created_at"]), "-pk")
 
     def get_context_data(self, **kwargs):
@@ -86,11 +87,19 @@ class ChangeEditView(FormPageView):
             problem = Problem.objects.visible_to(request.user).filter(pk=int(wanted), school_id__in=school_ids).first()
             if problem is not None:
                 school = problem.school
-                initial = {"problem": problem.pk, "title": _("Fix: %(title)s") % {"title": problem.title},
-                           "reason": _("Solves %(ref)s: %(title)s.") % {"ref": problem.reference,
-                                                                         "title": problem.title}}
-        return forms.ChangeForm(data, instance=change, initial=initial, school_ids=school_ids, school=school,
-                                plan_only=bool(change.pk) and change.status not in EDITABLE_STATUSES)
+                initial = {
+                    "problem": problem.pk,
+                    "title": _("Fix: %(title)s") % {"title": problem.title},
+                    "reason": _("Solves %(ref)s: %(title)s.") % {"ref": problem.reference, "title": problem.title},
+                }
+        return forms.ChangeForm(
+            data,
+            instance=change,
+            initial=initial,
+            school_ids=school_ids,
+            school=school,
+            plan_only=bool(change.pk) and change.status not in EDITABLE_STATUSES,
+        )
 
     def perform(self, form):
         data = dict(form.cleaned_data)
@@ -103,15 +112,25 @@ class ChangeEditView(FormPageView):
     def get_success_message(self, result):
         if self.object.pk:
             return _("Saved.")
-        return (_("%(ref)s raised as a draft: add its plan, then submit it for authorisation.")
-                % {"ref": result.reference})
+        return _("%(ref)s raised as a draft: add its plan, then submit it for authorisation.") % {
+            "ref": result.reference
+        }
 
     def get_success_url(self, result):
         return reverse("changes:change_detail", args=[result.pk])
 
 
-ACTION_ORDER = ["decide", "submit", "milestone", "new_asset", "new_licence", "affected_asset", "complete", "review",
-                "withdraw"]
+ACTION_ORDER = [
+    "decide",
+    "submit",
+    "milestone",
+    "new_asset",
+    "new_licence",
+    "affected_asset",
+    "complete",
+    "review",
+    "withdraw",
+]
 
 
 def _action_forms(change, user, bound=None) -> dict:
@@ -145,11 +164,20 @@ def _action_forms(change, user, bound=None) -> dict:
 
 
 def render_change(request, change, bound=None, status=200):
-    return render(request, "changes/change_detail.html", {
-        "change": change, "plan": change_plan(change), "forms": _action_forms(change, request.user, bound),
-        "failed": bound[0] if bound else None, "today": timezone.localdate(),
-        "can_plan": change.status in PLANNING_STATUSES, "can_edit": change.status in PLANNING_STATUSES,
-    }, status=status)
+    return render(
+        request,
+        "changes/change_detail.html",
+        {
+            "change": change,
+            "plan": change_plan(change),
+            "forms": _action_forms(change, request.user, bound),
+            "failed": bound[0] if bound else None,
+            "today": timezone.localdate(),
+            "can_plan": change.status in PLANNING_STATUSES,
+            "can_edit": change.status in PLANNING_STATUSES,
+        },
+        status=status,
+    )
 
 
 class ChangeDetailView(RoleRequiredMixin, View):
@@ -160,27 +188,60 @@ class ChangeDetailView(RoleRequiredMixin, View):
 
 
 ACTIONS = {
-    "submit": (forms.VersionForm, lambda c, u, d: services.change_submit(change=c, by=u, version=d["version"]),
-               _("Submitted to the ICT owner for authorisation.")),
-    "decide": (forms.DecisionForm, lambda c, u, d: services.change_decide(
-        change=c, by=u, version=d["version"], authorise=d["decision"] == "authorise", reason=d["reason"]),
-        _("Decision recorded.")),
-    "withdraw": (forms.WithdrawForm, lambda c, u, d: services.change_withdraw(change=c, by=u, version=d["version"],
-                                                                               reason=d["reason"]), _("Withdrawn.")),
-    "milestone": (forms.MilestoneForm, lambda c, u, d: services.milestone_add(change=c, by=u, **d),
-                  _("Milestone added.")),
-    "new_asset": (forms.NewAssetForm, lambda c, u, d: services.new_asset_add(change=c, by=u, **d),
-                  _("New equipment added to the plan.")),
-    "new_licence": (forms.NewLicenceForm, lambda c, u, d: services.new_licence_add(change=c, by=u, **d),
-                    _("New licence added to the plan.")),
-    "affected_asset": (forms.AffectedAssetForm, lambda c, u, d: services.affected_asset_add(change=c, by=u, **d),
-                       _("Asset added to the change.")),
-    "complete": (forms.CompleteForm, lambda c, u, d: services.change_complete(
-        change=c, by=u, version=d["version"], outcome=d["outcome"], implemented_on=d["implemented_on"], note=d["note"]),
-        _("Completed. The registers are up to date.")),
-    "review": (forms.ReviewForm, lambda c, u, d: services.change_review(change=c, by=u, version=d["version"],
-                                                                         review=d["review"]),
-                                                                         _("Reviewed and closed.")),
+    "submit": (
+        forms.VersionForm,
+        lambda c, u, d: services.change_submit(change=c, by=u, version=d["version"]),
+        _("Submitted to the ICT owner for authorisation."),
+    ),
+    "decide": (
+        forms.DecisionForm,
+        lambda c, u, d: services.change_decide(
+            change=c, by=u, version=d["version"], authorise=d["decision"] == "authorise", reason=d["reason"]
+        ),
+        _("Decision recorded."),
+    ),
+    "withdraw": (
+        forms.WithdrawForm,
+        lambda c, u, d: services.change_withdraw(change=c, by=u, version=d["version"], reason=d["reason"]),
+        _("Withdrawn."),
+    ),
+    "milestone": (
+        forms.MilestoneForm,
+        lambda c, u, d: services.milestone_add(change=c, by=u, **d),
+        _("Milestone added."),
+    ),
+    "new_asset": (
+        forms.NewAssetForm,
+        lambda c, u, d: services.new_asset_add(change=c, by=u, **d),
+        _("New equipment added to the plan."),
+    ),
+    "new_licence": (
+        forms.NewLicenceForm,
+        lambda c, u, d: services.new_licence_add(change=c, by=u, **d),
+        _("New licence added to the plan."),
+    ),
+    "affected_asset": (
+        forms.AffectedAssetForm,
+        lambda c, u, d: services.affected_asset_add(change=c, by=u, **d),
+        _("Asset added to the change."),
+    ),
+    "complete": (
+        forms.CompleteForm,
+        lambda c, u, d: services.change_complete(
+            change=c,
+            by=u,
+            version=d["version"],
+            outcome=d["outcome"],
+            implemented_on=d["implemented_on"],
+            note=d["note"],
+        ),
+        _("Completed. The registers are up to date."),
+    ),
+    "review": (
+        forms.ReviewForm,
+        lambda c, u, d: services.change_review(change=c, by=u, version=d["version"], review=d["review"]),
+        _("Reviewed and closed."),
+    ),
 }
 NEEDS_CHANGE = {forms.MilestoneForm, forms.NewAssetForm, forms.NewLicenceForm, forms.AffectedAssetForm}
 
@@ -211,8 +272,12 @@ class ChangeActionView(RoleRequiredMixin, ObjectActionView):
 
 
 #: plan items that can be removed (or ticked off): URL name → (model, parameter)
-ITEMS = {"milestone": (Milestone, "milestone_pk"), "new_asset": (NewAsset, "new_asset_pk"),
-         "new_licence": (NewLicence, "new_licence_pk"), "affected_asset": (AffectedAsset, "affected_pk")}
+ITEMS = {
+    "milestone": (Milestone, "milestone_pk"),
+    "new_asset": (NewAsset, "new_asset_pk"),
+    "new_licence": (NewLicence, "new_licence_pk"),
+    "affected_asset": (AffectedAsset, "affected_pk"),
+}
 
 
 class PlanItemView(RoleRequiredMixin, View):
@@ -230,15 +295,23 @@ class PlanItemView(RoleRequiredMixin, View):
         form.is_valid()
         done = form.cleaned_data.get("done", "1") != "0"
         if self.tick:
-            apply_service(request, form, services.milestone_done,
-                          _("Milestone done.") if done else _("Milestone reopened."), milestone=item, by=request.user,
-                          done=done)
+            apply_service(
+                request,
+                form,
+                services.milestone_done,
+                _("Milestone done.") if done else _("Milestone reopened."),
+                milestone=item,
+                by=request.user,
+                done=done,
+            )
         elif self.item == "milestone":
-            apply_service(request, form, services.milestone_remove, _("Milestone removed."), milestone=item,
-                          by=request.user)
+            apply_service(
+                request, form, services.milestone_remove, _("Milestone removed."), milestone=item, by=request.user
+            )
         else:
-            apply_service(request, form, services.plan_item_remove, _("Removed from the plan."), item=item,
-                          by=request.user)
+            apply_service(
+                request, form, services.plan_item_remove, _("Removed from the plan."), item=item, by=request.user
+            )
         if form.non_field_errors():
             messages.error(request, " ".join(form.non_field_errors()))
         return redirect("changes:change_detail", pk=change.pk)
@@ -254,12 +327,27 @@ class ProgressView(RoleRequiredMixin, View):
         wanted = request.GET.get("school", "")
         school = School.objects.filter(pk=int(wanted), pk__in=school_ids).first() if wanted.isdigit() else None
         data = progress(request.user, school=school)
-        return render(request, "changes/progress.html", {**data, "school": school,
-                                                         "schools": School.objects.filter(pk__in=school_ids)})
+        return render(
+            request,
+            "changes/progress.html",
+            {**data, "school": school, "schools": School.objects.filter(pk__in=school_ids)},
+        )
 
 
-REPORT_HEADER = ["Reference", "School", "Title", "Type", "Status", "Risk", "Estimated cost (£)", "Problem", "Raised",
-                 "Decided", "Implemented on", "Outcome"]
+REPORT_HEADER = [
+    "Reference",
+    "School",
+    "Title",
+    "Type",
+    "Status",
+    "Risk",
+    "Estimated cost (£)",
+    "Problem",
+    "Raised",
+    "Decided",
+    "Implemented on",
+    "Outcome",
+]
 
 
 class ChangeReportView(RoleRequiredMixin, View):
@@ -269,30 +357,56 @@ class ChangeReportView(RoleRequiredMixin, View):
         form = PeriodForm.from_query(request.GET, schools=schools_for(request.user, REPORT_ROLES))
         report = None
         if form.is_valid():
-            report = change_report(request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"],
-                                   school=form.cleaned_data["school"])
+            report = change_report(
+                request.user,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                school=form.cleaned_data["school"],
+            )
             if request.GET.get("format") == "csv":
+
                 def day(value):
                     return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
 
-                rows = ((c.reference, c.school.name, c.title, c.get_change_type_display(), c.get_status_display(),
-                         c.get_risk_display(), c.estimated_cost if c.estimated_cost is not None else "",
-                         c.problem.reference if c.problem_id else "", day(c.created_at), day(c.decided_at),
-                         c.implemented_on.strftime("%d/%m/%Y") if c.implemented_on else "", c.get_outcome_display())
-                        for c in report["rows"].iterator(chunk_size=2000))
+                rows = (
+                    (
+                        c.reference,
+                        c.school.name,
+                        c.title,
+                        c.get_change_type_display(),
+                        c.get_status_display(),
+                        c.get_risk_display(),
+                        c.estimated_cost if c.estimated_cost is not None else "",
+                        c.problem.reference if c.problem_id else "",
+                        day(c.created_at),
+                        day(c.decided_at),
+                        c.implemented_on.strftime("%d/%m/%Y") if c.implemented_on else "",
+                        c.get_outcome_display(),
+                    )
+                    for c in report["rows"].iterator(chunk_size=2000)
+                )
                 name = f"change-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}.csv"
                 return csv_response(name, REPORT_HEADER, rows)
-        return render(request, "changes/change_report.html", {"form": form, "report": report},
-                      status=200 if form.is_valid() else 400)
+        return render(
+            request,
+            "changes/change_report.html",
+            {"form": form, "report": report},
+            status=200 if form.is_valid() else 400,
+        )
 
 
 class StandardChangeListView(RoleRequiredMixin, View):
     required_roles = CHANGE_ROLES
 
     def get(self, request):
-        return render(request, "changes/standard_list.html", {
-            "standards": standard_changes(request.user, active_only=False).order_by("-is_active", "title"),
-            "can_authorise": access_for(request.user).any_role(AUTHORISE_ROLES)})
+        return render(
+            request,
+            "changes/standard_list.html",
+            {
+                "standards": standard_changes(request.user, active_only=False).order_by("-is_active", "title"),
+                "can_authorise": access_for(request.user).any_role(AUTHORISE_ROLES),
+            },
+        )
 
 
 class StandardChangeEditView(FormPageView):
@@ -306,17 +420,18 @@ class StandardChangeEditView(FormPageView):
     def get_object(self):
         self.school_ids = access_for(self.request.user).school_ids(AUTHORISE_ROLES)
         if pk := self.kwargs.get("standard_pk"):
-            return get_object_or_404(StandardChange.objects.visible_to(self.request.user)
-                                     .filter(school_id__in=self.school_ids), pk=pk)
+            return get_object_or_404(
+                StandardChange.objects.visible_to(self.request.user).filter(school_id__in=self.school_ids), pk=pk
+            )
         return StandardChange()
 
     def get_form(self, data=None, files=None):
         return forms.StandardChangeForm(data, instance=self.object, school_ids=self.school_ids)
 
     def perform(self, form):
-        return services.standard_change_save(standard=form.instance, by=self.request.user,
-                                             version=form.rendered_version)
+        return services.standard_change_save(
+            standard=form.instance, by=self.request.user, version=form.rendered_version
+        )
 
     def get_success_url(self, result):
         return reverse("changes:standard_list")
-

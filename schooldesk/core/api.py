@@ -43,8 +43,9 @@ def service_exception(exc):
     if isinstance(exc, ConflictError):
         return Conflict(" ".join(exc.messages))
     if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {
-            "non_field_errors": exc.messages})
+        return exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, Http404):
@@ -82,8 +83,11 @@ def api_exception_handler(exc, context):
     detail = exc.detail
     fields = {}
     if isinstance(detail, dict):
-        fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-                  for name, msgs in detail.items() if name not in ("non_field_errors", "detail")}
+        fields = {
+            name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for name, msgs in detail.items()
+            if name not in ("non_field_errors", "detail")
+        }
         message = _first_message(detail.get("non_field_errors") or detail.get("detail") or detail)
     elif isinstance(detail, list):
         message = _first_message(detail)
@@ -97,8 +101,10 @@ def api_exception_handler(exc, context):
 
 
 class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="invalid, not_authenticated, permission_denied, not_found, conflict, "
-                                           "precondition_failed, throttled, …")
+    code = serializers.CharField(
+        help_text="invalid, not_authenticated, permission_denied, not_found, conflict, "
+        "precondition_failed, throttled, …"
+    )
     message = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
@@ -162,16 +168,25 @@ def version_from(etag: str) -> int | None:
     return int(etag[1:]) if etag.startswith("v") and etag[1:].isdigit() else None
 
 
-IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-                            description="The ETag of the record as you last read it: a stale one answers 412.")
-FIELDS = OpenApiParameter("fields", OpenApiTypes.STR, OpenApiParameter.QUERY, required=False,
-                          description="Comma-separated column names to answer (all if left out).")
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of the record as you last read it: a stale one answers 412.",
+)
+FIELDS = OpenApiParameter(
+    "fields",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="Comma-separated column names to answer (all if left out).",
+)
 
 
 # --- the base viewset --------------------------------------------------------------------------------------------
 @extend_schema_view(list=extend_schema(parameters=[FIELDS]), retrieve=extend_schema(parameters=[FIELDS]))
-class DeskViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                  viewsets.GenericViewSet):
+class DeskViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Read: list (cursor pages, the app's filterset) and detail (with an ETag). `selector(user)` is the app's
     scoped queryset (`visible_to`), so another school's record is 404, never a refusal that names it."""
 
@@ -276,8 +291,7 @@ def _plain(data) -> dict:
     return dict(data)
 
 
-def through_form(form_class, request, *, instance=None, version: int | None = None, data: dict | None = None,
-                 **kwargs):
+def through_form(form_class, request, *, instance=None, version: int | None = None, data: dict | None = None, **kwargs):
     """Validate an API write with the web page's own form (its choices, scoping and rules), so that the API and
     the page take the same answers (`data`: the body as the page's fields, where the API names them otherwise).
     A write starts from the record as the page would show it (a new one's defaults), so a PATCH sends only
@@ -293,7 +307,9 @@ def through_form(form_class, request, *, instance=None, version: int | None = No
         data["version"] = version
     form = form_class(_FormData(data), **kwargs)
     if not form.is_valid():
-        errors = {("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
-                  for name, messages in form.errors.items()}
+        errors = {
+            ("non_field_errors" if name == "__all__" else name): [str(m) for m in messages]
+            for name, messages in form.errors.items()
+        }
         raise exceptions.ValidationError(errors)
     return form

@@ -44,8 +44,17 @@ def audit_label(obj) -> str:
     return str(getattr(obj, "reference", "") or obj)[:200]
 
 
-def audit_record(*, actor, school, action: str, obj, summary: str, changes: dict | None = None,
-                 organisation=None, label: str | None = None) -> AuditEntry:
+def audit_record(
+    *,
+    actor,
+    school,
+    action: str,
+    obj,
+    summary: str,
+    changes: dict | None = None,
+    organisation=None,
+    label: str | None = None,
+) -> AuditEntry:
     """One entry. `organisation`: for an organisation's own record (a supplier) with no school; otherwise the
     school's organisation is kept, so an LA's officers can filter by it."""
     if organisation is None and school is not None:
@@ -86,7 +95,7 @@ def actor_name(entry) -> str:
 
 
 def audit_sentence(entry) -> str:
-    """"Mrs Patel downloaded the asset register (CSV)", "Tom Hill was refused the page of call INC-000123"."""
+    """ "Mrs Patel downloaded the asset register (CSV)", "Tom Hill was refused the page of call INC-000123"."""
     who, what = actor_name(entry), f"{kind_of(entry.object_type)} {entry.object_label}".strip()
     changes = entry.changes or {}
     if entry.action == DOWNLOAD:
@@ -100,8 +109,11 @@ def audit_sentence(entry) -> str:
             return _("%(who)s was refused the page of %(what)s") % {"who": who, "what": what}
         return _("%(who)s was refused the page %(path)s") % {"who": who, "path": changes.get("path", "")}
     if entry.action in (GRANT, REVOKE):
-        verb = _("gave %(person)s the role %(role)s") if entry.action == GRANT else _(
-            "took the role %(role)s from %(person)s")
+        verb = (
+            _("gave %(person)s the role %(role)s")
+            if entry.action == GRANT
+            else _("took the role %(role)s from %(person)s")
+        )
         from schooldesk.accounts.choices import Role
 
         role = dict(Role.choices).get(changes.get("role"), changes.get("role", ""))
@@ -111,21 +123,28 @@ def audit_sentence(entry) -> str:
             return _("%(who)s signed in with %(provider)s") % {"who": who, "provider": changes["with"]}
         return _("%(who)s signed in") % {"who": who}
     if entry.object_type == "user" and entry.action in ("invite", "deactivate", "reactivate"):
-        sentence = {"invite": _("%(who)s invited %(person)s"),
-                    "deactivate": _("%(who)s marked %(person)s as having left"),
-                    "reactivate": _("%(who)s let %(person)s sign in again")}[entry.action]
+        sentence = {
+            "invite": _("%(who)s invited %(person)s"),
+            "deactivate": _("%(who)s marked %(person)s as having left"),
+            "reactivate": _("%(who)s let %(person)s sign in again"),
+        }[entry.action]
         return sentence % {"who": who, "person": entry.object_label}
     if entry.action == SIGN_IN_FAILED:
         return _("A sign-in as %(person)s was refused: %(reason)s") % {
             "person": entry.object_label or changes.get("email", ""),
-            "reason": SIGN_IN_REFUSALS.get(changes.get("reason"), changes.get("reason", ""))}
+            "reason": SIGN_IN_REFUSALS.get(changes.get("reason"), changes.get("reason", "")),
+        }
     if entry.action == SSO_LINK:
         return _("%(who)s's account was linked to their %(provider)s sign-in") % {
-            "who": who, "provider": changes.get("with", "")}
+            "who": who,
+            "provider": changes.get("with", ""),
+        }
     if entry.object_type == "suppliersuggestion" and entry.action in ("suggest", "accept", "decline"):
-        sentence = {"suggest": _("%(who)s suggested a change to %(what)s"),
-                    "accept": _("%(who)s accepted a suggested change to %(what)s"),
-                    "decline": _("%(who)s declined a suggested change to %(what)s")}[entry.action]
+        sentence = {
+            "suggest": _("%(who)s suggested a change to %(what)s"),
+            "accept": _("%(who)s accepted a suggested change to %(what)s"),
+            "decline": _("%(who)s declined a suggested change to %(what)s"),
+        }[entry.action]
         return sentence % {"who": who, "what": entry.object_label}
     verbs = {"create": _("added"), "update": _("changed"), "save": _("saved"), "delete": _("deleted")}
     if entry.action in verbs and entry.object_label:  # (entries written before labels were kept: their summary)
@@ -159,9 +178,15 @@ DOWNLOAD_NAMES = {
 }
 #: the record a refused address names, by namespace: the model whose pk is `pk` in that app's routes
 REFUSED_MODELS = {
-    "incidents": "incidents.Incident", "assets": "assets.Asset", "changes": "changes.ChangeRequest",
-    "problems": "problems.Problem", "licences": "licences.Licence", "locations": "locations.Location",
-    "diary": "diary.DiaryEntry", "schools": "schools.School", "suppliers": "suppliers.Supplier",
+    "incidents": "incidents.Incident",
+    "assets": "assets.Asset",
+    "changes": "changes.ChangeRequest",
+    "problems": "problems.Problem",
+    "licences": "licences.Licence",
+    "locations": "locations.Location",
+    "diary": "diary.DiaryEntry",
+    "schools": "schools.School",
+    "suppliers": "suppliers.Supplier",
 }
 
 
@@ -190,14 +215,27 @@ def download_record(request, response) -> None:
         covered = set().union(*access.schools_by_organisation.values()) if places else set()
         rest = sorted(set(access.roles_by_school) - covered)
         places += list(School.objects.filter(pk__in=rest).values_list("pk", "organisation_id")) if rest else []
-    details = {"format": extension[:10], "path": request.path[:200],
-               "query": request.META.get("QUERY_STRING", "")[:200]}
-    AuditEntry.objects.bulk_create([
-        AuditEntry(actor=request.user, school_id=school, organisation_id=organisation, action=DOWNLOAD,
-                   object_type="download", object_id=route[:40], object_label=filename[:200],
-                   summary=f"Downloaded {filename}"[:300], changes=details)
-        for school, organisation in places
-    ])
+    details = {
+        "format": extension[:10],
+        "path": request.path[:200],
+        "query": request.META.get("QUERY_STRING", "")[:200],
+    }
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=request.user,
+                school_id=school,
+                organisation_id=organisation,
+                action=DOWNLOAD,
+                object_type="download",
+                object_id=route[:40],
+                object_label=filename[:200],
+                summary=f"Downloaded {filename}"[:300],
+                changes=details,
+            )
+            for school, organisation in places
+        ]
+    )
 
 
 def _owner(obj):
@@ -243,9 +281,13 @@ def refusal_record(request, *, not_found: bool, model=None) -> None:
     if school_id is not None and organisation_id is None:
         organisation_id = School.objects.filter(pk=school_id).values_list("organisation_id", flat=True).first()
     AuditEntry.objects.create(
-        actor=request.user, school_id=school_id, organisation_id=organisation_id, action=REFUSE,
+        actor=request.user,
+        school_id=school_id,
+        organisation_id=organisation_id,
+        action=REFUSE,
         object_type=obj._meta.model_name if obj is not None else "page",
-        object_id=str(obj.pk) if obj is not None else "", object_label=audit_label(obj) if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_label=audit_label(obj) if obj is not None else "",
         summary=f"Refused {request.method} {request.path}"[:300],
         changes={"path": request.path[:200], "method": request.method, "status": 404 if not_found else 403},
     )
@@ -260,8 +302,11 @@ class AuditMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if (response.status_code == 200 and getattr(user, "is_authenticated", False)
-                and response.get("Content-Disposition", "").startswith("attachment")):
+        if (
+            response.status_code == 200
+            and getattr(user, "is_authenticated", False)
+            and response.get("Content-Disposition", "").startswith("attachment")
+        ):
             try:
                 download_record(request, response)
             except Exception:  # the person still gets the file; the failure is logged
@@ -288,8 +333,12 @@ def api_exception_handler(exc, context):
 
     response = exception_handler(exc, context)
     request, view = context.get("request"), context.get("view")
-    if (response is not None and response.status_code in (403, 404) and request is not None
-            and getattr(request.user, "is_authenticated", False)):
+    if (
+        response is not None
+        and response.status_code in (403, 404)
+        and request is not None
+        and getattr(request.user, "is_authenticated", False)
+    ):
         try:
             model = view.get_queryset().model if hasattr(view, "get_queryset") else None  # lazy: no query
             refusal_record(request._request, not_found=response.status_code == 404, model=model)
@@ -309,12 +358,15 @@ def membership_changed(instance, *, removed: bool) -> None:
     action, person = (REVOKE if removed else GRANT), instance.user
     name = person.get_full_name() or person.username
     AuditEntry.objects.create(
-        actor_id=getattr(instance, "_audit_actor_id", None) or logs.current()["user_id"], school_id=instance.school_id,
+        actor_id=getattr(instance, "_audit_actor_id", None) or logs.current()["user_id"],
+        school_id=instance.school_id,
         organisation_id=instance.organisation_id or (instance.school.organisation_id if instance.school_id else None),
-        action=action, object_type="user", object_id=str(instance.user_id), object_label=name[:200],
+        action=action,
+        object_type="user",
+        object_id=str(instance.user_id),
+        object_label=name[:200],
         summary=f"{'Removed' if removed else 'Granted'} {instance.role} for {person.username}"[:300],
-        changes={"person": name, "role": instance.role,
-                 "where": str(instance.school or instance.organisation)},
+        changes={"person": name, "role": instance.role, "where": str(instance.school or instance.organisation)},
     )
 
 
@@ -337,20 +389,31 @@ def _signed_in(sender, request, user, **kwargs):
     """One entry a sign-in, in each school (or organisation) where the person holds a role."""
     from schooldesk.accounts.models import Membership
 
-    places = set(Membership.objects.filter(user=user).values_list("school_id", "organisation_id",
-                                                                   "school__organisation_id"))
-    entries = [AuditEntry(actor=user, school_id=school_id, organisation_id=organisation_id or school_org,
-                          action=SIGN_IN, object_type="user", object_id=str(user.pk),
-                          object_label=(user.get_full_name() or user.username)[:200], summary="Signed in")
-               for school_id, organisation_id, school_org in sorted(places, key=str)]
+    places = set(
+        Membership.objects.filter(user=user).values_list("school_id", "organisation_id", "school__organisation_id")
+    )
+    entries = [
+        AuditEntry(
+            actor=user,
+            school_id=school_id,
+            organisation_id=organisation_id or school_org,
+            action=SIGN_IN,
+            object_type="user",
+            object_id=str(user.pk),
+            object_label=(user.get_full_name() or user.username)[:200],
+            summary="Signed in",
+        )
+        for school_id, organisation_id, school_org in sorted(places, key=str)
+    ]
     AuditEntry.objects.bulk_create(entries)
 
 
 def _places_of(user) -> list[tuple]:
     from schooldesk.accounts.models import Membership
 
-    places = set(Membership.objects.filter(user=user).values_list("school_id", "organisation_id",
-                                                                   "school__organisation_id"))
+    places = set(
+        Membership.objects.filter(user=user).values_list("school_id", "organisation_id", "school__organisation_id")
+    )
     return [(school, organisation or school_org) for school, organisation, school_org in sorted(places, key=str)]
 
 
@@ -359,11 +422,22 @@ def sign_in_event(*, action: str, user=None, places=None, label: str = "", summa
     person's own places by default. Nothing is written for an unknown username (no place to tell)."""
     places = _places_of(user) if places is None and user is not None else (places or [])
     label = label or ((user.get_full_name() or user.username) if user is not None else "")
-    AuditEntry.objects.bulk_create([
-        AuditEntry(actor=user if action == SSO_LINK else None, school_id=school_id, organisation_id=organisation_id,
-                   action=action, object_type="user", object_id=str(user.pk) if user is not None else "",
-                   object_label=label[:200], summary=summary[:300], changes=changes or {})
-        for school_id, organisation_id in places])
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=user if action == SSO_LINK else None,
+                school_id=school_id,
+                organisation_id=organisation_id,
+                action=action,
+                object_type="user",
+                object_id=str(user.pk) if user is not None else "",
+                object_label=label[:200],
+                summary=summary[:300],
+                changes=changes or {},
+            )
+            for school_id, organisation_id in places
+        ]
+    )
 
 
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
@@ -375,8 +449,9 @@ def _sign_in_failed(sender, credentials, request=None, **kwargs):
     if user is None and "@" in name:
         user = User.objects.filter(email__iexact=name).first()
     if user is not None:
-        sign_in_event(action=SIGN_IN_FAILED, user=user, summary="Sign-in refused: wrong password",
-                      changes={"reason": "password"})
+        sign_in_event(
+            action=SIGN_IN_FAILED, user=user, summary="Sign-in refused: wrong password", changes={"reason": "password"}
+        )
 
 
 def connect() -> None:

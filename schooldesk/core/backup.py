@@ -81,8 +81,12 @@ def backup_failure_notify(*, error: str, directory: Path) -> int:
         "The backup of the desk at %(site)s failed at %(time)s.\n\n%(error)s\n\n"
         "Backups are written to %(directory)s. Until a backup succeeds, /health/ reports it as failing. "
         "See README.md, Deployment, for how to run it by hand."
-    ) % {"site": settings.SCHOOLDESK_SITE_URL, "time": date_format(timezone.localtime(), "DATETIME_FORMAT"),
-         "error": error, "directory": directory}
+    ) % {
+        "site": settings.SCHOOLDESK_SITE_URL,
+        "time": date_format(timezone.localtime(), "DATETIME_FORMAT"),
+        "error": error,
+        "directory": directory,
+    }
     try:
         return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     except Exception:  # the mail server may be what is down: say so where the job's log is read
@@ -126,11 +130,17 @@ def backup_create(*, directory: Path, keep: int, passphrase_file: Path | None = 
         scratch = Path(scratch)
         database = _database_snapshot(scratch)
         manifest = {
-            "format": FORMAT, "format_version": FORMAT_VERSION,
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
             "created_at": now.isoformat(timespec="seconds"),
-            "app_version": app_version(), "site_url": settings.SCHOOLDESK_SITE_URL,
-            "database": {"kind": connection.vendor, "file": database.name, "bytes": database.stat().st_size,
-                         "sha256": _sha256(database)},
+            "app_version": app_version(),
+            "site_url": settings.SCHOOLDESK_SITE_URL,
+            "database": {
+                "kind": connection.vendor,
+                "file": database.name,
+                "bytes": database.stat().st_size,
+                "sha256": _sha256(database),
+            },
             "migrations": _latest_migrations(),
             "media": _media_summary(Path(settings.MEDIA_ROOT)),
         }
@@ -143,8 +153,22 @@ def backup_create(*, directory: Path, keep: int, passphrase_file: Path | None = 
         if passphrase:
             encrypted = scratch / "archive.tar.gz.enc"
             _private_file_touch(encrypted)
-            _run(["openssl", "enc", "-e", "-salt", *OPENSSL_CIPHER, "-in", str(archive), "-out", str(encrypted),
-                  "-pass", f"file:{passphrase}"], "openssl enc")
+            _run(
+                [
+                    "openssl",
+                    "enc",
+                    "-e",
+                    "-salt",
+                    *OPENSSL_CIPHER,
+                    "-in",
+                    str(archive),
+                    "-out",
+                    str(encrypted),
+                    "-pass",
+                    f"file:{passphrase}",
+                ],
+                "openssl enc",
+            )
             archive = encrypted
         os.replace(archive, final)  # the archive appears whole or not at all
     backups_prune(directory=directory, keep=keep)
@@ -175,8 +199,11 @@ def _database_snapshot(scratch: Path) -> Path:
         return target
     if connection.vendor == "postgresql":
         target = scratch / "database.pgdump"
-        _run(["pg_dump", "--format=custom", "--no-password", f"--file={target}"], "pg_dump",
-             env=libpq_env(connection.settings_dict))
+        _run(
+            ["pg_dump", "--format=custom", "--no-password", f"--file={target}"],
+            "pg_dump",
+            env=libpq_env(connection.settings_dict),
+        )
         return target
     raise BackupError(f"backing up a {connection.vendor} database is not supported")
 
@@ -200,8 +227,9 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 
 # --- restoring ---------------------------------------------------------------------------------------------------
-def backup_restore(*, archive: Path, database: dict, media_root: Path, passphrase_file: Path | None = None,
-                   force: bool = False) -> dict:
+def backup_restore(
+    *, archive: Path, database: dict, media_root: Path, passphrase_file: Path | None = None, force: bool = False
+) -> dict:
     """Restore `archive` into `database` (a Django DATABASES entry) and `media_root`. Both must be empty unless
     `force`. Returns the archive's manifest."""
     archive, media_root = Path(archive), Path(media_root)
@@ -210,11 +238,15 @@ def backup_restore(*, archive: Path, database: dict, media_root: Path, passphras
     if not force:
         tables = database_tables(database)
         if tables:
-            raise BackupError(f"the database {database_label(database)} is not empty ({len(tables)} tables): "
-                              "restore into an empty one, or pass --force to restore over it")
+            raise BackupError(
+                f"the database {database_label(database)} is not empty ({len(tables)} tables): "
+                "restore into an empty one, or pass --force to restore over it"
+            )
         if media_root.is_dir() and any(media_root.iterdir()):
-            raise BackupError(f"the media directory {media_root} is not empty: restore into an empty one, or pass "
-                              "--force to restore over it")
+            raise BackupError(
+                f"the media directory {media_root} is not empty: restore into an empty one, or pass "
+                "--force to restore over it"
+            )
     with tempfile.TemporaryDirectory(prefix="schooldesk-restore-") as scratch:
         scratch = Path(scratch)
         plain = _decrypted(archive, scratch, passphrase_file)
@@ -251,13 +283,28 @@ def _decrypted(archive: Path, scratch: Path, passphrase_file: Path | None) -> Pa
     if not encrypted:
         return archive
     if passphrase_file is None:
-        raise BackupError("the archive is encrypted: give the passphrase file (--passphrase-file or "
-                          "SCHOOLDESK_BACKUP_PASSPHRASE_FILE)")
+        raise BackupError(
+            "the archive is encrypted: give the passphrase file (--passphrase-file or "
+            "SCHOOLDESK_BACKUP_PASSPHRASE_FILE)"
+        )
     passphrase = _passphrase_checked(passphrase_file)
     plain = scratch / "archive.tar.gz"
     _private_file_touch(plain)
-    _run(["openssl", "enc", "-d", *OPENSSL_CIPHER, "-in", str(archive), "-out", str(plain),
-          "-pass", f"file:{passphrase}"], "openssl enc -d (is it the right passphrase?)")
+    _run(
+        [
+            "openssl",
+            "enc",
+            "-d",
+            *OPENSSL_CIPHER,
+            "-in",
+            str(archive),
+            "-out",
+            str(plain),
+            "-pass",
+            f"file:{passphrase}",
+        ],
+        "openssl enc -d (is it the right passphrase?)",
+    )
     return plain
 
 
@@ -339,8 +386,13 @@ def database_tables(database: dict) -> list[str]:
 def libpq_env(database: dict) -> dict:
     """pg_dump's and pg_restore's connection, by environment (never a password on a command line)."""
     env = dict(os.environ)
-    for key, variable in (("NAME", "PGDATABASE"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD"),
-                          ("HOST", "PGHOST"), ("PORT", "PGPORT")):
+    for key, variable in (
+        ("NAME", "PGDATABASE"),
+        ("USER", "PGUSER"),
+        ("PASSWORD", "PGPASSWORD"),
+        ("HOST", "PGHOST"),
+        ("PORT", "PGPORT"),
+    ):
         if database.get(key):
             env[variable] = str(database[key])
     options = database.get("OPTIONS") or {}

@@ -25,10 +25,21 @@ from django.test.utils import override_settings
 LOCALE = "cy"
 #: what is read for strings: the code, its templates and the settings; never the tests, migrations or vendor files
 SOURCES = ("schooldesk", "config")
-IGNORE = ["tests", "migrations", "static", "__pycache__", "node_modules", "var", "locale", "bench", "deploy", "docs",
-          "requirements", "manage.py"]
-MAKEMESSAGES = {"locale": [LOCALE], "ignore_patterns": IGNORE, "no_location": True, "no_obsolete": True,
-                "verbosity": 0}
+IGNORE = [
+    "tests",
+    "migrations",
+    "static",
+    "__pycache__",
+    "node_modules",
+    "var",
+    "locale",
+    "bench",
+    "deploy",
+    "docs",
+    "requirements",
+    "manage.py",
+]
+MAKEMESSAGES = {"locale": [LOCALE], "ignore_patterns": IGNORE, "no_location": True, "no_obsolete": True, "verbosity": 0}
 
 
 def catalogue_path(base: Path | None = None) -> Path:
@@ -112,8 +123,8 @@ def update(root: Path | None = None) -> Path:
         call_command("makemessages", **MAKEMESSAGES)
     po = catalogue_path(root)
     # No creation date: it would change on every run and make every branch's catalogue clash at a merge.
-    po.write_text(re.sub(r'^"POT-Creation-Date: .*\\n"\n', "", po.read_text(encoding="utf-8"), flags=re.M),
-                  encoding="utf-8")
+    po.write_text(
+        re.sub(r'^"POT-Creation-Date: .*\\n"\n', "", po.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8"
+    )
     compile_mo(po)
     return po
-

@@ -20,9 +20,10 @@ class VersionedModel(models.Model):
 
 
 def stale_message(what: str) -> str:
-    return _("Someone else saved this %(what)s after you opened it, so your changes were not saved. What you typed "
-             "is still below: check their changes on the record's page, then save again to keep yours.") % {
-        "what": what}
+    return _(
+        "Someone else saved this %(what)s after you opened it, so your changes were not saved. What you typed "
+        "is still below: check their changes on the record's page, then save again to keep yours."
+    ) % {"what": what}
 
 
 def version_lock(obj, version: int | str | None, *, message: str | None = None, related: tuple[str, ...] = ()):
@@ -32,8 +33,7 @@ def version_lock(obj, version: int | str | None, *, message: str | None = None, 
     model = type(obj)
     current = model._base_manager.select_for_update(of=("self",)).select_related(*related).get(pk=obj.pk)
     if version not in (None, "") and current.version != int(version):
-        raise ConflictError(message or stale_message(str(model._meta.verbose_name)),
-                            current_version=current.version)
+        raise ConflictError(message or stale_message(str(model._meta.verbose_name)), current_version=current.version)
     return current
 
 

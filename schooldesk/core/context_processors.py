@@ -33,7 +33,7 @@ def desk(request):
             "can_consoles": access.any_role(STAFF_ROLES)
             or any(held & DESK_ROLES for held in access.roles_by_organisation.values()),
             "school_count": len(access.roles_by_school),
-        }
+        },
     }
 
 

@@ -38,7 +38,7 @@ def sheet_title(title, used: set[str] | None = None) -> str:
     candidate, n = name, 2
     while candidate.lower() in taken:
         suffix = f" ({n})"
-        candidate = name[:SHEET_LENGTH - len(suffix)].rstrip(" '") + suffix
+        candidate = name[: SHEET_LENGTH - len(suffix)].rstrip(" '") + suffix
         n += 1
     taken.add(candidate.lower())
     return candidate

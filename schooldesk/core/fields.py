@@ -54,7 +54,7 @@ def decrypt_secret(stored: str) -> str:
     if not stored or not stored.startswith(PREFIX):
         return stored or ""  # empty, or written in clear before the upgrade (encrypted when next saved)
     try:
-        return secret_box().decrypt(stored[len(PREFIX):].encode("ascii")).decode()
+        return secret_box().decrypt(stored[len(PREFIX) :].encode("ascii")).decode()
     except InvalidToken:
         raise SecretKeyError(
             "A stored secret cannot be decrypted with any key in SCHOOLDESK_SECRET_KEYS: put back the key it was "

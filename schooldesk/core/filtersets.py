@@ -46,8 +46,9 @@ class SearchFilter(django_filters.CharFilter):
     """The `q` of a list: a search field, named for what it looks in."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "search", "class": "form-control",
-                                                           "autocomplete": "off"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"type": "search", "class": "form-control", "autocomplete": "off"})
+        )
         super().__init__(*args, **kwargs)
 
 

@@ -40,12 +40,14 @@ def _attrs_html(attrs: dict) -> str:
     """What django/forms/widgets/attrs.html prints."""
     return "".join(
         f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
-        for name, value in attrs.items() if value is not False
+        for name, value in attrs.items()
+        if value is not False
     )
 
 
 def select_html(widget: dict) -> str:
     """What django/forms/widgets/select.html prints for `widget` (a Select's or SelectMultiple's context)."""
+
     def label(value) -> str:  # what `{{ value }}` prints
         return conditional_escape(localize(value))
 
@@ -53,8 +55,11 @@ def select_html(widget: dict) -> str:
     for group_name, options, _index in widget["optgroups"]:
         if group_name:
             out.append(f'\n  <optgroup label="{label(group_name)}">')
-        out.extend(f'\n  <option value="{_text(option["value"])}"{_attrs_html(option["attrs"])}>'
-                   f'{label(option["label"])}</option>\n' for option in options)
+        out.extend(
+            f'\n  <option value="{_text(option["value"])}"{_attrs_html(option["attrs"])}>'
+            f"{label(option['label'])}</option>\n"
+            for option in options
+        )
         if group_name:
             out.append("\n  </optgroup>")
     out.append("\n</select>")
@@ -102,8 +107,9 @@ class VersionedFormMixin:
         super().__init__(*args, **kwargs)
         instance = getattr(self, "instance", None)
         if instance is not None and instance.pk is not None:
-            self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False,
-                                                        initial=instance.version, label=_("Version"))
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=instance.version, label=_("Version")
+            )
 
     @property
     def rendered_version(self) -> int | None:

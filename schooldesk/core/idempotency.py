@@ -51,9 +51,13 @@ class KeyInUse(exceptions.APIException):
 
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    HEADER, str, OpenApiParameter.HEADER, required=False,
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="Any unique text (a UUID) per create: a retry with the same key and body gets the first answer, "
-                "not a second record; the same key with a different body is refused with 422. Kept 24 hours.")
+    "not a second record; the same key with a different body is refused with 422. Kept 24 hours.",
+)
 
 
 def idempotent(create):
@@ -66,14 +70,16 @@ def idempotent(create):
             return create(self, request, *args, **kwargs)
         if len(key) > MAX_KEY_LENGTH:
             raise exceptions.ValidationError(
-                _("An Idempotency-Key has at most %(n)s characters.") % {"n": MAX_KEY_LENGTH})
+                _("An Idempotency-Key has at most %(n)s characters.") % {"n": MAX_KEY_LENGTH}
+            )
         fingerprint, now = request_fingerprint(request), timezone.now()
         with transaction.atomic():
             IdempotencyKey.objects.filter(user=request.user, key=key, expires_at__lt=now).delete()
             try:
                 with transaction.atomic():  # a retry arriving meanwhile waits here for the first to finish
-                    record = IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint,
-                                                           expires_at=now + timedelta(hours=KEY_HOURS))
+                    record = IdempotencyKey.objects.create(
+                        user=request.user, key=key, fingerprint=fingerprint, expires_at=now + timedelta(hours=KEY_HOURS)
+                    )
             except IntegrityError:
                 return self._replay(IdempotencyKey.objects.get(user=request.user, key=key), fingerprint)
             response = create(self, request, *args, **kwargs)  # an error rolls the key back: a retry runs

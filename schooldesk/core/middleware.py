@@ -39,9 +39,16 @@ class RequestIdMiddleware:
             if response.status_code >= 400:  # Django's own "Not Found: /path" line, written here to carry the id
                 log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
             request_logger.info(
-                "%s %s %s", request.method, request.path, response.status_code,
-                extra={"method": request.method, "path": request.path, "status": response.status_code,
-                       "duration_ms": round((time.monotonic() - started) * 1000)},
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000),
+                },
             )
             return response
         finally:
@@ -61,7 +68,10 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if (not response.has_header("Cache-Control") or request.path.startswith("/api/")
-                or (user is not None and user.is_authenticated)):
+        if (
+            not response.has_header("Cache-Control")
+            or request.path.startswith("/api/")
+            or (user is not None and user.is_authenticated)
+        ):
             add_never_cache_headers(response)
         return response

@@ -52,8 +52,9 @@ class AuditEntry(models.Model):
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True)
     #: the organisation whose own record it concerns (a supplier), or the school's organisation
-    organisation = models.ForeignKey("schools.Organisation", on_delete=models.CASCADE, null=True, blank=True,
-                                     related_name="+")
+    organisation = models.ForeignKey(
+        "schools.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     action = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60)
@@ -81,8 +82,9 @@ class FormSubmission(models.Model):
     FORM_TOKEN_DAYS, then purged (core/tasks.py)."""
 
     token = models.CharField(max_length=64, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     redirect_to = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -29,7 +29,7 @@ class AddressRefused(Exception):
 
 
 def ports_setting(value: str | Iterable[int]) -> frozenset[int] | None:
-    """"993,143" -> {993, 143}; "*" -> None (any port)."""
+    """ "993,143" -> {993, 143}; "*" -> None (any port)."""
     if isinstance(value, str):
         if value.strip() == "*":
             return None

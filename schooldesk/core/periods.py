@@ -2,6 +2,7 @@
 
 Shared by the incident, problem and change reports; the school terms and half-terms the service report offers
 are schooldesk.reports.periods."""
+
 from datetime import date, datetime, time, timedelta
 
 from django import forms
@@ -14,8 +15,10 @@ from schooldesk.core.forms import DateInput, StyledFormMixin
 
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """From the start of `start` to the start of the day after `end`, in school (London) time."""
-    return (datetime.combine(start, time.min, tzinfo=LONDON),
-            datetime.combine(end + timedelta(days=1), time.min, tzinfo=LONDON))
+    return (
+        datetime.combine(start, time.min, tzinfo=LONDON),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=LONDON),
+    )
 
 
 class PeriodForm(StyledFormMixin, forms.Form):

@@ -36,8 +36,10 @@ def scan(upload) -> None:
         answer = _instream(address, upload)
     except (OSError, ValueError) as exc:  # ValueError: a port that is not a number
         logger.error("Upload refused: the virus scanner (clamd at %s) could not be reached: %s", address, exc)
-        raise ScanRefused(f"“{name}” could not be checked for viruses just now, so it was not kept. "
-                          "Try again in a few minutes; if it keeps happening, tell the service desk.") from exc
+        raise ScanRefused(
+            f"“{name}” could not be checked for viruses just now, so it was not kept. "
+            "Try again in a few minutes; if it keeps happening, tell the service desk."
+        ) from exc
     finally:
         upload.seek(0)
     if answer.endswith(" FOUND"):
@@ -46,8 +48,10 @@ def scan(upload) -> None:
         raise ScanRefused(f"“{name}” was not kept: the virus scanner found {signature} in it.")
     if answer != "stream: OK":
         logger.error("Upload refused: clamd at %s answered %r", address, answer[:200])
-        raise ScanRefused(f"“{name}” could not be checked for viruses, so it was not kept. If it is larger than "
-                          "usual, send a smaller file; otherwise tell the service desk.")
+        raise ScanRefused(
+            f"“{name}” could not be checked for viruses, so it was not kept. If it is larger than "
+            "usual, send a smaller file; otherwise tell the service desk."
+        )
 
 
 def _connect(address: str) -> socket.socket:

@@ -58,20 +58,81 @@ def kinds() -> list[Kind]:
     from schooldesk.suppliers.selectors import contract_list, supplier_list
 
     return [
-        Kind("calls", _("Calls"), "INC", None, "incidents:incident_list", "incidents:incident_detail",
-             incident_list, IncidentFilterSet, ("-logged_at",)),
-        Kind("assets", _("Assets"), "AST", ASSET_ROLES, "assets:asset_list", "assets:asset_detail",
-             asset_list, AssetFilterSet, ("tag",)),
-        Kind("licences", _("Licences"), None, LICENCE_VIEW_ROLES, "licences:licence_list", "licences:licence_detail",
-             licence_list, LicenceFilterSet, ("product",)),
-        Kind("suppliers", _("Suppliers"), None, CONTRACT_ROLES, "suppliers:supplier_list", "suppliers:supplier_detail",
-             supplier_list, SupplierFilterSet, ("name",)),
-        Kind("problems", _("Problems"), "PRB", PROBLEM_ROLES, "problems:problem_list", "problems:problem_detail",
-             problem_list, ProblemFilterSet, ("-created_at",)),
-        Kind("changes", _("Requests for change"), "CHG", CHANGE_ROLES, "changes:change_list",
-             "changes:change_detail", change_list, ChangeFilterSet, ("-created_at",)),
-        Kind("contracts", _("Contracts"), "CON", CONTRACT_ROLES, "suppliers:contract_list",
-             "suppliers:contract_detail", contract_list),
+        Kind(
+            "calls",
+            _("Calls"),
+            "INC",
+            None,
+            "incidents:incident_list",
+            "incidents:incident_detail",
+            incident_list,
+            IncidentFilterSet,
+            ("-logged_at",),
+        ),
+        Kind(
+            "assets",
+            _("Assets"),
+            "AST",
+            ASSET_ROLES,
+            "assets:asset_list",
+            "assets:asset_detail",
+            asset_list,
+            AssetFilterSet,
+            ("tag",),
+        ),
+        Kind(
+            "licences",
+            _("Licences"),
+            None,
+            LICENCE_VIEW_ROLES,
+            "licences:licence_list",
+            "licences:licence_detail",
+            licence_list,
+            LicenceFilterSet,
+            ("product",),
+        ),
+        Kind(
+            "suppliers",
+            _("Suppliers"),
+            None,
+            CONTRACT_ROLES,
+            "suppliers:supplier_list",
+            "suppliers:supplier_detail",
+            supplier_list,
+            SupplierFilterSet,
+            ("name",),
+        ),
+        Kind(
+            "problems",
+            _("Problems"),
+            "PRB",
+            PROBLEM_ROLES,
+            "problems:problem_list",
+            "problems:problem_detail",
+            problem_list,
+            ProblemFilterSet,
+            ("-created_at",),
+        ),
+        Kind(
+            "changes",
+            _("Requests for change"),
+            "CHG",
+            CHANGE_ROLES,
+            "changes:change_list",
+            "changes:change_detail",
+            change_list,
+            ChangeFilterSet,
+            ("-created_at",),
+        ),
+        Kind(
+            "contracts",
+            _("Contracts"),
+            "CON",
+            CONTRACT_ROLES,
+            "suppliers:contract_list",
+            "suppliers:contract_detail",
+            contract_list,
+        ),
     ]
 
 
@@ -97,8 +158,12 @@ def search_reference(user, text: str) -> Reference | None:
     if SUPPLIER_REFERENCE.match(text.strip()):
         from schooldesk.incidents.selectors import incident_list
 
-        calls = list(incident_list(user).alias(ref=Lower("supplier_reference")).filter(ref=text.strip().lower())
-                     .values_list("pk", flat=True)[:2])
+        calls = list(
+            incident_list(user)
+            .alias(ref=Lower("supplier_reference"))
+            .filter(ref=text.strip().lower())
+            .values_list("pk", flat=True)[:2]
+        )
         if len(calls) == 1:
             return Reference(text.strip(), reverse("incidents:incident_detail", args=[calls[0]]))
     return None
@@ -123,6 +188,6 @@ def search_groups(request, text: str) -> list[SearchGroup]:
         if kind.filterset is None or not kind.may_search(access):
             continue
         filterset = kind.filterset({"q": text}, queryset=kind.rows(request.user), request=request)
-        rows = list(filterset.qs.order_by(*kind.order, "pk")[:SEARCH_CAP + 1])
+        rows = list(filterset.qs.order_by(*kind.order, "pk")[: SEARCH_CAP + 1])
         groups.append(SearchGroup(kind, rows[:SEARCH_CAP], more=len(rows) > SEARCH_CAP))
     return groups

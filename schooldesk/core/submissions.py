@@ -40,8 +40,9 @@ def used(token: str) -> FormSubmission | None:
 
 def answer_repeat(request, earlier: FormSubmission | None):
     """The second submission of a form: nothing is done again; the person goes where the first one went."""
-    messages.info(request, _("That form had already been sent, so it was not sent again: here is what the first "
-                             "one did."))
+    messages.info(
+        request, _("That form had already been sent, so it was not sent again: here is what the first one did.")
+    )
     return redirect(earlier.redirect_to if earlier is not None and earlier.redirect_to else request.path)
 
 

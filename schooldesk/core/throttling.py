@@ -28,6 +28,7 @@ def client_address(request) -> str | None:
 
 # --- sign-in ----------------------------------------------------------------------------------------------------------
 
+
 def login_limit(parameters, request, credentials) -> int:
     """The failures one of AXES_LOCKOUT_PARAMETERS' sets may reach within AXES_COOLOFF_TIME: an account from one
     address (AXES_FAILURE_LIMIT); one address, whichever accounts (SCHOOLDESK_LOGIN_ADDRESS_LIMIT); one account,
@@ -61,11 +62,13 @@ class DeskAxesHandler(AxesDatabaseHandler):
 
     def reset_user_attempts(self, request, credentials=None) -> int:
         count, _deleted = AccessAttempt.objects.filter(
-            username=get_client_username(request, credentials), ip_address=request.axes_ip_address).delete()
+            username=get_client_username(request, credentials), ip_address=request.axes_ip_address
+        ).delete()
         return count
 
 
 # --- creating records -------------------------------------------------------------------------------------------------
+
 
 class DeskRateThrottle(UserRateThrottle):
     """A DRF throttle counted per person (per address for nobody signed in: the client's, as above), its rate read
@@ -108,9 +111,15 @@ def create_allowed(request, form) -> bool:
     if throttle.allow_request(request, None):
         return True
     seconds = max(1, math.ceil(throttle.wait() or 1))
-    form.add_error(None, ngettext(
-        "You have added a lot in a short time, so this was not saved yet. Wait %(seconds)d second and press the "
-        "button again: what you typed is still here.",
-        "You have added a lot in a short time, so this was not saved yet. Wait %(seconds)d seconds and press the "
-        "button again: what you typed is still here.", seconds) % {"seconds": seconds})
+    form.add_error(
+        None,
+        ngettext(
+            "You have added a lot in a short time, so this was not saved yet. Wait %(seconds)d second and press the "
+            "button again: what you typed is still here.",
+            "You have added a lot in a short time, so this was not saved yet. Wait %(seconds)d seconds and press the "
+            "button again: what you typed is still here.",
+            seconds,
+        )
+        % {"seconds": seconds},
+    )
     return False

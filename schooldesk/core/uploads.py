@@ -30,8 +30,10 @@ class OversizeUpload(InMemoryUploadedFile):
 class SizeLimitUploadHandler(FileUploadHandler):
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
         if content_length and content_length > settings.SCHOOLDESK_REQUEST_MAX_BYTES:
-            raise RequestDataTooBig(f"The request's body ({content_length} bytes) is over "
-                                    f"SCHOOLDESK_REQUEST_MAX_BYTES ({settings.SCHOOLDESK_REQUEST_MAX_BYTES}).")
+            raise RequestDataTooBig(
+                f"The request's body ({content_length} bytes) is over "
+                f"SCHOOLDESK_REQUEST_MAX_BYTES ({settings.SCHOOLDESK_REQUEST_MAX_BYTES})."
+            )
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
@@ -45,8 +47,13 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         if self.received > settings.SCHOOLDESK_UPLOAD_MAX_BYTES:
-            return OversizeUpload(field_name=self.field_name, name=self.file_name, content_type=self.content_type,
-                                  size=self.received, charset=self.charset)
+            return OversizeUpload(
+                field_name=self.field_name,
+                name=self.file_name,
+                content_type=self.content_type,
+                size=self.received,
+                charset=self.charset,
+            )
         return None  # the next handler's file
 
 
@@ -76,5 +83,11 @@ def without_metadata(upload):
         raise ValueError(str(exc)) from exc
     finally:
         upload.seek(0)
-    return InMemoryUploadedFile(buffer, getattr(upload, "field_name", None), upload.name,
-                                getattr(upload, "content_type", None) or "image/jpeg", buffer.getbuffer().nbytes, None)
+    return InMemoryUploadedFile(
+        buffer,
+        getattr(upload, "field_name", None),
+        upload.name,
+        getattr(upload, "content_type", None) or "image/jpeg",
+        buffer.getbuffer().nbytes,
+        None,
+    )

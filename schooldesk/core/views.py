@@ -53,8 +53,9 @@ class FilteredListView(ScopedMixin, RoleRequiredMixin, ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=super().get_queryset(),
-                                              request=self.request)
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=super().get_queryset(), request=self.request
+        )
         return self.filterset.qs
 
     def get_template_names(self):
@@ -78,8 +79,9 @@ class FilteredListView(ScopedMixin, RoleRequiredMixin, ListView):
 def is_filtered(query) -> bool:
     """Whether a list's query string narrows it (sorting or turning the page does not): an empty list then
     says "nothing matches these filters" rather than "nothing yet"."""
-    return any(value.strip() for key, values in query.lists() if key not in ("page", "ordering", "format")
-               for value in values)
+    return any(
+        value.strip() for key, values in query.lists() if key not in ("page", "ordering", "format") for value in values
+    )
 
 
 class ScopedDetailView(ScopedMixin, RoleRequiredMixin, DetailView):
@@ -236,8 +238,9 @@ class ObjectActionView(View):
             return repeat
         form = self.get_form(obj, request.POST, request.FILES)
         if form.is_valid():
-            result, url, repeat = run_once(request, form, lambda: self.perform(obj, form),
-                                           lambda _result: self.get_success_url(obj))
+            result, url, repeat = run_once(
+                request, form, lambda: self.perform(obj, form), lambda _result: self.get_success_url(obj)
+            )
             if repeat is not None:
                 return repeat
             if result is not None:
@@ -300,14 +303,25 @@ class HomeView(TemplateView):
         mine = incident_rows(incident_list(user).filter(reported_by=user).order_by("-logged_at"))[:10]
         assigned = []
         if access.any_role(STAFF_ROLES):
-            assigned = list(incident_rows(incident_list(user).filter(assigned_to=user, status__in=ACTIVE_STATUSES)
-                                          .order_by("location__name", "resolve_due_at"))[:25])
+            assigned = list(
+                incident_rows(
+                    incident_list(user)
+                    .filter(assigned_to=user, status__in=ACTIVE_STATUSES)
+                    .order_by("location__name", "resolve_due_at")
+                )[:25]
+            )
         queue = triage_counts(user, now) if access.any_role(DESK_ROLES) else None
         is_provider = bool(access.suppliers_by_school)
         escalated = list(incidents_escalated_to_me(user, access)[:25]) if is_provider else []
         return super().get_context_data(
-            duty=[(school, spoc_on_duty(school, now)) for school in schools], mine=mine, assigned=assigned,
-            queue=queue, now=now, is_provider=is_provider, escalated=escalated, **kwargs,
+            duty=[(school, spoc_on_duty(school, now)) for school in schools],
+            mine=mine,
+            assigned=assigned,
+            queue=queue,
+            now=now,
+            is_provider=is_provider,
+            escalated=escalated,
+            **kwargs,
         )
 
 
@@ -340,9 +354,12 @@ class HelpView(TemplateView):
         mine = guides_for(request.user)
         if len(mine) == 1:
             return redirect("help_" + mine[0])
-        return self.render_to_response(self.get_context_data(
-            mine=[(slug, GUIDES[slug][0]) for slug in mine],
-            others=[(slug, title) for slug, (title, _roles) in GUIDES.items() if slug not in mine]))
+        return self.render_to_response(
+            self.get_context_data(
+                mine=[(slug, GUIDES[slug][0]) for slug in mine],
+                others=[(slug, title) for slug, (title, _roles) in GUIDES.items() if slug not in mine],
+            )
+        )
 
 
 class GuideView(TemplateView):
@@ -354,8 +371,13 @@ class GuideView(TemplateView):
         return [f"core/help/{self.guide}.html"]
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(guide_slug=self.guide, title=GUIDES[self.guide][0], guides=GUIDES.items(),
-                                        mine=guides_for(self.request.user), **kwargs)
+        return super().get_context_data(
+            guide_slug=self.guide,
+            title=GUIDES[self.guide][0],
+            guides=GUIDES.items(),
+            mine=guides_for(self.request.user),
+            **kwargs,
+        )
 
 
 @login_not_required
@@ -367,6 +389,6 @@ def health(request):
 
     checks = health_checks()
     failing = [name for name, check in checks.items() if not check["ok"]]
-    return JsonResponse({"status": "failing" if failing else "ok", "failing": failing, "checks": checks},
-                        status=503 if failing else 200)
-
+    return JsonResponse(
+        {"status": "failing" if failing else "ok", "failing": failing, "checks": checks}, status=503 if failing else 200
+    )

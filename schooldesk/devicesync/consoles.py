@@ -45,8 +45,10 @@ from schooldesk.mail import oauth
 
 EARLY_REFRESH = timedelta(minutes=2)
 GOOGLE_PAGE = 200  # the most chromeosdevices.list gives in one answer
-GRAPH_SELECT = ("id,serialNumber,deviceName,manufacturer,model,operatingSystem,osVersion,lastSyncDateTime,"
-                "userPrincipalName,emailAddress,deviceCategoryDisplayName")
+GRAPH_SELECT = (
+    "id,serialNumber,deviceName,manufacturer,model,operatingSystem,osVersion,lastSyncDateTime,"
+    "userPrincipalName,emailAddress,deviceCategoryDisplayName"
+)
 
 
 class ConsoleError(Exception):
@@ -103,8 +105,9 @@ def checked(url: str) -> tuple[str, int]:
         raise ConsoleError("Put no user name or password in the console's address.")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        return netguard.checked_address(parts.hostname, port,
-                                        ports=netguard.ports_setting(settings.SCHOOLDESK_DEVICESYNC_PORTS))
+        return netguard.checked_address(
+            parts.hostname, port, ports=netguard.ports_setting(settings.SCHOOLDESK_DEVICESYNC_PORTS)
+        )
     except ValueError as exc:
         raise ConsoleError("The console's address has a port that is not a number.") from exc
     except netguard.AddressRefused as exc:
@@ -118,8 +121,12 @@ def send(method: str, url: str, headers: dict, body: bytes | None = None) -> tup
     cls = _Https if parts.scheme == "https" else _Http
     connection = cls(parts.hostname, address[1], address=address, timeout=settings.SCHOOLDESK_DEVICESYNC_TIMEOUT)
     try:
-        connection.request(method, (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), body=body,
-                           headers={"Accept": "application/json", "User-Agent": "SchoolDesk-DeviceSync/1", **headers})
+        connection.request(
+            method,
+            (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+            body=body,
+            headers={"Accept": "application/json", "User-Agent": "SchoolDesk-DeviceSync/1", **headers},
+        )
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     except (OSError, http.client.HTTPException) as exc:
@@ -130,7 +137,7 @@ def send(method: str, url: str, headers: dict, body: bytes | None = None) -> tup
 
 def retry_after(value: str | None, attempt: int) -> float:
     """Seconds to wait before the next try: the answer's Retry-After (seconds or a date), else 1, 2, 4 …"""
-    wait = float(2 ** attempt)
+    wait = float(2**attempt)
     if value:
         try:
             wait = float(value)
@@ -172,32 +179,51 @@ class Client:
         except (ValueError, KeyError, TypeError) as exc:
             raise ConsoleError("The stored key is not a Google service account's JSON key.") from exc
         scope = GOOGLE_SCOPE_WRITE if self.connection.write_back else GOOGLE_SCOPE_READ
-        claims = {"iss": email, "sub": self.connection.admin_email, "scope": scope, "aud": self._token_url(),
-                  "iat": int(now.timestamp()), "exp": int(now.timestamp()) + 3600}
+        claims = {
+            "iss": email,
+            "sub": self.connection.admin_email,
+            "scope": scope,
+            "aud": self._token_url(),
+            "iat": int(now.timestamp()),
+            "exp": int(now.timestamp()) + 3600,
+        }
         try:
-            return jwt.encode(claims, private_key, algorithm="RS256",
-                              headers={"kid": key.get("private_key_id", "")} if key.get("private_key_id") else None)
+            return jwt.encode(
+                claims,
+                private_key,
+                algorithm="RS256",
+                headers={"kid": key.get("private_key_id", "")} if key.get("private_key_id") else None,
+            )
         except (ValueError, TypeError, jwt.PyJWTError) as exc:
             raise ConsoleError("The key's private key could not be read.") from exc
 
     def token(self, *, force: bool = False) -> str:
         connection, now = self.connection, timezone.now()
-        if (not force and connection.access_token and connection.token_expires_at
-                and connection.token_expires_at > now + EARLY_REFRESH):
+        if (
+            not force
+            and connection.access_token
+            and connection.token_expires_at
+            and connection.token_expires_at > now + EARLY_REFRESH
+        ):
             return connection.access_token
         try:
             if connection.kind == ConsoleKind.GOOGLE:
                 answer = oauth.jwt_bearer_token(token_url=self._token_url(), assertion=self._google_assertion(now))
             else:
-                answer = oauth.client_credentials_token(token_url=self._token_url(), client_id=connection.client_id,
-                                                        client_secret=connection.credentials, scope=GRAPH_SCOPE)
+                answer = oauth.client_credentials_token(
+                    token_url=self._token_url(),
+                    client_id=connection.client_id,
+                    client_secret=connection.credentials,
+                    scope=GRAPH_SCOPE,
+                )
         except oauth.OAuthError as exc:
             raise ConsoleError(str(exc)) from exc
         connection.access_token = answer["access_token"]
         connection.token_expires_at = now + timedelta(seconds=int(answer.get("expires_in", 3600)))
         if connection.pk:
             type(connection).objects.filter(pk=connection.pk).update(
-                access_token=connection.access_token, token_expires_at=connection.token_expires_at)
+                access_token=connection.access_token, token_expires_at=connection.token_expires_at
+            )
         return connection.access_token
 
     def _auth(self) -> dict:
@@ -328,25 +354,39 @@ def google_device(item: dict) -> Device:
     expiry = None
     if str(item.get("autoUpdateExpiration") or "").isdigit():  # milliseconds since 1970, as a string
         expiry = datetime.fromtimestamp(int(item["autoUpdateExpiration"]) / 1000, UTC).date()
-    return Device(console_id=str(item.get("deviceId") or ""), serial=str(item.get("serialNumber") or "").strip(),
-                  make=make if rest else "", model=rest or model, os_version=str(item.get("osVersion") or ""),
-                  last_seen=_when(item.get("lastSync")), user_email=str(item.get("annotatedUser") or "").strip(),
-                  route=str(item.get("orgUnitPath") or ""), asset_tag=str(item.get("annotatedAssetId") or "").strip(),
-                  location=str(item.get("annotatedLocation") or "").strip(), support_ends_on=expiry,
-                  kind="Chromebook", name=str(item.get("annotatedAssetId") or item.get("serialNumber") or ""),
-                  is_present=str(item.get("status") or "ACTIVE").upper() != "DEPROVISIONED")
+    return Device(
+        console_id=str(item.get("deviceId") or ""),
+        serial=str(item.get("serialNumber") or "").strip(),
+        make=make if rest else "",
+        model=rest or model,
+        os_version=str(item.get("osVersion") or ""),
+        last_seen=_when(item.get("lastSync")),
+        user_email=str(item.get("annotatedUser") or "").strip(),
+        route=str(item.get("orgUnitPath") or ""),
+        asset_tag=str(item.get("annotatedAssetId") or "").strip(),
+        location=str(item.get("annotatedLocation") or "").strip(),
+        support_ends_on=expiry,
+        kind="Chromebook",
+        name=str(item.get("annotatedAssetId") or item.get("serialNumber") or ""),
+        is_present=str(item.get("status") or "ACTIVE").upper() != "DEPROVISIONED",
+    )
 
 
 def intune_device(item: dict) -> Device:
     system = str(item.get("operatingSystem") or "")
     kind = "Tablet" if system.lower() in ("ios", "ipados", "android") else "Laptop"
-    return Device(console_id=str(item.get("id") or ""), serial=str(item.get("serialNumber") or "").strip(),
-                  name=str(item.get("deviceName") or ""), make=str(item.get("manufacturer") or "").strip(),
-                  model=str(item.get("model") or "").strip(),
-                  os_version=" ".join(p for p in (system, str(item.get("osVersion") or "")) if p),
-                  last_seen=_when(item.get("lastSyncDateTime")),
-                  user_email=str(item.get("userPrincipalName") or item.get("emailAddress") or "").strip(),
-                  route=str(item.get("deviceCategoryDisplayName") or ""), kind=kind)
+    return Device(
+        console_id=str(item.get("id") or ""),
+        serial=str(item.get("serialNumber") or "").strip(),
+        name=str(item.get("deviceName") or ""),
+        make=str(item.get("manufacturer") or "").strip(),
+        model=str(item.get("model") or "").strip(),
+        os_version=" ".join(p for p in (system, str(item.get("osVersion") or "")) if p),
+        last_seen=_when(item.get("lastSyncDateTime")),
+        user_email=str(item.get("userPrincipalName") or item.get("emailAddress") or "").strip(),
+        route=str(item.get("deviceCategoryDisplayName") or ""),
+        kind=kind,
+    )
 
 
 def jamf_device(item: dict) -> Device:
@@ -355,11 +395,16 @@ def jamf_device(item: dict) -> Device:
     owner = item.get("owner") or {}
     device_class = str(item.get("class") or item.get("deviceClass") or "").lower()
     kind = "Laptop" if device_class in ("mac", "macbook") else "Tablet"
-    return Device(console_id=str(item.get("UDID") or item.get("udid") or ""),
-                  serial=str(item.get("serialNumber") or "").strip(), name=str(item.get("name") or ""),
-                  make="Apple", model=str(model.get("name") if isinstance(model, dict) else model or "").strip(),
-                  os_version=" ".join(p for p in (str(os_info.get("prefix") or ""), str(os_info.get("version") or ""))
-                                      if p),
-                  last_seen=_when(item.get("lastCheckin")), user_email=str(owner.get("email") or "").strip(),
-                  route=str(item.get("locationId") if item.get("locationId") is not None else ""),
-                  asset_tag=str(item.get("assetTag") or "").strip(), kind=kind)
+    return Device(
+        console_id=str(item.get("UDID") or item.get("udid") or ""),
+        serial=str(item.get("serialNumber") or "").strip(),
+        name=str(item.get("name") or ""),
+        make="Apple",
+        model=str(model.get("name") if isinstance(model, dict) else model or "").strip(),
+        os_version=" ".join(p for p in (str(os_info.get("prefix") or ""), str(os_info.get("version") or "")) if p),
+        last_seen=_when(item.get("lastCheckin")),
+        user_email=str(owner.get("email") or "").strip(),
+        route=str(item.get("locationId") if item.get("locationId") is not None else ""),
+        asset_tag=str(item.get("assetTag") or "").strip(),
+        kind=kind,
+    )

@@ -34,8 +34,9 @@ def console_scope(user) -> tuple[list[int], list[int]]:
     from schooldesk.accounts.access import access_for
 
     access = access_for(user)
-    organisations = sorted(org for org, held in access.roles_by_organisation.items()
-                           if held & CONSOLE_ORGANISATION_ROLES)
+    organisations = sorted(
+        org for org, held in access.roles_by_organisation.items() if held & CONSOLE_ORGANISATION_ROLES
+    )
     return access.school_ids(CONSOLE_ROLES), organisations
 
 
@@ -44,57 +45,93 @@ class ConnectionQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         schools, organisations = console_scope(user)
-        return self.filter(Q(school_id__in=schools) | Q(school__organisation_id__in=organisations)
-                           | Q(organisation_id__in=organisations))
+        return self.filter(
+            Q(school_id__in=schools)
+            | Q(school__organisation_id__in=organisations)
+            | Q(organisation_id__in=organisations)
+        )
 
 
 class ConsoleConnection(VersionedModel, TimeStampedModel):
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="console_connections", verbose_name=_("school"))
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="console_connections",
+        verbose_name=_("school"),
+    )
     organisation = models.ForeignKey(
-        "schools.Organisation", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="console_connections", verbose_name=_("every school of"),
-        help_text=_("Instead of a school: the organisation's console, its devices routed to schools below."))
+        "schools.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="console_connections",
+        verbose_name=_("every school of"),
+        help_text=_("Instead of a school: the organisation's console, its devices routed to schools below."),
+    )
     name = models.CharField(_("name"), max_length=80, help_text=_("For example: Chromebooks (Google Admin)"))
     kind = models.CharField(_("console"), max_length=10, choices=ConsoleKind.choices, default=ConsoleKind.GOOGLE)
     base_url = models.CharField(
-        _("API address"), max_length=300, blank=True,
-        help_text=_("Leave empty for the console's own (Google, Microsoft Graph). Jamf School: your school's, "
-                    "e.g. https://yourschool.jamfcloud.com/api"))
+        _("API address"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Leave empty for the console's own (Google, Microsoft Graph). Jamf School: your school's, "
+            "e.g. https://yourschool.jamfcloud.com/api"
+        ),
+    )
     #: the token endpoint; empty for the provider's own (not on the form: settable for the tests' stand-ins)
     token_url = models.CharField(max_length=300, blank=True)
     credentials = EncryptedTextField(
-        _("key or secret"), blank=True,
-        help_text=_("Google: the service account's JSON key. Intune: the app's client secret. Jamf School: the API "
-                    "key. Stored encrypted and never shown again; leave empty to keep the one stored."))
-    admin_email = models.EmailField(_("admin to act as (Google)"), blank=True,
-                                    help_text=_("A Google Workspace administrator the service account's domain-wide "
-                                                "delegation acts for."))
+        _("key or secret"),
+        blank=True,
+        help_text=_(
+            "Google: the service account's JSON key. Intune: the app's client secret. Jamf School: the API "
+            "key. Stored encrypted and never shown again; leave empty to keep the one stored."
+        ),
+    )
+    admin_email = models.EmailField(
+        _("admin to act as (Google)"),
+        blank=True,
+        help_text=_("A Google Workspace administrator the service account's domain-wide delegation acts for."),
+    )
     customer_id = models.CharField(_("customer ID (Google)"), max_length=40, blank=True, default="my_customer")
     tenant_id = models.CharField(_("tenant ID (Intune)"), max_length=80, blank=True)
     client_id = models.CharField(_("application (client) ID (Intune)"), max_length=80, blank=True)
     network_id = models.CharField(_("network ID (Jamf School)"), max_length=80, blank=True)
     routing = models.TextField(
-        _("routing"), blank=True,
-        help_text=_("Organisation's console only: one line per school, “what the console says = school”, the school "
-                    "by its DfE URN or name. Google: the organisational unit (e.g. /Schools/Oakfield = 123456; a "
-                    "unit's sub-units go with it). Intune: the device category. Jamf School: the location ID."))
+        _("routing"),
+        blank=True,
+        help_text=_(
+            "Organisation's console only: one line per school, “what the console says = school”, the school "
+            "by its DfE URN or name. Google: the organisational unit (e.g. /Schools/Oakfield = 123456; a "
+            "unit's sub-units go with it). Intune: the device category. Jamf School: the location ID."
+        ),
+    )
     write_back = models.BooleanField(
-        _("write the desk's tag and location to the console"), default=False,
-        help_text=_("Google only: the asset tag as the device's Asset ID and the location's name as its Location."))
+        _("write the desk's tag and location to the console"),
+        default=False,
+        help_text=_("Google only: the asset tag as the device's Asset ID and the location's name as its Location."),
+    )
     is_active = models.BooleanField(_("sync every night"), default=True)
     access_token = EncryptedTextField(blank=True)
     token_expires_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ConnectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
-        constraints = [models.CheckConstraint(
-            condition=Q(school__isnull=False, organisation__isnull=True)
-            | Q(school__isnull=True, organisation__isnull=False), name="console_school_or_organisation")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=False, organisation__isnull=True)
+                | Q(school__isnull=True, organisation__isnull=False),
+                name="console_school_or_organisation",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -154,8 +191,9 @@ class RunQuerySet(models.QuerySet):
 class SyncRun(TimeStampedModel):
     connection = models.ForeignKey(ConsoleConnection, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     seen = models.PositiveIntegerField(default=0)

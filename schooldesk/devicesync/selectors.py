@@ -7,11 +7,20 @@ RECENT = 10
 
 def connection_list(user):
     """Each with its linked devices and its last run, as subqueries (a join of links and runs would multiply)."""
-    linked = (DeviceLink.objects.filter(connection=OuterRef("pk")).order_by().values("connection")
-              .annotate(n=Count("pk")).values("n"))
+    linked = (
+        DeviceLink.objects.filter(connection=OuterRef("pk"))
+        .order_by()
+        .values("connection")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     last_run = SyncRun.objects.filter(connection=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
-    return ConsoleConnection.objects.visible_to(user).select_related("school", "organisation").annotate(
-        linked=Subquery(linked, output_field=IntegerField()), last_run=Subquery(last_run)).order_by("name", "pk")
+    return (
+        ConsoleConnection.objects.visible_to(user)
+        .select_related("school", "organisation")
+        .annotate(linked=Subquery(linked, output_field=IntegerField()), last_run=Subquery(last_run))
+        .order_by("name", "pk")
+    )
 
 
 def connection_get(user, pk: int) -> ConsoleConnection:

@@ -30,8 +30,12 @@ def can_manage(by, connection: ConsoleConnection) -> bool:
 
 def _require(by, connection: ConsoleConnection) -> None:
     if by is not None and not can_manage(by, connection):
-        raise PermissionDenied(_("Only the school's ICT owner, SPOC or technicians, or the organisation's desk, "
-                                 "can manage its device consoles."))
+        raise PermissionDenied(
+            _(
+                "Only the school's ICT owner, SPOC or technicians, or the organisation's desk, "
+                "can manage its device consoles."
+            )
+        )
 
 
 def _check(connection: ConsoleConnection) -> None:
@@ -52,8 +56,9 @@ def _check(connection: ConsoleConnection) -> None:
             if not (isinstance(key, dict) and key.get("client_email") and key.get("private_key")):
                 raise ValueError
         except ValueError:
-            errors["credentials"] = _("Paste the service account's whole JSON key (it has client_email and "
-                                      "private_key).")
+            errors["credentials"] = _(
+                "Paste the service account's whole JSON key (it has client_email and private_key)."
+            )
     if kind == ConsoleKind.GOOGLE and not connection.admin_email:
         errors["admin_email"] = _("Give the administrator the service account acts for.")
     if kind == ConsoleKind.INTUNE:
@@ -79,8 +84,9 @@ def _check(connection: ConsoleConnection) -> None:
 
 
 @transaction.atomic
-def connection_save(*, connection: ConsoleConnection, by, version: int | None = None,
-                    credentials: str = "") -> ConsoleConnection:
+def connection_save(
+    *, connection: ConsoleConnection, by, version: int | None = None, credentials: str = ""
+) -> ConsoleConnection:
     """Add or change a connection. `credentials` empty on an edit keeps the stored key."""
     _require(by, connection)
     version_claim(connection, version)
@@ -92,11 +98,20 @@ def connection_save(*, connection: ConsoleConnection, by, version: int | None = 
     if created:
         connection.created_by = by if getattr(by, "is_authenticated", False) else None
     connection.save()
-    audit_record(actor=by, school=connection.school, organisation=connection.organisation,
-                 action="create" if created else "update", obj=connection,
-                 summary=f"Device console {connection.name} ({connection.get_kind_display()}) saved",
-                 changes={"address": connection.endpoint, "write_back": connection.write_back,
-                          "nightly": connection.is_active, "key_changed": bool(credentials.strip())})
+    audit_record(
+        actor=by,
+        school=connection.school,
+        organisation=connection.organisation,
+        action="create" if created else "update",
+        obj=connection,
+        summary=f"Device console {connection.name} ({connection.get_kind_display()}) saved",
+        changes={
+            "address": connection.endpoint,
+            "write_back": connection.write_back,
+            "nightly": connection.is_active,
+            "key_changed": bool(credentials.strip()),
+        },
+    )
     return connection
 
 
@@ -117,8 +132,9 @@ STALE_AFTER = timedelta(hours=3)
 
 
 def _busy(connection: ConsoleConnection) -> bool:
-    return connection.runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
-                                  created_at__gte=timezone.now() - STALE_AFTER).exists()
+    return connection.runs.filter(
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__gte=timezone.now() - STALE_AFTER
+    ).exists()
 
 
 @transaction.atomic
@@ -127,10 +143,17 @@ def sync_request(*, connection: ConsoleConnection, by) -> SyncRun:
     _require(by, connection)
     if _busy(connection):
         raise ValidationError(_("A sync of this console is already queued or running."))
-    run = SyncRun.objects.create(connection=connection, requested_by=by if getattr(by, "is_authenticated", False)
-                                 else None)
-    audit_record(actor=by, school=connection.school, organisation=connection.organisation, action="sync",
-                 obj=connection, summary=f"Sync of {connection.name} requested")
+    run = SyncRun.objects.create(
+        connection=connection, requested_by=by if getattr(by, "is_authenticated", False) else None
+    )
+    audit_record(
+        actor=by,
+        school=connection.school,
+        organisation=connection.organisation,
+        action="sync",
+        obj=connection,
+        summary=f"Sync of {connection.name} requested",
+    )
 
     def queue():
         from schooldesk.devicesync.tasks import sync_run_task

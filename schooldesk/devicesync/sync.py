@@ -41,7 +41,7 @@ FIELD_LABELS = {name: capfirst(str(Asset._meta.get_field(name).verbose_name)) fo
 
 # --- routing ----------------------------------------------------------------------------------------------------
 def parse_routing(text: str, organisation_id: int) -> tuple[list[tuple[str, School]], list[str]]:
-    """"/Schools/Oak = 123456" lines -> [(what the console says, school)], and the lines' faults in words."""
+    """ "/Schools/Oak = 123456" lines -> [(what the console says, school)], and the lines' faults in words."""
     schools = list(School.objects.filter(organisation_id=organisation_id))
     rules, faults = [], []
     for number, line in enumerate((text or "").splitlines(), start=1):
@@ -53,8 +53,9 @@ def parse_routing(text: str, organisation_id: int) -> tuple[list[tuple[str, Scho
         if not sep or not key or not name:
             faults.append(f"Line {number}: write “what the console says = school”.")
             continue
-        found = [s for s in schools if name.lower() in (s.urn.lower(), s.name.lower(), (s.short_name or "").lower())
-                 and name]
+        found = [
+            s for s in schools if name.lower() in (s.urn.lower(), s.name.lower(), (s.short_name or "").lower()) and name
+        ]
         if len(found) != 1:
             faults.append(f"Line {number}: no school of the organisation is called or numbered “{name}”.")
             continue
@@ -82,19 +83,24 @@ class Report:
     lines: list[SyncLine] = field(default_factory=list)
 
     def add(self, kind, device: str, *, school=None, asset=None, reason="", detail=""):
-        self.lines.append(SyncLine(run=self.run, kind=kind, reason=reason, school=school, asset=asset,
-                                   device=device[:200], detail=detail))
+        self.lines.append(
+            SyncLine(
+                run=self.run, kind=kind, reason=reason, school=school, asset=asset, device=device[:200], detail=detail
+            )
+        )
 
 
 def _device_name(device: Device) -> str:
-    return " · ".join(p for p in (device.serial or device.console_id, device.name if device.name != device.serial
-                                  else "") if p)
+    return " · ".join(
+        p for p in (device.serial or device.console_id, device.name if device.name != device.serial else "") if p
+    )
 
 
 def sync_run(run: SyncRun) -> SyncRun:
     """Run a queued run to its end (done or failed, with the reason); returns it."""
-    claimed = SyncRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING,
-                                                                                 started_at=timezone.now())
+    claimed = SyncRun.objects.filter(pk=run.pk, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now()
+    )
     if not claimed:
         return run
     run.refresh_from_db()
@@ -116,8 +122,12 @@ def sync_run(run: SyncRun) -> SyncRun:
     run.pages = client.stats["pages"]
     run.finished_at = timezone.now()
     SyncLine.objects.bulk_create(report.lines, batch_size=1000)
-    for kind, name in ((LineKind.ADDED, "added"), (LineKind.CHANGED, "changed"), (LineKind.LEFT, "left_alone"),
-                       (LineKind.GONE, "gone")):
+    for kind, name in (
+        (LineKind.ADDED, "added"),
+        (LineKind.CHANGED, "changed"),
+        (LineKind.LEFT, "left_alone"),
+        (LineKind.GONE, "gone"),
+    ):
         setattr(run, name, sum(1 for line in report.lines if line.kind == kind))
     run.save()
     return run
@@ -138,8 +148,9 @@ def _apply(run, connection, devices: list[Device], report: Report, client: Clien
                 continue
             school = route_to(connection.kind, device.route, rules)
             if school is None:
-                report.add(LineKind.LEFT, _device_name(device), reason=LeftReason.NOT_ROUTED,
-                           detail=device.route or "—")
+                report.add(
+                    LineKind.LEFT, _device_name(device), reason=LeftReason.NOT_ROUTED, detail=device.route or "—"
+                )
             else:
                 by_school[school].append(device)
     note = f"From the {SOURCE_LABELS[connection.kind]}"
@@ -152,9 +163,13 @@ def _user_ids(school: School, emails: set[str]) -> dict[str, object]:
     """email (lower case) -> the User of the school or its organisation with that address (one query)."""
     if not emails:
         return {}
-    users = (get_user_model().objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
-             .filter(Q(memberships__school=school) | Q(memberships__organisation_id=school.organisation_id))
-             .distinct())
+    users = (
+        get_user_model()
+        .objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=emails)
+        .filter(Q(memberships__school=school) | Q(memberships__organisation_id=school.organisation_id))
+        .distinct()
+    )
     return {u.email_lower: u for u in users}
 
 
@@ -205,8 +220,9 @@ def _free_tag(wanted: str, prefix: str, tags: set[str], counter: dict) -> str:
 
 
 @transaction.atomic
-def _sync_school(run, connection, school: School, devices: list[Device], report: Report, note: str,
-                 client: Client) -> None:
+def _sync_school(
+    run, connection, school: School, devices: list[Device], report: Report, note: str, client: Client
+) -> None:
     now = timezone.now()
     types = asset_types_named(school_id=school.pk, names={d.kind for d in devices} or {"Laptop"})
     assets = list(Asset.objects.filter(school=school).select_related("issued_to", "location", "asset_type"))
@@ -214,8 +230,9 @@ def _sync_school(run, connection, school: School, devices: list[Device], report:
     by_pk = {a.pk: a for a in assets}
     tags = {a.tag.lower() for a in assets}
     links = {link.asset_id: link for link in DeviceLink.objects.filter(school=school)}
-    by_console = {link.console_id: by_pk.get(link.asset_id) for link in links.values()
-                  if link.connection_id == connection.pk}
+    by_console = {
+        link.console_id: by_pk.get(link.asset_id) for link in links.values() if link.connection_id == connection.pk
+    }
     users = _user_ids(school, {d.user_email.lower() for d in devices if d.user_email})
     locations = {place.name.lower(): place for place in Location.objects.filter(school=school, is_archived=False)}
     creates, changes, link_new, link_changed, done = [], [], [], [], set()
@@ -225,8 +242,13 @@ def _sync_school(run, connection, school: School, devices: list[Device], report:
     for device in devices:
         name, serial = _device_name(device), device.serial.lower()
         if serial and serial in serials_seen:
-            report.add(LineKind.LEFT, name, school=school, reason=LeftReason.CLASH,
-                       detail="The console lists this serial number twice.")
+            report.add(
+                LineKind.LEFT,
+                name,
+                school=school,
+                reason=LeftReason.CLASH,
+                detail="The console lists this serial number twice.",
+            )
             continue
         serials_seen.add(serial)
         asset = by_serial.get(serial) if serial else None
@@ -237,22 +259,39 @@ def _sync_school(run, connection, school: School, devices: list[Device], report:
                 report.add(LineKind.LEFT, name, school=school, reason=LeftReason.NO_SERIAL)
                 continue
             asset_type = types[device.kind]
-            new = Asset(school=school, asset_type=asset_type, serial=device.serial[:80], status=AssetStatus.IN_USE,
-                        tag=_free_tag(device.asset_tag, TAG_PREFIXES.get(device.kind, "DEV"), tags, counter))
+            new = Asset(
+                school=school,
+                asset_type=asset_type,
+                serial=device.serial[:80],
+                status=AssetStatus.IN_USE,
+                tag=_free_tag(device.asset_tag, TAG_PREFIXES.get(device.kind, "DEV"), tags, counter),
+            )
             for key, (value, _remembered) in wanted.items():
                 setattr(new, key, value)
             creates.append(new)
             pending.append((device, new, {key: remembered for key, (_v, remembered) in wanted.items()}))
             continue
         if asset.pk in done:
-            report.add(LineKind.LEFT, name, school=school, asset=asset, reason=LeftReason.CLASH,
-                       detail="Another device of the console matched the same asset.")
+            report.add(
+                LineKind.LEFT,
+                name,
+                school=school,
+                asset=asset,
+                reason=LeftReason.CLASH,
+                detail="Another device of the console matched the same asset.",
+            )
             continue
         done.add(asset.pk)
         link = links.get(asset.pk)
         if link is not None and link.connection_id != connection.pk:
-            report.add(LineKind.LEFT, name, school=school, asset=asset, reason=LeftReason.CLASH,
-                       detail=f"Already kept in step with {link.connection}.")
+            report.add(
+                LineKind.LEFT,
+                name,
+                school=school,
+                asset=asset,
+                reason=LeftReason.CLASH,
+                detail=f"Already kept in step with {link.connection}.",
+            )
             continue
         synced = dict(link.synced) if link else {}
         updates, edited, shown = {}, [], []
@@ -266,14 +305,16 @@ def _sync_school(run, connection, school: School, devices: list[Device], report:
                 synced[key] = remembered
                 shown.append(f"{FIELD_LABELS[key]}: {old or '—'} → {_shown(value)}")
             else:
-                edited.append(f"{FIELD_LABELS[key]} (desk: {_shown(getattr(asset, key)) or '—'}; console: "
-                              f"{_shown(value)})")
+                edited.append(
+                    f"{FIELD_LABELS[key]} (desk: {_shown(getattr(asset, key)) or '—'}; console: {_shown(value)})"
+                )
         if updates:
             changes.append((asset, updates))
             report.add(LineKind.CHANGED, name, school=school, asset=asset, detail="; ".join(shown))
         if edited:
-            report.add(LineKind.LEFT, name, school=school, asset=asset, reason=LeftReason.EDITED,
-                       detail="; ".join(edited))
+            report.add(
+                LineKind.LEFT, name, school=school, asset=asset, reason=LeftReason.EDITED, detail="; ".join(edited)
+            )
         if link is None:
             link = DeviceLink(school=school, asset=asset, connection=connection, console_id=device.console_id)
             link_new.append(link)
@@ -290,8 +331,9 @@ def _sync_school(run, connection, school: School, devices: list[Device], report:
         link = DeviceLink(school=school, asset=asset, connection=connection, console_id=device.console_id)
         _fill_link(link, device, synced)
         link_new.append(link)
-        report.add(LineKind.ADDED, _device_name(device), school=school, asset=asset,
-                   detail=f"{asset.tag}: {asset.description}")
+        report.add(
+            LineKind.ADDED, _device_name(device), school=school, asset=asset, detail=f"{asset.tag}: {asset.description}"
+        )
     assert len(created) == len(pending)
     DeviceLink.objects.bulk_create(link_new, batch_size=500)
     _links_update(link_changed, now)
@@ -320,7 +362,7 @@ def _links_update(links: list[DeviceLink], now) -> None:
         rows.append([f.get_db_prep_save(getattr(link, f.attname), db) for f in fields] + [link.pk])
     with db.cursor() as cursor:
         for start in range(0, len(rows), 1000):
-            cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows[start:start + 1000])  # noqa: S608
+            cursor.executemany(f"UPDATE {table} SET {columns} WHERE id = %s", rows[start : start + 1000])  # noqa: S608
 
 
 def _fill_link(link: DeviceLink, device: Device, synced: dict) -> None:
@@ -337,7 +379,8 @@ def _write_back(run, client: Client, devices: list[Device], school: School, repo
     """The desk's tag and location's name to the console, where they differ from what the console holds."""
     serials = {d.serial.lower(): d for d in devices if d.serial}
     for asset in Asset.objects.filter(school=school, console_link__connection=run.connection).select_related(
-            "location", "console_link"):
+        "location", "console_link"
+    ):
         device = serials.get(asset.serial.lower()) if asset.serial else None
         if device is None or device.console_id != asset.console_link.console_id:
             continue
@@ -354,7 +397,11 @@ def _mark_gone(connection, present: set[str], report: Report) -> None:
     gone = list(DeviceLink.objects.filter(pk__in=missing).select_related("asset", "school")) if missing else []
     for link in gone:
         link.gone_since = now
-        report.add(LineKind.GONE, link.asset.serial or link.console_id, school=link.school, asset=link.asset,
-                   detail=link.asset.tag)
+        report.add(
+            LineKind.GONE,
+            link.asset.serial or link.console_id,
+            school=link.school,
+            asset=link.asset,
+            detail=link.asset.tag,
+        )
     DeviceLink.objects.bulk_update(gone, ["gone_since"], batch_size=500)
-

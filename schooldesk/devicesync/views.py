@@ -63,8 +63,12 @@ class ConnectionEditView(ConsolesMixin, FormPageView):
         return context
 
     def perform(self, form):
-        return services.connection_save(connection=form.instance, by=self.request.user,
-                                        version=form.rendered_version, credentials=form.cleaned_data["secret"])
+        return services.connection_save(
+            connection=form.instance,
+            by=self.request.user,
+            version=form.rendered_version,
+            credentials=form.cleaned_data["secret"],
+        )
 
     def get_success_url(self, result):
         return reverse("devicesync:connection_update", args=[result.pk])
@@ -114,8 +118,11 @@ class RunListView(ConsolesMixin, View):
     def get(self, request, pk):
         connection = _connection_or_404(request, pk)
         page = Paginator(selectors.connection_runs(connection, limit=None), 50).get_page(request.GET.get("page"))
-        return render(request, "devicesync/run_list.html", {"connection": connection, "page_obj": page,
-                                                            "object_list": page.object_list})
+        return render(
+            request,
+            "devicesync/run_list.html",
+            {"connection": connection, "page_obj": page, "object_list": page.object_list},
+        )
 
 
 class RunDetailView(ConsolesMixin, View):
@@ -130,6 +137,15 @@ class RunDetailView(ConsolesMixin, View):
         page = Paginator(selectors.run_lines(run, kind), LINES_PER_PAGE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        return render(request, "devicesync/run_detail.html", {
-            "connection": connection, "run": run, "filters": filters, "page_obj": page,
-            "lines": page.object_list, "query_without_page": query.urlencode()})
+        return render(
+            request,
+            "devicesync/run_detail.html",
+            {
+                "connection": connection,
+                "run": run,
+                "filters": filters,
+                "page_obj": page,
+                "lines": page.object_list,
+                "query_without_page": query.urlencode(),
+            },
+        )

@@ -30,16 +30,48 @@ from schooldesk.suppliers.models import Contract, Supplier
 class DiaryEntrySerializer(DeskSerializer):
     class Meta:
         model = DiaryEntry
-        fields = ["id", "school", "kind", "title", "notes", "starts_at", "ends_at", "is_all_day", "location",
-                  "person", "contract", "incident", "payment", "change", "remind_days_before", "completed_at",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "school",
+            "kind",
+            "title",
+            "notes",
+            "starts_at",
+            "ends_at",
+            "is_all_day",
+            "location",
+            "person",
+            "contract",
+            "incident",
+            "payment",
+            "change",
+            "remind_days_before",
+            "completed_at",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class PaymentSerializer(DeskSerializer):
     class Meta:
         model = Payment
-        fields = ["id", "school", "supplier", "contract", "for_entry", "category", "description", "kind", "amount",
-                  "vat", "due_on", "paid_on", "paid_reference", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "school",
+            "supplier",
+            "contract",
+            "for_entry",
+            "category",
+            "description",
+            "kind",
+            "amount",
+            "vat",
+            "due_on",
+            "paid_on",
+            "paid_reference",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["paid_on", "paid_reference", "created_at", "updated_at"]
 
     def __init__(self, *args, **kwargs):
@@ -47,23 +79,31 @@ class PaymentSerializer(DeskSerializer):
         user = self.reader
         if user is None:
             return
-        for name, queryset in (("school", schools_with(user, DESK_ROLES)),
-                               ("supplier", Supplier.objects.visible_to(user)),
-                               ("contract", Contract.objects.visible_to(user)),
-                               ("for_entry", DiaryEntry.objects.visible_to(user))):
+        for name, queryset in (
+            ("school", schools_with(user, DESK_ROLES)),
+            ("supplier", Supplier.objects.visible_to(user)),
+            ("contract", Contract.objects.visible_to(user)),
+            ("for_entry", DiaryEntry.objects.visible_to(user)),
+        ):
             if name in self.fields and not self.fields[name].read_only:
                 self.fields[name].queryset = queryset
 
 
 class PaidSerializer(serializers.Serializer):
     paid_on = serializers.DateField()
-    reference = serializers.CharField(required=False, allow_blank=True, default="",
-                                      help_text="The finance system's own reference (an order or invoice number).")
+    reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The finance system's own reference (an order or invoice number).",
+    )
 
 
-ENTRY_WRITE = ("The diary page's fields: school (where you have several), kind, title, starts_on, starts_time, "
-               "ends_on, ends_time, is_all_day, location, person, contract, call (a call's reference), notes, "
-               "remind_days_before. A PATCH sends only what changes.")
+ENTRY_WRITE = (
+    "The diary page's fields: school (where you have several), kind, title, starts_on, starts_time, "
+    "ends_on, ends_time, is_all_day, location, person, contract, call (a call's reference), notes, "
+    "remind_days_before. A PATCH sends only what changes."
+)
 
 
 class DiaryEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, DeskViewSet):
@@ -78,8 +118,7 @@ class DiaryEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins
 
     def _editable(self) -> DiaryEntry:
         entry = self.get_object()
-        require_role(self.request.user, entry.school_id, DESK_ROLES,
-                     _("Only the school's ICT desk changes its diary."))
+        require_role(self.request.user, entry.school_id, DESK_ROLES, _("Only the school's ICT desk changes its diary."))
         if entry.generated_key:
             raise NotFound(_("This entry follows a contract or a payment: change that instead."))
         return entry
@@ -132,5 +171,6 @@ class PaymentViewSet(mixins.CreateModelMixin, DeskViewSet):
         serializer = PaidSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        return self.detail_answer(payment_mark_paid(payment=payment, by=request.user, paid_on=data["paid_on"],
-                                                    reference=data["reference"]))
+        return self.detail_answer(
+            payment_mark_paid(payment=payment, by=request.user, paid_on=data["paid_on"], reference=data["reference"])
+        )

@@ -20,8 +20,9 @@ class DiaryFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (title or notes)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     kind = django_filters.ChoiceFilter(choices=DiaryKind.choices, label="Kind")
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only mine",
-                                        widget=django_filters.widgets.BooleanWidget())
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", label="Only mine", widget=django_filters.widgets.BooleanWidget()
+    )
 
     class Meta:
         model = DiaryEntry
@@ -51,4 +52,3 @@ class PaymentFilterSet(DeskFilterSet):
 
     def filter_status(self, queryset, name, value):
         return queryset.in_status(value, timezone.localdate())
-

@@ -24,15 +24,30 @@ class DiaryEntryForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, for
 
     starts_on = forms.DateField(label=_("Date"), widget=DateInput())
     starts_time = forms.TimeField(label=_("From"), required=False, widget=TimeInput())
-    ends_on = forms.DateField(label=_("Until (date)"), required=False, widget=DateInput(),
-                              help_text=_("Leave empty for the same day."))
+    ends_on = forms.DateField(
+        label=_("Until (date)"), required=False, widget=DateInput(), help_text=_("Leave empty for the same day.")
+    )
     ends_time = forms.TimeField(label=_("Until (time)"), required=False, widget=TimeInput())
     call = forms.CharField(label=_("Call it concerns"), required=False, help_text=_("Its reference, e.g. INC-000123."))
 
     class Meta:
         model = DiaryEntry
-        fields = ["school", "kind", "title", "starts_on", "starts_time", "ends_on", "ends_time", "is_all_day",
-                  "location", "person", "contract", "call", "notes", "remind_days_before"]
+        fields = [
+            "school",
+            "kind",
+            "title",
+            "starts_on",
+            "starts_time",
+            "ends_on",
+            "ends_time",
+            "is_all_day",
+            "location",
+            "person",
+            "contract",
+            "call",
+            "notes",
+            "remind_days_before",
+        ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):
@@ -41,20 +56,30 @@ class DiaryEntryForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, for
         schools = list(_desk_schools(user))
         self.decide_owner(_desk_schools(user), chosen=schools[0] if len(schools) == 1 else None)
         school_ids = self.owner_ids([s.pk for s in schools])
-        self.fields["location"].queryset = Location.objects.filter(school_id__in=school_ids, is_archived=False) \
-            .select_related("school").order_by("school__name", "name")
+        self.fields["location"].queryset = (
+            Location.objects.filter(school_id__in=school_ids, is_archived=False)
+            .select_related("school")
+            .order_by("school__name", "name")
+        )
         self.fields["person"].queryset = User.objects.filter(memberships__school_id__in=school_ids).distinct()
-        self.fields["contract"].queryset = Contract.objects.visible_to(user).filter(shares__school_id__in=school_ids) \
-            .select_related("supplier").distinct()
+        self.fields["contract"].queryset = (
+            Contract.objects.visible_to(user)
+            .filter(shares__school_id__in=school_ids)
+            .select_related("supplier")
+            .distinct()
+        )
         if len(school_ids) > 1:
             self.fields["location"].label_from_instance = lambda loc: f"{loc.school.short_name or loc.school}: {loc}"
         entry = self.instance
         if entry.pk:
             starts, ends = entry.starts_at.astimezone(LONDON), entry.ends_at.astimezone(LONDON)
-            self.initial.update(starts_on=starts.date(), ends_on=ends.date(),
-                                starts_time=None if entry.is_all_day else starts.time(),
-                                ends_time=None if entry.is_all_day else ends.time(),
-                                call=entry.incident.reference if entry.incident_id else "")
+            self.initial.update(
+                starts_on=starts.date(),
+                ends_on=ends.date(),
+                starts_time=None if entry.is_all_day else starts.time(),
+                ends_time=None if entry.is_all_day else ends.time(),
+                call=entry.incident.reference if entry.incident_id else "",
+            )
 
     def clean(self):
         data = super().clean()
@@ -76,9 +101,11 @@ class DiaryEntryForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, for
         else:
             ends = datetime.combine(ends_on, ends_time, tzinfo=LONDON)
         if ends < starts:
-            self.add_error("ends_on" if ends_on < starts_on else "ends_time",
-                           _("The end (%(end)s) is before the start (%(start)s).") % {
-                               "end": f"{ends:%d/%m/%Y %H:%M}", "start": f"{starts:%d/%m/%Y %H:%M}"})
+            self.add_error(
+                "ends_on" if ends_on < starts_on else "ends_time",
+                _("The end (%(end)s) is before the start (%(start)s).")
+                % {"end": f"{ends:%d/%m/%Y %H:%M}", "start": f"{starts:%d/%m/%Y %H:%M}"},
+            )
         else:
             self.instance.starts_at, self.instance.ends_at = starts, ends
         reference = (data.get("call") or "").strip()
@@ -94,8 +121,9 @@ class DiaryEntryForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, for
 
 
 class VisitRecordForm(StyledFormMixin, forms.Form):
-    outcome = forms.ChoiceField(choices=VisitOutcome.choices, widget=forms.RadioSelect, label=_("Outcome"),
-                                initial=VisitOutcome.RESOLVED)
+    outcome = forms.ChoiceField(
+        choices=VisitOutcome.choices, widget=forms.RadioSelect, label=_("Outcome"), initial=VisitOutcome.RESOLVED
+    )
     notes = forms.CharField(label=_("What you did"), widget=forms.Textarea(attrs={"rows": 2}))
     minutes_spent = forms.IntegerField(label=_("Minutes spent"), required=False, min_value=0, max_value=1440)
     tell_reporter = forms.BooleanField(label=_("Tell the reporter"), required=False, initial=True)
@@ -105,8 +133,20 @@ class VisitRecordForm(StyledFormMixin, forms.Form):
 class PaymentForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Payment
-        fields = ["school", "supplier", "contract", "for_entry", "category", "description", "kind", "amount", "vat",
-                  "due_on", "paid_on", "paid_reference"]
+        fields = [
+            "school",
+            "supplier",
+            "contract",
+            "for_entry",
+            "category",
+            "description",
+            "kind",
+            "amount",
+            "vat",
+            "due_on",
+            "paid_on",
+            "paid_reference",
+        ]
         widgets = {"due_on": DateInput(), "paid_on": DateInput()}
 
     def __init__(self, *args, user, **kwargs):
@@ -116,10 +156,15 @@ class PaymentForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
         school_ids = self.owner_ids([s.pk for s in schools])
         organisation_ids = {s.organisation_id for s in schools if s.pk in school_ids}
         self.fields["supplier"].queryset = Supplier.objects.filter(organisation_id__in=organisation_ids)
-        self.fields["contract"].queryset = Contract.objects.visible_to(user).filter(shares__school_id__in=school_ids) \
-            .select_related("supplier").distinct()
+        self.fields["contract"].queryset = (
+            Contract.objects.visible_to(user)
+            .filter(shares__school_id__in=school_ids)
+            .select_related("supplier")
+            .distinct()
+        )
         self.fields["for_entry"].queryset = DiaryEntry.objects.filter(
-            school_id__in=school_ids, kind__in=["installation", "milestone", "training"]).order_by("-starts_at")
+            school_id__in=school_ids, kind__in=["installation", "milestone", "training"]
+        ).order_by("-starts_at")
 
 
 class PaidForm(StyledFormMixin, forms.Form):
@@ -128,18 +173,23 @@ class PaidForm(StyledFormMixin, forms.Form):
 
 
 class ScheduleForm(StyledFormMixin, forms.Form):
-    mode = forms.ChoiceField(label=_("How it is paid"), widget=forms.RadioSelect, initial=PaymentKind.RECURRING,
-                             choices=[
-        (PaymentKind.RECURRING, _("At the contract's billing frequency")),
-        (PaymentKind.ONE_OFF, _("In one payment at the start of the term")),
-        (PaymentKind.INSTALMENT, _("In instalments I give below")),
-    ])
+    mode = forms.ChoiceField(
+        label=_("How it is paid"),
+        widget=forms.RadioSelect,
+        initial=PaymentKind.RECURRING,
+        choices=[
+            (PaymentKind.RECURRING, _("At the contract's billing frequency")),
+            (PaymentKind.ONE_OFF, _("In one payment at the start of the term")),
+            (PaymentKind.INSTALMENT, _("In instalments I give below")),
+        ],
+    )
 
 
 class InstalmentForm(StyledFormMixin, forms.Form):
     due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput())
-    amount = forms.DecimalField(label=_("Amount (£, before VAT)"), required=False, min_value=0, max_digits=10,
-                                decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount (£, before VAT)"), required=False, min_value=0, max_digits=10, decimal_places=2
+    )
 
 
 InstalmentFormSet = forms.formset_factory(InstalmentForm, extra=6, max_num=36)

@@ -41,27 +41,59 @@ class DiaryEntry(VersionedModel, SchoolOwnedModel):
     starts_at = models.DateTimeField(_("starts"), db_index=True)
     ends_at = models.DateTimeField(_("ends"))
     is_all_day = models.BooleanField(_("all day"), default=False)
-    location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("where"))
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="diary_entries", verbose_name=_("who"),
-                               help_text=_("For a visit, the technician. The entry appears in their calendar feed."))
+    location = models.ForeignKey(
+        "locations.Location", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("where")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="diary_entries",
+        verbose_name=_("who"),
+        help_text=_("For a visit, the technician. The entry appears in their calendar feed."),
+    )
     # --- what it concerns -------------------------------------------------------------------------
-    contract = models.ForeignKey("suppliers.Contract", on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="diary_entries", verbose_name=_("contract"))
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="diary_entries", verbose_name=_("call"))
-    payment = models.ForeignKey("diary.Payment", on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="diary_entries", verbose_name=_("payment"))
-    change = models.ForeignKey("changes.ChangeRequest", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="diary_entries", verbose_name=_("request for change"))
+    contract = models.ForeignKey(
+        "suppliers.Contract",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="diary_entries",
+        verbose_name=_("contract"),
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="diary_entries",
+        verbose_name=_("call"),
+    )
+    payment = models.ForeignKey(
+        "diary.Payment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="diary_entries",
+        verbose_name=_("payment"),
+    )
+    change = models.ForeignKey(
+        "changes.ChangeRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="diary_entries",
+        verbose_name=_("request for change"),
+    )
     # LICENCE AND ASSET LINKS: add here
     #   licence = models.ForeignKey("licences.Licence", on_delete=models.SET_NULL, null=True, blank=True, ...)
     #   asset = models.ForeignKey("assets.Asset", on_delete=models.SET_NULL, null=True, blank=True, ...)
     # and check in services.entry_save that each belongs to the entry's school.
     # --- reminders -------------------------------------------------------------------------------
-    remind_days_before = models.PositiveSmallIntegerField(_("remind me (days before)"), null=True, blank=True,
-                                                          help_text=_("Leave empty for no reminder."))
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("remind me (days before)"), null=True, blank=True, help_text=_("Leave empty for no reminder.")
+    )
     remind_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # --- visits ------------------------------------------------------------------------------------
@@ -76,8 +108,11 @@ class DiaryEntry(VersionedModel, SchoolOwnedModel):
         ordering = ["starts_at", "id"]
         verbose_name_plural = "diary entries"
         constraints = [
-            models.UniqueConstraint(fields=["school", "generated_key"], condition=~Q(generated_key=""),
-                                    name="diary_entry_unique_generated_key"),
+            models.UniqueConstraint(
+                fields=["school", "generated_key"],
+                condition=~Q(generated_key=""),
+                name="diary_entry_unique_generated_key",
+            ),
         ]
         indexes = [models.Index(fields=["school", "starts_at"])]
 
@@ -105,41 +140,65 @@ class PaymentQuerySet(SchoolOwnedQuerySet):
     visible_roles = PAYMENT_ROLES
 
     def with_status(self, today: date):
-        return self.annotate(status=Case(
-            When(paid_on__isnull=False, then=Value(PaymentStatus.PAID.value)),
-            When(due_on__lt=today, then=Value(PaymentStatus.OVERDUE.value)),
-            default=Value(PaymentStatus.DUE.value), output_field=models.CharField(),
-        ))
+        return self.annotate(
+            status=Case(
+                When(paid_on__isnull=False, then=Value(PaymentStatus.PAID.value)),
+                When(due_on__lt=today, then=Value(PaymentStatus.OVERDUE.value)),
+                default=Value(PaymentStatus.DUE.value),
+                output_field=models.CharField(),
+            )
+        )
 
     def in_status(self, status: str, today: date):
-        return self.filter({
-            PaymentStatus.PAID: Q(paid_on__isnull=False),
-            PaymentStatus.OVERDUE: Q(paid_on__isnull=True, due_on__lt=today),
-            PaymentStatus.DUE: Q(paid_on__isnull=True, due_on__gte=today),
-        }[status])
+        return self.filter(
+            {
+                PaymentStatus.PAID: Q(paid_on__isnull=False),
+                PaymentStatus.OVERDUE: Q(paid_on__isnull=True, due_on__lt=today),
+                PaymentStatus.DUE: Q(paid_on__isnull=True, due_on__gte=today),
+            }[status]
+        )
 
 
 class Payment(VersionedModel, SchoolOwnedModel):
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="payments",
-                                 verbose_name=_("supplier"))
-    contract = models.ForeignKey("suppliers.Contract", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="payments", verbose_name=_("contract"))
-    for_entry = models.ForeignKey(DiaryEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments",
-                                  verbose_name=_("for the installation or milestone"),
-                                  help_text=_("A new implementation or addition scheduled in the diary."))
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, related_name="payments", verbose_name=_("supplier")
+    )
+    contract = models.ForeignKey(
+        "suppliers.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("contract"),
+    )
+    for_entry = models.ForeignKey(
+        DiaryEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("for the installation or milestone"),
+        help_text=_("A new implementation or addition scheduled in the diary."),
+    )
     # LICENCE AND ASSET LINKS: when those apps exist, add `licence` and `asset` foreign keys here
     # (what the payment is for) and recurring payments from a licence's renewal in services.
     category = models.CharField(_("budget category"), max_length=20, choices=SpendCategory.choices)
     description = models.CharField(_("description"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=PaymentKind.choices, default=PaymentKind.ONE_OFF)
-    amount = models.DecimalField(_("amount (£, before VAT)"), max_digits=10, decimal_places=2,
-                                 validators=[MinValueValidator(0)])
-    vat = models.DecimalField(_("VAT (£)"), max_digits=10, decimal_places=2, default=0,
-                              validators=[MinValueValidator(0)])
+    amount = models.DecimalField(
+        _("amount (£, before VAT)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    vat = models.DecimalField(
+        _("VAT (£)"), max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
     due_on = models.DateField(_("due on"), db_index=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    paid_reference = models.CharField(_("payment reference"), max_length=60, blank=True,
-                                      help_text=_("Invoice or order number, or the finance system's reference."))
+    paid_reference = models.CharField(
+        _("payment reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("Invoice or order number, or the finance system's reference."),
+    )
     generated_key = models.CharField(max_length=80, blank=True, editable=False)
 
     objects = PaymentQuerySet.as_manager()
@@ -147,8 +206,9 @@ class Payment(VersionedModel, SchoolOwnedModel):
     class Meta:
         ordering = ["due_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "generated_key"], condition=~Q(generated_key=""),
-                                    name="payment_unique_generated_key"),
+            models.UniqueConstraint(
+                fields=["school", "generated_key"], condition=~Q(generated_key=""), name="payment_unique_generated_key"
+            ),
         ]
         indexes = [models.Index(fields=["school", "due_on"])]
 

@@ -32,8 +32,9 @@ def entry_get(user, pk: int) -> DiaryEntry:
 def entries_between(queryset, first: date, last: date) -> dict[date, list[DiaryEntry]]:
     """Entries starting on each day from `first` to `last` (London dates), in one query."""
     days: dict[date, list[DiaryEntry]] = {}
-    for entry in queryset.filter(starts_at__gte=local_midnight(first),
-                                 starts_at__lt=local_midnight(last + timedelta(days=1))):
+    for entry in queryset.filter(
+        starts_at__gte=local_midnight(first), starts_at__lt=local_midnight(last + timedelta(days=1))
+    ):
         days.setdefault(entry.starts_at.astimezone(LONDON).date(), []).append(entry)
     return days
 
@@ -47,15 +48,22 @@ def visit_sheet(user, entry: DiaryEntry) -> dict:
     from schooldesk.incidents.models import Incident
 
     related = ("location", "reported_by", "category")
-    gathered = list(Incident.objects.visible_to(user).active()
-                    .filter(school_id=entry.school_id, for_next_visit=True).select_related(*related)
-                    .order_by("location__building", "location__name", "priority", "logged_at"))
+    gathered = list(
+        Incident.objects.visible_to(user)
+        .active()
+        .filter(school_id=entry.school_id, for_next_visit=True)
+        .select_related(*related)
+        .order_by("location__building", "location__name", "priority", "logged_at")
+    )
     worked = list(entry.calls_worked.visible_to(user).select_related(*related).order_by("location__name", "pk"))
     worked_ids = {i.pk for i in worked}
     for incident in gathered:
         incident.worked_here = incident.pk in worked_ids
-    return {"gathered": gathered, "worked": [i for i in worked if i.pk not in {g.pk for g in gathered}],
-            "worked_count": len(worked)}
+    return {
+        "gathered": gathered,
+        "worked": [i for i in worked if i.pk not in {g.pk for g in gathered}],
+        "worked_count": len(worked),
+    }
 
 
 # --- payments ---------------------------------------------------------------------------------
@@ -99,16 +107,22 @@ def payments_in_year(queryset, schools, year: int | None, today: date):
     """Each school's payments due in its own financial year: the one starting in `year`, or the current one."""
     condition, years = Q(pk__in=[]), {}
     for school in schools:
-        fy = financial_year(school.financial_year_start_month, today) if year is None else \
-            financial_year_starting(school.financial_year_start_month, year)
+        fy = (
+            financial_year(school.financial_year_start_month, today)
+            if year is None
+            else financial_year_starting(school.financial_year_start_month, year)
+        )
         years[school] = fy
         condition |= Q(school_id=school.pk, due_on__range=(fy.starts_on, fy.ends_on))
     return queryset.filter(condition), years
 
 
 def _money(expression, condition=None):
-    return Coalesce(Sum(expression, filter=condition), Value(Decimal("0.00")),
-                    output_field=DecimalField(max_digits=12, decimal_places=2))
+    return Coalesce(
+        Sum(expression, filter=condition),
+        Value(Decimal("0.00")),
+        output_field=DecimalField(max_digits=12, decimal_places=2),
+    )
 
 
 def payment_totals(queryset, today: date) -> dict:
@@ -118,32 +132,70 @@ def payment_totals(queryset, today: date) -> dict:
     gross = F("amount") + F("vat")
     unpaid = Q(paid_on__isnull=True)
     totals = queryset.aggregate(
-        count=Count("pk"), net=_money("amount"), tax=_money("vat"), gross=_money(gross),
-        paid=_money(gross, Q(paid_on__isnull=False)), overdue=_money(gross, unpaid & Q(due_on__lt=today)),
+        count=Count("pk"),
+        net=_money("amount"),
+        tax=_money("vat"),
+        gross=_money(gross),
+        paid=_money(gross, Q(paid_on__isnull=False)),
+        overdue=_money(gross, unpaid & Q(due_on__lt=today)),
         due=_money(gross, unpaid & Q(due_on__gte=today)),
     )
-    grouped = {"n": Count("pk"), "net": _money("amount"), "tax": _money("vat"), "gross": _money(gross),
-               "paid": _money(gross, Q(paid_on__isnull=False))}
-    by_supplier = list(queryset.order_by().values("supplier__name").annotate(**grouped)
-                       .order_by("-gross", "supplier__name"))
+    grouped = {
+        "n": Count("pk"),
+        "net": _money("amount"),
+        "tax": _money("vat"),
+        "gross": _money(gross),
+        "paid": _money(gross, Q(paid_on__isnull=False)),
+    }
+    by_supplier = list(
+        queryset.order_by().values("supplier__name").annotate(**grouped).order_by("-gross", "supplier__name")
+    )
     labels = dict(SpendCategory.choices)
-    by_category = [{**row, "label": labels.get(row["category"], row["category"])}
-                   for row in queryset.order_by().values("category").annotate(**grouped).order_by("-gross", "category")]
+    by_category = [
+        {**row, "label": labels.get(row["category"], row["category"])}
+        for row in queryset.order_by().values("category").annotate(**grouped).order_by("-gross", "category")
+    ]
     return {"totals": totals, "by_supplier": by_supplier, "by_category": by_category}
 
 
-EXPORT_HEADER = ["Financial year", "School", "Due on", "Supplier", "Budget category", "Description", "Kind",
-                 "Contract", "Net (£)", "VAT (£)", "Gross (£)", "Status", "Paid on", "Payment reference"]
+EXPORT_HEADER = [
+    "Financial year",
+    "School",
+    "Due on",
+    "Supplier",
+    "Budget category",
+    "Description",
+    "Kind",
+    "Contract",
+    "Net (£)",
+    "VAT (£)",
+    "Gross (£)",
+    "Status",
+    "Paid on",
+    "Payment reference",
+]
 
 
 def payment_export_rows(queryset, years: dict, today: date):
     """One row per payment, for the school's finance system (amounts as numbers, dates as dates)."""
     by_school = {school.pk: fy for school, fy in years.items()}
     for p in queryset.order_by("school__name", "due_on", "pk"):
-        yield [by_school[p.school_id].label if p.school_id in by_school else "", p.school.name, p.due_on,
-               p.supplier.name, p.get_category_display(), p.description, p.get_kind_display(),
-               p.contract.reference if p.contract_id else "", p.amount, p.vat, p.gross,
-               str(p.status_on(today)).title(), p.paid_on, p.paid_reference]
+        yield [
+            by_school[p.school_id].label if p.school_id in by_school else "",
+            p.school.name,
+            p.due_on,
+            p.supplier.name,
+            p.get_category_display(),
+            p.description,
+            p.get_kind_display(),
+            p.contract.reference if p.contract_id else "",
+            p.amount,
+            p.vat,
+            p.gross,
+            str(p.status_on(today)).title(),
+            p.paid_on,
+            p.paid_reference,
+        ]
 
 
 # --- the calendar feed ------------------------------------------------------------------------
@@ -152,12 +204,19 @@ def diary_feed(user, now: datetime) -> bytes:
     from icalendar import Alarm, Calendar, Event
 
     cal = Calendar()
-    for key, value in (("prodid", "-//SchoolDesk//Diary//EN"), ("version", "2.0"), ("calscale", "GREGORIAN"),
-                       ("method", "PUBLISH"), ("x-wr-calname", f"SchoolDesk: {user}"),
-                       ("x-wr-timezone", "Europe/London"), ("x-published-ttl", "PT1H")):
+    for key, value in (
+        ("prodid", "-//SchoolDesk//Diary//EN"),
+        ("version", "2.0"),
+        ("calscale", "GREGORIAN"),
+        ("method", "PUBLISH"),
+        ("x-wr-calname", f"SchoolDesk: {user}"),
+        ("x-wr-timezone", "Europe/London"),
+        ("x-published-ttl", "PT1H"),
+    ):
         cal.add(key, value)
-    entries = entry_list(user).filter(starts_at__gte=now - timedelta(days=FEED_DAYS_BACK),
-                                      starts_at__lte=now + timedelta(days=FEED_DAYS_AHEAD))[:FEED_LIMIT]
+    entries = entry_list(user).filter(
+        starts_at__gte=now - timedelta(days=FEED_DAYS_BACK), starts_at__lte=now + timedelta(days=FEED_DAYS_AHEAD)
+    )[:FEED_LIMIT]
     for entry in entries:
         event = Event()
         event.add("uid", f"diary-{entry.pk}@schooldesk")
@@ -193,8 +252,16 @@ def diary_feed(user, now: datetime) -> bytes:
 
 def contract_payments_and_entries(user, contract, today: date) -> tuple[list, list]:
     """For the contract's page: its payments the user may see, and its next diary entries."""
-    payments = list(Payment.objects.visible_to(user).filter(contract=contract).select_related("school")
-                    .with_status(today).order_by("-due_on", "school__name")[:24])
-    entries = list(entry_list(user).filter(contract=contract, starts_at__gte=local_midnight(today))
-                   .exclude(kind=DiaryKind.PAYMENT_DUE)[:8])
+    payments = list(
+        Payment.objects.visible_to(user)
+        .filter(contract=contract)
+        .select_related("school")
+        .with_status(today)
+        .order_by("-due_on", "school__name")[:24]
+    )
+    entries = list(
+        entry_list(user)
+        .filter(contract=contract, starts_at__gte=local_midnight(today))
+        .exclude(kind=DiaryKind.PAYMENT_DUE)[:8]
+    )
     return payments, entries

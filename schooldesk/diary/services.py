@@ -35,8 +35,7 @@ PAYMENT_REMIND_DAYS = 7
 DIARY_ROLE_REFUSED = gettext_lazy("Only the SPOC or ICT owner can change the diary.")
 
 
-def _require_role(by, school_id: int, roles=DESK_ROLES,
-                  message=DIARY_ROLE_REFUSED) -> None:
+def _require_role(by, school_id: int, roles=DESK_ROLES, message=DIARY_ROLE_REFUSED) -> None:
     if by is not None and not access_for(by).has_role(school_id, roles):
         raise PermissionDenied(message)
 
@@ -48,8 +47,11 @@ def local_midnight(day: date) -> datetime:
 def _remind_at(entry: DiaryEntry):
     if entry.remind_days_before is None:
         return None
-    return local_midnight(entry.starts_at.astimezone(LONDON).date()) - timedelta(days=entry.remind_days_before) \
+    return (
+        local_midnight(entry.starts_at.astimezone(LONDON).date())
+        - timedelta(days=entry.remind_days_before)
         + timedelta(hours=7)
+    )
 
 
 # --- diary entries ----------------------------------------------------------------------------
@@ -85,8 +87,13 @@ def entry_save(*, entry: DiaryEntry, by, version: int | None = None) -> DiaryEnt
     created = entry.pk is None
     entry.save()
     when = entry.starts_at.astimezone(LONDON)
-    audit_record(actor=by, school=entry.school, action="create" if created else "update", obj=entry,
-                 summary=f"Diary: {entry.get_kind_display()} “{entry.title}” on {when:%d/%m/%Y}")
+    audit_record(
+        actor=by,
+        school=entry.school,
+        action="create" if created else "update",
+        obj=entry,
+        summary=f"Diary: {entry.get_kind_display()} “{entry.title}” on {when:%d/%m/%Y}",
+    )
     return entry
 
 
@@ -97,8 +104,9 @@ def entry_delete(*, entry: DiaryEntry, by) -> None:
         raise ValidationError(_("This entry follows a contract or a payment: change that instead."))
     if entry.calls_worked.exists():
         raise ValidationError(_("Calls were worked at this visit: it stays in the diary as their record."))
-    audit_record(actor=by, school=entry.school, action="delete", obj=entry,
-                 summary=f"Diary entry “{entry.title}” deleted")
+    audit_record(
+        actor=by, school=entry.school, action="delete", obj=entry, summary=f"Diary entry “{entry.title}” deleted"
+    )
     entry.delete()
 
 
@@ -130,20 +138,41 @@ def contract_diary_sync(*, contract, today: date) -> None:
     keep = []
     for share in shares:
         if contract.status in LIVE_STATUSES and contract.notice_number:
-            notes = (f"{contract.reference}: give notice by {contract.notice_by_on:%d/%m/%Y} to stop it renewing. "
-                     f"Notice period {contract.notice_text}.")
-            keep.append(_upsert(share.school, prefix + "notice", kind=DiaryKind.RENEWAL, contract=contract,
-                                title=f"Notice deadline: {contract}", is_all_day=True,
-                                starts_at=local_midnight(contract.notice_by_on),
-                                ends_at=local_midnight(contract.notice_by_on),
-                                notes=notes, remind_days_before=RENEWAL_REMIND_DAYS).pk)
+            notes = (
+                f"{contract.reference}: give notice by {contract.notice_by_on:%d/%m/%Y} to stop it renewing. "
+                f"Notice period {contract.notice_text}."
+            )
+            keep.append(
+                _upsert(
+                    share.school,
+                    prefix + "notice",
+                    kind=DiaryKind.RENEWAL,
+                    contract=contract,
+                    title=f"Notice deadline: {contract}",
+                    is_all_day=True,
+                    starts_at=local_midnight(contract.notice_by_on),
+                    ends_at=local_midnight(contract.notice_by_on),
+                    notes=notes,
+                    remind_days_before=RENEWAL_REMIND_DAYS,
+                ).pk
+            )
         if contract.status in IN_FORCE_STATUSES:
             automatic = contract.status in LIVE_STATUSES and contract.renewal == Renewal.AUTOMATIC
             title = ("Renews automatically after this day: " if automatic else "Contract ends: ") + str(contract)
-            keep.append(_upsert(share.school, prefix + "end", kind=DiaryKind.RENEWAL, contract=contract, title=title,
-                                is_all_day=True, starts_at=local_midnight(contract.term_ends_on),
-                                ends_at=local_midnight(contract.term_ends_on), notes=f"{contract.reference}: "
-                                f"{contract.get_renewal_display()}.", remind_days_before=RENEWAL_REMIND_DAYS).pk)
+            keep.append(
+                _upsert(
+                    share.school,
+                    prefix + "end",
+                    kind=DiaryKind.RENEWAL,
+                    contract=contract,
+                    title=title,
+                    is_all_day=True,
+                    starts_at=local_midnight(contract.term_ends_on),
+                    ends_at=local_midnight(contract.term_ends_on),
+                    notes=f"{contract.reference}: {contract.get_renewal_display()}.",
+                    remind_days_before=RENEWAL_REMIND_DAYS,
+                ).pk
+            )
     stale.exclude(pk__in=keep).delete()
     contract_visits_plan(contract=contract, today=today)
 
@@ -155,8 +184,11 @@ def visit_days(contract, school, start: date, end: date) -> list[date]:
 
     if contract.visit_weekday is None or not contract.visit_starts_at:
         return []
-    calendar = replace(school_calendar(school), weekdays=frozenset({contract.visit_weekday}),
-                       term_time_only=contract.visit_term_time_only)
+    calendar = replace(
+        school_calendar(school),
+        weekdays=frozenset({contract.visit_weekday}),
+        term_time_only=contract.visit_term_time_only,
+    )
     days, day = [], start + timedelta(days=(contract.visit_weekday - start.weekday()) % 7)
     while day <= end:
         weeks = (day - contract.starts_on).days // 7
@@ -179,17 +211,32 @@ def contract_visits_plan(*, contract, today: date, weeks: int = VISIT_WEEKS_AHEA
             for day in visit_days(contract, school, first, last):
                 key = f"{prefix}{day:%Y-%m-%d}"
                 keys.add(key)
-                _upsert(school, key, kind=DiaryKind.VISIT, contract=contract, person=contract.visit_technician,
-                        title=f"Technician visit: {contract.supplier}", is_all_day=False,
-                        starts_at=datetime.combine(day, contract.visit_starts_at, tzinfo=LONDON),
-                        ends_at=datetime.combine(day, contract.visit_ends_at, tzinfo=LONDON),
-                        notes=f"Scheduled visit under {contract.reference}. Calls forwarded to the next visit gather "
-                              "on its visit sheet.", remind_days_before=None)
+                _upsert(
+                    school,
+                    key,
+                    kind=DiaryKind.VISIT,
+                    contract=contract,
+                    person=contract.visit_technician,
+                    title=f"Technician visit: {contract.supplier}",
+                    is_all_day=False,
+                    starts_at=datetime.combine(day, contract.visit_starts_at, tzinfo=LONDON),
+                    ends_at=datetime.combine(day, contract.visit_ends_at, tzinfo=LONDON),
+                    notes=f"Scheduled visit under {contract.reference}. Calls forwarded to the next visit gather "
+                    "on its visit sheet.",
+                    remind_days_before=None,
+                )
                 planned += 1
-        (DiaryEntry.objects.filter(school=school, generated_key__startswith=prefix,
-                                   starts_at__gte=local_midnight(today),
-                                   completed_at__isnull=True, calls_worked__isnull=True)
-         .exclude(generated_key__in=keys).delete())
+        (
+            DiaryEntry.objects.filter(
+                school=school,
+                generated_key__startswith=prefix,
+                starts_at__gte=local_midnight(today),
+                completed_at__isnull=True,
+                calls_worked__isnull=True,
+            )
+            .exclude(generated_key__in=keys)
+            .delete()
+        )
     return planned
 
 
@@ -197,15 +244,25 @@ def contracts_visits_plan(*, today: date | None = None) -> int:
     from schooldesk.suppliers.models import Contract
 
     today = today or timezone.localdate()
-    contracts = Contract.objects.filter(status__in=IN_FORCE_STATUSES, visit_weekday__isnull=False) \
-        .select_related("supplier", "visit_technician")
+    contracts = Contract.objects.filter(status__in=IN_FORCE_STATUSES, visit_weekday__isnull=False).select_related(
+        "supplier", "visit_technician"
+    )
     return sum(contract_visits_plan(contract=c, today=today) for c in contracts)
 
 
 # --- visits -----------------------------------------------------------------------------------
 @transaction.atomic
-def visit_record(*, entry: DiaryEntry, incident, by, outcome: str, notes: str, minutes_spent: int = 0,
-                 version: int | None = None, tell_reporter: bool = True):
+def visit_record(
+    *,
+    entry: DiaryEntry,
+    incident,
+    by,
+    outcome: str,
+    notes: str,
+    minutes_spent: int = 0,
+    version: int | None = None,
+    tell_reporter: bool = True,
+):
     """What the technician did on a call at a visit, through the call's own services."""
     from schooldesk.incidents.services import incident_reply, incident_resolve
 
@@ -217,11 +274,13 @@ def visit_record(*, entry: DiaryEntry, incident, by, outcome: str, notes: str, m
     if not notes.strip():
         raise ValidationError({"notes": _("Say what you did, so the reporter and the desk know.")})
     if outcome == VisitOutcome.RESOLVED:
-        result = incident_resolve(incident=incident, by=by, version=version, resolution=notes,
-                                  minutes_spent=minutes_spent or 0)
+        result = incident_resolve(
+            incident=incident, by=by, version=version, resolution=notes, minutes_spent=minutes_spent or 0
+        )
     elif outcome == VisitOutcome.PROGRESS:
-        result = incident_reply(incident=incident, by=by, body=notes, is_public=tell_reporter,
-                                minutes_spent=minutes_spent or 0)
+        result = incident_reply(
+            incident=incident, by=by, body=notes, is_public=tell_reporter, minutes_spent=minutes_spent or 0
+        )
     else:
         raise ValidationError({"outcome": _("Choose whether the call is fixed or still open.")})
     entry.calls_worked.add(incident)
@@ -235,9 +294,14 @@ def visit_complete(*, entry: DiaryEntry, by) -> DiaryEntry:
         raise ValidationError(_("Only a visit can be completed."))
     entry.completed_at = timezone.now()
     entry.save(update_fields=["completed_at", "updated_at"])
-    audit_record(actor=by, school=entry.school, action="visit_complete", obj=entry,
-                 summary=f"Visit of {entry.starts_at.astimezone(LONDON):%d/%m/%Y} completed: "
-                         f"{entry.calls_worked.count()} calls worked")
+    audit_record(
+        actor=by,
+        school=entry.school,
+        action="visit_complete",
+        obj=entry,
+        summary=f"Visit of {entry.starts_at.astimezone(LONDON):%d/%m/%Y} completed: "
+        f"{entry.calls_worked.count()} calls worked",
+    )
     return entry
 
 
@@ -276,13 +340,20 @@ def _vat(amount: Decimal, percent: Decimal) -> Decimal:
 
 def _payment_entry(payment: Payment) -> None:
     paid = payment.paid_on is not None
-    _upsert(payment.school, f"payment:{payment.pk}", kind=DiaryKind.PAYMENT_DUE, payment=payment,
-            contract=payment.contract, is_all_day=True, starts_at=local_midnight(payment.due_on),
-            ends_at=local_midnight(payment.due_on),
-            title=f"{'Paid' if paid else 'Payment due'}: {payment.supplier} {money(payment.gross)}",
-            notes=payment.description + (f"\nPaid {payment.paid_on:%d/%m/%Y} ref. {payment.paid_reference}"
-                                         if paid else ""),
-            remind_days_before=None if paid else PAYMENT_REMIND_DAYS)
+    _upsert(
+        payment.school,
+        f"payment:{payment.pk}",
+        kind=DiaryKind.PAYMENT_DUE,
+        payment=payment,
+        contract=payment.contract,
+        is_all_day=True,
+        starts_at=local_midnight(payment.due_on),
+        ends_at=local_midnight(payment.due_on),
+        title=f"{'Paid' if paid else 'Payment due'}: {payment.supplier} {money(payment.gross)}",
+        notes=payment.description
+        + (f"\nPaid {payment.paid_on:%d/%m/%Y} ref. {payment.paid_reference}" if paid else ""),
+        remind_days_before=None if paid else PAYMENT_REMIND_DAYS,
+    )
 
 
 @transaction.atomic
@@ -290,8 +361,9 @@ def payments_schedule(*, contract, by, mode: str, instalments=(), today: date | 
     """Schedule the current term's payments: recurring at the billing frequency, one-off, or instalments
     that must add up to the term's value. Each bill is split between the sharing schools."""
     if by is not None and not can_manage_contract(by, contract_school_ids(contract)):
-        raise PermissionDenied(_("Only the SPOC or ICT owner of every school sharing this contract can schedule "
-                               "its payments."))
+        raise PermissionDenied(
+            _("Only the SPOC or ICT owner of every school sharing this contract can schedule its payments.")
+        )
     k = contract.renewals
     starts, ends = contract.term_bounds(k)
     value = contract.term_value(k)
@@ -310,10 +382,17 @@ def payments_schedule(*, contract, by, mode: str, instalments=(), today: date | 
         total = sum((a for _, a in rows), Decimal("0"))
         if total != value:
             gap = value - total
-            message = (_("The instalments add up to %(total)s, but this term of the contract is worth %(value)s: "
-                         "%(gap)s short.") if gap > 0 else
-                       _("The instalments add up to %(total)s, but this term of the contract is worth %(value)s: "
-                         "%(gap)s too much."))
+            message = (
+                _(
+                    "The instalments add up to %(total)s, but this term of the contract is worth %(value)s: "
+                    "%(gap)s short."
+                )
+                if gap > 0
+                else _(
+                    "The instalments add up to %(total)s, but this term of the contract is worth %(value)s: "
+                    "%(gap)s too much."
+                )
+            )
             raise ValidationError(message % {"total": money(total), "value": money(value), "gap": money(abs(gap))})
         dates, amounts = [d for d, _ in rows], [a for _, a in rows]
     else:
@@ -325,11 +404,20 @@ def payments_schedule(*, contract, by, mode: str, instalments=(), today: date | 
         label = f" ({n + 1} of {len(dates)})" if len(dates) > 1 else ""
         for share, part in split_by_shares(amount, shares):
             shared = f", {share.percent.normalize():f}% share" if len(shares) > 1 else ""
-            payments.append(Payment(
-                school=share.school, supplier=contract.supplier, contract=contract, category=contract.category,
-                description=f"{contract.reference} {contract.name}{label}{shared}", kind=kind, amount=part,
-                vat=_vat(part, contract.vat_percent), due_on=due, generated_key=f"{prefix}{n}:{share.school_id}",
-            ))
+            payments.append(
+                Payment(
+                    school=share.school,
+                    supplier=contract.supplier,
+                    contract=contract,
+                    category=contract.category,
+                    description=f"{contract.reference} {contract.name}{label}{shared}",
+                    kind=kind,
+                    amount=part,
+                    vat=_vat(part, contract.vat_percent),
+                    due_on=due,
+                    generated_key=f"{prefix}{n}:{share.school_id}",
+                )
+            )
     for payment in payments:
         payment.full_clean(exclude=["school", "supplier", "contract"])
     Payment.objects.bulk_create(payments)
@@ -339,8 +427,13 @@ def payments_schedule(*, contract, by, mode: str, instalments=(), today: date | 
         contract.bills_recurring = True
         contract.save(update_fields=["bills_recurring", "updated_at"])
     for share in shares:
-        audit_record(actor=by, school=share.school, action="schedule", obj=contract,
-                     summary=f"{len(dates)} payment(s) scheduled for {contract.reference}, {money(value)} in all")
+        audit_record(
+            actor=by,
+            school=share.school,
+            action="schedule",
+            obj=contract,
+            summary=f"{len(dates)} payment(s) scheduled for {contract.reference}, {money(value)} in all",
+        )
     return payments
 
 
@@ -372,8 +465,13 @@ def payment_save(*, payment: Payment, by, version: int | None = None) -> Payment
     created = payment.pk is None
     payment.save()
     _payment_entry(payment)
-    audit_record(actor=by, school=payment.school, action="create" if created else "update", obj=payment,
-                 summary=f"Payment {payment.description} {money(payment.amount)} due {payment.due_on:%d/%m/%Y} saved")
+    audit_record(
+        actor=by,
+        school=payment.school,
+        action="create" if created else "update",
+        obj=payment,
+        summary=f"Payment {payment.description} {money(payment.amount)} due {payment.due_on:%d/%m/%Y} saved",
+    )
     return payment
 
 
@@ -390,8 +488,13 @@ def payment_mark_paid(*, payment: Payment, by, paid_on: date, reference: str) ->
     payment.version += 1  # an edit page opened before (showing it unpaid) is now stale
     payment.save(update_fields=["paid_on", "paid_reference", "version", "updated_at"])
     _payment_entry(payment)
-    audit_record(actor=by, school=payment.school, action="paid", obj=payment,
-                 summary=f"Payment {payment.description} paid {paid_on:%d/%m/%Y} ref. {payment.paid_reference}")
+    audit_record(
+        actor=by,
+        school=payment.school,
+        action="paid",
+        obj=payment,
+        summary=f"Payment {payment.description} paid {paid_on:%d/%m/%Y} ref. {payment.paid_reference}",
+    )
     return payment
 
 
@@ -400,8 +503,13 @@ def payment_delete(*, payment: Payment, by) -> None:
     _require_role(by, payment.school_id, DESK_ROLES, _("Only the SPOC or ICT owner can remove payments."))
     if payment.paid_on:
         raise ValidationError(_("A paid payment stays on record."))
-    audit_record(actor=by, school=payment.school, action="delete", obj=payment,
-                 summary=f"Payment {payment.description} {money(payment.amount)} due {payment.due_on:%d/%m/%Y} removed")
+    audit_record(
+        actor=by,
+        school=payment.school,
+        action="delete",
+        obj=payment,
+        summary=f"Payment {payment.description} {money(payment.amount)} due {payment.due_on:%d/%m/%Y} removed",
+    )
     payment.delete()
 
 
@@ -439,23 +547,36 @@ def diary_reminders_send(*, now: datetime | None = None) -> int:
     from schooldesk.mail.reminders import ReminderKind, reminder_send
 
     now = now or timezone.now()
-    due = DiaryEntry.objects.filter(remind_at__lte=now, reminded_at__isnull=True,
-                                    starts_at__gte=now - timedelta(days=1))
+    due = DiaryEntry.objects.filter(
+        remind_at__lte=now, reminded_at__isnull=True, starts_at__gte=now - timedelta(days=1)
+    )
     sent = 0
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            entry = (DiaryEntry.objects.select_for_update(of=("self",)).select_related("person", "school__spoc")
-                     .get(pk=pk))
+            entry = (
+                DiaryEntry.objects.select_for_update(of=("self",)).select_related("person", "school__spoc").get(pk=pk)
+            )
             if entry.reminded_at is not None:
                 continue
             when = entry.starts_at.astimezone(LONDON)
             messages = reminder_send(
-                school=entry.school, kind=ReminderKind.DIARY, people=_reminder_people(entry),
+                school=entry.school,
+                kind=ReminderKind.DIARY,
+                people=_reminder_people(entry),
                 subject=f"Reminder: {entry.title} on {when:%d/%m/%Y}",
-                body="\n".join([entry.title, f"{entry.get_kind_display()} at {entry.school}",
-                                f"{when:%d/%m/%Y}" + ("" if entry.is_all_day else f" at {when:%H:%M}"), "",
-                                entry.notes]).strip(),
-                key=f"diary:{entry.pk}:{entry.remind_at:%Y%m%d%H%M}", url=f"/diary/{entry.pk}/", deliver=False)
+                body="\n".join(
+                    [
+                        entry.title,
+                        f"{entry.get_kind_display()} at {entry.school}",
+                        f"{when:%d/%m/%Y}" + ("" if entry.is_all_day else f" at {when:%H:%M}"),
+                        "",
+                        entry.notes,
+                    ]
+                ).strip(),
+                key=f"diary:{entry.pk}:{entry.remind_at:%Y%m%d%H%M}",
+                url=f"/diary/{entry.pk}/",
+                deliver=False,
+            )
             entry.reminded_at = now
             entry.save(update_fields=["reminded_at"])
         sent += bool(messages)

@@ -77,8 +77,9 @@ class DiaryCalendarView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        filterset = DiaryFilterSet(self.request.GET or None, queryset=entry_list(self.request.user),
-                                   request=self.request)
+        filterset = DiaryFilterSet(
+            self.request.GET or None, queryset=entry_list(self.request.user), request=self.request
+        )
         entries = filterset.qs
         query = self.request.GET.copy()
         for key in ("month", "date", "page"):
@@ -89,17 +90,24 @@ class DiaryCalendarView(RoleRequiredMixin, TemplateView):
             month = _parse_date(f"{chosen}-01" if chosen else None, today.replace(day=1))
             weeks = month_weeks(month.year, month.month)
             days = entries_between(entries, weeks[0][0], weeks[-1][-1])
-            context.update(month=month, weeks=[[(d, days.get(d, [])) for d in week] for week in weeks],
-                           previous=(month - timedelta(days=1)).replace(day=1),
-                           next=(month + timedelta(days=32)).replace(day=1),
-                           listed=[(d, days[d]) for d in sorted(days) if d.month == month.month])
+            context.update(
+                month=month,
+                weeks=[[(d, days.get(d, [])) for d in week] for week in weeks],
+                previous=(month - timedelta(days=1)).replace(day=1),
+                next=(month + timedelta(days=32)).replace(day=1),
+                listed=[(d, days[d]) for d in sorted(days) if d.month == month.month],
+            )
         elif self.view == "week":
             start = _parse_date(self.request.GET.get("date"), today)
             start -= timedelta(days=start.weekday())
             days = entries_between(entries, start, start + timedelta(days=6))
-            context.update(start=start, end=start + timedelta(days=6), previous=start - timedelta(days=7),
-                           next=start + timedelta(days=7),
-                           days=[(day, days.get(day, [])) for day in (start + timedelta(days=n) for n in range(7))])
+            context.update(
+                start=start,
+                end=start + timedelta(days=6),
+                previous=start - timedelta(days=7),
+                next=start + timedelta(days=7),
+                days=[(day, days.get(day, [])) for day in (start + timedelta(days=n) for n in range(7))],
+            )
         return super().get_context_data(**context, **kwargs)
 
 
@@ -110,9 +118,11 @@ class AgendaView(FilteredListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.filterset = DiaryFilterSet(self.request.GET or None, request=self.request,
-                                        queryset=entry_list(self.request.user).filter(
-                                            starts_at__gte=services.local_midnight(timezone.localdate())))
+        self.filterset = DiaryFilterSet(
+            self.request.GET or None,
+            request=self.request,
+            queryset=entry_list(self.request.user).filter(starts_at__gte=services.local_midnight(timezone.localdate())),
+        )
         return self.filterset.qs
 
 
@@ -121,11 +131,16 @@ class EntryDetailView(View):
     def get(self, request, pk):
         entry = _entry(request, pk)
         access = access_for(request.user)
-        return render(request, "diary/entry_detail.html", {
-            "entry": entry, "can_edit": access.has_role(entry.school_id, DESK_ROLES),
-            "can_see_payments": access.has_role(entry.school_id, PAYMENT_ROLES),
-            "can_work": entry.is_visit and access.has_role(entry.school_id, STAFF_ROLES),
-        })
+        return render(
+            request,
+            "diary/entry_detail.html",
+            {
+                "entry": entry,
+                "can_edit": access.has_role(entry.school_id, DESK_ROLES),
+                "can_see_payments": access.has_role(entry.school_id, PAYMENT_ROLES),
+                "can_work": entry.is_visit and access.has_role(entry.school_id, STAFF_ROLES),
+            },
+        )
 
 
 class EntryEditView(FormPageView):
@@ -145,8 +160,11 @@ class EntryEditView(FormPageView):
 
     def get_form(self, data=None, files=None):
         query = self.request.GET
-        initial = None if self.object.pk else {"starts_on": query.get("date") or timezone.localdate(),
-                                               "kind": query.get("kind")}
+        initial = (
+            None
+            if self.object.pk
+            else {"starts_on": query.get("date") or timezone.localdate(), "kind": query.get("kind")}
+        )
         return DiaryEntryForm(data, instance=self.object, user=self.request.user, initial=initial)
 
     def perform(self, form):
@@ -186,8 +204,9 @@ def render_sheet(request, entry, bound=None, status=200):
             incident.form = bound[1]
         else:
             incident.form = VisitRecordForm(prefix=f"call{incident.pk}", initial={"version": incident.version})
-    return render(request, "diary/visit_sheet.html", {"entry": entry, **sheet, "failed": bound is not None},
-                  status=status)
+    return render(
+        request, "diary/visit_sheet.html", {"entry": entry, **sheet, "failed": bound is not None}, status=status
+    )
 
 
 class VisitSheetView(View):
@@ -204,15 +223,26 @@ class VisitRecordView(View):
         from schooldesk.incidents.models import Incident
 
         entry = _visit(request, pk)
-        incident = get_object_or_404(Incident.objects.visible_to(request.user).filter(school_id=entry.school_id),
-                                     pk=call_pk)
+        incident = get_object_or_404(
+            Incident.objects.visible_to(request.user).filter(school_id=entry.school_id), pk=call_pk
+        )
         form = VisitRecordForm(request.POST, prefix=f"call{incident.pk}")
         if form.is_valid():
             data = form.cleaned_data
-            done = apply_service(request, form, services.visit_record, "", entry=entry, incident=incident,
-                                 by=request.user, outcome=data["outcome"], notes=data["notes"],
-                                 minutes_spent=data["minutes_spent"] or 0, version=data["version"],
-                                 tell_reporter=data["tell_reporter"])
+            done = apply_service(
+                request,
+                form,
+                services.visit_record,
+                "",
+                entry=entry,
+                incident=incident,
+                by=request.user,
+                outcome=data["outcome"],
+                notes=data["notes"],
+                minutes_spent=data["minutes_spent"] or 0,
+                version=data["version"],
+                tell_reporter=data["tell_reporter"],
+            )
             if done is not None:
                 messages.success(request, _("%(ref)s: recorded.") % {"ref": incident.reference})
                 return redirect(reverse("diary:visit_sheet", args=[entry.pk]) + f"#call-{incident.pk}")
@@ -243,8 +273,9 @@ class FeedView(TemplateView):
 class FeedResetView(View):
     def post(self, request):
         services.feed_token_reset(user=request.user)
-        messages.success(request,
-                         _("Your calendar has a new address. Subscribe again with it; the old one no longer works."))
+        messages.success(
+            request, _("Your calendar has a new address. Subscribe again with it; the old one no longer works.")
+        )
         return redirect("diary:feed")
 
 
@@ -293,7 +324,8 @@ class PaymentListView(RoleRequiredMixin, View):
         from django.core.paginator import Paginator
 
         page = Paginator(payments.with_status(today).order_by("due_on", "school__name", "pk"), 50).get_page(
-            request.GET.get("page"))
+            request.GET.get("page")
+        )
         current = financial_year(schools[0].financial_year_start_month, today).starts_on.year if schools else today.year
         query = request.GET.copy()
         query.pop("page", None)
@@ -301,18 +333,31 @@ class PaymentListView(RoleRequiredMixin, View):
         export_query.pop("format", None)
         narrowed = query.copy()
         narrowed.pop("year", None)  # the financial year is which list, not a filter of it
-        return render(request, "diary/payment_list.html", {
-            "filter": filterset, "page_obj": page, "object_list": page.object_list, "years": years, "year": year,
-            "year_choices": range(current - 3, current + 3), "summary": payment_totals(payments, today),
-            "today": today, "query_without_page": query.urlencode(), "export_query": export_query.urlencode(),
-            "can_edit": access_for(request.user).any_role(DESK_ROLES), "is_filtered": is_filtered(narrowed),
-            "paid_form": PaidForm(initial={"paid_on": today}),
-        })
+        return render(
+            request,
+            "diary/payment_list.html",
+            {
+                "filter": filterset,
+                "page_obj": page,
+                "object_list": page.object_list,
+                "years": years,
+                "year": year,
+                "year_choices": range(current - 3, current + 3),
+                "summary": payment_totals(payments, today),
+                "today": today,
+                "query_without_page": query.urlencode(),
+                "export_query": export_query.urlencode(),
+                "can_edit": access_for(request.user).any_role(DESK_ROLES),
+                "is_filtered": is_filtered(narrowed),
+                "paid_form": PaidForm(initial={"paid_on": today}),
+            },
+        )
 
 
 def _desk_payment(request, payment_pk) -> Payment:
-    payment = get_object_or_404(Payment.objects.visible_to(request.user).select_related("school", "supplier"),
-                                pk=payment_pk)
+    payment = get_object_or_404(
+        Payment.objects.visible_to(request.user).select_related("school", "supplier"), pk=payment_pk
+    )
     if not access_for(request.user).has_role(payment.school_id, DESK_ROLES):
         raise Http404
     return payment
@@ -329,8 +374,9 @@ class PaymentEditView(FormPageView):
         return _desk_payment(self.request, pk) if pk else Payment()
 
     def get_form(self, data=None, files=None):
-        initial = None if self.object.pk else {"due_on": timezone.localdate(),
-                                               "for_entry": self.request.GET.get("entry")}
+        initial = (
+            None if self.object.pk else {"due_on": timezone.localdate(), "for_entry": self.request.GET.get("entry")}
+        )
         return PaymentForm(data, instance=self.object, user=self.request.user, initial=initial)
 
     def perform(self, form):
@@ -346,12 +392,20 @@ class PaymentPaidView(RoleRequiredMixin, View):
     def post(self, request, payment_pk):
         payment = _desk_payment(request, payment_pk)
         form = PaidForm(request.POST)
-        if form.is_valid() and apply_service(request, form, services.payment_mark_paid, _("Marked as paid."),
-                                             payment=payment, by=request.user, paid_on=form.cleaned_data["paid_on"],
-                                             reference=form.cleaned_data["paid_reference"]):
+        if form.is_valid() and apply_service(
+            request,
+            form,
+            services.payment_mark_paid,
+            _("Marked as paid."),
+            payment=payment,
+            by=request.user,
+            paid_on=form.cleaned_data["paid_on"],
+            reference=form.cleaned_data["paid_reference"],
+        ):
             return redirect_back(request, reverse("diary:payment_list"))
-        messages.error(request,
-                       _("Not recorded: %(why)s") % {"why": " ".join(e for errs in form.errors.values() for e in errs)})
+        messages.error(
+            request, _("Not recorded: %(why)s") % {"why": " ".join(e for errs in form.errors.values() for e in errs)}
+        )
         return redirect_back(request, reverse("diary:payment_list"))
 
 
@@ -389,10 +443,20 @@ class PaymentScheduleView(RoleRequiredMixin, View):
         k = contract.renewals
         starts, ends = contract.term_bounds(k)
         already = Payment.objects.filter(contract=contract, generated_key__startswith=f"contract:{contract.pk}:t{k}:")
-        return render(request, "diary/payment_schedule.html", {
-            "contract": contract, "form": form, "formset": formset, "starts": starts, "ends": ends,
-            "term_value": contract.term_value(k), "already": already.exists(),
-        }, status=status)
+        return render(
+            request,
+            "diary/payment_schedule.html",
+            {
+                "contract": contract,
+                "form": form,
+                "formset": formset,
+                "starts": starts,
+                "ends": ends,
+                "term_value": contract.term_value(k),
+                "already": already.exists(),
+            },
+            status=status,
+        )
 
     def get(self, request, contract_pk):
         contract = self._contract(request, contract_pk)
@@ -402,15 +466,22 @@ class PaymentScheduleView(RoleRequiredMixin, View):
         contract = self._contract(request, contract_pk)
         form, formset = ScheduleForm(request.POST), InstalmentFormSet(request.POST, prefix="instalment")
         if form.is_valid() and formset.is_valid():
-            instalments = [(f.cleaned_data.get("due_on"), f.cleaned_data.get("amount")) for f in formset.forms
-                           if f.cleaned_data]
+            instalments = [
+                (f.cleaned_data.get("due_on"), f.cleaned_data.get("amount")) for f in formset.forms if f.cleaned_data
+            ]
             try:
-                done = apply_service(request, form, services.payments_schedule, _("Payments scheduled."),
-                                     contract=contract, by=request.user, mode=form.cleaned_data["mode"],
-                                     instalments=instalments)
+                done = apply_service(
+                    request,
+                    form,
+                    services.payments_schedule,
+                    _("Payments scheduled."),
+                    contract=contract,
+                    by=request.user,
+                    mode=form.cleaned_data["mode"],
+                    instalments=instalments,
+                )
             except PermissionDenied as exc:
                 raise Http404 from exc
             if done is not None:
                 return redirect("suppliers:contract_detail", contract_pk=contract.pk)
         return self._render(request, contract, form, formset, status=400)
-

@@ -85,8 +85,12 @@ class Session:
         if self.fetch_token is None:
             return (connection.secret or "").strip()
         now = timezone.now()
-        if again or not connection.access_token or not connection.token_expires_at or (
-                connection.token_expires_at <= now + timedelta(minutes=2)):
+        if (
+            again
+            or not connection.access_token
+            or not connection.token_expires_at
+            or (connection.token_expires_at <= now + timedelta(minutes=2))
+        ):
             try:
                 answer = self.fetch_token()
             except OAuthError as exc:
@@ -95,7 +99,8 @@ class Session:
             connection.token_expires_at = now + timedelta(seconds=int(answer.get("expires_in", 3600)))
             if connection.pk:
                 type(connection).objects.filter(pk=connection.pk).update(  # encrypted by the field
-                    access_token=connection.access_token, token_expires_at=connection.token_expires_at)
+                    access_token=connection.access_token, token_expires_at=connection.token_expires_at
+                )
         return connection.access_token
 
     def get(self, url: str, params: dict | None = None) -> dict:
@@ -104,8 +109,13 @@ class Session:
         if not endpoint_allowed(url):
             raise DirectoryError("The directory's address must use HTTPS.")
         for attempt in range(MAX_TRIES):
-            request = urllib.request.Request(url, headers={  # noqa: S310 (scheme checked)
-                "Authorization": f"Bearer {self.token()}", "Accept": "application/json"})
+            request = urllib.request.Request(  # noqa: S310 (scheme checked)
+                url,
+                headers={
+                    "Authorization": f"Bearer {self.token()}",
+                    "Accept": "application/json",
+                },
+            )
             try:
                 with urllib.request.urlopen(request, timeout=settings.SCHOOLDESK_OAUTH_TIMEOUT) as response:  # noqa: S310
                     return json.loads(response.read().decode("utf-8"))
@@ -139,8 +149,11 @@ def _refusal(exc: urllib.error.HTTPError) -> str:
     detail = body.get("error", "")
     if isinstance(detail, dict):
         detail = detail.get("message", "") or detail.get("code", "")
-    hint = {401: " Check the secret or token.", 403: " Check the app's permissions in the directory.",
-            404: " Check the tenant, domain or school id."}.get(exc.code, "")
+    hint = {
+        401: " Check the secret or token.",
+        403: " Check the app's permissions in the directory.",
+        404: " Check the tenant, domain or school id.",
+    }.get(exc.code, "")
     return f"The directory refused: HTTP {exc.code}. {str(detail)[:200]}{hint}".replace("  ", " ").strip()
 
 
@@ -157,9 +170,15 @@ def _graph_pages(session: Session, url: str, params: dict | None):
 def read_microsoft(connection, mapping_keys: set[str]) -> Directory:
     base = urls()["graph"].rstrip("/")
     token_url = urls()["microsoft_token"].format(tenant=urllib.parse.quote(connection.tenant.strip(), safe=""))
-    session = Session(connection, lambda: client_credentials_token(
-        token_url=token_url, client_id=connection.client_id.strip(), client_secret=(connection.secret or "").strip(),
-        scope=GRAPH_SCOPE))
+    session = Session(
+        connection,
+        lambda: client_credentials_token(
+            token_url=token_url,
+            client_id=connection.client_id.strip(),
+            client_secret=(connection.secret or "").strip(),
+            scope=GRAPH_SCOPE,
+        ),
+    )
     groups = list(_graph_pages(session, f"{base}/v1.0/groups", {"$select": "id,displayName"}))
     members: dict[str, set[str]] = {}
     wanted = {k.lower() for k in mapping_keys}
@@ -167,19 +186,26 @@ def read_microsoft(connection, mapping_keys: set[str]) -> Directory:
         names = {group.get("id", ""), group.get("displayName", "")}
         if not {n.lower() for n in names} & wanted:
             continue
-        for member in _graph_pages(session, f"{base}/v1.0/groups/{urllib.parse.quote(group['id'])}/transitiveMembers",
-                                   {"$select": "id"}):
+        for member in _graph_pages(
+            session, f"{base}/v1.0/groups/{urllib.parse.quote(group['id'])}/transitiveMembers", {"$select": "id"}
+        ):
             if member.get("@odata.type", "#microsoft.graph.user") == "#microsoft.graph.user":
                 members.setdefault(member["id"], set()).update(n for n in names if n)
     people = []
     for user in _graph_pages(session, f"{base}/v1.0/users", {"$select": GRAPH_USER_FIELDS}):
         if user["id"] not in members and "*" not in wanted:
             continue
-        people.append(Person(
-            id=user["id"], first_name=user.get("givenName") or "", last_name=user.get("surname") or "",
-            email=(user.get("mail") or user.get("userPrincipalName") or "").lower(),
-            job_title=user.get("jobTitle") or "", enabled=user.get("accountEnabled", True) is not False,
-            keys=members.get(user["id"], set()) | {"*"}))
+        people.append(
+            Person(
+                id=user["id"],
+                first_name=user.get("givenName") or "",
+                last_name=user.get("surname") or "",
+                email=(user.get("mail") or user.get("userPrincipalName") or "").lower(),
+                job_title=user.get("jobTitle") or "",
+                enabled=user.get("accountEnabled", True) is not False,
+                keys=members.get(user["id"], set()) | {"*"},
+            )
+        )
     return Directory(people=people)
 
 
@@ -197,11 +223,21 @@ def google_key(secret: str) -> dict:
 def google_assertion(key: dict, *, subject: str, token_url: str) -> str:
     """The service account's signed request for a token acting for `subject` (domain-wide delegation, RFC 7523)."""
     now = int(time.time())
-    claims = {"iss": key["client_email"], "scope": GOOGLE_SCOPE, "aud": token_url, "sub": subject,
-              "iat": now, "exp": now + 3600}
+    claims = {
+        "iss": key["client_email"],
+        "scope": GOOGLE_SCOPE,
+        "aud": token_url,
+        "sub": subject,
+        "iat": now,
+        "exp": now + 3600,
+    }
     try:
-        return jwt.encode(claims, key["private_key"], algorithm="RS256",
-                          headers={"kid": key.get("private_key_id", "")} if key.get("private_key_id") else None)
+        return jwt.encode(
+            claims,
+            key["private_key"],
+            algorithm="RS256",
+            headers={"kid": key.get("private_key_id", "")} if key.get("private_key_id") else None,
+        )
     except (ValueError, TypeError, jwt.PyJWTError) as exc:
         raise DirectoryError("The Google key file's private key cannot be read.") from exc
 
@@ -210,8 +246,12 @@ def read_google(connection, mapping_keys: set[str]) -> Directory:
     key = google_key((connection.secret or "").strip())
     token_url = urls()["google_token"]
     subject = connection.client_id.strip()
-    session = Session(connection, lambda: jwt_bearer_token(
-        token_url=token_url, assertion=google_assertion(key, subject=subject, token_url=token_url)))
+    session = Session(
+        connection,
+        lambda: jwt_bearer_token(
+            token_url=token_url, assertion=google_assertion(key, subject=subject, token_url=token_url)
+        ),
+    )
     url = urls()["google"].rstrip("/") + "/admin/directory/v1/users"
     params = {"maxResults": "500", "projection": "basic", "orderBy": "email"}
     if connection.tenant.strip():
@@ -224,10 +264,16 @@ def read_google(connection, mapping_keys: set[str]) -> Directory:
         for user in answer.get("users", []):
             unit = user.get("orgUnitPath") or "/"
             name = user.get("name") or {}
-            people.append(Person(
-                id=user["id"], first_name=name.get("givenName") or "", last_name=name.get("familyName") or "",
-                email=(user.get("primaryEmail") or "").lower(), enabled=not user.get("suspended", False)
-                and not user.get("archived", False), keys=_units(unit) | {"*"}))
+            people.append(
+                Person(
+                    id=user["id"],
+                    first_name=name.get("givenName") or "",
+                    last_name=name.get("familyName") or "",
+                    email=(user.get("primaryEmail") or "").lower(),
+                    enabled=not user.get("suspended", False) and not user.get("archived", False),
+                    keys=_units(unit) | {"*"},
+                )
+            )
         if not answer.get("nextPageToken"):
             break
         params = {**params, "pageToken": answer["nextPageToken"]}
@@ -235,7 +281,7 @@ def read_google(connection, mapping_keys: set[str]) -> Directory:
 
 
 def _units(path: str) -> set[str]:
-    """"/Staff/Office" -> {"/", "/Staff", "/Staff/Office"}: a mapping of a unit covers the units inside it."""
+    """ "/Staff/Office" -> {"/", "/Staff", "/Staff/Office"}: a mapping of a unit covers the units inside it."""
     parts = [p for p in path.split("/") if p]
     return {"/"} | {"/" + "/".join(parts[:n]) for n in range(1, len(parts) + 1)}
 
@@ -260,25 +306,40 @@ def read_wonde(connection, mapping_keys: set[str], *, pupils: bool = True) -> Di
     base = f"{urls()['wonde'].rstrip('/')}/v1.0/schools/{school}"
     session = Session(connection)
     people = []
-    for employee in _wonde_pages(session, f"{base}/employees", {"include": "contact_details,employment_details",
-                                                                "per_page": "200"}):
+    for employee in _wonde_pages(
+        session, f"{base}/employees", {"include": "contact_details,employment_details", "per_page": "200"}
+    ):
         emails = (_data(employee, "contact_details") or {}).get("emails") or {}
         employment = _data(employee, "employment_details") or {}
-        people.append(Person(
-            id=employee["id"], first_name=employee.get("forename") or "", last_name=employee.get("surname") or "",
-            email=(emails.get("email") or emails.get("work") or "").lower(),
-            job_title=employment.get("job_title") or "", keys={"*"}))
+        people.append(
+            Person(
+                id=employee["id"],
+                first_name=employee.get("forename") or "",
+                last_name=employee.get("surname") or "",
+                email=(emails.get("email") or emails.get("work") or "").lower(),
+                job_title=employment.get("job_title") or "",
+                keys={"*"},
+            )
+        )
     directory = Directory(people=people)
     if pupils:
         directory.pupils = []
         for student in _wonde_pages(session, f"{base}/students", {"include": "year,classes", "per_page": "200"}):
             year = _data(student, "year") or {}
             classes = sorted(c.get("name", "") for c in (_data(student, "classes") or []) if c.get("name"))
-            directory.pupils.append(PupilRecord(
-                id=student["id"], first_name=student.get("forename") or "", last_name=student.get("surname") or "",
-                year_group=(year.get("name") or "")[:20], form=(classes[0] if classes else "")[:40]))
-        directory.rooms = [RoomRecord(id=room["id"], name=(room.get("name") or room.get("code") or "")[:100])
-                           for room in _wonde_pages(session, f"{base}/rooms", {"per_page": "200"})]
+            directory.pupils.append(
+                PupilRecord(
+                    id=student["id"],
+                    first_name=student.get("forename") or "",
+                    last_name=student.get("surname") or "",
+                    year_group=(year.get("name") or "")[:20],
+                    form=(classes[0] if classes else "")[:40],
+                )
+            )
+        directory.rooms = [
+            RoomRecord(id=room["id"], name=(room.get("name") or room.get("code") or "")[:100])
+            for room in _wonde_pages(session, f"{base}/rooms", {"per_page": "200"})
+        ]
     return directory
 
 

@@ -20,34 +20,69 @@ def directory_demo(demo, *, now=None) -> Connection:
     school, people = demo.schools["oakfield"], demo.people["oakfield"]
     roles = people.by_role
     connection = Connection.objects.create(
-        school=school, name="Staff in Microsoft 365", provider=Provider.MICROSOFT,
-        tenant="oakfield-primary.onmicrosoft.com", client_id="00000000-0000-0000-0000-000000000000",
-        role_mapping=MAPPING, sync_pupils=False, is_active=False, created_by=roles["owner"])
+        school=school,
+        name="Staff in Microsoft 365",
+        provider=Provider.MICROSOFT,
+        tenant="oakfield-primary.onmicrosoft.com",
+        client_id="00000000-0000-0000-0000-000000000000",
+        role_mapping=MAPPING,
+        sync_pupils=False,
+        is_active=False,
+        created_by=roles["owner"],
+    )
     started = (now - timedelta(days=1)).replace(hour=2, minute=0, second=0, microsecond=0)
-    run = Run(connection=connection, trigger=Trigger.NIGHTLY, started_at=started,
-              finished_at=started + timedelta(seconds=14), status=RunStatus.DONE)
+    run = Run(
+        connection=connection,
+        trigger=Trigger.NIGHTLY,
+        started_at=started,
+        finished_at=started + timedelta(seconds=14),
+        status=RunStatus.DONE,
+    )
     staff = people.staff
     added, changed = staff[0], staff[1]
     rows = [  # as the sync writes them (schooldesk/directory/sync.py)
-        (ChangeKind.ADDED, str(added), {"first name": ["", added.first_name], "last name": ["", added.last_name],
-                                        "email": ["", added.email]}, ""),
+        (
+            ChangeKind.ADDED,
+            str(added),
+            {"first name": ["", added.first_name], "last name": ["", added.last_name], "email": ["", added.email]},
+            "",
+        ),
         (ChangeKind.ROLE_GRANTED, str(added), {"role": "reporter"}, "from the directory's groups"),
         (ChangeKind.CHANGED, str(changed), {"job title": [changed.job_title or "Teacher", "Year 4 teacher"]}, ""),
-        (ChangeKind.LEFT_ALONE, str(roles["owner"]),
-         {"job title": ["School business manager", roles["owner"].job_title]},
-         "changed by hand on the desk: the desk's value is kept"),
+        (
+            ChangeKind.LEFT_ALONE,
+            str(roles["owner"]),
+            {"job title": ["School business manager", roles["owner"].job_title]},
+            "changed by hand on the desk: the desk's value is kept",
+        ),
         (ChangeKind.DEACTIVATED, "Jordan Hale", {}, "no longer in the directory"),
     ]
-    counts = {ChangeKind.ADDED: "added", ChangeKind.CHANGED: "changed", ChangeKind.LEFT_ALONE: "left_alone",
-              ChangeKind.DEACTIVATED: "deactivated"}
+    counts = {
+        ChangeKind.ADDED: "added",
+        ChangeKind.CHANGED: "changed",
+        ChangeKind.LEFT_ALONE: "left_alone",
+        ChangeKind.DEACTIVATED: "deactivated",
+    }
     for kind, _label, _fields, _reason in rows:
         if kind in counts:
             setattr(run, counts[kind], getattr(run, counts[kind]) + 1)
     run.save()
-    Change.objects.bulk_create([Change(run=run, kind=kind, subject=Subject.STAFF, label=label, fields=fields,
-                                       reason=reason) for kind, label, fields, reason in rows])
-    Link.objects.bulk_create([Link(connection=connection, provider_id=f"demo-{person.username}", user=person,
-                                   synced={"first_name": person.first_name, "last_name": person.last_name})
-                              for person in (added, changed)])
+    Change.objects.bulk_create(
+        [
+            Change(run=run, kind=kind, subject=Subject.STAFF, label=label, fields=fields, reason=reason)
+            for kind, label, fields, reason in rows
+        ]
+    )
+    Link.objects.bulk_create(
+        [
+            Link(
+                connection=connection,
+                provider_id=f"demo-{person.username}",
+                user=person,
+                synced={"first_name": person.first_name, "last_name": person.last_name},
+            )
+            for person in (added, changed)
+        ]
+    )
     Connection.objects.filter(pk=connection.pk).update(last_run_at=run.finished_at)
     return connection

@@ -1,9 +1,9 @@
 """The ICT owner's mapping from a directory's groups or organisational units to the desk's roles, one line each:
 
-    Teachers = reporter
-    /Staff/Office = spoc
-    IT = technician @ 123456      (an organisation's connection: the school's DfE URN)
-    * = reporter                  (everyone the directory lists; the only key for Wonde's staff)
+Teachers = reporter
+/Staff/Office = spoc
+IT = technician @ 123456      (an organisation's connection: the school's DfE URN)
+* = reporter                  (everyone the directory lists; the only key for Wonde's staff)
 """
 
 from __future__ import annotations
@@ -48,19 +48,24 @@ def parse(text: str, *, school=None, organisation=None) -> list[Rule]:
         role_text, at, urn = rest.partition("@")
         role = _role(role_text)
         if not sep or not key.strip() or role is None:
-            errors.append(_("Line %(n)d: write the group, then = and one of the roles %(roles)s.") % {
-                "n": number, "roles": ", ".join(r.value for r in SYNCED_ROLES)})
+            errors.append(
+                _("Line %(n)d: write the group, then = and one of the roles %(roles)s.")
+                % {"n": number, "roles": ", ".join(r.value for r in SYNCED_ROLES)}
+            )
             continue
         if organisation is not None:
             school_id = urns.get(urn.strip()) if at else None
             if school_id is None:
-                errors.append(_("Line %(n)d: add @ and the DfE URN of one of the organisation's schools.")
-                              % {"n": number})
+                errors.append(
+                    _("Line %(n)d: add @ and the DfE URN of one of the organisation's schools.") % {"n": number}
+                )
                 continue
         else:
             if at:
-                errors.append(_("Line %(n)d: a school's connection gives roles in its own school: remove the @ part.")
-                              % {"n": number})
+                errors.append(
+                    _("Line %(n)d: a school's connection gives roles in its own school: remove the @ part.")
+                    % {"n": number}
+                )
                 continue
             school_id = school.pk
         rules.append(Rule(key=key.strip(), role=role, school_id=school_id))

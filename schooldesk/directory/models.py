@@ -41,64 +41,105 @@ class ConnectionQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         schools, organisations = manager_scope(user)
-        return self.filter(Q(school_id__in=schools) | Q(school__organisation_id__in=organisations)
-                           | Q(organisation_id__in=organisations))
+        return self.filter(
+            Q(school_id__in=schools)
+            | Q(school__organisation_id__in=organisations)
+            | Q(organisation_id__in=organisations)
+        )
 
     def readable_by(self, user):
         """The connections whose reports the user may read: those they manage, and their school's."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
         schools, organisations = manager_scope(user)
-        return self.filter(Q(school_id__in=set(schools) | set(reader_scope(user)))
-                           | Q(school__organisation_id__in=organisations) | Q(organisation_id__in=organisations))
+        return self.filter(
+            Q(school_id__in=set(schools) | set(reader_scope(user)))
+            | Q(school__organisation_id__in=organisations)
+            | Q(organisation_id__in=organisations)
+        )
 
 
 class Connection(VersionedModel, TimeStampedModel):
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="directory_connections", verbose_name=_("school"))
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="directory_connections",
+        verbose_name=_("school"),
+    )
     organisation = models.ForeignKey(
-        "schools.Organisation", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="directory_connections", verbose_name=_("organisation"),
-        help_text=_("Instead of a school: one directory for several schools (each mapping line names the school)."))
+        "schools.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="directory_connections",
+        verbose_name=_("organisation"),
+        help_text=_("Instead of a school: one directory for several schools (each mapping line names the school)."),
+    )
     name = models.CharField(_("name"), max_length=80, help_text=_("For example: Staff in Microsoft 365"))
     provider = models.CharField(_("directory"), max_length=12, choices=Provider.choices)
     tenant = models.CharField(
-        _("tenant, domain or Wonde school id"), max_length=120,
-        help_text=_("Microsoft: the tenant id or domain (contoso.onmicrosoft.com). Google: the domain "
-                    "(school.example.org), or leave empty for every domain of the account. Wonde: the school's "
-                    "id (A1234567890)."), blank=True)
+        _("tenant, domain or Wonde school id"),
+        max_length=120,
+        help_text=_(
+            "Microsoft: the tenant id or domain (contoso.onmicrosoft.com). Google: the domain "
+            "(school.example.org), or leave empty for every domain of the account. Wonde: the school's "
+            "id (A1234567890)."
+        ),
+        blank=True,
+    )
     client_id = models.CharField(
-        _("client id or account"), max_length=200, blank=True,
-        help_text=_("Microsoft: the app registration's application (client) id. Google: the administrator the "
-                    "service account acts for (admin@school.example.org). Wonde: leave empty."))
+        _("client id or account"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Microsoft: the app registration's application (client) id. Google: the administrator the "
+            "service account acts for (admin@school.example.org). Wonde: leave empty."
+        ),
+    )
     secret = EncryptedTextField(
-        _("secret"), blank=True,
-        help_text=_("Microsoft: the client secret. Google: the service account's JSON key file, pasted whole. "
-                    "Wonde: the API token. Kept encrypted and never shown again; leave empty to keep the one "
-                    "stored."))
+        _("secret"),
+        blank=True,
+        help_text=_(
+            "Microsoft: the client secret. Google: the service account's JSON key file, pasted whole. "
+            "Wonde: the API token. Kept encrypted and never shown again; leave empty to keep the one "
+            "stored."
+        ),
+    )
     role_mapping = models.TextField(
-        _("who gets which role"), blank=True,
-        help_text=_("One line each: a group's name (Microsoft), an organisational unit (Google, e.g. /Staff/Office) "
-                    "or * for everyone, then = and the role: Teachers = reporter. For an organisation's "
-                    "connection add @ and the school's DfE URN: Teachers = reporter @ 123456."))
-    sync_pupils = models.BooleanField(_("read pupils and rooms"), default=True,
-                                      help_text=_("Wonde only: pupils with their year and class, and the rooms."))
+        _("who gets which role"),
+        blank=True,
+        help_text=_(
+            "One line each: a group's name (Microsoft), an organisational unit (Google, e.g. /Staff/Office) "
+            "or * for everyone, then = and the role: Teachers = reporter. For an organisation's "
+            "connection add @ and the school's DfE URN: Teachers = reporter @ 123456."
+        ),
+    )
+    sync_pupils = models.BooleanField(
+        _("read pupils and rooms"),
+        default=True,
+        help_text=_("Wonde only: pupils with their year and class, and the rooms."),
+    )
     is_active = models.BooleanField(_("sync every night"), default=True)
     #: the latest access token (Microsoft, Google) and when it runs out: fetched again when it has
     access_token = EncryptedTextField(blank=True, editable=False)
     token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_run_at = models.DateTimeField(_("last sync"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = ConnectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = _("directory connection")
-        constraints = [models.CheckConstraint(
-            condition=Q(school__isnull=False, organisation__isnull=True)
-            | Q(school__isnull=True, organisation__isnull=False), name="directory_school_or_organisation")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=False, organisation__isnull=True)
+                | Q(school__isnull=True, organisation__isnull=False),
+                name="directory_school_or_organisation",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -123,10 +164,12 @@ class Link(TimeStampedModel):
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="links")
     provider_id = models.CharField(max_length=200)
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="directory_links")
-    pupil = models.ForeignKey("accounts.Pupil", on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="directory_links")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, null=True, blank=True, related_name="directory_links"
+    )
+    pupil = models.ForeignKey(
+        "accounts.Pupil", on_delete=models.CASCADE, null=True, blank=True, related_name="directory_links"
+    )
     synced = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -146,8 +189,14 @@ class Run(models.Model):
 
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="runs")
     trigger = models.CharField(_("started"), max_length=10, choices=Trigger.choices)
-    started_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("started by"))
+    started_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
@@ -191,8 +240,9 @@ class Room(models.Model):
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="rooms")
     provider_id = models.CharField(max_length=200)
     name = models.CharField(_("name"), max_length=100)
-    location = models.ForeignKey("locations.Location", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+")
+    location = models.ForeignKey(
+        "locations.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["name", "pk"]

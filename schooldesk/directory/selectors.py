@@ -15,8 +15,11 @@ def connection_get(user, pk: int) -> Connection:
 
 
 def run_list(user):
-    return Run.objects.visible_to(user).select_related("connection__school", "connection__organisation",
-                                                       "started_by").order_by("-started_at", "-pk")
+    return (
+        Run.objects.visible_to(user)
+        .select_related("connection__school", "connection__organisation", "started_by")
+        .order_by("-started_at", "-pk")
+    )
 
 
 def run_get(user, pk: int) -> Run:

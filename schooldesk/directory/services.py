@@ -37,8 +37,9 @@ def connection_save(*, connection: Connection, by, secret: str = "", version: in
     if connection.provider == Provider.WONDE and not connection.school_id:
         raise ValidationError({"provider": _("Wonde is read per school: choose a school, not the organisation.")})
     if not connection.secret:
-        raise ValidationError({"secret": _("Enter the secret, key file or token: the directory cannot be read "
-                                           "without it.")})
+        raise ValidationError(
+            {"secret": _("Enter the secret, key file or token: the directory cannot be read without it.")}
+        )
     if connection.provider == Provider.GOOGLE:
         try:
             clients.google_key(connection.secret)
@@ -47,16 +48,22 @@ def connection_save(*, connection: Connection, by, secret: str = "", version: in
     if connection.provider in (Provider.MICROSOFT, Provider.WONDE) and not connection.tenant.strip():
         raise ValidationError({"tenant": _("Enter the tenant (Microsoft) or the Wonde school id.")})
     if connection.provider != Provider.WONDE and not connection.client_id.strip():
-        raise ValidationError({"client_id": _("Enter the client id (Microsoft) or the administrator's address "
-                                              "(Google).")})
+        raise ValidationError(
+            {"client_id": _("Enter the client id (Microsoft) or the administrator's address (Google).")}
+        )
     mapping.parse(connection.role_mapping, school=connection.school, organisation=connection.organisation)
     created = connection.pk is None
     if created:
         connection.created_by = by
     connection.save()
-    audit_record(actor=by, school=connection.school, organisation=connection.organisation,
-                 action="create" if created else "update", obj=connection,
-                 summary=f"Directory connection {connection} saved")
+    audit_record(
+        actor=by,
+        school=connection.school,
+        organisation=connection.organisation,
+        action="create" if created else "update",
+        obj=connection,
+        summary=f"Directory connection {connection} saved",
+    )
     return connection
 
 
@@ -78,7 +85,7 @@ def _message(exc) -> str:
 
 
 def sync_start(*, connection: Connection, by) -> None:
-    """"Sync now": the worker runs it after this request commits (tests run it at once)."""
+    """ "Sync now": the worker runs it after this request commits (tests run it at once)."""
     _check_manager(connection, by)
     from schooldesk.directory.tasks import directory_sync_task
 
@@ -104,10 +111,18 @@ def directory_sync(*, connection: Connection, by=None, trigger: str = Trigger.ON
     run.finished_at = timezone.now()
     run.save()
     Connection.objects.filter(pk=connection.pk).update(last_run_at=run.finished_at)
-    audit_record(actor=by, school=connection.school, organisation=connection.organisation, action="sync", obj=run,
-                 summary=(f"Directory sync of {connection}: {run.added} added, {run.changed} changed, "
-                          f"{run.left_alone} left alone, {run.deactivated} deactivated"
-                          + (f"; failed: {run.error}" if run.error else "")))
+    audit_record(
+        actor=by,
+        school=connection.school,
+        organisation=connection.organisation,
+        action="sync",
+        obj=run,
+        summary=(
+            f"Directory sync of {connection}: {run.added} added, {run.changed} changed, "
+            f"{run.left_alone} left alone, {run.deactivated} deactivated"
+            + (f"; failed: {run.error}" if run.error else "")
+        ),
+    )
     return run
 
 

@@ -23,8 +23,15 @@ from schooldesk.directory.models import Change, Connection, Link, Room, Run
 
 STAFF_FIELDS = ("first_name", "last_name", "email", "job_title")
 PUPIL_FIELDS = ("first_name", "last_name", "year_group", "form")
-LABELS = {"first_name": "first name", "last_name": "last name", "email": "email", "job_title": "job title",
-          "year_group": "year group", "form": "class", "is_active": "active"}
+LABELS = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "email": "email",
+    "job_title": "job title",
+    "year_group": "year group",
+    "form": "class",
+    "is_active": "active",
+}
 
 
 class Report:
@@ -32,10 +39,22 @@ class Report:
         self.run, self.rows = run, []
 
     def add(self, kind, subject, label, *, fields=None, reason=""):
-        self.rows.append(Change(run=self.run, kind=kind, subject=subject, label=str(label)[:200],
-                                fields=fields or {}, reason=reason[:300]))
-        counter = {ChangeKind.ADDED: "added", ChangeKind.CHANGED: "changed", ChangeKind.LEFT_ALONE: "left_alone",
-                   ChangeKind.DEACTIVATED: "deactivated"}.get(kind)
+        self.rows.append(
+            Change(
+                run=self.run,
+                kind=kind,
+                subject=subject,
+                label=str(label)[:200],
+                fields=fields or {},
+                reason=reason[:300],
+            )
+        )
+        counter = {
+            ChangeKind.ADDED: "added",
+            ChangeKind.CHANGED: "changed",
+            ChangeKind.LEFT_ALONE: "left_alone",
+            ChangeKind.DEACTIVATED: "deactivated",
+        }.get(kind)
         if counter:
             setattr(self.run, counter, getattr(self.run, counter) + 1)
 
@@ -68,8 +87,9 @@ class Sync:
     def __init__(self, connection: Connection, run: Run, by):
         self.connection, self.run, self.by = connection, run, by
         self.report = Report(run)
-        self.rules = mapping.parse(connection.role_mapping, school=connection.school,
-                                   organisation=connection.organisation)
+        self.rules = mapping.parse(
+            connection.role_mapping, school=connection.school, organisation=connection.organisation
+        )
         self.links = {link.provider_id: link for link in connection.links.select_related("user", "pupil")}
 
     def mapping_keys(self) -> set[str]:
@@ -82,8 +102,10 @@ class Sync:
         by_email = {}
         emails = {p.email for p in people if p.email}
         if emails:
-            by_email = {u.email_lower: u for u in user_model.objects.annotate(email_lower=Lower("email"))
-                        .filter(email_lower__in=emails)}
+            by_email = {
+                u.email_lower: u
+                for u in user_model.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=emails)
+            }
         for person in people:
             seen.add(person.id)
             roles = mapping.roles_for(self.rules, person.keys)
@@ -98,8 +120,12 @@ class Sync:
                 self.links[person.id] = link
                 if user is None:
                     link.synced = {name: getattr(person, name) for name in STAFF_FIELDS}
-                    self.report.add(ChangeKind.ADDED, Subject.STAFF, link.user, fields=_named(
-                        {n: ["", getattr(person, n)] for n in STAFF_FIELDS if getattr(person, n)}))
+                    self.report.add(
+                        ChangeKind.ADDED,
+                        Subject.STAFF,
+                        link.user,
+                        fields=_named({n: ["", getattr(person, n)] for n in STAFF_FIELDS if getattr(person, n)}),
+                    )
                     self._roles(link, roles)
                     link.save(update_fields=["synced", "updated_at"])
                     continue
@@ -113,8 +139,13 @@ class Sync:
         while user_model.objects.filter(username__iexact=username).exists():
             number += 1
             username = f"{base}-{number}"
-        user = user_model(username=username, email=person.email, first_name=person.first_name[:150],
-                          last_name=person.last_name[:150], job_title=person.job_title[:80])
+        user = user_model(
+            username=username,
+            email=person.email,
+            first_name=person.first_name[:150],
+            last_name=person.last_name[:150],
+            job_title=person.job_title[:80],
+        )
         user.set_unusable_password()  # signs in with SSO, or sets a password from a reset link
         user.save()
         return user
@@ -133,8 +164,13 @@ class Sync:
             user.save()
             self.report.add(ChangeKind.CHANGED, Subject.STAFF, user, fields=_named(changed))
         if kept:
-            self.report.add(ChangeKind.LEFT_ALONE, Subject.STAFF, user, fields=_named(kept),
-                            reason="changed by hand on the desk: the desk's value is kept")
+            self.report.add(
+                ChangeKind.LEFT_ALONE,
+                Subject.STAFF,
+                user,
+                fields=_named(kept),
+                reason="changed by hand on the desk: the desk's value is kept",
+            )
         link.synced = synced
         self._roles(link, roles)
         link.save(update_fields=["synced", "updated_at"])
@@ -147,14 +183,24 @@ class Sync:
         for role, school_id in sorted(wanted - held):
             membership_grant(user=user, role=role, school_id=school_id)
             given.add(f"{role}@{school_id}")
-            self.report.add(ChangeKind.ROLE_GRANTED, Subject.STAFF, user, fields={"role": role},
-                            reason="from the directory's groups")
+            self.report.add(
+                ChangeKind.ROLE_GRANTED,
+                Subject.STAFF,
+                user,
+                fields={"role": role},
+                reason="from the directory's groups",
+            )
         for entry in sorted(given):
             role, _at, school_id = entry.partition("@")
             if (role, int(school_id)) not in wanted:
                 if membership_remove(user=user, role=role, school_id=int(school_id)):
-                    self.report.add(ChangeKind.ROLE_REMOVED, Subject.STAFF, user, fields={"role": role},
-                                    reason="no longer in a group that gives it")
+                    self.report.add(
+                        ChangeKind.ROLE_REMOVED,
+                        Subject.STAFF,
+                        user,
+                        fields={"role": role},
+                        reason="no longer in a group that gives it",
+                    )
                 given.discard(entry)
         link.synced["roles"] = sorted(given)
 
@@ -166,14 +212,24 @@ class Sync:
             link.synced["deactivated"] = True
             link.save(update_fields=["synced", "updated_at"])
             self.report.add(ChangeKind.DEACTIVATED, Subject.STAFF, user, reason=why)
-            audit_record(actor=self.by, school=self.connection.school, organisation=self.connection.organisation,
-                         action="deactivate", obj=user, summary=f"{user.username} deactivated by directory sync: {why}")
+            audit_record(
+                actor=self.by,
+                school=self.connection.school,
+                organisation=self.connection.organisation,
+                action="deactivate",
+                obj=user,
+                summary=f"{user.username} deactivated by directory sync: {why}",
+            )
 
     def _leavers(self, seen: set[str], people: list[Person]) -> None:
         gone = [link for pid, link in self.links.items() if link.user_id and pid not in seen]
         if gone and not people:  # an empty answer is a fault more often than a school with no staff
-            self.report.add(ChangeKind.LEFT_ALONE, Subject.STAFF, f"{len(gone)} people",
-                            reason="the directory listed no one: nobody was deactivated")
+            self.report.add(
+                ChangeKind.LEFT_ALONE,
+                Subject.STAFF,
+                f"{len(gone)} people",
+                reason="the directory listed no one: nobody was deactivated",
+            )
             return
         for link in gone:
             self._deactivate(link, "no longer in the directory")
@@ -190,11 +246,13 @@ class Sync:
             pupil = link.pupil if link and link.pupil_id else existing.get(record.id)
             if pupil is None:
                 pupil = Pupil.objects.create(school=school, mis_id=record.id, **values)
-                link = Link.objects.create(connection=self.connection, provider_id=record.id, pupil=pupil,
-                                           synced=values)
+                link = Link.objects.create(
+                    connection=self.connection, provider_id=record.id, pupil=pupil, synced=values
+                )
                 self.links[record.id] = link
-                self.report.add(ChangeKind.ADDED, Subject.PUPIL, pupil,
-                                fields=_named({n: ["", v] for n, v in values.items() if v}))
+                self.report.add(
+                    ChangeKind.ADDED, Subject.PUPIL, pupil, fields=_named({n: ["", v] for n, v in values.items() if v})
+                )
                 continue
             if link is None:
                 link = Link.objects.create(connection=self.connection, provider_id=record.id, pupil=pupil)
@@ -209,14 +267,23 @@ class Sync:
                 pupil.save()
                 self.report.add(ChangeKind.CHANGED, Subject.PUPIL, pupil, fields=_named(changed))
             if kept:
-                self.report.add(ChangeKind.LEFT_ALONE, Subject.PUPIL, pupil, fields=_named(kept),
-                                reason="changed by hand on the desk: the desk's value is kept")
+                self.report.add(
+                    ChangeKind.LEFT_ALONE,
+                    Subject.PUPIL,
+                    pupil,
+                    fields=_named(kept),
+                    reason="changed by hand on the desk: the desk's value is kept",
+                )
             link.synced = synced
             link.save(update_fields=["synced", "updated_at"])
         leavers = [p for mis_id, p in existing.items() if mis_id not in seen and p.is_active]
         if leavers and not records:
-            self.report.add(ChangeKind.LEFT_ALONE, Subject.PUPIL, f"{len(leavers)} pupils",
-                            reason="the MIS listed no pupils: nobody was taken off roll")
+            self.report.add(
+                ChangeKind.LEFT_ALONE,
+                Subject.PUPIL,
+                f"{len(leavers)} pupils",
+                reason="the MIS listed no pupils: nobody was taken off roll",
+            )
             return
         for pupil in leavers:
             pupil.is_active = False

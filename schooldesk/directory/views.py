@@ -53,8 +53,10 @@ class ConnectionListView(ReaderRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             connections=list(selectors.connection_list(self.request.user)),
-            runs=list(selectors.run_list(self.request.user)[:selectors.RECENT]),
-            can_manage=any(manager_scope(self.request.user)), **kwargs)
+            runs=list(selectors.run_list(self.request.user)[: selectors.RECENT]),
+            can_manage=any(manager_scope(self.request.user)),
+            **kwargs,
+        )
 
 
 class ConnectionEditView(ManagerRequiredMixin, FormPageView):
@@ -77,9 +79,12 @@ class ConnectionEditView(ManagerRequiredMixin, FormPageView):
         return context
 
     def perform(self, form):
-        return services.connection_save(connection=form.instance, by=self.request.user,
-                                        secret=form.cleaned_data.get("new_secret", ""),
-                                        version=form.rendered_version)
+        return services.connection_save(
+            connection=form.instance,
+            by=self.request.user,
+            secret=form.cleaned_data.get("new_secret", ""),
+            version=form.rendered_version,
+        )
 
     def get_success_url(self, result):
         return reverse("directory:connection_update", args=[result.pk])
@@ -135,9 +140,13 @@ class RunDetailView(ReaderRequiredMixin, TemplateView):
         run = _run_or_404(self.request, self.kwargs["run_pk"])
         rooms = selectors.run_rooms(run)
         return super().get_context_data(
-            run=run, changes=selectors.run_changes(run), rooms=rooms,
+            run=run,
+            changes=selectors.run_changes(run),
+            rooms=rooms,
             rooms_to_add=[r for r in rooms if not r.location_id and not r.is_location],
-            can_manage=selectors.can_manage(self.request.user, run), **kwargs)
+            can_manage=selectors.can_manage(self.request.user, run),
+            **kwargs,
+        )
 
 
 class _RoomAction(ManagerRequiredMixin, ObjectActionView):

@@ -30,17 +30,65 @@ class IncidentSerializer(DeskSerializer):
     class Meta:
         model = Incident
         fields = [
-            "id", "reference", "school", "school_name", "kind", "summary", "description", "expected", "happened",
-            "checked", "last_worked", "happened_before", "reporter_availability", "location", "location_name",
-            "device", "asset", "category", "impact", "urgency", "priority", "status", "support_level", "assigned_to",
-            "for_next_visit", "supplier", "supplier_reference", "escalated_at", "supplier_responded_at",
-            "supplier_fixed_at", "logged_at", "response_due_at", "resolve_due_at",
-            "responded_at", "resolved_at", "closed_at", "resolution", "is_workaround", "version",
+            "id",
+            "reference",
+            "school",
+            "school_name",
+            "kind",
+            "summary",
+            "description",
+            "expected",
+            "happened",
+            "checked",
+            "last_worked",
+            "happened_before",
+            "reporter_availability",
+            "location",
+            "location_name",
+            "device",
+            "asset",
+            "category",
+            "impact",
+            "urgency",
+            "priority",
+            "status",
+            "support_level",
+            "assigned_to",
+            "for_next_visit",
+            "supplier",
+            "supplier_reference",
+            "escalated_at",
+            "supplier_responded_at",
+            "supplier_fixed_at",
+            "logged_at",
+            "response_due_at",
+            "resolve_due_at",
+            "responded_at",
+            "resolved_at",
+            "closed_at",
+            "resolution",
+            "is_workaround",
+            "version",
         ]
-        read_only_fields = [f for f in fields if f not in (
-            "kind", "summary", "description", "expected", "happened", "checked", "last_worked", "happened_before",
-            "reporter_availability", "location", "device", "asset",
-        )]
+        read_only_fields = [
+            f
+            for f in fields
+            if f
+            not in (
+                "kind",
+                "summary",
+                "description",
+                "expected",
+                "happened",
+                "checked",
+                "last_worked",
+                "happened_before",
+                "reporter_availability",
+                "location",
+                "device",
+                "asset",
+            )
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,13 +115,25 @@ class UpdateSerializer(DeskSerializer):
 
     class Meta:
         model = IncidentUpdate
-        fields = ["id", "created_at", "kind", "author", "body", "is_public", "field", "old_value", "new_value",
-                  "minutes_spent", "attachments"]
+        fields = [
+            "id",
+            "created_at",
+            "kind",
+            "author",
+            "body",
+            "is_public",
+            "field",
+            "old_value",
+            "new_value",
+            "minutes_spent",
+            "attachments",
+        ]
 
 
 class TriageSerializer(serializers.Serializer):
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.none(), required=False, allow_null=True,
-                                                  default=None)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.none(), required=False, allow_null=True, default=None
+    )
     impact = serializers.ChoiceField(choices=Incident._meta.get_field("impact").choices)
     urgency = serializers.ChoiceField(choices=Incident._meta.get_field("urgency").choices)
     priority = serializers.CharField(required=False, allow_blank=True, default="")
@@ -82,8 +142,9 @@ class TriageSerializer(serializers.Serializer):
 
 class EscalateSerializer(serializers.Serializer):
     supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.none())
-    reference = serializers.CharField(required=False, allow_blank=True, default="",
-                                      help_text="The supplier's own call reference.")
+    reference = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="The supplier's own call reference."
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -109,15 +170,19 @@ class IncidentViewSet(mixins.CreateModelMixin, DeskViewSet):
         opening its page is."""
         incident = super().get_object()
         if incident.is_restricted and self.request.method == "GET":
-            audit_record(actor=self.request.user, school=incident.school, action=VIEW, obj=incident,
-                         summary=f"Opened the restricted call {incident.reference} through the API")
+            audit_record(
+                actor=self.request.user,
+                school=incident.school,
+                action=VIEW,
+                obj=incident,
+                summary=f"Opened the restricted call {incident.reference} through the API",
+            )
         return incident
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         location = data.pop("location")
-        serializer.instance = incident_create(school=location.school, location=location, by=self.request.user,
-                                              **data)
+        serializer.instance = incident_create(school=location.school, location=location, by=self.request.user, **data)
 
     def _act(self, serializer_class, **querysets):
         incident = self.get_object()
@@ -154,7 +219,8 @@ class IncidentViewSet(mixins.CreateModelMixin, DeskViewSet):
         """The timeline as the call's page shows it to this person (internal notes for those who work on it)."""
         access = access_for(self.request.user)
         worker = access.has_role(incident.school_id, STAFF_ROLES) or (
-            incident.supplier_id in access.suppliers_by_school.get(incident.school_id, frozenset()))
+            incident.supplier_id in access.suppliers_by_school.get(incident.school_id, frozenset())
+        )
         return incident_timeline(incident, include_internal=worker)
 
     @extend_schema(responses=UpdateSerializer(many=True))
@@ -170,5 +236,4 @@ class IncidentViewSet(mixins.CreateModelMixin, DeskViewSet):
         """The call's files on the updates this person may see (each downloaded from its `download_url`)."""
         incident = self.get_object()
         files = Attachment.objects.filter(incident=incident, update__in=self._updates(incident).values("pk"))
-        return self._response(AttachmentSerializer(files.order_by("pk"), many=True,
-                                                   context={"request": request}).data)
+        return self._response(AttachmentSerializer(files.order_by("pk"), many=True, context={"request": request}).data)

@@ -99,28 +99,42 @@ def bulk_apply(*, incidents, by, action: BulkAction, data: dict) -> BulkResult:
 def _triage(incident, by, data):
     category = incident.category
     if data.get("category"):  # chosen by name: each school has its own "Printing and copying"
-        category = Category.objects.filter(school_id=incident.school_id, name=data["category"],
-                                           is_archived=False).first()
+        category = Category.objects.filter(
+            school_id=incident.school_id, name=data["category"], is_archived=False
+        ).first()
         if category is None:
             raise ValidationError(_("its school has no category “%(name)s”") % {"name": data["category"]})
-    services.incident_triage(incident=incident, by=by, version=incident.version, category=category,
-                             impact=data.get("impact") or incident.impact,
-                             urgency=data.get("urgency") or incident.urgency)
+    services.incident_triage(
+        incident=incident,
+        by=by,
+        version=incident.version,
+        category=category,
+        impact=data.get("impact") or incident.impact,
+        urgency=data.get("urgency") or incident.urgency,
+    )
 
 
 def _forward(incident, by, data):
-    services.incident_assign(incident=incident, by=by, version=incident.version, technician=data.get("technician"),
-                             next_visit=bool(data.get("next_visit")), note=data.get("note", ""))
+    services.incident_assign(
+        incident=incident,
+        by=by,
+        version=incident.version,
+        technician=data.get("technician"),
+        next_visit=bool(data.get("next_visit")),
+        note=data.get("note", ""),
+    )
 
 
 def _escalate(incident, by, data):
-    services.incident_escalate(incident=incident, by=by, version=incident.version, supplier=data["supplier"],
-                               note=data.get("note", ""))
+    services.incident_escalate(
+        incident=incident, by=by, version=incident.version, supplier=data["supplier"], note=data.get("note", "")
+    )
 
 
 def _wait(incident, by, data):
-    services.incident_wait(incident=incident, by=by, version=incident.version, on=data.get("on") or "reporter",
-                           note=data.get("note", ""))
+    services.incident_wait(
+        incident=incident, by=by, version=incident.version, on=data.get("on") or "reporter", note=data.get("note", "")
+    )
 
 
 def _resolve(incident, by, data):
@@ -136,21 +150,64 @@ def _link_problem(incident, by, data):
     problem_incidents_link(problem=problem, by=by, incidents=[incident])
 
 
-register(BulkAction("triage", gettext_lazy("Triage: category, impact, urgency"),
-                    lambda n: ngettext("%(n)s triaged", "%(n)s triaged", n) % {"n": n}, _triage,
-                    roles=DESK_ROLES, fields=("category", "impact", "urgency")))
-register(BulkAction("forward", gettext_lazy("Forward to first-level support"),
-                    lambda n: ngettext("%(n)s forwarded", "%(n)s forwarded", n) % {"n": n}, _forward,
-                    roles=DESK_ROLES, fields=("technician", "next_visit", "note")))
-register(BulkAction("escalate", gettext_lazy("Escalate to a supplier"),
-                    lambda n: ngettext("%(n)s escalated", "%(n)s escalated", n) % {"n": n}, _escalate,
-                    roles=STAFF_ROLES, fields=("supplier", "note"), required=("supplier",)))
-register(BulkAction("wait", gettext_lazy("Wait on the reporter or supplier"),
-                    lambda n: ngettext("%(n)s waiting", "%(n)s waiting", n) % {"n": n}, _wait,
-                    fields=("on", "note")))
-register(BulkAction("resolve", gettext_lazy("Resolve with one note"),
-                    lambda n: ngettext("%(n)s resolved", "%(n)s resolved", n) % {"n": n}, _resolve,
-                    fields=("note",), required=("note",)))
-register(BulkAction("problem", gettext_lazy("Link to a problem"),
-                    lambda n: ngettext("%(n)s linked to the problem", "%(n)s linked to the problem", n) % {"n": n},
-                    _link_problem, roles=STAFF_ROLES, fields=("problem",), required=("problem",)))
+register(
+    BulkAction(
+        "triage",
+        gettext_lazy("Triage: category, impact, urgency"),
+        lambda n: ngettext("%(n)s triaged", "%(n)s triaged", n) % {"n": n},
+        _triage,
+        roles=DESK_ROLES,
+        fields=("category", "impact", "urgency"),
+    )
+)
+register(
+    BulkAction(
+        "forward",
+        gettext_lazy("Forward to first-level support"),
+        lambda n: ngettext("%(n)s forwarded", "%(n)s forwarded", n) % {"n": n},
+        _forward,
+        roles=DESK_ROLES,
+        fields=("technician", "next_visit", "note"),
+    )
+)
+register(
+    BulkAction(
+        "escalate",
+        gettext_lazy("Escalate to a supplier"),
+        lambda n: ngettext("%(n)s escalated", "%(n)s escalated", n) % {"n": n},
+        _escalate,
+        roles=STAFF_ROLES,
+        fields=("supplier", "note"),
+        required=("supplier",),
+    )
+)
+register(
+    BulkAction(
+        "wait",
+        gettext_lazy("Wait on the reporter or supplier"),
+        lambda n: ngettext("%(n)s waiting", "%(n)s waiting", n) % {"n": n},
+        _wait,
+        fields=("on", "note"),
+    )
+)
+register(
+    BulkAction(
+        "resolve",
+        gettext_lazy("Resolve with one note"),
+        lambda n: ngettext("%(n)s resolved", "%(n)s resolved", n) % {"n": n},
+        _resolve,
+        fields=("note",),
+        required=("note",),
+    )
+)
+register(
+    BulkAction(
+        "problem",
+        gettext_lazy("Link to a problem"),
+        lambda n: ngettext("%(n)s linked to the problem", "%(n)s linked to the problem", n) % {"n": n},
+        _link_problem,
+        roles=STAFF_ROLES,
+        fields=("problem",),
+        required=("problem",),
+    )
+)

@@ -32,8 +32,9 @@ ACTIVE_STATUSES = frozenset(
         IncidentStatus.WAITING_APPROVAL,
     }
 )
-PAUSED_STATUSES = frozenset({IncidentStatus.WAITING_REPORTER, IncidentStatus.WAITING_SUPPLIER,
-                             IncidentStatus.WAITING_APPROVAL})
+PAUSED_STATUSES = frozenset(
+    {IncidentStatus.WAITING_REPORTER, IncidentStatus.WAITING_SUPPLIER, IncidentStatus.WAITING_APPROVAL}
+)
 ENDED_STATUSES = frozenset(
     {IncidentStatus.RESOLVED, IncidentStatus.CLOSED, IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE}
 )

@@ -27,16 +27,20 @@ def reference_matches(value: str) -> Q:
     Each is a list of ids read through an index, so that with the words' full-text match the database
     joins three short lists instead of reading every call of the school (41 ms → 3 ms at 20,000 calls)."""
     by_reference = Incident.objects.alias(ref=Lower("supplier_reference")).filter(ref=value.lower())
-    by_tag = Incident.objects.filter(asset__in=Asset.objects.alias(tag_lower=Lower("tag"))
-                                     .filter(tag_lower=value.lower()).values("pk"))
+    by_tag = Incident.objects.filter(
+        asset__in=Asset.objects.alias(tag_lower=Lower("tag")).filter(tag_lower=value.lower()).values("pk")
+    )
     return Q(pk__in=by_reference.values("pk")) | Q(pk__in=by_tag.values("pk"))
 
 
 #: "open": not yet resolved; "ended": resolved, closed, cancelled or a duplicate
 STATE_CHOICES = [("open", _("Open (not yet resolved)")), ("ended", _("Resolved or closed"))]
 #: calls by who has them, for the person looking: their saved views keep these, not their own ids
-WHOSE_CHOICES = [("mine", _("Forwarded to me")), ("ours", _("Escalated to my supplier")),
-                 ("here_today", _("Where I visit today"))]
+WHOSE_CHOICES = [
+    ("mine", _("Forwarded to me")),
+    ("ours", _("Escalated to my supplier")),
+    ("here_today", _("Where I visit today")),
+]
 
 
 def _user(request):
@@ -68,8 +72,20 @@ class IncidentFilterSet(DeskFilterSet):
 
     class Meta:
         model = Incident
-        fields = ["q", "school", "status", "priority", "category", "location", "device", "assigned_to", "supplier",
-                  "sla", "state", "whose"]
+        fields = [
+            "q",
+            "school",
+            "status",
+            "priority",
+            "category",
+            "location",
+            "device",
+            "assigned_to",
+            "supplier",
+            "sla",
+            "state",
+            "whose",
+        ]
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -44,25 +44,44 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
     attachment = forms.FileField(label=_("Photo or file (optional)"), required=False)
     # docs/decisions/0023: a data breach goes to the DPO, a safeguarding concern to the DSL
     restricted_lane = forms.ChoiceField(
-        choices=LANE_CHOICES, required=False, widget=forms.RadioSelect, initial="",
+        choices=LANE_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        initial="",
         label=_("Is this about personal data or a pupil's safety online?"),
-        help_text=_("If so, only the school's DPO or DSL and the ICT owner will see what you write."))
+        help_text=_("If so, only the school's DPO or DSL and the ICT owner will see what you write."),
+    )
 
     class Meta:
         model = Incident
         fields = [
-            "kind", "summary", "location", "asset", "device", "reporter_availability",
-            "expected", "happened", "checked", "last_worked", "happened_before", "description",
+            "kind",
+            "summary",
+            "location",
+            "asset",
+            "device",
+            "reporter_availability",
+            "expected",
+            "happened",
+            "checked",
+            "last_worked",
+            "happened_before",
+            "description",
         ]
         widgets = {
             "kind": forms.RadioSelect,
-            "expected": SMALL_TEXT, "happened": SMALL_TEXT, "checked": SMALL_TEXT, "description": SMALL_TEXT,
+            "expected": SMALL_TEXT,
+            "happened": SMALL_TEXT,
+            "checked": SMALL_TEXT,
+            "description": SMALL_TEXT,
         }
 
     def __init__(self, *args, user, initial_location=None, initial_asset=None, **kwargs):
         super().__init__(*args, **kwargs)
         locations = list(
-            Location.objects.visible_to(user).filter(is_archived=False).select_related("school")
+            Location.objects.visible_to(user)
+            .filter(is_archived=False)
+            .select_related("school")
             .order_by("school__name", "name")
         )
         self.fields["location"] = LocationChoiceField(
@@ -70,20 +89,21 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
         )
         self.fields["location"].choices = _grouped_location_choices(locations)
         self.fields["location"].widget.attrs["class"] = "form-select"
-        self.fields["summary"].widget.attrs.update({"placeholder": _("e.g. The projector in Room 12 shows no picture"),
-                                                    "autofocus": True})
+        self.fields["summary"].widget.attrs.update(
+            {"placeholder": _("e.g. The projector in Room 12 shows no picture"), "autofocus": True}
+        )
         self.fields["kind"].initial = "incident"
         if initial_location:
             self.initial["location"] = initial_location
         self._asset_field(user, initial_asset)
         self.fields["happened_before"].choices = [("", _("Not sure")), ("yes", _("Yes")), ("no", _("No"))]
 
-
     def _asset_field(self, user, initial_asset) -> None:
         """The devices recorded in the chosen room (htmx refreshes them when the room changes); a device
         label's QR code brings its own asset. Any working device of the person's schools is accepted."""
         field = forms.ModelChoiceField(
-            queryset=Asset.objects.visible_to(user).exclude(status__in=GONE_STATUSES), required=False,
+            queryset=Asset.objects.visible_to(user).exclude(status__in=GONE_STATUSES),
+            required=False,
             label=_("Which device? (optional)"),
             help_text=_("The equipment recorded in the place you chose. Not listed? Describe it below."),
         )
@@ -99,21 +119,30 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
         field.widget.attrs.update({"class": "form-select"})
         self.fields["asset"] = field
         self.fields["device"].label = _("…or describe the device (optional)")
-        self.fields["location"].widget.attrs.update({
-            "hx-get": reverse_lazy("assets:asset_options"), "hx-target": "#id_asset", "hx-trigger": "change",
-            "hx-swap": "innerHTML",
-        })
+        self.fields["location"].widget.attrs.update(
+            {
+                "hx-get": reverse_lazy("assets:asset_options"),
+                "hx-target": "#id_asset",
+                "hx-trigger": "change",
+                "hx-swap": "innerHTML",
+            }
+        )
 
 
 class IncidentLogForm(IncidentReportForm):
     """The SPOC logging a call for a caller (phone, in person), with triage at once."""
 
-    reported_by = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Caller"),
-                                         help_text=_("Someone with a SchoolDesk login. Otherwise give a name below."))
+    reported_by = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Caller"),
+        help_text=_("Someone with a SchoolDesk login. Otherwise give a name below."),
+    )
     reporter_name = forms.CharField(required=False, label=_("…or the caller's name"))
     reporter_contact = forms.CharField(required=False, label=_("Caller's phone or email"))
-    channel = forms.ChoiceField(choices=[c for c in Channel.choices if c[0] != "qr"], initial="phone",
-                                label=_("How it came in"))
+    channel = forms.ChoiceField(
+        choices=[c for c in Channel.choices if c[0] != "qr"], initial="phone", label=_("How it came in")
+    )
     category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False)
     impact = forms.ChoiceField(choices=Impact.choices, initial="I3")
     urgency = forms.ChoiceField(choices=Urgency.choices, initial="U2")
@@ -147,13 +176,20 @@ class TriageForm(VersionedForm):
     category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, label=_("Category"))
     impact = forms.ChoiceField(choices=Impact.choices, label=_("Impact"))
     urgency = forms.ChoiceField(choices=Urgency.choices, label=_("Urgency"))
-    priority = forms.ChoiceField(choices=[("", _("As the matrix says"))] + list(Priority.choices), required=False,
-                                 label=_("Override priority"))
+    priority = forms.ChoiceField(
+        choices=[("", _("As the matrix says"))] + list(Priority.choices), required=False, label=_("Override priority")
+    )
     reason = forms.CharField(required=False, label=_("Reason for the override"), max_length=200)
     is_restricted = forms.BooleanField(required=False, label=_("Restricted: data breach or safeguarding concern"))
-    restricted_lane = forms.ChoiceField(choices=LANE_CHOICES, required=False, label=_("Restricted: who holds it"),
-                                        help_text=_("A data breach goes to the DPO, a safeguarding or filtering "
-                                                    "concern to the DSL; the desk then sees only that it exists."))
+    restricted_lane = forms.ChoiceField(
+        choices=LANE_CHOICES,
+        required=False,
+        label=_("Restricted: who holds it"),
+        help_text=_(
+            "A data breach goes to the DPO, a safeguarding or filtering "
+            "concern to the DSL; the desk then sees only that it exists."
+        ),
+    )
 
     def clean(self):
         data = super().clean()
@@ -190,7 +226,8 @@ class EscalateForm(VersionedForm):
         if incident.is_restricted:  # mail/outbound.py restricted(): this text is all the supplier is sent
             self.fields["note"].help_text = _(
                 "This call is restricted: the supplier's email carries only this text, our reference, the school, "
-                "the place, the priority and the SPOC's contact; never the summary, the description or the reporter.")
+                "the place, the priority and the SPOC's contact; never the summary, the description or the reporter."
+            )
 
 
 class MinuteInput(forms.DateTimeInput):
@@ -203,8 +240,12 @@ class MinuteInput(forms.DateTimeInput):
 
 
 class SupplierTimesForm(VersionedForm):
-    responded_at = forms.DateTimeField(required=False, widget=MinuteInput, label=_("The supplier responded at"),
-                                       help_text=_("When they first answered: a call back, an email, their portal."))
+    responded_at = forms.DateTimeField(
+        required=False,
+        widget=MinuteInput,
+        label=_("The supplier responded at"),
+        help_text=_("When they first answered: a call back, an email, their portal."),
+    )
     fixed_at = forms.DateTimeField(required=False, widget=MinuteInput, label=_("The supplier fixed it at"))
 
 
@@ -220,9 +261,10 @@ class ReplyForm(StyledFormMixin, forms.Form):
 
 
 class WaitForm(VersionedForm):
-    on = forms.ChoiceField(choices=[("reporter", _("Waiting on the reporter")),
-                                    ("supplier", _("Waiting on the supplier"))],
-                           label=_("Waiting on"))
+    on = forms.ChoiceField(
+        choices=[("reporter", _("Waiting on the reporter")), ("supplier", _("Waiting on the supplier"))],
+        label=_("Waiting on"),
+    )
     note = forms.CharField(required=False, widget=SMALL_TEXT, label=_("What we are waiting for"))
 
 
@@ -243,7 +285,9 @@ class ConfirmForm(StyledFormMixin, forms.Form):
     """Confirm the fix; the rating is there only when the call was picked for one (`rate=True`)."""
 
     satisfaction = forms.ChoiceField(
-        choices=[("", _("Rather not say")), *Satisfaction.choices], required=False, label=RATING_LABEL,
+        choices=[("", _("Rather not say")), *Satisfaction.choices],
+        required=False,
+        label=RATING_LABEL,
     )
     comment = forms.CharField(required=False, widget=SMALL_TEXT, label=_("Comment (optional)"))
 
@@ -262,8 +306,9 @@ class RateForm(StyledFormMixin, forms.Form):
     """The one question after a resolved call: good, OK or poor, and an optional comment."""
 
     rating = forms.ChoiceField(choices=Satisfaction.choices, widget=forms.RadioSelect, label=RATING_LABEL)
-    comment = forms.CharField(required=False, max_length=500, widget=SMALL_TEXT,
-                              label=_("Anything you would like to add? (optional)"))
+    comment = forms.CharField(
+        required=False, max_length=500, widget=SMALL_TEXT, label=_("Anything you would like to add? (optional)")
+    )
 
 
 class ReopenForm(StyledFormMixin, forms.Form):
@@ -294,20 +339,29 @@ class BulkForm(StyledFormMixin, forms.Form):
 
     action = forms.ChoiceField(label=_("Action"))
     category = forms.ChoiceField(required=False, label=_("Category"))
-    impact = forms.ChoiceField(required=False, choices=[("", _("Leave as it is"))] + list(Impact.choices),
-                               label=_("Impact"))
-    urgency = forms.ChoiceField(required=False, choices=[("", _("Leave as it is"))] + list(Urgency.choices),
-                                label=_("Urgency"))
+    impact = forms.ChoiceField(
+        required=False, choices=[("", _("Leave as it is"))] + list(Impact.choices), label=_("Impact")
+    )
+    urgency = forms.ChoiceField(
+        required=False, choices=[("", _("Leave as it is"))] + list(Urgency.choices), label=_("Urgency")
+    )
     technician = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Technician"))
     next_visit = forms.BooleanField(required=False, label=_("Leave them for the next scheduled visit"))
-    supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), required=False,
-                                      label=_("Second-level provider"))
-    on = forms.ChoiceField(required=False, choices=[("reporter", _("Waiting on the reporter")),
-                                                    ("supplier", _("Waiting on the supplier"))],
-                           label=_("Waiting on"))
+    supplier = forms.ModelChoiceField(
+        queryset=Supplier.objects.none(), required=False, label=_("Second-level provider")
+    )
+    on = forms.ChoiceField(
+        required=False,
+        choices=[("reporter", _("Waiting on the reporter")), ("supplier", _("Waiting on the supplier"))],
+        label=_("Waiting on"),
+    )
     problem = forms.CharField(required=False, max_length=20, label=_("Problem (reference, e.g. PRB-000012)"))
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000,
-                           label=_("Note (for resolving: what was done)"))
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=4000,
+        label=_("Note (for resolving: what was done)"),
+    )
 
     #: fields other apps' actions need (incidents/bulk.py), by name: added before the note
     extra_fields: dict[str, forms.Field] = {}
@@ -332,22 +386,32 @@ class BulkForm(StyledFormMixin, forms.Form):
         access = access_for(user)
         desk, staff = access.school_ids(DESK_ROLES), access.school_ids(STAFF_ROLES)
         if "category" in self.fields:
-            names = (Category.objects.filter(school_id__in=desk, is_archived=False).order_by("name")
-                     .values_list("name", flat=True).distinct())
+            names = (
+                Category.objects.filter(school_id__in=desk, is_archived=False)
+                .order_by("name")
+                .values_list("name", flat=True)
+                .distinct()
+            )
             self.fields["category"].choices = [("", _("Leave as it is"))] + [(n, n) for n in names]
         if "technician" in self.fields:
             self.fields["technician"].queryset = (
                 User.objects.filter(memberships__school_id__in=desk, memberships__role__in=STAFF_ROLES)
-                .distinct().order_by("first_name", "last_name"))
+                .distinct()
+                .order_by("first_name", "last_name")
+            )
         if "supplier" in self.fields:
             organisations = School.objects.filter(pk__in=staff).values("organisation_id")
-            self.fields["supplier"].queryset = (Supplier.objects.filter(organisation_id__in=organisations)
-                                                .order_by("name"))
+            self.fields["supplier"].queryset = Supplier.objects.filter(organisation_id__in=organisations).order_by(
+                "name"
+            )
 
     def fields_by_action(self) -> list[tuple]:
         """Each field after the picker, with the actions that use it (app.js shows only the chosen action's)."""
-        return [(self[name], " ".join(a.name for a in self.actions.values() if name in a.fields))
-                for name in self.fields if name != "action"]
+        return [
+            (self[name], " ".join(a.name for a in self.actions.values() if name in a.fields))
+            for name in self.fields
+            if name != "action"
+        ]
 
     def freeze(self) -> "BulkForm":
         """Read each drop-down's rows once (rendering then runs no query of its own)."""
@@ -366,8 +430,11 @@ class BulkForm(StyledFormMixin, forms.Form):
         from schooldesk.problems.models import Problem
 
         digits = text.upper().removeprefix("PRB-").lstrip("0")
-        problem = (Problem.objects.visible_to(self.user).filter(pk=int(digits)).first()
-                   if digits.isascii() and digits.isdecimal() else None)
+        problem = (
+            Problem.objects.visible_to(self.user).filter(pk=int(digits)).first()
+            if digits.isascii() and digits.isdecimal()
+            else None
+        )
         if problem is None:
             raise forms.ValidationError(_("No problem with that reference."))
         return problem

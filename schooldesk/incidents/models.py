@@ -91,8 +91,10 @@ class Category(SchoolOwnedModel):
     name = models.CharField(_("name"), max_length=80)
     is_archived = models.BooleanField(_("archived"), default=False)
     needs_approval = models.BooleanField(
-        _("needs approval"), default=False,
-        help_text=_("Requests in this category cost money or change access: they wait for the school's approver."))
+        _("needs approval"),
+        default=False,
+        help_text=_("Requests in this category cost money or change access: they wait for the school's approver."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -115,16 +117,24 @@ class Incident(VersionedModel, SchoolOwnedModel):
         _("has it happened before?"), max_length=5, choices=choices.HappenedBefore.choices, blank=True
     )
     reporter_availability = models.CharField(
-        _("where and when can you be found?"), max_length=200, blank=True,
+        _("where and when can you be found?"),
+        max_length=200,
+        blank=True,
         help_text=_("For example: Room 12, free periods 3 and 4, or after 3:15pm."),
     )
     location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, verbose_name=_("where"))
     device = models.CharField(
-        _("device (optional)"), max_length=120, blank=True,
+        _("device (optional)"),
+        max_length=120,
+        blank=True,
         help_text=_("Asset tag or a description, e.g. 'teacher laptop'."),
     )
     asset = models.ForeignKey(
-        "assets.Asset", on_delete=models.PROTECT, null=True, blank=True, related_name="incidents",
+        "assets.Asset",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
         verbose_name=_("device from the register"),
     )
     channel = models.CharField(max_length=20, choices=choices.Channel.choices, default="web")
@@ -146,7 +156,11 @@ class Incident(VersionedModel, SchoolOwnedModel):
     )
     support_level = models.CharField(max_length=10, choices=choices.SupportLevel.choices, default="desk")
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_incidents",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_incidents",
         verbose_name=_("technician"),
     )
     for_next_visit = models.BooleanField(_("for the next technician visit"), default=False)
@@ -163,24 +177,30 @@ class Incident(VersionedModel, SchoolOwnedModel):
     resolve_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     sla_paused_at = models.DateTimeField(null=True, blank=True)
-    sla_paused_minutes = models.PositiveIntegerField(default=0,
-                                                     help_text="Service minutes spent waiting, added to the targets.")
+    sla_paused_minutes = models.PositiveIntegerField(
+        default=0, help_text="Service minutes spent waiting, added to the targets."
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     is_workaround = models.BooleanField(_("this is a workaround; follow-up needed"), default=False)
     # how the reporter rated the handling (asked at resolution when the school's survey setting picks the call)
-    satisfaction = models.CharField(_("how the reporter rated it"), max_length=4,
-                                    choices=choices.Satisfaction.choices, blank=True)
+    satisfaction = models.CharField(
+        _("how the reporter rated it"), max_length=4, choices=choices.Satisfaction.choices, blank=True
+    )
     satisfaction_comment = models.CharField(_("the reporter's comment on the rating"), max_length=500, blank=True)
     satisfaction_asked_at = models.DateTimeField(_("rating asked for at"), null=True, blank=True)
     satisfaction_at = models.DateTimeField(_("rated at"), null=True, blank=True)
-    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="duplicates")
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
     is_restricted = models.BooleanField(
-        _("restricted (data breach or safeguarding)"), default=False,
-        help_text=_("Only the ICT owner, the DPO/DSL and the people involved (reporter, whoever logged it, "
-                    "the assignee) can see a restricted call."),
+        _("restricted (data breach or safeguarding)"),
+        default=False,
+        help_text=_(
+            "Only the ICT owner, the DPO/DSL and the people involved (reporter, whoever logged it, "
+            "the assignee) can see a restricted call."
+        ),
     )
 
     objects = IncidentQuerySet.as_manager()
@@ -191,8 +211,10 @@ class Incident(VersionedModel, SchoolOwnedModel):
             models.Index(fields=["school", "status", "logged_at"]),
             models.Index(fields=["school", "logged_at"]),
             # everything visible_to() asks of a call, so counting a school's calls reads only this index
-            models.Index(fields=["school", "is_restricted", "reported_by", "logged_by", "assigned_to"],
-                         name="incident_visibility_idx"),
+            models.Index(
+                fields=["school", "is_restricted", "reported_by", "logged_by", "assigned_to"],
+                name="incident_visibility_idx",
+            ),
             models.Index(Lower("supplier_reference"), name="incident_supplier_ref_idx"),  # search by their ref
         ]
 
@@ -244,8 +266,13 @@ class Incident(VersionedModel, SchoolOwnedModel):
 
 #: the names people know the recorded fields by (a triage note and a timeline row say "Category", not "category")
 FIELD_LABELS = {
-    "category": _("Category"), "impact": _("Impact"), "urgency": _("Urgency"), "priority_level": _("Priority"),
-    "location": _("Where"), "restricted": _("Restricted"), "status": _("Status"),
+    "category": _("Category"),
+    "impact": _("Impact"),
+    "urgency": _("Urgency"),
+    "priority_level": _("Priority"),
+    "location": _("Where"),
+    "restricted": _("Restricted"),
+    "status": _("Status"),
     "supplier_reference": _("Supplier's reference"),
     "satisfaction": _("Reporter's rating"),
 }
@@ -286,7 +313,9 @@ def change_sentence(field: str, old: str = "", new: str = "") -> str:
         return gettext("Supplier's reference: %(new)s") % {"new": new}
     if field == "priority":  # an override: old is what the matrix suggested
         return gettext("Priority set to %(new)s (the matrix suggested %(old)s)") % {
-            "new": _priority_label(new), "old": _priority_label(old)}
+            "new": _priority_label(new),
+            "old": _priority_label(old),
+        }
     if field == "workaround":
         return gettext("Recorded as a workaround; follow-up needed")
     if field == "restricted":
@@ -334,8 +363,9 @@ def attachment_path(instance, filename: str) -> str:
 
 class Attachment(TimeStampedModel):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
-    update = models.ForeignKey(IncidentUpdate, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="attachments")
+    update = models.ForeignKey(
+        IncidentUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
     file = models.FileField(upload_to=attachment_path, max_length=300)
     stored_name = models.CharField(max_length=80)
     original_name = models.CharField(max_length=200)

@@ -14,15 +14,38 @@ LIST_RELATED = ("school", "location", "category", "reported_by", "assigned_to", 
 
 
 #: lists never show these: not loading them keeps list pages light whatever the calls hold
-LIST_DEFERRED = ("description", "expected", "happened", "checked", "resolution", "school__priority_matrix",
-                 "school__sla_targets")
+LIST_DEFERRED = (
+    "description",
+    "expected",
+    "happened",
+    "checked",
+    "resolution",
+    "school__priority_matrix",
+    "school__sla_targets",
+)
 
 
 #: what a row of the call table (incidents/incident_table.html) shows, and no more: a page of rows is
 #: built in Python, and every column and joined model not loaded is work not done on each row
-TABLE_FIELDS = ("school__name", "summary", "is_restricted", "priority", "status", "location__name", "device",
-                "supplier__name", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
-                "for_next_visit", "logged_at", "response_due_at", "resolve_due_at", "responded_at", "sla_paused_at")
+TABLE_FIELDS = (
+    "school__name",
+    "summary",
+    "is_restricted",
+    "priority",
+    "status",
+    "location__name",
+    "device",
+    "supplier__name",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+    "assigned_to__username",
+    "for_next_visit",
+    "logged_at",
+    "response_due_at",
+    "resolve_due_at",
+    "responded_at",
+    "sla_paused_at",
+)
 
 
 def incident_list(user):
@@ -31,8 +54,11 @@ def incident_list(user):
 
 def incident_rows(queryset):
     """The calls of `queryset` with only what the call table shows."""
-    return queryset.select_related(None).select_related("school", "location", "supplier", "assigned_to").only(
-        *TABLE_FIELDS)
+    return (
+        queryset.select_related(None)
+        .select_related("school", "location", "supplier", "assigned_to")
+        .only(*TABLE_FIELDS)
+    )
 
 
 def incidents_escalated_to_me(user, access):
@@ -41,8 +67,11 @@ def incidents_escalated_to_me(user, access):
     suppliers = set().union(*access.suppliers_by_school.values()) if access.suppliers_by_school else set()
     if not suppliers:
         return Incident.objects.none()
-    return incident_rows(incident_list(user).filter(supplier_id__in=suppliers, status__in=ACTIVE_STATUSES)
-                         .order_by("priority", "resolve_due_at", "logged_at"))
+    return incident_rows(
+        incident_list(user)
+        .filter(supplier_id__in=suppliers, status__in=ACTIVE_STATUSES)
+        .order_by("priority", "resolve_due_at", "logged_at")
+    )
 
 
 def _breached(now) -> Q:
@@ -107,12 +136,15 @@ def triage_queue(user, now) -> dict:
         "new": base.filter(status=IncidentStatus.NEW).order_by("logged_at"),
         "at_risk": base.filter(at_risk).order_by("resolve_due_at"),
         "waiting": base.filter(status__in=PAUSED_STATUSES).order_by("logged_at"),
-        "next_visit": base.filter(status__in=ACTIVE_STATUSES, for_next_visit=True)
-                          .order_by("location__name", "logged_at"),
+        "next_visit": base.filter(status__in=ACTIVE_STATUSES, for_next_visit=True).order_by(
+            "location__name", "logged_at"
+        ),
     }
     counts = triage_counts(user, now)
-    return {name: {"rows": list(incident_rows(qs)[:TRIAGE_SECTION_SIZE]), "count": counts[name]}
-            for name, qs in sections.items()}
+    return {
+        name: {"rows": list(incident_rows(qs)[:TRIAGE_SECTION_SIZE]), "count": counts[name]}
+        for name, qs in sections.items()
+    }
 
 
 def visits_today_q(user, today) -> Q:
@@ -125,21 +157,29 @@ def visits_today_q(user, today) -> Q:
     from schooldesk.diary.models import DiaryEntry
 
     start = datetime.combine(today, time.min, tzinfo=LONDON)
-    visits = DiaryEntry.objects.visible_to(user).filter(kind=DiaryKind.VISIT, person=user, starts_at__gte=start,
-                                                        starts_at__lt=start + timedelta(days=1))
-    return (Q(school_id__in=visits.filter(location__isnull=True).values("school_id"))
-            | Q(location_id__in=visits.filter(location__isnull=False).values("location_id")))
+    visits = DiaryEntry.objects.visible_to(user).filter(
+        kind=DiaryKind.VISIT, person=user, starts_at__gte=start, starts_at__lt=start + timedelta(days=1)
+    )
+    return Q(school_id__in=visits.filter(location__isnull=True).values("school_id")) | Q(
+        location_id__in=visits.filter(location__isnull=False).values("location_id")
+    )
 
 
 # --- saved views ---------------------------------------------------------------------------------------------------
 #: what each role starts with in its menu (not stored; a person's own saved views come after): role -> views
 STARTING_VIEWS = {
-    "technician": ((gettext_lazy("Mine, open"), "whose=mine&state=open&ordering=due"),
-                   (gettext_lazy("Here today"), "whose=here_today&state=open&ordering=priority")),
-    "spoc": ((gettext_lazy("New calls, oldest first"), "status=new&ordering=logged"),
-             (gettext_lazy("Breaching, open"), "sla=breached&ordering=due")),
-    "owner": ((gettext_lazy("New calls, oldest first"), "status=new&ordering=logged"),
-              (gettext_lazy("Breaching, open"), "sla=breached&ordering=due")),
+    "technician": (
+        (gettext_lazy("Mine, open"), "whose=mine&state=open&ordering=due"),
+        (gettext_lazy("Here today"), "whose=here_today&state=open&ordering=priority"),
+    ),
+    "spoc": (
+        (gettext_lazy("New calls, oldest first"), "status=new&ordering=logged"),
+        (gettext_lazy("Breaching, open"), "sla=breached&ordering=due"),
+    ),
+    "owner": (
+        (gettext_lazy("New calls, oldest first"), "status=new&ordering=logged"),
+        (gettext_lazy("Breaching, open"), "sla=breached&ordering=due"),
+    ),
     "provider": ((gettext_lazy("Escalated to us, open"), "whose=ours&state=open&ordering=due"),),
 }
 SAVED_VIEW_COUNTS_SECONDS = 60
@@ -209,6 +249,7 @@ def satisfaction_counts() -> dict:
 
 def satisfaction_shares(row: dict) -> dict:
     """Adds each answer's share of the ratings and the share of those asked who answered (per cent, 1 place)."""
+
     def share(part, whole):
         return round(100 * part / whole, 1) if whole else None
 
@@ -226,6 +267,7 @@ def satisfaction_summary(*, schools, start, end) -> dict:
 
     ids = [getattr(school, "pk", school) for school in schools]
     begin, finish = period_bounds(start, end)
-    row = Incident.objects.filter(school_id__in=ids, satisfaction_asked_at__gte=begin,
-                                  satisfaction_asked_at__lt=finish).aggregate(**satisfaction_counts())
+    row = Incident.objects.filter(
+        school_id__in=ids, satisfaction_asked_at__gte=begin, satisfaction_asked_at__lt=finish
+    ).aggregate(**satisfaction_counts())
     return satisfaction_shares(row)

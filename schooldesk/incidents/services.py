@@ -46,8 +46,27 @@ from schooldesk.webhooks.events import emit
 
 WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
 ALLOWED_EXTENSIONS = {
-    ".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".heic", ".txt", ".log", ".csv",
-    ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".eml", ".msg", ".zip",
+    ".pdf",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".gif",
+    ".webp",
+    ".heic",
+    ".txt",
+    ".log",
+    ".csv",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".odt",
+    ".ods",
+    ".eml",
+    ".msg",
+    ".zip",
 }
 #: the first bytes a file of that type must start with; a renamed executable is refused
 MAGIC = {
@@ -135,8 +154,10 @@ def _working_status(incident: Incident) -> str:
     }.get(incident.support_level, IncidentStatus.OPEN)
 
 
-CONFLICT = ("Someone else changed this call after you opened it. Your changes were not saved: "
-            "check the latest version below and try again.")
+CONFLICT = (
+    "Someone else changed this call after you opened it. Your changes were not saved: "
+    "check the latest version below and try again."
+)
 
 
 def _lock(incident: Incident, version: int | None) -> Incident:
@@ -151,11 +172,19 @@ def _save(incident: Incident) -> None:
     incident.save()
 
 
-def _timeline(incident, by, kind, body="", *, is_public=True, field="", old="", new="", minutes=0,
-              notify=True) -> IncidentUpdate:
+def _timeline(
+    incident, by, kind, body="", *, is_public=True, field="", old="", new="", minutes=0, notify=True
+) -> IncidentUpdate:
     update = IncidentUpdate.objects.create(
-        incident=incident, author=by, kind=kind, body=body, is_public=is_public, field=field,
-        old_value=str(old)[:200], new_value=str(new)[:200], minutes_spent=minutes,
+        incident=incident,
+        author=by,
+        kind=kind,
+        body=body,
+        is_public=is_public,
+        field=field,
+        old_value=str(old)[:200],
+        new_value=str(new)[:200],
+        minutes_spent=minutes,
     )
     if notify and (is_public or kind in (UpdateKind.ASSIGNMENT, UpdateKind.ESCALATION)):
         _notify_after_commit(incident, update)
@@ -181,9 +210,17 @@ def _notify_after_commit(incident, update) -> None:
 
 def _emit(incident, event: str, **data) -> None:
     """Tell the webhooks' subscribers (after the commit; restricted calls carry their reference and link only)."""
-    emit(event, school=incident.school_id, obj=incident,
-         data={"summary": incident.summary, "priority": incident.priority, "status": incident.get_status_display(),
-               **data})
+    emit(
+        event,
+        school=incident.school_id,
+        obj=incident,
+        data={
+            "summary": incident.summary,
+            "priority": incident.priority,
+            "status": incident.get_status_display(),
+            **data,
+        },
+    )
 
 
 def _set_status(incident, by, status, body="", *, is_public=True) -> IncidentUpdate | None:
@@ -192,21 +229,36 @@ def _set_status(incident, by, status, body="", *, is_public=True) -> IncidentUpd
     old = incident.get_status_display()
     incident.status = status
     _emit(incident, WebhookEvent.STATUS_CHANGED, old_status=old)
-    return _timeline(incident, by, UpdateKind.STATUS, body, is_public=is_public, field="status",
-                     old=old, new=incident.get_status_display())
+    return _timeline(
+        incident,
+        by,
+        UpdateKind.STATUS,
+        body,
+        is_public=is_public,
+        field="status",
+        old=old,
+        new=incident.get_status_display(),
+    )
 
 
 def _require_active(incident: Incident) -> None:
     if incident.status not in ACTIVE_STATUSES:
-        raise ValidationError(_("%(reference)s is %(status)s; reopen it first.")
-                              % {"reference": incident.reference, "status": incident.get_status_display().lower()})
+        raise ValidationError(
+            _("%(reference)s is %(status)s; reopen it first.")
+            % {"reference": incident.reference, "status": incident.get_status_display().lower()}
+        )
 
 
 def _require_not_awaiting_approval(incident: Incident) -> None:
     """A call awaiting approval waits for the decision: it can only be decided (approved, refused) or cancelled."""
     if incident.status == IncidentStatus.WAITING_APPROVAL:
-        raise ValidationError(_("%(ref)s is awaiting approval: it can be approved, refused or cancelled, nothing "
-                                "else, until the approver decides.") % {"ref": incident.reference})
+        raise ValidationError(
+            _(
+                "%(ref)s is awaiting approval: it can be approved, refused or cancelled, nothing "
+                "else, until the approver decides."
+            )
+            % {"ref": incident.reference}
+        )
 
 
 # --- attachments ------------------------------------------------------------------------------
@@ -222,15 +274,19 @@ def attachment_validate(upload):
         )
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(_("“%(name)s” is larger than %(limit)s MB. Send a smaller file or a screenshot.")
-                              % {"name": upload.name, "limit": limit})
+        raise ValidationError(
+            _("“%(name)s” is larger than %(limit)s MB. Send a smaller file or a screenshot.")
+            % {"name": upload.name, "limit": limit}
+        )
     if extension in MAGIC:
         upload.seek(0)
         head = upload.read(8)
         upload.seek(0)
         if not head.startswith(MAGIC[extension]):
-            raise ValidationError(_("“%(name)s” does not look like a %(kind)s file.")
-                                  % {"name": upload.name, "kind": extension[1:].upper()})
+            raise ValidationError(
+                _("“%(name)s” does not look like a %(kind)s file.")
+                % {"name": upload.name, "kind": extension[1:].upper()}
+            )
     try:
         scanning.scan(upload)
     except scanning.ScanRefused as exc:
@@ -239,8 +295,9 @@ def attachment_validate(upload):
         try:
             return without_metadata(upload)
         except ValueError as exc:
-            raise ValidationError(_("“%(name)s” could not be read as a photo. Take it again or send it as a "
-                                    "PDF.") % {"name": upload.name}) from exc
+            raise ValidationError(
+                _("“%(name)s” could not be read as a photo. Take it again or send it as a PDF.") % {"name": upload.name}
+            ) from exc
     return upload
 
 
@@ -249,7 +306,9 @@ def _attach(incident, update, by, files) -> None:
         upload = attachment_validate(upload)
         extension = Path(upload.name).suffix.lower()
         attachment = Attachment(
-            incident=incident, update=update, uploaded_by=by,
+            incident=incident,
+            update=update,
+            uploaded_by=by,
             stored_name=f"{secrets.token_hex(16)}{extension}",
             original_name=Path(upload.name).name[:200],
             content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
@@ -261,9 +320,22 @@ def _attach(incident, update, by, files) -> None:
 # --- logging a call ---------------------------------------------------------------------------
 @transaction.atomic
 def incident_create(
-    *, school, location, summary: str, by, reported_by=None, reporter_name: str = "", reporter_contact: str = "",
-    channel: str = "web", kind: str = "incident", category=None, impact: str | None = None,
-    urgency: str | None = None, files=(), now=None, **details,
+    *,
+    school,
+    location,
+    summary: str,
+    by,
+    reported_by=None,
+    reporter_name: str = "",
+    reporter_contact: str = "",
+    channel: str = "web",
+    kind: str = "incident",
+    category=None,
+    impact: str | None = None,
+    urgency: str | None = None,
+    files=(),
+    now=None,
+    **details,
 ) -> Incident:
     """Log a call. Anyone with a role in the school may log one; the desk may log it for someone else."""
     _require(by, school.pk, set(Role), _("You are not a member of this school."))
@@ -278,17 +350,28 @@ def incident_create(
         raise ValidationError({"summary": _("Say briefly what is wrong.")})
     now = now or timezone.now()
     incident = Incident(
-        school=school, location=location, summary=summary.strip(), kind=kind, channel=channel,
+        school=school,
+        location=location,
+        summary=summary.strip(),
+        kind=kind,
+        channel=channel,
         reported_by=reported_by if reported_by is not None else (None if reporter_name else by),
-        reporter_name=reporter_name, reporter_contact=reporter_contact, logged_by=by, category=category,
-        impact=impact or "I3", urgency=urgency or "U2", logged_at=now, **details,
+        reporter_name=reporter_name,
+        reporter_contact=reporter_contact,
+        logged_by=by,
+        category=category,
+        impact=impact or "I3",
+        urgency=urgency or "U2",
+        logged_at=now,
+        **details,
     )
     incident.priority = priority_for(school=school, impact=incident.impact, urgency=incident.urgency)
     sla_refresh(incident)
     incident.full_clean(exclude=["school", "location", "reported_by", "logged_by", "category"])
     incident.save()
-    update = _timeline(incident, by, UpdateKind.LOGGED,
-                       f"Logged by {by or 'the system'} ({incident.get_channel_display()}).")
+    update = _timeline(
+        incident, by, UpdateKind.LOGGED, f"Logged by {by or 'the system'} ({incident.get_channel_display()})."
+    )
     _attach(incident, update, by, files)
     _emit(incident, WebhookEvent.CALL_CREATED, location=str(location))
     if incident.priority == Priority.P1:
@@ -299,8 +382,17 @@ def incident_create(
 # --- triage and routing -----------------------------------------------------------------------
 @transaction.atomic
 def incident_triage(
-    *, incident, by, version, category, impact: str, urgency: str, priority: str = "", reason: str = "",
-    is_restricted: bool | None = None, location=None,
+    *,
+    incident,
+    by,
+    version,
+    category,
+    impact: str,
+    urgency: str,
+    priority: str = "",
+    reason: str = "",
+    is_restricted: bool | None = None,
+    location=None,
 ) -> Incident:
     """Check the call: category, impact × urgency → priority (an override needs a reason), restriction,
     and where it is when the reporter (or an email) gave the wrong place."""
@@ -310,8 +402,9 @@ def incident_triage(
     if location is not None and location.pk != incident.location_id:
         if location.school_id != incident.school_id or location.is_archived:
             raise ValidationError({"location": _("Choose a location from this school's list.")})
-    if category is not None and (category.school_id != incident.school_id or
-                                 (category.is_archived and category.pk != incident.category_id)):
+    if category is not None and (
+        category.school_id != incident.school_id or (category.is_archived and category.pk != incident.category_id)
+    ):
         raise ValidationError({"category": _("Choose a category from this school's list.")})
     matrix_priority = priority_for(school=incident.school, impact=impact, urgency=urgency)
     if priority and priority not in Priority.values:
@@ -329,8 +422,11 @@ def incident_triage(
     new_priority = priority or matrix_priority
     became_p1 = new_priority == Priority.P1 != incident.priority
     if new_priority != incident.priority:
-        changes.append(change_sentence("priority_level", labels["priority"].get(incident.priority, ""),
-                                       labels["priority"][new_priority]))
+        changes.append(
+            change_sentence(
+                "priority_level", labels["priority"].get(incident.priority, ""), labels["priority"][new_priority]
+            )
+        )
         incident.priority = new_priority
     incident.priority_override_reason = reason.strip() if new_priority != matrix_priority else ""
     if location is not None and location.pk != incident.location_id:
@@ -344,11 +440,24 @@ def incident_triage(
     sla_refresh(incident)
     if incident.status == IncidentStatus.NEW:
         _set_status(incident, by, IncidentStatus.OPEN)
-    _timeline(incident, by, UpdateKind.TRIAGE, ". ".join(changes) + "." if changes else _("Checked, no changes."),
-              is_public=False)
+    _timeline(
+        incident,
+        by,
+        UpdateKind.TRIAGE,
+        ". ".join(changes) + "." if changes else _("Checked, no changes."),
+        is_public=False,
+    )
     if incident.priority_override_reason:
-        _timeline(incident, by, UpdateKind.PRIORITY, incident.priority_override_reason, is_public=False,
-                  field="priority", old=matrix_priority, new=new_priority)
+        _timeline(
+            incident,
+            by,
+            UpdateKind.PRIORITY,
+            incident.priority_override_reason,
+            is_public=False,
+            field="priority",
+            old=matrix_priority,
+            new=new_priority,
+        )
     _save(incident)
     if became_p1:
         _emit(incident, WebhookEvent.PRIORITY_P1)
@@ -371,8 +480,16 @@ def incident_assign(*, incident, by, version, technician=None, next_visit: bool 
     incident.for_next_visit = next_visit
     incident.support_level = SupportLevel.FIRST
     incident.responded_at = incident.responded_at or timezone.now()
-    _timeline(incident, by, UpdateKind.ASSIGNMENT, note, is_public=False,
-              field="next_visit" if next_visit else "assigned_to", old=old, new=str(technician or ""))
+    _timeline(
+        incident,
+        by,
+        UpdateKind.ASSIGNMENT,
+        note,
+        is_public=False,
+        field="next_visit" if next_visit else "assigned_to",
+        old=old,
+        new=str(technician or ""),
+    )
     _resume(incident, timezone.now())
     _set_status(incident, by, IncidentStatus.WITH_FIRST_LEVEL)
     _save(incident)
@@ -395,8 +512,16 @@ def incident_escalate(*, incident, by, version, supplier, reference: str = "", n
     incident.responded_at = incident.responded_at or incident.escalated_at
     incident.supplier_responded_at = incident.supplier_fixed_at = None  # the supplier's clock starts again
     # "escalated_to" keeps the supplier's own reference in old_value (see incidents.models.change_sentence)
-    _timeline(incident, by, UpdateKind.ESCALATION, note.strip(), is_public=False, field="escalated_to",
-              old=incident.supplier_reference, new=supplier.name)
+    _timeline(
+        incident,
+        by,
+        UpdateKind.ESCALATION,
+        note.strip(),
+        is_public=False,
+        field="escalated_to",
+        old=incident.supplier_reference,
+        new=supplier.name,
+    )
     _resume(incident, timezone.now())
     _set_status(incident, by, IncidentStatus.WITH_SECOND_LEVEL)
     _save(incident)
@@ -420,8 +545,16 @@ def incident_supplier_reference_set(*, incident, by, reference: str) -> Incident
     incident = _lock(incident, None)
     old = incident.supplier_reference
     incident.supplier_reference = reference.strip()
-    _timeline(incident, by, UpdateKind.NOTE, "", is_public=False, field="supplier_reference", old=old,
-              new=incident.supplier_reference)
+    _timeline(
+        incident,
+        by,
+        UpdateKind.NOTE,
+        "",
+        is_public=False,
+        field="supplier_reference",
+        old=old,
+        new=incident.supplier_reference,
+    )
     _save(incident)
     return incident
 
@@ -443,7 +576,9 @@ def incident_record_supplier_times(*, incident, by, version, responded_at=None, 
     for name, moment in (("responded_at", responded_at), ("fixed_at", fixed_at)):
         if moment and moment < escalated:
             errors[name] = _("That is before the call was escalated to %(supplier)s (%(when)s).") % {
-                "supplier": incident.supplier.name, "when": _when(incident.escalated_at)}
+                "supplier": incident.supplier.name,
+                "when": _when(incident.escalated_at),
+            }
         elif moment and moment > now:
             errors[name] = _("That is in the future.")
     if not errors and responded_at and fixed_at and fixed_at < responded_at:
@@ -453,14 +588,24 @@ def incident_record_supplier_times(*, incident, by, version, responded_at=None, 
     if (responded_at, fixed_at) == (incident.supplier_responded_at, incident.supplier_fixed_at):
         raise ValidationError(_("Nothing changed: give the time the supplier responded or fixed it."))
     said = []
-    for label, old, new in ((_("responded"), incident.supplier_responded_at, responded_at),
-                            (_("fixed it"), incident.supplier_fixed_at, fixed_at)):
+    for label, old, new in (
+        (_("responded"), incident.supplier_responded_at, responded_at),
+        (_("fixed it"), incident.supplier_fixed_at, fixed_at),
+    ):
         if old != new:
-            said.append(_("%(what)s at %(when)s") % {"what": label, "when": _when(new)} if new
-                        else _("%(what)s: time removed (was %(old)s)") % {"what": label, "old": _when(old)})
+            said.append(
+                _("%(what)s at %(when)s") % {"what": label, "when": _when(new)}
+                if new
+                else _("%(what)s: time removed (was %(old)s)") % {"what": label, "old": _when(old)}
+            )
     incident.supplier_responded_at, incident.supplier_fixed_at = responded_at, fixed_at
-    _timeline(incident, by, UpdateKind.NOTE, _("%(supplier)s %(said)s.") % {
-        "supplier": incident.supplier.name, "said": "; ".join(said)}, is_public=False)
+    _timeline(
+        incident,
+        by,
+        UpdateKind.NOTE,
+        _("%(supplier)s %(said)s.") % {"supplier": incident.supplier.name, "said": "; ".join(said)},
+        is_public=False,
+    )
     _save(incident)
     return incident
 
@@ -468,7 +613,14 @@ def incident_record_supplier_times(*, incident, by, version, responded_at=None, 
 # --- conversation -----------------------------------------------------------------------------
 @transaction.atomic
 def incident_reply(
-    *, incident, by, body: str, is_public: bool = True, minutes_spent: int = 0, files=(), from_caller: str = "",
+    *,
+    incident,
+    by,
+    body: str,
+    is_public: bool = True,
+    minutes_spent: int = 0,
+    files=(),
+    from_caller: str = "",
 ) -> IncidentUpdate:
     """A public reply or an internal note, with time spent and attachments.
 
@@ -488,8 +640,14 @@ def incident_reply(
         raise ValidationError({"body": _("Write a message or attach a file.")})
     incident = _lock(incident, None)
     now = timezone.now()
-    update = _timeline(incident, by, UpdateKind.REPLY if is_public else UpdateKind.NOTE, body.strip(),
-                       is_public=is_public, minutes=minutes_spent)
+    update = _timeline(
+        incident,
+        by,
+        UpdateKind.REPLY if is_public else UpdateKind.NOTE,
+        body.strip(),
+        is_public=is_public,
+        minutes=minutes_spent,
+    )
     _attach(incident, update, by, files)
     if is_worker and is_public and incident.responded_at is None:
         incident.responded_at = now
@@ -533,8 +691,9 @@ def incident_resume(*, incident, by, version, note: str = "") -> Incident:
 
 # --- ending -----------------------------------------------------------------------------------
 @transaction.atomic
-def incident_resolve(*, incident, by, version, resolution: str, is_workaround: bool = False,
-                     minutes_spent: int = 0, notify: bool = True) -> Incident:
+def incident_resolve(
+    *, incident, by, version, resolution: str, is_workaround: bool = False, minutes_spent: int = 0, notify: bool = True
+) -> Incident:
     """`notify=False`: the reporter is told some other way (an outage's one email to everyone it affected)."""
     _require_worker(by, incident, _("Only support staff can resolve calls."))
     incident = _lock(incident, version)
@@ -551,8 +710,15 @@ def incident_resolve(*, incident, by, version, resolution: str, is_workaround: b
     _pause(incident, now)  # a resolved call's clock stands still; reopening starts it again
     if incident.satisfaction_asked_at is None and satisfaction_is_sampled(school=incident.school, pk=incident.pk):
         incident.satisfaction_asked_at = now  # asked once per call: a reopened call keeps its question
-    _timeline(incident, by, UpdateKind.RESOLUTION, incident.resolution, minutes=minutes_spent,
-              field="workaround" if is_workaround else "", notify=notify)
+    _timeline(
+        incident,
+        by,
+        UpdateKind.RESOLUTION,
+        incident.resolution,
+        minutes=minutes_spent,
+        field="workaround" if is_workaround else "",
+        notify=notify,
+    )
     _set_status(incident, by, IncidentStatus.RESOLVED, is_public=False)
     _save(incident)
     transaction.on_commit(lambda: incident_resolved.send(sender=Incident, incident=incident, by=by))
@@ -625,7 +791,8 @@ def satisfaction_refusal(incident, now=None) -> str:
         return _("This call has been reopened: it can be rated once it is resolved again.")
     if incident.satisfaction and (now or timezone.now()) - incident.satisfaction_at > SATISFACTION_CHANGE_WINDOW:
         return _("This call was rated on %(when)s; a rating can only be changed within a day of giving it.") % {
-            "when": timezone.localtime(incident.satisfaction_at).strftime("%d/%m/%Y %H:%M")}
+            "when": timezone.localtime(incident.satisfaction_at).strftime("%d/%m/%Y %H:%M")
+        }
     return ""
 
 
@@ -649,8 +816,16 @@ def _rate(incident, by, rating: str, comment: str, now) -> None:
         incident.satisfaction_at = now  # the window to change it runs from the first answer
     incident.satisfaction = rating
     incident.satisfaction_comment = comment.strip()[:500]
-    _timeline(incident, by, UpdateKind.NOTE, comment.strip()[:500], is_public=False, field="satisfaction",
-              old=old, new=incident.get_satisfaction_display())
+    _timeline(
+        incident,
+        by,
+        UpdateKind.NOTE,
+        comment.strip()[:500],
+        is_public=False,
+        field="satisfaction",
+        old=old,
+        new=incident.get_satisfaction_display(),
+    )
 
 
 @transaction.atomic
@@ -712,7 +887,8 @@ def incident_mark_duplicate(*, incident, by, version, original) -> Incident:
         raise ValidationError({"original": _("Choose another call from the same school.")})
     if original.duplicate_of_id == incident.pk:
         raise ValidationError(
-            {"original": _("%(reference)s is already a duplicate of this call.") % {"reference": original.reference}})
+            {"original": _("%(reference)s is already a duplicate of this call.") % {"reference": original.reference}}
+        )
     incident.duplicate_of = original
     incident.closed_at = timezone.now()
     _pause(incident, incident.closed_at)
@@ -720,8 +896,9 @@ def incident_mark_duplicate(*, incident, by, version, original) -> Incident:
     _timeline(incident, by, UpdateKind.DUPLICATE, f"Duplicate of {original.reference}{about}")
     _set_status(incident, by, IncidentStatus.DUPLICATE, is_public=False)
     _save(incident)
-    _timeline(original, by, UpdateKind.NOTE, f"{incident.reference} was linked as a duplicate of this call.",
-              is_public=False)
+    _timeline(
+        original, by, UpdateKind.NOTE, f"{incident.reference} was linked as a duplicate of this call.", is_public=False
+    )
     return incident
 
 
@@ -733,8 +910,9 @@ def incidents_auto_close(*, now=None) -> int:
     closed = 0
     for school in School.objects.filter(incident__status=IncidentStatus.RESOLVED).distinct():
         calendar = school_calendar(school)
-        for incident in (Incident.objects.filter(school=school, status=IncidentStatus.RESOLVED)
-                         .only("pk", "resolved_at")):
+        for incident in Incident.objects.filter(school=school, status=IncidentStatus.RESOLVED).only(
+            "pk", "resolved_at"
+        ):
             if calendar.add_service_days(incident.resolved_at, school.auto_close_after_days) <= now:
                 with transaction.atomic():
                     current = _lock(incident, None)
@@ -742,8 +920,12 @@ def incidents_auto_close(*, now=None) -> int:
                         continue
                     current.closed_at = now
                     days = school.auto_close_after_days
-                    _set_status(current, None, IncidentStatus.CLOSED,
-                                f"Closed automatically after {days} school days without a reply.")
+                    _set_status(
+                        current,
+                        None,
+                        IncidentStatus.CLOSED,
+                        f"Closed automatically after {days} school days without a reply.",
+                    )
                     _save(current)
                     closed += 1
     return closed
@@ -756,8 +938,9 @@ def saved_view_save(*, user, name: str, query: str):
 
     if not name.strip():
         raise ValidationError({"name": _("Give the view a name.")})
-    saved, _created = SavedView.objects.update_or_create(user=user, name=name.strip()[:60],
-                                                         defaults={"query": query[:1000]})
+    saved, _created = SavedView.objects.update_or_create(
+        user=user, name=name.strip()[:60], defaults={"query": query[:1000]}
+    )
     return saved
 
 
@@ -782,8 +965,12 @@ def incident_await_approval(*, incident, by, approver_name: str) -> Incident:
     incident = _lock(incident, None)
     _require_active(incident)
     _pause(incident, timezone.now())
-    _set_status(incident, by, IncidentStatus.WAITING_APPROVAL,
-                _("Waiting for %(name)s to approve it.") % {"name": approver_name})
+    _set_status(
+        incident,
+        by,
+        IncidentStatus.WAITING_APPROVAL,
+        _("Waiting for %(name)s to approve it.") % {"name": approver_name},
+    )
     _save(incident)
     return incident
 
@@ -798,13 +985,22 @@ def incident_approval_decided(*, incident, by, approved: bool, reason: str) -> I
     now = timezone.now()
     if approved:
         _resume(incident, now)
-        _set_status(incident, by, _working_status(incident),
-                    _("Approved by %(name)s: %(reason)s") % {"name": by, "reason": reason} if reason.strip()
-                    else _("Approved by %(name)s.") % {"name": by})
+        _set_status(
+            incident,
+            by,
+            _working_status(incident),
+            _("Approved by %(name)s: %(reason)s") % {"name": by, "reason": reason}
+            if reason.strip()
+            else _("Approved by %(name)s.") % {"name": by},
+        )
     else:
         incident.closed_at = now
-        _set_status(incident, by, IncidentStatus.CANCELLED,
-                    _("Refused by %(name)s: %(reason)s") % {"name": by, "reason": reason})
+        _set_status(
+            incident,
+            by,
+            IncidentStatus.CANCELLED,
+            _("Refused by %(name)s: %(reason)s") % {"name": by, "reason": reason},
+        )
     _save(incident)
     return incident
 

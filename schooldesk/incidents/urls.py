@@ -13,11 +13,15 @@ urlpatterns = [
     path("here/<int:location_pk>/", views.QrReportView.as_view(), name="report_here"),
     path("rate/<str:rating_token>/", views.RatingLinkView.as_view(), name="rating_link"),
     path("<int:pk>/", views.IncidentDetailView.as_view(), name="incident_detail"),
-    path("<int:pk>/attachments/<int:attachment_pk>/", views.AttachmentDownloadView.as_view(),
-         name="attachment_download"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"
+    ),
 ]
 urlpatterns += [
-    path(f"<int:pk>/{action.replace('_', '-')}/", views.IncidentActionView.as_view(action=action),
-         name=f"incident_{action}")
+    path(
+        f"<int:pk>/{action.replace('_', '-')}/",
+        views.IncidentActionView.as_view(action=action),
+        name=f"incident_{action}",
+    )
     for action in views.ACTIONS
 ]

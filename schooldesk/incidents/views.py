@@ -89,8 +89,9 @@ class IncidentListView(BulkMixin, FilteredListView):
     template_name = "incidents/incident_list.html"
 
     def get_queryset(self):
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=incident_list(self.request.user),
-                                              request=self.request)
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=incident_list(self.request.user), request=self.request
+        )
         return incident_rows(self.filterset.qs)
 
     def get_context_data(self, **kwargs):
@@ -107,8 +108,9 @@ class TriageView(BulkMixin, RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         now = timezone.now()
-        return super().get_context_data(queue=triage_queue(self.request.user, now), now=now, **self.bulk_context(),
-                                        **kwargs)
+        return super().get_context_data(
+            queue=triage_queue(self.request.user, now), now=now, **self.bulk_context(), **kwargs
+        )
 
 
 class IncidentCreateView(View):
@@ -123,8 +125,9 @@ class IncidentCreateView(View):
         location = request.GET.get("location")
         asset = request.GET.get("asset")
         if on_behalf:
-            return forms.IncidentLogForm(data, files, user=request.user, school_ids=desk_schools,
-                                         initial_location=location, initial_asset=asset)
+            return forms.IncidentLogForm(
+                data, files, user=request.user, school_ids=desk_schools, initial_location=location, initial_asset=asset
+            )
         return forms.IncidentReportForm(data, files, user=request.user, initial_location=location, initial_asset=asset)
 
     def _render(self, request, form, status=200):
@@ -134,9 +137,12 @@ class IncidentCreateView(View):
         now = timezone.now()
         schools = School.objects.visible_to(request.user).select_related("spoc", "deputy")
         duty = [(school, spoc_on_duty(school, now)) for school in schools]
-        return render(request, self.template_name, {"form": form, "duty": duty,
-                                                    "on_behalf": isinstance(form, forms.IncidentLogForm)},
-                      status=status)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "duty": duty, "on_behalf": isinstance(form, forms.IncidentLogForm)},
+            status=status,
+        )
 
     def get(self, request):
         return self._render(request, self._form(request))
@@ -154,8 +160,18 @@ class IncidentCreateView(View):
             upload = data.pop("attachment", None)
             extra = {}
             if isinstance(form, forms.IncidentLogForm):
-                extra = {k: data.pop(k) for k in ("reported_by", "reporter_name", "reporter_contact", "channel",
-                                                  "category", "impact", "urgency")}
+                extra = {
+                    k: data.pop(k)
+                    for k in (
+                        "reported_by",
+                        "reporter_name",
+                        "reporter_contact",
+                        "channel",
+                        "category",
+                        "impact",
+                        "urgency",
+                    )
+                }
             elif request.GET.get("via") == "qr":
                 extra["channel"] = "qr"
             create = services.incident_create
@@ -163,21 +179,46 @@ class IncidentCreateView(View):
                 from schooldesk.safeguarding.services import restricted_call_report
 
                 create = functools.partial(restricted_call_report, lane=lane)
-            incident, _url, repeat = run_once(request, form, lambda: create(
-                school=location.school, location=location, by=request.user,
-                files=[upload] if upload else (), **extra, **data,
-            ), lambda created: reverse("incidents:incident_detail", args=[created.pk]))
+            incident, _url, repeat = run_once(
+                request,
+                form,
+                lambda: create(
+                    school=location.school,
+                    location=location,
+                    by=request.user,
+                    files=[upload] if upload else (),
+                    **extra,
+                    **data,
+                ),
+                lambda created: reverse("incidents:incident_detail", args=[created.pk]),
+            )
             if repeat is not None:
                 return repeat
             if incident:
-                messages.success(request, _("Thank you. Your call is %(ref)s; we will keep you posted.")
-                                 % {"ref": incident.reference})
+                messages.success(
+                    request,
+                    _("Thank you. Your call is %(ref)s; we will keep you posted.") % {"ref": incident.reference},
+                )
                 return redirect("incidents:incident_detail", pk=incident.pk)
         return self._render(request, form, status=400)
 
 
-ACTION_ORDER = ["rate", "confirm", "triage", "assign", "escalate", "reply", "chase", "supplier_times", "wait", "resume",
-                "resolve", "reopen", "duplicate", "cancel"]
+ACTION_ORDER = [
+    "rate",
+    "confirm",
+    "triage",
+    "assign",
+    "escalate",
+    "reply",
+    "chase",
+    "supplier_times",
+    "wait",
+    "resume",
+    "resolve",
+    "reopen",
+    "duplicate",
+    "cancel",
+]
 
 
 def _action_forms(incident, user, bound=None):
@@ -193,26 +234,43 @@ def _action_forms(incident, user, bound=None):
     # awaiting approval, a call can only be decided (on its approval page) or cancelled
     working = active and incident.status != IncidentStatus.WAITING_APPROVAL
     if is_desk and working:
-        available["triage"] = forms.TriageForm(initial={**version, "category": incident.category_id,
-                                                        "impact": incident.impact,
-                                                        "location": incident.location_id,
-                                                        "urgency": incident.urgency,
-                                                        "is_restricted": incident.is_restricted},
-                                               incident=incident)
-        available["assign"] = forms.AssignForm(initial={**version, "technician": incident.assigned_to_id,
-                                                        "next_visit": incident.for_next_visit}, incident=incident)
+        available["triage"] = forms.TriageForm(
+            initial={
+                **version,
+                "category": incident.category_id,
+                "impact": incident.impact,
+                "location": incident.location_id,
+                "urgency": incident.urgency,
+                "is_restricted": incident.is_restricted,
+            },
+            incident=incident,
+        )
+        available["assign"] = forms.AssignForm(
+            initial={**version, "technician": incident.assigned_to_id, "next_visit": incident.for_next_visit},
+            incident=incident,
+        )
         available["duplicate"] = forms.DuplicateForm(initial=version, incident=incident, user=user)
     if is_staff and working:
-        available["escalate"] = forms.EscalateForm(initial={**version, "supplier": incident.supplier_id,
-                                                            "reference": incident.supplier_reference},
-                                                   incident=incident)
+        available["escalate"] = forms.EscalateForm(
+            initial={**version, "supplier": incident.supplier_id, "reference": incident.supplier_reference},
+            incident=incident,
+        )
         available["chase"] = forms.ChaseForm()
-    if is_staff and incident.supplier_id and incident.escalated_at and incident.status not in (
-            IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE):
-        available["supplier_times"] = forms.SupplierTimesForm(initial={
-            **version, "responded_at": incident.supplier_responded_at, "fixed_at": incident.supplier_fixed_at})
-    if (is_worker and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
-            or is_reporter and (active or incident.status == IncidentStatus.RESOLVED)):
+    if (
+        is_staff
+        and incident.supplier_id
+        and incident.escalated_at
+        and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
+    ):
+        available["supplier_times"] = forms.SupplierTimesForm(
+            initial={**version, "responded_at": incident.supplier_responded_at, "fixed_at": incident.supplier_fixed_at}
+        )
+    if (
+        is_worker
+        and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
+        or is_reporter
+        and (active or incident.status == IncidentStatus.RESOLVED)
+    ):
         available["reply"] = forms.ReplyForm(initial={"is_public": True})
     if is_worker and working:
         if incident.status in PAUSED_STATUSES:
@@ -227,8 +285,9 @@ def _action_forms(incident, user, bound=None):
         available["confirm"] = forms.ConfirmForm(rate=can_rate and not incident.satisfaction)
     if can_rate and (incident.status == IncidentStatus.CLOSED or incident.satisfaction):
         # closed, or rated and still changeable: the question on its own
-        available["rate"] = forms.RateForm(initial={"rating": incident.satisfaction,
-                                                    "comment": incident.satisfaction_comment})
+        available["rate"] = forms.RateForm(
+            initial={"rating": incident.satisfaction, "comment": incident.satisfaction_comment}
+        )
     if (is_reporter or is_staff) and incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
         available["reopen"] = forms.ReopenForm()
     if bound is not None:
@@ -243,10 +302,20 @@ def _action_forms(incident, user, bound=None):
 def render_incident(request, incident, bound=None, status=200):
     action_forms, who = _action_forms(incident, request.user, bound)
     timeline = incident_timeline(incident, include_internal=who["is_worker"])
-    return render(request, "incidents/incident_detail.html", {
-        "incident": incident, "timeline": timeline, "forms": action_forms, "who": who, "now": timezone.now(),
-        "sla_state": incident.sla_state(timezone.now()), "failed": bound[0] if bound else None,
-    }, status=status)
+    return render(
+        request,
+        "incidents/incident_detail.html",
+        {
+            "incident": incident,
+            "timeline": timeline,
+            "forms": action_forms,
+            "who": who,
+            "now": timezone.now(),
+            "sla_state": incident.sla_state(timezone.now()),
+            "failed": bound[0] if bound else None,
+        },
+        status=status,
+    )
 
 
 class IncidentDetailView(View):
@@ -261,50 +330,143 @@ class IncidentDetailView(View):
                 raise Http404 from exc
             return render(request, "safeguarding/restricted_stub.html", {"stub": stub})
         if incident.is_restricted:  # who read a data-breach or safeguarding call is on the school's audit trail
-            audit_record(actor=request.user, school=incident.school, action=VIEW, obj=incident,
-                         summary=f"Opened the restricted call {incident.reference}")
+            audit_record(
+                actor=request.user,
+                school=incident.school,
+                action=VIEW,
+                obj=incident,
+                summary=f"Opened the restricted call {incident.reference}",
+            )
         return render_incident(request, incident)
 
 
 #: action name → (form class, whether the form needs the call, the service call, success message)
 ACTIONS = {
-    "triage": (forms.TriageForm, True, lambda i, u, d: triage_into_lane(
-        lane=d.get("restricted_lane", ""), incident=i, by=u, version=d["version"], category=d["category"],
-        impact=d["impact"], urgency=d["urgency"],
-        priority=d["priority"], reason=d["reason"], is_restricted=d["is_restricted"], location=d["location"]),
-        _("Triaged.")),
-    "assign": (forms.AssignForm, True, lambda i, u, d: services.incident_assign(
-        incident=i, by=u, version=d["version"], technician=d["technician"], next_visit=d["next_visit"], note=d["note"]),
-        _("Forwarded to first-level support.")),
-    "escalate": (forms.EscalateForm, True, lambda i, u, d: services.incident_escalate(
-        incident=i, by=u, version=d["version"], supplier=d["supplier"], reference=d["reference"], note=d["note"]),
-        _("Escalated to the second-level provider.")),
-    "chase": (forms.ChaseForm, False, lambda i, u, d: services.incident_chase(incident=i, by=u, note=d["note"]),
-              _("Chase recorded.")),
-    "reply": (forms.ReplyForm, False, lambda i, u, d: services.incident_reply(
-        incident=i, by=u, body=d["body"], is_public=d["is_public"], minutes_spent=d["minutes_spent"] or 0,
-        files=[d["attachment"]] if d.get("attachment") else ()), _("Update added.")),
-    "supplier_times": (forms.SupplierTimesForm, False, lambda i, u, d: services.incident_record_supplier_times(
-        incident=i, by=u, version=d["version"], responded_at=d["responded_at"], fixed_at=d["fixed_at"]),
-        _("The supplier's times are recorded.")),
-    "wait": (forms.WaitForm, False, lambda i, u, d: services.incident_wait(
-        incident=i, by=u, version=d["version"], on=d["on"], note=d["note"]),
-        _("The SLA clock is paused while we wait.")),
-    "resume": (forms.ResumeForm, False, lambda i, u, d: services.incident_resume(
-        incident=i, by=u, version=d["version"], note=d["note"]), _("The SLA clock is running again.")),
-    "resolve": (forms.ResolveForm, False, lambda i, u, d: services.incident_resolve(
-        incident=i, by=u, version=d["version"], resolution=d["resolution"], is_workaround=d["is_workaround"],
-        minutes_spent=d["minutes_spent"] or 0), _("Resolved. The reporter has been asked to confirm.")),
-    "rate": (forms.RateForm, False, lambda i, u, d: services.incident_rate(
-        incident=i, by=u, rating=d["rating"], comment=d["comment"]), _("Thank you for rating the help you got.")),
-    "confirm": (forms.ConfirmForm, False, lambda i, u, d: services.incident_confirm(
-        incident=i, by=u, satisfaction=d["satisfaction"], comment=d["comment"]), _("Thank you: the call is closed.")),
-    "reopen": (forms.ReopenForm, False, lambda i, u, d: services.incident_reopen(incident=i, by=u, reason=d["reason"]),
-               _("Reopened.")),
-    "cancel": (forms.CancelForm, False, lambda i, u, d: services.incident_cancel(
-        incident=i, by=u, version=d["version"], reason=d["reason"]), _("Cancelled.")),
-    "duplicate": (forms.DuplicateForm, True, lambda i, u, d: services.incident_mark_duplicate(
-        incident=i, by=u, version=d["version"], original=d["original"]), _("Linked as a duplicate.")),
+    "triage": (
+        forms.TriageForm,
+        True,
+        lambda i, u, d: triage_into_lane(
+            lane=d.get("restricted_lane", ""),
+            incident=i,
+            by=u,
+            version=d["version"],
+            category=d["category"],
+            impact=d["impact"],
+            urgency=d["urgency"],
+            priority=d["priority"],
+            reason=d["reason"],
+            is_restricted=d["is_restricted"],
+            location=d["location"],
+        ),
+        _("Triaged."),
+    ),
+    "assign": (
+        forms.AssignForm,
+        True,
+        lambda i, u, d: services.incident_assign(
+            incident=i,
+            by=u,
+            version=d["version"],
+            technician=d["technician"],
+            next_visit=d["next_visit"],
+            note=d["note"],
+        ),
+        _("Forwarded to first-level support."),
+    ),
+    "escalate": (
+        forms.EscalateForm,
+        True,
+        lambda i, u, d: services.incident_escalate(
+            incident=i, by=u, version=d["version"], supplier=d["supplier"], reference=d["reference"], note=d["note"]
+        ),
+        _("Escalated to the second-level provider."),
+    ),
+    "chase": (
+        forms.ChaseForm,
+        False,
+        lambda i, u, d: services.incident_chase(incident=i, by=u, note=d["note"]),
+        _("Chase recorded."),
+    ),
+    "reply": (
+        forms.ReplyForm,
+        False,
+        lambda i, u, d: services.incident_reply(
+            incident=i,
+            by=u,
+            body=d["body"],
+            is_public=d["is_public"],
+            minutes_spent=d["minutes_spent"] or 0,
+            files=[d["attachment"]] if d.get("attachment") else (),
+        ),
+        _("Update added."),
+    ),
+    "supplier_times": (
+        forms.SupplierTimesForm,
+        False,
+        lambda i, u, d: services.incident_record_supplier_times(
+            incident=i, by=u, version=d["version"], responded_at=d["responded_at"], fixed_at=d["fixed_at"]
+        ),
+        _("The supplier's times are recorded."),
+    ),
+    "wait": (
+        forms.WaitForm,
+        False,
+        lambda i, u, d: services.incident_wait(incident=i, by=u, version=d["version"], on=d["on"], note=d["note"]),
+        _("The SLA clock is paused while we wait."),
+    ),
+    "resume": (
+        forms.ResumeForm,
+        False,
+        lambda i, u, d: services.incident_resume(incident=i, by=u, version=d["version"], note=d["note"]),
+        _("The SLA clock is running again."),
+    ),
+    "resolve": (
+        forms.ResolveForm,
+        False,
+        lambda i, u, d: services.incident_resolve(
+            incident=i,
+            by=u,
+            version=d["version"],
+            resolution=d["resolution"],
+            is_workaround=d["is_workaround"],
+            minutes_spent=d["minutes_spent"] or 0,
+        ),
+        _("Resolved. The reporter has been asked to confirm."),
+    ),
+    "rate": (
+        forms.RateForm,
+        False,
+        lambda i, u, d: services.incident_rate(incident=i, by=u, rating=d["rating"], comment=d["comment"]),
+        _("Thank you for rating the help you got."),
+    ),
+    "confirm": (
+        forms.ConfirmForm,
+        False,
+        lambda i, u, d: services.incident_confirm(
+            incident=i, by=u, satisfaction=d["satisfaction"], comment=d["comment"]
+        ),
+        _("Thank you: the call is closed."),
+    ),
+    "reopen": (
+        forms.ReopenForm,
+        False,
+        lambda i, u, d: services.incident_reopen(incident=i, by=u, reason=d["reason"]),
+        _("Reopened."),
+    ),
+    "cancel": (
+        forms.CancelForm,
+        False,
+        lambda i, u, d: services.incident_cancel(incident=i, by=u, version=d["version"], reason=d["reason"]),
+        _("Cancelled."),
+    ),
+    "duplicate": (
+        forms.DuplicateForm,
+        True,
+        lambda i, u, d: services.incident_mark_duplicate(
+            incident=i, by=u, version=d["version"], original=d["original"]
+        ),
+        _("Linked as a duplicate."),
+    ),
 }
 
 
@@ -354,8 +516,12 @@ class AttachmentDownloadView(View):
         if not access_for(request.user).has_role(incident.school_id, WORKING_ROLES):
             attachments = attachments.exclude(update__is_public=False)
         attachment = get_object_or_404(attachments, pk=attachment_pk)
-        response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                                content_type="application/octet-stream")
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type="application/octet-stream",
+        )
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
 
@@ -443,9 +609,17 @@ class RatingLinkView(View):
 
     def _render(self, request, incident, form, by, status=200):
         refusal = services.satisfaction_refusal(incident)
-        return render(request, self.template_name, {
-            "incident": incident, "form": None if refusal else form, "refusal": refusal, "signed_in": by is not None,
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "incident": incident,
+                "form": None if refusal else form,
+                "refusal": refusal,
+                "signed_in": by is not None,
+            },
+            status=status,
+        )
 
     def get(self, request, rating_token):
         found = self._call(request, rating_token)
@@ -463,8 +637,9 @@ class RatingLinkView(View):
         form = forms.RateForm(request.POST)
         if form.is_valid():
             try:
-                services.incident_rate(incident=incident, by=by, rating=form.cleaned_data["rating"],
-                                       comment=form.cleaned_data["comment"])
+                services.incident_rate(
+                    incident=incident, by=by, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+                )
             except (ValidationError, PermissionDenied) as exc:
                 form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
             else:

@@ -16,18 +16,43 @@ from schooldesk.locations.models import Location
 
 class LicenceSerializer(DeskSerializer):
     owned = serializers.IntegerField(read_only=True, help_text="Seats owned (the quantity; 0 if none given).")
-    in_use = serializers.IntegerField(read_only=True, allow_null=True,
-                                      help_text="Seats in use (per pupil: the roll; site: installations; otherwise "
-                                                "the larger of allocations and installations).")
+    in_use = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Seats in use (per pupil: the roll; site: installations; otherwise "
+        "the larger of allocations and installations).",
+    )
     difference = serializers.IntegerField(read_only=True, allow_null=True, help_text="owned − in use")
-    compliance = serializers.CharField(source="state", read_only=True,
-                                       help_text="site, expired, under (too few), over (spare) or ok")
+    compliance = serializers.CharField(
+        source="state", read_only=True, help_text="site, expired, under (too few), over (spare) or ok"
+    )
 
     class Meta:
         model = Licence
-        fields = ["id", "school", "product", "publisher", "supplier", "licence_type", "quantity", "starts_on",
-                  "ends_on", "renews_on", "cost", "order_reference", "proof_name", "notes", "installed_count",
-                  "allocated_count", "owned", "in_use", "difference", "compliance", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "school",
+            "product",
+            "publisher",
+            "supplier",
+            "licence_type",
+            "quantity",
+            "starts_on",
+            "ends_on",
+            "renews_on",
+            "cost",
+            "order_reference",
+            "proof_name",
+            "notes",
+            "installed_count",
+            "allocated_count",
+            "owned",
+            "in_use",
+            "difference",
+            "compliance",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class _ScopedChoices:
@@ -38,10 +63,12 @@ class _ScopedChoices:
         user = self.reader
         if user is None:
             return
-        choices = {"licence": licence_list(user), "asset": Asset.objects.visible_to(user),
-                   "location": Location.objects.visible_to(user),
-                   "person": User.objects.filter(memberships__school__in=licence_list(user).values("school"))
-                   .distinct()}
+        choices = {
+            "licence": licence_list(user),
+            "asset": Asset.objects.visible_to(user),
+            "location": Location.objects.visible_to(user),
+            "person": User.objects.filter(memberships__school__in=licence_list(user).values("school")).distinct(),
+        }
         for name, queryset in choices.items():
             if name in self.fields and not self.fields[name].read_only:
                 self.fields[name].queryset = queryset

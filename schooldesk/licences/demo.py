@@ -21,19 +21,33 @@ CATALOGUE = {
         ("Microsoft 365 A1 for education", "Microsoft", "site", None, 0, 30, 36, {}),
         ("Purple Mash", "2Simple", "per_pupil", 210, 1295, 7, 12, {}),
         ("Times Tables Rock Stars", "Maths Circle", "per_pupil", 250, 340, 2, 12, {}),
-        ("Sophos Intercept X Advanced", "Sophos", "per_device", 150, 1120, 10, 36,
-         {"install": ["Desktop", "Laptop"]}),
-        ("Microsoft Office LTSC Standard 2021", "Microsoft", "per_device", 12, 1068, 26, 60,
-         {"install": ["Desktop"]}),
+        ("Sophos Intercept X Advanced", "Sophos", "per_device", 150, 1120, 10, 36, {"install": ["Desktop", "Laptop"]}),
+        ("Microsoft Office LTSC Standard 2021", "Microsoft", "per_device", 12, 1068, 26, 60, {"install": ["Desktop"]}),
         ("Espresso Primary", "Discovery Education", "subscription", 10, 1480, 9, 12, {"people": 13}),
         ("2Simple Serif DrawPlus", "Serif", "per_device", 16, 180, 40, 24, {"install": ["Desktop"]}),
         ("SIMS Primary", "ESS", "subscription", 8, 2650, 5, 12, {"people": 6}),
     ],
     "riverside": [
-        ("Microsoft 365 A3 (staff)", "Microsoft", "per_user", 160, 9850, 4, 12,
-         {"allocate": [("Staff room", 140), ("School office", 25)]}),
-        ("Adobe Creative Cloud All Apps (shared device)", "Adobe", "per_device", 30, 3960, 8, 12,
-         {"install": ["Desktop"], "limit": 34}),
+        (
+            "Microsoft 365 A3 (staff)",
+            "Microsoft",
+            "per_user",
+            160,
+            9850,
+            4,
+            12,
+            {"allocate": [("Staff room", 140), ("School office", 25)]},
+        ),
+        (
+            "Adobe Creative Cloud All Apps (shared device)",
+            "Adobe",
+            "per_device",
+            30,
+            3960,
+            8,
+            12,
+            {"install": ["Desktop"], "limit": 34},
+        ),
         ("Autodesk Fusion for education", "Autodesk", "site", None, 0, 14, 36, {"install": ["Desktop"], "limit": 30}),
         ("SketchUp Studio for Schools", "Trimble", "concurrent", 30, 0, 6, 12, {"allocate": [("DT workshop", 30)]}),
         ("Sparx Maths", "Sparx Learning", "per_pupil", 1200, 8400, 3, 12, {}),
@@ -58,13 +72,21 @@ def demo_licences_create(*, school, people, suppliers, assets, seed: int = 2026,
     colleagues = [*people.staff, people.by_role["reporter"], people.by_role["spoc"], people.by_role["owner"]]
     licences, allocations, installations = [], [], []
     for product, publisher, kind, quantity, cost, started, months, spread in CATALOGUE.get(
-            (school.short_name or "").lower(), CATALOGUE["oakfield"]):
+        (school.short_name or "").lower(), CATALOGUE["oakfield"]
+    ):
         starts = today - timedelta(days=int(started * 30.4))
         ends = starts + timedelta(days=int(months * 30.4)) - timedelta(days=1)
         licence = Licence(
-            school=school, product=product, publisher=publisher, licence_type=kind, quantity=quantity,
-            starts_on=starts, ends_on=ends, renews_on=ends - timedelta(days=30) if ends >= today else None,
-            cost=Decimal(cost) if cost else None, supplier=suppliers.get("reseller") if cost else None,
+            school=school,
+            product=product,
+            publisher=publisher,
+            licence_type=kind,
+            quantity=quantity,
+            starts_on=starts,
+            ends_on=ends,
+            renews_on=ends - timedelta(days=30) if ends >= today else None,
+            cost=Decimal(cost) if cost else None,
+            supplier=suppliers.get("reseller") if cost else None,
             order_reference=f"PO-{starts.year}-{rng.randint(100, 999)}" if cost else "",
             key=_key(rng) if kind in ("per_device", "site") and publisher != "Arbor Education" else "",
             notes="Free for schools under the education programme." if not cost else "",
@@ -78,13 +100,14 @@ def demo_licences_create(*, school, people, suppliers, assets, seed: int = 2026,
     for licence, spread in licences:
         if "install" in spread:
             targets = [a for a in working if a.asset_type.name in spread["install"]]
-            for asset in targets[:spread.get("limit", len(targets))]:
-                installations.append(Installation(school=school, licence=licence, asset=asset,
-                                                  installed_on=licence.starts_on))
+            for asset in targets[: spread.get("limit", len(targets))]:
+                installations.append(
+                    Installation(school=school, licence=licence, asset=asset, installed_on=licence.starts_on)
+                )
         for room, seats in spread.get("allocate", ()):
             if room in rooms:
                 allocations.append(Allocation(school=school, licence=licence, location=rooms[room], quantity=seats))
-        for person in colleagues[:spread.get("people", 0)]:
+        for person in colleagues[: spread.get("people", 0)]:
             allocations.append(Allocation(school=school, licence=licence, person=person))
     Allocation.objects.bulk_create(allocations, batch_size=1000)
     Installation.objects.bulk_create(installations, batch_size=1000)

@@ -22,11 +22,13 @@ def _user(request):
 class LicenceFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (product, publisher or order reference)"))
     school = django_filters.ModelChoiceFilter(
-        queryset=lambda r: School.objects.filter(pk__in=licence_school_ids(_user(r)) if r else []).only("id", "name"))
+        queryset=lambda r: School.objects.filter(pk__in=licence_school_ids(_user(r)) if r else []).only("id", "name")
+    )
     licence_type = django_filters.ChoiceFilter(choices=LicenceType.choices, label="Type")
     state = django_filters.ChoiceFilter(choices=ComplianceState.choices, label="Compliance")
-    renewal = django_filters.ChoiceFilter(choices=[("90", "Renews or ends within 90 days")], method="filter_renewal",
-                                          label="Renewal")
+    renewal = django_filters.ChoiceFilter(
+        choices=[("90", "Renews or ends within 90 days")], method="filter_renewal", label="Renewal"
+    )
     supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
     ordering = django_filters.OrderingFilter(
         fields=(("product", "product"), ("renews_on", "renewal"), ("ends_on", "ends"), ("state_order", "compliance")),
@@ -43,5 +45,6 @@ class LicenceFilterSet(DeskFilterSet):
     def filter_renewal(self, queryset, name, value):
         today = timezone.localdate()
         until = today + timedelta(days=int(value))
-        return queryset.filter(Q(renews_on__gte=today, renews_on__lte=until)
-                               | Q(ends_on__gte=today, ends_on__lte=until))
+        return queryset.filter(
+            Q(renews_on__gte=today, renews_on__lte=until) | Q(ends_on__gte=today, ends_on__lte=until)
+        )

@@ -11,15 +11,36 @@ from schooldesk.suppliers.models import Supplier
 
 
 class LicenceForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
-    proof_upload = forms.FileField(required=False, label=_("Proof of purchase (invoice, order confirmation)"),
-                                   help_text=_("PDF, photo or Office document, up to 10 MB."))
+    proof_upload = forms.FileField(
+        required=False,
+        label=_("Proof of purchase (invoice, order confirmation)"),
+        help_text=_("PDF, photo or Office document, up to 10 MB."),
+    )
 
     class Meta:
         model = Licence
-        fields = ["school", "product", "publisher", "licence_type", "quantity", "starts_on", "ends_on", "renews_on",
-                  "cost", "supplier", "order_reference", "key", "notes"]
-        widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "renews_on": DateInput(),
-                   "key": forms.TextInput(), "notes": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "school",
+            "product",
+            "publisher",
+            "licence_type",
+            "quantity",
+            "starts_on",
+            "ends_on",
+            "renews_on",
+            "cost",
+            "supplier",
+            "order_reference",
+            "key",
+            "notes",
+        ]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "renews_on": DateInput(),
+            "key": forms.TextInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, school_ids, show_key: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,15 +65,20 @@ class AllocationForm(StyledFormMixin, forms.Form):
     quantity = forms.IntegerField(min_value=1, max_value=100000, initial=1, label=_("Seats"))
     note = forms.CharField(required=False, max_length=120, label=_("Note (optional)"))
     over_allocate = forms.BooleanField(
-        required=False, label=_("Allocate anyway (over-allocate)"),
-        help_text=_("Only if you mean to allocate more seats than are free: it is recorded and shows as "
-                    "under-licensed on the compliance page."))
+        required=False,
+        label=_("Allocate anyway (over-allocate)"),
+        help_text=_(
+            "Only if you mean to allocate more seats than are free: it is recorded and shows as "
+            "under-licensed on the compliance page."
+        ),
+    )
 
     def __init__(self, *args, licence, **kwargs):
         super().__init__(*args, **kwargs)
         self.licence = licence
-        self.fields["person"].queryset = (User.objects.filter(memberships__school_id=licence.school_id).distinct()
-                                          .order_by("first_name", "last_name"))
+        self.fields["person"].queryset = (
+            User.objects.filter(memberships__school_id=licence.school_id).distinct().order_by("first_name", "last_name")
+        )
         self.fields["location"].queryset = Location.objects.filter(school_id=licence.school_id, is_archived=False)
 
     def clean_asset(self):
@@ -91,9 +117,12 @@ class InstallationForm(StyledFormMixin, forms.Form):
 
 class InstallationImportForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
-    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"),
-                           help_text=_("Columns “Asset tag” and “Product” (the licence's product name); "
-                                       "“Version” and “Installed on” optional."))
+    file = forms.FileField(
+        label=_("Spreadsheet (.xlsx or .csv)"),
+        help_text=_(
+            "Columns “Asset tag” and “Product” (the licence's product name); “Version” and “Installed on” optional."
+        ),
+    )
 
     def __init__(self, *args, school_ids, **kwargs):
         super().__init__(*args, **kwargs)

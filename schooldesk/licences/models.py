@@ -19,11 +19,14 @@ class Licence(VersionedModel, SchoolOwnedModel):
 
     product = models.CharField(_("product"), max_length=120)
     publisher = models.CharField(_("publisher"), max_length=120, blank=True)
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("bought from"))
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("bought from")
+    )
     licence_type = models.CharField(_("type"), max_length=20, choices=LicenceType.choices)
     quantity = models.PositiveIntegerField(
-        _("quantity owned"), null=True, blank=True,
+        _("quantity owned"),
+        null=True,
+        blank=True,
         help_text=_("Devices, users or seats; pupils covered for a per-pupil licence. Leave empty for a site licence."),
     )
     starts_on = models.DateField(_("starts"), null=True, blank=True)
@@ -34,8 +37,12 @@ class Licence(VersionedModel, SchoolOwnedModel):
     # Encrypted at rest (docs/decisions/0012): a copy of the database alone reveals no key. Fernet gives a new
     # ciphertext each time, so the service keeps key_digest (a keyed HMAC of the normalised key) for the
     # one-key-per-school check and constraint.
-    key = EncryptedTextField(_("licence key"), max_length=200, blank=True,
-                             help_text=_("Seen only by the SPOC, the ICT owner and technicians."))
+    key = EncryptedTextField(
+        _("licence key"),
+        max_length=200,
+        blank=True,
+        help_text=_("Seen only by the SPOC, the ICT owner and technicians."),
+    )
     key_digest = models.CharField(max_length=80, blank=True, editable=False)
     proof = models.FileField(_("proof of purchase"), upload_to=proof_path, max_length=300, blank=True)
     proof_stored_name = models.CharField(max_length=80, blank=True)
@@ -49,8 +56,9 @@ class Licence(VersionedModel, SchoolOwnedModel):
     class Meta:
         ordering = ["product", "starts_on"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "key_digest"], condition=~Q(key_digest=""),
-                                    name="licence_unique_key_per_school"),
+            models.UniqueConstraint(
+                fields=["school", "key_digest"], condition=~Q(key_digest=""), name="licence_unique_key_per_school"
+            ),
         ]
         indexes = [models.Index(fields=["school", "product"]), models.Index(fields=["renews_on"])]
 
@@ -81,12 +89,30 @@ class Allocation(SchoolOwnedModel):
     """Seats of a licence given to a device, a person or a place (a suite of 30 PCs)."""
 
     licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="allocations")
-    asset = models.ForeignKey("assets.Asset", on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="licence_allocations", verbose_name=_("device"))
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="licence_allocations", verbose_name=_("person"))
-    location = models.ForeignKey("locations.Location", on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="licence_allocations", verbose_name=_("location"))
+    asset = models.ForeignKey(
+        "assets.Asset",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="licence_allocations",
+        verbose_name=_("device"),
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="licence_allocations",
+        verbose_name=_("person"),
+    )
+    location = models.ForeignKey(
+        "locations.Location",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="licence_allocations",
+        verbose_name=_("location"),
+    )
     quantity = models.PositiveIntegerField(_("seats"), default=1)
     note = models.CharField(_("note"), max_length=120, blank=True)
     #: seats beyond those the licence had free, allocated anyway by a person who said so (0: none)
@@ -96,9 +122,11 @@ class Allocation(SchoolOwnedModel):
         ordering = ["created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(asset__isnull=False, person__isnull=True, location__isnull=True)
-                           | Q(asset__isnull=True, person__isnull=False, location__isnull=True)
-                           | Q(asset__isnull=True, person__isnull=True, location__isnull=False)),
+                condition=(
+                    Q(asset__isnull=False, person__isnull=True, location__isnull=True)
+                    | Q(asset__isnull=True, person__isnull=False, location__isnull=True)
+                    | Q(asset__isnull=True, person__isnull=True, location__isnull=False)
+                ),
                 name="allocation_one_target",
             ),
         ]
@@ -115,8 +143,9 @@ class Installation(SchoolOwnedModel):
     """Which software is installed on which device."""
 
     licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="installations")
-    asset = models.ForeignKey("assets.Asset", on_delete=models.CASCADE, related_name="installations",
-                              verbose_name=_("device"))
+    asset = models.ForeignKey(
+        "assets.Asset", on_delete=models.CASCADE, related_name="installations", verbose_name=_("device")
+    )
     version = models.CharField(_("version"), max_length=40, blank=True)
     installed_on = models.DateField(_("installed on"), null=True, blank=True)
 

@@ -34,8 +34,13 @@ from schooldesk.licences.choices import LICENCE_VIEW_ROLES, ComplianceState, Lic
 from schooldesk.licences.models import Licence
 
 #: worst first: what needs doing comes to the top of the compliance page
-STATE_ORDER = {ComplianceState.UNDER: 0, ComplianceState.EXPIRED: 1, ComplianceState.OVER: 2,
-               ComplianceState.OK: 3, ComplianceState.SITE: 4}
+STATE_ORDER = {
+    ComplianceState.UNDER: 0,
+    ComplianceState.EXPIRED: 1,
+    ComplianceState.OVER: 2,
+    ComplianceState.OK: 3,
+    ComplianceState.SITE: 4,
+}
 
 
 def licence_school_ids(user, roles=LICENCE_VIEW_ROLES) -> list[int]:
@@ -56,9 +61,11 @@ def with_compliance(queryset, today: date | None = None):
         ),
         owned=Coalesce(F("quantity"), Value(0)),
         # seats allocated beyond those owned: only a person ticking "Allocate anyway" gets there (column arithmetic)
-        over_allocated=Case(When(licence_type=LicenceType.SITE, then=Value(0)),
-                            default=Greatest(F("allocated") - Coalesce(F("quantity"), Value(0)), Value(0)),
-                            output_field=IntegerField()),
+        over_allocated=Case(
+            When(licence_type=LicenceType.SITE, then=Value(0)),
+            default=Greatest(F("allocated") - Coalesce(F("quantity"), Value(0)), Value(0)),
+            output_field=IntegerField(),
+        ),
     )
     queryset = queryset.annotate(
         difference=ExpressionWrapper(F("owned") - F("in_use"), output_field=IntegerField()),
@@ -71,8 +78,9 @@ def with_compliance(queryset, today: date | None = None):
             When(in_use__lt=F("owned"), then=Value(ComplianceState.OVER)),
             default=Value(ComplianceState.OK),
         ),
-        state_order=Case(*[When(state=state, then=Value(order)) for state, order in STATE_ORDER.items()],
-                         output_field=IntegerField()),
+        state_order=Case(
+            *[When(state=state, then=Value(order)) for state, order in STATE_ORDER.items()], output_field=IntegerField()
+        ),
     )
     return queryset
 
@@ -99,9 +107,14 @@ def licence_installations(licence, limit: int = 500):
 
 def _unused_value():
     return Case(
-        When(state=ComplianceState.OVER, owned__gt=0, cost__isnull=False,
-             then=ExpressionWrapper(F("cost") * F("difference") / F("owned"), output_field=DecimalField())),
-        default=Value(Decimal("0")), output_field=DecimalField(),
+        When(
+            state=ComplianceState.OVER,
+            owned__gt=0,
+            cost__isnull=False,
+            then=ExpressionWrapper(F("cost") * F("difference") / F("owned"), output_field=DecimalField()),
+        ),
+        default=Value(Decimal("0")),
+        output_field=DecimalField(),
     )
 
 
@@ -134,8 +147,12 @@ def compliance_summary(queryset) -> dict:
 def compliance_by_school(queryset) -> tuple[list[dict], dict]:
     """One row per school, most under-licensed first, and the sum of them all: an LA's or trust's view
     of its schools in a single query."""
-    rows = list(queryset.order_by().values("school_id", "school__name", "school__roll_number")
-                .annotate(**_totals()).order_by("-under", "-expired", "school__name"))
+    rows = list(
+        queryset.order_by()
+        .values("school_id", "school__name", "school__roll_number")
+        .annotate(**_totals())
+        .order_by("-under", "-expired", "school__name")
+    )
     summary = {key: sum(row[key] for row in rows) for key in _totals()}
     summary["unused_value"] = _money(summary["unused_value"])
     for row in rows:

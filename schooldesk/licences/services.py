@@ -42,6 +42,7 @@ def licence_counts_refresh(*, licence_ids=None, school_ids=None) -> int:
     """Recount the seats allocated and the devices installed on, for some licences or whole schools, in one
     UPDATE. Every service that adds or removes an allocation or installation calls it; so do imports, the demo
     and the bench after bulk inserts."""
+
     def total(model, expression=None):
         rows = model.objects.filter(licence=OuterRef("pk")).order_by().values("licence")
         rows = rows.annotate(n=Sum(expression) if expression else Count("pk")).values("n")
@@ -57,9 +58,17 @@ def licence_counts_refresh(*, licence_ids=None, school_ids=None) -> int:
     updated = licences.update(installed_count=total(Installation), allocated_count=total(Allocation, "quantity"))
     if watched:  # webhooks: each licence that has just become under-licensed, once
         for licence in _under_licensed(licences).exclude(pk__in=before)[:500]:
-            emit(WebhookEvent.LICENCE_UNDER_LICENSED, school=licence.school_id, obj=licence,
-                 data={"name": licence.product, "owned": licence.owned, "in_use": licence.in_use,
-                       "shortfall": licence.shortfall})
+            emit(
+                WebhookEvent.LICENCE_UNDER_LICENSED,
+                school=licence.school_id,
+                obj=licence,
+                data={
+                    "name": licence.product,
+                    "owned": licence.owned,
+                    "in_use": licence.in_use,
+                    "shortfall": licence.shortfall,
+                },
+            )
     return updated
 
 
@@ -96,8 +105,11 @@ def licence_key_digest(key: str) -> str:
 
 def _stale_key_digests_refresh(school_id: int) -> int:
     """Digests made under a previous DJANGO_SECRET_KEY made again from the keys (one query when none is)."""
-    stale = (Licence.objects.filter(school_id=school_id).exclude(key_digest="")
-             .exclude(key_digest__startswith=_key_digest_prefix()))
+    stale = (
+        Licence.objects.filter(school_id=school_id)
+        .exclude(key_digest="")
+        .exclude(key_digest__startswith=_key_digest_prefix())
+    )
     rows = list(stale.select_for_update().values_list("pk", "key"))
     for pk, key in rows:
         Licence.objects.filter(pk=pk).update(key_digest=licence_key_digest(key))
@@ -107,8 +119,12 @@ def _stale_key_digests_refresh(school_id: int) -> int:
 def _key_clash(licence: Licence):
     if not licence.key_digest:
         return None
-    return (Licence.objects.filter(school_id=licence.school_id, key_digest=licence.key_digest)
-            .exclude(pk=licence.pk).only("pk", "product").first())
+    return (
+        Licence.objects.filter(school_id=licence.school_id, key_digest=licence.key_digest)
+        .exclude(pk=licence.pk)
+        .only("pk", "product")
+        .first()
+    )
 
 
 def _proof_check(upload):
@@ -116,8 +132,15 @@ def _proof_check(upload):
     from schooldesk.incidents.services import attachment_validate
 
     if Path(upload.name).suffix.lower() not in PROOF_EXTENSIONS:
-        raise ValidationError({"proof": _("“%(name)s” is not a file type we keep as a proof of purchase: "
-                                          "send a PDF, a photo, or an Office document.") % {"name": upload.name}})
+        raise ValidationError(
+            {
+                "proof": _(
+                    "“%(name)s” is not a file type we keep as a proof of purchase: "
+                    "send a PDF, a photo, or an Office document."
+                )
+                % {"name": upload.name}
+            }
+        )
     try:
         return attachment_validate(upload)
     except ValidationError as exc:
@@ -127,8 +150,9 @@ def _proof_check(upload):
 @transaction.atomic
 def licence_save(*, licence: Licence, by, proof=None, version: int | None = None) -> Licence:
     """Add or change a licence. Its key is unique within the school; a proof of purchase is kept as a download."""
-    _require(by, licence.school_id, LICENCE_DESK_ROLES,
-             _("Only the SPOC or the ICT owner can change the licence list."))
+    _require(
+        by, licence.school_id, LICENCE_DESK_ROLES, _("Only the SPOC or the ICT owner can change the licence list.")
+    )
     version_claim(licence, version)  # a save from an older page is refused (core/concurrency.py)
     licence.product, licence.key = licence.product.strip(), licence.key.strip()
     licence.key_digest = licence_key_digest(licence.key)
@@ -137,8 +161,9 @@ def licence_save(*, licence: Licence, by, proof=None, version: int | None = None
         raise ValidationError({"key": _("A licence key has at most 200 characters.")})
     _stale_key_digests_refresh(licence.school_id)
     if (clash := _key_clash(licence)) is not None:
-        raise ValidationError({"key": _("That key is already recorded for %(product)s in this school.")
-                                      % {"product": clash.product}})
+        raise ValidationError(
+            {"key": _("That key is already recorded for %(product)s in this school.") % {"product": clash.product}}
+        )
     if proof is not None:
         proof = _proof_check(proof)
     created = licence.pk is None
@@ -152,8 +177,13 @@ def licence_save(*, licence: Licence, by, proof=None, version: int | None = None
         licence.proof_name = Path(proof.name).name[:200]
         licence.proof.save(licence.proof_stored_name, proof, save=False)
         licence.save(update_fields=["proof", "proof_stored_name", "proof_name", "updated_at"])
-    audit_record(actor=by, school=licence.school, action="create" if created else "update", obj=licence,
-                 summary=f"Licence {licence.product} saved")
+    audit_record(
+        actor=by,
+        school=licence.school,
+        action="create" if created else "update",
+        obj=licence,
+        summary=f"Licence {licence.product} saved",
+    )
     return licence
 
 
@@ -163,10 +193,12 @@ def proof_content_type(licence: Licence) -> str:
 
 @transaction.atomic
 def licence_delete(*, licence: Licence, by) -> None:
-    _require(by, licence.school_id, LICENCE_DESK_ROLES,
-             _("Only the SPOC or the ICT owner can change the licence list."))
-    audit_record(actor=by, school=licence.school, action="delete", obj=licence,
-                 summary=f"Licence {licence.product} deleted")
+    _require(
+        by, licence.school_id, LICENCE_DESK_ROLES, _("Only the SPOC or the ICT owner can change the licence list.")
+    )
+    audit_record(
+        actor=by, school=licence.school, action="delete", obj=licence, summary=f"Licence {licence.product} deleted"
+    )
     if licence.proof:  # the file goes once the deletion is committed: a rolled-back delete keeps its proof
         storage, name = licence.proof.storage, licence.proof.name
         transaction.on_commit(lambda: storage.delete(name))
@@ -181,8 +213,17 @@ def free_seats(licence: Licence) -> int | None:
 
 
 @transaction.atomic
-def allocation_add(*, licence: Licence, by, asset=None, person=None, location=None, quantity: int = 1,
-                   note: str = "", over_allocate: bool = False) -> Allocation:
+def allocation_add(
+    *,
+    licence: Licence,
+    by,
+    asset=None,
+    person=None,
+    location=None,
+    quantity: int = 1,
+    note: str = "",
+    over_allocate: bool = False,
+) -> Allocation:
     """Give seats of a licence to one device, one person or one place.
 
     Seats beyond those the licence still has free are refused unless the person says so (`over_allocate`); an
@@ -206,17 +247,36 @@ def allocation_add(*, licence: Licence, by, asset=None, person=None, location=No
     free = free_seats(licence)
     beyond = 0 if free is None else max(quantity - free, 0)
     if beyond and not over_allocate:
-        raise ValidationError({"quantity": (
-            _("%(product)s has %(free)s of its %(seats)s seats free, so %(quantity)s cannot be allocated. "
-              "Allocate fewer, buy more, or tick “Allocate anyway” to record an over-allocation.")
-            % {"product": licence.product, "free": free, "seats": licence.quantity, "quantity": quantity})})
-    allocation = Allocation.objects.create(school_id=licence.school_id, licence=licence, asset=asset, person=person,
-                                           location=location, quantity=quantity, note=note.strip()[:120],
-                                           over_allocated=beyond)
+        raise ValidationError(
+            {
+                "quantity": (
+                    _(
+                        "%(product)s has %(free)s of its %(seats)s seats free, so %(quantity)s cannot be allocated. "
+                        "Allocate fewer, buy more, or tick “Allocate anyway” to record an over-allocation."
+                    )
+                    % {"product": licence.product, "free": free, "seats": licence.quantity, "quantity": quantity}
+                )
+            }
+        )
+    allocation = Allocation.objects.create(
+        school_id=licence.school_id,
+        licence=licence,
+        asset=asset,
+        person=person,
+        location=location,
+        quantity=quantity,
+        note=note.strip()[:120],
+        over_allocated=beyond,
+    )
     licence_counts_refresh(licence_ids=[licence.pk])
     over = f" (over-allocated by {beyond}, accepted)" if beyond else ""
-    audit_record(actor=by, school=licence.school, action="over-allocate" if beyond else "allocate", obj=licence,
-                 summary=f"{quantity} × {licence.product} → {allocation.target}{over}")
+    audit_record(
+        actor=by,
+        school=licence.school,
+        action="over-allocate" if beyond else "allocate",
+        obj=licence,
+        summary=f"{quantity} × {licence.product} → {allocation.target}{over}",
+    )
     return allocation
 
 
@@ -235,15 +295,22 @@ def installation_add(*, licence: Licence, asset: Asset, by, version: str = "", i
         raise ValidationError({"asset": _("Choose a device of this school.")})
     licence = _locked(licence)
     if Installation.objects.filter(licence=licence, asset=asset).exists():
-        raise ValidationError({"asset": _("%(product)s is already recorded on %(tag)s.")
-                                        % {"product": licence.product, "tag": asset.tag}})
+        raise ValidationError(
+            {"asset": _("%(product)s is already recorded on %(tag)s.") % {"product": licence.product, "tag": asset.tag}}
+        )
     try:
         with transaction.atomic():
-            installation = Installation.objects.create(school_id=licence.school_id, licence=licence, asset=asset,
-                                                       version=version.strip()[:40], installed_on=installed_on)
+            installation = Installation.objects.create(
+                school_id=licence.school_id,
+                licence=licence,
+                asset=asset,
+                version=version.strip()[:40],
+                installed_on=installed_on,
+            )
     except IntegrityError as exc:
-        raise ValidationError({"asset": _("%(product)s is already recorded on %(tag)s.")
-                                        % {"product": licence.product, "tag": asset.tag}}) from exc
+        raise ValidationError(
+            {"asset": _("%(product)s is already recorded on %(tag)s.") % {"product": licence.product, "tag": asset.tag}}
+        ) from exc
     licence_counts_refresh(licence_ids=[licence.pk])
     return installation
 
@@ -285,9 +352,11 @@ def installations_import(*, school, upload, by) -> dict:
     existing = set(Installation.objects.filter(school=school).values_list("licence_id", "asset_id"))
     errors, rows, seen = [], [], set()
     for line, cells in table.rows:
+
         def cell(name, cells=cells):
             i = columns[name]
             return cells[i] if i is not None and i < len(cells) else None
+
         try:
             tag, product = imports.text(cell("tag")), imports.text(cell("product"))
             version, installed_on = imports.text(cell("version"), max_length=40), imports.day(cell("installed_on"))
@@ -305,8 +374,9 @@ def installations_import(*, school, upload, by) -> dict:
         if key in existing or key in seen:
             continue
         seen.add(key)
-        rows.append(Installation(school=school, licence=licence, asset_id=asset_id, version=version,
-                                 installed_on=installed_on))
+        rows.append(
+            Installation(school=school, licence=licence, asset_id=asset_id, version=version, installed_on=installed_on)
+        )
     if errors:
         raise ValidationError(errors)
     Installation.objects.bulk_create(rows, batch_size=1000)

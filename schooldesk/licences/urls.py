@@ -16,8 +16,14 @@ urlpatterns = [
     path("<int:pk>/proof/", views.ProofDownloadView.as_view(), name="proof_download"),
     path("<int:pk>/allocate/", views.LicenceActionView.as_view(action="allocate"), name="licence_allocate"),
     path("<int:pk>/install/", views.LicenceActionView.as_view(action="install"), name="licence_install"),
-    path("<int:pk>/allocations/<int:allocation_pk>/delete/", views.LicenceLinkRemoveView.as_view(),
-         name="allocation_remove"),
-    path("<int:pk>/installations/<int:installation_pk>/delete/",
-         views.LicenceLinkRemoveView.as_view(model=Installation), name="installation_remove"),
+    path(
+        "<int:pk>/allocations/<int:allocation_pk>/delete/",
+        views.LicenceLinkRemoveView.as_view(),
+        name="allocation_remove",
+    ),
+    path(
+        "<int:pk>/installations/<int:installation_pk>/delete/",
+        views.LicenceLinkRemoveView.as_view(model=Installation),
+        name="installation_remove",
+    ),
 ]

@@ -26,8 +26,22 @@ from schooldesk.licences.selectors import (
 )
 from schooldesk.schools.models import School
 
-EXPORT_HEADER = ["Product", "Publisher", "School", "Type", "Owned", "In use", "Owned − in use", "Compliance",
-                 "Starts", "Ends", "Renewal date", "Cost (£)", "Supplier", "Order reference"]
+EXPORT_HEADER = [
+    "Product",
+    "Publisher",
+    "School",
+    "Type",
+    "Owned",
+    "In use",
+    "Owned − in use",
+    "Compliance",
+    "Starts",
+    "Ends",
+    "Renewal date",
+    "Cost (£)",
+    "Supplier",
+    "Order reference",
+]
 
 
 def _licence_or_404(request, pk) -> Licence:
@@ -44,8 +58,9 @@ class LicenceListView(FilteredListView):
     template_name = "licences/licence_list.html"
 
     def get_queryset(self):
-        self.filterset = LicenceFilterSet(self.request.GET or None, queryset=licence_list(self.request.user),
-                                          request=self.request)
+        self.filterset = LicenceFilterSet(
+            self.request.GET or None, queryset=licence_list(self.request.user), request=self.request
+        )
         return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["product"]), "pk")
 
     def get_context_data(self, **kwargs):
@@ -67,18 +82,35 @@ class LicenceExportView(RoleRequiredMixin, View):
             return redirect("licences:licence_list")
         states = dict(ComplianceState.choices)
         rows = [
-            (lic.product, lic.publisher, lic.school.name, lic.get_licence_type_display(),
-             "site" if lic.is_site else lic.owned, lic.in_use, "" if lic.is_site else lic.difference,
-             str(states[lic.state]), lic.starts_on, lic.ends_on, lic.renews_on, lic.cost,
-             lic.supplier.name if lic.supplier_id else "", lic.order_reference)
+            (
+                lic.product,
+                lic.publisher,
+                lic.school.name,
+                lic.get_licence_type_display(),
+                "site" if lic.is_site else lic.owned,
+                lic.in_use,
+                "" if lic.is_site else lic.difference,
+                str(states[lic.state]),
+                lic.starts_on,
+                lic.ends_on,
+                lic.renews_on,
+                lic.cost,
+                lic.supplier.name if lic.supplier_id else "",
+                lic.order_reference,
+            )
             for lic in filterset.qs.order_by("school__name", "product", "pk")
         ]
         stamp = timezone.localdate().isoformat()
         if request.GET.get("format") == "xlsx":
             return xlsx_response(f"licences-{stamp}.xlsx", EXPORT_HEADER, rows, sheet="Licences")
-        return csv_response(f"licences-{stamp}.csv", EXPORT_HEADER,
-                            ([v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else ("" if v is None else v)
-                              for v in row] for row in rows))
+        return csv_response(
+            f"licences-{stamp}.csv",
+            EXPORT_HEADER,
+            (
+                [v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else ("" if v is None else v) for v in row]
+                for row in rows
+            ),
+        )
 
 
 class ComplianceView(RoleRequiredMixin, View):
@@ -96,8 +128,13 @@ class ComplianceView(RoleRequiredMixin, View):
         if school.isdigit() and int(school) in school_ids:
             chosen = School.objects.get(pk=int(school))
             licences = licences.filter(school_id=chosen.pk)
-        context = {"schools": School.objects.filter(pk__in=school_ids).only("id", "name"), "chosen": chosen,
-                   "query_without_page": f"school={chosen.pk}" if chosen else "", "by_school": None, "rows": None}
+        context = {
+            "schools": School.objects.filter(pk__in=school_ids).only("id", "name"),
+            "chosen": chosen,
+            "query_without_page": f"school={chosen.pk}" if chosen else "",
+            "by_school": None,
+            "rows": None,
+        }
         if chosen is None and len(school_ids) > 1:
             rows, context["summary"] = compliance_by_school(licences)
             schools_page = Paginator(rows, 50).get_page(request.GET.get("page"))  # worst schools first
@@ -112,23 +149,36 @@ class ComplianceView(RoleRequiredMixin, View):
 
 def _who(licence, user) -> dict:
     access = access_for(user)
-    return {"is_desk": access.has_role(licence.school_id, LICENCE_DESK_ROLES),
-            "can_see_keys": access.has_role(licence.school_id, LICENCE_KEY_ROLES)}
+    return {
+        "is_desk": access.has_role(licence.school_id, LICENCE_DESK_ROLES),
+        "can_see_keys": access.has_role(licence.school_id, LICENCE_KEY_ROLES),
+    }
 
 
 def render_licence(request, licence, bound=None, status=200):
     who = _who(licence, request.user)
     available = {}
     if who["can_see_keys"]:
-        available = {"allocate": forms.AllocationForm(licence=licence),
-                     "install": forms.InstallationForm(licence=licence)}
+        available = {
+            "allocate": forms.AllocationForm(licence=licence),
+            "install": forms.InstallationForm(licence=licence),
+        }
     if bound is not None:
         available[bound[0]] = bound[1]
-    return render(request, "licences/licence_detail.html", {
-        "licence": licence, "allocations": licence_allocations(licence),
-        "installations": licence_installations(licence),
-        "forms": available, "failed": bound[0] if bound else None, "states": dict(ComplianceState.choices), **who,
-    }, status=status)
+    return render(
+        request,
+        "licences/licence_detail.html",
+        {
+            "licence": licence,
+            "allocations": licence_allocations(licence),
+            "installations": licence_installations(licence),
+            "forms": available,
+            "failed": bound[0] if bound else None,
+            "states": dict(ComplianceState.choices),
+            **who,
+        },
+        status=status,
+    )
 
 
 class LicenceDetailView(RoleRequiredMixin, View):
@@ -156,8 +206,12 @@ class LicenceEditView(FormPageView):
         return forms.LicenceForm(data, files, instance=self.object, school_ids=self.school_ids)
 
     def perform(self, form):
-        return services.licence_save(licence=form.instance, by=self.request.user,
-                                     proof=form.cleaned_data.get("proof_upload"), version=form.rendered_version)
+        return services.licence_save(
+            licence=form.instance,
+            by=self.request.user,
+            proof=form.cleaned_data.get("proof_upload"),
+            version=form.rendered_version,
+        )
 
     def get_success_url(self, result):
         return reverse("licences:licence_detail", args=[result.pk])
@@ -184,8 +238,12 @@ class ProofDownloadView(RoleRequiredMixin, View):
         licence = _licence_or_404(request, pk)
         if not licence.proof or not access_for(request.user).has_role(licence.school_id, LICENCE_KEY_ROLES):
             raise Http404
-        response = FileResponse(licence.proof.open("rb"), as_attachment=True, filename=licence.proof_name,
-                                content_type="application/octet-stream")
+        response = FileResponse(
+            licence.proof.open("rb"),
+            as_attachment=True,
+            filename=licence.proof_name,
+            content_type="application/octet-stream",
+        )
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
 
@@ -208,11 +266,19 @@ class LicenceActionView(RoleRequiredMixin, ObjectActionView):
     def perform(self, licence, form):
         d, by = form.cleaned_data, self.request.user
         if self.action == "allocate":
-            return services.allocation_add(licence=licence, by=by, asset=d["asset"], person=d["person"],
-                                           location=d["location"], quantity=d["quantity"], note=d["note"],
-                                           over_allocate=d["over_allocate"])
-        return services.installation_add(licence=licence, asset=d["asset"], by=by, version=d["version"],
-                                         installed_on=d["installed_on"])
+            return services.allocation_add(
+                licence=licence,
+                by=by,
+                asset=d["asset"],
+                person=d["person"],
+                location=d["location"],
+                quantity=d["quantity"],
+                note=d["note"],
+                over_allocate=d["over_allocate"],
+            )
+        return services.installation_add(
+            licence=licence, asset=d["asset"], by=by, version=d["version"], installed_on=d["installed_on"]
+        )
 
     def get_success_message(self, result):
         return _("Seats allocated.") if self.action == "allocate" else _("Installation recorded.")
@@ -257,8 +323,15 @@ class InstallationImportView(RoleRequiredMixin, View):
     def post(self, request):
         form = self._form(request, request.POST, request.FILES)
         if form.is_valid():
-            result = apply_service(request, form, services.installations_import, "", school=form.owner,
-                                   upload=form.cleaned_data["file"], by=request.user)
+            result = apply_service(
+                request,
+                form,
+                services.installations_import,
+                "",
+                school=form.owner,
+                upload=form.cleaned_data["file"],
+                by=request.user,
+            )
             if result is not None:
                 done = _("%(added)s installations recorded (%(skipped)s rows already known).") % result
                 messages.success(request, done)

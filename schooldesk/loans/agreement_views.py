@@ -19,8 +19,9 @@ class AgreementTemplateListView(RoleRequiredMixin, View):
     required_roles = LOAN_ROLES
 
     def get(self, request):
-        return render(request, "loans/agreementtemplate_list.html", {
-            "templates": selectors.templates_for(request.user)[:200]})
+        return render(
+            request, "loans/agreementtemplate_list.html", {"templates": selectors.templates_for(request.user)[:200]}
+        )
 
 
 class AgreementTemplateEditView(FormPageView):
@@ -48,8 +49,9 @@ class AgreementTemplateEditView(FormPageView):
         return {**context, "placeholders": PLACEHOLDERS}
 
     def perform(self, form):
-        return agreements.agreement_template_save(school=form.owner, title=form.cleaned_data["title"],
-                                                  body=form.cleaned_data["body"], by=self.request.user)
+        return agreements.agreement_template_save(
+            school=form.owner, title=form.cleaned_data["title"], body=form.cleaned_data["body"], by=self.request.user
+        )
 
     def get_success_url(self, result):
         return reverse("loans:agreementtemplate_list")
@@ -83,10 +85,17 @@ class AgreementSignView(FormPageView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return agreements.agreement_sign(loan=self.object, by=self.request.user, signer_name=d["signer_name"],
-                                         relationship=d["relationship"], method=d["method"],
-                                         signature=d["signature"], typed_signature=d["typed_signature"],
-                                         scan=d["scan"], ip_address=client_address(self.request))
+        return agreements.agreement_sign(
+            loan=self.object,
+            by=self.request.user,
+            signer_name=d["signer_name"],
+            relationship=d["relationship"],
+            method=d["method"],
+            signature=d["signature"],
+            typed_signature=d["typed_signature"],
+            scan=d["scan"],
+            ip_address=client_address(self.request),
+        )
 
     def get_success_url(self, result):
         return reverse("loans:loan_detail", args=[result.loan_id])
@@ -100,9 +109,12 @@ class AgreementPdfView(RoleRequiredMixin, View):
         agreement = selectors.agreement_of(loan)
         if agreement is None:
             raise Http404
-        return pdf_response(request, "loans/agreement_pdf.html", {
-            "loan": loan, "agreement": agreement, "signature": agreements.signature_data_uri(agreement)},
-            f"agreement-{loan.asset.tag}-{agreement.signed_at:%Y-%m-%d}.pdf")
+        return pdf_response(
+            request,
+            "loans/agreement_pdf.html",
+            {"loan": loan, "agreement": agreement, "signature": agreements.signature_data_uri(agreement)},
+            f"agreement-{loan.asset.tag}-{agreement.signed_at:%Y-%m-%d}.pdf",
+        )
 
 
 class AgreementScanDownloadView(RoleRequiredMixin, View):
@@ -111,7 +123,11 @@ class AgreementScanDownloadView(RoleRequiredMixin, View):
     def get(self, request, pk):
         loan = loan_or_404(request, pk)
         agreement = get_object_or_404(Agreement.objects.filter(loan=loan).exclude(scan=""))
-        response = FileResponse(agreement.scan.open("rb"), as_attachment=True,
-                                filename=agreement.scan_name or "agreement", content_type="application/octet-stream")
+        response = FileResponse(
+            agreement.scan.open("rb"),
+            as_attachment=True,
+            filename=agreement.scan_name or "agreement",
+            content_type="application/octet-stream",
+        )
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response

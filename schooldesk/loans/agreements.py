@@ -37,8 +37,12 @@ def _check_placeholders(body: str) -> None:
     unknown = sorted(names - set(PLACEHOLDERS))
     if unknown:
         known = ", ".join("{" + n + "}" for n in PLACEHOLDERS)
-        raise ValidationError({"body": _("Unknown placeholder %(names)s. Use: %(known)s.") % {
-            "names": ", ".join("{" + n + "}" for n in unknown), "known": known}})
+        raise ValidationError(
+            {
+                "body": _("Unknown placeholder %(names)s. Use: %(known)s.")
+                % {"names": ", ".join("{" + n + "}" for n in unknown), "known": known}
+            }
+        )
 
 
 @transaction.atomic
@@ -55,8 +59,13 @@ def agreement_template_save(*, school, title: str, body: str, by) -> AgreementTe
     try:
         with transaction.atomic():
             template = AgreementTemplate.objects.create(
-                school=school, title=title, body=body, number=number, is_current=True,
-                created_by=by if getattr(by, "is_authenticated", False) else None)
+                school=school,
+                title=title,
+                body=body,
+                number=number,
+                is_current=True,
+                created_by=by if getattr(by, "is_authenticated", False) else None,
+            )
     except IntegrityError as exc:
         raise ValidationError(_("Someone saved the agreement at the same moment: open it again.")) from exc
     audit_record(actor=by, school=school, action="save", obj=template, summary=f"Loan agreement version {number}")
@@ -67,9 +76,12 @@ def agreement_text(template: AgreementTemplate, loan: Loan) -> str:
     """The template's words with this loan's details in place of the placeholders."""
     pupil = loan.pupil
     values = {
-        "pupil_name": str(loan.borrower), "year_group": getattr(pupil, "year_group", ""),
-        "form": getattr(pupil, "form", ""), "device": f"{loan.asset.tag} ({loan.asset.description})",
-        "serial": loan.asset.serial or "–", "issued_on": f"{loan.issued_on:%d/%m/%Y}",
+        "pupil_name": str(loan.borrower),
+        "year_group": getattr(pupil, "year_group", ""),
+        "form": getattr(pupil, "form", ""),
+        "device": f"{loan.asset.tag} ({loan.asset.description})",
+        "serial": loan.asset.serial or "–",
+        "issued_on": f"{loan.issued_on:%d/%m/%Y}",
         "due_on": f"{loan.due_on:%d/%m/%Y}" if loan.due_on else _("the end of the loan"),
         "school": loan.school.name,
     }
@@ -81,7 +93,7 @@ def _signature_png(data_url: str) -> bytes:
     if not data_url.startswith(prefix):
         raise ValidationError(_("Sign in the box, or choose to type your name instead."))
     try:
-        png = base64.b64decode(data_url[len(prefix):], validate=True)
+        png = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError) as exc:
         raise ValidationError(_("The signature could not be read: sign again.")) from exc
     if not png.startswith(PNG_MAGIC) or len(png) > MAX_SIGNATURE_BYTES:
@@ -90,15 +102,28 @@ def _signature_png(data_url: str) -> bytes:
 
 
 @transaction.atomic
-def agreement_sign(*, loan: Loan, by, signer_name: str, relationship: str, method: str, signature: str = "",
-                   typed_signature: str = "", scan=None, ip_address: str | None = None) -> Agreement:
+def agreement_sign(
+    *,
+    loan: Loan,
+    by,
+    signer_name: str,
+    relationship: str,
+    method: str,
+    signature: str = "",
+    typed_signature: str = "",
+    scan=None,
+    ip_address: str | None = None,
+) -> Agreement:
     """Record the loan's agreement as signed, with the current template's words as they are now."""
     from schooldesk.incidents.services import attachment_validate
     from schooldesk.loans.selectors import current_template
 
     require_loan_role(by, loan.school_id)
-    loan = Loan.objects.select_for_update().select_related("asset", "asset__asset_type", "pupil", "person",
-                                                           "school").get(pk=loan.pk)
+    loan = (
+        Loan.objects.select_for_update()
+        .select_related("asset", "asset__asset_type", "pupil", "person", "school")
+        .get(pk=loan.pk)
+    )
     if Agreement.objects.filter(loan=loan).exists():
         raise ValidationError(_("This loan's agreement is already signed."))
     template = current_template(loan.school_id)
@@ -107,10 +132,19 @@ def agreement_sign(*, loan: Loan, by, signer_name: str, relationship: str, metho
     signer_name = signer_name.strip()
     if not signer_name:
         raise ValidationError({"signer_name": _("Give the name of the person signing.")})
-    agreement = Agreement(school_id=loan.school_id, loan=loan, template=template, title=template.title,
-                          text=agreement_text(template, loan), signer_name=signer_name[:160],
-                          relationship=relationship, method=method, signed_at=timezone.now(), ip_address=ip_address,
-                          recorded_by=by if getattr(by, "is_authenticated", False) else None)
+    agreement = Agreement(
+        school_id=loan.school_id,
+        loan=loan,
+        template=template,
+        title=template.title,
+        text=agreement_text(template, loan),
+        signer_name=signer_name[:160],
+        relationship=relationship,
+        method=method,
+        signed_at=timezone.now(),
+        ip_address=ip_address,
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
+    )
     if method == SignatureMethod.DRAWN:
         png = _signature_png(signature)
         agreement.signature.save(f"signature-{secrets.token_hex(8)}.png", ContentFile(png), save=False)
@@ -132,8 +166,13 @@ def agreement_sign(*, loan: Loan, by, signer_name: str, relationship: str, metho
         raise ValidationError({"method": _("Choose how the agreement is signed.")})
     agreement.full_clean(exclude=["signature", "scan"], validate_unique=False, validate_constraints=False)
     agreement.save()
-    audit_record(actor=by, school=loan.school, action="sign", obj=agreement,
-                 summary=f"Loan agreement for {loan.asset.tag} signed by {agreement.signer_name}")
+    audit_record(
+        actor=by,
+        school=loan.school,
+        action="sign",
+        obj=agreement,
+        summary=f"Loan agreement for {loan.asset.tag} signed by {agreement.signer_name}",
+    )
     return agreement
 
 

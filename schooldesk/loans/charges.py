@@ -27,8 +27,10 @@ MAX_AMOUNT = Decimal("5000.00")
 #: the charges a payment system is asked to collect
 EXPORTED_STATUSES = (ChargeStatus.SENT, ChargeStatus.PAID)
 EXPORT_HEADER = ["Reference", "MIS ID", "Pupil name", "Year", "Class", "Description", "Amount", "Date"]
-CONFLICT = _("Someone else changed this charge after you opened it. Your changes were not saved: check the latest "
-             "version below and try again.")
+CONFLICT = _(
+    "Someone else changed this charge after you opened it. Your changes were not saved: check the latest "
+    "version below and try again."
+)
 
 
 def _require(by, school_id: int) -> None:
@@ -56,18 +58,23 @@ def _photos(charge: Charge, by, files) -> None:
 
     for upload in files or ():
         if Path(upload.name).suffix.lower() not in PHOTO_EXTENSIONS:
-            raise ValidationError({"photos": _("“%(name)s” is not a photo: send a JPEG, PNG, WebP or HEIC "
-                                               "file.") % {"name": upload.name}})
+            raise ValidationError(
+                {"photos": _("“%(name)s” is not a photo: send a JPEG, PNG, WebP or HEIC file.") % {"name": upload.name}}
+            )
         try:
             upload = attachment_validate(upload)
         except ValidationError as exc:
             raise ValidationError({"photos": exc.messages}) from exc
         extension = Path(upload.name).suffix.lower()
-        photo = ChargePhoto(charge=charge, school_id=charge.school_id, uploaded_by=by,
-                            stored_name=f"{secrets.token_hex(16)}{extension}",
-                            original_name=Path(upload.name).name[:200],
-                            content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
-                            size=upload.size)
+        photo = ChargePhoto(
+            charge=charge,
+            school_id=charge.school_id,
+            uploaded_by=by,
+            stored_name=f"{secrets.token_hex(16)}{extension}",
+            original_name=Path(upload.name).name[:200],
+            content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
+            size=upload.size,
+        )
         photo.file.save(photo.stored_name, upload, save=True)
 
 
@@ -76,33 +83,46 @@ def charge_raise(*, loan, by, reason: str, description: str, amount: Decimal, ph
     """A person asks the borrower's family to pay for damage or loss: the charge starts as proposed."""
     _require(by, loan.school_id)
     _check(reason=reason, description=description, amount=amount)
-    charge = Charge.objects.create(school_id=loan.school_id, loan=loan, reason=reason,
-                                   description=description.strip(), amount=amount, raised_by=by)
+    charge = Charge.objects.create(
+        school_id=loan.school_id, loan=loan, reason=reason, description=description.strip(), amount=amount, raised_by=by
+    )
     _photos(charge, by, photos)
-    audit_record(actor=by, school=loan.school, action="charge.create", obj=charge,
-                 summary=f"Raised {charge.reference}: £{amount} ({charge.get_reason_display()}) for {loan}",
-                 changes={"amount": str(amount), "reason": reason})
+    audit_record(
+        actor=by,
+        school=loan.school,
+        action="charge.create",
+        obj=charge,
+        summary=f"Raised {charge.reference}: £{amount} ({charge.get_reason_display()}) for {loan}",
+        changes={"amount": str(amount), "reason": reason},
+    )
     return charge
 
 
 @transaction.atomic
-def charge_update(*, charge: Charge, by, version: int | None, reason: str, description: str, amount: Decimal,
-                  photos=()) -> Charge:
+def charge_update(
+    *, charge: Charge, by, version: int | None, reason: str, description: str, amount: Decimal, photos=()
+) -> Charge:
     """Change a charge before it is sent (after that, waive it and raise another)."""
     _require(by, charge.school_id)
     current = version_lock(charge, version, message=CONFLICT)
     if current.status != ChargeStatus.PROPOSED:
-        raise ValidationError(_("%(ref)s has been sent: waive it and raise another instead.") % {
-            "ref": current.reference})
+        raise ValidationError(
+            _("%(ref)s has been sent: waive it and raise another instead.") % {"ref": current.reference}
+        )
     _check(reason=reason, description=description, amount=amount)
     old = {"amount": str(current.amount), "reason": current.reason}
     current.reason, current.description, current.amount = reason, description.strip(), amount
     current.version += 1
     current.save()
     _photos(current, by, photos)
-    audit_record(actor=by, school=current.school, action="charge.update", obj=current,
-                 summary=f"Changed {current.reference}", changes={"was": old, "now": {"amount": str(amount),
-                                                                                       "reason": reason}})
+    audit_record(
+        actor=by,
+        school=current.school,
+        action="charge.update",
+        obj=current,
+        summary=f"Changed {current.reference}",
+        changes={"was": old, "now": {"amount": str(amount), "reason": reason}},
+    )
     return current
 
 
@@ -112,8 +132,10 @@ def charge_set_status(*, charge: Charge, by, status: str, version: int | None = 
     _require(by, charge.school_id)
     current = version_lock(charge, version, message=CONFLICT)
     if status not in NEXT_STATUSES.get(current.status, ()):
-        raise ValidationError(_("%(ref)s is %(status)s: it cannot be marked that way.") % {
-            "ref": current.reference, "status": current.get_status_display().lower()})
+        raise ValidationError(
+            _("%(ref)s is %(status)s: it cannot be marked that way.")
+            % {"ref": current.reference, "status": current.get_status_display().lower()}
+        )
     if status == ChargeStatus.WAIVED and not note.strip():
         raise ValidationError({"note": _("Say why the charge is waived.")})
     now, old = timezone.now(), current.get_status_display()
@@ -126,9 +148,14 @@ def charge_set_status(*, charge: Charge, by, status: str, version: int | None = 
         current.waived_at, current.waived_by, current.waived_reason = now, by, note.strip()[:300]
     current.version += 1
     current.save()
-    audit_record(actor=by, school=current.school, action="charge.status", obj=current,
-                 summary=f"{current.reference}: {old} → {current.get_status_display()}",
-                 changes={"status": status, "note": note.strip()[:300]})
+    audit_record(
+        actor=by,
+        school=current.school,
+        action="charge.status",
+        obj=current,
+        summary=f"{current.reference}: {old} → {current.get_status_display()}",
+        changes={"status": status, "note": note.strip()[:300]},
+    )
     return current
 
 
@@ -140,9 +167,16 @@ def charge_letter_pdf(*, charge: Charge, base_url: str) -> bytes:
 
     from schooldesk.loans.pool import pool_for
 
-    html = render_to_string("loans/pool/charge_letter.html", {
-        "charge": charge, "loan": charge.loan, "pool": pool_for(charge.school), "school": charge.school,
-        "today": timezone.localdate()})
+    html = render_to_string(
+        "loans/pool/charge_letter.html",
+        {
+            "charge": charge,
+            "loan": charge.loan,
+            "pool": pool_for(charge.school),
+            "school": charge.school,
+            "today": timezone.localdate(),
+        },
+    )
     return HTML(string=html, base_url=base_url).write_pdf()
 
 
@@ -152,17 +186,28 @@ def export_row(charge: Charge) -> list:
     device = loan.asset
     description = f"{charge.get_reason_display()}: {device.reference} {device.description}".strip()
     name = str(loan.borrower)
-    return [charge.reference, pupil.mis_id if pupil else "", name, pupil.year_group if pupil else "",
-            pupil.form if pupil else "", description[:200], f"{charge.amount:.2f}", f"{day:%d/%m/%Y}"]
+    return [
+        charge.reference,
+        pupil.mis_id if pupil else "",
+        name,
+        pupil.year_group if pupil else "",
+        pupil.form if pupil else "",
+        description[:200],
+        f"{charge.amount:.2f}",
+        f"{day:%d/%m/%Y}",
+    ]
 
 
 @transaction.atomic
 def charges_export(*, charges, by, new_only: bool) -> list[Charge]:
     """The rows of an export of `charges` (already scoped and filtered by the view). `new_only`: those never
     exported before, marked now so that the next export leaves them out."""
-    rows = list(charges.filter(status__in=EXPORTED_STATUSES).select_for_update(of=("self",))
-                .select_related("loan__pupil", "loan__person", "loan__asset__asset_type", "school")
-                .order_by("created_at", "pk"))
+    rows = list(
+        charges.filter(status__in=EXPORTED_STATUSES)
+        .select_for_update(of=("self",))
+        .select_related("loan__pupil", "loan__person", "loan__asset__asset_type", "school")
+        .order_by("created_at", "pk")
+    )
     for school_id in {c.school_id for c in rows}:
         _require(by, school_id)
     if new_only:
@@ -170,7 +215,13 @@ def charges_export(*, charges, by, new_only: bool) -> list[Charge]:
         Charge.objects.filter(pk__in=[c.pk for c in rows]).update(exported_at=timezone.now())
     for school in {c.school for c in rows}:
         mine = [c.reference for c in rows if c.school_id == school.pk]
-        audit_record(actor=by, school=school, action="charge.export", obj=school, label=school.name,
-                     summary=f"Exported {len(mine)} charges for the payment system"[:300],
-                     changes={"charges": mine[:200], "new_only": new_only})
+        audit_record(
+            actor=by,
+            school=school,
+            action="charge.export",
+            obj=school,
+            label=school.name,
+            summary=f"Exported {len(mine)} charges for the payment system"[:300],
+            changes={"charges": mine[:200], "new_only": new_only},
+        )
     return rows

@@ -1,4 +1,5 @@
 """Choices and roles of the loaner pool and charges (docs/decisions/0029)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -18,12 +18,21 @@ class ChargeFilterSet(DeskFilterSet):
     school = django_filters.ModelChoiceFilter(queryset=_schools, label=_("School"))
     status = django_filters.ChoiceFilter(choices=ChargeStatus.choices, label=_("Status"))
     reason = django_filters.ChoiceFilter(choices=ChargeReason.choices, label=_("Reason"))
-    raised_from = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("Raised from"),
-                                            widget=forms.DateInput(attrs={"type": "date"}))
-    raised_to = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("Raised to"),
-                                          widget=forms.DateInput(attrs={"type": "date"}))
-    ordering = django_filters.OrderingFilter(fields=(("created_at", "raised"), ("amount", "amount")),
-                                             label=_("Sort by"))
+    raised_from = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label=_("Raised from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    raised_to = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label=_("Raised to"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("created_at", "raised"), ("amount", "amount")), label=_("Sort by")
+    )
 
     class Meta:
         model = Charge
@@ -36,7 +45,12 @@ class ChargeFilterSet(DeskFilterSet):
             return queryset.filter(pk=int(digits))
         condition = Q()
         for word in value.split()[:6]:
-            condition &= (Q(loan__pupil__first_name__icontains=word) | Q(loan__pupil__last_name__icontains=word)
-                          | Q(loan__person__first_name__icontains=word) | Q(loan__person__last_name__icontains=word)
-                          | Q(loan__asset__tag__icontains=word) | Q(description__icontains=word))
+            condition &= (
+                Q(loan__pupil__first_name__icontains=word)
+                | Q(loan__pupil__last_name__icontains=word)
+                | Q(loan__person__first_name__icontains=word)
+                | Q(loan__person__last_name__icontains=word)
+                | Q(loan__asset__tag__icontains=word)
+                | Q(description__icontains=word)
+            )
         return queryset.filter(condition)

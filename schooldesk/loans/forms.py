@@ -27,8 +27,17 @@ class PhotosField(forms.FileField):
 class PupilForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Pupil
-        fields = ["school", "first_name", "last_name", "year_group", "form", "mis_id", "parent_name", "parent_email",
-                  "is_active"]
+        fields = [
+            "school",
+            "first_name",
+            "last_name",
+            "year_group",
+            "form",
+            "mis_id",
+            "parent_name",
+            "parent_email",
+            "is_active",
+        ]
 
     def __init__(self, *args, school_ids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,14 +48,24 @@ class PupilForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.Mo
 
 
 class ReturnForm(StyledFormMixin, forms.Form):
-    condition_in = forms.CharField(required=False, max_length=1000, widget=SMALL_TEXT,
-                                   label=_("Condition when returned (optional)"))
+    condition_in = forms.CharField(
+        required=False, max_length=1000, widget=SMALL_TEXT, label=_("Condition when returned (optional)")
+    )
     photos = PhotosField(required=False, label=_("Photos of its condition (optional)"))
-    is_data_wiped = forms.BooleanField(required=False, label=_("Its data has been wiped"),
-                                       help_text=_("Recorded on the device for its disposal record."))
-    status = forms.ChoiceField(choices=[(AssetStatus.SPARE, _("Spare (back in stock)")),
-                                        (AssetStatus.IN_USE, _("In use")), (AssetStatus.IN_REPAIR, _("In repair")),
-                                        (AssetStatus.RETIRED, _("Retired (for disposal)"))], label=_("Now"))
+    is_data_wiped = forms.BooleanField(
+        required=False,
+        label=_("Its data has been wiped"),
+        help_text=_("Recorded on the device for its disposal record."),
+    )
+    status = forms.ChoiceField(
+        choices=[
+            (AssetStatus.SPARE, _("Spare (back in stock)")),
+            (AssetStatus.IN_USE, _("In use")),
+            (AssetStatus.IN_REPAIR, _("In repair")),
+            (AssetStatus.RETIRED, _("Retired (for disposal)")),
+        ],
+        label=_("Now"),
+    )
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label=_("Put it in (optional)"))
 
     def __init__(self, *args, loan, **kwargs):
@@ -74,13 +93,23 @@ class SignForm(StyledFormMixin, forms.Form):
 
     signer_name = forms.CharField(max_length=160, label=_("Name of the person signing"))
     relationship = forms.ChoiceField(choices=SignerRelationship.choices, label=_("Signing as"))
-    method = forms.ChoiceField(choices=[("drawn", _("Sign on the screen")),
-                                        ("typed", _("Type my name as my signature")),
-                                        ("paper", _("Upload the signed paper copy"))],
-                               widget=forms.RadioSelect, initial="drawn", label=_("How"))
+    method = forms.ChoiceField(
+        choices=[
+            ("drawn", _("Sign on the screen")),
+            ("typed", _("Type my name as my signature")),
+            ("paper", _("Upload the signed paper copy")),
+        ],
+        widget=forms.RadioSelect,
+        initial="drawn",
+        label=_("How"),
+    )
     signature = forms.CharField(required=False, widget=forms.HiddenInput)
-    typed_signature = forms.CharField(required=False, max_length=160, label=_("Typed signature"),
-                                      help_text=_("Type your full name: it stands for your signature."))
+    typed_signature = forms.CharField(
+        required=False,
+        max_length=160,
+        label=_("Typed signature"),
+        help_text=_("Type your full name: it stands for your signature."),
+    )
     scan = forms.FileField(required=False, label=_("Signed paper copy (PDF or photo)"))
     confirm = forms.BooleanField(label=_("I have read the agreement and agree to it"))
 

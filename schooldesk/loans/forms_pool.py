@@ -1,4 +1,5 @@
 """Forms of the loaner pool and charges (docs/decisions/0029)."""
+
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
@@ -15,20 +16,28 @@ class PoolSettingsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = LoanerPool
         fields = ["is_swap_back_automatic", "letter_address", "payment_instructions"]
-        widgets = {"letter_address": forms.Textarea(attrs={"rows": 4}),
-                   "payment_instructions": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "letter_address": forms.Textarea(attrs={"rows": 4}),
+            "payment_instructions": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 class LoanerAddForm(StyledFormMixin, forms.Form):
-    asset = forms.ModelChoiceField(queryset=Asset.objects.none(), label=_("Device to add to the pool"),
-                                   help_text=_("Devices of the register that nobody holds."))
+    asset = forms.ModelChoiceField(
+        queryset=Asset.objects.none(),
+        label=_("Device to add to the pool"),
+        help_text=_("Devices of the register that nobody holds."),
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["asset"].queryset = (
             Asset.objects.filter(school=school, loaner__isnull=True, issued_to__isnull=True)
-            .exclude(status__in=GONE_STATUSES).exclude(Exists(Loan.objects.open().filter(asset=OuterRef("pk"))))
-            .select_related("asset_type").order_by("tag"))
+            .exclude(status__in=GONE_STATUSES)
+            .exclude(Exists(Loan.objects.open().filter(asset=OuterRef("pk"))))
+            .select_related("asset_type")
+            .order_by("tag")
+        )
         self.fields["asset"].label_from_instance = lambda a: f"{a.tag} · {a.description}"
 
 
@@ -70,15 +79,20 @@ class MultiplePhotoField(forms.FileField):
 
 
 class ChargeForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
-    photos = MultiplePhotoField(label=_("Photos of the damage"), required=False,
-                                help_text=_("Optional. The photos' location and camera details are removed."))
+    photos = MultiplePhotoField(
+        label=_("Photos of the damage"),
+        required=False,
+        help_text=_("Optional. The photos' location and camera details are removed."),
+    )
 
     class Meta:
         model = Charge
         fields = ["reason", "description", "amount"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
-        help_texts = {"description": _("What happened, in words for the letter to parents."),
-                      "amount": _("In pounds, e.g. 45.00.")}
+        help_texts = {
+            "description": _("What happened, in words for the letter to parents."),
+            "amount": _("In pounds, e.g. 45.00."),
+        }
 
 
 class ChargeStatusForm(StyledFormMixin, forms.Form):
@@ -88,9 +102,15 @@ class ChargeStatusForm(StyledFormMixin, forms.Form):
 
 class ChargeExportForm(StyledFormMixin, forms.Form):
     NEW, RANGE = "new", "range"
-    which = forms.ChoiceField(label=_("Which charges"), widget=forms.RadioSelect, initial=NEW, choices=[
-        (NEW, _("Those not exported before (they are then marked as exported)")),
-        (RANGE, _("Those sent between two dates (again, for checking)"))])
+    which = forms.ChoiceField(
+        label=_("Which charges"),
+        widget=forms.RadioSelect,
+        initial=NEW,
+        choices=[
+            (NEW, _("Those not exported before (they are then marked as exported)")),
+            (RANGE, _("Those sent between two dates (again, for checking)")),
+        ],
+    )
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -1,4 +1,5 @@
 """Loans of devices to people: the pupil device scheme and staff laptops (docs/decisions/0027)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,17 +22,35 @@ class Loan(VersionedModel, SchoolOwnedModel):
     An asset has at most one open loan; `Asset.issued_to` and `loan_due_on` mirror a staff loan for the register."""
 
     asset = models.ForeignKey("assets.Asset", on_delete=models.PROTECT, related_name="loans", verbose_name=_("device"))
-    pupil = models.ForeignKey("accounts.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="loans",
-                              verbose_name=_("pupil"))
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="loans", verbose_name=_("member of staff"))
+    pupil = models.ForeignKey(
+        "accounts.Pupil", on_delete=models.PROTECT, null=True, blank=True, related_name="loans", verbose_name=_("pupil")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="loans",
+        verbose_name=_("member of staff"),
+    )
     issued_on = models.DateField(_("handed out on"))
     due_on = models.DateField(_("due back on"), null=True, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                  related_name="+", verbose_name=_("handed out by"))
-    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("returned to"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("handed out by"),
+    )
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("returned to"),
+    )
     condition_out = models.TextField(_("condition when handed out"), blank=True)
     condition_in = models.TextField(_("condition when returned"), blank=True)
     is_data_wiped = models.BooleanField(_("data wiped on return"), default=False)
@@ -42,15 +61,22 @@ class Loan(VersionedModel, SchoolOwnedModel):
         ordering = ["-issued_on", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(pupil__isnull=False, person__isnull=True)
-                           | models.Q(pupil__isnull=True, person__isnull=False)),
-                name="loan_one_borrower"),
-            models.UniqueConstraint(fields=["asset"], condition=models.Q(returned_on__isnull=True),
-                                    name="loan_one_open_loan_per_asset"),
+                condition=(
+                    models.Q(pupil__isnull=False, person__isnull=True)
+                    | models.Q(pupil__isnull=True, person__isnull=False)
+                ),
+                name="loan_one_borrower",
+            ),
+            models.UniqueConstraint(
+                fields=["asset"], condition=models.Q(returned_on__isnull=True), name="loan_one_open_loan_per_asset"
+            ),
             # a pupil has one device of the scheme at a time (a loaner swapped in replaces it on the same loan): two
             # people scanning for one class at once cannot both hand the next pupil a device
-            models.UniqueConstraint(fields=["pupil"], condition=models.Q(returned_on__isnull=True, pupil__isnull=False),
-                                    name="loan_one_open_loan_per_pupil"),
+            models.UniqueConstraint(
+                fields=["pupil"],
+                condition=models.Q(returned_on__isnull=True, pupil__isnull=False),
+                name="loan_one_open_loan_per_pupil",
+            ),
         ]
         indexes = [models.Index(fields=["school", "returned_on", "due_on"], name="loan_school_open_due")]
 
@@ -67,20 +93,26 @@ class AgreementTemplate(VersionedModel, SchoolOwnedModel):
     its next version (`number`), and each signed agreement keeps the words as they were when signed."""
 
     title = models.CharField(_("title"), max_length=160)
-    body = models.TextField(_("text"), help_text=_(
-        "Placeholders in braces are filled in for each loan: {pupil_name}, {year_group}, {form}, {device}, "
-        "{serial}, {issued_on}, {due_on}, {school}."))
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Placeholders in braces are filled in for each loan: {pupil_name}, {year_group}, {form}, {device}, "
+            "{serial}, {issued_on}, {due_on}, {school}."
+        ),
+    )
     number = models.PositiveIntegerField(_("version"), default=1)
     is_current = models.BooleanField(_("current"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-number", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["school", "number"], name="agreementtemplate_unique_number"),
-            models.UniqueConstraint(fields=["school"], condition=models.Q(is_current=True),
-                                    name="agreementtemplate_one_current"),
+            models.UniqueConstraint(
+                fields=["school"], condition=models.Q(is_current=True), name="agreementtemplate_one_current"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -108,8 +140,14 @@ class Agreement(SchoolOwnedModel):
     scan_name = models.CharField(max_length=200, blank=True)
     signed_at = models.DateTimeField(_("signed at"))
     ip_address = models.GenericIPAddressField(_("from the address"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
 
     class Meta:
         ordering = ["-signed_at"]
@@ -139,4 +177,6 @@ class LoanPhoto(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
 from schooldesk.loans.models_pool import Charge, ChargePhoto, Loaner, LoanerPool, LoanSwap  # noqa: E402, F401

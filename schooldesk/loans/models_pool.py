@@ -2,6 +2,7 @@
 
 A school's spare devices lent while a borrower's own is repaired (`Loaner`, `LoanSwap`, the school's `LoanerPool`
 settings), and what a family is asked to pay for a device damaged or lost (`Charge`, `ChargePhoto`)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,14 +28,22 @@ class LoanerPool(VersionedModel, SchoolOwnedModel):
     borrower by itself when the repair call is resolved, and what a letter to parents says about the school."""
 
     is_swap_back_automatic = models.BooleanField(
-        _("swap back automatically"), default=False,
-        help_text=_("When the repair call is resolved, give the borrower their own device back and return the "
-                    "loaner to the pool without asking."))
+        _("swap back automatically"),
+        default=False,
+        help_text=_(
+            "When the repair call is resolved, give the borrower their own device back and return the "
+            "loaner to the pool without asking."
+        ),
+    )
     letter_address = models.TextField(_("school address for letters"), blank=True)
     payment_instructions = models.TextField(
-        _("how to pay"), blank=True,
-        help_text=_("Printed on letters to parents, e.g. “Pay through ParentPay under ‘Device scheme’ within 30 "
-                    "days, or speak to the school office.”"))
+        _("how to pay"),
+        blank=True,
+        help_text=_(
+            "Printed on letters to parents, e.g. “Pay through ParentPay under ‘Device scheme’ within 30 "
+            "days, or speak to the school office.”"
+        ),
+    )
 
     objects = PoolQuerySet.as_manager()
 
@@ -48,8 +57,9 @@ class LoanerPool(VersionedModel, SchoolOwnedModel):
 class Loaner(SchoolOwnedModel):
     """A device of the school's register kept in the pool, lent while a borrower's own device is repaired."""
 
-    asset = models.OneToOneField("assets.Asset", on_delete=models.PROTECT, related_name="loaner",
-                                 verbose_name=_("device"))
+    asset = models.OneToOneField(
+        "assets.Asset", on_delete=models.PROTECT, related_name="loaner", verbose_name=_("device")
+    )
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     objects = PoolQuerySet.as_manager()
@@ -65,25 +75,34 @@ class LoanSwap(SchoolOwnedModel):
     """A loaner lent in place of the borrower's own device while it is repaired, and its swap back."""
 
     loan = models.ForeignKey("loans.Loan", on_delete=models.PROTECT, related_name="swaps")
-    original = models.ForeignKey("assets.Asset", on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("borrower's device"))
+    original = models.ForeignKey(
+        "assets.Asset", on_delete=models.PROTECT, related_name="+", verbose_name=_("borrower's device")
+    )
     loaner = models.ForeignKey("assets.Asset", on_delete=models.PROTECT, related_name="+", verbose_name=_("loaner"))
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+", verbose_name=_("repair call"))
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("repair call"),
+    )
     original_status = models.CharField(max_length=20)  # given back to the device when it comes back
     swapped_at = models.DateTimeField(_("swapped"))
     swapped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     swapped_back_at = models.DateTimeField(_("swapped back"), null=True, blank=True)
-    swapped_back_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                        related_name="+")
+    swapped_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = PoolQuerySet.as_manager()
 
     class Meta:
         ordering = ["-swapped_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["loan"], condition=models.Q(swapped_back_at__isnull=True),
-                                    name="loanswap_one_open_per_loan"),
+            models.UniqueConstraint(
+                fields=["loan"], condition=models.Q(swapped_back_at__isnull=True), name="loanswap_one_open_per_loan"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,19 +121,22 @@ class Charge(VersionedModel, SchoolOwnedModel):
     reason = models.CharField(_("reason"), max_length=20, choices=ChargeReason.choices)
     description = models.TextField(_("what happened"))
     amount = models.DecimalField(_("amount (£)"), max_digits=10, decimal_places=2)
-    status = models.CharField(_("status"), max_length=20, choices=ChargeStatus.choices,
-                              default=ChargeStatus.PROPOSED)
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
-                                  verbose_name=_("raised by"))
+    status = models.CharField(_("status"), max_length=20, choices=ChargeStatus.choices, default=ChargeStatus.PROPOSED)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("raised by")
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     waived_at = models.DateTimeField(_("waived"), null=True, blank=True)
-    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     waived_reason = models.CharField(_("why it was waived"), max_length=300, blank=True)
     exported_at = models.DateTimeField(_("exported"), null=True, blank=True)
 

@@ -30,8 +30,9 @@ from schooldesk.webhooks.events import emit
 logger = logging.getLogger(__name__)
 
 
-def _require(by, school_id: int, roles=POOL_ROLES,
-             message: str = "Your role does not include the loaner pool.") -> None:
+def _require(
+    by, school_id: int, roles=POOL_ROLES, message: str = "Your role does not include the loaner pool."
+) -> None:
     if by is None:  # SchoolDesk itself: the automatic swap back when a repair call is resolved
         return
     if not access_for(by).has_role(school_id, roles):
@@ -42,12 +43,18 @@ def _actor(by):
     return by if getattr(by, "is_authenticated", False) else None
 
 
-def _asset_event(asset: Asset, kind: str, by, *, field: str = "", old: str = "", new: str = "",
-                 note: str = "") -> AssetEvent:
-    emit(WebhookEvent.ASSET_CHANGED, school=asset.school_id, obj=asset,
-         data={"name": str(asset), "change": kind, "field": field, "was": old, "now": new})
-    return AssetEvent.objects.create(asset=asset, kind=kind, by=_actor(by), field=field, old_value=old[:200],
-                                     new_value=new[:200], note=note[:300])
+def _asset_event(
+    asset: Asset, kind: str, by, *, field: str = "", old: str = "", new: str = "", note: str = ""
+) -> AssetEvent:
+    emit(
+        WebhookEvent.ASSET_CHANGED,
+        school=asset.school_id,
+        obj=asset,
+        data={"name": str(asset), "change": kind, "field": field, "was": old, "now": new},
+    )
+    return AssetEvent.objects.create(
+        asset=asset, kind=kind, by=_actor(by), field=field, old_value=old[:200], new_value=new[:200], note=note[:300]
+    )
 
 
 def _save_asset(asset: Asset) -> None:
@@ -83,9 +90,14 @@ def pool_settings_save(*, pool: LoanerPool, by, version: int | None = None) -> L
     _require(by, pool.school_id, DESK_ROLES, "Only the SPOC or the ICT owner can change the pool's settings.")
     version_claim(pool, version)
     pool.save()
-    audit_record(actor=by, school=pool.school, action="loaner_pool.update", obj=pool,
-                 summary="Changed the loaner pool's settings",
-                 changes={"is_swap_back_automatic": pool.is_swap_back_automatic})
+    audit_record(
+        actor=by,
+        school=pool.school,
+        action="loaner_pool.update",
+        obj=pool,
+        summary="Changed the loaner pool's settings",
+        changes={"is_swap_back_automatic": pool.is_swap_back_automatic},
+    )
     return pool
 
 
@@ -95,20 +107,35 @@ def loaner_add(*, asset: Asset, by) -> Loaner:
     _require(by, asset.school_id)
     asset = version_lock(asset, None)
     if asset.is_gone:
-        raise ValidationError({"asset": _("%(tag)s is %(status)s: it cannot be lent.") % {
-            "tag": asset.tag, "status": asset.get_status_display().lower()}})
+        raise ValidationError(
+            {
+                "asset": _("%(tag)s is %(status)s: it cannot be lent.")
+                % {"tag": asset.tag, "status": asset.get_status_display().lower()}
+            }
+        )
     if Loaner.objects.filter(asset=asset).exists():
         raise ValidationError({"asset": _("%(tag)s is already in the pool.") % {"tag": asset.tag}})
     if asset.issued_to_id or _has_open_loan(asset):
-        raise ValidationError({"asset": _("%(tag)s is with someone: record its return first, then add it to the "
-                                          "pool.") % {"tag": asset.tag}})
+        raise ValidationError(
+            {
+                "asset": _("%(tag)s is with someone: record its return first, then add it to the pool.")
+                % {"tag": asset.tag}
+            }
+        )
     loaner = Loaner.objects.create(school_id=asset.school_id, asset=asset, added_by=_actor(by))
     old = asset.get_status_display()
     if asset.status != AssetStatus.SPARE:
         asset.status = AssetStatus.SPARE
         _save_asset(asset)
-    _asset_event(asset, EventKind.STATUS, by, field="status", old=old, new=asset.get_status_display(),
-                 note=_("Added to the loaner pool."))
+    _asset_event(
+        asset,
+        EventKind.STATUS,
+        by,
+        field="status",
+        old=old,
+        new=asset.get_status_display(),
+        note=_("Added to the loaner pool."),
+    )
     return loaner
 
 
@@ -159,9 +186,16 @@ def loaner_swap_in(*, loan: Loan, loaner: Asset, by, incident=None, version: int
     if loaner.status != AssetStatus.SPARE or _has_open_loan(loaner):
         raise ValidationError({"loaner": _("%(tag)s is not a spare now: choose another.") % {"tag": loaner.tag}})
     now = timezone.now()
-    swap = LoanSwap.objects.create(school_id=loan.school_id, loan=loan, original=original, loaner=loaner,
-                                   incident=incident, original_status=original.status, swapped_at=now,
-                                   swapped_by=_actor(by))
+    swap = LoanSwap.objects.create(
+        school_id=loan.school_id,
+        loan=loan,
+        original=original,
+        loaner=loaner,
+        incident=incident,
+        original_status=original.status,
+        swapped_at=now,
+        swapped_by=_actor(by),
+    )
     due_on = original.loan_due_on
     loan.asset = loaner
     loan.version += 1
@@ -171,17 +205,39 @@ def loaner_swap_in(*, loan: Loan, loaner: Asset, by, incident=None, version: int
     _unlend(original, loan, status=AssetStatus.IN_REPAIR)
     _lend(loaner, loan, status=AssetStatus.ON_LOAN, due_on=due_on)
     for_call = f" ({call})" if call else ""
-    _asset_event(original, EventKind.STATUS, by, field="status", old=old_status, new=original.get_status_display(),
-                 note=_("Sent for repair%(call)s; %(borrower)s has the loaner %(loaner)s meanwhile.") % {
-                     "call": for_call, "borrower": borrower, "loaner": loaner.reference})
-    _asset_event(loaner, EventKind.LOANED, by, field="lent to", new=borrower,
-                 note=_("Lent from the loaner pool in place of %(original)s while it is repaired%(call)s.") % {
-                     "original": original.reference, "call": for_call})
-    _call_note(incident, by, _("Loaner %(loaner)s lent to %(borrower)s in place of %(original)s while it is "
-                               "repaired.") % {"loaner": loaner.reference, "borrower": borrower,
-                                               "original": original.reference})
-    audit_record(actor=by, school=loan.school, action="loan.swap_in", obj=loan, label=str(loan),
-                 summary=f"Loaner {loaner.reference} in place of {original.reference}{for_call}")
+    _asset_event(
+        original,
+        EventKind.STATUS,
+        by,
+        field="status",
+        old=old_status,
+        new=original.get_status_display(),
+        note=_("Sent for repair%(call)s; %(borrower)s has the loaner %(loaner)s meanwhile.")
+        % {"call": for_call, "borrower": borrower, "loaner": loaner.reference},
+    )
+    _asset_event(
+        loaner,
+        EventKind.LOANED,
+        by,
+        field="lent to",
+        new=borrower,
+        note=_("Lent from the loaner pool in place of %(original)s while it is repaired%(call)s.")
+        % {"original": original.reference, "call": for_call},
+    )
+    _call_note(
+        incident,
+        by,
+        _("Loaner %(loaner)s lent to %(borrower)s in place of %(original)s while it is repaired.")
+        % {"loaner": loaner.reference, "borrower": borrower, "original": original.reference},
+    )
+    audit_record(
+        actor=by,
+        school=loan.school,
+        action="loan.swap_in",
+        obj=loan,
+        label=str(loan),
+        summary=f"Loaner {loaner.reference} in place of {original.reference}{for_call}",
+    )
     return swap
 
 
@@ -198,8 +254,10 @@ def loaner_swap_back(*, swap: LoanSwap, by, automatic: bool = False) -> LoanSwap
     original = version_lock(swap.original, None)
     loaner = version_lock(swap.loaner, None)
     if original.is_gone or _has_open_loan(original):
-        raise ValidationError(_("%(tag)s is %(status)s or lent to someone else: it cannot go back to the "
-                                "borrower.") % {"tag": original.tag, "status": original.get_status_display().lower()})
+        raise ValidationError(
+            _("%(tag)s is %(status)s or lent to someone else: it cannot go back to the borrower.")
+            % {"tag": original.tag, "status": original.get_status_display().lower()}
+        )
     due_on = loaner.loan_due_on
     loan.asset = original
     loan.version += 1
@@ -211,17 +269,40 @@ def loaner_swap_back(*, swap: LoanSwap, by, automatic: bool = False) -> LoanSwap
     swap.swapped_back_at, swap.swapped_back_by = timezone.now(), _actor(by)
     swap.save(update_fields=["swapped_back_at", "swapped_back_by", "updated_at"])
     how = _(" automatically, as the repair call was resolved") if automatic else ""
-    _asset_event(original, EventKind.STATUS, by, field="status", old=old_original, new=original.get_status_display(),
-                 note=_("Back from repair and returned to %(borrower)s%(how)s; loaner %(loaner)s back in the "
-                        "pool.") % {"borrower": borrower, "how": how, "loaner": loaner.reference})
-    _asset_event(loaner, EventKind.RETURNED, by, field="lent to", old=borrower, new="",
-                 note=_("Back in the loaner pool (%(was)s → %(now)s): %(original)s is repaired.") % {
-                     "was": old_loaner, "now": loaner.get_status_display(), "original": original.reference})
-    _call_note(swap.incident, by, _("%(original)s returned to %(borrower)s%(how)s; loaner %(loaner)s back in "
-                                    "the pool.") % {"original": original.reference, "borrower": borrower,
-                                                    "how": how, "loaner": loaner.reference})
-    audit_record(actor=by, school=loan.school, action="loan.swap_back", obj=loan, label=str(loan),
-                 summary=f"{original.reference} back in place of loaner {loaner.reference}")
+    _asset_event(
+        original,
+        EventKind.STATUS,
+        by,
+        field="status",
+        old=old_original,
+        new=original.get_status_display(),
+        note=_("Back from repair and returned to %(borrower)s%(how)s; loaner %(loaner)s back in the pool.")
+        % {"borrower": borrower, "how": how, "loaner": loaner.reference},
+    )
+    _asset_event(
+        loaner,
+        EventKind.RETURNED,
+        by,
+        field="lent to",
+        old=borrower,
+        new="",
+        note=_("Back in the loaner pool (%(was)s → %(now)s): %(original)s is repaired.")
+        % {"was": old_loaner, "now": loaner.get_status_display(), "original": original.reference},
+    )
+    _call_note(
+        swap.incident,
+        by,
+        _("%(original)s returned to %(borrower)s%(how)s; loaner %(loaner)s back in the pool.")
+        % {"original": original.reference, "borrower": borrower, "how": how, "loaner": loaner.reference},
+    )
+    audit_record(
+        actor=by,
+        school=loan.school,
+        action="loan.swap_back",
+        obj=loan,
+        label=str(loan),
+        summary=f"{original.reference} back in place of loaner {loaner.reference}",
+    )
     return swap
 
 
@@ -240,16 +321,19 @@ def on_incident_resolved(sender, *, incident, by=None, **kwargs) -> None:
     try:
         repair_resolved(incident=incident)
     except (ValidationError, PermissionDenied):
-        logger.warning("The loaner for %s could not be swapped back automatically", incident.reference,
-                       exc_info=True)
+        logger.warning("The loaner for %s could not be swapped back automatically", incident.reference, exc_info=True)
 
 
 # --- what to offer --------------------------------------------------------------------------------------------------
 def spares(school_id: int):
     """The pool's devices ready to lend now."""
     lent = Loan.objects.open().filter(asset=OuterRef("pk"))
-    return (Asset.objects.filter(school_id=school_id, loaner__isnull=False, status=AssetStatus.SPARE)
-            .exclude(Exists(lent)).select_related("asset_type").order_by("tag"))
+    return (
+        Asset.objects.filter(school_id=school_id, loaner__isnull=False, status=AssetStatus.SPARE)
+        .exclude(Exists(lent))
+        .select_related("asset_type")
+        .order_by("tag")
+    )
 
 
 def repair_calls(asset_id: int):

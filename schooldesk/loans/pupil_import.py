@@ -22,15 +22,23 @@ MAX_PUPILS = 3000
 SALT = "loans.pupil_import"
 #: our field, its heading in words, the headings a MIS export uses for it, its length
 COLUMNS = [
-    ("first_name", "First name", ("first name", "forename", "forenames", "legal forename", "preferred forename",
-                                  "given name"), 80),
+    (
+        "first_name",
+        "First name",
+        ("first name", "forename", "forenames", "legal forename", "preferred forename", "given name"),
+        80,
+    ),
     ("last_name", "Last name", ("last name", "surname", "legal surname", "preferred surname", "family name"), 80),
     ("year_group", "Year group", ("year group", "year", "nc year", "year taught in"), 20),
     ("form", "Class", ("class", "form", "reg group", "registration group", "tutor group", "form group"), 40),
     ("mis_id", "MIS id", ("mis id", "upn", "admission number", "adno", "pupil id", "id"), 80),
     ("parent_name", "Parent or carer", ("parent or carer", "parent", "carer", "contact name", "primary contact"), 160),
-    ("parent_email", "Parent or carer's email", ("parent email", "parent or carer's email", "contact email",
-                                                 "email"), 254),
+    (
+        "parent_email",
+        "Parent or carer's email",
+        ("parent email", "parent or carer's email", "contact email", "email"),
+        254,
+    ),
 ]
 
 
@@ -73,9 +81,15 @@ def pupil_import_check(*, school, upload, by) -> PupilCheck:
     check.headers, check.mapping = table.headers, _mapping(table.headers)
     missing = [label for name, label, _w, _l in COLUMNS[:2] if name not in check.mapping]
     if missing:
-        raise ValidationError({"file": _("The file has no column for %(names)s: the first row should name the "
-                                         "columns (First name, Last name, Year group, Class).")
-                                       % {"names": " or ".join(missing)}})
+        raise ValidationError(
+            {
+                "file": _(
+                    "The file has no column for %(names)s: the first row should name the "
+                    "columns (First name, Last name, Year group, Class)."
+                )
+                % {"names": " or ".join(missing)}
+            }
+        )
     known = {p.mis_id: p.pk for p in Pupil.objects.filter(school=school).exclude(mis_id="").only("pk", "mis_id")}
     seen_ids: dict[str, int] = {}
     for line, cells in table.rows:
@@ -98,8 +112,10 @@ def pupil_import_check(*, school, upload, by) -> PupilCheck:
                 problems.append(_("“%(email)s” is not an email address") % {"email": row["parent_email"]})
         if row["mis_id"]:
             if row["mis_id"] in seen_ids:
-                problems.append(_("the MIS id %(id)s is also on line %(line)s") % {"id": row["mis_id"],
-                                                                                  "line": seen_ids[row["mis_id"]]})
+                problems.append(
+                    _("the MIS id %(id)s is also on line %(line)s")
+                    % {"id": row["mis_id"], "line": seen_ids[row["mis_id"]]}
+                )
             seen_ids.setdefault(row["mis_id"], line)
         if problems:
             check.errors.append((line, "; ".join(problems)))
@@ -126,8 +142,12 @@ def pupil_import_apply(*, school, signed: str, by) -> int:
     if data.get("school") != school.pk or data.get("user") != getattr(by, "pk", None):
         raise ValidationError(_("The checked list has expired or was changed: upload the file again."))
     rows = data["rows"]
-    existing = {p.mis_id: p for p in Pupil.objects.select_for_update().filter(
-        school=school, mis_id__in=[r["mis_id"] for r in rows if r["mis_id"]])}
+    existing = {
+        p.mis_id: p
+        for p in Pupil.objects.select_for_update().filter(
+            school=school, mis_id__in=[r["mis_id"] for r in rows if r["mis_id"]]
+        )
+    }
     fields = [name for name, _l, _w, _m in COLUMNS]
     new, changed = [], []
     for row in rows:
@@ -141,6 +161,11 @@ def pupil_import_apply(*, school, signed: str, by) -> int:
             changed.append(pupil)
     Pupil.objects.bulk_create(new, batch_size=500)
     Pupil.objects.bulk_update(changed, [*fields, "is_active", "version"], batch_size=500)
-    audit_record(actor=by, school=school, action="import", obj=school,
-                 summary=f"Class list imported: {len(new)} pupils added, {len(changed)} updated")
+    audit_record(
+        actor=by,
+        school=school,
+        action="import",
+        obj=school,
+        summary=f"Class list imported: {len(new)} pupils added, {len(changed)} updated",
+    )
     return len(new) + len(changed)

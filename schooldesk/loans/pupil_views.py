@@ -23,18 +23,31 @@ class PupilListView(RoleRequiredMixin, View):
 
     def get(self, request):
         params = request.GET
-        pupils = selectors.pupil_list(request.user, q=params.get("q", ""), year_group=params.get("year", ""),
-                                      form=params.get("form", ""), active_only=params.get("left") != "1")
+        pupils = selectors.pupil_list(
+            request.user,
+            q=params.get("q", ""),
+            year_group=params.get("year", ""),
+            form=params.get("form", ""),
+            active_only=params.get("left") != "1",
+        )
         page = Paginator(pupils, 50).get_page(params.get("page"))
-        open_loans = {loan.pupil_id: loan for loan in selectors.loans_for(request.user).open().filter(
-            pupil__in=[p.pk for p in page.object_list])}
+        open_loans = {
+            loan.pupil_id: loan
+            for loan in selectors.loans_for(request.user).open().filter(pupil__in=[p.pk for p in page.object_list])
+        }
         query = params.copy()
         query.pop("page", None)
-        context = {"page_obj": page, "rows": [(p, open_loans.get(p.pk)) for p in page.object_list],
-                   "groups": selectors.classes_of(request.user), "q": params.get("q", ""),
-                   "year": params.get("year", ""), "form": params.get("form", ""), "left": params.get("left") == "1",
-                   "query_without_page": query.urlencode(),
-                   "is_filtered": any(params.get(k) for k in ("q", "year", "form", "left"))}
+        context = {
+            "page_obj": page,
+            "rows": [(p, open_loans.get(p.pk)) for p in page.object_list],
+            "groups": selectors.classes_of(request.user),
+            "q": params.get("q", ""),
+            "year": params.get("year", ""),
+            "form": params.get("form", ""),
+            "left": params.get("left") == "1",
+            "query_without_page": query.urlencode(),
+            "is_filtered": any(params.get(k) for k in ("q", "year", "form", "left")),
+        }
         if request.headers.get("HX-Request"):
             return render(request, "loans/_pupil_results.html", context)
         return render(request, "loans/pupil_list.html", context)
@@ -75,8 +88,12 @@ class PupilImportView(RoleRequiredMixin, View):
         return School.objects.filter(pk__in=selectors.loan_school_ids(request.user)).order_by("name")
 
     def _render(self, request, status=200, **context):
-        return render(request, "loans/pupil_import.html", {"schools": self._schools(request), "columns": COLUMNS,
-                                                            **context}, status=status)
+        return render(
+            request,
+            "loans/pupil_import.html",
+            {"schools": self._schools(request), "columns": COLUMNS, **context},
+            status=status,
+        )
 
     def _school(self, request):
         schools = list(self._schools(request))
@@ -119,5 +136,10 @@ class PupilImportView(RoleRequiredMixin, View):
             check = pupil_import_check(school=school, upload=upload, by=request.user)
         except ValidationError as exc:
             return self._render(request, status=400, errors=exc.messages, school=school)
-        return self._render(request, status=200 if check.is_valid else 400, check=check, school=school,
-                            signed=check.signed(school.pk, request.user.pk) if check.is_valid else "")
+        return self._render(
+            request,
+            status=200 if check.is_valid else 400,
+            check=check,
+            school=school,
+            signed=check.signed(school.pk, request.user.pk) if check.is_valid else "",
+        )

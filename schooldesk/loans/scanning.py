@@ -39,8 +39,8 @@ def asset_for_code(user, school_id: int, code: str) -> tuple[Asset | None, str]:
     match = ASSET_URL.search(code)
     if match:
         found = visible.filter(pk=int(match.group(1)))
-    elif code.upper().startswith(REFERENCE_PREFIX) and code[len(REFERENCE_PREFIX):].isdecimal():
-        found = visible.filter(pk=int(code[len(REFERENCE_PREFIX):]))
+    elif code.upper().startswith(REFERENCE_PREFIX) and code[len(REFERENCE_PREFIX) :].isdecimal():
+        found = visible.filter(pk=int(code[len(REFERENCE_PREFIX) :]))
     else:
         key = code.lower()
         found = visible.alias(t=Lower("tag"), s=Lower("serial")).filter(school_id=school_id, t=key)
@@ -51,7 +51,9 @@ def asset_for_code(user, school_id: int, code: str) -> tuple[Asset | None, str]:
         return None, _("“%(code)s” is not a label of this school's register.") % {"code": code[:80]}
     if asset.school_id != school_id:
         return None, _("%(tag)s belongs to another school (%(school)s): it cannot be lent here.") % {
-            "tag": asset.tag, "school": asset.school.name}
+            "tag": asset.tag,
+            "school": asset.school.name,
+        }
     return asset, ""
 
 
@@ -101,8 +103,13 @@ def session_for(user, params) -> Session | None:
     school_id = int(wanted) if str(wanted).isdigit() and int(wanted) in school_ids else school_ids[0]
     group, mode = params.get("group", ""), "in" if params.get("mode") == "in" else "out"
     school = School.objects.get(pk=school_id)
-    session = Session(school=school, group=group, mode=mode, due_on=parse_date(params.get("due_on") or "") or None,
-                      condition_out=(params.get("condition_out") or "")[:500])
+    session = Session(
+        school=school,
+        group=group,
+        mode=mode,
+        due_on=parse_date(params.get("due_on") or "") or None,
+        condition_out=(params.get("condition_out") or "")[:500],
+    )
     kind, _sep, value = group.partition(":")
     if kind not in ("form", "year") or not value:
         return session
@@ -112,8 +119,9 @@ def session_for(user, params) -> Session | None:
     pks = [p.pk for p in session.pupils]
     for loan in Loan.objects.open().filter(pupil_id__in=pks).select_related("asset"):
         session.lent[loan.pupil_id] = loan
-    session.returned_today = set(Loan.objects.filter(pupil_id__in=pks, returned_on=timezone.localdate())
-                                 .values_list("pupil_id", flat=True))
+    session.returned_today = set(
+        Loan.objects.filter(pupil_id__in=pks, returned_on=timezone.localdate()).values_list("pupil_id", flat=True)
+    )
     return session
 
 
@@ -132,19 +140,25 @@ def scan_record(*, user, session: Session, code: str, pupil_pk: str = "") -> tup
             if pupil is None:
                 return "error", _("Everyone in %(group)s has a device.") % {"group": session.label}
             try:
-                loan = services.loan_issue(asset=asset, pupil=pupil, due_on=session.due_on, by=user,
-                                           condition_out=session.condition_out)
+                loan = services.loan_issue(
+                    asset=asset, pupil=pupil, due_on=session.due_on, by=user, condition_out=session.condition_out
+                )
             except ValidationError as exc:
                 if chosen is not None or exc.code != "pupil_has_a_device":
                     raise
                 # someone scanning for the same class at the same moment gave this pupil a device: the next one
-                session.lent.update({loan.pupil_id: loan for loan in Loan.objects.open().filter(
-                    pupil_id__in=[p.pk for p in session.pupils])})
+                session.lent.update(
+                    {
+                        loan.pupil_id: loan
+                        for loan in Loan.objects.open().filter(pupil_id__in=[p.pk for p in session.pupils])
+                    }
+                )
                 if not session.waiting:
                     return "error", _("Everyone in %(group)s has a device.") % {"group": session.label}
                 pupil = session.waiting[0]
-                loan = services.loan_issue(asset=asset, pupil=pupil, due_on=session.due_on, by=user,
-                                           condition_out=session.condition_out)
+                loan = services.loan_issue(
+                    asset=asset, pupil=pupil, due_on=session.due_on, by=user, condition_out=session.condition_out
+                )
             session.lent[pupil.pk] = loan
             return "ok", _("%(tag)s handed out to %(pupil)s.") % {"tag": asset.tag, "pupil": pupil}
         loan = Loan.objects.open().filter(asset=asset).select_related("pupil", "person").first()
@@ -166,9 +180,13 @@ class ScanView(RoleRequiredMixin, View):
     template_name = "loans/scan.html"
 
     def _context(self, session, **extra):
-        return {"session": session, "groups": classes_of(self.request.user, session.school.pk),
-                "schools": School.objects.filter(pk__in=loan_school_ids(self.request.user)).only("id", "name"),
-                "today": timezone.localdate(), **extra}
+        return {
+            "session": session,
+            "groups": classes_of(self.request.user, session.school.pk),
+            "schools": School.objects.filter(pk__in=loan_school_ids(self.request.user)).only("id", "name"),
+            "today": timezone.localdate(),
+            **extra,
+        }
 
     def get(self, request):
         session = session_for(request.user, request.GET)
@@ -178,8 +196,12 @@ class ScanView(RoleRequiredMixin, View):
         session = session_for(request.user, request.POST)
         if not session.pupils:
             raise Http404
-        outcome, message = scan_record(user=request.user, session=session, code=request.POST.get("code", ""),
-                                       pupil_pk=request.POST.get("pupil", ""))
+        outcome, message = scan_record(
+            user=request.user,
+            session=session,
+            code=request.POST.get("code", ""),
+            pupil_pk=request.POST.get("pupil", ""),
+        )
         context = self._context(session, outcome=outcome, message=message)
         if request.headers.get("HX-Request"):
             return render(request, "loans/_scan_results.html", context)

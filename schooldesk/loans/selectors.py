@@ -27,8 +27,11 @@ def _scope(user):
 
 
 def loans_for(user):
-    return (Loan.objects.visible_to(user).filter(_scope(user))
-            .select_related("asset", "asset__asset_type", "pupil", "person", "school"))
+    return (
+        Loan.objects.visible_to(user)
+        .filter(_scope(user))
+        .select_related("asset", "asset__asset_type", "pupil", "person", "school")
+    )
 
 
 def loan_get(user, pk: int) -> Loan:
@@ -56,8 +59,9 @@ def pupil_list(user, *, school_id=None, q: str = "", year_group: str = "", form:
     if form:
         pupils = pupils.filter(form=form)
     for word in q.split()[:5]:
-        pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(mis_id__iexact=word)
-                               | Q(form__iexact=word))
+        pupils = pupils.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(mis_id__iexact=word) | Q(form__iexact=word)
+        )
     return pupils
 
 
@@ -94,5 +98,9 @@ def overdue_loans(user):
 
 
 def out_of_support_on_loan(user):
-    return loans_for(user).open().filter(asset__support_ends_on__lt=timezone.localdate()).order_by(
-        "asset__support_ends_on", "pk")
+    return (
+        loans_for(user)
+        .open()
+        .filter(asset__support_ends_on__lt=timezone.localdate())
+        .order_by("asset__support_ends_on", "pk")
+    )

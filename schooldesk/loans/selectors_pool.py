@@ -1,4 +1,5 @@
 """Reads of the loaner pool and charges: scoped to the person's schools, with what each page shows fetched at once."""
+
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from schooldesk.accounts.access import access_for
@@ -22,10 +23,18 @@ def loans_for(user, roles=POOL_ROLES):
 def pool_sections(school) -> dict:
     """The pool page: spares, loaners lent (and to whom), and devices in repair (the borrowers' own, and loaners)."""
     open_loans = Loan.objects.open().filter(asset=OuterRef("asset"))
-    loaners = (Loaner.objects.filter(school=school).select_related("asset__asset_type")
-               .annotate(is_lent=Exists(open_loans)).order_by("asset__tag"))
-    lent_swaps = {s.loaner_id: s for s in LoanSwap.objects.filter(school=school, swapped_back_at__isnull=True)
-                  .select_related("loan__pupil", "loan__person", "original", "incident")}
+    loaners = (
+        Loaner.objects.filter(school=school)
+        .select_related("asset__asset_type")
+        .annotate(is_lent=Exists(open_loans))
+        .order_by("asset__tag")
+    )
+    lent_swaps = {
+        s.loaner_id: s
+        for s in LoanSwap.objects.filter(school=school, swapped_back_at__isnull=True).select_related(
+            "loan__pupil", "loan__person", "original", "incident"
+        )
+    }
     spare, lent, repair, other = [], [], [], []
     for loaner in loaners:
         if loaner.is_lent:
@@ -36,8 +45,13 @@ def pool_sections(school) -> dict:
             repair.append(loaner)
         else:
             other.append(loaner)
-    return {"spares": spare, "lent": lent, "loaners_in_repair": repair, "others": other,
-            "originals_in_repair": list(lent_swaps.values())}
+    return {
+        "spares": spare,
+        "lent": lent,
+        "loaners_in_repair": repair,
+        "others": other,
+        "originals_in_repair": list(lent_swaps.values()),
+    }
 
 
 def swap_offer(user, *, loan) -> dict:
@@ -45,8 +59,11 @@ def swap_offer(user, *, loan) -> dict:
     loaner is out), or swap back (a loaner is out; its repair call is resolved, or there is none)."""
     if loan is None or not access_for(user).has_role(loan.school_id, POOL_ROLES) or loan.returned_on is not None:
         return {}
-    swap = (LoanSwap.objects.filter(loan=loan, swapped_back_at__isnull=True)
-            .select_related("original", "loaner", "incident").first())
+    swap = (
+        LoanSwap.objects.filter(loan=loan, swapped_back_at__isnull=True)
+        .select_related("original", "loaner", "incident")
+        .first()
+    )
     if swap is not None:
         resolved = swap.incident is None or not swap.incident.is_active
         return {"loan": loan, "swap": swap, "ready_to_swap_back": resolved}
@@ -59,16 +76,23 @@ def swap_offer(user, *, loan) -> dict:
 def swap_offer_for_call(user, incident) -> dict:
     if not incident.asset_id or not access_for(user).has_role(incident.school_id, POOL_ROLES):
         return {}
-    swap = (LoanSwap.objects.filter(incident=incident, swapped_back_at__isnull=True)
-            .select_related("loan__pupil", "loan__person").first())
-    loan = swap.loan if swap else Loan.objects.open().filter(asset_id=incident.asset_id).select_related(
-        "pupil", "person", "asset").first()
+    swap = (
+        LoanSwap.objects.filter(incident=incident, swapped_back_at__isnull=True)
+        .select_related("loan__pupil", "loan__person")
+        .first()
+    )
+    loan = (
+        swap.loan
+        if swap
+        else Loan.objects.open().filter(asset_id=incident.asset_id).select_related("pupil", "person", "asset").first()
+    )
     return swap_offer(user, loan=loan) if loan else {}
 
 
 def charge_list(user):
-    return (Charge.objects.visible_to(user)
-            .select_related("school", "loan__pupil", "loan__person", "loan__asset__asset_type"))
+    return Charge.objects.visible_to(user).select_related(
+        "school", "loan__pupil", "loan__person", "loan__asset__asset_type"
+    )
 
 
 def charge_totals(charges) -> dict:

@@ -44,19 +44,36 @@ def already_lent_message(asset: Asset, loan: Loan | None) -> str:
     since = f" since {loan.issued_on:%d/%m/%Y}" if loan is not None else ""
     if loan is not None and loan.pupil_id:
         return _("%(tag)s is already on loan to %(who)s%(since)s: record its return first. Nothing was changed.") % {
-            "tag": asset.tag, "who": who, "since": since}
-    return _("%(tag)s is already issued to %(who)s%(since)s: record its return first, then issue it again. "
-             "Nothing was changed.") % {"tag": asset.tag, "who": who or _("someone"), "since": since}
+            "tag": asset.tag,
+            "who": who,
+            "since": since,
+        }
+    return _(
+        "%(tag)s is already issued to %(who)s%(since)s: record its return first, then issue it again. "
+        "Nothing was changed."
+    ) % {"tag": asset.tag, "who": who or _("someone"), "since": since}
 
 
 @transaction.atomic
 def _pupil_has_a_device(pupil) -> ValidationError:
-    return ValidationError(_("%(pupil)s already has a device of the scheme: take it back first.") % {"pupil": pupil},
-                           code="pupil_has_a_device")
+    return ValidationError(
+        _("%(pupil)s already has a device of the scheme: take it back first.") % {"pupil": pupil},
+        code="pupil_has_a_device",
+    )
 
 
-def loan_issue(*, asset: Asset, by, pupil=None, person=None, due_on: date | None = None, condition_out: str = "",
-               note: str = "", photos=(), issued_on: date | None = None) -> Loan:
+def loan_issue(
+    *,
+    asset: Asset,
+    by,
+    pupil=None,
+    person=None,
+    due_on: date | None = None,
+    condition_out: str = "",
+    note: str = "",
+    photos=(),
+    issued_on: date | None = None,
+) -> Loan:
     """Hand a device to a pupil or a member of staff. A pupil's loan, or any loan with a due date, puts the asset
     "on loan"; a member of staff's without a date is "in use" (issued)."""
     require_loan_role(by, asset.school_id)
@@ -65,8 +82,10 @@ def loan_issue(*, asset: Asset, by, pupil=None, person=None, due_on: date | None
     if (pupil is None) == (person is None):
         raise ValidationError(_("Choose one borrower: a pupil or a member of staff."))
     if asset.is_gone:
-        raise ValidationError(_("%(tag)s is %(status)s: it cannot be lent.")
-                              % {"tag": asset.tag, "status": asset.get_status_display().lower()})
+        raise ValidationError(
+            _("%(tag)s is %(status)s: it cannot be lent.")
+            % {"tag": asset.tag, "status": asset.get_status_display().lower()}
+        )
     current = Loan.objects.open().filter(asset=asset).select_related("pupil", "person").first()
     if current is not None or asset.issued_to_id:
         raise ValidationError(already_lent_message(asset, current))
@@ -79,9 +98,16 @@ def loan_issue(*, asset: Asset, by, pupil=None, person=None, due_on: date | None
     today = timezone.localdate()
     if due_on is not None and due_on < today:
         raise ValidationError({"loan_due_on" if person is not None else "due_on": _("The return date is in the past.")})
-    loan = Loan(school_id=asset.school_id, asset=asset, pupil=pupil, person=person, issued_on=issued_on or today,
-                due_on=due_on, condition_out=condition_out.strip(),
-                issued_by=by if getattr(by, "is_authenticated", False) else None)
+    loan = Loan(
+        school_id=asset.school_id,
+        asset=asset,
+        pupil=pupil,
+        person=person,
+        issued_on=issued_on or today,
+        due_on=due_on,
+        condition_out=condition_out.strip(),
+        issued_by=by if getattr(by, "is_authenticated", False) else None,
+    )
     try:
         with transaction.atomic():
             loan.save()
@@ -96,17 +122,33 @@ def loan_issue(*, asset: Asset, by, pupil=None, person=None, due_on: date | None
     assets._save(asset)
     kind = EventKind.LOANED if asset.status == AssetStatus.ON_LOAN else EventKind.ISSUED
     due = f" until {due_on:%d/%m/%Y}" if due_on else ""
-    assets._event(asset, kind, by, field="issued to", old=old_person, new=str(loan.borrower),
-                  note=note or f"{old_status} → {asset.get_status_display()}{due}")
+    assets._event(
+        asset,
+        kind,
+        by,
+        field="issued to",
+        old=old_person,
+        new=str(loan.borrower),
+        note=note or f"{old_status} → {asset.get_status_display()}{due}",
+    )
     for upload in photos or ():
         photo_add(loan=loan, stage=PhotoStage.OUT, upload=upload, by=by)
     return loan
 
 
 @transaction.atomic
-def loan_return(*, loan: Loan, by, condition_in: str = "", is_data_wiped: bool = False,
-                status: str = AssetStatus.SPARE, location=None, note: str = "", photos=(),
-                returned_on: date | None = None) -> Loan:
+def loan_return(
+    *,
+    loan: Loan,
+    by,
+    condition_in: str = "",
+    is_data_wiped: bool = False,
+    status: str = AssetStatus.SPARE,
+    location=None,
+    note: str = "",
+    photos=(),
+    returned_on: date | None = None,
+) -> Loan:
     """Take a device back: the condition it came back in, whether its data was wiped (kept on the asset for its
     disposal record), and where it goes now (spare, in use, in repair or retired; optionally a room)."""
     require_loan_role(by, loan.school_id)
@@ -114,8 +156,9 @@ def loan_return(*, loan: Loan, by, condition_in: str = "", is_data_wiped: bool =
     asset = assets._lock(loan.asset, None)
     loan = Loan.objects.select_for_update().select_related("pupil", "person").get(pk=loan.pk)
     if loan.returned_on is not None:
-        raise ValidationError(_("%(tag)s was already returned on %(day)s.")
-                              % {"tag": asset.tag, "day": f"{loan.returned_on:%d/%m/%Y}"})
+        raise ValidationError(
+            _("%(tag)s was already returned on %(day)s.") % {"tag": asset.tag, "day": f"{loan.returned_on:%d/%m/%Y}"}
+        )
     if status not in RETURN_STATUSES:
         raise ValidationError({"status": _("Choose spare, in use, in repair or retired.")})
     if location is not None and location.school_id != asset.school_id:
@@ -136,8 +179,15 @@ def loan_return(*, loan: Loan, by, condition_in: str = "", is_data_wiped: bool =
     assets._save(asset)
     detail = " (late)" if late else ""
     wiped = "; data wiped" if is_data_wiped else ""
-    assets._event(asset, EventKind.RETURNED, by, field="issued to", old=str(loan.borrower), new="",
-                  note=note or f"Returned{detail}; now {asset.get_status_display().lower()}{wiped}")
+    assets._event(
+        asset,
+        EventKind.RETURNED,
+        by,
+        field="issued to",
+        old=str(loan.borrower),
+        new="",
+        note=note or f"Returned{detail}; now {asset.get_status_display().lower()}{wiped}",
+    )
     if location is not None and str(location) != old_location:
         assets._event(asset, EventKind.MOVED, by, field="location", old=old_location, new=str(location))
     for upload in photos or ():
@@ -148,8 +198,9 @@ def loan_return(*, loan: Loan, by, condition_in: str = "", is_data_wiped: bool =
 def loan_close_for_disposal(*, asset: Asset, by) -> None:
     """A device retired or disposed of while lent: its open loan ends today (no history line: the caller's own
     line says what happened to the device)."""
-    Loan.objects.open().filter(asset=asset).update(returned_on=timezone.localdate(),
-                                                   returned_by=by if getattr(by, "is_authenticated", False) else None)
+    Loan.objects.open().filter(asset=asset).update(
+        returned_on=timezone.localdate(), returned_by=by if getattr(by, "is_authenticated", False) else None
+    )
 
 
 # --- photos of the condition --------------------------------------------------------------------------------
@@ -166,10 +217,15 @@ def photo_add(*, loan: Loan, stage: str, upload, by) -> LoanPhoto:
         raise ValidationError(_("“%(name)s” is not a photo. Send a JPEG or PNG.") % {"name": upload.name})
     upload = attachment_validate(upload)
     extension = Path(upload.name).suffix.lower()
-    photo = LoanPhoto(loan=loan, stage=stage, uploaded_by=by if getattr(by, "is_authenticated", False) else None,
-                      stored_name=f"{secrets.token_hex(16)}{extension}", original_name=Path(upload.name).name[:200],
-                      content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
-                      size=upload.size)
+    photo = LoanPhoto(
+        loan=loan,
+        stage=stage,
+        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+        stored_name=f"{secrets.token_hex(16)}{extension}",
+        original_name=Path(upload.name).name[:200],
+        content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
+        size=upload.size,
+    )
     photo.file.save(photo.stored_name, upload, save=True)
     audit_record(actor=by, school=loan.school, action="photo", obj=loan, summary=f"Photo of {loan.asset.tag} added")
     return photo
@@ -186,10 +242,13 @@ def pupil_save(*, pupil, by, version: int | None = None):
     for name in ("first_name", "last_name", "year_group", "form", "mis_id", "parent_name", "parent_email"):
         setattr(pupil, name, " ".join((getattr(pupil, name) or "").split()))
     pupil.full_clean(validate_unique=False, validate_constraints=False)
-    if pupil.mis_id and Pupil.objects.filter(school_id=pupil.school_id, mis_id=pupil.mis_id).exclude(
-            pk=pupil.pk).exists():
-        raise ValidationError({"mis_id": _("Another pupil of this school has the MIS id “%(id)s”.")
-                                         % {"id": pupil.mis_id}})
+    if (
+        pupil.mis_id
+        and Pupil.objects.filter(school_id=pupil.school_id, mis_id=pupil.mis_id).exclude(pk=pupil.pk).exists()
+    ):
+        raise ValidationError(
+            {"mis_id": _("Another pupil of this school has the MIS id “%(id)s”.") % {"id": pupil.mis_id}}
+        )
     created = pupil.pk is None
     version_claim(pupil, version)  # a save from an older page is refused
     try:
@@ -197,6 +256,11 @@ def pupil_save(*, pupil, by, version: int | None = None):
             pupil.save()
     except IntegrityError as exc:
         raise ValidationError({"mis_id": _("Another pupil of this school has that MIS id.")}) from exc
-    audit_record(actor=by, school=pupil.school, action="create" if created else "update", obj=pupil,
-                 summary=f"Pupil {pupil} saved")
+    audit_record(
+        actor=by,
+        school=pupil.school,
+        action="create" if created else "update",
+        obj=pupil,
+        summary=f"Pupil {pupil} saved",
+    )
     return pupil

@@ -29,14 +29,23 @@ def loan_or_404(request, pk) -> Loan:
 
 def render_loan(request, loan, *, return_form=None, photo_form=None, status=200):
     is_open = loan.returned_on is None
-    return render(request, "loans/loan_detail.html", {
-        "loan": loan, "agreement": selectors.agreement_of(loan),
-        "photos": list(loan.photos.all()), "today": timezone.localdate(),
-        "template": selectors.current_template(loan.school_id),
-        "return_form": (return_form or forms.ReturnForm(loan=loan, initial={"status": "spare"})) if is_open else None,
-        "photo_form": photo_form or forms.PhotoForm(prefix="out"),
-        "may_charge": access_for(request.user).has_role(loan.school_id, CHARGE_ROLES),
-    }, status=status)
+    return render(
+        request,
+        "loans/loan_detail.html",
+        {
+            "loan": loan,
+            "agreement": selectors.agreement_of(loan),
+            "photos": list(loan.photos.all()),
+            "today": timezone.localdate(),
+            "template": selectors.current_template(loan.school_id),
+            "return_form": (return_form or forms.ReturnForm(loan=loan, initial={"status": "spare"}))
+            if is_open
+            else None,
+            "photo_form": photo_form or forms.PhotoForm(prefix="out"),
+            "may_charge": access_for(request.user).has_role(loan.school_id, CHARGE_ROLES),
+        },
+        status=status,
+    )
 
 
 class LoanDetailView(RoleRequiredMixin, View):
@@ -59,9 +68,15 @@ class LoanReturnView(RoleRequiredMixin, ObjectActionView):
 
     def perform(self, loan, form):
         d = form.cleaned_data
-        return services.loan_return(loan=loan, by=self.request.user, condition_in=d["condition_in"],
-                                    is_data_wiped=d["is_data_wiped"], status=d["status"], location=d["location"],
-                                    photos=d["photos"])
+        return services.loan_return(
+            loan=loan,
+            by=self.request.user,
+            condition_in=d["condition_in"],
+            is_data_wiped=d["is_data_wiped"],
+            status=d["status"],
+            location=d["location"],
+            photos=d["photos"],
+        )
 
     def get_success_message(self, result):
         return _("Returned.")
@@ -110,8 +125,12 @@ class LoanPhotoDownloadView(RoleRequiredMixin, View):
     def get(self, request, pk, photo_pk):
         loan = loan_or_404(request, pk)
         photo = get_object_or_404(LoanPhoto.objects.filter(loan=loan), pk=photo_pk)
-        response = FileResponse(photo.file.open("rb"), as_attachment=True, filename=photo.original_name,
-                                content_type="application/octet-stream")
+        response = FileResponse(
+            photo.file.open("rb"),
+            as_attachment=True,
+            filename=photo.original_name,
+            content_type="application/octet-stream",
+        )
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
 
@@ -122,8 +141,18 @@ REPORTS = {
     "overdue": (gettext_lazy("Overdue returns"), "loans:overdue"),
     "support": (gettext_lazy("Lent devices out of support"), "loans:out_of_support"),
 }
-EXPORT_HEADER = ["Pupil or member of staff", "Year group", "Class", "Asset tag", "Device", "Serial number",
-                 "Handed out", "Due back", "Support ends", "School"]
+EXPORT_HEADER = [
+    "Pupil or member of staff",
+    "Year group",
+    "Class",
+    "Asset tag",
+    "Device",
+    "Serial number",
+    "Handed out",
+    "Due back",
+    "Support ends",
+    "School",
+]
 
 
 def _report_rows(user, report: str, params):
@@ -145,12 +174,23 @@ class LoanReportView(RoleRequiredMixin, View):
         page = Paginator(loans, 50).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        return render(request, "loans/loan_report.html", {
-            "report": self.report, "title": REPORTS[self.report][0], "reports": REPORTS, "page_obj": page,
-            "loans": page.object_list, "groups": selectors.classes_of(request.user), "today": timezone.localdate(),
-            "year": request.GET.get("year", ""), "form": request.GET.get("form", ""),
-            "query_without_page": query.urlencode(), "export_query": query.urlencode(),
-        })
+        return render(
+            request,
+            "loans/loan_report.html",
+            {
+                "report": self.report,
+                "title": REPORTS[self.report][0],
+                "reports": REPORTS,
+                "page_obj": page,
+                "loans": page.object_list,
+                "groups": selectors.classes_of(request.user),
+                "today": timezone.localdate(),
+                "year": request.GET.get("year", ""),
+                "form": request.GET.get("form", ""),
+                "query_without_page": query.urlencode(),
+                "export_query": query.urlencode(),
+            },
+        )
 
 
 class LoanExportView(RoleRequiredMixin, View):
@@ -160,9 +200,19 @@ class LoanExportView(RoleRequiredMixin, View):
         report = request.GET.get("report", "who")
         if report not in REPORTS:
             raise Http404
-        rows = ((str(loan.borrower), getattr(loan.pupil, "year_group", ""), getattr(loan.pupil, "form", ""),
-                 loan.asset.tag, loan.asset.description, loan.asset.serial, loan.issued_on, loan.due_on,
-                 loan.asset.support_ends_on, loan.school.name)
-                for loan in _report_rows(request.user, report, request.GET).iterator(chunk_size=500))
+        rows = (
+            (
+                str(loan.borrower),
+                getattr(loan.pupil, "year_group", ""),
+                getattr(loan.pupil, "form", ""),
+                loan.asset.tag,
+                loan.asset.description,
+                loan.asset.serial,
+                loan.issued_on,
+                loan.due_on,
+                loan.asset.support_ends_on,
+                loan.school.name,
+            )
+            for loan in _report_rows(request.user, report, request.GET).iterator(chunk_size=500)
+        )
         return csv_response(f"loans-{report}-{timezone.localdate():%Y-%m-%d}.csv", EXPORT_HEADER, rows)
-

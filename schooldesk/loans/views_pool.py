@@ -1,4 +1,5 @@
 """Pages of the loaner pool and charges (docs/decisions/0029)."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -41,8 +42,9 @@ def _school(request, school_pk, roles=POOL_ROLES):
 
 
 def _loan(request, loan_pk, roles=POOL_ROLES):
-    loan = get_object_or_404(loans_for(request.user, roles).select_related("school", "pupil", "person",
-                                                                            "asset__asset_type"), pk=loan_pk)
+    loan = get_object_or_404(
+        loans_for(request.user, roles).select_related("school", "pupil", "person", "asset__asset_type"), pk=loan_pk
+    )
     note_school(loan.school_id)
     return loan
 
@@ -76,9 +78,13 @@ class PoolView(RoleRequiredMixin, TemplateView):
         school = _school(self.request, self.kwargs["school_pk"])
         form = kwargs.pop("form", None) or LoanerAddForm(school=school)
         return super().get_context_data(
-            school=school, form=form, pool=pool_services.pool_for(school),
+            school=school,
+            form=form,
+            pool=pool_services.pool_for(school),
             can_settle=access_for(self.request.user).has_role(school.pk, CHARGE_ROLES),
-            **pool_sections(school), **kwargs)
+            **pool_sections(school),
+            **kwargs,
+        )
 
 
 class LoanerAddView(RoleRequiredMixin, View):
@@ -91,8 +97,11 @@ class LoanerAddView(RoleRequiredMixin, View):
             from schooldesk.core.views import run_once
 
             result, url, repeat = run_once(
-                request, form, lambda: pool_services.loaner_add(asset=form.cleaned_data["asset"], by=request.user),
-                lambda _r: reverse("loans:pool_detail", kwargs={"school_pk": school.pk}))
+                request,
+                form,
+                lambda: pool_services.loaner_add(asset=form.cleaned_data["asset"], by=request.user),
+                lambda _r: reverse("loans:pool_detail", kwargs={"school_pk": school.pk}),
+            )
             if repeat is not None:
                 return repeat
             if result is not None:
@@ -130,8 +139,9 @@ class PoolSettingsView(FormPageView):
         return PoolSettingsForm(data, instance=self.object)
 
     def perform(self, form):
-        return pool_services.pool_settings_save(pool=form.save(commit=False), by=self.request.user,
-                                                version=form.rendered_version)
+        return pool_services.pool_settings_save(
+            pool=form.save(commit=False), by=self.request.user, version=form.rendered_version
+        )
 
     def get_success_url(self, result):
         return reverse("loans:pool_detail", kwargs={"school_pk": result.school_id})
@@ -140,8 +150,9 @@ class PoolSettingsView(FormPageView):
 # --- a loan's repairs and charges -----------------------------------------------------------------------------------
 def loan_page_context(request, loan, **extra) -> dict:
     offer = swap_offer(request.user, loan=loan)
-    swaps = LoanSwap.objects.filter(loan=loan).select_related("original", "loaner", "incident", "swapped_by",
-                                                              "swapped_back_by")
+    swaps = LoanSwap.objects.filter(loan=loan).select_related(
+        "original", "loaner", "incident", "swapped_by", "swapped_back_by"
+    )
     can_charge = access_for(request.user).has_role(loan.school_id, CHARGE_ROLES)
     charges = list(Charge.objects.filter(loan=loan)) if can_charge else []
     if "swap_form" not in extra and offer.get("calls") is not None:
@@ -172,20 +183,31 @@ class SwapInView(RoleRequiredMixin, ObjectActionView):
         return SwapInForm(data, spares=pool_services.spares(obj.school_id), calls=calls)
 
     def perform(self, obj, form):
-        return pool_services.loaner_swap_in(loan=obj, loaner=form.cleaned_data["loaner"],
-                                            incident=form.cleaned_data["incident"], by=self.request.user)
+        return pool_services.loaner_swap_in(
+            loan=obj, loaner=form.cleaned_data["loaner"], incident=form.cleaned_data["incident"], by=self.request.user
+        )
 
     def get_success_message(self, result):
         return _("%(borrower)s now has the loaner %(loaner)s; %(original)s is in repair.") % {
-            "borrower": result.loan.borrower, "loaner": result.loaner.tag, "original": result.original.tag}
+            "borrower": result.loan.borrower,
+            "loaner": result.loaner.tag,
+            "original": result.original.tag,
+        }
 
     def get_success_url(self, obj):
-        return self.request.POST.get("next") if _safe_next(self.request) else reverse(
-            "loans:loan_repairs", kwargs={"loan_pk": obj.pk})
+        return (
+            self.request.POST.get("next")
+            if _safe_next(self.request)
+            else reverse("loans:loan_repairs", kwargs={"loan_pk": obj.pk})
+        )
 
     def render_failed(self, obj, form):
-        return render(self.request, "loans/pool/loan_repairs.html",
-                      loan_page_context(self.request, obj, swap_form=form, failed=True), status=400)
+        return render(
+            self.request,
+            "loans/pool/loan_repairs.html",
+            loan_page_context(self.request, obj, swap_form=form, failed=True),
+            status=400,
+        )
 
 
 def _safe_next(request) -> bool:
@@ -199,8 +221,9 @@ class SwapBackView(RoleRequiredMixin, ObjectActionView):
     required_roles = POOL_ROLES
 
     def get_object(self):
-        swap = get_object_or_404(LoanSwap.objects.visible_to(self.request.user).select_related("loan"),
-                                 pk=self.kwargs["swap_pk"])
+        swap = get_object_or_404(
+            LoanSwap.objects.visible_to(self.request.user).select_related("loan"), pk=self.kwargs["swap_pk"]
+        )
         note_school(swap.school_id)
         return swap
 
@@ -212,16 +235,26 @@ class SwapBackView(RoleRequiredMixin, ObjectActionView):
 
     def get_success_message(self, result):
         return _("%(original)s is back with %(borrower)s; %(loaner)s is back in the pool.") % {
-            "original": result.original.tag, "borrower": result.loan.borrower, "loaner": result.loaner.tag}
+            "original": result.original.tag,
+            "borrower": result.loan.borrower,
+            "loaner": result.loaner.tag,
+        }
 
     def get_success_url(self, obj):
-        return self.request.POST.get("next") if _safe_next(self.request) else reverse(
-            "loans:loan_repairs", kwargs={"loan_pk": obj.loan_id})
+        return (
+            self.request.POST.get("next")
+            if _safe_next(self.request)
+            else reverse("loans:loan_repairs", kwargs={"loan_pk": obj.loan_id})
+        )
 
     def render_failed(self, obj, form):
         loan = _loan(self.request, obj.loan_id)
-        return render(self.request, "loans/pool/loan_repairs.html",
-                      loan_page_context(self.request, loan, back_form=form, failed=True), status=400)
+        return render(
+            self.request,
+            "loans/pool/loan_repairs.html",
+            loan_page_context(self.request, loan, back_form=form, failed=True),
+            status=400,
+        )
 
 
 # --- charges --------------------------------------------------------------------------------------------------------
@@ -232,8 +265,9 @@ class ChargeListView(FilteredListView):
     template_name = "loans/pool/charge_list.html"
 
     def get_queryset(self):
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=charge_list(self.request.user),
-                                              request=self.request)
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=charge_list(self.request.user), request=self.request
+        )
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -294,21 +328,40 @@ class ChargeEditView(FormPageView):
         data = form.cleaned_data
         if self.object.pk:
             return charge_services.charge_update(
-                charge=self.object, by=self.request.user, version=form.rendered_version, reason=data["reason"],
-                description=data["description"], amount=data["amount"], photos=data["photos"])
-        return charge_services.charge_raise(loan=self.loan, by=self.request.user, reason=data["reason"],
-                                            description=data["description"], amount=data["amount"],
-                                            photos=data["photos"])
+                charge=self.object,
+                by=self.request.user,
+                version=form.rendered_version,
+                reason=data["reason"],
+                description=data["description"],
+                amount=data["amount"],
+                photos=data["photos"],
+            )
+        return charge_services.charge_raise(
+            loan=self.loan,
+            by=self.request.user,
+            reason=data["reason"],
+            description=data["description"],
+            amount=data["amount"],
+            photos=data["photos"],
+        )
 
     def get_success_url(self, result):
         return reverse("loans:charge_detail", kwargs={"charge_pk": result.pk})
 
 
 def charge_page(request, charge, *, form=None, status=200):
-    return render(request, "loans/pool/charge_detail.html", {
-        "charge": charge, "loan": charge.loan, "photos": charge.photos.all(),
-        "form": form or ChargeStatusForm(initial={"version": charge.version}),
-        "next_statuses": [ChargeStatus(s) for s in charge_services.NEXT_STATUSES[charge.status]]}, status=status)
+    return render(
+        request,
+        "loans/pool/charge_detail.html",
+        {
+            "charge": charge,
+            "loan": charge.loan,
+            "photos": charge.photos.all(),
+            "form": form or ChargeStatusForm(initial={"version": charge.version}),
+            "next_statuses": [ChargeStatus(s) for s in charge_services.NEXT_STATUSES[charge.status]],
+        },
+        status=status,
+    )
 
 
 class ChargeDetailView(RoleRequiredMixin, View):
@@ -328,15 +381,29 @@ class ChargeStatusView(RoleRequiredMixin, View):
         if form.is_valid():
             from schooldesk.core.views import apply_service
 
-            result, url, repeat = do_once(request, lambda: apply_service(
-                request, form, charge_services.charge_set_status, "", charge=charge, by=request.user, status=status,
-                version=form.cleaned_data["version"], note=form.cleaned_data["note"]),
-                lambda r: reverse("loans:charge_detail", kwargs={"charge_pk": r.pk}))
+            result, url, repeat = do_once(
+                request,
+                lambda: apply_service(
+                    request,
+                    form,
+                    charge_services.charge_set_status,
+                    "",
+                    charge=charge,
+                    by=request.user,
+                    status=status,
+                    version=form.cleaned_data["version"],
+                    note=form.cleaned_data["note"],
+                ),
+                lambda r: reverse("loans:charge_detail", kwargs={"charge_pk": r.pk}),
+            )
             if repeat is not None:
                 return repeat
             if result is not None:
-                messages.success(request, _("%(ref)s is %(status)s.") % {
-                    "ref": result.reference, "status": result.get_status_display().lower()})
+                messages.success(
+                    request,
+                    _("%(ref)s is %(status)s.")
+                    % {"ref": result.reference, "status": result.get_status_display().lower()},
+                )
                 return redirect(url)
         return charge_page(request, _charge(request, charge_pk), form=form, status=400)
 
@@ -360,7 +427,11 @@ class ChargePhotoView(RoleRequiredMixin, View):
     def get(self, request, charge_pk, charge_photo_pk):
         charge = _charge(request, charge_pk)
         photo = get_object_or_404(charge.photos.all(), pk=charge_photo_pk)
-        response = FileResponse(photo.file.open("rb"), as_attachment=True, filename=photo.original_name,
-                                content_type="application/octet-stream")
+        response = FileResponse(
+            photo.file.open("rb"),
+            as_attachment=True,
+            filename=photo.original_name,
+            content_type="application/octet-stream",
+        )
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response

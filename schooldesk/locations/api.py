@@ -23,8 +23,17 @@ class LocationSerializer(DeskSerializer):
 
     class Meta:
         model = Location
-        fields = ["id", "school", "school_name", "name", "building", "is_preset", "is_archived", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "school",
+            "school_name",
+            "name",
+            "building",
+            "is_preset",
+            "is_archived",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["is_preset", "is_archived", "created_at", "updated_at"]
 
     def __init__(self, *args, **kwargs):

@@ -33,5 +33,3 @@ class LocationFilterSet(DeskFilterSet):
         if value == "archived":
             return queryset.filter(is_archived=True)
         return queryset
-
-

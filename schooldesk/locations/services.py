@@ -25,10 +25,14 @@ def location_save(*, location: Location, by, version: int | None = None) -> Loca
         with transaction.atomic():
             location.save()
     except IntegrityError as exc:
-        raise ValidationError({"name": _("There is already a location called “%(name)s”.")
-                                       % {"name": location.name}}) from exc
+        raise ValidationError(
+            {"name": _("There is already a location called “%(name)s”.") % {"name": location.name}}
+        ) from exc
     audit_record(
-        actor=by, school=location.school, action="create" if created else "update", obj=location,
+        actor=by,
+        school=location.school,
+        action="create" if created else "update",
+        obj=location,
         summary=f"Location {location} saved",
     )
     return location
@@ -50,7 +54,10 @@ def location_archive(*, location: Location, by, archived: bool = True) -> Locati
     location.is_archived = archived
     location.save(update_fields=["is_archived", "updated_at"])
     audit_record(
-        actor=by, school=location.school, action="archive" if archived else "restore", obj=location,
+        actor=by,
+        school=location.school,
+        action="archive" if archived else "restore",
+        obj=location,
         summary=f"Location {location} {'archived' if archived else 'restored'}",
     )
     return location
@@ -62,7 +69,8 @@ def location_delete(*, location: Location, by) -> bool:
     if location_in_use(location):
         location_archive(location=location, by=by)
         return False
-    audit_record(actor=by, school=location.school, action="delete", obj=location,
-                 summary=f"Location {location} deleted")
+    audit_record(
+        actor=by, school=location.school, action="delete", obj=location, summary=f"Location {location} deleted"
+    )
     location.delete()
     return True

@@ -68,8 +68,12 @@ class LocationArchiveView(RoleRequiredMixin, View):
     def post(self, request, pk):
         location = get_object_or_404(desk_locations(request.user), pk=pk)
         services.location_archive(location=location, by=request.user, archived=self.action == "archive")
-        messages.success(request, _("“%(name)s” archived.") % {"name": location.name} if self.action == "archive"
-                         else _("“%(name)s” restored.") % {"name": location.name})
+        messages.success(
+            request,
+            _("“%(name)s” archived.") % {"name": location.name}
+            if self.action == "archive"
+            else _("“%(name)s” restored.") % {"name": location.name},
+        )
         return redirect("locations:location_list")
 
 
@@ -83,14 +87,20 @@ class LocationDeleteView(RoleRequiredMixin, View):
         uses = location_uses(location)
         calls = uses.pop("incidents.incident", 0)
         others = ", ".join(str(apps.get_model(label)._meta.verbose_name_plural) for label in uses)
-        return render(request, "locations/location_confirm_delete.html", {
-            "location": location, "in_use": bool(calls or others), "calls": calls, "others": others})
+        return render(
+            request,
+            "locations/location_confirm_delete.html",
+            {"location": location, "in_use": bool(calls or others), "calls": calls, "others": others},
+        )
 
     def post(self, request, pk):
         location = get_object_or_404(desk_locations(request.user), pk=pk)
         if services.location_delete(location=location, by=request.user):
             messages.success(request, _("“%(name)s” deleted.") % {"name": location.name})
         else:
-            messages.info(request, _("“%(name)s” is named on calls or other records, so it was archived instead of "
-                                     "deleted.") % {"name": location.name})
+            messages.info(
+                request,
+                _("“%(name)s” is named on calls or other records, so it was archived instead of deleted.")
+                % {"name": location.name},
+            )
         return redirect("locations:location_list")

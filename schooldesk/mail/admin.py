@@ -7,8 +7,16 @@ from schooldesk.mail.models import SECRET_FIELDS, InboundMessage, Mailbox, Outbo
 class MailboxAdmin(admin.ModelAdmin):
     """Secrets are never shown here: change them on the mailbox settings page."""
 
-    list_display = ["name", "address", "verified_at", "school", "organisation", "is_active", "last_polled_at",
-                    "last_error"]
+    list_display = [
+        "name",
+        "address",
+        "verified_at",
+        "school",
+        "organisation",
+        "is_active",
+        "last_polled_at",
+        "last_error",
+    ]
     exclude = SECRET_FIELDS
     readonly_fields = ["oauth_authorize_url", "oauth_token_url", "oauth_scope", "oauth_expires_at"]
 

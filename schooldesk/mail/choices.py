@@ -98,10 +98,15 @@ class NotificationEvent(models.TextChoices):
 DEFAULT_OFF = frozenset({NotificationEvent.NEW_CALL})
 
 
-REMINDER_EVENTS = frozenset({
-    NotificationEvent.REMINDER_CONTRACT, NotificationEvent.REMINDER_PAYMENT,
-    NotificationEvent.REMINDER_LICENCE, NotificationEvent.REMINDER_WARRANTY, NotificationEvent.REMINDER_DIARY,
-})
+REMINDER_EVENTS = frozenset(
+    {
+        NotificationEvent.REMINDER_CONTRACT,
+        NotificationEvent.REMINDER_PAYMENT,
+        NotificationEvent.REMINDER_LICENCE,
+        NotificationEvent.REMINDER_WARRANTY,
+        NotificationEvent.REMINDER_DIARY,
+    }
+)
 
 
 class Purpose(models.TextChoices):

@@ -11,7 +11,8 @@ SHOW = [("attention", _("Needs the desk (held or failed)")), *InboundStatus.choi
 class InboundFilterSet(DeskFilterSet):
     show = django_filters.ChoiceFilter(choices=SHOW, method="filter_show", label=_("Show"), empty_label=None)
     mailbox = django_filters.ModelChoiceFilter(
-        queryset=lambda request: Mailbox.objects.visible_to(request.user if request else None), label=_("Mailbox"))
+        queryset=lambda request: Mailbox.objects.visible_to(request.user if request else None), label=_("Mailbox")
+    )
     q = SearchFilter(method="filter_q", label=_("Search (sender or subject)"))
 
     class Meta:

@@ -19,39 +19,97 @@ def desk_school_ids(user) -> list[int]:
 class MailboxForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     """Secrets are write-only: never put back into the page, a blank box keeps the saved one."""
 
-    password = forms.CharField(label=_("Password"), required=False, strip=False,
-                               widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}))
-    oauth_client_secret = forms.CharField(label=_("Client secret"), required=False, strip=False,
-                                          widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
-    smtp_password = forms.CharField(label=_("SMTP password"), required=False, strip=False,
-                                    widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    oauth_client_secret = forms.CharField(
+        label=_("Client secret"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    smtp_password = forms.CharField(
+        label=_("SMTP password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
 
     field_order = [
-        "school", "organisation", "name", "address", "is_active", "host", "port", "security", "username",
-        "auth_method", "password", "oauth_tenant", "oauth_client_id", "oauth_client_secret", "folder",
-        "unknown_senders", "default_location", "rate_limit_per_hour", "poll_every_minutes", "authserv_id",
-        "send_with", "smtp_host", "smtp_port", "smtp_security", "smtp_username", "smtp_password",
+        "school",
+        "organisation",
+        "name",
+        "address",
+        "is_active",
+        "host",
+        "port",
+        "security",
+        "username",
+        "auth_method",
+        "password",
+        "oauth_tenant",
+        "oauth_client_id",
+        "oauth_client_secret",
+        "folder",
+        "unknown_senders",
+        "default_location",
+        "rate_limit_per_hour",
+        "poll_every_minutes",
+        "authserv_id",
+        "send_with",
+        "smtp_host",
+        "smtp_port",
+        "smtp_security",
+        "smtp_username",
+        "smtp_password",
     ]
 
     class Meta:
         model = Mailbox
         fields = [
-            "school", "organisation", "name", "address", "is_active", "host", "port", "security", "username",
-            "auth_method", "oauth_tenant", "oauth_client_id", "folder", "unknown_senders", "default_location",
-            "rate_limit_per_hour", "poll_every_minutes", "authserv_id", "send_with", "smtp_host", "smtp_port",
-            "smtp_security", "smtp_username",
+            "school",
+            "organisation",
+            "name",
+            "address",
+            "is_active",
+            "host",
+            "port",
+            "security",
+            "username",
+            "auth_method",
+            "oauth_tenant",
+            "oauth_client_id",
+            "folder",
+            "unknown_senders",
+            "default_location",
+            "rate_limit_per_hour",
+            "poll_every_minutes",
+            "authserv_id",
+            "send_with",
+            "smtp_host",
+            "smtp_port",
+            "smtp_security",
+            "smtp_username",
         ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         schools = desk_school_ids(user)
         organisations = Organisation.objects.filter(
-            membership__user=user, membership__role__in=DESK_ROLES, membership__school__isnull=True).distinct()
+            membership__user=user, membership__role__in=DESK_ROLES, membership__school__isnull=True
+        ).distinct()
         self.fields["organisation"].queryset = organisations
-        self.fields["default_location"].queryset = Location.objects.filter(
-            school_id__in=schools, is_archived=False).select_related("school").order_by("school__name", "name")
+        self.fields["default_location"].queryset = (
+            Location.objects.filter(school_id__in=schools, is_archived=False)
+            .select_related("school")
+            .order_by("school__name", "name")
+        )
         self.fields["default_location"].label_from_instance = lambda loc: (
-            f"{loc.name} ({loc.school.name})" if len(schools) > 1 else loc.name)
+            f"{loc.name} ({loc.school.name})" if len(schools) > 1 else loc.name
+        )
         if self.instance.pk:  # a mailbox stays with its school or organisation
             del self.fields["school"], self.fields["organisation"]
         elif not organisations.exists():
@@ -78,8 +136,10 @@ class MailboxForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
     def clean(self):
         data = super().clean()
         if "organisation" in self.fields and bool(data.get("school")) == bool(data.get("organisation")):
-            self.add_error("school", _("Choose a school, or the organisation for a mailbox shared by all its schools "
-                                       "(one of the two)."))
+            self.add_error(
+                "school",
+                _("Choose a school, or the organisation for a mailbox shared by all its schools (one of the two)."),
+            )
         return data
 
     def secrets(self) -> dict:
@@ -96,8 +156,9 @@ class PreferencesForm(StyledFormMixin, forms.Form):
         for event in NotificationEvent:
             if event in DESK_EVENTS and not is_desk:
                 continue
-            self.fields[event.value] = forms.BooleanField(label=event.label, required=False,
-                                                          initial=saved.get(event.value, event not in DEFAULT_OFF))
+            self.fields[event.value] = forms.BooleanField(
+                label=event.label, required=False, initial=saved.get(event.value, event not in DEFAULT_OFF)
+            )
 
 
 class AcceptForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
@@ -110,10 +171,14 @@ class AcceptForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
         desk = desk_school_ids(user)
         self.decide_school(desk, chosen=message.school if message.school_id else None)
         schools = self.owner_ids(desk)
-        self.fields["location"].queryset = Location.objects.filter(
-            school_id__in=schools, is_archived=False).select_related("school").order_by("school__name", "name")
+        self.fields["location"].queryset = (
+            Location.objects.filter(school_id__in=schools, is_archived=False)
+            .select_related("school")
+            .order_by("school__name", "name")
+        )
         self.fields["location"].label_from_instance = lambda loc: (
-            f"{loc.name} ({loc.school.name})" if len(schools) > 1 else loc.name)
+            f"{loc.name} ({loc.school.name})" if len(schools) > 1 else loc.name
+        )
         self.fields["summary"].initial = message.subject[:200]
 
     def clean(self):

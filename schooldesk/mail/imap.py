@@ -54,8 +54,9 @@ class _PinnedIMAP4SSL(_Pinned, imaplib.IMAP4_SSL):
 def connect(mailbox):
     """An IMAP connection to the mailbox's server, if the installation allows that host and port."""
     try:
-        address = netguard.checked_address(mailbox.host, mailbox.port,
-                                           ports=netguard.ports_setting(settings.SCHOOLDESK_IMAP_PORTS))
+        address = netguard.checked_address(
+            mailbox.host, mailbox.port, ports=netguard.ports_setting(settings.SCHOOLDESK_IMAP_PORTS)
+        )
     except netguard.AddressRefused as exc:
         raise MailboxError(str(exc), reason="refused") from exc
     timeout = settings.SCHOOLDESK_IMAP_TIMEOUT
@@ -99,8 +100,9 @@ def imap_session(mailbox):
             else:
                 conn.login(username, mailbox.password)
         except imaplib.IMAP4.error as exc:
-            raise MailboxError(f"The server refused the sign-in for {username}: {_text(exc)}",
-                               reason="sign-in") from exc
+            raise MailboxError(
+                f"The server refused the sign-in for {username}: {_text(exc)}", reason="sign-in"
+            ) from exc
         except oauth.OAuthError as exc:
             raise MailboxError(str(exc), reason="sign-in") from exc
         status, _data = conn.select(_quote(mailbox.folder))

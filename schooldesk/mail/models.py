@@ -26,9 +26,9 @@ def _desk_scope(user):
     from schooldesk.accounts.models import Membership
 
     schools = access_for(user).school_ids(DESK_ROLES)
-    organisations = Membership.objects.filter(
-        user=user, organisation__isnull=False, role__in=DESK_ROLES
-    ).values("organisation_id")
+    organisations = Membership.objects.filter(user=user, organisation__isnull=False, role__in=DESK_ROLES).values(
+        "organisation_id"
+    )
     return schools, organisations
 
 
@@ -41,31 +41,49 @@ class MailboxQuerySet(models.QuerySet):
 
 
 class Mailbox(VersionedModel, TimeStampedModel):
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="mailboxes", verbose_name=_("school"))
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mailboxes",
+        verbose_name=_("school"),
+    )
     organisation = models.ForeignKey(
-        "schools.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="mailboxes",
+        "schools.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mailboxes",
         verbose_name=_("every school of"),
         help_text=_("Instead of a school: one mailbox for all the LA's or trust's schools."),
     )
     name = models.CharField(_("name"), max_length=80, help_text=_("For example: Oakfield ICT desk"))
-    address = models.EmailField(_("desk email address"),
-                                help_text=_("The address people write to. Our emails are sent from it."))
+    address = models.EmailField(
+        _("desk email address"), help_text=_("The address people write to. Our emails are sent from it.")
+    )
     #: the address is the desk's only once proved (a confirmation link emailed to it was followed, or an OAuth
     #: sign-in to it succeeded): until then the mailbox is not read and the address is not treated as ours
     verified_at = models.DateTimeField(_("address confirmed"), null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("check this mailbox for new email"), default=False)
     host = models.CharField(_("IMAP server"), max_length=200, blank=True)
     port = models.PositiveIntegerField(_("port"), default=993)
-    security = models.CharField(_("connection security"), max_length=10, choices=choices.Security.choices,
-                                default=choices.Security.SSL)
-    username = models.CharField(_("user name"), max_length=200, blank=True,
-                                help_text=_("Usually the mailbox's email address."))
-    auth_method = models.CharField(_("sign in with"), max_length=12, choices=choices.AuthMethod.choices,
-                                   default=choices.AuthMethod.PASSWORD)
+    security = models.CharField(
+        _("connection security"), max_length=10, choices=choices.Security.choices, default=choices.Security.SSL
+    )
+    username = models.CharField(
+        _("user name"), max_length=200, blank=True, help_text=_("Usually the mailbox's email address.")
+    )
+    auth_method = models.CharField(
+        _("sign in with"), max_length=12, choices=choices.AuthMethod.choices, default=choices.AuthMethod.PASSWORD
+    )
     password = EncryptedTextField(_("password"), blank=True)
-    oauth_tenant = models.CharField(_("Microsoft tenant"), max_length=100, blank=True,
-                                    help_text=_("Your tenant ID or domain, e.g. oakfield.sch.uk (Microsoft 365 only)."))
+    oauth_tenant = models.CharField(
+        _("Microsoft tenant"),
+        max_length=100,
+        blank=True,
+        help_text=_("Your tenant ID or domain, e.g. oakfield.sch.uk (Microsoft 365 only)."),
+    )
     oauth_client_id = models.CharField(_("app (client) ID"), max_length=200, blank=True)
     oauth_client_secret = EncryptedTextField(_("client secret"), blank=True)
     oauth_authorize_url = models.URLField(max_length=300, blank=True)
@@ -75,34 +93,55 @@ class Mailbox(VersionedModel, TimeStampedModel):
     oauth_access_token = EncryptedTextField(blank=True)
     oauth_expires_at = models.DateTimeField(null=True, blank=True)
     folder = models.CharField(_("folder"), max_length=100, default="INBOX")
-    unknown_senders = models.CharField(_("email from an address we do not know"), max_length=10,
-                                       choices=choices.UnknownSenders.choices, default=choices.UnknownSenders.HOLD)
+    unknown_senders = models.CharField(
+        _("email from an address we do not know"),
+        max_length=10,
+        choices=choices.UnknownSenders.choices,
+        default=choices.UnknownSenders.HOLD,
+    )
     default_location = models.ForeignKey(
-        "locations.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "locations.Location",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("location for emailed calls"),
         help_text=_("Used when the email names none of the school's locations."),
     )
     rate_limit_per_hour = models.PositiveSmallIntegerField(
-        _("most emails per hour from one address"), default=20,
+        _("most emails per hour from one address"),
+        default=20,
         help_text=_("Beyond this, email from that address is held for the SPOC and never answered (0: no limit)."),
     )
     poll_every_minutes = models.PositiveSmallIntegerField(_("check every (minutes)"), default=2)
     authserv_id = models.CharField(
-        _("receiving server's authserv-id"), max_length=255, blank=True,
-        help_text=_("The name your mail server writes at the start of its Authentication-Results header (for "
-                    "Microsoft 365: spf.protection.outlook.com; Google: mx.google.com). Email that fails its "
-                    "checks (DMARC, or both SPF and DKIM) is held for the SPOC. Blank: senders are not checked."),
+        _("receiving server's authserv-id"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The name your mail server writes at the start of its Authentication-Results header (for "
+            "Microsoft 365: spf.protection.outlook.com; Google: mx.google.com). Email that fails its "
+            "checks (DMARC, or both SPF and DKIM) is held for the SPOC. Blank: senders are not checked."
+        ),
     )
     send_with = models.CharField(
-        _("send the desk's email with"), max_length=12, choices=choices.SendWith.choices,
+        _("send the desk's email with"),
+        max_length=12,
+        choices=choices.SendWith.choices,
         default=choices.SendWith.INSTALLATION,
-        help_text=_("Microsoft 365 and Google mailboxes send with the same authorisation as they are read with."))
+        help_text=_("Microsoft 365 and Google mailboxes send with the same authorisation as they are read with."),
+    )
     smtp_host = models.CharField(_("SMTP server"), max_length=200, blank=True)
     smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
-    smtp_security = models.CharField(_("SMTP connection security"), max_length=10,
-                                     choices=choices.SmtpSecurity.choices, default=choices.SmtpSecurity.STARTTLS)
-    smtp_username = models.CharField(_("SMTP user name"), max_length=200, blank=True,
-                                     help_text=_("Leave blank to use the IMAP user name."))
+    smtp_security = models.CharField(
+        _("SMTP connection security"),
+        max_length=10,
+        choices=choices.SmtpSecurity.choices,
+        default=choices.SmtpSecurity.STARTTLS,
+    )
+    smtp_username = models.CharField(
+        _("SMTP user name"), max_length=200, blank=True, help_text=_("Leave blank to use the IMAP user name.")
+    )
     smtp_password = EncryptedTextField(_("SMTP password"), blank=True)
     uid_validity = models.BigIntegerField(null=True, blank=True, editable=False)
     last_uid = models.BigIntegerField(default=0, editable=False)
@@ -121,12 +160,15 @@ class Mailbox(VersionedModel, TimeStampedModel):
         verbose_name_plural = "mailboxes"
         constraints = [
             models.CheckConstraint(
-                condition=(Q(school__isnull=False, organisation__isnull=True)
-                           | Q(school__isnull=True, organisation__isnull=False)),
+                condition=(
+                    Q(school__isnull=False, organisation__isnull=True)
+                    | Q(school__isnull=True, organisation__isnull=False)
+                ),
                 name="mailbox_school_xor_organisation",
             ),
-            models.UniqueConstraint(fields=["address"], condition=Q(verified_at__isnull=False),
-                                    name="mailbox_address_once_proved"),
+            models.UniqueConstraint(
+                fields=["address"], condition=Q(verified_at__isnull=False), name="mailbox_address_once_proved"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,8 +199,9 @@ class InboundMessageQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         schools, organisations = _desk_scope(user)
-        return self.filter(Q(school_id__in=schools)
-                           | Q(school__isnull=True, mailbox__organisation_id__in=organisations))
+        return self.filter(
+            Q(school_id__in=schools) | Q(school__isnull=True, mailbox__organisation_id__in=organisations)
+        )
 
 
 def raw_path(instance, filename: str) -> str:
@@ -185,27 +228,38 @@ class InboundMessage(TimeStampedModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=choices.MailKind.choices, default=choices.MailKind.PERSON)
     no_auto_response = models.BooleanField(default=False, help_text="Machine mail, or asked not to be answered.")
-    status = models.CharField(_("status"), max_length=12, choices=choices.InboundStatus.choices,
-                              default=choices.InboundStatus.RECEIVED, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=choices.InboundStatus.choices,
+        default=choices.InboundStatus.RECEIVED,
+        db_index=True,
+    )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     action = models.CharField(max_length=12, choices=choices.InboundAction.choices, blank=True)
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="inbound_messages")
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound_messages"
+    )
     #: the timeline rows this email made (the sender is not emailed about their own words)
-    first_update = models.ForeignKey("incidents.IncidentUpdate", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    first_update = models.ForeignKey(
+        "incidents.IncidentUpdate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     last_update_id_made = models.BigIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     processed_at = models.DateTimeField(null=True, blank=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = InboundMessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["mailbox", "message_id", "digest"],
-                                               name="inbound_once_per_mailbox_and_content")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "message_id", "digest"], name="inbound_once_per_mailbox_and_content"
+            )
+        ]
         indexes = [
             models.Index(fields=["mailbox", "from_address", "created_at"]),
             models.Index(fields=["school", "status", "created_at"]),
@@ -227,16 +281,19 @@ class OutboundMessage(TimeStampedModel):
     """Every email we send, logged on the call it concerns; sent after commit and retried on failure."""
 
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="outbound_messages")
-    update = models.ForeignKey("incidents.IncidentUpdate", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, null=True, blank=True, related_name="outbound_messages"
+    )
+    update = models.ForeignKey(
+        "incidents.IncidentUpdate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     #: sent through this mailbox's own SMTP account (None: the installation's server)
     mailbox = models.ForeignKey(Mailbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     purpose = models.CharField(max_length=24, choices=choices.Purpose.choices)
     dedupe_key = models.CharField(max_length=120, help_text="The same purpose, address and key is sent once.")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     to_address = models.CharField(_("to"), max_length=254)
     from_address = models.CharField(max_length=300)
     reply_to = models.CharField(max_length=254, blank=True)
@@ -247,8 +304,13 @@ class OutboundMessage(TimeStampedModel):
     in_reply_to = models.CharField(max_length=255, blank=True)
     references = models.TextField(blank=True)
     is_automatic = models.BooleanField(default=True, help_text="Sent with Auto-Submitted: auto-generated.")
-    status = models.CharField(_("status"), max_length=10, choices=choices.OutboundStatus.choices,
-                              default=choices.OutboundStatus.PENDING, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=choices.OutboundStatus.choices,
+        default=choices.OutboundStatus.PENDING,
+        db_index=True,
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -269,8 +331,9 @@ class OutboundMessage(TimeStampedModel):
 class NotificationPreference(models.Model):
     """A person's choice not to (or again to) receive one kind of email. No row: they receive it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     event = models.CharField(max_length=24, choices=choices.NotificationEvent.choices)
     is_enabled = models.BooleanField(default=True)
 

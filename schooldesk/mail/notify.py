@@ -40,7 +40,9 @@ def _reporter(incident) -> tuple[object | None, str]:
 def _made_by_email_from(update, address: str) -> bool:
     """This row (or another written with it) came from an email by `address`: do not echo it back."""
     return InboundMessage.objects.filter(
-        incident_id=update.incident_id, from_address=address.lower(), first_update_id__lte=update.pk,
+        incident_id=update.incident_id,
+        from_address=address.lower(),
+        first_update_id__lte=update.pk,
         last_update_id_made__gte=update.pk,
     ).exists()
 
@@ -55,8 +57,11 @@ def desk_people(school=None, organisation=None) -> list:
     from schooldesk.accounts.models import User
 
     if school is None:
-        return list(User.objects.filter(memberships__organisation=organisation, memberships__role__in=DESK_ROLES)
-                    .exclude(email="").distinct())
+        return list(
+            User.objects.filter(memberships__organisation=organisation, memberships__role__in=DESK_ROLES)
+            .exclude(email="")
+            .distinct()
+        )
     if school.spoc_id and school.spoc.email:
         return [school.spoc]
     for role in (Role.SPOC, Role.OWNER):
@@ -81,10 +86,16 @@ def _supplier_message(incident, escalation):
         return None
     spoc = incident.school.spoc
     return message_queue(
-        purpose=Purpose.SUPPLIER_ESCALATION, to_address=supplier.email, dedupe_key=f"update:{escalation.pk}",
-        subject=f"[{incident.reference}] {incident.school.name}: {incident.summary}", template="supplier_escalation",
-        context=_context(incident, escalation, supplier=supplier, spoc=spoc), school=incident.school,
-        incident=incident, update=escalation, is_automatic=False,  # a person's request to a supplier, not an auto-reply
+        purpose=Purpose.SUPPLIER_ESCALATION,
+        to_address=supplier.email,
+        dedupe_key=f"update:{escalation.pk}",
+        subject=f"[{incident.reference}] {incident.school.name}: {incident.summary}",
+        template="supplier_escalation",
+        context=_context(incident, escalation, supplier=supplier, spoc=spoc),
+        school=incident.school,
+        incident=incident,
+        update=escalation,
+        is_automatic=False,  # a person's request to a supplier, not an auto-reply
     )
 
 
@@ -97,10 +108,18 @@ def _acknowledgement(incident, update):
     user, address = _reporter(incident)
     recipient = user if user is not None and user.email.lower() == origin.from_address else None
     message = message_queue(
-        purpose=Purpose.CALL_LOGGED, to_address=origin.from_address, dedupe_key=f"update:{update.pk}",
-        subject=_call_subject(incident), template="call_acknowledged", context=_context(incident, update),
-        school=incident.school, incident=incident, update=update, recipient=recipient,
-        in_reply_to=origin.message_id, references=[origin.message_id],
+        purpose=Purpose.CALL_LOGGED,
+        to_address=origin.from_address,
+        dedupe_key=f"update:{update.pk}",
+        subject=_call_subject(incident),
+        template="call_acknowledged",
+        context=_context(incident, update),
+        school=incident.school,
+        incident=incident,
+        update=update,
+        recipient=recipient,
+        in_reply_to=origin.message_id,
+        references=[origin.message_id],
     )
     return message, origin.from_address
 
@@ -111,19 +130,31 @@ def new_call_messages(incident, update) -> list:
     from schooldesk.accounts.models import User
 
     school = incident.school
-    where = Q(memberships__school=school) | Q(memberships__organisation_id=school.organisation_id,
-                                              memberships__school__isnull=True)
+    where = Q(memberships__school=school) | Q(
+        memberships__organisation_id=school.organisation_id, memberships__school__isnull=True
+    )
     chose = Q(notification_preferences__event=NotificationEvent.NEW_CALL, notification_preferences__is_enabled=True)
-    people = User.objects.filter(where, chose, memberships__role__in=DESK_ROLES).exclude(email="").distinct().order_by(
-        "pk")
+    people = (
+        User.objects.filter(where, chose, memberships__role__in=DESK_ROLES).exclude(email="").distinct().order_by("pk")
+    )
     messages = []
     for person in people:
         if person.pk in (update.author_id, incident.reported_by_id) or not _can_see(person, incident):
             continue
-        messages.append(message_queue(
-            purpose=Purpose.NEW_CALL, to_address=person.email, dedupe_key=f"update:{update.pk}",
-            subject=f"[{incident.reference}] New call: {incident.summary}", template="new_call",
-            context=_context(incident, update), school=school, incident=incident, update=update, recipient=person))
+        messages.append(
+            message_queue(
+                purpose=Purpose.NEW_CALL,
+                to_address=person.email,
+                dedupe_key=f"update:{update.pk}",
+                subject=f"[{incident.reference}] New call: {incident.summary}",
+                template="new_call",
+                context=_context(incident, update),
+                school=school,
+                incident=incident,
+                update=update,
+                recipient=person,
+            )
+        )
     return messages
 
 
@@ -148,10 +179,20 @@ def update_messages(updates) -> list:
         elif update.kind == UpdateKind.ASSIGNMENT:
             technician = incident.assigned_to
             if technician is not None and technician.pk != update.author_id:
-                messages.append(message_queue(
-                    purpose=Purpose.CALL_ASSIGNED, to_address=technician.email, dedupe_key=f"update:{update.pk}",
-                    subject=_call_subject(incident), template="call_assigned", context=_context(incident, update),
-                    school=incident.school, incident=incident, update=update, recipient=technician))
+                messages.append(
+                    message_queue(
+                        purpose=Purpose.CALL_ASSIGNED,
+                        to_address=technician.email,
+                        dedupe_key=f"update:{update.pk}",
+                        subject=_call_subject(incident),
+                        template="call_assigned",
+                        context=_context(incident, update),
+                        school=incident.school,
+                        incident=incident,
+                        update=update,
+                        recipient=technician,
+                    )
+                )
         elif update.kind == UpdateKind.ESCALATION:
             messages.append(_supplier_message(incident, update))
     public = [u for u in updates if u.is_public and u.kind not in (UpdateKind.ASSIGNMENT, UpdateKind.ESCALATION)]
@@ -169,10 +210,20 @@ def update_messages(updates) -> list:
     else:
         purpose = Purpose.CALL_LOGGED if lead.kind == UpdateKind.LOGGED else Purpose.CALL_UPDATED
         template = "call_update"
-    messages.append(message_queue(
-        purpose=purpose, to_address=reporter_address, dedupe_key=f"update:{lead.pk}", subject=_call_subject(incident),
-        template=template, context=_context(incident, lead, updates=public, **extra), school=incident.school,
-        incident=incident, update=lead, recipient=reporter))
+    messages.append(
+        message_queue(
+            purpose=purpose,
+            to_address=reporter_address,
+            dedupe_key=f"update:{lead.pk}",
+            subject=_call_subject(incident),
+            template=template,
+            context=_context(incident, lead, updates=public, **extra),
+            school=incident.school,
+            incident=incident,
+            update=lead,
+            recipient=reporter,
+        )
+    )
     return messages
 
 
@@ -184,18 +235,30 @@ def rating_links(incident) -> list[tuple[str, str]]:
 
     if not incident.satisfaction_asked_at or incident.satisfaction:
         return []
-    return [(label, site_url() + reverse("incidents:rating_link",
-                                         args=[satisfaction_token(incident=incident, rating=value)]))
-            for value, label in Satisfaction.choices]
+    return [
+        (
+            label,
+            site_url() + reverse("incidents:rating_link", args=[satisfaction_token(incident=incident, rating=value)]),
+        )
+        for value, label in Satisfaction.choices
+    ]
 
 
 def update_notify(update_ids: list[int] | int) -> int:
     """Log and send the emails the timeline rows of one save call for. Returns how many were sent now."""
     ids = [update_ids] if isinstance(update_ids, int) else list(update_ids)
-    updates = list(IncidentUpdate.objects.select_related(
-        "incident__reported_by", "incident__assigned_to", "incident__school__spoc", "incident__supplier",
-        "incident__location", "author",
-    ).filter(pk__in=ids).order_by("pk"))
+    updates = list(
+        IncidentUpdate.objects.select_related(
+            "incident__reported_by",
+            "incident__assigned_to",
+            "incident__school__spoc",
+            "incident__supplier",
+            "incident__location",
+            "author",
+        )
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
     messages = []
     for incident_id in dict.fromkeys(u.incident_id for u in updates):  # one save may touch two calls
         messages.extend(update_messages([u for u in updates if u.incident_id == incident_id]))
@@ -207,13 +270,17 @@ def escalations_unsent(*, now=None) -> int:
     (a re-escalation that changed no status, a worker that died) is sent now."""
     now = now or timezone.now()
     sent = OutboundMessage.objects.filter(purpose=Purpose.SUPPLIER_ESCALATION).values("update_id")
-    rows = IncidentUpdate.objects.filter(kind=UpdateKind.ESCALATION, created_at__gte=now - ESCALATION_CATCH_UP,
-                                         incident__supplier__isnull=False).exclude(pk__in=sent)
+    rows = IncidentUpdate.objects.filter(
+        kind=UpdateKind.ESCALATION, created_at__gte=now - ESCALATION_CATCH_UP, incident__supplier__isnull=False
+    ).exclude(pk__in=sent)
     messages = []
-    for row in rows.select_related("incident__school__spoc", "incident__supplier", "incident__location",
-                                   "incident__reported_by"):
-        if row.new_value == row.incident.supplier.name and row.incident.updates.filter(
-                kind=UpdateKind.ESCALATION, pk__gt=row.pk).count() == 0:
+    for row in rows.select_related(
+        "incident__school__spoc", "incident__supplier", "incident__location", "incident__reported_by"
+    ):
+        if (
+            row.new_value == row.incident.supplier.name
+            and row.incident.updates.filter(kind=UpdateKind.ESCALATION, pk__gt=row.pk).count() == 0
+        ):
             messages.append(_supplier_message(row.incident, row))
     return messages_deliver([m for m in messages if m is not None], now=now)
 
@@ -230,10 +297,19 @@ def reply_received_messages(inbound) -> list:
         seen.add(person.pk)
         if not _can_see(person, incident):
             continue
-        messages.append(message_queue(
-            purpose=Purpose.REPLY_RECEIVED, to_address=person.email, dedupe_key=f"inbound:{inbound.pk}",
-            subject=f"[{incident.reference}] Reply received: {incident.summary}", template="reply_received",
-            context=_context(incident, inbound=inbound), school=incident.school, incident=incident, recipient=person))
+        messages.append(
+            message_queue(
+                purpose=Purpose.REPLY_RECEIVED,
+                to_address=person.email,
+                dedupe_key=f"inbound:{inbound.pk}",
+                subject=f"[{incident.reference}] Reply received: {incident.summary}",
+                template="reply_received",
+                context=_context(incident, inbound=inbound),
+                school=incident.school,
+                incident=incident,
+                recipient=person,
+            )
+        )
     return messages
 
 
@@ -245,11 +321,19 @@ def attention_messages(*, mailbox, school=None, reason: str, now=None, daily: bo
     period = timezone.localtime(now).strftime("%Y%m%d" if daily else "%Y%m%d%H")
     key = f"{'mailbox-error' if daily else 'mailbox'}:{mailbox.pk}:{period}"
     people = desk_people(school or mailbox.school, None if (school or mailbox.school) else mailbox.organisation)
-    return [message_queue(
-        purpose=Purpose.MAIL_ATTENTION, to_address=person.email, dedupe_key=key,
-        subject=f"Email needs your attention: {mailbox.name}", template="mail_attention",
-        context={"mailbox": mailbox, "reason": reason}, school=school or mailbox.school, recipient=person,
-    ) for person in people]
+    return [
+        message_queue(
+            purpose=Purpose.MAIL_ATTENTION,
+            to_address=person.email,
+            dedupe_key=key,
+            subject=f"Email needs your attention: {mailbox.name}",
+            template="mail_attention",
+            context={"mailbox": mailbox, "reason": reason},
+            school=school or mailbox.school,
+            recipient=person,
+        )
+        for person in people
+    ]
 
 
 def sla_warnings_send(*, now=None) -> int:
@@ -258,7 +342,8 @@ def sla_warnings_send(*, now=None) -> int:
 
     now = now or timezone.now()
     due = incidents_in_sla_state(Incident.objects.all(), SlaState.DUE_SOON, now).select_related(
-        "school__spoc", "assigned_to", "location")
+        "school__spoc", "assigned_to", "location"
+    )
     messages = []
     for incident in due[:500]:
         target = incident.next_due_at
@@ -268,11 +353,18 @@ def sla_warnings_send(*, now=None) -> int:
             if person is None or person.pk in seen or not person.email or not _can_see(person, incident):
                 continue
             seen.add(person.pk)
-            messages.append(message_queue(
-                purpose=Purpose.SLA_WARNING, to_address=person.email,
-                dedupe_key=f"sla:{incident.pk}:{which}:{target:%Y%m%d%H%M}",
-                subject=f"[{incident.reference}] {which.capitalize()} due {timezone.localtime(target):%H:%M}: "
-                        f"{incident.summary}",
-                template="sla_warning", context=_context(incident, target=target, which=which),
-                school=incident.school, incident=incident, recipient=person))
+            messages.append(
+                message_queue(
+                    purpose=Purpose.SLA_WARNING,
+                    to_address=person.email,
+                    dedupe_key=f"sla:{incident.pk}:{which}:{target:%Y%m%d%H%M}",
+                    subject=f"[{incident.reference}] {which.capitalize()} due {timezone.localtime(target):%H:%M}: "
+                    f"{incident.summary}",
+                    template="sla_warning",
+                    context=_context(incident, target=target, which=which),
+                    school=incident.school,
+                    incident=incident,
+                    recipient=person,
+                )
+            )
     return messages_deliver([m for m in messages if m is not None], now=now)

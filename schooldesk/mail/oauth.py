@@ -95,9 +95,15 @@ def endpoint_allowed(url: str) -> bool:
 
 def authorise_url(mailbox, *, redirect_uri: str, state: str) -> str:
     preset = PROVIDERS.get(mailbox.auth_method, {})
-    query = {"client_id": mailbox.oauth_client_id, "response_type": "code", "redirect_uri": redirect_uri,
-             "scope": mailbox.oauth_scope, "state": state, "login_hint": mailbox.username or mailbox.address,
-             **preset.get("extra", {})}
+    query = {
+        "client_id": mailbox.oauth_client_id,
+        "response_type": "code",
+        "redirect_uri": redirect_uri,
+        "scope": mailbox.oauth_scope,
+        "state": state,
+        "login_hint": mailbox.username or mailbox.address,
+        **preset.get("extra", {}),
+    }
     return f"{mailbox.oauth_authorize_url}?{urllib.parse.urlencode(query)}"
 
 
@@ -119,8 +125,11 @@ def token_post(token_url: str, fields: dict) -> dict:
         except ValueError:
             error = {}
         code = error.get("error", f"HTTP {exc.code}")
-        hint = " Authorise the mailbox again from its settings page." if code == "invalid_grant" and (
-            fields.get("grant_type") in ("refresh_token", "authorization_code")) else ""
+        hint = (
+            " Authorise the mailbox again from its settings page."
+            if code == "invalid_grant" and (fields.get("grant_type") in ("refresh_token", "authorization_code"))
+            else ""
+        )
         detail = str(error.get("error_description", ""))[:200]
         raise OAuthError(f"The sign-in provider refused: {code}. {detail}{hint}".strip()) from exc
     except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -133,13 +142,17 @@ def token_post(token_url: str, fields: dict) -> dict:
 def client_credentials_token(*, token_url: str, client_id: str, client_secret: str, scope: str) -> dict:
     """An app-only access token (RFC 6749 §4.4), as Microsoft's identity platform issues for Graph:
     {"access_token": …, "expires_in": …}."""
-    return token_post(token_url, {"grant_type": "client_credentials", "client_id": client_id,
-                                  "client_secret": client_secret, "scope": scope})
+    return token_post(
+        token_url,
+        {"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret, "scope": scope},
+    )
 
 
 def _token_request(mailbox, fields: dict) -> dict:
-    return token_post(mailbox.oauth_token_url, {"client_id": mailbox.oauth_client_id,
-                                                "client_secret": mailbox.oauth_client_secret, **fields})
+    return token_post(
+        mailbox.oauth_token_url,
+        {"client_id": mailbox.oauth_client_id, "client_secret": mailbox.oauth_client_secret, **fields},
+    )
 
 
 def jwt_bearer_token(*, token_url: str, assertion: str) -> dict:
@@ -157,8 +170,10 @@ def _store(mailbox, answer: dict, now) -> None:
 
 def code_exchange(mailbox, *, code: str, redirect_uri: str, now=None) -> None:
     """The consent page sent the person back with a code: swap it for tokens."""
-    answer = _token_request(mailbox, {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-                                      "scope": mailbox.oauth_scope})
+    answer = _token_request(
+        mailbox,
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "scope": mailbox.oauth_scope},
+    )
     if not answer.get("refresh_token"):
         raise OAuthError("The provider sent no refresh token: make sure offline access is allowed for the app.")
     _store(mailbox, answer, now or timezone.now())
@@ -171,7 +186,9 @@ def access_token(mailbox, *, now=None) -> str:
         return mailbox.oauth_access_token
     if not mailbox.oauth_refresh_token:
         raise OAuthError("The mailbox has not been authorised yet: use “Authorise” on its settings page.")
-    answer = _token_request(mailbox, {"grant_type": "refresh_token", "refresh_token": mailbox.oauth_refresh_token,
-                                      "scope": mailbox.oauth_scope})
+    answer = _token_request(
+        mailbox,
+        {"grant_type": "refresh_token", "refresh_token": mailbox.oauth_refresh_token, "scope": mailbox.oauth_scope},
+    )
     _store(mailbox, answer, now)
     return mailbox.oauth_access_token

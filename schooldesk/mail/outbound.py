@@ -69,15 +69,20 @@ def mailbox_for(school, incident=None) -> Mailbox | None:
     """The proved mailbox mail about this school (and call) goes out from: the one the call came in through,
     else the school's own, else its organisation's shared one."""
     if incident is not None:
-        came_in = Mailbox.objects.filter(verified_at__isnull=False, messages__incident=incident).order_by(
-            "messages__created_at", "messages__id").first()
+        came_in = (
+            Mailbox.objects.filter(verified_at__isnull=False, messages__incident=incident)
+            .order_by("messages__created_at", "messages__id")
+            .first()
+        )
         if came_in is not None:
             return came_in
     if school is None:
         return None
-    return Mailbox.objects.filter(Q(school=school) | Q(organisation_id=school.organisation_id),
-                                  verified_at__isnull=False).order_by(
-        F("organisation_id").asc(nulls_first=True), "pk").first()
+    return (
+        Mailbox.objects.filter(Q(school=school) | Q(organisation_id=school.organisation_id), verified_at__isnull=False)
+        .order_by(F("organisation_id").asc(nulls_first=True), "pk")
+        .first()
+    )
 
 
 def sender_for(school, incident=None) -> tuple[str, str, Mailbox | None]:
@@ -99,8 +104,12 @@ def wanted(user, purpose: str) -> bool:
 
 
 def thread_root(incident) -> str:
-    first = InboundMessage.objects.filter(incident=incident).order_by("created_at", "id").values_list(
-        "message_id", flat=True).first()
+    first = (
+        InboundMessage.objects.filter(incident=incident)
+        .order_by("created_at", "id")
+        .values_list("message_id", flat=True)
+        .first()
+    )
     return first or f"<{incident.reference}.{incident.school_id}@schooldesk.invalid>"
 
 
@@ -109,10 +118,16 @@ def thread_headers(incident, to_address: str) -> tuple[str, list[str]]:
     if incident is None:
         return "", []
     root = thread_root(incident)
-    earlier = list(OutboundMessage.objects.filter(incident=incident, to_address=to_address).order_by(
-        "-created_at", "-id").values_list("message_id", "created_at")[:THREAD_DEPTH])
-    earlier += list(InboundMessage.objects.filter(incident=incident, from_address=to_address).order_by(
-        "-created_at", "-id").values_list("message_id", "created_at")[:THREAD_DEPTH])
+    earlier = list(
+        OutboundMessage.objects.filter(incident=incident, to_address=to_address)
+        .order_by("-created_at", "-id")
+        .values_list("message_id", "created_at")[:THREAD_DEPTH]
+    )
+    earlier += list(
+        InboundMessage.objects.filter(incident=incident, from_address=to_address)
+        .order_by("-created_at", "-id")
+        .values_list("message_id", "created_at")[:THREAD_DEPTH]
+    )
     earlier = [mid for mid, _at in sorted(earlier, key=lambda pair: pair[1])][-THREAD_DEPTH:]
     references = [root, *[m for m in earlier if m != root]]
     return references[-1], references
@@ -120,8 +135,10 @@ def thread_headers(incident, to_address: str) -> tuple[str, list[str]]:
 
 def render(template: str, context: dict) -> tuple[str, str]:
     context = {"site_url": site_url(), **context}
-    return (render_to_string(f"mail/email/{template}.txt", context).strip() + "\n",
-            render_to_string(f"mail/email/{template}.html", context))
+    return (
+        render_to_string(f"mail/email/{template}.txt", context).strip() + "\n",
+        render_to_string(f"mail/email/{template}.html", context),
+    )
 
 
 def restricted(purpose: str, incident, update, context: dict) -> tuple[str, str, dict]:
@@ -132,19 +149,46 @@ def restricted(purpose: str, incident, update, context: dict) -> tuple[str, str,
     template gets only these names, so a template cannot leak what it is not given."""
     school = incident.school
     if purpose == Purpose.SUPPLIER_ESCALATION:
-        return (f"[{incident.reference}] {school.name}: call escalated to you", "supplier_escalation_restricted", {
-            "reference": incident.reference, "school": school, "note": update.body if update is not None else "",
-            "supplier_reference": incident.supplier_reference, "location": str(incident.location),
-            "priority": incident.get_priority_display(), "spoc": context.get("spoc"),
-        })
-    return (f"[{incident.reference}] News on a restricted call", "restricted_call", {
-        "reference": incident.reference, "school": school, "url": f"{site_url()}/incidents/{incident.pk}/",
-    })
+        return (
+            f"[{incident.reference}] {school.name}: call escalated to you",
+            "supplier_escalation_restricted",
+            {
+                "reference": incident.reference,
+                "school": school,
+                "note": update.body if update is not None else "",
+                "supplier_reference": incident.supplier_reference,
+                "location": str(incident.location),
+                "priority": incident.get_priority_display(),
+                "spoc": context.get("spoc"),
+            },
+        )
+    return (
+        f"[{incident.reference}] News on a restricted call",
+        "restricted_call",
+        {
+            "reference": incident.reference,
+            "school": school,
+            "url": f"{site_url()}/incidents/{incident.pk}/",
+        },
+    )
 
 
-def message_queue(*, purpose: str, to_address: str, dedupe_key: str, subject: str, template: str, context: dict,
-                  school=None, incident=None, update=None, recipient=None, is_automatic: bool = True,
-                  in_reply_to: str = "", references=None) -> OutboundMessage | None:
+def message_queue(
+    *,
+    purpose: str,
+    to_address: str,
+    dedupe_key: str,
+    subject: str,
+    template: str,
+    context: dict,
+    school=None,
+    incident=None,
+    update=None,
+    recipient=None,
+    is_automatic: bool = True,
+    in_reply_to: str = "",
+    references=None,
+) -> OutboundMessage | None:
     """Log one message to send (after commit). The same purpose, address and key is logged once;
     returns None when the address is one of ours, not an address, or the person opted out."""
     to_address = (to_address or "").strip().lower()
@@ -166,11 +210,23 @@ def message_queue(*, purpose: str, to_address: str, dedupe_key: str, subject: st
     domain = (reply_to or settings.DEFAULT_FROM_EMAIL).rsplit("@", 1)[-1].strip("> ") or "schooldesk.invalid"
     text, markup = render(template, {**context, "to_address": to_address, "recipient": recipient})
     message = OutboundMessage(
-        school=school, incident=incident, update=update, purpose=purpose, dedupe_key=dedupe_key[:120],
-        recipient=recipient, to_address=to_address, from_address=from_email, reply_to=reply_to, mailbox=sending_mailbox,
-        subject=" ".join(subject.split())[:300], body_text=text, body_html=markup,
+        school=school,
+        incident=incident,
+        update=update,
+        purpose=purpose,
+        dedupe_key=dedupe_key[:120],
+        recipient=recipient,
+        to_address=to_address,
+        from_address=from_email,
+        reply_to=reply_to,
+        mailbox=sending_mailbox,
+        subject=" ".join(subject.split())[:300],
+        body_text=text,
+        body_html=markup,
         message_id=make_msgid(idstring=f"sd{incident.pk if incident else 0}", domain=domain),
-        in_reply_to=in_reply_to, references=" ".join(references or []), is_automatic=is_automatic,
+        in_reply_to=in_reply_to,
+        references=" ".join(references or []),
+        is_automatic=is_automatic,
     )
     try:
         with transaction.atomic():
@@ -183,9 +239,11 @@ def message_queue(*, purpose: str, to_address: str, dedupe_key: str, subject: st
 def _claim(message: OutboundMessage, now) -> bool:
     """Take the message for sending; another worker that tries at the same moment gets nothing."""
     ready = Q(status__in=[OutboundStatus.PENDING, OutboundStatus.FAILED]) | Q(
-        status=OutboundStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    return bool(OutboundMessage.objects.filter(ready, pk=message.pk).update(
-        status=OutboundStatus.SENDING, claimed_at=now))
+        status=OutboundStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+    )
+    return bool(
+        OutboundMessage.objects.filter(ready, pk=message.pk).update(status=OutboundStatus.SENDING, claimed_at=now)
+    )
 
 
 def _email(message: OutboundMessage, connection) -> EmailMultiAlternatives:
@@ -200,8 +258,13 @@ def _email(message: OutboundMessage, connection) -> EmailMultiAlternatives:
     if message.incident_id:
         headers["X-SchoolDesk-Reference"] = message.incident.reference
     email = EmailMultiAlternatives(
-        subject=message.subject, body=message.body_text, from_email=message.from_address, to=[message.to_address],
-        reply_to=[message.reply_to] if message.reply_to else None, headers=headers, connection=connection,
+        subject=message.subject,
+        body=message.body_text,
+        from_email=message.from_address,
+        to=[message.to_address],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers=headers,
+        connection=connection,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -229,8 +292,9 @@ def messages_deliver(messages, *, now=None) -> int:
             given_up = message.attempts >= MAX_ATTEMPTS
             message.status = OutboundStatus.GIVEN_UP if given_up else OutboundStatus.FAILED
             message.next_attempt_at = None if given_up else now + backoff(message.attempts)
-            logger.warning("Email %s to %s failed (attempt %s): %s", message.pk, message.to_address,
-                           message.attempts, exc)
+            logger.warning(
+                "Email %s to %s failed (attempt %s): %s", message.pk, message.to_address, message.attempts, exc
+            )
             connections.pop(key, None)
         else:
             message.attempts += 1
@@ -243,16 +307,23 @@ def messages_deliver(messages, *, now=None) -> int:
 def deliver_after_commit(messages) -> None:
     ids = [m.pk for m in messages if m is not None]
     if ids:
-        transaction.on_commit(lambda: messages_deliver(
-            OutboundMessage.objects.filter(pk__in=ids).select_related("incident", "mailbox").order_by("pk")))
+        transaction.on_commit(
+            lambda: messages_deliver(
+                OutboundMessage.objects.filter(pk__in=ids).select_related("incident", "mailbox").order_by("pk")
+            )
+        )
 
 
 def outbound_retry(*, now=None) -> int:
     """Send what failed earlier (when its back-off is over) and what a crashed worker left half-sent."""
     now = now or timezone.now()
-    due = OutboundMessage.objects.filter(
-        Q(status=OutboundStatus.FAILED, next_attempt_at__lte=now)
-        | Q(status=OutboundStatus.PENDING, created_at__lte=now - timedelta(minutes=2))
-        | Q(status=OutboundStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    ).select_related("incident", "mailbox").order_by("pk")[:200]
+    due = (
+        OutboundMessage.objects.filter(
+            Q(status=OutboundStatus.FAILED, next_attempt_at__lte=now)
+            | Q(status=OutboundStatus.PENDING, created_at__lte=now - timedelta(minutes=2))
+            | Q(status=OutboundStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+        )
+        .select_related("incident", "mailbox")
+        .order_by("pk")[:200]
+    )
     return messages_deliver(list(due), now=now)

@@ -31,7 +31,9 @@ BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
 AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Auto-Reply", "X-Autoresponder")
 AUTO_REPLY_SUBJECT = re.compile(  # as the machines write them: the phrase, then a colon (or nothing else)
     r"^\s*(automatic reply|auto[- ]?reply|auto[- ]?response|autoreply|out of (the )?office( auto ?reply)?|"
-    r"abwesenheitsnotiz|réponse automatique|respuesta automática)\s*(:|$)", re.IGNORECASE)
+    r"abwesenheitsnotiz|réponse automatique|respuesta automática)\s*(:|$)",
+    re.IGNORECASE,
+)
 #: the weakest sign (a person may write such a subject): such an email matching no call is held, not set aside
 BY_SUBJECT = "an automatic reply, by its subject"
 SUPPRESS_MARKS = ("all", "autoreply", "oof")  # a sender asking not to be answered automatically
@@ -44,9 +46,45 @@ MAX_SECONDS = 20.0  # reading and splitting one email; far below the poller's he
 MAX_KEPT_CHARS = 200_000  # text put on a call; the rest stays in the original email
 
 SAFE_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "div", "dl", "dt", "em", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 SAFE_ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
 
@@ -61,8 +99,11 @@ HEADER_BLOCK = re.compile(r"^\s*\*?(From|De|Von)\s*:\*?\s", re.IGNORECASE)
 HEADER_NEXT = re.compile(r"^\s*\*?(Sent|Date|To|Subject|Envoyé|Gesendet)\s*:", re.IGNORECASE)
 SIGNATURE_STARTS = [
     re.compile(r"^-- ?$"),
-    re.compile(r"^\s*(Sent from my (iPhone|iPad|Android|Samsung|mobile)|Sent from Outlook|Sent from Mail for Windows"
-               r"|Get Outlook for (iOS|Android))", re.IGNORECASE),
+    re.compile(
+        r"^\s*(Sent from my (iPhone|iPad|Android|Samsung|mobile)|Sent from Outlook|Sent from Mail for Windows"
+        r"|Get Outlook for (iOS|Android))",
+        re.IGNORECASE,
+    ),
 ]
 
 
@@ -159,8 +200,9 @@ def content_digest(raw: bytes) -> str:
     digest = hashlib.sha256()
     for name in DIGEST_HEADERS:
         for value in headers.get_all(name, []):
-            digest.update(name.encode() + b":" + re.sub(r"\s+", " ", str(value)).strip().encode("utf-8", "replace")
-                          + b"\n")
+            digest.update(
+                name.encode() + b":" + re.sub(r"\s+", " ", str(value)).strip().encode("utf-8", "replace") + b"\n"
+            )
     digest.update(b"\n" + body.rstrip())
     return digest.hexdigest()
 
@@ -250,8 +292,14 @@ def html_to_text(markup: str) -> str:
 
 def html_sanitise(markup: str) -> str:
     """Only harmless formatting survives: no scripts, styles, images (tracking pixels), forms or frames."""
-    return nh3.clean(markup, tags=SAFE_TAGS, attributes=SAFE_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener noreferrer nofollow", strip_comments=True)
+    return nh3.clean(
+        markup,
+        tags=SAFE_TAGS,
+        attributes=SAFE_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
 
 
 def _content(part) -> str | bytes:
@@ -287,8 +335,11 @@ def split_reply(text: str, deadline: Deadline | None = None) -> tuple[str, str]:
             i += 1
             continue
         following = lines[i + 1] if i + 1 < count else ""
-        if any(p.match(line) for p in SIGNATURE_STARTS) or _ends_quote(line) or (
-                HEADER_BLOCK.match(line) and any(HEADER_NEXT.match(n) for n in lines[i + 1:i + 4])):
+        if (
+            any(p.match(line) for p in SIGNATURE_STARTS)
+            or _ends_quote(line)
+            or (HEADER_BLOCK.match(line) and any(HEADER_NEXT.match(n) for n in lines[i + 1 : i + 4]))
+        ):
             folded.extend(lines[i:])
             break
         attribution = QUOTE_STARTS[0]
@@ -336,7 +387,7 @@ def _from(msg) -> tuple[str, list[tuple[str, str]]]:
     if invalid or not found:
         angled = ANGLE_ADDRESS.findall(raw)
         if len(angled) == 1 and raw.count("@") <= 2:  # one mailbox: its name may hold one stray @
-            found = [(raw[:raw.index("<")].strip().strip('"').strip(), angled[0])]
+            found = [(raw[: raw.index("<")].strip().strip('"').strip(), angled[0])]
         else:
             found = [(n, a) for n, a in getaddresses([raw]) if a]
     found = [(n.strip(), a.strip().lower()) for n, a in found if "@" in a]
@@ -370,8 +421,11 @@ def _delivery_report(msg, mail: ParsedMail, leaves: list) -> None:
             blocks = payload if isinstance(payload, list) else []
             if not blocks:
                 text = part.get_payload(decode=True) or b""
-                blocks = [email.message_from_bytes(block, policy=email.policy.compat32)
-                          for block in re.split(rb"\r?\n\r?\n", text) if block.strip()]
+                blocks = [
+                    email.message_from_bytes(block, policy=email.policy.compat32)
+                    for block in re.split(rb"\r?\n\r?\n", text)
+                    if block.strip()
+                ]
             for block in blocks:
                 recipient = str(block.get("Final-Recipient") or block.get("Original-Recipient") or "")
                 action = str(block.get("Action") or "").strip().lower()
@@ -394,16 +448,20 @@ def parse(raw: bytes, *, deadline: Deadline | None = None) -> ParsedMail:
     """Read an email. Raises MailTooComplex for one over the bounds (size, parts, nesting, time)."""
     deadline = deadline or Deadline()
     if len(raw) > MAX_BYTES:
-        raise MailTooComplex(f"The email is {len(raw) / 1048576:.1f} MB, more than the {MAX_BYTES // 1048576} MB "
-                             "the desk reads.")
+        raise MailTooComplex(
+            f"The email is {len(raw) / 1048576:.1f} MB, more than the {MAX_BYTES // 1048576} MB the desk reads."
+        )
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     from_name, senders = _from(msg)
     from_address = senders[0][1] if senders else ""
     mail = ParsedMail(
-        message_id=message_id_of(raw), subject=re.sub(r"\s+", " ", _header(msg, "Subject"))[:300],
-        from_name=from_name[:200], from_address=from_address[:254],
+        message_id=message_id_of(raw),
+        subject=re.sub(r"\s+", " ", _header(msg, "Subject"))[:300],
+        from_name=from_name[:200],
+        from_address=from_address[:254],
         from_addresses=[a for _n, a in senders],
-        to=_addresses(msg, "To"), cc=_addresses(msg, "Cc"),
+        to=_addresses(msg, "To"),
+        cc=_addresses(msg, "Cc"),
         in_reply_to=MESSAGE_ID.findall(_header(msg, "In-Reply-To")),
         references=MESSAGE_ID.findall(_header(msg, "References")),
         auth_results=[str(v) for v in (msg.get_all("Authentication-Results") or [])],
@@ -455,8 +513,9 @@ def parse(raw: bytes, *, deadline: Deadline | None = None) -> ParsedMail:
         elif not isinstance(content, bytes):  # message/rfc822 and the like: keep the bytes as sent
             content = part.get_payload(decode=True) or bytes(part)
         inline = disposition != "attachment" and bool(part.get("Content-ID"))
-        mail.attachments.append(Attachment(filename=filename[:200], content_type=kind, content=content,
-                                           is_inline=inline))
+        mail.attachments.append(
+            Attachment(filename=filename[:200], content_type=kind, content=content, is_inline=inline)
+        )
         deadline.check()
     return mail
 
@@ -465,8 +524,9 @@ def parse(raw: bytes, *, deadline: Deadline | None = None) -> ParsedMail:
 def _aligned(domain: str, from_domain: str) -> bool:
     """Relaxed alignment (RFC 7489 §3.1), without a public-suffix list: the same domain, or one inside the other."""
     domain, from_domain = domain.lower().strip(". "), from_domain.lower().strip(". ")
-    return bool(domain) and (domain == from_domain or domain.endswith("." + from_domain)
-                             or from_domain.endswith("." + domain))
+    return bool(domain) and (
+        domain == from_domain or domain.endswith("." + from_domain) or from_domain.endswith("." + domain)
+    )
 
 
 def sender_doubt(mail: ParsedMail, authserv_id: str) -> str:
@@ -497,5 +557,6 @@ def sender_doubt(mail: ParsedMail, authserv_id: str) -> str:
         for prop in result.properties:
             if str(prop.name).lower() in names and _aligned(str(prop.value).rsplit("@", 1)[-1], from_domain):
                 return ""
-    return (f"Neither SPF nor DKIM passes for {from_domain} ({authserv_id}): it may not really be from "
-            f"{mail.from_address}.")
+    return (
+        f"Neither SPF nor DKIM passes for {from_domain} ({authserv_id}): it may not really be from {mail.from_address}."
+    )

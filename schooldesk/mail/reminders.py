@@ -48,8 +48,18 @@ class ReminderKind(models.TextChoices):
     DIARY = NotificationEvent.REMINDER_DIARY, _("Diary reminder")
 
 
-def reminder_send(*, school, kind: str, people, subject: str, body: str, key: str, url: str = "",
-                  due_on: date | None = None, deliver: bool = True) -> list[OutboundMessage]:
+def reminder_send(
+    *,
+    school,
+    kind: str,
+    people,
+    subject: str,
+    body: str,
+    key: str,
+    url: str = "",
+    due_on: date | None = None,
+    deliver: bool = True,
+) -> list[OutboundMessage]:
     """Log (and, with `deliver`, send after commit) one reminder per person who wants it. A caller that
     logs inside its own transaction and sends once it has committed passes deliver=False and calls
     `outbound.messages_deliver` itself."""
@@ -63,10 +73,16 @@ def reminder_send(*, school, kind: str, people, subject: str, body: str, key: st
             continue
         seen.add(person.pk)
         message = message_queue(
-            purpose=Purpose.REMINDER, to_address=person.email, dedupe_key=f"{kind}:{key}", subject=subject,
-            template="reminder", context={"body": body, "url": url, "due_on": due_on, "kind": ReminderKind(kind).label,
-                                          "school": school},
-            school=school, recipient=person, in_reply_to="", references=[],
+            purpose=Purpose.REMINDER,
+            to_address=person.email,
+            dedupe_key=f"{kind}:{key}",
+            subject=subject,
+            template="reminder",
+            context={"body": body, "url": url, "due_on": due_on, "kind": ReminderKind(kind).label, "school": school},
+            school=school,
+            recipient=person,
+            in_reply_to="",
+            references=[],
         )
         if message is not None:
             messages.append(message)
@@ -88,9 +104,16 @@ def reminder_people(school) -> list:
     from schooldesk.accounts.models import User
     from schooldesk.mail.notify import desk_people
 
-    owners = User.objects.filter(Q(memberships__school=school) | Q(memberships__organisation_id=school.organisation_id,
-                                                                   memberships__school__isnull=True),
-                                 memberships__role=Role.OWNER).exclude(email="").distinct().order_by("pk")
+    owners = (
+        User.objects.filter(
+            Q(memberships__school=school)
+            | Q(memberships__organisation_id=school.organisation_id, memberships__school__isnull=True),
+            memberships__role=Role.OWNER,
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
     return list(dict.fromkeys([*desk_people(school), *owners]))
 
 
@@ -101,12 +124,17 @@ def payments_remind(today: date) -> list[OutboundMessage]:
     messages = []
     for payment in due.select_related("school__spoc", "supplier").order_by("due_on", "pk"):
         messages += reminder_send(
-            school=payment.school, kind=ReminderKind.PAYMENT, people=reminder_people(payment.school),
+            school=payment.school,
+            kind=ReminderKind.PAYMENT,
+            people=reminder_people(payment.school),
             subject=f"Payment due {payment.due_on:%d/%m/%Y}: {payment.description} ({payment.supplier})",
             body=f"{payment.description} to {payment.supplier}: {money(payment.gross)} including VAT, due on "
-                 f"{payment.due_on:%d/%m/%Y}. Record it as paid in the diary once it is.",
-            key=f"payment:{payment.pk}:{payment.due_on:%Y%m%d}", url="/diary/payments/", due_on=payment.due_on,
-            deliver=False)
+            f"{payment.due_on:%d/%m/%Y}. Record it as paid in the diary once it is.",
+            key=f"payment:{payment.pk}:{payment.due_on:%Y%m%d}",
+            url="/diary/payments/",
+            due_on=payment.due_on,
+            deliver=False,
+        )
     return messages
 
 
@@ -122,11 +150,16 @@ def licences_remind(today: date) -> list[OutboundMessage]:
         when = renews or licence.ends_on
         what = "renews" if renews else "ends"
         messages += reminder_send(
-            school=licence.school, kind=ReminderKind.LICENCE, people=reminder_people(licence.school),
+            school=licence.school,
+            kind=ReminderKind.LICENCE,
+            people=reminder_people(licence.school),
             subject=f"Licence {what} {when:%d/%m/%Y}: {licence}",
             body=f"The licence for {licence} {what} on {when:%d/%m/%Y}. Decide whether to renew it, and how many.",
-            key=f"licence:{licence.pk}:{what}:{when:%Y%m%d}", url=f"/licences/{licence.pk}/", due_on=when,
-            deliver=False)
+            key=f"licence:{licence.pk}:{what}:{when:%Y%m%d}",
+            url=f"/licences/{licence.pk}/",
+            due_on=when,
+            deliver=False,
+        )
     return messages
 
 
@@ -135,8 +168,11 @@ def warranties_remind(today: date) -> list[OutboundMessage]:
     from schooldesk.assets.models import Asset
     from schooldesk.assets.selectors import assets_warranty_ending
 
-    ending = assets_warranty_ending(Asset.objects.all(), within_days=WARRANTY_DAYS, today=today).select_related(
-        "school__spoc").order_by("school_id", "warranty_ends_on", "tag")
+    ending = (
+        assets_warranty_ending(Asset.objects.all(), within_days=WARRANTY_DAYS, today=today)
+        .select_related("school__spoc")
+        .order_by("school_id", "warranty_ends_on", "tag")
+    )
     groups: dict[tuple, list] = {}
     for asset in ending:
         groups.setdefault((asset.school, asset.warranty_ends_on), []).append(asset)
@@ -144,10 +180,16 @@ def warranties_remind(today: date) -> list[OutboundMessage]:
     for (school, ends_on), assets in groups.items():
         lines = [f"{a.tag} {a}" for a in assets[:50]] + ([f"and {len(assets) - 50} more"] if len(assets) > 50 else [])
         messages += reminder_send(
-            school=school, kind=ReminderKind.WARRANTY, people=reminder_people(school),
+            school=school,
+            kind=ReminderKind.WARRANTY,
+            people=reminder_people(school),
             subject=f"Warranty ends {ends_on:%d/%m/%Y}: {len(assets)} item{'s' if len(assets) != 1 else ''}",
             body=f"The warranty of these ends on {ends_on:%d/%m/%Y}:\n" + "\n".join(lines),
-            key=f"warranty:{school.pk}:{ends_on:%Y%m%d}", url="/assets/", due_on=ends_on, deliver=False)
+            key=f"warranty:{school.pk}:{ends_on:%Y%m%d}",
+            url="/assets/",
+            due_on=ends_on,
+            deliver=False,
+        )
     return messages
 
 

@@ -19,8 +19,12 @@ def attention_count(user) -> int:
 
 
 def mailbox_list(user):
-    return Mailbox.objects.visible_to(user).select_related("school", "organisation").annotate(
-        attention=Count("messages", filter=Q(messages__status__in=ATTENTION_STATUSES))).order_by("name", "pk")
+    return (
+        Mailbox.objects.visible_to(user)
+        .select_related("school", "organisation")
+        .annotate(attention=Count("messages", filter=Q(messages__status__in=ATTENTION_STATUSES)))
+        .order_by("name", "pk")
+    )
 
 
 def mailbox_get(user, pk: int) -> Mailbox:
@@ -30,8 +34,9 @@ def mailbox_get(user, pk: int) -> Mailbox:
 def incident_mail(incident) -> dict:
     """The emails sent and received about one call, newest first."""
     return {
-        "sent": OutboundMessage.objects.filter(incident=incident).select_related("recipient").order_by(
-            "-created_at", "-id"),
+        "sent": OutboundMessage.objects.filter(incident=incident)
+        .select_related("recipient")
+        .order_by("-created_at", "-id"),
         "received": InboundMessage.objects.filter(incident=incident).order_by("-created_at", "-id"),
     }
 

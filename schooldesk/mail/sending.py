@@ -73,17 +73,24 @@ class MailboxBackend(EmailBackend):
         self.mailbox = mailbox
         host, port = smtp_server(mailbox)
         super().__init__(
-            host=host, port=port, username=mailbox.smtp_username or mailbox.username or mailbox.address,
-            password=mailbox.smtp_password or mailbox.password, use_tls=mailbox.smtp_security == SmtpSecurity.STARTTLS,
-            use_ssl=mailbox.smtp_security == SmtpSecurity.SSL, timeout=settings.EMAIL_TIMEOUT, fail_silently=False,
-            **kwargs)
+            host=host,
+            port=port,
+            username=mailbox.smtp_username or mailbox.username or mailbox.address,
+            password=mailbox.smtp_password or mailbox.password,
+            use_tls=mailbox.smtp_security == SmtpSecurity.STARTTLS,
+            use_ssl=mailbox.smtp_security == SmtpSecurity.SSL,
+            timeout=settings.EMAIL_TIMEOUT,
+            fail_silently=False,
+            **kwargs,
+        )
 
     def open(self):
         if self.connection:
             return False
         try:
-            pinned = netguard.checked_address(self.host, self.port,
-                                              ports=netguard.ports_setting(settings.SCHOOLDESK_SMTP_PORTS))
+            pinned = netguard.checked_address(
+                self.host, self.port, ports=netguard.ports_setting(settings.SCHOOLDESK_SMTP_PORTS)
+            )
         except netguard.AddressRefused as exc:
             raise smtplib.SMTPException(str(exc)) from exc
         context = ssl.create_default_context()

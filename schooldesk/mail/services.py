@@ -42,10 +42,21 @@ LEASE = timedelta(minutes=10)
 #: a poll shows it is alive after every email (each bounded by parsing.MAX_SECONDS); a lease whose
 #: heartbeat is older than this belongs to a worker that died, and the next poll takes it over
 HEARTBEAT = timedelta(seconds=90)
-POLL_STATE = {"uid_validity", "last_uid", "polling_until", "last_polled_at", "last_error", "last_error_at",
-              "poll_owner", "poll_heartbeat_at"}
-SETTINGS_FIELDS = [f.attname for f in Mailbox._meta.concrete_fields
-                   if f.attname not in POLL_STATE | {"id", "created_at", "updated_at", "verified_at"}]
+POLL_STATE = {
+    "uid_validity",
+    "last_uid",
+    "polling_until",
+    "last_polled_at",
+    "last_error",
+    "last_error_at",
+    "poll_owner",
+    "poll_heartbeat_at",
+}
+SETTINGS_FIELDS = [
+    f.attname
+    for f in Mailbox._meta.concrete_fields
+    if f.attname not in POLL_STATE | {"id", "created_at", "updated_at", "verified_at"}
+]
 CONFIRM_SALT = "schooldesk.mail.mailbox-confirm"
 CONFIRM_DAYS = 7
 BATCH = 200
@@ -77,8 +88,9 @@ def _is_loopback(host: str) -> bool:
 def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None, version: int | None = None) -> Mailbox:
     """Create or change a mailbox. Secrets are only ever written: a blank one keeps what is stored."""
     if bool(mailbox.school_id) == bool(mailbox.organisation_id):
-        raise ValidationError({"school": _("Choose a school, or the organisation for a mailbox shared by all its "
-                                         "schools.")})
+        raise ValidationError(
+            {"school": _("Choose a school, or the organisation for a mailbox shared by all its schools.")}
+        )
     _require_desk(by, school=mailbox.school, organisation=mailbox.organisation)
     version_claim(mailbox, version)  # a save from an older page is refused (core/concurrency.py)
     mailbox.address = mailbox.address.strip().lower()
@@ -90,8 +102,9 @@ def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None, version: 
         errors["security"] = "Email passwords must not cross the network unencrypted: choose SSL/TLS or STARTTLS."
     if mailbox.send_with == SendWith.MAILBOX:
         if mailbox.smtp_security == SmtpSecurity.NONE and not _is_loopback(mailbox.smtp_host):
-            errors["smtp_security"] = ("Email passwords must not cross the network unencrypted: choose STARTTLS or "
-                                       "SSL/TLS.")
+            errors["smtp_security"] = (
+                "Email passwords must not cross the network unencrypted: choose STARTTLS or SSL/TLS."
+            )
         if not mailbox.smtp_host and mailbox.auth_method not in OAUTH_METHODS:
             errors["smtp_host"] = "Give the SMTP server, or send with the installation's mail server."
         if mailbox.auth_method not in OAUTH_METHODS and not (mailbox.smtp_password or mailbox.password):
@@ -131,9 +144,14 @@ def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None, version: 
         raise ValidationError({"address": _("Another of your mailboxes already has this address.")}) from exc
     if new_address:
         mailbox_confirmation_send(mailbox=mailbox)
-    audit_record(actor=by, school=mailbox.school, action="create" if created else "update", obj=mailbox,
-                 summary=f"Mailbox {mailbox.address} saved",
-                 changes={"secrets changed": sorted(n for n, v in (secrets or {}).items() if v)})
+    audit_record(
+        actor=by,
+        school=mailbox.school,
+        action="create" if created else "update",
+        obj=mailbox,
+        summary=f"Mailbox {mailbox.address} saved",
+        changes={"secrets changed": sorted(n for n, v in (secrets or {}).items() if v)},
+    )
     return mailbox
 
 
@@ -168,25 +186,32 @@ def mailbox_confirmation_send(*, mailbox: Mailbox, now=None):
     now = now or timezone.now()
     url = site_url() + reverse("mail:mailbox_confirm", args=[_confirm_token(mailbox)])
     message = message_queue(
-        purpose=Purpose.MAILBOX_CONFIRM, to_address=mailbox.address,
+        purpose=Purpose.MAILBOX_CONFIRM,
+        to_address=mailbox.address,
         dedupe_key=f"mailbox:{mailbox.pk}:{now.timestamp()}",
-        subject=f"Confirm {mailbox.address} as the ICT desk's mailbox", template="mailbox_confirm",
-        context={"mailbox": mailbox, "url": url, "days": CONFIRM_DAYS}, school=mailbox.school, in_reply_to="",
-        references=[])
+        subject=f"Confirm {mailbox.address} as the ICT desk's mailbox",
+        template="mailbox_confirm",
+        context={"mailbox": mailbox, "url": url, "days": CONFIRM_DAYS},
+        school=mailbox.school,
+        in_reply_to="",
+        references=[],
+    )
     deliver_after_commit([message])
     return message
 
 
 def mailbox_confirm_get(*, token: str) -> Mailbox:
     """The mailbox a confirmation link is for (raises ValidationError when it is not valid any more)."""
-    invalid = ValidationError(_("This confirmation link is not valid or has expired: send a new one from the "
-                              "mailbox's settings page."))
+    invalid = ValidationError(
+        _("This confirmation link is not valid or has expired: send a new one from the mailbox's settings page.")
+    )
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=timedelta(days=CONFIRM_DAYS))
     except signing.BadSignature as exc:
         raise invalid from exc
-    mailbox = Mailbox.objects.select_related("school", "organisation").filter(
-        pk=data.get("m"), address=data.get("a")).first()
+    mailbox = (
+        Mailbox.objects.select_related("school", "organisation").filter(pk=data.get("m"), address=data.get("a")).first()
+    )
     if mailbox is None:  # deleted, or its address changed since the link was sent
         raise invalid
     return mailbox
@@ -203,8 +228,9 @@ def mailbox_confirm(*, token: str) -> Mailbox:
 
 def mailbox_prove(*, mailbox: Mailbox, how: str) -> Mailbox:
     """Mark the address proved; refused (the same for everyone) while another desk's mailbox holds it."""
-    refused = ValidationError(_("This address cannot be confirmed for this mailbox. Ask the installation's "
-                              "administrator."))
+    refused = ValidationError(
+        _("This address cannot be confirmed for this mailbox. Ask the installation's administrator.")
+    )
     if Mailbox.objects.filter(address=mailbox.address, verified_at__isnull=False).exclude(pk=mailbox.pk).exists():
         raise refused
     mailbox.verified_at = timezone.now()
@@ -214,8 +240,13 @@ def mailbox_prove(*, mailbox: Mailbox, how: str) -> Mailbox:
     except IntegrityError as exc:  # proved for another desk at the same moment
         mailbox.verified_at = None
         raise refused from exc
-    audit_record(actor=None, school=mailbox.school, action="prove", obj=mailbox,
-                 summary=f"Mailbox address {mailbox.address} confirmed ({how})")
+    audit_record(
+        actor=None,
+        school=mailbox.school,
+        action="prove",
+        obj=mailbox,
+        summary=f"Mailbox address {mailbox.address} confirmed ({how})",
+    )
     return mailbox
 
 
@@ -245,8 +276,15 @@ def inbound_store(*, mailbox: Mailbox, raw: bytes, uid: int | None = None) -> tu
     existing = _same_email(mailbox, message_id, digest)
     if existing is not None:
         return existing, False
-    message = InboundMessage(mailbox=mailbox, school=mailbox.school, message_id=message_id, digest=digest, uid=uid,
-                             size=len(raw), is_marked_read=uid is None)
+    message = InboundMessage(
+        mailbox=mailbox,
+        school=mailbox.school,
+        message_id=message_id,
+        digest=digest,
+        uid=uid,
+        size=len(raw),
+        is_marked_read=uid is None,
+    )
     message.parsed = None
     try:
         mail = parsing.parse(raw)
@@ -295,7 +333,8 @@ def _heartbeat(mailbox: Mailbox, owner: str, **position) -> None:
     """Still alive, still the owner (and, with `position`, how far this poll has got)."""
     now = timezone.now()
     if not Mailbox.objects.filter(pk=mailbox.pk, poll_owner=owner).update(
-            poll_heartbeat_at=now, polling_until=now + LEASE, **position):
+        poll_heartbeat_at=now, polling_until=now + LEASE, **position
+    ):
         raise LeaseLost
 
 
@@ -304,8 +343,11 @@ def _mark_read_late(conn, mailbox: Mailbox, validity) -> int:
     otherwise the UIDs mean other emails, and the refetch flags them)."""
     if validity != mailbox.uid_validity:
         return 0
-    pending = list(mailbox.messages.filter(is_marked_read=False, uid__isnull=False, uid__lte=mailbox.last_uid)
-                   .values_list("pk", "uid")[:BATCH])
+    pending = list(
+        mailbox.messages.filter(is_marked_read=False, uid__isnull=False, uid__lte=mailbox.last_uid).values_list(
+            "pk", "uid"
+        )[:BATCH]
+    )
     for _pk, uid in pending:
         imap.mark_seen(conn, uid)
     InboundMessage.objects.filter(pk__in=[pk for pk, _uid in pending]).update(is_marked_read=True)
@@ -325,14 +367,19 @@ def mailbox_poll(*, mailbox: Mailbox, now=None) -> PollResult:
     stale = Q(poll_heartbeat_at__lt=now - HEARTBEAT)
     before = Mailbox.objects.filter(pk=mailbox.pk).values_list("poll_owner", "polling_until").first()
     taken = Mailbox.objects.filter(free | stale, pk=mailbox.pk, verified_at__isnull=False).update(
-        polling_until=now + LEASE, poll_owner=owner, poll_heartbeat_at=now)  # an address not yet proved is not read
+        polling_until=now + LEASE, poll_owner=owner, poll_heartbeat_at=now
+    )  # an address not yet proved is not read
     if not taken:
         result.skipped = True
         return result
     result.taken_over = bool(before and before[1] and before[1] >= now)
     if result.taken_over:
-        logger.warning("Mailbox %s: the poll lease of worker %s had no heartbeat for %s; taken over",
-                       mailbox.pk, before[0] or "(unknown)", HEARTBEAT)
+        logger.warning(
+            "Mailbox %s: the poll lease of worker %s had no heartbeat for %s; taken over",
+            mailbox.pk,
+            before[0] or "(unknown)",
+            HEARTBEAT,
+        )
     mailbox.refresh_from_db()
     flagged: list[int] = []
     try:
@@ -370,8 +417,14 @@ def mailbox_poll(*, mailbox: Mailbox, now=None) -> PollResult:
             if result.error:
                 mailbox.last_error_at = mailbox.last_polled_at
             Mailbox.objects.filter(pk=mailbox.pk, poll_owner=owner).update(
-                polling_until=None, poll_owner="", poll_heartbeat_at=None, last_polled_at=mailbox.last_polled_at,
-                uid_validity=mailbox.uid_validity, last_error=result.error, last_error_at=mailbox.last_error_at)
+                polling_until=None,
+                poll_owner="",
+                poll_heartbeat_at=None,
+                last_polled_at=mailbox.last_polled_at,
+                uid_validity=mailbox.uid_validity,
+                last_error=result.error,
+                last_error_at=mailbox.last_error_at,
+            )
     if result.error:
         from schooldesk.mail.notify import attention_messages
         from schooldesk.mail.outbound import deliver_after_commit
@@ -393,8 +446,11 @@ def mailboxes_due(*, now=None) -> list[int]:
 
 # --- the SPOC's actions on held and failed email ----------------------------------------------
 def _locked(message) -> InboundMessage:
-    return InboundMessage.objects.select_for_update(of=("self",)).select_related(
-        "mailbox__school", "mailbox__organisation", "incident__school", "school").get(pk=message.pk)
+    return (
+        InboundMessage.objects.select_for_update(of=("self",))
+        .select_related("mailbox__school", "mailbox__organisation", "incident__school", "school")
+        .get(pk=message.pk)
+    )
 
 
 def inbound_retry(*, message: InboundMessage, by) -> InboundMessage:
@@ -414,8 +470,9 @@ def inbound_accept(*, message: InboundMessage, by, school=None, location=None, s
         with message.raw.open("rb") as handle:
             mail = parsing.parse(handle.read())
     except parsing.MailTooComplex as exc:
-        raise ValidationError(_("%(reason)s Log the call yourself from the original email, then discard this one.")
-                              % {"reason": exc}) from exc
+        raise ValidationError(
+            _("%(reason)s Log the call yourself from the original email, then discard this one.") % {"reason": exc}
+        ) from exc
     files, refused = intake.files_from(mail)
     who = f"{mail.from_name} <{mail.from_address}>" if mail.from_name else mail.from_address
     before = IncidentUpdate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -423,8 +480,13 @@ def inbound_accept(*, message: InboundMessage, by, school=None, location=None, s
         incident = message.incident
         _require_desk(by, school=incident.school)
         text = parsing.split_reply(mail.text)[0] or intake.NO_TEXT
-        incident_reply(incident=incident, by=by, is_public=False, files=files,
-                       body=intake._with_refused(f"Email from {who}:\n\n{text}", refused))
+        incident_reply(
+            incident=incident,
+            by=by,
+            is_public=False,
+            files=files,
+            body=intake._with_refused(f"Email from {who}:\n\n{text}", refused),
+        )
         message.action = InboundAction.NOTE
     else:
         school = message.school or school
@@ -434,19 +496,38 @@ def inbound_accept(*, message: InboundMessage, by, school=None, location=None, s
         if location is None or location.school_id != school.pk:
             raise ValidationError({"location": _("Choose a location from this school's list.")})
         user = intake.user_for(mail.from_address, school)
-        caller = {"reported_by": user} if user else {"reporter_name": (mail.from_name or mail.from_address)[:120],
-                                                     "reporter_contact": mail.from_address[:120]}
-        incident = incident_create(school=school, location=location, summary=(summary or mail.summary)[:200], by=by,
-                                   channel="email", files=files, **caller,
-                                   description=intake._with_refused(parsing.strip_signature(mail.text), refused))
+        caller = (
+            {"reported_by": user}
+            if user
+            else {
+                "reporter_name": (mail.from_name or mail.from_address)[:120],
+                "reporter_contact": mail.from_address[:120],
+            }
+        )
+        incident = incident_create(
+            school=school,
+            location=location,
+            summary=(summary or mail.summary)[:200],
+            by=by,
+            channel="email",
+            files=files,
+            **caller,
+            description=intake._with_refused(parsing.strip_signature(mail.text), refused),
+        )
         message.incident, message.school, message.action = incident, school, InboundAction.CREATED
-    made = list(IncidentUpdate.objects.filter(incident=incident, pk__gt=before).order_by("pk").values_list(
-        "pk", flat=True))
+    made = list(
+        IncidentUpdate.objects.filter(incident=incident, pk__gt=before).order_by("pk").values_list("pk", flat=True)
+    )
     message.first_update_id, message.last_update_id_made = (made[0], made[-1]) if made else (None, None)
     message.status, message.handled_by, message.processed_at = InboundStatus.PROCESSED, by, timezone.now()
     message.save()
-    audit_record(actor=by, school=message.school, action="accept", obj=message,
-                 summary=f"Email from {mail.from_address} taken onto {incident.reference}")
+    audit_record(
+        actor=by,
+        school=message.school,
+        action="accept",
+        obj=message,
+        summary=f"Email from {mail.from_address} taken onto {incident.reference}",
+    )
     return message
 
 
@@ -458,8 +539,13 @@ def inbound_discard(*, message: InboundMessage, by) -> InboundMessage:
         raise ValidationError(_("This email has already been dealt with."))
     message.status, message.handled_by, message.processed_at = InboundStatus.DISCARDED, by, timezone.now()
     message.save(update_fields=["status", "handled_by", "processed_at", "updated_at"])
-    audit_record(actor=by, school=message.school, action="discard", obj=message,
-                 summary=f"Email from {message.from_address} discarded")
+    audit_record(
+        actor=by,
+        school=message.school,
+        action="discard",
+        obj=message,
+        summary=f"Email from {message.from_address} discarded",
+    )
     return message
 
 
@@ -483,8 +569,13 @@ def mailbox_authorised(*, mailbox: Mailbox, by, code: str, redirect_uri: str) ->
         oauth.code_exchange(mailbox, code=code, redirect_uri=redirect_uri)
     except oauth.OAuthError as exc:
         raise ValidationError(str(exc)) from exc
-    audit_record(actor=by, school=mailbox.school, action="authorise", obj=mailbox,
-                 summary=f"Mailbox {mailbox.address} authorised with {mailbox.get_auth_method_display()}")
+    audit_record(
+        actor=by,
+        school=mailbox.school,
+        action="authorise",
+        obj=mailbox,
+        summary=f"Mailbox {mailbox.address} authorised with {mailbox.get_auth_method_display()}",
+    )
     if not mailbox.is_proved and signed_in_as_address(mailbox):
         try:
             mailbox_check(mailbox=mailbox)  # the grant signs in to the provider as the address: proved

@@ -17,8 +17,9 @@ urlpatterns = [
     path("mailboxes/<int:pk>/check/", views.MailboxCheckView.as_view(), name="mailbox_check"),
     path("mailboxes/<int:pk>/authorise/", views.MailboxAuthoriseView.as_view(), name="mailbox_authorise"),
     path("mailboxes/<int:pk>/confirm/", views.MailboxConfirmSendView.as_view(), name="mailbox_confirm_send"),
-    path("mailboxes/confirm/<str:token>/", login_not_required(views.MailboxConfirmView.as_view()),
-         name="mailbox_confirm"),
+    path(
+        "mailboxes/confirm/<str:token>/", login_not_required(views.MailboxConfirmView.as_view()), name="mailbox_confirm"
+    ),
     path("oauth/callback/", views.OAuthCallbackView.as_view(), name="oauth_callback"),
     path("preferences/", views.PreferencesView.as_view(), name="preferences"),
     path("calls/<int:pk>/", views.IncidentMailView.as_view(), name="incident_mail"),

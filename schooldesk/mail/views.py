@@ -48,8 +48,9 @@ class InboundListView(FilteredListView):
     template_name = "mail/inbound_list.html"
 
     def get_queryset(self):
-        self.filterset = InboundFilterSet(self.request.GET or None, queryset=selectors.inbound_list(self.request.user),
-                                          request=self.request)
+        self.filterset = InboundFilterSet(
+            self.request.GET or None, queryset=selectors.inbound_list(self.request.user), request=self.request
+        )
         return self.filterset.qs.order_by("-created_at", "-id")
 
 
@@ -62,10 +63,19 @@ def render_inbound(request, message, accept_form=None, status=200):
     new_text, folded = parsing.split_reply(mail.text) if mail else ("", "")
     if accept_form is None and message.status in ATTENTION_STATUSES and not message.incident_id:
         accept_form = AcceptForm(user=request.user, message=message)
-    return render(request, "mail/inbound_detail.html", {
-        "message": message, "mail": mail, "new_text": new_text, "folded": folded, "accept_form": accept_form,
-        "needs_desk": message.status in ATTENTION_STATUSES,
-    }, status=status)
+    return render(
+        request,
+        "mail/inbound_detail.html",
+        {
+            "message": message,
+            "mail": mail,
+            "new_text": new_text,
+            "folded": folded,
+            "accept_form": accept_form,
+            "needs_desk": message.status in ATTENTION_STATUSES,
+        },
+        status=status,
+    )
 
 
 class InboundDetailView(RoleRequiredMixin, View):
@@ -82,8 +92,12 @@ class InboundOriginalView(RoleRequiredMixin, View):
 
     def get(self, request, pk):
         message = _inbound_or_404(request, pk)
-        response = FileResponse(message.raw.open("rb"), as_attachment=True, filename=f"email-{message.pk}.eml",
-                                content_type="application/octet-stream")
+        response = FileResponse(
+            message.raw.open("rb"),
+            as_attachment=True,
+            filename=f"email-{message.pk}.eml",
+            content_type="application/octet-stream",
+        )
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
 
@@ -114,9 +128,16 @@ class InboundActionView(RoleRequiredMixin, View):
             else:
                 form = AcceptForm(request.POST, user=request.user, message=message)
                 done = form.is_valid() and apply_service(
-                    request, form, services.inbound_accept, "", message=message, by=request.user,
-                    school=form.owner, location=form.cleaned_data["location"],
-                    summary=form.cleaned_data["summary"])
+                    request,
+                    form,
+                    services.inbound_accept,
+                    "",
+                    message=message,
+                    by=request.user,
+                    school=form.owner,
+                    location=form.cleaned_data["location"],
+                    summary=form.cleaned_data["summary"],
+                )
                 if not done:
                     return render_inbound(request, message, accept_form=form, status=400)
                 messages.success(request, _("Logged as %(ref)s.") % {"ref": done.incident.reference})
@@ -157,8 +178,9 @@ class MailboxEditView(FormPageView):
         return {**context, "callback": _callback_url(self.request)}
 
     def perform(self, form):
-        return services.mailbox_save(mailbox=form.instance, by=self.request.user, secrets=form.secrets(),
-                                     version=form.rendered_version)
+        return services.mailbox_save(
+            mailbox=form.instance, by=self.request.user, secrets=form.secrets(), version=form.rendered_version
+        )
 
     def get_success_url(self, result):
         return reverse("mail:mailbox_update", args=[result.pk])
@@ -197,8 +219,11 @@ class MailboxConfirmSendView(RoleRequiredMixin, View):
         mailbox = _mailbox_or_404(request, pk)
         if not mailbox.is_proved:
             services.mailbox_confirmation_send(mailbox=mailbox)
-        messages.success(request, _("A confirmation link has been emailed to %(address)s. It works for %(days)s days.")
-                         % {"address": mailbox.address, "days": services.CONFIRM_DAYS})
+        messages.success(
+            request,
+            _("A confirmation link has been emailed to %(address)s. It works for %(days)s days.")
+            % {"address": mailbox.address, "days": services.CONFIRM_DAYS},
+        )
         return redirect("mail:mailbox_update", pk=mailbox.pk)
 
 
@@ -251,12 +276,19 @@ class OAuthCallbackView(RoleRequiredMixin, View):
             return HttpResponseBadRequest(_("This sign-in was started by someone else."))
         mailbox = _mailbox_or_404(request, state.get("m"))
         if request.GET.get("error"):
-            messages.error(request, _("The provider said: %(error)s") % {
-                "error": request.GET.get("error_description") or request.GET["error"]})
+            messages.error(
+                request,
+                _("The provider said: %(error)s")
+                % {"error": request.GET.get("error_description") or request.GET["error"]},
+            )
         else:
             try:
-                services.mailbox_authorised(mailbox=mailbox, by=request.user, code=request.GET.get("code", ""),
-                                            redirect_uri=_callback_url(request))
+                services.mailbox_authorised(
+                    mailbox=mailbox,
+                    by=request.user,
+                    code=request.GET.get("code", ""),
+                    redirect_uri=_callback_url(request),
+                )
                 messages.success(request, _("Mailbox authorised."))
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
@@ -270,16 +302,19 @@ class PreferencesView(View):
 
     @staticmethod
     def is_desk(request) -> bool:
-        return bool(desk_school_ids(request.user)) or request.user.memberships.filter(
-            organisation__isnull=False, role__in=DESK_ROLES).exists()
+        return (
+            bool(desk_school_ids(request.user))
+            or request.user.memberships.filter(organisation__isnull=False, role__in=DESK_ROLES).exists()
+        )
 
     def get(self, request):
         form = PreferencesForm(saved=selectors.preferences_for(request.user), is_desk=self.is_desk(request))
         return render(request, "mail/preferences.html", {"form": form})
 
     def post(self, request):
-        form = PreferencesForm(request.POST, saved=selectors.preferences_for(request.user),
-                               is_desk=self.is_desk(request))
+        form = PreferencesForm(
+            request.POST, saved=selectors.preferences_for(request.user), is_desk=self.is_desk(request)
+        )
         if form.is_valid():
             services.preferences_save(user=request.user, enabled=form.cleaned_data)
             messages.success(request, _("Your email choices are saved."))

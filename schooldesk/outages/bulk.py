@@ -14,8 +14,11 @@ from schooldesk.outages.services import OUTAGE_ROLES, outage_link_calls
 
 def _outage(by, text: str) -> Outage:
     digits = (text or "").strip().upper().removeprefix(REFERENCE_PREFIX).lstrip("0")
-    outage = (Outage.objects.visible_to(by).filter(pk=int(digits)).first()
-              if digits.isascii() and digits.isdecimal() else None)
+    outage = (
+        Outage.objects.visible_to(by).filter(pk=int(digits)).first()
+        if digits.isascii() and digits.isdecimal()
+        else None
+    )
     if outage is None:
         raise ValidationError(_("there is no outage %(ref)s at its school") % {"ref": text.strip()})
     return outage
@@ -27,8 +30,16 @@ def _link(incident, by, data) -> None:
 
 def register_actions() -> None:
     BulkForm.extra_fields["outage"] = forms.CharField(
-        required=False, max_length=20, label=gettext_lazy("Outage (reference, e.g. OUT-000003)"))
-    register(BulkAction(
-        "outage", gettext_lazy("Link to an outage"),
-        lambda n: ngettext("%(n)s linked to the outage", "%(n)s linked to the outage", n) % {"n": n},
-        _link, roles=frozenset(OUTAGE_ROLES), fields=("outage",), required=("outage",)))
+        required=False, max_length=20, label=gettext_lazy("Outage (reference, e.g. OUT-000003)")
+    )
+    register(
+        BulkAction(
+            "outage",
+            gettext_lazy("Link to an outage"),
+            lambda n: ngettext("%(n)s linked to the outage", "%(n)s linked to the outage", n) % {"n": n},
+            _link,
+            roles=frozenset(OUTAGE_ROLES),
+            fields=("outage",),
+            required=("outage",),
+        )
+    )

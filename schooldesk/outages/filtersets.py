@@ -8,8 +8,9 @@ from schooldesk.outages.models import REFERENCE_PREFIX, Outage
 
 class OutageFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (words or OUT-000123)"))
-    state = django_filters.ChoiceFilter(method="filter_state", label=_("Going on or over"),
-                                        choices=[("active", _("Going on")), ("resolved", _("Over"))])
+    state = django_filters.ChoiceFilter(
+        method="filter_state", label=_("Going on or over"), choices=[("active", _("Going on")), ("resolved", _("Over"))]
+    )
     ordering = django_filters.OrderingFilter(fields=(("started_at", "since"),), label=_("Sort by"))
 
     class Meta:

@@ -19,21 +19,44 @@ class OutageForm(StyledFormMixin, forms.Form):
     """Declare an outage: the schools it affects (a one-school desk has nothing to choose), what, since when and
     what people should do. Declared from a call, it starts from the call."""
 
-    title = forms.CharField(label=_("What is down?"), max_length=200,
-                            help_text=_("As people will read it, e.g. 'Wi-Fi down in the Science block'."))
-    schools = forms.ModelMultipleChoiceField(queryset=School.objects.none(), label=_("Schools affected"),
-                                             widget=forms.CheckboxSelectMultiple)
-    scope = forms.ChoiceField(label=_("What is affected"), choices=OutageScope.choices, widget=forms.RadioSelect,
-                              initial=OutageScope.WHOLE_SCHOOL)
-    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, label=_("Service"),
-                                      help_text=_("For a service: the category of calls it is."))
+    title = forms.CharField(
+        label=_("What is down?"),
+        max_length=200,
+        help_text=_("As people will read it, e.g. 'Wi-Fi down in the Science block'."),
+    )
+    schools = forms.ModelMultipleChoiceField(
+        queryset=School.objects.none(), label=_("Schools affected"), widget=forms.CheckboxSelectMultiple
+    )
+    scope = forms.ChoiceField(
+        label=_("What is affected"),
+        choices=OutageScope.choices,
+        widget=forms.RadioSelect,
+        initial=OutageScope.WHOLE_SCHOOL,
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(),
+        required=False,
+        label=_("Service"),
+        help_text=_("For a service: the category of calls it is."),
+    )
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False, label=_("Place"))
-    assets = forms.ModelMultipleChoiceField(queryset=Asset.objects.none(), required=False, label=_("Devices"),
-                                            help_text=_("For some devices: choose them from the register."))
-    started_at = forms.DateTimeField(label=_("Down since"), input_formats=[DATETIME],
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME))
-    advice = forms.CharField(label=_("What people should do"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("e.g. 'Use the wired computers in the library. No need to report it.'"))
+    assets = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.none(),
+        required=False,
+        label=_("Devices"),
+        help_text=_("For some devices: choose them from the register."),
+    )
+    started_at = forms.DateTimeField(
+        label=_("Down since"),
+        input_formats=[DATETIME],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME),
+    )
+    advice = forms.CharField(
+        label=_("What people should do"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. 'Use the wired computers in the library. No need to report it.'"),
+    )
 
     def __init__(self, *args, user, incident=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,17 +70,24 @@ class OutageForm(StyledFormMixin, forms.Form):
         if len(wanted) > FEW_SCHOOLS:  # an LA's desk declares for whole schools: no list of every school's rooms
             wanted = []
         self.fields["category"].queryset = Category.objects.filter(school_id__in=wanted, is_archived=False)
-        self.fields["location"].queryset = (Location.objects.filter(school_id__in=wanted, is_archived=False)
-                                            .select_related("school"))
-        self.fields["assets"].queryset = (Asset.objects.filter(school_id__in=wanted).select_related("asset_type")
-                                          .order_by("tag"))
+        self.fields["location"].queryset = Location.objects.filter(
+            school_id__in=wanted, is_archived=False
+        ).select_related("school")
+        self.fields["assets"].queryset = (
+            Asset.objects.filter(school_id__in=wanted).select_related("asset_type").order_by("tag")
+        )
         self.fields["started_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         if incident is not None:
-            self.initial.update({"title": incident.summary, "location": incident.location_id,
-                                 "category": incident.category_id, "schools": [incident.school_id],
-                                 "scope": OutageScope.LOCATION if incident.location_id else OutageScope.WHOLE_SCHOOL,
-                                 "started_at": timezone.localtime(incident.logged_at).replace(second=0,
-                                                                                              microsecond=0)})
+            self.initial.update(
+                {
+                    "title": incident.summary,
+                    "location": incident.location_id,
+                    "category": incident.category_id,
+                    "schools": [incident.school_id],
+                    "scope": OutageScope.LOCATION if incident.location_id else OutageScope.WHOLE_SCHOOL,
+                    "started_at": timezone.localtime(incident.logged_at).replace(second=0, microsecond=0),
+                }
+            )
             if incident.asset_id:
                 self.initial["assets"] = [incident.asset_id]
         self.fields["scope"].widget.attrs.pop("class", None)
@@ -68,8 +98,11 @@ class OutageForm(StyledFormMixin, forms.Form):
 
 
 class LinkCallsForm(StyledFormMixin, forms.Form):
-    incidents = forms.ModelMultipleChoiceField(queryset=Incident.objects.none(), widget=forms.CheckboxSelectMultiple,
-                                               label=_("Open calls at the schools it affects"))
+    incidents = forms.ModelMultipleChoiceField(
+        queryset=Incident.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Open calls at the schools it affects"),
+    )
 
     def __init__(self, *args, calls=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,20 +113,27 @@ class LinkCallsForm(StyledFormMixin, forms.Form):
 
 class ResolveOutageForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    resolution = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}),
-                                 help_text=_("Everyone affected is emailed this, and the linked calls are resolved "
-                                             "with it."))
+    resolution = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Everyone affected is emailed this, and the linked calls are resolved with it."),
+    )
 
 
 class AffectedForm(forms.Form):
-    """"I'm affected": a button, nothing to fill in."""
+    """ "I'm affected": a button, nothing to fill in."""
 
 
 class ApprovalDecisionForm(StyledFormMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("Your decision"), widget=forms.RadioSelect,
-                                 choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("Needed to refuse; the person who asked reads it."))
+    decision = forms.ChoiceField(
+        label=_("Your decision"), widget=forms.RadioSelect, choices=[("approve", _("Approve")), ("refuse", _("Refuse"))]
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to refuse; the person who asked reads it."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,26 +33,49 @@ class OutageQuerySet(models.QuerySet):
 class Outage(TimeStampedModel):
     """Something down for many people at once, declared by the desk (or an LA/trust across its schools)."""
 
-    title = models.CharField(_("what is down?"), max_length=200,
-                             help_text=_("As people will read it, e.g. 'Wi-Fi down in the Science block'."))
-    scope = models.CharField(_("what is affected"), max_length=10, choices=choices.OutageScope.choices,
-                             default=choices.OutageScope.WHOLE_SCHOOL)
-    category = models.ForeignKey("incidents.Category", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("service"))
-    location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("place"))
+    title = models.CharField(
+        _("what is down?"),
+        max_length=200,
+        help_text=_("As people will read it, e.g. 'Wi-Fi down in the Science block'."),
+    )
+    scope = models.CharField(
+        _("what is affected"),
+        max_length=10,
+        choices=choices.OutageScope.choices,
+        default=choices.OutageScope.WHOLE_SCHOOL,
+    )
+    category = models.ForeignKey(
+        "incidents.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service"),
+    )
+    location = models.ForeignKey(
+        "locations.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("place")
+    )
     assets = models.ManyToManyField("assets.Asset", blank=True, related_name="+", verbose_name=_("devices"))
     started_at = models.DateTimeField(_("down since"))
-    advice = models.TextField(_("what people should do"), blank=True,
-                              help_text=_("e.g. 'Use the wired computers in the library; no need to report it.'"))
+    advice = models.TextField(
+        _("what people should do"),
+        blank=True,
+        help_text=_("e.g. 'Use the wired computers in the library; no need to report it.'"),
+    )
     organisation = models.ForeignKey("schools.Organisation", on_delete=models.PROTECT, related_name="+")
-    source_incident = models.ForeignKey("incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True,
-                                        related_name="+", verbose_name=_("declared from"))
-    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
+    source_incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("declared from"),
+    )
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     resolution = models.TextField(_("resolution"), blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -131,23 +154,39 @@ class CallApproval(SchoolOwnedModel):
     """A request that costs money or changes access waits for the approver the school names."""
 
     incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="approvals")
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("approver"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
-    decision = models.CharField(_("decision"), max_length=10, choices=choices.ApprovalDecision.choices,
-                                default=choices.ApprovalDecision.PENDING, db_index=True)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approver"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(
+        _("decision"),
+        max_length=10,
+        choices=choices.ApprovalDecision.choices,
+        default=choices.ApprovalDecision.PENDING,
+        db_index=True,
+    )
     reason = models.TextField(_("reason"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     objects = CallApprovalQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["incident"], condition=Q(decision="pending"),
-                                               name="one_pending_approval_per_call")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident"], condition=Q(decision="pending"), name="one_pending_approval_per_call"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} for {self.incident_id}"

@@ -27,13 +27,22 @@ def banner_index() -> dict[int, list[dict]]:
     index = cache.get(BANNER_KEY)
     if index is None:
         index = {}
-        rows = (OutageSchool.objects.filter(outage__resolved_at__isnull=True).select_related("outage")
-                .order_by("-outage__started_at", "-outage_id"))
+        rows = (
+            OutageSchool.objects.filter(outage__resolved_at__isnull=True)
+            .select_related("outage")
+            .order_by("-outage__started_at", "-outage_id")
+        )
         for row in rows:
             outage = row.outage
-            index.setdefault(row.school_id, []).append({
-                "pk": outage.pk, "reference": outage.reference, "title": outage.title, "advice": outage.advice,
-                "started_at": outage.started_at})
+            index.setdefault(row.school_id, []).append(
+                {
+                    "pk": outage.pk,
+                    "reference": outage.reference,
+                    "title": outage.title,
+                    "advice": outage.advice,
+                    "started_at": outage.started_at,
+                }
+            )
         cache.set(BANNER_KEY, index, BANNER_SECONDS)
     return index
 
@@ -51,17 +60,21 @@ def banner_outages(school_ids) -> list[dict]:
 
 
 def outage_list(user):
-    return (Outage.objects.visible_to(user)
-            .annotate(people=Count("affected_people", distinct=True), linked=Count("calls", distinct=True))
-            .prefetch_related(Prefetch("affected_schools", OutageSchool.objects.select_related("school")))
-            .order_by("-started_at", "-id"))
+    return (
+        Outage.objects.visible_to(user)
+        .annotate(people=Count("affected_people", distinct=True), linked=Count("calls", distinct=True))
+        .prefetch_related(Prefetch("affected_schools", OutageSchool.objects.select_related("school")))
+        .order_by("-started_at", "-id")
+    )
 
 
 def outage_get(user, pk: int) -> Outage:
-    return (Outage.objects.visible_to(user).select_related("category", "location", "source_incident", "declared_by",
-                                                           "resolved_by", "organisation")
-            .prefetch_related(Prefetch("affected_schools", OutageSchool.objects.select_related("school")), "assets")
-            .get(pk=pk))
+    return (
+        Outage.objects.visible_to(user)
+        .select_related("category", "location", "source_incident", "declared_by", "resolved_by", "organisation")
+        .prefetch_related(Prefetch("affected_schools", OutageSchool.objects.select_related("school")), "assets")
+        .get(pk=pk)
+    )
 
 
 def outage_calls(outage, user):
@@ -69,8 +82,9 @@ def outage_calls(outage, user):
     from schooldesk.incidents.models import Incident
 
     visible = Incident.objects.visible_to(user)
-    return (OutageCall.objects.filter(outage=outage, incident__in=visible)
-            .select_related("incident", "incident__location", "incident__reported_by"))
+    return OutageCall.objects.filter(outage=outage, incident__in=visible).select_related(
+        "incident", "incident__location", "incident__reported_by"
+    )
 
 
 def outage_people(outage):
@@ -83,8 +97,15 @@ def linkable_calls(user, outage):
     from schooldesk.incidents.selectors import incident_list, incident_rows
 
     school_ids = [row.school_id for row in outage.affected_schools.all()]
-    calls = (incident_list(user).filter(school_id__in=school_ids, status__in=ACTIVE_STATUSES - {
-        IncidentStatus.WAITING_APPROVAL}, outage_link__isnull=True).order_by("-logged_at"))
+    calls = (
+        incident_list(user)
+        .filter(
+            school_id__in=school_ids,
+            status__in=ACTIVE_STATUSES - {IncidentStatus.WAITING_APPROVAL},
+            outage_link__isnull=True,
+        )
+        .order_by("-logged_at")
+    )
     newest = calls.values("pk")[:LINKABLE_LIMIT]  # a subquery: the form can still check what was ticked
     return incident_rows(calls.model.objects.filter(pk__in=newest)).order_by("-logged_at")
 
@@ -94,9 +115,19 @@ def outage_for_call(incident) -> OutageCall | None:
 
 
 def approval_get(user, pk: int) -> CallApproval:
-    return (CallApproval.objects.visible_to(user)
-            .select_related("incident", "incident__school", "incident__category", "incident__reported_by",
-                            "approver", "decided_by", "requested_by").get(pk=pk))
+    return (
+        CallApproval.objects.visible_to(user)
+        .select_related(
+            "incident",
+            "incident__school",
+            "incident__category",
+            "incident__reported_by",
+            "approver",
+            "decided_by",
+            "requested_by",
+        )
+        .get(pk=pk)
+    )
 
 
 def approvals_for_call(incident):

@@ -57,8 +57,19 @@ def _require_desk(by, school_ids, message: str) -> None:
 
 # --- outages ----------------------------------------------------------------------------------------------------
 @transaction.atomic
-def outage_declare(*, by, schools, title: str, scope: str = OutageScope.WHOLE_SCHOOL, started_at=None,
-                   advice: str = "", category=None, location=None, assets=(), source_incident=None) -> Outage:
+def outage_declare(
+    *,
+    by,
+    schools,
+    title: str,
+    scope: str = OutageScope.WHOLE_SCHOOL,
+    started_at=None,
+    advice: str = "",
+    category=None,
+    location=None,
+    assets=(),
+    source_incident=None,
+) -> Outage:
     """Declare an outage for one school or, by an LA or trust, across several of its schools."""
     schools = list(schools)
     _require_desk(by, [s.pk for s in schools], _("Only the service desk can declare an outage for these schools."))
@@ -69,15 +80,19 @@ def outage_declare(*, by, schools, title: str, scope: str = OutageScope.WHOLE_SC
         errors["title"] = _("Say what is down, as people will read it.")
     if scope not in OutageScope.values:
         errors["scope"] = _("Choose what is affected.")
-    needs = {OutageScope.SERVICE: ("category", category), OutageScope.LOCATION: ("location", location),
-             OutageScope.ASSETS: ("assets", list(assets))}
+    needs = {
+        OutageScope.SERVICE: ("category", category),
+        OutageScope.LOCATION: ("location", location),
+        OutageScope.ASSETS: ("assets", list(assets)),
+    }
     if scope in needs:
         field, value = needs[scope]
         if not value:
             errors[field] = _("Choose which, for an outage of this kind.")
         elif len(schools) != 1:
-            errors["scope"] = _("A service, place or devices belong to one school: choose one school, or the whole "
-                                "school for several.")
+            errors["scope"] = _(
+                "A service, place or devices belong to one school: choose one school, or the whole school for several."
+            )
     one_school = schools[0].pk if len(schools) == 1 else None
     for field, value in (("category", category), ("location", location)):
         if value is not None and value.school_id != one_school:
@@ -93,16 +108,27 @@ def outage_declare(*, by, schools, title: str, scope: str = OutageScope.WHOLE_SC
     if errors:
         raise ValidationError(errors)
     outage = Outage.objects.create(
-        title=title.strip(), scope=scope, started_at=started_at, advice=advice.strip(), organisation_id=(
-            schools[0].organisation_id), category=category if scope == OutageScope.SERVICE else None,
-        location=location if scope == OutageScope.LOCATION else None, source_incident=source_incident,
-        declared_by=by)
+        title=title.strip(),
+        scope=scope,
+        started_at=started_at,
+        advice=advice.strip(),
+        organisation_id=(schools[0].organisation_id),
+        category=category if scope == OutageScope.SERVICE else None,
+        location=location if scope == OutageScope.LOCATION else None,
+        source_incident=source_incident,
+        declared_by=by,
+    )
     if scope == OutageScope.ASSETS:
         outage.assets.set(assets)
     OutageSchool.objects.bulk_create([OutageSchool(outage=outage, school=s) for s in schools])
     for school in schools:
-        audit_record(actor=by, school=school, action="declare", obj=outage,
-                     summary=f"Outage {outage.reference} declared: {outage.title}")
+        audit_record(
+            actor=by,
+            school=school,
+            action="declare",
+            obj=outage,
+            summary=f"Outage {outage.reference} declared: {outage.title}",
+        )
     if source_incident is not None:
         _link(outage, source_incident, by)
     _forget_banner()
@@ -115,14 +141,18 @@ def _school_ids(outage) -> list[int]:
 
 def _link(outage, incident, by) -> OutageCall:
     link = OutageCall.objects.create(outage=outage, incident=incident, linked_by=by)
-    incident_record(incident=incident, by=by, body=_("Linked to the outage %(ref)s: %(title)s. It will be resolved "
-                                                     "with it.") % {"ref": outage.reference, "title": outage.title})
+    incident_record(
+        incident=incident,
+        by=by,
+        body=_("Linked to the outage %(ref)s: %(title)s. It will be resolved with it.")
+        % {"ref": outage.reference, "title": outage.title},
+    )
     return link
 
 
 @transaction.atomic
 def outage_affected(*, outage, by) -> tuple[AffectedPerson, bool]:
-    """"I'm affected": the person is told when it is over, instead of logging a call. Once per person."""
+    """ "I'm affected": the person is told when it is over, instead of logging a call. Once per person."""
     outage = Outage.objects.select_for_update().get(pk=outage.pk)
     school_ids = _school_ids(outage)
     mine = [s for s in school_ids if s in access_for(by).roles_by_school]
@@ -146,17 +176,24 @@ def outage_link_calls(*, outage, by, incidents) -> int:
     access = access_for(by)
     for incident in incidents:
         if incident.school_id not in school_ids or not access.has_role(incident.school_id, OUTAGE_ROLES):
-            raise ValidationError({"incidents": _("%(ref)s is not at a school this outage affects.") % {
-                "ref": incident.reference}})
+            raise ValidationError(
+                {"incidents": _("%(ref)s is not at a school this outage affects.") % {"ref": incident.reference}}
+            )
         if incident.status not in ACTIVE_STATUSES:
             raise ValidationError({"incidents": _("%(ref)s is no longer open.") % {"ref": incident.reference}})
         if OutageCall.objects.filter(incident=incident).exists():
-            raise ValidationError({"incidents": _("%(ref)s is already linked to an outage.") % {
-                "ref": incident.reference}})
+            raise ValidationError(
+                {"incidents": _("%(ref)s is already linked to an outage.") % {"ref": incident.reference}}
+            )
     for incident in incidents:
         _link(outage, incident, by)
-    audit_record(actor=by, school=incidents[0].school, action="link", obj=outage,
-                 summary=f"{len(incidents)} call(s) linked to {outage.reference}")
+    audit_record(
+        actor=by,
+        school=incidents[0].school,
+        action="link",
+        obj=outage,
+        summary=f"{len(incidents)} call(s) linked to {outage.reference}",
+    )
     return len(incidents)
 
 
@@ -167,8 +204,7 @@ def _recipients(outage) -> dict[str, tuple[object | None, object]]:
     for row in AffectedPerson.objects.filter(outage=outage).select_related("person", "school"):
         if row.person.email:
             found.setdefault(row.person.email.strip().lower(), (row.person, row.school))
-    for link in OutageCall.objects.filter(outage=outage).select_related("incident__reported_by",
-                                                                       "incident__school"):
+    for link in OutageCall.objects.filter(outage=outage).select_related("incident__reported_by", "incident__school"):
         incident = link.incident
         if incident.reported_by_id and incident.reported_by.email:
             found.setdefault(incident.reported_by.email.strip().lower(), (incident.reported_by, incident.school))
@@ -194,21 +230,36 @@ def outage_resolve(*, outage, by, version, resolution: str) -> Outage:
     outage.resolved_at, outage.resolved_by, outage.resolution = timezone.now(), by, resolution.strip()
     outage.version += 1
     outage.save()
-    note = _("Resolved with the outage %(ref)s: %(resolution)s") % {"ref": outage.reference,
-                                                                    "resolution": outage.resolution}
+    note = _("Resolved with the outage %(ref)s: %(resolution)s") % {
+        "ref": outage.reference,
+        "resolution": outage.resolution,
+    }
     for link in OutageCall.objects.filter(outage=outage).select_related("incident"):
         incident = link.incident
         if incident.status in ACTIVE_STATUSES and incident.status != IncidentStatus.WAITING_APPROVAL:
             incident_resolve(incident=incident, by=by, version=None, resolution=note, notify=False)
     messages = []
     for address, (person, school) in _recipients(outage).items():
-        messages.append(message_queue(
-            purpose=Purpose.OUTAGE_RESOLVED, to_address=address, dedupe_key=f"outage:{outage.pk}",
-            subject=_("Fixed: %(title)s") % {"title": outage.title}, template="outage_resolved",
-            context={"outage": outage, "school": school}, school=school, recipient=person))
+        messages.append(
+            message_queue(
+                purpose=Purpose.OUTAGE_RESOLVED,
+                to_address=address,
+                dedupe_key=f"outage:{outage.pk}",
+                subject=_("Fixed: %(title)s") % {"title": outage.title},
+                template="outage_resolved",
+                context={"outage": outage, "school": school},
+                school=school,
+                recipient=person,
+            )
+        )
     deliver_after_commit(messages)
-    audit_record(actor=by, school=OutageSchool.objects.filter(outage=outage).first().school, action="resolve",
-                 obj=outage, summary=f"Outage {outage.reference} resolved; {len(messages)} people told")
+    audit_record(
+        actor=by,
+        school=OutageSchool.objects.filter(outage=outage).first().school,
+        action="resolve",
+        obj=outage,
+        summary=f"Outage {outage.reference} resolved; {len(messages)} people told",
+    )
     _forget_banner()
     return outage
 
@@ -245,30 +296,54 @@ def approval_request_if_needed(*, incident, by) -> Incident | None:
     """A request in a category the school marks "needs approval" waits for the approver, once: returns the call
     (now awaiting approval), or None when it needs no approval."""
     category = incident.category
-    if (incident.kind != IncidentKind.REQUEST or category is None or not category.needs_approval
-            or incident.status not in ACTIVE_STATUSES or incident.status == IncidentStatus.WAITING_APPROVAL):
+    if (
+        incident.kind != IncidentKind.REQUEST
+        or category is None
+        or not category.needs_approval
+        or incident.status not in ACTIVE_STATUSES
+        or incident.status == IncidentStatus.WAITING_APPROVAL
+    ):
         return None
-    if CallApproval.objects.filter(incident=incident, decision__in=[ApprovalDecision.PENDING,
-                                                                     ApprovalDecision.APPROVED]).exists():
+    if CallApproval.objects.filter(
+        incident=incident, decision__in=[ApprovalDecision.PENDING, ApprovalDecision.APPROVED]
+    ).exists():
         return None
     school = incident.school
-    approval = CallApproval.objects.create(school=school, incident=incident, approver=school.approver,
-                                           requested_by=by)
+    approval = CallApproval.objects.create(school=school, incident=incident, approver=school.approver, requested_by=by)
     deciders = _deciders(school)
     names = ", ".join(str(p) for p in deciders) or _("the ICT owner")
     incident = incident_await_approval(incident=incident, by=by, approver_name=names)
     path = reverse("outages:approval_detail", args=[approval.pk])
-    messages = [message_queue(
-        purpose=Purpose.APPROVAL_REQUESTED, to_address=person.email, dedupe_key=f"approval:{approval.pk}",
-        subject=_("Approval needed: [%(ref)s] %(summary)s") % {
-            "ref": incident.reference, "summary": "" if incident.is_restricted else incident.summary},
-        template="approval_requested", school=school, incident=incident, recipient=person, is_automatic=False,
-        context={"incident": incident, "approval": approval, "school": school,
-                 "link": f"{path}?t={approval_token(approval)}" if person.pk == approval.approver_id else path})
-        for person in deciders if person.email]
+    messages = [
+        message_queue(
+            purpose=Purpose.APPROVAL_REQUESTED,
+            to_address=person.email,
+            dedupe_key=f"approval:{approval.pk}",
+            subject=_("Approval needed: [%(ref)s] %(summary)s")
+            % {"ref": incident.reference, "summary": "" if incident.is_restricted else incident.summary},
+            template="approval_requested",
+            school=school,
+            incident=incident,
+            recipient=person,
+            is_automatic=False,
+            context={
+                "incident": incident,
+                "approval": approval,
+                "school": school,
+                "link": f"{path}?t={approval_token(approval)}" if person.pk == approval.approver_id else path,
+            },
+        )
+        for person in deciders
+        if person.email
+    ]
     deliver_after_commit(messages)
-    audit_record(actor=by, school=school, action="request", obj=approval,
-                 summary=f"Approval asked for {incident.reference} from {names}")
+    audit_record(
+        actor=by,
+        school=school,
+        action="request",
+        obj=approval,
+        summary=f"Approval asked for {incident.reference} from {names}",
+    )
     return incident
 
 
@@ -279,26 +354,36 @@ def approval_decide(*, approval, by, approve: bool, reason: str = "") -> CallApp
     if not may_decide(by, approval):
         raise PermissionDenied(_("Only the school's approver can decide this request."))
     if not approval.is_pending:
-        raise ValidationError(_("This request has already been decided (%(decision)s).") % {
-            "decision": approval.get_decision_display().lower()})
+        raise ValidationError(
+            _("This request has already been decided (%(decision)s).")
+            % {"decision": approval.get_decision_display().lower()}
+        )
     if not approve and not reason.strip():
         raise ValidationError({"reason": _("Say why it is refused, so that the person who asked knows.")})
     if approval.incident.status != IncidentStatus.WAITING_APPROVAL:
-        raise ValidationError(_("The call is no longer waiting for approval (it is %(status)s).") % {
-            "status": approval.incident.get_status_display().lower()})
+        raise ValidationError(
+            _("The call is no longer waiting for approval (it is %(status)s).")
+            % {"status": approval.incident.get_status_display().lower()}
+        )
     approval.decision = ApprovalDecision.APPROVED if approve else ApprovalDecision.REFUSED
     approval.reason, approval.decided_by, approval.decided_at = reason.strip(), by, timezone.now()
     approval.save()
     incident_approval_decided(incident=approval.incident, by=by, approved=approve, reason=approval.reason)
-    audit_record(actor=by, school=approval.school, action=approval.decision, obj=approval,
-                 summary=f"{approval.incident.reference} {approval.get_decision_display().lower()}")
+    audit_record(
+        actor=by,
+        school=approval.school,
+        action=approval.decision,
+        obj=approval,
+        summary=f"{approval.incident.reference} {approval.get_decision_display().lower()}",
+    )
     return approval
 
 
 def approval_cancel(*, incident, by, reason: str) -> int:
     """The call awaiting approval was cancelled (by the reporter or the desk): its approval is closed with it."""
     return CallApproval.objects.filter(incident=incident, decision=ApprovalDecision.PENDING).update(
-        decision=ApprovalDecision.CANCELLED, reason=reason, decided_by=by, decided_at=timezone.now())
+        decision=ApprovalDecision.CANCELLED, reason=reason, decided_by=by, decided_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -306,8 +391,13 @@ def category_set_needs_approval(*, category, needs: bool, by) -> object:
     _require_desk(by, [category.school_id], _("Only the service desk can change the categories."))
     category.needs_approval = needs
     category.save(update_fields=["needs_approval", "updated_at"])
-    audit_record(actor=by, school=category.school, action="approval" if needs else "no approval", obj=category,
-                 summary=f"Category {category} {'needs' if needs else 'no longer needs'} approval")
+    audit_record(
+        actor=by,
+        school=category.school,
+        action="approval" if needs else "no approval",
+        obj=category,
+        summary=f"Category {category} {'needs' if needs else 'no longer needs'} approval",
+    )
     return category
 
 
@@ -320,19 +410,33 @@ def change_from_call(*, incident, by):
     if incident.is_restricted:
         raise ValidationError(_("A restricted call cannot be copied into a request for change."))
     if CallChange.objects.filter(incident=incident).exists():
-        raise ValidationError(_("A request for change has already been raised from %(ref)s.") % {
-            "ref": incident.reference})
+        raise ValidationError(
+            _("A request for change has already been raised from %(ref)s.") % {"ref": incident.reference}
+        )
     if incident.status == IncidentStatus.WAITING_APPROVAL:
-        raise ValidationError(_("%(ref)s is awaiting approval: raise the change once it is approved.") % {
-            "ref": incident.reference})
+        raise ValidationError(
+            _("%(ref)s is awaiting approval: raise the change once it is approved.") % {"ref": incident.reference}
+        )
     approval = CallApproval.objects.filter(incident=incident).first()
     reason = _("Asked for in %(ref)s: %(summary)s.") % {"ref": incident.reference, "summary": incident.summary}
     if approval is not None and approval.decision == ApprovalDecision.APPROVED:
         reason += " " + _("Approved by %(name)s on %(when)s.") % {
-            "name": approval.decided_by, "when": f"{timezone.localtime(approval.decided_at):%d/%m/%Y}"}
-    change = change_create(school=incident.school, by=by, title=incident.summary[:200], reason=reason,
-                           description=incident.description, affected_locations=[incident.location])
+            "name": approval.decided_by,
+            "when": f"{timezone.localtime(approval.decided_at):%d/%m/%Y}",
+        }
+    change = change_create(
+        school=incident.school,
+        by=by,
+        title=incident.summary[:200],
+        reason=reason,
+        description=incident.description,
+        affected_locations=[incident.location],
+    )
     CallChange.objects.create(incident=incident, change=change, raised_by=by)
-    incident_record(incident=incident, by=by, is_public=False, body=_(
-        "Request for change %(ref)s raised from this call.") % {"ref": change.reference})
+    incident_record(
+        incident=incident,
+        by=by,
+        is_public=False,
+        body=_("Request for change %(ref)s raised from this call.") % {"ref": change.reference},
+    )
     return change

@@ -13,6 +13,5 @@ urlpatterns = [
     path("approvals/<int:approval_pk>/", views.ApprovalDetailView.as_view(), name="approval_detail"),
     path("approvals/<int:approval_pk>/decide/", views.ApprovalDecideView.as_view(), name="approval_decide"),
     path("calls/<int:incident_pk>/change/", views.ChangeFromCallView.as_view(), name="change_from_call"),
-    path("categories/<int:category_pk>/approval/", views.CategoryApprovalView.as_view(),
-         name="category_approval"),
+    path("categories/<int:category_pk>/approval/", views.CategoryApprovalView.as_view(), name="category_approval"),
 ]

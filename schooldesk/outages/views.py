@@ -22,13 +22,15 @@ class OutageListView(FilteredListView):
     template_name = "outages/outage_list.html"
 
     def get_queryset(self):
-        self.filterset = self.filterset_class(self.request.GET or None, queryset=selectors.outage_list(
-            self.request.user), request=self.request)
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=selectors.outage_list(self.request.user), request=self.request
+        )
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_declare=access_for(self.request.user).any_role(services.OUTAGE_ROLES),
-                                        **kwargs)
+        return super().get_context_data(
+            can_declare=access_for(self.request.user).any_role(services.OUTAGE_ROLES), **kwargs
+        )
 
 
 class OutageCreateView(FormPageView):
@@ -60,9 +62,17 @@ class OutageCreateView(FormPageView):
     def perform(self, form):
         data = form.cleaned_data
         return services.outage_declare(
-            by=self.request.user, schools=form.chosen_schools(), title=data["title"], scope=data["scope"],
-            started_at=data["started_at"], advice=data["advice"], category=data["category"],
-            location=data["location"], assets=list(data["assets"]), source_incident=self.incident)
+            by=self.request.user,
+            schools=form.chosen_schools(),
+            title=data["title"],
+            scope=data["scope"],
+            started_at=data["started_at"],
+            advice=data["advice"],
+            category=data["category"],
+            location=data["location"],
+            assets=list(data["assets"]),
+            source_incident=self.incident,
+        )
 
     def get_success_url(self, result) -> str:
         return reverse("outages:outage_detail", args=[result.pk])
@@ -92,13 +102,21 @@ def render_outage(request, outage, bound=None, status=200):
         action_forms["resolve"] = forms.ResolveOutageForm(initial={"version": outage.version}, auto_id="id_resolve_%s")
     if bound is not None:
         action_forms[bound[0]] = bound[1]
-    return render(request, "outages/outage_detail.html", {
-        "outage": outage, "runs": runs, "forms": action_forms, "failed": bound[0] if bound else None,
-        # the calls and the people are the desk's to see: a reporter reads the outage, not other people's calls
-        "calls": selectors.outage_calls(outage, user) if staff else None,
-        "people": selectors.outage_people(outage) if staff else None,
-        "schools": [row.school for row in outage.affected_schools.all()],
-    }, status=status)
+    return render(
+        request,
+        "outages/outage_detail.html",
+        {
+            "outage": outage,
+            "runs": runs,
+            "forms": action_forms,
+            "failed": bound[0] if bound else None,
+            # the calls and the people are the desk's to see: a reporter reads the outage, not other people's calls
+            "calls": selectors.outage_calls(outage, user) if staff else None,
+            "people": selectors.outage_people(outage) if staff else None,
+            "schools": [row.school for row in outage.affected_schools.all()],
+        },
+        status=status,
+    )
 
 
 class OutageDetailView(View):
@@ -114,8 +132,11 @@ class OutageActionView(ObjectActionView):
 
     def get_form(self, outage, data, files):
         if self.action == "link":
-            calls = selectors.linkable_calls(self.request.user, outage) if _may_run(self.request.user, outage) \
+            calls = (
+                selectors.linkable_calls(self.request.user, outage)
+                if _may_run(self.request.user, outage)
                 else Incident.objects.none()
+            )
             return forms.LinkCallsForm(data, calls=calls, auto_id="id_link_%s")
         if self.action == "resolve":
             return forms.ResolveOutageForm(data, auto_id="id_resolve_%s")
@@ -126,8 +147,9 @@ class OutageActionView(ObjectActionView):
         if self.action == "link":
             return services.outage_link_calls(outage=outage, by=user, incidents=data["incidents"])
         if self.action == "resolve":
-            return services.outage_resolve(outage=outage, by=user, version=data["version"],
-                                           resolution=data["resolution"])
+            return services.outage_resolve(
+                outage=outage, by=user, version=data["version"], resolution=data["resolution"]
+            )
         _row, created = services.outage_affected(outage=outage, by=user)
         noted = set(self.request.session.get(AFFECTED_SESSION_KEY, ()))
         self.request.session[AFFECTED_SESSION_KEY] = sorted(noted | {outage.pk})
@@ -174,13 +196,22 @@ def _approval(request, pk) -> CallApproval:
 def render_approval(request, approval, form=None, status=200):
     token = request.GET.get("t", "")
     decides = approval.is_pending and services.may_decide(request.user, approval)
-    return render(request, "outages/approval_detail.html", {
-        "approval": approval, "incident": approval.incident, "decides": decides,
-        "form": form or (forms.ApprovalDecisionForm() if decides else None),
-        "link_is_not_yours": bool(token) and not services.approval_token_valid(approval, token)
-        or bool(token) and request.user.pk != approval.approver_id,
-        "history": selectors.approvals_for_call(approval.incident),
-    }, status=status)
+    return render(
+        request,
+        "outages/approval_detail.html",
+        {
+            "approval": approval,
+            "incident": approval.incident,
+            "decides": decides,
+            "form": form or (forms.ApprovalDecisionForm() if decides else None),
+            "link_is_not_yours": bool(token)
+            and not services.approval_token_valid(approval, token)
+            or bool(token)
+            and request.user.pk != approval.approver_id,
+            "history": selectors.approvals_for_call(approval.incident),
+        },
+        status=status,
+    )
 
 
 class ApprovalDetailView(View):
@@ -200,13 +231,19 @@ class ApprovalDecideView(ObjectActionView):
         return forms.ApprovalDecisionForm(data)
 
     def perform(self, approval, form):
-        return services.approval_decide(approval=approval, by=self.request.user,
-                                        approve=form.cleaned_data["decision"] == "approve",
-                                        reason=form.cleaned_data["reason"])
+        return services.approval_decide(
+            approval=approval,
+            by=self.request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            reason=form.cleaned_data["reason"],
+        )
 
     def get_success_message(self, result):
-        return _("Approved: the desk can go ahead.") if result.decision == "approved" else _(
-            "Refused: the person who asked is told why.")
+        return (
+            _("Approved: the desk can go ahead.")
+            if result.decision == "approved"
+            else _("Refused: the person who asked is told why.")
+        )
 
     def get_success_url(self, approval):
         return reverse("outages:approval_detail", args=[approval.pk])
@@ -232,12 +269,16 @@ class CategoryApprovalView(ObjectActionView):
         return forms.AffectedForm(data)
 
     def perform(self, category, form):
-        return services.category_set_needs_approval(category=category, by=self.request.user,
-                                                    needs=not category.needs_approval)
+        return services.category_set_needs_approval(
+            category=category, by=self.request.user, needs=not category.needs_approval
+        )
 
     def get_success_message(self, result):
-        return _("Requests in “%(name)s” now wait for approval.") % {"name": result} if result.needs_approval else _(
-            "Requests in “%(name)s” no longer wait for approval.") % {"name": result}
+        return (
+            _("Requests in “%(name)s” now wait for approval.") % {"name": result}
+            if result.needs_approval
+            else _("Requests in “%(name)s” no longer wait for approval.") % {"name": result}
+        )
 
     def get_success_url(self, category):
         return f"{reverse('schools:school_detail', args=[category.school_id])}#category"
@@ -271,7 +312,8 @@ class ChangeFromCallView(ObjectActionView):
 
     def get_success_message(self, result):
         return _("Request for change %(ref)s raised from the call: complete it and submit it.") % {
-            "ref": result.reference}
+            "ref": result.reference
+        }
 
     def get_success_url(self, incident):
         return reverse("changes:change_detail", args=[self.change.pk])

@@ -43,8 +43,17 @@ def readable(value) -> str:
 
 def readable_items(items) -> list[tuple]:
     """(item, [(label, text)]) with the empty values left out: the PDF's rows."""
-    return [(item, [(name.replace("_", " ").capitalize(), readable(value)) for name, value in item.fields.items()
-                    if readable(value) != ""]) for item in items]
+    return [
+        (
+            item,
+            [
+                (name.replace("_", " ").capitalize(), readable(value))
+                for name, value in item.fields.items()
+                if readable(value) != ""
+            ],
+        )
+        for item in items
+    ]
 
 
 def pack_filename(request_obj, extension: str) -> str:
@@ -60,10 +69,15 @@ def groups_for_pack(records: Records) -> list[tuple[str, str, list]]:
 def pack_pdf(http_request, request_obj, records: Records) -> HttpResponse:
     from weasyprint import HTML
 
-    html = render_to_string("privacy/pack_pdf.html", {
-        "sar": request_obj, "made_on": timezone.localdate(),
-        "groups": [(kind, label, readable_items(items)) for kind, label, items in groups_for_pack(records)]},
-        request=http_request)
+    html = render_to_string(
+        "privacy/pack_pdf.html",
+        {
+            "sar": request_obj,
+            "made_on": timezone.localdate(),
+            "groups": [(kind, label, readable_items(items)) for kind, label, items in groups_for_pack(records)],
+        },
+        request=http_request,
+    )
     document = HTML(string=html, base_url=http_request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pack_filename(request_obj, "pdf")}"'
@@ -84,11 +98,15 @@ def pack_zip(request_obj, records: Records) -> HttpResponse:
     buffer = io.BytesIO()
     groups = groups_for_pack(records)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", (
-            f"Subject access request {request_obj.reference} for {request_obj.subject_name}, "
-            f"{request_obj.school.name}.\nReceived {request_obj.received_on:%d/%m/%Y}; pack made "
-            f"{timezone.localdate():%d/%m/%Y}.\nOne JSON and one CSV file per kind of record; the attachments "
-            "are in attachments/.\n"))
+        archive.writestr(
+            "README.txt",
+            (
+                f"Subject access request {request_obj.reference} for {request_obj.subject_name}, "
+                f"{request_obj.school.name}.\nReceived {request_obj.received_on:%d/%m/%Y}; pack made "
+                f"{timezone.localdate():%d/%m/%Y}.\nOne JSON and one CSV file per kind of record; the attachments "
+                "are in attachments/.\n"
+            ),
+        )
         for kind, _label, items in groups:
             rows = [{name: _plain(value) for name, value in item.fields.items()} for item in items]
             archive.writestr(f"{kind}.json", json.dumps(rows, indent=2, ensure_ascii=False, default=str))

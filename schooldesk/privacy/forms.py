@@ -12,8 +12,10 @@ class SubjectAccessRequestForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelFo
         model = SubjectAccessRequest
         fields = ["school", "requested_by", "subject_name", "subject_email", "received_on", "notes"]
         widgets = {"received_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"received_on": _("The request is due one calendar month after this day."),
-                      "subject_email": _("If you know it: it finds their emails and calls logged by email.")}
+        help_texts = {
+            "received_on": _("The request is due one calendar month after this day."),
+            "subject_email": _("If you know it: it finds their emails and calls logged by email."),
+        }
 
     def __init__(self, *args, school_ids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,8 +34,12 @@ class SubjectChooseForm(StyledFormMixin, forms.Form):
 class ExemptionForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(choices=RecordKind.choices, widget=forms.HiddenInput)
     object_id = forms.CharField(max_length=40, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason it is exempt"), max_length=300, required=False,
-                             help_text=_("For example: it is about another person; legal advice."))
+    reason = forms.CharField(
+        label=_("Reason it is exempt"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: it is about another person; legal advice."),
+    )
     include = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
@@ -44,7 +50,9 @@ class EmptyForm(StyledFormMixin, forms.Form):
 class RetentionPolicyForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = RetentionPolicy
-        fields = ["closed_call_days", "restricted_call_days", "mail_days", "leaver_days", "audit_days",
-                  "is_enabled"]
-        help_texts = {"is_enabled": _("Only after you have read what it would do, below. Every night it then "
-                                      "removes what is past its time.")}
+        fields = ["closed_call_days", "restricted_call_days", "mail_days", "leaver_days", "audit_days", "is_enabled"]
+        help_texts = {
+            "is_enabled": _(
+                "Only after you have read what it would do, below. Every night it then removes what is past its time."
+            )
+        }

@@ -17,17 +17,23 @@ class PrivacyQuerySet(SchoolOwnedQuerySet):
 class SubjectAccessRequest(SchoolOwnedModel):
     """A person asked for their data (or someone asked on their behalf): due one calendar month after receipt."""
 
-    requested_by = models.CharField(_("who asked"), max_length=200,
-                                    help_text=_("The person who made the request, e.g. the teacher or a parent."))
+    requested_by = models.CharField(
+        _("who asked"), max_length=200, help_text=_("The person who made the request, e.g. the teacher or a parent.")
+    )
     subject_name = models.CharField(_("whose data"), max_length=200)
     subject_email = models.EmailField(_("their email address"), blank=True)
-    subject_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("their account"))
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("their account"),
+    )
     received_on = models.DateField(_("received on"))
     due_on = models.DateField(_("due on"))
     notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     erased_at = models.DateTimeField(_("pseudonymised"), null=True, blank=True)
     pseudonym = models.CharField(max_length=40, blank=True)
@@ -64,8 +70,9 @@ class SubjectAccessExemption(TimeStampedModel):
 def _days_field(kind, label):
     from django.core.validators import MaxValueValidator, MinValueValidator
 
-    return models.PositiveIntegerField(label, default=DEFAULT_DAYS.get(kind, 0),
-                                       validators=[MinValueValidator(MIN_DAYS), MaxValueValidator(MAX_DAYS)])
+    return models.PositiveIntegerField(
+        label, default=DEFAULT_DAYS.get(kind, 0), validators=[MinValueValidator(MIN_DAYS), MaxValueValidator(MAX_DAYS)]
+    )
 
 
 def default_audit_days() -> int:
@@ -83,8 +90,9 @@ class RetentionPolicy(SchoolOwnedModel):
     restricted_call_days = _days_field(RetentionKind.RESTRICTED_CALLS, _("restricted calls, days after closing"))
     is_enabled = models.BooleanField(_("run the nightly retention job for this school"), default=False)
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = PrivacyQuerySet.as_manager()
 
@@ -97,9 +105,13 @@ class RetentionPolicy(SchoolOwnedModel):
         return str(_("Retention schedule"))
 
     def days_for(self) -> dict[str, int]:
-        return {RetentionKind.CLOSED_CALLS: self.closed_call_days, RetentionKind.MAIL: self.mail_days,
-                RetentionKind.LEAVERS: self.leaver_days, RetentionKind.AUDIT: self.audit_days,
-                RetentionKind.RESTRICTED_CALLS: self.restricted_call_days}
+        return {
+            RetentionKind.CLOSED_CALLS: self.closed_call_days,
+            RetentionKind.MAIL: self.mail_days,
+            RetentionKind.LEAVERS: self.leaver_days,
+            RetentionKind.AUDIT: self.audit_days,
+            RetentionKind.RESTRICTED_CALLS: self.restricted_call_days,
+        }
 
 
 class RetentionRun(SchoolOwnedModel):

@@ -80,7 +80,7 @@ def subject_of(request: SubjectAccessRequest) -> Subject:
 
 
 def pseudonym_for(request: SubjectAccessRequest) -> str:
-    """"Person 7F3A": the same for the same person of the same school every time, guessable by nobody without
+    """ "Person 7F3A": the same for the same person of the same school every time, guessable by nobody without
     the installation's secret key."""
     subject = subject_of(request)
     key = f"user:{subject.user.pk}" if subject.user else f"{(subject.emails or subject.names or [''])[0].lower()}"
@@ -117,7 +117,7 @@ class Records:
 
 
 def _take(records: Records, kind: str, rows, make) -> None:
-    rows = list(rows[:KIND_LIMIT + 1])
+    rows = list(rows[: KIND_LIMIT + 1])
     if len(rows) > KIND_LIMIT:
         records.truncated.append(kind)
         rows = rows[:KIND_LIMIT]
@@ -126,7 +126,8 @@ def _take(records: Records, kind: str, rows, make) -> None:
 
 def calls_about(school, subject: Subject):
     return Incident.objects.filter(school=school).filter(
-        subject.q(name_fields=("reporter_name",), email_fields=("reporter_contact",), user_fields=("reported_by",)))
+        subject.q(name_fields=("reporter_name",), email_fields=("reporter_contact",), user_fields=("reported_by",))
+    )
 
 
 def person_records(request: SubjectAccessRequest) -> Records:
@@ -137,68 +138,225 @@ def person_records(request: SubjectAccessRequest) -> Records:
     calls = calls_about(school, subject)
     call_ids = calls.values("pk")
     if user is not None:
-        _take(records, RecordKind.ACCOUNT, Membership.objects.filter(user=user, school=school).order_by("role"),
-              lambda m: Item(RecordKind.ACCOUNT, m.pk, user.get_full_name() or user.username, user.date_joined, {
-                  "name": user.get_full_name(), "username": user.username, "email": user.email,
-                  "phone": user.phone, "job_title": user.job_title, "role": m.get_role_display(),
-                  "active": user.is_active, "joined": user.date_joined, "last_sign_in": user.last_login}))
-    _take(records, RecordKind.CALL, calls.select_related("location", "category").order_by("logged_at", "pk"),
-          lambda c: Item(RecordKind.CALL, c.pk, f"{c.reference} {c.summary}", c.logged_at, {
-              "reference": c.reference, "summary": c.summary, "description": c.description,
-              "expected": c.expected, "happened": c.happened, "checked": c.checked,
-              "caller_name": c.reporter_name, "caller_contact": c.reporter_contact,
-              "where": c.location.name, "category": c.category.name if c.category else "",
-              "status": c.get_status_display(), "logged_at": c.logged_at, "closed_at": c.closed_at,
-              "resolution": c.resolution}, obj=c))
+        _take(
+            records,
+            RecordKind.ACCOUNT,
+            Membership.objects.filter(user=user, school=school).order_by("role"),
+            lambda m: Item(
+                RecordKind.ACCOUNT,
+                m.pk,
+                user.get_full_name() or user.username,
+                user.date_joined,
+                {
+                    "name": user.get_full_name(),
+                    "username": user.username,
+                    "email": user.email,
+                    "phone": user.phone,
+                    "job_title": user.job_title,
+                    "role": m.get_role_display(),
+                    "active": user.is_active,
+                    "joined": user.date_joined,
+                    "last_sign_in": user.last_login,
+                },
+            ),
+        )
+    _take(
+        records,
+        RecordKind.CALL,
+        calls.select_related("location", "category").order_by("logged_at", "pk"),
+        lambda c: Item(
+            RecordKind.CALL,
+            c.pk,
+            f"{c.reference} {c.summary}",
+            c.logged_at,
+            {
+                "reference": c.reference,
+                "summary": c.summary,
+                "description": c.description,
+                "expected": c.expected,
+                "happened": c.happened,
+                "checked": c.checked,
+                "caller_name": c.reporter_name,
+                "caller_contact": c.reporter_contact,
+                "where": c.location.name,
+                "category": c.category.name if c.category else "",
+                "status": c.get_status_display(),
+                "logged_at": c.logged_at,
+                "closed_at": c.closed_at,
+                "resolution": c.resolution,
+            },
+            obj=c,
+        ),
+    )
     updates = IncidentUpdate.objects.filter(incident__school=school).filter(
-        Q(incident__in=call_ids) | subject.q(user_fields=("author",)))
-    _take(records, RecordKind.UPDATE, updates.select_related("incident", "author").order_by("created_at", "pk"),
-          lambda u: Item(RecordKind.UPDATE, u.pk, f"{u.incident.reference}: {u.get_kind_display()}", u.created_at, {
-              "call": u.incident.reference, "kind": u.get_kind_display(), "body": u.body,
-              "by": (u.author.get_full_name() or u.author.username) if u.author else "",
-              "shown_to_reporter": u.is_public, "changed": u.field, "from": u.old_value, "to": u.new_value,
-              "at": u.created_at}))
+        Q(incident__in=call_ids) | subject.q(user_fields=("author",))
+    )
+    _take(
+        records,
+        RecordKind.UPDATE,
+        updates.select_related("incident", "author").order_by("created_at", "pk"),
+        lambda u: Item(
+            RecordKind.UPDATE,
+            u.pk,
+            f"{u.incident.reference}: {u.get_kind_display()}",
+            u.created_at,
+            {
+                "call": u.incident.reference,
+                "kind": u.get_kind_display(),
+                "body": u.body,
+                "by": (u.author.get_full_name() or u.author.username) if u.author else "",
+                "shown_to_reporter": u.is_public,
+                "changed": u.field,
+                "from": u.old_value,
+                "to": u.new_value,
+                "at": u.created_at,
+            },
+        ),
+    )
     attachments = Attachment.objects.filter(incident__school=school).filter(
-        Q(incident__in=call_ids) | subject.q(user_fields=("uploaded_by",)))
-    _take(records, RecordKind.ATTACHMENT, attachments.select_related("incident").order_by("created_at", "pk"),
-          lambda a: Item(RecordKind.ATTACHMENT, a.pk, f"{a.incident.reference}: {a.original_name}", a.created_at, {
-              "call": a.incident.reference, "name": a.original_name, "type": a.content_type, "size": a.size,
-              "file": f"attachments/{a.pk}-{a.stored_name}", "at": a.created_at}, obj=a))
+        Q(incident__in=call_ids) | subject.q(user_fields=("uploaded_by",))
+    )
+    _take(
+        records,
+        RecordKind.ATTACHMENT,
+        attachments.select_related("incident").order_by("created_at", "pk"),
+        lambda a: Item(
+            RecordKind.ATTACHMENT,
+            a.pk,
+            f"{a.incident.reference}: {a.original_name}",
+            a.created_at,
+            {
+                "call": a.incident.reference,
+                "name": a.original_name,
+                "type": a.content_type,
+                "size": a.size,
+                "file": f"attachments/{a.pk}-{a.stored_name}",
+                "at": a.created_at,
+            },
+            obj=a,
+        ),
+    )
     inbound = InboundMessage.objects.filter(school=school).filter(
-        Q(incident__in=call_ids) | subject.q(name_fields=("from_name",), email_fields=("from_address",)))
-    _take(records, RecordKind.EMAIL_IN, inbound.select_related("incident").order_by("created_at", "pk"),
-          lambda m: Item(RecordKind.EMAIL_IN, m.pk, m.subject or m.from_address, m.sent_at or m.created_at, {
-              "from": m.from_address, "from_name": m.from_name, "subject": m.subject, "preview": m.preview,
-              "call": m.incident.reference if m.incident else "", "received_at": m.created_at}))
+        Q(incident__in=call_ids) | subject.q(name_fields=("from_name",), email_fields=("from_address",))
+    )
+    _take(
+        records,
+        RecordKind.EMAIL_IN,
+        inbound.select_related("incident").order_by("created_at", "pk"),
+        lambda m: Item(
+            RecordKind.EMAIL_IN,
+            m.pk,
+            m.subject or m.from_address,
+            m.sent_at or m.created_at,
+            {
+                "from": m.from_address,
+                "from_name": m.from_name,
+                "subject": m.subject,
+                "preview": m.preview,
+                "call": m.incident.reference if m.incident else "",
+                "received_at": m.created_at,
+            },
+        ),
+    )
     outbound = OutboundMessage.objects.filter(school=school).filter(
-        subject.q(email_fields=("to_address",), user_fields=("recipient",)))
-    _take(records, RecordKind.EMAIL_OUT, outbound.order_by("created_at", "pk"),
-          lambda m: Item(RecordKind.EMAIL_OUT, m.pk, m.subject, m.sent_at or m.created_at, {
-              "to": m.to_address, "subject": m.subject, "body": m.body_text, "status": m.get_status_display(),
-              "sent_at": m.sent_at}))
+        subject.q(email_fields=("to_address",), user_fields=("recipient",))
+    )
+    _take(
+        records,
+        RecordKind.EMAIL_OUT,
+        outbound.order_by("created_at", "pk"),
+        lambda m: Item(
+            RecordKind.EMAIL_OUT,
+            m.pk,
+            m.subject,
+            m.sent_at or m.created_at,
+            {
+                "to": m.to_address,
+                "subject": m.subject,
+                "body": m.body_text,
+                "status": m.get_status_display(),
+                "sent_at": m.sent_at,
+            },
+        ),
+    )
     if user is not None:
-        _take(records, RecordKind.ASSET, Asset.objects.filter(school=school, issued_to=user)
-              .select_related("asset_type").order_by("tag"),
-              lambda a: Item(RecordKind.ASSET, a.pk, f"{a.tag} {a.make} {a.model}".strip(), a.updated_at, {
-                  "tag": a.tag, "type": a.asset_type.name, "make": a.make, "model": a.model, "serial": a.serial,
-                  "status": a.get_status_display(), "back_on": a.loan_due_on}))
+        _take(
+            records,
+            RecordKind.ASSET,
+            Asset.objects.filter(school=school, issued_to=user).select_related("asset_type").order_by("tag"),
+            lambda a: Item(
+                RecordKind.ASSET,
+                a.pk,
+                f"{a.tag} {a.make} {a.model}".strip(),
+                a.updated_at,
+                {
+                    "tag": a.tag,
+                    "type": a.asset_type.name,
+                    "make": a.make,
+                    "model": a.model,
+                    "serial": a.serial,
+                    "status": a.get_status_display(),
+                    "back_on": a.loan_due_on,
+                },
+            ),
+        )
     events = AssetEvent.objects.filter(asset__school=school).filter(
-        subject.q(name_fields=("old_value", "new_value"), user_fields=("by",)))
-    _take(records, RecordKind.ASSET_EVENT, events.select_related("asset").order_by("created_at", "pk"),
-          lambda e: Item(RecordKind.ASSET_EVENT, e.pk, f"{e.asset.tag}: {e.get_kind_display()}", e.created_at, {
-              "asset": e.asset.tag, "what": e.get_kind_display(), "field": e.field, "from": e.old_value,
-              "to": e.new_value, "note": e.note, "at": e.created_at}))
+        subject.q(name_fields=("old_value", "new_value"), user_fields=("by",))
+    )
+    _take(
+        records,
+        RecordKind.ASSET_EVENT,
+        events.select_related("asset").order_by("created_at", "pk"),
+        lambda e: Item(
+            RecordKind.ASSET_EVENT,
+            e.pk,
+            f"{e.asset.tag}: {e.get_kind_display()}",
+            e.created_at,
+            {
+                "asset": e.asset.tag,
+                "what": e.get_kind_display(),
+                "field": e.field,
+                "from": e.old_value,
+                "to": e.new_value,
+                "note": e.note,
+                "at": e.created_at,
+            },
+        ),
+    )
     if user is not None:
-        _take(records, RecordKind.LICENCE, Allocation.objects.filter(school=school, person=user)
-              .select_related("licence").order_by("pk"),
-              lambda a: Item(RecordKind.LICENCE, a.pk, a.licence.product, a.created_at, {
-                  "product": a.licence.product, "seats": a.quantity, "note": a.note, "since": a.created_at}))
-    _take(records, RecordKind.AUDIT, audit_about(school, subject).order_by("at", "pk"),
-          lambda e: Item(RecordKind.AUDIT, e.pk, e.summary, e.at, {
-              "at": e.at, "action": e.action, "record": f"{e.object_type} {e.object_label}".strip(),
-              "summary": e.summary}))
-    reasons = {(kind, object_id): reason for kind, object_id, reason in
-               request.exemptions.values_list("kind", "object_id", "reason")}
+        _take(
+            records,
+            RecordKind.LICENCE,
+            Allocation.objects.filter(school=school, person=user).select_related("licence").order_by("pk"),
+            lambda a: Item(
+                RecordKind.LICENCE,
+                a.pk,
+                a.licence.product,
+                a.created_at,
+                {"product": a.licence.product, "seats": a.quantity, "note": a.note, "since": a.created_at},
+            ),
+        )
+    _take(
+        records,
+        RecordKind.AUDIT,
+        audit_about(school, subject).order_by("at", "pk"),
+        lambda e: Item(
+            RecordKind.AUDIT,
+            e.pk,
+            e.summary,
+            e.at,
+            {
+                "at": e.at,
+                "action": e.action,
+                "record": f"{e.object_type} {e.object_label}".strip(),
+                "summary": e.summary,
+            },
+        ),
+    )
+    reasons = {
+        (kind, object_id): reason
+        for kind, object_id, reason in request.exemptions.values_list("kind", "object_id", "reason")
+    }
     for items in records.groups.values():
         for item in items:
             item.exempt_reason = reasons.get((item.kind, str(item.pk)), "")
@@ -221,18 +379,26 @@ def person_search(*, school, text: str) -> dict:
         return {"accounts": [], "callers": []}
     accounts = User.objects.filter(memberships__school=school)
     for word in words:
-        accounts = accounts.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
-                                   | Q(email__icontains=word) | Q(username__icontains=word))
+        accounts = accounts.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(username__icontains=word)
+        )
     callers = Incident.objects.filter(school=school, reported_by__isnull=True)
     senders = InboundMessage.objects.filter(school=school)
     for word in words:
         callers = callers.filter(Q(reporter_name__icontains=word) | Q(reporter_contact__icontains=word))
         senders = senders.filter(Q(from_name__icontains=word) | Q(from_address__icontains=word))
-    found = {(name, contact if "@" in contact else "") for name, contact in
-             callers.values_list("reporter_name", "reporter_contact").distinct()[:SEARCH_LIMIT]}
+    found = {
+        (name, contact if "@" in contact else "")
+        for name, contact in callers.values_list("reporter_name", "reporter_contact").distinct()[:SEARCH_LIMIT]
+    }
     found |= set(senders.values_list("from_name", "from_address").distinct()[:SEARCH_LIMIT])
-    return {"accounts": list(accounts.distinct().order_by("last_name", "first_name", "pk")[:SEARCH_LIMIT]),
-            "callers": sorted(found, key=lambda pair: (pair[0].lower(), pair[1].lower()))[:SEARCH_LIMIT]}
+    return {
+        "accounts": list(accounts.distinct().order_by("last_name", "first_name", "pk")[:SEARCH_LIMIT]),
+        "callers": sorted(found, key=lambda pair: (pair[0].lower(), pair[1].lower()))[:SEARCH_LIMIT],
+    }
 
 
 # --- retention -------------------------------------------------------------------------------------------------
@@ -242,16 +408,25 @@ def policy_for(school) -> RetentionPolicy:
 
 
 def _not_anonymised() -> Q:
-    return (Q(reported_by__isnull=False) | Q(logged_by__isnull=False) | ~Q(reporter_name="")
-            | ~Q(reporter_contact="") | ~Q(description=""))
+    return (
+        Q(reported_by__isnull=False)
+        | Q(logged_by__isnull=False)
+        | ~Q(reporter_name="")
+        | ~Q(reporter_contact="")
+        | ~Q(description="")
+    )
 
 
 def leavers(school):
     """Deactivated accounts whose only roles are in this school (a person of several schools is left to them)."""
     elsewhere = Membership.objects.filter(Q(organisation__isnull=False) | ~Q(school=school)).values("user_id")
-    return (User.objects.filter(is_active=False, memberships__school=school).exclude(pk__in=elsewhere)
-            .exclude(username__startswith=PSEUDONYMISED_PREFIX).distinct()
-            .annotate(last_seen=Coalesce("last_login", "date_joined")))
+    return (
+        User.objects.filter(is_active=False, memberships__school=school)
+        .exclude(pk__in=elsewhere)
+        .exclude(username__startswith=PSEUDONYMISED_PREFIX)
+        .distinct()
+        .annotate(last_seen=Coalesce("last_login", "date_joined"))
+    )
 
 
 def retention_due(policy: RetentionPolicy, now: datetime) -> dict[str, list[tuple[str, object, str]]]:
@@ -260,23 +435,39 @@ def retention_due(policy: RetentionPolicy, now: datetime) -> dict[str, list[tupl
     cutoff = {kind: now - days(n) for kind, n in period.items()}
     calls = Incident.objects.filter(school=school, status__in=FINISHED).filter(_not_anonymised())
     return {
-        RetentionKind.CLOSED_CALLS: [("call", calls.filter(is_restricted=False,
-                                                           closed_at__lt=cutoff[RetentionKind.CLOSED_CALLS]),
-                                      "closed_at")],
-        RetentionKind.RESTRICTED_CALLS: [("call", calls.filter(
-            is_restricted=True, closed_at__lt=cutoff[RetentionKind.RESTRICTED_CALLS]), "closed_at")],
-        RetentionKind.MAIL: [
-            ("email_in", InboundMessage.objects.filter(school=school, created_at__lt=cutoff[RetentionKind.MAIL]),
-             "created_at"),
-            ("email_out", OutboundMessage.objects.filter(school=school, created_at__lt=cutoff[RetentionKind.MAIL]),
-             "created_at"),
-            ("attachment", Attachment.objects.filter(incident__school=school,
-                                                     created_at__lt=cutoff[RetentionKind.MAIL]), "created_at"),
+        RetentionKind.CLOSED_CALLS: [
+            ("call", calls.filter(is_restricted=False, closed_at__lt=cutoff[RetentionKind.CLOSED_CALLS]), "closed_at")
         ],
-        RetentionKind.LEAVERS: [("account", leavers(school).filter(last_seen__lt=cutoff[RetentionKind.LEAVERS]),
-                                 "last_seen")],
-        RetentionKind.AUDIT: [("audit", AuditEntry.objects.filter(school=school, at__lt=cutoff[RetentionKind.AUDIT]),
-                               "at")],
+        RetentionKind.RESTRICTED_CALLS: [
+            (
+                "call",
+                calls.filter(is_restricted=True, closed_at__lt=cutoff[RetentionKind.RESTRICTED_CALLS]),
+                "closed_at",
+            )
+        ],
+        RetentionKind.MAIL: [
+            (
+                "email_in",
+                InboundMessage.objects.filter(school=school, created_at__lt=cutoff[RetentionKind.MAIL]),
+                "created_at",
+            ),
+            (
+                "email_out",
+                OutboundMessage.objects.filter(school=school, created_at__lt=cutoff[RetentionKind.MAIL]),
+                "created_at",
+            ),
+            (
+                "attachment",
+                Attachment.objects.filter(incident__school=school, created_at__lt=cutoff[RetentionKind.MAIL]),
+                "created_at",
+            ),
+        ],
+        RetentionKind.LEAVERS: [
+            ("account", leavers(school).filter(last_seen__lt=cutoff[RetentionKind.LEAVERS]), "last_seen")
+        ],
+        RetentionKind.AUDIT: [
+            ("audit", AuditEntry.objects.filter(school=school, at__lt=cutoff[RetentionKind.AUDIT]), "at")
+        ],
     }
 
 
@@ -298,13 +489,20 @@ def retention_preview(policy: RetentionPolicy, now: datetime) -> list[dict]:
         count, oldest = 0, []
         for what, queryset, date_field in parts:
             count += queryset.count()
-            oldest += [(getattr(obj, date_field), describe(what, obj))
-                       for obj in queryset.order_by(date_field, "pk")[:SAMPLE]]
-        rows.append({"kind": kind, "label": RetentionKind(kind).label, "days": policy.days_for()[kind],
-                     "count": count, "oldest": sorted(oldest, key=lambda pair: pair[0])[:SAMPLE]})
+            oldest += [
+                (getattr(obj, date_field), describe(what, obj)) for obj in queryset.order_by(date_field, "pk")[:SAMPLE]
+            ]
+        rows.append(
+            {
+                "kind": kind,
+                "label": RetentionKind(kind).label,
+                "days": policy.days_for()[kind],
+                "count": count,
+                "oldest": sorted(oldest, key=lambda pair: pair[0])[:SAMPLE],
+            }
+        )
     return rows
 
 
 def retention_runs(school, limit: int = 20):
     return RetentionRun.objects.filter(school=school)[:limit]
-

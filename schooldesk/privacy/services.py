@@ -32,21 +32,36 @@ def due_on_for(received_on: date) -> date:
 
 
 @transaction.atomic
-def sar_create(*, school, by, requested_by: str, subject_name: str, subject_email: str = "",
-               received_on: date, notes: str = "") -> SubjectAccessRequest:
+def sar_create(
+    *, school, by, requested_by: str, subject_name: str, subject_email: str = "", received_on: date, notes: str = ""
+) -> SubjectAccessRequest:
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The date received cannot be in the future.")})
     request = SubjectAccessRequest.objects.create(
-        school=school, recorded_by=by, requested_by=requested_by.strip(), subject_name=subject_name.strip(),
-        subject_email=subject_email.strip(), received_on=received_on, due_on=due_on_for(received_on), notes=notes)
-    audit_record(actor=by, school=school, action="create", obj=request,
-                 summary=f"Recorded subject access request {request}", changes={"due_on": str(request.due_on)})
+        school=school,
+        recorded_by=by,
+        requested_by=requested_by.strip(),
+        subject_name=subject_name.strip(),
+        subject_email=subject_email.strip(),
+        received_on=received_on,
+        due_on=due_on_for(received_on),
+        notes=notes,
+    )
+    audit_record(
+        actor=by,
+        school=school,
+        action="create",
+        obj=request,
+        summary=f"Recorded subject access request {request}",
+        changes={"due_on": str(request.due_on)},
+    )
     return request
 
 
 @transaction.atomic
-def sar_subject_set(*, request: SubjectAccessRequest, by, user: User | None = None, name: str = "",
-                    email: str = "") -> SubjectAccessRequest:
+def sar_subject_set(
+    *, request: SubjectAccessRequest, by, user: User | None = None, name: str = "", email: str = ""
+) -> SubjectAccessRequest:
     """The person the request is about, as found by the search: an account of the school, or a caller without one."""
     if user is not None:
         if not Membership.objects.filter(user=user, school=request.school).exists():
@@ -61,14 +76,21 @@ def sar_subject_set(*, request: SubjectAccessRequest, by, user: User | None = No
         request.subject_name = name or email
         request.subject_email = email
     request.save(update_fields=["subject_user", "subject_name", "subject_email", "updated_at"])
-    audit_record(actor=by, school=request.school, action="update", obj=request,
-                 summary=f"Chose the person of {request}", changes={"subject": ["", "chosen"]})
+    audit_record(
+        actor=by,
+        school=request.school,
+        action="update",
+        obj=request,
+        summary=f"Chose the person of {request}",
+        changes={"subject": ["", "chosen"]},
+    )
     return request
 
 
 @transaction.atomic
-def sar_exempt(*, request: SubjectAccessRequest, by, kind: str, object_id: str, reason: str = "",
-               include: bool = False) -> SubjectAccessRequest:
+def sar_exempt(
+    *, request: SubjectAccessRequest, by, kind: str, object_id: str, reason: str = "", include: bool = False
+) -> SubjectAccessRequest:
     """Leave one item out of the pack with a reason, or (`include`) put it back."""
     if kind not in RecordKind.values:
         raise ValidationError(_("Unknown kind of record."))
@@ -77,11 +99,17 @@ def sar_exempt(*, request: SubjectAccessRequest, by, kind: str, object_id: str, 
     else:
         if not reason.strip():
             raise ValidationError({"reason": _("Say why this item is exempt.")})
-        SubjectAccessExemption.objects.update_or_create(request=request, kind=kind, object_id=object_id,
-                                                        defaults={"reason": reason.strip(), "by": by})
-    audit_record(actor=by, school=request.school, action="include" if include else "exempt", obj=request,
-                 summary=f"{'Included' if include else 'Exempted'} {kind} {object_id} in {request}",
-                 changes={"kind": kind, "object_id": object_id})
+        SubjectAccessExemption.objects.update_or_create(
+            request=request, kind=kind, object_id=object_id, defaults={"reason": reason.strip(), "by": by}
+        )
+    audit_record(
+        actor=by,
+        school=request.school,
+        action="include" if include else "exempt",
+        obj=request,
+        summary=f"{'Included' if include else 'Exempted'} {kind} {object_id} in {request}",
+        changes={"kind": kind, "object_id": object_id},
+    )
     return request
 
 
@@ -91,9 +119,14 @@ def sar_answer(*, request: SubjectAccessRequest, by, now: datetime | None = None
         raise ValidationError(_("This request has already been answered."))
     request.answered_at = now or timezone.now()
     request.save(update_fields=["answered_at", "updated_at"])
-    audit_record(actor=by, school=request.school, action="answer", obj=request,
-                 summary=f"Answered subject access request {request}",
-                 changes={"answered_at": request.answered_at.isoformat(), "due_on": str(request.due_on)})
+    audit_record(
+        actor=by,
+        school=request.school,
+        action="answer",
+        obj=request,
+        summary=f"Answered subject access request {request}",
+        changes={"answered_at": request.answered_at.isoformat(), "due_on": str(request.due_on)},
+    )
     return request
 
 
@@ -106,8 +139,10 @@ def _replacer(subject: selectors.Subject, pseudonym: str, email: str):
     pairs = [(e, email) for e in subject.emails] + [(n, pseudonym) for n in sorted(names) if len(n) >= 3]
     if not pairs:
         return lambda text: text
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(old) for old, _new in sorted(pairs, key=lambda p: -len(p[0])))
-                         + r")\b", re.IGNORECASE)
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(old) for old, _new in sorted(pairs, key=lambda p: -len(p[0]))) + r")\b",
+        re.IGNORECASE,
+    )
     lookup = {old.lower(): new for old, new in pairs}
     return lambda text: pattern.sub(lambda m: lookup[m.group(0).lower()], text) if text else text
 
@@ -151,14 +186,25 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
     trail's labels; their account (if they have roles in no other school) is deactivated and renamed. Returns the
     counts per kind, also kept on the request and in the audit trail."""
     now = now or timezone.now()
-    request = SubjectAccessRequest.objects.select_for_update(of=("self",)).select_related("subject_user", "school").get(
-        pk=request.pk)
+    request = (
+        SubjectAccessRequest.objects.select_for_update(of=("self",))
+        .select_related("subject_user", "school")
+        .get(pk=request.pk)
+    )
     subject = selectors.subject_of(request)
     user = subject.user
-    if user is not None and Membership.objects.filter(user=user).filter(
-            Q(organisation__isnull=False) | ~Q(school=request.school)).exists():
-        raise ValidationError(_("This person holds a role in another school or across the organisation: their "
-                                "account cannot be renamed from one school. Ask the other school's DPO."))
+    if (
+        user is not None
+        and Membership.objects.filter(user=user)
+        .filter(Q(organisation__isnull=False) | ~Q(school=request.school))
+        .exists()
+    ):
+        raise ValidationError(
+            _(
+                "This person holds a role in another school or across the organisation: their "
+                "account cannot be renamed from one school. Ask the other school's DPO."
+            )
+        )
     pseudonym = selectors.pseudonym_for(request)
     email = selectors.pseudonym_email(pseudonym)
     replace = _replacer(subject, pseudonym, email)
@@ -175,11 +221,15 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
         Incident.objects.bulk_update(calls, ["reporter_name", "reporter_contact"])
     _rewrite(calls, ["summary", "description", "expected", "happened", "checked", "resolution"], replace)
     updates = IncidentUpdate.objects.filter(incident__school=school).filter(
-        Q(incident__in=[c.pk for c in calls]) | subject.q(user_fields=("author",), name_fields=("old_value",
-                                                                                               "new_value")))
+        Q(incident__in=[c.pk for c in calls])
+        | subject.q(user_fields=("author",), name_fields=("old_value", "new_value"))
+    )
     counts[RecordKind.UPDATE] = _rewrite(updates, ["body", "old_value", "new_value"], replace)
-    inbound = list(InboundMessage.objects.filter(school=school).filter(
-        subject.q(name_fields=("from_name",), email_fields=("from_address",))))
+    inbound = list(
+        InboundMessage.objects.filter(school=school).filter(
+            subject.q(name_fields=("from_name",), email_fields=("from_address",))
+        )
+    )
     for message in inbound:
         message.from_address, message.from_name = email, pseudonym
         message.subject, message.preview = replace(message.subject), replace(message.preview)
@@ -188,17 +238,24 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
         # the stored originals are files, outside the transaction: rewritten once the rows are committed
         transaction.on_commit(lambda: [_rewrite_raw(message, replace) for message in inbound])
     counts[RecordKind.EMAIL_IN] = len(inbound)
-    outbound = list(OutboundMessage.objects.filter(school=school).filter(
-        subject.q(email_fields=("to_address",), user_fields=("recipient",))))
+    outbound = list(
+        OutboundMessage.objects.filter(school=school).filter(
+            subject.q(email_fields=("to_address",), user_fields=("recipient",))
+        )
+    )
     for message in outbound:
         message.to_address = email
-        message.subject, message.body_text, message.body_html = (replace(message.subject),
-                                                                 replace(message.body_text), replace(message.body_html))
+        message.subject, message.body_text, message.body_html = (
+            replace(message.subject),
+            replace(message.body_text),
+            replace(message.body_html),
+        )
     if outbound:
         OutboundMessage.objects.bulk_update(outbound, ["to_address", "subject", "body_text", "body_html"])
     counts[RecordKind.EMAIL_OUT] = len(outbound)
     events = AssetEvent.objects.filter(asset__school=school).filter(
-        subject.q(name_fields=("old_value", "new_value"), user_fields=("asset__issued_to",)))
+        subject.q(name_fields=("old_value", "new_value"), user_fields=("asset__issued_to",))
+    )
     counts[RecordKind.ASSET_EVENT] = _rewrite(events, ["old_value", "new_value", "note"], replace)
     counts[RecordKind.ASSET] = Asset.objects.filter(school=school, issued_to=user).count() if user else 0
     entries = list(selectors.audit_about(school, subject))
@@ -207,8 +264,11 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
             entry.object_label = pseudonym  # written under any name they had then
             if "person" in entry.changes:
                 entry.changes = entry.changes | {"person": pseudonym}
-    counts[RecordKind.AUDIT] = _rewrite(entries, ["object_label", "summary", "changes"],
-                                        lambda value: replace(value) if isinstance(value, str) else value)
+    counts[RecordKind.AUDIT] = _rewrite(
+        entries,
+        ["object_label", "summary", "changes"],
+        lambda value: replace(value) if isinstance(value, str) else value,
+    )
     if entries:  # the labels set above
         AuditEntry.objects.bulk_update(entries, ["object_label", "changes"])
     if user is not None:
@@ -217,10 +277,17 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
     counts = {kind: n for kind, n in counts.items() if n}
     request.pseudonym, request.erased_at, request.erasure_counts = pseudonym, now, counts
     request.subject_name, request.subject_email = pseudonym, email
-    request.save(update_fields=["pseudonym", "erased_at", "erasure_counts", "subject_name", "subject_email",
-                                "updated_at"])
-    audit_record(actor=by, school=school, action="pseudonymise", obj=request,
-                 summary=f"Pseudonymised the person of {request} as {pseudonym}", changes=counts)
+    request.save(
+        update_fields=["pseudonym", "erased_at", "erasure_counts", "subject_name", "subject_email", "updated_at"]
+    )
+    audit_record(
+        actor=by,
+        school=school,
+        action="pseudonymise",
+        obj=request,
+        summary=f"Pseudonymised the person of {request} as {pseudonym}",
+        changes=counts,
+    )
     return counts
 
 
@@ -232,8 +299,9 @@ def account_pseudonymise(*, user: User, pseudonym: str) -> User:
     user.email = user.phone = user.job_title = ""
     user.is_active = False
     user.set_unusable_password()
-    user.save(update_fields=["first_name", "last_name", "username", "email", "phone", "job_title", "is_active",
-                             "password"])
+    user.save(
+        update_fields=["first_name", "last_name", "username", "email", "phone", "job_title", "is_active", "password"]
+    )
     return user
 
 
@@ -241,8 +309,7 @@ def account_pseudonymise(*, user: User, pseudonym: str) -> User:
 @transaction.atomic
 def retention_policy_save(*, school, by, values: dict, now: datetime | None = None) -> RetentionPolicy:
     """Save the school's periods; switching the job on records who reviewed the preview, and when."""
-    policy = RetentionPolicy.objects.select_for_update().filter(school=school).first() or RetentionPolicy(
-        school=school)
+    policy = RetentionPolicy.objects.select_for_update().filter(school=school).first() or RetentionPolicy(school=school)
     before = {name: getattr(policy, name) for name in values}
     for name, value in values.items():
         setattr(policy, name, value)
@@ -251,8 +318,15 @@ def retention_policy_save(*, school, by, values: dict, now: datetime | None = No
     policy.full_clean(exclude=["school"])
     policy.save()
     changed = {name: [str(before[name]), str(value)] for name, value in values.items() if before[name] != value}
-    audit_record(actor=by, school=school, action="update", obj=policy, label=str(policy),
-                 summary="Changed the retention schedule", changes=changed)
+    audit_record(
+        actor=by,
+        school=school,
+        action="update",
+        obj=policy,
+        label=str(policy),
+        summary="Changed the retention schedule",
+        changes=changed,
+    )
     return policy
 
 
@@ -265,9 +339,19 @@ def _anonymise_calls(queryset) -> list[str]:
     IncidentUpdate.objects.filter(incident__in=ids).exclude(body="").update(body="")
     IncidentUpdate.objects.filter(incident__in=ids, kind=UpdateKind.ASSIGNMENT).update(old_value="", new_value="")
     queryset.model.objects.filter(pk__in=ids).update(
-        summary=_("Call anonymised under the retention schedule"), description="", expected="", happened="",
-        checked="", last_worked="", reporter_availability="", reporter_name="", reporter_contact="",
-        reported_by=None, logged_by=None, device="")
+        summary=_("Call anonymised under the retention schedule"),
+        description="",
+        expected="",
+        happened="",
+        checked="",
+        last_worked="",
+        reporter_availability="",
+        reporter_name="",
+        reporter_contact="",
+        reported_by=None,
+        logged_by=None,
+        device="",
+    )
     return [c.reference for c in calls]
 
 
@@ -319,10 +403,18 @@ def retention_run(*, school, now: datetime | None = None, by=None) -> RetentionR
                 gone += [f"audit entry {pk}" for pk in ids]
         items[kind] = gone
     counts = {kind: len(gone) for kind, gone in items.items()}
-    run = RetentionRun.objects.create(school=school, ran_at=now, counts=counts,
-                                      items={kind: gone[:LOGGED] for kind, gone in items.items() if gone})
-    audit_record(actor=by, school=school, action="retention", obj=run, label=str(run),
-                 summary="The retention job removed what was past its time", changes=counts)
+    run = RetentionRun.objects.create(
+        school=school, ran_at=now, counts=counts, items={kind: gone[:LOGGED] for kind, gone in items.items() if gone}
+    )
+    audit_record(
+        actor=by,
+        school=school,
+        action="retention",
+        obj=run,
+        label=str(run),
+        summary="The retention job removed what was past its time",
+        changes=counts,
+    )
     return run
 
 
@@ -336,4 +428,3 @@ def retention_run_all(*, now: datetime | None = None) -> list[RetentionRun]:
         if run is not None:
             runs.append(run)
     return runs
-

@@ -37,9 +37,16 @@ class RequestListView(RoleRequiredMixin, View):
 
     def get(self, request):
         rows = list(selectors.request_list(request.user).order_by("answered_at", "due_on", "pk")[:LIST_LIMIT])
-        return render(request, "privacy/request_list.html", {
-            "open": [r for r in rows if not r.answered_at], "answered": [r for r in rows if r.answered_at],
-            "schools": list(_schools(request.user)), "today": timezone.localdate()})
+        return render(
+            request,
+            "privacy/request_list.html",
+            {
+                "open": [r for r in rows if not r.answered_at],
+                "answered": [r for r in rows if r.answered_at],
+                "schools": list(_schools(request.user)),
+                "today": timezone.localdate(),
+            },
+        )
 
 
 class RequestCreateView(FormPageView):
@@ -52,16 +59,24 @@ class RequestCreateView(FormPageView):
 
     def perform(self, form):
         data = form.cleaned_data
-        return services.sar_create(school=form.owner, by=self.request.user, requested_by=data["requested_by"],
-                                   subject_name=data["subject_name"], subject_email=data["subject_email"],
-                                   received_on=data["received_on"], notes=data["notes"])
+        return services.sar_create(
+            school=form.owner,
+            by=self.request.user,
+            requested_by=data["requested_by"],
+            subject_name=data["subject_name"],
+            subject_email=data["subject_email"],
+            received_on=data["received_on"],
+            notes=data["notes"],
+        )
 
     def get_success_url(self, result):
         return reverse("privacy:request_detail", args=[result.pk])
 
     def get_success_message(self, result):
-        return _("Request %(ref)s recorded: due on %(due)s.") % {"ref": result.reference,
-                                                                 "due": f"{result.due_on:%d/%m/%Y}"}
+        return _("Request %(ref)s recorded: due on %(due)s.") % {
+            "ref": result.reference,
+            "due": f"{result.due_on:%d/%m/%Y}",
+        }
 
 
 class RequestMixin(RoleRequiredMixin):
@@ -77,13 +92,25 @@ def detail_page(http_request, sar, *, forms=None, status=200):
     records = selectors.person_records(sar)
     text = http_request.GET.get("q", "").strip()[:100]
     found = selectors.person_search(school=sar.school, text=text) if text else None
-    groups = [(kind, RecordKind(kind).label, records.groups[kind]) for kind in RecordKind.values
-              if kind in records.groups]
-    return render(http_request, "privacy/request_detail.html", {
-        "sar": sar, "groups": groups, "records": records, "q": text, "found": found,
-        "erased": [(RecordKind(kind).label, n) for kind, n in sar.erasure_counts.items()],
-        "form": (forms or {}).get("form"), "failed_action": (forms or {}).get("action"),
-        "today": timezone.localdate()}, status=status)
+    groups = [
+        (kind, RecordKind(kind).label, records.groups[kind]) for kind in RecordKind.values if kind in records.groups
+    ]
+    return render(
+        http_request,
+        "privacy/request_detail.html",
+        {
+            "sar": sar,
+            "groups": groups,
+            "records": records,
+            "q": text,
+            "found": found,
+            "erased": [(RecordKind(kind).label, n) for kind, n in sar.erasure_counts.items()],
+            "form": (forms or {}).get("form"),
+            "failed_action": (forms or {}).get("action"),
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
 
 
 class RequestDetailView(RequestMixin, View):
@@ -108,14 +135,22 @@ class RequestActionView(RequestMixin, ObjectActionView):
                     raise Http404
             return services.sar_subject_set(request=obj, by=by, user=user, name=data["name"], email=data["email"])
         if self.action == "exempt":
-            return services.sar_exempt(request=obj, by=by, kind=data["kind"], object_id=data["object_id"],
-                                       reason=data["reason"], include=data["include"])
+            return services.sar_exempt(
+                request=obj,
+                by=by,
+                kind=data["kind"],
+                object_id=data["object_id"],
+                reason=data["reason"],
+                include=data["include"],
+            )
         return services.sar_answer(request=obj, by=by)
 
     def get_success_message(self, result):
-        return {"subject": _("The person is chosen: what the desk holds about them is below."),
-                "exempt": _("Saved: the pack leaves out the exempt items."),
-                "answer": _("Marked as answered.")}[self.action]
+        return {
+            "subject": _("The person is chosen: what the desk holds about them is below."),
+            "exempt": _("Saved: the pack leaves out the exempt items."),
+            "answer": _("Marked as answered."),
+        }[self.action]
 
     def get_success_url(self, obj):
         return reverse("privacy:request_detail", args=[obj.pk])
@@ -139,9 +174,17 @@ class RequestEraseView(RequestMixin, View):
     """GET: what pseudonymising the person will change; POST: do it."""
 
     def page(self, request, sar, form, status=200):
-        return render(request, "privacy/request_erase.html", {
-            "sar": sar, "plan": [(RecordKind(kind).label, n) for kind, n in services.erasure_plan(sar).items()],
-            "pseudonym": selectors.pseudonym_for(sar), "form": form}, status=status)
+        return render(
+            request,
+            "privacy/request_erase.html",
+            {
+                "sar": sar,
+                "plan": [(RecordKind(kind).label, n) for kind, n in services.erasure_plan(sar).items()],
+                "pseudonym": selectors.pseudonym_for(sar),
+                "form": form,
+            },
+            status=status,
+        )
 
     def get(self, request, pk):
         return self.page(request, self.get_object(), EmptyForm())
@@ -150,11 +193,15 @@ class RequestEraseView(RequestMixin, View):
         sar = self.get_object()
         form = EmptyForm(request.POST)
         if form.is_valid() and not sar.erased_at:
-            counts = apply_service(request, form,
-                                   lambda: services.person_pseudonymise(request=sar, by=request.user), "")
+            counts = apply_service(
+                request, form, lambda: services.person_pseudonymise(request=sar, by=request.user), ""
+            )
             if counts is not None:
-                messages.success(request, _("Pseudonymised as %(name)s: %(n)s records changed.") % {
-                    "name": sar.pseudonym or selectors.pseudonym_for(sar), "n": sum(counts.values())})
+                messages.success(
+                    request,
+                    _("Pseudonymised as %(name)s: %(n)s records changed.")
+                    % {"name": sar.pseudonym or selectors.pseudonym_for(sar), "n": sum(counts.values())},
+                )
                 return redirect("privacy:request_detail", pk=sar.pk)
         elif sar.erased_at:
             form.add_error(None, _("This person has already been pseudonymised."))
@@ -177,11 +224,21 @@ class RetentionView(RoleRequiredMixin, View):
     required_roles = PRIVACY_ROLES
 
     def page(self, request, school, policy, form, status=200):
-        return render(request, "privacy/retention.html", {
-            "school": school, "policy": policy, "form": form,
-            "preview": selectors.retention_preview(policy, timezone.now()),
-            "runs": [(run, [(RetentionKind(kind).label, n) for kind, n in run.counts.items()])
-                     for run in selectors.retention_runs(school)]}, status=status)
+        return render(
+            request,
+            "privacy/retention.html",
+            {
+                "school": school,
+                "policy": policy,
+                "form": form,
+                "preview": selectors.retention_preview(policy, timezone.now()),
+                "runs": [
+                    (run, [(RetentionKind(kind).label, n) for kind, n in run.counts.items()])
+                    for run in selectors.retention_runs(school)
+                ],
+            },
+            status=status,
+        )
 
     def school(self, request, school_pk):
         school = get_object_or_404(_schools(request.user), pk=school_pk)
@@ -198,10 +255,21 @@ class RetentionView(RoleRequiredMixin, View):
         policy = selectors.policy_for(school)
         form = RetentionPolicyForm(request.POST, instance=selectors.policy_for(school))
         if form.is_valid():
-            done = apply_service(request, form, services.retention_policy_save, "", school=school, by=request.user,
-                                 values=form.cleaned_data)
+            done = apply_service(
+                request,
+                form,
+                services.retention_policy_save,
+                "",
+                school=school,
+                by=request.user,
+                values=form.cleaned_data,
+            )
             if done is not None:
-                messages.success(request, _("The retention schedule is saved.") + " " + (
-                    _("The job runs tonight.") if done.is_enabled else _("The job is switched off.")))
+                messages.success(
+                    request,
+                    _("The retention schedule is saved.")
+                    + " "
+                    + (_("The job runs tonight.") if done.is_enabled else _("The job is switched off.")),
+                )
                 return redirect("privacy:retention", school_pk=school.pk)
         return self.page(request, school, policy, form, status=400)

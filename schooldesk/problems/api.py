@@ -27,15 +27,40 @@ class ProblemSerializer(DeskSerializer):
 
     class Meta:
         model = Problem
-        fields = ["id", "reference", "school", "title", "symptoms", "status", "priority", "category", "location",
-                  "asset", "device", "root_cause", "workaround", "workaround_audience", "resolution", "assigned_to",
-                  "raised_by", "due_on", "known_error_at", "resolved_at", "closed_at", "call_count", "version",
-                  "created_at", "updated_at"]
+        fields = [
+            "id",
+            "reference",
+            "school",
+            "title",
+            "symptoms",
+            "status",
+            "priority",
+            "category",
+            "location",
+            "asset",
+            "device",
+            "root_cause",
+            "workaround",
+            "workaround_audience",
+            "resolution",
+            "assigned_to",
+            "raised_by",
+            "due_on",
+            "known_error_at",
+            "resolved_at",
+            "closed_at",
+            "call_count",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
 
 
-PROBLEM_WRITE = ("The problem page's fields: school (where you have several), title, symptoms, priority, category, "
-                 "location, asset, device, assigned_to, due_on; on a change also root_cause, workaround, "
-                 "workaround_audience. A PATCH sends only what changes.")
+PROBLEM_WRITE = (
+    "The problem page's fields: school (where you have several), title, symptoms, priority, category, "
+    "location, asset, device, assigned_to, due_on; on a change also root_cause, workaround, "
+    "workaround_audience. A PATCH sends only what changes."
+)
 
 
 class ProblemLinkSerializer(serializers.Serializer):
@@ -77,8 +102,7 @@ class ProblemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewS
     def create(self, request, *args, **kwargs):
         if not problem_school_ids(request.user):  # the problem pages' own role check
             raise PermissionDenied(_("Only a school's ICT staff raise problems."))
-        form = through_form(forms.ProblemForm, request, instance=Problem(),
-                            school_ids=problem_school_ids(request.user))
+        form = through_form(forms.ProblemForm, request, instance=Problem(), school_ids=problem_school_ids(request.user))
         data = dict(form.cleaned_data)
         data.pop("version", None)
         data.pop("school", None)  # the decided school is form.owner
@@ -89,12 +113,14 @@ class ProblemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewS
     def partial_update(self, request, *args, **kwargs):
         problem = self.get_object()
         version = self.checked_version(problem)
-        form = through_form(forms.ProblemForm, request, instance=problem, version=version,
-                            school_ids=problem_school_ids(request.user))
+        form = through_form(
+            forms.ProblemForm, request, instance=problem, version=version, school_ids=problem_school_ids(request.user)
+        )
         data = dict(form.cleaned_data)
         data.pop("school", None)
-        return self.detail_answer(services.problem_update(problem=problem, by=request.user,
-                                                          version=data.pop("version", version), **data))
+        return self.detail_answer(
+            services.problem_update(problem=problem, by=request.user, version=data.pop("version", version), **data)
+        )
 
     def _act(self, name: str):
         """One of the problem page's actions (problems/views.py ACTIONS): its form, then its service."""
@@ -102,8 +128,9 @@ class ProblemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewS
         version = self.checked_version(problem)
         form_class, perform, _success = ACTIONS[name]
         extra = {"problem": problem, "user": self.request.user} if form_class is forms.LinkForm else {}
-        form = through_form(form_class, self.request, version=version if "version" in form_class.base_fields
-                            else None, **extra)
+        form = through_form(
+            form_class, self.request, version=version if "version" in form_class.base_fields else None, **extra
+        )
         perform(problem, self.request.user, form.cleaned_data)
         return self.detail_answer(problem)
 

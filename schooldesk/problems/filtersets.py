@@ -19,8 +19,11 @@ class ProblemFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (words or PRB-000123)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
     status = django_filters.MultipleChoiceFilter(choices=ProblemStatus.choices)
-    state = django_filters.ChoiceFilter(method="filter_state", label=_("Open or ended"),
-                                        choices=[("open", _("Still open")), ("ended", _("Resolved or closed"))])
+    state = django_filters.ChoiceFilter(
+        method="filter_state",
+        label=_("Open or ended"),
+        choices=[("open", _("Still open")), ("ended", _("Resolved or closed"))],
+    )
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
     category = django_filters.ModelChoiceFilter(queryset=lambda r: Category.objects.visible_to(_user(r)))
     location = django_filters.ModelChoiceFilter(queryset=lambda r: Location.objects.visible_to(_user(r)))

@@ -15,8 +15,11 @@ TEXT = forms.Textarea(attrs={"rows": 3})
 
 
 def staff_of(school_ids):
-    return (User.objects.filter(memberships__school_id__in=school_ids, memberships__role__in=PROBLEM_ROLES)
-            .distinct().order_by("first_name", "last_name"))
+    return (
+        User.objects.filter(memberships__school_id__in=school_ids, memberships__role__in=PROBLEM_ROLES)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
 
 
 class ProblemForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
@@ -26,8 +29,21 @@ class ProblemForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
 
     class Meta:
         model = Problem
-        fields = ["school", "title", "symptoms", "priority", "category", "location", "asset", "device", "root_cause",
-                  "workaround", "workaround_audience", "assigned_to", "due_on"]
+        fields = [
+            "school",
+            "title",
+            "symptoms",
+            "priority",
+            "category",
+            "location",
+            "asset",
+            "device",
+            "root_cause",
+            "workaround",
+            "workaround_audience",
+            "assigned_to",
+            "due_on",
+        ]
         widgets = {"symptoms": TEXT, "root_cause": TEXT, "workaround": TEXT, "due_on": DateInput()}
 
     def __init__(self, *args, school_ids, school=None, **kwargs):
@@ -39,8 +55,11 @@ class ProblemForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
                 del self.fields[name]  # found out later: the known-error form records them
         self.fields["category"].queryset = Category.objects.filter(school_id__in=school_ids, is_archived=False)
         self.fields["location"].queryset = Location.objects.filter(school_id__in=school_ids, is_archived=False)
-        self.fields["asset"].queryset = (Asset.objects.filter(school_id__in=school_ids)
-                                         .exclude(status__in=GONE_STATUSES).select_related("asset_type"))
+        self.fields["asset"].queryset = (
+            Asset.objects.filter(school_id__in=school_ids)
+            .exclude(status__in=GONE_STATUSES)
+            .select_related("asset_type")
+        )
         self.fields["asset"].label_from_instance = lambda a: f"{a.tag} – {a.description}"
         self.fields["assigned_to"].queryset = staff_of(school_ids)
         for name in ("category", "location", "asset", "assigned_to", "priority"):
@@ -58,8 +77,9 @@ class ProblemForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
 
 
 class NoteForm(StyledFormMixin, forms.Form):
-    body = forms.CharField(label=_("Progress note"), widget=TEXT,
-                           help_text=_("What was tried or found, the theory, what happens next."))
+    body = forms.CharField(
+        label=_("Progress note"), widget=TEXT, help_text=_("What was tried or found, the theory, what happens next.")
+    )
 
 
 class LinkForm(StyledFormMixin, forms.Form):
@@ -78,8 +98,10 @@ class LinkForm(StyledFormMixin, forms.Form):
         calls = list(Incident.objects.visible_to(self.user).filter(school_id=self.problem.school_id, pk__in=numbers))
         missing = sorted(set(numbers) - {c.pk for c in calls})
         if missing:
-            raise forms.ValidationError(_("No call of this school with the reference %(refs)s.")
-                                        % {"refs": ", ".join(f"INC-{n:06d}" for n in missing)})
+            raise forms.ValidationError(
+                _("No call of this school with the reference %(refs)s.")
+                % {"refs": ", ".join(f"INC-{n:06d}" for n in missing)}
+            )
         return calls
 
 
@@ -91,10 +113,14 @@ class StatusForm(StyledFormMixin, forms.Form):
 
 class KnownErrorForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    workaround = forms.CharField(label=_("Workaround"), widget=TEXT,
-                                 help_text=_("The steps that get people working again until it is fixed."))
-    audience = forms.ChoiceField(label=_("Who may apply it"), choices=WorkaroundAudience.choices,
-                                 help_text=_("Workarounds a reporter may apply are also shown on the report form."))
+    workaround = forms.CharField(
+        label=_("Workaround"), widget=TEXT, help_text=_("The steps that get people working again until it is fixed.")
+    )
+    audience = forms.ChoiceField(
+        label=_("Who may apply it"),
+        choices=WorkaroundAudience.choices,
+        help_text=_("Workarounds a reporter may apply are also shown on the report form."),
+    )
     root_cause = forms.CharField(label=_("Root cause (if known)"), required=False, widget=TEXT)
 
 
@@ -102,8 +128,9 @@ class ResolveForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     resolution = forms.CharField(label=_("What fixed it"), widget=TEXT)
     root_cause = forms.CharField(label=_("Root cause"), required=False, widget=TEXT)
-    resolve_calls = forms.BooleanField(label=_("Also resolve its open calls with this, and tell their reporters"),
-                                       required=False, initial=True)
+    resolve_calls = forms.BooleanField(
+        label=_("Also resolve its open calls with this, and tell their reporters"), required=False, initial=True
+    )
 
 
 class CloseForm(StyledFormMixin, forms.Form):

@@ -38,33 +38,63 @@ class Problem(VersionedModel, SchoolOwnedModel):
 
     title = models.CharField(_("title"), max_length=200)
     symptoms = models.TextField(_("symptoms"), blank=True, help_text=_("What people see when it happens."))
-    status = models.CharField(_("status"), max_length=20, choices=choices.ProblemStatus.choices,
-                              default=choices.ProblemStatus.OPEN, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=choices.ProblemStatus.choices,
+        default=choices.ProblemStatus.OPEN,
+        db_index=True,
+    )
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices, default=Priority.P3)
-    category = models.ForeignKey("incidents.Category", on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("category"))
-    location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, null=True, blank=True,
-                                 verbose_name=_("where"))
-    asset = models.ForeignKey("assets.Asset", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="problems", verbose_name=_("device from the register"))
+    category = models.ForeignKey(
+        "incidents.Category", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category")
+    )
+    location = models.ForeignKey(
+        "locations.Location", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("where")
+    )
+    asset = models.ForeignKey(
+        "assets.Asset",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="problems",
+        verbose_name=_("device from the register"),
+    )
     device = models.CharField(_("device (as described)"), max_length=120, blank=True)
     root_cause = models.TextField(_("root cause"), blank=True, help_text=_("Your theory, or the cause once proven."))
-    workaround = models.TextField(_("workaround"), blank=True,
-                                  help_text=_("Steps that get people working again until it is fixed."))
-    workaround_audience = models.CharField(_("who may apply the workaround"), max_length=20,
-                                           choices=choices.WorkaroundAudience.choices,
-                                           default=choices.WorkaroundAudience.DESK)
+    workaround = models.TextField(
+        _("workaround"), blank=True, help_text=_("Steps that get people working again until it is fixed.")
+    )
+    workaround_audience = models.CharField(
+        _("who may apply the workaround"),
+        max_length=20,
+        choices=choices.WorkaroundAudience.choices,
+        default=choices.WorkaroundAudience.DESK,
+    )
     resolution = models.TextField(_("resolution"), blank=True)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="assigned_problems", verbose_name=_("problem owner"))
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="raised_problems", verbose_name=_("raised by"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_problems",
+        verbose_name=_("problem owner"),
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="raised_problems",
+        verbose_name=_("raised by"),
+    )
     due_on = models.DateField(_("aim to solve by"), null=True, blank=True)
     known_error_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    incidents = models.ManyToManyField("incidents.Incident", through="ProblemIncident", related_name="problems",
-                                       blank=True)
+    incidents = models.ManyToManyField(
+        "incidents.Incident", through="ProblemIncident", related_name="problems", blank=True
+    )
 
     objects = ProblemQuerySet.as_manager()
 
@@ -93,11 +123,13 @@ class ProblemIncident(TimeStampedModel):
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="links")
     incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="problem_links")
-    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     workaround_sent_at = models.DateTimeField(null=True, blank=True)
-    workaround_sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                           related_name="+")
+    workaround_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -112,8 +144,9 @@ class ProblemNote(TimeStampedModel):
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(max_length=20, choices=choices.NoteKind.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     body = models.TextField(blank=True)
     field = models.CharField(max_length=40, blank=True)
     old_value = models.CharField(max_length=200, blank=True)
@@ -130,11 +163,14 @@ class ProblemSettings(SchoolOwnedModel):
     """When repeat calls become a problem candidate, per school."""
 
     candidate_calls = models.PositiveSmallIntegerField(
-        _("calls"), default=choices.DEFAULT_CANDIDATE_CALLS, validators=[MinValueValidator(2), MaxValueValidator(99)],
+        _("calls"),
+        default=choices.DEFAULT_CANDIDATE_CALLS,
+        validators=[MinValueValidator(2), MaxValueValidator(99)],
         help_text=_("This many calls on one device, place or category ..."),
     )
     candidate_days = models.PositiveSmallIntegerField(
-        _("within school days"), default=choices.DEFAULT_CANDIDATE_DAYS,
+        _("within school days"),
+        default=choices.DEFAULT_CANDIDATE_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(195)],
         help_text=_("... within this many school days (holidays and weekends do not count)."),
     )

@@ -35,19 +35,23 @@ SUGGESTION_LIMIT = 5
 CANDIDATE_CALLS_READ = 2000
 THEME_KEY_LENGTH = 100
 #: words too common to say two calls are about the same thing
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 about after again also been being cannot could does doing done from have having into just keeps like more most
 much need needs only other please really same says some still than that their them then there these they thing
 this those through today very want wants when which while will with without work working works would your
-""".split())
+""".split()
+)
 #: words that do not say what a call is about: short common words and symptoms any fault can have
-CANDIDATE_STOP_WORDS = STOP_WORDS | frozenset("""
+CANDIDATE_STOP_WORDS = STOP_WORDS | frozenset(
+    """
 a am an and any anymore are as at be but by can cannot cant come comes could couldnt did didnt do does doesnt
 dont for from get gets getting got had has hasnt have he her his how i if im in is isnt it its ive me my no not
 now of off ok on or our out over she so the to too up us was wasnt we were what who why wont you
 again all always anything broke broken down error every fault faulty fix fixed help issue keep not problem
 slow stopped urgent wrong
-""".split())
+""".split()
+)
 
 
 def problem_school_ids(user) -> list[int]:
@@ -55,13 +59,17 @@ def problem_school_ids(user) -> list[int]:
 
 
 def problem_list(user):
-    return (Problem.objects.visible_to(user).select_related(*LIST_RELATED)
-            .annotate(call_count=Count("links", distinct=True)))
+    return (
+        Problem.objects.visible_to(user)
+        .select_related(*LIST_RELATED)
+        .annotate(call_count=Count("links", distinct=True))
+    )
 
 
 def problem_get(user, pk: int) -> Problem:
-    return Problem.objects.visible_to(user).select_related(*LIST_RELATED, "raised_by",
-                                                           "school__organisation").get(pk=pk)
+    return (
+        Problem.objects.visible_to(user).select_related(*LIST_RELATED, "raised_by", "school__organisation").get(pk=pk)
+    )
 
 
 def problem_notes(problem: Problem):
@@ -70,9 +78,11 @@ def problem_notes(problem: Problem):
 
 def problem_calls(user, problem: Problem) -> dict:
     """The linked calls this person may see, and how many others (restricted) there are."""
-    links = list(ProblemIncident.objects.filter(problem=problem, incident__in=Incident.objects.visible_to(user))
-                 .select_related("incident__location", "incident__assigned_to", "workaround_sent_by")
-                 .order_by("-incident__logged_at"))
+    links = list(
+        ProblemIncident.objects.filter(problem=problem, incident__in=Incident.objects.visible_to(user))
+        .select_related("incident__location", "incident__assigned_to", "workaround_sent_by")
+        .order_by("-incident__logged_at")
+    )
     total = ProblemIncident.objects.filter(problem=problem).count()
     open_calls = sum(1 for link in links if link.incident.status in ACTIVE_STATUSES)
     return {"links": links, "hidden": total - len(links), "open": open_calls}
@@ -87,19 +97,26 @@ def calendars_for(school_ids) -> dict[int, ServiceCalendar]:
     """Each school's service calendar, built from three queries whatever the number of schools."""
     closed: dict[int, set[date]] = defaultdict(set)
     for school_id, starts_on, ends_on in Closure.objects.filter(school_id__in=school_ids).values_list(
-            "school_id", "starts_on", "ends_on"):
+        "school_id", "starts_on", "ends_on"
+    ):
         day = starts_on
         while day <= ends_on:
             closed[school_id].add(day)
             day += timedelta(days=1)
     terms: dict[int, list] = defaultdict(list)
     for row in Term.objects.filter(school_id__in=school_ids).values_list(
-            "school_id", "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on"):
+        "school_id", "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on"
+    ):
         terms[row[0]].append(CalendarTerm(*row[1:]))
     return {
-        school.pk: ServiceCalendar(opens_at=school.service_opens_at, closes_at=school.service_closes_at,
-                                   nation=school.nation, closed_dates=frozenset(closed[school.pk]),
-                                   term_time_only=school.is_term_time_only, terms=tuple(terms[school.pk]))
+        school.pk: ServiceCalendar(
+            opens_at=school.service_opens_at,
+            closes_at=school.service_closes_at,
+            nation=school.nation,
+            closed_dates=frozenset(closed[school.pk]),
+            term_time_only=school.is_term_time_only,
+            terms=tuple(terms[school.pk]),
+        )
         for school in School.objects.filter(pk__in=school_ids)
     }
 
@@ -117,8 +134,10 @@ def window_start(calendar: ServiceCalendar, days: int, now: datetime) -> datetim
 
 
 def candidate_settings(school_ids) -> dict[int, tuple[int, int]]:
-    found = {s.school_id: (s.candidate_calls, s.candidate_days)
-             for s in ProblemSettings.objects.filter(school_id__in=school_ids)}
+    found = {
+        s.school_id: (s.candidate_calls, s.candidate_days)
+        for s in ProblemSettings.objects.filter(school_id__in=school_ids)
+    }
     return {pk: found.get(pk, (DEFAULT_CANDIDATE_CALLS, DEFAULT_CANDIDATE_DAYS)) for pk in school_ids}
 
 
@@ -134,11 +153,14 @@ def _repeat_calls(user, school_ids, starts):
     window = Q(pk__in=[])
     for school_id, start in starts.items():
         window |= Q(school_id=school_id, logged_at__gte=start)
-    return (Incident.objects.visible_to(user).filter(school_id__in=school_ids,
-                                                     kind=IncidentKind.INCIDENT).filter(window)
-            .exclude(status__in=(IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE))
-            .exclude(Exists(ProblemIncident.objects.filter(incident=OuterRef("pk"))))
-            .annotate(device_key=Lower(Trim("device"))))
+    return (
+        Incident.objects.visible_to(user)
+        .filter(school_id__in=school_ids, kind=IncidentKind.INCIDENT)
+        .filter(window)
+        .exclude(status__in=(IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE))
+        .exclude(Exists(ProblemIncident.objects.filter(incident=OuterRef("pk"))))
+        .annotate(device_key=Lower(Trim("device")))
+    )
 
 
 #: basis → (its calls, the column its rows are grouped by); one device says more than one room, one room more
@@ -178,10 +200,12 @@ def _scope_words(call, basis: str) -> frozenset[str]:
 
 
 def _scope_label(call, basis: str) -> str:
-    return {CandidateBasis.ASSET: lambda: f"{call.asset.tag} {call.asset.description}".strip(),
-            CandidateBasis.DEVICE: lambda: call.device.strip(),
-            CandidateBasis.LOCATION: lambda: str(call.location),
-            CandidateBasis.ASSET_TYPE: lambda: call.asset.asset_type.name}[basis]()
+    return {
+        CandidateBasis.ASSET: lambda: f"{call.asset.tag} {call.asset.description}".strip(),
+        CandidateBasis.DEVICE: lambda: call.device.strip(),
+        CandidateBasis.LOCATION: lambda: str(call.location),
+        CandidateBasis.ASSET_TYPE: lambda: call.asset.asset_type.name,
+    }[basis]()
 
 
 def _label(calls, basis: str, theme: frozenset[str]) -> str:
@@ -241,17 +265,24 @@ def problem_candidates(user, *, school=None, now=None) -> list[dict]:
     names = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "name"))
     scopes, wanted = set(), Q(pk__in=[])
     for basis, (queryset, key) in _groupings(calls).items():
-        rows = (queryset.values("school_id", key).annotate(n=Count("pk"), last=Max("logged_at"))
-                .filter(n__gte=lowest).order_by("-n", "-last"))
-        for row in rows[:CANDIDATE_LIMIT * 4]:
+        rows = (
+            queryset.values("school_id", key)
+            .annotate(n=Count("pk"), last=Max("logged_at"))
+            .filter(n__gte=lowest)
+            .order_by("-n", "-last")
+        )
+        for row in rows[: CANDIDATE_LIMIT * 4]:
             if row["n"] >= settings[row["school_id"]][0]:
                 scopes.add((row["school_id"], basis, str(row[key])))
                 wanted |= Q(school_id=row["school_id"]) & _condition(basis, row[key])
     if not scopes:
         return []
     grouped = defaultdict(list)
-    for call in (calls.filter(wanted).select_related("location", "asset__asset_type")
-                 .order_by("-logged_at")[:CANDIDATE_CALLS_READ]):
+    for call in (
+        calls.filter(wanted)
+        .select_related("location", "asset__asset_type")
+        .order_by("-logged_at")[:CANDIDATE_CALLS_READ]
+    ):
         for basis in CandidateBasis.values:
             scope_key = _scope_key(call, basis)
             if scope_key is not None and (call.school_id, basis, str(scope_key)) in scopes:
@@ -265,11 +296,21 @@ def problem_candidates(user, *, school=None, now=None) -> list[dict]:
             if same_calls in seen:  # already a candidate on a more specific basis
                 continue
             seen.add(same_calls)
-            found.append({"school_id": school_id, "school_name": names[school_id], "basis": basis,
-                          "basis_label": CandidateBasis(basis).label, "key": _key(scope_key, theme),
-                          "label": _label(members, basis, theme), "count": len(members),
-                          "first": members[-1].logged_at, "last": members[0].logged_at, "days": days,
-                          "calls": members[:12]})
+            found.append(
+                {
+                    "school_id": school_id,
+                    "school_name": names[school_id],
+                    "basis": basis,
+                    "basis_label": CandidateBasis(basis).label,
+                    "key": _key(scope_key, theme),
+                    "label": _label(members, basis, theme),
+                    "count": len(members),
+                    "first": members[-1].logged_at,
+                    "last": members[0].logged_at,
+                    "days": days,
+                    "calls": members[:12],
+                }
+            )
     found.sort(key=lambda c: (order[c["basis"]], -c["count"], -c["last"].timestamp()))
     return found[:CANDIDATE_LIMIT]
 
@@ -278,13 +319,21 @@ def candidate_calls(user, *, school, basis: str, key, now=None) -> tuple[list, s
     """The calls of one candidate (for raising a problem from them), newest first, and its label."""
     scope_key, _bar, theme = str(key).rpartition("|")
     theme = frozenset(theme.split())
-    if (basis not in CandidateBasis.values or not theme or not scope_key
-            or (basis != CandidateBasis.DEVICE and not scope_key.isdigit())):
+    if (
+        basis not in CandidateBasis.values
+        or not theme
+        or not scope_key
+        or (basis != CandidateBasis.DEVICE and not scope_key.isdigit())
+    ):
         return [], ""
     now = now or timezone.now()
     _settings, starts = _windows([school.pk], now)
-    scope_calls = list(_repeat_calls(user, [school.pk], starts).filter(_condition(basis, scope_key))
-                       .select_related("location", "asset__asset_type").order_by("-logged_at")[:CANDIDATE_CALLS_READ])
+    scope_calls = list(
+        _repeat_calls(user, [school.pk], starts)
+        .filter(_condition(basis, scope_key))
+        .select_related("location", "asset__asset_type")
+        .order_by("-logged_at")[:CANDIDATE_CALLS_READ]
+    )
     if not scope_calls:
         return [], ""
     ignore = _scope_words(scope_calls[0], basis)
@@ -323,12 +372,21 @@ def summary_words(text: str) -> frozenset[str]:
 
 # --- known errors offered while a call is logged or triaged --------------------------------------
 def words_in(text: str) -> list[str]:
-    return [w for w in dict.fromkeys(re.findall(r"[a-z0-9][a-z0-9'-]{3,}", (text or "").lower()))
-            if w not in STOP_WORDS][:8]
+    return [
+        w for w in dict.fromkeys(re.findall(r"[a-z0-9][a-z0-9'-]{3,}", (text or "").lower())) if w not in STOP_WORDS
+    ][:8]
 
 
-def known_error_suggestions(user, *, location_id=None, category_id=None, asset_id=None, text: str = "",
-                            school_ids=None, limit: int = SUGGESTION_LIMIT) -> list[Problem]:
+def known_error_suggestions(
+    user,
+    *,
+    location_id=None,
+    category_id=None,
+    asset_id=None,
+    text: str = "",
+    school_ids=None,
+    limit: int = SUGGESTION_LIMIT,
+) -> list[Problem]:
     """Known errors that look like this call: same device, place or category, or words in common; the
     best matches first. The desk and technicians see every known error of their schools; anyone else
     only those whose workaround a reporter may apply."""
@@ -354,10 +412,16 @@ def known_error_suggestions(user, *, location_id=None, category_id=None, asset_i
     matching = signals[0]
     for signal in signals[1:]:
         matching |= signal
-    audience = Q(school_id__in=staff) | Q(school_id__in=everyone - staff,
-                                          workaround_audience=WorkaroundAudience.REPORTER)
-    rows = list(Problem.objects.filter(audience, status=ProblemStatus.KNOWN_ERROR).exclude(workaround="")
-                .filter(matching).select_related("location", "category", "asset").order_by("-known_error_at")[:50])
+    audience = Q(school_id__in=staff) | Q(
+        school_id__in=everyone - staff, workaround_audience=WorkaroundAudience.REPORTER
+    )
+    rows = list(
+        Problem.objects.filter(audience, status=ProblemStatus.KNOWN_ERROR)
+        .exclude(workaround="")
+        .filter(matching)
+        .select_related("location", "category", "asset")
+        .order_by("-known_error_at")[:50]
+    )
 
     def score(problem) -> int:
         text = f"{problem.title} {problem.symptoms}".lower()
@@ -376,13 +440,18 @@ def known_error_suggestions(user, *, location_id=None, category_id=None, asset_i
 
 def known_errors_given(incident) -> set[int]:
     """The problems whose workaround was already given to this call."""
-    return set(ProblemIncident.objects.filter(incident=incident, workaround_sent_at__isnull=False)
-               .values_list("problem_id", flat=True))
+    return set(
+        ProblemIncident.objects.filter(incident=incident, workaround_sent_at__isnull=False).values_list(
+            "problem_id", flat=True
+        )
+    )
 
 
 def problem_overdue(queryset, today: date | None = None):
-    return queryset.filter(status__in=(ProblemStatus.OPEN, ProblemStatus.INVESTIGATING, ProblemStatus.KNOWN_ERROR),
-                           due_on__lt=today or timezone.localdate())
+    return queryset.filter(
+        status__in=(ProblemStatus.OPEN, ProblemStatus.INVESTIGATING, ProblemStatus.KNOWN_ERROR),
+        due_on__lt=today or timezone.localdate(),
+    )
 
 
 # --- the problem report --------------------------------------------------------------------------
@@ -390,7 +459,6 @@ def problem_report(user, *, start: date, end: date, school=None) -> dict:
     """Raised, resolved and known errors in the period, time to resolve and calls per problem: SQL aggregates.
     `rows` (a queryset) holds every problem raised, made a known error or resolved in the period."""
     from django.db.models import Avg, DurationField, ExpressionWrapper, F
-
 
     begin, finish = period_bounds(start, end)
     problems = Problem.objects.reportable_by(user)
@@ -405,24 +473,42 @@ def problem_report(user, *, start: date, end: date, school=None) -> dict:
         raised=Count("pk", filter=within("created_at")),
         resolved=Count("pk", filter=within("resolved_at")),
         known_errors=Count("pk", filter=within("known_error_at")),
-        open_now=Count("pk", filter=Q(status__in=(ProblemStatus.OPEN, ProblemStatus.INVESTIGATING,
-                                                  ProblemStatus.KNOWN_ERROR))),
+        open_now=Count(
+            "pk", filter=Q(status__in=(ProblemStatus.OPEN, ProblemStatus.INVESTIGATING, ProblemStatus.KNOWN_ERROR))
+        ),
         known_errors_now=Count("pk", filter=Q(status=ProblemStatus.KNOWN_ERROR)),
         avg_resolve=Avg(took, filter=within("resolved_at")),
     )
     raised = problems.filter(within("created_at"))
-    calls = ProblemIncident.objects.filter(problem__in=raised).aggregate(n=Count("pk"), problems=Count("problem",
-                                                                                                       distinct=True))
+    calls = ProblemIncident.objects.filter(problem__in=raised).aggregate(
+        n=Count("pk"), problems=Count("problem", distinct=True)
+    )
     totals["calls"] = calls["n"]
     totals["calls_per_problem"] = round(calls["n"] / totals["raised"], 1) if totals["raised"] else None
     in_period = within("created_at") | within("known_error_at") | within("resolved_at")
-    rows = (problems.filter(in_period).select_related("school", "category")
-            .annotate(calls=Count("links", distinct=True), time_to_resolve=took).order_by("-created_at", "-pk"))
+    rows = (
+        problems.filter(in_period)
+        .select_related("school", "category")
+        .annotate(calls=Count("links", distinct=True), time_to_resolve=took)
+        .order_by("-created_at", "-pk")
+    )
     status_labels = dict(ProblemStatus.choices)
-    by_status = [{"key": status_labels.get(r["status"], r["status"]), "n": r["n"]}
-                 for r in raised.values("status").annotate(n=Count("pk")).order_by("-n", "status")]
-    by_category = [{"key": r["category__name"] or "–", "n": r["n"]}
-                   for r in raised.values("category__name").annotate(n=Count("pk")).order_by("-n", "category__name")]
-    return {"start": start, "end": end, "school": school, "totals": totals, "rows": rows,
-            "tables": [("status", "Problems raised, by status now", by_status),
-                       ("category", "Problems raised, by category", by_category)]}
+    by_status = [
+        {"key": status_labels.get(r["status"], r["status"]), "n": r["n"]}
+        for r in raised.values("status").annotate(n=Count("pk")).order_by("-n", "status")
+    ]
+    by_category = [
+        {"key": r["category__name"] or "–", "n": r["n"]}
+        for r in raised.values("category__name").annotate(n=Count("pk")).order_by("-n", "category__name")
+    ]
+    return {
+        "start": start,
+        "end": end,
+        "school": school,
+        "totals": totals,
+        "rows": rows,
+        "tables": [
+            ("status", "Problems raised, by status now", by_status),
+            ("category", "Problems raised, by category", by_category),
+        ],
+    }

@@ -26,18 +26,31 @@ from schooldesk.problems.choices import (
 from schooldesk.problems.models import Problem, ProblemIncident, ProblemNote, ProblemSettings
 from schooldesk.schools.choices import Priority
 
-CONFLICT = ("Someone else changed this problem after you opened it. Your changes were not saved: "
-            "check the latest version below and try again.")
+CONFLICT = (
+    "Someone else changed this problem after you opened it. Your changes were not saved: "
+    "check the latest version below and try again."
+)
 #: the fields problem_update may change, with their labels for the progress notes
-EDITABLE = ("title", "symptoms", "priority", "category", "location", "asset", "device", "root_cause", "workaround",
-            "workaround_audience", "assigned_to", "due_on")
+EDITABLE = (
+    "title",
+    "symptoms",
+    "priority",
+    "category",
+    "location",
+    "asset",
+    "device",
+    "root_cause",
+    "workaround",
+    "workaround_audience",
+    "assigned_to",
+    "due_on",
+)
 
 
 PROBLEM_ROLE_REFUSED = gettext_lazy("Only the service desk and technicians work on problems.")
 
 
-def _require(by, school_id: int, roles=PROBLEM_ROLES,
-             message=PROBLEM_ROLE_REFUSED) -> None:
+def _require(by, school_id: int, roles=PROBLEM_ROLES, message=PROBLEM_ROLE_REFUSED) -> None:
     if by is None:  # the system itself (the demo, commands)
         return
     if not access_for(by).has_role(school_id, roles):
@@ -54,9 +67,15 @@ def _save(problem: Problem) -> None:
 
 
 def _note(problem: Problem, by, kind: str, body: str = "", *, field: str = "", old="", new="") -> ProblemNote:
-    return ProblemNote.objects.create(problem=problem, kind=kind, body=body,
-                                      author=by if getattr(by, "is_authenticated", False) else None,
-                                      field=field, old_value=str(old or "")[:200], new_value=str(new or "")[:200])
+    return ProblemNote.objects.create(
+        problem=problem,
+        kind=kind,
+        body=body,
+        author=by if getattr(by, "is_authenticated", False) else None,
+        field=field,
+        old_value=str(old or "")[:200],
+        new_value=str(new or "")[:200],
+    )
 
 
 def _set_status(problem: Problem, by, status: str, body: str = "") -> None:
@@ -84,8 +103,10 @@ def _check_related(school_id: int, *, category=None, location=None, asset=None, 
 
 def _require_active(problem: Problem) -> None:
     if not problem.is_active:
-        raise ValidationError(_("%(reference)s is %(status)s; reopen it first.")
-                              % {"reference": problem.reference, "status": problem.get_status_display().lower()})
+        raise ValidationError(
+            _("%(reference)s is %(status)s; reopen it first.")
+            % {"reference": problem.reference, "status": problem.get_status_display().lower()}
+        )
 
 
 def _visible_calls(by, incidents):
@@ -97,9 +118,21 @@ def _visible_calls(by, incidents):
 
 # --- raising and editing -----------------------------------------------------------------------
 @transaction.atomic
-def problem_create(*, school, by, title: str, symptoms: str = "", priority: str = Priority.P3, category=None,
-                   location=None, asset=None, device: str = "", assigned_to=None, due_on=None,
-                   incidents=()) -> Problem:
+def problem_create(
+    *,
+    school,
+    by,
+    title: str,
+    symptoms: str = "",
+    priority: str = Priority.P3,
+    category=None,
+    location=None,
+    asset=None,
+    device: str = "",
+    assigned_to=None,
+    due_on=None,
+    incidents=(),
+) -> Problem:
     """Raise a problem, on its own or from one or several calls (linked at once)."""
     _require(by, school.pk)
     if not title.strip():
@@ -107,10 +140,19 @@ def problem_create(*, school, by, title: str, symptoms: str = "", priority: str 
     if priority not in Priority.values:
         raise ValidationError({"priority": _("Choose a priority from the list.")})
     _check_related(school.pk, category=category, location=location, asset=asset, assigned_to=assigned_to)
-    problem = Problem(school=school, title=title.strip(), symptoms=symptoms.strip(), priority=priority,
-                      category=category, location=location, asset=asset, device=device.strip(),
-                      assigned_to=assigned_to, due_on=due_on,
-                      raised_by=by if getattr(by, "is_authenticated", False) else None)
+    problem = Problem(
+        school=school,
+        title=title.strip(),
+        symptoms=symptoms.strip(),
+        priority=priority,
+        category=category,
+        location=location,
+        asset=asset,
+        device=device.strip(),
+        assigned_to=assigned_to,
+        due_on=due_on,
+        raised_by=by if getattr(by, "is_authenticated", False) else None,
+    )
     problem.full_clean(exclude=["school", "category", "location", "asset", "assigned_to", "raised_by"])
     problem.save()
     _note(problem, by, NoteKind.RAISED, f"Raised by {by or 'SchoolDesk'}.")
@@ -128,8 +170,13 @@ def problem_update(*, problem: Problem, by, version, **fields) -> Problem:
     if unknown:
         raise ValueError(f"problem_update cannot change {', '.join(sorted(unknown))}")
     problem = version_lock(problem, version, related=("school",))  # the edit page's words
-    _check_related(problem.school_id, category=fields.get("category"), location=fields.get("location"),
-                   asset=fields.get("asset"), assigned_to=fields.get("assigned_to"))
+    _check_related(
+        problem.school_id,
+        category=fields.get("category"),
+        location=fields.get("location"),
+        asset=fields.get("asset"),
+        assigned_to=fields.get("assigned_to"),
+    )
     for name in ("title", "symptoms", "device", "root_cause", "workaround"):
         if name in fields:
             fields[name] = (fields[name] or "").strip()
@@ -137,7 +184,8 @@ def problem_update(*, problem: Problem, by, version, **fields) -> Problem:
         raise ValidationError({"title": _("Give the problem a short title.")})
     if problem.is_known_error and "workaround" in fields and not fields["workaround"]:
         raise ValidationError(
-            {"workaround": _("A known error keeps its workaround: change it rather than removing it.")})
+            {"workaround": _("A known error keeps its workaround: change it rather than removing it.")}
+        )
     changed = []
     for name, value in fields.items():
         old = getattr(problem, name)
@@ -171,16 +219,22 @@ def _link(problem: Problem, by, incidents) -> list[ProblemIncident]:
         raise ValidationError({"incidents": _("Choose calls you can see.")})
     if any(call.school_id != problem.school_id for call in calls):
         raise ValidationError({"incidents": _("Choose calls of the problem's own school.")})
-    already = set(ProblemIncident.objects.filter(problem=problem, incident__in=calls).values_list("incident_id",
-                                                                                                  flat=True))
+    already = set(
+        ProblemIncident.objects.filter(problem=problem, incident__in=calls).values_list("incident_id", flat=True)
+    )
     new = [call for call in calls if call.pk not in already]
     if not new:
         raise ValidationError({"incidents": _("Those calls are already linked to this problem.")})
     try:
         with transaction.atomic():
-            links = ProblemIncident.objects.bulk_create([
-                ProblemIncident(problem=problem, incident=call,
-                                linked_by=by if getattr(by, "is_authenticated", False) else None) for call in new])
+            links = ProblemIncident.objects.bulk_create(
+                [
+                    ProblemIncident(
+                        problem=problem, incident=call, linked_by=by if getattr(by, "is_authenticated", False) else None
+                    )
+                    for call in new
+                ]
+            )
     except IntegrityError as exc:
         raise ValidationError({"incidents": _("Those calls are already linked to this problem.")}) from exc
     _note(problem, by, NoteKind.LINK, ", ".join(f"{c.reference} {c.summary}"[:80] for c in new)[:2000])
@@ -216,8 +270,9 @@ def problem_status_set(*, problem: Problem, by, version, status: str, note: str 
     _require(by, problem.school_id)
     problem = _lock(problem, version)
     if status not in MANUAL_STATUSES:
-        raise ValidationError({"status": _("Choose open or investigating (known error, resolved and closed "
-                                         "have their own forms).")})
+        raise ValidationError(
+            {"status": _("Choose open or investigating (known error, resolved and closed have their own forms).")}
+        )
     if problem.status in (ProblemStatus.RESOLVED, ProblemStatus.CLOSED):
         if not note.strip():
             raise ValidationError({"note": _("Say why the problem is back.")})
@@ -228,8 +283,9 @@ def problem_status_set(*, problem: Problem, by, version, status: str, note: str 
 
 
 @transaction.atomic
-def problem_known_error(*, problem: Problem, by, version, workaround: str, root_cause: str = "",
-                        audience: str = WorkaroundAudience.DESK) -> Problem:
+def problem_known_error(
+    *, problem: Problem, by, version, workaround: str, root_cause: str = "", audience: str = WorkaroundAudience.DESK
+) -> Problem:
     """A workaround is known: from now on the desk is offered it while logging and triaging calls."""
     _require(by, problem.school_id)
     problem = _lock(problem, version)
@@ -244,14 +300,20 @@ def problem_known_error(*, problem: Problem, by, version, workaround: str, root_
     problem.known_error_at = problem.known_error_at or timezone.now()
     _set_status(problem, by, ProblemStatus.KNOWN_ERROR, f"Workaround: {problem.workaround}")
     _save(problem)
-    audit_record(actor=by, school=problem.school, action="known_error", obj=problem,
-                 summary=f"Problem {problem.reference} is a known error")
+    audit_record(
+        actor=by,
+        school=problem.school,
+        action="known_error",
+        obj=problem,
+        summary=f"Problem {problem.reference} is a known error",
+    )
     return problem
 
 
 @transaction.atomic
-def problem_resolve(*, problem: Problem, by, version, resolution: str, root_cause: str = "",
-                    resolve_calls: bool = True) -> Problem:
+def problem_resolve(
+    *, problem: Problem, by, version, resolution: str, root_cause: str = "", resolve_calls: bool = True
+) -> Problem:
     """The permanent fix. With `resolve_calls`, each open call linked to it (that `by` can see) is resolved with
     the same resolution through the incident service, which tells its reporter. `problem.calls_resolved` lists them."""
     _require(by, problem.school_id)
@@ -277,8 +339,13 @@ def problem_resolve(*, problem: Problem, by, version, resolution: str, root_caus
         if resolved:
             _note(problem, by, NoteKind.NOTE, "Calls resolved with it: " + ", ".join(c.reference for c in resolved))
     _save(problem)
-    audit_record(actor=by, school=problem.school, action="resolve", obj=problem,
-                 summary=f"Problem {problem.reference} resolved; {len(resolved)} calls resolved with it")
+    audit_record(
+        actor=by,
+        school=problem.school,
+        action="resolve",
+        obj=problem,
+        summary=f"Problem {problem.reference} resolved; {len(resolved)} calls resolved with it",
+    )
     problem.calls_resolved = resolved
     return problem
 
@@ -315,11 +382,16 @@ def known_error_give(*, problem: Problem, incident, by) -> ProblemIncident:
         raise PermissionDenied(_("You cannot update this call."))
     link = ProblemIncident.objects.filter(problem=problem, incident=incident).first()
     if link is not None and link.workaround_sent_at:
-        raise ValidationError(_("The workaround was already given to %(reference)s.")
-                              % {"reference": incident.reference})
-    incident_reply(incident=incident, by=by, is_public=True,
-                   body=f"This is a known problem ({problem.reference}: {problem.title}). Until it is fixed, "
-                        f"please try this:\n{problem.workaround}")
+        raise ValidationError(
+            _("The workaround was already given to %(reference)s.") % {"reference": incident.reference}
+        )
+    incident_reply(
+        incident=incident,
+        by=by,
+        is_public=True,
+        body=f"This is a known problem ({problem.reference}: {problem.title}). Until it is fixed, "
+        f"please try this:\n{problem.workaround}",
+    )
     now, actor = timezone.now(), by if getattr(by, "is_authenticated", False) else None
     if link is None:
         link = ProblemIncident.objects.create(problem=problem, incident=incident, linked_by=actor)
@@ -335,14 +407,16 @@ def known_error_give(*, problem: Problem, incident, by) -> ProblemIncident:
 def problem_settings_save(*, school, by, candidate_calls: int, candidate_days: int) -> ProblemSettings:
     """When repeat calls become a problem candidate in this school (the SPOC or the ICT owner sets it)."""
     _require(by, school.pk, DESK_ROLES, _("Only the SPOC or the ICT owner can change when calls become a candidate."))
-    settings = (ProblemSettings.objects.select_for_update().filter(school=school).first()
-                or ProblemSettings(school=school))
+    settings = ProblemSettings.objects.select_for_update().filter(school=school).first() or ProblemSettings(
+        school=school
+    )
     old = str(settings) if settings.pk else "default"
     settings.candidate_calls, settings.candidate_days = candidate_calls, candidate_days
     settings.full_clean(exclude=["school"], validate_constraints=False)
     settings.save()
-    audit_record(actor=by, school=school, action="settings", obj=settings,
-                 summary=f"Problem candidates: {old} → {settings}")
+    audit_record(
+        actor=by, school=school, action="settings", obj=settings, summary=f"Problem candidates: {old} → {settings}"
+    )
     return settings
 
 
@@ -355,14 +429,21 @@ def problem_from_candidate(*, school, by, basis: str, key: str, title: str = "",
     calls, label = candidate_calls(by, school=school, basis=basis, key=key, now=now)
     if len(calls) < 2:
         raise ValidationError(_("These calls are no longer repeat calls without a problem: refresh the list."))
+
     def shared(name):  # what every call has in common (the basis, and often more)
         values = {getattr(c, f"{name}_id") for c in calls}
         return getattr(calls[0], name) if len(values) == 1 and None not in values else None
 
     devices = {c.device.strip().lower() for c in calls}
     return problem_create(
-        school=school, by=by, title=title.strip() or f"Repeat calls: {label}"[:200],
+        school=school,
+        by=by,
+        title=title.strip() or f"Repeat calls: {label}"[:200],
         symptoms="\n".join(f"{c.reference} ({c.logged_at:%d/%m/%Y}): {c.summary}" for c in calls)[:4000],
-        priority=min(c.priority for c in calls), category=shared("category"), location=shared("location"),
-        asset=shared("asset"), device=calls[0].device if len(devices) == 1 else "", incidents=calls,
+        priority=min(c.priority for c in calls),
+        category=shared("category"),
+        location=shared("location"),
+        asset=shared("asset"),
+        device=calls[0].device if len(devices) == 1 else "",
+        incidents=calls,
     )

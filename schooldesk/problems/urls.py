@@ -17,7 +17,10 @@ urlpatterns = [
     path("<int:pk>/give-workaround/", views.GiveWorkaroundView.as_view(), name="give_workaround"),
 ]
 urlpatterns += [
-    path(f"<int:pk>/{action.replace('_', '-')}/", views.ProblemActionView.as_view(action=action),
-         name=f"problem_{action}")
+    path(
+        f"<int:pk>/{action.replace('_', '-')}/",
+        views.ProblemActionView.as_view(action=action),
+        name=f"problem_{action}",
+    )
     for action in views.ACTIONS
 ]

@@ -55,8 +55,9 @@ class ProblemListView(FilteredListView):
     template_name = "problems/problem_list.html"
 
     def get_queryset(self):
-        self.filterset = ProblemFilterSet(self.request.GET or None, queryset=problem_list(self.request.user),
-                                          request=self.request)
+        self.filterset = ProblemFilterSet(
+            self.request.GET or None, queryset=problem_list(self.request.user), request=self.request
+        )
         return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["-created_at"]), "-pk")
 
 
@@ -76,15 +77,30 @@ class ProblemEditView(FormPageView):
         request, initial, school_ids = self.request, {}, problem_school_ids(self.request.user)
         wanted = request.GET.get("incident", "")
         if not self.object.pk and wanted.isdigit():
-            self.incident = (Incident.objects.visible_to(request.user).filter(pk=int(wanted), school_id__in=school_ids)
-                             .select_related("asset", "school").first())
+            self.incident = (
+                Incident.objects.visible_to(request.user)
+                .filter(pk=int(wanted), school_id__in=school_ids)
+                .select_related("asset", "school")
+                .first()
+            )
             if self.incident is not None:
                 incident = self.incident
-                initial = {"title": incident.summary, "category": incident.category_id,
-                           "location": incident.location_id, "asset": incident.asset_id, "device": incident.device,
-                           "priority": incident.priority, "symptoms": incident.happened or incident.description}
-        return forms.ProblemForm(data, instance=self.object, initial=initial, school_ids=school_ids,
-                                 school=self.incident.school if self.incident else None)
+                initial = {
+                    "title": incident.summary,
+                    "category": incident.category_id,
+                    "location": incident.location_id,
+                    "asset": incident.asset_id,
+                    "device": incident.device,
+                    "priority": incident.priority,
+                    "symptoms": incident.happened or incident.description,
+                }
+        return forms.ProblemForm(
+            data,
+            instance=self.object,
+            initial=initial,
+            school_ids=school_ids,
+            school=self.incident.school if self.incident else None,
+        )
 
     def get_context_data(self, **context):
         return {**context, "incident": self.incident}
@@ -115,9 +131,14 @@ def _action_forms(problem, user, bound=None) -> dict:
     if problem.status != "closed":
         available["link"] = forms.LinkForm(problem=problem, user=user)
     if problem.is_active:
-        available["known_error"] = forms.KnownErrorForm(initial={**version, "workaround": problem.workaround,
-                                                                 "audience": problem.workaround_audience,
-                                                                 "root_cause": problem.root_cause})
+        available["known_error"] = forms.KnownErrorForm(
+            initial={
+                **version,
+                "workaround": problem.workaround,
+                "audience": problem.workaround_audience,
+                "root_cause": problem.root_cause,
+            }
+        )
         available["resolve"] = forms.ResolveForm(initial={**version, "root_cause": problem.root_cause})
     status = problem.status if problem.status in MANUAL_STATUSES else "investigating"
     available["status"] = forms.StatusForm(initial={**version, "status": status})
@@ -132,12 +153,20 @@ def _action_forms(problem, user, bound=None) -> dict:
 
 
 def render_problem(request, problem, bound=None, status=200):
-    return render(request, "problems/problem_detail.html", {
-        "problem": problem, "notes": problem_notes(problem), "calls": problem_calls(request.user, problem),
-        "changes": problem.changes.order_by("-created_at"),
-        "forms": _action_forms(problem, request.user, bound), "failed": bound[0] if bound else None,
-        "today": timezone.localdate(),
-    }, status=status)
+    return render(
+        request,
+        "problems/problem_detail.html",
+        {
+            "problem": problem,
+            "notes": problem_notes(problem),
+            "calls": problem_calls(request.user, problem),
+            "changes": problem.changes.order_by("-created_at"),
+            "forms": _action_forms(problem, request.user, bound),
+            "failed": bound[0] if bound else None,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
 
 
 class ProblemDetailView(RoleRequiredMixin, View):
@@ -148,21 +177,52 @@ class ProblemDetailView(RoleRequiredMixin, View):
 
 
 ACTIONS = {
-    "note": (forms.NoteForm, lambda p, u, d: services.problem_note_add(problem=p, by=u, body=d["body"]),
-             _("Progress note added.")),
-    "link": (forms.LinkForm, lambda p, u, d: services.problem_incidents_link(problem=p, by=u,
-                                                                             incidents=d["references"]),
-             _("Calls linked.")),
-    "status": (forms.StatusForm, lambda p, u, d: services.problem_status_set(
-        problem=p, by=u, version=d["version"], status=d["status"], note=d["note"]), _("Status changed.")),
-    "known_error": (forms.KnownErrorForm, lambda p, u, d: services.problem_known_error(
-        problem=p, by=u, version=d["version"], workaround=d["workaround"], root_cause=d["root_cause"],
-        audience=d["audience"]), _("Recorded as a known error: the desk will be offered its workaround.")),
-    "resolve": (forms.ResolveForm, lambda p, u, d: services.problem_resolve(
-        problem=p, by=u, version=d["version"], resolution=d["resolution"], root_cause=d["root_cause"],
-        resolve_calls=d["resolve_calls"]), ""),
-    "close": (forms.CloseForm, lambda p, u, d: services.problem_close(problem=p, by=u, version=d["version"],
-                                                                        note=d["note"]), _("Closed.")),
+    "note": (
+        forms.NoteForm,
+        lambda p, u, d: services.problem_note_add(problem=p, by=u, body=d["body"]),
+        _("Progress note added."),
+    ),
+    "link": (
+        forms.LinkForm,
+        lambda p, u, d: services.problem_incidents_link(problem=p, by=u, incidents=d["references"]),
+        _("Calls linked."),
+    ),
+    "status": (
+        forms.StatusForm,
+        lambda p, u, d: services.problem_status_set(
+            problem=p, by=u, version=d["version"], status=d["status"], note=d["note"]
+        ),
+        _("Status changed."),
+    ),
+    "known_error": (
+        forms.KnownErrorForm,
+        lambda p, u, d: services.problem_known_error(
+            problem=p,
+            by=u,
+            version=d["version"],
+            workaround=d["workaround"],
+            root_cause=d["root_cause"],
+            audience=d["audience"],
+        ),
+        _("Recorded as a known error: the desk will be offered its workaround."),
+    ),
+    "resolve": (
+        forms.ResolveForm,
+        lambda p, u, d: services.problem_resolve(
+            problem=p,
+            by=u,
+            version=d["version"],
+            resolution=d["resolution"],
+            root_cause=d["root_cause"],
+            resolve_calls=d["resolve_calls"],
+        ),
+        "",
+    ),
+    "close": (
+        forms.CloseForm,
+        lambda p, u, d: services.problem_close(problem=p, by=u, version=d["version"], note=d["note"]),
+        _("Closed."),
+    ),
 }
 
 
@@ -176,8 +236,9 @@ class ProblemActionView(RoleRequiredMixin, ObjectActionView):
 
     def get_form(self, problem, data, files):
         form_class = ACTIONS[self.action][0]
-        return form_class(data, **({"problem": problem, "user": self.request.user}
-                                   if form_class is forms.LinkForm else {}))
+        return form_class(
+            data, **({"problem": problem, "user": self.request.user} if form_class is forms.LinkForm else {})
+        )
 
     def perform(self, problem, form):
         return ACTIONS[self.action][1](problem, self.request.user, form.cleaned_data)
@@ -185,8 +246,11 @@ class ProblemActionView(RoleRequiredMixin, ObjectActionView):
     def get_success_message(self, result):
         if self.action == "resolve":
             resolved = getattr(result, "calls_resolved", [])
-            return (_("Resolved. %(n)s open calls resolved with it; their reporters have been told.")
-                    % {"n": len(resolved)} if resolved else _("Resolved."))
+            return (
+                _("Resolved. %(n)s open calls resolved with it; their reporters have been told.") % {"n": len(resolved)}
+                if resolved
+                else _("Resolved.")
+            )
         return ACTIONS[self.action][2]
 
     def get_success_url(self, problem):
@@ -204,12 +268,22 @@ class ProblemUnlinkView(RoleRequiredMixin, View):
         form = forms.UnlinkForm(request.POST)
         incident = None
         if form.is_valid():
-            incident = Incident.objects.visible_to(request.user).filter(pk=form.cleaned_data["incident"],
-                                                                        school_id=problem.school_id).first()
+            incident = (
+                Incident.objects.visible_to(request.user)
+                .filter(pk=form.cleaned_data["incident"], school_id=problem.school_id)
+                .first()
+            )
         if incident is None:
             raise Http404
-        apply_service(request, form, services.problem_incident_unlink, _("Call unlinked."), problem=problem,
-                      by=request.user, incident=incident)
+        apply_service(
+            request,
+            form,
+            services.problem_incident_unlink,
+            _("Call unlinked."),
+            problem=problem,
+            by=request.user,
+            incident=incident,
+        )
         if form.non_field_errors():
             messages.error(request, " ".join(form.non_field_errors()))
         return redirect("problems:problem_detail", pk=problem.pk)
@@ -225,14 +299,23 @@ class GiveWorkaroundView(RoleRequiredMixin, View):
         form = forms.GiveWorkaroundForm(request.POST)
         incident = None
         if form.is_valid():
-            incident = Incident.objects.visible_to(request.user).filter(pk=form.cleaned_data["incident"],
-                                                                        school_id=problem.school_id).first()
+            incident = (
+                Incident.objects.visible_to(request.user)
+                .filter(pk=form.cleaned_data["incident"], school_id=problem.school_id)
+                .first()
+            )
         if incident is None:
             raise Http404
-        done = apply_service(request, form, services.known_error_give,
-                             _("The workaround of %(ref)s is on the call as an update for the reporter, "
-                               "and the call is linked to it.")
-                             % {"ref": problem.reference}, problem=problem, incident=incident, by=request.user)
+        done = apply_service(
+            request,
+            form,
+            services.known_error_give,
+            _("The workaround of %(ref)s is on the call as an update for the reporter, and the call is linked to it.")
+            % {"ref": problem.reference},
+            problem=problem,
+            incident=incident,
+            by=request.user,
+        )
         if done is None:
             messages.error(request, " ".join(form.non_field_errors()))
         return redirect_back(request, f"/incidents/{incident.pk}/")
@@ -253,19 +336,32 @@ class KnownErrorSuggestView(View):
             incident = Incident.objects.visible_to(request.user).filter(pk=pk).first()
             if incident is None:
                 raise Http404
-            found = known_error_suggestions(request.user, location_id=incident.location_id,
-                                            category_id=incident.category_id, asset_id=incident.asset_id,
-                                            text=f"{incident.summary} {incident.device}",
-                                            school_ids=[incident.school_id])
+            found = known_error_suggestions(
+                request.user,
+                location_id=incident.location_id,
+                category_id=incident.category_id,
+                asset_id=incident.asset_id,
+                text=f"{incident.summary} {incident.device}",
+                school_ids=[incident.school_id],
+            )
             given, linked = known_errors_given(incident), problems_for_incident(request.user, incident)
         else:
-            found = known_error_suggestions(request.user, location_id=number("location"),
-                                            category_id=number("category"),
-                                            asset_id=number("asset"),
-                                            text=" ".join(request.GET.get(k, "") for k in ("summary", "q", "device")))
+            found = known_error_suggestions(
+                request.user,
+                location_id=number("location"),
+                category_id=number("category"),
+                asset_id=number("asset"),
+                text=" ".join(request.GET.get(k, "") for k in ("summary", "q", "device")),
+            )
         is_staff = incident is not None and access_for(request.user).has_role(incident.school_id, STAFF_ROLES)
-        context = {"suggestions": found, "incident": incident, "given": given, "linked": linked,
-                   "can_give": is_staff and incident.is_active, "is_staff": is_staff}
+        context = {
+            "suggestions": found,
+            "incident": incident,
+            "given": given,
+            "linked": linked,
+            "can_give": is_staff and incident.is_active,
+            "is_staff": is_staff,
+        }
         if getattr(request, "htmx", False):
             return render(request, "problems/known_error_suggest.html#suggestions", context)
         return render(request, "problems/known_error_suggest.html", context)
@@ -286,10 +382,17 @@ def render_candidates(request, bound=None, status=200):
             form = forms.SettingsForm(initial={"school": school_id, "candidate_calls": calls, "candidate_days": days})
         form.auto_id = f"id_s{school_id}_%s"
         settings_forms.append((schools[school_id], form))
-    return render(request, "problems/candidates.html", {
-        "candidates": problem_candidates(request.user, school=school), "settings_forms": settings_forms,
-        "school": school, "schools": [schools[pk] for pk in school_ids],
-    }, status=status)
+    return render(
+        request,
+        "problems/candidates.html",
+        {
+            "candidates": problem_candidates(request.user, school=school),
+            "settings_forms": settings_forms,
+            "school": school,
+            "schools": [schools[pk] for pk in school_ids],
+        },
+        status=status,
+    )
 
 
 class CandidatesView(RoleRequiredMixin, View):
@@ -305,16 +408,28 @@ class RaiseCandidateView(RoleRequiredMixin, View):
     def post(self, request):
         form = forms.RaiseCandidateForm(request.POST)
         if form.is_valid():
-            school = School.objects.filter(pk=form.cleaned_data["school"],
-                                           pk__in=problem_school_ids(request.user)).first()
+            school = School.objects.filter(
+                pk=form.cleaned_data["school"], pk__in=problem_school_ids(request.user)
+            ).first()
             if school is None:
                 raise Http404
-            problem = apply_service(request, form, services.problem_from_candidate, "", school=school, by=request.user,
-                                    basis=form.cleaned_data["basis"], key=form.cleaned_data["key"],
-                                    title=form.cleaned_data["title"])
+            problem = apply_service(
+                request,
+                form,
+                services.problem_from_candidate,
+                "",
+                school=school,
+                by=request.user,
+                basis=form.cleaned_data["basis"],
+                key=form.cleaned_data["key"],
+                title=form.cleaned_data["title"],
+            )
             if problem is not None:
-                messages.success(request, _("Problem %(ref)s raised from %(n)s calls.")
-                                 % {"ref": problem.reference, "n": problem.links.count()})
+                messages.success(
+                    request,
+                    _("Problem %(ref)s raised from %(n)s calls.")
+                    % {"ref": problem.reference, "n": problem.links.count()},
+                )
                 return redirect("problems:problem_detail", pk=problem.pk)
         messages.error(request, " ".join(form.non_field_errors()) or _("That candidate could not be raised."))
         return redirect("problems:candidates")
@@ -328,22 +443,42 @@ class CandidateSettingsView(RoleRequiredMixin, View):
         school_id = request.POST.get("school", "")
         school = None
         if school_id.isdigit():
-            school = School.objects.filter(pk=int(school_id),
-                                           pk__in=access_for(request.user).school_ids(DESK_ROLES)).first()
+            school = School.objects.filter(
+                pk=int(school_id), pk__in=access_for(request.user).school_ids(DESK_ROLES)
+            ).first()
         if school is None:
             raise Http404
-        if form.is_valid() and apply_service(
-                request, form, services.problem_settings_save,
-                _("Saved: repeat calls for %(school)s are counted that way.")
-                % {"school": school.name}, school=school, by=request.user,
+        if (
+            form.is_valid()
+            and apply_service(
+                request,
+                form,
+                services.problem_settings_save,
+                _("Saved: repeat calls for %(school)s are counted that way.") % {"school": school.name},
+                school=school,
+                by=request.user,
                 candidate_calls=form.cleaned_data["candidate_calls"],
-                candidate_days=form.cleaned_data["candidate_days"]) is not None:
+                candidate_days=form.cleaned_data["candidate_days"],
+            )
+            is not None
+        ):
             return redirect("problems:candidates")
         return render_candidates(request, bound=(school.pk, form), status=400)
 
 
-REPORT_HEADER = ["Reference", "School", "Title", "Status", "Priority", "Category", "Raised", "Known error",
-                 "Resolved", "Time to resolve", "Calls"]
+REPORT_HEADER = [
+    "Reference",
+    "School",
+    "Title",
+    "Status",
+    "Priority",
+    "Category",
+    "Raised",
+    "Known error",
+    "Resolved",
+    "Time to resolve",
+    "Calls",
+]
 
 
 class ProblemReportView(RoleRequiredMixin, View):
@@ -353,17 +488,35 @@ class ProblemReportView(RoleRequiredMixin, View):
         form = PeriodForm.from_query(request.GET, schools=schools_for(request.user, REPORT_ROLES))
         report = None
         if form.is_valid():
-            report = problem_report(request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"],
-                                    school=form.cleaned_data["school"])
+            report = problem_report(
+                request.user,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                school=form.cleaned_data["school"],
+            )
             if request.GET.get("format") == "csv":
                 name = f"problem-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}.csv"
                 day = "%d/%m/%Y"
-                rows = ((p.reference, p.school.name, p.title, p.get_status_display(), p.priority,
-                         p.category.name if p.category_id else "", timezone.localtime(p.created_at).strftime(day),
-                         timezone.localtime(p.known_error_at).strftime(day) if p.known_error_at else "",
-                         timezone.localtime(p.resolved_at).strftime(day) if p.resolved_at else "",
-                         duration(p.time_to_resolve) if p.time_to_resolve else "", p.calls)
-                        for p in report["rows"])
+                rows = (
+                    (
+                        p.reference,
+                        p.school.name,
+                        p.title,
+                        p.get_status_display(),
+                        p.priority,
+                        p.category.name if p.category_id else "",
+                        timezone.localtime(p.created_at).strftime(day),
+                        timezone.localtime(p.known_error_at).strftime(day) if p.known_error_at else "",
+                        timezone.localtime(p.resolved_at).strftime(day) if p.resolved_at else "",
+                        duration(p.time_to_resolve) if p.time_to_resolve else "",
+                        p.calls,
+                    )
+                    for p in report["rows"]
+                )
                 return csv_response(name, REPORT_HEADER, rows)
-        return render(request, "problems/problem_report.html", {"form": form, "report": report},
-                      status=200 if form.is_valid() else 400)
+        return render(
+            request,
+            "problems/problem_report.html",
+            {"form": form, "report": report},
+            status=200 if form.is_valid() else 400,
+        )

@@ -20,8 +20,19 @@ from schooldesk.procedures.selectors import procedure_history, procedure_list
 class ProcedureVersionSerializer(DeskSerializer):
     class Meta:
         model = ProcedureVersion
-        fields = ["id", "number", "title", "body", "change_note", "status", "proposed_by", "decided_by",
-                  "decided_at", "decision_reason", "created_at"]
+        fields = [
+            "id",
+            "number",
+            "title",
+            "body",
+            "change_note",
+            "status",
+            "proposed_by",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "created_at",
+        ]
 
 
 class ProcedureSerializer(DeskSerializer):
@@ -75,8 +86,9 @@ class ProcedureViewSet(mixins.CreateModelMixin, DeskViewSet):
             raise PermissionDenied(_("Only the school's ICT desk proposes procedures."))
         form = through_form(forms.ProposalForm, request, school_ids=school_ids)
         data = form.cleaned_data
-        proposed = services.procedure_create(school=form.owner, by=request.user, title=data["title"],
-                                             body=data["body"], note=data["note"])
+        proposed = services.procedure_create(
+            school=form.owner, by=request.user, title=data["title"], body=data["body"], note=data["note"]
+        )
         return self.detail_answer(proposed.procedure, status.HTTP_201_CREATED)
 
     @extend_schema(request=ProposalSerializer, responses=ProcedureVersionSerializer, parameters=[IF_MATCH])
@@ -89,10 +101,17 @@ class ProcedureViewSet(mixins.CreateModelMixin, DeskViewSet):
         data = {"title": procedure.title, "body": current.body if current else "", **dict(request.data.items())}
         form = through_form(forms.ProposalForm, request, procedure=procedure, version=version, data=data)
         data = form.cleaned_data
-        proposal = services.procedure_propose(procedure=procedure, by=request.user, title=data["title"],
-                                              body=data["body"], note=data["note"], version=form.rendered_version)
-        return self._response(ProcedureVersionSerializer(proposal, context={"request": request}).data,
-                              status.HTTP_201_CREATED)
+        proposal = services.procedure_propose(
+            procedure=procedure,
+            by=request.user,
+            title=data["title"],
+            body=data["body"],
+            note=data["note"],
+            version=form.rendered_version,
+        )
+        return self._response(
+            ProcedureVersionSerializer(proposal, context={"request": request}).data, status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=ProcedureDecisionSerializer, responses=ProcedureSerializer, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"])
@@ -101,9 +120,12 @@ class ProcedureViewSet(mixins.CreateModelMixin, DeskViewSet):
         procedure = self._deskside()
         self.checked_version(procedure)
         form = through_form(forms.DecisionForm, request)
-        services.procedure_decide(version=self._waiting(procedure), by=request.user,
-                                  authorise=form.cleaned_data["decision"] == "authorise",
-                                  reason=form.cleaned_data["reason"])
+        services.procedure_decide(
+            version=self._waiting(procedure),
+            by=request.user,
+            authorise=form.cleaned_data["decision"] == "authorise",
+            reason=form.cleaned_data["reason"],
+        )
         return self.detail_answer(procedure)
 
     @extend_schema(request=None, responses=ProcedureSerializer, parameters=[IF_MATCH])

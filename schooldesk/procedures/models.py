@@ -22,8 +22,9 @@ class Procedure(VersionedModel, SchoolOwnedModel):
 
     title = models.CharField(_("title"), max_length=200)
     position = models.PositiveSmallIntegerField(_("order"), default=100)
-    current_version = models.OneToOneField("procedures.ProcedureVersion", on_delete=models.PROTECT, null=True,
-                                           blank=True, related_name="+")
+    current_version = models.OneToOneField(
+        "procedures.ProcedureVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = ProcedureQuerySet.as_manager()
 
@@ -42,12 +43,15 @@ class ProcedureVersion(TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("procedure"))
     change_note = models.CharField(_("what changes and why"), max_length=300, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=VersionStatus.choices, default=VersionStatus.PROPOSED,
-                              db_index=True)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    status = models.CharField(
+        _("status"), max_length=20, choices=VersionStatus.choices, default=VersionStatus.PROPOSED, db_index=True
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.CharField(_("reason"), max_length=300, blank=True)
 
@@ -55,8 +59,9 @@ class ProcedureVersion(TimeStampedModel):
         ordering = ["-number"]
         constraints = [
             models.UniqueConstraint(fields=["procedure", "number"], name="procedureversion_unique_number"),
-            models.UniqueConstraint(fields=["procedure"], condition=models.Q(status="proposed"),
-                                    name="procedureversion_one_proposal"),
+            models.UniqueConstraint(
+                fields=["procedure"], condition=models.Q(status="proposed"), name="procedureversion_one_proposal"
+            ),
         ]
 
     def __str__(self) -> str:

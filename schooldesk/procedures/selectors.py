@@ -34,9 +34,13 @@ def procedure_history(user, procedure: Procedure) -> list[ProcedureVersion]:
 
 def proposals_waiting(user):
     """For the ICT owner and the SPOC: proposals awaiting a decision."""
-    return (ProcedureVersion.objects.filter(access_for(user).schools_q(PROPOSE_ROLES, field="procedure__school_id"),
-                                            status=VersionStatus.PROPOSED)
-            .select_related("procedure__school", "proposed_by").order_by("created_at"))
+    return (
+        ProcedureVersion.objects.filter(
+            access_for(user).schools_q(PROPOSE_ROLES, field="procedure__school_id"), status=VersionStatus.PROPOSED
+        )
+        .select_related("procedure__school", "proposed_by")
+        .order_by("created_at")
+    )
 
 
 # --- what a proposal changes -----------------------------------------------------------------------------------------
@@ -58,8 +62,9 @@ class DiffLine:
 
 def _word_parts(old: str, new: str) -> tuple[tuple[str, str], ...] | None:
     a, b = _WORDS.findall(old), _WORDS.findall(new)
-    words = difflib.SequenceMatcher(None, [w for w in a if not w.isspace()], [w for w in b if not w.isspace()],
-                                    autojunk=False)
+    words = difflib.SequenceMatcher(
+        None, [w for w in a if not w.isspace()], [w for w in b if not w.isspace()], autojunk=False
+    )
     if words.ratio() < _SAME_LINE:
         return None
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
@@ -108,5 +113,11 @@ def text_diff(old: str, new: str) -> list[DiffLine]:
 
 def previous_authorised(history: list[ProcedureVersion], version: ProcedureVersion) -> ProcedureVersion | None:
     """The version that was in force when `version` was proposed (numbers only grow; one proposal at a time)."""
-    return next((v for v in history if v.number < version.number
-                 and v.status in (VersionStatus.CURRENT, VersionStatus.SUPERSEDED)), None)
+    return next(
+        (
+            v
+            for v in history
+            if v.number < version.number and v.status in (VersionStatus.CURRENT, VersionStatus.SUPERSEDED)
+        ),
+        None,
+    )

@@ -46,9 +46,14 @@ def _version(procedure: Procedure, by, *, title: str, body: str, note: str) -> P
     number = (procedure.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     try:
         with transaction.atomic():
-            return ProcedureVersion.objects.create(procedure=procedure, number=number, title=title.strip()[:200],
-                                                   body=body.strip(), change_note=note.strip()[:300],
-                                                   proposed_by=_actor(by))
+            return ProcedureVersion.objects.create(
+                procedure=procedure,
+                number=number,
+                title=title.strip()[:200],
+                body=body.strip(),
+                change_note=note.strip()[:300],
+                proposed_by=_actor(by),
+            )
     except IntegrityError as exc:
         raise ValidationError(ONE_PROPOSAL) from exc
 
@@ -61,29 +66,41 @@ def procedure_create(*, school, by, title: str, body: str, note: str = "", posit
         raise ValidationError({"title": _("Give the procedure a title.")})
     procedure = Procedure.objects.create(school=school, title=title.strip()[:200], position=position)
     version = _version(procedure, by, title=title, body=body, note=note or "New procedure.")
-    audit_record(actor=by, school=school, action="propose", obj=procedure,
-                 summary=f"Procedure “{procedure.title}” proposed")
+    audit_record(
+        actor=by, school=school, action="propose", obj=procedure, summary=f"Procedure “{procedure.title}” proposed"
+    )
     return version
 
 
 @transaction.atomic
-def procedure_propose(*, procedure: Procedure, by, title: str, body: str, note: str,
-                      version: int | None = None) -> ProcedureVersion:
+def procedure_propose(
+    *, procedure: Procedure, by, title: str, body: str, note: str, version: int | None = None
+) -> ProcedureVersion:
     """Propose a change to a procedure (one proposal at a time). `version`: the procedure's version the proposal was
     drawn from; refused if another text has been authorised since (the proposal would quietly undo it)."""
     _require_proposer(by, procedure.school_id)
-    procedure = version_lock(procedure, version, message=(
-        "A new text of this procedure was authorised after you opened it, so your proposal was not saved: it "
-        "would undo that change. What you typed is still below: compare it with the current text, then propose "
-        "again."))
+    procedure = version_lock(
+        procedure,
+        version,
+        message=(
+            "A new text of this procedure was authorised after you opened it, so your proposal was not saved: it "
+            "would undo that change. What you typed is still below: compare it with the current text, then propose "
+            "again."
+        ),
+    )
     if not note.strip():
         raise ValidationError({"note": _("Say what changes and why, for the ICT owner.")})
     current = procedure.current_version
     if current is not None and current.body == body.strip() and current.title == title.strip():
         raise ValidationError({"body": _("That is the current text: change something first.")})
     version = _version(procedure, by, title=title, body=body, note=note)
-    audit_record(actor=by, school=procedure.school, action="propose", obj=procedure,
-                 summary=f"Procedure “{procedure.title}” v{version.number} proposed")
+    audit_record(
+        actor=by,
+        school=procedure.school,
+        action="propose",
+        obj=procedure,
+        summary=f"Procedure “{procedure.title}” v{version.number} proposed",
+    )
     return version
 
 
@@ -94,8 +111,10 @@ def procedure_decide(*, version: ProcedureVersion, by, authorise: bool, reason: 
     _require(by, procedure.school_id, AUTHORISE_ROLES, _("Only the ICT owner can authorise changes to procedures."))
     version = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_proposed:
-        raise ValidationError(_("Version %(number)s is %(status)s: it was decided already.")
-                              % {"number": version.number, "status": version.get_status_display().lower()})
+        raise ValidationError(
+            _("Version %(number)s is %(status)s: it was decided already.")
+            % {"number": version.number, "status": version.get_status_display().lower()}
+        )
     if not authorise and not reason.strip():
         raise ValidationError({"reason": _("Say why it is not authorised, so the SPOC can change it.")})
     now = timezone.now()
@@ -112,9 +131,13 @@ def procedure_decide(*, version: ProcedureVersion, by, authorise: bool, reason: 
     else:
         version.status = VersionStatus.REJECTED
         version.save()
-    audit_record(actor=by, school=procedure.school, action="authorise" if authorise else "reject", obj=procedure,
-                 summary=f"Procedure “{procedure.title}” v{version.number} "
-                         f"{'authorised' if authorise else 'not authorised'}")
+    audit_record(
+        actor=by,
+        school=procedure.school,
+        action="authorise" if authorise else "reject",
+        obj=procedure,
+        summary=f"Procedure “{procedure.title}” v{version.number} {'authorised' if authorise else 'not authorised'}",
+    )
     return version
 
 
@@ -143,14 +166,17 @@ def starter_text(school, body: str) -> str:
     # the texts are wrapped for the source: a line that starts no step, bullet or paragraph continues the last
     body = re.sub(r"(?<!\n)\n[ \t]*(?!\n|(?:\d+\.|-)[ \t])", " ", body)
     return body.format(
-        school=school.name, spoc=school.spoc or "the SPOC", deputy=school.deputy or "the deputy SPOC",
+        school=school.name,
+        spoc=school.spoc or "the SPOC",
+        deputy=school.deputy or "the deputy SPOC",
         spoc_days=", ".join(days[d] for d in spoc_days) or "on school days",
         spoc_hours=f"{school.spoc_from:%H:%M} to {school.spoc_until:%H:%M}",
         deputy_hours=f"{school.deputy_from:%H:%M} to {school.deputy_until:%H:%M}",
         service_hours=f"{school.service_opens_at:%H:%M} to {school.service_closes_at:%H:%M}",
         desk_phone=school.desk_phone or "the school's main number",
         desk_email=school.desk_email or "the desk's email address",
-        p1_respond=minutes(targets["respond"]), p1_resolve=minutes(targets["resolve"]),
+        p1_respond=minutes(targets["respond"]),
+        p1_resolve=minutes(targets["resolve"]),
     )
 
 
@@ -163,6 +189,14 @@ def procedures_starter_create(*, school, by) -> list[ProcedureVersion]:
     made = []
     for position, (title, body) in enumerate(STARTER_PROCEDURES, start=1):
         if title.lower() not in have:
-            made.append(procedure_create(school=school, by=by, title=title, body=starter_text(school, body),
-                                         note="From the starting set.", position=position * 10))
+            made.append(
+                procedure_create(
+                    school=school,
+                    by=by,
+                    title=title,
+                    body=starter_text(school, body),
+                    note="From the starting set.",
+                    position=position * 10,
+                )
+            )
     return made

@@ -10,8 +10,14 @@ urlpatterns = [
     path("<int:pk>/", views.ProcedureDetailView.as_view(), name="procedure_detail"),
     path("<int:pk>/propose/", views.ProposeView.as_view(), name="procedure_propose"),
     path("<int:pk>/versions/<int:version_pk>/", views.VersionView.as_view(), name="version_detail"),
-    path("<int:pk>/versions/<int:version_pk>/decide/", views.VersionActionView.as_view(action="decide"),
-         name="version_decide"),
-    path("<int:pk>/versions/<int:version_pk>/withdraw/", views.VersionActionView.as_view(action="withdraw"),
-         name="version_withdraw"),
+    path(
+        "<int:pk>/versions/<int:version_pk>/decide/",
+        views.VersionActionView.as_view(action="decide"),
+        name="version_decide",
+    ),
+    path(
+        "<int:pk>/versions/<int:version_pk>/withdraw/",
+        views.VersionActionView.as_view(action="withdraw"),
+        name="version_withdraw",
+    ),
 ]

@@ -39,12 +39,19 @@ class ProcedureListView(View):
         procedures = list(filterset.qs.order_by("school__name", "position", "title"))
         desk_ids = access.school_ids(PROPOSE_ROLES)
         with_procedures = Procedure.objects.filter(school_id__in=desk_ids).values("school_id")
-        return render(request, "procedures/procedure_list.html", {
-            "procedures": procedures, "proposals": list(proposals_waiting(request.user)) if desk_ids else [],
-            "can_propose": bool(desk_ids), "can_authorise": access.any_role(AUTHORISE_ROLES),
-            "starter_schools": School.objects.filter(pk__in=desk_ids).exclude(pk__in=with_procedures),
-            "filter": filterset, "is_filtered": is_filtered(request.GET),
-        })
+        return render(
+            request,
+            "procedures/procedure_list.html",
+            {
+                "procedures": procedures,
+                "proposals": list(proposals_waiting(request.user)) if desk_ids else [],
+                "can_propose": bool(desk_ids),
+                "can_authorise": access.any_role(AUTHORISE_ROLES),
+                "starter_schools": School.objects.filter(pk__in=desk_ids).exclude(pk__in=with_procedures),
+                "filter": filterset,
+                "is_filtered": is_filtered(request.GET),
+            },
+        )
 
 
 class ProcedureCreateView(FormPageView):
@@ -58,8 +65,9 @@ class ProcedureCreateView(FormPageView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.procedure_create(school=form.owner, by=self.request.user, title=d["title"], body=d["body"],
-                                         note=d["note"])
+        return services.procedure_create(
+            school=form.owner, by=self.request.user, title=d["title"], body=d["body"], note=d["note"]
+        )
 
     def get_success_url(self, result):
         return reverse("procedures:procedure_detail", args=[result.procedure_id])
@@ -72,13 +80,16 @@ class StarterView(RoleRequiredMixin, View):
         form = forms.StarterForm(request.POST)
         school = None
         if form.is_valid():
-            school = School.objects.filter(pk=form.cleaned_data["school"],
-                                           pk__in=access_for(request.user).school_ids(PROPOSE_ROLES)).first()
+            school = School.objects.filter(
+                pk=form.cleaned_data["school"], pk__in=access_for(request.user).school_ids(PROPOSE_ROLES)
+            ).first()
         if school is None:
             raise Http404
         made = services.procedures_starter_create(school=school, by=request.user)
-        messages.success(request, _("%(n)s procedures proposed from the starting set: the ICT owner authorises each.")
-                         % {"n": len(made)})
+        messages.success(
+            request,
+            _("%(n)s procedures proposed from the starting set: the ICT owner authorises each.") % {"n": len(made)},
+        )
         return redirect("procedures:procedure_list")
 
 
@@ -91,10 +102,19 @@ def render_procedure(request, procedure, bound=None, status=200):
         decide = bound or forms.DecisionForm()
     if proposal is not None and procedure.current_version is not None:
         changes = text_diff(procedure.current_version.body, proposal.body)
-    return render(request, "procedures/procedure_detail.html", {
-        "procedure": procedure, "history": history, "proposal": proposal, "decide": decide, "changes": changes,
-        "can_propose": access.has_role(procedure.school_id, PROPOSE_ROLES),
-    }, status=status)
+    return render(
+        request,
+        "procedures/procedure_detail.html",
+        {
+            "procedure": procedure,
+            "history": history,
+            "proposal": proposal,
+            "decide": decide,
+            "changes": changes,
+            "can_propose": access.has_role(procedure.school_id, PROPOSE_ROLES),
+        },
+        status=status,
+    )
 
 
 class ProcedureDetailView(View):
@@ -119,20 +139,29 @@ class ProposeView(FormPageView):
     def get(self, request, *args, **kwargs):
         procedure = self.get_object()
         if procedure.versions.filter(status=VersionStatus.PROPOSED).exists():
-            messages.info(request, _("There is already a proposal waiting for the ICT owner: withdraw it or wait "
-                                     "for the decision."))
+            messages.info(
+                request,
+                _("There is already a proposal waiting for the ICT owner: withdraw it or wait for the decision."),
+            )
             return redirect("procedures:procedure_detail", pk=procedure.pk)
         return super().get(request, *args, **kwargs)
 
     def get_form(self, data=None, files=None):
         current = self.object.current_version
-        return forms.ProposalForm(data, procedure=self.object, initial={"title": self.object.title,
-                                                                        "body": current.body if current else ""})
+        return forms.ProposalForm(
+            data, procedure=self.object, initial={"title": self.object.title, "body": current.body if current else ""}
+        )
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.procedure_propose(procedure=self.object, by=self.request.user, title=d["title"],
-                                          body=d["body"], note=d["note"], version=form.rendered_version)
+        return services.procedure_propose(
+            procedure=self.object,
+            by=self.request.user,
+            title=d["title"],
+            body=d["body"],
+            note=d["note"],
+            version=form.rendered_version,
+        )
 
     def get_success_url(self, result):
         return reverse("procedures:procedure_detail", args=[self.object.pk])
@@ -149,8 +178,11 @@ class VersionView(View):
             raise Http404
         before = previous_authorised(history, version)
         changes = text_diff(before.body, version.body) if before is not None else None
-        return render(request, "procedures/version_detail.html", {"procedure": procedure, "version": version,
-                                                                  "before": before, "changes": changes})
+        return render(
+            request,
+            "procedures/version_detail.html",
+            {"procedure": procedure, "version": version, "before": before, "changes": changes},
+        )
 
 
 class VersionActionView(RoleRequiredMixin, View):
@@ -161,23 +193,39 @@ class VersionActionView(RoleRequiredMixin, View):
 
     def post(self, request, pk, version_pk):
         procedure = _procedure_or_404(request, pk)
-        version = get_object_or_404(ProcedureVersion.objects.select_related("procedure"), pk=version_pk,
-                                    procedure=procedure)
+        version = get_object_or_404(
+            ProcedureVersion.objects.select_related("procedure"), pk=version_pk, procedure=procedure
+        )
         if not access_for(request.user).has_role(procedure.school_id, PROPOSE_ROLES):
             raise Http404
         if self.action == "withdraw":
             form = forms.StarterForm()
-            if apply_service(request, form, services.procedure_withdraw, _("Proposal withdrawn."), version=version,
-                             by=request.user) is None:
+            if (
+                apply_service(
+                    request,
+                    form,
+                    services.procedure_withdraw,
+                    _("Proposal withdrawn."),
+                    version=version,
+                    by=request.user,
+                )
+                is None
+            ):
                 messages.error(request, " ".join(form.non_field_errors()))
             return redirect("procedures:procedure_detail", pk=procedure.pk)
         form = forms.DecisionForm(request.POST)
         if form.is_valid():
             authorise = form.cleaned_data["decision"] == "authorise"
-            done = apply_service(request, form, services.procedure_decide,
-                                 _("Authorised: it is the current version now.") if authorise else _("Not authorised."),
-                                 version=version, by=request.user, authorise=authorise,
-                                 reason=form.cleaned_data["reason"])
+            done = apply_service(
+                request,
+                form,
+                services.procedure_decide,
+                _("Authorised: it is the current version now.") if authorise else _("Not authorised."),
+                version=version,
+                by=request.user,
+                authorise=authorise,
+                reason=form.cleaned_data["reason"],
+            )
             if done is not None:
                 return redirect("procedures:procedure_detail", pk=procedure.pk)
         return render_procedure(request, procedure, bound=form, status=400)

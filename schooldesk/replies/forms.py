@@ -29,4 +29,5 @@ class CannedReplyForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
             self.decide_school(school_ids)
         self.fields["title"].help_text = _("What the desk looks for in the list, e.g. “Password reset done”.")
         self.fields["body"].help_text = _("You can use: %(names)s.") % {
-            "names": "; ".join(f"{{{{ {name} }}}} ({what})" for name, what in PLACEHOLDERS.items())}
+            "names": "; ".join(f"{{{{ {name} }}}} ({what})" for name, what in PLACEHOLDERS.items())
+        }

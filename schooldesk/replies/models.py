@@ -27,14 +27,17 @@ class CannedReplyQuerySet(models.QuerySet):
 
 
 class CannedReply(TimeStampedModel):
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True,
-                               verbose_name=_("school"))
-    organisation = models.ForeignKey("schools.Organisation", on_delete=models.CASCADE, null=True, blank=True,
-                                     verbose_name=_("organisation"))
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("school")
+    )
+    organisation = models.ForeignKey(
+        "schools.Organisation", on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("organisation")
+    )
     title = models.CharField(_("title"), max_length=80)
     body = models.TextField(_("text"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = CannedReplyQuerySet.as_manager()
 
@@ -42,9 +45,13 @@ class CannedReply(TimeStampedModel):
         ordering = ["title", "pk"]
         verbose_name_plural = "canned replies"
         constraints = [
-            models.CheckConstraint(condition=(Q(school__isnull=False, organisation__isnull=True)
-                                              | Q(school__isnull=True, organisation__isnull=False)),
-                                   name="canned_reply_school_xor_organisation"),
+            models.CheckConstraint(
+                condition=(
+                    Q(school__isnull=False, organisation__isnull=True)
+                    | Q(school__isnull=True, organisation__isnull=False)
+                ),
+                name="canned_reply_school_xor_organisation",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -63,8 +63,12 @@ def call_values(incident, user) -> dict[str, str]:
         first = (incident.reporter_name or "").split(" ")[0]
     spoc = school.spoc if school.spoc_id else None
     return {
-        "first_name": first, "reference": incident.reference, "summary": incident.summary, "school": school.name,
-        "spoc_name": (spoc.get_full_name() or spoc.username) if spoc else "", "spoc_hours": spoc_hours(school),
+        "first_name": first,
+        "reference": incident.reference,
+        "summary": incident.summary,
+        "school": school.name,
+        "spoc_name": (spoc.get_full_name() or spoc.username) if spoc else "",
+        "spoc_hours": spoc_hours(school),
         "my_name": user.get_full_name() or user.get_username(),
     }
 
@@ -74,8 +78,9 @@ def replies_for_call(user, incident) -> list[tuple[CannedReply, str]]:
     the call. Two queries: the replies, and the school's SPOC."""
     if not access_for(user).has_role(incident.school_id, USE_ROLES):
         return []
-    replies = CannedReply.objects.filter(Q(school_id=incident.school_id)
-                                         | Q(organisation_id=incident.school.organisation_id)).order_by("title", "pk")
+    replies = CannedReply.objects.filter(
+        Q(school_id=incident.school_id) | Q(organisation_id=incident.school.organisation_id)
+    ).order_by("title", "pk")
     if incident.school.spoc_id:
         incident.school.spoc  # noqa: B018 - read once here, not once per reply
     values = call_values(incident, user)

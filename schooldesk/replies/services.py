@@ -36,7 +36,8 @@ def _validate(title: str, body: str) -> None:
     elif unknown := unknown_placeholders(body):
         errors["body"] = _("%(names)s is not a placeholder. Use: %(known)s.") % {
             "names": ", ".join(f"{{{{ {n} }}}}" for n in unknown),
-            "known": ", ".join(f"{{{{ {n} }}}}" for n in PLACEHOLDERS)}
+            "known": ", ".join(f"{{{{ {n} }}}}" for n in PLACEHOLDERS),
+        }
     if errors:
         raise ValidationError(errors)
 
@@ -47,8 +48,9 @@ def canned_reply_create(*, by, title: str, body: str, school=None, organisation=
         raise ValidationError(_("A reply belongs to a school or to an organisation."))
     _require_manager(by, school=school, organisation=organisation)
     _validate(title, body)
-    reply = CannedReply.objects.create(school=school, organisation=organisation, title=title.strip(),
-                                       body=body.strip(), created_by=by)
+    reply = CannedReply.objects.create(
+        school=school, organisation=organisation, title=title.strip(), body=body.strip(), created_by=by
+    )
     audit_record(actor=by, school=school, action="canned_reply.create", obj=reply, summary=reply.title)
     return reply
 
@@ -57,12 +59,16 @@ def canned_reply_create(*, by, title: str, body: str, school=None, organisation=
 def canned_reply_update(*, reply: CannedReply, by, title: str, body: str) -> CannedReply:
     _require_manager(by, school=reply.school, organisation=reply.organisation)
     _validate(title, body)
-    changes = {f: [getattr(reply, f), v.strip()] for f, v in (("title", title), ("body", body))
-               if getattr(reply, f) != v.strip()}
+    changes = {
+        f: [getattr(reply, f), v.strip()]
+        for f, v in (("title", title), ("body", body))
+        if getattr(reply, f) != v.strip()
+    }
     reply.title, reply.body = title.strip(), body.strip()
     reply.save()
-    audit_record(actor=by, school=reply.school, action="canned_reply.update", obj=reply, summary=reply.title,
-                 changes=changes)
+    audit_record(
+        actor=by, school=reply.school, action="canned_reply.update", obj=reply, summary=reply.title, changes=changes
+    )
     return reply
 
 

@@ -29,8 +29,13 @@ class CannedReplyListView(RoleRequiredMixin, TemplateView):
         user = self.request.user
         editable = set(replies_managed_by(user).values_list("pk", flat=True))
         replies = list(CannedReply.objects.visible_to(user).select_related("school", "organisation"))
-        return super().get_context_data(replies=replies, editable=editable, placeholders=PLACEHOLDERS,
-                                        can_share=bool(manageable_organisations(user)), **kwargs)
+        return super().get_context_data(
+            replies=replies,
+            editable=editable,
+            placeholders=PLACEHOLDERS,
+            can_share=bool(manageable_organisations(user)),
+            **kwargs,
+        )
 
 
 class CannedReplyEditView(FormPageView):
@@ -50,17 +55,23 @@ class CannedReplyEditView(FormPageView):
         return CannedReply()
 
     def get_form(self, data=None, files=None):
-        shared = bool(self.object.organisation_id) or (not self.object.pk
-                                                      and self.request.GET.get("for") == "organisation")
-        return CannedReplyForm(data, instance=self.object, shared=shared,
-                               school_ids=access_for(self.request.user).school_ids(MANAGE_ROLES),
-                               organisation_ids=manageable_organisations(self.request.user))
+        shared = bool(self.object.organisation_id) or (
+            not self.object.pk and self.request.GET.get("for") == "organisation"
+        )
+        return CannedReplyForm(
+            data,
+            instance=self.object,
+            shared=shared,
+            school_ids=access_for(self.request.user).school_ids(MANAGE_ROLES),
+            organisation_ids=manageable_organisations(self.request.user),
+        )
 
     def perform(self, form):
         data = form.cleaned_data
         if self.object.pk:
-            return services.canned_reply_update(reply=self.object, by=self.request.user, title=data["title"],
-                                                body=data["body"])
+            return services.canned_reply_update(
+                reply=self.object, by=self.request.user, title=data["title"], body=data["body"]
+            )
         owner = {form.owner_field: form.owner}
         return services.canned_reply_create(by=self.request.user, title=data["title"], body=data["body"], **owner)
 

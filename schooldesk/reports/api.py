@@ -50,8 +50,14 @@ def plain(value):
 
 
 def period_json(tag: str, period) -> dict:
-    return {"tag": tag, "key": period.key, "kind": period.kind, "label": str(period.label),
-            "start": period.start.isoformat(), "end": period.end.isoformat()}
+    return {
+        "tag": tag,
+        "key": period.key,
+        "kind": period.kind,
+        "label": str(period.label),
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+    }
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -72,8 +78,10 @@ class ServiceReportSerializer(serializers.Serializer):
     generated_at = serializers.DateTimeField()
     periods = PeriodSerializer(many=True, help_text="The period asked for, then what it is compared with.")
     schools = SchoolRefSerializer(many=True)
-    figures = serializers.DictField(help_text="The report's figures by section (reactive, problems, licences, "
-                                              "assets, contracts, changes, suppliers, spend), as on the page.")
+    figures = serializers.DictField(
+        help_text="The report's figures by section (reactive, problems, licences, "
+        "assets, contracts, changes, suppliers, spend), as on the page."
+    )
     headlines = serializers.ListField(child=serializers.DictField())
     summary = serializers.ListField(child=serializers.CharField())
     questions = serializers.ListField(child=serializers.CharField())
@@ -84,8 +92,10 @@ class ServiceReportApiView(APIView):
     key from the answer's `periods`; the current term if left out) and `?school=` (all your schools if left out)."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", OpenApiTypes.STR, description="e.g. month:2026-09-01:2026-09-30"),
-                    OpenApiParameter("school", OpenApiTypes.INT)],
+        parameters=[
+            OpenApiParameter("period", OpenApiTypes.STR, description="e.g. month:2026-09-01:2026-09-30"),
+            OpenApiParameter("school", OpenApiTypes.INT),
+        ],
         responses=ServiceReportSerializer,
     )
     def get(self, request):
@@ -95,17 +105,22 @@ class ServiceReportApiView(APIView):
             raise exceptions.PermissionDenied(_("Your role does not include reports."))
         form, asked = service_report_request(request.query_params, school_ids=school_ids, today=today)
         if asked is None:
-            raise exceptions.ValidationError({name: [e["message"] for e in errors]
-                                              for name, errors in form.errors.get_json_data().items()})
+            raise exceptions.ValidationError(
+                {name: [e["message"] for e in errors] for name, errors in form.errors.get_json_data().items()}
+            )
         report = service_report(request.user, **asked)
-        return Response({
-            "generated_at": report["generated_at"],
-            "periods": [period_json(tag, p) for tag, p in report["periods"]],
-            "schools": [{"id": s.pk, "name": s.name} for s in report["schools"]],
-            "figures": {key: plain(value) for key, value in report.items()
-                        if key not in LEFT_OUT | {"generated_at", "today", "multi", "headlines", "summary",
-                                                  "questions"}},
-            "headlines": plain(report["headlines"]),
-            "summary": plain(report["summary"]),
-            "questions": plain(report["questions"]),
-        })
+        return Response(
+            {
+                "generated_at": report["generated_at"],
+                "periods": [period_json(tag, p) for tag, p in report["periods"]],
+                "schools": [{"id": s.pk, "name": s.name} for s in report["schools"]],
+                "figures": {
+                    key: plain(value)
+                    for key, value in report.items()
+                    if key not in LEFT_OUT | {"generated_at", "today", "multi", "headlines", "summary", "questions"}
+                },
+                "headlines": plain(report["headlines"]),
+                "summary": plain(report["summary"]),
+                "questions": plain(report["questions"]),
+            }
+        )

@@ -28,14 +28,38 @@ def _num(value) -> float:
     return float(value) if isinstance(value, Decimal | int | float) else 0.0
 
 
-def chart(key: str, title: str, labels: list[str], series: list[tuple[str, list]], *, unit: str = "calls",
-          horizontal: bool = False, maximum: float | None = None) -> dict:
-    data = [{"label": label, "data": [None if v is None else round(_num(v), 1) for v in values],
-             "colour": PALETTE[n % len(PALETTE)]} for n, (label, values) in enumerate(series)]
+def chart(
+    key: str,
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, list]],
+    *,
+    unit: str = "calls",
+    horizontal: bool = False,
+    maximum: float | None = None,
+) -> dict:
+    data = [
+        {
+            "label": label,
+            "data": [None if v is None else round(_num(v), 1) for v in values],
+            "colour": PALETTE[n % len(PALETTE)],
+        }
+        for n, (label, values) in enumerate(series)
+    ]
     height = 60 + 20 * len(labels) * len(data) + 8 * len(labels) if horizontal else 300
-    return {"id": f"chart-{key}", "data_id": f"chart-{key}-data", "key": key, "title": title,
-            "labels": [str(x) for x in labels], "series": data, "unit": unit, "horizontal": horizontal,
-            "max": maximum, "height": height, "summary": _summary(title, labels, data, unit)}
+    return {
+        "id": f"chart-{key}",
+        "data_id": f"chart-{key}-data",
+        "key": key,
+        "title": title,
+        "labels": [str(x) for x in labels],
+        "series": data,
+        "unit": unit,
+        "horizontal": horizontal,
+        "max": maximum,
+        "height": height,
+        "summary": _summary(title, labels, data, unit),
+    }
 
 
 def _fmt(value, unit: str) -> str:
@@ -63,46 +87,113 @@ def report_charts(report: dict) -> dict[str, list[dict]]:
     tags = [tag for tag, _p in report["periods"]]
     r = report["reactive"]
     priorities = [row["key"] for row in r["priority"]]
-    out = {"reactive": [
-        chart("priority", _("Calls by priority"), priorities,
-              [(columns[n], [row[f"n_{tag}"] for row in r["priority"]]) for n, tag in enumerate(tags)]),
-        chart("targets", _("Targets met by priority, %(period)s") % {"period": report["period"].label}, priorities,
-              [(_("Answered within target"), [row["response_rate"] for row in r["priority"]]),
-               (_("Fixed within target"), [row["resolve_rate"] for row in r["priority"]])], unit="%", maximum=100),
-    ], "proactive": [], "spend": [], "schools": []}
+    out = {
+        "reactive": [
+            chart(
+                "priority",
+                _("Calls by priority"),
+                priorities,
+                [(columns[n], [row[f"n_{tag}"] for row in r["priority"]]) for n, tag in enumerate(tags)],
+            ),
+            chart(
+                "targets",
+                _("Targets met by priority, %(period)s") % {"period": report["period"].label},
+                priorities,
+                [
+                    (_("Answered within target"), [row["response_rate"] for row in r["priority"]]),
+                    (_("Fixed within target"), [row["resolve_rate"] for row in r["priority"]]),
+                ],
+                unit="%",
+                maximum=100,
+            ),
+        ],
+        "proactive": [],
+        "spend": [],
+        "schools": [],
+    }
     now = r["totals"]["now"]
-    out["reactive"].append(chart("level", _("Who put calls right, %(period)s") % {"period": report["period"].label},
-                                 [_("Service desk"), _("Technicians"), _("Suppliers")],
-                                 [(_("Share of calls fixed"), [now["at_desk_rate"], now["at_first_rate"],
-                                                               now["at_second_rate"]])],
-                                 unit="%", horizontal=True, maximum=100))
+    out["reactive"].append(
+        chart(
+            "level",
+            _("Who put calls right, %(period)s") % {"period": report["period"].label},
+            [_("Service desk"), _("Technicians"), _("Suppliers")],
+            [(_("Share of calls fixed"), [now["at_desk_rate"], now["at_first_rate"], now["at_second_rate"]])],
+            unit="%",
+            horizontal=True,
+            maximum=100,
+        )
+    )
     categories = [row for row in r["category"] if row["key"] != GroupedRow.EVERYTHING_ELSE][:8]
     if categories:
-        out["reactive"].append(chart("category", _("Most common kinds of call"), [row["label"] for row in categories],
-                                     [(columns[n], [row[tag] for row in categories]) for n, tag in
-                                      enumerate(tags[:2])], horizontal=True))
+        out["reactive"].append(
+            chart(
+                "category",
+                _("Most common kinds of call"),
+                [row["label"] for row in categories],
+                [(columns[n], [row[tag] for row in categories]) for n, tag in enumerate(tags[:2])],
+                horizontal=True,
+            )
+        )
     assets = report["assets"]["types"][:8]
     if assets:
-        out["proactive"].append(chart("equipment", _("Equipment needing attention"), [row["label"] for row in assets], [
-            (_("Warranty ends within 90 days"), [row["warranty_ending"] for row in assets]),
-            (_("Over %(n)s years old") % {"n": report["assets"]["replacement_years"]},
-             [row["replace_now"] for row in assets])], unit="devices", horizontal=True))
+        out["proactive"].append(
+            chart(
+                "equipment",
+                _("Equipment needing attention"),
+                [row["label"] for row in assets],
+                [
+                    (_("Warranty ends within 90 days"), [row["warranty_ending"] for row in assets]),
+                    (
+                        _("Over %(n)s years old") % {"n": report["assets"]["replacement_years"]},
+                        [row["replace_now"] for row in assets],
+                    ),
+                ],
+                unit="devices",
+                horizontal=True,
+            )
+        )
     year = report["spend"]["year"]
     if year["rows"]:
-        out["spend"].append(chart("spend", _("Budget against committed spend, %(year)s") % {
-            "year": year["year_label"]}, [row["label"] for row in year["rows"]],
-            [(_("Budget"), [row["budget"] for row in year["rows"]]),
-             (_("Committed"), [row["committed"] for row in year["rows"]])], unit="£", horizontal=True))
+        out["spend"].append(
+            chart(
+                "spend",
+                _("Budget against committed spend, %(year)s") % {"year": year["year_label"]},
+                [row["label"] for row in year["rows"]],
+                [
+                    (_("Budget"), [row["budget"] for row in year["rows"]]),
+                    (_("Committed"), [row["committed"] for row in year["rows"]]),
+                ],
+                unit="£",
+                horizontal=True,
+            )
+        )
     if report["multi"]:
         rows = report["reactive"].get("schools", {})
-        ranked = sorted(report["schools"], key=lambda s: (rows.get(s.pk, {}).get("resolve_rate") is None,
-                                                          rows.get(s.pk, {}).get("resolve_rate") or 0, s.name))
+        ranked = sorted(
+            report["schools"],
+            key=lambda s: (
+                rows.get(s.pk, {}).get("resolve_rate") is None,
+                rows.get(s.pk, {}).get("resolve_rate") or 0,
+                s.name,
+            ),
+        )
         shown = ranked[:MAX_SCHOOLS]
-        title = _("Calls fixed within target, by school") if len(ranked) <= MAX_SCHOOLS else \
-            _("Calls fixed within target: the %(n)s schools furthest from it") % {"n": MAX_SCHOOLS}
-        out["schools"].append(chart("schools", title, [s.name for s in shown], [
-            (_("Fixed within target"), [rows.get(s.pk, {}).get("resolve_rate") for s in shown])],
-            unit="%", horizontal=True, maximum=100))
+        title = (
+            _("Calls fixed within target, by school")
+            if len(ranked) <= MAX_SCHOOLS
+            else _("Calls fixed within target: the %(n)s schools furthest from it") % {"n": MAX_SCHOOLS}
+        )
+        out["schools"].append(
+            chart(
+                "schools",
+                title,
+                [s.name for s in shown],
+                [(_("Fixed within target"), [rows.get(s.pk, {}).get("resolve_rate") for s in shown])],
+                unit="%",
+                horizontal=True,
+                maximum=100,
+            )
+        )
     return out
 
 
@@ -120,8 +211,10 @@ def _nice_max(value: float) -> tuple[float, float]:
 
 
 def _text(x, y, content, *, size=11, anchor="start", weight="normal", fill="#212529") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" text-anchor="{anchor}" '
-            f'font-weight="{weight}" fill="{fill}">{escape(content)}</text>')
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" text-anchor="{anchor}" '
+        f'font-weight="{weight}" fill="{fill}">{escape(content)}</text>'
+    )
 
 
 def _legend(spec: dict, y: float) -> str:
@@ -145,9 +238,11 @@ def svg(spec: dict) -> SafeString:
 
 
 def _open(spec: dict, height: float) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-            f'height="{height}" role="img" aria-label="{escape(spec["summary"])}">'
-            f'<title>{escape(spec["title"])}</title>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+        f'height="{height}" role="img" aria-label="{escape(spec["summary"])}">'
+        f"<title>{escape(spec['title'])}</title>"
+    )
 
 
 def _axis_top(spec: dict) -> tuple[float, float]:
@@ -177,8 +272,11 @@ def _vertical(spec: dict) -> str:
             x, y = start + n * bar, top + plot_h - h
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" fill="{s["colour"]}"/>')
             parts.append(_text(x + (bar - 2) / 2, y - 3, _fmt(value, spec["unit"]), size=10, anchor="middle"))
-        parts.append(_text(left + g * slot + slot / 2, top + plot_h + 16, _short(label, int(slot / 6.5)), size=11,
-                           anchor="middle"))
+        parts.append(
+            _text(
+                left + g * slot + slot / 2, top + plot_h + 16, _short(label, int(slot / 6.5)), size=11, anchor="middle"
+            )
+        )
     parts.append(f'<line x1="{left}" x2="{WIDTH - 8}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#495057"/>')
     parts.append("</svg>")
     return "".join(parts)

@@ -50,8 +50,12 @@ def default_for(user) -> str | None:
     """An LA's or trust's people start across their schools; others on their own role's dashboard."""
     access, keys = access_for(user), available(user)
     preference = ["schools"] if "schools" in keys else []
-    for role, key in ((Role.OWNER, "owner"), (Role.SPOC, "desk"), (Role.TECHNICIAN, "technician"),
-                      (Role.VIEWER, "governors")):
+    for role, key in (
+        (Role.OWNER, "owner"),
+        (Role.SPOC, "desk"),
+        (Role.TECHNICIAN, "technician"),
+        (Role.VIEWER, "governors"),
+    ):
         if access.any_role({role}):
             preference.append(key)
     return next((k for k in preference if k in keys), keys[0] if keys else None)
@@ -65,8 +69,9 @@ def local_midnight(day: date) -> datetime:
 
 def _at_risk(now: datetime) -> Q:
     soon = now + DUE_SOON
-    return (Q(status__in=ACTIVE_STATUSES - PAUSED_STATUSES, sla_paused_at__isnull=True)
-            & (Q(resolve_due_at__lt=soon) | Q(responded_at__isnull=True, response_due_at__lt=soon)))
+    return Q(status__in=ACTIVE_STATUSES - PAUSED_STATUSES, sla_paused_at__isnull=True) & (
+        Q(resolve_due_at__lt=soon) | Q(responded_at__isnull=True, response_due_at__lt=soon)
+    )
 
 
 # --- the SPOC --------------------------------------------------------------------------------------
@@ -101,16 +106,29 @@ def desk_dashboard(user, school_ids, now: datetime) -> dict:
         "counts": counts,
         "new": list(calls.filter(status=IncidentStatus.NEW).order_by("logged_at")[:LIST_ROWS]),
         "at_risk": list(calls.filter(_at_risk(now)).order_by("resolve_due_at", "pk")[:LIST_ROWS]),
-        "suppliers": list(calls.filter(with_supplier).order_by(F("escalated_at").asc(nulls_last=True),
-                                                               "pk")[:LIST_ROWS]),
-        "visits": list(DiaryEntry.objects.visible_to(user).filter(
-            school_id__in=school_ids, kind=DiaryKind.VISIT, starts_at__gte=local_midnight(today),
-            completed_at__isnull=True).select_related("school", "person", "location")
-            .order_by("starts_at", "pk")[:5]),
+        "suppliers": list(
+            calls.filter(with_supplier).order_by(F("escalated_at").asc(nulls_last=True), "pk")[:LIST_ROWS]
+        ),
+        "visits": list(
+            DiaryEntry.objects.visible_to(user)
+            .filter(
+                school_id__in=school_ids,
+                kind=DiaryKind.VISIT,
+                starts_at__gte=local_midnight(today),
+                completed_at__isnull=True,
+            )
+            .select_related("school", "person", "location")
+            .order_by("starts_at", "pk")[:5]
+        ),
         "contracts": contracts_needing_decision(user, today),
-        "payments": list(unpaid.filter(due_on__lte=today + timedelta(days=PAYMENT_DAYS))
-                         .select_related("school", "supplier").with_status(today).order_by("due_on", "pk")[:LIST_ROWS]),
-        "payment_counts": payment_counts, "payment_days": PAYMENT_DAYS,
+        "payments": list(
+            unpaid.filter(due_on__lte=today + timedelta(days=PAYMENT_DAYS))
+            .select_related("school", "supplier")
+            .with_status(today)
+            .order_by("due_on", "pk")[:LIST_ROWS]
+        ),
+        "payment_counts": payment_counts,
+        "payment_days": PAYMENT_DAYS,
     }
 
 
@@ -124,28 +142,52 @@ def technician_dashboard(user, school_ids, now: datetime) -> dict:
     today = timezone.localdate(now)
     mine = incident_list(user).filter(school_id__in=school_ids, assigned_to=user, status__in=ACTIVE_STATUSES)
     rows = list(mine.order_by("school__name", "location__name", "resolve_due_at", "pk")[:MY_CALLS])
-    places = list(mine.order_by().values("school_id", "school__name", "location_id", "location__name").annotate(
-        n=Count("pk"), late=Count("pk", filter=_at_risk(now - DUE_SOON))).order_by("school__name", "location__name"))
+    places = list(
+        mine.order_by()
+        .values("school_id", "school__name", "location_id", "location__name")
+        .annotate(n=Count("pk"), late=Count("pk", filter=_at_risk(now - DUE_SOON)))
+        .order_by("school__name", "location__name")
+    )
     by_place = defaultdict(list)
     for call in rows:
         by_place[call.school_id, call.location_id].append(call)
     locations = [{**place, "calls": by_place.get((place["school_id"], place["location_id"]), [])} for place in places]
-    gathered = (Incident.objects.filter(school_id=OuterRef("school_id"), for_next_visit=True,
-                                        status__in=ACTIVE_STATUSES)
-                .order_by().values("school_id").annotate(n=Count("pk")).values("n"))
-    visits = list(DiaryEntry.objects.visible_to(user).filter(
-        school_id__in=school_ids, person=user, kind=DiaryKind.VISIT, starts_at__gte=local_midnight(today),
-        completed_at__isnull=True).select_related("school", "location")
+    gathered = (
+        Incident.objects.filter(school_id=OuterRef("school_id"), for_next_visit=True, status__in=ACTIVE_STATUSES)
+        .order_by()
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    visits = list(
+        DiaryEntry.objects.visible_to(user)
+        .filter(
+            school_id__in=school_ids,
+            person=user,
+            kind=DiaryKind.VISIT,
+            starts_at__gte=local_midnight(today),
+            completed_at__isnull=True,
+        )
+        .select_related("school", "location")
         .annotate(gathered=Coalesce(Subquery(gathered, output_field=IntegerField()), Value(0)))
-        .order_by("starts_at", "pk")[:5])
+        .order_by("starts_at", "pk")[:5]
+    )
     # the technician's own scorecard: how the reporters of their calls rated them lately (decision 0022)
     from schooldesk.incidents.selectors import satisfaction_counts, satisfaction_shares
 
-    ratings = satisfaction_shares(Incident.objects.filter(
-        school_id__in=school_ids, assigned_to=user, satisfaction_asked_at__gte=now - RATINGS_SINCE)
-        .aggregate(**satisfaction_counts()))
-    return {"locations": locations, "total": sum(p["n"] for p in places), "shown": len(rows), "visits": visits,
-            "ratings": ratings, "ratings_days": RATINGS_SINCE.days}
+    ratings = satisfaction_shares(
+        Incident.objects.filter(
+            school_id__in=school_ids, assigned_to=user, satisfaction_asked_at__gte=now - RATINGS_SINCE
+        ).aggregate(**satisfaction_counts())
+    )
+    return {
+        "locations": locations,
+        "total": sum(p["n"] for p in places),
+        "shown": len(rows),
+        "visits": visits,
+        "ratings": ratings,
+        "ratings_days": RATINGS_SINCE.days,
+    }
 
 
 # --- "this term" for each school ---------------------------------------------------------------------
@@ -154,9 +196,11 @@ def current_terms(school_ids, today: date) -> dict[int, Period]:
     from schooldesk.schools.models import Term
 
     found: dict[int, Period] = {}
-    for school_id, name, starts_on, ends_on in (Term.objects.filter(
-            school_id__in=school_ids, starts_on__lte=today, starts_on__gte=today - timedelta(days=400))
-            .order_by("school_id", "starts_on").values_list("school_id", "name", "starts_on", "ends_on")):
+    for school_id, name, starts_on, ends_on in (
+        Term.objects.filter(school_id__in=school_ids, starts_on__lte=today, starts_on__gte=today - timedelta(days=400))
+        .order_by("school_id", "starts_on")
+        .values_list("school_id", "name", "starts_on", "ends_on")
+    ):
         found[school_id] = Period("term", starts_on, ends_on, name)
     year = school_year(today.year if today.month >= 9 else today.year - 1)
     return {pk: found.get(pk, year) for pk in school_ids}
@@ -185,13 +229,15 @@ def service_levels(school_ids, terms: dict[int, Period], now: datetime, *, by: s
 
     calls = Incident.objects.filter(school_id__in=school_ids)
     term = {
-        "calls": Count("pk"), "major": Count("pk", filter=Q(priority="P1")),
+        "calls": Count("pk"),
+        "major": Count("pk", filter=Q(priority="P1")),
         "restricted": Count("pk", filter=Q(is_restricted=True)),
         "responded": Count("pk", filter=Q(responded_at__isnull=False)),
         "response_met": Count("pk", filter=Q(responded_at__lte=F("response_due_at"))),
         "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
         "resolve_met": Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
-        "rated": Count("pk", filter=~Q(satisfaction="")), "rated_good": Count("pk", filter=Q(satisfaction="good")),
+        "rated": Count("pk", filter=~Q(satisfaction="")),
+        "rated_good": Count("pk", filter=Q(satisfaction="good")),
     }
     now_open = {"open": Count("pk"), "open_late": Count("pk", filter=Q(resolve_due_at__lt=now))}
     in_term, active = calls.filter(in_terms(terms)), calls.filter(status__in=ACTIVE_STATUSES)
@@ -232,9 +278,9 @@ def owner_dashboard(user, school_ids, now: datetime) -> dict:
         "levels": service_levels(school_ids, terms, now),
         "term": term_label(terms),
         "checks_missed": checks_missed(user, school_ids, today),
-        "proposals": ProcedureVersion.objects.filter(status=VersionStatus.PROPOSED,
-                                                     procedure__school_id__in=[s for s in school_ids
-                                                                               if s in owner_ids]).count(),
+        "proposals": ProcedureVersion.objects.filter(
+            status=VersionStatus.PROPOSED, procedure__school_id__in=[s for s in school_ids if s in owner_ids]
+        ).count(),
     }
 
 
@@ -256,14 +302,20 @@ def governors_dashboard(user, school_ids, now: datetime) -> dict:
     problems = Problem.objects.filter(school_id__in=school_ids).aggregate(
         open=Count("pk", filter=Q(status__in=ACTIVE_PROBLEM_STATUSES)),
         known_errors=Count("pk", filter=Q(status=ProblemStatus.KNOWN_ERROR)),
-        solved=Count("pk", filter=in_terms(terms, "resolved_at")))
+        solved=Count("pk", filter=in_terms(terms, "resolved_at")),
+    )
     changes = ChangeRequest.objects.filter(school_id__in=school_ids).aggregate(
         implemented=Count("pk", filter=in_terms(terms, "completed_at") & Q(outcome=Outcome.SUCCESSFUL)),
-        failed=Count("pk", filter=in_terms(terms, "completed_at") & ~Q(outcome=Outcome.SUCCESSFUL)))
+        failed=Count("pk", filter=in_terms(terms, "completed_at") & ~Q(outcome=Outcome.SUCCESSFUL)),
+    )
     contracts = contract_figures(school_ids, today)
     return {
-        "schools": schools, "term": term_label(terms), "terms": terms,
-        "levels": service_levels(school_ids, terms, now), "problems": problems, "changes": changes,
+        "schools": schools,
+        "term": term_label(terms),
+        "terms": terms,
+        "levels": service_levels(school_ids, terms, now),
+        "problems": problems,
+        "changes": changes,
         "licences": compliance_summary(with_compliance(Licence.objects.filter(school_id__in=school_ids), today)),
         "contracts": {"count": contracts["count"], "undecided": contracts["undecided"]},
         "budget": budget_vs_spend(user, years_for(schools, today)),
@@ -284,8 +336,12 @@ def schools_dashboard(user, school_ids, now: datetime) -> dict:
     schools = list(School.objects.filter(pk__in=school_ids).order_by("name"))
     terms = current_terms(school_ids, today)
     levels = service_levels(school_ids, terms, now, by="school_id")
-    problems = dict(Problem.objects.filter(school_id__in=school_ids, status__in=ACTIVE_PROBLEM_STATUSES)
-                    .order_by().values_list("school_id").annotate(n=Count("pk")))
+    problems = dict(
+        Problem.objects.filter(school_id__in=school_ids, status__in=ACTIVE_PROBLEM_STATUSES)
+        .order_by()
+        .values_list("school_id")
+        .annotate(n=Count("pk"))
+    )
     by_school, _all = compliance_by_school(with_compliance(Licence.objects.filter(school_id__in=school_ids), today))
     licences = {row["school_id"]: row for row in by_school}
     budget = budget_vs_spend(user, years_for(schools, today))
@@ -293,29 +349,54 @@ def schools_dashboard(user, school_ids, now: datetime) -> dict:
     for school in schools:
         level = levels.get(school.pk, {})
         calls = level.get("calls", 0)
-        rows.append({"school": school, "term": terms[school.pk], "level": level, "calls": calls,
-                     "per_100": round(100 * calls / school.roll_number, 1) if school.roll_number else None,
-                     "problems": problems.get(school.pk, 0),
-                     "licences_short": licences.get(school.pk, {}).get("under", 0),
-                     "budget": budget["schools"].get(school.pk)})
+        rows.append(
+            {
+                "school": school,
+                "term": terms[school.pk],
+                "level": level,
+                "calls": calls,
+                "per_100": round(100 * calls / school.roll_number, 1) if school.roll_number else None,
+                "problems": problems.get(school.pk, 0),
+                "licences_short": licences.get(school.pk, {}).get("under", 0),
+                "budget": budget["schools"].get(school.pk),
+            }
+        )
     names = ("calls", "responded", "response_met", "resolved", "resolve_met", "open", "open_late", "major")
     totals = {name: sum(level.get(name, 0) for level in levels.values()) for name in names}
     totals["response_rate"] = _rate(totals["response_met"], totals["responded"])
     totals["resolve_rate"] = _rate(totals["resolve_met"], totals["resolved"])
-    return {"rows": rows, "totals": totals, "term": term_label(terms), "budget": budget, "chart": _chart(rows),
-            "problems": sum(problems.values()), "licences_short": sum(r["licences_short"] for r in rows)}
+    return {
+        "rows": rows,
+        "totals": totals,
+        "term": term_label(terms),
+        "budget": budget,
+        "chart": _chart(rows),
+        "problems": sum(problems.values()),
+        "licences_short": sum(r["licences_short"] for r in rows),
+    }
 
 
 def _chart(rows: list[dict]) -> dict | None:
     """Calls fixed within target, school by school (the furthest from it first, at most MAX_SCHOOLS)."""
     from schooldesk.reports.charts import MAX_SCHOOLS, chart
 
-    rated = sorted((r for r in rows if r["level"].get("resolve_rate") is not None),
-                   key=lambda r: (r["level"]["resolve_rate"], r["school"].name))[:MAX_SCHOOLS]
+    rated = sorted(
+        (r for r in rows if r["level"].get("resolve_rate") is not None),
+        key=lambda r: (r["level"]["resolve_rate"], r["school"].name),
+    )[:MAX_SCHOOLS]
     if not rated:
         return None
-    title = _("Calls fixed within target this term") if len(rows) <= MAX_SCHOOLS else \
-        _("Calls fixed within target this term: the %(n)s schools furthest from it") % {"n": MAX_SCHOOLS}
-    return chart("schools", str(title), [r["school"].name for r in rated],
-                 [(str(_("Fixed within target")), [r["level"]["resolve_rate"] for r in rated])], unit="%",
-                 horizontal=True, maximum=100)
+    title = (
+        _("Calls fixed within target this term")
+        if len(rows) <= MAX_SCHOOLS
+        else _("Calls fixed within target this term: the %(n)s schools furthest from it") % {"n": MAX_SCHOOLS}
+    )
+    return chart(
+        "schools",
+        str(title),
+        [r["school"].name for r in rated],
+        [(str(_("Fixed within target")), [r["level"]["resolve_rate"] for r in rated])],
+        unit="%",
+        horizontal=True,
+        maximum=100,
+    )

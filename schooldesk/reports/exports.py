@@ -82,8 +82,9 @@ def workbook(report: dict, tables: list) -> HttpResponse:
 
 def pdf(request, report: dict, sections: list[dict]) -> HttpResponse:
     """The report as a PDF for the governors' pack: the same tables and charts, drawn as SVG."""
-    return pdf_response(request, "reports/service_report_pdf.html", {"report": report, "sections": sections},
-                        filename(report, ".pdf"))
+    return pdf_response(
+        request, "reports/service_report_pdf.html", {"report": report, "sections": sections}, filename(report, ".pdf")
+    )
 
 
 def pdf_response(request, template: str, context: dict, name: str) -> HttpResponse:

@@ -28,12 +28,25 @@ ACTIONS = {
 }
 #: the kinds of record the filter offers (model names as stored)
 KINDS = {
-    "incident": _("Calls"), "asset": _("Assets"), "licence": _("Licences"), "supplier": _("Suppliers"),
-    "contact": _("Supplier contacts"), "suppliersuggestion": _("Suggested changes"), "contract": _("Contracts"),
-    "changerequest": _("Requests for change"), "problem": _("Problems"), "location": _("Locations"),
-    "diaryentry": _("Diary entries"), "payment": _("Payments"), "procedure": _("Procedures"),
-    "school": _("School settings"), "mailbox": _("Mailboxes"), "user": _("People and roles"),
-    "download": _("Downloads"), "page": _("Pages"), "mfapolicy": _("Two-step sign-in rules"),
+    "incident": _("Calls"),
+    "asset": _("Assets"),
+    "licence": _("Licences"),
+    "supplier": _("Suppliers"),
+    "contact": _("Supplier contacts"),
+    "suppliersuggestion": _("Suggested changes"),
+    "contract": _("Contracts"),
+    "changerequest": _("Requests for change"),
+    "problem": _("Problems"),
+    "location": _("Locations"),
+    "diaryentry": _("Diary entries"),
+    "payment": _("Payments"),
+    "procedure": _("Procedures"),
+    "school": _("School settings"),
+    "mailbox": _("Mailboxes"),
+    "user": _("People and roles"),
+    "download": _("Downloads"),
+    "page": _("Pages"),
+    "mfapolicy": _("Two-step sign-in rules"),
 }
 
 
@@ -43,17 +56,18 @@ class DateInput(forms.DateInput):
 
 class AuditFilterSet(DeskFilterSet):
     who = django_filters.CharFilter(method="filter_who", label=_("Who (name or user name)"))
-    action = django_filters.ChoiceFilter(choices=[(k, label) for k, (label, _a) in ACTIONS.items()],
-                                         method="filter_action", label=_("What they did"))
-    kind = django_filters.ChoiceFilter(field_name="object_type", choices=list(KINDS.items()),
-                                       label=_("Kind of record"))
-    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"),
-                                      widget=DateInput)
+    action = django_filters.ChoiceFilter(
+        choices=[(k, label) for k, (label, _a) in ACTIONS.items()], method="filter_action", label=_("What they did")
+    )
+    kind = django_filters.ChoiceFilter(field_name="object_type", choices=list(KINDS.items()), label=_("Kind of record"))
+    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"), widget=DateInput)
     until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"), widget=DateInput)
     school = django_filters.ModelChoiceFilter(
         queryset=lambda request: School.objects.filter(
-            pk__in=access_for(request.user).school_ids(AUDIT_ROLES) if request else []).only("id", "name"),
-        label=_("School"))
+            pk__in=access_for(request.user).school_ids(AUDIT_ROLES) if request else []
+        ).only("id", "name"),
+        label=_("School"),
+    )
 
     class Meta:
         model = AuditEntry
@@ -62,8 +76,11 @@ class AuditFilterSet(DeskFilterSet):
     def filter_who(self, queryset, name, value):
         condition = Q()
         for word in value.split()[:4]:
-            condition &= (Q(actor__first_name__icontains=word) | Q(actor__last_name__icontains=word)
-                          | Q(actor__username__icontains=word))
+            condition &= (
+                Q(actor__first_name__icontains=word)
+                | Q(actor__last_name__icontains=word)
+                | Q(actor__username__icontains=word)
+            )
         return queryset.filter(condition)
 
     def filter_action(self, queryset, name, value):

@@ -1,4 +1,3 @@
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +21,9 @@ OPTION_GROUPS = ((TERM, _("Terms")), (HALF_TERM, _("Half-terms")), (MONTH, _("Mo
 class ServiceReportForm(StyledFormMixin, forms.Form):
     """Which school (or all of them) and which period: a term, a half-term, a month or a school year."""
 
-    school = forms.ModelChoiceField(label=_("School"), queryset=School.objects.none(), required=False,
-                                    empty_label=_("All my schools"))
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), required=False, empty_label=_("All my schools")
+    )
     period = forms.CharField(label=_("Period"), widget=forms.Select)
 
     def __init__(self, *args, school_ids, options, **kwargs):
@@ -32,8 +32,11 @@ class ServiceReportForm(StyledFormMixin, forms.Form):
             self.fields["school"].queryset = School.objects.filter(pk__in=school_ids).order_by("name")
         else:
             del self.fields["school"]
-        choices = [(str(label), [(p.key, p.label) for p in reversed(options[kind])])
-                   for kind, label in OPTION_GROUPS if options.get(kind)]
+        choices = [
+            (str(label), [(p.key, p.label) for p in reversed(options[kind])])
+            for kind, label in OPTION_GROUPS
+            if options.get(kind)
+        ]
         self.fields["period"].widget.choices = choices
 
     def clean_period(self):
@@ -58,5 +61,8 @@ def service_report_request(data, *, school_ids, today):
     if not form.is_valid():
         return form, None
     period = find(options, form.cleaned_data["period"])
-    return form, {"period": period, "comparisons": comparisons(options, period),
-                  "school": form.cleaned_data.get("school")}
+    return form, {
+        "period": period,
+        "comparisons": comparisons(options, period),
+        "school": form.cleaned_data.get("school"),
+    }

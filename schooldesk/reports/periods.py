@@ -47,8 +47,9 @@ class Period:
 
     def shifted(self, **delta) -> Period:
         start, end = self.start + relativedelta(**delta), self.end + relativedelta(**delta)
-        return Period(self.kind, start, end, _("%(from)s to %(to)s") % {"from": f"{start:%d/%m/%Y}",
-                                                                         "to": f"{end:%d/%m/%Y}"})
+        return Period(
+            self.kind, start, end, _("%(from)s to %(to)s") % {"from": f"{start:%d/%m/%Y}", "to": f"{end:%d/%m/%Y}"}
+        )
 
 
 def parse_key(key: str) -> Period | None:
@@ -72,17 +73,29 @@ def month_period(year: int, month: int) -> Period:
 def school_year(start_year: int) -> Period:
     """A school year: 1 September to 31 August."""
     start_year = max(start_year, 1)
-    return Period(YEAR, date(start_year, 9, 1), date(start_year + 1, 8, 31),
-                  _("School year %(year)s") % {"year": f"{start_year}–{(start_year + 1) % 100:02d}"})
+    return Period(
+        YEAR,
+        date(start_year, 9, 1),
+        date(start_year + 1, 8, 31),
+        _("School year %(year)s") % {"year": f"{start_year}–{(start_year + 1) % 100:02d}"},
+    )
 
 
 def term_rows(school_ids) -> list[dict]:
     """The terms of these schools grouped by name, in one query."""
     from schooldesk.schools.models import Term
 
-    return list(Term.objects.filter(school_id__in=school_ids).values("name").annotate(
-        start=Min("starts_on"), end=Max("ends_on"), half_start=Min("half_term_starts_on"),
-        half_end=Max("half_term_ends_on")).order_by("start", "name"))
+    return list(
+        Term.objects.filter(school_id__in=school_ids)
+        .values("name")
+        .annotate(
+            start=Min("starts_on"),
+            end=Max("ends_on"),
+            half_start=Min("half_term_starts_on"),
+            half_end=Max("half_term_ends_on"),
+        )
+        .order_by("start", "name")
+    )
 
 
 def period_options(school_ids, today: date) -> dict[str, list[Period]]:
@@ -91,13 +104,27 @@ def period_options(school_ids, today: date) -> dict[str, list[Period]]:
     for row in term_rows(school_ids):
         terms.append(Period(TERM, row["start"], row["end"], row["name"]))
         if row["half_start"] and row["half_end"] and row["start"] < row["half_start"] <= row["half_end"] < row["end"]:
-            halves.append(Period(HALF_TERM, row["start"], row["half_start"] - timedelta(days=1),
-                                 _("%(term)s, first half") % {"term": row["name"]}))
-            halves.append(Period(HALF_TERM, row["half_end"] + timedelta(days=1), row["end"],
-                                 _("%(term)s, second half") % {"term": row["name"]}))
+            halves.append(
+                Period(
+                    HALF_TERM,
+                    row["start"],
+                    row["half_start"] - timedelta(days=1),
+                    _("%(term)s, first half") % {"term": row["name"]},
+                )
+            )
+            halves.append(
+                Period(
+                    HALF_TERM,
+                    row["half_end"] + timedelta(days=1),
+                    row["end"],
+                    _("%(term)s, second half") % {"term": row["name"]},
+                )
+            )
     first = date(today.year, today.month, 1)
-    months = [month_period((first - relativedelta(months=n)).year, (first - relativedelta(months=n)).month)
-              for n in range(MONTHS_OFFERED - 1, -1, -1)]
+    months = [
+        month_period((first - relativedelta(months=n)).year, (first - relativedelta(months=n)).month)
+        for n in range(MONTHS_OFFERED - 1, -1, -1)
+    ]
     this_year = today.year if today.month >= 9 else today.year - 1
     years = [school_year(this_year - n) for n in range(YEARS_OFFERED - 1, -1, -1)]
     return {TERM: terms, HALF_TERM: halves, MONTH: months, YEAR: years}
@@ -134,8 +161,9 @@ def previous_period(options: dict[str, list[Period]], period: Period) -> Period:
         return earlier[-1]
     end = period.start - timedelta(days=1)
     start = end - timedelta(days=period.days - 1)
-    return Period(period.kind, start, end, _("%(from)s to %(to)s") % {"from": f"{start:%d/%m/%Y}",
-                                                                       "to": f"{end:%d/%m/%Y}"})
+    return Period(
+        period.kind, start, end, _("%(from)s to %(to)s") % {"from": f"{start:%d/%m/%Y}", "to": f"{end:%d/%m/%Y}"}
+    )
 
 
 def same_period_last_year(options: dict[str, list[Period]], period: Period) -> Period:

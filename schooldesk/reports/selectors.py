@@ -54,9 +54,12 @@ def incident_report(user, *, start: date, end: date, school=None) -> dict:
         resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
         resolve_met=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
         at_desk=Count("pk", filter=Q(resolved_at__isnull=False, support_level="desk")),
-        avg_resolve=Avg(ExpressionWrapper(F("resolved_at") - F("logged_at"), output_field=DurationField()),
-                        filter=Q(resolved_at__isnull=False)),
-        rated=Count("pk", filter=~Q(satisfaction="")), rated_good=Count("pk", filter=Q(satisfaction="good")),
+        avg_resolve=Avg(
+            ExpressionWrapper(F("resolved_at") - F("logged_at"), output_field=DurationField()),
+            filter=Q(resolved_at__isnull=False),
+        ),
+        rated=Count("pk", filter=~Q(satisfaction="")),
+        rated_good=Count("pk", filter=Q(satisfaction="good")),
     )
     totals["satisfaction"] = _rate(totals["rated_good"], totals["rated"])  # % of the ratings that were good
     from schooldesk.incidents.choices import IncidentStatus, SupportLevel
@@ -70,7 +73,10 @@ def incident_report(user, *, start: date, end: date, school=None) -> dict:
     repeat_locations = [r for r in _grouped(calls, "location__name") if r["n"] >= 2][:15]
     repeat_devices = [r for r in _grouped(calls.exclude(device=""), "device") if r["n"] >= 2][:15]
     return {
-        "start": start, "end": end, "school": school, "totals": totals,
+        "start": start,
+        "end": end,
+        "school": school,
+        "totals": totals,
         "response_rate": _rate(totals["response_met"], totals["responded"]),
         "resolve_rate": _rate(totals["resolve_met"], totals["resolved"]),
         "desk_rate": _rate(totals["at_desk"], totals["resolved"]),
@@ -105,17 +111,24 @@ def any_window(periods, field: str = "logged_at") -> Q:
 
 def reactive_conditions(now: datetime) -> dict[str, Q]:
     return {
-        "calls": Q(), "requests": Q(kind=IncidentKind.REQUEST), "major": Q(priority=Priority.P1),
+        "calls": Q(),
+        "requests": Q(kind=IncidentKind.REQUEST),
+        "major": Q(priority=Priority.P1),
         "restricted": Q(is_restricted=True),
-        "responded": Q(responded_at__isnull=False), "response_met": Q(responded_at__lte=F("response_due_at")),
-        "resolved": Q(resolved_at__isnull=False), "resolve_met": Q(resolved_at__lte=F("resolve_due_at")),
+        "responded": Q(responded_at__isnull=False),
+        "response_met": Q(responded_at__lte=F("response_due_at")),
+        "resolved": Q(resolved_at__isnull=False),
+        "resolve_met": Q(resolved_at__lte=F("resolve_due_at")),
         "open_late": Q(status__in=ACTIVE_STATUSES, resolve_due_at__lt=now),
         "at_desk": Q(resolved_at__isnull=False, support_level=SupportLevel.DESK),
         "at_first": Q(resolved_at__isnull=False, support_level=SupportLevel.FIRST),
         "at_second": Q(resolved_at__isnull=False, support_level=SupportLevel.SECOND),
         # satisfaction (decision 0022): "satisfied" is a rating of good
-        "asked": Q(satisfaction_asked_at__isnull=False), "rated": ~Q(satisfaction=""),
-        "satisfied": Q(satisfaction="good"), "rated_ok": Q(satisfaction="ok"), "rated_poor": Q(satisfaction="poor"),
+        "asked": Q(satisfaction_asked_at__isnull=False),
+        "rated": ~Q(satisfaction=""),
+        "satisfied": Q(satisfaction="good"),
+        "rated_ok": Q(satisfaction="ok"),
+        "rated_poor": Q(satisfaction="poor"),
     }
 
 
@@ -132,12 +145,23 @@ def reactive_totals(calls, periods, now: datetime, *, by_school: bool = False) -
     keys = ["priority", *(["school_id"] if by_school else [])]
     counts = {name: Count("pk", filter=condition) for name, condition in conditions.items()}
     # one query per period: each reads only its period's calls, and its few groups are hashed in memory
-    groups = (dict(group, period=tag) for tag, period in periods
-              for group in calls.filter(window(period)).order_by().values(*keys).annotate(**counts))
+    groups = (
+        dict(group, period=tag)
+        for tag, period in periods
+        for group in calls.filter(window(period)).order_by().values(*keys).annotate(**counts)
+    )
     names = list(conditions)
-    figures = {tag: dict.fromkeys([*names, *(f"n_{p}" for p in Priority.values),
-                                   *(f"{n}_{p}" for n in PRIORITY_TARGETS for p in Priority.values)], 0)
-               for tag, _p in periods}
+    figures = {
+        tag: dict.fromkeys(
+            [
+                *names,
+                *(f"n_{p}" for p in Priority.values),
+                *(f"{n}_{p}" for n in PRIORITY_TARGETS for p in Priority.values),
+            ],
+            0,
+        )
+        for tag, _p in periods
+    }
     schools: dict[int, dict] = {}
     current, previous = periods[0][0], periods[1][0] if len(periods) > 1 else None
     for group in groups:
@@ -185,8 +209,12 @@ def by_priority(totals: dict, periods) -> list[dict]:
     now = totals[periods[0][0]]
     rows = []
     for value, label in Priority.choices:
-        row = {"key": value, "label": str(label), **{f"n_{tag}": totals[tag][f"n_{value}"] for tag, _p in periods},
-               **{name: now[f"{name}_{value}"] for name in PRIORITY_TARGETS}}
+        row = {
+            "key": value,
+            "label": str(label),
+            **{f"n_{tag}": totals[tag][f"n_{value}"] for tag, _p in periods},
+            **{name: now[f"{name}_{value}"] for name in PRIORITY_TARGETS},
+        }
         row["response_rate"] = _rate(row["response_met"], row["responded"])
         row["resolve_rate"] = _rate(row["resolve_met"], row["resolved"])
         rows.append(row)
@@ -204,13 +232,24 @@ def _top(rows: list[dict], field: str, periods) -> list[dict]:
     """The first TOP_ROWS rows by the current period, the rest added up in one row (key GroupedRow.EVERYTHING_ELSE).
     A row's `key` names the rows that are not one value (None for a named one); its `label` is for people."""
     tags = [tag for tag, _p in periods]
-    top = [{"key": None if row[field] else GroupedRow.NOT_CATEGORISED,
-            "label": row[field] or str(GroupedRow.NOT_CATEGORISED.label), **{tag: row[f"n_{tag}"] for tag in tags}}
-           for row in rows[:TOP_ROWS] if row[f"n_{tags[0]}"]]
-    rest = rows[len(top):]
+    top = [
+        {
+            "key": None if row[field] else GroupedRow.NOT_CATEGORISED,
+            "label": row[field] or str(GroupedRow.NOT_CATEGORISED.label),
+            **{tag: row[f"n_{tag}"] for tag in tags},
+        }
+        for row in rows[:TOP_ROWS]
+        if row[f"n_{tags[0]}"]
+    ]
+    rest = rows[len(top) :]
     if any(row[f"n_{tag}"] for row in rest for tag in tags):
-        top.append({"key": GroupedRow.EVERYTHING_ELSE, "label": str(GroupedRow.EVERYTHING_ELSE.label),
-                    **{tag: sum(row[f"n_{tag}"] for row in rest) for tag in tags}})
+        top.append(
+            {
+                "key": GroupedRow.EVERYTHING_ELSE,
+                "label": str(GroupedRow.EVERYTHING_ELSE.label),
+                **{tag: sum(row[f"n_{tag}"] for row in rest) for tag in tags},
+            }
+        )
     return top
 
 
@@ -232,12 +271,22 @@ def repeat_calls(calls) -> dict:
     or the same description in the same school. One query: the worst devices, with the number of devices and
     of calls on them over all the groups (window functions). Restricted calls are left out (their devices are
     not for a governors' report)."""
-    keyed = calls.exclude(is_restricted=True).filter(Q(asset__isnull=False) | ~Q(device="")).annotate(
-        described_as=Case(When(asset__isnull=False, then=Value("")), default=Lower(Trim("device")),
-                          output_field=CharField()))
-    groups = (keyed.order_by().values("school_id", "asset_id", "described_as")
-              .annotate(n=Count("pk"), tag=Max("asset__tag"), described=Max("device")).filter(n__gte=2)
-              .annotate(devices=Window(Count("school_id")), on_them=SumOfCounts("pk")))
+    keyed = (
+        calls.exclude(is_restricted=True)
+        .filter(Q(asset__isnull=False) | ~Q(device=""))
+        .annotate(
+            described_as=Case(
+                When(asset__isnull=False, then=Value("")), default=Lower(Trim("device")), output_field=CharField()
+            )
+        )
+    )
+    groups = (
+        keyed.order_by()
+        .values("school_id", "asset_id", "described_as")
+        .annotate(n=Count("pk"), tag=Max("asset__tag"), described=Max("device"))
+        .filter(n__gte=2)
+        .annotate(devices=Window(Count("school_id")), on_them=SumOfCounts("pk"))
+    )
     rows = list(groups.order_by("-n", "tag", "described_as")[:REPEAT_ROWS])
     top = [{"label": row["tag"] or row["described"], "n": row["n"]} for row in rows]
     devices, on_them = (rows[0]["devices"], rows[0]["on_them"]) if rows else (0, 0)
@@ -249,18 +298,27 @@ def technician_figures(school_ids, period) -> list[dict]:
     and how their reporters rated the handling (good / OK / poor). One grouped query."""
     from schooldesk.incidents.selectors import satisfaction_counts, satisfaction_shares
 
-    rows = (Incident.objects.filter(school_id__in=school_ids, assigned_to__isnull=False).filter(window(period))
-            .order_by().values("assigned_to_id", "assigned_to__first_name", "assigned_to__last_name",
-                               "assigned_to__username")
-            .annotate(calls=Count("pk"), fixed=Count("pk", filter=Q(resolved_at__isnull=False)),
-                      fixed_in_time=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
-                      **satisfaction_counts())
-            .order_by("-calls", "assigned_to__last_name", "assigned_to_id"))
+    rows = (
+        Incident.objects.filter(school_id__in=school_ids, assigned_to__isnull=False)
+        .filter(window(period))
+        .order_by()
+        .values("assigned_to_id", "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username")
+        .annotate(
+            calls=Count("pk"),
+            fixed=Count("pk", filter=Q(resolved_at__isnull=False)),
+            fixed_in_time=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
+            **satisfaction_counts(),
+        )
+        .order_by("-calls", "assigned_to__last_name", "assigned_to_id")
+    )
     out = []
     for row in rows:
         name = f"{row['assigned_to__first_name']} {row['assigned_to__last_name']}".strip()
-        out.append(satisfaction_shares({**row, "name": name or row["assigned_to__username"],
-                                        "rate": _rate(row["fixed_in_time"], row["fixed"])}))
+        out.append(
+            satisfaction_shares(
+                {**row, "name": name or row["assigned_to__username"], "rate": _rate(row["fixed_in_time"], row["fixed"])}
+            )
+        )
     return out
 
 

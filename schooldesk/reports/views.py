@@ -28,21 +28,31 @@ class IncidentReportView(RoleRequiredMixin, View):
         form = PeriodForm.from_query(request.GET, schools=schools_for(request.user, REPORT_ROLES))
         report = None
         if form.is_valid():
-            report = incident_report(request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"],
-                                     school=form.cleaned_data["school"])
+            report = incident_report(
+                request.user,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                school=form.cleaned_data["school"],
+            )
             if request.GET.get("format") == "csv":
                 rows = [(key, row["key"], row["n"]) for key, _title, table in report["tables"] for row in table]
                 totals = report["totals"]
                 rows[:0] = [
-                    ("totals", "calls", totals["total"]), ("totals", "response target met", totals["response_met"]),
+                    ("totals", "calls", totals["total"]),
+                    ("totals", "response target met", totals["response_met"]),
                     ("totals", "responded", totals["responded"]),
                     ("totals", "resolution target met", totals["resolve_met"]),
-                    ("totals", "resolved", totals["resolved"]), ("totals", "resolved at the desk", totals["at_desk"]),
+                    ("totals", "resolved", totals["resolved"]),
+                    ("totals", "resolved at the desk", totals["at_desk"]),
                 ]
                 name = f"incident-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}.csv"
                 return csv_response(name, ["table", "item", "calls"], rows)
-        return render(request, "reports/incident_report.html", {"form": form, "report": report},
-                      status=200 if form.is_valid() else 400)
+        return render(
+            request,
+            "reports/incident_report.html",
+            {"form": form, "report": report},
+            status=200 if form.is_valid() else 400,
+        )
 
 
 class ServiceReportView(RoleRequiredMixin, View):
@@ -65,8 +75,7 @@ class ServiceReportView(RoleRequiredMixin, View):
                 return exports.workbook(report, [t for section in tables.values() for t in section])
             table = next((t for section in tables.values() for t in section if t.key == key), None)
             if table is None:
-                return render(request, "reports/service_report.html", {"form": form, "unknown_table": key},
-                              status=404)
+                return render(request, "reports/service_report.html", {"form": form, "unknown_table": key}, status=404)
             return exports.table_csv(report, table) if fmt == "csv" else exports.table_xlsx(report, table)
         sections = report_sections(tables, report_charts(report))
         if fmt == "pdf":
@@ -74,8 +83,11 @@ class ServiceReportView(RoleRequiredMixin, View):
         query = form.data.copy()
         query.pop("format", None)
         query.pop("table", None)
-        return render(request, "reports/service_report.html", {
-            "form": form, "report": report, "sections": sections, "query": query.urlencode()})
+        return render(
+            request,
+            "reports/service_report.html",
+            {"form": form, "report": report, "sections": sections, "query": query.urlencode()},
+        )
 
 
 class DashboardHomeView(View):
@@ -90,9 +102,13 @@ class DashboardHomeView(View):
 
 class DashboardView(View):
     kind = ""
-    builders = {"desk": dashboards.desk_dashboard, "technician": dashboards.technician_dashboard,
-                "owner": dashboards.owner_dashboard, "governors": dashboards.governors_dashboard,
-                "schools": dashboards.schools_dashboard}
+    builders = {
+        "desk": dashboards.desk_dashboard,
+        "technician": dashboards.technician_dashboard,
+        "owner": dashboards.owner_dashboard,
+        "governors": dashboards.governors_dashboard,
+        "schools": dashboards.schools_dashboard,
+    }
 
     def get(self, request):
         if self.kind not in dashboards.available(request.user):
@@ -107,9 +123,20 @@ class DashboardView(View):
         now = timezone.now()
         data = self.builders[self.kind](request.user, [school.pk] if school else school_ids, now)
         tabs = [(key, dashboards.DASHBOARDS[key][1]) for key in dashboards.available(request.user)]
-        return render(request, f"reports/dashboard_{self.kind}.html", {
-            "data": data, "kind": self.kind, "tabs": tabs, "schools": schools, "school": school, "now": now,
-            "today": timezone.localdate(now), "title": dashboards.DASHBOARDS[self.kind][1]})
+        return render(
+            request,
+            f"reports/dashboard_{self.kind}.html",
+            {
+                "data": data,
+                "kind": self.kind,
+                "tabs": tabs,
+                "schools": schools,
+                "school": school,
+                "now": now,
+                "today": timezone.localdate(now),
+                "title": dashboards.DASHBOARDS[self.kind][1],
+            },
+        )
 
 
 class AuditTrailView(FilteredListView):
@@ -124,24 +151,33 @@ class AuditTrailView(FilteredListView):
     EXPORT_LIMIT = 50_000
 
     def get_queryset(self):
-        self.filterset = AuditFilterSet(self.request.GET or None, queryset=audit_trail(self.request.user),
-                                        request=self.request)
+        self.filterset = AuditFilterSet(
+            self.request.GET or None, queryset=audit_trail(self.request.user), request=self.request
+        )
         return self.filterset.qs
 
     def get(self, request, *args, **kwargs):
         wanted = request.GET.get("format")
         if wanted not in ("csv", "xlsx"):
             return super().get(request, *args, **kwargs)
-        entries = self.get_queryset()[:self.EXPORT_LIMIT]
-        header = [_("When"), _("School"), _("Who"), _("What happened"), _("Kind of record"), _("Record"),
-                  _("Details")]
-        rows = ([timezone.localtime(e.at), e.school.name if e.school_id else "", actor_name(e), audit_sentence(e),
-                 kind_of(e.object_type), e.object_label, e.summary] for e in entries.iterator(chunk_size=2000))
+        entries = self.get_queryset()[: self.EXPORT_LIMIT]
+        header = [_("When"), _("School"), _("Who"), _("What happened"), _("Kind of record"), _("Record"), _("Details")]
+        rows = (
+            [
+                timezone.localtime(e.at),
+                e.school.name if e.school_id else "",
+                actor_name(e),
+                audit_sentence(e),
+                kind_of(e.object_type),
+                e.object_label,
+                e.summary,
+            ]
+            for e in entries.iterator(chunk_size=2000)
+        )
         name = f"audit-trail-{timezone.localdate():%Y-%m-%d}.{wanted}"
         if wanted == "xlsx":
             return xlsx_response(name, [str(h) for h in header], rows, sheet=str(_("Audit trail")))
-        return csv_response(name, [str(h) for h in header],
-                            ([f"{row[0]:%d/%m/%Y %H:%M}", *row[1:]] for row in rows))
+        return csv_response(name, [str(h) for h in header], ([f"{row[0]:%d/%m/%Y %H:%M}", *row[1:]] for row in rows))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

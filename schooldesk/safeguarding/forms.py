@@ -9,17 +9,36 @@ from schooldesk.schools.models import School
 
 SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
 
+
 class BreachForm(StyledFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Breach
-        fields = ["aware_at", "data_involved", "people_affected", "is_special_category", "involves_children",
-                  "consequences", "containment", "notifiable", "notifiable_reason", "ico_told_at", "ico_reference",
-                  "people_told"]
-        widgets = {"aware_at": MinuteInput, "ico_told_at": MinuteInput, "data_involved": SMALL_TEXT,
-                   "consequences": SMALL_TEXT, "containment": SMALL_TEXT, "notifiable_reason": SMALL_TEXT,
-                   "notifiable": forms.RadioSelect, "people_told": forms.RadioSelect}
+        fields = [
+            "aware_at",
+            "data_involved",
+            "people_affected",
+            "is_special_category",
+            "involves_children",
+            "consequences",
+            "containment",
+            "notifiable",
+            "notifiable_reason",
+            "ico_told_at",
+            "ico_reference",
+            "people_told",
+        ]
+        widgets = {
+            "aware_at": MinuteInput,
+            "ico_told_at": MinuteInput,
+            "data_involved": SMALL_TEXT,
+            "consequences": SMALL_TEXT,
+            "containment": SMALL_TEXT,
+            "notifiable_reason": SMALL_TEXT,
+            "notifiable": forms.RadioSelect,
+            "people_told": forms.RadioSelect,
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,16 +59,27 @@ class ConcernCloseForm(StyledFormMixin, forms.Form):
 
 class FilterRequestForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("School"))
-    change = forms.ChoiceField(choices=choices.FilterChange.choices, widget=forms.RadioSelect,
-                               label=_("What change?"))
-    site = forms.CharField(max_length=200, label=_("Which website or app?"),
-                           help_text=_("Its address, e.g. www.example.org, or the app's name."))
+    change = forms.ChoiceField(choices=choices.FilterChange.choices, widget=forms.RadioSelect, label=_("What change?"))
+    site = forms.CharField(
+        max_length=200,
+        label=_("Which website or app?"),
+        help_text=_("Its address, e.g. www.example.org, or the app's name."),
+    )
     reason = forms.CharField(widget=SMALL_TEXT, label=_("Why?"))
     audience = forms.ChoiceField(choices=choices.Audience.choices, label=_("For whom?"))
-    year_group = forms.CharField(max_length=40, required=False, label=_("Which year group? (if a year group)"),
-                                 help_text=_("For example: Year 10."))
-    days = forms.IntegerField(min_value=1, max_value=366, required=False, label=_("For how many days?"),
-                              help_text=_("Leave empty for a lasting change; the yearly review looks at it again."))
+    year_group = forms.CharField(
+        max_length=40,
+        required=False,
+        label=_("Which year group? (if a year group)"),
+        help_text=_("For example: Year 10."),
+    )
+    days = forms.IntegerField(
+        min_value=1,
+        max_value=366,
+        required=False,
+        label=_("For how many days?"),
+        help_text=_("Leave empty for a lasting change; the yearly review looks at it again."),
+    )
 
     def __init__(self, *args, school_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,9 +88,11 @@ class FilterRequestForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
 
 class DecisionForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    decision = forms.ChoiceField(widget=forms.RadioSelect, label=_("Decision"),
-                                 choices=[("approve", _("Approve: the technician makes the change")),
-                                          ("refuse", _("Refuse"))])
+    decision = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label=_("Decision"),
+        choices=[("approve", _("Approve: the technician makes the change")), ("refuse", _("Refuse"))],
+    )
     reason = forms.CharField(widget=SMALL_TEXT, label=_("Reason for the decision"))
 
 

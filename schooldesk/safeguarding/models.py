@@ -39,21 +39,23 @@ class Breach(SchoolOwnedModel):
     aware_at = models.DateTimeField(_("when the school became aware"))
     data_involved = models.TextField(_("what personal data"), blank=True)
     people_affected = models.PositiveIntegerField(_("how many people"), null=True, blank=True)
-    is_special_category = models.BooleanField(_("special category data (health, ethnicity, religion…)"),
-                                              default=False)
+    is_special_category = models.BooleanField(_("special category data (health, ethnicity, religion…)"), default=False)
     involves_children = models.BooleanField(_("children's data"), default=False)
     consequences = models.TextField(_("likely consequences"), blank=True)
     containment = models.TextField(_("what was done to contain it"), blank=True)
-    notifiable = models.CharField(_("notifiable to the ICO?"), max_length=5, choices=choices.Notifiable.choices,
-                                  blank=True)
+    notifiable = models.CharField(
+        _("notifiable to the ICO?"), max_length=5, choices=choices.Notifiable.choices, blank=True
+    )
     notifiable_reason = models.TextField(_("reason for the decision"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     ico_told_at = models.DateTimeField(_("when the ICO was told"), null=True, blank=True)
     ico_reference = models.CharField(_("the ICO's reference"), max_length=60, blank=True)
-    people_told = models.CharField(_("were the people affected told?"), max_length=12,
-                                   choices=choices.PeopleTold.choices, blank=True)
+    people_told = models.CharField(
+        _("were the people affected told?"), max_length=12, choices=choices.PeopleTold.choices, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = BreachQuerySet.as_manager()
@@ -127,20 +129,33 @@ class FilterRequest(SchoolOwnedModel):
     audience = models.CharField(_("for whom"), max_length=12, choices=choices.Audience.choices)
     year_group = models.CharField(_("which year group"), max_length=40, blank=True)
     days = models.PositiveIntegerField(_("for how many days"), null=True, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     related_name="+")
-    status = models.CharField(_("state"), max_length=10, choices=choices.FilterStatus.choices,
-                              default=choices.FilterStatus.REQUESTED)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(
+        _("state"), max_length=10, choices=choices.FilterStatus.choices, default=choices.FilterStatus.REQUESTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     removed_on = models.DateField(_("removed on"), null=True, blank=True)
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+", verbose_name=_("call to make the change"))
-    removal_incident = models.ForeignKey("incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True,
-                                         related_name="+", verbose_name=_("call to remove the change"))
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("call to make the change"),
+    )
+    removal_incident = models.ForeignKey(
+        "incidents.Incident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("call to remove the change"),
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = FilterRequestQuerySet.as_manager()
@@ -178,13 +193,14 @@ class FilterReview(SchoolOwnedModel):
     review_on = models.DateField(_("review date"))
     decisions = models.JSONField(default=list)
     notes = models.TextField(_("notes"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   related_name="+")
-    dsl_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    dsl_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     dsl_signed_at = models.DateTimeField(null=True, blank=True)
-    governor_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                           blank=True, related_name="+")
+    governor_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     governor_signed_at = models.DateTimeField(null=True, blank=True)
 
     objects = FilterReviewQuerySet.as_manager()

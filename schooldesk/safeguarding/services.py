@@ -30,10 +30,16 @@ def _holders(school, role: str):
     from schooldesk.accounts.models import User
 
     def holding(wanted):
-        return list(User.objects.filter(
-            Q(memberships__school=school) | Q(memberships__organisation_id=school.organisation_id,
-                                              memberships__school__isnull=True),
-            memberships__role=wanted, is_active=True).distinct().order_by("pk"))
+        return list(
+            User.objects.filter(
+                Q(memberships__school=school)
+                | Q(memberships__organisation_id=school.organisation_id, memberships__school__isnull=True),
+                memberships__role=wanted,
+                is_active=True,
+            )
+            .distinct()
+            .order_by("pk")
+        )
 
     return holding(role) or holding(Role.OWNER)
 
@@ -45,11 +51,23 @@ def _tell(*, school, incident, role: str, key: str) -> int:
 
     sent = []
     for person in _holders(school, role):
-        sent.append(message_queue(
-            purpose=Purpose.REMINDER, to_address=person.email, dedupe_key=key, subject="", template="restricted_call",
-            context={"reference": incident.reference, "school": school,
-                     "url": f"{site_url()}/incidents/{incident.pk}/"},
-            school=school, incident=incident, recipient=person))
+        sent.append(
+            message_queue(
+                purpose=Purpose.REMINDER,
+                to_address=person.email,
+                dedupe_key=key,
+                subject="",
+                template="restricted_call",
+                context={
+                    "reference": incident.reference,
+                    "school": school,
+                    "url": f"{site_url()}/incidents/{incident.pk}/",
+                },
+                school=school,
+                incident=incident,
+                recipient=person,
+            )
+        )
     deliver_after_commit(sent)
     return len([m for m in sent if m is not None])
 
@@ -76,8 +94,9 @@ def restricted_lane_open(*, incident, lane: str, by, now=None):
     else:
         record = Concern.objects.create(school=incident.school, incident=incident)
         summary, role = f"Opened the safeguarding concern of {incident.reference}", Role.DSL
-    audit_record(actor=by, school=incident.school, action="create", obj=record, summary=summary,
-                 label=incident.reference)
+    audit_record(
+        actor=by, school=incident.school, action="create", obj=record, summary=summary, label=incident.reference
+    )
     _tell(school=incident.school, incident=incident, role=role, key=f"lane-{incident.pk}")
     return record
 
@@ -92,9 +111,20 @@ def restricted_call_report(*, lane: str, **create) -> object:
     return incident
 
 
-BREACH_FIELDS = ("aware_at", "data_involved", "people_affected", "is_special_category", "involves_children",
-                 "consequences", "containment", "notifiable", "notifiable_reason", "ico_told_at", "ico_reference",
-                 "people_told")
+BREACH_FIELDS = (
+    "aware_at",
+    "data_involved",
+    "people_affected",
+    "is_special_category",
+    "involves_children",
+    "consequences",
+    "containment",
+    "notifiable",
+    "notifiable_reason",
+    "ico_told_at",
+    "ico_reference",
+    "people_told",
+)
 
 
 @transaction.atomic
@@ -104,8 +134,9 @@ def breach_record(*, breach, by, version: int, now=None, **fields) -> Breach:
     _require(by, breach.school_id, BREACH_ROLES, _("Only the DPO or the ICT owner can record a breach."))
     breach = Breach.objects.select_for_update().get(pk=breach.pk)
     if breach.version != version:
-        raise ValidationError(_("Someone else has changed this breach record since you opened it. "
-                                "Reload the page to see their changes."))
+        raise ValidationError(
+            _("Someone else has changed this breach record since you opened it. Reload the page to see their changes.")
+        )
     unknown = set(fields) - set(BREACH_FIELDS)
     if unknown:
         raise ValueError(f"not a breach field: {sorted(unknown)}")
@@ -128,10 +159,20 @@ def breach_record(*, breach, by, version: int, now=None, **fields) -> Breach:
         breach.decided_by, breach.decided_at = by, now
     breach.version += 1
     breach.save()
-    changed = {name: [str(old[name]), str(getattr(breach, name))] for name in fields
-               if old[name] != getattr(breach, name) and name not in ("data_involved", "consequences", "containment")}
-    audit_record(actor=by, school=breach.school, action="update", obj=breach, changes=changed,
-                 summary=f"Recorded the breach of {breach.incident.reference}", label=breach.incident.reference)
+    changed = {
+        name: [str(old[name]), str(getattr(breach, name))]
+        for name in fields
+        if old[name] != getattr(breach, name) and name not in ("data_involved", "consequences", "containment")
+    }
+    audit_record(
+        actor=by,
+        school=breach.school,
+        action="update",
+        obj=breach,
+        changes=changed,
+        summary=f"Recorded the breach of {breach.incident.reference}",
+        label=breach.incident.reference,
+    )
     return breach
 
 
@@ -140,15 +181,22 @@ def breach_reminders_send(*, now=None) -> int:
     outbound log keeps each (breach, hour, person) once, so a rerun sends nothing twice."""
     now = now or timezone.now()
     earliest = min(choices.REMINDER_HOURS)
-    due = (Breach.objects.filter(aware_at__lte=now - timedelta(hours=earliest), ico_told_at__isnull=True)
-           .exclude(notifiable=choices.Notifiable.NO).select_related("incident", "school"))
+    due = (
+        Breach.objects.filter(aware_at__lte=now - timedelta(hours=earliest), ico_told_at__isnull=True)
+        .exclude(notifiable=choices.Notifiable.NO)
+        .select_related("incident", "school")
+    )
     sent = 0
     for breach in due:
         for hours in choices.REMINDER_HOURS:
             if breach.aware_at + timedelta(hours=hours) <= now:
                 with transaction.atomic():
-                    sent += _tell(school=breach.school, incident=breach.incident, role=Role.DPO,
-                                  key=f"breach-{breach.pk}-{hours}h")
+                    sent += _tell(
+                        school=breach.school,
+                        incident=breach.incident,
+                        role=Role.DPO,
+                        key=f"breach-{breach.pk}-{hours}h",
+                    )
     return sent
 
 
@@ -158,8 +206,14 @@ def concern_action_add(*, concern, by, text: str) -> ConcernAction:
     if not text.strip():
         raise ValidationError({"text": _("Say what was done.")})
     action = ConcernAction.objects.create(concern=concern, by=by, text=text.strip())
-    audit_record(actor=by, school=concern.school, action="update", obj=concern, label=concern.incident.reference,
-                 summary=f"Recorded an action on the concern {concern.incident.reference}")
+    audit_record(
+        actor=by,
+        school=concern.school,
+        action="update",
+        obj=concern,
+        label=concern.incident.reference,
+        summary=f"Recorded an action on the concern {concern.incident.reference}",
+    )
     return action
 
 
@@ -170,15 +224,22 @@ def concern_close(*, concern, by, outcome: str, now=None) -> Concern:
         raise ValidationError({"outcome": _("Say what the outcome was.")})
     concern.outcome, concern.closed_at = outcome.strip(), now or timezone.now()
     concern.save(update_fields=["outcome", "closed_at", "updated_at"])
-    audit_record(actor=by, school=concern.school, action="update", obj=concern, label=concern.incident.reference,
-                 summary=f"Recorded the outcome of the concern {concern.incident.reference}")
+    audit_record(
+        actor=by,
+        school=concern.school,
+        action="update",
+        obj=concern,
+        label=concern.incident.reference,
+        summary=f"Recorded the outcome of the concern {concern.incident.reference}",
+    )
     return concern
 
 
 # --- the filtering and monitoring register ------------------------------------------------------------------------
 @transaction.atomic
-def filter_request_create(*, school, by, change: str, site: str, reason: str, audience: str, year_group: str = "",
-                          days: int | None = None) -> FilterRequest:
+def filter_request_create(
+    *, school, by, change: str, site: str, reason: str, audience: str, year_group: str = "", days: int | None = None
+) -> FilterRequest:
     _require(by, school.pk, set(Role), _("You are not a member of this school."))
     errors = {}
     if not site.strip():
@@ -190,8 +251,15 @@ def filter_request_create(*, school, by, change: str, site: str, reason: str, au
     if errors:
         raise ValidationError(errors)
     request = FilterRequest.objects.create(
-        school=school, requested_by=by, change=change, site=site.strip(), reason=reason.strip(), audience=audience,
-        year_group=year_group.strip() if audience == choices.Audience.YEAR_GROUP else "", days=days)
+        school=school,
+        requested_by=by,
+        change=change,
+        site=site.strip(),
+        reason=reason.strip(),
+        audience=audience,
+        year_group=year_group.strip() if audience == choices.Audience.YEAR_GROUP else "",
+        days=days,
+    )
     audit_record(actor=by, school=school, action="create", obj=request, summary=f"Asked: {request}")
     return request
 
@@ -211,15 +279,22 @@ def _filter_call(request, by, summary: str):
     location = _change_location(request.school)
     if location is None:
         raise ValidationError(_("The school has no locations yet, so the call for the technician cannot be logged."))
-    return incident_create(school=request.school, location=location, summary=summary[:200], by=by, kind="request",
-                           description=_("From the filtering register, %(ref)s.") % {"ref": request.reference})
+    return incident_create(
+        school=request.school,
+        location=location,
+        summary=summary[:200],
+        by=by,
+        kind="request",
+        description=_("From the filtering register, %(ref)s.") % {"ref": request.reference},
+    )
 
 
 @transaction.atomic
 def filter_request_decide(*, request, by, version: int, approve: bool, reason: str, now=None) -> FilterRequest:
     """The DSL approves (the change goes to the technician as a call, with its expiry) or refuses, with a reason."""
-    _require(by, request.school_id, SAFEGUARDING_ROLES,
-             _("Only the DSL or the ICT owner can decide filtering changes."))
+    _require(
+        by, request.school_id, SAFEGUARDING_ROLES, _("Only the DSL or the ICT owner can decide filtering changes.")
+    )
     request = FilterRequest.objects.select_for_update().get(pk=request.pk)
     if request.version != version or request.status != choices.FilterStatus.REQUESTED:
         raise ValidationError(_("This request has been decided since you opened it. Reload the page."))
@@ -232,15 +307,29 @@ def filter_request_decide(*, request, by, version: int, approve: bool, reason: s
         request.status = choices.FilterStatus.APPROVED
         request.expires_on = today + timedelta(days=request.days) if request.days else None
         until = (_(" until %(day)s") % {"day": f"{request.expires_on:%d/%m/%Y}"}) if request.expires_on else ""
-        request.incident = _filter_call(request, by, _("%(change)s %(site)s for %(whom)s%(until)s (%(ref)s)") % {
-            "change": _("Block") if request.change == choices.FilterChange.BLOCK else _("Unblock"),
-            "site": request.site, "whom": request.for_whom, "until": until, "ref": request.reference})
+        request.incident = _filter_call(
+            request,
+            by,
+            _("%(change)s %(site)s for %(whom)s%(until)s (%(ref)s)")
+            % {
+                "change": _("Block") if request.change == choices.FilterChange.BLOCK else _("Unblock"),
+                "site": request.site,
+                "whom": request.for_whom,
+                "until": until,
+                "ref": request.reference,
+            },
+        )
     else:
         request.status = choices.FilterStatus.REFUSED
     request.version += 1
     request.save()
-    audit_record(actor=by, school=request.school, action="update", obj=request,
-                 summary=f"{'Approved' if approve else 'Refused'} {request.reference}: {request.decision_reason}")
+    audit_record(
+        actor=by,
+        school=request.school,
+        action="update",
+        obj=request,
+        summary=f"{'Approved' if approve else 'Refused'} {request.reference}: {request.decision_reason}",
+    )
     return request
 
 
@@ -251,42 +340,71 @@ def filter_expiries_run(*, now=None) -> int:
     today = timezone.localdate(now)
     done = 0
     for pk in FilterRequest.objects.filter(status=choices.FilterStatus.APPROVED, expires_on__lte=today).values_list(
-            "pk", flat=True):
+        "pk", flat=True
+    ):
         with transaction.atomic():
             request = FilterRequest.objects.select_for_update().select_related("school").get(pk=pk)
             if request.status != choices.FilterStatus.APPROVED:
                 continue
             undo = _("Block again") if request.change == choices.FilterChange.UNBLOCK else _("Unblock again")
-            request.removal_incident = _filter_call(request, None, _(
-                "%(undo)s %(site)s for %(whom)s: its time ended on %(day)s (%(ref)s)") % {
-                "undo": undo, "site": request.site, "whom": request.for_whom,
-                "day": f"{request.expires_on:%d/%m/%Y}", "ref": request.reference})
+            request.removal_incident = _filter_call(
+                request,
+                None,
+                _("%(undo)s %(site)s for %(whom)s: its time ended on %(day)s (%(ref)s)")
+                % {
+                    "undo": undo,
+                    "site": request.site,
+                    "whom": request.for_whom,
+                    "day": f"{request.expires_on:%d/%m/%Y}",
+                    "ref": request.reference,
+                },
+            )
             request.status, request.removed_on = choices.FilterStatus.REMOVED, today
             request.version += 1
             request.save()
-            audit_record(actor=None, school=request.school, action="update", obj=request,
-                         summary=f"Time up: {request.reference} removed on {today:%d/%m/%Y}")
+            audit_record(
+                actor=None,
+                school=request.school,
+                action="update",
+                obj=request,
+                summary=f"Time up: {request.reference} removed on {today:%d/%m/%Y}",
+            )
             done += 1
     return done
 
 
 def review_decisions(school) -> list[dict]:
     """What the register holds for a review: every decided request, as the review keeps it."""
-    rows = (FilterRequest.objects.filter(school=school).exclude(status=choices.FilterStatus.REQUESTED)
-            .select_related("decided_by").order_by("decided_at", "pk"))
-    return [{"reference": r.reference, "change": str(r.get_change_display()), "site": r.site, "for_whom": r.for_whom,
-             "reason": r.reason, "status": str(r.get_status_display()), "decision_reason": r.decision_reason,
-             "decided_by": str(r.decided_by or ""),
-             "decided_on": f"{timezone.localtime(r.decided_at):%d/%m/%Y}" if r.decided_at else "",
-             "expires_on": f"{r.expires_on:%d/%m/%Y}" if r.expires_on else "",
-             "removed_on": f"{r.removed_on:%d/%m/%Y}" if r.removed_on else ""} for r in rows]
+    rows = (
+        FilterRequest.objects.filter(school=school)
+        .exclude(status=choices.FilterStatus.REQUESTED)
+        .select_related("decided_by")
+        .order_by("decided_at", "pk")
+    )
+    return [
+        {
+            "reference": r.reference,
+            "change": str(r.get_change_display()),
+            "site": r.site,
+            "for_whom": r.for_whom,
+            "reason": r.reason,
+            "status": str(r.get_status_display()),
+            "decision_reason": r.decision_reason,
+            "decided_by": str(r.decided_by or ""),
+            "decided_on": f"{timezone.localtime(r.decided_at):%d/%m/%Y}" if r.decided_at else "",
+            "expires_on": f"{r.expires_on:%d/%m/%Y}" if r.expires_on else "",
+            "removed_on": f"{r.removed_on:%d/%m/%Y}" if r.removed_on else "",
+        }
+        for r in rows
+    ]
 
 
 @transaction.atomic
 def filter_review_create(*, school, by, review_on, notes: str = "") -> FilterReview:
     _require(by, school.pk, SAFEGUARDING_ROLES, _("Only the DSL or the ICT owner can start the review."))
-    review = FilterReview.objects.create(school=school, review_on=review_on, notes=notes.strip(), created_by=by,
-                                         decisions=review_decisions(school))
+    review = FilterReview.objects.create(
+        school=school, review_on=review_on, notes=notes.strip(), created_by=by, decisions=review_decisions(school)
+    )
     audit_record(actor=by, school=school, action="create", obj=review, summary=f"Started {review}")
     return review
 

@@ -28,16 +28,43 @@ def _when(value) -> str:
 
 
 def breach_row(b) -> list:
-    return [b.incident.reference, b.school.name, _when(b.aware_at), b.data_involved, b.people_affected,
-            _("yes") if b.is_special_category else _("no"), _("yes") if b.involves_children else _("no"),
-            b.consequences, b.containment, b.get_notifiable_display(), b.notifiable_reason,
-            str(b.decided_by or ""), _when(b.ico_told_at), b.ico_reference, b.get_people_told_display()]
+    return [
+        b.incident.reference,
+        b.school.name,
+        _when(b.aware_at),
+        b.data_involved,
+        b.people_affected,
+        _("yes") if b.is_special_category else _("no"),
+        _("yes") if b.involves_children else _("no"),
+        b.consequences,
+        b.containment,
+        b.get_notifiable_display(),
+        b.notifiable_reason,
+        str(b.decided_by or ""),
+        _when(b.ico_told_at),
+        b.ico_reference,
+        b.get_people_told_display(),
+    ]
 
 
 def breach_header() -> list[str]:
-    return [_("Call"), _("School"), _("Became aware"), _("What data"), _("How many people"), _("Special category"),
-            _("Children"), _("Likely consequences"), _("Containment"), _("Notifiable"), _("Reason"),
-            _("Decided by"), _("ICO told"), _("ICO reference"), _("People affected told")]
+    return [
+        _("Call"),
+        _("School"),
+        _("Became aware"),
+        _("What data"),
+        _("How many people"),
+        _("Special category"),
+        _("Children"),
+        _("Likely consequences"),
+        _("Containment"),
+        _("Notifiable"),
+        _("Reason"),
+        _("Decided by"),
+        _("ICO told"),
+        _("ICO reference"),
+        _("People affected told"),
+    ]
 
 
 class BreachLogView(RoleRequiredMixin, View):
@@ -54,9 +81,12 @@ class BreachLogView(RoleRequiredMixin, View):
                 return csv_response("breach-log.csv", breach_header(), rows)
             return xlsx_response("breach-log.xlsx", breach_header(), rows, sheet=_("Breach log"))
         page = max(int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1, 1)
-        rows = list(log[(page - 1) * PAGE_SIZE:page * PAGE_SIZE + 1])
-        return render(request, "safeguarding/breach_list.html", {
-            "breaches": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE, "now": timezone.now()})
+        rows = list(log[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+        return render(
+            request,
+            "safeguarding/breach_list.html",
+            {"breaches": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE, "now": timezone.now()},
+        )
 
 
 class BreachDetailView(FormPageView):
@@ -91,8 +121,9 @@ class ConcernListView(RoleRequiredMixin, View):
     required_roles = SAFEGUARDING_ROLES
 
     def get(self, request):
-        return render(request, "safeguarding/concern_list.html",
-                      {"concerns": list(selectors.concern_list(request.user)[:100])})
+        return render(
+            request, "safeguarding/concern_list.html", {"concerns": list(selectors.concern_list(request.user)[:100])}
+        )
 
 
 def render_concern(request, concern, bound=None, status=200):
@@ -102,8 +133,12 @@ def render_concern(request, concern, bound=None, status=200):
             action_form = bound
         else:
             close_form = bound
-    return render(request, "safeguarding/concern_detail.html", {
-        "concern": concern, "action_form": action_form, "close_form": close_form}, status=status)
+    return render(
+        request,
+        "safeguarding/concern_detail.html",
+        {"concern": concern, "action_form": action_form, "close_form": close_form},
+        status=status,
+    )
 
 
 class ConcernDetailView(RoleRequiredMixin, View):
@@ -148,13 +183,20 @@ class FilterRegisterView(View):
         access = access_for(request.user)
         page = request.GET.get("page", "1")
         page = max(int(page) if page.isdigit() else 1, 1)
-        rows = list(selectors.filter_register(request.user)[(page - 1) * PAGE_SIZE:page * PAGE_SIZE + 1])
-        return render(request, "safeguarding/filter_register.html", {
-            "requests": rows[:PAGE_SIZE], "page": page, "has_next": len(rows) > PAGE_SIZE,
-            "reviews": list(selectors.review_list(request.user)[:10]),
-            "can_decide": access.any_role(SAFEGUARDING_ROLES), "can_log_breach": access.any_role(BREACH_ROLES),
-            "can_read": access.any_role(SAFEGUARDING_ROLES | {Role.VIEWER}),
-        })
+        rows = list(selectors.filter_register(request.user)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+        return render(
+            request,
+            "safeguarding/filter_register.html",
+            {
+                "requests": rows[:PAGE_SIZE],
+                "page": page,
+                "has_next": len(rows) > PAGE_SIZE,
+                "reviews": list(selectors.review_list(request.user)[:10]),
+                "can_decide": access.any_role(SAFEGUARDING_ROLES),
+                "can_log_breach": access.any_role(BREACH_ROLES),
+                "can_read": access.any_role(SAFEGUARDING_ROLES | {Role.VIEWER}),
+            },
+        )
 
 
 class FilterRequestCreateView(FormPageView):
@@ -171,9 +213,16 @@ class FilterRequestCreateView(FormPageView):
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.filter_request_create(school=form.owner, by=self.request.user, change=d["change"],
-                                              site=d["site"], reason=d["reason"], audience=d["audience"],
-                                              year_group=d["year_group"], days=d["days"])
+        return services.filter_request_create(
+            school=form.owner,
+            by=self.request.user,
+            change=d["change"],
+            site=d["site"],
+            reason=d["reason"],
+            audience=d["audience"],
+            year_group=d["year_group"],
+            days=d["days"],
+        )
 
     def get_success_url(self, result):
         return reverse("safeguarding:filter_request_detail", args=[result.pk])
@@ -181,11 +230,9 @@ class FilterRequestCreateView(FormPageView):
 
 def render_request(request, item, bound=None, status=200):
     decide = None
-    if item.status == FilterStatus.REQUESTED and access_for(request.user).has_role(item.school_id,
-                                                                                  SAFEGUARDING_ROLES):
+    if item.status == FilterStatus.REQUESTED and access_for(request.user).has_role(item.school_id, SAFEGUARDING_ROLES):
         decide = bound or forms.DecisionForm(initial={"version": item.version})
-    return render(request, "safeguarding/filter_request_detail.html", {"item": item, "decide": decide},
-                  status=status)
+    return render(request, "safeguarding/filter_request_detail.html", {"item": item, "decide": decide}, status=status)
 
 
 def _request_get(user, pk):
@@ -209,8 +256,13 @@ class FilterDecideView(ObjectActionView):
 
     def perform(self, item, form):
         d = form.cleaned_data
-        return services.filter_request_decide(request=item, by=self.request.user, version=d["version"],
-                                              approve=d["decision"] == "approve", reason=d["reason"])
+        return services.filter_request_decide(
+            request=item,
+            by=self.request.user,
+            version=d["version"],
+            approve=d["decision"] == "approve",
+            reason=d["reason"],
+        )
 
     def get_success_message(self, result):
         return _("Approved: a call asks the technician to make the change.") if result.incident_id else _("Refused.")
@@ -229,13 +281,17 @@ class ReviewCreateView(FormPageView):
     success_message = gettext_lazy("The review holds the register as it is today. The DSL and a governor sign it.")
 
     def get_form(self, data=None, files=None):
-        return forms.ReviewForm(data, school_ids=access_for(self.request.user).school_ids(SAFEGUARDING_ROLES),
-                                initial={"review_on": timezone.localdate()})
+        return forms.ReviewForm(
+            data,
+            school_ids=access_for(self.request.user).school_ids(SAFEGUARDING_ROLES),
+            initial={"review_on": timezone.localdate()},
+        )
 
     def perform(self, form):
         d = form.cleaned_data
-        return services.filter_review_create(school=form.owner, by=self.request.user, review_on=d["review_on"],
-                                             notes=d["notes"])
+        return services.filter_review_create(
+            school=form.owner, by=self.request.user, review_on=d["review_on"], notes=d["notes"]
+        )
 
     def get_success_url(self, result):
         return reverse("safeguarding:review_detail", args=[result.pk])
@@ -247,10 +303,18 @@ def _review_get(user, pk):
 
 def render_review(request, review, error=None, status=200):
     access = access_for(request.user)
-    can_sign = (access.has_role(review.school_id, {Role.DSL}) and review.dsl_signed_at is None
-                or access.has_role(review.school_id, {Role.VIEWER}) and review.governor_signed_at is None)
-    return render(request, "safeguarding/review_detail.html",
-                  {"review": review, "can_sign": can_sign, "error": error}, status=status)
+    can_sign = (
+        access.has_role(review.school_id, {Role.DSL})
+        and review.dsl_signed_at is None
+        or access.has_role(review.school_id, {Role.VIEWER})
+        and review.governor_signed_at is None
+    )
+    return render(
+        request,
+        "safeguarding/review_detail.html",
+        {"review": review, "can_sign": can_sign, "error": error},
+        status=status,
+    )
 
 
 class ReviewDetailView(View):

@@ -34,8 +34,14 @@ from schooldesk.suppliers.models import Supplier
 
 DEMO_PASSWORD = "schooldesk-demo"  # noqa: S105 - the published password of the demo desk
 ROLE_ORDER = ("spoc", "reporter", "technician", "provider", "owner", "viewer", "dpo", "dsl")
-ACTIVE_MIX = {S.NEW: 15, S.OPEN: 15, S.WITH_FIRST_LEVEL: 30, S.WITH_SECOND_LEVEL: 15,
-              S.WAITING_REPORTER: 12, S.WAITING_SUPPLIER: 13}
+ACTIVE_MIX = {
+    S.NEW: 15,
+    S.OPEN: 15,
+    S.WITH_FIRST_LEVEL: 30,
+    S.WITH_SECOND_LEVEL: 15,
+    S.WAITING_REPORTER: 12,
+    S.WAITING_SUPPLIER: 13,
+}
 ENDED_MIX = {S.CLOSED: 91, S.CANCELLED: 5, S.DUPLICATE: 4}
 WORKING_STATUS = {SupportLevel.FIRST: S.WITH_FIRST_LEVEL, SupportLevel.SECOND: S.WITH_SECOND_LEVEL}
 
@@ -74,8 +80,15 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
         Membership.objects.filter(user__username__in=order).select_related("user", "school", "organisation"),
         key=lambda m: (order[m.user.username], m.school.name if m.school_id else ""),
     )
-    return [(m.user.username, m.user.get_full_name(), str(m.get_role_display()),
-             m.school.name if m.school_id else f"every school of {m.organisation}") for m in memberships]
+    return [
+        (
+            m.user.username,
+            m.user.get_full_name(),
+            str(m.get_role_display()),
+            m.school.name if m.school_id else f"every school of {m.organisation}",
+        )
+        for m in memberships
+    ]
 
 
 @contextlib.contextmanager
@@ -95,17 +108,23 @@ def historic_timestamps(*models):
 
 
 @transaction.atomic
-def demo_create(*, incidents: int | dict[str, int] = 300, months: int = 12, seed: int = 2026,
-                now: datetime | None = None) -> Demo:
+def demo_create(
+    *, incidents: int | dict[str, int] = 300, months: int = 12, seed: int = 2026, now: datetime | None = None
+) -> Demo:
     """The whole demo, with `incidents` calls per school (or per school key: {"riverside": 20000})."""
     now = now or timezone.now()
     organisation = Organisation.objects.create(name=ORGANISATION, kind="la")
-    suppliers = {kind: Supplier.objects.create(organisation=organisation, kind=kind, **fields)
-                 for kind, fields in SUPPLIERS.items()}
+    suppliers = {
+        kind: Supplier.objects.create(organisation=organisation, kind=kind, **fields)
+        for kind, fields in SUPPLIERS.items()
+    }
     password = make_password(DEMO_PASSWORD)  # hashed once, shared by every demo login
-    la = {username: User.objects.create(username=username, first_name=first, last_name=last, job_title=title,
-                                        email=email, password=password)
-          for username, first, last, title, email in LA_PEOPLE}
+    la = {
+        username: User.objects.create(
+            username=username, first_name=first, last_name=last, job_title=title, email=email, password=password
+        )
+        for username, first, last, title, email in LA_PEOPLE
+    }
     Membership.objects.create(user=la["northbridge.la"], organisation=organisation, role="owner")
     # The demo's council asks nobody for two-step sign-in, so that every demo login opens the desk at once (and the
     # upgrade and speed checks that sign in as them); northbridge.la can switch it on from Security.
@@ -113,13 +132,21 @@ def demo_create(*, incidents: int | dict[str, int] = 300, months: int = 12, seed
     demo = Demo(organisation=organisation, suppliers=suppliers)
     for spec in SCHOOLS:
         school = demo_school_create(organisation=organisation, spec=spec)
-        people = demo_people_create(school=school, spec=spec, password=password, suppliers=suppliers,
-                                    visiting=la["northbridge.tech"])
+        people = demo_people_create(
+            school=school, spec=spec, password=password, suppliers=suppliers, visiting=la["northbridge.tech"]
+        )
         school.spoc, school.deputy = people.by_role["spoc"], people.by_role["owner"]
         school.save(update_fields=["spoc", "deputy"])
         count = incidents.get(spec["key"], 0) if isinstance(incidents, dict) else incidents
-        incidents_generate(school=school, count=count, people=people, suppliers=suppliers,
-                           rng=random.Random(f"{seed}-{spec['key']}"), now=now, months=months)
+        incidents_generate(
+            school=school,
+            count=count,
+            people=people,
+            suppliers=suppliers,
+            rng=random.Random(f"{seed}-{spec['key']}"),
+            now=now,
+            months=months,
+        )
         demo.schools[spec["key"]], demo.people[spec["key"]] = school, people
     return demo
 
@@ -128,34 +155,47 @@ def demo_school_create(*, organisation: Organisation, spec: dict) -> School:
     """The school (through the service: preset locations and categories), its calendar and rooms."""
     school = school_create(organisation=organisation, **spec["school"])
     d = date.fromisoformat
-    Term.objects.bulk_create([
-        Term(school=school, name=name, starts_on=d(first), ends_on=d(last), half_term_starts_on=d(ht_first),
-             half_term_ends_on=d(ht_last))
-        for name, first, last, ht_first, ht_last in spec["terms"]
-    ])
-    Closure.objects.bulk_create([Closure(school=school, name="INSET day", kind="inset", starts_on=d(day),
-                                         ends_on=d(day)) for day in spec["inset_days"]])
+    Term.objects.bulk_create(
+        [
+            Term(
+                school=school,
+                name=name,
+                starts_on=d(first),
+                ends_on=d(last),
+                half_term_starts_on=d(ht_first),
+                half_term_ends_on=d(ht_last),
+            )
+            for name, first, last, ht_first, ht_last in spec["terms"]
+        ]
+    )
+    Closure.objects.bulk_create(
+        [
+            Closure(school=school, name="INSET day", kind="inset", starts_on=d(day), ends_on=d(day))
+            for day in spec["inset_days"]
+        ]
+    )
     Location.objects.bulk_create([Location(school=school, name=n, building=b) for n, b in spec["locations"]])
     return school
 
 
-def demo_people_create(*, school: School, spec: dict, password: str, suppliers: dict,
-                       visiting: User) -> SchoolPeople:
+def demo_people_create(*, school: School, spec: dict, password: str, suppliers: dict, visiting: User) -> SchoolPeople:
     key = spec["key"]
 
     def person(username, first, last, title, domain=spec["domain"]):
         email = f"{first[0]}.{re.sub('[^a-z]', '', last.lower())}@{domain}".lower()
-        return User(username=username, first_name=first, last_name=last, job_title=title, email=email,
-                    password=password)
+        return User(
+            username=username, first_name=first, last_name=last, job_title=title, email=email, password=password
+        )
 
     logins = {role: person(f"{key}.{role}", *spec["people"][role]) for role in ROLE_ORDER}
     staff = [person(f"{key}.staff{i:02d}", *names) for i, names in enumerate(spec["staff"], 1)]
     for user in staff:
         user.set_unusable_password()  # colleagues who appear on calls, not demo logins
     User.objects.bulk_create([*logins.values(), *staff])
-    memberships = [Membership(user=user, school=school, role=role,
-                              supplier=suppliers["la_ict"] if role == "provider" else None)
-                   for role, user in logins.items()]
+    memberships = [
+        Membership(user=user, school=school, role=role, supplier=suppliers["la_ict"] if role == "provider" else None)
+        for role, user in logins.items()
+    ]
     memberships += [Membership(user=user, school=school, role="reporter") for user in staff]
     memberships.append(Membership(user=visiting, school=school, role="technician"))
     Membership.objects.bulk_create(memberships)
@@ -189,13 +229,28 @@ def school_days(calendar: ServiceCalendar, now: datetime, months: int) -> list[d
     return days
 
 
-def incidents_generate(*, school: School, count: int, people: SchoolPeople, suppliers: dict[str, Supplier],
-                       rng: random.Random, now: datetime, months: int = 12) -> list[Incident]:
+def incidents_generate(
+    *,
+    school: School,
+    count: int,
+    people: SchoolPeople,
+    suppliers: dict[str, Supplier],
+    rng: random.Random,
+    now: datetime,
+    months: int = 12,
+) -> list[Incident]:
     """`count` calls over the last `months`, in every status, with consistent timestamps and timelines."""
     if count <= 0:
         return []
-    builder = _CallBuilder(school=school, people=people, suppliers=suppliers, rng=rng, now=now,
-                           calendar=school_calendar(school), months=months)  # one calendar for every call
+    builder = _CallBuilder(
+        school=school,
+        people=people,
+        suppliers=suppliers,
+        rng=rng,
+        now=now,
+        calendar=school_calendar(school),
+        months=months,
+    )  # one calendar for every call
     plan = sorted((builder.logged_at(status), status) for status in status_plan(count, rng))
     if plan[0][1] == S.DUPLICATE:  # the oldest call cannot duplicate an earlier one
         swap = next((i for i, (_, status) in enumerate(plan) if status == S.CLOSED), 0)
@@ -211,14 +266,26 @@ def incidents_generate(*, school: School, count: int, people: SchoolPeople, supp
             body = f"Duplicate of {call.original.reference}: {call.original.summary}"
             call.events.append((call.incident.closed_at, UpdateKind.DUPLICATE, call.desk, body, False, {}))
         Incident.objects.bulk_update([call.incident for call in duplicates], ["duplicate_of"], batch_size=500)
-        IncidentUpdate.objects.bulk_create([
-            IncidentUpdate(incident=call.incident, kind=kind, author=author, body=body, is_public=public,
-                           created_at=at, updated_at=at, field=extra.get("field", ""),
-                           old_value=extra.get("old", ""), new_value=extra.get("new", ""),
-                           minutes_spent=extra.get("minutes", 0))
-            for call in calls
-            for at, kind, author, body, public, extra in sorted(call.events, key=lambda e: e[0])
-        ], batch_size=1000)
+        IncidentUpdate.objects.bulk_create(
+            [
+                IncidentUpdate(
+                    incident=call.incident,
+                    kind=kind,
+                    author=author,
+                    body=body,
+                    is_public=public,
+                    created_at=at,
+                    updated_at=at,
+                    field=extra.get("field", ""),
+                    old_value=extra.get("old", ""),
+                    new_value=extra.get("new", ""),
+                    minutes_spent=extra.get("minutes", 0),
+                )
+                for call in calls
+                for at, kind, author, body, public, extra in sorted(call.events, key=lambda e: e[0])
+            ],
+            batch_size=1000,
+        )
     return incidents
 
 
@@ -264,8 +331,9 @@ class _CallBuilder:
             back = min(int(self.rng.triangular(0, span + 1, 0)), len(self.days) - 1)
         opens, closes = self.calendar.window(self.days[-1 - back])
         minutes = (closes - opens).total_seconds() / 60 - 20
-        moment = opens + timedelta(minutes=self.rng.triangular(0, minutes, minutes * 0.2),
-                                   seconds=self.rng.randint(0, 59))
+        moment = opens + timedelta(
+            minutes=self.rng.triangular(0, minutes, minutes * 0.2), seconds=self.rng.randint(0, 59)
+        )
         latest = self.ceiling - timedelta(minutes=self.rng.randint(30, 50))
         return max(opens, min(moment, latest))
 
@@ -286,8 +354,13 @@ class _CallBuilder:
         if status in (S.WITH_SECOND_LEVEL, S.WAITING_SUPPLIER):
             pool = [t for t in pool if t.get("supplier")]
         template = rng.choice(pool)
-        summary, hint = rng.choice([(text, where) for text, where in template["summaries"]
-                                    if where in (None, "room") or where in self.locations])
+        summary, hint = rng.choice(
+            [
+                (text, where)
+                for text, where in template["summaries"]
+                if where in (None, "room") or where in self.locations
+            ]
+        )
         if hint == "room" or (hint is None and rng.random() < 0.5):
             location = rng.choice(self.rooms)
         else:
@@ -305,12 +378,23 @@ class _CallBuilder:
             reported_by, reporter_name = None, rng.choice(CALLERS)
         impact, urgency = rng.choice(template["impact"]), rng.choice(template["urgency"])
         incident = Incident(
-            school=self.school, kind=template.get("kind", "incident"), summary=summary.format(mis=self.mis),
-            location=location, device=device, channel=channel, reported_by=reported_by,
-            reporter_name=reporter_name, logged_by=logged_by, category=self.categories[template["category"]],
-            impact=impact, urgency=urgency,
+            school=self.school,
+            kind=template.get("kind", "incident"),
+            summary=summary.format(mis=self.mis),
+            location=location,
+            device=device,
+            channel=channel,
+            reported_by=reported_by,
+            reporter_name=reporter_name,
+            logged_by=logged_by,
+            category=self.categories[template["category"]],
+            impact=impact,
+            urgency=urgency,
             priority=priority_for(school=self.school, impact=impact, urgency=urgency),
-            status=status, is_restricted=restricted, logged_at=logged_at, created_at=logged_at,
+            status=status,
+            is_restricted=restricted,
+            logged_at=logged_at,
+            created_at=logged_at,
             reporter_availability=rng.choice(AVAILABILITY).format(where=location.name),
         )
         if original is not None:  # the same fault, reported again by someone else
@@ -325,8 +409,16 @@ class _CallBuilder:
         desk = rng.choices([roles["spoc"], roles["owner"]], [85, 15])[0]
         call = _Call(incident=incident, original=original, desk=desk, labels=self.labels)
         caller = "" if reported_by == logged_by else f" for {reporter_name or reported_by}"
-        call.events.append((logged_at, UpdateKind.LOGGED, logged_by,
-                            f"Logged by {logged_by} ({self.channels[channel]}){caller}.", True, {}))
+        call.events.append(
+            (
+                logged_at,
+                UpdateKind.LOGGED,
+                logged_by,
+                f"Logged by {logged_by} ({self.channels[channel]}){caller}.",
+                True,
+                {},
+            )
+        )
         self.lifecycle(call, template)
         sla_refresh(incident, self.calendar)
         if not restricted:
@@ -353,8 +445,10 @@ class _CallBuilder:
         quick_end = status in (S.CANCELLED, S.DUPLICATE) and rng.random() < 0.6
         if status != S.NEW and not quick_end:
             t = inc.responded_at = self.after(t, targets["respond"] * rng.uniform(0.05, 1.3))
-            said = (change_sentence("category", "", inc.category),
-                    change_sentence("priority_level", "", inc.get_priority_display()))
+            said = (
+                change_sentence("category", "", inc.category),
+                change_sentence("priority_level", "", inc.get_priority_display()),
+            )
             triage = ". ".join(said) + "."
             call.events.append((t, UpdateKind.TRIAGE, desk, triage, False, {}))
             call.status(t, S.OPEN, desk)
@@ -406,8 +500,11 @@ class _CallBuilder:
         inc, rng = call.incident, self.rng
         if inc.status not in (S.WAITING_REPORTER, S.WAITING_SUPPLIER) and rng.random() > 0.15:
             return t
-        on = inc.status if inc.status in (S.WAITING_REPORTER, S.WAITING_SUPPLIER) else (
-            S.WAITING_SUPPLIER if inc.supplier_id and rng.random() < 0.5 else S.WAITING_REPORTER)
+        on = (
+            inc.status
+            if inc.status in (S.WAITING_REPORTER, S.WAITING_SUPPLIER)
+            else (S.WAITING_SUPPLIER if inc.supplier_id and rng.random() < 0.5 else S.WAITING_REPORTER)
+        )
         t = self.after(t, rng.randint(10, 300))
         call.status(t, on, self.worker(call), rng.choice(WAIT_NOTES[on]), public=on == S.WAITING_REPORTER)
         if inc.status == on:
@@ -415,8 +512,13 @@ class _CallBuilder:
             return t
         resumed = self.after(t, rng.randint(30, 900))
         inc.sla_paused_minutes = self.calendar.minutes_between(t, resumed)
-        call.status(resumed, WORKING_STATUS.get(inc.support_level, S.OPEN), self.worker(call),
-                    "The reporter replied." if on == S.WAITING_REPORTER else "", public=False)
+        call.status(
+            resumed,
+            WORKING_STATUS.get(inc.support_level, S.OPEN),
+            self.worker(call),
+            "The reporter replied." if on == S.WAITING_REPORTER else "",
+            public=False,
+        )
         return resumed
 
     def resolve(self, call: _Call, template: dict, t: datetime, target: int) -> datetime:
@@ -427,9 +529,19 @@ class _CallBuilder:
         inc.responded_at = inc.responded_at or t
         inc.resolution = rng.choice(template["fixes"]).format(mis=self.mis)
         inc.is_workaround = rng.random() < 0.06
-        call.events.append((t, UpdateKind.RESOLUTION, worker, inc.resolution, True,
-                            {"minutes": rng.choice([5, 10, 15, 20, 30, 45, 60, 90]),
-                             "field": "workaround" if inc.is_workaround else ""}))
+        call.events.append(
+            (
+                t,
+                UpdateKind.RESOLUTION,
+                worker,
+                inc.resolution,
+                True,
+                {
+                    "minutes": rng.choice([5, 10, 15, 20, 30, 45, 60, 90]),
+                    "field": "workaround" if inc.is_workaround else "",
+                },
+            )
+        )
         call.status(t, S.RESOLVED, worker, public=False)
         if inc.status != S.CLOSED:
             return t
@@ -461,8 +573,17 @@ def supplier_reference(kind: str, rng: random.Random) -> str:
 def usual_holiday(day: date) -> bool:
     """Roughly the summer, Christmas and Easter holidays, for dates before a school's first term."""
     m, d = day.month, day.day
-    return m == 8 or (m, d) >= (7, 23) and m == 7 or (m, d) < (9, 3) and m == 9 or (m, d) > (12, 20) \
-        or (m, d) < (1, 3) or (m, d) < (4, 12) and m == 4
+    return (
+        m == 8
+        or (m, d) >= (7, 23)
+        and m == 7
+        or (m, d) < (9, 3)
+        and m == 9
+        or (m, d) > (12, 20)
+        or (m, d) < (1, 3)
+        or (m, d) < (4, 12)
+        and m == 4
+    )
 
 
 # --- the catalogue ----------------------------------------------------------------------------
@@ -470,42 +591,60 @@ ORGANISATION = "Northbridge Borough Council"
 LA_DOMAIN = "northbridge.gov.uk"
 SUPPLIERS = {
     "la_ict": {
-        "name": "Northbridge Schools ICT", "contact_name": "Schools ICT service desk",
-        "email": f"schools.ict@{LA_DOMAIN}", "phone": "01632 960100",
+        "name": "Northbridge Schools ICT",
+        "contact_name": "Schools ICT service desk",
+        "email": f"schools.ict@{LA_DOMAIN}",
+        "phone": "01632 960100",
         "escalation_notes": "Traded service. Log on the portal or phone the desk; quote the school's URN. "
-                            "Response 4 working hours, fix 2 working days; a technician visits weekly.",
+        "Response 4 working hours, fix 2 working days; a technician visits weekly.",
     },
     "broadband": {
-        "name": "Pennine Schools Broadband", "contact_name": "Network operations centre",
-        "email": "noc@penninebroadband.co.uk", "phone": "01632 960200",
+        "name": "Pennine Schools Broadband",
+        "contact_name": "Network operations centre",
+        "email": "noc@penninebroadband.co.uk",
+        "phone": "01632 960200",
         "escalation_notes": "Phone for a total loss of service (4-hour fix); filtering changes by email.",
     },
     "mis": {
-        "name": "Arbor Education", "contact_name": "School support", "email": "support@arbor-mis.co.uk",
-        "phone": "01632 960300", "escalation_notes": "Raise a ticket from the Help menu inside the MIS.",
+        "name": "Arbor Education",
+        "contact_name": "School support",
+        "email": "support@arbor-mis.co.uk",
+        "phone": "01632 960300",
+        "escalation_notes": "Raise a ticket from the Help menu inside the MIS.",
     },
     "reseller": {
-        "name": "Classroom Technology Direct Ltd", "contact_name": "Returns and warranty",
-        "email": "rma@classroomtechdirect.co.uk", "phone": "01632 960400",
+        "name": "Classroom Technology Direct Ltd",
+        "contact_name": "Returns and warranty",
+        "email": "rma@classroomtechdirect.co.uk",
+        "phone": "01632 960400",
         "escalation_notes": "Warranty returns need the serial number and a fault description.",
     },
 }
 LA_PEOPLE = [
-    ("northbridge.la", "Gillian", "Parr", "Head of Schools ICT, Northbridge Borough Council",
-     f"g.parr@{LA_DOMAIN}"),
-    ("northbridge.tech", "Sam", "Okoye", "Visiting technician, Northbridge Schools ICT",
-     f"s.okoye@{LA_DOMAIN}"),
+    ("northbridge.la", "Gillian", "Parr", "Head of Schools ICT, Northbridge Borough Council", f"g.parr@{LA_DOMAIN}"),
+    ("northbridge.tech", "Sam", "Okoye", "Visiting technician, Northbridge Schools ICT", f"s.okoye@{LA_DOMAIN}"),
 ]
 MIS_BY_SCHOOL = {"Oakfield": ("SIMS", "la_ict"), "Riverside": ("Arbor", "mis")}  # (name, who supports it)
 SCHOOLS = [
     {
-        "key": "oakfield", "domain": "oakfield.sch.uk",
+        "key": "oakfield",
+        "domain": "oakfield.sch.uk",
         "school": {
-            "name": "Oakfield Primary School", "short_name": "Oakfield", "urn": "119823", "phase": "primary",
-            "governance": "maintained", "financial_year_start_month": 4, "roll_number": 238,
-            "desk_email": "ictdesk@oakfield.sch.uk", "desk_phone": "01632 960431", "is_term_time_only": True,
-            "spoc_days": "0,1,2,3", "spoc_from": time(8, 0), "spoc_until": time(15, 0),
-            "deputy_from": time(8, 30), "deputy_until": time(15, 30),
+            "name": "Oakfield Primary School",
+            "short_name": "Oakfield",
+            "urn": "119823",
+            "phase": "primary",
+            "governance": "maintained",
+            "financial_year_start_month": 4,
+            "roll_number": 238,
+            "desk_email": "ictdesk@oakfield.sch.uk",
+            "desk_phone": "01632 960431",
+            "is_term_time_only": True,
+            "spoc_days": "0,1,2,3",
+            "spoc_from": time(8, 0),
+            "spoc_until": time(15, 0),
+            "deputy_from": time(8, 30),
+            "deputy_until": time(15, 30),
         },
         "terms": [  # Northbridge's (LA) dates; the first and last day include the INSET days
             ("Autumn 2025", "2025-09-01", "2025-12-19", "2025-10-27", "2025-10-31"),
@@ -515,14 +654,29 @@ SCHOOLS = [
             ("Spring 2027", "2027-01-04", "2027-03-25", "2027-02-15", "2027-02-19"),
             ("Summer 2027", "2027-04-12", "2027-07-21", "2027-05-31", "2027-06-04"),
         ],
-        "inset_days": ["2025-09-01", "2025-09-02", "2026-01-05", "2026-04-13", "2026-07-22",
-                       "2026-09-01", "2026-09-02", "2027-01-04", "2027-04-12", "2027-07-21"],
+        "inset_days": [
+            "2025-09-01",
+            "2025-09-02",
+            "2026-01-05",
+            "2026-04-13",
+            "2026-07-22",
+            "2026-09-01",
+            "2026-09-02",
+            "2027-01-04",
+            "2027-04-12",
+            "2027-07-21",
+        ],
         "locations": [
             ("Mrs Brown's class (Year 2)", "Infant block"),
-            ("Miss Hughes's class (Reception)", "Infant block"), ("Nursery", "Infant block"),
-            ("Year 1 classroom", "Infant block"), ("Year 3 classroom", "Junior block"),
-            ("Year 4 classroom", "Junior block"), ("Year 5 classroom", "Junior block"),
-            ("Mr Ahmed's class (Year 6)", "Junior block"), ("Group room", "Junior block"), ("Kitchen", ""),
+            ("Miss Hughes's class (Reception)", "Infant block"),
+            ("Nursery", "Infant block"),
+            ("Year 1 classroom", "Infant block"),
+            ("Year 3 classroom", "Junior block"),
+            ("Year 4 classroom", "Junior block"),
+            ("Year 5 classroom", "Junior block"),
+            ("Mr Ahmed's class (Year 6)", "Junior block"),
+            ("Group room", "Junior block"),
+            ("Kitchen", ""),
         ],
         "people": {
             "spoc": ("Sarah", "Whitfield", "School office manager"),
@@ -535,22 +689,39 @@ SCHOOLS = [
             "dsl": ("Rachel", "Green", "Deputy headteacher and DSL"),
         },
         "staff": [
-            ("Lucy", "Hughes", "Reception class teacher"), ("Imran", "Ahmed", "Year 6 class teacher"),
-            ("Claire", "Dawson", "Year 4 class teacher"), ("Gemma", "Walsh", "Teaching assistant"),
-            ("Peter", "Collins", "Year 5 class teacher"), ("Joanne", "Price", "SENCo"),
-            ("Dave", "Wilson", "Site manager"), ("Amira", "Begum", "Office administrator"),
-            ("Natalie", "Fox", "Nursery teacher"), ("Owen", "Jones", "Year 3 class teacher"),
+            ("Lucy", "Hughes", "Reception class teacher"),
+            ("Imran", "Ahmed", "Year 6 class teacher"),
+            ("Claire", "Dawson", "Year 4 class teacher"),
+            ("Gemma", "Walsh", "Teaching assistant"),
+            ("Peter", "Collins", "Year 5 class teacher"),
+            ("Joanne", "Price", "SENCo"),
+            ("Dave", "Wilson", "Site manager"),
+            ("Amira", "Begum", "Office administrator"),
+            ("Natalie", "Fox", "Nursery teacher"),
+            ("Owen", "Jones", "Year 3 class teacher"),
         ],
     },
     {
-        "key": "riverside", "domain": "riverside.sch.uk",
+        "key": "riverside",
+        "domain": "riverside.sch.uk",
         "school": {
-            "name": "Riverside Academy", "short_name": "Riverside", "urn": "143517", "phase": "secondary",
-            "governance": "academy", "financial_year_start_month": 9, "roll_number": 1104,
-            "desk_email": "ictsupport@riverside.sch.uk", "desk_phone": "01632 960872",
-            "service_opens_at": time(7, 45), "service_closes_at": time(16, 45), "is_term_time_only": True,
-            "spoc_days": "0,1,2,3,4", "spoc_from": time(7, 45), "spoc_until": time(16, 15),
-            "deputy_from": time(8, 30), "deputy_until": time(16, 0),
+            "name": "Riverside Academy",
+            "short_name": "Riverside",
+            "urn": "143517",
+            "phase": "secondary",
+            "governance": "academy",
+            "financial_year_start_month": 9,
+            "roll_number": 1104,
+            "desk_email": "ictsupport@riverside.sch.uk",
+            "desk_phone": "01632 960872",
+            "service_opens_at": time(7, 45),
+            "service_closes_at": time(16, 45),
+            "is_term_time_only": True,
+            "spoc_days": "0,1,2,3,4",
+            "spoc_from": time(7, 45),
+            "spoc_until": time(16, 15),
+            "deputy_from": time(8, 30),
+            "deputy_until": time(16, 0),
         },
         "terms": [  # the academy's own dates: a two-week October half-term, summer ends on a Friday
             ("Autumn 2025", "2025-09-02", "2025-12-19", "2025-10-20", "2025-10-31"),
@@ -560,17 +731,33 @@ SCHOOLS = [
             ("Spring 2027", "2027-01-04", "2027-03-25", "2027-02-15", "2027-02-19"),
             ("Summer 2027", "2027-04-12", "2027-07-16", "2027-05-31", "2027-06-04"),
         ],
-        "inset_days": ["2025-09-02", "2025-09-03", "2025-11-14", "2026-01-05", "2026-06-15",
-                       "2026-09-02", "2026-09-03", "2026-11-13", "2027-01-04", "2027-06-14"],
+        "inset_days": [
+            "2025-09-02",
+            "2025-09-03",
+            "2025-11-14",
+            "2026-01-05",
+            "2026-06-15",
+            "2026-09-02",
+            "2026-09-03",
+            "2026-11-13",
+            "2027-01-04",
+            "2027-06-14",
+        ],
         "locations": [
-            ("Room 12", "Main building"), ("Room 14", "Main building"),
+            ("Room 12", "Main building"),
+            ("Room 14", "Main building"),
             ("Room 21 (computing)", "Technology block"),
-            ("Room 22 (computing)", "Technology block"), ("DT workshop", "Technology block"),
-            ("Food technology room", "Technology block"), ("Science lab S3", "Science block"),
-            ("Sports hall", "Sports centre"), ("Drama studio", "Arts block"),
+            ("Room 22 (computing)", "Technology block"),
+            ("DT workshop", "Technology block"),
+            ("Food technology room", "Technology block"),
+            ("Science lab S3", "Science block"),
+            ("Sports hall", "Sports centre"),
+            ("Drama studio", "Arts block"),
             ("Exams office", "Main building"),
-            ("Reprographics", "Main building"), ("Sixth form study centre", "Sixth form centre"),
-            ("Learning support base", "Main building"), ("Canteen", "Main building"),
+            ("Reprographics", "Main building"),
+            ("Sixth form study centre", "Sixth form centre"),
+            ("Learning support base", "Main building"),
+            ("Canteen", "Main building"),
         ],
         "people": {
             "spoc": ("Karen", "Lloyd", "ICT service desk administrator"),
@@ -583,170 +770,348 @@ SCHOOLS = [
             "dsl": ("Simon", "Hale", "Assistant headteacher and DSL"),
         },
         "staff": [
-            ("Sophie", "Turner", "Head of English"), ("Raj", "Patel", "Teacher of science"),
-            ("Laura", "Bennett", "Teacher of maths"), ("Chris", "Morgan", "Head of design and technology"),
-            ("Hannah", "Wright", "Teacher of PE"), ("Olu", "Adeyemi", "Head of computing"),
-            ("Jenny", "Clarke", "Exams officer"), ("Michael", "O'Brien", "Head of Year 9"),
-            ("Zara", "Hussain", "Teacher of drama"), ("Gareth", "Williams", "Teacher of music"),
-            ("Kate", "Robinson", "Reprographics technician"), ("Tom", "Ellis", "Science technician"),
-            ("Aisha", "Khan", "Attendance officer"), ("Paul", "Stevens", "Site manager"),
-            ("Rebecca", "Shaw", "Librarian"), ("Liam", "Doyle", "Sixth form manager"),
+            ("Sophie", "Turner", "Head of English"),
+            ("Raj", "Patel", "Teacher of science"),
+            ("Laura", "Bennett", "Teacher of maths"),
+            ("Chris", "Morgan", "Head of design and technology"),
+            ("Hannah", "Wright", "Teacher of PE"),
+            ("Olu", "Adeyemi", "Head of computing"),
+            ("Jenny", "Clarke", "Exams officer"),
+            ("Michael", "O'Brien", "Head of Year 9"),
+            ("Zara", "Hussain", "Teacher of drama"),
+            ("Gareth", "Williams", "Teacher of music"),
+            ("Kate", "Robinson", "Reprographics technician"),
+            ("Tom", "Ellis", "Science technician"),
+            ("Aisha", "Khan", "Attendance officer"),
+            ("Paul", "Stevens", "Site manager"),
+            ("Rebecca", "Shaw", "Librarian"),
+            ("Liam", "Doyle", "Sixth form manager"),
         ],
     },
 ]
 # Each kind of call: category, summaries (text, where: a location name, "room" for a classroom or None
 # for anywhere), devices, the impacts and urgencies to choose from, second-level suppliers, fixes.
 CALLS = [
-    {"category": "Interactive panel, projector and AV", "impact": ["I2"], "urgency": ["U1", "U2", "U2"],
-     "summaries": [("Projector shows no picture", "room"),
-                   ("Projector switches itself off mid-lesson", "room"),
-                   ("Projector image is yellow and blurry", "room"),
-                   ("Interactive panel not responding to touch", "room"),
-                   ("No sound from the interactive panel", "room"),
-                   ("Visualiser not showing on the board", "room"),
-                   ("Hall projector will not connect to the laptop", "Hall"),
-                   ("Panel in the ICT suite stuck on the Android home screen", "ICT suite")],
-     "devices": ["Projector", "Interactive panel", "Visualiser"], "supplier": ["reseller"],
-     "fixes": ["Replaced the projector lamp and reset the lamp hours.",
-               "Reseated the HDMI cable at the wall plate.",
-               "Recalibrated the touch screen and updated the panel firmware.",
-               "Cleaned the projector filter; it was overheating.",
-               "Engineer replaced the touch frame under warranty."]},
-    {"category": "Wi-Fi", "impact": ["I2", "I2", "I1"], "urgency": ["U1", "U2"],
-     "summaries": [("Wi-Fi keeps dropping in the hall", "Hall"),
-                   ("No Wi-Fi in the sports hall", "Sports hall"),
-                   ("iPads will not join the pupil Wi-Fi", "room"),
-                   ("Wi-Fi very slow in the library", "Library"),
-                   ("Trolley laptops cannot see the Wi-Fi", "Mobile (laptop trolley)"),
-                   ("Visitor Wi-Fi password not working", "Reception")],
-     "devices": ["iPad", "Pupil laptop", "Chromebook", "Wireless access point"],
-     "supplier": ["la_ict", "broadband"],
-     "fixes": ["Rebooted the access point; devices reconnect.", "Replaced a failed access point.",
-               "Pushed the Wi-Fi profile to the iPads again from the MDM.",
-               "Moved the access point to a clearer channel.",
-               "Reset the visitor Wi-Fi password and updated the sign in reception."]},
-    {"category": "Printing and copying", "impact": ["I2", "I3"], "urgency": ["U2", "U3"],
-     "summaries": [("Office copier jams on every job", "School office"),
-                   ("Staff room printer says paper jam but there is none", "Staff room"),
-                   ("Cannot print from my laptop to the staff room copier", "Staff room"),
-                   ("Printer prints blank pages", "room"), ("Copier out of toner", "Reprographics"),
-                   ("Need a new toner for the library printer", "Library")],
-     "devices": ["Office copier", "Staff room copier", "Classroom printer", "Library printer"],
-     "supplier": ["reseller"],
-     "fixes": ["Removed a torn label from the fuser; printing again.", "Replaced the toner cartridge.",
-               "Re-added the printer on the laptop.", "Copier engineer replaced the pickup rollers."]},
-    {"category": "MIS (management information system)", "impact": ["I3", "I2", "I1"], "urgency": ["U1", "U2"],
-     "summaries": [("Cannot log in to {mis}", None), ("{mis} register will not save this morning", "room"),
-                   ("{mis} very slow to load reports", "School office"),
-                   ("Attendance codes missing in {mis}", "School office"),
-                   ("{mis} parent app not showing the latest report", "School office")],
-     "supplier": ["mis"],
-     "fixes": ["Reset the {mis} password and unlocked the account.",
-               "{mis} support fixed a sync fault on their side.",
-               "Cleared the browser cache; {mis} loads normally.",
-               "Added the missing permission group in {mis}."]},
-    {"category": "Accounts and passwords", "impact": ["I3"], "urgency": ["U1", "U2"],
-     "summaries": [("Password reset for a pupil", "room"), ("Locked out of my account after half-term", None),
-                   ("Password expired and cannot change it", None),
-                   ("Supply teacher needs a login for today", "Reception"),
-                   ("Pupil cannot log in to Google Classroom", "room"),
-                   ("Two-factor code not arriving on my phone", None)],
-     "supplier": ["la_ict"],
-     "fixes": ["Reset the password; signed in and changed it.", "Unlocked the account in Active Directory.",
-               "Created a temporary supply account valid until 4pm.",
-               "Re-registered the authenticator app."]},
-    {"category": "Hardware fault", "impact": ["I3", "I3", "I2"], "urgency": ["U2", "U3"],
-     "summaries": [("Chromebook won't charge", "room"), ("Laptop screen cracked", "room"),
-                   ("PC in the ICT suite won't turn on", "ICT suite"), ("Keyboard missing keys", "ICT suite"),
-                   ("Teacher laptop very slow to start", "room"),
-                   ("Mouse not working on the office PC", "School office"),
-                   ("Laptop trolley not charging the laptops", "Mobile (laptop trolley)")],
-     "devices": ["Chromebook", "Pupil laptop", "Teacher laptop", "Desktop PC", "Laptop trolley"],
-     "supplier": ["reseller"],
-     "fixes": ["Replaced the charger.", "Sent to the reseller for a screen replacement under warranty.",
-               "Replaced the power supply.", "Replaced the keyboard from stock.", "Reimaged the laptop."]},
-    {"category": "Network and internet", "impact": ["I1", "I2"], "urgency": ["U1", "U2"],
-     "summaries": [("Internet down across the school", None),
-                   ("Website needed for a lesson is blocked", "room"),
-                   ("Cannot reach the shared drive", None), ("Network point in the room is dead", "room"),
-                   ("CCTV not reachable from the office", "School office")],
-     "devices": ["Network switch", "Wall network point"], "supplier": ["broadband", "la_ict"],
-     "fixes": ["The router was replaced; service restored.", "Unblocked the site in the web filter.",
-               "Re-patched the network point in the comms cabinet.",
-               "Restarted the file server's sharing service."]},
-    {"category": "Email", "impact": ["I3"], "urgency": ["U2", "U3"],
-     "summaries": [("Email not syncing on my phone", None), ("Cannot open an attachment from a parent", None),
-                   ("Shared office mailbox missing from Outlook", "School office"),
-                   ("Suspicious email asking for my password", None)],
-     "supplier": ["la_ict"],
-     "fixes": ["Removed and re-added the account on the phone.",
-               "Gave full access to the shared mailbox again.",
-               "Reported the phishing email and blocked the sender."]},
-    {"category": "Software", "impact": ["I2", "I3"], "urgency": ["U2", "U3"],
-     "summaries": [("Scratch crashes on the ICT suite PCs", "ICT suite"),
-                   ("Microsoft Office asks to activate", None),
-                   ("Phonics app not loading on the panel", "room"),
-                   ("Times Tables Rock Stars will not open", "room"), ("Windows updates stuck at 0%", None),
-                   ("CAD software licence expired", "DT workshop")],
-     "devices": ["Desktop PC", "Teacher laptop", "Pupil laptop"], "supplier": ["la_ict", "reseller"],
-     "fixes": ["Reinstalled the application.", "Re-activated Office with the school's licence.",
-               "Cleared the update cache and installed the updates.", "Renewed the licence key."]},
-    {"category": "Phones", "impact": ["I2"], "urgency": ["U1", "U2"],
-     "summaries": [("Phone in reception has no dial tone", "Reception"),
-                   ("Cannot transfer calls to the head's office", "Head teacher's office"),
-                   ("Voicemail full on the attendance line", "School office")],
-     "devices": ["Desk phone"], "supplier": ["la_ict"],
-     "fixes": ["Replaced the handset cable.", "Fixed the transfer group on the phone system.",
-               "Cleared old voicemails."]},
-    {"category": "Request: new equipment", "kind": "request", "impact": ["I3"], "urgency": ["U3"],
-     "summaries": [("New starter needs a laptop", None),
-                   ("Five more headphones for the ICT suite", "ICT suite"),
-                   ("Projector and microphone in the hall for the summer concert", "Hall")],
-     "supplier": ["reseller"],
-     "fixes": ["Delivered and set up.", "Ordered from the reseller and installed on arrival."]},
-    {"category": "Request: software installation", "kind": "request", "impact": ["I3", "I2"],
-     "urgency": ["U3"],
-     "summaries": [("Install Scratch 3 on the trolley laptops", "Mobile (laptop trolley)"),
-                   ("Install the exam board's software on the exams office PC", "Exams office"),
-                   ("Add the new reading scheme app to the iPads", "room")],
-     "fixes": ["Installed and tested with the requester.", "Deployed through the management console."]},
-    {"category": "Request: access or permissions", "kind": "request", "impact": ["I3"],
-     "urgency": ["U2", "U3"],
-     "summaries": [("New member of staff needs an account and email", "School office"),
-                   ("Give the new teaching assistant access to the SEN folder", "SENCo room"),
-                   ("Disable a leaver's account", "School office")],
-     "fixes": ["Account created; details given to the office.", "Access granted with the SENCo's approval.",
-               "Account disabled and mailbox shared with the line manager."]},
+    {
+        "category": "Interactive panel, projector and AV",
+        "impact": ["I2"],
+        "urgency": ["U1", "U2", "U2"],
+        "summaries": [
+            ("Projector shows no picture", "room"),
+            ("Projector switches itself off mid-lesson", "room"),
+            ("Projector image is yellow and blurry", "room"),
+            ("Interactive panel not responding to touch", "room"),
+            ("No sound from the interactive panel", "room"),
+            ("Visualiser not showing on the board", "room"),
+            ("Hall projector will not connect to the laptop", "Hall"),
+            ("Panel in the ICT suite stuck on the Android home screen", "ICT suite"),
+        ],
+        "devices": ["Projector", "Interactive panel", "Visualiser"],
+        "supplier": ["reseller"],
+        "fixes": [
+            "Replaced the projector lamp and reset the lamp hours.",
+            "Reseated the HDMI cable at the wall plate.",
+            "Recalibrated the touch screen and updated the panel firmware.",
+            "Cleaned the projector filter; it was overheating.",
+            "Engineer replaced the touch frame under warranty.",
+        ],
+    },
+    {
+        "category": "Wi-Fi",
+        "impact": ["I2", "I2", "I1"],
+        "urgency": ["U1", "U2"],
+        "summaries": [
+            ("Wi-Fi keeps dropping in the hall", "Hall"),
+            ("No Wi-Fi in the sports hall", "Sports hall"),
+            ("iPads will not join the pupil Wi-Fi", "room"),
+            ("Wi-Fi very slow in the library", "Library"),
+            ("Trolley laptops cannot see the Wi-Fi", "Mobile (laptop trolley)"),
+            ("Visitor Wi-Fi password not working", "Reception"),
+        ],
+        "devices": ["iPad", "Pupil laptop", "Chromebook", "Wireless access point"],
+        "supplier": ["la_ict", "broadband"],
+        "fixes": [
+            "Rebooted the access point; devices reconnect.",
+            "Replaced a failed access point.",
+            "Pushed the Wi-Fi profile to the iPads again from the MDM.",
+            "Moved the access point to a clearer channel.",
+            "Reset the visitor Wi-Fi password and updated the sign in reception.",
+        ],
+    },
+    {
+        "category": "Printing and copying",
+        "impact": ["I2", "I3"],
+        "urgency": ["U2", "U3"],
+        "summaries": [
+            ("Office copier jams on every job", "School office"),
+            ("Staff room printer says paper jam but there is none", "Staff room"),
+            ("Cannot print from my laptop to the staff room copier", "Staff room"),
+            ("Printer prints blank pages", "room"),
+            ("Copier out of toner", "Reprographics"),
+            ("Need a new toner for the library printer", "Library"),
+        ],
+        "devices": ["Office copier", "Staff room copier", "Classroom printer", "Library printer"],
+        "supplier": ["reseller"],
+        "fixes": [
+            "Removed a torn label from the fuser; printing again.",
+            "Replaced the toner cartridge.",
+            "Re-added the printer on the laptop.",
+            "Copier engineer replaced the pickup rollers.",
+        ],
+    },
+    {
+        "category": "MIS (management information system)",
+        "impact": ["I3", "I2", "I1"],
+        "urgency": ["U1", "U2"],
+        "summaries": [
+            ("Cannot log in to {mis}", None),
+            ("{mis} register will not save this morning", "room"),
+            ("{mis} very slow to load reports", "School office"),
+            ("Attendance codes missing in {mis}", "School office"),
+            ("{mis} parent app not showing the latest report", "School office"),
+        ],
+        "supplier": ["mis"],
+        "fixes": [
+            "Reset the {mis} password and unlocked the account.",
+            "{mis} support fixed a sync fault on their side.",
+            "Cleared the browser cache; {mis} loads normally.",
+            "Added the missing permission group in {mis}.",
+        ],
+    },
+    {
+        "category": "Accounts and passwords",
+        "impact": ["I3"],
+        "urgency": ["U1", "U2"],
+        "summaries": [
+            ("Password reset for a pupil", "room"),
+            ("Locked out of my account after half-term", None),
+            ("Password expired and cannot change it", None),
+            ("Supply teacher needs a login for today", "Reception"),
+            ("Pupil cannot log in to Google Classroom", "room"),
+            ("Two-factor code not arriving on my phone", None),
+        ],
+        "supplier": ["la_ict"],
+        "fixes": [
+            "Reset the password; signed in and changed it.",
+            "Unlocked the account in Active Directory.",
+            "Created a temporary supply account valid until 4pm.",
+            "Re-registered the authenticator app.",
+        ],
+    },
+    {
+        "category": "Hardware fault",
+        "impact": ["I3", "I3", "I2"],
+        "urgency": ["U2", "U3"],
+        "summaries": [
+            ("Chromebook won't charge", "room"),
+            ("Laptop screen cracked", "room"),
+            ("PC in the ICT suite won't turn on", "ICT suite"),
+            ("Keyboard missing keys", "ICT suite"),
+            ("Teacher laptop very slow to start", "room"),
+            ("Mouse not working on the office PC", "School office"),
+            ("Laptop trolley not charging the laptops", "Mobile (laptop trolley)"),
+        ],
+        "devices": ["Chromebook", "Pupil laptop", "Teacher laptop", "Desktop PC", "Laptop trolley"],
+        "supplier": ["reseller"],
+        "fixes": [
+            "Replaced the charger.",
+            "Sent to the reseller for a screen replacement under warranty.",
+            "Replaced the power supply.",
+            "Replaced the keyboard from stock.",
+            "Reimaged the laptop.",
+        ],
+    },
+    {
+        "category": "Network and internet",
+        "impact": ["I1", "I2"],
+        "urgency": ["U1", "U2"],
+        "summaries": [
+            ("Internet down across the school", None),
+            ("Website needed for a lesson is blocked", "room"),
+            ("Cannot reach the shared drive", None),
+            ("Network point in the room is dead", "room"),
+            ("CCTV not reachable from the office", "School office"),
+        ],
+        "devices": ["Network switch", "Wall network point"],
+        "supplier": ["broadband", "la_ict"],
+        "fixes": [
+            "The router was replaced; service restored.",
+            "Unblocked the site in the web filter.",
+            "Re-patched the network point in the comms cabinet.",
+            "Restarted the file server's sharing service.",
+        ],
+    },
+    {
+        "category": "Email",
+        "impact": ["I3"],
+        "urgency": ["U2", "U3"],
+        "summaries": [
+            ("Email not syncing on my phone", None),
+            ("Cannot open an attachment from a parent", None),
+            ("Shared office mailbox missing from Outlook", "School office"),
+            ("Suspicious email asking for my password", None),
+        ],
+        "supplier": ["la_ict"],
+        "fixes": [
+            "Removed and re-added the account on the phone.",
+            "Gave full access to the shared mailbox again.",
+            "Reported the phishing email and blocked the sender.",
+        ],
+    },
+    {
+        "category": "Software",
+        "impact": ["I2", "I3"],
+        "urgency": ["U2", "U3"],
+        "summaries": [
+            ("Scratch crashes on the ICT suite PCs", "ICT suite"),
+            ("Microsoft Office asks to activate", None),
+            ("Phonics app not loading on the panel", "room"),
+            ("Times Tables Rock Stars will not open", "room"),
+            ("Windows updates stuck at 0%", None),
+            ("CAD software licence expired", "DT workshop"),
+        ],
+        "devices": ["Desktop PC", "Teacher laptop", "Pupil laptop"],
+        "supplier": ["la_ict", "reseller"],
+        "fixes": [
+            "Reinstalled the application.",
+            "Re-activated Office with the school's licence.",
+            "Cleared the update cache and installed the updates.",
+            "Renewed the licence key.",
+        ],
+    },
+    {
+        "category": "Phones",
+        "impact": ["I2"],
+        "urgency": ["U1", "U2"],
+        "summaries": [
+            ("Phone in reception has no dial tone", "Reception"),
+            ("Cannot transfer calls to the head's office", "Head teacher's office"),
+            ("Voicemail full on the attendance line", "School office"),
+        ],
+        "devices": ["Desk phone"],
+        "supplier": ["la_ict"],
+        "fixes": [
+            "Replaced the handset cable.",
+            "Fixed the transfer group on the phone system.",
+            "Cleared old voicemails.",
+        ],
+    },
+    {
+        "category": "Request: new equipment",
+        "kind": "request",
+        "impact": ["I3"],
+        "urgency": ["U3"],
+        "summaries": [
+            ("New starter needs a laptop", None),
+            ("Five more headphones for the ICT suite", "ICT suite"),
+            ("Projector and microphone in the hall for the summer concert", "Hall"),
+        ],
+        "supplier": ["reseller"],
+        "fixes": ["Delivered and set up.", "Ordered from the reseller and installed on arrival."],
+    },
+    {
+        "category": "Request: software installation",
+        "kind": "request",
+        "impact": ["I3", "I2"],
+        "urgency": ["U3"],
+        "summaries": [
+            ("Install Scratch 3 on the trolley laptops", "Mobile (laptop trolley)"),
+            ("Install the exam board's software on the exams office PC", "Exams office"),
+            ("Add the new reading scheme app to the iPads", "room"),
+        ],
+        "fixes": ["Installed and tested with the requester.", "Deployed through the management console."],
+    },
+    {
+        "category": "Request: access or permissions",
+        "kind": "request",
+        "impact": ["I3"],
+        "urgency": ["U2", "U3"],
+        "summaries": [
+            ("New member of staff needs an account and email", "School office"),
+            ("Give the new teaching assistant access to the SEN folder", "SENCo room"),
+            ("Disable a leaver's account", "School office"),
+        ],
+        "fixes": [
+            "Account created; details given to the office.",
+            "Access granted with the SENCo's approval.",
+            "Account disabled and mailbox shared with the line manager.",
+        ],
+    },
 ]
 RESTRICTED = [  # safeguarding (filtering) and data breach calls
-    {"category": "Online safety and filtering", "impact": ["I2"], "urgency": ["U1"],
-     "summaries": [("Pupil reached an unsuitable website: the filter did not block it", "room"),
-                   ("Filtering alert: concerning search terms on a pupil account", "ICT suite"),
-                   ("Pupil logged in with a member of staff's account", "ICT suite")],
-     "supplier": ["broadband"],
-     "fixes": ["Site added to the block list; DSL informed and logs kept.",
-               "DSL reviewed the alert; password reset."]},
-    {"category": "Email", "impact": ["I3"], "urgency": ["U1"],
-     "summaries": [("Email with pupil reports sent to the wrong parent", "School office"),
-                   ("Staff laptop with pupil data lost on the way home", None)],
-     "supplier": ["la_ict"],
-     "fixes": ["Recall requested and the recipient asked to delete; DPO logged the breach.",
-               "Laptop remotely wiped; encryption confirmed; DPO logged the breach."]},
+    {
+        "category": "Online safety and filtering",
+        "impact": ["I2"],
+        "urgency": ["U1"],
+        "summaries": [
+            ("Pupil reached an unsuitable website: the filter did not block it", "room"),
+            ("Filtering alert: concerning search terms on a pupil account", "ICT suite"),
+            ("Pupil logged in with a member of staff's account", "ICT suite"),
+        ],
+        "supplier": ["broadband"],
+        "fixes": [
+            "Site added to the block list; DSL informed and logs kept.",
+            "DSL reviewed the alert; password reset.",
+        ],
+    },
+    {
+        "category": "Email",
+        "impact": ["I3"],
+        "urgency": ["U1"],
+        "summaries": [
+            ("Email with pupil reports sent to the wrong parent", "School office"),
+            ("Staff laptop with pupil data lost on the way home", None),
+        ],
+        "supplier": ["la_ict"],
+        "fixes": [
+            "Recall requested and the recipient asked to delete; DPO logged the breach.",
+            "Laptop remotely wiped; encryption confirmed; DPO logged the breach.",
+        ],
+    },
 ]
 CHANNELS = {"web": 55, "email": 15, "phone": 12, "in_person": 8, "qr": 7, "technician": 3}
-CALLERS = ["Supply teacher", "Visiting music teacher", "Cover supervisor", "Midday supervisor",
-           "Governor on a visit", "Cleaning contractor", "Parent volunteer"]
-AVAILABILITY = ["{where}, all day", "{where}, after 3:15pm", "{where}, before 8:45am", "Free periods 3 and 4",
-                "Lunchtime in the staff room", "Any time: phone the office", "{where}, at break"]
-CHECKED = ["Turned it off and on again.", "Checked the cables are plugged in.", "Tried another laptop.",
-           "Logged out and back in.", "Nothing yet."]
+CALLERS = [
+    "Supply teacher",
+    "Visiting music teacher",
+    "Cover supervisor",
+    "Midday supervisor",
+    "Governor on a visit",
+    "Cleaning contractor",
+    "Parent volunteer",
+]
+AVAILABILITY = [
+    "{where}, all day",
+    "{where}, after 3:15pm",
+    "{where}, before 8:45am",
+    "Free periods 3 and 4",
+    "Lunchtime in the staff room",
+    "Any time: phone the office",
+    "{where}, at break",
+]
+CHECKED = [
+    "Turned it off and on again.",
+    "Checked the cables are plugged in.",
+    "Tried another laptop.",
+    "Logged out and back in.",
+    "Nothing yet.",
+]
 LAST_WORKED = ["Yesterday", "This morning", "Last week", "Before half-term", "Not sure"]
 WAIT_NOTES = {
-    S.WAITING_REPORTER: ["Can you tell us the exact error message?", "When can we come to the room?",
-                         "Please send a photo of the screen."],
-    S.WAITING_SUPPLIER: ["Supplier is ordering a replacement part.", "Engineer visit booked.",
-                         "Waiting for the supplier's second-line team."],
+    S.WAITING_REPORTER: [
+        "Can you tell us the exact error message?",
+        "When can we come to the room?",
+        "Please send a photo of the screen.",
+    ],
+    S.WAITING_SUPPLIER: [
+        "Supplier is ordering a replacement part.",
+        "Engineer visit booked.",
+        "Waiting for the supplier's second-line team.",
+    ],
 }
-CANCEL_REASONS = ["It started working again.", "Logged twice by mistake.", "No longer needed.",
-                  "Sorted by the teacher before anyone came."]
+CANCEL_REASONS = [
+    "It started working again.",
+    "Logged twice by mistake.",
+    "No longer needed.",
+    "Sorted by the teacher before anyone came.",
+]
 THANKS = ["Working now, thank you!", "All fine, thanks.", "Thanks for the quick fix.", "Fix confirmed."]

@@ -7,30 +7,60 @@ from schooldesk.core.forms import DateInput, StyledFormMixin, TimeInput, Version
 from schooldesk.schools.choices import Impact, Priority, Urgency
 from schooldesk.schools.models import Closure, School, Term
 
-WEEKDAYS = [("0", _("Mon")), ("1", _("Tue")), ("2", _("Wed")), ("3", _("Thu")), ("4", _("Fri")), ("5", _("Sat")),
-            ("6", _("Sun"))]
+WEEKDAYS = [
+    ("0", _("Mon")),
+    ("1", _("Tue")),
+    ("2", _("Wed")),
+    ("3", _("Thu")),
+    ("4", _("Fri")),
+    ("5", _("Sat")),
+    ("6", _("Sun")),
+]
 
 
 class SchoolSettingsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
-    spoc_days = forms.MultipleChoiceField(choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, label=_("SPOC's days"),
-                                          help_text=_("On other days reporters are told to go to the deputy."))
+    spoc_days = forms.MultipleChoiceField(
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("SPOC's days"),
+        help_text=_("On other days reporters are told to go to the deputy."),
+    )
 
     class Meta:
         model = School
         fields = [
-            "name", "urn", "nation", "roll_number", "financial_year_start_month", "desk_email", "desk_phone",
-            "service_opens_at", "service_closes_at", "is_term_time_only", "auto_close_after_days",
-            "satisfaction_survey", "satisfaction_sample_every",
-            "spoc", "spoc_days", "spoc_from", "spoc_until", "deputy", "deputy_from", "deputy_until",
+            "name",
+            "urn",
+            "nation",
+            "roll_number",
+            "financial_year_start_month",
+            "desk_email",
+            "desk_phone",
+            "service_opens_at",
+            "service_closes_at",
+            "is_term_time_only",
+            "auto_close_after_days",
+            "satisfaction_survey",
+            "satisfaction_sample_every",
+            "spoc",
+            "spoc_days",
+            "spoc_from",
+            "spoc_until",
+            "deputy",
+            "deputy_from",
+            "deputy_until",
             "approver",
         ]
-        widgets = {f: TimeInput() for f in ("service_opens_at", "service_closes_at", "spoc_from", "spoc_until",
-                                             "deputy_from", "deputy_until")}
+        widgets = {
+            f: TimeInput()
+            for f in ("service_opens_at", "service_closes_at", "spoc_from", "spoc_until", "deputy_from", "deputy_until")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        people = User.objects.filter(memberships__school=self.instance,
-                                     memberships__role__in=DESK_ROLES | STAFF_ROLES).distinct()
+        people = User.objects.filter(
+            memberships__school=self.instance, memberships__role__in=DESK_ROLES | STAFF_ROLES
+        ).distinct()
         self.fields["spoc"].queryset = people
         self.fields["deputy"].queryset = User.objects.filter(memberships__school=self.instance).distinct()
         self.fields["approver"].queryset = self.fields["deputy"].queryset
@@ -64,7 +94,8 @@ class PriorityMatrixForm(VersionedFormMixin, StyledFormMixin, forms.Form):
         for impact in Impact:
             for urgency in Urgency:
                 self.fields[f"m_{impact.value}_{urgency.value}"] = forms.ChoiceField(
-                    choices=Priority.choices, label=f"{impact.label} × {urgency.label}",
+                    choices=Priority.choices,
+                    label=f"{impact.label} × {urgency.label}",
                     initial=school.priority_matrix.get(impact.value, {}).get(urgency.value),
                     widget=forms.Select(attrs={"class": "form-select"}),
                 )
@@ -72,7 +103,10 @@ class PriorityMatrixForm(VersionedFormMixin, StyledFormMixin, forms.Form):
             target = school.sla_targets.get(priority.value, {})
             for part, label in (("respond", _("respond within (hours)")), ("resolve", _("resolve within (hours)"))):
                 self.fields[f"t_{priority.value}_{part}"] = forms.DecimalField(
-                    min_value=0.25, max_value=2000, decimal_places=2, label=f"{priority.value} {label}",
+                    min_value=0.25,
+                    max_value=2000,
+                    decimal_places=2,
+                    label=f"{priority.value} {label}",
                     initial=round(target.get(part, 60) / 60, 2),
                     widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.25"}),
                 )
@@ -81,9 +115,10 @@ class PriorityMatrixForm(VersionedFormMixin, StyledFormMixin, forms.Form):
         return {i.value: {u.value: self.cleaned_data[f"m_{i.value}_{u.value}"] for u in Urgency} for i in Impact}
 
     def targets(self) -> dict:
-        targets = {p.value: {part: int(self.cleaned_data[f"t_{p.value}_{part}"] * 60)
-                             for part in ("respond", "resolve")}
-                   for p in Priority}
+        targets = {
+            p.value: {part: int(self.cleaned_data[f"t_{p.value}_{part}"] * 60) for part in ("respond", "resolve")}
+            for p in Priority
+        }
         for priority, target in targets.items():
             if target["resolve"] < target["respond"]:
                 self.add_error(f"t_{priority}_resolve", _("Resolving cannot be due before responding."))

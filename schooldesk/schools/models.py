@@ -41,7 +41,8 @@ class School(VersionedModel, TimeStampedModel):
         _("nation (for bank holidays)"), max_length=20, choices=choices.Nation.choices, default="england"
     )
     financial_year_start_month = models.PositiveSmallIntegerField(
-        _("financial year starts in month"), default=4,
+        _("financial year starts in month"),
+        default=4,
         help_text=_("4 for April (maintained), 9 for September (academies)."),
     )
     roll_number = models.PositiveIntegerField(_("number on roll"), default=0)
@@ -51,26 +52,35 @@ class School(VersionedModel, TimeStampedModel):
     service_opens_at = models.TimeField(_("service opens at"), default=time(8, 0))
     service_closes_at = models.TimeField(_("service closes at"), default=time(16, 30))
     is_term_time_only = models.BooleanField(
-        _("service in term time only"), default=True,
+        _("service in term time only"),
+        default=True,
         help_text=_("When ticked, half-terms and holidays between terms stop the SLA clock."),
     )
     auto_close_after_days = models.PositiveSmallIntegerField(
-        _("close resolved calls after (school days)"), default=5,
+        _("close resolved calls after (school days)"),
+        default=5,
         help_text=_("A resolved call the reporter has not confirmed closes itself after this many school days."),
     )
     satisfaction_survey = models.CharField(
-        _("ask reporters how a resolved call was handled"), max_length=10,
-        choices=choices.SatisfactionSurvey.choices, default=choices.SatisfactionSurvey.EVERY,
+        _("ask reporters how a resolved call was handled"),
+        max_length=10,
+        choices=choices.SatisfactionSurvey.choices,
+        default=choices.SatisfactionSurvey.EVERY,
     )
     satisfaction_sample_every = models.PositiveSmallIntegerField(
-        _("when sampling, ask one call in"), default=5,
+        _("when sampling, ask one call in"),
+        default=5,
         help_text=_("Used only when asking one call in N: 5 asks about one resolved call in five."),
     )
     priority_matrix = models.JSONField(_("priority matrix"), default=choices.default_priority_matrix)
     sla_targets = models.JSONField(_("SLA targets (service minutes)"), default=choices.default_sla_targets)
     # The single point of contact and their deputy, with agreed hours.
     spoc = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("SPOC"),
     )
     spoc_days = models.CharField(
@@ -79,17 +89,27 @@ class School(VersionedModel, TimeStampedModel):
     spoc_from = models.TimeField(_("SPOC available from"), default=time(8, 0))
     spoc_until = models.TimeField(_("SPOC available until"), default=time(16, 0))
     deputy = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("deputy SPOC"),
     )
     deputy_from = models.TimeField(_("deputy available from"), default=time(8, 30))
     deputy_until = models.TimeField(_("deputy available until"), default=time(15, 30))
     # Who says yes to requests that cost money or change access (docs/decisions/0019-outages-and-approvals.md).
     approver = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("approver of requests"),
-        help_text=_("The business manager, the head or the ICT owner: requests in a category that needs approval "
-                    "wait for their yes. Without one, the ICT owners decide."),
+        help_text=_(
+            "The business manager, the head or the ICT owner: requests in a category that needs approval "
+            "wait for their yes. Without one, the ICT owners decide."
+        ),
     )
 
     objects = SchoolQuerySet.as_manager()
@@ -137,8 +157,10 @@ class Term(SchoolOwnedModel):
         elif self.half_term_starts_on and self.half_term_ends_on:
             if self.half_term_ends_on < self.half_term_starts_on:
                 errors["half_term_ends_on"] = _("Half-term ends before it starts.")
-            elif self.starts_on and self.ends_on and not (
-                self.starts_on <= self.half_term_starts_on and self.half_term_ends_on <= self.ends_on
+            elif (
+                self.starts_on
+                and self.ends_on
+                and not (self.starts_on <= self.half_term_starts_on and self.half_term_ends_on <= self.ends_on)
             ):
                 errors["half_term_starts_on"] = _("Half-term must fall inside the term.")
         if errors:

@@ -38,8 +38,12 @@ def spoc_on_duty(school: School, moment: datetime) -> dict | None:
     if school.spoc_id and local.weekday() in school.spoc_weekdays:
         return {"person": school.spoc, "role": "SPOC", "from": school.spoc_from, "until": school.spoc_until}
     if school.deputy_id:
-        return {"person": school.deputy, "role": "deputy SPOC", "from": school.deputy_from,
-                "until": school.deputy_until}
+        return {
+            "person": school.deputy,
+            "role": "deputy SPOC",
+            "from": school.deputy_from,
+            "until": school.deputy_until,
+        }
     if school.spoc_id:
         return {"person": school.spoc, "role": "SPOC", "from": school.spoc_from, "until": school.spoc_until}
     return None

@@ -49,8 +49,9 @@ def school_update(*, school: School, by, version: int | None = None, **fields) -
     school.full_clean()
     school.save()
     if changes:
-        audit_record(actor=by, school=school, action="update", obj=school, summary="School settings changed",
-                     changes=changes)
+        audit_record(
+            actor=by, school=school, action="update", obj=school, summary="School settings changed", changes=changes
+        )
     return school
 
 
@@ -101,8 +102,13 @@ def category_add(*, school: School, name: str, by):
 def category_set_archived(*, category, archived: bool, by):
     category.is_archived = archived
     category.save(update_fields=["is_archived", "updated_at"])
-    audit_record(actor=by, school=category.school, action="archive" if archived else "restore", obj=category,
-                 summary=f"Category {category} {'archived' if archived else 'restored'}")
+    audit_record(
+        actor=by,
+        school=category.school,
+        action="archive" if archived else "restore",
+        obj=category,
+        summary=f"Category {category} {'archived' if archived else 'restored'}",
+    )
     return category
 
 
@@ -124,9 +130,20 @@ def desk_start_missing_people(*, usernames: list[str]) -> list[str]:
 
 
 @transaction.atomic
-def desk_start(*, organisation_name: str, organisation_kind: str, school_name: str, urn: str, phase: str,
-               governance: str, nation: str, owner: dict, people: list[tuple[str, str]], password: str | None,
-               supplier_name: str = "") -> DeskStart:
+def desk_start(
+    *,
+    organisation_name: str,
+    organisation_kind: str,
+    school_name: str,
+    urn: str,
+    phase: str,
+    governance: str,
+    nation: str,
+    owner: dict,
+    people: list[tuple[str, str]],
+    password: str | None,
+    supplier_name: str = "",
+) -> DeskStart:
     """The first organisation, school and ICT owner (a superuser, so the Django admin is there for what the
     desk has no page for yet), and any first people as (username, role): what `manage.py desk_init` runs.
 
@@ -150,21 +167,24 @@ def desk_start(*, organisation_name: str, organisation_kind: str, school_name: s
     school = schools.filter(urn=urn).first() if urn else schools.filter(name=school_name).first()
     created["school"] = school is None
     if school is None:
-        school = school_create(organisation=organisation, name=school_name, urn=urn, phase=phase,
-                               governance=governance, nation=nation)
+        school = school_create(
+            organisation=organisation, name=school_name, urn=urn, phase=phase, governance=governance, nation=nation
+        )
     supplier = None
     if supplier_name:
         supplier = Supplier.objects.filter(organisation=organisation, name=supplier_name).first()
         created["supplier"] = supplier is None
         if supplier is None:
             supplier = Supplier.objects.create(organisation=organisation, name=supplier_name)
-            audit_record(actor=None, school=school, action="create", obj=supplier,
-                         summary=f"Supplier {supplier_name} created")
+            audit_record(
+                actor=None, school=school, action="create", obj=supplier, summary=f"Supplier {supplier_name} created"
+            )
     everyone = [(owner["username"], Role.OWNER, owner)] + [(u, role, {"username": u}) for u, role in people]
     for username, role, fields in everyone:
         if role == Role.PROVIDER and supplier is None:
-            raise ValidationError(_("%(username)s: a provider belongs to a supplier; name it with --supplier.")
-                                  % {"username": username})
+            raise ValidationError(
+                _("%(username)s: a provider belongs to a supplier; name it with --supplier.") % {"username": username}
+            )
         user = User.objects.filter(username=username).first()
         created[username] = user is None
         if user is None:
@@ -177,12 +197,20 @@ def desk_start(*, organisation_name: str, organisation_kind: str, school_name: s
             user.full_clean()
             user.save()
             audit_record(actor=None, school=school, action="create", obj=user, summary=f"Person {username} created")
-        where = ({"organisation": organisation} if role == Role.OWNER and organisation.kind != "school"
-                 else {"school": school})
+        where = (
+            {"organisation": organisation}
+            if role == Role.OWNER and organisation.kind != "school"
+            else {"school": school}
+        )
         if role == Role.PROVIDER:
             where["supplier"] = supplier
         if not Membership.objects.filter(user=user, role=role, **where).exists():
             membership = Membership.objects.create(user=user, role=role, **where)
-            audit_record(actor=None, school=school, action="create", obj=membership,
-                         summary=f"{username} made {membership.get_role_display()}")
+            audit_record(
+                actor=None,
+                school=school,
+                action="create",
+                obj=membership,
+                summary=f"{username} made {membership.get_role_display()}",
+            )
     return DeskStart(organisation=organisation, school=school, created=created)

@@ -12,10 +12,15 @@ urlpatterns = [
     path("<int:pk>/terms/", views.SchoolSectionView.as_view(section="term"), name="term_create"),
     path("<int:pk>/closures/", views.SchoolSectionView.as_view(section="closure"), name="closure_create"),
     path("<int:pk>/categories/", views.SchoolSectionView.as_view(section="category"), name="category_create"),
-    path("<int:pk>/terms/<int:entry_pk>/delete/", views.CalendarEntryDeleteView.as_view(model=Term),
-         name="term_delete"),
-    path("<int:pk>/closures/<int:entry_pk>/delete/", views.CalendarEntryDeleteView.as_view(model=Closure),
-         name="closure_delete"),
-    path("<int:pk>/categories/<int:category_pk>/archive/", views.CategoryArchiveView.as_view(),
-         name="category_archive"),
+    path(
+        "<int:pk>/terms/<int:entry_pk>/delete/", views.CalendarEntryDeleteView.as_view(model=Term), name="term_delete"
+    ),
+    path(
+        "<int:pk>/closures/<int:entry_pk>/delete/",
+        views.CalendarEntryDeleteView.as_view(model=Closure),
+        name="closure_delete",
+    ),
+    path(
+        "<int:pk>/categories/<int:category_pk>/archive/", views.CategoryArchiveView.as_view(), name="category_archive"
+    ),
 ]

@@ -43,8 +43,10 @@ class SchoolDetailView(RoleRequiredMixin, View):
     def context(self, school, **forms):
         today = timezone.localdate()
         upcoming = sorted(
-            (day, name) for year in (today.year, today.year + 1)
-            for day, name in bank_holidays(school.nation, year).items() if today <= day <= today + timedelta(days=365)
+            (day, name)
+            for year in (today.year, today.year + 1)
+            for day, name in bank_holidays(school.nation, year).items()
+            if today <= day <= today + timedelta(days=365)
         )[:8]
         terms = Term.objects.filter(school=school)
         has_next_term = terms.filter(ends_on__gte=today + timedelta(days=120)).exists()
@@ -55,8 +57,10 @@ class SchoolDetailView(RoleRequiredMixin, View):
             "term_form": forms.get("term_form") or TermForm(prefix="t"),
             "closure_form": forms.get("closure_form") or ClosureForm(prefix="c"),
             "category_form": forms.get("category_form") or CategoryForm(prefix="g"),
-            "terms": terms, "closures": Closure.objects.filter(school=school),
-            "categories": Category.objects.filter(school=school), "bank_holidays": upcoming,
+            "terms": terms,
+            "closures": Closure.objects.filter(school=school),
+            "categories": Category.objects.filter(school=school),
+            "bank_holidays": upcoming,
             "missing_terms": school.is_term_time_only and not has_next_term,
         }
 
@@ -96,8 +100,16 @@ class SchoolSectionView(RoleRequiredMixin, View):
         form = SchoolSettingsForm(request.POST, instance=School.objects.get(pk=school.pk), prefix="s")
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            if apply_service(request, form, services.school_update, _("Settings saved."), school=school,
-                             by=request.user, version=form.rendered_version, **fields):
+            if apply_service(
+                request,
+                form,
+                services.school_update,
+                _("Settings saved."),
+                school=school,
+                by=request.user,
+                version=form.rendered_version,
+                **fields,
+            ):
                 return True
         return {"settings_form": form}
 
@@ -105,31 +117,47 @@ class SchoolSectionView(RoleRequiredMixin, View):
         form = PriorityMatrixForm(request.POST, school=school, prefix="m")
         if form.is_valid():
             matrix, targets = form.matrix(), form.targets()
-            if form.is_valid() and apply_service(request, form, services.school_update,
-                                                 _("Priorities and targets saved."), school=school, by=request.user,
-                                                 version=form.rendered_version, priority_matrix=matrix,
-                                                 sla_targets=targets):
+            if form.is_valid() and apply_service(
+                request,
+                form,
+                services.school_update,
+                _("Priorities and targets saved."),
+                school=school,
+                by=request.user,
+                version=form.rendered_version,
+                priority_matrix=matrix,
+                sla_targets=targets,
+            ):
                 return True
         return {"matrix_form": form}
 
     def post_term(self, request, school):
         form = TermForm(request.POST, instance=Term(school=school), prefix="t")
-        if form.is_valid() and apply_service(request, form, services.term_save, _("Term added."), term=form.instance,
-                                             by=request.user):
+        if form.is_valid() and apply_service(
+            request, form, services.term_save, _("Term added."), term=form.instance, by=request.user
+        ):
             return True
         return {"term_form": form}
 
     def post_closure(self, request, school):
         form = ClosureForm(request.POST, instance=Closure(school=school), prefix="c")
-        if form.is_valid() and apply_service(request, form, services.closure_save, _("Closure added."),
-                                             closure=form.instance, by=request.user):
+        if form.is_valid() and apply_service(
+            request, form, services.closure_save, _("Closure added."), closure=form.instance, by=request.user
+        ):
             return True
         return {"closure_form": form}
 
     def post_category(self, request, school):
         form = CategoryForm(request.POST, prefix="g")
-        if form.is_valid() and apply_service(request, form, services.category_add, _("Category added."),
-                                             school=school, name=form.cleaned_data["name"], by=request.user):
+        if form.is_valid() and apply_service(
+            request,
+            form,
+            services.category_add,
+            _("Category added."),
+            school=school,
+            name=form.cleaned_data["name"],
+            by=request.user,
+        ):
             return True
         return {"category_form": form}
 

@@ -80,19 +80,55 @@ class ReviewStatus(models.TextChoices):
 
 #: the starter schedule every school gets (editable): name, kind, recurrence, weekday, month, steps
 STARTER_CHECKS = [
-    ("Backup restore test", CheckKind.RESTORE_TEST, Recurrence.TERM_FIRST_WEEKDAY, 0, None,
-     "Restore a file from last night's backup to a test folder\nOpen the restored file\n"
-     "Restore a whole folder from the off-site copy"),
-    ("Weekly backup check", CheckKind.BACKUP_CHECK, Recurrence.WEEKLY_IN_TERM, 4, None,
-     "Every backup job this week finished\nThe off-site or cloud copy is up to date"),
-    ("Monthly patch check", CheckKind.PATCH_CHECK, Recurrence.MONTHLY_FIRST_DAY, None, None,
-     "Every server and device has this month's security updates\nHigh-risk patches went on within 14 days\n"
-     "Firewall and switch firmware are current"),
-    ("Filtering and monitoring review", CheckKind.FILTERING_REVIEW, Recurrence.YEARLY_IN_MONTH, None, 9,
-     "The DSL has reviewed the filtering and monitoring provision\nBlocked and allowed lists checked\n"
-     "Test sites are blocked"),
-    ("Cyber risk assessment", CheckKind.CYBER_RISK, Recurrence.YEARLY_IN_MONTH, None, 10,
-     "The cyber risk assessment is reviewed\nStaff cyber awareness training is booked"),
-    ("Portable equipment safety testing", CheckKind.PAT, Recurrence.YEARLY_IN_MONTH, None, 7,
-     "Every portable appliance tested\nFailed items taken out of use"),
+    (
+        "Backup restore test",
+        CheckKind.RESTORE_TEST,
+        Recurrence.TERM_FIRST_WEEKDAY,
+        0,
+        None,
+        "Restore a file from last night's backup to a test folder\nOpen the restored file\n"
+        "Restore a whole folder from the off-site copy",
+    ),
+    (
+        "Weekly backup check",
+        CheckKind.BACKUP_CHECK,
+        Recurrence.WEEKLY_IN_TERM,
+        4,
+        None,
+        "Every backup job this week finished\nThe off-site or cloud copy is up to date",
+    ),
+    (
+        "Monthly patch check",
+        CheckKind.PATCH_CHECK,
+        Recurrence.MONTHLY_FIRST_DAY,
+        None,
+        None,
+        "Every server and device has this month's security updates\nHigh-risk patches went on within 14 days\n"
+        "Firewall and switch firmware are current",
+    ),
+    (
+        "Filtering and monitoring review",
+        CheckKind.FILTERING_REVIEW,
+        Recurrence.YEARLY_IN_MONTH,
+        None,
+        9,
+        "The DSL has reviewed the filtering and monitoring provision\nBlocked and allowed lists checked\n"
+        "Test sites are blocked",
+    ),
+    (
+        "Cyber risk assessment",
+        CheckKind.CYBER_RISK,
+        Recurrence.YEARLY_IN_MONTH,
+        None,
+        10,
+        "The cyber risk assessment is reviewed\nStaff cyber awareness training is booked",
+    ),
+    (
+        "Portable equipment safety testing",
+        CheckKind.PAT,
+        Recurrence.YEARLY_IN_MONTH,
+        None,
+        7,
+        "Every portable appliance tested\nFailed items taken out of use",
+    ),
 ]

@@ -25,5 +25,9 @@ def standards_demo(demo, *, today: date | None = None) -> None:
             recent = item.due_on >= today - timedelta(days=60)
             if key == "riverside" and recent and (item.rule.kind == CheckKind.RESTORE_TEST or n % 5 == 0):
                 continue  # left missed for the demo
-            check_complete(item=item, by=None, note="Done as planned; nothing out of the ordinary.",
-                           answers=[(step, True) for step in item.rule.step_list])
+            check_complete(
+                item=item,
+                by=None,
+                note="Done as planned; nothing out of the ordinary.",
+                answers=[(step, True) for step in item.rule.step_list],
+            )

@@ -38,9 +38,15 @@ class CheckRule(SchoolOwnedModel):
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices, null=True, blank=True)
     month = models.PositiveSmallIntegerField(_("month"), choices=Month.choices, null=True, blank=True)
     steps = models.TextField(_("steps"), blank=True, help_text=_("One step a line: each is answered yes or no."))
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("done by"),
-                                    help_text=_("A technician or the SPOC of the school."))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+        help_text=_("A technician or the SPOC of the school."),
+    )
     raises_call = models.BooleanField(_("log a call for it when it is due"), default=False)
     is_active = models.BooleanField(_("in use"), default=True)
 
@@ -63,15 +69,18 @@ class CheckItem(SchoolOwnedModel):
     rule = models.ForeignKey(CheckRule, on_delete=models.CASCADE, related_name="items")
     due_on = models.DateField(_("due on"), db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=CheckStatus.choices, default=CheckStatus.DUE)
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.TextField(_("what was done and found"), blank=True)
     answers = models.JSONField(default=list, blank=True)  # [[step, true/false], …] in the rule's order then
     done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = CheckQuerySet.as_manager()
 
@@ -117,8 +126,7 @@ class Statement(SchoolOwnedModel):
     text = models.TextField(_("statement"))
     made_by_name = models.CharField(_("made by"), max_length=120)
     made_on = models.DateField(_("on"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     file = models.FileField(upload_to=statement_path, max_length=300, blank=True)
     stored_name = models.CharField(max_length=80, blank=True)
     original_name = models.CharField(max_length=200, blank=True)
@@ -134,8 +142,9 @@ class Statement(SchoolOwnedModel):
 
 class ReviewSetting(models.Model):
     school = models.OneToOneField("schools.School", on_delete=models.CASCADE, related_name="review_setting")
-    review_month = models.PositiveSmallIntegerField(_("review month"), choices=Month.choices, default=7,
-                                                    validators=[MinValueValidator(1), MaxValueValidator(12)])
+    review_month = models.PositiveSmallIntegerField(
+        _("review month"), choices=Month.choices, default=7, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
 
     def __str__(self) -> str:
         return f"{self.school}: {self.get_review_month_display()}"
@@ -149,8 +158,9 @@ class AnnualReview(SchoolOwnedModel):
     review_month = models.PositiveSmallIntegerField(_("review month"), choices=Month.choices)
     status = models.CharField(_("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT)
     version = models.PositiveIntegerField(default=0)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     signed_at = models.DateTimeField(null=True, blank=True)
 
     objects = StandardsQuerySet.as_manager()

@@ -19,41 +19,78 @@ from schooldesk.standards.choices import CheckKind, CheckStatus, PartState
 YEAR_DAYS = 366
 #: standards, each with its parts: (key, what the part asks, "record" or "statement")
 STANDARDS = [
-    ("it_support", gettext_lazy("IT support"), [
-        ("requests_recorded", gettext_lazy("Every request is recorded and tracked against agreed response targets"),
-         "record"),
-        ("annual_review", gettext_lazy("IT support reviewed in the last year, with a report of the findings"),
-         "record"),
-    ]),
-    ("cyber", gettext_lazy("Cyber security"), [
-        ("devices_recorded", gettext_lazy("Devices are known and recorded (a place or a person for each)"), "record"),
-        ("licences", gettext_lazy("Software is licensed"), "record"),
-        ("patching", gettext_lazy("Security updates checked every month (high-risk patches within 14 days)"),
-         "record"),
-        ("mfa", gettext_lazy("Accounts with access to personal data use multi-factor authentication"), "statement"),
-        ("backup_checked", gettext_lazy("Backups checked every week this term"), "record"),
-        ("backup_321", gettext_lazy("Backups follow 3-2-1 (three copies, two media, one off site)"), "statement"),
-        ("restore_tested", gettext_lazy("Backup restore tested this term"), "record"),
-        ("cyber_risk", gettext_lazy("Cyber risk assessment in the last year"), "record"),
-        ("training", gettext_lazy("Staff cyber awareness training every year"), "statement"),
-    ]),
-    ("broadband", gettext_lazy("Broadband internet"), [
-        ("full_fibre", gettext_lazy("A full fibre connection"), "record"),
-        ("backup_line", gettext_lazy("A backup broadband connection"), "record"),
-    ]),
-    ("network", gettext_lazy("Network switching and wireless"), [
-        ("unsupported", gettext_lazy("No equipment in use past the end of its maker's support"), "record"),
-    ]),
-    ("filtering", gettext_lazy("Filtering and monitoring"), [
-        ("filtering_reviewed", gettext_lazy("Filtering and monitoring reviewed in the last year"), "record"),
-    ]),
+    (
+        "it_support",
+        gettext_lazy("IT support"),
+        [
+            (
+                "requests_recorded",
+                gettext_lazy("Every request is recorded and tracked against agreed response targets"),
+                "record",
+            ),
+            (
+                "annual_review",
+                gettext_lazy("IT support reviewed in the last year, with a report of the findings"),
+                "record",
+            ),
+        ],
+    ),
+    (
+        "cyber",
+        gettext_lazy("Cyber security"),
+        [
+            (
+                "devices_recorded",
+                gettext_lazy("Devices are known and recorded (a place or a person for each)"),
+                "record",
+            ),
+            ("licences", gettext_lazy("Software is licensed"), "record"),
+            (
+                "patching",
+                gettext_lazy("Security updates checked every month (high-risk patches within 14 days)"),
+                "record",
+            ),
+            ("mfa", gettext_lazy("Accounts with access to personal data use multi-factor authentication"), "statement"),
+            ("backup_checked", gettext_lazy("Backups checked every week this term"), "record"),
+            ("backup_321", gettext_lazy("Backups follow 3-2-1 (three copies, two media, one off site)"), "statement"),
+            ("restore_tested", gettext_lazy("Backup restore tested this term"), "record"),
+            ("cyber_risk", gettext_lazy("Cyber risk assessment in the last year"), "record"),
+            ("training", gettext_lazy("Staff cyber awareness training every year"), "statement"),
+        ],
+    ),
+    (
+        "broadband",
+        gettext_lazy("Broadband internet"),
+        [
+            ("full_fibre", gettext_lazy("A full fibre connection"), "record"),
+            ("backup_line", gettext_lazy("A backup broadband connection"), "record"),
+        ],
+    ),
+    (
+        "network",
+        gettext_lazy("Network switching and wireless"),
+        [
+            ("unsupported", gettext_lazy("No equipment in use past the end of its maker's support"), "record"),
+        ],
+    ),
+    (
+        "filtering",
+        gettext_lazy("Filtering and monitoring"),
+        [
+            ("filtering_reviewed", gettext_lazy("Filtering and monitoring reviewed in the last year"), "record"),
+        ],
+    ),
 ]
 PART_LABELS = {key: label for _s, _l, parts in STANDARDS for key, label, _k in parts}
 STATEMENT_PARTS = frozenset(PART_LABELS)  # a statement may be made on any part; it decides those not computed
 STATEMENT_ONLY = frozenset(key for _s, _l, parts in STANDARDS for key, _label, kind in parts if kind == "statement")
-KIND_OF_PART = {"restore_tested": CheckKind.RESTORE_TEST, "backup_checked": CheckKind.BACKUP_CHECK,
-                "patching": CheckKind.PATCH_CHECK, "cyber_risk": CheckKind.CYBER_RISK,
-                "filtering_reviewed": CheckKind.FILTERING_REVIEW}
+KIND_OF_PART = {
+    "restore_tested": CheckKind.RESTORE_TEST,
+    "backup_checked": CheckKind.BACKUP_CHECK,
+    "patching": CheckKind.PATCH_CHECK,
+    "cyber_risk": CheckKind.CYBER_RISK,
+    "filtering_reviewed": CheckKind.FILTERING_REVIEW,
+}
 
 
 @dataclass
@@ -88,53 +125,93 @@ def _records(school_ids: list[int], today: date) -> dict:
     from schooldesk.suppliers.choices import IN_FORCE_STATUSES
     from schooldesk.suppliers.models import ContractShare
 
-    calls = {row["school_id"]: row for row in Incident.objects.filter(
-        school_id__in=school_ids, logged_at__gte=_since(today, 365)).order_by().values("school_id").annotate(
-        n=Count("pk"), untargeted=Count("pk", filter=Q(response_due_at__isnull=True)))}
+    calls = {
+        row["school_id"]: row
+        for row in Incident.objects.filter(school_id__in=school_ids, logged_at__gte=_since(today, 365))
+        .order_by()
+        .values("school_id")
+        .annotate(n=Count("pk"), untargeted=Count("pk", filter=Q(response_due_at__isnull=True)))
+    }
     in_school = ~Q(status=AssetStatus.DISPOSED)
-    assets = {row["school_id"]: row for row in Asset.objects.filter(school_id__in=school_ids).order_by()
-              .values("school_id").annotate(
-        present=Count("pk", filter=Q(status__in=PRESENT_STATUSES)),
-        unplaced=Count("pk", filter=Q(status__in=PRESENT_STATUSES, location__isnull=True, issued_to__isnull=True)),
-        dated=Count("pk", filter=in_school & Q(support_ends_on__isnull=False)),
-        unsupported=Count("pk", filter=in_school & Q(support_ends_on__lt=today)))}
-    licence_rows, _summary = compliance_by_school(with_compliance(Licence.objects.filter(school_id__in=school_ids),
-                                                                  today))
+    assets = {
+        row["school_id"]: row
+        for row in Asset.objects.filter(school_id__in=school_ids)
+        .order_by()
+        .values("school_id")
+        .annotate(
+            present=Count("pk", filter=Q(status__in=PRESENT_STATUSES)),
+            unplaced=Count("pk", filter=Q(status__in=PRESENT_STATUSES, location__isnull=True, issued_to__isnull=True)),
+            dated=Count("pk", filter=in_school & Q(support_ends_on__isnull=False)),
+            unsupported=Count("pk", filter=in_school & Q(support_ends_on__lt=today)),
+        )
+    }
+    licence_rows, _summary = compliance_by_school(
+        with_compliance(Licence.objects.filter(school_id__in=school_ids), today)
+    )
     lines = defaultdict(list)
-    for row in (ContractShare.objects.filter(school_id__in=school_ids, contract__status__in=IN_FORCE_STATUSES)
-                .values("school_id", "contract_id", "contract__name", "contract__services", "contract__line_speed_mbps",
-                        "contract__line_is_full_fibre", "contract__line_is_backup").order_by("contract__name")):
+    for row in (
+        ContractShare.objects.filter(school_id__in=school_ids, contract__status__in=IN_FORCE_STATUSES)
+        .values(
+            "school_id",
+            "contract_id",
+            "contract__name",
+            "contract__services",
+            "contract__line_speed_mbps",
+            "contract__line_is_full_fibre",
+            "contract__line_is_backup",
+        )
+        .order_by("contract__name")
+    ):
         if "broadband" in (row["contract__services"] or []) or row["contract__line_speed_mbps"]:
             lines[row["school_id"]].append(row)
     items = defaultdict(list)
     recent = Q(due_on__gte=today - timedelta(days=400)) | Q(status=CheckStatus.DONE, done_at__gte=_since(today, 400))
-    for row in (CheckItem.objects.filter(recent, school_id__in=school_ids, due_on__lte=today,
-                                         rule__kind__in=list(KIND_OF_PART.values()))
-                .exclude(rule__kind=CheckKind.BACKUP_CHECK, due_on__lt=today - timedelta(days=130))
-                .order_by("-due_on").values("school_id", "pk", "rule__kind", "due_on", "status", "done_at")):
+    for row in (
+        CheckItem.objects.filter(
+            recent, school_id__in=school_ids, due_on__lte=today, rule__kind__in=list(KIND_OF_PART.values())
+        )
+        .exclude(rule__kind=CheckKind.BACKUP_CHECK, due_on__lt=today - timedelta(days=130))
+        .order_by("-due_on")
+        .values("school_id", "pk", "rule__kind", "due_on", "status", "done_at")
+    ):
         items[row["school_id"], row["rule__kind"]].append(row)
     statements = {}
-    for statement in Statement.objects.filter(school_id__in=school_ids).order_by("school_id", "part", "-made_on",
-                                                                                 "-created_at", "-id"):
+    for statement in Statement.objects.filter(school_id__in=school_ids).order_by(
+        "school_id", "part", "-made_on", "-created_at", "-id"
+    ):
         statements.setdefault((statement.school_id, statement.part), statement)
     reviews = {}
-    for row in (AnnualReview.objects.filter(school_id__in=school_ids, status=ReviewStatus.SIGNED,
-                                            signed_at__gte=_since(today, YEAR_DAYS))
-                .order_by("school_id", "-signed_at").values("school_id", "pk", "year", "signed_at")):
+    for row in (
+        AnnualReview.objects.filter(
+            school_id__in=school_ids, status=ReviewStatus.SIGNED, signed_at__gte=_since(today, YEAR_DAYS)
+        )
+        .order_by("school_id", "-signed_at")
+        .values("school_id", "pk", "year", "signed_at")
+    ):
         reviews.setdefault(row["school_id"], row)
-    return {"calls": calls, "assets": assets, "licences": {r["school_id"]: r for r in licence_rows},
-            "lines": lines, "items": items, "statements": statements, "reviews": reviews,
-            "terms": current_terms(school_ids, today)}
+    return {
+        "calls": calls,
+        "assets": assets,
+        "licences": {r["school_id"]: r for r in licence_rows},
+        "lines": lines,
+        "items": items,
+        "statements": statements,
+        "reviews": reviews,
+        "terms": current_terms(school_ids, today),
+    }
 
 
 def _item_link(row) -> tuple[str, str]:
-    return (_("Check due %(day)s") % {"day": f"{row['due_on']:%d/%m/%Y}"},
-            reverse("standards:item_detail", args=[row["pk"]]))
+    return (
+        _("Check due %(day)s") % {"day": f"{row['due_on']:%d/%m/%Y}"},
+        reverse("standards:item_detail", args=[row["pk"]]),
+    )
 
 
 def _done_within(rows, today: date, days: int):
-    return next((r for r in rows if r["status"] == CheckStatus.DONE and r["due_on"] >= today - timedelta(days=days)),
-                None)
+    return next(
+        (r for r in rows if r["status"] == CheckStatus.DONE and r["due_on"] >= today - timedelta(days=days)), None
+    )
 
 
 def _check_part(part: Part, rows: list[dict], today: date, *, days: int, missing: str) -> None:
@@ -166,14 +243,18 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
             part.detail = _("No calls recorded in the last year.")
         elif calls["untargeted"]:
             part.state = PartState.NOT_MET
-            part.detail = ngettext("%(n)s call of the last year has no response target.",
-                                   "%(n)s calls of the last year have no response target.",
-                                   calls["untargeted"]) % {"n": calls["untargeted"]}
+            part.detail = ngettext(
+                "%(n)s call of the last year has no response target.",
+                "%(n)s calls of the last year have no response target.",
+                calls["untargeted"],
+            ) % {"n": calls["untargeted"]}
         else:
             part.state = PartState.MET
-            part.detail = ngettext("%(n)s call in the last year, each with its response target.",
-                                   "%(n)s calls in the last year, each with its response target.",
-                                   calls["n"]) % {"n": calls["n"]}
+            part.detail = ngettext(
+                "%(n)s call in the last year, each with its response target.",
+                "%(n)s calls in the last year, each with its response target.",
+                calls["n"],
+            ) % {"n": calls["n"]}
     elif key == "annual_review":
         review = data["reviews"].get(sid)
         part.links.append((_("Annual review"), reverse("standards:review", args=[sid])))
@@ -190,21 +271,27 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
                 part.detail = _("No devices in the asset register.")
             elif assets["unplaced"]:
                 part.state = PartState.NOT_MET
-                part.detail = ngettext("%(n)s device has neither a place nor a person.",
-                                       "%(n)s devices have neither a place nor a person.",
-                                       assets["unplaced"]) % {"n": assets["unplaced"]}
+                part.detail = ngettext(
+                    "%(n)s device has neither a place nor a person.",
+                    "%(n)s devices have neither a place nor a person.",
+                    assets["unplaced"],
+                ) % {"n": assets["unplaced"]}
             else:
                 part.state = PartState.MET
-                part.detail = ngettext("%(n)s device, each with a place or a person.",
-                                       "%(n)s devices, each with a place or a person.",
-                                       assets["present"]) % {"n": assets["present"]}
+                part.detail = ngettext(
+                    "%(n)s device, each with a place or a person.",
+                    "%(n)s devices, each with a place or a person.",
+                    assets["present"],
+                ) % {"n": assets["present"]}
         elif not assets.get("dated"):
             part.detail = _("No device has its end of support recorded.")
         elif assets["unsupported"]:
             part.state = PartState.NOT_MET
-            part.detail = ngettext("%(n)s device is past the end of its support and not disposed of.",
-                                   "%(n)s devices are past the end of their support and not disposed of.",
-                                   assets["unsupported"]) % {"n": assets["unsupported"]}
+            part.detail = ngettext(
+                "%(n)s device is past the end of its support and not disposed of.",
+                "%(n)s devices are past the end of their support and not disposed of.",
+                assets["unsupported"],
+            ) % {"n": assets["unsupported"]}
         else:
             part.state, part.detail = PartState.MET, _("Every device with a support date is still supported.")
     elif key == "licences":
@@ -217,31 +304,45 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
             part.detail = _("%(under)s under-licensed, %(expired)s expired.") % row
         else:
             part.state = PartState.MET
-            part.detail = ngettext("%(n)s licence, none short or expired.", "%(n)s licences, none short or expired.",
-                                   row["licences"]) % {"n": row["licences"]}
+            part.detail = ngettext(
+                "%(n)s licence, none short or expired.", "%(n)s licences, none short or expired.", row["licences"]
+            ) % {"n": row["licences"]}
     elif key in ("full_fibre", "backup_line"):
         lines = data["lines"].get(sid, [])
-        part.links += [(row["contract__name"], reverse("suppliers:contract_detail", args=[row["contract_id"]]))
-                       for row in lines]
+        part.links += [
+            (row["contract__name"], reverse("suppliers:contract_detail", args=[row["contract_id"]])) for row in lines
+        ]
         wanted = "contract__line_is_backup" if key == "backup_line" else "contract__line_is_full_fibre"
         found = [row for row in lines if row[wanted]]
         if not lines:
             part.detail = _("No broadband contract recorded.")
         elif found:
             part.state = PartState.MET
-            speeds = ", ".join(f"{row['contract__line_speed_mbps']} Mbps" for row in found
-                               if row["contract__line_speed_mbps"])
-            part.detail = (_("%(name)s (%(speed)s).") % {"name": found[0]["contract__name"], "speed": speeds}
-                           if speeds else _("%(name)s.") % {"name": found[0]["contract__name"]})
+            speeds = ", ".join(
+                f"{row['contract__line_speed_mbps']} Mbps" for row in found if row["contract__line_speed_mbps"]
+            )
+            part.detail = (
+                _("%(name)s (%(speed)s).") % {"name": found[0]["contract__name"], "speed": speeds}
+                if speeds
+                else _("%(name)s.") % {"name": found[0]["contract__name"]}
+            )
         else:
             part.state = PartState.NOT_MET
-            part.detail = (_("No backup line among the broadband contracts.") if key == "backup_line"
-                           else _("No broadband contract is for a full fibre line."))
+            part.detail = (
+                _("No backup line among the broadband contracts.")
+                if key == "backup_line"
+                else _("No broadband contract is for a full fibre line.")
+            )
     elif key == "restore_tested":
         term = data["terms"][sid]
         rows = [r for r in items(CheckKind.RESTORE_TEST) if term.start <= r["due_on"] <= term.end]
-        _check_part(part, rows, today, days=400, missing=_("No restore test is due in %(term)s: schedule one.")
-                    % {"term": term.label})
+        _check_part(
+            part,
+            rows,
+            today,
+            days=400,
+            missing=_("No restore test is due in %(term)s: schedule one.") % {"term": term.label},
+        )
         if part.state == PartState.MET:
             part.detail = _("Done on %(day)s, in %(term)s.") % {"day": f"{part.as_of:%d/%m/%Y}", "term": term.label}
     elif key == "backup_checked":
@@ -251,31 +352,46 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
         done = [r for r in rows if r["status"] == CheckStatus.DONE]
         if missed:
             part.state = PartState.NOT_MET
-            part.detail = ngettext("%(n)s weekly check missed this term.", "%(n)s weekly checks missed this term.",
-                                   len(missed)) % {"n": len(missed)}
+            part.detail = ngettext(
+                "%(n)s weekly check missed this term.", "%(n)s weekly checks missed this term.", len(missed)
+            ) % {"n": len(missed)}
             part.links += [_item_link(r) for r in missed[:3]]
         elif done:
             part.state, part.as_of = PartState.MET, done[0]["done_at"].astimezone(LONDON).date()
-            part.detail = ngettext("%(n)s weekly check done this term.", "%(n)s weekly checks done this term.",
-                                   len(done)) % {"n": len(done)}
+            part.detail = ngettext(
+                "%(n)s weekly check done this term.", "%(n)s weekly checks done this term.", len(done)
+            ) % {"n": len(done)}
             part.links.append(_item_link(done[0]))
         else:
             part.detail = _("No weekly backup check has come due this term.")
     elif key == "patching":
-        _check_part(part, items(CheckKind.PATCH_CHECK), today, days=45,
-                    missing=_("No monthly patch check is scheduled."))
+        _check_part(
+            part, items(CheckKind.PATCH_CHECK), today, days=45, missing=_("No monthly patch check is scheduled.")
+        )
     elif key == "cyber_risk":
-        _check_part(part, items(CheckKind.CYBER_RISK), today, days=YEAR_DAYS,
-                    missing=_("No yearly cyber risk assessment is scheduled."))
+        _check_part(
+            part,
+            items(CheckKind.CYBER_RISK),
+            today,
+            days=YEAR_DAYS,
+            missing=_("No yearly cyber risk assessment is scheduled."),
+        )
     elif key == "filtering_reviewed":
-        _check_part(part, items(CheckKind.FILTERING_REVIEW), today, days=YEAR_DAYS,
-                    missing=_("No yearly filtering and monitoring review is scheduled."))
+        _check_part(
+            part,
+            items(CheckKind.FILTERING_REVIEW),
+            today,
+            days=YEAR_DAYS,
+            missing=_("No yearly filtering and monitoring review is scheduled."),
+        )
     statement = data["statements"].get((sid, key))
     part.statement = statement
     if statement is not None and (key in STATEMENT_ONLY or part.state == PartState.UNKNOWN):
         part.state, part.as_of = statement.state, statement.made_on
-        part.detail = _("Stated by %(name)s on %(day)s.") % {"name": statement.made_by_name,
-                                                                "day": f"{statement.made_on:%d/%m/%Y}"}
+        part.detail = _("Stated by %(name)s on %(day)s.") % {
+            "name": statement.made_by_name,
+            "day": f"{statement.made_on:%d/%m/%Y}",
+        }
     elif key in STATEMENT_ONLY:
         part.detail, part.as_of = _("The desk cannot check this: the ICT owner or the SPOC states it."), None
     return part
@@ -287,6 +403,14 @@ def standards_states(schools, today: date) -> dict[int, list[dict]]:
     if not schools:
         return {}
     data = _records([s.pk for s in schools], today)
-    return {school.pk: [{"key": key, "label": str(label),
-                         "parts": [_part(part_key, school, data, today) for part_key, _l, _k in parts]}
-                        for key, label, parts in STANDARDS] for school in schools}
+    return {
+        school.pk: [
+            {
+                "key": key,
+                "label": str(label),
+                "parts": [_part(part_key, school, data, today) for part_key, _l, _k in parts],
+            }
+            for key, label, parts in STANDARDS
+        ]
+        for school in schools
+    }

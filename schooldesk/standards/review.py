@@ -13,8 +13,10 @@ from schooldesk.core.calendar import LONDON
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, datetime.min.time(), tzinfo=LONDON),
-            datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=LONDON))
+    return (
+        datetime.combine(start, datetime.min.time(), tzinfo=LONDON),
+        datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=LONDON),
+    )
 
 
 def _rate(part: int, whole: int) -> int | None:
@@ -34,31 +36,50 @@ def review_calls(school, start: date, end: date) -> dict:
 
     low, high = _bounds(start, end)
     calls = Incident.objects.filter(school=school, logged_at__gte=low, logged_at__lt=high)
-    rows = list(calls.annotate(month=TruncMonth("logged_at", tzinfo=LONDON)).order_by().values("month", "priority")
-                .annotate(n=Count("pk"),
-                          response_targeted=Count("pk", filter=Q(response_due_at__isnull=False,
-                                                                 responded_at__isnull=False)),
-                          response_met=Count("pk", filter=Q(responded_at__lte=F("response_due_at"))),
-                          resolve_targeted=Count("pk", filter=Q(resolve_due_at__isnull=False,
-                                                                resolved_at__isnull=False)),
-                          resolve_met=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))))
-                .order_by("month", "priority"))
-    totals = {key: sum(r[key] for r in rows) for key in ("n", "response_targeted", "response_met",
-                                                            "resolve_targeted", "resolve_met")}
+    rows = list(
+        calls.annotate(month=TruncMonth("logged_at", tzinfo=LONDON))
+        .order_by()
+        .values("month", "priority")
+        .annotate(
+            n=Count("pk"),
+            response_targeted=Count("pk", filter=Q(response_due_at__isnull=False, responded_at__isnull=False)),
+            response_met=Count("pk", filter=Q(responded_at__lte=F("response_due_at"))),
+            resolve_targeted=Count("pk", filter=Q(resolve_due_at__isnull=False, resolved_at__isnull=False)),
+            resolve_met=Count("pk", filter=Q(resolved_at__lte=F("resolve_due_at"))),
+        )
+        .order_by("month", "priority")
+    )
+    totals = {
+        key: sum(r[key] for r in rows)
+        for key in ("n", "response_targeted", "response_met", "resolve_targeted", "resolve_met")
+    }
     for row in [*rows, totals]:
         row["response_rate"] = _rate(row["response_met"], row["response_targeted"])
         row["resolve_rate"] = _rate(row["resolve_met"], row["resolve_targeted"])
     by_priority: dict[str, dict] = {}
     for row in rows:
-        line = by_priority.setdefault(row["priority"], {"priority": row["priority"], "n": 0, "response_targeted": 0,
-                                                        "response_met": 0, "resolve_targeted": 0, "resolve_met": 0})
+        line = by_priority.setdefault(
+            row["priority"],
+            {
+                "priority": row["priority"],
+                "n": 0,
+                "response_targeted": 0,
+                "response_met": 0,
+                "resolve_targeted": 0,
+                "resolve_met": 0,
+            },
+        )
         for key in ("n", "response_targeted", "response_met", "resolve_targeted", "resolve_met"):
             line[key] += row[key]
     for line in by_priority.values():
         line["response_rate"] = _rate(line["response_met"], line["response_targeted"])
         line["resolve_rate"] = _rate(line["resolve_met"], line["resolve_targeted"])
-    return {"rows": rows, "totals": totals, "by_priority": sorted(by_priority.values(), key=lambda r: r["priority"]),
-            "satisfaction": review_satisfaction(school, start, end)}
+    return {
+        "rows": rows,
+        "totals": totals,
+        "by_priority": sorted(by_priority.values(), key=lambda r: r["priority"]),
+        "satisfaction": review_satisfaction(school, start, end),
+    }
 
 
 def review_suppliers(user, school, start: date, end: date) -> list[dict]:
@@ -67,8 +88,12 @@ def review_suppliers(user, school, start: date, end: date) -> list[dict]:
     from schooldesk.suppliers.models import Contract
     from schooldesk.suppliers.selectors import supplier_performance
 
-    contracts = list(Contract.objects.visible_to(user).filter(shares__school=school).select_related("supplier")
-                     .order_by("supplier__name", "name"))
+    contracts = list(
+        Contract.objects.visible_to(user)
+        .filter(shares__school=school)
+        .select_related("supplier")
+        .order_by("supplier__name", "name")
+    )
     found = []
     for supplier_id in dict.fromkeys(c.supplier_id for c in contracts):
         mine = [c for c in contracts if c.supplier_id == supplier_id]
@@ -84,10 +109,13 @@ def review_renewals(user, school, today: date) -> list:
     from schooldesk.suppliers.choices import IN_FORCE_STATUSES
     from schooldesk.suppliers.models import Contract, ContractDecision
 
-    return list(Contract.objects.visible_to(user).filter(
-        shares__school=school, status__in=IN_FORCE_STATUSES, term_ends_on__lte=today + timedelta(days=366))
-        .select_related("supplier").prefetch_related(Prefetch("decisions", ContractDecision.objects.select_related(
-            "decided_by"))).order_by("term_ends_on"))
+    return list(
+        Contract.objects.visible_to(user)
+        .filter(shares__school=school, status__in=IN_FORCE_STATUSES, term_ends_on__lte=today + timedelta(days=366))
+        .select_related("supplier")
+        .prefetch_related(Prefetch("decisions", ContractDecision.objects.select_related("decided_by")))
+        .order_by("term_ends_on")
+    )
 
 
 def review_report(user, school, review, today: date) -> dict:
@@ -97,7 +125,8 @@ def review_report(user, school, review, today: date) -> dict:
 
     start, end = review_period(review.year, review.review_month)
     return {
-        "start": start, "end": end,
+        "start": start,
+        "end": end,
         "calls": review_calls(school, start, end),
         "suppliers": review_suppliers(user, school, start, end),
         "budget": budget_vs_spend(user, years_for([school], end)),

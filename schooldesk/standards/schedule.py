@@ -36,8 +36,12 @@ class SchoolDays:
         return any(t.covers(day) for t in self.terms)
 
     def is_school_day(self, day: date) -> bool:
-        return (day.weekday() < 5 and day not in bank_holidays(self.nation, day.year) and day not in self.closed
-                and self.in_term(day))
+        return (
+            day.weekday() < 5
+            and day not in bank_holidays(self.nation, day.year)
+            and day not in self.closed
+            and self.in_term(day)
+        )
 
     def next_school_day(self, day: date, before: date) -> date | None:
         """The first school day on or after `day` and before `before`, or None."""
@@ -61,14 +65,18 @@ def school_days_for(schools) -> dict[int, SchoolDays]:
     ids = [s.pk for s in schools]
     closed: dict[int, set[date]] = {pk: set() for pk in ids}
     for school_id, starts_on, ends_on in Closure.objects.filter(school_id__in=ids).values_list(
-            "school_id", "starts_on", "ends_on"):
+        "school_id", "starts_on", "ends_on"
+    ):
         day = starts_on
         while day <= ends_on:
             closed[school_id].add(day)
             day += timedelta(days=1)
     terms: dict[int, list[CalendarTerm]] = {pk: [] for pk in ids}
-    for school_id, *row in Term.objects.filter(school_id__in=ids).order_by("starts_on").values_list(
-            "school_id", "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on"):
+    for school_id, *row in (
+        Term.objects.filter(school_id__in=ids)
+        .order_by("starts_on")
+        .values_list("school_id", "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on")
+    ):
         terms[school_id].append(CalendarTerm(*row))
     return {s.pk: SchoolDays(s.nation, tuple(terms[s.pk]), frozenset(closed[s.pk])) for s in schools}
 

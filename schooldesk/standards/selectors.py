@@ -22,8 +22,11 @@ def check_items(user):
 
 
 def check_rules(user):
-    return (CheckRule.objects.visible_to(user).filter(access_for(user).schools_q(CHECK_EDIT_ROLES))
-            .select_related("school", "assigned_to"))
+    return (
+        CheckRule.objects.visible_to(user)
+        .filter(access_for(user).schools_q(CHECK_EDIT_ROLES))
+        .select_related("school", "assigned_to")
+    )
 
 
 def checks_missed(user, school_ids, today: date) -> dict:

@@ -53,9 +53,20 @@ def checks_setup_defaults(*, school) -> list[CheckRule]:
     """Idempotent: the starter schedule (restore test, backup and patch checks, filtering review, cyber risk
     assessment, portable equipment testing), done by the school's SPOC until the school says otherwise."""
     have = set(CheckRule.objects.filter(school=school).values_list("kind", flat=True))
-    made = [CheckRule(school=school, name=name, kind=kind, recurrence=recurrence, weekday=weekday, month=month,
-                      steps=steps, assigned_to_id=school.spoc_id)
-            for name, kind, recurrence, weekday, month, steps in STARTER_CHECKS if kind not in have]
+    made = [
+        CheckRule(
+            school=school,
+            name=name,
+            kind=kind,
+            recurrence=recurrence,
+            weekday=weekday,
+            month=month,
+            steps=steps,
+            assigned_to_id=school.spoc_id,
+        )
+        for name, kind, recurrence, weekday, month, steps in STARTER_CHECKS
+        if kind not in have
+    ]
     return CheckRule.objects.bulk_create(made)
 
 
@@ -77,8 +88,13 @@ def check_rule_save(*, rule: CheckRule, by) -> CheckRule:
     _clean_rule(rule)
     is_new = rule.pk is None
     rule.save()
-    audit_record(actor=_actor(by), school=rule.school, action="create" if is_new else "update", obj=rule,
-                 summary=f"Scheduled check “{rule.name}” {'added' if is_new else 'changed'}")
+    audit_record(
+        actor=_actor(by),
+        school=rule.school,
+        action="create" if is_new else "update",
+        obj=rule,
+        summary=f"Scheduled check “{rule.name}” {'added' if is_new else 'changed'}",
+    )
     return rule
 
 
@@ -90,9 +106,14 @@ def _raise_call(item: CheckItem):
     location = places.filter(name__icontains="server").first() or places.first()  # the server/comms room preset
     if location is None:
         return None
-    incident = incident_create(school=item.school, location=location, by=None, kind="request",
-                               reporter_name="Scheduled checks",
-                               summary=f"Scheduled check: {item.rule.name} due {item.due_on:%d/%m/%Y}")
+    incident = incident_create(
+        school=item.school,
+        location=location,
+        by=None,
+        kind="request",
+        reporter_name="Scheduled checks",
+        summary=f"Scheduled check: {item.rule.name} due {item.due_on:%d/%m/%Y}",
+    )
     if item.assigned_to_id:
         incident = incident_assign(incident=incident, by=None, version=incident.version, technician=item.assigned_to)
     return incident
@@ -122,8 +143,9 @@ def checks_create_due(*, today: date | None = None, since: date | None = None, s
                     continue
                 try:
                     with transaction.atomic():
-                        item = CheckItem.objects.create(school=school, rule=rule, due_on=due_on,
-                                                        assigned_to=rule.assigned_to)
+                        item = CheckItem.objects.create(
+                            school=school, rule=rule, due_on=due_on, assigned_to=rule.assigned_to
+                        )
                         if rule.raises_call:
                             item.incident = _raise_call(item)
                             item.save(update_fields=["incident"])
@@ -155,22 +177,32 @@ def check_complete(*, item: CheckItem, by, note: str, answers: list[tuple[str, b
     item.save()
     for upload in files:
         extension = Path(upload.name).suffix.lower()
-        evidence = CheckEvidence(item=item, uploaded_by=_actor(by), stored_name=f"{secrets.token_hex(16)}{extension}",
-                                 original_name=Path(upload.name).name[:200],
-                                 content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
-                                 size=upload.size)
+        evidence = CheckEvidence(
+            item=item,
+            uploaded_by=_actor(by),
+            stored_name=f"{secrets.token_hex(16)}{extension}",
+            original_name=Path(upload.name).name[:200],
+            content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
+            size=upload.size,
+        )
         evidence.file.save(evidence.stored_name, upload, save=True)
     failed = [step for step, answer in item.answers if not answer]
-    audit_record(actor=_actor(by), school=item.school, action="check_done", obj=item,
-                 summary=f"Check “{item.rule.name}” due {item.due_on:%d/%m/%Y} done"
-                         + (f"; not done: {'; '.join(failed)}" if failed else ""))
+    audit_record(
+        actor=_actor(by),
+        school=item.school,
+        action="check_done",
+        obj=item,
+        summary=f"Check “{item.rule.name}” due {item.due_on:%d/%m/%Y} done"
+        + (f"; not done: {'; '.join(failed)}" if failed else ""),
+    )
     return item
 
 
 # --- statements -----------------------------------------------------------------------------------
 @transaction.atomic
-def statement_make(*, school, part: str, state: str, text: str, made_by_name: str, made_on: date, by,
-                   upload=None) -> Statement:
+def statement_make(
+    *, school, part: str, state: str, text: str, made_by_name: str, made_on: date, by, upload=None
+) -> Statement:
     from schooldesk.standards.parts import STATEMENT_PARTS
 
     _require(by, school.pk, STATEMENT_ROLES, _("Only the ICT owner or the SPOC can make a statement."))
@@ -185,16 +217,28 @@ def statement_make(*, school, part: str, state: str, text: str, made_by_name: st
         errors["made_on"] = "The date cannot be in the future."
     if errors:
         raise ValidationError(errors)
-    statement = Statement(school=school, part=part, state=state, text=text.strip(),
-                          made_by_name=made_by_name.strip(), made_on=made_on, recorded_by=_actor(by))
+    statement = Statement(
+        school=school,
+        part=part,
+        state=state,
+        text=text.strip(),
+        made_by_name=made_by_name.strip(),
+        made_on=made_on,
+        recorded_by=_actor(by),
+    )
     if upload:
         attachment_validate(upload)
         statement.stored_name = f"{secrets.token_hex(16)}{Path(upload.name).suffix.lower()}"
         statement.original_name = Path(upload.name).name[:200]
         statement.file.save(statement.stored_name, upload, save=False)
     statement.save()
-    audit_record(actor=_actor(by), school=school, action="statement", obj=statement,
-                 summary=f"Statement on {part}: {statement.get_state_display()} ({statement.made_by_name})")
+    audit_record(
+        actor=_actor(by),
+        school=school,
+        action="statement",
+        obj=statement,
+        summary=f"Statement on {part}: {statement.get_state_display()} ({statement.made_by_name})",
+    )
     return statement
 
 
@@ -205,22 +249,30 @@ def review_month_set(*, school, month: int, by) -> ReviewSetting:
     if not 1 <= int(month) <= 12:
         raise ValidationError({"review_month": _("Choose a month.")})
     setting, _created = ReviewSetting.objects.update_or_create(school=school, defaults={"review_month": month})
-    audit_record(actor=_actor(by), school=school, action="update", obj=school,
-                 summary=f"Annual IT support review month set to {setting.get_review_month_display()}")
+    audit_record(
+        actor=_actor(by),
+        school=school,
+        action="update",
+        obj=school,
+        summary=f"Annual IT support review month set to {setting.get_review_month_display()}",
+    )
     return setting
 
 
 def review_start(*, school, year: int, month: int) -> AnnualReview:
-    review, _created = AnnualReview.objects.get_or_create(school=school, year=year,
-                                                          defaults={"review_month": month})
+    review, _created = AnnualReview.objects.get_or_create(school=school, year=year, defaults={"review_month": month})
     return review
 
 
 def _lock_review(review: AnnualReview, version: int) -> AnnualReview:
     review = AnnualReview.objects.select_for_update().select_related("school").get(pk=review.pk)
     if version != review.version:
-        raise ValidationError(_("Someone else saved this review since you opened it. Your words are kept below: "
-                              "read the latest version, then save again."))
+        raise ValidationError(
+            _(
+                "Someone else saved this review since you opened it. Your words are kept below: "
+                "read the latest version, then save again."
+            )
+        )
     return review
 
 
@@ -234,10 +286,16 @@ def review_save(*, review: AnnualReview, by, version: int, findings: str, action
         raise ValidationError(_("The review is signed off. Reopen it to change it."))
     review.version += 1
     review.save(update_fields=["version", "updated_at"])
-    AnnualReviewVersion.objects.create(review=review, number=review.version, findings=findings.strip(),
-                                       actions=actions.strip(), saved_by=_actor(by))
-    audit_record(actor=_actor(by), school=review.school, action="review_saved", obj=review,
-                 summary=f"Annual IT support review {review.year}: version {review.version} saved")
+    AnnualReviewVersion.objects.create(
+        review=review, number=review.version, findings=findings.strip(), actions=actions.strip(), saved_by=_actor(by)
+    )
+    audit_record(
+        actor=_actor(by),
+        school=review.school,
+        action="review_saved",
+        obj=review,
+        summary=f"Annual IT support review {review.year}: version {review.version} saved",
+    )
     return review
 
 
@@ -253,8 +311,13 @@ def review_sign(*, review: AnnualReview, by, version: int) -> AnnualReview:
     review.signed_by = _actor(by)
     review.signed_at = timezone.now()
     review.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
-    audit_record(actor=_actor(by), school=review.school, action="review_signed", obj=review,
-                 summary=f"Annual IT support review {review.year} signed off (version {review.version})")
+    audit_record(
+        actor=_actor(by),
+        school=review.school,
+        action="review_signed",
+        obj=review,
+        summary=f"Annual IT support review {review.year} signed off (version {review.version})",
+    )
     return review
 
 
@@ -269,8 +332,18 @@ def review_reopen(*, review: AnnualReview, by, version: int) -> AnnualReview:
     review.status = ReviewStatus.DRAFT
     review.version += 1
     review.save(update_fields=["status", "version", "updated_at"])
-    AnnualReviewVersion.objects.create(review=review, number=review.version, findings=latest.findings if latest else "",
-                                       actions=latest.actions if latest else "", saved_by=_actor(by))
-    audit_record(actor=_actor(by), school=review.school, action="review_reopened", obj=review,
-                 summary=f"Annual IT support review {review.year} reopened as version {review.version}")
+    AnnualReviewVersion.objects.create(
+        review=review,
+        number=review.version,
+        findings=latest.findings if latest else "",
+        actions=latest.actions if latest else "",
+        saved_by=_actor(by),
+    )
+    audit_record(
+        actor=_actor(by),
+        school=review.school,
+        action="review_reopened",
+        obj=review,
+        summary=f"Annual IT support review {review.year} reopened as version {review.version}",
+    )
     return review

@@ -12,8 +12,11 @@ urlpatterns = [
     path("checks/new/", views.CheckRuleEditView.as_view(), name="rule_create"),
     path("checks/rules/<int:rule_pk>/", views.CheckRuleEditView.as_view(), name="rule_edit"),
     path("checks/<int:item_pk>/", views.CheckItemView.as_view(), name="item_detail"),
-    path("checks/<int:item_pk>/attachments/<int:evidence_pk>/", views.EvidenceDownloadView.as_view(),
-         name="evidence_download"),
+    path(
+        "checks/<int:item_pk>/attachments/<int:evidence_pk>/",
+        views.EvidenceDownloadView.as_view(),
+        name="evidence_download",
+    ),
     path("reviews/<int:school_pk>/", views.ReviewView.as_view(), name="review"),
     path("reviews/<int:school_pk>/sign/", views.ReviewActionView.as_view(action="sign"), name="review_sign"),
     path("reviews/<int:school_pk>/reopen/", views.ReviewActionView.as_view(action="reopen"), name="review_reopen"),

@@ -39,8 +39,7 @@ DONE_SHOWN = 30
 
 
 def _download(file, name: str) -> FileResponse:
-    response = FileResponse(file.open("rb"), as_attachment=True, filename=name,
-                            content_type="application/octet-stream")
+    response = FileResponse(file.open("rb"), as_attachment=True, filename=name, content_type="application/octet-stream")
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
@@ -55,17 +54,27 @@ class CheckListView(RoleRequiredMixin, View):
         today = timezone.localdate()
         items = check_items(request.user).filter(access_for(request.user).schools_q(CHECK_ROLES))
         open_items = list(items.filter(status=CheckStatus.DUE).order_by("due_on", "pk")[:LIST_LIMIT])
-        done = list(items.filter(status=CheckStatus.DONE).prefetch_related("evidence")
-                    .order_by("-done_at", "-pk")[:DONE_SHOWN])
+        done = list(
+            items.filter(status=CheckStatus.DONE).prefetch_related("evidence").order_by("-done_at", "-pk")[:DONE_SHOWN]
+        )
         rules = list(check_rules(request.user).order_by("school__name", "name")[:LIST_LIMIT])
         calendars = school_days_for({rule.school for rule in rules})
-        schedule = [(rule, next_due(rule, calendars[rule.school_id], today) if rule.is_active else None)
-                    for rule in rules]
-        return render(request, "standards/check_list.html", {
-            "missed": [i for i in open_items if i.due_on < today], "due": [i for i in open_items if i.due_on >= today],
-            "done": done, "schedule": schedule, "today": today,
-            "can_edit": access_for(request.user).any_role(CHECK_EDIT_ROLES),
-            "many_schools": len(access_for(request.user).school_ids(CHECK_ROLES)) > 1})
+        schedule = [
+            (rule, next_due(rule, calendars[rule.school_id], today) if rule.is_active else None) for rule in rules
+        ]
+        return render(
+            request,
+            "standards/check_list.html",
+            {
+                "missed": [i for i in open_items if i.due_on < today],
+                "due": [i for i in open_items if i.due_on >= today],
+                "done": done,
+                "schedule": schedule,
+                "today": today,
+                "can_edit": access_for(request.user).any_role(CHECK_EDIT_ROLES),
+                "many_schools": len(access_for(request.user).school_ids(CHECK_ROLES)) > 1,
+            },
+        )
 
 
 def _item_or_404(request, item_pk):
@@ -78,9 +87,16 @@ def render_item(request, item, form=None, status=200):
     can_do = access_for(request.user).has_role(item.school_id, CHECK_ROLES)
     if item.status != CheckStatus.DONE and form is None:
         form = forms.CheckCompleteForm(steps=item.rule.step_list)
-    return render(request, "standards/check_item.html", {
-        "item": item, "form": form if item.status != CheckStatus.DONE and can_do else None,
-        "missed": item.status != CheckStatus.DONE and item.due_on < timezone.localdate()}, status=status)
+    return render(
+        request,
+        "standards/check_item.html",
+        {
+            "item": item,
+            "form": form if item.status != CheckStatus.DONE and can_do else None,
+            "missed": item.status != CheckStatus.DONE and item.due_on < timezone.localdate(),
+        },
+        status=status,
+    )
 
 
 class CheckItemView(RoleRequiredMixin, View):
@@ -98,9 +114,17 @@ class CheckItemView(RoleRequiredMixin, View):
         form = forms.CheckCompleteForm(request.POST, request.FILES, steps=item.rule.step_list)
         if form.is_valid():
             upload = form.cleaned_data.get("evidence")
-            done = apply_service(request, form, services.check_complete, _("The check is recorded as done."),
-                                 item=item, by=request.user, note=form.cleaned_data["note"],
-                                 answers=form.answers(), files=[upload] if upload else [])
+            done = apply_service(
+                request,
+                form,
+                services.check_complete,
+                _("The check is recorded as done."),
+                item=item,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                answers=form.answers(),
+                files=[upload] if upload else [],
+            )
             if done is not None:
                 return redirect("standards:item_detail", item_pk=item.pk)
         item.refresh_from_db()
@@ -179,11 +203,18 @@ def render_school(request, school, bound=None, status=200):
     for standard in standards:
         for part in standard["parts"]:
             if can_state and (part.key in STATEMENT_ONLY or part.state == PartState.UNKNOWN):
-                part.form = bound if bound is not None and bound.data.get("part") == part.key else \
-                    forms.StatementForm(initial={"part": part.key, "made_on": today}, auto_id=f"id_{part.key}_%s")
+                part.form = (
+                    bound
+                    if bound is not None and bound.data.get("part") == part.key
+                    else forms.StatementForm(initial={"part": part.key, "made_on": today}, auto_id=f"id_{part.key}_%s")
+                )
             part.history = [s for s in history if s.part == part.key]
-    return render(request, "standards/school_standards.html", {
-        "school": school, "standards": standards, "today": today, "can_state": can_state}, status=status)
+    return render(
+        request,
+        "standards/school_standards.html",
+        {"school": school, "standards": standards, "today": today, "can_state": can_state},
+        status=status,
+    )
 
 
 class SchoolStandardsView(RoleRequiredMixin, View):
@@ -203,9 +234,23 @@ class StatementCreateView(RoleRequiredMixin, View):
         form = forms.StatementForm(request.POST, request.FILES, auto_id=f"id_{request.POST.get('part', '')}_%s")
         if form.is_valid():
             d = form.cleaned_data
-            if apply_service(request, form, services.statement_make, _("The statement is recorded."), school=school,
-                             part=d["part"], state=d["state"], text=d["text"], made_by_name=d["made_by_name"],
-                             made_on=d["made_on"], by=request.user, upload=d.get("file")) is not None:
+            if (
+                apply_service(
+                    request,
+                    form,
+                    services.statement_make,
+                    _("The statement is recorded."),
+                    school=school,
+                    part=d["part"],
+                    state=d["state"],
+                    text=d["text"],
+                    made_by_name=d["made_by_name"],
+                    made_on=d["made_on"],
+                    by=request.user,
+                    upload=d.get("file"),
+                )
+                is not None
+            ):
                 return redirect(f"{reverse('standards:school', args=[school.pk])}#part-{d['part']}")
         return render_school(request, school, bound=form, status=400)
 
@@ -237,13 +282,26 @@ def render_review(request, school, review, current, form=None, status=200):
     latest = versions[0] if versions else None
     signed = review.status == ReviewStatus.SIGNED
     if can_write and not signed and form is None:
-        form = forms.ReviewForm(initial={"version": review.version, "findings": latest.findings if latest else "",
-                                         "actions": latest.actions if latest else ""})
-    context = {"school": school, "review": review, "versions": versions, "latest": latest, "signed": signed,
-               "form": form if can_write and not signed else None, "can_write": can_write,
-               "report": review_report(request.user, school, review, timezone.localdate()),
-               "month_form": forms.ReviewMonthForm(initial={"review_month": review.review_month}),
-               "years": [y for y in range(current, current - 4, -1)], "is_current": review.year == current}
+        form = forms.ReviewForm(
+            initial={
+                "version": review.version,
+                "findings": latest.findings if latest else "",
+                "actions": latest.actions if latest else "",
+            }
+        )
+    context = {
+        "school": school,
+        "review": review,
+        "versions": versions,
+        "latest": latest,
+        "signed": signed,
+        "form": form if can_write and not signed else None,
+        "can_write": can_write,
+        "report": review_report(request.user, school, review, timezone.localdate()),
+        "month_form": forms.ReviewMonthForm(initial={"review_month": review.review_month}),
+        "years": [y for y in range(current, current - 4, -1)],
+        "is_current": review.year == current,
+    }
     if request.GET.get("format") == "pdf":
         return exports.review_pdf(request, context)
     return render(request, "standards/review.html", context, status=status)
@@ -266,12 +324,26 @@ class ReviewView(RoleRequiredMixin, View):
         review, current = _review_for(request, school)
         form = forms.ReviewForm(request.POST)
         if form.is_valid():
-            review = review if review.pk else services.review_start(school=school, year=review.year,
-                                                                    month=review.review_month)
+            review = (
+                review
+                if review.pk
+                else services.review_start(school=school, year=review.year, month=review.review_month)
+            )
             d = form.cleaned_data
-            if apply_service(request, form, services.review_save, _("The review is saved as a new version."),
-                             review=review, by=request.user, version=d["version"], findings=d["findings"],
-                             actions=d["actions"]) is not None:
+            if (
+                apply_service(
+                    request,
+                    form,
+                    services.review_save,
+                    _("The review is saved as a new version."),
+                    review=review,
+                    by=request.user,
+                    version=d["version"],
+                    findings=d["findings"],
+                    actions=d["actions"],
+                )
+                is not None
+            ):
                 return redirect(f"{reverse('standards:review', args=[school.pk])}?year={review.year}")
         return render_review(request, school, review, current, form=form, status=400)
 
@@ -293,8 +365,18 @@ class ReviewActionView(RoleRequiredMixin, View):
         if form.is_valid() and review.pk:
             service = services.review_sign if self.action == "sign" else services.review_reopen
             message = _("The review is signed off.") if self.action == "sign" else _("The review is open again.")
-            if apply_service(request, form, service, message, review=review, by=request.user,
-                             version=form.cleaned_data["version"]) is not None:
+            if (
+                apply_service(
+                    request,
+                    form,
+                    service,
+                    message,
+                    review=review,
+                    by=request.user,
+                    version=form.cleaned_data["version"],
+                )
+                is not None
+            ):
                 return redirect(f"{reverse('standards:review', args=[school.pk])}?year={review.year}")
         errors = form.non_field_errors() or [_("Save the review first.")]
         for error in errors:

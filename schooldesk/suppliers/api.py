@@ -18,12 +18,16 @@ from schooldesk.suppliers.selectors import contract_list, supplier_list
 from schooldesk.suppliers.views import _managed_supplier, managed_organisation_ids
 
 #: the fields a write may send, as the web page's form takes them
-SUPPLIER_WRITE = ("organisation (on a create, where you are the officer of several), name, kind, contact_name, email, "
-                  "phone, portal_url, escalation_notes")
-CONTRACT_WRITE = ("The contract page's fields (supplier, name, status, starts_on, initial_term_months, renewal, "
-                  "notice_number, notice_unit, value, billing_frequency, vat_percent, support_opens_at, "
-                  "support_closes_at, support_days [0-6], services, locations, targets as t_<priority>_respond / "
-                  "t_<priority>_fix in hours, visit_…) and `shares`: {school id: percent}, adding up to 100.")
+SUPPLIER_WRITE = (
+    "organisation (on a create, where you are the officer of several), name, kind, contact_name, email, "
+    "phone, portal_url, escalation_notes"
+)
+CONTRACT_WRITE = (
+    "The contract page's fields (supplier, name, status, starts_on, initial_term_months, renewal, "
+    "notice_number, notice_unit, value, billing_frequency, vat_percent, support_opens_at, "
+    "support_closes_at, support_days [0-6], services, locations, targets as t_<priority>_respond / "
+    "t_<priority>_fix in hours, visit_…) and `shares`: {school id: percent}, adding up to 100."
+)
 
 
 def suppliers_for(user):
@@ -43,8 +47,19 @@ def contacts_for(user):
 class SupplierSerializer(DeskSerializer):
     class Meta:
         model = Supplier
-        fields = ["id", "organisation", "name", "kind", "contact_name", "email", "phone", "portal_url",
-                  "escalation_notes", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "organisation",
+            "name",
+            "kind",
+            "contact_name",
+            "email",
+            "phone",
+            "portal_url",
+            "escalation_notes",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class ContactSerializer(DeskSerializer):
@@ -65,13 +80,46 @@ class ContractSerializer(DeskSerializer):
 
     class Meta:
         model = Contract
-        fields = ["id", "organisation", "supplier", "name", "supplier_reference", "status", "category", "services",
-                  "scope", "starts_on", "initial_term_months", "ends_on", "renewal", "renewal_term_months",
-                  "notice_number", "notice_unit", "renewals", "term_ends_on", "notice_by_on", "bills_recurring",
-                  "value", "billing_frequency", "vat_percent", "support_opens_at", "support_closes_at",
-                  "support_days", "support_term_time_only", "targets", "visit_weekday", "visit_starts_at",
-                  "visit_ends_at", "visit_every_weeks", "visit_term_time_only", "visit_technician", "schools",
-                  "decisions", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "organisation",
+            "supplier",
+            "name",
+            "supplier_reference",
+            "status",
+            "category",
+            "services",
+            "scope",
+            "starts_on",
+            "initial_term_months",
+            "ends_on",
+            "renewal",
+            "renewal_term_months",
+            "notice_number",
+            "notice_unit",
+            "renewals",
+            "term_ends_on",
+            "notice_by_on",
+            "bills_recurring",
+            "value",
+            "billing_frequency",
+            "vat_percent",
+            "support_opens_at",
+            "support_closes_at",
+            "support_days",
+            "support_term_time_only",
+            "targets",
+            "visit_weekday",
+            "visit_starts_at",
+            "visit_ends_at",
+            "visit_every_weeks",
+            "visit_term_time_only",
+            "visit_technician",
+            "schools",
+            "decisions",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_schools(self, contract) -> list[int]:
         return sorted(share.school_id for share in contract.shares.all())
@@ -105,10 +153,16 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskView
     def partial_update(self, request, *args, **kwargs):
         supplier = _managed_supplier(request, self.get_object().pk)
         version = self.checked_version(supplier)
-        form = through_form(SupplierForm, request, instance=supplier, version=version,
-                            organisation_ids=managed_organisation_ids(request.user))
-        return self.detail_answer(services.supplier_save(supplier=form.instance, by=request.user,
-                                                         version=form.rendered_version))
+        form = through_form(
+            SupplierForm,
+            request,
+            instance=supplier,
+            version=version,
+            organisation_ids=managed_organisation_ids(request.user),
+        )
+        return self.detail_answer(
+            services.supplier_save(supplier=form.instance, by=request.user, version=form.rendered_version)
+        )
 
 
 class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, DeskViewSet):
@@ -136,8 +190,9 @@ class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.De
         _managed_supplier(request, contact.supplier_id)
         version = self.checked_version(contact)
         form = through_form(ContactForm, request, instance=contact, version=version)
-        return self.detail_answer(services.contact_save(contact=form.instance, by=request.user,
-                                                        version=form.rendered_version))
+        return self.detail_answer(
+            services.contact_save(contact=form.instance, by=request.user, version=form.rendered_version)
+        )
 
     @extend_schema(parameters=[IF_MATCH])
     def destroy(self, request, *args, **kwargs):
@@ -165,13 +220,18 @@ class ContractViewSet(DeskViewSet):
         if isinstance(shares, dict):
             # the page's share fields (share_<school id>) from `shares`; a school not named has no share (left out,
             # the page's own: the shares as they are, or 100% for a desk of one school)
-            data.update({f"share_{school.pk}": "" for school in ContractForm(instance=contract,
-                                                                               user=request.user).schools})
+            data.update(
+                {f"share_{school.pk}": "" for school in ContractForm(instance=contract, user=request.user).schools}
+            )
             data.update({f"share_{pk}": percent for pk, percent in (shares or {}).items()})
-        form = through_form(ContractForm, request, instance=contract, version=version, data=data,
-                            user=request.user)
-        return services.contract_save(contract=form.instance, by=request.user, shares=form.shares,
-                                      locations=list(form.cleaned_data["locations"]), version=form.rendered_version)
+        form = through_form(ContractForm, request, instance=contract, version=version, data=data, user=request.user)
+        return services.contract_save(
+            contract=form.instance,
+            by=request.user,
+            shares=form.shares,
+            locations=list(form.cleaned_data["locations"]),
+            version=form.rendered_version,
+        )
 
     @extend_schema(request=OpenApiTypes.OBJECT, description=CONTRACT_WRITE)
     def create(self, request, *args, **kwargs):

@@ -91,9 +91,12 @@ class SpendCategory(models.TextChoices):
 
 #: the usual budget line for a supplier's contracts
 CATEGORY_FOR_SUPPLIER = {
-    SupplierKind.SUPPORT: SpendCategory.SUPPORT, SupplierKind.LA_ICT: SpendCategory.LA_SERVICES,
-    SupplierKind.BROADBAND: SpendCategory.CONNECTIVITY, SupplierKind.MIS: SpendCategory.MIS,
-    SupplierKind.RESELLER: SpendCategory.HARDWARE, SupplierKind.MANUFACTURER: SpendCategory.MAINTENANCE,
+    SupplierKind.SUPPORT: SpendCategory.SUPPORT,
+    SupplierKind.LA_ICT: SpendCategory.LA_SERVICES,
+    SupplierKind.BROADBAND: SpendCategory.CONNECTIVITY,
+    SupplierKind.MIS: SpendCategory.MIS,
+    SupplierKind.RESELLER: SpendCategory.HARDWARE,
+    SupplierKind.MANUFACTURER: SpendCategory.MAINTENANCE,
 }
 
 
@@ -105,8 +108,15 @@ class AlertKind(models.TextChoices):
 #: a reminder goes out once as each of these many days before a deadline is reached
 ALERT_THRESHOLDS = (90, 60, 30)
 
-WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
-            (5, _("Saturday")), (6, _("Sunday"))]
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
 
 
 class SuggestionStatus(models.TextChoices):
@@ -117,11 +127,19 @@ class SuggestionStatus(models.TextChoices):
 
 #: what a school's desk may suggest changing on a shared supplier, and on one of its contacts
 SUPPLIER_SUGGESTABLE = {
-    "name": _("name"), "contact_name": _("service desk contact"), "email": _("escalation email"),
-    "phone": _("escalation phone"), "portal_url": _("support portal"), "escalation_notes": _("how to escalate"),
+    "name": _("name"),
+    "contact_name": _("service desk contact"),
+    "email": _("escalation email"),
+    "phone": _("escalation phone"),
+    "portal_url": _("support portal"),
+    "escalation_notes": _("how to escalate"),
 }
 CONTACT_SUGGESTABLE = {
-    "name": _("name"), "job_title": _("job title"), "email": _("email"), "phone": _("phone"),
-    "escalation_level": _("escalation step"), "notes": _("when to use this contact"),
+    "name": _("name"),
+    "job_title": _("job title"),
+    "email": _("email"),
+    "phone": _("phone"),
+    "escalation_level": _("escalation step"),
+    "notes": _("when to use this contact"),
     "remove": _("remove this contact"),
 }

@@ -28,8 +28,9 @@ class SupplierFilterSet(DeskFilterSet):
 class ContractFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (words or CON-000012)"))
     supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
-    school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)),
-                                              field_name="shares__school", label="School")
+    school = django_filters.ModelChoiceFilter(
+        queryset=lambda r: School.objects.visible_to(_user(r)), field_name="shares__school", label="School"
+    )
     status = django_filters.MultipleChoiceFilter(choices=ContractStatus.choices)
     renewal = django_filters.ChoiceFilter(choices=Renewal.choices)
 

@@ -43,9 +43,13 @@ class SupplierForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms
             raise forms.ValidationError(_("Give at least one way to escalate: an email, a phone number or a portal."))
         organisation = self.owner
         name = data.get("name")
-        if organisation and name and Supplier.objects.filter(organisation=organisation, name__iexact=name).exclude(
-            pk=self.instance.pk
-        ).exists():
+        if (
+            organisation
+            and name
+            and Supplier.objects.filter(organisation=organisation, name__iexact=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
             self.add_error("name", _("There is already a supplier called “%(name)s”.") % {"name": name})
         return data
 
@@ -60,27 +64,63 @@ class ContractForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
     """A contract and, around it, the fields that are not columns: the schools' shares of the cost,
     the support days and the targets per priority (in hours; stored in minutes)."""
 
-    services = forms.MultipleChoiceField(choices=CoveredService.choices, required=False,
-                                         widget=forms.CheckboxSelectMultiple, label=_("Services covered"))
-    locations = forms.ModelMultipleChoiceField(queryset=Location.objects.none(), required=False,
-                                               label=_("Locations covered"),
-                                               help_text=_("Leave empty when the contract covers the whole school."))
-    support_days = forms.MultipleChoiceField(choices=DAY_CHOICES, widget=forms.CheckboxSelectMultiple,
-                                             label=_("Support days"), initial=["0", "1", "2", "3", "4"])
+    services = forms.MultipleChoiceField(
+        choices=CoveredService.choices, required=False, widget=forms.CheckboxSelectMultiple, label=_("Services covered")
+    )
+    locations = forms.ModelMultipleChoiceField(
+        queryset=Location.objects.none(),
+        required=False,
+        label=_("Locations covered"),
+        help_text=_("Leave empty when the contract covers the whole school."),
+    )
+    support_days = forms.MultipleChoiceField(
+        choices=DAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Support days"),
+        initial=["0", "1", "2", "3", "4"],
+    )
 
     class Meta:
         model = Contract
         fields = [
-            "supplier", "name", "supplier_reference", "status", "category", "services", "locations", "scope",
-            "line_speed_mbps", "line_is_full_fibre", "line_is_backup",
-            "starts_on", "initial_term_months", "ends_on", "renewal", "renewal_term_months", "notice_number",
-            "notice_unit", "value", "billing_frequency", "vat_percent", "support_opens_at", "support_closes_at",
-            "support_term_time_only", "visit_weekday", "visit_starts_at", "visit_ends_at", "visit_every_weeks",
-            "visit_term_time_only", "visit_technician",
+            "supplier",
+            "name",
+            "supplier_reference",
+            "status",
+            "category",
+            "services",
+            "locations",
+            "scope",
+            "line_speed_mbps",
+            "line_is_full_fibre",
+            "line_is_backup",
+            "starts_on",
+            "initial_term_months",
+            "ends_on",
+            "renewal",
+            "renewal_term_months",
+            "notice_number",
+            "notice_unit",
+            "value",
+            "billing_frequency",
+            "vat_percent",
+            "support_opens_at",
+            "support_closes_at",
+            "support_term_time_only",
+            "visit_weekday",
+            "visit_starts_at",
+            "visit_ends_at",
+            "visit_every_weeks",
+            "visit_term_time_only",
+            "visit_technician",
         ]
         widgets = {
-            "starts_on": DateInput(), "ends_on": DateInput(), "scope": SMALL_TEXT,
-            "support_opens_at": TimeInput(), "support_closes_at": TimeInput(), "visit_starts_at": TimeInput(),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "scope": SMALL_TEXT,
+            "support_opens_at": TimeInput(),
+            "support_closes_at": TimeInput(),
+            "visit_starts_at": TimeInput(),
             "visit_ends_at": TimeInput(),
             "visit_weekday": forms.Select(choices=[("", _("No scheduled visits")), *WEEKDAYS]),
         }
@@ -91,32 +131,48 @@ class ContractForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
         self.schools = list(School.objects.filter(pk__in=access.school_ids(DESK_ROLES)).order_by("name"))
         school_ids = [s.pk for s in self.schools]
         self.fields["supplier"].queryset = Supplier.objects.filter(
-            organisation_id__in={s.organisation_id for s in self.schools})
-        self.fields["locations"].queryset = Location.objects.filter(school_id__in=school_ids, is_archived=False) \
-            .select_related("school").order_by("school__name", "name")
+            organisation_id__in={s.organisation_id for s in self.schools}
+        )
+        self.fields["locations"].queryset = (
+            Location.objects.filter(school_id__in=school_ids, is_archived=False)
+            .select_related("school")
+            .order_by("school__name", "name")
+        )
         if len(self.schools) > 1:
             self.fields["locations"].label_from_instance = lambda loc: f"{loc.school.short_name or loc.school}: {loc}"
         self.fields["visit_technician"].queryset = User.objects.filter(
-            memberships__school_id__in=school_ids, memberships__role__in=STAFF_ROLES).distinct()
+            memberships__school_id__in=school_ids, memberships__role__in=STAFF_ROLES
+        ).distinct()
         current = self.instance.status if self.instance.pk else None
-        self.fields["status"].choices = [(v, label) for v, label in self.fields["status"].choices
-                                         if v in EDITABLE_STATUSES or v == current]
+        self.fields["status"].choices = [
+            (v, label) for v, label in self.fields["status"].choices if v in EDITABLE_STATUSES or v == current
+        ]
         existing = {share.school_id: share.percent for share in self.instance.shares.all()} if self.instance.pk else {}
         for school in self.schools:
             initial = existing.get(school.pk, Decimal("100") if len(self.schools) == 1 and not existing else None)
             self.fields[f"share_{school.pk}"] = forms.DecimalField(
-                label=_("%(school)s's share (%%)") % {"school": school.name}, required=False, min_value=0,
-                max_value=100, decimal_places=2, initial=initial,
+                label=_("%(school)s's share (%%)") % {"school": school.name},
+                required=False,
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+                initial=initial,
                 widget=forms.NumberInput(attrs={"class": "form-control"}),
             )
         targets = self.instance.targets or {}
         for priority in Priority:
-            for part, label in (("respond", _("respond within (support hours)")),
-                                ("fix", _("fix within (support hours)"))):
+            for part, label in (
+                ("respond", _("respond within (support hours)")),
+                ("fix", _("fix within (support hours)")),
+            ):
                 minutes = targets.get(priority.value, {}).get(part)
                 self.fields[f"t_{priority.value}_{part}"] = forms.DecimalField(
-                    label=f"{priority.value} {label}", required=False, min_value=Decimal("0.25"), max_value=5000,
-                    decimal_places=2, initial=round(Decimal(minutes) / 60, 2) if minutes else None,
+                    label=f"{priority.value} {label}",
+                    required=False,
+                    min_value=Decimal("0.25"),
+                    max_value=5000,
+                    decimal_places=2,
+                    initial=round(Decimal(minutes) / 60, 2) if minutes else None,
                     widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.25"}),
                 )
         if self.instance.pk:
@@ -155,14 +211,17 @@ class ContractForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
 
 class DecisionForm(StyledFormMixin, forms.Form):
     decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect, label=_("Decision"))
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Why"),
-                             help_text=_("For example: good value, response times met; "
-                                         "or: moving to the trust's contract."))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Why"),
+        help_text=_("For example: good value, response times met; or: moving to the trust's contract."),
+    )
 
 
 class DocumentForm(StyledFormMixin, forms.Form):
-    title = forms.CharField(max_length=120, required=False, label=_("Title"),
-                            help_text=_("For example: Signed contract 2026."))
+    title = forms.CharField(
+        max_length=120, required=False, label=_("Title"), help_text=_("For example: Signed contract 2026.")
+    )
     file = forms.FileField(label=_("File"), help_text=_("PDF, Office document or image, up to 10 MB."))
 
 
@@ -170,10 +229,19 @@ class SuggestionForm(StyledFormMixin, forms.Form):
     """A school's desk suggests a change to its organisation's shared supplier or contact."""
 
     field_name = forms.ChoiceField(label=_("What should change?"))
-    value = forms.CharField(label=_("New value"), required=False, max_length=1000, widget=SMALL_TEXT,
-                            help_text=_("Leave empty when suggesting that the contact is removed."))
-    reason = forms.CharField(label=_("Why?"), max_length=1000, widget=SMALL_TEXT,
-                             help_text=_("The organisation's officers read this before they decide."))
+    value = forms.CharField(
+        label=_("New value"),
+        required=False,
+        max_length=1000,
+        widget=SMALL_TEXT,
+        help_text=_("Leave empty when suggesting that the contact is removed."),
+    )
+    reason = forms.CharField(
+        label=_("Why?"),
+        max_length=1000,
+        widget=SMALL_TEXT,
+        help_text=_("The organisation's officers read this before they decide."),
+    )
 
     def __init__(self, *args, for_contact: bool, **kwargs):
         super().__init__(*args, **kwargs)

@@ -104,7 +104,9 @@ class Contact(VersionedModel, TimeStampedModel):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     escalation_level = models.PositiveSmallIntegerField(
-        _("escalation step"), default=1, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        _("escalation step"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("1 for the first point of contact; 2, 3… for whom to go to when that does not work."),
     )
     notes = models.CharField(_("when to use this contact"), max_length=200, blank=True)
@@ -134,25 +136,30 @@ def default_targets() -> dict:
 
 
 class Contract(VersionedModel, TimeStampedModel):
-    organisation = models.ForeignKey("schools.Organisation", on_delete=models.PROTECT, related_name="contracts",
-                                     editable=False)
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts",
-                                 verbose_name=_("supplier"))
+    organisation = models.ForeignKey(
+        "schools.Organisation", on_delete=models.PROTECT, related_name="contracts", editable=False
+    )
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("supplier")
+    )
     name = models.CharField(_("what it is for"), max_length=150, help_text=_("For example: Technical support SLA."))
     supplier_reference = models.CharField(_("supplier's contract number"), max_length=60, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ContractStatus.choices, default=ContractStatus.ACTIVE)
-    category = models.CharField(_("budget category"), max_length=20, choices=SpendCategory.choices,
-                                default=SpendCategory.SUPPORT)
+    category = models.CharField(
+        _("budget category"), max_length=20, choices=SpendCategory.choices, default=SpendCategory.SUPPORT
+    )
     # --- what it covers ---------------------------------------------------------------------------
     services = models.JSONField(_("services covered"), default=list, blank=True)
-    locations = models.ManyToManyField("locations.Location", blank=True, related_name="contracts",
-                                       verbose_name=_("locations covered"))
+    locations = models.ManyToManyField(
+        "locations.Location", blank=True, related_name="contracts", verbose_name=_("locations covered")
+    )
     scope = models.TextField(_("anything else covered or excluded"), blank=True)
     # --- a broadband line (when "broadband" is among the services): read by the standards page ---------
     line_speed_mbps = models.PositiveIntegerField(_("line speed (Mbps download)"), null=True, blank=True)
     line_is_full_fibre = models.BooleanField(_("full fibre line"), default=False)
-    line_is_backup = models.BooleanField(_("backup line"), default=False,
-                                         help_text=_("A second connection that takes over when the main one fails."))
+    line_is_backup = models.BooleanField(
+        _("backup line"), default=False, help_text=_("A second connection that takes over when the main one fails.")
+    )
     # ASSET AND LICENCE LINKS: when the assets and licences apps exist, add here
     #   assets = models.ManyToManyField("assets.Asset", blank=True, related_name="contracts")
     #   licences = models.ManyToManyField("licences.Licence", blank=True, related_name="contracts")
@@ -160,52 +167,83 @@ class Contract(VersionedModel, TimeStampedModel):
     # --- term, renewal and notice ----------------------------------------------------------------
     starts_on = models.DateField(_("starts on"))
     initial_term_months = models.PositiveSmallIntegerField(
-        _("initial term (months)"), null=True, blank=True,
+        _("initial term (months)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_TERM_MONTHS)],
         help_text=_("For example 36 for a three-year contract. Leave empty if you give the end date instead."),
     )
-    ends_on = models.DateField(_("initial term ends on"), null=True, blank=True,
-                               help_text=_("Worked out from the initial term when left empty."))
+    ends_on = models.DateField(
+        _("initial term ends on"),
+        null=True,
+        blank=True,
+        help_text=_("Worked out from the initial term when left empty."),
+    )
     renewal = models.CharField(_("renewal"), max_length=20, choices=Renewal.choices, default=Renewal.BY_AGREEMENT)
     renewal_term_months = models.PositiveSmallIntegerField(
-        _("renewal term (months)"), null=True, blank=True,
+        _("renewal term (months)"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_TERM_MONTHS)],
         help_text=_("How long each renewal lasts. Needed when the contract renews automatically."),
     )
     notice_number = models.PositiveSmallIntegerField(_("notice period"), default=0)
-    notice_unit = models.CharField(_("notice period in"), max_length=10, choices=NoticeUnit.choices,
-                                   default=NoticeUnit.MONTHS)
+    notice_unit = models.CharField(
+        _("notice period in"), max_length=10, choices=NoticeUnit.choices, default=NoticeUnit.MONTHS
+    )
     # kept by the services: the current term, and the date notice is due for it (indexed for monitoring)
     renewals = models.PositiveSmallIntegerField(default=0, editable=False)
     term_ends_on = models.DateField(null=True, editable=False, db_index=True)
     notice_by_on = models.DateField(null=True, editable=False, db_index=True)
     bills_recurring = models.BooleanField(default=False, editable=False)
     # --- money ----------------------------------------------------------------------------------
-    value = models.DecimalField(_("value of the initial term (£, before VAT)"), max_digits=10, decimal_places=2,
-                                default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0.00"))],
-                                help_text=_("Renewals are charged at the same monthly rate."))
-    billing_frequency = models.CharField(_("billed"), max_length=20, choices=BillingFrequency.choices,
-                                         default=BillingFrequency.ANNUALLY)
-    vat_percent = models.DecimalField(_("VAT rate (%)"), max_digits=4, decimal_places=1, default=Decimal("20.0"),
-                                      validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+    value = models.DecimalField(
+        _("value of the initial term (£, before VAT)"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text=_("Renewals are charged at the same monthly rate."),
+    )
+    billing_frequency = models.CharField(
+        _("billed"), max_length=20, choices=BillingFrequency.choices, default=BillingFrequency.ANNUALLY
+    )
+    vat_percent = models.DecimalField(
+        _("VAT rate (%)"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("20.0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
     # --- support hours and targets ----------------------------------------------------------------
     support_opens_at = models.TimeField(_("support from"), default=time(8, 0))
     support_closes_at = models.TimeField(_("support until"), default=time(17, 0))
     support_days = models.CharField(_("support days"), max_length=13, default="0,1,2,3,4")
     support_term_time_only = models.BooleanField(_("support in term time only"), default=False)
-    targets = models.JSONField(_("response and fix targets"), default=default_targets, blank=True,
-                               help_text=_("Minutes of support time per priority, e.g. "
-                                           "{'P1': {'respond': 60, 'fix': 480}}."))
+    targets = models.JSONField(
+        _("response and fix targets"),
+        default=default_targets,
+        blank=True,
+        help_text=_("Minutes of support time per priority, e.g. {'P1': {'respond': 60, 'fix': 480}}."),
+    )
     # --- scheduled visits -------------------------------------------------------------------------
-    visit_weekday = models.PositiveSmallIntegerField(_("visits on"), null=True, blank=True,
-                                                     validators=[MaxValueValidator(6)])
+    visit_weekday = models.PositiveSmallIntegerField(
+        _("visits on"), null=True, blank=True, validators=[MaxValueValidator(6)]
+    )
     visit_starts_at = models.TimeField(_("visit from"), null=True, blank=True)
     visit_ends_at = models.TimeField(_("visit until"), null=True, blank=True)
-    visit_every_weeks = models.PositiveSmallIntegerField(_("every (weeks)"), default=1,
-                                                         validators=[MinValueValidator(1), MaxValueValidator(8)])
+    visit_every_weeks = models.PositiveSmallIntegerField(
+        _("every (weeks)"), default=1, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
     visit_term_time_only = models.BooleanField(_("visits in term time only"), default=True)
-    visit_technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                         related_name="+", verbose_name=_("visiting technician"))
+    visit_technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("visiting technician"),
+    )
 
     objects = ContractQuerySet.as_manager()
 
@@ -305,25 +343,31 @@ class Contract(VersionedModel, TimeStampedModel):
             errors["initial_term_months"] = _("Give the initial term in months, or the date the initial term ends.")
         elif self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("The end (%(end)s) is before the start (%(start)s).") % {
-                "end": f"{self.ends_on:%d/%m/%Y}", "start": f"{self.starts_on:%d/%m/%Y}"}
-        elif self.ends_on and self.initial_term_months and term_end(self.starts_on,
-                                                                    self.initial_term_months) != self.ends_on:
+                "end": f"{self.ends_on:%d/%m/%Y}",
+                "start": f"{self.starts_on:%d/%m/%Y}",
+            }
+        elif (
+            self.ends_on
+            and self.initial_term_months
+            and term_end(self.starts_on, self.initial_term_months) != self.ends_on
+        ):
             expected = term_end(self.starts_on, self.initial_term_months)
-            errors["ends_on"] = _("A %(n)s-month term from %(start)s ends on %(end)s: correct the end or the term, "
-                                  "or leave one of them empty.") % {
-                "n": self.initial_term_months, "start": f"{self.starts_on:%d/%m/%Y}", "end": f"{expected:%d/%m/%Y}"}
+            errors["ends_on"] = _(
+                "A %(n)s-month term from %(start)s ends on %(end)s: correct the end or the term, "
+                "or leave one of them empty."
+            ) % {"n": self.initial_term_months, "start": f"{self.starts_on:%d/%m/%Y}", "end": f"{expected:%d/%m/%Y}"}
         elif self.notice_number:
             first_end = self.initial_ends_on
             if self.notice_by_for(first_end) < self.starts_on:
-                errors["notice_number"] = _("A notice period of %(notice)s is longer than the initial term "
-                                            "(%(start)s to %(end)s).") % {
-                    "notice": self.notice_text, "start": f"{self.starts_on:%d/%m/%Y}", "end": f"{first_end:%d/%m/%Y}"}
+                errors["notice_number"] = _(
+                    "A notice period of %(notice)s is longer than the initial term (%(start)s to %(end)s)."
+                ) % {"notice": self.notice_text, "start": f"{self.starts_on:%d/%m/%Y}", "end": f"{first_end:%d/%m/%Y}"}
             elif self.renewal == Renewal.AUTOMATIC and self.renewal_term_months:
                 renewal_start, renewal_end = self.term_bounds(1)
                 if self.notice_by_for(renewal_end) < renewal_start:
-                    errors["notice_number"] = _("A notice period of %(notice)s is longer than the %(n)s-month "
-                                                "renewal term.") % {"notice": self.notice_text,
-                                                                    "n": self.renewal_term_months}
+                    errors["notice_number"] = _(
+                        "A notice period of %(notice)s is longer than the %(n)s-month renewal term."
+                    ) % {"notice": self.notice_text, "n": self.renewal_term_months}
         if errors:
             raise ValidationError(errors)
 
@@ -333,8 +377,12 @@ class ContractShare(models.Model):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="shares")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="contract_shares")
-    percent = models.DecimalField(_("share of the cost (%)"), max_digits=5, decimal_places=2,
-                                  validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))])
+    percent = models.DecimalField(
+        _("share of the cost (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
 
     class Meta:
         ordering = ["school__name"]
@@ -393,8 +441,9 @@ class ContractAlert(models.Model):
 
     class Meta:
         ordering = ["-sent_at"]
-        constraints = [models.UniqueConstraint(fields=["contract", "kind", "concerns_on", "threshold"],
-                                               name="contract_alert_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "kind", "concerns_on", "threshold"], name="contract_alert_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.kind} {self.concerns_on} {self.threshold}"
@@ -409,15 +458,17 @@ class SupplierSuggestion(models.Model):
     is_about_contact = models.BooleanField(default=False)
     #: what it is about, as named when suggested (a removed contact keeps its name here)
     subject = models.CharField(max_length=150)
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+",
-                               help_text=_("The school whose desk suggested it."))
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+", help_text=_("The school whose desk suggested it.")
+    )
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     field_name = models.CharField(_("what to change"), max_length=30)
     value = models.TextField(_("new value"), blank=True)
     reason = models.TextField(_("why"))
     status = models.CharField(max_length=10, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -46,9 +46,12 @@ def suggestions_waiting(organisation_ids):
 
     from schooldesk.suppliers.choices import SuggestionStatus
 
-    return (Supplier.objects.filter(organisation_id__in=organisation_ids)
-            .annotate(waiting=Count("suggestions", filter=Q(suggestions__status=SuggestionStatus.PENDING)))
-            .filter(waiting__gt=0).order_by("name")[:20])
+    return (
+        Supplier.objects.filter(organisation_id__in=organisation_ids)
+        .annotate(waiting=Count("suggestions", filter=Q(suggestions__status=SuggestionStatus.PENDING)))
+        .filter(waiting__gt=0)
+        .order_by("name")[:20]
+    )
 
 
 def contract_list(user):
@@ -60,8 +63,12 @@ def contract_get(user, pk: int) -> Contract:
     from schooldesk.suppliers.models import ContractDecision
 
     decisions = Prefetch("decisions", queryset=ContractDecision.objects.select_related("decided_by"))
-    return (contract_list(user).select_related("visit_technician", "supplier__organisation")
-            .prefetch_related("locations__school", "documents", decisions).get(pk=pk))
+    return (
+        contract_list(user)
+        .select_related("visit_technician", "supplier__organisation")
+        .prefetch_related("locations__school", "documents", decisions)
+        .get(pk=pk)
+    )
 
 
 # --- what needs a decision --------------------------------------------------------------------
@@ -76,22 +83,33 @@ def contracts_needing_decision(user, today: date) -> dict:
     """Live contracts whose notice date (or, once that has passed, whose end) falls within 90 days and
     that have no decision for their current term, in bands of 30, 60 and 90 days."""
     horizon = today + timedelta(days=max(ALERT_THRESHOLDS))
-    undecided = (contract_list(user).filter(status__in=LIVE_STATUSES, term_ends_on__gte=today)
-                 .exclude(decisions__term_ends_on=F("term_ends_on")))
-    due = undecided.filter(Q(notice_number__gt=0, notice_by_on__range=(today, horizon))
-                           | Q(term_ends_on__lte=horizon) & (Q(notice_number=0) | Q(notice_by_on__lt=today)))
+    undecided = (
+        contract_list(user)
+        .filter(status__in=LIVE_STATUSES, term_ends_on__gte=today)
+        .exclude(decisions__term_ends_on=F("term_ends_on"))
+    )
+    due = undecided.filter(
+        Q(notice_number__gt=0, notice_by_on__range=(today, horizon))
+        | Q(term_ends_on__lte=horizon) & (Q(notice_number=0) | Q(notice_by_on__lt=today))
+    )
     bands = {t: [] for t in sorted(ALERT_THRESHOLDS)}
     for contract in due.order_by("notice_by_on", "term_ends_on", "pk"):
         what, deadline = decision_deadline(contract, today)
         days = (deadline - today).days
         band = next(t for t in sorted(ALERT_THRESHOLDS) if days <= t)
-        bands[band].append({"contract": contract, "what": what, "deadline": deadline, "days": days,
-                            "late": bool(contract.notice_number) and what == "end",
-                            "automatic": contract.renewal == Renewal.AUTOMATIC})
+        bands[band].append(
+            {
+                "contract": contract,
+                "what": what,
+                "deadline": deadline,
+                "days": days,
+                "late": bool(contract.notice_number) and what == "end",
+                "automatic": contract.renewal == Renewal.AUTOMATIC,
+            }
+        )
     since = datetime.combine(today - timedelta(days=90), datetime.min.time(), tzinfo=LONDON)
     recent = contract_list(user).filter(decisions__created_at__gte=since).distinct().order_by("-updated_at")[:10]
-    return {"bands": bands, "count": sum(len(rows) for rows in bands.values()), "recent": list(recent),
-            "today": today}
+    return {"bands": bands, "count": sum(len(rows) for rows in bands.values()), "recent": list(recent), "today": today}
 
 
 # --- supplier performance ---------------------------------------------------------------------
@@ -106,9 +124,13 @@ def _first_supplier_response():
     supplier_mail = InboundMessage.objects.filter(first_update_id=OuterRef("pk"), action=InboundAction.SUPPLIER)
     return Subquery(
         IncidentUpdate.objects.filter(incident=OuterRef("pk"), created_at__gte=OuterRef("escalated_at"))
-        .filter(Q(author__memberships__role=Role.PROVIDER, author__memberships__supplier_id=OuterRef("supplier_id"))
-                | Q(field="supplier_reference") | Exists(supplier_mail))
-        .order_by("created_at").values("created_at")[:1]
+        .filter(
+            Q(author__memberships__role=Role.PROVIDER, author__memberships__supplier_id=OuterRef("supplier_id"))
+            | Q(field="supplier_reference")
+            | Exists(supplier_mail)
+        )
+        .order_by("created_at")
+        .values("created_at")[:1]
     )
 
 
@@ -120,29 +142,45 @@ def _calendars(contracts, school_ids) -> dict:
     nations = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "nation"))
     terms, closed = defaultdict(list), defaultdict(set)
     for row in Term.objects.filter(school_id__in=school_ids).values_list(
-            "school_id", "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on"):
+        "school_id", "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on"
+    ):
         terms[row[0]].append(CalendarTerm(*row[1:]))
     for school_id, first, last in Closure.objects.filter(school_id__in=school_ids).values_list(
-            "school_id", "starts_on", "ends_on"):
+        "school_id", "starts_on", "ends_on"
+    ):
         closed[school_id].update(first + timedelta(days=n) for n in range((last - first).days + 1))
     calendars = {}
     for contract in contracts:
         for share in contract.shares.all():
             term_time = contract.support_term_time_only
             calendars[contract.pk, share.school_id] = ServiceCalendar(
-                opens_at=contract.support_opens_at, closes_at=contract.support_closes_at,
+                opens_at=contract.support_opens_at,
+                closes_at=contract.support_closes_at,
                 weekdays=contract.support_weekdays or frozenset(range(5)),
                 nation=nations.get(share.school_id, "england"),
                 closed_dates=frozenset(closed[share.school_id]) if term_time else frozenset(),
-                term_time_only=term_time, terms=tuple(terms[share.school_id]) if term_time else (),
+                term_time_only=term_time,
+                terms=tuple(terms[share.school_id]) if term_time else (),
             )
     return calendars
 
 
 def _empty() -> dict:
-    return {"calls": 0, "good": 0, "ok": 0, "poor": 0,  # the reporters' ratings of the calls
-            "open": 0, "responded": 0, "response_met": 0, "response_targeted": 0, "response_minutes": 0,
-            "resolved": 0, "fix_met": 0, "fix_targeted": 0, "fix_minutes": 0}
+    return {
+        "calls": 0,
+        "good": 0,
+        "ok": 0,
+        "poor": 0,  # the reporters' ratings of the calls
+        "open": 0,
+        "responded": 0,
+        "response_met": 0,
+        "response_targeted": 0,
+        "response_minutes": 0,
+        "resolved": 0,
+        "fix_met": 0,
+        "fix_targeted": 0,
+        "fix_minutes": 0,
+    }
 
 
 def _finish(row: dict) -> dict:
@@ -169,11 +207,18 @@ def supplier_performance(user, *, supplier_id: int, contracts, today: date, sinc
 
     school_ids = access_for(user).school_ids(STAFF_ROLES | REPORT_ROLES)
     since = since or today - timedelta(days=PERFORMANCE_DAYS)
-    calls = (Incident.objects.filter(school_id__in=school_ids, supplier_id=supplier_id,
-                                     escalated_at__gte=datetime.combine(since, datetime.min.time(), tzinfo=LONDON))
-             .annotate(responded=Coalesce("supplier_responded_at", _first_supplier_response(), "supplier_fixed_at"),
-                       fixed=Coalesce("supplier_fixed_at", "resolved_at"))
-             .values_list("school_id", "priority", "escalated_at", "responded", "fixed", "satisfaction"))
+    calls = (
+        Incident.objects.filter(
+            school_id__in=school_ids,
+            supplier_id=supplier_id,
+            escalated_at__gte=datetime.combine(since, datetime.min.time(), tzinfo=LONDON),
+        )
+        .annotate(
+            responded=Coalesce("supplier_responded_at", _first_supplier_response(), "supplier_fixed_at"),
+            fixed=Coalesce("supplier_fixed_at", "resolved_at"),
+        )
+        .values_list("school_id", "priority", "escalated_at", "responded", "fixed", "satisfaction")
+    )
     contracts = [c for c in contracts if c.status != ContractStatus.DRAFT]
     calendars = _calendars(contracts, school_ids)
     by_contract = {c.pk: _empty() for c in contracts}
@@ -202,8 +247,11 @@ def supplier_performance(user, *, supplier_id: int, contracts, today: date, sinc
             if target:
                 row[f"{key}_targeted"] += 1
                 row[f"{key}_met"] += minutes <= target
-    return {"contracts": [(c, _finish(by_contract[c.pk])) for c in contracts], "uncovered": _finish(uncovered),
-            "since": since}
+    return {
+        "contracts": [(c, _finish(by_contract[c.pk])) for c in contracts],
+        "uncovered": _finish(uncovered),
+        "since": since,
+    }
 
 
 def _in_force(contract: Contract, day: date) -> bool:

@@ -55,8 +55,9 @@ def can_manage_organisation(user, organisation_id: int) -> bool:
 
 def _require_organisation(by, organisation_id: int) -> None:
     if by is not None and not can_manage_organisation(by, organisation_id):
-        raise PermissionDenied(_("Only the organisation's officers change its shared suppliers; suggest a change "
-                               "instead."))
+        raise PermissionDenied(
+            _("Only the organisation's officers change its shared suppliers; suggest a change instead.")
+        )
 
 
 @transaction.atomic
@@ -68,8 +69,14 @@ def supplier_save(*, supplier: Supplier, by, version: int | None = None) -> Supp
     supplier.full_clean()
     version_claim(supplier, version)  # a save from an older page is refused (core/concurrency.py)
     supplier.save()
-    audit_record(actor=by, school=None, organisation=supplier.organisation_id,
-                 action="create" if created else "update", obj=supplier, summary=f"Supplier {supplier} saved")
+    audit_record(
+        actor=by,
+        school=None,
+        organisation=supplier.organisation_id,
+        action="create" if created else "update",
+        obj=supplier,
+        summary=f"Supplier {supplier} saved",
+    )
     return supplier
 
 
@@ -83,17 +90,30 @@ def contact_save(*, contact: Contact, by, version: int | None = None) -> Contact
     contact.full_clean()
     version_claim(contact, version)  # a save from an older page is refused (core/concurrency.py)
     contact.save()
-    audit_record(actor=by, school=None, organisation=contact.supplier.organisation_id,
-                 action="create" if created else "update", obj=contact,
-                 label=f"{contact} ({contact.supplier})", summary=f"Contact {contact} at {contact.supplier} saved")
+    audit_record(
+        actor=by,
+        school=None,
+        organisation=contact.supplier.organisation_id,
+        action="create" if created else "update",
+        obj=contact,
+        label=f"{contact} ({contact.supplier})",
+        summary=f"Contact {contact} at {contact.supplier} saved",
+    )
     return contact
 
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, by) -> None:
     _require_organisation(by, contact.supplier.organisation_id)
-    audit_record(actor=by, school=None, organisation=contact.supplier.organisation_id, action="delete", obj=contact,
-                 label=f"{contact} ({contact.supplier})", summary=f"Contact {contact} removed")
+    audit_record(
+        actor=by,
+        school=None,
+        organisation=contact.supplier.organisation_id,
+        action="delete",
+        obj=contact,
+        label=f"{contact} ({contact.supplier})",
+        summary=f"Contact {contact} removed",
+    )
     contact.delete()
 
 
@@ -107,8 +127,9 @@ def suggestion_school(user, supplier: Supplier):
 
 
 @transaction.atomic
-def supplier_suggest(*, supplier: Supplier, contact: Contact | None = None, field_name: str, value: str,
-                     reason: str, by) -> SupplierSuggestion:
+def supplier_suggest(
+    *, supplier: Supplier, contact: Contact | None = None, field_name: str, value: str, reason: str, by
+) -> SupplierSuggestion:
     """A school's SPOC or owner proposes a change to the organisation's shared supplier or contact."""
     school = suggestion_school(by, supplier)
     if school is None:
@@ -123,25 +144,43 @@ def supplier_suggest(*, supplier: Supplier, contact: Contact | None = None, fiel
     if not reason.strip():
         raise ValidationError({"reason": _("Say why, so that the organisation can decide.")})
     suggestion = SupplierSuggestion.objects.create(
-        supplier=supplier, contact=contact, is_about_contact=contact is not None,
-        subject=str(contact or supplier)[:150], school=school, proposed_by=by, field_name=field_name,
-        value="" if field_name == "remove" else value.strip(), reason=reason.strip())
-    audit_record(actor=by, school=school, action="suggest", obj=suggestion, label=str(contact or supplier),
-                 summary=f"Suggested a change to {contact or supplier}: {suggestion.field_label}")
+        supplier=supplier,
+        contact=contact,
+        is_about_contact=contact is not None,
+        subject=str(contact or supplier)[:150],
+        school=school,
+        proposed_by=by,
+        field_name=field_name,
+        value="" if field_name == "remove" else value.strip(),
+        reason=reason.strip(),
+    )
+    audit_record(
+        actor=by,
+        school=school,
+        action="suggest",
+        obj=suggestion,
+        label=str(contact or supplier),
+        summary=f"Suggested a change to {contact or supplier}: {suggestion.field_label}",
+    )
     return suggestion
 
 
 @transaction.atomic
-def supplier_suggestion_decide(*, suggestion: SupplierSuggestion, by, accept: bool,
-                               reason: str = "") -> SupplierSuggestion:
+def supplier_suggestion_decide(
+    *, suggestion: SupplierSuggestion, by, accept: bool, reason: str = ""
+) -> SupplierSuggestion:
     """An officer of the organisation accepts (the change is made through supplier_save, contact_save or
     contact_delete, as if they had made it) or declines with a reason. The proposer sees the outcome."""
-    suggestion = SupplierSuggestion.objects.select_for_update(of=("self",)).select_related(
-        "supplier", "contact", "school").get(pk=suggestion.pk)
+    suggestion = (
+        SupplierSuggestion.objects.select_for_update(of=("self",))
+        .select_related("supplier", "contact", "school")
+        .get(pk=suggestion.pk)
+    )
     _require_organisation(by, suggestion.supplier.organisation_id)
     if suggestion.status != SuggestionStatus.PENDING:
-        raise ValidationError(_("This suggestion was already %(status)s.")
-                              % {"status": suggestion.get_status_display().lower()})
+        raise ValidationError(
+            _("This suggestion was already %(status)s.") % {"status": suggestion.get_status_display().lower()}
+        )
     if not accept and not reason.strip():
         raise ValidationError({"reason": _("Say why the suggestion is declined, so that the school knows.")})
     if accept:
@@ -157,14 +196,21 @@ def supplier_suggestion_decide(*, suggestion: SupplierSuggestion, by, accept: bo
                 else:
                     supplier_save(supplier=target, by=by)
             except ValidationError as exc:
-                raise ValidationError(_("The suggested value cannot be used: %(problem)s")
-                                      % {"problem": " ".join(exc.messages)}) from exc
+                raise ValidationError(
+                    _("The suggested value cannot be used: %(problem)s") % {"problem": " ".join(exc.messages)}
+                ) from exc
     suggestion.status = SuggestionStatus.ACCEPTED if accept else SuggestionStatus.DECLINED
     suggestion.decided_by, suggestion.decided_at, suggestion.decision_reason = by, timezone.now(), reason.strip()
     suggestion.save()
-    audit_record(actor=by, school=suggestion.school, action="accept" if accept else "decline", obj=suggestion,
-                 label=suggestion.subject, summary=f"{'Accepted' if accept else 'Declined'} a suggested change to "
-                                                   f"{suggestion.subject}: {suggestion.field_label}")
+    audit_record(
+        actor=by,
+        school=suggestion.school,
+        action="accept" if accept else "decline",
+        obj=suggestion,
+        label=suggestion.subject,
+        summary=f"{'Accepted' if accept else 'Declined'} a suggested change to "
+        f"{suggestion.subject}: {suggestion.field_label}",
+    )
     return suggestion
 
 
@@ -189,8 +235,9 @@ def _keep_term_in_step(contract: Contract) -> None:
 
 
 @transaction.atomic
-def contract_save(*, contract: Contract, by, shares: dict, locations=None, today: date | None = None,
-                  version: int | None = None) -> Contract:
+def contract_save(
+    *, contract: Contract, by, shares: dict, locations=None, today: date | None = None, version: int | None = None
+) -> Contract:
     """Create or change a contract with its schools and their share of the cost (percentages adding up
     to 100). Checks every rule before writing anything; keeps the diary's renewal dates and visits in step."""
     today = today or local_today()
@@ -204,12 +251,21 @@ def contract_save(*, contract: Contract, by, shares: dict, locations=None, today
         raise ValidationError({"shares": _("A contract can only be shared by schools of the supplier's organisation.")})
     total = sum((Decimal(p) for p in shares.values()), Decimal("0"))
     if total != Decimal("100"):
-        raise ValidationError({"shares": _("The schools' shares add up to %(total)s%%; they must add up to 100%%.")
-                                         % {"total": f"{total.normalize():f}"}})
+        raise ValidationError(
+            {
+                "shares": _("The schools' shares add up to %(total)s%%; they must add up to 100%%.")
+                % {"total": f"{total.normalize():f}"}
+            }
+        )
     _require_manager(by, sorted({s.pk for s in shares} | set(contract_school_ids(contract))))
     if contract.status not in EDITABLE_STATUSES and (created or before.status != contract.status):
-        raise ValidationError({"status": _("That status follows from a renewal decision or the dates; "
-                                         "choose draft, active or cancelled.")})
+        raise ValidationError(
+            {
+                "status": _(
+                    "That status follows from a renewal decision or the dates; choose draft, active or cancelled."
+                )
+            }
+        )
     if locations is not None and any(loc.school_id not in {s.pk for s in shares} for loc in locations):
         raise ValidationError({"locations": _("Choose locations of the schools this contract serves.")})
     contract.organisation_id = organisation_id
@@ -268,8 +324,12 @@ def contract_roll_forward(*, contract: Contract, today: date) -> bool:
         _audit(contract, None, "expire", f"Contract {contract.reference} ended on {contract.term_ends_on:%d/%m/%Y}")
     else:
         starts, ends = contract.term_bounds(contract.renewals)
-        _audit(contract, None, "renew", f"Contract {contract.reference} renewed automatically: "
-                                        f"{starts:%d/%m/%Y} to {ends:%d/%m/%Y}")
+        _audit(
+            contract,
+            None,
+            "renew",
+            f"Contract {contract.reference} renewed automatically: {starts:%d/%m/%Y} to {ends:%d/%m/%Y}",
+        )
 
     contract_diary_sync(contract=contract, today=today)
     if contract.bills_recurring and contract.status == ContractStatus.RENEWED:
@@ -289,8 +349,9 @@ def contracts_roll_forward(*, today: date | None = None) -> int:
 
 
 @transaction.atomic
-def contract_decide(*, contract: Contract, by, decision: str, reason: str,
-                    today: date | None = None) -> ContractDecision:
+def contract_decide(
+    *, contract: Contract, by, decision: str, reason: str, today: date | None = None
+) -> ContractDecision:
     """Record the renewal decision for the current term: renew, renegotiate or cancel (give notice)."""
     today = today or local_today()
     if by is None:
@@ -298,8 +359,10 @@ def contract_decide(*, contract: Contract, by, decision: str, reason: str,
     _require_manager(by, contract_school_ids(contract))
     contract = Contract.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=contract.pk)
     if contract.status not in LIVE_STATUSES:
-        raise ValidationError(_("This contract is %(status)s: there is nothing to decide.")
-                              % {"status": contract.get_status_display().lower()})
+        raise ValidationError(
+            _("This contract is %(status)s: there is nothing to decide.")
+            % {"status": contract.get_status_display().lower()}
+        )
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Choose renew, renegotiate or cancel.")})
     if not reason.strip():
@@ -307,12 +370,18 @@ def contract_decide(*, contract: Contract, by, decision: str, reason: str,
     late = contract.notice_number and contract.notice_by_on < today
     if decision == Decision.CANCEL and late and contract.renewal == Renewal.AUTOMATIC:
         renews_on = contract.term_ends_on + timedelta(days=1)
-        raise ValidationError({"decision": _("Notice had to be given by %(notice_by)s, so the contract renews on "
-                                             "%(renews_on)s. Record “renegotiate” and agree an end with the supplier.")
-                                           % {"notice_by": f"{contract.notice_by_on:%d/%m/%Y}",
-                                              "renews_on": f"{renews_on:%d/%m/%Y}"}})
-    record = ContractDecision.objects.create(contract=contract, decision=decision, reason=reason.strip(), decided_by=by,
-                                             term_ends_on=contract.term_ends_on)
+        raise ValidationError(
+            {
+                "decision": _(
+                    "Notice had to be given by %(notice_by)s, so the contract renews on "
+                    "%(renews_on)s. Record “renegotiate” and agree an end with the supplier."
+                )
+                % {"notice_by": f"{contract.notice_by_on:%d/%m/%Y}", "renews_on": f"{renews_on:%d/%m/%Y}"}
+            }
+        )
+    record = ContractDecision.objects.create(
+        contract=contract, decision=decision, reason=reason.strip(), decided_by=by, term_ends_on=contract.term_ends_on
+    )
     if decision == Decision.CANCEL:
         contract.status = ContractStatus.NOTICE_GIVEN
     elif decision == Decision.RENEW and contract.renewal == Renewal.BY_AGREEMENT:
@@ -322,8 +391,12 @@ def contract_decide(*, contract: Contract, by, decision: str, reason: str,
     contract.notice_by_on = contract.notice_by_for(contract.term_ends_on)
     contract.version += 1  # an edit page opened before is now stale (core/concurrency.py)
     contract.save(update_fields=["status", "renewals", "term_ends_on", "notice_by_on", "version", "updated_at"])
-    _audit(contract, by, f"decide_{decision}", f"Contract {contract.reference}: {record.get_decision_display()}: "
-                                               f"{record.reason}")
+    _audit(
+        contract,
+        by,
+        f"decide_{decision}",
+        f"Contract {contract.reference}: {record.get_decision_display()}: {record.reason}",
+    )
 
     contract_diary_sync(contract=contract, today=today)
     if decision == Decision.RENEW and contract.renewal == Renewal.BY_AGREEMENT and contract.bills_recurring:
@@ -340,8 +413,12 @@ def contract_document_add(*, contract: Contract, by, upload, title: str = "") ->
     upload = attachment_validate(upload)
     extension = Path(upload.name).suffix.lower()
     document = ContractDocument(
-        contract=contract, title=title.strip()[:120], uploaded_by=by, stored_name=f"{secrets.token_hex(16)}{extension}",
-        original_name=Path(upload.name).name[:200], size=upload.size,
+        contract=contract,
+        title=title.strip()[:120],
+        uploaded_by=by,
+        stored_name=f"{secrets.token_hex(16)}{extension}",
+        original_name=Path(upload.name).name[:200],
+        size=upload.size,
         content_type=mimetypes.guess_type(upload.name)[0] or "application/octet-stream",
     )
     document.file.save(document.stored_name, upload, save=True)
@@ -353,9 +430,11 @@ def contract_document_add(*, contract: Contract, by, upload, title: str = "") ->
 def contracts_to_monitor(today: date):
     """Live contracts with a notice date or an end within the furthest threshold, not yet decided on."""
     horizon = today + timedelta(days=max(ALERT_THRESHOLDS))
-    return (Contract.objects.filter(status__in=LIVE_STATUSES, term_ends_on__gte=today)
-            .filter(Q(notice_by_on__range=(today, horizon)) | Q(term_ends_on__lte=horizon))
-            .exclude(decisions__term_ends_on=F("term_ends_on")))
+    return (
+        Contract.objects.filter(status__in=LIVE_STATUSES, term_ends_on__gte=today)
+        .filter(Q(notice_by_on__range=(today, horizon)) | Q(term_ends_on__lte=horizon))
+        .exclude(decisions__term_ends_on=F("term_ends_on"))
+    )
 
 
 def contract_alert_recipients(contract: Contract) -> list[str]:
@@ -368,8 +447,11 @@ def contract_alert_recipients(contract: Contract) -> list[str]:
     if len(school_ids) > 1:
         owners |= Q(role=Role.OWNER, organisation_id=contract.organisation_id)
     emails = set(Membership.objects.filter(owners).exclude(user__email="").values_list("user__email", flat=True))
-    emails |= {share.school.spoc.email for share in contract.shares.select_related("school__spoc")
-               if share.school.spoc_id and share.school.spoc.email}
+    emails |= {
+        share.school.spoc.email
+        for share in contract.shares.select_related("school__spoc")
+        if share.school.spoc_id and share.school.spoc.email
+    }
     return sorted(emails)
 
 
@@ -383,8 +465,11 @@ def contract_alert_people(contract: Contract) -> list:
     if len(school_ids) > 1:
         owners |= Q(memberships__role=Role.OWNER, memberships__organisation_id=contract.organisation_id)
     people = list(User.objects.filter(owners).exclude(email="").distinct().order_by("pk"))
-    people += [share.school.spoc for share in contract.shares.select_related("school__spoc")
-               if share.school.spoc_id and share.school.spoc.email]
+    people += [
+        share.school.spoc
+        for share in contract.shares.select_related("school__spoc")
+        if share.school.spoc_id and share.school.spoc.email
+    ]
     return sorted(dict.fromkeys(people), key=lambda person: person.email)
 
 
@@ -414,11 +499,19 @@ def _notice_emit(contract, rows) -> None:
     if not rows or WebhookEvent.CONTRACT_NOTICE_DUE not in subscribed_events():
         return
     row = min(rows, key=lambda r: r.threshold)
-    emit(WebhookEvent.CONTRACT_NOTICE_DUE, obj=contract, organisation=contract.organisation_id,
-         schools=list(contract.shares.values_list("school_id", flat=True)),
-         event_id=event_key("contract-notice", contract.pk, row.concerns_on, row.threshold),
-         data={"name": str(contract), "supplier": contract.supplier.name, "notice_by": f"{row.concerns_on:%d/%m/%Y}",
-               "renewal": contract.get_renewal_display()})
+    emit(
+        WebhookEvent.CONTRACT_NOTICE_DUE,
+        obj=contract,
+        organisation=contract.organisation_id,
+        schools=list(contract.shares.values_list("school_id", flat=True)),
+        event_id=event_key("contract-notice", contract.pk, row.concerns_on, row.threshold),
+        data={
+            "name": str(contract),
+            "supplier": contract.supplier.name,
+            "notice_by": f"{row.concerns_on:%d/%m/%Y}",
+            "renewal": contract.get_renewal_display(),
+        },
+    )
 
 
 @transaction.atomic
@@ -440,8 +533,11 @@ def _contract_alert_send(contract_id: int, today: date) -> tuple[int, list]:
         if not missing:
             continue
         new_rows += [ContractAlert(contract=contract, kind=kind, concerns_on=day, threshold=t) for t in missing]
-        what = "Notice must be given by" if kind == AlertKind.NOTICE else (
-            "Renews automatically after" if contract.renewal == Renewal.AUTOMATIC else "Ends on")
+        what = (
+            "Notice must be given by"
+            if kind == AlertKind.NOTICE
+            else ("Renews automatically after" if contract.renewal == Renewal.AUTOMATIC else "Ends on")
+        )
         lines.append(f"{what} {day:%d/%m/%Y}: {days} day{'s' if days != 1 else ''} from today.")
     if not new_rows:
         return 0, []
@@ -451,15 +547,22 @@ def _contract_alert_send(contract_id: int, today: date) -> tuple[int, list]:
     shares = list(contract.shares.select_related("school")[:2])
     messages = reminder_send(  # from the school's desk; a contract shared by several: from the installation
         school=shares[0].school if len(shares) == 1 else None,
-        kind=ReminderKind.CONTRACT, people=contract_alert_people(contract),
+        kind=ReminderKind.CONTRACT,
+        people=contract_alert_people(contract),
         subject=f"[{contract.reference}] A decision is needed: {contract}",
-        body="\n".join([
-            f"{contract.reference} {contract}", *lines, "",
-            f"Renewal: {contract.get_renewal_display()}. Notice period: {contract.notice_text}.",
-            "Record the decision (renew, renegotiate or cancel) on the contract's page.",
-        ]),
+        body="\n".join(
+            [
+                f"{contract.reference} {contract}",
+                *lines,
+                "",
+                f"Renewal: {contract.get_renewal_display()}. Notice period: {contract.notice_text}.",
+                "Record the decision (renew, renegotiate or cancel) on the contract's page.",
+            ]
+        ),
         key=f"{contract.pk}:{first.kind}:{first.concerns_on:%Y%m%d}:{first.threshold}:{len(new_rows)}",
-        url=f"/suppliers/contracts/{contract.pk}/", deliver=False)
+        url=f"/suppliers/contracts/{contract.pk}/",
+        deliver=False,
+    )
     recipients = [message.to_address for message in messages]
     _notice_emit(contract, [row for row in new_rows if row.kind == AlertKind.NOTICE])
     now = timezone.now()

@@ -13,8 +13,11 @@ urlpatterns = [
     path("<int:pk>/contacts/<int:contact_pk>/delete/", views.ContactDeleteView.as_view(), name="contact_delete"),
     path("<int:pk>/suggest/", views.SupplierSuggestView.as_view(), name="supplier_suggest"),
     path("<int:pk>/contacts/<int:contact_pk>/suggest/", views.SupplierSuggestView.as_view(), name="contact_suggest"),
-    path("<int:pk>/suggestions/<int:suggestion_pk>/decide/", views.SupplierSuggestionDecideView.as_view(),
-         name="suggestion_decide"),
+    path(
+        "<int:pk>/suggestions/<int:suggestion_pk>/decide/",
+        views.SupplierSuggestionDecideView.as_view(),
+        name="suggestion_decide",
+    ),
     path("contracts/", views.ContractListView.as_view(), name="contract_list"),
     path("contracts/decisions/", views.ContractDecisionsView.as_view(), name="contract_decisions"),
     path("contracts/new/", views.ContractEditView.as_view(), name="contract_create"),
@@ -22,6 +25,9 @@ urlpatterns = [
     path("contracts/<int:contract_pk>/edit/", views.ContractEditView.as_view(), name="contract_update"),
     path("contracts/<int:contract_pk>/decide/", views.ContractDecideView.as_view(), name="contract_decide"),
     path("contracts/<int:contract_pk>/documents/", views.ContractDocumentUploadView.as_view(), name="document_upload"),
-    path("contracts/<int:contract_pk>/documents/<int:document_pk>/", views.ContractDocumentDownloadView.as_view(),
-         name="document_download"),
+    path(
+        "contracts/<int:contract_pk>/documents/<int:document_pk>/",
+        views.ContractDocumentDownloadView.as_view(),
+        name="document_download",
+    ),
 ]

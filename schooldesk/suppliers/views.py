@@ -65,8 +65,9 @@ class SupplierListView(FilteredListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.filterset = SupplierFilterSet(self.request.GET or None, queryset=supplier_list(self.request.user),
-                                           request=self.request)
+        self.filterset = SupplierFilterSet(
+            self.request.GET or None, queryset=supplier_list(self.request.user), request=self.request
+        )
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -99,12 +100,22 @@ def render_supplier(request, supplier, *, contracts=None, performance=None, toda
         performance = supplier_performance(request.user, supplier_id=supplier.pk, contracts=contracts, today=today)
     can_edit = services.can_manage_organisation(request.user, supplier.organisation_id)
     suggestions = supplier_suggestions(request.user, supplier, managing=can_edit)
-    return render(request, "suppliers/supplier_detail.html", {
-        "object": supplier, "contracts": contracts, "performance": performance, "today": today,
-        "can_edit": can_edit, "can_add_contract": supplier.organisation_id in desk_organisation_ids(request.user),
-        "can_suggest": not can_edit and services.suggestion_school(request.user, supplier) is not None,
-        "suggestions": suggestions, "failed": failed,
-    }, status=status)
+    return render(
+        request,
+        "suppliers/supplier_detail.html",
+        {
+            "object": supplier,
+            "contracts": contracts,
+            "performance": performance,
+            "today": today,
+            "can_edit": can_edit,
+            "can_add_contract": supplier.organisation_id in desk_organisation_ids(request.user),
+            "can_suggest": not can_edit and services.suggestion_school(request.user, supplier) is not None,
+            "suggestions": suggestions,
+            "failed": failed,
+        },
+        status=status,
+    )
 
 
 class SupplierEditView(FormPageView):
@@ -192,8 +203,9 @@ class SupplierSuggestView(FormPageView):
         return {**context, "contact": self.contact}
 
     def perform(self, form):
-        return services.supplier_suggest(supplier=self.object, contact=self.contact, by=self.request.user,
-                                         **form.cleaned_data)
+        return services.supplier_suggest(
+            supplier=self.object, contact=self.contact, by=self.request.user, **form.cleaned_data
+        )
 
     def get_success_url(self, result):
         return reverse("suppliers:supplier_detail", args=[self.object.pk])
@@ -212,13 +224,19 @@ class SupplierSuggestionDecideView(RoleRequiredMixin, ObjectActionView):
         return SuggestionDecisionForm(data)
 
     def perform(self, obj, form):
-        return services.supplier_suggestion_decide(suggestion=obj, by=self.request.user,
-                                                   accept=self.request.POST.get("decision") == "accept",
-                                                   reason=form.cleaned_data["reason"])
+        return services.supplier_suggestion_decide(
+            suggestion=obj,
+            by=self.request.user,
+            accept=self.request.POST.get("decision") == "accept",
+            reason=form.cleaned_data["reason"],
+        )
 
     def get_success_message(self, result):
-        return _("Suggestion accepted: the change is made.") if result.status == "accepted" else _(
-            "Suggestion declined. The school can read your reason.")
+        return (
+            _("Suggestion accepted: the change is made.")
+            if result.status == "accepted"
+            else _("Suggestion declined. The school can read your reason.")
+        )
 
     def get_success_url(self, obj):
         return reverse("suppliers:supplier_detail", args=[obj.supplier_id])
@@ -236,8 +254,9 @@ class ContractListView(FilteredListView):
     template_name = "suppliers/contract_list.html"
 
     def get_queryset(self):
-        self.filterset = ContractFilterSet(self.request.GET or None, queryset=contract_list(self.request.user),
-                                           request=self.request)
+        self.filterset = ContractFilterSet(
+            self.request.GET or None, queryset=contract_list(self.request.user), request=self.request
+        )
         return self.filterset.qs.order_by("term_ends_on", "name", "pk")
 
 
@@ -264,19 +283,29 @@ def render_contract(request, contract, *, decision_form=None, document_form=None
 
     today = timezone.localdate()
     school_ids = services.contract_school_ids(contract)
-    performance = supplier_performance(request.user, supplier_id=contract.supplier_id, contracts=[contract],
-                                       today=today, since=contract.starts_on)
+    performance = supplier_performance(
+        request.user, supplier_id=contract.supplier_id, contracts=[contract], today=today, since=contract.starts_on
+    )
     payments, entries = contract_payments_and_entries(request.user, contract, today)
     decisions = list(contract.decisions.all())
-    return render(request, "suppliers/contract_detail.html", {
-        "contract": contract, "today": today, "performance": performance["contracts"][0][1]
-        if performance["contracts"] else None,
-        "can_manage": services.can_manage_contract(request.user, school_ids),
-        "decision_form": decision_form or DecisionForm(), "document_form": document_form or DocumentForm(),
-        "payments": payments, "entries": entries, "failed": status != 200,
-        "current_decision": next((d for d in decisions if d.term_ends_on == contract.term_ends_on), None),
-        "latest_decision": decisions[0] if decisions else None,
-    }, status=status)
+    return render(
+        request,
+        "suppliers/contract_detail.html",
+        {
+            "contract": contract,
+            "today": today,
+            "performance": performance["contracts"][0][1] if performance["contracts"] else None,
+            "can_manage": services.can_manage_contract(request.user, school_ids),
+            "decision_form": decision_form or DecisionForm(),
+            "document_form": document_form or DocumentForm(),
+            "payments": payments,
+            "entries": entries,
+            "failed": status != 200,
+            "current_decision": next((d for d in decisions if d.term_ends_on == contract.term_ends_on), None),
+            "latest_decision": decisions[0] if decisions else None,
+        },
+        status=status,
+    )
 
 
 class ContractDetailView(RoleRequiredMixin, View):
@@ -297,8 +326,12 @@ class ContractEditView(FormPageView):
         if not contract_pk:
             supplier = request.GET.get("supplier")
             contract = Contract(supplier_id=int(supplier)) if supplier and supplier.isdigit() else Contract()
-            if contract.supplier_id and not Supplier.objects.filter(
-                    pk=contract.supplier_id, organisation_id__in=desk_organisation_ids(request.user)).exists():
+            if (
+                contract.supplier_id
+                and not Supplier.objects.filter(
+                    pk=contract.supplier_id, organisation_id__in=desk_organisation_ids(request.user)
+                ).exists()
+            ):
                 contract.supplier_id = None
             return contract
         contract = _visible_contract(request, contract_pk)
@@ -312,8 +345,13 @@ class ContractEditView(FormPageView):
         return ContractForm(data, instance=contract, user=self.request.user, initial=initial)
 
     def perform(self, form):
-        return services.contract_save(contract=form.instance, by=self.request.user, shares=form.shares,
-                                      locations=list(form.cleaned_data["locations"]), version=form.rendered_version)
+        return services.contract_save(
+            contract=form.instance,
+            by=self.request.user,
+            shares=form.shares,
+            locations=list(form.cleaned_data["locations"]),
+            version=form.rendered_version,
+        )
 
     def get_success_url(self, result):
         return reverse("suppliers:contract_detail", kwargs={"contract_pk": result.pk})
@@ -325,8 +363,15 @@ class ContractDecideView(RoleRequiredMixin, View):
     def post(self, request, contract_pk):
         contract = _visible_contract(request, contract_pk)
         form = DecisionForm(request.POST)
-        if form.is_valid() and apply_service(request, form, services.contract_decide, _("Decision recorded."),
-                                             contract=contract, by=request.user, **form.cleaned_data):
+        if form.is_valid() and apply_service(
+            request,
+            form,
+            services.contract_decide,
+            _("Decision recorded."),
+            contract=contract,
+            by=request.user,
+            **form.cleaned_data,
+        ):
             return redirect("suppliers:contract_detail", contract_pk=contract.pk)
         return render_contract(request, _visible_contract(request, contract_pk), decision_form=form, status=400)
 
@@ -337,9 +382,16 @@ class ContractDocumentUploadView(RoleRequiredMixin, View):
     def post(self, request, contract_pk):
         contract = _visible_contract(request, contract_pk)
         form = DocumentForm(request.POST, request.FILES)
-        if form.is_valid() and apply_service(request, form, services.contract_document_add, _("Document added."),
-                                             contract=contract, by=request.user, upload=form.cleaned_data["file"],
-                                             title=form.cleaned_data["title"]):
+        if form.is_valid() and apply_service(
+            request,
+            form,
+            services.contract_document_add,
+            _("Document added."),
+            contract=contract,
+            by=request.user,
+            upload=form.cleaned_data["file"],
+            title=form.cleaned_data["title"],
+        ):
             return redirect("suppliers:contract_detail", contract_pk=contract.pk)
         return render_contract(request, contract, document_form=form, status=400)
 
@@ -352,7 +404,11 @@ class ContractDocumentDownloadView(RoleRequiredMixin, View):
     def get(self, request, contract_pk, document_pk):
         contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=contract_pk)
         document = get_object_or_404(ContractDocument.objects.filter(contract=contract), pk=document_pk)
-        response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
-                                content_type="application/octet-stream")
+        response = FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.original_name,
+            content_type="application/octet-stream",
+        )
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response

@@ -39,8 +39,14 @@ def subscribed_events() -> frozenset[str]:
     if found is None:
         from schooldesk.webhooks.models import Subscription
 
-        found = sorted({e for events in Subscription.objects.filter(is_active=True).values_list("events", flat=True)
-                        for e in events.split(",") if e})
+        found = sorted(
+            {
+                e
+                for events in Subscription.objects.filter(is_active=True).values_list("events", flat=True)
+                for e in events.split(",")
+                if e
+            }
+        )
         cache.set(SUBSCRIBED_KEY, found, SUBSCRIBED_FOR)
     return frozenset(found)
 
@@ -69,8 +75,12 @@ def envelope(event: str, *, obj, data: dict, now=None, event_id: str = "") -> di
         "event": event,
         "created_at": (now or timezone.now()).isoformat(),
         "school": {},
-        "object": {"type": obj._meta.model_name, "id": obj.pk,
-                   "reference": str(getattr(obj, "reference", "") or obj), "url": link(obj)},
+        "object": {
+            "type": obj._meta.model_name,
+            "id": obj.pk,
+            "reference": str(getattr(obj, "reference", "") or obj),
+            "url": link(obj),
+        },
         "restricted": restricted,
         "data": {} if restricted else {k: str(v) for k, v in data.items() if v not in (None, "")},
     }
@@ -81,8 +91,9 @@ def event_key(*parts) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "schooldesk:" + ":".join(str(p) for p in parts)))
 
 
-def emit(event: str, *, obj, school=None, data: dict | None = None, schools=(), organisation=None,
-         event_id: str = "") -> None:
+def emit(
+    event: str, *, obj, school=None, data: dict | None = None, schools=(), organisation=None, event_id: str = ""
+) -> None:
     """Queue `event` about `obj` for the subscribers of `school` (a School or its id) — or of `schools` and
     `organisation`, for an organisation's record shared by some of its schools — once the transaction commits."""
     message = envelope(event, obj=obj, data=data or {}, event_id=event_id)

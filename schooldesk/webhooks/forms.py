@@ -12,11 +12,16 @@ class SubscriptionForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
     """A school's ICT owner: their school (no field with one). An LA's desk: one of its schools, or the
     organisation as a whole (every school's events)."""
 
-    url = forms.URLField(label=Subscription._meta.get_field("url").verbose_name.capitalize(), max_length=500,
-                         assume_scheme="https", help_text=Subscription._meta.get_field("url").help_text,
-                         widget=forms.URLInput(attrs={"autocomplete": "off"}))
-    events = forms.MultipleChoiceField(label=_("Events"), choices=WebhookEvent.choices,
-                                       widget=forms.CheckboxSelectMultiple)
+    url = forms.URLField(
+        label=Subscription._meta.get_field("url").verbose_name.capitalize(),
+        max_length=500,
+        assume_scheme="https",
+        help_text=Subscription._meta.get_field("url").help_text,
+        widget=forms.URLInput(attrs={"autocomplete": "off"}),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = Subscription
@@ -36,15 +41,17 @@ class SubscriptionForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
         else:
             self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=organisations).order_by("name")
             self.fields["school"].queryset = School.objects.filter(
-                Q(pk__in=schools) | Q(organisation_id__in=organisations)).order_by("name")
+                Q(pk__in=schools) | Q(organisation_id__in=organisations)
+            ).order_by("name")
             self.fields["school"].required = False
             self.fields["school"].help_text = _("Or leave it empty and choose the organisation below.")
 
     def clean(self):
         data = super().clean()
         if "organisation" in self.fields and bool(data.get("school")) == bool(data.get("organisation")):
-            self.add_error("school", _("Choose a school, or the organisation for every school's events "
-                                       "(one of the two)."))
+            self.add_error(
+                "school", _("Choose a school, or the organisation for every school's events (one of the two).")
+            )
         return data
 
     def _post_clean(self):

@@ -32,38 +32,58 @@ class SubscriptionQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         schools, organisations = manager_scope(user)
-        return self.filter(Q(school_id__in=schools) | Q(school__organisation_id__in=organisations)
-                           | Q(organisation_id__in=organisations))
+        return self.filter(
+            Q(school_id__in=schools)
+            | Q(school__organisation_id__in=organisations)
+            | Q(organisation_id__in=organisations)
+        )
 
 
 class Subscription(TimeStampedModel):
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="webhook_subscriptions", verbose_name=_("school"))
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_subscriptions",
+        verbose_name=_("school"),
+    )
     organisation = models.ForeignKey(
-        "schools.Organisation", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="webhook_subscriptions", verbose_name=_("every school of"),
-        help_text=_("Instead of a school: the events of all the organisation's schools."))
+        "schools.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="webhook_subscriptions",
+        verbose_name=_("every school of"),
+        help_text=_("Instead of a school: the events of all the organisation's schools."),
+    )
     name = models.CharField(_("name"), max_length=80, help_text=_("For example: Council monitoring"))
-    url = models.URLField(_("address (URL)"), max_length=500,
-                          help_text=_("Where the desk posts each event. https:// unless this installation allows "
-                                      "plain http."))
-    kind = models.CharField(_("kind of receiver"), max_length=10, choices=TargetKind.choices,
-                            default=TargetKind.GENERIC)
+    url = models.URLField(
+        _("address (URL)"),
+        max_length=500,
+        help_text=_("Where the desk posts each event. https:// unless this installation allows plain http."),
+    )
+    kind = models.CharField(
+        _("kind of receiver"), max_length=10, choices=TargetKind.choices, default=TargetKind.GENERIC
+    )
     #: ",call.created,call.priority_p1," — a comma at each end, so one indexed-enough `contains` finds a subscriber
     events = models.CharField(_("events"), max_length=400)
     secret = EncryptedTextField(_("signing secret"), blank=True)
     is_active = models.BooleanField(_("send events"), default=True)
-    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey("accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
         indexes = [models.Index(fields=["is_active", "school"]), models.Index(fields=["is_active", "organisation"])]
-        constraints = [models.CheckConstraint(
-            condition=Q(school__isnull=False, organisation__isnull=True)
-            | Q(school__isnull=True, organisation__isnull=False), name="webhook_school_or_organisation")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=False, organisation__isnull=True)
+                | Q(school__isnull=True, organisation__isnull=False),
+                name="webhook_school_or_organisation",
+            )
+        ]
 
     def __str__(self):
         return self.name

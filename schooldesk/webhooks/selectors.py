@@ -8,8 +8,12 @@ RECENT = 30
 
 def subscription_list(user):
     failing = Q(deliveries__status__in=[DeliveryStatus.FAILED, DeliveryStatus.GIVEN_UP])
-    return Subscription.objects.visible_to(user).select_related("school", "organisation").annotate(
-        failing=Count("deliveries", filter=failing)).order_by("name", "pk")
+    return (
+        Subscription.objects.visible_to(user)
+        .select_related("school", "organisation")
+        .annotate(failing=Count("deliveries", filter=failing))
+        .order_by("name", "pk")
+    )
 
 
 def subscription_get(user, pk: int) -> Subscription:
@@ -18,5 +22,8 @@ def subscription_get(user, pk: int) -> Subscription:
 
 def subscription_deliveries(subscription: Subscription, limit: int = RECENT) -> list[Delivery]:
     """The latest deliveries, each with its attempts (two queries)."""
-    return list(subscription.deliveries.order_by("-created_at", "-pk").prefetch_related(
-        Prefetch("tries", queryset=Attempt.objects.order_by("at", "pk")))[:limit])
+    return list(
+        subscription.deliveries.order_by("-created_at", "-pk").prefetch_related(
+            Prefetch("tries", queryset=Attempt.objects.order_by("at", "pk"))
+        )[:limit]
+    )

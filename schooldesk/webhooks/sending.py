@@ -47,8 +47,9 @@ def checked_target(url: str) -> tuple[str, int]:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
         raise netguard.AddressRefused(_("The address's port is not a number.")) from exc
-    return netguard.checked_address(parts.hostname, port,
-                                    ports=netguard.ports_setting(settings.SCHOOLDESK_WEBHOOK_PORTS))
+    return netguard.checked_address(
+        parts.hostname, port, ports=netguard.ports_setting(settings.SCHOOLDESK_WEBHOOK_PORTS)
+    )
 
 
 class _Http(http.client.HTTPConnection):
@@ -101,11 +102,23 @@ def headers_for(*, secret: str, event: str, event_id: str, body: bytes, now: flo
 
 
 # --- what a Teams or Slack channel reads -----------------------------------------------------------------------
-FACT_LABELS = {"summary": _lazy("Summary"), "priority": _lazy("Priority"), "status": _lazy("Status"),
-               "old_status": _lazy("Was"), "supplier": _lazy("Supplier"), "location": _lazy("Where"),
-               "notice_by": _lazy("Give notice by"), "name": _lazy("Name"), "change": _lazy("Change"),
-               "shortfall": _lazy("Short by"), "target": _lazy("Target missed"), "due": _lazy("Due"),
-               "owned": _lazy("Owned"), "in_use": _lazy("In use"), "renewal": _lazy("Renewal")}
+FACT_LABELS = {
+    "summary": _lazy("Summary"),
+    "priority": _lazy("Priority"),
+    "status": _lazy("Status"),
+    "old_status": _lazy("Was"),
+    "supplier": _lazy("Supplier"),
+    "location": _lazy("Where"),
+    "notice_by": _lazy("Give notice by"),
+    "name": _lazy("Name"),
+    "change": _lazy("Change"),
+    "shortfall": _lazy("Short by"),
+    "target": _lazy("Target missed"),
+    "due": _lazy("Due"),
+    "owned": _lazy("Owned"),
+    "in_use": _lazy("In use"),
+    "renewal": _lazy("Renewal"),
+}
 
 
 def _title(message: dict) -> str:
@@ -120,15 +133,26 @@ def _facts(message: dict) -> list[tuple[str, str]]:
 
 def teams_card(message: dict) -> dict:
     """An Adaptive Card message, the shape Teams' incoming webhooks (and Workflows) accept."""
-    body = [{"type": "TextBlock", "text": _title(message), "weight": "Bolder", "size": "Medium", "wrap": True},
-            {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in _facts(message)]}]
-    card = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
-            "version": "1.4", "body": body}
+    body = [
+        {"type": "TextBlock", "text": _title(message), "weight": "Bolder", "size": "Medium", "wrap": True},
+        {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in _facts(message)]},
+    ]
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
     if message["object"]["url"]:
-        card["actions"] = [{"type": "Action.OpenUrl", "title": _("Open in SchoolDesk"),
-                            "url": message["object"]["url"]}]
-    return {"type": "message", "attachments": [
-        {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}]}
+        card["actions"] = [
+            {"type": "Action.OpenUrl", "title": _("Open in SchoolDesk"), "url": message["object"]["url"]}
+        ]
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
+    }
 
 
 def _slack_escape(text: str) -> str:
@@ -140,10 +164,13 @@ def slack_message(message: dict) -> dict:
     lines = [f"*{_slack_escape(t)}:* {_slack_escape(v)}" for t, v in _facts(message)]
     if message["object"]["url"]:
         lines.append(f"<{message['object']['url']}|{_slack_escape(_('Open in SchoolDesk'))}>")
-    return {"text": title, "blocks": [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}},
-        *([{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}] if lines else []),
-    ]}
+    return {
+        "text": title,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{title}*"}},
+            *([{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}] if lines else []),
+        ],
+    }
 
 
 def body_for(kind: str, message: dict) -> str:

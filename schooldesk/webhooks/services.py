@@ -60,10 +60,15 @@ def subscription_save(*, subscription: Subscription, by) -> tuple[Subscription, 
         subscription.created_by = by
     subscription.save()
     subscriptions_changed()
-    audit_record(actor=by, school=subscription.school, organisation=subscription.organisation,
-                 action="create" if created else "update", obj=subscription,
-                 summary=f"Webhook {subscription.name} to {subscription.url} saved",
-                 changes={"events": subscription.event_list, "active": subscription.is_active})
+    audit_record(
+        actor=by,
+        school=subscription.school,
+        organisation=subscription.organisation,
+        action="create" if created else "update",
+        obj=subscription,
+        summary=f"Webhook {subscription.name} to {subscription.url} saved",
+        changes={"events": subscription.event_list, "active": subscription.is_active},
+    )
     return subscription, secret
 
 
@@ -73,8 +78,11 @@ def deliveries_create(*, message: dict, school_ids: list[int], organisation_id: 
         wanted = Q(school_id__in=school_ids) | Q(organisation_id=organisation_id)
     else:
         wanted = Q(school_id__in=school_ids) | Q(organisation__schools__id__in=school_ids)
-    subscriptions = list(Subscription.objects.filter(wanted, is_active=True, events__contains=f",{message['event']},")
-                         .only("pk", "kind").distinct())
+    subscriptions = list(
+        Subscription.objects.filter(wanted, is_active=True, events__contains=f",{message['event']},")
+        .only("pk", "kind")
+        .distinct()
+    )
     if not subscriptions:
         return []
     if len(school_ids) == 1:
@@ -90,8 +98,12 @@ def deliveries_create(*, message: dict, school_ids: list[int], organisation_id: 
         try:
             with transaction.atomic():
                 delivery = Delivery.objects.create(
-                    subscription=subscription, event=message["event"], event_id=message["id"], school_id=school_id,
-                    body=sending.body_for(subscription.kind, message))
+                    subscription=subscription,
+                    event=message["event"],
+                    event_id=message["id"],
+                    school_id=school_id,
+                    body=sending.body_for(subscription.kind, message),
+                )
         except IntegrityError:  # the same event twice: once is enough
             continue
         ids.append(delivery.pk)
@@ -105,8 +117,11 @@ def deliveries_create(*, message: dict, school_ids: list[int], organisation_id: 
 def _claim(delivery: Delivery, now) -> bool:
     """Take the delivery for one attempt, if it is due and no other worker has it (a job queued twice, the
     periodic retry at the same moment: one of them sends)."""
-    ready = (Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
-             | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT))
+    ready = (
+        Q(status=DeliveryStatus.PENDING)
+        | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
+        | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    )
     return bool(Delivery.objects.filter(ready, pk=delivery.pk).update(status=DeliveryStatus.SENDING, claimed_at=now))
 
 
@@ -117,8 +132,13 @@ def delivery_attempt(delivery: Delivery, *, now=None) -> Attempt | None:
         return None
     subscription = delivery.subscription
     body = delivery.body.encode()
-    headers = sending.headers_for(secret=subscription.secret, event=delivery.event, event_id=str(delivery.event_id),
-                                  body=body, now=now.timestamp())
+    headers = sending.headers_for(
+        secret=subscription.secret,
+        event=delivery.event,
+        event_id=str(delivery.event_id),
+        body=body,
+        now=now.timestamp(),
+    )
     attempt = Attempt(delivery=delivery, at=now)
     started = time.monotonic()
     try:
@@ -136,8 +156,13 @@ def delivery_attempt(delivery: Delivery, *, now=None) -> Attempt | None:
         given_up = delivery.attempts >= MAX_ATTEMPTS
         delivery.status = DeliveryStatus.GIVEN_UP if given_up else DeliveryStatus.FAILED
         delivery.next_attempt_at = None if given_up else now + backoff(delivery.attempts)
-        logger.warning("Webhook delivery %s to subscription %s failed (attempt %s): %s", delivery.pk,
-                       subscription.pk, delivery.attempts, attempt.error or attempt.status_code)
+        logger.warning(
+            "Webhook delivery %s to subscription %s failed (attempt %s): %s",
+            delivery.pk,
+            subscription.pk,
+            delivery.attempts,
+            attempt.error or attempt.status_code,
+        )
     delivery.save(update_fields=["status", "attempts", "next_attempt_at", "delivered_at", "updated_at"])
     return attempt
 
@@ -149,26 +174,36 @@ def deliveries_send(deliveries, *, now=None) -> int:
 def deliveries_retry(*, now=None) -> int:
     """The worker's periodic job: what failed, once its back-off is over; what a crashed worker left."""
     now = now or timezone.now()
-    due = Delivery.objects.filter(
-        Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
-        | Q(status=DeliveryStatus.PENDING, created_at__lte=now - timedelta(minutes=2))
-        | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT),
-        subscription__is_active=True,
-    ).select_related("subscription").order_by("pk")[:200]
+    due = (
+        Delivery.objects.filter(
+            Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
+            | Q(status=DeliveryStatus.PENDING, created_at__lte=now - timedelta(minutes=2))
+            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT),
+            subscription__is_active=True,
+        )
+        .select_related("subscription")
+        .order_by("pk")[:200]
+    )
     return deliveries_send(list(due), now=now)
 
 
 @transaction.atomic
 def delivery_resend(*, delivery: Delivery, by) -> Delivery:
-    """"Send again": the same event (same id and body) once more, now; a failure is retried as before."""
+    """ "Send again": the same event (same id and body) once more, now; a failure is retried as before."""
     _require(by, delivery.subscription)
     if delivery.status == DeliveryStatus.SENDING:
         raise ValidationError(_("It is being sent now."))
-    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, next_attempt_at=None,
-                                                   attempts=min(delivery.attempts, MAX_ATTEMPTS - 1))
-    audit_record(actor=by, school=delivery.subscription.school, organisation=delivery.subscription.organisation,
-                 action="resend", obj=delivery.subscription,
-                 summary=f"Webhook event {delivery.event_id} sent again to {delivery.subscription.name}")
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=None, attempts=min(delivery.attempts, MAX_ATTEMPTS - 1)
+    )
+    audit_record(
+        actor=by,
+        school=delivery.subscription.school,
+        organisation=delivery.subscription.organisation,
+        action="resend",
+        obj=delivery.subscription,
+        summary=f"Webhook event {delivery.event_id} sent again to {delivery.subscription.name}",
+    )
 
     def send():
         from schooldesk.webhooks.tasks import deliveries_send_task
@@ -194,18 +229,33 @@ def sla_breaches_emit(*, now=None) -> int:
         return 0
     now = now or timezone.now()
     since = now - BREACH_WINDOW
-    calls = Incident.objects.filter(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=True).filter(
-        Q(resolve_due_at__gt=since, resolve_due_at__lte=now)
-        | Q(responded_at__isnull=True, response_due_at__gt=since, response_due_at__lte=now)).order_by("pk")
+    calls = (
+        Incident.objects.filter(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=True)
+        .filter(
+            Q(resolve_due_at__gt=since, resolve_due_at__lte=now)
+            | Q(responded_at__isnull=True, response_due_at__gt=since, response_due_at__lte=now)
+        )
+        .order_by("pk")
+    )
     found = 0
     for incident in calls[:500]:
-        for which, due in (("response", None if incident.responded_at else incident.response_due_at),
-                           ("resolution", incident.resolve_due_at)):
+        for which, due in (
+            ("response", None if incident.responded_at else incident.response_due_at),
+            ("resolution", incident.resolve_due_at),
+        ):
             if due is None or not since < due <= now:
                 continue
-            emit(WebhookEvent.SLA_BREACHED, school=incident.school_id, obj=incident,
-                 event_id=event_key("sla", incident.pk, which, f"{due:%Y%m%d%H%M}"),
-                 data={"summary": incident.summary, "priority": incident.priority, "target": which,
-                       "due": timezone.localtime(due).strftime("%d/%m/%Y %H:%M")})
+            emit(
+                WebhookEvent.SLA_BREACHED,
+                school=incident.school_id,
+                obj=incident,
+                event_id=event_key("sla", incident.pk, which, f"{due:%Y%m%d%H%M}"),
+                data={
+                    "summary": incident.summary,
+                    "priority": incident.priority,
+                    "target": which,
+                    "due": timezone.localtime(due).strftime("%d/%m/%Y %H:%M"),
+                },
+            )
             found += 1
     return found

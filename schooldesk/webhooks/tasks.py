@@ -9,8 +9,9 @@ def deliveries_send_task(delivery_ids: list[int]) -> int:
     from schooldesk.webhooks.models import Delivery
     from schooldesk.webhooks.services import deliveries_send
 
-    return deliveries_send(list(Delivery.objects.filter(pk__in=delivery_ids).select_related("subscription")
-                                .order_by("pk")))
+    return deliveries_send(
+        list(Delivery.objects.filter(pk__in=delivery_ids).select_related("subscription").order_by("pk"))
+    )
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -67,8 +67,10 @@ class SubscriptionEditView(ManagerRequiredMixin, FormPageView):
     def perform(self, form):
         subscription, secret = services.subscription_save(subscription=form.instance, by=self.request.user)
         if secret:
-            self.request.session[SHOWN_ONCE] = {**self.request.session.get(SHOWN_ONCE, {}),
-                                                str(subscription.pk): secret}
+            self.request.session[SHOWN_ONCE] = {
+                **self.request.session.get(SHOWN_ONCE, {}),
+                str(subscription.pk): secret,
+            }
         return subscription
 
     def get_success_url(self, result):
@@ -101,4 +103,3 @@ class DeliveryResendView(ManagerRequiredMixin, ObjectActionView):
         for error in form.non_field_errors():
             messages.error(self.request, error)
         return redirect(self.get_success_url(obj))
-

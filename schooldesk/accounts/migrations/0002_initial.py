@@ -6,42 +6,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('suppliers', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("suppliers", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='membership',
-            name='organisation',
-            field=models.ForeignKey(blank=True, help_text="Set instead of a school for a role held across all of an LA's or trust's schools.", null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.organisation'),
+            model_name="membership",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Set instead of a school for a role held across all of an LA's or trust's schools.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                to="schools.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='school',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.school'),
+            model_name="membership",
+            name="school",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to="schools.school"
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='supplier',
-            field=models.ForeignKey(blank=True, help_text='For providers: the supplier whose escalated calls they see.', null=True, on_delete=django.db.models.deletion.CASCADE, to='suppliers.supplier'),
+            model_name="membership",
+            name="supplier",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For providers: the supplier whose escalated calls they see.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                to="suppliers.supplier",
+            ),
         ),
         migrations.AddField(
-            model_name='membership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL),
+            model_name="membership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', True), ('school__isnull', False)), models.Q(('organisation__isnull', False), ('school__isnull', True)), _connector='OR'), name='membership_school_xor_organisation'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("organisation__isnull", True), ("school__isnull", False)),
+                    models.Q(("organisation__isnull", False), ("school__isnull", True)),
+                    _connector="OR",
+                ),
+                name="membership_school_xor_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'school', 'role'), name='membership_unique_school_role'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("user", "school", "role"), name="membership_unique_school_role"),
         ),
     ]

@@ -24,11 +24,11 @@ def decrypt_existing(apps, schema_editor):
         User.objects.filter(pk=pk).update(feed_token=models.Value(token, output_field=models.TextField()))
     for pk in list(User.objects.filter(feed_token="").values_list("pk", flat=True)):
         User.objects.filter(pk=pk).update(
-            feed_token=models.Value(secrets.token_urlsafe(32), output_field=models.TextField()))
+            feed_token=models.Value(secrets.token_urlsafe(32), output_field=models.TextField())
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("accounts", "0002_initial"),
     ]

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_api_tokens'),
+        ("accounts", "0004_api_tokens"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('reporter', 'Reporter'), ('spoc', 'SPOC (service desk administrator)'), ('technician', 'Technician (first level)'), ('provider', 'Provider (second level)'), ('owner', 'ICT owner'), ('viewer', 'Viewer (head, governors)'), ('dpo', 'DPO (data protection officer)'), ('dsl', 'DSL (designated safeguarding lead)')], max_length=20),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("reporter", "Reporter"),
+                    ("spoc", "SPOC (service desk administrator)"),
+                    ("technician", "Technician (first level)"),
+                    ("provider", "Provider (second level)"),
+                    ("owner", "ICT owner"),
+                    ("viewer", "Viewer (head, governors)"),
+                    ("dpo", "DPO (data protection officer)"),
+                    ("dsl", "DSL (designated safeguarding lead)"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

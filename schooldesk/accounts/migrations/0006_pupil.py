@@ -6,35 +6,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_membership_role_dsl'),
-        ('schools', '0004_satisfaction_survey'),
+        ("accounts", "0005_membership_role_dsl"),
+        ("schools", "0004_satisfaction_survey"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Pupil',
+            name="Pupil",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('first_name', models.CharField(max_length=80, verbose_name='first name')),
-                ('last_name', models.CharField(max_length=80, verbose_name='last name')),
-                ('year_group', models.CharField(blank=True, help_text='e.g. Year 7.', max_length=20, verbose_name='year group')),
-                ('form', models.CharField(blank=True, help_text='e.g. 7B or Oak class.', max_length=40, verbose_name='class or form')),
-                ('mis_id', models.CharField(blank=True, help_text="The pupil's id in the school's MIS or Wonde, used to match on each sync.", max_length=80, verbose_name='MIS id')),
-                ('parent_name', models.CharField(blank=True, max_length=160, verbose_name='parent or carer')),
-                ('parent_email', models.EmailField(blank=True, max_length=254, verbose_name="parent or carer's email")),
-                ('is_active', models.BooleanField(default=True, verbose_name='on roll')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pupil', to=settings.AUTH_USER_MODEL, verbose_name='sign-in')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("first_name", models.CharField(max_length=80, verbose_name="first name")),
+                ("last_name", models.CharField(max_length=80, verbose_name="last name")),
+                (
+                    "year_group",
+                    models.CharField(blank=True, help_text="e.g. Year 7.", max_length=20, verbose_name="year group"),
+                ),
+                (
+                    "form",
+                    models.CharField(
+                        blank=True, help_text="e.g. 7B or Oak class.", max_length=40, verbose_name="class or form"
+                    ),
+                ),
+                (
+                    "mis_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The pupil's id in the school's MIS or Wonde, used to match on each sync.",
+                        max_length=80,
+                        verbose_name="MIS id",
+                    ),
+                ),
+                ("parent_name", models.CharField(blank=True, max_length=160, verbose_name="parent or carer")),
+                ("parent_email", models.EmailField(blank=True, max_length=254, verbose_name="parent or carer's email")),
+                ("is_active", models.BooleanField(default=True, verbose_name="on roll")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="pupil",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sign-in",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'pk'],
-                'indexes': [models.Index(fields=['school', 'year_group', 'form'], name='pupil_school_class')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('mis_id', ''), _negated=True), fields=('school', 'mis_id'), name='pupil_unique_mis_id_per_school')],
+                "ordering": ["last_name", "first_name", "pk"],
+                "indexes": [models.Index(fields=["school", "year_group", "form"], name="pupil_school_class")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("mis_id", ""), _negated=True),
+                        fields=("school", "mis_id"),
+                        name="pupil_unique_mis_id_per_school",
+                    )
+                ],
             },
         ),
     ]

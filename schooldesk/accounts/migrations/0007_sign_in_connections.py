@@ -7,38 +7,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_pupil'),
-        ('schools', '0004_satisfaction_survey'),
+        ("accounts", "0006_pupil"),
+        ("schools", "0004_satisfaction_survey"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignInConnection',
+            name="SignInConnection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('provider', models.CharField(choices=[('microsoft', 'Microsoft (Entra ID)'), ('google', 'Google (Workspace)')], max_length=12, verbose_name='sign in with')),
-                ('tenant_id', models.CharField(blank=True, help_text='The Directory (tenant) ID from Entra ID, e.g. 3f2c8a9e-…. Microsoft only.', max_length=100, verbose_name='Microsoft tenant ID')),
-                ('domains', models.CharField(help_text="The domains of your people's addresses, separated by commas: oakfield.sch.uk, oakfield.org.uk. For Google, your Workspace's primary domain first.", max_length=400, verbose_name='email domains')),
-                ('client_id', schooldesk.core.fields.EncryptedTextField(verbose_name='client ID')),
-                ('client_secret', schooldesk.core.fields.EncryptedTextField(verbose_name='client secret')),
-                ('issuer', models.URLField(blank=True, help_text="Leave blank: Microsoft's or Google's own. Only for a test or a private provider.", max_length=300, verbose_name='issuer')),
-                ('is_enabled', models.BooleanField(default=True, verbose_name='show the button on the sign-in page')),
-                ('creates_accounts', models.BooleanField(default=True, help_text='Someone from your domain with no account yet gets one, as a reporter of the school. Untick to let only the people you have added sign in.', verbose_name='a first sign-in makes the account')),
-                ('passwords_off', models.BooleanField(default=False, help_text='Your people must sign in with this button; their passwords stop working. Superusers and the break-glass account below still sign in with a password.', verbose_name="no passwords for the school's people")),
-                ('break_glass', models.ForeignKey(blank=True, help_text='A local account that keeps its password when passwords are off, for when the sign-in with Microsoft or Google is down.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='break-glass account')),
-                ('organisation', models.ForeignKey(blank=True, help_text="Instead of a school: one tenant or domain shared by the LA's or trust's schools.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sign_in_connections', to='schools.organisation', verbose_name='every school of')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sign_in_connections', to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[("microsoft", "Microsoft (Entra ID)"), ("google", "Google (Workspace)")],
+                        max_length=12,
+                        verbose_name="sign in with",
+                    ),
+                ),
+                (
+                    "tenant_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="The Directory (tenant) ID from Entra ID, e.g. 3f2c8a9e-…. Microsoft only.",
+                        max_length=100,
+                        verbose_name="Microsoft tenant ID",
+                    ),
+                ),
+                (
+                    "domains",
+                    models.CharField(
+                        help_text="The domains of your people's addresses, separated by commas: oakfield.sch.uk, oakfield.org.uk. For Google, your Workspace's primary domain first.",
+                        max_length=400,
+                        verbose_name="email domains",
+                    ),
+                ),
+                ("client_id", schooldesk.core.fields.EncryptedTextField(verbose_name="client ID")),
+                ("client_secret", schooldesk.core.fields.EncryptedTextField(verbose_name="client secret")),
+                (
+                    "issuer",
+                    models.URLField(
+                        blank=True,
+                        help_text="Leave blank: Microsoft's or Google's own. Only for a test or a private provider.",
+                        max_length=300,
+                        verbose_name="issuer",
+                    ),
+                ),
+                ("is_enabled", models.BooleanField(default=True, verbose_name="show the button on the sign-in page")),
+                (
+                    "creates_accounts",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Someone from your domain with no account yet gets one, as a reporter of the school. Untick to let only the people you have added sign in.",
+                        verbose_name="a first sign-in makes the account",
+                    ),
+                ),
+                (
+                    "passwords_off",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Your people must sign in with this button; their passwords stop working. Superusers and the break-glass account below still sign in with a password.",
+                        verbose_name="no passwords for the school's people",
+                    ),
+                ),
+                (
+                    "break_glass",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A local account that keeps its password when passwords are off, for when the sign-in with Microsoft or Google is down.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="break-glass account",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Instead of a school: one tenant or domain shared by the LA's or trust's schools.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_in_connections",
+                        to="schools.organisation",
+                        verbose_name="every school of",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_in_connections",
+                        to="schools.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sign-in with Microsoft or Google',
-                'verbose_name_plural': 'sign-ins with Microsoft or Google',
-                'ordering': ['provider', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', True), ('school__isnull', False)), models.Q(('organisation__isnull', False), ('school__isnull', True)), _connector='OR'), name='signinconnection_school_xor_organisation')],
+                "verbose_name": "sign-in with Microsoft or Google",
+                "verbose_name_plural": "sign-ins with Microsoft or Google",
+                "ordering": ["provider", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("organisation__isnull", True), ("school__isnull", False)),
+                            models.Q(("organisation__isnull", False), ("school__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="signinconnection_school_xor_organisation",
+                    )
+                ],
             },
         ),
     ]

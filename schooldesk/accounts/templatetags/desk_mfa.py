@@ -15,7 +15,12 @@ def mfa_duty(context) -> dict:
 
     request = context["request"]
     labels = dict(Role.choices)
-    places = [(place, [labels.get(role, role) for role in roles])
-              for place, roles in roles_requiring_mfa(request.user).items()]
-    return {"places": places, "sso_mfa": sso_used_mfa(request),
-            "policies": list(mfa_policy_organisations(request.user)[:20])}
+    places = [
+        (place, [labels.get(role, role) for role in roles])
+        for place, roles in roles_requiring_mfa(request.user).items()
+    ]
+    return {
+        "places": places,
+        "sso_mfa": sso_used_mfa(request),
+        "policies": list(mfa_policy_organisations(request.user)[:20]),
+    }

@@ -8,6 +8,10 @@ register = template.Library()
 
 @register.inclusion_tag("account/_sso_buttons.html", takes_context=True)
 def sso_buttons(context):
-    """"Sign in with Microsoft" and "… Google" beside the password form, where any school has them."""
-    return {"providers": sso.enabled_providers(), "form": SignInStartForm(),
-            "next": context.get("redirect_field_value") or "", "csrf_token": context.get("csrf_token")}
+    """ "Sign in with Microsoft" and "… Google" beside the password form, where any school has them."""
+    return {
+        "providers": sso.enabled_providers(),
+        "form": SignInStartForm(),
+        "next": context.get("redirect_field_value") or "",
+        "csrf_token": context.get("csrf_token"),
+    }

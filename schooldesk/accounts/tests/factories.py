@@ -11,8 +11,9 @@ from schooldesk.accounts.models import Membership, User
 _SURNAMES = [name for name in BritishNames.last_names if name.isalpha()]
 _SURNAMES = [name for name in _SURNAMES if not any(name != other and name in other for other in _SURNAMES)]
 random.Random(2026).shuffle(_SURNAMES)
-_FIRST_NAMES = sorted({name for name in (*BritishNames.first_names_female, *BritishNames.first_names_male)
-                       if name.isalpha()})
+_FIRST_NAMES = sorted(
+    {name for name in (*BritishNames.first_names_female, *BritishNames.first_names_male) if name.isalpha()}
+)
 
 PASSWORD = "correct-horse-battery"
 

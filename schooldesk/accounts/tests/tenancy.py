@@ -24,7 +24,16 @@ def build(cast, secret):
     cast.reporter.job_title = f"{secret} teacher"
     cast.reporter.save(update_fields=["job_title"])
     connection = SignInConnection.objects.create(
-        school=cast.school, provider="google", domains=f"{secret.lower()}.sch.uk", client_id=f"{secret}-client",
-        client_secret=f"{secret}-secret")
-    return {"api_token": api_token, "person": cast.reporter, "role": role, "sign_in_connection": connection,
-            "mfa_organisation": cast.school.organisation}
+        school=cast.school,
+        provider="google",
+        domains=f"{secret.lower()}.sch.uk",
+        client_id=f"{secret}-client",
+        client_secret=f"{secret}-secret",
+    )
+    return {
+        "api_token": api_token,
+        "person": cast.reporter,
+        "role": role,
+        "sign_in_connection": connection,
+        "mfa_organisation": cast.school.organisation,
+    }

@@ -21,8 +21,11 @@ def bearer(token: str) -> dict:
 def make_on_the_page(client, name: str, scope_label: str) -> str:
     """Fill the "Make a token" form as the page renders it; returns the token the list page then shows."""
     page = client.get("/accounts/api-tokens/new/")
-    (form,) = [f for f in forms_in(page.content.decode(), "/accounts/api-tokens/new/")
-               if f.method == "post" and any(c.name == "scope" for c in f.controls)]
+    (form,) = [
+        f
+        for f in forms_in(page.content.decode(), "/accounts/api-tokens/new/")
+        if f.method == "post" and any(c.name == "scope" for c in f.controls)
+    ]
     data, _touched = filled(form, None)
     radios = {c.value: c for c in form.controls if c.name == "scope"}
     assert set(radios) == {"read", "write"}, scope_label
@@ -31,7 +34,7 @@ def make_on_the_page(client, name: str, scope_label: str) -> str:
     assert response.status_code == 302 and response["Location"] == "/accounts/api-tokens/"
     listing = client.get("/accounts/api-tokens/").content.decode()
     start = listing.index('id="new-token"')
-    return listing[listing.index('value="', start) + 7:listing.index('"', listing.index('value="', start) + 7)]
+    return listing[listing.index('value="', start) + 7 : listing.index('"', listing.index('value="', start) + 7)]
 
 
 def test_a_person_makes_a_token_from_their_menu_sees_it_once_and_the_api_takes_it(cast, client):

@@ -31,8 +31,10 @@ def test_password_reset_by_email(cast, client):
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
-    response = client.post(form.redirect_chain[-1][0], {"new_password1": "A-much-better-passphrase-42",
-                                                        "new_password2": "A-much-better-passphrase-42"})
+    response = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "A-much-better-passphrase-42", "new_password2": "A-much-better-passphrase-42"},
+    )
     assert response.status_code == 302
     cast.reporter.refresh_from_db()
     assert cast.reporter.check_password("A-much-better-passphrase-42")
@@ -95,8 +97,9 @@ def test_logout_is_post_only(cast, login):
 def test_login_with_the_email_address(cast, client, password):
     cast.reporter.email = "teacher@oak.sch.uk"
     cast.reporter.save()
-    response = client.post(reverse("login"), {"username": "Teacher@oak.sch.uk", "password": password,
-                                              "next": "/incidents/"})
+    response = client.post(
+        reverse("login"), {"username": "Teacher@oak.sch.uk", "password": password, "next": "/incidents/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/incidents/"
 
 
@@ -112,8 +115,10 @@ def test_a_wrong_password_by_email_counts_towards_the_lockout(cast, client, pass
 
 def test_nobody_signs_themselves_up(client):
     passphrase = "A-long-passphrase-42"
-    response = client.post("/accounts/signup/", {"username": "newbie", "email": "new@oak.sch.uk",
-                                                 "password1": passphrase, "password2": passphrase})
+    response = client.post(
+        "/accounts/signup/",
+        {"username": "newbie", "email": "new@oak.sch.uk", "password1": passphrase, "password2": passphrase},
+    )
     assert "You cannot make your own account" in response.content.decode()
     from schooldesk.accounts.models import User
 

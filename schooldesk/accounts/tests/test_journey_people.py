@@ -36,8 +36,9 @@ def test_the_owner_gives_a_technician_a_role_and_the_technicians_next_page_shows
     owner.get_by_label(re.compile(r"^Role")).select_option(label="SPOC (service desk administrator)")
     checked(owner, "person", "desktop")
     owner.get_by_role("button", name="Give the role").click()
-    expect(owner.get_by_role("status")).to_have_text(f"Role SPOC (service desk administrator) given in "
-                                                     f"{cast.school.name}.")
+    expect(owner.get_by_role("status")).to_have_text(
+        f"Role SPOC (service desk administrator) given in {cast.school.name}."
+    )
 
     technician.reload()  # their next page
     nav_to(technician, "Desk", "People")
@@ -45,15 +46,16 @@ def test_the_owner_gives_a_technician_a_role_and_the_technicians_next_page_shows
     assert Membership.objects.filter(user=cast.technician, school=cast.school, role="spoc").exists()
 
 
-STAFF = ("First name,Last name,Email,Job title,Roles\n"
-         "Ann,Lee,ann.lee@example.sch.uk,Teaching assistant,technician\n"
-         "Bob,Ray,bob.ray@example,Teacher,reporter\n"
-         "Cy,Day,cy.day@example.sch.uk,Year 6 pupil,pupil\n"
-         "Di,Fox,di.fox@example.sch.uk,Office manager,spoc; caretaker\n")
+STAFF = (
+    "First name,Last name,Email,Job title,Roles\n"
+    "Ann,Lee,ann.lee@example.sch.uk,Teaching assistant,technician\n"
+    "Bob,Ray,bob.ray@example,Teacher,reporter\n"
+    "Cy,Day,cy.day@example.sch.uk,Year 6 pupil,pupil\n"
+    "Di,Fox,di.fox@example.sch.uk,Office manager,spoc; caretaker\n"
+)
 
 
-def test_a_staff_list_with_two_bad_rows_is_refused_with_both_named_then_accepted_on_a_phone(cast, signed_in,
-                                                                                           tmp_path):
+def test_a_staff_list_with_two_bad_rows_is_refused_with_both_named_then_accepted_on_a_phone(cast, signed_in, tmp_path):
     page = signed_in(cast.owner, "phone")
     nav_to(page, "Desk", "People")
     page.get_by_role("link", name="Import a staff list").click()

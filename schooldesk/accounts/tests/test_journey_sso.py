@@ -18,8 +18,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def oak_microsoft(cast, oidc_provider, **extra) -> SignInConnection:
     return SignInConnection.objects.create(
-        pk=9101, school=cast.school, provider="microsoft", tenant_id=OAK_TENANT, domains="oak.sch.uk",
-        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, issuer=oidc_provider.issuer, **extra)
+        pk=9101,
+        school=cast.school,
+        provider="microsoft",
+        tenant_id=OAK_TENANT,
+        domains="oak.sch.uk",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        issuer=oidc_provider.issuer,
+        **extra,
+    )
 
 
 def sign_in_with_microsoft(page, email: str) -> None:
@@ -46,7 +54,8 @@ def test_a_teacher_with_no_account_signs_in_with_microsoft_and_reports_a_fault(c
     teacher = User.objects.get(email="new.teacher@oak.sch.uk")
     assert (teacher.first_name, teacher.last_name, teacher.has_usable_password()) == ("Nia", "Newton", False)
     assert list(Membership.objects.filter(user=teacher).values_list("school", "role")) == [
-        (cast.school.pk, Role.REPORTER)]
+        (cast.school.pk, Role.REPORTER)
+    ]
     assert session_of(page)["sso_amr"] == ["pwd", "mfa"]  # for the MFA step: the provider did a second factor
     assert AuditEntry.objects.filter(action=SSO_LINK, actor=teacher, school=cast.school).exists()
     assert AuditEntry.objects.filter(action="sign_in", actor=teacher, school=cast.school).exists()
@@ -80,8 +89,9 @@ def test_a_microsoft_account_of_an_unknown_tenant_is_refused(cast, oidc_provider
     assert refused.changes["email"] == "guest@oak.sch.uk"
 
 
-def test_a_school_with_passwords_off_refuses_them_but_not_the_break_glass_admin(cast, oidc_provider, open_page,
-                                                                              password):
+def test_a_school_with_passwords_off_refuses_them_but_not_the_break_glass_admin(
+    cast, oidc_provider, open_page, password
+):
     oak_microsoft(cast, oidc_provider, passwords_off=True, break_glass=cast.spoc)
     cast.reporter.email = "known.teacher@oak.sch.uk"
     cast.reporter.save()

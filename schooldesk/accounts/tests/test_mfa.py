@@ -36,8 +36,8 @@ def totp(secret: str, *, at: float | None = None, digits: int = 6, period: int =
     key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
     digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 10 ** digits:0{digits}d}"
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**digits:0{digits}d}"
 
 
 def test_the_totp_helper_gives_rfc_6238s_own_test_vector():
@@ -60,8 +60,12 @@ def submit(client, url: str, values: dict, *, field: str = "", page=None):
     `values` typed in."""
     page = page or client.get(url)
     assert page.status_code == 200, (url, page.status_code, page.get("Location"))
-    (form,) = [f for f in forms_in(page.content.decode(), url) if f.method == "post" and (
-        any(c.name == field for c in f.controls) if field else f.action in ("", url, url.partition("?")[0]))]
+    (form,) = [
+        f
+        for f in forms_in(page.content.decode(), url)
+        if f.method == "post"
+        and (any(c.name == field for c in f.controls) if field else f.action in ("", url, url.partition("?")[0]))
+    ]
     data, _touched = filled(form, None)
     data.update(values)
     return client.post(form.action or url, data), page
@@ -73,8 +77,7 @@ def set_up_the_app(client, capture) -> str:
     page = client.get(f"{SECURITY}totp/activate/")  # each time it is drawn, a new key
     secret = unescape(re.search(r'id="authenticator_secret"[^>]*value="([^"]+)"', page.content.decode()).group(1))
     with capture(execute=True):
-        response, _page = submit(client, f"{SECURITY}totp/activate/", {"code": totp(secret)}, field="code",
-                                 page=page)
+        response, _page = submit(client, f"{SECURITY}totp/activate/", {"code": totp(secret)}, field="code", page=page)
     assert response.status_code == 302, response.content.decode()[:2000]
     return secret
 
@@ -144,8 +147,9 @@ def test_recovery_codes_work_once_each(cast, client, capture):
     codes = re.findall(r"<li class=\"col\">(\w+)</li>", client.get(f"{SECURITY}recovery-codes/").content.decode())
     assert len(codes) == 10
     download = client.get(f"{SECURITY}recovery-codes/download/")  # the page's "Download the codes"
-    assert download["Content-Disposition"].startswith("attachment") and all(c in download.content.decode()
-                                                                            for c in codes)
+    assert download["Content-Disposition"].startswith("attachment") and all(
+        c in download.content.decode() for c in codes
+    )
     assert AuditEntry.objects.filter(action="download", object_id="mfa_download_recovery_codes").exists()
     client.logout()
     client.force_login(cast.technician)  # a new session, not yet confirmed: the confirmation takes a code
@@ -185,10 +189,18 @@ def test_removing_the_last_second_step_closes_the_desk_again(cast, client, produ
     assert client.get("/")["Location"] == SECURITY
 
 
-@pytest.mark.parametrize(("amr", "counts"), [
-    (["pwd", "mfa"], True), ("mfa", True), (["MFA"], True), (["pwd"], False), (None, False), ({"mfa": 1}, False),
-    ([["mfa"]], False),
-])
+@pytest.mark.parametrize(
+    ("amr", "counts"),
+    [
+        (["pwd", "mfa"], True),
+        ("mfa", True),
+        (["MFA"], True),
+        (["pwd"], False),
+        (None, False),
+        ({"mfa": 1}, False),
+        ([["mfa"]], False),
+    ],
+)
 def test_an_sso_sign_in_that_used_mfa_counts_for_the_session(cast, client, production_default, amr, counts):
     sign_in(client, cast.spoc)
     session = client.session
@@ -275,8 +287,12 @@ def test_the_security_page_is_in_the_persons_menu(cast, client):
 
 def sign_in_with_password(client, user, password):
     """The login form as the page renders it; returns the answer (a redirect to the second step, or home)."""
-    response, _page = submit(client, "/accounts/login/", {"login": user.username, "username": user.username,
-                                                          "password": password}, field="password")
+    response, _page = submit(
+        client,
+        "/accounts/login/",
+        {"login": user.username, "username": user.username, "password": password},
+        field="password",
+    )
     return response
 
 

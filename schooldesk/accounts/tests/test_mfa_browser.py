@@ -22,9 +22,19 @@ def virtual_authenticator(page) -> tuple:
     """A platform authenticator in this page's browser, as a phone's: returns the CDP session and its id."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable", {"enableUI": False})
-    made = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
-        "isUserVerified": True, "automaticPresenceSimulation": True}})
+    made = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
     return cdp, made["authenticatorId"]
 
 
@@ -46,7 +56,8 @@ def sign_out(page):
 
 
 def test_a_spoc_is_made_to_set_up_mfa_adds_a_passkey_signs_out_and_back_in_with_it(
-        cast, open_page, password, live_server, settings):
+    cast, open_page, password, live_server, settings
+):
     settings.SCHOOLDESK_MFA_DEFAULT_ROLES = PRODUCTION_DEFAULT
     assert live_server.url.startswith("http://localhost:"), live_server.url  # a secure context for WebAuthn
     page = open_page("phone")
@@ -90,8 +101,7 @@ def test_a_spoc_is_made_to_set_up_mfa_adds_a_passkey_signs_out_and_back_in_with_
     assert AuditEntry.objects.filter(action="mfa_use", changes__passwordless=True, actor=cast.spoc).exists()
 
 
-def test_a_person_signs_in_with_the_password_then_the_passkey_as_second_step(
-        cast, open_page, password, settings):
+def test_a_person_signs_in_with_the_password_then_the_passkey_as_second_step(cast, open_page, password, settings):
     """The same passkey as the second step after a password (as the code of an app would be)."""
     settings.SCHOOLDESK_MFA_DEFAULT_ROLES = PRODUCTION_DEFAULT
     page = open_page("desktop")

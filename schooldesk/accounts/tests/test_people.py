@@ -64,8 +64,9 @@ def test_nobody_acts_in_a_school_they_do_not_hold(cast, other):
     with pytest.raises(PermissionDenied):  # their own person, in another school
         services.role_give(person=cast.reporter, school=other.school, role="technician", by=cast.owner)
     with pytest.raises(PermissionDenied):
-        services.person_invite(email="new@example.org", first_name="A", last_name="B", school=other.school,
-                               role="reporter", by=cast.owner)
+        services.person_invite(
+            email="new@example.org", first_name="A", last_name="B", school=other.school, role="reporter", by=cast.owner
+        )
     with pytest.raises(PermissionDenied):
         services.person_deactivate(person=other.reporter, by=cast.owner)
     assert not User.objects.filter(email="new@example.org").exists()
@@ -95,10 +96,12 @@ def test_a_provider_role_is_tied_to_a_supplier_of_that_school(cast, other):
     with pytest.raises(ValidationError):
         services.role_give(person=cast.technician, school=cast.school, role="provider", by=cast.owner)
     with pytest.raises(ValidationError):
-        services.role_give(person=cast.technician, school=cast.school, role="provider", supplier=other.supplier,
-                           by=cast.owner)
-    membership, _made = services.role_give(person=cast.technician, school=cast.school, role="provider",
-                                           supplier=cast.supplier, by=cast.owner)
+        services.role_give(
+            person=cast.technician, school=cast.school, role="provider", supplier=other.supplier, by=cast.owner
+        )
+    membership, _made = services.role_give(
+        person=cast.technician, school=cast.school, role="provider", supplier=cast.supplier, by=cast.owner
+    )
     assert membership.supplier == cast.supplier
 
 
@@ -133,12 +136,20 @@ def test_a_leaver_cannot_sign_in_but_their_calls_remain(cast, client):
     assert signs_in(client, cast.reporter)
 
 
-def test_an_invited_person_chooses_a_password_through_a_link_that_works_once(cast, client, settings,
-                                                                             django_capture_on_commit_callbacks):
+def test_an_invited_person_chooses_a_password_through_a_link_that_works_once(
+    cast, client, settings, django_capture_on_commit_callbacks
+):
     settings.SCHOOLDESK_SITE_URL = "https://desk.example.sch.uk"
     with django_capture_on_commit_callbacks(execute=True):
-        person, created = services.person_invite(email="Ann.Lee@Example.sch.uk", first_name="Ann", last_name="Lee",
-                                                 job_title="TA", school=cast.school, role="technician", by=cast.spoc)
+        person, created = services.person_invite(
+            email="Ann.Lee@Example.sch.uk",
+            first_name="Ann",
+            last_name="Lee",
+            job_title="TA",
+            school=cast.school,
+            role="technician",
+            by=cast.spoc,
+        )
     assert created and not person.has_usable_password() and person.email == "ann.lee@example.sch.uk"
     assert access_for(User.objects.get(pk=person.pk)).has_role(cast.school.pk, {"technician"})
     assert AuditEntry.objects.filter(action="invite", object_id=str(person.pk), actor=cast.spoc).exists()
@@ -153,8 +164,14 @@ def test_an_invited_person_chooses_a_password_through_a_link_that_works_once(cas
     again = client.get(link, follow=True)
     assert b"new_password1" not in again.content  # used once: no longer valid
     # the same address again: the role is added, no second sign-in
-    same, created = services.person_invite(email="ann.lee@example.sch.uk", first_name="Ann", last_name="Lee",
-                                           school=cast.school, role="reporter", by=cast.spoc)
+    same, created = services.person_invite(
+        email="ann.lee@example.sch.uk",
+        first_name="Ann",
+        last_name="Lee",
+        school=cast.school,
+        role="reporter",
+        by=cast.spoc,
+    )
     assert not created and same.pk == person.pk and User.objects.filter(email__iexact=person.email).count() == 1
 
 
@@ -213,14 +230,22 @@ def test_a_refused_button_says_why_beside_it(cast, other, client):
     assert "/remove/" not in page
 
 
-def test_reactivate_and_resend_the_invitation_as_the_page_renders_them(cast, client,
-                                                                        django_capture_on_commit_callbacks):
+def test_reactivate_and_resend_the_invitation_as_the_page_renders_them(
+    cast, client, django_capture_on_commit_callbacks
+):
     services.person_deactivate(person=cast.viewer, by=cast.owner)
     client.force_login(cast.owner)
     action, data = rendered_form(client, f"/accounts/people/{cast.viewer.pk}/", "/reactivate/")
     assert client.post(action, data).status_code == 302 and User.objects.get(pk=cast.viewer.pk).is_active
-    person, _created = services.person_invite(email="new@example.sch.uk", first_name="N", last_name="Ew",
-                                              school=cast.school, role="reporter", by=cast.owner, send=False)
+    person, _created = services.person_invite(
+        email="new@example.sch.uk",
+        first_name="N",
+        last_name="Ew",
+        school=cast.school,
+        role="reporter",
+        by=cast.owner,
+        send=False,
+    )
     action, data = rendered_form(client, f"/accounts/people/{person.pk}/", "/invitation/")
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(action, data).status_code == 302

@@ -27,13 +27,16 @@ def upload(client, file, school=None):
     return client.post("/accounts/people/import/", data)
 
 
-def test_two_bad_rows_are_named_and_nothing_is_written_then_the_fixed_file_imports(cast, client,
-                                                                                  django_capture_on_commit_callbacks):
+def test_two_bad_rows_are_named_and_nothing_is_written_then_the_fixed_file_imports(
+    cast, client, django_capture_on_commit_callbacks
+):
     client.force_login(cast.spoc)
-    bad = ("Ann,Lee,ann.lee@example.sch.uk,TA,technician\n"
-           "Bob,Ray,not-an-address,Teacher,reporter\n"
-           f"{cast.technician.first_name},{cast.technician.last_name},{cast.technician.email},,spoc; technician\n"
-           "Cy,Day,cy@example.sch.uk,Head,headmaster\n")
+    bad = (
+        "Ann,Lee,ann.lee@example.sch.uk,TA,technician\n"
+        "Bob,Ray,not-an-address,Teacher,reporter\n"
+        f"{cast.technician.first_name},{cast.technician.last_name},{cast.technician.email},,spoc; technician\n"
+        "Cy,Day,cy@example.sch.uk,Head,headmaster\n"
+    )
     response = upload(client, csv_file(bad))
     assert response.status_code == 302
     check = client.get("/accounts/people/import/check/")
@@ -60,8 +63,12 @@ def test_two_bad_rows_are_named_and_nothing_is_written_then_the_fixed_file_impor
 
 def test_roles_above_the_importers_own_are_refused(cast, client):
     client.force_login(cast.spoc)
-    upload(client, csv_file("Ann,Lee,ann@example.sch.uk,,owner\nBob,Ray,bob@example.sch.uk,,dpo\n"
-                            "Cy,Day,cy@example.sch.uk,,provider\n"))
+    upload(
+        client,
+        csv_file(
+            "Ann,Lee,ann@example.sch.uk,,owner\nBob,Ray,bob@example.sch.uk,,dpo\nCy,Day,cy@example.sch.uk,,provider\n"
+        ),
+    )
     page = client.get("/accounts/people/import/check/").content.decode()
     assert page.count("above your own") == 2 and "supplier" in page
     assert not User.objects.filter(email__in=["ann@example.sch.uk", "bob@example.sch.uk"]).exists()
@@ -72,10 +79,12 @@ def test_an_la_file_names_schools_by_urn_or_name_and_only_the_las_own(cast, othe
     la = UserFactory()
     Membership.objects.create(user=la, organisation=cast.school.organisation, role="owner")
     client.force_login(la)
-    body = ("First name,Last name,Email,Job title,Roles,School\n"
-            f"Ann,Lee,ann@example.sch.uk,,technician,{cast.school.name}\n"
-            "Bob,Ray,bob@example.sch.uk,,pupil,123456\n"
-            f"Cy,Day,cy@example.sch.uk,,reporter,{other.school.name}\n")
+    body = (
+        "First name,Last name,Email,Job title,Roles,School\n"
+        f"Ann,Lee,ann@example.sch.uk,,technician,{cast.school.name}\n"
+        "Bob,Ray,bob@example.sch.uk,,pupil,123456\n"
+        f"Cy,Day,cy@example.sch.uk,,reporter,{other.school.name}\n"
+    )
     client.post("/accounts/people/import/", {"file": SimpleUploadedFile("la.csv", body.encode())})
     page = client.get("/accounts/people/import/check/").content.decode()
     assert "Line 4" in page and "not a school whose people you manage" in page and "Line 2" not in page

@@ -16,13 +16,21 @@ TENANT = "11111111-2222-3333-4444-555555555555"
 
 
 def microsoft(cast, **extra):
-    return SignInConnection.objects.create(school=cast.school, provider="microsoft", tenant_id=TENANT,
-                                           domains="oak.sch.uk", client_id="app", client_secret="shh", **extra)
+    return SignInConnection.objects.create(
+        school=cast.school,
+        provider="microsoft",
+        tenant_id=TENANT,
+        domains="oak.sch.uk",
+        client_id="app",
+        client_secret="shh",
+        **extra,
+    )
 
 
 def google(cast, **extra):
-    return SignInConnection.objects.create(school=cast.school, provider="google", domains="oak.sch.uk",
-                                           client_id="app", client_secret="shh", **extra)
+    return SignInConnection.objects.create(
+        school=cast.school, provider="google", domains="oak.sch.uk", client_id="app", client_secret="shh", **extra
+    )
 
 
 def test_microsoft_needs_the_schools_tenant_and_domain(cast):
@@ -30,8 +38,12 @@ def test_microsoft_needs_the_schools_tenant_and_domain(cast):
     good = {"tid": TENANT, "email": "T.Hill@oak.sch.uk"}
     assert sso.checked_email(connection, good) == "t.hill@oak.sch.uk"
     assert connection.server_url == f"https://login.microsoftonline.com/{TENANT}/v2.0"
-    for claims in ({**good, "tid": "someone-else"}, {**good, "email": "t.hill@gmail.com"},
-                   {**good, "email_verified": False}, {"tid": TENANT}):
+    for claims in (
+        {**good, "tid": "someone-else"},
+        {**good, "email": "t.hill@gmail.com"},
+        {**good, "email_verified": False},
+        {"tid": TENANT},
+    ):
         with pytest.raises(sso.SignInRefused):
             sso.checked_email(connection, claims)
 
@@ -89,10 +101,12 @@ def test_the_sign_in_page_shows_the_buttons_and_allows_the_issuer_as_a_form_targ
 
 def test_an_unknown_domain_is_told_at_once(cast, client):
     microsoft(cast)
-    response = client.post(reverse("sign_in_start"), {"sso-email": "a@elsewhere.example",
-                                                      "sso-provider": "microsoft"}, follow=True)
+    response = client.post(
+        reverse("sign_in_start"), {"sso-email": "a@elsewhere.example", "sso-provider": "microsoft"}, follow=True
+    )
     assert "No school on this desk signs in with Microsoft (Entra ID) from elsewhere.example" in (
-        response.content.decode())
+        response.content.decode()
+    )
 
 
 def test_only_the_desk_changes_the_settings_and_the_secret_is_never_shown(cast, other, login):
@@ -103,10 +117,19 @@ def test_only_the_desk_changes_the_settings_and_the_secret_is_never_shown(cast, 
     client = login(cast.spoc)
     page = client.get(reverse("sign_in_connection_update", args=[connection.pk])).content.decode()
     assert "shh" not in page and f"/accounts/oidc/desk-{connection.pk}/login/callback/" in page
-    response = client.post(reverse("sign_in_connection_update", args=[connection.pk]), {
-        "provider": "microsoft", "tenant_id": TENANT, "domains": "oak.sch.uk, oak.org.uk", "is_enabled": "on",
-        "creates_accounts": "on", "passwords_off": "on", "break_glass": str(cast.owner.pk),
-        "version": connection.version})
+    response = client.post(
+        reverse("sign_in_connection_update", args=[connection.pk]),
+        {
+            "provider": "microsoft",
+            "tenant_id": TENANT,
+            "domains": "oak.sch.uk, oak.org.uk",
+            "is_enabled": "on",
+            "creates_accounts": "on",
+            "passwords_off": "on",
+            "break_glass": str(cast.owner.pk),
+            "version": connection.version,
+        },
+    )
     assert response.status_code == 302
     connection.refresh_from_db()
     assert connection.client_secret == "shh" and connection.domain_list == ["oak.sch.uk", "oak.org.uk"]

@@ -15,11 +15,14 @@ def sign_in(client, username, password, headers):
     return client.post(reverse("login"), {"username": username, "password": password}, **headers)
 
 
-def test_one_password_sprayed_over_many_accounts_from_one_address_is_stopped(cast, client, password, settings,
-                                                                            behind_nginx):
+def test_one_password_sprayed_over_many_accounts_from_one_address_is_stopped(
+    cast, client, password, settings, behind_nginx
+):
     sprayer = behind_nginx("203.0.113.7")
-    answers = [sign_in(client, f"guess{n}", "Summer2026!", sprayer).status_code
-               for n in range(settings.SCHOOLDESK_LOGIN_ADDRESS_LIMIT)]
+    answers = [
+        sign_in(client, f"guess{n}", "Summer2026!", sprayer).status_code
+        for n in range(settings.SCHOOLDESK_LOGIN_ADDRESS_LIMIT)
+    ]
     assert answers == [200] * (settings.SCHOOLDESK_LOGIN_ADDRESS_LIMIT - 1) + [429]
     # The address is now paused, whichever account it tries, even with the right password ...
     assert sign_in(client, cast.spoc.username, password, sprayer).status_code == 429
@@ -35,8 +38,9 @@ def test_a_stranger_cannot_lock_a_person_out(cast, client, password, settings, b
     assert sign_in(client, cast.spoc.username, password, spoc_at_school).status_code == 302
 
 
-def test_an_account_tried_from_many_addresses_is_paused_at_the_slower_account_limit(cast, client, password,
-                                                                                    settings, behind_nginx):
+def test_an_account_tried_from_many_addresses_is_paused_at_the_slower_account_limit(
+    cast, client, password, settings, behind_nginx
+):
     settings.SCHOOLDESK_LOGIN_ACCOUNT_LIMIT = 12
     home = behind_nginx("198.51.100.20")
     for n in range(settings.SCHOOLDESK_LOGIN_ACCOUNT_LIMIT - 1):
@@ -57,8 +61,9 @@ def test_a_try_while_locked_out_does_not_extend_the_pause(cast, client, settings
     assert (after.attempt_time, after.failures_since_start) == (before.attempt_time, before.failures_since_start)
 
 
-def test_signing_in_to_ones_own_account_does_not_clear_an_addresss_failures(cast, client, password, settings,
-                                                                           behind_nginx):
+def test_signing_in_to_ones_own_account_does_not_clear_an_addresss_failures(
+    cast, client, password, settings, behind_nginx
+):
     sprayer = behind_nginx("203.0.113.7")
     for n in range(settings.SCHOOLDESK_LOGIN_ADDRESS_LIMIT - 1):
         sign_in(client, f"guess{n}", "Summer2026!", sprayer)
@@ -68,8 +73,9 @@ def test_signing_in_to_ones_own_account_does_not_clear_an_addresss_failures(cast
     assert sign_in(client, cast.reporter.username, password, sprayer).status_code == 429
 
 
-def test_a_person_signing_in_clears_their_own_failures_from_that_address(cast, client, password, settings,
-                                                                          behind_nginx):
+def test_a_person_signing_in_clears_their_own_failures_from_that_address(
+    cast, client, password, settings, behind_nginx
+):
     office = behind_nginx("198.51.100.20")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         sign_in(client, cast.spoc.username, "wrong", office)

@@ -8,143 +8,323 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('locations', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('suppliers', '0001_initial'),
+        ("locations", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("suppliers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AssetImport',
+            name="AssetImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('file', models.FileField(max_length=300, upload_to=schooldesk.assets.models.import_path)),
-                ('stored_name', models.CharField(max_length=80)),
-                ('original_name', models.CharField(max_length=200)),
-                ('headers', models.JSONField(default=list)),
-                ('mapping', models.JSONField(blank=True, default=dict)),
-                ('imported_at', models.DateTimeField(blank=True, null=True)),
-                ('rows_imported', models.PositiveIntegerField(default=0)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("file", models.FileField(max_length=300, upload_to=schooldesk.assets.models.import_path)),
+                ("stored_name", models.CharField(max_length=80)),
+                ("original_name", models.CharField(max_length=200)),
+                ("headers", models.JSONField(default=list)),
+                ("mapping", models.JSONField(blank=True, default=dict)),
+                ("imported_at", models.DateTimeField(blank=True, null=True)),
+                ("rows_imported", models.PositiveIntegerField(default=0)),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AssetType',
+            name="AssetType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('is_archived', models.BooleanField(default=False, verbose_name='archived')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                ("is_archived", models.BooleanField(default=False, verbose_name="archived")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Asset',
+            name="Asset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tag', models.CharField(help_text='The label on the device, e.g. RIV-0123.', max_length=40, verbose_name='asset tag')),
-                ('make', models.CharField(blank=True, max_length=60, verbose_name='make')),
-                ('model', models.CharField(blank=True, max_length=80, verbose_name='model')),
-                ('serial', models.CharField(blank=True, max_length=80, verbose_name='serial number')),
-                ('status', models.CharField(choices=[('in_use', 'In use'), ('spare', 'Spare'), ('in_repair', 'In repair'), ('on_loan', 'On loan'), ('retired', 'Retired'), ('disposed', 'Disposed')], default='in_use', max_length=20, verbose_name='status')),
-                ('loan_due_on', models.DateField(blank=True, null=True, verbose_name='expected back on')),
-                ('purchased_on', models.DateField(blank=True, null=True, verbose_name='purchase date')),
-                ('cost', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='cost (£)')),
-                ('order_reference', models.CharField(blank=True, max_length=60, verbose_name='order reference')),
-                ('warranty_ends_on', models.DateField(blank=True, null=True, verbose_name='warranty ends')),
-                ('funding_source', models.CharField(blank=True, help_text='e.g. Devolved capital, PTA, Pupil premium.', max_length=80, verbose_name='funding source')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('disposed_on', models.DateField(blank=True, null=True, verbose_name='disposed on')),
-                ('disposal_method', models.CharField(blank=True, choices=[('weee', 'Recycled (WEEE contractor)'), ('resold', 'Sold'), ('donated', 'Donated'), ('returned', 'Returned to the lessor or supplier'), ('destroyed', 'Destroyed')], max_length=20, verbose_name='how')),
-                ('disposal_reference', models.CharField(blank=True, max_length=80, verbose_name='certificate or reference')),
-                ('is_data_wiped', models.BooleanField(default=False, verbose_name='data securely wiped')),
-                ('last_audited_on', models.DateField(blank=True, null=True, verbose_name='last seen in an audit')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('issued_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='issued_assets', to=settings.AUTH_USER_MODEL, verbose_name='issued to')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='locations.location', verbose_name='location')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('supplier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='suppliers.supplier', verbose_name='supplier')),
-                ('asset_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assets.assettype', verbose_name='type')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "tag",
+                    models.CharField(
+                        help_text="The label on the device, e.g. RIV-0123.", max_length=40, verbose_name="asset tag"
+                    ),
+                ),
+                ("make", models.CharField(blank=True, max_length=60, verbose_name="make")),
+                ("model", models.CharField(blank=True, max_length=80, verbose_name="model")),
+                ("serial", models.CharField(blank=True, max_length=80, verbose_name="serial number")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_use", "In use"),
+                            ("spare", "Spare"),
+                            ("in_repair", "In repair"),
+                            ("on_loan", "On loan"),
+                            ("retired", "Retired"),
+                            ("disposed", "Disposed"),
+                        ],
+                        default="in_use",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("loan_due_on", models.DateField(blank=True, null=True, verbose_name="expected back on")),
+                ("purchased_on", models.DateField(blank=True, null=True, verbose_name="purchase date")),
+                (
+                    "cost",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="cost (£)"
+                    ),
+                ),
+                ("order_reference", models.CharField(blank=True, max_length=60, verbose_name="order reference")),
+                ("warranty_ends_on", models.DateField(blank=True, null=True, verbose_name="warranty ends")),
+                (
+                    "funding_source",
+                    models.CharField(
+                        blank=True,
+                        help_text="e.g. Devolved capital, PTA, Pupil premium.",
+                        max_length=80,
+                        verbose_name="funding source",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("disposed_on", models.DateField(blank=True, null=True, verbose_name="disposed on")),
+                (
+                    "disposal_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("weee", "Recycled (WEEE contractor)"),
+                            ("resold", "Sold"),
+                            ("donated", "Donated"),
+                            ("returned", "Returned to the lessor or supplier"),
+                            ("destroyed", "Destroyed"),
+                        ],
+                        max_length=20,
+                        verbose_name="how",
+                    ),
+                ),
+                (
+                    "disposal_reference",
+                    models.CharField(blank=True, max_length=80, verbose_name="certificate or reference"),
+                ),
+                ("is_data_wiped", models.BooleanField(default=False, verbose_name="data securely wiped")),
+                ("last_audited_on", models.DateField(blank=True, null=True, verbose_name="last seen in an audit")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "issued_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="issued_assets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="issued to",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="locations.location",
+                        verbose_name="location",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="suppliers.supplier",
+                        verbose_name="supplier",
+                    ),
+                ),
+                (
+                    "asset_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="assets.assettype", verbose_name="type"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['tag'],
+                "ordering": ["tag"],
             },
         ),
         migrations.CreateModel(
-            name='AssetEvent',
+            name="AssetEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('created', 'Added to the register'), ('imported', 'Imported'), ('changed', 'Changed'), ('moved', 'Moved'), ('issued', 'Issued'), ('loaned', 'Lent'), ('returned', 'Returned'), ('status', 'Status changed'), ('disposed', 'Disposed of'), ('audited', 'Seen in an audit'), ('related', 'Relationship')], max_length=20)),
-                ('field', models.CharField(blank=True, max_length=40)),
-                ('old_value', models.CharField(blank=True, max_length=200)),
-                ('new_value', models.CharField(blank=True, max_length=200)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='assets.asset')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Added to the register"),
+                            ("imported", "Imported"),
+                            ("changed", "Changed"),
+                            ("moved", "Moved"),
+                            ("issued", "Issued"),
+                            ("loaned", "Lent"),
+                            ("returned", "Returned"),
+                            ("status", "Status changed"),
+                            ("disposed", "Disposed of"),
+                            ("audited", "Seen in an audit"),
+                            ("related", "Relationship"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("field", models.CharField(blank=True, max_length=40)),
+                ("old_value", models.CharField(blank=True, max_length=200)),
+                ("new_value", models.CharField(blank=True, max_length=200)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="assets.asset"
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['asset', 'created_at'], name='assets_asse_asset_i_c9fc4c_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["asset", "created_at"], name="assets_asse_asset_i_c9fc4c_idx")],
             },
         ),
         migrations.CreateModel(
-            name='AssetRelationship',
+            name="AssetRelationship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('connected_to', 'is connected to'), ('depends_on', 'depends on'), ('part_of', 'is part of')], max_length=20, verbose_name='relationship')),
-                ('note', models.CharField(blank=True, max_length=120, verbose_name='note')),
-                ('from_asset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations_out', to='assets.asset')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('to_asset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations_in', to='assets.asset')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("connected_to", "is connected to"),
+                            ("depends_on", "depends on"),
+                            ("part_of", "is part of"),
+                        ],
+                        max_length=20,
+                        verbose_name="relationship",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=120, verbose_name="note")),
+                (
+                    "from_asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="relations_out", to="assets.asset"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "to_asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="relations_in", to="assets.asset"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'to_asset__tag'],
-                'constraints': [models.UniqueConstraint(fields=('from_asset', 'kind', 'to_asset'), name='assetrelationship_unique'), models.CheckConstraint(condition=models.Q(('from_asset', models.F('to_asset')), _negated=True), name='assetrelationship_not_self')],
+                "ordering": ["kind", "to_asset__tag"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("from_asset", "kind", "to_asset"), name="assetrelationship_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("from_asset", models.F("to_asset")), _negated=True),
+                        name="assetrelationship_not_self",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='assettype',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('school'), name='assettype_unique_name_per_school'),
+            model_name="assettype",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                models.F("school"),
+                name="assettype_unique_name_per_school",
+            ),
         ),
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['school', 'tag'], name='assets_asse_school__9c03b4_idx'),
+            model_name="asset",
+            index=models.Index(fields=["school", "tag"], name="assets_asse_school__9c03b4_idx"),
         ),
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['school', 'status', 'tag'], name='assets_asse_school__54f171_idx'),
+            model_name="asset",
+            index=models.Index(fields=["school", "status", "tag"], name="assets_asse_school__54f171_idx"),
         ),
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['warranty_ends_on'], name='assets_asse_warrant_91431f_idx'),
+            model_name="asset",
+            index=models.Index(fields=["warranty_ends_on"], name="assets_asse_warrant_91431f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='asset',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('tag'), models.F('school'), name='asset_unique_tag_per_school'),
+            model_name="asset",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("tag"), models.F("school"), name="asset_unique_tag_per_school"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='asset',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('serial'), models.F('school'), condition=models.Q(('serial', ''), _negated=True), name='asset_unique_serial_per_school'),
+            model_name="asset",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("serial"),
+                models.F("school"),
+                condition=models.Q(("serial", ""), _negated=True),
+                name="asset_unique_serial_per_school",
+            ),
         ),
     ]

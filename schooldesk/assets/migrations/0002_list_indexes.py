@@ -5,22 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0001_initial'),
-        ('locations', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('suppliers', '0003_alter_contract_targets'),
+        ("assets", "0001_initial"),
+        ("locations", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("suppliers", "0003_alter_contract_targets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['tag', 'id'], name='assets_asse_tag_69f211_idx'),
+            model_name="asset",
+            index=models.Index(fields=["tag", "id"], name="assets_asse_tag_69f211_idx"),
         ),
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['status', 'tag', 'id'], name='assets_asse_status_1f0b5a_idx'),
+            model_name="asset",
+            index=models.Index(fields=["status", "tag", "id"], name="assets_asse_status_1f0b5a_idx"),
         ),
     ]

@@ -10,8 +10,10 @@ def create(apps, schema_editor):
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         if cursor.fetchone() is None:
             return
-    schema_editor.execute('CREATE INDEX IF NOT EXISTS "assets_asset_notes_trgm" ON "assets_asset" '
-                          'USING gin ((UPPER(("notes")::text)) gin_trgm_ops)')
+    schema_editor.execute(
+        'CREATE INDEX IF NOT EXISTS "assets_asset_notes_trgm" ON "assets_asset" '
+        'USING gin ((UPPER(("notes")::text)) gin_trgm_ops)'
+    )
 
 
 def drop(apps, schema_editor):

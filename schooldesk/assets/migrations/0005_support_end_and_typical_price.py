@@ -5,28 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0004_notes_trigram_index'),
-        ('locations', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('suppliers', '0004_supplier_suggestions'),
+        ("assets", "0004_notes_trigram_index"),
+        ("locations", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("suppliers", "0004_supplier_suggestions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='asset',
-            name='support_ends_on',
-            field=models.DateField(blank=True, help_text="When the maker stops updating it: end of support, a Chromebook's auto-update expiry, a switch's end of life.", null=True, verbose_name='support ends'),
+            model_name="asset",
+            name="support_ends_on",
+            field=models.DateField(
+                blank=True,
+                help_text="When the maker stops updating it: end of support, a Chromebook's auto-update expiry, a switch's end of life.",
+                null=True,
+                verbose_name="support ends",
+            ),
         ),
         migrations.AddField(
-            model_name='assettype',
-            name='typical_price',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='What replacing one usually costs; used to forecast replacements.', max_digits=10, null=True, verbose_name='typical price (£)'),
+            model_name="assettype",
+            name="typical_price",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                help_text="What replacing one usually costs; used to forecast replacements.",
+                max_digits=10,
+                null=True,
+                verbose_name="typical price (£)",
+            ),
         ),
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['support_ends_on'], name='assets_asse_support_fd2622_idx'),
+            model_name="asset",
+            index=models.Index(fields=["support_ends_on"], name="assets_asse_support_fd2622_idx"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0005_support_end_and_typical_price'),
+        ("assets", "0005_support_end_and_typical_price"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assettype',
-            name='version',
+            model_name="assettype",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
     ]

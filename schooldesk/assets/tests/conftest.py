@@ -6,4 +6,3 @@ def media(settings, tmp_path):
     """Uploads (import files) go to a temporary folder, never var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-

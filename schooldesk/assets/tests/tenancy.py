@@ -22,11 +22,22 @@ def build(cast, secret):
     kind = asset_type(cast.school, "Other")
     kind.name = f"{secret} type"
     kind.save()
-    asset = AssetFactory(school=cast.school, tag=f"{secret}-1", serial=f"{secret}-SN", location=room, asset_type=kind,
-                         notes=f"{secret} notes", support_ends_on=date.today() + timedelta(days=400))
+    asset = AssetFactory(
+        school=cast.school,
+        tag=f"{secret}-1",
+        serial=f"{secret}-SN",
+        location=room,
+        asset_type=kind,
+        notes=f"{secret} notes",
+        support_ends_on=date.today() + timedelta(days=400),
+    )
     switch = AssetFactory(school=cast.school, tag=f"{secret}-2", location=room, type_name="Switch")
     relationship_add(from_asset=asset, kind="connected_to", to_asset=switch, by=None)
     csv = SimpleUploadedFile(f"{secret}.csv", f"Asset tag,Type\n{secret}-9,Laptop\n".encode(), content_type="text/csv")
     upload = asset_import_upload(school=cast.school, upload=csv, by=None)
-    return {"asset": asset, "asset_type": kind, "asset_import": upload,
-            "asset_relationship": AssetRelationship.objects.get(from_asset=asset)}
+    return {
+        "asset": asset,
+        "asset_type": kind,
+        "asset_import": upload,
+        "asset_relationship": AssetRelationship.objects.get(from_asset=asset),
+    }

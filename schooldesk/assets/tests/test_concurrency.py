@@ -61,10 +61,13 @@ def one_saved_one_told(results, field, words):
     assert field in error.message_dict and words in error.message_dict[field][0]
 
 
-@pytest.mark.parametrize("first, second, field", [
-    ({"tag": "RACE-1"}, {"tag": "race-1"}, "tag"),
-    ({"tag": "RACE-1", "serial": "SN-1"}, {"tag": "RACE-2", "serial": "sn-1"}, "serial"),
-])
+@pytest.mark.parametrize(
+    "first, second, field",
+    [
+        ({"tag": "RACE-1"}, {"tag": "race-1"}, "tag"),
+        ({"tag": "RACE-1", "serial": "SN-1"}, {"tag": "RACE-2", "serial": "sn-1"}, "serial"),
+    ],
+)
 def test_the_same_tag_or_serial_added_twice_at_once(cast, first, second, field):
     asset_types_ensure(school=cast.school)
     laptop = AssetType.objects.get(school=cast.school, name="Laptop")
@@ -72,8 +75,13 @@ def test_the_same_tag_or_serial_added_twice_at_once(cast, first, second, field):
 
     def add(user_pk, fields):
         def job():
-            return slow_commit(lambda: asset_save(asset=Asset(school_id=cast.school.pk, asset_type_id=laptop.pk,
-                                                              **fields), by=User.objects.get(pk=user_pk)))
+            return slow_commit(
+                lambda: asset_save(
+                    asset=Asset(school_id=cast.school.pk, asset_type_id=laptop.pk, **fields),
+                    by=User.objects.get(pk=user_pk),
+                )
+            )
+
         return job
 
     results = together(add(spoc_pk, first), add(technician_pk, second))
@@ -86,9 +94,13 @@ def test_the_same_licence_key_added_twice_at_once(cast):
 
     def add(user_pk, product):
         def job():
-            return slow_commit(lambda: licence_save(
-                licence=Licence(school_id=cast.school.pk, product=product, licence_type="site", key="ABCDE-FGHIJ"),
-                by=User.objects.get(pk=user_pk)))
+            return slow_commit(
+                lambda: licence_save(
+                    licence=Licence(school_id=cast.school.pk, product=product, licence_type="site", key="ABCDE-FGHIJ"),
+                    by=User.objects.get(pk=user_pk),
+                )
+            )
+
         return job
 
     results = together(add(owner_pk, "Office"), add(spoc_pk, "Office (again)"))

@@ -23,8 +23,17 @@ def test_each_demo_school_has_a_register_and_a_licence_list_with_over_and_under(
         assets = Asset.objects.filter(school=school)
         assert 150 <= assets.count() <= 500
         kinds = set(assets.values_list("asset_type__name", flat=True))
-        assert {"Laptop", "Chromebook", "Tablet", "Interactive panel or whiteboard", "Projector", "Printer",
-                "Switch", "Access point", "Server"} <= kinds
+        assert {
+            "Laptop",
+            "Chromebook",
+            "Tablet",
+            "Interactive panel or whiteboard",
+            "Projector",
+            "Printer",
+            "Switch",
+            "Access point",
+            "Server",
+        } <= kinds
         assert set(assets.values_list("status", flat=True)) == set(AssetStatus.values)
         assert assets.filter(status=AssetStatus.DISPOSED, disposed_on__isnull=False).count() == 2
         assert len(set(assets.values_list("tag", flat=True))) == assets.count()

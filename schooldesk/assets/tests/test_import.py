@@ -18,8 +18,20 @@ from schooldesk.suppliers.models import Supplier
 
 pytestmark = pytest.mark.django_db
 
-HEADINGS = ["Asset No", "Device type", "Manufacturer", "Model", "Serial Number", "Room", "Status", "Purchase date",
-            "Cost", "Supplier", "Warranty expiry", "Notes"]
+HEADINGS = [
+    "Asset No",
+    "Device type",
+    "Manufacturer",
+    "Model",
+    "Serial Number",
+    "Room",
+    "Status",
+    "Purchase date",
+    "Cost",
+    "Supplier",
+    "Warranty expiry",
+    "Notes",
+]
 
 
 def csv_file(rows, headings=HEADINGS, name="register.csv", encoding="utf-8"):
@@ -39,14 +51,29 @@ def xlsx_file(rows, headings=HEADINGS, name="register.xlsx", merge=None, title=N
         sheet.merge_cells(merge)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return SimpleUploadedFile(name, buffer.getvalue(),
-                              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return SimpleUploadedFile(
+        name, buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
 
 
 def good_rows(n, prefix="OAK"):
-    return [(f"{prefix}-{i:04d}", "Laptop" if i % 2 else "Chromebook", "Dell", "Latitude 3440", f"SN{i:06d}",
-             "ICT suite", "In use", "01/09/2023", "£689.00", "Oak Support Ltd", "31/08/2026", "")
-            for i in range(1, n + 1)]
+    return [
+        (
+            f"{prefix}-{i:04d}",
+            "Laptop" if i % 2 else "Chromebook",
+            "Dell",
+            "Latitude 3440",
+            f"SN{i:06d}",
+            "ICT suite",
+            "In use",
+            "01/09/2023",
+            "£689.00",
+            "Oak Support Ltd",
+            "31/08/2026",
+            "",
+        )
+        for i in range(1, n + 1)
+    ]
 
 
 def upload(cast, file):
@@ -55,10 +82,20 @@ def upload(cast, file):
 
 def test_the_usual_headings_are_recognised():
     mapping = guess_mapping(HEADINGS)
-    assert mapping == {"tag": "Asset No", "asset_type": "Device type", "make": "Manufacturer", "model": "Model",
-                       "serial": "Serial Number", "location": "Room", "status": "Status",
-                       "purchased_on": "Purchase date", "cost": "Cost", "supplier": "Supplier",
-                       "warranty_ends_on": "Warranty expiry", "notes": "Notes"}
+    assert mapping == {
+        "tag": "Asset No",
+        "asset_type": "Device type",
+        "make": "Manufacturer",
+        "model": "Model",
+        "serial": "Serial Number",
+        "location": "Room",
+        "status": "Status",
+        "purchased_on": "Purchase date",
+        "cost": "Cost",
+        "supplier": "Supplier",
+        "warranty_ends_on": "Warranty expiry",
+        "notes": "Notes",
+    }
 
 
 def test_a_clean_csv_imports_every_row_in_one_go(cast):
@@ -68,9 +105,14 @@ def test_a_clean_csv_imports_every_row_in_one_go(cast):
     added = asset_import_apply(record=record, mapping=record.mapping, by=cast.spoc, create_missing=False)
     assert added == 500 == Asset.objects.filter(school=cast.school).count()
     asset = Asset.objects.get(tag="OAK-0007")
-    assert (asset.asset_type.name, asset.location.name, asset.supplier, asset.cost, asset.purchased_on,
-            asset.warranty_ends_on) == ("Laptop", "ICT suite", cast.supplier, Decimal("689.00"), date(2023, 9, 1),
-                                        date(2026, 8, 31))
+    assert (
+        asset.asset_type.name,
+        asset.location.name,
+        asset.supplier,
+        asset.cost,
+        asset.purchased_on,
+        asset.warranty_ends_on,
+    ) == ("Laptop", "ICT suite", cast.supplier, Decimal("689.00"), date(2023, 9, 1), date(2026, 8, 31))
     assert AssetEvent.objects.get(asset=asset).note == "Imported from register.csv, line 8"
     with pytest.raises(ValidationError):  # the same file twice
         asset_import_apply(record=record, mapping=record.mapping, by=cast.spoc, create_missing=False)
@@ -100,8 +142,10 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_written(cast):
 
 
 def test_new_locations_types_and_suppliers_wait_for_the_spocs_confirmation(cast):
-    rows = [("NEW-1", "3D printer", "Ultimaker", "S3", "", "Makerspace", "", "", "", "Printing Supplies Ltd", "", ""),
-            ("NEW-2", "Laptop", "", "", "", "makerspace", "spare", "", "", "", "", "")]
+    rows = [
+        ("NEW-1", "3D printer", "Ultimaker", "S3", "", "Makerspace", "", "", "", "Printing Supplies Ltd", "", ""),
+        ("NEW-2", "Laptop", "", "", "", "makerspace", "spare", "", "", "", "", ""),
+    ]
     record = upload(cast, csv_file(rows))
     check = asset_import_check(record=record, mapping=record.mapping)
     assert check.is_valid and check.needs_confirmation
@@ -118,8 +162,22 @@ def test_new_locations_types_and_suppliers_wait_for_the_spocs_confirmation(cast)
 
 
 def test_xlsx_with_real_dates_numbers_and_people(cast):
-    rows = [["X-1", "Tablet", "Apple", "iPad", 123456789, "Library", "On loan", date(2024, 1, 15), 319,
-             "", date(2025, 1, 15), "Class set"]]
+    rows = [
+        [
+            "X-1",
+            "Tablet",
+            "Apple",
+            "iPad",
+            123456789,
+            "Library",
+            "On loan",
+            date(2024, 1, 15),
+            319,
+            "",
+            date(2025, 1, 15),
+            "Class set",
+        ]
+    ]
     headings = HEADINGS[:-1] + ["Issued to"]
     rows[0][-1] = cast.reporter.username
     record = upload(cast, xlsx_file(rows, headings=headings))
@@ -128,7 +186,12 @@ def test_xlsx_with_real_dates_numbers_and_people(cast):
     asset_import_apply(record=record, mapping=record.mapping, by=cast.spoc, create_missing=False)
     asset = Asset.objects.get()
     assert (asset.serial, asset.status, asset.issued_to, asset.purchased_on, asset.cost) == (
-        "123456789", "on_loan", cast.reporter, date(2024, 1, 15), Decimal("319.00"))
+        "123456789",
+        "on_loan",
+        cast.reporter,
+        date(2024, 1, 15),
+        Decimal("319.00"),
+    )
 
 
 def test_formulas_in_a_workbook_are_reported_not_imported(cast):
@@ -139,19 +202,40 @@ def test_formulas_in_a_workbook_are_reported_not_imported(cast):
     assert "holds a formula (=SUM(1,2)): replace it with its value" == check.errors[0].message
 
 
-@pytest.mark.parametrize("make_file, message", [
-    (lambda: csv_file(good_rows(3), encoding="cp1252") if False else SimpleUploadedFile(
-        "old.csv", "Asset tag,Type,Cost\nA-1,Laptop,£300\n".encode("cp1252")), "not saved as UTF-8 text: line 2"),
-    (lambda: xlsx_file(good_rows(2), merge="A1:C1"), "Columns B, C have data but no heading"),
-    (lambda: xlsx_file(good_rows(2), title="Asset register 2024"), "The first row holds only “Asset register 2024”"),
-    (lambda: csv_file(good_rows(2), headings=HEADINGS[:2] + ["Model"] * 2 + HEADINGS[4:]), "Two columns are headed"),
-    (lambda: SimpleUploadedFile("register.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100), "old-style Excel"),
-    (lambda: SimpleUploadedFile("register.xlsx", b"Asset tag,Type\n"), "is called .xlsx but is not an Excel workbook"),
-    (lambda: SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n0000"), "imports .csv and .xlsx files"),
-    (lambda: SimpleUploadedFile("empty.csv", b""), "The file is empty"),
-    (lambda: csv_file([]), "headings but no rows"),
-    (lambda: SimpleUploadedFile("binary.csv", b"Asset tag,Type\n\x00\x01\x02,x\n"), "binary data"),
-])
+@pytest.mark.parametrize(
+    "make_file, message",
+    [
+        (
+            lambda: (
+                csv_file(good_rows(3), encoding="cp1252")
+                if False
+                else SimpleUploadedFile("old.csv", "Asset tag,Type,Cost\nA-1,Laptop,£300\n".encode("cp1252"))
+            ),
+            "not saved as UTF-8 text: line 2",
+        ),
+        (lambda: xlsx_file(good_rows(2), merge="A1:C1"), "Columns B, C have data but no heading"),
+        (
+            lambda: xlsx_file(good_rows(2), title="Asset register 2024"),
+            "The first row holds only “Asset register 2024”",
+        ),
+        (
+            lambda: csv_file(good_rows(2), headings=HEADINGS[:2] + ["Model"] * 2 + HEADINGS[4:]),
+            "Two columns are headed",
+        ),
+        (
+            lambda: SimpleUploadedFile("register.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 100),
+            "old-style Excel",
+        ),
+        (
+            lambda: SimpleUploadedFile("register.xlsx", b"Asset tag,Type\n"),
+            "is called .xlsx but is not an Excel workbook",
+        ),
+        (lambda: SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n0000"), "imports .csv and .xlsx files"),
+        (lambda: SimpleUploadedFile("empty.csv", b""), "The file is empty"),
+        (lambda: csv_file([]), "headings but no rows"),
+        (lambda: SimpleUploadedFile("binary.csv", b"Asset tag,Type\n\x00\x01\x02,x\n"), "binary data"),
+    ],
+)
 def test_files_that_cannot_be_read_get_a_clear_message(cast, make_file, message):
     with pytest.raises(ValidationError) as error:
         upload(cast, make_file())

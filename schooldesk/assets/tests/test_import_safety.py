@@ -19,8 +19,11 @@ pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
-    f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">' for n in range(1, 10)) + "]>")
+LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">' for n in range(1, 10))
+    + "]>"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -56,33 +59,50 @@ def replaced(data: bytes, name: str, writer) -> bytes:
 
 
 def billion_laughs_in_the_sheet() -> bytes:
-    return replaced(workbook(), SHEET, lambda h, _old: h.write(
-        f'<?xml version="1.0"?>{LAUGHS}<worksheet {MAIN}><sheetData><row r="1"><c r="A1" t="inlineStr"><is>'
-        f'<t>&lol9;</t></is></c></row></sheetData></worksheet>'.encode()))
+    return replaced(
+        workbook(),
+        SHEET,
+        lambda h, _old: h.write(
+            f'<?xml version="1.0"?>{LAUGHS}<worksheet {MAIN}><sheetData><row r="1"><c r="A1" t="inlineStr"><is>'
+            f"<t>&lol9;</t></is></c></row></sheetData></worksheet>".encode()
+        ),
+    )
 
 
 def billion_laughs_in_the_workbook() -> bytes:
-    return replaced(workbook(), "xl/workbook.xml", lambda h, old: h.write(
-        old.replace(b"<workbook ", f'{LAUGHS}<workbook '.encode(), 1).replace(b"Sheet", b"&lol9;", 1)))
+    return replaced(
+        workbook(),
+        "xl/workbook.xml",
+        lambda h, old: h.write(
+            old.replace(b"<workbook ", f"{LAUGHS}<workbook ".encode(), 1).replace(b"Sheet", b"&lol9;", 1)
+        ),
+    )
 
 
 def zip_bomb() -> bytes:
     """A sheet of 40 KB that unzips to 200 MB (blank space inside the sheet's XML: well formed, if read whole)."""
+
     def write(handle, _old):
         handle.write(f'<?xml version="1.0"?><worksheet {MAIN}><sheetData>'.encode())
         for _ in range(200):
             handle.write(b" " * (1024 * 1024))
         handle.write(b"</sheetData></worksheet>")
+
     return replaced(workbook(), SHEET, write)
 
 
 def a_million_rows() -> bytes:
     """Two cells, the second in the last row and last column a sheet can have: read as a grid, 17 billion cells."""
-    return replaced(workbook(), SHEET, lambda h, _old: h.write(
-        f'<?xml version="1.0"?><worksheet {MAIN}><dimension ref="A1:XFD1048576"/><sheetData>'
-        '<row r="1"><c r="A1" t="inlineStr"><is><t>Asset tag</t></is></c></row>'
-        '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
-        '</sheetData></worksheet>'.encode()))
+    return replaced(
+        workbook(),
+        SHEET,
+        lambda h, _old: h.write(
+            f'<?xml version="1.0"?><worksheet {MAIN}><dimension ref="A1:XFD1048576"/><sheetData>'
+            '<row r="1"><c r="A1" t="inlineStr"><is><t>Asset tag</t></is></c></row>'
+            '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+            "</sheetData></worksheet>".encode()
+        ),
+    )
 
 
 def too_many_real_rows() -> bytes:
@@ -112,8 +132,9 @@ def test_a_hostile_workbook_gets_the_imports_clear_message_and_nothing_is_import
     client.force_login(cast.spoc)
     client.raise_request_exception = False  # a 500 is what this test is here to catch, not an error of its own
     started = time.monotonic()
-    response = client.post(page, {"school": cast.school.pk,
-                                  "file": SimpleUploadedFile("register.xlsx", make(), content_type=XLSX)})
+    response = client.post(
+        page, {"school": cast.school.pk, "file": SimpleUploadedFile("register.xlsx", make(), content_type=XLSX)}
+    )
     seconds = time.monotonic() - started
     assert response.status_code == 400, f"{kind}: {response.status_code}"
     assert message in response.content.decode(), response.content.decode()[-3000:]
@@ -129,8 +150,9 @@ def test_openpyxl_parses_with_defusedxml():
 
 def test_a_wide_but_honest_workbook_still_imports_its_rows():
     table = imports.read_table(SimpleUploadedFile("register.xlsx", workbook()))
-    assert table.headers == ["Asset tag", "Type", "Product"] and table.rows == [(2, ["OAK-1", "Laptop",
-                                                                                    "Scratch Desktop"])]
+    assert table.headers == ["Asset tag", "Type", "Product"] and table.rows == [
+        (2, ["OAK-1", "Laptop", "Scratch Desktop"])
+    ]
 
 
 def test_without_defusedxml_a_billion_laughs_is_still_the_clear_message(tmp_path):
@@ -157,6 +179,12 @@ try:
 except ImportFileError as exc:
     print("CLEAR:", exc.message)
 """
-    result = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, capture_output=True, text=True,  # noqa: S603
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,  # noqa: S603
+        timeout=120,
+        check=False,
+    )
     assert result.stdout.startswith("CLEAR: The workbook could not be opened"), result.stdout + result.stderr[-1500:]

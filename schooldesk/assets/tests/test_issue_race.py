@@ -36,8 +36,9 @@ def test_eight_parallel_issues_of_one_asset_issue_it_once(cast):
     asset_pk, spoc_pk = asset.pk, cast.spoc.pk
 
     def issue(person_pk):
-        return lambda: asset_issue(asset=Asset.objects.get(pk=asset_pk), person=User.objects.get(pk=person_pk),
-                                   by=User.objects.get(pk=spoc_pk))
+        return lambda: asset_issue(
+            asset=Asset.objects.get(pk=asset_pk), person=User.objects.get(pk=person_pk), by=User.objects.get(pk=spoc_pk)
+        )
 
     results = together(*[issue(pk) for pk in people(cast, 8)])
     issued = [value for kind, value in results if kind == "ok"]
@@ -52,8 +53,12 @@ def test_eight_parallel_allocations_never_exceed_the_seats_owned(cast):
     licence_pk, spoc_pk = licence.pk, cast.spoc.pk
 
     def allocate(person_pk):
-        return lambda: allocation_add(licence=Licence.objects.get(pk=licence_pk), by=User.objects.get(pk=spoc_pk),
-                                      person=User.objects.get(pk=person_pk), quantity=3)
+        return lambda: allocation_add(
+            licence=Licence.objects.get(pk=licence_pk),
+            by=User.objects.get(pk=spoc_pk),
+            person=User.objects.get(pk=person_pk),
+            quantity=3,
+        )
 
     results = together(*[allocate(pk) for pk in people(cast, 8)])
     assert sorted(kind for kind, _ in results) == ["error"] * 5 + ["ok"] * 3, results

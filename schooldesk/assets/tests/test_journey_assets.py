@@ -35,9 +35,13 @@ from schooldesk.schools.demo import DEMO_PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROOMS = ["ICT suite", "Library", "Hall", "Mrs Brown's class (Year 2)", "Year 5 classroom", "Forest school cabin"]
-KINDS = [("Chromebook", "Acer", "Chromebook 511"), ("Tablet", "Apple", "iPad 10.2\""),
-         ("Laptop", "Lenovo", "ThinkPad E14"),
-         ("Interactive panel or whiteboard", "Promethean", "ActivPanel 9"), ("Desktop", "Dell", "OptiPlex 3000")]
+KINDS = [
+    ("Chromebook", "Acer", "Chromebook 511"),
+    ("Tablet", "Apple", 'iPad 10.2"'),
+    ("Laptop", "Lenovo", "ThinkPad E14"),
+    ("Interactive panel or whiteboard", "Promethean", "ActivPanel 9"),
+    ("Desktop", "Dell", "OptiPlex 3000"),
+]
 
 
 def spreadsheet(path, rows: int = 500):
@@ -45,13 +49,38 @@ def spreadsheet(path, rows: int = 500):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Devices"
-    sheet.append(["Asset No", "Device type", "Manufacturer", "Model", "Serial Number", "Room", "Status",
-                  "Purchase date", "Cost", "Warranty expiry", "Notes"])
+    sheet.append(
+        [
+            "Asset No",
+            "Device type",
+            "Manufacturer",
+            "Model",
+            "Serial Number",
+            "Room",
+            "Status",
+            "Purchase date",
+            "Cost",
+            "Warranty expiry",
+            "Notes",
+        ]
+    )
     for n in range(1, rows + 1):
         kind, make, model = KINDS[n % len(KINDS)]
-        sheet.append([f"JRN-{n:04d}", kind, make, model, f"JSN{n:07d}", ROOMS[n % len(ROOMS)],
-                      "Spare" if n % 50 == 0 else "In use", date(2024, 9, 1), "£289.00", "31/08/2027",
-                      "From the 2024 bid" if n % 7 == 0 else ""])
+        sheet.append(
+            [
+                f"JRN-{n:04d}",
+                kind,
+                make,
+                model,
+                f"JSN{n:07d}",
+                ROOMS[n % len(ROOMS)],
+                "Spare" if n % 50 == 0 else "In use",
+                date(2024, 9, 1),
+                "£289.00",
+                "31/08/2027",
+                "From the 2024 bid" if n % 7 == 0 else "",
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     path.write_bytes(buffer.getvalue())
@@ -110,8 +139,18 @@ def test_import_print_labels_report_from_a_phone_and_see_compliance(demo_desk, o
     assert pdf.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftoppm"):  # poppler-utils: the sheet as an image, for people to look at
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", str(pdf),  # noqa: S603, S607
-                        str(SCREENSHOTS / "assets-03-label-sheet")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "80",
+                "-png",
+                "-singlefile",
+                str(pdf),  # noqa: S603, S607
+                str(SCREENSHOTS / "assets-03-label-sheet"),
+            ],
+            check=True,
+        )
     device = Asset.objects.get(tag="JRN-0003")  # Interactive panel in Mrs Brown's class (Year 2)
 
     # A teacher scans the device's label with a phone: sign in, then the form with the device filled in.
@@ -125,7 +164,8 @@ def test_import_print_labels_report_from_a_phone_and_see_compliance(demo_desk, o
     expect(teacher.get_by_label("Where?")).to_have_value(str(device.location_id))
     expect(teacher.get_by_label("Which device? (optional)")).to_have_value(str(device.pk))
     expect(teacher.get_by_label("Which device? (optional)").locator("option:checked")).to_have_text(
-        "JRN-0003 – Interactive panel or whiteboard, Promethean ActivPanel 9")
+        "JRN-0003 – Interactive panel or whiteboard, Promethean ActivPanel 9"
+    )
     teacher.get_by_label("What is wrong?").fill("The panel has no sound")
     teacher.get_by_label("Where and when can you be found?").fill("Year 2 classroom all day")
     assert horizontal_overflow(teacher)["overflow"] <= 1
@@ -153,7 +193,8 @@ def test_import_print_labels_report_from_a_phone_and_see_compliance(demo_desk, o
     table = spoc.get_by_role("region", name="Licences, most urgent first")
     expect(table.get_by_role("row", name=re.compile("Purple Mash"))).to_contain_text("Under-licensed by 28")
     expect(table.get_by_role("row", name=re.compile("Times Tables Rock Stars"))).to_contain_text(
-        "Over-licensed: 12 unused")
+        "Over-licensed: 12 unused"
+    )
     expect(spoc.locator("#summary-under")).to_contain_text("3")
     expect(spoc.locator("#summary-over")).to_contain_text("3")
     no_serious_axe_violations(spoc, "compliance page")

@@ -18,12 +18,20 @@ CEILING = 25
 def grow(cast, n):
     rooms = list(Location.objects.filter(school=cast.school).order_by("pk")[:5])
     start = Asset.objects.filter(school=cast.school).count()
-    hub = Asset.objects.filter(school=cast.school, tag="HUB").first() or AssetFactory(school=cast.school, tag="HUB",
-                                                                                    type_name="Switch")
+    hub = Asset.objects.filter(school=cast.school, tag="HUB").first() or AssetFactory(
+        school=cast.school, tag="HUB", type_name="Switch"
+    )
     for i in range(start, start + n):
-        asset = AssetFactory(school=cast.school, by=cast.spoc, tag=f"Q-{i:04d}", serial=f"S{i}",
-                             location=rooms[i % 5], type_name=["Laptop", "Projector", "Desktop"][i % 3],
-                             supplier=cast.supplier, issued_to=cast.reporter if i % 4 == 0 else None)
+        asset = AssetFactory(
+            school=cast.school,
+            by=cast.spoc,
+            tag=f"Q-{i:04d}",
+            serial=f"S{i}",
+            location=rooms[i % 5],
+            type_name=["Laptop", "Projector", "Desktop"][i % 3],
+            supplier=cast.supplier,
+            issued_to=cast.reporter if i % 4 == 0 else None,
+        )
         services.relationship_add(from_asset=asset, kind="connected_to", to_asset=hub, by=cast.spoc)
         services.asset_move(asset=hub, location=rooms[i % 5], by=cast.spoc)
         IncidentFactory(school=cast.school, by=cast.reporter, location=rooms[i % 5], asset=hub, summary=f"Hub {i}")
@@ -43,7 +51,7 @@ def pages(cast):
     return {
         "asset list": "/assets/",
         "asset list filtered": f"/assets/?q=Q-&status=in_use&asset_type={laptop.pk}&location={library.pk}"
-                               f"&warranty=none&ordering=-location",
+        f"&warranty=none&ordering=-location",
         "asset page": f"/assets/{hub.pk}/",
         "asset export csv": "/assets/export/",
         "asset export xlsx": "/assets/export/?format=xlsx&status=in_use",

@@ -39,8 +39,9 @@ def register(cast, other):
         "this_year": AssetFactory(school=cast.school, support_ends_on=this_year),
         "next_1": AssetFactory(school=cast.school, support_ends_on=fy.ends_on + timedelta(days=1)),
         "next_2": AssetFactory(school=cast.school, support_ends_on=fy.ends_on + timedelta(days=200)),
-        "chromebook": AssetFactory(school=cast.school, type_name="Chromebook",
-                                   support_ends_on=fy.ends_on + timedelta(days=10)),
+        "chromebook": AssetFactory(
+            school=cast.school, type_name="Chromebook", support_ends_on=fy.ends_on + timedelta(days=10)
+        ),
         "retired": AssetFactory(school=cast.school, status="retired", support_ends_on=fy.ends_on + timedelta(days=5)),
         "unknown": AssetFactory(school=cast.school),  # no support end recorded
         "far": AssetFactory(school=cast.school, support_ends_on=fy.ends_on + timedelta(days=366 * 6)),
@@ -51,8 +52,11 @@ def register(cast, other):
 
 def cells(forecast, name):
     row = next(r for r in forecast["rows"] if r["name"] == name)
-    return {c["key"]: (cell["n"], cell["unpriced"], cell["cost"]) for c, cell in zip(
-        forecast["columns"], row["list"], strict=True) if cell["n"]}
+    return {
+        c["key"]: (cell["n"], cell["unpriced"], cell["cost"])
+        for c, cell in zip(forecast["columns"], row["list"], strict=True)
+        if cell["n"]
+    }
 
 
 def test_the_forecast_counts_and_prices_what_falls_out_of_support(cast, register):
@@ -60,8 +64,11 @@ def test_the_forecast_counts_and_prices_what_falls_out_of_support(cast, register
     start = register["fy"].starts_on.year
     assert [c["key"] for c in forecast["columns"]] == ["ended", *[str(start + n) for n in range(5)]]
     assert forecast["columns"][1]["label"] == f"{start}–{(start + 1) % 100:02d}"
-    assert cells(forecast, "Laptop") == {"ended": (1, 0, Decimal("500.00")), str(start): (1, 0, Decimal("500.00")),
-                                         str(start + 1): (2, 0, Decimal("1000.00"))}
+    assert cells(forecast, "Laptop") == {
+        "ended": (1, 0, Decimal("500.00")),
+        str(start): (1, 0, Decimal("500.00")),
+        str(start + 1): (2, 0, Decimal("1000.00")),
+    }
     assert cells(forecast, "Chromebook") == {str(start + 1): (1, 1, Decimal("0.00"))}
     totals = {c["key"]: cell["n"] for c, cell in zip(forecast["columns"], forecast["totals"], strict=True)}
     assert totals == {"ended": 1, str(start): 1, str(start + 1): 3, **{str(start + n): 0 for n in range(2, 5)}}
@@ -133,8 +140,11 @@ def test_the_forecast_page_does_a_fixed_number_of_queries(cast, register, login)
         client.get(URL)
     fy = register["fy"]
     for n in range(40):
-        AssetFactory(school=cast.school, type_name=("Desktop", "Projector", "Laptop")[n % 3],
-                     support_ends_on=fy.ends_on + timedelta(days=30 * n))
+        AssetFactory(
+            school=cast.school,
+            type_name=("Desktop", "Projector", "Laptop")[n % 3],
+            support_ends_on=fy.ends_on + timedelta(days=30 * n),
+        )
     with CaptureQueriesContext(connection) as many:
         assert client.get(URL).status_code == 200
     assert len(many) == len(few) <= 8, [q["sql"][:120] for q in many]

@@ -32,8 +32,9 @@ def test_a_new_school_gets_the_preset_types_once(cast):
 
 
 def test_adding_an_asset_writes_its_history_and_reference(cast):
-    asset = AssetFactory(school=cast.school, by=cast.spoc, tag="OAK-0001", serial="SN1",
-                         location=room(cast.school, "Library"))
+    asset = AssetFactory(
+        school=cast.school, by=cast.spoc, tag="OAK-0001", serial="SN1", location=room(cast.school, "Library")
+    )
     assert asset.reference == f"AST-{asset.pk:06d}"
     event = asset.events.get()
     assert event.kind == EventKind.CREATED and event.by == cast.spoc
@@ -118,13 +119,20 @@ def test_move_issue_lend_return_and_status_are_history(cast):
     due = timezone.localdate() + timedelta(days=7)
     asset = services.asset_issue(asset=asset, person=cast.reporter, by=cast.spoc, loan_due_on=due)
     assert asset.status == AssetStatus.ON_LOAN and asset.issued_to == cast.reporter and asset.loan_due_on == due
-    asset = services.asset_return(asset=asset, by=cast.spoc, status=AssetStatus.SPARE,
-                                  location=room(cast.school, "School office"))
+    asset = services.asset_return(
+        asset=asset, by=cast.spoc, status=AssetStatus.SPARE, location=room(cast.school, "School office")
+    )
     assert asset.status == AssetStatus.SPARE and asset.issued_to is None and asset.loan_due_on is None
     asset = services.asset_status_set(asset=asset, status=AssetStatus.IN_REPAIR, by=cast.technician, note="Fan noise")
     kinds = list(asset.events.order_by("created_at", "id").values_list("kind", flat=True))
-    assert kinds == [EventKind.CREATED, EventKind.MOVED, EventKind.LOANED, EventKind.RETURNED, EventKind.MOVED,
-                     EventKind.STATUS]
+    assert kinds == [
+        EventKind.CREATED,
+        EventKind.MOVED,
+        EventKind.LOANED,
+        EventKind.RETURNED,
+        EventKind.MOVED,
+        EventKind.STATUS,
+    ]
     status = asset.events.get(kind=EventKind.STATUS)
     assert (status.old_value, status.new_value, status.note) == ("Spare", "In repair", "Fan noise")
 
@@ -134,8 +142,9 @@ def test_issue_refuses_outsiders_past_dates_and_gone_kit(cast, other):
     with pytest.raises(ValidationError):
         services.asset_issue(asset=asset, person=other.reporter, by=cast.spoc)
     with pytest.raises(ValidationError):
-        services.asset_issue(asset=asset, person=cast.reporter, by=cast.spoc,
-                             loan_due_on=timezone.localdate() - timedelta(days=1))
+        services.asset_issue(
+            asset=asset, person=cast.reporter, by=cast.spoc, loan_due_on=timezone.localdate() - timedelta(days=1)
+        )
     services.asset_status_set(asset=asset, status=AssetStatus.RETIRED, by=cast.spoc)
     with pytest.raises(ValidationError):
         services.asset_issue(asset=asset, person=cast.reporter, by=cast.spoc)
@@ -144,22 +153,34 @@ def test_issue_refuses_outsiders_past_dates_and_gone_kit(cast, other):
 def test_disposal_keeps_a_record(cast):
     asset = AssetFactory(school=cast.school)
     services.asset_issue(asset=asset, person=cast.reporter, by=cast.spoc)
-    asset = services.asset_dispose(asset=asset, by=cast.spoc, disposed_on=timezone.localdate(), method="weee",
-                                   reference="WEEE-123", is_data_wiped=True)
+    asset = services.asset_dispose(
+        asset=asset,
+        by=cast.spoc,
+        disposed_on=timezone.localdate(),
+        method="weee",
+        reference="WEEE-123",
+        is_data_wiped=True,
+    )
     assert asset.status == AssetStatus.DISPOSED and asset.issued_to is None
     event = asset.events.get(kind=EventKind.DISPOSED)
     assert "WEEE-123" in event.note and "data wiped" in event.note
     with pytest.raises(ValidationError):
-        services.asset_dispose(asset=asset, by=cast.spoc, disposed_on=timezone.localdate() + timedelta(days=2),
-                               method="weee")
+        services.asset_dispose(
+            asset=asset, by=cast.spoc, disposed_on=timezone.localdate() + timedelta(days=2), method="weee"
+        )
 
 
 def test_bulk_move_and_status_write_one_line_per_asset_and_change(cast, other):
     hall = room(cast.school, "Hall")
     mine = [AssetFactory(school=cast.school, location=room(cast.school, "Library")) for _ in range(3)]
     theirs = AssetFactory(school=other.school)
-    changed = services.assets_bulk_update(assets=Asset.objects.filter(pk__in=[a.pk for a in mine]), by=cast.spoc,
-                                          location=hall, status=AssetStatus.SPARE, note="Summer move")
+    changed = services.assets_bulk_update(
+        assets=Asset.objects.filter(pk__in=[a.pk for a in mine]),
+        by=cast.spoc,
+        location=hall,
+        status=AssetStatus.SPARE,
+        note="Summer move",
+    )
     assert changed == 3
     after = Asset.objects.filter(pk__in=[a.pk for a in mine]).values_list("location", "status")
     assert set(after) == {(hall.pk, "spare")}
@@ -167,8 +188,9 @@ def test_bulk_move_and_status_write_one_line_per_asset_and_change(cast, other):
     with pytest.raises(PermissionDenied):
         services.assets_bulk_update(assets=Asset.objects.filter(pk=theirs.pk), by=cast.spoc, status=AssetStatus.SPARE)
     with pytest.raises(ValidationError):
-        services.assets_bulk_update(assets=Asset.objects.filter(pk=mine[0].pk), by=cast.spoc,
-                                    status=AssetStatus.DISPOSED)
+        services.assets_bulk_update(
+            assets=Asset.objects.filter(pk=mine[0].pk), by=cast.spoc, status=AssetStatus.DISPOSED
+        )
 
 
 def test_what_a_failed_switch_takes_down(cast):
@@ -199,8 +221,9 @@ def test_audit_by_scan_finds_missing_wrong_room_and_unknown(cast):
     here = [AssetFactory(school=cast.school, tag=f"LIB-{n}", location=library) for n in range(3)]
     elsewhere = AssetFactory(school=cast.school, tag="HALL-1", serial="SERIAL-H1", location=hall)
     retired = AssetFactory(school=cast.school, tag="OLD-1", location=library, status=AssetStatus.RETIRED)
-    codes = scanned_codes(f"LIB-0\nhttps://desk.example/assets/here/{here[1].pk}/\nserial-h1\nNOPE-9\nOLD-1\nLIB-0\n"
-                          f"AST-{999999:06d}")
+    codes = scanned_codes(
+        f"LIB-0\nhttps://desk.example/assets/here/{here[1].pk}/\nserial-h1\nNOPE-9\nOLD-1\nLIB-0\nAST-{999999:06d}"
+    )
     result = asset_audit_check(user=cast.spoc, location=library, codes=codes)
     assert [a.tag for a in result.found_here] == ["LIB-0", "LIB-1"]
     assert [a.tag for a in result.missing] == ["LIB-2"]

@@ -28,9 +28,18 @@ def test_spoc_adds_an_asset_and_a_duplicate_tag_keeps_what_was_typed(cast, login
     form = client.get("/assets/new/")
     assert form.status_code == 200 and "Interactive panel or whiteboard" in form.content.decode()
     laptop = cast.school.assettype_set.get(name="Laptop")
-    data = {"school": cast.school.pk, "tag": "OAK-0100", "asset_type": laptop.pk, "make": "Dell", "model": "Latitude",
-            "serial": "ABC123", "location": library.pk, "status": "in_use", "cost": "689.00",
-            "purchased_on": "2024-09-01"}
+    data = {
+        "school": cast.school.pk,
+        "tag": "OAK-0100",
+        "asset_type": laptop.pk,
+        "make": "Dell",
+        "model": "Latitude",
+        "serial": "ABC123",
+        "location": library.pk,
+        "status": "in_use",
+        "cost": "689.00",
+        "purchased_on": "2024-09-01",
+    }
     response = client.post("/assets/new/", data)
     asset = Asset.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/assets/{asset.pk}/"
@@ -46,8 +55,9 @@ def test_the_asset_page_shows_history_relationships_and_calls_with_a_repeat_coun
     client = login(cast.spoc)
     client.post(f"/assets/{projector.pk}/relate/", {"kind": "connected_to", "to_asset": "oak-sw"})
     for n in range(3):
-        IncidentFactory(school=cast.school, by=cast.reporter, location=library, asset=projector,
-                        summary=f"Projector fault {n}")
+        IncidentFactory(
+            school=cast.school, by=cast.reporter, location=library, asset=projector, summary=f"Projector fault {n}"
+        )
     page = client.get(f"/assets/{projector.pk}/").content.decode()
     assert "Repeat: 3 calls in 90 days" in page and "Projector fault 2" in page
     assert "3 in all, 3 in the last 90 days, 3 still open." in page
@@ -62,8 +72,9 @@ def test_actions_move_lend_and_failed_forms_keep_input(cast, login, library):
     hall = Location.objects.get(school=cast.school, name="Hall")
     assert client.post(f"/assets/{asset.pk}/move/", {"location": hall.pk, "note": "for the concert"}).status_code == 302
     past = (timezone.localdate() - timedelta(days=3)).isoformat()
-    failed = client.post(f"/assets/{asset.pk}/issue/", {"person": cast.reporter.pk, "loan_due_on": past,
-                                                       "note": "school trip"})
+    failed = client.post(
+        f"/assets/{asset.pk}/issue/", {"person": cast.reporter.pk, "loan_due_on": past, "note": "school trip"}
+    )
     assert failed.status_code == 400 and "The return date is in the past" in failed.content.decode()
     assert "school trip" in failed.content.decode()
     due = (timezone.localdate() + timedelta(days=3)).isoformat()
@@ -71,8 +82,12 @@ def test_actions_move_lend_and_failed_forms_keep_input(cast, login, library):
     assert lent.status_code == 302
     asset.refresh_from_db()
     assert asset.location == hall and asset.status == AssetStatus.ON_LOAN
-    assert client.post(f"/assets/{asset.pk}/dispose/", {"disposed_on": timezone.localdate().isoformat(),
-                                                        "method": "weee"}).status_code == 403  # technicians cannot
+    assert (
+        client.post(
+            f"/assets/{asset.pk}/dispose/", {"disposed_on": timezone.localdate().isoformat(), "method": "weee"}
+        ).status_code
+        == 403
+    )  # technicians cannot
 
 
 def test_list_filters_search_and_bulk(cast, login, library):
@@ -83,14 +98,16 @@ def test_list_filters_search_and_bulk(cast, login, library):
     assert "OAK-1" in client.get(f"/assets/?q={a.reference}").content.decode()
     assert "OAK-1" not in client.get(f"/assets/?asset_type={b.asset_type_id}").content.decode()
     hall = Location.objects.get(school=cast.school, name="Hall")
-    response = client.post("/assets/bulk/", {"asset": [a.pk, b.pk], "location": hall.pk, "status": "spare",
-                                             "action": "apply", "next": "/assets/"})
+    response = client.post(
+        "/assets/bulk/",
+        {"asset": [a.pk, b.pk], "location": hall.pk, "status": "spare", "action": "apply", "next": "/assets/"},
+    )
     assert response.status_code == 302
     assert set(Asset.objects.values_list("location", "status")) == {(hall.pk, "spare")}
 
 
 def test_exports_are_safe_against_formulas_and_follow_the_filter(cast, login):
-    AssetFactory(school=cast.school, tag="=HYPERLINK(\"http://evil\")", notes="+cmd|' /C calc'!A0")
+    AssetFactory(school=cast.school, tag='=HYPERLINK("http://evil")', notes="+cmd|' /C calc'!A0")
     AssetFactory(school=cast.school, tag="OAK-SAFE", type_name="Projector", purchased_on=timezone.localdate())
     client = login(cast.spoc)
     text = client.get("/assets/export/").content.decode("utf-8-sig")
@@ -100,7 +117,7 @@ def test_exports_are_safe_against_formulas_and_follow_the_filter(cast, login):
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows())
     assert [cell.value for cell in rows[0][:2]] == ["Reference", "Asset tag"]
-    assert "'=HYPERLINK(\"http://evil\")" in {row[1].value for row in rows[1:]}
+    assert '\'=HYPERLINK("http://evil")' in {row[1].value for row in rows[1:]}
     assert not any(cell.data_type == "f" for row in rows for cell in row)
     assert any(cell.is_date for row in rows[1:] for cell in row)
     only_one = client.get("/assets/export/?q=OAK-SAFE").content.decode("utf-8-sig")
@@ -171,8 +188,10 @@ def test_a_device_label_opens_the_report_form_with_device_and_room(cast, login, 
     form = client.get(response["Location"]).content.decode()
     assert f'<option value="{projector.pk}" selected>OAK-PRJ – Projector, Dell Latitude 3440</option>' in form
     assert f'<option value="{library.pk}" selected>' in form
-    posted = client.post(response["Location"], {"kind": "incident", "summary": "No picture", "location": library.pk,
-                                                "asset": projector.pk})
+    posted = client.post(
+        response["Location"],
+        {"kind": "incident", "summary": "No picture", "location": library.pk, "asset": projector.pk},
+    )
     incident = Incident.objects.get()
     assert posted.status_code == 302 and incident.asset == projector and incident.channel == "qr"
     call = client.get(f"/incidents/{incident.pk}/").content.decode()
@@ -188,8 +207,12 @@ def test_a_device_label_needs_a_login_and_the_right_school(cast, other, client, 
 
 def test_the_device_choices_follow_the_chosen_room(cast, other, login, library):
     AssetFactory(school=cast.school, tag="LIB-PANEL", type_name="Interactive panel or whiteboard", location=library)
-    AssetFactory(school=cast.school, tag="HALL-PRJ", type_name="Projector",
-                 location=Location.objects.get(school=cast.school, name="Hall"))
+    AssetFactory(
+        school=cast.school,
+        tag="HALL-PRJ",
+        type_name="Projector",
+        location=Location.objects.get(school=cast.school, name="Hall"),
+    )
     AssetFactory(school=cast.school, tag="LIB-OLD", location=library, status=AssetStatus.RETIRED)
     options = login(cast.reporter).get(f"/assets/options/?location={library.pk}").content.decode()
     assert "LIB-PANEL" in options and "HALL-PRJ" not in options and "LIB-OLD" not in options
@@ -200,8 +223,9 @@ def test_the_device_choices_follow_the_chosen_room(cast, other, login, library):
 
 def test_a_call_cannot_name_another_schools_device(cast, other, login, library):
     theirs = AssetFactory(school=other.school, tag="ELM-1")
-    response = login(cast.reporter).post("/incidents/new/", {"kind": "incident", "summary": "Broken",
-                                                             "location": library.pk, "asset": theirs.pk})
+    response = login(cast.reporter).post(
+        "/incidents/new/", {"kind": "incident", "summary": "Broken", "location": library.pk, "asset": theirs.pk}
+    )
     assert response.status_code == 400 and not Incident.objects.exists()
     from django.core.exceptions import ValidationError
 

@@ -7,30 +7,81 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Budget',
+            name="Budget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('year', models.PositiveSmallIntegerField(help_text='2026 for the year from April 2026 (maintained) or September 2026 (academies).', validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='financial year starting in')),
-                ('category', models.CharField(choices=[('support', 'Technical support'), ('connectivity', 'Broadband and connectivity'), ('mis', 'MIS'), ('software', 'Software and licences'), ('hardware', 'Hardware'), ('maintenance', 'Maintenance and repairs'), ('consumables', 'Consumables'), ('training', 'Training'), ('la_services', 'LA and trust services'), ('other', 'Other')], max_length=20, verbose_name='budget category')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='budget (£, before VAT)')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('set_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        help_text="2026 for the year from April 2026 (maintained) or September 2026 (academies).",
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="financial year starting in",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("support", "Technical support"),
+                            ("connectivity", "Broadband and connectivity"),
+                            ("mis", "MIS"),
+                            ("software", "Software and licences"),
+                            ("hardware", "Hardware"),
+                            ("maintenance", "Maintenance and repairs"),
+                            ("consumables", "Consumables"),
+                            ("training", "Training"),
+                            ("la_services", "LA and trust services"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="budget category",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="budget (£, before VAT)",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['year', 'category'],
-                'constraints': [models.UniqueConstraint(fields=('school', 'year', 'category'), name='budget_unique_line')],
+                "ordering": ["year", "category"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("school", "year", "category"), name="budget_unique_line")
+                ],
             },
         ),
     ]

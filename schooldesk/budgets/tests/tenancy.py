@@ -11,5 +11,6 @@ PARAMS = {"school_pk": "school"}
 
 
 def build(cast, secret):
-    return {"budget": Budget.objects.create(school=cast.school, year=2026, category="hardware",
-                                            amount=Decimal("4321.00"))}
+    return {
+        "budget": Budget.objects.create(school=cast.school, year=2026, category="hardware", amount=Decimal("4321.00"))
+    }

@@ -19,15 +19,19 @@ def test_the_ict_owner_sets_a_years_budget_lines_with_if_match(cast, other):
     made = owner.post("/api/v1/budgets/year/", body, format="json", HTTP_IF_MATCH=read["ETag"])
     assert made.status_code == 200, made.content
     assert made.json()["lines"] == {"support": "1500.00", "connectivity": "900.50"} and made["ETag"] != read["ETag"]
-    stale = owner.post("/api/v1/budgets/year/", {**body, "lines": {"support": "1"}}, format="json",
-                       HTTP_IF_MATCH=read["ETag"])
+    stale = owner.post(
+        "/api/v1/budgets/year/", {**body, "lines": {"support": "1"}}, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
     assert stale.status_code == 412 and stale.json()["error"]["code"] == "precondition_failed"
-    changed = owner.post("/api/v1/budgets/year/", {**body, "lines": {"support": "1750", "connectivity": None}},
-                         format="json", HTTP_IF_MATCH=made["ETag"])
+    changed = owner.post(
+        "/api/v1/budgets/year/",
+        {**body, "lines": {"support": "1750", "connectivity": None}},
+        format="json",
+        HTTP_IF_MATCH=made["ETag"],
+    )
     assert changed.status_code == 200, changed.content
     assert changed.json()["lines"] == {"support": "1750.00"}  # an empty line removed, as on the page
-    invalid = owner.post("/api/v1/budgets/year/", {**body, "lines": {"support": "-5", "sweets": "1"}},
-                         format="json")
+    invalid = owner.post("/api/v1/budgets/year/", {**body, "lines": {"support": "-5", "sweets": "1"}}, format="json")
     assert invalid.status_code == 400 and "support" in invalid.json()["error"]["fields"], invalid.content
 
     spoc = token_client(cast.spoc)
@@ -39,4 +43,5 @@ def test_the_ict_owner_sets_a_years_budget_lines_with_if_match(cast, other):
     assert elsewhere.get(f"/api/v1/budgets/year/?school={cast.school.pk}&year=2026").status_code == 404
     assert elsewhere.post("/api/v1/budgets/year/", body, format="json").status_code == 404
     assert list(Budget.objects.filter(school=cast.school).values_list("category", "amount")) == [
-        ("support", Decimal("1750.00"))]
+        ("support", Decimal("1750.00"))
+    ]

@@ -34,7 +34,7 @@ def test_the_budget_page_shows_the_forecast_replacement_cost(cast, login):
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         page = client.get(url).content.decode()
-    section = page[page.index('id="replacing"'):]
+    section = page[page.index('id="replacing"') :]
     assert f"3 devices' support ends in {fy.label}: replacing them would cost about £900.00." in section
     assert "1 with no price" in section
     assert "1 more device in service is already out of support (about £450.00 to replace)." in section

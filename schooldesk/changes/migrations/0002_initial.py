@@ -6,141 +6,234 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assets', '0001_initial'),
-        ('changes', '0001_initial'),
-        ('licences', '0001_initial'),
-        ('locations', '0001_initial'),
-        ('problems', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('suppliers', '0003_alter_contract_targets'),
+        ("assets", "0001_initial"),
+        ("changes", "0001_initial"),
+        ("licences", "0001_initial"),
+        ("locations", "0001_initial"),
+        ("problems", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("suppliers", "0003_alter_contract_targets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='changerequest',
-            name='problem',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='changes', to='problems.problem', verbose_name='problem it solves'),
+            model_name="changerequest",
+            name="problem",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="changes",
+                to="problems.problem",
+                verbose_name="problem it solves",
+            ),
         ),
         migrations.AddField(
-            model_name='changerequest',
-            name='raised_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='raised_changes', to=settings.AUTH_USER_MODEL),
+            model_name="changerequest",
+            name="raised_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="raised_changes",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='changerequest',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="changerequest",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='changerequest',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school'),
+            model_name="changerequest",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+            ),
         ),
         migrations.AddField(
-            model_name='changeevent',
-            name='change',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='changes.changerequest'),
+            model_name="changeevent",
+            name="change",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="events", to="changes.changerequest"
+            ),
         ),
         migrations.AddField(
-            model_name='approval',
-            name='change',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='changes.changerequest'),
+            model_name="approval",
+            name="change",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="approvals", to="changes.changerequest"
+            ),
         ),
         migrations.AddField(
-            model_name='affectedasset',
-            name='change',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affected_assets', to='changes.changerequest'),
+            model_name="affectedasset",
+            name="change",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="affected_assets", to="changes.changerequest"
+            ),
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='assigned_to',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='change_milestones', to=settings.AUTH_USER_MODEL, verbose_name='who'),
+            model_name="milestone",
+            name="assigned_to",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="change_milestones",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="who",
+            ),
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='change',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='changes.changerequest'),
+            model_name="milestone",
+            name="change",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="milestones", to="changes.changerequest"
+            ),
         ),
         migrations.AddField(
-            model_name='milestone',
-            name='done_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="milestone",
+            name="done_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='newasset',
-            name='asset',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assets.asset'),
+            model_name="newasset",
+            name="asset",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="assets.asset"
+            ),
         ),
         migrations.AddField(
-            model_name='newasset',
-            name='asset_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='assets.assettype', verbose_name='type'),
+            model_name="newasset",
+            name="asset_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="assets.assettype", verbose_name="type"
+            ),
         ),
         migrations.AddField(
-            model_name='newasset',
-            name='change',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='new_assets', to='changes.changerequest'),
+            model_name="newasset",
+            name="change",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="new_assets", to="changes.changerequest"
+            ),
         ),
         migrations.AddField(
-            model_name='newasset',
-            name='location',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='locations.location', verbose_name='where it goes'),
+            model_name="newasset",
+            name="location",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="locations.location",
+                verbose_name="where it goes",
+            ),
         ),
         migrations.AddField(
-            model_name='newasset',
-            name='supplier',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='suppliers.supplier', verbose_name='supplier'),
+            model_name="newasset",
+            name="supplier",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="suppliers.supplier",
+                verbose_name="supplier",
+            ),
         ),
         migrations.AddField(
-            model_name='newlicence',
-            name='change',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='new_licences', to='changes.changerequest'),
+            model_name="newlicence",
+            name="change",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="new_licences", to="changes.changerequest"
+            ),
         ),
         migrations.AddField(
-            model_name='newlicence',
-            name='licence',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='licences.licence'),
+            model_name="newlicence",
+            name="licence",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="licences.licence",
+            ),
         ),
         migrations.AddField(
-            model_name='newlicence',
-            name='supplier',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='suppliers.supplier', verbose_name='bought from'),
+            model_name="newlicence",
+            name="supplier",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="suppliers.supplier",
+                verbose_name="bought from",
+            ),
         ),
         migrations.AddField(
-            model_name='standardchange',
-            name='authorised_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='authorised by'),
+            model_name="standardchange",
+            name="authorised_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="authorised by",
+            ),
         ),
         migrations.AddField(
-            model_name='standardchange',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school'),
+            model_name="standardchange",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+            ),
         ),
         migrations.AddField(
-            model_name='changerequest',
-            name='standard_change',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='changes', to='changes.standardchange', verbose_name='standard change'),
+            model_name="changerequest",
+            name="standard_change",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="changes",
+                to="changes.standardchange",
+                verbose_name="standard change",
+            ),
         ),
         migrations.AddField(
-            model_name='approval',
-            name='standard_change',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='changes.standardchange'),
+            model_name="approval",
+            name="standard_change",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="changes.standardchange",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='affectedasset',
-            constraint=models.UniqueConstraint(fields=('change', 'asset'), name='affectedasset_unique'),
+            model_name="affectedasset",
+            constraint=models.UniqueConstraint(fields=("change", "asset"), name="affectedasset_unique"),
         ),
         migrations.AddIndex(
-            model_name='milestone',
-            index=models.Index(fields=['change', 'done_at', 'due_on'], name='changes_mil_change__f72375_idx'),
+            model_name="milestone",
+            index=models.Index(fields=["change", "done_at", "due_on"], name="changes_mil_change__f72375_idx"),
         ),
         migrations.AddIndex(
-            model_name='changerequest',
-            index=models.Index(fields=['school', 'status', 'created_at'], name='changes_cha_school__71c746_idx'),
+            model_name="changerequest",
+            index=models.Index(fields=["school", "status", "created_at"], name="changes_cha_school__71c746_idx"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('changes', '0002_initial'),
+        ("changes", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='standardchange',
-            name='version',
+            model_name="standardchange",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
     ]

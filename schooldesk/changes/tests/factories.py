@@ -25,8 +25,13 @@ def authorised_change(cast, *, milestones=0, **kwargs) -> ChangeRequest:
     """A change submitted by the SPOC and authorised by the owner, with `milestones` steps planned."""
     change = ChangeFactory(school=cast.school, by=cast.spoc, **kwargs)
     for n in range(milestones):
-        milestone_add(change=change, by=cast.spoc, title=f"Step {n + 1}",
-                      due_on=timezone.localdate() + timedelta(days=n + 1), assigned_to=cast.technician)
+        milestone_add(
+            change=change,
+            by=cast.spoc,
+            title=f"Step {n + 1}",
+            due_on=timezone.localdate() + timedelta(days=n + 1),
+            assigned_to=cast.technician,
+        )
     change.refresh_from_db()
     change = change_submit(change=change, by=cast.spoc, version=change.version)
     change_decide(change=change, by=cast.owner, version=change.version, authorise=True, reason="Within budget.")

@@ -48,11 +48,23 @@ def desk():
     school, people = demo.schools["oakfield"], demo.people["oakfield"]
     library = Location.objects.get(school=school, name="Library")
     now = timezone.now()
-    for n, summary in enumerate(["Library printer prints blank pages", "Blank pages from the library printer",
-                                 "Library printer: pages come out empty"]):
-        incident_create(school=school, location=library, summary=summary, by=people.by_role["spoc"],
-                        reported_by=people.staff[n], channel="phone", device=PRINTER,
-                        now=now - timedelta(hours=3 * (3 - n)))
+    for n, summary in enumerate(
+        [
+            "Library printer prints blank pages",
+            "Blank pages from the library printer",
+            "Library printer: pages come out empty",
+        ]
+    ):
+        incident_create(
+            school=school,
+            location=library,
+            summary=summary,
+            by=people.by_role["spoc"],
+            reported_by=people.staff[n],
+            channel="phone",
+            device=PRINTER,
+            now=now - timedelta(hours=3 * (3 - n)),
+        )
     return demo, school, people.by_role
 
 
@@ -69,15 +81,19 @@ def status(page):
 def main_violations(page) -> list[dict]:
     """axe-core on the page's own content (<main>); the shared navigation is checked in core's tests."""
     load_axe(page)
-    result = page.evaluate("async (tags) => await axe.run('#main', {runOnly: {type: 'tag', values: tags}, "
-                           "resultTypes: ['violations']})", AXE_TAGS)
+    result = page.evaluate(
+        "async (tags) => await axe.run('#main', {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
     return [v for v in result["violations"] if v["impact"] in BLOCKING_IMPACTS]
 
 
 def main_overflow(page) -> int:
     """How far the page's own content reaches past the right edge of the window."""
-    return page.evaluate("() => Math.max(0, ...[...document.querySelectorAll('#main *')]"
-                         ".map(e => e.getBoundingClientRect().right)) - document.documentElement.clientWidth")
+    return page.evaluate(
+        "() => Math.max(0, ...[...document.querySelectorAll('#main *')]"
+        ".map(e => e.getBoundingClientRect().right)) - document.documentElement.clientWidth"
+    )
 
 
 def test_from_repeat_calls_to_a_known_error_to_an_authorised_change_in_the_register(desk, open_page):
@@ -91,7 +107,8 @@ def test_from_repeat_calls_to_a_known_error_to_an_authorised_change_in_the_regis
     nav.get_by_role("link", name="Repeat calls").click()
     expect(tech.get_by_role("heading", level=1)).to_have_text("Repeat calls: problem candidates")
     candidate = tech.get_by_role("article").filter(
-        has=tech.get_by_role("heading", name=re.compile("same device.*library printer", re.IGNORECASE)))
+        has=tech.get_by_role("heading", name=re.compile("same device.*library printer", re.IGNORECASE))
+    )
     expect(candidate).to_contain_text("3 calls in the last 5 school days")
     candidate.get_by_text("The calls").click()
     expect(candidate).to_contain_text("Blank pages from the library printer")
@@ -100,15 +117,18 @@ def test_from_repeat_calls_to_a_known_error_to_an_authorised_change_in_the_regis
     candidate.get_by_role("button", name=re.compile("Raise a problem from these calls")).click()
     expect(status(tech)).to_contain_text("raised from 3 calls")
     problem = Problem.objects.get(title="Library printer prints blank pages")
-    expect(tech.get_by_role("heading",
-                            level=1)).to_have_text(f"{problem.reference} · Library printer prints blank pages")
-    expect(tech.get_by_role("region",
-                            name=re.compile("^Linked calls"))).to_contain_text("Blank pages from the library printer")
+    expect(tech.get_by_role("heading", level=1)).to_have_text(
+        f"{problem.reference} · Library printer prints blank pages"
+    )
+    expect(tech.get_by_role("region", name=re.compile("^Linked calls"))).to_contain_text(
+        "Blank pages from the library printer"
+    )
     # ... and records the workaround: it is a known error now.
     tech.get_by_text("Record a workaround (known error)").click()
     known = tech.locator("#action-known_error")
     known.get_by_label("Workaround").fill(
-        "Print to the office copier instead: choose “Office copier” in the print box.")
+        "Print to the office copier instead: choose “Office copier” in the print box."
+    )
     known.get_by_label("Root cause (if known)").fill("Worn fuser unit.")
     known.get_by_role("button", name="Save").click()
     expect(status(tech)).to_have_text("Recorded as a known error: the desk will be offered its workaround.")
@@ -215,14 +235,20 @@ def test_from_repeat_calls_to_a_known_error_to_an_authorised_change_in_the_regis
 
     # 7. The owner's progress page shows it all: the change done and awaiting its review, the problem it solves.
     owner.goto("/changes/progress/")
-    row = owner.get_by_role("region", name="Requests for change").get_by_role("row").filter(
-        has_text="Replace the library printer")
+    row = (
+        owner.get_by_role("region", name="Requests for change")
+        .get_by_role("row")
+        .filter(has_text="Replace the library printer")
+    )
     expect(row).to_contain_text("2/2")
     expect(row).to_contain_text("Implemented: awaiting review")
     expect(row).to_contain_text("Successful")
     expect(row).to_contain_text(problem.reference)
-    problem_row = owner.get_by_role("region", name="Problems").get_by_role("row").filter(
-        has_text="Library printer prints blank pages")
+    problem_row = (
+        owner.get_by_role("region", name="Problems")
+        .get_by_role("row")
+        .filter(has_text="Library printer prints blank pages")
+    )
     expect(problem_row).to_contain_text("Known error")
     expect(problem_row).to_contain_text(change.reference)
     assert main_overflow(owner) <= 1
@@ -242,12 +268,22 @@ def test_from_repeat_calls_to_a_known_error_to_an_authorised_change_in_the_regis
 
 #: (role, URL) of every page of the three apps, with the demo's objects: {problem}, {change}, {procedure}, {version}
 PAGES = [
-    ("owner", "/changes/progress/"), ("owner", "/changes/{change}/"), ("owner", "/changes/"),
-    ("owner", "/changes/report/"), ("owner", "/changes/standard/"), ("owner", "/changes/new/"),
-    ("spoc", "/problems/"), ("spoc", "/problems/{problem}/"), ("spoc", "/problems/candidates/"),
-    ("spoc", "/problems/report/"), ("spoc", "/problems/new/"), ("owner", "/procedures/"),
-    ("owner", "/procedures/{procedure}/"), ("spoc", "/procedures/{procedure}/propose/"),
-    ("reporter", "/procedures/"), ("reporter", "/procedures/{procedure}/versions/{version}/"),
+    ("owner", "/changes/progress/"),
+    ("owner", "/changes/{change}/"),
+    ("owner", "/changes/"),
+    ("owner", "/changes/report/"),
+    ("owner", "/changes/standard/"),
+    ("owner", "/changes/new/"),
+    ("spoc", "/problems/"),
+    ("spoc", "/problems/{problem}/"),
+    ("spoc", "/problems/candidates/"),
+    ("spoc", "/problems/report/"),
+    ("spoc", "/problems/new/"),
+    ("owner", "/procedures/"),
+    ("owner", "/procedures/{procedure}/"),
+    ("spoc", "/procedures/{procedure}/propose/"),
+    ("reporter", "/procedures/"),
+    ("reporter", "/procedures/{procedure}/versions/{version}/"),
 ]
 
 
@@ -259,8 +295,10 @@ def test_the_pages_pass_axe_and_fit_a_phone(desk, open_page, viewport):
     from schooldesk.procedures.models import Procedure
 
     demo, school, roles = desk
-    ids = {"problem": Problem.objects.filter(school=school, status="known_error").first().pk,
-           "change": ChangeRequest.objects.filter(school=school, status="authorised").first().pk}
+    ids = {
+        "problem": Problem.objects.filter(school=school, status="known_error").first().pk,
+        "change": ChangeRequest.objects.filter(school=school, status="authorised").first().pk,
+    }
     procedure = Procedure.objects.filter(school=school, versions__status="proposed").first()
     ids.update(procedure=procedure.pk, version=procedure.current_version_id)
     pages, failures = {}, []

@@ -60,12 +60,16 @@ def test_the_owner_authorises_with_a_reason_shown_on_the_change(cast):
     change = submitted(cast)
     with pytest.raises(ValidationError):
         change_decide(change=change, by=cast.owner, version=change.version, authorise=True, reason=" ")
-    approval = change_decide(change=change, by=cast.owner, version=change.version, authorise=True,
-                             reason="Within budget")
+    approval = change_decide(
+        change=change, by=cast.owner, version=change.version, authorise=True, reason="Within budget"
+    )
     change = fresh(change)
     assert change.status == ChangeStatus.AUTHORISED and change.decided_at
-    assert (approval.decision, approval.reason, approval.decided_by) == (Decision.AUTHORISED, "Within budget",
-                                                                         cast.owner)
+    assert (approval.decision, approval.reason, approval.decided_by) == (
+        Decision.AUTHORISED,
+        "Within budget",
+        cast.owner,
+    )
     with pytest.raises(ValidationError):  # decided already
         change_decide(change=change, by=cast.owner, version=change.version, authorise=False, reason="No")
 
@@ -79,11 +83,16 @@ def test_a_rejected_change_records_why(cast):
 
 def test_a_standard_change_is_pre_authorised_by_the_owner_and_authorised_on_submit(cast):
     with pytest.raises(PermissionDenied):
-        standard_change_save(standard=StandardChange(school=cast.school, title="New printer", description="Steps",
-                                                     authorised_by=cast.owner), by=cast.spoc)
-    standard = standard_change_save(standard=StandardChange(school=cast.school, title="New printer",
-                                                            description="Steps", authorised_by=cast.spoc),
-                                                            by=cast.owner)
+        standard_change_save(
+            standard=StandardChange(
+                school=cast.school, title="New printer", description="Steps", authorised_by=cast.owner
+            ),
+            by=cast.spoc,
+        )
+    standard = standard_change_save(
+        standard=StandardChange(school=cast.school, title="New printer", description="Steps", authorised_by=cast.spoc),
+        by=cast.owner,
+    )
     assert standard.authorised_by == cast.owner
     with pytest.raises(ValidationError):  # a standard change names its pre-authorisation
         ChangeFactory(school=cast.school, by=cast.spoc, change_type="standard")
@@ -92,15 +101,23 @@ def test_a_standard_change_is_pre_authorised_by_the_owner_and_authorised_on_subm
     assert change.status == ChangeStatus.AUTHORISED
     approval = Approval.objects.get(change=change)
     assert (approval.decision, approval.decided_by, approval.standard_change) == (
-        Decision.PREAUTHORISED, cast.owner, standard)
+        Decision.PREAUTHORISED,
+        cast.owner,
+        standard,
+    )
 
 
 def test_the_request_is_fixed_once_authorised_but_the_plan_moves(cast):
     change = authorised_change(cast)
     with pytest.raises(ValidationError):
         change_update(change=change, by=cast.spoc, version=change.version, estimated_cost=Decimal("99999"))
-    change = change_update(change=fresh(change), by=cast.spoc, version=fresh(change).version,
-                           planned_on=TODAY() + timedelta(days=3), assigned_to=cast.technician)
+    change = change_update(
+        change=fresh(change),
+        by=cast.spoc,
+        version=fresh(change).version,
+        planned_on=TODAY() + timedelta(days=3),
+        assigned_to=cast.technician,
+    )
     assert change.planned_on == TODAY() + timedelta(days=3)
     with pytest.raises(ConflictError):
         change_update(change=change, by=cast.spoc, version=change.version - 1, planned_on=TODAY())
@@ -132,29 +149,60 @@ def test_completion_puts_the_new_kit_and_licences_into_the_registers_in_one_step
     room, store = list(Location.objects.filter(school=cast.school)[:2])
     old = AssetFactory(school=cast.school, tag="OAK-AP-OLD", type_name="Access point", location=room)
     change = ChangeFactory(school=cast.school, by=cast.technician, problem=ProblemFactory(school=cast.school))
-    new_asset_add(change=change, by=cast.technician, tag="OAK-AP-NEW", asset_type=asset_type(cast.school,
-                                                                                             "Access point"),
-                  make="Ubiquiti", model="U6 Pro", location=room, cost=Decimal("165.00"), supplier=cast.supplier)
-    new_licence_add(change=change, by=cast.technician, product="UniFi controller", licence_type="per_device",
-                    quantity=2, cost=Decimal("20.00"))
-    affected_asset_add(change=change, by=cast.technician, asset=old, new_location=store, new_status="spare",
-                       note="Kept as a spare")
+    new_asset_add(
+        change=change,
+        by=cast.technician,
+        tag="OAK-AP-NEW",
+        asset_type=asset_type(cast.school, "Access point"),
+        make="Ubiquiti",
+        model="U6 Pro",
+        location=room,
+        cost=Decimal("165.00"),
+        supplier=cast.supplier,
+    )
+    new_licence_add(
+        change=change,
+        by=cast.technician,
+        product="UniFi controller",
+        licence_type="per_device",
+        quantity=2,
+        cost=Decimal("20.00"),
+    )
+    affected_asset_add(
+        change=change, by=cast.technician, asset=old, new_location=store, new_status="spare", note="Kept as a spare"
+    )
     milestone_add(change=change, by=cast.technician, title="Install", due_on=TODAY())
     change = change_submit(change=fresh(change), by=cast.spoc, version=fresh(change).version)
     change_decide(change=change, by=cast.owner, version=change.version, authorise=True, reason="Yes")
     with pytest.raises(ValidationError):  # the milestone is still open
-        change_complete(change=fresh(change), by=cast.spoc, version=fresh(change).version, outcome="successful",
-                        implemented_on=TODAY())
+        change_complete(
+            change=fresh(change),
+            by=cast.spoc,
+            version=fresh(change).version,
+            outcome="successful",
+            implemented_on=TODAY(),
+        )
     milestone_done(milestone=change.milestones.get(), by=cast.technician)
     with pytest.raises(PermissionDenied):  # the desk keeps the registers
-        change_complete(change=fresh(change), by=cast.technician, version=fresh(change).version, outcome="successful",
-                        implemented_on=TODAY())
-    change = change_complete(change=fresh(change), by=cast.spoc, version=fresh(change).version, outcome="successful",
-                             implemented_on=TODAY())
+        change_complete(
+            change=fresh(change),
+            by=cast.technician,
+            version=fresh(change).version,
+            outcome="successful",
+            implemented_on=TODAY(),
+        )
+    change = change_complete(
+        change=fresh(change), by=cast.spoc, version=fresh(change).version, outcome="successful", implemented_on=TODAY()
+    )
     assert change.status == ChangeStatus.IMPLEMENTED and change.outcome == "successful"
     asset = Asset.objects.get(tag="OAK-AP-NEW")
     assert (asset.location, asset.cost, asset.supplier, asset.order_reference, asset.purchased_on) == (
-        room, Decimal("165.00"), cast.supplier, change.reference, TODAY())
+        room,
+        Decimal("165.00"),
+        cast.supplier,
+        change.reference,
+        TODAY(),
+    )
     assert AssetEvent.objects.filter(asset=asset, kind="created", note__contains=change.reference).exists()
     assert change.new_assets.get().asset == asset
     licence = Licence.objects.get(product="UniFi controller")
@@ -170,15 +218,24 @@ def test_completion_puts_the_new_kit_and_licences_into_the_registers_in_one_step
 def test_a_refused_register_entry_saves_nothing(cast):
     AssetFactory(school=cast.school, tag="OAK-TAKEN")
     change = authorised_change(cast)
-    item = new_asset_add(change=ChangeFactory(school=cast.school, by=cast.spoc), by=cast.spoc, tag="OAK-LATER",
-                         asset_type=asset_type(cast.school, "Laptop"))
+    item = new_asset_add(
+        change=ChangeFactory(school=cast.school, by=cast.spoc),
+        by=cast.spoc,
+        tag="OAK-LATER",
+        asset_type=asset_type(cast.school, "Laptop"),
+    )
     item.change = change  # planned on another change, then the tag was taken in the register meanwhile
     item.tag = "OAK-TAKEN"
     item.save()
     new_licence_add(change=change, by=cast.spoc, product="Site software", licence_type="site")
     with pytest.raises(ValidationError) as caught:
-        change_complete(change=fresh(change), by=cast.spoc, version=fresh(change).version, outcome="successful",
-                        implemented_on=TODAY())
+        change_complete(
+            change=fresh(change),
+            by=cast.spoc,
+            version=fresh(change).version,
+            outcome="successful",
+            implemented_on=TODAY(),
+        )
     assert "OAK-TAKEN" in str(caught.value)
     assert fresh(change).status == ChangeStatus.AUTHORISED
     assert not Licence.objects.exists() and Asset.objects.count() == 1
@@ -187,12 +244,19 @@ def test_a_refused_register_entry_saves_nothing(cast):
 def test_a_failed_change_registers_nothing(cast):
     change = authorised_change(cast)
     new_asset_add(change=change, by=cast.spoc, tag="OAK-NEVER", asset_type=asset_type(cast.school, "Laptop"))
-    change = change_complete(change=fresh(change), by=cast.owner, version=fresh(change).version, outcome="backed_out",
-                             implemented_on=TODAY(), note="Broke the VPN")
+    change = change_complete(
+        change=fresh(change),
+        by=cast.owner,
+        version=fresh(change).version,
+        outcome="backed_out",
+        implemented_on=TODAY(),
+        note="Broke the VPN",
+    )
     assert change.status == ChangeStatus.FAILED and not Asset.objects.filter(tag="OAK-NEVER").exists()
     with pytest.raises(ValidationError):
-        change_complete(change=change, by=cast.owner, version=change.version, outcome="successful",
-                        implemented_on=TODAY())
+        change_complete(
+            change=change, by=cast.owner, version=change.version, outcome="successful", implemented_on=TODAY()
+        )
 
 
 def test_plan_items_of_another_school_are_refused(cast, other):
@@ -211,10 +275,16 @@ def test_plan_items_of_another_school_are_refused(cast, other):
 
 def test_a_closed_plan_cannot_change(cast):
     change = authorised_change(cast)
-    change = change_complete(change=change, by=cast.spoc, version=change.version, outcome="successful",
-                             implemented_on=TODAY())
+    change = change_complete(
+        change=change, by=cast.spoc, version=change.version, outcome="successful", implemented_on=TODAY()
+    )
     with pytest.raises(ValidationError):
         milestone_add(change=change, by=cast.spoc, title="Late step", due_on=TODAY())
     with pytest.raises(ValidationError):
-        change_complete(change=change, by=cast.spoc, version=change.version, outcome="successful",
-                        implemented_on=TODAY() + timedelta(days=1))
+        change_complete(
+            change=change,
+            by=cast.spoc,
+            version=change.version,
+            outcome="successful",
+            implemented_on=TODAY() + timedelta(days=1),
+        )

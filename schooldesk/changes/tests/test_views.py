@@ -33,8 +33,9 @@ def test_the_spoc_cannot_authorise_a_change_and_is_not_offered_to(cast, login):
     change = submitted(cast)
     client = login(cast.spoc)
     assert b"Authorise or reject" not in client.get(f"/changes/{change.pk}/").content
-    response = client.post(f"/changes/{change.pk}/decide/", {"version": change.version, "decision": "authorise",
-                                                              "reason": "I can do this"})
+    response = client.post(
+        f"/changes/{change.pk}/decide/", {"version": change.version, "decision": "authorise", "reason": "I can do this"}
+    )
     assert response.status_code == 403
     assert ChangeRequest.objects.get().status == ChangeStatus.SUBMITTED and not Approval.objects.exists()
 
@@ -45,8 +46,11 @@ def test_the_owner_authorises_and_the_reason_is_shown(cast, login):
     assert b"Authorise or reject" in client.get(f"/changes/{change.pk}/").content
     missing = client.post(f"/changes/{change.pk}/decide/", {"version": change.version, "decision": "authorise"})
     assert missing.status_code == 400 and b"This field is required." in missing.content
-    response = client.post(f"/changes/{change.pk}/decide/", {"version": change.version, "decision": "authorise",
-                                                              "reason": "Within the capital budget"}, follow=True)
+    response = client.post(
+        f"/changes/{change.pk}/decide/",
+        {"version": change.version, "decision": "authorise", "reason": "Within the capital budget"},
+        follow=True,
+    )
     assert b"Decision recorded." in response.content and b"Within the capital budget" in response.content
     assert ChangeRequest.objects.get().status == ChangeStatus.AUTHORISED
 
@@ -56,13 +60,31 @@ def test_raising_from_a_problem_and_bad_input_kept(cast, login):
     client = login(cast.technician)
     page = client.get(f"/changes/new/?problem={problem.pk}")
     assert b"Fix: Slow logons" in page.content
-    bad = client.post("/changes/new/", {"school": cast.school.pk, "title": "New server", "reason": "",
-                                        "change_type": "normal", "risk": "low", "priority": "normal",
-                                        "estimated_cost": "-5"})
+    bad = client.post(
+        "/changes/new/",
+        {
+            "school": cast.school.pk,
+            "title": "New server",
+            "reason": "",
+            "change_type": "normal",
+            "risk": "low",
+            "priority": "normal",
+            "estimated_cost": "-5",
+        },
+    )
     assert bad.status_code == 400 and b"New server" in bad.content and not ChangeRequest.objects.exists()
-    good = client.post("/changes/new/", {"school": cast.school.pk, "title": "New server", "reason": "Old one dies",
-                                         "change_type": "normal", "risk": "low", "priority": "normal",
-                                         "problem": problem.pk})
+    good = client.post(
+        "/changes/new/",
+        {
+            "school": cast.school.pk,
+            "title": "New server",
+            "reason": "Old one dies",
+            "change_type": "normal",
+            "risk": "low",
+            "priority": "normal",
+            "problem": problem.pk,
+        },
+    )
     change = ChangeRequest.objects.get()
     assert good["Location"] == f"/changes/{change.pk}/" and change.problem == problem
     assert change.status == ChangeStatus.DRAFT and change.raised_by == cast.technician
@@ -73,8 +95,10 @@ def test_plan_forms_and_items_from_the_page(cast, login):
     client = login(cast.technician)
     bad = client.post(f"/changes/{change.pk}/new-asset/", {"tag": "", "asset_type": "", "make": "Dell"})
     assert bad.status_code == 400 and b'value="Dell"' in bad.content
-    ok = client.post(f"/changes/{change.pk}/new-asset/", {"tag": "OAK-NEW", "make": "Dell",
-                                                          "asset_type": asset_type(cast.school, "Laptop").pk})
+    ok = client.post(
+        f"/changes/{change.pk}/new-asset/",
+        {"tag": "OAK-NEW", "make": "Dell", "asset_type": asset_type(cast.school, "Laptop").pk},
+    )
     assert ok.status_code == 302 and change.new_assets.get().tag == "OAK-NEW"
     client.post(f"/changes/{change.pk}/milestone/", {"title": "Order", "due_on": timezone.localdate().isoformat()})
     milestone = change.milestones.get()
@@ -90,9 +114,11 @@ def test_completing_from_the_page_puts_the_kit_in_the_register(cast, login):
     new_asset_add(change=change, by=cast.spoc, tag="OAK-PAGE", asset_type=asset_type(cast.school, "Printer"))
     change.refresh_from_db()
     assert b"Complete the change" not in login(cast.technician).get(f"/changes/{change.pk}/").content
-    response = login(cast.spoc).post(f"/changes/{change.pk}/complete/", {
-        "version": change.version, "outcome": "successful", "implemented_on": timezone.localdate().isoformat()},
-        follow=True)
+    response = login(cast.spoc).post(
+        f"/changes/{change.pk}/complete/",
+        {"version": change.version, "outcome": "successful", "implemented_on": timezone.localdate().isoformat()},
+        follow=True,
+    )
     assert b"The registers are up to date." in response.content and b"in the register" in response.content
 
 
@@ -100,11 +126,21 @@ def test_the_progress_page_for_the_owner_and_per_school_for_the_la(cast, login):
     ash = make_cast("ash", organisation=cast.school.organisation)
     today = timezone.localdate()
     mine = authorised_change(cast, title="Replace the Year 5 access point", planned_on=today + timedelta(days=4))
-    milestone_add(change=mine, by=cast.spoc, title="Cable the cupboard", due_on=today - timedelta(days=2),
-                  assigned_to=cast.technician)
+    milestone_add(
+        change=mine,
+        by=cast.spoc,
+        title="Cable the cupboard",
+        due_on=today - timedelta(days=2),
+        assigned_to=cast.technician,
+    )
     authorised_change(ash, title="New Ash server")
-    ProblemFactory(school=cast.school, by=cast.spoc, title="Hall projector", due_on=today - timedelta(days=1),
-                   assigned_to=cast.technician)
+    ProblemFactory(
+        school=cast.school,
+        by=cast.spoc,
+        title="Hall projector",
+        due_on=today - timedelta(days=1),
+        assigned_to=cast.technician,
+    )
     page = login(cast.owner).get("/changes/progress/").content.decode()
     assert "Replace the Year 5 access point" in page and "Cable the cupboard" in page and "Hall projector" in page
     assert "New Ash server" not in page and escape(str(cast.technician)) in page
@@ -128,7 +164,12 @@ def test_the_change_report_and_its_csv(cast, login):
     client = login(cast.viewer)
     report = client.get("/changes/report/").context["report"]
     assert {k: report["totals"][k] for k in ("raised", "authorised", "rejected", "implemented", "failed")} == {
-        "raised": 3, "authorised": 1, "rejected": 1, "implemented": 0, "failed": 0}
+        "raised": 3,
+        "authorised": 1,
+        "rejected": 1,
+        "implemented": 0,
+        "failed": 0,
+    }
     today = timezone.localdate()
     export = client.get(f"/changes/report/?start={today - timedelta(days=3)}&end={today}&format=csv")
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
@@ -146,12 +187,23 @@ def count(client, url) -> int:
 def grow(cast, n):
     for i in range(n):
         change = authorised_change(cast, milestones=2, title=f"Change {i}", problem=ProblemFactory(school=cast.school))
-        new_asset_add(change=change, by=cast.spoc, tag=f"OAK-G{change.pk}", asset_type=asset_type(cast.school,
-                                                                                                  "Laptop"))
+        new_asset_add(
+            change=change, by=cast.spoc, tag=f"OAK-G{change.pk}", asset_type=asset_type(cast.school, "Laptop")
+        )
 
 
-@pytest.mark.parametrize("url", ["/changes/", "/changes/?state=open&q=change", "/changes/{pk}/", "/changes/progress/",
-                                 "/changes/report/", "/changes/standard/", "/changes/{pk}/edit/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/changes/",
+        "/changes/?state=open&q=change",
+        "/changes/{pk}/",
+        "/changes/progress/",
+        "/changes/report/",
+        "/changes/standard/",
+        "/changes/{pk}/edit/",
+    ],
+)
 def test_change_pages_do_a_fixed_number_of_queries(cast, login, url):
     client = login(cast.owner)
     grow(cast, 2)

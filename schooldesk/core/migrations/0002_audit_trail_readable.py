@@ -6,30 +6,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('schools', '0001_initial'),
+        ("core", "0001_initial"),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='auditentry',
-            options={'ordering': ['-at', '-pk'], 'verbose_name_plural': 'audit entries'},
+            name="auditentry",
+            options={"ordering": ["-at", "-pk"], "verbose_name_plural": "audit entries"},
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='object_label',
+            model_name="auditentry",
+            name="object_label",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='organisation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.organisation'),
+            model_name="auditentry",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="schools.organisation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['school', '-at'], name='audit_school_at'),
+            model_name="auditentry",
+            index=models.Index(fields=["school", "-at"], name="audit_school_at"),
         ),
     ]

@@ -12,16 +12,19 @@ def fill_organisation(apps, schema_editor):
     Contact = apps.get_model("suppliers", "Contact")
     empty = AuditEntry.objects.filter(organisation__isnull=True)
     empty.filter(school__isnull=False).update(
-        organisation_id=Subquery(School.objects.filter(pk=OuterRef("school_id")).values("organisation_id")[:1]))
-    for model, kind, field in ((Supplier, "supplier", "organisation_id"), (Contact, "contact",
-                                                                          "supplier__organisation_id")):
+        organisation_id=Subquery(School.objects.filter(pk=OuterRef("school_id")).values("organisation_id")[:1])
+    )
+    for model, kind, field in (
+        (Supplier, "supplier", "organisation_id"),
+        (Contact, "contact", "supplier__organisation_id"),
+    ):
         for pk, organisation_id in model.objects.values_list("pk", field):
             empty.filter(school__isnull=True, object_type=kind, object_id=str(pk)).update(
-                organisation_id=organisation_id)
+                organisation_id=organisation_id
+            )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("core", "0002_audit_trail_readable"),
         ("suppliers", "0004_supplier_suggestions"),

@@ -113,8 +113,9 @@ def count_change(now, before) -> str:
             return _("about the same")
         return _("up %(n)s%%") % {"n": diff} if diff > 0 else _("down %(n)s%%") % {"n": -diff}
     numbers = {"before": _number(before), "now": _number(now)}
-    return _("up from %(before)s to %(now)s") % numbers if now > before else \
-        _("down from %(before)s to %(now)s") % numbers
+    return (
+        _("up from %(before)s to %(now)s") % numbers if now > before else _("down from %(before)s to %(now)s") % numbers
+    )
 
 
 def _number(value: float) -> str:

@@ -34,8 +34,6 @@ class Clamd:
     root: Path
 
 
-
-
 def _answers(path: str) -> bool:
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
@@ -50,8 +48,10 @@ def _answers(path: str) -> bool:
 @pytest.fixture(scope="session")
 def clamd():
     if not CLAMD.exists():
-        skip_or_fail(f"ClamAV's clamd is not installed at {CLAMD} (run `make system-deps`): uploads not scanned "
-                      "against a real clamd")
+        skip_or_fail(
+            f"ClamAV's clamd is not installed at {CLAMD} (run `make system-deps`): uploads not scanned "
+            "against a real clamd"
+        )
     root = Path(tempfile.mkdtemp(prefix="sd-clamd-"))
     (root / "db").mkdir()
     (root / "db" / "schooldesk-test.ndb").write_text(f"{SIGNATURE}:0:*:{EICAR.hex()}\n")
@@ -64,8 +64,11 @@ def clamd():
         f"StreamMaxLength 20M\n{user}"
     )
     with open(root / "clamd.out", "wb") as output:  # a file, not a pipe nobody reads (a full pipe stops clamd)
-        process = subprocess.Popen([str(CLAMD), "-c", str(root / "clamd.conf")],  # noqa: S603
-                                   stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(CLAMD), "-c", str(root / "clamd.conf")],  # noqa: S603
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 30
     while not _answers(unix_socket):
         if process.poll() is not None or time.monotonic() > deadline:

@@ -23,8 +23,13 @@ from schooldesk.core.tests.pages import Control, Form, read_page, sent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: what each kind of download is served as
-CONTENT_TYPES = {"csv": "text/csv", "xlsx": XLSX, "pdf": "application/pdf", "ics": "text/calendar",
-                 "zip": "application/zip"}
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": XLSX,
+    "pdf": "application/pdf",
+    "ics": "text/calendar",
+    "zip": "application/zip",
+}
 #: uploads (attachments, contract documents, proofs of purchase, original emails) are only ever served as this
 UPLOAD = "application/octet-stream"
 #: a link or button saying one of these promises a download
@@ -98,16 +103,18 @@ def offers(html: str, page: str, declared) -> list[Offer]:
         if url is None:
             continue
         text = " ".join(link.text.split())
-        promised = bool(link.download or DOWNLOAD_WORDS.search(text) or expected_kind(url)
-                        or link.href.startswith("webcal:"))
+        promised = bool(
+            link.download or DOWNLOAD_WORDS.search(text) or expected_kind(url) or link.href.startswith("webcal:")
+        )
         if promised or DOWNLOAD_PATHS.search(urlsplit(url).path) or route_name(url) in declared:
             found.append(Offer("GET", url, promised=promised, what=f'link "{text}" on {page}'))
     for form in page_read.forms:
         for button in form.buttons:
             text = " ".join(button.text.split())
             if DOWNLOAD_WORDS.search(text) or button.name == "format":
-                found.append(submitted(form, button, page,
-                                       what=f'button "{text}" of a {form.method.upper()} form on {page}'))
+                found.append(
+                    submitted(form, button, page, what=f'button "{text}" of a {form.method.upper()} form on {page}')
+                )
     return found
 
 
@@ -119,8 +126,13 @@ def submitted(form: Form, button: Control, page: str, *, what: str) -> Offer:
     def as_sent(data, retry=None, what=what):
         if form.method == "get":  # the browser replaces the action's query with the form's fields
             query = urlencode(data)
-            return Offer("GET", action.split("?")[0] + (f"?{query}" if query else ""), promised=True, what=what,
-                         retry_ticked=retry)
+            return Offer(
+                "GET",
+                action.split("?")[0] + (f"?{query}" if query else ""),
+                promised=True,
+                what=what,
+                retry_ticked=retry,
+            )
         return Offer("POST", action, tuple(data), promised=True, what=what, retry_ticked=retry)
 
     as_rendered, ticked = sent(form, button)[0], sent(form, button, tick_first=True)[0]
@@ -138,13 +150,13 @@ def content_type(response) -> str:
 
 def is_download(response) -> bool:
     return response.status_code == 200 and (
-        response.has_header("Content-Disposition") or content_type(response) in (*CONTENT_TYPES.values(), UPLOAD))
+        response.has_header("Content-Disposition") or content_type(response) in (*CONTENT_TYPES.values(), UPLOAD)
+    )
 
 
 def errors_shown(html: str) -> str:
     """The field errors a page shows, for a failure's message."""
-    found = re.findall(r'class="[^"]*(?:invalid-feedback|errorlist)[^"]*"[^>]*>(.*?)</',
-                       html, re.DOTALL)
+    found = re.findall(r'class="[^"]*(?:invalid-feedback|errorlist)[^"]*"[^>]*>(.*?)</', html, re.DOTALL)
     return "; ".join(" ".join(re.sub(r"<[^>]+>", " ", f).split()) for f in found)[:300]
 
 

@@ -102,8 +102,13 @@ class PageParser(HTMLParser):
         elif tag == "form":
             action = a.get("action") or a.get("hx-post") or self.page_url
             method = (a.get("method") or ("post" if a.get("hx-post") else "get")).lower()
-            self._form = Form(urljoin(self.page_url, action), method, a.get("enctype", ""), a.get("id", ""),
-                              hx_only="action" not in a and "hx-post" in a)
+            self._form = Form(
+                urljoin(self.page_url, action),
+                method,
+                a.get("enctype", ""),
+                a.get("id", ""),
+                hx_only="action" not in a and "hx-post" in a,
+            )
             self.forms.append(self._form)
         elif tag == "button":
             if a.get("type", "submit").lower() == "submit":
@@ -118,8 +123,9 @@ class PageParser(HTMLParser):
                 value = a.get("value", "on" if kind in ("checkbox", "radio") else "")
                 self._add(Control("input", a["name"], kind, value, "required" in a, "checked" in a), a)
         elif tag == "select":
-            self._select = Control("select", a.get("name", ""), "select", required="required" in a,
-                                   multiple="multiple" in a)
+            self._select = Control(
+                "select", a.get("name", ""), "select", required="required" in a, multiple="multiple" in a
+            )
             if a.get("name") and not disabled:
                 self._add(self._select, a)
         elif tag == "option" and self._select is not None:
@@ -170,8 +176,14 @@ def forms_in(html: str, page_url: str) -> list[Form]:
     return read_page(html, page_url).forms
 
 
-def sent(form: Form, button: Control | None = None, *, fill: bool = False, tick_first: bool = False,
-         files: dict | None = None) -> tuple[list[tuple[str, object]], list[str]]:
+def sent(
+    form: Form,
+    button: Control | None = None,
+    *,
+    fill: bool = False,
+    tick_first: bool = False,
+    files: dict | None = None,
+) -> tuple[list[tuple[str, object]], list[str]]:
     """What a browser sends for `form` with `button` pressed: (name, value) pairs in the page's order, and the
     names of the fields a person had to fill or tick.
 
@@ -190,9 +202,14 @@ def sent(form: Form, button: Control | None = None, *, fill: bool = False, tick_
                 if kind == "checkbox" or name not in ticked:
                     data.append((name, control.value))
                 ticked.add(name)
-            elif (fill and kind == "checkbox" and control.required  # a required box must be ticked itself
-                  or name not in checked and name not in ticked
-                  and (tick_first or fill and kind == "radio" and name in required_radios)):
+            elif (
+                fill
+                and kind == "checkbox"
+                and control.required  # a required box must be ticked itself
+                or name not in checked
+                and name not in ticked
+                and (tick_first or fill and kind == "radio" and name in required_radios)
+            ):
                 data.append((name, control.value))
                 ticked.add(name)
                 touched.append(name)
@@ -271,8 +288,10 @@ def header_faults(response, what: str) -> list[str]:
         policy = policy_of(response)
         script = policy.get("script-src", policy.get("default-src"))
         if script != ["'self'"] or policy.get("default-src") != ["'self'"] or policy.get("object-src") != ["'none'"]:
-            faults.append(f"{what}: Content-Security-Policy {response.get('Content-Security-Policy')!r} does not "
-                          "forbid inline and foreign script")
+            faults.append(
+                f"{what}: Content-Security-Policy {response.get('Content-Security-Policy')!r} does not "
+                "forbid inline and foreign script"
+            )
     if "no-store" not in response.get("Cache-Control", ""):
         faults.append(f"{what}: Cache-Control {response.get('Cache-Control')!r} lets a cache keep it (no no-store)")
     return faults

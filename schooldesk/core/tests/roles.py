@@ -29,8 +29,9 @@ def resolve_on_page(page, what_was_done: str, name: str, viewport: str) -> None:
 
 def triaged_call(cast, summary: str):
     incident = IncidentFactory(school=cast.school, by=cast.reporter, summary=summary)
-    return incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,
-                           impact="I2", urgency="U2")
+    return incident_triage(
+        incident=incident, by=cast.spoc, version=incident.version, category=None, impact="I2", urgency="U2"
+    )
 
 
 def forwarded_call(cast, summary: str):
@@ -42,5 +43,6 @@ def forwarded_call(cast, summary: str):
 def escalated_call(cast, summary: str, reference: str):
     """Triaged and escalated to the cast's supplier, whose provider then sees it."""
     incident = triaged_call(cast, summary)
-    return incident_escalate(incident=incident, by=cast.spoc, version=incident.version, supplier=cast.supplier,
-                             reference=reference)
+    return incident_escalate(
+        incident=incident, by=cast.spoc, version=incident.version, supplier=cast.supplier, reference=reference
+    )

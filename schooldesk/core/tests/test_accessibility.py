@@ -31,36 +31,56 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def world(cast):
     """A school with calls in several states, so lists, badges and timelines have something to show."""
     room = Location.objects.create(school=cast.school, name="Mrs Brown's class", building="Infant block")
-    new = IncidentFactory(school=cast.school, by=cast.reporter, location=room, summary="Visualiser flickers",
-                          device="AST-000123", reporter_availability="Year 2 classroom all day",
-                          expected="A steady picture", happened="It flickers when the lights are on")
+    new = IncidentFactory(
+        school=cast.school,
+        by=cast.reporter,
+        location=room,
+        summary="Visualiser flickers",
+        device="AST-000123",
+        reporter_availability="Year 2 classroom all day",
+        expected="A steady picture",
+        happened="It flickers when the lights are on",
+    )
     working = IncidentFactory(school=cast.school, by=cast.reporter, summary="Laptop trolley will not charge")
-    working = incident_triage(incident=working, by=cast.spoc, version=working.version, category=None,
-                              impact="I2", urgency="U1")
+    working = incident_triage(
+        incident=working, by=cast.spoc, version=working.version, category=None, impact="I2", urgency="U1"
+    )
     working = incident_assign(incident=working, by=cast.spoc, version=working.version, technician=cast.technician)
     incident_reply(incident=working, by=cast.technician, body="Checked the fuse: it is fine.", is_public=False)
     fixed = IncidentFactory(school=cast.school, by=cast.reporter, summary="Printer offline")
-    fixed = incident_resolve(incident=fixed, by=cast.technician, version=fixed.version,
-                             resolution="Turned it off and on again.")
+    fixed = incident_resolve(
+        incident=fixed, by=cast.technician, version=fixed.version, resolution="Turned it off and on again."
+    )
     from schooldesk.accounts.models import SignInConnection
     from schooldesk.replies.models import CannedReply
     from schooldesk.safeguarding.tests.tenancy import build as restricted_lane  # gives the DPO the DSL role too
 
     # "Sign in with Microsoft" on the sign-in page, and a row in the school's sign-in settings
-    SignInConnection.objects.create(school=cast.school, provider="microsoft", tenant_id="oak-tenant",
-                                    domains="oak.sch.uk", client_id="oak-app", client_secret="oak-secret")
+    SignInConnection.objects.create(
+        school=cast.school,
+        provider="microsoft",
+        tenant_id="oak-tenant",
+        domains="oak.sch.uk",
+        client_id="oak-app",
+        client_secret="oak-secret",
+    )
     CannedReply.objects.create(school=cast.school, title="On our way", body="Hello {{ first_name }}: {{ reference }}.")
     # an outage (its banner is on every page checked here) and a request awaiting approval
-    outage = outage_declare(by=cast.spoc, schools=[cast.school], title="Wi-Fi down in the Science block",
-                            advice="Use the wired computers in the library.")
+    outage = outage_declare(
+        by=cast.spoc,
+        schools=[cast.school],
+        title="Wi-Fi down in the Science block",
+        advice="Use the wired computers in the library.",
+    )
     cast.school.approver = cast.owner
     cast.school.save(update_fields=["approver"])
     purchases = Category.objects.get(school=cast.school, name="Request: new equipment")
     purchases.needs_approval = True
     purchases.save(update_fields=["needs_approval"])
     request = IncidentFactory(school=cast.school, by=cast.reporter, kind="request", summary="A visualiser for Y2")
-    incident_triage(incident=request, by=cast.spoc, version=request.version, category=purchases, impact="I3",
-                    urgency="U2")
+    incident_triage(
+        incident=request, by=cast.spoc, version=request.version, category=purchases, impact="I3", urgency="U2"
+    )
     lane = restricted_lane(cast, "Axe")
     from schooldesk.webhooks.tests.tenancy import build as webhook_with_attempts
 
@@ -78,14 +98,32 @@ def world(cast):
     # the council's ICT owner, across its schools: they set its two-step sign-in rule (docs/decisions/0032)
     cast.la_owner = UserFactory(username="oak-la-owner", first_name="Lee", last_name="Council")
     Membership.objects.create(user=cast.la_owner, organisation=cast.school.organisation, role="owner")
-    pool = {"pool_loan": loans["swapped_loan"], "offer_loan": loans["repair_loan"], "pool_call": loans["pool_call"],
-            "charge": loans["charge"], "charge_loan": loans["charge_loan"]}  # a loaner out, a spare, a charge
-    return {"organisation": cast.school.organisation, "loan": loans["loan"], "unsigned_loan": unsigned_loan(cast),
-            **pool,
-            "new": new, "working": working, "fixed": fixed, "school": cast.school, "outage": outage,
-            "approval": CallApproval.objects.get(incident=request), **lane, "breach_call": lane["breach"].incident,
-            "webhook": webhook, "directory_connection": directory["directory_connection"],
-            "directory_run": directory["directory_run"], "person": cast.technician, **consoles}
+    pool = {
+        "pool_loan": loans["swapped_loan"],
+        "offer_loan": loans["repair_loan"],
+        "pool_call": loans["pool_call"],
+        "charge": loans["charge"],
+        "charge_loan": loans["charge_loan"],
+    }  # a loaner out, a spare, a charge
+    return {
+        "organisation": cast.school.organisation,
+        "loan": loans["loan"],
+        "unsigned_loan": unsigned_loan(cast),
+        **pool,
+        "new": new,
+        "working": working,
+        "fixed": fixed,
+        "school": cast.school,
+        "outage": outage,
+        "approval": CallApproval.objects.get(incident=request),
+        **lane,
+        "breach_call": lane["breach"].incident,
+        "webhook": webhook,
+        "directory_connection": directory["directory_connection"],
+        "directory_run": directory["directory_run"],
+        "person": cast.technician,
+        **consoles,
+    }
 
 
 def _open_all_details(page):
@@ -243,10 +281,28 @@ PAGES = {
     "two-step-policy": ("la_owner", "/accounts/two-step-policy/{organisation}/", None),
 }
 PHONE_ONLY = {"home-spoc-menu-open": ("spoc", "/", _open_the_phone_menu)}
-PHONE_PAGES = ["login", "home-reporter", "report-form", "report-form-errors", "incident-spoc", "triage",
-               "incident-list", "outage-page", "home-spoc-menu-open", "people", "person", "loan-scanning",
-               "loan-agreement-sign", "loan-page", "call-with-loaner", "loan-repairs", "charge-page", "security",
-               "authenticator-app-setup", "passkey-add"]
+PHONE_PAGES = [
+    "login",
+    "home-reporter",
+    "report-form",
+    "report-form-errors",
+    "incident-spoc",
+    "triage",
+    "incident-list",
+    "outage-page",
+    "home-spoc-menu-open",
+    "people",
+    "person",
+    "loan-scanning",
+    "loan-agreement-sign",
+    "loan-page",
+    "call-with-loaner",
+    "loan-repairs",
+    "charge-page",
+    "security",
+    "authenticator-app-setup",
+    "passkey-add",
+]
 ALL_PAGES = {**PAGES, **PHONE_ONLY}
 
 
@@ -271,8 +327,10 @@ def test_pages_have_no_serious_accessibility_violations(who, viewport, names, ca
     failures = []
     for name in names:
         _who, url, prepare = ALL_PAGES[name]
-        url = url.format(**{key: value.pk for key, value in world.items()},
-                         rate=satisfaction_token(incident=world["fixed"], rating="good"))
+        url = url.format(
+            **{key: value.pk for key, value in world.items()},
+            rate=satisfaction_token(incident=world["fixed"], rating="good"),
+        )
         response = page.goto(url)
         assert response.ok, f"{url} answered {response.status}"
         if prepare:

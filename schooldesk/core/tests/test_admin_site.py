@@ -51,17 +51,31 @@ def admin_path_in(tmp_path, **env) -> str:
     import subprocess
     import sys
 
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("SCHOOLDESK_", "DJANGO_")) and k != "PYTEST_VERSION"}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings", SCHOOLDESK_VAR_DIR=str(tmp_path),
-                       DJANGO_SECRET_KEY="x" * 50, SCHOOLDESK_SECRET_KEYS="A" * 43 + "=", **env)
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SCHOOLDESK_", "DJANGO_")) and k != "PYTEST_VERSION"
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SCHOOLDESK_VAR_DIR=str(tmp_path),
+        DJANGO_SECRET_KEY="x" * 50,
+        SCHOOLDESK_SECRET_KEYS="A" * 43 + "=",
+        **env,
+    )
     code = "from django.conf import settings; print(repr(settings.SCHOOLDESK_ADMIN_PATH))"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,  # noqa: S603
-                          capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,  # noqa: S603
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def test_production_has_no_admin_unless_it_is_given_a_path(tmp_path):
     assert admin_path_in(tmp_path) == "'django-admin'"  # development, `make run`: unchanged
     assert admin_path_in(tmp_path, SCHOOLDESK_PRODUCTION="1") == "''"
-    assert admin_path_in(tmp_path, SCHOOLDESK_PRODUCTION="1", SCHOOLDESK_ADMIN_PATH="/desk-admin-7f3c/") == \
-        "'desk-admin-7f3c'"
+    assert (
+        admin_path_in(tmp_path, SCHOOLDESK_PRODUCTION="1", SCHOOLDESK_ADMIN_PATH="/desk-admin-7f3c/")
+        == "'desk-admin-7f3c'"
+    )

@@ -21,27 +21,42 @@ def token_client(user, scope="write") -> APIClient:
 
 def test_a_script_with_a_token_runs_the_desk_and_another_schools_token_gets_404s(cast, other):
     api = token_client(cast.spoc)
-    kind = AssetType.objects.filter(school=cast.school).first() or AssetType.objects.create(school=cast.school,
-                                                                                              name="Switch")
+    kind = AssetType.objects.filter(school=cast.school).first() or AssetType.objects.create(
+        school=cast.school, name="Switch"
+    )
     room = api.post("/api/v1/locations/", {"school": cast.school.pk, "name": "Comms cupboard 2"}, format="json")
     assert room.status_code == 201, room.content
     room = room.json()
-    asset = api.post("/api/v1/assets/", {"school": cast.school.pk, "tag": "SW-0042", "asset_type": kind.pk,
-                                         "make": "Netgear", "location": room["id"]}, format="json")
+    asset = api.post(
+        "/api/v1/assets/",
+        {"school": cast.school.pk, "tag": "SW-0042", "asset_type": kind.pk, "make": "Netgear", "location": room["id"]},
+        format="json",
+    )
     assert asset.status_code == 201, asset.content
     asset = asset.json()
     assert asset["location"] == room["id"] and asset["reference"]
-    call = api.post("/api/v1/incidents/", {"summary": "Switch SW-0042 is down", "location": room["id"],
-                                           "asset": asset["id"]}, format="json")
+    call = api.post(
+        "/api/v1/incidents/",
+        {"summary": "Switch SW-0042 is down", "location": room["id"], "asset": asset["id"]},
+        format="json",
+    )
     assert call.status_code == 201, call.content
     call = call.json()
     detail = api.get(f"/api/v1/incidents/{call['id']}/")
     etag = detail["ETag"]
-    stale = api.post(f"/api/v1/incidents/{call['id']}/escalate/", {"supplier": cast.supplier.pk},
-                     format="json", HTTP_IF_MATCH='"v999"')
+    stale = api.post(
+        f"/api/v1/incidents/{call['id']}/escalate/",
+        {"supplier": cast.supplier.pk},
+        format="json",
+        HTTP_IF_MATCH='"v999"',
+    )
     assert stale.status_code == 412 and stale.json()["error"]["code"] == "precondition_failed"
-    escalated = api.post(f"/api/v1/incidents/{call['id']}/escalate/",
-                         {"supplier": cast.supplier.pk, "reference": "NET-77"}, format="json", HTTP_IF_MATCH=etag)
+    escalated = api.post(
+        f"/api/v1/incidents/{call['id']}/escalate/",
+        {"supplier": cast.supplier.pk, "reference": "NET-77"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
     assert escalated.status_code == 200, escalated.content
     assert escalated.json()["supplier_reference"] == "NET-77" and escalated.json()["support_level"] == "second"
     assert escalated["ETag"] != etag
@@ -52,12 +67,20 @@ def test_a_script_with_a_token_runs_the_desk_and_another_schools_token_gets_404s
     assert report.json()["figures"]["reactive"] and report.json()["periods"][0]["tag"] == "now"
 
     elm = token_client(other.spoc)
-    for url in (f"/api/v1/locations/{room['id']}/", f"/api/v1/assets/{asset['id']}/",
-                f"/api/v1/incidents/{call['id']}/", f"/api/v1/incidents/{call['id']}/timeline/"):
+    for url in (
+        f"/api/v1/locations/{room['id']}/",
+        f"/api/v1/assets/{asset['id']}/",
+        f"/api/v1/incidents/{call['id']}/",
+        f"/api/v1/incidents/{call['id']}/timeline/",
+    ):
         answer = elm.get(url)
         assert answer.status_code == 404 and answer.json()["error"]["code"] == "not_found", url
-    assert elm.post(f"/api/v1/incidents/{call['id']}/escalate/", {"supplier": other.supplier.pk},
-                    format="json").status_code == 404
+    assert (
+        elm.post(
+            f"/api/v1/incidents/{call['id']}/escalate/", {"supplier": other.supplier.pk}, format="json"
+        ).status_code
+        == 404
+    )
     assert call["id"] not in [row["id"] for row in elm.get("/api/v1/incidents/").json()["results"]]
     assert elm.patch(f"/api/v1/locations/{room['id']}/", {"name": "Mine"}, format="json").status_code == 404
 
@@ -72,8 +95,12 @@ def test_errors_have_one_shape_and_a_read_only_token_cannot_write(cast):
     refused = teacher.post("/api/v1/locations/", {"school": cast.school.pk, "name": "Den"}, format="json")
     assert refused.status_code in (400, 403) and set(refused.json()) == {"error"}
     read_only = token_client(cast.spoc, "read")
-    assert read_only.post("/api/v1/locations/", {"school": cast.school.pk, "name": "Den"},
-                          format="json").json()["error"]["code"] == "permission_denied"
+    assert (
+        read_only.post("/api/v1/locations/", {"school": cast.school.pk, "name": "Den"}, format="json").json()["error"][
+            "code"
+        ]
+        == "permission_denied"
+    )
 
 
 def test_fields_chooses_columns_and_lists_are_cursor_pages(cast):
@@ -116,14 +143,27 @@ def _resolve(schema, node):
 def test_every_endpoints_answers_validate_against_the_published_schema(oak_world, cast):  # noqa: F811
     schema = _schema()
     world = oak_world[0]
-    pks = {"incidents": world["incident"], "locations": world["location"], "assets": world["asset"],
-           "asset-types": world["asset_type"], "licences": world["licence"],
-           "licence-allocations": world["allocation"], "licence-installations": world["installation"],
-           "suppliers": world["supplier"], "contacts": world["contact"], "contracts": world["contract"],
-           "diary-entries": world["diary_entry"], "payments": world["payment"], "budgets": world["budget"],
-           "problems": world["problem"], "changes": world["change_request"],
-           "milestones": world["change_milestone"], "procedures": world["procedure"], "people": world["person"],
-           "roles": world["role"]}
+    pks = {
+        "incidents": world["incident"],
+        "locations": world["location"],
+        "assets": world["asset"],
+        "asset-types": world["asset_type"],
+        "licences": world["licence"],
+        "licence-allocations": world["allocation"],
+        "licence-installations": world["installation"],
+        "suppliers": world["supplier"],
+        "contacts": world["contact"],
+        "contracts": world["contract"],
+        "diary-entries": world["diary_entry"],
+        "payments": world["payment"],
+        "budgets": world["budget"],
+        "problems": world["problem"],
+        "changes": world["change_request"],
+        "milestones": world["change_milestone"],
+        "procedures": world["procedure"],
+        "people": world["person"],
+        "roles": world["role"],
+    }
     api = token_client(cast.owner, "read")
     checked = 0
     for path, operations in schema["paths"].items():
@@ -153,16 +193,24 @@ def test_every_endpoints_answers_validate_against_the_published_schema(oak_world
 
 def test_a_finance_system_schedules_a_payment_and_records_it_paid_with_if_match(cast, other):
     api = token_client(cast.spoc)
-    made = api.post("/api/v1/payments/", {"school": cast.school.pk, "supplier": cast.supplier.pk,
-                                          "category": "hardware", "description": "Switch replacement",
-                                          "kind": "one_off", "amount": "480.00", "due_on": "2026-11-30"},
-                    format="json")
+    made = api.post(
+        "/api/v1/payments/",
+        {
+            "school": cast.school.pk,
+            "supplier": cast.supplier.pk,
+            "category": "hardware",
+            "description": "Switch replacement",
+            "kind": "one_off",
+            "amount": "480.00",
+            "due_on": "2026-11-30",
+        },
+        format="json",
+    )
     assert made.status_code == 201, made.content
     url = f"/api/v1/payments/{made.json()['id']}/"
     etag = api.get(url)["ETag"]
     assert api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    paid = api.post(url + "paid/", {"paid_on": "2026-11-20", "reference": "PO-5521"}, format="json",
-                    HTTP_IF_MATCH=etag)
+    paid = api.post(url + "paid/", {"paid_on": "2026-11-20", "reference": "PO-5521"}, format="json", HTTP_IF_MATCH=etag)
     assert paid.status_code == 200, paid.content
     assert paid.json()["paid_on"] == "2026-11-20" and paid.json()["paid_reference"] == "PO-5521"
     again = api.post(url + "paid/", {"paid_on": "2026-11-21"}, format="json", HTTP_IF_MATCH=etag)
@@ -223,8 +271,11 @@ def test_an_inventory_tool_records_installations_and_the_licence_counts_follow(c
     first, second = AssetFactory(school=cast.school, tag="PC-1"), AssetFactory(school=cast.school, tag="PC-2")
     api = token_client(cast.technician)
     for device in (first, second):
-        made = api.post("/api/v1/licence-installations/", {"licence": licence.pk, "asset": device.pk,
-                                                           "version": "4.2"}, format="json")
+        made = api.post(
+            "/api/v1/licence-installations/",
+            {"licence": licence.pk, "asset": device.pk, "version": "4.2"},
+            format="json",
+        )
         assert made.status_code == 201, made.content
     twice = api.post("/api/v1/licence-installations/", {"licence": licence.pk, "asset": first.pk}, format="json")
     assert twice.status_code == 400 and "asset" in twice.json()["error"]["fields"]
@@ -248,8 +299,10 @@ def test_actions_on_a_record_are_not_counted_as_creating(cast, settings):
     for n in range(12):
         answer = api.post(f"/api/v1/incidents/{call.pk}/reply/", {"body": f"Update {n}"}, format="json")
         assert answer.status_code == 201, (n, answer.content)
-    made = [api.post("/api/v1/locations/", {"school": cast.school.pk, "name": f"Room {n}"}, format="json").status_code
-            for n in range(11)]
+    made = [
+        api.post("/api/v1/locations/", {"school": cast.school.pk, "name": f"Room {n}"}, format="json").status_code
+        for n in range(11)
+    ]
     assert made == [201] * 10 + [429]
 
 
@@ -261,10 +314,12 @@ def test_the_same_script_over_http_against_a_live_server(cast, other, live_serve
     import urllib.request
 
     def call(token, method, path, body=None, headers=None):
-        request = urllib.request.Request(live_server.url + path, method=method,  # noqa: S310 - http to the test server
-                                         data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Authorization": f"Bearer {token}",
-                                                  "Content-Type": "application/json", **(headers or {})})
+        request = urllib.request.Request(
+            live_server.url + path,
+            method=method,  # noqa: S310 - http to the test server
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})},
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
                 return answer.status, json.loads(answer.read() or b"null"), answer.headers
@@ -278,21 +333,36 @@ def test_the_same_script_over_http_against_a_live_server(cast, other, live_serve
     assert status == 200 and types["results"]
     status, room, _h = call(token, "POST", "/api/v1/locations/", {"school": cast.school.pk, "name": "Comms room 3"})
     assert status == 201, room
-    status, switch, _h = call(token, "POST", "/api/v1/assets/", {"school": cast.school.pk, "tag": "SW-9",
-                                                                  "asset_type": types["results"][0]["id"],
-                                                                  "location": room["id"]})
+    status, switch, _h = call(
+        token,
+        "POST",
+        "/api/v1/assets/",
+        {"school": cast.school.pk, "tag": "SW-9", "asset_type": types["results"][0]["id"], "location": room["id"]},
+    )
     assert status == 201, switch
-    status, ticket, _h = call(token, "POST", "/api/v1/incidents/", {"summary": "SW-9 is not answering pings",
-                                                                    "location": room["id"], "asset": switch["id"]})
+    status, ticket, _h = call(
+        token,
+        "POST",
+        "/api/v1/incidents/",
+        {"summary": "SW-9 is not answering pings", "location": room["id"], "asset": switch["id"]},
+    )
     assert status == 201, ticket
     status, _body, headers = call(token, "GET", f"/api/v1/incidents/{ticket['id']}/")
-    status, escalated, _h = call(token, "POST", f"/api/v1/incidents/{ticket['id']}/escalate/",
-                                 {"supplier": cast.supplier.pk, "reference": "NOC-1"}, {"If-Match": headers["ETag"]})
+    status, escalated, _h = call(
+        token,
+        "POST",
+        f"/api/v1/incidents/{ticket['id']}/escalate/",
+        {"supplier": cast.supplier.pk, "reference": "NOC-1"},
+        {"If-Match": headers["ETag"]},
+    )
     assert status == 200 and escalated["support_level"] == "second", escalated
     status, report, _h = call(token, "GET", "/api/v1/reports/service/")
     assert status == 200 and "reactive" in report["figures"]
-    for path in (f"/api/v1/locations/{room['id']}/", f"/api/v1/assets/{switch['id']}/",
-                 f"/api/v1/incidents/{ticket['id']}/"):
+    for path in (
+        f"/api/v1/locations/{room['id']}/",
+        f"/api/v1/assets/{switch['id']}/",
+        f"/api/v1/incidents/{ticket['id']}/",
+    ):
         status, body, _h = call(elm, "GET", path)
         assert status == 404 and body["error"]["code"] == "not_found", path
     status, body, _h = call(elm, "POST", f"/api/v1/incidents/{ticket['id']}/escalate/", {"supplier": other.supplier.pk})

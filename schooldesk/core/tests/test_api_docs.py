@@ -35,8 +35,13 @@ def test_the_docs_page_shows_every_endpoint_in_chromium_with_no_policy_violation
     assert response.ok and "script-src 'self'" in response.headers.get("content-security-policy", "")
     page.wait_for_selector(".opblock", timeout=20000)
     text = page.inner_text("#swagger-ui")
-    for path in ("/api/v1/incidents/{id}/escalate/", "/api/v1/locations/", "/api/v1/assets/",
-                 "/api/v1/reports/service/", "/api/v1/contracts/"):
+    for path in (
+        "/api/v1/incidents/{id}/escalate/",
+        "/api/v1/locations/",
+        "/api/v1/assets/",
+        "/api/v1/reports/service/",
+        "/api/v1/contracts/",
+    ):
         assert path in text, f"the docs page does not list {path}"
     screenshot(page, "api-docs.png")
     assert not page.evaluate("() => window.__violations"), page.evaluate("() => window.__violations")

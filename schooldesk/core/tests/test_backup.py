@@ -57,13 +57,22 @@ def passphrase(tmp_path) -> Path:
 
 def a_desk(cast) -> None:
     """Calls with attachments (one on a reply), and a mailbox with its stored password."""
-    IncidentFactory(school=cast.school, by=cast.reporter, summary="Whiteboard in 4B is blank",
-                    files=[SimpleUploadedFile("Board.png", PNG, content_type="image/png")])
-    IncidentFactory(school=cast.school, by=cast.spoc, summary="Invoice for the new laptops",
-                    files=[SimpleUploadedFile("invoice.pdf", PDF), SimpleUploadedFile("notes.txt", b"Two of ten\n")])
+    IncidentFactory(
+        school=cast.school,
+        by=cast.reporter,
+        summary="Whiteboard in 4B is blank",
+        files=[SimpleUploadedFile("Board.png", PNG, content_type="image/png")],
+    )
+    IncidentFactory(
+        school=cast.school,
+        by=cast.spoc,
+        summary="Invoice for the new laptops",
+        files=[SimpleUploadedFile("invoice.pdf", PDF), SimpleUploadedFile("notes.txt", b"Two of ten\n")],
+    )
     IncidentFactory(school=cast.school, by=cast.reporter, summary="Printer jams on A3")
-    MailboxFactory(school=cast.school, host="imap.example.sch.uk", username="desk@oak.example",
-                   password=MAILBOX_PASSWORD)
+    MailboxFactory(
+        school=cast.school, host="imap.example.sch.uk", username="desk@oak.example", password=MAILBOX_PASSWORD
+    )
 
 
 def rows(target, table: str) -> list:
@@ -82,11 +91,27 @@ def back_up_and_restore(tmp_path, passphrase, database_url: str) -> Path:
     restored_media = tmp_path / "restored-media"
     (tmp_path / "wrong").write_text("incorrect horse\n")
     with pytest.raises(CommandError, match="The restore failed: .*(bad decrypt|the passphrase is wrong)"):
-        call_command("desk_restore", str(archive), "--database-url", database_url, "--media-root",
-                     str(restored_media), "--passphrase-file", str(tmp_path / "wrong"))
+        call_command(
+            "desk_restore",
+            str(archive),
+            "--database-url",
+            database_url,
+            "--media-root",
+            str(restored_media),
+            "--passphrase-file",
+            str(tmp_path / "wrong"),
+        )
     assert not restored_media.exists()
-    call_command("desk_restore", str(archive), "--database-url", database_url, "--media-root", str(restored_media),
-                 "--passphrase-file", str(passphrase))
+    call_command(
+        "desk_restore",
+        str(archive),
+        "--database-url",
+        database_url,
+        "--media-root",
+        str(restored_media),
+        "--passphrase-file",
+        str(passphrase),
+    )
 
     target = database_from(database_url)
     with database_connection(target) as restored:
@@ -97,7 +122,10 @@ def back_up_and_restore(tmp_path, passphrase, database_url: str) -> Path:
         with restored.cursor() as cursor:
             cursor.execute("SELECT summary FROM incidents_incident ORDER BY summary")
             assert [summary for (summary,) in cursor.fetchall()] == [
-                "Invoice for the new laptops", "Printer jams on A3", "Whiteboard in 4B is blank"]
+                "Invoice for the new laptops",
+                "Printer jams on A3",
+                "Whiteboard in 4B is blank",
+            ]
             cursor.execute("SELECT password FROM mail_mailbox")  # stored encrypted; the key gives it back
             assert [decrypt_secret(stored) for (stored,) in cursor.fetchall()] == [MAILBOX_PASSWORD]
     attachments = Attachment.objects.order_by("pk")
@@ -108,8 +136,16 @@ def back_up_and_restore(tmp_path, passphrase, database_url: str) -> Path:
 
     # A second restore into what is now a desk is refused and changes nothing.
     with pytest.raises(CommandError, match="is not empty"):
-        call_command("desk_restore", str(archive), "--database-url", database_url, "--media-root",
-                     str(tmp_path / "empty-media"), "--passphrase-file", str(passphrase))
+        call_command(
+            "desk_restore",
+            str(archive),
+            "--database-url",
+            database_url,
+            "--media-root",
+            str(tmp_path / "empty-media"),
+            "--passphrase-file",
+            str(passphrase),
+        )
     assert not (tmp_path / "empty-media").exists()
     return archive
 
@@ -123,10 +159,27 @@ def test_a_sqlite_desk_backed_up_and_restored_into_an_empty_one_is_whole(cast, t
     # --force restores over it, and the media directory's check is its own.
     (tmp_path / "restored-media" / "stray.txt").write_text("left from before")
     with pytest.raises(CommandError, match="media directory .* is not empty"):
-        call_command("desk_restore", str(archive), "--database-url", f"sqlite:///{tmp_path / 'new.sqlite3'}",
-                     "--media-root", str(tmp_path / "restored-media"), "--passphrase-file", str(passphrase))
-    call_command("desk_restore", str(archive), "--database-url", url, "--media-root", str(tmp_path / "restored-media"),
-                 "--passphrase-file", str(passphrase), "--force")
+        call_command(
+            "desk_restore",
+            str(archive),
+            "--database-url",
+            f"sqlite:///{tmp_path / 'new.sqlite3'}",
+            "--media-root",
+            str(tmp_path / "restored-media"),
+            "--passphrase-file",
+            str(passphrase),
+        )
+    call_command(
+        "desk_restore",
+        str(archive),
+        "--database-url",
+        url,
+        "--media-root",
+        str(tmp_path / "restored-media"),
+        "--passphrase-file",
+        str(passphrase),
+        "--force",
+    )
 
 
 @pytest.mark.postgres_only
@@ -172,8 +225,14 @@ def test_an_unencrypted_archive_holds_a_manifest_the_database_and_the_uploads(ca
     damaged = tmp_path / "schooldesk-damaged.tar.gz"
     damaged.write_bytes(archive.read_bytes()[: archive.stat().st_size * 2 // 3])
     with pytest.raises(CommandError, match="cannot be read .*: it is damaged"):
-        call_command("desk_restore", str(damaged), "--database-url", f"sqlite:///{tmp_path / 'new.sqlite3'}",
-                     "--media-root", str(tmp_path / "new-media"))
+        call_command(
+            "desk_restore",
+            str(damaged),
+            "--database-url",
+            f"sqlite:///{tmp_path / 'new.sqlite3'}",
+            "--media-root",
+            str(tmp_path / "new-media"),
+        )
     assert not (tmp_path / "new.sqlite3").exists() and not (tmp_path / "new-media").exists()
 
 
@@ -184,7 +243,11 @@ def test_only_the_newest_archives_are_kept_and_nothing_else_is_removed(tmp_path)
     removed = backups_prune(directory=tmp_path, keep=2)
     assert [p.name for p in removed] == ["schooldesk-2026-12-01T013000Z.tar.gz", "schooldesk-2026-12-02T013000Z.tar.gz"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "2026-11-30", "notes.txt", "schooldesk-2026-12-03T013000Z.tar.gz", "schooldesk-2026-12-04T013000Z.tar.gz"]
+        "2026-11-30",
+        "notes.txt",
+        "schooldesk-2026-12-03T013000Z.tar.gz",
+        "schooldesk-2026-12-04T013000Z.tar.gz",
+    ]
 
 
 # --- /health/ and the administrators ----------------------------------------------------------------------------
@@ -200,8 +263,11 @@ def test_a_failed_backup_fails_health_and_is_emailed_until_one_succeeds(client, 
     response = client.get(reverse("health"))
     assert response.status_code == 503
     assert response.json()["failing"] == ["backup"]
-    assert response.json()["checks"]["backup"] == {"ok": False, "error": "the last backup failed",
-                                                    "max_age_seconds": 26 * 3600}
+    assert response.json()["checks"]["backup"] == {
+        "ok": False,
+        "error": "the last backup failed",
+        "max_age_seconds": 26 * 3600,
+    }
     [email] = mail.outbox
     assert email.to == ["ict@oak.example"] and "backup failed" in email.subject
     assert "cannot create the backup directory" in email.body and str(tmp_path / "disk") in email.body
@@ -233,8 +299,12 @@ def test_a_backup_too_old_fails_health(client, settings, tmp_path):
     assert response.status_code == 503
     check = response.json()["checks"]["backup"]
     assert check.pop("last_backup_age_seconds") in {27 * 3600, 27 * 3600 + 1}
-    assert check == {"ok": False, "error": "the last backup is too old", "max_age_seconds": 26 * 3600,
-                     "last_backup_bytes": 10}
+    assert check == {
+        "ok": False,
+        "error": "the last backup is too old",
+        "max_age_seconds": 26 * 3600,
+        "last_backup_bytes": 10,
+    }
 
 
 @pytest.mark.django_db

@@ -11,15 +11,42 @@ def test_without_a_postgresql_server_the_part_is_reported_as_not_run():
 
 
 def test_the_figures_and_the_import_are_written_and_a_miss_fails_the_part():
-    page = {"scenario": "Asset list, the LA's owner", "n": 200, "p50_ms": 40.0, "p95_ms": 120.5, "max_ms": 150.0,
-            "budget_ms": 100.0, "pass": False}
-    report = {"scenario": "Service report, the whole LA", "n": 20, "p50_ms": 1400.0, "p95_ms": 1650.0,
-              "max_ms": 1700.0, "budget_ms": 3000.0, "pass": True}
-    imported = {"rows": 10_000, "kb": 1425, "school": "Bench School 199", "upload_s": 0.2, "check_s": 0.7,
-                "import_s": 2.9, "total_s": 3.8, "budget_s": 10.0, "pass": True}
-    results = la.LaResults(url="postgres://postgres@127.0.0.1:5432/schooldesk_bench_la", server="15.19",
-                           assets={"results": [page], "import": imported, "sizes": {"schools": 200}},
-                           reports={"results": [report]}, failures=[page["scenario"]])
+    page = {
+        "scenario": "Asset list, the LA's owner",
+        "n": 200,
+        "p50_ms": 40.0,
+        "p95_ms": 120.5,
+        "max_ms": 150.0,
+        "budget_ms": 100.0,
+        "pass": False,
+    }
+    report = {
+        "scenario": "Service report, the whole LA",
+        "n": 20,
+        "p50_ms": 1400.0,
+        "p95_ms": 1650.0,
+        "max_ms": 1700.0,
+        "budget_ms": 3000.0,
+        "pass": True,
+    }
+    imported = {
+        "rows": 10_000,
+        "kb": 1425,
+        "school": "Bench School 199",
+        "upload_s": 0.2,
+        "check_s": 0.7,
+        "import_s": 2.9,
+        "total_s": 3.8,
+        "budget_s": 10.0,
+        "pass": True,
+    }
+    results = la.LaResults(
+        url="postgres://postgres@127.0.0.1:5432/schooldesk_bench_la",
+        server="15.19",
+        assets={"results": [page], "import": imported, "sizes": {"schools": 200}},
+        reports={"results": [report]},
+        failures=[page["scenario"]],
+    )
     lines = "\n".join(la.report_lines(results))
     assert "| Asset list, the LA's owner | 200 | 40.0 | 120.5 | 150.0 | 100 ms | fail |" in lines
     assert "| Service report, the whole LA | 20 | 1400.0 | 1650.0 | 1700.0 | 3000 ms | pass |" in lines
@@ -34,8 +61,16 @@ def test_each_page_is_shown_beside_its_floor_and_judged_by_the_ratio():
     def scenario(name, latencies):
         return Scenario(name, "GET", "/", 200, n=len(latencies), latencies=latencies, elapsed=1.0)
 
-    lines = "\n".join(floor_table([scenario("Incident list", [20.0, 20.0, 20.0]), scenario(FLOOR_LIST, [10.0] * 3),
-                                   scenario("Incident page", [14.0] * 3), scenario(FLOOR_PAGE, [10.0] * 3)]))
+    lines = "\n".join(
+        floor_table(
+            [
+                scenario("Incident list", [20.0, 20.0, 20.0]),
+                scenario(FLOOR_LIST, [10.0] * 3),
+                scenario("Incident page", [14.0] * 3),
+                scenario(FLOOR_PAGE, [10.0] * 3),
+            ]
+        )
+    )
     assert "| Incident list | 20.0 | 10.0 | 2.00× | 3.0 | 3.0 | no |" in lines
     assert "| Incident page | 14.0 | 10.0 | 1.40× | 3.0 | 3.0 | yes |" in lines
 

@@ -232,9 +232,7 @@ BANK_HOLIDAY_CASES = [
 
 
 @pytest.mark.parametrize("nation", sorted(SUBDIVISIONS))
-@pytest.mark.parametrize(
-    ("day", "nations"), BANK_HOLIDAY_CASES, ids=lambda v: str(v) if isinstance(v, date) else ""
-)
+@pytest.mark.parametrize(("day", "nations"), BANK_HOLIDAY_CASES, ids=lambda v: str(v) if isinstance(v, date) else "")
 def test_bank_holidays_are_those_of_the_schools_nation(nation, day, nations):
     is_holiday = nation in nations
     # The table agrees with the holidays package...
@@ -383,12 +381,8 @@ def test_school_calendar_reads_the_schools_hours_terms_and_closures():
         half_term_starts_on=date(2026, 10, 12),
         half_term_ends_on=date(2026, 10, 16),
     )
-    TermRow.objects.create(
-        school=school, name="Spring 2027", starts_on=date(2027, 1, 6), ends_on=date(2027, 3, 31)
-    )
-    Closure.objects.create(
-        school=school, name="INSET", starts_on=date(2026, 11, 4), ends_on=date(2026, 11, 6)
-    )
+    TermRow.objects.create(school=school, name="Spring 2027", starts_on=date(2027, 1, 6), ends_on=date(2027, 3, 31))
+    Closure.objects.create(school=school, name="INSET", starts_on=date(2026, 11, 4), ends_on=date(2026, 11, 6))
     Closure.objects.create(
         school=neighbour, name="Their INSET", starts_on=date(2026, 11, 10), ends_on=date(2026, 11, 10)
     )
@@ -410,9 +404,7 @@ def test_school_calendar_reads_the_schools_hours_terms_and_closures():
 @pytest.mark.django_db
 def test_school_calendar_for_an_all_year_service_ignores_terms():
     school = SchoolFactory(is_term_time_only=False)
-    TermRow.objects.create(
-        school=school, name="Autumn", starts_on=date(2026, 9, 2), ends_on=date(2026, 12, 18)
-    )
+    TermRow.objects.create(school=school, name="Autumn", starts_on=date(2026, 9, 2), ends_on=date(2026, 12, 18))
     calendar = school_calendar(school)
     assert calendar.is_service_day(date(2026, 12, 21))
     assert calendar.closed_dates == frozenset()

@@ -17,8 +17,9 @@ from schooldesk.incidents.tests.factories import IncidentFactory
 @pytest.fixture
 def restricted(cast):
     call = IncidentFactory(school=cast.school, by=cast.reporter, summary="Pupil photos emailed to the wrong parent")
-    return incident_triage(incident=call, by=cast.spoc, version=call.version, category=None, impact="I2",
-                           urgency="U1", is_restricted=True)
+    return incident_triage(
+        incident=call, by=cast.spoc, version=call.version, category=None, impact="I2", urgency="U1", is_restricted=True
+    )
 
 
 @pytest.mark.django_db
@@ -45,9 +46,16 @@ def test_static_files_keep_their_caching(client):
 def test_only_the_mailbox_page_may_send_its_form_to_microsoft_or_google(cast, client):
     from schooldesk.mail.models import Mailbox
 
-    mailbox = Mailbox.objects.create(school=cast.school, name="Desk", host="outlook.office365.com",
-                                     address="desk@oak.example", username="desk@oak.example",
-                                     auth_method="microsoft", oauth_client_id="app", oauth_client_secret="secret")
+    mailbox = Mailbox.objects.create(
+        school=cast.school,
+        name="Desk",
+        host="outlook.office365.com",
+        address="desk@oak.example",
+        username="desk@oak.example",
+        auth_method="microsoft",
+        oauth_client_id="app",
+        oauth_client_secret="secret",
+    )
     client.force_login(cast.spoc)
     page = policy_of(client.get(f"/mail/mailboxes/{mailbox.pk}/"))
     assert page["form-action"] == ["'self'", "https://accounts.google.com", "https://login.microsoftonline.com"]

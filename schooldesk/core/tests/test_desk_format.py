@@ -10,21 +10,45 @@ from django.template import Context, Template
 from schooldesk.core.templatetags.desk_format import count_change, duration, money, money_whole, percent
 
 
-@pytest.mark.parametrize(("value", "said"), [
-    (None, "–"), ("", "–"), (0, "0 minutes"), (1, "1 minute"), (35, "35 minutes"), (60, "1 hour"),
-    (95, "1 hour 35 minutes"), (120, "2 hours"), (23 * 60 + 59, "23 hours 59 minutes"), (24 * 60, "1 day"),
-    (88 * 60, "3 days 16 hours"), (25 * 60 + 40, "1 day 2 hours"), (48 * 60 + 10, "2 days"),
-    (timedelta(days=3, hours=16), "3 days 16 hours"), (timedelta(minutes=90), "1 hour 30 minutes"),
-    (Decimal("220.0"), "3 hours 40 minutes"), (-30, "−30 minutes"),
-])
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (None, "–"),
+        ("", "–"),
+        (0, "0 minutes"),
+        (1, "1 minute"),
+        (35, "35 minutes"),
+        (60, "1 hour"),
+        (95, "1 hour 35 minutes"),
+        (120, "2 hours"),
+        (23 * 60 + 59, "23 hours 59 minutes"),
+        (24 * 60, "1 day"),
+        (88 * 60, "3 days 16 hours"),
+        (25 * 60 + 40, "1 day 2 hours"),
+        (48 * 60 + 10, "2 days"),
+        (timedelta(days=3, hours=16), "3 days 16 hours"),
+        (timedelta(minutes=90), "1 hour 30 minutes"),
+        (Decimal("220.0"), "3 hours 40 minutes"),
+        (-30, "−30 minutes"),
+    ],
+)
 def test_durations_read_as_people_say_them(value, said):
     assert duration(value) == said
 
 
-@pytest.mark.parametrize(("value", "said"), [
-    (None, "–"), (0, "£0.00"), (2400, "£2,400.00"), (Decimal("1750.5"), "£1,750.50"), ("999", "£999.00"),
-    (Decimal("-12.5"), "−£12.50"), (1234567.891, "£1,234,567.89"), (Decimal("0.005"), "£0.01"),
-])
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        (None, "–"),
+        (0, "£0.00"),
+        (2400, "£2,400.00"),
+        (Decimal("1750.5"), "£1,750.50"),
+        ("999", "£999.00"),
+        (Decimal("-12.5"), "−£12.50"),
+        (1234567.891, "£1,234,567.89"),
+        (Decimal("0.005"), "£0.01"),
+    ],
+)
 def test_money_has_pence_and_thousands(value, said):
     assert money(value) == said
 
@@ -34,19 +58,27 @@ def test_a_chart_scale_is_in_whole_pounds_and_shares_in_whole_per_cent():
     assert (percent(87.4), percent(Decimal("66.5")), percent(None)) == ("87%", "67%", "–")
 
 
-@pytest.mark.parametrize(("now", "before", "said"), [
-    (143, 12, "up from 12 to 143"),  # never "1092% more"
-    (5, 19, "down from 19 to 5"),
-    (25, 20, "up 25%"), (90, 100, "down 10%"), (40, 40, "no change"), (1001, 1000, "about the same"),
-    (3, 0, "up from 0 to 3"), (3, None, ""),
-])
+@pytest.mark.parametrize(
+    ("now", "before", "said"),
+    [
+        (143, 12, "up from 12 to 143"),  # never "1092% more"
+        (5, 19, "down from 19 to 5"),
+        (25, 20, "up 25%"),
+        (90, 100, "down 10%"),
+        (40, 40, "no change"),
+        (1001, 1000, "about the same"),
+        (3, 0, "up from 0 to 3"),
+        (3, None, ""),
+    ],
+)
 def test_a_change_is_a_percentage_only_from_a_base_of_twenty(now, before, said):
     assert count_change(now, before) == said
 
 
 def test_the_filters_work_in_templates():
-    html = Template("{% load desk_format %}{{ a|money }} · {{ m|duration }} · {{ p|percent }} · "
-                    "{% count_change 143 12 %}").render(Context({"a": 2400, "m": 5280, "p": 12.6}))
+    html = Template(
+        "{% load desk_format %}{{ a|money }} · {{ m|duration }} · {{ p|percent }} · {% count_change 143 12 %}"
+    ).render(Context({"a": 2400, "m": 5280, "p": 12.6}))
     assert html == "£2,400.00 · 3 days 16 hours · 13% · up from 12 to 143"
 
 

@@ -136,8 +136,9 @@ class DownloadWalk:
         elif response.status_code == 200:
             self.fail(role, offer, f"promised a download but answered a {downloads.content_type(response)} page")
             return
-        wrong = downloads.problem(response, body, kind=downloads.expected_kind(offer.url, offer.data),
-                                  uploads=self.uploads)
+        wrong = downloads.problem(
+            response, body, kind=downloads.expected_kind(offer.url, offer.data), uploads=self.uploads
+        )
         if wrong:
             self.fail(role, offer, wrong)
 
@@ -149,8 +150,10 @@ class DownloadWalk:
         return [f"{name} ({self.declared[name]}) was never reached from a page by any role" for name in never]
 
     def covered(self) -> str:
-        return "\n".join(f"{name}: {', '.join(sorted(self.reached.get(name, ()))) or 'NOT REACHED'}"
-                         for name in sorted(self.declared))
+        return "\n".join(
+            f"{name}: {', '.join(sorted(self.reached.get(name, ()))) or 'NOT REACHED'}"
+            for name in sorted(self.declared)
+        )
 
 
 def dict_of(pairs) -> dict[str, list[str]]:
@@ -179,8 +182,13 @@ def files_world(oak_world, cast):  # noqa: F811 - the tenancy walk's fixture, im
     DPO downloads, a second school of the same LA, and the cast of nine; and the pages to walk beyond the routes
     the tenancy world fills (the restricted call's)."""
     screenshot = SimpleUploadedFile("screenshot.pdf", b"%PDF-1.4 a screenshot", content_type="application/pdf")
-    restricted = IncidentFactory(school=cast.school, by=cast.reporter, summary="A pupil's records were emailed out",
-                                 is_restricted=True, files=[screenshot])
+    restricted = IncidentFactory(
+        school=cast.school,
+        by=cast.reporter,
+        summary="A pupil's records were emailed out",
+        is_restricted=True,
+        files=[screenshot],
+    )
     oak_world[0]["restricted_attachment"] = restricted.attachments.get()
     ash = SchoolFactory(organisation=cast.school.organisation, name="Ash Primary School")
     two_schools = UserFactory(username="oak-ash-two-schools")
@@ -188,8 +196,9 @@ def files_world(oak_world, cast):  # noqa: F811 - the tenancy walk's fixture, im
     Membership.objects.create(user=two_schools, school=ash, role="owner")
     la_owner = UserFactory(username="council-owner")
     Membership.objects.create(user=la_owner, organisation=cast.school.organisation, role="owner")
-    people = {role: getattr(cast, role) for role in ("reporter", "spoc", "technician", "provider", "owner", "viewer",
-                                                    "dpo")}
+    people = {
+        role: getattr(cast, role) for role in ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo")
+    }
     people |= {"two-schools (SPOC of A, owner of B)": two_schools, "LA-wide owner": la_owner}
     restricted_page = reverse("incidents:incident_detail", args=[restricted.pk])  # where the DPO meets a download
     return oak_world, people, [restricted_page]
@@ -238,8 +247,11 @@ BROKEN = [
     ("/x/feed.ics", served(b"BEGIN:VEVENT\r\nEND:VEVENT\r\n", "text/calendar"), "not a VCALENDAR"),
     ("/x/?format=ics", served(b"garbage", "text/calendar"), "the ics does not open"),
     ("/x/?format=zip", served(b"not a zip", "application/zip"), "the zip does not open: BadZipFile"),
-    ("/x/file/", served(b"other bytes", downloads.UPLOAD, Content_Disposition="attachment; filename=a.pdf"),
-     "none of the files uploaded"),
+    (
+        "/x/file/",
+        served(b"other bytes", downloads.UPLOAD, Content_Disposition="attachment; filename=a.pdf"),
+        "none of the files uploaded",
+    ),
     ("/x/file/", served(UPLOADED, downloads.UPLOAD, Content_Disposition="inline"), "not served as an attachment"),
     ("/x/file/", served(b"{}", "application/json", Content_Disposition="attachment"), "served as application/json"),
 ]
@@ -255,10 +267,14 @@ def test_the_walk_reports_a_download_that_does_not_open(url, response, wrong):
 
 def test_the_walk_opens_what_is_whole():
     walk = DownloadWalk(declared={None: "the test's own address"}, uploads=frozenset({downloads.digest(UPLOADED)}))
-    for url, response in [("/x/?format=csv", served(b"\xef\xbb\xbfA,B\n1,2\n", "text/csv; charset=utf-8")),
-                          ("/x/a.ics", served(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n",
-                                              "text/calendar; charset=utf-8")),
-                          ("/x/file/", served(UPLOADED, downloads.UPLOAD, Content_Disposition="attachment"))]:
+    for url, response in [
+        ("/x/?format=csv", served(b"\xef\xbb\xbfA,B\n1,2\n", "text/csv; charset=utf-8")),
+        (
+            "/x/a.ics",
+            served(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n", "text/calendar; charset=utf-8"),
+        ),
+        ("/x/file/", served(UPLOADED, downloads.UPLOAD, Content_Disposition="attachment")),
+    ]:
         walk.check("spoc", downloads.Offer("GET", url, promised=True), response, reached=True)
     assert walk.failures == []
 
@@ -266,8 +282,12 @@ def test_the_walk_opens_what_is_whole():
 @pytest.mark.skipif(downloads.PDFINFO is None, reason="pdfinfo is not installed (poppler-utils)")
 def test_a_pdf_that_pdfinfo_cannot_read_is_reported():
     walk = DownloadWalk(declared={None: "the test's own address"}, uploads=frozenset())
-    walk.check("viewer", downloads.Offer("GET", "/x/?format=pdf"), served(b"%PDF-1.4 truncated", "application/pdf"),
-               reached=True)
+    walk.check(
+        "viewer",
+        downloads.Offer("GET", "/x/?format=pdf"),
+        served(b"%PDF-1.4 truncated", "application/pdf"),
+        reached=True,
+    )
     assert len(walk.failures) == 1 and "pdfinfo cannot read it" in walk.failures[0]
 
 
@@ -277,8 +297,9 @@ def test_the_walk_fails_for_an_undeclared_download_and_a_declared_one_never_offe
     client = Client()
     client.force_login(cast.spoc)
     walk.as_role("spoc", client, ["/assets/"])
-    assert any("served a download from assets:asset_export, which DOWNLOADS does not name" in f
-               for f in walk.failures), walk.failures
+    assert any(
+        "served a download from assets:asset_export, which DOWNLOADS does not name" in f for f in walk.failures
+    ), walk.failures
     assert walk.coverage_failures() == ["diary:feed_ics (a person's diary) was never reached from a page by any role"]
     assert "assets:asset_export" not in walk.covered() and "diary:feed_ics: NOT REACHED" in walk.covered()
 

@@ -18,8 +18,7 @@ ALREADY = "That form had already been sent, so it was not sent again"
 
 def payment_form(client, cast):
     action, data = rendered_form(client, "/diary/payments/new/", "/diary/payments/new/")
-    data.update(supplier=cast.supplier.pk, description="Broadband, spring term", amount="450.00",
-                due_on="2027-01-15")
+    data.update(supplier=cast.supplier.pk, description="Broadband, spring term", amount="450.00", due_on="2027-01-15")
     return action, data
 
 

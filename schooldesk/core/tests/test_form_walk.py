@@ -68,15 +68,15 @@ FILES = {  # the file a person would choose, by the URL name of the form's actio
 NOT_FROM_A_PAGE: dict[str, str] = {
     "logout": "signing out ends the walk's session; tested by the sign-in tests",
     "sign_in_start": "on the public sign-in page (the walk's people are signed in); submitted as rendered in "
-                     "accounts/tests/test_journey_sso.py",
+    "accounts/tests/test_journey_sso.py",
     "mail:mailbox_confirm": "reached from the confirmation link emailed to a mailbox's address, not from a page; "
-                            "submitted as rendered in mail/tests/test_mailbox_trust.py",
+    "submitted as rendered in mail/tests/test_mailbox_trust.py",
     "person_reactivate": "offered only on the page of a person who has left (the walk's people can all sign in); "
-                         "submitted as rendered in accounts/tests/test_people.py",
+    "submitted as rendered in accounts/tests/test_people.py",
     "person_invite_resend": "offered only on the page of a person invited who has not chosen a password yet; "
-                            "submitted as rendered in accounts/tests/test_people.py",
+    "submitted as rendered in accounts/tests/test_people.py",
     "people_import_check": "offered once a staff list has been uploaded (its rows wait in the session); submitted as "
-                           "rendered in accounts/tests/test_people_import.py and the browser journey",
+    "rendered in accounts/tests/test_people_import.py and the browser journey",
 }
 FIRST = object()  # a hint: the first real option of the drop-down
 # Fields whose need depends on others ("a message or a file", "a technician or the next visit"): the values a
@@ -99,8 +99,13 @@ HINTS = {
     "suppliers:contact_create": {"email": "contact@example.org"},
     "suppliers:supplier_create": {"email": "help@walk-support.example"},
     "mail:mailbox_create": {"school": FIRST},
-    "sign_in_connection_create": {"school": FIRST, "provider": "google", "domains": "walk.sch.uk",
-                                  "client_id": "walk-app", "client_secret": "walk-secret"},
+    "sign_in_connection_create": {
+        "school": FIRST,
+        "provider": "google",
+        "domains": "walk.sch.uk",
+        "client_id": "walk-app",
+        "client_secret": "walk-secret",
+    },
     "incidents:incident_supplier_times": {"responded_at": lambda world: f"{timezone.localtime():%Y-%m-%dT%H:%M}"},
     "suppliers:contract_create": {"initial_term_months": "12", "share_*": "100"},
     "suppliers:supplier_suggest": {"field_name": "phone", "value": "01632 960123"},
@@ -118,8 +123,13 @@ HINTS = {
     "webhooks:subscription_create": {"school": FIRST, "url": "http://127.0.0.1:9/walk", "events": "call.created"},
     # a Wonde school (no client id) with a token; the stand-in addresses are a closed port in tests, so the
     # edit page's "Test the connection" and "Sync now" answer at once (and say the directory could not be reached)
-    "directory:connection_create": {"school": FIRST, "provider": "wonde", "tenant": "A1234567890",
-                                    "new_secret": "walk-token", "role_mapping": "* = reporter"},
+    "directory:connection_create": {
+        "school": FIRST,
+        "provider": "wonde",
+        "tenant": "A1234567890",
+        "new_secret": "walk-token",
+        "role_mapping": "* = reporter",
+    },
     # a device console: a Google service account's key (the shape is checked on saving; nothing is fetched)
     "devicesync:connection_create": {"school": FIRST, "secret": CONSOLE_KEY, "admin_email": "admin@walk.example"},
 }
@@ -240,8 +250,9 @@ def walk_world(oak_world, cast):  # noqa: F811 - the tenancy walk's fixture, imp
 def state_pages(cast) -> list[str]:
     school = cast.school
     resolved = IncidentFactory(school=school, by=cast.reporter, summary="Printer jammed")
-    resolved = incident_resolve(incident=resolved, by=cast.technician, version=resolved.version,
-                                resolution="Cleared the paper path.")
+    resolved = incident_resolve(
+        incident=resolved, by=cast.technician, version=resolved.version, resolution="Cleared the paper path."
+    )
     waiting = IncidentFactory(school=school, by=cast.reporter, summary="Laptop will not charge")
     waiting = incident_wait(incident=waiting, by=cast.spoc, version=waiting.version, on="reporter")
     submitted = ChangeFactory(school=school, by=cast.spoc, title="New visualiser")
@@ -253,28 +264,53 @@ def state_pages(cast) -> list[str]:
     implemented = change_submit(change=implemented, by=cast.spoc, version=implemented.version)
     change_decide(change=implemented, by=cast.owner, version=implemented.version, authorise=True, reason="Agreed")
     implemented.refresh_from_db()
-    change_complete(change=implemented, by=cast.spoc, version=implemented.version, outcome="successful",
-                    implemented_on=datetime.date.today())
+    change_complete(
+        change=implemented,
+        by=cast.spoc,
+        version=implemented.version,
+        outcome="successful",
+        implemented_on=datetime.date.today(),
+    )
     archived = Location.objects.create(school=school, name="Old mobile classroom")
     location_archive(location=archived, by=cast.spoc)
     lent = AssetFactory(school=school, tag="WALK-LOAN")
     asset_issue(asset=lent, person=cast.reporter, by=cast.spoc, loan_due_on=datetime.date.today())
-    oauth = Mailbox.objects.create(school=school, name="Office 365 desk", host="outlook.office365.com",
-                                   address="desk@walk.example", username="desk@walk.example", auth_method="microsoft",
-                                   oauth_client_id="walk-app", oauth_client_secret="walk-secret")
+    oauth = Mailbox.objects.create(
+        school=school,
+        name="Office 365 desk",
+        host="outlook.office365.com",
+        address="desk@walk.example",
+        username="desk@walk.example",
+        auth_method="microsoft",
+        oauth_client_id="walk-app",
+        oauth_client_secret="walk-secret",
+    )
     procedure = procedure_create(school=school, by=None, title="Logging a call", body="1. Log it.")
     procedure_decide(version=procedure, by=None, authorise=True)
     rateable = IncidentFactory(school=school, by=cast.reporter, summary="Visualiser fixed")  # closed, not yet rated:
     rateable = incident_resolve(incident=rateable, by=cast.technician, version=rateable.version, resolution="Done.")
     incident_confirm(incident=rateable, by=cast.reporter)  # its reporter is offered the rating on its own
-    call_with_known_error = IncidentFactory(school=school, by=cast.reporter, summary="Wi-Fi drops again",
-                                            location=Location.objects.get(name__endswith="problem room"))
-    return [f"/incidents/{resolved.pk}/", f"/incidents/{waiting.pk}/", f"/changes/{submitted.pk}/",
-            f"/changes/{authorised.pk}/", f"/changes/{implemented.pk}/", "/locations/?show=archived",
-            f"/assets/{lent.pk}/", f"/mail/mailboxes/{oauth.pk}/", f"/procedures/{procedure.procedure_id}/",
-            f"/incidents/{call_with_known_error.pk}/", f"/incidents/{rateable.pk}/",
-            f"/privacy/requests/{SubjectAccessRequest.objects.get(school=school).pk}/?q=oak",  # "Choose …" buttons
-            *loan_walk_pages(cast)]
+    call_with_known_error = IncidentFactory(
+        school=school,
+        by=cast.reporter,
+        summary="Wi-Fi drops again",
+        location=Location.objects.get(name__endswith="problem room"),
+    )
+    return [
+        f"/incidents/{resolved.pk}/",
+        f"/incidents/{waiting.pk}/",
+        f"/changes/{submitted.pk}/",
+        f"/changes/{authorised.pk}/",
+        f"/changes/{implemented.pk}/",
+        "/locations/?show=archived",
+        f"/assets/{lent.pk}/",
+        f"/mail/mailboxes/{oauth.pk}/",
+        f"/procedures/{procedure.procedure_id}/",
+        f"/incidents/{call_with_known_error.pk}/",
+        f"/incidents/{rateable.pk}/",
+        f"/privacy/requests/{SubjectAccessRequest.objects.get(school=school).pk}/?q=oak",  # "Choose …" buttons
+        *loan_walk_pages(cast),
+    ]
 
 
 @pytest.fixture
@@ -303,8 +339,10 @@ def test_every_form_works_as_rendered_for_every_role(walk_world, walk_cast, clie
     print(f"\nThe form walk submitted {len(covered)} form URLs: {', '.join(sorted(covered))}")
     unwalked = sorted(set(FORM_NAMES) - covered - set(NOT_FROM_A_PAGE))
     assert not failures, f"{len(failures)} forms fail as rendered:\n" + "\n".join(failures)
-    assert not unwalked, ("These URLs accept POST but no page offered the walk a form for them: "
-                          f"{unwalked}. Give the walk a page that offers it, or say why in NOT_FROM_A_PAGE.")
+    assert not unwalked, (
+        "These URLs accept POST but no page offered the walk a form for them: "
+        f"{unwalked}. Give the walk a page that offers it, or say why in NOT_FROM_A_PAGE."
+    )
 
 
 def test_the_walk_fails_on_a_form_that_cannot_be_submitted_as_rendered(cast, client, monkeypatch):
@@ -339,6 +377,14 @@ Typed</textarea><button type="submit" name="action" value="save">Save</button></
     posted = [form for form in forms_in(html, "/page/") if form.method == "post"]
     assert len(posted) == 1 and posted[0].action == "/x/?a=1"
     data, touched = filled(posted[0], posted[0].buttons[0])
-    assert data == {"version": "3", "title": "Walk title", "flag": "on", "pick": "7", "kept": "2", "r": "a",
-                    "body": "Typed", "action": "save"}
+    assert data == {
+        "version": "3",
+        "title": "Walk title",
+        "flag": "on",
+        "pick": "7",
+        "kept": "2",
+        "r": "a",
+        "body": "Typed",
+        "action": "save",
+    }
     assert sorted(touched) == ["pick", "r", "title"]

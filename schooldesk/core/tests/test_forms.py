@@ -12,17 +12,27 @@ from schooldesk.core.forms import DeskFormRenderer, StyledFilterForm, select_htm
 
 class Everything(StyledFilterForm):
     plain = forms.ChoiceField(choices=[("", "Any"), ("a", "Ann & <Bob>"), ("b", 'Quote "me"'), (3, 1234)])
-    grouped = forms.ChoiceField(choices=[("Rooms", [("1", "ICT suite"), ("2", "Library")]),
-                                         ("Outside", [("3", "Field <north>")]), ("4", "Nowhere")])
-    several = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y"), ("z", "Z")],
-                                        widget=forms.SelectMultiple(attrs={"size": 3, "data-x": "a\"b"}))
-    required_off = forms.ChoiceField(choices=[("", "—"), ("on", mark_safe("<b>safe</b>"))], required=False,
-                                     widget=forms.Select(attrs={"disabled": True, "hidden": False}))
+    grouped = forms.ChoiceField(
+        choices=[
+            ("Rooms", [("1", "ICT suite"), ("2", "Library")]),
+            ("Outside", [("3", "Field <north>")]),
+            ("4", "Nowhere"),
+        ]
+    )
+    several = forms.MultipleChoiceField(
+        choices=[("x", "X"), ("y", "Y"), ("z", "Z")], widget=forms.SelectMultiple(attrs={"size": 3, "data-x": 'a"b'})
+    )
+    required_off = forms.ChoiceField(
+        choices=[("", "—"), ("on", mark_safe("<b>safe</b>"))],
+        required=False,
+        widget=forms.Select(attrs={"disabled": True, "hidden": False}),
+    )
     dated = forms.ChoiceField(choices=[(date(2026, 9, 1), date(2026, 9, 1))])
 
 
-@pytest.mark.parametrize("data", [None, {"plain": "a", "grouped": "3", "several": ["x", "z"], "required_off": "on",
-                                         "dated": "2026-09-01"}])
+@pytest.mark.parametrize(
+    "data", [None, {"plain": "a", "grouped": "3", "several": ["x", "z"], "required_off": "on", "dated": "2026-09-01"}]
+)
 def test_select_renders_as_django_templates_do(data):
     form = Everything(data=data)
     for name in form.fields:
@@ -38,7 +48,8 @@ def test_a_widget_with_its_own_option_template_is_left_to_the_templates():
     widget = forms.RadioSelect(choices=[("a", "A")])
     context = widget.get_context("r", "a", {"id": "id_r"})
     assert DeskFormRenderer().render(widget.template_name, context) == TemplatesSetting.render(
-        DeskFormRenderer(), widget.template_name, context)
+        DeskFormRenderer(), widget.template_name, context
+    )
     assert 'type="radio"' in DeskFormRenderer().render(widget.template_name, context)
 
 
@@ -64,8 +75,9 @@ def test_errors_that_belong_to_no_visible_field_are_shown_at_the_top_in_words():
     form = Example({"version": "1"})
     form.add_error("name", "Too short.")
     assert form.has_field_errors()
-    assert "See the messages beside the fields below." in render_to_string("components/form_errors.html",
-                                                                             {"form": form})
+    assert "See the messages beside the fields below." in render_to_string(
+        "components/form_errors.html", {"form": form}
+    )
     assert render_to_string("components/form_errors.html", {"form": Example()}).strip() == ""
 
 

@@ -57,16 +57,20 @@ def test_a_database_that_does_not_answer_is_a_503_with_no_detail(client):
 
 
 @pytest.mark.django_db
-def test_behind_a_trusted_proxy_throttling_counts_the_client_not_the_proxy(cast, client, password, settings,
-                                                                            behind_nginx):
+def test_behind_a_trusted_proxy_throttling_counts_the_client_not_the_proxy(
+    cast, client, password, settings, behind_nginx
+):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": cast.reporter.username, "password": "wrong"},
-                    **behind_nginx("203.0.113.7"))
-    locked = client.post(reverse("login"), {"username": cast.reporter.username, "password": password},
-                         **behind_nginx("203.0.113.7"))
+        client.post(
+            reverse("login"), {"username": cast.reporter.username, "password": "wrong"}, **behind_nginx("203.0.113.7")
+        )
+    locked = client.post(
+        reverse("login"), {"username": cast.reporter.username, "password": password}, **behind_nginx("203.0.113.7")
+    )
     assert locked.status_code == 429
-    elsewhere = client.post(reverse("login"), {"username": cast.reporter.username, "password": password},
-                            **behind_nginx("198.51.100.20"))
+    elsewhere = client.post(
+        reverse("login"), {"username": cast.reporter.username, "password": password}, **behind_nginx("198.51.100.20")
+    )
     assert elsewhere.status_code == 302
 
 
@@ -79,8 +83,16 @@ def test_a_mailbox_the_worker_has_stopped_polling_is_a_503_by_its_number_not_its
     from schooldesk.mail.models import Mailbox
 
     worker_heartbeat_task.call_local()
-    box = Mailbox.objects.create(school=cast.school, name="Desk", host="imap.example", address="desk@oak.example",
-                                 username="desk", poll_every_minutes=2, is_active=True, last_polled_at=timezone.now())
+    box = Mailbox.objects.create(
+        school=cast.school,
+        name="Desk",
+        host="imap.example",
+        address="desk@oak.example",
+        username="desk",
+        poll_every_minutes=2,
+        is_active=True,
+        last_polled_at=timezone.now(),
+    )
     body = client.get(reverse("health")).json()
     assert body["status"] == "ok" and body["checks"]["mailboxes"]["seconds_since_polled"][str(box.pk)] < 60
     Mailbox.objects.filter(pk=box.pk).update(last_polled_at=timezone.now() - timedelta(minutes=16))

@@ -15,8 +15,15 @@ from schooldesk.core.views import GUIDES
 
 pytestmark = pytest.mark.django_db
 
-ROLE_GUIDE = {"reporter": "reporter", "spoc": "spoc", "technician": "technician", "provider": "provider",
-              "owner": "owner", "viewer": "oversight", "dpo": "oversight"}
+ROLE_GUIDE = {
+    "reporter": "reporter",
+    "spoc": "spoc",
+    "technician": "technician",
+    "provider": "provider",
+    "owner": "owner",
+    "viewer": "oversight",
+    "dpo": "oversight",
+}
 HELP_LINK = '<a href="/help/">Help</a>'
 UI_NAME = re.compile(r'<strong class="ui">(.*?)</strong>', re.S)
 CONTROL = re.compile(r"<(button|a|summary)\b[^>]*>(.*?)</\1>", re.S)
@@ -51,9 +58,9 @@ def test_the_help_link_opens_the_guide_for_the_persons_own_role(cast, login, rol
 def test_someone_with_two_roles_is_offered_both_guides_first(cast, other, login):
     MembershipFactory(user=cast.technician, school=other.school, role="spoc")
     page = login(cast.technician).get("/help/").content.decode()
-    mine = page[page.index("Your guides"):page.index("Other guides")]
+    mine = page[page.index("Your guides") : page.index("Other guides")]
     assert "/help/spoc/" in mine and "/help/technician/" in mine and "/help/reporter/" not in mine
-    assert "/help/reporter/" in page[page.index("Other guides"):]
+    assert "/help/reporter/" in page[page.index("Other guides") :]
 
 
 @pytest.mark.parametrize("slug", GUIDES)

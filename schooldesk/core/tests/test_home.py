@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 def test_a_provider_lands_on_the_open_calls_escalated_to_their_supplier_most_urgent_first(cast, other, login):
     def escalated(summary, urgency, supplier=cast.supplier, school=cast.school, by=cast.spoc):
         incident = IncidentFactory(school=school, by=by, summary=summary)
-        incident = incident_triage(incident=incident, by=by, version=incident.version, category=None,
-                                   impact="I1", urgency=urgency)
+        incident = incident_triage(
+            incident=incident, by=by, version=incident.version, category=None, impact="I1", urgency=urgency
+        )
         return incident_escalate(incident=incident, by=by, version=incident.version, supplier=supplier)
 
     escalated("Website slow", "U3")
@@ -25,7 +26,7 @@ def test_a_provider_lands_on_the_open_calls_escalated_to_their_supplier_most_urg
     escalated("Another school's call", "U1", supplier=other.supplier, school=other.school, by=other.spoc)
 
     html = login(cast.provider).get("/").content.decode()
-    section = html[html.index("Open calls escalated to you"):]
+    section = html[html.index("Open calls escalated to you") :]
     shown = re.findall(r"</a> ([^<]+)</td>", section)
     assert shown == ["Broadband down for the whole school", "Website slow"]
     assert "Calls I reported" not in html and "No calls here" not in html

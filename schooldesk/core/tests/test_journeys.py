@@ -38,7 +38,8 @@ def test_a_fault_goes_from_a_phone_report_to_a_confirmed_fix(cast, signed_in):
     expect(reporter.get_by_role("status")).to_contain_text("Thank you. Your call is INC-")
     reference = REFERENCE.search(reporter.get_by_role("status").inner_text()).group(0)
     expect(reporter.get_by_role("heading", level=1)).to_have_text(
-        f"{reference} · The interactive whiteboard shows no picture")
+        f"{reference} · The interactive whiteboard shows no picture"
+    )
     expect(reporter.locator("#status")).to_have_text("New")
     screenshot(reporter, "02-reporter-reference-phone.png")
     call_url = reporter.url
@@ -194,19 +195,30 @@ def test_a_call_is_logged_and_triaged_with_the_keyboard_alone(cast, open_page, p
 
 def test_the_desk_pages_fit_a_phone_without_sideways_scrolling(cast, signed_in):
     location = Location.objects.create(school=cast.school, name="Mrs Brown's class (Year 2, temporary classroom)")
-    incident = IncidentFactory(school=cast.school, by=cast.reporter, location=location,
-                               summary="The visualiser in Mrs Brown's class flickers when the lights are on",
-                               device="AST-000123 visualiser", reporter_availability="Year 2 classroom all day")
-    incident = incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,
-                               impact="I2", urgency="U2")
+    incident = IncidentFactory(
+        school=cast.school,
+        by=cast.reporter,
+        location=location,
+        summary="The visualiser in Mrs Brown's class flickers when the lights are on",
+        device="AST-000123 visualiser",
+        reporter_availability="Year 2 classroom all day",
+    )
+    incident = incident_triage(
+        incident=incident, by=cast.spoc, version=incident.version, category=None, impact="I2", urgency="U2"
+    )
     incident_assign(incident=incident, by=cast.spoc, version=incident.version, technician=cast.technician)
     IncidentFactory(school=cast.school, by=cast.reporter, summary="Library laptop trolley will not charge")
 
     page = signed_in(cast.spoc, "phone")
     too_wide = {}
-    for name, url in [("home", "/"), ("triage", "/incidents/triage/"), ("incident-list", "/incidents/"),
-                      ("incident", f"/incidents/{incident.pk}/"), ("report-form", "/incidents/new/"),
-                      ("locations", "/locations/")]:
+    for name, url in [
+        ("home", "/"),
+        ("triage", "/incidents/triage/"),
+        ("incident-list", "/incidents/"),
+        ("incident", f"/incidents/{incident.pk}/"),
+        ("report-form", "/incidents/new/"),
+        ("locations", "/locations/"),
+    ]:
         page.goto(url)
         page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")  # filters, actions
         sizes = horizontal_overflow(page)

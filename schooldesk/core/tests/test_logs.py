@@ -44,8 +44,15 @@ def test_a_request_line_has_the_request_id_person_and_school_and_the_id_goes_bac
     response = login(cast.technician).get("/incidents/?status=open")
     assert response.status_code == 200 and len(response["X-Request-ID"]) == 32
     [line] = [line for line in log_lines() if line["logger"] == "schooldesk.request"]
-    assert line == line | {"level": "INFO", "request_id": response["X-Request-ID"], "user_id": cast.technician.pk,
-                           "school_id": cast.school.pk, "method": "GET", "path": "/incidents/", "status": 200}
+    assert line == line | {
+        "level": "INFO",
+        "request_id": response["X-Request-ID"],
+        "user_id": cast.technician.pk,
+        "school_id": cast.school.pk,
+        "method": "GET",
+        "path": "/incidents/",
+        "status": 200,
+    }
     assert "status=open" not in json.dumps(line)  # the query string (search words) is not logged
 
 
@@ -57,8 +64,9 @@ def test_a_person_of_two_schools_acting_on_a_call_is_logged_with_the_call_s_scho
     client = login(cast.spoc)
     page = client.get(f"/incidents/{incident.pk}/")
     assert f'action="/incidents/{incident.pk}/reply/"' in page.content.decode()
-    response = client.post(f"/incidents/{incident.pk}/reply/",
-                           {"body": "Swapped the HDMI lead in 4B", "is_public": "on"})
+    response = client.post(
+        f"/incidents/{incident.pk}/reply/", {"body": "Swapped the HDMI lead in 4B", "is_public": "on"}
+    )
     assert response.status_code == 302
     [line] = [line for line in log_lines() if line["logger"] == "schooldesk.request" and line["method"] == "POST"]
     assert (line["user_id"], line["school_id"], line["status"]) == (cast.spoc.pk, cast.school.pk, 302)
@@ -94,13 +102,25 @@ def test_a_line_written_while_a_view_runs_has_its_request_id_and_the_traceback(l
 @pytest.mark.django_db
 def test_no_password_or_message_body_reaches_the_log(cast, login, log_lines):
     client = login(cast.spoc)
-    form = {"school": cast.school.pk, "name": "", "address": "desk@oak.sch.uk", "host": "imap.oak.sch.uk",
-            "port": 993, "security": "ssl", "username": "desk@oak.sch.uk", "auth_method": "password",
-            "password": "Sup3r-s3cret!", "folder": "INBOX", "unknown_senders": "hold", "rate_limit_per_hour": 20,
-            "poll_every_minutes": 2}
+    form = {
+        "school": cast.school.pk,
+        "name": "",
+        "address": "desk@oak.sch.uk",
+        "host": "imap.oak.sch.uk",
+        "port": 993,
+        "security": "ssl",
+        "username": "desk@oak.sch.uk",
+        "auth_method": "password",
+        "password": "Sup3r-s3cret!",
+        "folder": "INBOX",
+        "unknown_senders": "hold",
+        "rate_limit_per_hour": 20,
+        "poll_every_minutes": 2,
+    }
     assert client.post("/mail/mailboxes/new/", form).status_code == 400  # Django logs "Bad Request" with the request
-    logging.getLogger("schooldesk.mail").warning("Email from %s held", "a@b.example",
-                                                 extra={"body": "Dear desk, my password is hunter2"})
+    logging.getLogger("schooldesk.mail").warning(
+        "Email from %s held", "a@b.example", extra={"body": "Dear desk, my password is hunter2"}
+    )
     lines = log_lines()
     written = "\n".join(json.dumps(line) for line in lines)
     bad = next(line for line in lines if line["message"] == "Bad Request: /mail/mailboxes/new/")
@@ -124,8 +144,10 @@ def test_sentry_events_carry_the_request_id_and_the_person_by_id_only(rf, cast):
 
     response = RequestIdMiddleware(view)(request)
     event = json.loads(response.content)
-    assert event == {"tags": {"level": "error", "request_id": response["X-Request-ID"]},
-                     "user": {"id": str(cast.spoc.pk)}}
+    assert event == {
+        "tags": {"level": "error", "request_id": response["X-Request-ID"]},
+        "user": {"id": str(cast.spoc.pk)},
+    }
 
 
 def settings_process(tmp_path, code: str, **env) -> subprocess.CompletedProcess:
@@ -136,13 +158,25 @@ def settings_process(tmp_path, code: str, **env) -> subprocess.CompletedProcess:
     (fake / "__init__.py").write_text("calls = []\ndef init(**options):\n    calls.append(options)\n")
     (fake / "integrations" / "__init__.py").write_text("")
     (fake / "integrations" / "django.py").write_text("class DjangoIntegration:\n    pass\n")
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("SCHOOLDESK_", "DJANGO_", "SENTRY_")) and k != "PYTEST_VERSION"}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings", SCHOOLDESK_VAR_DIR=str(tmp_path),
-                       PYTHONPATH=os.pathsep.join(filter(None, [str(fake.parent), os.environ.get("PYTHONPATH")])),
-                       **env)
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,  # noqa: S603
-                          capture_output=True, text=True, check=True)
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SCHOOLDESK_", "DJANGO_", "SENTRY_")) and k != "PYTEST_VERSION"
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SCHOOLDESK_VAR_DIR=str(tmp_path),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(fake.parent), os.environ.get("PYTHONPATH")])),
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,  # noqa: S603
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
 
 def test_without_sentry_dsn_sentry_is_not_even_imported(tmp_path):
@@ -151,12 +185,19 @@ def test_without_sentry_dsn_sentry_is_not_even_imported(tmp_path):
 
 
 def test_with_sentry_dsn_sentry_starts_without_personal_data_or_request_bodies(tmp_path):
-    code = ("import django; django.setup(); import sentry_sdk; [options] = sentry_sdk.calls; "
-            "print(options['dsn'], options['send_default_pii'], options['max_request_body_size'], "
-            "options['before_send'].__name__, type(options['integrations'][0]).__name__)")
+    code = (
+        "import django; django.setup(); import sentry_sdk; [options] = sentry_sdk.calls; "
+        "print(options['dsn'], options['send_default_pii'], options['max_request_body_size'], "
+        "options['before_send'].__name__, type(options['integrations'][0]).__name__)"
+    )
     result = settings_process(tmp_path, code, SENTRY_DSN="https://key@sentry.example.gov.uk/4")
-    assert result.stdout.split() == ["https://key@sentry.example.gov.uk/4", "False", "never", "sentry_before_send",
-                                     "DjangoIntegration"]
+    assert result.stdout.split() == [
+        "https://key@sentry.example.gov.uk/4",
+        "False",
+        "never",
+        "sentry_before_send",
+        "DjangoIntegration",
+    ]
 
 
 def test_json_lines_when_the_environment_asks_for_them(tmp_path):

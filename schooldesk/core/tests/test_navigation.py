@@ -1,4 +1,5 @@
 """The menu offers each person only what their role opens: every link in it answers 200, never 403."""
+
 import re
 
 import pytest
@@ -10,7 +11,7 @@ ROLES = ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo")
 
 
 def menu_links(html: str) -> list[str]:
-    nav = html[html.index("<nav"):html.index("</nav>")]
+    nav = html[html.index("<nav") : html.index("</nav>")]
     return sorted(set(re.findall(r'<a class="(?:dropdown-item|nav-link|navbar-brand[^"]*)" href="(/[^"]*)"', nav)))
 
 

@@ -16,12 +16,15 @@ CEILING = 25  # no page of ours needs more than this, at any size
 def grow(cast, n):
     for i in range(n):
         location = Location.objects.filter(school=cast.school)[i % 5]
-        incident = IncidentFactory(school=cast.school, by=cast.reporter, location=location, summary=f"Call {i}",
-                                   device=f"LAPTOP-{i % 3}")
-        incident = incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,
-                                   impact="I2", urgency="U2")
-        incident = incident_assign(incident=incident, by=cast.spoc, version=incident.version,
-                                   technician=cast.technician)
+        incident = IncidentFactory(
+            school=cast.school, by=cast.reporter, location=location, summary=f"Call {i}", device=f"LAPTOP-{i % 3}"
+        )
+        incident = incident_triage(
+            incident=incident, by=cast.spoc, version=incident.version, category=None, impact="I2", urgency="U2"
+        )
+        incident = incident_assign(
+            incident=incident, by=cast.spoc, version=incident.version, technician=cast.technician
+        )
         incident_reply(incident=incident, by=cast.technician, body=f"Looking at it {i}")
     Location.objects.create(school=cast.school, name=f"Extra room {n}")
 

@@ -23,8 +23,10 @@ def production_rates(settings):
 
 def test_a_create_page_refuses_a_burst_and_keeps_what_was_typed(cast, login, production_rates):
     client = login(cast.spoc)
-    answers = [client.post("/locations/new/", {"school": cast.school.pk, "name": f"Room {n}"}).status_code
-               for n in range(PRODUCTION_CREATE_RATE + 1)]
+    answers = [
+        client.post("/locations/new/", {"school": cast.school.pk, "name": f"Room {n}"}).status_code
+        for n in range(PRODUCTION_CREATE_RATE + 1)
+    ]
     assert answers == [302] * PRODUCTION_CREATE_RATE + [429]
     refused = client.post("/locations/new/", {"school": cast.school.pk, "name": "Mrs Brown's class"})
     page = refused.content.decode()
@@ -35,14 +37,18 @@ def test_a_create_page_refuses_a_burst_and_keeps_what_was_typed(cast, login, pro
     assert login(cast.owner).post("/locations/new/", {"school": cast.school.pk, "name": "Pod 4"}).status_code == 302
     room = Location.objects.get(name="Room 0")
     client = login(cast.spoc)
-    assert client.post(f"/locations/{room.pk}/edit/", {"school": cast.school.pk, "name": "Room zero"}
-                       ).status_code == 302
+    assert (
+        client.post(f"/locations/{room.pk}/edit/", {"school": cast.school.pk, "name": "Room zero"}).status_code == 302
+    )
 
 
 def test_the_report_form_refuses_a_burst_and_keeps_the_words(cast, login, production_rates):
     client = login(cast.reporter)
-    (form,) = [f for f in forms_in(client.get("/incidents/new/").content.decode(), "/incidents/new/")
-               if any(c.name == "summary" for c in f.controls)]
+    (form,) = [
+        f
+        for f in forms_in(client.get("/incidents/new/").content.decode(), "/incidents/new/")
+        if any(c.name == "summary" for c in f.controls)
+    ]
     data, _touched = filled(form, None)
     data.pop("form_token")  # a burst of different calls, not one form sent again (that is done once: decision 0014)
     for n in range(PRODUCTION_CREATE_RATE):
@@ -81,12 +87,21 @@ def cache_backend_in(tmp_path, **env) -> str:
 
     from schooldesk.core.tests.test_settings import ROOT
 
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("SCHOOLDESK_", "DJANGO_", "REDIS_")) and k != "PYTEST_VERSION"}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SCHOOLDESK_", "DJANGO_", "REDIS_")) and k != "PYTEST_VERSION"
+    }
     environment.update(DJANGO_SETTINGS_MODULE="config.settings", SCHOOLDESK_VAR_DIR=str(tmp_path), **env)
     code = "from django.conf import settings; c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,  # noqa: S603
-                          capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,  # noqa: S603
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 @pytest.mark.django_db(databases=[])
@@ -94,4 +109,5 @@ def test_the_counts_are_shared_by_every_web_process(tmp_path):
     """gunicorn runs several processes: a count kept in each one's memory would multiply every limit by them."""
     assert cache_backend_in(tmp_path) == f"django.core.cache.backends.filebased.FileBasedCache {tmp_path / 'cache'}"
     assert cache_backend_in(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0") == (
-        "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6379/0")
+        "django.core.cache.backends.redis.RedisCache redis://127.0.0.1:6379/0"
+    )

@@ -27,16 +27,28 @@ TICK = "2026-01-05T10:15"  # a quarter past: the diary reminders' crontab (*/15)
 DIARY_TASK = "schooldesk.diary.tasks.diary_reminders_task"
 HUEY_LINE = re.compile(r"^\[[^]]+\] [A-Z]+:huey")
 # The variables that would point the workers at something else than the copied database and a queue of their own.
-NOT_PASSED = {"PYTEST_VERSION", "PYTEST_XDIST_WORKER", "DATABASE_URL", "REDIS_URL", "EMAIL_HOST",
-              "SCHOOLDESK_SCHEDULER", "SCHOOLDESK_MEDIA_ROOT"}
+NOT_PASSED = {
+    "PYTEST_VERSION",
+    "PYTEST_XDIST_WORKER",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_HOST",
+    "SCHOOLDESK_SCHEDULER",
+    "SCHOOLDESK_MEDIA_ROOT",
+}
 
 
 def _desk_with_a_reminder_due(cast, var_dir):
     """The cast's school with one diary entry whose reminder is due, copied with the whole schema to var_dir."""
     start = timezone.now() + timedelta(hours=6)
-    DiaryEntry.objects.create(school=cast.school, title="Server room inspection", starts_at=start,
-                              ends_at=start + timedelta(hours=1), person=cast.technician,
-                              remind_at=timezone.now() - timedelta(minutes=1))
+    DiaryEntry.objects.create(
+        school=cast.school,
+        title="Server room inspection",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        person=cast.technician,
+        remind_at=timezone.now() - timedelta(minutes=1),
+    )
     connection.ensure_connection()
     target = sqlite3.connect(var_dir / "schooldesk.sqlite3")
     connection.connection.backup(target)
@@ -45,12 +57,16 @@ def _desk_with_a_reminder_due(cast, var_dir):
 
 def _worker(var_dir, name, **extra_env):
     env = {key: value for key, value in os.environ.items() if key not in NOT_PASSED}
-    env.update(SCHOOLDESK_VAR_DIR=str(var_dir), HUEY_IMMEDIATE="0", DJANGO_SETTINGS_MODULE="config.settings",
-               **extra_env)
+    env.update(
+        SCHOOLDESK_VAR_DIR=str(var_dir), HUEY_IMMEDIATE="0", DJANGO_SETTINGS_MODULE="config.settings", **extra_env
+    )
     log = open(var_dir / f"{name}.log", "w")  # closed when the process has stopped
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "schooldesk.core.tests.huey_at", TICK, "-k", "thread", "-w", "1"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     process.log_file = log
     return process
@@ -64,8 +80,11 @@ def _log(var_dir, name):
 
 def _reminders_sent(var_dir):
     mail = var_dir / "mail"
-    return sum(f.read_text().count("Subject: Reminder: Server room inspection") for f in mail.glob("*")) if \
-        mail.exists() else 0
+    return (
+        sum(f.read_text().count("Subject: Reminder: Server room inspection") for f in mail.glob("*"))
+        if mail.exists()
+        else 0
+    )
 
 
 def _diary_runs_done(log):
@@ -80,8 +99,10 @@ def _run_two_workers(var_dir, *, second_env, diary_runs):
         deadline = time.monotonic() + 40
         while time.monotonic() < deadline:
             logs = {name: _log(var_dir, name) for name in workers}
-            if (all("Huey consumer started" in log for log in logs.values())
-                    and sum(map(_diary_runs_done, logs.values())) >= diary_runs):
+            if (
+                all("Huey consumer started" in log for log in logs.values())
+                and sum(map(_diary_runs_done, logs.values())) >= diary_runs
+            ):
                 break
             assert all(p.poll() is None for p in workers.values()), logs
             time.sleep(0.2)

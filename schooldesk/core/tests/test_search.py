@@ -71,9 +71,19 @@ def test_lists_search_word_forms(cast, login):
     assert "OFFICE-PRN" in found and "HALL-PROJ" not in found
 
 
-@pytest.mark.parametrize(("word", "stem"), [("projectors", "projector"), ("printing", "print"),
-                                            ("printers", "print"), ("batteries", "batter"), ("battery", "batter"),
-                                            ("speed", "speed"), ("HD-99812", "hd-99812"), ("pcs", "pcs")])
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("projectors", "projector"),
+        ("printing", "print"),
+        ("printers", "print"),
+        ("batteries", "batter"),
+        ("battery", "batter"),
+        ("speed", "speed"),
+        ("HD-99812", "hd-99812"),
+        ("pcs", "pcs"),
+    ],
+)
 def test_word_stem(word, stem):
     assert word_stem(word) == stem
 
@@ -115,9 +125,14 @@ def test_a_reference_goes_straight_to_the_record(cast, login):
     problem = ProblemFactory(school=cast.school, by=cast.spoc)
     change = ChangeFactory(school=cast.school, by=cast.spoc)
     client = login(cast.spoc)
-    for text, url in [(call.reference, f"/incidents/{call.pk}/"), (call.reference.lower(), f"/incidents/{call.pk}/"),
-                      (f"INC{call.pk}", f"/incidents/{call.pk}/"), (asset.reference, f"/assets/{asset.pk}/"),
-                      (problem.reference, f"/problems/{problem.pk}/"), (change.reference, f"/changes/{change.pk}/")]:
+    for text, url in [
+        (call.reference, f"/incidents/{call.pk}/"),
+        (call.reference.lower(), f"/incidents/{call.pk}/"),
+        (f"INC{call.pk}", f"/incidents/{call.pk}/"),
+        (asset.reference, f"/assets/{asset.pk}/"),
+        (problem.reference, f"/problems/{problem.pk}/"),
+        (change.reference, f"/changes/{change.pk}/"),
+    ]:
         response = client.get("/search/", {"q": text})
         assert response.status_code == 302 and response.url == url, text
         assert client.get(response.url).status_code == 200
@@ -159,8 +174,13 @@ def test_words_find_calls_and_records_grouped_in_their_forms(cast, other, login)
     html = login(cast.spoc).get("/search/", {"q": "projectors"}).content.decode()
     for heading in ("Calls", "Assets", "Licences", "Suppliers", "Problems", "Requests for change"):
         assert f">{heading}</h2>" in html
-    for found in ("Projector in Room 12 shows no picture", "R12-PROJ", "Projector Studio", "Projector bulbs fail early",
-                  "Replace the hall projector"):
+    for found in (
+        "Projector in Room 12 shows no picture",
+        "R12-PROJ",
+        "Projector Studio",
+        "Projector bulbs fail early",
+        "Replace the hall projector",
+    ):
         assert found in html
     assert "No suppliers match." in html
     assert "elm hall" not in html

@@ -9,30 +9,48 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def settings_in(tmp_path, **env) -> list[str]:
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("SCHOOLDESK_", "DJANGO_")) and k != "PYTEST_VERSION"}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SCHOOLDESK_", "DJANGO_")) and k != "PYTEST_VERSION"
+    }
     environment.update(DJANGO_SETTINGS_MODULE="config.settings", SCHOOLDESK_VAR_DIR=str(tmp_path), **env)
-    code = ("from django.conf import settings; "
-            "print(settings.SCHOOLDESK_SITE_URL); print(settings.SCHOOLDESK_SITE_URL_IS_SET)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,  # noqa: S603
-                            capture_output=True, text=True, check=True)
+    code = (
+        "from django.conf import settings; "
+        "print(settings.SCHOOLDESK_SITE_URL); print(settings.SCHOOLDESK_SITE_URL_IS_SET)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,  # noqa: S603
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return result.stdout.split()
 
 
 def test_the_site_url_follows_the_address_make_run_serves(tmp_path):
     assert settings_in(tmp_path) == ["http://127.0.0.1:8000", "False"]
     assert settings_in(tmp_path, SCHOOLDESK_HOST="0.0.0.0", SCHOOLDESK_PORT="8102") == [  # noqa: S104
-        "http://0.0.0.0:8102", "False"]
+        "http://0.0.0.0:8102",
+        "False",
+    ]
 
 
 def test_schooldesk_site_url_wins(tmp_path):
     assert settings_in(tmp_path, SCHOOLDESK_PORT="8102", SCHOOLDESK_SITE_URL="https://desk.oakfield.sch.uk/") == [
-        "https://desk.oakfield.sch.uk", "True"]
+        "https://desk.oakfield.sch.uk",
+        "True",
+    ]
 
 
 def test_make_run_passes_its_address_to_every_process_and_prints_it():
-    result = subprocess.run(["make", "-n", "run", "PORT=8102"], cwd=ROOT,  # noqa: S603, S607
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=8102"],
+        cwd=ROOT,  # noqa: S603, S607
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     lines = result.stdout.splitlines()
     for command in ("manage.py demo_logins", "manage.py run_huey", "manage.py runserver 127.0.0.1:8102"):
         line = next(line for line in lines if command in line)

@@ -46,7 +46,8 @@ def officer(cast):
 
 @pytest.mark.parametrize("key, page, action, field", RECORDS, ids=[f"{r[0]}{r[2] or ''}" for r in RECORDS])
 def test_a_save_from_a_page_opened_before_someone_else_saved_is_refused_and_loses_nothing(
-        oak_world, cast, client, key, page, action, field):  # noqa: F811
+    oak_world, cast, client, key, page, action, field
+):  # noqa: F811
     record = oak_world[0][key]
     url = page.format(pk=record.pk, supplier=getattr(record, "supplier_id", ""))
     client.force_login(officer(cast) if key in SHARED else cast.owner)
@@ -64,7 +65,8 @@ def test_a_save_from_a_page_opened_before_someone_else_saved_is_refused_and_lose
     model = apps.get_model(record._meta.app_label, record._meta.model_name)
     fresh = model.objects.get(pk=record.pk)
     stored = {"m-t_P1_respond": lambda: str(fresh.sla_targets["P1"]["respond"] / 60)}.get(
-        field, lambda: getattr(fresh, field.split("-")[-1]))()
+        field, lambda: getattr(fresh, field.split("-")[-1])
+    )()
     assert stored in (their_value, "3.5"), f"{key}: the other person's save was overwritten"
 
     again = client.post(target, {**mine, **_version_now(html, mine)})
@@ -79,7 +81,8 @@ def _version_now(html: str, data: dict) -> dict:
     for name in data:
         if name.split("-")[-1] in ("version", "form_token"):
             match = re.search(rf'name="{name}" value="([^"]*)"', html) or re.search(
-                rf'value="([^"]*)" name="{name}"', html)
+                rf'value="([^"]*)" name="{name}"', html
+            )
             if match:
                 found[name] = match.group(1)
     return found
@@ -96,8 +99,9 @@ def test_a_proposal_drawn_from_a_procedure_text_since_replaced_is_refused(cast, 
     procedure = first.procedure
     client.force_login(cast.spoc)
     target, mine = rendered_form(client, f"/procedures/{procedure.pk}/propose/", f"/procedures/{procedure.pk}/propose/")
-    newer = procedure_propose(procedure=procedure, by=None, title="Logging a call", body="1. Log it at once.",
-                              note="Sooner")
+    newer = procedure_propose(
+        procedure=procedure, by=None, title="Logging a call", body="1. Log it at once.", note="Sooner"
+    )
     procedure_decide(version=newer, by=None, authorise=True)
     mine.update(body="1. Log it.\n2. Tell the caller.", note="Tell them")
     refused = client.post(target, mine)

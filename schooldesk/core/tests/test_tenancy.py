@@ -29,14 +29,32 @@ pytestmark = pytest.mark.django_db
 SECRET = "OAKSECRET"
 # login, logout, password reset, the health check and the language picker (i18n/) are public (a person's own API
 # tokens, also under accounts/, are walked: accounts/tests/tenancy.py)
-PUBLIC_PREFIXES = ("accounts/login/", "accounts/logout/", "accounts/password-reset/", "accounts/reset/", "health/",
-                   "i18n/", "accounts/sso/")  # accounts/sso/: starting a sign-in with Microsoft or Google (0031)
+PUBLIC_PREFIXES = (
+    "accounts/login/",
+    "accounts/logout/",
+    "accounts/password-reset/",
+    "accounts/reset/",
+    "health/",
+    "i18n/",
+    "accounts/sso/",
+)  # accounts/sso/: starting a sign-in with Microsoft or Google (0031)
 # django-allauth's own pages (docs/decisions/0031): a person's own sign-in steps, no school's records; tested in
 # accounts/tests (the desk's own settings pages, accounts/sign-in-settings/, are walked like any other)
-ALLAUTH_PREFIXES = ("accounts/password/", "accounts/email/", "accounts/inactive/", "accounts/signup/",
-                    "accounts/reauthenticate/", "accounts/confirm-email/", "accounts/^confirm-email/",
-                    "accounts/^password/", "accounts/login/code/", "accounts/2fa/", "accounts/3rdparty/",
-                    "accounts/social/", "accounts/oidc/")
+ALLAUTH_PREFIXES = (
+    "accounts/password/",
+    "accounts/email/",
+    "accounts/inactive/",
+    "accounts/signup/",
+    "accounts/reauthenticate/",
+    "accounts/confirm-email/",
+    "accounts/^confirm-email/",
+    "accounts/^password/",
+    "accounts/login/code/",
+    "accounts/2fa/",
+    "accounts/3rdparty/",
+    "accounts/social/",
+    "accounts/oidc/",
+)
 SKIPPED_PREFIXES = ("django-admin/",)  # Django's own admin: superusers only, tested by Django
 NOT_SECTIONS = {"api", "v1"}
 
@@ -92,8 +110,9 @@ def fill(route: str, oak_world) -> str:
     def value(name):
         key = sections.get(section) if name == "pk" else params.get(name)
         key = key(route) if callable(key) else key
-        assert key in world, (f"The tenancy walk does not know what <{name}> means in {route}: "
-                              "add it to a tests/tenancy.py.")
+        assert key in world, (
+            f"The tenancy walk does not know what <{name}> means in {route}: add it to a tests/tenancy.py."
+        )
         return str(world[key].pk)
 
     url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m.group(1)), route)  # regex routes (DRF)

@@ -42,15 +42,20 @@ def test_a_person_picks_welsh_and_meets_the_menu_and_the_report_form_in_welsh(ca
     assert re.search(r'value="cy"\s+lang="cy"\s*selected', home), "the picker does not show the language chosen"
 
     form = client.get(reverse("incidents:incident_create")).content.decode()
-    for welsh in ("Beth sydd o&#x27;i le?", "Ble?", "Anfon at y ddesg wasanaeth", "Nid yw rhywbeth yn gweithio",
-                  "Llun neu ffeil (dewisol)", "Ble a phryd y gellir dod o hyd i chi?"):
+    for welsh in (
+        "Beth sydd o&#x27;i le?",
+        "Ble?",
+        "Anfon at y ddesg wasanaeth",
+        "Nid yw rhywbeth yn gweithio",
+        "Llun neu ffeil (dewisol)",
+        "Ble a phryd y gellir dod o hyd i chi?",
+    ):
         assert welsh in form, f"the report form lacks {welsh!r}"
     assert "Send to the service desk" not in form and "What is wrong?" not in form
 
     # sent as rendered, with what a person types: the thank-you is in Welsh too
     action, data = rendered_form(client, reverse("incidents:incident_create"), reverse("incidents:incident_create"))
-    data.update(summary="Mae'r argraffydd wedi torri",
-                location=Location.objects.filter(school=cast.school).first().pk)
+    data.update(summary="Mae'r argraffydd wedi torri", location=Location.objects.filter(school=cast.school).first().pk)
     response = client.post(action, data, follow=True)
     incident = Incident.objects.get()
     assert f"Diolch. {incident.reference} yw eich galwad" in response.content.decode()
@@ -79,7 +84,8 @@ def project(tmp_path: Path, code: str, known: list[str]) -> Path:
     """A project of one module and a Welsh catalogue that knows `known`."""
     (tmp_path / "schooldesk").mkdir(parents=True)
     (tmp_path / "schooldesk" / "words.py").write_text(
-        "from django.utils.translation import gettext as _\n\n\n" + code, encoding="utf-8")
+        "from django.utils.translation import gettext as _\n\n\n" + code, encoding="utf-8"
+    )
     po = catalogue.catalogue_path(tmp_path)
     po.parent.mkdir(parents=True)
     entries = "".join(f'\nmsgid "{msgid}"\nmsgstr ""\n' for msgid in known)
@@ -96,7 +102,7 @@ def test_the_catalogue_check_fails_on_a_new_string_and_passes_once_it_is_added(t
 
 
 def test_the_catalogue_reader_knows_contexts_plurals_and_long_strings():
-    po = '''msgid ""
+    po = """msgid ""
 msgstr "Language: cy\\n"
 
 msgctxt "month"
@@ -114,7 +120,7 @@ msgstr ""
 
 #~ msgid "Gone"
 #~ msgstr "Wedi mynd"
-'''
+"""
     assert catalogue.msgids(po) == {("month", "May"), ("", "%(n)s call"), ("", "A long string over two lines")}
 
 

@@ -7,118 +7,303 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assets', '0006_edit_version'),
-        ('schools', '0004_satisfaction_survey'),
+        ("assets", "0006_edit_version"),
+        ("schools", "0004_satisfaction_survey"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsoleConnection',
+            name="ConsoleConnection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('name', models.CharField(help_text='For example: Chromebooks (Google Admin)', max_length=80, verbose_name='name')),
-                ('kind', models.CharField(choices=[('google', 'Google Workspace (ChromeOS devices)'), ('intune', 'Microsoft Intune'), ('jamf', 'Jamf School')], default='google', max_length=10, verbose_name='console')),
-                ('base_url', models.CharField(blank=True, help_text="Leave empty for the console's own (Google, Microsoft Graph). Jamf School: your school's, e.g. https://yourschool.jamfcloud.com/api", max_length=300, verbose_name='API address')),
-                ('token_url', models.CharField(blank=True, max_length=300)),
-                ('credentials', schooldesk.core.fields.EncryptedTextField(blank=True, help_text="Google: the service account's JSON key. Intune: the app's client secret. Jamf School: the API key. Stored encrypted and never shown again; leave empty to keep the one stored.", verbose_name='key or secret')),
-                ('admin_email', models.EmailField(blank=True, help_text="A Google Workspace administrator the service account's domain-wide delegation acts for.", max_length=254, verbose_name='admin to act as (Google)')),
-                ('customer_id', models.CharField(blank=True, default='my_customer', max_length=40, verbose_name='customer ID (Google)')),
-                ('tenant_id', models.CharField(blank=True, max_length=80, verbose_name='tenant ID (Intune)')),
-                ('client_id', models.CharField(blank=True, max_length=80, verbose_name='application (client) ID (Intune)')),
-                ('network_id', models.CharField(blank=True, max_length=80, verbose_name='network ID (Jamf School)')),
-                ('routing', models.TextField(blank=True, help_text="Organisation's console only: one line per school, “what the console says = school”, the school by its DfE URN or name. Google: the organisational unit (e.g. /Schools/Oakfield = 123456; a unit's sub-units go with it). Intune: the device category. Jamf School: the location ID.", verbose_name='routing')),
-                ('write_back', models.BooleanField(default=False, help_text="Google only: the asset tag as the device's Asset ID and the location's name as its Location.", verbose_name="write the desk's tag and location to the console")),
-                ('is_active', models.BooleanField(default=True, verbose_name='sync every night')),
-                ('access_token', schooldesk.core.fields.EncryptedTextField(blank=True)),
-                ('token_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, help_text="Instead of a school: the organisation's console, its devices routed to schools below.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='console_connections', to='schools.organisation', verbose_name='every school of')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='console_connections', to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="For example: Chromebooks (Google Admin)", max_length=80, verbose_name="name"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("google", "Google Workspace (ChromeOS devices)"),
+                            ("intune", "Microsoft Intune"),
+                            ("jamf", "Jamf School"),
+                        ],
+                        default="google",
+                        max_length=10,
+                        verbose_name="console",
+                    ),
+                ),
+                (
+                    "base_url",
+                    models.CharField(
+                        blank=True,
+                        help_text="Leave empty for the console's own (Google, Microsoft Graph). Jamf School: your school's, e.g. https://yourschool.jamfcloud.com/api",
+                        max_length=300,
+                        verbose_name="API address",
+                    ),
+                ),
+                ("token_url", models.CharField(blank=True, max_length=300)),
+                (
+                    "credentials",
+                    schooldesk.core.fields.EncryptedTextField(
+                        blank=True,
+                        help_text="Google: the service account's JSON key. Intune: the app's client secret. Jamf School: the API key. Stored encrypted and never shown again; leave empty to keep the one stored.",
+                        verbose_name="key or secret",
+                    ),
+                ),
+                (
+                    "admin_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="A Google Workspace administrator the service account's domain-wide delegation acts for.",
+                        max_length=254,
+                        verbose_name="admin to act as (Google)",
+                    ),
+                ),
+                (
+                    "customer_id",
+                    models.CharField(
+                        blank=True, default="my_customer", max_length=40, verbose_name="customer ID (Google)"
+                    ),
+                ),
+                ("tenant_id", models.CharField(blank=True, max_length=80, verbose_name="tenant ID (Intune)")),
+                (
+                    "client_id",
+                    models.CharField(blank=True, max_length=80, verbose_name="application (client) ID (Intune)"),
+                ),
+                ("network_id", models.CharField(blank=True, max_length=80, verbose_name="network ID (Jamf School)")),
+                (
+                    "routing",
+                    models.TextField(
+                        blank=True,
+                        help_text="Organisation's console only: one line per school, “what the console says = school”, the school by its DfE URN or name. Google: the organisational unit (e.g. /Schools/Oakfield = 123456; a unit's sub-units go with it). Intune: the device category. Jamf School: the location ID.",
+                        verbose_name="routing",
+                    ),
+                ),
+                (
+                    "write_back",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Google only: the asset tag as the device's Asset ID and the location's name as its Location.",
+                        verbose_name="write the desk's tag and location to the console",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="sync every night")),
+                ("access_token", schooldesk.core.fields.EncryptedTextField(blank=True)),
+                ("token_expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Instead of a school: the organisation's console, its devices routed to schools below.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="console_connections",
+                        to="schools.organisation",
+                        verbose_name="every school of",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="console_connections",
+                        to="schools.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DeviceLink',
+            name="DeviceLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('console_id', models.CharField(max_length=120)),
-                ('synced', models.JSONField(default=dict)),
-                ('os_version', models.CharField(blank=True, max_length=80)),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('enrolled_user', models.CharField(blank=True, max_length=200)),
-                ('org_unit', models.CharField(blank=True, max_length=300)),
-                ('gone_since', models.DateTimeField(blank=True, null=True)),
-                ('asset', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='console_link', to='assets.asset')),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='devicesync.consoleconnection')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("console_id", models.CharField(max_length=120)),
+                ("synced", models.JSONField(default=dict)),
+                ("os_version", models.CharField(blank=True, max_length=80)),
+                ("last_seen_at", models.DateTimeField(blank=True, null=True)),
+                ("enrolled_user", models.CharField(blank=True, max_length=200)),
+                ("org_unit", models.CharField(blank=True, max_length=300)),
+                ("gone_since", models.DateTimeField(blank=True, null=True)),
+                (
+                    "asset",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="console_link", to="assets.asset"
+                    ),
+                ),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="links",
+                        to="devicesync.consoleconnection",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="schools.school"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('seen', models.PositiveIntegerField(default=0)),
-                ('added', models.PositiveIntegerField(default=0)),
-                ('changed', models.PositiveIntegerField(default=0)),
-                ('left_alone', models.PositiveIntegerField(default=0)),
-                ('gone', models.PositiveIntegerField(default=0)),
-                ('written_back', models.PositiveIntegerField(default=0)),
-                ('pages', models.PositiveIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='devicesync.consoleconnection')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("seen", models.PositiveIntegerField(default=0)),
+                ("added", models.PositiveIntegerField(default=0)),
+                ("changed", models.PositiveIntegerField(default=0)),
+                ("left_alone", models.PositiveIntegerField(default=0)),
+                ("gone", models.PositiveIntegerField(default=0)),
+                ("written_back", models.PositiveIntegerField(default=0)),
+                ("pages", models.PositiveIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="devicesync.consoleconnection",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SyncLine',
+            name="SyncLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('added', 'Added'), ('changed', 'Changed'), ('left', 'Left alone'), ('gone', 'Gone from the console'), ('back', 'Back in the console')], max_length=10)),
-                ('reason', models.CharField(blank=True, choices=[('edited', 'edited in the desk'), ('no_serial', 'no serial number'), ('not_routed', 'not routed to a school'), ('clash', 'its tag or serial is used by another asset')], max_length=12)),
-                ('device', models.CharField(max_length=200)),
-                ('detail', models.TextField(blank=True)),
-                ('asset', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assets.asset')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='devicesync.syncrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("added", "Added"),
+                            ("changed", "Changed"),
+                            ("left", "Left alone"),
+                            ("gone", "Gone from the console"),
+                            ("back", "Back in the console"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("edited", "edited in the desk"),
+                            ("no_serial", "no serial number"),
+                            ("not_routed", "not routed to a school"),
+                            ("clash", "its tag or serial is used by another asset"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("device", models.CharField(max_length=200)),
+                ("detail", models.TextField(blank=True)),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="assets.asset",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.school",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="devicesync.syncrun"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='consoleconnection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', True), ('school__isnull', False)), models.Q(('organisation__isnull', False), ('school__isnull', True)), _connector='OR'), name='console_school_or_organisation'),
+            model_name="consoleconnection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("organisation__isnull", True), ("school__isnull", False)),
+                    models.Q(("organisation__isnull", False), ("school__isnull", True)),
+                    _connector="OR",
+                ),
+                name="console_school_or_organisation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='devicelink',
-            index=models.Index(fields=['school', 'connection'], name='devicesync__school__cb16cd_idx'),
+            model_name="devicelink",
+            index=models.Index(fields=["school", "connection"], name="devicesync__school__cb16cd_idx"),
         ),
         migrations.AddConstraint(
-            model_name='devicelink',
-            constraint=models.UniqueConstraint(fields=('connection', 'console_id'), name='devicelink_once'),
+            model_name="devicelink",
+            constraint=models.UniqueConstraint(fields=("connection", "console_id"), name="devicelink_once"),
         ),
         migrations.AddIndex(
-            model_name='syncline',
-            index=models.Index(fields=['run', 'kind'], name='devicesync__run_id_7756a5_idx'),
+            model_name="syncline",
+            index=models.Index(fields=["run", "kind"], name="devicesync__run_id_7756a5_idx"),
         ),
     ]

@@ -30,26 +30,53 @@ JAMF_NETWORK, JAMF_KEY = "net-42", "jamf-key-value-0001"
 
 
 def google_item(number: int, *, unit: str = "/Schools/Oak", **extra) -> dict:
-    return {"kind": "admin#directory#chromebook", "deviceId": f"dev-{number:05d}", "serialNumber": f"5CD{number:07d}",
-            "status": "ACTIVE", "model": "HP Chromebook 11 G9 EE", "osVersion": "120.0.6099.235",
-            "lastSync": "2026-12-01T08:15:00.000Z", "orgUnitPath": unit, "annotatedUser": "",
-            "annotatedAssetId": "", "annotatedLocation": "", "autoUpdateExpiration": "1843430400000",  # 1 June 2028
-            **extra}
+    return {
+        "kind": "admin#directory#chromebook",
+        "deviceId": f"dev-{number:05d}",
+        "serialNumber": f"5CD{number:07d}",
+        "status": "ACTIVE",
+        "model": "HP Chromebook 11 G9 EE",
+        "osVersion": "120.0.6099.235",
+        "lastSync": "2026-12-01T08:15:00.000Z",
+        "orgUnitPath": unit,
+        "annotatedUser": "",
+        "annotatedAssetId": "",
+        "annotatedLocation": "",
+        "autoUpdateExpiration": "1843430400000",  # 1 June 2028
+        **extra,
+    }
 
 
 def intune_item(number: int, **extra) -> dict:
-    return {"id": f"0b7e{number:04d}-aaaa-bbbb-cccc-000000000000", "deviceName": f"LAPTOP-{number:04d}",
-            "serialNumber": f"PF{number:06d}", "manufacturer": "LENOVO", "model": "ThinkPad L13 Gen 4",
-            "operatingSystem": "Windows", "osVersion": "10.0.22631.2861",
-            "lastSyncDateTime": "2026-12-01T07:00:00Z", "userPrincipalName": "",
-            "deviceCategoryDisplayName": "", **extra}
+    return {
+        "id": f"0b7e{number:04d}-aaaa-bbbb-cccc-000000000000",
+        "deviceName": f"LAPTOP-{number:04d}",
+        "serialNumber": f"PF{number:06d}",
+        "manufacturer": "LENOVO",
+        "model": "ThinkPad L13 Gen 4",
+        "operatingSystem": "Windows",
+        "osVersion": "10.0.22631.2861",
+        "lastSyncDateTime": "2026-12-01T07:00:00Z",
+        "userPrincipalName": "",
+        "deviceCategoryDisplayName": "",
+        **extra,
+    }
 
 
 def jamf_item(number: int, **extra) -> dict:
-    return {"UDID": f"00008030-{number:012d}", "serialNumber": f"DMP{number:07d}", "name": f"iPad {number}",
-            "class": "ipad", "assetTag": "", "model": {"name": "iPad (9th generation)", "identifier": "iPad12,1"},
-            "os": {"prefix": "iOS", "version": "17.1.2"}, "owner": {"email": "", "name": ""},
-            "lastCheckin": "2026-12-01 08:00:00", "locationId": 0, **extra}
+    return {
+        "UDID": f"00008030-{number:012d}",
+        "serialNumber": f"DMP{number:07d}",
+        "name": f"iPad {number}",
+        "class": "ipad",
+        "assetTag": "",
+        "model": {"name": "iPad (9th generation)", "identifier": "iPad12,1"},
+        "os": {"prefix": "iOS", "version": "17.1.2"},
+        "owner": {"email": "", "name": ""},
+        "lastCheckin": "2026-12-01 08:00:00",
+        "locationId": 0,
+        **extra,
+    }
 
 
 class Standin:
@@ -142,8 +169,9 @@ class Standin:
             import jwt
 
             try:
-                jwt.decode(form["assertion"][0], self.google_public_key, algorithms=["RS256"],
-                           audience=f"{self.url}/token")
+                jwt.decode(
+                    form["assertion"][0], self.google_public_key, algorithms=["RS256"], audience=f"{self.url}/token"
+                )
             except (KeyError, jwt.PyJWTError) as exc:
                 return 400, {"error": "invalid_grant", "error_description": str(exc)}
         elif grant == "client_credentials":
@@ -168,24 +196,27 @@ class Standin:
             if headers.get("Authorization") != expected:
                 return 401, {"code": 401, "message": "ClientUnauthorized"}
             page = int(query.get("page", "1"))
-            items = self.jamf[(page - 1) * self.page_size:page * self.page_size]
+            items = self.jamf[(page - 1) * self.page_size : page * self.page_size]
             return 200, {"code": 200, "count": len(self.jamf), "devices": items}
         if not self.bearer_ok(headers):
             return 401, {"error": {"code": 401, "message": "Invalid Credentials"}}
         if parts.path == GOOGLE_LIST:
             start = int(query.get("pageToken", "0"))
             size = min(int(query.get("maxResults", "200")), self.page_size)
-            answer = {"kind": "admin#directory#chromeosdevices", "chromeosdevices": self.google[start:start + size]}
+            answer = {"kind": "admin#directory#chromeosdevices", "chromeosdevices": self.google[start : start + size]}
             if start + size < len(self.google):
                 answer["nextPageToken"] = str(start + size)
             return 200, answer
         if parts.path == "/v1.0/deviceManagement/managedDevices":
             start = int(query.get("$skiptoken", "0"))
-            answer = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#deviceManagement/managedDevices",
-                      "value": self.intune[start:start + self.page_size]}
+            answer = {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#deviceManagement/managedDevices",
+                "value": self.intune[start : start + self.page_size],
+            }
             if start + self.page_size < len(self.intune):
-                answer["@odata.nextLink"] = (f"{self.url}/v1.0/deviceManagement/managedDevices"
-                                             f"?$skiptoken={start + self.page_size}")
+                answer["@odata.nextLink"] = (
+                    f"{self.url}/v1.0/deviceManagement/managedDevices?$skiptoken={start + self.page_size}"
+                )
             return 200, answer
         return 404, {"error": {"code": 404, "message": "not found"}}
 
@@ -196,9 +227,16 @@ def google_key() -> tuple[str, object]:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    key = {"type": "service_account", "project_id": "schooldesk-sync", "private_key_id": "abc123",
-           "private_key": pem, "client_email": "sync@schooldesk-sync.iam.gserviceaccount.com",
-           "client_id": "1234567890", "token_uri": "https://oauth2.googleapis.com/token"}
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    key = {
+        "type": "service_account",
+        "project_id": "schooldesk-sync",
+        "private_key_id": "abc123",
+        "private_key": pem,
+        "client_email": "sync@schooldesk-sync.iam.gserviceaccount.com",
+        "client_id": "1234567890",
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
     return json.dumps(key), private.public_key()

@@ -1,5 +1,6 @@
 """The demo desk has Oakfield's Google console and last night's sync, so `make run` shows the console pages with
 content: the SPOC sees the connection, its runs and a report with devices added, changed and left alone."""
+
 import io
 
 import pytest
@@ -27,8 +28,14 @@ def test_the_demo_has_oakfields_google_console_and_a_finished_sync_the_spoc_can_
     report = client.get(f"/{_prefix()}/{connection.pk}/runs/{run.pk}/")
     assert report.status_code == 200
     text = report.content.decode()
-    for expected in ("Added", "Changed", "Left alone", "Chromebook 511 (C736)", "edited in the desk",
-                     "no serial number"):
+    for expected in (
+        "Added",
+        "Changed",
+        "Left alone",
+        "Chromebook 511 (C736)",
+        "edited in the desk",
+        "no serial number",
+    ):
         assert expected in text, f"{expected!r} is not in the report"
     assert client.get(f"/{_prefix()}/{connection.pk}/runs/").status_code == 200
 

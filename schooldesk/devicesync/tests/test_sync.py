@@ -58,9 +58,17 @@ def google_connection(console, *, school=None, organisation=None, routing="", wr
     key, public = google_key()
     console.google_public_key = public
     return ConsoleConnection.objects.create(
-        school=school, organisation=organisation, name="Chromebooks", kind="google", base_url=console.url,
-        token_url=f"{console.url}/token", credentials=key, admin_email="admin@council.example", routing=routing,
-        write_back=write_back)
+        school=school,
+        organisation=organisation,
+        name="Chromebooks",
+        kind="google",
+        base_url=console.url,
+        token_url=f"{console.url}/token",
+        credentials=key,
+        admin_email="admin@council.example",
+        routing=routing,
+        write_back=write_back,
+    )
 
 
 def test_google_by_unit_then_only_what_changed_and_never_a_hand_edit(console, cast, officer):
@@ -77,12 +85,14 @@ def test_google_by_unit_then_only_what_changed_and_never_a_hand_edit(console, ca
     cast.reporter.save(update_fields=["email"])
     console.google = [google_item(i, unit="/Schools/Oak/Year 7") for i in range(300)]
     console.google += [google_item(i, unit="/Schools/Elm") for i in range(300, 500)]
-    console.google[0].update(annotatedLocation="Room 1", annotatedUser="Pupil.One@oak.example",
-                             annotatedAssetId="OAK-CB-001")
+    console.google[0].update(
+        annotatedLocation="Room 1", annotatedUser="Pupil.One@oak.example", annotatedAssetId="OAK-CB-001"
+    )
     console.google.append(google_item(900, unit="/Staff"))  # in no school's unit
     console.google.append(google_item(901, unit="/Schools/Elm", serialNumber=""))  # no serial
-    connection = google_connection(console, organisation=oak.organisation,
-                                   routing="/Schools/Oak = 100001\n/Schools/Elm = Elm Academy")
+    connection = google_connection(
+        console, organisation=oak.organisation, routing="/Schools/Oak = 100001\n/Schools/Elm = Elm Academy"
+    )
 
     first = run_now(connection, by=officer)
 
@@ -94,8 +104,13 @@ def test_google_by_unit_then_only_what_changed_and_never_a_hand_edit(console, ca
     reasons = sorted(first.lines.filter(kind=LineKind.LEFT).values_list("reason", flat=True))
     assert reasons == [LeftReason.NO_SERIAL, LeftReason.NOT_ROUTED]
     a = Asset.objects.get(serial="5CD0000000")
-    assert (a.tag, a.make, a.model, a.location, a.issued_to) == ("OAK-CB-001", "HP", "Chromebook 11 G9 EE", room1,
-                                                                  cast.reporter)
+    assert (a.tag, a.make, a.model, a.location, a.issued_to) == (
+        "OAK-CB-001",
+        "HP",
+        "Chromebook 11 G9 EE",
+        room1,
+        cast.reporter,
+    )
     assert a.support_ends_on == date(2028, 6, 1)
     assert Asset.objects.get(serial="5CD0000001").tag == "CB-00001"  # none in the console: one made
     assert AssetEvent.objects.filter(asset=a, kind="created", note__startswith="From the Google sync").exists()
@@ -148,9 +163,15 @@ def test_write_back_sends_the_desks_tag_and_location(console, cast):
 
 def intune_connection(console, school):
     return ConsoleConnection.objects.create(
-        school=school, name="Windows laptops", kind="intune", base_url=f"{console.url}/v1.0",
-        token_url=f"{console.url}/token", tenant_id="contoso.onmicrosoft.com", client_id=CLIENT_ID,
-        credentials=CLIENT_SECRET)
+        school=school,
+        name="Windows laptops",
+        kind="intune",
+        base_url=f"{console.url}/v1.0",
+        token_url=f"{console.url}/token",
+        tenant_id="contoso.onmicrosoft.com",
+        client_id=CLIENT_ID,
+        credentials=CLIENT_SECRET,
+    )
 
 
 def test_intune_follows_next_links_waits_out_throttling_and_renews_an_expired_token(console, cast, sleeps):
@@ -203,14 +224,23 @@ def test_jamf_school_pages_by_count(console, cast):
     console.page_size = 3
     console.jamf = [jamf_item(i) for i in range(7)]
     connection = ConsoleConnection.objects.create(
-        school=cast.school, name="iPads", kind="jamf", base_url=f"{console.url}/api", network_id=JAMF_NETWORK,
-        credentials=JAMF_KEY)
+        school=cast.school,
+        name="iPads",
+        kind="jamf",
+        base_url=f"{console.url}/api",
+        network_id=JAMF_NETWORK,
+        credentials=JAMF_KEY,
+    )
     run = run_now(connection)
     assert run.status == RunStatus.DONE, run.error
     assert (run.added, run.pages) == (7, 3)
     ipad = Asset.objects.get(serial="DMP0000003")
-    assert (ipad.asset_type.name, ipad.make, ipad.model, ipad.tag) == ("Tablet", "Apple", "iPad (9th generation)",
-                                                                       "TAB-00004")
+    assert (ipad.asset_type.name, ipad.make, ipad.model, ipad.tag) == (
+        "Tablet",
+        "Apple",
+        "iPad (9th generation)",
+        "TAB-00004",
+    )
     assert DeviceLink.objects.get(asset=ipad).os_version == "iOS 17.1.2"
 
 
@@ -227,8 +257,13 @@ def test_an_address_on_another_host_is_never_sent_the_token(console, cast):
 def test_a_run_asked_for_by_someone_without_the_role_writes_nothing(console, cast, other):
     console.jamf = [jamf_item(1)]
     connection = ConsoleConnection.objects.create(
-        school=cast.school, name="iPads", kind="jamf", base_url=f"{console.url}/api", network_id=JAMF_NETWORK,
-        credentials=JAMF_KEY)
+        school=cast.school,
+        name="iPads",
+        kind="jamf",
+        base_url=f"{console.url}/api",
+        network_id=JAMF_NETWORK,
+        credentials=JAMF_KEY,
+    )
     run = run_now(connection, by=other.spoc)
     assert run.status == RunStatus.FAILED and "role" in run.error
     assert not Asset.objects.filter(serial="DMP0000001").exists()

@@ -19,9 +19,17 @@ def test_a_spoc_adds_a_console_and_its_key_is_never_shown_back(cast, client):
     client.force_login(cast.spoc)
     page = client.get("/devicesync/new/")
     assert page.status_code == 200 and 'name="school"' not in page.content.decode()  # one school: no choice
-    response = client.post("/devicesync/new/", {"name": "Chromebooks", "kind": "google", "secret": key,
-                                                "admin_email": "admin@oak.example", "customer_id": "my_customer",
-                                                "is_active": "on"})
+    response = client.post(
+        "/devicesync/new/",
+        {
+            "name": "Chromebooks",
+            "kind": "google",
+            "secret": key,
+            "admin_email": "admin@oak.example",
+            "customer_id": "my_customer",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     connection = ConsoleConnection.objects.get(name="Chromebooks")
     assert connection.school == cast.school and connection.credentials == key
@@ -32,9 +40,17 @@ def test_a_spoc_adds_a_console_and_its_key_is_never_shown_back(cast, client):
     # an edit with the key left empty keeps it
     page = client.get(f"/devicesync/{connection.pk}/").content.decode()
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
-    response = client.post(f"/devicesync/{connection.pk}/", {
-        "name": "Chromebooks (all)", "kind": "google", "secret": "", "admin_email": "admin@oak.example",
-        "customer_id": "my_customer", "version": version})
+    response = client.post(
+        f"/devicesync/{connection.pk}/",
+        {
+            "name": "Chromebooks (all)",
+            "kind": "google",
+            "secret": "",
+            "admin_email": "admin@oak.example",
+            "customer_id": "my_customer",
+            "version": version,
+        },
+    )
     assert response.status_code == 302
     connection.refresh_from_db()
     assert connection.name == "Chromebooks (all)" and connection.credentials == key and not connection.is_active
@@ -46,8 +62,10 @@ def test_a_console_needs_its_kinds_details(cast, client):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Give the tenant ID" in html and "client) ID" in html
-    response = client.post("/devicesync/new/", {"name": "Chromebooks", "kind": "google", "secret": "not json",
-                                                "admin_email": "a@oak.example"})
+    response = client.post(
+        "/devicesync/new/",
+        {"name": "Chromebooks", "kind": "google", "secret": "not json", "admin_email": "a@oak.example"},
+    )
     assert "whole JSON key" in response.content.decode()
     assert not ConsoleConnection.objects.exists()
 
@@ -57,8 +75,14 @@ def test_an_organisations_console_needs_a_routing_table_of_its_schools(cast, cli
     officer.memberships.create(organisation=cast.school.organisation, role="spoc")
     client.force_login(officer)
     key, _public = google_key()
-    data = {"organisation": cast.school.organisation.pk, "name": "Council Chromebooks", "kind": "google",
-            "secret": key, "admin_email": "admin@council.example", "routing": "/Schools/Nowhere = Atlantis"}
+    data = {
+        "organisation": cast.school.organisation.pk,
+        "name": "Council Chromebooks",
+        "kind": "google",
+        "secret": key,
+        "admin_email": "admin@council.example",
+        "routing": "/Schools/Nowhere = Atlantis",
+    }
     response = client.post("/devicesync/new/", data)
     assert response.status_code == 400 and "no school of the organisation" in response.content.decode()
     data["routing"] = f"/Schools/Oak = {cast.school.name}"
@@ -71,8 +95,14 @@ def test_sync_now_queues_a_run_and_shows_its_report(cast, client, django_capture
         console.google_public_key = public
         console.google = [google_item(i) for i in range(3)]
         connection = ConsoleConnection.objects.create(
-            school=cast.school, name="Chromebooks", kind="google", base_url=console.url,
-            token_url=f"{console.url}/token", credentials=key, admin_email="admin@oak.example")
+            school=cast.school,
+            name="Chromebooks",
+            kind="google",
+            base_url=console.url,
+            token_url=f"{console.url}/token",
+            credentials=key,
+            admin_email="admin@oak.example",
+        )
         client.force_login(cast.technician)
         page = client.get(f"/devicesync/{connection.pk}/").content.decode()
         assert "Sync now" in page
@@ -98,8 +128,11 @@ def test_test_the_connection_says_what_it_found_or_why_not(cast, client):
 def test_another_schools_people_get_404_and_a_reporter_403(cast, other, client):
     world = build(cast, "Oak")
     connection, run = world["console"], world["console_run"]
-    urls = [f"/devicesync/{connection.pk}/", f"/devicesync/{connection.pk}/runs/",
-            f"/devicesync/{connection.pk}/runs/{run.pk}/"]
+    urls = [
+        f"/devicesync/{connection.pk}/",
+        f"/devicesync/{connection.pk}/runs/",
+        f"/devicesync/{connection.pk}/runs/{run.pk}/",
+    ]
     client.force_login(other.spoc)
     for url in urls:
         assert client.get(url).status_code == 404, url
@@ -136,5 +169,5 @@ def test_the_list_counts_linked_devices_and_shows_the_last_sync(cast, client):
     SyncRun.objects.create(connection=world["console"], status="done")
     client.force_login(cast.spoc)
     html = client.get("/devicesync/").content.decode()
-    row = html[html.index("Oak Chromebooks"):]
+    row = html[html.index("Oak Chromebooks") :]
     assert "<td>1</td>" in row[:600] and "Never" not in row[:600]

@@ -5,56 +5,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0003_alter_incident_is_restricted'),
+        ("incidents", "0003_alter_incident_is_restricted"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.CharField(choices=[('support', 'Technical support'), ('connectivity', 'Broadband and connectivity'), ('mis', 'MIS'), ('software', 'Software and licences'), ('hardware', 'Hardware'), ('maintenance', 'Maintenance and repairs'), ('consumables', 'Consumables'), ('training', 'Training'), ('la_services', 'LA and trust services'), ('other', 'Other')], max_length=20, verbose_name='budget category')),
-                ('description', models.CharField(max_length=200, verbose_name='description')),
-                ('kind', models.CharField(choices=[('one_off', 'One-off'), ('instalment', 'Instalment'), ('recurring', 'Recurring')], default='one_off', max_length=20, verbose_name='kind')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='amount (£, before VAT)')),
-                ('vat', models.DecimalField(decimal_places=2, default=0, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='VAT (£)')),
-                ('due_on', models.DateField(db_index=True, verbose_name='due on')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid on')),
-                ('paid_reference', models.CharField(blank=True, help_text="Invoice or order number, or the finance system's reference.", max_length=60, verbose_name='payment reference')),
-                ('generated_key', models.CharField(blank=True, editable=False, max_length=80)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("support", "Technical support"),
+                            ("connectivity", "Broadband and connectivity"),
+                            ("mis", "MIS"),
+                            ("software", "Software and licences"),
+                            ("hardware", "Hardware"),
+                            ("maintenance", "Maintenance and repairs"),
+                            ("consumables", "Consumables"),
+                            ("training", "Training"),
+                            ("la_services", "LA and trust services"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="budget category",
+                    ),
+                ),
+                ("description", models.CharField(max_length=200, verbose_name="description")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("one_off", "One-off"), ("instalment", "Instalment"), ("recurring", "Recurring")],
+                        default="one_off",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="amount (£, before VAT)",
+                    ),
+                ),
+                (
+                    "vat",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="VAT (£)",
+                    ),
+                ),
+                ("due_on", models.DateField(db_index=True, verbose_name="due on")),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="paid on")),
+                (
+                    "paid_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Invoice or order number, or the finance system's reference.",
+                        max_length=60,
+                        verbose_name="payment reference",
+                    ),
+                ),
+                ("generated_key", models.CharField(blank=True, editable=False, max_length=80)),
             ],
             options={
-                'ordering': ['due_on', 'id'],
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DiaryEntry',
+            name="DiaryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('visit', 'Technician visit'), ('installation', 'Installation'), ('milestone', 'Implementation milestone'), ('renewal', 'Renewal or notice date'), ('payment_due', 'Payment due'), ('training', 'Training'), ('meeting', 'Meeting')], default='meeting', max_length=20, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('starts_at', models.DateTimeField(db_index=True, verbose_name='starts')),
-                ('ends_at', models.DateTimeField(verbose_name='ends')),
-                ('is_all_day', models.BooleanField(default=False, verbose_name='all day')),
-                ('remind_days_before', models.PositiveSmallIntegerField(blank=True, help_text='Leave empty for no reminder.', null=True, verbose_name='remind me (days before)')),
-                ('remind_at', models.DateTimeField(blank=True, db_index=True, editable=False, null=True)),
-                ('reminded_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('generated_key', models.CharField(blank=True, editable=False, max_length=80)),
-                ('calls_worked', models.ManyToManyField(blank=True, related_name='visits_worked', to='incidents.incident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("visit", "Technician visit"),
+                            ("installation", "Installation"),
+                            ("milestone", "Implementation milestone"),
+                            ("renewal", "Renewal or notice date"),
+                            ("payment_due", "Payment due"),
+                            ("training", "Training"),
+                            ("meeting", "Meeting"),
+                        ],
+                        default="meeting",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("starts_at", models.DateTimeField(db_index=True, verbose_name="starts")),
+                ("ends_at", models.DateTimeField(verbose_name="ends")),
+                ("is_all_day", models.BooleanField(default=False, verbose_name="all day")),
+                (
+                    "remind_days_before",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Leave empty for no reminder.",
+                        null=True,
+                        verbose_name="remind me (days before)",
+                    ),
+                ),
+                ("remind_at", models.DateTimeField(blank=True, db_index=True, editable=False, null=True)),
+                ("reminded_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("generated_key", models.CharField(blank=True, editable=False, max_length=80)),
+                (
+                    "calls_worked",
+                    models.ManyToManyField(blank=True, related_name="visits_worked", to="incidents.incident"),
+                ),
             ],
             options={
-                'verbose_name_plural': 'diary entries',
-                'ordering': ['starts_at', 'id'],
+                "verbose_name_plural": "diary entries",
+                "ordering": ["starts_at", "id"],
             },
         ),
     ]

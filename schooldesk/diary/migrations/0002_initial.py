@@ -6,83 +6,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('diary', '0001_initial'),
-        ('incidents', '0003_alter_incident_is_restricted'),
-        ('locations', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('suppliers', '0002_contact_contract_contractdecision_contractdocument_and_more'),
+        ("diary", "0001_initial"),
+        ("incidents", "0003_alter_incident_is_restricted"),
+        ("locations", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("suppliers", "0002_contact_contract_contractdecision_contractdocument_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='diaryentry',
-            name='contract',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='diary_entries', to='suppliers.contract', verbose_name='contract'),
+            model_name="diaryentry",
+            name="contract",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="diary_entries",
+                to="suppliers.contract",
+                verbose_name="contract",
+            ),
         ),
         migrations.AddField(
-            model_name='diaryentry',
-            name='incident',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='diary_entries', to='incidents.incident', verbose_name='call'),
+            model_name="diaryentry",
+            name="incident",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="diary_entries",
+                to="incidents.incident",
+                verbose_name="call",
+            ),
         ),
         migrations.AddField(
-            model_name='diaryentry',
-            name='location',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='locations.location', verbose_name='where'),
+            model_name="diaryentry",
+            name="location",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="locations.location",
+                verbose_name="where",
+            ),
         ),
         migrations.AddField(
-            model_name='diaryentry',
-            name='person',
-            field=models.ForeignKey(blank=True, help_text='For a visit, the technician. The entry appears in their calendar feed.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='diary_entries', to=settings.AUTH_USER_MODEL, verbose_name='who'),
+            model_name="diaryentry",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For a visit, the technician. The entry appears in their calendar feed.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="diary_entries",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="who",
+            ),
         ),
         migrations.AddField(
-            model_name='diaryentry',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school'),
+            model_name="diaryentry",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+            ),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='contract',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='suppliers.contract', verbose_name='contract'),
+            model_name="payment",
+            name="contract",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payments",
+                to="suppliers.contract",
+                verbose_name="contract",
+            ),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='for_entry',
-            field=models.ForeignKey(blank=True, help_text='A new implementation or addition scheduled in the diary.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='payments', to='diary.diaryentry', verbose_name='for the installation or milestone'),
+            model_name="payment",
+            name="for_entry",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="A new implementation or addition scheduled in the diary.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="payments",
+                to="diary.diaryentry",
+                verbose_name="for the installation or milestone",
+            ),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='school',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school'),
+            model_name="payment",
+            name="school",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+            ),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='supplier',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='suppliers.supplier', verbose_name='supplier'),
+            model_name="payment",
+            name="supplier",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="payments",
+                to="suppliers.supplier",
+                verbose_name="supplier",
+            ),
         ),
         migrations.AddField(
-            model_name='diaryentry',
-            name='payment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='diary_entries', to='diary.payment', verbose_name='payment'),
+            model_name="diaryentry",
+            name="payment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="diary_entries",
+                to="diary.payment",
+                verbose_name="payment",
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['school', 'due_on'], name='diary_payme_school__3db48e_idx'),
+            model_name="payment",
+            index=models.Index(fields=["school", "due_on"], name="diary_payme_school__3db48e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(condition=models.Q(('generated_key', ''), _negated=True), fields=('school', 'generated_key'), name='payment_unique_generated_key'),
+            model_name="payment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("generated_key", ""), _negated=True),
+                fields=("school", "generated_key"),
+                name="payment_unique_generated_key",
+            ),
         ),
         migrations.AddIndex(
-            model_name='diaryentry',
-            index=models.Index(fields=['school', 'starts_at'], name='diary_diary_school__7cadea_idx'),
+            model_name="diaryentry",
+            index=models.Index(fields=["school", "starts_at"], name="diary_diary_school__7cadea_idx"),
         ),
         migrations.AddConstraint(
-            model_name='diaryentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('generated_key', ''), _negated=True), fields=('school', 'generated_key'), name='diary_entry_unique_generated_key'),
+            model_name="diaryentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("generated_key", ""), _negated=True),
+                fields=("school", "generated_key"),
+                name="diary_entry_unique_generated_key",
+            ),
         ),
     ]

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('changes', '0002_initial'),
-        ('diary', '0002_initial'),
+        ("changes", "0002_initial"),
+        ("diary", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='diaryentry',
-            name='change',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='diary_entries', to='changes.changerequest', verbose_name='request for change'),
+            model_name="diaryentry",
+            name="change",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="diary_entries",
+                to="changes.changerequest",
+                verbose_name="request for change",
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('diary', '0003_diaryentry_change'),
+        ("diary", "0003_diaryentry_change"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='diaryentry',
-            name='version',
+            model_name="diaryentry",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
         migrations.AddField(
-            model_name='payment',
-            name='version',
+            model_name="payment",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
     ]

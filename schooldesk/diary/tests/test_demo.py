@@ -38,8 +38,11 @@ def test_contracts_for_every_case(demo):
 def test_visits_with_calls_gathered_and_payments_across_the_year(demo):
     today = timezone.localdate()
     technician = User.objects.get(username="northbridge.tech")
-    visit = DiaryEntry.objects.filter(kind="visit", person=technician,
-                                      completed_at__isnull=True).order_by("starts_at").first()
+    visit = (
+        DiaryEntry.objects.filter(kind="visit", person=technician, completed_at__isnull=True)
+        .order_by("starts_at")
+        .first()
+    )
     sheet = visit_sheet(technician, visit)
     assert len(sheet["gathered"]) >= 3 and all(i.for_next_visit and i.is_active for i in sheet["gathered"])
     assert DiaryEntry.objects.filter(kind="visit", completed_at__isnull=False).get().calls_worked.count() == 2

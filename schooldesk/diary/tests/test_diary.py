@@ -22,9 +22,21 @@ def at(*args):
 
 
 def entry_form(cast, **overrides) -> dict:
-    data = {"kind": "meeting", "title": "Termly review", "starts_on": "2026-12-03", "starts_time": "15:45",
-            "ends_on": "", "ends_time": "16:30", "location": "", "person": cast.owner.pk, "contract": "", "call": "",
-            "notes": "Bring the figures", "remind_days_before": "2", "school": cast.school.pk}
+    data = {
+        "kind": "meeting",
+        "title": "Termly review",
+        "starts_on": "2026-12-03",
+        "starts_time": "15:45",
+        "ends_on": "",
+        "ends_time": "16:30",
+        "location": "",
+        "person": cast.owner.pk,
+        "contract": "",
+        "call": "",
+        "notes": "Bring the figures",
+        "remind_days_before": "2",
+        "school": cast.school.pk,
+    }
     data.update(overrides)
     return data
 
@@ -37,18 +49,25 @@ def test_the_desk_adds_an_entry_linked_to_a_call(cast, login):
     entry = DiaryEntry.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/diary/{entry.pk}/"
     assert (entry.starts_at, entry.ends_at, entry.incident, entry.person) == (
-        at(2026, 12, 3, 15, 45), at(2026, 12, 3, 16, 30), incident, cast.owner)
+        at(2026, 12, 3, 15, 45),
+        at(2026, 12, 3, 16, 30),
+        incident,
+        cast.owner,
+    )
     assert entry.remind_at == at(2026, 12, 1, 7)  # two days before, at 07:00
     page = client.get(response["Location"]).content.decode()
     assert incident.reference in page and "Thursday 03/12/2026 15:45–16:30" in page
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"ends_time": "15:00"}, "The end (03/12/2026 15:00) is before the start (03/12/2026 15:45)."),
-    ({"ends_on": "2026-12-01"}, "The end (01/12/2026 16:30) is before the start (03/12/2026 15:45)."),
-    ({"starts_time": ""}, "Give a start time, or tick “all day”."),
-    ({"call": "INC-999999"}, "There is no call INC-999999 that you can see."),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"ends_time": "15:00"}, "The end (03/12/2026 15:00) is before the start (03/12/2026 15:45)."),
+        ({"ends_on": "2026-12-01"}, "The end (01/12/2026 16:30) is before the start (03/12/2026 15:45)."),
+        ({"starts_time": ""}, "Give a start time, or tick “all day”."),
+        ({"call": "INC-999999"}, "There is no call INC-999999 that you can see."),
+    ],
+)
 def test_bad_entries_are_refused_with_what_was_typed(cast, login, overrides, message):
     response = login(cast.spoc).post("/diary/new/", entry_form(cast, **overrides))
     assert response.status_code == 400
@@ -60,19 +79,45 @@ def test_bad_entries_are_refused_with_what_was_typed(cast, login, overrides, mes
 def test_links_must_belong_to_the_entrys_school(cast, other):
     foreign = Location.objects.filter(school=other.school).first()
     with pytest.raises(ValidationError) as exc:
-        entry_save(by=cast.spoc, entry=DiaryEntry(school=cast.school, title="x", location=foreign, person=other.spoc,
-                                                   starts_at=at(2026, 12, 1, 9), ends_at=at(2026, 12, 1, 10)))
+        entry_save(
+            by=cast.spoc,
+            entry=DiaryEntry(
+                school=cast.school,
+                title="x",
+                location=foreign,
+                person=other.spoc,
+                starts_at=at(2026, 12, 1, 9),
+                ends_at=at(2026, 12, 1, 10),
+            ),
+        )
     assert set(exc.value.message_dict) == {"location", "person"}
     with pytest.raises(ValidationError, match="not a technician"):
-        entry_save(by=cast.spoc, entry=DiaryEntry(school=cast.school, kind="visit", title="x", person=cast.reporter,
-                                                   starts_at=at(2026, 12, 1, 9), ends_at=at(2026, 12, 1, 10)))
+        entry_save(
+            by=cast.spoc,
+            entry=DiaryEntry(
+                school=cast.school,
+                kind="visit",
+                title="x",
+                person=cast.reporter,
+                starts_at=at(2026, 12, 1, 9),
+                ends_at=at(2026, 12, 1, 10),
+            ),
+        )
 
 
 def test_month_week_and_agenda_show_the_entries(cast, login):
     now = timezone.now()
     soon = now.astimezone(LONDON).replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    entry_save(by=cast.spoc, entry=DiaryEntry(school=cast.school, kind="installation", title="New panels in Room 4",
-                                               starts_at=soon, ends_at=soon + timedelta(hours=3)))
+    entry_save(
+        by=cast.spoc,
+        entry=DiaryEntry(
+            school=cast.school,
+            kind="installation",
+            title="New panels in Room 4",
+            starts_at=soon,
+            ends_at=soon + timedelta(hours=3),
+        ),
+    )
     client = login(cast.technician)
     month = client.get(f"/diary/?month={soon:%Y-%m}").content.decode()
     week = client.get(f"/diary/week/?date={soon:%Y-%m-%d}").content.decode()
@@ -90,12 +135,29 @@ def test_reminders_go_once_to_the_person(cast):
     cast.school.spoc = cast.spoc
     cast.school.save()
     starts = at(2026, 12, 10, 9)
-    mine = entry_save(by=cast.spoc, entry=DiaryEntry(school=cast.school, kind="training",
-                                                     title="Online safety training",
-                                                      person=cast.technician, starts_at=starts,
-                                                      ends_at=starts + timedelta(hours=2), remind_days_before=3))
-    entry_save(by=cast.spoc, entry=DiaryEntry(school=cast.school, kind="meeting", title="Budget meeting",
-                                               starts_at=starts, ends_at=starts, remind_days_before=1))
+    mine = entry_save(
+        by=cast.spoc,
+        entry=DiaryEntry(
+            school=cast.school,
+            kind="training",
+            title="Online safety training",
+            person=cast.technician,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            remind_days_before=3,
+        ),
+    )
+    entry_save(
+        by=cast.spoc,
+        entry=DiaryEntry(
+            school=cast.school,
+            kind="meeting",
+            title="Budget meeting",
+            starts_at=starts,
+            ends_at=starts,
+            remind_days_before=1,
+        ),
+    )
     assert diary_reminders_send(now=at(2026, 12, 7, 6, 59)) == 0
     assert diary_reminders_send(now=at(2026, 12, 7, 7, 0)) == 1
     assert diary_reminders_send(now=at(2026, 12, 8, 9)) == 0
@@ -112,9 +174,17 @@ def test_reminders_go_once_to_the_person(cast):
 
 
 def test_generated_entries_and_visits_with_work_cannot_be_deleted(cast):
-    entry = entry_save(by=cast.spoc, entry=DiaryEntry(school=cast.school, kind="visit", title="Visit",
-                                                       person=cast.technician, starts_at=at(2026, 12, 1, 9),
-                                                       ends_at=at(2026, 12, 1, 12)))
+    entry = entry_save(
+        by=cast.spoc,
+        entry=DiaryEntry(
+            school=cast.school,
+            kind="visit",
+            title="Visit",
+            person=cast.technician,
+            starts_at=at(2026, 12, 1, 9),
+            ends_at=at(2026, 12, 1, 12),
+        ),
+    )
     entry.calls_worked.add(IncidentFactory(school=cast.school, by=cast.reporter))
     with pytest.raises(ValidationError, match="stays in the diary"):
         entry_delete(entry=entry, by=cast.spoc)

@@ -27,10 +27,19 @@ def parse(response) -> dict[str, object]:
 
 
 def test_the_feed_needs_no_login_and_holds_the_persons_diary(cast, other, client):
-    visit = entry_save(by=cast.spoc, entry=DiaryEntry(
-        school=cast.school, kind="visit", title="Technician visit; Tuesday, =SUM(A1)", person=cast.technician,
-        starts_at=datetime(2026, 12, 1, 8, 30, tzinfo=LONDON), ends_at=datetime(2026, 12, 1, 12, tzinfo=LONDON),
-        notes="Bring a spare HDMI lead", remind_days_before=1))
+    visit = entry_save(
+        by=cast.spoc,
+        entry=DiaryEntry(
+            school=cast.school,
+            kind="visit",
+            title="Technician visit; Tuesday, =SUM(A1)",
+            person=cast.technician,
+            starts_at=datetime(2026, 12, 1, 8, 30, tzinfo=LONDON),
+            ends_at=datetime(2026, 12, 1, 12, tzinfo=LONDON),
+            notes="Bring a spare HDMI lead",
+            remind_days_before=1,
+        ),
+    )
     today = timezone.localdate()
     contract = make_contract(cast, starts_on=today - timedelta(days=300), notice_number=1, today=today)
     make_contract(other, name="Elm contract", starts_on=today - timedelta(days=300), notice_number=1, today=today)
@@ -53,8 +62,17 @@ def test_the_feed_needs_no_login_and_holds_the_persons_diary(cast, other, client
 def test_a_reporter_sees_only_the_entries_that_name_them(cast, client):
     starts = timezone.now() + timedelta(days=2)
     for title, person in (("Staff training", cast.reporter), ("Desk meeting", cast.spoc)):
-        entry_save(by=cast.spoc, entry=DiaryEntry(school=cast.school, kind="training", title=title, person=person,
-                                                   starts_at=starts, ends_at=starts + timedelta(hours=1)))
+        entry_save(
+            by=cast.spoc,
+            entry=DiaryEntry(
+                school=cast.school,
+                kind="training",
+                title=title,
+                person=person,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=1),
+            ),
+        )
     assert set(parse(client.get(feed_url(cast.reporter)))) == {"Staff training"}
     assert set(parse(client.get(feed_url(cast.spoc)))) == {"Staff training", "Desk meeting"}
 

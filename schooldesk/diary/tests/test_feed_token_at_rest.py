@@ -54,8 +54,9 @@ def test_the_address_the_page_shows_serves_the_calendar_and_a_new_one_stops_it(c
 
 def test_a_subscription_made_before_the_upgrade_keeps_working_and_the_migration_encrypts_it(cast, client):
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE accounts_user SET feed_token = %s WHERE id = %s",
-                       ["legacy-token-in-clear", cast.spoc.pk])
+        cursor.execute(
+            "UPDATE accounts_user SET feed_token = %s WHERE id = %s", ["legacy-token-in-clear", cast.spoc.pk]
+        )
     subscribed = f"/diary/feed/{cast.spoc.pk}/legacy-token-in-clear.ics"
     assert client.get(subscribed).status_code == 200
     migration = importlib.import_module("schooldesk.accounts.migrations.0003_encrypt_feed_tokens")

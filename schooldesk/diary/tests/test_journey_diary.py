@@ -99,8 +99,11 @@ def test_contracts_diary_visits_and_payments_on_the_demo_desk(demo_desk, signed_
         assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
         calendar = Calendar.from_ical(response.read())
     summaries = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
-    ends = {event.decoded("DTSTART") for event in calendar.walk("VEVENT")
-            if str(event["SUMMARY"]) == f"Contract ends: {contract}"}
+    ends = {
+        event.decoded("DTSTART")
+        for event in calendar.walk("VEVENT")
+        if str(event["SUMMARY"]) == f"Contract ends: {contract}"
+    }
     assert new_end in ends
     assert "Technician visit: Northbridge Schools ICT" in summaries
     assert "Decide: renew the LA's traded support SLA?" in summaries
@@ -136,12 +139,15 @@ def test_contracts_diary_visits_and_payments_on_the_demo_desk(demo_desk, signed_
     second.get_by_role("button", name=f"Save {second_reference}").click()
     expect(technician.get_by_role("status")).to_have_text(f"{second_reference}: recorded.")
     expect(technician.locator(f"article.visit-call:has-text('{second_reference}')")).to_contain_text(
-        "Worked at this visit")
+        "Worked at this visit"
+    )
     expect(technician.locator("#sheet-summary")).to_contain_text("2 worked at this visit")
     shot(technician, "diary-06-technician-sheet-worked-phone.png")
     resolved = Incident.objects.get(pk=int(reference.removeprefix("INC-")))
-    assert (resolved.status, resolved.resolution) == ("resolved",
-                                                      "Reseated the network cable and tested the connection.")
+    assert (resolved.status, resolved.resolution) == (
+        "resolved",
+        "Reseated the network cable and tested the connection.",
+    )
     assert visit.calls_worked.count() == 2
 
     # Finance: the current financial year's export adds up to the total on the page.
@@ -162,15 +168,31 @@ def test_the_forms_and_pages_are_accessible_and_fit_a_phone(demo_desk, signed_in
     demo, made = demo_desk
     contract = made["contracts"]["oak_support"]
     spoc = User.objects.get(username="oakfield.spoc")
-    unbilled = contract_save(by=None, shares={demo.schools["oakfield"]: Decimal("100")}, contract=Contract(
-        supplier=demo.suppliers["mis"], name="Curriculum software", starts_on=timezone.localdate(),
-        initial_term_months=12,
-        value=Decimal("1200.00")))
-    pages = {"contract-form": f"/suppliers/contracts/{contract.pk}/edit/", "entry-form": "/diary/new/",
-             "schedule": f"/diary/payments/schedule/{contract.pk}/", "payment-form": "/diary/payments/new/",
-             "contract": f"/suppliers/contracts/{contract.pk}/", "contracts": "/suppliers/contracts/",
-             "supplier": f"/suppliers/{contract.supplier_id}/", "month": "/diary/", "week": "/diary/week/",
-             "agenda": "/diary/agenda/", "payments": "/diary/payments/", "entry": f"/diary/{made['next_visit'].pk}/"}
+    unbilled = contract_save(
+        by=None,
+        shares={demo.schools["oakfield"]: Decimal("100")},
+        contract=Contract(
+            supplier=demo.suppliers["mis"],
+            name="Curriculum software",
+            starts_on=timezone.localdate(),
+            initial_term_months=12,
+            value=Decimal("1200.00"),
+        ),
+    )
+    pages = {
+        "contract-form": f"/suppliers/contracts/{contract.pk}/edit/",
+        "entry-form": "/diary/new/",
+        "schedule": f"/diary/payments/schedule/{contract.pk}/",
+        "payment-form": "/diary/payments/new/",
+        "contract": f"/suppliers/contracts/{contract.pk}/",
+        "contracts": "/suppliers/contracts/",
+        "supplier": f"/suppliers/{contract.supplier_id}/",
+        "month": "/diary/",
+        "week": "/diary/week/",
+        "agenda": "/diary/agenda/",
+        "payments": "/diary/payments/",
+        "entry": f"/diary/{made['next_visit'].pk}/",
+    }
     too_wide, findings = {}, {}
     for viewport in ("desktop", "phone"):
         page = signed_in(spoc, viewport)

@@ -26,19 +26,48 @@ def grow(cast, n):
     for i in range(n):
         location = Location.objects.filter(school=cast.school)[i % 5]
         kind = ["meeting", "training", "installation"][i % 3]
-        entry_save(by=cast.spoc, entry=DiaryEntry(school=cast.school, kind=kind, title=f"Entry {i}", location=location,
-                                                   person=cast.technician,
-                                                   starts_at=start + timedelta(days=i % 6, hours=i % 4),
-                                                   ends_at=start + timedelta(days=i % 6, hours=1 + i % 4),
-                                                   remind_days_before=1))
-        payment_save(by=cast.spoc, payment=Payment(school=cast.school, supplier=cast.supplier, category="hardware",
-                                                    description=f"Payment {i}", amount=Decimal("10.00") + i,
-                                                    due_on=today + timedelta(days=i - n // 2)))
-        incident = IncidentFactory(school=cast.school, by=cast.reporter, location=location, summary=f"Call {i}",
-                                   reporter_availability=f"Room {i}")
+        entry_save(
+            by=cast.spoc,
+            entry=DiaryEntry(
+                school=cast.school,
+                kind=kind,
+                title=f"Entry {i}",
+                location=location,
+                person=cast.technician,
+                starts_at=start + timedelta(days=i % 6, hours=i % 4),
+                ends_at=start + timedelta(days=i % 6, hours=1 + i % 4),
+                remind_days_before=1,
+            ),
+        )
+        payment_save(
+            by=cast.spoc,
+            payment=Payment(
+                school=cast.school,
+                supplier=cast.supplier,
+                category="hardware",
+                description=f"Payment {i}",
+                amount=Decimal("10.00") + i,
+                due_on=today + timedelta(days=i - n // 2),
+            ),
+        )
+        incident = IncidentFactory(
+            school=cast.school,
+            by=cast.reporter,
+            location=location,
+            summary=f"Call {i}",
+            reporter_availability=f"Room {i}",
+        )
         incident_assign(incident=incident, by=cast.spoc, version=incident.version, next_visit=True)
-    make_contract(cast, name=f"Contract {n}", starts_on=today - timedelta(days=300), notice_number=1, today=today,
-                  visit_weekday=today.weekday(), visit_starts_at=time(8), visit_ends_at=time(12))
+    make_contract(
+        cast,
+        name=f"Contract {n}",
+        starts_on=today - timedelta(days=300),
+        notice_number=1,
+        today=today,
+        visit_weekday=today.weekday(),
+        visit_starts_at=time(8),
+        visit_ends_at=time(12),
+    )
 
 
 def count(client, url) -> int:

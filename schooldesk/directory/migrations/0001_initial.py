@@ -7,112 +7,286 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0006_pupil'),
-        ('locations', '0002_edit_version'),
-        ('schools', '0004_satisfaction_survey'),
+        ("accounts", "0006_pupil"),
+        ("locations", "0002_edit_version"),
+        ("schools", "0004_satisfaction_survey"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Connection',
+            name="Connection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('name', models.CharField(help_text='For example: Staff in Microsoft 365', max_length=80, verbose_name='name')),
-                ('provider', models.CharField(choices=[('microsoft', 'Microsoft 365 (Entra ID, through Graph)'), ('google', 'Google Workspace (Directory API)'), ('wonde', "Wonde (the school's MIS)")], max_length=12, verbose_name='directory')),
-                ('tenant', models.CharField(blank=True, help_text="Microsoft: the tenant id or domain (contoso.onmicrosoft.com). Google: the domain (school.example.org), or leave empty for every domain of the account. Wonde: the school's id (A1234567890).", max_length=120, verbose_name='tenant, domain or Wonde school id')),
-                ('client_id', models.CharField(blank=True, help_text="Microsoft: the app registration's application (client) id. Google: the administrator the service account acts for (admin@school.example.org). Wonde: leave empty.", max_length=200, verbose_name='client id or account')),
-                ('secret', schooldesk.core.fields.EncryptedTextField(blank=True, help_text="Microsoft: the client secret. Google: the service account's JSON key file, pasted whole. Wonde: the API token. Kept encrypted and never shown again; leave empty to keep the one stored.", verbose_name='secret')),
-                ('role_mapping', models.TextField(blank=True, help_text="One line each: a group's name (Microsoft), an organisational unit (Google, e.g. /Staff/Office) or * for everyone, then = and the role: Teachers = reporter. For an organisation's connection add @ and the school's DfE URN: Teachers = reporter @ 123456.", verbose_name='who gets which role')),
-                ('sync_pupils', models.BooleanField(default=True, help_text='Wonde only: pupils with their year and class, and the rooms.', verbose_name='read pupils and rooms')),
-                ('is_active', models.BooleanField(default=True, verbose_name='sync every night')),
-                ('access_token', schooldesk.core.fields.EncryptedTextField(blank=True, editable=False)),
-                ('token_expires_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_run_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last sync')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, help_text='Instead of a school: one directory for several schools (each mapping line names the school).', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='directory_connections', to='schools.organisation', verbose_name='organisation')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='directory_connections', to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="For example: Staff in Microsoft 365", max_length=80, verbose_name="name"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[
+                            ("microsoft", "Microsoft 365 (Entra ID, through Graph)"),
+                            ("google", "Google Workspace (Directory API)"),
+                            ("wonde", "Wonde (the school's MIS)"),
+                        ],
+                        max_length=12,
+                        verbose_name="directory",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.CharField(
+                        blank=True,
+                        help_text="Microsoft: the tenant id or domain (contoso.onmicrosoft.com). Google: the domain (school.example.org), or leave empty for every domain of the account. Wonde: the school's id (A1234567890).",
+                        max_length=120,
+                        verbose_name="tenant, domain or Wonde school id",
+                    ),
+                ),
+                (
+                    "client_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Microsoft: the app registration's application (client) id. Google: the administrator the service account acts for (admin@school.example.org). Wonde: leave empty.",
+                        max_length=200,
+                        verbose_name="client id or account",
+                    ),
+                ),
+                (
+                    "secret",
+                    schooldesk.core.fields.EncryptedTextField(
+                        blank=True,
+                        help_text="Microsoft: the client secret. Google: the service account's JSON key file, pasted whole. Wonde: the API token. Kept encrypted and never shown again; leave empty to keep the one stored.",
+                        verbose_name="secret",
+                    ),
+                ),
+                (
+                    "role_mapping",
+                    models.TextField(
+                        blank=True,
+                        help_text="One line each: a group's name (Microsoft), an organisational unit (Google, e.g. /Staff/Office) or * for everyone, then = and the role: Teachers = reporter. For an organisation's connection add @ and the school's DfE URN: Teachers = reporter @ 123456.",
+                        verbose_name="who gets which role",
+                    ),
+                ),
+                (
+                    "sync_pupils",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Wonde only: pupils with their year and class, and the rooms.",
+                        verbose_name="read pupils and rooms",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="sync every night")),
+                ("access_token", schooldesk.core.fields.EncryptedTextField(blank=True, editable=False)),
+                ("token_expires_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("last_run_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="last sync")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Instead of a school: one directory for several schools (each mapping line names the school).",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_connections",
+                        to="schools.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_connections",
+                        to="schools.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'directory connection',
-                'ordering': ['name', 'pk'],
+                "verbose_name": "directory connection",
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Link',
+            name="Link",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('provider_id', models.CharField(max_length=200)),
-                ('synced', models.JSONField(blank=True, default=dict)),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='directory.connection')),
-                ('pupil', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='directory_links', to='accounts.pupil')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='directory_links', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("provider_id", models.CharField(max_length=200)),
+                ("synced", models.JSONField(blank=True, default=dict)),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links", to="directory.connection"
+                    ),
+                ),
+                (
+                    "pupil",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_links",
+                        to="accounts.pupil",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_links",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Run',
+            name="Run",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('nightly', 'Nightly'), ('on_demand', 'On demand')], max_length=10, verbose_name='started')),
-                ('started_at', models.DateTimeField(verbose_name='started at')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=10, verbose_name='status')),
-                ('error', models.CharField(blank=True, max_length=500, verbose_name='what went wrong')),
-                ('added', models.PositiveIntegerField(default=0, verbose_name='added')),
-                ('changed', models.PositiveIntegerField(default=0, verbose_name='changed')),
-                ('left_alone', models.PositiveIntegerField(default=0, verbose_name='left alone')),
-                ('deactivated', models.PositiveIntegerField(default=0, verbose_name='deactivated')),
-                ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='directory.connection')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[("nightly", "Nightly"), ("on_demand", "On demand")],
+                        max_length=10,
+                        verbose_name="started",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="started at")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="running",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("error", models.CharField(blank=True, max_length=500, verbose_name="what went wrong")),
+                ("added", models.PositiveIntegerField(default=0, verbose_name="added")),
+                ("changed", models.PositiveIntegerField(default=0, verbose_name="changed")),
+                ("left_alone", models.PositiveIntegerField(default=0, verbose_name="left alone")),
+                ("deactivated", models.PositiveIntegerField(default=0, verbose_name="deactivated")),
+                (
+                    "connection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="runs", to="directory.connection"
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="started by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sync report',
-                'ordering': ['-started_at', '-pk'],
+                "verbose_name": "sync report",
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider_id', models.CharField(max_length=200)),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='locations.location')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rooms', to='directory.run')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider_id", models.CharField(max_length=200)),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="locations.location",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rooms", to="directory.run"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Change',
+            name="Change",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('added', 'Added'), ('changed', 'Changed'), ('left_alone', 'Left alone'), ('deactivated', 'Deactivated'), ('role_granted', 'Role given'), ('role_removed', 'Role taken away')], max_length=12)),
-                ('subject', models.CharField(choices=[('staff', 'Staff'), ('pupil', 'Pupil')], max_length=6)),
-                ('label', models.CharField(max_length=200)),
-                ('fields', models.JSONField(blank=True, default=dict)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='directory.run')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("added", "Added"),
+                            ("changed", "Changed"),
+                            ("left_alone", "Left alone"),
+                            ("deactivated", "Deactivated"),
+                            ("role_granted", "Role given"),
+                            ("role_removed", "Role taken away"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("subject", models.CharField(choices=[("staff", "Staff"), ("pupil", "Pupil")], max_length=6)),
+                ("label", models.CharField(max_length=200)),
+                ("fields", models.JSONField(blank=True, default=dict)),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="directory.run"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='connection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', True), ('school__isnull', False)), models.Q(('organisation__isnull', False), ('school__isnull', True)), _connector='OR'), name='directory_school_or_organisation'),
+            model_name="connection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("organisation__isnull", True), ("school__isnull", False)),
+                    models.Q(("organisation__isnull", False), ("school__isnull", True)),
+                    _connector="OR",
+                ),
+                name="directory_school_or_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='link',
-            constraint=models.UniqueConstraint(fields=('connection', 'provider_id'), name='directory_link_once'),
+            model_name="link",
+            constraint=models.UniqueConstraint(fields=("connection", "provider_id"), name="directory_link_once"),
         ),
     ]

@@ -13,8 +13,13 @@ def stand_in():
     key, public = standin.google_key_pair()
     state.google_public_key, state.google_key = public, key
     server = standin.start(state)
-    urls = {"graph": state.url, "microsoft_token": state.url + "/{tenant}/oauth2/v2.0/token", "google": state.url,
-            "google_token": state.url + "/token", "wonde": state.url}
+    urls = {
+        "graph": state.url,
+        "microsoft_token": state.url + "/{tenant}/oauth2/v2.0/token",
+        "google": state.url,
+        "google_token": state.url + "/token",
+        "wonde": state.url,
+    }
     with override_settings(SCHOOLDESK_DIRECTORY_URLS=urls, SCHOOLDESK_DIRECTORY_MAX_WAIT=1):
         yield state
     server.shutdown()

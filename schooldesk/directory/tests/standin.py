@@ -21,10 +21,15 @@ PAGE = 2  # people per page: every list takes several pages
 
 def google_key_pair() -> tuple[dict, object]:
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    key = {"type": "service_account", "client_email": "desk-sync@school-project.iam.gserviceaccount.com",
-           "private_key_id": "k1", "private_key": pem}
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    key = {
+        "type": "service_account",
+        "client_email": "desk-sync@school-project.iam.gserviceaccount.com",
+        "private_key_id": "k1",
+        "private_key": pem,
+    }
     return key, private.public_key()
 
 
@@ -49,7 +54,7 @@ class Directory:
 
 
 def _page(items: list, start: int) -> tuple[list, int | None]:
-    chunk = items[start:start + PAGE]
+    chunk = items[start : start + PAGE]
     return chunk, (start + PAGE if start + PAGE < len(items) else None)
 
 
@@ -70,8 +75,9 @@ def start(state: Directory):
             state.grants.append(form)
             if form.get("grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer":
                 try:
-                    claims = jwt.decode(form["assertion"], state.google_public_key, algorithms=["RS256"],
-                                        audience=f"{state.url}/token")
+                    claims = jwt.decode(
+                        form["assertion"], state.google_public_key, algorithms=["RS256"], audience=f"{state.url}/token"
+                    )
                 except jwt.PyJWTError:
                     return self._answer(400, {"error": "invalid_grant", "error_description": "Invalid JWT"})
                 if not claims.get("sub") or "admin.directory.user.readonly" not in claims.get("scope", ""):
@@ -102,8 +108,15 @@ def start(state: Directory):
                     return self._answer(401, {"error": "invalid_token"})
                 return self._wonde(path, query)
             if token not in state.tokens or token in state.expired:
-                return self._answer(401, {"error": {"code": "InvalidAuthenticationToken",
-                                                    "message": "Access token has expired or is not yet valid."}})
+                return self._answer(
+                    401,
+                    {
+                        "error": {
+                            "code": "InvalidAuthenticationToken",
+                            "message": "Access token has expired or is not yet valid.",
+                        }
+                    },
+                )
             if path.startswith("/v1.0/"):
                 return self._graph(path, query)
             if path == "/admin/directory/v1/users":
@@ -124,8 +137,9 @@ def start(state: Directory):
                 items = state.graph_groups
             elif path.startswith("/v1.0/groups/") and path.endswith("/transitiveMembers"):
                 group = path.split("/")[3]
-                items = [{"@odata.type": "#microsoft.graph.user", "id": uid}
-                         for uid in state.graph_members.get(group, [])]
+                items = [
+                    {"@odata.type": "#microsoft.graph.user", "id": uid} for uid in state.graph_members.get(group, [])
+                ]
             else:
                 return self._answer(404, {"error": {"code": "Request_ResourceNotFound"}})
             chunk, following = _page(items, int(query.get("$skiptoken", "0") or 0))
@@ -138,8 +152,11 @@ def start(state: Directory):
 
         def _wonde(self, path: str, query: dict):
             kind = path.rstrip("/").rsplit("/", 1)[-1]
-            items = {"employees": state.wonde_employees, "students": state.wonde_students,
-                     "rooms": state.wonde_rooms}.get(kind)
+            items = {
+                "employees": state.wonde_employees,
+                "students": state.wonde_students,
+                "rooms": state.wonde_rooms,
+            }.get(kind)
             if items is None:
                 return self._answer(404, {"error": "not found"})
             includes = set(query.get("include", "").split(","))
@@ -148,9 +165,23 @@ def start(state: Directory):
             chunk = [{k: v for k, v in item.items() if not isinstance(v, dict) or k in includes} for item in chunk]
             more = following is not None
             rest = {k: v for k, v in query.items() if k != "page"}
-            return self._answer(200, {"data": chunk, "meta": {"pagination": {
-                "next": f"{state.url}{path}?{urllib.parse.urlencode({**rest, 'page': page + 1})}" if more else None,
-                "previous": None, "more": more, "per_page": PAGE, "current_page": page}}})
+            return self._answer(
+                200,
+                {
+                    "data": chunk,
+                    "meta": {
+                        "pagination": {
+                            "next": f"{state.url}{path}?{urllib.parse.urlencode({**rest, 'page': page + 1})}"
+                            if more
+                            else None,
+                            "previous": None,
+                            "more": more,
+                            "per_page": PAGE,
+                            "current_page": page,
+                        }
+                    },
+                },
+            )
 
         def log_message(self, *args):
             pass
@@ -165,27 +196,60 @@ def start(state: Directory):
 # --- people, in each API's shapes -----------------------------------------------------------------------------
 def graph_user(uid, given, surname, *, job="", enabled=True):
     mail = f"{given}.{surname}@oak.example".lower()
-    return {"id": uid, "displayName": f"{given} {surname}", "givenName": given, "surname": surname, "mail": mail,
-            "userPrincipalName": mail, "jobTitle": job, "accountEnabled": enabled}
+    return {
+        "id": uid,
+        "displayName": f"{given} {surname}",
+        "givenName": given,
+        "surname": surname,
+        "mail": mail,
+        "userPrincipalName": mail,
+        "jobTitle": job,
+        "accountEnabled": enabled,
+    }
 
 
 def google_user(uid, given, family, unit, *, suspended=False):
-    return {"kind": "admin#directory#user", "id": uid, "primaryEmail": f"{given}.{family}@oak.example".lower(),
-            "name": {"givenName": given, "familyName": family, "fullName": f"{given} {family}"},
-            "suspended": suspended, "orgUnitPath": unit, "isAdmin": False}
+    return {
+        "kind": "admin#directory#user",
+        "id": uid,
+        "primaryEmail": f"{given}.{family}@oak.example".lower(),
+        "name": {"givenName": given, "familyName": family, "fullName": f"{given} {family}"},
+        "suspended": suspended,
+        "orgUnitPath": unit,
+        "isAdmin": False,
+    }
 
 
 def wonde_employee(uid, forename, surname, *, job=""):
-    return {"id": uid, "upi": f"upi-{uid}", "mis_id": uid[-4:], "title": "Ms", "forename": forename,
-            "surname": surname, "contact_details": {"data": {"emails": {
-                "email": f"{forename}.{surname}@oak.example".lower(), "primary": f"{forename}.{surname}@oak.example"
-                .lower()}}}, "employment_details": {"data": {"job_title": job}}}
+    return {
+        "id": uid,
+        "upi": f"upi-{uid}",
+        "mis_id": uid[-4:],
+        "title": "Ms",
+        "forename": forename,
+        "surname": surname,
+        "contact_details": {
+            "data": {
+                "emails": {
+                    "email": f"{forename}.{surname}@oak.example".lower(),
+                    "primary": f"{forename}.{surname}@oak.example".lower(),
+                }
+            }
+        },
+        "employment_details": {"data": {"job_title": job}},
+    }
 
 
 def wonde_student(uid, forename, surname, year, klass):
-    return {"id": uid, "upi": f"upi-{uid}", "mis_id": uid[-4:], "forename": forename, "surname": surname,
-            "year": {"data": {"id": f"Y{year}", "code": str(year), "name": f"Year {year}", "type": "YEAR"}},
-            "classes": {"data": [{"id": f"C{klass}", "name": klass, "code": klass}]}}
+    return {
+        "id": uid,
+        "upi": f"upi-{uid}",
+        "mis_id": uid[-4:],
+        "forename": forename,
+        "surname": surname,
+        "year": {"data": {"id": f"Y{year}", "code": str(year), "name": f"Year {year}", "type": "YEAR"}},
+        "classes": {"data": [{"id": f"C{klass}", "name": klass, "code": klass}]},
+    }
 
 
 def wonde_room(uid, name):

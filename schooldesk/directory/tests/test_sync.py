@@ -20,21 +20,35 @@ MAPPING = "Teachers = reporter\nOffice = spoc\nIT = technician"
 
 
 def graph_world(state):
-    state.graph_groups = [{"id": "g-teach", "displayName": "Teachers"}, {"id": "g-office", "displayName": "Office"},
-                          {"id": "g-it", "displayName": "IT"}, {"id": "g-gov", "displayName": "Governors"}]
-    state.graph_users = [standin.graph_user("u1", "Ann", "Able", job="Teacher"),
-                         standin.graph_user("u2", "Ben", "Bold", job="Office manager"),
-                         standin.graph_user("u3", "Cal", "Cole", job="Technician"),
-                         standin.graph_user("u4", "Dee", "Dane"),  # in no mapped group: never added
-                         standin.graph_user("u5", "Eve", "Ely", job="Teacher")]
+    state.graph_groups = [
+        {"id": "g-teach", "displayName": "Teachers"},
+        {"id": "g-office", "displayName": "Office"},
+        {"id": "g-it", "displayName": "IT"},
+        {"id": "g-gov", "displayName": "Governors"},
+    ]
+    state.graph_users = [
+        standin.graph_user("u1", "Ann", "Able", job="Teacher"),
+        standin.graph_user("u2", "Ben", "Bold", job="Office manager"),
+        standin.graph_user("u3", "Cal", "Cole", job="Technician"),
+        standin.graph_user("u4", "Dee", "Dane"),  # in no mapped group: never added
+        standin.graph_user("u5", "Eve", "Ely", job="Teacher"),
+    ]
     state.graph_members = {"g-teach": ["u1", "u5"], "g-office": ["u2"], "g-it": ["u3"], "g-gov": ["u4"]}
 
 
 def graph_connection(cast):
-    return connection_save(connection=Connection(school=cast.school, name="Staff in Microsoft 365",
-                                                 provider=Provider.MICROSOFT, tenant="oak.onmicrosoft.com",
-                                                 client_id="app-1", role_mapping=MAPPING),
-                           by=cast.owner, secret="graph-secret")
+    return connection_save(
+        connection=Connection(
+            school=cast.school,
+            name="Staff in Microsoft 365",
+            provider=Provider.MICROSOFT,
+            tenant="oak.onmicrosoft.com",
+            client_id="app-1",
+            role_mapping=MAPPING,
+        ),
+        by=cast.owner,
+        secret="graph-secret",
+    )
 
 
 def roles_of(user):
@@ -50,8 +64,12 @@ def test_first_graph_sync_creates_staff_with_roles_by_group(cast, stand_in):
     assert run.status == RunStatus.DONE, run.error
     assert run.added == 4
     ann = User.objects.get(email="ann.able@oak.example")
-    assert (ann.first_name, ann.last_name, ann.job_title, ann.has_usable_password()) == ("Ann", "Able", "Teacher",
-                                                                                          False)
+    assert (ann.first_name, ann.last_name, ann.job_title, ann.has_usable_password()) == (
+        "Ann",
+        "Able",
+        "Teacher",
+        False,
+    )
     assert roles_of(ann) == {"reporter"}
     assert roles_of(User.objects.get(email="ben.bold@oak.example")) == {"spoc"}
     assert roles_of(User.objects.get(email="cal.cole@oak.example")) == {"technician"}
@@ -78,19 +96,38 @@ def test_an_organisations_connection_gives_roles_in_the_school_each_line_names(c
     sister = SchoolFactory(organisation=cast.school.organisation, urn="654321")
     officer = UserFactory(username="la-officer")
     MembershipFactory(user=officer, organisation=cast.school.organisation, school=None, role="owner")
-    connection_save(connection=Connection(
-        organisation=cast.school.organisation, name="Council tenant", provider=Provider.MICROSOFT,
-        tenant="council.onmicrosoft.com", client_id="app-2",
-        role_mapping="Teachers = reporter @ 123456\nIT = technician @ 654321"), by=officer, secret="graph-secret")
+    connection_save(
+        connection=Connection(
+            organisation=cast.school.organisation,
+            name="Council tenant",
+            provider=Provider.MICROSOFT,
+            tenant="council.onmicrosoft.com",
+            client_id="app-2",
+            role_mapping="Teachers = reporter @ 123456\nIT = technician @ 654321",
+        ),
+        by=officer,
+        secret="graph-secret",
+    )
     with pytest.raises(ValidationError):
-        connection_save(connection=Connection(organisation=cast.school.organisation, name="Bad",
-                                              provider=Provider.MICROSOFT, tenant="t", client_id="c",
-                                              role_mapping="Teachers = reporter"), by=officer, secret="s")
+        connection_save(
+            connection=Connection(
+                organisation=cast.school.organisation,
+                name="Bad",
+                provider=Provider.MICROSOFT,
+                tenant="t",
+                client_id="c",
+                role_mapping="Teachers = reporter",
+            ),
+            by=officer,
+            secret="s",
+        )
     assert syncs_due() == 1  # the nightly job: every active connection
     assert set(Membership.objects.filter(user__email="cal.cole@oak.example").values_list("role", "school")) == {
-        ("technician", sister.pk)}
+        ("technician", sister.pk)
+    }
     assert set(Membership.objects.filter(user__email="ann.able@oak.example").values_list("role", "school")) == {
-        ("reporter", cast.school.pk)}
+        ("reporter", cast.school.pk)
+    }
 
 
 def test_second_sync_changes_only_what_changed_and_leaves_hand_edits(cast, stand_in):
@@ -127,8 +164,9 @@ def test_second_sync_changes_only_what_changed_and_leaves_hand_edits(cast, stand
 
 def test_a_person_already_on_the_desk_is_matched_by_email_and_keeps_what_was_typed(cast, stand_in):
     graph_world(stand_in)
-    typed = User.objects.create(username="aable", email="Ann.Able@oak.example", first_name="Ann",
-                                last_name="Able-Smith")
+    typed = User.objects.create(
+        username="aable", email="Ann.Able@oak.example", first_name="Ann", last_name="Able-Smith"
+    )
     run = directory_sync(connection=graph_connection(cast), by=cast.owner)
     typed.refresh_from_db()
     assert typed.last_name == "Able-Smith" and typed.job_title == "Teacher" and roles_of(typed) == {"reporter"}
@@ -137,14 +175,24 @@ def test_a_person_already_on_the_desk_is_matched_by_email_and_keeps_what_was_typ
 
 
 def test_google_users_by_organisational_unit_with_paging_and_a_signed_assertion(cast, stand_in):
-    stand_in.google_users = [standin.google_user("101", "Fay", "Fox", "/Staff/Teaching"),
-                             standin.google_user("102", "Gus", "Gale", "/Staff/Office"),
-                             standin.google_user("103", "Hal", "Hunt", "/Staff/Teaching", suspended=True),
-                             standin.google_user("104", "Ivy", "Isle", "/Pupils")]
-    connection = connection_save(connection=Connection(
-        school=cast.school, name="Google", provider=Provider.GOOGLE, tenant="oak.example",
-        client_id="admin@oak.example", role_mapping="/Staff = reporter\n/Staff/Office = spoc"),
-        by=cast.owner, secret=google_secret(stand_in))
+    stand_in.google_users = [
+        standin.google_user("101", "Fay", "Fox", "/Staff/Teaching"),
+        standin.google_user("102", "Gus", "Gale", "/Staff/Office"),
+        standin.google_user("103", "Hal", "Hunt", "/Staff/Teaching", suspended=True),
+        standin.google_user("104", "Ivy", "Isle", "/Pupils"),
+    ]
+    connection = connection_save(
+        connection=Connection(
+            school=cast.school,
+            name="Google",
+            provider=Provider.GOOGLE,
+            tenant="oak.example",
+            client_id="admin@oak.example",
+            role_mapping="/Staff = reporter\n/Staff/Office = spoc",
+        ),
+        by=cast.owner,
+        secret=google_secret(stand_in),
+    )
     assert connection_test(connection=connection, by=cast.owner)[0]
     run = directory_sync(connection=connection, by=cast.owner)
     assert run.status == RunStatus.DONE, run.error
@@ -160,16 +208,27 @@ def test_google_users_by_organisational_unit_with_paging_and_a_signed_assertion(
 
 
 def wonde_connection(cast, stand_in):
-    stand_in.wonde_employees = [standin.wonde_employee("E1", "Jo", "Jay", job="Teacher"),
-                                standin.wonde_employee("E2", "Kit", "Kay")]
-    stand_in.wonde_students = [standin.wonde_student("S1", "Liam", "Lee", 3, "Oak class"),
-                               standin.wonde_student("S2", "Mia", "May", 3, "Oak class"),
-                               standin.wonde_student("S3", "Noor", "Nash", 5, "Ash class")]
-    stand_in.wonde_rooms = [standin.wonde_room("R1", "Room 12"), standin.wonde_room("R2", "Music room"),
-                            standin.wonde_room("R3", "ICT suite")]
-    return connection_save(connection=Connection(school=cast.school, name="MIS", provider=Provider.WONDE,
-                                                 tenant="A1234567890", role_mapping="* = reporter"),
-                           by=cast.owner, secret=stand_in.wonde_token)
+    stand_in.wonde_employees = [
+        standin.wonde_employee("E1", "Jo", "Jay", job="Teacher"),
+        standin.wonde_employee("E2", "Kit", "Kay"),
+    ]
+    stand_in.wonde_students = [
+        standin.wonde_student("S1", "Liam", "Lee", 3, "Oak class"),
+        standin.wonde_student("S2", "Mia", "May", 3, "Oak class"),
+        standin.wonde_student("S3", "Noor", "Nash", 5, "Ash class"),
+    ]
+    stand_in.wonde_rooms = [
+        standin.wonde_room("R1", "Room 12"),
+        standin.wonde_room("R2", "Music room"),
+        standin.wonde_room("R3", "ICT suite"),
+    ]
+    return connection_save(
+        connection=Connection(
+            school=cast.school, name="MIS", provider=Provider.WONDE, tenant="A1234567890", role_mapping="* = reporter"
+        ),
+        by=cast.owner,
+        secret=stand_in.wonde_token,
+    )
 
 
 def test_wonde_staff_and_pupils_by_year_and_class_then_a_leaver(cast, stand_in):
@@ -184,8 +243,10 @@ def test_wonde_staff_and_pupils_by_year_and_class_then_a_leaver(cast, stand_in):
     assert any("page=2" in path for _m, path, _a in stand_in.requests)
     liam.form = "Willow"  # moved by hand on the desk
     liam.save()
-    stand_in.wonde_students = [standin.wonde_student("S1", "Liam", "Lee", 4, "Elm class"),
-                               standin.wonde_student("S3", "Noor", "Nash", 5, "Ash class")]
+    stand_in.wonde_students = [
+        standin.wonde_student("S1", "Liam", "Lee", 4, "Elm class"),
+        standin.wonde_student("S3", "Noor", "Nash", 5, "Ash class"),
+    ]
     second = directory_sync(connection=connection, by=cast.owner)
     liam.refresh_from_db()
     assert (liam.year_group, liam.form) == ("Year 4", "Willow")

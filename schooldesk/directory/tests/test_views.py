@@ -27,9 +27,17 @@ def post_form(client, url, data_overrides, *, action=""):
 
 def test_owner_adds_a_wonde_connection_and_the_secret_is_never_shown(cast, client):
     client.force_login(cast.owner)
-    response = post_form(client, reverse("directory:connection_create"), {
-        "name": "MIS through Wonde", "provider": Provider.WONDE, "tenant": "A1234567890",
-        "new_secret": "wonde-secret-token-1234", "role_mapping": "* = reporter"})
+    response = post_form(
+        client,
+        reverse("directory:connection_create"),
+        {
+            "name": "MIS through Wonde",
+            "provider": Provider.WONDE,
+            "tenant": "A1234567890",
+            "new_secret": "wonde-secret-token-1234",
+            "role_mapping": "* = reporter",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     connection = Connection.objects.get(name="MIS through Wonde")
     assert connection.school == cast.school and connection.secret == "wonde-secret-token-1234"
@@ -43,9 +51,17 @@ def test_owner_adds_a_wonde_connection_and_the_secret_is_never_shown(cast, clien
 
 def test_a_bad_mapping_line_is_named_and_nothing_is_lost(cast, client):
     client.force_login(cast.owner)
-    response = post_form(client, reverse("directory:connection_create"), {
-        "name": "Staff", "provider": Provider.WONDE, "tenant": "A1", "new_secret": "t",
-        "role_mapping": "* = reporter\nTeachers = headteacher"})
+    response = post_form(
+        client,
+        reverse("directory:connection_create"),
+        {
+            "name": "Staff",
+            "provider": Provider.WONDE,
+            "tenant": "A1",
+            "new_secret": "t",
+            "role_mapping": "* = reporter\nTeachers = headteacher",
+        },
+    )
     assert response.status_code == 400
     assert "Line 2" in response.content.decode() and "Teachers = headteacher" in response.content.decode()
     assert not Connection.objects.exists()
@@ -53,8 +69,14 @@ def test_a_bad_mapping_line_is_named_and_nothing_is_lost(cast, client):
 
 def test_report_offers_rooms_and_one_is_added_as_a_location(cast, client, stand_in):
     stand_in.wonde_rooms = [standin.wonde_room("R1", "Room 12"), standin.wonde_room("R2", "Room 14")]
-    connection = Connection.objects.create(school=cast.school, name="MIS", provider=Provider.WONDE,
-                                           tenant="A1", secret=stand_in.wonde_token, role_mapping="")
+    connection = Connection.objects.create(
+        school=cast.school,
+        name="MIS",
+        provider=Provider.WONDE,
+        tenant="A1",
+        secret=stand_in.wonde_token,
+        role_mapping="",
+    )
     run = directory_sync(connection=connection, by=cast.owner)
     assert not Location.objects.filter(school=cast.school, name="Room 12").exists()  # never automatic
     client.force_login(cast.owner)
@@ -75,8 +97,9 @@ def test_report_offers_rooms_and_one_is_added_as_a_location(cast, client, stand_
 
 
 def test_spoc_reads_reports_but_does_not_manage_connections(cast, client):
-    connection = Connection.objects.create(school=cast.school, name="MIS", provider=Provider.WONDE, tenant="A1",
-                                           secret="t")
+    connection = Connection.objects.create(
+        school=cast.school, name="MIS", provider=Provider.WONDE, tenant="A1", secret="t"
+    )
     run = directory_sync(connection=connection, by=cast.owner)  # fails (a closed port): still a report
     assert run.status == "failed"
     client.force_login(cast.spoc)
@@ -90,13 +113,18 @@ def test_spoc_reads_reports_but_does_not_manage_connections(cast, client):
 
 def test_sync_now_runs_the_sync_after_the_request(cast, client, stand_in, django_capture_on_commit_callbacks):
     stand_in.wonde_employees = [standin.wonde_employee("E1", "Jo", "Jay")]
-    connection = Connection.objects.create(school=cast.school, name="MIS", provider=Provider.WONDE, tenant="A1",
-                                           secret=stand_in.wonde_token, role_mapping="* = reporter",
-                                           sync_pupils=False)
+    connection = Connection.objects.create(
+        school=cast.school,
+        name="MIS",
+        provider=Provider.WONDE,
+        tenant="A1",
+        secret=stand_in.wonde_token,
+        role_mapping="* = reporter",
+        sync_pupils=False,
+    )
     client.force_login(cast.owner)
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_form(client, reverse("directory:connection_update", args=[connection.pk]), {},
-                             action="/sync/")
+        response = post_form(client, reverse("directory:connection_update", args=[connection.pk]), {}, action="/sync/")
     assert response.status_code == 302
     run = Run.objects.get(connection=connection)
     assert run.added == 1 and run.started_by == cast.owner
@@ -112,8 +140,11 @@ def test_the_report_and_the_lists_take_the_same_queries_whatever_their_length(ca
 
     world = build(cast, "Few")
     client.force_login(cast.owner)
-    urls = [reverse("directory:run_detail", args=[world["directory_run"].pk]), reverse("directory:run_list"),
-            reverse("directory:connection_list")]
+    urls = [
+        reverse("directory:run_detail", args=[world["directory_run"].pk]),
+        reverse("directory:run_list"),
+        reverse("directory:connection_list"),
+    ]
 
     def counts():
         found = []

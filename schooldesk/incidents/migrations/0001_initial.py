@@ -7,135 +7,395 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('locations', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('suppliers', '0001_initial'),
+        ("locations", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("suppliers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('is_archived', models.BooleanField(default=False, verbose_name='archived')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("is_archived", models.BooleanField(default=False, verbose_name="archived")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('incident', 'Something is not working'), ('request', 'A request (new equipment, software, access…)')], default='incident', max_length=20, verbose_name='type')),
-                ('summary', models.CharField(max_length=200, verbose_name='what is wrong?')),
-                ('description', models.TextField(blank=True, verbose_name='anything else that may help')),
-                ('expected', models.TextField(blank=True, verbose_name='what did you expect to happen?')),
-                ('happened', models.TextField(blank=True, verbose_name='what actually happened?')),
-                ('checked', models.TextField(blank=True, verbose_name='what have you checked already?')),
-                ('last_worked', models.CharField(blank=True, max_length=120, verbose_name='when did it last work?')),
-                ('happened_before', models.CharField(blank=True, choices=[('', 'Not sure'), ('yes', 'Yes, it has happened before'), ('no', 'No, this is the first time')], max_length=5, verbose_name='has it happened before?')),
-                ('reporter_availability', models.CharField(blank=True, help_text='For example: Room 12, free periods 3 and 4, or after 3:15pm.', max_length=200, verbose_name='where and when can you be found?')),
-                ('device', models.CharField(blank=True, help_text="Asset tag or a description, e.g. 'teacher laptop'.", max_length=120, verbose_name='device (optional)')),
-                ('channel', models.CharField(choices=[('web', 'Web form'), ('phone', 'Phone'), ('in_person', 'In person'), ('email', 'Email'), ('qr', 'QR label'), ('technician', 'Found by a technician')], default='web', max_length=20)),
-                ('reporter_name', models.CharField(blank=True, max_length=120, verbose_name="caller's name")),
-                ('reporter_contact', models.CharField(blank=True, max_length=120, verbose_name="caller's phone or email")),
-                ('impact', models.CharField(choices=[('I1', 'Whole school or a school-wide service'), ('I2', 'A class, teaching space, department or group'), ('I3', 'One person or one device')], default='I3', max_length=2, verbose_name='impact')),
-                ('urgency', models.CharField(choices=[('U1', 'Teaching, statutory or safeguarding work stopped now'), ('U2', 'Work impaired or workaround in place; needed today'), ('U3', 'Not time-critical (request, advice, cosmetic)')], default='U2', max_length=2, verbose_name='urgency')),
-                ('priority', models.CharField(choices=[('P1', 'P1 – critical'), ('P2', 'P2 – high'), ('P3', 'P3 – medium'), ('P4', 'P4 – low'), ('P5', 'P5 – planned')], db_index=True, max_length=2, verbose_name='priority')),
-                ('priority_override_reason', models.CharField(blank=True, max_length=200, verbose_name='reason for overriding the priority')),
-                ('status', models.CharField(choices=[('new', 'New'), ('open', 'Open (triaged)'), ('first_level', 'With first-level support'), ('second_level', 'With second-level provider'), ('waiting_reporter', 'Waiting on reporter'), ('waiting_supplier', 'Waiting on supplier'), ('resolved', 'Resolved'), ('closed', 'Closed'), ('cancelled', 'Cancelled'), ('duplicate', 'Duplicate')], db_index=True, default='new', max_length=20, verbose_name='status')),
-                ('support_level', models.CharField(choices=[('desk', 'Service desk'), ('first', 'First level'), ('second', 'Second level')], default='desk', max_length=10)),
-                ('for_next_visit', models.BooleanField(default=False, verbose_name='for the next technician visit')),
-                ('supplier_reference', models.CharField(blank=True, max_length=60, verbose_name="supplier's reference")),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('logged_at', models.DateTimeField(db_index=True)),
-                ('response_due_at', models.DateTimeField(blank=True, null=True)),
-                ('resolve_due_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('sla_paused_at', models.DateTimeField(blank=True, null=True)),
-                ('sla_paused_minutes', models.PositiveIntegerField(default=0, help_text='Service minutes spent waiting, added to the targets.')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('is_workaround', models.BooleanField(default=False, verbose_name='this is a workaround; follow-up needed')),
-                ('satisfaction', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('is_restricted', models.BooleanField(default=False, help_text='Only the reporter, the assignee, the ICT owner and the DPO/DSL can see a restricted call.', verbose_name='restricted (data breach or safeguarding)')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_incidents', to=settings.AUTH_USER_MODEL, verbose_name='technician')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='incidents.category', verbose_name='category')),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='incidents.incident')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='locations.location', verbose_name='where')),
-                ('logged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='logged_incidents', to=settings.AUTH_USER_MODEL)),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reported_incidents', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('supplier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='suppliers.supplier', verbose_name='escalated to')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("incident", "Something is not working"),
+                            ("request", "A request (new equipment, software, access…)"),
+                        ],
+                        default="incident",
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("summary", models.CharField(max_length=200, verbose_name="what is wrong?")),
+                ("description", models.TextField(blank=True, verbose_name="anything else that may help")),
+                ("expected", models.TextField(blank=True, verbose_name="what did you expect to happen?")),
+                ("happened", models.TextField(blank=True, verbose_name="what actually happened?")),
+                ("checked", models.TextField(blank=True, verbose_name="what have you checked already?")),
+                ("last_worked", models.CharField(blank=True, max_length=120, verbose_name="when did it last work?")),
+                (
+                    "happened_before",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not sure"),
+                            ("yes", "Yes, it has happened before"),
+                            ("no", "No, this is the first time"),
+                        ],
+                        max_length=5,
+                        verbose_name="has it happened before?",
+                    ),
+                ),
+                (
+                    "reporter_availability",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example: Room 12, free periods 3 and 4, or after 3:15pm.",
+                        max_length=200,
+                        verbose_name="where and when can you be found?",
+                    ),
+                ),
+                (
+                    "device",
+                    models.CharField(
+                        blank=True,
+                        help_text="Asset tag or a description, e.g. 'teacher laptop'.",
+                        max_length=120,
+                        verbose_name="device (optional)",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web form"),
+                            ("phone", "Phone"),
+                            ("in_person", "In person"),
+                            ("email", "Email"),
+                            ("qr", "QR label"),
+                            ("technician", "Found by a technician"),
+                        ],
+                        default="web",
+                        max_length=20,
+                    ),
+                ),
+                ("reporter_name", models.CharField(blank=True, max_length=120, verbose_name="caller's name")),
+                (
+                    "reporter_contact",
+                    models.CharField(blank=True, max_length=120, verbose_name="caller's phone or email"),
+                ),
+                (
+                    "impact",
+                    models.CharField(
+                        choices=[
+                            ("I1", "Whole school or a school-wide service"),
+                            ("I2", "A class, teaching space, department or group"),
+                            ("I3", "One person or one device"),
+                        ],
+                        default="I3",
+                        max_length=2,
+                        verbose_name="impact",
+                    ),
+                ),
+                (
+                    "urgency",
+                    models.CharField(
+                        choices=[
+                            ("U1", "Teaching, statutory or safeguarding work stopped now"),
+                            ("U2", "Work impaired or workaround in place; needed today"),
+                            ("U3", "Not time-critical (request, advice, cosmetic)"),
+                        ],
+                        default="U2",
+                        max_length=2,
+                        verbose_name="urgency",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("P1", "P1 – critical"),
+                            ("P2", "P2 – high"),
+                            ("P3", "P3 – medium"),
+                            ("P4", "P4 – low"),
+                            ("P5", "P5 – planned"),
+                        ],
+                        db_index=True,
+                        max_length=2,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "priority_override_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="reason for overriding the priority"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open (triaged)"),
+                            ("first_level", "With first-level support"),
+                            ("second_level", "With second-level provider"),
+                            ("waiting_reporter", "Waiting on reporter"),
+                            ("waiting_supplier", "Waiting on supplier"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                            ("cancelled", "Cancelled"),
+                            ("duplicate", "Duplicate"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "support_level",
+                    models.CharField(
+                        choices=[("desk", "Service desk"), ("first", "First level"), ("second", "Second level")],
+                        default="desk",
+                        max_length=10,
+                    ),
+                ),
+                ("for_next_visit", models.BooleanField(default=False, verbose_name="for the next technician visit")),
+                (
+                    "supplier_reference",
+                    models.CharField(blank=True, max_length=60, verbose_name="supplier's reference"),
+                ),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("logged_at", models.DateTimeField(db_index=True)),
+                ("response_due_at", models.DateTimeField(blank=True, null=True)),
+                ("resolve_due_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("sla_paused_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "sla_paused_minutes",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Service minutes spent waiting, added to the targets."
+                    ),
+                ),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                (
+                    "is_workaround",
+                    models.BooleanField(default=False, verbose_name="this is a workaround; follow-up needed"),
+                ),
+                ("satisfaction", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "is_restricted",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Only the reporter, the assignee, the ICT owner and the DPO/DSL can see a restricted call.",
+                        verbose_name="restricted (data breach or safeguarding)",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_incidents",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="technician",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="incidents.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="locations.location", verbose_name="where"
+                    ),
+                ),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="logged_incidents",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reported_incidents",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="suppliers.supplier",
+                        verbose_name="escalated to",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-logged_at'],
+                "ordering": ["-logged_at"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentUpdate',
+            name="IncidentUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('logged', 'Logged'), ('reply', 'Reply'), ('note', 'Internal note'), ('status', 'Status change'), ('assignment', 'Assignment'), ('triage', 'Triage'), ('priority', 'Priority override'), ('escalation', 'Escalation'), ('chase', 'Chase'), ('resolution', 'Resolution'), ('confirmation', 'Confirmed by reporter'), ('reopened', 'Reopened'), ('duplicate', 'Marked duplicate')], max_length=20)),
-                ('body', models.TextField(blank=True)),
-                ('is_public', models.BooleanField(default=True, help_text='Shown to the reporter.')),
-                ('field', models.CharField(blank=True, max_length=40)),
-                ('old_value', models.CharField(blank=True, max_length=200)),
-                ('new_value', models.CharField(blank=True, max_length=200)),
-                ('minutes_spent', models.PositiveIntegerField(default=0)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='incidents.incident')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("logged", "Logged"),
+                            ("reply", "Reply"),
+                            ("note", "Internal note"),
+                            ("status", "Status change"),
+                            ("assignment", "Assignment"),
+                            ("triage", "Triage"),
+                            ("priority", "Priority override"),
+                            ("escalation", "Escalation"),
+                            ("chase", "Chase"),
+                            ("resolution", "Resolution"),
+                            ("confirmation", "Confirmed by reporter"),
+                            ("reopened", "Reopened"),
+                            ("duplicate", "Marked duplicate"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("body", models.TextField(blank=True)),
+                ("is_public", models.BooleanField(default=True, help_text="Shown to the reporter.")),
+                ("field", models.CharField(blank=True, max_length=40)),
+                ("old_value", models.CharField(blank=True, max_length=200)),
+                ("new_value", models.CharField(blank=True, max_length=200)),
+                ("minutes_spent", models.PositiveIntegerField(default=0)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="updates", to="incidents.incident"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('file', models.FileField(max_length=300, upload_to=schooldesk.incidents.models.attachment_path)),
-                ('stored_name', models.CharField(max_length=80)),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='incidents.incident')),
-                ('update', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='incidents.incidentupdate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("file", models.FileField(max_length=300, upload_to=schooldesk.incidents.models.attachment_path)),
+                ("stored_name", models.CharField(max_length=80)),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="incidents.incident"
+                    ),
+                ),
+                (
+                    "update",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="incidents.incidentupdate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('school', 'name'), name='category_unique_name_per_school'),
+            model_name="category",
+            constraint=models.UniqueConstraint(fields=("school", "name"), name="category_unique_name_per_school"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['school', 'status', 'logged_at'], name='incidents_i_school__975cc7_idx'),
+            model_name="incident",
+            index=models.Index(fields=["school", "status", "logged_at"], name="incidents_i_school__975cc7_idx"),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['school', 'logged_at'], name='incidents_i_school__143ac3_idx'),
+            model_name="incident",
+            index=models.Index(fields=["school", "logged_at"], name="incidents_i_school__143ac3_idx"),
         ),
     ]

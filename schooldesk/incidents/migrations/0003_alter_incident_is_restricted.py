@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0002_incident_asset'),
+        ("incidents", "0002_incident_asset"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='incident',
-            name='is_restricted',
-            field=models.BooleanField(default=False, help_text='Only the ICT owner, the DPO/DSL and the people involved (reporter, whoever logged it, the assignee) can see a restricted call.', verbose_name='restricted (data breach or safeguarding)'),
+            model_name="incident",
+            name="is_restricted",
+            field=models.BooleanField(
+                default=False,
+                help_text="Only the ICT owner, the DPO/DSL and the people involved (reporter, whoever logged it, the assignee) can see a restricted call.",
+                verbose_name="restricted (data breach or safeguarding)",
+            ),
         ),
     ]

@@ -6,23 +6,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0004_notes_trigram_index'),
-        ('incidents', '0004_search_index'),
-        ('locations', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('suppliers', '0003_alter_contract_targets'),
+        ("assets", "0004_notes_trigram_index"),
+        ("incidents", "0004_search_index"),
+        ("locations", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("suppliers", "0003_alter_contract_targets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['school', 'is_restricted', 'reported_by', 'logged_by', 'assigned_to'], name='incident_visibility_idx'),
+            model_name="incident",
+            index=models.Index(
+                fields=["school", "is_restricted", "reported_by", "logged_by", "assigned_to"],
+                name="incident_visibility_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(django.db.models.functions.text.Lower('supplier_reference'), name='incident_supplier_ref_idx'),
+            model_name="incident",
+            index=models.Index(
+                django.db.models.functions.text.Lower("supplier_reference"), name="incident_supplier_ref_idx"
+            ),
         ),
     ]

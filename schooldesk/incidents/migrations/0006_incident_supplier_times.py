@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0005_search_and_visibility_indexes'),
+        ("incidents", "0005_search_and_visibility_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incident',
-            name='supplier_fixed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='supplier fixed it at'),
+            model_name="incident",
+            name="supplier_fixed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="supplier fixed it at"),
         ),
         migrations.AddField(
-            model_name='incident',
-            name='supplier_responded_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='supplier responded at'),
+            model_name="incident",
+            name="supplier_responded_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="supplier responded at"),
         ),
     ]

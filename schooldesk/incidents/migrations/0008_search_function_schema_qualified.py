@@ -16,8 +16,10 @@ def replace(qualified: bool):
         schema = ""
         if qualified:
             with schema_editor.connection.cursor() as cursor:
-                cursor.execute("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-                               "WHERE e.extname = 'unaccent'")
+                cursor.execute(
+                    "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+                    "WHERE e.extname = 'unaccent'"
+                )
                 schema = schema_editor.quote_name(cursor.fetchone()[0]) + "."
         schema_editor.execute(FUNCTION.format(body=BODY.format(schema=schema)))
 

@@ -4,20 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0009_saved_view'),
+        ("incidents", "0009_saved_view"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='category',
-            name='needs_approval',
-            field=models.BooleanField(default=False, help_text="Requests in this category cost money or change access: they wait for the school's approver.", verbose_name='needs approval'),
+            model_name="category",
+            name="needs_approval",
+            field=models.BooleanField(
+                default=False,
+                help_text="Requests in this category cost money or change access: they wait for the school's approver.",
+                verbose_name="needs approval",
+            ),
         ),
         migrations.AlterField(
-            model_name='incident',
-            name='status',
-            field=models.CharField(choices=[('new', 'New'), ('open', 'Open (triaged)'), ('first_level', 'With first-level support'), ('second_level', 'With second-level provider'), ('waiting_reporter', 'Waiting on reporter'), ('waiting_supplier', 'Waiting on supplier'), ('waiting_approval', 'Awaiting approval'), ('resolved', 'Resolved'), ('closed', 'Closed'), ('cancelled', 'Cancelled'), ('duplicate', 'Duplicate')], db_index=True, default='new', max_length=20, verbose_name='status'),
+            model_name="incident",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("new", "New"),
+                    ("open", "Open (triaged)"),
+                    ("first_level", "With first-level support"),
+                    ("second_level", "With second-level provider"),
+                    ("waiting_reporter", "Waiting on reporter"),
+                    ("waiting_supplier", "Waiting on supplier"),
+                    ("waiting_approval", "Awaiting approval"),
+                    ("resolved", "Resolved"),
+                    ("closed", "Closed"),
+                    ("cancelled", "Cancelled"),
+                    ("duplicate", "Duplicate"),
+                ],
+                db_index=True,
+                default="new",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
     ]

@@ -21,7 +21,8 @@ def forwards(apps, schema_editor):
         for incident in Incident.objects.filter(satisfaction_score=score).only("pk", "resolved_at", "closed_at"):
             asked = incident.resolved_at or incident.closed_at
             Incident.objects.filter(pk=incident.pk).update(
-                satisfaction=rating, satisfaction_asked_at=asked, satisfaction_at=incident.closed_at or asked)
+                satisfaction=rating, satisfaction_asked_at=asked, satisfaction_at=incident.closed_at or asked
+            )
 
 
 def backwards(apps, schema_editor):
@@ -37,20 +38,28 @@ class Migration(migrations.Migration):
         migrations.RunPython(migrations.RunPython.noop, SEARCH.run(SEARCH.UP)),
         migrations.RenameField("incident", "satisfaction", "satisfaction_score"),
         migrations.AddField(
-            model_name="incident", name="satisfaction",
-            field=models.CharField(blank=True, choices=[("good", "Good"), ("ok", "OK"), ("poor", "Poor")],
-                                   max_length=4, verbose_name="how the reporter rated it"),
+            model_name="incident",
+            name="satisfaction",
+            field=models.CharField(
+                blank=True,
+                choices=[("good", "Good"), ("ok", "OK"), ("poor", "Poor")],
+                max_length=4,
+                verbose_name="how the reporter rated it",
+            ),
         ),
         migrations.AddField(
-            model_name="incident", name="satisfaction_comment",
+            model_name="incident",
+            name="satisfaction_comment",
             field=models.CharField(blank=True, max_length=500, verbose_name="the reporter's comment on the rating"),
         ),
         migrations.AddField(
-            model_name="incident", name="satisfaction_asked_at",
+            model_name="incident",
+            name="satisfaction_asked_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="rating asked for at"),
         ),
         migrations.AddField(
-            model_name="incident", name="satisfaction_at",
+            model_name="incident",
+            name="satisfaction_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="rated at"),
         ),
         migrations.RunPython(forwards, backwards),

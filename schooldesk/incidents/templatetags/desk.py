@@ -44,8 +44,10 @@ def _sla_badge(incident, now) -> str:
     label = _sla_labels(get_language())[state]
     if state != SlaState.PAUSED and due:
         what = "resolution" if incident.responded_at else "response"
-        return (f'<span class="badge badge-sla-{escape(state)}">{label}</span> '
-                f'<span class="small">{what} due {_when(due)}</span>')
+        return (
+            f'<span class="badge badge-sla-{escape(state)}">{label}</span> '
+            f'<span class="small">{what} due {_when(due)}</span>'
+        )
     return f'<span class="badge badge-sla-{escape(state)}">{label}</span>'
 
 
@@ -66,9 +68,19 @@ def priority_badge(incident):
 
 @lru_cache(maxsize=16)
 def _row_words(language: str) -> dict[str, str]:
-    words = {"call": _("Call"), "priority": _("Priority"), "status": _("Status"), "where": _("Where"),
-             "with": _("With"), "sla": _("SLA"), "logged": _("Logged"), "next_visit": _("Next visit"),
-             "desk": _("Desk"), "restricted": _("Restricted"), "select": _("Select")}
+    words = {
+        "call": _("Call"),
+        "priority": _("Priority"),
+        "status": _("Status"),
+        "where": _("Where"),
+        "with": _("With"),
+        "sla": _("SLA"),
+        "logged": _("Logged"),
+        "next_visit": _("Next visit"),
+        "desk": _("Desk"),
+        "restricted": _("Restricted"),
+        "select": _("Select"),
+    }
     return {key: escape(value) for key, value in words.items()}
 
 
@@ -83,9 +95,11 @@ CALL_ROW = (
 )
 SMALL = '<div class="small text-body-secondary">{}</div>'
 #: the first cell of a row in a list whose calls can be ticked for a bulk action (the form is `#bulk-form`)
-PICK_CELL = ('<td data-label="{w_select}"><input class="form-check-input" type="checkbox" name="call" value="{pk}" '
-             'form="bulk-form" id="pick-{prefix}{pk}" data-pick{checked}>'
-             '<label class="visually-hidden" for="pick-{prefix}{pk}">{w_select} {reference}</label></td>\n')
+PICK_CELL = (
+    '<td data-label="{w_select}"><input class="form-check-input" type="checkbox" name="call" value="{pk}" '
+    'form="bulk-form" id="pick-{prefix}{pk}" data-pick{checked}>'
+    '<label class="visually-hidden" for="pick-{prefix}{pk}">{w_select} {reference}</label></td>\n'
+)
 
 
 @register.simple_tag(takes_context=True)
@@ -115,17 +129,28 @@ def call_rows(context, rows, select=None):
         else:
             holder = words["next_visit"] if i.for_next_visit else words["desk"]
         row = CALL_ROW.format(
-            **w, url=f"{detail}{i.pk}/", reference=i.reference, summary=escape(i.summary),
+            **w,
+            url=f"{detail}{i.pk}/",
+            reference=i.reference,
+            summary=escape(i.summary),
             restricted=restricted if i.is_restricted else "",
             school=SMALL.format(escape(i.school.name)) if many_schools else "",
-            priority=_priority_badge(i), status=escape(statuses.get(i.status, i.status)),
+            priority=_priority_badge(i),
+            status=escape(statuses.get(i.status, i.status)),
             location=escape(i.location.name) if i.location_id else "",
             device=SMALL.format(escape(i.device)) if i.device else "",
-            holder=holder, sla=_sla_badge(i, now), logged=_when(i.logged_at),
+            holder=holder,
+            sla=_sla_badge(i, now),
+            logged=_when(i.logged_at),
         )
         if select is not None:
-            pick = PICK_CELL.format(w_select=words["select"], pk=i.pk, prefix=escape(select), reference=i.reference,
-                                    checked=" checked" if i.pk in ticked else "")
+            pick = PICK_CELL.format(
+                w_select=words["select"],
+                pk=i.pk,
+                prefix=escape(select),
+                reference=i.reference,
+                checked=" checked" if i.pk in ticked else "",
+            )
             row = row.replace("  <tr>\n", "  <tr>\n    " + pick, 1)
         out.append(row)
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

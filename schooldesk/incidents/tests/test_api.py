@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api(client):
     """api(user, scope) -> a client that sends `user`'s own API token, as a script would (no session)."""
+
     def _api(user, scope="write"):
         _api_token, token = api_token_create(user=user, name="tests", scope=scope)
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
@@ -33,15 +34,19 @@ def test_api_lists_with_the_same_filters_and_scoping(cast, other, api):
 def test_api_creates_through_the_service(cast, other, api):
     client = api(cast.reporter)
     location = Location.objects.filter(school=cast.school).first()
-    response = client.post("/api/v1/incidents/", {"summary": "Chromebook will not charge", "location": location.pk},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/incidents/",
+        {"summary": "Chromebook will not charge", "location": location.pk},
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     incident = Incident.objects.get()
     assert response.json()["reference"] == incident.reference
     assert incident.reported_by == cast.reporter and incident.response_due_at is not None
     foreign = Location.objects.filter(school=other.school).first()
-    response = client.post("/api/v1/incidents/", {"summary": "x", "location": foreign.pk},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/incidents/", {"summary": "x", "location": foreign.pk}, content_type="application/json"
+    )
     assert response.status_code == 400
 
 

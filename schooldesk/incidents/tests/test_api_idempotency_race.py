@@ -26,8 +26,12 @@ def test_the_same_key_twice_at_once_logs_one_call(cast):
     def send():
         client = Client()
         client.cookies = signed_in.cookies
-        response = client.post("/api/v1/incidents/", {"summary": "Hall speakers crackle", "location": location_pk},
-                               content_type="application/json", headers={HEADER: "retry-at-once"})
+        response = client.post(
+            "/api/v1/incidents/",
+            {"summary": "Hall speakers crackle", "location": location_pk},
+            content_type="application/json",
+            headers={HEADER: "retry-at-once"},
+        )
         return response.status_code, response.content
 
     results = together(send, send, send)

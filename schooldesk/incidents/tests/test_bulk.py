@@ -51,11 +51,17 @@ def _forwarded(cast, n, **kwargs):
 
 def test_a_technician_resolves_three_calls_with_one_note_and_is_told_what_was_refused(cast, client):
     calls = _forwarded(cast, 4)
-    done_already = incident_resolve(incident=calls[3], by=cast.technician, version=calls[3].version,
-                                    resolution="Replaced the charger.")
+    done_already = incident_resolve(
+        incident=calls[3], by=cast.technician, version=calls[3].version, resolution="Replaced the charger."
+    )
     client.force_login(cast.technician)
-    response = _submit(client, "/incidents/?whose=mine", tick=calls, action="resolve",
-                       note="Reseated the charging cable in the trolley.")
+    response = _submit(
+        client,
+        "/incidents/?whose=mine",
+        tick=calls,
+        action="resolve",
+        note="Reseated the charging cable in the trolley.",
+    )
     assert response.status_code == 302 and response["Location"] == "/incidents/?whose=mine"
     for call in calls[:3]:
         call.refresh_from_db()
@@ -63,7 +69,8 @@ def test_a_technician_resolves_three_calls_with_one_note_and_is_told_what_was_re
         assert call.resolution == "Reseated the charging cable in the trolley."
         assert call.updates.filter(kind="resolution", author=cast.technician).count() == 1  # through the service
     assert _messages(response) == [
-        f"3 resolved; {done_already.reference} was refused: it is resolved; reopen it first."]
+        f"3 resolved; {done_already.reference} was refused: it is resolved; reopen it first."
+    ]
 
 
 def test_a_refusal_by_the_service_is_reported_and_the_others_go_through(cast, client):
@@ -72,8 +79,9 @@ def test_a_refusal_by_the_service_is_reported_and_the_others_go_through(cast, cl
     calls = _forwarded(cast, 2)
     client.force_login(cast.technician)
     shown = client.get("/incidents/").content.decode()
-    offered = {value for c in _bulk_form(shown, "/incidents/").controls if c.name == "action"
-               for value, _s in c.options}
+    offered = {
+        value for c in _bulk_form(shown, "/incidents/").controls if c.name == "action" for value, _s in c.options
+    }
     assert "forward" not in offered and "resolve" in offered
     response = client.post("/incidents/", {"call": [c.pk for c in calls], "action": "wait", "on": "supplier"})
     assert response.status_code == 302
@@ -85,14 +93,28 @@ def test_a_refusal_by_the_service_is_reported_and_the_others_go_through(cast, cl
 def test_the_spoc_triages_and_forwards_from_the_triage_queue(cast, client):
     new = [IncidentFactory(school=cast.school, by=cast.reporter, summary=f"Printer {i} jams") for i in range(3)]
     client.force_login(cast.spoc)
-    response = _submit(client, "/incidents/triage/", tick=new, action="triage", category="Printing and copying",
-                       impact="I2", urgency="U1")
+    response = _submit(
+        client,
+        "/incidents/triage/",
+        tick=new,
+        action="triage",
+        category="Printing and copying",
+        impact="I2",
+        urgency="U1",
+    )
     assert _messages(response) == ["3 triaged"]
-    assert set(Incident.objects.filter(pk__in=[c.pk for c in new]).values_list("category__name", "impact", "status")) \
-        == {("Printing and copying", "I2", "open")}
+    assert set(
+        Incident.objects.filter(pk__in=[c.pk for c in new]).values_list("category__name", "impact", "status")
+    ) == {("Printing and copying", "I2", "open")}
     # triaged, they leave the queue's "new" section: forwarded from the call list
-    response = _submit(client, "/incidents/?state=open", tick=new[:2], action="forward",
-                       technician=str(cast.technician.pk), note="On your Tuesday visit")
+    response = _submit(
+        client,
+        "/incidents/?state=open",
+        tick=new[:2],
+        action="forward",
+        technician=str(cast.technician.pk),
+        note="On your Tuesday visit",
+    )
     assert _messages(response) == ["2 forwarded"]
     assert Incident.objects.filter(assigned_to=cast.technician, status="first_level").count() == 2
 
@@ -154,9 +176,17 @@ def test_another_app_adds_an_action_to_the_picker(cast, client, monkeypatch):
 
     seen = []
     monkeypatch.setitem(BulkForm.extra_fields, "outage", forms.CharField(required=False, label="Outage"))
-    monkeypatch.setitem(bulk.BULK_ACTIONS, "noted", bulk.BulkAction(
-        "noted", "Link to an outage", lambda n: f"{n} linked",
-        lambda incident, by, data: seen.append((incident.pk, data["outage"])), fields=("outage",)))
+    monkeypatch.setitem(
+        bulk.BULK_ACTIONS,
+        "noted",
+        bulk.BulkAction(
+            "noted",
+            "Link to an outage",
+            lambda n: f"{n} linked",
+            lambda incident, by, data: seen.append((incident.pk, data["outage"])),
+            fields=("outage",),
+        ),
+    )
     calls = _forwarded(cast, 2)
     client.force_login(cast.technician)
     response = _submit(client, "/incidents/", tick=calls, action="noted", outage="OUT-000001")
@@ -184,6 +214,7 @@ def test_escalated_calls_can_be_resolved_by_their_provider(cast, client):
     calls = _forwarded(cast, 2)
     calls = [incident_escalate(incident=c, by=cast.spoc, version=c.version, supplier=cast.supplier) for c in calls]
     client.force_login(cast.provider)
-    response = _submit(client, "/incidents/?whose=ours&state=open", tick=calls, action="resolve",
-                       note="Replaced the switch port.")
+    response = _submit(
+        client, "/incidents/?whose=ours&state=open", tick=calls, action="resolve", note="Replaced the switch port."
+    )
     assert _messages(response) == ["2 resolved"]

@@ -11,26 +11,30 @@ from schooldesk.incidents.tests.factories import IncidentFactory
 
 
 def rows_of(html: str) -> list[str]:
-    body = html[html.index("<tbody>"):html.index("</tbody>")]
+    body = html[html.index("<tbody>") : html.index("</tbody>")]
     return [re.sub(r"\s+", " ", row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
 def test_each_row_shows_the_call_its_holder_and_escapes_what_people_typed(cast, login):
-    by_desk = IncidentFactory(school=cast.school, by=cast.spoc, summary="<script>alert(1)</script> & more",
-                              device="Room 4 <PC>")
+    by_desk = IncidentFactory(
+        school=cast.school, by=cast.spoc, summary="<script>alert(1)</script> & more", device="Room 4 <PC>"
+    )
     with_tech = IncidentFactory(school=cast.school, by=cast.spoc, summary="Printer jam")
     incident_assign(incident=with_tech, by=cast.spoc, version=with_tech.version, technician=cast.technician)
     for_visit = IncidentFactory(school=cast.school, by=cast.spoc, summary="Wobbly desk")
     incident_assign(incident=for_visit, by=cast.spoc, version=for_visit.version, next_visit=True)
     escalated = IncidentFactory(school=cast.school, by=cast.spoc, summary="Broadband down")
-    incident_escalate(incident=escalated, by=cast.spoc, version=escalated.version, supplier=cast.supplier,
-                      reference="CASE-1")
+    incident_escalate(
+        incident=escalated, by=cast.spoc, version=escalated.version, supplier=cast.supplier, reference="CASE-1"
+    )
     restricted = IncidentFactory(school=cast.school, by=cast.spoc, summary="Laptop left on a bus")
     Incident.objects.filter(pk=restricted.pk).update(is_restricted=True)
 
     rows = rows_of(login(cast.spoc).get("/incidents/").content.decode())
-    row = {summary: next(r for r in rows if summary in r or summary.replace("&", "&amp;") in r)
-           for summary in ("alert(1)", "Printer jam", "Wobbly desk", "Broadband down", "Laptop left on a bus")}
+    row = {
+        summary: next(r for r in rows if summary in r or summary.replace("&", "&amp;") in r)
+        for summary in ("alert(1)", "Printer jam", "Wobbly desk", "Broadband down", "Laptop left on a bus")
+    }
 
     first = row["alert(1)"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in first and "<script>" not in first
@@ -41,8 +45,10 @@ def test_each_row_shows_the_call_its_holder_and_escapes_what_people_typed(cast, 
     assert f'badge-priority-{by_desk.priority}">{by_desk.priority}</span>' in first
     assert timezone.localtime(by_desk.logged_at).strftime("%d/%m/%Y %H:%M") in first
     assert re.search(r'<td data-label="SLA"><span class="badge badge-sla-[a-z_]+">', first)
-    assert f'<td data-label="With">{cast.technician.get_full_name() or cast.technician.username}</td>' in \
-        row["Printer jam"]
+    assert (
+        f'<td data-label="With">{cast.technician.get_full_name() or cast.technician.username}</td>'
+        in row["Printer jam"]
+    )
     assert '<td data-label="With">Next visit</td>' in row["Wobbly desk"]
     assert f'<td data-label="With">{cast.supplier.name}</td>' in row["Broadband down"]
     assert '<span class="badge text-bg-dark">Restricted</span>' in row["Laptop left on a bus"]
@@ -70,6 +76,8 @@ def test_the_rows_cost_no_query_of_their_own(cast, django_assert_num_queries):
         IncidentFactory(school=cast.school, by=cast.spoc, summary=f"Call {n}")
     rows = list(incident_rows(Incident.objects.filter(school=cast.school)))
     with django_assert_num_queries(0):
-        html = render_to_string("incidents/incident_table.html",
-                                {"rows": rows, "now": timezone.now(), "labels": _Labels(), "nav": {"school_count": 1}})
+        html = render_to_string(
+            "incidents/incident_table.html",
+            {"rows": rows, "now": timezone.now(), "labels": _Labels(), "nav": {"school_count": 1}},
+        )
     assert len(rows_of(html)) == len(rows) >= 5

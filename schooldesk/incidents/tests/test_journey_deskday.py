@@ -50,7 +50,8 @@ def test_a_technician_resolves_three_of_their_calls_with_one_note(cast, signed_i
     expect(page.get_by_role("status")).to_have_text("3 resolved")
     shot(page, "deskday-02-technician-after-bulk-desktop.png")
     assert set(Incident.objects.filter(pk__in=[c.pk for c in calls]).values_list("status", "resolution")) == {
-        ("resolved", "Reseated the cables during the Tuesday visit.")}
+        ("resolved", "Reseated the cables during the Tuesday visit.")
+    }
 
 
 def test_a_spoc_inserts_a_saved_reply_with_the_keyboard_only(cast, signed_in):
@@ -59,10 +60,16 @@ def test_a_spoc_inserts_a_saved_reply_with_the_keyboard_only(cast, signed_in):
     school.save()
     cast.reporter.first_name = "Emma"
     cast.reporter.save()
-    CannedReply.objects.create(school=school, title="Password reset done",
-                               body="Hello {{ first_name }}, your password is reset ({{ reference }}).")
-    CannedReply.objects.create(organisation=school.organisation, title="Half-term closure",
-                               body="Hi {{ first_name }}, {{ spoc_name }} is back after half-term.")
+    CannedReply.objects.create(
+        school=school,
+        title="Password reset done",
+        body="Hello {{ first_name }}, your password is reset ({{ reference }}).",
+    )
+    CannedReply.objects.create(
+        organisation=school.organisation,
+        title="Half-term closure",
+        body="Hi {{ first_name }}, {{ spoc_name }} is back after half-term.",
+    )
     call = IncidentFactory(school=school, by=cast.reporter, summary="Cannot sign in")
 
     page = signed_in(cast.spoc)
@@ -75,7 +82,8 @@ def test_a_spoc_inserts_a_saved_reply_with_the_keyboard_only(cast, signed_in):
     expect(search).to_be_focused()
     page.keyboard.type("half")
     expect(dialog.locator("#canned-preview")).to_have_text(
-        f"Hi Emma, {cast.spoc.get_full_name()} is back after half-term.")
+        f"Hi Emma, {cast.spoc.get_full_name()} is back after half-term."
+    )
     shot(page, "deskday-03-spoc-picker-desktop.png")
     page.keyboard.press("Enter")  # the second keystroke inserts it
     expect(dialog).to_be_hidden()
@@ -89,8 +97,10 @@ def test_a_spoc_inserts_a_saved_reply_with_the_keyboard_only(cast, signed_in):
     expect(dialog).to_be_visible()
     page.keyboard.type("password")
     page.keyboard.press("Enter")
-    expect(box).to_have_value(f"Hi Emma, {cast.spoc.get_full_name()} is back after half-term. "
-                              f"Hello Emma, your password is reset ({call.reference}).")
+    expect(box).to_have_value(
+        f"Hi Emma, {cast.spoc.get_full_name()} is back after half-term. "
+        f"Hello Emma, your password is reset ({call.reference})."
+    )
     for _ in range(8):  # on to the Send button, by Tab
         page.keyboard.press("Tab")
         if page.evaluate("() => document.activeElement.textContent.trim()") == "Send":

@@ -17,8 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
-def test_a_reporter_rates_a_resolved_call_from_the_email_link(cast, open_page, password, live_server, settings,
-                                                              viewport):
+def test_a_reporter_rates_a_resolved_call_from_the_email_link(
+    cast, open_page, password, live_server, settings, viewport
+):
     settings.SCHOOLDESK_SITE_URL = live_server.url
     call = IncidentFactory(school=cast.school, by=cast.reporter, summary="Class 4 panel has no sound")
     mail.outbox.clear()

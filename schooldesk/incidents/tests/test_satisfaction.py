@@ -102,14 +102,16 @@ def test_a_closed_call_is_still_rated_and_the_confirmation_can_carry_the_rating(
     assert other.updates.filter(kind=UpdateKind.CONFIRMATION, body="Slow").exists()
 
 
-def test_the_reporter_rates_a_resolved_call_from_the_email_link(cast, client, password, settings,
-                                                                django_capture_on_commit_callbacks):
+def test_the_reporter_rates_a_resolved_call_from_the_email_link(
+    cast, client, password, settings, django_capture_on_commit_callbacks
+):
     settings.SCHOOLDESK_SITE_URL = "http://testserver"
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        incident = incident_resolve(incident=incident, by=cast.technician, version=incident.version,
-                                    resolution="Replaced the cable.")
+        incident = incident_resolve(
+            incident=incident, by=cast.technician, version=incident.version, resolution="Replaced the cable."
+        )
     (email,) = [m for m in mail.outbox if m.to == [cast.reporter.email]]
     links = links_in(email)
     assert set(links) == {"Good", "OK", "Poor"} and all(RATE_LINK.fullmatch(url) for url in links.values())
@@ -131,9 +133,15 @@ def test_the_reporter_rates_a_resolved_call_from_the_email_link(cast, client, pa
 
 
 def test_a_caller_without_an_account_rates_through_the_link_without_signing_in(cast, client):
-    incident = IncidentFactory(school=cast.school, by=cast.spoc, channel="phone", reported_by=None,
-                               reporter_name="Mr Patel (caretaker)", reporter_contact="r.patel@example.org",
-                               summary="Boiler room camera offline")
+    incident = IncidentFactory(
+        school=cast.school,
+        by=cast.spoc,
+        channel="phone",
+        reported_by=None,
+        reporter_name="Mr Patel (caretaker)",
+        reporter_contact="r.patel@example.org",
+        summary="Boiler room camera offline",
+    )
     incident = resolved_by_technician(cast, incident)
     path = reverse("incidents:rating_link", args=[satisfaction_token(incident=incident, rating="poor")])
     page = client.get(path)
@@ -173,5 +181,7 @@ def test_the_call_page_asks_its_reporter_only(cast, login):
     assert response.status_code == 302 and reload(incident).satisfaction == "ok"
     page = client.get(url).content.decode()
     assert "rating:</strong> OK" in page and "Send my rating" in page  # changeable for a day
-    assert login(cast.spoc).post(reverse("incidents:incident_rate", args=[incident.pk]),
-                                 {"rating": "good"}).status_code == 403
+    assert (
+        login(cast.spoc).post(reverse("incidents:incident_rate", args=[incident.pk]), {"rating": "good"}).status_code
+        == 403
+    )

@@ -14,14 +14,14 @@ AFTER = [("incidents", "0011_satisfaction_good_ok_poor")]
 def test_old_scores_become_good_ok_and_poor(cast):
     from schooldesk.incidents.tests.factories import IncidentFactory
 
-    calls = [IncidentFactory(school=cast.school, by=cast.reporter, summary=f"Projector {n} flickers")
-             for n in range(6)]
+    calls = [IncidentFactory(school=cast.school, by=cast.reporter, summary=f"Projector {n} flickers") for n in range(6)]
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps.get_model("incidents", "Incident")
     for call, score in zip(calls, [5, 4, 3, 2, 1, None], strict=True):
-        old.objects.filter(pk=call.pk).update(satisfaction=score, status="closed", resolved_at=call.logged_at,
-                                              closed_at=call.logged_at)
+        old.objects.filter(pk=call.pk).update(
+            satisfaction=score, status="closed", resolved_at=call.logged_at, closed_at=call.logged_at
+        )
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(AFTER)

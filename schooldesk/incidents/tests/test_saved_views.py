@@ -58,9 +58,15 @@ def test_here_today_is_where_the_technicians_visit_is_today(cast, client):
     IncidentFactory(school=cast.school, by=cast.reporter, location=library)
     today = timezone.localdate()
     start = datetime.combine(today, time(9), tzinfo=LONDON)
-    visit = DiaryEntry.objects.create(school=cast.school, kind="visit", title="Technician visit",
-                                      person=cast.technician, starts_at=start, ends_at=start + timedelta(hours=3),
-                                      location=hall)
+    visit = DiaryEntry.objects.create(
+        school=cast.school,
+        kind="visit",
+        title="Technician visit",
+        person=cast.technician,
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        location=hall,
+    )
     client.force_login(cast.technician)
     assert menu(client)["Here today"] == "1"
     html = client.get("/incidents/?whose=here_today&state=open").content.decode()
@@ -111,8 +117,9 @@ def test_the_menu_counts_cost_the_same_queries_for_two_views_or_ten(cast, client
 
     few = cold()
     for n in range(8):
-        SavedView.objects.create(user=cast.technician, name=f"View {n}",
-                                 query=f"status=first_level&priority=P{n % 4 + 1}")
+        SavedView.objects.create(
+            user=cast.technician, name=f"View {n}", query=f"status=first_level&priority=P{n % 4 + 1}"
+        )
     for _ in range(20):
         _forward(cast, IncidentFactory(school=cast.school, by=cast.reporter))
     assert cold() == few

@@ -15,8 +15,11 @@ def found(cast, text):
     class Request:
         user = cast.spoc
 
-    return set(IncidentFilterSet({"q": text}, queryset=Incident.objects.visible_to(cast.spoc), request=Request()).qs
-               .values_list("summary", flat=True))
+    return set(
+        IncidentFilterSet(
+            {"q": text}, queryset=Incident.objects.visible_to(cast.spoc), request=Request()
+        ).qs.values_list("summary", flat=True)
+    )
 
 
 @pytest.fixture
@@ -24,8 +27,9 @@ def calls(cast):
     IncidentFactory(school=cast.school, by=cast.reporter, summary="Projector in Room 12 shows no picture")
     IncidentFactory(school=cast.school, by=cast.reporter, summary="Wi-Fi drops in the hall", description="Since Monday")
     IncidentFactory(school=cast.school, by=cast.reporter, summary="Printer jam", device="HP LaserJet OAK-164")
-    IncidentFactory(school=cast.school, by=cast.reporter, summary="Café till will not print",
-                    description="Receipts blank")
+    IncidentFactory(
+        school=cast.school, by=cast.reporter, summary="Café till will not print", description="Receipts blank"
+    )
 
 
 def test_words_match_as_prefixes_in_any_field(cast, calls):

@@ -62,9 +62,7 @@ def category(school, name="Network and internet") -> Category:
 
 
 def statuses(incident) -> list[tuple[str, str]]:
-    return list(
-        incident.updates.filter(kind=UpdateKind.STATUS, field="status").values_list("old_value", "new_value")
-    )
+    return list(incident.updates.filter(kind=UpdateKind.STATUS, field="status").values_list("old_value", "new_value"))
 
 
 def triage(incident, by, version=None, **kwargs) -> Incident:
@@ -211,9 +209,7 @@ def test_only_members_of_the_school_can_log_there(cast, other):
 
 def test_location_and_category_must_belong_to_the_school(cast, other):
     with pytest.raises(ValidationError) as error:
-        IncidentFactory(
-            school=cast.school, by=cast.spoc, location=Location.objects.filter(school=other.school).first()
-        )
+        IncidentFactory(school=cast.school, by=cast.spoc, location=Location.objects.filter(school=other.school).first())
     assert "location" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         IncidentFactory(school=cast.school, by=cast.spoc, category=category(other.school))
@@ -307,9 +303,7 @@ def test_a_technician_of_another_school_cannot_be_assigned(cast, other):
         incident_assign(incident=incident, by=cast.spoc, version=1, technician=other.technician)
     assert "technician" in error.value.message_dict
     with pytest.raises(ValidationError):
-        incident_assign(
-            incident=incident, by=cast.spoc, version=1, technician=cast.reporter
-        )  # not support staff
+        incident_assign(incident=incident, by=cast.spoc, version=1, technician=cast.reporter)  # not support staff
     with pytest.raises(ValidationError):
         incident_assign(incident=incident, by=cast.spoc, version=1)  # nobody and no visit
     assert reload(incident).assigned_to is None and reload(incident).version == 1
@@ -328,9 +322,7 @@ def test_assignment_records_old_and_new_and_tells_only_the_new_technician(cast, 
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     incident = incident_assign(incident=incident, by=cast.spoc, version=1, technician=cast.technician)
     with notify():
-        incident = incident_assign(
-            incident=incident, by=cast.spoc, version=2, technician=second, note="Sam's area"
-        )
+        incident = incident_assign(incident=incident, by=cast.spoc, version=2, technician=second, note="Sam's area")
     assert [m.to for m in mail.outbox] == [[second.email]]  # status unchanged: the reporter is not told again
     assert "Sam's area" in mail.outbox[0].body
     rows = list(incident.updates.filter(kind=UpdateKind.ASSIGNMENT).values_list("old_value", "new_value"))
@@ -341,7 +333,8 @@ def test_assignment_records_old_and_new_and_tells_only_the_new_technician(cast, 
     assert mail.outbox == []
     assert incident.assigned_to is None and incident.for_next_visit
     assert incident.updates.filter(kind=UpdateKind.ASSIGNMENT).last().change_text == (
-        "Forwarded to the next scheduled technician visit")
+        "Forwarded to the next scheduled technician visit"
+    )
 
 
 def test_nobody_is_emailed_about_assigning_a_call_to_themselves(cast, notify):
@@ -371,9 +364,7 @@ def test_re_escalating_records_the_new_supplier_and_their_reference(cast):
     broadband = Supplier.objects.create(organisation=cast.school.organisation, name="Broadband Co")
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     incident = incident_escalate(incident=incident, by=cast.spoc, version=1, supplier=cast.supplier)
-    incident = incident_escalate(
-        incident=incident, by=cast.spoc, version=2, supplier=broadband, reference="B-1"
-    )
+    incident = incident_escalate(incident=incident, by=cast.spoc, version=2, supplier=broadband, reference="B-1")
     first, last = incident.updates.filter(kind=UpdateKind.ESCALATION)
     assert first.change_text == f"Escalated to {cast.supplier.name}"  # the earlier row still names the first
     assert last.change_text == "Escalated to Broadband Co (their ref B-1)"
@@ -436,9 +427,7 @@ def test_public_replies_reach_the_reporter_and_internal_notes_do_not(cast, notif
 
 def test_a_reporter_cannot_write_internal_notes_or_book_time(cast):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
-    update = incident_reply(
-        incident=incident, by=cast.reporter, body="Still broken", is_public=False, minutes_spent=90
-    )
+    update = incident_reply(incident=incident, by=cast.reporter, body="Still broken", is_public=False, minutes_spent=90)
     assert (update.kind, update.is_public, update.minutes_spent) == (UpdateKind.REPLY, True, 0)
 
 
@@ -548,8 +537,7 @@ def test_marking_a_duplicate(cast):
     assert copy.status == IncidentStatus.DUPLICATE and copy.duplicate_of == original
     assert copy.closed_at is not None
     assert (
-        copy.updates.get(kind=UpdateKind.DUPLICATE).body
-        == f"Duplicate of {original.reference}: Wi-Fi down in the hall"
+        copy.updates.get(kind=UpdateKind.DUPLICATE).body == f"Duplicate of {original.reference}: Wi-Fi down in the hall"
     )
     note = original.updates.get(kind=UpdateKind.NOTE)
     assert note.body == f"{copy.reference} was linked as a duplicate of this call." and not note.is_public
@@ -604,9 +592,7 @@ def test_allowed_attachments_are_stored_under_a_random_name(cast, media):
     assert path.parent == Path(media) / "attachments" / str(cast.school.pk) / str(incident.pk)
 
 
-@pytest.mark.parametrize(
-    "name", ["setup.exe", "page.html", "image.svg", "README", "backup.tar.gz", "x.png.exe"]
-)
+@pytest.mark.parametrize("name", ["setup.exe", "page.html", "image.svg", "README", "backup.tar.gz", "x.png.exe"])
 def test_disallowed_types_are_refused_and_nothing_is_logged(cast, name):
     with pytest.raises(ValidationError, match="not a file type we accept"):
         IncidentFactory(school=cast.school, by=cast.reporter, files=[SimpleUploadedFile(name, b"MZ\x90\x00")])
@@ -649,9 +635,7 @@ def test_a_file_that_is_not_what_its_name_says_is_refused(cast, name, content):
 
 def test_reply_with_only_an_attachment(cast):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
-    update = incident_reply(
-        incident=incident, by=cast.reporter, body="", files=[SimpleUploadedFile("a.png", PNG)]
-    )
+    update = incident_reply(incident=incident, by=cast.reporter, body="", files=[SimpleUploadedFile("a.png", PNG)])
     assert update.attachments.get().original_name == "a.png"
     attachment_validate(SimpleUploadedFile("report.docx", b"PK\x03\x04rest"))  # Office files are zip archives
 
@@ -669,8 +653,9 @@ def test_archived_category_refused_for_new_triage(cast):
     category = Category.objects.create(school=cast.school, name="Old kit", is_archived=True)
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     with pytest.raises(ValidationError):
-        incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=category, impact="I3",
-                        urgency="U2")
+        incident_triage(
+            incident=incident, by=cast.spoc, version=incident.version, category=category, impact="I3", urgency="U2"
+        )
 
 
 def test_reporter_cannot_reply_to_a_closed_call_but_can_reopen(cast):
@@ -694,14 +679,28 @@ def test_triage_can_correct_the_location_within_the_school(cast, other):
     library = Location.objects.get(school=cast.school, name="Library")
     assert incident.location != library
     before = incident.location.name
-    incident = incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,
-                               impact="I3", urgency="U2", location=library)
+    incident = incident_triage(
+        incident=incident,
+        by=cast.spoc,
+        version=incident.version,
+        category=None,
+        impact="I3",
+        urgency="U2",
+        location=library,
+    )
     assert incident.location == library
     assert incident.updates.filter(kind="triage").last().body == f"Where: Library (was {before})."
     foreign = Location.objects.filter(school=other.school).first()
     with pytest.raises(ValidationError):
-        incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,
-                        impact="I3", urgency="U2", location=foreign)
+        incident_triage(
+            incident=incident,
+            by=cast.spoc,
+            version=incident.version,
+            category=None,
+            impact="I3",
+            urgency="U2",
+            location=foreign,
+        )
 
 
 def test_a_caller_without_an_account_replies_as_the_reporter(cast):

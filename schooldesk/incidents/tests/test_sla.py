@@ -121,9 +121,7 @@ def test_a_term_time_school_does_not_count_half_term(cast, clock):
 def test_triage_recomputes_due_times_from_logging_with_the_new_priority(cast, clock):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)  # P4
     clock.set(2026, 3, 2, 11, 0)
-    incident = incident_triage(
-        incident=incident, by=cast.spoc, version=1, category=None, impact="I1", urgency="U1"
-    )
+    incident = incident_triage(incident=incident, by=cast.spoc, version=1, category=None, impact="I1", urgency="U1")
     incident = reload(incident)
     assert incident.priority == "P1"
     # from when it was logged (10:00), not from triage (11:00): respond by 10:30, resolve by 15:00
@@ -213,9 +211,7 @@ def test_waiting_on_the_reporter_pauses_and_resuming_pushes_due_times_out_by_the
     )
     assert incident.status == IncidentStatus.WAITING_REPORTER
     assert reload(incident).sla_paused_at == london(2026, 3, 2, 15, 30)
-    assert (
-        reload(incident).sla_state(london(2026, 3, 10, 12, 0)) == SlaState.PAUSED
-    )  # never breached while paused
+    assert reload(incident).sla_state(london(2026, 3, 10, 12, 0)) == SlaState.PAUSED  # never breached while paused
 
     clock.set(2026, 3, 3, 9, 0)  # 60 minutes on Monday + 60 on Tuesday morning
     incident = incident_resume(incident=incident, by=cast.technician, version=incident.version)
@@ -264,9 +260,7 @@ def test_separate_waits_add_up(cast, clock):
         ((2026, 3, 2, 13, 0), (2026, 3, 2, 13, 45)),
     ):
         clock.set(*start)
-        incident = incident_wait(
-            incident=incident, by=cast.technician, version=incident.version, on="reporter"
-        )
+        incident = incident_wait(incident=incident, by=cast.technician, version=incident.version, on="reporter")
         clock.set(*end)
         incident = incident_resume(incident=incident, by=cast.technician, version=incident.version)
     incident = reload(incident)
@@ -291,9 +285,7 @@ def test_resuming_a_call_that_is_not_waiting_is_refused(cast):
 
 def test_the_reporters_reply_restarts_the_clock(cast, clock):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
-    incident = incident_triage(
-        incident=incident, by=cast.spoc, version=1, category=None, impact="I3", urgency="U2"
-    )
+    incident = incident_triage(incident=incident, by=cast.spoc, version=1, category=None, impact="I3", urgency="U2")
     clock.set(2026, 3, 2, 15, 0)
     incident = incident_wait(incident=incident, by=cast.technician, version=incident.version, on="reporter")
     clock.set(2026, 3, 3, 8, 30)
@@ -311,9 +303,7 @@ def test_the_reporters_reply_restarts_the_clock(cast, clock):
 def test_a_resolved_calls_clock_stands_still_and_reopening_restarts_it(cast, clock):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)  # resolve due Mon 9 March 10:00
     clock.set(2026, 3, 3, 10, 0)
-    incident = incident_resolve(
-        incident=incident, by=cast.technician, version=1, resolution="Replaced the cable."
-    )
+    incident = incident_resolve(incident=incident, by=cast.technician, version=1, resolution="Replaced the cable.")
     resolved = reload(incident)
     assert resolved.resolved_at == london(2026, 3, 3, 10, 0)
     assert resolved.sla_state(london(2026, 3, 20, 10, 0)) is None  # not breached: it is no longer running
@@ -380,9 +370,7 @@ def _resolved(cast, clock, *when) -> Incident:
     return incident_resolve(incident=incident, by=cast.technician, version=1, resolution="Done.")
 
 
-def test_auto_close_closes_only_calls_past_the_schools_limit(
-    cast, other, clock, django_capture_on_commit_callbacks
-):
+def test_auto_close_closes_only_calls_past_the_schools_limit(cast, other, clock, django_capture_on_commit_callbacks):
     cast.school.auto_close_after_days = 3
     cast.school.save()
     early = _resolved(cast, clock, 2026, 3, 2, 10, 0)  # Monday: closes at the end of Thursday
@@ -420,9 +408,7 @@ def test_auto_close_closes_only_calls_past_the_schools_limit(
 def test_auto_close_counts_school_days_not_calendar_days(cast, clock):
     cast.school.auto_close_after_days = 2
     cast.school.save()
-    Closure.objects.create(
-        school=cast.school, name="INSET", starts_on=date(2026, 3, 3), ends_on=date(2026, 3, 3)
-    )
+    Closure.objects.create(school=cast.school, name="INSET", starts_on=date(2026, 3, 3), ends_on=date(2026, 3, 3))
     incident = _resolved(cast, clock, 2026, 3, 2, 10, 0)  # Monday; Tuesday is an INSET day
     assert incidents_auto_close(now=london(2026, 3, 4, 16, 30)) == 0
     assert incidents_auto_close(now=london(2026, 3, 5, 16, 30)) == 1

@@ -51,16 +51,21 @@ def photo(*, orientation: int = 1, size=(64, 32)) -> bytes:
 def report_form(client, user, *, summary: str, attachment):
     client.force_login(user)
     page = client.get("/incidents/new/")
-    form = next(f for f in forms_in(page.content.decode(), "/incidents/new/")
-                if any(c.name == "attachment" for c in f.controls))
+    form = next(
+        f for f in forms_in(page.content.decode(), "/incidents/new/") if any(c.name == "attachment" for c in f.controls)
+    )
     data, _touched = filled(form, None, {"attachment": lambda: attachment})
     data["summary"] = summary
     return client.post(form.action, data)
 
 
 def test_a_photo_keeps_no_gps_position_and_no_other_exif(cast, client):
-    response = report_form(client, cast.reporter, summary="Broken window catch",
-                           attachment=SimpleUploadedFile("IMG_0001.jpg", photo(orientation=6), "image/jpeg"))
+    response = report_form(
+        client,
+        cast.reporter,
+        summary="Broken window catch",
+        attachment=SimpleUploadedFile("IMG_0001.jpg", photo(orientation=6), "image/jpeg"),
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     stored = Attachment.objects.get(incident__summary="Broken window catch")
     data = Path(stored.file.path).read_bytes()
@@ -75,8 +80,9 @@ def test_a_photo_keeps_no_gps_position_and_no_other_exif(cast, client):
 def test_a_photo_that_needs_no_turning_is_not_compressed_again(cast):
     original = photo()
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
-    update = incident_reply(incident=incident, by=cast.reporter, body="",
-                            files=[SimpleUploadedFile("door.jpeg", original, "image/jpeg")])
+    update = incident_reply(
+        incident=incident, by=cast.reporter, body="", files=[SimpleUploadedFile("door.jpeg", original, "image/jpeg")]
+    )
     kept = Path(update.attachments.get().file.path).read_bytes()
     with Image.open(io.BytesIO(original)) as before, Image.open(io.BytesIO(kept)) as after:
         assert not after.getexif() and after.size == before.size
@@ -85,8 +91,11 @@ def test_a_photo_that_needs_no_turning_is_not_compressed_again(cast):
 
 def test_a_file_that_says_it_is_a_jpeg_and_is_not_a_photo_is_refused(cast):
     with pytest.raises(ValidationError, match="could not be read as a photo"):
-        IncidentFactory(school=cast.school, by=cast.reporter,
-                        files=[SimpleUploadedFile("scan.jpg", b"\xff\xd8\xff\xe0 not really a photo")])
+        IncidentFactory(
+            school=cast.school,
+            by=cast.reporter,
+            files=[SimpleUploadedFile("scan.jpg", b"\xff\xd8\xff\xe0 not really a photo")],
+        )
 
 
 class Probe(FileUploadHandler):
@@ -110,13 +119,22 @@ def test_a_file_far_over_the_limit_is_not_received_whole_and_the_form_says_why(c
     settings.ATTACHMENT_MAX_BYTES = settings.SCHOOLDESK_UPLOAD_MAX_BYTES = 1024 * 1024
     probe = f"{__name__}.Probe"
     handlers = [h for h in settings.FILE_UPLOAD_HANDLERS if "Memory" not in h and "Temporary" not in h]
-    settings.FILE_UPLOAD_HANDLERS = [*handlers, probe, "django.core.files.uploadhandler.MemoryFileUploadHandler",
-                                     "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+    settings.FILE_UPLOAD_HANDLERS = [
+        *handlers,
+        probe,
+        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+        "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    ]
     huge = PNG + b"\x00" * (3 * 1024 * 1024)
-    response = report_form(client, cast.reporter, summary="Projector bulb gone in Hall",
-                           attachment=SimpleUploadedFile("hall.png", huge, "image/png"))
+    response = report_form(
+        client,
+        cast.reporter,
+        summary="Projector bulb gone in Hall",
+        attachment=SimpleUploadedFile("hall.png", huge, "image/png"),
+    )
     assert Probe.kept["hall.png"] <= settings.SCHOOLDESK_UPLOAD_MAX_BYTES + 64 * 1024, (
-        f"{Probe.kept['hall.png']} bytes of a {len(huge)}-byte file were received before the size check")
+        f"{Probe.kept['hall.png']} bytes of a {len(huge)}-byte file were received before the size check"
+    )
     page = response.content.decode()
     assert response.status_code == 400  # the form again, with its errors and what was typed
     assert "“hall.png” is larger than 1 MB" in page and "Projector bulb gone in Hall" in page
@@ -125,8 +143,12 @@ def test_a_file_far_over_the_limit_is_not_received_whole_and_the_form_says_why(c
 
 def test_a_request_body_over_the_cap_is_refused_before_it_is_read(cast, client, settings):
     settings.SCHOOLDESK_REQUEST_MAX_BYTES = 1024 * 1024
-    response = report_form(client, cast.reporter, summary="Too big",
-                           attachment=SimpleUploadedFile("big.png", PNG + b"\x00" * (2 * 1024 * 1024)))
+    response = report_form(
+        client,
+        cast.reporter,
+        summary="Too big",
+        attachment=SimpleUploadedFile("big.png", PNG + b"\x00" * (2 * 1024 * 1024)),
+    )
     assert response.status_code == 400 and b"Too big" not in response.content  # not the form: the body was not read
     assert not Incident.objects.filter(summary="Too big").exists()
 
@@ -148,14 +170,22 @@ def scanner(request, clamd, settings):  # noqa: F811 - the fixture imported abov
 
 
 def test_the_scanner_refuses_an_infected_file_and_keeps_a_clean_one(cast, client, scanner):
-    response = report_form(client, cast.reporter, summary="Odd file from a parent",
-                           attachment=SimpleUploadedFile("letter.txt", b"Dear school,\n" + EICAR, "text/plain"))
+    response = report_form(
+        client,
+        cast.reporter,
+        summary="Odd file from a parent",
+        attachment=SimpleUploadedFile("letter.txt", b"Dear school,\n" + EICAR, "text/plain"),
+    )
     page = response.content.decode()
     assert response.status_code == 400 and "the virus scanner found" in page and SIGNATURE in page
     assert "Odd file from a parent" in page  # what was typed is still there
     assert not Incident.objects.exists() and not Attachment.objects.exists()
-    response = report_form(client, cast.reporter, summary="Clean file",
-                           attachment=SimpleUploadedFile("notes.txt", b"Room 4 projector: no picture.\n"))
+    response = report_form(
+        client,
+        cast.reporter,
+        summary="Clean file",
+        attachment=SimpleUploadedFile("notes.txt", b"Room 4 projector: no picture.\n"),
+    )
     assert response.status_code == 302
     assert Attachment.objects.get().original_name == "notes.txt"
 
@@ -178,8 +208,10 @@ def test_a_spreadsheet_the_asset_import_would_keep_is_scanned_too(cast, client, 
 def test_a_scanner_that_cannot_be_reached_refuses_the_upload_and_says_so(cast, settings, caplog, tmp_path):
     settings.SCHOOLDESK_CLAMD_SOCKET = str(tmp_path / "no-clamd-here.sock")
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
-    with caplog.at_level(logging.ERROR, logger="schooldesk.core.scanning"), \
-            pytest.raises(ValidationError, match="could not be checked for viruses"):
+    with (
+        caplog.at_level(logging.ERROR, logger="schooldesk.core.scanning"),
+        pytest.raises(ValidationError, match="could not be checked for viruses"),
+    ):
         incident_reply(incident=incident, by=cast.reporter, body="", files=[SimpleUploadedFile("a.png", PNG)])
     assert "could not be reached" in caplog.text and "no-clamd-here.sock" in caplog.text
     assert not Attachment.objects.exists()

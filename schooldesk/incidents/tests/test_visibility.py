@@ -129,9 +129,7 @@ def test_an_organisation_wide_role_sees_every_school_of_that_organisation(other)
     birch = make_cast("birch", organisation=trust)
     IncidentFactory(school=ash.school, by=ash.reporter, summary="ash call")
     birch_call = IncidentFactory(school=birch.school, by=birch.reporter, summary="birch call")
-    incident_escalate(
-        incident=birch_call, by=birch.spoc, version=1, supplier=ash.supplier
-    )  # the trust's supplier
+    incident_escalate(incident=birch_call, by=birch.spoc, version=1, supplier=ash.supplier)  # the trust's supplier
     IncidentFactory(school=birch.school, by=birch.reporter, summary="birch restricted", is_restricted=True)
     IncidentFactory(school=other.school, by=other.reporter, summary="elm call")
 
@@ -154,9 +152,7 @@ def test_an_organisation_wide_role_sees_every_school_of_that_organisation(other)
 def test_visible_to_costs_one_query_for_roles_and_one_for_calls(cast, calls, django_assert_num_queries):
     spoc = fresh(cast.spoc)
     with django_assert_num_queries(2):  # the roles, then the calls
-        assert (
-            set(Incident.objects.visible_to(spoc).active().values_list("summary", flat=True)) == UNRESTRICTED
-        )
+        assert set(Incident.objects.visible_to(spoc).active().values_list("summary", flat=True)) == UNRESTRICTED
 
 
 # --- finding a call by its reference --------------------------------------------------------------

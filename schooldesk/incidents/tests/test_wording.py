@@ -41,8 +41,15 @@ def test_a_one_school_spoc_reads_the_timeline_in_words(cast, login, client, mail
     incident.refresh_from_db()
     client.post(url("assign"), {"version": incident.version, "technician": cast.technician.pk})
     incident.refresh_from_db()
-    response = client.post(url("escalate"), {"version": incident.version, "supplier": cast.supplier.pk,
-                                             "reference": "CTD-884213", "note": "Panel will not power on"})
+    response = client.post(
+        url("escalate"),
+        {
+            "version": incident.version,
+            "supplier": cast.supplier.pk,
+            "reference": "CTD-884213",
+            "note": "Panel will not power on",
+        },
+    )
     assert response.status_code == 302
     page = _text(client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode())
     assert "Status: Open (triaged)" in page
@@ -58,8 +65,9 @@ def test_a_one_school_spoc_reads_the_timeline_in_words(cast, login, client, mail
 
 def test_the_reporter_reads_one_email_per_save_in_words(cast, mailed):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
-    incident = incident_resolve(incident=incident, by=cast.spoc, version=incident.version,
-                                resolution="Restarted the switch")
+    incident = incident_resolve(
+        incident=incident, by=cast.spoc, version=incident.version, resolution="Restarted the switch"
+    )
     with mailed():  # the desk reopens it: a reopening and a change of status, told in one email
         incident_reopen(incident=incident, by=cast.spoc, reason="Still no network in Class 4")
     [email] = [m for m in mail.outbox if m.to == [cast.reporter.email]]
@@ -74,29 +82,38 @@ def test_the_reporter_hears_of_triage_as_a_sentence(cast, login, client, mailed)
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     login(cast.spoc)
     with mailed():
-        client.post(reverse("incidents:incident_triage", args=[incident.pk]),
-                    {"version": 1, "impact": "I2", "urgency": "U1", "priority": "", "reason": ""})
+        client.post(
+            reverse("incidents:incident_triage", args=[incident.pk]),
+            {"version": 1, "impact": "I2", "urgency": "U1", "priority": "", "reason": ""},
+        )
     [email] = mail.outbox
     assert email.to == [cast.reporter.email]
     assert "Status: Open (triaged)" in email.body and "status:" not in email.body and "→" not in email.body
 
 
-@pytest.mark.parametrize(("field", "old", "new", "said"), [
-    ("status", "New", "Open (triaged)", "Status: Open (triaged)"),
-    ("assigned_to", "", "Tom Hargreaves", "Forwarded to Tom Hargreaves"),
-    ("assigned_to", "–", "Tom Hargreaves (next visit)", "Forwarded to Tom Hargreaves for the next scheduled visit"),
-    ("assigned_to", "–", "next scheduled visit", "Forwarded to the next scheduled technician visit"),
-    ("next_visit", "Tom Hargreaves", "", "Forwarded to the next scheduled technician visit"),
-    ("escalated_to", "CTD-884213", "Classroom Technology Direct",
-     "Escalated to Classroom Technology Direct (their ref CTD-884213)"),
-    ("escalated_to", "", "Classroom Technology Direct", "Escalated to Classroom Technology Direct"),
-    ("supplier", "–", "Classroom Technology Direct", "Escalated to Classroom Technology Direct"),
-    ("supplier_reference", "–", "CTD-1", "Supplier's reference: CTD-1"),
-    ("supplier_reference", "CTD-1", "CTD-2", "Supplier's reference changed from CTD-1 to CTD-2"),
-    ("priority", "P4", "P1", "Priority set to P1 – critical (the matrix suggested P4 – low)"),
-    ("workaround", "", "", "Recorded as a workaround; follow-up needed"),
-    ("location", "Hall", "Library", "Where: Library (was Hall)"),
-])
+@pytest.mark.parametrize(
+    ("field", "old", "new", "said"),
+    [
+        ("status", "New", "Open (triaged)", "Status: Open (triaged)"),
+        ("assigned_to", "", "Tom Hargreaves", "Forwarded to Tom Hargreaves"),
+        ("assigned_to", "–", "Tom Hargreaves (next visit)", "Forwarded to Tom Hargreaves for the next scheduled visit"),
+        ("assigned_to", "–", "next scheduled visit", "Forwarded to the next scheduled technician visit"),
+        ("next_visit", "Tom Hargreaves", "", "Forwarded to the next scheduled technician visit"),
+        (
+            "escalated_to",
+            "CTD-884213",
+            "Classroom Technology Direct",
+            "Escalated to Classroom Technology Direct (their ref CTD-884213)",
+        ),
+        ("escalated_to", "", "Classroom Technology Direct", "Escalated to Classroom Technology Direct"),
+        ("supplier", "–", "Classroom Technology Direct", "Escalated to Classroom Technology Direct"),
+        ("supplier_reference", "–", "CTD-1", "Supplier's reference: CTD-1"),
+        ("supplier_reference", "CTD-1", "CTD-2", "Supplier's reference changed from CTD-1 to CTD-2"),
+        ("priority", "P4", "P1", "Priority set to P1 – critical (the matrix suggested P4 – low)"),
+        ("workaround", "", "", "Recorded as a workaround; follow-up needed"),
+        ("location", "Hall", "Library", "Where: Library (was Hall)"),
+    ],
+)
 def test_every_recorded_change_reads_as_a_sentence(field, old, new, said):
     assert change_sentence(field, old, new) == said
     assert IncidentUpdate(field=field, old_value=old, new_value=new).change_text == said

@@ -8,97 +8,224 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assets', '0001_initial'),
-        ('locations', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('suppliers', '0001_initial'),
+        ("assets", "0001_initial"),
+        ("locations", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("suppliers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Licence',
+            name="Licence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('product', models.CharField(max_length=120, verbose_name='product')),
-                ('publisher', models.CharField(blank=True, max_length=120, verbose_name='publisher')),
-                ('licence_type', models.CharField(choices=[('per_device', 'Per device'), ('per_user', 'Per user'), ('concurrent', 'Concurrent users'), ('site', 'Site licence'), ('per_pupil', 'Per pupil'), ('subscription', 'Subscription (seats)')], max_length=20, verbose_name='type')),
-                ('quantity', models.PositiveIntegerField(blank=True, help_text='Devices, users or seats; pupils covered for a per-pupil licence. Leave empty for a site licence.', null=True, verbose_name='quantity owned')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='starts')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='ends')),
-                ('renews_on', models.DateField(blank=True, null=True, verbose_name='renewal date')),
-                ('cost', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='cost (£)')),
-                ('order_reference', models.CharField(blank=True, max_length=60, verbose_name='order reference')),
-                ('key', models.CharField(blank=True, help_text='Seen only by the SPOC, the ICT owner and technicians.', max_length=200, verbose_name='licence key')),
-                ('proof', models.FileField(blank=True, max_length=300, upload_to=schooldesk.licences.models.proof_path, verbose_name='proof of purchase')),
-                ('proof_stored_name', models.CharField(blank=True, max_length=80)),
-                ('proof_name', models.CharField(blank=True, max_length=200)),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('supplier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='suppliers.supplier', verbose_name='bought from')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("product", models.CharField(max_length=120, verbose_name="product")),
+                ("publisher", models.CharField(blank=True, max_length=120, verbose_name="publisher")),
+                (
+                    "licence_type",
+                    models.CharField(
+                        choices=[
+                            ("per_device", "Per device"),
+                            ("per_user", "Per user"),
+                            ("concurrent", "Concurrent users"),
+                            ("site", "Site licence"),
+                            ("per_pupil", "Per pupil"),
+                            ("subscription", "Subscription (seats)"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "quantity",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Devices, users or seats; pupils covered for a per-pupil licence. Leave empty for a site licence.",
+                        null=True,
+                        verbose_name="quantity owned",
+                    ),
+                ),
+                ("starts_on", models.DateField(blank=True, null=True, verbose_name="starts")),
+                ("ends_on", models.DateField(blank=True, null=True, verbose_name="ends")),
+                ("renews_on", models.DateField(blank=True, null=True, verbose_name="renewal date")),
+                (
+                    "cost",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="cost (£)"
+                    ),
+                ),
+                ("order_reference", models.CharField(blank=True, max_length=60, verbose_name="order reference")),
+                (
+                    "key",
+                    models.CharField(
+                        blank=True,
+                        help_text="Seen only by the SPOC, the ICT owner and technicians.",
+                        max_length=200,
+                        verbose_name="licence key",
+                    ),
+                ),
+                (
+                    "proof",
+                    models.FileField(
+                        blank=True,
+                        max_length=300,
+                        upload_to=schooldesk.licences.models.proof_path,
+                        verbose_name="proof of purchase",
+                    ),
+                ),
+                ("proof_stored_name", models.CharField(blank=True, max_length=80)),
+                ("proof_name", models.CharField(blank=True, max_length=200)),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="suppliers.supplier",
+                        verbose_name="bought from",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product', 'starts_on'],
+                "ordering": ["product", "starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='Installation',
+            name="Installation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.CharField(blank=True, max_length=40, verbose_name='version')),
-                ('installed_on', models.DateField(blank=True, null=True, verbose_name='installed on')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='installations', to='assets.asset', verbose_name='device')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('licence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='installations', to='licences.licence')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.CharField(blank=True, max_length=40, verbose_name="version")),
+                ("installed_on", models.DateField(blank=True, null=True, verbose_name="installed on")),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="installations",
+                        to="assets.asset",
+                        verbose_name="device",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "licence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="installations", to="licences.licence"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['asset__tag'],
+                "ordering": ["asset__tag"],
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('quantity', models.PositiveIntegerField(default=1, verbose_name='seats')),
-                ('note', models.CharField(blank=True, max_length=120, verbose_name='note')),
-                ('asset', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='licence_allocations', to='assets.asset', verbose_name='device')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='licence_allocations', to='locations.location', verbose_name='location')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='licence_allocations', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('licence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='allocations', to='licences.licence')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("quantity", models.PositiveIntegerField(default=1, verbose_name="seats")),
+                ("note", models.CharField(blank=True, max_length=120, verbose_name="note")),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="licence_allocations",
+                        to="assets.asset",
+                        verbose_name="device",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="licence_allocations",
+                        to="locations.location",
+                        verbose_name="location",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="licence_allocations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "licence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="allocations", to="licences.licence"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='licence',
-            index=models.Index(fields=['school', 'product'], name='licences_li_school__12a230_idx'),
+            model_name="licence",
+            index=models.Index(fields=["school", "product"], name="licences_li_school__12a230_idx"),
         ),
         migrations.AddIndex(
-            model_name='licence',
-            index=models.Index(fields=['renews_on'], name='licences_li_renews__27dcf3_idx'),
+            model_name="licence",
+            index=models.Index(fields=["renews_on"], name="licences_li_renews__27dcf3_idx"),
         ),
         migrations.AddConstraint(
-            model_name='licence',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('key'), models.F('school'), condition=models.Q(('key', ''), _negated=True), name='licence_unique_key_per_school'),
+            model_name="licence",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("key"),
+                models.F("school"),
+                condition=models.Q(("key", ""), _negated=True),
+                name="licence_unique_key_per_school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='installation',
-            constraint=models.UniqueConstraint(fields=('licence', 'asset'), name='installation_unique'),
+            model_name="installation",
+            constraint=models.UniqueConstraint(fields=("licence", "asset"), name="installation_unique"),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('asset__isnull', False), ('location__isnull', True), ('person__isnull', True)), models.Q(('asset__isnull', True), ('location__isnull', True), ('person__isnull', False)), models.Q(('asset__isnull', True), ('location__isnull', False), ('person__isnull', True)), _connector='OR'), name='allocation_one_target'),
+            model_name="allocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("asset__isnull", False), ("location__isnull", True), ("person__isnull", True)),
+                    models.Q(("asset__isnull", True), ("location__isnull", True), ("person__isnull", False)),
+                    models.Q(("asset__isnull", True), ("location__isnull", False), ("person__isnull", True)),
+                    _connector="OR",
+                ),
+                name="allocation_one_target",
+            ),
         ),
     ]

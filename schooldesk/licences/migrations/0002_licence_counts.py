@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('licences', '0001_initial'),
+        ("licences", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='licence',
-            name='allocated_count',
+            model_name="licence",
+            name="allocated_count",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='licence',
-            name='installed_count',
+            model_name="licence",
+            name="installed_count",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
     ]

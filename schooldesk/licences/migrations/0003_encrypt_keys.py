@@ -33,7 +33,6 @@ def decrypt_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("licences", "0002_licence_counts"),
     ]
@@ -52,13 +51,19 @@ class Migration(migrations.Migration):
             model_name="licence",
             name="key",
             field=schooldesk.core.fields.EncryptedTextField(
-                blank=True, help_text="Seen only by the SPOC, the ICT owner and technicians.", max_length=200,
-                verbose_name="licence key"),
+                blank=True,
+                help_text="Seen only by the SPOC, the ICT owner and technicians.",
+                max_length=200,
+                verbose_name="licence key",
+            ),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
         migrations.AddConstraint(
             model_name="licence",
-            constraint=models.UniqueConstraint(condition=models.Q(("key_digest", ""), _negated=True),
-                                               fields=("school", "key_digest"), name="licence_unique_key_per_school"),
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("key_digest", ""), _negated=True),
+                fields=("school", "key_digest"),
+                name="licence_unique_key_per_school",
+            ),
         ),
     ]

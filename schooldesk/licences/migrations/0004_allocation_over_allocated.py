@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('licences', '0003_encrypt_keys'),
+        ("licences", "0003_encrypt_keys"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='allocation',
-            name='over_allocated',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='seats over-allocated'),
+            model_name="allocation",
+            name="over_allocated",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="seats over-allocated"),
         ),
     ]

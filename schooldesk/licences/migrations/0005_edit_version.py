@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('licences', '0004_allocation_over_allocated'),
+        ("licences", "0004_allocation_over_allocated"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='licence',
-            name='version',
+            model_name="licence",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
     ]

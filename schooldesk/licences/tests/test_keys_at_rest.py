@@ -83,8 +83,9 @@ def test_a_copy_of_the_database_does_not_reveal_a_key(cast):
 
 def test_a_key_typed_into_the_page_is_stored_encrypted_shown_back_and_a_duplicate_refused(cast, login):
     client = login(cast.spoc)
-    form = typed(the_form(client, "/licences/new/"), school=str(cast.school.pk), product="Office",
-                 licence_type="site", key=KEY)
+    form = typed(
+        the_form(client, "/licences/new/"), school=str(cast.school.pk), product="Office", licence_type="site", key=KEY
+    )
     assert client.post("/licences/new/", form).status_code == 302
     licence = Licence.objects.get()
     assert KEY not in stored(licence)[0] and licence.key == KEY
@@ -94,8 +95,13 @@ def test_a_key_typed_into_the_page_is_stored_encrypted_shown_back_and_a_duplicat
     assert edit["key"] == KEY  # the edit form shows the key clear, and saving it unchanged is no clash
     assert client.post(f"/licences/{licence.pk}/edit/", typed(edit, notes="Renewed")).status_code == 302
 
-    again = typed(the_form(client, "/licences/new/"), school=str(cast.school.pk), product="Office again",
-                  licence_type="site", key=f"  {KEY.lower()} ")
+    again = typed(
+        the_form(client, "/licences/new/"),
+        school=str(cast.school.pk),
+        product="Office again",
+        licence_type="site",
+        key=f"  {KEY.lower()} ",
+    )
     response = client.post("/licences/new/", again)
     assert response.status_code == 400
     assert "That key is already recorded for Office in this school." in response.content.decode()

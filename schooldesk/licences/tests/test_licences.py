@@ -38,21 +38,31 @@ def test_compliance_per_device_per_user_site_per_pupil_and_expired(cast):
         services.installation_add(licence=under, asset=pc, by=cast.technician)
     over = LicenceFactory(school=cast.school, product="Antivirus", quantity=10)
     services.installation_add(licence=over, asset=pcs[0], by=None)
-    services.allocation_add(licence=over, by=None, location=Location.objects.filter(school=cast.school).first(),
-                            quantity=4)  # four seats allocated, one install: four in use, not five
+    services.allocation_add(
+        licence=over, by=None, location=Location.objects.filter(school=cast.school).first(), quantity=4
+    )  # four seats allocated, one install: four in use, not five
     exact = LicenceFactory(school=cast.school, product="CAD", licence_type="per_user", quantity=2)
     services.allocation_add(licence=exact, by=None, person=cast.reporter)
     services.allocation_add(licence=exact, by=None, person=cast.technician)
     LicenceFactory(school=cast.school, product="Maths site", licence_type="site", quantity=None)
     LicenceFactory(school=cast.school, product="Phonics", licence_type="per_pupil", quantity=200)
     LicenceFactory(school=cast.school, product="Reading", licence_type="per_pupil", quantity=250)
-    old = LicenceFactory(school=cast.school, product="Old suite", quantity=5,
-                         starts_on=timezone.localdate() - timedelta(days=800),
-                         ends_on=timezone.localdate() - timedelta(days=30))
+    old = LicenceFactory(
+        school=cast.school,
+        product="Old suite",
+        quantity=5,
+        starts_on=timezone.localdate() - timedelta(days=800),
+        ends_on=timezone.localdate() - timedelta(days=30),
+    )
     services.installation_add(licence=old, asset=pcs[1], by=None)
     assert states(cast.spoc) == {
-        "Office": (3, 5, "under"), "Antivirus": (10, 4, "over"), "CAD": (2, 2, "ok"), "Maths site": (0, 0, "site"),
-        "Phonics": (200, 238, "under"), "Reading": (250, 238, "over"), "Old suite": (5, 1, "expired"),
+        "Office": (3, 5, "under"),
+        "Antivirus": (10, 4, "over"),
+        "CAD": (2, 2, "ok"),
+        "Maths site": (0, 0, "site"),
+        "Phonics": (200, 238, "under"),
+        "Reading": (250, 238, "over"),
+        "Old suite": (5, 1, "expired"),
     }
 
 
@@ -87,8 +97,9 @@ def test_a_licence_needs_a_quantity_unless_it_is_a_site_licence_and_ends_after_i
         LicenceFactory(school=cast.school, quantity=None)
     assert "quantity" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        LicenceFactory(school=cast.school, starts_on=timezone.localdate(),
-                       ends_on=timezone.localdate() - timedelta(days=1))
+        LicenceFactory(
+            school=cast.school, starts_on=timezone.localdate(), ends_on=timezone.localdate() - timedelta(days=1)
+        )
     assert "ends_on" in error.value.message_dict
     site = LicenceFactory(school=cast.school, licence_type="site", quantity=50)
     assert site.quantity is None
@@ -129,8 +140,16 @@ def test_keys_and_proofs_are_for_the_desk_and_technicians_only(cast, login):
 def test_a_proof_of_the_wrong_type_is_refused_and_the_form_keeps_input(cast, login):
     client = login(cast.spoc)
     bad = SimpleUploadedFile("invoice.exe", b"MZ\x90\x00", content_type="application/octet-stream")
-    response = client.post("/licences/new/", {"school": cast.school.pk, "product": "Scratch Plus",
-                                              "licence_type": "site", "proof_upload": bad, "order_reference": "PO-77"})
+    response = client.post(
+        "/licences/new/",
+        {
+            "school": cast.school.pk,
+            "product": "Scratch Plus",
+            "licence_type": "site",
+            "proof_upload": bad,
+            "order_reference": "PO-77",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 400 and "not a file type we keep" in html and "PO-77" in html
     assert not Licence.objects.exists()
@@ -138,10 +157,19 @@ def test_a_proof_of_the_wrong_type_is_refused_and_the_form_keeps_input(cast, log
 
 def test_the_desk_adds_a_licence_then_seats_and_installs(cast, login):
     client = login(cast.spoc)
-    response = client.post("/licences/new/", {"school": cast.school.pk, "product": "Purple Mash",
-                                              "licence_type": "per_pupil", "quantity": 200, "cost": "1295.00",
-                                              "starts_on": "2026-09-01", "ends_on": "2027-08-31",
-                                              "renews_on": "2027-07-31"})
+    response = client.post(
+        "/licences/new/",
+        {
+            "school": cast.school.pk,
+            "product": "Purple Mash",
+            "licence_type": "per_pupil",
+            "quantity": 200,
+            "cost": "1295.00",
+            "starts_on": "2026-09-01",
+            "ends_on": "2027-08-31",
+            "renews_on": "2027-07-31",
+        },
+    )
     licence = Licence.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/licences/{licence.pk}/"
     pc = AssetFactory(school=cast.school, tag="PC-9")
@@ -160,15 +188,18 @@ def test_installations_import_all_or_nothing(cast, login):
     devices(cast, 3)
     LicenceFactory(school=cast.school, product="Scratch Desktop")
     client = login(cast.technician)
-    bad = SimpleUploadedFile("installs.csv", b"Asset tag,Product\nPC-0,Scratch Desktop\nPC-7,Scratch Desktop\n"
-                                             b"PC-1,Minecraft Education\n")
+    bad = SimpleUploadedFile(
+        "installs.csv", b"Asset tag,Product\nPC-0,Scratch Desktop\nPC-7,Scratch Desktop\nPC-1,Minecraft Education\n"
+    )
     response = client.post("/licences/installations/import/", {"school": cast.school.pk, "file": bad})
     html = response.content.decode()
     assert response.status_code == 400
     assert "Line 3: no device with the tag “PC-7”" in html and "Line 4: no licence for “Minecraft Education”" in html
     assert not Installation.objects.exists()
-    good = SimpleUploadedFile("installs.csv", b"Asset tag,Product,Version\npc-0,scratch desktop,3.29\n"
-                                              b"PC-1,Scratch Desktop,3.29\nPC-1,Scratch Desktop,3.29\n")
+    good = SimpleUploadedFile(
+        "installs.csv",
+        b"Asset tag,Product,Version\npc-0,scratch desktop,3.29\nPC-1,Scratch Desktop,3.29\nPC-1,Scratch Desktop,3.29\n",
+    )
     assert client.post("/licences/installations/import/", {"school": cast.school.pk, "file": good}).status_code == 302
     assert Installation.objects.count() == 2
 
@@ -204,9 +235,13 @@ def test_licence_pages_query_count_is_fixed(cast, client):
         start = Licence.objects.count()
         pcs = devices(cast, n, prefix=f"G{start}")
         for i in range(n):
-            licence = LicenceFactory(school=cast.school, product=f"Product {start + i}", supplier=cast.supplier,
-                                     licence_type=["per_device", "per_pupil", "site", "per_user"][i % 4],
-                                     quantity=None if i % 4 == 2 else 5)
+            licence = LicenceFactory(
+                school=cast.school,
+                product=f"Product {start + i}",
+                supplier=cast.supplier,
+                licence_type=["per_device", "per_pupil", "site", "per_user"][i % 4],
+                quantity=None if i % 4 == 2 else 5,
+            )
             for pc in pcs:
                 services.installation_add(licence=licence, asset=pc, by=None)
             services.allocation_add(licence=licence, by=None, person=cast.reporter)
@@ -214,10 +249,14 @@ def test_licence_pages_query_count_is_fixed(cast, client):
     client.force_login(cast.spoc)
     grow(3)
     first = Licence.objects.order_by("pk").first()
-    urls = {"list": "/licences/", "list filtered": "/licences/?state=over&licence_type=per_device&q=Product&renewal=90",
-            "compliance": "/licences/compliance/",
-            "compliance school": f"/licences/compliance/?school={cast.school.pk}",
-            "licence page": f"/licences/{first.pk}/", "export": "/licences/export/?format=xlsx"}
+    urls = {
+        "list": "/licences/",
+        "list filtered": "/licences/?state=over&licence_type=per_device&q=Product&renewal=90",
+        "compliance": "/licences/compliance/",
+        "compliance school": f"/licences/compliance/?school={cast.school.pk}",
+        "licence page": f"/licences/{first.pk}/",
+        "export": "/licences/export/?format=xlsx",
+    }
     small = {name: _count(client, url) for name, url in urls.items()}
     grow(25)
     client.force_login(cast.spoc)

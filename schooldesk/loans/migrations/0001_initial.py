@@ -6,41 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0006_pupil'),
-        ('assets', '0006_edit_version'),
-        ('schools', '0004_satisfaction_survey'),
+        ("accounts", "0006_pupil"),
+        ("assets", "0006_edit_version"),
+        ("schools", "0004_satisfaction_survey"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Loan',
+            name="Loan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('issued_on', models.DateField(verbose_name='handed out on')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='due back on')),
-                ('returned_on', models.DateField(blank=True, null=True, verbose_name='returned on')),
-                ('condition_out', models.TextField(blank=True, verbose_name='condition when handed out')),
-                ('condition_in', models.TextField(blank=True, verbose_name='condition when returned')),
-                ('is_data_wiped', models.BooleanField(default=False, verbose_name='data wiped on return')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='assets.asset', verbose_name='device')),
-                ('issued_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='handed out by')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='loans', to=settings.AUTH_USER_MODEL, verbose_name='member of staff')),
-                ('pupil', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='loans', to='accounts.pupil', verbose_name='pupil')),
-                ('returned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='returned to')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("issued_on", models.DateField(verbose_name="handed out on")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="due back on")),
+                ("returned_on", models.DateField(blank=True, null=True, verbose_name="returned on")),
+                ("condition_out", models.TextField(blank=True, verbose_name="condition when handed out")),
+                ("condition_in", models.TextField(blank=True, verbose_name="condition when returned")),
+                ("is_data_wiped", models.BooleanField(default=False, verbose_name="data wiped on return")),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="assets.asset",
+                        verbose_name="device",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="handed out by",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="member of staff",
+                    ),
+                ),
+                (
+                    "pupil",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loans",
+                        to="accounts.pupil",
+                        verbose_name="pupil",
+                    ),
+                ),
+                (
+                    "returned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="returned to",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-issued_on', '-pk'],
-                'indexes': [models.Index(fields=['school', 'returned_on', 'due_on'], name='loan_school_open_due')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('person__isnull', True), ('pupil__isnull', False)), models.Q(('person__isnull', False), ('pupil__isnull', True)), _connector='OR'), name='loan_one_borrower'), models.UniqueConstraint(condition=models.Q(('returned_on__isnull', True)), fields=('asset',), name='loan_one_open_loan_per_asset')],
+                "ordering": ["-issued_on", "-pk"],
+                "indexes": [models.Index(fields=["school", "returned_on", "due_on"], name="loan_school_open_due")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("person__isnull", True), ("pupil__isnull", False)),
+                            models.Q(("person__isnull", False), ("pupil__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="loan_one_borrower",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("returned_on__isnull", True)),
+                        fields=("asset",),
+                        name="loan_one_open_loan_per_asset",
+                    ),
+                ],
             },
         ),
     ]

@@ -7,83 +7,181 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('loans', '0001_initial'),
-        ('schools', '0004_satisfaction_survey'),
+        ("loans", "0001_initial"),
+        ("schools", "0004_satisfaction_survey"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgreementTemplate',
+            name="AgreementTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('title', models.CharField(max_length=160, verbose_name='title')),
-                ('body', models.TextField(help_text='Placeholders in braces are filled in for each loan: {pupil_name}, {year_group}, {form}, {device}, {serial}, {issued_on}, {due_on}, {school}.', verbose_name='text')),
-                ('number', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('is_current', models.BooleanField(default=True, verbose_name='current')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("title", models.CharField(max_length=160, verbose_name="title")),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Placeholders in braces are filled in for each loan: {pupil_name}, {year_group}, {form}, {device}, {serial}, {issued_on}, {due_on}, {school}.",
+                        verbose_name="text",
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("is_current", models.BooleanField(default=True, verbose_name="current")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number', '-pk'],
+                "ordering": ["-number", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Agreement',
+            name="Agreement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=160, verbose_name='title')),
-                ('text', models.TextField(verbose_name='text as signed')),
-                ('signer_name', models.CharField(max_length=160, verbose_name='signed by')),
-                ('relationship', models.CharField(choices=[('parent', 'Parent or carer'), ('pupil', 'Pupil'), ('staff', 'Member of staff')], max_length=10, verbose_name='as')),
-                ('method', models.CharField(choices=[('drawn', 'Signed on screen'), ('typed', 'Name typed on screen'), ('paper', 'Signed on paper and scanned')], max_length=10, verbose_name='how')),
-                ('signature', models.FileField(blank=True, max_length=300, upload_to=schooldesk.loans.models.agreement_path, verbose_name='signature')),
-                ('typed_signature', models.CharField(blank=True, max_length=160, verbose_name='typed signature')),
-                ('scan', models.FileField(blank=True, max_length=300, upload_to=schooldesk.loans.models.agreement_path, verbose_name='signed paper copy')),
-                ('scan_name', models.CharField(blank=True, max_length=200)),
-                ('signed_at', models.DateTimeField(verbose_name='signed at')),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='from the address')),
-                ('loan', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agreement', to='loans.loan')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('template', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreements', to='loans.agreementtemplate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=160, verbose_name="title")),
+                ("text", models.TextField(verbose_name="text as signed")),
+                ("signer_name", models.CharField(max_length=160, verbose_name="signed by")),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[("parent", "Parent or carer"), ("pupil", "Pupil"), ("staff", "Member of staff")],
+                        max_length=10,
+                        verbose_name="as",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("drawn", "Signed on screen"),
+                            ("typed", "Name typed on screen"),
+                            ("paper", "Signed on paper and scanned"),
+                        ],
+                        max_length=10,
+                        verbose_name="how",
+                    ),
+                ),
+                (
+                    "signature",
+                    models.FileField(
+                        blank=True,
+                        max_length=300,
+                        upload_to=schooldesk.loans.models.agreement_path,
+                        verbose_name="signature",
+                    ),
+                ),
+                ("typed_signature", models.CharField(blank=True, max_length=160, verbose_name="typed signature")),
+                (
+                    "scan",
+                    models.FileField(
+                        blank=True,
+                        max_length=300,
+                        upload_to=schooldesk.loans.models.agreement_path,
+                        verbose_name="signed paper copy",
+                    ),
+                ),
+                ("scan_name", models.CharField(blank=True, max_length=200)),
+                ("signed_at", models.DateTimeField(verbose_name="signed at")),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True, verbose_name="from the address")),
+                (
+                    "loan",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="agreement", to="loans.loan"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreements",
+                        to="loans.agreementtemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-signed_at'],
+                "ordering": ["-signed_at"],
             },
         ),
         migrations.CreateModel(
-            name='LoanPhoto',
+            name="LoanPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('stage', models.CharField(choices=[('out', 'When handed out'), ('in', 'When returned')], max_length=4)),
-                ('file', models.FileField(max_length=300, upload_to=schooldesk.loans.models.photo_path)),
-                ('stored_name', models.CharField(max_length=80)),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='loans.loan')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "stage",
+                    models.CharField(choices=[("out", "When handed out"), ("in", "When returned")], max_length=4),
+                ),
+                ("file", models.FileField(max_length=300, upload_to=schooldesk.loans.models.photo_path)),
+                ("stored_name", models.CharField(max_length=80)),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="photos", to="loans.loan"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='agreementtemplate',
-            constraint=models.UniqueConstraint(fields=('school', 'number'), name='agreementtemplate_unique_number'),
+            model_name="agreementtemplate",
+            constraint=models.UniqueConstraint(fields=("school", "number"), name="agreementtemplate_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='agreementtemplate',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('school',), name='agreementtemplate_one_current'),
+            model_name="agreementtemplate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("school",), name="agreementtemplate_one_current"
+            ),
         ),
     ]

@@ -10,14 +10,27 @@ def forwards(apps, schema_editor):
     AssetEvent = apps.get_model("assets", "AssetEvent")
     Loan = apps.get_model("loans", "Loan")
     lent = Asset.objects.filter(issued_to__isnull=False).exclude(
-        pk__in=Loan.objects.filter(returned_on__isnull=True).values("asset_id"))
+        pk__in=Loan.objects.filter(returned_on__isnull=True).values("asset_id")
+    )
     batch = []
     for asset in lent.iterator(chunk_size=2000):
-        event = (AssetEvent.objects.filter(asset_id=asset.pk, kind__in=("issued", "loaned"))
-                 .order_by("-created_at").only("created_at", "by_id").first())
+        event = (
+            AssetEvent.objects.filter(asset_id=asset.pk, kind__in=("issued", "loaned"))
+            .order_by("-created_at")
+            .only("created_at", "by_id")
+            .first()
+        )
         when = (event.created_at if event else asset.updated_at).date()
-        batch.append(Loan(school_id=asset.school_id, asset_id=asset.pk, person_id=asset.issued_to_id, issued_on=when,
-                          due_on=asset.loan_due_on, issued_by_id=event.by_id if event else None))
+        batch.append(
+            Loan(
+                school_id=asset.school_id,
+                asset_id=asset.pk,
+                person_id=asset.issued_to_id,
+                issued_on=when,
+                due_on=asset.loan_due_on,
+                issued_by_id=event.by_id if event else None,
+            )
+        )
         if len(batch) >= 1000:
             Loan.objects.bulk_create(batch)
             batch = []
@@ -25,7 +38,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("loans", "0002_agreements_photos"),
         ("assets", "0006_edit_version"),

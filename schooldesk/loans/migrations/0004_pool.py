@@ -7,120 +7,308 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0006_edit_version'),
-        ('incidents', '0011_satisfaction_good_ok_poor'),
-        ('loans', '0003_loans_from_the_register'),
-        ('schools', '0004_satisfaction_survey'),
+        ("assets", "0006_edit_version"),
+        ("incidents", "0011_satisfaction_good_ok_poor"),
+        ("loans", "0003_loans_from_the_register"),
+        ("schools", "0004_satisfaction_survey"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Charge',
+            name="Charge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('reason', models.CharField(choices=[('damage', 'Damage'), ('loss', 'Loss'), ('charger', 'Lost or damaged charger or case'), ('other', 'Other')], max_length=20, verbose_name='reason')),
-                ('description', models.TextField(verbose_name='what happened')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='amount (£)')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('sent', 'Sent to parents'), ('paid', 'Paid'), ('waived', 'Waived')], default='proposed', max_length=20, verbose_name='status')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='paid')),
-                ('waived_at', models.DateTimeField(blank=True, null=True, verbose_name='waived')),
-                ('waived_reason', models.CharField(blank=True, max_length=300, verbose_name='why it was waived')),
-                ('exported_at', models.DateTimeField(blank=True, null=True, verbose_name='exported')),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='charges', to='loans.loan', verbose_name='loan')),
-                ('paid_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('raised_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='raised by')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('waived_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("damage", "Damage"),
+                            ("loss", "Loss"),
+                            ("charger", "Lost or damaged charger or case"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="what happened")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="amount (£)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("sent", "Sent to parents"),
+                            ("paid", "Paid"),
+                            ("waived", "Waived"),
+                        ],
+                        default="proposed",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="paid")),
+                ("waived_at", models.DateTimeField(blank=True, null=True, verbose_name="waived")),
+                ("waived_reason", models.CharField(blank=True, max_length=300, verbose_name="why it was waived")),
+                ("exported_at", models.DateTimeField(blank=True, null=True, verbose_name="exported")),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="charges",
+                        to="loans.loan",
+                        verbose_name="loan",
+                    ),
+                ),
+                (
+                    "paid_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="raised by",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "waived_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ChargePhoto',
+            name="ChargePhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('file', models.FileField(max_length=300, upload_to=schooldesk.loans.models_pool.charge_photo_path)),
-                ('stored_name', models.CharField(max_length=80)),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('charge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='loans.charge')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.school')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("file", models.FileField(max_length=300, upload_to=schooldesk.loans.models_pool.charge_photo_path)),
+                ("stored_name", models.CharField(max_length=80)),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "charge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="photos", to="loans.charge"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="schools.school"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Loaner',
+            name="Loaner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('asset', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='loaner', to='assets.asset', verbose_name='device')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "asset",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loaner",
+                        to="assets.asset",
+                        verbose_name="device",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['asset__tag'],
+                "ordering": ["asset__tag"],
             },
         ),
         migrations.CreateModel(
-            name='LoanerPool',
+            name="LoanerPool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('is_swap_back_automatic', models.BooleanField(default=False, help_text='When the repair call is resolved, give the borrower their own device back and return the loaner to the pool without asking.', verbose_name='swap back automatically')),
-                ('letter_address', models.TextField(blank=True, verbose_name='school address for letters')),
-                ('payment_instructions', models.TextField(blank=True, help_text='Printed on letters to parents, e.g. “Pay through ParentPay under ‘Device scheme’ within 30 days, or speak to the school office.”', verbose_name='how to pay')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "is_swap_back_automatic",
+                    models.BooleanField(
+                        default=False,
+                        help_text="When the repair call is resolved, give the borrower their own device back and return the loaner to the pool without asking.",
+                        verbose_name="swap back automatically",
+                    ),
+                ),
+                ("letter_address", models.TextField(blank=True, verbose_name="school address for letters")),
+                (
+                    "payment_instructions",
+                    models.TextField(
+                        blank=True,
+                        help_text="Printed on letters to parents, e.g. “Pay through ParentPay under ‘Device scheme’ within 30 days, or speak to the school office.”",
+                        verbose_name="how to pay",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LoanSwap',
+            name="LoanSwap",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('original_status', models.CharField(max_length=20)),
-                ('swapped_at', models.DateTimeField(verbose_name='swapped')),
-                ('swapped_back_at', models.DateTimeField(blank=True, null=True, verbose_name='swapped back')),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='incidents.incident', verbose_name='repair call')),
-                ('loan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='swaps', to='loans.loan')),
-                ('loaner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.asset', verbose_name='loaner')),
-                ('original', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.asset', verbose_name="borrower's device")),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('swapped_back_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('swapped_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("original_status", models.CharField(max_length=20)),
+                ("swapped_at", models.DateTimeField(verbose_name="swapped")),
+                ("swapped_back_at", models.DateTimeField(blank=True, null=True, verbose_name="swapped back")),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="incidents.incident",
+                        verbose_name="repair call",
+                    ),
+                ),
+                (
+                    "loan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="swaps", to="loans.loan"
+                    ),
+                ),
+                (
+                    "loaner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.asset",
+                        verbose_name="loaner",
+                    ),
+                ),
+                (
+                    "original",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.asset",
+                        verbose_name="borrower's device",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "swapped_back_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "swapped_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-swapped_at', '-pk'],
+                "ordering": ["-swapped_at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='charge',
-            index=models.Index(fields=['school', 'status', 'created_at'], name='charge_school_status'),
+            model_name="charge",
+            index=models.Index(fields=["school", "status", "created_at"], name="charge_school_status"),
         ),
         migrations.AddConstraint(
-            model_name='loanerpool',
-            constraint=models.UniqueConstraint(fields=('school',), name='loanerpool_one_per_school'),
+            model_name="loanerpool",
+            constraint=models.UniqueConstraint(fields=("school",), name="loanerpool_one_per_school"),
         ),
         migrations.AddConstraint(
-            model_name='loanswap',
-            constraint=models.UniqueConstraint(condition=models.Q(('swapped_back_at__isnull', True)), fields=('loan',), name='loanswap_one_open_per_loan'),
+            model_name="loanswap",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("swapped_back_at__isnull", True)),
+                fields=("loan",),
+                name="loanswap_one_open_per_loan",
+            ),
         ),
     ]

@@ -5,18 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_mfa_policy'),
-        ('assets', '0006_edit_version'),
-        ('loans', '0004_pool'),
-        ('schools', '0004_satisfaction_survey'),
+        ("accounts", "0008_mfa_policy"),
+        ("assets", "0006_edit_version"),
+        ("loans", "0004_pool"),
+        ("schools", "0004_satisfaction_survey"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='loan',
-            constraint=models.UniqueConstraint(condition=models.Q(('pupil__isnull', False), ('returned_on__isnull', True)), fields=('pupil',), name='loan_one_open_loan_per_pupil'),
+            model_name="loan",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("pupil__isnull", False), ("returned_on__isnull", True)),
+                fields=("pupil",),
+                name="loan_one_open_loan_per_pupil",
+            ),
         ),
     ]

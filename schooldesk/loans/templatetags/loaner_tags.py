@@ -16,5 +16,10 @@ def loaner_panel(context, incident):
         from schooldesk.loans.forms_pool import SwapInForm
 
         form = SwapInForm(spares=offer["spares"], calls=offer["calls"])
-    return {"offer": offer, "swap_form": form, "next": request.get_full_path(), "request": request,
-            "csrf_token": context.get("csrf_token")}
+    return {
+        "offer": offer,
+        "swap_form": form,
+        "next": request.get_full_path(),
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }

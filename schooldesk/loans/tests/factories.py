@@ -3,8 +3,10 @@ import factory
 from schooldesk.accounts.models import Pupil
 from schooldesk.loans.agreements import agreement_template_save
 
-AGREEMENT = ("We, the parent or carer of {pupil_name} ({form}), agree to look after {device}, serial {serial}, lent "
-             "by {school} on {issued_on}, and to return it by {due_on}.")
+AGREEMENT = (
+    "We, the parent or carer of {pupil_name} ({form}), agree to look after {device}, serial {serial}, lent "
+    "by {school} on {issued_on}, and to return it by {due_on}."
+)
 
 
 class PupilFactory(factory.django.DjangoModelFactory):

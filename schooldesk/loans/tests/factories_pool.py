@@ -1,4 +1,5 @@
 """Loans made directly (the loan services are another branch's), pupils, and a loaner pool to swap from."""
+
 import datetime
 
 from django.utils import timezone
@@ -11,8 +12,14 @@ from schooldesk.loans.pool import loaner_add
 
 
 def pupil(school, **kwargs) -> Pupil:
-    values = {"first_name": "Amara", "last_name": "Okafor", "year_group": "Year 8", "form": "8R", "mis_id": "UPN-4471",
-              "parent_name": "Mrs Okafor"}
+    values = {
+        "first_name": "Amara",
+        "last_name": "Okafor",
+        "year_group": "Year 8",
+        "form": "8R",
+        "mis_id": "UPN-4471",
+        "parent_name": "Mrs Okafor",
+    }
     return Pupil.objects.create(school=school, **{**values, **kwargs})
 
 
@@ -24,12 +31,24 @@ def loan(*, school, by, borrower=None, tag="PUP-0001", **kwargs) -> Loan:
     asset.issued_to = None if isinstance(borrower, Pupil) else borrower
     asset.save(update_fields=["status", "issued_to"])
     who = {"pupil": borrower} if isinstance(borrower, Pupil) else {"person": borrower}
-    return Loan.objects.create(school=school, asset=asset, issued_by=by,
-                               issued_on=kwargs.pop("issued_on", timezone.localdate() - datetime.timedelta(days=30)),
-                               **who, **kwargs)
+    return Loan.objects.create(
+        school=school,
+        asset=asset,
+        issued_by=by,
+        issued_on=kwargs.pop("issued_on", timezone.localdate() - datetime.timedelta(days=30)),
+        **who,
+        **kwargs,
+    )
 
 
 def loaners(*, school, by, count=1, prefix="LNR"):
     """Spare devices put into the school's pool."""
-    return [loaner_add(asset=AssetFactory(school=school, tag=f"{prefix}-{n:03d}", type_name="Chromebook",
-                                          status=AssetStatus.SPARE), by=by).asset for n in range(1, count + 1)]
+    return [
+        loaner_add(
+            asset=AssetFactory(
+                school=school, tag=f"{prefix}-{n:03d}", type_name="Chromebook", status=AssetStatus.SPARE
+            ),
+            by=by,
+        ).asset
+        for n in range(1, count + 1)
+    ]

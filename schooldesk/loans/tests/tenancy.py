@@ -27,17 +27,37 @@ def png_bytes() -> bytes:
 
 
 def build(cast, secret):
-    pupil = PupilFactory(school=cast.school, first_name=f"{secret}", last_name="Pupil", form=f"{secret}-7B",
-                         year_group=f"{secret} Year")
+    pupil = PupilFactory(
+        school=cast.school, first_name=f"{secret}", last_name="Pupil", form=f"{secret}-7B", year_group=f"{secret} Year"
+    )
     asset = AssetFactory(school=cast.school, tag=f"{secret}-LOAN", support_ends_on=date.today() - timedelta(days=3))
     agreement_template(cast.school, body=f"{secret} agreement for {{pupil_name}}")
     loan = loan_issue(asset=asset, pupil=pupil, by=None, due_on=None, condition_out=f"{secret} scratch")
-    photo = photo_add(loan=loan, stage="out", by=None,
-                      upload=SimpleUploadedFile(f"{secret}.png", png_bytes(), content_type="image/png"))
-    agreement_sign(loan=loan, by=None, signer_name=f"{secret} Carer", relationship="parent", method="paper",
-                   scan=SimpleUploadedFile("signed.pdf", f"%PDF-1.4 {secret}".encode(), content_type="application/pdf"))
-    drawn = loan_issue(asset=AssetFactory(school=cast.school, tag=f"{secret}-DRAWN"), by=None,
-                       pupil=PupilFactory(school=cast.school, first_name=f"{secret} Second", form=f"{secret}-7B"))
-    agreement_sign(loan=drawn, by=None, signer_name=f"{secret} Parent", relationship="parent", method="drawn",
-                   signature="data:image/png;base64," + base64.b64encode(png_bytes()).decode())
+    photo = photo_add(
+        loan=loan,
+        stage="out",
+        by=None,
+        upload=SimpleUploadedFile(f"{secret}.png", png_bytes(), content_type="image/png"),
+    )
+    agreement_sign(
+        loan=loan,
+        by=None,
+        signer_name=f"{secret} Carer",
+        relationship="parent",
+        method="paper",
+        scan=SimpleUploadedFile("signed.pdf", f"%PDF-1.4 {secret}".encode(), content_type="application/pdf"),
+    )
+    drawn = loan_issue(
+        asset=AssetFactory(school=cast.school, tag=f"{secret}-DRAWN"),
+        by=None,
+        pupil=PupilFactory(school=cast.school, first_name=f"{secret} Second", form=f"{secret}-7B"),
+    )
+    agreement_sign(
+        loan=drawn,
+        by=None,
+        signer_name=f"{secret} Parent",
+        relationship="parent",
+        method="drawn",
+        signature="data:image/png;base64," + base64.b64encode(png_bytes()).decode(),
+    )
     return {"loan": loan, "pupil": pupil, "loan_photo": photo, "drawn_loan": drawn, **tenancy_pool.build(cast, secret)}

@@ -1,5 +1,6 @@
 """`make bench`'s hand-out scenarios (bench/loans.py) send what the scanning page sends, and each scan really hands
 a device out to the next pupil of its class."""
+
 import pytest
 
 from bench import loans as bench_loans
@@ -29,8 +30,10 @@ def test_the_bench_scan_is_the_pages_own_request_and_hands_a_device_out(cast, cl
         assert "handed out to" in response.content.decode()
     lent = Loan.objects.open().select_related("pupil", "asset").order_by("pk")
     assert [(loan.asset.tag, loan.pupil.form) for loan in lent] == [
-        (facts["scan_tags"][0], facts["scan_classes"][0]), (facts["scan_tags"][1], facts["scan_classes"][0]),
-        (facts["scan_tags"][30], facts["scan_classes"][1])]
+        (facts["scan_tags"][0], facts["scan_classes"][0]),
+        (facts["scan_tags"][1], facts["scan_classes"][0]),
+        (facts["scan_tags"][30], facts["scan_classes"][1]),
+    ]
 
     again = bench_loans.seed(cast.school, scans=60)  # --reuse: a fresh batch, never the devices already out
     assert not set(again["scan_tags"]) & set(facts["scan_tags"])

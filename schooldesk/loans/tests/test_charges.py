@@ -1,5 +1,6 @@
 """Charges for damage and loss: raised by a person with photos (their EXIF removed), the letter to parents as PDF,
 the CSV for the payment system (each charge once), and who may see any of it."""
+
 import csv
 import io
 import re
@@ -39,8 +40,11 @@ def photo_with_gps() -> bytes:
 def _form_post(client, page, data_for, files=None):
     shown = client.get(page)
     assert shown.status_code == 200
-    form = next(f for f in forms_in(shown.content.decode(), page) if f.method == "post"
-                and any(c.name in data_for for c in f.controls))
+    form = next(
+        f
+        for f in forms_in(shown.content.decode(), page)
+        if f.method == "post" and any(c.name in data_for for c in f.controls)
+    )
     data, _touched = filled(form, form.buttons[0] if form.buttons else None)
     data.update(data_for)
     data.update(files or {})
@@ -55,9 +59,12 @@ def test_the_spoc_raises_a_charge_with_a_photo_and_downloads_the_letter(cast, cl
     client.force_login(cast.spoc)
     loan_page = f"/loans/{lent.pk}/repairs/"
     assert f"/loans/{lent.pk}/charges/new/" in client.get(loan_page).content.decode()
-    response = _form_post(client, f"/loans/{lent.pk}/charges/new/",
-                          {"reason": "damage", "description": "Screen cracked across the corner.", "amount": "45.00"},
-                          {"photos": SimpleUploadedFile("crack.jpg", photo_with_gps(), "image/jpeg")})
+    response = _form_post(
+        client,
+        f"/loans/{lent.pk}/charges/new/",
+        {"reason": "damage", "description": "Screen cracked across the corner.", "amount": "45.00"},
+        {"photos": SimpleUploadedFile("crack.jpg", photo_with_gps(), "image/jpeg")},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     charge = Charge.objects.get()
     assert (charge.status, charge.amount, charge.raised_by) == ("proposed", Decimal("45.00"), cast.spoc)
@@ -77,11 +84,25 @@ def test_the_spoc_raises_a_charge_with_a_photo_and_downloads_the_letter(cast, cl
     if shutil.which("pdftotext") and shutil.which("pdfinfo"):
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
         assert re.search(r"^Pages:\s+1$", info, re.M) and "595.276 x 841.89" in info  # one A4 page
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,  # noqa: S603, S607
-                              check=True).stdout
-        for expected in (cast.school.name, "Oakford OK1 2AB", "Dear Mrs Okafor", "Amara Okafor", "Year 8", "8R",
-                         "PUP-0001", "Screen cracked across the corner.", "£45.00", "Pay on ParentPay",
-                         charge.reference):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"],
+            capture_output=True,
+            text=True,  # noqa: S603, S607
+            check=True,
+        ).stdout
+        for expected in (
+            cast.school.name,
+            "Oakford OK1 2AB",
+            "Dear Mrs Okafor",
+            "Amara Okafor",
+            "Year 8",
+            "8R",
+            "PUP-0001",
+            "Screen cracked across the corner.",
+            "£45.00",
+            "Pay on ParentPay",
+            charge.reference,
+        ):
             assert expected in text, f"{expected!r} is not in the letter:\n{text}"
     assert AuditEntry.objects.filter(action="download", object_label=f"{charge.reference}-letter.pdf").exists()
 
@@ -111,17 +132,20 @@ def _export(client, **data):
 def test_the_csv_export_has_the_payment_systems_columns_and_exports_nothing_twice(cast, client):
     lent = loan(school=cast.school, by=cast.spoc)
     staff = loan(school=cast.school, by=cast.spoc, borrower=cast.viewer, tag="STAFF-1")
-    first = charge_raise(loan=lent, by=cast.spoc, reason="damage", description="Hinge broken",
-                         amount=Decimal("30.5"))
-    second = charge_raise(loan=staff, by=cast.owner, reason="loss", description="=HYPERLINK(\"x\")",
-                          amount=Decimal("199.99"))
+    first = charge_raise(loan=lent, by=cast.spoc, reason="damage", description="Hinge broken", amount=Decimal("30.5"))
+    second = charge_raise(
+        loan=staff, by=cast.owner, reason="loss", description='=HYPERLINK("x")', amount=Decimal("199.99")
+    )
     charge_raise(loan=lent, by=cast.spoc, reason="other", description="Still proposed", amount=Decimal("5"))
     for charge in (first, second):
         charge_set_status(charge=charge, by=cast.spoc, status="sent")
     client.force_login(cast.spoc)
     rows = _export(client)
-    assert rows[0] == EXPORT_HEADER == ["Reference", "MIS ID", "Pupil name", "Year", "Class", "Description",
-                                        "Amount", "Date"]
+    assert (
+        rows[0]
+        == EXPORT_HEADER
+        == ["Reference", "MIS ID", "Pupil name", "Year", "Class", "Description", "Amount", "Date"]
+    )
     by_ref = {row[0]: row for row in rows[1:]}
     assert set(by_ref) == {first.reference, second.reference}, "a proposed charge is not exported"
     assert by_ref[first.reference][1:5] == ["UPN-4471", "Amara Okafor", "Year 8", "8R"]
@@ -163,8 +187,12 @@ def test_charges_are_for_the_spoc_and_the_ict_owner_only(cast, other, client):
     for who in (cast.technician, cast.reporter, cast.viewer, cast.provider, other.spoc, other.owner):
         client.force_login(who)
         own_list = who in (other.spoc, other.owner)  # their own school's charges: none of school A's
-        for url in (*(() if own_list else ("/loans/charges/",)), f"/loans/charges/{charge.pk}/",
-                    f"/loans/charges/{charge.pk}/letter/", f"/loans/{lent.pk}/charges/new/"):
+        for url in (
+            *(() if own_list else ("/loans/charges/",)),
+            f"/loans/charges/{charge.pk}/",
+            f"/loans/charges/{charge.pk}/letter/",
+            f"/loans/{lent.pk}/charges/new/",
+        ):
             assert client.get(url).status_code in (403, 404), f"{who} reached {url}"
         if own_list:
             assert charge.reference not in client.get("/loans/charges/").content.decode()

@@ -2,6 +2,7 @@
 school following the links the pages offer: the loan page's "Take it back" form takes a condition note and a photo;
 from the loan page the SPOC raises a charge with the amount, the reason and a photo, opens the charge and downloads
 the letter to parents, whose text names the pupil and the amount. Screenshots: test-artifacts/screenshots/charge-*."""
+
 import shutil
 import subprocess
 from decimal import Decimal
@@ -50,7 +51,11 @@ def test_a_damaged_device_is_taken_back_and_the_parents_are_sent_a_charge_letter
 
     charge = Charge.objects.get()
     assert (charge.loan_id, charge.reason, charge.amount, charge.raised_by) == (
-        lent.pk, "damage", Decimal("45.00"), cast.spoc)
+        lent.pk,
+        "damage",
+        Decimal("45.00"),
+        cast.spoc,
+    )
     assert charge.photos.get().original_name == "cracked-screen.jpg"
     expect(page.get_by_role("heading", level=1)).to_contain_text(charge.reference)
     expect(page.get_by_role("heading", level=1)).to_contain_text("£45.00")
@@ -66,7 +71,11 @@ def test_a_damaged_device_is_taken_back_and_the_parents_are_sent_a_charge_letter
     pdftotext = shutil.which("pdftotext")
     if pdftotext is None:
         pytest.skip("pdftotext (poppler-utils) is not installed: the letter's text is not read")
-    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True,  # noqa: S603
-                          check=True).stdout
+    text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,  # noqa: S603
+        check=True,
+    ).stdout
     for expected in ("Amara Okafor", "£45.00", charge.reference):
         assert expected in text, f"{expected!r} is not in the letter:\n{text}"

@@ -57,11 +57,16 @@ def test_thirty_devices_handed_out_to_a_class_by_scanning_on_a_phone(cast, open_
 
 
 def test_a_parent_signs_on_screen_and_the_agreement_is_downloaded_and_a_return_with_a_photo(
-        cast, open_page, password, tmp_path):
+    cast, open_page, password, tmp_path
+):
     agreement_template(cast.school)
     pupil = PupilFactory(school=cast.school, first_name="Amara", last_name="Okafor", parent_name="Grace Okafor")
-    loan = loan_issue(asset=AssetFactory(school=cast.school, tag="CB-500", serial="SN500"), pupil=pupil,
-                      due_on=timezone.localdate() + timedelta(days=200), by=cast.spoc)
+    loan = loan_issue(
+        asset=AssetFactory(school=cast.school, tag="CB-500", serial="SN500"),
+        pupil=pupil,
+        due_on=timezone.localdate() + timedelta(days=200),
+        by=cast.spoc,
+    )
     page = open_page("desktop")
     sign_in(page, cast.spoc, password)
     page.goto(f"/loans/{loan.pk}/")

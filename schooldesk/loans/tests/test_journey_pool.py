@@ -2,6 +2,7 @@
 and swapped back on resolve. The SPOC opens the escalated call about a pupil's Chromebook on a phone, picks a spare
 and taps "Swap in the loaner"; the supplier's fix is recorded and the call resolved; the call page offers the swap
 back and one tap gives the pupil their own device again. Screenshots: test-artifacts/screenshots/pool-*.png."""
+
 import re
 
 import pytest
@@ -25,8 +26,9 @@ def test_a_loaner_is_swapped_in_for_a_device_sent_to_repair_and_back_on_resolve(
     lent = loan(school=cast.school, by=cast.spoc)
     first, second = loaners(school=cast.school, by=cast.spoc, count=2)
     call = IncidentFactory(school=cast.school, by=cast.spoc, summary="Chromebook screen cracked", asset=lent.asset)
-    call = incident_escalate(incident=call, by=cast.spoc, version=call.version, supplier=cast.supplier,
-                             reference="RMA-2231")
+    call = incident_escalate(
+        incident=call, by=cast.spoc, version=call.version, supplier=cast.supplier, reference="RMA-2231"
+    )
 
     phone = open_page("phone")
     sign_in(phone, cast.spoc, PASSWORD)

@@ -23,11 +23,13 @@ from schooldesk.loans.tests.tenancy import png_bytes
 pytestmark = pytest.mark.django_db
 GPS = ExifTags.IFD.GPSInfo
 
-CLASS_LIST = ("Forename,Surname,Year,Reg group,UPN,Parent email\n"
-              "Amara,Okafor,Year 7,7B,U001,amara.parent@example.org\n"
-              "Ben,,Year 7,7B,U002,\n"  # no surname
-              "Chloe,Hughes,Year 7,7B,U003,not-an-email\n"  # a bad email
-              "Dev,Patel,Year 7,7B,U004,\n")
+CLASS_LIST = (
+    "Forename,Surname,Year,Reg group,UPN,Parent email\n"
+    "Amara,Okafor,Year 7,7B,U001,amara.parent@example.org\n"
+    "Ben,,Year 7,7B,U002,\n"  # no surname
+    "Chloe,Hughes,Year 7,7B,U003,not-an-email\n"  # a bad email
+    "Dev,Patel,Year 7,7B,U004,\n"
+)
 
 
 def upload(text: str, name="7B.csv"):
@@ -48,13 +50,20 @@ def test_a_class_list_with_two_bad_rows_is_refused_row_by_row_then_accepted(cast
     checked = client.post("/loans/pupils/import/", {"file": upload(fixed)})
     assert checked.status_code == 200 and "4 pupils to add" in checked.content.decode()
     assert not Pupil.objects.exists(), "checking writes nothing"
-    confirm = next(f for f in forms_in(checked.content.decode(), "/loans/pupils/import/")
-                   if any(c.name == "rows" for c in f.controls))
+    confirm = next(
+        f
+        for f in forms_in(checked.content.decode(), "/loans/pupils/import/")
+        if any(c.name == "rows" for c in f.controls)
+    )
     data = {c.name: c.value for c in confirm.controls if c.name}
     done = client.post("/loans/pupils/import/", data)
     assert done.status_code == 302
     assert sorted(Pupil.objects.filter(school=cast.school).values_list("last_name", flat=True)) == [
-        "Adams", "Hughes", "Okafor", "Patel"]
+        "Adams",
+        "Hughes",
+        "Okafor",
+        "Patel",
+    ]
     assert Pupil.objects.get(mis_id="U001").parent_email == "amara.parent@example.org"
     assert client.post("/loans/pupils/import/", data).status_code in (200, 302)  # the same form again: once
     assert Pupil.objects.count() == 4
@@ -62,10 +71,14 @@ def test_a_class_list_with_two_bad_rows_is_refused_row_by_row_then_accepted(cast
 
 def test_the_import_cannot_be_replayed_into_another_school(cast, other, client):
     client.force_login(cast.spoc)
-    checked = client.post("/loans/pupils/import/", {"file": upload(CLASS_LIST.replace("Ben,,", "Ben,A,")
-                                                                   .replace("not-an-email", ""))})
-    confirm = next(f for f in forms_in(checked.content.decode(), "/loans/pupils/import/")
-                   if any(c.name == "rows" for c in f.controls))
+    checked = client.post(
+        "/loans/pupils/import/", {"file": upload(CLASS_LIST.replace("Ben,,", "Ben,A,").replace("not-an-email", ""))}
+    )
+    confirm = next(
+        f
+        for f in forms_in(checked.content.decode(), "/loans/pupils/import/")
+        if any(c.name == "rows" for c in f.controls)
+    )
     data = {c.name: c.value for c in confirm.controls if c.name}
     client.force_login(other.spoc)
     data["school"] = str(other.school.pk)
@@ -74,8 +87,11 @@ def test_the_import_cannot_be_replayed_into_another_school(cast, other, client):
 
 
 def scan(client, school, code, mode="out", group="form:7B", **extra):
-    return client.post("/loans/scan/", {"school": school.pk, "group": group, "mode": mode, "code": code, **extra},
-                       HTTP_HX_REQUEST="true")
+    return client.post(
+        "/loans/scan/",
+        {"school": school.pk, "group": group, "mode": mode, "code": code, **extra},
+        HTTP_HX_REQUEST="true",
+    )
 
 
 def test_each_scan_lends_to_the_next_pupil_and_says_what_went_wrong(cast, other, client):
@@ -83,8 +99,12 @@ def test_each_scan_lends_to_the_next_pupil_and_says_what_went_wrong(cast, other,
     mine = [AssetFactory(school=cast.school, tag=f"CB-{n}") for n in range(3)]
     theirs = AssetFactory(school=other.school, tag="ELM-1")
     client.force_login(cast.technician)
-    first = scan(client, cast.school, f"https://desk.example/assets/here/{mine[0].pk}/",  # the QR code's text
-                 condition_out="New, with charger")
+    first = scan(
+        client,
+        cast.school,
+        f"https://desk.example/assets/here/{mine[0].pk}/",  # the QR code's text
+        condition_out="New, with charger",
+    )
     assert "CB-0 handed out to" in first.content.decode() and "1 of 3 handed out" in first.content.decode()
     assert Loan.objects.get(asset=mine[0]).pupil == pupils[0]
     assert Loan.objects.get(asset=mine[0]).condition_out == "New, with charger"
@@ -142,15 +162,25 @@ def test_an_agreement_signed_by_typed_name_and_another_on_paper(cast, client, lo
     data.update({"method": "typed", "typed_signature": "Grace Okafor", "confirm": "on"})
     assert client.post(action, data, REMOTE_ADDR="192.0.2.7").status_code == 302
     agreement = Agreement.objects.get(loan=loan)
-    assert (agreement.signer_name, agreement.typed_signature, agreement.relationship, agreement.ip_address,
-            agreement.recorded_by) == ("Mrs Okafor", "Grace Okafor", "parent", "192.0.2.7", cast.spoc)
+    assert (
+        agreement.signer_name,
+        agreement.typed_signature,
+        agreement.relationship,
+        agreement.ip_address,
+        agreement.recorded_by,
+    ) == ("Mrs Okafor", "Grace Okafor", "parent", "192.0.2.7", cast.spoc)
     pdf = client.get(f"/loans/{loan.pk}/agreement/pdf/")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
     second = loan_issue(asset=AssetFactory(school=cast.school), pupil=PupilFactory(school=cast.school), by=cast.spoc)
     action, data = rendered_form(client, f"/loans/{second.pk}/agreement/", "/agreement/")
-    data.update({"method": "paper", "confirm": "on",
-                 "scan": SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed", content_type="application/pdf")})
+    data.update(
+        {
+            "method": "paper",
+            "confirm": "on",
+            "scan": SimpleUploadedFile("signed.pdf", b"%PDF-1.4 signed", content_type="application/pdf"),
+        }
+    )
     assert client.post(action, data).status_code == 302
     assert Agreement.objects.get(loan=second).scan
     assert client.get(f"/loans/{second.pk}/agreement/scan/").status_code == 200
@@ -162,10 +192,22 @@ def test_a_drawn_signature_must_be_a_png(cast, loan):
     from schooldesk.loans.agreements import agreement_sign
 
     with pytest.raises(ValidationError):
-        agreement_sign(loan=loan, by=cast.spoc, signer_name="X", relationship="parent", method="drawn",
-                       signature="data:image/png;base64," + base64.b64encode(b"<svg>not a png</svg>").decode())
-    agreement_sign(loan=loan, by=cast.spoc, signer_name="X", relationship="parent", method="drawn",
-                   signature="data:image/png;base64," + base64.b64encode(png_bytes()).decode())
+        agreement_sign(
+            loan=loan,
+            by=cast.spoc,
+            signer_name="X",
+            relationship="parent",
+            method="drawn",
+            signature="data:image/png;base64," + base64.b64encode(b"<svg>not a png</svg>").decode(),
+        )
+    agreement_sign(
+        loan=loan,
+        by=cast.spoc,
+        signer_name="X",
+        relationship="parent",
+        method="drawn",
+        signature="data:image/png;base64," + base64.b64encode(png_bytes()).decode(),
+    )
     assert Agreement.objects.get(loan=loan).signature.read().startswith(b"\x89PNG")
 
 
@@ -182,8 +224,14 @@ def phone_photo() -> bytes:
 def test_a_return_with_a_photo_keeps_it_without_its_gps_position(cast, client, loan):
     client.force_login(cast.technician)
     action, data = rendered_form(client, f"/loans/{loan.pk}/", "/return/")
-    data.update({"condition_in": "Cracked corner", "is_data_wiped": "on", "status": "in_repair",
-                 "photos": SimpleUploadedFile("corner.jpg", phone_photo(), content_type="image/jpeg")})
+    data.update(
+        {
+            "condition_in": "Cracked corner",
+            "is_data_wiped": "on",
+            "status": "in_repair",
+            "photos": SimpleUploadedFile("corner.jpg", phone_photo(), content_type="image/jpeg"),
+        }
+    )
     assert client.post(action, data).status_code == 302
     loan.refresh_from_db()
     assert loan.returned_on and loan.condition_in == "Cracked corner" and loan.is_data_wiped
@@ -208,12 +256,15 @@ def test_a_return_refuses_a_file_that_is_not_a_photo(cast, client, loan):
 
 def test_the_reports_and_their_csv(cast, other, client, loan):
     today = timezone.localdate()
-    late = loan_issue(asset=AssetFactory(school=cast.school, tag="LATE-1", support_ends_on=today - timedelta(days=1)),
-                      pupil=PupilFactory(school=cast.school, last_name="Late", form="8C", year_group="Year 8"),
-                      by=cast.spoc)
+    late = loan_issue(
+        asset=AssetFactory(school=cast.school, tag="LATE-1", support_ends_on=today - timedelta(days=1)),
+        pupil=PupilFactory(school=cast.school, last_name="Late", form="8C", year_group="Year 8"),
+        by=cast.spoc,
+    )
     Loan.objects.filter(pk=late.pk).update(due_on=today - timedelta(days=2))
-    loan_issue(asset=AssetFactory(school=other.school, tag="ELM-9"), pupil=PupilFactory(school=other.school),
-               by=other.spoc)
+    loan_issue(
+        asset=AssetFactory(school=other.school, tag="ELM-9"), pupil=PupilFactory(school=other.school), by=other.spoc
+    )
     client.force_login(cast.spoc)
     who = client.get("/loans/?form=7B").content.decode()
     assert "CB-100" in who and "LATE-1" not in who and "ELM-9" not in who

@@ -1,5 +1,6 @@
 """The loaner pool: a spare swapped in when a lent device goes for repair, and back when the repair call is resolved
 (by the desk, or by itself where the school chose it); every swap on both devices' histories and on the loan."""
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -22,8 +23,9 @@ def repair(cast):
     lent = loan(school=cast.school, by=cast.spoc)
     spares = loaners(school=cast.school, by=cast.technician, count=2)
     call = IncidentFactory(school=cast.school, by=cast.spoc, summary="Screen cracked", asset=lent.asset)
-    call = incident_escalate(incident=call, by=cast.spoc, version=call.version, supplier=cast.supplier,
-                             reference="RMA-771")
+    call = incident_escalate(
+        incident=call, by=cast.spoc, version=call.version, supplier=cast.supplier, reference="RMA-771"
+    )
     return lent, spares, call
 
 
@@ -59,13 +61,18 @@ def test_the_call_page_offers_a_spare_and_one_click_swaps_it_in(cast, client, re
     assert "Swap back" in client.get(page).content.decode()
 
 
-def test_resolving_the_call_offers_the_swap_back_and_the_desk_does_it(cast, client, repair,
-                                                                       django_capture_on_commit_callbacks):
+def test_resolving_the_call_offers_the_swap_back_and_the_desk_does_it(
+    cast, client, repair, django_capture_on_commit_callbacks
+):
     lent, (spare, _other), call = repair
     swap = loaner_swap_in(loan=lent, loaner=spare, incident=call, by=cast.spoc)
     with django_capture_on_commit_callbacks(execute=True):
-        incident_resolve(incident=call, by=cast.technician, version=call.__class__.objects.get(pk=call.pk).version,
-                         resolution="Screen replaced by the supplier.")
+        incident_resolve(
+            incident=call,
+            by=cast.technician,
+            version=call.__class__.objects.get(pk=call.pk).version,
+            resolution="Screen replaced by the supplier.",
+        )
     swap.refresh_from_db()
     assert swap.is_open, "the school did not choose to swap back automatically: the desk is offered it"
     client.force_login(cast.technician)
@@ -89,8 +96,12 @@ def test_a_school_that_chose_it_swaps_back_by_itself_on_resolve(cast, repair, dj
     pool.save()
     swap = loaner_swap_in(loan=lent, loaner=spare, incident=call, by=cast.spoc)
     with django_capture_on_commit_callbacks(execute=True):
-        incident_resolve(incident=call, by=cast.provider, version=call.__class__.objects.get(pk=call.pk).version,
-                         resolution="Repaired under warranty.")
+        incident_resolve(
+            incident=call,
+            by=cast.provider,
+            version=call.__class__.objects.get(pk=call.pk).version,
+            resolution="Repaired under warranty.",
+        )
     swap.refresh_from_db()
     lent.refresh_from_db()
     assert not swap.is_open and swap.swapped_back_by is None  # SchoolDesk did it

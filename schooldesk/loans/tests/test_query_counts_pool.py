@@ -1,4 +1,5 @@
 """The pool page and the charge list cost the same number of queries whatever the number of rows."""
+
 from decimal import Decimal
 
 import pytest
@@ -22,8 +23,9 @@ def _queries(client, url) -> int:
 
 def _grow(cast, n: int):
     for i in range(n):
-        lent = loan(school=cast.school, by=cast.spoc, borrower=pupil(cast.school, mis_id=f"M-{n}-{i}"),
-                    tag=f"P-{n}-{i}")
+        lent = loan(
+            school=cast.school, by=cast.spoc, borrower=pupil(cast.school, mis_id=f"M-{n}-{i}"), tag=f"P-{n}-{i}"
+        )
         (spare,) = loaners(school=cast.school, by=cast.spoc, prefix=f"L{n}{i}")
         call = IncidentFactory(school=cast.school, by=cast.spoc, asset=lent.asset)
         loaner_swap_in(loan=lent, loaner=spare, incident=call, by=cast.spoc)

@@ -25,10 +25,13 @@ def test_the_desk_technicians_and_the_owner_lend_and_take_back(cast, role):
     due = timezone.localdate() + timedelta(days=30)
     loan = loan_issue(asset=asset, pupil=pupil, due_on=due, condition_out="As new", by=by)
     asset.refresh_from_db()
-    assert (asset.status, asset.issued_to, loan.issued_by, loan.condition_out) == (AssetStatus.ON_LOAN, None, by,
-                                                                                 "As new")
-    loan = loan_return(loan=loan, condition_in="Scuffed lid", is_data_wiped=True, status=AssetStatus.IN_REPAIR,
-                       by=by)
+    assert (asset.status, asset.issued_to, loan.issued_by, loan.condition_out) == (
+        AssetStatus.ON_LOAN,
+        None,
+        by,
+        "As new",
+    )
+    loan = loan_return(loan=loan, condition_in="Scuffed lid", is_data_wiped=True, status=AssetStatus.IN_REPAIR, by=by)
     asset.refresh_from_db()
     assert loan.returned_on == timezone.localdate() and loan.returned_by == by and loan.is_data_wiped
     assert asset.status == AssetStatus.IN_REPAIR and asset.is_data_wiped
@@ -72,8 +75,12 @@ def test_a_pupil_who_has_left_and_a_past_date_are_refused(cast):
     with pytest.raises(ValidationError, match="roll"):
         loan_issue(asset=asset, pupil=PupilFactory(school=cast.school, is_active=False), by=cast.spoc)
     with pytest.raises(ValidationError, match="past"):
-        loan_issue(asset=asset, pupil=PupilFactory(school=cast.school), by=cast.spoc,
-                   due_on=timezone.localdate() - timedelta(days=1))
+        loan_issue(
+            asset=asset,
+            pupil=PupilFactory(school=cast.school),
+            by=cast.spoc,
+            due_on=timezone.localdate() - timedelta(days=1),
+        )
 
 
 def test_the_asset_pages_issue_and_return_are_loans_and_mirror_the_register(cast):
@@ -101,8 +108,13 @@ def test_disposing_of_a_lent_device_ends_its_loan(cast):
 
     asset = AssetFactory(school=cast.school)
     loan_issue(asset=asset, pupil=PupilFactory(school=cast.school), by=cast.spoc)
-    asset_dispose(asset=Asset.objects.get(pk=asset.pk), by=cast.spoc, disposed_on=timezone.localdate(),
-                  method="weee", is_data_wiped=True)
+    asset_dispose(
+        asset=Asset.objects.get(pk=asset.pk),
+        by=cast.spoc,
+        disposed_on=timezone.localdate(),
+        method="weee",
+        is_data_wiped=True,
+    )
     assert not Loan.objects.open().exists()
 
 

@@ -5,29 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('building', models.CharField(blank=True, max_length=60, verbose_name='building or block')),
-                ('is_preset', models.BooleanField(default=False, editable=False)),
-                ('is_archived', models.BooleanField(default=False, verbose_name='archived')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("building", models.CharField(blank=True, max_length=60, verbose_name="building or block")),
+                ("is_preset", models.BooleanField(default=False, editable=False)),
+                ("is_archived", models.BooleanField(default=False, verbose_name="archived")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('school', 'name'), name='location_unique_name_per_school')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("school", "name"), name="location_unique_name_per_school")
+                ],
             },
         ),
     ]

@@ -16,14 +16,17 @@ pytestmark = pytest.mark.django_db
 def delete_link(client, name: str, query: str = "") -> str:
     """The Delete link the list offers for `name` (its hidden text names the location)."""
     page = client.get(reverse("locations:location_list") + query).content.decode()
-    links = re.findall(r'<a class="btn btn-sm btn-outline-danger" href="([^"]+)">Delete'
-                       r'<span class="visually-hidden"> ([^<]+)</span></a>', page)
+    links = re.findall(
+        r'<a class="btn btn-sm btn-outline-danger" href="([^"]+)">Delete'
+        r'<span class="visually-hidden"> ([^<]+)</span></a>',
+        page,
+    )
     return dict((label, href) for href, label in links)[name]
 
 
 def submit(client, page: str):
     """Submit the confirmation form as the page renders it."""
-    action = re.search(r'<form method="post" action="([^"]+)"', page[page.index("<main"):]).group(1)
+    action = re.search(r'<form method="post" action="([^"]+)"', page[page.index("<main") :]).group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     return client.post(action, {"csrfmiddlewaretoken": token}, follow=True)
 
@@ -54,7 +57,7 @@ def test_a_location_with_equipment_in_it_says_it_will_be_archived_instead(cast, 
     room.refresh_from_db()
     assert room.is_archived
     again = client.get(delete_link(client, "Music room", "?show=archived")).content.decode()
-    assert "it is archived already" in again and "<button" not in again[again.index("<main"):again.index("</main>")]
+    assert "it is archived already" in again and "<button" not in again[again.index("<main") : again.index("</main>")]
 
 
 def test_a_location_with_calls_says_how_many_and_that_it_will_be_archived(cast, login):
@@ -75,9 +78,12 @@ def test_another_schools_location_cannot_be_asked_about(cast, other, login):
     room = Location.objects.get(school=other.school, name="Music room")
     client = login(cast.spoc)
     assert client.get(reverse("locations:location_delete", args=[room.pk])).status_code == 404
-    assert login(cast.reporter).get(reverse("locations:location_delete",
-                                            args=[Location.objects.filter(school=cast.school).first().pk]
-                                            )).status_code == 403
+    assert (
+        login(cast.reporter)
+        .get(reverse("locations:location_delete", args=[Location.objects.filter(school=cast.school).first().pk]))
+        .status_code
+        == 403
+    )
 
 
 @pytest.mark.browser

@@ -17,12 +17,15 @@ def test_new_school_starts_with_presets(cast):
 
 def test_spoc_adds_renames_and_archives(cast, login):
     client = login(cast.spoc)
-    response = client.post(reverse("locations:location_create"),
-                           {"school": cast.school.pk, "name": "Mrs Brown's class"})
+    response = client.post(
+        reverse("locations:location_create"), {"school": cast.school.pk, "name": "Mrs Brown's class"}
+    )
     assert response.status_code == 302
     location = Location.objects.get(school=cast.school, name="Mrs Brown's class")
-    client.post(reverse("locations:location_update", args=[location.pk]),
-                {"name": "Mrs Brown's class (Year 2)", "building": "Infants"})
+    client.post(
+        reverse("locations:location_update", args=[location.pk]),
+        {"name": "Mrs Brown's class (Year 2)", "building": "Infants"},
+    )
     location.refresh_from_db()
     assert location.name == "Mrs Brown's class (Year 2)" and location.building == "Infants"
     client.post(reverse("locations:location_archive", args=[location.pk]))
@@ -37,8 +40,9 @@ def test_spoc_adds_renames_and_archives(cast, login):
 
 def test_duplicate_name_refused_with_message_and_input_kept(cast, login):
     client = login(cast.spoc)
-    response = client.post(reverse("locations:location_create"),
-                           {"school": cast.school.pk, "name": "library", "building": "Block B"})
+    response = client.post(
+        reverse("locations:location_create"), {"school": cast.school.pk, "name": "library", "building": "Block B"}
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "already a location called" in html and "Block B" in html

@@ -18,35 +18,38 @@ def decrypt_existing(apps, schema_editor):
     Mailbox = apps.get_model("mail", "Mailbox")
     for pk, *values in list(Mailbox.objects.values_list("pk", *SECRETS)):  # (few rows; SQLite: read, then write)
         Mailbox.objects.filter(pk=pk).update(
-            **{name: models.Value(value, output_field=models.TextField()) for name, value in zip(SECRETS, values, strict=True)})
+            **{
+                name: models.Value(value, output_field=models.TextField())
+                for name, value in zip(SECRETS, values, strict=True)
+            }
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0001_initial'),
+        ("mail", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='mailbox',
-            name='oauth_access_token',
+            model_name="mailbox",
+            name="oauth_access_token",
             field=schooldesk.core.fields.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='mailbox',
-            name='oauth_client_secret',
-            field=schooldesk.core.fields.EncryptedTextField(blank=True, verbose_name='client secret'),
+            model_name="mailbox",
+            name="oauth_client_secret",
+            field=schooldesk.core.fields.EncryptedTextField(blank=True, verbose_name="client secret"),
         ),
         migrations.AlterField(
-            model_name='mailbox',
-            name='oauth_refresh_token',
+            model_name="mailbox",
+            name="oauth_refresh_token",
             field=schooldesk.core.fields.EncryptedTextField(blank=True),
         ),
         migrations.AlterField(
-            model_name='mailbox',
-            name='password',
-            field=schooldesk.core.fields.EncryptedTextField(blank=True, verbose_name='password'),
+            model_name="mailbox",
+            name="password",
+            field=schooldesk.core.fields.EncryptedTextField(blank=True, verbose_name="password"),
         ),
         migrations.RunPython(encrypt_existing, decrypt_existing),
     ]

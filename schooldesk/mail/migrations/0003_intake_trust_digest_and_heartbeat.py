@@ -5,46 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0008_search_function_schema_qualified'),
-        ('mail', '0002_encrypt_secrets'),
-        ('schools', '0001_initial'),
+        ("incidents", "0008_search_function_schema_qualified"),
+        ("mail", "0002_encrypt_secrets"),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='inboundmessage',
-            name='inbound_once_per_mailbox',
+            model_name="inboundmessage",
+            name="inbound_once_per_mailbox",
         ),
         migrations.AddField(
-            model_name='inboundmessage',
-            name='digest',
+            model_name="inboundmessage",
+            name="digest",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='inboundmessage',
-            name='is_marked_read',
+            model_name="inboundmessage",
+            name="is_marked_read",
             field=models.BooleanField(default=True),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='authserv_id',
-            field=models.CharField(blank=True, help_text='The name your mail server writes at the start of its Authentication-Results header (for Microsoft 365: spf.protection.outlook.com; Google: mx.google.com). Email that fails its checks (DMARC, or both SPF and DKIM) is held for the SPOC. Blank: senders are not checked.', max_length=255, verbose_name="receiving server's authserv-id"),
+            model_name="mailbox",
+            name="authserv_id",
+            field=models.CharField(
+                blank=True,
+                help_text="The name your mail server writes at the start of its Authentication-Results header (for Microsoft 365: spf.protection.outlook.com; Google: mx.google.com). Email that fails its checks (DMARC, or both SPF and DKIM) is held for the SPOC. Blank: senders are not checked.",
+                max_length=255,
+                verbose_name="receiving server's authserv-id",
+            ),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='poll_heartbeat_at',
+            model_name="mailbox",
+            name="poll_heartbeat_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='poll_owner',
+            model_name="mailbox",
+            name="poll_owner",
             field=models.CharField(blank=True, editable=False, max_length=32),
         ),
         migrations.AddConstraint(
-            model_name='inboundmessage',
-            constraint=models.UniqueConstraint(fields=('mailbox', 'message_id', 'digest'), name='inbound_once_per_mailbox_and_content'),
+            model_name="inboundmessage",
+            constraint=models.UniqueConstraint(
+                fields=("mailbox", "message_id", "digest"), name="inbound_once_per_mailbox_and_content"
+            ),
         ),
     ]

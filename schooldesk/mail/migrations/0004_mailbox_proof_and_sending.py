@@ -13,72 +13,136 @@ def grandfather(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('locations', '0001_initial'),
-        ('mail', '0003_intake_trust_digest_and_heartbeat'),
-        ('schools', '0001_initial'),
+        ("locations", "0001_initial"),
+        ("mail", "0003_intake_trust_digest_and_heartbeat"),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mailbox',
-            name='send_with',
-            field=models.CharField(choices=[('installation', "The installation's mail server"), ('mailbox', "This mailbox's own account (SMTP)")], default='installation', help_text='Microsoft 365 and Google mailboxes send with the same authorisation as they are read with.', max_length=12, verbose_name="send the desk's email with"),
+            model_name="mailbox",
+            name="send_with",
+            field=models.CharField(
+                choices=[
+                    ("installation", "The installation's mail server"),
+                    ("mailbox", "This mailbox's own account (SMTP)"),
+                ],
+                default="installation",
+                help_text="Microsoft 365 and Google mailboxes send with the same authorisation as they are read with.",
+                max_length=12,
+                verbose_name="send the desk's email with",
+            ),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='smtp_host',
-            field=models.CharField(blank=True, max_length=200, verbose_name='SMTP server'),
+            model_name="mailbox",
+            name="smtp_host",
+            field=models.CharField(blank=True, max_length=200, verbose_name="SMTP server"),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='smtp_password',
-            field=schooldesk.core.fields.EncryptedTextField(blank=True, verbose_name='SMTP password'),
+            model_name="mailbox",
+            name="smtp_password",
+            field=schooldesk.core.fields.EncryptedTextField(blank=True, verbose_name="SMTP password"),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='smtp_port',
-            field=models.PositiveIntegerField(default=587, verbose_name='SMTP port'),
+            model_name="mailbox",
+            name="smtp_port",
+            field=models.PositiveIntegerField(default=587, verbose_name="SMTP port"),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='smtp_security',
-            field=models.CharField(choices=[('starttls', 'STARTTLS (port 587)'), ('ssl', 'SSL/TLS (port 465)'), ('none', 'None (only for a server on this machine)')], default='starttls', max_length=10, verbose_name='SMTP connection security'),
+            model_name="mailbox",
+            name="smtp_security",
+            field=models.CharField(
+                choices=[
+                    ("starttls", "STARTTLS (port 587)"),
+                    ("ssl", "SSL/TLS (port 465)"),
+                    ("none", "None (only for a server on this machine)"),
+                ],
+                default="starttls",
+                max_length=10,
+                verbose_name="SMTP connection security",
+            ),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='smtp_username',
-            field=models.CharField(blank=True, help_text='Leave blank to use the IMAP user name.', max_length=200, verbose_name='SMTP user name'),
+            model_name="mailbox",
+            name="smtp_username",
+            field=models.CharField(
+                blank=True,
+                help_text="Leave blank to use the IMAP user name.",
+                max_length=200,
+                verbose_name="SMTP user name",
+            ),
         ),
         migrations.AddField(
-            model_name='mailbox',
-            name='verified_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='address confirmed'),
+            model_name="mailbox",
+            name="verified_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="address confirmed"),
         ),
         migrations.AddField(
-            model_name='outboundmessage',
-            name='mailbox',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='mail.mailbox'),
+            model_name="outboundmessage",
+            name="mailbox",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="mail.mailbox"
+            ),
         ),
         migrations.AlterField(
-            model_name='mailbox',
-            name='address',
-            field=models.EmailField(help_text='The address people write to. Our emails are sent from it.', max_length=254, verbose_name='desk email address'),
+            model_name="mailbox",
+            name="address",
+            field=models.EmailField(
+                help_text="The address people write to. Our emails are sent from it.",
+                max_length=254,
+                verbose_name="desk email address",
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='event',
-            field=models.CharField(choices=[('call_logged', 'My call has been logged'), ('call_updated', 'A reply or a change of status on my call'), ('call_resolved', 'My call is resolved: please confirm the fix'), ('call_assigned', 'A call is forwarded to me'), ('new_call', 'A new call is logged at a school whose desk I run'), ('reply_received', 'A reply by email arrived on a call I look after'), ('sla_warning', 'A call I look after is about to breach its target'), ('mail_attention', 'Email that could not be processed or is held for me'), ('reminder_contract', 'Reminders: contract notice dates'), ('reminder_payment', 'Reminders: payments due'), ('reminder_licence', 'Reminders: licence renewals'), ('reminder_warranty', 'Reminders: warranties ending'), ('reminder_diary', 'Reminders: diary entries I asked to be reminded of')], max_length=24),
+            model_name="notificationpreference",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("call_logged", "My call has been logged"),
+                    ("call_updated", "A reply or a change of status on my call"),
+                    ("call_resolved", "My call is resolved: please confirm the fix"),
+                    ("call_assigned", "A call is forwarded to me"),
+                    ("new_call", "A new call is logged at a school whose desk I run"),
+                    ("reply_received", "A reply by email arrived on a call I look after"),
+                    ("sla_warning", "A call I look after is about to breach its target"),
+                    ("mail_attention", "Email that could not be processed or is held for me"),
+                    ("reminder_contract", "Reminders: contract notice dates"),
+                    ("reminder_payment", "Reminders: payments due"),
+                    ("reminder_licence", "Reminders: licence renewals"),
+                    ("reminder_warranty", "Reminders: warranties ending"),
+                    ("reminder_diary", "Reminders: diary entries I asked to be reminded of"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.AlterField(
-            model_name='outboundmessage',
-            name='purpose',
-            field=models.CharField(choices=[('call_logged', 'Call logged'), ('call_updated', 'Call updated'), ('call_resolved', 'Resolved: please confirm'), ('call_assigned', 'Forwarded to a technician'), ('supplier_escalation', 'Escalation to a supplier'), ('reply_received', 'Reply received'), ('sla_warning', 'SLA about to breach'), ('mail_attention', 'Email needs the desk'), ('reminder', 'Reminder'), ('new_call', 'New call for the desk'), ('mailbox_confirm', 'Confirm a desk mailbox')], max_length=24),
+            model_name="outboundmessage",
+            name="purpose",
+            field=models.CharField(
+                choices=[
+                    ("call_logged", "Call logged"),
+                    ("call_updated", "Call updated"),
+                    ("call_resolved", "Resolved: please confirm"),
+                    ("call_assigned", "Forwarded to a technician"),
+                    ("supplier_escalation", "Escalation to a supplier"),
+                    ("reply_received", "Reply received"),
+                    ("sla_warning", "SLA about to breach"),
+                    ("mail_attention", "Email needs the desk"),
+                    ("reminder", "Reminder"),
+                    ("new_call", "New call for the desk"),
+                    ("mailbox_confirm", "Confirm a desk mailbox"),
+                ],
+                max_length=24,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mailbox',
-            constraint=models.UniqueConstraint(condition=models.Q(('verified_at__isnull', False)), fields=('address',), name='mailbox_address_once_proved'),
+            model_name="mailbox",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("verified_at__isnull", False)),
+                fields=("address",),
+                name="mailbox_address_once_proved",
+            ),
         ),
         migrations.RunPython(grandfather, migrations.RunPython.noop),
     ]

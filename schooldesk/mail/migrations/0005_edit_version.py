@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0004_mailbox_proof_and_sending'),
+        ("mail", "0004_mailbox_proof_and_sending"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mailbox',
-            name='version',
+            model_name="mailbox",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
     ]

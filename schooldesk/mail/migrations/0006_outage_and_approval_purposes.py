@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mail', '0005_edit_version'),
+        ("mail", "0005_edit_version"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboundmessage',
-            name='purpose',
-            field=models.CharField(choices=[('call_logged', 'Call logged'), ('call_updated', 'Call updated'), ('call_resolved', 'Resolved: please confirm'), ('call_assigned', 'Forwarded to a technician'), ('supplier_escalation', 'Escalation to a supplier'), ('reply_received', 'Reply received'), ('sla_warning', 'SLA about to breach'), ('mail_attention', 'Email needs the desk'), ('reminder', 'Reminder'), ('new_call', 'New call for the desk'), ('mailbox_confirm', 'Confirm a desk mailbox'), ('outage_resolved', 'Outage over'), ('approval_requested', 'Approval asked for')], max_length=24),
+            model_name="outboundmessage",
+            name="purpose",
+            field=models.CharField(
+                choices=[
+                    ("call_logged", "Call logged"),
+                    ("call_updated", "Call updated"),
+                    ("call_resolved", "Resolved: please confirm"),
+                    ("call_assigned", "Forwarded to a technician"),
+                    ("supplier_escalation", "Escalation to a supplier"),
+                    ("reply_received", "Reply received"),
+                    ("sla_warning", "SLA about to breach"),
+                    ("mail_attention", "Email needs the desk"),
+                    ("reminder", "Reminder"),
+                    ("new_call", "New call for the desk"),
+                    ("mailbox_confirm", "Confirm a desk mailbox"),
+                    ("outage_resolved", "Outage over"),
+                    ("approval_requested", "Approval asked for"),
+                ],
+                max_length=24,
+            ),
         ),
     ]

@@ -79,8 +79,11 @@ class Outbox:
         return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.sink.envelopes]
 
     def to(self, address: str) -> list:
-        return [m for e, m in zip(self.sink.envelopes, self.messages, strict=True) if address.lower() in
-                [r.lower() for r in e.rcpt_tos]]
+        return [
+            m
+            for e, m in zip(self.sink.envelopes, self.messages, strict=True)
+            if address.lower() in [r.lower() for r in e.rcpt_tos]
+        ]
 
     def clear(self) -> None:
         self.sink.envelopes.clear()
@@ -162,8 +165,14 @@ def smtp_auth_server(oauth_server):
     from aiosmtpd.controller import Controller
 
     sink = AuthSink(oauth_server)
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port(), server_hostname="localhost",
-                            auth_require_tls=False, authenticator=sink.authenticator)
+    controller = Controller(
+        sink,
+        hostname="127.0.0.1",
+        port=free_port(),
+        server_hostname="localhost",
+        auth_require_tls=False,
+        authenticator=sink.authenticator,
+    )
     controller.start()
     yield controller, sink
     controller.stop()
@@ -296,7 +305,8 @@ def _dovecot_config(root: Path, port: int, oauth_port: int) -> Path:
         os.chown(root / "mail", mail_user.pw_uid, mail_user.pw_gid)
     (root / "oauth2.conf.ext").write_text(
         f"introspection_mode = post\nintrospection_url = http://127.0.0.1:{oauth_port}/introspect\n"
-        "username_attribute = email\nactive_attribute = active\nactive_value = true\nforce_introspection = yes\n")
+        "username_attribute = email\nactive_attribute = active\nactive_value = true\nforce_introspection = yes\n"
+    )
     config = root / "dovecot.conf"
     config.write_text(f"""
 protocols = imap
@@ -361,8 +371,11 @@ def dovecot(oauth_server):
     root.chmod(0o755)
     port = free_port()
     config = _dovecot_config(root, port, oauth_server.port)
-    process = subprocess.Popen([str(DOVECOT), "-F", "-c", str(config)], stdout=subprocess.PIPE,  # noqa: S603
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(DOVECOT), "-F", "-c", str(config)],
+        stdout=subprocess.PIPE,  # noqa: S603
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 15
     while True:
         try:

@@ -22,14 +22,31 @@ class MailboxFactory(factory.django.DjangoModelFactory):
 
 def imap_mailbox(dovecot, user: str, **fields) -> Mailbox:
     """A mailbox record reading `user` on the test Dovecot (plaintext is allowed on loopback only)."""
-    options = {"is_active": True, "host": dovecot.host, "port": dovecot.port, "security": "none", "username": user,
-               "password": IMAP_PASSWORD} | fields
+    options = {
+        "is_active": True,
+        "host": dovecot.host,
+        "port": dovecot.port,
+        "security": "none",
+        "username": user,
+        "password": IMAP_PASSWORD,
+    } | fields
     return MailboxFactory(**options)
 
 
-def raw_email(*, sender: str, to: str, subject: str, body: str = "Hello", name: str = "", message_id: str = "",
-              in_reply_to: str = "", references: str = "", headers: dict | None = None, html: str = "",
-              attachments=()) -> bytes:
+def raw_email(
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    body: str = "Hello",
+    name: str = "",
+    message_id: str = "",
+    in_reply_to: str = "",
+    references: str = "",
+    headers: dict | None = None,
+    html: str = "",
+    attachments=(),
+) -> bytes:
     """An email as a mail client would send it (RFC 5322 bytes)."""
     msg = EmailMessage()
     msg["From"] = f"{name} <{sender}>" if name else sender

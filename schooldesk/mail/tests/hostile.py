@@ -19,13 +19,14 @@ SCREENSHOT = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 100  # 25 KB: above the 
 
 
 def passed(domain: str, authserv_id: str = AUTHSERV_ID) -> str:
-    return (f"{authserv_id}; spf=pass smtp.mailfrom={domain}; dkim=pass header.d={domain} header.s=s1; "
-            f"dmarc=pass header.from={domain}")
+    return (
+        f"{authserv_id}; spf=pass smtp.mailfrom={domain}; dkim=pass header.d={domain} header.s=s1; "
+        f"dmarc=pass header.from={domain}"
+    )
 
 
 def forged(domain: str, authserv_id: str = AUTHSERV_ID) -> str:
-    return (f"{authserv_id}; spf=fail smtp.mailfrom=evil.example; dkim=none; "
-            f"dmarc=fail (p=reject) header.from={domain}")
+    return f"{authserv_id}; spf=fail smtp.mailfrom=evil.example; dkim=none; dmarc=fail (p=reject) header.from={domain}"
 
 
 def with_headers(raw: bytes, *headers: tuple[str, str]) -> bytes:
@@ -47,20 +48,23 @@ def screenshot_email(*, client: str, sender: str, to: str, subject: str) -> byte
     if client == "outlook":  # mixed > related > (alternative, image), plus a file attached
         msg.set_content("See the screenshot.")
         msg.add_alternative('<p>See the screenshot.</p><img src="cid:shot@outlook">', subtype="html")
-        msg.get_payload()[1].add_related(SCREENSHOT, maintype="image", subtype="png", cid="<shot@outlook>",
-                                         filename="image001.png")
+        msg.get_payload()[1].add_related(
+            SCREENSHOT, maintype="image", subtype="png", cid="<shot@outlook>", filename="image001.png"
+        )
         msg.make_mixed()
         msg.attach(_part(b"Printer log", "text", "plain", "log.txt", "attachment"))
     elif client == "thunderbird":  # alternative > (plain, related > (html, image))
         msg.set_content("See the screenshot.")
         msg.add_alternative('<p>See the screenshot.</p><img src="cid:shot@tb">', subtype="html")
-        msg.get_payload()[1].add_related(SCREENSHOT, maintype="image", subtype="png", cid="<shot@tb>",
-                                         filename="image001.png")
+        msg.get_payload()[1].add_related(
+            SCREENSHOT, maintype="image", subtype="png", cid="<shot@tb>", filename="image001.png"
+        )
     else:  # Apple Mail: alternative > (plain, related > (html, image without a file name))
         msg.set_content("See the screenshot.")
         msg.add_alternative('<p>See the screenshot.</p><img src="cid:shot@apple">', subtype="html")
-        msg.get_payload()[1].add_related(SCREENSHOT, maintype="image", subtype="png", cid="<shot@apple>",
-                                         disposition="inline")
+        msg.get_payload()[1].add_related(
+            SCREENSHOT, maintype="image", subtype="png", cid="<shot@apple>", disposition="inline"
+        )
     return msg.as_bytes()
 
 
@@ -76,7 +80,7 @@ def delivery_report(*, to: str, failed: str, original_id: str, status: str = "5.
         f"From: MAILER-DAEMON@mx.oak.sch.uk (Mail Delivery System)\r\nTo: {to}\r\n"
         f"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: {make_msgid(domain='mx.oak.sch.uk')}\r\n"
         f"Date: {format_datetime(timezone.now())}\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
-        "Content-Type: multipart/report; report-type=delivery-status; boundary=\"BOUND\"\r\n\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="BOUND"\r\n\r\n'
         "--BOUND\r\nContent-Type: text/plain\r\n\r\nI'm sorry to have to inform you that your message could not "
         "be delivered.\r\n"
         "--BOUND\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.oak.sch.uk\r\n\r\n"

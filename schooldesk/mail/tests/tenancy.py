@@ -18,14 +18,31 @@ def PK(route: str) -> str:  # noqa: N802 - the walk's name for what <pk> means
 
 
 def build(cast, secret):
-    mailbox = Mailbox.objects.create(school=cast.school, name=f"{secret} desk", host="imap.example",
-                                     address=f"{secret.lower()}@desk.example", username=f"{secret}-user")
-    raw = raw_email(sender="parent@families.example", to=mailbox.address, subject=f"{secret} held email",
-                    body=f"{secret} in the body")
+    mailbox = Mailbox.objects.create(
+        school=cast.school,
+        name=f"{secret} desk",
+        host="imap.example",
+        address=f"{secret.lower()}@desk.example",
+        username=f"{secret}-user",
+    )
+    raw = raw_email(
+        sender="parent@families.example",
+        to=mailbox.address,
+        subject=f"{secret} held email",
+        body=f"{secret} in the body",
+    )
     message, _stored = inbound_store(mailbox=mailbox, raw=raw)
     InboundMessage.objects.filter(pk=message.pk).update(status=InboundStatus.HELD, reason=f"{secret} reason")
     incident = IncidentFactory(school=cast.school, by=cast.reporter, summary=f"{secret} emailed call")
-    OutboundMessage.objects.create(school=cast.school, incident=incident, purpose=Purpose.CALL_UPDATED, dedupe_key="t",
-                                   to_address="reporter@oak.example", from_address="desk@oak.example",
-                                   subject=f"{secret} sent", body_text=secret, message_id="<tenancy@oak.example>")
+    OutboundMessage.objects.create(
+        school=cast.school,
+        incident=incident,
+        purpose=Purpose.CALL_UPDATED,
+        dedupe_key="t",
+        to_address="reporter@oak.example",
+        from_address="desk@oak.example",
+        subject=f"{secret} sent",
+        body_text=secret,
+        message_id="<tenancy@oak.example>",
+    )
     return {"inbound": message, "mailbox": mailbox, "mail_incident": incident}

@@ -49,22 +49,38 @@ def test_unknown_senders_are_held_and_the_spoc_hears_once_an_hour(cast, mailbox,
 def test_an_unknown_sender_becomes_a_caller_when_the_school_accepts_them(cast, mailbox, receive, smtp):
     mailbox.unknown_senders = "accept"
     mailbox.save()
-    message = receive(mailbox, sender="cook@catering.example", name="Mrs Patel", subject="Till in the hall is dead",
-                      body="The till will not turn on.")
+    message = receive(
+        mailbox,
+        sender="cook@catering.example",
+        name="Mrs Patel",
+        subject="Till in the hall is dead",
+        body="The till will not turn on.",
+    )
     incident = message.incident
     assert (incident.reported_by, incident.reporter_name, incident.reporter_contact, incident.channel) == (
-        None, "Mrs Patel", "cook@catering.example", "email")
+        None,
+        "Mrs Patel",
+        "cook@catering.example",
+        "email",
+    )
     assert incident.location.name == "Hall" and incident.logged_by is None
     [ack] = smtp.to("cook@catering.example")
     assert ack["In-Reply-To"].strip() == message.message_id  # a long id may be folded
     assert "/incidents/" not in ack.get_body(("plain",)).get_content()  # no account: no link to a page they cannot open
 
     # The desk waits on her; her reply lands as her public reply, restarts the clock, and is not echoed back to her.
-    incident = incident_wait(incident=incident, by=cast.spoc, version=incident.version, on="reporter",
-                             note="Which till?")
+    incident = incident_wait(
+        incident=incident, by=cast.spoc, version=incident.version, on="reporter", note="Which till?"
+    )
     smtp.clear()
-    reply = receive(mailbox, sender="cook@catering.example", name="Mrs Patel", subject=f"Re: {ack['Subject']}",
-                    in_reply_to=ack["Message-ID"], body="The one by the door.\n\n> Which till?")
+    reply = receive(
+        mailbox,
+        sender="cook@catering.example",
+        name="Mrs Patel",
+        subject=f"Re: {ack['Subject']}",
+        in_reply_to=ack["Message-ID"],
+        body="The one by the door.\n\n> Which till?",
+    )
     incident.refresh_from_db()
     assert (reply.status, reply.action, reply.incident) == (InboundStatus.PROCESSED, InboundAction.REPLY, incident)
     assert incident.status == IncidentStatus.OPEN and not incident.is_paused
@@ -81,8 +97,12 @@ def test_an_organisation_mailbox_routes_by_the_schools_desk_address(cast, receiv
     cast.school.save()
     teacher = UserFactory(email="t.one@oak.sch.uk")
     MembershipFactory(user=teacher, school=cast.school, role="reporter")
-    routed = receive(la_mailbox, sender="t.one@oak.sch.uk", to="ict@oak.sch.uk, schools.ict@council.example",
-                     subject="No internet in the ICT suite")
+    routed = receive(
+        la_mailbox,
+        sender="t.one@oak.sch.uk",
+        to="ict@oak.sch.uk, schools.ict@council.example",
+        subject="No internet in the ICT suite",
+    )
     assert routed.incident.school == cast.school and routed.incident.reported_by == teacher
     stranger = receive(la_mailbox, sender="x@elsewhere.example", subject="Help")
     assert stranger.status == InboundStatus.HELD and stranger.school is None
@@ -101,8 +121,13 @@ def test_a_sender_flooding_the_desk_is_held_and_never_answered(cast, mailbox, re
 def test_our_reference_in_the_subject_finds_the_call_but_never_another_schools(cast, other, mailbox, receive):
     ours = IncidentFactory(school=cast.school, by=cast.reporter)
     theirs = IncidentFactory(school=other.school, by=other.reporter)
-    added = receive(mailbox, sender=cast.reporter.email, subject=f"Re: [{ours.reference}] photo attached",
-                    body="Here it is.", attachments=[("screen.png", PNG, "image", "png")])
+    added = receive(
+        mailbox,
+        sender=cast.reporter.email,
+        subject=f"Re: [{ours.reference}] photo attached",
+        body="Here it is.",
+        attachments=[("screen.png", PNG, "image", "png")],
+    )
     assert (added.incident, added.action) == (ours, InboundAction.REPLY)
     update = ours.updates.get(kind=UpdateKind.REPLY)
     assert (update.author, update.body, update.is_public) == (cast.reporter, "Here it is.", True)
@@ -134,8 +159,12 @@ def test_staff_replying_by_email_write_an_internal_note(cast, mailbox, receive):
 def test_a_provider_login_replying_by_email_writes_as_themselves(cast, mailbox, receive):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     incident = incident_escalate(incident=incident, by=cast.spoc, version=incident.version, supplier=cast.supplier)
-    message = receive(mailbox, sender=cast.provider.email, subject=f"Re: [{incident.reference}] Ticket 445566 opened",
-                      body="Engineer booked.")
+    message = receive(
+        mailbox,
+        sender=cast.provider.email,
+        subject=f"Re: [{incident.reference}] Ticket 445566 opened",
+        body="Engineer booked.",
+    )
     incident.refresh_from_db()
     assert message.action == InboundAction.SUPPLIER and incident.supplier_reference == "445566"
     note = incident.updates.get(body__contains="Engineer booked.")
@@ -148,17 +177,22 @@ def test_email_from_our_own_address_is_ignored(cast, mailbox, receive):
 
 
 def test_a_refused_attachment_is_noted_and_the_rest_kept(cast, mailbox, receive):
-    message = receive(mailbox, sender=cast.reporter.email, subject="Odd program", body="It popped up.",
-                      attachments=[("setup.exe", b"MZ\x90\x00", "application", "octet-stream"),
-                                   ("screen.png", PNG, "image", "png")])
+    message = receive(
+        mailbox,
+        sender=cast.reporter.email,
+        subject="Odd program",
+        body="It popped up.",
+        attachments=[("setup.exe", b"MZ\x90\x00", "application", "octet-stream"), ("screen.png", PNG, "image", "png")],
+    )
     incident = message.incident
     assert [a.original_name for a in incident.attachments.all()] == ["screen.png"]
     assert "Attachments not kept" in incident.description and "setup.exe" in incident.description
     assert message.raw.size > 0  # the original, with everything, is kept
 
 
-def test_a_failure_is_kept_with_its_reason_and_a_retry_succeeds(cast, mailbox, receive, smtp,
-                                                                django_capture_on_commit_callbacks):
+def test_a_failure_is_kept_with_its_reason_and_a_retry_succeeds(
+    cast, mailbox, receive, smtp, django_capture_on_commit_callbacks
+):
     Location.objects.filter(school=cast.school).update(is_archived=True)
     failed = receive(mailbox, sender=cast.reporter.email, subject="Printer")
     assert failed.status == InboundStatus.FAILED and "no locations" in failed.reason and failed.attempts == 1
@@ -186,8 +220,13 @@ def test_the_same_email_is_processed_once(cast, mailbox, receive):
 def test_a_reply_to_a_resolved_call_reopens_it(cast, mailbox, receive):
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     incident = incident_resolve(incident=incident, by=cast.technician, version=incident.version, resolution="Done")
-    message = receive(mailbox, sender=cast.reporter.email, subject=f"Re: [{incident.reference}]", body="It is not.",
-                      attachments=[("proof.png", PNG, "image", "png")])
+    message = receive(
+        mailbox,
+        sender=cast.reporter.email,
+        subject=f"Re: [{incident.reference}]",
+        body="It is not.",
+        attachments=[("proof.png", PNG, "image", "png")],
+    )
     incident.refresh_from_db()
     assert message.action == InboundAction.REOPENED and incident.status == IncidentStatus.OPEN
     assert incident.updates.get(kind=UpdateKind.REOPENED).body == "It is not."
@@ -202,7 +241,12 @@ def test_a_supplier_writing_about_no_call_is_held(cast, mailbox, receive):
 def test_a_reply_to_an_alert_or_reminder_is_held_not_logged_as_a_call(cast, mailbox, receive, smtp):
     receive(mailbox, sender="parent@families.example", subject="Held one")
     [alert] = smtp.to(cast.spoc.email)
-    answer = receive(mailbox, sender=cast.spoc.email, subject=f"Re: {alert['Subject']}",
-                     in_reply_to=alert["Message-ID"], body="Thanks, will look.")
+    answer = receive(
+        mailbox,
+        sender=cast.spoc.email,
+        subject=f"Re: {alert['Subject']}",
+        in_reply_to=alert["Message-ID"],
+        body="Thanks, will look.",
+    )
     assert answer.status == InboundStatus.HELD and "reminder or an alert" in answer.reason
     assert not Incident.objects.exists()

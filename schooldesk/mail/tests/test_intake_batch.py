@@ -28,8 +28,13 @@ from schooldesk.mail.tests.hostile import (
 pytestmark = pytest.mark.django_db
 
 DESK = "desk@oak.sch.uk"
-OOO = [{"Precedence": "bulk"}, {"Precedence": "junk"}, {"Auto-Submitted": "auto-replied"}, {"X-Autoreply": "yes"},
-       {"X-Auto-Response-Suppress": "All"}]
+OOO = [
+    {"Precedence": "bulk"},
+    {"Precedence": "junk"},
+    {"Auto-Submitted": "auto-replied"},
+    {"X-Autoreply": "yes"},
+    {"X-Auto-Response-Suppress": "All"},
+]
 
 
 def _mix(cast, calls) -> tuple[list[bytes], dict[str, str]]:
@@ -46,68 +51,177 @@ def _mix(cast, calls) -> tuple[list[bytes], dict[str, str]]:
         return f"<{kind}.{n}@batch.test>"
 
     for n in range(400):
-        add("call", signed(raw_email(sender=reporter, to=DESK, subject=f"Fault {n} in room {n % 30}",
-                                     message_id=mid("call", n), body=f"Fault number {n}."), reporter),
-            InboundAction.CREATED)
+        add(
+            "call",
+            signed(
+                raw_email(
+                    sender=reporter,
+                    to=DESK,
+                    subject=f"Fault {n} in room {n % 30}",
+                    message_id=mid("call", n),
+                    body=f"Fault number {n}.",
+                ),
+                reporter,
+            ),
+            InboundAction.CREATED,
+        )
     for n in range(40):
-        add("screenshot", signed(screenshot_email(client=("outlook", "thunderbird", "apple")[n % 3], sender=reporter,
-                                                  to=DESK, subject=f"Error screen {n}"), reporter),
-            InboundAction.CREATED)
+        add(
+            "screenshot",
+            signed(
+                screenshot_email(
+                    client=("outlook", "thunderbird", "apple")[n % 3],
+                    sender=reporter,
+                    to=DESK,
+                    subject=f"Error screen {n}",
+                ),
+                reporter,
+            ),
+            InboundAction.CREATED,
+        )
     for n in range(150):
         call = calls[n % len(calls)]
         sender = technician if n % 5 == 0 else reporter
-        body = (f"On Mon, 2 Mar 2026, Oak ICT desk wrote:\n> Which room?\n\nRoom {n}." if n % 2 else
-                f"Room {n}.\n\n> Which room?")
-        add("reply", signed(raw_email(sender=sender, to=DESK, subject=f"Re: [{call.reference}] Which room?",
-                                      message_id=mid("reply", n), body=body), sender),
-            InboundAction.NOTE if sender == technician else "reply-or-reopen")
+        body = (
+            f"On Mon, 2 Mar 2026, Oak ICT desk wrote:\n> Which room?\n\nRoom {n}."
+            if n % 2
+            else f"Room {n}.\n\n> Which room?"
+        )
+        add(
+            "reply",
+            signed(
+                raw_email(
+                    sender=sender,
+                    to=DESK,
+                    subject=f"Re: [{call.reference}] Which room?",
+                    message_id=mid("reply", n),
+                    body=body,
+                ),
+                sender,
+            ),
+            InboundAction.NOTE if sender == technician else "reply-or-reopen",
+        )
     for n in range(10):
         quoted = "\n".join(["> earlier text"] * 7000)  # about 100 KB each
-        add("quoted", signed(raw_email(sender=reporter, to=DESK, subject=f"Re: [{calls[n].reference}]",
-                                       message_id=mid("quoted", n), body=f"{quoted}\nStill broken {n}."), reporter),
-            "reply-or-reopen")
+        add(
+            "quoted",
+            signed(
+                raw_email(
+                    sender=reporter,
+                    to=DESK,
+                    subject=f"Re: [{calls[n].reference}]",
+                    message_id=mid("quoted", n),
+                    body=f"{quoted}\nStill broken {n}.",
+                ),
+                reporter,
+            ),
+            "reply-or-reopen",
+        )
     for n in range(100):
-        add("forged", with_headers(raw_email(sender=cast.spoc.email if n % 2 else reporter, to=DESK,
-                                             subject=f"[{calls[n % len(calls)].reference}] close it" if n % 2 else
-                                             f"Password reset {n}", message_id=mid("forged", n)),
-                                   ("Authentication-Results", forged(domain))), InboundStatus.HELD)
+        add(
+            "forged",
+            with_headers(
+                raw_email(
+                    sender=cast.spoc.email if n % 2 else reporter,
+                    to=DESK,
+                    subject=f"[{calls[n % len(calls)].reference}] close it" if n % 2 else f"Password reset {n}",
+                    message_id=mid("forged", n),
+                ),
+                ("Authentication-Results", forged(domain)),
+            ),
+            InboundStatus.HELD,
+        )
     for n in range(30):
-        add("spoof", with_headers(raw_email(sender="attacker@evil.example", name=reporter, to=DESK,
-                                            subject=f"Laptop {n}", message_id=mid("spoof", n)),
-                                  ("Authentication-Results", passed("evil.example"))), InboundStatus.HELD)
+        add(
+            "spoof",
+            with_headers(
+                raw_email(
+                    sender="attacker@evil.example",
+                    name=reporter,
+                    to=DESK,
+                    subject=f"Laptop {n}",
+                    message_id=mid("spoof", n),
+                ),
+                ("Authentication-Results", passed("evil.example")),
+            ),
+            InboundStatus.HELD,
+        )
     for n in range(20):
         two = raw_email(sender=reporter, to=DESK, subject=f"Two senders {n}", message_id=mid("several", n)).replace(
-            f"From: {reporter}".encode(), f"From: {reporter}, attacker@evil.example".encode())
+            f"From: {reporter}".encode(), f"From: {reporter}, attacker@evil.example".encode()
+        )
         add("several", signed(two, reporter), InboundStatus.HELD)
     for n in range(100):
         headers = OOO[n % len(OOO)]
         call = calls[n % len(calls)]
         subject = f"Automatic reply: [{call.reference}]" if n % 2 else f"Out of Office: back on Monday {n}"
-        add("ooo", signed(raw_email(sender=reporter, to=DESK, subject=subject, message_id=mid("ooo", n),
-                                    headers=headers if n % 4 else {}, body="I am away until Monday."), reporter),
-            "set-aside")
+        add(
+            "ooo",
+            signed(
+                raw_email(
+                    sender=reporter,
+                    to=DESK,
+                    subject=subject,
+                    message_id=mid("ooo", n),
+                    headers=headers if n % 4 else {},
+                    body="I am away until Monday.",
+                ),
+                reporter,
+            ),
+            "set-aside",
+        )
     for n in range(30):
-        add("bounce", delivery_report(to=DESK, failed=f"gone{n}@example.sch.uk", original_id=f"<lost{n}@desk>"),
-            InboundStatus.HELD)
+        add(
+            "bounce",
+            delivery_report(to=DESK, failed=f"gone{n}@example.sch.uk", original_id=f"<lost{n}@desk>"),
+            InboundStatus.HELD,
+        )
     for n in range(10):
         parts = [(f"n{i}.txt", b"x", "text", "plain") for i in range(250)]
-        add("bomb", signed(raw_email(sender=reporter, to=DESK, subject=f"Many parts {n}", message_id=mid("bomb", n),
-                                     attachments=parts), reporter), InboundStatus.HELD)
+        add(
+            "bomb",
+            signed(
+                raw_email(
+                    sender=reporter, to=DESK, subject=f"Many parts {n}", message_id=mid("bomb", n), attachments=parts
+                ),
+                reporter,
+            ),
+            InboundStatus.HELD,
+        )
     for n in range(50):
-        add("stranger", signed(raw_email(sender=f"parent{n}@families.example", to=DESK, subject=f"Laptop {n}",
-                                         message_id=mid("stranger", n)), f"parent{n}@families.example"),
-            InboundStatus.HELD)
+        add(
+            "stranger",
+            signed(
+                raw_email(
+                    sender=f"parent{n}@families.example", to=DESK, subject=f"Laptop {n}", message_id=mid("stranger", n)
+                ),
+                f"parent{n}@families.example",
+            ),
+            InboundStatus.HELD,
+        )
     for n in range(30):  # 30 pairs: another email reusing the Message-ID is another email
         for page in (1, 2):
-            add("reused", signed(raw_email(sender=reporter, to=DESK, subject=f"Scan {n} page {page}",
-                                           message_id=mid("reused", n), body=f"Page {page}"), reporter),
-                InboundAction.CREATED)
+            add(
+                "reused",
+                signed(
+                    raw_email(
+                        sender=reporter,
+                        to=DESK,
+                        subject=f"Scan {n} page {page}",
+                        message_id=mid("reused", n),
+                        body=f"Page {page}",
+                    ),
+                    reporter,
+                ),
+                InboundAction.CREATED,
+            )
     return raws, expected
 
 
 def test_a_thousand_mixed_emails_are_each_a_call_an_update_or_held_with_a_reason(cast, dovecot, imap_user):
-    mailbox = imap_mailbox(dovecot, imap_user, school=cast.school, address=DESK, authserv_id=AUTHSERV_ID,
-                           rate_limit_per_hour=0)
+    mailbox = imap_mailbox(
+        dovecot, imap_user, school=cast.school, address=DESK, authserv_id=AUTHSERV_ID, rate_limit_per_hour=0
+    )
     calls = [IncidentFactory(school=cast.school, by=cast.reporter) for _n in range(20)]
     for call in calls[:5]:
         incident_resolve(incident=call, by=cast.technician, version=call.version, resolution="Done")
@@ -139,8 +253,11 @@ def test_a_thousand_mixed_emails_are_each_a_call_an_update_or_held_with_a_reason
             assert m.status in (InboundStatus.HELD, InboundStatus.IGNORED) and m.reason, m
     by_kind = {}
     for m in messages:
-        kind = m.message_id.strip("<").split(".", 1)[0] if m.message_id.endswith("batch.test>") else (
-            "bounce" if m.from_address.startswith("mailer-daemon") else "screenshot")
+        kind = (
+            m.message_id.strip("<").split(".", 1)[0]
+            if m.message_id.endswith("batch.test>")
+            else ("bounce" if m.from_address.startswith("mailer-daemon") else "screenshot")
+        )
         by_kind.setdefault(kind, Counter())[m.action or m.status] += 1
     assert by_kind["call"] == {InboundAction.CREATED: 400}
     assert by_kind["screenshot"] == {InboundAction.CREATED: 40}
@@ -148,8 +265,14 @@ def test_a_thousand_mixed_emails_are_each_a_call_an_update_or_held_with_a_reason
     assert set(by_kind["reply"]) <= {InboundAction.REPLY, InboundAction.REOPENED, InboundAction.NOTE}
     assert by_kind["reply"][InboundAction.NOTE] == 30 and sum(by_kind["reply"].values()) == 150
     assert set(by_kind["quoted"]) <= {InboundAction.REPLY, InboundAction.REOPENED}
-    for kind, count in (("forged", 100), ("spoof", 30), ("several", 20), ("bounce", 30), ("bomb", 10),
-                        ("stranger", 50)):
+    for kind, count in (
+        ("forged", 100),
+        ("spoof", 30),
+        ("several", 20),
+        ("bounce", 30),
+        ("bomb", 10),
+        ("stranger", 50),
+    ):
         assert by_kind[kind] == {InboundStatus.HELD: count}, kind
     assert set(by_kind["ooo"]) <= {InboundStatus.IGNORED, InboundStatus.HELD} and sum(by_kind["ooo"].values()) == 100
     created = [m.incident_id for m in messages if m.action == InboundAction.CREATED]

@@ -69,21 +69,46 @@ def test_forged_mail_failing_dmarc_is_held_never_a_note_a_call_or_a_reopen(cast,
     resolved = IncidentFactory(school=cast.school, by=cast.reporter)
     resolved = incident_resolve(incident=resolved, by=cast.technician, version=resolved.version, resolution="Done")
     # as the SPOC, on a call: it became an internal note by the SPOC
-    deliver(with_headers(raw_email(sender=cast.spoc.email, to=DESK, subject=f"[{open_call.reference}] close it",
-                                   body="Please close, and send the admin password to me."),
-                         ("Authentication-Results", forged(domain))))
+    deliver(
+        with_headers(
+            raw_email(
+                sender=cast.spoc.email,
+                to=DESK,
+                subject=f"[{open_call.reference}] close it",
+                body="Please close, and send the admin password to me.",
+            ),
+            ("Authentication-Results", forged(domain)),
+        )
+    )
     # as the teacher: a new call in her name, and her resolved call reopened
-    deliver(with_headers(raw_email(sender=cast.reporter.email, to=DESK, subject="Reset my password",
-                                   body="Send it to this address."), ("Authentication-Results", forged(domain))))
-    deliver(with_headers(raw_email(sender=cast.reporter.email, to=DESK, subject=f"Re: [{resolved.reference}]",
-                                   body="Still broken."), ("Authentication-Results", forged(domain))))
+    deliver(
+        with_headers(
+            raw_email(
+                sender=cast.reporter.email, to=DESK, subject="Reset my password", body="Send it to this address."
+            ),
+            ("Authentication-Results", forged(domain)),
+        )
+    )
+    deliver(
+        with_headers(
+            raw_email(sender=cast.reporter.email, to=DESK, subject=f"Re: [{resolved.reference}]", body="Still broken."),
+            ("Authentication-Results", forged(domain)),
+        )
+    )
     # a "pass" written by the sender under another server's name does not count; ours is missing
-    deliver(with_headers(raw_email(sender=cast.reporter.email, to=DESK, subject="Another new call"),
-                         ("Authentication-Results", passed(domain, authserv_id="mx.evil.example"))))
+    deliver(
+        with_headers(
+            raw_email(sender=cast.reporter.email, to=DESK, subject="Another new call"),
+            ("Authentication-Results", passed(domain, authserv_id="mx.evil.example")),
+        )
+    )
     # no DMARC result: SPF passes, but for another domain than the From, and no DKIM
-    deliver(with_headers(raw_email(sender=cast.reporter.email, to=DESK, subject="And another"),
-                         ("Authentication-Results", f"{AUTHSERV_ID}; spf=pass smtp.mailfrom=evil.example; "
-                                                    "dkim=none; dmarc=none")))
+    deliver(
+        with_headers(
+            raw_email(sender=cast.reporter.email, to=DESK, subject="And another"),
+            ("Authentication-Results", f"{AUTHSERV_ID}; spf=pass smtp.mailfrom=evil.example; dkim=none; dmarc=none"),
+        )
+    )
     poll()
     messages = list(InboundMessage.objects.order_by("pk"))
     assert [m.status for m in messages] == [InboundStatus.HELD] * 5
@@ -95,31 +120,37 @@ def test_forged_mail_failing_dmarc_is_held_never_a_note_a_call_or_a_reopen(cast,
     assert resolved.status == IncidentStatus.RESOLVED
 
     # the same teacher, genuinely (DKIM aligned, no DMARC record): a call
-    deliver(with_headers(raw_email(sender=cast.reporter.email, to=DESK, subject="Projector in the Hall"),
-                         ("Authentication-Results", f"{AUTHSERV_ID}; spf=none; dkim=pass header.d={domain}")))
+    deliver(
+        with_headers(
+            raw_email(sender=cast.reporter.email, to=DESK, subject="Projector in the Hall"),
+            ("Authentication-Results", f"{AUTHSERV_ID}; spf=none; dkim=pass header.d={domain}"),
+        )
+    )
     poll()
     assert latest().action == InboundAction.CREATED and latest().incident.reported_by == cast.reporter
 
 
-def test_a_mailbox_without_an_authserv_id_trusts_from_and_says_so_on_its_page(cast, dovecot, imap_user, client,
-                                                                                  login):
+def test_a_mailbox_without_an_authserv_id_trusts_from_and_says_so_on_its_page(cast, dovecot, imap_user, client, login):
     mailbox = imap_mailbox(dovecot, imap_user, school=cast.school, address=DESK)
     login(cast.spoc)
     page = client.get(reverse("mail:mailbox_update", args=[mailbox.pk])).content.decode()
     assert "Senders are not checked" in page and "authserv-id" in page
     Mailbox.objects.filter(pk=mailbox.pk).update(authserv_id=AUTHSERV_ID)
-    assert "Senders are not checked" not in client.get(reverse("mail:mailbox_update", args=[mailbox.pk])
-                                                       ).content.decode()
+    assert (
+        "Senders are not checked" not in client.get(reverse("mail:mailbox_update", args=[mailbox.pk])).content.decode()
+    )
 
 
 def test_the_sender_is_the_address_in_angle_brackets_and_a_from_of_several_is_held(cast, desk):
     mailbox, deliver, poll = desk
-    spoof = raw_email(sender="attacker@evil.example", to=DESK, subject="Laptop for me please",
-                      name=cast.reporter.email)  # From: oak-reporter@example.sch.uk <attacker@evil.example>
+    spoof = raw_email(
+        sender="attacker@evil.example", to=DESK, subject="Laptop for me please", name=cast.reporter.email
+    )  # From: oak-reporter@example.sch.uk <attacker@evil.example>
     assert f"From: {cast.reporter.email} <attacker@evil.example>".encode() in spoof
     deliver(with_headers(spoof, ("Authentication-Results", passed("evil.example"))))
     two = raw_email(sender=cast.reporter.email, to=DESK, subject="Two senders").replace(
-        f"From: {cast.reporter.email}".encode(), f"From: {cast.reporter.email}, attacker@evil.example".encode())
+        f"From: {cast.reporter.email}".encode(), f"From: {cast.reporter.email}, attacker@evil.example".encode()
+    )
     deliver(signed(two, cast.reporter.email))
     poll()
     spoofed, several = InboundMessage.objects.order_by("pk")
@@ -147,8 +178,9 @@ def test_a_megabyte_of_quoted_lines_polls_and_opens_in_linear_time(cast, desk, c
         assert client.get(reverse("mail:inbound_detail", args=[message.pk])).status_code == 200
 
 
-def test_an_email_over_the_bounds_is_held_with_the_reason_and_read_on_the_server(cast, desk, dovecot, imap_user,
-                                                                                   monkeypatch, client, login):
+def test_an_email_over_the_bounds_is_held_with_the_reason_and_read_on_the_server(
+    cast, desk, dovecot, imap_user, monkeypatch, client, login
+):
     mailbox, deliver, poll = desk
     parts = [(f"note-{n}.txt", b"x", "text", "plain") for n in range(250)]  # a script's report, or a bomb
     deliver(genuine(cast.reporter.email, subject="Many parts", attachments=parts))
@@ -170,15 +202,24 @@ def test_an_email_over_the_bounds_is_held_with_the_reason_and_read_on_the_server
 # --- not lost ---------------------------------------------------------------------------------
 def test_another_email_reusing_a_message_id_is_a_new_email_and_a_copy_is_not(cast, desk, dovecot, imap_user):
     mailbox, deliver, poll = desk
-    first = genuine(cast.reporter.email, subject="Scan from the copier", message_id="<scan@copier.oak.sch.uk>",
-                    body="Page 1")
+    first = genuine(
+        cast.reporter.email, subject="Scan from the copier", message_id="<scan@copier.oak.sch.uk>", body="Page 1"
+    )
     deliver(first)
-    deliver(genuine(cast.reporter.email, subject="Scan from the copier (2)", message_id="<scan@copier.oak.sch.uk>",
-                    body="Page 2"))
+    deliver(
+        genuine(
+            cast.reporter.email,
+            subject="Scan from the copier (2)",
+            message_id="<scan@copier.oak.sch.uk>",
+            body="Page 2",
+        )
+    )
     deliver(with_headers(first, ("Received", "from relay2.oak.sch.uk by mx.oak.sch.uk")))  # the first, by another route
     poll()
     assert sorted(Incident.objects.values_list("summary", flat=True)) == [
-        "Scan from the copier", "Scan from the copier (2)"]
+        "Scan from the copier",
+        "Scan from the copier (2)",
+    ]
     assert InboundMessage.objects.count() == 2
     assert len(dovecot.flags(imap_user)) == 3 and all("\\Seen" in f for f in dovecot.flags(imap_user).values())
 
@@ -187,16 +228,18 @@ def test_a_lease_held_by_a_dead_worker_is_taken_over_on_the_next_poll(cast, desk
     mailbox, deliver, poll = desk
     now = timezone.now()
     # a worker took the lease three minutes ago and died: no heartbeat since
-    Mailbox.objects.filter(pk=mailbox.pk).update(polling_until=now + timedelta(minutes=7), poll_owner="dead-worker",
-                                                 poll_heartbeat_at=now - timedelta(minutes=3))
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        polling_until=now + timedelta(minutes=7), poll_owner="dead-worker", poll_heartbeat_at=now - timedelta(minutes=3)
+    )
     deliver(genuine(cast.reporter.email, subject="Mouse broken"))
     assert poll().taken_over
     assert Incident.objects.get().summary == "Mouse broken"
     mailbox.refresh_from_db()
     assert (mailbox.polling_until, mailbox.poll_owner) == (None, "")
     # a worker alive a moment ago keeps its lease
-    Mailbox.objects.filter(pk=mailbox.pk).update(polling_until=now + timedelta(minutes=9), poll_owner="alive",
-                                                 poll_heartbeat_at=timezone.now())
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        polling_until=now + timedelta(minutes=9), poll_owner="alive", poll_heartbeat_at=timezone.now()
+    )
     assert mailbox_poll(mailbox=mailbox).skipped
 
 
@@ -220,8 +263,14 @@ def test_an_email_processed_just_before_a_crash_is_marked_read_on_the_next_poll(
 @pytest.mark.parametrize("client_name", ["outlook", "thunderbird", "apple"])
 def test_a_pasted_screenshot_is_kept_however_the_client_nests_it(cast, desk, client_name):
     mailbox, deliver, poll = desk
-    deliver(signed(screenshot_email(client=client_name, sender=cast.reporter.email, to=DESK,
-                                    subject="Error on the whiteboard"), cast.reporter.email))
+    deliver(
+        signed(
+            screenshot_email(
+                client=client_name, sender=cast.reporter.email, to=DESK, subject="Error on the whiteboard"
+            ),
+            cast.reporter.email,
+        )
+    )
     poll()
     incident = Incident.objects.get()
     kept = {a.original_name.rsplit(".", 1)[-1] for a in incident.attachments.all()}
@@ -232,8 +281,10 @@ def test_a_pasted_screenshot_is_kept_however_the_client_nests_it(cast, desk, cli
 def test_a_bottom_posted_reply_keeps_its_new_text(cast, desk):
     mailbox, deliver, poll = desk
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
-    body = ("On Mon, 2 Mar 2026 at 09:12, Oak ICT desk <desk@oak.sch.uk> wrote:\n> Which room is it in?\n>\n"
-            "> Oak ICT desk\n\nRoom 12, by the window.\n\n-- \nJo Bloggs")
+    body = (
+        "On Mon, 2 Mar 2026 at 09:12, Oak ICT desk <desk@oak.sch.uk> wrote:\n> Which room is it in?\n>\n"
+        "> Oak ICT desk\n\nRoom 12, by the window.\n\n-- \nJo Bloggs"
+    )
     deliver(genuine(cast.reporter.email, subject=f"Re: [{incident.reference}]", body=body))
     poll()
     assert incident.updates.get(kind=UpdateKind.REPLY).body == "Room 12, by the window."
@@ -257,15 +308,18 @@ def test_a_delivery_report_is_linked_to_the_call_and_names_the_address_that_fail
     assert cast.reporter.email in held_list and incident.reference in report.reason
 
 
-@pytest.mark.parametrize("headers", [
-    {"Precedence": "bulk"},
-    {"Precedence": "junk"},
-    {"Subject": "Automatic reply: {subject}"},
-    {"Subject": "Out of Office: {subject}"},
-    {"Auto-Submitted": "auto-generated"},
-    {"X-Autoreply": "yes"},
-    {"X-Auto-Response-Suppress": "All"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Precedence": "bulk"},
+        {"Precedence": "junk"},
+        {"Subject": "Automatic reply: {subject}"},
+        {"Subject": "Out of Office: {subject}"},
+        {"Auto-Submitted": "auto-generated"},
+        {"X-Autoreply": "yes"},
+        {"X-Auto-Response-Suppress": "All"},
+    ],
+)
 def test_an_out_of_office_never_makes_or_reopens_a_call(cast, desk, headers):
     mailbox, deliver, poll = desk
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
@@ -273,10 +327,22 @@ def test_an_out_of_office_never_makes_or_reopens_a_call(cast, desk, headers):
     updates = incident.updates.count()
     subject = f"Re: [{incident.reference}] Resolved"
     extra = {k: v for k, v in headers.items() if k != "Subject"}
-    deliver(genuine(cast.reporter.email, subject=headers.get("Subject", subject).format(subject=subject),
-                    body="I am out of the office until Monday.", headers=extra))
-    deliver(genuine(cast.reporter.email, subject=headers.get("Subject", "Away").format(subject="Away"),
-                    body="I am out of the office until Monday.", headers=extra))
+    deliver(
+        genuine(
+            cast.reporter.email,
+            subject=headers.get("Subject", subject).format(subject=subject),
+            body="I am out of the office until Monday.",
+            headers=extra,
+        )
+    )
+    deliver(
+        genuine(
+            cast.reporter.email,
+            subject=headers.get("Subject", "Away").format(subject="Away"),
+            body="I am out of the office until Monday.",
+            headers=extra,
+        )
+    )
     poll()
     on_call, alone = InboundMessage.objects.order_by("pk")
     incident.refresh_from_db()
@@ -293,8 +359,15 @@ def test_a_caller_without_an_account_replying_by_email_writes_a_public_reply(cas
     poll()
     incident = Incident.objects.get()
     [ack] = smtp.to("cook@catering.example")
-    deliver(genuine("cook@catering.example", name="Mrs Patel", subject=f"Re: {ack['Subject']}",
-                    in_reply_to=ack["Message-ID"], body="The one by the door.\n\n> Which till?"))
+    deliver(
+        genuine(
+            "cook@catering.example",
+            name="Mrs Patel",
+            subject=f"Re: {ack['Subject']}",
+            in_reply_to=ack["Message-ID"],
+            body="The one by the door.\n\n> Which till?",
+        )
+    )
     poll()
     said = incident.updates.get(body__contains="The one by the door.")
     assert (said.kind, said.is_public, said.author) == (UpdateKind.REPLY, True, None)

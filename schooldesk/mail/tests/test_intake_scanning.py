@@ -17,14 +17,25 @@ from schooldesk.mail.tests.factories import PNG, MailboxFactory, raw_email
 pytestmark = pytest.mark.django_db
 
 
-def test_an_emailed_attachment_is_scanned_and_a_photo_kept_without_its_position(cast, clamd, settings,  # noqa: F811
-                                                                                django_capture_on_commit_callbacks):
+def test_an_emailed_attachment_is_scanned_and_a_photo_kept_without_its_position(
+    cast,
+    clamd,
+    settings,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
     settings.SCHOOLDESK_CLAMD_SOCKET = clamd.unix_socket
     mailbox = MailboxFactory(school=cast.school, address="desk@oak.sch.uk")
-    raw = raw_email(to=mailbox.address, sender=cast.reporter.email, subject="Odd attachment", body="See attached.",
-                    attachments=[("invoice.txt", b"Pay now\n" + EICAR, "text", "plain"),
-                                 ("screen.png", PNG, "image", "png"),
-                                 ("door.jpg", photo(), "image", "jpeg")])
+    raw = raw_email(
+        to=mailbox.address,
+        sender=cast.reporter.email,
+        subject="Odd attachment",
+        body="See attached.",
+        attachments=[
+            ("invoice.txt", b"Pay now\n" + EICAR, "text", "plain"),
+            ("screen.png", PNG, "image", "png"),
+            ("door.jpg", photo(), "image", "jpeg"),
+        ],
+    )
     with django_capture_on_commit_callbacks(execute=True):
         message, _stored = inbound_store(mailbox=mailbox, raw=raw)
         message = inbound_process(message)

@@ -49,16 +49,21 @@ def counts():
 
 
 def test_an_email_becomes_a_call_escalated_by_email_updated_by_the_supplier_and_reopened_by_the_teacher(
-        desk, dovecot, imap_user, smtp, django_capture_on_commit_callbacks):
+    desk, dovecot, imap_user, smtp, django_capture_on_commit_callbacks
+):
     demo, school, spoc, mailbox, poll, deliver = desk
     teacher = demo.people["oakfield"].staff[0]
     arbor = demo.suppliers["mis"]
 
     # 1. A teacher emails the desk address: a call for them, acknowledged in the same thread.
-    first = raw_email(sender=teacher.email, name=teacher.get_full_name(), to="ictdesk@oakfield.sch.uk",
-                      subject="Interactive panel in the Hall has no sound",
-                      body="No sound from the panel since this morning.\n\n-- \nMrs Teacher\nYear 4",
-                      attachments=[("panel.png", PNG, "image", "png")])
+    first = raw_email(
+        sender=teacher.email,
+        name=teacher.get_full_name(),
+        to="ictdesk@oakfield.sch.uk",
+        subject="Interactive panel in the Hall has no sound",
+        body="No sound from the panel since this morning.\n\n-- \nMrs Teacher\nYear 4",
+        attachments=[("panel.png", PNG, "image", "png")],
+    )
     deliver(first)
     assert poll().stored == 1
     incident = Incident.objects.get()
@@ -81,14 +86,28 @@ def test_an_email_becomes_a_call_escalated_by_email_updated_by_the_supplier_and_
     # 2. The SPOC escalates it to the MIS supplier: the supplier gets everything they need by email.
     smtp.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        incident = incident_escalate(incident=incident, by=spoc, version=incident.version, supplier=arbor,
-                                     note="Sound driver on the panel PC seems to be missing.")
+        incident = incident_escalate(
+            incident=incident,
+            by=spoc,
+            version=incident.version,
+            supplier=arbor,
+            note="Sound driver on the panel PC seems to be missing.",
+        )
     [escalation] = smtp.to(arbor.email)
     text = escalation.get_body(("plain",)).get_content()
     assert escalation["Subject"] == f"[{incident.reference}] Oakfield Primary School: {incident.summary}"
-    for needed in ("Oakfield Primary School", "URN 119823", "Where: Hall", "Sound driver on the panel PC",
-                   teacher.get_full_name(), spoc.get_full_name(), spoc.email, "01632 960431", incident.reference,
-                   "Where and when to find them"):
+    for needed in (
+        "Oakfield Primary School",
+        "URN 119823",
+        "Where: Hall",
+        "Sound driver on the panel PC",
+        teacher.get_full_name(),
+        spoc.get_full_name(),
+        spoc.email,
+        "01632 960431",
+        incident.reference,
+        "Where and when to find them",
+    ):
         assert needed in text, needed
     assert escalation["Auto-Submitted"] is None  # a person's request, which their helpdesk must not ignore
     sent = OutboundMessage.objects.get(purpose=Purpose.SUPPLIER_ESCALATION)
@@ -97,11 +116,18 @@ def test_an_email_becomes_a_call_escalated_by_email_updated_by_the_supplier_and_
 
     # 3. The supplier replies (threaded, with their own reference): a note on the call, their reference learnt.
     smtp.clear()
-    deliver(raw_email(sender="helpdesk@arbor-mis.co.uk", name="Arbor Support", to="ictdesk@oakfield.sch.uk",
-                      subject=f"RE: {escalation['Subject']} [Case: ARB-552211]",
-                      in_reply_to=sent.message_id, references=sent.message_id,
-                      body="We are looking at the driver and will update you today.\n\nOn Mon, 2 Mar 2026, "
-                           "Oakfield ICT desk wrote:\n> Oakfield Primary School is escalating call"))
+    deliver(
+        raw_email(
+            sender="helpdesk@arbor-mis.co.uk",
+            name="Arbor Support",
+            to="ictdesk@oakfield.sch.uk",
+            subject=f"RE: {escalation['Subject']} [Case: ARB-552211]",
+            in_reply_to=sent.message_id,
+            references=sent.message_id,
+            body="We are looking at the driver and will update you today.\n\nOn Mon, 2 Mar 2026, "
+            "Oakfield ICT desk wrote:\n> Oakfield Primary School is escalating call",
+        )
+    )
     poll()
     incident.refresh_from_db()
     assert incident.supplier_reference == "ARB-552211"
@@ -111,8 +137,14 @@ def test_an_email_becomes_a_call_escalated_by_email_updated_by_the_supplier_and_
     assert [m["Subject"] for m in smtp.to(spoc.email)] == [f"[{incident.reference}] Reply received: {incident.summary}"]
 
     # ... and a later email quoting only their reference finds the same call.
-    deliver(raw_email(sender="helpdesk@arbor-mis.co.uk", to="ictdesk@oakfield.sch.uk",
-                      subject="Case ARB-552211 update: driver reinstalled", body="Driver reinstalled remotely."))
+    deliver(
+        raw_email(
+            sender="helpdesk@arbor-mis.co.uk",
+            to="ictdesk@oakfield.sch.uk",
+            subject="Case ARB-552211 update: driver reinstalled",
+            body="Driver reinstalled remotely.",
+        )
+    )
     poll()
     assert incident.updates.filter(body__contains="Driver reinstalled remotely").count() == 1
     assert Incident.objects.count() == 1
@@ -121,14 +153,20 @@ def test_an_email_becomes_a_call_escalated_by_email_updated_by_the_supplier_and_
     smtp.clear()
     incident.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        incident = incident_resolve(incident=incident, by=spoc, version=incident.version,
-                                    resolution="Arbor reinstalled the sound driver.")
+        incident = incident_resolve(
+            incident=incident, by=spoc, version=incident.version, resolution="Arbor reinstalled the sound driver."
+        )
     [resolved] = smtp.to(teacher.email)
     assert "Is it fixed?" in resolved.get_body(("plain",)).get_content()
     thread = f"{resolved['References']} {resolved['Message-ID']}"
-    reply = raw_email(sender=teacher.email, to="ictdesk@oakfield.sch.uk", subject=f"RE: {resolved['Subject']}",
-                      in_reply_to=resolved["Message-ID"], references=thread,
-                      body="Still no sound, sorry.\n\nSent from my iPhone\n\n> Arbor reinstalled the sound driver.")
+    reply = raw_email(
+        sender=teacher.email,
+        to="ictdesk@oakfield.sch.uk",
+        subject=f"RE: {resolved['Subject']}",
+        in_reply_to=resolved["Message-ID"],
+        references=thread,
+        body="Still no sound, sorry.\n\nSent from my iPhone\n\n> Arbor reinstalled the sound driver.",
+    )
     deliver(reply)
     poll()
     incident.refresh_from_db()
@@ -156,21 +194,56 @@ def test_autoresponders_get_no_answer_so_nothing_loops(desk, smtp):
     smtp.clear()
 
     # The teacher is away: their out-of-office answers our acknowledgement, and a list server chimes in.
-    deliver(raw_email(sender=teacher.email, to="ictdesk@oakfield.sch.uk", subject=f"Automatic reply: {ack['Subject']}",
-                      in_reply_to=ack["Message-ID"], headers={"Auto-Submitted": "auto-replied"},
-                      body="I am out of the office until Monday."))
-    deliver(raw_email(sender="autoresponder@holiday.example", to="ictdesk@oakfield.sch.uk", subject="Away",
-                      headers={"X-Autoreply": "yes", "Precedence": "auto_reply"}, body="Away."))
-    deliver(raw_email(sender="news@supplier-marketing.example", to="ictdesk@oakfield.sch.uk",
-                      subject="Our spring offers", headers={"Precedence": "bulk", "List-Id": "<offers.example>"}))
-    deliver(raw_email(sender="MAILER-DAEMON@mx.example", to="ictdesk@oakfield.sch.uk",
-                      subject="Undelivered Mail Returned to Sender", in_reply_to=ack["Message-ID"],
-                      headers={"Return-Path": "<>"}))
+    deliver(
+        raw_email(
+            sender=teacher.email,
+            to="ictdesk@oakfield.sch.uk",
+            subject=f"Automatic reply: {ack['Subject']}",
+            in_reply_to=ack["Message-ID"],
+            headers={"Auto-Submitted": "auto-replied"},
+            body="I am out of the office until Monday.",
+        )
+    )
+    deliver(
+        raw_email(
+            sender="autoresponder@holiday.example",
+            to="ictdesk@oakfield.sch.uk",
+            subject="Away",
+            headers={"X-Autoreply": "yes", "Precedence": "auto_reply"},
+            body="Away.",
+        )
+    )
+    deliver(
+        raw_email(
+            sender="news@supplier-marketing.example",
+            to="ictdesk@oakfield.sch.uk",
+            subject="Our spring offers",
+            headers={"Precedence": "bulk", "List-Id": "<offers.example>"},
+        )
+    )
+    deliver(
+        raw_email(
+            sender="MAILER-DAEMON@mx.example",
+            to="ictdesk@oakfield.sch.uk",
+            subject="Undelivered Mail Returned to Sender",
+            in_reply_to=ack["Message-ID"],
+            headers={"Return-Path": "<>"},
+        )
+    )
     for _round in range(3):  # as if the worker kept polling: no ping-pong
         poll()
     assert smtp.messages == [] or all(m["Subject"].startswith("Email needs your attention") for m in smtp.messages)
-    assert not [m for m in smtp.messages if m["To"] in (teacher.email, "autoresponder@holiday.example",
-                                                         "news@supplier-marketing.example", "MAILER-DAEMON@mx.example")]
+    assert not [
+        m
+        for m in smtp.messages
+        if m["To"]
+        in (
+            teacher.email,
+            "autoresponder@holiday.example",
+            "news@supplier-marketing.example",
+            "MAILER-DAEMON@mx.example",
+        )
+    ]
     # only "logged", and the bounce of our acknowledgement noted for the desk (internal, never sent on)
     assert Incident.objects.count() == 1 and incident.updates.count() == 2
     bounced = incident.updates.latest("pk")

@@ -36,8 +36,16 @@ def post_as_page(client, page: str, action: str, changes: dict):
     return client.post(action, data, follow=True)
 
 
-NEW_MAILBOX = {"name": "Desk", "is_active": "on", "host": "imap.example.org", "port": "993", "security": "ssl",
-               "username": "", "password": "pw", "folder": "INBOX"}
+NEW_MAILBOX = {
+    "name": "Desk",
+    "is_active": "on",
+    "host": "imap.example.org",
+    "port": "993",
+    "security": "ssl",
+    "username": "",
+    "password": "pw",
+    "folder": "INBOX",
+}
 
 
 def confirmation_link(message) -> str:
@@ -46,11 +54,13 @@ def confirmation_link(message) -> str:
 
 # --- trust ------------------------------------------------------------------------------------
 def test_another_organisations_desk_cannot_silence_a_teacher_by_registering_their_address(
-        cast, other, login, smtp, django_capture_on_commit_callbacks):
+    cast, other, login, smtp, django_capture_on_commit_callbacks
+):
     client = login(other.spoc)
     with django_capture_on_commit_callbacks(execute=True):
-        post_as_page(client, "/mail/mailboxes/new/", "/mail/mailboxes/new/",
-                     NEW_MAILBOX | {"address": cast.reporter.email})
+        post_as_page(
+            client, "/mail/mailboxes/new/", "/mail/mailboxes/new/", NEW_MAILBOX | {"address": cast.reporter.email}
+        )
     mailbox = Mailbox.objects.get(address=cast.reporter.email.lower())
     assert mailbox.school == other.school and not mailbox.is_proved
     assert mailbox.pk not in mailboxes_due() and mailbox_poll(mailbox=mailbox).skipped  # never read
@@ -67,8 +77,9 @@ def test_the_confirmation_link_emailed_to_the_address_proves_it(cast, login, smt
     cast.school.save()
     client = login(cast.spoc)
     with django_capture_on_commit_callbacks(execute=True):
-        page = post_as_page(client, "/mail/mailboxes/new/", "/mail/mailboxes/new/",
-                            NEW_MAILBOX | {"address": "ictdesk@oak.sch.uk"})
+        page = post_as_page(
+            client, "/mail/mailboxes/new/", "/mail/mailboxes/new/", NEW_MAILBOX | {"address": "ictdesk@oak.sch.uk"}
+        )
     assert "not confirmed yet" in page.content.decode()
     mailbox = Mailbox.objects.get(address="ictdesk@oak.sch.uk")
     assert not mailbox.is_proved and mailbox.pk not in mailboxes_due()
@@ -78,8 +89,9 @@ def test_the_confirmation_link_emailed_to_the_address_proves_it(cast, login, smt
     question = reader.get(link)
     assert question.status_code == 200 and "Confirm this address" in question.content.decode()
     assert not Mailbox.objects.get(pk=mailbox.pk).is_proved  # opening the link (a mail scanner) confirms nothing
-    [form] = [f for f in forms_in(question.content.decode(), f"http://testserver{link}")
-              if urlsplit(f.action).path == link]  # the page's own form (the footer also offers the language)
+    [form] = [
+        f for f in forms_in(question.content.decode(), f"http://testserver{link}") if urlsplit(f.action).path == link
+    ]  # the page's own form (the footer also offers the language)
     done = reader.post(link, dict(sent(form)[0]))
     assert done.status_code == 200 and "is confirmed" in done.content.decode()
     mailbox.refresh_from_db()
@@ -88,15 +100,23 @@ def test_the_confirmation_link_emailed_to_the_address_proves_it(cast, login, smt
 
 
 def test_an_address_another_organisation_holds_gets_the_same_answer_and_is_never_proved_for_the_second(
-        cast, other, login, smtp, django_capture_on_commit_callbacks):
+    cast, other, login, smtp, django_capture_on_commit_callbacks
+):
     held = MailboxFactory(school=cast.school, address="ictdesk@oak.sch.uk")  # proved by Oak
     answers = []
     for address in ("ictdesk@oak.sch.uk", "fresh@elm.sch.uk"):
         with django_capture_on_commit_callbacks(execute=True):
-            page = post_as_page(login(other.spoc), "/mail/mailboxes/new/", "/mail/mailboxes/new/",
-                                NEW_MAILBOX | {"address": address, "name": "Elm desk"})
-        main = re.sub(r'name="(?:csrfmiddlewaretoken|form_token)" value="[^"]+"', "",
-                      page.content.decode().split("<main", 1)[1].split("</main>", 1)[0])
+            page = post_as_page(
+                login(other.spoc),
+                "/mail/mailboxes/new/",
+                "/mail/mailboxes/new/",
+                NEW_MAILBOX | {"address": address, "name": "Elm desk"},
+            )
+        main = re.sub(
+            r'name="(?:csrfmiddlewaretoken|form_token)" value="[^"]+"',
+            "",
+            page.content.decode().split("<main", 1)[1].split("</main>", 1)[0],
+        )
         answers.append((page.status_code, page.redirect_chain[-1][1], re.sub(r"\d+|" + re.escape(address), "", main)))
     assert answers[0] == answers[1]  # the same answer: nothing says the address is taken
     second = Mailbox.objects.get(address="ictdesk@oak.sch.uk", school=other.school)
@@ -110,9 +130,18 @@ def test_an_address_another_organisation_holds_gets_the_same_answer_and_is_never
 
 
 def test_an_oauth_sign_in_as_the_address_proves_it_a_password_on_a_typed_server_does_not(
-        cast, dovecot, imap_user, oauth_server):
-    by_oauth = oauth_mailbox(oauth_server, imap_user, school=cast.school, address=imap_user, host=dovecot.host,
-                             port=dovecot.port, security="none", verified_at=None)
+    cast, dovecot, imap_user, oauth_server
+):
+    by_oauth = oauth_mailbox(
+        oauth_server,
+        imap_user,
+        school=cast.school,
+        address=imap_user,
+        host=dovecot.host,
+        port=dovecot.port,
+        security="none",
+        verified_at=None,
+    )
     mailbox_check(mailbox=by_oauth)
     assert Mailbox.objects.get(pk=by_oauth.pk).is_proved
     by_password = imap_mailbox(dovecot, dovecot.account(), school=cast.school, verified_at=None)
@@ -170,8 +199,9 @@ def check_page(client, mailbox) -> str:
 
 def test_the_check_button_shows_our_words_never_the_servers(cast, login, banner, dovecot, imap_user):
     client = login(cast.spoc)
-    mailbox = MailboxFactory(school=cast.school, host="127.0.0.1", port=banner.port, security="none",
-                             username="desk", password="pw")
+    mailbox = MailboxFactory(
+        school=cast.school, host="127.0.0.1", port=banner.port, security="none", username="desk", password="pw"
+    )
     page = check_page(client, mailbox)
     assert banner.accepted == 1 and "could not connect" in page
     assert "secret-banner" not in page and "SSH-2.0" not in page
@@ -181,32 +211,38 @@ def test_the_check_button_shows_our_words_never_the_servers(cast, login, banner,
 
 
 def test_the_check_connects_only_to_imap_ports_and_public_addresses_unless_the_installation_allows(
-        cast, login, banner, settings):
+    cast, login, banner, settings
+):
     settings.SCHOOLDESK_ALLOW_PRIVATE_HOSTS = False
     settings.SCHOOLDESK_IMAP_PORTS = "993,143"
     client = login(cast.spoc)
-    for host, port, said in [("127.0.0.1", banner.port, "only connects to ports 143, 993"),
-                             ("127.0.0.1", 993, "private or local network"),
-                             ("localhost", 143, "private or local network"),
-                             ("169.254.169.254", 993, "private or local network"),
-                             ("10.1.2.3", 143, "private or local network"),
-                             ("::1", 993, "private or local network")]:
+    for host, port, said in [
+        ("127.0.0.1", banner.port, "only connects to ports 143, 993"),
+        ("127.0.0.1", 993, "private or local network"),
+        ("localhost", 143, "private or local network"),
+        ("169.254.169.254", 993, "private or local network"),
+        ("10.1.2.3", 143, "private or local network"),
+        ("::1", 993, "private or local network"),
+    ]:
         mailbox = MailboxFactory(school=cast.school, host=host, port=port, security="ssl", password="pw")
         page = check_page(client, mailbox)
         assert said in page, (host, port)
     settings.SCHOOLDESK_IMAP_PORTS = "*"
-    page = check_page(client, MailboxFactory(school=cast.school, host="127.0.0.1", port=banner.port,
-                                             security="none", password="pw"))
+    page = check_page(
+        client, MailboxFactory(school=cast.school, host="127.0.0.1", port=banner.port, security="none", password="pw")
+    )
     assert "private or local network" in page
     assert banner.accepted == 0  # nothing was ever connected to
     settings.SCHOOLDESK_ALLOW_PRIVATE_HOSTS = True  # an installation that reads its own server
-    check_page(client, MailboxFactory(school=cast.school, host="127.0.0.1", port=banner.port, security="none",
-                                      password="pw"))
+    check_page(
+        client, MailboxFactory(school=cast.school, host="127.0.0.1", port=banner.port, security="none", password="pw")
+    )
     assert banner.accepted == 1
 
 
 def test_the_host_is_resolved_once_and_the_checked_address_is_the_one_connected_to(
-        cast, dovecot, imap_user, monkeypatch, settings):
+    cast, dovecot, imap_user, monkeypatch, settings
+):
     """DNS rebinding: a name that answers a permitted address for the check and another for the connection."""
     real = socket.getaddrinfo
     answers = iter(["127.0.0.1", "127.0.0.2"])  # the second answer would point elsewhere (nothing listens)
@@ -229,8 +265,20 @@ def test_the_host_is_resolved_once_and_the_checked_address_is_the_one_connected_
 
 def test_netguard_refuses_every_private_kind_of_address_and_accepts_public_ones(settings):
     settings.SCHOOLDESK_ALLOW_PRIVATE_HOSTS = False
-    for address in ("127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",  # noqa: S104
-                    "::1", "fe80::1", "fd00::1", "::ffff:10.0.0.1", "224.0.0.1"):
+    for address in (
+        "127.0.0.1",
+        "10.0.0.1",
+        "172.16.5.4",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",  # noqa: S104
+        "::1",
+        "fe80::1",
+        "fd00::1",
+        "::ffff:10.0.0.1",
+        "224.0.0.1",
+    ):
         with pytest.raises(netguard.AddressRefused):
             netguard.checked_address(address, 993, ports=None)
     assert netguard.checked_address("8.8.8.8", 993, ports=frozenset({993})) == ("8.8.8.8", 993)
@@ -292,8 +340,7 @@ def test_an_imap_server_that_never_answers_fails_the_check_within_the_timeout(ca
     silent = Banner(say=None)
     try:
         settings.SCHOOLDESK_IMAP_TIMEOUT = 2
-        mailbox = MailboxFactory(school=cast.school, host="127.0.0.1", port=silent.port, security="none",
-                                 password="pw")
+        mailbox = MailboxFactory(school=cast.school, host="127.0.0.1", port=silent.port, security="none", password="pw")
         outcome, took = _within(20, lambda: mailbox_check(mailbox=mailbox))
         assert isinstance(outcome.get("error"), imap.MailboxError) and outcome["error"].reason == "connect"
         assert took < 15
@@ -307,10 +354,13 @@ def test_an_oauth_token_endpoint_that_never_answers_fails_within_the_timeout(cas
     silent = Banner(say=None)
     try:
         settings.SCHOOLDESK_OAUTH_TIMEOUT = 2
-        mailbox = MailboxFactory(school=cast.school, auth_method="google", oauth_refresh_token="r",
-                                 oauth_token_url=f"http://127.0.0.1:{silent.port}/token")
+        mailbox = MailboxFactory(
+            school=cast.school,
+            auth_method="google",
+            oauth_refresh_token="r",
+            oauth_token_url=f"http://127.0.0.1:{silent.port}/token",
+        )
         outcome, took = _within(20, lambda: oauth.access_token(mailbox))
         assert isinstance(outcome.get("error"), oauth.OAuthError) and took < 15
     finally:
         silent.close()
-

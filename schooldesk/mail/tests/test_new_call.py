@@ -13,8 +13,11 @@ pytestmark = pytest.mark.django_db
 
 def choose(client, **ticks):
     html = client.get("/mail/preferences/").content.decode()
-    [form] = [f for f in forms_in(html, "http://testserver/mail/preferences/") if f.method == "post"
-              and f.action.endswith("/mail/preferences/")]
+    [form] = [
+        f
+        for f in forms_in(html, "http://testserver/mail/preferences/")
+        if f.method == "post" and f.action.endswith("/mail/preferences/")
+    ]
     data = dict(sent(form)[0])
     for name, on in ticks.items():
         if on:
@@ -26,7 +29,8 @@ def choose(client, **ticks):
 
 
 def test_a_spoc_who_chooses_it_is_emailed_about_each_new_call_and_nobody_else_is(
-        cast, login, smtp, django_capture_on_commit_callbacks):
+    cast, login, smtp, django_capture_on_commit_callbacks
+):
     client = login(cast.spoc)
     form = choose(client)  # saved as rendered
     [box] = [c for c in form.controls if c.name == "new_call"]
@@ -45,8 +49,9 @@ def test_a_spoc_who_chooses_it_is_emailed_about_each_new_call_and_nobody_else_is
     assert OutboundMessage.objects.filter(purpose=Purpose.NEW_CALL).count() == 1
 
 
-def test_the_spoc_is_not_told_of_a_call_they_logged_or_cannot_see(cast, login, smtp,
-                                                                  django_capture_on_commit_callbacks):
+def test_the_spoc_is_not_told_of_a_call_they_logged_or_cannot_see(
+    cast, login, smtp, django_capture_on_commit_callbacks
+):
     choose(login(cast.spoc), new_call=True)
     with django_capture_on_commit_callbacks(execute=True):
         IncidentFactory(school=cast.school, by=cast.spoc, summary="Logged by the SPOC")

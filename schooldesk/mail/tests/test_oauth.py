@@ -25,9 +25,16 @@ def test_the_xoauth2_string_is_the_one_microsoft_and_google_document():
 
 
 def oauth_mailbox(oauth_server, user, **fields):
-    mailbox = MailboxFactory(auth_method="microsoft", oauth_client_id="client-id", oauth_client_secret="client-secret",
-                             oauth_token_url=oauth_server.token_url, oauth_scope="scope", username=user,
-                             oauth_refresh_token=oauth_server.grant(user), **fields)
+    mailbox = MailboxFactory(
+        auth_method="microsoft",
+        oauth_client_id="client-id",
+        oauth_client_secret="client-secret",
+        oauth_token_url=oauth_server.token_url,
+        oauth_scope="scope",
+        username=user,
+        oauth_refresh_token=oauth_server.grant(user),
+        **fields,
+    )
     return mailbox
 
 
@@ -38,8 +45,13 @@ def test_an_access_token_is_refreshed_stored_and_reused(cast, oauth_server):
     token = oauth.access_token(mailbox)
     assert token.startswith("access-") and len(oauth_server.requests) == calls + 1
     sent = oauth_server.requests[-1][1]
-    assert sent == {"client_id": "client-id", "client_secret": "client-secret", "grant_type": "refresh_token",
-                    "refresh_token": first_refresh, "scope": "scope"}
+    assert sent == {
+        "client_id": "client-id",
+        "client_secret": "client-secret",
+        "grant_type": "refresh_token",
+        "refresh_token": first_refresh,
+        "scope": "scope",
+    }
     stored = Mailbox.objects.get(pk=mailbox.pk)
     assert stored.oauth_access_token == token and stored.oauth_refresh_token != first_refresh  # rotated
     assert stored.oauth_expires_at > timezone.now() + timedelta(minutes=55)
@@ -59,15 +71,22 @@ def test_tokens_only_travel_over_https_or_to_this_machine(cast):
     assert oauth.endpoint_allowed("https://login.microsoftonline.com/x/oauth2/v2.0/token")
     assert oauth.endpoint_allowed("http://127.0.0.1:8080/token")
     assert not oauth.endpoint_allowed("http://login.example.com/token")
-    mailbox = MailboxFactory(school=cast.school, auth_method="google", oauth_token_url="http://evil.example/token",
-                             oauth_refresh_token="r")
+    mailbox = MailboxFactory(
+        school=cast.school, auth_method="google", oauth_token_url="http://evil.example/token", oauth_refresh_token="r"
+    )
     with pytest.raises(oauth.OAuthError, match="HTTPS"):
         oauth.access_token(mailbox)
 
 
 def test_the_provider_endpoints_come_from_the_choice_and_the_tenant(cast):
-    mailbox = Mailbox(school=cast.school, name="Desk", address="desk@oak.sch.uk", auth_method="microsoft",
-                      oauth_tenant="oak.sch.uk", oauth_client_id="id")
+    mailbox = Mailbox(
+        school=cast.school,
+        name="Desk",
+        address="desk@oak.sch.uk",
+        auth_method="microsoft",
+        oauth_tenant="oak.sch.uk",
+        oauth_client_id="id",
+    )
     mailbox_save(mailbox=mailbox, by=cast.spoc, secrets={"oauth_client_secret": "s"})
     assert mailbox.oauth_token_url == "https://login.microsoftonline.com/oak.sch.uk/oauth2/v2.0/token"
     assert mailbox.host == "outlook.office365.com" and "IMAP.AccessAsUser.All" in mailbox.oauth_scope
@@ -76,10 +95,18 @@ def test_the_provider_endpoints_come_from_the_choice_and_the_tenant(cast):
     assert google.oauth_token_url == "https://oauth2.googleapis.com/token" and google.host == "imap.gmail.com"
 
 
-def test_an_oauth_mailbox_signs_in_to_imap_with_xoauth2(cast, dovecot, imap_user, oauth_server,
-                                                          django_capture_on_commit_callbacks):
-    mailbox = oauth_mailbox(oauth_server, imap_user, school=cast.school, is_active=True, host=dovecot.host,
-                            port=dovecot.port, security="none")
+def test_an_oauth_mailbox_signs_in_to_imap_with_xoauth2(
+    cast, dovecot, imap_user, oauth_server, django_capture_on_commit_callbacks
+):
+    mailbox = oauth_mailbox(
+        oauth_server,
+        imap_user,
+        school=cast.school,
+        is_active=True,
+        host=dovecot.host,
+        port=dovecot.port,
+        security="none",
+    )
     dovecot.deliver(imap_user, raw_email(sender=cast.reporter.email, to=mailbox.address, subject="Panel flickers"))
     with django_capture_on_commit_callbacks(execute=True):
         result = mailbox_poll(mailbox=mailbox)
@@ -89,10 +116,18 @@ def test_an_oauth_mailbox_signs_in_to_imap_with_xoauth2(cast, dovecot, imap_user
     assert introspected[-1] == Mailbox.objects.get(pk=mailbox.pk).oauth_access_token
 
 
-def test_a_rejected_token_is_a_mailbox_error_for_the_spoc(cast, dovecot, imap_user, oauth_server, smtp,
-                                                          django_capture_on_commit_callbacks):
-    mailbox = oauth_mailbox(oauth_server, imap_user, school=cast.school, is_active=True, host=dovecot.host,
-                            port=dovecot.port, security="none")
+def test_a_rejected_token_is_a_mailbox_error_for_the_spoc(
+    cast, dovecot, imap_user, oauth_server, smtp, django_capture_on_commit_callbacks
+):
+    mailbox = oauth_mailbox(
+        oauth_server,
+        imap_user,
+        school=cast.school,
+        is_active=True,
+        host=dovecot.host,
+        port=dovecot.port,
+        security="none",
+    )
     mailbox.oauth_access_token = "forged"  # not one the provider issued: Dovecot's introspection says inactive
     mailbox.oauth_expires_at = timezone.now() + timedelta(hours=1)
     mailbox.save()
@@ -106,8 +141,12 @@ def test_a_rejected_token_is_a_mailbox_error_for_the_spoc(cast, dovecot, imap_us
 
 
 def test_the_consent_flow_stores_tokens_that_are_never_shown(cast, oauth_server, login):
-    mailbox = oauth_mailbox(oauth_server, "desk@oak.sch.uk", school=cast.school,
-                            oauth_authorize_url="https://login.microsoftonline.com/oak/oauth2/v2.0/authorize")
+    mailbox = oauth_mailbox(
+        oauth_server,
+        "desk@oak.sch.uk",
+        school=cast.school,
+        oauth_authorize_url="https://login.microsoftonline.com/oak/oauth2/v2.0/authorize",
+    )
     mailbox.oauth_refresh_token = ""
     mailbox.save()
     client = login(cast.spoc)

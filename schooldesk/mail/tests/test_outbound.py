@@ -89,23 +89,26 @@ def test_a_person_who_switched_updates_off_is_not_emailed_but_still_sees_the_cal
 def test_no_email_ever_goes_to_a_desk_address(cast, other, smtp, after_commit):
     other.school.desk_email = "ictdesk@elm.sch.uk"
     other.school.save()
-    incident = IncidentFactory(school=cast.school, by=cast.spoc, reporter_name="Elm desk",
-                               reporter_contact="ictdesk@elm.sch.uk")
+    incident = IncidentFactory(
+        school=cast.school, by=cast.spoc, reporter_name="Elm desk", reporter_contact="ictdesk@elm.sch.uk"
+    )
     with after_commit():
         incident_reply(incident=incident, by=cast.technician, body="Loop?")
     assert smtp.messages == [] and not OutboundMessage.objects.exists()
 
 
 def test_a_re_escalation_without_a_change_of_status_is_mailed_at_once(cast, smtp, after_commit):
-    broadband = Supplier.objects.create(organisation=cast.school.organisation, name="Broadband Co",
-                                        email="noc@broadband.example")
+    broadband = Supplier.objects.create(
+        organisation=cast.school.organisation, name="Broadband Co", email="noc@broadband.example"
+    )
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     with after_commit():
         incident = incident_escalate(incident=incident, by=cast.spoc, version=1, supplier=cast.supplier)
     assert len(smtp.to(cast.supplier.email)) == 1
     with after_commit():  # already with second level: the escalation entry itself hands us the mail
-        incident = incident_escalate(incident=incident, by=cast.spoc, version=incident.version, supplier=broadband,
-                                     reference="BB-1")
+        incident = incident_escalate(
+            incident=incident, by=cast.spoc, version=incident.version, supplier=broadband, reference="BB-1"
+        )
     [mailed] = smtp.to("noc@broadband.example")
     assert "BB-1" in mailed.get_body(("plain",)).get_content()
     assert escalations_unsent() == 0  # the safety net finds nothing left to send
@@ -116,8 +119,9 @@ def test_sla_warnings_go_once_per_target_to_people_who_can_see_the_call(cast, sm
     incident = IncidentFactory(school=cast.school, by=cast.reporter)
     incident = incident_triage(incident=incident, by=cast.spoc, version=1, category=None, impact="I1", urgency="U1")
     restricted = IncidentFactory(school=cast.school, by=cast.reporter, summary="Data breach")
-    incident_triage(incident=restricted, by=cast.owner, version=1, category=None, impact="I1", urgency="U1",
-                    is_restricted=True)
+    incident_triage(
+        incident=restricted, by=cast.owner, version=1, category=None, impact="I1", urgency="U1", is_restricted=True
+    )
     cast.school.spoc = cast.spoc
     cast.school.save()
     now = incident.resolve_due_at - timedelta(minutes=30)
@@ -131,10 +135,16 @@ def test_sla_warnings_go_once_per_target_to_people_who_can_see_the_call(cast, sm
 def test_reminders_respect_preferences_are_sent_once_and_escape_the_body(cast, smtp, after_commit):
     preferences_save(user=cast.owner, enabled={NotificationEvent.REMINDER_CONTRACT: False})
     with after_commit():
-        sent = reminder_send(school=cast.school, kind=ReminderKind.CONTRACT, people=[cast.spoc, cast.owner, None],
-                             subject="Notice due for the broadband contract", key="contract:1:notice",
-                             body="Give notice by 31/01/2027 <b>or</b> it renews.", url="/suppliers/",
-                             due_on=date(2027, 1, 31))
+        sent = reminder_send(
+            school=cast.school,
+            kind=ReminderKind.CONTRACT,
+            people=[cast.spoc, cast.owner, None],
+            subject="Notice due for the broadband contract",
+            key="contract:1:notice",
+            body="Give notice by 31/01/2027 <b>or</b> it renews.",
+            url="/suppliers/",
+            due_on=date(2027, 1, 31),
+        )
     assert [m.to_address for m in sent] == [cast.spoc.email]
     [mail] = smtp.to(cast.spoc.email)
     assert mail["Auto-Submitted"] == "auto-generated"
@@ -142,8 +152,14 @@ def test_reminders_respect_preferences_are_sent_once_and_escape_the_body(cast, s
     html = mail.get_body(("html",)).get_content()
     assert "&lt;b&gt;or&lt;/b&gt;" in html and "http://127.0.0.1:8000/suppliers/" in html
     with after_commit():
-        again = reminder_send(school=cast.school, kind=ReminderKind.CONTRACT, people=[cast.spoc],
-                              subject="Notice due", body="Again", key="contract:1:notice")
+        again = reminder_send(
+            school=cast.school,
+            kind=ReminderKind.CONTRACT,
+            people=[cast.spoc],
+            subject="Notice due",
+            body="Again",
+            key="contract:1:notice",
+        )
     assert again[0].pk == sent[0].pk and len(smtp.to(cast.spoc.email)) == 1
     with pytest.raises(ValueError):
         reminder_send(school=cast.school, kind="birthday", people=[cast.spoc], subject="x", body="y", key="z")

@@ -14,21 +14,24 @@ def mail(**kwargs):
     return parsing.parse(raw_email(**options))
 
 
-@pytest.mark.parametrize(("headers", "sender", "kind"), [
-    ({}, "teacher@oak.sch.uk", MailKind.PERSON),
-    ({"Auto-Submitted": "no"}, "teacher@oak.sch.uk", MailKind.PERSON),
-    ({"Auto-Submitted": "auto-replied"}, "teacher@oak.sch.uk", MailKind.AUTO_REPLY),
-    ({"Auto-Submitted": "auto-generated"}, "nas@oak.sch.uk", MailKind.AUTO_GENERATED),
-    ({"X-Autoreply": "yes"}, "teacher@oak.sch.uk", MailKind.AUTO_REPLY),
-    ({"X-Autorespond": "Out of office"}, "teacher@oak.sch.uk", MailKind.AUTO_REPLY),
-    ({"Precedence": "auto_reply"}, "teacher@oak.sch.uk", MailKind.AUTO_REPLY),
-    ({"Precedence": "bulk"}, "news@example.com", MailKind.BULK),
-    ({"Precedence": "junk"}, "news@example.com", MailKind.BULK),
-    ({"Precedence": "list"}, "staff-list@oak.sch.uk", MailKind.BULK),
-    ({"List-Id": "<staff.oak.sch.uk>"}, "staff-list@oak.sch.uk", MailKind.BULK),
-    ({"Return-Path": "<>"}, "postmaster@mx.example", MailKind.BOUNCE),
-    ({}, "MAILER-DAEMON@mx.example", MailKind.BOUNCE),
-])
+@pytest.mark.parametrize(
+    ("headers", "sender", "kind"),
+    [
+        ({}, "teacher@oak.sch.uk", MailKind.PERSON),
+        ({"Auto-Submitted": "no"}, "teacher@oak.sch.uk", MailKind.PERSON),
+        ({"Auto-Submitted": "auto-replied"}, "teacher@oak.sch.uk", MailKind.AUTO_REPLY),
+        ({"Auto-Submitted": "auto-generated"}, "nas@oak.sch.uk", MailKind.AUTO_GENERATED),
+        ({"X-Autoreply": "yes"}, "teacher@oak.sch.uk", MailKind.AUTO_REPLY),
+        ({"X-Autorespond": "Out of office"}, "teacher@oak.sch.uk", MailKind.AUTO_REPLY),
+        ({"Precedence": "auto_reply"}, "teacher@oak.sch.uk", MailKind.AUTO_REPLY),
+        ({"Precedence": "bulk"}, "news@example.com", MailKind.BULK),
+        ({"Precedence": "junk"}, "news@example.com", MailKind.BULK),
+        ({"Precedence": "list"}, "staff-list@oak.sch.uk", MailKind.BULK),
+        ({"List-Id": "<staff.oak.sch.uk>"}, "staff-list@oak.sch.uk", MailKind.BULK),
+        ({"Return-Path": "<>"}, "postmaster@mx.example", MailKind.BOUNCE),
+        ({}, "MAILER-DAEMON@mx.example", MailKind.BOUNCE),
+    ],
+)
 def test_machine_mail_is_recognised_by_its_standard_markers(headers, sender, kind):
     parsed = mail(sender=sender, headers=headers)
     assert parsed.kind == kind
@@ -36,12 +39,14 @@ def test_machine_mail_is_recognised_by_its_standard_markers(headers, sender, kin
 
 
 def test_a_delivery_status_report_is_a_bounce():
-    raw = (b"From: Mail Delivery System <mailer@mx.example>\r\nTo: desk@oak.sch.uk\r\nSubject: Undelivered\r\n"
-           b"Message-ID: <b1@mx.example>\r\nMIME-Version: 1.0\r\n"
-           b"Content-Type: multipart/report; report-type=delivery-status; boundary=XX\r\n\r\n"
-           b"--XX\r\nContent-Type: text/plain\r\n\r\nCould not deliver.\r\n"
-           b"--XX\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n"
-           b"Final-Recipient: rfc822; gone@oak.sch.uk\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--XX--\r\n")
+    raw = (
+        b"From: Mail Delivery System <mailer@mx.example>\r\nTo: desk@oak.sch.uk\r\nSubject: Undelivered\r\n"
+        b"Message-ID: <b1@mx.example>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=XX\r\n\r\n"
+        b"--XX\r\nContent-Type: text/plain\r\n\r\nCould not deliver.\r\n"
+        b"--XX\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n"
+        b"Final-Recipient: rfc822; gone@oak.sch.uk\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--XX--\r\n"
+    )
     assert parsing.parse(raw).kind == MailKind.BOUNCE
 
 
@@ -50,16 +55,19 @@ def test_a_person_who_asks_exchange_for_no_auto_replies_is_not_acknowledged():
     assert parsed.kind == MailKind.PERSON and parsed.no_auto_response
 
 
-@pytest.mark.parametrize("text", [
-    "Still broken.\n\nOn Mon, 2 Mar 2026 at 09:12, Oak ICT desk <desk@oak.sch.uk> wrote:\n> Resolved: new lamp",
-    "Still broken.\n\nOn Mon, 2 Mar 2026 at 09:12, Oak ICT desk <desk@oak.sch.uk>\nwrote:\n> Resolved",
-    "Still broken.\n\n-----Original Message-----\nFrom: Oak ICT desk\nSent: 02 March 2026 09:12\nResolved",
-    "Still broken.\n\n________________________________\nFrom: Oak ICT desk <desk@oak.sch.uk>\nSent: 02 March 2026",
-    "Still broken.\n\nFrom: Oak ICT desk <desk@oak.sch.uk>\nSent: Monday, March 2, 2026 9:12 AM\nTo: Jo\nResolved",
-    "Still broken.\n\n-- \nJo Bloggs\nYear 4 teacher",
-    "Still broken.\n\nSent from my iPhone\n\n> Resolved",
-    "Still broken.\n\n> Resolved: replaced the lamp\n> \n> Oak ICT desk",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Still broken.\n\nOn Mon, 2 Mar 2026 at 09:12, Oak ICT desk <desk@oak.sch.uk> wrote:\n> Resolved: new lamp",
+        "Still broken.\n\nOn Mon, 2 Mar 2026 at 09:12, Oak ICT desk <desk@oak.sch.uk>\nwrote:\n> Resolved",
+        "Still broken.\n\n-----Original Message-----\nFrom: Oak ICT desk\nSent: 02 March 2026 09:12\nResolved",
+        "Still broken.\n\n________________________________\nFrom: Oak ICT desk <desk@oak.sch.uk>\nSent: 02 March 2026",
+        "Still broken.\n\nFrom: Oak ICT desk <desk@oak.sch.uk>\nSent: Monday, March 2, 2026 9:12 AM\nTo: Jo\nResolved",
+        "Still broken.\n\n-- \nJo Bloggs\nYear 4 teacher",
+        "Still broken.\n\nSent from my iPhone\n\n> Resolved",
+        "Still broken.\n\n> Resolved: replaced the lamp\n> \n> Oak ICT desk",
+    ],
+)
 def test_the_new_text_of_a_reply_is_split_from_quotes_and_signatures(text):
     new, folded = parsing.split_reply(text)
     assert new == "Still broken."
@@ -72,10 +80,12 @@ def test_an_inline_answer_between_quotes_is_kept():
 
 
 def test_html_mail_is_made_safe_and_read_as_text():
-    html = ('<html><head><style>p{color:red}</style><script>alert(1)</script></head><body>'
-            '<p onclick="steal()">The <b>projector</b> is broken</p><img src="https://tracker.example/p.gif">'
-            '<a href="javascript:alert(2)">x</a><a href="https://oak.sch.uk/help">help</a>'
-            '<iframe src="https://evil.example"></iframe><form action="/x"><input name="a"></form></body></html>')
+    html = (
+        "<html><head><style>p{color:red}</style><script>alert(1)</script></head><body>"
+        '<p onclick="steal()">The <b>projector</b> is broken</p><img src="https://tracker.example/p.gif">'
+        '<a href="javascript:alert(2)">x</a><a href="https://oak.sch.uk/help">help</a>'
+        '<iframe src="https://evil.example"></iframe><form action="/x"><input name="a"></form></body></html>'
+    )
     raw = raw_email(sender="a@oak.sch.uk", to="desk@oak.sch.uk", subject="Projector", body="", html=html)
     raw = raw.replace(b"Content-Type: text/plain", b"Content-Type: text/x-ignored")  # only the HTML part
     parsed = parsing.parse(raw)
@@ -88,10 +98,19 @@ def test_html_mail_is_made_safe_and_read_as_text():
 
 
 def test_headers_threading_and_the_summary():
-    parsed = mail(subject="RE: Fwd: [INC-000123] Printer jams", name="Jo Bloggs", sender="Jo.Bloggs@Oak.sch.uk",
-                  in_reply_to="<a@desk>", references="<root@desk> <a@desk>", message_id="<m1@oak.sch.uk>")
-    assert (parsed.from_name, parsed.from_address, parsed.message_id) == ("Jo Bloggs", "jo.bloggs@oak.sch.uk",
-                                                                           "<m1@oak.sch.uk>")
+    parsed = mail(
+        subject="RE: Fwd: [INC-000123] Printer jams",
+        name="Jo Bloggs",
+        sender="Jo.Bloggs@Oak.sch.uk",
+        in_reply_to="<a@desk>",
+        references="<root@desk> <a@desk>",
+        message_id="<m1@oak.sch.uk>",
+    )
+    assert (parsed.from_name, parsed.from_address, parsed.message_id) == (
+        "Jo Bloggs",
+        "jo.bloggs@oak.sch.uk",
+        "<m1@oak.sch.uk>",
+    )
     assert parsed.thread_ids == ["<a@desk>", "<root@desk>"]
     assert parsed.summary == "[INC-000123] Printer jams"
     assert mail(subject="", body="\n\nPrinter on fire\nreally").summary == "Printer on fire"
@@ -107,37 +126,47 @@ def test_an_email_without_a_message_id_gets_one_from_its_content():
 def test_attachments_and_inline_images_are_found():
     parsed = mail(attachments=[("fault.png", PNG, "image", "png"), ("notes.txt", b"hello", "text", "plain")])
     assert [(a.filename, a.content_type, a.is_inline) for a in parsed.attachments] == [
-        ("fault.png", "image/png", False), ("notes.txt", "text/plain", False)]
+        ("fault.png", "image/png", False),
+        ("notes.txt", "text/plain", False),
+    ]
     assert parsed.attachments[0].content == PNG
 
 
 def test_a_broken_charset_does_not_stop_the_email_being_read():
-    raw = (b"From: a@oak.sch.uk\r\nSubject: =?x-unknown?q?Hi?=\r\nMessage-ID: <c@oak>\r\nMIME-Version: 1.0\r\n"
-           b"Content-Type: text/plain; charset=x-made-up\r\n\r\nThe printer \xe9 is broken\r\n")
+    raw = (
+        b"From: a@oak.sch.uk\r\nSubject: =?x-unknown?q?Hi?=\r\nMessage-ID: <c@oak>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=x-made-up\r\n\r\nThe printer \xe9 is broken\r\n"
+    )
     parsed = parsing.parse(raw)
     assert "The printer" in parsed.text and parsed.message_id == "<c@oak>"
 
 
-@pytest.mark.parametrize(("subject", "reference"), [
-    ("RE: [INC-000001] Projector [Case: ARB-552211]", "ARB-552211"),
-    ("Ticket #98765 has been created", "98765"),
-    ("Your call reference CAS-01234-ABCDE [INC-000001]", "CAS-01234-ABCDE"),
-    ("Re: [INC-000001] Broadband down (#NOC778812)", "NOC778812"),
-    ("Incident INC4455667 logged", "INC4455667"),
-    ("Re: [INC-000001] Thanks", ""),
-])
+@pytest.mark.parametrize(
+    ("subject", "reference"),
+    [
+        ("RE: [INC-000001] Projector [Case: ARB-552211]", "ARB-552211"),
+        ("Ticket #98765 has been created", "98765"),
+        ("Your call reference CAS-01234-ABCDE [INC-000001]", "CAS-01234-ABCDE"),
+        ("Re: [INC-000001] Broadband down (#NOC778812)", "NOC778812"),
+        ("Incident INC4455667 logged", "INC4455667"),
+        ("Re: [INC-000001] Thanks", ""),
+    ],
+)
 def test_a_suppliers_reference_is_learnt_from_their_subject(subject, reference):
     assert supplier_reference_in(subject) == reference
 
 
-@pytest.mark.parametrize(("subject", "headers", "kind"), [
-    ("Automatic reply: Printer jams", {}, MailKind.AUTO_REPLY),
-    ("Out of Office: [INC-000001] Printer", {}, MailKind.AUTO_REPLY),
-    ("Auto-Reply: away", {}, MailKind.AUTO_REPLY),
-    ("Out of office", {}, MailKind.AUTO_REPLY),
-    ("Out of office laptop will not charge", {}, MailKind.PERSON),  # a person's subject: not a machine's
-    ("Re: printer", {"X-Auto-Response-Suppress": "All"}, MailKind.AUTO_REPLY),
-])
+@pytest.mark.parametrize(
+    ("subject", "headers", "kind"),
+    [
+        ("Automatic reply: Printer jams", {}, MailKind.AUTO_REPLY),
+        ("Out of Office: [INC-000001] Printer", {}, MailKind.AUTO_REPLY),
+        ("Auto-Reply: away", {}, MailKind.AUTO_REPLY),
+        ("Out of office", {}, MailKind.AUTO_REPLY),
+        ("Out of office laptop will not charge", {}, MailKind.PERSON),  # a person's subject: not a machine's
+        ("Re: printer", {"X-Auto-Response-Suppress": "All"}, MailKind.AUTO_REPLY),
+    ],
+)
 def test_automatic_replies_are_known_by_subject_and_exchange_marks(subject, headers, kind):
     assert mail(subject=subject, headers=headers).kind == kind
 
@@ -148,18 +177,23 @@ def test_the_new_text_below_or_between_quotes_is_kept_in_one_pass():
     assert new == "Room 12.\n\nAfter 3pm." and "Which room?" in folded and "Jo" in folded
 
 
-@pytest.mark.parametrize(("results", "doubt"), [
-    (["mx.oak.sch.uk; dmarc=pass header.from=oak.sch.uk"], ""),
-    (["mx.oak.sch.uk; dmarc=fail header.from=oak.sch.uk"], "fails DMARC"),
-    (["mx.oak.sch.uk; spf=pass smtp.mailfrom=mail.oak.sch.uk; dmarc=none"], ""),
-    (["mx.oak.sch.uk; dkim=pass header.d=oak.sch.uk"], ""),
-    (["mx.oak.sch.uk; spf=pass smtp.mailfrom=evil.example; dkim=pass header.d=evil.example"], "Neither SPF"),
-    (["mx.evil.example; dmarc=pass header.from=oak.sch.uk"], "no Authentication-Results from mx.oak.sch.uk"),
-    # the sender's own header, under our name, below ours: only the topmost is read for a pass
-    (["mx.oak.sch.uk; spf=fail smtp.mailfrom=evil.example", "mx.oak.sch.uk; dmarc=pass header.from=oak.sch.uk"],
-     "Neither SPF"),
-    (["MX.OAK.SCH.UK; dmarc=pass header.from=oak.sch.uk", "mx.oak.sch.uk; dmarc=fail"], "fails DMARC"),
-])
+@pytest.mark.parametrize(
+    ("results", "doubt"),
+    [
+        (["mx.oak.sch.uk; dmarc=pass header.from=oak.sch.uk"], ""),
+        (["mx.oak.sch.uk; dmarc=fail header.from=oak.sch.uk"], "fails DMARC"),
+        (["mx.oak.sch.uk; spf=pass smtp.mailfrom=mail.oak.sch.uk; dmarc=none"], ""),
+        (["mx.oak.sch.uk; dkim=pass header.d=oak.sch.uk"], ""),
+        (["mx.oak.sch.uk; spf=pass smtp.mailfrom=evil.example; dkim=pass header.d=evil.example"], "Neither SPF"),
+        (["mx.evil.example; dmarc=pass header.from=oak.sch.uk"], "no Authentication-Results from mx.oak.sch.uk"),
+        # the sender's own header, under our name, below ours: only the topmost is read for a pass
+        (
+            ["mx.oak.sch.uk; spf=fail smtp.mailfrom=evil.example", "mx.oak.sch.uk; dmarc=pass header.from=oak.sch.uk"],
+            "Neither SPF",
+        ),
+        (["MX.OAK.SCH.UK; dmarc=pass header.from=oak.sch.uk", "mx.oak.sch.uk; dmarc=fail"], "fails DMARC"),
+    ],
+)
 def test_only_our_servers_authentication_results_decide(results, doubt):
     parsed = mail(sender="head@oak.sch.uk")
     parsed.auth_results = results

@@ -40,8 +40,9 @@ def test_one_poller_at_a_time(cast, dovecot, imap_user):
     assert not mailbox_poll(mailbox=mailbox, now=timezone.now() + timedelta(minutes=6)).skipped  # a stale lease
 
 
-def test_a_changed_uidvalidity_refetches_everything_and_makes_nothing_twice(cast, dovecot, imap_user,
-                                                                            django_capture_on_commit_callbacks):
+def test_a_changed_uidvalidity_refetches_everything_and_makes_nothing_twice(
+    cast, dovecot, imap_user, django_capture_on_commit_callbacks
+):
     mailbox = imap_mailbox(dovecot, imap_user, school=cast.school)
     for n in range(3):
         dovecot.deliver(imap_user, raw_email(sender=cast.reporter.email, to=mailbox.address, subject=f"Fault {n}"))

@@ -25,16 +25,30 @@ def world(cast):
 def grow(cast, mailbox, incident, n):
     start = InboundMessage.objects.count()
     for i in range(start, start + n):
-        raw = raw_email(sender=f"person{i}@families.example", to=mailbox.address, subject=f"Email {i}",
-                        html=f"<p>Email <b>{i}</b></p>")
+        raw = raw_email(
+            sender=f"person{i}@families.example",
+            to=mailbox.address,
+            subject=f"Email {i}",
+            html=f"<p>Email <b>{i}</b></p>",
+        )
         message, _stored = inbound_store(mailbox=mailbox, raw=raw)
         InboundMessage.objects.filter(pk=message.pk).update(
-            status=InboundStatus.HELD if i % 2 else InboundStatus.PROCESSED, incident=incident if i % 3 else None,
-            reason="From an address we do not know.")
-        OutboundMessage.objects.create(school=cast.school, incident=incident, purpose=Purpose.CALL_UPDATED,
-                                       dedupe_key=f"k{i}", to_address=f"person{i}@families.example",
-                                       recipient=cast.reporter, from_address="desk@oak.example", subject=f"Sent {i}",
-                                       body_text="x", message_id=f"<m{i}@oak.example>")
+            status=InboundStatus.HELD if i % 2 else InboundStatus.PROCESSED,
+            incident=incident if i % 3 else None,
+            reason="From an address we do not know.",
+        )
+        OutboundMessage.objects.create(
+            school=cast.school,
+            incident=incident,
+            purpose=Purpose.CALL_UPDATED,
+            dedupe_key=f"k{i}",
+            to_address=f"person{i}@families.example",
+            recipient=cast.reporter,
+            from_address="desk@oak.example",
+            subject=f"Sent {i}",
+            body_text="x",
+            message_id=f"<m{i}@oak.example>",
+        )
     MailboxFactory(school=cast.school)
 
 

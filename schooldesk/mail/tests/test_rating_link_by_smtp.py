@@ -16,11 +16,17 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_email_caller_rates_the_resolved_call_from_the_link_the_smtp_server_received(
-        cast, receive, smtp, client, settings, django_capture_on_commit_callbacks):  # noqa: F811
+    cast, receive, smtp, client, settings, django_capture_on_commit_callbacks
+):  # noqa: F811
     settings.SCHOOLDESK_SITE_URL = "https://desk.oak.sch.uk"
     mailbox = MailboxFactory(school=cast.school, address="desk@oak.sch.uk", unknown_senders="accept")
-    message = receive(mailbox, sender="cook@catering.example", name="Mrs Patel", subject="Till in the hall is dead",
-                      body="The till will not turn on.")
+    message = receive(
+        mailbox,
+        sender="cook@catering.example",
+        name="Mrs Patel",
+        subject="Till in the hall is dead",
+        body="The till will not turn on.",
+    )
     call = message.incident
     smtp.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -31,14 +31,24 @@ def received(smtp, person) -> list[str]:
 
 
 def logged(person) -> list:
-    return list(OutboundMessage.objects.filter(recipient=person, purpose=Purpose.REMINDER).values_list(
-        "status", flat=True))
+    return list(
+        OutboundMessage.objects.filter(recipient=person, purpose=Purpose.REMINDER).values_list("status", flat=True)
+    )
 
 
 def test_a_payment_due_is_reminded_once_seven_days_before(desk, smtp):
-    payment_save(by=desk.spoc, payment=Payment(school=desk.school, supplier=desk.supplier, category="hardware",
-                                               description="Visualiser for Year 2", amount=Decimal("120.00"),
-                                               vat=Decimal("24.00"), due_on=date(2027, 3, 10)))
+    payment_save(
+        by=desk.spoc,
+        payment=Payment(
+            school=desk.school,
+            supplier=desk.supplier,
+            category="hardware",
+            description="Visualiser for Year 2",
+            amount=Decimal("120.00"),
+            vat=Decimal("24.00"),
+            due_on=date(2027, 3, 10),
+        ),
+    )
     assert reminders_send(today=date(2027, 3, 2)) == 0  # eight days before: not yet
     assert reminders_send(today=date(2027, 3, 3)) == 2  # the SPOC and the ICT owner
     assert reminders_send(today=date(2027, 3, 3)) == 0  # the daily job again the same day
@@ -51,9 +61,17 @@ def test_a_payment_due_is_reminded_once_seven_days_before(desk, smtp):
 
 
 def test_a_paid_payment_is_not_reminded(desk, smtp):
-    payment = payment_save(by=desk.spoc, payment=Payment(school=desk.school, supplier=desk.supplier,
-                                                         category="hardware", description="Paid already",
-                                                         amount=Decimal("10"), due_on=date(2027, 3, 10)))
+    payment = payment_save(
+        by=desk.spoc,
+        payment=Payment(
+            school=desk.school,
+            supplier=desk.supplier,
+            category="hardware",
+            description="Paid already",
+            amount=Decimal("10"),
+            due_on=date(2027, 3, 10),
+        ),
+    )
     Payment.objects.filter(pk=payment.pk).update(paid_on=date(2027, 3, 1))
     assert reminders_send(today=date(2027, 3, 5)) == 0 and smtp.messages == []
 
@@ -97,9 +115,18 @@ def test_diary_reminders_go_through_the_outbound_log_once(desk, smtp):
     from schooldesk.core.calendar import LONDON
 
     starts = datetime(2027, 1, 20, 9, tzinfo=LONDON)
-    entry_save(by=desk.spoc, entry=DiaryEntry(school=desk.school, kind="training", title="Online safety training",
-                                              person=desk.technician, starts_at=starts,
-                                              ends_at=starts + timedelta(hours=2), remind_days_before=2))
+    entry_save(
+        by=desk.spoc,
+        entry=DiaryEntry(
+            school=desk.school,
+            kind="training",
+            title="Online safety training",
+            person=desk.technician,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            remind_days_before=2,
+        ),
+    )
     reminded_at = datetime(2027, 1, 18, 7, tzinfo=LONDON)  # two days before, at the start of the day
     assert diary_reminders_send(now=reminded_at - timedelta(minutes=1)) == 0
     assert diary_reminders_send(now=reminded_at) == 1
@@ -111,7 +138,13 @@ def test_diary_reminders_go_through_the_outbound_log_once(desk, smtp):
 def test_every_reminder_on_the_preferences_page_has_a_sender(desk, login):
     """The page offers a reminder only if something sends it (the kinds above, each tested)."""
     page = login(desk.spoc).get("/mail/preferences/").content.decode()
-    offered = {event for event in NotificationEvent.values
-               if event.startswith("reminder_") and f'name="{event}"' in page}
-    assert offered == {"reminder_contract", "reminder_payment", "reminder_licence", "reminder_warranty",
-                       "reminder_diary"}
+    offered = {
+        event for event in NotificationEvent.values if event.startswith("reminder_") and f'name="{event}"' in page
+    }
+    assert offered == {
+        "reminder_contract",
+        "reminder_payment",
+        "reminder_licence",
+        "reminder_warranty",
+        "reminder_diary",
+    }

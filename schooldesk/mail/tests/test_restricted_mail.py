@@ -51,13 +51,23 @@ def test_no_email_in_a_restricted_calls_life_carries_its_content(cast, smtp, aft
     owner = cast.owner
     location = Location.objects.filter(school=cast.school).first()
     with after_commit():  # reported (by phone, logged by the ICT owner) as a data breach
-        call = incident_create(school=cast.school, location=location, summary=SECRETS["summary"], by=owner,
-                               reported_by=reporter, channel="phone", description=SECRETS["description"],
-                               expected=SECRETS["expected"], happened=SECRETS["happened"],
-                               reporter_availability=SECRETS["availability"], is_restricted=True)
+        call = incident_create(
+            school=cast.school,
+            location=location,
+            summary=SECRETS["summary"],
+            by=owner,
+            reported_by=reporter,
+            channel="phone",
+            description=SECRETS["description"],
+            expected=SECRETS["expected"],
+            happened=SECRETS["happened"],
+            reporter_availability=SECRETS["availability"],
+            is_restricted=True,
+        )
     with after_commit():
-        call = incident_assign(incident=call, by=owner, version=call.version, technician=cast.technician,
-                               note="Look at the mailbox rules")
+        call = incident_assign(
+            incident=call, by=owner, version=call.version, technician=cast.technician, note="Look at the mailbox rules"
+        )
     with after_commit():
         incident_reply(incident=call, by=cast.technician, body=SECRETS["reply"], is_public=True)
     with after_commit():
@@ -65,8 +75,14 @@ def test_no_email_in_a_restricted_calls_life_carries_its_content(cast, smtp, aft
     call.refresh_from_db()
     sla_warnings_send(now=call.resolve_due_at - timedelta(minutes=30))
     with after_commit():
-        call = incident_escalate(incident=call, by=owner, version=call.version, supplier=cast.supplier,
-                                 reference="MR-77", note=FOR_THE_SUPPLIER)
+        call = incident_escalate(
+            incident=call,
+            by=owner,
+            version=call.version,
+            supplier=cast.supplier,
+            reference="MR-77",
+            note=FOR_THE_SUPPLIER,
+        )
     with after_commit():
         incident_resolve(incident=call, by=cast.technician, version=call.version, resolution=SECRETS["resolution"])
 
@@ -74,8 +90,12 @@ def test_no_email_in_a_restricted_calls_life_carries_its_content(cast, smtp, aft
     to = {address for m in mails for address in m["To"].addresses for address in [address.addr_spec]}
     assert {reporter.email, cast.technician.email, cast.supplier.email} <= to, to
     assert len(mails) >= 5, [m["Subject"] for m in mails]
-    leaks = [f"{m['To']}: {m['Subject']!r} carries the {what}" for m in mails for what, words in
-             [*SECRETS.items(), ("reporter's name", reporter.last_name)] if words in text_of(m)]
+    leaks = [
+        f"{m['To']}: {m['Subject']!r} carries the {what}"
+        for m in mails
+        for what, words in [*SECRETS.items(), ("reporter's name", reporter.last_name)]
+        if words in text_of(m)
+    ]
     assert not leaks, "\n".join(leaks)
     for mail in mails:
         assert call.reference in mail["Subject"] and call.reference in text_of(mail)

@@ -22,8 +22,13 @@ from schooldesk.mail.tests.factories import MailboxFactory, imap_mailbox
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
-CLEAR = {"password": "Sup3r-s3cret!", "oauth_client_secret": "client-s3cret",
-         "oauth_refresh_token": "refresh-t0ken", "oauth_access_token": "access-t0ken", "smtp_password": "smtp-pa55"}
+CLEAR = {
+    "password": "Sup3r-s3cret!",
+    "oauth_client_secret": "client-s3cret",
+    "oauth_refresh_token": "refresh-t0ken",
+    "oauth_access_token": "access-t0ken",
+    "smtp_password": "smtp-pa55",
+}
 
 
 def stored(mailbox) -> dict:
@@ -46,10 +51,21 @@ def test_a_password_typed_into_the_settings_page_is_stored_encrypted(cast, login
     client = login(cast.spoc)
     page = client.get("/mail/mailboxes/new/")
     assert page.status_code == 200
-    form = {"school": cast.school.pk, "name": "Oak desk", "address": "desk@oak.sch.uk", "host": "imap.oak.sch.uk",
-            "port": 993, "security": "ssl", "username": "desk@oak.sch.uk", "auth_method": "password",
-            "password": "Sup3r-s3cret!", "folder": "INBOX", "unknown_senders": "hold", "rate_limit_per_hour": 20,
-            "poll_every_minutes": 2}
+    form = {
+        "school": cast.school.pk,
+        "name": "Oak desk",
+        "address": "desk@oak.sch.uk",
+        "host": "imap.oak.sch.uk",
+        "port": 993,
+        "security": "ssl",
+        "username": "desk@oak.sch.uk",
+        "auth_method": "password",
+        "password": "Sup3r-s3cret!",
+        "folder": "INBOX",
+        "unknown_senders": "hold",
+        "rate_limit_per_hour": 20,
+        "poll_every_minutes": 2,
+    }
     assert client.post("/mail/mailboxes/new/", form).status_code == 302
     mailbox = Mailbox.objects.get()
     assert "Sup3r-s3cret!" not in stored(mailbox)["password"] and mailbox.password == "Sup3r-s3cret!"
@@ -79,15 +95,21 @@ def test_keys_are_rotated_the_first_writes_and_every_one_reads(cast, settings):
 def test_a_secret_stored_in_clear_before_the_upgrade_is_read_and_the_migration_encrypts_it(cast):
     mailbox = MailboxFactory(school=cast.school)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE mail_mailbox SET password = %s, oauth_refresh_token = %s WHERE id = %s",
-                       ["legacy-pass", "legacy-refresh", mailbox.pk])
-    assert (Mailbox.objects.get().password, Mailbox.objects.get().oauth_refresh_token) == ("legacy-pass",
-                                                                                          "legacy-refresh")
+        cursor.execute(
+            "UPDATE mail_mailbox SET password = %s, oauth_refresh_token = %s WHERE id = %s",
+            ["legacy-pass", "legacy-refresh", mailbox.pk],
+        )
+    assert (Mailbox.objects.get().password, Mailbox.objects.get().oauth_refresh_token) == (
+        "legacy-pass",
+        "legacy-refresh",
+    )
     migration = importlib.import_module("schooldesk.mail.migrations.0002_encrypt_secrets")
     migration.encrypt_existing(apps, None)
     assert stored(mailbox)["password"].startswith(PREFIX) and "legacy" not in str(stored(mailbox))
-    assert (Mailbox.objects.get().password, Mailbox.objects.get().oauth_refresh_token) == ("legacy-pass",
-                                                                                          "legacy-refresh")
+    assert (Mailbox.objects.get().password, Mailbox.objects.get().oauth_refresh_token) == (
+        "legacy-pass",
+        "legacy-refresh",
+    )
     migration.decrypt_existing(apps, None)  # migrating back leaves what the previous code reads
     assert stored(mailbox)["password"] == "legacy-pass"
 
@@ -99,10 +121,16 @@ def test_imap_signs_in_with_the_password_read_back_from_the_database(cast, dovec
 
 
 def test_a_token_refresh_sends_the_clear_secret_and_stores_the_new_tokens_encrypted(cast, oauth_server):
-    mailbox = MailboxFactory(school=cast.school, auth_method="microsoft", oauth_client_id="client-id",
-                             oauth_client_secret="client-secret", oauth_token_url=oauth_server.token_url,
-                             oauth_scope="scope", username="desk@oak.sch.uk",
-                             oauth_refresh_token=oauth_server.grant("desk@oak.sch.uk"))
+    mailbox = MailboxFactory(
+        school=cast.school,
+        auth_method="microsoft",
+        oauth_client_id="client-id",
+        oauth_client_secret="client-secret",
+        oauth_token_url=oauth_server.token_url,
+        oauth_scope="scope",
+        username="desk@oak.sch.uk",
+        oauth_refresh_token=oauth_server.grant("desk@oak.sch.uk"),
+    )
     granted = mailbox.oauth_refresh_token
     token = oauth.access_token(Mailbox.objects.get(pk=mailbox.pk))
     sent = oauth_server.requests[-1][1]
@@ -124,12 +152,20 @@ def test_a_key_that_is_not_a_fernet_key_fails_the_checks(settings):
 
 def start(tmp_path, **env):
     """A fresh process reading the settings, as the web and worker units do."""
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("SCHOOLDESK_", "DJANGO_", "SENTRY_")) and k != "PYTEST_VERSION"}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SCHOOLDESK_", "DJANGO_", "SENTRY_")) and k != "PYTEST_VERSION"
+    }
     environment.update(DJANGO_SETTINGS_MODULE="config.settings", SCHOOLDESK_VAR_DIR=str(tmp_path), **env)
     code = "from django.conf import settings; print(settings.SCHOOLDESK_SECRET_KEYS)"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,  # noqa: S603
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,  # noqa: S603
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_production_will_not_start_without_an_explicit_key_and_development_needs_none(tmp_path):

@@ -33,9 +33,18 @@ def emailed_call(cast, mailbox, after_commit, subject="Projector in the Hall is 
 
 
 def test_a_microsoft_365_mailbox_sends_replies_to_its_calls_as_itself_with_xoauth2(
-        cast, smtp, smtp_auth, oauth_server, after_commit):
-    mailbox = oauth_mailbox(oauth_server, "ictdesk@oak.sch.uk", school=cast.school, address="ictdesk@oak.sch.uk",
-                            send_with="mailbox", smtp_host="127.0.0.1", smtp_port=smtp_auth.port, smtp_security="none")
+    cast, smtp, smtp_auth, oauth_server, after_commit
+):
+    mailbox = oauth_mailbox(
+        oauth_server,
+        "ictdesk@oak.sch.uk",
+        school=cast.school,
+        address="ictdesk@oak.sch.uk",
+        send_with="mailbox",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_auth.port,
+        smtp_security="none",
+    )
     incident = emailed_call(cast, mailbox, after_commit)
     with after_commit():
         incident_reply(incident=incident, by=cast.technician, body="On my way with a spare lamp.")
@@ -50,7 +59,8 @@ def test_a_microsoft_365_mailbox_sends_replies_to_its_calls_as_itself_with_xoaut
 
 
 def test_a_mailbox_with_a_password_sends_as_itself_and_its_password_is_stored_encrypted(
-        cast, smtp, smtp_auth, login, after_commit):
+    cast, smtp, smtp_auth, login, after_commit
+):
     mailbox = MailboxFactory(school=cast.school, address="ictdesk@oak.sch.uk")
     client = login(cast.spoc)
     page = client.get(f"/mail/mailboxes/{mailbox.pk}/").content.decode()
@@ -72,9 +82,15 @@ def test_a_mailbox_with_a_password_sends_as_itself_and_its_password_is_stored_en
 
 
 def test_a_refused_mailbox_sign_in_is_logged_and_retried(cast, smtp, smtp_auth, after_commit):
-    mailbox = MailboxFactory(school=cast.school, address="ictdesk@oak.sch.uk", send_with="mailbox",
-                             smtp_host="127.0.0.1", smtp_port=smtp_auth.port, smtp_security="none",
-                             password="not-the-password")
+    mailbox = MailboxFactory(
+        school=cast.school,
+        address="ictdesk@oak.sch.uk",
+        send_with="mailbox",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_auth.port,
+        smtp_security="none",
+        password="not-the-password",
+    )
     incident = emailed_call(cast, mailbox, after_commit)
     [logged] = OutboundMessage.objects.filter(incident=incident)
     assert logged.status == OutboundStatus.FAILED and "535" in logged.last_error and logged.mailbox == mailbox
@@ -100,14 +116,22 @@ def test_replies_go_out_from_the_mailbox_the_call_came_in_through(cast, smtp, af
 
 
 def test_a_mailbox_that_does_not_send_itself_or_is_not_proved_uses_the_installations_server(
-        cast, smtp, smtp_auth, after_commit):
+    cast, smtp, smtp_auth, after_commit
+):
     mailbox = MailboxFactory(school=cast.school, address="ictdesk@oak.sch.uk")  # send_with: the installation
     incident = emailed_call(cast, mailbox, after_commit)
     assert len(smtp.to(cast.reporter.email)) == 1 and smtp_auth.messages == []
     assert smtp.to(cast.reporter.email)[0]["From"].endswith("<ictdesk@oak.sch.uk>")
-    unproved = MailboxFactory(school=cast.school, address="new@oak.sch.uk", verified_at=None, send_with="mailbox",
-                              smtp_host="127.0.0.1", smtp_port=smtp_auth.port, smtp_security="none",
-                              password=SMTP_PASSWORD)
+    unproved = MailboxFactory(
+        school=cast.school,
+        address="new@oak.sch.uk",
+        verified_at=None,
+        send_with="mailbox",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_auth.port,
+        smtp_security="none",
+        password=SMTP_PASSWORD,
+    )
     with after_commit():
         incident_reply(incident=incident, by=cast.technician, body="Hello")
     assert smtp_auth.messages == [] and "new@oak.sch.uk" not in str(smtp.messages[-1]["From"])

@@ -17,16 +17,23 @@ from schooldesk.mail.tests.factories import MailboxFactory, raw_email
 
 pytestmark = pytest.mark.django_db
 
-HTML = ('<p onmouseover="x()">The <b>visualiser</b> is dead</p><script>document.cookie</script>'
-        '<img src="https://track.example/p.gif">')
+HTML = (
+    '<p onmouseover="x()">The <b>visualiser</b> is dead</p><script>document.cookie</script>'
+    '<img src="https://track.example/p.gif">'
+)
 
 
 @pytest.fixture
 def held(cast):
     mailbox = MailboxFactory(school=cast.school, address="desk@oak.sch.uk")
-    raw = raw_email(sender="volunteer@families.example", name="Jo Volunteer", to=mailbox.address,
-                    subject="Visualiser in the Library", body="The visualiser is dead.\n\nOn Mon, Jo wrote:\n> earlier",
-                    html=HTML)
+    raw = raw_email(
+        sender="volunteer@families.example",
+        name="Jo Volunteer",
+        to=mailbox.address,
+        subject="Visualiser in the Library",
+        body="The visualiser is dead.\n\nOn Mon, Jo wrote:\n> earlier",
+        html=HTML,
+    )
     message, _stored = inbound_store(mailbox=mailbox, raw=raw)
     return inbound_process(message)
 
@@ -59,7 +66,10 @@ def test_the_spoc_sees_held_email_safely_and_logs_it_as_a_call(cast, held, login
     incident = Incident.objects.get()
     assert done.status_code == 302 and done["Location"] == f"/incidents/{incident.pk}/"
     assert (incident.reporter_name, incident.reporter_contact, incident.logged_by) == (
-        "Jo Volunteer", "volunteer@families.example", cast.spoc)
+        "Jo Volunteer",
+        "volunteer@families.example",
+        cast.spoc,
+    )
     held.refresh_from_db()
     assert (held.status, held.handled_by, held.incident) == (InboundStatus.PROCESSED, cast.spoc, incident)
     assert client.get("/mail/").content.decode().count("Visualiser in the Library") == 0  # no longer needs the desk
@@ -95,10 +105,22 @@ def test_discarding_keeps_the_email(cast, held, login):
 
 def test_mailbox_settings_never_show_secrets_and_keep_them_when_left_blank(cast, login):
     client = login(cast.spoc)
-    form = {"school": cast.school.pk, "name": "Oak desk", "address": "Desk@Oak.sch.uk", "is_active": "on",
-            "host": "imap.oak.sch.uk", "port": 993, "security": "ssl", "username": "desk@oak.sch.uk",
-            "auth_method": "password", "password": "Sup3r-s3cret!", "folder": "INBOX", "unknown_senders": "hold",
-            "rate_limit_per_hour": 20, "poll_every_minutes": 2}
+    form = {
+        "school": cast.school.pk,
+        "name": "Oak desk",
+        "address": "Desk@Oak.sch.uk",
+        "is_active": "on",
+        "host": "imap.oak.sch.uk",
+        "port": 993,
+        "security": "ssl",
+        "username": "desk@oak.sch.uk",
+        "auth_method": "password",
+        "password": "Sup3r-s3cret!",
+        "folder": "INBOX",
+        "unknown_senders": "hold",
+        "rate_limit_per_hour": 20,
+        "poll_every_minutes": 2,
+    }
     response = client.post("/mail/mailboxes/new/", form)
     mailbox = Mailbox.objects.get()
     assert response.status_code == 302 and mailbox.password == "Sup3r-s3cret!" and mailbox.address == "desk@oak.sch.uk"
@@ -111,10 +133,22 @@ def test_mailbox_settings_never_show_secrets_and_keep_them_when_left_blank(cast,
 
 def test_mailbox_settings_refuse_bad_input_and_keep_what_was_typed(cast, other, login):
     client = login(cast.spoc)
-    form = {"school": cast.school.pk, "name": "Typed name", "address": "desk@oak.sch.uk", "is_active": "on",
-            "host": "imap.oak.sch.uk", "port": 143, "security": "none", "username": "desk", "auth_method": "password",
-            "password": "pw", "folder": "INBOX", "unknown_senders": "hold", "rate_limit_per_hour": 20,
-            "poll_every_minutes": 2}
+    form = {
+        "school": cast.school.pk,
+        "name": "Typed name",
+        "address": "desk@oak.sch.uk",
+        "is_active": "on",
+        "host": "imap.oak.sch.uk",
+        "port": 143,
+        "security": "none",
+        "username": "desk",
+        "auth_method": "password",
+        "password": "pw",
+        "folder": "INBOX",
+        "unknown_senders": "hold",
+        "rate_limit_per_hour": 20,
+        "poll_every_minutes": 2,
+    }
     response = client.post("/mail/mailboxes/new/", form)
     html = response.content.decode()
     assert response.status_code == 400 and "must not cross the network unencrypted" in html and "Typed name" in html
@@ -128,7 +162,7 @@ def test_mailbox_settings_refuse_bad_input_and_keep_what_was_typed(cast, other, 
 def test_everyone_chooses_their_own_emails(cast, login, django_capture_on_commit_callbacks):
     client = login(cast.reporter)
     page = client.get("/mail/preferences/").content.decode()
-    assert "A reply or a change of status on my call" in page and 'checked' in page
+    assert "A reply or a change of status on my call" in page and "checked" in page
     data = {event: "on" for event in ("call_logged", "call_resolved")}
     assert client.post("/mail/preferences/", data).status_code == 302
     assert NotificationPreference.objects.get(user=cast.reporter, event="call_updated").is_enabled is False

@@ -6,115 +6,299 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assets', '0004_notes_trigram_index'),
-        ('incidents', '0010_category_needs_approval_and_awaiting_approval'),
-        ('locations', '0001_initial'),
-        ('schools', '0003_school_approver'),
+        ("assets", "0004_notes_trigram_index"),
+        ("incidents", "0010_category_needs_approval_and_awaiting_approval"),
+        ("locations", "0001_initial"),
+        ("schools", "0003_school_approver"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Outage',
+            name="Outage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(help_text="As people will read it, e.g. 'Wi-Fi down in the Science block'.", max_length=200, verbose_name='what is down?')),
-                ('scope', models.CharField(choices=[('school', 'The whole school'), ('service', 'A service (a category of calls)'), ('location', 'A place'), ('assets', 'Some devices')], default='school', max_length=10, verbose_name='what is affected')),
-                ('started_at', models.DateTimeField(verbose_name='down since')),
-                ('advice', models.TextField(blank=True, help_text="e.g. 'Use the wired computers in the library; no need to report it.'", verbose_name='what people should do')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('assets', models.ManyToManyField(blank=True, related_name='+', to='assets.asset', verbose_name='devices')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='incidents.category', verbose_name='service')),
-                ('declared_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='locations.location', verbose_name='place')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='schools.organisation')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('source_incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='incidents.incident', verbose_name='declared from')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="As people will read it, e.g. 'Wi-Fi down in the Science block'.",
+                        max_length=200,
+                        verbose_name="what is down?",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("school", "The whole school"),
+                            ("service", "A service (a category of calls)"),
+                            ("location", "A place"),
+                            ("assets", "Some devices"),
+                        ],
+                        default="school",
+                        max_length=10,
+                        verbose_name="what is affected",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="down since")),
+                (
+                    "advice",
+                    models.TextField(
+                        blank=True,
+                        help_text="e.g. 'Use the wired computers in the library; no need to report it.'",
+                        verbose_name="what people should do",
+                    ),
+                ),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "assets",
+                    models.ManyToManyField(blank=True, related_name="+", to="assets.asset", verbose_name="devices"),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="incidents.category",
+                        verbose_name="service",
+                    ),
+                ),
+                (
+                    "declared_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="locations.location",
+                        verbose_name="place",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="schools.organisation"
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source_incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="incidents.incident",
+                        verbose_name="declared from",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AffectedPerson',
+            name="AffectedPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('outage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affected_people', to='outages.outage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "outage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="affected_people", to="outages.outage"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OutageCall',
+            name="OutageCall",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('incident', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='outage_link', to='incidents.incident')),
-                ('linked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('outage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calls', to='outages.outage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="outage_link", to="incidents.incident"
+                    ),
+                ),
+                (
+                    "linked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "outage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="calls", to="outages.outage"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OutageSchool',
+            name="OutageSchool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('outage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affected_schools', to='outages.outage')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "outage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affected_schools",
+                        to="outages.outage",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CallApproval',
+            name="CallApproval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('decision', models.CharField(choices=[('pending', 'Waiting for a decision'), ('approved', 'Approved'), ('refused', 'Refused'), ('cancelled', 'Cancelled')], db_index=True, default='pending', max_length=10, verbose_name='decision')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('approver', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approver')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='incidents.incident')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a decision"),
+                            ("approved", "Approved"),
+                            ("refused", "Refused"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approver",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="approver",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="approvals", to="incidents.incident"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('decision', 'pending')), fields=('incident',), name='one_pending_approval_per_call')],
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("decision", "pending")),
+                        fields=("incident",),
+                        name="one_pending_approval_per_call",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='outage',
-            index=models.Index(fields=['resolved_at', 'started_at'], name='outages_out_resolve_721ae1_idx'),
+            model_name="outage",
+            index=models.Index(fields=["resolved_at", "started_at"], name="outages_out_resolve_721ae1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='affectedperson',
-            constraint=models.UniqueConstraint(fields=('outage', 'person'), name='outage_person_once'),
+            model_name="affectedperson",
+            constraint=models.UniqueConstraint(fields=("outage", "person"), name="outage_person_once"),
         ),
         migrations.AddIndex(
-            model_name='outageschool',
-            index=models.Index(fields=['school', 'outage'], name='outages_out_school__ee96cc_idx'),
+            model_name="outageschool",
+            index=models.Index(fields=["school", "outage"], name="outages_out_school__ee96cc_idx"),
         ),
         migrations.AddConstraint(
-            model_name='outageschool',
-            constraint=models.UniqueConstraint(fields=('outage', 'school'), name='outage_school_once'),
+            model_name="outageschool",
+            constraint=models.UniqueConstraint(fields=("outage", "school"), name="outage_school_once"),
         ),
     ]

@@ -11,11 +11,20 @@ def outage_panel(incident, who):
 
     approval = approvals_for_call(incident).first()
     raised = change_for_call(incident)
-    return {"incident": incident, "link": outage_for_call(incident), "approval": approval, "raised": raised,
-            "can_declare": who.get("is_staff") and incident.is_active,
-            "can_raise_change": (who.get("is_staff") and raised is None and not incident.is_restricted
-                                 and incident.status != "waiting_approval"
-                                 and incident.status not in ("cancelled", "duplicate"))}
+    return {
+        "incident": incident,
+        "link": outage_for_call(incident),
+        "approval": approval,
+        "raised": raised,
+        "can_declare": who.get("is_staff") and incident.is_active,
+        "can_raise_change": (
+            who.get("is_staff")
+            and raised is None
+            and not incident.is_restricted
+            and incident.status != "waiting_approval"
+            and incident.status not in ("cancelled", "duplicate")
+        ),
+    }
 
 
 @register.inclusion_tag("outages/change_panel.html")

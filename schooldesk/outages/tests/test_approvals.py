@@ -41,12 +41,14 @@ def purchases(cast, client):
 def ask(cast, category, mailed):
     request = IncidentFactory(school=cast.school, by=cast.reporter, kind="request", summary="A visualiser for Y2")
     with mailed(execute=True):
-        return incident_triage(incident=request, by=cast.spoc, version=request.version, category=category,
-                               impact="I3", urgency="U2")
+        return incident_triage(
+            incident=request, by=cast.spoc, version=request.version, category=category, impact="I3", urgency="U2"
+        )
 
 
-def test_a_request_waits_for_the_business_manager_with_the_clock_paused(cast, manager, purchases,
-                                                                       django_capture_on_commit_callbacks):
+def test_a_request_waits_for_the_business_manager_with_the_clock_paused(
+    cast, manager, purchases, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     request = ask(cast, purchases, django_capture_on_commit_callbacks)
     assert request.status == "waiting_approval" and request.sla_paused_at is not None
@@ -59,8 +61,9 @@ def test_a_request_waits_for_the_business_manager_with_the_clock_paused(cast, ma
         incident_resume(incident=request, by=cast.spoc, version=request.version)
 
 
-def test_the_business_manager_approves_from_the_email_link(cast, manager, purchases, client,
-                                                            django_capture_on_commit_callbacks):
+def test_the_business_manager_approves_from_the_email_link(
+    cast, manager, purchases, client, django_capture_on_commit_callbacks
+):
     mail.outbox.clear()
     request = ask(cast, purchases, django_capture_on_commit_callbacks)
     email = next(m for m in mail.outbox if m.to == [manager.email])
@@ -81,8 +84,9 @@ def test_the_business_manager_approves_from_the_email_link(cast, manager, purcha
     assert "Approved by" in call_page and "In budget" in call_page
 
 
-def test_a_refusal_needs_a_reason_and_cancels_the_request(cast, manager, purchases, client,
-                                                          django_capture_on_commit_callbacks):
+def test_a_refusal_needs_a_reason_and_cancels_the_request(
+    cast, manager, purchases, client, django_capture_on_commit_callbacks
+):
     request = ask(cast, purchases, django_capture_on_commit_callbacks)
     approval = CallApproval.objects.get(incident=request)
     client.force_login(manager)
@@ -107,23 +111,27 @@ def test_only_the_named_approver_decides(cast, manager, purchases, client, djang
 
 def test_an_incident_in_the_category_or_a_request_elsewhere_does_not_wait(cast, manager, purchases):
     fault = IncidentFactory(school=cast.school, by=cast.reporter, summary="Broken visualiser")
-    fault = incident_triage(incident=fault, by=cast.spoc, version=fault.version, category=purchases, impact="I3",
-                            urgency="U2")
+    fault = incident_triage(
+        incident=fault, by=cast.spoc, version=fault.version, category=purchases, impact="I3", urgency="U2"
+    )
     assert fault.status == "open"
     other = Category.objects.get(school=cast.school, name="Software")
     request = IncidentFactory(school=cast.school, by=cast.reporter, kind="request", summary="Install Scratch")
-    request = incident_triage(incident=request, by=cast.spoc, version=request.version, category=other, impact="I3",
-                              urgency="U2")
+    request = incident_triage(
+        incident=request, by=cast.spoc, version=request.version, category=other, impact="I3", urgency="U2"
+    )
     assert request.status == "open"
 
 
-def test_a_change_raised_from_the_approved_request_shows_the_decision(cast, manager, purchases, client,
-                                                                      django_capture_on_commit_callbacks):
+def test_a_change_raised_from_the_approved_request_shows_the_decision(
+    cast, manager, purchases, client, django_capture_on_commit_callbacks
+):
     request = ask(cast, purchases, django_capture_on_commit_callbacks)
     client.force_login(cast.spoc)
     assert "/change/" not in client.get(f"/incidents/{request.pk}/").content.decode(), "not before the decision"
-    approval_decide(approval=CallApproval.objects.get(incident=request), by=manager, approve=True,
-                    reason="In this year's budget")
+    approval_decide(
+        approval=CallApproval.objects.get(incident=request), by=manager, approve=True, reason="In this year's budget"
+    )
     page = client.get(f"/incidents/{request.pk}/").content.decode()
     assert f"/outages/calls/{request.pk}/change/" in page
     response = client.post(f"/outages/calls/{request.pk}/change/")
@@ -149,11 +157,13 @@ def test_the_approver_is_named_on_the_school_settings_page(cast, client):
 
 
 def test_the_reporter_cancels_a_request_awaiting_approval_and_the_approver_has_nothing_to_decide(
-        cast, manager, purchases, client, django_capture_on_commit_callbacks):
+    cast, manager, purchases, client, django_capture_on_commit_callbacks
+):
     request = ask(cast, purchases, django_capture_on_commit_callbacks)
     client.force_login(cast.reporter)
-    response = client.post(f"/incidents/{request.pk}/cancel/", {"version": request.version + 0,
-                                                                  "reason": "Borrowed one from Y3"})
+    response = client.post(
+        f"/incidents/{request.pk}/cancel/", {"version": request.version + 0, "reason": "Borrowed one from Y3"}
+    )
     assert response.status_code == 302
     approval = CallApproval.objects.get(incident=request)
     assert approval.decision == "cancelled"

@@ -16,14 +16,14 @@ def test_the_spoc_links_ticked_calls_to_an_outage_from_the_call_list(cast, other
     linked_already = IncidentFactory(school=cast.school, by=cast.reporter, summary="No Wi-Fi in S3")
     outage_link_calls(outage=outage, by=cast.spoc, incidents=[linked_already])
     client.force_login(cast.spoc)
-    response = _submit(client, "/incidents/", tick=[*calls, linked_already], action="outage",
-                       outage=outage.reference)
+    response = _submit(client, "/incidents/", tick=[*calls, linked_already], action="outage", outage=outage.reference)
     assert response.status_code == 302
     (summary,) = _messages(response)
     assert summary.startswith("2 linked to the outage") and linked_already.reference in summary
     assert "already linked" in summary
     assert set(OutageCall.objects.filter(outage=outage).values_list("incident_id", flat=True)) == {
-        c.pk for c in [*calls, linked_already]}
+        c.pk for c in [*calls, linked_already]
+    }
 
 
 def test_another_schools_outage_cannot_be_named(cast, other, client):

@@ -30,8 +30,12 @@ def test_resolved_twice_at_once_one_wins_and_each_person_is_emailed_once(cast):
     mail.outbox.clear()
 
     def resolve(user_pk):
-        return lambda: outage_resolve(outage=Outage.objects.get(pk=outage.pk), by=User.objects.get(pk=user_pk),
-                                      version=None, resolution="The router was restarted.")
+        return lambda: outage_resolve(
+            outage=Outage.objects.get(pk=outage.pk),
+            by=User.objects.get(pk=user_pk),
+            version=None,
+            resolution="The router was restarted.",
+        )
 
     results = run_together(resolve(cast.spoc.pk), resolve(cast.owner.pk))
     outcomes = sorted(kind for kind, _value in results)

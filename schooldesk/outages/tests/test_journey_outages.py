@@ -91,11 +91,11 @@ def test_a_purchase_request_waits_for_the_business_manager_who_approves_from_the
     purchases = Category.objects.get(school=cast.school, name="Request: new equipment")
     purchases.needs_approval = True
     purchases.save()
-    request = IncidentFactory(school=cast.school, by=cast.reporter, kind="request",
-                              summary="A visualiser for Year 2")
+    request = IncidentFactory(school=cast.school, by=cast.reporter, kind="request", summary="A visualiser for Year 2")
     mail.outbox.clear()
-    request = incident_triage(incident=request, by=cast.spoc, version=request.version, category=purchases,
-                              impact="I3", urgency="U2")
+    request = incident_triage(
+        incident=request, by=cast.spoc, version=request.version, category=purchases, impact="I3", urgency="U2"
+    )
     assert request.status == "waiting_approval" and request.sla_paused_at is not None
     email = next(m for m in mail.outbox if m.to == [manager.email])
     link = re.search(r"https?://[^/\s]+(/outages/approvals/\d+/\?t=\S+)", email.body).group(1)

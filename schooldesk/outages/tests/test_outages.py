@@ -21,8 +21,13 @@ pytestmark = pytest.mark.django_db
 
 
 def declare(cast, **kwargs):
-    return outage_declare(by=cast.spoc, schools=[cast.school], title="Wi-Fi down in the Science block",
-                          advice="Use the wired computers in the library.", **kwargs)
+    return outage_declare(
+        by=cast.spoc,
+        schools=[cast.school],
+        title="Wi-Fi down in the Science block",
+        advice="Use the wired computers in the library.",
+        **kwargs,
+    )
 
 
 def submit(client, url, action_contains, form_index=0, **values):
@@ -38,8 +43,13 @@ def submit(client, url, action_contains, form_index=0, **values):
 
 def test_the_spoc_declares_from_the_page_and_every_page_of_the_school_shows_it(cast, other, client):
     client.force_login(cast.spoc)
-    response = submit(client, "/outages/new/", action_contains="/outages/new/", title="Wi-Fi down in the Science block",
-                      advice="Use the wired computers in the library.")
+    response = submit(
+        client,
+        "/outages/new/",
+        action_contains="/outages/new/",
+        title="Wi-Fi down in the Science block",
+        advice="Use the wired computers in the library.",
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     client.force_login(cast.reporter)
     for url in ("/", "/incidents/", "/procedures/"):
@@ -107,8 +117,7 @@ def test_linking_calls_several_at_once_from_the_outage_page(cast, client):
     assert outage.reference in client.get(f"/incidents/{calls[2].pk}/").content.decode()
 
 
-def test_resolving_resolves_linked_calls_and_tells_each_person_once(cast, client,
-                                                                   django_capture_on_commit_callbacks):
+def test_resolving_resolves_linked_calls_and_tells_each_person_once(cast, client, django_capture_on_commit_callbacks):
     outage = declare(cast)
     twice = cast.reporter  # taps "I'm affected" and also logged a call
     tapped = [UserFactory(username=f"teacher-{n}") for n in range(3)]
@@ -116,16 +125,27 @@ def test_resolving_resolves_linked_calls_and_tells_each_person_once(cast, client
         MembershipFactory(user=person, school=cast.school, role="reporter")
         outage_affected(outage=outage, by=person)
     outage_affected(outage=outage, by=twice)
-    calls = [IncidentFactory(school=cast.school, by=twice, summary="No internet"),
-             IncidentFactory(school=cast.school, by=cast.technician, summary="No Wi-Fi upstairs"),
-             IncidentFactory(school=cast.school, by=cast.spoc, reporter_name="Mr Supply",
-                             reporter_contact="supply@example.org", summary="Laptop offline")]
+    calls = [
+        IncidentFactory(school=cast.school, by=twice, summary="No internet"),
+        IncidentFactory(school=cast.school, by=cast.technician, summary="No Wi-Fi upstairs"),
+        IncidentFactory(
+            school=cast.school,
+            by=cast.spoc,
+            reporter_name="Mr Supply",
+            reporter_contact="supply@example.org",
+            summary="Laptop offline",
+        ),
+    ]
     outage_link_calls(outage=outage, by=cast.spoc, incidents=calls)
     mail.outbox.clear()
     client.force_login(cast.spoc)
     with django_capture_on_commit_callbacks(execute=True):
-        response = submit(client, f"/outages/{outage.pk}/", action_contains="/resolve/",
-                          resolution="The broadband router was replaced.")
+        response = submit(
+            client,
+            f"/outages/{outage.pk}/",
+            action_contains="/resolve/",
+            resolution="The broadband router was replaced.",
+        )
     assert response.status_code == 302
     recipients = sorted(address for message in mail.outbox for address in message.to)
     expected = sorted([p.email for p in tapped] + [twice.email, cast.technician.email, "supply@example.org"])
@@ -149,9 +169,16 @@ def test_an_la_officer_declares_across_its_schools_and_each_school_sees_it(cast,
     client.force_login(officer)
     page = client.get("/outages/new/").content.decode()
     assert "Birch Primary School" in page and "Oak Primary School" in page
-    response = client.post("/outages/new/", {"title": "Broadband provider down", "scope": "school",
-                                             "schools": [cast.school.pk, second.pk],
-                                             "started_at": "2026-12-07T08:00", "advice": ""})
+    response = client.post(
+        "/outages/new/",
+        {
+            "title": "Broadband provider down",
+            "scope": "school",
+            "schools": [cast.school.pk, second.pk],
+            "started_at": "2026-12-07T08:00",
+            "advice": "",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     for person in (cast.reporter, teacher):
         client.force_login(person)

@@ -8,92 +8,205 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetentionRun',
+            name="RetentionRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('ran_at', models.DateTimeField(db_index=True)),
-                ('counts', models.JSONField(default=dict)),
-                ('items', models.JSONField(default=dict)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("ran_at", models.DateTimeField(db_index=True)),
+                ("counts", models.JSONField(default=dict)),
+                ("items", models.JSONField(default=dict)),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'retention run',
-                'ordering': ['-ran_at', '-pk'],
+                "verbose_name": "retention run",
+                "ordering": ["-ran_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SubjectAccessRequest',
+            name="SubjectAccessRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('requested_by', models.CharField(help_text='The person who made the request, e.g. the teacher or a parent.', max_length=200, verbose_name='who asked')),
-                ('subject_name', models.CharField(max_length=200, verbose_name='whose data')),
-                ('subject_email', models.EmailField(blank=True, max_length=254, verbose_name='their email address')),
-                ('received_on', models.DateField(verbose_name='received on')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('erased_at', models.DateTimeField(blank=True, null=True, verbose_name='pseudonymised')),
-                ('pseudonym', models.CharField(blank=True, max_length=40)),
-                ('erasure_counts', models.JSONField(blank=True, default=dict)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('subject_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='their account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "requested_by",
+                    models.CharField(
+                        help_text="The person who made the request, e.g. the teacher or a parent.",
+                        max_length=200,
+                        verbose_name="who asked",
+                    ),
+                ),
+                ("subject_name", models.CharField(max_length=200, verbose_name="whose data")),
+                ("subject_email", models.EmailField(blank=True, max_length=254, verbose_name="their email address")),
+                ("received_on", models.DateField(verbose_name="received on")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("answered_at", models.DateTimeField(blank=True, null=True, verbose_name="answered")),
+                ("erased_at", models.DateTimeField(blank=True, null=True, verbose_name="pseudonymised")),
+                ("pseudonym", models.CharField(blank=True, max_length=40)),
+                ("erasure_counts", models.JSONField(blank=True, default=dict)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "subject_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="their account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subject access request',
-                'ordering': ['answered_at', 'due_on', 'pk'],
+                "verbose_name": "subject access request",
+                "ordering": ["answered_at", "due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='RetentionPolicy',
+            name="RetentionPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('closed_call_days', models.PositiveIntegerField(default=2191, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(14600)], verbose_name='closed calls, days after closing')),
-                ('mail_days', models.PositiveIntegerField(default=730, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(14600)], verbose_name='emails and attachments, days after receipt')),
-                ('leaver_days', models.PositiveIntegerField(default=365, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(14600)], verbose_name="leavers' accounts, days after their last sign-in")),
-                ('audit_days', models.PositiveIntegerField(default=schooldesk.privacy.models.default_audit_days, verbose_name='audit entries, days')),
-                ('restricted_call_days', models.PositiveIntegerField(default=2191, validators=[django.core.validators.MinValueValidator(30), django.core.validators.MaxValueValidator(14600)], verbose_name='restricted calls, days after closing')),
-                ('is_enabled', models.BooleanField(default=False, verbose_name='run the nightly retention job for this school')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "closed_call_days",
+                    models.PositiveIntegerField(
+                        default=2191,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(14600),
+                        ],
+                        verbose_name="closed calls, days after closing",
+                    ),
+                ),
+                (
+                    "mail_days",
+                    models.PositiveIntegerField(
+                        default=730,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(14600),
+                        ],
+                        verbose_name="emails and attachments, days after receipt",
+                    ),
+                ),
+                (
+                    "leaver_days",
+                    models.PositiveIntegerField(
+                        default=365,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(14600),
+                        ],
+                        verbose_name="leavers' accounts, days after their last sign-in",
+                    ),
+                ),
+                (
+                    "audit_days",
+                    models.PositiveIntegerField(
+                        default=schooldesk.privacy.models.default_audit_days, verbose_name="audit entries, days"
+                    ),
+                ),
+                (
+                    "restricted_call_days",
+                    models.PositiveIntegerField(
+                        default=2191,
+                        validators=[
+                            django.core.validators.MinValueValidator(30),
+                            django.core.validators.MaxValueValidator(14600),
+                        ],
+                        verbose_name="restricted calls, days after closing",
+                    ),
+                ),
+                (
+                    "is_enabled",
+                    models.BooleanField(default=False, verbose_name="run the nightly retention job for this school"),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'retention schedule',
-                'verbose_name_plural': 'retention schedules',
-                'constraints': [models.UniqueConstraint(fields=('school',), name='retention_policy_per_school')],
+                "verbose_name": "retention schedule",
+                "verbose_name_plural": "retention schedules",
+                "constraints": [models.UniqueConstraint(fields=("school",), name="retention_policy_per_school")],
             },
         ),
         migrations.CreateModel(
-            name='SubjectAccessExemption',
+            name="SubjectAccessExemption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(max_length=20)),
-                ('object_id', models.CharField(max_length=40)),
-                ('reason', models.CharField(max_length=300, verbose_name='reason')),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exemptions', to='privacy.subjectaccessrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("kind", models.CharField(max_length=20)),
+                ("object_id", models.CharField(max_length=40)),
+                ("reason", models.CharField(max_length=300, verbose_name="reason")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="exemptions",
+                        to="privacy.subjectaccessrequest",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('request', 'kind', 'object_id'), name='exemption_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("request", "kind", "object_id"), name="exemption_once")
+                ],
             },
         ),
     ]

@@ -36,8 +36,9 @@ def add_calls(cast, teacher, n: int):
     png = SimpleUploadedFile("charger.png", b"\x89PNG\r\n\x1a\nCHARGER", content_type="image/png")
     calls = []
     for i in range(n):
-        call = IncidentFactory(school=cast.school, by=teacher, summary=f"Laptop {i} will not charge",
-                               files=[png] if i == 0 else [])
+        call = IncidentFactory(
+            school=cast.school, by=teacher, summary=f"Laptop {i} will not charge", files=[png] if i == 0 else []
+        )
         incident_reply(incident=call, by=cast.spoc, body="Ruth, please try the spare charger.")
         calls.append(call)
     return calls
@@ -49,23 +50,46 @@ def teacher_world(cast) -> TeacherWorld:
     teacher.first_name, teacher.last_name, teacher.email = "Ruth", "Ellis", TEACHER_EMAIL
     teacher.save()
     web_call = add_calls(cast, teacher, 1)[0]
-    phone_call = IncidentFactory(school=cast.school, by=cast.spoc, summary="Cannot print the register",
-                                 reporter_name="Ruth Ellis", reporter_contact=TEACHER_EMAIL, channel="phone")
+    phone_call = IncidentFactory(
+        school=cast.school,
+        by=cast.spoc,
+        summary="Cannot print the register",
+        reporter_name="Ruth Ellis",
+        reporter_contact=TEACHER_EMAIL,
+        channel="phone",
+    )
     other_call = IncidentFactory(school=cast.school, by=cast.technician, summary="Hall projector is dim")
-    mailbox = Mailbox.objects.create(school=cast.school, name="Oak desk", host="imap.example",
-                                     address="desk@oak.example", username="desk")
-    inbound, _new = inbound_store(mailbox=mailbox, raw=raw_email(
-        sender=TEACHER_EMAIL, name="Ruth Ellis", to=mailbox.address, subject="Whiteboard pen lost",
-        body="Hello from Ruth Ellis"))
+    mailbox = Mailbox.objects.create(
+        school=cast.school, name="Oak desk", host="imap.example", address="desk@oak.example", username="desk"
+    )
+    inbound, _new = inbound_store(
+        mailbox=mailbox,
+        raw=raw_email(
+            sender=TEACHER_EMAIL,
+            name="Ruth Ellis",
+            to=mailbox.address,
+            subject="Whiteboard pen lost",
+            body="Hello from Ruth Ellis",
+        ),
+    )
     inbound.school = cast.school
     inbound.save(update_fields=["school"])
-    OutboundMessage.objects.create(school=cast.school, incident=web_call, purpose=Purpose.CALL_UPDATED,
-                                   dedupe_key="t1", to_address=TEACHER_EMAIL, recipient=teacher,
-                                   from_address="desk@oak.example", subject="Your call was updated",
-                                   body_text="Dear Ruth Ellis, your laptop is ready.", message_id="<sar1@oak.example>")
+    OutboundMessage.objects.create(
+        school=cast.school,
+        incident=web_call,
+        purpose=Purpose.CALL_UPDATED,
+        dedupe_key="t1",
+        to_address=TEACHER_EMAIL,
+        recipient=teacher,
+        from_address="desk@oak.example",
+        subject="Your call was updated",
+        body_text="Dear Ruth Ellis, your laptop is ready.",
+        message_id="<sar1@oak.example>",
+    )
     asset = AssetFactory(school=cast.school, tag="OAK-LAP-7")
     asset_issue(asset=asset, person=teacher, by=cast.spoc, loan_due_on=datetime.date(2027, 7, 23))  # a loan: a date
     licence = LicenceFactory(school=cast.school, product="Spelling Shed", licence_type="per_user", quantity=30)
     allocation_add(licence=licence, by=cast.owner, person=teacher)
-    return TeacherWorld(teacher=teacher, web_call=web_call, phone_call=phone_call, other_call=other_call,
-                        asset=asset, inbound=inbound)
+    return TeacherWorld(
+        teacher=teacher, web_call=web_call, phone_call=phone_call, other_call=other_call, asset=asset, inbound=inbound
+    )

@@ -61,8 +61,12 @@ def test_the_dpo_answers_a_subject_access_request_for_a_teacher(cast, teacher_wo
     pdf = info.value.path().read_bytes()
     assert pdf.startswith(b"%PDF") and info.value.suggested_filename.endswith(".pdf")
     if pdftotext := shutil.which("pdftotext"):
-        text = subprocess.run([pdftotext, "-layout", "-", "-"], input=pdf, capture_output=True,  # noqa: S603
-                              check=True).stdout.decode()
+        text = subprocess.run(
+            [pdftotext, "-layout", "-", "-"],
+            input=pdf,
+            capture_output=True,  # noqa: S603
+            check=True,
+        ).stdout.decode()
         assert "Your data held by the ICT service desk" in text and "Ruth Ellis" in text
         assert "OAK-LAP-7" in text and "Cannot print the register" in text and "Spelling Shed" in text
     with page.expect_download() as info:
@@ -74,7 +78,9 @@ def test_the_dpo_answers_a_subject_access_request_for_a_teacher(cast, teacher_wo
     # the exempt reply is out of the timeline (the email that told her of it is hers, and stays)
     assert "spare charger" not in archive.read("update.json").decode()
     assert {c["reference"] for c in json.loads(archive.read("call.json"))} == {
-        teacher_world.web_call.reference, teacher_world.phone_call.reference}
+        teacher_world.web_call.reference,
+        teacher_world.phone_call.reference,
+    }
 
     page.get_by_role("button", name="Mark as answered").click()
     expect(page.get_by_role("status")).to_contain_text("Marked as answered")

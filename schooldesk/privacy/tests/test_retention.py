@@ -27,8 +27,13 @@ pytestmark = pytest.mark.django_db
 
 NOW = timezone.now().replace(microsecond=0)  # the frozen clock every run of this module is given
 HOUR = datetime.timedelta(hours=1)
-PERIODS = {"closed_call_days": 2000, "restricted_call_days": 2500, "mail_days": 700, "leaver_days": 365,
-           "audit_days": 400}
+PERIODS = {
+    "closed_call_days": 2000,
+    "restricted_call_days": 2500,
+    "mail_days": 700,
+    "leaver_days": 365,
+    "audit_days": 400,
+}
 
 
 def at(days: int, inside: bool) -> datetime.datetime:
@@ -37,11 +42,20 @@ def at(days: int, inside: bool) -> datetime.datetime:
 
 
 def closed_call(cast, summary, *, days, inside, restricted=False):
-    call = IncidentFactory(school=cast.school, by=cast.reporter, summary=summary, is_restricted=restricted,
-                           description="Her laptop, room 4")
+    call = IncidentFactory(
+        school=cast.school,
+        by=cast.reporter,
+        summary=summary,
+        is_restricted=restricted,
+        description="Her laptop, room 4",
+    )
     Incident.objects.filter(pk=call.pk).update(reporter_name="Ruth Ellis")
-    incident_reply(incident=call, by=cast.spoc, body="Ruth, it is fixed.",
-                   files=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\nA", content_type="image/png")])
+    incident_reply(
+        incident=call,
+        by=cast.spoc,
+        body="Ruth, it is fixed.",
+        files=[SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\nA", content_type="image/png")],
+    )
     Incident.objects.filter(pk=call.pk).update(status="closed", closed_at=at(days, inside))
     Attachment.objects.filter(incident=call).update(created_at=NOW)  # its own age is the mail rule's, not this
     return call
@@ -53,30 +67,46 @@ def world(cast, other):
     for inside in (True, False):
         tag = "in" if inside else "out"
         w[f"call_{tag}"] = closed_call(cast, f"Closed {tag}", days=PERIODS["closed_call_days"], inside=inside)
-        w[f"restricted_{tag}"] = closed_call(cast, f"Restricted {tag}", days=PERIODS["restricted_call_days"],
-                                             inside=inside, restricted=True)
-        open_call = IncidentFactory(school=cast.school, by=cast.reporter, summary=f"Open {tag}", files=[
-            SimpleUploadedFile(f"{tag}.png", b"\x89PNG\r\n\x1a\nB", content_type="image/png")])
+        w[f"restricted_{tag}"] = closed_call(
+            cast, f"Restricted {tag}", days=PERIODS["restricted_call_days"], inside=inside, restricted=True
+        )
+        open_call = IncidentFactory(
+            school=cast.school,
+            by=cast.reporter,
+            summary=f"Open {tag}",
+            files=[SimpleUploadedFile(f"{tag}.png", b"\x89PNG\r\n\x1a\nB", content_type="image/png")],
+        )
         w[f"attachment_{tag}"] = open_call.attachments.get()
         Attachment.objects.filter(pk=w[f"attachment_{tag}"].pk).update(created_at=at(PERIODS["mail_days"], inside))
-        mailbox = Mailbox.objects.get_or_create(school=cast.school, name="Oak desk", host="imap.example",
-                                                address="desk@oak.example", username="desk")[0]
-        message, _new = inbound_store(mailbox=mailbox, raw=raw_email(sender=f"{tag}@oak.example",
-                                                                     to=mailbox.address, subject=f"Mail {tag}"))
-        InboundMessage.objects.filter(pk=message.pk).update(school=cast.school,
-                                                            created_at=at(PERIODS["mail_days"], inside))
+        mailbox = Mailbox.objects.get_or_create(
+            school=cast.school, name="Oak desk", host="imap.example", address="desk@oak.example", username="desk"
+        )[0]
+        message, _new = inbound_store(
+            mailbox=mailbox, raw=raw_email(sender=f"{tag}@oak.example", to=mailbox.address, subject=f"Mail {tag}")
+        )
+        InboundMessage.objects.filter(pk=message.pk).update(
+            school=cast.school, created_at=at(PERIODS["mail_days"], inside)
+        )
         w[f"inbound_{tag}"] = message
         sent_mail = OutboundMessage.objects.create(
-            school=cast.school, purpose=Purpose.CALL_UPDATED, dedupe_key=tag, to_address=f"{tag}@oak.example",
-            from_address="desk@oak.example", subject=f"Sent {tag}", body_text="x", message_id=f"<{tag}@oak>")
+            school=cast.school,
+            purpose=Purpose.CALL_UPDATED,
+            dedupe_key=tag,
+            to_address=f"{tag}@oak.example",
+            from_address="desk@oak.example",
+            subject=f"Sent {tag}",
+            body_text="x",
+            message_id=f"<{tag}@oak>",
+        )
         OutboundMessage.objects.filter(pk=sent_mail.pk).update(created_at=at(PERIODS["mail_days"], inside))
         w[f"outbound_{tag}"] = sent_mail
         leaver = UserFactory(username=f"leaver-{tag}", is_active=False)
         Membership.objects.create(user=leaver, school=cast.school, role="reporter")
         User.objects.filter(pk=leaver.pk).update(last_login=at(PERIODS["leaver_days"], inside))
         w[f"leaver_{tag}"] = leaver
-        entry = AuditEntry.objects.create(school=cast.school, action="update", object_type="asset", object_id="1",
-                                          summary=f"Audit {tag}")
+        entry = AuditEntry.objects.create(
+            school=cast.school, action="update", object_type="asset", object_id="1", summary=f"Audit {tag}"
+        )
         AuditEntry.objects.filter(pk=entry.pk).update(at=at(PERIODS["audit_days"], inside))
         w[f"audit_{tag}"] = entry
     # never touched: an active person not seen for years, a leaver who still has a role in another school, and
@@ -94,8 +124,7 @@ def world(cast, other):
 
 
 def switch_on(cast, **periods):
-    return RetentionPolicy.objects.create(school=cast.school, is_enabled=True, reviewed_at=NOW,
-                                          **(PERIODS | periods))
+    return RetentionPolicy.objects.create(school=cast.school, is_enabled=True, reviewed_at=NOW, **(PERIODS | periods))
 
 
 def test_nothing_happens_until_the_dpo_switches_it_on(cast, world):
@@ -159,10 +188,12 @@ def test_a_new_schedule_starts_from_the_installations_audit_period(cast, login, 
 def test_the_installation_wide_prune_leaves_a_school_with_its_own_schedule(cast, other, settings):
     settings.SCHOOLDESK_AUDIT_RETENTION_DAYS = 100
     old = timezone.now() - datetime.timedelta(days=200)
-    mine = AuditEntry.objects.create(school=cast.school, action="update", object_type="asset", object_id="1",
-                                     summary="Oak's")
-    theirs = AuditEntry.objects.create(school=other.school, action="update", object_type="asset", object_id="1",
-                                       summary="Elm's")
+    mine = AuditEntry.objects.create(
+        school=cast.school, action="update", object_type="asset", object_id="1", summary="Oak's"
+    )
+    theirs = AuditEntry.objects.create(
+        school=other.school, action="update", object_type="asset", object_id="1", summary="Elm's"
+    )
     AuditEntry.objects.filter(pk__in=[mine.pk, theirs.pk]).update(at=old)
     RetentionPolicy.objects.create(school=cast.school, audit_days=365, is_enabled=True)
     audit_prune()

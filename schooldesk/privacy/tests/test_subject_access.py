@@ -31,9 +31,14 @@ pytestmark = pytest.mark.django_db
 def post_as_rendered(client, page_url, action_part, *, fill=None, button_text=None):
     """Submit the first form on the page whose action contains `action_part`, as the page renders it."""
     html = client.get(page_url).content.decode()
-    form = next(f for f in forms_in(html, page_url) if action_part in f.action and f.method == "post"
-                and "logout" not in f.action
-                and (button_text is None or any(button_text in b.text for b in f.buttons)))
+    form = next(
+        f
+        for f in forms_in(html, page_url)
+        if action_part in f.action
+        and f.method == "post"
+        and "logout" not in f.action
+        and (button_text is None or any(button_text in b.text for b in f.buttons))
+    )
     data = {}
     for name, value in sent(form)[0]:
         data[name] = value
@@ -42,8 +47,12 @@ def post_as_rendered(client, page_url, action_part, *, fill=None, button_text=No
 
 
 def new_request(cast, **kwargs):
-    values = {"requested_by": "Ruth Ellis", "subject_name": "Ruth Ellis", "subject_email": TEACHER_EMAIL,
-              "received_on": timezone.localdate() - datetime.timedelta(days=2)} | kwargs
+    values = {
+        "requested_by": "Ruth Ellis",
+        "subject_name": "Ruth Ellis",
+        "subject_email": TEACHER_EMAIL,
+        "received_on": timezone.localdate() - datetime.timedelta(days=2),
+    } | kwargs
     return sar_create(school=cast.school, by=cast.dpo, **values)
 
 
@@ -56,8 +65,12 @@ def test_the_dpo_records_a_request_from_the_page_and_tracks_it_on_the_home_page(
     client = login(cast.dpo)
     html = client.get("/privacy/requests/new/").content.decode()
     form = next(f for f in forms_in(html, "/privacy/requests/new/") if f.method == "post" and "logout" not in f.action)
-    data = dict(sent(form)[0]) | {"requested_by": "Ruth Ellis (teacher)", "subject_name": "Ruth Ellis",
-                                  "subject_email": TEACHER_EMAIL, "received_on": "2026-11-20"}
+    data = dict(sent(form)[0]) | {
+        "requested_by": "Ruth Ellis (teacher)",
+        "subject_name": "Ruth Ellis",
+        "subject_email": TEACHER_EMAIL,
+        "received_on": "2026-11-20",
+    }
     response = client.post("/privacy/requests/new/", data)
     sar = SubjectAccessRequest.objects.get()
     assert response.status_code == 302 and sar.due_on == datetime.date(2026, 12, 20)
@@ -69,8 +82,9 @@ def test_the_dpo_records_a_request_from_the_page_and_tracks_it_on_the_home_page(
 def test_a_future_receipt_date_is_refused_with_the_input_kept(cast, login):
     client = login(cast.dpo)
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    response = client.post("/privacy/requests/new/", {"requested_by": "A parent", "subject_name": "Kim Pupil",
-                                                      "received_on": tomorrow})
+    response = client.post(
+        "/privacy/requests/new/", {"requested_by": "A parent", "subject_name": "Kim Pupil", "received_on": tomorrow}
+    )
     assert response.status_code == 400 and "cannot be in the future" in response.content.decode()
     assert "Kim Pupil" in response.content.decode() and not SubjectAccessRequest.objects.exists()
 
@@ -91,8 +105,18 @@ def test_everything_held_about_the_teacher_grouped_by_kind_and_nobody_elses(cast
     sar = sar_subject_set(request=new_request(cast), by=cast.dpo, user=teacher_world.teacher)
     records = person_records(sar)
     found = {kind: [i.title for i in items] for kind, items in records.groups.items()}
-    assert {"account", "call", "update", "attachment", "email_in", "email_out", "asset", "asset_event",
-            "licence", "audit"} <= {k for k, v in found.items() if v}, found
+    assert {
+        "account",
+        "call",
+        "update",
+        "attachment",
+        "email_in",
+        "email_out",
+        "asset",
+        "asset_event",
+        "licence",
+        "audit",
+    } <= {k for k, v in found.items() if v}, found
     calls = " ".join(found["call"])
     assert teacher_world.web_call.reference in calls and teacher_world.phone_call.reference in calls  # by phone too
     assert teacher_world.other_call.reference not in calls + " ".join(found["update"])
@@ -117,21 +141,30 @@ def test_an_exempt_item_is_left_out_of_the_pdf_and_the_zip(cast, login, teacher_
     reply = IncidentUpdate.objects.get(incident=teacher_world.web_call, kind="reply")
     page = f"/privacy/requests/{sar.pk}/"
     html = client.get(page).content.decode()
-    form = next(f for f in forms_in(html, page) if "/exempt/" in f.action
-                and ("object_id", str(reply.pk)) in sent(f)[0] and ("kind", "update") in sent(f)[0])
+    form = next(
+        f
+        for f in forms_in(html, page)
+        if "/exempt/" in f.action and ("object_id", str(reply.pk)) in sent(f)[0] and ("kind", "update") in sent(f)[0]
+    )
     response = client.post(form.action, dict(sent(form)[0]) | {"reason": "Mostly about another pupil"})
     assert response.status_code == 302
     assert "Mostly about another pupil" in client.get(page).content.decode()
     archive = zipfile.ZipFile(io.BytesIO(client.get(f"{page}pack/?format=zip").content))
     updates = json.loads(archive.read("update.json"))
     assert reply.body not in json.dumps(updates) and len(updates) == 2  # the two "logged" entries stay
-    assert archive.read("attachments/" + json.loads(archive.read("attachment.json"))[0]["file"].split("/", 1)[1]) \
+    assert (
+        archive.read("attachments/" + json.loads(archive.read("attachment.json"))[0]["file"].split("/", 1)[1])
         == b"\x89PNG\r\n\x1a\nCHARGER"
+    )
     assert "call.csv" in archive.namelist() and "Cannot print the register" in archive.read("call.csv").decode()
     pdf = client.get(f"{page}pack/?format=pdf").content
     if pdftotext := shutil.which("pdftotext"):
-        text = subprocess.run([pdftotext, "-layout", "-", "-"], input=pdf, capture_output=True,  # noqa: S603
-                              check=True).stdout.decode()
+        text = subprocess.run(
+            [pdftotext, "-layout", "-", "-"],
+            input=pdf,
+            capture_output=True,  # noqa: S603
+            check=True,
+        ).stdout.decode()
         assert "Your data held by the ICT service desk" in text and "OAK-LAP-7" in text
         assert "spare charger" not in text
         assert re.search(r"Back on:\s+23/07/2027", text), text  # the loan's date, as a date
@@ -146,8 +179,9 @@ def test_marking_answered_records_when(cast, login):
     assert sar.reference not in client.get("/").content.decode()  # no longer on the home page's open list
 
 
-def test_pseudonymising_shows_what_will_change_then_changes_it_everywhere(cast, login, teacher_world,
-                                                                          django_capture_on_commit_callbacks):
+def test_pseudonymising_shows_what_will_change_then_changes_it_everywhere(
+    cast, login, teacher_world, django_capture_on_commit_callbacks
+):
     sar = sar_subject_set(request=new_request(cast), by=cast.dpo, user=teacher_world.teacher)
     client = login(cast.dpo)
     confirm = client.get(f"/privacy/requests/{sar.pk}/erase/").content.decode()
@@ -182,8 +216,14 @@ def test_the_same_person_gets_the_same_pseudonym(cast, teacher_world):
     assert pseudonym_for(first) == pseudonym_for(second)
 
 
-PAGES = ["/privacy/", "/privacy/requests/new/", "/privacy/requests/{pk}/", "/privacy/requests/{pk}/erase/",
-         "/privacy/requests/{pk}/pack/?format=pdf", "/privacy/retention/{school}/"]
+PAGES = [
+    "/privacy/",
+    "/privacy/requests/new/",
+    "/privacy/requests/{pk}/",
+    "/privacy/requests/{pk}/erase/",
+    "/privacy/requests/{pk}/pack/?format=pdf",
+    "/privacy/retention/{school}/",
+]
 
 
 def test_only_the_dpo_and_the_ict_owner_reach_the_pages(cast, login):

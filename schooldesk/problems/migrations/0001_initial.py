@@ -7,112 +7,308 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assets', '0001_initial'),
-        ('incidents', '0003_alter_incident_is_restricted'),
-        ('locations', '0001_initial'),
-        ('schools', '0001_initial'),
+        ("assets", "0001_initial"),
+        ("incidents", "0003_alter_incident_is_restricted"),
+        ("locations", "0001_initial"),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('symptoms', models.TextField(blank=True, help_text='What people see when it happens.', verbose_name='symptoms')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('investigating', 'Investigating'), ('known_error', 'Known error'), ('resolved', 'Resolved'), ('closed', 'Closed')], db_index=True, default='open', max_length=20, verbose_name='status')),
-                ('priority', models.CharField(choices=[('P1', 'P1 – critical'), ('P2', 'P2 – high'), ('P3', 'P3 – medium'), ('P4', 'P4 – low'), ('P5', 'P5 – planned')], default='P3', max_length=2, verbose_name='priority')),
-                ('device', models.CharField(blank=True, max_length=120, verbose_name='device (as described)')),
-                ('root_cause', models.TextField(blank=True, help_text='Your theory, or the cause once proven.', verbose_name='root cause')),
-                ('workaround', models.TextField(blank=True, help_text='Steps that get people working again until it is fixed.', verbose_name='workaround')),
-                ('workaround_audience', models.CharField(choices=[('reporter', 'Anyone reporting the fault can apply it'), ('desk', 'The SPOC applies it'), ('technician', 'A technician applies it')], default='desk', max_length=20, verbose_name='who may apply the workaround')),
-                ('resolution', models.TextField(blank=True, verbose_name='resolution')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='aim to solve by')),
-                ('known_error_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('asset', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='assets.asset', verbose_name='device from the register')),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_problems', to=settings.AUTH_USER_MODEL, verbose_name='problem owner')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='incidents.category', verbose_name='category')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='locations.location', verbose_name='where')),
-                ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='raised_problems', to=settings.AUTH_USER_MODEL, verbose_name='raised by')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "symptoms",
+                    models.TextField(blank=True, help_text="What people see when it happens.", verbose_name="symptoms"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("investigating", "Investigating"),
+                            ("known_error", "Known error"),
+                            ("resolved", "Resolved"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("P1", "P1 – critical"),
+                            ("P2", "P2 – high"),
+                            ("P3", "P3 – medium"),
+                            ("P4", "P4 – low"),
+                            ("P5", "P5 – planned"),
+                        ],
+                        default="P3",
+                        max_length=2,
+                        verbose_name="priority",
+                    ),
+                ),
+                ("device", models.CharField(blank=True, max_length=120, verbose_name="device (as described)")),
+                (
+                    "root_cause",
+                    models.TextField(
+                        blank=True, help_text="Your theory, or the cause once proven.", verbose_name="root cause"
+                    ),
+                ),
+                (
+                    "workaround",
+                    models.TextField(
+                        blank=True,
+                        help_text="Steps that get people working again until it is fixed.",
+                        verbose_name="workaround",
+                    ),
+                ),
+                (
+                    "workaround_audience",
+                    models.CharField(
+                        choices=[
+                            ("reporter", "Anyone reporting the fault can apply it"),
+                            ("desk", "The SPOC applies it"),
+                            ("technician", "A technician applies it"),
+                        ],
+                        default="desk",
+                        max_length=20,
+                        verbose_name="who may apply the workaround",
+                    ),
+                ),
+                ("resolution", models.TextField(blank=True, verbose_name="resolution")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="aim to solve by")),
+                ("known_error_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="problems",
+                        to="assets.asset",
+                        verbose_name="device from the register",
+                    ),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_problems",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="problem owner",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="incidents.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="locations.location",
+                        verbose_name="where",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="raised_problems",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="raised by",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProblemIncident',
+            name="ProblemIncident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('workaround_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problem_links', to='incidents.incident')),
-                ('linked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='problems.problem')),
-                ('workaround_sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("workaround_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problem_links",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "linked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links", to="problems.problem"
+                    ),
+                ),
+                (
+                    "workaround_sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='problem',
-            name='incidents',
-            field=models.ManyToManyField(blank=True, related_name='problems', through='problems.ProblemIncident', to='incidents.incident'),
+            model_name="problem",
+            name="incidents",
+            field=models.ManyToManyField(
+                blank=True, related_name="problems", through="problems.ProblemIncident", to="incidents.incident"
+            ),
         ),
         migrations.CreateModel(
-            name='ProblemNote',
+            name="ProblemNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('raised', 'Raised'), ('note', 'Progress note'), ('status', 'Status change'), ('details', 'Details changed'), ('link', 'Call linked'), ('unlink', 'Call unlinked'), ('workaround', 'Workaround given to a call'), ('resolution', 'Resolution')], max_length=20)),
-                ('body', models.TextField(blank=True)),
-                ('field', models.CharField(blank=True, max_length=40)),
-                ('old_value', models.CharField(blank=True, max_length=200)),
-                ('new_value', models.CharField(blank=True, max_length=200)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='problems.problem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("raised", "Raised"),
+                            ("note", "Progress note"),
+                            ("status", "Status change"),
+                            ("details", "Details changed"),
+                            ("link", "Call linked"),
+                            ("unlink", "Call unlinked"),
+                            ("workaround", "Workaround given to a call"),
+                            ("resolution", "Resolution"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("body", models.TextField(blank=True)),
+                ("field", models.CharField(blank=True, max_length=40)),
+                ("old_value", models.CharField(blank=True, max_length=200)),
+                ("new_value", models.CharField(blank=True, max_length=200)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notes", to="problems.problem"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProblemSettings',
+            name="ProblemSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('candidate_calls', models.PositiveSmallIntegerField(default=3, help_text='This many calls on one device, place or category ...', validators=[django.core.validators.MinValueValidator(2), django.core.validators.MaxValueValidator(99)], verbose_name='calls')),
-                ('candidate_days', models.PositiveSmallIntegerField(default=5, help_text='... within this many school days (holidays and weekends do not count).', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(195)], verbose_name='within school days')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "candidate_calls",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="This many calls on one device, place or category ...",
+                        validators=[
+                            django.core.validators.MinValueValidator(2),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                        verbose_name="calls",
+                    ),
+                ),
+                (
+                    "candidate_days",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="... within this many school days (holidays and weekends do not count).",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(195),
+                        ],
+                        verbose_name="within school days",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'problem settings',
+                "verbose_name_plural": "problem settings",
             },
         ),
         migrations.AddConstraint(
-            model_name='problemincident',
-            constraint=models.UniqueConstraint(fields=('problem', 'incident'), name='problemincident_unique'),
+            model_name="problemincident",
+            constraint=models.UniqueConstraint(fields=("problem", "incident"), name="problemincident_unique"),
         ),
         migrations.AddIndex(
-            model_name='problem',
-            index=models.Index(fields=['school', 'status', 'created_at'], name='problems_pr_school__d87a16_idx'),
+            model_name="problem",
+            index=models.Index(fields=["school", "status", "created_at"], name="problems_pr_school__d87a16_idx"),
         ),
         migrations.AddConstraint(
-            model_name='problemsettings',
-            constraint=models.UniqueConstraint(fields=('school',), name='problemsettings_one_per_school'),
+            model_name="problemsettings",
+            constraint=models.UniqueConstraint(fields=("school",), name="problemsettings_one_per_school"),
         ),
     ]

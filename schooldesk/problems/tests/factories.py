@@ -18,11 +18,13 @@ class ProblemFactory(factory.django.DjangoModelFactory):
         return problem_create(school=school, by=by, **kwargs)
 
 
-def known_error(school, *, workaround="Turn the laptop's Wi-Fi off and on again.", audience="desk",
-                **kwargs) -> Problem:
+def known_error(
+    school, *, workaround="Turn the laptop's Wi-Fi off and on again.", audience="desk", **kwargs
+) -> Problem:
     problem = ProblemFactory(school=school, **kwargs)
-    return problem_known_error(problem=problem, by=None, version=problem.version, workaround=workaround,
-                               audience=audience)
+    return problem_known_error(
+        problem=problem, by=None, version=problem.version, workaround=workaround, audience=audience
+    )
 
 
 def repeat_calls(cast, n=3, **kwargs):

@@ -46,8 +46,9 @@ def calls(cast, n, *, days_ago=0, summaries=None, **kwargs):
     for i in range(n):
         if summaries:
             kwargs["summary"] = summaries[i % len(summaries)]
-        made.append(IncidentFactory(school=cast.school, by=cast.spoc, now=now - timedelta(days=days_ago, minutes=i),
-                                    **kwargs))
+        made.append(
+            IncidentFactory(school=cast.school, by=cast.spoc, now=now - timedelta(days=days_ago, minutes=i), **kwargs)
+        )
     return made
 
 
@@ -61,8 +62,10 @@ def candidate_keys(user, **kwargs):
 
 def shown(user, **kwargs) -> list[tuple[str, str, set]]:
     """Each candidate as the page shows it: its heading and the summaries of its calls."""
-    return [(c["basis_label"], c["label"], {call.summary for call in c["calls"]})
-            for c in problem_candidates(user, **kwargs)]
+    return [
+        (c["basis_label"], c["label"], {call.summary for call in c["calls"]})
+        for c in problem_candidates(user, **kwargs)
+    ]
 
 
 BULB = ["Projector bulb gone", "The projector bulb has gone again", "Bulb gone in the projector"]
@@ -79,17 +82,29 @@ def test_calls_that_say_the_same_thing_in_one_place_are_one_candidate_and_unrela
 
 
 def test_a_room_with_several_different_faults_has_no_candidate(cast):
-    calls(cast, 5, location=room(cast), summaries=[
-        "Printer jammed", "Wi-Fi slow", "Visualiser will not focus", "Interactive whiteboard pen missing",
-        "Teacher laptop won't turn on"])
+    calls(
+        cast,
+        5,
+        location=room(cast),
+        summaries=[
+            "Printer jammed",
+            "Wi-Fi slow",
+            "Visualiser will not focus",
+            "Interactive whiteboard pen missing",
+            "Teacher laptop won't turn on",
+        ],
+    )
     assert problem_candidates(cast.spoc) == []
 
 
 def test_two_faults_of_one_projector_are_two_candidates_not_one_about_projectors(cast):
     room4 = room(cast)
     calls(cast, 3, location=room4, summaries=BULB)
-    remote = ["Projector remote missing", "Remote for the projector is missing",
-              "Projector remote control missing again"]
+    remote = [
+        "Projector remote missing",
+        "Remote for the projector is missing",
+        "Projector remote control missing again",
+    ]
     calls(cast, 3, location=room4, summaries=remote)
     assert sorted(shown(cast.spoc)) == [
         ("Same place", "“Projector bulb gone” in Room 4", set(BULB)),
@@ -99,8 +114,16 @@ def test_two_faults_of_one_projector_are_two_candidates_not_one_about_projectors
 
 def test_words_are_compared_as_written_by_people(cast):
     # Capitals, punctuation, Wi-Fi or WiFi, plurals and stop words do not make calls different.
-    calls(cast, 3, location=room(cast, "Year 5 classroom"), summaries=[
-        "Chromebooks keep dropping off the WiFi", "A chromebook dropping off wi-fi!", "CHROMEBOOK DROPPING OFF WI-FI"])
+    calls(
+        cast,
+        3,
+        location=room(cast, "Year 5 classroom"),
+        summaries=[
+            "Chromebooks keep dropping off the WiFi",
+            "A chromebook dropping off wi-fi!",
+            "CHROMEBOOK DROPPING OFF WI-FI",
+        ],
+    )
     [(basis, label, _calls)] = shown(cast.spoc)
     assert (basis, label) == ("Same place", "“Chromebooks dropping WiFi” in Year 5 classroom")
     assert summary_words("The batteries and switches in Classes 3 and 4") == {"battery", "switch", "class"}
@@ -110,26 +133,45 @@ def test_the_same_fault_on_one_kind_of_device_across_the_school(cast):
     rooms = [room(cast, f"Room {n}") for n in (4, 6, 9)]
     for n, where in enumerate(rooms):
         projector = AssetFactory(school=cast.school, tag=f"OAK-P{n}", type_name="Projector", location=where)
-        calls(cast, 1, location=where, asset=projector, summary=["Projector bulb blown", "Bulb blown",
-                                                                "Blown bulb on the projector"][n])
-    calls(cast, 1, location=rooms[0], asset=AssetFactory(school=cast.school, type_name="Projector"),
-          summary="Projector fan is very loud")
-    assert shown(cast.spoc) == [("Same kind of device", "“Blown bulb” on any Projector",
-                                 {"Projector bulb blown", "Bulb blown", "Blown bulb on the projector"})]
+        calls(
+            cast,
+            1,
+            location=where,
+            asset=projector,
+            summary=["Projector bulb blown", "Bulb blown", "Blown bulb on the projector"][n],
+        )
+    calls(
+        cast,
+        1,
+        location=rooms[0],
+        asset=AssetFactory(school=cast.school, type_name="Projector"),
+        summary="Projector fan is very loud",
+    )
+    assert shown(cast.spoc) == [
+        (
+            "Same kind of device",
+            "“Blown bulb” on any Projector",
+            {"Projector bulb blown", "Bulb blown", "Blown bulb on the projector"},
+        )
+    ]
 
 
 def test_three_calls_about_one_device_are_a_candidate_and_two_are_not(cast):
     laptop = AssetFactory(school=cast.school, tag="OAK-L1")
     rooms = list(Location.objects.filter(school=cast.school)[:3])
-    summaries = ["Laptop battery will not charge", "Battery not charging, will not charge overnight",
-                 "Laptop will not charge: battery light off"]
+    summaries = [
+        "Laptop battery will not charge",
+        "Battery not charging, will not charge overnight",
+        "Laptop will not charge: battery light off",
+    ]
     for where, summary in zip(rooms[:2], summaries, strict=False):
         calls(cast, 1, asset=laptop, location=where, summary=summary)
     assert problem_candidates(cast.technician) == []
     calls(cast, 1, asset=laptop, location=rooms[2], summary=summaries[2])
     found = problem_candidates(cast.technician)
     assert [(c["basis"], c["key"], c["label"], c["count"]) for c in found] == [
-        ("asset", f"{laptop.pk}|battery charge", "“charge battery” on OAK-L1 Laptop, Dell Latitude 3440", 3)]
+        ("asset", f"{laptop.pk}|battery charge", "“charge battery” on OAK-L1 Laptop, Dell Latitude 3440", 3)
+    ]
 
 
 def test_the_schools_own_thresholds_decide(cast):
@@ -164,8 +206,13 @@ def test_requests_cancelled_calls_and_other_schools_are_not_counted(cast, other)
 def test_a_device_described_in_words_is_grouped_too(cast):
     rooms = list(Location.objects.filter(school=cast.school)[:3])
     for n, where in enumerate(rooms):
-        calls(cast, 1, location=where, device=["Office printer", "office printer ", "OFFICE PRINTER"][n],
-              summary=["Printing blank pages", "Blank pages again", "Only blank pages come out"][n])
+        calls(
+            cast,
+            1,
+            location=where,
+            device=["Office printer", "office printer ", "OFFICE PRINTER"][n],
+            summary=["Printing blank pages", "Blank pages again", "Only blank pages come out"][n],
+        )
     assert ("device", "office printer|blank page") in candidate_keys(cast.spoc)
 
 
@@ -206,8 +253,13 @@ def test_the_candidates_are_found_in_a_fixed_number_of_queries(cast, django_asse
 def test_known_errors_are_offered_by_place_category_device_and_words(cast, other):
     wifi = Category.objects.get(school=cast.school, name="Wi-Fi")
     room, elsewhere = list(Location.objects.filter(school=cast.school)[:2])
-    problem = known_error(cast.school, title="Wi-Fi drops in Year 5", category=wifi, location=room,
-                          symptoms="Chromebooks lose the connection")
+    problem = known_error(
+        cast.school,
+        title="Wi-Fi drops in Year 5",
+        category=wifi,
+        location=room,
+        symptoms="Chromebooks lose the connection",
+    )
     unrelated = known_error(cast.school, title="Printer jams", location=elsewhere)
     known_error(other.school, title="Wi-Fi drops in Year 5 (theirs)")
     assert known_error_suggestions(cast.spoc, location_id=room.pk, category_id=wifi.pk) == [problem]

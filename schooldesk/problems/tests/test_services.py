@@ -45,8 +45,9 @@ def reload(obj):
 
 def test_a_technician_raises_a_problem_from_calls_and_they_are_linked(cast):
     calls = repeat_calls(cast, 2)
-    problem = problem_create(school=cast.school, by=cast.technician, title="  Wi-Fi drops  ", incidents=calls,
-                             assigned_to=cast.technician)
+    problem = problem_create(
+        school=cast.school, by=cast.technician, title="  Wi-Fi drops  ", incidents=calls, assigned_to=cast.technician
+    )
     assert problem.reference == f"PRB-{problem.pk:06d}" and problem.title == "Wi-Fi drops"
     assert problem.status == ProblemStatus.OPEN and problem.raised_by == cast.technician
     assert set(problem.incidents.values_list("pk", flat=True)) == {c.pk for c in calls}
@@ -69,16 +70,18 @@ def test_calls_and_things_of_another_school_are_refused(cast, other):
     from schooldesk.locations.models import Location
 
     with pytest.raises(ValidationError) as caught:
-        problem_create(school=cast.school, by=cast.spoc, title="X",
-                       location=Location.objects.filter(school=other.school)[0])
+        problem_create(
+            school=cast.school, by=cast.spoc, title="X", location=Location.objects.filter(school=other.school)[0]
+        )
     assert "location" in caught.value.message_dict
     assert not Problem.objects.exists()
 
 
 def test_a_restricted_call_cannot_be_linked_by_someone_who_cannot_see_it(cast):
     call = IncidentFactory(school=cast.school, by=cast.reporter)
-    incident_triage(incident=call, by=cast.owner, version=call.version, category=None, impact="I3", urgency="U2",
-                    is_restricted=True)
+    incident_triage(
+        incident=call, by=cast.owner, version=call.version, category=None, impact="I3", urgency="U2", is_restricted=True
+    )
     problem = ProblemFactory(school=cast.school, by=cast.technician)
     with pytest.raises(ValidationError):
         problem_incidents_link(problem=problem, by=cast.technician, incidents=[call])
@@ -122,8 +125,14 @@ def test_a_known_error_needs_a_workaround_and_keeps_it(cast):
     with pytest.raises(ValidationError):
         problem_known_error(problem=problem, by=cast.technician, version=problem.version, workaround=" ")
     assert reload(problem).status == ProblemStatus.OPEN
-    problem = problem_known_error(problem=problem, by=cast.technician, version=problem.version,
-                                  workaround="Use the library", root_cause="Old access point", audience="reporter")
+    problem = problem_known_error(
+        problem=problem,
+        by=cast.technician,
+        version=problem.version,
+        workaround="Use the library",
+        root_cause="Old access point",
+        audience="reporter",
+    )
     assert problem.status == ProblemStatus.KNOWN_ERROR and problem.known_error_at is not None
     with pytest.raises(ValidationError):
         problem_update(problem=problem, by=cast.spoc, version=problem.version, workaround="")
@@ -160,8 +169,13 @@ def test_resolving_resolves_the_open_calls_and_tells_their_reporters(cast, notif
     incident_cancel(incident=calls[2], by=cast.spoc, version=calls[2].version, reason="Fixed itself")
     problem = ProblemFactory(school=cast.school, by=cast.technician, incidents=calls)
     with notify():
-        problem = problem_resolve(problem=problem, by=cast.technician, version=problem.version,
-                                  resolution="Replaced the access point.", root_cause="Faulty access point")
+        problem = problem_resolve(
+            problem=problem,
+            by=cast.technician,
+            version=problem.version,
+            resolution="Replaced the access point.",
+            root_cause="Faulty access point",
+        )
     assert problem.status == ProblemStatus.RESOLVED and problem.resolved_at is not None
     assert {c.pk for c in problem.calls_resolved} == {calls[0].pk, calls[1].pk}
     for call in calls[:2]:
@@ -196,8 +210,9 @@ def test_close_and_reopen(cast):
     assert problem.status == ProblemStatus.CLOSED and problem.closed_at
     with pytest.raises(ValidationError):
         problem_status_set(problem=problem, by=cast.spoc, version=problem.version, status="investigating")
-    problem = problem_status_set(problem=problem, by=cast.spoc, version=problem.version, status="investigating",
-                                 note="It is back")
+    problem = problem_status_set(
+        problem=problem, by=cast.spoc, version=problem.version, status="investigating", note="It is back"
+    )
     assert problem.status == ProblemStatus.INVESTIGATING and problem.closed_at is None
 
 

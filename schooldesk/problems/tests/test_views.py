@@ -27,8 +27,10 @@ def test_raising_a_problem_from_a_call_links_it(cast, login):
     client = login(cast.technician)
     page = client.get(f"/problems/new/?incident={call.pk}")
     assert page.status_code == 200 and b"Projector flickers" in page.content
-    response = client.post(f"/problems/new/?incident={call.pk}", {
-        "school": cast.school.pk, "title": "Hall projector flickers", "priority": "P3", "symptoms": "Flicker"})
+    response = client.post(
+        f"/problems/new/?incident={call.pk}",
+        {"school": cast.school.pk, "title": "Hall projector flickers", "priority": "P3", "symptoms": "Flicker"},
+    )
     problem = Problem.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/problems/{problem.pk}/"
     assert list(problem.incidents.all()) == [call]
@@ -36,8 +38,9 @@ def test_raising_a_problem_from_a_call_links_it(cast, login):
 
 def test_bad_input_is_kept_with_the_errors(cast, login):
     client = login(cast.spoc)
-    response = client.post("/problems/new/", {"school": cast.school.pk, "title": "", "symptoms": "It keeps dropping",
-                                              "priority": "P9"})
+    response = client.post(
+        "/problems/new/", {"school": cast.school.pk, "title": "", "symptoms": "It keeps dropping", "priority": "P9"}
+    )
     assert response.status_code == 400
     assert b"It keeps dropping" in response.content and b"This field is required." in response.content
     assert not Problem.objects.exists()
@@ -48,8 +51,10 @@ def test_a_failed_action_re_renders_the_problem_with_what_was_typed(cast, login)
     client = login(cast.spoc)
     response = client.post(f"/problems/{problem.pk}/close/", {"version": problem.version, "note": ""})
     assert response.status_code == 400 and b"Say why an unresolved problem is closed." in response.content
-    stale = client.post(f"/problems/{problem.pk}/known-error/", {"version": problem.version + 5, "audience": "desk",
-                                                                 "workaround": "Use the library PCs"})
+    stale = client.post(
+        f"/problems/{problem.pk}/known-error/",
+        {"version": problem.version + 5, "audience": "desk", "workaround": "Use the library PCs"},
+    )
     assert stale.status_code == 400 and b"Someone else changed this problem" in stale.content
     assert b"Use the library PCs" in stale.content
     assert Problem.objects.get().status == "open"
@@ -58,8 +63,11 @@ def test_a_failed_action_re_renders_the_problem_with_what_was_typed(cast, login)
 def test_resolving_from_the_page_resolves_the_calls(cast, login):
     calls = repeat_calls(cast, 2)
     problem = ProblemFactory(school=cast.school, by=cast.spoc, incidents=calls)
-    response = login(cast.technician).post(f"/problems/{problem.pk}/resolve/", {
-        "version": problem.version, "resolution": "New access point", "resolve_calls": "on"}, follow=True)
+    response = login(cast.technician).post(
+        f"/problems/{problem.pk}/resolve/",
+        {"version": problem.version, "resolution": "New access point", "resolve_calls": "on"},
+        follow=True,
+    )
     assert b"2 open calls resolved with it" in response.content
     assert set(Incident.objects.values_list("status", flat=True)) == {IncidentStatus.RESOLVED}
 
@@ -79,8 +87,9 @@ def test_linking_calls_by_reference(cast, login):
 
 def test_the_known_error_fragment_for_the_report_form_and_the_call_page(cast, login):
     room = Location.objects.filter(school=cast.school).first()
-    problem = known_error(cast.school, title="Wi-Fi drops in the library", location=room,
-                          workaround="Use the wired PCs")
+    problem = known_error(
+        cast.school, title="Wi-Fi drops in the library", location=room, workaround="Use the wired PCs"
+    )
     client = login(cast.spoc)
     fragment = client.get(f"/problems/known-errors/suggest/?location={room.pk}&summary=wifi", HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200 and b"Use the wired PCs" in fragment.content
@@ -90,8 +99,9 @@ def test_the_known_error_fragment_for_the_report_form_and_the_call_page(cast, lo
     call = IncidentFactory(school=cast.school, by=cast.reporter, location=room, summary="No wifi")
     on_call = client.get(f"/problems/known-errors/suggest/?incident={call.pk}", HTTP_HX_REQUEST="true")
     assert b"Give this workaround to the call" in on_call.content
-    given = client.post(f"/problems/{problem.pk}/give-workaround/",
-                        {"incident": call.pk, "next": f"/incidents/{call.pk}/"})
+    given = client.post(
+        f"/problems/{problem.pk}/give-workaround/", {"incident": call.pk, "next": f"/incidents/{call.pk}/"}
+    )
     assert given.status_code == 302 and given["Location"] == f"/incidents/{call.pk}/"
     assert call.updates.filter(kind=UpdateKind.REPLY, body__contains="Use the wired PCs").exists()
     again = client.get(f"/problems/known-errors/suggest/?incident={call.pk}", HTTP_HX_REQUEST="true")
@@ -131,15 +141,24 @@ def test_a_candidate_is_raised_from_the_candidates_page(cast, login):
 
 def test_the_desk_changes_the_thresholds_and_bad_values_are_kept(cast, other, login):
     client = login(cast.spoc)
-    bad = client.post("/problems/candidates/settings/", {"school": cast.school.pk, "candidate_calls": 1,
-                                                         "candidate_days": 5})
+    bad = client.post(
+        "/problems/candidates/settings/", {"school": cast.school.pk, "candidate_calls": 1, "candidate_days": 5}
+    )
     assert bad.status_code == 400 and b'value="1"' in bad.content
-    assert client.post("/problems/candidates/settings/", {"school": other.school.pk, "candidate_calls": 4,
-                                                          "candidate_days": 5}).status_code == 404
+    assert (
+        client.post(
+            "/problems/candidates/settings/", {"school": other.school.pk, "candidate_calls": 4, "candidate_days": 5}
+        ).status_code
+        == 404
+    )
     client.post("/problems/candidates/settings/", {"school": cast.school.pk, "candidate_calls": 4, "candidate_days": 6})
     assert ProblemSettings.objects.get(school=cast.school).candidate_calls == 4
-    assert login(cast.technician).post("/problems/candidates/settings/", {
-        "school": cast.school.pk, "candidate_calls": 9, "candidate_days": 6}).status_code == 403
+    assert (
+        login(cast.technician)
+        .post("/problems/candidates/settings/", {"school": cast.school.pk, "candidate_calls": 9, "candidate_days": 6})
+        .status_code
+        == 403
+    )
 
 
 def test_the_problem_report_and_its_csv(cast, login):
@@ -176,9 +195,18 @@ def grow(cast, n):
         problem_note_add(problem=problem, by=cast.technician, body=f"Note {i}")
 
 
-@pytest.mark.parametrize("url", ["/problems/", "/problems/?state=open&q=problem", "/problems/{pk}/",
-                                 "/problems/candidates/", "/problems/known-errors/suggest/?summary=problem+fault",
-                                 "/problems/report/", "/problems/new/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/problems/",
+        "/problems/?state=open&q=problem",
+        "/problems/{pk}/",
+        "/problems/candidates/",
+        "/problems/known-errors/suggest/?summary=problem+fault",
+        "/problems/report/",
+        "/problems/new/",
+    ],
+)
 def test_problem_pages_do_a_fixed_number_of_queries(cast, login, url):
     client = login(cast.spoc)
     grow(cast, 2)

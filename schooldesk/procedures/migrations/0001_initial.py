@@ -6,61 +6,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Procedure',
+            name="Procedure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('position', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("position", models.PositiveSmallIntegerField(default=100, verbose_name="order")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'title'],
+                "ordering": ["position", "title"],
             },
         ),
         migrations.CreateModel(
-            name='ProcedureVersion',
+            name="ProcedureVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('body', models.TextField(verbose_name='procedure')),
-                ('change_note', models.CharField(blank=True, max_length=300, verbose_name='what changes and why')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed: awaiting the ICT owner'), ('current', 'Current'), ('superseded', 'Superseded'), ('rejected', 'Not authorised'), ('withdrawn', 'Withdrawn')], db_index=True, default='proposed', max_length=20, verbose_name='status')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('procedure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='procedures.procedure')),
-                ('proposed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("body", models.TextField(verbose_name="procedure")),
+                ("change_note", models.CharField(blank=True, max_length=300, verbose_name="what changes and why")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed: awaiting the ICT owner"),
+                            ("current", "Current"),
+                            ("superseded", "Superseded"),
+                            ("rejected", "Not authorised"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        db_index=True,
+                        default="proposed",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="procedures.procedure"
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.AddField(
-            model_name='procedure',
-            name='current_version',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='procedures.procedureversion'),
+            model_name="procedure",
+            name="current_version",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="procedures.procedureversion",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='procedureversion',
-            constraint=models.UniqueConstraint(fields=('procedure', 'number'), name='procedureversion_unique_number'),
+            model_name="procedureversion",
+            constraint=models.UniqueConstraint(fields=("procedure", "number"), name="procedureversion_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='procedureversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'proposed')), fields=('procedure',), name='procedureversion_one_proposal'),
+            model_name="procedureversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "proposed")), fields=("procedure",), name="procedureversion_one_proposal"
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procedures', '0001_initial'),
+        ("procedures", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='procedure',
-            name='version',
+            model_name="procedure",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
     ]

@@ -10,6 +10,11 @@ PARAMS = {"version_pk": "procedure_version"}
 def build(cast, secret):
     first = procedure_create(school=cast.school, by=None, title=f"{secret} reporting", body=f"{secret} steps")
     procedure_decide(version=first, by=None, authorise=True)
-    proposal = procedure_propose(procedure=first.procedure, by=None, title=f"{secret} reporting",
-                                 body=f"{secret} new steps", note=f"{secret} why")
+    proposal = procedure_propose(
+        procedure=first.procedure,
+        by=None,
+        title=f"{secret} reporting",
+        body=f"{secret} new steps",
+        note=f"{secret} why",
+    )
     return {"procedure": first.procedure, "procedure_version": proposal}

@@ -40,11 +40,12 @@ def test_the_desk_proposes_a_procedure_and_a_change_and_the_owner_decides(cast, 
 
     elm = token_client(other.spoc)
     assert elm.post(url + "propose/", change, format="json").status_code == 404
-    assert token_client(other.owner).post(url + "decide/", {"decision": "authorise"},
-                                          format="json").status_code == 404
+    assert token_client(other.owner).post(url + "decide/", {"decision": "authorise"}, format="json").status_code == 404
     read_only = token_client(cast.spoc, "read")
     assert read_only.post(url + "propose/", change, format="json").status_code == 403
     assert read_only.post("/api/v1/procedures/", {"title": "x", "body": "y"}, format="json").status_code == 403
-    assert token_client(cast.reporter).post("/api/v1/procedures/", {"title": "x", "body": "y"},
-                                            format="json").status_code == 403
+    assert (
+        token_client(cast.reporter).post("/api/v1/procedures/", {"title": "x", "body": "y"}, format="json").status_code
+        == 403
+    )
     assert Procedure.objects.filter(school=cast.school).count() == 1

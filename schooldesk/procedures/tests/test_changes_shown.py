@@ -11,15 +11,22 @@ from schooldesk.procedures.selectors import DiffLine, text_diff
 from schooldesk.procedures.services import procedure_create, procedure_decide, procedure_propose
 
 CURRENT = "1. Use the form on the website.\n2. Ring the office on 0123.\n\n3. Wait for the SPOC."
-PROPOSED = ("1. Use the report form in SchoolDesk.\n2. Ring the office on 0123.\n\n"
-            "3. Never <script>alert(1)</script> & wait.\n4. A brand new step.")
+PROPOSED = (
+    "1. Use the report form in SchoolDesk.\n2. Ring the office on 0123.\n\n"
+    "3. Never <script>alert(1)</script> & wait.\n4. A brand new step."
+)
 
 
 def proposed(cast):
     version = procedure_create(school=cast.school, by=cast.spoc, title="Reporting a fault", body=CURRENT)
     procedure = procedure_decide(version=version, by=cast.owner, authorise=True).procedure
-    proposal = procedure_propose(procedure=procedure, by=cast.spoc, title="Reporting a fault or request",
-                                 body=PROPOSED, note="SchoolDesk replaces the website form")
+    proposal = procedure_propose(
+        procedure=procedure,
+        by=cast.spoc,
+        title="Reporting a fault or request",
+        body=PROPOSED,
+        note="SchoolDesk replaces the website form",
+    )
     return procedure, proposal
 
 
@@ -39,7 +46,7 @@ def test_words_changed_within_a_line_are_marked_and_whole_lines_stand_alone():
 def test_the_owner_reads_what_the_proposal_changes(cast, login):
     procedure, proposal = proposed(cast)
     page = login(cast.owner).get(f"/procedures/{procedure.pk}/").content.decode()
-    diff = page[page.index('class="diff '):page.index("Read the whole proposed text")]
+    diff = page[page.index('class="diff ') : page.index("Read the whole proposed text")]
     assert re.search(r'<ins><span class="visually-hidden">added: </span>report </ins>', diff)
     assert re.search(r'<del><span class="visually-hidden">removed: </span>[^<]*website', diff)
     assert '<ins><span class="visually-hidden">Added line: </span>4. A brand new step.</ins>' in diff
@@ -47,10 +54,14 @@ def test_the_owner_reads_what_the_proposal_changes(cast, login):
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in diff  # typed text escaped
     assert "(was Reporting a fault)" in page  # the title change says what it was
     # one text to read, not two: the proposed text appears whole only inside the closed "Read the whole" box
-    assert page.count("4. A brand new step.") == 2 and "<details" in page[page.index("Read the whole") - 80:]
+    assert page.count("4. A brand new step.") == 2 and "<details" in page[page.index("Read the whole") - 80 :]
     assert "Record the decision" in page
-    assert login(cast.owner).post(f"/procedures/{procedure.pk}/versions/{proposal.pk}/decide/",
-                                  {"decision": "authorise", "reason": ""}).status_code == 302
+    assert (
+        login(cast.owner)
+        .post(f"/procedures/{procedure.pk}/versions/{proposal.pk}/decide/", {"decision": "authorise", "reason": ""})
+        .status_code
+        == 302
+    )
     history = login(cast.reporter).get(f"/procedures/{procedure.pk}/versions/{proposal.pk}/").content.decode()
     assert "What changed from version 1" in history and "Added line: </span>4. A brand new step." in history
 

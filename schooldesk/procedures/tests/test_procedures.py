@@ -42,8 +42,9 @@ def test_a_change_supersedes_the_current_version_and_history_says_who_and_when(c
     first = procedure.current_version
     with pytest.raises(ValidationError):  # say why
         procedure_propose(procedure=procedure, by=cast.spoc, title=procedure.title, body="1. Use the app.", note="")
-    second = procedure_propose(procedure=procedure, by=cast.spoc, title=procedure.title, body="1. Use the app.",
-                               note="The app is out")
+    second = procedure_propose(
+        procedure=procedure, by=cast.spoc, title=procedure.title, body="1. Use the app.", note="The app is out"
+    )
     with pytest.raises(ValidationError):  # one proposal at a time
         procedure_propose(procedure=procedure, by=cast.owner, title=procedure.title, body="2", note="Other")
     procedure_decide(version=second, by=cast.owner, authorise=True)
@@ -58,7 +59,10 @@ def test_a_change_supersedes_the_current_version_and_history_says_who_and_when(c
     procedure.refresh_from_db()
     assert procedure.current_version == second and procedure.title == "How to report a fault"
     assert list(procedure.versions.values_list("number", "status")) == [
-        (3, "rejected"), (2, "current"), (1, "superseded")]
+        (3, "rejected"),
+        (2, "current"),
+        (1, "superseded"),
+    ]
 
 
 @pytest.mark.parametrize("role", ["technician", "reporter", "viewer"])
@@ -73,8 +77,10 @@ def test_withdrawing_a_proposal(cast):
     procedure_withdraw(version=proposal, by=cast.spoc)
     with pytest.raises(ValidationError):
         procedure_decide(version=proposal, by=cast.owner, authorise=True)
-    assert procedure_propose(procedure=procedure, by=cast.spoc, title=procedure.title, body="Again",
-                             note="Why").number == 3
+    assert (
+        procedure_propose(procedure=procedure, by=cast.spoc, title=procedure.title, body="Again", note="Why").number
+        == 3
+    )
 
 
 def test_the_starting_set_is_filled_in_with_the_schools_details(cast):
@@ -128,8 +134,9 @@ def test_the_spoc_cannot_authorise_from_the_page_and_the_owner_can(cast, login):
 def test_a_proposal_from_the_page_keeps_bad_input(cast, login):
     procedure = in_force(cast)
     client = login(cast.spoc)
-    response = client.post(f"/procedures/{procedure.pk}/propose/", {"title": procedure.title, "body": "New text",
-                                                                    "note": ""})
+    response = client.post(
+        f"/procedures/{procedure.pk}/propose/", {"title": procedure.title, "body": "New text", "note": ""}
+    )
     assert response.status_code == 400 and b"New text" in response.content
     assert procedure.versions.count() == 1
 

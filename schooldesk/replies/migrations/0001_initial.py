@@ -6,31 +6,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CannedReply',
+            name="CannedReply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=80, verbose_name='title')),
-                ('body', models.TextField(verbose_name='text')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.organisation', verbose_name='organisation')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=80, verbose_name="title")),
+                ("body", models.TextField(verbose_name="text")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="schools.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'canned replies',
-                'ordering': ['title', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', True), ('school__isnull', False)), models.Q(('organisation__isnull', False), ('school__isnull', True)), _connector='OR'), name='canned_reply_school_xor_organisation')],
+                "verbose_name_plural": "canned replies",
+                "ordering": ["title", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("organisation__isnull", True), ("school__isnull", False)),
+                            models.Q(("organisation__isnull", False), ("school__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="canned_reply_school_xor_organisation",
+                    )
+                ],
             },
         ),
     ]

@@ -10,6 +10,7 @@ PARAMS = {"incident_pk": "incident"}
 
 def build(cast, secret):
     reply = CannedReply.objects.create(school=cast.school, title=f"{secret} reply", body=f"{secret} body")
-    CannedReply.objects.create(organisation=cast.school.organisation, title=f"{secret} shared",
-                               body=f"{secret} shared body")
+    CannedReply.objects.create(
+        organisation=cast.school.organisation, title=f"{secret} shared", body=f"{secret} shared body"
+    )
     return {"reply": reply}

@@ -14,15 +14,20 @@ from schooldesk.replies.selectors import render_placeholders
 
 pytestmark = pytest.mark.django_db
 
-BODY = ("Hello {{ first_name }},\n\nThank you: {{ reference }} is with us. {{ spoc_name }} is in "
-        "{{ spoc_hours }} if you need us sooner.\n{{my_name}}")
+BODY = (
+    "Hello {{ first_name }},\n\nThank you: {{ reference }} is with us. {{ spoc_name }} is in "
+    "{{ spoc_hours }} if you need us sooner.\n{{my_name}}"
+)
 
 
 def _create_through_the_page(client, page, **typed):
     shown = client.get(page)
     assert shown.status_code == 200
-    (form,) = [f for f in forms_in(shown.content.decode(), page)
-               if f.method == "post" and any(c.name == "title" for c in f.controls)]
+    (form,) = [
+        f
+        for f in forms_in(shown.content.decode(), page)
+        if f.method == "post" and any(c.name == "title" for c in f.controls)
+    ]
     data, _touched = filled(form, form.buttons[0] if form.buttons else None)
     data.update(typed)
     return client.post(form.action, data)
@@ -46,9 +51,12 @@ def test_the_spoc_adds_a_reply_and_it_is_filled_in_for_the_call(cast, client):
     assert CannedReply.objects.get(title="Received").school == school
     call = IncidentFactory(school=school, by=cast.reporter, summary="Projector flickers")
     html = _picker(client, call)
-    expected = (f"Hello Emma,\n\nThank you: {call.reference} is with us. {cast.spoc.get_full_name()} is in "
-                f"Mon–Fri 08:00–15:30 if you need us sooner.\n{cast.spoc.get_full_name()}")
+    expected = (
+        f"Hello Emma,\n\nThank you: {call.reference} is with us. {cast.spoc.get_full_name()} is in "
+        f"Mon–Fri 08:00–15:30 if you need us sooner.\n{cast.spoc.get_full_name()}"
+    )
     from html import unescape
+
     assert unescape(html.split('data-text="')[1].split('"')[0]) == expected
     assert "<html" not in html  # the picker's list only
 
@@ -56,8 +64,9 @@ def test_the_spoc_adds_a_reply_and_it_is_filled_in_for_the_call(cast, client):
 def test_a_placeholder_with_no_value_leaves_no_gap_and_no_braces(cast, client):
     """A caller logged by name only with no first name, and a school with no SPOC."""
     CannedReply.objects.create(school=cast.school, title="Received", body=BODY)
-    call = IncidentFactory(school=cast.school, by=cast.spoc, reporter_name="", reported_by=None,
-                           summary="Wi-Fi down in the hall")
+    call = IncidentFactory(
+        school=cast.school, by=cast.spoc, reporter_name="", reported_by=None, summary="Wi-Fi down in the hall"
+    )
     call.reported_by = None
     call.save()
     client.force_login(cast.spoc)
@@ -81,8 +90,12 @@ def test_the_organisations_replies_are_shared_but_changed_only_by_the_organisati
     la_spoc = UserFactory(username="la-spoc")
     Membership.objects.create(user=la_spoc, organisation=cast.school.organisation, role="spoc")
     client.force_login(la_spoc)
-    response = _create_through_the_page(client, "/replies/new/?for=organisation", title="Half-term",
-                                        body="The LA desk is closed over half-term, {{ first_name }}.")
+    response = _create_through_the_page(
+        client,
+        "/replies/new/?for=organisation",
+        title="Half-term",
+        body="The LA desk is closed over half-term, {{ first_name }}.",
+    )
     assert response.status_code == 302
     shared = CannedReply.objects.get(title="Half-term")
     assert shared.organisation == cast.school.organisation and shared.school is None

@@ -34,14 +34,20 @@ def report_terms(school, today=None) -> dict[str, Term]:
     this_start = today - timedelta(days=20)
     year_ago = this_start - relativedelta(years=1)
     return {
-        "this": Term.objects.create(school=school, name="This term", starts_on=this_start,
-                                    ends_on=today + timedelta(days=40),
-                                    half_term_starts_on=today + timedelta(days=10),
-                                    half_term_ends_on=today + timedelta(days=14)),
-        "before": Term.objects.create(school=school, name="Last term", starts_on=today - timedelta(days=120),
-                                      ends_on=today - timedelta(days=40)),
-        "last_year": Term.objects.create(school=school, name="This term last year", starts_on=year_ago,
-                                         ends_on=year_ago + timedelta(days=60)),
+        "this": Term.objects.create(
+            school=school,
+            name="This term",
+            starts_on=this_start,
+            ends_on=today + timedelta(days=40),
+            half_term_starts_on=today + timedelta(days=10),
+            half_term_ends_on=today + timedelta(days=14),
+        ),
+        "before": Term.objects.create(
+            school=school, name="Last term", starts_on=today - timedelta(days=120), ends_on=today - timedelta(days=40)
+        ),
+        "last_year": Term.objects.create(
+            school=school, name="This term last year", starts_on=year_ago, ends_on=year_ago + timedelta(days=60)
+        ),
     }
 
 
@@ -49,21 +55,38 @@ def at_noon(day) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=LONDON)
 
 
-def call_at(cast, when: datetime, *, met: bool | None = True, level: str = "desk", satisfaction="",
-            open_call: bool = False, create: dict | None = None, **fields) -> Incident:
+def call_at(
+    cast,
+    when: datetime,
+    *,
+    met: bool | None = True,
+    level: str = "desk",
+    satisfaction="",
+    open_call: bool = False,
+    create: dict | None = None,
+    **fields,
+) -> Incident:
     """A call logged at `when` (`create`: what the reporter gave), answered and, unless `open_call`, put right
     within target (`met`) or late; `fields` are set on it as the desk's work would have left them."""
     create = {"location": Location.objects.get(school=cast.school, name="Staff room"), **(create or {})}
     incident = IncidentFactory(school=cast.school, by=cast.reporter, now=when, **create)
-    changes = {"logged_at": when, "response_due_at": when + timedelta(hours=1),
-               "resolve_due_at": when + timedelta(hours=8), "support_level": level}
+    changes = {
+        "logged_at": when,
+        "response_due_at": when + timedelta(hours=1),
+        "resolve_due_at": when + timedelta(hours=8),
+        "support_level": level,
+    }
     if met is not None:
         changes["responded_at"] = when + timedelta(minutes=20 if met else 90)
         if not open_call:
-            changes.update(resolved_at=when + timedelta(hours=2 if met else 20), status="closed",
-                           satisfaction=satisfaction, closed_at=when + timedelta(days=1),
-                           satisfaction_asked_at=when + timedelta(hours=2 if met else 20),
-                           satisfaction_at=when + timedelta(days=1) if satisfaction else None)
+            changes.update(
+                resolved_at=when + timedelta(hours=2 if met else 20),
+                status="closed",
+                satisfaction=satisfaction,
+                closed_at=when + timedelta(days=1),
+                satisfaction_asked_at=when + timedelta(hours=2 if met else 20),
+                satisfaction_at=when + timedelta(days=1) if satisfaction else None,
+            )
     changes.update(fields)
     Incident.objects.filter(pk=incident.pk).update(**changes)
     incident.refresh_from_db()
@@ -79,9 +102,18 @@ class World:
 
 
 def payment(cast, amount, due_on, *, paid=False, category="hardware"):
-    p = payment_save(by=cast.spoc, payment=Payment(school=cast.school, supplier=cast.supplier, category=category,
-                                                   description=f"Kit £{amount}", amount=Decimal(amount),
-                                                   vat=Decimal(amount) / 5, due_on=due_on))
+    p = payment_save(
+        by=cast.spoc,
+        payment=Payment(
+            school=cast.school,
+            supplier=cast.supplier,
+            category=category,
+            description=f"Kit £{amount}",
+            amount=Decimal(amount),
+            vat=Decimal(amount) / 5,
+            due_on=due_on,
+        ),
+    )
     if paid:
         payment_mark_paid(payment=p, by=cast.spoc, paid_on=due_on, reference="PO1")
     return p
@@ -92,21 +124,45 @@ def build_world(cast) -> World:
     terms = report_terms(cast.school, today)
     hall = Location.objects.get(school=cast.school, name="Hall")
     library = Location.objects.get(school=cast.school, name="Library")
-    contract = make_contract(cast, starts_on=today - relativedelta(months=11), initial_term_months=12,
-                             notice_number=1, notice_unit="months", today=today,
-                             targets={"P1": {"respond": 60, "fix": 240}})
+    contract = make_contract(
+        cast,
+        starts_on=today - relativedelta(months=11),
+        initial_term_months=12,
+        notice_number=1,
+        notice_unit="months",
+        today=today,
+        targets={"P1": {"respond": 60, "fix": 240}},
+    )
     calls = {
-        "quick": call_at(cast, at_noon(today - timedelta(days=10)), satisfaction="good",
-                         create={"location": hall, "device": "PROJ-1"}),
-        "late": call_at(cast, at_noon(today - timedelta(days=9)), met=False, level="first", satisfaction="poor",
-                        create={"location": hall, "device": " proj-1"}),
-        "major": call_at(cast, at_noon(today - timedelta(days=8)), level="second", satisfaction="ok", priority="P1",
-                         supplier=cast.supplier, supplier_reference="REF-9", create={"location": library,
-                                                                                     "kind": "request"},
-                         escalated_at=at_noon(today - timedelta(days=8)) + timedelta(minutes=10)),
+        "quick": call_at(
+            cast,
+            at_noon(today - timedelta(days=10)),
+            satisfaction="good",
+            create={"location": hall, "device": "PROJ-1"},
+        ),
+        "late": call_at(
+            cast,
+            at_noon(today - timedelta(days=9)),
+            met=False,
+            level="first",
+            satisfaction="poor",
+            create={"location": hall, "device": " proj-1"},
+        ),
+        "major": call_at(
+            cast,
+            at_noon(today - timedelta(days=8)),
+            level="second",
+            satisfaction="ok",
+            priority="P1",
+            supplier=cast.supplier,
+            supplier_reference="REF-9",
+            create={"location": library, "kind": "request"},
+            escalated_at=at_noon(today - timedelta(days=8)) + timedelta(minutes=10),
+        ),
         "open": call_at(cast, at_noon(today - timedelta(days=7)), open_call=True, status="first_level"),
-        "restricted": call_at(cast, at_noon(today - timedelta(days=6)), met=None, is_restricted=True,
-                              create={"device": "PROJ-1"}),
+        "restricted": call_at(
+            cast, at_noon(today - timedelta(days=6)), met=None, is_restricted=True, create={"device": "PROJ-1"}
+        ),
         "before_1": call_at(cast, at_noon(today - timedelta(days=100))),
         "before_2": call_at(cast, at_noon(today - timedelta(days=99))),
         "last_year": call_at(cast, at_noon(terms["last_year"].starts_on + timedelta(days=5))),

@@ -14,14 +14,31 @@ PK = "report_call"
 
 def build(cast, secret):
     room = Location.objects.create(school=cast.school, name=f"{secret} report room")
-    call = IncidentFactory(school=cast.school, by=cast.reporter, location=room, summary=f"{secret} report call",
-                           device=f"{secret}-PC")
+    call = IncidentFactory(
+        school=cast.school, by=cast.reporter, location=room, summary=f"{secret} report call", device=f"{secret}-PC"
+    )
     IncidentFactory(school=cast.school, by=cast.reporter, location=room, device=f"{secret}-PC")
-    AuditEntry.objects.create(school=cast.school, organisation=cast.school.organisation, actor=cast.spoc,
-                              action="update", object_type="location", object_id=str(room.pk),
-                              object_label=f"{secret} report room", summary=f"{secret} location saved")
-    AuditEntry.objects.create(organisation=cast.school.organisation, actor=cast.spoc, action="update",
-                              object_type="supplier", object_id=str(cast.supplier.pk),
-                              object_label=f"{secret} supplier", summary=f"{secret} supplier saved")
-    return {"report_call": call, "report_problem": ProblemFactory(school=cast.school, title=f"{secret} problem"),
-            "report_change": ChangeFactory(school=cast.school, by=cast.spoc, title=f"{secret} change")}
+    AuditEntry.objects.create(
+        school=cast.school,
+        organisation=cast.school.organisation,
+        actor=cast.spoc,
+        action="update",
+        object_type="location",
+        object_id=str(room.pk),
+        object_label=f"{secret} report room",
+        summary=f"{secret} location saved",
+    )
+    AuditEntry.objects.create(
+        organisation=cast.school.organisation,
+        actor=cast.spoc,
+        action="update",
+        object_type="supplier",
+        object_id=str(cast.supplier.pk),
+        object_label=f"{secret} supplier",
+        summary=f"{secret} supplier saved",
+    )
+    return {
+        "report_call": call,
+        "report_problem": ProblemFactory(school=cast.school, title=f"{secret} problem"),
+        "report_change": ChangeFactory(school=cast.school, by=cast.spoc, title=f"{secret} change"),
+    }

@@ -49,8 +49,10 @@ def test_every_download_is_recorded_once_by_the_shared_mechanism(cast, login):
     downloads = entries(action="download")
     assert len(downloads) == 2 and {e.school_id for e in downloads} == {cast.school.pk}
     sentences = {audit_sentence(e) for e in downloads}
-    assert sentences == {"Priya Patel downloaded the asset register (CSV)",
-                         "Priya Patel downloaded the licence list (XLSX)"}
+    assert sentences == {
+        "Priya Patel downloaded the asset register (CSV)",
+        "Priya Patel downloaded the licence list (XLSX)",
+    }
     client.get("/assets/")  # a page is not a download
     assert len(entries(action="download")) == 2
 
@@ -58,8 +60,11 @@ def test_every_download_is_recorded_once_by_the_shared_mechanism(cast, login):
 def test_a_file_served_as_an_upload_is_recorded_with_its_name(cast, login):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    call = IncidentFactory(school=cast.school, by=cast.reporter,
-                           files=[SimpleUploadedFile("screen.png", b"\x89PNG x", content_type="image/png")])
+    call = IncidentFactory(
+        school=cast.school,
+        by=cast.reporter,
+        files=[SimpleUploadedFile("screen.png", b"\x89PNG x", content_type="image/png")],
+    )
     attachment = call.attachments.get()
     response = login(cast.spoc).get(f"/incidents/{call.pk}/attachments/{attachment.pk}/")
     assert response.status_code == 200
@@ -105,11 +110,13 @@ def test_roles_given_and_taken_away_are_recorded(cast):
     membership.save()
     membership.save()  # saved again without a change: nothing new
     membership.delete()
-    recorded = [(e.action, e.changes["role"]) for e in AuditEntry.objects.filter(object_id=str(person.pk))
-                .order_by("pk")]
+    recorded = [
+        (e.action, e.changes["role"]) for e in AuditEntry.objects.filter(object_id=str(person.pk)).order_by("pk")
+    ]
     assert recorded == [("grant", "reporter"), ("grant", "spoc"), ("revoke", "spoc")]
     assert audit_sentence(AuditEntry.objects.filter(action="revoke").get()) == (
-        "SchoolDesk (automatically) took the role SPOC (service desk administrator) from Nia Jones")
+        "SchoolDesk (automatically) took the role SPOC (service desk administrator) from Nia Jones"
+    )
     assert all(e.school == cast.school for e in AuditEntry.objects.filter(object_id=str(person.pk)))
 
 
@@ -117,8 +124,10 @@ def test_a_role_given_in_the_admin_names_who_gave_it(cast, client):
     admin = UserFactory(username="site-admin", first_name="Ada", last_name="Admin", is_staff=True, is_superuser=True)
     person = UserFactory(username="governor", first_name="Gil", last_name="Green")
     client.force_login(admin)
-    response = client.post("/django-admin/accounts/membership/add/", {
-        "user": person.pk, "school": cast.school.pk, "role": "viewer", "organisation": "", "supplier": ""})
+    response = client.post(
+        "/django-admin/accounts/membership/add/",
+        {"user": person.pk, "school": cast.school.pk, "role": "viewer", "organisation": "", "supplier": ""},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     [entry] = entries(action="grant", object_id=str(person.pk))
     assert audit_sentence(entry) == "Ada Admin gave Gil Green the role Viewer (head, governors)"
@@ -152,12 +161,29 @@ def test_the_trail_is_filtered_by_who_what_kind_and_date(cast, login, monkeypatc
     named(cast.spoc, "Priya", "Patel")
     named(cast.technician, "Tom", "Hill")
     old = timezone.now() - datetime.timedelta(days=40)
-    for actor, action, kind in [(cast.spoc, "download", "download"), (cast.technician, "update", "asset"),
-                                (cast.spoc, "update", "licence")]:
-        AuditEntry.objects.create(school=cast.school, actor=actor, action=action, object_type=kind, object_id="1",
-                                  object_label="x", summary=f"{action} {kind}")
-    long_ago = AuditEntry.objects.create(school=cast.school, actor=cast.spoc, action="delete", object_type="asset",
-                                         object_id="2", object_label="AST-OLD", summary="deleted")
+    for actor, action, kind in [
+        (cast.spoc, "download", "download"),
+        (cast.technician, "update", "asset"),
+        (cast.spoc, "update", "licence"),
+    ]:
+        AuditEntry.objects.create(
+            school=cast.school,
+            actor=actor,
+            action=action,
+            object_type=kind,
+            object_id="1",
+            object_label="x",
+            summary=f"{action} {kind}",
+        )
+    long_ago = AuditEntry.objects.create(
+        school=cast.school,
+        actor=cast.spoc,
+        action="delete",
+        object_type="asset",
+        object_id="2",
+        object_label="AST-OLD",
+        summary="deleted",
+    )
     AuditEntry.objects.filter(pk=long_ago.pk).update(at=old)
     client = login(cast.owner)
 
@@ -178,8 +204,15 @@ def test_a_person_of_several_schools_filters_by_school(cast, login):
     second = SchoolFactory(organisation=cast.school.organisation, name="Birch Primary School")
     Membership.objects.create(user=cast.owner, school=second, role="owner")
     for school in (cast.school, second, second):
-        AuditEntry.objects.create(school=school, actor=cast.spoc, action="update", object_type="asset",
-                                  object_id="1", object_label="x", summary="x")
+        AuditEntry.objects.create(
+            school=school,
+            actor=cast.spoc,
+            action="update",
+            object_type="asset",
+            object_id="1",
+            object_label="x",
+            summary="x",
+        )
     client = login(cast.owner)
     html = client.get("/reports/audit/").content.decode()
     assert 'name="school"' in html and "Birch Primary School" in html
@@ -195,9 +228,15 @@ def test_the_trail_is_paginated_in_sql_with_a_fixed_number_of_queries(cast, logi
         AuditEntry.objects.all().delete()
         people = [UserFactory() for _ in range(3)]
         for i in range(n):
-            AuditEntry.objects.create(school=cast.school, actor=people[i % 3], action="update",
-                                      object_type="incident" if i % 2 else "asset", object_id=str(i),
-                                      object_label=f"thing {i}", summary="x")
+            AuditEntry.objects.create(
+                school=cast.school,
+                actor=people[i % 3],
+                action="update",
+                object_type="incident" if i % 2 else "asset",
+                object_id=str(i),
+                object_label=f"thing {i}",
+                summary="x",
+            )
         client.get("/reports/audit/")  # warm: the session, the content types
         with CaptureQueriesContext(connection) as captured:
             response = client.get("/reports/audit/")
@@ -213,8 +252,15 @@ def test_the_trail_is_paginated_in_sql_with_a_fixed_number_of_queries(cast, logi
 
 def test_the_trail_exports_as_csv_and_excel_and_the_export_is_itself_recorded(cast, login):
     named(cast.dpo, "Dana", "Price")
-    AuditEntry.objects.create(school=cast.school, actor=cast.spoc, action="update", object_type="asset",
-                              object_id="1", object_label="=HYPERLINK(1)", summary="saved")
+    AuditEntry.objects.create(
+        school=cast.school,
+        actor=cast.spoc,
+        action="update",
+        object_type="asset",
+        object_id="1",
+        object_label="=HYPERLINK(1)",
+        summary="saved",
+    )
     client = login(cast.dpo)
     response = client.get("/reports/audit/?format=csv")
     assert response["Content-Type"].startswith("text/csv")
@@ -225,7 +271,9 @@ def test_the_trail_exports_as_csv_and_excel_and_the_export_is_itself_recorded(ca
     book = load_workbook(io.BytesIO(client.get("/reports/audit/?format=xlsx&action=download").content))
     assert next(book.worksheets[0].iter_rows(max_row=1, values_only=True))[0] == "When"
     assert [audit_sentence(e) for e in entries(action="download")] == [
-        "Dana Price downloaded the audit trail (XLSX)", "Dana Price downloaded the audit trail (CSV)"]
+        "Dana Price downloaded the audit trail (XLSX)",
+        "Dana Price downloaded the audit trail (CSV)",
+    ]
 
 
 @pytest.mark.parametrize("role", ["reporter", "spoc", "technician", "provider", "viewer"])
@@ -239,10 +287,25 @@ def test_only_the_ict_owner_and_the_dpo_read_the_trail(cast, login, role):
 def test_an_owner_sees_their_school_and_an_la_owner_their_organisations(cast, other, login):
     second = SchoolFactory(organisation=cast.school.organisation, name="Birch Primary School")
     for school, label in [(cast.school, "OAK-ENTRY"), (second, "BIRCH-ENTRY"), (other.school, "ELM-ENTRY")]:
-        AuditEntry.objects.create(school=school, organisation=school.organisation, actor=cast.spoc, action="update",
-                                  object_type="asset", object_id="1", object_label=label, summary="x")
-    AuditEntry.objects.create(organisation=cast.school.organisation, actor=cast.spoc, action="update",
-                              object_type="supplier", object_id="1", object_label="LA-SUPPLIER", summary="x")
+        AuditEntry.objects.create(
+            school=school,
+            organisation=school.organisation,
+            actor=cast.spoc,
+            action="update",
+            object_type="asset",
+            object_id="1",
+            object_label=label,
+            summary="x",
+        )
+    AuditEntry.objects.create(
+        organisation=cast.school.organisation,
+        actor=cast.spoc,
+        action="update",
+        object_type="supplier",
+        object_id="1",
+        object_label="LA-SUPPLIER",
+        summary="x",
+    )
     html = login(cast.owner).get("/reports/audit/").content.decode()
     assert "OAK-ENTRY" in html and "BIRCH-ENTRY" not in html and "ELM-ENTRY" not in html
     assert "LA-SUPPLIER" not in html  # the LA's own records are its officers'
@@ -259,8 +322,9 @@ def test_the_nightly_task_deletes_exactly_the_entries_past_the_retention_period(
     monkeypatch.setattr(timezone, "now", lambda: frozen)
     ages = {"older": 731, "just-past": 730 * 1 + 0.001, "on-the-day": 729.999, "recent": 10}
     for label, days in ages.items():
-        entry = AuditEntry.objects.create(school=cast.school, action="update", object_type="asset", object_id="1",
-                                          object_label=label, summary=label)
+        entry = AuditEntry.objects.create(
+            school=cast.school, action="update", object_type="asset", object_id="1", object_label=label, summary=label
+        )
         AuditEntry.objects.filter(pk=entry.pk).update(at=frozen - datetime.timedelta(days=days))
     assert audit_prune_task.call_local() == 2
     assert sorted(AuditEntry.objects.values_list("object_label", flat=True)) == ["on-the-day", "recent"]

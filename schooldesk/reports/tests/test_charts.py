@@ -27,8 +27,9 @@ def test_horizontal_percentages_stop_at_100_and_money_reads_as_pounds():
     spec = chart("targets", "Met", ["A"], [("Rate", [87.5])], unit="%", horizontal=True, maximum=100)
     markup = str(svg(spec))
     assert ">88%<" in markup and ">100%<" in markup
-    money = str(svg(chart("spend", "Spend", ["Hardware"], [("Budget", [Decimal("12500.00")])], unit="£",
-                          horizontal=True)))
+    money = str(
+        svg(chart("spend", "Spend", ["Hardware"], [("Budget", [Decimal("12500.00")])], unit="£", horizontal=True))
+    )
     assert ">£12,500<" in money
 
 

@@ -19,17 +19,25 @@ pytestmark = pytest.mark.django_db
 
 def visit(cast, days_ahead=2):
     day = timezone.localdate() + timedelta(days=days_ahead)
-    return entry_save(by=cast.spoc, entry=DiaryEntry(
-        school=cast.school, kind="visit", title="Weekly technician visit", person=cast.technician,
-        starts_at=datetime.combine(day, time(9), tzinfo=LONDON),
-        ends_at=datetime.combine(day, time(12), tzinfo=LONDON)))
+    return entry_save(
+        by=cast.spoc,
+        entry=DiaryEntry(
+            school=cast.school,
+            kind="visit",
+            title="Weekly technician visit",
+            person=cast.technician,
+            starts_at=datetime.combine(day, time(9), tzinfo=LONDON),
+            ends_at=datetime.combine(day, time(12), tzinfo=LONDON),
+        ),
+    )
 
 
 def test_the_desk_dashboard_shows_the_queue_breaches_suppliers_visits_contracts_and_payments(world, cast, login):
     fresh = IncidentFactory(school=cast.school, by=cast.reporter, summary="Fresh call about the hall speakers")
     waiting = world.calls["open"]
-    Incident.objects.filter(pk=waiting.pk).update(status="waiting_supplier", supplier=cast.supplier,
-                                                  supplier_reference="SUP-42", escalated_at=timezone.now())
+    Incident.objects.filter(pk=waiting.pk).update(
+        status="waiting_supplier", supplier=cast.supplier, supplier_reference="SUP-42", escalated_at=timezone.now()
+    )
     visit(cast)
     response = login(cast.spoc).get("/reports/dashboards/desk/")
     assert response.status_code == 200
@@ -54,8 +62,10 @@ def test_the_technician_sees_their_calls_by_location_and_their_visits(cast, logi
     visit(cast)
     response = login(cast.technician).get("/reports/dashboards/technician/")
     data = response.context["data"]
-    assert [(p["location__name"], p["n"], len(p["calls"])) for p in data["locations"]] == [("Hall", 2, 2),
-                                                                                         ("Library", 1, 1)]
+    assert [(p["location__name"], p["n"], len(p["calls"])) for p in data["locations"]] == [
+        ("Hall", 2, 2),
+        ("Library", 1, 1),
+    ]
     assert data["total"] == 3 and "Someone else's call" not in response.content.decode()
     assert [v.gathered for v in data["visits"]] == [0]
 
@@ -98,16 +108,26 @@ def test_an_la_compares_its_schools(cast, login):
     assert 'data-chart="chart-schools-data"' in response.content.decode()
 
 
-@pytest.mark.parametrize("role,home", [("spoc", "desk"), ("owner", "owner"), ("technician", "technician"),
-                                       ("viewer", "governors")])
+@pytest.mark.parametrize(
+    "role,home", [("spoc", "desk"), ("owner", "owner"), ("technician", "technician"), ("viewer", "governors")]
+)
 def test_each_role_lands_on_its_dashboard(cast, login, role, home):
     response = login(getattr(cast, role)).get("/reports/dashboards/")
     assert response.status_code == 302 and response["Location"] == f"/reports/dashboards/{home}/"
 
 
-@pytest.mark.parametrize("role,kind", [("reporter", "desk"), ("viewer", "desk"), ("technician", "owner"),
-                                       ("spoc", "owner"), ("spoc", "schools"), ("provider", "technician"),
-                                       ("dpo", "governors")])
+@pytest.mark.parametrize(
+    "role,kind",
+    [
+        ("reporter", "desk"),
+        ("viewer", "desk"),
+        ("technician", "owner"),
+        ("spoc", "owner"),
+        ("spoc", "schools"),
+        ("provider", "technician"),
+        ("dpo", "governors"),
+    ],
+)
 def test_dashboards_outside_the_role_are_refused(cast, login, role, kind):
     assert login(getattr(cast, role)).get(f"/reports/dashboards/{kind}/").status_code == 403
 

@@ -48,13 +48,16 @@ def test_a_date_the_person_cleared_is_still_asked_for(cast, login, page):
     assert response.status_code == 400 and "This field is required." in response.content.decode()
 
 
-@pytest.mark.parametrize("title,expected", [
-    ("Equipment: warranty and replacement ahead", "Equipment warranty and replacem"),
-    ("Calls by category", "Calls by category"),
-    ("a/b\\c?d*e[f]g", "a b c d e f g"),
-    ("'quoted'", "quoted"),
-    (":::", "Sheet"),
-])
+@pytest.mark.parametrize(
+    "title,expected",
+    [
+        ("Equipment: warranty and replacement ahead", "Equipment warranty and replacem"),
+        ("Calls by category", "Calls by category"),
+        ("a/b\\c?d*e[f]g", "a b c d e f g"),
+        ("'quoted'", "quoted"),
+        (":::", "Sheet"),
+    ],
+)
 def test_sheet_titles_are_ones_excel_accepts(title, expected):
     assert sheet_title(title) == expected
 

@@ -87,9 +87,16 @@ def test_bad_period_gets_a_message(cast, login):
     assert response.status_code == 400 and "The end is before the start" in response.content.decode()
 
 
-@pytest.mark.parametrize("value,expected", [
-    ("=1+1", "'=1+1"), ("+44 1234", "'+44 1234"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("Hall", "Hall"),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 1234", "'+44 1234"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("Hall", "Hall"),
+        (None, ""),
+    ],
+)
 def test_spreadsheet_safe(value, expected):
     assert spreadsheet_safe(value) == expected

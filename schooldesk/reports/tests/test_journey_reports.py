@@ -39,8 +39,11 @@ def ink(png) -> float:
 def test_the_owner_takes_the_autumn_term_report_to_the_governors(open_page, django_user_model):
     call_command("demo_seed", incidents=150, verbosity=0)
     oakfield = School.objects.get(short_name="Oakfield")
-    autumn = (Term.objects.filter(school=oakfield, name__startswith="Autumn", starts_on__lte=timezone.localdate())
-              .order_by("-starts_on").first())
+    autumn = (
+        Term.objects.filter(school=oakfield, name__startswith="Autumn", starts_on__lte=timezone.localdate())
+        .order_by("-starts_on")
+        .first()
+    )
     owner = django_user_model.objects.get(username="oakfield.owner")
 
     page = open_page("desktop")
@@ -55,8 +58,12 @@ def test_the_owner_takes_the_autumn_term_report_to_the_governors(open_page, djan
     assert not violations, describe_violations(violations)
     screenshot(page, "reports-01-owner-dashboard.png")
 
-    for url in ("/reports/dashboards/desk/", "/reports/dashboards/governors/", "/budgets/",
-                f"/budgets/{oakfield.pk}/"):  # the other pages the owner reaches from here
+    for url in (
+        "/reports/dashboards/desk/",
+        "/reports/dashboards/governors/",
+        "/budgets/",
+        f"/budgets/{oakfield.pk}/",
+    ):  # the other pages the owner reaches from here
         page.goto(url)
         violations = axe_violations(page)
         assert not violations, f"{url}: {describe_violations(violations)}"
@@ -102,8 +109,12 @@ def test_the_owner_takes_the_autumn_term_report_to_the_governors(open_page, djan
         subprocess.run([pdftoppm, "-r", "80", "-png", str(pdf), str(ARTIFACTS / "page")], check=True)  # noqa: S603
         pages = sorted(ARTIFACTS.glob("page-*.png"))
         assert len(pages) >= 4 and all(ink(p) > 0.01 for p in pages), [ink(p) for p in pages]
-        text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, check=True,  # noqa: S603
-                              text=True).stdout
+        text = subprocess.run(
+            [pdftotext, "-layout", str(pdf), "-"],
+            capture_output=True,
+            check=True,  # noqa: S603
+            text=True,
+        ).stdout
         first = text.split("\f")[0]
         for words in ("ICT service report", "Oakfield Primary School", autumn.name, "Summary", "calls logged"):
             assert words in first, words

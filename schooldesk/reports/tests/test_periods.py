@@ -17,8 +17,14 @@ def academic_terms(school):
         ("Summer 2026", "2026-04-13", "2026-07-22", "2026-05-25", "2026-05-29"),
         ("Autumn 2026", "2026-09-01", "2026-12-18", "2026-10-26", "2026-10-30"),
     ):
-        Term.objects.create(school=school, name=name, starts_on=first, ends_on=last, half_term_starts_on=ht_first,
-                            half_term_ends_on=ht_last)
+        Term.objects.create(
+            school=school,
+            name=name,
+            starts_on=first,
+            ends_on=last,
+            half_term_starts_on=ht_first,
+            half_term_ends_on=ht_last,
+        )
 
 
 def test_terms_half_terms_months_and_years_are_offered(cast):
@@ -40,7 +46,9 @@ def test_the_term_under_way_is_the_default_and_is_compared_with_the_last_and_a_y
     autumn = P.default_period(options, TODAY)
     assert autumn.label == "Autumn 2026"
     assert [(tag, p.label) for tag, p in P.comparisons(options, autumn)] == [
-        ("previous", "Summer 2026"), ("last_year", "Autumn 2025")]
+        ("previous", "Summer 2026"),
+        ("last_year", "Autumn 2025"),
+    ]
     second_half = options[P.HALF_TERM][-1]
     assert P.previous_period(options, second_half).label == "Autumn 2026, first half"
     assert P.same_period_last_year(options, second_half).label == "Autumn 2025, second half"
@@ -60,9 +68,13 @@ def test_without_recorded_terms_the_month_is_the_default_and_a_term_is_shifted_a
     assert options[P.TERM] == [] and P.default_period(options, TODAY).label == "November 2026"
     odd = P.Period(P.TERM, date(2026, 9, 1), date(2026, 12, 18), "Autumn 2026")
     assert (P.previous_period(options, odd).start, P.previous_period(options, odd).end) == (
-        date(2026, 5, 15), date(2026, 8, 31))
+        date(2026, 5, 15),
+        date(2026, 8, 31),
+    )
     assert (P.same_period_last_year(options, odd).start, P.same_period_last_year(options, odd).end) == (
-        date(2025, 9, 1), date(2025, 12, 18))
+        date(2025, 9, 1),
+        date(2025, 12, 18),
+    )
 
 
 def test_schools_terms_are_grouped_by_name_across_schools(cast, other):
@@ -74,9 +86,19 @@ def test_schools_terms_are_grouped_by_name_across_schools(cast, other):
     assert only_mine["This term"].start == date(2026, 11, 3)
 
 
-@pytest.mark.parametrize("key", ["", "term", "term:2026-09-01", "week:2026-09-01:2026-09-07",
-                                 "term:2026-13-01:2026-12-01", "term:2026-12-01:2026-09-01",
-                                 "year:2020-09-01:2026-08-31", "term:x:y"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        "term",
+        "term:2026-09-01",
+        "week:2026-09-01:2026-09-07",
+        "term:2026-13-01:2026-12-01",
+        "term:2026-12-01:2026-09-01",
+        "year:2020-09-01:2026-08-31",
+        "term:x:y",
+    ],
+)
 def test_bad_period_keys_are_refused(key):
     assert P.parse_key(key) is None
 

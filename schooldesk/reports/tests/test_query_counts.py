@@ -30,12 +30,18 @@ def grow(cast, n):
     """More of everything: calls in all three periods, assigned and escalated ones, visits, payments."""
     today = timezone.localdate()
     for i in range(n):
-        call = call_at(cast, at_noon(today - timedelta(days=1 + i % 15)),
-                       satisfaction=("good", "ok", "poor", "")[i % 4],
-                       create={"device": f"LAPTOP-{i % 3}"})
-        Incident.objects.filter(pk=call.pk).update(assigned_to=cast.technician, status="first_level",
-                                                   supplier=cast.supplier if i % 2 else None,
-                                                   escalated_at=timezone.now() if i % 2 else None)
+        call = call_at(
+            cast,
+            at_noon(today - timedelta(days=1 + i % 15)),
+            satisfaction=("good", "ok", "poor", "")[i % 4],
+            create={"device": f"LAPTOP-{i % 3}"},
+        )
+        Incident.objects.filter(pk=call.pk).update(
+            assigned_to=cast.technician,
+            status="first_level",
+            supplier=cast.supplier if i % 2 else None,
+            escalated_at=timezone.now() if i % 2 else None,
+        )
         call_at(cast, at_noon(today - timedelta(days=100 + i % 10)))
         payment(cast, str(10 + i), today + timedelta(days=i % 12))
     visit(cast, days_ahead=3)

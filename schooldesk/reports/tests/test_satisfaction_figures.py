@@ -21,15 +21,18 @@ def test_the_service_report_counts_good_ok_and_poor(world, cast):
     tables = {t.key: t for section in report_tables(report).values() for t in section}
     assert tables["satisfaction"].rows == [["Good", 1, 33.3], ["OK", 1, 33.3], ["Poor", 1, 33.3]]
     assert tables["satisfaction"].note == "3 of the 3 people asked answered (100%)."
-    assert any("3 people rated how their calls were handled: 33% said good, 33% OK and 33% poor." in line
-               for line in report["summary"])
+    assert any(
+        "3 people rated how their calls were handled: 33% said good, 33% OK and 33% poor." in line
+        for line in report["summary"]
+    )
     tile = next(t for t in report["headlines"] if t["label"] == "of ratings good")
     assert tile["value"] == 33.3
 
 
 def test_the_technicians_and_suppliers_scorecards_show_the_ratings(world, cast):
     Incident.objects.filter(pk__in=[world.calls["quick"].pk, world.calls["late"].pk]).update(
-        assigned_to=cast.technician)
+        assigned_to=cast.technician
+    )
     report = report_for(cast.owner, world)
     tables = {t.key: t for section in report_tables(report).values() for t in section}
     name = f"{cast.technician.first_name} {cast.technician.last_name}".strip() or cast.technician.username
@@ -44,8 +47,13 @@ def test_the_supplier_contract_scorecard_counts_the_ratings(cast):
 
     today = timezone.localdate()
     for rating in ("good", "good", "poor", ""):
-        call_at(cast, at_noon(today - timedelta(days=3)), satisfaction=rating, supplier=cast.supplier,
-                escalated_at=at_noon(today - timedelta(days=3)))
+        call_at(
+            cast,
+            at_noon(today - timedelta(days=3)),
+            satisfaction=rating,
+            supplier=cast.supplier,
+            escalated_at=at_noon(today - timedelta(days=3)),
+        )
     figures = supplier_performance(cast.owner, supplier_id=cast.supplier.pk, contracts=[], today=today)
     row = figures["uncovered"]
     assert (row["calls"], row["good"], row["ok"], row["poor"]) == (4, 2, 0, 1)
@@ -58,8 +66,17 @@ def test_satisfaction_summary_for_the_annual_review(cast, other):
     call_at(cast, at_noon(today - timedelta(days=400)), satisfaction="poor")  # the year before: not counted
     call_at(other, at_noon(today - timedelta(days=20)), satisfaction="poor")  # another school: not counted
     summary = satisfaction_summary(schools=[cast.school], start=today - timedelta(days=365), end=today)
-    assert summary == {"asked": 6, "rated": 5, "good": 3, "ok": 1, "poor": 1, "good_share": 60.0,
-                       "ok_share": 20.0, "poor_share": 20.0, "answered_share": 83.3}
+    assert summary == {
+        "asked": 6,
+        "rated": 5,
+        "good": 3,
+        "ok": 1,
+        "poor": 1,
+        "good_share": 60.0,
+        "ok_share": 20.0,
+        "poor_share": 20.0,
+        "answered_share": 83.3,
+    }
     nothing = satisfaction_summary(schools=[cast.school.pk], start=today + timedelta(days=1), end=today)
     assert nothing["rated"] == 0 and nothing["good_share"] is None
 
@@ -71,5 +88,5 @@ def test_the_technicians_dashboard_shows_how_their_calls_were_rated(cast, login)
         Incident.objects.filter(pk=call.pk).update(assigned_to=cast.technician)
     call_at(cast, at_noon(today - timedelta(days=5)), satisfaction="poor")  # someone else's call
     page = login(cast.technician).get("/reports/dashboards/technician/").content.decode()
-    mine = page[page.index('id="my-ratings"'):]
+    mine = page[page.index('id="my-ratings"') :]
     assert "Good 2 · OK 0 · poor 1" in mine and "3 of 4 reporters asked answered." in mine

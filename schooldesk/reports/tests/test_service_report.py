@@ -22,7 +22,10 @@ def report_for(user, world, school=None):
 def test_reactive_figures_compare_three_periods(world, cast):
     report = report_for(cast.owner, world)
     assert [label for _tag, label in report["columns"]] == [
-        "This term", "Last term (previous)", "This term last year (a year earlier)"]
+        "This term",
+        "Last term (previous)",
+        "This term last year (a year earlier)",
+    ]
     totals = report["reactive"]["totals"]
     now = totals["now"]
     assert (now["calls"], totals["previous"]["calls"], totals["last_year"]["calls"]) == (5, 2, 1)
@@ -57,14 +60,23 @@ def test_proactive_change_supplier_and_spend_figures(world, cast):
     assert (assets["warranty_ending"], assets["replace_now"]) == (1, 1)
     assert report["contracts"]["count"] == 1 and report["contracts"]["undecided"] == 1
     changes = report["changes"]["figures"]["now"]
-    assert (changes["raised"], changes["authorised"], changes["rejected"], changes["implemented"],
-            changes["failed"]) == (2, 1, 1, 1, 0)
+    assert (
+        changes["raised"],
+        changes["authorised"],
+        changes["rejected"],
+        changes["implemented"],
+        changes["failed"],
+    ) == (2, 1, 1, 1, 0)
     [supplier] = report["suppliers"]["rows"]
     assert (supplier["escalated"], supplier["acknowledged"], supplier["fixed"], supplier["rate"]) == (1, 1, 1, 100.0)
     assert supplier["promise"] == "P1 4 hours"
     year = report["spend"]["year"]["totals"]
     assert (year["budget"], year["committed"], year["paid"], year["over"]) == (
-        Decimal("1000.00"), Decimal("1300.00"), Decimal("600.00"), True)
+        Decimal("1000.00"),
+        Decimal("1300.00"),
+        Decimal("600.00"),
+        True,
+    )
     assert report["spend"]["periods"]["now"] == {"due": Decimal("1300.00"), "paid": Decimal("600.00")}
 
 
@@ -93,10 +105,27 @@ def test_another_schools_data_is_never_counted(world, cast, other):
 def test_every_table_has_rows_and_a_heading_per_column(world, cast):
     tables = report_tables(report_for(cast.owner, world))
     keys = [t.key for section in tables.values() for t in section]
-    assert keys == ["calls", "priority", "category", "location", "support_level", "satisfaction", "technicians",
-                    "repeats",
-                    "problems", "open_problems", "licences", "licences_short", "equipment", "contracts", "changes",
-                    "changes_done", "suppliers", "spend", "spend_periods"]
+    assert keys == [
+        "calls",
+        "priority",
+        "category",
+        "location",
+        "support_level",
+        "satisfaction",
+        "technicians",
+        "repeats",
+        "problems",
+        "open_problems",
+        "licences",
+        "licences_short",
+        "equipment",
+        "contracts",
+        "changes",
+        "changes_done",
+        "suppliers",
+        "spend",
+        "spend_periods",
+    ]
     for section in tables.values():
         for table in section:
             assert all(len(row) == len(table.columns) for row in table.rows), table.key
@@ -137,7 +166,7 @@ def test_spreadsheet_formulas_are_neutralised(world, cast, login):
     from schooldesk.locations.models import Location
     from schooldesk.reports.tests.factories import at_noon, call_at
 
-    evil = Location.objects.create(school=cast.school, name="=HYPERLINK(\"x\")")
+    evil = Location.objects.create(school=cast.school, name='=HYPERLINK("x")')
     call_at(cast, at_noon(world.today), create={"location": evil})
     client = login(cast.spoc)
     response = client.get("/reports/service/", {"format": "csv", "table": "location"})
@@ -153,8 +182,12 @@ def test_pdf_has_the_summary_first_and_the_charts(world, cast, login):
     html = response_html(login(cast.owner))
     assert html.count("<svg") >= 5 and "Questions governors may wish to ask" in html
     if pdftotext := shutil.which("pdftotext"):  # poppler-utils: the words as a reader sees them
-        text = subprocess.run([pdftotext, "-layout", "-", "-"], input=response.content, capture_output=True,  # noqa: S603
-                              check=True).stdout.decode()
+        text = subprocess.run(
+            [pdftotext, "-layout", "-", "-"],
+            input=response.content,
+            capture_output=True,  # noqa: S603
+            check=True,
+        ).stdout.decode()
         first_page = text.split("\f")[0]
         assert "ICT service report" in first_page and "Oak Primary School" in first_page
         assert "Summary" in first_page and "staff reported 5 faults and requests" in first_page.replace("\n", " ")
@@ -187,8 +220,18 @@ def test_a_month_report_and_another_school_refused_quietly(world, cast, other, l
     assert [s.pk for s in response.context["report"]["schools"]] == [cast.school.pk]
 
 
-@pytest.mark.parametrize("role,status", [("reporter", 403), ("technician", 403), ("provider", 403), ("dpo", 403),
-                                         ("viewer", 200), ("spoc", 200), ("owner", 200)])
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("reporter", 403),
+        ("technician", 403),
+        ("provider", 403),
+        ("dpo", 403),
+        ("viewer", 200),
+        ("spoc", 200),
+        ("owner", 200),
+    ],
+)
 def test_who_may_read_the_service_report(cast, login, role, status):
     assert login(getattr(cast, role)).get("/reports/service/").status_code == status
 

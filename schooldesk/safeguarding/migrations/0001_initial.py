@@ -6,121 +6,298 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0008_search_function_schema_qualified'),
-        ('schools', '0001_initial'),
+        ("incidents", "0008_search_function_schema_qualified"),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Concern',
+            name="Concern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('outcome', models.TextField(blank=True, verbose_name='outcome')),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('incident', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='concern', to='incidents.incident')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("outcome", models.TextField(blank=True, verbose_name="outcome")),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="concern", to="incidents.incident"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ConcernAction',
+            name="ConcernAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField(verbose_name='action taken')),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('concern', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='safeguarding.concern')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField(verbose_name="action taken")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="safeguarding.concern"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='FilterReview',
+            name="FilterReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('review_on', models.DateField(verbose_name='review date')),
-                ('decisions', models.JSONField(default=list)),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('dsl_signed_at', models.DateTimeField(blank=True, null=True)),
-                ('governor_signed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dsl_signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('governor_signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("review_on", models.DateField(verbose_name="review date")),
+                ("decisions", models.JSONField(default=list)),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("dsl_signed_at", models.DateTimeField(blank=True, null=True)),
+                ("governor_signed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dsl_signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "governor_signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-review_on', '-pk'],
+                "ordering": ["-review_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Breach',
+            name="Breach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('aware_at', models.DateTimeField(verbose_name='when the school became aware')),
-                ('data_involved', models.TextField(blank=True, verbose_name='what personal data')),
-                ('people_affected', models.PositiveIntegerField(blank=True, null=True, verbose_name='how many people')),
-                ('is_special_category', models.BooleanField(default=False, verbose_name='special category data (health, ethnicity, religion…)')),
-                ('involves_children', models.BooleanField(default=False, verbose_name="children's data")),
-                ('consequences', models.TextField(blank=True, verbose_name='likely consequences')),
-                ('containment', models.TextField(blank=True, verbose_name='what was done to contain it')),
-                ('notifiable', models.CharField(blank=True, choices=[('', 'Not decided yet'), ('yes', 'Yes: report it to the ICO'), ('no', 'No: record it in the breach log only')], max_length=5, verbose_name='notifiable to the ICO?')),
-                ('notifiable_reason', models.TextField(blank=True, verbose_name='reason for the decision')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('ico_told_at', models.DateTimeField(blank=True, null=True, verbose_name='when the ICO was told')),
-                ('ico_reference', models.CharField(blank=True, max_length=60, verbose_name="the ICO's reference")),
-                ('people_told', models.CharField(blank=True, choices=[('', 'Not yet'), ('yes', 'Yes, they have been told'), ('not_needed', 'Not needed (no high risk to them)')], max_length=12, verbose_name='were the people affected told?')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='breach', to='incidents.incident')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("aware_at", models.DateTimeField(verbose_name="when the school became aware")),
+                ("data_involved", models.TextField(blank=True, verbose_name="what personal data")),
+                ("people_affected", models.PositiveIntegerField(blank=True, null=True, verbose_name="how many people")),
+                (
+                    "is_special_category",
+                    models.BooleanField(
+                        default=False, verbose_name="special category data (health, ethnicity, religion…)"
+                    ),
+                ),
+                ("involves_children", models.BooleanField(default=False, verbose_name="children's data")),
+                ("consequences", models.TextField(blank=True, verbose_name="likely consequences")),
+                ("containment", models.TextField(blank=True, verbose_name="what was done to contain it")),
+                (
+                    "notifiable",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not decided yet"),
+                            ("yes", "Yes: report it to the ICO"),
+                            ("no", "No: record it in the breach log only"),
+                        ],
+                        max_length=5,
+                        verbose_name="notifiable to the ICO?",
+                    ),
+                ),
+                ("notifiable_reason", models.TextField(blank=True, verbose_name="reason for the decision")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("ico_told_at", models.DateTimeField(blank=True, null=True, verbose_name="when the ICO was told")),
+                ("ico_reference", models.CharField(blank=True, max_length=60, verbose_name="the ICO's reference")),
+                (
+                    "people_told",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not yet"),
+                            ("yes", "Yes, they have been told"),
+                            ("not_needed", "Not needed (no high risk to them)"),
+                        ],
+                        max_length=12,
+                        verbose_name="were the people affected told?",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="breach", to="incidents.incident"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-aware_at', '-pk'],
-                'indexes': [models.Index(fields=['school', 'aware_at'], name='safeguardin_school__54e793_idx')],
+                "ordering": ["-aware_at", "-pk"],
+                "indexes": [models.Index(fields=["school", "aware_at"], name="safeguardin_school__54e793_idx")],
             },
         ),
         migrations.CreateModel(
-            name='FilterRequest',
+            name="FilterRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('change', models.CharField(choices=[('unblock', 'Unblock (allow) a website or app'), ('block', 'Block a website or app')], max_length=10, verbose_name='what change')),
-                ('site', models.CharField(max_length=200, verbose_name='website or app')),
-                ('reason', models.TextField(verbose_name='why')),
-                ('audience', models.CharField(choices=[('staff', 'Staff'), ('year_group', 'A year group'), ('pupils', 'All pupils'), ('everyone', 'Everyone')], max_length=12, verbose_name='for whom')),
-                ('year_group', models.CharField(blank=True, max_length=40, verbose_name='which year group')),
-                ('days', models.PositiveIntegerField(blank=True, null=True, verbose_name='for how many days')),
-                ('status', models.CharField(choices=[('requested', 'Waiting for the DSL'), ('approved', 'Approved: in place'), ('refused', 'Refused'), ('removed', 'Removed (time up)')], default='requested', max_length=10, verbose_name='state')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True, verbose_name='reason for the decision')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires on')),
-                ('removed_on', models.DateField(blank=True, null=True, verbose_name='removed on')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='incidents.incident', verbose_name='call to make the change')),
-                ('removal_incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='incidents.incident', verbose_name='call to remove the change')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "change",
+                    models.CharField(
+                        choices=[("unblock", "Unblock (allow) a website or app"), ("block", "Block a website or app")],
+                        max_length=10,
+                        verbose_name="what change",
+                    ),
+                ),
+                ("site", models.CharField(max_length=200, verbose_name="website or app")),
+                ("reason", models.TextField(verbose_name="why")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("staff", "Staff"),
+                            ("year_group", "A year group"),
+                            ("pupils", "All pupils"),
+                            ("everyone", "Everyone"),
+                        ],
+                        max_length=12,
+                        verbose_name="for whom",
+                    ),
+                ),
+                ("year_group", models.CharField(blank=True, max_length=40, verbose_name="which year group")),
+                ("days", models.PositiveIntegerField(blank=True, null=True, verbose_name="for how many days")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Waiting for the DSL"),
+                            ("approved", "Approved: in place"),
+                            ("refused", "Refused"),
+                            ("removed", "Removed (time up)"),
+                        ],
+                        default="requested",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True, verbose_name="reason for the decision")),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="expires on")),
+                ("removed_on", models.DateField(blank=True, null=True, verbose_name="removed on")),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="incidents.incident",
+                        verbose_name="call to make the change",
+                    ),
+                ),
+                (
+                    "removal_incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="incidents.incident",
+                        verbose_name="call to remove the change",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['school', 'status', 'expires_on'], name='safeguardin_school__4c2371_idx')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["school", "status", "expires_on"], name="safeguardin_school__4c2371_idx")
+                ],
             },
         ),
     ]

@@ -11,16 +11,18 @@ def grant(apps, schema_editor):
     new = []
     for m in Membership.objects.filter(role="dpo"):
         if (m.user_id, m.school_id, m.organisation_id) not in existing:
-            new.append(Membership(user_id=m.user_id, school_id=m.school_id, organisation_id=m.organisation_id,
-                                  role="dsl"))
+            new.append(
+                Membership(user_id=m.user_id, school_id=m.school_id, organisation_id=m.organisation_id, role="dsl")
+            )
     Membership.objects.bulk_create(new)
 
 
 def ungrant(apps, schema_editor):
     Membership = apps.get_model("accounts", "Membership")
     for m in Membership.objects.filter(role="dpo"):
-        Membership.objects.filter(user_id=m.user_id, school_id=m.school_id, organisation_id=m.organisation_id,
-                                  role="dsl").delete()
+        Membership.objects.filter(
+            user_id=m.user_id, school_id=m.school_id, organisation_id=m.organisation_id, role="dsl"
+        ).delete()
 
 
 class Migration(migrations.Migration):

@@ -12,8 +12,7 @@ def restricted_lane_panel(context):
     from schooldesk.safeguarding.selectors import breaches_on_the_clock, filter_requests_waiting
 
     user = context["request"].user
-    return {"clocks": breaches_on_the_clock(user), "waiting": filter_requests_waiting(user),
-            "now": timezone.now()}
+    return {"clocks": breaches_on_the_clock(user), "waiting": filter_requests_waiting(user), "now": timezone.now()}
 
 
 @register.inclusion_tag("safeguarding/_held.html", takes_context=True)

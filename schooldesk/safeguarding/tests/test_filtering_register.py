@@ -41,8 +41,15 @@ def ask(client, **values):
 
 def test_a_dsl_approves_a_one_week_unblock_for_year_10_and_it_expires(cast, client, dsl):
     client.force_login(cast.reporter)
-    request = ask(client, change="unblock", site="www.bbc.co.uk/bitesize", reason="GCSE revision videos",
-                  audience="year_group", year_group="Year 10", days="7")
+    request = ask(
+        client,
+        change="unblock",
+        site="www.bbc.co.uk/bitesize",
+        reason="GCSE revision videos",
+        audience="year_group",
+        year_group="Year 10",
+        days="7",
+    )
     client.force_login(dsl)
     url = f"/safeguarding/filtering/{request.pk}/"
     form = form_on(client, url, "decision")
@@ -72,8 +79,14 @@ def test_a_dsl_approves_a_one_week_unblock_for_year_10_and_it_expires(cast, clie
 
 
 def test_a_refusal_needs_a_reason_and_makes_no_call(cast, client, dsl):
-    request = services.filter_request_create(school=cast.school, by=cast.reporter, change="unblock",
-                                             site="games.example", reason="Wet play", audience="pupils")
+    request = services.filter_request_create(
+        school=cast.school,
+        by=cast.reporter,
+        change="unblock",
+        site="games.example",
+        reason="Wet play",
+        audience="pupils",
+    )
     client.force_login(dsl)
     form = form_on(client, f"/safeguarding/filtering/{request.pk}/", "decision")
     data, _touched = filled(form, None)
@@ -87,26 +100,37 @@ def test_a_refusal_needs_a_reason_and_makes_no_call(cast, client, dsl):
 
 
 def test_only_the_dsl_or_owner_decides_and_others_see_only_their_own_requests(cast, client, dsl):
-    mine = services.filter_request_create(school=cast.school, by=cast.reporter, change="block", site="a.example",
-                                          reason="Distracting", audience="everyone")
-    theirs = services.filter_request_create(school=cast.school, by=cast.technician, change="block",
-                                            site="b.example", reason="Malware", audience="everyone")
+    mine = services.filter_request_create(
+        school=cast.school,
+        by=cast.reporter,
+        change="block",
+        site="a.example",
+        reason="Distracting",
+        audience="everyone",
+    )
+    theirs = services.filter_request_create(
+        school=cast.school, by=cast.technician, change="block", site="b.example", reason="Malware", audience="everyone"
+    )
     client.force_login(cast.reporter)
     page = client.get("/safeguarding/filtering/").content.decode()
     assert "a.example" in page and "b.example" not in page
     assert client.get(f"/safeguarding/filtering/{theirs.pk}/").status_code == 404
     assert "decision" not in client.get(f"/safeguarding/filtering/{mine.pk}/").content.decode()
     client.force_login(cast.spoc)
-    assert client.post(f"/safeguarding/filtering/{mine.pk}/decide/",
-                       {"version": 1, "decision": "approve", "reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            f"/safeguarding/filtering/{mine.pk}/decide/", {"version": 1, "decision": "approve", "reason": "x"}
+        ).status_code
+        == 404
+    )
     assert FilterRequest.objects.get(pk=mine.pk).status == "requested"
 
 
 def test_the_yearly_review_is_signed_by_the_dsl_and_a_governor_and_then_kept(cast, client, dsl):
-    request = services.filter_request_create(school=cast.school, by=cast.reporter, change="unblock",
-                                             site="c.example", reason="Art project", audience="staff")
-    services.filter_request_decide(request=request, by=dsl, version=request.version, approve=True,
-                                   reason="Staff only")
+    request = services.filter_request_create(
+        school=cast.school, by=cast.reporter, change="unblock", site="c.example", reason="Art project", audience="staff"
+    )
+    services.filter_request_decide(request=request, by=dsl, version=request.version, approve=True, reason="Staff only")
     client.force_login(dsl)
     form = form_on(client, "/safeguarding/reviews/new/", "review_on")
     data, _touched = filled(form, None)
@@ -125,9 +149,14 @@ def test_the_yearly_review_is_signed_by_the_dsl_and_a_governor_and_then_kept(cas
     assert review.dsl_signed_by == dsl and review.governor_signed_by == cast.viewer and review.is_signed_off
     # read-only after: later decisions do not change it, and nobody can sign again
     services.filter_request_decide(
-        request=services.filter_request_create(school=cast.school, by=cast.reporter, change="block", site="d.example",
-                                               reason="r", audience="pupils"), by=dsl, version=1, approve=False,
-        reason="No")
+        request=services.filter_request_create(
+            school=cast.school, by=cast.reporter, change="block", site="d.example", reason="r", audience="pupils"
+        ),
+        by=dsl,
+        version=1,
+        approve=False,
+        reason="No",
+    )
     review.refresh_from_db()
     assert [d["site"] for d in review.decisions] == ["c.example"]
     assert "Sign off this review" not in client.get(url).content.decode()
@@ -137,9 +166,16 @@ def test_the_yearly_review_is_signed_by_the_dsl_and_a_governor_and_then_kept(cas
 def test_the_register_query_count_is_fixed(cast, client, dsl):
     def grow(n):
         for i in range(n):
-            r = services.filter_request_create(school=cast.school, by=cast.reporter, change="unblock",
-                                               site=f"s{i}-{FilterRequest.objects.count()}.example", reason="r",
-                                               audience="year_group", year_group="Year 7", days=3)
+            r = services.filter_request_create(
+                school=cast.school,
+                by=cast.reporter,
+                change="unblock",
+                site=f"s{i}-{FilterRequest.objects.count()}.example",
+                reason="r",
+                audience="year_group",
+                year_group="Year 7",
+                days=3,
+            )
             services.filter_request_decide(request=r, by=dsl, version=r.version, approve=True, reason="ok")
         services.filter_review_create(school=cast.school, by=dsl, review_on=datetime.date.today())
 

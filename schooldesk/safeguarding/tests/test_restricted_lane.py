@@ -82,8 +82,13 @@ def test_the_dpo_records_the_breach_as_notifiable_and_the_log_exports_it(cast, c
     client.force_login(cast.dpo)
     url = f"/safeguarding/breaches/{breach.pk}/"
     data, _touched = filled(form_on(client, url, "notifiable"), None)
-    data.update(notifiable="yes", notifiable_reason="Children's health data; likely distress",
-                ico_reference="IC-123456-A1B2", people_affected="28", involves_children="on")
+    data.update(
+        notifiable="yes",
+        notifiable_reason="Children's health data; likely distress",
+        ico_reference="IC-123456-A1B2",
+        people_affected="28",
+        involves_children="on",
+    )
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[-3000:]
     breach.refresh_from_db()
@@ -165,8 +170,9 @@ def test_the_dpo_is_reminded_at_24_and_48_hours_once_each(cast):
     assert mine.count() == 1
     services.breach_reminders_send(now=breach.aware_at + timedelta(hours=49))
     assert sorted(mine.values_list("dedupe_key", flat=True)) == [f"breach-{breach.pk}-24h", f"breach-{breach.pk}-48h"]
-    services.breach_record(breach=breach, by=cast.dpo, version=breach.version, notifiable="no",
-                           notifiable_reason="Encrypted; no risk")
+    services.breach_record(
+        breach=breach, by=cast.dpo, version=breach.version, notifiable="no", notifiable_reason="Encrypted; no risk"
+    )
     breach.aware_at -= timedelta(days=30)  # a decided breach is never reminded again
     Breach.objects.filter(pk=breach.pk).update(aware_at=breach.aware_at)
     before = OutboundMessage.objects.count()
@@ -174,20 +180,29 @@ def test_the_dpo_is_reminded_at_24_and_48_hours_once_each(cast):
     assert OutboundMessage.objects.count() == before
 
 
-def test_no_email_in_the_life_of_a_breach_or_a_concern_carries_its_content(cast, client, dsl, mailoutbox,
-                                                                           after_commit):
+def test_no_email_in_the_life_of_a_breach_or_a_concern_carries_its_content(cast, client, dsl, mailoutbox, after_commit):
     client.force_login(cast.reporter)
     with after_commit():
         breach_call = report(client, "breach")
     with after_commit():
-        concern_call = report(client, "safeguarding", summary="Pupil reached a self-harm forum",
-                              description="Seen on a Year 9 Chromebook in the library at lunch")
+        concern_call = report(
+            client,
+            "safeguarding",
+            summary="Pupil reached a self-harm forum",
+            description="Seen on a Year 9 Chromebook in the library at lunch",
+        )
     breach, concern = breach_call.breach, concern_call.concern
     with after_commit():
         services.breach_reminders_send(now=breach.aware_at + timedelta(hours=49))
     with after_commit():
-        services.breach_record(breach=breach, by=cast.dpo, version=breach.version, notifiable="yes",
-                               notifiable_reason="Health data of children", ico_reference="IC-99")
+        services.breach_record(
+            breach=breach,
+            by=cast.dpo,
+            version=breach.version,
+            notifiable="yes",
+            notifiable_reason="Health data of children",
+            ico_reference="IC-99",
+        )
     with after_commit():
         services.concern_action_add(concern=concern, by=dsl, text="Parents called; forum blocked")
     with after_commit():
@@ -195,14 +210,26 @@ def test_no_email_in_the_life_of_a_breach_or_a_concern_carries_its_content(cast,
     with after_commit():
         from schooldesk.incidents.services import incident_reply
 
-        incident_reply(incident=breach_call, by=cast.owner, body="We have asked the parent to delete it",
-                       is_public=True)
-    texts = [f"{m.subject}\n{m.body}\n" + "".join(str(a[0]) for a in getattr(m, "alternatives", []))
-             for m in mailoutbox]
+        incident_reply(
+            incident=breach_call, by=cast.owner, body="We have asked the parent to delete it", is_public=True
+        )
+    texts = [
+        f"{m.subject}\n{m.body}\n" + "".join(str(a[0]) for a in getattr(m, "alternatives", [])) for m in mailoutbox
+    ]
     assert len(texts) >= 4, [m.subject for m in mailoutbox]
     assert {cast.dpo.email} <= {m.to[0] for m in mailoutbox}
-    secrets = [SUMMARY, "Year 4 list", "Quarrington", "self-harm", "Year 9 Chromebook", "Health data", "IC-99",
-               "Parents called", "early help", "delete it"]
+    secrets = [
+        SUMMARY,
+        "Year 4 list",
+        "Quarrington",
+        "self-harm",
+        "Year 9 Chromebook",
+        "Health data",
+        "IC-99",
+        "Parents called",
+        "early help",
+        "delete it",
+    ]
     leaks = [(m.subject, s) for m, t in zip(mailoutbox, texts, strict=True) for s in secrets if s in t]
     assert not leaks, leaks
     for message, text in zip(mailoutbox, texts, strict=True):
@@ -249,12 +276,16 @@ def test_a_breach_call_is_the_dpos_and_a_concern_call_the_dsls(cast, client):
     services.restricted_lane_open(incident=breach_call, lane="breach", by=cast.reporter)
     concern_call = IncidentFactory(school=cast.school, by=cast.reporter, summary="Pupil on a chat site")
     services.restricted_lane_open(incident=concern_call, lane="safeguarding", by=cast.reporter)
-    seen = {user: set(Incident.objects.visible_to(user).values_list("summary", flat=True))
-            for user in (cast.dpo, only_dsl, cast.owner)}
+    seen = {
+        user: set(Incident.objects.visible_to(user).values_list("summary", flat=True))
+        for user in (cast.dpo, only_dsl, cast.owner)
+    }
     assert seen[cast.dpo] == {"List to the wrong parent"}
     assert seen[only_dsl] == {"Pupil on a chat site"}
     assert seen[cast.owner] >= {"List to the wrong parent", "Pupil on a chat site"}
     Membership.objects.create(user=cast.dpo, school=cast.school, role="dsl")
     cast.dpo.__dict__.pop("_schooldesk_access", None)
     assert set(Incident.objects.visible_to(cast.dpo).values_list("summary", flat=True)) == {
-        "List to the wrong parent", "Pupil on a chat site"}
+        "List to the wrong parent",
+        "Pupil on a chat site",
+    }

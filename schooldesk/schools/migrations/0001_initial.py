@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,84 +16,223 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=150, unique=True, verbose_name='name')),
-                ('kind', models.CharField(choices=[('la', 'Local authority'), ('trust', 'Multi-academy trust'), ('company', 'Support company'), ('school', 'Single school')], max_length=20, verbose_name='kind')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=150, unique=True, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("la", "Local authority"),
+                            ("trust", "Multi-academy trust"),
+                            ("company", "Support company"),
+                            ("school", "Single school"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='short name')),
-                ('urn', models.CharField(blank=True, max_length=10, verbose_name='DfE URN')),
-                ('phase', models.CharField(choices=[('nursery', 'Nursery'), ('primary', 'Primary'), ('secondary', 'Secondary'), ('all_through', 'All-through'), ('special', 'Special'), ('sixth_form', 'Sixth form')], max_length=20, verbose_name='phase')),
-                ('governance', models.CharField(choices=[('maintained', 'Maintained (LA term dates)'), ('academy', 'Academy or free school (own term dates)'), ('independent', 'Independent')], max_length=20, verbose_name='governance')),
-                ('nation', models.CharField(choices=[('england', 'England'), ('wales', 'Wales'), ('scotland', 'Scotland'), ('northern_ireland', 'Northern Ireland')], default='england', max_length=20, verbose_name='nation (for bank holidays)')),
-                ('financial_year_start_month', models.PositiveSmallIntegerField(default=4, help_text='4 for April (maintained), 9 for September (academies).', verbose_name='financial year starts in month')),
-                ('roll_number', models.PositiveIntegerField(default=0, verbose_name='number on roll')),
-                ('desk_email', models.EmailField(blank=True, max_length=254, verbose_name='service desk email')),
-                ('desk_phone', models.CharField(blank=True, max_length=40, verbose_name='service desk phone')),
-                ('service_opens_at', models.TimeField(default=datetime.time(8, 0), verbose_name='service opens at')),
-                ('service_closes_at', models.TimeField(default=datetime.time(16, 30), verbose_name='service closes at')),
-                ('is_term_time_only', models.BooleanField(default=True, help_text='When ticked, half-terms and holidays between terms stop the SLA clock.', verbose_name='service in term time only')),
-                ('auto_close_after_days', models.PositiveSmallIntegerField(default=5, help_text='A resolved call the reporter has not confirmed closes itself after this many school days.', verbose_name='close resolved calls after (school days)')),
-                ('priority_matrix', models.JSONField(default=schooldesk.schools.choices.default_priority_matrix, verbose_name='priority matrix')),
-                ('sla_targets', models.JSONField(default=schooldesk.schools.choices.default_sla_targets, verbose_name='SLA targets (service minutes)')),
-                ('spoc_days', models.CharField(default='0,1,2,3,4', help_text='Weekdays the SPOC covers (0 = Monday).', max_length=13, verbose_name="SPOC's days")),
-                ('spoc_from', models.TimeField(default=datetime.time(8, 0), verbose_name='SPOC available from')),
-                ('spoc_until', models.TimeField(default=datetime.time(16, 0), verbose_name='SPOC available until')),
-                ('deputy_from', models.TimeField(default=datetime.time(8, 30), verbose_name='deputy available from')),
-                ('deputy_until', models.TimeField(default=datetime.time(15, 30), verbose_name='deputy available until')),
-                ('deputy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='deputy SPOC')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='schools.organisation')),
-                ('spoc', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='SPOC')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="short name")),
+                ("urn", models.CharField(blank=True, max_length=10, verbose_name="DfE URN")),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("nursery", "Nursery"),
+                            ("primary", "Primary"),
+                            ("secondary", "Secondary"),
+                            ("all_through", "All-through"),
+                            ("special", "Special"),
+                            ("sixth_form", "Sixth form"),
+                        ],
+                        max_length=20,
+                        verbose_name="phase",
+                    ),
+                ),
+                (
+                    "governance",
+                    models.CharField(
+                        choices=[
+                            ("maintained", "Maintained (LA term dates)"),
+                            ("academy", "Academy or free school (own term dates)"),
+                            ("independent", "Independent"),
+                        ],
+                        max_length=20,
+                        verbose_name="governance",
+                    ),
+                ),
+                (
+                    "nation",
+                    models.CharField(
+                        choices=[
+                            ("england", "England"),
+                            ("wales", "Wales"),
+                            ("scotland", "Scotland"),
+                            ("northern_ireland", "Northern Ireland"),
+                        ],
+                        default="england",
+                        max_length=20,
+                        verbose_name="nation (for bank holidays)",
+                    ),
+                ),
+                (
+                    "financial_year_start_month",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="4 for April (maintained), 9 for September (academies).",
+                        verbose_name="financial year starts in month",
+                    ),
+                ),
+                ("roll_number", models.PositiveIntegerField(default=0, verbose_name="number on roll")),
+                ("desk_email", models.EmailField(blank=True, max_length=254, verbose_name="service desk email")),
+                ("desk_phone", models.CharField(blank=True, max_length=40, verbose_name="service desk phone")),
+                ("service_opens_at", models.TimeField(default=datetime.time(8, 0), verbose_name="service opens at")),
+                (
+                    "service_closes_at",
+                    models.TimeField(default=datetime.time(16, 30), verbose_name="service closes at"),
+                ),
+                (
+                    "is_term_time_only",
+                    models.BooleanField(
+                        default=True,
+                        help_text="When ticked, half-terms and holidays between terms stop the SLA clock.",
+                        verbose_name="service in term time only",
+                    ),
+                ),
+                (
+                    "auto_close_after_days",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="A resolved call the reporter has not confirmed closes itself after this many school days.",
+                        verbose_name="close resolved calls after (school days)",
+                    ),
+                ),
+                (
+                    "priority_matrix",
+                    models.JSONField(
+                        default=schooldesk.schools.choices.default_priority_matrix, verbose_name="priority matrix"
+                    ),
+                ),
+                (
+                    "sla_targets",
+                    models.JSONField(
+                        default=schooldesk.schools.choices.default_sla_targets,
+                        verbose_name="SLA targets (service minutes)",
+                    ),
+                ),
+                (
+                    "spoc_days",
+                    models.CharField(
+                        default="0,1,2,3,4",
+                        help_text="Weekdays the SPOC covers (0 = Monday).",
+                        max_length=13,
+                        verbose_name="SPOC's days",
+                    ),
+                ),
+                ("spoc_from", models.TimeField(default=datetime.time(8, 0), verbose_name="SPOC available from")),
+                ("spoc_until", models.TimeField(default=datetime.time(16, 0), verbose_name="SPOC available until")),
+                ("deputy_from", models.TimeField(default=datetime.time(8, 30), verbose_name="deputy available from")),
+                (
+                    "deputy_until",
+                    models.TimeField(default=datetime.time(15, 30), verbose_name="deputy available until"),
+                ),
+                (
+                    "deputy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="deputy SPOC",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="schools", to="schools.organisation"
+                    ),
+                ),
+                (
+                    "spoc",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="SPOC",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Closure',
+            name="Closure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('kind', models.CharField(choices=[('inset', 'INSET day'), ('closure', 'Other closure')], default='inset', max_length=20, verbose_name='kind')),
-                ('starts_on', models.DateField(verbose_name='first day')),
-                ('ends_on', models.DateField(verbose_name='last day')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("inset", "INSET day"), ("closure", "Other closure")],
+                        default="inset",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("starts_on", models.DateField(verbose_name="first day")),
+                ("ends_on", models.DateField(verbose_name="last day")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_on'],
+                "ordering": ["starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='Term',
+            name="Term",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(help_text='For example: Autumn 2026', max_length=60, verbose_name='name')),
-                ('starts_on', models.DateField(verbose_name='first day')),
-                ('ends_on', models.DateField(verbose_name='last day')),
-                ('half_term_starts_on', models.DateField(blank=True, null=True, verbose_name='half-term starts')),
-                ('half_term_ends_on', models.DateField(blank=True, null=True, verbose_name='half-term ends')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(help_text="For example: Autumn 2026", max_length=60, verbose_name="name")),
+                ("starts_on", models.DateField(verbose_name="first day")),
+                ("ends_on", models.DateField(verbose_name="last day")),
+                ("half_term_starts_on", models.DateField(blank=True, null=True, verbose_name="half-term starts")),
+                ("half_term_ends_on", models.DateField(blank=True, null=True, verbose_name="half-term ends")),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_on'],
+                "ordering": ["starts_on"],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='school',
-            name='version',
+            model_name="school",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
     ]

@@ -6,16 +6,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0002_edit_version'),
+        ("schools", "0002_edit_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='school',
-            name='approver',
-            field=models.ForeignKey(blank=True, help_text='The business manager, the head or the ICT owner: requests in a category that needs approval wait for their yes. Without one, the ICT owners decide.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='approver of requests'),
+            model_name="school",
+            name="approver",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The business manager, the head or the ICT owner: requests in a category that needs approval wait for their yes. Without one, the ICT owners decide.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="approver of requests",
+            ),
         ),
     ]

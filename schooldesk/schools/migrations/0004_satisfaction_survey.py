@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schools', '0003_school_approver'),
+        ("schools", "0003_school_approver"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='school',
-            name='satisfaction_sample_every',
-            field=models.PositiveSmallIntegerField(default=5, help_text='Used only when asking one call in N: 5 asks about one resolved call in five.', verbose_name='when sampling, ask one call in'),
+            model_name="school",
+            name="satisfaction_sample_every",
+            field=models.PositiveSmallIntegerField(
+                default=5,
+                help_text="Used only when asking one call in N: 5 asks about one resolved call in five.",
+                verbose_name="when sampling, ask one call in",
+            ),
         ),
         migrations.AddField(
-            model_name='school',
-            name='satisfaction_survey',
-            field=models.CharField(choices=[('off', 'Do not ask'), ('every', 'Ask after every call'), ('sample', 'Ask after one call in N')], default='every', max_length=10, verbose_name='ask reporters how a resolved call was handled'),
+            model_name="school",
+            name="satisfaction_survey",
+            field=models.CharField(
+                choices=[
+                    ("off", "Do not ask"),
+                    ("every", "Ask after every call"),
+                    ("sample", "Ask after one call in N"),
+                ],
+                default="every",
+                max_length=10,
+                verbose_name="ask reporters how a resolved call was handled",
+            ),
         ),
     ]

@@ -49,15 +49,14 @@ def test_calls_in_every_status_with_due_times_and_suppliers(demo):
         assert not calls.filter(response_due_at__isnull=True).exists()
         assert not calls.filter(resolve_due_at__isnull=True).exists()
         assert all(call.updates.exists() for call in calls)
-    second = Incident.objects.filter(
-        status__in=[IncidentStatus.WITH_SECOND_LEVEL, IncidentStatus.WAITING_SUPPLIER]
-    )
+    second = Incident.objects.filter(status__in=[IncidentStatus.WITH_SECOND_LEVEL, IncidentStatus.WAITING_SUPPLIER])
     assert second.exists()
     assert not second.filter(supplier__isnull=True).exists()
     assert not second.filter(supplier_reference="").exists()
     assert not Incident.objects.filter(support_level=SupportLevel.SECOND, supplier__isnull=True).exists()
-    assert not Incident.objects.filter(status=IncidentStatus.WITH_FIRST_LEVEL, assigned_to__isnull=True,
-                                       for_next_visit=False).exists()
+    assert not Incident.objects.filter(
+        status=IncidentStatus.WITH_FIRST_LEVEL, assigned_to__isnull=True, for_next_visit=False
+    ).exists()
     ended = Incident.objects.filter(status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED])
     assert not ended.filter(resolved_at__isnull=True).exists()
     assert not Incident.objects.filter(status=IncidentStatus.CLOSED, closed_at__isnull=True).exists()
@@ -73,8 +72,13 @@ def test_no_login_of_one_school_sees_a_call_of_the_other(demo):
         assert Incident.objects.visible_to(spoc).exists()
     provider = User.objects.get(username="oakfield.provider")
     seen = Incident.objects.visible_to(provider)
-    assert not seen.exclude(supplier__kind="la_ict").exclude(reported_by=provider).exclude(
-        logged_by=provider).exclude(assigned_to=provider).exists()
+    assert (
+        not seen.exclude(supplier__kind="la_ict")
+        .exclude(reported_by=provider)
+        .exclude(logged_by=provider)
+        .exclude(assigned_to=provider)
+        .exists()
+    )
     la = User.objects.get(username="northbridge.la")
     assert Incident.objects.visible_to(la).filter(school=demo["riverside"]).exists()
     assert Incident.objects.visible_to(la).filter(school=demo["oakfield"]).exists()

@@ -18,9 +18,18 @@ pytestmark = pytest.mark.django_db
 PRODUCTION_DEFAULT = ["spoc", "technician", "provider", "owner", "dpo", "dsl"]
 SETUP = "/accounts/2fa/"
 #: one page of each role's own (the role is the part after the school's name in the username)
-PAGE_OF = {"reporter": "/incidents/", "spoc": "/accounts/people/", "technician": "/incidents/",
-           "provider": "/incidents/", "owner": "/directory/", "viewer": "/incidents/", "dpo": "/privacy/",
-           "dsl": "/safeguarding/concerns/", "la": "/directory/reports/", "tech": "/incidents/"}
+PAGE_OF = {
+    "reporter": "/incidents/",
+    "spoc": "/accounts/people/",
+    "technician": "/incidents/",
+    "provider": "/incidents/",
+    "owner": "/directory/",
+    "viewer": "/incidents/",
+    "dpo": "/privacy/",
+    "dsl": "/safeguarding/concerns/",
+    "la": "/directory/reports/",
+    "tech": "/incidents/",
+}
 
 
 def readme_logins() -> list[str]:
@@ -106,8 +115,12 @@ def test_the_deploy_checks_two_step_set_up_reads_the_key_and_the_form_the_page_r
 
     def as_check_meets(url):  # as check.get meets it: after the redirects, at the page's own address
         page = client.get(url, follow=True)
-        return check.Response(f"https://desk{page.request['PATH_INFO']}?{page.request['QUERY_STRING']}",
-                              page.status_code, None, page.content)
+        return check.Response(
+            f"https://desk{page.request['PATH_INFO']}?{page.request['QUERY_STRING']}",
+            page.status_code,
+            None,
+            page.content,
+        )
 
     page = as_check_meets(f"{SETUP}totp/activate/")
     if "/reauthenticate/" in page.url:  # the password again, before a change to sign-in (as check.py does)

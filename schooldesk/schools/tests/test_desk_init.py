@@ -31,9 +31,22 @@ def init(*args, **kwargs) -> str:
 
 
 def test_a_school_of_its_own_from_nothing(client, password_file):
-    out = init("--school", "Oakfield Primary School", "--urn", "123456", "--username", "j.bell",
-               "--email", "ict@oakfield.sch.uk", "--first-name", "Jo", "--last-name", "Bell",
-               "--password-file", str(password_file))
+    out = init(
+        "--school",
+        "Oakfield Primary School",
+        "--urn",
+        "123456",
+        "--username",
+        "j.bell",
+        "--email",
+        "ict@oakfield.sch.uk",
+        "--first-name",
+        "Jo",
+        "--last-name",
+        "Bell",
+        "--password-file",
+        str(password_file),
+    )
     assert "The desk for Oakfield Primary School is ready" in out
     school = School.objects.get()
     assert (school.urn, school.organisation.name, school.organisation.kind) == ("123456", school.name, "school")
@@ -48,17 +61,39 @@ def test_a_school_of_its_own_from_nothing(client, password_file):
 
 
 def test_running_it_again_keeps_everything_as_it_was(password_file, tmp_path):
-    args = ["--school", "Oakfield Primary School", "--urn", "123456", "--username", "j.bell",
-            "--user", "a.spoc:spoc", "--password-file", str(password_file)]
+    args = [
+        "--school",
+        "Oakfield Primary School",
+        "--urn",
+        "123456",
+        "--username",
+        "j.bell",
+        "--user",
+        "a.spoc:spoc",
+        "--password-file",
+        str(password_file),
+    ]
     init(*args)
-    counts = (Organisation.objects.count(), School.objects.count(), User.objects.count(),
-              Membership.objects.count(), Location.objects.count(), AuditEntry.objects.count())
+    counts = (
+        Organisation.objects.count(),
+        School.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        Location.objects.count(),
+        AuditEntry.objects.count(),
+    )
     other = tmp_path / "other"
     other.write_text("Another-Long-Passphrase-19\n")
     out = init(*args[:-1], str(other))
     assert "already there, kept as it was" in out and "created" not in out
-    assert counts == (Organisation.objects.count(), School.objects.count(), User.objects.count(),
-                      Membership.objects.count(), Location.objects.count(), AuditEntry.objects.count())
+    assert counts == (
+        Organisation.objects.count(),
+        School.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        Location.objects.count(),
+        AuditEntry.objects.count(),
+    )
     assert User.objects.get(username="a.spoc").check_password(FIRST)
 
 
@@ -76,25 +111,50 @@ def test_an_la_gets_its_owner_across_every_school(monkeypatch):
     assert organisation.kind == "la" and organisation.schools.count() == 2
     owner = User.objects.get(username="la.ict")
     assert list(owner.memberships.values_list("organisation__name", "school", "role")) == [
-        ("Northbridge Borough Council", None, "owner")]
+        ("Northbridge Borough Council", None, "owner")
+    ]
     assert School.objects.visible_to(owner).count() == 2
 
 
 def test_the_first_people_hold_their_roles_in_the_school(password_file, client):
-    init("--school", "Oakfield Primary School", "--username", "j.bell", "--password-file", str(password_file),
-         "--user", "a.spoc:spoc", "--user", "t.teacher:reporter")
+    init(
+        "--school",
+        "Oakfield Primary School",
+        "--username",
+        "j.bell",
+        "--password-file",
+        str(password_file),
+        "--user",
+        "a.spoc:spoc",
+        "--user",
+        "t.teacher:reporter",
+    )
     school = School.objects.get()
     assert set(Membership.objects.filter(school=school).values_list("user__username", "role")) == {
-        ("j.bell", "owner"), ("a.spoc", "spoc"), ("t.teacher", "reporter")}
+        ("j.bell", "owner"),
+        ("a.spoc", "spoc"),
+        ("t.teacher", "reporter"),
+    }
     assert not User.objects.get(username="a.spoc").is_superuser
     client.post(reverse("login"), {"username": "a.spoc", "password": FIRST})
     assert client.get(reverse("incidents:triage")).status_code == 200
 
 
 def test_a_provider_belongs_to_the_supplier_named(password_file, client):
-    args = ["--organisation", "Northbridge Borough Council", "--school", "Oakfield Primary School",
-            "--username", "la.ict", "--password-file", str(password_file),
-            "--supplier", "Northbridge ICT", "--user", "n.tech:provider"]
+    args = [
+        "--organisation",
+        "Northbridge Borough Council",
+        "--school",
+        "Oakfield Primary School",
+        "--username",
+        "la.ict",
+        "--password-file",
+        str(password_file),
+        "--supplier",
+        "Northbridge ICT",
+        "--user",
+        "n.tech:provider",
+    ]
     init(*args)
     out = init(*args)  # again: the supplier is kept, not made twice
     assert "Supplier Northbridge ICT: already there" in out
@@ -106,13 +166,16 @@ def test_a_provider_belongs_to_the_supplier_named(password_file, client):
     assert client.get(reverse("incidents:incident_list")).status_code == 200
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--username", "j.bell"], "Give --school"),
-    (["--school", "Oakfield", "--username", "j.bell", "--urn", "12345"], "six digits"),
-    (["--school", "Oakfield", "--username", "j.bell", "--user", "p:provider"], "name it with --supplier"),
-    (["--school", "Oakfield", "--username", "j.bell", "--user", "nobody"], "USERNAME:ROLE"),
-    (["--school", "Oakfield", "--username", "j.bell"], "need a first password"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--username", "j.bell"], "Give --school"),
+        (["--school", "Oakfield", "--username", "j.bell", "--urn", "12345"], "six digits"),
+        (["--school", "Oakfield", "--username", "j.bell", "--user", "p:provider"], "name it with --supplier"),
+        (["--school", "Oakfield", "--username", "j.bell", "--user", "nobody"], "USERNAME:ROLE"),
+        (["--school", "Oakfield", "--username", "j.bell"], "need a first password"),
+    ],
+)
 def test_what_is_wrong_is_said_and_nothing_is_written(args, message, monkeypatch, password_file):
     monkeypatch.delenv("SCHOOLDESK_INIT_PASSWORD", raising=False)
     if "need a first password" not in message:

@@ -12,10 +12,20 @@ pytestmark = pytest.mark.django_db
 def test_spoc_sets_service_hours_and_deputy(cast, login):
     client = login(cast.spoc)
     data = {
-        "s-name": cast.school.name, "s-nation": "wales", "s-roll_number": "210", "s-financial_year_start_month": "4",
-        "s-service_opens_at": "08:15", "s-service_closes_at": "16:00", "s-is_term_time_only": "on",
-        "s-auto_close_after_days": "3", "s-spoc": cast.spoc.pk, "s-spoc_days": ["0", "1", "2"],
-        "s-spoc_from": "08:00", "s-spoc_until": "15:30", "s-deputy": cast.owner.pk, "s-deputy_from": "09:00",
+        "s-name": cast.school.name,
+        "s-nation": "wales",
+        "s-roll_number": "210",
+        "s-financial_year_start_month": "4",
+        "s-service_opens_at": "08:15",
+        "s-service_closes_at": "16:00",
+        "s-is_term_time_only": "on",
+        "s-auto_close_after_days": "3",
+        "s-spoc": cast.spoc.pk,
+        "s-spoc_days": ["0", "1", "2"],
+        "s-spoc_from": "08:00",
+        "s-spoc_until": "15:30",
+        "s-deputy": cast.owner.pk,
+        "s-deputy_from": "09:00",
         "s-deputy_until": "15:00",
     }
     response = client.post(reverse("schools:school_settings", args=[cast.school.pk]), data)
@@ -27,12 +37,23 @@ def test_spoc_sets_service_hours_and_deputy(cast, login):
 
 def test_service_hours_closing_before_opening_refused_and_kept(cast, login):
     client = login(cast.spoc)
-    response = client.post(reverse("schools:school_settings", args=[cast.school.pk]), {
-        "s-name": cast.school.name, "s-nation": "england", "s-roll_number": "1", "s-financial_year_start_month": "4",
-        "s-service_opens_at": "16:00", "s-service_closes_at": "08:00", "s-auto_close_after_days": "5",
-        "s-spoc_days": ["0"], "s-spoc_from": "08:00", "s-spoc_until": "15:00", "s-deputy_from": "08:00",
-        "s-deputy_until": "15:00",
-    })
+    response = client.post(
+        reverse("schools:school_settings", args=[cast.school.pk]),
+        {
+            "s-name": cast.school.name,
+            "s-nation": "england",
+            "s-roll_number": "1",
+            "s-financial_year_start_month": "4",
+            "s-service_opens_at": "16:00",
+            "s-service_closes_at": "08:00",
+            "s-auto_close_after_days": "5",
+            "s-spoc_days": ["0"],
+            "s-spoc_from": "08:00",
+            "s-spoc_until": "15:00",
+            "s-deputy_from": "08:00",
+            "s-deputy_until": "15:00",
+        },
+    )
     assert response.status_code == 400
     assert "Service must close after it opens" in response.content.decode()
     cast.school.refresh_from_db()
@@ -41,22 +62,41 @@ def test_service_hours_closing_before_opening_refused_and_kept(cast, login):
 
 def test_terms_and_inset_days(cast, login):
     client = login(cast.spoc)
-    response = client.post(reverse("schools:term_create", args=[cast.school.pk]), {
-        "t-name": "Autumn 2026", "t-starts_on": "2026-09-03", "t-ends_on": "2026-12-18",
-        "t-half_term_starts_on": "2026-10-26", "t-half_term_ends_on": "2026-10-30",
-    })
+    response = client.post(
+        reverse("schools:term_create", args=[cast.school.pk]),
+        {
+            "t-name": "Autumn 2026",
+            "t-starts_on": "2026-09-03",
+            "t-ends_on": "2026-12-18",
+            "t-half_term_starts_on": "2026-10-26",
+            "t-half_term_ends_on": "2026-10-30",
+        },
+    )
     assert response.status_code == 302
-    bad = client.post(reverse("schools:term_create", args=[cast.school.pk]), {
-        "t-name": "Overlap", "t-starts_on": "2026-12-01", "t-ends_on": "2027-01-10",
-    })
+    bad = client.post(
+        reverse("schools:term_create", args=[cast.school.pk]),
+        {
+            "t-name": "Overlap",
+            "t-starts_on": "2026-12-01",
+            "t-ends_on": "2027-01-10",
+        },
+    )
     assert bad.status_code == 400 and "overlaps" in bad.content.decode()
-    half_outside = client.post(reverse("schools:term_create", args=[cast.school.pk]), {
-        "t-name": "Spring 2027", "t-starts_on": "2027-01-05", "t-ends_on": "2027-03-26",
-        "t-half_term_starts_on": "2027-04-01", "t-half_term_ends_on": "2027-04-05",
-    })
+    half_outside = client.post(
+        reverse("schools:term_create", args=[cast.school.pk]),
+        {
+            "t-name": "Spring 2027",
+            "t-starts_on": "2027-01-05",
+            "t-ends_on": "2027-03-26",
+            "t-half_term_starts_on": "2027-04-01",
+            "t-half_term_ends_on": "2027-04-05",
+        },
+    )
     assert half_outside.status_code == 400 and "inside the term" in half_outside.content.decode()
-    client.post(reverse("schools:closure_create", args=[cast.school.pk]), {
-        "c-name": "INSET", "c-kind": "inset", "c-starts_on": "2026-09-02", "c-ends_on": "2026-09-02"})
+    client.post(
+        reverse("schools:closure_create", args=[cast.school.pk]),
+        {"c-name": "INSET", "c-kind": "inset", "c-starts_on": "2026-09-02", "c-ends_on": "2026-09-02"},
+    )
     assert Term.objects.filter(school=cast.school).count() == 1
     assert Closure.objects.filter(school=cast.school).count() == 1
 

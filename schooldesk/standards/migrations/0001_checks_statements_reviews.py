@@ -8,156 +8,394 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('incidents', '0008_search_function_schema_qualified'),
-        ('schools', '0001_initial'),
+        ("incidents", "0008_search_function_schema_qualified"),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnnualReview',
+            name="AnnualReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('review_month', models.PositiveSmallIntegerField(choices=[(1, 'January'), (2, 'February'), (3, 'March'), (4, 'April'), (5, 'May'), (6, 'June'), (7, 'July'), (8, 'August'), (9, 'September'), (10, 'October'), (11, 'November'), (12, 'December')], verbose_name='review month')),
-                ('status', models.CharField(choices=[('draft', 'Being written'), ('signed', 'Signed off')], default='draft', max_length=10, verbose_name='status')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('signed_at', models.DateTimeField(blank=True, null=True)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "review_month",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "January"),
+                            (2, "February"),
+                            (3, "March"),
+                            (4, "April"),
+                            (5, "May"),
+                            (6, "June"),
+                            (7, "July"),
+                            (8, "August"),
+                            (9, "September"),
+                            (10, "October"),
+                            (11, "November"),
+                            (12, "December"),
+                        ],
+                        verbose_name="review month",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Being written"), ("signed", "Signed off")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=0)),
+                ("signed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-year'],
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='AnnualReviewVersion',
+            name="AnnualReviewVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('findings', models.TextField(blank=True, verbose_name='findings')),
-                ('actions', models.TextField(blank=True, verbose_name='actions')),
-                ('saved_at', models.DateTimeField(auto_now_add=True)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='standards.annualreview')),
-                ('saved_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("findings", models.TextField(blank=True, verbose_name="findings")),
+                ("actions", models.TextField(blank=True, verbose_name="actions")),
+                ("saved_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="standards.annualreview",
+                    ),
+                ),
+                (
+                    "saved_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='CheckItem',
+            name="CheckItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('due_on', models.DateField(db_index=True, verbose_name='due on')),
-                ('status', models.CharField(choices=[('due', 'To do'), ('done', 'Done')], default='due', max_length=10, verbose_name='status')),
-                ('note', models.TextField(blank=True, verbose_name='what was done and found')),
-                ('answers', models.JSONField(blank=True, default=list)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='incidents.incident')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("due_on", models.DateField(db_index=True, verbose_name="due on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("due", "To do"), ("done", "Done")],
+                        default="due",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="what was done and found")),
+                ("answers", models.JSONField(blank=True, default=list)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="incidents.incident",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'rule__name'],
+                "ordering": ["due_on", "rule__name"],
             },
         ),
         migrations.CreateModel(
-            name='CheckEvidence',
+            name="CheckEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('file', models.FileField(max_length=300, upload_to=schooldesk.standards.models.evidence_path)),
-                ('stored_name', models.CharField(max_length=80)),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='standards.checkitem')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("file", models.FileField(max_length=300, upload_to=schooldesk.standards.models.evidence_path)),
+                ("stored_name", models.CharField(max_length=80)),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="evidence", to="standards.checkitem"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CheckRule',
+            name="CheckRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('restore_test', 'Backup restore test'), ('backup_check', 'Backup check'), ('patch_check', 'Patch check'), ('filtering_review', 'Filtering and monitoring review'), ('cyber_risk', 'Cyber risk assessment'), ('pat', 'Safety testing of portable equipment'), ('other', 'Other')], default='other', max_length=20, verbose_name='what it is for')),
-                ('recurrence', models.CharField(choices=[('term_first_weekday', 'The first given weekday of every term'), ('weekly_in_term', 'Every given weekday in term time'), ('monthly_first_day', 'The first school day of every month'), ('yearly_in_month', 'Every year, on the first school day of the given month')], max_length=20, verbose_name='when')),
-                ('weekday', models.PositiveSmallIntegerField(blank=True, choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday')], null=True, verbose_name='weekday')),
-                ('month', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'January'), (2, 'February'), (3, 'March'), (4, 'April'), (5, 'May'), (6, 'June'), (7, 'July'), (8, 'August'), (9, 'September'), (10, 'October'), (11, 'November'), (12, 'December')], null=True, verbose_name='month')),
-                ('steps', models.TextField(blank=True, help_text='One step a line: each is answered yes or no.', verbose_name='steps')),
-                ('raises_call', models.BooleanField(default=False, verbose_name='log a call for it when it is due')),
-                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
-                ('assigned_to', models.ForeignKey(blank=True, help_text='A technician or the SPOC of the school.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='done by')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("restore_test", "Backup restore test"),
+                            ("backup_check", "Backup check"),
+                            ("patch_check", "Patch check"),
+                            ("filtering_review", "Filtering and monitoring review"),
+                            ("cyber_risk", "Cyber risk assessment"),
+                            ("pat", "Safety testing of portable equipment"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="what it is for",
+                    ),
+                ),
+                (
+                    "recurrence",
+                    models.CharField(
+                        choices=[
+                            ("term_first_weekday", "The first given weekday of every term"),
+                            ("weekly_in_term", "Every given weekday in term time"),
+                            ("monthly_first_day", "The first school day of every month"),
+                            ("yearly_in_month", "Every year, on the first school day of the given month"),
+                        ],
+                        max_length=20,
+                        verbose_name="when",
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday")],
+                        null=True,
+                        verbose_name="weekday",
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "January"),
+                            (2, "February"),
+                            (3, "March"),
+                            (4, "April"),
+                            (5, "May"),
+                            (6, "June"),
+                            (7, "July"),
+                            (8, "August"),
+                            (9, "September"),
+                            (10, "October"),
+                            (11, "November"),
+                            (12, "December"),
+                        ],
+                        null=True,
+                        verbose_name="month",
+                    ),
+                ),
+                (
+                    "steps",
+                    models.TextField(
+                        blank=True, help_text="One step a line: each is answered yes or no.", verbose_name="steps"
+                    ),
+                ),
+                ("raises_call", models.BooleanField(default=False, verbose_name="log a call for it when it is due")),
+                ("is_active", models.BooleanField(default=True, verbose_name="in use")),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A technician or the SPOC of the school.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="done by",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='checkitem',
-            name='rule',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='standards.checkrule'),
+            model_name="checkitem",
+            name="rule",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="items", to="standards.checkrule"
+            ),
         ),
         migrations.CreateModel(
-            name='ReviewSetting',
+            name="ReviewSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_month', models.PositiveSmallIntegerField(choices=[(1, 'January'), (2, 'February'), (3, 'March'), (4, 'April'), (5, 'May'), (6, 'June'), (7, 'July'), (8, 'August'), (9, 'September'), (10, 'October'), (11, 'November'), (12, 'December')], default=7, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='review month')),
-                ('school', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review_setting', to='schools.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "review_month",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "January"),
+                            (2, "February"),
+                            (3, "March"),
+                            (4, "April"),
+                            (5, "May"),
+                            (6, "June"),
+                            (7, "July"),
+                            (8, "August"),
+                            (9, "September"),
+                            (10, "October"),
+                            (11, "November"),
+                            (12, "December"),
+                        ],
+                        default=7,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="review month",
+                    ),
+                ),
+                (
+                    "school",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="review_setting", to="schools.school"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('part', models.CharField(db_index=True, max_length=40, verbose_name='part')),
-                ('state', models.CharField(choices=[('met', 'Met'), ('not_met', 'Not met')], max_length=10, verbose_name='state')),
-                ('text', models.TextField(verbose_name='statement')),
-                ('made_by_name', models.CharField(max_length=120, verbose_name='made by')),
-                ('made_on', models.DateField(verbose_name='on')),
-                ('file', models.FileField(blank=True, max_length=300, upload_to=schooldesk.standards.models.statement_path)),
-                ('stored_name', models.CharField(blank=True, max_length=80)),
-                ('original_name', models.CharField(blank=True, max_length=200)),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("part", models.CharField(db_index=True, max_length=40, verbose_name="part")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("met", "Met"), ("not_met", "Not met")], max_length=10, verbose_name="state"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="statement")),
+                ("made_by_name", models.CharField(max_length=120, verbose_name="made by")),
+                ("made_on", models.DateField(verbose_name="on")),
+                (
+                    "file",
+                    models.FileField(blank=True, max_length=300, upload_to=schooldesk.standards.models.statement_path),
+                ),
+                ("stored_name", models.CharField(blank=True, max_length=80)),
+                ("original_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="schools.school", verbose_name="school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-made_on', '-created_at', '-id'],
+                "ordering": ["-made_on", "-created_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='annualreview',
-            constraint=models.UniqueConstraint(fields=('school', 'year'), name='annual_review_once_a_year'),
+            model_name="annualreview",
+            constraint=models.UniqueConstraint(fields=("school", "year"), name="annual_review_once_a_year"),
         ),
         migrations.AddConstraint(
-            model_name='annualreviewversion',
-            constraint=models.UniqueConstraint(fields=('review', 'number'), name='annual_review_version_once'),
+            model_name="annualreviewversion",
+            constraint=models.UniqueConstraint(fields=("review", "number"), name="annual_review_version_once"),
         ),
         migrations.AddIndex(
-            model_name='checkitem',
-            index=models.Index(fields=['school', 'status', 'due_on'], name='standards_c_school__549fc9_idx'),
+            model_name="checkitem",
+            index=models.Index(fields=["school", "status", "due_on"], name="standards_c_school__549fc9_idx"),
         ),
         migrations.AddConstraint(
-            model_name='checkitem',
-            constraint=models.UniqueConstraint(fields=('rule', 'due_on'), name='check_item_once'),
+            model_name="checkitem",
+            constraint=models.UniqueConstraint(fields=("rule", "due_on"), name="check_item_once"),
         ),
     ]

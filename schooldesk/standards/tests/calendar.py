@@ -8,11 +8,25 @@ from schooldesk.schools.models import Closure, Term
 
 
 def school_year(school) -> None:
-    Term.objects.create(school=school, name="Summer 2026", starts_on=date(2026, 4, 13), ends_on=date(2026, 7, 22),
-                        half_term_starts_on=date(2026, 5, 25), half_term_ends_on=date(2026, 5, 29))
-    Term.objects.create(school=school, name="Autumn 2026", starts_on=date(2026, 9, 3), ends_on=date(2026, 12, 18),
-                        half_term_starts_on=date(2026, 10, 26), half_term_ends_on=date(2026, 10, 30))
-    Closure.objects.create(school=school, name="INSET", kind="inset", starts_on=date(2026, 9, 4),
-                           ends_on=date(2026, 9, 4))
-    Closure.objects.create(school=school, name="INSET", kind="inset", starts_on=date(2026, 9, 7),
-                           ends_on=date(2026, 9, 7))
+    Term.objects.create(
+        school=school,
+        name="Summer 2026",
+        starts_on=date(2026, 4, 13),
+        ends_on=date(2026, 7, 22),
+        half_term_starts_on=date(2026, 5, 25),
+        half_term_ends_on=date(2026, 5, 29),
+    )
+    Term.objects.create(
+        school=school,
+        name="Autumn 2026",
+        starts_on=date(2026, 9, 3),
+        ends_on=date(2026, 12, 18),
+        half_term_starts_on=date(2026, 10, 26),
+        half_term_ends_on=date(2026, 10, 30),
+    )
+    Closure.objects.create(
+        school=school, name="INSET", kind="inset", starts_on=date(2026, 9, 4), ends_on=date(2026, 9, 4)
+    )
+    Closure.objects.create(
+        school=school, name="INSET", kind="inset", starts_on=date(2026, 9, 7), ends_on=date(2026, 9, 7)
+    )

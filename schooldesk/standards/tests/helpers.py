@@ -10,8 +10,9 @@ from schooldesk.standards.services import checks_create_due, checks_setup_defaul
 
 def term_around_today(school, name="This term"):
     today = timezone.localdate()
-    return Term.objects.create(school=school, name=name, starts_on=today - timedelta(days=30),
-                               ends_on=today + timedelta(days=30))
+    return Term.objects.create(
+        school=school, name=name, starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=30)
+    )
 
 
 def restore_check_due(school) -> CheckItem:

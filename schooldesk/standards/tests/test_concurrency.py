@@ -22,8 +22,12 @@ pytestmark = [
 
 def test_two_saves_from_the_same_version_one_is_kept_the_other_told(cast):
     review = review_start(school=cast.school, year=2026, month=7)
-    results = together(*[lambda words=words: review_save(review=review, by=cast.owner, version=0, findings=words,
-                                                         actions="") for words in ("Mine", "Theirs")])
+    results = together(
+        *[
+            lambda words=words: review_save(review=review, by=cast.owner, version=0, findings=words, actions="")
+            for words in ("Mine", "Theirs")
+        ]
+    )
     kinds = sorted(kind for kind, _value in results)
     assert kinds == ["error", "ok"]
     error = next(value for kind, value in results if kind == "error")
@@ -44,7 +48,11 @@ def test_two_technicians_record_the_same_check_once(cast):
     checks_create_due(today=date(2026, 9, 8), since=date(2026, 9, 1))
     item = CheckItem.objects.filter(rule__kind="restore_test").get()
     answers = [(step, True) for step in item.rule.step_list]
-    results = together(*[lambda who=who: check_complete(item=item, by=who, note=f"By {who}", answers=answers)
-                         for who in (cast.technician, cast.spoc)])
+    results = together(
+        *[
+            lambda who=who: check_complete(item=item, by=who, note=f"By {who}", answers=answers)
+            for who in (cast.technician, cast.spoc)
+        ]
+    )
     assert sorted(kind for kind, _value in results) == ["error", "ok"]
     assert "already recorded as done" in str(next(v for k, v in results if k == "error"))

@@ -70,7 +70,11 @@ def test_the_restore_test_is_done_with_evidence_and_the_owner_reports_it_to_gove
     if pdftotext and pdfinfo:
         info_text = subprocess.run([pdfinfo, str(pdf)], capture_output=True, check=True, text=True).stdout  # noqa: S603
         assert "Pages:" in info_text
-        text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, check=True,  # noqa: S603
-                              text=True).stdout
+        text = subprocess.run(
+            [pdftotext, "-layout", str(pdf), "-"],
+            capture_output=True,
+            check=True,  # noqa: S603
+            text=True,
+        ).stdout
         assert "Annual IT support review" in text and cast.school.name in text
         assert "Backups are checked weekly" in text and "Backup restore tested this term" in text

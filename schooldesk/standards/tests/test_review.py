@@ -92,8 +92,12 @@ def test_the_governors_pdf_has_the_findings(cast, client):
     assert 'filename="it-support-review-' in response["Content-Disposition"]
     pdftotext = shutil.which("pdftotext")
     if pdftotext:
-        text = subprocess.run([pdftotext, "-", "-"], input=response.content, capture_output=True,  # noqa: S603
-                              check=True).stdout.decode()
+        text = subprocess.run(
+            [pdftotext, "-", "-"],
+            input=response.content,
+            capture_output=True,  # noqa: S603
+            check=True,
+        ).stdout.decode()
         assert "Annual IT support review" in text and "Broadband was the weak point." in text
 
 

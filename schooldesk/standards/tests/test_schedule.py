@@ -22,44 +22,74 @@ def rule(school, recurrence, weekday=None, month=None, name="Check"):
 
 def test_every_friday_in_term_time_skips_half_term_and_the_summer_and_an_inset_friday_moves_on(cast):
     school_year(cast.school)
-    fridays = due_dates(rule(cast.school, Recurrence.WEEKLY_IN_TERM, weekday=4), school_days(cast.school),
-                        date(2026, 7, 1), date(2026, 11, 6))
+    fridays = due_dates(
+        rule(cast.school, Recurrence.WEEKLY_IN_TERM, weekday=4),
+        school_days(cast.school),
+        date(2026, 7, 1),
+        date(2026, 11, 6),
+    )
     assert fridays == [
-        date(2026, 7, 3), date(2026, 7, 10), date(2026, 7, 17),  # the term ends on Wednesday 22 July
+        date(2026, 7, 3),
+        date(2026, 7, 10),
+        date(2026, 7, 17),  # the term ends on Wednesday 22 July
         date(2026, 9, 8),  # Friday 4 September is an INSET day, and so is Monday 7: the next school day
-        date(2026, 9, 11), date(2026, 9, 18), date(2026, 9, 25), date(2026, 10, 2), date(2026, 10, 9),
-        date(2026, 10, 16), date(2026, 10, 23),  # 30 October is half-term: skipped
+        date(2026, 9, 11),
+        date(2026, 9, 18),
+        date(2026, 9, 25),
+        date(2026, 10, 2),
+        date(2026, 10, 9),
+        date(2026, 10, 16),
+        date(2026, 10, 23),  # 30 October is half-term: skipped
         date(2026, 11, 6),
     ]
 
 
 def test_the_first_monday_of_every_term_moves_off_an_inset_day(cast):
     school_year(cast.school)
-    mondays = due_dates(rule(cast.school, Recurrence.TERM_FIRST_WEEKDAY, weekday=0), school_days(cast.school),
-                        date(2026, 1, 1), date(2026, 12, 31))
+    mondays = due_dates(
+        rule(cast.school, Recurrence.TERM_FIRST_WEEKDAY, weekday=0),
+        school_days(cast.school),
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+    )
     assert mondays == [date(2026, 4, 13), date(2026, 9, 8)]  # Monday 7 September is an INSET day
 
 
 def test_the_first_school_day_of_every_month_and_none_in_august(cast):
     school_year(cast.school)
-    firsts = due_dates(rule(cast.school, Recurrence.MONTHLY_FIRST_DAY), school_days(cast.school),
-                       date(2026, 5, 1), date(2026, 11, 30))
+    firsts = due_dates(
+        rule(cast.school, Recurrence.MONTHLY_FIRST_DAY), school_days(cast.school), date(2026, 5, 1), date(2026, 11, 30)
+    )
     # 1 May; 1 June (after half-term); 1 July; August is all holiday; Thursday 3 September, the first day of
     # term; 1 October; Monday 2 November (the 1st is a Sunday)
-    assert firsts == [date(2026, 5, 1), date(2026, 6, 1), date(2026, 7, 1), date(2026, 9, 3), date(2026, 10, 1),
-                      date(2026, 11, 2)]
+    assert firsts == [
+        date(2026, 5, 1),
+        date(2026, 6, 1),
+        date(2026, 7, 1),
+        date(2026, 9, 3),
+        date(2026, 10, 1),
+        date(2026, 11, 2),
+    ]
 
 
 def test_every_september_is_the_first_school_day_of_september(cast):
     school_year(cast.school)
-    yearly = due_dates(rule(cast.school, Recurrence.YEARLY_IN_MONTH, month=9), school_days(cast.school),
-                       date(2026, 1, 1), date(2026, 12, 31))
+    yearly = due_dates(
+        rule(cast.school, Recurrence.YEARLY_IN_MONTH, month=9),
+        school_days(cast.school),
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+    )
     assert yearly == [date(2026, 9, 3)]
 
 
 def test_without_terms_every_weekday_but_bank_holidays_counts(cast):
-    fridays = due_dates(rule(cast.school, Recurrence.WEEKLY_IN_TERM, weekday=4), school_days(cast.school),
-                        date(2026, 3, 30), date(2026, 4, 17))
+    fridays = due_dates(
+        rule(cast.school, Recurrence.WEEKLY_IN_TERM, weekday=4),
+        school_days(cast.school),
+        date(2026, 3, 30),
+        date(2026, 4, 17),
+    )
     assert fridays == [date(2026, 4, 6 + 1), date(2026, 4, 10), date(2026, 4, 17)]  # Good Friday 3 April → Tuesday
 
 

@@ -39,8 +39,9 @@ def test_restore_tested_this_term_turns_met_when_the_check_is_done_through_its_p
     client.force_login(cast.technician)
     url = f"/standards/checks/{item.pk}/"
     page = client.get(url)
-    form = next(f for f in forms_in(page.content.decode(), url)
-                if f.method == "post" and "note" in [c.name for c in f.controls])
+    form = next(
+        f for f in forms_in(page.content.decode(), url) if f.method == "post" and "note" in [c.name for c in f.controls]
+    )
     data, _touched = filled(form, None)
     data.update({k: "yes" for k in data if k.startswith("step_")})
     data["evidence"] = SimpleUploadedFile("restore-log.pdf", b"%PDF-1.4 restored", "application/pdf")
@@ -78,8 +79,13 @@ def test_a_statement_decides_a_part_the_desk_cannot_work_out_and_every_one_is_ke
     data, _t = filled(form, None)
     data.update({"state": "not_met", "text": "MFA on the MIS only", "made_by_name": "Mrs Khan, business manager"})
     assert client.post(form.action, data).status_code == 302
-    data.update({"state": "met", "text": "MFA on every staff account", "file": SimpleUploadedFile(
-        "policy.pdf", b"%PDF-1.4 policy", "application/pdf")})
+    data.update(
+        {
+            "state": "met",
+            "text": "MFA on every staff account",
+            "file": SimpleUploadedFile("policy.pdf", b"%PDF-1.4 policy", "application/pdf"),
+        }
+    )
     assert client.post(form.action, data).status_code == 302
     part = parts_of(cast.school)["mfa"]
     assert part.state == "met" and "Mrs Khan, business manager" in part.detail
@@ -92,13 +98,26 @@ def test_a_statement_decides_a_part_the_desk_cannot_work_out_and_every_one_is_ke
 
 def test_broadband_parts_come_from_the_contracts(cast):
     assert parts_of(cast.school)["full_fibre"].state == "unknown"
-    make_contract(cast, name="Broadband", services=["broadband"], line_speed_mbps=500, line_is_full_fibre=True,
-                  today=timezone.localdate(), starts_on=timezone.localdate() - timedelta(days=30))
+    make_contract(
+        cast,
+        name="Broadband",
+        services=["broadband"],
+        line_speed_mbps=500,
+        line_is_full_fibre=True,
+        today=timezone.localdate(),
+        starts_on=timezone.localdate() - timedelta(days=30),
+    )
     parts = parts_of(cast.school)
     assert parts["full_fibre"].state == "met" and "500 Mbps" in parts["full_fibre"].detail
     assert parts["backup_line"].state == "not_met"
-    make_contract(cast, name="4G backup", services=["broadband"], line_is_backup=True, today=timezone.localdate(),
-                  starts_on=timezone.localdate() - timedelta(days=30))
+    make_contract(
+        cast,
+        name="4G backup",
+        services=["broadband"],
+        line_is_backup=True,
+        today=timezone.localdate(),
+        starts_on=timezone.localdate() - timedelta(days=30),
+    )
     assert parts_of(cast.school)["backup_line"].state == "met"
 
 
@@ -109,8 +128,14 @@ def test_devices_unsupported_and_licences_from_the_registers(cast):
     parts = parts_of(cast.school)
     assert parts["devices_recorded"].state == "met" and parts["unsupported"].state == "met"
     AssetFactory(school=cast.school, tag="OLD-SWITCH", type_name="Switch", support_ends_on=today - timedelta(days=1))
-    AssetFactory(school=cast.school, tag="GONE", status="disposed", disposed_on=today, location=room,
-                 support_ends_on=date(2019, 1, 1))
+    AssetFactory(
+        school=cast.school,
+        tag="GONE",
+        status="disposed",
+        disposed_on=today,
+        location=room,
+        support_ends_on=date(2019, 1, 1),
+    )
     parts = parts_of(cast.school)
     assert parts["devices_recorded"].state == "not_met"  # the switch has neither a place nor a person
     assert parts["unsupported"].state == "not_met" and parts["unsupported"].detail.startswith("1 device")
@@ -134,8 +159,9 @@ def _fill(cast, school):
     AssetFactory(school=school, support_ends_on=date(2020, 1, 1))
     LicenceFactory(school=school)
     statement_school = school
-    Statement.objects.create(school=statement_school, part="mfa", state="met", text="Yes", made_by_name="Head",
-                             made_on=timezone.localdate())
+    Statement.objects.create(
+        school=statement_school, part="mfa", state="met", text="Yes", made_by_name="Head", made_on=timezone.localdate()
+    )
 
 
 def test_the_school_page_and_the_la_matrix_take_a_fixed_number_of_queries(cast, client):

@@ -5,32 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Supplier',
+            name="Supplier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('kind', models.CharField(choices=[('support', 'Support provider'), ('la_ict', 'Local authority ICT team'), ('broadband', 'Broadband / connectivity'), ('mis', 'MIS provider'), ('reseller', 'Reseller'), ('manufacturer', 'Manufacturer'), ('other', 'Other')], default='support', max_length=20, verbose_name='kind')),
-                ('contact_name', models.CharField(blank=True, max_length=120, verbose_name='contact')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='escalation email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='escalation phone')),
-                ('portal_url', models.URLField(blank=True, verbose_name='support portal')),
-                ('escalation_notes', models.TextField(blank=True, verbose_name='how to escalate')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='suppliers', to='schools.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("support", "Support provider"),
+                            ("la_ict", "Local authority ICT team"),
+                            ("broadband", "Broadband / connectivity"),
+                            ("mis", "MIS provider"),
+                            ("reseller", "Reseller"),
+                            ("manufacturer", "Manufacturer"),
+                            ("other", "Other"),
+                        ],
+                        default="support",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=120, verbose_name="contact")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="escalation email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="escalation phone")),
+                ("portal_url", models.URLField(blank=True, verbose_name="support portal")),
+                ("escalation_notes", models.TextField(blank=True, verbose_name="how to escalate")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="suppliers", to="schools.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'name'), name='supplier_unique_name')],
+                "ordering": ["name"],
+                "constraints": [models.UniqueConstraint(fields=("organisation", "name"), name="supplier_unique_name")],
             },
         ),
     ]

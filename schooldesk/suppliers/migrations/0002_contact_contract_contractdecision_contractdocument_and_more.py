@@ -10,140 +10,413 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('locations', '0001_initial'),
-        ('schools', '0001_initial'),
-        ('suppliers', '0001_initial'),
+        ("locations", "0001_initial"),
+        ("schools", "0001_initial"),
+        ("suppliers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('job_title', models.CharField(blank=True, max_length=120, verbose_name='job title')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('escalation_level', models.PositiveSmallIntegerField(default=1, help_text='1 for the first point of contact; 2, 3… for whom to go to when that does not work.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)], verbose_name='escalation step')),
-                ('notes', models.CharField(blank=True, max_length=200, verbose_name='when to use this contact')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='suppliers.supplier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("job_title", models.CharField(blank=True, max_length=120, verbose_name="job title")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                (
+                    "escalation_level",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="1 for the first point of contact; 2, 3… for whom to go to when that does not work.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                        verbose_name="escalation step",
+                    ),
+                ),
+                ("notes", models.CharField(blank=True, max_length=200, verbose_name="when to use this contact")),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="suppliers.supplier"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['escalation_level', 'name'],
+                "ordering": ["escalation_level", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(help_text='For example: Technical support SLA.', max_length=150, verbose_name='what it is for')),
-                ('supplier_reference', models.CharField(blank=True, max_length=60, verbose_name="supplier's contract number")),
-                ('status', models.CharField(choices=[('draft', 'Draft (not yet in force)'), ('active', 'Active'), ('notice_given', 'Notice given'), ('renewed', 'Renewed'), ('expired', 'Expired'), ('cancelled', 'Cancelled')], default='active', max_length=20, verbose_name='status')),
-                ('category', models.CharField(choices=[('support', 'Technical support'), ('connectivity', 'Broadband and connectivity'), ('mis', 'MIS'), ('software', 'Software and licences'), ('hardware', 'Hardware'), ('maintenance', 'Maintenance and repairs'), ('consumables', 'Consumables'), ('training', 'Training'), ('la_services', 'LA and trust services'), ('other', 'Other')], default='support', max_length=20, verbose_name='budget category')),
-                ('services', models.JSONField(blank=True, default=list, verbose_name='services covered')),
-                ('scope', models.TextField(blank=True, verbose_name='anything else covered or excluded')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('initial_term_months', models.PositiveSmallIntegerField(blank=True, help_text='For example 36 for a three-year contract. Leave empty if you give the end date instead.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)], verbose_name='initial term (months)')),
-                ('ends_on', models.DateField(blank=True, help_text='Worked out from the initial term when left empty.', null=True, verbose_name='initial term ends on')),
-                ('renewal', models.CharField(choices=[('automatic', 'Renews automatically unless notice is given'), ('agreement', 'Renews only if both sides agree')], default='agreement', max_length=20, verbose_name='renewal')),
-                ('renewal_term_months', models.PositiveSmallIntegerField(blank=True, help_text='How long each renewal lasts. Needed when the contract renews automatically.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)], verbose_name='renewal term (months)')),
-                ('notice_number', models.PositiveSmallIntegerField(default=0, verbose_name='notice period')),
-                ('notice_unit', models.CharField(choices=[('days', 'days'), ('months', 'months')], default='months', max_length=10, verbose_name='notice period in')),
-                ('renewals', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('term_ends_on', models.DateField(db_index=True, editable=False, null=True)),
-                ('notice_by_on', models.DateField(db_index=True, editable=False, null=True)),
-                ('bills_recurring', models.BooleanField(default=False, editable=False)),
-                ('value', models.DecimalField(decimal_places=2, default=Decimal('0.00'), help_text='Renewals are charged at the same monthly rate.', max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0.00'))], verbose_name='value of the initial term (£, before VAT)')),
-                ('billing_frequency', models.CharField(choices=[('one_off', 'Once, at the start of the term'), ('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('termly', 'Termly (three times a year)'), ('annually', 'Annually')], default='annually', max_length=20, verbose_name='billed')),
-                ('vat_percent', models.DecimalField(decimal_places=1, default=Decimal('20.0'), max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='VAT rate (%)')),
-                ('support_opens_at', models.TimeField(default=datetime.time(8, 0), verbose_name='support from')),
-                ('support_closes_at', models.TimeField(default=datetime.time(17, 0), verbose_name='support until')),
-                ('support_days', models.CharField(default='0,1,2,3,4', max_length=13, verbose_name='support days')),
-                ('support_term_time_only', models.BooleanField(default=False, verbose_name='support in term time only')),
-                ('targets', models.JSONField(blank=True, default=schooldesk.suppliers.models.default_targets, help_text="Minutes of support time per priority: {'P1': {'respond': 60, 'fix': 480}}.", verbose_name='response and fix targets')),
-                ('visit_weekday', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(6)], verbose_name='visits on')),
-                ('visit_starts_at', models.TimeField(blank=True, null=True, verbose_name='visit from')),
-                ('visit_ends_at', models.TimeField(blank=True, null=True, verbose_name='visit until')),
-                ('visit_every_weeks', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(8)], verbose_name='every (weeks)')),
-                ('visit_term_time_only', models.BooleanField(default=True, verbose_name='visits in term time only')),
-                ('locations', models.ManyToManyField(blank=True, related_name='contracts', to='locations.location', verbose_name='locations covered')),
-                ('organisation', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='schools.organisation')),
-                ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='suppliers.supplier', verbose_name='supplier')),
-                ('visit_technician', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='visiting technician')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="For example: Technical support SLA.", max_length=150, verbose_name="what it is for"
+                    ),
+                ),
+                (
+                    "supplier_reference",
+                    models.CharField(blank=True, max_length=60, verbose_name="supplier's contract number"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft (not yet in force)"),
+                            ("active", "Active"),
+                            ("notice_given", "Notice given"),
+                            ("renewed", "Renewed"),
+                            ("expired", "Expired"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="active",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("support", "Technical support"),
+                            ("connectivity", "Broadband and connectivity"),
+                            ("mis", "MIS"),
+                            ("software", "Software and licences"),
+                            ("hardware", "Hardware"),
+                            ("maintenance", "Maintenance and repairs"),
+                            ("consumables", "Consumables"),
+                            ("training", "Training"),
+                            ("la_services", "LA and trust services"),
+                            ("other", "Other"),
+                        ],
+                        default="support",
+                        max_length=20,
+                        verbose_name="budget category",
+                    ),
+                ),
+                ("services", models.JSONField(blank=True, default=list, verbose_name="services covered")),
+                ("scope", models.TextField(blank=True, verbose_name="anything else covered or excluded")),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                (
+                    "initial_term_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="For example 36 for a three-year contract. Leave empty if you give the end date instead.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(120),
+                        ],
+                        verbose_name="initial term (months)",
+                    ),
+                ),
+                (
+                    "ends_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Worked out from the initial term when left empty.",
+                        null=True,
+                        verbose_name="initial term ends on",
+                    ),
+                ),
+                (
+                    "renewal",
+                    models.CharField(
+                        choices=[
+                            ("automatic", "Renews automatically unless notice is given"),
+                            ("agreement", "Renews only if both sides agree"),
+                        ],
+                        default="agreement",
+                        max_length=20,
+                        verbose_name="renewal",
+                    ),
+                ),
+                (
+                    "renewal_term_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="How long each renewal lasts. Needed when the contract renews automatically.",
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(120),
+                        ],
+                        verbose_name="renewal term (months)",
+                    ),
+                ),
+                ("notice_number", models.PositiveSmallIntegerField(default=0, verbose_name="notice period")),
+                (
+                    "notice_unit",
+                    models.CharField(
+                        choices=[("days", "days"), ("months", "months")],
+                        default="months",
+                        max_length=10,
+                        verbose_name="notice period in",
+                    ),
+                ),
+                ("renewals", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("term_ends_on", models.DateField(db_index=True, editable=False, null=True)),
+                ("notice_by_on", models.DateField(db_index=True, editable=False, null=True)),
+                ("bills_recurring", models.BooleanField(default=False, editable=False)),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        help_text="Renewals are charged at the same monthly rate.",
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.00"))],
+                        verbose_name="value of the initial term (£, before VAT)",
+                    ),
+                ),
+                (
+                    "billing_frequency",
+                    models.CharField(
+                        choices=[
+                            ("one_off", "Once, at the start of the term"),
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("termly", "Termly (three times a year)"),
+                            ("annually", "Annually"),
+                        ],
+                        default="annually",
+                        max_length=20,
+                        verbose_name="billed",
+                    ),
+                ),
+                (
+                    "vat_percent",
+                    models.DecimalField(
+                        decimal_places=1,
+                        default=Decimal("20.0"),
+                        max_digits=4,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="VAT rate (%)",
+                    ),
+                ),
+                ("support_opens_at", models.TimeField(default=datetime.time(8, 0), verbose_name="support from")),
+                ("support_closes_at", models.TimeField(default=datetime.time(17, 0), verbose_name="support until")),
+                ("support_days", models.CharField(default="0,1,2,3,4", max_length=13, verbose_name="support days")),
+                (
+                    "support_term_time_only",
+                    models.BooleanField(default=False, verbose_name="support in term time only"),
+                ),
+                (
+                    "targets",
+                    models.JSONField(
+                        blank=True,
+                        default=schooldesk.suppliers.models.default_targets,
+                        help_text="Minutes of support time per priority: {'P1': {'respond': 60, 'fix': 480}}.",
+                        verbose_name="response and fix targets",
+                    ),
+                ),
+                (
+                    "visit_weekday",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(6)],
+                        verbose_name="visits on",
+                    ),
+                ),
+                ("visit_starts_at", models.TimeField(blank=True, null=True, verbose_name="visit from")),
+                ("visit_ends_at", models.TimeField(blank=True, null=True, verbose_name="visit until")),
+                (
+                    "visit_every_weeks",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(8),
+                        ],
+                        verbose_name="every (weeks)",
+                    ),
+                ),
+                ("visit_term_time_only", models.BooleanField(default=True, verbose_name="visits in term time only")),
+                (
+                    "locations",
+                    models.ManyToManyField(
+                        blank=True, related_name="contracts", to="locations.location", verbose_name="locations covered"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracts",
+                        to="schools.organisation",
+                    ),
+                ),
+                (
+                    "supplier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contracts",
+                        to="suppliers.supplier",
+                        verbose_name="supplier",
+                    ),
+                ),
+                (
+                    "visit_technician",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="visiting technician",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['term_ends_on', 'name'],
+                "ordering": ["term_ends_on", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ContractDecision',
+            name="ContractDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('decision', models.CharField(choices=[('renew', 'Renew'), ('renegotiate', 'Renegotiate'), ('cancel', 'Cancel (give notice)')], max_length=20, verbose_name='decision')),
-                ('reason', models.TextField(verbose_name='why')),
-                ('term_ends_on', models.DateField(help_text='The end of the term this decision was about.')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='suppliers.contract')),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("renew", "Renew"),
+                            ("renegotiate", "Renegotiate"),
+                            ("cancel", "Cancel (give notice)"),
+                        ],
+                        max_length=20,
+                        verbose_name="decision",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="why")),
+                ("term_ends_on", models.DateField(help_text="The end of the term this decision was about.")),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="decisions", to="suppliers.contract"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ContractDocument',
+            name="ContractDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(blank=True, max_length=120, verbose_name='title')),
-                ('file', models.FileField(max_length=300, upload_to=schooldesk.suppliers.models.document_path)),
-                ('stored_name', models.CharField(max_length=80)),
-                ('original_name', models.CharField(max_length=200)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveIntegerField()),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='suppliers.contract')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(blank=True, max_length=120, verbose_name="title")),
+                ("file", models.FileField(max_length=300, upload_to=schooldesk.suppliers.models.document_path)),
+                ("stored_name", models.CharField(max_length=80)),
+                ("original_name", models.CharField(max_length=200)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveIntegerField()),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="documents", to="suppliers.contract"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ContractAlert',
+            name="ContractAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('notice', 'Notice deadline'), ('end', 'End of term')], max_length=10)),
-                ('concerns_on', models.DateField()),
-                ('threshold', models.PositiveSmallIntegerField()),
-                ('sent_at', models.DateTimeField()),
-                ('recipients', models.TextField(blank=True)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='suppliers.contract')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(choices=[("notice", "Notice deadline"), ("end", "End of term")], max_length=10),
+                ),
+                ("concerns_on", models.DateField()),
+                ("threshold", models.PositiveSmallIntegerField()),
+                ("sent_at", models.DateTimeField()),
+                ("recipients", models.TextField(blank=True)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="alerts", to="suppliers.contract"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at'],
-                'constraints': [models.UniqueConstraint(fields=('contract', 'kind', 'concerns_on', 'threshold'), name='contract_alert_once')],
+                "ordering": ["-sent_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contract", "kind", "concerns_on", "threshold"), name="contract_alert_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ContractShare',
+            name="ContractShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('percent', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='share of the cost (%)')),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='suppliers.contract')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contract_shares', to='schools.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0.01")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="share of the cost (%)",
+                    ),
+                ),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="shares", to="suppliers.contract"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="contract_shares", to="schools.school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['school__name'],
-                'constraints': [models.UniqueConstraint(fields=('contract', 'school'), name='contract_share_unique_school')],
+                "ordering": ["school__name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("contract", "school"), name="contract_share_unique_school")
+                ],
             },
         ),
     ]

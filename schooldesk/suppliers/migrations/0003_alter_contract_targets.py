@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('suppliers', '0002_contact_contract_contractdecision_contractdocument_and_more'),
+        ("suppliers", "0002_contact_contract_contractdecision_contractdocument_and_more"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contract',
-            name='targets',
-            field=models.JSONField(blank=True, default=schooldesk.suppliers.models.default_targets, help_text="Minutes of support time per priority, e.g. {'P1': {'respond': 60, 'fix': 480}}.", verbose_name='response and fix targets'),
+            model_name="contract",
+            name="targets",
+            field=models.JSONField(
+                blank=True,
+                default=schooldesk.suppliers.models.default_targets,
+                help_text="Minutes of support time per priority, e.g. {'P1': {'respond': 60, 'fix': 480}}.",
+                verbose_name="response and fix targets",
+            ),
         ),
     ]

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('suppliers', '0004_supplier_suggestions'),
+        ("suppliers", "0004_supplier_suggestions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='version',
+            model_name="contact",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='version',
+            model_name="contract",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
         migrations.AddField(
-            model_name='supplier',
-            name='version',
+            model_name="supplier",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
     ]

@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('suppliers', '0005_edit_version'),
+        ("suppliers", "0005_edit_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contract',
-            name='line_is_backup',
-            field=models.BooleanField(default=False, help_text='A second connection that takes over when the main one fails.', verbose_name='backup line'),
+            model_name="contract",
+            name="line_is_backup",
+            field=models.BooleanField(
+                default=False,
+                help_text="A second connection that takes over when the main one fails.",
+                verbose_name="backup line",
+            ),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='line_is_full_fibre',
-            field=models.BooleanField(default=False, verbose_name='full fibre line'),
+            model_name="contract",
+            name="line_is_full_fibre",
+            field=models.BooleanField(default=False, verbose_name="full fibre line"),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='line_speed_mbps',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='line speed (Mbps download)'),
+            model_name="contract",
+            name="line_speed_mbps",
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name="line speed (Mbps download)"),
         ),
     ]

@@ -42,12 +42,19 @@ def _run_days(first: date, last: date) -> dict[date, list]:
 def test_each_threshold_is_reminded_exactly_once_on_the_right_day(school_with_spoc):
     cast = school_with_spoc
     # Notice by 30/12/2026 (one month before the end, 30/01/2027): signed on 31 January 2026.
-    contract = make_contract(cast, starts_on=date(2026, 1, 31), initial_term_months=12, notice_number=1,
-                             today=date(2026, 1, 31))
+    contract = make_contract(
+        cast, starts_on=date(2026, 1, 31), initial_term_months=12, notice_number=1, today=date(2026, 1, 31)
+    )
     assert (contract.notice_by_on, contract.term_ends_on) == (date(2026, 12, 30), date(2027, 1, 30))
     sent = _run_days(date(2026, 9, 1), date(2027, 2, 5))
-    assert sorted(sent) == [date(2026, 10, 1), date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 30),
-                            date(2026, 12, 1), date(2026, 12, 31)]
+    assert sorted(sent) == [
+        date(2026, 10, 1),
+        date(2026, 10, 31),
+        date(2026, 11, 1),
+        date(2026, 11, 30),
+        date(2026, 12, 1),
+        date(2026, 12, 31),
+    ]
     assert all(len(messages) == 2 for messages in sent.values())  # one email each to the SPOC and the owner
     # 90, 60 and 30 days before the notice date; 90, 60 and 30 days before the end
     assert "Notice must be given by 30/12/2026: 90 days from today." in sent[date(2026, 10, 1)][0].body
@@ -69,20 +76,27 @@ def test_a_late_start_sends_one_message_for_every_threshold_already_passed(schoo
     assert "Notice must be given by 30/12/2026: 10 days from today." in body
     assert "Ends on 30/01/2027: 41 days from today." in body
     assert set(ContractAlert.objects.values_list("kind", "threshold")) == {
-        ("notice", 90), ("notice", 60), ("notice", 30), ("end", 90), ("end", 60)}
+        ("notice", 90),
+        ("notice", 60),
+        ("notice", 30),
+        ("end", 90),
+        ("end", 60),
+    }
     assert contract_alerts_send(today=date(2026, 12, 20)) == 0
 
 
 def test_the_worker_task_is_idempotent_and_a_decision_stops_the_reminders(school_with_spoc):
     cast = school_with_spoc
     today = date.today()
-    contract = make_contract(cast, starts_on=today - timedelta(days=300), initial_term_months=12, notice_number=1,
-                             today=today)
+    contract = make_contract(
+        cast, starts_on=today - timedelta(days=300), initial_term_months=12, notice_number=1, today=today
+    )
     contract_alerts_task()
     contract_alerts_task()  # the hourly run again, or Huey retrying
     assert len(mail.outbox) == 2  # once each to the SPOC and the owner
-    contract_decide(contract=contract, by=cast.owner, decision="renegotiate", reason="Asking for a better price",
-                    today=today)
+    contract_decide(
+        contract=contract, by=cast.owner, decision="renegotiate", reason="Asking for a better price", today=today
+    )
     ContractAlert.objects.all().delete()  # even with no record, a decided contract is not reminded about
     contract_alerts_task()
     assert len(mail.outbox) == 2
@@ -104,8 +118,14 @@ def test_a_failed_send_is_logged_and_the_mail_apps_retry_sends_it(school_with_sp
 
 
 def test_an_automatic_renewal_rolls_forward_and_is_reminded_again_for_its_new_dates(school_with_spoc):
-    contract = make_contract(school_with_spoc, starts_on=date(2025, 9, 1), renewal="automatic", renewal_term_months=12,
-                             notice_number=3, today=date(2025, 9, 1))
+    contract = make_contract(
+        school_with_spoc,
+        starts_on=date(2025, 9, 1),
+        renewal="automatic",
+        renewal_term_months=12,
+        notice_number=3,
+        today=date(2025, 9, 1),
+    )
     assert contract_alerts_send(today=date(2026, 3, 1)) == 0
     assert contract_alerts_send(today=date(2026, 3, 2)) == 1  # 90 days before 31/05/2026
     assert "Notice must be given by 31/05/2026: 90 days from today." in mail.outbox[-1].body
@@ -128,5 +148,6 @@ def test_a_shared_contract_reminds_each_schools_desk_and_the_trusts_owner(school
     MembershipFactory(user=trust_owner, organisation=cast.school.organisation, role="owner")
     make_contract(cast, shares={cast.school: Decimal("50"), second.school: Decimal("50")}, notice_number=1)
     contract_alerts_send(today=date(2027, 5, 2))
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([cast.spoc.email, cast.owner.email, second.owner.email,
-                                                trust_owner.email])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [cast.spoc.email, cast.owner.email, second.owner.email, trust_owner.email]
+    )

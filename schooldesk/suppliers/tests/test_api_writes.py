@@ -24,8 +24,9 @@ def officer(cast):
 
 def test_an_officer_adds_and_changes_a_supplier_and_its_contacts_with_if_match(cast, other, officer):
     api = token_client(officer)
-    made = api.post("/api/v1/suppliers/", {"name": "Fibre Co", "kind": "broadband", "email": "noc@fibre.example"},
-                    format="json")
+    made = api.post(
+        "/api/v1/suppliers/", {"name": "Fibre Co", "kind": "broadband", "email": "noc@fibre.example"}, format="json"
+    )
     assert made.status_code == 201, made.content
     supplier = made.json()
     assert supplier["organisation"] == cast.school.organisation_id and made["ETag"] == '"v1"'
@@ -41,12 +42,14 @@ def test_an_officer_adds_and_changes_a_supplier_and_its_contacts_with_if_match(c
     assert invalid.status_code == 400 and invalid.json()["error"]["code"] == "invalid"
     assert "one way to escalate" in invalid.json()["error"]["message"]
 
-    contact = api.post("/api/v1/contacts/", {"supplier": supplier["id"], "name": "Ann Lee", "phone": "01632 960001",
-                                             "escalation_level": 1}, format="json")
+    contact = api.post(
+        "/api/v1/contacts/",
+        {"supplier": supplier["id"], "name": "Ann Lee", "phone": "01632 960001", "escalation_level": 1},
+        format="json",
+    )
     assert contact.status_code == 201, contact.content
     curl = f"/api/v1/contacts/{contact.json()['id']}/"
-    assert api.patch(curl, {"job_title": "NOC lead"}, format="json",
-                     HTTP_IF_MATCH='"v9"').status_code == 412
+    assert api.patch(curl, {"job_title": "NOC lead"}, format="json", HTTP_IF_MATCH='"v9"').status_code == 412
     renamed = api.patch(curl, {"job_title": "NOC lead"}, format="json", HTTP_IF_MATCH=contact["ETag"])
     assert renamed.status_code == 200 and renamed.json()["job_title"] == "NOC lead", renamed.content
     assert renamed.json()["name"] == "Ann Lee"
@@ -58,8 +61,7 @@ def test_an_officer_adds_and_changes_a_supplier_and_its_contacts_with_if_match(c
     read_only = token_client(officer, "read")
     refused = read_only.patch(url, {"name": "Read"}, format="json")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "permission_denied"
-    assert read_only.post("/api/v1/suppliers/", {"name": "X", "email": "x@x.example"},
-                          format="json").status_code == 403
+    assert read_only.post("/api/v1/suppliers/", {"name": "X", "email": "x@x.example"}, format="json").status_code == 403
     assert read_only.delete(curl).status_code == 403
     assert api.delete(curl).status_code == 204
     assert not Contact.objects.filter(pk=contact.json()["id"]).exists()
@@ -67,15 +69,17 @@ def test_an_officer_adds_and_changes_a_supplier_and_its_contacts_with_if_match(c
 
 
 def test_a_school_desk_in_an_la_cannot_change_the_las_shared_supplier_through_the_api(cast):
-    contact = Contact.objects.create(supplier=cast.supplier, name="Ann Lee", phone="01632 960001",
-                                     escalation_level=1)
+    contact = Contact.objects.create(supplier=cast.supplier, name="Ann Lee", phone="01632 960001", escalation_level=1)
     api = token_client(cast.spoc)
     assert api.get(f"/api/v1/suppliers/{cast.supplier.pk}/").status_code == 200  # read, as on the page
     for method, url, body in [
         ("patch", f"/api/v1/suppliers/{cast.supplier.pk}/", {"name": "Ours now"}),
         ("post", "/api/v1/suppliers/", {"name": "Our own", "email": "a@b.example"}),
-        ("post", "/api/v1/contacts/", {"supplier": cast.supplier.pk, "name": "Bob", "phone": "01632 960002",
-                                       "escalation_level": 2}),
+        (
+            "post",
+            "/api/v1/contacts/",
+            {"supplier": cast.supplier.pk, "name": "Bob", "phone": "01632 960002", "escalation_level": 2},
+        ),
         ("patch", f"/api/v1/contacts/{contact.pk}/", {"name": "Bob"}),
         ("delete", f"/api/v1/contacts/{contact.pk}/", None),
     ]:
@@ -94,16 +98,31 @@ def test_a_stand_alone_schools_desk_changes_its_own_supplier(cast):
     assert changed.status_code == 200, changed.content
 
 
-CONTRACT = {"name": "Broadband 2026", "status": "active", "category": "connectivity", "starts_on": "2026-09-01",
-            "initial_term_months": 12, "renewal": "agreement", "notice_number": 1, "notice_unit": "months",
-            "value": "1200.00", "billing_frequency": "annually", "vat_percent": "20", "support_opens_at": "08:00",
-            "support_closes_at": "17:00", "support_days": ["0", "1", "2", "3", "4"]}
+CONTRACT = {
+    "name": "Broadband 2026",
+    "status": "active",
+    "category": "connectivity",
+    "starts_on": "2026-09-01",
+    "initial_term_months": 12,
+    "renewal": "agreement",
+    "notice_number": 1,
+    "notice_unit": "months",
+    "value": "1200.00",
+    "billing_frequency": "annually",
+    "vat_percent": "20",
+    "support_opens_at": "08:00",
+    "support_closes_at": "17:00",
+    "support_days": ["0", "1", "2", "3", "4"],
+}
 
 
 def test_a_desk_adds_a_contract_with_shares_changes_it_with_if_match_and_decides_its_renewal(cast, other):
     api = token_client(cast.spoc)
-    made = api.post("/api/v1/contracts/", {**CONTRACT, "supplier": cast.supplier.pk,
-                                           "shares": {str(cast.school.pk): "100"}}, format="json")
+    made = api.post(
+        "/api/v1/contracts/",
+        {**CONTRACT, "supplier": cast.supplier.pk, "shares": {str(cast.school.pk): "100"}},
+        format="json",
+    )
     assert made.status_code == 201, made.content
     contract = made.json()
     assert contract["schools"] == [cast.school.pk] and contract["value"] == "1200.00"
@@ -115,19 +134,27 @@ def test_a_desk_adds_a_contract_with_shares_changes_it_with_if_match_and_decides
     assert changed.json()["name"] == "Broadband 2026" and changed.json()["support_days"] == "0,1,2,3,4"
     bad = api.patch(url, {"shares": {str(cast.school.pk): "60"}}, format="json")
     assert bad.status_code == 400 and "100%" in bad.json()["error"]["message"], bad.content
-    decided = api.post(url + "decide/", {"decision": "renew", "reason": "Good value"}, format="json",
-                       HTTP_IF_MATCH=changed["ETag"])
+    decided = api.post(
+        url + "decide/", {"decision": "renew", "reason": "Good value"}, format="json", HTTP_IF_MATCH=changed["ETag"]
+    )
     assert decided.status_code == 200, decided.content
     assert [d["decision"] for d in decided.json()["decisions"]] == ["renew"]
     assert decided["ETag"] != changed["ETag"]
-    assert api.post(url + "decide/", {"decision": "cancel", "reason": "x"}, format="json",
-                    HTTP_IF_MATCH=changed["ETag"]).status_code == 412
+    assert (
+        api.post(
+            url + "decide/", {"decision": "cancel", "reason": "x"}, format="json", HTTP_IF_MATCH=changed["ETag"]
+        ).status_code
+        == 412
+    )
 
     elm = token_client(other.spoc)
     assert elm.patch(url, {"value": "1"}, format="json").status_code == 404
     assert elm.post(url + "decide/", {"decision": "cancel", "reason": "x"}, format="json").status_code == 404
-    elsewhere = elm.post("/api/v1/contracts/", {**CONTRACT, "supplier": cast.supplier.pk,
-                                                "shares": {str(cast.school.pk): "100"}}, format="json")
+    elsewhere = elm.post(
+        "/api/v1/contracts/",
+        {**CONTRACT, "supplier": cast.supplier.pk, "shares": {str(cast.school.pk): "100"}},
+        format="json",
+    )
     assert elsewhere.status_code == 400 and "supplier" in elsewhere.json()["error"]["fields"]
     assert token_client(cast.spoc, "read").patch(url, {"value": "1"}, format="json").status_code == 403
     teacher = token_client(cast.reporter)

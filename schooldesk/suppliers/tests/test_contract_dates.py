@@ -14,21 +14,24 @@ from schooldesk.suppliers.services import contract_roll_forward
 from .factories import make_contract
 
 
-@pytest.mark.parametrize(("starts", "months", "ends"), [
-    (date(2026, 1, 31), 1, date(2026, 2, 28)),   # no 31 February: the term ends on the last day of February
-    (date(2028, 1, 31), 1, date(2028, 2, 29)),   # a leap year
-    (date(2026, 1, 31), 12, date(2027, 1, 30)),  # signed on 31 January for a year
-    (date(2026, 1, 31), 13, date(2027, 2, 28)),
-    (date(2026, 1, 30), 1, date(2026, 2, 28)),
-    (date(2024, 2, 29), 12, date(2025, 2, 28)),  # from a leap day
-    (date(2024, 2, 29), 48, date(2028, 2, 28)),
-    (date(2024, 3, 1), 12, date(2025, 2, 28)),
-    (date(2023, 9, 1), 36, date(2026, 8, 31)),   # a three-year initial term
-    (date(2026, 4, 1), 60, date(2031, 3, 31)),
-    (date(2026, 11, 30), 3, date(2027, 2, 28)),
-    (date(2026, 12, 31), 2, date(2027, 2, 28)),
-    (date(2026, 6, 15), 6, date(2026, 12, 14)),
-])
+@pytest.mark.parametrize(
+    ("starts", "months", "ends"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),  # no 31 February: the term ends on the last day of February
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),  # a leap year
+        (date(2026, 1, 31), 12, date(2027, 1, 30)),  # signed on 31 January for a year
+        (date(2026, 1, 31), 13, date(2027, 2, 28)),
+        (date(2026, 1, 30), 1, date(2026, 2, 28)),
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),  # from a leap day
+        (date(2024, 2, 29), 48, date(2028, 2, 28)),
+        (date(2024, 3, 1), 12, date(2025, 2, 28)),
+        (date(2023, 9, 1), 36, date(2026, 8, 31)),  # a three-year initial term
+        (date(2026, 4, 1), 60, date(2031, 3, 31)),
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),
+        (date(2026, 12, 31), 2, date(2027, 2, 28)),
+        (date(2026, 6, 15), 6, date(2026, 12, 14)),
+    ],
+)
 def test_term_end(starts, months, ends):
     assert term_end(starts, months) == ends
 
@@ -47,16 +50,19 @@ def test_term_end_sweep_against_the_calendar():
         day += timedelta(days=1)
 
 
-@pytest.mark.parametrize(("ends", "number", "unit", "by"), [
-    (date(2027, 3, 31), 3, "months", date(2026, 12, 31)),
-    (date(2027, 6, 30), 3, "months", date(2027, 3, 31)),   # three whole months: April, May and June
-    (date(2027, 2, 28), 3, "months", date(2026, 11, 30)),
-    (date(2028, 2, 29), 1, "months", date(2028, 1, 31)),
-    (date(2027, 1, 30), 1, "months", date(2026, 12, 30)),  # the 31 January contract's first notice date
-    (date(2027, 3, 31), 90, "days", date(2026, 12, 31)),
-    (date(2028, 3, 31), 90, "days", date(2028, 1, 1)),     # February 2028 has 29 days
-    (date(2027, 3, 31), 0, "days", date(2027, 3, 31)),
-])
+@pytest.mark.parametrize(
+    ("ends", "number", "unit", "by"),
+    [
+        (date(2027, 3, 31), 3, "months", date(2026, 12, 31)),
+        (date(2027, 6, 30), 3, "months", date(2027, 3, 31)),  # three whole months: April, May and June
+        (date(2027, 2, 28), 3, "months", date(2026, 11, 30)),
+        (date(2028, 2, 29), 1, "months", date(2028, 1, 31)),
+        (date(2027, 1, 30), 1, "months", date(2026, 12, 30)),  # the 31 January contract's first notice date
+        (date(2027, 3, 31), 90, "days", date(2026, 12, 31)),
+        (date(2028, 3, 31), 90, "days", date(2028, 1, 1)),  # February 2028 has 29 days
+        (date(2027, 3, 31), 0, "days", date(2027, 3, 31)),
+    ],
+)
 def test_notice_by(ends, number, unit, by):
     assert notice_by(ends, number, unit) == by
 
@@ -84,9 +90,12 @@ def _terms(contract: Contract, n: int) -> list[tuple[date, date]]:
 def test_signed_on_31_january_renewing_monthly_has_no_gaps_or_overlaps():
     contract = Contract(starts_on=date(2026, 1, 31), initial_term_months=12, renewal="automatic", renewal_term_months=1)
     assert _terms(contract, 6) == [
-        (date(2026, 1, 31), date(2027, 1, 30)), (date(2027, 1, 31), date(2027, 2, 28)),
-        (date(2027, 3, 1), date(2027, 3, 30)), (date(2027, 3, 31), date(2027, 4, 30)),
-        (date(2027, 5, 1), date(2027, 5, 30)), (date(2027, 5, 31), date(2027, 6, 30)),
+        (date(2026, 1, 31), date(2027, 1, 30)),
+        (date(2027, 1, 31), date(2027, 2, 28)),
+        (date(2027, 3, 1), date(2027, 3, 30)),
+        (date(2027, 3, 31), date(2027, 4, 30)),
+        (date(2027, 5, 1), date(2027, 5, 30)),
+        (date(2027, 5, 31), date(2027, 6, 30)),
     ]
 
 
@@ -103,30 +112,56 @@ def test_renewal_terms_are_counted_from_the_first_renewal_so_month_ends_do_not_d
 
 
 def test_leap_day_start_renews_on_the_right_days():
-    contract = Contract(starts_on=date(2024, 2, 29), initial_term_months=12, renewal="automatic",
-                        renewal_term_months=12)
-    assert [t[1] for t in _terms(contract, 5)] == [date(2025, 2, 28), date(2026, 2, 28), date(2027, 2, 28),
-                                                   date(2028, 2, 29), date(2029, 2, 28)]
+    contract = Contract(
+        starts_on=date(2024, 2, 29), initial_term_months=12, renewal="automatic", renewal_term_months=12
+    )
+    assert [t[1] for t in _terms(contract, 5)] == [
+        date(2025, 2, 28),
+        date(2026, 2, 28),
+        date(2027, 2, 28),
+        date(2028, 2, 29),
+        date(2029, 2, 28),
+    ]
 
 
 @pytest.mark.django_db
 def test_a_three_year_contract_is_not_due_after_one_year_and_rolls_forward_after_three(cast):
     """GLPI's bug: a 36-month contract alerted after 12 months. Ours counts the initial term."""
-    contract = make_contract(cast, starts_on=date(2023, 9, 1), initial_term_months=36, renewal="automatic",
-                             renewal_term_months=12, notice_number=3, notice_unit="months", today=date(2024, 9, 1))
+    contract = make_contract(
+        cast,
+        starts_on=date(2023, 9, 1),
+        initial_term_months=36,
+        renewal="automatic",
+        renewal_term_months=12,
+        notice_number=3,
+        notice_unit="months",
+        today=date(2024, 9, 1),
+    )
     assert (contract.term_ends_on, contract.notice_by_on) == (date(2026, 8, 31), date(2026, 5, 31))
     assert contract_roll_forward(contract=contract, today=date(2026, 8, 31)) is False
     assert contract_roll_forward(contract=contract, today=date(2026, 9, 1)) is True
     contract.refresh_from_db()
     assert (contract.renewals, contract.term_ends_on, contract.notice_by_on, contract.status) == (
-        1, date(2027, 8, 31), date(2027, 5, 31), "renewed")
+        1,
+        date(2027, 8, 31),
+        date(2027, 5, 31),
+        "renewed",
+    )
     assert contract.term_starts_on == date(2026, 9, 1)
 
 
 @pytest.mark.django_db
 def test_an_old_automatic_contract_entered_today_starts_in_its_current_term(cast):
-    contract = make_contract(cast, starts_on=date(2020, 1, 31), initial_term_months=12, renewal="automatic",
-                             renewal_term_months=12, notice_number=30, notice_unit="days", today=date(2026, 11, 23))
+    contract = make_contract(
+        cast,
+        starts_on=date(2020, 1, 31),
+        initial_term_months=12,
+        renewal="automatic",
+        renewal_term_months=12,
+        notice_number=30,
+        notice_unit="days",
+        today=date(2026, 11, 23),
+    )
     assert contract.renewals == 6
     assert (contract.term_starts_on, contract.term_ends_on) == (date(2026, 1, 31), date(2027, 1, 30))
     assert contract.notice_by_on == date(2026, 12, 31)
@@ -138,8 +173,14 @@ def test_a_contract_by_agreement_or_with_notice_given_expires_at_its_end(cast):
     assert contract_roll_forward(contract=contract, today=date(2026, 9, 1)) is True
     contract.refresh_from_db()
     assert (contract.status, contract.term_ends_on, contract.renewals) == ("expired", date(2026, 8, 31), 0)
-    auto = make_contract(cast, starts_on=date(2025, 9, 1), initial_term_months=12, renewal="automatic",
-                         renewal_term_months=12, today=date(2025, 9, 1))
+    auto = make_contract(
+        cast,
+        starts_on=date(2025, 9, 1),
+        initial_term_months=12,
+        renewal="automatic",
+        renewal_term_months=12,
+        today=date(2025, 9, 1),
+    )
     auto.status = "notice_given"
     auto.save()
     contract_roll_forward(contract=auto, today=date(2026, 9, 2))

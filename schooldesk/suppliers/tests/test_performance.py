@@ -62,8 +62,9 @@ def test_times_are_counted_in_support_hours_against_the_targets(cast, contract):
     # A note by the desk (not the supplier) after escalation is not the supplier's response.
     answered(incident_reply(incident=c, by=cast.spoc, body="Chased", is_public=False), at(2026, 12, 24, 16, 5))
 
-    result = supplier_performance(cast.owner, supplier_id=cast.supplier.pk, contracts=[contract],
-                                  today=date(2027, 1, 10))
+    result = supplier_performance(
+        cast.owner, supplier_id=cast.supplier.pk, contracts=[contract], today=date(2027, 1, 10)
+    )
     [(_, row)] = result["contracts"]
     assert (row["calls"], row["open"], row["responded"], row["resolved"]) == (3, 1, 3, 2)
     assert (row["response_met"], row["response_targeted"], row["response_rate"]) == (2, 3, 67)
@@ -78,7 +79,7 @@ def test_the_pages_show_the_figures_and_another_school_sees_none(cast, other, co
     client.force_login(cast.owner)
     page = client.get(f"/suppliers/contracts/{contract.pk}/").content.decode()
     assert "Supplier performance" in page and "0% <span" in page  # 2 h against 1 h 40 min
-    assert "Average response</dt><dd class=\"col-5\">2 hours</dd>" in page
+    assert 'Average response</dt><dd class="col-5">2 hours</dd>' in page
     supplier_page = client.get(f"/suppliers/{cast.supplier.pk}/").content.decode()
     assert contract.reference in supplier_page and "2 hours" in supplier_page
     client.force_login(other.owner)
@@ -91,16 +92,23 @@ def test_the_times_recorded_on_the_call_are_what_the_targets_measure(cast, contr
     # Escalated Monday 09:00. The supplier rang back at 10:00 (1 h: met) and fixed it Tuesday 11:00
     # (11 h of support time: missed); the desk only resolved the call on Friday, after the teacher confirmed.
     a = escalated(cast, at(2026, 11, 9, 9), "Projector bulb gone in Room 4")
-    incident_record_supplier_times(incident=a, by=cast.technician, version=a.version,
-                                   responded_at=at(2026, 11, 9, 10), fixed_at=at(2026, 11, 10, 11))
+    incident_record_supplier_times(
+        incident=a,
+        by=cast.technician,
+        version=a.version,
+        responded_at=at(2026, 11, 9, 10),
+        fixed_at=at(2026, 11, 10, 11),
+    )
     Incident.objects.filter(pk=a.pk).update(resolved_at=at(2026, 11, 13, 15))
     # A fix recorded with no response recorded: the fix was their first response (2 h: missed; fix met).
     b = escalated(cast, at(2026, 11, 16, 9), "Interactive whiteboard pen not working")
-    incident_record_supplier_times(incident=b, by=cast.spoc, version=b.version, responded_at=None,
-                                   fixed_at=at(2026, 11, 16, 11))
+    incident_record_supplier_times(
+        incident=b, by=cast.spoc, version=b.version, responded_at=None, fixed_at=at(2026, 11, 16, 11)
+    )
 
-    [(_, row)] = supplier_performance(cast.spoc, supplier_id=cast.supplier.pk, contracts=[contract],
-                                      today=date(2027, 1, 10))["contracts"]
+    [(_, row)] = supplier_performance(
+        cast.spoc, supplier_id=cast.supplier.pk, contracts=[contract], today=date(2027, 1, 10)
+    )["contracts"]
     assert (row["calls"], row["open"], row["responded"], row["resolved"]) == (2, 0, 2, 2)
     assert row["response_minutes"] == 60 + 120 and row["fix_minutes"] == 660 + 120
     assert (row["response_met"], row["response_targeted"], row["fix_met"], row["fix_targeted"]) == (1, 2, 1, 2)
@@ -115,25 +123,36 @@ def test_an_email_from_the_supplier_is_their_first_response(cast, contract, djan
     mailbox = MailboxFactory(school=cast.school, address="desk@oak.sch.uk")
     a = escalated(cast, at(2026, 11, 10, 10), "Wi-Fi drops in the library")
     with django_capture_on_commit_callbacks(execute=True):
-        message, _stored = inbound_store(mailbox=mailbox, raw=raw_email(
-            sender=cast.supplier.email, to=mailbox.address, subject=f"Re: [{a.reference}]", body="Engineer booked."))
+        message, _stored = inbound_store(
+            mailbox=mailbox,
+            raw=raw_email(
+                sender=cast.supplier.email, to=mailbox.address, subject=f"Re: [{a.reference}]", body="Engineer booked."
+            ),
+        )
         message = inbound_process(message)
     note = a.updates.get(body__contains="Engineer booked.")
     assert note.author is None
     answered(note, at(2026, 11, 10, 11, 30))
 
-    [(_, row)] = supplier_performance(cast.spoc, supplier_id=cast.supplier.pk, contracts=[contract],
-                                      today=date(2027, 1, 10))["contracts"]
+    [(_, row)] = supplier_performance(
+        cast.spoc, supplier_id=cast.supplier.pk, contracts=[contract], today=date(2027, 1, 10)
+    )["contracts"]
     assert (row["responded"], row["response_minutes"], row["response_met"]) == (1, 90, 1)
 
 
 def test_a_contract_counts_only_the_calls_escalated_while_it_was_in_force(cast, client):
     # Last year's contract (ended 31/08/2026) and this year's, with different targets for P4.
-    old = make_contract(cast, name="Support 2025-26", starts_on=date(2025, 9, 1), today=date(2025, 9, 1),
-                        targets={"P4": {"respond": 60, "fix": 600}})
+    old = make_contract(
+        cast,
+        name="Support 2025-26",
+        starts_on=date(2025, 9, 1),
+        today=date(2025, 9, 1),
+        targets={"P4": {"respond": 60, "fix": 600}},
+    )
     Contract.objects.filter(pk=old.pk).update(status=ContractStatus.EXPIRED)
-    new = make_contract(cast, name="Support 2026-27", starts_on=date(2026, 9, 1),
-                        targets={"P4": {"respond": 240, "fix": 600}})
+    new = make_contract(
+        cast, name="Support 2026-27", starts_on=date(2026, 9, 1), targets={"P4": {"respond": 240, "fix": 600}}
+    )
     # Before either contract; under the old one (answered in 2 h); under the new one (answered in 2 h).
     escalated(cast, at(2025, 7, 14, 10), "Laptop trolley not charging")
     old_call = escalated(cast, at(2025, 10, 6, 10), "Projector bulb gone")
@@ -149,17 +168,20 @@ def test_a_contract_counts_only_the_calls_escalated_while_it_was_in_force(cast, 
     page = client.get(f"/suppliers/contracts/{new.pk}/").content.decode()
     assert perf(page) == {"Calls escalated": "1 (1 still open)", "Responded within target": "100% (1 of 1)"}
 
-    result = supplier_performance(cast.spoc, supplier_id=cast.supplier.pk, contracts=[new, old],
-                                  today=date(2026, 12, 1), since=date(2025, 1, 1))
+    result = supplier_performance(
+        cast.spoc, supplier_id=cast.supplier.pk, contracts=[new, old], today=date(2026, 12, 1), since=date(2025, 1, 1)
+    )
     assert [(c.name, row["calls"], row["response_met"]) for c, row in result["contracts"]] == [
-        ("Support 2026-27", 1, 1), ("Support 2025-26", 1, 0)]
+        ("Support 2026-27", 1, 1),
+        ("Support 2025-26", 1, 0),
+    ]
     assert result["uncovered"]["calls"] == 1
 
 
 def perf(page: str) -> dict:
     """The first two figures of the contract page's performance card, as a person reads them."""
-    section = page[page.index('id="perf-h"'):]
-    section = section[:section.index("</section>")]
+    section = page[page.index('id="perf-h"') :]
+    section = section[: section.index("</section>")]
     terms = re.findall(r'<dt class="col-7">([^<]+)</dt><dd class="col-5">(.*?)</dd>', section)
     text = {term: re.sub(r"<[^>]+>", "", value).replace("  ", " ").strip() for term, value in terms}
     return {k: text[k] for k in ("Calls escalated", "Responded within target")}

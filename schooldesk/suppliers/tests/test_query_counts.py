@@ -23,11 +23,18 @@ CEILING = 30
 def grow(cast, second, trust, n):
     today = timezone.localdate()
     for i in range(n):
-        contract = make_contract(cast, name=f"Contract {i}", starts_on=today - timedelta(days=300 + i), notice_number=1,
-                                 shares={cast.school: Decimal("50"), second.school: Decimal("50")}, today=today,
-                                 targets={"P4": {"respond": 60, "fix": 600}}, visit_weekday=i % 5,
-                                 visit_starts_at="09:00",
-                                 visit_ends_at="10:00")
+        contract = make_contract(
+            cast,
+            name=f"Contract {i}",
+            starts_on=today - timedelta(days=300 + i),
+            notice_number=1,
+            shares={cast.school: Decimal("50"), second.school: Decimal("50")},
+            today=today,
+            targets={"P4": {"respond": 60, "fix": 600}},
+            visit_weekday=i % 5,
+            visit_starts_at="09:00",
+            visit_ends_at="10:00",
+        )
         if i % 2:  # half decided (the "decided" list), half still needing a decision
             contract_decide(contract=contract, by=trust, decision="renegotiate", reason=f"Reason {i}", today=today)
         from django.core.files.uploadedfile import SimpleUploadedFile

@@ -26,8 +26,7 @@ def shared(cast):
     Membership.objects.create(user=riverside_spoc, school=riverside, role="spoc")
     officer = UserFactory(username="la-officer", first_name="Lee", last_name="Council")
     Membership.objects.create(user=officer, organisation=cast.school.organisation, role="spoc")
-    contact = Contact.objects.create(supplier=cast.supplier, name="Ann Lee", phone="01632 960001",
-                                     escalation_level=1)
+    contact = Contact.objects.create(supplier=cast.supplier, name="Ann Lee", phone="01632 960001", escalation_level=1)
     return riverside_spoc, officer, contact
 
 
@@ -58,8 +57,10 @@ def test_a_school_desk_in_an_la_cannot_change_the_shared_contact(shared, cast, l
     assert f"/suppliers/{cast.supplier.pk}/contacts/{contact.pk}/suggest/" in hrefs  # a suggestion is
     for url, data in [  # and refused if posted
         (f"/suppliers/{cast.supplier.pk}/contacts/{contact.pk}/delete/", {}),
-        (f"/suppliers/{cast.supplier.pk}/contacts/{contact.pk}/edit/", {"name": "Gone", "phone": "1",
-                                                                         "escalation_level": "1"}),
+        (
+            f"/suppliers/{cast.supplier.pk}/contacts/{contact.pk}/edit/",
+            {"name": "Gone", "phone": "1", "escalation_level": "1"},
+        ),
         (f"/suppliers/{cast.supplier.pk}/edit/", {"name": "Renamed", "kind": "support", "email": "a@b.example"}),
         (f"/suppliers/{cast.supplier.pk}/contacts/new/", {"name": "New", "phone": "1", "escalation_level": "1"}),
     ]:
@@ -79,8 +80,15 @@ def test_a_school_suggests_a_change_and_an_la_officer_accepts_it(shared, cast, l
     supplier_url = f"/suppliers/{cast.supplier.pk}/"
     suggest_url = f"/suppliers/{cast.supplier.pk}/contacts/{contact.pk}/suggest/"
     html = page(client, suggest_url)
-    response = post_as_rendered(client, html, suggest_url, "/suggest/", field_name="phone", value="01632 960999",
-                                reason="Ann's direct line changed in September.")
+    response = post_as_rendered(
+        client,
+        html,
+        suggest_url,
+        "/suggest/",
+        field_name="phone",
+        value="01632 960999",
+        reason="Ann's direct line changed in September.",
+    )
     assert response.status_code == 302
     suggestion = SupplierSuggestion.objects.get()
     assert (suggestion.field_name, suggestion.value, suggestion.status) == ("phone", "01632 960999", "pending")
@@ -100,17 +108,23 @@ def test_a_school_suggests_a_change_and_an_la_officer_accepts_it(shared, cast, l
     client.force_login(riverside_spoc)  # the proposer sees the outcome
     html = page(client, supplier_url)
     assert "Accepted" in html and "Lee Council" in html
-    assert [audit_sentence(e) for e in AuditEntry.objects.filter(object_type__in=["contact", "suppliersuggestion"])
-            .order_by("pk")] == ["Rita Rivers suggested a change to Ann Lee",
-                                 "Lee Council changed the contact Ann Lee (Oak Support Ltd)",
-                                 "Lee Council accepted a suggested change to Ann Lee"]
+    assert [
+        audit_sentence(e)
+        for e in AuditEntry.objects.filter(object_type__in=["contact", "suppliersuggestion"]).order_by("pk")
+    ] == [
+        "Rita Rivers suggested a change to Ann Lee",
+        "Lee Council changed the contact Ann Lee (Oak Support Ltd)",
+        "Lee Council accepted a suggested change to Ann Lee",
+    ]
 
 
 def test_declining_needs_a_reason_which_the_school_reads(shared, cast, login, client):
     riverside_spoc, officer, contact = shared
     login(riverside_spoc)
-    client.post(f"/suppliers/{cast.supplier.pk}/suggest/", {"field_name": "email", "value": "new@example.org",
-                                                            "reason": "They told us."})
+    client.post(
+        f"/suppliers/{cast.supplier.pk}/suggest/",
+        {"field_name": "email", "value": "new@example.org", "reason": "They told us."},
+    )
     suggestion = SupplierSuggestion.objects.get()
     client.force_login(officer)
     supplier_url = f"/suppliers/{cast.supplier.pk}/"
@@ -118,8 +132,9 @@ def test_declining_needs_a_reason_which_the_school_reads(shared, cast, login, cl
     refused = post_as_rendered(client, html, supplier_url, "/decide/", button_value="decline")
     assert refused.status_code == 400 and "Say why the suggestion is declined" in refused.content.decode()
     html = refused.content.decode()
-    post_as_rendered(client, html, supplier_url, "/decide/", button_value="decline",
-                     reason="That address is for sales, not support.")
+    post_as_rendered(
+        client, html, supplier_url, "/decide/", button_value="decline", reason="That address is for sales, not support."
+    )
     suggestion.refresh_from_db()
     cast.supplier.refresh_from_db()
     assert suggestion.status == "declined" and cast.supplier.email != "new@example.org"
@@ -130,12 +145,15 @@ def test_declining_needs_a_reason_which_the_school_reads(shared, cast, login, cl
 def test_a_suggested_removal_accepted_removes_the_contact(shared, cast, login, client):
     riverside_spoc, officer, contact = shared
     login(riverside_spoc)
-    client.post(f"/suppliers/{cast.supplier.pk}/contacts/{contact.pk}/suggest/",
-                {"field_name": "remove", "value": "", "reason": "Ann has left the company."})
+    client.post(
+        f"/suppliers/{cast.supplier.pk}/contacts/{contact.pk}/suggest/",
+        {"field_name": "remove", "value": "", "reason": "Ann has left the company."},
+    )
     client.force_login(officer)
     suggestion = SupplierSuggestion.objects.get()
-    response = client.post(f"/suppliers/{cast.supplier.pk}/suggestions/{suggestion.pk}/decide/",
-                           {"decision": "accept", "reason": ""})
+    response = client.post(
+        f"/suppliers/{cast.supplier.pk}/suggestions/{suggestion.pk}/decide/", {"decision": "accept", "reason": ""}
+    )
     assert response.status_code == 302 and not Contact.objects.filter(pk=contact.pk).exists()
     suggestion.refresh_from_db()
     assert suggestion.status == "accepted" and suggestion.subject == "Ann Lee"
@@ -146,8 +164,12 @@ def test_a_school_desk_cannot_decide_a_suggestion(shared, cast, login):
     client = login(riverside_spoc)
     client.post(f"/suppliers/{cast.supplier.pk}/suggest/", {"field_name": "phone", "value": "0", "reason": "x"})
     suggestion = SupplierSuggestion.objects.get()
-    assert client.post(f"/suppliers/{cast.supplier.pk}/suggestions/{suggestion.pk}/decide/",
-                       {"decision": "accept"}).status_code == 403
+    assert (
+        client.post(
+            f"/suppliers/{cast.supplier.pk}/suggestions/{suggestion.pk}/decide/", {"decision": "accept"}
+        ).status_code
+        == 403
+    )
     assert SupplierSuggestion.objects.get().status == "pending"
 
 
@@ -159,8 +181,10 @@ def test_a_stand_alone_school_keeps_editing_its_own_suppliers(login):
     supplier_url = f"/suppliers/{alone.supplier.pk}/"
     hrefs = {link.href for link in read_page(page(client, supplier_url), supplier_url).links}
     assert f"/suppliers/{alone.supplier.pk}/edit/" in hrefs and "/suppliers/new/" in page(client, "/suppliers/")
-    response = client.post(f"/suppliers/{alone.supplier.pk}/contacts/new/",
-                           {"name": "Bob", "phone": "01632 960002", "escalation_level": "1"})
+    response = client.post(
+        f"/suppliers/{alone.supplier.pk}/contacts/new/",
+        {"name": "Bob", "phone": "01632 960002", "escalation_level": "1"},
+    )
     assert response.status_code == 302
     contact = Contact.objects.get(name="Bob")
     contact_save(contact=contact, by=alone.owner)  # the service agrees

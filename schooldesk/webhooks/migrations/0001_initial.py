@@ -8,93 +8,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('schools', '0001_initial'),
+        ("schools", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('event', models.CharField(choices=[('call.created', 'A call is logged'), ('call.priority_p1', 'A call is priority P1'), ('call.status_changed', "A call's status changes"), ('call.escalated', 'A call is escalated to a supplier'), ('call.sla_breached', 'A call misses its target'), ('contract.notice_due', "A contract's notice date is near"), ('asset.changed', 'An asset changes'), ('licence.under_licensed', 'A licence is under-licensed')], max_length=40)),
-                ('event_id', models.UUIDField(default=uuid.uuid4)),
-                ('body', models.TextField()),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('sending', 'Sending'), ('failed', 'Failed: will try again'), ('delivered', 'Delivered'), ('given_up', 'Given up')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='schools.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "event",
+                    models.CharField(
+                        choices=[
+                            ("call.created", "A call is logged"),
+                            ("call.priority_p1", "A call is priority P1"),
+                            ("call.status_changed", "A call's status changes"),
+                            ("call.escalated", "A call is escalated to a supplier"),
+                            ("call.sla_breached", "A call misses its target"),
+                            ("contract.notice_due", "A contract's notice date is near"),
+                            ("asset.changed", "An asset changes"),
+                            ("licence.under_licensed", "A licence is under-licensed"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("event_id", models.UUIDField(default=uuid.uuid4)),
+                ("body", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting"),
+                            ("sending", "Sending"),
+                            ("failed", "Failed: will try again"),
+                            ("delivered", "Delivered"),
+                            ("given_up", "Given up"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="schools.school",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('response_body', models.CharField(blank=True, max_length=500)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tries', to='webhooks.delivery')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("response_body", models.CharField(blank=True, max_length=500)),
+                ("error", models.CharField(blank=True, max_length=500)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tries", to="webhooks.delivery"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(help_text='For example: Council monitoring', max_length=80, verbose_name='name')),
-                ('url', models.URLField(help_text='Where the desk posts each event. https:// unless this installation allows plain http.', max_length=500, verbose_name='address (URL)')),
-                ('kind', models.CharField(choices=[('generic', 'Your own system (signed JSON)'), ('teams', 'Microsoft Teams incoming webhook (a card)'), ('slack', 'Slack-compatible incoming webhook (a message)')], default='generic', max_length=10, verbose_name='kind of receiver')),
-                ('events', models.CharField(max_length=400, verbose_name='events')),
-                ('secret', schooldesk.core.fields.EncryptedTextField(blank=True, verbose_name='signing secret')),
-                ('is_active', models.BooleanField(default=True, verbose_name='send events')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, help_text="Instead of a school: the events of all the organisation's schools.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_subscriptions', to='schools.organisation', verbose_name='every school of')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_subscriptions', to='schools.school', verbose_name='school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "name",
+                    models.CharField(help_text="For example: Council monitoring", max_length=80, verbose_name="name"),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        help_text="Where the desk posts each event. https:// unless this installation allows plain http.",
+                        max_length=500,
+                        verbose_name="address (URL)",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("generic", "Your own system (signed JSON)"),
+                            ("teams", "Microsoft Teams incoming webhook (a card)"),
+                            ("slack", "Slack-compatible incoming webhook (a message)"),
+                        ],
+                        default="generic",
+                        max_length=10,
+                        verbose_name="kind of receiver",
+                    ),
+                ),
+                ("events", models.CharField(max_length=400, verbose_name="events")),
+                ("secret", schooldesk.core.fields.EncryptedTextField(blank=True, verbose_name="signing secret")),
+                ("is_active", models.BooleanField(default=True, verbose_name="send events")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Instead of a school: the events of all the organisation's schools.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_subscriptions",
+                        to="schools.organisation",
+                        verbose_name="every school of",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_subscriptions",
+                        to="schools.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='subscription',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='webhooks.subscription'),
+            model_name="delivery",
+            name="subscription",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="webhooks.subscription"
+            ),
         ),
         migrations.AddIndex(
-            model_name='subscription',
-            index=models.Index(fields=['is_active', 'school'], name='webhooks_su_is_acti_debefd_idx'),
+            model_name="subscription",
+            index=models.Index(fields=["is_active", "school"], name="webhooks_su_is_acti_debefd_idx"),
         ),
         migrations.AddIndex(
-            model_name='subscription',
-            index=models.Index(fields=['is_active', 'organisation'], name='webhooks_su_is_acti_2af32c_idx'),
+            model_name="subscription",
+            index=models.Index(fields=["is_active", "organisation"], name="webhooks_su_is_acti_2af32c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', True), ('school__isnull', False)), models.Q(('organisation__isnull', False), ('school__isnull', True)), _connector='OR'), name='webhook_school_or_organisation'),
+            model_name="subscription",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("organisation__isnull", True), ("school__isnull", False)),
+                    models.Q(("organisation__isnull", False), ("school__isnull", True)),
+                    _connector="OR",
+                ),
+                name="webhook_school_or_organisation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['status', 'next_attempt_at'], name='webhooks_de_status_c8abe7_idx'),
+            model_name="delivery",
+            index=models.Index(fields=["status", "next_attempt_at"], name="webhooks_de_status_c8abe7_idx"),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('subscription', 'event_id'), name='webhook_delivery_once'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(fields=("subscription", "event_id"), name="webhook_delivery_once"),
         ),
     ]

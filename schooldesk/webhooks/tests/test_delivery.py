@@ -29,7 +29,7 @@ def subscribe(client, user, url, events, kind=None) -> tuple[Subscription, str]:
     if kind:
         data["kind"] = kind
     response = client.post(form.action, data, follow=True)
-    assert response.status_code == 200, re.findall(r'invalid-feedback[^>]*>([^<]+)', response.content.decode())
+    assert response.status_code == 200, re.findall(r"invalid-feedback[^>]*>([^<]+)", response.content.decode())
     subscription = Subscription.objects.get(name="Council monitoring")
     shown = re.search(r'id="new-secret" type="text" value="([^"]+)"', response.content.decode())
     assert shown, "the secret is shown once, on the page after creating"
@@ -39,20 +39,29 @@ def subscribe(client, user, url, events, kind=None) -> tuple[Subscription, str]:
 def verify(secret: str, request) -> dict:
     """What a receiver does (README "Verifying webhook signatures")."""
     timestamp = request.headers["x-schooldesk-timestamp"]
-    expected = "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + request.body,
-                                    hashlib.sha256).hexdigest()
+    expected = (
+        "sha256=" + hmac.new(secret.encode(), f"{timestamp}.".encode() + request.body, hashlib.sha256).hexdigest()
+    )
     assert hmac.compare_digest(expected, request.headers["x-schooldesk-signature"])
     return json.loads(request.body)
 
 
 def p1_call(cast, **extra):
     location = Location.objects.filter(school=cast.school).first()
-    return incident_create(school=cast.school, location=location, summary="Whole site offline", by=cast.spoc,
-                           impact="I1", urgency="U1", **extra)
+    return incident_create(
+        school=cast.school,
+        location=location,
+        summary="Whole site offline",
+        by=cast.spoc,
+        impact="I1",
+        urgency="U1",
+        **extra,
+    )
 
 
 def test_a_p1_call_is_signed_retried_after_two_500s_and_its_attempts_show_to_the_ict_owner(
-        cast, client, receiver, clock, django_capture_on_commit_callbacks):
+    cast, client, receiver, clock, django_capture_on_commit_callbacks
+):
     subscription, secret = subscribe(client, cast.owner, receiver.url, [WebhookEvent.PRIORITY_P1])
     assert subscription.school == cast.school and subscription.organisation is None
     assert subscription.secret == secret
@@ -78,8 +87,10 @@ def test_a_p1_call_is_signed_retried_after_two_500s_and_its_attempts_show_to_the
     assert {b["id"] for b in bodies} == {str(delivery.event_id)}  # the same event each time
     assert [r.headers["x-schooldesk-delivery"] for r in receiver.requests] == [str(delivery.event_id)] * 3
     assert [int(r.headers["x-schooldesk-timestamp"]) for r in receiver.requests] == [
-        int(start.timestamp()), int((start + timedelta(minutes=1, seconds=1)).timestamp()),
-        int((start + timedelta(minutes=3, seconds=2)).timestamp())]
+        int(start.timestamp()),
+        int((start + timedelta(minutes=1, seconds=1)).timestamp()),
+        int((start + timedelta(minutes=3, seconds=2)).timestamp()),
+    ]
     body = bodies[0]
     assert body["event"] == "call.priority_p1" and body["object"]["reference"] == incident.reference
     assert body["object"]["url"].endswith(f"/incidents/{incident.pk}/")
@@ -124,7 +135,8 @@ def test_a_rolled_back_change_emits_nothing(cast, client, receiver, django_captu
 
 
 def test_an_event_nobody_subscribes_to_costs_no_query_once_cached(
-        cast, client, receiver, django_capture_on_commit_callbacks, django_assert_num_queries):
+    cast, client, receiver, django_capture_on_commit_callbacks, django_assert_num_queries
+):
     from schooldesk.webhooks.events import emit
 
     incident = p1_call(cast)
@@ -147,15 +159,16 @@ def test_an_event_nobody_subscribes_to_costs_no_query_once_cached(
 
 
 def test_the_readmes_verifier_accepts_a_delivery_and_refuses_a_changed_or_old_one(
-        cast, client, receiver, django_capture_on_commit_callbacks):
+    cast, client, receiver, django_capture_on_commit_callbacks
+):
     """The code the README gives receivers, run on a real delivery."""
     from pathlib import Path
 
     from django.conf import settings
 
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
-    section = readme[readme.index("### Verifying webhook signatures"):]
-    code = section[section.index("```python") + len("```python"):section.index("```", section.index("```python") + 9)]
+    section = readme[readme.index("### Verifying webhook signatures") :]
+    code = section[section.index("```python") + len("```python") : section.index("```", section.index("```python") + 9)]
     namespace = {}
     exec(code, namespace)  # noqa: S102 - our own README
     verify_as_readme = namespace["verify"]

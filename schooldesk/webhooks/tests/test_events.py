@@ -22,9 +22,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def everything(cast, receiver):
-    subscription, _secret = subscription_save(subscription=Subscription(
-        school=cast.school, name="All", url=receiver.url,
-        events="," + ",".join(WebhookEvent.values) + ","), by=cast.owner)
+    subscription, _secret = subscription_save(
+        subscription=Subscription(
+            school=cast.school, name="All", url=receiver.url, events="," + ",".join(WebhookEvent.values) + ","
+        ),
+        by=cast.owner,
+    )
     return subscription
 
 
@@ -37,8 +40,9 @@ def test_call_events_come_from_the_call_services(cast, everything, receiver, dja
         incident = p1_call(cast)
     assert events(receiver) == ["call.created", "call.priority_p1"]
     with django_capture_on_commit_callbacks(execute=True):
-        incident = incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,
-                                   impact="I1", urgency="U1")
+        incident = incident_triage(
+            incident=incident, by=cast.spoc, version=incident.version, category=None, impact="I1", urgency="U1"
+        )
     assert events(receiver)[2:] == ["call.status_changed"]  # New → Open; still P1: not told again
     body = json.loads(receiver.requests[2].body)
     assert body["data"]["old_status"] == "New" and body["data"]["status"] == "Open (triaged)"
@@ -53,13 +57,15 @@ def test_a_call_triaged_up_to_p1_is_told(cast, everything, receiver, django_capt
 
     incident = IncidentFactory(school=cast.school, by=cast.reporter)  # P4, outside the capture: not sent
     with django_capture_on_commit_callbacks(execute=True):
-        incident_triage(incident=incident, by=cast.spoc, version=incident.version, category=None,
-                        impact="I1", urgency="U1")
+        incident_triage(
+            incident=incident, by=cast.spoc, version=incident.version, category=None, impact="I1", urgency="U1"
+        )
     assert "call.priority_p1" in events(receiver)
 
 
-def test_a_missed_target_is_told_once_however_often_the_job_runs(cast, everything, receiver,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_missed_target_is_told_once_however_often_the_job_runs(
+    cast, everything, receiver, django_capture_on_commit_callbacks
+):
     incident = p1_call(cast)  # not captured: the call's own events are not sent
     due = incident.response_due_at
     with django_capture_on_commit_callbacks(execute=True):
@@ -80,8 +86,7 @@ def test_an_asset_change_is_told(cast, everything, receiver, django_capture_on_c
     assert json.loads(receiver.requests[0].body)["object"]["reference"] == asset.reference
 
 
-def test_a_licence_becoming_under_licensed_is_told_once(cast, everything, receiver,
-                                                         django_capture_on_commit_callbacks):
+def test_a_licence_becoming_under_licensed_is_told_once(cast, everything, receiver, django_capture_on_commit_callbacks):
     licence = LicenceFactory(school=cast.school, by=cast.spoc, quantity=1)
     with django_capture_on_commit_callbacks(execute=True):
         allocation_add(licence=licence, by=cast.spoc, person=cast.reporter)  # 1 of 1: compliant
@@ -94,10 +99,10 @@ def test_a_licence_becoming_under_licensed_is_told_once(cast, everything, receiv
     assert json.loads(receiver.requests[0].body)["data"]["shortfall"] == "1"
 
 
-def test_a_contracts_notice_date_is_told_at_each_reminder(cast, everything, receiver,
-                                                          django_capture_on_commit_callbacks):
-    make_contract(cast, starts_on=date(2026, 1, 31), initial_term_months=12, notice_number=1,
-                  today=date(2026, 1, 31))
+def test_a_contracts_notice_date_is_told_at_each_reminder(
+    cast, everything, receiver, django_capture_on_commit_callbacks
+):
+    make_contract(cast, starts_on=date(2026, 1, 31), initial_term_months=12, notice_number=1, today=date(2026, 1, 31))
     with django_capture_on_commit_callbacks(execute=True):
         contract_alerts_send(today=date(2026, 10, 1))  # 90 days before the notice date
     with django_capture_on_commit_callbacks(execute=True):

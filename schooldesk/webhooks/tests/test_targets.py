@@ -21,8 +21,15 @@ def post_form(client, user, data):
     return client.post(form.action, {**sent, "name": "Monitoring", "events": [WebhookEvent.CALL_CREATED], **data})
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hook", "https://10.1.2.3/hook", "https://[::1]/hook",
-                                 "https://169.254.169.254/latest/meta-data"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "https://10.1.2.3/hook",
+        "https://[::1]/hook",
+        "https://169.254.169.254/latest/meta-data",
+    ],
+)
 def test_a_private_or_local_address_is_refused_with_the_setting_off(cast, client, settings, url):
     settings.SCHOOLDESK_ALLOW_PRIVATE_HOSTS = False
     response = post_form(client, cast.owner, {"url": url})
@@ -37,8 +44,9 @@ def test_plain_http_is_refused_unless_the_installation_allows_it(cast, client, s
     assert response.status_code == 400 and "only sends to https://" in response.content.decode()
 
 
-def test_an_address_that_became_private_is_refused_when_sending(cast, client, receiver, settings,
-                                                                django_capture_on_commit_callbacks):
+def test_an_address_that_became_private_is_refused_when_sending(
+    cast, client, receiver, settings, django_capture_on_commit_callbacks
+):
     """Checked again at each attempt: a name that now resolves to the LA's own network is not posted to."""
     subscribe(client, cast.owner, receiver.url, [WebhookEvent.CALL_CREATED])
     settings.SCHOOLDESK_ALLOW_PRIVATE_HOSTS = False
@@ -49,10 +57,12 @@ def test_an_address_that_became_private_is_refused_when_sending(cast, client, re
     assert attempt.status_code is None and "private or local network" in attempt.error
 
 
-def test_a_teams_target_gets_a_card_and_never_a_restricted_call(cast, client, receiver,
-                                                              django_capture_on_commit_callbacks):
-    subscribe(client, cast.owner, receiver.url, [WebhookEvent.CALL_CREATED, WebhookEvent.PRIORITY_P1],
-              kind=TargetKind.TEAMS)
+def test_a_teams_target_gets_a_card_and_never_a_restricted_call(
+    cast, client, receiver, django_capture_on_commit_callbacks
+):
+    subscribe(
+        client, cast.owner, receiver.url, [WebhookEvent.CALL_CREATED, WebhookEvent.PRIORITY_P1], kind=TargetKind.TEAMS
+    )
     with django_capture_on_commit_callbacks(execute=True):
         p1_call(cast, is_restricted=True)
     assert not receiver.requests and not Delivery.objects.exists()  # not even queued
@@ -72,7 +82,8 @@ def test_a_teams_target_gets_a_card_and_never_a_restricted_call(cast, client, re
 
 
 def test_a_generic_target_gets_a_restricted_call_as_its_reference_and_link_only(
-        cast, client, receiver, django_capture_on_commit_callbacks):
+    cast, client, receiver, django_capture_on_commit_callbacks
+):
     subscribe(client, cast.owner, receiver.url, [WebhookEvent.CALL_CREATED])
     with django_capture_on_commit_callbacks(execute=True):
         incident = p1_call(cast, is_restricted=True)
@@ -91,8 +102,9 @@ def test_a_slack_target_gets_text_and_blocks(cast, client, receiver, django_capt
     assert message["blocks"][0]["type"] == "section" and "Whole site offline" in message["blocks"][1]["text"]["text"]
 
 
-def test_a_receiver_that_does_not_answer_is_given_up_on_after_the_timeout(cast, client, settings,
-                                                                         django_capture_on_commit_callbacks):
+def test_a_receiver_that_does_not_answer_is_given_up_on_after_the_timeout(
+    cast, client, settings, django_capture_on_commit_callbacks
+):
     import socket
 
     silent = socket.socket()

@@ -38,8 +38,15 @@ def test_an_la_officer_subscribes_for_every_school_of_the_organisation(cast, cli
     form = next(f for f in forms_in(page, "/webhooks/new/") if f.action.endswith("/webhooks/new/"))
     assert {c.name for c in form.controls} >= {"school", "organisation"}
     data, _filled = filled(form, None)
-    data.update({"name": "Council monitoring", "url": "http://127.0.0.1:9/la", "events": ["call.priority_p1"],
-                 "school": "", "organisation": str(cast.school.organisation_id)})
+    data.update(
+        {
+            "name": "Council monitoring",
+            "url": "http://127.0.0.1:9/la",
+            "events": ["call.priority_p1"],
+            "school": "",
+            "organisation": str(cast.school.organisation_id),
+        }
+    )
     response = client.post(form.action, data)
     assert response.status_code == 302
     subscription = Subscription.objects.get()
@@ -57,8 +64,15 @@ def test_the_owner_of_one_school_cannot_subscribe_another_school(cast, other, cl
     form = next(f for f in forms_in(page, "/webhooks/new/") if f.action.endswith("/webhooks/new/"))
     assert "school" not in {c.name for c in form.controls}  # one school: theirs, no field
     data, _filled = filled(form, None)
-    data.update({"name": "Sneaky", "url": "http://127.0.0.1:9/x", "events": ["call.created"],
-                 "school": str(other.school.pk), "organisation": str(other.school.organisation_id)})
+    data.update(
+        {
+            "name": "Sneaky",
+            "url": "http://127.0.0.1:9/x",
+            "events": ["call.created"],
+            "school": str(other.school.pk),
+            "organisation": str(other.school.organisation_id),
+        }
+    )
     assert client.post(form.action, data).status_code == 302
     assert Subscription.objects.get().school == cast.school
 
@@ -83,8 +97,9 @@ def test_the_webhook_pages_cost_the_same_queries_however_many_deliveries(cast, c
     urls = ["/webhooks/", f"/webhooks/{subscription.pk}/"]
     before = [_queries(client, url) for url in urls]
     for n in range(6):
-        delivery = Delivery.objects.create(subscription=subscription, event="call.created", school=cast.school,
-                                           body="{}")
+        delivery = Delivery.objects.create(
+            subscription=subscription, event="call.created", school=cast.school, body="{}"
+        )
         for status in (500, 200):
             Attempt.objects.create(delivery=delivery, at=timezone.now(), status_code=status, response_body=str(n))
     tenancy.build(cast, "SECOND")

@@ -25,15 +25,19 @@ class Command(BaseCommand):
         po = catalogue.catalogue_path(root)
         if action == "update":
             catalogue.update(root)
-            self.stdout.write(f"{po} and its .mo written: translate the new entries (empty msgstr), then run "
-                              "`make messages` again to compile them.")
+            self.stdout.write(
+                f"{po} and its .mo written: translate the new entries (empty msgstr), then run "
+                "`make messages` again to compile them."
+            )
             return
         missing = catalogue.missing(root, po)
         problems = [f"  {ctx + ' | ' if ctx else ''}{msgid!r}" for ctx, msgid in missing]
         if problems:
-            raise CommandError(f"{len(problems)} strings marked for translation are not in {po}:\n"
-                               + "\n".join(problems[:50])
-                               + "\nRun `make messages` and commit the catalogue (docs/decisions/0035).")
+            raise CommandError(
+                f"{len(problems)} strings marked for translation are not in {po}:\n"
+                + "\n".join(problems[:50])
+                + "\nRun `make messages` and commit the catalogue (docs/decisions/0035)."
+            )
         if not catalogue.mo_is_fresh(po):
             raise CommandError(f"{po.with_suffix('.mo')} is not compiled from the .po: run `make messages`.")
         self.stdout.write("The Welsh catalogue has every string, and its .mo is fresh.")

@@ -16,14 +16,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--dir", type=Path, default=None,
-                            help="Where the archives go (default: SCHOOLDESK_BACKUP_DIR).")
-        parser.add_argument("--keep", type=int, default=settings.SCHOOLDESK_BACKUP_KEEP,
-                            help="How many archives to keep, the newest (default: SCHOOLDESK_BACKUP_KEEP, "
-                                 "%(default)s).")
-        parser.add_argument("--passphrase-file", type=Path, default=None,
-                            help="Encrypt with the passphrase on this file's first line "
-                                 "(default: SCHOOLDESK_BACKUP_PASSPHRASE_FILE; none: not encrypted).")
+        parser.add_argument(
+            "--dir", type=Path, default=None, help="Where the archives go (default: SCHOOLDESK_BACKUP_DIR)."
+        )
+        parser.add_argument(
+            "--keep",
+            type=int,
+            default=settings.SCHOOLDESK_BACKUP_KEEP,
+            help="How many archives to keep, the newest (default: SCHOOLDESK_BACKUP_KEEP, %(default)s).",
+        )
+        parser.add_argument(
+            "--passphrase-file",
+            type=Path,
+            default=None,
+            help="Encrypt with the passphrase on this file's first line "
+            "(default: SCHOOLDESK_BACKUP_PASSPHRASE_FILE; none: not encrypted).",
+        )
 
     def handle(self, *args, dir=None, keep, passphrase_file=None, **options):  # noqa: A002 - the option's name
         directory = dir or settings.SCHOOLDESK_BACKUP_DIR

@@ -18,24 +18,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path, help="The archive (schooldesk-....tar.gz or .tar.gz.enc).")
-        parser.add_argument("--database-url", default=None,
-                            help="Restore into this database instead (e.g. a scratch one for a restore drill): "
-                                 "sqlite:////path/file.sqlite3 or postgres://user:pass@host/name.")
-        parser.add_argument("--media-root", type=Path, default=None,
-                            help="Restore the uploaded files here instead of MEDIA_ROOT.")
-        parser.add_argument("--passphrase-file", type=Path, default=None,
-                            help="For an encrypted archive (default: SCHOOLDESK_BACKUP_PASSPHRASE_FILE).")
-        parser.add_argument("--force", action="store_true",
-                            help="Restore over a database and media directory that are not empty.")
+        parser.add_argument(
+            "--database-url",
+            default=None,
+            help="Restore into this database instead (e.g. a scratch one for a restore drill): "
+            "sqlite:////path/file.sqlite3 or postgres://user:pass@host/name.",
+        )
+        parser.add_argument(
+            "--media-root", type=Path, default=None, help="Restore the uploaded files here instead of MEDIA_ROOT."
+        )
+        parser.add_argument(
+            "--passphrase-file",
+            type=Path,
+            default=None,
+            help="For an encrypted archive (default: SCHOOLDESK_BACKUP_PASSPHRASE_FILE).",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Restore over a database and media directory that are not empty."
+        )
 
-    def handle(self, *args, archive, database_url=None, media_root=None, passphrase_file=None, force=False,
-               **options):
+    def handle(self, *args, archive, database_url=None, media_root=None, passphrase_file=None, force=False, **options):
         database = database_from(database_url)
         media_root = media_root or Path(settings.MEDIA_ROOT)
         passphrase_file = passphrase_file or settings.SCHOOLDESK_BACKUP_PASSPHRASE_FILE or None
         try:
-            manifest = backup_restore(archive=archive, database=database, media_root=media_root,
-                                      passphrase_file=passphrase_file, force=force)
+            manifest = backup_restore(
+                archive=archive, database=database, media_root=media_root, passphrase_file=passphrase_file, force=force
+            )
         except BackupError as exc:
             raise CommandError(f"The restore failed: {exc}") from exc
         media = manifest["media"]

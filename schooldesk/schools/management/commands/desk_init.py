@@ -39,25 +39,40 @@ class Command(BaseCommand):
         parser.add_argument("--urn", help="The school's DfE unique reference number (six digits).")
         parser.add_argument("--phase", default=Phase.PRIMARY, choices=Phase.values)
         parser.add_argument("--governance", default=Governance.MAINTAINED, choices=Governance.values)
-        parser.add_argument("--nation", default=Nation.ENGLAND, choices=Nation.values,
-                            help="Whose bank holidays stop the SLA clock.")
+        parser.add_argument(
+            "--nation", default=Nation.ENGLAND, choices=Nation.values, help="Whose bank holidays stop the SLA clock."
+        )
         parser.add_argument("--organisation", help="The LA, trust or company; the school's own name if omitted.")
-        parser.add_argument("--kind", choices=OrganisationKind.values,
-                            help="The organisation's kind: 'school' when it is the school itself (the default "
-                                 "then), 'la' otherwise unless given. The ICT owner of an LA, trust or company "
-                                 "holds the role across all its schools.")
+        parser.add_argument(
+            "--kind",
+            choices=OrganisationKind.values,
+            help="The organisation's kind: 'school' when it is the school itself (the default "
+            "then), 'la' otherwise unless given. The ICT owner of an LA, trust or company "
+            "holds the role across all its schools.",
+        )
         parser.add_argument("--username", help="The ICT owner's username.")
         parser.add_argument("--email", default=None, help="The ICT owner's email (for password resets).")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
-        parser.add_argument("--user", action="append", default=[], metavar="USERNAME:ROLE",
-                            help="Another first person in the school, with the same first password (repeatable); "
-                                 f"roles: {', '.join(Role.values)}.")
-        parser.add_argument("--supplier", default="",
-                            help="The second-level provider (the LA's ICT team, a support company) whose staff the "
-                                 "providers among --user are; made in the organisation if it has none of that name.")
-        parser.add_argument("--password-file", type=Path,
-                            help="A file whose first line is the first password of the people created now.")
+        parser.add_argument(
+            "--user",
+            action="append",
+            default=[],
+            metavar="USERNAME:ROLE",
+            help="Another first person in the school, with the same first password (repeatable); "
+            f"roles: {', '.join(Role.values)}.",
+        )
+        parser.add_argument(
+            "--supplier",
+            default="",
+            help="The second-level provider (the LA's ICT team, a support company) whose staff the "
+            "providers among --user are; made in the organisation if it has none of that name.",
+        )
+        parser.add_argument(
+            "--password-file",
+            type=Path,
+            help="A file whose first line is the first password of the people created now.",
+        )
 
     def handle(self, *args, **options):
         interactive = sys.stdin.isatty()
@@ -73,25 +88,42 @@ class Command(BaseCommand):
         organisation = (options["organisation"] or "").strip() or options["school"]
         kind = options["kind"] or (OrganisationKind.SCHOOL if organisation == options["school"] else "la")
         people = [self.person(spec) for spec in options["user"]]
-        owner = {"username": options["username"], "email": options["email"] or "",
-                 "first_name": options["first_name"], "last_name": options["last_name"]}
+        owner = {
+            "username": options["username"],
+            "email": options["email"] or "",
+            "first_name": options["first_name"],
+            "last_name": options["last_name"],
+        }
         new = desk_start_missing_people(usernames=[owner["username"]] + [u for u, _ in people])
         password = self.password(options["password_file"], interactive, User(**owner)) if new else None
         try:
-            started = desk_start(organisation_name=organisation, organisation_kind=kind, school_name=options["school"],
-                                 urn=urn, phase=options["phase"], governance=options["governance"],
-                                 nation=options["nation"], owner=owner, people=people, password=password,
-                                 supplier_name=options["supplier"].strip())
+            started = desk_start(
+                organisation_name=organisation,
+                organisation_kind=kind,
+                school_name=options["school"],
+                urn=urn,
+                phase=options["phase"],
+                governance=options["governance"],
+                nation=options["nation"],
+                owner=owner,
+                people=people,
+                password=password,
+                supplier_name=options["supplier"].strip(),
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
-        labels = {"organisation": f"Organisation {started.organisation}", "school": f"School {started.school}",
-                  "supplier": f"Supplier {options['supplier'].strip()}"}
+        labels = {
+            "organisation": f"Organisation {started.organisation}",
+            "school": f"School {started.school}",
+            "supplier": f"Supplier {options['supplier'].strip()}",
+        }
         for key, created in started.created.items():
-            self.stdout.write(f"{labels.get(key, f'Person {key}')}: "
-                              f"{'created' if created else 'already there, kept as it was'}")
-        self.stdout.write(self.style.SUCCESS(
-            f"The desk for {started.school} is ready: sign in as {owner['username']}."
-        ))
+            self.stdout.write(
+                f"{labels.get(key, f'Person {key}')}: {'created' if created else 'already there, kept as it was'}"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"The desk for {started.school} is ready: sign in as {owner['username']}.")
+        )
 
     def person(self, spec: str) -> tuple[str, str]:
         username, _, role = spec.partition(":")
