@@ -11,7 +11,7 @@ ROLES = ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo")
 
 
 def menu_links(html: str) -> list[str]:
-    nav = html[html.index("<nav") : html.index("</nav>")]
+    nav = " ".join(html[html.index("<nav") : html.index("</nav>")].split())  # however the markup is wrapped
     return sorted(set(re.findall(r'<a class="(?:dropdown-item|nav-link|navbar-brand[^"]*)" href="(/[^"]*)"', nav)))
 
 

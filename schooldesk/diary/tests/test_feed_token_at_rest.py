@@ -29,7 +29,7 @@ def stored(user) -> str:
 
 def address_shown(client) -> str:
     """The address the feed page offers to copy, as a path a calendar app would fetch."""
-    page = client.get("/diary/feed/").content.decode()
+    page = " ".join(client.get("/diary/feed/").content.decode().split())  # however the markup is wrapped
     return urlsplit(re.search(r'id="feed-url" type="text" value="([^"]+)"', page).group(1)).path
 
 

@@ -31,7 +31,8 @@ def subscribe(client, user, url, events, kind=None) -> tuple[Subscription, str]:
     response = client.post(form.action, data, follow=True)
     assert response.status_code == 200, re.findall(r"invalid-feedback[^>]*>([^<]+)", response.content.decode())
     subscription = Subscription.objects.get(name="Council monitoring")
-    shown = re.search(r'id="new-secret" type="text" value="([^"]+)"', response.content.decode())
+    page = " ".join(response.content.decode().split())  # however the markup is wrapped
+    shown = re.search(r'id="new-secret" type="text" value="([^"]+)"', page)
     assert shown, "the secret is shown once, on the page after creating"
     return subscription, shown.group(1)
 
