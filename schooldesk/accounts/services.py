@@ -162,7 +162,9 @@ def role_give(*, person, school, role: str, by, supplier=None) -> tuple[Membersh
 def role_remove(*, membership: Membership, by) -> Membership:
     """Take a role in a school away. Nobody takes away their own last ICT owner role (the school would be left
     without the person who could give it back)."""
-    membership = Membership.objects.select_for_update().select_related("school", "user").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("school", "user").get(pk=membership.pk)
+    )
     if membership.school_id is None:
         raise PermissionDenied(_("A role across a whole organisation is changed by its administrator."))
     person, school = membership.user, membership.school

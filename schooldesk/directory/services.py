@@ -139,7 +139,7 @@ def syncs_due() -> int:
 def room_add(*, room: Room, by) -> Location | None:
     """The room becomes one of the school's locations (or is tied to the location of its name). None when it was
     already."""
-    room = Room.objects.select_for_update().select_related("run__connection__school").get(pk=room.pk)
+    room = Room.objects.select_for_update(of=("self",)).select_related("run__connection__school").get(pk=room.pk)
     school = room.run.connection.school
     if school is None or not Connection.objects.visible_to(by).filter(pk=room.run.connection_id).exists():
         raise PermissionDenied(_("Only the school's ICT owner or the organisation's desk adds locations here."))

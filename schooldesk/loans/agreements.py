@@ -120,7 +120,7 @@ def agreement_sign(
 
     require_loan_role(by, loan.school_id)
     loan = (
-        Loan.objects.select_for_update()
+        Loan.objects.select_for_update(of=("self",))
         .select_related("asset", "asset__asset_type", "pupil", "person", "school")
         .get(pk=loan.pk)
     )

@@ -62,6 +62,7 @@ def _pupil_has_a_device(pupil) -> ValidationError:
     )
 
 
+@transaction.atomic
 def loan_issue(
     *,
     asset: Asset,
@@ -154,7 +155,7 @@ def loan_return(
     require_loan_role(by, loan.school_id)
     assets = _asset_services()
     asset = assets._lock(loan.asset, None)
-    loan = Loan.objects.select_for_update().select_related("pupil", "person").get(pk=loan.pk)
+    loan = Loan.objects.select_for_update(of=("self",)).select_related("pupil", "person").get(pk=loan.pk)
     if loan.returned_on is not None:
         raise ValidationError(
             _("%(tag)s was already returned on %(day)s.") % {"tag": asset.tag, "day": f"{loan.returned_on:%d/%m/%Y}"}
