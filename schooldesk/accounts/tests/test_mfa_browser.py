@@ -50,8 +50,12 @@ def sign_out(page):
     toggler = page.get_by_role("button", name="Show menu")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") == "false":
         toggler.click()
+        # the phone menu slides open: the person's menu is clicked once it has (a click mid-slide can miss)
+        expect(page.locator("#nav-links")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.locator(".nav-person").click()
-    page.get_by_role("button", name="Sign out").click()
+    button = page.get_by_role("button", name="Sign out")
+    expect(button).to_be_visible(timeout=15000)
+    button.click()
     page.wait_for_url(re.compile(r"/accounts/(login|logout)/"))
 
 
