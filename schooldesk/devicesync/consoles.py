@@ -171,30 +171,21 @@ class Client:
         return GOOGLE_TOKEN_URL
 
     def _google_assertion(self, now: datetime) -> str:
-        import jwt
-
         try:
             key = json.loads(self.connection.credentials)
-            email, private_key = key["client_email"], key["private_key"]
+            key["client_email"], key["private_key"]  # noqa: B018 - both must be there
         except (ValueError, KeyError, TypeError) as exc:
             raise ConsoleError("The stored key is not a Google service account's JSON key.") from exc
         scope = GOOGLE_SCOPE_WRITE if self.connection.write_back else GOOGLE_SCOPE_READ
-        claims = {
-            "iss": email,
-            "sub": self.connection.admin_email,
-            "scope": scope,
-            "aud": self._token_url(),
-            "iat": int(now.timestamp()),
-            "exp": int(now.timestamp()) + 3600,
-        }
         try:
-            return jwt.encode(
-                claims,
-                private_key,
-                algorithm="RS256",
-                headers={"kid": key.get("private_key_id", "")} if key.get("private_key_id") else None,
+            return oauth.service_account_assertion(
+                key=key,
+                subject=self.connection.admin_email,
+                scope=scope,
+                token_url=self._token_url(),
+                now=int(now.timestamp()),
             )
-        except (ValueError, TypeError, jwt.PyJWTError) as exc:
+        except ValueError as exc:
             raise ConsoleError("The key's private key could not be read.") from exc
 
     def token(self, *, force: bool = False) -> str:

@@ -17,12 +17,17 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import jwt
 from django.conf import settings
 from django.utils import timezone
 
 from schooldesk.directory.choices import Provider
-from schooldesk.mail.oauth import OAuthError, client_credentials_token, endpoint_allowed, jwt_bearer_token
+from schooldesk.mail.oauth import (
+    OAuthError,
+    client_credentials_token,
+    endpoint_allowed,
+    jwt_bearer_token,
+    service_account_assertion,
+)
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 GOOGLE_SCOPE = "https://www.googleapis.com/auth/admin.directory.user.readonly"
@@ -222,23 +227,11 @@ def google_key(secret: str) -> dict:
 
 def google_assertion(key: dict, *, subject: str, token_url: str) -> str:
     """The service account's signed request for a token acting for `subject` (domain-wide delegation, RFC 7523)."""
-    now = int(time.time())
-    claims = {
-        "iss": key["client_email"],
-        "scope": GOOGLE_SCOPE,
-        "aud": token_url,
-        "sub": subject,
-        "iat": now,
-        "exp": now + 3600,
-    }
     try:
-        return jwt.encode(
-            claims,
-            key["private_key"],
-            algorithm="RS256",
-            headers={"kid": key.get("private_key_id", "")} if key.get("private_key_id") else None,
+        return service_account_assertion(
+            key=key, subject=subject, scope=GOOGLE_SCOPE, token_url=token_url, now=int(time.time())
         )
-    except (ValueError, TypeError, jwt.PyJWTError) as exc:
+    except ValueError as exc:
         raise DirectoryError("The Google key file's private key cannot be read.") from exc
 
 

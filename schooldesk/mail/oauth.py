@@ -155,6 +155,26 @@ def _token_request(mailbox, fields: dict) -> dict:
     )
 
 
+def service_account_assertion(*, key: dict, subject: str, scope: str, token_url: str, now: int) -> str:
+    """A Google service account's signed request for a token acting for `subject` (domain-wide delegation, RFC 7523),
+    for jwt_bearer_token. Raises ValueError when the key's private key cannot sign."""
+    import jwt
+
+    claims = {
+        "iss": key["client_email"],
+        "sub": subject,
+        "scope": scope,
+        "aud": token_url,
+        "iat": now,
+        "exp": now + 3600,
+    }
+    headers = {"kid": key["private_key_id"]} if key.get("private_key_id") else None
+    try:
+        return jwt.encode(claims, key["private_key"], algorithm="RS256", headers=headers)
+    except (TypeError, jwt.PyJWTError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
 def jwt_bearer_token(*, token_url: str, assertion: str) -> dict:
     """An access token for a signed JWT (RFC 7523), as Google issues for a service account."""
     return token_post(token_url, {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion})
