@@ -25,7 +25,8 @@ def seed(school, scans: int = SCANS) -> dict:
     from schooldesk.assets.models import Asset, AssetType
 
     count = -(-scans // CLASS_SIZE)
-    batch = Pupil.objects.filter(school=school, form__startswith="BX").values("form").distinct().count() // count + 1
+    # a batch number never used before, whatever the sizes of the earlier batches (the count of classes only grows)
+    batch = Pupil.objects.filter(school=school, form__startswith="BX").values("form").distinct().count() + 1
     classes = [f"BX{batch}-{n:02d}" for n in range(1, count + 1)]
     Pupil.objects.bulk_create(
         [

@@ -97,7 +97,7 @@ def _event(asset: Asset, kind: str, by, *, field: str = "", old: str = "", new: 
 
 
 def _lock(asset: Asset, version: int | None) -> Asset:
-    return version_lock(asset, version, message=CONFLICT, related=("school",))
+    return version_lock(asset, version, message=CONFLICT, related=("school", "asset_type"))
 
 
 def _save(asset: Asset) -> None:

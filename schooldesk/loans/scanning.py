@@ -38,15 +38,14 @@ def asset_for_code(user, school_id: int, code: str) -> tuple[Asset | None, str]:
     visible = Asset.objects.visible_to(user).select_related("school", "asset_type")
     match = ASSET_URL.search(code)
     if match:
-        found = visible.filter(pk=int(match.group(1)))
+        asset = visible.filter(pk=int(match.group(1))).first()
     elif code.upper().startswith(REFERENCE_PREFIX) and code[len(REFERENCE_PREFIX) :].isdecimal():
-        found = visible.filter(pk=int(code[len(REFERENCE_PREFIX) :]))
-    else:
-        key = code.lower()
-        found = visible.alias(t=Lower("tag"), s=Lower("serial")).filter(school_id=school_id, t=key)
-        if not found.exists():
-            found = visible.alias(t=Lower("tag"), s=Lower("serial")).filter(school_id=school_id, s=key)
-    asset = found.first()
+        asset = visible.filter(pk=int(code[len(REFERENCE_PREFIX) :])).first()
+    else:  # the tag, else the serial number: one query when the tag matches, as a printed label's does
+        in_school, key = visible.filter(school_id=school_id), code.lower()
+        asset = in_school.alias(t=Lower("tag")).filter(t=key).first()
+        if asset is None:
+            asset = in_school.alias(s=Lower("serial")).filter(s=key).first()
     if asset is None:
         return None, _("“%(code)s” is not a label of this school's register.") % {"code": code[:80]}
     if asset.school_id != school_id:
@@ -180,6 +179,7 @@ class ScanView(RoleRequiredMixin, View):
     template_name = "loans/scan.html"
 
     def _context(self, session, **extra):
+        """The whole page's context; an htmx scan renders only the results, which need the session alone."""
         return {
             "session": session,
             "groups": classes_of(self.request.user, session.school.pk),
@@ -202,7 +202,8 @@ class ScanView(RoleRequiredMixin, View):
             code=request.POST.get("code", ""),
             pupil_pk=request.POST.get("pupil", ""),
         )
-        context = self._context(session, outcome=outcome, message=message)
         if request.headers.get("HX-Request"):
-            return render(request, "loans/_scan_results.html", context)
-        return render(request, self.template_name, context)
+            return render(
+                request, "loans/_scan_results.html", {"session": session, "outcome": outcome, "message": message}
+            )
+        return render(request, self.template_name, self._context(session, outcome=outcome, message=message))

@@ -70,8 +70,8 @@ def classes_of(user, school_id=None) -> dict:
     pupils = pupils_for(user).filter(is_active=True)
     if school_id:
         pupils = pupils.filter(school_id=school_id)
-    years = sorted({y for y in pupils.values_list("year_group", flat=True) if y})
-    forms = sorted({f for f in pupils.values_list("form", flat=True) if f})
+    years = list(pupils.exclude(year_group="").order_by("year_group").values_list("year_group", flat=True).distinct())
+    forms = list(pupils.exclude(form="").order_by("form").values_list("form", flat=True).distinct())
     return {"years": years, "forms": forms}
 
 

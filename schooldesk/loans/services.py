@@ -54,7 +54,6 @@ def already_lent_message(asset: Asset, loan: Loan | None) -> str:
     ) % {"tag": asset.tag, "who": who or _("someone"), "since": since}
 
 
-@transaction.atomic
 def _pupil_has_a_device(pupil) -> ValidationError:
     return ValidationError(
         _("%(pupil)s already has a device of the scheme: take it back first.") % {"pupil": pupil},
