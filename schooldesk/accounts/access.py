@@ -27,6 +27,11 @@ class Access:
             return sorted(self.roles_by_school)
         return sorted(s for s, held in self.roles_by_school.items() if held & roles)
 
+    def organisation_ids(self, roles: frozenset[str]) -> list[int]:
+        """The organisations in which the user holds one of `roles` across the whole organisation (an LA's or a
+        trust's officer): those a connection or a shared record can be given to as a whole."""
+        return sorted(org for org, held in self.roles_by_organisation.items() if held & roles)
+
     def school_q(self, school_ids: Iterable[int], field: str = "school_id") -> Q:
         """A condition on `field` for these schools, short whatever their number.
 

@@ -7,8 +7,8 @@ from schooldesk.accounts import sso
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, ApiTokenScope, Role, SignInProvider
 from schooldesk.accounts.models import MfaPolicy, SignInConnection, User
-from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
-from schooldesk.schools.models import Organisation, School
+from schooldesk.core.forms import SchoolOrOrganisationMixin, StyledFormMixin, VersionedFormMixin
+from schooldesk.schools.models import School
 
 KEEP = _("Leave blank to keep the one saved. It is never shown again.")
 
@@ -96,7 +96,6 @@ class PeopleFilterForm(StyledFormMixin, forms.Form):
     )
 
     def __init__(self, *args, school_ids, **kwargs):
-        from schooldesk.schools.models import School
 
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = School.objects.filter(pk__in=school_ids).order_by("name")
@@ -118,7 +117,6 @@ class _SchoolRoleFields(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         from schooldesk.accounts.selectors import people_school_ids
-        from schooldesk.schools.models import School
         from schooldesk.suppliers.models import Supplier
 
         super().__init__(*args, **kwargs)
@@ -176,7 +174,6 @@ class PeopleImportForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         from schooldesk.accounts.selectors import people_school_ids
-        from schooldesk.schools.models import School
 
         super().__init__(*args, **kwargs)
         school_ids = people_school_ids(user)
@@ -212,7 +209,7 @@ class SignInStartForm(StyledFormMixin, forms.Form):
         super().__init__(*args, prefix="sso", **kwargs)
 
 
-class SignInConnectionForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class SignInConnectionForm(VersionedFormMixin, SchoolOrOrganisationMixin, StyledFormMixin, forms.ModelForm):
     """The client id and secret are write-only: never put back into the page; a blank box keeps the saved one."""
 
     client_id = forms.CharField(
@@ -258,26 +255,19 @@ class SignInConnectionForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixi
             "break_glass",
         ]
 
+    either_message = _("Choose a school, or the organisation for a tenant all its schools share.")
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        schools = access_for(user).school_ids(DESK_ROLES)
-        organisations = Organisation.objects.filter(
-            membership__user=user, membership__role__in=DESK_ROLES, membership__school__isnull=True
-        ).distinct()
-        if self.instance.pk:  # a connection stays with its school or organisation
-            del self.fields["school"], self.fields["organisation"]
+        access = access_for(user)
+        schools = access.school_ids(DESK_ROLES)
+        self.decide_school_or_organisation(schools, access.organisation_ids(DESK_ROLES))
+        if self.instance.pk:
             self.fields["break_glass"].queryset = sso.people_of(self.instance).order_by("first_name", "last_name")
         else:
             self.fields["break_glass"].queryset = (
                 User.objects.filter(memberships__school_id__in=schools).distinct().order_by("first_name", "last_name")
             )
-            if not organisations.exists():
-                del self.fields["organisation"]
-                self.decide_school(schools)
-            else:
-                self.fields["organisation"].queryset = organisations
-                self.fields["school"].queryset = School.objects.filter(pk__in=schools).order_by("name")
-                self.fields["school"].required = False
         for name in ("client_id", "client_secret"):
             self.fields[name].help_text = KEEP if getattr(self.instance, name) else _("Not set yet.")
 

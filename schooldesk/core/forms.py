@@ -1,6 +1,6 @@
 from django import forms
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms.renderers import TemplatesSetting
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -171,6 +171,44 @@ class SchoolChoiceMixin:
     def owner_ids(self, choices_ids) -> list[int]:
         """The ids that dependent drop-downs (rooms, people, types) are built from: the decided one, or all."""
         return [self.fixed_owner.pk] if self.fixed_owner is not None else list(choices_ids)
+
+
+class SchoolOrOrganisationMixin(SchoolChoiceMixin):
+    """The one way a connection (a mailbox, a sign-in, a directory, a device console, a webhook) is given to one
+    school or to an organisation as a whole:
+
+    - Editing: it stays where it is. Neither field on the page.
+    - A person with no organisation-level role: the school, decided as `SchoolChoiceMixin` decides it.
+    - An organisation's desk: one of its schools, or the organisation (one of the two, checked by `clean`).
+
+    Call `decide_school_or_organisation(school_ids, organisation_ids)` in `__init__`; `either_message` says what
+    the organisation choice means for this kind of record."""
+
+    either_message = ""
+
+    def decide_school_or_organisation(self, school_ids, organisation_ids) -> None:
+        if self.instance.pk:
+            self.fields.pop("school", None)
+            self.fields.pop("organisation", None)
+            return
+        organisation_ids = list(organisation_ids)
+        if not organisation_ids:
+            self.fields.pop("organisation", None)
+            self.decide_school(school_ids)
+            return
+        school, organisation = apps.get_model("schools", "School"), apps.get_model("schools", "Organisation")
+        self.fields["organisation"].queryset = organisation.objects.filter(pk__in=organisation_ids).order_by("name")
+        self.fields["school"].queryset = school.objects.filter(
+            Q(pk__in=list(school_ids)) | Q(organisation_id__in=organisation_ids)
+        ).order_by("name")
+        self.fields["school"].required = False
+        self.fields["school"].help_text = _("Or leave it empty and choose the organisation below.")
+
+    def clean(self):
+        data = super().clean()
+        if "organisation" in self.fields and bool(data.get("school")) == bool(data.get("organisation")):
+            self.add_error("school", self.either_message or _("Choose a school, or the organisation (one of the two)."))
+        return data
 
 
 class StyledFilterForm(StyledFormMixin, forms.Form):

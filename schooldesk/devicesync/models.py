@@ -34,10 +34,7 @@ def console_scope(user) -> tuple[list[int], list[int]]:
     from schooldesk.accounts.access import access_for
 
     access = access_for(user)
-    organisations = sorted(
-        org for org, held in access.roles_by_organisation.items() if held & CONSOLE_ORGANISATION_ROLES
-    )
-    return access.school_ids(CONSOLE_ROLES), organisations
+    return access.school_ids(CONSOLE_ROLES), access.organisation_ids(CONSOLE_ORGANISATION_ROLES)
 
 
 class ConnectionQuerySet(models.QuerySet):

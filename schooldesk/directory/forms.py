@@ -1,13 +1,11 @@
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
+from schooldesk.core.forms import SchoolOrOrganisationMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.directory.models import Connection, manager_scope
-from schooldesk.schools.models import Organisation, School
 
 
-class ConnectionForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class ConnectionForm(VersionedFormMixin, SchoolOrOrganisationMixin, StyledFormMixin, forms.ModelForm):
     """A school's ICT owner: their school (no field with one). An LA's or trust's desk: one of its schools, or the
     organisation as a whole. The secret is never drawn back into the page."""
 
@@ -47,35 +45,15 @@ class ConnectionForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, for
         "is_active",
     ]
 
+    either_message = _("Choose a school, or the organisation for a directory shared by its schools (one of the two).")
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        schools, organisations = manager_scope(user)
-        if self.instance.pk:  # a connection stays with its school or organisation
-            self.fields.pop("school", None)
-            self.fields.pop("organisation", None)
-            if self.instance.secret:
-                self.fields["new_secret"].help_text = _(
-                    "A secret is stored (%(hint)s). Leave empty to keep it; enter a new one to replace it."
-                ) % {"hint": self.instance.secret_hint}
-        elif not organisations:
-            del self.fields["organisation"]
-            self.decide_school(schools)
-        else:
-            self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=organisations).order_by("name")
-            self.fields["school"].queryset = School.objects.filter(
-                Q(pk__in=schools) | Q(organisation_id__in=organisations)
-            ).order_by("name")
-            self.fields["school"].required = False
-            self.fields["school"].help_text = _("Or leave it empty and choose the organisation below.")
-
-    def clean(self):
-        data = super().clean()
-        if "organisation" in self.fields and bool(data.get("school")) == bool(data.get("organisation")):
-            self.add_error(
-                "school",
-                _("Choose a school, or the organisation for a directory shared by its schools (one of the two)."),
-            )
-        return data
+        self.decide_school_or_organisation(*manager_scope(user))
+        if self.instance.pk and self.instance.secret:
+            self.fields["new_secret"].help_text = _(
+                "A secret is stored (%(hint)s). Leave empty to keep it; enter a new one to replace it."
+            ) % {"hint": self.instance.secret_hint}
 
 
 class ActionForm(forms.Form):

@@ -3,11 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES
-from schooldesk.core.forms import SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
+from schooldesk.core.forms import SchoolChoiceMixin, SchoolOrOrganisationMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.mail.choices import DEFAULT_OFF, NotificationEvent
 from schooldesk.mail.models import Mailbox
-from schooldesk.schools.models import Organisation, School
+from schooldesk.schools.models import School
 
 KEEP = _("Leave blank to keep the one saved. It is never shown again.")
 
@@ -16,7 +16,7 @@ def desk_school_ids(user) -> list[int]:
     return access_for(user).school_ids(DESK_ROLES)
 
 
-class MailboxForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
+class MailboxForm(VersionedFormMixin, SchoolOrOrganisationMixin, StyledFormMixin, forms.ModelForm):
     """Secrets are write-only: never put back into the page, a blank box keeps the saved one."""
 
     password = forms.CharField(
@@ -95,13 +95,11 @@ class MailboxForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
             "smtp_username",
         ]
 
+    either_message = _("Choose a school, or the organisation for a mailbox shared by all its schools (one of the two).")
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         schools = desk_school_ids(user)
-        organisations = Organisation.objects.filter(
-            membership__user=user, membership__role__in=DESK_ROLES, membership__school__isnull=True
-        ).distinct()
-        self.fields["organisation"].queryset = organisations
         self.fields["default_location"].queryset = (
             Location.objects.filter(school_id__in=schools, is_archived=False)
             .select_related("school")
@@ -110,14 +108,7 @@ class MailboxForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
         self.fields["default_location"].label_from_instance = lambda loc: (
             f"{loc.name} ({loc.school.name})" if len(schools) > 1 else loc.name
         )
-        if self.instance.pk:  # a mailbox stays with its school or organisation
-            del self.fields["school"], self.fields["organisation"]
-        elif not organisations.exists():
-            del self.fields["organisation"]
-            self.decide_school(schools)
-        else:  # an organisation's desk: one of its schools, or the organisation as a whole
-            self.fields["school"].queryset = School.objects.filter(pk__in=schools).order_by("name")
-            self.fields["school"].required = False
+        self.decide_school_or_organisation(schools, access_for(user).organisation_ids(DESK_ROLES))
         for name in self.OPTIONAL_WITH_DEFAULT:
             self.fields[name].required = False
         for name in ("password", "oauth_client_secret", "smtp_password"):
@@ -132,15 +123,6 @@ class MailboxForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
             if self.cleaned_data.get(name) in (None, ""):
                 self.cleaned_data[name] = Mailbox._meta.get_field(name).get_default()
         super()._post_clean()
-
-    def clean(self):
-        data = super().clean()
-        if "organisation" in self.fields and bool(data.get("school")) == bool(data.get("organisation")):
-            self.add_error(
-                "school",
-                _("Choose a school, or the organisation for a mailbox shared by all its schools (one of the two)."),
-            )
-        return data
 
     def secrets(self) -> dict:
         return {name: self.cleaned_data.get(name, "") for name in ("password", "oauth_client_secret", "smtp_password")}

@@ -23,8 +23,7 @@ def manager_scope(user) -> tuple[list[int], list[int]]:
     from schooldesk.accounts.choices import DESK_ROLES, Role
 
     access = access_for(user)
-    organisations = sorted(org for org, held in access.roles_by_organisation.items() if held & DESK_ROLES)
-    return access.school_ids(frozenset({Role.OWNER})), organisations
+    return access.school_ids(frozenset({Role.OWNER})), access.organisation_ids(DESK_ROLES)
 
 
 class SubscriptionQuerySet(models.QuerySet):
