@@ -98,10 +98,10 @@ def top_up(seed: int = 7) -> dict:
     from schooldesk.budgets.models import Budget
     from schooldesk.changes.models import Approval, ChangeRequest
     from schooldesk.core.calendar import LONDON
+    from schooldesk.demo.schools import historic_timestamps
     from schooldesk.diary.models import DiaryEntry, Payment
     from schooldesk.incidents.models import Category
     from schooldesk.problems.models import Problem
-    from schooldesk.schools.demo import historic_timestamps
     from schooldesk.schools.models import Organisation, School, Term
     from schooldesk.suppliers.models import Contract, ContractShare, Supplier
 

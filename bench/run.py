@@ -1,7 +1,7 @@
 """`make bench`: how fast the pages a SPOC lives in answer on a school-size data set.
 
 1. Builds a separate SQLite database in bench-data/ (git-ignored): the demo organisation, with
-   20,000 calls in Riverside Academy and their timelines, made by `schooldesk.schools.demo`.
+   20,000 calls in Riverside Academy and their timelines, made by `schooldesk.demo.schools`.
 2. Serves it with gunicorn on 127.0.0.1:8765 (2 sync workers, DEBUG off).
 3. Signs in as the SPOC over HTTP and times each scenario with a small standard-library load client
    (http.client and threads): a warm-up, then a bounded number of requests at a fixed concurrency: 2, one
@@ -120,8 +120,8 @@ def build_database(*, incidents: int, months: int, reuse: bool, database: Path =
     from django.core.management import call_command
     from django.db import connection
 
+    from schooldesk.demo.schools import demo_create
     from schooldesk.incidents.models import Incident, IncidentUpdate
-    from schooldesk.schools.demo import demo_create
     from schooldesk.schools.models import School
 
     connection.close()
@@ -476,7 +476,7 @@ def write_report(
     if facts:
         lines += [
             f"- {facts['school']}: {facts['calls']:,} calls over the last {facts['months']} months "
-            f"({facts['active']:,} still open), made by `schooldesk.schools.demo` (seed 2026); "
+            f"({facts['active']:,} still open), made by `schooldesk.demo.schools` (seed 2026); "
             f"{facts['all_calls']:,} calls and {facts['updates']:,} timeline rows in the database "
             f"({facts['db_mb']:.0f} MB SQLite file, WAL mode).",
             "- The other demo school (Oakfield Primary School, 300 calls), the organisation's suppliers and "
@@ -656,7 +656,7 @@ def measure(
     """Serve one bench database with gunicorn, sign in as the SPOC and run the scenarios (those named in
     `only`, if given) into `results`, then, if `loaded` is given, once more at --load-concurrency into it;
     gunicorn is stopped whatever happens."""
-    from schooldesk.schools.demo import DEMO_PASSWORD
+    from schooldesk.demo.schools import DEMO_PASSWORD
 
     server = None
     try:
@@ -717,7 +717,7 @@ def compare(
     SchoolDesk's pages at that size (already measured at --incidents), then the peer's."""
     import django
 
-    from schooldesk.schools.demo import DEMO_PASSWORD
+    from schooldesk.demo.schools import DEMO_PASSWORD
 
     print(f"django-helpdesk environment: {helpdesk.VENV.relative_to(ROOT)} …", end=" ", flush=True)
     print(helpdesk.environment(django_version=django.get_version(), gunicorn_version=info["gunicorn"]), flush=True)

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "schooldesk.loans",
     "schooldesk.directory",
     "schooldesk.devicesync",
+    "schooldesk.demo",  # the demo desk: above every other app (docs/architecture.md)
     # apps: one line per domain app, above this comment
 ]
 

@@ -26,7 +26,7 @@ django.setup()
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from schooldesk.schools.demo import DEMO_PASSWORD, demo_logins  # noqa: E402
+from schooldesk.demo.schools import DEMO_PASSWORD, demo_logins  # noqa: E402
 
 SKIP = ("/accounts/logout", "/static/", "/admin/", "/media-not-served/")
 PER_LOGIN = 40  # pages after the home page, at most, for each login

@@ -29,8 +29,8 @@ from schooldesk.core.tests.browser import (
     screenshot,
     sign_in,
 )
+from schooldesk.demo.schools import DEMO_PASSWORD
 from schooldesk.incidents.models import Incident
-from schooldesk.schools.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -24,12 +24,12 @@ from schooldesk.core.tests.browser import (
     screenshot,
     sign_in,
 )
+from schooldesk.demo.schools import DEMO_PASSWORD, demo_create
 from schooldesk.incidents.choices import IncidentStatus
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.services import incident_create
 from schooldesk.locations.models import Location
 from schooldesk.problems.models import Problem
-from schooldesk.schools.demo import DEMO_PASSWORD, demo_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PRINTER = "Library printer"
@@ -39,8 +39,8 @@ PRINTER = "Library printer"
 def desk():
     """The demo desk (Oakfield and Riverside, their people, registers and the demo problems and changes),
     plus three calls this week about the library printer that nobody has raised as a problem yet."""
-    from schooldesk.assets.demo import demo_registers_create
-    from schooldesk.changes.demo import changes_demo
+    from schooldesk.demo.assets import demo_registers_create
+    from schooldesk.demo.changes import changes_demo
 
     demo = demo_create(incidents=0)
     demo_registers_create(demo)

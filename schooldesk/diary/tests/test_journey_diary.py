@@ -26,10 +26,10 @@ from schooldesk.core.tests.browser import (
     nav_to,
     screenshot,
 )
-from schooldesk.diary.demo import diary_demo
+from schooldesk.demo.diary import diary_demo
+from schooldesk.demo.schools import DEMO_PASSWORD, demo_create
 from schooldesk.diary.models import DiaryEntry
 from schooldesk.incidents.models import Incident
-from schooldesk.schools.demo import DEMO_PASSWORD, demo_create
 from schooldesk.suppliers.models import Contract
 from schooldesk.suppliers.services import contract_save
 

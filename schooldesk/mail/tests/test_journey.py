@@ -5,16 +5,16 @@ it; fetching everything again creates nothing; autoresponders get no answer, so 
 
 import pytest
 
+from schooldesk.demo.mail import mail_demo_create
+from schooldesk.demo.schools import demo_create
 from schooldesk.incidents.choices import IncidentStatus, UpdateKind
 from schooldesk.incidents.models import Incident, IncidentUpdate
 from schooldesk.incidents.services import incident_escalate, incident_resolve
 from schooldesk.mail.choices import InboundAction, InboundStatus, OutboundStatus, Purpose
-from schooldesk.mail.demo import mail_demo_create
 from schooldesk.mail.models import InboundMessage, Mailbox, OutboundMessage
 from schooldesk.mail.services import mailbox_poll, mailbox_save
 from schooldesk.mail.tests.conftest import IMAP_PASSWORD
 from schooldesk.mail.tests.factories import PNG, raw_email
-from schooldesk.schools.demo import demo_create
 
 pytestmark = pytest.mark.django_db
 

@@ -6,16 +6,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from schooldesk.demo.mail import mail_demo_create
+from schooldesk.demo.schools import demo_create
 from schooldesk.incidents.models import Incident
 from schooldesk.mail.choices import InboundAction, InboundStatus
-from schooldesk.mail.demo import mail_demo_create
 from schooldesk.mail.imap import MailboxError
 from schooldesk.mail.models import InboundMessage, Mailbox
 from schooldesk.mail.services import mailbox_check, mailbox_poll, mailboxes_due
 from schooldesk.mail.tasks import mailboxes_poll_due
 from schooldesk.mail.tests.conftest import free_port
 from schooldesk.mail.tests.factories import imap_mailbox, raw_email
-from schooldesk.schools.demo import demo_create
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from schooldesk.core.tests.browser import (
     screenshot,
     sign_in,
 )
-from schooldesk.schools.demo import DEMO_PASSWORD
+from schooldesk.demo.schools import DEMO_PASSWORD
 from schooldesk.schools.models import School, Term
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

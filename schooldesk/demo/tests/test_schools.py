@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 
 from schooldesk.accounts.choices import Role
 from schooldesk.accounts.models import Membership, User
+from schooldesk.demo.schools import DEMO_PASSWORD, demo_usernames
 from schooldesk.incidents.choices import IncidentStatus, SupportLevel
 from schooldesk.incidents.models import Incident
-from schooldesk.schools.demo import DEMO_PASSWORD, demo_usernames
 from schooldesk.schools.models import Closure, School, Term
 
 pytestmark = pytest.mark.django_db

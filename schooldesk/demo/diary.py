@@ -1,4 +1,4 @@
-"""Demo diary and payments (after schooldesk/schools/demo.py): the demo contracts with their payments
+"""Demo diary and payments (after schooldesk/demo/schools.py): the demo contracts with their payments
 across the financial year (earlier ones paid, one overdue), weekly technician visits at Oakfield with
 calls gathered for the next one and a past visit's work recorded, an installation and a roll-out with
 their payments, training and meetings. `manage.py demo_seed` calls `diary_demo(demo)`."""
@@ -12,13 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from schooldesk.core.calendar import LONDON
+from schooldesk.demo.suppliers import suppliers_demo
 from schooldesk.diary.choices import DiaryKind, PaymentKind
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.diary.services import entry_save, payment_mark_paid, payment_save, payments_schedule
 from schooldesk.incidents.choices import IncidentStatus
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.services import incident_assign
-from schooldesk.suppliers.demo import suppliers_demo
 
 GATHERED_AT_LEAST = 4
 

@@ -1,6 +1,6 @@
 """Demo licence lists: curriculum and admin software as a primary and a secondary school hold them,
 with both over- and under-licensed products, a site licence, per-pupil subscriptions against the
-school's roll, an expired one still installed, and renewals coming up (see schooldesk/assets/demo.py)."""
+school's roll, an expired one still installed, and renewals coming up (see schooldesk/demo/assets.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from schooldesk.assets.choices import AssetStatus
 from schooldesk.licences.models import Allocation, Installation, Licence
+from schooldesk.licences.services import licence_counts_refresh, licence_key_digest
 
 # product, publisher, type, quantity, cost, months since it started, months it runs, what it is on
 # ("install": asset types it is installed on, up to `limit`; "allocate": [(location, seats)]; "people": n)
@@ -92,7 +93,6 @@ def demo_licences_create(*, school, people, suppliers, assets, seed: int = 2026,
             notes="Free for schools under the education programme." if not cost else "",
         )
         licences.append((licence, spread))
-    from schooldesk.licences.services import licence_key_digest
 
     for licence, _ in licences:
         licence.key_digest = licence_key_digest(licence.key)
@@ -111,7 +111,6 @@ def demo_licences_create(*, school, people, suppliers, assets, seed: int = 2026,
             allocations.append(Allocation(school=school, licence=licence, person=person))
     Allocation.objects.bulk_create(allocations, batch_size=1000)
     Installation.objects.bulk_create(installations, batch_size=1000)
-    from schooldesk.licences.services import licence_counts_refresh
 
     licence_counts_refresh(school_ids=[school.pk])
     return [licence for licence, _ in licences]

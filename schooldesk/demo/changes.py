@@ -28,6 +28,8 @@ from schooldesk.changes.services import (
     new_licence_add,
     standard_change_save,
 )
+from schooldesk.demo.problems import problems_demo
+from schooldesk.demo.procedures import procedures_demo
 from schooldesk.locations.models import Location
 
 
@@ -53,8 +55,6 @@ def _steps(change, by, today, steps) -> None:
 
 
 def changes_demo(demo, *, now=None) -> None:
-    from schooldesk.problems.demo import problems_demo
-    from schooldesk.procedures.demo import procedures_demo
 
     now = now or timezone.now()
     procedures_demo(demo, now=now)

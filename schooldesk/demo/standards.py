@@ -1,4 +1,4 @@
-"""Demo scheduled checks (after schooldesk/schools/demo.py, whose schools get the starter schedule): the checks
+"""Demo scheduled checks (after schooldesk/demo/schools.py, whose schools get the starter schedule): the checks
 due since the start of the school year, most done with a note; Riverside's restore test this term and a weekly
 backup check are left missed, so the standards page and the owner's dashboard have something to say.
 `manage.py demo_seed` calls `standards_demo(demo)`."""

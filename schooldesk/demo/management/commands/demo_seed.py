@@ -2,7 +2,17 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from schooldesk.schools.demo import demo_create
+from schooldesk.core.tasks import database_optimise
+from schooldesk.demo.assets import demo_registers_create
+from schooldesk.demo.budgets import budgets_demo
+from schooldesk.demo.changes import changes_demo
+from schooldesk.demo.devicesync import devicesync_demo
+from schooldesk.demo.diary import diary_demo
+from schooldesk.demo.directory import directory_demo
+from schooldesk.demo.loans import loans_demo
+from schooldesk.demo.mail import mail_demo_create
+from schooldesk.demo.schools import demo_create
+from schooldesk.demo.standards import standards_demo
 from schooldesk.schools.models import School
 
 
@@ -24,35 +34,15 @@ class Command(BaseCommand):
             raise CommandError("--incidents cannot be negative.")
         started = time.perf_counter()
         demo = demo_create(incidents=incidents, seed=seed)
-        from schooldesk.budgets.demo import budgets_demo
-
         budgets_demo(demo)
-        from schooldesk.diary.demo import diary_demo
-
         diary_demo(demo)
-        from schooldesk.assets.demo import demo_registers_create
-
         demo_registers_create(demo, seed=seed)
-        from schooldesk.loans.demo import loans_demo  # pupils, the agreement, loans (after the register)
-
-        loans_demo(demo)
-        from schooldesk.devicesync.demo import devicesync_demo  # Oakfield's Google console and last night's sync
-
-        devicesync_demo(demo)
-        from schooldesk.mail.demo import mail_demo_create
-
+        loans_demo(demo)  # pupils, the agreement, loans (after the register)
+        devicesync_demo(demo)  # Oakfield's Google console and last night's sync
         mail_demo_create(demo)
-        from schooldesk.changes.demo import changes_demo  # problems, changes and procedures
-
-        changes_demo(demo)
-        from schooldesk.standards.demo import standards_demo  # scheduled checks done and missed
-
-        standards_demo(demo)
-        from schooldesk.directory.demo import directory_demo  # a directory connection and last night's report
-
-        directory_demo(demo)
-        from schooldesk.core.tasks import database_optimise
-
+        changes_demo(demo)  # problems, changes and procedures
+        standards_demo(demo)  # scheduled checks done and missed
+        directory_demo(demo)  # a directory connection and last night's report
         database_optimise()  # statistics for the query planner after the bulk load
         self.stdout.write(
             self.style.SUCCESS(

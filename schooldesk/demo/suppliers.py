@@ -1,4 +1,4 @@
-"""Demo contracts for the demo desk (see schooldesk/schools/demo.py), dated from today so that the
+"""Demo contracts for the demo desk (see schooldesk/demo/schools.py), dated from today so that the
 monitoring page always has something to show: one contract needing a decision within 30 days (the
 LA's traded support at Oakfield, with weekly visits), one in the 31–60 day band, an automatically
 renewing MIS contract, and the borough-wide broadband contract shared by both schools with its cost split."""

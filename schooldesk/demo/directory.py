@@ -1,4 +1,4 @@
-"""Demo directory sync (after schooldesk/schools/demo.py): Oakfield's staff in Microsoft 365, with last night's
+"""Demo directory sync (after schooldesk/demo/schools.py): Oakfield's staff in Microsoft 365, with last night's
 finished report (people added, changed, left alone and why, a leaver deactivated, a role given), so the Directory
 sync pages have something to show. Nothing is fetched: the connection holds no secret and is not synced every
 night (a demo has no tenant to reach). `manage.py demo_seed` calls `directory_demo(demo)`."""

@@ -1,4 +1,4 @@
-"""Demo ICT budgets (after schooldesk/schools/demo.py): each demo school's budget for the current
+"""Demo ICT budgets (after schooldesk/demo/schools.py): each demo school's budget for the current
 financial year and the one before, line by line. Riverside's hardware line is set below its Chromebook
 roll-out, so the demo shows an overspend to talk about. `manage.py demo_seed` calls `budgets_demo(demo)`."""
 

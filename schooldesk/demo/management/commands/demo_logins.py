@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from schooldesk.schools.demo import DEMO_PASSWORD, demo_exists, demo_logins
+from schooldesk.demo.schools import DEMO_PASSWORD, demo_exists, demo_logins
 
 
 class Command(BaseCommand):

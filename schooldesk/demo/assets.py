@@ -1,7 +1,7 @@
 """Demo registers: each demo school gets a realistic asset register (the network in the comms room,
 a panel, visualiser and teacher laptop in every classroom, an ICT suite, trolleys of Chromebooks
 and iPads, printers, phones; a few spares, repairs, loans and disposals), the relationships that
-show what a failed switch or server takes down, and a licence list (schooldesk/licences/demo.py)
+show what a failed switch or server takes down, and a licence list (schooldesk/demo/licences.py)
 that has over- and under-licensed products. Some of the demo calls are linked to the device they
 are about. Written with bulk inserts: a second or two per school. The same seed gives the same data."""
 
@@ -19,6 +19,9 @@ from schooldesk.assets.choices import AssetStatus, EventKind, RelationshipKind
 from schooldesk.assets.models import Asset, AssetEvent, AssetRelationship, AssetType
 from schooldesk.assets.services import asset_types_ensure
 from schooldesk.core.calendar import LONDON
+from schooldesk.demo.licences import demo_licences_create
+from schooldesk.demo.schools import historic_timestamps
+from schooldesk.incidents.models import Incident
 from schooldesk.locations.models import Location
 
 # (type, make, model, cost £, warranty years)
@@ -262,7 +265,6 @@ def demo_assets_create(*, school, people, suppliers, seed: int = 2026, today: da
                     updated_at=at + timedelta(days=300),
                 )
             )
-    from schooldesk.schools.demo import historic_timestamps
 
     with historic_timestamps(AssetEvent):
         AssetEvent.objects.bulk_create(events, batch_size=1000)
@@ -271,7 +273,6 @@ def demo_assets_create(*, school, people, suppliers, seed: int = 2026, today: da
 
 def demo_calls_link(*, school, assets: list[Asset], seed: int = 2026) -> int:
     """Link the demo calls that name a kind of device to a device of that kind in the call's room."""
-    from schooldesk.incidents.models import Incident
 
     rng = random.Random(f"{seed}-links-{school.pk}")
     by_place: dict[tuple, list[Asset]] = {}
@@ -292,7 +293,6 @@ def demo_calls_link(*, school, assets: list[Asset], seed: int = 2026) -> int:
 
 def demo_registers_create(demo, *, seed: int = 2026) -> None:
     """What `manage.py demo_seed` adds to the demo desk: each school's asset register and licence list."""
-    from schooldesk.licences.demo import demo_licences_create
 
     for key, school in demo.schools.items():
         assets = demo_assets_create(school=school, people=demo.people[key], suppliers=demo.suppliers, seed=seed)

@@ -1,6 +1,6 @@
 """Every demo login in README.md signs in through the real sign-in form and uses the desk with the installation's
 own two-step sign-in default in force (every role but reporter and viewer): the demo's council saves a rule that
-asks nobody (schooldesk/schools/demo.py), so nobody is taken to set it up. And the demo's directory sync has a
+asks nobody (schooldesk/demo/schools.py), so nobody is taken to set it up. And the demo's directory sync has a
 connection and a finished report to show."""
 
 import io
@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from schooldesk.accounts.models import MfaPolicy
-from schooldesk.schools.demo import DEMO_PASSWORD, demo_usernames
+from schooldesk.demo.schools import DEMO_PASSWORD, demo_usernames
 
 pytestmark = pytest.mark.django_db
 
