@@ -129,7 +129,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "schooldesk.core.context_processors.desk",
+                "schooldesk.accounts.context_processors.desk",
                 "schooldesk.outages.context_processors.outages",
             ],
         },

@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("schooldesk.core.urls")),
+    path("", include("schooldesk.reports.urls_desk")),  # the home page and the search
     path("accounts/", include("schooldesk.accounts.urls")),
     path("schools/", include("schooldesk.schools.urls")),
     path("locations/", include("schooldesk.locations.urls")),

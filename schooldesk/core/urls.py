@@ -3,8 +3,6 @@ from django.urls import path
 from schooldesk.core import views
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("help/", views.HelpView.as_view(), name="help"),
-    path("search/", views.SearchView.as_view(), name="search"),
     path("health/", views.health, name="health"),
 ] + [path(f"help/{slug}/", views.GuideView.as_view(guide=slug), name=f"help_{slug}") for slug in views.GUIDES]

@@ -15,7 +15,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from schooldesk.incidents.choices import SlaState
+from schooldesk.incidents.choices import IncidentStatus, SlaState
 
 register = template.Library()
 
@@ -25,15 +25,15 @@ def _sla_labels(language: str) -> dict[str, str]:
     return {value: escape(str(label)) for value, label in SlaState.choices}
 
 
+@lru_cache(maxsize=16)
+def _status_labels(language: str) -> dict[str, str]:
+    """The statuses' words, translated once per language (not once per row)."""
+    return {value: str(label) for value, label in IncidentStatus.choices}
+
+
 def _when(moment) -> str:
     """dd/mm/yyyy hh:mm in the desk's time zone (what `|date:"d/m/Y H:i"` prints, without its formatter)."""
     return localtime(moment).strftime("%d/%m/%Y %H:%M")
-
-
-@register.filter
-def label_of(value, labels: dict):
-    """`{{ i.status|label_of:labels.status }}`: a choice's label from a dict translated once per request."""
-    return labels.get(value, value) if labels else value
 
 
 def _sla_badge(incident, now) -> str:
@@ -113,8 +113,7 @@ def call_rows(context, rows, select=None):
     page's bulk actions; the calls in `ticked` (a failed bulk form) come back ticked."""
     words = _row_words(get_language())
     w = {f"w_{key}": value for key, value in words.items()}
-    labels = context.get("labels")  # from core.context_processors.desk; a bare render has none
-    statuses = labels.status if labels else {}
+    statuses = _status_labels(get_language())
     now = context.get("now") or timezone.now()
     many_schools = context.get("nav", {}).get("school_count", 0) > 1
     detail = reverse("incidents:incident_detail", args=[0])[:-2]  # "/incidents/"; a call is "/incidents/<pk>/"

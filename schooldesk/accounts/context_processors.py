@@ -1,4 +1,5 @@
-from functools import cached_property
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import AUDIT_ROLES, DESK_ROLES, REPORT_ROLES, SAFEGUARDING_ROLES, STAFF_ROLES, Role
 
 
 def desk(request):
@@ -6,19 +7,8 @@ def desk(request):
     user = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False):
         return {}
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import (
-        AUDIT_ROLES,
-        DESK_ROLES,
-        REPORT_ROLES,
-        SAFEGUARDING_ROLES,
-        STAFF_ROLES,
-        Role,
-    )
-
     access = access_for(user)
     return {
-        "labels": _Labels(),
         "nav": {
             "is_desk": access.any_role(DESK_ROLES),
             "is_staff": access.any_role(STAFF_ROLES),
@@ -36,18 +26,3 @@ def desk(request):
         },
     }
 
-
-class _Labels:
-    """Choice labels translated once per request (not once per row), read lazily by templates."""
-
-    @cached_property
-    def status(self):
-        from schooldesk.incidents.choices import IncidentStatus
-
-        return {value: str(label) for value, label in IncidentStatus.choices}
-
-    @cached_property
-    def licence_type(self):
-        from schooldesk.licences.choices import LicenceType
-
-        return {value: str(label) for value, label in LicenceType.choices}

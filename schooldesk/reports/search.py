@@ -1,4 +1,5 @@
-"""The header's search: a reference goes straight to its record, words find calls and records.
+"""The header's search: a reference goes straight to its record, words find calls and records. A desk-wide page
+that reads every app, so it lives on the top floor with the reports.
 
 Every kind is read through its own list's selector and FilterSet (the same `q` as the list page's search
 box), behind the same role as its list page, so the search shows nothing the lists would not. One query
@@ -13,6 +14,23 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.access import access_for
+from schooldesk.assets.choices import ASSET_ROLES
+from schooldesk.assets.filtersets import AssetFilterSet
+from schooldesk.assets.selectors import asset_list
+from schooldesk.changes.choices import CHANGE_ROLES
+from schooldesk.changes.filtersets import ChangeFilterSet
+from schooldesk.changes.selectors import change_list
+from schooldesk.incidents.filtersets import IncidentFilterSet
+from schooldesk.incidents.selectors import incident_list
+from schooldesk.licences.choices import LICENCE_VIEW_ROLES
+from schooldesk.licences.filtersets import LicenceFilterSet
+from schooldesk.licences.selectors import licence_list
+from schooldesk.problems.choices import PROBLEM_ROLES
+from schooldesk.problems.filtersets import ProblemFilterSet
+from schooldesk.problems.selectors import problem_list
+from schooldesk.suppliers.filtersets import SupplierFilterSet
+from schooldesk.suppliers.models import CONTRACT_ROLES
+from schooldesk.suppliers.selectors import contract_list, supplier_list
 
 #: rows shown per kind; one more is read to know whether to offer "more in the list"
 SEARCH_CAP = 5
@@ -38,24 +56,7 @@ class Kind:
 
 
 def kinds() -> list[Kind]:
-    """Imported here: the apps' modules import core's, not the other way round at import time."""
-    from schooldesk.assets.choices import ASSET_ROLES
-    from schooldesk.assets.filtersets import AssetFilterSet
-    from schooldesk.assets.selectors import asset_list
-    from schooldesk.changes.choices import CHANGE_ROLES
-    from schooldesk.changes.filtersets import ChangeFilterSet
-    from schooldesk.changes.selectors import change_list
-    from schooldesk.incidents.filtersets import IncidentFilterSet
-    from schooldesk.incidents.selectors import incident_list
-    from schooldesk.licences.choices import LICENCE_VIEW_ROLES
-    from schooldesk.licences.filtersets import LicenceFilterSet
-    from schooldesk.licences.selectors import licence_list
-    from schooldesk.problems.choices import PROBLEM_ROLES
-    from schooldesk.problems.filtersets import ProblemFilterSet
-    from schooldesk.problems.selectors import problem_list
-    from schooldesk.suppliers.filtersets import SupplierFilterSet
-    from schooldesk.suppliers.models import CONTRACT_ROLES
-    from schooldesk.suppliers.selectors import contract_list, supplier_list
+    """The kinds of record the search reads, each through its own list's selector and FilterSet."""
 
     return [
         Kind(
@@ -156,8 +157,6 @@ def search_reference(user, text: str) -> Reference | None:
             return Reference(reference, reverse(kind.detail_url, args=[number]))
         return Reference(reference, None)
     if SUPPLIER_REFERENCE.match(text.strip()):
-        from schooldesk.incidents.selectors import incident_list
-
         calls = list(
             incident_list(user)
             .alias(ref=Lower("supplier_reference"))
