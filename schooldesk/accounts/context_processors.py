@@ -25,4 +25,3 @@ def desk(request):
             "school_count": len(access.roles_by_school),
         },
     }
-

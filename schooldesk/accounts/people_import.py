@@ -1,6 +1,6 @@
 """Checking a staff (or pupil) list before anything is written: every row read, every problem named with its line
 and column, nothing written until the whole file is right (accounts.services.people_import then writes it all).
-The file is read by the asset import's reader (schooldesk/assets/imports.py: CSV or XLSX, safely); the columns are
+The file is read by the asset import's reader (schooldesk/assets/spreadsheets.py: CSV or XLSX, safely); the columns are
 found by their headings, as schools name them (docs/decisions/0033)."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import ROLE_RANK, Role
 from schooldesk.accounts.models import Membership, User
-from schooldesk.assets import imports
-from schooldesk.assets.imports import CellError
+from schooldesk.core import spreadsheets
+from schooldesk.core.spreadsheets import CellError
 
 #: staff lists are hundreds of rows, an LA's a few thousand; the checked rows wait in the person's session
 MAX_ROWS = 5_000
@@ -90,11 +90,11 @@ class PeopleCheck:
         return sum(1 for row in self.rows if row.existing is None)
 
 
-def read_people(upload) -> imports.Table:
+def read_people(upload) -> spreadsheets.Table:
     """The file's rows, or a ValidationError on `file` saying why the whole file cannot be used."""
     try:
-        table = imports.read_table(upload, getattr(upload, "name", ""), max_rows=MAX_ROWS)
-    except imports.ImportFileError as exc:
+        table = spreadsheets.read_table(upload, getattr(upload, "name", ""), max_rows=MAX_ROWS)
+    except spreadsheets.ImportFileError as exc:
         raise ValidationError({"file": exc.message}) from exc
     if not table.rows:
         raise ValidationError({"file": _("The file has headings but no rows of people under them.")})
@@ -161,7 +161,7 @@ def _ranks(people, school_ids) -> dict[tuple[int, int], int]:
     return ranks
 
 
-def people_import_check(*, table: imports.Table, by, default_school=None) -> PeopleCheck:
+def people_import_check(*, table: spreadsheets.Table, by, default_school=None) -> PeopleCheck:
     """Check every row against the reader's schools and roles. Writes nothing."""
     index = columns_of(table.headers)
     schools = _schools(by)
@@ -175,7 +175,7 @@ def people_import_check(*, table: imports.Table, by, default_school=None) -> Peo
             position = index.get(name)
             raw = cells[position] if position is not None and position < len(cells) else None
             try:
-                values[name] = imports.text(raw, max_length=254 if name == "email" else 150)
+                values[name] = spreadsheets.text(raw, max_length=254 if name == "email" else 150)
             except CellError as exc:
                 errors.append(RowError(line, LABELS[name], str(exc)))
                 values[name] = ""

@@ -28,6 +28,7 @@ from schooldesk.accounts.selectors import (
     person_get,
 )
 from schooldesk.core.exports import csv_response
+from schooldesk.core.spreadsheets import table_dumps, table_loads
 from schooldesk.core.views import PAGE_SIZE, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service, do_once
 
 #: the session key under which an uploaded staff list's rows wait to be confirmed (never the file itself)
@@ -290,7 +291,6 @@ class PeopleImportView(RoleRequiredMixin, View):
 
     def post(self, request):
         from schooldesk.accounts.people_import import read_people
-        from schooldesk.assets.imports import table_dumps
 
         form = PeopleImportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
@@ -311,7 +311,6 @@ class PeopleImportCheckView(RoleRequiredMixin, View):
 
     def _waiting(self, request):
         from schooldesk.accounts.people_import import PREVIEW_ROWS
-        from schooldesk.assets.imports import table_loads
         from schooldesk.schools.models import School
 
         waiting = request.session.get(IMPORT_KEY)

@@ -16,13 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts.models import User
-from schooldesk.assets import imports
 from schooldesk.assets.choices import ASSET_DESK_ROLES, AssetStatus, EventKind
-from schooldesk.assets.imports import CellError, ImportFileError
 from schooldesk.assets.models import Asset, AssetEvent, AssetImport, AssetType
 from schooldesk.assets.services import _require, asset_types_ensure
-from schooldesk.core import scanning
+from schooldesk.core import scanning, spreadsheets
 from schooldesk.core.audit import audit_record
+from schooldesk.core.spreadsheets import CellError, ImportFileError
 from schooldesk.locations.models import Location
 from schooldesk.suppliers.models import Supplier
 
@@ -180,7 +179,7 @@ def asset_import_upload(*, school, upload, by) -> AssetImport:
     """Keep the file (once it can be read) and guess which column is which."""
     _require(by, school.pk, ASSET_DESK_ROLES, _("Only the SPOC or the ICT owner can import assets."))
     try:
-        table = imports.read_table(upload, upload.name)
+        table = spreadsheets.read_table(upload, upload.name)
     except ImportFileError as exc:
         raise ValidationError({"file": exc.message}) from exc
     if not table.rows:
@@ -200,7 +199,7 @@ def asset_import_upload(*, school, upload, by) -> AssetImport:
     record.mapping = guess_mapping(table.headers)
     upload.seek(0)
     record.file.save(record.stored_name, ContentFile(upload.read()), save=True)
-    record.file.storage.save(_parsed_name(record), ContentFile(imports.table_dumps(table)))
+    record.file.storage.save(_parsed_name(record), ContentFile(spreadsheets.table_dumps(table)))
     return record
 
 
@@ -208,15 +207,15 @@ def _parsed_name(record: AssetImport) -> str:
     return f"{record.file.name}.rows.json"
 
 
-def _table(record: AssetImport) -> imports.Table:
+def _table(record: AssetImport) -> spreadsheets.Table:
     """The rows as read at upload (a parsed copy beside the file), or the file read again."""
     storage = record.file.storage
     try:
         if storage.exists(_parsed_name(record)):
             with storage.open(_parsed_name(record), "rb") as handle:
-                return imports.table_loads(handle.read())
+                return spreadsheets.table_loads(handle.read())
         with record.file.open("rb") as handle:
-            return imports.read_table(handle, record.original_name)
+            return spreadsheets.read_table(handle, record.original_name)
     except FileNotFoundError as exc:
         raise ValidationError(_("The uploaded file is no longer there: upload it again.")) from exc
     except ImportFileError as exc:
@@ -289,15 +288,15 @@ def asset_import_check(*, record: AssetImport, mapping: dict[str, str]) -> Impor
         ):
             try:
                 limit = NAME_LIMITS.get(name) or lengths.get(name)
-                values[name] = imports.text(cell(name), max_length=limit)
+                values[name] = spreadsheets.text(cell(name), max_length=limit)
             except CellError as exc:
                 fail(name, str(exc))
                 values[name] = ""
         for name, parse in (
-            ("purchased_on", imports.day),
-            ("warranty_ends_on", imports.day),
-            ("support_ends_on", imports.day),
-            ("cost", imports.money),
+            ("purchased_on", spreadsheets.day),
+            ("warranty_ends_on", spreadsheets.day),
+            ("support_ends_on", spreadsheets.day),
+            ("cost", spreadsheets.money),
         ):
             try:
                 values[name] = parse(cell(name))

@@ -1,6 +1,6 @@
 """Every uploaded file is scanned before it is kept (docs/decisions/0015).
 
-`scan(upload)` is the one function the upload check (`incidents.services.attachment_validate`) calls. The scanner
+`scan(upload)` is the one function the upload check (`core.uploads.attachment_validate`) calls. The scanner
 is ClamAV's daemon, clamd, when SCHOOLDESK_CLAMD_SOCKET names its socket (a path: a unix socket; host:port: TCP),
 else none. clamd's INSTREAM command is spoken here (a few lines; no library): "zINSTREAM\\0", the file in chunks each
 led by its length as four bytes, big-endian, then a zero length; clamd answers "stream: OK" or

@@ -8,7 +8,6 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,9 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
-from schooldesk.core import scanning
 from schooldesk.core.concurrency import version_lock
-from schooldesk.core.uploads import without_metadata
+from schooldesk.core.uploads import attachment_validate
 from schooldesk.incidents.choices import (
     ACTIVE_STATUSES,
     PAUSED_STATUSES,
@@ -45,41 +43,6 @@ from schooldesk.webhooks.choices import WebhookEvent
 from schooldesk.webhooks.events import emit
 
 WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
-ALLOWED_EXTENSIONS = {
-    ".pdf",
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".gif",
-    ".webp",
-    ".heic",
-    ".txt",
-    ".log",
-    ".csv",
-    ".doc",
-    ".docx",
-    ".xls",
-    ".xlsx",
-    ".ppt",
-    ".pptx",
-    ".odt",
-    ".ods",
-    ".eml",
-    ".msg",
-    ".zip",
-}
-#: the first bytes a file of that type must start with; a renamed executable is refused
-MAGIC = {
-    ".pdf": (b"%PDF",),
-    ".png": (b"\x89PNG",),
-    ".jpg": (b"\xff\xd8",),
-    ".jpeg": (b"\xff\xd8",),
-    ".gif": (b"GIF8",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".pptx": (b"PK\x03\x04",),
-    ".zip": (b"PK\x03\x04",),
-}
 
 
 # --- rules ------------------------------------------------------------------------------------
@@ -262,45 +225,6 @@ def _require_not_awaiting_approval(incident: Incident) -> None:
 
 
 # --- attachments ------------------------------------------------------------------------------
-def attachment_validate(upload):
-    """Refuse files of an unexpected type or size, or that the virus scanner refuses (fail closed), with a message
-    the person can act on. Returns the file to keep: a JPEG photo without its EXIF (its GPS position above all),
-    turned the way it is shown; any other file as it came (docs/decisions/0015)."""
-    extension = Path(upload.name).suffix.lower()
-    if extension not in ALLOWED_EXTENSIONS:
-        raise ValidationError(
-            _("“%(name)s” is not a file type we accept. Send a photo, PDF, text or Office document.")
-            % {"name": upload.name}
-        )
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise ValidationError(
-            _("“%(name)s” is larger than %(limit)s MB. Send a smaller file or a screenshot.")
-            % {"name": upload.name, "limit": limit}
-        )
-    if extension in MAGIC:
-        upload.seek(0)
-        head = upload.read(8)
-        upload.seek(0)
-        if not head.startswith(MAGIC[extension]):
-            raise ValidationError(
-                _("“%(name)s” does not look like a %(kind)s file.")
-                % {"name": upload.name, "kind": extension[1:].upper()}
-            )
-    try:
-        scanning.scan(upload)
-    except scanning.ScanRefused as exc:
-        raise ValidationError(exc.message) from exc
-    if extension in (".jpg", ".jpeg"):
-        try:
-            return without_metadata(upload)
-        except ValueError as exc:
-            raise ValidationError(
-                _("“%(name)s” could not be read as a photo. Take it again or send it as a PDF.") % {"name": upload.name}
-            ) from exc
-    return upload
-
-
 def _attach(incident, update, by, files) -> None:
     for upload in files or ():
         upload = attachment_validate(upload)

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from schooldesk.accounts.access import access_for
-from schooldesk.assets import imports
-from schooldesk.assets.imports import CellError, ImportFileError
 from schooldesk.assets.models import Asset
+from schooldesk.core import spreadsheets
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
+from schooldesk.core.spreadsheets import CellError, ImportFileError
+from schooldesk.core.uploads import attachment_validate
 from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES
 from schooldesk.licences.models import Allocation, Installation, Licence
 from schooldesk.webhooks.choices import WebhookEvent
@@ -129,8 +130,6 @@ def _key_clash(licence: Licence):
 
 def _proof_check(upload):
     """The file to keep (see attachment_validate), or a ValidationError on the proof field."""
-    from schooldesk.incidents.services import attachment_validate
-
     if Path(upload.name).suffix.lower() not in PROOF_EXTENSIONS:
         raise ValidationError(
             {
@@ -338,7 +337,7 @@ def installations_import(*, school, upload, by) -> dict:
     recorded are skipped. Returns {"added": n, "skipped": n} or raises ValidationError with every bad row."""
     _require(by, school.pk, LICENCE_KEY_ROLES)
     try:
-        table = imports.read_table(upload, upload.name)
+        table = spreadsheets.read_table(upload, upload.name)
     except ImportFileError as exc:
         raise ValidationError({"file": exc.message}) from exc
     lowered = {h.lower(): i for i, h in enumerate(table.headers) if h}
@@ -358,8 +357,11 @@ def installations_import(*, school, upload, by) -> dict:
             return cells[i] if i is not None and i < len(cells) else None
 
         try:
-            tag, product = imports.text(cell("tag")), imports.text(cell("product"))
-            version, installed_on = imports.text(cell("version"), max_length=40), imports.day(cell("installed_on"))
+            tag, product = spreadsheets.text(cell("tag")), spreadsheets.text(cell("product"))
+            version, installed_on = (
+                spreadsheets.text(cell("version"), max_length=40),
+                spreadsheets.day(cell("installed_on")),
+            )
         except CellError as exc:
             errors.append(f"Line {line}: {exc}.")
             continue

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.core.audit import audit_record
+from schooldesk.core.uploads import attachment_validate
 from schooldesk.loans.choices import PLACEHOLDERS, SignatureMethod
 from schooldesk.loans.models import Agreement, AgreementTemplate, Loan
 from schooldesk.loans.services import require_loan_role
@@ -115,7 +116,6 @@ def agreement_sign(
     ip_address: str | None = None,
 ) -> Agreement:
     """Record the loan's agreement as signed, with the current template's words as they are now."""
-    from schooldesk.incidents.services import attachment_validate
     from schooldesk.loans.selectors import current_template
 
     require_loan_role(by, loan.school_id)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from schooldesk.accounts.access import access_for
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_lock
+from schooldesk.core.uploads import attachment_validate
 from schooldesk.loans.choices_pool import CHARGE_ROLES, NEXT_STATUSES, ChargeReason, ChargeStatus
 from schooldesk.loans.models_pool import Charge, ChargePhoto
 
@@ -54,8 +55,6 @@ def _check(*, reason: str, description: str, amount) -> None:
 
 def _photos(charge: Charge, by, files) -> None:
     """Each photo checked as a call's attachments are (type, size, virus scan) and kept without its EXIF."""
-    from schooldesk.incidents.services import attachment_validate
-
     for upload in files or ():
         if Path(upload.name).suffix.lower() not in PHOTO_EXTENSIONS:
             raise ValidationError(

@@ -1,5 +1,5 @@
 """Class lists into the pupil records: a CSV or Excel file, checked first (every bad row named, nothing written)
-and imported only when every row is good, as the asset import does (assets/imports.py reads the file). The checked
+and imported only when every row is good, as the asset import does (assets/spreadsheets.py reads the file). The checked
 rows travel to the confirmation in a signed field (nothing is kept on the server between the two steps); a pupil
 whose MIS id is already recorded is updated, not added twice."""
 
@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts.models import Pupil
-from schooldesk.assets import imports
+from schooldesk.core import spreadsheets
 from schooldesk.core.audit import audit_record
 from schooldesk.loans.services import require_loan_role
 
@@ -75,8 +75,8 @@ def pupil_import_check(*, school, upload, by) -> PupilCheck:
     require_loan_role(by, school.pk)
     check = PupilCheck()
     try:
-        table = imports.read_table(upload, max_rows=MAX_PUPILS)
-    except imports.ImportFileError as exc:
+        table = spreadsheets.read_table(upload, max_rows=MAX_PUPILS)
+    except spreadsheets.ImportFileError as exc:
         raise ValidationError({"file": exc.message}) from exc
     check.headers, check.mapping = table.headers, _mapping(table.headers)
     missing = [label for name, label, _w, _l in COLUMNS[:2] if name not in check.mapping]
@@ -98,8 +98,8 @@ def pupil_import_check(*, school, upload, by) -> PupilCheck:
             index = check.mapping.get(name)
             raw = cells[index] if index is not None and index < len(cells) else None
             try:
-                row[name] = imports.text(raw, max_length=limit)
-            except imports.CellError as exc:
+                row[name] = spreadsheets.text(raw, max_length=limit)
+            except spreadsheets.CellError as exc:
                 problems.append(f"{label} {exc}")
                 row[name] = ""
         for name, label in (("first_name", _("first name")), ("last_name", _("last name"))):

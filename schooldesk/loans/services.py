@@ -20,6 +20,7 @@ from schooldesk.accounts.access import access_for
 from schooldesk.assets.choices import AssetStatus, EventKind
 from schooldesk.assets.models import Asset
 from schooldesk.core.audit import audit_record
+from schooldesk.core.uploads import attachment_validate
 from schooldesk.loans.choices import LOAN_ROLES, PhotoStage
 from schooldesk.loans.models import Loan, LoanPhoto
 
@@ -210,8 +211,6 @@ PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 def photo_add(*, loan: Loan, stage: str, upload, by) -> LoanPhoto:
     """A photo of the device at hand-out or return: the same checks as a call's attachment (type, size, virus
     scan, fail closed) and without its EXIF (docs/decisions/0015)."""
-    from schooldesk.incidents.services import attachment_validate
-
     require_loan_role(by, loan.school_id)
     if Path(upload.name).suffix.lower() not in PHOTO_EXTENSIONS:
         raise ValidationError(_("“%(name)s” is not a photo. Send a JPEG or PNG.") % {"name": upload.name})

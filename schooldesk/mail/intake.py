@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts.choices import STAFF_ROLES, Role
+from schooldesk.core.uploads import attachment_validate
 from schooldesk.incidents.choices import IncidentStatus
 from schooldesk.incidents.models import Incident, IncidentUpdate
 from schooldesk.incidents.services import (
-    attachment_validate,
     incident_create,
     incident_reopen,
     incident_reply,

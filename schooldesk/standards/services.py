@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.core.audit import audit_record
-from schooldesk.incidents.services import attachment_validate
+from schooldesk.core.uploads import attachment_validate
 from schooldesk.standards.choices import (
     CHECK_EDIT_ROLES,
     CHECK_ROLES,

@@ -18,8 +18,8 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, Role
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
+from schooldesk.core.uploads import attachment_validate
 from schooldesk.diary.services import contract_diary_sync, payments_schedule_renewal
-from schooldesk.incidents.services import attachment_validate
 from schooldesk.suppliers.choices import (
     ALERT_THRESHOLDS,
     EDITABLE_STATUSES,

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from schooldesk.assets import imports
 from schooldesk.assets.models import Asset, AssetImport
+from schooldesk.core import spreadsheets
 from schooldesk.licences.models import Installation
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def too_many_real_rows() -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append(["Asset tag", "Type", "Product"])
-    for i in range(imports.MAX_ROWS + 1):
+    for i in range(spreadsheets.MAX_ROWS + 1):
         sheet.append([f"BIG-{i}", "Laptop", "Scratch Desktop"])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -149,7 +149,7 @@ def test_openpyxl_parses_with_defusedxml():
 
 
 def test_a_wide_but_honest_workbook_still_imports_its_rows():
-    table = imports.read_table(SimpleUploadedFile("register.xlsx", workbook()))
+    table = spreadsheets.read_table(SimpleUploadedFile("register.xlsx", workbook()))
     assert table.headers == ["Asset tag", "Type", "Product"] and table.rows == [
         (2, ["OAK-1", "Laptop", "Scratch Desktop"])
     ]
@@ -173,7 +173,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from openpyxl.xml import DEFUSEDXML
 assert not DEFUSEDXML
-from schooldesk.assets.imports import ImportFileError, read_table
+from schooldesk.core.spreadsheets import ImportFileError, read_table
 try:
     read_table(open({str(tmp_path / "laughs.xlsx")!r}, "rb"), "laughs.xlsx")
 except ImportFileError as exc:

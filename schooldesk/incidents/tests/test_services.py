@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from schooldesk.accounts.tests.factories import MembershipFactory, UserFactory
 from schooldesk.core.exceptions import ConflictError
+from schooldesk.core.uploads import attachment_validate
 from schooldesk.incidents.choices import IncidentStatus, SupportLevel, UpdateKind
 from schooldesk.incidents.models import Attachment, Category, Incident, IncidentUpdate
 from schooldesk.incidents.services import (
-    attachment_validate,
     incident_assign,
     incident_cancel,
     incident_chase,

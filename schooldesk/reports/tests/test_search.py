@@ -10,12 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from schooldesk.assets.tests.factories import AssetFactory
 from schooldesk.changes.tests.factories import ChangeFactory
 from schooldesk.core.filtersets import word_stem
-from schooldesk.reports.search import SEARCH_CAP
 from schooldesk.incidents.services import incident_escalate
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.licences.tests.factories import LicenceFactory
 from schooldesk.locations.models import Location
 from schooldesk.problems.tests.factories import ProblemFactory
+from schooldesk.reports.search import SEARCH_CAP
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Reading a school's spreadsheet (CSV or XLSX) into rows, with a clear message for every file that
-cannot be read. Used by the asset import and the licence installations import.
+cannot be read. The one reader of every import: assets, licence installations, staff and pupils.
 
 A file-level problem (wrong encoding, a title row or merged heading cells, too many rows, not a
 spreadsheet) raises `ImportFileError`; row-level problems are the caller's, reported by line number."""
