@@ -5,10 +5,11 @@ backup check are left missed, so the standards page and the owner's dashboard ha
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from schooldesk.core.calendar import LONDON
 from schooldesk.standards.choices import CheckKind, CheckStatus
 from schooldesk.standards.models import CheckItem
 from schooldesk.standards.services import check_complete, checks_create_due, checks_setup_defaults
@@ -31,3 +32,7 @@ def standards_demo(demo, *, today: date | None = None) -> None:
                 note="Done as planned; nothing out of the ordinary.",
                 answers=[(step, True) for step in item.rule.step_list],
             )
+            # done on the day it was due (every third one a couple of school days late), not on the day the demo
+            # was loaded: the lists, the standards page and the review read a year of history
+            done_on = min(item.due_on + timedelta(days=2 if n % 3 == 0 else 0), today)
+            CheckItem.objects.filter(pk=item.pk).update(done_at=datetime.combine(done_on, time(10, 30), tzinfo=LONDON))

@@ -4,13 +4,14 @@ axe-core comes from the npm registry at setup (static/vendor/axe.min.js) and is 
 page. A 'serious' or 'critical' violation fails the test with the rule, its help text and where."""
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 from schooldesk.accounts.models import Membership
 from schooldesk.accounts.tests.factories import PASSWORD, UserFactory
-from schooldesk.core.tests.browser import axe_violations, describe_violations, screenshot, sign_in
+from schooldesk.core.tests.browser import axe_violations, describe_violations, horizontal_overflow, screenshot, sign_in
 from schooldesk.incidents.models import Category
 from schooldesk.incidents.services import (
     incident_assign,
@@ -23,6 +24,7 @@ from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
 from schooldesk.outages.models import CallApproval
 from schooldesk.outages.services import outage_declare
+from schooldesk.schools.models import Closure, Term
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,6 +76,16 @@ def world(cast):
     )
     cast.school.approver = cast.owner
     cast.school.save(update_fields=["approver"])
+    # the school's calendar, so its settings page shows its tables (a Remove button ran off a phone's screen)
+    Term.objects.create(
+        school=cast.school,
+        name="Autumn 2026",
+        starts_on=date(2026, 9, 2),
+        ends_on=date(2026, 12, 18),
+        half_term_starts_on=date(2026, 10, 26),
+        half_term_ends_on=date(2026, 10, 30),
+    )
+    Closure.objects.create(school=cast.school, name="INSET day", starts_on=date(2026, 9, 1), ends_on=date(2026, 9, 1))
     purchases = Category.objects.get(school=cast.school, name="Request: new equipment")
     purchases.needs_approval = True
     purchases.save(update_fields=["needs_approval"])
@@ -291,6 +303,8 @@ PHONE_PAGES = [
     "incident-list",
     "outage-page",
     "home-spoc-menu-open",
+    "school-settings",
+    "annual-review",
     "people",
     "person",
     "loan-scanning",
@@ -339,6 +353,10 @@ def test_pages_have_no_serious_accessibility_violations(who, viewport, names, ca
         if violations:
             screenshot(page, f"FAILED-a11y-{name}-{viewport}.png")
             failures.append(f"{name} ({url}, {viewport}, as {who}):\n{describe_violations(violations)}")
+        sizes = horizontal_overflow(page) if viewport == "phone" else {"overflow": 0}
+        if sizes["overflow"] > 1:  # WCAG 1.4.10 reflow: no sideways scrolling at 390 px
+            screenshot(page, f"FAILED-reflow-{name}-{viewport}.png")
+            failures.append(f"{name} ({url}, {viewport}, as {who}) scrolls sideways: {sizes}")
     assert not failures, "\n".join(failures)
 
 

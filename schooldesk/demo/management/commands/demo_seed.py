@@ -11,6 +11,7 @@ from schooldesk.demo.diary import diary_demo
 from schooldesk.demo.directory import directory_demo
 from schooldesk.demo.loans import loans_demo
 from schooldesk.demo.mail import mail_demo_create
+from schooldesk.demo.safeguarding import safeguarding_demo
 from schooldesk.demo.schools import demo_create
 from schooldesk.demo.standards import standards_demo
 from schooldesk.schools.models import School
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             raise CommandError("--incidents cannot be negative.")
         started = time.perf_counter()
         demo = demo_create(incidents=incidents, seed=seed)
+        safeguarding_demo(demo)  # the breach records of the restricted calls
         budgets_demo(demo)
         diary_demo(demo)
         demo_registers_create(demo, seed=seed)
