@@ -139,7 +139,7 @@ def call_rows(context, rows, select=None):
             location=escape(i.location.name) if i.location_id else "",
             device=SMALL.format(escape(i.device)) if i.device else "",
             holder=holder,
-            sla=_sla_badge(i, now),
+            sla=_sla_badge(i, now) or "–",  # a closed call has no clock: a dash, not an empty "SLA:" on a phone
             logged=_when(i.logged_at),
         )
         if select is not None:

@@ -81,3 +81,16 @@ def test_the_rows_cost_no_query_of_their_own(cast, django_assert_num_queries):
     assert len(rows_of(html)) == len(rows) >= 5
     # each status in its words, with no context processor behind the render (they are the tag's own)
     assert all(str(call.get_status_display()) in row for call, row in zip(rows, rows_of(html), strict=True))
+
+
+def test_a_call_with_no_clock_shows_a_dash_in_its_sla_cell(cast):
+    """On a phone each cell is read out with its heading: a resolved call said "SLA:" and nothing after it."""
+    from django.template.loader import render_to_string
+
+    from schooldesk.incidents.services import incident_resolve
+
+    call = IncidentFactory(school=cast.school, by=cast.spoc, summary="Printer jam")
+    incident_resolve(incident=call, by=cast.spoc, version=call.version, resolution="Cleared the paper path.")
+    rows = list(incident_rows(Incident.objects.filter(pk=call.pk)))
+    html = render_to_string("incidents/incident_table.html", {"rows": rows, "now": timezone.now(), "nav": {}})
+    assert re.search(r'<td data-label="SLA">–</td>', html), html
