@@ -376,3 +376,20 @@ def test_the_same_script_over_http_against_a_live_server(cast, other, live_serve
         assert status == 404 and body["error"]["code"] == "not_found", path
     status, body, _h = call(elm, "POST", f"/api/v1/incidents/{ticket['id']}/escalate/", {"supplier": other.supplier.pk})
     assert status == 404
+
+
+def test_the_browsable_api_shows_another_schools_person_nothing_of_school_a(oak_world, other, client):  # noqa: F811
+    """The API's addresses as a browser asks for them (text/html: REST framework's browsable pages, with their filter
+    and create forms, whose choices are drawn from a queryset) show another school's people none of school A's
+    records: the tenancy walk reads the JSON answers; this reads the pages."""
+    from schooldesk.core.tests.test_tenancy import API_PREFIX, SECRET, fill, routes
+
+    walked = [route for route in routes(()) if route.startswith(API_PREFIX)]
+    assert len(walked) > 40, walked
+    for user in (other.spoc, other.owner, other.technician):
+        client.force_login(user)
+        for route in walked:
+            url = fill(route, oak_world)
+            response = client.get(url, HTTP_ACCEPT="text/html")
+            assert response.status_code < 500, f"{url}: {response.status_code}"
+            assert SECRET.encode() not in response.content, f"{user.username} saw school A's data at {url} (html)"
