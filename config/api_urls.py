@@ -9,6 +9,7 @@ from schooldesk.changes.api import ChangeViewSet, MilestoneViewSet
 from schooldesk.diary.api import DiaryEntryViewSet, PaymentViewSet
 from schooldesk.incidents.api import IncidentViewSet
 from schooldesk.licences.api import AllocationViewSet, InstallationViewSet, LicenceViewSet
+from schooldesk.loans.api import ChargeViewSet, LoanViewSet, PupilViewSet
 from schooldesk.locations.api import LocationViewSet
 from schooldesk.problems.api import KnownErrorViewSet, ProblemViewSet
 from schooldesk.procedures.api import ProcedureViewSet
@@ -20,6 +21,9 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("locations", LocationViewSet, basename="location")
 router.register("assets", AssetViewSet, basename="asset")
 router.register("asset-types", AssetTypeViewSet, basename="asset-type")
+router.register("loans", LoanViewSet, basename="loan")
+router.register("pupils", PupilViewSet, basename="pupil")
+router.register("loan-charges", ChargeViewSet, basename="loan-charge")
 router.register("licences", LicenceViewSet, basename="licence")
 router.register("licence-allocations", AllocationViewSet, basename="allocation")
 router.register("licence-installations", InstallationViewSet, basename="installation")

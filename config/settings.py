@@ -394,6 +394,9 @@ REST_FRAMEWORK = {
         "schooldesk.accounts.api.TokenScopePermission",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON only: REST framework's browsable pages drew their filter and create forms' choices from unscoped
+    # querysets (another school's records); the documentation page (/api/v1/docs/) is the API's page
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # Per person (schooldesk/core/throttling.py): every request at SCHOOLDESK_API_RATE, creating at
     # SCHOOLDESK_CREATE_RATE (shared with the web's create pages); over it, 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": [

@@ -16,6 +16,7 @@ from schooldesk.loans.tests.factories import PupilFactory, agreement_template
 SECTION = "loans"
 PK = "loan"
 PARAMS = {"pupil_pk": "pupil", "photo_pk": "loan_photo", **tenancy_pool.PARAMS}
+API = {"pupils": "pupil", "loan-charges": "charge"}  # what <pk> means under /api/v1/<name>/ (loans/: the loan)
 
 
 def png_bytes() -> bytes:

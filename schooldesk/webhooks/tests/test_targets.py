@@ -93,8 +93,13 @@ def test_a_generic_target_gets_a_restricted_call_as_its_reference_and_link_only(
     assert "Whole site offline" not in receiver.requests[0].body.decode()
 
 
-def test_a_slack_target_gets_text_and_blocks(cast, client, receiver, django_capture_on_commit_callbacks):
+def test_a_slack_target_gets_text_and_blocks_and_never_a_restricted_call(
+    cast, client, receiver, django_capture_on_commit_callbacks
+):
     subscribe(client, cast.owner, receiver.url, [WebhookEvent.CALL_CREATED], kind=TargetKind.SLACK)
+    with django_capture_on_commit_callbacks(execute=True):
+        p1_call(cast, is_restricted=True)
+    assert not receiver.requests and not Delivery.objects.exists()  # not even queued
     with django_capture_on_commit_callbacks(execute=True):
         incident = p1_call(cast)
     message = json.loads(receiver.requests[0].body)
