@@ -156,7 +156,8 @@ def test_the_shortcuts_help_is_a_dialog_that_escape_closes(cast, signed_in):
     expect(box).to_be_focused()
     expect(page.locator("#id_reply_is_public")).not_to_be_checked()
     page.keyboard.press("Alt+C")  # a saved reply into the note, in two keystrokes
-    expect(page.get_by_role("dialog", name="Insert a saved reply")).to_be_visible()
+    picker = page.get_by_role("dialog", name="Insert a saved reply")
+    expect(picker.locator("#canned-preview")).to_have_text(f"Checked {call.reference} on site.")  # loaded, chosen
     page.keyboard.press("Enter")
     expect(box).to_have_value(f"Checked {call.reference} on site.")
     expect(page.locator("#id_reply_is_public")).not_to_be_checked()
