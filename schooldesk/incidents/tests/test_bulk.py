@@ -218,3 +218,23 @@ def test_escalated_calls_can_be_resolved_by_their_provider(cast, client):
         client, "/incidents/?whose=ours&state=open", tick=calls, action="resolve", note="Replaced the switch port."
     )
     assert _messages(response) == ["2 resolved"]
+
+
+def test_the_spoc_puts_ticked_calls_waiting_on_the_reporter_and_their_clocks_stop(cast, client):
+    calls = _forwarded(cast, 3)
+    client.force_login(cast.spoc)
+    response = _submit(
+        client,
+        "/incidents/?state=open",
+        tick=calls[:2],
+        action="wait",
+        on="reporter",
+        note="Which room is the printer in?",
+    )
+    assert response.status_code == 302
+    assert _messages(response) == ["2 waiting"]
+    waiting = Incident.objects.filter(pk__in=[c.pk for c in calls[:2]])
+    assert {(c.status, c.sla_paused_at is not None) for c in waiting} == {("waiting_reporter", True)}
+    for call in waiting:  # through the service: the reporter is asked on the timeline
+        assert call.updates.filter(body="Which room is the printer in?", is_public=True).count() == 1
+    assert Incident.objects.get(pk=calls[2].pk).status == "first_level"

@@ -1,6 +1,7 @@
 """The desk's day in a real browser: a technician opens "Mine, open" from the Calls menu and resolves three calls
 at once with one note; a SPOC inserts a saved reply, its placeholders filled, with the keyboard only; the
-shortcuts' help opens with "?" as a dialog and Escape closes it. Each screen is checked with axe-core."""
+shortcuts' help opens with "?" as a dialog and Escape closes it, and the call page's keys (next, reply, note with a
+saved reply, forward, escalate, resolve) open what they say. Each screen is checked with axe-core."""
 
 import re
 
@@ -114,6 +115,7 @@ def test_a_spoc_inserts_a_saved_reply_with_the_keyboard_only(cast, signed_in):
 def test_the_shortcuts_help_is_a_dialog_that_escape_closes(cast, signed_in):
     older = IncidentFactory(school=cast.school, by=cast.reporter, summary="Speakers crackle")
     call = IncidentFactory(school=cast.school, by=cast.reporter, summary="Projector bulb")
+    CannedReply.objects.create(school=cast.school, title="Checked on site", body="Checked {{ reference }} on site.")
     page = signed_in(cast.spoc)
     page.goto("/incidents/")
     search = page.locator("#site-search")
@@ -125,6 +127,10 @@ def test_the_shortcuts_help_is_a_dialog_that_escape_closes(cast, signed_in):
     page.evaluate("() => document.activeElement.blur()")
     page.keyboard.press("?")
     expect(help_dialog).to_be_visible()
+    for listed in ("Next / previous call of the list you came from", "Write a reply to the reporter"):
+        expect(help_dialog).to_contain_text(listed)
+    for listed in ("Write an internal note", "Forward the call to a technician", "Insert a saved reply"):
+        expect(help_dialog).to_contain_text(listed)
     shot(page, "deskday-04-shortcuts-help-desktop.png")
     page.keyboard.press("Escape")
     expect(help_dialog).to_be_hidden()
@@ -142,3 +148,21 @@ def test_the_shortcuts_help_is_a_dialog_that_escape_closes(cast, signed_in):
     expect(page.locator("#id_reply_body")).to_be_focused()
     page.keyboard.type("n")  # typing in the box is typing
     expect(page).to_have_url(re.compile(rf"/incidents/{call.pk}/$"))
+
+    box = page.locator("#id_reply_body")
+    box.fill("")
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("i")  # an internal note: the same box, not shown to the reporter
+    expect(box).to_be_focused()
+    expect(page.locator("#id_reply_is_public")).not_to_be_checked()
+    page.keyboard.press("Alt+C")  # a saved reply into the note, in two keystrokes
+    picker = page.get_by_role("dialog", name="Insert a saved reply")
+    expect(picker.locator("#canned-preview")).to_have_text(f"Checked {call.reference} on site.")  # loaded, chosen
+    page.keyboard.press("Enter")
+    expect(box).to_have_value(f"Checked {call.reference} on site.")
+    expect(page.locator("#id_reply_is_public")).not_to_be_checked()
+    for key, action in (("f", "assign"), ("e", "escalate"), ("s", "resolve")):  # forward, escalate, resolve
+        page.evaluate("() => document.activeElement.blur()")
+        page.keyboard.press(key)
+        expect(page.locator(f"#action-{action}")).to_have_attribute("open", "")
+        expect(page.locator(f"#action-{action} :focus")).to_have_count(1)

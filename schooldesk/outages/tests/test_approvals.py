@@ -170,3 +170,46 @@ def test_the_reporter_cancels_a_request_awaiting_approval_and_the_approver_has_n
     client.force_login(manager)
     page = client.get(f"/outages/approvals/{approval.pk}/").content.decode()
     assert "Record my decision" not in page and "Cancelled" in page
+
+
+def test_without_a_named_approver_the_ict_owner_decides(cast, purchases, client, django_capture_on_commit_callbacks):
+    """No approver named on the settings page: the school's ICT owners are asked (a plain link: the signed one names
+    the approver), any of them decides, and nobody else."""
+    assert cast.school.approver_id is None
+    mail.outbox.clear()
+    request = ask(cast, purchases, django_capture_on_commit_callbacks)
+    assert request.status == "waiting_approval"
+    asked = [m for m in mail.outbox if "Approval needed" in m.subject]
+    assert [m.to for m in asked] == [[cast.owner.email]]
+    approval = CallApproval.objects.get(incident=request)
+    assert f"/outages/approvals/{approval.pk}/" in asked[0].body
+    with pytest.raises(PermissionDenied):
+        approval_decide(approval=approval, by=cast.spoc, approve=True)
+    client.force_login(cast.owner)
+    page = client.get(f"/outages/approvals/{approval.pk}/").content.decode()
+    assert "Record my decision" in page
+    response = client.post(f"/outages/approvals/{approval.pk}/decide/", {"decision": "approve", "reason": ""})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "open" and request.sla_paused_at is None
+
+
+def test_the_clock_does_not_count_the_wait_for_approval(cast, manager, purchases, django_capture_on_commit_callbacks):
+    """The approver answers 90 school minutes later: the due times move on by those 90 minutes, as for any waiting.
+    (The clock is mocked as in incidents/tests/test_sla.py: Monday 2 March 2026 is an ordinary school day.)"""
+    from datetime import datetime
+    from unittest import mock
+
+    from schooldesk.core.calendar import LONDON
+    from schooldesk.schools.selectors import school_calendar
+
+    clock = {"now": datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)}
+    with mock.patch("django.utils.timezone.now", side_effect=lambda: clock["now"]):
+        request = ask(cast, purchases, django_capture_on_commit_callbacks)
+        due_before = request.resolve_due_at
+        assert request.sla_paused_at == clock["now"]
+        clock["now"] = datetime(2026, 3, 2, 11, 30, tzinfo=LONDON)
+        approval_decide(approval=CallApproval.objects.get(incident=request), by=manager, approve=True, reason="Fine")
+    request.refresh_from_db()
+    assert request.sla_paused_at is None and request.sla_paused_minutes == 90
+    assert school_calendar(cast.school).minutes_between(due_before, request.resolve_due_at) == 90

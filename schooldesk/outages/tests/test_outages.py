@@ -204,3 +204,100 @@ def test_reporters_cannot_declare_link_or_resolve_nor_read_the_linked_calls(cast
     assert "/resolve/" not in page and "/link/" not in page
     assert "Mrs Hill" not in page, "a reporter read someone else's call on the outage page"
     assert client.post(f"/outages/{outage.pk}/resolve/", {"version": 1, "resolution": "x"}).status_code == 403
+
+
+def test_a_technician_declares_an_outage_of_some_devices_or_a_service_from_the_page(cast, client):
+    """What is affected: some devices (chosen from the register) or a service (a category of calls); the page says
+    which. A place chosen without the place is refused, and what was typed is kept."""
+    from schooldesk.assets.tests.factories import AssetFactory
+    from schooldesk.incidents.models import Category
+    from schooldesk.outages.models import Outage
+
+    trolley = [AssetFactory(school=cast.school, tag=f"LAP-{n:02d}") for n in (1, 2, 3)]
+    client.force_login(cast.technician)
+    response = submit(
+        client,
+        "/outages/new/",
+        action_contains="/outages/new/",
+        title="Laptop trolley 2 will not charge",
+        scope="assets",
+        assets=[str(trolley[0].pk), str(trolley[2].pk)],
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    devices = Outage.objects.get(title="Laptop trolley 2 will not charge")
+    assert set(devices.assets.all()) == {trolley[0], trolley[2]} and devices.declared_by == cast.technician
+    page = client.get(f"/outages/{devices.pk}/").content.decode()
+    assert "Some devices: LAP-01, LAP-03" in page
+
+    email = Category.objects.get(school=cast.school, name="Software")
+    response = submit(
+        client,
+        "/outages/new/",
+        action_contains="/outages/new/",
+        title="Email is down",
+        scope="service",
+        category=str(email.pk),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    service = Outage.objects.get(title="Email is down")
+    assert service.category == email and service.scope == "service"
+
+    response = submit(
+        client, "/outages/new/", action_contains="/outages/new/", title="Hall projector dead", scope="location"
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose which, for an outage of this kind." in html and 'value="Hall projector dead"' in html
+    assert not Outage.objects.filter(title="Hall projector dead").exists()
+
+
+def test_only_a_desk_of_every_school_it_affects_resolves_an_las_outage(cast, client):
+    """An LA's broadband outage across two schools: one school's SPOC cannot close it for the other school's calls;
+    the LA's officer can."""
+    second = SchoolFactory(organisation=cast.school.organisation, name="Birch Primary School")
+    officer = UserFactory(username="la-officer")
+    Membership.objects.create(user=officer, organisation=cast.school.organisation, role="spoc")
+    outage = outage_declare(by=officer, schools=[cast.school, second], title="Broadband provider down")
+    with pytest.raises(PermissionDenied):
+        outage_resolve(outage=outage, by=cast.spoc, version=None, resolution="Back up")
+    client.force_login(cast.spoc)
+    assert "/resolve/" not in client.get(f"/outages/{outage.pk}/").content.decode()
+    outage_resolve(outage=outage, by=officer, version=None, resolution="The provider fixed the line.")
+    outage.refresh_from_db()
+    assert not outage.is_active and outage.resolved_by == officer
+
+
+def test_the_outage_pages_cost_the_same_queries_for_few_rows_or_many(cast, client):
+    """The list, an outage's page (its linked calls, the people affected and the calls offered to link) and the
+    call list under the banner: a fixed number of queries whatever the number of rows."""
+
+    def grow(outage, n, start):
+        people = []
+        for i in range(start, start + n):
+            person = UserFactory(username=f"oak-affected-{i}")
+            MembershipFactory(user=person, school=cast.school, role="reporter")
+            outage_affected(outage=outage, by=person)
+            people.append(person)
+        calls = [IncidentFactory(school=cast.school, by=p, summary=f"No Wi-Fi {p.username}") for p in people]
+        outage_link_calls(outage=outage, by=cast.spoc, incidents=calls[: n // 2])  # the others are offered to link
+        declare(cast)
+
+    def counts(outage) -> list[int]:
+        found = []
+        for url in ("/outages/", f"/outages/{outage.pk}/", "/incidents/", "/incidents/new/"):
+            client.get(url)  # the banner's cache entry is warm, as on every page after the first
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            assert response.status_code == 200, url
+            found.append(len(ctx))
+        return found
+
+    outage = declare(cast)
+    grow(outage, 2, 0)
+    client.force_login(cast.spoc)
+    few = counts(outage)
+    grow(outage, 12, 2)
+    client.force_login(cast.spoc)
+    page = client.get(f"/outages/{outage.pk}/").content.decode()
+    assert "14 people said they are affected" in page and page.count("No Wi-Fi oak-affected") == 14
+    assert counts(outage) == few, "a page's count grew with its rows"

@@ -146,3 +146,24 @@ def test_without_the_picker_the_page_lists_every_reply_filled_in(cast, client):
     client.force_login(cast.technician)
     html = client.get(f"/replies/for-call/{call.pk}/").content.decode()
     assert f"Logged as {call.reference}." in html and f"We visit on Tuesday, {cast.school.name}." in html
+
+
+def test_the_replies_page_costs_the_same_queries_for_two_replies_or_twenty(cast, client):
+    """The school's own replies and the organisation's shared ones, in a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n, start):
+        for i in range(start, start + n):
+            CannedReply.objects.create(school=cast.school, title=f"Own {i}", body=BODY)
+            CannedReply.objects.create(organisation=cast.school.organisation, title=f"Shared {i}", body=BODY)
+
+    add(1, 0)
+    client.force_login(cast.spoc)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/replies/").status_code == 200
+    add(9, 1)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/replies/").content.decode()
+    assert "Own 9" in html and "Shared 9" in html
+    assert len(many) == len(few)
