@@ -1,6 +1,6 @@
-"""A thousand mixed emails, the hostile ones among them, delivered into the real Dovecot in one IMAP
-session and read by the real poll until nothing is left: every one becomes a call or an update, or is
-held or set aside with its reason; none is lost and none is made twice."""
+"""A thousand mixed emails, the hostile ones among them, delivered into the real Dovecot's Maildir (as a
+local delivery agent does) and read over IMAP by the real poll until nothing is left: every one becomes a
+call or an update, or is held or set aside with its reason; none is lost and none is made twice."""
 
 import time
 from collections import Counter
