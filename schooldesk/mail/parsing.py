@@ -44,6 +44,15 @@ MAX_PARTS = 200  # MIME parts, counted over the whole tree
 MAX_DEPTH = 20  # multiparts inside multiparts
 MAX_SECONDS = 20.0  # reading and splitting one email; far below the poller's heartbeat (services.HEARTBEAT)
 MAX_KEPT_CHARS = 200_000  # text put on a call; the rest stays in the original email
+#: HTML elements open inside one another: an HTML parser's work grows with the depth at every tag (a megabyte
+#: of unclosed <div>s took minutes), so deeper HTML is held; real email nests a few dozen deep
+MAX_HTML_DEPTH = 500
+HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)")
+#: elements that never hold others, or that the parser closes by itself when the next one starts
+HTML_NOT_NESTING = frozenset(
+    "area base br col embed hr img input link meta param source track wbr "
+    "p li dt dd tr td th option optgroup thead tbody tfoot colgroup rb rt rp".split()
+)
 
 SAFE_TAGS = {
     "a",
@@ -282,9 +291,33 @@ class _TextExtractor(HTMLParser):
             self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
 
 
+def html_depth(markup: str) -> int:
+    """How deep the HTML's elements open inside one another, read in one pass (an upper bound: a closing
+    tag is taken to close the innermost element, and a tag written as <x/> counts as open)."""
+    depth = deepest = 0
+    for match in HTML_TAG.finditer(markup):
+        if match.group(1):
+            depth = max(0, depth - 1)
+        elif match.group(2).lower() not in HTML_NOT_NESTING:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def html_to_text(markup: str) -> str:
+    """The text of an HTML email. The standard library's parser is slow on some broken HTML (a run of "</"
+    took time growing with its square), so it reads nh3's well-formed rewrite of the markup, not the markup."""
     extractor = _TextExtractor()
-    extractor.feed(markup)
+    extractor.feed(
+        nh3.clean(
+            markup,
+            tags=_TextExtractor.BLOCKS,
+            attributes={},
+            clean_content_tags={"script", "style", "title"},
+            strip_comments=True,
+            link_rel=None,
+        )
+    )
     extractor.close()
     lines = [line.strip() for line in "".join(extractor.parts).splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -493,6 +526,8 @@ def parse(raw: bytes, *, deadline: Deadline | None = None) -> ParsedMail:
     if rich is not None:
         markup = _content(rich)
         markup = markup if isinstance(markup, str) else markup.decode("utf-8", "replace")
+        if html_depth(markup) > MAX_HTML_DEPTH:
+            raise MailTooComplex(f"The email's HTML is nested more than {MAX_HTML_DEPTH} deep.")
         mail.html_safe = html_sanitise(markup)
     deadline.check()
     if plain is not None:

@@ -5,6 +5,8 @@ Trust, not stalled, not lost: decision 0017 says why each rule is as it is."""
 
 import time
 from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 
 import pytest
 from django.urls import reverse
@@ -222,6 +224,28 @@ def test_an_email_over_the_bounds_is_held_with_the_reason_and_read_on_the_server
     assert slow.status == InboundStatus.HELD and "took longer than" in slow.reason
     assert not Incident.objects.exists() and InboundMessage.objects.count() == 4
     assert all("\\Seen" in flags for flags in dovecot.flags(imap_user).values())  # not fetched again and again
+
+
+def html_only(sender: str, subject: str, markup: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, DESK, subject
+    msg["Date"], msg["Message-ID"] = format_datetime(timezone.now()), make_msgid(domain="oak.sch.uk")
+    msg.set_content(markup, subtype="html")
+    return signed(msg.as_bytes(), sender)
+
+
+def test_html_that_would_stall_a_parser_is_read_in_time_or_held(cast, desk):
+    """Two HTML parsers' slow paths: nh3 (html5ever) on a megabyte of unclosed <div>s took minutes, and the
+    standard library's on a run of "</" took time growing with its square (seconds per 100 KB)."""
+    mailbox, deliver, poll = desk
+    deliver(html_only(cast.reporter.email, "Deep", "<div>" * 200_000 + "Help"))
+    deliver(html_only(cast.reporter.email, "Broken", "<p>The board is dead.</p>" + "</" * 150_000))
+    with within(60):  # the old code: many minutes
+        poll()
+    deep, broken = InboundMessage.objects.order_by("pk")
+    assert deep.status == InboundStatus.HELD and "HTML is nested more than 500 deep" in deep.reason
+    assert broken.action == InboundAction.CREATED
+    assert broken.incident.description.startswith("The board is dead.")
 
 
 # --- not lost ---------------------------------------------------------------------------------
