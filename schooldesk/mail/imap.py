@@ -71,7 +71,12 @@ def connect(mailbox):
                 conn.shutdown()
                 raise
         return conn
-    except (OSError, imaplib.IMAP4.error) as exc:
+    except imaplib.IMAP4.error as exc:  # it answered, but not as IMAP: never repeat what it said (a banner)
+        raise MailboxError(
+            f"Could not connect to {mailbox.host}:{mailbox.port}: the server did not answer as an IMAP server.",
+            reason="connect",
+        ) from exc
+    except OSError as exc:  # our own system's words (refused, timed out, a TLS failure), not the server's
         raise MailboxError(f"Could not connect to {mailbox.host}:{mailbox.port}: {exc}", reason="connect") from exc
 
 
@@ -109,7 +114,11 @@ def imap_session(mailbox):
         if status != "OK":
             raise MailboxError(f"There is no folder called “{mailbox.folder}” in the mailbox.")
         yield conn
-    except (OSError, imaplib.IMAP4.abort) as exc:
+    except imaplib.IMAP4.abort as exc:  # imaplib quotes the server's line: not repeated
+        raise MailboxError(
+            f"The connection to {mailbox.host} failed: the server broke off or answered out of turn.", reason="connect"
+        ) from exc
+    except OSError as exc:
         raise MailboxError(f"The connection to {mailbox.host} failed: {exc}", reason="connect") from exc
     finally:
         try:

@@ -277,7 +277,7 @@ def route(message, mail, *, by=None) -> Outcome:
         return bounce(mailbox, mail)
     if len(mail.from_addresses) != 1:
         return held(
-            f"The From line names {len(mail.from_addresses) or 'no'} addresses "
+            f"The sender (From) names {len(mail.from_addresses) or 'no'} addresses "
             f"({', '.join(mail.from_addresses)[:150]}): who sent it cannot be told, so it was not acted on."
         )
     if mailbox.authserv_id:

@@ -44,6 +44,15 @@ MAX_PARTS = 200  # MIME parts, counted over the whole tree
 MAX_DEPTH = 20  # multiparts inside multiparts
 MAX_SECONDS = 20.0  # reading and splitting one email; far below the poller's heartbeat (services.HEARTBEAT)
 MAX_KEPT_CHARS = 200_000  # text put on a call; the rest stays in the original email
+#: HTML elements open inside one another: an HTML parser's work grows with the depth at every tag (a megabyte
+#: of unclosed <div>s took minutes), so deeper HTML is held; real email nests a few dozen deep
+MAX_HTML_DEPTH = 500
+HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)")
+#: elements that never hold others, or that the parser closes by itself when the next one starts
+HTML_NOT_NESTING = frozenset(
+    "area base br col embed hr img input link meta param source track wbr "
+    "p li dt dd tr td th option optgroup thead tbody tfoot colgroup rb rt rp".split()
+)
 
 SAFE_TAGS = {
     "a",
@@ -282,9 +291,33 @@ class _TextExtractor(HTMLParser):
             self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
 
 
+def html_depth(markup: str) -> int:
+    """How deep the HTML's elements open inside one another, read in one pass (an upper bound: a closing
+    tag is taken to close the innermost element, and a tag written as <x/> counts as open)."""
+    depth = deepest = 0
+    for match in HTML_TAG.finditer(markup):
+        if match.group(1):
+            depth = max(0, depth - 1)
+        elif match.group(2).lower() not in HTML_NOT_NESTING:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def html_to_text(markup: str) -> str:
+    """The text of an HTML email. The standard library's parser is slow on some broken HTML (a run of "</"
+    took time growing with its square), so it reads nh3's well-formed rewrite of the markup, not the markup."""
     extractor = _TextExtractor()
-    extractor.feed(markup)
+    extractor.feed(
+        nh3.clean(
+            markup,
+            tags=_TextExtractor.BLOCKS,
+            attributes={},
+            clean_content_tags={"script", "style", "title"},
+            strip_comments=True,
+            link_rel=None,
+        )
+    )
     extractor.close()
     lines = [line.strip() for line in "".join(extractor.parts).splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -376,8 +409,17 @@ def _from(msg) -> tuple[str, list[tuple[str, str]]]:
     looks like. `e.brown@oak.sch.uk <attacker@evil.example>` is not valid RFC 5322 (an unquoted @ in the
     name), and both the header registry and getaddresses then read the name as the address; so for a
     From line the registry finds invalid, the angle brackets decide."""
-    raw = next((str(v) for n, v in msg.raw_items() if n.lower() == "from"), "")  # as sent: the registry's
-    raw = re.sub(r"\s+", " ", raw).strip()  # own string drops what it could not parse
+    lines = [re.sub(r"\s+", " ", str(v)).strip() for n, v in msg.raw_items() if n.lower() == "from"]
+    if len(lines) > 1:  # two From headers: a receiving server may check one while we read the other
+        several = [_from_line(line) for line in lines]
+        return several[0][0], [pair for _name, pairs in several for pair in pairs]
+    return _from_line(lines[0] if lines else "", msg)
+
+
+def _from_line(raw: str, msg=None) -> tuple[str, list[tuple[str, str]]]:
+    """One From line as sent (the registry's own string drops what it could not parse)."""
+    if msg is None:
+        msg = email.message_from_bytes(f"From: {raw}\n\n".encode("utf-8", "replace"), policy=email.policy.default)
     try:
         header = msg["From"]
         found = [(a.display_name, a.addr_spec) for a in getattr(header, "addresses", ())]
@@ -484,6 +526,8 @@ def parse(raw: bytes, *, deadline: Deadline | None = None) -> ParsedMail:
     if rich is not None:
         markup = _content(rich)
         markup = markup if isinstance(markup, str) else markup.decode("utf-8", "replace")
+        if html_depth(markup) > MAX_HTML_DEPTH:
+            raise MailTooComplex(f"The email's HTML is nested more than {MAX_HTML_DEPTH} deep.")
         mail.html_safe = html_sanitise(markup)
     deadline.check()
     if plain is not None:
@@ -529,6 +573,14 @@ def _aligned(domain: str, from_domain: str) -> bool:
     )
 
 
+def _property(result, name: str) -> str:
+    """The value of one property of an Authentication-Results result (`smtp.mailfrom`, `header.d`…), or ""."""
+    for prop in result.properties:
+        if str(prop.name).lower() == name:
+            return str(prop.value or "").strip()
+    return ""
+
+
 def sender_doubt(mail: ParsedMail, authserv_id: str) -> str:
     """Why the From address cannot be believed, judged only by the Authentication-Results headers our own
     receiving server (`authserv_id`) wrote; "" when it can. Other servers' headers (the sender could
@@ -547,16 +599,21 @@ def sender_doubt(mail: ParsedMail, authserv_id: str) -> str:
     if any(str(r.method).lower() == "dmarc" and str(r.result).lower() == "fail" for h in ours for r in h.results):
         return f"It fails DMARC for {from_domain} ({authserv_id}): it may not really be from {mail.from_address}."
     results = ours[0].results  # the topmost: our server writes its header above any the sender put in
-    if any(str(r.method).lower() == "dmarc" and str(r.result).lower() == "pass" for r in results):
-        return ""
+    for result in results:
+        if str(result.method).lower() == "dmarc" and str(result.result).lower() == "pass":
+            judged = _property(result, "from")  # the From domain the server judged: ours, not another From line
+            if not judged or judged.lower().strip(". ") == from_domain.lower():
+                return ""
     for result in results:
         method, outcome = str(result.method).lower(), str(result.result).lower()
         if outcome != "pass" or method not in ("spf", "dkim"):
             continue
-        names = ("mailfrom", "helo") if method == "spf" else ("d", "i")
-        for prop in result.properties:
-            if str(prop.name).lower() in names and _aligned(str(prop.value).rsplit("@", 1)[-1], from_domain):
-                return ""
+        if method == "spf":  # SPF judges the return path; HELO only where the return path is empty
+            identities = [_property(result, "mailfrom") or _property(result, "helo")]
+        else:
+            identities = [_property(result, "d"), _property(result, "i")]
+        if any(value and _aligned(value.rsplit("@", 1)[-1], from_domain) for value in identities):
+            return ""
     return (
         f"Neither SPF nor DKIM passes for {from_domain} ({authserv_id}): it may not really be from {mail.from_address}."
     )

@@ -93,6 +93,18 @@ def delivery_report(*, to: str, failed: str, original_id: str, status: str = "5.
     ).encode()
 
 
+def nested_email(*, depth: int, sender: str, to: str, subject: str) -> bytes:
+    """Multiparts inside multiparts, `depth` deep, around one line of text (a crafted email, or a bomb)."""
+    body = "Content-Type: text/plain\r\n\r\nHello\r\n"
+    for level in range(depth):
+        body = f'Content-Type: multipart/mixed; boundary="b{level}"\r\n\r\n--b{level}\r\n{body}--b{level}--\r\n'
+    head = (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {format_datetime(timezone.now())}\r\n"
+        f"Message-ID: {make_msgid(domain='oak.sch.uk')}\r\nMIME-Version: 1.0\r\n"
+    )
+    return (head + body).encode()
+
+
 def deliver_many(dovecot, user: str, raws: list[bytes]) -> None:
     """Put the emails straight into the user's Maildir, as a local delivery agent does (tmp/, then
     new/), in order; Dovecot finds them at the next SELECT. A thousand APPENDs cost ten seconds."""

@@ -1,6 +1,6 @@
-"""A thousand mixed emails, the hostile ones among them, delivered into the real Dovecot in one IMAP
-session and read by the real poll until nothing is left: every one becomes a call or an update, or is
-held or set aside with its reason; none is lost and none is made twice."""
+"""A thousand mixed emails, the hostile ones among them, delivered into the real Dovecot's Maildir (as a
+local delivery agent does) and read over IMAP by the real poll until nothing is left: every one becomes a
+call or an update, or is held or set aside with its reason; none is lost and none is made twice."""
 
 import time
 from collections import Counter
@@ -259,6 +259,7 @@ def test_a_thousand_mixed_emails_are_each_a_call_an_update_or_held_with_a_reason
             else ("bounce" if m.from_address.startswith("mailer-daemon") else "screenshot")
         )
         by_kind.setdefault(kind, Counter())[m.action or m.status] += 1
+    print("by kind:", {kind: dict(counts) for kind, counts in sorted(by_kind.items())})
     assert by_kind["call"] == {InboundAction.CREATED: 400}
     assert by_kind["screenshot"] == {InboundAction.CREATED: 40}
     assert by_kind["reused"] == {InboundAction.CREATED: 60}

@@ -5,6 +5,8 @@ Trust, not stalled, not lost: decision 0017 says why each rule is as it is."""
 
 import time
 from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 
 import pytest
 from django.urls import reverse
@@ -24,6 +26,7 @@ from schooldesk.mail.tests.hostile import (
     AUTHSERV_ID,
     delivery_report,
     forged,
+    nested_email,
     passed,
     screenshot_email,
     signed,
@@ -152,11 +155,19 @@ def test_the_sender_is_the_address_in_angle_brackets_and_a_from_of_several_is_he
         f"From: {cast.reporter.email}".encode(), f"From: {cast.reporter.email}, attacker@evil.example".encode()
     )
     deliver(signed(two, cast.reporter.email))
+    # two From headers: a receiving server may judge one (it passes for evil.example) while we read the other
+    twice = raw_email(sender=cast.reporter.email, to=DESK, subject="Two From lines").replace(
+        f"From: {cast.reporter.email}\n".encode(),
+        f"From: {cast.reporter.email}\nFrom: attacker@evil.example\n".encode(),
+    )
+    assert twice.count(b"From: ") == 2
+    deliver(with_headers(twice, ("Authentication-Results", passed("evil.example"))))
     poll()
-    spoofed, several = InboundMessage.objects.order_by("pk")
+    spoofed, several, two_lines = InboundMessage.objects.order_by("pk")
     assert spoofed.from_address == "attacker@evil.example"
     assert spoofed.status == InboundStatus.HELD and "address we do not know" in spoofed.reason
     assert several.status == InboundStatus.HELD and "names 2 addresses" in several.reason
+    assert two_lines.status == InboundStatus.HELD and "names 2 addresses" in two_lines.reason
     assert not Incident.objects.exists()
 
 
@@ -190,13 +201,51 @@ def test_an_email_over_the_bounds_is_held_with_the_reason_and_read_on_the_server
     assert (many.from_address, many.subject) == (cast.reporter.email, "Many parts")
     login(cast.spoc)  # the SPOC can open it, and download the original
     assert client.get(reverse("mail:inbound_detail", args=[many.pk])).status_code == 200
+    deliver(signed(nested_email(depth=25, sender=cast.reporter.email, to=DESK, subject="Deep"), cast.reporter.email))
+    poll()
+    deep = latest()
+    assert deep.status == InboundStatus.HELD and "nested more than 20 deep" in deep.reason
+    monkeypatch.setattr(parsing, "MAX_BYTES", 1024 * 1024)  # 25 MB here: a smaller bound, the same rule
+    deliver(
+        genuine(
+            cast.reporter.email,
+            subject="Large scan",
+            attachments=[("scan.pdf", b"%" * 1_500_000, "application", "pdf")],
+        )
+    )
+    poll()
+    large = latest()
+    assert large.status == InboundStatus.HELD and "more than the 1 MB the desk reads" in large.reason
+    assert (large.subject, large.size > 1024 * 1024) == ("Large scan", True)
     monkeypatch.setattr(parsing, "MAX_SECONDS", 0.0)  # as if reading it took too long
     deliver(genuine(cast.reporter.email, subject="Slow to read"))
     poll()
     slow = latest()
     assert slow.status == InboundStatus.HELD and "took longer than" in slow.reason
-    assert not Incident.objects.exists()
+    assert not Incident.objects.exists() and InboundMessage.objects.count() == 4
     assert all("\\Seen" in flags for flags in dovecot.flags(imap_user).values())  # not fetched again and again
+
+
+def html_only(sender: str, subject: str, markup: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, DESK, subject
+    msg["Date"], msg["Message-ID"] = format_datetime(timezone.now()), make_msgid(domain="oak.sch.uk")
+    msg.set_content(markup, subtype="html")
+    return signed(msg.as_bytes(), sender)
+
+
+def test_html_that_would_stall_a_parser_is_read_in_time_or_held(cast, desk):
+    """Two HTML parsers' slow paths: nh3 (html5ever) on a megabyte of unclosed <div>s took minutes, and the
+    standard library's on a run of "</" took time growing with its square (seconds per 100 KB)."""
+    mailbox, deliver, poll = desk
+    deliver(html_only(cast.reporter.email, "Deep", "<div>" * 200_000 + "Help"))
+    deliver(html_only(cast.reporter.email, "Broken", "<p>The board is dead.</p>" + "</" * 150_000))
+    with within(60):  # the old code: many minutes
+        poll()
+    deep, broken = InboundMessage.objects.order_by("pk")
+    assert deep.status == InboundStatus.HELD and "HTML is nested more than 500 deep" in deep.reason
+    assert broken.action == InboundAction.CREATED
+    assert broken.incident.description.startswith("The board is dead.")
 
 
 # --- not lost ---------------------------------------------------------------------------------

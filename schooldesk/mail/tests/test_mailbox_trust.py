@@ -210,6 +210,29 @@ def test_the_check_button_shows_our_words_never_the_servers(cast, login, banner,
     assert "sign-in refused" in page and "AUTHENTICATIONFAILED" not in page and "Authentication failed" not in page
 
 
+def test_a_poll_of_a_server_that_is_not_imap_never_repeats_its_banner(
+    cast, login, banner, smtp, django_capture_on_commit_callbacks
+):
+    """The poll's error is shown on the mailbox pages and emailed to the SPOC: the same rule as the Check button."""
+    mailbox = MailboxFactory(
+        school=cast.school, host="127.0.0.1", port=banner.port, security="none", username="desk", password="pw"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = mailbox_poll(mailbox=mailbox)
+    assert banner.accepted == 1 and "did not answer as an IMAP server" in result.error
+    client = login(cast.spoc)
+    shown = [
+        result.error,
+        Mailbox.objects.get(pk=mailbox.pk).last_error,
+        client.get("/mail/mailboxes/").content.decode(),
+        client.get(f"/mail/mailboxes/{mailbox.pk}/").content.decode(),
+        *(m.get_body(("plain",)).get_content() for m in smtp.to(cast.spoc.email)),
+    ]
+    assert len(shown) == 5  # the SPOC was emailed about it
+    for text in shown:
+        assert "secret-banner" not in text and "SSH-2.0" not in text
+
+
 def test_the_check_connects_only_to_imap_ports_and_public_addresses_unless_the_installation_allows(
     cast, login, banner, settings
 ):
@@ -332,6 +355,35 @@ def test_an_smtp_server_that_never_answers_fails_the_send_within_the_timeout_and
         message = OutboundMessage.objects.get(incident=incident)
         assert message.status == OutboundStatus.FAILED and message.next_attempt_at is not None
         assert "timed out" in message.last_error
+    finally:
+        silent.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mailboxs_own_smtp_server_that_never_answers_fails_the_send_within_the_timeout(cast, smtp, settings):
+    from schooldesk.mail.choices import OutboundStatus
+    from schooldesk.mail.models import OutboundMessage
+
+    silent = Banner(say=None)
+    try:
+        settings.EMAIL_TIMEOUT = 2
+        mailbox = MailboxFactory(
+            school=cast.school,
+            address="ictdesk@oak.sch.uk",
+            send_with="mailbox",
+            smtp_host="127.0.0.1",
+            smtp_port=silent.port,
+            smtp_security="none",
+            password="pw",
+        )
+        incident = IncidentFactory(school=cast.school, by=cast.reporter)
+        outcome, took = _within(20, lambda: incident_reply(incident=incident, by=cast.technician, body="Hello"))
+        assert "error" not in outcome, outcome
+        assert silent.accepted >= 1 and took < 15
+        message = OutboundMessage.objects.get(incident=incident)
+        assert message.mailbox_id == mailbox.pk and message.status == OutboundStatus.FAILED
+        assert "timed out" in message.last_error and message.next_attempt_at is not None
+        assert smtp.messages == []  # not sent some other way
     finally:
         silent.close()
 

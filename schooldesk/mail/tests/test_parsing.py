@@ -192,6 +192,11 @@ def test_the_new_text_below_or_between_quotes_is_kept_in_one_pass():
             "Neither SPF",
         ),
         (["MX.OAK.SCH.UK; dmarc=pass header.from=oak.sch.uk", "mx.oak.sch.uk; dmarc=fail"], "fails DMARC"),
+        # a DMARC pass for another From domain (a second From line the server judged) is not ours
+        (["mx.oak.sch.uk; dmarc=pass header.from=evil.example"], "Neither SPF"),
+        # SPF judges the return path; the HELO name counts only when there is no return path
+        (["mx.oak.sch.uk; spf=pass smtp.mailfrom=evil.example smtp.helo=mail.oak.sch.uk; dmarc=none"], "Neither SPF"),
+        (["mx.oak.sch.uk; spf=pass smtp.helo=mail.oak.sch.uk; dmarc=none"], ""),
     ],
 )
 def test_only_our_servers_authentication_results_decide(results, doubt):

@@ -136,3 +136,40 @@ def test_a_mailbox_that_does_not_send_itself_or_is_not_proved_uses_the_installat
         incident_reply(incident=incident, by=cast.technician, body="Hello")
     assert smtp_auth.messages == [] and "new@oak.sch.uk" not in str(smtp.messages[-1]["From"])
     assert unproved.pk
+
+
+def test_the_spoc_sets_a_mailbox_to_send_as_itself_on_its_page_as_rendered(cast, smtp, smtp_auth, login, after_commit):
+    from schooldesk.mail.tests.test_mailbox_trust import post_as_page
+
+    mailbox = MailboxFactory(
+        school=cast.school,
+        address="ictdesk@oak.sch.uk",
+        is_active=True,
+        host="imap.oak.sch.uk",
+        port=993,
+        security="ssl",
+        password="imap-password",
+    )
+    page = f"/mail/mailboxes/{mailbox.pk}/"
+    answer = post_as_page(
+        login(cast.spoc),
+        page,
+        page,
+        {
+            "send_with": "mailbox",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": str(smtp_auth.port),
+            "smtp_security": "none",
+            "smtp_username": "sender@oak.sch.uk",
+            "smtp_password": SMTP_PASSWORD,
+        },
+    )
+    assert answer.status_code == 200 and SMTP_PASSWORD not in answer.content.decode()
+    saved = Mailbox.objects.get(pk=mailbox.pk)
+    assert saved.sends_itself and saved.password == "imap-password"  # still proved; the IMAP password kept
+    incident = emailed_call(cast, saved, after_commit)
+    with after_commit():
+        incident_reply(incident=incident, by=cast.technician, body="The lamp is ordered.")
+    acknowledgement, reply = smtp_auth.to(cast.reporter.email)
+    assert smtp.messages == [] and reply["From"].endswith("<ictdesk@oak.sch.uk>")
+    assert smtp_auth.signed_in == [("PLAIN", "sender@oak.sch.uk")] * 2
