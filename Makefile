@@ -101,7 +101,7 @@ define debian_packages
 endef
 
 system-deps:
-	$(call debian_packages,chromium:chromium dovecot:dovecot-imapd pdfinfo:poppler-utils clamd:clamav-daemon msgfmt:gettext,the tests that need them will be skipped.)
+	$(call debian_packages,chromium:chromium dovecot:dovecot-imapd pdfinfo:poppler-utils clamd:clamav-daemon msgfmt:gettext nginx:nginx openssl:openssl,the tests that need them will be skipped.)
 
 test: setup system-deps
 	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)

@@ -97,6 +97,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "schooldesk.core.middleware.RequestIdMiddleware",
+    # Near the top, so that an answer a later middleware makes itself (the HTTPS redirect, a refused Host's 400)
+    # carries the Content-Security-Policy too, not only the views' (docs/decisions/0015)
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,7 +111,6 @@ MIDDLEWARE = [
     "schooldesk.core.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "schooldesk.core.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -68,6 +68,37 @@ def _fresh_limits():
     cache.set(BANNER_KEY, {})
 
 
+@pytest.fixture(autouse=True)
+def _every_html_answer_carries_the_policy(monkeypatch):
+    """Every HTML answer the desk gives in any test, through Django's test client or the live server the browser
+    tests use, carries the Content-Security-Policy (issue 13, docs/decisions/0015): Django's request handler is
+    wrapped to note each answer whose policy falls short (`pages.policy_fault`), and the test fails at its end
+    if there was one. A response made outside the handler (a view called directly) is not an answer."""
+    from django.core.handlers.base import BaseHandler
+
+    from schooldesk.core.tests.pages import policy_fault
+
+    faults = []
+    get_response, get_response_async = BaseHandler.get_response, BaseHandler.get_response_async
+
+    def note(request, response):
+        if fault := policy_fault(response):
+            faults.append(f"{request.method} {request.get_full_path()}: {fault}")
+        return response
+
+    def checked(self, request):
+        return note(request, get_response(self, request))
+
+    async def checked_async(self, request):
+        return note(request, await get_response_async(self, request))
+
+    monkeypatch.setattr(BaseHandler, "get_response", checked)
+    monkeypatch.setattr(BaseHandler, "get_response_async", checked_async)
+    yield faults  # a test of this check reads (and clears) what it noted
+    if faults:
+        pytest.fail("HTML answers without the Content-Security-Policy:\n" + "\n".join(faults[:20]), pytrace=False)
+
+
 @pytest.fixture
 def behind_nginx(settings):
     """The production configuration README describes: SCHOOLDESK_TRUSTED_PROXY=1 behind deploy/nginx.conf.example.

@@ -1,11 +1,14 @@
-"""Sign-in throttling as it runs in production: behind nginx with SCHOOLDESK_TRUSTED_PROXY=1 (the `behind_nginx`
-fixture sends the headers deploy/nginx.conf.example sets; the app itself only ever sees 127.0.0.1)."""
+"""Sign-in throttling as it runs in production: behind nginx with SCHOOLDESK_TRUSTED_PROXY=1. Most tests send the
+headers deploy/nginx.conf.example sets (the `behind_nginx` fixture; the app itself only ever sees 127.0.0.1); the
+last ones go through a real nginx started with that configuration (`core/tests/nginx.py`), from several loopback
+addresses."""
 
 import pytest
 from axes.models import AccessAttempt
 from django.test import RequestFactory
 from django.urls import reverse
 
+from schooldesk.core.tests.nginx import Visitor, nginx  # noqa: F401
 from schooldesk.core.throttling import client_address
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +99,35 @@ def test_without_a_trusted_proxy_a_made_up_address_does_not_escape_the_limit(cas
     for n in range(settings.AXES_FAILURE_LIMIT):
         sign_in(client, cast.spoc.username, "wrong", {"HTTP_X_REAL_IP": f"203.0.113.{n + 1}"})
     assert sign_in(client, cast.spoc.username, password, {"HTTP_X_REAL_IP": "198.51.100.20"}).status_code == 429
+
+
+# --- through a real nginx with deploy/nginx.conf.example --------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_nginx_a_stranger_is_paused_by_their_own_address_and_the_spoc_is_not(
+    nginx, cast, password, settings, behind_nginx
+):
+    """Behind nginx every request reaches the desk from 127.0.0.1; each visitor is still counted by their own
+    address, and an X-Real-IP the visitor makes up is replaced by nginx's, so it escapes nothing."""
+    stranger, spoc_at_school = Visitor(nginx, "127.0.0.2"), Visitor(nginx, "127.0.0.3")
+    answers = [
+        stranger.sign_in(cast.spoc.username, "wrong", {"X-Real-IP": f"203.0.113.{n + 1}"})
+        for n in range(settings.AXES_FAILURE_LIMIT + 1)
+    ]
+    assert answers == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429, 429]
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.2"}
+    assert stranger.sign_in(cast.spoc.username, password) == 429
+    assert spoc_at_school.sign_in(cast.spoc.username, password) == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_nginx_one_password_sprayed_over_many_accounts_is_stopped(
+    nginx, cast, password, settings, behind_nginx
+):
+    sprayer, reporter = Visitor(nginx, "127.0.0.4"), Visitor(nginx, "127.0.0.5")
+    limit = settings.SCHOOLDESK_LOGIN_ADDRESS_LIMIT
+    answers = [sprayer.sign_in(f"guess{n}", "Summer2026!") for n in range(limit)]
+    assert answers == [200] * (limit - 1) + [429]
+    assert sprayer.sign_in(cast.reporter.username, password) == 429
+    assert reporter.sign_in(cast.reporter.username, password) == 302

@@ -5,7 +5,12 @@ own, for the EICAR test string (a body signature: found wherever the string is i
 tenth of a second. Without clamd the tests that need it are skipped (failed when SCHOOLDESK_REQUIRE_BROWSER is set,
 as in CI), saying so.
 
-Import the fixture into the test module: `from schooldesk.core.tests.clamd import clamd  # noqa: F401`."""
+Import the fixture into the test module: `from schooldesk.core.tests.clamd import clamd  # noqa: F401`
+(`clamd_small_stream` is a second daemon that reads at most 1 MB of a file, as an installation's limit would).
+
+What the tests do not exercise: ClamAV's own signature databases (freshclam's main/daily/bytecode), which a server
+downloads and this machine cannot, so clamd's detection of real malware is ClamAV's to prove, not ours; and clamd
+over a network to another machine (the TCP socket here is loopback)."""
 
 import getpass
 import os
@@ -47,6 +52,16 @@ def _answers(path: str) -> bool:
 
 @pytest.fixture(scope="session")
 def clamd():
+    yield from _clamd("20M")
+
+
+@pytest.fixture(scope="session")
+def clamd_small_stream():
+    """A second clamd that reads at most 1 MB of a stream (StreamMaxLength 1M), to meet its answer to a larger one."""
+    yield from _clamd("1M")
+
+
+def _clamd(stream_max_length: str):
     if not CLAMD.exists():
         skip_or_fail(
             f"ClamAV's clamd is not installed at {CLAMD} (run `make system-deps`): uploads not scanned "
@@ -61,7 +76,7 @@ def clamd():
     (root / "clamd.conf").write_text(
         f"LocalSocket {unix_socket}\nTCPSocket {port}\nTCPAddr 127.0.0.1\nDatabaseDirectory {root / 'db'}\n"
         f"TemporaryDirectory {root}\nLogFile {root / 'clamd.log'}\nPidFile {root / 'clamd.pid'}\nForeground yes\n"
-        f"StreamMaxLength 20M\n{user}"
+        f"StreamMaxLength {stream_max_length}\n{user}"
     )
     with open(root / "clamd.out", "wb") as output:  # a file, not a pipe nobody reads (a full pipe stops clamd)
         process = subprocess.Popen(

@@ -279,19 +279,29 @@ def policy_of(response) -> dict[str, list[str]]:
     return directives
 
 
+def policy_fault(response) -> str | None:
+    """Why an HTML answer's Content-Security-Policy falls short of the desk's (docs/decisions/0015): it must allow
+    only the desk's own scripts (no inline script, no foreign origin) and no plugins. None when it does, or when the
+    answer is not HTML. Every HTML answer a test receives is checked with it (schooldesk/conftest.py)."""
+    if "html" not in response.get("Content-Type", ""):
+        return None
+    policy = policy_of(response)
+    script = policy.get("script-src", policy.get("default-src"))
+    if script != ["'self'"] or policy.get("default-src") != ["'self'"] or policy.get("object-src") != ["'none'"]:
+        return (
+            f"Content-Security-Policy {response.get('Content-Security-Policy')!r} does not forbid inline and "
+            "foreign script"
+        )
+    return None
+
+
 def header_faults(response, what: str) -> list[str]:
     """What a signed-in person's answer lacks (docs/decisions/0015): an HTML page a Content-Security-Policy that
     allows only the desk's own scripts (no inline script, no foreign origin), every answer `Cache-Control: no-store`.
     The walks call it on every answer they read, so no page can go without."""
     faults = []
-    if "html" in response.get("Content-Type", ""):
-        policy = policy_of(response)
-        script = policy.get("script-src", policy.get("default-src"))
-        if script != ["'self'"] or policy.get("default-src") != ["'self'"] or policy.get("object-src") != ["'none'"]:
-            faults.append(
-                f"{what}: Content-Security-Policy {response.get('Content-Security-Policy')!r} does not "
-                "forbid inline and foreign script"
-            )
+    if fault := policy_fault(response):
+        faults.append(f"{what}: {fault}")
     if "no-store" not in response.get("Cache-Control", ""):
         faults.append(f"{what}: Cache-Control {response.get('Cache-Control')!r} lets a cache keep it (no no-store)")
     return faults

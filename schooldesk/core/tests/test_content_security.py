@@ -6,10 +6,11 @@ that matter most one by one, static files keeping their caching, and a real brow
 blocks nothing the desk itself does (htmx, Bootstrap, Chart.js, the copy button)."""
 
 import pytest
+from django.test import Client
 from playwright.sync_api import expect
 
 from schooldesk.core.tests.browser import sign_in
-from schooldesk.core.tests.pages import header_faults, policy_of
+from schooldesk.core.tests.pages import header_faults, policy_fault, policy_of
 from schooldesk.incidents.services import incident_triage
 from schooldesk.incidents.tests.factories import IncidentFactory
 
@@ -60,6 +61,38 @@ def test_only_the_mailbox_page_may_send_its_form_to_microsoft_or_google(cast, cl
     page = policy_of(client.get(f"/mail/mailboxes/{mailbox.pk}/"))
     assert page["form-action"] == ["'self'", "https://accounts.google.com", "https://login.microsoftonline.com"]
     assert policy_of(client.get("/"))["form-action"] == ["'self'"]
+
+
+@pytest.mark.django_db
+def test_an_answer_made_before_any_view_carries_the_policy_too(client, settings):
+    """A refused Host header (400) and the HTTPS redirect are made by middleware, not a view: they carry it too."""
+    refused = client.get("/accounts/login/", HTTP_HOST="desk.example.invalid")
+    assert refused.status_code == 400 and "html" in refused["Content-Type"]
+    assert policy_fault(refused) is None, refused.get("Content-Security-Policy")
+    settings.SECURE_SSL_REDIRECT = True
+    redirect = Client().get("/accounts/login/")  # a new client: SecurityMiddleware reads the setting when made
+    assert redirect.status_code == 301 and redirect["Location"].startswith("https://")
+    assert policy_fault(redirect) is None, redirect.get("Content-Security-Policy")
+
+
+@pytest.mark.django_db
+def test_every_html_answer_in_the_suite_is_checked_for_the_policy(
+    cast, client, settings, _every_html_answer_carries_the_policy
+):
+    """The suite-wide check (schooldesk/conftest.py) notes an HTML answer without the policy, whichever page; a
+    page with it, and an answer that is not HTML, pass."""
+    noted = _every_html_answer_carries_the_policy
+    client.force_login(cast.spoc)
+    assert client.get("/").status_code == 200
+    assert client.get("/api/v1/incidents/").status_code == 200
+    assert noted == []
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "csp.middleware.CSPMiddleware"]
+    without = Client()  # a new client: the handler reads MIDDLEWARE when it is made
+    without.force_login(cast.spoc)
+    assert without.get("/incidents/").status_code == 200
+    assert without.get("/api/v1/incidents/").status_code == 200
+    assert len(noted) == 1 and noted[0].startswith("GET /incidents/: Content-Security-Policy None"), noted
+    noted.clear()  # this test's own answers without the policy were made on purpose
 
 
 WATCH = """window.__violations = [];

@@ -14,7 +14,7 @@ from django.core.validators import ValidationError
 from PIL import ExifTags, Image
 
 from schooldesk.assets.models import AssetImport
-from schooldesk.core.tests.clamd import EICAR, SIGNATURE, clamd  # noqa: F401 - the fixture
+from schooldesk.core.tests.clamd import EICAR, SIGNATURE, clamd, clamd_small_stream  # noqa: F401 - the fixtures
 from schooldesk.core.tests.pages import filled, forms_in
 from schooldesk.incidents.models import Attachment, Incident
 from schooldesk.incidents.services import incident_reply
@@ -215,3 +215,20 @@ def test_a_scanner_that_cannot_be_reached_refuses_the_upload_and_says_so(cast, s
         incident_reply(incident=incident, by=cast.reporter, body="", files=[SimpleUploadedFile("a.png", PNG)])
     assert "could not be reached" in caplog.text and "no-clamd-here.sock" in caplog.text
     assert not Attachment.objects.exists()
+
+
+def test_a_file_larger_than_clamd_will_read_is_refused_not_kept_unscanned(cast, settings, caplog, clamd_small_stream):  # noqa: F811
+    """A real clamd whose StreamMaxLength (1 MB) is below the file answers "INSTREAM size limit exceeded": the
+    file is refused with the message for a large file, never kept as if it were clean; a smaller one is kept."""
+    settings.SCHOOLDESK_CLAMD_SOCKET = clamd_small_stream.unix_socket
+    incident = IncidentFactory(school=cast.school, by=cast.reporter)
+    large = SimpleUploadedFile("log.txt", b"0" * (2 * 1024 * 1024))
+    with (
+        caplog.at_level(logging.ERROR, logger="schooldesk.core.scanning"),
+        pytest.raises(ValidationError, match="If it is larger than usual, send a smaller file"),
+    ):
+        incident_reply(incident=incident, by=cast.reporter, body="", files=[large])
+    assert "size limit exceeded" in caplog.text
+    assert not Attachment.objects.exists()
+    incident_reply(incident=incident, by=cast.reporter, body="", files=[SimpleUploadedFile("a.txt", b"Room 4.\n")])
+    assert Attachment.objects.get().original_name == "a.txt"
