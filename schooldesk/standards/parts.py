@@ -397,7 +397,7 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
             rows,
             today,
             days=400,
-            missing=_("No restore test is due in %(term)s: schedule one.") % {"term": term.label},
+            missing=_("No restore test has come due in %(term)s.") % {"term": term.label},
         )
         if part.state == PartState.MET:
             part.detail = _("Done on %(day)s, in %(term)s.") % {"day": f"{part.as_of:%d/%m/%Y}", "term": term.label}
@@ -422,7 +422,7 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
             part.detail = _("No weekly backup check has come due this term.")
     elif key == "patching":
         _check_part(
-            part, items(CheckKind.PATCH_CHECK), today, days=45, missing=_("No monthly patch check is scheduled.")
+            part, items(CheckKind.PATCH_CHECK), today, days=45, missing=_("No monthly patch check has come due.")
         )
     elif key == "cyber_risk":
         _check_part(
@@ -430,7 +430,7 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
             items(CheckKind.CYBER_RISK),
             today,
             days=YEAR_DAYS,
-            missing=_("No yearly cyber risk assessment is scheduled."),
+            missing=_("No cyber risk assessment has come due in the last year."),
         )
     elif key == "filtering_reviewed":
         _check_part(
@@ -438,7 +438,7 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
             items(CheckKind.FILTERING_REVIEW),
             today,
             days=YEAR_DAYS,
-            missing=_("No yearly filtering and monitoring review is scheduled."),
+            missing=_("No filtering and monitoring review has come due in the last year."),
         )
         _filter_review(part, data["filter_reviews"].get(sid))
     statement = data["statements"].get((sid, key))

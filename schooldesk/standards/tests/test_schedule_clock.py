@@ -70,6 +70,10 @@ def test_each_morning_the_task_makes_what_falls_due_that_day_across_the_holidays
     checks_setup_defaults(school=cast.school)
     CheckRule.objects.filter(school=cast.school).update(created_at=clock.now)  # the school set up on 30 June
     assert CheckRule.objects.filter(school=cast.school).count() == 6
+    parts = parts_on(cast.school, date(2026, 6, 30))
+    # the yearly checks are scheduled (the starter set) but none has come due: said so, not "none is scheduled"
+    assert parts["cyber_risk"].detail == "No cyber risk assessment has come due in the last year."
+    assert parts["filtering_reviewed"].detail == "No filtering and monitoring review has come due in the last year."
     made_on: dict[date, set[str]] = {}
     day = date(2026, 7, 1)
     while day <= date(2026, 11, 10):
