@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -114,12 +114,18 @@ def _since(today: date, days: int) -> datetime:
 
 def _records(school_ids: list[int], today: date) -> dict:
     """Everything the parts are worked out from: one query per kind of record."""
+    from allauth.mfa.models import Authenticator
+
+    from schooldesk.accounts.choices import RESTRICTED_ROLES, STAFF_ROLES
+    from schooldesk.accounts.mfa import SECOND_STEPS
+    from schooldesk.accounts.models import Membership
     from schooldesk.assets.choices import PRESENT_STATUSES, AssetStatus
     from schooldesk.assets.models import Asset
     from schooldesk.incidents.models import Incident
     from schooldesk.licences.models import Licence
     from schooldesk.licences.selectors import compliance_by_school, with_compliance
     from schooldesk.reports.dashboards import current_terms
+    from schooldesk.safeguarding.models import FilterReview
     from schooldesk.standards.choices import ReviewStatus
     from schooldesk.standards.models import AnnualReview, CheckItem, Statement
     from schooldesk.suppliers.choices import IN_FORCE_STATUSES
@@ -189,6 +195,33 @@ def _records(school_ids: list[int], today: date) -> dict:
         .values("school_id", "pk", "year", "signed_at")
     ):
         reviews.setdefault(row["school_id"], row)
+    # the desk's own accounts that see calls and personal data: how many use two-step sign-in (decision 0032)
+    second_step = Authenticator.objects.filter(user_id=OuterRef("user_id"), type__in=SECOND_STEPS)
+    desk_mfa = {
+        row["school_id"]: row
+        for row in Membership.objects.filter(
+            school_id__in=school_ids, role__in=list(STAFF_ROLES | RESTRICTED_ROLES), user__is_active=True
+        )
+        .order_by()
+        .values("school_id")
+        .annotate(
+            people=Count("user_id", distinct=True),
+            with_mfa=Count("user_id", distinct=True, filter=Exists(second_step)),
+        )
+    }
+    filter_reviews = {}
+    for row in (
+        FilterReview.objects.filter(
+            school_id__in=school_ids,
+            dsl_signed_at__isnull=False,
+            governor_signed_at__isnull=False,
+            review_on__gte=today - timedelta(days=YEAR_DAYS),
+            review_on__lte=today,
+        )
+        .order_by("school_id", "-review_on", "-pk")
+        .values("school_id", "pk", "review_on")
+    ):
+        filter_reviews.setdefault(row["school_id"], row)  # the filtering register's latest signed-off review
     return {
         "calls": calls,
         "assets": assets,
@@ -197,6 +230,8 @@ def _records(school_ids: list[int], today: date) -> dict:
         "items": items,
         "statements": statements,
         "reviews": reviews,
+        "filter_reviews": filter_reviews,
+        "desk_mfa": desk_mfa,
         "terms": current_terms(school_ids, today),
     }
 
@@ -228,6 +263,27 @@ def _check_part(part: Part, rows: list[dict], today: date, *, days: int, missing
         part.links.append(_item_link(due))
     else:
         part.detail = missing
+
+
+def _filter_review(part: Part, review: dict | None) -> None:
+    """The filtering register's yearly review, signed off by the DSL and a governor in the last year, is evidence
+    too (schooldesk/safeguarding, decision 0023): the part is met by it or by the scheduled check, whichever is
+    later, and links to both."""
+    if review is None:
+        return
+    day = review["review_on"]
+    link = (
+        _("Filtering review of %(day)s") % {"day": f"{day:%d/%m/%Y}"},
+        reverse("safeguarding:review_detail", args=[review["pk"]]),
+    )
+    if part.state == PartState.MET and part.as_of and part.as_of >= day:
+        part.links.append(link)
+        return
+    part.state, part.as_of = PartState.MET, day
+    part.detail = _("The filtering register's review of %(day)s, signed off by the DSL and a governor.") % {
+        "day": f"{day:%d/%m/%Y}"
+    }
+    part.links.insert(0, link)
 
 
 def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - one branch per part, read as a list
@@ -341,7 +397,7 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
             rows,
             today,
             days=400,
-            missing=_("No restore test is due in %(term)s: schedule one.") % {"term": term.label},
+            missing=_("No restore test has come due in %(term)s.") % {"term": term.label},
         )
         if part.state == PartState.MET:
             part.detail = _("Done on %(day)s, in %(term)s.") % {"day": f"{part.as_of:%d/%m/%Y}", "term": term.label}
@@ -366,7 +422,7 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
             part.detail = _("No weekly backup check has come due this term.")
     elif key == "patching":
         _check_part(
-            part, items(CheckKind.PATCH_CHECK), today, days=45, missing=_("No monthly patch check is scheduled.")
+            part, items(CheckKind.PATCH_CHECK), today, days=45, missing=_("No monthly patch check has come due.")
         )
     elif key == "cyber_risk":
         _check_part(
@@ -374,7 +430,7 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
             items(CheckKind.CYBER_RISK),
             today,
             days=YEAR_DAYS,
-            missing=_("No yearly cyber risk assessment is scheduled."),
+            missing=_("No cyber risk assessment has come due in the last year."),
         )
     elif key == "filtering_reviewed":
         _check_part(
@@ -382,8 +438,9 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
             items(CheckKind.FILTERING_REVIEW),
             today,
             days=YEAR_DAYS,
-            missing=_("No yearly filtering and monitoring review is scheduled."),
+            missing=_("No filtering and monitoring review has come due in the last year."),
         )
+        _filter_review(part, data["filter_reviews"].get(sid))
     statement = data["statements"].get((sid, key))
     part.statement = statement
     if statement is not None and (key in STATEMENT_ONLY or part.state == PartState.UNKNOWN):
@@ -394,6 +451,15 @@ def _part(key: str, school, data: dict, today: date) -> Part:  # noqa: C901 - on
         }
     elif key in STATEMENT_ONLY:
         part.detail, part.as_of = _("The desk cannot check this: the ICT owner or the SPOC states it."), None
+    if key == "mfa" and (desk := data["desk_mfa"].get(sid)):
+        # the desk's own staff accounts, as a fact beside the statement: the standard covers every system with
+        # personal data (the MIS, email), which the desk cannot see, so its own accounts do not decide the part
+        part.detail += " " + ngettext(
+            "In SchoolDesk, %(with_mfa)s of %(people)s staff account uses two-step sign-in.",
+            "In SchoolDesk, %(with_mfa)s of %(people)s staff accounts use two-step sign-in.",
+            desk["people"],
+        ) % {"with_mfa": desk["with_mfa"], "people": desk["people"]}
+        part.links.append((_("People and their two-step sign-in"), reverse("people_list")))
     return part
 
 

@@ -73,11 +73,11 @@ def checks_setup_defaults(*, school) -> list[CheckRule]:
 def _clean_rule(rule: CheckRule) -> None:
     errors = {}
     if rule.recurrence in (Recurrence.TERM_FIRST_WEEKDAY, Recurrence.WEEKLY_IN_TERM) and rule.weekday is None:
-        errors["weekday"] = "Choose the weekday."
+        errors["weekday"] = _("Choose the weekday.")
     if rule.recurrence == Recurrence.YEARLY_IN_MONTH and rule.month is None:
-        errors["month"] = "Choose the month."
+        errors["month"] = _("Choose the month.")
     if rule.assigned_to_id and not access_for(rule.assigned_to).has_role(rule.school_id, STAFF_ROLES):
-        errors["assigned_to"] = "Choose a technician or the SPOC of this school."
+        errors["assigned_to"] = _("Choose a technician or the SPOC of this school.")
     if errors:
         raise ValidationError(errors)
 
@@ -208,13 +208,13 @@ def statement_make(
     _require(by, school.pk, STATEMENT_ROLES, _("Only the ICT owner or the SPOC can make a statement."))
     errors = {}
     if part not in STATEMENT_PARTS:
-        errors["part"] = "Choose a part of a standard."
+        errors["part"] = _("Choose a part of a standard.")
     if not text.strip():
-        errors["text"] = "Say what is in place."
+        errors["text"] = _("Say what is in place.")
     if not made_by_name.strip():
-        errors["made_by_name"] = "Give the name of the person making the statement."
+        errors["made_by_name"] = _("Give the name of the person making the statement.")
     if made_on and made_on > timezone.localdate():
-        errors["made_on"] = "The date cannot be in the future."
+        errors["made_on"] = _("The date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
     statement = Statement(

@@ -117,3 +117,54 @@ def test_the_owner_chooses_the_review_month_and_the_year_follows(cast, client):
     assert f"{start:%d/%m/%Y} to {end:%d/%m/%Y}" in client.get(url).content.decode()
     client.force_login(cast.spoc)
     assert client.post(form.action, data).status_code in (403, 404)
+
+
+def test_the_review_shows_suppliers_spend_renewals_and_standards_on_the_page_and_in_the_pdf(cast, client):
+    """The review's sections built from the desk: a supplier's scorecard against its contract, spend against the
+    budget, a contract coming up for renewal with its decision, and the standards' state."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from schooldesk.budgets.services import budget_set
+    from schooldesk.diary.selectors import financial_year
+    from schooldesk.reports.tests.factories import at_noon, call_at
+    from schooldesk.suppliers.services import contract_decide
+    from schooldesk.suppliers.tests.factories import make_contract
+
+    today = timezone.localdate()
+    year = review_year(7, today)
+    start, end = review_period(year, 7)
+    contract = make_contract(
+        cast, name="Oak technical support", starts_on=start, initial_term_months=24, today=start
+    )  # ends within the next year
+    contract_decide(
+        contract=contract, by=cast.owner, decision="renegotiate", reason="Quick fixes all year", today=today
+    )
+    call_at(
+        cast,
+        at_noon(end - timedelta(days=30)),
+        satisfaction="good",
+        supplier=cast.supplier,
+        escalated_at=at_noon(end - timedelta(days=30)),
+    )
+    fy = financial_year(cast.school.financial_year_start_month, end)
+    budget_set(school=cast.school, year=fy.starts_on.year, amounts={"hardware": Decimal("4321")}, by=cast.owner)
+    client.force_login(cast.owner)
+    page = client.get(f"/standards/reviews/{cast.school.pk}/").content.decode()
+
+    def section(heading_id):
+        return page[page.index(f'id="{heading_id}"') :].split("</section>")[0]
+
+    calls = section("calls-h")
+    assert "Satisfaction: 1 of 1 reporters asked rated the help they got: 100.0% good" in " ".join(calls.split())
+    assert "Oak technical support" in section("sup-h")
+    assert "4,321.00" in section("spend-h") and "Hardware" in section("spend-h")
+    renewals = section("ren-h")
+    assert "Oak technical support" in renewals and "Quick fixes all year" in renewals and "Renegotiate" in renewals
+    assert "Backup restore tested this term" in section("std-h")
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext:
+        pdf = client.get(f"/standards/reviews/{cast.school.pk}/?format=pdf").content
+        text = subprocess.run([pdftotext, "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()  # noqa: S603
+        for words in ("Suppliers against their contracts", "Oak technical support", "4,321.00", "Quick fixes all year"):
+            assert words in text, words

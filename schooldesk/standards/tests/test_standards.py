@@ -24,8 +24,8 @@ from .helpers import restore_check_due, term_around_today
 
 pytestmark = pytest.mark.django_db
 #: the queries of the school's standards page and of the LA's matrix, whatever the number of schools and records
-SCHOOL_PAGE_QUERIES = 13
-MATRIX_QUERIES = 12
+SCHOOL_PAGE_QUERIES = 15
+MATRIX_QUERIES = 14
 
 
 def parts_of(school):
@@ -231,3 +231,39 @@ def test_an_la_officer_sees_every_school_of_the_la_in_the_matrix(cast, client):
     client.force_login(officer)
     page = client.get("/standards/").content.decode()
     assert cast.school.name in page and second.name in page and "Another LA" not in page
+
+
+def test_filtering_reviewed_from_the_filtering_registers_signed_off_review(cast):
+    """The issue: "filtering reviewed this year: from the filtering register". A review the DSL and a governor have
+    both signed in the last year meets the part and links to it; one waiting for a signature, or older, does not."""
+    from schooldesk.safeguarding.models import FilterReview
+
+    today = timezone.localdate()
+    now = timezone.now()
+    assert parts_of(cast.school)["filtering_reviewed"].state == "not_met"  # no check, no review
+    FilterReview.objects.create(
+        school=cast.school, review_on=today - timedelta(days=400), dsl_signed_at=now, governor_signed_at=now
+    )  # more than a year ago
+    waiting = FilterReview.objects.create(school=cast.school, review_on=today - timedelta(days=10), dsl_signed_at=now)
+    assert parts_of(cast.school)["filtering_reviewed"].state == "not_met"
+    FilterReview.objects.filter(pk=waiting.pk).update(governor_signed_at=now)
+    part = parts_of(cast.school)["filtering_reviewed"]
+    assert part.state == "met" and part.as_of == today - timedelta(days=10)
+    assert "signed off by the DSL and a governor" in part.detail
+    assert f"/safeguarding/reviews/{waiting.pk}/" in dict(part.links).values()
+
+
+def test_the_mfa_part_shows_the_desks_own_staff_accounts_beside_the_statement(cast):
+    """The desk now has two-step sign-in (decision 0032): the MFA part says how many of the school's staff accounts in
+    the desk use it, linking to the People page; the statement still decides (the standard covers the MIS and
+    email too, which the desk cannot see)."""
+    from allauth.mfa.models import Authenticator
+
+    part = parts_of(cast.school)["mfa"]
+    # the SPOC, technician, ICT owner and DPO of the cast; the reporter, provider and governor are not staff
+    assert part.state == "unknown" and "In SchoolDesk, 0 of 4 staff accounts use two-step sign-in." in part.detail
+    Authenticator.objects.create(user=cast.owner, type="totp", data={"secret": "x"})
+    Authenticator.objects.create(user=cast.spoc, type="recovery_codes", data={})  # not a second step on its own
+    part = parts_of(cast.school)["mfa"]
+    assert part.state == "unknown" and "1 of 4 staff accounts" in part.detail
+    assert "/accounts/people/" in dict(part.links).values()
