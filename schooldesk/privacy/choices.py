@@ -14,12 +14,15 @@ class RecordKind(models.TextChoices):
     """What a subject access search finds, grouped on the page and in the pack, in this order."""
 
     ACCOUNT = "account", _("Account and roles")
+    PUPIL = "pupil", _("Pupil record")
     CALL = "call", _("Calls")
     UPDATE = "update", _("Call timelines")
     ATTACHMENT = "attachment", _("Attachments")
     EMAIL_IN = "email_in", _("Emails received")
     EMAIL_OUT = "email_out", _("Emails sent")
-    ASSET = "asset", _("Assets issued and loans")
+    ASSET = "asset", _("Assets issued")
+    LOAN = "loan", _("Device loans and agreements")
+    CHARGE = "charge", _("Charges for devices")
     ASSET_EVENT = "asset_event", _("Asset history")
     LICENCE = "licence", _("Licence allocations")
     AUDIT = "audit", _("Audit entries")

@@ -85,7 +85,8 @@ def pack_pdf(http_request, request_obj, records: Records) -> HttpResponse:
 
 
 def _csv(items) -> str:
-    header = list(items[0].fields)
+    """One row per item; the columns are every field any item has (a signed loan has more than an unsigned one)."""
+    header = list(dict.fromkeys(name for item in items for name in item.fields))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -104,18 +105,18 @@ def pack_zip(request_obj, records: Records) -> HttpResponse:
                 f"Subject access request {request_obj.reference} for {request_obj.subject_name}, "
                 f"{request_obj.school.name}.\nReceived {request_obj.received_on:%d/%m/%Y}; pack made "
                 f"{timezone.localdate():%d/%m/%Y}.\nOne JSON and one CSV file per kind of record; the attachments "
-                "are in attachments/.\n"
+                "are in attachments/, the signed loan agreements' signatures and scans in agreements/.\n"
             ),
         )
         for kind, _label, items in groups:
             rows = [{name: _plain(value) for name, value in item.fields.items()} for item in items]
             archive.writestr(f"{kind}.json", json.dumps(rows, indent=2, ensure_ascii=False, default=str))
             archive.writestr(f"{kind}.csv", _csv(items))
-            if kind == RecordKind.ATTACHMENT:
-                for item in items:
+            for item in items:  # an attachment's file, a loan agreement's signature or scanned copy
+                for path, stored in item.files:
                     try:
-                        with item.obj.file.open("rb") as file:
-                            archive.writestr(item.fields["file"], file.read())
+                        with stored.open("rb") as file:
+                            archive.writestr(path, file.read())
                     except OSError:  # a file gone from the disk: the listing still says it existed
                         continue
     response = HttpResponse(buffer.getvalue(), content_type=ZIP)

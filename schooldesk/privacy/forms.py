@@ -24,9 +24,10 @@ class SubjectAccessRequestForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelFo
 
 
 class SubjectChooseForm(StyledFormMixin, forms.Form):
-    """The person found by the search: an account, or a caller's name and address."""
+    """The person found by the search: an account, a pupil of the device scheme, or a caller's name and address."""
 
     user = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    pupil = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     email = forms.CharField(required=False, max_length=254, widget=forms.HiddenInput)
 

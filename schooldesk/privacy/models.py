@@ -30,6 +30,15 @@ class SubjectAccessRequest(SchoolOwnedModel):
         related_name="+",
         verbose_name=_("their account"),
     )
+    #: a pupil of the device scheme (accounts.Pupil): their record, loans, agreements and charges are theirs too
+    subject_pupil = models.ForeignKey(
+        "accounts.Pupil",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("their pupil record"),
+    )
     received_on = models.DateField(_("received on"))
     due_on = models.DateField(_("due on"))
     notes = models.TextField(_("notes"), blank=True)

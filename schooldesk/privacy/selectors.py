@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from schooldesk.accounts.models import Membership, User
+from schooldesk.accounts.models import Membership, Pupil, User
 from schooldesk.assets.models import Asset, AssetEvent
 from schooldesk.core.models import AuditEntry
 from schooldesk.incidents.choices import IncidentStatus
@@ -21,6 +21,7 @@ from schooldesk.licences.models import Allocation
 from schooldesk.mail.models import InboundMessage, OutboundMessage
 from schooldesk.privacy.choices import SAMPLE, RecordKind, RetentionKind, days
 from schooldesk.privacy.models import RetentionPolicy, RetentionRun, SubjectAccessRequest
+from schooldesk.privacy.selectors_loans import take_loan_records
 
 #: the most rows of one kind a search returns (a person's sign-ins can be many): the page says when it is reached
 KIND_LIMIT = 2000
@@ -30,7 +31,7 @@ PSEUDONYMISED_PREFIX = "pseudonymised-"
 
 
 def request_list(user):
-    return SubjectAccessRequest.objects.visible_to(user).select_related("school", "subject_user")
+    return SubjectAccessRequest.objects.visible_to(user).select_related("school", "subject_user", "subject_pupil")
 
 
 def requests_open(user):
@@ -44,10 +45,11 @@ class Subject:
     user: User | None
     names: list[str]
     emails: list[str]
+    pupil: Pupil | None = None
 
-    def q(self, name_fields=(), email_fields=(), user_fields=()) -> Q:
-        """Rows naming the person in any of these fields (exactly, ignoring case), or pointing at their account.
-        Never an empty condition: with nothing to match, nothing matches."""
+    def q(self, name_fields=(), email_fields=(), user_fields=(), pupil_fields=()) -> Q:
+        """Rows naming the person in any of these fields (exactly, ignoring case), or pointing at their account or
+        their pupil record. Never an empty condition: with nothing to match, nothing matches."""
         condition = Q(pk__in=[])
         for name in self.names:
             for f in name_fields:
@@ -58,6 +60,9 @@ class Subject:
         if self.user is not None:
             for f in user_fields:
                 condition |= Q(**{f: self.user})
+        if self.pupil is not None:
+            for f in pupil_fields:
+                condition |= Q(**{f: self.pupil.pk})
         return condition
 
     def mentions(self, *fields) -> Q:
@@ -70,13 +75,15 @@ class Subject:
 
 
 def subject_of(request: SubjectAccessRequest) -> Subject:
-    user = request.subject_user
+    user, pupil = request.subject_user, request.subject_pupil
     names = {request.subject_name.strip()}
     emails = {request.subject_email.strip()}
     if user is not None:
         names |= {user.get_full_name().strip(), user.username}
         emails.add(user.email.strip())
-    return Subject(user=user, names=sorted(n for n in names if n), emails=sorted(e for e in emails if e))
+    if pupil is not None:
+        names.add(f"{pupil.first_name} {pupil.last_name}".strip())
+    return Subject(user=user, names=sorted(n for n in names if n), emails=sorted(e for e in emails if e), pupil=pupil)
 
 
 def pseudonym_for(request: SubjectAccessRequest) -> str:
@@ -102,6 +109,8 @@ class Item:
     fields: dict
     obj: object = None
     exempt_reason: str = ""
+    #: the files the ZIP carries for this item: (path in the ZIP, the stored file)
+    files: list = field(default_factory=list)
 
 
 @dataclass
@@ -234,6 +243,7 @@ def person_records(request: SubjectAccessRequest) -> Records:
                 "at": a.created_at,
             },
             obj=a,
+            files=[(f"attachments/{a.pk}-{a.stored_name}", a.file)],
         ),
     )
     inbound = InboundMessage.objects.filter(school=school).filter(
@@ -336,6 +346,7 @@ def person_records(request: SubjectAccessRequest) -> Records:
                 {"product": a.licence.product, "seats": a.quantity, "note": a.note, "since": a.created_at},
             ),
         )
+    take_loan_records(records, school, subject, take=_take, item_class=Item)
     _take(
         records,
         RecordKind.AUDIT,
@@ -372,11 +383,11 @@ def audit_about(school, subject: Subject):
 
 
 def person_search(*, school, text: str) -> dict:
-    """People of the school whose name, user name or email holds every word typed, and callers and senders
-    without an account: three queries."""
+    """People of the school whose name, user name or email holds every word typed, its pupils (the device
+    scheme's) whose name or MIS id does, and callers and senders without an account: four queries."""
     words = text.split()[:5]
     if not words:
-        return {"accounts": [], "callers": []}
+        return {"accounts": [], "pupils": [], "callers": []}
     accounts = User.objects.filter(memberships__school=school)
     for word in words:
         accounts = accounts.filter(
@@ -385,6 +396,9 @@ def person_search(*, school, text: str) -> dict:
             | Q(email__icontains=word)
             | Q(username__icontains=word)
         )
+    pupils = Pupil.objects.filter(school=school)
+    for word in words:
+        pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(mis_id__iexact=word))
     callers = Incident.objects.filter(school=school, reported_by__isnull=True)
     senders = InboundMessage.objects.filter(school=school)
     for word in words:
@@ -397,6 +411,7 @@ def person_search(*, school, text: str) -> dict:
     found |= set(senders.values_list("from_name", "from_address").distinct()[:SEARCH_LIMIT])
     return {
         "accounts": list(accounts.distinct().order_by("last_name", "first_name", "pk")[:SEARCH_LIMIT]),
+        "pupils": list(pupils.order_by("last_name", "first_name", "pk")[:SEARCH_LIMIT]),
         "callers": sorted(found, key=lambda pair: (pair[0].lower(), pair[1].lower()))[:SEARCH_LIMIT],
     }
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.models import Membership, User
+from schooldesk.accounts.models import Membership, Pupil, User
 from schooldesk.assets.models import Asset, AssetEvent
 from schooldesk.core.audit import audit_record
 from schooldesk.core.models import AuditEntry
@@ -60,22 +60,40 @@ def sar_create(
 
 @transaction.atomic
 def sar_subject_set(
-    *, request: SubjectAccessRequest, by, user: User | None = None, name: str = "", email: str = ""
+    *,
+    request: SubjectAccessRequest,
+    by,
+    user: User | None = None,
+    pupil: Pupil | None = None,
+    name: str = "",
+    email: str = "",
 ) -> SubjectAccessRequest:
-    """The person the request is about, as found by the search: an account of the school, or a caller without one."""
-    if user is not None:
+    """The person the request is about, as found by the search: an account of the school, a pupil of its device
+    scheme (with their sign-in, if they have one), or a caller without an account. An account linked to a pupil
+    record brings the record too."""
+    if pupil is not None:
+        if pupil.school_id != request.school_id:
+            raise ValidationError(_("Choose a pupil of this school."))
+        user = pupil.user
+        request.subject_pupil = pupil
+        request.subject_user = user
+        request.subject_name = f"{pupil.first_name} {pupil.last_name}".strip()
+        request.subject_email = user.email if user is not None else ""
+    elif user is not None:
         if not Membership.objects.filter(user=user, school=request.school).exists():
             raise ValidationError(_("Choose a person of this school."))
         request.subject_user = user
+        request.subject_pupil = Pupil.objects.filter(school=request.school, user=user).first()
         request.subject_name = user.get_full_name() or user.username
         request.subject_email = user.email
     else:
         if not (name or email):
             raise ValidationError(_("Choose a person."))
         request.subject_user = None
+        request.subject_pupil = None
         request.subject_name = name or email
         request.subject_email = email
-    request.save(update_fields=["subject_user", "subject_name", "subject_email", "updated_at"])
+    request.save(update_fields=["subject_user", "subject_pupil", "subject_name", "subject_email", "updated_at"])
     audit_record(
         actor=by,
         school=request.school,
@@ -136,6 +154,8 @@ def _replacer(subject: selectors.Subject, pseudonym: str, email: str):
     names = set(subject.names)
     if subject.user is not None:  # "Ruth, please try…": in the rows already found, a given or family name alone too
         names |= {subject.user.first_name.strip(), subject.user.last_name.strip()}
+    if subject.pupil is not None:
+        names |= {subject.pupil.first_name.strip(), subject.pupil.last_name.strip()}
     pairs = [(e, email) for e in subject.emails] + [(n, pseudonym) for n in sorted(names) if len(n) >= 3]
     if not pairs:
         return lambda text: text
@@ -188,7 +208,7 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
     now = now or timezone.now()
     request = (
         SubjectAccessRequest.objects.select_for_update(of=("self",))
-        .select_related("subject_user", "school")
+        .select_related("subject_user", "subject_pupil", "school")
         .get(pk=request.pk)
     )
     subject = selectors.subject_of(request)
@@ -258,6 +278,7 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
     )
     counts[RecordKind.ASSET_EVENT] = _rewrite(events, ["old_value", "new_value", "note"], replace)
     counts[RecordKind.ASSET] = Asset.objects.filter(school=school, issued_to=user).count() if user else 0
+    counts |= _pseudonymise_loans(school, subject, pseudonym, email, replace)
     entries = list(selectors.audit_about(school, subject))
     for entry in entries:
         if user is not None and entry.object_type == "user" and entry.object_id == str(user.pk):
@@ -289,6 +310,53 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
         changes=counts,
     )
     return counts
+
+
+def _pseudonymise_loans(school, subject, pseudonym: str, email: str, replace) -> dict[str, int]:
+    """The device scheme's records: the person's pupil record renamed (its MIS id and parent's details cleared,
+    taken off the roll, so a sync cannot name it again), the pupil records naming them as parent or carer, the
+    agreements they signed or that name them, and the charges' words. Loans and charges are kept, as calls are."""
+    from django.db.models import F
+
+    from schooldesk.loans.models import Agreement, Charge
+    from schooldesk.privacy.selectors_loans import loans_about, pupils_about
+
+    pupils = list(pupils_about(school, subject))
+    for pupil in pupils:
+        if subject.pupil is not None and pupil.pk == subject.pupil.pk:
+            first, _space, last = pseudonym.partition(" ")
+            Pupil.objects.filter(pk=pupil.pk).update(
+                first_name=first,
+                last_name=last,
+                mis_id="",
+                parent_name="",
+                parent_email="",
+                is_active=False,
+                version=F("version") + 1,
+            )
+        else:  # they are this pupil's parent or carer
+            Pupil.objects.filter(pk=pupil.pk).update(
+                parent_name=pseudonym if pupil.parent_name else "",
+                parent_email=email if pupil.parent_email else "",
+                version=F("version") + 1,
+            )
+    loan_ids = list(loans_about(school, subject).values_list("pk", flat=True))
+    agreements = list(Agreement.objects.filter(loan__in=loan_ids).select_related("loan"))
+    names = {n.lower() for n in subject.names}
+    for agreement in agreements:
+        if agreement.signer_name.strip().lower() in names:
+            agreement.signer_name = pseudonym
+        elif subject.pupil is not None and agreement.loan.pupil_id == subject.pupil.pk:
+            # the pupil's parent or carer signed: their name would say whose loan it was
+            agreement.signer_name = _("Parent or carer of %(name)s") % {"name": pseudonym}
+        if agreement.typed_signature.strip():
+            agreement.typed_signature = agreement.signer_name
+    if agreements:
+        Agreement.objects.bulk_update(agreements, ["signer_name", "typed_signature"])
+    _rewrite(agreements, ["title", "text", "signer_name", "typed_signature"], replace)
+    charges = Charge.objects.filter(school=school, loan__in=loan_ids)
+    _rewrite(charges, ["description", "waived_reason"], replace)
+    return {RecordKind.PUPIL: len(pupils), RecordKind.LOAN: len(loan_ids), RecordKind.CHARGE: charges.count()}
 
 
 def account_pseudonymise(*, user: User, pseudonym: str) -> User:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from schooldesk.accounts.access import access_for
-from schooldesk.accounts.models import User
+from schooldesk.accounts.models import Pupil, User
 from schooldesk.core.logs import note_school
 from schooldesk.core.views import FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.privacy import exports, selectors, services
@@ -128,12 +128,18 @@ class RequestActionView(RequestMixin, ObjectActionView):
     def perform(self, obj, form):
         data, by = form.cleaned_data, self.request.user
         if self.action == "subject":
-            user = None
+            user = pupil = None
             if data["user"]:
                 user = User.objects.filter(pk=data["user"], memberships__school=obj.school).first()
                 if user is None:
                     raise Http404
-            return services.sar_subject_set(request=obj, by=by, user=user, name=data["name"], email=data["email"])
+            if data["pupil"]:
+                pupil = Pupil.objects.filter(pk=data["pupil"], school=obj.school).select_related("user").first()
+                if pupil is None:
+                    raise Http404
+            return services.sar_subject_set(
+                request=obj, by=by, user=user, pupil=pupil, name=data["name"], email=data["email"]
+            )
         if self.action == "exempt":
             return services.sar_exempt(
                 request=obj,

@@ -44,6 +44,21 @@ def add_calls(cast, teacher, n: int):
     return calls
 
 
+def add_loans(cast, teacher, n: int):
+    """Laptops lent to the teacher and brought back, each with a charge for a lost charger."""
+    from decimal import Decimal
+
+    from schooldesk.assets.services import asset_return
+    from schooldesk.loans.charges import charge_raise
+    from schooldesk.loans.services import loan_issue
+
+    for i in range(n):
+        asset = AssetFactory(school=cast.school, tag=f"OAK-SPARE-{i}-{teacher.pk}")
+        loan = loan_issue(asset=asset, person=teacher, by=cast.spoc)
+        charge_raise(loan=loan, by=cast.spoc, reason="charger", description="Charger lost", amount=Decimal("15"))
+        asset_return(asset=asset, by=cast.spoc)
+
+
 @pytest.fixture
 def teacher_world(cast) -> TeacherWorld:
     teacher = cast.reporter
@@ -93,3 +108,55 @@ def teacher_world(cast) -> TeacherWorld:
     return TeacherWorld(
         teacher=teacher, web_call=web_call, phone_call=phone_call, other_call=other_call, asset=asset, inbound=inbound
     )
+
+
+@dataclass
+class PupilWorld:
+    pupil: object
+    loan: object
+    charge: object
+    other_pupil: object
+    signature: bytes
+
+
+@pytest.fixture
+def pupil_world(cast) -> PupilWorld:
+    """A Year 10 pupil of the device scheme whose Chromebook's agreement her mother signed on screen and whose
+    family was charged for a cracked screen; and another pupil with a loan and a charge that must never be found."""
+    import base64
+    from decimal import Decimal
+
+    from schooldesk.loans.agreements import agreement_sign
+    from schooldesk.loans.charges import charge_raise
+    from schooldesk.loans.services import loan_issue
+    from schooldesk.loans.tests.factories import PupilFactory, agreement_template
+    from schooldesk.loans.tests.tenancy import png_bytes
+
+    agreement_template(cast.school, by=cast.spoc)
+    signature = png_bytes()
+    pupil = PupilFactory(
+        school=cast.school,
+        first_name="Amara",
+        last_name="Okafor",
+        year_group="Year 10",
+        form="10K",
+        mis_id="MIS-8812",
+        parent_name="Grace Okafor",
+        parent_email="grace.okafor@home.example",
+    )
+    loan = loan_issue(asset=AssetFactory(school=cast.school, tag="CB-0042"), pupil=pupil, by=cast.spoc)
+    agreement_sign(
+        loan=loan,
+        by=cast.spoc,
+        signer_name="Grace Okafor",
+        relationship="parent",
+        method="drawn",
+        signature="data:image/png;base64," + base64.b64encode(signature).decode(),
+    )
+    charge = charge_raise(
+        loan=loan, by=cast.spoc, reason="damage", description="Screen cracked when dropped", amount=Decimal("45.00")
+    )
+    other_pupil = PupilFactory(school=cast.school, first_name="Ben", last_name="Hollis", parent_name="Sam Hollis")
+    other_loan = loan_issue(asset=AssetFactory(school=cast.school, tag="CB-0077"), pupil=other_pupil, by=cast.spoc)
+    charge_raise(loan=other_loan, by=cast.spoc, reason="loss", description="Left on the bus", amount=Decimal("120.00"))
+    return PupilWorld(pupil=pupil, loan=loan, charge=charge, other_pupil=other_pupil, signature=signature)

@@ -47,7 +47,8 @@ def test_the_dpo_answers_a_subject_access_request_for_a_teacher(cast, teacher_wo
     page.get_by_role("button", name="Choose Ruth Ellis").first.click()
     expect(page.get_by_role("status")).to_contain_text("The person is chosen")
     expect(page.get_by_role("heading", name=re.compile(r"^Calls \(2\)"))).to_be_visible()
-    expect(page.get_by_role("heading", name=re.compile(r"^Assets issued and loans \(1\)"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Assets issued \(1\)"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Device loans and agreements \(1\)"))).to_be_visible()
     accessible(page, "request-detail")
 
     reason = page.get_by_label(re.compile(r"Reply.* is exempt"))
@@ -73,7 +74,7 @@ def test_the_dpo_answers_a_subject_access_request_for_a_teacher(cast, teacher_wo
         page.get_by_role("link", name="Download the data files (ZIP)").click()
     archive = zipfile.ZipFile(io.BytesIO(info.value.path().read_bytes()))
     names = set(archive.namelist())
-    assert {"README.txt", "call.json", "call.csv", "email_in.json", "asset.csv", "licence.json"} <= names
+    assert {"README.txt", "call.json", "call.csv", "email_in.json", "asset.csv", "loan.json", "licence.json"} <= names
     assert any(n.startswith("attachments/") for n in names)
     # the exempt reply is out of the timeline (the email that told her of it is hers, and stays)
     assert "spare charger" not in archive.read("update.json").decode()

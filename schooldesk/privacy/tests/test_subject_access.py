@@ -23,7 +23,7 @@ from schooldesk.mail.models import InboundMessage, OutboundMessage
 from schooldesk.privacy.models import SubjectAccessRequest
 from schooldesk.privacy.selectors import person_records
 from schooldesk.privacy.services import due_on_for, sar_create, sar_subject_set
-from schooldesk.privacy.tests.conftest import TEACHER_EMAIL, add_calls
+from schooldesk.privacy.tests.conftest import TEACHER_EMAIL, add_calls, add_loans
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,7 @@ def test_everything_held_about_the_teacher_grouped_by_kind_and_nobody_elses(cast
         "email_in",
         "email_out",
         "asset",
+        "loan",
         "asset_event",
         "licence",
         "audit",
@@ -121,18 +122,20 @@ def test_everything_held_about_the_teacher_grouped_by_kind_and_nobody_elses(cast
     assert teacher_world.web_call.reference in calls and teacher_world.phone_call.reference in calls  # by phone too
     assert teacher_world.other_call.reference not in calls + " ".join(found["update"])
     assert found["asset"] == ["OAK-LAP-7 Dell Latitude 3440"] and found["licence"] == ["Spelling Shed"]
+    assert [t.split(" (")[0] for t in found["loan"]] == ["OAK-LAP-7 Dell Latitude 3440"]  # the laptop's loan
 
 
 def test_the_search_takes_the_same_number_of_queries_whatever_the_number_of_records(cast, teacher_world):
     sar = sar_subject_set(request=new_request(cast), by=cast.dpo, user=teacher_world.teacher)
-    sar = SubjectAccessRequest.objects.select_related("school", "subject_user").get(pk=sar.pk)
+    sar = SubjectAccessRequest.objects.select_related("school", "subject_user", "subject_pupil").get(pk=sar.pk)
     with CaptureQueriesContext(connection) as few:
         small = person_records(sar).total()
     add_calls(cast, teacher_world.teacher, 4)
+    add_loans(cast, teacher_world.teacher, 3)
     with CaptureQueriesContext(connection) as many:
         large = person_records(sar).total()
-    assert large > small + 8
-    assert len(many) == len(few) == 11, [q["sql"][:80] for q in many]  # one per kind, and the exemptions
+    assert large > small + 8 + 3
+    assert len(many) == len(few) == 14, [q["sql"][:80] for q in many]  # one per kind, and the exemptions
 
 
 def test_an_exempt_item_is_left_out_of_the_pdf_and_the_zip(cast, login, teacher_world):

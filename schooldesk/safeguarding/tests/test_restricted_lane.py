@@ -289,3 +289,42 @@ def test_a_breach_call_is_the_dpos_and_a_concern_call_the_dsls(cast, client):
         "List to the wrong parent",
         "Pupil on a chat site",
     }
+
+
+def test_the_breach_log_keeps_every_breach_notifiable_or_not_with_every_field(cast, client):
+    import csv as csv_module
+    import io
+
+    kept = IncidentFactory(school=cast.school, by=cast.reporter, summary="Encrypted laptop left on a train")
+    not_notifiable = services.restricted_lane_open(incident=kept, lane="breach", by=cast.reporter)
+    services.breach_record(
+        breach=not_notifiable,
+        by=cast.dpo,
+        version=not_notifiable.version,
+        data_involved="Staff payroll numbers",
+        people_affected=12,
+        is_special_category=True,
+        consequences="None likely: the disk is encrypted",
+        containment="Laptop wiped remotely",
+        notifiable="no",
+        notifiable_reason="Encrypted; no likely risk to anyone",
+        people_told="not_needed",
+    )
+    undecided_call = IncidentFactory(school=cast.school, by=cast.reporter, summary="Register seen by a visitor")
+    services.restricted_lane_open(incident=undecided_call, lane="breach", by=cast.reporter)
+    client.force_login(cast.dpo)
+    rows = list(
+        csv_module.reader(io.StringIO(client.get("/safeguarding/breaches/?format=csv").content.decode("utf-8-sig")))
+    )
+    by_call = {row[0]: row for row in rows[1:]}
+    assert set(by_call) == {kept.reference, undecided_call.reference}
+    row = dict(zip(rows[0], by_call[kept.reference], strict=True))
+    assert row["What data"] == "Staff payroll numbers" and row["How many people"] == "12"
+    assert row["Special category"] == "yes" and row["Children"] == "no"
+    assert row["Likely consequences"].startswith("None likely") and row["Containment"] == "Laptop wiped remotely"
+    assert row["Notifiable"] == "No: record it in the breach log only"
+    assert row["Reason"] == "Encrypted; no likely risk to anyone" and row["Decided by"]
+    assert row["People affected told"] == "Not needed (no high risk to them)" and row["ICO reference"] == ""
+    assert dict(zip(rows[0], by_call[undecided_call.reference], strict=True))["Notifiable"] == "Not decided yet"
+    page = client.get("/safeguarding/breaches/").content.decode()
+    assert kept.reference in page and undecided_call.reference in page
