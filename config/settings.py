@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "schooldesk.core",
     "schooldesk.accounts",
+    "schooldesk.permissions",  # every rule of who may do what (docs/decisions/0036)
     "schooldesk.schools",
     "schooldesk.locations",
     "schooldesk.suppliers",

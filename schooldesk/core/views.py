@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from schooldesk.accounts.access import access_for
 from schooldesk.core import submissions
 from schooldesk.core.logs import note_school
+from schooldesk.core.permissions import can, school_id_of
 from schooldesk.core.throttling import create_allowed
 
 PAGE_SIZE = 25
@@ -29,14 +30,29 @@ class ScopedMixin:
 
 
 class RoleRequiredMixin:
-    """Only people holding one of `required_roles` in some school may open the page."""
+    """Only people who may do `permission` (a rule's name, schooldesk/permissions/rules.py) in some school may open
+    the page; `require_in(obj)` then asks the same rule of the object's own school (a 404 if not).
 
+    `required_roles` is the older form of the same question, being replaced by `permission` (docs/decisions/0036)."""
+
+    permission: str | None = None
     required_roles: frozenset[str] | None = None
 
     def dispatch(self, request, *args, **kwargs):
+        if self.permission and not can(request.user, self.permission):
+            raise PermissionDenied(_("Your role does not include this page."))
         if self.required_roles and not access_for(request.user).any_role(self.required_roles):
             raise PermissionDenied(_("Your role does not include this page."))
         return super().dispatch(request, *args, **kwargs)
+
+    def require_in(self, obj, permission: str | None = None) -> None:
+        """For object pages: the rule must allow it in the object's own school (a 404 if not: another school's
+        record is not there)."""
+        school_id = school_id_of(obj)
+        if school_id is not None:
+            note_school(school_id)  # the school of the log lines
+        if not can(self.request.user, permission or self.permission, obj):
+            raise Http404
 
     def require_role_in(self, school_id: int, roles=None) -> None:
         """For object pages: the role must be held in the object's own school."""
@@ -46,16 +62,23 @@ class RoleRequiredMixin:
 
 
 class FilteredListView(ScopedMixin, RoleRequiredMixin, ListView):
-    """A list filtered by a FilterSet (the same one the API uses), paginated in SQL.
-    An htmx request gets only the `#results` partial; the same URL works as a whole page."""
+    """A list is a selector, a FilterSet (the same one the API uses), a table and a template: a subclass names them
+    as attributes (`selector`, `filterset_class`, `template_name`) and adds to the context; it does not override
+    `get_queryset`. Paginated in SQL; an htmx request gets only the `#results` partial, the same URL a whole page.
 
+    `selector(user=...)` returns the rows the person may see (the app's `selectors.py`); without one, the model's
+    `visible_to`."""
+
+    selector = None
     filterset_class = None
     paginate_by = PAGE_SIZE
 
+    def get_rows(self):
+        selector = type(self).selector  # the plain function, not bound to the view
+        return selector(user=self.request.user) if selector is not None else super().get_queryset()
+
     def get_queryset(self):
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=super().get_queryset(), request=self.request
-        )
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=self.get_rows(), request=self.request)
         return self.filterset.qs
 
     def get_template_names(self):
