@@ -138,17 +138,17 @@ JINJA_SELECT = """<select name="{{ widget.name }}"{% for name, value in widget.a
 def sla_label(state):  # the words of every choice translated once per language, as the Python rows did
     from django.utils.translation import get_language
 
-    from schooldesk.incidents.templatetags.desk import _sla_labels
+    from schooldesk.incidents.templatetags.desk import sla_words
 
-    return _sla_labels(get_language())[state]
+    return sla_words(get_language())[state]
 
 
 def status_label(status):
     from django.utils.translation import get_language
 
-    from schooldesk.incidents.templatetags.desk import _status_labels
+    from schooldesk.incidents.templatetags.desk import status_words
 
-    return _status_labels(get_language()).get(status, status)
+    return status_words(get_language()).get(status, status)
 
 
 def jinja_env():
@@ -191,6 +191,8 @@ def variants():
     from django.template import Library
 
     from schooldesk.core.forms import DeskFormRenderer
+    from schooldesk.core.forms import select_html as desk_select
+    from schooldesk.incidents.templatetags.desk import call_rows as desk_rows
 
     from .fragments_python import call_rows, select_html
 
@@ -212,7 +214,7 @@ def variants():
     django_html = django_rows.render(Context(context))
     jinja_html = jinja_rows.render(context)
     print(f"25 call rows (same HTML as the Python rows: Django {python_html == django_html}, ", end="")
-    print(f"Jinja2 {python_html == jinja_html})")
+    print(f"Jinja2 {python_html == jinja_html}, the desk's tag {python_html == desk_rows(Context(context), rows)})")
 
     class Big(forms.Form):
         room = forms.ChoiceField(choices=[("", "Any room")] + [(n, f"Room {n} & <annexe>") for n in range(1, 500)])
@@ -226,8 +228,11 @@ def variants():
         select_html(ctx["widget"]) == reference,
         django_select.render(Context(ctx)) == reference,
         jinja_select.render(ctx) == reference,
+        desk_select(ctx["widget"]) == reference,
     )
-    print(f"a 500-option drop-down (same HTML as Django's widget templates: Python, Django, Jinja2 = {same})")
+    print(
+        f"a 500-option drop-down (same HTML as Django's widget templates: Python, Django, Jinja2, the desk's = {same})"
+    )
 
     from django.test import Client
 
@@ -241,6 +246,11 @@ def variants():
         )
         found[f"rows [{lang}] (b) Django template"] = (lambda: django_rows.render(Context(context)), REPEAT // 4, lang)
         found[f"rows [{lang}] (c) Jinja2 template"] = (lambda: jinja_rows.render(context), REPEAT, lang)
+        found[f"rows [{lang}] (d) the desk's call_rows tag (Jinja2 fragment)"] = (
+            lambda: desk_rows(Context(context), rows),
+            REPEAT,
+            lang,
+        )
     found["select (a) Python format strings (select_html)"] = (lambda: select_html(ctx["widget"]), REPEAT // 4, "en-gb")
     found["select (b1) Django's widget templates (an include per option)"] = (
         lambda: TemplatesSetting.render(DeskFormRenderer(), widget.template_name, ctx),
@@ -253,6 +263,11 @@ def variants():
         "en-gb",
     )
     found["select (c) Jinja2 template"] = (lambda: jinja_select.render(ctx), REPEAT // 4, "en-gb")
+    found["select (d) the desk's select_html (Jinja2 fragment)"] = (
+        lambda: desk_select(ctx["widget"]),
+        REPEAT // 4,
+        "en-gb",
+    )
     found["select: building the widget's context (get_context)"] = (
         lambda: widget.get_context("room", "42", {}),
         REPEAT // 4,

@@ -136,7 +136,16 @@ TEMPLATES = [
                 "schooldesk.outages.context_processors.outages",
             ],
         },
-    }
+    },
+    # Only the hot fragments (the call rows, the badges, the drop-downs), drawn by tags from the Django pages:
+    # templates in <app>/jinja2/, the environment in schooldesk/core/fragments.py (decision 0038).
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "schooldesk.core.fragments.environment"},
+    },
 ]
 
 # Database: SQLite (WAL) by default, PostgreSQL when DATABASE_URL says so.

@@ -2,10 +2,9 @@ from django import forms
 from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.forms.renderers import TemplatesSetting
-from django.utils.formats import localize
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext as _
+
+from schooldesk.core.fragments import render_fragment
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
@@ -14,9 +13,10 @@ OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 class DeskFormRenderer(TemplatesSetting):
     """Every form renders with the same accessible Bootstrap markup.
 
-    A drop-down renders in Python, not through Django's widget templates: those include a template per
-    option, and the filter forms' lists of rooms, categories and people were a third of a list page's time.
-    The markup is the same to the character (`core/tests/test_forms.py` compares the two).
+    A drop-down is drawn by a Jinja2 fragment (core/jinja2/core/select.html, decision 0038), not through Django's
+    widget templates: those include a template per option, and the filter forms' lists of rooms, categories and
+    people were a third of a list page's time. The markup is the same to the character (`core/tests/test_forms.py`
+    compares the two). A widget with an option template of its own is left to Django's templates.
     """
 
     form_template_name = "components/form.html"
@@ -31,39 +31,9 @@ class DeskFormRenderer(TemplatesSetting):
         return super().render(template_name, context, request)
 
 
-def _text(value) -> str:
-    """What `{{ value|stringformat:'s' }}` prints: the value as text, escaped unless already safe."""
-    return conditional_escape(value if isinstance(value, SafeData) else str(value))
-
-
-def _attrs_html(attrs: dict) -> str:
-    """What django/forms/widgets/attrs.html prints."""
-    return "".join(
-        f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
 def select_html(widget: dict) -> str:
     """What django/forms/widgets/select.html prints for `widget` (a Select's or SelectMultiple's context)."""
-
-    def label(value) -> str:  # what `{{ value }}` prints
-        return conditional_escape(localize(value))
-
-    out = [f'<select name="{_text(widget["name"])}"{_attrs_html(widget["attrs"])}>']
-    for group_name, options, _index in widget["optgroups"]:
-        if group_name:
-            out.append(f'\n  <optgroup label="{label(group_name)}">')
-        out.extend(
-            f'\n  <option value="{_text(option["value"])}"{_attrs_html(option["attrs"])}>'
-            f"{label(option['label'])}</option>\n"
-            for option in options
-        )
-        if group_name:
-            out.append("\n  </optgroup>")
-    out.append("\n</select>")
-    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+    return render_fragment("core/select.html", {"widget": widget})
 
 
 class StyledFormMixin:

@@ -1,13 +1,11 @@
 """The compliance badge of a licence, shown on each row of the licence tables and on its page."""
 
 from functools import lru_cache
-from html import escape
 
 from django import template
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
+from schooldesk.core.fragments import render_fragment
 from schooldesk.licences.choices import LicenceType
 
 register = template.Library()
@@ -26,17 +24,6 @@ def licence_type_label(value) -> str:
 
 @register.simple_tag
 def licence_state_badge(lic):
-    """Built in Python: a licence table shows fifty rows, and an include per row cost more than the rest of the
-    row. The words are the same messages the template used, so their translations still apply."""
-    state = lic.state
-    if state == "under":
-        css, text = "danger", _("Under-licensed by %(n)s") % {"n": lic.shortfall}
-    elif state == "over":
-        css, text = "warning", _("Over-licensed: %(n)s unused") % {"n": lic.difference}
-    elif state == "expired":
-        css, text = "dark", _("Expired")
-    elif state == "site":
-        css, text = "info", _("Site licence")
-    else:
-        css, text = "success", _("Compliant")
-    return mark_safe(f'<span class="badge text-bg-{css}">{escape(text)}</span>')  # noqa: S308 - escaped
+    """The licence's compliance badge, drawn by the licences/state_badge.html fragment (Jinja2, decision 0038): a
+    licence table shows fifty rows, and an include per row cost more than the rest of the row."""
+    return render_fragment("licences/state_badge.html", {"lic": lic})
