@@ -94,6 +94,10 @@ def both(*tests):
 
 
 # --- locations -------------------------------------------------------------------------------------------
+from schooldesk.accounts.choices import DESK_ROLES as LOCATION_ROLES  # noqa: E402
+
+#: add, rename, archive, restore and delete a school's locations (the location, or its school): the school's desk
+rule("locations.change", holds(LOCATION_ROLES), _("Only the school's desk can change its locations."))
 
 
 # --- suppliers: suppliers, contacts, contracts ---------------------------------------------------------
