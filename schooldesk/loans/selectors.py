@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.models import Pupil
+from schooldesk.assets.models import Asset
 from schooldesk.loans.choices import LOAN_ROLES
 from schooldesk.loans.models import AgreementTemplate, Loan
 
@@ -15,7 +16,8 @@ def loan_school_ids(user) -> list[int]:
     return sorted(access_for(user).school_ids(LOAN_ROLES)) if getattr(user, "is_authenticated", False) else []
 
 
-def open_loan(asset) -> Loan | None:
+def open_loan(*, asset: Asset) -> Loan | None:
+    """The asset's open loan, with its borrower (the asset's page, through loans/templatetags/asset_loans.py)."""
     if asset.pk is None:
         return None
     return Loan.objects.open().filter(asset_id=asset.pk).select_related("pupil", "person").first()

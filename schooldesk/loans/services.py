@@ -196,10 +196,39 @@ def loan_return(
     return loan
 
 
-def loan_close_for_disposal(*, asset: Asset, by) -> None:
-    """A device retired or disposed of while lent: its open loan ends today (no history line: the caller's own
+def loan_take_back(
+    *,
+    asset: Asset,
+    by,
+    status: str = AssetStatus.SPARE,
+    location=None,
+    note: str = "",
+    condition_in: str = "",
+    is_data_wiped: bool = False,
+) -> Loan:
+    """The asset page's "Return": its open loan ends, the device back in stock (spare), in use or in repair
+    (assets.services.asset_return, through assets/lending.py)."""
+    require_loan_role(by, asset.school_id)
+    loan = Loan.objects.open().filter(asset_id=asset.pk).first()
+    if loan is None:
+        raise ValidationError(_("%(tag)s is not issued to anyone.") % {"tag": asset.tag})
+    if status not in (AssetStatus.SPARE, AssetStatus.IN_USE, AssetStatus.IN_REPAIR):
+        raise ValidationError({"status": _("Choose spare, in use or in repair.")})
+    return loan_return(
+        loan=loan,
+        by=by,
+        status=status,
+        location=location,
+        note=note,
+        condition_in=condition_in,
+        is_data_wiped=is_data_wiped,
+    )
+
+
+def loans_end(*, assets, by) -> None:
+    """Devices retired or disposed of while lent: their open loans end today (no history line: the caller's own
     line says what happened to the device)."""
-    Loan.objects.open().filter(asset=asset).update(
+    Loan.objects.open().filter(asset__in=assets).update(
         returned_on=timezone.localdate(), returned_by=by if getattr(by, "is_authenticated", False) else None
     )
 

@@ -85,9 +85,28 @@ def both(*tests):
 
 
 # --- assets ------------------------------------------------------------------------------------------
+from schooldesk.assets.choices import ASSET_DESK_ROLES, ASSET_ROLES  # noqa: E402
+
+ASSET_REGISTER_REFUSED = _("Your role does not include the asset register.")
+#: keep the register (the asset, its school, or None: in some school): add, edit, move, status, relate, audit
+rule("assets.change", holds(ASSET_ROLES), ASSET_REGISTER_REFUSED)
+#: the school's asset types (the type, or its school)
+rule("assets.change_types", holds(ASSET_DESK_ROLES), ASSET_REGISTER_REFUSED)
+#: record a disposal (the asset)
+rule("assets.dispose", holds(ASSET_DESK_ROLES), _("Only the SPOC or the ICT owner can record a disposal."))
+#: move or re-status several assets at once (a school)
+rule("assets.bulk", holds(ASSET_DESK_ROLES), _("Only the SPOC or the ICT owner can change several assets at once."))
+#: print the labels of a school's rooms (the school)
+rule("assets.room_labels", holds(ASSET_DESK_ROLES))
+#: import a spreadsheet of assets (the school, or the import)
+rule("assets.import", holds(ASSET_DESK_ROLES), _("Only the SPOC or the ICT owner can import assets."))
 
 
 # --- loans: device loans, the pool, charges -------------------------------------------------------------
+from schooldesk.loans.choices import LOAN_ROLES  # noqa: E402
+
+#: lend and take back devices, keep pupils and agreements (the loan, the asset, the pupil or the school)
+rule("loans.lend", holds(LOAN_ROLES), _("Only the SPOC, a technician or the ICT owner of the school can lend devices."))
 
 
 # --- licences --------------------------------------------------------------------------------------------
