@@ -110,6 +110,16 @@ rule("loans.lend", holds(LOAN_ROLES), _("Only the SPOC, a technician or the ICT 
 
 
 # --- licences --------------------------------------------------------------------------------------------
+from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES, LICENCE_VIEW_ROLES  # noqa: E402
+
+#: read the licence list, a licence's page, the compliance page (the licence, its school, or None: in some school)
+rule("licences.view", holds(LICENCE_VIEW_ROLES))
+#: add, edit and delete licences (the licence, or its school)
+rule("licences.change", holds(LICENCE_DESK_ROLES), _("Only the SPOC or the ICT owner can change the licence list."))
+#: allocate seats and record installations, by hand or from an inventory tool's file (the licence, or the school)
+rule("licences.allocate", holds(LICENCE_KEY_ROLES), _("Your role does not include the licence list."))
+#: see a licence's key and download its proof of purchase (the licence)
+rule("licences.see_key", holds(LICENCE_KEY_ROLES))
 
 
 # --- locations -------------------------------------------------------------------------------------------
