@@ -120,7 +120,7 @@ def desk_dashboard(user, school_ids, now: datetime) -> dict:
             .select_related("school", "person", "location")
             .order_by("starts_at", "pk")[:5]
         ),
-        "contracts": contracts_needing_decision(user, today),
+        "contracts": contracts_needing_decision(user=user, today=today),
         "payments": list(
             unpaid.filter(due_on__lte=today + timedelta(days=PAYMENT_DAYS))
             .select_related("school", "supplier")
@@ -273,7 +273,7 @@ def owner_dashboard(user, school_ids, now: datetime) -> dict:
     owner_ids = access_for(user).school_ids(frozenset({Role.OWNER}))
     return {
         "progress": progress(user, school=school, today=today),
-        "contracts": contracts_needing_decision(user, today),
+        "contracts": contracts_needing_decision(user=user, today=today),
         "budget": budget_vs_spend(user, years_for(schools, today)),
         "levels": service_levels(school_ids, terms, now),
         "term": term_label(terms),
