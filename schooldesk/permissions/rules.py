@@ -224,6 +224,12 @@ rule(
 
 
 # --- budgets ---------------------------------------------------------------------------------------------
+from schooldesk.budgets.choices import BUDGET_SET_ROLES, BUDGET_VIEW_ROLES  # noqa: E402
+
+#: read the budget against spend (the school, or None: in some school)
+rule("budgets.view", holds(BUDGET_VIEW_ROLES), _("Only the ICT owner, the desk and governors read the budget."))
+#: set a school's budget lines (the school)
+rule("budgets.set", holds(BUDGET_SET_ROLES), _("Only the ICT owner can set the budget."))
 
 
 # --- safeguarding: the restricted lane, breaches, filtering ------------------------------------------

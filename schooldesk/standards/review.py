@@ -129,7 +129,7 @@ def review_report(user, school, review, today: date) -> dict:
         "end": end,
         "calls": review_calls(school, start, end),
         "suppliers": review_suppliers(user, school, start, end),
-        "budget": budget_vs_spend(user, years_for([school], end)),
+        "budget": budget_vs_spend(user=user, years=years_for([school], end)),
         "renewals": review_renewals(user, school, today),
         "standards": standards_states([school], today)[school.pk],
         "today": today,
