@@ -104,9 +104,20 @@ rule("assets.import", holds(ASSET_DESK_ROLES), _("Only the SPOC or the ICT owner
 
 # --- loans: device loans, the pool, charges -------------------------------------------------------------
 from schooldesk.loans.choices import LOAN_ROLES  # noqa: E402
+from schooldesk.loans.choices_pool import CHARGE_ROLES, POOL_ROLES, POOL_SETTINGS_ROLES  # noqa: E402
 
 #: lend and take back devices, keep pupils and agreements (the loan, the asset, the pupil or the school)
 rule("loans.lend", holds(LOAN_ROLES), _("Only the SPOC, a technician or the ICT owner of the school can lend devices."))
+#: the loaner pool: see it, add loaners, swap a loaner in and back (the loan, the asset, the swap or the school)
+rule("loans.pool", holds(POOL_ROLES), _("Your role does not include the loaner pool."))
+#: the pool's settings (the pool, or its school)
+rule(
+    "loans.pool_settings",
+    holds(POOL_SETTINGS_ROLES),
+    _("Only the SPOC or the ICT owner can change the pool's settings."),
+)
+#: raise, change, settle and export charges for damage and loss (the charge, the loan or the school)
+rule("loans.charge", holds(CHARGE_ROLES), _("Only the SPOC or the ICT owner can raise and change charges."))
 
 
 # --- licences --------------------------------------------------------------------------------------------
