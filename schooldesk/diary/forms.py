@@ -9,6 +9,7 @@ from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin,
 from schooldesk.diary.choices import PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.diary.selectors import desk_schools
+from schooldesk.incidents.models import Incident
 from schooldesk.locations.models import Location
 from schooldesk.suppliers.models import Contract, Supplier
 
@@ -105,8 +106,6 @@ class DiaryEntryForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, for
         reference = (data.get("call") or "").strip()
         self.instance.incident = None
         if reference:
-            from schooldesk.incidents.models import Incident
-
             incident = Incident.objects.visible_to(self.user).with_reference(reference).first()
             if incident is None:
                 self.add_error("call", _("There is no call %(ref)s that you can see.") % {"ref": reference})

@@ -23,6 +23,9 @@ from schooldesk.core.permissions import require
 from schooldesk.core.templatetags.desk_format import money
 from schooldesk.diary.choices import DiaryKind, PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment
+from schooldesk.incidents.services import incident_reply, incident_resolve
+from schooldesk.mail.outbound import messages_deliver
+from schooldesk.mail.reminders import ReminderKind, reminder_send
 from schooldesk.schools.selectors import school_calendar
 from schooldesk.suppliers.choices import BILLING_MONTHS, IN_FORCE_STATUSES, LIVE_STATUSES, Renewal
 from schooldesk.suppliers.models import Contract
@@ -254,8 +257,6 @@ def visit_record(
     tell_reporter: bool = True,
 ):
     """What the technician did on a call at a visit, through the call's own services."""
-    from schooldesk.incidents.services import incident_reply, incident_resolve
-
     if entry.kind != DiaryKind.VISIT:
         raise ValidationError(_("Calls are worked from a visit's sheet."))
     require(by, "diary.work_visit", entry)
@@ -530,9 +531,6 @@ def _reminder_people(entry: DiaryEntry) -> list:
 def diary_reminders_send(*, now: datetime | None = None) -> int:
     """Send each reminder that has come due, exactly once (recorded on the entry under a row lock), through the
     mail app's outbound log (retried if the server is down; the person can switch diary reminders off)."""
-    from schooldesk.mail.outbound import messages_deliver
-    from schooldesk.mail.reminders import ReminderKind, reminder_send
-
     now = now or timezone.now()
     due = DiaryEntry.objects.filter(
         remind_at__lte=now, reminded_at__isnull=True, starts_at__gte=now - timedelta(days=1)

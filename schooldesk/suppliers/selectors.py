@@ -13,6 +13,8 @@ from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import REPORT_ROLES, STAFF_ROLES, Role
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.core.calendar import Term as CalendarTerm
+from schooldesk.mail.choices import InboundAction
+from schooldesk.mail.models import InboundMessage
 from schooldesk.schools.models import Closure, School, Term
 from schooldesk.suppliers.choices import (
     ALERT_THRESHOLDS,
@@ -159,9 +161,8 @@ def _first_supplier_response():
     """When the supplier first answered after escalation, as the timeline shows it: the first entry by one of
     its provider users, an email from the supplier that the mailbox added to the call, or the desk recording
     the supplier's own reference (their acknowledgement)."""
+    # imported here: incidents imports suppliers (a call escalated to its supplier); suppliers reads calls late
     from schooldesk.incidents.models import IncidentUpdate
-    from schooldesk.mail.choices import InboundAction
-    from schooldesk.mail.models import InboundMessage
 
     supplier_mail = InboundMessage.objects.filter(first_update_id=OuterRef("pk"), action=InboundAction.SUPPLIER)
     return Subquery(
@@ -243,6 +244,7 @@ def supplier_performance(*, user: User, supplier_id: int, contracts, today: date
     timeline, else the recorded fix. Fix: when the desk recorded that the supplier fixed it, else when the call
     was resolved. The calls and their first supplier response come from one SQL query; the support-hours
     arithmetic (bank holidays, terms) is Python."""
+    # imported here: incidents imports suppliers (a call escalated to its supplier); suppliers reads calls late
     from schooldesk.incidents.models import Incident
 
     school_ids = access_for(user).school_ids(STAFF_ROLES | REPORT_ROLES)

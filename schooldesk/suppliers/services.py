@@ -15,10 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts.choices import Role
+from schooldesk.accounts.models import Membership, User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
 from schooldesk.core.permissions import require
 from schooldesk.core.uploads import attachment_validate
+from schooldesk.mail.outbound import messages_deliver
+from schooldesk.mail.reminders import ReminderKind, reminder_send
 from schooldesk.suppliers.choices import (
     ALERT_THRESHOLDS,
     EDITABLE_STATUSES,
@@ -42,6 +45,8 @@ from schooldesk.suppliers.models import (
 )
 from schooldesk.suppliers.selectors import contract_school_ids, suggestion_school
 from schooldesk.suppliers.signals import contract_changed, contract_renewed
+from schooldesk.webhooks.choices import WebhookEvent
+from schooldesk.webhooks.events import emit, event_key, subscribed_events
 
 MAX_ROLL_FORWARD = 1200  # terms: a monthly contract rolled for a century is a data error
 
@@ -412,8 +417,6 @@ def contracts_to_monitor(today: date):
 def contract_alert_recipients(contract: Contract) -> list[str]:
     """The SPOC and the ICT owners of each school sharing the contract (and the trust's owners for a
     contract shared by several schools)."""
-    from schooldesk.accounts.models import Membership
-
     school_ids = contract_school_ids(contract)
     owners = Q(role=Role.OWNER, school_id__in=school_ids)
     if len(school_ids) > 1:
@@ -430,8 +433,6 @@ def contract_alert_recipients(contract: Contract) -> list[str]:
 def contract_alert_people(contract: Contract) -> list:
     """The people `contract_alert_recipients` names, as users (each reminder goes through the mail app's
     outbound log, and each person's choice of reminders is respected)."""
-    from schooldesk.accounts.models import User
-
     school_ids = contract_school_ids(contract)
     owners = Q(memberships__role=Role.OWNER, memberships__school_id__in=school_ids)
     if len(school_ids) > 1:
@@ -450,8 +451,6 @@ def contract_alerts_send(*, today: date | None = None) -> int:
     Returns the number of contracts reminded about. Safe to run again at any time: what was sent is recorded.
     Each reminder is logged with its ContractAlert rows and sent once they are committed (retried by the mail
     app if the server is down)."""
-    from schooldesk.mail.outbound import messages_deliver
-
     today = today or local_today()
     contracts_roll_forward(today=today)
     sent = 0
@@ -465,9 +464,6 @@ def contract_alerts_send(*, today: date | None = None) -> int:
 def _notice_emit(contract, rows) -> None:
     """Webhooks: the notice date's reminder (each threshold once, as the alert rows are), to the subscribers of
     the contract's organisation and of the schools sharing it."""
-    from schooldesk.webhooks.choices import WebhookEvent
-    from schooldesk.webhooks.events import emit, event_key, subscribed_events
-
     if not rows or WebhookEvent.CONTRACT_NOTICE_DUE not in subscribed_events():
         return
     row = min(rows, key=lambda r: r.threshold)
@@ -513,8 +509,6 @@ def _contract_alert_send(contract_id: int, today: date) -> tuple[int, list]:
         lines.append(f"{what} {day:%d/%m/%Y}: {days} day{'s' if days != 1 else ''} from today.")
     if not new_rows:
         return 0, []
-    from schooldesk.mail.reminders import ReminderKind, reminder_send
-
     first = new_rows[0]
     shares = list(contract.shares.select_related("school")[:2])
     messages = reminder_send(  # from the school's desk; a contract shared by several: from the installation
