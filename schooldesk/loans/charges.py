@@ -11,14 +11,14 @@ import secrets
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_lock
-from schooldesk.core.permissions import require
+from schooldesk.core.permissions import refusal, require
 from schooldesk.core.uploads import attachment_validate
 from schooldesk.loans.choices_pool import NEXT_STATUSES, ChargeReason, ChargeStatus
 from schooldesk.loans.models_pool import Charge, ChargePhoto
@@ -32,6 +32,14 @@ CONFLICT = _(
     "Someone else changed this charge after you opened it. Your changes were not saved: check the latest "
     "version below and try again."
 )
+
+
+def _charge_allowed(by, obj) -> None:
+    """The rule "loans.charge", asked of a person: nothing in SchoolDesk raises or changes a charge by itself (the
+    desk itself, `by=None`, is refused too, as it always was)."""
+    if by is None:
+        raise PermissionDenied(refusal("loans.charge"))
+    require(by, "loans.charge", obj)
 
 
 def _check(*, reason: str, description: str, amount) -> None:
@@ -75,7 +83,7 @@ def _photos(charge: Charge, by, files) -> None:
 @transaction.atomic
 def charge_raise(*, loan, by, reason: str, description: str, amount: Decimal, photos=()) -> Charge:
     """A person asks the borrower's family to pay for damage or loss: the charge starts as proposed."""
-    require(by, "loans.charge", loan)
+    _charge_allowed(by, loan)
     _check(reason=reason, description=description, amount=amount)
     charge = Charge.objects.create(
         school_id=loan.school_id, loan=loan, reason=reason, description=description.strip(), amount=amount, raised_by=by
@@ -97,7 +105,7 @@ def charge_update(
     *, charge: Charge, by, version: int | None, reason: str, description: str, amount: Decimal, photos=()
 ) -> Charge:
     """Change a charge before it is sent (after that, waive it and raise another)."""
-    require(by, "loans.charge", charge)
+    _charge_allowed(by, charge)
     current = version_lock(charge, version, message=CONFLICT)
     if current.status != ChargeStatus.PROPOSED:
         raise ValidationError(
@@ -123,7 +131,7 @@ def charge_update(
 @transaction.atomic
 def charge_set_status(*, charge: Charge, by, status: str, version: int | None = None, note: str = "") -> Charge:
     """Sent (the letter goes to parents), paid or waived (with why), each recorded with who and when."""
-    require(by, "loans.charge", charge)
+    _charge_allowed(by, charge)
     current = version_lock(charge, version, message=CONFLICT)
     if status not in NEXT_STATUSES.get(current.status, ()):
         raise ValidationError(
@@ -203,7 +211,7 @@ def charges_export(*, charges, by, new_only: bool) -> list[Charge]:
         .order_by("created_at", "pk")
     )
     for school_id in {c.school_id for c in rows}:
-        require(by, "loans.charge", school_id)
+        _charge_allowed(by, school_id)
     if new_only:
         rows = [c for c in rows if c.exported_at is None]
         Charge.objects.filter(pk__in=[c.pk for c in rows]).update(exported_at=timezone.now())

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -18,7 +18,7 @@ from schooldesk.accounts.choices import Role
 from schooldesk.accounts.models import Membership, User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
-from schooldesk.core.permissions import require
+from schooldesk.core.permissions import refusal, require
 from schooldesk.core.uploads import attachment_validate
 from schooldesk.mail.outbound import messages_deliver
 from schooldesk.mail.reminders import ReminderKind, reminder_send
@@ -115,7 +115,9 @@ def supplier_suggest(
 ) -> SupplierSuggestion:
     """A school's SPOC or owner proposes a change to the organisation's shared supplier or contact."""
     require(by, "suppliers.suggest", supplier)
-    school = suggestion_school(user=by, supplier=supplier)
+    school = suggestion_school(user=by, supplier=supplier) if by is not None else None
+    if school is None:  # a suggestion is a school desk's: SchoolDesk itself suggests nothing
+        raise PermissionDenied(refusal("suppliers.suggest"))
     if contact is not None and contact.supplier_id != supplier.pk:
         raise ValidationError(_("That contact is not one of this supplier's."))
     allowed = CONTACT_SUGGESTABLE if contact is not None else SUPPLIER_SUGGESTABLE
