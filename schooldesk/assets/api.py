@@ -6,13 +6,13 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
 from schooldesk.accounts.models import User
-from schooldesk.assets.choices import ASSET_ROLES
 from schooldesk.assets.filtersets import AssetFilterSet
 from schooldesk.assets.models import Asset, AssetEvent, AssetRelationship, AssetType
-from schooldesk.assets.selectors import asset_history, asset_list, asset_types
+from schooldesk.assets.selectors import asset_history, asset_list, asset_school_ids, asset_types
 from schooldesk.assets.services import asset_issue, asset_move, asset_return, asset_save, relationship_add
-from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, schools_with
+from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet
 from schooldesk.locations.models import Location
+from schooldesk.schools.models import School
 
 ASSET_FIELDS = [
     "id",
@@ -83,8 +83,8 @@ class AssetSerializer(DeskSerializer):
         if user is None:
             return
         for name, queryset in (
-            ("school", schools_with(user, ASSET_ROLES)),
-            ("asset_type", asset_types(user)),
+            ("school", School.objects.filter(pk__in=asset_school_ids(user=user))),
+            ("asset_type", asset_types(user=user)),
             ("location", Location.objects.visible_to(user)),
         ):
             if name in self.fields and not self.fields[name].read_only:
@@ -144,7 +144,7 @@ class AssetViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSet
 
     serializer_class = AssetSerializer
     filterset_class = AssetFilterSet
-    selector = staticmethod(asset_list)
+    selector = staticmethod(lambda user: asset_list(user=user))
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def create(self, request, *args, **kwargs):
@@ -194,7 +194,7 @@ class AssetViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSet
     def history(self, request, pk=None):
         """The asset's moves and changes, newest first (the last 100)."""
         return self._response(
-            AssetEventSerializer(asset_history(self.get_object()), many=True, context={"request": request}).data
+            AssetEventSerializer(asset_history(asset=self.get_object()), many=True, context={"request": request}).data
         )
 
     @extend_schema(request=RelationshipSerializer, responses=RelationshipSerializer(many=True))
@@ -203,7 +203,7 @@ class AssetViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSet
         """GET: the asset's relationships; POST {kind, to_asset, note}: add one (through `relationship_add`)."""
         asset = self.get_object()
         if request.method == "POST":
-            data = _scoped(RelationshipSerializer, request, to_asset=asset_list(request.user))
+            data = _scoped(RelationshipSerializer, request, to_asset=asset_list(user=request.user))
             relationship_add(
                 from_asset=asset,
                 by=request.user,
@@ -222,4 +222,4 @@ class AssetTypeViewSet(DeskViewSet):
     """The school's kinds of equipment (an asset's `asset_type`)."""
 
     serializer_class = AssetTypeSerializer
-    selector = staticmethod(asset_types)
+    selector = staticmethod(lambda user: asset_types(user=user))

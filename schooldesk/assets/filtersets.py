@@ -22,12 +22,12 @@ def _user(request):
 
 
 def _school_ids(request):
-    return asset_school_ids(_user(request)) if request else []
+    return asset_school_ids(user=_user(request)) if request else []
 
 
 def _choice_school_ids(request):
     """Rooms and types of the chosen school (or of all, for someone with only a few schools)."""
-    return schools_for_choices(_user(request), request.GET.get("school")) if request else []
+    return schools_for_choices(user=_user(request), chosen=request.GET.get("school")) if request else []
 
 
 WARRANTY_CHOICES = [("expired", "Expired"), ("90", "Ends within 90 days"), ("none", "Not recorded")]
@@ -87,6 +87,12 @@ class AssetFilterSet(DeskFilterSet):
             "type_name",
             "overdue",
         ]
+
+    @property
+    def qs(self):
+        """As sorted (by tag unless asked otherwise), then by id: the same order on every page."""
+        rows = super().qs
+        return rows.order_by(*(rows.query.order_by or ["tag"]), "pk")
 
     def search(self, queryset, name, value):
         """A tag, serial number or AST- reference finds that asset (through the unique index, at any size);

@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts.models import User
 from schooldesk.assets.choices import AssetStatus, DisposalMethod, RelationshipKind
+from schooldesk.assets.importer import FIELDS
 from schooldesk.assets.models import Asset, AssetType
+from schooldesk.assets.selectors import MANY_SCHOOLS
 from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
@@ -62,8 +64,6 @@ class AssetForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.Mo
             ids = [school.pk]
             organisation_id = school.organisation_id
         else:  # several schools: their rooms and types, unless there are too many to list
-            from schooldesk.assets.selectors import MANY_SCHOOLS
-
             ids = school_ids if len(school_ids) <= MANY_SCHOOLS else []
             organisation_id = None
         self.fields["asset_type"].queryset = AssetType.objects.filter(school_id__in=ids, is_archived=False)
@@ -244,8 +244,6 @@ class ImportMappingForm(StyledFormMixin, forms.Form):
     )
 
     def __init__(self, *args, headers, **kwargs):
-        from schooldesk.assets.importer import FIELDS
-
         super().__init__(*args, **kwargs)
         options = [("", _("— not in the file —"))] + [(h, h) for h in headers if h]
         for name, label, required, _synonyms in FIELDS:

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts.models import User
-from schooldesk.assets.choices import ASSET_DESK_ROLES, AssetStatus, EventKind
+from schooldesk.assets.choices import AssetStatus, EventKind
 from schooldesk.assets.models import Asset, AssetEvent, AssetImport, AssetType
-from schooldesk.assets.services import _require, asset_types_ensure
+from schooldesk.assets.services import asset_types_ensure
 from schooldesk.core import scanning, spreadsheets
 from schooldesk.core.audit import audit_record
+from schooldesk.core.permissions import require
 from schooldesk.core.spreadsheets import CellError, ImportFileError
 from schooldesk.locations.models import Location
 from schooldesk.suppliers.models import Supplier
@@ -177,7 +178,7 @@ def check_mapping(mapping: dict[str, str], headers: list[str]) -> None:
 @transaction.atomic
 def asset_import_upload(*, school, upload, by) -> AssetImport:
     """Keep the file (once it can be read) and guess which column is which."""
-    _require(by, school.pk, ASSET_DESK_ROLES, _("Only the SPOC or the ICT owner can import assets."))
+    require(by, "assets.import", school)
     try:
         table = spreadsheets.read_table(upload, upload.name)
     except ImportFileError as exc:
@@ -381,7 +382,7 @@ def asset_import_check(*, record: AssetImport, mapping: dict[str, str]) -> Impor
 @transaction.atomic
 def asset_import_apply(*, record: AssetImport, mapping: dict[str, str], by, create_missing: bool) -> int:
     """Check the whole file again and write every row, or nothing. Returns the number of assets added."""
-    _require(by, record.school_id, ASSET_DESK_ROLES, _("Only the SPOC or the ICT owner can import assets."))
+    require(by, "assets.import", record)
     record = AssetImport.objects.select_for_update().select_related("school").get(pk=record.pk)
     if record.imported_at:
         imported_at = timezone.localtime(record.imported_at)

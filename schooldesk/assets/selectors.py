@@ -6,26 +6,57 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
-from django.db.models.functions import Lower
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractYear, Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from schooldesk.accounts.access import access_for
-from schooldesk.assets.choices import ASSET_ROLES, GONE_STATUSES, PRESENT_STATUSES, REFERENCE_PREFIX, RelationshipKind
-from schooldesk.assets.models import Asset, AssetEvent, AssetRelationship, AssetType
+from schooldesk.assets.choices import (
+    ASSET_DESK_ROLES,
+    ASSET_ROLES,
+    GONE_STATUSES,
+    PRESENT_STATUSES,
+    REFERENCE_PREFIX,
+    AssetStatus,
+    RelationshipKind,
+)
+from schooldesk.assets.models import Asset, AssetEvent, AssetImport, AssetRelationship, AssetType
+from schooldesk.diary.selectors import financial_year, financial_year_starting
+from schooldesk.locations.models import Location
+from schooldesk.schools.models import School
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from schooldesk.accounts.models import User
 
 LIST_RELATED = ("school", "asset_type", "location", "issued_to")
 REPEAT_WINDOW_DAYS = 90
 AFFECTED_LIMIT = 100
 
 
-def asset_school_ids(user, roles=ASSET_ROLES) -> list[int]:
+def asset_school_ids(*, user: User, roles: frozenset[str] = ASSET_ROLES) -> list[int]:
+    """The schools where `user` holds one of `roles` (the register's, or its desk's: ASSET_DESK_ROLES)."""
     return access_for(user).school_ids(roles)
 
 
-def asset_list(user, roles=ASSET_ROLES):
+def asset_list(*, user: User, roles: frozenset[str] = ASSET_ROLES) -> QuerySet[Asset]:
     """The register as this person may see it: the schools where they hold a register role."""
     return Asset.objects.visible_to(user).filter(access_for(user).schools_q(roles)).select_related(*LIST_RELATED)
 
@@ -35,28 +66,55 @@ def asset_list(user, roles=ASSET_ROLES):
 MANY_SCHOOLS = 5
 
 
-def schools_for_choices(user, chosen=None, roles=ASSET_ROLES) -> list[int]:
+def schools_for_choices(*, user: User, chosen=None, roles: frozenset[str] = ASSET_ROLES) -> list[int]:
     """The schools whose rooms and types a drop-down offers: the chosen one, or all of a few."""
-    school_ids = asset_school_ids(user, roles)
+    school_ids = asset_school_ids(user=user, roles=roles)
     if chosen is not None and str(chosen).isdigit() and int(chosen) in school_ids:
         return [int(chosen)]
     return school_ids if len(school_ids) <= MANY_SCHOOLS else []
 
 
-def asset_get(user, pk: int) -> Asset:
-    return asset_list(user).select_related("supplier", "school__organisation").get(pk=pk)
+def asset_get(*, user: User, pk: int) -> Asset:
+    return asset_list(user=user).select_related("supplier", "school__organisation").get(pk=pk)
 
 
-def asset_types(user, roles=ASSET_ROLES):
-    return AssetType.objects.visible_to(user).filter(school_id__in=asset_school_ids(user, roles))
+def asset_types(*, user: User, roles: frozenset[str] = ASSET_ROLES) -> QuerySet[AssetType]:
+    return AssetType.objects.visible_to(user).filter(school_id__in=asset_school_ids(user=user, roles=roles))
 
 
-def asset_history(asset: Asset, limit: int = 100):
+def asset_type_list(*, user: User) -> QuerySet[AssetType]:
+    """The Types page: the types of the schools whose desk `user` runs, with how many assets each has."""
+    return (
+        asset_types(user=user, roles=ASSET_DESK_ROLES)
+        .select_related("school")
+        .annotate(n=Count("asset"))
+        .order_by("school__name", "name")
+    )
+
+
+def label_rooms(*, user: User) -> QuerySet[Location]:
+    """The rooms whose labels `user` may print: the current rooms of the schools whose desk they run."""
+    school_ids = asset_school_ids(user=user, roles=ASSET_DESK_ROLES)
+    return Location.objects.visible_to(user).filter(school_id__in=school_ids, is_archived=False)
+
+
+def asset_imports(*, user: User) -> QuerySet[AssetImport]:
+    """The spreadsheet imports of the schools whose desk `user` runs."""
+    return (
+        AssetImport.objects.visible_to(user)
+        .filter(access_for(user).schools_q(ASSET_DESK_ROLES))
+        .select_related("school", "uploaded_by")
+    )
+
+
+def asset_history(*, asset: Asset, limit: int = 100) -> QuerySet[AssetEvent]:
     return asset.events.select_related("by")[:limit]
 
 
-def asset_incidents(user, asset: Asset, limit: int = 20) -> dict:
+def asset_incidents(*, user: User, asset: Asset, limit: int = 20) -> dict:
     """The calls about this asset that the person may see, and how often it has gone wrong."""
+    # imported here: incidents imports the register (a call names its device), and the register's page shows the
+    # calls about a device; the two apps read each other, so one side reads the other late
     from schooldesk.incidents.choices import ACTIVE_STATUSES
     from schooldesk.incidents.selectors import incident_list
 
@@ -113,7 +171,7 @@ def assets_affected_by(asset: Asset) -> list[Asset]:
     )
 
 
-def asset_choices_for(user, *, location_id=None, school_ids=None):
+def asset_choices_for(*, user: User, location_id: int | None = None, school_ids=None) -> QuerySet[Asset]:
     """What a person reporting a fault may pick: the school's working kit, in one place or all."""
     assets = Asset.objects.visible_to(user).exclude(status__in=GONE_STATUSES).select_related("asset_type")
     if school_ids is not None:
@@ -132,7 +190,6 @@ def assets_warranty_ending(queryset, *, within_days: int = 90, today: date | Non
 
 
 def loans_overdue(queryset, today: date | None = None):
-    from schooldesk.assets.choices import AssetStatus
 
     return queryset.filter(status=AssetStatus.ON_LOAN, loan_due_on__lt=today or timezone.localdate())
 
@@ -205,8 +262,10 @@ def asset_audit_check(*, user, location, codes: list[str]) -> AuditResult:
     return result
 
 
-def recent_events(user, limit: int = 20):
-    return AssetEvent.objects.filter(asset__school_id__in=asset_school_ids(user)).select_related("asset", "by")[:limit]
+def recent_events(*, user: User, limit: int = 20) -> QuerySet[AssetEvent]:
+    return AssetEvent.objects.filter(asset__school_id__in=asset_school_ids(user=user)).select_related("asset", "by")[
+        :limit
+    ]
 
 
 # --- end of support: the replacement forecast (decision 0022) ----------------------------------------
@@ -217,8 +276,6 @@ def support_financial_year():
     """SQL: the calendar year in which the financial year holding the asset's support end starts, counted in
     the asset's own school's financial year (April–March maintained; an academy's own start month, e.g.
     September, as the school records it)."""
-    from django.db.models import Case, F, IntegerField, Value, When
-    from django.db.models.functions import ExtractYear
 
     before_start = When(support_ends_on__month__lt=F("school__financial_year_start_month"), then=Value(1))
     return ExtractYear("support_ends_on") - Case(before_start, default=Value(0), output_field=IntegerField())
@@ -237,20 +294,13 @@ def forecast_assets(queryset, when: str, today: date):
     return queryset.none()
 
 
-def replacement_forecast(user, *, today: date, school_ids=None, years: int = FORECAST_YEARS) -> dict:
+def replacement_forecast(*, user: User, today: date, school_ids=None, years: int = FORECAST_YEARS) -> dict:
     """What falls out of support and what replacing it would cost, per asset type and financial year: the
     equipment in service whose support has ended ("ended") or ends in each of the next `years` financial years
     (the current one from today), counted and priced at its type's typical price; a type without a price is
     counted and flagged. Types are grouped by name across schools. One grouped SQL query, any size."""
-    from decimal import Decimal
 
-    from django.db.models import BooleanField, DecimalField, ExpressionWrapper, Sum, Value
-    from django.db.models.functions import Coalesce
-
-    from schooldesk.diary.selectors import financial_year
-    from schooldesk.schools.models import School
-
-    ids = asset_school_ids(user)
+    ids = asset_school_ids(user=user)
     if school_ids is not None:
         ids = [pk for pk in ids if pk in set(school_ids)]
     schools = list(School.objects.filter(pk__in=ids).order_by("name").only("id", "name", "financial_year_start_month"))
@@ -309,12 +359,6 @@ def replacement_cost(*, school, year: int, today: date) -> dict:
     starting in `year`, counted and priced at its type's typical price; for the current year also what is
     already out of support and still in service (the backlog). One aggregate query. The caller has already
     decided that the person may read the school's budget."""
-    from decimal import Decimal
-
-    from django.db.models import DecimalField, Sum, Value
-    from django.db.models.functions import Coalesce
-
-    from schooldesk.diary.selectors import financial_year, financial_year_starting
 
     fy = financial_year_starting(school.financial_year_start_month, year)
     is_current = fy == financial_year(school.financial_year_start_month, today)

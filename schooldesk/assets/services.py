@@ -5,24 +5,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from schooldesk.accounts.access import access_for
+from schooldesk.accounts.models import Membership
 from schooldesk.assets.choices import (
-    ASSET_DESK_ROLES,
-    ASSET_ROLES,
     DEFAULT_ASSET_TYPES,
     AssetStatus,
     EventKind,
 )
+from schooldesk.assets.lending import lending
 from schooldesk.assets.models import Asset, AssetEvent, AssetRelationship, AssetType
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim, version_lock
+from schooldesk.core.permissions import require
 from schooldesk.webhooks.choices import WebhookEvent
 from schooldesk.webhooks.events import emit
 
@@ -54,16 +53,6 @@ CONFLICT = (
     "Someone else changed this asset after you opened it. Your changes were not saved: "
     "check the latest version below and try again."
 )
-
-
-ASSET_ROLE_REFUSED = gettext_lazy("Your role does not include the asset register.")
-
-
-def _require(by, school_id: int, roles=ASSET_ROLES, message=ASSET_ROLE_REFUSED) -> None:
-    if by is None:  # the system itself: imports run by commands, the demo
-        return
-    if not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
 
 
 def _show(asset: Asset, name: str) -> str:
@@ -156,7 +145,7 @@ def asset_types_ensure(*, school=None, school_ids=()) -> None:
 
 @transaction.atomic
 def asset_type_save(*, asset_type: AssetType, by, version: int | None = None) -> AssetType:
-    _require(by, asset_type.school_id, ASSET_DESK_ROLES)
+    require(by, "assets.change_types", asset_type)
     version_claim(asset_type, version)  # a save from an older page is refused (core/concurrency.py)
     asset_type.name = asset_type.name.strip()
     asset_type.full_clean(validate_unique=False, validate_constraints=False)  # the name's clash: in words below
@@ -178,7 +167,7 @@ def asset_type_save(*, asset_type: AssetType, by, version: int | None = None) ->
 @transaction.atomic
 def asset_save(*, asset: Asset, by, version: int | None = None, note: str = "") -> Asset:
     """Add an asset (no pk) or change one. Tags and serial numbers are unique within a school."""
-    _require(by, asset.school_id)
+    require(by, "assets.change", asset)
     asset.tag = asset.tag.strip()
     asset.serial = asset.serial.strip()
     if asset.status == AssetStatus.ON_LOAN and not asset_is_lent(asset):
@@ -218,7 +207,7 @@ def asset_save(*, asset: Asset, by, version: int | None = None, note: str = "") 
 
 @transaction.atomic
 def asset_move(*, asset: Asset, location, by, note: str = "") -> Asset:
-    _require(by, asset.school_id)
+    require(by, "assets.change", asset)
     asset = _lock(asset, None)
     if location is not None and (location.school_id != asset.school_id or location.is_archived):
         raise ValidationError({"location": _("Choose a location from this school's list.")})
@@ -232,8 +221,6 @@ def asset_move(*, asset: Asset, location, by, note: str = "") -> Asset:
 
 
 def _check_person(asset: Asset, person) -> None:
-    from schooldesk.accounts.models import Membership
-
     if not Membership.objects.filter(user=person, school_id=asset.school_id).exists() and not (
         Membership.objects.filter(user=person, organisation_id=asset.school.organisation_id).exists()
     ):
@@ -242,10 +229,9 @@ def _check_person(asset: Asset, person) -> None:
 
 def asset_issue(*, asset: Asset, person, by, loan_due_on: date | None = None, note: str = "") -> Asset:
     """Issue to a member of staff (in use), or lend with an expected return date (on loan): a Loan, through the
-    one lending service (schooldesk/loans/services.py), which keeps `issued_to` and `loan_due_on` as its summary."""
-    from schooldesk.loans.services import loan_issue
-
-    loan = loan_issue(asset=asset, person=person, due_on=loan_due_on, by=by, note=note)
+    one lending service (schooldesk/loans/services.py, through assets/lending.py), which keeps `issued_to` and
+    `loan_due_on` as its summary."""
+    loan = lending().issue(asset=asset, person=person, due_on=loan_due_on, by=by, note=note)
     return loan.asset
 
 
@@ -260,18 +246,9 @@ def asset_return(
     is_data_wiped: bool = False,
 ) -> Asset:
     """Back from a person or a loan: in stock (spare) or straight back in use, optionally somewhere new. Ends the
-    asset's open loan (schooldesk/loans/services.py)."""
-    from schooldesk.loans.models import Loan
-    from schooldesk.loans.services import loan_return, require_loan_role
-
-    require_loan_role(by, asset.school_id)
-    loan = Loan.objects.open().filter(asset_id=asset.pk).first()
-    if loan is None:
-        raise ValidationError(_("%(tag)s is not issued to anyone.") % {"tag": asset.tag})
-    if status not in (AssetStatus.SPARE, AssetStatus.IN_USE, AssetStatus.IN_REPAIR):
-        raise ValidationError({"status": _("Choose spare, in use or in repair.")})
-    loan = loan_return(
-        loan=loan,
+    asset's open loan (schooldesk/loans/services.py, through assets/lending.py)."""
+    loan = lending().take_back(
+        asset=asset,
         by=by,
         status=status,
         location=location,
@@ -283,14 +260,13 @@ def asset_return(
 
 
 def asset_is_lent(asset: Asset) -> bool:
-    from schooldesk.loans.models import Loan
-
-    return bool(asset.issued_to_id) or Loan.objects.open().filter(asset_id=asset.pk).exists()
+    """Issued to someone, or with an open loan (the asset's own relation to the loans that name it)."""
+    return bool(asset.issued_to_id) or (asset.pk is not None and asset.loans.open().exists())
 
 
 @transaction.atomic
 def asset_status_set(*, asset: Asset, status: str, by, note: str = "") -> Asset:
-    _require(by, asset.school_id)
+    require(by, "assets.change", asset)
     asset = _lock(asset, None)
     if status not in AssetStatus.values or status == AssetStatus.DISPOSED:
         raise ValidationError({"status": _("Choose a status from the list (record a disposal with its own form).")})
@@ -319,7 +295,7 @@ def asset_dispose(
     note: str = "",
 ) -> Asset:
     """The disposal record: when, how, the certificate, and whether storage was wiped."""
-    _require(by, asset.school_id, ASSET_DESK_ROLES, _("Only the SPOC or the ICT owner can record a disposal."))
+    require(by, "assets.dispose", asset)
     asset = _lock(asset, None)
     if disposed_on > timezone.localdate():
         raise ValidationError({"disposed_on": _("The disposal date is in the future.")})
@@ -329,9 +305,7 @@ def asset_dispose(
     asset.issued_to, asset.loan_due_on = None, None
     asset.full_clean(validate_unique=False, validate_constraints=False)
     _save(asset)
-    from schooldesk.loans.services import loan_close_for_disposal
-
-    loan_close_for_disposal(asset=asset, by=by)
+    lending().end(assets=[asset], by=by)
     wiped = "data wiped" if is_data_wiped else "data NOT recorded as wiped"
     _event(
         asset,
@@ -358,9 +332,7 @@ def assets_bulk_update(*, assets, by, location=None, status: str = "", note: str
     if location is None and not status:
         raise ValidationError(_("Choose a location or a status to apply."))
     for school_id in {a.school_id for a in assets}:
-        _require(
-            by, school_id, ASSET_DESK_ROLES, _("Only the SPOC or the ICT owner can change several assets at once.")
-        )
+        require(by, "assets.bulk", school_id)
     if status and (status not in AssetStatus.values or status in (AssetStatus.DISPOSED, AssetStatus.ON_LOAN)):
         raise ValidationError(
             {"status": _("Choose in use, spare, in repair or retired (loans and disposals one by one).")}
@@ -408,16 +380,14 @@ def assets_bulk_update(*, assets, by, location=None, status: str = "", note: str
     Asset.objects.bulk_update(changed, ["location", "status", "issued_to", "version", "updated_at"], batch_size=500)
     AssetEvent.objects.bulk_create(events, batch_size=1000)
     if retired:  # a retired device is lent to nobody
-        from schooldesk.loans.models import Loan
-
-        Loan.objects.open().filter(asset__in=retired).update(returned_on=timezone.localdate(), returned_by=actor)
+        lending().end(assets=retired, by=by)
     return len(changed)
 
 
 # --- relationships ----------------------------------------------------------------------------
 @transaction.atomic
 def relationship_add(*, from_asset: Asset, kind: str, to_asset: Asset, by, note: str = "") -> AssetRelationship:
-    _require(by, from_asset.school_id)
+    require(by, "assets.change", from_asset)
     if to_asset.school_id != from_asset.school_id:
         raise ValidationError({"to_asset": _("Choose an asset of the same school.")})
     if to_asset.pk == from_asset.pk:
@@ -440,7 +410,7 @@ def relationship_add(*, from_asset: Asset, kind: str, to_asset: Asset, by, note:
 
 @transaction.atomic
 def relationship_remove(*, relationship: AssetRelationship, by) -> None:
-    _require(by, relationship.school_id)
+    require(by, "assets.change", relationship)
     label = f"No longer {relationship.get_kind_display()} {relationship.to_asset.tag}"
     _event(relationship.from_asset, EventKind.RELATED, by, note=label)
     relationship.delete()
@@ -451,7 +421,7 @@ def relationship_remove(*, relationship: AssetRelationship, by) -> None:
 def asset_audit_record(*, location, found, by, move_here: bool = False) -> int:
     """Record a walk-round: every asset scanned in `location` was seen today; those that belong elsewhere
     are moved here when `move_here` is set. Returns how many assets were recorded."""
-    _require(by, location.school_id)
+    require(by, "assets.change", location)
     today = timezone.localdate()
     assets = list(
         Asset.objects.select_for_update(of=("self",))
@@ -515,7 +485,7 @@ def assets_sync_write(*, school, creates: list[Asset], changes: list[tuple[Asset
     the caller, which loaded the school's register), `changes` [(asset, {field: new value}), …] written (FKs as
     objects, the assets loaded with them), with one history line per asset added and per field changed, each
     with `note` ("From the Google sync"). The console's own record of what it wrote is the caller's."""
-    _require(by, school.pk)
+    require(by, "assets.change", school)
     actor = by if getattr(by, "is_authenticated", False) else None
     for asset in creates:
         if asset.school_id != school.pk or asset.asset_type.school_id != school.pk:

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,29 +12,34 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.accounts.access import access_for
 from schooldesk.assets import forms, services
-from schooldesk.assets.choices import ASSET_DESK_ROLES, ASSET_ROLES, GONE_STATUSES
+from schooldesk.assets.choices import ASSET_DESK_ROLES, GONE_STATUSES
 from schooldesk.assets.filtersets import AssetFilterSet
+from schooldesk.assets.importer import PREVIEW_ROWS, asset_import_apply, asset_import_check, asset_import_upload
 from schooldesk.assets.labels import PER_SHEET, asset_label, labels_pdf, location_label
 from schooldesk.assets.models import Asset, AssetRelationship, AssetType
 from schooldesk.assets.selectors import (
     MANY_SCHOOLS,
+    asset_audit_check,
     asset_choices_for,
     asset_get,
     asset_history,
+    asset_imports,
     asset_incidents,
     asset_list,
     asset_relationships,
     asset_school_ids,
+    asset_type_list,
     asset_types,
     assets_affected_by,
+    label_rooms,
     replacement_forecast,
+    scanned_codes,
     schools_for_choices,
 )
 from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
-from schooldesk.loans.selectors import open_loan
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 
@@ -66,7 +70,7 @@ MAX_LABELS = 21 * 50  # fifty sheets
 
 def _asset_or_404(request, pk) -> Asset:
     try:
-        return asset_get(request.user, pk)
+        return asset_get(user=request.user, pk=pk)
     except Asset.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -96,15 +100,10 @@ class CappedPaginator(Paginator):
 class AssetListView(FilteredListView):
     model = Asset
     paginator_class = CappedPaginator
+    selector = asset_list
     filterset_class = AssetFilterSet
-    required_roles = ASSET_ROLES
+    permission = "assets.change"
     template_name = "assets/asset_list.html"
-
-    def get_queryset(self):
-        self.filterset = AssetFilterSet(
-            self.request.GET or None, queryset=asset_list(self.request.user), request=self.request
-        )
-        return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["tag"]), "pk")
 
     def get_paginator(self, queryset, per_page, **kwargs):
         searching = bool(self.filterset.is_valid() and self.filterset.form.cleaned_data.get("q", "").strip())
@@ -113,9 +112,11 @@ class AssetListView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         forms.freeze_choices(self.filterset.form)
-        desk = access_for(self.request.user).school_ids(ASSET_DESK_ROLES)
-        rooms = schools_for_choices(self.request.user, self.request.GET.get("school"), ASSET_DESK_ROLES)
-        context["bulk"] = forms.freeze_choices(forms.BulkForm(school_ids=rooms)) if desk else None
+        rooms = schools_for_choices(
+            user=self.request.user, chosen=self.request.GET.get("school"), roles=ASSET_DESK_ROLES
+        )
+        may_bulk = can(self.request.user, "assets.bulk")
+        context["bulk"] = forms.freeze_choices(forms.BulkForm(school_ids=rooms)) if may_bulk else None
         context["today"] = timezone.localdate()
         context["skip_choices"] = range(PER_SHEET)
         return context
@@ -124,11 +125,11 @@ class AssetListView(FilteredListView):
 class AssetExportView(RoleRequiredMixin, View):
     """The filtered list (every page of it) as CSV or Excel; cells that could run as formulas are escaped."""
 
-    required_roles = ASSET_ROLES
+    permission = "assets.change"
 
     def get(self, request):
         filterset = AssetFilterSet(
-            request.GET or None, queryset=asset_list(request.user).select_related("supplier"), request=request
+            request.GET or None, queryset=asset_list(user=request.user).select_related("supplier"), request=request
         )
         if filterset.is_bound and not filterset.is_valid():
             return redirect("assets:asset_list")
@@ -171,7 +172,7 @@ class AssetExportView(RoleRequiredMixin, View):
 
 
 class AssetDetailView(RoleRequiredMixin, View):
-    required_roles = ASSET_ROLES
+    permission = "assets.change"
 
     def get(self, request, pk):
         return render_asset(request, _asset_or_404(request, pk))
@@ -188,19 +189,21 @@ ACTION_FORMS = {
 
 
 def _action_forms(asset, user, bound=None) -> dict:
-    is_desk = access_for(user).has_role(asset.school_id, ASSET_DESK_ROLES)
+    """The actions the asset's page offers: each one the rule the service asks allows (permissions/rules.py)."""
     available = {}
+    may_change, may_lend = can(user, "assets.change", asset), can(user, "loans.lend", asset)
     if asset.status not in GONE_STATUSES:
-        available["move"] = forms.MoveForm(asset=asset, initial={"location": asset.location_id})
-        if services.asset_is_lent(asset):  # issued: return it first (the service refuses a second issue)
+        if may_change:
+            available["move"] = forms.MoveForm(asset=asset, initial={"location": asset.location_id})
+        if may_lend and services.asset_is_lent(asset):  # issued: return it first (the service refuses a 2nd issue)
             available["return"] = forms.ReturnForm(asset=asset, initial={"status": "spare"})
-        else:
+        elif may_lend:
             available["issue"] = forms.IssueForm(asset=asset)
-    if asset.status != "disposed":
+    if asset.status != "disposed" and may_change:
         available["status"] = forms.StatusForm(asset=asset, initial={"status": asset.status})
         available["relate"] = forms.RelationshipForm(asset=asset)
-        if is_desk:
-            available["dispose"] = forms.DisposeForm(asset=asset, initial={"disposed_on": timezone.localdate()})
+    if asset.status != "disposed" and can(user, "assets.dispose", asset):
+        available["dispose"] = forms.DisposeForm(asset=asset, initial={"disposed_on": timezone.localdate()})
     if bound is not None:
         available[bound[0]] = bound[1]
     return available
@@ -212,14 +215,13 @@ def render_asset(request, asset, bound=None, status=200):
         "assets/asset_detail.html",
         {
             "asset": asset,
-            "history": asset_history(asset),
-            "calls": asset_incidents(request.user, asset),
+            "history": asset_history(asset=asset),
+            "calls": asset_incidents(user=request.user, asset=asset),
             "relations": asset_relationships(asset),
             "affected": assets_affected_by(asset),
             "forms": _action_forms(asset, request.user, bound),
             "failed": bound[0] if bound else None,
             "today": timezone.localdate(),
-            "loan": open_loan(asset),
         },
         status=status,
     )
@@ -273,7 +275,7 @@ ACTIONS = {
 class AssetActionView(RoleRequiredMixin, ObjectActionView):
     """POST only: one of ACTIONS on an asset; a failed form re-renders the asset page with what was typed."""
 
-    required_roles = ASSET_ROLES
+    permission = "assets.change"
 
     def get_object(self):
         return _asset_or_404(self.request, self.kwargs["pk"])
@@ -295,7 +297,7 @@ class AssetActionView(RoleRequiredMixin, ObjectActionView):
 
 
 class RelationshipRemoveView(RoleRequiredMixin, View):
-    required_roles = ASSET_ROLES
+    permission = "assets.change"
 
     def post(self, request, pk, relationship_pk):
         asset = _asset_or_404(request, pk)
@@ -314,7 +316,7 @@ class RelationshipRemoveView(RoleRequiredMixin, View):
 class AssetEditView(FormPageView):
     """Add an asset (no pk) or change one; a changed version since the page was opened is refused."""
 
-    required_roles = ASSET_ROLES
+    permission = "assets.change"
     template_name = "assets/asset_form.html"
     context_object_name = "asset"
     success_message = gettext_lazy("Asset saved.")
@@ -324,7 +326,7 @@ class AssetEditView(FormPageView):
         return _asset_or_404(self.request, pk) if pk else Asset()
 
     def get_form(self, data=None, files=None):
-        request, school_ids, school = self.request, asset_school_ids(self.request.user), None
+        request, school_ids, school = self.request, asset_school_ids(user=self.request.user), None
         if not self.object.pk:
             wanted = request.POST.get("school") or request.GET.get("school")
             if wanted and str(wanted).isdigit() and int(wanted) in school_ids:
@@ -363,19 +365,19 @@ class AssetOptionsView(View):
 
     def get(self, request):
         location = request.GET.get("location", "")
-        assets = asset_choices_for(request.user, location_id=int(location)) if location.isdigit() else []
+        assets = asset_choices_for(user=request.user, location_id=int(location)) if location.isdigit() else []
         return render(request, "assets/asset_options.html", {"assets": assets, "location": location})
 
 
 class BulkView(RoleRequiredMixin, View):
     """POST the ticked assets: move them, change their status, or print their labels."""
 
-    required_roles = ASSET_DESK_ROLES
+    permission = "assets.bulk"
 
     def post(self, request):
-        school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
+        school_ids = asset_school_ids(user=request.user, roles=ASSET_DESK_ROLES)
         ids = [int(v) for v in request.POST.getlist("asset") if v.isdigit()][:MAX_LABELS]
-        chosen = asset_list(request.user, ASSET_DESK_ROLES).filter(pk__in=ids)
+        chosen = asset_list(user=request.user, roles=ASSET_DESK_ROLES).filter(pk__in=ids)
         back = request.POST.get("next") or reverse("assets:asset_list")
         if not back.startswith("/") or back.startswith("//"):
             back = reverse("assets:asset_list")
@@ -430,21 +432,21 @@ def _pdf(labels, skip, filename):
 class AssetLabelsView(RoleRequiredMixin, View):
     """GET ?asset=1&asset=2 (one asset's page links here) → the PDF sheet."""
 
-    required_roles = ASSET_ROLES
+    permission = "assets.change"
 
     def get(self, request):
         ids = [int(v) for v in request.GET.getlist("asset") if v.isdigit()][:MAX_LABELS]
-        return labels_response(request, asset_list(request.user).filter(pk__in=ids), request.GET.get("skip"))
+        return labels_response(request, asset_list(user=request.user).filter(pk__in=ids), request.GET.get("skip"))
 
 
 class LocationLabelsView(RoleRequiredMixin, View):
     """GET ?school=<pk> (every room of it) or ?location=1&location=2 → the PDF sheet of room labels."""
 
-    required_roles = ASSET_DESK_ROLES
+    permission = "assets.room_labels"
 
     def get(self, request):
-        school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
-        rooms = Location.objects.visible_to(request.user).filter(school_id__in=school_ids, is_archived=False)
+        school_ids = asset_school_ids(user=request.user, roles=ASSET_DESK_ROLES)
+        rooms = label_rooms(user=request.user)
         ids = [int(v) for v in request.GET.getlist("location") if v.isdigit()]
         school = request.GET.get("school", "")
         if ids:
@@ -460,7 +462,7 @@ class LocationLabelsView(RoleRequiredMixin, View):
                 "assets/location_labels.html",
                 {
                     "schools": School.objects.filter(pk__in=school_ids).only("id", "name"),
-                    "locations": Location.objects.filter(school_id__in=school_ids, is_archived=False)
+                    "locations": label_rooms(user=request.user)
                     .select_related("school")
                     .order_by("school__name", "name"),
                 },
@@ -470,36 +472,28 @@ class LocationLabelsView(RoleRequiredMixin, View):
 
 
 class AssetTypeListView(RoleRequiredMixin, View):
-    required_roles = ASSET_DESK_ROLES
+    permission = "assets.change_types"
 
     def get(self, request):
-        school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
-        services.asset_types_ensure(school_ids=school_ids)
-
-        types = (
-            asset_types(request.user, ASSET_DESK_ROLES)
-            .select_related("school")
-            .annotate(n=Count("asset"))
-            .order_by("school__name", "name")
-        )
-        return render(request, "assets/assettype_list.html", {"types": types})
+        services.asset_types_ensure(school_ids=asset_school_ids(user=request.user, roles=ASSET_DESK_ROLES))
+        return render(request, "assets/assettype_list.html", {"types": asset_type_list(user=request.user)})
 
 
 class AssetTypeEditView(FormPageView):
     """Add a type of equipment to a school's list (a person with several schools chooses which), or rename one."""
 
-    required_roles = ASSET_DESK_ROLES
+    permission = "assets.change_types"
     template_name = "assets/assettype_form.html"
     context_object_name = "asset_type"
     success_message = gettext_lazy("Type saved.")
 
     def get_object(self):
         if pk := self.kwargs.get("asset_type_pk"):
-            return get_object_or_404(asset_types(self.request.user, ASSET_DESK_ROLES), pk=pk)
+            return get_object_or_404(asset_types(user=self.request.user, roles=ASSET_DESK_ROLES), pk=pk)
         return AssetType()
 
     def get_form(self, data=None, files=None):
-        school_ids = access_for(self.request.user).school_ids(ASSET_DESK_ROLES)
+        school_ids = asset_school_ids(user=self.request.user, roles=ASSET_DESK_ROLES)
         wanted = self.request.GET.get("school", "")  # "Add a type" from one school's list
         school = School.objects.filter(pk=int(wanted), pk__in=school_ids).first() if wanted.isdigit() else None
         return forms.AssetTypeForm(data, instance=self.object, school_ids=school_ids, school=school)
@@ -512,36 +506,24 @@ class AssetTypeEditView(FormPageView):
 
 
 # --- import -----------------------------------------------------------------------------------
-def _desk_imports(user):
-    from schooldesk.assets.models import AssetImport
-
-    return (
-        AssetImport.objects.visible_to(user)
-        .filter(access_for(user).schools_q(ASSET_DESK_ROLES))
-        .select_related("school", "uploaded_by")
-    )
-
-
 class ImportUploadView(RoleRequiredMixin, View):
-    required_roles = ASSET_DESK_ROLES
+    permission = "assets.import"
 
     def _render(self, request, form, status=200):
         return render(
             request,
             "assets/import_upload.html",
-            {"form": form, "recent": _desk_imports(request.user)[:10]},
+            {"form": form, "recent": asset_imports(user=request.user)[:10]},
             status=status,
         )
 
     def get(self, request):
-        school_ids = access_for(request.user).school_ids(ASSET_DESK_ROLES)
+        school_ids = asset_school_ids(user=request.user, roles=ASSET_DESK_ROLES)
         return self._render(request, forms.ImportUploadForm(school_ids=school_ids))
 
     def post(self, request):
-        from schooldesk.assets.importer import asset_import_upload
-
         form = forms.ImportUploadForm(
-            request.POST, request.FILES, school_ids=access_for(request.user).school_ids(ASSET_DESK_ROLES)
+            request.POST, request.FILES, school_ids=asset_school_ids(user=request.user, roles=ASSET_DESK_ROLES)
         )
         if form.is_valid():
             record = apply_service(
@@ -561,11 +543,9 @@ class ImportUploadView(RoleRequiredMixin, View):
 class ImportMapView(RoleRequiredMixin, View):
     """Map the columns; "Check" reads every row and shows the problems or a preview; "Import" writes it all."""
 
-    required_roles = ASSET_DESK_ROLES
+    permission = "assets.import"
 
     def _render(self, request, record, form, check=None, status=200):
-        from schooldesk.assets.importer import PREVIEW_ROWS
-
         return render(
             request,
             "assets/import_map.html",
@@ -579,14 +559,12 @@ class ImportMapView(RoleRequiredMixin, View):
         )
 
     def get(self, request, asset_import_pk):
-        record = get_object_or_404(_desk_imports(request.user), pk=asset_import_pk)
+        record = get_object_or_404(asset_imports(user=request.user), pk=asset_import_pk)
         initial = {f"map_{name}": heading for name, heading in record.mapping.items()}
         return self._render(request, record, forms.ImportMappingForm(initial=initial, headers=record.headers))
 
     def post(self, request, asset_import_pk):
-        from schooldesk.assets.importer import asset_import_apply, asset_import_check
-
-        record = get_object_or_404(_desk_imports(request.user), pk=asset_import_pk)
+        record = get_object_or_404(asset_imports(user=request.user), pk=asset_import_pk)
         form = forms.ImportMappingForm(request.POST, headers=record.headers)
         if not form.is_valid():
             return self._render(request, record, form, status=400)
@@ -614,22 +592,22 @@ class ImportMapView(RoleRequiredMixin, View):
 class AuditView(RoleRequiredMixin, View):
     """Walk a room, scan what is there: what is missing, what is in the wrong room, what is unknown."""
 
-    required_roles = ASSET_ROLES
+    permission = "assets.change"
 
     def _form(self, request, data=None):
-        school_ids = asset_school_ids(request.user)
+        school_ids = asset_school_ids(user=request.user)
         if len(school_ids) > MANY_SCHOOLS:  # one school's rooms: the school of the room asked for, or chosen
             wanted = (data or {}).get("location") or request.GET.get("location") or ""
             room = Location.objects.filter(pk=int(wanted)).first() if str(wanted).isdigit() else None
-            school_ids = schools_for_choices(request.user, room.school_id if room else request.GET.get("school"))
+            school_ids = schools_for_choices(
+                user=request.user, chosen=room.school_id if room else request.GET.get("school")
+            )
         return forms.AuditForm(data, school_ids=school_ids, initial={"location": request.GET.get("location")})
 
     def get(self, request):
         return render(request, "assets/audit.html", {"form": self._form(request)})
 
     def post(self, request):
-        from schooldesk.assets.selectors import asset_audit_check, scanned_codes
-
         form = self._form(request, request.POST)
         if not form.is_valid():
             return render(request, "assets/audit.html", {"form": form}, status=400)
@@ -656,15 +634,15 @@ class ReplacementForecastView(RoleRequiredMixin, View):
     would cost, types as rows and years as columns, each figure linking to the assets behind it; as CSV or
     XLSX with `?format=csv|xlsx` (decision 0022)."""
 
-    required_roles = ASSET_ROLES
+    permission = "assets.change"
     EXPORT_HEADER = ["Type", "Financial year", "Devices", "Devices without a price", "Replacement cost (£)"]
 
     def get(self, request):
-        school_ids = asset_school_ids(request.user)
+        school_ids = asset_school_ids(user=request.user)
         wanted = request.GET.get("school", "")
         chosen = int(wanted) if wanted.isdecimal() and int(wanted) in school_ids else None
         forecast = replacement_forecast(
-            request.user, today=timezone.localdate(), school_ids=None if chosen is None else [chosen]
+            user=request.user, today=timezone.localdate(), school_ids=None if chosen is None else [chosen]
         )
         if request.GET.get("format") in ("csv", "xlsx"):
             return self.export(request.GET["format"], forecast, chosen)

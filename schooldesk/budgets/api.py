@@ -11,13 +11,13 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 
-from schooldesk.accounts.access import access_for
-from schooldesk.budgets.choices import BUDGET_SET_ROLES, BUDGET_VIEW_ROLES
 from schooldesk.budgets.forms import BudgetForm
 from schooldesk.budgets.models import Budget
-from schooldesk.budgets.selectors import budget_lines, budget_schools
+from schooldesk.budgets.selectors import budget_api_list, budget_lines, budget_schools
 from schooldesk.budgets.services import budget_set, budget_version
-from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, PreconditionFailed, through_form, with_roles
+from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, PreconditionFailed, through_form
+from schooldesk.core.permissions import require
+from schooldesk.diary.selectors import financial_year
 
 
 class BudgetSerializer(DeskSerializer):
@@ -63,12 +63,10 @@ class BudgetViewSet(DeskViewSet):
 
     @staticmethod
     def selector(user):
-        return with_roles(Budget.objects.visible_to(user), user, BUDGET_VIEW_ROLES)
+        return budget_api_list(user=user)
 
     def _school_and_year(self, source):
-        from schooldesk.diary.selectors import financial_year
-
-        schools = budget_schools(self.request.user)
+        schools = budget_schools(user=self.request.user)
         wanted = str(source.get("school") or "")
         school = get_object_or_404(schools, pk=int(wanted)) if wanted.isdecimal() else schools.first()
         if school is None:
@@ -87,7 +85,7 @@ class BudgetViewSet(DeskViewSet):
                 "school": school.pk,
                 "year": year,
                 "version": version,
-                "lines": budget_lines(self.request.user, school, year),
+                "lines": budget_lines(user=self.request.user, school=school, year=year),
             }
         )
         response = self._response(answer.data, code)
@@ -105,8 +103,7 @@ class BudgetViewSet(DeskViewSet):
         if request.method == "GET":
             return self._year_answer(*self._school_and_year(request.query_params))
         school, year = self._school_and_year(request.data)
-        if not access_for(request.user).has_role(school.pk, BUDGET_SET_ROLES):
-            raise PermissionDenied(_("Only the ICT owner can set the budget."))
+        require(request.user, "budgets.set", school)
         current = budget_version(school, year)
         sent = request.headers.get("If-Match", "").strip()
         if sent and sent != "*" and f'"b{current}"' not in [t.strip().removeprefix("W/") for t in sent.split(",")]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -18,16 +19,22 @@ from django.db.models.functions import Coalesce
 from schooldesk.accounts.access import access_for
 from schooldesk.budgets.choices import BUDGET_VIEW_ROLES
 from schooldesk.budgets.models import Budget
+from schooldesk.diary.models import Payment
 from schooldesk.diary.selectors import FinancialYear, financial_year, financial_year_starting
+from schooldesk.schools.models import School
 from schooldesk.suppliers.choices import SpendCategory
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from schooldesk.accounts.models import User
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
-def budget_schools(user, roles=BUDGET_VIEW_ROLES):
-    from schooldesk.schools.models import School
-
+def budget_schools(*, user: User, roles: frozenset[str] = BUDGET_VIEW_ROLES) -> QuerySet[School]:
+    """The schools whose budget `user` reads, by name."""
     return School.objects.filter(pk__in=access_for(user).school_ids(roles)).order_by("name")
 
 
@@ -54,10 +61,8 @@ def _money(expression, condition=None):
     return Coalesce(Sum(expression, filter=condition), Value(ZERO), output_field=MONEY)
 
 
-def budget_vs_spend(user, years: dict[int, FinancialYear]) -> dict:
+def budget_vs_spend(*, user: User, years: dict[int, FinancialYear]) -> dict:
     """Budget, committed and paid by category and by school, for each school's financial year in `years`."""
-    from schooldesk.diary.models import Payment
-
     empty = {
         "rows": [],
         "schools": {},
@@ -125,6 +130,13 @@ def _line(budget: Decimal, committed: Decimal, paid: Decimal) -> dict:
     }
 
 
-def budget_lines(user, school, year: int) -> dict[str, Decimal]:
+def budget_api_list(*, user: User) -> QuerySet[Budget]:
+    """The API's budget lines: those of the schools whose budget `user` reads."""
+    access = access_for(user)
+    rows = Budget.objects.visible_to(user)
+    return rows.filter(access.schools_q(BUDGET_VIEW_ROLES)) if access.school_ids(BUDGET_VIEW_ROLES) else rows.none()
+
+
+def budget_lines(*, user: User, school: School, year: int) -> dict[str, Decimal]:
     """The school's budget lines for the financial year starting in `year` (for the form)."""
     return dict(Budget.objects.visible_to(user).filter(school=school, year=year).values_list("category", "amount"))

@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.budgets.choices import BUDGET_SET_ROLES, MAX_LINE
+from schooldesk.budgets.choices import MAX_LINE
 from schooldesk.budgets.models import Budget
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import stale_message
 from schooldesk.core.exceptions import ConflictError
+from schooldesk.core.permissions import require
 from schooldesk.core.templatetags.desk_format import money
 from schooldesk.schools.models import School
 from schooldesk.suppliers.choices import SpendCategory
@@ -36,8 +36,7 @@ def budget_set(
     """Set the school's budget lines for the financial year starting in `year`. A line left empty (or 0) is
     removed; the lines not named are left as they are. Returns the year's lines after the change. `version` (from
     `budget_version` when the page was drawn): refused if someone else set the year's lines since."""
-    if by is not None and not access_for(by).has_role(school.pk, BUDGET_SET_ROLES):
-        raise PermissionDenied(_("Only the ICT owner can set the budget."))
+    require(by, "budgets.set", school)
     errors = {}
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise ValidationError({"year": _("Choose a financial year between 2000 and 2100.")})

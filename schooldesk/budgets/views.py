@@ -1,18 +1,15 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from schooldesk.accounts.access import access_for
-from schooldesk.assets.choices import ASSET_ROLES
 from schooldesk.assets.selectors import replacement_cost
-from schooldesk.budgets.choices import BUDGET_SET_ROLES, BUDGET_VIEW_ROLES
 from schooldesk.budgets.forms import BudgetForm
 from schooldesk.budgets.selectors import budget_lines, budget_schools, budget_vs_spend, years_for
 from schooldesk.budgets.services import budget_set, budget_version
+from schooldesk.core.permissions import can, require
 from schooldesk.core.views import RoleRequiredMixin, already_sent, run_once
 from schooldesk.diary.selectors import financial_year
 
@@ -22,15 +19,19 @@ LIST_LIMIT = 500
 class BudgetListView(RoleRequiredMixin, View):
     """Each school's ICT budget for its current financial year against what is committed and paid."""
 
-    required_roles = BUDGET_VIEW_ROLES
+    permission = "budgets.view"
 
     def get(self, request):
         today = timezone.localdate()
-        schools = list(budget_schools(request.user)[:LIST_LIMIT])
-        data = budget_vs_spend(request.user, years_for(schools, today))
-        can_set = set(access_for(request.user).school_ids(BUDGET_SET_ROLES))
+        schools = list(budget_schools(user=request.user)[:LIST_LIMIT])
+        data = budget_vs_spend(user=request.user, years=years_for(schools, today))
         rows = [
-            {"school": s, "year": data["years"][s.pk], "line": data["schools"].get(s.pk), "can_set": s.pk in can_set}
+            {
+                "school": s,
+                "year": data["years"][s.pk],
+                "line": data["schools"].get(s.pk),
+                "can_set": can(request.user, "budgets.set", s),
+            }
             for s in schools
         ]
         return render(request, "budgets/budget_list.html", {"rows": rows, "data": data})
@@ -39,27 +40,27 @@ class BudgetListView(RoleRequiredMixin, View):
 class BudgetEditView(RoleRequiredMixin, View):
     """One school's budget lines for a financial year: set by the ICT owner, read by the desk and governors."""
 
-    required_roles = BUDGET_VIEW_ROLES
+    permission = "budgets.view"
 
     def setup_school(self, request, school_pk):
-        school = get_object_or_404(budget_schools(request.user), pk=school_pk)
+        school = get_object_or_404(budget_schools(user=request.user), pk=school_pk)
         current = financial_year(school.financial_year_start_month, timezone.localdate())
         wanted = request.POST.get("year") or request.GET.get("year") or ""
         year = int(wanted) if wanted.isdecimal() and 2000 <= int(wanted) <= 2100 else current.starts_on.year
-        can_set = access_for(request.user).has_role(school.pk, BUDGET_SET_ROLES)
+        can_set = can(request.user, "budgets.set", school)
         return school, year, can_set, current
 
     def render_page(self, request, school, year, can_set, current, form=None, status=200):
-        data = budget_vs_spend(request.user, years_for([school], year=year))
+        data = budget_vs_spend(user=request.user, years=years_for([school], year=year))
         form = form or BudgetForm(
-            initial=budget_lines(request.user, school, year),
+            initial=budget_lines(user=request.user, school=school, year=year),
             editable=can_set,
             version=budget_version(school, year) if can_set else "",
         )
         years = [current.starts_on.year + n for n in (-2, -1, 0, 1)]
         # beside the budget lines: what replacing the equipment whose support ends in the year would cost
         replacing = replacement_cost(school=school, year=year, today=timezone.localdate())
-        sees_assets = access_for(request.user).has_role(school.pk, ASSET_ROLES)
+        sees_assets = can(request.user, "assets.change", school)
         return render(
             request,
             "budgets/budget_form.html",
@@ -84,7 +85,7 @@ class BudgetEditView(RoleRequiredMixin, View):
     def post(self, request, school_pk):
         school, year, can_set, current = self.setup_school(request, school_pk)
         if not can_set:
-            raise PermissionDenied(_("Only the ICT owner can set the budget."))
+            require(request.user, "budgets.set", school)
         if (repeat := already_sent(request)) is not None:  # the same form sent twice
             return repeat
         form = BudgetForm(request.POST, editable=True)

@@ -6,23 +6,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 
-from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.api import (
     IF_MATCH,
     DeskSerializer,
     DeskViewSet,
-    require_role,
-    schools_with,
     through_form,
-    with_roles,
 )
-from schooldesk.diary.choices import PAYMENT_ROLES
+from schooldesk.core.permissions import require
 from schooldesk.diary.filtersets import DiaryFilterSet, PaymentFilterSet
 from schooldesk.diary.forms import DiaryEntryForm
 from schooldesk.diary.models import DiaryEntry, Payment
-from schooldesk.diary.selectors import entry_list, payment_list
+from schooldesk.diary.selectors import desk_schools, entry_list, payment_api_list
 from schooldesk.diary.services import entry_delete, entry_save, payment_mark_paid, payment_save
 from schooldesk.suppliers.models import Contract, Supplier
 
@@ -80,7 +76,7 @@ class PaymentSerializer(DeskSerializer):
         if user is None:
             return
         for name, queryset in (
-            ("school", schools_with(user, DESK_ROLES)),
+            ("school", desk_schools(user=user)),
             ("supplier", Supplier.objects.visible_to(user)),
             ("contract", Contract.objects.visible_to(user)),
             ("for_entry", DiaryEntry.objects.visible_to(user)),
@@ -113,20 +109,19 @@ class DiaryEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins
 
     serializer_class = DiaryEntrySerializer
     filterset_class = DiaryFilterSet
-    selector = staticmethod(entry_list)
+    selector = staticmethod(lambda user: entry_list(user=user))
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _editable(self) -> DiaryEntry:
         entry = self.get_object()
-        require_role(self.request.user, entry.school_id, DESK_ROLES, _("Only the school's ICT desk changes its diary."))
+        require(self.request.user, "diary.change", entry, message=_("Only the school's ICT desk changes its diary."))
         if entry.generated_key:
             raise NotFound(_("This entry follows a contract or a payment: change that instead."))
         return entry
 
     @extend_schema(request=OpenApiTypes.OBJECT, description=ENTRY_WRITE)
     def create(self, request, *args, **kwargs):
-        if not schools_with(request.user, DESK_ROLES).exists():
-            raise PermissionDenied(_("Only the school's ICT desk changes its diary."))
+        require(request.user, "diary.change", message=_("Only the school's ICT desk changes its diary."))
         form = through_form(DiaryEntryForm, request, instance=DiaryEntry(), user=request.user)
         return self.detail_answer(entry_save(entry=form.instance, by=request.user), status.HTTP_201_CREATED)
 
@@ -154,7 +149,7 @@ class PaymentViewSet(mixins.CreateModelMixin, DeskViewSet):
 
     @staticmethod
     def selector(user):
-        return with_roles(payment_list(user), user, PAYMENT_ROLES)
+        return payment_api_list(user=user)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

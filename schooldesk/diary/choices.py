@@ -35,6 +35,10 @@ class VisitOutcome(models.TextChoices):
 DIARY_ROLES = STAFF_ROLES | {Role.VIEWER}
 #: who sees and exports payments: the desk and the head and governors (finance)
 PAYMENT_ROLES = DESK_ROLES | {Role.VIEWER}
+#: change the diary, schedule and record payments: the school's desk
+DIARY_DESK_ROLES = DESK_ROLES
+#: work a visit's sheet: the school's technicians and desk
+VISIT_ROLES = STAFF_ROLES
 #: how far back and ahead the calendar feed reaches
 FEED_DAYS_BACK = 90
 FEED_DAYS_AHEAD = 800

@@ -3,20 +3,15 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.calendar import LONDON
 from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, TimeInput, VersionedFormMixin
 from schooldesk.diary.choices import PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment
+from schooldesk.diary.selectors import desk_schools
+from schooldesk.incidents.models import Incident
 from schooldesk.locations.models import Location
-from schooldesk.schools.models import School
 from schooldesk.suppliers.models import Contract, Supplier
-
-
-def _desk_schools(user):
-    return School.objects.filter(pk__in=access_for(user).school_ids(DESK_ROLES)).order_by("name")
 
 
 class DiaryEntryForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
@@ -53,8 +48,8 @@ class DiaryEntryForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, for
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        schools = list(_desk_schools(user))
-        self.decide_owner(_desk_schools(user), chosen=schools[0] if len(schools) == 1 else None)
+        schools = list(desk_schools(user=user))
+        self.decide_owner(desk_schools(user=user), chosen=schools[0] if len(schools) == 1 else None)
         school_ids = self.owner_ids([s.pk for s in schools])
         self.fields["location"].queryset = (
             Location.objects.filter(school_id__in=school_ids, is_archived=False)
@@ -111,8 +106,6 @@ class DiaryEntryForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, for
         reference = (data.get("call") or "").strip()
         self.instance.incident = None
         if reference:
-            from schooldesk.incidents.models import Incident
-
             incident = Incident.objects.visible_to(self.user).with_reference(reference).first()
             if incident is None:
                 self.add_error("call", _("There is no call %(ref)s that you can see.") % {"ref": reference})
@@ -151,8 +144,8 @@ class PaymentForm(VersionedFormMixin, SchoolChoiceMixin, StyledFormMixin, forms.
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        schools = list(_desk_schools(user))
-        self.decide_owner(_desk_schools(user), chosen=schools[0] if len(schools) == 1 else None)
+        schools = list(desk_schools(user=user))
+        self.decide_owner(desk_schools(user=user), chosen=schools[0] if len(schools) == 1 else None)
         school_ids = self.owner_ids([s.pk for s in schools])
         organisation_ids = {s.organisation_id for s in schools if s.pk in school_ids}
         self.fields["supplier"].queryset = Supplier.objects.filter(organisation_id__in=organisation_ids)

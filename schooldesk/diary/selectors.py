@@ -6,27 +6,43 @@ import calendar as month_calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from schooldesk.accounts.access import access_for
 from schooldesk.core.calendar import LONDON
-from schooldesk.diary.choices import FEED_DAYS_AHEAD, FEED_DAYS_BACK, PAYMENT_ROLES, DiaryKind
+from schooldesk.diary.choices import DIARY_DESK_ROLES, FEED_DAYS_AHEAD, FEED_DAYS_BACK, PAYMENT_ROLES, DiaryKind
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.diary.services import local_midnight
+from schooldesk.incidents.models import Incident
+from schooldesk.schools.models import School
+from schooldesk.suppliers.choices import SpendCategory
+from schooldesk.suppliers.models import Contract
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from schooldesk.accounts.models import User
 
 ENTRY_RELATED = ("school", "location", "person", "contract__supplier", "incident")
 FEED_LIMIT = 5000
 
 
-def entry_list(user):
+def entry_list(*, user: User) -> QuerySet[DiaryEntry]:
     return DiaryEntry.objects.visible_to(user).select_related(*ENTRY_RELATED)
 
 
-def entry_get(user, pk: int) -> DiaryEntry:
-    return entry_list(user).select_related("payment__supplier").prefetch_related("payments__supplier").get(pk=pk)
+def agenda_list(*, user: User) -> QuerySet[DiaryEntry]:
+    """The agenda: the entries from today on."""
+    return entry_list(user=user).filter(starts_at__gte=local_midnight(timezone.localdate()))
+
+
+def entry_get(*, user: User, pk: int) -> DiaryEntry:
+    return entry_list(user=user).select_related("payment__supplier").prefetch_related("payments__supplier").get(pk=pk)
 
 
 def entries_between(queryset, first: date, last: date) -> dict[date, list[DiaryEntry]]:
@@ -43,10 +59,8 @@ def month_weeks(year: int, month: int) -> list[list[date]]:
     return month_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
 
 
-def visit_sheet(user, entry: DiaryEntry) -> dict:
+def visit_sheet(*, user: User, entry: DiaryEntry) -> dict:
     """The calls gathered for the next visit at the entry's school, by location, and those worked at it."""
-    from schooldesk.incidents.models import Incident
-
     related = ("location", "reported_by", "category")
     gathered = list(
         Incident.objects.visible_to(user)
@@ -93,13 +107,25 @@ def financial_year_starting(start_month: int, year: int) -> FinancialYear:
     return FinancialYear(starts, starts + relativedelta(years=1) - timedelta(days=1))
 
 
-def payment_schools(user):
-    from schooldesk.schools.models import School
-
+def payment_schools(*, user: User) -> QuerySet[School]:
+    """The schools whose payments this person reads."""
     return School.objects.filter(pk__in=access_for(user).school_ids(PAYMENT_ROLES)).order_by("name")
 
 
-def payment_list(user):
+def desk_schools(*, user: User) -> QuerySet[School]:
+    """The schools whose diary and payments this person keeps (their desk), by name: the forms' choices."""
+    return School.objects.filter(pk__in=access_for(user).school_ids(DIARY_DESK_ROLES)).order_by("name")
+
+
+def payment_api_list(*, user: User) -> QuerySet[Payment]:
+    """The API's payments: those of the schools where the person reads payments."""
+    access = access_for(user)
+    school_ids = access.school_ids(PAYMENT_ROLES)
+    rows = payment_list(user=user)
+    return rows.filter(access.schools_q(PAYMENT_ROLES)) if school_ids else rows.none()
+
+
+def payment_list(*, user: User) -> QuerySet[Payment]:
     return Payment.objects.visible_to(user).select_related("school", "supplier", "contract")
 
 
@@ -127,8 +153,6 @@ def _money(expression, condition=None):
 
 def payment_totals(queryset, today: date) -> dict:
     """Totals in SQL: overall (net, VAT, gross; paid, due, overdue), by supplier and by category."""
-    from schooldesk.suppliers.choices import SpendCategory
-
     gross = F("amount") + F("vat")
     unpaid = Q(paid_on__isnull=True)
     totals = queryset.aggregate(
@@ -199,7 +223,7 @@ def payment_export_rows(queryset, years: dict, today: date):
 
 
 # --- the calendar feed ------------------------------------------------------------------------
-def diary_feed(user, now: datetime) -> bytes:
+def diary_feed(*, user: User, now: datetime) -> bytes:
     """The person's diary as iCalendar (RFC 5545) for Outlook and Google Calendar to subscribe to."""
     from icalendar import Alarm, Calendar, Event
 
@@ -214,7 +238,7 @@ def diary_feed(user, now: datetime) -> bytes:
         ("x-published-ttl", "PT1H"),
     ):
         cal.add(key, value)
-    entries = entry_list(user).filter(
+    entries = entry_list(user=user).filter(
         starts_at__gte=now - timedelta(days=FEED_DAYS_BACK), starts_at__lte=now + timedelta(days=FEED_DAYS_AHEAD)
     )[:FEED_LIMIT]
     for entry in entries:
@@ -250,18 +274,21 @@ def diary_feed(user, now: datetime) -> bytes:
     return cal.to_ical()
 
 
-def contract_payments_and_entries(user, contract, today: date) -> tuple[list, list]:
-    """For the contract's page: its payments the user may see, and its next diary entries."""
-    payments = list(
+def contract_payments(*, user: User, contract: Contract, today: date) -> list[Payment]:
+    """For the contract's page: its payments the user may see (the latest 24)."""
+    return list(
         Payment.objects.visible_to(user)
         .filter(contract=contract)
         .select_related("school")
         .with_status(today)
         .order_by("-due_on", "school__name")[:24]
     )
-    entries = list(
-        entry_list(user)
+
+
+def contract_entries(*, user: User, contract: Contract, today: date) -> list[DiaryEntry]:
+    """For the contract's page: its next diary entries (visits, notice dates, the end), payments aside."""
+    return list(
+        entry_list(user=user)
         .filter(contract=contract, starts_at__gte=local_midnight(today))
         .exclude(kind=DiaryKind.PAYMENT_DUE)[:8]
     )
-    return payments, entries

@@ -8,36 +8,33 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.calendar import LONDON
 from schooldesk.core.concurrency import version_claim
+from schooldesk.core.permissions import require
 from schooldesk.core.templatetags.desk_format import money
 from schooldesk.diary.choices import DiaryKind, PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment
+from schooldesk.incidents.services import incident_reply, incident_resolve
+from schooldesk.mail.outbound import messages_deliver
+from schooldesk.mail.reminders import ReminderKind, reminder_send
+from schooldesk.schools.selectors import school_calendar
 from schooldesk.suppliers.choices import BILLING_MONTHS, IN_FORCE_STATUSES, LIVE_STATUSES, Renewal
-from schooldesk.suppliers.selectors import can_manage_contract, contract_school_ids
+from schooldesk.suppliers.models import Contract
+from schooldesk.suppliers.selectors import contract_school_ids
 
 PENNY = Decimal("0.01")
 VISIT_WEEKS_AHEAD = 12
 RENEWAL_REMIND_DAYS = 14
 PAYMENT_REMIND_DAYS = 7
-
-
-DIARY_ROLE_REFUSED = gettext_lazy("Only the SPOC or ICT owner can change the diary.")
-
-
-def _require_role(by, school_id: int, roles=DESK_ROLES, message=DIARY_ROLE_REFUSED) -> None:
-    if by is not None and not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
 
 
 def local_midnight(day: date) -> datetime:
@@ -58,7 +55,7 @@ def _remind_at(entry: DiaryEntry):
 @transaction.atomic
 def entry_save(*, entry: DiaryEntry, by, version: int | None = None) -> DiaryEntry:
     """Add or change a diary entry. What it is linked to must belong to the same school."""
-    _require_role(by, entry.school_id)
+    require(by, "diary.change", entry)
     version_claim(entry, version)  # a save from an older page is refused (core/concurrency.py)
     errors = {}
     if entry.location_id and entry.location.school_id != entry.school_id:
@@ -99,7 +96,7 @@ def entry_save(*, entry: DiaryEntry, by, version: int | None = None) -> DiaryEnt
 
 @transaction.atomic
 def entry_delete(*, entry: DiaryEntry, by) -> None:
-    _require_role(by, entry.school_id)
+    require(by, "diary.change", entry)
     if entry.generated_key:
         raise ValidationError(_("This entry follows a contract or a payment: change that instead."))
     if entry.calls_worked.exists():
@@ -180,8 +177,6 @@ def contract_diary_sync(*, contract, today: date) -> None:
 def visit_days(contract, school, start: date, end: date) -> list[date]:
     """The contract's visit days at the school: its weekday, every N weeks counted from the contract's
     start, skipping bank holidays, INSET days and (for term-time visits) the school's holidays."""
-    from schooldesk.schools.selectors import school_calendar
-
     if contract.visit_weekday is None or not contract.visit_starts_at:
         return []
     calendar = replace(
@@ -241,8 +236,6 @@ def contract_visits_plan(*, contract, today: date, weeks: int = VISIT_WEEKS_AHEA
 
 
 def contracts_visits_plan(*, today: date | None = None) -> int:
-    from schooldesk.suppliers.models import Contract
-
     today = today or timezone.localdate()
     contracts = Contract.objects.filter(status__in=IN_FORCE_STATUSES, visit_weekday__isnull=False).select_related(
         "supplier", "visit_technician"
@@ -264,11 +257,9 @@ def visit_record(
     tell_reporter: bool = True,
 ):
     """What the technician did on a call at a visit, through the call's own services."""
-    from schooldesk.incidents.services import incident_reply, incident_resolve
-
     if entry.kind != DiaryKind.VISIT:
         raise ValidationError(_("Calls are worked from a visit's sheet."))
-    _require_role(by, entry.school_id, STAFF_ROLES, _("Only the school's technicians and desk can work a visit sheet."))
+    require(by, "diary.work_visit", entry)
     if incident.school_id != entry.school_id:
         raise ValidationError(_("That call belongs to another school."))
     if not notes.strip():
@@ -289,7 +280,7 @@ def visit_record(
 
 @transaction.atomic
 def visit_complete(*, entry: DiaryEntry, by) -> DiaryEntry:
-    _require_role(by, entry.school_id, STAFF_ROLES, _("Only the school's technicians and desk can complete a visit."))
+    require(by, "diary.complete_visit", entry)
     if entry.kind != DiaryKind.VISIT:
         raise ValidationError(_("Only a visit can be completed."))
     entry.completed_at = timezone.now()
@@ -360,10 +351,7 @@ def _payment_entry(payment: Payment) -> None:
 def payments_schedule(*, contract, by, mode: str, instalments=(), today: date | None = None) -> list[Payment]:
     """Schedule the current term's payments: recurring at the billing frequency, one-off, or instalments
     that must add up to the term's value. Each bill is split between the sharing schools."""
-    if by is not None and not can_manage_contract(by, contract_school_ids(contract)):
-        raise PermissionDenied(
-            _("Only the SPOC or ICT owner of every school sharing this contract can schedule its payments.")
-        )
+    require(by, "diary.schedule_payments", contract)
     k = contract.renewals
     starts, ends = contract.term_bounds(k)
     value = contract.term_value(k)
@@ -448,7 +436,7 @@ def payments_schedule_renewal(*, contract) -> list[Payment]:
 @transaction.atomic
 def payment_save(*, payment: Payment, by, version: int | None = None) -> Payment:
     """A payment by hand: a one-off purchase, or a new implementation's payments."""
-    _require_role(by, payment.school_id, DESK_ROLES, _("Only the SPOC or ICT owner can schedule payments."))
+    require(by, "diary.schedule_payment", payment)
     errors = {}
     version_claim(payment, version)  # a save from an older page is refused (core/concurrency.py)
     if payment.supplier.organisation_id != payment.school.organisation_id:
@@ -477,7 +465,7 @@ def payment_save(*, payment: Payment, by, version: int | None = None) -> Payment
 
 @transaction.atomic
 def payment_mark_paid(*, payment: Payment, by, paid_on: date, reference: str) -> Payment:
-    _require_role(by, payment.school_id, DESK_ROLES, _("Only the SPOC or ICT owner can record payments."))
+    require(by, "diary.record_payment", payment)
     if paid_on is None:
         raise ValidationError({"paid_on": _("Give the date it was paid.")})
     if paid_on > timezone.localdate():
@@ -500,7 +488,7 @@ def payment_mark_paid(*, payment: Payment, by, paid_on: date, reference: str) ->
 
 @transaction.atomic
 def payment_delete(*, payment: Payment, by) -> None:
-    _require_role(by, payment.school_id, DESK_ROLES, _("Only the SPOC or ICT owner can remove payments."))
+    require(by, "diary.remove_payment", payment)
     if payment.paid_on:
         raise ValidationError(_("A paid payment stays on record."))
     audit_record(
@@ -543,9 +531,6 @@ def _reminder_people(entry: DiaryEntry) -> list:
 def diary_reminders_send(*, now: datetime | None = None) -> int:
     """Send each reminder that has come due, exactly once (recorded on the entry under a row lock), through the
     mail app's outbound log (retried if the server is down; the person can switch diary reminders off)."""
-    from schooldesk.mail.outbound import messages_deliver
-    from schooldesk.mail.reminders import ReminderKind, reminder_send
-
     now = now or timezone.now()
     due = DiaryEntry.objects.filter(
         remind_at__lte=now, reminded_at__isnull=True, starts_at__gte=now - timedelta(days=1)

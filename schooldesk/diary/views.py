@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,10 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.permissions import can
 from schooldesk.core.views import (
     FilteredListView,
     FormPageView,
@@ -25,7 +25,6 @@ from schooldesk.core.views import (
     redirect_back,
 )
 from schooldesk.diary import services
-from schooldesk.diary.choices import PAYMENT_ROLES
 from schooldesk.diary.filtersets import DiaryFilterSet, PaymentFilterSet
 from schooldesk.diary.forms import (
     DiaryEntryForm,
@@ -38,6 +37,7 @@ from schooldesk.diary.forms import (
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.diary.selectors import (
     EXPORT_HEADER,
+    agenda_list,
     diary_feed,
     entries_between,
     entry_get,
@@ -51,12 +51,14 @@ from schooldesk.diary.selectors import (
     payments_in_year,
     visit_sheet,
 )
-from schooldesk.suppliers.selectors import can_manage_contract, contract_get, contract_school_ids
+from schooldesk.incidents.models import Incident
+from schooldesk.suppliers.models import Contract
+from schooldesk.suppliers.selectors import contract_get
 
 
 def _entry(request, pk) -> DiaryEntry:
     try:
-        return entry_get(request.user, pk)
+        return entry_get(user=request.user, pk=pk)
     except DiaryEntry.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -78,7 +80,7 @@ class DiaryCalendarView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         filterset = DiaryFilterSet(
-            self.request.GET or None, queryset=entry_list(self.request.user), request=self.request
+            self.request.GET or None, queryset=entry_list(user=self.request.user), request=self.request
         )
         entries = filterset.qs
         query = self.request.GET.copy()
@@ -113,38 +115,30 @@ class DiaryCalendarView(RoleRequiredMixin, TemplateView):
 
 class AgendaView(FilteredListView):
     model = DiaryEntry
+    selector = agenda_list
     filterset_class = DiaryFilterSet
     template_name = "diary/agenda.html"
     paginate_by = 50
-
-    def get_queryset(self):
-        self.filterset = DiaryFilterSet(
-            self.request.GET or None,
-            request=self.request,
-            queryset=entry_list(self.request.user).filter(starts_at__gte=services.local_midnight(timezone.localdate())),
-        )
-        return self.filterset.qs
 
 
 # --- entries ----------------------------------------------------------------------------------
 class EntryDetailView(View):
     def get(self, request, pk):
         entry = _entry(request, pk)
-        access = access_for(request.user)
         return render(
             request,
             "diary/entry_detail.html",
             {
                 "entry": entry,
-                "can_edit": access.has_role(entry.school_id, DESK_ROLES),
-                "can_see_payments": access.has_role(entry.school_id, PAYMENT_ROLES),
-                "can_work": entry.is_visit and access.has_role(entry.school_id, STAFF_ROLES),
+                "can_edit": can(request.user, "diary.change", entry),
+                "can_see_payments": can(request.user, "diary.see_payments", entry),
+                "can_work": entry.is_visit and can(request.user, "diary.work_visit", entry),
             },
         )
 
 
 class EntryEditView(FormPageView):
-    required_roles = DESK_ROLES
+    permission = "diary.change"
     template_name = "diary/entry_form.html"
     context_object_name = "entry"
     success_message = gettext_lazy("Saved in the diary.")
@@ -153,7 +147,7 @@ class EntryEditView(FormPageView):
         if not self.kwargs.get("pk"):
             return DiaryEntry()
         entry = _entry(self.request, self.kwargs["pk"])
-        self.require_role_in(entry.school_id)
+        self.require_in(entry)
         if entry.generated_key:
             raise Http404  # kept in step with its contract or payment: change that instead
         return entry
@@ -175,11 +169,11 @@ class EntryEditView(FormPageView):
 
 
 class EntryDeleteView(RoleRequiredMixin, View):
-    required_roles = DESK_ROLES
+    permission = "diary.change"
 
     def post(self, request, pk):
         entry = _entry(request, pk)
-        self.require_role_in(entry.school_id)
+        self.require_in(entry)
         try:
             services.entry_delete(entry=entry, by=request.user)
         except ValidationError as exc:
@@ -192,13 +186,13 @@ class EntryDeleteView(RoleRequiredMixin, View):
 # --- visits -----------------------------------------------------------------------------------
 def _visit(request, pk) -> DiaryEntry:
     entry = _entry(request, pk)
-    if not entry.is_visit or not access_for(request.user).has_role(entry.school_id, STAFF_ROLES):
+    if not entry.is_visit or not can(request.user, "diary.work_visit", entry):
         raise Http404
     return entry
 
 
 def render_sheet(request, entry, bound=None, status=200):
-    sheet = visit_sheet(request.user, entry)
+    sheet = visit_sheet(user=request.user, entry=entry)
     for incident in sheet["gathered"]:
         if bound and bound[0] == incident.pk:
             incident.form = bound[1]
@@ -220,8 +214,6 @@ class VisitRecordView(View):
     """POST: what was done on one call, from the sheet (through the call's own services)."""
 
     def post(self, request, pk, call_pk):
-        from schooldesk.incidents.models import Incident
-
         entry = _visit(request, pk)
         incident = get_object_or_404(
             Incident.objects.visible_to(request.user).filter(school_id=entry.school_id), pk=call_pk
@@ -290,7 +282,7 @@ class FeedIcsView(View):
         if not secrets.compare_digest(expected.encode(), token.encode()) or user is None:
             return HttpResponseForbidden("This calendar address is not valid any more.", content_type="text/plain")
 
-        response = HttpResponse(diary_feed(user, timezone.now()), content_type="text/calendar; charset=utf-8")
+        response = HttpResponse(diary_feed(user=user, now=timezone.now()), content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="schooldesk.ics"'
         response["Cache-Control"] = "private, max-age=900"
         response["X-Robots-Tag"] = "noindex"
@@ -306,12 +298,12 @@ def _year_param(request) -> int | None:
 class PaymentListView(RoleRequiredMixin, View):
     """Payments in each school's financial year, with totals by supplier and category, and the exports."""
 
-    required_roles = PAYMENT_ROLES
+    permission = "diary.see_payments"
 
     def get(self, request):
         today = timezone.localdate()
-        schools = list(payment_schools(request.user))
-        filterset = PaymentFilterSet(request.GET or None, queryset=payment_list(request.user), request=request)
+        schools = list(payment_schools(user=request.user))
+        filterset = PaymentFilterSet(request.GET or None, queryset=payment_list(user=request.user), request=request)
         chosen = filterset.form.cleaned_data.get("school") if filterset.is_valid() else None
         year = _year_param(request)
         payments, years = payments_in_year(filterset.qs, [chosen] if chosen else schools, year, today)
@@ -321,8 +313,6 @@ class PaymentListView(RoleRequiredMixin, View):
             name = f"payments-{label}.{export}"
             rows = payment_export_rows(payments.select_related("school", "supplier", "contract"), years, today)
             return (csv_response if export == "csv" else xlsx_response)(name, EXPORT_HEADER, rows)
-        from django.core.paginator import Paginator
-
         page = Paginator(payments.with_status(today).order_by("due_on", "school__name", "pk"), 50).get_page(
             request.GET.get("page")
         )
@@ -347,31 +337,30 @@ class PaymentListView(RoleRequiredMixin, View):
                 "today": today,
                 "query_without_page": query.urlencode(),
                 "export_query": export_query.urlencode(),
-                "can_edit": access_for(request.user).any_role(DESK_ROLES),
+                "can_edit": can(request.user, "diary.schedule_payment"),
                 "is_filtered": is_filtered(narrowed),
                 "paid_form": PaidForm(initial={"paid_on": today}),
             },
         )
 
 
-def _desk_payment(request, payment_pk) -> Payment:
-    payment = get_object_or_404(
-        Payment.objects.visible_to(request.user).select_related("school", "supplier"), pk=payment_pk
-    )
-    if not access_for(request.user).has_role(payment.school_id, DESK_ROLES):
+def _desk_payment(request, payment_pk, permission: str) -> Payment:
+    """A payment of the person's schools that `permission` allows them to act on (else a 404)."""
+    payment = get_object_or_404(payment_list(user=request.user).select_related("school", "supplier"), pk=payment_pk)
+    if not can(request.user, permission, payment):
         raise Http404
     return payment
 
 
 class PaymentEditView(FormPageView):
-    required_roles = DESK_ROLES
+    permission = "diary.schedule_payment"
     template_name = "diary/payment_form.html"
     context_object_name = "payment"
     success_message = gettext_lazy("Payment saved.")
 
     def get_object(self):
         pk = self.kwargs.get("payment_pk")
-        return _desk_payment(self.request, pk) if pk else Payment()
+        return _desk_payment(self.request, pk, self.permission) if pk else Payment()
 
     def get_form(self, data=None, files=None):
         initial = (
@@ -387,10 +376,10 @@ class PaymentEditView(FormPageView):
 
 
 class PaymentPaidView(RoleRequiredMixin, View):
-    required_roles = DESK_ROLES
+    permission = "diary.record_payment"
 
     def post(self, request, payment_pk):
-        payment = _desk_payment(request, payment_pk)
+        payment = _desk_payment(request, payment_pk, self.permission)
         form = PaidForm(request.POST)
         if form.is_valid() and apply_service(
             request,
@@ -410,10 +399,10 @@ class PaymentPaidView(RoleRequiredMixin, View):
 
 
 class PaymentDeleteView(RoleRequiredMixin, View):
-    required_roles = DESK_ROLES
+    permission = "diary.remove_payment"
 
     def post(self, request, payment_pk):
-        payment = _desk_payment(request, payment_pk)
+        payment = _desk_payment(request, payment_pk, self.permission)
         try:
             services.payment_delete(payment=payment, by=request.user)
         except ValidationError as exc:
@@ -426,17 +415,14 @@ class PaymentDeleteView(RoleRequiredMixin, View):
 class PaymentScheduleView(RoleRequiredMixin, View):
     """Schedule a contract's payments for its current term: recurring, one-off or instalments."""
 
-    required_roles = DESK_ROLES
+    permission = "diary.schedule_payments"
 
     def _contract(self, request, contract_pk):
-        from schooldesk.suppliers.models import Contract
-
         try:
-            contract = contract_get(request.user, contract_pk)
+            contract = contract_get(user=request.user, pk=contract_pk)
         except Contract.DoesNotExist as exc:
             raise Http404 from exc
-        if not can_manage_contract(request.user, contract_school_ids(contract)):
-            raise Http404
+        self.require_in(contract, "diary.schedule_payments")
         return contract
 
     def _render(self, request, contract, form, formset, status=200):

@@ -108,10 +108,10 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
             help_text=_("The equipment recorded in the place you chose. Not listed? Describe it below."),
         )
         location = str(self.data.get(self.add_prefix("location")) or self.initial.get("location") or "")
-        assets = list(asset_choices_for(user, location_id=int(location))) if location.isdigit() else []
+        assets = list(asset_choices_for(user=user, location_id=int(location))) if location.isdigit() else []
         wanted = str(self.data.get(self.add_prefix("asset")) or initial_asset or "")
         if wanted.isdigit() and all(a.pk != int(wanted) for a in assets):
-            assets += list(asset_choices_for(user).filter(pk=int(wanted)))
+            assets += list(asset_choices_for(user=user).filter(pk=int(wanted)))
         if initial_asset and wanted.isdigit():
             self.initial["asset"] = int(wanted)
         empty = _("Not sure, or not listed") if location else _("Choose where first")

@@ -9,7 +9,7 @@ from schooldesk.assets.models import Asset
 from schooldesk.core.api import DeskSerializer, DeskViewSet
 from schooldesk.licences.filtersets import LicenceFilterSet
 from schooldesk.licences.models import Allocation, Installation, Licence
-from schooldesk.licences.selectors import licence_list
+from schooldesk.licences.selectors import allocation_list, installation_list, licence_list
 from schooldesk.licences.services import allocation_add, allocation_remove, installation_add, installation_remove
 from schooldesk.locations.models import Location
 
@@ -64,10 +64,10 @@ class _ScopedChoices:
         if user is None:
             return
         choices = {
-            "licence": licence_list(user),
+            "licence": licence_list(user=user),
             "asset": Asset.objects.visible_to(user),
             "location": Location.objects.visible_to(user),
-            "person": User.objects.filter(memberships__school__in=licence_list(user).values("school")).distinct(),
+            "person": User.objects.filter(memberships__school__in=licence_list(user=user).values("school")).distinct(),
         }
         for name, queryset in choices.items():
             if name in self.fields and not self.fields[name].read_only:
@@ -89,20 +89,12 @@ class InstallationSerializer(_ScopedChoices, DeskSerializer):
         validators = []  # the service says "already recorded on PC-1" in its own words
 
 
-def allocation_list(user):
-    return Allocation.objects.filter(licence__in=licence_list(user).values("pk"))
-
-
-def installation_list(user):
-    return Installation.objects.filter(licence__in=licence_list(user).values("pk"))
-
-
 class LicenceViewSet(DeskViewSet):
     """The licence list with each licence's compliance (seats against allocations and installations)."""
 
     serializer_class = LicenceSerializer
     filterset_class = LicenceFilterSet
-    selector = staticmethod(licence_list)
+    selector = staticmethod(lambda user: licence_list(user=user))
 
 
 class AllocationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, DeskViewSet):
@@ -110,7 +102,7 @@ class AllocationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, DeskV
     removed through `allocation_add` and `allocation_remove`, which keep the licence's counts."""
 
     serializer_class = AllocationSerializer
-    selector = staticmethod(allocation_list)
+    selector = staticmethod(lambda user: allocation_list(user=user))
     filterset_fields = ["licence", "asset"]
 
     def create(self, request, *args, **kwargs):
@@ -128,7 +120,7 @@ class InstallationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, Des
     licence's. Added and removed through `installation_add` and `installation_remove`."""
 
     serializer_class = InstallationSerializer
-    selector = staticmethod(installation_list)
+    selector = staticmethod(lambda user: installation_list(user=user))
     filterset_fields = ["licence", "asset"]
 
     def create(self, request, *args, **kwargs):

@@ -19,11 +19,13 @@ def _user(request):
     return request.user if request else None
 
 
+def _schools(request):
+    return School.objects.filter(pk__in=licence_school_ids(user=_user(request)) if request else []).only("id", "name")
+
+
 class LicenceFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (product, publisher or order reference)"))
-    school = django_filters.ModelChoiceFilter(
-        queryset=lambda r: School.objects.filter(pk__in=licence_school_ids(_user(r)) if r else []).only("id", "name")
-    )
+    school = django_filters.ModelChoiceFilter(queryset=_schools)
     licence_type = django_filters.ChoiceFilter(choices=LicenceType.choices, label="Type")
     state = django_filters.ChoiceFilter(choices=ComplianceState.choices, label="Compliance")
     renewal = django_filters.ChoiceFilter(
@@ -38,6 +40,12 @@ class LicenceFilterSet(DeskFilterSet):
     class Meta:
         model = Licence
         fields = ["q", "school", "licence_type", "state", "renewal", "supplier"]
+
+    @property
+    def qs(self):
+        """As sorted (by product unless asked otherwise), then by id: the same order on every page."""
+        rows = super().qs
+        return rows.order_by(*(rows.query.order_by or ["product"]), "pk")
 
     def search(self, queryset, name, value):
         return queryset.filter(words_q(value, ["product", "publisher", "notes"], exact=["order_reference"]))

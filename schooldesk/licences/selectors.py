@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Case,
@@ -31,7 +32,12 @@ from django.utils import timezone
 
 from schooldesk.accounts.access import access_for
 from schooldesk.licences.choices import LICENCE_VIEW_ROLES, ComplianceState, LicenceType
-from schooldesk.licences.models import Licence
+from schooldesk.licences.models import Allocation, Installation, Licence
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from schooldesk.accounts.models import User
 
 #: worst first: what needs doing comes to the top of the compliance page
 STATE_ORDER = {
@@ -43,7 +49,8 @@ STATE_ORDER = {
 }
 
 
-def licence_school_ids(user, roles=LICENCE_VIEW_ROLES) -> list[int]:
+def licence_school_ids(*, user: User, roles: frozenset[str] = LICENCE_VIEW_ROLES) -> list[int]:
+    """The schools where `user` holds one of `roles` (reading the list; the desk's: LICENCE_DESK_ROLES)."""
     return access_for(user).school_ids(roles)
 
 
@@ -85,23 +92,35 @@ def with_compliance(queryset, today: date | None = None):
     return queryset
 
 
-def licence_list(user, roles=LICENCE_VIEW_ROLES, today: date | None = None):
+def licence_list(
+    *, user: User, roles: frozenset[str] = LICENCE_VIEW_ROLES, today: date | None = None
+) -> QuerySet[Licence]:
     """Without the key: lists, exports and the compliance page never show it, and it is stored encrypted, so
     leaving it out spares a decryption a row (the LA's compliance page reads 20,000 licences)."""
     base = Licence.objects.visible_to(user).filter(access_for(user).schools_q(roles)).defer("key")
     return with_compliance(base.select_related("school", "supplier"), today)
 
 
-def licence_get(user, pk: int) -> Licence:
+def licence_get(*, user: User, pk: int) -> Licence:
     """One licence with its key (shown on the page to those who may see it, and in the edit form)."""
-    return licence_list(user).defer(None).select_related("school__organisation").get(pk=pk)
+    return licence_list(user=user).defer(None).select_related("school__organisation").get(pk=pk)
 
 
-def licence_allocations(licence):
+def allocation_list(*, user: User) -> QuerySet[Allocation]:
+    """The allocations of the licences `user` reads (the API)."""
+    return Allocation.objects.filter(licence__in=licence_list(user=user).values("pk"))
+
+
+def installation_list(*, user: User) -> QuerySet[Installation]:
+    """The installations of the licences `user` reads (the API)."""
+    return Installation.objects.filter(licence__in=licence_list(user=user).values("pk"))
+
+
+def licence_allocations(*, licence: Licence) -> QuerySet[Allocation]:
     return licence.allocations.select_related("asset__asset_type", "person", "location")
 
 
-def licence_installations(licence, limit: int = 500):
+def licence_installations(*, licence: Licence, limit: int = 500) -> QuerySet[Installation]:
     return licence.installations.select_related("asset__asset_type", "asset__location")[:limit]
 
 

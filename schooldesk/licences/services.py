@@ -6,37 +6,28 @@ import mimetypes
 import secrets
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from schooldesk.accounts.access import access_for
+from schooldesk.accounts.models import Membership
 from schooldesk.assets.models import Asset
 from schooldesk.core import spreadsheets
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
+from schooldesk.core.permissions import require
 from schooldesk.core.spreadsheets import CellError, ImportFileError
 from schooldesk.core.uploads import attachment_validate
-from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES
+from schooldesk.licences.choices import ComplianceState
 from schooldesk.licences.models import Allocation, Installation, Licence
+from schooldesk.licences.selectors import with_compliance
 from schooldesk.webhooks.choices import WebhookEvent
 from schooldesk.webhooks.events import emit, subscribed_events
 
 PROOF_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".docx", ".xlsx", ".eml", ".msg", ".txt"}
-
-
-LICENCE_ROLE_REFUSED = gettext_lazy("Your role does not include the licence list.")
-
-
-def _require(by, school_id: int, roles, message=LICENCE_ROLE_REFUSED) -> None:
-    if by is None:
-        return
-    if not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
 
 
 def licence_counts_refresh(*, licence_ids=None, school_ids=None) -> int:
@@ -74,9 +65,6 @@ def licence_counts_refresh(*, licence_ids=None, school_ids=None) -> int:
 
 
 def _under_licensed(licences):
-    from schooldesk.licences.choices import ComplianceState
-    from schooldesk.licences.selectors import with_compliance
-
     return with_compliance(licences).filter(state=ComplianceState.UNDER)
 
 
@@ -149,9 +137,7 @@ def _proof_check(upload):
 @transaction.atomic
 def licence_save(*, licence: Licence, by, proof=None, version: int | None = None) -> Licence:
     """Add or change a licence. Its key is unique within the school; a proof of purchase is kept as a download."""
-    _require(
-        by, licence.school_id, LICENCE_DESK_ROLES, _("Only the SPOC or the ICT owner can change the licence list.")
-    )
+    require(by, "licences.change", licence)
     version_claim(licence, version)  # a save from an older page is refused (core/concurrency.py)
     licence.product, licence.key = licence.product.strip(), licence.key.strip()
     licence.key_digest = licence_key_digest(licence.key)
@@ -192,9 +178,7 @@ def proof_content_type(licence: Licence) -> str:
 
 @transaction.atomic
 def licence_delete(*, licence: Licence, by) -> None:
-    _require(
-        by, licence.school_id, LICENCE_DESK_ROLES, _("Only the SPOC or the ICT owner can change the licence list.")
-    )
+    require(by, "licences.change", licence)
     audit_record(
         actor=by, school=licence.school, action="delete", obj=licence, summary=f"Licence {licence.product} deleted"
     )
@@ -229,9 +213,7 @@ def allocation_add(
     accepted over-allocation is recorded on the allocation (`over_allocated`, the seats beyond) and in the audit
     trail, and the licence shows as under-licensed on the compliance page. The licence's row is held from the
     count to the insert, so people allocating at once count each other's seats."""
-    from schooldesk.accounts.models import Membership
-
-    _require(by, licence.school_id, LICENCE_KEY_ROLES)
+    require(by, "licences.allocate", licence)
     if sum(x is not None for x in (asset, person, location)) != 1:
         raise ValidationError(_("Choose one device, one person or one location."))
     if asset is not None and asset.school_id != licence.school_id:
@@ -281,7 +263,7 @@ def allocation_add(
 
 @transaction.atomic
 def allocation_remove(*, allocation: Allocation, by) -> None:
-    _require(by, allocation.school_id, LICENCE_KEY_ROLES)
+    require(by, "licences.allocate", allocation)
     _locked(allocation.licence)
     allocation.delete()
     licence_counts_refresh(licence_ids=[allocation.licence_id])
@@ -289,7 +271,7 @@ def allocation_remove(*, allocation: Allocation, by) -> None:
 
 @transaction.atomic
 def installation_add(*, licence: Licence, asset: Asset, by, version: str = "", installed_on=None) -> Installation:
-    _require(by, licence.school_id, LICENCE_KEY_ROLES)
+    require(by, "licences.allocate", licence)
     if asset.school_id != licence.school_id:
         raise ValidationError({"asset": _("Choose a device of this school.")})
     licence = _locked(licence)
@@ -316,7 +298,7 @@ def installation_add(*, licence: Licence, asset: Asset, by, version: str = "", i
 
 @transaction.atomic
 def installation_remove(*, installation: Installation, by) -> None:
-    _require(by, installation.school_id, LICENCE_KEY_ROLES)
+    require(by, "licences.allocate", installation)
     _locked(installation.licence)
     installation.delete()
     licence_counts_refresh(licence_ids=[installation.licence_id])
@@ -335,7 +317,7 @@ def installations_import(*, school, upload, by) -> dict:
     """Which software is on which device, from a spreadsheet with columns Asset tag and Product (Version and
     Installed on optional). Every row is checked; nothing is written unless all are right. Rows already
     recorded are skipped. Returns {"added": n, "skipped": n} or raises ValidationError with every bad row."""
-    _require(by, school.pk, LICENCE_KEY_ROLES)
+    require(by, "licences.allocate", school)
     try:
         table = spreadsheets.read_table(upload, upload.name)
     except ImportFileError as exc:

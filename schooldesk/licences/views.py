@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.accounts.access import access_for
+from schooldesk.assets.forms import freeze_choices
 from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.licences import forms, services
-from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES, LICENCE_VIEW_ROLES, ComplianceState
+from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES, ComplianceState
 from schooldesk.licences.filtersets import LicenceFilterSet
 from schooldesk.licences.models import Allocation, Installation, Licence
 from schooldesk.licences.selectors import (
@@ -46,26 +47,19 @@ EXPORT_HEADER = [
 
 def _licence_or_404(request, pk) -> Licence:
     try:
-        return licence_get(request.user, pk)
+        return licence_get(user=request.user, pk=pk)
     except Licence.DoesNotExist as exc:
         raise Http404 from exc
 
 
 class LicenceListView(FilteredListView):
     model = Licence
+    selector = licence_list
     filterset_class = LicenceFilterSet
-    required_roles = LICENCE_VIEW_ROLES
+    permission = "licences.view"
     template_name = "licences/licence_list.html"
 
-    def get_queryset(self):
-        self.filterset = LicenceFilterSet(
-            self.request.GET or None, queryset=licence_list(self.request.user), request=self.request
-        )
-        return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["product"]), "pk")
-
     def get_context_data(self, **kwargs):
-        from schooldesk.assets.forms import freeze_choices
-
         context = super().get_context_data(**kwargs)
         freeze_choices(self.filterset.form)
         return context
@@ -74,10 +68,10 @@ class LicenceListView(FilteredListView):
 class LicenceExportView(RoleRequiredMixin, View):
     """The filtered list as CSV or Excel, without keys."""
 
-    required_roles = LICENCE_VIEW_ROLES
+    permission = "licences.view"
 
     def get(self, request):
-        filterset = LicenceFilterSet(request.GET or None, queryset=licence_list(request.user), request=request)
+        filterset = LicenceFilterSet(request.GET or None, queryset=licence_list(user=request.user), request=request)
         if filterset.is_bound and not filterset.is_valid():
             return redirect("licences:licence_list")
         states = dict(ComplianceState.choices)
@@ -117,12 +111,12 @@ class ComplianceView(RoleRequiredMixin, View):
     """In use against owned for every licence, worst first, and the school's position. Someone with many
     schools (an LA, a trust) first sees one line per school, then chooses a school to see its licences."""
 
-    required_roles = LICENCE_VIEW_ROLES
+    permission = "licences.view"
     MANY_SCHOOLS = 5
 
     def get(self, request):
-        school_ids = licence_school_ids(request.user)
-        licences = licence_list(request.user)
+        school_ids = licence_school_ids(user=request.user)
+        licences = licence_list(user=request.user)
         school = request.GET.get("school", "")
         chosen = None
         if school.isdigit() and int(school) in school_ids:
@@ -148,17 +142,18 @@ class ComplianceView(RoleRequiredMixin, View):
 
 
 def _who(licence, user) -> dict:
-    access = access_for(user)
+    """What the licence's page offers this person: the rules the services ask (permissions/rules.py)."""
     return {
-        "is_desk": access.has_role(licence.school_id, LICENCE_DESK_ROLES),
-        "can_see_keys": access.has_role(licence.school_id, LICENCE_KEY_ROLES),
+        "is_desk": can(user, "licences.change", licence),
+        "can_see_keys": can(user, "licences.see_key", licence),
+        "may_allocate": can(user, "licences.allocate", licence),
     }
 
 
 def render_licence(request, licence, bound=None, status=200):
     who = _who(licence, request.user)
     available = {}
-    if who["can_see_keys"]:
+    if who["may_allocate"]:
         available = {
             "allocate": forms.AllocationForm(licence=licence),
             "install": forms.InstallationForm(licence=licence),
@@ -170,8 +165,8 @@ def render_licence(request, licence, bound=None, status=200):
         "licences/licence_detail.html",
         {
             "licence": licence,
-            "allocations": licence_allocations(licence),
-            "installations": licence_installations(licence),
+            "allocations": licence_allocations(licence=licence),
+            "installations": licence_installations(licence=licence),
             "forms": available,
             "failed": bound[0] if bound else None,
             "states": dict(ComplianceState.choices),
@@ -182,24 +177,24 @@ def render_licence(request, licence, bound=None, status=200):
 
 
 class LicenceDetailView(RoleRequiredMixin, View):
-    required_roles = LICENCE_VIEW_ROLES
+    permission = "licences.view"
 
     def get(self, request, pk):
         return render_licence(request, _licence_or_404(request, pk))
 
 
 class LicenceEditView(FormPageView):
-    required_roles = LICENCE_DESK_ROLES
+    permission = "licences.change"
     template_name = "licences/licence_form.html"
     context_object_name = "licence"
     success_message = gettext_lazy("Licence saved.")
 
     def get_object(self):
-        self.school_ids = access_for(self.request.user).school_ids(LICENCE_DESK_ROLES)
+        self.school_ids = licence_school_ids(user=self.request.user, roles=LICENCE_DESK_ROLES)
         pk = self.kwargs.get("pk")
         licence = Licence() if pk is None else _licence_or_404(self.request, pk)
-        if pk is not None and licence.school_id not in self.school_ids:
-            raise Http404
+        if pk is not None:
+            self.require_in(licence)
         return licence
 
     def get_form(self, data=None, files=None):
@@ -218,12 +213,11 @@ class LicenceEditView(FormPageView):
 
 
 class LicenceDeleteView(RoleRequiredMixin, View):
-    required_roles = LICENCE_DESK_ROLES
+    permission = "licences.change"
 
     def post(self, request, pk):
         licence = _licence_or_404(request, pk)
-        if not access_for(request.user).has_role(licence.school_id, LICENCE_DESK_ROLES):
-            raise Http404
+        self.require_in(licence)
         services.licence_delete(licence=licence, by=request.user)
         messages.success(request, _("“%(product)s” deleted.") % {"product": licence.product})
         return redirect("licences:licence_list")
@@ -232,11 +226,12 @@ class LicenceDeleteView(RoleRequiredMixin, View):
 class ProofDownloadView(RoleRequiredMixin, View):
     """The proof of purchase, only as a download, for those who may see keys and invoices."""
 
-    required_roles = LICENCE_KEY_ROLES
+    permission = "licences.see_key"
 
     def get(self, request, pk):
         licence = _licence_or_404(request, pk)
-        if not licence.proof or not access_for(request.user).has_role(licence.school_id, LICENCE_KEY_ROLES):
+        self.require_in(licence)
+        if not licence.proof:
             raise Http404
         response = FileResponse(
             licence.proof.open("rb"),
@@ -251,12 +246,11 @@ class ProofDownloadView(RoleRequiredMixin, View):
 class LicenceActionView(RoleRequiredMixin, ObjectActionView):
     """POST: allocate seats, or record an installation; a failed form re-renders the licence page."""
 
-    required_roles = LICENCE_KEY_ROLES
+    permission = "licences.allocate"
 
     def get_object(self):
         licence = _licence_or_404(self.request, self.kwargs["pk"])
-        if not access_for(self.request.user).has_role(licence.school_id, LICENCE_KEY_ROLES):
-            raise Http404
+        self.require_in(licence)
         return licence
 
     def get_form(self, licence, data, files):
@@ -293,13 +287,12 @@ class LicenceActionView(RoleRequiredMixin, ObjectActionView):
 class LicenceLinkRemoveView(RoleRequiredMixin, View):
     """POST: remove an allocation or an installation of this licence."""
 
-    required_roles = LICENCE_KEY_ROLES
+    permission = "licences.allocate"
     model = Allocation
 
     def post(self, request, pk, **kwargs):
         licence = _licence_or_404(request, pk)
-        if not access_for(request.user).has_role(licence.school_id, LICENCE_KEY_ROLES):
-            raise Http404
+        self.require_in(licence)
         if self.model is Allocation:
             allocation = get_object_or_404(Allocation, pk=kwargs["allocation_pk"], licence=licence)
             services.allocation_remove(allocation=allocation, by=request.user)
@@ -311,10 +304,10 @@ class LicenceLinkRemoveView(RoleRequiredMixin, View):
 
 
 class InstallationImportView(RoleRequiredMixin, View):
-    required_roles = LICENCE_KEY_ROLES
+    permission = "licences.allocate"
 
     def _form(self, request, data=None, files=None):
-        school_ids = access_for(request.user).school_ids(LICENCE_KEY_ROLES)
+        school_ids = licence_school_ids(user=request.user, roles=LICENCE_KEY_ROLES)
         return forms.InstallationImportForm(data, files, school_ids=school_ids)
 
     def get(self, request):

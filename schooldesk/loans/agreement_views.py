@@ -9,25 +9,27 @@ from django.views import View
 from schooldesk.core.throttling import client_address
 from schooldesk.core.views import FormPageView, RoleRequiredMixin
 from schooldesk.loans import agreements, forms, selectors
-from schooldesk.loans.choices import LOAN_ROLES, PLACEHOLDERS
+from schooldesk.loans.choices import PLACEHOLDERS
 from schooldesk.loans.models import Agreement, AgreementTemplate
 from schooldesk.loans.views import loan_or_404
 from schooldesk.reports.exports import pdf_response
 
 
 class AgreementTemplateListView(RoleRequiredMixin, View):
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
 
     def get(self, request):
         return render(
-            request, "loans/agreementtemplate_list.html", {"templates": selectors.templates_for(request.user)[:200]}
+            request,
+            "loans/agreementtemplate_list.html",
+            {"templates": selectors.templates_for(user=request.user)[:200]},
         )
 
 
 class AgreementTemplateEditView(FormPageView):
     """Write the agreement, or its next version starting from an earlier one (`?from=<pk>`)."""
 
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
     template_name = "loans/agreementtemplate_form.html"
     context_object_name = "template"
     success_message = gettext_lazy("Agreement saved as a new version.")
@@ -36,10 +38,10 @@ class AgreementTemplateEditView(FormPageView):
         return AgreementTemplate()
 
     def get_form(self, data=None, files=None):
-        initial, school_ids = {}, selectors.loan_school_ids(self.request.user)
+        initial, school_ids = {}, selectors.loan_school_ids(user=self.request.user)
         wanted = self.request.GET.get("from", "")
         if wanted.isdigit():
-            earlier = selectors.templates_for(self.request.user).filter(pk=int(wanted)).first()
+            earlier = selectors.templates_for(user=self.request.user).filter(pk=int(wanted)).first()
             if earlier is not None:
                 initial = {"title": earlier.title, "body": earlier.body}
                 school_ids = [earlier.school_id]
@@ -61,14 +63,14 @@ class AgreementSignView(FormPageView):
     """A loan's agreement, read and signed on the desk's screen (a tablet at the hand-out table), or its paper
     copy uploaded."""
 
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
     template_name = "loans/agreement_sign.html"
     context_object_name = "loan"
     success_message = gettext_lazy("Agreement signed.")
 
     def get_object(self):
         loan = loan_or_404(self.request, self.kwargs["pk"])
-        if selectors.agreement_of(loan) is not None:
+        if selectors.agreement_of(loan=loan) is not None:
             raise Http404
         return loan
 
@@ -79,7 +81,7 @@ class AgreementSignView(FormPageView):
         return forms.SignForm(data, files, initial={"relationship": relationship, "signer_name": name})
 
     def get_context_data(self, **context):
-        template = selectors.current_template(self.object.school_id)
+        template = selectors.current_template(school_id=self.object.school_id)
         text = agreements.agreement_text(template, self.object) if template else ""
         return {**context, "agreement_template": template, "text": text}
 
@@ -102,11 +104,11 @@ class AgreementSignView(FormPageView):
 
 
 class AgreementPdfView(RoleRequiredMixin, View):
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
 
     def get(self, request, pk):
         loan = loan_or_404(request, pk)
-        agreement = selectors.agreement_of(loan)
+        agreement = selectors.agreement_of(loan=loan)
         if agreement is None:
             raise Http404
         return pdf_response(
@@ -118,7 +120,7 @@ class AgreementPdfView(RoleRequiredMixin, View):
 
 
 class AgreementScanDownloadView(RoleRequiredMixin, View):
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
 
     def get(self, request, pk):
         loan = loan_or_404(request, pk)

@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.core.audit import audit_record
+from schooldesk.core.permissions import require
 from schooldesk.core.uploads import attachment_validate
 from schooldesk.loans.choices import PLACEHOLDERS, SignatureMethod
 from schooldesk.loans.models import Agreement, AgreementTemplate, Loan
-from schooldesk.loans.services import require_loan_role
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -49,7 +49,7 @@ def _check_placeholders(body: str) -> None:
 @transaction.atomic
 def agreement_template_save(*, school, title: str, body: str, by) -> AgreementTemplate:
     """A new version of the school's agreement: the earlier versions are kept, as signed agreements name them."""
-    require_loan_role(by, school.pk)
+    require(by, "loans.lend", school)
     title, body = title.strip(), body.strip()
     if not title or not body:
         raise ValidationError(_("Give the agreement a title and its text."))
@@ -118,7 +118,7 @@ def agreement_sign(
     """Record the loan's agreement as signed, with the current template's words as they are now."""
     from schooldesk.loans.selectors import current_template
 
-    require_loan_role(by, loan.school_id)
+    require(by, "loans.lend", loan)
     loan = (
         Loan.objects.select_for_update(of=("self",))
         .select_related("asset", "asset__asset_type", "pupil", "person", "school")
@@ -126,7 +126,7 @@ def agreement_sign(
     )
     if Agreement.objects.filter(loan=loan).exists():
         raise ValidationError(_("This loan's agreement is already signed."))
-    template = current_template(loan.school_id)
+    template = current_template(school_id=loan.school_id)
     if template is None:
         raise ValidationError(_("The school has no loan agreement yet: write one first."))
     signer_name = signer_name.strip()

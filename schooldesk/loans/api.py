@@ -10,13 +10,12 @@ from rest_framework.decorators import action
 
 from schooldesk.accounts.models import Pupil, User
 from schooldesk.assets.models import Asset
-from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, through_form, with_roles
+from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, through_form
 from schooldesk.loans import forms, selectors, services
-from schooldesk.loans.choices_pool import CHARGE_ROLES
 from schooldesk.loans.filtersets_pool import ChargeFilterSet
 from schooldesk.loans.models import Agreement, Loan, LoanPhoto
 from schooldesk.loans.models_pool import Charge, LoanSwap
-from schooldesk.loans.selectors_pool import charge_list
+from schooldesk.loans.selectors_pool import charge_api_list
 
 
 class AgreementSerializer(DeskSerializer):
@@ -97,9 +96,9 @@ class LoanIssueSerializer(serializers.Serializer):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return
-        schools = selectors.loan_school_ids(user)
+        schools = selectors.loan_school_ids(user=user)
         self.fields["asset"].queryset = Asset.objects.visible_to(user).filter(school_id__in=schools)
-        self.fields["pupil"].queryset = selectors.pupils_for(user)
+        self.fields["pupil"].queryset = selectors.pupils_for(user=user)
         self.fields["person"].queryset = User.objects.filter(memberships__school_id__in=schools).distinct()
 
 
@@ -113,7 +112,7 @@ class LoanReturnSerializer(serializers.Serializer):
 
 
 def loans_for(user):
-    return selectors.loans_for(user).select_related("agreement").prefetch_related("photos", "swaps")
+    return selectors.loans_for(user=user).select_related("agreement").prefetch_related("photos", "swaps")
 
 
 class LoanViewSet(mixins.CreateModelMixin, DeskViewSet):
@@ -186,7 +185,7 @@ class PupilViewSet(DeskViewSet):
     `?mis_id=`. Added and changed on the pupils page, its class-list import and the directory sync."""
 
     serializer_class = PupilSerializer
-    selector = staticmethod(selectors.pupils_for)
+    selector = staticmethod(lambda user: selectors.pupils_for(user=user))
     filterset_fields = ["school", "year_group", "form", "is_active", "mis_id"]
 
 
@@ -222,7 +221,7 @@ class ChargeSerializer(DeskSerializer):
 
 
 def charges_for(user):
-    return with_roles(charge_list(user), user, CHARGE_ROLES)
+    return charge_api_list(user=user)
 
 
 class ChargeViewSet(DeskViewSet):

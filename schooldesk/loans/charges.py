@@ -16,11 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_lock
+from schooldesk.core.permissions import refusal, require
 from schooldesk.core.uploads import attachment_validate
-from schooldesk.loans.choices_pool import CHARGE_ROLES, NEXT_STATUSES, ChargeReason, ChargeStatus
+from schooldesk.loans.choices_pool import NEXT_STATUSES, ChargeReason, ChargeStatus
 from schooldesk.loans.models_pool import Charge, ChargePhoto
 
 PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
@@ -34,9 +34,12 @@ CONFLICT = _(
 )
 
 
-def _require(by, school_id: int) -> None:
-    if not access_for(by).has_role(school_id, CHARGE_ROLES):
-        raise PermissionDenied(_("Only the SPOC or the ICT owner can raise and change charges."))
+def _charge_allowed(by, obj) -> None:
+    """The rule "loans.charge", asked of a person: nothing in SchoolDesk raises or changes a charge by itself (the
+    desk itself, `by=None`, is refused too, as it always was)."""
+    if by is None:
+        raise PermissionDenied(refusal("loans.charge"))
+    require(by, "loans.charge", obj)
 
 
 def _check(*, reason: str, description: str, amount) -> None:
@@ -80,7 +83,7 @@ def _photos(charge: Charge, by, files) -> None:
 @transaction.atomic
 def charge_raise(*, loan, by, reason: str, description: str, amount: Decimal, photos=()) -> Charge:
     """A person asks the borrower's family to pay for damage or loss: the charge starts as proposed."""
-    _require(by, loan.school_id)
+    _charge_allowed(by, loan)
     _check(reason=reason, description=description, amount=amount)
     charge = Charge.objects.create(
         school_id=loan.school_id, loan=loan, reason=reason, description=description.strip(), amount=amount, raised_by=by
@@ -102,7 +105,7 @@ def charge_update(
     *, charge: Charge, by, version: int | None, reason: str, description: str, amount: Decimal, photos=()
 ) -> Charge:
     """Change a charge before it is sent (after that, waive it and raise another)."""
-    _require(by, charge.school_id)
+    _charge_allowed(by, charge)
     current = version_lock(charge, version, message=CONFLICT)
     if current.status != ChargeStatus.PROPOSED:
         raise ValidationError(
@@ -128,7 +131,7 @@ def charge_update(
 @transaction.atomic
 def charge_set_status(*, charge: Charge, by, status: str, version: int | None = None, note: str = "") -> Charge:
     """Sent (the letter goes to parents), paid or waived (with why), each recorded with who and when."""
-    _require(by, charge.school_id)
+    _charge_allowed(by, charge)
     current = version_lock(charge, version, message=CONFLICT)
     if status not in NEXT_STATUSES.get(current.status, ()):
         raise ValidationError(
@@ -208,7 +211,7 @@ def charges_export(*, charges, by, new_only: bool) -> list[Charge]:
         .order_by("created_at", "pk")
     )
     for school_id in {c.school_id for c in rows}:
-        _require(by, school_id)
+        _charge_allowed(by, school_id)
     if new_only:
         rows = [c for c in rows if c.exported_at is None]
         Charge.objects.filter(pk__in=[c.pk for c in rows]).update(exported_at=timezone.now())

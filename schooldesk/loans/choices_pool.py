@@ -9,6 +9,8 @@ from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 POOL_ROLES = STAFF_ROLES
 #: raise and see charges, their amounts and letters: the SPOC and the ICT owner
 CHARGE_ROLES = DESK_ROLES
+#: change the pool's settings: the SPOC and the ICT owner
+POOL_SETTINGS_ROLES = DESK_ROLES
 
 CHARGE_PREFIX = "LCH-"
 

@@ -14,29 +14,20 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.assets.choices import AssetStatus, EventKind
 from schooldesk.assets.models import Asset, AssetEvent
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim, version_lock
+from schooldesk.core.permissions import require
 from schooldesk.incidents.choices import ACTIVE_STATUSES
-from schooldesk.loans.choices_pool import POOL_ROLES
+from schooldesk.incidents.models import Incident
+from schooldesk.incidents.services import incident_record
 from schooldesk.loans.models import Loan
 from schooldesk.loans.models_pool import Loaner, LoanerPool, LoanSwap
 from schooldesk.webhooks.choices import WebhookEvent
 from schooldesk.webhooks.events import emit
 
 logger = logging.getLogger(__name__)
-
-
-def _require(
-    by, school_id: int, roles=POOL_ROLES, message: str = "Your role does not include the loaner pool."
-) -> None:
-    if by is None:  # SchoolDesk itself: the automatic swap back when a repair call is resolved
-        return
-    if not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
 
 
 def _actor(by):
@@ -72,8 +63,6 @@ def _has_open_loan(asset: Asset, *, other_than: Loan | None = None) -> bool:
 def _call_note(incident, by, body: str) -> None:
     if incident is None:
         return
-    from schooldesk.incidents.services import incident_record
-
     incident_record(incident=incident, by=_actor(by), body=body, is_public=False)
 
 
@@ -87,7 +76,7 @@ def pool_for(school) -> LoanerPool:
 @transaction.atomic
 def pool_settings_save(*, pool: LoanerPool, by, version: int | None = None) -> LoanerPool:
     """The school's choices: swap back automatically on resolve; the address and how to pay on letters."""
-    _require(by, pool.school_id, DESK_ROLES, "Only the SPOC or the ICT owner can change the pool's settings.")
+    require(by, "loans.pool_settings", pool)
     version_claim(pool, version)
     pool.save()
     audit_record(
@@ -104,7 +93,7 @@ def pool_settings_save(*, pool: LoanerPool, by, version: int | None = None) -> L
 @transaction.atomic
 def loaner_add(*, asset: Asset, by) -> Loaner:
     """Put a device of the register into the pool: it becomes a spare, ready to lend."""
-    _require(by, asset.school_id)
+    require(by, "loans.pool", asset)
     asset = version_lock(asset, None)
     if asset.is_gone:
         raise ValidationError(
@@ -142,7 +131,7 @@ def loaner_add(*, asset: Asset, by) -> Loaner:
 @transaction.atomic
 def loaner_remove(*, loaner: Loaner, by) -> None:
     """Take a device out of the pool (it stays in the register, a spare). Not while it is lent."""
-    _require(by, loaner.school_id)
+    require(by, "loans.pool", loaner)
     asset = version_lock(loaner.asset, None)
     if _has_open_loan(asset):
         raise ValidationError(_("%(tag)s is lent as a loaner: swap it back first.") % {"tag": asset.tag})
@@ -171,7 +160,7 @@ def _unlend(asset: Asset, loan: Loan, *, status: str) -> None:
 def loaner_swap_in(*, loan: Loan, loaner: Asset, by, incident=None, version: int | None = None) -> LoanSwap:
     """The borrower's device goes for repair (`incident`, the call about it): the loan now holds `loaner`, a spare
     of the pool; the borrower's own device is "in repair" until it is swapped back."""
-    _require(by, loan.school_id)
+    require(by, "loans.pool", loan)
     loan = version_lock(loan, version)
     if loan.returned_on is not None:
         raise ValidationError(_("This loan has ended: nothing to swap."))
@@ -244,7 +233,7 @@ def loaner_swap_in(*, loan: Loan, loaner: Asset, by, incident=None, version: int
 @transaction.atomic
 def loaner_swap_back(*, swap: LoanSwap, by, automatic: bool = False) -> LoanSwap:
     """The repaired device goes back to its borrower; the loaner goes back to the pool, a spare."""
-    _require(by, swap.school_id)
+    require(by, "loans.pool", swap)
     swap = LoanSwap.objects.select_for_update().get(pk=swap.pk)
     if not swap.is_open:
         raise ValidationError(_("This device has already been swapped back."))
@@ -337,6 +326,4 @@ def spares(school_id: int):
 
 
 def repair_calls(asset_id: int):
-    from schooldesk.incidents.models import Incident
-
     return Incident.objects.filter(asset_id=asset_id, status__in=ACTIVE_STATUSES).order_by("-logged_at")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from schooldesk.accounts.models import Pupil
 from schooldesk.core import spreadsheets
 from schooldesk.core.audit import audit_record
-from schooldesk.loans.services import require_loan_role
+from schooldesk.core.permissions import require
 
 MAX_PUPILS = 3000
 SALT = "loans.pupil_import"
@@ -72,7 +72,7 @@ def _mapping(headers: list[str]) -> dict[str, int]:
 
 def pupil_import_check(*, school, upload, by) -> PupilCheck:
     """Read and check the whole file. Writes nothing."""
-    require_loan_role(by, school.pk)
+    require(by, "loans.lend", school)
     check = PupilCheck()
     try:
         table = spreadsheets.read_table(upload, max_rows=MAX_PUPILS)
@@ -134,7 +134,7 @@ def pupil_import_check(*, school, upload, by) -> PupilCheck:
 @transaction.atomic
 def pupil_import_apply(*, school, signed: str, by) -> int:
     """Import the rows checked a moment ago (signed by the check page; an hour at most)."""
-    require_loan_role(by, school.pk)
+    require(by, "loans.lend", school)
     try:
         data = signing.loads(signed, salt=SALT, max_age=3600)
     except signing.BadSignature as exc:

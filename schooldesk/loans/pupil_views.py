@@ -13,18 +13,16 @@ from django.views import View
 from schooldesk.accounts.models import Pupil
 from schooldesk.core.views import FormPageView, RoleRequiredMixin, already_sent, do_once
 from schooldesk.loans import forms, selectors, services
-from schooldesk.loans.choices import LOAN_ROLES
 from schooldesk.loans.pupil_import import COLUMNS, pupil_import_apply, pupil_import_check
-from schooldesk.schools.models import School
 
 
 class PupilListView(RoleRequiredMixin, View):
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
 
     def get(self, request):
         params = request.GET
         pupils = selectors.pupil_list(
-            request.user,
+            user=request.user,
             q=params.get("q", ""),
             year_group=params.get("year", ""),
             form=params.get("form", ""),
@@ -33,14 +31,14 @@ class PupilListView(RoleRequiredMixin, View):
         page = Paginator(pupils, 50).get_page(params.get("page"))
         open_loans = {
             loan.pupil_id: loan
-            for loan in selectors.loans_for(request.user).open().filter(pupil__in=[p.pk for p in page.object_list])
+            for loan in selectors.loans_for(user=request.user).open().filter(pupil__in=[p.pk for p in page.object_list])
         }
         query = params.copy()
         query.pop("page", None)
         context = {
             "page_obj": page,
             "rows": [(p, open_loans.get(p.pk)) for p in page.object_list],
-            "groups": selectors.classes_of(request.user),
+            "groups": selectors.classes_of(user=request.user),
             "q": params.get("q", ""),
             "year": params.get("year", ""),
             "form": params.get("form", ""),
@@ -54,7 +52,7 @@ class PupilListView(RoleRequiredMixin, View):
 
 
 class PupilEditView(FormPageView):
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
     template_name = "loans/pupil_form.html"
     context_object_name = "pupil"
     success_message = gettext_lazy("Pupil saved.")
@@ -63,13 +61,13 @@ class PupilEditView(FormPageView):
         pk = self.kwargs.get("pupil_pk")
         if not pk:
             return Pupil()
-        pupil = selectors.pupils_for(self.request.user).filter(pk=pk).first()
+        pupil = selectors.pupils_for(user=self.request.user).filter(pk=pk).first()
         if pupil is None:
             raise Http404
         return pupil
 
     def get_form(self, data=None, files=None):
-        return forms.PupilForm(data, instance=self.object, school_ids=selectors.loan_school_ids(self.request.user))
+        return forms.PupilForm(data, instance=self.object, school_ids=selectors.loan_school_ids(user=self.request.user))
 
     def perform(self, form):
         version = form.cleaned_data.get("version") if self.object.pk else None
@@ -82,10 +80,10 @@ class PupilEditView(FormPageView):
 class PupilImportView(RoleRequiredMixin, View):
     """Upload a class list: every bad row is named and nothing is written; a good list is shown, then imported."""
 
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
 
     def _schools(self, request):
-        return School.objects.filter(pk__in=selectors.loan_school_ids(request.user)).order_by("name")
+        return selectors.loan_schools(user=request.user)
 
     def _render(self, request, status=200, **context):
         return render(

@@ -22,9 +22,8 @@ from schooldesk.assets.models import Asset
 from schooldesk.assets.selectors import ASSET_URL
 from schooldesk.core.views import RoleRequiredMixin
 from schooldesk.loans import services
-from schooldesk.loans.choices import LOAN_ROLES
 from schooldesk.loans.models import Loan
-from schooldesk.loans.selectors import classes_of, loan_school_ids, pupils_for
+from schooldesk.loans.selectors import classes_of, loan_school_ids, loan_schools, pupils_for
 from schooldesk.schools.models import School
 
 
@@ -95,7 +94,7 @@ class Session:
 
 
 def session_for(user, params) -> Session | None:
-    school_ids = loan_school_ids(user)
+    school_ids = loan_school_ids(user=user)
     if not school_ids:
         raise PermissionDenied
     wanted = params.get("school", "")
@@ -112,7 +111,7 @@ def session_for(user, params) -> Session | None:
     kind, _sep, value = group.partition(":")
     if kind not in ("form", "year") or not value:
         return session
-    pupils = pupils_for(user).filter(school_id=school_id, is_active=True)
+    pupils = pupils_for(user=user).filter(school_id=school_id, is_active=True)
     pupils = pupils.filter(form=value) if kind == "form" else pupils.filter(year_group=value)
     session.pupils = list(pupils.order_by("last_name", "first_name", "pk"))
     pks = [p.pk for p in session.pupils]
@@ -175,15 +174,15 @@ def scan_record(*, user, session: Session, code: str, pupil_pk: str = "") -> tup
 class ScanView(RoleRequiredMixin, View):
     """GET: the page (choose a group and mode; then the scanning box). POST: one scan (htmx: the results only)."""
 
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
     template_name = "loans/scan.html"
 
     def _context(self, session, **extra):
         """The whole page's context; an htmx scan renders only the results, which need the session alone."""
         return {
             "session": session,
-            "groups": classes_of(self.request.user, session.school.pk),
-            "schools": School.objects.filter(pk__in=loan_school_ids(self.request.user)).only("id", "name"),
+            "groups": classes_of(user=self.request.user, school_id=session.school.pk),
+            "schools": loan_schools(user=self.request.user).only("id", "name"),
             "today": timezone.localdate(),
             **extra,
         }

@@ -1,17 +1,29 @@
 """Reads of the loaner pool and charges: scoped to the person's schools, with what each page shows fetched at once."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from schooldesk.accounts.access import access_for
 from schooldesk.assets.choices import AssetStatus
 from schooldesk.assets.models import Asset
+from schooldesk.core.permissions import can
 from schooldesk.loans.choices_pool import CHARGE_ROLES, POOL_ROLES, ChargeStatus
 from schooldesk.loans.models import Loan
 from schooldesk.loans.models_pool import Charge, Loaner, LoanSwap
 from schooldesk.loans.pool import repair_calls, spares
+from schooldesk.schools.models import School
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from schooldesk.accounts.models import User
+    from schooldesk.incidents.models import Incident
 
 
-def loans_for(user, roles=POOL_ROLES):
+def loans_for(*, user: User, roles: frozenset[str] = POOL_ROLES) -> QuerySet[Loan]:
     """The loans of the schools where the person holds one of `roles`."""
     access = access_for(user)
     school_ids = access.school_ids(roles)
@@ -54,10 +66,20 @@ def pool_sections(school) -> dict:
     }
 
 
-def swap_offer(user, *, loan) -> dict:
+def pool_school_ids(*, user: User, roles: frozenset[str] = POOL_ROLES) -> list[int]:
+    """The schools whose loaner pool (or, with CHARGE_ROLES, whose charges) `user` keeps."""
+    return access_for(user).school_ids(roles)
+
+
+def pool_schools(*, user: User) -> QuerySet[School]:
+    """The schools whose loaner pool `user` keeps, by name."""
+    return School.objects.filter(pk__in=pool_school_ids(user=user)).order_by("name")
+
+
+def swap_offer(*, user: User, loan: Loan | None) -> dict:
     """What the desk may do about a loan's device and repairs: swap a loaner in (its device has an active call and no
     loaner is out), or swap back (a loaner is out; its repair call is resolved, or there is none)."""
-    if loan is None or not access_for(user).has_role(loan.school_id, POOL_ROLES) or loan.returned_on is not None:
+    if loan is None or not can(user, "loans.pool", loan) or loan.returned_on is not None:
         return {}
     swap = (
         LoanSwap.objects.filter(loan=loan, swapped_back_at__isnull=True)
@@ -73,8 +95,8 @@ def swap_offer(user, *, loan) -> dict:
     return {"loan": loan, "calls": calls, "spares": spares(loan.school_id)}
 
 
-def swap_offer_for_call(user, incident) -> dict:
-    if not incident.asset_id or not access_for(user).has_role(incident.school_id, POOL_ROLES):
+def swap_offer_for_call(*, user: User, incident: Incident) -> dict:
+    if not incident.asset_id or not can(user, "loans.pool", incident):
         return {}
     swap = (
         LoanSwap.objects.filter(incident=incident, swapped_back_at__isnull=True)
@@ -86,10 +108,10 @@ def swap_offer_for_call(user, incident) -> dict:
         if swap
         else Loan.objects.open().filter(asset_id=incident.asset_id).select_related("pupil", "person", "asset").first()
     )
-    return swap_offer(user, loan=loan) if loan else {}
+    return swap_offer(user=user, loan=loan) if loan else {}
 
 
-def charge_list(user):
+def charge_list(*, user: User) -> QuerySet[Charge]:
     return Charge.objects.visible_to(user).select_related(
         "school", "loan__pupil", "loan__person", "loan__asset__asset_type"
     )
@@ -104,8 +126,15 @@ def charge_totals(charges) -> dict:
     return charges.order_by().aggregate(count=Count("pk"), total=Sum("amount"), **sums)
 
 
-def chargeable_loans(user):
-    return loans_for(user, CHARGE_ROLES)
+def charge_api_list(*, user: User) -> QuerySet[Charge]:
+    """The API's charges: those of the schools whose charges `user` keeps."""
+    access = access_for(user)
+    rows = charge_list(user=user)
+    return rows.filter(access.schools_q(CHARGE_ROLES)) if access.school_ids(CHARGE_ROLES) else rows.none()
+
+
+def chargeable_loans(*, user: User) -> QuerySet[Loan]:
+    return loans_for(user=user, roles=CHARGE_ROLES)
 
 
 def assets_of(school):

@@ -11,33 +11,23 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
+from schooldesk.accounts.models import Pupil
+from schooldesk.assets import services as asset_services
 from schooldesk.assets.choices import AssetStatus, EventKind
 from schooldesk.assets.models import Asset
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import version_claim
+from schooldesk.core.permissions import require
 from schooldesk.core.uploads import attachment_validate
-from schooldesk.loans.choices import LOAN_ROLES, PhotoStage
+from schooldesk.loans.choices import PhotoStage
 from schooldesk.loans.models import Loan, LoanPhoto
 
 RETURN_STATUSES = (AssetStatus.SPARE, AssetStatus.IN_USE, AssetStatus.IN_REPAIR, AssetStatus.RETIRED)
-
-
-def require_loan_role(by, school_id: int) -> None:
-    if by is None:  # the system itself: the demo, commands
-        return
-    if not access_for(by).has_role(school_id, LOAN_ROLES):
-        raise PermissionDenied(_("Only the SPOC, a technician or the ICT owner of the school can lend devices."))
-
-
-def _asset_services():
-    from schooldesk.assets import services  # the register's helpers (history, row lock); imported late: no cycle
-
-    return services
 
 
 def already_lent_message(asset: Asset, loan: Loan | None) -> str:
@@ -77,8 +67,8 @@ def loan_issue(
 ) -> Loan:
     """Hand a device to a pupil or a member of staff. A pupil's loan, or any loan with a due date, puts the asset
     "on loan"; a member of staff's without a date is "in use" (issued)."""
-    require_loan_role(by, asset.school_id)
-    assets = _asset_services()
+    require(by, "loans.lend", asset)
+    assets = asset_services  # the register's helpers (history, row lock)
     asset = assets._lock(asset, None)  # held until the end of the transaction
     if (pupil is None) == (person is None):
         raise ValidationError(_("Choose one borrower: a pupil or a member of staff."))
@@ -152,8 +142,8 @@ def loan_return(
 ) -> Loan:
     """Take a device back: the condition it came back in, whether its data was wiped (kept on the asset for its
     disposal record), and where it goes now (spare, in use, in repair or retired; optionally a room)."""
-    require_loan_role(by, loan.school_id)
-    assets = _asset_services()
+    require(by, "loans.lend", loan)
+    assets = asset_services  # the register's helpers (history, row lock)
     asset = assets._lock(loan.asset, None)
     loan = Loan.objects.select_for_update(of=("self",)).select_related("pupil", "person").get(pk=loan.pk)
     if loan.returned_on is not None:
@@ -196,10 +186,39 @@ def loan_return(
     return loan
 
 
-def loan_close_for_disposal(*, asset: Asset, by) -> None:
-    """A device retired or disposed of while lent: its open loan ends today (no history line: the caller's own
+def loan_take_back(
+    *,
+    asset: Asset,
+    by,
+    status: str = AssetStatus.SPARE,
+    location=None,
+    note: str = "",
+    condition_in: str = "",
+    is_data_wiped: bool = False,
+) -> Loan:
+    """The asset page's "Return": its open loan ends, the device back in stock (spare), in use or in repair
+    (assets.services.asset_return, through assets/lending.py)."""
+    require(by, "loans.lend", asset)
+    loan = Loan.objects.open().filter(asset_id=asset.pk).first()
+    if loan is None:
+        raise ValidationError(_("%(tag)s is not issued to anyone.") % {"tag": asset.tag})
+    if status not in (AssetStatus.SPARE, AssetStatus.IN_USE, AssetStatus.IN_REPAIR):
+        raise ValidationError({"status": _("Choose spare, in use or in repair.")})
+    return loan_return(
+        loan=loan,
+        by=by,
+        status=status,
+        location=location,
+        note=note,
+        condition_in=condition_in,
+        is_data_wiped=is_data_wiped,
+    )
+
+
+def loans_end(*, assets, by) -> None:
+    """Devices retired or disposed of while lent: their open loans end today (no history line: the caller's own
     line says what happened to the device)."""
-    Loan.objects.open().filter(asset=asset).update(
+    Loan.objects.open().filter(asset__in=assets).update(
         returned_on=timezone.localdate(), returned_by=by if getattr(by, "is_authenticated", False) else None
     )
 
@@ -211,7 +230,7 @@ PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".heic", ".webp")
 def photo_add(*, loan: Loan, stage: str, upload, by) -> LoanPhoto:
     """A photo of the device at hand-out or return: the same checks as a call's attachment (type, size, virus
     scan, fail closed) and without its EXIF (docs/decisions/0015)."""
-    require_loan_role(by, loan.school_id)
+    require(by, "loans.lend", loan)
     if Path(upload.name).suffix.lower() not in PHOTO_EXTENSIONS:
         raise ValidationError(_("“%(name)s” is not a photo. Send a JPEG or PNG.") % {"name": upload.name})
     upload = attachment_validate(upload)
@@ -234,10 +253,7 @@ def photo_add(*, loan: Loan, stage: str, upload, by) -> LoanPhoto:
 @transaction.atomic
 def pupil_save(*, pupil, by, version: int | None = None):
     """Add a pupil (no pk) or change one. The MIS id is unique within the school where it is given."""
-    from schooldesk.accounts.models import Pupil
-    from schooldesk.core.concurrency import version_claim
-
-    require_loan_role(by, pupil.school_id)
+    require(by, "loans.lend", pupil)
     for name in ("first_name", "last_name", "year_group", "form", "mis_id", "parent_name", "parent_email"):
         setattr(pupil, name, " ".join((getattr(pupil, name) or "").split()))
     pupil.full_clean(validate_unique=False, validate_constraints=False)

@@ -11,18 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.accounts.access import access_for
 from schooldesk.core.exports import csv_response
+from schooldesk.core.permissions import can
 from schooldesk.core.views import ObjectActionView, RoleRequiredMixin
 from schooldesk.loans import forms, selectors, services
-from schooldesk.loans.choices import LOAN_ROLES, PhotoStage
-from schooldesk.loans.choices_pool import CHARGE_ROLES
+from schooldesk.loans.choices import PhotoStage
 from schooldesk.loans.models import Loan, LoanPhoto
 
 
 def loan_or_404(request, pk) -> Loan:
     try:
-        return selectors.loan_get(request.user, pk)
+        return selectors.loan_get(user=request.user, pk=pk)
     except Loan.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -34,22 +33,22 @@ def render_loan(request, loan, *, return_form=None, photo_form=None, status=200)
         "loans/loan_detail.html",
         {
             "loan": loan,
-            "agreement": selectors.agreement_of(loan),
+            "agreement": selectors.agreement_of(loan=loan),
             "photos": list(loan.photos.all()),
             "today": timezone.localdate(),
-            "template": selectors.current_template(loan.school_id),
+            "template": selectors.current_template(school_id=loan.school_id),
             "return_form": (return_form or forms.ReturnForm(loan=loan, initial={"status": "spare"}))
             if is_open
             else None,
             "photo_form": photo_form or forms.PhotoForm(prefix="out"),
-            "may_charge": access_for(request.user).has_role(loan.school_id, CHARGE_ROLES),
+            "may_charge": can(request.user, "loans.charge", loan),
         },
         status=status,
     )
 
 
 class LoanDetailView(RoleRequiredMixin, View):
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
 
     def get(self, request, pk):
         return render_loan(request, loan_or_404(request, pk))
@@ -58,7 +57,7 @@ class LoanDetailView(RoleRequiredMixin, View):
 class LoanReturnView(RoleRequiredMixin, ObjectActionView):
     """Take the device back: its condition, photos, whether its data was wiped, and where it goes now."""
 
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
 
     def get_object(self):
         return loan_or_404(self.request, self.kwargs["pk"])
@@ -91,7 +90,7 @@ class LoanReturnView(RoleRequiredMixin, ObjectActionView):
 class LoanPhotoAddView(RoleRequiredMixin, ObjectActionView):
     """Photos of the condition at hand-out (after the loan is recorded: the scanning page records it first)."""
 
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
 
     def get_object(self):
         return loan_or_404(self.request, self.kwargs["pk"])
@@ -120,7 +119,7 @@ class LoanPhotoAddView(RoleRequiredMixin, ObjectActionView):
 class LoanPhotoDownloadView(RoleRequiredMixin, View):
     """Photos are served only as downloads, after the loan's own visibility check (as call attachments are)."""
 
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
 
     def get(self, request, pk, photo_pk):
         loan = loan_or_404(request, pk)
@@ -157,16 +156,16 @@ EXPORT_HEADER = [
 
 def _report_rows(user, report: str, params):
     if report == "overdue":
-        return selectors.overdue_loans(user)
+        return selectors.overdue_loans(user=user)
     if report == "support":
-        return selectors.out_of_support_on_loan(user)
-    return selectors.who_has_what(user, year_group=params.get("year", ""), form=params.get("form", ""))
+        return selectors.out_of_support_on_loan(user=user)
+    return selectors.who_has_what(user=user, year_group=params.get("year", ""), form=params.get("form", ""))
 
 
 class LoanReportView(RoleRequiredMixin, View):
     """Who has which device (by class and year group), the overdue returns, and lent devices past their support."""
 
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
     report = "who"
 
     def get(self, request):
@@ -183,7 +182,7 @@ class LoanReportView(RoleRequiredMixin, View):
                 "reports": REPORTS,
                 "page_obj": page,
                 "loans": page.object_list,
-                "groups": selectors.classes_of(request.user),
+                "groups": selectors.classes_of(user=request.user),
                 "today": timezone.localdate(),
                 "year": request.GET.get("year", ""),
                 "form": request.GET.get("form", ""),
@@ -194,7 +193,7 @@ class LoanReportView(RoleRequiredMixin, View):
 
 
 class LoanExportView(RoleRequiredMixin, View):
-    required_roles = LOAN_ROLES
+    permission = "loans.lend"
 
     def get(self, request):
         report = request.GET.get("report", "who")

@@ -11,10 +11,19 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from schooldesk.accounts.access import access_for
 from schooldesk.core.exports import csv_response
 from schooldesk.core.logs import note_school
-from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, do_once
+from schooldesk.core.permissions import can
+from schooldesk.core.views import (
+    FilteredListView,
+    FormPageView,
+    ObjectActionView,
+    RoleRequiredMixin,
+    apply_service,
+    do_once,
+    run_once,
+)
+from schooldesk.incidents.models import Incident
 from schooldesk.loans import charges as charge_services
 from schooldesk.loans import pool as pool_services
 from schooldesk.loans.choices_pool import CHARGE_ROLES, POOL_ROLES, ChargeStatus
@@ -29,28 +38,37 @@ from schooldesk.loans.forms_pool import (
     SwapInForm,
 )
 from schooldesk.loans.models_pool import Charge, Loaner, LoanSwap
-from schooldesk.loans.selectors_pool import charge_list, charge_totals, loans_for, pool_sections, swap_offer
+from schooldesk.loans.selectors_pool import (
+    charge_list,
+    charge_totals,
+    loans_for,
+    pool_school_ids,
+    pool_schools,
+    pool_sections,
+    swap_offer,
+)
 from schooldesk.schools.models import School
 
 
-def _school(request, school_pk, roles=POOL_ROLES):
+def _school(request, school_pk, permission: str = "loans.pool"):
     school = get_object_or_404(School.objects.visible_to(request.user), pk=school_pk)
     note_school(school.pk)
-    if not access_for(request.user).has_role(school.pk, roles):
+    if not can(request.user, permission, school):
         raise Http404
     return school
 
 
 def _loan(request, loan_pk, roles=POOL_ROLES):
     loan = get_object_or_404(
-        loans_for(request.user, roles).select_related("school", "pupil", "person", "asset__asset_type"), pk=loan_pk
+        loans_for(user=request.user, roles=roles).select_related("school", "pupil", "person", "asset__asset_type"),
+        pk=loan_pk,
     )
     note_school(loan.school_id)
     return loan
 
 
 def _charge(request, charge_pk):
-    charge = get_object_or_404(charge_list(request.user), pk=charge_pk)
+    charge = get_object_or_404(charge_list(user=request.user), pk=charge_pk)
     note_school(charge.school_id)
     return charge
 
@@ -59,19 +77,19 @@ def _charge(request, charge_pk):
 class PoolIndexView(RoleRequiredMixin, TemplateView):
     """/loans/pool/: the person's one school's pool, or a list of their schools to choose from."""
 
-    required_roles = POOL_ROLES
+    permission = "loans.pool"
     template_name = "loans/pool/pool_index.html"
 
     def get(self, request, *args, **kwargs):
-        ids = access_for(request.user).school_ids(POOL_ROLES)
+        ids = pool_school_ids(user=request.user)
         if len(ids) == 1:
             return redirect("loans:pool_detail", school_pk=ids[0])
-        schools = School.objects.filter(pk__in=ids).order_by("name")
+        schools = pool_schools(user=request.user)
         return self.render_to_response(self.get_context_data(schools=schools))
 
 
 class PoolView(RoleRequiredMixin, TemplateView):
-    required_roles = POOL_ROLES
+    permission = "loans.pool"
     template_name = "loans/pool/pool_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -81,21 +99,20 @@ class PoolView(RoleRequiredMixin, TemplateView):
             school=school,
             form=form,
             pool=pool_services.pool_for(school),
-            can_settle=access_for(self.request.user).has_role(school.pk, CHARGE_ROLES),
+            can_settle=can(self.request.user, "loans.pool_settings", school),
+            can_charge=can(self.request.user, "loans.charge", school),
             **pool_sections(school),
             **kwargs,
         )
 
 
 class LoanerAddView(RoleRequiredMixin, View):
-    required_roles = POOL_ROLES
+    permission = "loans.pool"
 
     def post(self, request, school_pk):
         school = _school(request, school_pk)
         form = LoanerAddForm(request.POST, school=school)
         if form.is_valid():
-            from schooldesk.core.views import run_once
-
             result, url, repeat = run_once(
                 request,
                 form,
@@ -112,7 +129,7 @@ class LoanerAddView(RoleRequiredMixin, View):
 
 
 class LoanerRemoveView(RoleRequiredMixin, View):
-    required_roles = POOL_ROLES
+    permission = "loans.pool"
 
     def post(self, request, loaner_pk):
         loaner = get_object_or_404(Loaner.objects.visible_to(request.user).select_related("asset"), pk=loaner_pk)
@@ -127,13 +144,13 @@ class LoanerRemoveView(RoleRequiredMixin, View):
 
 
 class PoolSettingsView(FormPageView):
-    required_roles = CHARGE_ROLES
+    permission = "loans.pool_settings"
     template_name = "loans/pool/pool_settings.html"
     context_object_name = "pool"
     success_message = gettext_lazy("The pool's settings are saved.")
 
     def get_object(self):
-        return pool_services.pool_for(_school(self.request, self.kwargs["school_pk"], CHARGE_ROLES))
+        return pool_services.pool_for(_school(self.request, self.kwargs["school_pk"], self.permission))
 
     def get_form(self, data=None, files=None):
         return PoolSettingsForm(data, instance=self.object)
@@ -149,11 +166,11 @@ class PoolSettingsView(FormPageView):
 
 # --- a loan's repairs and charges -----------------------------------------------------------------------------------
 def loan_page_context(request, loan, **extra) -> dict:
-    offer = swap_offer(request.user, loan=loan)
+    offer = swap_offer(user=request.user, loan=loan)
     swaps = LoanSwap.objects.filter(loan=loan).select_related(
         "original", "loaner", "incident", "swapped_by", "swapped_back_by"
     )
-    can_charge = access_for(request.user).has_role(loan.school_id, CHARGE_ROLES)
+    can_charge = can(request.user, "loans.charge", loan)
     charges = list(Charge.objects.filter(loan=loan)) if can_charge else []
     if "swap_form" not in extra and offer.get("calls") is not None:
         extra["swap_form"] = SwapInForm(spares=offer["spares"], calls=offer["calls"])
@@ -163,7 +180,7 @@ def loan_page_context(request, loan, **extra) -> dict:
 class LoanRepairsView(RoleRequiredMixin, View):
     """A loan's device and its repairs: swap a loaner in or back; the loan's swaps and charges."""
 
-    required_roles = POOL_ROLES
+    permission = "loans.pool"
 
     def get(self, request, loan_pk):
         loan = _loan(request, loan_pk)
@@ -171,14 +188,12 @@ class LoanRepairsView(RoleRequiredMixin, View):
 
 
 class SwapInView(RoleRequiredMixin, ObjectActionView):
-    required_roles = POOL_ROLES
+    permission = "loans.pool"
 
     def get_object(self):
         return _loan(self.request, self.kwargs["loan_pk"])
 
     def get_form(self, obj, data, files):
-        from schooldesk.incidents.models import Incident
-
         calls = pool_services.repair_calls(obj.asset_id) if obj.returned_on is None else Incident.objects.none()
         return SwapInForm(data, spares=pool_services.spares(obj.school_id), calls=calls)
 
@@ -218,7 +233,7 @@ def _safe_next(request) -> bool:
 
 
 class SwapBackView(RoleRequiredMixin, ObjectActionView):
-    required_roles = POOL_ROLES
+    permission = "loans.pool"
 
     def get_object(self):
         swap = get_object_or_404(
@@ -260,15 +275,10 @@ class SwapBackView(RoleRequiredMixin, ObjectActionView):
 # --- charges --------------------------------------------------------------------------------------------------------
 class ChargeListView(FilteredListView):
     model = Charge
-    required_roles = CHARGE_ROLES
+    selector = charge_list
+    permission = "loans.charge"
     filterset_class = ChargeFilterSet
     template_name = "loans/pool/charge_list.html"
-
-    def get_queryset(self):
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=charge_list(self.request.user), request=self.request
-        )
-        return self.filterset.qs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -281,7 +291,7 @@ class ChargeExportView(RoleRequiredMixin, View):
     """The CSV for the school's finance or parent payment system: the charges not exported before (then marked), or
     those sent in a date range; within the list's filters (a school, a status)."""
 
-    required_roles = CHARGE_ROLES
+    permission = "loans.charge"
 
     def get(self, request):
         return redirect("loans:charge_list")
@@ -291,12 +301,12 @@ class ChargeExportView(RoleRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, " ".join(form.non_field_errors()) or _("Check the export's choices."))
             return redirect("loans:charge_list")
-        charges = ChargeFilterSet(request.GET or None, queryset=charge_list(request.user), request=request).qs
+        charges = ChargeFilterSet(request.GET or None, queryset=charge_list(user=request.user), request=request).qs
         data = form.cleaned_data
         new_only = data["which"] == ChargeExportForm.NEW
         if not new_only:
             charges = charges.filter(sent_at__date__gte=data["date_from"], sent_at__date__lte=data["date_to"])
-        ids = access_for(request.user).school_ids(CHARGE_ROLES)
+        ids = pool_school_ids(user=request.user, roles=CHARGE_ROLES)
         if len(ids) == 1:
             note_school(ids[0])
         rows = charge_services.charges_export(charges=charges, by=request.user, new_only=new_only)
@@ -307,7 +317,7 @@ class ChargeExportView(RoleRequiredMixin, View):
 class ChargeEditView(FormPageView):
     """Raise a charge against a loan (/loans/<loan>/charges/new/) or change a proposed one."""
 
-    required_roles = CHARGE_ROLES
+    permission = "loans.charge"
     template_name = "loans/pool/charge_form.html"
     context_object_name = "charge"
     success_message = gettext_lazy("Charge saved. Nothing is sent until you mark it sent.")
@@ -365,22 +375,20 @@ def charge_page(request, charge, *, form=None, status=200):
 
 
 class ChargeDetailView(RoleRequiredMixin, View):
-    required_roles = CHARGE_ROLES
+    permission = "loans.charge"
 
     def get(self, request, charge_pk):
         return charge_page(request, _charge(request, charge_pk))
 
 
 class ChargeStatusView(RoleRequiredMixin, View):
-    required_roles = CHARGE_ROLES
+    permission = "loans.charge"
 
     def post(self, request, charge_pk):
         charge = _charge(request, charge_pk)
         form = ChargeStatusForm(request.POST)
         status = request.POST.get("status", "")
         if form.is_valid():
-            from schooldesk.core.views import apply_service
-
             result, url, repeat = do_once(
                 request,
                 lambda: apply_service(
@@ -411,7 +419,7 @@ class ChargeStatusView(RoleRequiredMixin, View):
 class ChargeLetterView(RoleRequiredMixin, View):
     """The letter to parents or carers as PDF."""
 
-    required_roles = CHARGE_ROLES
+    permission = "loans.charge"
 
     def get(self, request, charge_pk):
         charge = _charge(request, charge_pk)
@@ -422,7 +430,7 @@ class ChargeLetterView(RoleRequiredMixin, View):
 
 
 class ChargePhotoView(RoleRequiredMixin, View):
-    required_roles = CHARGE_ROLES
+    permission = "loans.charge"
 
     def get(self, request, charge_pk, charge_photo_pk):
         charge = _charge(request, charge_pk)

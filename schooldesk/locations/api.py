@@ -1,21 +1,16 @@
 """Locations in the API: everyone at a school reads its places (the drop-down wherever a place is asked for); the
 desk adds and renames them through `location_save`, as on the locations page."""
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 
-from schooldesk.accounts.choices import DESK_ROLES
-from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, require_role, schools_with
+from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet
+from schooldesk.core.permissions import require
 from schooldesk.locations.filtersets import LocationFilterSet
 from schooldesk.locations.models import Location
+from schooldesk.locations.selectors import location_api_list, location_school_ids
 from schooldesk.locations.services import location_save
-
-NOT_DESK = _("Only the school's desk can change its locations.")
-
-
-def location_list(user):
-    return Location.objects.visible_to(user).select_related("school")
+from schooldesk.schools.models import School
 
 
 class LocationSerializer(DeskSerializer):
@@ -39,7 +34,7 @@ class LocationSerializer(DeskSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.reader is not None and "school" in self.fields:
-            self.fields["school"].queryset = schools_with(self.reader, DESK_ROLES)
+            self.fields["school"].queryset = School.objects.filter(pk__in=location_school_ids(user=self.reader))
         if self.instance is not None and not isinstance(self.instance, list | tuple) and "school" in self.fields:
             self.fields["school"].read_only = True
 
@@ -49,21 +44,21 @@ class LocationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskView
 
     serializer_class = LocationSerializer
     filterset_class = LocationFilterSet
-    selector = staticmethod(location_list)
+    selector = staticmethod(lambda user: location_api_list(user=user))
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        require_role(request.user, data["school"].pk, DESK_ROLES, NOT_DESK)
+        require(request.user, "locations.change", data["school"])
         location = location_save(location=Location(**data), by=request.user)
         return self.detail_answer(location, status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[IF_MATCH])
     def partial_update(self, request, *args, **kwargs):
         location = self.get_object()
-        require_role(request.user, location.school_id, DESK_ROLES, NOT_DESK)
+        require(request.user, "locations.change", location)
         self.checked_version(location)
         serializer = self.get_serializer(location, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

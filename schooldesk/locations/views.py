@@ -1,56 +1,42 @@
 from django.apps import apps
 from django.contrib import messages
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin
 from schooldesk.locations import services
 from schooldesk.locations.filtersets import LocationFilterSet
 from schooldesk.locations.forms import LocationForm
 from schooldesk.locations.models import Location
-from schooldesk.locations.selectors import location_uses
-
-
-def desk_locations(user):
-    return Location.objects.visible_to(user).filter(access_for(user).schools_q(DESK_ROLES))
+from schooldesk.locations.selectors import desk_locations, location_list, location_school_ids, location_uses
 
 
 class LocationListView(FilteredListView):
     model = Location
+    selector = location_list
     filterset_class = LocationFilterSet
-    required_roles = DESK_ROLES
+    permission = "locations.change"
     template_name = "locations/location_list.html"
     paginate_by = 50
-
-    def get_queryset(self):
-        self.filterset = LocationFilterSet(
-            self.request.GET or None,
-            queryset=desk_locations(self.request.user).select_related("school").annotate(calls=Count("incident")),
-            request=self.request,
-        )
-        return self.filterset.qs.order_by("school__name", "name")
 
 
 class LocationEditView(FormPageView):
     """Add a location (no pk) or rename one."""
 
-    required_roles = DESK_ROLES
+    permission = "locations.change"
     template_name = "locations/location_form.html"
     context_object_name = "location"
     success_message = gettext_lazy("Location saved.")
 
     def get_object(self):
         pk = self.kwargs.get("pk")
-        return get_object_or_404(desk_locations(self.request.user), pk=pk) if pk else Location()
+        return get_object_or_404(desk_locations(user=self.request.user), pk=pk) if pk else Location()
 
     def get_form(self, data=None, files=None):
-        return LocationForm(data, instance=self.object, school_ids=access_for(self.request.user).school_ids(DESK_ROLES))
+        return LocationForm(data, instance=self.object, school_ids=location_school_ids(user=self.request.user))
 
     def perform(self, form):
         return services.location_save(location=form.instance, by=self.request.user, version=form.rendered_version)
@@ -62,11 +48,11 @@ class LocationEditView(FormPageView):
 class LocationArchiveView(RoleRequiredMixin, View):
     """POST: archive or restore."""
 
-    required_roles = DESK_ROLES
+    permission = "locations.change"
     action = "archive"
 
     def post(self, request, pk):
-        location = get_object_or_404(desk_locations(request.user), pk=pk)
+        location = get_object_or_404(desk_locations(user=request.user), pk=pk)
         services.location_archive(location=location, by=request.user, archived=self.action == "archive")
         messages.success(
             request,
@@ -80,11 +66,11 @@ class LocationArchiveView(RoleRequiredMixin, View):
 class LocationDeleteView(RoleRequiredMixin, View):
     """GET asks first (and says when the location will be archived instead: records name it); POST deletes."""
 
-    required_roles = DESK_ROLES
+    permission = "locations.change"
 
     def get(self, request, pk):
-        location = get_object_or_404(desk_locations(request.user), pk=pk)
-        uses = location_uses(location)
+        location = get_object_or_404(desk_locations(user=request.user), pk=pk)
+        uses = location_uses(location=location)
         calls = uses.pop("incidents.incident", 0)
         others = ", ".join(str(apps.get_model(label)._meta.verbose_name_plural) for label in uses)
         return render(
@@ -94,7 +80,7 @@ class LocationDeleteView(RoleRequiredMixin, View):
         )
 
     def post(self, request, pk):
-        location = get_object_or_404(desk_locations(request.user), pk=pk)
+        location = get_object_or_404(desk_locations(user=request.user), pk=pk)
         if services.location_delete(location=location, by=request.user):
             messages.success(request, _("“%(name)s” deleted.") % {"name": location.name})
         else:

@@ -85,24 +85,162 @@ def both(*tests):
 
 
 # --- assets ------------------------------------------------------------------------------------------
+from schooldesk.assets.choices import ASSET_DESK_ROLES, ASSET_ROLES  # noqa: E402
+
+ASSET_REGISTER_REFUSED = _("Your role does not include the asset register.")
+#: keep the register (the asset, its school, or None: in some school): add, edit, move, status, relate, audit
+rule("assets.change", holds(ASSET_ROLES), ASSET_REGISTER_REFUSED)
+#: the school's asset types (the type, or its school)
+rule("assets.change_types", holds(ASSET_DESK_ROLES), ASSET_REGISTER_REFUSED)
+#: record a disposal (the asset)
+rule("assets.dispose", holds(ASSET_DESK_ROLES), _("Only the SPOC or the ICT owner can record a disposal."))
+#: move or re-status several assets at once (a school)
+rule("assets.bulk", holds(ASSET_DESK_ROLES), _("Only the SPOC or the ICT owner can change several assets at once."))
+#: print the labels of a school's rooms (the school)
+rule("assets.room_labels", holds(ASSET_DESK_ROLES))
+#: import a spreadsheet of assets (the school, or the import)
+rule("assets.import", holds(ASSET_DESK_ROLES), _("Only the SPOC or the ICT owner can import assets."))
 
 
 # --- loans: device loans, the pool, charges -------------------------------------------------------------
+from schooldesk.loans.choices import LOAN_ROLES  # noqa: E402
+from schooldesk.loans.choices_pool import CHARGE_ROLES, POOL_ROLES, POOL_SETTINGS_ROLES  # noqa: E402
+
+#: lend and take back devices, keep pupils and agreements (the loan, the asset, the pupil or the school)
+rule("loans.lend", holds(LOAN_ROLES), _("Only the SPOC, a technician or the ICT owner of the school can lend devices."))
+#: the loaner pool: see it, add loaners, swap a loaner in and back (the loan, the asset, the swap or the school)
+rule("loans.pool", holds(POOL_ROLES), _("Your role does not include the loaner pool."))
+#: the pool's settings (the pool, or its school)
+rule(
+    "loans.pool_settings",
+    holds(POOL_SETTINGS_ROLES),
+    _("Only the SPOC or the ICT owner can change the pool's settings."),
+)
+#: raise, change, settle and export charges for damage and loss (the charge, the loan or the school)
+rule("loans.charge", holds(CHARGE_ROLES), _("Only the SPOC or the ICT owner can raise and change charges."))
 
 
 # --- licences --------------------------------------------------------------------------------------------
+from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES, LICENCE_VIEW_ROLES  # noqa: E402
+
+#: read the licence list, a licence's page, the compliance page (the licence, its school, or None: in some school)
+rule("licences.view", holds(LICENCE_VIEW_ROLES))
+#: add, edit and delete licences (the licence, or its school)
+rule("licences.change", holds(LICENCE_DESK_ROLES), _("Only the SPOC or the ICT owner can change the licence list."))
+#: allocate seats and record installations, by hand or from an inventory tool's file (the licence, or the school)
+rule("licences.allocate", holds(LICENCE_KEY_ROLES), _("Your role does not include the licence list."))
+#: see a licence's key and download its proof of purchase (the licence)
+rule("licences.see_key", holds(LICENCE_KEY_ROLES))
 
 
 # --- locations -------------------------------------------------------------------------------------------
+from schooldesk.accounts.choices import DESK_ROLES as LOCATION_ROLES  # noqa: E402
+
+#: add, rename, archive, restore and delete a school's locations (the location, or its school): the school's desk
+rule("locations.change", holds(LOCATION_ROLES), _("Only the school's desk can change its locations."))
 
 
 # --- suppliers: suppliers, contacts, contracts ---------------------------------------------------------
+from schooldesk.suppliers.choices import CONTRACT_ROLES, SUPPLIER_DESK_ROLES  # noqa: E402
+
+
+def _supplier_organisation(obj) -> int | None:
+    """The organisation whose shared record `obj` is: a supplier's, a contact's or a suggestion's (through its
+    supplier), an organisation itself, or its id."""
+    if obj is None or isinstance(obj, int):
+        return obj
+    if hasattr(obj, "organisation_id"):
+        return obj.organisation_id
+    if hasattr(obj, "supplier_id"):
+        return obj.supplier.organisation_id
+    return obj.pk
+
+
+def _officer_of_organisation(access, user, obj) -> bool:
+    """An officer of the record's organisation (a desk role across it, or in a stand-alone school's own); in some
+    organisation when there is no record."""
+    managed = access.organisations_managed(SUPPLIER_DESK_ROLES)
+    organisation_id = _supplier_organisation(obj)
+    return bool(managed) if organisation_id is None else organisation_id in managed
+
+
+def _desk_in_organisation(access, user, obj) -> bool:
+    """The desk of a school of the supplier's organisation (in some school when there is no supplier)."""
+    school_ids = access.school_ids(SUPPLIER_DESK_ROLES)
+    if obj is None:
+        return bool(school_ids)
+    return obj.organisation.schools.filter(pk__in=school_ids).exists()
+
+
+def _desk_of_every_sharing_school(access, user, obj) -> bool:
+    """The desk of every school sharing the contract (`obj` a contract, or the ids of the schools it is to be shared
+    by); in some school when there is none."""
+    if obj is None:
+        return access.any_role(SUPPLIER_DESK_ROLES)
+    if hasattr(obj, "shares"):
+        school_ids = [share.school_id for share in obj.shares.all()] if obj.pk else []
+    else:
+        school_ids = list(obj)
+    return bool(school_ids) and all(access.has_role(school_id, SUPPLIER_DESK_ROLES) for school_id in school_ids)
+
+
+#: read suppliers and contracts (the pages, the API)
+rule("suppliers.view", holds(CONTRACT_ROLES))
+#: add and change an organisation's shared suppliers and their contacts, decide a school's suggestion (the supplier,
+#: the contact, the suggestion or the organisation)
+rule(
+    "suppliers.change",
+    _officer_of_organisation,
+    _("Only the organisation's officers change its shared suppliers; suggest a change instead."),
+)
+#: suggest a change to the organisation's shared supplier or contact (the supplier)
+rule(
+    "suppliers.suggest",
+    _desk_in_organisation,
+    _("Only the SPOC or ICT owner of a school of this organisation can suggest a change."),
+)
+#: add a contract with the supplier (the supplier)
+rule("suppliers.add_contract", _desk_in_organisation)
+#: change a contract, decide its renewal, add its documents and payments (the contract, or its schools' ids)
+rule(
+    "suppliers.manage_contract",
+    _desk_of_every_sharing_school,
+    _("Only the SPOC or ICT owner of every school sharing this contract can change it."),
+)
 
 
 # --- diary: visits, payments -----------------------------------------------------------------------------
+from schooldesk.diary.choices import DIARY_DESK_ROLES, PAYMENT_ROLES, VISIT_ROLES  # noqa: E402
+
+#: add, change and remove a school's diary entries (the entry, or its school)
+rule("diary.change", holds(DIARY_DESK_ROLES), _("Only the SPOC or ICT owner can change the diary."))
+#: work a visit's sheet: what was done on each call (the visit's entry)
+rule("diary.work_visit", holds(VISIT_ROLES), _("Only the school's technicians and desk can work a visit sheet."))
+#: complete a visit (the visit's entry)
+rule("diary.complete_visit", holds(VISIT_ROLES), _("Only the school's technicians and desk can complete a visit."))
+#: see the school's payments (the payment, an entry, or the school)
+rule("diary.see_payments", holds(PAYMENT_ROLES))
+#: schedule a payment by hand, change it (the payment, or its school)
+rule("diary.schedule_payment", holds(DIARY_DESK_ROLES), _("Only the SPOC or ICT owner can schedule payments."))
+#: record that a payment was paid (the payment)
+rule("diary.record_payment", holds(DIARY_DESK_ROLES), _("Only the SPOC or ICT owner can record payments."))
+#: remove a payment (the payment)
+rule("diary.remove_payment", holds(DIARY_DESK_ROLES), _("Only the SPOC or ICT owner can remove payments."))
+#: schedule a contract's payments for its current term (the contract)
+rule(
+    "diary.schedule_payments",
+    _desk_of_every_sharing_school,
+    _("Only the SPOC or ICT owner of every school sharing this contract can schedule its payments."),
+)
 
 
 # --- budgets ---------------------------------------------------------------------------------------------
+from schooldesk.budgets.choices import BUDGET_SET_ROLES, BUDGET_VIEW_ROLES  # noqa: E402
+
+#: read the budget against spend (the school, or None: in some school)
+rule("budgets.view", holds(BUDGET_VIEW_ROLES), _("Only the ICT owner, the desk and governors read the budget."))
+#: set a school's budget lines (the school)
+rule("budgets.set", holds(BUDGET_SET_ROLES), _("Only the ICT owner can set the budget."))
 
 
 # --- safeguarding: the restricted lane, breaches, filtering ------------------------------------------

@@ -120,7 +120,7 @@ def desk_dashboard(user, school_ids, now: datetime) -> dict:
             .select_related("school", "person", "location")
             .order_by("starts_at", "pk")[:5]
         ),
-        "contracts": contracts_needing_decision(user, today),
+        "contracts": contracts_needing_decision(user=user, today=today),
         "payments": list(
             unpaid.filter(due_on__lte=today + timedelta(days=PAYMENT_DAYS))
             .select_related("school", "supplier")
@@ -273,8 +273,8 @@ def owner_dashboard(user, school_ids, now: datetime) -> dict:
     owner_ids = access_for(user).school_ids(frozenset({Role.OWNER}))
     return {
         "progress": progress(user, school=school, today=today),
-        "contracts": contracts_needing_decision(user, today),
-        "budget": budget_vs_spend(user, years_for(schools, today)),
+        "contracts": contracts_needing_decision(user=user, today=today),
+        "budget": budget_vs_spend(user=user, years=years_for(schools, today)),
         "levels": service_levels(school_ids, terms, now),
         "term": term_label(terms),
         "checks_missed": checks_missed(user, school_ids, today),
@@ -318,7 +318,7 @@ def governors_dashboard(user, school_ids, now: datetime) -> dict:
         "changes": changes,
         "licences": compliance_summary(with_compliance(Licence.objects.filter(school_id__in=school_ids), today)),
         "contracts": {"count": contracts["count"], "undecided": contracts["undecided"]},
-        "budget": budget_vs_spend(user, years_for(schools, today)),
+        "budget": budget_vs_spend(user=user, years=years_for(schools, today)),
     }
 
 
@@ -344,7 +344,7 @@ def schools_dashboard(user, school_ids, now: datetime) -> dict:
     )
     by_school, _all = compliance_by_school(with_compliance(Licence.objects.filter(school_id__in=school_ids), today))
     licences = {row["school_id"]: row for row in by_school}
-    budget = budget_vs_spend(user, years_for(schools, today))
+    budget = budget_vs_spend(user=user, years=years_for(schools, today))
     rows = []
     for school in schools:
         level = levels.get(school.pk, {})

@@ -261,7 +261,7 @@ def spend_figures(user, schools, periods) -> dict:
     from schooldesk.diary.models import Payment
 
     period = periods[0][1]
-    year = budget_vs_spend(user, years_for(schools, period.end))
+    year = budget_vs_spend(user=user, years=years_for(schools, period.end))
     aggregates = {}
     for tag, p in periods:
         aggregates[f"{tag}__due"] = Coalesce(

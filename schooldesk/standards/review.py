@@ -97,7 +97,7 @@ def review_suppliers(user, school, start: date, end: date) -> list[dict]:
     found = []
     for supplier_id in dict.fromkeys(c.supplier_id for c in contracts):
         mine = [c for c in contracts if c.supplier_id == supplier_id]
-        performance = supplier_performance(user, supplier_id=supplier_id, contracts=mine, today=end, since=start)
+        performance = supplier_performance(user=user, supplier_id=supplier_id, contracts=mine, today=end, since=start)
         found.append({"supplier": mine[0].supplier, "contracts": performance["contracts"]})
     return found
 
@@ -129,7 +129,7 @@ def review_report(user, school, review, today: date) -> dict:
         "end": end,
         "calls": review_calls(school, start, end),
         "suppliers": review_suppliers(user, school, start, end),
-        "budget": budget_vs_spend(user, years_for([school], end)),
+        "budget": budget_vs_spend(user=user, years=years_for([school], end)),
         "renewals": review_renewals(user, school, today),
         "standards": standards_states([school], today)[school.pk],
         "today": today,

@@ -1,7 +1,6 @@
 """Suppliers, their contacts and contracts (with dates, targets and renewal decisions) in the API: read by those
 whom the supplier and contract pages let in (CONTRACT_ROLES), scoped as those pages are."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,12 +9,13 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
 from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, through_form
+from schooldesk.core.permissions import can, require
 from schooldesk.suppliers import services
 from schooldesk.suppliers.filtersets import ContractFilterSet, SupplierFilterSet
 from schooldesk.suppliers.forms import ContactForm, ContractForm, DecisionForm, SupplierForm
-from schooldesk.suppliers.models import CONTRACT_ROLES, Contact, Contract, ContractDecision, Supplier
-from schooldesk.suppliers.selectors import contract_list, supplier_list
-from schooldesk.suppliers.views import _managed_supplier, managed_organisation_ids
+from schooldesk.suppliers.models import Contact, Contract, ContractDecision, Supplier
+from schooldesk.suppliers.selectors import contacts_for, contract_list, managed_organisation_ids, suppliers_for
+from schooldesk.suppliers.views import _managed_supplier
 
 #: the fields a write may send, as the web page's form takes them
 SUPPLIER_WRITE = (
@@ -28,20 +28,6 @@ CONTRACT_WRITE = (
     "support_closes_at, support_days [0-6], services, locations, targets as t_<priority>_respond / "
     "t_<priority>_fix in hours, visit_…) and `shares`: {school id: percent}, adding up to 100."
 )
-
-
-def suppliers_for(user):
-    """The suppliers of the organisations of the schools where the user may read suppliers."""
-    from schooldesk.accounts.access import access_for
-    from schooldesk.schools.models import School
-
-    # (not with_roles(School…, field="id"): for an LA's officer that built `id__organisation_id__in`, a 500)
-    schools = School.objects.filter(pk__in=access_for(user).school_ids(CONTRACT_ROLES))
-    return supplier_list(user).filter(organisation_id__in=schools.values("organisation_id"))
-
-
-def contacts_for(user):
-    return Contact.objects.filter(supplier__in=suppliers_for(user).values("pk")).select_related("supplier")
 
 
 class SupplierSerializer(DeskSerializer):
@@ -137,14 +123,13 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskView
 
     serializer_class = SupplierSerializer
     filterset_class = SupplierFilterSet
-    selector = staticmethod(suppliers_for)
+    selector = staticmethod(lambda user: suppliers_for(user=user))
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=OpenApiTypes.OBJECT, description=SUPPLIER_WRITE)
     def create(self, request, *args, **kwargs):
-        organisations = managed_organisation_ids(request.user)
-        if not organisations:
-            raise PermissionDenied(_("Your organisation's officers add its shared suppliers."))
+        require(request.user, "suppliers.change", message=_("Your organisation's officers add its shared suppliers."))
+        organisations = managed_organisation_ids(user=request.user)
         form = through_form(SupplierForm, request, instance=Supplier(), organisation_ids=organisations)
         supplier = services.supplier_save(supplier=form.instance, by=request.user)
         return self.detail_answer(supplier, status.HTTP_201_CREATED)
@@ -158,7 +143,7 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskView
             request,
             instance=supplier,
             version=version,
-            organisation_ids=managed_organisation_ids(request.user),
+            organisation_ids=managed_organisation_ids(user=request.user),
         )
         return self.detail_answer(
             services.supplier_save(supplier=form.instance, by=request.user, version=form.rendered_version)
@@ -170,14 +155,14 @@ class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.De
     by the organisation's officers (`contact_save`, `contact_delete`), as on the supplier page."""
 
     serializer_class = ContactSerializer
-    selector = staticmethod(contacts_for)
+    selector = staticmethod(lambda user: contacts_for(user=user))
     filterset_fields = ["supplier"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     @extend_schema(request=ContactSerializer)
     def create(self, request, *args, **kwargs):
         supplier_id = str(request.data.get("supplier", ""))
-        if not supplier_id.isdigit() or not suppliers_for(request.user).filter(pk=supplier_id).exists():
+        if not supplier_id.isdigit() or not suppliers_for(user=request.user).filter(pk=supplier_id).exists():
             raise serializers.ValidationError({"supplier": [_("Choose a supplier you can see.")]})
         supplier = _managed_supplier(request, int(supplier_id))
         form = through_form(ContactForm, request, instance=Contact(supplier=supplier))
@@ -212,7 +197,7 @@ class ContractViewSet(DeskViewSet):
 
     @staticmethod
     def selector(user):
-        return contract_list(user).prefetch_related("decisions")
+        return contract_list(user=user).prefetch_related("decisions")
 
     def _saved(self, request, contract, *, version=None):
         data = {name: value for name, value in request.data.items() if name != "shares"}
@@ -241,7 +226,7 @@ class ContractViewSet(DeskViewSet):
     @extend_schema(request=OpenApiTypes.OBJECT, parameters=[IF_MATCH], description=CONTRACT_WRITE)
     def partial_update(self, request, *args, **kwargs):
         contract = self.get_object()
-        if not services.can_manage_contract(request.user, services.contract_school_ids(contract)):
+        if not can(request.user, "suppliers.manage_contract", contract):
             raise Http404
         version = self.checked_version(contract)
         return self.detail_answer(self._saved(request, contract, version=version))

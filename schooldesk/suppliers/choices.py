@@ -1,6 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
+
+#: who sees suppliers and contracts: the desk, technicians (support hours, targets, visits) and viewers (costs)
+CONTRACT_ROLES = STAFF_ROLES | {Role.VIEWER}
+#: who changes an organisation's shared suppliers (held across it), suggests changes, and manages contracts
+SUPPLIER_DESK_ROLES = DESK_ROLES
+
 
 class SupplierKind(models.TextChoices):
     SUPPORT = "support", _("Support provider")

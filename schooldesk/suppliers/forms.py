@@ -3,13 +3,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, TimeInput, VersionedFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.schools.choices import Priority
-from schooldesk.schools.models import Organisation, School
+from schooldesk.schools.models import Organisation
 from schooldesk.suppliers.choices import (
     CONTACT_SUGGESTABLE,
     EDITABLE_STATUSES,
@@ -19,6 +18,7 @@ from schooldesk.suppliers.choices import (
     Decision,
 )
 from schooldesk.suppliers.models import Contact, Contract, Supplier
+from schooldesk.suppliers.selectors import contract_schools
 
 SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
 DAY_CHOICES = [(str(n), label) for n, label in WEEKDAYS]
@@ -127,8 +127,7 @@ class ContractForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        access = access_for(user)
-        self.schools = list(School.objects.filter(pk__in=access.school_ids(DESK_ROLES)).order_by("name"))
+        self.schools = contract_schools(user=user)
         school_ids = [s.pk for s in self.schools]
         self.fields["supplier"].queryset = Supplier.objects.filter(
             organisation_id__in={s.organisation_id for s in self.schools}

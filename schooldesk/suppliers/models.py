@@ -21,11 +21,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from schooldesk.accounts.choices import STAFF_ROLES, Role
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import TimeStampedModel
 from schooldesk.suppliers.choices import (
     CONTACT_SUGGESTABLE,
+    CONTRACT_ROLES,
     SUPPLIER_SUGGESTABLE,
     WEEKDAYS,
     AlertKind,
@@ -41,8 +41,6 @@ from schooldesk.suppliers.choices import (
 )
 
 CONTRACT_PREFIX = "CON-"
-#: who sees contracts: the desk, technicians (support hours, targets, visits) and viewers (costs)
-CONTRACT_ROLES = STAFF_ROLES | {Role.VIEWER}
 MAX_TERM_MONTHS = 120
 
 

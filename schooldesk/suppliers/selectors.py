@@ -4,48 +4,89 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
+from schooldesk.accounts.choices import REPORT_ROLES, STAFF_ROLES, Role
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.core.calendar import Term as CalendarTerm
-from schooldesk.suppliers.choices import ALERT_THRESHOLDS, LIVE_STATUSES, ContractStatus, Renewal
-from schooldesk.suppliers.models import Contract, ContractShare, Supplier
+from schooldesk.mail.choices import InboundAction
+from schooldesk.mail.models import InboundMessage
+from schooldesk.schools.models import Closure, School, Term
+from schooldesk.suppliers.choices import (
+    ALERT_THRESHOLDS,
+    CONTRACT_ROLES,
+    LIVE_STATUSES,
+    SUPPLIER_DESK_ROLES,
+    ContractStatus,
+    Renewal,
+    SuggestionStatus,
+)
+from schooldesk.suppliers.models import Contact, Contract, ContractDecision, ContractShare, Supplier, SupplierSuggestion
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from schooldesk.accounts.models import User
 
 PERFORMANCE_DAYS = 365
 
 
-def supplier_list(user):
+def supplier_list(*, user: User) -> QuerySet[Supplier]:
     return Supplier.objects.visible_to(user).select_related("organisation")
 
 
-def supplier_get(user, pk: int) -> Supplier:
-    return supplier_list(user).prefetch_related("contacts").get(pk=pk)
+def supplier_get(*, user: User, pk: int) -> Supplier:
+    return supplier_list(user=user).prefetch_related("contacts").get(pk=pk)
 
 
-def supplier_suggestions(user, supplier, *, managing: bool) -> list:
+def managed_organisation_ids(*, user: User) -> list[int]:
+    """The organisations whose shared suppliers this person changes (docs/decisions/0016; rule suppliers.change)."""
+    return sorted(access_for(user).organisations_managed(SUPPLIER_DESK_ROLES))
+
+
+def desk_organisation_ids(*, user: User) -> list[int]:
+    """The organisations of the schools whose desk this person runs (whose suppliers they add contracts with)."""
+    ids = access_for(user).school_ids(SUPPLIER_DESK_ROLES)
+    return sorted(set(School.objects.filter(pk__in=ids).values_list("organisation_id", flat=True)))
+
+
+def contract_schools(*, user: User) -> list[School]:
+    """The schools a contract may be shared by, on the contract's form: those whose desk this person runs."""
+    return list(School.objects.filter(pk__in=access_for(user).school_ids(SUPPLIER_DESK_ROLES)).order_by("name"))
+
+
+def suggestion_school(*, user: User, supplier: Supplier) -> School | None:
+    """The school whose desk the person speaks for on this supplier: one of theirs in its organisation."""
+    ids = access_for(user).school_ids(SUPPLIER_DESK_ROLES)
+    return School.objects.filter(pk__in=ids, organisation_id=supplier.organisation_id).order_by("name").first()
+
+
+def suppliers_for(*, user: User) -> QuerySet[Supplier]:
+    """The suppliers of the organisations of the schools where the person reads contracts (the API)."""
+    schools = School.objects.filter(pk__in=access_for(user).school_ids(CONTRACT_ROLES))
+    return supplier_list(user=user).filter(organisation_id__in=schools.values("organisation_id"))
+
+
+def contacts_for(*, user: User) -> QuerySet[Contact]:
+    """The contacts of `suppliers_for` (the API)."""
+    return Contact.objects.filter(supplier__in=suppliers_for(user=user).values("pk")).select_related("supplier")
+
+
+def supplier_suggestions(*, user: User, supplier: Supplier, managing: bool) -> list:
     """For the organisation's officers, the suggestions waiting for them; for a school's desk, its own (the
     latest ten, with their outcome)."""
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import DESK_ROLES
-    from schooldesk.suppliers.choices import SuggestionStatus
-    from schooldesk.suppliers.models import SupplierSuggestion
-
     rows = SupplierSuggestion.objects.filter(supplier=supplier).select_related("school", "proposed_by", "decided_by")
     if managing:
         return list(rows.filter(status=SuggestionStatus.PENDING).order_by("created_at"))
-    return list(rows.filter(school_id__in=access_for(user).school_ids(DESK_ROLES))[:10])
+    return list(rows.filter(school_id__in=access_for(user).school_ids(SUPPLIER_DESK_ROLES))[:10])
 
 
-def suggestions_waiting(organisation_ids):
+def suggestions_waiting(*, organisation_ids) -> QuerySet[Supplier]:
     """Suppliers with suggestions waiting for their organisation's officers, and how many."""
-    from django.db.models import Count, Q
-
-    from schooldesk.suppliers.choices import SuggestionStatus
-
     return (
         Supplier.objects.filter(organisation_id__in=organisation_ids)
         .annotate(waiting=Count("suggestions", filter=Q(suggestions__status=SuggestionStatus.PENDING)))
@@ -54,17 +95,20 @@ def suggestions_waiting(organisation_ids):
     )
 
 
-def contract_list(user):
+def contract_list(*, user: User) -> QuerySet[Contract]:
     shares = Prefetch("shares", queryset=ContractShare.objects.select_related("school"))
     return Contract.objects.visible_to(user).select_related("supplier").prefetch_related(shares)
 
 
-def contract_get(user, pk: int) -> Contract:
-    from schooldesk.suppliers.models import ContractDecision
+def contract_list_by_end(*, user: User) -> QuerySet[Contract]:
+    """The contracts page: the soonest to end first."""
+    return contract_list(user=user).order_by("term_ends_on", "name", "pk")
 
+
+def contract_get(*, user: User, pk: int) -> Contract:
     decisions = Prefetch("decisions", queryset=ContractDecision.objects.select_related("decided_by"))
     return (
-        contract_list(user)
+        contract_list(user=user)
         .select_related("visit_technician", "supplier__organisation")
         .prefetch_related("locations__school", "documents", decisions)
         .get(pk=pk)
@@ -79,12 +123,12 @@ def decision_deadline(contract: Contract, today: date) -> tuple[str, date]:
     return "end", contract.term_ends_on
 
 
-def contracts_needing_decision(user, today: date) -> dict:
+def contracts_needing_decision(*, user: User, today: date) -> dict:
     """Live contracts whose notice date (or, once that has passed, whose end) falls within 90 days and
     that have no decision for their current term, in bands of 30, 60 and 90 days."""
     horizon = today + timedelta(days=max(ALERT_THRESHOLDS))
     undecided = (
-        contract_list(user)
+        contract_list(user=user)
         .filter(status__in=LIVE_STATUSES, term_ends_on__gte=today)
         .exclude(decisions__term_ends_on=F("term_ends_on"))
     )
@@ -108,7 +152,7 @@ def contracts_needing_decision(user, today: date) -> dict:
             }
         )
     since = datetime.combine(today - timedelta(days=90), datetime.min.time(), tzinfo=LONDON)
-    recent = contract_list(user).filter(decisions__created_at__gte=since).distinct().order_by("-updated_at")[:10]
+    recent = contract_list(user=user).filter(decisions__created_at__gte=since).distinct().order_by("-updated_at")[:10]
     return {"bands": bands, "count": sum(len(rows) for rows in bands.values()), "recent": list(recent), "today": today}
 
 
@@ -117,9 +161,8 @@ def _first_supplier_response():
     """When the supplier first answered after escalation, as the timeline shows it: the first entry by one of
     its provider users, an email from the supplier that the mailbox added to the call, or the desk recording
     the supplier's own reference (their acknowledgement)."""
+    # imported here: incidents imports suppliers (a call escalated to its supplier); suppliers reads calls late
     from schooldesk.incidents.models import IncidentUpdate
-    from schooldesk.mail.choices import InboundAction
-    from schooldesk.mail.models import InboundMessage
 
     supplier_mail = InboundMessage.objects.filter(first_update_id=OuterRef("pk"), action=InboundAction.SUPPLIER)
     return Subquery(
@@ -137,8 +180,6 @@ def _first_supplier_response():
 def _calendars(contracts, school_ids) -> dict:
     """A support-hours calendar per (contract, school): the contract's hours and days, the school's
     nation's bank holidays and, for term-time-only support, the school's terms and closures."""
-    from schooldesk.schools.models import Closure, School, Term
-
     nations = dict(School.objects.filter(pk__in=school_ids).values_list("pk", "nation"))
     terms, closed = defaultdict(list), defaultdict(set)
     for row in Term.objects.filter(school_id__in=school_ids).values_list(
@@ -194,7 +235,7 @@ def _finish(row: dict) -> dict:
     return row
 
 
-def supplier_performance(user, *, supplier_id: int, contracts, today: date, since: date | None = None) -> dict:
+def supplier_performance(*, user: User, supplier_id: int, contracts, today: date, since: date | None = None) -> dict:
     """Response and fix times of the calls escalated to the supplier since `since` (by default in the last
     year), each counted against the contract in force for the call's school on the day it was escalated, in
     that contract's support hours and against its targets for the call's priority.
@@ -203,6 +244,7 @@ def supplier_performance(user, *, supplier_id: int, contracts, today: date, sinc
     timeline, else the recorded fix. Fix: when the desk recorded that the supplier fixed it, else when the call
     was resolved. The calls and their first supplier response come from one SQL query; the support-hours
     arithmetic (bank holidays, terms) is Python."""
+    # imported here: incidents imports suppliers (a call escalated to its supplier); suppliers reads calls late
     from schooldesk.incidents.models import Incident
 
     school_ids = access_for(user).school_ids(STAFF_ROLES | REPORT_ROLES)
@@ -262,10 +304,3 @@ def _in_force(contract: Contract, day: date) -> bool:
 
 def contract_school_ids(contract: Contract) -> list[int]:
     return [share.school_id for share in contract.shares.all()] if contract.pk else []
-
-
-def can_manage_contract(user, school_ids) -> bool:
-    """Changing a contract needs the desk role in every school that shares it (for a trust-wide
-    contract, usually the trust's ICT owner), so one school cannot change another's costs."""
-    access = access_for(user)
-    return bool(school_ids) and all(access.has_role(school_id, DESK_ROLES) for school_id in school_ids)

@@ -14,12 +14,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, Role
+from schooldesk.accounts.choices import Role
+from schooldesk.accounts.models import Membership, User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
+from schooldesk.core.permissions import refusal, require
 from schooldesk.core.uploads import attachment_validate
-from schooldesk.diary.services import contract_diary_sync, payments_schedule_renewal
+from schooldesk.mail.outbound import messages_deliver
+from schooldesk.mail.reminders import ReminderKind, reminder_send
 from schooldesk.suppliers.choices import (
     ALERT_THRESHOLDS,
     EDITABLE_STATUSES,
@@ -41,31 +43,20 @@ from schooldesk.suppliers.models import (
     Supplier,
     SupplierSuggestion,
 )
-from schooldesk.suppliers.selectors import can_manage_contract, contract_school_ids
+from schooldesk.suppliers.selectors import contract_school_ids, suggestion_school
+from schooldesk.suppliers.signals import contract_changed, contract_renewed
+from schooldesk.webhooks.choices import WebhookEvent
+from schooldesk.webhooks.events import emit, event_key, subscribed_events
 
 MAX_ROLL_FORWARD = 1200  # terms: a monthly contract rolled for a century is a data error
-
-
-def can_manage_organisation(user, organisation_id: int) -> bool:
-    """The organisation's own records (its suppliers and their contacts) are changed by its officers: a desk role
-    held across the whole organisation, or in a stand-alone school's own organisation. A school inside an LA or
-    trust suggests a change instead (supplier_suggest)."""
-    return organisation_id in access_for(user).organisations_managed(DESK_ROLES)
-
-
-def _require_organisation(by, organisation_id: int) -> None:
-    if by is not None and not can_manage_organisation(by, organisation_id):
-        raise PermissionDenied(
-            _("Only the organisation's officers change its shared suppliers; suggest a change instead.")
-        )
 
 
 @transaction.atomic
 def supplier_save(*, supplier: Supplier, by, version: int | None = None) -> Supplier:
     created = supplier.pk is None
-    _require_organisation(by, supplier.organisation_id)
+    require(by, "suppliers.change", supplier.organisation_id)
     if not created:  # and the organisation it belonged to
-        _require_organisation(by, Supplier.objects.values_list("organisation_id", flat=True).get(pk=supplier.pk))
+        require(by, "suppliers.change", Supplier.objects.values_list("organisation_id", flat=True).get(pk=supplier.pk))
     supplier.full_clean()
     version_claim(supplier, version)  # a save from an older page is refused (core/concurrency.py)
     supplier.save()
@@ -83,7 +74,7 @@ def supplier_save(*, supplier: Supplier, by, version: int | None = None) -> Supp
 # --- contacts ---------------------------------------------------------------------------------
 @transaction.atomic
 def contact_save(*, contact: Contact, by, version: int | None = None) -> Contact:
-    _require_organisation(by, contact.supplier.organisation_id)
+    require(by, "suppliers.change", contact.supplier.organisation_id)
     if not (contact.email or contact.phone):
         raise ValidationError(_("Give an email or a phone number for the contact."))
     created = contact.pk is None
@@ -104,7 +95,7 @@ def contact_save(*, contact: Contact, by, version: int | None = None) -> Contact
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, by) -> None:
-    _require_organisation(by, contact.supplier.organisation_id)
+    require(by, "suppliers.change", contact.supplier.organisation_id)
     audit_record(
         actor=by,
         school=None,
@@ -118,22 +109,15 @@ def contact_delete(*, contact: Contact, by) -> None:
 
 
 # --- suggestions from a school's desk ------------------------------------------------------------------------
-def suggestion_school(user, supplier: Supplier):
-    """The school whose desk the person speaks for on this supplier: one of theirs in its organisation."""
-    from schooldesk.schools.models import School
-
-    ids = access_for(user).school_ids(DESK_ROLES)
-    return School.objects.filter(pk__in=ids, organisation_id=supplier.organisation_id).order_by("name").first()
-
-
 @transaction.atomic
 def supplier_suggest(
     *, supplier: Supplier, contact: Contact | None = None, field_name: str, value: str, reason: str, by
 ) -> SupplierSuggestion:
     """A school's SPOC or owner proposes a change to the organisation's shared supplier or contact."""
-    school = suggestion_school(by, supplier)
-    if school is None:
-        raise PermissionDenied(_("Only the SPOC or ICT owner of a school of this organisation can suggest a change."))
+    require(by, "suppliers.suggest", supplier)
+    school = suggestion_school(user=by, supplier=supplier) if by is not None else None
+    if school is None:  # a suggestion is a school desk's: SchoolDesk itself suggests nothing
+        raise PermissionDenied(refusal("suppliers.suggest"))
     if contact is not None and contact.supplier_id != supplier.pk:
         raise ValidationError(_("That contact is not one of this supplier's."))
     allowed = CONTACT_SUGGESTABLE if contact is not None else SUPPLIER_SUGGESTABLE
@@ -176,7 +160,7 @@ def supplier_suggestion_decide(
         .select_related("supplier", "contact", "school")
         .get(pk=suggestion.pk)
     )
-    _require_organisation(by, suggestion.supplier.organisation_id)
+    require(by, "suppliers.change", suggestion.supplier.organisation_id)
     if suggestion.status != SuggestionStatus.PENDING:
         raise ValidationError(
             _("This suggestion was already %(status)s.") % {"status": suggestion.get_status_display().lower()}
@@ -219,11 +203,6 @@ def local_today() -> date:
     return timezone.localdate()
 
 
-def _require_manager(by, school_ids) -> None:
-    if by is not None and not can_manage_contract(by, school_ids):
-        raise PermissionDenied(_("Only the SPOC or ICT owner of every school sharing this contract can change it."))
-
-
 def _audit(contract: Contract, by, action: str, summary: str, changes: dict | None = None) -> None:
     for share in contract.shares.select_related("school"):
         audit_record(actor=by, school=share.school, action=action, obj=contract, summary=summary, changes=changes)
@@ -257,7 +236,7 @@ def contract_save(
                 % {"total": f"{total.normalize():f}"}
             }
         )
-    _require_manager(by, sorted({s.pk for s in shares} | set(contract_school_ids(contract))))
+    require(by, "suppliers.manage_contract", sorted({s.pk for s in shares} | set(contract_school_ids(contract))))
     if contract.status not in EDITABLE_STATUSES and (created or before.status != contract.status):
         raise ValidationError(
             {
@@ -294,7 +273,7 @@ def contract_save(
     _audit(contract, by, "create" if created else "update", f"Contract {contract.reference} {contract} saved", changes)
     contract_roll_forward(contract=contract, today=today)
 
-    contract_diary_sync(contract=contract, today=today)
+    contract_changed.send(sender=Contract, contract=contract, today=today)
     return contract
 
 
@@ -331,9 +310,9 @@ def contract_roll_forward(*, contract: Contract, today: date) -> bool:
             f"Contract {contract.reference} renewed automatically: {starts:%d/%m/%Y} to {ends:%d/%m/%Y}",
         )
 
-    contract_diary_sync(contract=contract, today=today)
+    contract_changed.send(sender=Contract, contract=contract, today=today)
     if contract.bills_recurring and contract.status == ContractStatus.RENEWED:
-        payments_schedule_renewal(contract=contract)
+        contract_renewed.send(sender=Contract, contract=contract)
     return True
 
 
@@ -356,7 +335,7 @@ def contract_decide(
     today = today or local_today()
     if by is None:
         raise ValidationError(_("A renewal decision is recorded by a person, with their reason."))
-    _require_manager(by, contract_school_ids(contract))
+    require(by, "suppliers.manage_contract", contract_school_ids(contract))
     contract = Contract.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=contract.pk)
     if contract.status not in LIVE_STATUSES:
         raise ValidationError(
@@ -398,16 +377,16 @@ def contract_decide(
         f"Contract {contract.reference}: {record.get_decision_display()}: {record.reason}",
     )
 
-    contract_diary_sync(contract=contract, today=today)
+    contract_changed.send(sender=Contract, contract=contract, today=today)
     if decision == Decision.RENEW and contract.renewal == Renewal.BY_AGREEMENT and contract.bills_recurring:
-        payments_schedule_renewal(contract=contract)
+        contract_renewed.send(sender=Contract, contract=contract)
     return record
 
 
 @transaction.atomic
 def contract_document_add(*, contract: Contract, by, upload, title: str = "") -> ContractDocument:
     """Attach a signed contract, schedule or quote; files are checked like call attachments."""
-    _require_manager(by, contract_school_ids(contract))
+    require(by, "suppliers.manage_contract", contract_school_ids(contract))
     if upload is None:
         raise ValidationError({"file": _("Choose a file to upload.")})
     upload = attachment_validate(upload)
@@ -440,8 +419,6 @@ def contracts_to_monitor(today: date):
 def contract_alert_recipients(contract: Contract) -> list[str]:
     """The SPOC and the ICT owners of each school sharing the contract (and the trust's owners for a
     contract shared by several schools)."""
-    from schooldesk.accounts.models import Membership
-
     school_ids = contract_school_ids(contract)
     owners = Q(role=Role.OWNER, school_id__in=school_ids)
     if len(school_ids) > 1:
@@ -458,8 +435,6 @@ def contract_alert_recipients(contract: Contract) -> list[str]:
 def contract_alert_people(contract: Contract) -> list:
     """The people `contract_alert_recipients` names, as users (each reminder goes through the mail app's
     outbound log, and each person's choice of reminders is respected)."""
-    from schooldesk.accounts.models import User
-
     school_ids = contract_school_ids(contract)
     owners = Q(memberships__role=Role.OWNER, memberships__school_id__in=school_ids)
     if len(school_ids) > 1:
@@ -478,8 +453,6 @@ def contract_alerts_send(*, today: date | None = None) -> int:
     Returns the number of contracts reminded about. Safe to run again at any time: what was sent is recorded.
     Each reminder is logged with its ContractAlert rows and sent once they are committed (retried by the mail
     app if the server is down)."""
-    from schooldesk.mail.outbound import messages_deliver
-
     today = today or local_today()
     contracts_roll_forward(today=today)
     sent = 0
@@ -493,9 +466,6 @@ def contract_alerts_send(*, today: date | None = None) -> int:
 def _notice_emit(contract, rows) -> None:
     """Webhooks: the notice date's reminder (each threshold once, as the alert rows are), to the subscribers of
     the contract's organisation and of the schools sharing it."""
-    from schooldesk.webhooks.choices import WebhookEvent
-    from schooldesk.webhooks.events import emit, event_key, subscribed_events
-
     if not rows or WebhookEvent.CONTRACT_NOTICE_DUE not in subscribed_events():
         return
     row = min(rows, key=lambda r: r.threshold)
@@ -541,8 +511,6 @@ def _contract_alert_send(contract_id: int, today: date) -> tuple[int, list]:
         lines.append(f"{what} {day:%d/%m/%Y}: {days} day{'s' if days != 1 else ''} from today.")
     if not new_rows:
         return 0, []
-    from schooldesk.mail.reminders import ReminderKind, reminder_send
-
     first = new_rows[0]
     shares = list(contract.shares.select_related("school")[:2])
     messages = reminder_send(  # from the school's desk; a contract shared by several: from the installation

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,11 +8,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES
+from schooldesk.core.permissions import can, require
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
-from schooldesk.diary.selectors import contract_payments_and_entries
-from schooldesk.schools.models import School
 from schooldesk.suppliers import services
 from schooldesk.suppliers.filtersets import ContractFilterSet, SupplierFilterSet
 from schooldesk.suppliers.forms import (
@@ -25,11 +21,14 @@ from schooldesk.suppliers.forms import (
     SuggestionForm,
     SupplierForm,
 )
-from schooldesk.suppliers.models import CONTRACT_ROLES, Contact, Contract, ContractDocument, Supplier
+from schooldesk.suppliers.models import Contact, Contract, ContractDocument, Supplier
 from schooldesk.suppliers.selectors import (
     contract_get,
     contract_list,
+    contract_list_by_end,
     contracts_needing_decision,
+    desk_organisation_ids,
+    managed_organisation_ids,
     suggestions_waiting,
     supplier_get,
     supplier_list,
@@ -38,68 +37,54 @@ from schooldesk.suppliers.selectors import (
 )
 
 
-def desk_organisation_ids(user) -> list[int]:
-    ids = access_for(user).school_ids(DESK_ROLES)
-    return sorted(set(School.objects.filter(pk__in=ids).values_list("organisation_id", flat=True)))
-
-
-def managed_organisation_ids(user) -> list[int]:
-    """The organisations whose shared suppliers this person changes (docs/decisions/0016)."""
-    return sorted(access_for(user).organisations_managed(DESK_ROLES))
-
-
 def _managed_supplier(request, pk) -> Supplier:
     """A supplier the person may change: another organisation's is a 404; their own LA's, seen from one school's
     desk, is refused (403): they suggest a change instead."""
-    supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
-    if not services.can_manage_organisation(request.user, supplier.organisation_id):
-        raise PermissionDenied(_("Your organisation's officers change this shared supplier: suggest a change."))
+    supplier = get_object_or_404(supplier_list(user=request.user), pk=pk)
+    message = _("Your organisation's officers change this shared supplier: suggest a change.")
+    require(request.user, "suppliers.change", supplier, message=message)
     return supplier
 
 
 class SupplierListView(FilteredListView):
     model = Supplier
+    selector = supplier_list
     filterset_class = SupplierFilterSet
-    required_roles = CONTRACT_ROLES
+    permission = "suppliers.view"
     template_name = "suppliers/supplier_list.html"
     paginate_by = 50
 
-    def get_queryset(self):
-        self.filterset = SupplierFilterSet(
-            self.request.GET or None, queryset=supplier_list(self.request.user), request=self.request
-        )
-        return self.filterset.qs
-
     def get_context_data(self, **kwargs):
-        managed = managed_organisation_ids(self.request.user)
-        waiting = list(suggestions_waiting(managed)) if managed else []
-        return super().get_context_data(can_add_supplier=bool(managed), waiting=waiting, **kwargs)
+        managed = managed_organisation_ids(user=self.request.user)
+        waiting = list(suggestions_waiting(organisation_ids=managed)) if managed else []
+        can_add_supplier = can(self.request.user, "suppliers.change")
+        return super().get_context_data(can_add_supplier=can_add_supplier, waiting=waiting, **kwargs)
 
 
 class SupplierDetailView(RoleRequiredMixin, View):
     """The supplier, how to escalate to them (contacts in order), their contracts and performance."""
 
-    required_roles = CONTRACT_ROLES
+    permission = "suppliers.view"
 
     def get(self, request, pk):
         try:
-            supplier = supplier_get(request.user, pk)
+            supplier = supplier_get(user=request.user, pk=pk)
         except Supplier.DoesNotExist as exc:
             raise Http404 from exc
-        contracts = list(contract_list(request.user).filter(supplier=supplier).order_by("-starts_on"))
+        contracts = list(contract_list(user=request.user).filter(supplier=supplier).order_by("-starts_on"))
         today = timezone.localdate()
-        performance = supplier_performance(request.user, supplier_id=supplier.pk, contracts=contracts, today=today)
+        performance = supplier_performance(user=request.user, supplier_id=supplier.pk, contracts=contracts, today=today)
         return render_supplier(request, supplier, contracts=contracts, performance=performance, today=today)
 
 
 def render_supplier(request, supplier, *, contracts=None, performance=None, today=None, failed=None, status=200):
     """The supplier's page; `failed` = (suggestion, bound form) when an officer's decision on it was refused."""
     if contracts is None:
-        contracts = list(contract_list(request.user).filter(supplier=supplier).order_by("-starts_on"))
+        contracts = list(contract_list(user=request.user).filter(supplier=supplier).order_by("-starts_on"))
         today = timezone.localdate()
-        performance = supplier_performance(request.user, supplier_id=supplier.pk, contracts=contracts, today=today)
-    can_edit = services.can_manage_organisation(request.user, supplier.organisation_id)
-    suggestions = supplier_suggestions(request.user, supplier, managing=can_edit)
+        performance = supplier_performance(user=request.user, supplier_id=supplier.pk, contracts=contracts, today=today)
+    can_edit = can(request.user, "suppliers.change", supplier)
+    suggestions = supplier_suggestions(user=request.user, supplier=supplier, managing=can_edit)
     return render(
         request,
         "suppliers/supplier_detail.html",
@@ -109,8 +94,8 @@ def render_supplier(request, supplier, *, contracts=None, performance=None, toda
             "performance": performance,
             "today": today,
             "can_edit": can_edit,
-            "can_add_contract": supplier.organisation_id in desk_organisation_ids(request.user),
-            "can_suggest": not can_edit and services.suggestion_school(request.user, supplier) is not None,
+            "can_add_contract": can(request.user, "suppliers.add_contract", supplier),
+            "can_suggest": not can_edit and can(request.user, "suppliers.suggest", supplier),
             "suggestions": suggestions,
             "failed": failed,
         },
@@ -119,7 +104,7 @@ def render_supplier(request, supplier, *, contracts=None, performance=None, toda
 
 
 class SupplierEditView(FormPageView):
-    required_roles = DESK_ROLES
+    permission = "suppliers.change"
     template_name = "suppliers/supplier_form.html"
     context_object_name = "supplier"
     success_message = gettext_lazy("Supplier saved.")
@@ -128,12 +113,13 @@ class SupplierEditView(FormPageView):
         pk = self.kwargs.get("pk")
         if pk:
             return _managed_supplier(self.request, pk)
-        if not managed_organisation_ids(self.request.user):
-            raise PermissionDenied(_("Your organisation's officers add its shared suppliers."))
+        message = _("Your organisation's officers add its shared suppliers.")
+        require(self.request.user, "suppliers.change", message=message)
         return Supplier()
 
     def get_form(self, data=None, files=None):
-        return SupplierForm(data, instance=self.object, organisation_ids=managed_organisation_ids(self.request.user))
+        organisation_ids = managed_organisation_ids(user=self.request.user)
+        return SupplierForm(data, instance=self.object, organisation_ids=organisation_ids)
 
     def perform(self, form):
         return services.supplier_save(supplier=form.instance, by=self.request.user, version=form.rendered_version)
@@ -143,7 +129,7 @@ class SupplierEditView(FormPageView):
 
 
 class ContactEditView(FormPageView):
-    required_roles = DESK_ROLES
+    permission = "suppliers.change"
     template_name = "suppliers/contact_form.html"
     context_object_name = "contact"
     success_message = gettext_lazy("Contact saved.")
@@ -168,7 +154,7 @@ class ContactEditView(FormPageView):
 
 
 class ContactDeleteView(RoleRequiredMixin, View):
-    required_roles = DESK_ROLES
+    permission = "suppliers.change"
 
     def post(self, request, pk, contact_pk):
         contact = get_object_or_404(_managed_supplier(request, pk).contacts, pk=contact_pk)
@@ -180,18 +166,17 @@ class ContactDeleteView(RoleRequiredMixin, View):
 class SupplierSuggestView(FormPageView):
     """A school's desk suggests a change to its organisation's shared supplier or one of its contacts."""
 
-    required_roles = DESK_ROLES
+    permission = "suppliers.suggest"
     template_name = "suppliers/suggestion_form.html"
     context_object_name = "supplier"
     success_message = gettext_lazy("Thank you: your suggestion has been sent to the organisation's officers.")
 
     def get_object(self):
         try:
-            supplier = supplier_get(self.request.user, self.kwargs["pk"])
+            supplier = supplier_get(user=self.request.user, pk=self.kwargs["pk"])
         except Supplier.DoesNotExist as exc:
             raise Http404 from exc
-        if services.suggestion_school(self.request.user, supplier) is None:
-            raise Http404
+        self.require_in(supplier)
         contact_pk = self.kwargs.get("contact_pk")
         self.contact = get_object_or_404(supplier.contacts, pk=contact_pk) if contact_pk else None
         return supplier
@@ -214,10 +199,10 @@ class SupplierSuggestView(FormPageView):
 class SupplierSuggestionDecideView(RoleRequiredMixin, ObjectActionView):
     """An officer accepts (the change is made) or declines (with a reason) a school's suggestion."""
 
-    required_roles = DESK_ROLES
+    permission = "suppliers.change"
 
     def get_object(self):
-        supplier = get_object_or_404(Supplier.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        supplier = get_object_or_404(supplier_list(user=self.request.user), pk=self.kwargs["pk"])
         return get_object_or_404(supplier.suggestions.select_related("supplier"), pk=self.kwargs["suggestion_pk"])
 
     def get_form(self, obj, data, files):
@@ -242,39 +227,35 @@ class SupplierSuggestionDecideView(RoleRequiredMixin, ObjectActionView):
         return reverse("suppliers:supplier_detail", args=[obj.supplier_id])
 
     def render_failed(self, obj, form):
-        supplier = supplier_get(self.request.user, obj.supplier_id)
+        supplier = supplier_get(user=self.request.user, pk=obj.supplier_id)
         return render_supplier(self.request, supplier, failed=(obj.pk, form), status=400)
 
 
 # --- contracts --------------------------------------------------------------------------------
 class ContractListView(FilteredListView):
     model = Contract
+    selector = contract_list_by_end
     filterset_class = ContractFilterSet
-    required_roles = CONTRACT_ROLES
+    permission = "suppliers.view"
     template_name = "suppliers/contract_list.html"
-
-    def get_queryset(self):
-        self.filterset = ContractFilterSet(
-            self.request.GET or None, queryset=contract_list(self.request.user), request=self.request
-        )
-        return self.filterset.qs.order_by("term_ends_on", "name", "pk")
 
 
 class ContractDecisionsView(RoleRequiredMixin, TemplateView):
     """What needs a decision: notice dates and ends within 90, 60 and 30 days."""
 
-    required_roles = CONTRACT_ROLES
+    permission = "suppliers.view"
     template_name = "suppliers/contract_decisions.html"
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
         services.contracts_roll_forward(today=today)  # exact even when the worker has not run today
-        return super().get_context_data(monitor=contracts_needing_decision(self.request.user, today), **kwargs)
+        monitor = contracts_needing_decision(user=self.request.user, today=today)
+        return super().get_context_data(monitor=monitor, **kwargs)
 
 
 def _visible_contract(request, pk) -> Contract:
     try:
-        return contract_get(request.user, pk)
+        return contract_get(user=request.user, pk=pk)
     except Contract.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -282,11 +263,9 @@ def _visible_contract(request, pk) -> Contract:
 def render_contract(request, contract, *, decision_form=None, document_form=None, status=200):
 
     today = timezone.localdate()
-    school_ids = services.contract_school_ids(contract)
     performance = supplier_performance(
-        request.user, supplier_id=contract.supplier_id, contracts=[contract], today=today, since=contract.starts_on
+        user=request.user, supplier_id=contract.supplier_id, contracts=[contract], today=today, since=contract.starts_on
     )
-    payments, entries = contract_payments_and_entries(request.user, contract, today)
     decisions = list(contract.decisions.all())
     return render(
         request,
@@ -295,11 +274,9 @@ def render_contract(request, contract, *, decision_form=None, document_form=None
             "contract": contract,
             "today": today,
             "performance": performance["contracts"][0][1] if performance["contracts"] else None,
-            "can_manage": services.can_manage_contract(request.user, school_ids),
+            "can_manage": can(request.user, "suppliers.manage_contract", contract),
             "decision_form": decision_form or DecisionForm(),
             "document_form": document_form or DocumentForm(),
-            "payments": payments,
-            "entries": entries,
             "failed": status != 200,
             "current_decision": next((d for d in decisions if d.term_ends_on == contract.term_ends_on), None),
             "latest_decision": decisions[0] if decisions else None,
@@ -309,14 +286,14 @@ def render_contract(request, contract, *, decision_form=None, document_form=None
 
 
 class ContractDetailView(RoleRequiredMixin, View):
-    required_roles = CONTRACT_ROLES
+    permission = "suppliers.view"
 
     def get(self, request, contract_pk):
         return render_contract(request, _visible_contract(request, contract_pk))
 
 
 class ContractEditView(FormPageView):
-    required_roles = DESK_ROLES
+    permission = "suppliers.manage_contract"
     template_name = "suppliers/contract_form.html"
     context_object_name = "contract"
     success_message = gettext_lazy("Contract saved.")
@@ -329,14 +306,13 @@ class ContractEditView(FormPageView):
             if (
                 contract.supplier_id
                 and not Supplier.objects.filter(
-                    pk=contract.supplier_id, organisation_id__in=desk_organisation_ids(request.user)
+                    pk=contract.supplier_id, organisation_id__in=desk_organisation_ids(user=request.user)
                 ).exists()
             ):
                 contract.supplier_id = None
             return contract
         contract = _visible_contract(request, contract_pk)
-        if not services.can_manage_contract(request.user, services.contract_school_ids(contract)):
-            raise Http404
+        self.require_in(contract)
         return contract
 
     def get_form(self, data=None, files=None):
@@ -358,7 +334,7 @@ class ContractEditView(FormPageView):
 
 
 class ContractDecideView(RoleRequiredMixin, View):
-    required_roles = DESK_ROLES
+    permission = "suppliers.manage_contract"
 
     def post(self, request, contract_pk):
         contract = _visible_contract(request, contract_pk)
@@ -377,7 +353,7 @@ class ContractDecideView(RoleRequiredMixin, View):
 
 
 class ContractDocumentUploadView(RoleRequiredMixin, View):
-    required_roles = DESK_ROLES
+    permission = "suppliers.manage_contract"
 
     def post(self, request, contract_pk):
         contract = _visible_contract(request, contract_pk)
@@ -399,7 +375,7 @@ class ContractDocumentUploadView(RoleRequiredMixin, View):
 class ContractDocumentDownloadView(RoleRequiredMixin, View):
     """Documents are only ever served as downloads, after the same visibility check as the contract."""
 
-    required_roles = CONTRACT_ROLES
+    permission = "suppliers.view"
 
     def get(self, request, contract_pk, document_pk):
         contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=contract_pk)

@@ -60,7 +60,7 @@ def cells(forecast, name):
 
 
 def test_the_forecast_counts_and_prices_what_falls_out_of_support(cast, register):
-    forecast = replacement_forecast(cast.spoc, today=register["today"])
+    forecast = replacement_forecast(user=cast.spoc, today=register["today"])
     start = register["fy"].starts_on.year
     assert [c["key"] for c in forecast["columns"]] == ["ended", *[str(start + n) for n in range(5)]]
     assert forecast["columns"][1]["label"] == f"{start}–{(start + 1) % 100:02d}"
@@ -82,7 +82,7 @@ def test_an_academy_counts_in_its_own_financial_year(cast):
     priced(cast.school, "Laptop", Decimal("400.00"))
     july = date(fy.ends_on.year + 1, 7, 31)  # in an April year this would fall a year later
     AssetFactory(school=cast.school, support_ends_on=july)
-    forecast = replacement_forecast(cast.spoc, today=today)
+    forecast = replacement_forecast(user=cast.spoc, today=today)
     assert cells(forecast, "Laptop") == {str(fy.starts_on.year + 1): (1, 0, Decimal("400.00"))}
 
 

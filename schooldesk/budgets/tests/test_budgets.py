@@ -67,7 +67,7 @@ def test_budget_against_spend_in_each_schools_own_financial_year(cast, other):
     payment(cast, "600", date(2026, 5, 1), paid=True)
     payment(cast, "700", date(2027, 3, 31))
     payment(cast, "50", date(2027, 4, 1))  # the next year
-    data = budget_vs_spend(cast.owner, years_for([cast.school], date(2026, 11, 23)))
+    data = budget_vs_spend(user=cast.owner, years=years_for([cast.school], date(2026, 11, 23)))
     assert data["year_label"] == "2026–27"
     assert data["totals"] == {
         "budget": Decimal("1000.00"),
@@ -79,7 +79,7 @@ def test_budget_against_spend_in_each_schools_own_financial_year(cast, other):
     }
     years = years_for([cast.school, academy], date(2026, 11, 23))
     assert years[academy.pk].starts_on == date(2026, 9, 1) and years[cast.school.pk].starts_on == date(2026, 4, 1)
-    assert budget_vs_spend(other.owner, years)["totals"]["budget"] == Decimal("0")  # not cast's budget
+    assert budget_vs_spend(user=other.owner, years=years)["totals"]["budget"] == Decimal("0")  # not cast's budget
 
 
 def test_the_owner_sets_the_budget_on_its_page(cast, login):

@@ -23,10 +23,10 @@ def demo(db):
 def test_contracts_for_every_case(demo):
     today = timezone.localdate()
     owner = User.objects.get(username="oakfield.owner")
-    bands = contracts_needing_decision(owner, today)["bands"]
+    bands = contracts_needing_decision(user=owner, today=today)["bands"]
     assert [row["contract"].name for row in bands[30]] == ["Traded ICT support and weekly technician visit"]
     la = User.objects.get(username="northbridge.la")
-    assert contracts_needing_decision(la, today)["count"] == 2
+    assert contracts_needing_decision(user=la, today=today)["count"] == 2
     broadband = Contract.objects.get(supplier__kind="broadband")
     assert broadband.renewal == "automatic" and broadband.status == "renewed" and broadband.renewals == 1
     shares = sorted((s.school.short_name, s.percent) for s in broadband.shares.all())
@@ -43,7 +43,7 @@ def test_visits_with_calls_gathered_and_payments_across_the_year(demo):
         .order_by("starts_at")
         .first()
     )
-    sheet = visit_sheet(technician, visit)
+    sheet = visit_sheet(user=technician, entry=visit)
     assert len(sheet["gathered"]) >= 3 and all(i.for_next_visit and i.is_active for i in sheet["gathered"])
     assert DiaryEntry.objects.filter(kind="visit", completed_at__isnull=False).get().calls_worked.count() == 2
     for kind in ("installation", "milestone", "training", "meeting", "renewal", "payment_due"):

@@ -30,4 +30,4 @@ def test_the_demo_has_oakfields_year_7_their_loans_and_every_issued_device_has_i
     asset_return(asset=asset, by=None)
     assert not Loan.objects.open().filter(asset=asset).exists()
     spoc = next(m.user for m in oakfield.membership_set.select_related("user") if m.role == "spoc")
-    assert overdue_loans(spoc).filter(pupil__isnull=False).count() == 1
+    assert overdue_loans(user=spoc).filter(pupil__isnull=False).count() == 1

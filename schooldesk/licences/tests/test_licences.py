@@ -26,7 +26,7 @@ def devices(cast, n, prefix="PC"):
 
 
 def states(user):
-    return {lic.product: (lic.owned, lic.in_use, lic.state) for lic in licence_list(user)}
+    return {lic.product: (lic.owned, lic.in_use, lic.state) for lic in licence_list(user=user)}
 
 
 def test_compliance_per_device_per_user_site_per_pupil_and_expired(cast):
@@ -75,7 +75,7 @@ def test_the_schools_position_and_the_value_of_unused_seats(cast):
     office = Licence.objects.get(product="Office")
     for pc in pcs:
         services.installation_add(licence=office, asset=pc, by=None)
-    summary = compliance_summary(licence_list(cast.spoc))
+    summary = compliance_summary(licence_list(user=cast.spoc))
     counts = (summary["licences"], summary["under"], summary["over"], summary["short"], summary["unused"])
     assert counts == (2, 1, 1, 1, 8)
     assert summary["unused_value"] == Decimal("400.00")

@@ -10,7 +10,7 @@ def loaner_panel(context, incident):
     from schooldesk.loans.selectors_pool import swap_offer_for_call
 
     request = context["request"]
-    offer = swap_offer_for_call(request.user, incident) if incident.asset_id else {}
+    offer = swap_offer_for_call(user=request.user, incident=incident) if incident.asset_id else {}
     form = None
     if offer.get("calls") is not None:
         from schooldesk.loans.forms_pool import SwapInForm

@@ -54,7 +54,7 @@ def test_the_supplier_contract_scorecard_counts_the_ratings(cast):
             supplier=cast.supplier,
             escalated_at=at_noon(today - timedelta(days=3)),
         )
-    figures = supplier_performance(cast.owner, supplier_id=cast.supplier.pk, contracts=[], today=today)
+    figures = supplier_performance(user=cast.owner, supplier_id=cast.supplier.pk, contracts=[], today=today)
     row = figures["uncovered"]
     assert (row["calls"], row["good"], row["ok"], row["poor"]) == (4, 2, 0, 1)
 
