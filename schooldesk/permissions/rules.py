@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.choices import DESK_ROLES, MFA_POLICY_ROLES, PEOPLE_ROLES
 from schooldesk.core.permissions import rule, school_id_of
 
 
@@ -58,6 +59,51 @@ def both(*tests):
 
 
 # --- accounts: people, roles, sign-in ------------------------------------------------------------
+def _superuser_for_a_school(access, user, obj) -> bool:
+    """An administrator of the whole system, asked about one school (the People pages open on a role)."""
+    return access.is_superuser and obj is not None
+
+
+def _desk_of_connection(access, user, connection) -> bool:
+    """The desk of a sign-in connection's school, or across its organisation (None: in some school)."""
+    if connection is None:
+        return access.any_role(DESK_ROLES)
+    if connection.school_id:
+        return access.has_role(connection.school_id, DESK_ROLES)
+    organisation_id = getattr(connection, "organisation_id", None)
+    return bool(organisation_id and access.roles_by_organisation.get(organisation_id, frozenset()) & DESK_ROLES)
+
+
+def _officer_of(access, user, organisation) -> bool:
+    """A desk role held across the whole organisation (an LA's or trust's officer), or the system's administrator."""
+    organisation_id = getattr(organisation, "pk", organisation)
+    return access.is_superuser or bool(access.roles_by_organisation.get(organisation_id, frozenset()) & PEOPLE_ROLES)
+
+
+#: the People pages, and giving, taking away and marking leavers in a school (the ranks are the service's own)
+rule(
+    "accounts.people_manage",
+    either(holds(PEOPLE_ROLES), _superuser_for_a_school),
+    _("You do not run the desk of this school."),
+)
+#: change a person who holds a role across an organisation (its officer only)
+rule(
+    "accounts.people_manage_organisation",
+    _officer_of,
+    _("This person holds a role across an organisation: ask its officer."),
+)
+#: the sign-in with Microsoft or Google settings (a connection, or None for the pages)
+rule(
+    "accounts.sign_in_change",
+    _desk_of_connection,
+    _("Only the SPOC or the ICT owner can change how the school signs in."),
+)
+#: who must use two-step sign-in, for an organisation
+rule(
+    "accounts.mfa_policy",
+    holds_for_organisation(MFA_POLICY_ROLES),
+    _("Only the organisation's ICT owner sets who must use two-step sign-in."),
+)
 
 
 # --- schools: the school's settings, terms, categories ----------------------------------------------
