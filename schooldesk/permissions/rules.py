@@ -107,6 +107,8 @@ rule(
 
 
 # --- schools: the school's settings, terms, categories ----------------------------------------------
+#: the school's settings page: its settings, priorities, terms, closures and call categories
+rule("schools.change", holds(DESK_ROLES))
 
 
 # --- incidents: calls --------------------------------------------------------------------------------

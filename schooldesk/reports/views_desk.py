@@ -53,7 +53,7 @@ class HomeView(TemplateView):
         is_provider = bool(access.suppliers_by_school)
         escalated = list(incidents_escalated_to_me(user, access)[:25]) if is_provider else []
         return super().get_context_data(
-            duty=[(school, spoc_on_duty(school, now)) for school in schools],
+            duty=[(school, spoc_on_duty(school=school, moment=now)) for school in schools],
             mine=mine,
             assigned=assigned,
             queue=queue,
