@@ -11,17 +11,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
+from schooldesk.core.access import access_for
+from schooldesk.core.calendar import LONDON
+from schooldesk.core.permissions import can
+from schooldesk.core.roles import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
 from schooldesk.incidents.choices import ACTIVE_STATUSES, PAUSED_STATUSES, IncidentStatus
 from schooldesk.reports.periods import Period, school_year
 from schooldesk.reports.selectors import _rate, window
+
+if TYPE_CHECKING:
+    from schooldesk.accounts.models import User
 
 LIST_ROWS = 8
 MY_CALLS = 60
@@ -38,32 +44,31 @@ DASHBOARDS = {
 }
 
 
+#: which dashboard a person starts on: an LA's or trust's people across their schools, others on their main role's
+#: (the first of these the rules let them open: an owner's before a SPOC's, a technician's, a viewer's)
+PREFERENCE = ("schools", "owner", "desk", "technician", "governors")
+
+
 def available(user) -> list[str]:
-    access = access_for(user)
-    keys = [key for key, (roles, _label) in DASHBOARDS.items() if access.any_role(roles)]
-    if len(access.school_ids(REPORT_ROLES)) < 2:
-        keys = [k for k in keys if k != "schools"]
+    """The dashboards the rules let `user` open ("reports.dashboard_<key>"); "All schools" needs two schools."""
+    keys = [key for key in DASHBOARDS if can(user, f"reports.dashboard_{key}")]
+    if "schools" in keys and len(dashboard_school_ids(user=user, kind="schools")) < 2:
+        keys.remove("schools")
     return keys
 
 
 def default_for(user) -> str | None:
     """An LA's or trust's people start across their schools; others on their own role's dashboard."""
-    access, keys = access_for(user), available(user)
-    preference = ["schools"] if "schools" in keys else []
-    for role, key in (
-        (Role.OWNER, "owner"),
-        (Role.SPOC, "desk"),
-        (Role.TECHNICIAN, "technician"),
-        (Role.VIEWER, "governors"),
-    ):
-        if access.any_role({role}):
-            preference.append(key)
-    return next((k for k in preference if k in keys), keys[0] if keys else None)
+    keys = available(user)
+    return next((key for key in PREFERENCE if key in keys), None)
+
+
+def dashboard_school_ids(*, user: User, kind: str) -> list[int]:
+    """The schools a dashboard reads: those where `user` holds one of its roles."""
+    return access_for(user).school_ids(DASHBOARDS[kind][0])
 
 
 def local_midnight(day: date) -> datetime:
-    from schooldesk.core.calendar import LONDON
-
     return datetime.combine(day, datetime.min.time(), tzinfo=LONDON)
 
 
