@@ -18,13 +18,31 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.budgets.selectors import budget_vs_spend, years_for
+from schooldesk.changes.choices import Outcome
+from schooldesk.changes.models import ChangeRequest
+from schooldesk.changes.selectors import progress
 from schooldesk.core.access import access_for
 from schooldesk.core.calendar import LONDON
 from schooldesk.core.permissions import can
 from schooldesk.core.roles import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
+from schooldesk.diary.choices import DiaryKind
+from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.incidents.choices import ACTIVE_STATUSES, PAUSED_STATUSES, IncidentStatus
+from schooldesk.incidents.models import Incident
+from schooldesk.incidents.selectors import incident_list, satisfaction_counts, satisfaction_shares
+from schooldesk.licences.models import Licence
+from schooldesk.licences.selectors import compliance_by_school, compliance_summary, with_compliance
+from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES, ProblemStatus
+from schooldesk.problems.models import Problem
+from schooldesk.procedures.choices import VersionStatus
+from schooldesk.procedures.models import ProcedureVersion
+from schooldesk.reports.charts import MAX_SCHOOLS, chart
 from schooldesk.reports.periods import Period, school_year
+from schooldesk.reports.proactive import contract_figures
 from schooldesk.reports.selectors import _rate, window
+from schooldesk.schools.models import School, Term
+from schooldesk.suppliers.selectors import contracts_needing_decision
 
 if TYPE_CHECKING:
     from schooldesk.accounts.models import User
@@ -81,10 +99,6 @@ def _at_risk(now: datetime) -> Q:
 
 # --- the SPOC --------------------------------------------------------------------------------------
 def desk_dashboard(user, school_ids, now: datetime) -> dict:
-    from schooldesk.diary.choices import DiaryKind
-    from schooldesk.diary.models import DiaryEntry, Payment
-    from schooldesk.incidents.selectors import incident_list
-    from schooldesk.suppliers.selectors import contracts_needing_decision
 
     today = timezone.localdate(now)
     calls = incident_list(user).filter(school_id__in=school_ids)
@@ -139,10 +153,6 @@ def desk_dashboard(user, school_ids, now: datetime) -> dict:
 
 # --- the technician --------------------------------------------------------------------------------
 def technician_dashboard(user, school_ids, now: datetime) -> dict:
-    from schooldesk.diary.choices import DiaryKind
-    from schooldesk.diary.models import DiaryEntry
-    from schooldesk.incidents.models import Incident
-    from schooldesk.incidents.selectors import incident_list
 
     today = timezone.localdate(now)
     mine = incident_list(user).filter(school_id__in=school_ids, assigned_to=user, status__in=ACTIVE_STATUSES)
@@ -178,7 +188,6 @@ def technician_dashboard(user, school_ids, now: datetime) -> dict:
         .order_by("starts_at", "pk")[:5]
     )
     # the technician's own scorecard: how the reporters of their calls rated them lately (decision 0022)
-    from schooldesk.incidents.selectors import satisfaction_counts, satisfaction_shares
 
     ratings = satisfaction_shares(
         Incident.objects.filter(
@@ -198,7 +207,6 @@ def technician_dashboard(user, school_ids, now: datetime) -> dict:
 # --- "this term" for each school ---------------------------------------------------------------------
 def current_terms(school_ids, today: date) -> dict[int, Period]:
     """Each school's term under way (or the last one to have started); the school year when none is recorded."""
-    from schooldesk.schools.models import Term
 
     found: dict[int, Period] = {}
     for school_id, name, starts_on, ends_on in (
@@ -230,7 +238,6 @@ def term_label(terms: dict[int, Period]) -> str:
 def service_levels(school_ids, terms: dict[int, Period], now: datetime, *, by: str | None = None):
     """Calls this term, targets met and satisfaction (one query over each school's term), and what is open
     now (one query on the status index); grouped by `by` (e.g. "school_id") when given."""
-    from schooldesk.incidents.models import Incident
 
     calls = Incident.objects.filter(school_id__in=school_ids)
     term = {
@@ -263,13 +270,7 @@ def service_levels(school_ids, terms: dict[int, Period], now: datetime, *, by: s
 
 # --- the ICT owner ---------------------------------------------------------------------------------
 def owner_dashboard(user, school_ids, now: datetime) -> dict:
-    from schooldesk.budgets.selectors import budget_vs_spend, years_for
-    from schooldesk.changes.selectors import progress
-    from schooldesk.procedures.choices import VersionStatus
-    from schooldesk.procedures.models import ProcedureVersion
-    from schooldesk.schools.models import School
-    from schooldesk.standards.selectors import checks_missed
-    from schooldesk.suppliers.selectors import contracts_needing_decision
+    from schooldesk.standards.selectors import checks_missed  # a real circle: standards imports reports' exports
 
     today = timezone.localdate(now)
     schools = list(School.objects.filter(pk__in=school_ids).order_by("name"))
@@ -291,15 +292,6 @@ def owner_dashboard(user, school_ids, now: datetime) -> dict:
 
 # --- the head and governors ------------------------------------------------------------------------
 def governors_dashboard(user, school_ids, now: datetime) -> dict:
-    from schooldesk.budgets.selectors import budget_vs_spend, years_for
-    from schooldesk.changes.choices import Outcome
-    from schooldesk.changes.models import ChangeRequest
-    from schooldesk.licences.models import Licence
-    from schooldesk.licences.selectors import compliance_summary, with_compliance
-    from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES, ProblemStatus
-    from schooldesk.problems.models import Problem
-    from schooldesk.reports.proactive import contract_figures
-    from schooldesk.schools.models import School
 
     today = timezone.localdate(now)
     schools = list(School.objects.filter(pk__in=school_ids).order_by("name"))
@@ -330,12 +322,6 @@ def governors_dashboard(user, school_ids, now: datetime) -> dict:
 # --- an LA or trust ---------------------------------------------------------------------------------
 def schools_dashboard(user, school_ids, now: datetime) -> dict:
     """The governors' figures for every school side by side, with the totals across them."""
-    from schooldesk.budgets.selectors import budget_vs_spend, years_for
-    from schooldesk.licences.models import Licence
-    from schooldesk.licences.selectors import compliance_by_school, with_compliance
-    from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES
-    from schooldesk.problems.models import Problem
-    from schooldesk.schools.models import School
 
     today = timezone.localdate(now)
     schools = list(School.objects.filter(pk__in=school_ids).order_by("name"))
@@ -383,7 +369,6 @@ def schools_dashboard(user, school_ids, now: datetime) -> dict:
 
 def _chart(rows: list[dict]) -> dict | None:
     """Calls fixed within target, school by school (the furthest from it first, at most MAX_SCHOOLS)."""
-    from schooldesk.reports.charts import MAX_SCHOOLS, chart
 
     rated = sorted(
         (r for r in rows if r["level"].get("resolve_rate") is not None),

@@ -21,10 +21,11 @@ from schooldesk.core.templatetags.desk_format import count_change, money, percen
 from schooldesk.reports import proactive
 from schooldesk.reports.periods import Period
 from schooldesk.reports.selectors import reactive_figures, technician_figures
+from schooldesk.reports.tables import build_tables
+from schooldesk.schools.models import School
 
 if TYPE_CHECKING:
     from schooldesk.accounts.models import User
-    from schooldesk.schools.models import School
 
 COLUMN_NAMES = {"now": "", "previous": "previous", "last_year": "a year earlier"}
 
@@ -38,8 +39,6 @@ def report_school_ids(*, user: User, school: School | None = None) -> list[int]:
 def service_report(
     user, *, period: Period, comparisons: list[tuple[str, Period]], school=None, now: datetime | None = None
 ) -> dict:
-    from schooldesk.schools.models import School
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     school_ids = report_school_ids(user=user, school=school)
@@ -303,7 +302,6 @@ def headlines(report: dict) -> list[dict]:
 # --- the tables ------------------------------------------------------------------------------------
 def report_tables(report: dict) -> dict:
     """Every table of the report, by section (reactive, proactive, change, suppliers, spend, schools)."""
-    from schooldesk.reports.tables import build_tables
 
     return build_tables(report)
 
