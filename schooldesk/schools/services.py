@@ -25,9 +25,11 @@ def school_create(*, organisation: Organisation, name: str, phase: str, governan
 
 def school_setup_defaults(*, school: School) -> None:
     """Idempotent: the preset locations and categories every school starts with."""
+    # real circles: incidents, locations and standards each import schools (a new school sets up their defaults)
     from schooldesk.incidents.choices import DEFAULT_CATEGORIES
     from schooldesk.incidents.models import Category
     from schooldesk.locations.models import PRESET_LOCATIONS, Location
+    from schooldesk.standards.services import checks_setup_defaults
 
     existing = set(Location.objects.filter(school=school).values_list("name", flat=True))
     Location.objects.bulk_create(
@@ -35,8 +37,6 @@ def school_setup_defaults(*, school: School) -> None:
     )
     existing = set(Category.objects.filter(school=school).values_list("name", flat=True))
     Category.objects.bulk_create([Category(school=school, name=n) for n in DEFAULT_CATEGORIES if n not in existing])
-    from schooldesk.standards.services import checks_setup_defaults
-
     checks_setup_defaults(school=school)  # the starter schedule of checks (backup, patching, filtering…)
 
 
