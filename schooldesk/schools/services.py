@@ -10,6 +10,7 @@ from schooldesk.core.concurrency import version_claim
 from schooldesk.core.permissions import require
 from schooldesk.core.roles import Role
 from schooldesk.schools.models import Closure, Organisation, School, Term
+from schooldesk.standards.services import checks_setup_defaults
 
 
 @transaction.atomic
@@ -25,11 +26,10 @@ def school_create(*, organisation: Organisation, name: str, phase: str, governan
 
 def school_setup_defaults(*, school: School) -> None:
     """Idempotent: the preset locations and categories every school starts with."""
-    # real circles: incidents, locations and standards each import schools (a new school sets up their defaults)
+    # real circles: incidents and locations import schools (a new school sets up their defaults)
     from schooldesk.incidents.choices import DEFAULT_CATEGORIES
     from schooldesk.incidents.models import Category
     from schooldesk.locations.models import PRESET_LOCATIONS, Location
-    from schooldesk.standards.services import checks_setup_defaults
 
     existing = set(Location.objects.filter(school=school).values_list("name", flat=True))
     Location.objects.bulk_create(
