@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts import sso
+from schooldesk.accounts.audit_hooks import sign_in_event
 from schooldesk.accounts.mfa_allauth import FirstWayWithoutPasswordMixin
 from schooldesk.core import audit
 from schooldesk.core.throttling import client_address
@@ -26,7 +27,7 @@ class DeskAccountAdapter(FirstWayWithoutPasswordMixin, DefaultAccountAdapter):
         if user is not None and "password" in credentials:
             connection = sso.password_refused_by(user)
             if connection is not None:
-                audit.sign_in_event(
+                sign_in_event(
                     action=audit.SIGN_IN_FAILED,
                     user=user,
                     summary="Sign-in refused: passwords are off",
@@ -57,7 +58,7 @@ class DeskAccountAdapter(FirstWayWithoutPasswordMixin, DefaultAccountAdapter):
 def refuse(request, connection, message: str, *, email: str = ""):
     """The sign-in is refused: an entry in the connection's school's (or organisation's) trail, and a page that
     says why in the person's words."""
-    audit.sign_in_event(
+    sign_in_event(
         action=audit.SIGN_IN_FAILED,
         places=[
             (connection.school_id, connection.organisation_id or getattr(connection.school, "organisation_id", None))
@@ -106,7 +107,7 @@ class DeskSocialAccountAdapter(DefaultSocialAccountAdapter):
                 person = sso.person_to_link(connection, email)
                 if person is not None:
                     sociallogin.connect(request, person)
-                    audit.sign_in_event(
+                    sign_in_event(
                         action=audit.SSO_LINK,
                         user=person,
                         summary=f"Linked to a {connection.provider} sign-in",
@@ -135,7 +136,7 @@ class DeskSocialAccountAdapter(DefaultSocialAccountAdapter):
         connection = request._desk_sso_creates  # noqa: SLF001
         user = super().save_user(request, sociallogin, form)
         sso.make_reporter(connection, user)
-        audit.sign_in_event(
+        sign_in_event(
             action=audit.SSO_LINK,
             user=user,
             summary=f"Account made by a {connection.provider} sign-in",

@@ -25,7 +25,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             token = words[1].decode()
         except UnicodeDecodeError as exc:
             raise AuthenticationFailed(_("This token is not valid, or has been revoked.")) from exc
-        api_token = api_token_for(token)
+        api_token = api_token_for(token=token)
         if api_token is None:
             raise AuthenticationFailed(_("This token is not valid, or has been revoked."))
         api_token_used(api_token=api_token)

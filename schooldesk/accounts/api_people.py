@@ -5,6 +5,7 @@ its views exist: a viewset there would import itself in a circle.)"""
 from rest_framework import serializers
 
 from schooldesk.accounts.models import Membership, User
+from schooldesk.accounts.selectors import desk_school_ids
 from schooldesk.core.api import DeskViewSet, FieldsMixin
 
 
@@ -27,22 +28,15 @@ class PersonSerializer(FieldsMixin, serializers.ModelSerializer):
         return [{"school": m.school_id, "role": m.role} for m in person.memberships.all() if m.school_id in schools]
 
 
-def desk_school_ids(user) -> list[int]:
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import DESK_ROLES
-
-    return access_for(user).school_ids(DESK_ROLES)
-
-
 def people_for(user):
     """The people with a role in a school whose desk (SPOC, ICT owner) the user is."""
     return User.objects.filter(
-        pk__in=Membership.objects.filter(school_id__in=desk_school_ids(user)).values("user_id")
+        pk__in=Membership.objects.filter(school_id__in=desk_school_ids(user=user)).values("user_id")
     ).prefetch_related("memberships")
 
 
 def memberships_for(user):
-    return Membership.objects.filter(school_id__in=desk_school_ids(user))
+    return Membership.objects.filter(school_id__in=desk_school_ids(user=user))
 
 
 class PersonViewSet(DeskViewSet):
@@ -52,7 +46,7 @@ class PersonViewSet(DeskViewSet):
     selector = staticmethod(people_for)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "desk_schools": desk_school_ids(self.request.user)}
+        return {**super().get_serializer_context(), "desk_schools": desk_school_ids(user=self.request.user)}
 
 
 class MembershipViewSet(DeskViewSet):

@@ -1,32 +1,23 @@
+"""The accounts app's own choices. The roles and the role sets every app asks about are the tenancy layer's
+(`schooldesk/core/roles.py`, docs/decisions/0037), named here too for the callers that import them from here."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    REPORTER = "reporter", _("Reporter")
-    SPOC = "spoc", _("SPOC (service desk administrator)")
-    TECHNICIAN = "technician", _("Technician (first level)")
-    PROVIDER = "provider", _("Provider (second level)")
-    OWNER = "owner", _("ICT owner")
-    VIEWER = "viewer", _("Viewer (head, governors)")
-    DPO = "dpo", _("DPO (data protection officer)")
-    DSL = "dsl", _("DSL (designated safeguarding lead)")
-
-
-#: run the desk: triage, records, settings, reports
-DESK_ROLES = frozenset({Role.SPOC, Role.OWNER})
-#: see and work every call in the school
-STAFF_ROLES = frozenset({Role.SPOC, Role.OWNER, Role.TECHNICIAN})
-#: read reports
-REPORT_ROLES = frozenset({Role.SPOC, Role.OWNER, Role.VIEWER})
-#: see restricted calls (data breach, safeguarding)
-RESTRICTED_ROLES = frozenset({Role.DPO, Role.DSL, Role.OWNER})
-#: hold the data-breach records and the breach log (docs/decisions/0023)
-BREACH_ROLES = frozenset({Role.DPO, Role.OWNER})
-#: hold safeguarding concerns and decide filtering changes (docs/decisions/0023)
-SAFEGUARDING_ROLES = frozenset({Role.DSL, Role.OWNER})
-#: read the audit trail of their schools
-AUDIT_ROLES = frozenset({Role.OWNER, Role.DPO})
+from schooldesk.core.roles import (  # noqa: F401 (re-exported)
+    AUDIT_ROLES,
+    BREACH_ROLES,
+    DESK_ROLES,
+    LA_OFFICER_RANK,
+    NOT_A_SAY_OVER_PEOPLE,
+    REPORT_ROLES,
+    RESTRICTED_ROLES,
+    ROLE_ORDER,
+    ROLE_RANK,
+    SAFEGUARDING_ROLES,
+    STAFF_ROLES,
+    Role,
+)
 
 
 class ApiTokenScope(models.TextChoices):
@@ -34,27 +25,8 @@ class ApiTokenScope(models.TextChoices):
     WRITE = "write", _("Read and write")
 
 
-# --- who may give which role (docs/decisions/0033): the one place the order is defined ------------------------------
-#: roles in order of what they may do; technician and provider rank together; DPO and DSL are given only by the
-#: ICT owner or above (they rank with the owner for giving, but holding one gives no say over people)
-ROLE_RANK = {
-    Role.REPORTER: 1,
-    Role.VIEWER: 2,
-    Role.TECHNICIAN: 3,
-    Role.PROVIDER: 3,
-    Role.SPOC: 4,
-    Role.OWNER: 5,
-    Role.DPO: 5,
-    Role.DSL: 5,
-}
-#: an LA's or trust's officer: a desk role (SPOC, ICT owner) held across a whole organisation
-LA_OFFICER_RANK = 6
-#: roles that rank for giving but not for holding: a DPO runs nobody's desk
-NOT_A_SAY_OVER_PEOPLE = frozenset({Role.DPO, Role.DSL})
 #: who manages the school's people (the People page): its desk, or an organisation's officer
 PEOPLE_ROLES = DESK_ROLES
-#: the order the roles are offered in a drop-down: the commonest first
-ROLE_ORDER = [Role.REPORTER, Role.TECHNICIAN, Role.SPOC, Role.VIEWER, Role.PROVIDER, Role.OWNER, Role.DPO, Role.DSL]
 
 
 class SignInProvider(models.TextChoices):

@@ -1,27 +1,23 @@
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import AUDIT_ROLES, DESK_ROLES, REPORT_ROLES, SAFEGUARDING_ROLES, STAFF_ROLES, Role
+from schooldesk.core.access import access_for
+from schooldesk.core.permissions import can
 
 
 def desk(request):
-    """The signed-in person's roles, for the navigation. One query per request at most (cached)."""
+    """What the navigation offers the signed-in person, asked of the rules (schooldesk/permissions/rules.py), so a
+    menu item shows exactly when its page lets them in. One query per request at most (the roles are cached)."""
     user = getattr(request, "user", None)
     if not getattr(user, "is_authenticated", False):
         return {}
-    access = access_for(user)
     return {
         "nav": {
-            "is_desk": access.any_role(DESK_ROLES),
-            "is_staff": access.any_role(STAFF_ROLES),
-            "is_provider": access.any_role({Role.PROVIDER}),
-            "can_report": access.any_role(REPORT_ROLES),
-            "can_audit": access.any_role(AUDIT_ROLES),
-            "can_safeguard": access.any_role(SAFEGUARDING_ROLES),
-            # webhooks: a school's ICT owner, or an organisation's desk (webhooks.models.manager_scope)
-            "can_webhooks": access.any_role({Role.OWNER})
-            or any(held & DESK_ROLES for held in access.roles_by_organisation.values()),
-            # device consoles: the school's ICT owner, SPOC and technicians, or an organisation's desk
-            "can_consoles": access.any_role(STAFF_ROLES)
-            or any(held & DESK_ROLES for held in access.roles_by_organisation.values()),
-            "school_count": len(access.roles_by_school),
+            "is_desk": can(user, "incidents.triage"),
+            "is_staff": can(user, "incidents.work"),
+            "is_provider": can(user, "incidents.escalated"),
+            "can_report": can(user, "reports.view"),
+            "can_audit": can(user, "reports.audit"),
+            "can_safeguard": can(user, "safeguarding.concern_view"),
+            "can_webhooks": can(user, "webhooks.manage"),
+            "can_consoles": can(user, "devicesync.manage"),
+            "school_count": len(access_for(user).roles_by_school),
         },
     }

@@ -4,9 +4,9 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts import sso
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, ApiTokenScope, Role, SignInProvider
+from schooldesk.accounts.choices import ROLE_ORDER, ROLE_RANK, ApiTokenScope, Role, SignInProvider
 from schooldesk.accounts.models import MfaPolicy, SignInConnection, User
+from schooldesk.accounts.selectors import desk_organisation_ids, desk_school_ids, people_school_ids, rank_in
 from schooldesk.core.forms import SchoolOrOrganisationMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.schools.models import School
 
@@ -71,16 +71,7 @@ class ApiTokenRevokeForm(StyledFormMixin, forms.Form):
 # --- the People pages (docs/decisions/0033) ------------------------------------------------------------------------
 def _role_choices(*, rank: int):
     """The roles a person of this rank may give, commonest first (accounts/choices.ROLE_ORDER)."""
-    from schooldesk.accounts.choices import ROLE_ORDER, ROLE_RANK
-
     return [(role.value, role.label) for role in ROLE_ORDER if ROLE_RANK[role] <= rank]
-
-
-def _manager_rank(user, school_ids) -> int:
-    from schooldesk.accounts.access import access_for
-
-    access = access_for(user)
-    return max((access.rank_in(pk) for pk in school_ids), default=0)
 
 
 class PeopleFilterForm(StyledFormMixin, forms.Form):
@@ -116,16 +107,18 @@ class _SchoolRoleFields(StyledFormMixin, forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        from schooldesk.accounts.selectors import people_school_ids
+        # a real circle: suppliers' forms and models import accounts (User, the roles)
         from schooldesk.suppliers.models import Supplier
 
         super().__init__(*args, **kwargs)
-        school_ids = people_school_ids(user)
+        school_ids = people_school_ids(user=user)
         schools = School.objects.filter(pk__in=school_ids).order_by("name")
         self.fields["school"].queryset = schools
         if len(school_ids) == 1:
             self.fields["school"].initial = school_ids[0]
-        self.fields["role"].choices = _role_choices(rank=_manager_rank(user, school_ids))
+        self.fields["role"].choices = _role_choices(
+            rank=max((rank_in(user=user, school_id=pk) for pk in school_ids), default=0)
+        )
         self.fields["supplier"].queryset = Supplier.objects.filter(
             organisation_id__in=schools.values("organisation_id")
         ).order_by("name")
@@ -173,10 +166,8 @@ class PeopleImportForm(StyledFormMixin, forms.Form):
     school = forms.ModelChoiceField(label=_("School (for rows that name none)"), queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
-        from schooldesk.accounts.selectors import people_school_ids
-
         super().__init__(*args, **kwargs)
-        school_ids = people_school_ids(user)
+        school_ids = people_school_ids(user=user)
         schools = School.objects.filter(pk__in=school_ids).order_by("name")
         self.only_school = schools.first() if len(school_ids) == 1 else None
         if self.only_school is not None:  # one school: every row is its, no field to fill
@@ -259,9 +250,8 @@ class SignInConnectionForm(VersionedFormMixin, SchoolOrOrganisationMixin, Styled
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        access = access_for(user)
-        schools = access.school_ids(DESK_ROLES)
-        self.decide_school_or_organisation(schools, access.organisation_ids(DESK_ROLES))
+        schools = desk_school_ids(user=user)
+        self.decide_school_or_organisation(schools, desk_organisation_ids(user=user))
         if self.instance.pk:
             self.fields["break_glass"].queryset = sso.people_of(self.instance).order_by("first_name", "last_name")
         else:

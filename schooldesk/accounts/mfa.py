@@ -24,6 +24,12 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from schooldesk.accounts.models import Membership, MfaPolicy
+from schooldesk.core import logs
+from schooldesk.core.access import access_for
+from schooldesk.core.models import AuditEntry
+from schooldesk.schools.models import Organisation, School
+
 logger = logging.getLogger(__name__)
 
 #: the kinds that are a second step; recovery codes only stand in for them when the phone or key is lost
@@ -105,10 +111,6 @@ def sso_used_mfa(request) -> bool:
 def roles_requiring_mfa(user) -> dict[str, list[str]]:
     """The roles the person holds that their organisations' policies require MFA for: {place name: [roles]}.
     Empty when none does. Three queries at most; asked once a session (and again after a policy changes)."""
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.models import MfaPolicy
-    from schooldesk.schools.models import Organisation, School
-
     access = access_for(user)
     schools = (
         list(School.objects.filter(pk__in=list(access.roles_by_school)).values_list("pk", "name", "organisation_id"))
@@ -231,10 +233,6 @@ KIND_NAMES = {"totp": "an authenticator app", "webauthn": "a passkey", "recovery
 
 def _record(user, action: str, summary: str, details: dict) -> None:
     """One entry in each school (or organisation) where the person holds a role, as a sign-in is recorded."""
-    from schooldesk.accounts.models import Membership
-    from schooldesk.core import logs
-    from schooldesk.core.models import AuditEntry
-
     actor_id = logs.current()["user_id"] or user.pk
     places = set(
         Membership.objects.filter(user=user).values_list("school_id", "organisation_id", "school__organisation_id")

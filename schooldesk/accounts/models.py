@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import ApiTokenScope, Role, SignInProvider
+from schooldesk.accounts.choices import DESK_ROLES, ApiTokenScope, Role, SignInProvider
+from schooldesk.core.access import access_for
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
@@ -136,9 +137,6 @@ class SignInConnectionQuerySet(models.QuerySet):
         """The connections of the schools where the person runs the desk, and of the organisations they run it for."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.accounts.access import access_for
-        from schooldesk.accounts.choices import DESK_ROLES
-
         schools = access_for(user).school_ids(DESK_ROLES)
         organisations = Membership.objects.filter(user=user, organisation__isnull=False, role__in=DESK_ROLES).values(
             "organisation_id"

@@ -12,11 +12,13 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import ROLE_RANK, Role
 from schooldesk.accounts.models import Membership, User
+from schooldesk.accounts.selectors import people_school_ids
 from schooldesk.core import spreadsheets
+from schooldesk.core.access import access_for
 from schooldesk.core.spreadsheets import CellError
+from schooldesk.schools.models import School
 
 #: staff lists are hundreds of rows, an LA's a few thousand; the checked rows wait in the person's session
 MAX_ROWS = 5_000
@@ -127,10 +129,8 @@ def columns_of(headers: list[str]) -> dict[str, int]:
 
 
 def _schools(user):
-    from schooldesk.accounts.selectors import people_school_ids
-    from schooldesk.schools.models import School
 
-    schools = list(School.objects.filter(pk__in=people_school_ids(user)))
+    schools = list(School.objects.filter(pk__in=people_school_ids(user=user)))
     by_word: dict[str, list] = {}
     for school in schools:
         for word in {school.name.lower(), (school.urn or "").lower(), (school.short_name or "").lower()} - {""}:

@@ -10,10 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for, access_forget
-from schooldesk.accounts.choices import DESK_ROLES, LA_OFFICER_RANK, PEOPLE_ROLES, ROLE_RANK, Role
-from schooldesk.accounts.models import ApiToken, Membership, User
+from schooldesk.accounts.choices import DESK_ROLES, LA_OFFICER_RANK, ROLE_RANK, Role
+from schooldesk.accounts.mfa import policy_changed
+from schooldesk.accounts.models import ApiToken, Membership, MfaPolicy, User
+from schooldesk.core.access import access_for, access_forget
 from schooldesk.core.audit import audit_record
+from schooldesk.core.concurrency import version_claim
+from schooldesk.core.permissions import require
+from schooldesk.schools.models import School
 
 #: every token starts so, to be recognised in a script or a leaked file (and by secret scanners)
 TOKEN_START = "sdk_"  # noqa: S105 - a prefix, not a secret
@@ -67,10 +71,8 @@ def api_token_used(*, api_token: ApiToken, now=None) -> None:
 # --- people and roles (docs/decisions/0033) ----------------------------------------------------------------------
 def _manager_rank(by, school) -> int:
     """How high `by` stands in `school`; refused unless they run its desk (or are its LA's or trust's officer)."""
-    access = access_for(by)
-    if not (by.is_superuser or access.has_role(school.pk, PEOPLE_ROLES)):
-        raise PermissionDenied(_("You do not run the desk of %(school)s.") % {"school": school.name})
-    return access.rank_in(school.pk)
+    require(by, "accounts.people_manage", school, _("You do not run the desk of %(school)s.") % {"school": school.name})
+    return access_for(by).rank_in(school.pk)
 
 
 def person_rank_in(person, school) -> int:
@@ -144,7 +146,7 @@ def _give(*, person, school, role, supplier, by) -> tuple[Membership, bool]:
 def _visible(by, person) -> None:
     from schooldesk.accounts.selectors import people_visible
 
-    if not people_visible(by).filter(pk=person.pk).exists():
+    if not people_visible(user=by).filter(pk=person.pk).exists():
         raise PermissionDenied(_("This person holds no role in a school whose desk you run."))
 
 
@@ -189,19 +191,18 @@ def role_remove(*, membership: Membership, by) -> Membership:
 def _may_act_everywhere(by, person) -> list:
     """The schools of `person`: `by` must stand at least as high in every one of them (a person who also works
     for another school is not signed out by one school's desk alone)."""
-    from schooldesk.schools.models import School
-
     if person.pk == by.pk:
         raise ValidationError(_("You cannot mark yourself as having left: ask another ICT owner."))
     if person.is_superuser and not by.is_superuser:
         raise PermissionDenied(_("An administrator of the whole system is changed by another administrator."))
-    access = access_for(by)
     memberships = list(Membership.objects.filter(user=person).values_list("school_id", "organisation_id"))
     for org_id in {org for _school, org in memberships if org is not None}:
-        if not by.is_superuser and not (access.roles_by_organisation.get(org_id, frozenset()) & PEOPLE_ROLES):
-            raise PermissionDenied(
-                _("%(person)s holds a role across an organisation: ask its officer.") % {"person": person}
-            )
+        require(
+            by,
+            "accounts.people_manage_organisation",
+            org_id,
+            _("%(person)s holds a role across an organisation: ask its officer.") % {"person": person},
+        )
     schools = list(School.objects.filter(pk__in={school for school, _org in memberships if school}))
     for school in schools:
         try:
@@ -398,16 +399,7 @@ def people_import(*, table, by, default_school=None, send: bool = True) -> dict:
 def mfa_policy_save(*, organisation, roles: list[str], by, version: int | None = None):
     """Which roles must use two-step sign-in in every school of `organisation`. Only its ICT owners may say
     (an LA's or trust's across it, a stand-alone school's own). Every session asks again on its next request."""
-    from django.core.exceptions import PermissionDenied
-
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import MFA_POLICY_ROLES, Role
-    from schooldesk.accounts.mfa import policy_changed
-    from schooldesk.accounts.models import MfaPolicy
-    from schooldesk.core.concurrency import version_claim
-
-    if organisation.pk not in access_for(by).organisations_managed(MFA_POLICY_ROLES):
-        raise PermissionDenied(_("Only the organisation's ICT owner sets who must use two-step sign-in."))
+    require(by, "accounts.mfa_policy", organisation)
     unknown = set(roles) - set(Role.values)
     if unknown:
         raise ValidationError({"roles": _("Not a role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}})

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, Role, SignInProvider
+from schooldesk.accounts.choices import Role, SignInProvider
 from schooldesk.accounts.models import Membership, SignInConnection, User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
+from schooldesk.core.permissions import require
 
 PROVIDER_PREFIX = "desk-"
 #: the session keys the rest of the desk reads: the ID token's `amr` (["pwd", "mfa"]: the MFA step counts an
@@ -38,17 +38,6 @@ class SignInRefused(Exception):
 
 
 # --- settings (the desk's pages) ----------------------------------------------------------------------------------
-def _require_desk(by, connection: SignInConnection) -> None:
-    if connection.school_id and access_for(by).has_role(connection.school_id, DESK_ROLES):
-        return
-    if (
-        connection.organisation_id
-        and by.memberships.filter(organisation_id=connection.organisation_id, role__in=DESK_ROLES).exists()
-    ):
-        return
-    raise PermissionDenied(_("Only the SPOC or the ICT owner can change how the school signs in."))
-
-
 def people_of(connection: SignInConnection):
     """The people of the connection's school (a role in it) or organisation (a role in it or one of its schools)."""
     if connection.school_id:
@@ -67,7 +56,7 @@ def connection_save(
     """Add or change a connection. The client id and secret are write-only: a blank one keeps what is stored."""
     if bool(connection.school_id) == bool(connection.organisation_id):
         raise ValidationError({"school": _("Choose a school, or the organisation for a tenant all its schools share.")})
-    _require_desk(by, connection)
+    require(by, "accounts.sign_in_change", connection)
     created = connection.pk is None
     version_claim(connection, version)
     for name, value in (secrets or {}).items():

@@ -17,7 +17,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from schooldesk.accounts import services, sso
-from schooldesk.accounts.choices import DESK_ROLES, SignInProvider
+from schooldesk.accounts.choices import SignInProvider
 from schooldesk.accounts.forms import (
     ApiTokenForm,
     ApiTokenRevokeForm,
@@ -40,7 +40,7 @@ class ApiTokenListView(ListView):
     context_object_name = "tokens"
 
     def get_queryset(self):
-        return api_token_list(self.request.user)[:MAX_SHOWN]
+        return api_token_list(user=self.request.user)[:MAX_SHOWN]
 
     def get_context_data(self, **kwargs):
         new = self.request.session.pop(NEW_TOKEN, None)  # shown this once
@@ -74,7 +74,7 @@ class ApiTokenRevokeView(ObjectActionView):
     action = "revoke"
 
     def get_object(self):
-        return get_object_or_404(api_token_list(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(api_token_list(user=self.request.user), pk=self.kwargs["pk"])
 
     def get_form(self, obj, data, files):
         return ApiTokenRevokeForm(data)
@@ -146,7 +146,7 @@ class SignInStartView(View):
 
 
 class SignInConnectionListView(RoleRequiredMixin, ListView):
-    required_roles = DESK_ROLES
+    permission = "accounts.sign_in_change"
     template_name = "accounts/sign_in_connection_list.html"
     paginate_by = 50
 
@@ -161,7 +161,7 @@ class SignInConnectionListView(RoleRequiredMixin, ListView):
 class SignInConnectionEditView(FormPageView):
     """Add a sign-in with Microsoft or Google (no pk) or change one. The client id and secret are write-only."""
 
-    required_roles = DESK_ROLES
+    permission = "accounts.sign_in_change"
     template_name = "accounts/sign_in_connection_form.html"
     context_object_name = "connection"
     success_message = gettext_lazy("Sign-in settings saved.")
@@ -196,7 +196,7 @@ class MfaPolicyListView(View):
     """The organisations whose two-step sign-in policy the person sets: straight to the one, or a list."""
 
     def get(self, request):
-        organisations = list(mfa_policy_organisations(request.user)[:MAX_SHOWN])
+        organisations = list(mfa_policy_organisations(user=request.user)[:MAX_SHOWN])
         if not organisations:
             raise PermissionDenied
         if len(organisations) == 1:
@@ -213,9 +213,9 @@ class MfaPolicyView(FormPageView):
 
     def get_object(self):
         self.organisation = get_object_or_404(
-            mfa_policy_organisations(self.request.user), pk=self.kwargs["organisation_pk"]
+            mfa_policy_organisations(user=self.request.user), pk=self.kwargs["organisation_pk"]
         )
-        return mfa_policy_for(self.organisation)
+        return mfa_policy_for(organisation=self.organisation)
 
     def is_create(self) -> bool:
         return False  # a setting, not a new record: not rate-limited

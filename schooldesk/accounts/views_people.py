@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from schooldesk.accounts import services
-from schooldesk.accounts.choices import PEOPLE_ROLES, ROLE_RANK
+from schooldesk.accounts.choices import ROLE_RANK
 from schooldesk.accounts.forms import (
     InviteForm,
     PeopleFilterForm,
@@ -20,27 +20,31 @@ from schooldesk.accounts.forms import (
     PersonActionForm,
     RoleGiveForm,
 )
+from schooldesk.accounts.mfa import mfa_label_people
+from schooldesk.accounts.people_import import PREVIEW_ROWS, people_import_check, read_people
 from schooldesk.accounts.selectors import (
     memberships_visible,
     people_list,
     people_school_ids,
     person_elsewhere,
     person_get,
+    rank_in,
 )
 from schooldesk.core.exports import csv_response
 from schooldesk.core.spreadsheets import table_dumps, table_loads
 from schooldesk.core.views import PAGE_SIZE, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service, do_once
+from schooldesk.schools.models import School
 
 #: the session key under which an uploaded staff list's rows wait to be confirmed (never the file itself)
 IMPORT_KEY = "people_import"
 
 
 def _filtered(request):
-    school_ids = people_school_ids(request.user)
+    school_ids = people_school_ids(user=request.user)
     form = PeopleFilterForm(request.GET or None, school_ids=school_ids)
     data = form.cleaned_data if form.is_valid() else {}
     people = people_list(
-        request.user,
+        user=request.user,
         q=data.get("q", ""),
         role=data.get("role", ""),
         school=data.get("school"),
@@ -50,7 +54,7 @@ def _filtered(request):
 
 
 class PeopleListView(RoleRequiredMixin, ListView):
-    required_roles = PEOPLE_ROLES
+    permission = "accounts.people_manage"
     template_name = "accounts/people_list.html"
     context_object_name = "people"
     paginate_by = PAGE_SIZE
@@ -60,8 +64,6 @@ class PeopleListView(RoleRequiredMixin, ListView):
         return people
 
     def get_context_data(self, **kwargs):
-        from schooldesk.accounts.mfa import mfa_label_people
-
         query = self.request.GET.copy()
         query.pop("page", None)
         context = super().get_context_data(
@@ -77,7 +79,7 @@ class PeopleListView(RoleRequiredMixin, ListView):
 class PeopleExportView(RoleRequiredMixin, View):
     """The list as filtered, one row a person and school, in the import's own columns (it imports back)."""
 
-    required_roles = PEOPLE_ROLES
+    permission = "accounts.people_manage"
 
     def get(self, request):
         _form, people = _filtered(request)
@@ -112,24 +114,20 @@ class PeopleExportView(RoleRequiredMixin, View):
 
 
 def _person_context(request, person, **extra):
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.mfa import mfa_label_people
-
-    access = access_for(request.user)
     mfa_label_people([person])
     roles = list(person.visible_roles)
     theirs = {}  # how high the person stands in each school shown: a role is taken away only from below
     for membership in roles:
         if membership.school_id and membership.school_id not in theirs:
             theirs[membership.school_id] = services.person_rank_in(person, membership.school)
-        mine = access.rank_in(membership.school_id) if membership.school_id else 0
+        mine = rank_in(user=request.user, school_id=membership.school_id) if membership.school_id else 0
         membership.removable = bool(membership.school_id) and mine >= max(
             ROLE_RANK.get(membership.role, 99), theirs[membership.school_id]
         )
     return {
         "person": person,
         "roles": roles,
-        "elsewhere": person_elsewhere(request.user, person),
+        "elsewhere": person_elsewhere(user=request.user, person=person),
         "give_form": extra.pop("give_form", None) or RoleGiveForm(user=request.user),
         "action_form": extra.pop("action_form", None),
         "failed": extra.pop("failed", ""),
@@ -140,10 +138,10 @@ def _person_context(request, person, **extra):
 
 
 class PersonDetailView(RoleRequiredMixin, View):
-    required_roles = PEOPLE_ROLES
+    permission = "accounts.people_manage"
 
     def get(self, request, person_pk):
-        person = person_get(request.user, person_pk)
+        person = person_get(user=request.user, pk=person_pk)
         return render(request, "accounts/person_detail.html", _person_context(request, person))
 
 
@@ -157,10 +155,10 @@ def _refused_as_error(service, **kwargs):
 
 
 class _PersonActionView(RoleRequiredMixin, ObjectActionView):
-    required_roles = PEOPLE_ROLES
+    permission = "accounts.people_manage"
 
     def get_object(self):
-        return person_get(self.request.user, self.kwargs["person_pk"])
+        return person_get(user=self.request.user, pk=self.kwargs["person_pk"])
 
     def get_form(self, obj, data, files):
         return PersonActionForm(data)
@@ -202,7 +200,7 @@ class PersonRoleRemoveView(_PersonActionView):
 
     def perform(self, obj, form):
         membership = get_object_or_404(
-            memberships_visible(self.request.user).filter(user=obj), pk=self.kwargs["membership_pk"]
+            memberships_visible(user=self.request.user).filter(user=obj), pk=self.kwargs["membership_pk"]
         )
         return _refused_as_error(services.role_remove, membership=membership, by=self.request.user)
 
@@ -246,7 +244,7 @@ class PersonInviteResendView(_PersonActionView):
 
 
 class PersonInviteView(FormPageView):
-    required_roles = PEOPLE_ROLES
+    permission = "accounts.people_manage"
     template_name = "accounts/person_invite.html"
 
     def get_form(self, data=None, files=None):
@@ -284,14 +282,12 @@ class PeopleImportView(RoleRequiredMixin, View):
     """Upload a staff list: it is read and checked at once; the rows (not the file) wait in the session for the
     check page, where every bad row is shown or the whole list confirmed."""
 
-    required_roles = PEOPLE_ROLES
+    permission = "accounts.people_manage"
 
     def get(self, request):
         return render(request, "accounts/people_import.html", {"form": PeopleImportForm(user=request.user)})
 
     def post(self, request):
-        from schooldesk.accounts.people_import import read_people
-
         form = PeopleImportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             table = apply_service(request, form, read_people, "", upload=form.cleaned_data["file"])
@@ -307,26 +303,21 @@ class PeopleImportView(RoleRequiredMixin, View):
 
 
 class PeopleImportCheckView(RoleRequiredMixin, View):
-    required_roles = PEOPLE_ROLES
+    permission = "accounts.people_manage"
 
     def _waiting(self, request):
-        from schooldesk.accounts.people_import import PREVIEW_ROWS
-        from schooldesk.schools.models import School
-
         waiting = request.session.get(IMPORT_KEY)
         if not waiting:
             return None
         table = table_loads(waiting["rows"].encode())
         school = (
-            School.objects.filter(pk=waiting["school"], pk__in=people_school_ids(request.user)).first()
+            School.objects.filter(pk=waiting["school"], pk__in=people_school_ids(user=request.user)).first()
             if waiting["school"]
             else None
         )
         return {"table": table, "school": school, "name": waiting["name"], "preview_rows": PREVIEW_ROWS}
 
     def _render(self, request, waiting, form, status=200):
-        from schooldesk.accounts.people_import import people_import_check
-
         check = people_import_check(table=waiting["table"], by=request.user, default_school=waiting["school"])
         return render(
             request,

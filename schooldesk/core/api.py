@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -20,6 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.utils.encoders import JSONEncoder
 
+from schooldesk.core.access import access_for
 from schooldesk.core.exceptions import ConflictError
 from schooldesk.core.idempotency import IdempotentCreateMixin
 from schooldesk.core.pagination import DeskCursorPagination
@@ -252,24 +254,17 @@ class DeskViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveM
 
 def require_role(user, school_id: int, roles, message: str) -> None:
     """The web page's role check, for a write whose service leaves it to the view."""
-    from schooldesk.accounts.access import access_for
-
     if not access_for(user).has_role(school_id, roles):
         raise exceptions.PermissionDenied(message)
 
 
 def schools_with(user, roles):
     """The schools in which the user holds one of `roles`: a `school` field's choices on a create."""
-    from schooldesk.accounts.access import access_for
-    from schooldesk.schools.models import School
-
-    return School.objects.filter(pk__in=access_for(user).school_ids(roles))
+    return apps.get_model("schools", "School").objects.filter(pk__in=access_for(user).school_ids(roles))
 
 
 def with_roles(queryset, user, roles, field: str = "school_id"):
     """Narrow a `visible_to` queryset to the schools where the web page's role check would let the user in."""
-    from schooldesk.accounts.access import access_for
-
     access = access_for(user)
     return queryset.filter(access.schools_q(roles, field)) if access.school_ids(roles) else queryset.none()
 

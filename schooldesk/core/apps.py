@@ -11,7 +11,3 @@ class CoreConfig(AppConfig):
         from schooldesk.core.fields import check_secret_keys
 
         checks.register(check_secret_keys, checks.Tags.security)
-
-        from schooldesk.core import audit
-
-        audit.connect()

@@ -7,14 +7,14 @@ own entries, not django-auditlog). What is not a service's write is caught once,
   view made it (csv_response, xlsx_response, the PDFs, uploads served with FileResponse);
 - a refusal: `AuditMiddleware.process_exception` sees every PermissionDenied, and every Http404 for a record that
   exists but is not the person's to see (a tenancy 404): one entry a refused request;
-- a role granted or removed: Membership's post_save/post_delete (it is changed by the admin and by desk_init,
-  there is no membership service to call);
-- a sign-in: Django's user_logged_in signal.
+- a role granted or removed, a sign-in: accounts/audit_hooks.py, connected by the accounts app (the ground floor
+  knows no Membership, docs/decisions/0037).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import cache
 
@@ -24,7 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from schooldesk.core.access import access_for
 from schooldesk.core.models import AuditEntry
+from schooldesk.core.roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +116,6 @@ def audit_sentence(entry) -> str:
             if entry.action == GRANT
             else _("took the role %(role)s from %(person)s")
         )
-        from schooldesk.accounts.choices import Role
-
         role = dict(Role.choices).get(changes.get("role"), changes.get("role", ""))
         return f"{who} " + verb % {"person": changes.get("person", ""), "role": role}
     if entry.action == SIGN_IN:
@@ -199,8 +199,6 @@ def _request_school(request):
 def download_record(request, response) -> None:
     """The person downloaded a file: "the asset register (CSV)" or the file's name. The school is the record's
     (noted by the view) or the person's only school; an LA-wide person's export is the organisation's."""
-    from schooldesk.accounts.access import access_for
-
     match = getattr(request, "resolver_match", None)
     route = match.view_name if match else ""
     filename = response.get("Content-Disposition", "").partition("filename=")[2].strip('"') or request.path
@@ -265,8 +263,7 @@ def refusal_record(request, *, not_found: bool, model=None) -> None:
         obj = model._base_manager.filter(pk=match.kwargs["pk"]).first()
     if not_found and obj is None:
         return
-    from schooldesk.schools.models import School
-
+    School = apps.get_model("schools", "School")
     owner = _owner(obj) if obj is not None else None
     if isinstance(obj, School):
         school_id, organisation_id = obj.pk, obj.organisation_id
@@ -347,135 +344,27 @@ def api_exception_handler(exc, context):
     return response
 
 
-# --- role grants and sign-ins ------------------------------------------------------------------------------------
-def membership_changed(instance, *, removed: bool) -> None:
-    """A role granted (a new Membership, or one whose role changed) or removed, by whoever did it: the admin, the
-    setup command, a test, the People pages' services. The actor is the one the service names
-    (`_audit_actor_id`, set by accounts/services.py), else the signed-in person of the request being served, if any.
-    One entry a change: the services write none of their own for a role."""
-    from schooldesk.core import logs
-
-    action, person = (REVOKE if removed else GRANT), instance.user
-    name = person.get_full_name() or person.username
-    AuditEntry.objects.create(
-        actor_id=getattr(instance, "_audit_actor_id", None) or logs.current()["user_id"],
-        school_id=instance.school_id,
-        organisation_id=instance.organisation_id or (instance.school.organisation_id if instance.school_id else None),
-        action=action,
-        object_type="user",
-        object_id=str(instance.user_id),
-        object_label=name[:200],
-        summary=f"{'Removed' if removed else 'Granted'} {instance.role} for {person.username}"[:300],
-        changes={"person": name, "role": instance.role, "where": str(instance.school or instance.organisation)},
-    )
-
-
-def _membership_saved(sender, instance, created, **kwargs):
-    if not created and getattr(instance, "_audit_role_before", instance.role) == instance.role:
-        return
-    membership_changed(instance, removed=False)
-    instance._audit_role_before = instance.role
-
-
-def _membership_loaded(sender, instance, **kwargs):
-    instance._audit_role_before = instance.role
-
-
-def _membership_deleted(sender, instance, **kwargs):
-    membership_changed(instance, removed=True)
-
-
-def _signed_in(sender, request, user, **kwargs):
-    """One entry a sign-in, in each school (or organisation) where the person holds a role."""
-    from schooldesk.accounts.models import Membership
-
-    places = set(
-        Membership.objects.filter(user=user).values_list("school_id", "organisation_id", "school__organisation_id")
-    )
-    entries = [
-        AuditEntry(
-            actor=user,
-            school_id=school_id,
-            organisation_id=organisation_id or school_org,
-            action=SIGN_IN,
-            object_type="user",
-            object_id=str(user.pk),
-            object_label=(user.get_full_name() or user.username)[:200],
-            summary="Signed in",
-        )
-        for school_id, organisation_id, school_org in sorted(places, key=str)
-    ]
-    AuditEntry.objects.bulk_create(entries)
-
-
-def _places_of(user) -> list[tuple]:
-    from schooldesk.accounts.models import Membership
-
-    places = set(
-        Membership.objects.filter(user=user).values_list("school_id", "organisation_id", "school__organisation_id")
-    )
-    return [(school, organisation or school_org) for school, organisation, school_org in sorted(places, key=str)]
-
-
-def sign_in_event(*, action: str, user=None, places=None, label: str = "", summary: str, changes=None) -> None:
-    """A sign-in event that is not a plain sign-in: one entry in each place (school, organisation) concerned, the
-    person's own places by default. Nothing is written for an unknown username (no place to tell)."""
-    places = _places_of(user) if places is None and user is not None else (places or [])
-    label = label or ((user.get_full_name() or user.username) if user is not None else "")
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=user if action == SSO_LINK else None,
-                school_id=school_id,
-                organisation_id=organisation_id,
-                action=action,
-                object_type="user",
-                object_id=str(user.pk) if user is not None else "",
-                object_label=label[:200],
-                summary=summary[:300],
-                changes=changes or {},
-            )
-            for school_id, organisation_id in places
-        ]
-    )
-
-
-def _sign_in_failed(sender, credentials, request=None, **kwargs):
-    """A wrong password for a known person: an entry in each of their places (an unknown name writes nothing)."""
-    from schooldesk.accounts.models import User
-
-    name = (credentials or {}).get("username") or (credentials or {}).get("email") or ""
-    user = User.objects.filter(username=name).first() if name else None
-    if user is None and "@" in name:
-        user = User.objects.filter(email__iexact=name).first()
-    if user is not None:
-        sign_in_event(
-            action=SIGN_IN_FAILED, user=user, summary="Sign-in refused: wrong password", changes={"reason": "password"}
-        )
-
-
-def connect() -> None:
-    from django.contrib.auth.signals import user_logged_in, user_login_failed
-    from django.db.models.signals import post_delete, post_init, post_save
-
-    from schooldesk.accounts.models import Membership
-
-    post_init.connect(_membership_loaded, sender=Membership, dispatch_uid="audit_membership_loaded")
-    post_save.connect(_membership_saved, sender=Membership, dispatch_uid="audit_membership_saved")
-    post_delete.connect(_membership_deleted, sender=Membership, dispatch_uid="audit_membership_deleted")
-    user_logged_in.connect(_signed_in, dispatch_uid="audit_signed_in")
-    user_login_failed.connect(_sign_in_failed, dispatch_uid="audit_sign_in_failed")
-
-
 # --- retention ---------------------------------------------------------------------------------------------------
+#: the schools that keep their trail on their own schedule: each a callable answering their ids (a `values`
+#: queryset or a list). schooldesk/privacy registers its retention schedules here (`keep_on_own_schedule`).
+OWN_SCHEDULES: list[Callable[[], Iterable[int]]] = []
+
+
+def keep_on_own_schedule(schools: Callable[[], Iterable[int]]) -> None:
+    """Leave the schools `schools()` answers to their own schedule: `audit_prune` passes them by."""
+    if schools not in OWN_SCHEDULES:
+        OWN_SCHEDULES.append(schools)
+
+
 def audit_prune(*, now=None) -> int:
     """Delete the entries older than SCHOOLDESK_AUDIT_RETENTION_DAYS; returns how many went. A school whose DPO has
     switched on its own retention schedule is left to it: the schedule's audit period (whose default is this setting)
-    is applied by schooldesk/privacy's nightly job, one mechanism per school (docs/decisions/0024)."""
-    from schooldesk.privacy.models import RetentionPolicy
-
+    is applied by schooldesk/privacy's nightly job, one mechanism per school (docs/decisions/0024); privacy names
+    those schools through `keep_on_own_schedule` (the ground floor imports no app, docs/decisions/0037)."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.SCHOOLDESK_AUDIT_RETENTION_DAYS)
-    own = RetentionPolicy.objects.filter(is_enabled=True).values("school_id")
-    deleted, _by_model = AuditEntry.objects.filter(at__lt=cutoff).exclude(school_id__in=own).delete()
+    entries = AuditEntry.objects.filter(at__lt=cutoff)
+    for own in OWN_SCHEDULES:
+        entries = entries.exclude(school_id__in=own())
+    deleted, _by_model = entries.delete()
     return deleted

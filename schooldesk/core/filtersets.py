@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.access import access_for
 
 MAX_WORDS = 6
 # Longest first; a stem keeps at least MIN_STEM letters so that "speed" is not cut to "spe".

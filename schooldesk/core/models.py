@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.access import access_for
+from schooldesk.core.roles import AUDIT_ROLES
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 
 
@@ -32,9 +34,6 @@ class AuditQuerySet(models.QuerySet):
         records they look after (an LA's or trust's owner; a stand-alone school's owner). Nobody else's."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.accounts.access import access_for
-        from schooldesk.accounts.choices import AUDIT_ROLES
-
         access = access_for(user)
         school_ids = access.school_ids(AUDIT_ROLES)
         if not school_ids:

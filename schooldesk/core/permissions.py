@@ -19,9 +19,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy
 
+from schooldesk.core.access import access_for
+
 CANNOT = gettext_lazy("Your role does not include this.")
 
-#: test(access, user, obj) -> bool; `access` is accounts.access.Access, read once per request
+#: test(access, user, obj) -> bool; `access` is core.access.Access, read once per request
 Test = Callable[[Any, Any, Any], bool]
 
 
@@ -57,8 +59,6 @@ def can(user, name: str, obj=None) -> bool:
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    from schooldesk.accounts.access import access_for
-
     return bool(found.test(access_for(user), user, obj))
 
 

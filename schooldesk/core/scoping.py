@@ -1,13 +1,15 @@
 """Tenancy in one place.
 
 Every school-owned query goes through `visible_to(user)`. What a user may reach comes from the
-schools in which they hold a role (see `schooldesk.accounts.access`). A model whose rows are not
+schools in which they hold a role (see `schooldesk.core.access`). A model whose rows are not
 all visible to everyone in the school (incidents) narrows this in its own queryset by overriding
 `role_filter`, still built on the same access object.
 """
 
 from django.db import models
 from django.db.models import Q
+
+from schooldesk.core.access import access_for
 
 
 class SchoolOwnedQuerySet(models.QuerySet):
@@ -17,8 +19,6 @@ class SchoolOwnedQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.accounts.access import access_for
-
         access = access_for(user)
         condition = self.role_filter(user, access)
         if condition is None:

@@ -11,8 +11,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
-from schooldesk.accounts.access import access_for
 from schooldesk.core import submissions
+from schooldesk.core.access import access_for
 from schooldesk.core.logs import note_school
 from schooldesk.core.permissions import can, school_id_of
 from schooldesk.core.throttling import create_allowed

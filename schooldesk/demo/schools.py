@@ -248,7 +248,7 @@ def incidents_generate(
         suppliers=suppliers,
         rng=rng,
         now=now,
-        calendar=school_calendar(school),
+        calendar=school_calendar(school=school),
         months=months,
     )  # one calendar for every call
     plan = sorted((builder.logged_at(status), status) for status in status_plan(count, rng))

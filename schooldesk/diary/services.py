@@ -180,7 +180,7 @@ def visit_days(contract, school, start: date, end: date) -> list[date]:
     if contract.visit_weekday is None or not contract.visit_starts_at:
         return []
     calendar = replace(
-        school_calendar(school),
+        school_calendar(school=school),
         weekdays=frozenset({contract.visit_weekday}),
         term_time_only=contract.visit_term_time_only,
     )

@@ -91,7 +91,7 @@ def _is_reporter(by, incident) -> bool:
 
 def sla_refresh(incident: Incident, calendar=None) -> None:
     """Due times from when the call was logged, the priority's targets and the time spent waiting."""
-    calendar = calendar or school_calendar(incident.school)
+    calendar = calendar or school_calendar(school=incident.school)
     targets = incident.school.sla_targets.get(incident.priority) or DEFAULT_SLA_TARGETS[incident.priority]
     paused = incident.sla_paused_minutes
     incident.response_due_at = calendar.add_minutes(incident.logged_at, int(targets["respond"]) + paused)
@@ -105,7 +105,9 @@ def _pause(incident: Incident, now) -> None:
 
 def _resume(incident: Incident, now) -> None:
     if incident.sla_paused_at is not None:
-        incident.sla_paused_minutes += school_calendar(incident.school).minutes_between(incident.sla_paused_at, now)
+        incident.sla_paused_minutes += school_calendar(school=incident.school).minutes_between(
+            incident.sla_paused_at, now
+        )
         incident.sla_paused_at = None
         sla_refresh(incident)
 
@@ -833,7 +835,7 @@ def incidents_auto_close(*, now=None) -> int:
     now = now or timezone.now()
     closed = 0
     for school in School.objects.filter(incident__status=IncidentStatus.RESOLVED).distinct():
-        calendar = school_calendar(school)
+        calendar = school_calendar(school=school)
         for incident in Incident.objects.filter(school=school, status=IncidentStatus.RESOLVED).only(
             "pk", "resolved_at"
         ):

@@ -136,7 +136,7 @@ class IncidentCreateView(View):
 
         now = timezone.now()
         schools = School.objects.visible_to(request.user).select_related("spoc", "deputy")
-        duty = [(school, spoc_on_duty(school, now)) for school in schools]
+        duty = [(school, spoc_on_duty(school=school, moment=now)) for school in schools]
         return render(
             request,
             self.template_name,

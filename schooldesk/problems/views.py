@@ -485,7 +485,7 @@ class ProblemReportView(RoleRequiredMixin, View):
     required_roles = REPORT_ROLES
 
     def get(self, request):
-        form = PeriodForm.from_query(request.GET, schools=schools_for(request.user, REPORT_ROLES))
+        form = PeriodForm.from_query(request.GET, schools=schools_for(user=request.user, roles=REPORT_ROLES))
         report = None
         if form.is_valid():
             report = problem_report(

@@ -11,17 +11,15 @@ from decimal import Decimal
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import REPORT_ROLES
+from schooldesk.core.permissions import can, refusal
 from schooldesk.reports.forms import service_report_request
-from schooldesk.reports.service_report import service_report
+from schooldesk.reports.service_report import report_school_ids, service_report
 
 #: what the page shows but a figure is not: the form's own objects (their keys and labels are given instead)
 LEFT_OUT = {"period", "comparisons", "periods", "school", "schools", "columns"}
@@ -100,9 +98,9 @@ class ServiceReportApiView(APIView):
     )
     def get(self, request):
         today = timezone.localdate()
-        school_ids = access_for(request.user).school_ids(REPORT_ROLES)
-        if not school_ids:
-            raise exceptions.PermissionDenied(_("Your role does not include reports."))
+        if not can(request.user, "reports.view"):
+            raise exceptions.PermissionDenied(refusal("reports.view"))
+        school_ids = report_school_ids(user=request.user)
         form, asked = service_report_request(request.query_params, school_ids=school_ids, today=today)
         if asked is None:
             raise exceptions.ValidationError(

@@ -11,17 +11,41 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
+from schooldesk.budgets.selectors import budget_vs_spend, years_for
+from schooldesk.changes.choices import Outcome
+from schooldesk.changes.models import ChangeRequest
+from schooldesk.changes.selectors import progress
+from schooldesk.core.access import access_for
+from schooldesk.core.calendar import LONDON
+from schooldesk.core.permissions import can
+from schooldesk.core.roles import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
+from schooldesk.diary.choices import DiaryKind
+from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.incidents.choices import ACTIVE_STATUSES, PAUSED_STATUSES, IncidentStatus
+from schooldesk.incidents.models import Incident
+from schooldesk.incidents.selectors import incident_list, satisfaction_counts, satisfaction_shares
+from schooldesk.licences.models import Licence
+from schooldesk.licences.selectors import compliance_by_school, compliance_summary, with_compliance
+from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES, ProblemStatus
+from schooldesk.problems.models import Problem
+from schooldesk.procedures.choices import VersionStatus
+from schooldesk.procedures.models import ProcedureVersion
+from schooldesk.reports.charts import MAX_SCHOOLS, chart
 from schooldesk.reports.periods import Period, school_year
+from schooldesk.reports.proactive import contract_figures
 from schooldesk.reports.selectors import _rate, window
+from schooldesk.schools.models import School, Term
+from schooldesk.suppliers.selectors import contracts_needing_decision
+
+if TYPE_CHECKING:
+    from schooldesk.accounts.models import User
 
 LIST_ROWS = 8
 MY_CALLS = 60
@@ -38,32 +62,31 @@ DASHBOARDS = {
 }
 
 
+#: which dashboard a person starts on: an LA's or trust's people across their schools, others on their main role's
+#: (the first of these the rules let them open: an owner's before a SPOC's, a technician's, a viewer's)
+PREFERENCE = ("schools", "owner", "desk", "technician", "governors")
+
+
 def available(user) -> list[str]:
-    access = access_for(user)
-    keys = [key for key, (roles, _label) in DASHBOARDS.items() if access.any_role(roles)]
-    if len(access.school_ids(REPORT_ROLES)) < 2:
-        keys = [k for k in keys if k != "schools"]
+    """The dashboards the rules let `user` open ("reports.dashboard_<key>"); "All schools" needs two schools."""
+    keys = [key for key in DASHBOARDS if can(user, f"reports.dashboard_{key}")]
+    if "schools" in keys and len(dashboard_school_ids(user=user, kind="schools")) < 2:
+        keys.remove("schools")
     return keys
 
 
 def default_for(user) -> str | None:
     """An LA's or trust's people start across their schools; others on their own role's dashboard."""
-    access, keys = access_for(user), available(user)
-    preference = ["schools"] if "schools" in keys else []
-    for role, key in (
-        (Role.OWNER, "owner"),
-        (Role.SPOC, "desk"),
-        (Role.TECHNICIAN, "technician"),
-        (Role.VIEWER, "governors"),
-    ):
-        if access.any_role({role}):
-            preference.append(key)
-    return next((k for k in preference if k in keys), keys[0] if keys else None)
+    keys = available(user)
+    return next((key for key in PREFERENCE if key in keys), None)
+
+
+def dashboard_school_ids(*, user: User, kind: str) -> list[int]:
+    """The schools a dashboard reads: those where `user` holds one of its roles."""
+    return access_for(user).school_ids(DASHBOARDS[kind][0])
 
 
 def local_midnight(day: date) -> datetime:
-    from schooldesk.core.calendar import LONDON
-
     return datetime.combine(day, datetime.min.time(), tzinfo=LONDON)
 
 
@@ -76,10 +99,6 @@ def _at_risk(now: datetime) -> Q:
 
 # --- the SPOC --------------------------------------------------------------------------------------
 def desk_dashboard(user, school_ids, now: datetime) -> dict:
-    from schooldesk.diary.choices import DiaryKind
-    from schooldesk.diary.models import DiaryEntry, Payment
-    from schooldesk.incidents.selectors import incident_list
-    from schooldesk.suppliers.selectors import contracts_needing_decision
 
     today = timezone.localdate(now)
     calls = incident_list(user).filter(school_id__in=school_ids)
@@ -134,10 +153,6 @@ def desk_dashboard(user, school_ids, now: datetime) -> dict:
 
 # --- the technician --------------------------------------------------------------------------------
 def technician_dashboard(user, school_ids, now: datetime) -> dict:
-    from schooldesk.diary.choices import DiaryKind
-    from schooldesk.diary.models import DiaryEntry
-    from schooldesk.incidents.models import Incident
-    from schooldesk.incidents.selectors import incident_list
 
     today = timezone.localdate(now)
     mine = incident_list(user).filter(school_id__in=school_ids, assigned_to=user, status__in=ACTIVE_STATUSES)
@@ -173,7 +188,6 @@ def technician_dashboard(user, school_ids, now: datetime) -> dict:
         .order_by("starts_at", "pk")[:5]
     )
     # the technician's own scorecard: how the reporters of their calls rated them lately (decision 0022)
-    from schooldesk.incidents.selectors import satisfaction_counts, satisfaction_shares
 
     ratings = satisfaction_shares(
         Incident.objects.filter(
@@ -193,7 +207,6 @@ def technician_dashboard(user, school_ids, now: datetime) -> dict:
 # --- "this term" for each school ---------------------------------------------------------------------
 def current_terms(school_ids, today: date) -> dict[int, Period]:
     """Each school's term under way (or the last one to have started); the school year when none is recorded."""
-    from schooldesk.schools.models import Term
 
     found: dict[int, Period] = {}
     for school_id, name, starts_on, ends_on in (
@@ -225,7 +238,6 @@ def term_label(terms: dict[int, Period]) -> str:
 def service_levels(school_ids, terms: dict[int, Period], now: datetime, *, by: str | None = None):
     """Calls this term, targets met and satisfaction (one query over each school's term), and what is open
     now (one query on the status index); grouped by `by` (e.g. "school_id") when given."""
-    from schooldesk.incidents.models import Incident
 
     calls = Incident.objects.filter(school_id__in=school_ids)
     term = {
@@ -258,13 +270,7 @@ def service_levels(school_ids, terms: dict[int, Period], now: datetime, *, by: s
 
 # --- the ICT owner ---------------------------------------------------------------------------------
 def owner_dashboard(user, school_ids, now: datetime) -> dict:
-    from schooldesk.budgets.selectors import budget_vs_spend, years_for
-    from schooldesk.changes.selectors import progress
-    from schooldesk.procedures.choices import VersionStatus
-    from schooldesk.procedures.models import ProcedureVersion
-    from schooldesk.schools.models import School
-    from schooldesk.standards.selectors import checks_missed
-    from schooldesk.suppliers.selectors import contracts_needing_decision
+    from schooldesk.standards.selectors import checks_missed  # a real circle: standards imports reports' exports
 
     today = timezone.localdate(now)
     schools = list(School.objects.filter(pk__in=school_ids).order_by("name"))
@@ -286,15 +292,6 @@ def owner_dashboard(user, school_ids, now: datetime) -> dict:
 
 # --- the head and governors ------------------------------------------------------------------------
 def governors_dashboard(user, school_ids, now: datetime) -> dict:
-    from schooldesk.budgets.selectors import budget_vs_spend, years_for
-    from schooldesk.changes.choices import Outcome
-    from schooldesk.changes.models import ChangeRequest
-    from schooldesk.licences.models import Licence
-    from schooldesk.licences.selectors import compliance_summary, with_compliance
-    from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES, ProblemStatus
-    from schooldesk.problems.models import Problem
-    from schooldesk.reports.proactive import contract_figures
-    from schooldesk.schools.models import School
 
     today = timezone.localdate(now)
     schools = list(School.objects.filter(pk__in=school_ids).order_by("name"))
@@ -325,12 +322,6 @@ def governors_dashboard(user, school_ids, now: datetime) -> dict:
 # --- an LA or trust ---------------------------------------------------------------------------------
 def schools_dashboard(user, school_ids, now: datetime) -> dict:
     """The governors' figures for every school side by side, with the totals across them."""
-    from schooldesk.budgets.selectors import budget_vs_spend, years_for
-    from schooldesk.licences.models import Licence
-    from schooldesk.licences.selectors import compliance_by_school, with_compliance
-    from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES
-    from schooldesk.problems.models import Problem
-    from schooldesk.schools.models import School
 
     today = timezone.localdate(now)
     schools = list(School.objects.filter(pk__in=school_ids).order_by("name"))
@@ -378,7 +369,6 @@ def schools_dashboard(user, school_ids, now: datetime) -> dict:
 
 def _chart(rows: list[dict]) -> dict | None:
     """Calls fixed within target, school by school (the furthest from it first, at most MAX_SCHOOLS)."""
-    from schooldesk.reports.charts import MAX_SCHOOLS, chart
 
     rated = sorted(
         (r for r in rows if r["level"].get("resolve_rate") is not None),

@@ -6,12 +6,12 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import AUDIT_ROLES
 from schooldesk.core.audit import DOWNLOAD, GRANT, REFUSE, REVOKE, SIGN_IN, VIEW
 from schooldesk.core.filtersets import DeskFilterSet
 from schooldesk.core.models import AuditEntry
 from schooldesk.schools.models import School
+from schooldesk.schools.selectors import schools_for
 
 #: what a person did, as the filter offers it: a label and the actions it covers
 ACTIONS = {
@@ -63,8 +63,8 @@ class AuditFilterSet(DeskFilterSet):
     since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"), widget=DateInput)
     until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"), widget=DateInput)
     school = django_filters.ModelChoiceFilter(
-        queryset=lambda request: School.objects.filter(
-            pk__in=access_for(request.user).school_ids(AUDIT_ROLES) if request else []
+        queryset=lambda request: (
+            schools_for(user=request.user, roles=AUDIT_ROLES) if request else School.objects.none()
         ).only("id", "name"),
         label=_("School"),
     )

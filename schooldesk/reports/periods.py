@@ -14,6 +14,8 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
+from schooldesk.schools.models import Term
+
 MONTH = "month"
 HALF_TERM = "half_term"
 TERM = "term"
@@ -83,7 +85,6 @@ def school_year(start_year: int) -> Period:
 
 def term_rows(school_ids) -> list[dict]:
     """The terms of these schools grouped by name, in one query."""
-    from schooldesk.schools.models import Term
 
     return list(
         Term.objects.filter(school_id__in=school_ids)

@@ -24,9 +24,23 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from schooldesk.assets.choices import PRESENT_STATUSES
+from schooldesk.assets.models import Asset
+from schooldesk.budgets.selectors import budget_vs_spend, years_for
+from schooldesk.changes.choices import OPEN_STATUSES, ChangeStatus, Decision, Outcome
+from schooldesk.changes.models import Approval, ChangeRequest
 from schooldesk.core.templatetags.desk_format import duration
+from schooldesk.diary.models import Payment
+from schooldesk.incidents.models import Incident
 from schooldesk.incidents.selectors import satisfaction_counts, satisfaction_shares
+from schooldesk.licences.choices import ComplianceState
+from schooldesk.licences.models import Licence
+from schooldesk.licences.selectors import compliance_summary, licences_due_for_renewal, with_compliance
+from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES, ProblemStatus
+from schooldesk.problems.models import Problem
 from schooldesk.reports.selectors import any_window, window
+from schooldesk.suppliers.choices import IN_FORCE_STATUSES, LIVE_STATUSES
+from schooldesk.suppliers.models import Contract, ContractDecision, ContractShare
 
 LIST_ROWS = 8
 WARRANTY_DAYS = 90
@@ -47,8 +61,6 @@ def _by_tag(values: dict, tags) -> dict[str, dict]:
 
 # --- problems and known errors -------------------------------------------------------------------
 def problem_figures(school_ids, periods, today: date) -> dict:
-    from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES, ProblemStatus
-    from schooldesk.problems.models import Problem
 
     problems = Problem.objects.filter(school_id__in=school_ids)
     aggregates = {}
@@ -76,9 +88,6 @@ def problem_figures(school_ids, periods, today: date) -> dict:
 
 # --- licences --------------------------------------------------------------------------------------
 def licence_figures(school_ids, today: date) -> dict:
-    from schooldesk.licences.choices import ComplianceState
-    from schooldesk.licences.models import Licence
-    from schooldesk.licences.selectors import compliance_summary, licences_due_for_renewal, with_compliance
 
     licences = Licence.objects.filter(school_id__in=school_ids)
     checked = with_compliance(licences, today)
@@ -98,8 +107,6 @@ def licence_figures(school_ids, today: date) -> dict:
 def asset_figures(school_ids, today: date) -> dict:
     """Working kit by type: warranties ending in the next 90 days or already ended, and kit past (or
     reaching within a year) the replacement age."""
-    from schooldesk.assets.choices import PRESENT_STATUSES
-    from schooldesk.assets.models import Asset
 
     old = today - relativedelta(years=REPLACEMENT_YEARS)
     rows = list(
@@ -129,7 +136,6 @@ def asset_figures(school_ids, today: date) -> dict:
 
 # --- contracts ---------------------------------------------------------------------------------------
 def _contracts(school_ids):
-    from schooldesk.suppliers.models import Contract, ContractShare
 
     return Contract.objects.filter(pk__in=ContractShare.objects.filter(school_id__in=school_ids).values("contract_id"))
 
@@ -137,8 +143,6 @@ def _contracts(school_ids):
 def contract_figures(school_ids, today: date) -> dict:
     """Contracts in force whose notice date or end falls in the next six months, and whether the school
     has decided about them yet."""
-    from schooldesk.suppliers.choices import LIVE_STATUSES
-    from schooldesk.suppliers.models import ContractDecision
 
     horizon = today + timedelta(days=RENEWAL_DAYS)
     decided = ContractDecision.objects.filter(contract=OuterRef("pk"), term_ends_on=OuterRef("term_ends_on"))
@@ -160,8 +164,6 @@ def contract_figures(school_ids, today: date) -> dict:
 
 # --- change statistics -------------------------------------------------------------------------------
 def change_figures(school_ids, periods) -> dict:
-    from schooldesk.changes.choices import OPEN_STATUSES, ChangeStatus, Decision, Outcome
-    from schooldesk.changes.models import Approval, ChangeRequest
 
     changes = ChangeRequest.objects.filter(school_id__in=school_ids)
     failed = (Outcome.FAILED, Outcome.BACKED_OUT)
@@ -202,8 +204,6 @@ def supplier_figures(school_ids, period) -> dict:
     """The period's calls escalated to each supplier: acknowledged (the supplier's reference recorded),
     fixed, fixed within the call's target (in the school's service hours) and the average time from
     escalation to fix; beside them the fix times each supplier's contract promises."""
-    from schooldesk.incidents.models import Incident
-    from schooldesk.suppliers.choices import IN_FORCE_STATUSES
 
     took = ExpressionWrapper(F("resolved_at") - F("escalated_at"), output_field=DurationField())
     rows = list(
@@ -257,8 +257,6 @@ def _promise(contracts: list[dict]) -> str:
 def spend_figures(user, schools, periods) -> dict:
     """Payments due and paid in each period (before VAT), and the budget of the financial year in which
     the report's period ends, against what is committed and paid in it."""
-    from schooldesk.budgets.selectors import budget_vs_spend, years_for
-    from schooldesk.diary.models import Payment
 
     period = periods[0][1]
     year = budget_vs_spend(user=user, years=years_for(schools, period.end))

@@ -13,23 +13,18 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.assets.choices import ASSET_ROLES
 from schooldesk.assets.filtersets import AssetFilterSet
 from schooldesk.assets.selectors import asset_list
-from schooldesk.changes.choices import CHANGE_ROLES
 from schooldesk.changes.filtersets import ChangeFilterSet
 from schooldesk.changes.selectors import change_list
+from schooldesk.core.permissions import can
 from schooldesk.incidents.filtersets import IncidentFilterSet
 from schooldesk.incidents.selectors import incident_list
-from schooldesk.licences.choices import LICENCE_VIEW_ROLES
 from schooldesk.licences.filtersets import LicenceFilterSet
 from schooldesk.licences.selectors import licence_list
-from schooldesk.problems.choices import PROBLEM_ROLES
 from schooldesk.problems.filtersets import ProblemFilterSet
 from schooldesk.problems.selectors import problem_list
 from schooldesk.suppliers.filtersets import SupplierFilterSet
-from schooldesk.suppliers.models import CONTRACT_ROLES
 from schooldesk.suppliers.selectors import contract_list, supplier_list
 
 #: rows shown per kind; one more is read to know whether to offer "more in the list"
@@ -44,15 +39,15 @@ class Kind:
     key: str
     title: Any
     prefix: str | None
-    roles: frozenset | None
+    permission: str | None  # the rule that lets a person search this kind; None: everyone (each sees their own)
     list_url: str
     detail_url: str
     rows: Any  # rows(user=...) -> the list's queryset
     filterset: Any = None
     order: tuple = ()
 
-    def may_search(self, access) -> bool:
-        return self.roles is None or access.any_role(self.roles)
+    def may_search(self, user) -> bool:
+        return self.permission is None or can(user, self.permission)
 
 
 def kinds() -> list[Kind]:
@@ -74,7 +69,7 @@ def kinds() -> list[Kind]:
             "assets",
             _("Assets"),
             "AST",
-            ASSET_ROLES,
+            "assets.view",
             "assets:asset_list",
             "assets:asset_detail",
             asset_list,
@@ -85,7 +80,7 @@ def kinds() -> list[Kind]:
             "licences",
             _("Licences"),
             None,
-            LICENCE_VIEW_ROLES,
+            "licences.view",
             "licences:licence_list",
             "licences:licence_detail",
             licence_list,
@@ -96,7 +91,7 @@ def kinds() -> list[Kind]:
             "suppliers",
             _("Suppliers"),
             None,
-            CONTRACT_ROLES,
+            "suppliers.view",
             "suppliers:supplier_list",
             "suppliers:supplier_detail",
             supplier_list,
@@ -107,7 +102,7 @@ def kinds() -> list[Kind]:
             "problems",
             _("Problems"),
             "PRB",
-            PROBLEM_ROLES,
+            "problems.view",
             "problems:problem_list",
             "problems:problem_detail",
             problem_list,
@@ -118,7 +113,7 @@ def kinds() -> list[Kind]:
             "changes",
             _("Requests for change"),
             "CHG",
-            CHANGE_ROLES,
+            "changes.view",
             "changes:change_list",
             "changes:change_detail",
             change_list,
@@ -129,7 +124,7 @@ def kinds() -> list[Kind]:
             "contracts",
             _("Contracts"),
             "CON",
-            CONTRACT_ROLES,
+            "suppliers.view",
             "suppliers:contract_list",
             "suppliers:contract_detail",
             contract_list,
@@ -153,7 +148,7 @@ def search_reference(user, text: str) -> Reference | None:
         prefix, number = match.group(1).upper(), int(match.group(2))
         kind = next(k for k in kinds() if k.prefix == prefix)
         reference = f"{prefix}-{number:06d}"
-        if kind.may_search(access_for(user)) and kind.rows(user=user).filter(pk=number).exists():
+        if kind.may_search(user) and kind.rows(user=user).filter(pk=number).exists():
             return Reference(reference, reverse(kind.detail_url, args=[number]))
         return Reference(reference, None)
     if SUPPLIER_REFERENCE.match(text.strip()):
@@ -181,10 +176,9 @@ class SearchGroup:
 
 def search_groups(request, text: str) -> list[SearchGroup]:
     """For each kind this person may search: the first SEARCH_CAP matches of its list's own `q` filter."""
-    access = access_for(request.user)
     groups = []
     for kind in kinds():
-        if kind.filterset is None or not kind.may_search(access):
+        if kind.filterset is None or not kind.may_search(request.user):
             continue
         filterset = kind.filterset({"q": text}, queryset=kind.rows(user=request.user), request=request)
         rows = list(filterset.qs.order_by(*kind.order, "pk")[: SEARCH_CAP + 1])

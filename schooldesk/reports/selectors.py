@@ -6,8 +6,13 @@ rows (the (school, logged_at) and logged_at indexes) and keeps its few groups in
 calls this is several times faster than one query over all the periods with a filter per period and figure
 (whose grouping PostgreSQL cannot estimate, so it sorts on disk). The groups are added up in Python."""
 
-from datetime import date, datetime
+from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from django.apps import apps
 from django.db.models import (
     Avg,
     Case,
@@ -20,18 +25,27 @@ from django.db.models import (
     IntegerField,
     Max,
     Q,
+    QuerySet,
     Value,
     When,
     Window,
 )
 from django.db.models.functions import Lower, Trim
+from django.urls import reverse
 from django.utils import timezone
 
+from schooldesk.core.access import access_for
+from schooldesk.core.models import AuditEntry
 from schooldesk.core.periods import period_bounds
-from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentKind, SupportLevel
+from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentKind, IncidentStatus, SupportLevel
 from schooldesk.incidents.models import Incident
+from schooldesk.incidents.selectors import incidents_escalated_to_me, satisfaction_counts, satisfaction_shares
 from schooldesk.reports.choices import GroupedRow
 from schooldesk.schools.choices import Priority
+
+if TYPE_CHECKING:
+    from schooldesk.accounts.models import User
+    from schooldesk.schools.models import School
 
 TOP_ROWS = 12
 REPEAT_ROWS = 10
@@ -42,7 +56,7 @@ def _grouped(queryset, field: str, label_field: str | None = None) -> list[dict]
     return [{"key": row[field] if row[field] not in (None, "") else "–", "n": row["n"]} for row in rows]
 
 
-def incident_report(user, *, start: date, end: date, school=None) -> dict:
+def incident_report(*, user: User, start: date, end: date, school: School | None = None) -> dict:
     begin, finish = period_bounds(start, end)
     calls = Incident.objects.reportable_by(user).filter(logged_at__gte=begin, logged_at__lt=finish)
     if school is not None:
@@ -62,9 +76,6 @@ def incident_report(user, *, start: date, end: date, school=None) -> dict:
         rated_good=Count("pk", filter=Q(satisfaction="good")),
     )
     totals["satisfaction"] = _rate(totals["rated_good"], totals["rated"])  # % of the ratings that were good
-    from schooldesk.incidents.choices import IncidentStatus, SupportLevel
-    from schooldesk.schools.choices import Priority
-
     status_labels, level_labels = dict(IncidentStatus.choices), dict(SupportLevel.choices)
     by_status = [{**r, "key": status_labels.get(r["key"], r["key"])} for r in _grouped(calls, "status")]
     by_level = [{**r, "key": level_labels.get(r["key"], r["key"])} for r in _grouped(calls, "support_level")]
@@ -296,8 +307,6 @@ def repeat_calls(calls) -> dict:
 def technician_figures(school_ids, period) -> list[dict]:
     """The technician's scorecard: the period's calls forwarded to each technician, fixed, fixed within target,
     and how their reporters rated the handling (good / OK / poor). One grouped query."""
-    from schooldesk.incidents.selectors import satisfaction_counts, satisfaction_shares
-
     rows = (
         Incident.objects.filter(school_id__in=school_ids, assigned_to__isnull=False)
         .filter(window(period))
@@ -348,20 +357,15 @@ AUDIT_LINKS = {
 }
 
 
-def audit_trail(user):
+def audit_trail(*, user: User) -> QuerySet[AuditEntry]:
     """The entries this person may read (an ICT owner's or DPO's schools; an LA officer's organisation), newest
     first, with who did it and where."""
-    from schooldesk.core.models import AuditEntry
-
     return AuditEntry.objects.visible_to(user).select_related("actor", "school").order_by("-at", "-pk")
 
 
-def audit_links(user, entries) -> dict[int, str]:
+def audit_links(*, user: User, entries: Iterable[AuditEntry]) -> dict[int, str]:
     """entry id -> the address of its record, for the records that still exist and that this person may open.
     One query per kind of record on the page, whatever the number of entries."""
-    from django.apps import apps
-    from django.urls import reverse
-
     wanted: dict[str, set[int]] = {}
     for entry in entries:
         if entry.object_type in AUDIT_LINKS and entry.object_id.isdigit():
@@ -376,3 +380,12 @@ def audit_links(user, entries) -> dict[int, str]:
             _model, name, parameter = AUDIT_LINKS[entry.object_type]
             links[entry.pk] = reverse(name, kwargs={parameter: int(entry.object_id)})
     return links
+
+
+def escalated_to_my_supplier(*, user: User, limit: int = 25) -> list[Incident] | None:
+    """The home page's open calls escalated to the supplier a provider works for; None for someone who is no
+    supplier's provider in any school."""
+    access = access_for(user)
+    if not access.suppliers_by_school:
+        return None
+    return list(incidents_escalated_to_me(user, access)[:limit])

@@ -9,23 +9,29 @@ figures (`schooldesk.reports.charts`)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from schooldesk.core.access import access_for
+from schooldesk.core.roles import REPORT_ROLES
 from schooldesk.core.templatetags.desk_format import count_change, money, percent
 from schooldesk.reports import proactive
 from schooldesk.reports.periods import Period
 from schooldesk.reports.selectors import reactive_figures, technician_figures
+from schooldesk.reports.tables import build_tables
+from schooldesk.schools.models import School
+
+if TYPE_CHECKING:
+    from schooldesk.accounts.models import User
 
 COLUMN_NAMES = {"now": "", "previous": "previous", "last_year": "a year earlier"}
 
 
-def report_school_ids(user, school=None) -> list[int]:
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import REPORT_ROLES
-
+def report_school_ids(*, user: User, school: School | None = None) -> list[int]:
+    """The schools whose reports `user` reads (one of them, `school`, if given)."""
     ids = access_for(user).school_ids(REPORT_ROLES)
     return [pk for pk in ids if school is None or pk == school.pk]
 
@@ -33,11 +39,9 @@ def report_school_ids(user, school=None) -> list[int]:
 def service_report(
     user, *, period: Period, comparisons: list[tuple[str, Period]], school=None, now: datetime | None = None
 ) -> dict:
-    from schooldesk.schools.models import School
-
     now = now or timezone.now()
     today = timezone.localdate(now)
-    school_ids = report_school_ids(user, school)
+    school_ids = report_school_ids(user=user, school=school)
     schools = list(School.objects.filter(pk__in=school_ids).order_by("name"))
     periods = [("now", period), *comparisons]
     report = {
@@ -298,7 +302,6 @@ def headlines(report: dict) -> list[dict]:
 # --- the tables ------------------------------------------------------------------------------------
 def report_tables(report: dict) -> dict:
     """Every table of the report, by section (reactive, proactive, change, suppliers, spend, schools)."""
-    from schooldesk.reports.tables import build_tables
 
     return build_tables(report)
 

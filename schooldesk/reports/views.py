@@ -5,31 +5,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import AUDIT_ROLES, REPORT_ROLES
 from schooldesk.core.audit import actor_name, audit_sentence, kind_of
 from schooldesk.core.exports import csv_response, xlsx_response
 from schooldesk.core.models import AuditEntry
 from schooldesk.core.periods import PeriodForm
+from schooldesk.core.roles import REPORT_ROLES
 from schooldesk.core.views import FilteredListView, RoleRequiredMixin
 from schooldesk.reports import dashboards, exports
 from schooldesk.reports.charts import report_charts
 from schooldesk.reports.filtersets import AuditFilterSet
 from schooldesk.reports.forms import service_report_request
 from schooldesk.reports.selectors import audit_links, audit_trail, incident_report
-from schooldesk.reports.service_report import report_sections, report_tables, service_report
+from schooldesk.reports.service_report import report_school_ids, report_sections, report_tables, service_report
+from schooldesk.schools.models import School
 from schooldesk.schools.selectors import schools_for
 
 
 class IncidentReportView(RoleRequiredMixin, View):
-    required_roles = REPORT_ROLES
+    permission = "reports.view"
 
     def get(self, request):
-        form = PeriodForm.from_query(request.GET, schools=schools_for(request.user, REPORT_ROLES))
+        form = PeriodForm.from_query(request.GET, schools=schools_for(user=request.user, roles=REPORT_ROLES))
         report = None
         if form.is_valid():
             report = incident_report(
-                request.user,
+                user=request.user,
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
                 school=form.cleaned_data["school"],
@@ -59,11 +59,11 @@ class ServiceReportView(RoleRequiredMixin, View):
     """The FITS service report for a term, half-term, month or school year: on screen with charts, as a
     PDF for the governors, and every table as CSV or XLSX (`?format=pdf|xlsx|csv&table=<key>`)."""
 
-    required_roles = REPORT_ROLES
+    permission = "reports.view"
 
     def get(self, request):
         today = timezone.localdate()
-        school_ids = access_for(request.user).school_ids(REPORT_ROLES)
+        school_ids = report_school_ids(user=request.user)
         form, asked = service_report_request(request.GET, school_ids=school_ids, today=today)
         if asked is None:
             return render(request, "reports/service_report.html", {"form": form}, status=400)
@@ -113,10 +113,7 @@ class DashboardView(View):
     def get(self, request):
         if self.kind not in dashboards.available(request.user):
             raise PermissionDenied(_("Your role does not include this dashboard."))
-        roles = dashboards.DASHBOARDS[self.kind][0]
-        school_ids = access_for(request.user).school_ids(roles)
-        from schooldesk.schools.models import School
-
+        school_ids = dashboards.dashboard_school_ids(user=request.user, kind=self.kind)
         schools = list(School.objects.filter(pk__in=school_ids).order_by("name")) if len(school_ids) > 1 else []
         wanted = request.GET.get("school", "")
         school = next((s for s in schools if str(s.pk) == wanted), None) if self.kind != "schools" else None
@@ -145,16 +142,11 @@ class AuditTrailView(FilteredListView):
     (`?format=csv|xlsx`). For the ICT owner and the DPO only."""
 
     model = AuditEntry
+    selector = audit_trail
     filterset_class = AuditFilterSet
-    required_roles = AUDIT_ROLES
+    permission = "reports.audit"
     template_name = "reports/audit_trail.html"
     EXPORT_LIMIT = 50_000
-
-    def get_queryset(self):
-        self.filterset = AuditFilterSet(
-            self.request.GET or None, queryset=audit_trail(self.request.user), request=self.request
-        )
-        return self.filterset.qs
 
     def get(self, request, *args, **kwargs):
         wanted = request.GET.get("format")
@@ -182,7 +174,7 @@ class AuditTrailView(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         entries = list(context["object_list"])
-        links = audit_links(self.request.user, entries)
+        links = audit_links(user=self.request.user, entries=entries)
         context["rows"] = [(entry, audit_sentence(entry), links.get(entry.pk)) for entry in entries]
         context["retention_days"] = settings.SCHOOLDESK_AUDIT_RETENTION_DAYS
         return context

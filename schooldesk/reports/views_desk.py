@@ -5,11 +5,11 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.core.permissions import can
 from schooldesk.incidents.choices import ACTIVE_STATUSES
-from schooldesk.incidents.selectors import incident_list, incident_rows, incidents_escalated_to_me, triage_counts
+from schooldesk.incidents.selectors import incident_list, incident_rows, triage_counts
 from schooldesk.reports.search import search_groups, search_reference
+from schooldesk.reports.selectors import escalated_to_my_supplier
 from schooldesk.schools.models import School
 from schooldesk.schools.selectors import spoc_on_duty
 
@@ -37,11 +37,10 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user, now = self.request.user, timezone.now()
-        access = access_for(user)
         schools = School.objects.visible_to(user).select_related("spoc", "deputy")
         mine = incident_rows(incident_list(user).filter(reported_by=user).order_by("-logged_at"))[:10]
         assigned = []
-        if access.any_role(STAFF_ROLES):
+        if can(user, "incidents.work"):
             assigned = list(
                 incident_rows(
                     incident_list(user)
@@ -49,11 +48,12 @@ class HomeView(TemplateView):
                     .order_by("location__name", "resolve_due_at")
                 )[:25]
             )
-        queue = triage_counts(user, now) if access.any_role(DESK_ROLES) else None
-        is_provider = bool(access.suppliers_by_school)
-        escalated = list(incidents_escalated_to_me(user, access)[:25]) if is_provider else []
+        queue = triage_counts(user, now) if can(user, "incidents.triage") else None
+        escalated = escalated_to_my_supplier(user=user)
+        is_provider = escalated is not None
+        escalated = escalated or []
         return super().get_context_data(
-            duty=[(school, spoc_on_duty(school, now)) for school in schools],
+            duty=[(school, spoc_on_duty(school=school, moment=now)) for school in schools],
             mine=mine,
             assigned=assigned,
             queue=queue,

@@ -1,11 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
-from schooldesk.accounts.models import User
 from schooldesk.core.forms import DateInput, StyledFormMixin, TimeInput, VersionedFormMixin
 from schooldesk.schools.choices import Impact, Priority, Urgency
 from schooldesk.schools.models import Closure, School, Term
+from schooldesk.schools.selectors import school_people, spoc_choices
 
 WEEKDAYS = [
     ("0", _("Mon")),
@@ -58,11 +57,8 @@ class SchoolSettingsForm(VersionedFormMixin, StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        people = User.objects.filter(
-            memberships__school=self.instance, memberships__role__in=DESK_ROLES | STAFF_ROLES
-        ).distinct()
-        self.fields["spoc"].queryset = people
-        self.fields["deputy"].queryset = User.objects.filter(memberships__school=self.instance).distinct()
+        self.fields["spoc"].queryset = spoc_choices(school=self.instance)
+        self.fields["deputy"].queryset = school_people(school=self.instance)
         self.fields["approver"].queryset = self.fields["deputy"].queryset
         self.initial["spoc_days"] = sorted(str(d) for d in self.instance.spoc_weekdays)
         self.fields["spoc_days"].widget.attrs.pop("class", None)

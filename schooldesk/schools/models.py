@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.access import access_for
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.schools import choices
@@ -25,8 +26,6 @@ class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user, roles=None):
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.accounts.access import access_for
-
         return self.filter(pk__in=access_for(user).school_ids(roles))
 
 

@@ -22,5 +22,5 @@ def mfa_duty(context) -> dict:
     return {
         "places": places,
         "sso_mfa": sso_used_mfa(request),
-        "policies": list(mfa_policy_organisations(request.user)[:20]),
+        "policies": list(mfa_policy_organisations(user=request.user)[:20]),
     }

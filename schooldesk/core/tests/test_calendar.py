@@ -387,7 +387,7 @@ def test_school_calendar_reads_the_schools_hours_terms_and_closures():
         school=neighbour, name="Their INSET", starts_on=date(2026, 11, 10), ends_on=date(2026, 11, 10)
     )
 
-    calendar = school_calendar(school)
+    calendar = school_calendar(school=school)
 
     assert (calendar.opens_at, calendar.closes_at, calendar.nation) == (time(8, 30), time(15, 30), "scotland")
     assert calendar.term_time_only
@@ -405,6 +405,6 @@ def test_school_calendar_reads_the_schools_hours_terms_and_closures():
 def test_school_calendar_for_an_all_year_service_ignores_terms():
     school = SchoolFactory(is_term_time_only=False)
     TermRow.objects.create(school=school, name="Autumn", starts_on=date(2026, 9, 2), ends_on=date(2026, 12, 18))
-    calendar = school_calendar(school)
+    calendar = school_calendar(school=school)
     assert calendar.is_service_day(date(2026, 12, 21))
     assert calendar.closed_dates == frozenset()

@@ -221,7 +221,7 @@ def test_waiting_on_the_reporter_pauses_and_resuming_pushes_due_times_out_by_the
     assert after.status == IncidentStatus.OPEN
     assert after.response_due_at == london(2026, 3, 3, 12, 0)
     assert after.resolve_due_at == london(2026, 3, 9, 12, 0)
-    calendar = school_calendar(cast.school)
+    calendar = school_calendar(school=cast.school)
     assert calendar.minutes_between(before.resolve_due_at, after.resolve_due_at) == 120
     assert calendar.minutes_between(before.response_due_at, after.response_due_at) == 120
 

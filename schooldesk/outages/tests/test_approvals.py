@@ -212,4 +212,4 @@ def test_the_clock_does_not_count_the_wait_for_approval(cast, manager, purchases
         approval_decide(approval=CallApproval.objects.get(incident=request), by=manager, approve=True, reason="Fine")
     request.refresh_from_db()
     assert request.sla_paused_at is None and request.sla_paused_minutes == 90
-    assert school_calendar(cast.school).minutes_between(due_before, request.resolve_due_at) == 90
+    assert school_calendar(school=cast.school).minutes_between(due_before, request.resolve_due_at) == 90

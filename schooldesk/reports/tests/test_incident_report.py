@@ -31,7 +31,7 @@ def test_report_counts_with_sql_aggregates(cast, other):
     make_calls(cast)
     IncidentFactory(school=other.school, by=other.reporter)  # another school's call is never counted
     today = timezone.localdate()
-    report = incident_report(cast.spoc, start=today, end=today)
+    report = incident_report(user=cast.spoc, start=today, end=today)
     assert report["totals"]["total"] == 3
     assert report["totals"]["resolved"] == 1 and report["totals"]["resolve_met"] == 1
     tables = {key: rows for key, _t, rows in report["tables"]}

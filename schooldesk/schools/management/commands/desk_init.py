@@ -6,12 +6,12 @@ import re
 import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from schooldesk.accounts.choices import Role
-from schooldesk.accounts.models import User
+from schooldesk.core.roles import Role
 from schooldesk.schools.choices import Governance, Nation, OrganisationKind, Phase
 from schooldesk.schools.services import desk_start, desk_start_missing_people
 
@@ -95,7 +95,7 @@ class Command(BaseCommand):
             "last_name": options["last_name"],
         }
         new = desk_start_missing_people(usernames=[owner["username"]] + [u for u, _ in people])
-        password = self.password(options["password_file"], interactive, User(**owner)) if new else None
+        password = self.password(options["password_file"], interactive, get_user_model()(**owner)) if new else None
         try:
             started = desk_start(
                 organisation_name=organisation,
@@ -131,7 +131,7 @@ class Command(BaseCommand):
             raise CommandError(f"--user {spec}: give USERNAME:ROLE with a role among {', '.join(Role.values)}.")
         return username, role
 
-    def password(self, path: Path | None, interactive: bool, user: User) -> str:
+    def password(self, path: Path | None, interactive: bool, user) -> str:
         if path:
             try:
                 password = next(iter(path.read_text().splitlines()), "")
