@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from schooldesk.accounts.access import access_for
-from schooldesk.core.exports import csv_response
+from schooldesk.core.exports import export_response
 from schooldesk.core.logs import note_school
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, do_once
 from schooldesk.loans import charges as charge_services
@@ -30,6 +30,7 @@ from schooldesk.loans.forms_pool import (
 )
 from schooldesk.loans.models_pool import Charge, Loaner, LoanSwap
 from schooldesk.loans.selectors_pool import charge_list, charge_totals, loans_for, pool_sections, swap_offer
+from schooldesk.loans.tables import CHARGE_EXPORT
 from schooldesk.schools.models import School
 
 
@@ -300,8 +301,7 @@ class ChargeExportView(RoleRequiredMixin, View):
         if len(ids) == 1:
             note_school(ids[0])
         rows = charge_services.charges_export(charges=charges, by=request.user, new_only=new_only)
-        filename = f"charges-{timezone.localdate():%Y-%m-%d}.csv"
-        return csv_response(filename, charge_services.EXPORT_HEADER, (charge_services.export_row(c) for c in rows))
+        return export_response(CHARGE_EXPORT, "csv", f"charges-{timezone.localdate():%Y-%m-%d}", rows)
 
 
 class ChargeEditView(FormPageView):
