@@ -30,7 +30,8 @@ from schooldesk.accounts.selectors import (
     person_get,
     rank_in,
 )
-from schooldesk.core.exports import csv_response
+from schooldesk.accounts.tables import PEOPLE_EXPORT, PersonPlace
+from schooldesk.core.exports import export_response
 from schooldesk.core.spreadsheets import table_dumps, table_loads
 from schooldesk.core.views import PAGE_SIZE, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service, do_once
 from schooldesk.schools.models import School
@@ -83,34 +84,19 @@ class PeopleExportView(RoleRequiredMixin, View):
 
     def get(self, request):
         _form, people = _filtered(request)
-        rows = []
-        for person in people.iterator(chunk_size=500):
-            by_place: dict[str, list[str]] = {}
-            for membership in person.visible_roles:
-                place = (
-                    membership.school.urn or membership.school.name
-                    if membership.school_id
-                    else str(membership.organisation)
-                )
-                by_place.setdefault(place, []).append(membership.role)
-            for place, roles in by_place.items():
-                rows.append(
-                    [
-                        person.first_name,
-                        person.last_name,
-                        person.email,
-                        person.job_title,
-                        "; ".join(roles),
-                        place,
-                        timezone.localtime(person.last_login).strftime("%d/%m/%Y %H:%M") if person.last_login else "",
-                        "yes" if person.is_active else "no",
-                    ]
-                )
-        return csv_response(
-            f"people-{timezone.localdate():%Y-%m-%d}.csv",
-            ["First name", "Last name", "Email", "Job title", "Roles", "School", "Last sign-in", "Can sign in"],
-            rows,
-        )
+        return export_response(PEOPLE_EXPORT, "csv", f"people-{timezone.localdate():%Y-%m-%d}", _people_rows(people))
+
+
+def _people_rows(people):
+    """A row a person and place (school or organisation), with their roles there."""
+    for person in people.iterator(chunk_size=500):
+        by_place: dict[str, list[str]] = {}
+        for membership in person.visible_roles:
+            school = membership.school
+            place = (school.urn or school.name) if membership.school_id else str(membership.organisation)
+            by_place.setdefault(place, []).append(membership.role)
+        for place, roles in by_place.items():
+            yield PersonPlace(person, place, roles)
 
 
 def _person_context(request, person, **extra):

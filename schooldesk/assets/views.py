@@ -37,34 +37,13 @@ from schooldesk.assets.selectors import (
     scanned_codes,
     schools_for_choices,
 )
-from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.assets.tables import ASSET_EXPORT, FORECAST_EXPORT
+from schooldesk.core.exports import export_response
 from schooldesk.core.permissions import can
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 
-EXPORT_HEADER = [
-    "Reference",
-    "Asset tag",
-    "Type",
-    "Make",
-    "Model",
-    "Serial number",
-    "School",
-    "Location",
-    "Status",
-    "Issued to",
-    "Expected back",
-    "Purchase date",
-    "Cost (£)",
-    "Supplier",
-    "Order reference",
-    "Warranty ends",
-    "Support ends",
-    "Funding source",
-    "Notes",
-    "Last seen in an audit",
-]
 MAX_LABELS = 21 * 50  # fifty sheets
 
 
@@ -133,42 +112,9 @@ class AssetExportView(RoleRequiredMixin, View):
         )
         if filterset.is_bound and not filterset.is_valid():
             return redirect("assets:asset_list")
-        rows = (
-            (
-                a.reference,
-                a.tag,
-                a.asset_type.name,
-                a.make,
-                a.model,
-                a.serial,
-                a.school.name,
-                str(a.location or ""),
-                a.get_status_display(),
-                str(a.issued_to or ""),
-                a.loan_due_on,
-                a.purchased_on,
-                a.cost,
-                a.supplier.name if a.supplier_id else "",
-                a.order_reference,
-                a.warranty_ends_on,
-                a.support_ends_on,
-                a.funding_source,
-                a.notes,
-                a.last_audited_on,
-            )
-            for a in filterset.qs.order_by("school__name", "tag").iterator(chunk_size=2000)
-        )
-        stamp = timezone.localdate().isoformat()
-        if request.GET.get("format") == "xlsx":
-            return xlsx_response(f"assets-{stamp}.xlsx", EXPORT_HEADER, rows, sheet="Assets")
-        return csv_response(
-            f"assets-{stamp}.csv",
-            EXPORT_HEADER,
-            (
-                [("" if v is None else v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else v) for v in row]
-                for row in rows
-            ),
-        )
+        assets = filterset.qs.order_by("school__name", "tag").iterator(chunk_size=2000)
+        fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        return export_response(ASSET_EXPORT, fmt, f"assets-{timezone.localdate().isoformat()}", assets)
 
 
 class AssetDetailView(RoleRequiredMixin, View):
@@ -635,7 +581,6 @@ class ReplacementForecastView(RoleRequiredMixin, View):
     XLSX with `?format=csv|xlsx` (decision 0022)."""
 
     permission = "assets.change"
-    EXPORT_HEADER = ["Type", "Financial year", "Devices", "Devices without a price", "Replacement cost (£)"]
 
     def get(self, request):
         school_ids = asset_school_ids(user=request.user)
@@ -672,7 +617,4 @@ class ReplacementForecastView(RoleRequiredMixin, View):
         for row in [*forecast["rows"], {"name": _("All types"), "list": forecast["totals"]}]:
             for column, cell in zip(forecast["columns"], row["list"], strict=True):
                 rows.append([row["name"], column["label"], cell["n"], cell["unpriced"], cell["cost"]])
-        name = f"replacement-forecast-{timezone.localdate().isoformat()}"
-        if fmt == "xlsx":
-            return xlsx_response(f"{name}.xlsx", self.EXPORT_HEADER, rows, sheet="Replacement forecast")
-        return csv_response(f"{name}.csv", self.EXPORT_HEADER, rows)
+        return export_response(FORECAST_EXPORT, fmt, f"replacement-forecast-{timezone.localdate().isoformat()}", rows)

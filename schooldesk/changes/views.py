@@ -31,7 +31,8 @@ from schooldesk.changes.selectors import (
     progress_percent,
     standard_changes,
 )
-from schooldesk.core.exports import csv_response
+from schooldesk.changes.tables import CHANGE_REPORT_EXPORT
+from schooldesk.core.exports import export_response
 from schooldesk.core.periods import PeriodForm
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.problems.models import Problem
@@ -334,22 +335,6 @@ class ProgressView(RoleRequiredMixin, View):
         )
 
 
-REPORT_HEADER = [
-    "Reference",
-    "School",
-    "Title",
-    "Type",
-    "Status",
-    "Risk",
-    "Estimated cost (£)",
-    "Problem",
-    "Raised",
-    "Decided",
-    "Implemented on",
-    "Outcome",
-]
-
-
 class ChangeReportView(RoleRequiredMixin, View):
     required_roles = REPORT_ROLES
 
@@ -364,29 +349,8 @@ class ChangeReportView(RoleRequiredMixin, View):
                 school=form.cleaned_data["school"],
             )
             if request.GET.get("format") == "csv":
-
-                def day(value):
-                    return timezone.localtime(value).strftime("%d/%m/%Y") if value else ""
-
-                rows = (
-                    (
-                        c.reference,
-                        c.school.name,
-                        c.title,
-                        c.get_change_type_display(),
-                        c.get_status_display(),
-                        c.get_risk_display(),
-                        c.estimated_cost if c.estimated_cost is not None else "",
-                        c.problem.reference if c.problem_id else "",
-                        day(c.created_at),
-                        day(c.decided_at),
-                        c.implemented_on.strftime("%d/%m/%Y") if c.implemented_on else "",
-                        c.get_outcome_display(),
-                    )
-                    for c in report["rows"].iterator(chunk_size=2000)
-                )
-                name = f"change-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}.csv"
-                return csv_response(name, REPORT_HEADER, rows)
+                name = f"change-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}"
+                return export_response(CHANGE_REPORT_EXPORT, "csv", name, report["rows"].iterator(chunk_size=2000))
         return render(
             request,
             "changes/change_report.html",

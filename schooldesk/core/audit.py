@@ -4,7 +4,7 @@
 Services write their own entries (`audit_record`): they are the one write path (docs/decisions/0016 says why our
 own entries, not django-auditlog). What is not a service's write is caught once, where everyone passes:
 - a download: `AuditMiddleware` sees every response that is a file (`Content-Disposition: attachment`), whichever
-  view made it (csv_response, xlsx_response, the PDFs, uploads served with FileResponse);
+  view made it (core.exports for CSV and XLSX, the PDFs, uploads served with FileResponse);
 - a refusal: `AuditMiddleware.process_exception` sees every PermissionDenied, and every Http404 for a record that
   exists but is not the person's to see (a tenancy 404): one entry a refused request;
 - a role granted or removed, a sign-in: accounts/audit_hooks.py, connected by the accounts app (the ground floor

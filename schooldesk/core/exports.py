@@ -1,4 +1,4 @@
-"""Exports that are safe to open in a spreadsheet."""
+"""Downloads that are safe to open in a spreadsheet: a `core.tables.Table` as CSV or XLSX (decision 0039)."""
 
 import csv
 import re
@@ -6,27 +6,19 @@ from collections.abc import Iterable
 
 from django.http import HttpResponse
 
+from schooldesk.core.tables import Table, csv_text
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: what Excel (and so openpyxl) refuses in a worksheet's name
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_LENGTH = 31
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def spreadsheet_safe(value) -> str:
     """A cell that a spreadsheet would run as a formula is prefixed with an apostrophe."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so Excel reads UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return response
 
 
 def sheet_title(title, used: set[str] | None = None) -> str:
@@ -60,38 +52,69 @@ def xlsx_cell(value):
     return spreadsheet_safe(value)
 
 
-def xlsx_response(filename: str, header: list[str], rows: Iterable[Iterable], sheet: str = "Export") -> HttpResponse:
-    """An Excel workbook (one sheet, a bold header row) built row by row in write-only mode."""
-    import datetime
-    import io
+def export_response(table: Table, fmt: str, name: str, objects: Iterable | None = None) -> HttpResponse:
+    """The table as `name`.csv or `name`.xlsx (`fmt`), its rows read from `objects` (or the table's own rows)."""
+    if fmt == "xlsx":
+        return table_xlsx(table, f"{name}.xlsx", objects)
+    return table_csv(table, f"{name}.csv", objects)
 
+
+def table_csv(table: Table, filename: str, objects: Iterable | None = None) -> HttpResponse:
+    """A CSV download: the headings, then each row's cells as its column's format writes them, made safe."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # so Excel reads UTF-8
+    writer = csv.writer(response)
+    writer.writerow(table.header)
+    formats = table.formats
+    for row in table.cells(objects):
+        writer.writerow([spreadsheet_safe(csv_text(value, fmt)) for value, fmt in zip(row, formats, strict=True)])
+    return response
+
+
+def table_xlsx(table: Table, filename: str, objects: Iterable | None = None) -> HttpResponse:
+    """An Excel workbook of one sheet (the table's `sheet_name`), built row by row in write-only mode."""
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    write_sheet(book, table, objects)
+    return workbook_response(book, filename)
+
+
+def write_sheet(book, table: Table, objects: Iterable | None = None, *, used: set[str] | None = None):
+    """One sheet of a write-only workbook: a bold header row, then the rows; numbers and dates stay numbers and
+    dates (British dates, as the pages show them), text is made safe. `used`: the sheet names taken (sheet_title)."""
+    import datetime
+
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet_title(sheet))
+    worksheet = book.create_sheet(sheet_title(table.sheet_name, used))
     bold = Font(bold=True)
     heading = []
-    for title in header:
+    for title in table.header:
         cell = WriteOnlyCell(worksheet, value=spreadsheet_safe(title))
         cell.font = bold
         heading.append(cell)
     worksheet.append(heading)
-    for row in rows:
+    for row in table.cells(objects):
         cells = []
         for value in row:
             value = xlsx_cell(value)
-            if isinstance(value, datetime.date):  # British dates, as the pages show them
+            if isinstance(value, datetime.date):
                 cell = WriteOnlyCell(worksheet, value=value)
                 cell.number_format = "dd/mm/yyyy hh:mm" if isinstance(value, datetime.datetime) else "dd/mm/yyyy"
                 value = cell
             cells.append(value)
         worksheet.append(cells)
+    return worksheet
+
+
+def workbook_response(book, filename: str) -> HttpResponse:
+    import io
+
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -182,44 +182,14 @@ def payment_totals(queryset, today: date) -> dict:
     return {"totals": totals, "by_supplier": by_supplier, "by_category": by_category}
 
 
-EXPORT_HEADER = [
-    "Financial year",
-    "School",
-    "Due on",
-    "Supplier",
-    "Budget category",
-    "Description",
-    "Kind",
-    "Contract",
-    "Net (£)",
-    "VAT (£)",
-    "Gross (£)",
-    "Status",
-    "Paid on",
-    "Payment reference",
-]
-
-
-def payment_export_rows(queryset, years: dict, today: date):
-    """One row per payment, for the school's finance system (amounts as numbers, dates as dates)."""
+def payments_for_export(queryset, years: dict, today: date):
+    """The payments of an export (diary/tables.py: PAYMENT_EXPORT) in order, each with its school's financial year
+    (`export_year`) and its status today (`export_status`)."""
     by_school = {school.pk: fy for school, fy in years.items()}
     for p in queryset.order_by("school__name", "due_on", "pk"):
-        yield [
-            by_school[p.school_id].label if p.school_id in by_school else "",
-            p.school.name,
-            p.due_on,
-            p.supplier.name,
-            p.get_category_display(),
-            p.description,
-            p.get_kind_display(),
-            p.contract.reference if p.contract_id else "",
-            p.amount,
-            p.vat,
-            p.gross,
-            str(p.status_on(today)).title(),
-            p.paid_on,
-            p.paid_reference,
-        ]
+        p.export_year = by_school[p.school_id].label if p.school_id in by_school else ""
+        p.export_status = str(p.status_on(today)).title()
+        yield p
 
 
 # --- the calendar feed ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from schooldesk.accounts.models import User
-from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.exports import export_response
 from schooldesk.core.permissions import can
 from schooldesk.core.views import (
     FilteredListView,
@@ -36,7 +36,6 @@ from schooldesk.diary.forms import (
 )
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.diary.selectors import (
-    EXPORT_HEADER,
     agenda_list,
     diary_feed,
     entries_between,
@@ -44,13 +43,14 @@ from schooldesk.diary.selectors import (
     entry_list,
     financial_year,
     month_weeks,
-    payment_export_rows,
     payment_list,
     payment_schools,
     payment_totals,
+    payments_for_export,
     payments_in_year,
     visit_sheet,
 )
+from schooldesk.diary.tables import PAYMENT_EXPORT
 from schooldesk.incidents.models import Incident
 from schooldesk.suppliers.models import Contract
 from schooldesk.suppliers.selectors import contract_get
@@ -310,9 +310,9 @@ class PaymentListView(RoleRequiredMixin, View):
         export = request.GET.get("format")
         if export in ("csv", "xlsx"):
             label = "-".join(sorted({fy.label for fy in years.values()})).replace("–", "-") or "none"
-            name = f"payments-{label}.{export}"
-            rows = payment_export_rows(payments.select_related("school", "supplier", "contract"), years, today)
-            return (csv_response if export == "csv" else xlsx_response)(name, EXPORT_HEADER, rows)
+            name = f"payments-{label}"
+            rows = payments_for_export(payments.select_related("school", "supplier", "contract"), years, today)
+            return export_response(PAYMENT_EXPORT, export, name, rows)
         page = Paginator(payments.with_status(today).order_by("due_on", "school__name", "pk"), 50).get_page(
             request.GET.get("page")
         )

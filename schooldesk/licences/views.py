@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from schooldesk.assets.forms import freeze_choices
-from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.exports import export_response
 from schooldesk.core.permissions import can
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.licences import forms, services
@@ -25,24 +25,8 @@ from schooldesk.licences.selectors import (
     licence_list,
     licence_school_ids,
 )
+from schooldesk.licences.tables import LICENCE_EXPORT
 from schooldesk.schools.models import School
-
-EXPORT_HEADER = [
-    "Product",
-    "Publisher",
-    "School",
-    "Type",
-    "Owned",
-    "In use",
-    "Owned − in use",
-    "Compliance",
-    "Starts",
-    "Ends",
-    "Renewal date",
-    "Cost (£)",
-    "Supplier",
-    "Order reference",
-]
 
 
 def _licence_or_404(request, pk) -> Licence:
@@ -74,37 +58,9 @@ class LicenceExportView(RoleRequiredMixin, View):
         filterset = LicenceFilterSet(request.GET or None, queryset=licence_list(user=request.user), request=request)
         if filterset.is_bound and not filterset.is_valid():
             return redirect("licences:licence_list")
-        states = dict(ComplianceState.choices)
-        rows = [
-            (
-                lic.product,
-                lic.publisher,
-                lic.school.name,
-                lic.get_licence_type_display(),
-                "site" if lic.is_site else lic.owned,
-                lic.in_use,
-                "" if lic.is_site else lic.difference,
-                str(states[lic.state]),
-                lic.starts_on,
-                lic.ends_on,
-                lic.renews_on,
-                lic.cost,
-                lic.supplier.name if lic.supplier_id else "",
-                lic.order_reference,
-            )
-            for lic in filterset.qs.order_by("school__name", "product", "pk")
-        ]
-        stamp = timezone.localdate().isoformat()
-        if request.GET.get("format") == "xlsx":
-            return xlsx_response(f"licences-{stamp}.xlsx", EXPORT_HEADER, rows, sheet="Licences")
-        return csv_response(
-            f"licences-{stamp}.csv",
-            EXPORT_HEADER,
-            (
-                [v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else ("" if v is None else v) for v in row]
-                for row in rows
-            ),
-        )
+        licences = filterset.qs.order_by("school__name", "product", "pk")
+        fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        return export_response(LICENCE_EXPORT, fmt, f"licences-{timezone.localdate().isoformat()}", licences)
 
 
 class ComplianceView(RoleRequiredMixin, View):

@@ -27,7 +27,6 @@ PHOTO_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".heic"}
 MAX_AMOUNT = Decimal("5000.00")
 #: the charges a payment system is asked to collect
 EXPORTED_STATUSES = (ChargeStatus.SENT, ChargeStatus.PAID)
-EXPORT_HEADER = ["Reference", "MIS ID", "Pupil name", "Year", "Class", "Description", "Amount", "Date"]
 CONFLICT = _(
     "Someone else changed this charge after you opened it. Your changes were not saved: check the latest "
     "version below and try again."
@@ -180,24 +179,6 @@ def charge_letter_pdf(*, charge: Charge, base_url: str) -> bytes:
         },
     )
     return HTML(string=html, base_url=base_url).write_pdf()
-
-
-def export_row(charge: Charge) -> list:
-    loan, pupil = charge.loan, charge.loan.pupil
-    day = timezone.localtime(charge.sent_at or charge.created_at).date()
-    device = loan.asset
-    description = f"{charge.get_reason_display()}: {device.reference} {device.description}".strip()
-    name = str(loan.borrower)
-    return [
-        charge.reference,
-        pupil.mis_id if pupil else "",
-        name,
-        pupil.year_group if pupil else "",
-        pupil.form if pupil else "",
-        description[:200],
-        f"{charge.amount:.2f}",
-        f"{day:%d/%m/%Y}",
-    ]
 
 
 @transaction.atomic

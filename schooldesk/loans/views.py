@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.core.exports import csv_response
+from schooldesk.core.exports import export_response
 from schooldesk.core.permissions import can
 from schooldesk.core.views import ObjectActionView, RoleRequiredMixin
 from schooldesk.loans import forms, selectors, services
 from schooldesk.loans.choices import PhotoStage
 from schooldesk.loans.models import Loan, LoanPhoto
+from schooldesk.loans.tables import LOAN_EXPORT
 
 
 def loan_or_404(request, pk) -> Loan:
@@ -140,18 +141,6 @@ REPORTS = {
     "overdue": (gettext_lazy("Overdue returns"), "loans:overdue"),
     "support": (gettext_lazy("Lent devices out of support"), "loans:out_of_support"),
 }
-EXPORT_HEADER = [
-    "Pupil or member of staff",
-    "Year group",
-    "Class",
-    "Asset tag",
-    "Device",
-    "Serial number",
-    "Handed out",
-    "Due back",
-    "Support ends",
-    "School",
-]
 
 
 def _report_rows(user, report: str, params):
@@ -199,19 +188,5 @@ class LoanExportView(RoleRequiredMixin, View):
         report = request.GET.get("report", "who")
         if report not in REPORTS:
             raise Http404
-        rows = (
-            (
-                str(loan.borrower),
-                getattr(loan.pupil, "year_group", ""),
-                getattr(loan.pupil, "form", ""),
-                loan.asset.tag,
-                loan.asset.description,
-                loan.asset.serial,
-                loan.issued_on,
-                loan.due_on,
-                loan.asset.support_ends_on,
-                loan.school.name,
-            )
-            for loan in _report_rows(request.user, report, request.GET).iterator(chunk_size=500)
-        )
-        return csv_response(f"loans-{report}-{timezone.localdate():%Y-%m-%d}.csv", EXPORT_HEADER, rows)
+        loans = _report_rows(request.user, report, request.GET).iterator(chunk_size=500)
+        return export_response(LOAN_EXPORT, "csv", f"loans-{report}-{timezone.localdate():%Y-%m-%d}", loans)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from schooldesk.core.exports import csv_response
+from schooldesk.core.exports import export_response
 from schooldesk.core.logs import note_school
 from schooldesk.core.permissions import can
 from schooldesk.core.views import (
@@ -47,6 +47,7 @@ from schooldesk.loans.selectors_pool import (
     pool_sections,
     swap_offer,
 )
+from schooldesk.loans.tables import CHARGE_EXPORT
 from schooldesk.schools.models import School
 
 
@@ -310,8 +311,7 @@ class ChargeExportView(RoleRequiredMixin, View):
         if len(ids) == 1:
             note_school(ids[0])
         rows = charge_services.charges_export(charges=charges, by=request.user, new_only=new_only)
-        filename = f"charges-{timezone.localdate():%Y-%m-%d}.csv"
-        return csv_response(filename, charge_services.EXPORT_HEADER, (charge_services.export_row(c) for c in rows))
+        return export_response(CHARGE_EXPORT, "csv", f"charges-{timezone.localdate():%Y-%m-%d}", rows)
 
 
 class ChargeEditView(FormPageView):

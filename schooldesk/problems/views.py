@@ -8,9 +8,8 @@ from django.views import View
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES
-from schooldesk.core.exports import csv_response
+from schooldesk.core.exports import export_response
 from schooldesk.core.periods import PeriodForm
-from schooldesk.core.templatetags.desk_format import duration
 from schooldesk.core.views import (
     FilteredListView,
     FormPageView,
@@ -37,6 +36,7 @@ from schooldesk.problems.selectors import (
     problem_school_ids,
     problems_for_incident,
 )
+from schooldesk.problems.tables import PROBLEM_REPORT_EXPORT
 from schooldesk.schools.models import School
 from schooldesk.schools.selectors import schools_for
 
@@ -466,21 +466,6 @@ class CandidateSettingsView(RoleRequiredMixin, View):
         return render_candidates(request, bound=(school.pk, form), status=400)
 
 
-REPORT_HEADER = [
-    "Reference",
-    "School",
-    "Title",
-    "Status",
-    "Priority",
-    "Category",
-    "Raised",
-    "Known error",
-    "Resolved",
-    "Time to resolve",
-    "Calls",
-]
-
-
 class ProblemReportView(RoleRequiredMixin, View):
     required_roles = REPORT_ROLES
 
@@ -495,25 +480,8 @@ class ProblemReportView(RoleRequiredMixin, View):
                 school=form.cleaned_data["school"],
             )
             if request.GET.get("format") == "csv":
-                name = f"problem-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}.csv"
-                day = "%d/%m/%Y"
-                rows = (
-                    (
-                        p.reference,
-                        p.school.name,
-                        p.title,
-                        p.get_status_display(),
-                        p.priority,
-                        p.category.name if p.category_id else "",
-                        timezone.localtime(p.created_at).strftime(day),
-                        timezone.localtime(p.known_error_at).strftime(day) if p.known_error_at else "",
-                        timezone.localtime(p.resolved_at).strftime(day) if p.resolved_at else "",
-                        duration(p.time_to_resolve) if p.time_to_resolve else "",
-                        p.calls,
-                    )
-                    for p in report["rows"]
-                )
-                return csv_response(name, REPORT_HEADER, rows)
+                name = f"problem-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}"
+                return export_response(PROBLEM_REPORT_EXPORT, "csv", name, report["rows"])
         return render(
             request,
             "problems/problem_report.html",

@@ -1,17 +1,15 @@
 """The service report's tables as CSV (one table) and XLSX (one table, or every table in one workbook, a sheet
-each), safe to open in a spreadsheet (core.exports: formulas neutralised, numbers kept as numbers)."""
+each), written by core.exports from the tables' own columns (decision 0039): formulas neutralised, numbers kept as
+numbers."""
 
 from __future__ import annotations
 
-import datetime
-import io
 import re
 
 from django.http import HttpResponse
 
-from schooldesk.core.exports import csv_response, sheet_title, spreadsheet_safe, xlsx_cell, xlsx_response
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from schooldesk.core.exports import export_response, spreadsheet_safe, workbook_response, write_sheet
+from schooldesk.core.tables import Table
 
 
 def filename(report: dict, suffix: str) -> str:
@@ -21,42 +19,27 @@ def filename(report: dict, suffix: str) -> str:
     return f"service-report-{slug}{suffix}"
 
 
-def _csv_cell(value, fmt: str):
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    return "" if value is None else value
+def table_csv(report: dict, table: Table) -> HttpResponse:
+    return export_response(table, "csv", filename(report, f"-{table.key}"))
 
 
-def table_csv(report: dict, table) -> HttpResponse:
-    rows = ([_csv_cell(v, f) for v, f in zip(row, table.formats, strict=False)] for row in table.rows)
-    return csv_response(filename(report, f"-{table.key}.csv"), table.header, rows)
+def table_xlsx(report: dict, table: Table) -> HttpResponse:
+    return export_response(table, "xlsx", filename(report, f"-{table.key}"))
 
 
-def table_xlsx(report: dict, table) -> HttpResponse:
-    return xlsx_response(filename(report, f"-{table.key}.xlsx"), table.header, table.rows, sheet=table.title)
-
-
-def workbook(report: dict, tables: list) -> HttpResponse:
-    """Every table in one workbook: a summary sheet first (period, schools, the plain-English summary)."""
+def workbook(report: dict, tables: list[Table]) -> HttpResponse:
+    """Every table in one workbook: a summary sheet first (period, schools, the plain-English summary), then a sheet
+    per table with its note below it."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def cell(sheet, value, *, heading=False):
-        value = xlsx_cell(value)
-        out = WriteOnlyCell(sheet, value=value)
-        if heading:
-            out.font = bold
-        if isinstance(value, datetime.date):
-            out.number_format = "dd/mm/yyyy"
-        return out
-
     first = book.create_sheet("Summary")
+    title = WriteOnlyCell(first, value="Service report")
+    title.font = Font(bold=True)
+    first.append([title])
     period = report["period"]
-    first.append([cell(first, "Service report", heading=True)])
     first.append(["Period", spreadsheet_safe(f"{period.label} ({period.dates})")])
     first.append(["Schools", spreadsheet_safe(", ".join(s.name for s in report["schools"]))])
     for _tag, label in report["columns"][1:]:
@@ -66,18 +49,11 @@ def workbook(report: dict, tables: list) -> HttpResponse:
         first.append([spreadsheet_safe(sentence)])
     used = {"summary"}
     for table in tables:
-        sheet = book.create_sheet(sheet_title(table.title, used))
-        sheet.append([cell(sheet, title, heading=True) for title in table.header])
-        for row in table.rows:
-            sheet.append([cell(sheet, value) for value in row])
+        sheet = write_sheet(book, table, used=used)
         if table.note:
             sheet.append([])
             sheet.append([spreadsheet_safe(table.note)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename(report, ".xlsx")}"'
-    return response
+    return workbook_response(book, filename(report, ".xlsx"))
 
 
 def pdf(request, report: dict, sections: list[dict]) -> HttpResponse:

@@ -1,35 +1,37 @@
-"""The service report's tables, laid out once for the page, the PDF, CSV and XLSX. Values stay numbers and
-dates (formatted by the page, kept as numbers in a spreadsheet); each column says how to show it."""
+"""The service report's tables, built once for the page, the PDF, CSV and XLSX as `core.tables.Table`s (decision
+0039). Values stay numbers and dates (formatted by the page, kept as numbers in a spreadsheet); each column's
+format says how to show it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from schooldesk.core.audit import actor_name, audit_sentence, kind_of
+from schooldesk.core.tables import Column, Table
 from schooldesk.core.templatetags.desk_format import percent
 
+#: the incident report as CSV: rows (table, item, calls), the totals first (reports.views.IncidentReportView)
+INCIDENT_REPORT_EXPORT = Table(columns=[Column("table"), Column("item"), Column("calls", format="int")])
 
-@dataclass
-class Table:
-    key: str
-    title: str
-    columns: list[tuple[str, str]]  # (heading, format: text, int, pct, money, num, date)
-    rows: list[list] = field(default_factory=list)
-    note: str = ""
-
-    @property
-    def header(self) -> list[str]:
-        return [heading for heading, _f in self.columns]
-
-    @property
-    def formats(self) -> list[str]:
-        return [fmt for _h, fmt in self.columns]
+#: the audit trail's download: rows are AuditEntry rows (reports.selectors.audit_trail, filtered)
+AUDIT_EXPORT = Table(
+    sheet=gettext_lazy("Audit trail"),
+    columns=[
+        Column(gettext_lazy("When"), "at", "datetime"),
+        Column(gettext_lazy("School"), lambda e: e.school.name if e.school_id else ""),
+        Column(gettext_lazy("Who"), actor_name),
+        Column(gettext_lazy("What happened"), audit_sentence),
+        Column(gettext_lazy("Kind of record"), lambda e: kind_of(e.object_type)),
+        Column(gettext_lazy("Record"), "object_label"),
+        Column(gettext_lazy("Details"), "summary"),
+    ],
+)
 
 
-def _cols(report: dict, fmt: str = "int") -> list[tuple[str, str]]:
-    return [(label, fmt) for _tag, label in report["columns"]]
+def _cols(report: dict, fmt: str = "int") -> list[Column]:
+    return [Column(label, format=fmt) for _tag, label in report["columns"]]
 
 
 def _compared(report: dict, figures: dict, rows: list[tuple[str, str, str]]) -> list[list]:
@@ -55,7 +57,7 @@ def build_tables(report: dict) -> dict[str, list[Table]]:
 def reactive_tables(report: dict) -> list[Table]:
     r = report["reactive"]
     totals = r["totals"]
-    measures = Table("calls", _("Calls compared"), [(_("Measure"), "text"), *_cols(report, "num")])
+    measures = Table("calls", _("Calls compared"), [Column(_("Measure")), *_cols(report, "num")])
     measures.rows = _compared(
         report,
         totals,
@@ -80,10 +82,10 @@ def reactive_tables(report: dict) -> list[Table]:
         "priority",
         _("Calls by priority, and targets met"),
         [
-            (_("Priority"), "text"),
+            Column(_("Priority")),
             *_cols(report),
-            (_("Answered within target (%)"), "pct"),
-            (_("Fixed within target (%)"), "pct"),
+            Column(_("Answered within target (%)"), format="pct"),
+            Column(_("Fixed within target (%)"), format="pct"),
         ],
     )
     priority.rows = [
@@ -91,15 +93,15 @@ def reactive_tables(report: dict) -> list[Table]:
         for row in r["priority"]
     ]
     tags = [tag for tag, _p in report["periods"]]
-    category = Table("category", _("Calls by category"), [(_("Category"), "text"), *_cols(report)])
+    category = Table("category", _("Calls by category"), [Column(_("Category")), *_cols(report)])
     category.rows = [[row["label"], *[row[tag] for tag in tags]] for row in r["category"]]
-    location = Table("location", _("Calls by location"), [(_("Location"), "text"), *_cols(report)])
+    location = Table("location", _("Calls by location"), [Column(_("Location")), *_cols(report)])
     location.rows = [[row["label"], *[row[tag] for tag in tags]] for row in r["location"]]
     now = totals["now"]
     level = Table(
         "support_level",
         _("Who put calls right"),
-        [(_("Solved by"), "text"), (_("Calls"), "int"), (_("Share (%)"), "pct")],
+        [Column(_("Solved by")), Column(_("Calls"), format="int"), Column(_("Share (%)"), format="pct")],
     )
     level.rows = [
         [_("The service desk"), now["at_desk"], now["at_desk_rate"]],
@@ -109,7 +111,7 @@ def reactive_tables(report: dict) -> list[Table]:
     satisfaction = Table(
         "satisfaction",
         _("How people rated the help they got"),
-        [(_("Rating"), "text"), (_("People"), "int"), (_("Share (%)"), "pct")],
+        [Column(_("Rating")), Column(_("People"), format="int"), Column(_("Share (%)"), format="pct")],
         note=_("%(rated)s of the %(asked)s people asked answered (%(share)s).")
         % {"rated": now["rated"], "asked": now["asked"], "share": percent(now["answered_rate"])},
     )
@@ -122,7 +124,7 @@ def reactive_tables(report: dict) -> list[Table]:
     repeat = Table(
         "repeats",
         _("Devices reported more than once"),
-        [(_("Device"), "text"), (_("Calls"), "int")],
+        [Column(_("Device")), Column(_("Calls"), format="int")],
         note=_("%(repeats)s calls were about one of %(devices)s devices already reported in the period.")
         % {"repeats": repeats["repeats"], "devices": repeats["devices"]},
     )
@@ -131,14 +133,14 @@ def reactive_tables(report: dict) -> list[Table]:
         "technicians",
         _("Technicians: calls forwarded and how reporters rated them"),
         [
-            (_("Technician"), "text"),
-            (_("Calls"), "int"),
-            (_("Fixed"), "int"),
-            (_("Fixed within target (%)"), "pct"),
-            (_("Rated good"), "int"),
-            (_("Rated OK"), "int"),
-            (_("Rated poor"), "int"),
-            (_("Rated good (%)"), "pct"),
+            Column(_("Technician")),
+            Column(_("Calls"), format="int"),
+            Column(_("Fixed"), format="int"),
+            Column(_("Fixed within target (%)"), format="pct"),
+            Column(_("Rated good"), format="int"),
+            Column(_("Rated OK"), format="int"),
+            Column(_("Rated poor"), format="int"),
+            Column(_("Rated good (%)"), format="pct"),
         ],
     )
     technicians.rows = [
@@ -150,7 +152,7 @@ def reactive_tables(report: dict) -> list[Table]:
 
 def proactive_tables(report: dict) -> list[Table]:
     p = report["problems"]
-    problems = Table("problems", _("Problems and known errors"), [(_("Measure"), "text"), *_cols(report)])
+    problems = Table("problems", _("Problems and known errors"), [Column(_("Measure")), *_cols(report)])
     problems.rows = _compared(
         report,
         p["figures"],
@@ -167,13 +169,13 @@ def proactive_tables(report: dict) -> list[Table]:
         "open_problems",
         _("Open problems"),
         [
-            (_("Reference"), "text"),
-            (_("Problem"), "text"),
-            *([(_("School"), "text")] if report["multi"] else []),
-            (_("Priority"), "text"),
-            (_("Status"), "text"),
-            (_("Calls"), "int"),
-            (_("Aim to solve by"), "date"),
+            Column(_("Reference")),
+            Column(_("Problem")),
+            *([Column(_("School"))] if report["multi"] else []),
+            Column(_("Priority")),
+            Column(_("Status")),
+            Column(_("Calls"), format="int"),
+            Column(_("Aim to solve by"), format="date"),
         ],
     )
     open_problems.rows = [
@@ -190,7 +192,7 @@ def proactive_tables(report: dict) -> list[Table]:
     ]
     lic = report["licences"]
     s = lic["summary"]
-    licences = Table("licences", _("Licence compliance now"), [(_("Measure"), "text"), (_("Value"), "num")])
+    licences = Table("licences", _("Licence compliance now"), [Column(_("Measure")), Column(_("Value"), format="num")])
     licences.rows = [
         [_("Licences recorded"), s["licences"]],
         [_("Compliant"), s["ok"]],
@@ -208,11 +210,11 @@ def proactive_tables(report: dict) -> list[Table]:
         "licences_short",
         _("Under-licensed software"),
         [
-            (_("Product"), "text"),
-            *([(_("School"), "text")] if report["multi"] else []),
-            (_("Owned"), "int"),
-            (_("In use"), "int"),
-            (_("Short by"), "int"),
+            Column(_("Product")),
+            *([Column(_("School"))] if report["multi"] else []),
+            Column(_("Owned"), format="int"),
+            Column(_("In use"), format="int"),
+            Column(_("Short by"), format="int"),
         ],
     )
     short.rows = [
@@ -223,12 +225,12 @@ def proactive_tables(report: dict) -> list[Table]:
         "equipment",
         _("Equipment: warranty and replacement ahead"),
         [
-            (_("Type"), "text"),
-            (_("Working"), "int"),
-            (_("Warranty ends within %(n)s days") % {"n": a["warranty_days"]}, "int"),
-            (_("Warranty ended"), "int"),
-            (_("Over %(n)s years old") % {"n": a["replacement_years"]}, "int"),
-            (_("Reaching %(n)s years within a year") % {"n": a["replacement_years"]}, "int"),
+            Column(_("Type")),
+            Column(_("Working"), format="int"),
+            Column(_("Warranty ends within %(n)s days") % {"n": a["warranty_days"]}, format="int"),
+            Column(_("Warranty ended"), format="int"),
+            Column(_("Over %(n)s years old") % {"n": a["replacement_years"]}, format="int"),
+            Column(_("Reaching %(n)s years within a year") % {"n": a["replacement_years"]}, format="int"),
         ],
     )
     equipment.rows = [
@@ -247,12 +249,12 @@ def proactive_tables(report: dict) -> list[Table]:
         "contracts",
         _("Contracts to renew or end in the next six months"),
         [
-            (_("Contract"), "text"),
-            (_("Supplier"), "text"),
-            (_("Notice by"), "date"),
-            (_("Term ends"), "date"),
-            (_("Renewal"), "text"),
-            (_("Decided"), "text"),
+            Column(_("Contract")),
+            Column(_("Supplier")),
+            Column(_("Notice by"), format="date"),
+            Column(_("Term ends"), format="date"),
+            Column(_("Renewal")),
+            Column(_("Decided")),
         ],
     )
     contracts.rows = [
@@ -271,7 +273,7 @@ def proactive_tables(report: dict) -> list[Table]:
 
 def change_tables(report: dict) -> list[Table]:
     c = report["changes"]
-    changes = Table("changes", _("Requests for change"), [(_("Measure"), "text"), *_cols(report)])
+    changes = Table("changes", _("Requests for change"), [Column(_("Measure")), *_cols(report)])
     changes.rows = _compared(
         report,
         c["figures"],
@@ -289,11 +291,11 @@ def change_tables(report: dict) -> list[Table]:
         "changes_done",
         _("Changes completed in the period"),
         [
-            (_("Reference"), "text"),
-            (_("Change"), "text"),
-            *([(_("School"), "text")] if report["multi"] else []),
-            (_("Completed"), "date"),
-            (_("Outcome"), "text"),
+            Column(_("Reference")),
+            Column(_("Change")),
+            *([Column(_("School"))] if report["multi"] else []),
+            Column(_("Completed"), format="date"),
+            Column(_("Outcome")),
         ],
     )
     done.rows = [
@@ -314,16 +316,16 @@ def supplier_tables(report: dict) -> list[Table]:
         "suppliers",
         _("Supplier performance (the period's calls escalated to suppliers)"),
         [
-            (_("Supplier"), "text"),
-            (_("Escalated"), "int"),
-            (_("Acknowledged"), "int"),
-            (_("Fixed"), "int"),
-            (_("Fixed within target (%)"), "pct"),
-            (_("Average time to fix"), "text"),
-            (_("Still open"), "int"),
-            (_("Contract fix times (support hours)"), "text"),
-            (_("Rated good / OK / poor"), "text"),
-            (_("Rated good (%)"), "pct"),
+            Column(_("Supplier")),
+            Column(_("Escalated"), format="int"),
+            Column(_("Acknowledged"), format="int"),
+            Column(_("Fixed"), format="int"),
+            Column(_("Fixed within target (%)"), format="pct"),
+            Column(_("Average time to fix")),
+            Column(_("Still open"), format="int"),
+            Column(_("Contract fix times (support hours)")),
+            Column(_("Rated good / OK / poor")),
+            Column(_("Rated good (%)"), format="pct"),
         ],
         note=_(
             "Within target: fixed by the call's due time in the school's service hours. The contract's own fix "
@@ -355,11 +357,11 @@ def spend_tables(report: dict) -> list[Table]:
         "spend",
         _("Budget against spend, financial year %(year)s (before VAT)") % {"year": year["year_label"]},
         [
-            (_("Budget category"), "text"),
-            (_("Budget (£)"), "money"),
-            (_("Committed (£)"), "money"),
-            (_("Paid (£)"), "money"),
-            (_("Remaining (£)"), "money"),
+            Column(_("Budget category")),
+            Column(_("Budget (£)"), format="money"),
+            Column(_("Committed (£)"), format="money"),
+            Column(_("Paid (£)"), format="money"),
+            Column(_("Remaining (£)"), format="money"),
         ],
         note=_("Committed: every payment due in the financial year, paid or not."),
     )
@@ -370,7 +372,7 @@ def spend_tables(report: dict) -> list[Table]:
         t = year["totals"]
         budget.rows.append([_("Total"), t["budget"], t["committed"], t["paid"], t["remaining"]])
     periods = Table(
-        "spend_periods", _("Payments in the period (before VAT)"), [(_("Measure"), "text"), *_cols(report, "money")]
+        "spend_periods", _("Payments in the period (before VAT)"), [Column(_("Measure")), *_cols(report, "money")]
     )
     periods.rows = _compared(
         report,
@@ -388,18 +390,20 @@ def school_tables(report: dict) -> list[Table]:
         "schools",
         _("Schools compared"),
         [
-            (_("School"), "text"),
-            (_("Pupils"), "int"),
-            (_("Calls"), "int"),
-            (_("Calls per 100 pupils"), "num"),
-            (_("Calls, %(period)s") % {"period": previous.label} if previous else _("Calls before"), "int"),
-            (_("Answered within target (%)"), "pct"),
-            (_("Fixed within target (%)"), "pct"),
-            (_("Open past target"), "int"),
-            (_("Rated good (%)"), "pct"),
-            (_("Budget (£)"), "money"),
-            (_("Committed (£)"), "money"),
-            (_("Budget committed (%)"), "pct"),
+            Column(_("School")),
+            Column(_("Pupils"), format="int"),
+            Column(_("Calls"), format="int"),
+            Column(_("Calls per 100 pupils"), format="num"),
+            Column(
+                _("Calls, %(period)s") % {"period": previous.label} if previous else _("Calls before"), format="int"
+            ),
+            Column(_("Answered within target (%)"), format="pct"),
+            Column(_("Fixed within target (%)"), format="pct"),
+            Column(_("Open past target"), format="int"),
+            Column(_("Rated good (%)"), format="pct"),
+            Column(_("Budget (£)"), format="money"),
+            Column(_("Committed (£)"), format="money"),
+            Column(_("Budget committed (%)"), format="pct"),
         ],
     )
     for school in report["schools"]:

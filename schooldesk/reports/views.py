@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from schooldesk.core.audit import actor_name, audit_sentence, kind_of
-from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.audit import audit_sentence
+from schooldesk.core.exports import export_response
 from schooldesk.core.models import AuditEntry
 from schooldesk.core.periods import PeriodForm
 from schooldesk.core.roles import REPORT_ROLES
@@ -17,6 +17,7 @@ from schooldesk.reports.filtersets import AuditFilterSet
 from schooldesk.reports.forms import service_report_request
 from schooldesk.reports.selectors import audit_links, audit_trail, incident_report
 from schooldesk.reports.service_report import report_school_ids, report_sections, report_tables, service_report
+from schooldesk.reports.tables import AUDIT_EXPORT, INCIDENT_REPORT_EXPORT
 from schooldesk.schools.models import School
 from schooldesk.schools.selectors import schools_for
 
@@ -45,8 +46,8 @@ class IncidentReportView(RoleRequiredMixin, View):
                     ("totals", "resolved", totals["resolved"]),
                     ("totals", "resolved at the desk", totals["at_desk"]),
                 ]
-                name = f"incident-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}.csv"
-                return csv_response(name, ["table", "item", "calls"], rows)
+                name = f"incident-report-{report['start']:%Y-%m-%d}-to-{report['end']:%Y-%m-%d}"
+                return export_response(INCIDENT_REPORT_EXPORT, "csv", name, rows)
         return render(
             request,
             "reports/incident_report.html",
@@ -153,23 +154,8 @@ class AuditTrailView(FilteredListView):
         if wanted not in ("csv", "xlsx"):
             return super().get(request, *args, **kwargs)
         entries = self.get_queryset()[: self.EXPORT_LIMIT]
-        header = [_("When"), _("School"), _("Who"), _("What happened"), _("Kind of record"), _("Record"), _("Details")]
-        rows = (
-            [
-                timezone.localtime(e.at),
-                e.school.name if e.school_id else "",
-                actor_name(e),
-                audit_sentence(e),
-                kind_of(e.object_type),
-                e.object_label,
-                e.summary,
-            ]
-            for e in entries.iterator(chunk_size=2000)
-        )
-        name = f"audit-trail-{timezone.localdate():%Y-%m-%d}.{wanted}"
-        if wanted == "xlsx":
-            return xlsx_response(name, [str(h) for h in header], rows, sheet=str(_("Audit trail")))
-        return csv_response(name, [str(h) for h in header], ([f"{row[0]:%d/%m/%Y %H:%M}", *row[1:]] for row in rows))
+        name = f"audit-trail-{timezone.localdate():%Y-%m-%d}"
+        return export_response(AUDIT_EXPORT, wanted, name, entries.iterator(chunk_size=2000))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -8,11 +8,12 @@ from django.views import View
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import BREACH_ROLES, SAFEGUARDING_ROLES, Role
-from schooldesk.core.exports import csv_response, xlsx_response
+from schooldesk.core.exports import export_response
 from schooldesk.core.views import PAGE_SIZE, FormPageView, ObjectActionView, RoleRequiredMixin
 from schooldesk.safeguarding import forms, selectors, services
 from schooldesk.safeguarding.choices import FilterStatus
 from schooldesk.safeguarding.models import Breach, Concern, FilterRequest, FilterReview
+from schooldesk.safeguarding.tables import BREACH_LOG
 
 
 def _or_404(getter, request, pk):
@@ -23,50 +24,6 @@ def _or_404(getter, request, pk):
 
 
 # --- breaches -------------------------------------------------------------------------------------------------------
-def _when(value) -> str:
-    return f"{timezone.localtime(value):%d/%m/%Y %H:%M}" if value else ""
-
-
-def breach_row(b) -> list:
-    return [
-        b.incident.reference,
-        b.school.name,
-        _when(b.aware_at),
-        b.data_involved,
-        b.people_affected,
-        _("yes") if b.is_special_category else _("no"),
-        _("yes") if b.involves_children else _("no"),
-        b.consequences,
-        b.containment,
-        b.get_notifiable_display(),
-        b.notifiable_reason,
-        str(b.decided_by or ""),
-        _when(b.ico_told_at),
-        b.ico_reference,
-        b.get_people_told_display(),
-    ]
-
-
-def breach_header() -> list[str]:
-    return [
-        _("Call"),
-        _("School"),
-        _("Became aware"),
-        _("What data"),
-        _("How many people"),
-        _("Special category"),
-        _("Children"),
-        _("Likely consequences"),
-        _("Containment"),
-        _("Notifiable"),
-        _("Reason"),
-        _("Decided by"),
-        _("ICO told"),
-        _("ICO reference"),
-        _("People affected told"),
-    ]
-
-
 class BreachLogView(RoleRequiredMixin, View):
     """The school's breach log: every breach, notifiable or not, as a page and as CSV or Excel."""
 
@@ -76,10 +33,7 @@ class BreachLogView(RoleRequiredMixin, View):
         log = selectors.breach_log(request.user)
         wanted = request.GET.get("format")
         if wanted in ("csv", "xlsx"):
-            rows = (breach_row(b) for b in log.iterator(chunk_size=500))
-            if wanted == "csv":
-                return csv_response("breach-log.csv", breach_header(), rows)
-            return xlsx_response("breach-log.xlsx", breach_header(), rows, sheet=_("Breach log"))
+            return export_response(BREACH_LOG, wanted, "breach-log", log.iterator(chunk_size=500))
         page = max(int(request.GET.get("page", "1")) if request.GET.get("page", "1").isdigit() else 1, 1)
         rows = list(log[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
         return render(

@@ -2,10 +2,10 @@
 mechanism, the spreadsheet through the house export (safe against formula injection)."""
 
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
-from schooldesk.core.exports import xlsx_response
+from schooldesk.core.exports import export_response
 from schooldesk.reports.exports import pdf_response
+from schooldesk.standards.tables import matrix_table
 
 
 def matrix_pdf(request, context: dict):
@@ -15,13 +15,8 @@ def matrix_pdf(request, context: dict):
 
 
 def matrix_xlsx(context: dict):
-    labels = [str(label) for _standard, parts in context["columns"] for _key, label in parts]
-    header = [_("School"), _("URN"), *labels, _("Evidence as of")]
-    rows = [
-        [row["school"].name, row["school"].urn, *[p.state_label for p in row["parts"]], f"{context['today']:%d/%m/%Y}"]
-        for row in context["rows"]
-    ]
-    return xlsx_response(f"dfe-standards-{context['today']:%Y-%m-%d}.xlsx", header, rows, sheet=_("Standards"))
+    name = f"dfe-standards-{context['today']:%Y-%m-%d}"
+    return export_response(matrix_table(context), "xlsx", name, context["rows"])
 
 
 def review_pdf(request, context: dict):

@@ -14,12 +14,14 @@ from PIL import ExifTags, Image
 
 from schooldesk.core.models import AuditEntry
 from schooldesk.core.tests.pages import filled, forms_in
-from schooldesk.loans.charges import EXPORT_HEADER, charge_raise, charge_set_status
+from schooldesk.loans.charges import charge_raise, charge_set_status
 from schooldesk.loans.models_pool import Charge
 from schooldesk.loans.pool import pool_for
+from schooldesk.loans.tables import CHARGE_EXPORT
 from schooldesk.loans.tests.factories_pool import loan
 
 pytestmark = pytest.mark.django_db
+EXPORT_HEADER = CHARGE_EXPORT.header
 
 
 @pytest.fixture(autouse=True)

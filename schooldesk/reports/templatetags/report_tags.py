@@ -5,12 +5,13 @@ from decimal import Decimal
 
 from django import template
 
+from schooldesk.core import tables
 from schooldesk.core.templatetags.desk_format import money, percent
 from schooldesk.reports.charts import svg
 
 register = template.Library()
 
-NUMERIC = {"int", "pct", "money", "num"}
+NUMERIC = tables.NUMERIC
 
 
 def show(value, fmt: str) -> str:

@@ -1,0 +1,124 @@
+"""Tables made one way (decision 0039): a Table of Columns reads its rows and core.exports writes it as CSV and XLSX."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from schooldesk.core.exports import XLSX, export_response, write_sheet
+from schooldesk.core.tables import Column, Table, csv_text
+
+UTC = datetime.UTC
+SUMMER = datetime.datetime(2026, 7, 1, 23, 30, tzinfo=UTC)  # 00:30 on 2 July in London
+
+
+def thing(**kwargs):
+    return SimpleNamespace(
+        name="=SUM(A1)",
+        school=SimpleNamespace(name="Oak Primary"),
+        supplier=None,
+        get_status_display=lambda: "In use",
+        **kwargs,
+    )
+
+
+def test_a_column_reads_a_path_a_method_a_function_a_key_or_its_place():
+    row = thing(cost=Decimal("12.50"))
+    assert Column("School", "school.name").read(row, 0) == "Oak Primary"
+    assert Column("Status", "get_status_display").read(row, 0) == "In use"
+    assert Column("Supplier", "supplier.name").read(row, 0) is None, "None on the way reads as None"
+    assert Column("Cost", lambda r: r.cost * 2, "money").read(row, 0) == Decimal("25.00")
+    assert Column("School", "school.name").read({"school": row.school}, 0) == "Oak Primary"
+    assert Column("Second").read(["a", "b"], 1) == "b"
+
+
+def test_a_column_refuses_a_format_it_does_not_know():
+    with pytest.raises(ValueError, match="'euros' is not a table format"):
+        Column("Cost", "cost", "euros")
+
+
+def test_each_format_writes_its_csv_text():
+    day = datetime.date(2026, 9, 1)
+    assert csv_text(None, "date") == "" and csv_text(None, "text") == ""
+    assert csv_text(day, "date") == "01/09/2026"
+    assert csv_text(SUMMER, "date") == "02/07/2026", "a moment's London day"
+    assert csv_text(SUMMER, "datetime") == "02/07/2026 00:30"
+    assert csv_text(day, "isodate") == day and str(csv_text(day, "isodate")) == "2026-09-01"
+    assert csv_text(Decimal("3.10"), "money") == Decimal("3.10")
+
+
+TABLE = Table(
+    sheet="Things",
+    columns=[
+        Column("Name", "name"),
+        Column("School", "school.name"),
+        Column("Bought", "bought", "date"),
+        Column("Seen", "seen", "datetime"),
+        Column("Cost (£)", "cost", "money"),
+        Column("Supplier", "supplier.name"),
+    ],
+)
+
+
+def rows():
+    return [
+        thing(bought=datetime.date(2026, 9, 1), seen=SUMMER, cost=Decimal("12.50")),
+        thing(bought=None, seen=None, cost=None),
+    ]
+
+
+def test_a_table_downloads_as_csv_with_its_headings_and_safe_cells():
+    response = export_response(TABLE, "csv", "things-2026-09-01", rows())
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="things-2026-09-01.csv"'
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    assert list(csv.reader(io.StringIO(text.removeprefix("\ufeff")))) == [
+        ["Name", "School", "Bought", "Seen", "Cost (£)", "Supplier"],
+        ["'=SUM(A1)", "Oak Primary", "01/09/2026", "02/07/2026 00:30", "12.50", ""],
+        ["'=SUM(A1)", "Oak Primary", "", "", "", ""],
+    ]
+
+
+def test_a_table_downloads_as_xlsx_with_numbers_and_dates_kept():
+    response = export_response(TABLE, "xlsx", "things", rows())
+    assert response["Content-Type"] == XLSX
+    assert response["Content-Disposition"] == 'attachment; filename="things.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content))["Things"]
+    header, first, second = list(sheet.iter_rows())
+    assert [c.value for c in header] == TABLE.header and all(c.font.b for c in header)
+    assert [c.value for c in first] == [
+        "'=SUM(A1)",
+        "Oak Primary",
+        datetime.datetime(2026, 9, 1),
+        datetime.datetime(2026, 7, 2, 0, 30),  # London time, as the pages show it
+        12.5,
+        None,
+    ]
+    assert first[2].number_format == "dd/mm/yyyy" and first[3].number_format == "dd/mm/yyyy hh:mm"
+    assert [c.value for c in second][2:] == [None, None, None, None]
+
+
+def test_a_built_table_writes_its_own_rows_and_sheets_are_named_once():
+    built = Table("t", "Calls: by type?", [Column("Type"), Column("Calls", format="int")], rows=[["Fault", 3]])
+    assert list(built.cells()) == [["Fault", 3]] and built.formats == ["text", "int"]
+    book, used = Workbook(write_only=True), set()
+    assert write_sheet(book, built, used=used).title == "Calls by type"
+    assert write_sheet(book, built, used=used).title == "Calls by type (2)"
+    book.save(io.BytesIO())
+    assert Table(columns=[]).sheet_name == "Export"
+
+
+def test_headings_are_read_in_the_language_of_the_download():
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    table = Table(sheet=gettext_lazy("Breach log"), columns=[Column(gettext_lazy("Breach log"), "name")])
+    with translation.override("cy"):
+        assert table.header == ["Cofnod torri data"] and table.sheet_name == "Cofnod torri data"
+    with translation.override("en"):
+        assert table.header == ["Breach log"] and table.sheet_name == "Breach log"

@@ -1,0 +1,25 @@
+"""The payments' download, declared once (decision 0039): one row per payment for the school's finance system,
+amounts as numbers and dates as dates (ISO in CSV); core.exports writes it as CSV and XLSX. Its headings are in
+English whatever the page's language, as they always were."""
+
+from schooldesk.core.tables import Column, Table
+
+#: rows: payments from `diary.selectors.payments_for_export` (which sets `export_year` and `export_status`)
+PAYMENT_EXPORT = Table(
+    columns=[
+        Column("Financial year", "export_year"),
+        Column("School", "school.name"),
+        Column("Due on", "due_on", "isodate"),
+        Column("Supplier", "supplier.name"),
+        Column("Budget category", "get_category_display"),
+        Column("Description", "description"),
+        Column("Kind", "get_kind_display"),
+        Column("Contract", lambda p: p.contract.reference if p.contract_id else ""),
+        Column("Net (£)", "amount", "money"),
+        Column("VAT (£)", "vat", "money"),
+        Column("Gross (£)", "gross", "money"),
+        Column("Status", "export_status"),
+        Column("Paid on", "paid_on", "isodate"),
+        Column("Payment reference", "paid_reference"),
+    ],
+)
