@@ -82,6 +82,50 @@ def both(*tests):
 
 
 # --- replies (saved replies) -------------------------------------------------------------------------
+from schooldesk.replies.choices import MANAGE_ROLES as REPLY_MANAGE_ROLES  # noqa: E402
+from schooldesk.replies.choices import USE_ROLES as REPLY_USE_ROLES  # noqa: E402
+
+
+def _holds_across_organisation(roles):
+    """One of `roles` held across the whole organisation itself (a Membership with the organisation, not a school's):
+    `obj` an Organisation, its id, or a record shared by it (its `organisation_id`); in some organisation if None."""
+    roles = frozenset(roles)
+
+    def test(access, user, obj) -> bool:
+        held = {org for org, have in access.roles_by_organisation.items() if have & roles}
+        if obj is None:
+            return bool(held)
+        if isinstance(obj, int):
+            return obj in held
+        organisation_id = obj.pk if obj.__class__.__name__ == "Organisation" else obj.organisation_id
+        return organisation_id in held
+
+    return test
+
+
+def _reply_is_shared(obj) -> bool:
+    return obj.__class__.__name__ == "CannedReply" and obj.organisation_id is not None
+
+
+#: a reply the organisation shares (or, for a new one, the organisation); None: in some organisation
+rule(
+    "replies.share",
+    _holds_across_organisation(REPLY_MANAGE_ROLES),
+    _("Only the organisation's own SPOC or ICT owner can change its shared replies."),
+)
+#: a school's reply (or, for a new one, the school), or any reply: a shared one is the organisation's
+#: ("replies.share"); None: in some school (the list page, "Add a reply")
+rule(
+    "replies.change",
+    lambda access, user, obj: (
+        _holds_across_organisation(REPLY_MANAGE_ROLES)(access, user, obj)
+        if _reply_is_shared(obj)
+        else holds(REPLY_MANAGE_ROLES)(access, user, obj)
+    ),
+    _("Only the school's SPOC or ICT owner can change its replies."),
+)
+#: insert the saved replies on a call (the call)
+rule("replies.use", holds(REPLY_USE_ROLES))
 
 
 # --- assets ------------------------------------------------------------------------------------------
