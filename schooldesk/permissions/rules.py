@@ -70,6 +70,10 @@ def both(*tests):
 
 
 # --- changes ---------------------------------------------------------------------------------------------
+from schooldesk.changes.choices import CHANGE_ROLES  # noqa: E402
+
+#: a school (a call it is raised from, a change of it); None: in some school
+rule("changes.create", holds(CHANGE_ROLES), _("Only the service desk and technicians work on requests for change."))
 
 
 # --- procedures --------------------------------------------------------------------------------------------
@@ -79,6 +83,54 @@ def both(*tests):
 
 
 # --- outages ---------------------------------------------------------------------------------------------
+from schooldesk.outages.choices import APPROVER_ROLES, CATEGORY_APPROVAL_ROLES, OUTAGE_ROLES  # noqa: E402
+
+
+def _outage_school_ids(outage) -> list[int]:
+    return [row.school_id for row in outage.affected_schools.all()]
+
+
+def _runs_outage(access, user, obj) -> bool:
+    """The desk of every school the outage affects (of some school, without one)."""
+    if obj is None:
+        return access.any_role(OUTAGE_ROLES)
+    school_ids = _outage_school_ids(obj)
+    return bool(school_ids) and all(access.has_role(s, OUTAGE_ROLES) for s in school_ids)
+
+
+def _at_outage_school(access, user, obj) -> bool:
+    """Any role in one of the schools the outage affects."""
+    return any(s in access.roles_by_school for s in _outage_school_ids(obj))
+
+
+def _decides_approval(access, user, obj) -> bool:
+    """The approver the school named; without one, the school's ICT owner."""
+    if obj is not None and obj.approver_id:
+        return user.pk == obj.approver_id
+    return holds(APPROVER_ROLES)(access, user, obj)
+
+
+#: a school (declared for each school chosen), a call it is declared from; None: in some school
+rule("outages.declare", holds(OUTAGE_ROLES), _("Only the service desk can declare an outage for these schools."))
+#: the outage: resolve it (and, on its page, link calls to it)
+rule(
+    "outages.resolve",
+    _runs_outage,
+    _("Only the service desk of every school it affects can resolve this outage."),
+)
+#: a call, linked to an outage of its school
+rule("outages.link", holds(OUTAGE_ROLES))
+#: the outage: see the calls linked to it and the people affected (the desk of one of its schools)
+rule(
+    "outages.see_people",
+    lambda access, user, obj: any(access.has_role(s, OUTAGE_ROLES) for s in _outage_school_ids(obj)),
+)
+#: "I'm affected" (the outage)
+rule("outages.affected", _at_outage_school, _("This outage is not at your school."))
+#: the approval of a request
+rule("outages.decide", _decides_approval, _("Only the school's approver can decide this request."))
+#: a category of the school: needs approval, or no longer does
+rule("outages.category_approval", holds(CATEGORY_APPROVAL_ROLES), _("Only the service desk can change the categories."))
 
 
 # --- replies (saved replies) -------------------------------------------------------------------------
