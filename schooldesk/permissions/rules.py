@@ -77,6 +77,21 @@ rule("changes.create", holds(CHANGE_ROLES), _("Only the service desk and technic
 
 
 # --- procedures --------------------------------------------------------------------------------------------
+from schooldesk.procedures.choices import AUTHORISE_ROLES as PROCEDURE_AUTHORISE_ROLES  # noqa: E402
+from schooldesk.procedures.choices import PROPOSE_ROLES as PROCEDURE_PROPOSE_ROLES  # noqa: E402
+
+#: a school or a procedure: propose a new procedure or a change to one, withdraw a proposal, read the proposals
+rule(
+    "procedures.propose",
+    holds(PROCEDURE_PROPOSE_ROLES),
+    _("Only the SPOC or the ICT owner can propose procedures."),
+)
+#: a procedure: authorise its proposal (it is in force at once) or turn it down
+rule(
+    "procedures.decide",
+    holds(PROCEDURE_AUTHORISE_ROLES),
+    _("Only the ICT owner can authorise changes to procedures."),
+)
 
 
 # --- standards -------------------------------------------------------------------------------------------
