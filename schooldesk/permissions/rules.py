@@ -67,6 +67,25 @@ def both(*tests):
 
 
 # --- problems ------------------------------------------------------------------------------------------
+from schooldesk.problems.choices import CANDIDATE_SETTINGS_ROLES, PROBLEM_REPORT_ROLES, PROBLEM_ROLES  # noqa: E402
+
+PROBLEM_ROLE_REFUSED = _("Only the service desk and technicians work on problems.")
+
+#: a school (a call it is raised from); None: in some school (the list's "Raise a problem")
+rule("problems.create", holds(PROBLEM_ROLES), PROBLEM_ROLE_REFUSED)
+#: a problem: edit it, add notes, link and unlink calls, set its status, record a known error, resolve, close;
+#: None: the problem pages themselves
+rule("problems.change", holds(PROBLEM_ROLES), PROBLEM_ROLE_REFUSED)
+#: a call: give it a known error's workaround (the problem's own school's call)
+rule("problems.give_workaround", holds(PROBLEM_ROLES), PROBLEM_ROLE_REFUSED)
+#: a school: when repeat calls become a problem candidate
+rule(
+    "problems.settings",
+    holds(CANDIDATE_SETTINGS_ROLES),
+    _("Only the SPOC or the ICT owner can change when calls become a candidate."),
+)
+#: the problem report (None: of some school)
+rule("problems.report", holds(PROBLEM_REPORT_ROLES))
 
 
 # --- changes ---------------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def search_reference(user, text: str) -> Reference | None:
         prefix, number = match.group(1).upper(), int(match.group(2))
         kind = next(k for k in kinds() if k.prefix == prefix)
         reference = f"{prefix}-{number:06d}"
-        if kind.may_search(access_for(user)) and kind.rows(user).filter(pk=number).exists():
+        if kind.may_search(access_for(user)) and kind.rows(user=user).filter(pk=number).exists():
             return Reference(reference, reverse(kind.detail_url, args=[number]))
         return Reference(reference, None)
     if SUPPLIER_REFERENCE.match(text.strip()):
@@ -186,7 +186,7 @@ def search_groups(request, text: str) -> list[SearchGroup]:
     for kind in kinds():
         if kind.filterset is None or not kind.may_search(access):
             continue
-        filterset = kind.filterset({"q": text}, queryset=kind.rows(request.user), request=request)
+        filterset = kind.filterset({"q": text}, queryset=kind.rows(user=request.user), request=request)
         rows = list(filterset.qs.order_by(*kind.order, "pk")[: SEARCH_CAP + 1])
         groups.append(SearchGroup(kind, rows[:SEARCH_CAP], more=len(rows) > SEARCH_CAP))
     return groups
