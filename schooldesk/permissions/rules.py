@@ -89,10 +89,37 @@ rule("problems.report", holds(PROBLEM_REPORT_ROLES))
 
 
 # --- changes ---------------------------------------------------------------------------------------------
-from schooldesk.changes.choices import CHANGE_ROLES  # noqa: E402
+from schooldesk.changes.choices import (  # noqa: E402
+    AUTHORISE_ROLES as CHANGE_AUTHORISE_ROLES,
+)
+from schooldesk.changes.choices import CHANGE_DESK_ROLES, CHANGE_REPORT_ROLES, CHANGE_ROLES, PROGRESS_ROLES  # noqa: E402
 
-#: a school (a call it is raised from, a change of it); None: in some school
-rule("changes.create", holds(CHANGE_ROLES), _("Only the service desk and technicians work on requests for change."))
+CHANGE_ROLE_REFUSED = _("Only the service desk and technicians work on requests for change.")
+
+#: a school (a call it is raised from); None: in some school (the list's "Raise a request for change")
+rule("changes.create", holds(CHANGE_ROLES), CHANGE_ROLE_REFUSED)
+#: a change: edit, submit, withdraw and plan it, work its milestones; None: the change pages themselves
+rule("changes.change", holds(CHANGE_ROLES), CHANGE_ROLE_REFUSED)
+#: a change: authorise or reject it
+rule(
+    "changes.decide",
+    holds(CHANGE_AUTHORISE_ROLES),
+    _("Only the ICT owner can authorise or reject a request for change."),
+)
+#: a change: record its implementation (which updates the asset register and licence list)
+rule(
+    "changes.complete",
+    holds(CHANGE_DESK_ROLES),
+    _("Only the SPOC or the ICT owner complete a change: it updates the asset register and licence list."),
+)
+#: a change: its post-implementation review
+rule("changes.review", holds(CHANGE_DESK_ROLES), _("Only the SPOC or the ICT owner review a change."))
+#: a school or a standard change: pre-authorise standard changes
+rule("changes.standard", holds(CHANGE_AUTHORISE_ROLES), _("Only the ICT owner can pre-authorise standard changes."))
+#: the progress page (implementations and problem solutions)
+rule("changes.progress", holds(PROGRESS_ROLES))
+#: the change report (None: of some school)
+rule("changes.report", holds(CHANGE_REPORT_ROLES))
 
 
 # --- procedures --------------------------------------------------------------------------------------------
