@@ -14,7 +14,10 @@ from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import Role
+from schooldesk.accounts.models import User
+from schooldesk.changes.services import change_create
 from schooldesk.core.audit import audit_record
+from schooldesk.core.exceptions import ConflictError
 from schooldesk.core.permissions import can, refusal, require
 from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentKind, IncidentStatus
 from schooldesk.incidents.models import Incident
@@ -211,8 +214,6 @@ def outage_resolve(*, outage, by, version, resolution: str) -> Outage:
     outage = Outage.objects.select_for_update().get(pk=outage.pk)
     require(by, "outages.resolve", outage)
     if version is not None and outage.version != int(version):
-        from schooldesk.core.exceptions import ConflictError
-
         raise ConflictError()
     if not outage.is_active:
         raise ValidationError(_("This outage is already resolved."))
@@ -270,8 +271,6 @@ def approval_token_valid(approval, token: str) -> bool:
 
 def _deciders(school):
     """The named approver; without one, the school's ICT owners."""
-    from schooldesk.accounts.models import User
-
     if school.approver_id:
         return [school.approver]
     return list(User.objects.filter(memberships__school=school, memberships__role=Role.OWNER).distinct())
@@ -389,8 +388,6 @@ def category_set_needs_approval(*, category, needs: bool, by) -> object:
 def change_from_call(*, incident, by):
     """Raise a request for change from a call (a draft, for the desk to complete and submit): the change shows the
     call and its approval decision, the call's timeline the change."""
-    from schooldesk.changes.services import change_create
-
     if incident.is_restricted:
         raise ValidationError(_("A restricted call cannot be copied into a request for change."))
     if CallChange.objects.filter(incident=incident).exists():

@@ -141,6 +141,33 @@ rule(
 
 
 # --- standards -------------------------------------------------------------------------------------------
+from schooldesk.standards.choices import (  # noqa: E402
+    CHECK_EDIT_ROLES,
+    CHECK_READ_ROLES,
+    CHECK_ROLES,
+    REVIEW_ROLES,
+    STANDARDS_VIEW_ROLES,
+    STATEMENT_ROLES,
+)
+
+#: a check (or its school): record it as done; None: the checklist itself
+rule("standards.check", holds(CHECK_ROLES), _("Only the school's technicians and desk can record checks."))
+#: a check and its evidence: open them
+rule("standards.read_check", holds(CHECK_READ_ROLES))
+#: a scheduled check (or its school): add or change the schedule
+rule("standards.schedule", holds(CHECK_EDIT_ROLES), _("Only the SPOC or the ICT owner can change the schedule."))
+#: a school: its standards page, the matrix, the annual review (to read)
+rule("standards.view", holds(STANDARDS_VIEW_ROLES))
+#: a school: make a statement about a part
+rule("standards.state", holds(STATEMENT_ROLES), _("Only the ICT owner or the SPOC can make a statement."))
+#: a school: choose the month of its annual review
+rule("standards.review_month", holds(REVIEW_ROLES), _("Only the ICT owner can choose the review month."))
+#: a school or its review: write the annual review
+rule("standards.review_write", holds(REVIEW_ROLES), _("Only the ICT owner writes the annual review."))
+#: a review: sign it off
+rule("standards.review_sign", holds(REVIEW_ROLES), _("Only the ICT owner signs off the annual review."))
+#: a review: open it again
+rule("standards.review_reopen", holds(REVIEW_ROLES), _("Only the ICT owner reopens the annual review."))
 
 
 # --- outages ---------------------------------------------------------------------------------------------
