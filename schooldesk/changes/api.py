@@ -15,10 +15,11 @@ from schooldesk.changes.models import ChangeRequest, Milestone
 from schooldesk.changes.selectors import change_list, change_school_ids
 from schooldesk.changes.views import ACTIONS, NEEDS_CHANGE
 from schooldesk.core.api import IF_MATCH, Conflict, DeskSerializer, DeskViewSet, through_form, with_roles
+from schooldesk.core.permissions import can
 
 
 def changes_for(user):
-    return with_roles(change_list(user), user, CHANGE_ROLES)
+    return with_roles(change_list(user=user), user, CHANGE_ROLES)
 
 
 class ChangeSerializer(DeskSerializer):
@@ -122,8 +123,8 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSe
 
     @extend_schema(request=OpenApiTypes.OBJECT, description=CHANGE_WRITE)
     def create(self, request, *args, **kwargs):
-        school_ids = change_school_ids(request.user)
-        if not school_ids:  # the change pages' own role check
+        school_ids = change_school_ids(user=request.user)
+        if not can(request.user, "changes.create"):  # the change pages' own role check
             raise PermissionDenied(_("Only a school's ICT staff raise requests for change."))
         form = through_form(forms.ChangeForm, request, instance=ChangeRequest(), school_ids=school_ids)
         data = dict(form.cleaned_data)
@@ -143,7 +144,7 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSe
             request,
             instance=change,
             version=version,
-            school_ids=change_school_ids(request.user),
+            school_ids=change_school_ids(user=request.user),
             plan_only=change.status not in EDITABLE_STATUSES,
         )
         data = dict(form.cleaned_data)

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
+from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
 
 #: see, raise and plan requests for change; work their milestones (FITS: technicians raise RFCs)
 CHANGE_ROLES = STAFF_ROLES
@@ -11,6 +11,8 @@ CHANGE_DESK_ROLES = DESK_ROLES
 AUTHORISE_ROLES = frozenset({Role.OWNER})
 #: the progress page: the owner monitors implementations and problem solutions (and the SPOC with them)
 PROGRESS_ROLES = DESK_ROLES
+#: read the change report
+CHANGE_REPORT_ROLES = REPORT_ROLES
 
 REFERENCE_PREFIX = "CHG-"
 

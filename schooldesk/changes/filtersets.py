@@ -12,6 +12,14 @@ def _user(request):
     return request.user if request else None
 
 
+class NewestBreaksTies(django_filters.OrderingFilter):
+    """The chosen order, then the newest first among equals (the list's selector orders newest first)."""
+
+    def filter(self, qs, value):
+        ordered = super().filter(qs, value)
+        return ordered.order_by(*ordered.query.order_by, "-pk") if value else ordered
+
+
 class ChangeFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (words or CHG-000123)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
@@ -20,7 +28,7 @@ class ChangeFilterSet(DeskFilterSet):
         method="filter_state", label=_("Open or ended"), choices=[("open", _("Still open")), ("ended", _("Ended"))]
     )
     change_type = django_filters.ChoiceFilter(choices=ChangeType.choices, label=_("Type"))
-    ordering = django_filters.OrderingFilter(
+    ordering = NewestBreaksTies(
         fields=(("created_at", "raised"), ("planned_on", "date"), ("status", "status")), label=_("Sort by")
     )
 

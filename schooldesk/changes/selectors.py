@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from schooldesk.accounts.access import access_for
-from schooldesk.changes.choices import CHANGE_ROLES, OPEN_STATUSES, ChangeStatus, Decision, Outcome
+from schooldesk.changes.choices import (
+    AUTHORISE_ROLES,
+    CHANGE_ROLES,
+    OPEN_STATUSES,
+    PROGRESS_ROLES,
+    ChangeStatus,
+    Decision,
+    Outcome,
+)
 from schooldesk.changes.models import Approval, ChangeEvent, ChangeRequest, Milestone, StandardChange
 from schooldesk.core.periods import period_bounds
+from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES
+from schooldesk.problems.models import Problem, ProblemNote
+from schooldesk.schools.models import School
+
+if TYPE_CHECKING:
+    from schooldesk.accounts.models import User
 
 LIST_RELATED = ("school", "assigned_to", "problem", "raised_by")
 PROGRESS_LIMIT = 200
@@ -19,7 +34,7 @@ PROGRESS_LIMIT = 200
 FOLLOWED_STATUSES = OPEN_STATUSES | {ChangeStatus.IMPLEMENTED, ChangeStatus.FAILED}
 
 
-def change_school_ids(user, roles=CHANGE_ROLES) -> list[int]:
+def change_school_ids(*, user: User, roles: frozenset[str] = CHANGE_ROLES) -> list[int]:
     return access_for(user).school_ids(roles)
 
 
@@ -44,13 +59,14 @@ def progress_percent(change) -> int:
     return round(100 * change.milestones_done / total) if total else 0
 
 
-def change_list(user, today: date | None = None):
+def change_list(*, user: User, today: date | None = None) -> QuerySet[ChangeRequest]:
+    """The changes a person may see, with their milestones' progress, newest first."""
     return with_progress(
         ChangeRequest.objects.visible_to(user).select_related(*LIST_RELATED), today or timezone.localdate()
-    )
+    ).order_by("-created_at", "-pk")
 
 
-def change_get(user, pk: int) -> ChangeRequest:
+def change_get(*, user: User, pk: int) -> ChangeRequest:
     return (
         ChangeRequest.objects.visible_to(user)
         .select_related(*LIST_RELATED, "standard_change", "completed_by", "reviewed_by", "school__organisation")
@@ -77,21 +93,18 @@ def change_plan(change: ChangeRequest) -> dict:
     }
 
 
-def standard_changes(user, *, active_only: bool = True):
+def standard_changes(*, user: User, active_only: bool = True) -> QuerySet[StandardChange]:
     queryset = StandardChange.objects.visible_to(user).select_related("school", "authorised_by")
     return queryset.filter(is_active=True) if active_only else queryset
 
 
 # --- the owner's progress page -------------------------------------------------------------------
-def progress(user, *, school=None, today: date | None = None) -> dict:
+def progress(*, user: User, school: School | None = None, today: date | None = None) -> dict:
     """Every open RFC (and those awaiting their review) and every open problem with its progress, next
     milestone, what is overdue and who holds it.
     Six queries whatever the number of rows (each list capped at PROGRESS_LIMIT, with its full count)."""
-    from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES
-    from schooldesk.problems.models import Problem, ProblemNote
-
     today = today or timezone.localdate()
-    school_ids = change_school_ids(user)
+    school_ids = change_school_ids(user=user)
     if school is not None:
         school_ids = [pk for pk in school_ids if pk == school.pk]
     changes = with_progress(
@@ -155,7 +168,7 @@ def _holder(change) -> str:
 
 
 # --- the change report ---------------------------------------------------------------------------
-def change_report(user, *, start: date, end: date, school=None) -> dict:
+def change_report(*, user: User, start: date, end: date, school: School | None = None) -> dict:
     """Raised, authorised, rejected, implemented and failed in the period: SQL aggregates."""
 
     begin, finish = period_bounds(start, end)
@@ -200,3 +213,19 @@ def change_report(user, *, start: date, end: date, school=None) -> dict:
             ("status", "Raised, by status now", [{"key": statuses.get(r["status"]), "n": r["n"]} for r in status_rows]),
         ],
     }
+
+
+def problem_for_change(*, user: User, pk: int) -> Problem | None:
+    """A problem a change is raised from: one of the schools whose changes this person works, that they see."""
+    return Problem.objects.visible_to(user).filter(pk=pk, school_id__in=change_school_ids(user=user)).first()
+
+
+def standard_change_for_owner(*, user: User, pk: int) -> StandardChange | None:
+    """A standard change this person may pre-authorise (an ICT owner's school's)."""
+    school_ids = change_school_ids(user=user, roles=AUTHORISE_ROLES)
+    return StandardChange.objects.visible_to(user).filter(school_id__in=school_ids, pk=pk).first()
+
+
+def schools_for_progress(*, user: User) -> QuerySet[School]:
+    """The schools whose progress page this person reads."""
+    return School.objects.filter(pk__in=change_school_ids(user=user, roles=PROGRESS_ROLES))

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from schooldesk.accounts.access import access_for
+from schooldesk.assets.choices import AssetStatus
+from schooldesk.assets.models import Asset
+from schooldesk.assets.services import asset_move, asset_save, asset_status_set
 from schooldesk.changes.choices import (
-    AUTHORISE_ROLES,
-    CHANGE_DESK_ROLES,
-    CHANGE_ROLES,
     EDITABLE_STATUSES,
     OPEN_STATUSES,
     PLANNING_STATUSES,
@@ -42,6 +41,13 @@ from schooldesk.changes.models import (
 )
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim, version_lock
+from schooldesk.core.permissions import can, require
+from schooldesk.diary.choices import DiaryKind
+from schooldesk.diary.models import DiaryEntry
+from schooldesk.diary.services import entry_save, local_midnight
+from schooldesk.licences.models import Licence
+from schooldesk.licences.services import licence_save
+from schooldesk.schools.models import School
 
 CONFLICT = (
     "Someone else changed this request for change after you opened it. Your changes were not saved: "
@@ -62,16 +68,6 @@ REQUEST_FIELDS = (
     "affected_locations",
 )
 PLAN_FIELDS = ("assigned_to", "planned_on", "backout_plan")
-
-
-CHANGE_ROLE_REFUSED = gettext_lazy("Only the service desk and technicians work on requests for change.")
-
-
-def _require(by, school_id: int, roles=CHANGE_ROLES, message=CHANGE_ROLE_REFUSED) -> None:
-    if by is None:  # the system itself (the demo, commands)
-        return
-    if not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
 
 
 def _actor(by):
@@ -105,7 +101,7 @@ def _set_status(change, by, status: str, body: str = "") -> None:
     _event(change, by, EventKind.STATUS, body, field="status", old=old, new=change.get_status_display())
 
 
-def _require_status(change, statuses, message: str) -> None:
+def _check_status(change, statuses, message: str) -> None:
     """Refuse unless the change is in one of `statuses`; `message` has %(reference)s and %(status)s."""
     if change.status not in statuses:
         raise ValidationError(message % {"reference": change.reference, "status": change.get_status_display().lower()})
@@ -118,11 +114,9 @@ def _check(school_id: int, **related) -> None:
         if value is None:
             continue
         if name == "assigned_to":
-            if not access_for(value).has_role(school_id, CHANGE_ROLES):
+            if not can(value, "changes.change", school_id):
                 errors[name] = f"{value} does not support this school."
         elif name == "supplier":
-            from schooldesk.schools.models import School
-
             if value.organisation_id != School.objects.values_list("organisation_id", flat=True).get(pk=school_id):
                 errors[name] = "Choose one of your organisation's suppliers."
         elif name == "affected_locations":
@@ -156,7 +150,7 @@ def change_create(
     backout_plan: str = "",
 ) -> ChangeRequest:
     """Raise a request for change (a draft until it is submitted for authorisation)."""
-    _require(by, school.pk)
+    require(by, "changes.create", school)
     _check(
         school.pk,
         standard_change=standard_change,
@@ -206,12 +200,12 @@ def _validate(change: ChangeRequest) -> None:
 @transaction.atomic
 def change_update(*, change: ChangeRequest, by, version, **fields) -> ChangeRequest:
     """The request can be edited until it is decided; the plan (implementer, date, back-out) until it is done."""
-    _require(by, change.school_id)
+    require(by, "changes.change", change)
     unknown = set(fields) - set(REQUEST_FIELDS) - set(PLAN_FIELDS)
     if unknown:
         raise ValueError(f"change_update cannot change {', '.join(sorted(unknown))}")
     change = version_lock(change, version, related=("school",))  # the edit page's words
-    _require_status(change, PLANNING_STATUSES, _("%(reference)s is %(status)s: it cannot be changed now."))
+    _check_status(change, PLANNING_STATUSES, _("%(reference)s is %(status)s: it cannot be changed now."))
     locations = fields.pop("affected_locations", None)
     _check(
         change.school_id,
@@ -245,9 +239,9 @@ def change_update(*, change: ChangeRequest, by, version, **fields) -> ChangeRequ
 @transaction.atomic
 def change_submit(*, change: ChangeRequest, by, version) -> ChangeRequest:
     """Ask the owner to authorise it. A standard change is authorised at once, by its pre-authorisation."""
-    _require(by, change.school_id)
+    require(by, "changes.change", change)
     change = _lock(change, version)
-    _require_status(change, {ChangeStatus.DRAFT}, _("%(reference)s is %(status)s: it cannot be submitted now."))
+    _check_status(change, {ChangeStatus.DRAFT}, _("%(reference)s is %(status)s: it cannot be submitted now."))
     now = timezone.now()
     change.submitted_at = now
     _set_status(change, by, ChangeStatus.SUBMITTED)
@@ -272,11 +266,9 @@ def change_submit(*, change: ChangeRequest, by, version) -> ChangeRequest:
 @transaction.atomic
 def change_decide(*, change: ChangeRequest, by, version, authorise: bool, reason: str) -> Approval:
     """The ICT owner authorises or rejects a submitted change, with the reason (shown on the RFC)."""
-    _require(
-        by, change.school_id, AUTHORISE_ROLES, _("Only the ICT owner can authorise or reject a request for change.")
-    )
+    require(by, "changes.decide", change)
     change = _lock(change, version)
-    _require_status(change, {ChangeStatus.SUBMITTED}, _("%(reference)s is %(status)s: it cannot be decided now."))
+    _check_status(change, {ChangeStatus.SUBMITTED}, _("%(reference)s is %(status)s: it cannot be decided now."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the decision: it is recorded on the request.")})
     decision = Decision.AUTHORISED if authorise else Decision.REJECTED
@@ -298,9 +290,9 @@ def change_decide(*, change: ChangeRequest, by, version, authorise: bool, reason
 
 @transaction.atomic
 def change_withdraw(*, change: ChangeRequest, by, version, reason: str) -> ChangeRequest:
-    _require(by, change.school_id)
+    require(by, "changes.change", change)
     change = _lock(change, version)
-    _require_status(change, OPEN_STATUSES, _("%(reference)s is %(status)s: it cannot be withdrawn now."))
+    _check_status(change, OPEN_STATUSES, _("%(reference)s is %(status)s: it cannot be withdrawn now."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the change is withdrawn.")})
     _set_status(change, by, ChangeStatus.WITHDRAWN, reason.strip())
@@ -311,9 +303,9 @@ def change_withdraw(*, change: ChangeRequest, by, version, reason: str) -> Chang
 
 # --- the plan ------------------------------------------------------------------------------------
 def _plan_lock(change, by) -> ChangeRequest:
-    _require(by, change.school_id)
+    require(by, "changes.change", change)
     change = _lock(change, None)
-    _require_status(change, PLANNING_STATUSES, _("%(reference)s is %(status)s: it cannot be planned now."))
+    _check_status(change, PLANNING_STATUSES, _("%(reference)s is %(status)s: it cannot be planned now."))
     return change
 
 
@@ -364,8 +356,6 @@ def milestone_remove(*, milestone: Milestone, by) -> None:
 @transaction.atomic
 def new_asset_add(*, change: ChangeRequest, by, tag: str, asset_type, **fields) -> NewAsset:
     """Equipment the change brings: it goes into the asset register when the change is completed."""
-    from schooldesk.assets.models import Asset
-
     change = _plan_lock(change, by)
     tag = tag.strip()
     _check(change.school_id, asset_type=asset_type, location=fields.get("location"), supplier=fields.get("supplier"))
@@ -404,8 +394,6 @@ def affected_asset_add(
     *, change: ChangeRequest, by, asset, new_location=None, new_status: str = "", note: str = ""
 ) -> AffectedAsset:
     """Equipment the change touches; a new place or status is applied to the register when it is completed."""
-    from schooldesk.assets.choices import AssetStatus
-
     change = _plan_lock(change, by)
     _check(change.school_id, asset=asset, new_location=new_location)
     if new_status and new_status not in (
@@ -443,10 +431,6 @@ def plan_item_remove(*, item, by) -> None:
 def _registers_update(change: ChangeRequest, by, implemented_on: date) -> list[str]:
     """New equipment and licences into the registers, changed assets updated: one step, through the
     asset and licence services; any refusal stops the whole completion (nothing is saved half-way)."""
-    from schooldesk.assets.models import Asset
-    from schooldesk.assets.services import asset_move, asset_save, asset_status_set
-    from schooldesk.licences.models import Licence
-    from schooldesk.licences.services import licence_save
 
     done, now = [], timezone.now()
     for item in change.new_assets.filter(asset__isnull=True).select_related("asset_type", "location", "supplier"):
@@ -520,14 +504,9 @@ def change_complete(
     *, change: ChangeRequest, by, version, outcome: str, implemented_on: date, note: str = ""
 ) -> ChangeRequest:
     """Record the implementation. A successful change updates the registers in the same step."""
-    _require(
-        by,
-        change.school_id,
-        CHANGE_DESK_ROLES,
-        _("Only the SPOC or the ICT owner complete a change: it updates the asset register and licence list."),
-    )
+    require(by, "changes.complete", change)
     change = _lock(change, version)
-    _require_status(change, {ChangeStatus.AUTHORISED}, _("%(reference)s is %(status)s: it cannot be completed now."))
+    _check_status(change, {ChangeStatus.AUTHORISED}, _("%(reference)s is %(status)s: it cannot be completed now."))
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose how it went.")})
     if implemented_on > timezone.localdate():
@@ -562,9 +541,9 @@ def change_complete(
 @transaction.atomic
 def change_review(*, change: ChangeRequest, by, version, review: str) -> ChangeRequest:
     """The post-implementation review closes the change: did it do what was intended, what was learnt."""
-    _require(by, change.school_id, CHANGE_DESK_ROLES, _("Only the SPOC or the ICT owner review a change."))
+    require(by, "changes.review", change)
     change = _lock(change, version)
-    _require_status(
+    _check_status(
         change,
         {ChangeStatus.IMPLEMENTED, ChangeStatus.FAILED},
         _("%(reference)s is %(status)s: it cannot be reviewed now."),
@@ -582,7 +561,7 @@ def change_review(*, change: ChangeRequest, by, version, review: str) -> ChangeR
 @transaction.atomic
 def standard_change_save(*, standard: StandardChange, by, version: int | None = None) -> StandardChange:
     """The ICT owner pre-authorises a routine change (a new one, or new wording of one)."""
-    _require(by, standard.school_id, AUTHORISE_ROLES, _("Only the ICT owner can pre-authorise standard changes."))
+    require(by, "changes.standard", standard)
     version_claim(standard, version)  # a save from an older page is refused (core/concurrency.py)
     standard.title, standard.description = standard.title.strip(), standard.description.strip()
     if _actor(by) is not None:
@@ -605,9 +584,6 @@ def _diary_sync(change: ChangeRequest) -> None:
     """An authorised change's implementation date and milestones in the school's diary, kept in step
     through the diary service (entries keyed `change:<pk>:...` and linked to the change); none for drafts,
     rejected or withdrawn ones."""
-    from schooldesk.diary.choices import DiaryKind
-    from schooldesk.diary.models import DiaryEntry
-    from schooldesk.diary.services import entry_save, local_midnight
 
     prefix = f"change:{change.pk}:"
     wanted = {}

@@ -7,16 +7,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import REPORT_ROLES
+from schooldesk.assets.services import asset_types_ensure
 from schooldesk.changes import forms, services
 from schooldesk.changes.choices import (
     AUTHORISE_ROLES,
-    CHANGE_DESK_ROLES,
-    CHANGE_ROLES,
     EDITABLE_STATUSES,
     PLANNING_STATUSES,
-    PROGRESS_ROLES,
     ChangeStatus,
 )
 from schooldesk.changes.filtersets import ChangeFilterSet
@@ -27,37 +24,34 @@ from schooldesk.changes.selectors import (
     change_plan,
     change_report,
     change_school_ids,
+    problem_for_change,
     progress,
     progress_percent,
+    schools_for_progress,
+    standard_change_for_owner,
     standard_changes,
 )
 from schooldesk.changes.tables import CHANGE_REPORT_EXPORT
 from schooldesk.core.exports import export_response
 from schooldesk.core.periods import PeriodForm
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
-from schooldesk.problems.models import Problem
-from schooldesk.schools.models import School
 from schooldesk.schools.selectors import schools_for
 
 
 def _change_or_404(request, pk) -> ChangeRequest:
     try:
-        return change_get(request.user, pk)
+        return change_get(user=request.user, pk=pk)
     except ChangeRequest.DoesNotExist as exc:
         raise Http404 from exc
 
 
 class ChangeListView(FilteredListView):
     model = ChangeRequest
+    selector = change_list
     filterset_class = ChangeFilterSet
-    required_roles = CHANGE_ROLES
+    permission = "changes.change"
     template_name = "changes/change_list.html"
-
-    def get_queryset(self):
-        self.filterset = ChangeFilterSet(
-            self.request.GET or None, queryset=change_list(self.request.user), request=self.request
-        )
-        return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["-created_at"]), "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -69,7 +63,7 @@ class ChangeListView(FilteredListView):
 class ChangeEditView(FormPageView):
     """Raise a request for change (from a problem with ?problem=) or edit it (the plan only, once decided)."""
 
-    required_roles = CHANGE_ROLES
+    permission = "changes.change"
     template_name = "changes/change_form.html"
     context_object_name = "change"
 
@@ -82,10 +76,10 @@ class ChangeEditView(FormPageView):
 
     def get_form(self, data=None, files=None):
         request, change = self.request, self.object
-        initial, school, school_ids = {}, None, change_school_ids(request.user)
+        initial, school, school_ids = {}, None, change_school_ids(user=request.user)
         wanted = request.GET.get("problem", "")
         if not change.pk and wanted.isdigit():
-            problem = Problem.objects.visible_to(request.user).filter(pk=int(wanted), school_id__in=school_ids).first()
+            problem = problem_for_change(user=request.user, pk=int(wanted))
             if problem is not None:
                 school = problem.school
                 initial = {
@@ -135,26 +129,22 @@ ACTION_ORDER = [
 
 
 def _action_forms(change, user, bound=None) -> dict:
-    access = access_for(user)
     version = {"version": change.version}
     available = {}
     if change.status == ChangeStatus.DRAFT:
         available["submit"] = forms.VersionForm(initial=version)
-    if change.status == ChangeStatus.SUBMITTED and access.has_role(change.school_id, AUTHORISE_ROLES):
+    if change.status == ChangeStatus.SUBMITTED and can(user, "changes.decide", change):
         available["decide"] = forms.DecisionForm(initial=version)
     if change.status in PLANNING_STATUSES:
-        from schooldesk.assets.services import asset_types_ensure
-
         asset_types_ensure(school=change.school)
         available["milestone"] = forms.MilestoneForm(change=change)
         available["new_asset"] = forms.NewAssetForm(change=change)
         available["new_licence"] = forms.NewLicenceForm(change=change)
         available["affected_asset"] = forms.AffectedAssetForm(change=change)
         available["withdraw"] = forms.WithdrawForm(initial=version)
-    is_desk = access.has_role(change.school_id, CHANGE_DESK_ROLES)
-    if change.status == ChangeStatus.AUTHORISED and is_desk:
+    if change.status == ChangeStatus.AUTHORISED and can(user, "changes.complete", change):
         available["complete"] = forms.CompleteForm(initial=version)
-    if change.status in (ChangeStatus.IMPLEMENTED, ChangeStatus.FAILED) and is_desk:
+    if change.status in (ChangeStatus.IMPLEMENTED, ChangeStatus.FAILED) and can(user, "changes.review", change):
         available["review"] = forms.ReviewForm(initial=version)
     if bound is not None:
         available[bound[0]] = bound[1]
@@ -182,7 +172,7 @@ def render_change(request, change, bound=None, status=200):
 
 
 class ChangeDetailView(RoleRequiredMixin, View):
-    required_roles = CHANGE_ROLES
+    permission = "changes.change"
 
     def get(self, request, pk):
         return render_change(request, _change_or_404(request, pk))
@@ -250,7 +240,7 @@ NEEDS_CHANGE = {forms.MilestoneForm, forms.NewAssetForm, forms.NewLicenceForm, f
 class ChangeActionView(RoleRequiredMixin, ObjectActionView):
     """POST only: one of ACTIONS; a failed form re-renders the change with what was typed."""
 
-    required_roles = CHANGE_ROLES
+    permission = "changes.change"
 
     def get_object(self):
         return _change_or_404(self.request, self.kwargs["pk"])
@@ -284,7 +274,7 @@ ITEMS = {
 class PlanItemView(RoleRequiredMixin, View):
     """POST only: remove an item from the plan, or tick a milestone off (done=1) or on again (done=0)."""
 
-    required_roles = CHANGE_ROLES
+    permission = "changes.change"
     item = ""
     tick = False
 
@@ -321,29 +311,25 @@ class PlanItemView(RoleRequiredMixin, View):
 class ProgressView(RoleRequiredMixin, View):
     """The owner's page: every open RFC and problem, progress, next milestone, overdue items and who holds them."""
 
-    required_roles = PROGRESS_ROLES
+    permission = "changes.progress"
 
     def get(self, request):
-        school_ids = access_for(request.user).school_ids(PROGRESS_ROLES)
+        schools = schools_for_progress(user=request.user)
         wanted = request.GET.get("school", "")
-        school = School.objects.filter(pk=int(wanted), pk__in=school_ids).first() if wanted.isdigit() else None
-        data = progress(request.user, school=school)
-        return render(
-            request,
-            "changes/progress.html",
-            {**data, "school": school, "schools": School.objects.filter(pk__in=school_ids)},
-        )
+        school = schools.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        data = progress(user=request.user, school=school)
+        return render(request, "changes/progress.html", {**data, "school": school, "schools": schools})
 
 
 class ChangeReportView(RoleRequiredMixin, View):
-    required_roles = REPORT_ROLES
+    permission = "changes.report"
 
     def get(self, request):
         form = PeriodForm.from_query(request.GET, schools=schools_for(user=request.user, roles=REPORT_ROLES))
         report = None
         if form.is_valid():
             report = change_report(
-                request.user,
+                user=request.user,
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
                 school=form.cleaned_data["school"],
@@ -360,15 +346,15 @@ class ChangeReportView(RoleRequiredMixin, View):
 
 
 class StandardChangeListView(RoleRequiredMixin, View):
-    required_roles = CHANGE_ROLES
+    permission = "changes.change"
 
     def get(self, request):
         return render(
             request,
             "changes/standard_list.html",
             {
-                "standards": standard_changes(request.user, active_only=False).order_by("-is_active", "title"),
-                "can_authorise": access_for(request.user).any_role(AUTHORISE_ROLES),
+                "standards": standard_changes(user=request.user, active_only=False).order_by("-is_active", "title"),
+                "can_authorise": can(request.user, "changes.standard"),
             },
         )
 
@@ -376,17 +362,18 @@ class StandardChangeListView(RoleRequiredMixin, View):
 class StandardChangeEditView(FormPageView):
     """The ICT owner pre-authorises a standard change, or retires one."""
 
-    required_roles = AUTHORISE_ROLES
+    permission = "changes.standard"
     template_name = "changes/standard_form.html"
     context_object_name = "standard"
     success_message = gettext_lazy("Saved.")
 
     def get_object(self):
-        self.school_ids = access_for(self.request.user).school_ids(AUTHORISE_ROLES)
+        self.school_ids = change_school_ids(user=self.request.user, roles=AUTHORISE_ROLES)
         if pk := self.kwargs.get("standard_pk"):
-            return get_object_or_404(
-                StandardChange.objects.visible_to(self.request.user).filter(school_id__in=self.school_ids), pk=pk
-            )
+            standard = standard_change_for_owner(user=self.request.user, pk=pk)
+            if standard is None:
+                raise Http404
+            return standard
         return StandardChange()
 
     def get_form(self, data=None, files=None):

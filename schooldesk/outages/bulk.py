@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from schooldesk.incidents.bulk import BulkAction, register
 from schooldesk.incidents.forms import BulkForm
+from schooldesk.outages.choices import OUTAGE_ROLES
 from schooldesk.outages.models import REFERENCE_PREFIX, Outage
-from schooldesk.outages.services import OUTAGE_ROLES, outage_link_calls
+from schooldesk.outages.services import outage_link_calls
 
 
 def _outage(by, text: str) -> Outage:

@@ -1,5 +1,7 @@
 from functools import cached_property
 
+from schooldesk.outages.selectors import banner_for
+
 
 class _Banner:
     """The active outages of the person's schools, read only when a page shows the banner (cached per school)."""
@@ -9,10 +11,7 @@ class _Banner:
 
     @cached_property
     def outages(self) -> list[dict]:
-        from schooldesk.accounts.access import access_for
-        from schooldesk.outages.selectors import banner_outages
-
-        items = banner_outages(access_for(self.request.user).roles_by_school)
+        items = banner_for(user=self.request.user)
         noted = set(self.request.session.get(AFFECTED_SESSION_KEY, ()))
         return [{**item, "is_noted": item["pk"] in noted} for item in items]
 

@@ -2,13 +2,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.access import access_for
 from schooldesk.assets.models import Asset
 from schooldesk.core.forms import StyledFormMixin
 from schooldesk.incidents.models import Category, Incident
 from schooldesk.locations.models import Location
 from schooldesk.outages.choices import OutageScope
-from schooldesk.outages.services import OUTAGE_ROLES
+from schooldesk.outages.selectors import declarable_school_ids
 from schooldesk.schools.models import School
 
 DATETIME = "%Y-%m-%dT%H:%M"
@@ -60,7 +59,7 @@ class OutageForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, incident=None, **kwargs):
         super().__init__(*args, **kwargs)
-        school_ids = access_for(user).school_ids(OUTAGE_ROLES)
+        school_ids = declarable_school_ids(user=user)
         schools = School.objects.filter(pk__in=school_ids).order_by("name")
         self.fields["schools"].queryset = schools
         self.one_school = schools.first() if len(school_ids) == 1 else None

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.db.models import Count, Prefetch
+from typing import TYPE_CHECKING
 
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, QuerySet
+
+from schooldesk.accounts.access import access_for
+from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentStatus
+from schooldesk.incidents.models import Category, Incident
+from schooldesk.incidents.selectors import incident_list, incident_rows
+from schooldesk.outages.choices import OUTAGE_ROLES
 from schooldesk.outages.models import AffectedPerson, CallApproval, CallChange, Outage, OutageCall, OutageSchool
+
+if TYPE_CHECKING:
+    from schooldesk.accounts.models import User
+    from schooldesk.changes.models import Change
 
 #: one cache entry for the whole installation: {school id: [its active outages, as the banner shows them]}
 BANNER_KEY = "outages:banner"
@@ -59,7 +70,7 @@ def banner_outages(school_ids) -> list[dict]:
     return sorted(banner, key=lambda item: item["started_at"], reverse=True)
 
 
-def outage_list(user):
+def outage_list(*, user: User) -> QuerySet[Outage]:
     return (
         Outage.objects.visible_to(user)
         .annotate(people=Count("affected_people", distinct=True), linked=Count("calls", distinct=True))
@@ -68,7 +79,7 @@ def outage_list(user):
     )
 
 
-def outage_get(user, pk: int) -> Outage:
+def outage_get(*, user: User, pk: int) -> Outage:
     return (
         Outage.objects.visible_to(user)
         .select_related("category", "location", "source_incident", "declared_by", "resolved_by", "organisation")
@@ -77,25 +88,20 @@ def outage_get(user, pk: int) -> Outage:
     )
 
 
-def outage_calls(outage, user):
+def outage_calls(*, outage: Outage, user: User) -> QuerySet[OutageCall]:
     """The calls linked to the outage that this person can see (a restricted call stays restricted)."""
-    from schooldesk.incidents.models import Incident
-
     visible = Incident.objects.visible_to(user)
     return OutageCall.objects.filter(outage=outage, incident__in=visible).select_related(
         "incident", "incident__location", "incident__reported_by"
     )
 
 
-def outage_people(outage):
+def outage_people(*, outage: Outage) -> QuerySet[AffectedPerson]:
     return AffectedPerson.objects.filter(outage=outage).select_related("person", "school")
 
 
-def linkable_calls(user, outage):
+def linkable_calls(*, user: User, outage: Outage) -> QuerySet[Incident]:
     """The open calls of the outage's schools this person can see, not linked to an outage yet: newest first."""
-    from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentStatus
-    from schooldesk.incidents.selectors import incident_list, incident_rows
-
     school_ids = [row.school_id for row in outage.affected_schools.all()]
     calls = (
         incident_list(user)
@@ -110,11 +116,11 @@ def linkable_calls(user, outage):
     return incident_rows(calls.model.objects.filter(pk__in=newest)).order_by("-logged_at")
 
 
-def outage_for_call(incident) -> OutageCall | None:
+def outage_for_call(*, incident: Incident) -> OutageCall | None:
     return OutageCall.objects.filter(incident=incident).select_related("outage").first()
 
 
-def approval_get(user, pk: int) -> CallApproval:
+def approval_get(*, user: User, pk: int) -> CallApproval:
     return (
         CallApproval.objects.visible_to(user)
         .select_related(
@@ -130,13 +136,28 @@ def approval_get(user, pk: int) -> CallApproval:
     )
 
 
-def approvals_for_call(incident):
+def approvals_for_call(*, incident: Incident) -> QuerySet[CallApproval]:
     return CallApproval.objects.filter(incident=incident).select_related("approver", "decided_by")
 
 
-def change_for_call(incident) -> CallChange | None:
+def change_for_call(*, incident: Incident) -> CallChange | None:
     return CallChange.objects.filter(incident=incident).select_related("change").first()
 
 
-def call_for_change(change) -> CallChange | None:
+def call_for_change(*, change: Change) -> CallChange | None:
     return CallChange.objects.filter(change=change).select_related("incident").first()
+
+
+def category_get(*, pk: int) -> Category | None:
+    """A category, with its school (the page it is changed on is the school's)."""
+    return Category.objects.filter(pk=pk).select_related("school").first()
+
+
+def declarable_school_ids(*, user: User) -> list[int]:
+    """The schools this person may declare an outage for: those where they work on the desk."""
+    return access_for(user).school_ids(OUTAGE_ROLES)
+
+
+def banner_for(*, user: User) -> list[dict]:
+    """The banner's outages for this person: those of every school they hold a role in."""
+    return banner_outages(access_for(user).roles_by_school)

@@ -13,8 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import STAFF_ROLES, Role
+from schooldesk.accounts.choices import Role
+from schooldesk.accounts.models import User
+from schooldesk.changes.services import change_create
 from schooldesk.core.audit import audit_record
+from schooldesk.core.exceptions import ConflictError
+from schooldesk.core.permissions import can, refusal, require
 from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentKind, IncidentStatus
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.services import (
@@ -36,9 +40,6 @@ from schooldesk.outages.models import (
 )
 from schooldesk.outages.selectors import banner_forget
 
-#: who may declare, link and resolve outages: the SPOC, technicians, the ICT owner (an LA's or trust's desk roles
-#: reach all its schools through their organisation-wide membership)
-OUTAGE_ROLES = STAFF_ROLES
 APPROVAL_SALT = "schooldesk.outages.approval"
 
 
@@ -47,12 +48,6 @@ def _forget_banner() -> None:
     banner in between."""
     banner_forget()
     transaction.on_commit(banner_forget)
-
-
-def _require_desk(by, school_ids, message: str) -> None:
-    access = access_for(by)
-    if not school_ids or not all(access.has_role(s, OUTAGE_ROLES) for s in school_ids):
-        raise PermissionDenied(message)
 
 
 # --- outages ----------------------------------------------------------------------------------------------------
@@ -72,7 +67,10 @@ def outage_declare(
 ) -> Outage:
     """Declare an outage for one school or, by an LA or trust, across several of its schools."""
     schools = list(schools)
-    _require_desk(by, [s.pk for s in schools], _("Only the service desk can declare an outage for these schools."))
+    if not schools:
+        raise PermissionDenied(refusal("outages.declare"))
+    for school in schools:
+        require(by, "outages.declare", school)
     errors = {}
     if len({s.organisation_id for s in schools}) > 1:
         errors["schools"] = _("Choose schools of one organisation.")
@@ -154,10 +152,8 @@ def _link(outage, incident, by) -> OutageCall:
 def outage_affected(*, outage, by) -> tuple[AffectedPerson, bool]:
     """ "I'm affected": the person is told when it is over, instead of logging a call. Once per person."""
     outage = Outage.objects.select_for_update().get(pk=outage.pk)
-    school_ids = _school_ids(outage)
-    mine = [s for s in school_ids if s in access_for(by).roles_by_school]
-    if not mine:
-        raise PermissionDenied(_("This outage is not at your school."))
+    require(by, "outages.affected", outage)
+    mine = [s for s in _school_ids(outage) if s in access_for(by).roles_by_school]
     if not outage.is_active:
         raise ValidationError(_("This outage is over. If it is still not working for you, report it."))
     return AffectedPerson.objects.get_or_create(outage=outage, person=by, defaults={"school_id": mine[0]})
@@ -173,9 +169,8 @@ def outage_link_calls(*, outage, by, incidents) -> int:
     incidents = list(incidents)
     if not incidents:
         raise ValidationError({"incidents": _("Tick the calls to link.")})
-    access = access_for(by)
     for incident in incidents:
-        if incident.school_id not in school_ids or not access.has_role(incident.school_id, OUTAGE_ROLES):
+        if incident.school_id not in school_ids or not can(by, "outages.link", incident):
             raise ValidationError(
                 {"incidents": _("%(ref)s is not at a school this outage affects.") % {"ref": incident.reference}}
             )
@@ -217,11 +212,8 @@ def _recipients(outage) -> dict[str, tuple[object | None, object]]:
 def outage_resolve(*, outage, by, version, resolution: str) -> Outage:
     """It is over: the linked calls are resolved with the outage's note, and everyone linked is told once."""
     outage = Outage.objects.select_for_update().get(pk=outage.pk)
-    school_ids = _school_ids(outage)
-    _require_desk(by, school_ids, _("Only the service desk of every school it affects can resolve this outage."))
+    require(by, "outages.resolve", outage)
     if version is not None and outage.version != int(version):
-        from schooldesk.core.exceptions import ConflictError
-
         raise ConflictError()
     if not outage.is_active:
         raise ValidationError(_("This outage is already resolved."))
@@ -279,17 +271,9 @@ def approval_token_valid(approval, token: str) -> bool:
 
 def _deciders(school):
     """The named approver; without one, the school's ICT owners."""
-    from schooldesk.accounts.models import User
-
     if school.approver_id:
         return [school.approver]
     return list(User.objects.filter(memberships__school=school, memberships__role=Role.OWNER).distinct())
-
-
-def may_decide(user, approval) -> bool:
-    if approval.approver_id:
-        return user.pk == approval.approver_id
-    return access_for(user).has_role(approval.school_id, {Role.OWNER})
 
 
 def approval_request_if_needed(*, incident, by) -> Incident | None:
@@ -351,8 +335,7 @@ def approval_request_if_needed(*, incident, by) -> Incident | None:
 def approval_decide(*, approval, by, approve: bool, reason: str = "") -> CallApproval:
     """The approver's yes or no, with a reason (needed for a no). The call goes on, or is cancelled."""
     approval = CallApproval.objects.select_for_update().select_related("incident").get(pk=approval.pk)
-    if not may_decide(by, approval):
-        raise PermissionDenied(_("Only the school's approver can decide this request."))
+    require(by, "outages.decide", approval)
     if not approval.is_pending:
         raise ValidationError(
             _("This request has already been decided (%(decision)s).")
@@ -388,7 +371,7 @@ def approval_cancel(*, incident, by, reason: str) -> int:
 
 @transaction.atomic
 def category_set_needs_approval(*, category, needs: bool, by) -> object:
-    _require_desk(by, [category.school_id], _("Only the service desk can change the categories."))
+    require(by, "outages.category_approval", category)
     category.needs_approval = needs
     category.save(update_fields=["needs_approval", "updated_at"])
     audit_record(
@@ -405,8 +388,6 @@ def category_set_needs_approval(*, category, needs: bool, by) -> object:
 def change_from_call(*, incident, by):
     """Raise a request for change from a call (a draft, for the desk to complete and submit): the change shows the
     call and its approval decision, the call's timeline the change."""
-    from schooldesk.changes.services import change_create
-
     if incident.is_restricted:
         raise ValidationError(_("A restricted call cannot be copied into a request for change."))
     if CallChange.objects.filter(incident=incident).exists():

@@ -6,9 +6,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView
-from schooldesk.incidents.models import Category, Incident
+from schooldesk.incidents.models import Incident
 from schooldesk.incidents.selectors import incident_get
 from schooldesk.outages import forms, selectors, services
 from schooldesk.outages.context_processors import AFFECTED_SESSION_KEY
@@ -18,26 +18,16 @@ from schooldesk.outages.models import CallApproval, Outage
 
 class OutageListView(FilteredListView):
     model = Outage
+    selector = selectors.outage_list
     filterset_class = OutageFilterSet
     template_name = "outages/outage_list.html"
-
-    def get_queryset(self):
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=selectors.outage_list(self.request.user), request=self.request
-        )
-        return self.filterset.qs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            can_declare=access_for(self.request.user).any_role(services.OUTAGE_ROLES), **kwargs
-        )
 
 
 class OutageCreateView(FormPageView):
     """Declare an outage from nothing, or from a call (?incident=<pk>): the form starts from the call, which is
     linked to the outage."""
 
-    required_roles = services.OUTAGE_ROLES
+    permission = "outages.declare"
     template_name = "outages/outage_form.html"
     success_message = _("The outage is declared: everyone at the schools it affects sees it.")
 
@@ -49,7 +39,7 @@ class OutageCreateView(FormPageView):
             incident = incident_get(self.request.user, int(pk))
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
-        self.require_role_in(incident.school_id)
+        self.require_in(incident)
         return incident
 
     def get_form(self, data=None, files=None):
@@ -80,24 +70,18 @@ class OutageCreateView(FormPageView):
 
 def _outage(request, pk) -> Outage:
     try:
-        return selectors.outage_get(request.user, pk)
+        return selectors.outage_get(user=request.user, pk=pk)
     except Outage.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def _may_run(user, outage) -> bool:
-    access = access_for(user)
-    return all(access.has_role(row.school_id, services.OUTAGE_ROLES) for row in outage.affected_schools.all())
-
-
 def render_outage(request, outage, bound=None, status=200):
     user = request.user
-    runs = outage.is_active and _may_run(user, outage)
-    access = access_for(user)
-    staff = any(access.has_role(row.school_id, services.OUTAGE_ROLES) for row in outage.affected_schools.all())
+    runs = outage.is_active and can(user, "outages.resolve", outage)
+    staff = can(user, "outages.see_people", outage)
     action_forms = {}
     if runs:
-        calls = selectors.linkable_calls(user, outage)
+        calls = selectors.linkable_calls(user=user, outage=outage)
         action_forms["link"] = forms.LinkCallsForm(calls=calls, auto_id="id_link_%s")
         action_forms["resolve"] = forms.ResolveOutageForm(initial={"version": outage.version}, auto_id="id_resolve_%s")
     if bound is not None:
@@ -111,8 +95,8 @@ def render_outage(request, outage, bound=None, status=200):
             "forms": action_forms,
             "failed": bound[0] if bound else None,
             # the calls and the people are the desk's to see: a reporter reads the outage, not other people's calls
-            "calls": selectors.outage_calls(outage, user) if staff else None,
-            "people": selectors.outage_people(outage) if staff else None,
+            "calls": selectors.outage_calls(outage=outage, user=user) if staff else None,
+            "people": selectors.outage_people(outage=outage) if staff else None,
             "schools": [row.school for row in outage.affected_schools.all()],
         },
         status=status,
@@ -133,8 +117,8 @@ class OutageActionView(ObjectActionView):
     def get_form(self, outage, data, files):
         if self.action == "link":
             calls = (
-                selectors.linkable_calls(self.request.user, outage)
-                if _may_run(self.request.user, outage)
+                selectors.linkable_calls(user=self.request.user, outage=outage)
+                if can(self.request.user, "outages.resolve", outage)
                 else Incident.objects.none()
             )
             return forms.LinkCallsForm(data, calls=calls, auto_id="id_link_%s")
@@ -188,14 +172,14 @@ def _back(request, fallback: str) -> str:
 # --- approvals ----------------------------------------------------------------------------------------------------
 def _approval(request, pk) -> CallApproval:
     try:
-        return selectors.approval_get(request.user, pk)
+        return selectors.approval_get(user=request.user, pk=pk)
     except CallApproval.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def render_approval(request, approval, form=None, status=200):
     token = request.GET.get("t", "")
-    decides = approval.is_pending and services.may_decide(request.user, approval)
+    decides = approval.is_pending and can(request.user, "outages.decide", approval)
     return render(
         request,
         "outages/approval_detail.html",
@@ -208,7 +192,7 @@ def render_approval(request, approval, form=None, status=200):
             and not services.approval_token_valid(approval, token)
             or bool(token)
             and request.user.pk != approval.approver_id,
-            "history": selectors.approvals_for_call(approval.incident),
+            "history": selectors.approvals_for_call(incident=approval.incident),
         },
         status=status,
     )
@@ -258,10 +242,8 @@ class CategoryApprovalView(ObjectActionView):
     action = "category"
 
     def get_object(self):
-        from schooldesk.accounts.choices import DESK_ROLES
-
-        category = Category.objects.filter(pk=self.kwargs["category_pk"]).select_related("school").first()
-        if category is None or not access_for(self.request.user).has_role(category.school_id, DESK_ROLES):
+        category = selectors.category_get(pk=self.kwargs["category_pk"])
+        if category is None or not can(self.request.user, "outages.category_approval", category):
             raise Http404
         return category
 
@@ -297,9 +279,7 @@ class ChangeFromCallView(ObjectActionView):
             incident = incident_get(self.request.user, self.kwargs["incident_pk"])
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
-        from schooldesk.changes.choices import CHANGE_ROLES
-
-        if not access_for(self.request.user).has_role(incident.school_id, CHANGE_ROLES):
+        if not can(self.request.user, "changes.create", incident):
             raise Http404
         return incident
 

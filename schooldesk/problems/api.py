@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 
 from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, through_form, with_roles
+from schooldesk.core.permissions import can
 from schooldesk.problems import forms, services
 from schooldesk.problems.choices import PROBLEM_ROLES
 from schooldesk.problems.filtersets import ProblemFilterSet
@@ -18,7 +19,7 @@ from schooldesk.problems.views import ACTIONS
 
 
 def problems_for(user):
-    return with_roles(problem_list(user), user, PROBLEM_ROLES)
+    return with_roles(problem_list(user=user), user, PROBLEM_ROLES)
 
 
 class ProblemSerializer(DeskSerializer):
@@ -100,9 +101,10 @@ class ProblemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewS
 
     @extend_schema(request=OpenApiTypes.OBJECT, description=PROBLEM_WRITE)
     def create(self, request, *args, **kwargs):
-        if not problem_school_ids(request.user):  # the problem pages' own role check
+        if not can(request.user, "problems.create"):  # the problem pages' own role check
             raise PermissionDenied(_("Only a school's ICT staff raise problems."))
-        form = through_form(forms.ProblemForm, request, instance=Problem(), school_ids=problem_school_ids(request.user))
+        school_ids = problem_school_ids(user=request.user)
+        form = through_form(forms.ProblemForm, request, instance=Problem(), school_ids=school_ids)
         data = dict(form.cleaned_data)
         data.pop("version", None)
         data.pop("school", None)  # the decided school is form.owner
@@ -113,9 +115,8 @@ class ProblemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewS
     def partial_update(self, request, *args, **kwargs):
         problem = self.get_object()
         version = self.checked_version(problem)
-        form = through_form(
-            forms.ProblemForm, request, instance=problem, version=version, school_ids=problem_school_ids(request.user)
-        )
+        school_ids = problem_school_ids(user=request.user)
+        form = through_form(forms.ProblemForm, request, instance=problem, version=version, school_ids=school_ids)
         data = dict(form.cleaned_data)
         data.pop("school", None)
         return self.detail_answer(

@@ -1,10 +1,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import STAFF_ROLES
+from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES
 
 #: see, raise and work problems (FITS: the SPOC or the technician decides a call is really a problem)
 PROBLEM_ROLES = STAFF_ROLES
+#: set when repeat calls become a problem candidate in a school
+CANDIDATE_SETTINGS_ROLES = DESK_ROLES
+#: read the problem report
+PROBLEM_REPORT_ROLES = REPORT_ROLES
 
 REFERENCE_PREFIX = "PRB-"
 

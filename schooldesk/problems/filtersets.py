@@ -15,6 +15,14 @@ def _user(request):
     return request.user if request else None
 
 
+class NewestBreaksTies(django_filters.OrderingFilter):
+    """The chosen order, then the newest first among equals (the list's selector orders newest first)."""
+
+    def filter(self, qs, value):
+        ordered = super().filter(qs, value)
+        return ordered.order_by(*ordered.query.order_by, "-pk") if value else ordered
+
+
 class ProblemFilterSet(DeskFilterSet):
     q = SearchFilter(method="search", label=_("Search (words or PRB-000123)"))
     school = django_filters.ModelChoiceFilter(queryset=lambda r: School.objects.visible_to(_user(r)))
@@ -27,7 +35,7 @@ class ProblemFilterSet(DeskFilterSet):
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
     category = django_filters.ModelChoiceFilter(queryset=lambda r: Category.objects.visible_to(_user(r)))
     location = django_filters.ModelChoiceFilter(queryset=lambda r: Location.objects.visible_to(_user(r)))
-    ordering = django_filters.OrderingFilter(
+    ordering = NewestBreaksTies(
         fields=(("created_at", "raised"), ("priority", "priority"), ("due_on", "due"), ("status", "status")),
         label=_("Sort by"),
     )

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -90,8 +92,6 @@ class LinkForm(StyledFormMixin, forms.Form):
         self.problem, self.user = problem, user
 
     def clean_references(self):
-        import re
-
         numbers = [int(n) for n in re.findall(r"\d+", self.cleaned_data["references"])][:50]
         if not numbers:
             raise forms.ValidationError(_("Give at least one call reference."))

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.core.calendar import Term as CalendarTerm
 from schooldesk.core.periods import period_bounds
@@ -27,6 +29,9 @@ from schooldesk.problems.choices import (
 )
 from schooldesk.problems.models import Problem, ProblemIncident, ProblemNote, ProblemSettings
 from schooldesk.schools.models import Closure, School, Term
+
+if TYPE_CHECKING:
+    from schooldesk.accounts.models import User
 
 LIST_RELATED = ("school", "category", "location", "asset", "assigned_to")
 CANDIDATE_LIMIT = 30
@@ -54,29 +59,32 @@ slow stopped urgent wrong
 )
 
 
-def problem_school_ids(user) -> list[int]:
+def problem_school_ids(*, user: User) -> list[int]:
+    """The schools whose problems this person works: the choices of a new problem's school."""
     return access_for(user).school_ids(PROBLEM_ROLES)
 
 
-def problem_list(user):
+def problem_list(*, user: User) -> QuerySet[Problem]:
+    """The problems a person may see, newest first."""
     return (
         Problem.objects.visible_to(user)
         .select_related(*LIST_RELATED)
         .annotate(call_count=Count("links", distinct=True))
+        .order_by("-created_at", "-pk")
     )
 
 
-def problem_get(user, pk: int) -> Problem:
+def problem_get(*, user: User, pk: int) -> Problem:
     return (
         Problem.objects.visible_to(user).select_related(*LIST_RELATED, "raised_by", "school__organisation").get(pk=pk)
     )
 
 
-def problem_notes(problem: Problem):
+def problem_notes(*, problem: Problem) -> QuerySet[ProblemNote]:
     return ProblemNote.objects.filter(problem=problem).select_related("author")
 
 
-def problem_calls(user, problem: Problem) -> dict:
+def problem_calls(*, user: User, problem: Problem) -> dict:
     """The linked calls this person may see, and how many others (restricted) there are."""
     links = list(
         ProblemIncident.objects.filter(problem=problem, incident__in=Incident.objects.visible_to(user))
@@ -88,7 +96,26 @@ def problem_calls(user, problem: Problem) -> dict:
     return {"links": links, "hidden": total - len(links), "open": open_calls}
 
 
-def problems_for_incident(user, incident) -> list[Problem]:
+def call_for_problem(*, user: User, pk: int) -> Incident | None:
+    """A call a problem is raised from: one of the schools whose problems this person works, that they may see."""
+    return (
+        Incident.objects.visible_to(user)
+        .filter(pk=pk, school_id__in=problem_school_ids(user=user))
+        .select_related("asset", "school")
+        .first()
+    )
+
+
+def call_of_problem(*, user: User, problem: Problem, pk: int) -> Incident | None:
+    """A call of the problem's own school that this person may see (to unlink it, or give it the workaround)."""
+    return Incident.objects.visible_to(user).filter(pk=pk, school_id=problem.school_id).first()
+
+
+def call_visible(*, user: User, pk: int) -> Incident | None:
+    return Incident.objects.visible_to(user).filter(pk=pk).first()
+
+
+def problems_for_incident(*, user: User, incident: Incident) -> list[Problem]:
     return list(Problem.objects.visible_to(user).filter(links__incident=incident).order_by("-created_at"))
 
 
@@ -248,13 +275,13 @@ def _key(scope_key, theme: frozenset[str]) -> str:
     return f"{scope_key}|{' '.join(words)}"
 
 
-def problem_candidates(user, *, school=None, now=None) -> list[dict]:
+def problem_candidates(*, user: User, school: School | None = None, now: datetime | None = None) -> list[dict]:
     """Repeat calls that say the same thing (the words of their summaries) on one device, in one place or on
     one kind of device, within each school's number of school days. One grouped query per basis finds the
     devices, places and kinds with enough calls; one query reads those calls (at most CANDIDATE_CALLS_READ,
     the newest); their words are compared in Python."""
     now = now or timezone.now()
-    school_ids = problem_school_ids(user)
+    school_ids = problem_school_ids(user=user)
     if school is not None:
         school_ids = [pk for pk in school_ids if pk == school.pk]
     if not school_ids:
@@ -315,7 +342,7 @@ def problem_candidates(user, *, school=None, now=None) -> list[dict]:
     return found[:CANDIDATE_LIMIT]
 
 
-def candidate_calls(user, *, school, basis: str, key, now=None) -> tuple[list, str]:
+def candidate_calls(*, user: User, school: School, basis: str, key, now: datetime | None = None) -> tuple[list, str]:
     """The calls of one candidate (for raising a problem from them), newest first, and its label."""
     scope_key, _bar, theme = str(key).rpartition("|")
     theme = frozenset(theme.split())
@@ -378,8 +405,8 @@ def words_in(text: str) -> list[str]:
 
 
 def known_error_suggestions(
-    user,
     *,
+    user: User,
     location_id=None,
     category_id=None,
     asset_id=None,
@@ -438,7 +465,7 @@ def known_error_suggestions(
     return rows[:limit]
 
 
-def known_errors_given(incident) -> set[int]:
+def known_errors_given(*, incident: Incident) -> set[int]:
     """The problems whose workaround was already given to this call."""
     return set(
         ProblemIncident.objects.filter(incident=incident, workaround_sent_at__isnull=False).values_list(
@@ -455,11 +482,9 @@ def problem_overdue(queryset, today: date | None = None):
 
 
 # --- the problem report --------------------------------------------------------------------------
-def problem_report(user, *, start: date, end: date, school=None) -> dict:
+def problem_report(*, user: User, start: date, end: date, school: School | None = None) -> dict:
     """Raised, resolved and known errors in the period, time to resolve and calls per problem: SQL aggregates.
     `rows` (a queryset) holds every problem raised, made a known error or resolved in the period."""
-    from django.db.models import Avg, DurationField, ExpressionWrapper, F
-
     begin, finish = period_bounds(start, end)
     problems = Problem.objects.reportable_by(user)
     if school is not None:
@@ -512,3 +537,8 @@ def problem_report(user, *, start: date, end: date, school=None) -> dict:
             ("category", "Problems raised, by category", by_category),
         ],
     }
+
+
+def candidate_settings_school_ids(*, user: User) -> list[int]:
+    """The schools whose repeat-call settings this person may change (the desk's)."""
+    return access_for(user).school_ids(DESK_ROLES)

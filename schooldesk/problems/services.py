@@ -8,22 +8,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_lock
+from schooldesk.core.permissions import can, require
 from schooldesk.incidents.choices import ACTIVE_STATUSES
 from schooldesk.incidents.models import Incident
+from schooldesk.incidents.services import incident_reply, incident_resolve
 from schooldesk.problems.choices import (
     MANUAL_STATUSES,
-    PROBLEM_ROLES,
     NoteKind,
     ProblemStatus,
     WorkaroundAudience,
 )
 from schooldesk.problems.models import Problem, ProblemIncident, ProblemNote, ProblemSettings
+from schooldesk.problems.selectors import candidate_calls
 from schooldesk.schools.choices import Priority
 
 CONFLICT = (
@@ -45,16 +44,6 @@ EDITABLE = (
     "assigned_to",
     "due_on",
 )
-
-
-PROBLEM_ROLE_REFUSED = gettext_lazy("Only the service desk and technicians work on problems.")
-
-
-def _require(by, school_id: int, roles=PROBLEM_ROLES, message=PROBLEM_ROLE_REFUSED) -> None:
-    if by is None:  # the system itself (the demo, commands)
-        return
-    if not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
 
 
 def _lock(problem: Problem, version: int | None) -> Problem:
@@ -95,13 +84,13 @@ def _check_related(school_id: int, *, category=None, location=None, asset=None, 
         errors["location"] = "Choose a location from this school's list."
     if asset is not None and asset.school_id != school_id:
         errors["asset"] = "Choose a device from this school's register."
-    if assigned_to is not None and not access_for(assigned_to).has_role(school_id, PROBLEM_ROLES):
+    if assigned_to is not None and not can(assigned_to, "problems.change", school_id):
         errors["assigned_to"] = f"{assigned_to} does not support this school."
     if errors:
         raise ValidationError(errors)
 
 
-def _require_active(problem: Problem) -> None:
+def _check_active(problem: Problem) -> None:
     if not problem.is_active:
         raise ValidationError(
             _("%(reference)s is %(status)s; reopen it first.")
@@ -134,7 +123,7 @@ def problem_create(
     incidents=(),
 ) -> Problem:
     """Raise a problem, on its own or from one or several calls (linked at once)."""
-    _require(by, school.pk)
+    require(by, "problems.create", school)
     if not title.strip():
         raise ValidationError({"title": _("Give the problem a short title.")})
     if priority not in Priority.values:
@@ -165,7 +154,7 @@ def problem_create(
 @transaction.atomic
 def problem_update(*, problem: Problem, by, version, **fields) -> Problem:
     """Change the details: root cause (the theory), workaround, owner, target date and so on."""
-    _require(by, problem.school_id)
+    require(by, "problems.change", problem)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"problem_update cannot change {', '.join(sorted(unknown))}")
@@ -204,7 +193,7 @@ def problem_update(*, problem: Problem, by, version, **fields) -> Problem:
 @transaction.atomic
 def problem_note_add(*, problem: Problem, by, body: str) -> ProblemNote:
     """A dated progress note: what was tried, what the theory is, what happens next."""
-    _require(by, problem.school_id)
+    require(by, "problems.change", problem)
     if not body.strip():
         raise ValidationError({"body": _("Write what was done or found.")})
     note = _note(problem, by, NoteKind.NOTE, body.strip())
@@ -243,7 +232,7 @@ def _link(problem: Problem, by, incidents) -> list[ProblemIncident]:
 
 @transaction.atomic
 def problem_incidents_link(*, problem: Problem, by, incidents) -> list[ProblemIncident]:
-    _require(by, problem.school_id)
+    require(by, "problems.change", problem)
     problem = _lock(problem, None)
     if problem.status == ProblemStatus.CLOSED:
         raise ValidationError(_("%(reference)s is closed; reopen it first.") % {"reference": problem.reference})
@@ -254,7 +243,7 @@ def problem_incidents_link(*, problem: Problem, by, incidents) -> list[ProblemIn
 
 @transaction.atomic
 def problem_incident_unlink(*, problem: Problem, by, incident) -> None:
-    _require(by, problem.school_id)
+    require(by, "problems.change", problem)
     problem = _lock(problem, None)
     deleted, _rows = ProblemIncident.objects.filter(problem=problem, incident=incident).delete()
     if not deleted:
@@ -267,7 +256,7 @@ def problem_incident_unlink(*, problem: Problem, by, incident) -> None:
 @transaction.atomic
 def problem_status_set(*, problem: Problem, by, version, status: str, note: str = "") -> Problem:
     """Open or investigating; a resolved or closed problem can be reopened this way."""
-    _require(by, problem.school_id)
+    require(by, "problems.change", problem)
     problem = _lock(problem, version)
     if status not in MANUAL_STATUSES:
         raise ValidationError(
@@ -287,9 +276,9 @@ def problem_known_error(
     *, problem: Problem, by, version, workaround: str, root_cause: str = "", audience: str = WorkaroundAudience.DESK
 ) -> Problem:
     """A workaround is known: from now on the desk is offered it while logging and triaging calls."""
-    _require(by, problem.school_id)
+    require(by, "problems.change", problem)
     problem = _lock(problem, version)
-    _require_active(problem)
+    _check_active(problem)
     if not workaround.strip():
         raise ValidationError({"workaround": _("Write the workaround: the steps that get people working again.")})
     if audience not in WorkaroundAudience.values:
@@ -316,9 +305,9 @@ def problem_resolve(
 ) -> Problem:
     """The permanent fix. With `resolve_calls`, each open call linked to it (that `by` can see) is resolved with
     the same resolution through the incident service, which tells its reporter. `problem.calls_resolved` lists them."""
-    _require(by, problem.school_id)
+    require(by, "problems.change", problem)
     problem = _lock(problem, version)
-    _require_active(problem)
+    _check_active(problem)
     if not resolution.strip():
         raise ValidationError({"resolution": _("Say what fixed it, so the next person knows.")})
     now = timezone.now()
@@ -330,8 +319,6 @@ def problem_resolve(
     _note(problem, by, NoteKind.RESOLUTION, problem.resolution)
     resolved = []
     if resolve_calls:
-        from schooldesk.incidents.services import incident_resolve
-
         linked = Incident.objects.filter(problem_links__problem=problem, status__in=ACTIVE_STATUSES)
         for call in _visible_calls(by, list(linked)):
             body = f"Fixed by the solution to {problem.reference} ({problem.title}): {problem.resolution}"
@@ -353,7 +340,7 @@ def problem_resolve(
 @transaction.atomic
 def problem_close(*, problem: Problem, by, version, note: str = "") -> Problem:
     """Closed: resolved and stayed fixed, or no longer worth pursuing (say why)."""
-    _require(by, problem.school_id)
+    require(by, "problems.change", problem)
     problem = _lock(problem, version)
     if problem.status == ProblemStatus.CLOSED:
         raise ValidationError(_("%(reference)s is already closed.") % {"reference": problem.reference})
@@ -370,9 +357,7 @@ def problem_close(*, problem: Problem, by, version, note: str = "") -> Problem:
 def known_error_give(*, problem: Problem, incident, by) -> ProblemIncident:
     """Give a known error's workaround to a call: a public update on the call (so its reporter is told)
     through the incident service, and the call linked to the problem."""
-    from schooldesk.incidents.services import incident_reply
-
-    _require(by, problem.school_id)
+    require(by, "problems.change", problem)
     problem = _lock(problem, None)
     if not problem.is_known_error or not problem.workaround:
         raise ValidationError(_("%(reference)s has no known workaround to give.") % {"reference": problem.reference})
@@ -406,7 +391,7 @@ def known_error_give(*, problem: Problem, incident, by) -> ProblemIncident:
 @transaction.atomic
 def problem_settings_save(*, school, by, candidate_calls: int, candidate_days: int) -> ProblemSettings:
     """When repeat calls become a problem candidate in this school (the SPOC or the ICT owner sets it)."""
-    _require(by, school.pk, DESK_ROLES, _("Only the SPOC or the ICT owner can change when calls become a candidate."))
+    require(by, "problems.settings", school)
     settings = ProblemSettings.objects.select_for_update().filter(school=school).first() or ProblemSettings(
         school=school
     )
@@ -423,10 +408,8 @@ def problem_settings_save(*, school, by, candidate_calls: int, candidate_days: i
 @transaction.atomic
 def problem_from_candidate(*, school, by, basis: str, key: str, title: str = "", now=None) -> Problem:
     """Raise a problem from repeat calls in one step: the calls of the candidate are linked to it."""
-    from schooldesk.problems.selectors import candidate_calls
-
-    _require(by, school.pk)
-    calls, label = candidate_calls(by, school=school, basis=basis, key=key, now=now)
+    require(by, "problems.create", school)
+    calls, label = candidate_calls(user=by, school=school, basis=basis, key=key, now=now)
     if len(calls) < 2:
         raise ValidationError(_("These calls are no longer repeat calls without a problem: refresh the list."))
 

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES
+from schooldesk.accounts.choices import REPORT_ROLES
 from schooldesk.core.exports import export_response
 from schooldesk.core.periods import PeriodForm
+from schooldesk.core.permissions import can
 from schooldesk.core.views import (
     FilteredListView,
     FormPageView,
@@ -18,13 +18,16 @@ from schooldesk.core.views import (
     apply_service,
     redirect_back,
 )
-from schooldesk.incidents.models import Incident
 from schooldesk.problems import forms, services
-from schooldesk.problems.choices import MANUAL_STATUSES, PROBLEM_ROLES
+from schooldesk.problems.choices import MANUAL_STATUSES
 from schooldesk.problems.filtersets import ProblemFilterSet
 from schooldesk.problems.models import Problem
 from schooldesk.problems.selectors import (
+    call_for_problem,
+    call_of_problem,
+    call_visible,
     candidate_settings,
+    candidate_settings_school_ids,
     known_error_suggestions,
     known_errors_given,
     problem_calls,
@@ -43,28 +46,23 @@ from schooldesk.schools.selectors import schools_for
 
 def _problem_or_404(request, pk) -> Problem:
     try:
-        return problem_get(request.user, pk)
+        return problem_get(user=request.user, pk=pk)
     except Problem.DoesNotExist as exc:
         raise Http404 from exc
 
 
 class ProblemListView(FilteredListView):
     model = Problem
+    selector = problem_list
     filterset_class = ProblemFilterSet
-    required_roles = PROBLEM_ROLES
+    permission = "problems.change"
     template_name = "problems/problem_list.html"
-
-    def get_queryset(self):
-        self.filterset = ProblemFilterSet(
-            self.request.GET or None, queryset=problem_list(self.request.user), request=self.request
-        )
-        return self.filterset.qs.order_by(*(self.filterset.qs.query.order_by or ["-created_at"]), "-pk")
 
 
 class ProblemEditView(FormPageView):
     """Raise a problem (from a call with ?incident=, which is then linked) or edit it."""
 
-    required_roles = PROBLEM_ROLES
+    permission = "problems.change"
     template_name = "problems/problem_form.html"
     context_object_name = "problem"
 
@@ -74,15 +72,10 @@ class ProblemEditView(FormPageView):
         return _problem_or_404(self.request, pk) if pk else Problem()
 
     def get_form(self, data=None, files=None):
-        request, initial, school_ids = self.request, {}, problem_school_ids(self.request.user)
+        request, initial, school_ids = self.request, {}, problem_school_ids(user=self.request.user)
         wanted = request.GET.get("incident", "")
         if not self.object.pk and wanted.isdigit():
-            self.incident = (
-                Incident.objects.visible_to(request.user)
-                .filter(pk=int(wanted), school_id__in=school_ids)
-                .select_related("asset", "school")
-                .first()
-            )
+            self.incident = call_for_problem(user=request.user, pk=int(wanted))
             if self.incident is not None:
                 incident = self.incident
                 initial = {
@@ -158,8 +151,8 @@ def render_problem(request, problem, bound=None, status=200):
         "problems/problem_detail.html",
         {
             "problem": problem,
-            "notes": problem_notes(problem),
-            "calls": problem_calls(request.user, problem),
+            "notes": problem_notes(problem=problem),
+            "calls": problem_calls(user=request.user, problem=problem),
             "changes": problem.changes.order_by("-created_at"),
             "forms": _action_forms(problem, request.user, bound),
             "failed": bound[0] if bound else None,
@@ -170,7 +163,7 @@ def render_problem(request, problem, bound=None, status=200):
 
 
 class ProblemDetailView(RoleRequiredMixin, View):
-    required_roles = PROBLEM_ROLES
+    permission = "problems.change"
 
     def get(self, request, pk):
         return render_problem(request, _problem_or_404(request, pk))
@@ -229,7 +222,7 @@ ACTIONS = {
 class ProblemActionView(RoleRequiredMixin, ObjectActionView):
     """POST only: one of ACTIONS; a failed form re-renders the problem with what was typed."""
 
-    required_roles = PROBLEM_ROLES
+    permission = "problems.change"
 
     def get_object(self):
         return _problem_or_404(self.request, self.kwargs["pk"])
@@ -261,18 +254,14 @@ class ProblemActionView(RoleRequiredMixin, ObjectActionView):
 
 
 class ProblemUnlinkView(RoleRequiredMixin, View):
-    required_roles = PROBLEM_ROLES
+    permission = "problems.change"
 
     def post(self, request, pk):
         problem = _problem_or_404(request, pk)
         form = forms.UnlinkForm(request.POST)
         incident = None
         if form.is_valid():
-            incident = (
-                Incident.objects.visible_to(request.user)
-                .filter(pk=form.cleaned_data["incident"], school_id=problem.school_id)
-                .first()
-            )
+            incident = call_of_problem(user=request.user, problem=problem, pk=form.cleaned_data["incident"])
         if incident is None:
             raise Http404
         apply_service(
@@ -292,18 +281,14 @@ class ProblemUnlinkView(RoleRequiredMixin, View):
 class GiveWorkaroundView(RoleRequiredMixin, View):
     """From the known errors offered on a call: the workaround goes to the call as a public update."""
 
-    required_roles = PROBLEM_ROLES
+    permission = "problems.change"
 
     def post(self, request, pk):
         problem = _problem_or_404(request, pk)
         form = forms.GiveWorkaroundForm(request.POST)
         incident = None
         if form.is_valid():
-            incident = (
-                Incident.objects.visible_to(request.user)
-                .filter(pk=form.cleaned_data["incident"], school_id=problem.school_id)
-                .first()
-            )
+            incident = call_of_problem(user=request.user, problem=problem, pk=form.cleaned_data["incident"])
         if incident is None:
             raise Http404
         done = apply_service(
@@ -333,27 +318,28 @@ class KnownErrorSuggestView(View):
 
         incident, given, linked = None, set(), []
         if (pk := number("incident")) is not None:
-            incident = Incident.objects.visible_to(request.user).filter(pk=pk).first()
+            incident = call_visible(user=request.user, pk=pk)
             if incident is None:
                 raise Http404
             found = known_error_suggestions(
-                request.user,
+                user=request.user,
                 location_id=incident.location_id,
                 category_id=incident.category_id,
                 asset_id=incident.asset_id,
                 text=f"{incident.summary} {incident.device}",
                 school_ids=[incident.school_id],
             )
-            given, linked = known_errors_given(incident), problems_for_incident(request.user, incident)
+            given = known_errors_given(incident=incident)
+            linked = problems_for_incident(user=request.user, incident=incident)
         else:
             found = known_error_suggestions(
-                request.user,
+                user=request.user,
                 location_id=number("location"),
                 category_id=number("category"),
                 asset_id=number("asset"),
                 text=" ".join(request.GET.get(k, "") for k in ("summary", "q", "device")),
             )
-        is_staff = incident is not None and access_for(request.user).has_role(incident.school_id, STAFF_ROLES)
+        is_staff = incident is not None and can(request.user, "problems.give_workaround", incident)
         context = {
             "suggestions": found,
             "incident": incident,
@@ -369,10 +355,10 @@ class KnownErrorSuggestView(View):
 
 def render_candidates(request, bound=None, status=200):
     """Repeat calls that may be a problem, and (for the desk) when each school counts calls as repeats."""
-    school_ids = problem_school_ids(request.user)
+    school_ids = problem_school_ids(user=request.user)
     wanted = request.GET.get("school", "")
     school = School.objects.filter(pk=int(wanted), pk__in=school_ids).first() if wanted.isdigit() else None
-    desk_ids = access_for(request.user).school_ids(DESK_ROLES)
+    desk_ids = candidate_settings_school_ids(user=request.user)
     schools = {s.pk: s for s in School.objects.filter(pk__in=set(school_ids) | set(desk_ids))}
     settings_forms = []
     for school_id, (calls, days) in candidate_settings(desk_ids).items():
@@ -386,7 +372,7 @@ def render_candidates(request, bound=None, status=200):
         request,
         "problems/candidates.html",
         {
-            "candidates": problem_candidates(request.user, school=school),
+            "candidates": problem_candidates(user=request.user, school=school),
             "settings_forms": settings_forms,
             "school": school,
             "schools": [schools[pk] for pk in school_ids],
@@ -396,20 +382,20 @@ def render_candidates(request, bound=None, status=200):
 
 
 class CandidatesView(RoleRequiredMixin, View):
-    required_roles = PROBLEM_ROLES
+    permission = "problems.create"
 
     def get(self, request):
         return render_candidates(request)
 
 
 class RaiseCandidateView(RoleRequiredMixin, View):
-    required_roles = PROBLEM_ROLES
+    permission = "problems.create"
 
     def post(self, request):
         form = forms.RaiseCandidateForm(request.POST)
         if form.is_valid():
             school = School.objects.filter(
-                pk=form.cleaned_data["school"], pk__in=problem_school_ids(request.user)
+                pk=form.cleaned_data["school"], pk__in=problem_school_ids(user=request.user)
             ).first()
             if school is None:
                 raise Http404
@@ -436,7 +422,7 @@ class RaiseCandidateView(RoleRequiredMixin, View):
 
 
 class CandidateSettingsView(RoleRequiredMixin, View):
-    required_roles = DESK_ROLES
+    permission = "problems.settings"
 
     def post(self, request):
         form = forms.SettingsForm(request.POST)
@@ -444,7 +430,7 @@ class CandidateSettingsView(RoleRequiredMixin, View):
         school = None
         if school_id.isdigit():
             school = School.objects.filter(
-                pk=int(school_id), pk__in=access_for(request.user).school_ids(DESK_ROLES)
+                pk=int(school_id), pk__in=candidate_settings_school_ids(user=request.user)
             ).first()
         if school is None:
             raise Http404
@@ -467,14 +453,14 @@ class CandidateSettingsView(RoleRequiredMixin, View):
 
 
 class ProblemReportView(RoleRequiredMixin, View):
-    required_roles = REPORT_ROLES
+    permission = "problems.report"
 
     def get(self, request):
         form = PeriodForm.from_query(request.GET, schools=schools_for(user=request.user, roles=REPORT_ROLES))
         report = None
         if form.is_valid():
             report = problem_report(
-                request.user,
+                user=request.user,
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
                 school=form.cleaned_data["school"],

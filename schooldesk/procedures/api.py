@@ -8,13 +8,13 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 
-from schooldesk.accounts.access import access_for
 from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet, through_form
+from schooldesk.core.permissions import can
 from schooldesk.procedures import forms, services
-from schooldesk.procedures.choices import PROPOSE_ROLES, VersionStatus
+from schooldesk.procedures.choices import VersionStatus
 from schooldesk.procedures.filtersets import ProcedureFilterSet
 from schooldesk.procedures.models import Procedure, ProcedureVersion
-from schooldesk.procedures.selectors import procedure_history, procedure_list
+from schooldesk.procedures.selectors import procedure_history, procedure_list, proposing_school_ids
 
 
 class ProcedureVersionSerializer(DeskSerializer):
@@ -63,13 +63,13 @@ class ProcedureViewSet(mixins.CreateModelMixin, DeskViewSet):
 
     serializer_class = ProcedureSerializer
     filterset_class = ProcedureFilterSet
-    selector = staticmethod(procedure_list)
+    selector = staticmethod(lambda user: procedure_list(user=user))
     http_method_names = ["get", "post", "head", "options"]
 
     def _deskside(self):
         """The procedure, for those the procedure pages let act on it (the desk of its school)."""
         procedure = self.get_object()
-        if not access_for(self.request.user).has_role(procedure.school_id, PROPOSE_ROLES):
+        if not can(self.request.user, "procedures.propose", procedure):
             raise PermissionDenied(_("Only the school's ICT desk proposes or decides changes to its procedures."))
         return procedure
 
@@ -81,8 +81,8 @@ class ProcedureViewSet(mixins.CreateModelMixin, DeskViewSet):
 
     @extend_schema(request=ProposalSerializer)
     def create(self, request, *args, **kwargs):
-        school_ids = access_for(request.user).school_ids(PROPOSE_ROLES)
-        if not school_ids:  # the proposal page's own role check
+        school_ids = proposing_school_ids(user=request.user)
+        if not can(request.user, "procedures.propose"):  # the proposal page's own role check
             raise PermissionDenied(_("Only the school's ICT desk proposes procedures."))
         form = through_form(forms.ProposalForm, request, school_ids=school_ids)
         data = form.cleaned_data
@@ -141,5 +141,5 @@ class ProcedureViewSet(mixins.CreateModelMixin, DeskViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request, pk=None):
         """Every version, with who proposed and who authorised it (proposals for the desk only)."""
-        versions = procedure_history(request.user, self.get_object())
+        versions = procedure_history(user=request.user, procedure=self.get_object())
         return self._response(ProcedureVersionSerializer(versions, many=True, context={"request": request}).data)

@@ -1,17 +1,25 @@
 """Reads of the procedures: current ones for everyone in school, proposals and history for the desk."""
 
+from __future__ import annotations
+
 import difflib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from schooldesk.accounts.access import access_for
+from schooldesk.core.permissions import can
 from schooldesk.procedures.choices import PROPOSE_ROLES, VersionStatus
 from schooldesk.procedures.models import Procedure, ProcedureVersion
+from schooldesk.schools.models import School
+
+if TYPE_CHECKING:
+    from schooldesk.accounts.models import User
 
 
-def procedure_list(user):
+def procedure_list(*, user: User) -> QuerySet[Procedure]:
     """The procedures a person may read: those in force in their schools, and for the desk the proposed ones too."""
     desk = access_for(user).school_ids(PROPOSE_ROLES)
     pending = ProcedureVersion.objects.filter(procedure=OuterRef("pk"), status=VersionStatus.PROPOSED)
@@ -20,19 +28,19 @@ def procedure_list(user):
     return procedures.filter(Q(current_version__isnull=False) | Q(school_id__in=desk))
 
 
-def procedure_get(user, pk: int) -> Procedure:
-    return procedure_list(user).get(pk=pk)
+def procedure_get(*, user: User, pk: int) -> Procedure:
+    return procedure_list(user=user).get(pk=pk)
 
 
-def procedure_history(user, procedure: Procedure) -> list[ProcedureVersion]:
+def procedure_history(*, user: User, procedure: Procedure) -> list[ProcedureVersion]:
     """Every version with who proposed and who authorised it and when; proposals only for the desk."""
     versions = procedure.versions.select_related("proposed_by", "decided_by")
-    if not access_for(user).has_role(procedure.school_id, PROPOSE_ROLES):
+    if not can(user, "procedures.propose", procedure):
         versions = versions.filter(status__in=(VersionStatus.CURRENT, VersionStatus.SUPERSEDED))
     return list(versions)
 
 
-def proposals_waiting(user):
+def proposals_waiting(*, user: User) -> QuerySet[ProcedureVersion]:
     """For the ICT owner and the SPOC: proposals awaiting a decision."""
     return (
         ProcedureVersion.objects.filter(
@@ -58,6 +66,22 @@ class DiffLine:
     kind: str
     text: str = ""
     parts: tuple = ()
+
+
+def proposing_school_ids(*, user: User) -> list[int]:
+    """The schools whose procedures this person proposes: the choices of a new procedure's school."""
+    return access_for(user).school_ids(PROPOSE_ROLES)
+
+
+def proposing_schools(*, user: User) -> QuerySet[School]:
+    return School.objects.filter(pk__in=proposing_school_ids(user=user))
+
+
+def starter_schools(*, user: User) -> QuerySet[School]:
+    """The schools this person proposes for that have no procedure yet: offered the starting set."""
+    desk_ids = proposing_school_ids(user=user)
+    with_procedures = Procedure.objects.filter(school_id__in=desk_ids).values("school_id")
+    return School.objects.filter(pk__in=desk_ids).exclude(pk__in=with_procedures)
 
 
 def _word_parts(old: str, new: str) -> tuple[tuple[str, str], ...] | None:

@@ -5,31 +5,21 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_lock
+from schooldesk.core.permissions import require
 from schooldesk.core.templatetags.desk_format import duration
-from schooldesk.procedures.choices import AUTHORISE_ROLES, PROPOSE_ROLES, STARTER_PROCEDURES, VersionStatus
+from schooldesk.procedures.choices import STARTER_PROCEDURES, VersionStatus
 from schooldesk.procedures.models import Procedure, ProcedureVersion
+from schooldesk.schools.choices import DEFAULT_SLA_TARGETS
 
 ONE_PROPOSAL = "There is already a proposal waiting for the ICT owner: withdraw it or wait for the decision."
-
-
-def _require(by, school_id: int, roles, message: str) -> None:
-    if by is None:  # the system itself (the demo)
-        return
-    if not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
-
-
-def _require_proposer(by, school_id: int) -> None:
-    _require(by, school_id, PROPOSE_ROLES, _("Only the SPOC or the ICT owner can propose procedures."))
 
 
 def _actor(by):
@@ -61,7 +51,7 @@ def _version(procedure: Procedure, by, *, title: str, body: str, note: str) -> P
 @transaction.atomic
 def procedure_create(*, school, by, title: str, body: str, note: str = "", position: int = 100) -> ProcedureVersion:
     """Propose a new procedure: it is in force once the ICT owner authorises it."""
-    _require_proposer(by, school.pk)
+    require(by, "procedures.propose", school)
     if not title.strip():
         raise ValidationError({"title": _("Give the procedure a title.")})
     procedure = Procedure.objects.create(school=school, title=title.strip()[:200], position=position)
@@ -78,7 +68,7 @@ def procedure_propose(
 ) -> ProcedureVersion:
     """Propose a change to a procedure (one proposal at a time). `version`: the procedure's version the proposal was
     drawn from; refused if another text has been authorised since (the proposal would quietly undo it)."""
-    _require_proposer(by, procedure.school_id)
+    require(by, "procedures.propose", procedure)
     procedure = version_lock(
         procedure,
         version,
@@ -108,7 +98,7 @@ def procedure_propose(
 def procedure_decide(*, version: ProcedureVersion, by, authorise: bool, reason: str = "") -> ProcedureVersion:
     """The ICT owner authorises a proposal (it becomes the current version) or turns it down (say why)."""
     procedure = Procedure.objects.select_for_update().select_related("school").get(pk=version.procedure_id)
-    _require(by, procedure.school_id, AUTHORISE_ROLES, _("Only the ICT owner can authorise changes to procedures."))
+    require(by, "procedures.decide", procedure)
     version = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_proposed:
         raise ValidationError(
@@ -143,7 +133,7 @@ def procedure_decide(*, version: ProcedureVersion, by, authorise: bool, reason: 
 
 @transaction.atomic
 def procedure_withdraw(*, version: ProcedureVersion, by) -> ProcedureVersion:
-    _require_proposer(by, version.procedure.school_id)
+    require(by, "procedures.propose", version.procedure)
     version = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_proposed:
         raise ValidationError(_("Only a proposal waiting for a decision can be withdrawn."))
@@ -154,8 +144,6 @@ def procedure_withdraw(*, version: ProcedureVersion, by) -> ProcedureVersion:
 
 def starter_text(school, body: str) -> str:
     """A starter procedure filled in with the school's own people, hours and SLA targets."""
-    from schooldesk.schools.choices import DEFAULT_SLA_TARGETS
-
     days = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
     spoc_days = sorted(school.spoc_weekdays)
     targets = school.sla_targets.get("P1") or DEFAULT_SLA_TARGETS["P1"]
@@ -184,7 +172,7 @@ def starter_text(school, body: str) -> str:
 def procedures_starter_create(*, school, by) -> list[ProcedureVersion]:
     """Propose the starting set of procedures, filled in with the school's details, for the owner to authorise.
     Procedures the school already has (by title) are left alone."""
-    _require_proposer(by, school.pk)
+    require(by, "procedures.propose", school)
     have = {t.lower() for t in Procedure.objects.filter(school=school).values_list("title", flat=True)}
     made = []
     for position, (title, body) in enumerate(STARTER_PROCEDURES, start=1):

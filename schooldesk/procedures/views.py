@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FormPageView, RoleRequiredMixin, apply_service, is_filtered
 from schooldesk.procedures import forms, services
-from schooldesk.procedures.choices import AUTHORISE_ROLES, PROPOSE_ROLES, VersionStatus
+from schooldesk.procedures.choices import VersionStatus
 from schooldesk.procedures.filtersets import ProcedureFilterSet
 from schooldesk.procedures.models import Procedure, ProcedureVersion
 from schooldesk.procedures.selectors import (
@@ -18,14 +18,16 @@ from schooldesk.procedures.selectors import (
     procedure_history,
     procedure_list,
     proposals_waiting,
+    proposing_school_ids,
+    proposing_schools,
+    starter_schools,
     text_diff,
 )
-from schooldesk.schools.models import School
 
 
 def _procedure_or_404(request, pk) -> Procedure:
     try:
-        return procedure_get(request.user, pk)
+        return procedure_get(user=request.user, pk=pk)
     except Procedure.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -34,20 +36,19 @@ class ProcedureListView(View):
     """The desk's procedures, readable by everyone in school; proposals waiting for the desk and the owner."""
 
     def get(self, request):
-        access = access_for(request.user)
-        filterset = ProcedureFilterSet(request.GET or None, queryset=procedure_list(request.user), request=request)
+        user = request.user
+        filterset = ProcedureFilterSet(request.GET or None, queryset=procedure_list(user=user), request=request)
         procedures = list(filterset.qs.order_by("school__name", "position", "title"))
-        desk_ids = access.school_ids(PROPOSE_ROLES)
-        with_procedures = Procedure.objects.filter(school_id__in=desk_ids).values("school_id")
+        can_propose = can(user, "procedures.propose")
         return render(
             request,
             "procedures/procedure_list.html",
             {
                 "procedures": procedures,
-                "proposals": list(proposals_waiting(request.user)) if desk_ids else [],
-                "can_propose": bool(desk_ids),
-                "can_authorise": access.any_role(AUTHORISE_ROLES),
-                "starter_schools": School.objects.filter(pk__in=desk_ids).exclude(pk__in=with_procedures),
+                "proposals": list(proposals_waiting(user=user)) if can_propose else [],
+                "can_propose": can_propose,
+                "can_authorise": can(user, "procedures.decide"),
+                "starter_schools": starter_schools(user=user),
                 "filter": filterset,
                 "is_filtered": is_filtered(request.GET),
             },
@@ -55,13 +56,13 @@ class ProcedureListView(View):
 
 
 class ProcedureCreateView(FormPageView):
-    required_roles = PROPOSE_ROLES
+    permission = "procedures.propose"
     template_name = "procedures/proposal_form.html"
     context_object_name = "procedure"
     success_message = gettext_lazy("Proposed. The ICT owner will authorise it.")
 
     def get_form(self, data=None, files=None):
-        return forms.ProposalForm(data, school_ids=access_for(self.request.user).school_ids(PROPOSE_ROLES))
+        return forms.ProposalForm(data, school_ids=proposing_school_ids(user=self.request.user))
 
     def perform(self, form):
         d = form.cleaned_data
@@ -74,15 +75,13 @@ class ProcedureCreateView(FormPageView):
 
 
 class StarterView(RoleRequiredMixin, View):
-    required_roles = PROPOSE_ROLES
+    permission = "procedures.propose"
 
     def post(self, request):
         form = forms.StarterForm(request.POST)
         school = None
         if form.is_valid():
-            school = School.objects.filter(
-                pk=form.cleaned_data["school"], pk__in=access_for(request.user).school_ids(PROPOSE_ROLES)
-            ).first()
+            school = proposing_schools(user=request.user).filter(pk=form.cleaned_data["school"]).first()
         if school is None:
             raise Http404
         made = services.procedures_starter_create(school=school, by=request.user)
@@ -94,11 +93,10 @@ class StarterView(RoleRequiredMixin, View):
 
 
 def render_procedure(request, procedure, bound=None, status=200):
-    access = access_for(request.user)
-    history = procedure_history(request.user, procedure)
+    history = procedure_history(user=request.user, procedure=procedure)
     proposal = next((v for v in history if v.is_proposed), None)
     decide, changes = None, None
-    if proposal is not None and access.has_role(procedure.school_id, AUTHORISE_ROLES):
+    if proposal is not None and can(request.user, "procedures.decide", procedure):
         decide = bound or forms.DecisionForm()
     if proposal is not None and procedure.current_version is not None:
         changes = text_diff(procedure.current_version.body, proposal.body)
@@ -111,7 +109,7 @@ def render_procedure(request, procedure, bound=None, status=200):
             "proposal": proposal,
             "decide": decide,
             "changes": changes,
-            "can_propose": access.has_role(procedure.school_id, PROPOSE_ROLES),
+            "can_propose": can(request.user, "procedures.propose", procedure),
         },
         status=status,
     )
@@ -125,15 +123,14 @@ class ProcedureDetailView(View):
 class ProposeView(FormPageView):
     """The desk proposes a change to a procedure, starting from its current text (one proposal at a time)."""
 
-    required_roles = PROPOSE_ROLES
+    permission = "procedures.propose"
     template_name = "procedures/proposal_form.html"
     context_object_name = "procedure"
     success_message = gettext_lazy("Proposed. The ICT owner will authorise it.")
 
     def get_object(self):
         procedure = _procedure_or_404(self.request, self.kwargs["pk"])
-        if not access_for(self.request.user).has_role(procedure.school_id, PROPOSE_ROLES):
-            raise Http404
+        self.require_in(procedure)
         return procedure
 
     def get(self, request, *args, **kwargs):
@@ -172,7 +169,7 @@ class VersionView(View):
 
     def get(self, request, pk, version_pk):
         procedure = _procedure_or_404(request, pk)
-        history = procedure_history(request.user, procedure)
+        history = procedure_history(user=request.user, procedure=procedure)
         version = next((v for v in history if v.pk == version_pk), None)
         if version is None:
             raise Http404
@@ -188,7 +185,7 @@ class VersionView(View):
 class VersionActionView(RoleRequiredMixin, View):
     """POST only: the owner decides on a proposal, or the desk withdraws it."""
 
-    required_roles = PROPOSE_ROLES
+    permission = "procedures.propose"
     action = ""
 
     def post(self, request, pk, version_pk):
@@ -196,8 +193,7 @@ class VersionActionView(RoleRequiredMixin, View):
         version = get_object_or_404(
             ProcedureVersion.objects.select_related("procedure"), pk=version_pk, procedure=procedure
         )
-        if not access_for(request.user).has_role(procedure.school_id, PROPOSE_ROLES):
-            raise Http404
+        self.require_in(procedure)
         if self.action == "withdraw":
             form = forms.StarterForm()
             if (

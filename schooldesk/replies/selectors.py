@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from schooldesk.accounts.access import access_for
-from schooldesk.replies.choices import MANAGE_ROLES, PLACEHOLDERS, USE_ROLES
+from schooldesk.core.permissions import can
+from schooldesk.replies.choices import MANAGE_ROLES, PLACEHOLDERS
 from schooldesk.replies.models import CannedReply
+
+if TYPE_CHECKING:
+    from schooldesk.accounts.models import User
+    from schooldesk.incidents.models import Incident
+    from schooldesk.schools.models import School
 
 #: `{{ first_name }}`, with or without the spaces
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
@@ -45,7 +52,7 @@ def _days(days: set[int]) -> str:
     return ", ".join(WEEKDAY_NAMES[d] for d in ordered)
 
 
-def spoc_hours(school) -> str:
+def spoc_hours(school: School) -> str:
     """The SPOC's agreed days and hours, as a reporter reads them: "Mon–Fri 08:00–16:00"."""
     if not school.spoc_id:
         return ""
@@ -54,7 +61,7 @@ def spoc_hours(school) -> str:
     return " ".join(part for part in (days, hours) if part)
 
 
-def call_values(incident, user) -> dict[str, str]:
+def call_values(*, incident: Incident, user: User) -> dict[str, str]:
     """What each placeholder means on this call, for this person writing."""
     school = incident.school
     if incident.reported_by_id:
@@ -73,21 +80,26 @@ def call_values(incident, user) -> dict[str, str]:
     }
 
 
-def replies_for_call(user, incident) -> list[tuple[CannedReply, str]]:
+def replies_for_call(*, user: User, incident: Incident) -> list[tuple[CannedReply, str]]:
     """The replies this person may insert on this call (its school's and its organisation's), each rendered for
     the call. Two queries: the replies, and the school's SPOC."""
-    if not access_for(user).has_role(incident.school_id, USE_ROLES):
+    if not can(user, "replies.use", incident):
         return []
     replies = CannedReply.objects.filter(
         Q(school_id=incident.school_id) | Q(organisation_id=incident.school.organisation_id)
     ).order_by("title", "pk")
     if incident.school.spoc_id:
         incident.school.spoc  # noqa: B018 - read once here, not once per reply
-    values = call_values(incident, user)
+    values = call_values(incident=incident, user=user)
     return [(reply, render_placeholders(reply.body, values)) for reply in replies]
 
 
-def replies_managed_by(user):
+def reply_list(*, user: User) -> QuerySet[CannedReply]:
+    """The replies the desk's list shows: the schools' own and their organisations' shared ones."""
+    return CannedReply.objects.visible_to(user).select_related("school", "organisation")
+
+
+def replies_managed_by(*, user: User) -> QuerySet[CannedReply]:
     """The replies this person may change: their desk schools' and their organisations' (held organisation-wide)."""
     access = access_for(user)
     condition = Q(school_id__in=access.school_ids(MANAGE_ROLES))
@@ -97,5 +109,11 @@ def replies_managed_by(user):
     return CannedReply.objects.filter(condition)
 
 
-def manageable_organisations(user) -> list[int]:
+def manageable_school_ids(*, user: User) -> list[int]:
+    """The schools whose own replies this person keeps: the choices of a new reply's school."""
+    return access_for(user).school_ids(MANAGE_ROLES)
+
+
+def manageable_organisations(*, user: User) -> list[int]:
+    """The organisations whose shared replies this person keeps (a role held across the organisation itself)."""
     return sorted(org for org, roles in access_for(user).roles_by_organisation.items() if roles & MANAGE_ROLES)

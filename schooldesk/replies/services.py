@@ -3,28 +3,20 @@ all its schools) only by someone holding that role across the organisation."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
 from schooldesk.core.audit import audit_record
-from schooldesk.replies.choices import MANAGE_ROLES, PLACEHOLDERS
+from schooldesk.core.permissions import require
+from schooldesk.replies.choices import PLACEHOLDERS
 from schooldesk.replies.models import CannedReply
 from schooldesk.replies.selectors import unknown_placeholders
 
 
-def _require_manager(by, *, school=None, organisation=None) -> None:
-    if by is None:
-        return
-    access = access_for(by)
-    if school is not None and access.has_role(school.pk, MANAGE_ROLES):
-        return
-    if organisation is not None and access.roles_by_organisation.get(organisation.pk, frozenset()) & MANAGE_ROLES:
-        return
-    if organisation is not None:
-        raise PermissionDenied(_("Only the organisation's own SPOC or ICT owner can change its shared replies."))
-    raise PermissionDenied(_("Only the school's SPOC or ICT owner can change its replies."))
+def _rule_for(reply: CannedReply) -> str:
+    """A school's reply is the school's desk's to change; a shared one, the organisation's own (rules.py)."""
+    return "replies.share" if reply.organisation_id else "replies.change"
 
 
 def _validate(title: str, body: str) -> None:
@@ -46,7 +38,10 @@ def _validate(title: str, body: str) -> None:
 def canned_reply_create(*, by, title: str, body: str, school=None, organisation=None) -> CannedReply:
     if (school is None) == (organisation is None):
         raise ValidationError(_("A reply belongs to a school or to an organisation."))
-    _require_manager(by, school=school, organisation=organisation)
+    if organisation is not None:
+        require(by, "replies.share", organisation)
+    else:
+        require(by, "replies.change", school)
     _validate(title, body)
     reply = CannedReply.objects.create(
         school=school, organisation=organisation, title=title.strip(), body=body.strip(), created_by=by
@@ -57,7 +52,7 @@ def canned_reply_create(*, by, title: str, body: str, school=None, organisation=
 
 @transaction.atomic
 def canned_reply_update(*, reply: CannedReply, by, title: str, body: str) -> CannedReply:
-    _require_manager(by, school=reply.school, organisation=reply.organisation)
+    require(by, _rule_for(reply), reply)
     _validate(title, body)
     changes = {
         f: [getattr(reply, f), v.strip()]
@@ -74,6 +69,6 @@ def canned_reply_update(*, reply: CannedReply, by, title: str, body: str) -> Can
 
 @transaction.atomic
 def canned_reply_delete(*, reply: CannedReply, by) -> None:
-    _require_manager(by, school=reply.school, organisation=reply.organisation)
+    require(by, _rule_for(reply), reply)
     audit_record(actor=by, school=reply.school, action="canned_reply.delete", obj=reply, summary=reply.title)
     reply.delete()

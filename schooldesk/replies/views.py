@@ -1,47 +1,46 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FormPageView, RoleRequiredMixin
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.selectors import incident_get
 from schooldesk.replies import services
-from schooldesk.replies.choices import MANAGE_ROLES, PLACEHOLDERS, USE_ROLES
+from schooldesk.replies.choices import PLACEHOLDERS
 from schooldesk.replies.forms import CannedReplyForm
 from schooldesk.replies.models import CannedReply
-from schooldesk.replies.selectors import manageable_organisations, replies_for_call, replies_managed_by
+from schooldesk.replies.selectors import (
+    manageable_organisations,
+    manageable_school_ids,
+    replies_for_call,
+    replies_managed_by,
+    reply_list,
+)
 
 
 class CannedReplyListView(RoleRequiredMixin, TemplateView):
     """The desk's replies: the school's own and the organisation's shared ones (read-only to a school's SPOC)."""
 
-    required_roles = MANAGE_ROLES
+    permission = "replies.change"
     template_name = "replies/reply_list.html"
 
     def get_context_data(self, **kwargs):
-        user = self.request.user
-        editable = set(replies_managed_by(user).values_list("pk", flat=True))
-        replies = list(CannedReply.objects.visible_to(user).select_related("school", "organisation"))
         return super().get_context_data(
-            replies=replies,
-            editable=editable,
-            placeholders=PLACEHOLDERS,
-            can_share=bool(manageable_organisations(user)),
-            **kwargs,
+            replies=list(reply_list(user=self.request.user)), placeholders=PLACEHOLDERS, **kwargs
         )
 
 
 class CannedReplyEditView(FormPageView):
     """Add a reply (?for=organisation: one shared by the organisation's schools) or change one."""
 
-    required_roles = MANAGE_ROLES
+    permission = "replies.change"
     template_name = "replies/reply_form.html"
     context_object_name = "reply"
     success_message = gettext_lazy("Reply saved.")
@@ -49,8 +48,8 @@ class CannedReplyEditView(FormPageView):
     def get_object(self):
         pk = self.kwargs.get("pk")
         if pk:
-            return get_object_or_404(replies_managed_by(self.request.user), pk=pk)
-        if self.request.GET.get("for") == "organisation" and not manageable_organisations(self.request.user):
+            return get_object_or_404(replies_managed_by(user=self.request.user), pk=pk)
+        if self.request.GET.get("for") == "organisation" and not can(self.request.user, "replies.share"):
             raise PermissionDenied(_("Only someone holding a role across the organisation can share replies."))
         return CannedReply()
 
@@ -62,8 +61,8 @@ class CannedReplyEditView(FormPageView):
             data,
             instance=self.object,
             shared=shared,
-            school_ids=access_for(self.request.user).school_ids(MANAGE_ROLES),
-            organisation_ids=manageable_organisations(self.request.user),
+            school_ids=manageable_school_ids(user=self.request.user),
+            organisation_ids=manageable_organisations(user=self.request.user),
         )
 
     def perform(self, form):
@@ -80,10 +79,10 @@ class CannedReplyEditView(FormPageView):
 
 
 class CannedReplyDeleteView(RoleRequiredMixin, View):
-    required_roles = MANAGE_ROLES
+    permission = "replies.change"
 
     def post(self, request, pk):
-        reply = get_object_or_404(replies_managed_by(request.user), pk=pk)
+        reply = get_object_or_404(replies_managed_by(user=request.user), pk=pk)
         try:
             services.canned_reply_delete(reply=reply, by=request.user)
         except (PermissionDenied, ValidationError) as exc:
@@ -102,11 +101,10 @@ class CallRepliesView(View):
             incident = incident_get(request.user, incident_pk)
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
-        if not access_for(request.user).has_role(incident.school_id, USE_ROLES):
+        if not can(request.user, "replies.use", incident):
             raise Http404
-        from django.shortcuts import render
-
         template = "replies/call_replies.html"
         if getattr(request, "htmx", False):
             template += "#picker"
-        return render(request, template, {"incident": incident, "replies": replies_for_call(request.user, incident)})
+        replies = replies_for_call(user=request.user, incident=incident)
+        return render(request, template, {"incident": incident, "replies": replies})

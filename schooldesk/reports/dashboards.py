@@ -278,12 +278,12 @@ def owner_dashboard(user, school_ids, now: datetime) -> dict:
     terms = current_terms(school_ids, today)
     owner_ids = access_for(user).school_ids(frozenset({Role.OWNER}))
     return {
-        "progress": progress(user, school=school, today=today),
+        "progress": progress(user=user, school=school, today=today),
         "contracts": contracts_needing_decision(user=user, today=today),
         "budget": budget_vs_spend(user=user, years=years_for(schools, today)),
         "levels": service_levels(school_ids, terms, now),
         "term": term_label(terms),
-        "checks_missed": checks_missed(user, school_ids, today),
+        "checks_missed": checks_missed(user=user, school_ids=school_ids, today=today),
         "proposals": ProcedureVersion.objects.filter(
             status=VersionStatus.PROPOSED, procedure__school_id__in=[s for s in school_ids if s in owner_ids]
         ).count(),

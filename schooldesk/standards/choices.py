@@ -13,6 +13,8 @@ STANDARDS_VIEW_ROLES = REPORT_ROLES
 STATEMENT_ROLES = DESK_ROLES
 #: write, sign off and reopen the annual IT support review
 REVIEW_ROLES = frozenset({Role.OWNER})
+#: open a check and its evidence: those who record checks and those who read the standards
+CHECK_READ_ROLES = CHECK_ROLES | STANDARDS_VIEW_ROLES
 
 
 class CheckKind(models.TextChoices):

@@ -2,11 +2,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
-from schooldesk.standards.choices import CHECK_EDIT_ROLES, Month, StatementState
+from schooldesk.standards.choices import Month, StatementState
 from schooldesk.standards.models import CheckRule
+from schooldesk.standards.selectors import check_rule_school_ids
 
 User = get_user_model()
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -31,7 +31,7 @@ class CheckRuleForm(SchoolChoiceMixin, StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        school_ids = access_for(user).school_ids(CHECK_EDIT_ROLES)
+        school_ids = check_rule_school_ids(user=user)
         self.decide_school(school_ids)
         self.fields["assigned_to"].queryset = (
             User.objects.filter(

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from schooldesk.core.calendar import Term as CalendarTerm
 from schooldesk.core.calendar import bank_holidays
+from schooldesk.schools.models import Closure, Term
 from schooldesk.standards.choices import Recurrence
 
 LOOK_AHEAD_DAYS = 400
@@ -59,8 +60,6 @@ def school_days(school) -> SchoolDays:
 
 def school_days_for(schools) -> dict[int, SchoolDays]:
     """Each school's terms, closures and nation: two queries whatever the number of schools."""
-    from schooldesk.schools.models import Closure, Term
-
     schools = list(schools)
     ids = [s.pk for s in schools]
     closed: dict[int, set[date]] = {pk: set() for pk in ids}

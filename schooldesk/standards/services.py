@@ -8,21 +8,19 @@ import secrets
 from datetime import date
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.core.audit import audit_record
+from schooldesk.core.permissions import can, require
 from schooldesk.core.uploads import attachment_validate
+from schooldesk.incidents.services import incident_assign, incident_create
+from schooldesk.locations.models import Location
+from schooldesk.schools.models import School
 from schooldesk.standards.choices import (
-    CHECK_EDIT_ROLES,
-    CHECK_ROLES,
-    REVIEW_ROLES,
     STARTER_CHECKS,
-    STATEMENT_ROLES,
     CheckStatus,
     Recurrence,
     ReviewStatus,
@@ -36,12 +34,8 @@ from schooldesk.standards.models import (
     ReviewSetting,
     Statement,
 )
+from schooldesk.standards.parts import STATEMENT_PARTS
 from schooldesk.standards.schedule import due_dates, school_days
-
-
-def _require(by, school_id: int, roles, message: str) -> None:
-    if by is not None and not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
 
 
 def _actor(by):
@@ -76,7 +70,7 @@ def _clean_rule(rule: CheckRule) -> None:
         errors["weekday"] = _("Choose the weekday.")
     if rule.recurrence == Recurrence.YEARLY_IN_MONTH and rule.month is None:
         errors["month"] = _("Choose the month.")
-    if rule.assigned_to_id and not access_for(rule.assigned_to).has_role(rule.school_id, STAFF_ROLES):
+    if rule.assigned_to_id and not can(rule.assigned_to, "standards.check", rule.school_id):
         errors["assigned_to"] = _("Choose a technician or the SPOC of this school.")
     if errors:
         raise ValidationError(errors)
@@ -84,7 +78,7 @@ def _clean_rule(rule: CheckRule) -> None:
 
 @transaction.atomic
 def check_rule_save(*, rule: CheckRule, by) -> CheckRule:
-    _require(by, rule.school_id, CHECK_EDIT_ROLES, _("Only the SPOC or the ICT owner can change the schedule."))
+    require(by, "standards.schedule", rule)
     _clean_rule(rule)
     is_new = rule.pk is None
     rule.save()
@@ -99,8 +93,6 @@ def check_rule_save(*, rule: CheckRule, by) -> CheckRule:
 
 
 def _raise_call(item: CheckItem):
-    from schooldesk.incidents.services import incident_assign, incident_create
-    from schooldesk.locations.models import Location
 
     places = Location.objects.filter(school_id=item.school_id, is_archived=False)
     location = places.filter(name__icontains="server").first() or places.first()  # the server/comms room preset
@@ -123,7 +115,6 @@ def checks_create_due(*, today: date | None = None, since: date | None = None, s
     """Make the checklist items that have come due up to `today`, once each (the unique rule-and-day keeps a
     second run, or a second worker, from making another). A rule's items start from the day it was made
     (or `since`). Returns how many were made."""
-    from schooldesk.schools.models import School
 
     today = today or timezone.localdate()
     rules = CheckRule.objects.filter(is_active=True).select_related("school", "assigned_to")
@@ -160,7 +151,7 @@ def checks_create_due(*, today: date | None = None, since: date | None = None, s
 def check_complete(*, item: CheckItem, by, note: str, answers: list[tuple[str, bool]], files=()) -> CheckItem:
     """Record the check as done, with its evidence: a note, files (through the desk's upload check) and a yes
     or no for each step. Done once: a second person finds it done."""
-    _require(by, item.school_id, CHECK_ROLES, _("Only the school's technicians and desk can record checks."))
+    require(by, "standards.check", item)
     item = CheckItem.objects.select_for_update().select_related("rule", "school").get(pk=item.pk)
     if item.status == CheckStatus.DONE:
         raise ValidationError(_("This check is already recorded as done."))
@@ -203,9 +194,8 @@ def check_complete(*, item: CheckItem, by, note: str, answers: list[tuple[str, b
 def statement_make(
     *, school, part: str, state: str, text: str, made_by_name: str, made_on: date, by, upload=None
 ) -> Statement:
-    from schooldesk.standards.parts import STATEMENT_PARTS
 
-    _require(by, school.pk, STATEMENT_ROLES, _("Only the ICT owner or the SPOC can make a statement."))
+    require(by, "standards.state", school)
     errors = {}
     if part not in STATEMENT_PARTS:
         errors["part"] = _("Choose a part of a standard.")
@@ -245,7 +235,7 @@ def statement_make(
 # --- the annual review ---------------------------------------------------------------------------
 @transaction.atomic
 def review_month_set(*, school, month: int, by) -> ReviewSetting:
-    _require(by, school.pk, REVIEW_ROLES, _("Only the ICT owner can choose the review month."))
+    require(by, "standards.review_month", school)
     if not 1 <= int(month) <= 12:
         raise ValidationError({"review_month": _("Choose a month.")})
     setting, _created = ReviewSetting.objects.update_or_create(school=school, defaults={"review_month": month})
@@ -280,7 +270,7 @@ def _lock_review(review: AnnualReview, version: int) -> AnnualReview:
 def review_save(*, review: AnnualReview, by, version: int, findings: str, actions: str) -> AnnualReview:
     """Save the owner's findings and actions as a new version (the earlier ones are kept). `version` is the
     version the writer opened: someone else's save in between is refused, not overwritten."""
-    _require(by, review.school_id, REVIEW_ROLES, _("Only the ICT owner writes the annual review."))
+    require(by, "standards.review_write", review)
     review = _lock_review(review, version)
     if review.status == ReviewStatus.SIGNED:
         raise ValidationError(_("The review is signed off. Reopen it to change it."))
@@ -301,7 +291,7 @@ def review_save(*, review: AnnualReview, by, version: int, findings: str, action
 
 @transaction.atomic
 def review_sign(*, review: AnnualReview, by, version: int) -> AnnualReview:
-    _require(by, review.school_id, REVIEW_ROLES, _("Only the ICT owner signs off the annual review."))
+    require(by, "standards.review_sign", review)
     review = _lock_review(review, version)
     if review.status == ReviewStatus.SIGNED:
         raise ValidationError(_("The review is already signed off."))
@@ -324,7 +314,7 @@ def review_sign(*, review: AnnualReview, by, version: int) -> AnnualReview:
 @transaction.atomic
 def review_reopen(*, review: AnnualReview, by, version: int) -> AnnualReview:
     """A signed review opens again as a new version (a copy of the signed words); the signed one is kept."""
-    _require(by, review.school_id, REVIEW_ROLES, _("Only the ICT owner reopens the annual review."))
+    require(by, "standards.review_reopen", review)
     review = _lock_review(review, version)
     if review.status != ReviewStatus.SIGNED:
         raise ValidationError(_("The review is not signed off."))

@@ -8,29 +8,25 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.accounts.access import access_for
 from schooldesk.core.logs import note_school
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FormPageView, RoleRequiredMixin, apply_service
 from schooldesk.standards import exports, forms, services
-from schooldesk.standards.choices import (
-    CHECK_EDIT_ROLES,
-    CHECK_ROLES,
-    REVIEW_ROLES,
-    STANDARDS_VIEW_ROLES,
-    STATEMENT_ROLES,
-    CheckStatus,
-    PartState,
-    ReviewStatus,
-)
-from schooldesk.standards.models import AnnualReview, CheckEvidence, CheckRule, Statement
+from schooldesk.standards.choices import REVIEW_ROLES, STANDARDS_VIEW_ROLES, CheckStatus, PartState, ReviewStatus
+from schooldesk.standards.models import AnnualReview, CheckEvidence, CheckRule
 from schooldesk.standards.parts import STANDARDS, STATEMENT_ONLY, standards_states
+from schooldesk.standards.review import review_report
 from schooldesk.standards.schedule import next_due, school_days_for
 from schooldesk.standards.selectors import (
     check_items,
     check_rules,
+    check_school_count,
+    checks_to_do,
     review_month_for,
     review_year,
+    school_statements,
     standards_schools,
+    statement_file,
 )
 
 LIST_LIMIT = 200
@@ -48,16 +44,16 @@ def _download(file, name: str) -> FileResponse:
 class CheckListView(RoleRequiredMixin, View):
     """The checklist: what is missed, what is due, what was done lately, and (for the desk) the schedule."""
 
-    required_roles = CHECK_ROLES
+    permission = "standards.check"
 
     def get(self, request):
         today = timezone.localdate()
-        items = check_items(request.user).filter(access_for(request.user).schools_q(CHECK_ROLES))
+        items = checks_to_do(user=request.user)
         open_items = list(items.filter(status=CheckStatus.DUE).order_by("due_on", "pk")[:LIST_LIMIT])
         done = list(
             items.filter(status=CheckStatus.DONE).prefetch_related("evidence").order_by("-done_at", "-pk")[:DONE_SHOWN]
         )
-        rules = list(check_rules(request.user).order_by("school__name", "name")[:LIST_LIMIT])
+        rules = list(check_rules(user=request.user).order_by("school__name", "name")[:LIST_LIMIT])
         calendars = school_days_for({rule.school for rule in rules})
         schedule = [
             (rule, next_due(rule, calendars[rule.school_id], today) if rule.is_active else None) for rule in rules
@@ -71,20 +67,20 @@ class CheckListView(RoleRequiredMixin, View):
                 "done": done,
                 "schedule": schedule,
                 "today": today,
-                "can_edit": access_for(request.user).any_role(CHECK_EDIT_ROLES),
-                "many_schools": len(access_for(request.user).school_ids(CHECK_ROLES)) > 1,
+                "can_edit": can(request.user, "standards.schedule"),
+                "many_schools": check_school_count(user=request.user) > 1,
             },
         )
 
 
 def _item_or_404(request, item_pk):
-    item = get_object_or_404(check_items(request.user).prefetch_related("evidence"), pk=item_pk)
+    item = get_object_or_404(check_items(user=request.user).prefetch_related("evidence"), pk=item_pk)
     note_school(item.school_id)
     return item
 
 
 def render_item(request, item, form=None, status=200):
-    can_do = access_for(request.user).has_role(item.school_id, CHECK_ROLES)
+    can_do = can(request.user, "standards.check", item)
     if item.status != CheckStatus.DONE and form is None:
         form = forms.CheckCompleteForm(steps=item.rule.step_list)
     return render(
@@ -102,14 +98,14 @@ def render_item(request, item, form=None, status=200):
 class CheckItemView(RoleRequiredMixin, View):
     """One check: its steps and, once done, its evidence. Whoever works the school's calls records it."""
 
-    required_roles = CHECK_ROLES | STANDARDS_VIEW_ROLES
+    permission = "standards.read_check"
 
     def get(self, request, item_pk):
         return render_item(request, _item_or_404(request, item_pk))
 
     def post(self, request, item_pk):
         item = _item_or_404(request, item_pk)
-        if not access_for(request.user).has_role(item.school_id, CHECK_ROLES):
+        if not can(request.user, "standards.check", item):
             raise PermissionDenied(_("Only the school's technicians and desk record checks."))
         form = forms.CheckCompleteForm(request.POST, request.FILES, steps=item.rule.step_list)
         if form.is_valid():
@@ -132,7 +128,7 @@ class CheckItemView(RoleRequiredMixin, View):
 
 
 class EvidenceDownloadView(RoleRequiredMixin, View):
-    required_roles = CHECK_ROLES | STANDARDS_VIEW_ROLES
+    permission = "standards.read_check"
 
     def get(self, request, item_pk, evidence_pk):
         item = _item_or_404(request, item_pk)
@@ -143,7 +139,7 @@ class EvidenceDownloadView(RoleRequiredMixin, View):
 class CheckRuleEditView(FormPageView):
     """Add a scheduled check (no rule) or change one."""
 
-    required_roles = CHECK_EDIT_ROLES
+    permission = "standards.schedule"
     template_name = "standards/check_rule_form.html"
     context_object_name = "rule"
     success_message = gettext_lazy("The scheduled check is saved.")
@@ -151,7 +147,7 @@ class CheckRuleEditView(FormPageView):
     def get_object(self):
         if "rule_pk" not in self.kwargs:
             return None
-        return get_object_or_404(check_rules(self.request.user), pk=self.kwargs["rule_pk"])
+        return get_object_or_404(check_rules(user=self.request.user), pk=self.kwargs["rule_pk"])
 
     def get_form(self, data=None, files=None):
         return forms.CheckRuleForm(data, instance=self.object or CheckRule(), user=self.request.user)
@@ -170,11 +166,11 @@ class StandardsListView(RoleRequiredMixin, View):
     """Which schools meet which parts: the LA's or trust's matrix (a one-school person sees their one row),
     as a page, a PDF for governors and a spreadsheet."""
 
-    required_roles = STANDARDS_VIEW_ROLES
+    permission = "standards.view"
 
     def get(self, request):
         today = timezone.localdate()
-        schools = list(standards_schools(request.user)[:MATRIX_LIMIT])
+        schools = list(standards_schools(user=request.user)[:MATRIX_LIMIT])
         states = standards_states(schools, today)
         rows = [{"school": s, "parts": [p for standard in states[s.pk] for p in standard["parts"]]} for s in schools]
         for row in rows:
@@ -190,7 +186,7 @@ class StandardsListView(RoleRequiredMixin, View):
 
 
 def _school_or_404(request, school_pk, roles=STANDARDS_VIEW_ROLES):
-    school = get_object_or_404(standards_schools(request.user, roles), pk=school_pk)
+    school = get_object_or_404(standards_schools(user=request.user, roles=roles), pk=school_pk)
     note_school(school.pk)
     return school
 
@@ -198,8 +194,8 @@ def _school_or_404(request, school_pk, roles=STANDARDS_VIEW_ROLES):
 def render_school(request, school, bound=None, status=200):
     today = timezone.localdate()
     standards = standards_states([school], today)[school.pk]
-    can_state = access_for(request.user).has_role(school.pk, STATEMENT_ROLES)
-    history = list(Statement.objects.filter(school=school).select_related("recorded_by")[:100])
+    can_state = can(request.user, "standards.state", school)
+    history = school_statements(school=school)
     for standard in standards:
         for part in standard["parts"]:
             if can_state and (part.key in STATEMENT_ONLY or part.state == PartState.UNKNOWN):
@@ -218,19 +214,18 @@ def render_school(request, school, bound=None, status=200):
 
 
 class SchoolStandardsView(RoleRequiredMixin, View):
-    required_roles = STANDARDS_VIEW_ROLES
+    permission = "standards.view"
 
     def get(self, request, school_pk):
         return render_school(request, _school_or_404(request, school_pk))
 
 
 class StatementCreateView(RoleRequiredMixin, View):
-    required_roles = STATEMENT_ROLES
+    permission = "standards.state"
 
     def post(self, request, school_pk):
         school = _school_or_404(request, school_pk)
-        if not access_for(request.user).has_role(school.pk, STATEMENT_ROLES):
-            raise Http404
+        self.require_in(school)
         form = forms.StatementForm(request.POST, request.FILES, auto_id=f"id_{request.POST.get('part', '')}_%s")
         if form.is_valid():
             d = form.cleaned_data
@@ -256,10 +251,12 @@ class StatementCreateView(RoleRequiredMixin, View):
 
 
 class StatementFileView(RoleRequiredMixin, View):
-    required_roles = STANDARDS_VIEW_ROLES
+    permission = "standards.view"
 
     def get(self, request, statement_pk):
-        statement = get_object_or_404(Statement.objects.visible_to(request.user).exclude(file=""), pk=statement_pk)
+        statement = statement_file(user=request.user, pk=statement_pk)
+        if statement is None:
+            raise Http404
         note_school(statement.school_id)
         return _download(statement.file, statement.original_name)
 
@@ -275,9 +272,7 @@ def _review_for(request, school):
 
 
 def render_review(request, school, review, current, form=None, status=200):
-    from schooldesk.standards.review import review_report
-
-    can_write = access_for(request.user).has_role(school.pk, REVIEW_ROLES)
+    can_write = can(request.user, "standards.review_write", school)
     versions = list(review.versions.select_related("saved_by")) if review.pk else []
     latest = versions[0] if versions else None
     signed = review.status == ReviewStatus.SIGNED
@@ -311,7 +306,7 @@ class ReviewView(RoleRequiredMixin, View):
     """The annual IT support review: the year's figures, and the ICT owner's findings and actions (versioned,
     signed off, then read-only until reopened). `?format=pdf` for the governors."""
 
-    required_roles = STANDARDS_VIEW_ROLES
+    permission = "standards.view"
 
     def get(self, request, school_pk):
         school = _school_or_404(request, school_pk)
@@ -319,7 +314,7 @@ class ReviewView(RoleRequiredMixin, View):
 
     def post(self, request, school_pk):
         school = _school_or_404(request, school_pk)
-        if not access_for(request.user).has_role(school.pk, REVIEW_ROLES):
+        if not can(request.user, "standards.review_write", school):
             raise PermissionDenied(_("Only the ICT owner writes the annual review."))
         review, current = _review_for(request, school)
         form = forms.ReviewForm(request.POST)
@@ -349,7 +344,7 @@ class ReviewView(RoleRequiredMixin, View):
 
 
 class ReviewActionView(RoleRequiredMixin, View):
-    required_roles = REVIEW_ROLES
+    permission = "standards.review_write"
     action = ""
 
     def post(self, request, school_pk):

@@ -57,14 +57,14 @@ def room(cast, name="Room 4") -> Location:
 
 
 def candidate_keys(user, **kwargs):
-    return {(c["basis"], str(c["key"])) for c in problem_candidates(user, **kwargs)}
+    return {(c["basis"], str(c["key"])) for c in problem_candidates(user=user, **kwargs)}
 
 
 def shown(user, **kwargs) -> list[tuple[str, str, set]]:
     """Each candidate as the page shows it: its heading and the summaries of its calls."""
     return [
         (c["basis_label"], c["label"], {call.summary for call in c["calls"]})
-        for c in problem_candidates(user, **kwargs)
+        for c in problem_candidates(user=user, **kwargs)
     ]
 
 
@@ -77,7 +77,7 @@ def test_calls_that_say_the_same_thing_in_one_place_are_one_candidate_and_unrela
     calls(cast, 1, location=room4, summary="Printer jammed")
     calls(cast, 1, location=room4, summary="Wi-Fi slow")
     assert shown(cast.spoc) == [("Same place", "“Projector bulb gone” in Room 4", set(BULB))]
-    [candidate] = problem_candidates(cast.spoc)
+    [candidate] = problem_candidates(user=cast.spoc)
     assert (candidate["count"], candidate["key"]) == (3, f"{room4.pk}|bulb gone projector")
 
 
@@ -94,7 +94,7 @@ def test_a_room_with_several_different_faults_has_no_candidate(cast):
             "Teacher laptop won't turn on",
         ],
     )
-    assert problem_candidates(cast.spoc) == []
+    assert problem_candidates(user=cast.spoc) == []
 
 
 def test_two_faults_of_one_projector_are_two_candidates_not_one_about_projectors(cast):
@@ -166,9 +166,9 @@ def test_three_calls_about_one_device_are_a_candidate_and_two_are_not(cast):
     ]
     for where, summary in zip(rooms[:2], summaries, strict=False):
         calls(cast, 1, asset=laptop, location=where, summary=summary)
-    assert problem_candidates(cast.technician) == []
+    assert problem_candidates(user=cast.technician) == []
     calls(cast, 1, asset=laptop, location=rooms[2], summary=summaries[2])
-    found = problem_candidates(cast.technician)
+    found = problem_candidates(user=cast.technician)
     assert [(c["basis"], c["key"], c["label"], c["count"]) for c in found] == [
         ("asset", f"{laptop.pk}|battery charge", "“charge battery” on OAK-L1 Laptop, Dell Latitude 3440", 3)
     ]
@@ -190,7 +190,7 @@ def test_old_calls_fall_out_of_the_window(cast):
     where = room(cast)
     calls(cast, 2, location=where, summaries=BULB)
     calls(cast, 1, location=where, summary=BULB[2], days_ago=14)  # more than two school days ago, whatever the day
-    assert problem_candidates(cast.spoc) == []
+    assert problem_candidates(user=cast.spoc) == []
 
 
 def test_requests_cancelled_calls_and_other_schools_are_not_counted(cast, other):
@@ -198,9 +198,9 @@ def test_requests_cancelled_calls_and_other_schools_are_not_counted(cast, other)
     calls(cast, 2, location=where, summaries=BULB)
     calls(cast, 1, location=where, kind="request", summary="Projector bulb gone: please order a spare")
     IncidentFactory(school=other.school, by=other.spoc, summary="Projector bulb gone")
-    assert problem_candidates(cast.spoc) == []
-    assert problem_candidates(other.spoc) == []
-    assert problem_candidates(cast.reporter) == []  # not someone who works problems
+    assert problem_candidates(user=cast.spoc) == []
+    assert problem_candidates(user=other.spoc) == []
+    assert problem_candidates(user=cast.reporter) == []  # not someone who works problems
 
 
 def test_a_device_described_in_words_is_grouped_too(cast):
@@ -220,12 +220,12 @@ def test_a_candidate_becomes_a_problem_in_one_step_and_leaves_the_list(cast):
     laptop = AssetFactory(school=cast.school, tag="OAK-L2")
     made = calls(cast, 3, asset=laptop, summary="Laptop will not charge")
     calls(cast, 1, asset=laptop, summary="Laptop keyboard sticky")  # about something else: not linked
-    [candidate] = problem_candidates(cast.technician)
+    [candidate] = problem_candidates(user=cast.technician)
     problem = problem_from_candidate(school=cast.school, by=cast.technician, basis="asset", key=candidate["key"])
     assert problem.title == "Repeat calls: “charge” on OAK-L2 Laptop, Dell Latitude 3440" and problem.asset == laptop
     assert set(problem.incidents.values_list("pk", flat=True)) == {c.pk for c in made}
     assert all(c.reference in problem.symptoms for c in made)
-    assert problem_candidates(cast.technician) == []
+    assert problem_candidates(user=cast.technician) == []
     with pytest.raises(ValidationError):  # nothing left to raise
         problem_from_candidate(school=cast.school, by=cast.technician, basis="asset", key=candidate["key"])
     assert Problem.objects.count() == 1
@@ -237,7 +237,7 @@ def test_the_candidates_are_found_in_a_fixed_number_of_queries(cast, django_asse
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as queries:
-            problem_candidates(cast.spoc)
+            problem_candidates(user=cast.spoc)
         return len(queries)
 
     calls(cast, 3, location=room(cast), summaries=BULB)
@@ -246,7 +246,7 @@ def test_the_candidates_are_found_in_a_fixed_number_of_queries(cast, django_asse
         projector = AssetFactory(school=cast.school, type_name="Projector", location=room(cast, f"Room {n}"))
         calls(cast, 3, location=room(cast, f"Room {n}"), asset=projector, summaries=BULB)
     calls(cast, 3, location=room(cast, "Library"), device="Library printer", summaries=["Printing blank pages"])
-    assert len(problem_candidates(cast.spoc)) > 5
+    assert len(problem_candidates(user=cast.spoc)) > 5
     assert count_queries() == few
 
 
@@ -262,16 +262,16 @@ def test_known_errors_are_offered_by_place_category_device_and_words(cast, other
     )
     unrelated = known_error(cast.school, title="Printer jams", location=elsewhere)
     known_error(other.school, title="Wi-Fi drops in Year 5 (theirs)")
-    assert known_error_suggestions(cast.spoc, location_id=room.pk, category_id=wifi.pk) == [problem]
-    assert known_error_suggestions(cast.spoc, text="the chromebooks keep dropping off the wifi drops") == [problem]
-    assert known_error_suggestions(cast.spoc, text="something else entirely") == []
-    assert unrelated not in known_error_suggestions(cast.spoc, location_id=room.pk, text="wi-fi")
-    assert known_error_suggestions(other.spoc, location_id=room.pk, category_id=wifi.pk) == []
+    assert known_error_suggestions(user=cast.spoc, location_id=room.pk, category_id=wifi.pk) == [problem]
+    assert known_error_suggestions(user=cast.spoc, text="the chromebooks keep dropping off the wifi drops") == [problem]
+    assert known_error_suggestions(user=cast.spoc, text="something else entirely") == []
+    assert unrelated not in known_error_suggestions(user=cast.spoc, location_id=room.pk, text="wi-fi")
+    assert known_error_suggestions(user=other.spoc, location_id=room.pk, category_id=wifi.pk) == []
 
 
 def test_reporters_are_offered_only_workarounds_they_may_apply(cast):
     room = Location.objects.filter(school=cast.school).first()
     for_desk = known_error(cast.school, title="Projector flickers", location=room, audience="desk")
     for_anyone = known_error(cast.school, title="Projector shows no picture", location=room, audience="reporter")
-    assert set(known_error_suggestions(cast.spoc, location_id=room.pk)) == {for_desk, for_anyone}
-    assert known_error_suggestions(cast.reporter, location_id=room.pk) == [for_anyone]
+    assert set(known_error_suggestions(user=cast.spoc, location_id=room.pk)) == {for_desk, for_anyone}
+    assert known_error_suggestions(user=cast.reporter, location_id=room.pk) == [for_anyone]
