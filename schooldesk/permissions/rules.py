@@ -115,6 +115,26 @@ def both(*tests):
 
 
 # --- webhooks --------------------------------------------------------------------------------------------
+from schooldesk.webhooks.choices import WEBHOOK_ORGANISATION_ROLES, WEBHOOK_ROLES  # noqa: E402 (by section)
+
+
+def _manages_webhooks(access, user, subscription) -> bool:
+    """A school's ICT owner, for the school's own; an organisation's desk, for the organisation's own subscriptions
+    and those of each of its schools. Without a subscription: in some school or organisation."""
+    schools = access.school_ids(WEBHOOK_ROLES)
+    organisations = access.organisation_ids(WEBHOOK_ORGANISATION_ROLES)
+    if subscription is None:
+        return bool(schools or organisations)
+    if subscription.organisation_id:
+        return subscription.organisation_id in organisations
+    return subscription.school_id in schools or (
+        subscription.school_id is not None and subscription.school.organisation_id in organisations
+    )
+
+
+_WEBHOOKS_REFUSED = _("Only the school's ICT owner or the organisation's desk can manage its webhooks.")
+rule("webhooks.manage", _manages_webhooks, _WEBHOOKS_REFUSED)  # add or change a subscription; the pages
+rule("webhooks.resend", _manages_webhooks, _WEBHOOKS_REFUSED)  # "Send again" a delivery
 
 
 # --- devicesync: device consoles -------------------------------------------------------------------------
