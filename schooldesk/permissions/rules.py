@@ -138,6 +138,29 @@ rule("webhooks.resend", _manages_webhooks, _WEBHOOKS_REFUSED)  # "Send again" a 
 
 
 # --- devicesync: device consoles -------------------------------------------------------------------------
+from schooldesk.devicesync.choices import CONSOLE_ORGANISATION_ROLES, CONSOLE_ROLES  # noqa: E402 (by section)
+
+
+def _manages_consoles(access, user, connection) -> bool:
+    """A school's ICT owner, SPOC or technicians, for the school's own connection; an organisation's desk, for the
+    organisation's own and those of each of its schools. Without a connection: in some school or organisation."""
+    schools = access.school_ids(CONSOLE_ROLES)
+    organisations = access.organisation_ids(CONSOLE_ORGANISATION_ROLES)
+    if connection is None:
+        return bool(schools or organisations)
+    if connection.organisation_id:
+        return connection.organisation_id in organisations
+    return connection.school_id in schools or (
+        connection.school_id is not None and connection.school.organisation_id in organisations
+    )
+
+
+_CONSOLES_REFUSED = _(
+    "Only the school's ICT owner, SPOC or technicians, or the organisation's desk, can manage its device consoles."
+)
+rule("devicesync.manage", _manages_consoles, _CONSOLES_REFUSED)  # add or change a connection; the pages
+rule("devicesync.test", _manages_consoles, _CONSOLES_REFUSED)  # "Test the connection"
+rule("devicesync.sync", _manages_consoles, _CONSOLES_REFUSED)  # "Sync now"
 
 
 # --- directory: Microsoft 365 / Google Workspace sync ----------------------------------------------------
