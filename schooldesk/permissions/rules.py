@@ -164,6 +164,47 @@ rule("devicesync.sync", _manages_consoles, _CONSOLES_REFUSED)  # "Sync now"
 
 
 # --- directory: Microsoft 365 / Google Workspace sync ----------------------------------------------------
+from schooldesk.directory.choices import (  # noqa: E402 (by section)
+    DIRECTORY_ORGANISATION_ROLES,
+    DIRECTORY_READER_ROLES,
+    DIRECTORY_ROLES,
+)
+
+
+def _manages_directory(access, user, connection) -> bool:
+    """A school's ICT owner, for the school's own connection; an organisation's desk, for the organisation's own
+    and those of each of its schools. Without a connection: in some school or organisation."""
+    schools = access.school_ids(DIRECTORY_ROLES)
+    organisations = access.organisation_ids(DIRECTORY_ORGANISATION_ROLES)
+    if connection is None:
+        return bool(schools or organisations)
+    if connection.organisation_id:
+        return connection.organisation_id in organisations
+    return connection.school_id in schools or (
+        connection.school_id is not None and connection.school.organisation_id in organisations
+    )
+
+
+def _adds_rooms(access, user, connection) -> bool:
+    """A room read from a school's own connection becomes one of the school's locations (an organisation's
+    connection has no school to add it to)."""
+    return connection is None or (connection.school_id is not None and _manages_directory(access, user, connection))
+
+
+_DIRECTORY_REFUSED = _("Only the school's ICT owner or the organisation's desk manages this connection.")
+rule("directory.manage", _manages_directory, _DIRECTORY_REFUSED)  # add or change a connection; the pages
+rule("directory.test", _manages_directory, _DIRECTORY_REFUSED)  # "Test the connection"
+rule("directory.sync", _manages_directory, _DIRECTORY_REFUSED)  # "Sync now"
+rule(
+    "directory.add_room",
+    both(_manages_directory, _adds_rooms),
+    _("Only the school's ICT owner or the organisation's desk adds locations here."),
+)
+rule(  # the list of connections and the reports: those who manage them, and the SPOCs of a school
+    "directory.read",
+    either(_manages_directory, holds(DIRECTORY_READER_ROLES)),
+    _("Your role does not include directory sync."),
+)
 
 
 # --- reports: dashboards, the service report, the audit trail ---------------------------------------------
