@@ -112,6 +112,34 @@ def both(*tests):
 
 
 # --- mail: mailboxes, intake -----------------------------------------------------------------------------
+from schooldesk.mail.choices import CALL_MAIL_ROLES, MAIL_ORGANISATION_ROLES, MAIL_ROLES  # noqa: E402 (by section)
+
+
+def _runs_the_mail(access, user, obj) -> bool:
+    """The desk's SPOC or ICT owner in the school of `obj` (a mailbox, an email, a call, a school); for a mailbox
+    shared by an organisation's schools, and its email not yet matched to a school, the same roles held across the
+    organisation. Without an object: in some school."""
+    if obj is None:
+        return access.any_role(MAIL_ROLES)
+    school_id = school_id_of(obj)
+    if school_id is not None:
+        return access.has_role(school_id, MAIL_ROLES)
+    organisation_id = getattr(obj, "organisation_id", None)
+    if organisation_id is None and getattr(obj, "mailbox_id", None) is not None:
+        organisation_id = obj.mailbox.organisation_id  # an email in a shared mailbox, not yet matched to a school
+    return organisation_id is not None and organisation_id in access.organisation_ids(MAIL_ORGANISATION_ROLES)
+
+
+def _runs_a_desk(access, user, obj) -> bool:
+    """The desk's roles in some school, or across an organisation (the emails only a desk receives)."""
+    return access.any_role(MAIL_ROLES) or bool(access.organisation_ids(MAIL_ORGANISATION_ROLES))
+
+
+_MAIL_REFUSED = _("Only the SPOC or the ICT owner can manage the desk's email.")
+rule("mail.manage", _runs_the_mail, _MAIL_REFUSED)  # add, change, check, confirm, authorise a mailbox; the pages
+rule("mail.handle", _runs_the_mail, _MAIL_REFUSED)  # retry, accept or discard a held or failed email; the pages
+rule("mail.desk_emails", _runs_a_desk)  # choose the emails only a desk receives (a new call)
+rule("mail.read_call", holds(CALL_MAIL_ROLES))  # every email sent and received about a call
 
 
 # --- webhooks --------------------------------------------------------------------------------------------
