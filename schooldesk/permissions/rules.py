@@ -109,6 +109,12 @@ def both(*tests):
 
 
 # --- privacy: subject access, erasure, retention ------------------------------------------------------
+from schooldesk.privacy.choices import PRIVACY_ROLES  # noqa: E402 (by section)
+
+# the DPO, and the ICT owner who may help (docs/decisions/0024)
+rule("privacy.request", holds(PRIVACY_ROLES))  # record a subject access request, choose its person, exempt, answer
+rule("privacy.erase", holds(PRIVACY_ROLES))  # pseudonymise the request's person
+rule("privacy.retention", holds(PRIVACY_ROLES))  # a school's retention schedule
 
 
 # --- mail: mailboxes, intake -----------------------------------------------------------------------------
