@@ -106,6 +106,44 @@ def both(*tests):
 
 
 # --- safeguarding: the restricted lane, breaches, filtering ------------------------------------------
+from schooldesk.accounts.choices import BREACH_ROLES, SAFEGUARDING_ROLES, Role  # noqa: E402 (by section)
+
+# Who sees a restricted call, a breach, a concern or the register is tenancy (`visible_to`, safeguarding/models.py
+# and selectors.py); what the DPO and the DSL may do to them is here.
+rule("safeguarding.breach_record", holds(BREACH_ROLES), _("Only the DPO or the ICT owner can record a breach."))
+rule("safeguarding.concern_act", holds(SAFEGUARDING_ROLES), _("Only the DSL or the ICT owner can record actions."))
+rule(
+    "safeguarding.concern_close",
+    holds(SAFEGUARDING_ROLES),
+    _("Only the DSL or the ICT owner can record the outcome."),
+)
+rule("safeguarding.filter_request", holds(frozenset(Role)), _("You are not a member of this school."))
+rule(
+    "safeguarding.filter_decide",
+    holds(SAFEGUARDING_ROLES),
+    _("Only the DSL or the ICT owner can decide filtering changes."),
+)
+rule(
+    "safeguarding.review_start",
+    holds(SAFEGUARDING_ROLES),
+    _("Only the DSL or the ICT owner can start the review."),
+)
+
+
+def _signs_as_dsl(access, user, review) -> bool:
+    """The DSL signs a review once (as the DSL)."""
+    return holds({Role.DSL})(access, user, review) and (review is None or review.dsl_signed_at is None)
+
+
+def _signs_as_governor(access, user, review) -> bool:
+    """A governor (a viewer of the school) signs a review once (as the governor)."""
+    return holds({Role.VIEWER})(access, user, review) and (review is None or review.governor_signed_at is None)
+
+
+_NO_SIGNATURE = _("This review does not wait for your signature.")
+rule("safeguarding.review_sign_as_dsl", _signs_as_dsl, _NO_SIGNATURE)
+rule("safeguarding.review_sign_as_governor", _signs_as_governor, _NO_SIGNATURE)
+rule("safeguarding.review_sign", either(_signs_as_dsl, _signs_as_governor), _NO_SIGNATURE)
 
 
 # --- privacy: subject access, erasure, retention ------------------------------------------------------

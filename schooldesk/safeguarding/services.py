@@ -6,21 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import BREACH_ROLES, SAFEGUARDING_ROLES, Role
+from schooldesk.accounts.choices import Role
 from schooldesk.core.audit import audit_record
+from schooldesk.core.permissions import can, require
 from schooldesk.safeguarding import choices
 from schooldesk.safeguarding.models import Breach, Concern, ConcernAction, FilterRequest, FilterReview
-
-
-def _require(by, school_id, roles, message) -> None:
-    if by is not None and not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
 
 
 def _holders(school, role: str):
@@ -131,7 +126,7 @@ BREACH_FIELDS = (
 def breach_record(*, breach, by, version: int, now=None, **fields) -> Breach:
     """The DPO records what happened and decides whether it is notifiable (with the reason); a notifiable breach
     records when the ICO was told and its reference."""
-    _require(by, breach.school_id, BREACH_ROLES, _("Only the DPO or the ICT owner can record a breach."))
+    require(by, "safeguarding.breach_record", breach)
     breach = Breach.objects.select_for_update().get(pk=breach.pk)
     if breach.version != version:
         raise ValidationError(
@@ -202,7 +197,7 @@ def breach_reminders_send(*, now=None) -> int:
 
 @transaction.atomic
 def concern_action_add(*, concern, by, text: str) -> ConcernAction:
-    _require(by, concern.school_id, SAFEGUARDING_ROLES, _("Only the DSL or the ICT owner can record actions."))
+    require(by, "safeguarding.concern_act", concern)
     if not text.strip():
         raise ValidationError({"text": _("Say what was done.")})
     action = ConcernAction.objects.create(concern=concern, by=by, text=text.strip())
@@ -219,7 +214,7 @@ def concern_action_add(*, concern, by, text: str) -> ConcernAction:
 
 @transaction.atomic
 def concern_close(*, concern, by, outcome: str, now=None) -> Concern:
-    _require(by, concern.school_id, SAFEGUARDING_ROLES, _("Only the DSL or the ICT owner can record the outcome."))
+    require(by, "safeguarding.concern_close", concern)
     if not outcome.strip():
         raise ValidationError({"outcome": _("Say what the outcome was.")})
     concern.outcome, concern.closed_at = outcome.strip(), now or timezone.now()
@@ -240,7 +235,7 @@ def concern_close(*, concern, by, outcome: str, now=None) -> Concern:
 def filter_request_create(
     *, school, by, change: str, site: str, reason: str, audience: str, year_group: str = "", days: int | None = None
 ) -> FilterRequest:
-    _require(by, school.pk, set(Role), _("You are not a member of this school."))
+    require(by, "safeguarding.filter_request", school)
     errors = {}
     if not site.strip():
         errors["site"] = _("Say which website or app.")
@@ -292,9 +287,7 @@ def _filter_call(request, by, summary: str):
 @transaction.atomic
 def filter_request_decide(*, request, by, version: int, approve: bool, reason: str, now=None) -> FilterRequest:
     """The DSL approves (the change goes to the technician as a call, with its expiry) or refuses, with a reason."""
-    _require(
-        by, request.school_id, SAFEGUARDING_ROLES, _("Only the DSL or the ICT owner can decide filtering changes.")
-    )
+    require(by, "safeguarding.filter_decide", request)
     request = FilterRequest.objects.select_for_update().get(pk=request.pk)
     if request.version != version or request.status != choices.FilterStatus.REQUESTED:
         raise ValidationError(_("This request has been decided since you opened it. Reload the page."))
@@ -401,7 +394,7 @@ def review_decisions(school) -> list[dict]:
 
 @transaction.atomic
 def filter_review_create(*, school, by, review_on, notes: str = "") -> FilterReview:
-    _require(by, school.pk, SAFEGUARDING_ROLES, _("Only the DSL or the ICT owner can start the review."))
+    require(by, "safeguarding.review_start", school)
     review = FilterReview.objects.create(
         school=school, review_on=review_on, notes=notes.strip(), created_by=by, decisions=review_decisions(school)
     )
@@ -414,14 +407,12 @@ def filter_review_sign(*, review, by, now=None) -> FilterReview:
     """The DSL signs as the DSL, a governor (a viewer of the school) as the governor; each once. A review both
     have signed is kept as it is."""
     review = FilterReview.objects.select_for_update().get(pk=review.pk)
-    access = access_for(by)
+    require(by, "safeguarding.review_sign", review)
     now = now or timezone.now()
-    if access.has_role(review.school_id, {Role.DSL}) and review.dsl_signed_at is None:
+    if can(by, "safeguarding.review_sign_as_dsl", review):
         review.dsl_signed_by, review.dsl_signed_at, as_whom = by, now, "the DSL"
-    elif access.has_role(review.school_id, {Role.VIEWER}) and review.governor_signed_at is None:
-        review.governor_signed_by, review.governor_signed_at, as_whom = by, now, "a governor"
     else:
-        raise PermissionDenied(_("This review does not wait for your signature."))
+        review.governor_signed_by, review.governor_signed_at, as_whom = by, now, "a governor"
     review.save()
     audit_record(actor=by, school=review.school, action="update", obj=review, summary=f"Signed {review} as {as_whom}")
     return review
