@@ -9,7 +9,7 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +20,13 @@ from schooldesk.core.models import AuditEntry
 from schooldesk.core.permissions import require
 from schooldesk.incidents.choices import UpdateKind
 from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate
+from schooldesk.loans.models import Agreement, Charge
 from schooldesk.mail.models import InboundMessage, OutboundMessage
 from schooldesk.privacy import selectors
 from schooldesk.privacy.choices import LOGGED, ONE_MONTH, RecordKind
 from schooldesk.privacy.models import RetentionPolicy, RetentionRun, SubjectAccessExemption, SubjectAccessRequest
+from schooldesk.privacy.selectors_loans import loans_about, pupils_about
+from schooldesk.schools.models import School
 
 
 def due_on_for(received_on: date) -> date:
@@ -322,11 +325,6 @@ def _pseudonymise_loans(school, subject, pseudonym: str, email: str, replace) ->
     """The device scheme's records: the person's pupil record renamed (its MIS id and parent's details cleared,
     taken off the roll, so a sync cannot name it again), the pupil records naming them as parent or carer, the
     agreements they signed or that name them, and the charges' words. Loans and charges are kept, as calls are."""
-    from django.db.models import F
-
-    from schooldesk.loans.models import Agreement, Charge
-    from schooldesk.privacy.selectors_loans import loans_about, pupils_about
-
     pupils = list(pupils_about(school=school, subject=subject))
     for pupil in pupils:
         if subject.pupil is not None and pupil.pk == subject.pupil.pk:
@@ -497,8 +495,6 @@ def retention_run_all(*, now: datetime | None = None) -> list[RetentionRun]:
     """The nightly job: every school whose DPO has switched retention on."""
     runs = []
     for school_id in RetentionPolicy.objects.filter(is_enabled=True).values_list("school_id", flat=True):
-        from schooldesk.schools.models import School
-
         run = retention_run(school=School.objects.get(pk=school_id), now=now)
         if run is not None:
             runs.append(run)

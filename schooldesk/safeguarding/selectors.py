@@ -8,12 +8,13 @@ from django.db.models import Q, QuerySet
 
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import BREACH_ROLES, DESK_ROLES, RESTRICTED_ROLES, SAFEGUARDING_ROLES, Role
+from schooldesk.incidents.choices import ACTIVE_STATUSES
+from schooldesk.incidents.models import Incident
 from schooldesk.safeguarding import choices
 from schooldesk.safeguarding.models import Breach, Concern, FilterRequest, FilterReview
 
 if TYPE_CHECKING:
     from schooldesk.accounts.models import User
-    from schooldesk.incidents.models import Incident
 
 
 def breach_log(*, user: User) -> QuerySet[Breach]:
@@ -106,9 +107,6 @@ def lane_records(*, user: User, incident: Incident) -> dict:
 def restricted_held(*, user: User) -> list[dict]:
     """For a desk that cannot read them: the restricted calls of its schools that are still open, each as its
     reference and who holds it, and nothing of what it says."""
-    from schooldesk.incidents.choices import ACTIVE_STATUSES
-    from schooldesk.incidents.models import Incident
-
     access = access_for(user)
     ids = set(access.school_ids(DESK_ROLES)) - set(access.school_ids(RESTRICTED_ROLES))
     if not ids:
@@ -134,8 +132,6 @@ def holder_of(breach_pk, concern_pk) -> str:
 
 def restricted_stub(*, user: User, pk: int) -> dict | None:
     """What the call page tells a desk about a restricted call it may not read: that it exists and who holds it."""
-    from schooldesk.incidents.models import Incident
-
     access = access_for(user)
     ids = access.school_ids(DESK_ROLES)
     if not ids:

@@ -8,21 +8,25 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts.choices import Role
+from schooldesk.accounts.models import User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.permissions import can, require
+from schooldesk.incidents.models import Incident
+from schooldesk.incidents.services import incident_create, incident_triage
+from schooldesk.locations.models import Location
+from schooldesk.mail.choices import Purpose
+from schooldesk.mail.outbound import deliver_after_commit, message_queue, site_url
 from schooldesk.safeguarding import choices
 from schooldesk.safeguarding.models import Breach, Concern, ConcernAction, FilterRequest, FilterReview
 
 
 def _holders(school, role: str):
     """The people holding `role` in the school (or across its organisation); the ICT owner when nobody does."""
-    from django.db.models import Q
-
-    from schooldesk.accounts.models import User
 
     def holding(wanted):
         return list(
@@ -41,9 +45,6 @@ def _holders(school, role: str):
 
 def _tell(*, school, incident, role: str, key: str) -> int:
     """A link to the restricted call for each holder of `role`: never what it says (mail/outbound.py restricted())."""
-    from schooldesk.mail.choices import Purpose
-    from schooldesk.mail.outbound import deliver_after_commit, message_queue, site_url
-
     sent = []
     for person in _holders(school, role):
         sent.append(
@@ -79,8 +80,6 @@ def restricted_lane_open(*, incident, lane: str, by, now=None):
         return existing
     now = now or timezone.now()
     if not incident.is_restricted:
-        from schooldesk.incidents.models import Incident
-
         Incident.objects.filter(pk=incident.pk).update(is_restricted=True, version=incident.version + 1)
         incident.is_restricted, incident.version = True, incident.version + 1
     if lane == choices.Lane.BREACH:
@@ -99,8 +98,6 @@ def restricted_lane_open(*, incident, lane: str, by, now=None):
 @transaction.atomic
 def restricted_call_report(*, lane: str, **create) -> object:
     """Report a call straight into the restricted lane (the report form's two plain-words choices)."""
-    from schooldesk.incidents.services import incident_create
-
     incident = incident_create(is_restricted=True, **create)
     restricted_lane_open(incident=incident, lane=lane, by=create.get("by"))
     return incident
@@ -260,8 +257,6 @@ def filter_request_create(
 
 
 def _change_location(school):
-    from schooldesk.locations.models import Location
-
     places = Location.objects.filter(school=school, is_archived=False)
     return places.filter(name__icontains="server").order_by("name").first() or places.order_by("name").first()
 
@@ -269,8 +264,6 @@ def _change_location(school):
 def _filter_call(request, by, summary: str):
     """The call that asks the technician (or the filtering supplier, once the desk escalates it) to make the
     change. It says what and for whom, not why: the reason stays in the register."""
-    from schooldesk.incidents.services import incident_create
-
     location = _change_location(request.school)
     if location is None:
         raise ValidationError(_("The school has no locations yet, so the call for the technician cannot be logged."))
@@ -421,8 +414,6 @@ def filter_review_sign(*, review, by, now=None) -> FilterReview:
 @transaction.atomic
 def incident_triage_into_lane(*, lane: str = "", **triage):
     """The desk's triage, and with a lane chosen the call goes into the restricted lane (docs/decisions/0023)."""
-    from schooldesk.incidents.services import incident_triage
-
     incident = incident_triage(**triage)
     if lane:
         restricted_lane_open(incident=incident, lane=lane, by=triage.get("by"))
