@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.core.forms import SchoolOrOrganisationMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.devicesync.choices import LineKind
-from schooldesk.devicesync.models import ConsoleConnection, console_scope
+from schooldesk.devicesync.models import ConsoleConnection
+from schooldesk.devicesync.selectors import console_choices
 
 
 class ConnectionForm(SchoolOrOrganisationMixin, VersionedFormMixin, StyledFormMixin, forms.ModelForm):
@@ -62,7 +63,7 @@ class ConnectionForm(SchoolOrOrganisationMixin, VersionedFormMixin, StyledFormMi
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.decide_school_or_organisation(*console_scope(user))
+        self.decide_school_or_organisation(*console_choices(user=user))
         if self.instance.pk and self.instance.credentials:
             self.fields["secret"].help_text = _(
                 "A key is stored (%(hint)s). Leave empty to keep it; paste a new one to replace it."

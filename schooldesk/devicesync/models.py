@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.access import access_for
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import TimeStampedModel
@@ -31,8 +32,6 @@ from schooldesk.devicesync.choices import (
 
 def console_scope(user) -> tuple[list[int], list[int]]:
     """(school ids whose connections the user may manage, organisation ids whose connections they may)."""
-    from schooldesk.accounts.access import access_for
-
     access = access_for(user)
     return access.school_ids(CONSOLE_ROLES), access.organisation_ids(CONSOLE_ORGANISATION_ROLES)
 

@@ -7,35 +7,19 @@ import json
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
+from schooldesk.core.permissions import require
 from schooldesk.devicesync.choices import ConsoleKind, RunStatus
 from schooldesk.devicesync.consoles import Client, ConsoleError
-from schooldesk.devicesync.models import ConsoleConnection, SyncRun, console_scope
+from schooldesk.devicesync.models import ConsoleConnection, SyncRun
 from schooldesk.devicesync.sync import parse_routing, sync_run
 from schooldesk.mail.oauth import endpoint_allowed
-
-
-def can_manage(by, connection: ConsoleConnection) -> bool:
-    schools, organisations = console_scope(by)
-    if connection.organisation_id:
-        return connection.organisation_id in organisations
-    return connection.school_id in schools or connection.school.organisation_id in organisations
-
-
-def _require(by, connection: ConsoleConnection) -> None:
-    if by is not None and not can_manage(by, connection):
-        raise PermissionDenied(
-            _(
-                "Only the school's ICT owner, SPOC or technicians, or the organisation's desk, "
-                "can manage its device consoles."
-            )
-        )
 
 
 def _check(connection: ConsoleConnection) -> None:
@@ -88,7 +72,7 @@ def connection_save(
     *, connection: ConsoleConnection, by, version: int | None = None, credentials: str = ""
 ) -> ConsoleConnection:
     """Add or change a connection. `credentials` empty on an edit keeps the stored key."""
-    _require(by, connection)
+    require(by, "devicesync.manage", connection)
     version_claim(connection, version)
     if credentials.strip():
         connection.credentials = credentials.strip()
@@ -117,7 +101,7 @@ def connection_save(
 
 def connection_test(*, connection: ConsoleConnection, by) -> str:
     """A token and the first page of devices: what a person reads ("It answered: 3 devices on its first page")."""
-    _require(by, connection)
+    require(by, "devicesync.test", connection)
     client = Client(connection)
     try:
         devices = client.devices()
@@ -140,7 +124,7 @@ def _busy(connection: ConsoleConnection) -> bool:
 @transaction.atomic
 def sync_request(*, connection: ConsoleConnection, by) -> SyncRun:
     """Queue a sync now; the worker runs it (tests: at once, after the commit)."""
-    _require(by, connection)
+    require(by, "devicesync.sync", connection)
     if _busy(connection):
         raise ValidationError(_("A sync of this console is already queued or running."))
     run = SyncRun.objects.create(

@@ -9,27 +9,28 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FormPageView, ObjectActionView
 from schooldesk.devicesync import selectors, services
 from schooldesk.devicesync.forms import ButtonForm, ConnectionForm, LineFilterForm
-from schooldesk.devicesync.models import ConsoleConnection, SyncRun, console_scope
+from schooldesk.devicesync.models import ConsoleConnection, SyncRun
 
 LINES_PER_PAGE = 100
 
 
 class ConsolesMixin:
-    """A school's ICT owner, SPOC or technicians, or an organisation's desk."""
+    """A school's ICT owner, SPOC or technicians, or an organisation's desk: the rule "devicesync.manage"
+    (schooldesk/permissions/rules.py) in some school or organisation."""
 
     def dispatch(self, request, *args, **kwargs):
-        schools, organisations = console_scope(request.user)
-        if not schools and not organisations:
+        if not can(request.user, "devicesync.manage"):
             raise PermissionDenied("Your role does not include device consoles.")
         return super().dispatch(request, *args, **kwargs)
 
 
 def _connection_or_404(request, pk) -> ConsoleConnection:
     try:
-        return selectors.connection_get(request.user, pk)
+        return selectors.connection_get(user=request.user, pk=pk)
     except ConsoleConnection.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -39,7 +40,7 @@ class ConnectionListView(ConsolesMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.connection_list(self.request.user)
+        return selectors.connection_list(user=self.request.user)
 
 
 class ConnectionEditView(ConsolesMixin, FormPageView):
@@ -59,7 +60,7 @@ class ConnectionEditView(ConsolesMixin, FormPageView):
 
     def get_context_data(self, **context):
         if self.object.pk:
-            context["runs"] = selectors.connection_runs(self.object)
+            context["runs"] = selectors.connection_runs(connection=self.object)
         return context
 
     def perform(self, form):
@@ -117,7 +118,8 @@ class SyncRequestView(_ConnectionAction):
 class RunListView(ConsolesMixin, View):
     def get(self, request, pk):
         connection = _connection_or_404(request, pk)
-        page = Paginator(selectors.connection_runs(connection, limit=None), 50).get_page(request.GET.get("page"))
+        runs = selectors.connection_runs(connection=connection, limit=None)
+        page = Paginator(runs, 50).get_page(request.GET.get("page"))
         return render(
             request,
             "devicesync/run_list.html",
@@ -129,12 +131,12 @@ class RunDetailView(ConsolesMixin, View):
     def get(self, request, pk, run_pk):
         connection = _connection_or_404(request, pk)
         try:
-            run = selectors.run_get(connection, run_pk)
+            run = selectors.run_get(connection=connection, run_pk=run_pk)
         except SyncRun.DoesNotExist as exc:
             raise Http404 from exc
         filters = LineFilterForm(request.GET or None)
         kind = filters.cleaned_data.get("kind", "") if filters.is_valid() else ""
-        page = Paginator(selectors.run_lines(run, kind), LINES_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(selectors.run_lines(run=run, kind=kind), LINES_PER_PAGE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         return render(

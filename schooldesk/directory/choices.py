@@ -1,6 +1,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.choices import DESK_ROLES, Role
+
+#: who manages a school's connection: its ICT owner; an organisation's desk (SPOC or ICT owner across it) manages
+#: the organisation's own and those of each of its schools
+DIRECTORY_ROLES = frozenset({Role.OWNER})
+DIRECTORY_ORGANISATION_ROLES = DESK_ROLES
+#: who reads the reports of their school's connections (docs/decisions/0034)
+DIRECTORY_READER_ROLES = DESK_ROLES
+
 
 class Provider(models.TextChoices):
     MICROSOFT = "microsoft", _("Microsoft 365 (Entra ID, through Graph)")

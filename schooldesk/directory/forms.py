@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schooldesk.core.forms import SchoolOrOrganisationMixin, StyledFormMixin, VersionedFormMixin
-from schooldesk.directory.models import Connection, manager_scope
+from schooldesk.directory.models import Connection
+from schooldesk.directory.selectors import connection_choices
 
 
 class ConnectionForm(VersionedFormMixin, SchoolOrOrganisationMixin, StyledFormMixin, forms.ModelForm):
@@ -49,7 +50,7 @@ class ConnectionForm(VersionedFormMixin, SchoolOrOrganisationMixin, StyledFormMi
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.decide_school_or_organisation(*manager_scope(user))
+        self.decide_school_or_organisation(*connection_choices(user=user))
         if self.instance.pk and self.instance.secret:
             self.fields["new_secret"].help_text = _(
                 "A secret is stored (%(hint)s). Leave empty to keep it; enter a new one to replace it."

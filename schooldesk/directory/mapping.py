@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from schooldesk.accounts.choices import Role
+from schooldesk.schools.models import School
 
 #: roles a directory may give: never the ICT owner's, a provider's (a supplier's) or the restricted lane's
 SYNCED_ROLES = (Role.REPORTER, Role.SPOC, Role.TECHNICIAN, Role.VIEWER)
@@ -36,8 +37,6 @@ def _role(word: str) -> str | None:
 
 def parse(text: str, *, school=None, organisation=None) -> list[Rule]:
     """The rules of `text`, or ValidationError naming every bad line by its number."""
-    from schooldesk.schools.models import School
-
     rules, errors = [], []
     urns = dict(School.objects.filter(organisation=organisation).values_list("urn", "pk")) if organisation else {}
     for number, line in enumerate((text or "").splitlines(), start=1):

@@ -11,27 +11,31 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.access import access_for
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import TimeStampedModel
-from schooldesk.directory.choices import ChangeKind, Provider, RunStatus, Subject, Trigger
+from schooldesk.directory.choices import (
+    DIRECTORY_ORGANISATION_ROLES,
+    DIRECTORY_READER_ROLES,
+    DIRECTORY_ROLES,
+    ChangeKind,
+    Provider,
+    RunStatus,
+    Subject,
+    Trigger,
+)
 
 
 def manager_scope(user) -> tuple[list[int], list[int]]:
     """(school ids where the user may manage connections, organisation ids where they may for every school)."""
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import DESK_ROLES, Role
-
     access = access_for(user)
-    return access.school_ids(frozenset({Role.OWNER})), access.organisation_ids(DESK_ROLES)
+    return access.school_ids(DIRECTORY_ROLES), access.organisation_ids(DIRECTORY_ORGANISATION_ROLES)
 
 
 def reader_scope(user) -> list[int]:
     """School ids whose connections' reports the user may read (their SPOCs and ICT owners)."""
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import DESK_ROLES
-
-    return access_for(user).school_ids(DESK_ROLES)
+    return access_for(user).school_ids(DIRECTORY_READER_ROLES)
 
 
 class ConnectionQuerySet(models.QuerySet):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
+from schooldesk.core.permissions import require
 from schooldesk.directory import clients, mapping
 from schooldesk.directory.choices import Provider, RunStatus, Trigger
 from schooldesk.directory.models import Connection, Room, Run
@@ -21,15 +22,10 @@ from schooldesk.locations.services import location_save
 logger = logging.getLogger(__name__)
 
 
-def _check_manager(connection: Connection, by) -> None:
-    if by is not None and connection.pk and not Connection.objects.visible_to(by).filter(pk=connection.pk).exists():
-        raise PermissionDenied(_("Only the school's ICT owner or the organisation's desk manages this connection."))
-
-
 @transaction.atomic
 def connection_save(*, connection: Connection, by, secret: str = "", version: int | None = None) -> Connection:
     """Create or change a connection. An empty `secret` keeps the stored one."""
-    _check_manager(connection, by)
+    require(by, "directory.manage", connection)
     version_claim(connection, version)
     if secret.strip():
         connection.secret = secret.strip()
@@ -69,7 +65,7 @@ def connection_save(*, connection: Connection, by, secret: str = "", version: in
 
 def connection_test(*, connection: Connection, by) -> tuple[bool, str]:
     """Sign in and read the directory: (worked, what to tell the person). Changes nothing of the desk's people."""
-    _check_manager(connection, by)
+    require(by, "directory.test", connection)
     try:
         rules = mapping.parse(connection.role_mapping, school=connection.school, organisation=connection.organisation)
         directory = clients.read(connection, {rule.key for rule in rules})
@@ -86,7 +82,7 @@ def _message(exc) -> str:
 
 def sync_start(*, connection: Connection, by) -> None:
     """ "Sync now": the worker runs it after this request commits (tests run it at once)."""
-    _check_manager(connection, by)
+    require(by, "directory.sync", connection)
     from schooldesk.directory.tasks import directory_sync_task
 
     transaction.on_commit(lambda: directory_sync_task(connection.pk, by.pk if by else None))
@@ -140,9 +136,8 @@ def room_add(*, room: Room, by) -> Location | None:
     """The room becomes one of the school's locations (or is tied to the location of its name). None when it was
     already."""
     room = Room.objects.select_for_update(of=("self",)).select_related("run__connection__school").get(pk=room.pk)
+    require(by, "directory.add_room", room.run.connection)
     school = room.run.connection.school
-    if school is None or not Connection.objects.visible_to(by).filter(pk=room.run.connection_id).exists():
-        raise PermissionDenied(_("Only the school's ICT owner or the organisation's desk adds locations here."))
     if room.location_id:
         return None
     location = Location.objects.filter(school=school, name__iexact=room.name.strip()).first()

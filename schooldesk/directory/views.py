@@ -7,42 +7,42 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, TemplateView
 
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FormPageView, ObjectActionView
 from schooldesk.directory import selectors, services
 from schooldesk.directory.forms import ActionForm, ConnectionForm
-from schooldesk.directory.models import Connection, Room, Run, manager_scope, reader_scope
+from schooldesk.directory.models import Connection, Room, Run
 
 
 class ManagerRequiredMixin:
-    """The school's ICT owner, or an organisation's desk (SPOC or ICT owner across it)."""
+    """The school's ICT owner, or an organisation's desk (SPOC or ICT owner across it): the rule "directory.manage"
+    (schooldesk/permissions/rules.py) in some school or organisation."""
 
     def dispatch(self, request, *args, **kwargs):
-        schools, organisations = manager_scope(request.user)
-        if not schools and not organisations:
+        if not can(request.user, "directory.manage"):
             raise PermissionDenied("Your role does not include directory connections.")
         return super().dispatch(request, *args, **kwargs)
 
 
 class ReaderRequiredMixin:
-    """Those who manage connections, and the SPOCs who read their school's reports."""
+    """Those who manage connections, and the SPOCs who read their school's reports: the rule "directory.read"."""
 
     def dispatch(self, request, *args, **kwargs):
-        schools, organisations = manager_scope(request.user)
-        if not schools and not organisations and not reader_scope(request.user):
+        if not can(request.user, "directory.read"):
             raise PermissionDenied("Your role does not include directory sync.")
         return super().dispatch(request, *args, **kwargs)
 
 
 def _connection_or_404(request, pk) -> Connection:
     try:
-        return selectors.connection_get(request.user, pk)
+        return selectors.connection_get(user=request.user, pk=pk)
     except Connection.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def _run_or_404(request, pk) -> Run:
     try:
-        return selectors.run_get(request.user, pk)
+        return selectors.run_get(user=request.user, pk=pk)
     except Run.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -52,9 +52,9 @@ class ConnectionListView(ReaderRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            connections=list(selectors.connection_list(self.request.user)),
-            runs=list(selectors.run_list(self.request.user)[: selectors.RECENT]),
-            can_manage=any(manager_scope(self.request.user)),
+            connections=list(selectors.connection_list(user=self.request.user)),
+            runs=list(selectors.run_list(user=self.request.user)[: selectors.RECENT]),
+            can_manage=can(self.request.user, "directory.manage"),
             **kwargs,
         )
 
@@ -75,7 +75,7 @@ class ConnectionEditView(ManagerRequiredMixin, FormPageView):
 
     def get_context_data(self, **context):
         if self.object.pk:
-            context["runs"] = list(self.object.runs.order_by("-started_at", "-pk")[:10])
+            context["runs"] = selectors.connection_runs(connection=self.object)
         return context
 
     def perform(self, form):
@@ -130,7 +130,7 @@ class RunListView(ReaderRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.run_list(self.request.user)
+        return selectors.run_list(user=self.request.user)
 
 
 class RunDetailView(ReaderRequiredMixin, TemplateView):
@@ -138,13 +138,13 @@ class RunDetailView(ReaderRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         run = _run_or_404(self.request, self.kwargs["run_pk"])
-        rooms = selectors.run_rooms(run)
+        rooms = selectors.run_rooms(run=run)
         return super().get_context_data(
             run=run,
-            changes=selectors.run_changes(run),
+            changes=selectors.run_changes(run=run),
             rooms=rooms,
             rooms_to_add=[r for r in rooms if not r.location_id and not r.is_location],
-            can_manage=selectors.can_manage(self.request.user, run),
+            can_manage=can(self.request.user, "directory.add_room", run.connection),
             **kwargs,
         )
 
@@ -152,7 +152,7 @@ class RunDetailView(ReaderRequiredMixin, TemplateView):
 class _RoomAction(ManagerRequiredMixin, ObjectActionView):
     def get_object(self):
         run = _run_or_404(self.request, self.kwargs["run_pk"])
-        if not selectors.can_manage(self.request.user, run):
+        if not can(self.request.user, "directory.add_room", run.connection):
             raise Http404
         return run
 

@@ -325,7 +325,7 @@ class IncidentDetailView(View):
         except Incident.DoesNotExist as exc:
             from schooldesk.safeguarding.selectors import restricted_stub
 
-            stub = restricted_stub(request.user, pk)  # the desk learns that it exists and who holds it, no more
+            stub = restricted_stub(user=request.user, pk=pk)  # the desk learns that it exists and who holds it, no more
             if stub is None:
                 raise Http404 from exc
             return render(request, "safeguarding/restricted_stub.html", {"stub": stub})

@@ -1,6 +1,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+
+#: who runs the desk's email (mailboxes, held and failed email): the SPOC and the ICT owner of a school, or the
+#: same roles across an organisation for its shared mailboxes
+MAIL_ROLES = DESK_ROLES
+MAIL_ORGANISATION_ROLES = DESK_ROLES
+#: who reads every email sent and received about a call: the people who work it
+CALL_MAIL_ROLES = STAFF_ROLES
+
 
 class Security(models.TextChoices):
     SSL = "ssl", _("SSL/TLS (port 993)")

@@ -1,19 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.forms import SchoolChoiceMixin, SchoolOrOrganisationMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.locations.models import Location
 from schooldesk.mail.choices import DEFAULT_OFF, NotificationEvent
 from schooldesk.mail.models import Mailbox
+from schooldesk.mail.selectors import desk_organisation_ids, desk_school_ids, location_choices
 from schooldesk.schools.models import School
 
 KEEP = _("Leave blank to keep the one saved. It is never shown again.")
-
-
-def desk_school_ids(user) -> list[int]:
-    return access_for(user).school_ids(DESK_ROLES)
 
 
 class MailboxForm(VersionedFormMixin, SchoolOrOrganisationMixin, StyledFormMixin, forms.ModelForm):
@@ -99,16 +94,12 @@ class MailboxForm(VersionedFormMixin, SchoolOrOrganisationMixin, StyledFormMixin
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        schools = desk_school_ids(user)
-        self.fields["default_location"].queryset = (
-            Location.objects.filter(school_id__in=schools, is_archived=False)
-            .select_related("school")
-            .order_by("school__name", "name")
-        )
+        schools = desk_school_ids(user=user)
+        self.fields["default_location"].queryset = location_choices(school_ids=schools)
         self.fields["default_location"].label_from_instance = lambda loc: (
             f"{loc.name} ({loc.school.name})" if len(schools) > 1 else loc.name
         )
-        self.decide_school_or_organisation(schools, access_for(user).organisation_ids(DESK_ROLES))
+        self.decide_school_or_organisation(schools, desk_organisation_ids(user=user))
         for name in self.OPTIONAL_WITH_DEFAULT:
             self.fields[name].required = False
         for name in ("password", "oauth_client_secret", "smtp_password"):
@@ -150,14 +141,10 @@ class AcceptForm(SchoolChoiceMixin, StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, message, **kwargs):
         super().__init__(*args, **kwargs)
-        desk = desk_school_ids(user)
+        desk = desk_school_ids(user=user)
         self.decide_school(desk, chosen=message.school if message.school_id else None)
         schools = self.owner_ids(desk)
-        self.fields["location"].queryset = (
-            Location.objects.filter(school_id__in=schools, is_archived=False)
-            .select_related("school")
-            .order_by("school__name", "name")
-        )
+        self.fields["location"].queryset = location_choices(school_ids=schools)
         self.fields["location"].label_from_instance = lambda loc: (
             f"{loc.name} ({loc.school.name})" if len(schools) > 1 else loc.name
         )

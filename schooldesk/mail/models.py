@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.models import Membership
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import TimeStampedModel
@@ -21,14 +23,10 @@ SECRET_FIELDS = ("password", "oauth_client_secret", "oauth_refresh_token", "oaut
 
 def _desk_scope(user):
     """(school ids where the user runs the desk, organisation ids where they run it for every school)."""
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import DESK_ROLES
-    from schooldesk.accounts.models import Membership
-
-    schools = access_for(user).school_ids(DESK_ROLES)
-    organisations = Membership.objects.filter(user=user, organisation__isnull=False, role__in=DESK_ROLES).values(
-        "organisation_id"
-    )
+    schools = access_for(user).school_ids(choices.MAIL_ROLES)
+    organisations = Membership.objects.filter(
+        user=user, organisation__isnull=False, role__in=choices.MAIL_ORGANISATION_ROLES
+    ).values("organisation_id")
     return schools, organisations
 
 

@@ -17,6 +17,7 @@ from ipaddress import ip_address
 from django.conf import settings
 from django.utils import timezone
 
+from schooldesk.core.netguard import private_allowed
 from schooldesk.mail.choices import AuthMethod
 
 EARLY_REFRESH = timedelta(minutes=2)
@@ -68,8 +69,6 @@ def provider_defaults(mailbox) -> None:
 def is_provider_host(mailbox) -> bool:
     """The mailbox is read from its provider's own IMAP server (or, where the installation allows servers on
     its own machine, one on loopback: the test suite's stand-in)."""
-    from schooldesk.core.netguard import private_allowed
-
     preset = PROVIDERS.get(mailbox.auth_method)
     if preset is None:
         return False

@@ -28,6 +28,7 @@ from django.utils import timezone
 from schooldesk.mail.choices import DEFAULT_OFF, PURPOSE_EVENT, OutboundStatus, Purpose
 from schooldesk.mail.models import InboundMessage, Mailbox, NotificationPreference, OutboundMessage
 from schooldesk.mail.sending import MailboxBackend
+from schooldesk.schools.models import School
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +60,6 @@ def proved_addresses() -> set[str]:
 def own_addresses() -> set[str]:
     """Every address the desk reads: mailing one of them would start a loop. A mailbox's address counts only
     once it is proved to be the desk's (decision 0018): registering someone's address does not silence them."""
-    from schooldesk.schools.models import School
-
     desks = School.objects.exclude(desk_email="").values_list("desk_email", flat=True)
     return proved_addresses() | {a.lower() for a in desks}
 

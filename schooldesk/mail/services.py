@@ -10,7 +10,7 @@ from datetime import timedelta
 from ipaddress import ip_address
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -18,10 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
+from schooldesk.core.permissions import require
 from schooldesk.incidents.models import IncidentUpdate
 from schooldesk.incidents.services import incident_create, incident_reply
 from schooldesk.mail import imap, intake, oauth, parsing
@@ -64,18 +63,6 @@ BATCH = 200
 logger = logging.getLogger(__name__)
 
 
-def _require_desk(by, *, school=None, organisation=None) -> None:
-    if by is None:
-        return
-    if school is not None:
-        if access_for(by).has_role(school.pk, DESK_ROLES):
-            return
-    elif organisation is not None:
-        if by.memberships.filter(organisation=organisation, role__in=DESK_ROLES).exists():
-            return
-    raise PermissionDenied(_("Only the SPOC or the ICT owner can manage the desk's email."))
-
-
 def _is_loopback(host: str) -> bool:
     try:
         return host == "localhost" or ip_address(host).is_loopback
@@ -91,7 +78,7 @@ def mailbox_save(*, mailbox: Mailbox, by, secrets: dict | None = None, version: 
         raise ValidationError(
             {"school": _("Choose a school, or the organisation for a mailbox shared by all its schools.")}
         )
-    _require_desk(by, school=mailbox.school, organisation=mailbox.organisation)
+    require(by, "mail.manage", mailbox)
     version_claim(mailbox, version)  # a save from an older page is refused (core/concurrency.py)
     mailbox.address = mailbox.address.strip().lower()
     for name, value in (secrets or {}).items():
@@ -454,7 +441,7 @@ def _locked(message) -> InboundMessage:
 
 
 def inbound_retry(*, message: InboundMessage, by) -> InboundMessage:
-    _require_desk(by, school=message.school, organisation=None if message.school_id else message.mailbox.organisation)
+    require(by, "mail.handle", message)
     if message.status not in ATTENTION_STATUSES:
         raise ValidationError(_("Only held emails and emails that could not be processed can be tried again."))
     return intake.inbound_process(message, by=by, force=True)
@@ -478,7 +465,7 @@ def inbound_accept(*, message: InboundMessage, by, school=None, location=None, s
     before = IncidentUpdate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     if message.incident_id:
         incident = message.incident
-        _require_desk(by, school=incident.school)
+        require(by, "mail.handle", incident)
         text = parsing.split_reply(mail.text)[0] or intake.NO_TEXT
         incident_reply(
             incident=incident,
@@ -492,7 +479,7 @@ def inbound_accept(*, message: InboundMessage, by, school=None, location=None, s
         school = message.school or school
         if school is None:
             raise ValidationError({"school": _("Choose the school the call is for.")})
-        _require_desk(by, school=school)
+        require(by, "mail.handle", school)
         if location is None or location.school_id != school.pk:
             raise ValidationError({"location": _("Choose a location from this school's list.")})
         user = intake.user_for(mail.from_address, school)
@@ -534,7 +521,7 @@ def inbound_accept(*, message: InboundMessage, by, school=None, location=None, s
 @transaction.atomic
 def inbound_discard(*, message: InboundMessage, by) -> InboundMessage:
     message = _locked(message)
-    _require_desk(by, school=message.school, organisation=None if message.school_id else message.mailbox.organisation)
+    require(by, "mail.handle", message)
     if message.status not in ATTENTION_STATUSES:
         raise ValidationError(_("This email has already been dealt with."))
     message.status, message.handled_by, message.processed_at = InboundStatus.DISCARDED, by, timezone.now()
@@ -562,7 +549,7 @@ def preferences_save(*, user, enabled: dict[str, bool]) -> None:
 @transaction.atomic
 def mailbox_authorised(*, mailbox: Mailbox, by, code: str, redirect_uri: str) -> Mailbox:
     """The person came back from the provider's consent page: keep the tokens (never shown)."""
-    _require_desk(by, school=mailbox.school, organisation=mailbox.organisation)
+    require(by, "mail.manage", mailbox)
     if mailbox.auth_method not in OAUTH_METHODS:
         raise ValidationError(_("This mailbox signs in with a password."))
     try:

@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.selectors import incident_get
 from schooldesk.mail import oauth, parsing, selectors, services
 from schooldesk.mail.choices import ATTENTION_STATUSES, OAUTH_METHODS
 from schooldesk.mail.filtersets import InboundFilterSet
-from schooldesk.mail.forms import AcceptForm, MailboxForm, PreferencesForm, desk_school_ids
+from schooldesk.mail.forms import AcceptForm, MailboxForm, PreferencesForm
 from schooldesk.mail.imap import MailboxError
 from schooldesk.mail.models import InboundMessage, Mailbox
 
@@ -27,14 +27,14 @@ OAUTH_SALT = "schooldesk.mail.oauth"
 
 def _inbound_or_404(request, pk) -> InboundMessage:
     try:
-        return selectors.inbound_get(request.user, pk)
+        return selectors.inbound_get(user=request.user, pk=pk)
     except InboundMessage.DoesNotExist as exc:
         raise Http404 from exc
 
 
 def _mailbox_or_404(request, pk) -> Mailbox:
     try:
-        return selectors.mailbox_get(request.user, pk)
+        return selectors.mailbox_get(user=request.user, pk=pk)
     except Mailbox.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -43,15 +43,10 @@ class InboundListView(FilteredListView):
     """Email for the desk: by default what needs it (held, or could not be processed)."""
 
     model = InboundMessage
+    selector = selectors.inbound_list
     filterset_class = InboundFilterSet
-    required_roles = DESK_ROLES
+    permission = "mail.handle"
     template_name = "mail/inbound_list.html"
-
-    def get_queryset(self):
-        self.filterset = InboundFilterSet(
-            self.request.GET or None, queryset=selectors.inbound_list(self.request.user), request=self.request
-        )
-        return self.filterset.qs.order_by("-created_at", "-id")
 
 
 def render_inbound(request, message, accept_form=None, status=200):
@@ -79,7 +74,7 @@ def render_inbound(request, message, accept_form=None, status=200):
 
 
 class InboundDetailView(RoleRequiredMixin, View):
-    required_roles = DESK_ROLES
+    permission = "mail.handle"
 
     def get(self, request, pk):
         return render_inbound(request, _inbound_or_404(request, pk))
@@ -88,7 +83,7 @@ class InboundDetailView(RoleRequiredMixin, View):
 class InboundOriginalView(RoleRequiredMixin, View):
     """The email exactly as received, as a download (never rendered by the browser)."""
 
-    required_roles = DESK_ROLES
+    permission = "mail.handle"
 
     def get(self, request, pk):
         message = _inbound_or_404(request, pk)
@@ -105,7 +100,7 @@ class InboundOriginalView(RoleRequiredMixin, View):
 class InboundActionView(RoleRequiredMixin, View):
     """POST: retry, accept (onto its call, or as a new call) or discard a held or failed email."""
 
-    required_roles = DESK_ROLES
+    permission = "mail.handle"
     action = ""
 
     def post(self, request, pk):
@@ -150,19 +145,19 @@ class InboundActionView(RoleRequiredMixin, View):
 
 
 class MailboxListView(RoleRequiredMixin, ListView):
-    required_roles = DESK_ROLES
+    permission = "mail.manage"
     template_name = "mail/mailbox_list.html"
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.mailbox_list(self.request.user)
+        return selectors.mailbox_list(user=self.request.user)
 
 
 @method_decorator(csp_update({"form-action": oauth.CONSENT_ORIGINS}), name="dispatch")
 class MailboxEditView(FormPageView):
     """Add a mailbox (no pk) or change one. Secrets are write-only."""
 
-    required_roles = DESK_ROLES
+    permission = "mail.manage"
     template_name = "mail/mailbox_form.html"
     context_object_name = "mailbox"
     success_message = gettext_lazy("Mailbox saved.")
@@ -189,7 +184,7 @@ class MailboxEditView(FormPageView):
 class MailboxCheckView(RoleRequiredMixin, View):
     """Only our own words: never what the server said (the Check button must not be a way to read banners)."""
 
-    required_roles = DESK_ROLES
+    permission = "mail.manage"
 
     def post(self, request, pk):
         mailbox = _mailbox_or_404(request, pk)
@@ -213,7 +208,7 @@ class MailboxCheckView(RoleRequiredMixin, View):
 class MailboxConfirmSendView(RoleRequiredMixin, View):
     """POST: email the confirmation link to the mailbox's address (again)."""
 
-    required_roles = DESK_ROLES
+    permission = "mail.manage"
 
     def post(self, request, pk):
         mailbox = _mailbox_or_404(request, pk)
@@ -253,7 +248,7 @@ def _callback_url(request) -> str:
 class MailboxAuthoriseView(RoleRequiredMixin, View):
     """POST: off to Microsoft's or Google's consent page; they send the person back to the callback."""
 
-    required_roles = DESK_ROLES
+    permission = "mail.manage"
 
     def post(self, request, pk):
         mailbox = _mailbox_or_404(request, pk)
@@ -265,7 +260,7 @@ class MailboxAuthoriseView(RoleRequiredMixin, View):
 
 
 class OAuthCallbackView(RoleRequiredMixin, View):
-    required_roles = DESK_ROLES
+    permission = "mail.manage"
 
     def get(self, request):
         try:
@@ -302,18 +297,15 @@ class PreferencesView(View):
 
     @staticmethod
     def is_desk(request) -> bool:
-        return (
-            bool(desk_school_ids(request.user))
-            or request.user.memberships.filter(organisation__isnull=False, role__in=DESK_ROLES).exists()
-        )
+        return can(request.user, "mail.desk_emails")
 
     def get(self, request):
-        form = PreferencesForm(saved=selectors.preferences_for(request.user), is_desk=self.is_desk(request))
+        form = PreferencesForm(saved=selectors.preferences_for(user=request.user), is_desk=self.is_desk(request))
         return render(request, "mail/preferences.html", {"form": form})
 
     def post(self, request):
         form = PreferencesForm(
-            request.POST, saved=selectors.preferences_for(request.user), is_desk=self.is_desk(request)
+            request.POST, saved=selectors.preferences_for(user=request.user), is_desk=self.is_desk(request)
         )
         if form.is_valid():
             services.preferences_save(user=request.user, enabled=form.cleaned_data)
@@ -325,12 +317,13 @@ class PreferencesView(View):
 class IncidentMailView(RoleRequiredMixin, View):
     """Every email sent and received about one call, for the people who work it."""
 
-    required_roles = STAFF_ROLES
+    permission = "mail.read_call"
 
     def get(self, request, pk):
         try:
             incident = incident_get(request.user, pk)
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
-        self.require_role_in(incident.school_id, STAFF_ROLES)
-        return render(request, "mail/incident_mail.html", {"incident": incident, **selectors.incident_mail(incident)})
+        self.require_in(incident)
+        context = {"incident": incident, **selectors.incident_mail(incident=incident)}
+        return render(request, "mail/incident_mail.html", context)

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from schooldesk.accounts.access import access_for
 from schooldesk.accounts.models import Membership, Pupil, User
 from schooldesk.assets.models import Asset, AssetEvent
 from schooldesk.core.models import AuditEntry
@@ -19,9 +20,10 @@ from schooldesk.incidents.choices import IncidentStatus
 from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate
 from schooldesk.licences.models import Allocation
 from schooldesk.mail.models import InboundMessage, OutboundMessage
-from schooldesk.privacy.choices import SAMPLE, RecordKind, RetentionKind, days
+from schooldesk.privacy.choices import PRIVACY_ROLES, SAMPLE, RecordKind, RetentionKind, days
 from schooldesk.privacy.models import RetentionPolicy, RetentionRun, SubjectAccessRequest
 from schooldesk.privacy.selectors_loans import take_loan_records
+from schooldesk.schools.models import School
 
 #: the most rows of one kind a search returns (a person's sign-ins can be many): the page says when it is reached
 KIND_LIMIT = 2000
@@ -30,13 +32,13 @@ FINISHED = (IncidentStatus.CLOSED, IncidentStatus.CANCELLED, IncidentStatus.DUPL
 PSEUDONYMISED_PREFIX = "pseudonymised-"
 
 
-def request_list(user):
+def request_list(*, user: User) -> QuerySet[SubjectAccessRequest]:
     return SubjectAccessRequest.objects.visible_to(user).select_related("school", "subject_user", "subject_pupil")
 
 
-def requests_open(user):
+def requests_open(*, user: User) -> QuerySet[SubjectAccessRequest]:
     """The open requests, soonest due first: the DPO's home page."""
-    return request_list(user).filter(answered_at__isnull=True).order_by("due_on", "pk")
+    return request_list(user=user).filter(answered_at__isnull=True).order_by("due_on", "pk")
 
 
 # --- who the request is about ----------------------------------------------------------------------------------
@@ -74,7 +76,7 @@ class Subject:
         return condition
 
 
-def subject_of(request: SubjectAccessRequest) -> Subject:
+def subject_of(*, request: SubjectAccessRequest) -> Subject:
     user, pupil = request.subject_user, request.subject_pupil
     names = {request.subject_name.strip()}
     emails = {request.subject_email.strip()}
@@ -86,16 +88,16 @@ def subject_of(request: SubjectAccessRequest) -> Subject:
     return Subject(user=user, names=sorted(n for n in names if n), emails=sorted(e for e in emails if e), pupil=pupil)
 
 
-def pseudonym_for(request: SubjectAccessRequest) -> str:
+def pseudonym_for(*, request: SubjectAccessRequest) -> str:
     """ "Person 7F3A": the same for the same person of the same school every time, guessable by nobody without
     the installation's secret key."""
-    subject = subject_of(request)
+    subject = subject_of(request=request)
     key = f"user:{subject.user.pk}" if subject.user else f"{(subject.emails or subject.names or [''])[0].lower()}"
     digest = hmac.new(settings.SECRET_KEY.encode(), f"{request.school_id}:{key}".encode(), hashlib.sha256)
     return f"Person {digest.hexdigest()[:4].upper()}"
 
 
-def pseudonym_email(pseudonym: str) -> str:
+def pseudonym_email(*, pseudonym: str) -> str:
     return pseudonym.lower().replace(" ", "-") + "@pseudonymised.invalid"
 
 
@@ -133,18 +135,18 @@ def _take(records: Records, kind: str, rows, make) -> None:
     records.groups[kind] = [make(row) for row in rows]
 
 
-def calls_about(school, subject: Subject):
+def calls_about(*, school: School, subject: Subject) -> QuerySet[Incident]:
     return Incident.objects.filter(school=school).filter(
         subject.q(name_fields=("reporter_name",), email_fields=("reporter_contact",), user_fields=("reported_by",))
     )
 
 
-def person_records(request: SubjectAccessRequest) -> Records:
+def person_records(*, request: SubjectAccessRequest) -> Records:
     """Everything the school's desk holds about the request's person, grouped by kind: one query per kind (and one
     for the exemptions), whatever the number of rows."""
-    school, subject, records = request.school, subject_of(request), Records()
+    school, subject, records = request.school, subject_of(request=request), Records()
     user = subject.user
-    calls = calls_about(school, subject)
+    calls = calls_about(school=school, subject=subject)
     call_ids = calls.values("pk")
     if user is not None:
         _take(
@@ -350,7 +352,7 @@ def person_records(request: SubjectAccessRequest) -> Records:
     _take(
         records,
         RecordKind.AUDIT,
-        audit_about(school, subject).order_by("at", "pk"),
+        audit_about(school=school, subject=subject).order_by("at", "pk"),
         lambda e: Item(
             RecordKind.AUDIT,
             e.pk,
@@ -374,7 +376,7 @@ def person_records(request: SubjectAccessRequest) -> Records:
     return records
 
 
-def audit_about(school, subject: Subject):
+def audit_about(*, school: School, subject: Subject) -> QuerySet[AuditEntry]:
     """The school's audit entries by the person, about their account, or naming them in their sentence."""
     condition = subject.mentions("object_label", "summary")
     if subject.user is not None:
@@ -417,7 +419,7 @@ def person_search(*, school, text: str) -> dict:
 
 
 # --- retention -------------------------------------------------------------------------------------------------
-def policy_for(school) -> RetentionPolicy:
+def policy_for(*, school: School) -> RetentionPolicy:
     """The school's schedule, or the defaults (not saved) if it has none yet."""
     return RetentionPolicy.objects.filter(school=school).first() or RetentionPolicy(school=school)
 
@@ -432,7 +434,7 @@ def _not_anonymised() -> Q:
     )
 
 
-def leavers(school):
+def leavers(*, school: School) -> QuerySet[User]:
     """Deactivated accounts whose only roles are in this school (a person of several schools is left to them)."""
     elsewhere = Membership.objects.filter(Q(organisation__isnull=False) | ~Q(school=school)).values("user_id")
     return (
@@ -444,7 +446,7 @@ def leavers(school):
     )
 
 
-def retention_due(policy: RetentionPolicy, now: datetime) -> dict[str, list[tuple[str, object, str]]]:
+def retention_due(*, policy: RetentionPolicy, now: datetime) -> dict[str, list[tuple[str, object, str]]]:
     """kind -> [(what, queryset, date field)] past its time at `now`: what the job would remove."""
     school, period = policy.school, policy.days_for()
     cutoff = {kind: now - days(n) for kind, n in period.items()}
@@ -478,7 +480,7 @@ def retention_due(policy: RetentionPolicy, now: datetime) -> dict[str, list[tupl
             ),
         ],
         RetentionKind.LEAVERS: [
-            ("account", leavers(school).filter(last_seen__lt=cutoff[RetentionKind.LEAVERS]), "last_seen")
+            ("account", leavers(school=school).filter(last_seen__lt=cutoff[RetentionKind.LEAVERS]), "last_seen")
         ],
         RetentionKind.AUDIT: [
             ("audit", AuditEntry.objects.filter(school=school, at__lt=cutoff[RetentionKind.AUDIT]), "at")
@@ -486,7 +488,7 @@ def retention_due(policy: RetentionPolicy, now: datetime) -> dict[str, list[tupl
     }
 
 
-def describe(what: str, obj) -> str:
+def describe(*, what: str, obj) -> str:
     """How a preview or a log names an item, with no personal data: its reference or number."""
     if what == "call":
         return obj.reference
@@ -497,15 +499,16 @@ def describe(what: str, obj) -> str:
     return f"{what.replace('_', ' ')} {obj.pk}"
 
 
-def retention_preview(policy: RetentionPolicy, now: datetime) -> list[dict]:
+def retention_preview(*, policy: RetentionPolicy, now: datetime) -> list[dict]:
     """Per kind: its period, how many items are past it and the oldest few. Two queries per part of a kind."""
     rows = []
-    for kind, parts in retention_due(policy, now).items():
+    for kind, parts in retention_due(policy=policy, now=now).items():
         count, oldest = 0, []
         for what, queryset, date_field in parts:
             count += queryset.count()
             oldest += [
-                (getattr(obj, date_field), describe(what, obj)) for obj in queryset.order_by(date_field, "pk")[:SAMPLE]
+                (getattr(obj, date_field), describe(what=what, obj=obj))
+                for obj in queryset.order_by(date_field, "pk")[:SAMPLE]
             ]
         rows.append(
             {
@@ -519,5 +522,15 @@ def retention_preview(policy: RetentionPolicy, now: datetime) -> list[dict]:
     return rows
 
 
-def retention_runs(school, limit: int = 20):
+def retention_runs(*, school: School, limit: int = 20) -> QuerySet[RetentionRun]:
     return RetentionRun.objects.filter(school=school)[:limit]
+
+
+def privacy_schools(*, user: User) -> QuerySet[School]:
+    """The schools whose requests and retention schedule the person keeps (the DPO's, the ICT owner's), by name."""
+    return School.objects.filter(pk__in=privacy_school_ids(user=user)).order_by("name")
+
+
+def privacy_school_ids(*, user: User) -> list[int]:
+    """The same schools' ids: a new request's school choices."""
+    return access_for(user).school_ids(PRIVACY_ROLES)

@@ -6,20 +6,27 @@ kind, whatever the number of rows (docs/decisions/0024)."""
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
 
 from schooldesk.accounts.models import Pupil
 from schooldesk.loans.models import Charge, Loan
 from schooldesk.privacy.choices import RecordKind
 
+if TYPE_CHECKING:
+    from schooldesk.privacy.selectors import Subject
+    from schooldesk.schools.models import School
 
-def pupils_about(school, subject):
+
+def pupils_about(*, school: School, subject: Subject) -> QuerySet[Pupil]:
     """The pupil record of the person, and the records naming them as a pupil's parent or carer."""
     return Pupil.objects.filter(school=school).filter(
         subject.q(name_fields=("parent_name",), email_fields=("parent_email",), pupil_fields=("pk",))
     )
 
 
-def loans_about(school, subject):
+def loans_about(*, school: School, subject: Subject) -> QuerySet[Loan]:
     """Loans to the person (as a pupil or a member of staff), and loans whose agreement they signed."""
     return Loan.objects.filter(school=school).filter(
         subject.q(name_fields=("agreement__signer_name",), user_fields=("person",), pupil_fields=("pupil",))
@@ -119,10 +126,10 @@ def take_loan_records(records, school, subject, *, take, item_class) -> None:
     take(
         records,
         RecordKind.PUPIL,
-        pupils_about(school, subject).order_by("last_name", "first_name", "pk"),
+        pupils_about(school=school, subject=subject).order_by("last_name", "first_name", "pk"),
         lambda p: _pupil_item(item_class, p),
     )
-    loans = loans_about(school, subject)
+    loans = loans_about(school=school, subject=subject)
     take(
         records,
         RecordKind.LOAN,

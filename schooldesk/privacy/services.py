@@ -9,7 +9,7 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,12 +17,16 @@ from schooldesk.accounts.models import Membership, Pupil, User
 from schooldesk.assets.models import Asset, AssetEvent
 from schooldesk.core.audit import audit_record
 from schooldesk.core.models import AuditEntry
+from schooldesk.core.permissions import require
 from schooldesk.incidents.choices import UpdateKind
 from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate
+from schooldesk.loans.models import Agreement, Charge
 from schooldesk.mail.models import InboundMessage, OutboundMessage
 from schooldesk.privacy import selectors
 from schooldesk.privacy.choices import LOGGED, ONE_MONTH, RecordKind
 from schooldesk.privacy.models import RetentionPolicy, RetentionRun, SubjectAccessExemption, SubjectAccessRequest
+from schooldesk.privacy.selectors_loans import loans_about, pupils_about
+from schooldesk.schools.models import School
 
 
 def due_on_for(received_on: date) -> date:
@@ -35,6 +39,7 @@ def due_on_for(received_on: date) -> date:
 def sar_create(
     *, school, by, requested_by: str, subject_name: str, subject_email: str = "", received_on: date, notes: str = ""
 ) -> SubjectAccessRequest:
+    require(by, "privacy.request", school)
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The date received cannot be in the future.")})
     request = SubjectAccessRequest.objects.create(
@@ -71,6 +76,7 @@ def sar_subject_set(
     """The person the request is about, as found by the search: an account of the school, a pupil of its device
     scheme (with their sign-in, if they have one), or a caller without an account. An account linked to a pupil
     record brings the record too."""
+    require(by, "privacy.request", request)
     if pupil is not None:
         if pupil.school_id != request.school_id:
             raise ValidationError(_("Choose a pupil of this school."))
@@ -110,6 +116,7 @@ def sar_exempt(
     *, request: SubjectAccessRequest, by, kind: str, object_id: str, reason: str = "", include: bool = False
 ) -> SubjectAccessRequest:
     """Leave one item out of the pack with a reason, or (`include`) put it back."""
+    require(by, "privacy.request", request)
     if kind not in RecordKind.values:
         raise ValidationError(_("Unknown kind of record."))
     if include:
@@ -133,6 +140,7 @@ def sar_exempt(
 
 @transaction.atomic
 def sar_answer(*, request: SubjectAccessRequest, by, now: datetime | None = None) -> SubjectAccessRequest:
+    require(by, "privacy.request", request)
     if request.answered_at:
         raise ValidationError(_("This request has already been answered."))
     request.answered_at = now or timezone.now()
@@ -183,7 +191,7 @@ def _rewrite(rows, fields, replace) -> int:
 
 def erasure_plan(request: SubjectAccessRequest) -> dict[str, int]:
     """What `person_pseudonymise` would change, counted per kind: the confirmation page."""
-    records = selectors.person_records(request)
+    records = selectors.person_records(request=request)
     return {kind: len(items) for kind, items in records.groups.items() if items}
 
 
@@ -205,13 +213,14 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
     school's desk: calls (kept, for the statistics), their timelines, emails' addresses, asset history, the audit
     trail's labels; their account (if they have roles in no other school) is deactivated and renamed. Returns the
     counts per kind, also kept on the request and in the audit trail."""
+    require(by, "privacy.erase", request)
     now = now or timezone.now()
     request = (
         SubjectAccessRequest.objects.select_for_update(of=("self",))
         .select_related("subject_user", "subject_pupil", "school")
         .get(pk=request.pk)
     )
-    subject = selectors.subject_of(request)
+    subject = selectors.subject_of(request=request)
     user = subject.user
     if (
         user is not None
@@ -225,12 +234,12 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
                 "account cannot be renamed from one school. Ask the other school's DPO."
             )
         )
-    pseudonym = selectors.pseudonym_for(request)
-    email = selectors.pseudonym_email(pseudonym)
+    pseudonym = selectors.pseudonym_for(request=request)
+    email = selectors.pseudonym_email(pseudonym=pseudonym)
     replace = _replacer(subject, pseudonym, email)
     school = request.school
     counts: dict[str, int] = {}
-    calls = list(selectors.calls_about(school, subject))
+    calls = list(selectors.calls_about(school=school, subject=subject))
     for call in calls:
         if call.reporter_name:
             call.reporter_name = pseudonym
@@ -279,7 +288,7 @@ def person_pseudonymise(*, request: SubjectAccessRequest, by, now: datetime | No
     counts[RecordKind.ASSET_EVENT] = _rewrite(events, ["old_value", "new_value", "note"], replace)
     counts[RecordKind.ASSET] = Asset.objects.filter(school=school, issued_to=user).count() if user else 0
     counts |= _pseudonymise_loans(school, subject, pseudonym, email, replace)
-    entries = list(selectors.audit_about(school, subject))
+    entries = list(selectors.audit_about(school=school, subject=subject))
     for entry in entries:
         if user is not None and entry.object_type == "user" and entry.object_id == str(user.pk):
             entry.object_label = pseudonym  # written under any name they had then
@@ -316,12 +325,7 @@ def _pseudonymise_loans(school, subject, pseudonym: str, email: str, replace) ->
     """The device scheme's records: the person's pupil record renamed (its MIS id and parent's details cleared,
     taken off the roll, so a sync cannot name it again), the pupil records naming them as parent or carer, the
     agreements they signed or that name them, and the charges' words. Loans and charges are kept, as calls are."""
-    from django.db.models import F
-
-    from schooldesk.loans.models import Agreement, Charge
-    from schooldesk.privacy.selectors_loans import loans_about, pupils_about
-
-    pupils = list(pupils_about(school, subject))
+    pupils = list(pupils_about(school=school, subject=subject))
     for pupil in pupils:
         if subject.pupil is not None and pupil.pk == subject.pupil.pk:
             first, _space, last = pseudonym.partition(" ")
@@ -340,7 +344,7 @@ def _pseudonymise_loans(school, subject, pseudonym: str, email: str, replace) ->
                 parent_email=email if pupil.parent_email else "",
                 version=F("version") + 1,
             )
-    loan_ids = list(loans_about(school, subject).values_list("pk", flat=True))
+    loan_ids = list(loans_about(school=school, subject=subject).values_list("pk", flat=True))
     agreements = list(Agreement.objects.filter(loan__in=loan_ids).select_related("loan"))
     names = {n.lower() for n in subject.names}
     for agreement in agreements:
@@ -377,6 +381,7 @@ def account_pseudonymise(*, user: User, pseudonym: str) -> User:
 @transaction.atomic
 def retention_policy_save(*, school, by, values: dict, now: datetime | None = None) -> RetentionPolicy:
     """Save the school's periods; switching the job on records who reviewed the preview, and when."""
+    require(by, "privacy.retention", school)
     policy = RetentionPolicy.objects.select_for_update().filter(school=school).first() or RetentionPolicy(school=school)
     before = {name: getattr(policy, name) for name in values}
     for name, value in values.items():
@@ -450,7 +455,7 @@ def retention_run(*, school, now: datetime | None = None, by=None) -> RetentionR
     policy = RetentionPolicy.objects.select_for_update().filter(school=school, is_enabled=True).first()
     if policy is None:
         return None
-    due = selectors.retention_due(policy, now)
+    due = selectors.retention_due(policy=policy, now=now)
     items: dict[str, list[str]] = {}
     for kind, parts in due.items():
         gone: list[str] = []
@@ -490,8 +495,6 @@ def retention_run_all(*, now: datetime | None = None) -> list[RetentionRun]:
     """The nightly job: every school whose DPO has switched retention on."""
     runs = []
     for school_id in RetentionPolicy.objects.filter(is_enabled=True).values_list("school_id", flat=True):
-        from schooldesk.schools.models import School
-
         run = retention_run(school=School.objects.get(pk=school_id), now=now)
         if run is not None:
             runs.append(run)

@@ -10,12 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from schooldesk.accounts.access import access_for
 from schooldesk.accounts.models import Pupil, User
-from schooldesk.core.logs import note_school
 from schooldesk.core.views import FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
 from schooldesk.privacy import exports, selectors, services
-from schooldesk.privacy.choices import PRIVACY_ROLES, RecordKind, RetentionKind
+from schooldesk.privacy.choices import RecordKind, RetentionKind
 from schooldesk.privacy.forms import (
     EmptyForm,
     ExemptionForm,
@@ -23,39 +21,33 @@ from schooldesk.privacy.forms import (
     SubjectAccessRequestForm,
     SubjectChooseForm,
 )
-from schooldesk.schools.models import School
 
 LIST_LIMIT = 200
 
 
-def _schools(user):
-    return School.objects.filter(pk__in=access_for(user).school_ids(PRIVACY_ROLES)).order_by("name")
-
-
 class RequestListView(RoleRequiredMixin, View):
-    required_roles = PRIVACY_ROLES
+    permission = "privacy.request"
 
     def get(self, request):
-        rows = list(selectors.request_list(request.user).order_by("answered_at", "due_on", "pk")[:LIST_LIMIT])
+        rows = list(selectors.request_list(user=request.user).order_by("answered_at", "due_on", "pk")[:LIST_LIMIT])
         return render(
             request,
             "privacy/request_list.html",
             {
                 "open": [r for r in rows if not r.answered_at],
                 "answered": [r for r in rows if r.answered_at],
-                "schools": list(_schools(request.user)),
+                "schools": list(selectors.privacy_schools(user=request.user)),
                 "today": timezone.localdate(),
             },
         )
 
 
 class RequestCreateView(FormPageView):
-    required_roles = PRIVACY_ROLES
+    permission = "privacy.request"
     template_name = "privacy/request_form.html"
 
     def get_form(self, data=None, files=None):
-        ids = access_for(self.request.user).school_ids(PRIVACY_ROLES)
-        return SubjectAccessRequestForm(data, school_ids=ids)
+        return SubjectAccessRequestForm(data, school_ids=selectors.privacy_school_ids(user=self.request.user))
 
     def perform(self, form):
         data = form.cleaned_data
@@ -80,16 +72,16 @@ class RequestCreateView(FormPageView):
 
 
 class RequestMixin(RoleRequiredMixin):
-    required_roles = PRIVACY_ROLES
+    permission = "privacy.request"
 
     def get_object(self):
-        obj = get_object_or_404(selectors.request_list(self.request.user), pk=self.kwargs["pk"])
-        note_school(obj.school_id)
+        obj = get_object_or_404(selectors.request_list(user=self.request.user), pk=self.kwargs["pk"])
+        self.require_in(obj)
         return obj
 
 
 def detail_page(http_request, sar, *, forms=None, status=200):
-    records = selectors.person_records(sar)
+    records = selectors.person_records(request=sar)
     text = http_request.GET.get("q", "").strip()[:100]
     found = selectors.person_search(school=sar.school, text=text) if text else None
     groups = [
@@ -170,7 +162,7 @@ class RequestPackView(RequestMixin, View):
 
     def get(self, request, pk):
         sar = self.get_object()
-        records = selectors.person_records(sar)
+        records = selectors.person_records(request=sar)
         if request.GET.get("format") == "zip":
             return exports.pack_zip(sar, records)
         return exports.pack_pdf(request, sar, records)
@@ -186,7 +178,7 @@ class RequestEraseView(RequestMixin, View):
             {
                 "sar": sar,
                 "plan": [(RecordKind(kind).label, n) for kind, n in services.erasure_plan(sar).items()],
-                "pseudonym": selectors.pseudonym_for(sar),
+                "pseudonym": selectors.pseudonym_for(request=sar),
                 "form": form,
             },
             status=status,
@@ -206,7 +198,7 @@ class RequestEraseView(RequestMixin, View):
                 messages.success(
                     request,
                     _("Pseudonymised as %(name)s: %(n)s records changed.")
-                    % {"name": sar.pseudonym or selectors.pseudonym_for(sar), "n": sum(counts.values())},
+                    % {"name": sar.pseudonym or selectors.pseudonym_for(request=sar), "n": sum(counts.values())},
                 )
                 return redirect("privacy:request_detail", pk=sar.pk)
         elif sar.erased_at:
@@ -215,10 +207,10 @@ class RequestEraseView(RequestMixin, View):
 
 
 class RetentionIndexView(RoleRequiredMixin, View):
-    required_roles = PRIVACY_ROLES
+    permission = "privacy.retention"
 
     def get(self, request):
-        schools = list(_schools(request.user)[:LIST_LIMIT])
+        schools = list(selectors.privacy_schools(user=request.user)[:LIST_LIMIT])
         if len(schools) == 1:
             return redirect("privacy:retention", school_pk=schools[0].pk)
         return render(request, "privacy/retention_index.html", {"schools": schools})
@@ -227,7 +219,7 @@ class RetentionIndexView(RoleRequiredMixin, View):
 class RetentionView(RoleRequiredMixin, View):
     """A school's retention schedule: the periods, what the job would do now (preview), the switch, the log."""
 
-    required_roles = PRIVACY_ROLES
+    permission = "privacy.retention"
 
     def page(self, request, school, policy, form, status=200):
         return render(
@@ -237,29 +229,29 @@ class RetentionView(RoleRequiredMixin, View):
                 "school": school,
                 "policy": policy,
                 "form": form,
-                "preview": selectors.retention_preview(policy, timezone.now()),
+                "preview": selectors.retention_preview(policy=policy, now=timezone.now()),
                 "runs": [
                     (run, [(RetentionKind(kind).label, n) for kind, n in run.counts.items()])
-                    for run in selectors.retention_runs(school)
+                    for run in selectors.retention_runs(school=school)
                 ],
             },
             status=status,
         )
 
     def school(self, request, school_pk):
-        school = get_object_or_404(_schools(request.user), pk=school_pk)
-        note_school(school.pk)
+        school = get_object_or_404(selectors.privacy_schools(user=request.user), pk=school_pk)
+        self.require_in(school)
         return school
 
     def get(self, request, school_pk):
         school = self.school(request, school_pk)
-        policy = selectors.policy_for(school)
+        policy = selectors.policy_for(school=school)
         return self.page(request, school, policy, RetentionPolicyForm(instance=policy))
 
     def post(self, request, school_pk):
         school = self.school(request, school_pk)
-        policy = selectors.policy_for(school)
-        form = RetentionPolicyForm(request.POST, instance=selectors.policy_for(school))
+        policy = selectors.policy_for(school=school)
+        form = RetentionPolicyForm(request.POST, instance=selectors.policy_for(school=school))
         if form.is_valid():
             done = apply_service(
                 request,

@@ -8,26 +8,21 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.choices import BREACH_ROLES, SAFEGUARDING_ROLES, Role
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.safeguarding import choices
 
 
-def _roles(name):
-    from schooldesk.accounts import choices as roles
-
-    return getattr(roles, name)
-
-
 class BreachQuerySet(SchoolOwnedQuerySet):
     def role_filter(self, user, access):
-        ids = access.school_ids(_roles("BREACH_ROLES"))
+        ids = access.school_ids(BREACH_ROLES)
         return access.school_q(ids) if ids else None
 
 
 class ConcernQuerySet(SchoolOwnedQuerySet):
     def role_filter(self, user, access):
-        ids = access.school_ids(_roles("SAFEGUARDING_ROLES"))
+        ids = access.school_ids(SAFEGUARDING_ROLES)
         return access.school_q(ids) if ids else None
 
 
@@ -106,9 +101,7 @@ class FilterRequestQuerySet(SchoolOwnedQuerySet):
     def role_filter(self, user, access):
         """The register: the DSL, the ICT owner and the governors (viewers) of the school; anyone else only the
         requests they made."""
-        from schooldesk.accounts.choices import Role
-
-        readers = set(access.school_ids(_roles("SAFEGUARDING_ROLES") | {Role.VIEWER}))
+        readers = set(access.school_ids(SAFEGUARDING_ROLES | {Role.VIEWER}))
         rest = set(access.school_ids()) - readers
         conditions = []
         if readers:
@@ -180,9 +173,7 @@ class FilterRequest(SchoolOwnedModel):
 
 class FilterReviewQuerySet(SchoolOwnedQuerySet):
     def role_filter(self, user, access):
-        from schooldesk.accounts.choices import Role
-
-        ids = access.school_ids(_roles("SAFEGUARDING_ROLES") | {Role.VIEWER})
+        ids = access.school_ids(SAFEGUARDING_ROLES | {Role.VIEWER})
         return access.school_q(ids) if ids else None
 
 

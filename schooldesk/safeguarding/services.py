@@ -6,28 +6,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import BREACH_ROLES, SAFEGUARDING_ROLES, Role
+from schooldesk.accounts.choices import Role
+from schooldesk.accounts.models import User
 from schooldesk.core.audit import audit_record
+from schooldesk.core.permissions import can, require
+from schooldesk.incidents.models import Incident
+from schooldesk.incidents.services import incident_create, incident_triage
+from schooldesk.locations.models import Location
+from schooldesk.mail.choices import Purpose
+from schooldesk.mail.outbound import deliver_after_commit, message_queue, site_url
 from schooldesk.safeguarding import choices
 from schooldesk.safeguarding.models import Breach, Concern, ConcernAction, FilterRequest, FilterReview
 
 
-def _require(by, school_id, roles, message) -> None:
-    if by is not None and not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
-
-
 def _holders(school, role: str):
     """The people holding `role` in the school (or across its organisation); the ICT owner when nobody does."""
-    from django.db.models import Q
-
-    from schooldesk.accounts.models import User
 
     def holding(wanted):
         return list(
@@ -46,9 +45,6 @@ def _holders(school, role: str):
 
 def _tell(*, school, incident, role: str, key: str) -> int:
     """A link to the restricted call for each holder of `role`: never what it says (mail/outbound.py restricted())."""
-    from schooldesk.mail.choices import Purpose
-    from schooldesk.mail.outbound import deliver_after_commit, message_queue, site_url
-
     sent = []
     for person in _holders(school, role):
         sent.append(
@@ -84,8 +80,6 @@ def restricted_lane_open(*, incident, lane: str, by, now=None):
         return existing
     now = now or timezone.now()
     if not incident.is_restricted:
-        from schooldesk.incidents.models import Incident
-
         Incident.objects.filter(pk=incident.pk).update(is_restricted=True, version=incident.version + 1)
         incident.is_restricted, incident.version = True, incident.version + 1
     if lane == choices.Lane.BREACH:
@@ -104,8 +98,6 @@ def restricted_lane_open(*, incident, lane: str, by, now=None):
 @transaction.atomic
 def restricted_call_report(*, lane: str, **create) -> object:
     """Report a call straight into the restricted lane (the report form's two plain-words choices)."""
-    from schooldesk.incidents.services import incident_create
-
     incident = incident_create(is_restricted=True, **create)
     restricted_lane_open(incident=incident, lane=lane, by=create.get("by"))
     return incident
@@ -131,7 +123,7 @@ BREACH_FIELDS = (
 def breach_record(*, breach, by, version: int, now=None, **fields) -> Breach:
     """The DPO records what happened and decides whether it is notifiable (with the reason); a notifiable breach
     records when the ICO was told and its reference."""
-    _require(by, breach.school_id, BREACH_ROLES, _("Only the DPO or the ICT owner can record a breach."))
+    require(by, "safeguarding.breach_record", breach)
     breach = Breach.objects.select_for_update().get(pk=breach.pk)
     if breach.version != version:
         raise ValidationError(
@@ -202,7 +194,7 @@ def breach_reminders_send(*, now=None) -> int:
 
 @transaction.atomic
 def concern_action_add(*, concern, by, text: str) -> ConcernAction:
-    _require(by, concern.school_id, SAFEGUARDING_ROLES, _("Only the DSL or the ICT owner can record actions."))
+    require(by, "safeguarding.concern_act", concern)
     if not text.strip():
         raise ValidationError({"text": _("Say what was done.")})
     action = ConcernAction.objects.create(concern=concern, by=by, text=text.strip())
@@ -219,7 +211,7 @@ def concern_action_add(*, concern, by, text: str) -> ConcernAction:
 
 @transaction.atomic
 def concern_close(*, concern, by, outcome: str, now=None) -> Concern:
-    _require(by, concern.school_id, SAFEGUARDING_ROLES, _("Only the DSL or the ICT owner can record the outcome."))
+    require(by, "safeguarding.concern_close", concern)
     if not outcome.strip():
         raise ValidationError({"outcome": _("Say what the outcome was.")})
     concern.outcome, concern.closed_at = outcome.strip(), now or timezone.now()
@@ -240,7 +232,7 @@ def concern_close(*, concern, by, outcome: str, now=None) -> Concern:
 def filter_request_create(
     *, school, by, change: str, site: str, reason: str, audience: str, year_group: str = "", days: int | None = None
 ) -> FilterRequest:
-    _require(by, school.pk, set(Role), _("You are not a member of this school."))
+    require(by, "safeguarding.filter_request", school)
     errors = {}
     if not site.strip():
         errors["site"] = _("Say which website or app.")
@@ -265,8 +257,6 @@ def filter_request_create(
 
 
 def _change_location(school):
-    from schooldesk.locations.models import Location
-
     places = Location.objects.filter(school=school, is_archived=False)
     return places.filter(name__icontains="server").order_by("name").first() or places.order_by("name").first()
 
@@ -274,8 +264,6 @@ def _change_location(school):
 def _filter_call(request, by, summary: str):
     """The call that asks the technician (or the filtering supplier, once the desk escalates it) to make the
     change. It says what and for whom, not why: the reason stays in the register."""
-    from schooldesk.incidents.services import incident_create
-
     location = _change_location(request.school)
     if location is None:
         raise ValidationError(_("The school has no locations yet, so the call for the technician cannot be logged."))
@@ -292,9 +280,7 @@ def _filter_call(request, by, summary: str):
 @transaction.atomic
 def filter_request_decide(*, request, by, version: int, approve: bool, reason: str, now=None) -> FilterRequest:
     """The DSL approves (the change goes to the technician as a call, with its expiry) or refuses, with a reason."""
-    _require(
-        by, request.school_id, SAFEGUARDING_ROLES, _("Only the DSL or the ICT owner can decide filtering changes.")
-    )
+    require(by, "safeguarding.filter_decide", request)
     request = FilterRequest.objects.select_for_update().get(pk=request.pk)
     if request.version != version or request.status != choices.FilterStatus.REQUESTED:
         raise ValidationError(_("This request has been decided since you opened it. Reload the page."))
@@ -401,7 +387,7 @@ def review_decisions(school) -> list[dict]:
 
 @transaction.atomic
 def filter_review_create(*, school, by, review_on, notes: str = "") -> FilterReview:
-    _require(by, school.pk, SAFEGUARDING_ROLES, _("Only the DSL or the ICT owner can start the review."))
+    require(by, "safeguarding.review_start", school)
     review = FilterReview.objects.create(
         school=school, review_on=review_on, notes=notes.strip(), created_by=by, decisions=review_decisions(school)
     )
@@ -414,14 +400,12 @@ def filter_review_sign(*, review, by, now=None) -> FilterReview:
     """The DSL signs as the DSL, a governor (a viewer of the school) as the governor; each once. A review both
     have signed is kept as it is."""
     review = FilterReview.objects.select_for_update().get(pk=review.pk)
-    access = access_for(by)
+    require(by, "safeguarding.review_sign", review)
     now = now or timezone.now()
-    if access.has_role(review.school_id, {Role.DSL}) and review.dsl_signed_at is None:
+    if can(by, "safeguarding.review_sign_as_dsl", review):
         review.dsl_signed_by, review.dsl_signed_at, as_whom = by, now, "the DSL"
-    elif access.has_role(review.school_id, {Role.VIEWER}) and review.governor_signed_at is None:
-        review.governor_signed_by, review.governor_signed_at, as_whom = by, now, "a governor"
     else:
-        raise PermissionDenied(_("This review does not wait for your signature."))
+        review.governor_signed_by, review.governor_signed_at, as_whom = by, now, "a governor"
     review.save()
     audit_record(actor=by, school=review.school, action="update", obj=review, summary=f"Signed {review} as {as_whom}")
     return review
@@ -430,8 +414,6 @@ def filter_review_sign(*, review, by, now=None) -> FilterReview:
 @transaction.atomic
 def incident_triage_into_lane(*, lane: str = "", **triage):
     """The desk's triage, and with a lane chosen the call goes into the restricted lane (docs/decisions/0023)."""
-    from schooldesk.incidents.services import incident_triage
-
     incident = incident_triage(**triage)
     if lane:
         restricted_lane_open(incident=incident, lane=lane, by=triage.get("by"))

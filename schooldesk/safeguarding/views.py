@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -6,9 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import BREACH_ROLES, SAFEGUARDING_ROLES, Role
 from schooldesk.core.exports import export_response
+from schooldesk.core.permissions import can
 from schooldesk.core.views import PAGE_SIZE, FormPageView, ObjectActionView, RoleRequiredMixin
 from schooldesk.safeguarding import forms, selectors, services
 from schooldesk.safeguarding.choices import FilterStatus
@@ -18,7 +18,7 @@ from schooldesk.safeguarding.tables import BREACH_LOG
 
 def _or_404(getter, request, pk):
     try:
-        return getter(request.user, pk)
+        return getter(user=request.user, pk=pk)
     except (Breach.DoesNotExist, Concern.DoesNotExist, FilterRequest.DoesNotExist, FilterReview.DoesNotExist) as exc:
         raise Http404 from exc
 
@@ -27,10 +27,10 @@ def _or_404(getter, request, pk):
 class BreachLogView(RoleRequiredMixin, View):
     """The school's breach log: every breach, notifiable or not, as a page and as CSV or Excel."""
 
-    required_roles = BREACH_ROLES
+    permission = "safeguarding.breach_record"
 
     def get(self, request):
-        log = selectors.breach_log(request.user)
+        log = selectors.breach_log(user=request.user)
         wanted = request.GET.get("format")
         if wanted in ("csv", "xlsx"):
             return export_response(BREACH_LOG, wanted, "breach-log", log.iterator(chunk_size=500))
@@ -44,13 +44,15 @@ class BreachLogView(RoleRequiredMixin, View):
 
 
 class BreachDetailView(FormPageView):
-    required_roles = BREACH_ROLES
+    permission = "safeguarding.breach_record"
     template_name = "safeguarding/breach_detail.html"
     context_object_name = "breach"
     success_message = gettext_lazy("The breach record is saved.")
 
     def get_object(self):
-        return _or_404(selectors.breach_get, self.request, self.kwargs["pk"])
+        breach = _or_404(selectors.breach_get, self.request, self.kwargs["pk"])
+        self.require_in(breach)
+        return breach
 
     def is_create(self):
         return False
@@ -72,12 +74,11 @@ class BreachDetailView(FormPageView):
 
 # --- safeguarding concerns ------------------------------------------------------------------------------------------
 class ConcernListView(RoleRequiredMixin, View):
-    required_roles = SAFEGUARDING_ROLES
+    permission = "safeguarding.concern_act"
 
     def get(self, request):
-        return render(
-            request, "safeguarding/concern_list.html", {"concerns": list(selectors.concern_list(request.user)[:100])}
-        )
+        concerns = list(selectors.concern_list(user=request.user)[:100])
+        return render(request, "safeguarding/concern_list.html", {"concerns": concerns})
 
 
 def render_concern(request, concern, bound=None, status=200):
@@ -96,19 +97,23 @@ def render_concern(request, concern, bound=None, status=200):
 
 
 class ConcernDetailView(RoleRequiredMixin, View):
-    required_roles = SAFEGUARDING_ROLES
+    permission = "safeguarding.concern_act"
 
     def get(self, request, pk):
-        return render_concern(request, _or_404(selectors.concern_get, request, pk))
+        concern = _or_404(selectors.concern_get, request, pk)
+        self.require_in(concern)
+        return render_concern(request, concern)
 
 
 class ConcernActionView(RoleRequiredMixin, ObjectActionView):
     """POST only: record an action (`add`) or the outcome (`close`)."""
 
-    required_roles = SAFEGUARDING_ROLES
+    permission = "safeguarding.concern_act"
 
     def get_object(self):
-        return _or_404(selectors.concern_get, self.request, self.kwargs["pk"])
+        concern = _or_404(selectors.concern_get, self.request, self.kwargs["pk"])
+        self.require_in(concern, "safeguarding.concern_act" if self.action == "add" else "safeguarding.concern_close")
+        return concern
 
     def get_form(self, concern, data, files):
         return (forms.ConcernActionForm if self.action == "add" else forms.ConcernCloseForm)(data)
@@ -134,10 +139,9 @@ class FilterRegisterView(View):
     requests they made."""
 
     def get(self, request):
-        access = access_for(request.user)
         page = request.GET.get("page", "1")
         page = max(int(page) if page.isdigit() else 1, 1)
-        rows = list(selectors.filter_register(request.user)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+        rows = list(selectors.filter_register(user=request.user)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
         return render(
             request,
             "safeguarding/filter_register.html",
@@ -145,10 +149,10 @@ class FilterRegisterView(View):
                 "requests": rows[:PAGE_SIZE],
                 "page": page,
                 "has_next": len(rows) > PAGE_SIZE,
-                "reviews": list(selectors.review_list(request.user)[:10]),
-                "can_decide": access.any_role(SAFEGUARDING_ROLES),
-                "can_log_breach": access.any_role(BREACH_ROLES),
-                "can_read": access.any_role(SAFEGUARDING_ROLES | {Role.VIEWER}),
+                "reviews": list(selectors.review_list(user=request.user)[:10]),
+                "can_decide": can(request.user, "safeguarding.filter_decide"),
+                "can_log_breach": can(request.user, "safeguarding.breach_record"),
+                "can_read": selectors.reads_the_register(user=request.user),
             },
         )
 
@@ -158,12 +162,12 @@ class FilterRequestCreateView(FormPageView):
     success_message = gettext_lazy("Asked. The DSL will decide and you will see the decision in the register.")
 
     def dispatch(self, request, *args, **kwargs):
-        if not access_for(request.user).school_ids():
+        if not can(request.user, "safeguarding.filter_request"):  # a member of no school
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, data=None, files=None):
-        return forms.FilterRequestForm(data, school_ids=access_for(self.request.user).school_ids())
+        return forms.FilterRequestForm(data, school_ids=selectors.member_school_ids(user=self.request.user))
 
     def perform(self, form):
         d = form.cleaned_data
@@ -184,24 +188,20 @@ class FilterRequestCreateView(FormPageView):
 
 def render_request(request, item, bound=None, status=200):
     decide = None
-    if item.status == FilterStatus.REQUESTED and access_for(request.user).has_role(item.school_id, SAFEGUARDING_ROLES):
+    if item.status == FilterStatus.REQUESTED and can(request.user, "safeguarding.filter_decide", item):
         decide = bound or forms.DecisionForm(initial={"version": item.version})
     return render(request, "safeguarding/filter_request_detail.html", {"item": item, "decide": decide}, status=status)
 
 
-def _request_get(user, pk):
-    return selectors.filter_register(user).get(pk=pk)
-
-
 class FilterRequestDetailView(View):
     def get(self, request, pk):
-        return render_request(request, _or_404(_request_get, request, pk))
+        return render_request(request, _or_404(selectors.filter_request_get, request, pk))
 
 
 class FilterDecideView(ObjectActionView):
     def get_object(self):
-        item = _or_404(_request_get, self.request, self.kwargs["pk"])
-        if not access_for(self.request.user).has_role(item.school_id, SAFEGUARDING_ROLES):
+        item = _or_404(selectors.filter_request_get, self.request, self.kwargs["pk"])
+        if not can(self.request.user, "safeguarding.filter_decide", item):
             raise Http404
         return item
 
@@ -230,14 +230,14 @@ class FilterDecideView(ObjectActionView):
 
 # --- the yearly review ----------------------------------------------------------------------------------------------
 class ReviewCreateView(FormPageView):
-    required_roles = SAFEGUARDING_ROLES
+    permission = "safeguarding.review_start"
     template_name = "safeguarding/review_form.html"
     success_message = gettext_lazy("The review holds the register as it is today. The DSL and a governor sign it.")
 
     def get_form(self, data=None, files=None):
         return forms.ReviewForm(
             data,
-            school_ids=access_for(self.request.user).school_ids(SAFEGUARDING_ROLES),
+            school_ids=selectors.review_school_ids(user=self.request.user),
             initial={"review_on": timezone.localdate()},
         )
 
@@ -251,18 +251,8 @@ class ReviewCreateView(FormPageView):
         return reverse("safeguarding:review_detail", args=[result.pk])
 
 
-def _review_get(user, pk):
-    return selectors.review_list(user).get(pk=pk)
-
-
 def render_review(request, review, error=None, status=200):
-    access = access_for(request.user)
-    can_sign = (
-        access.has_role(review.school_id, {Role.DSL})
-        and review.dsl_signed_at is None
-        or access.has_role(review.school_id, {Role.VIEWER})
-        and review.governor_signed_at is None
-    )
+    can_sign = can(request.user, "safeguarding.review_sign", review)
     return render(
         request,
         "safeguarding/review_detail.html",
@@ -273,19 +263,17 @@ def render_review(request, review, error=None, status=200):
 
 class ReviewDetailView(View):
     def get(self, request, pk):
-        return render_review(request, _or_404(_review_get, request, pk))
+        return render_review(request, _or_404(selectors.review_get, request, pk))
 
 
 class ReviewSignView(ObjectActionView):
     def get_object(self):
-        return _or_404(_review_get, self.request, self.kwargs["pk"])
+        return _or_404(selectors.review_get, self.request, self.kwargs["pk"])
 
     def get_form(self, review, data, files):
         return forms.SignForm(data)
 
     def perform(self, review, form):
-        from django.core.exceptions import PermissionDenied, ValidationError
-
         try:
             return services.filter_review_sign(review=review, by=self.request.user)
         except PermissionDenied as exc:

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from schooldesk.core.forms import SchoolOrOrganisationMixin, StyledFormMixin
 from schooldesk.webhooks.choices import WebhookEvent
-from schooldesk.webhooks.models import Subscription, manager_scope
+from schooldesk.webhooks.models import Subscription
+from schooldesk.webhooks.selectors import subscription_scope
 
 
 class SubscriptionForm(SchoolOrOrganisationMixin, StyledFormMixin, forms.ModelForm):
@@ -32,7 +33,7 @@ class SubscriptionForm(SchoolOrOrganisationMixin, StyledFormMixin, forms.ModelFo
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["events"] = self.instance.event_list
-        self.decide_school_or_organisation(*manager_scope(user))
+        self.decide_school_or_organisation(*subscription_scope(user=user))
 
     def _post_clean(self):
         super()._post_clean()

@@ -12,18 +12,22 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.access import access_for
 from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import TimeStampedModel
-from schooldesk.webhooks.choices import DeliveryStatus, TargetKind, WebhookEvent
+from schooldesk.webhooks.choices import (
+    WEBHOOK_ORGANISATION_ROLES,
+    WEBHOOK_ROLES,
+    DeliveryStatus,
+    TargetKind,
+    WebhookEvent,
+)
 
 
 def manager_scope(user) -> tuple[list[int], list[int]]:
     """(school ids where the user may manage webhooks, organisation ids where they may for every school)."""
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import DESK_ROLES, Role
-
     access = access_for(user)
-    return access.school_ids(frozenset({Role.OWNER})), access.organisation_ids(DESK_ROLES)
+    return access.school_ids(WEBHOOK_ROLES), access.organisation_ids(WEBHOOK_ORGANISATION_ROLES)
 
 
 class SubscriptionQuerySet(models.QuerySet):

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from schooldesk.core.audit import audit_record
 from schooldesk.core.netguard import AddressRefused
+from schooldesk.core.permissions import require
 from schooldesk.schools.models import School
 from schooldesk.webhooks import sending
 from schooldesk.webhooks.choices import DeliveryStatus, TargetKind
 from schooldesk.webhooks.events import subscriptions_changed
-from schooldesk.webhooks.models import Attempt, Delivery, Subscription, manager_scope
+from schooldesk.webhooks.models import Attempt, Delivery, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -32,20 +33,10 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** max(0, attempts - 1))  # 1, 2, 4 … 64 minutes: about two hours in all
 
 
-def _require(by, subscription: Subscription) -> None:
-    schools, organisations = manager_scope(by)
-    if subscription.organisation_id:
-        allowed = subscription.organisation_id in organisations
-    else:
-        allowed = subscription.school_id in schools or subscription.school.organisation_id in organisations
-    if not allowed:
-        raise ValidationError(_("Only the school's ICT owner or the organisation's desk can manage its webhooks."))
-
-
 @transaction.atomic
 def subscription_save(*, subscription: Subscription, by) -> tuple[Subscription, str]:
     """Save; a new subscription gets its secret, returned once (the page shows it once: it is stored encrypted)."""
-    _require(by, subscription)
+    require(by, "webhooks.manage", subscription)
     try:
         sending.checked_target(subscription.url)
     except AddressRefused as exc:
@@ -190,7 +181,7 @@ def deliveries_retry(*, now=None) -> int:
 @transaction.atomic
 def delivery_resend(*, delivery: Delivery, by) -> Delivery:
     """ "Send again": the same event (same id and body) once more, now; a failure is retried as before."""
-    _require(by, delivery.subscription)
+    require(by, "webhooks.resend", delivery.subscription)
     if delivery.status == DeliveryStatus.SENDING:
         raise ValidationError(_("It is being sent now."))
     Delivery.objects.filter(pk=delivery.pk).update(

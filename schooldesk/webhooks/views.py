@@ -7,27 +7,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView
 
+from schooldesk.core.permissions import can
 from schooldesk.core.views import FormPageView, ObjectActionView
 from schooldesk.webhooks import selectors, services
 from schooldesk.webhooks.forms import ResendForm, SubscriptionForm
-from schooldesk.webhooks.models import Delivery, Subscription, manager_scope
+from schooldesk.webhooks.models import Delivery, Subscription
 
 SHOWN_ONCE = "webhooks:new-secret"  # the session key holding a new secret until its page is shown
 
 
 class ManagerRequiredMixin:
-    """The school's ICT owner, or an organisation's desk (SPOC or ICT owner across it)."""
+    """The school's ICT owner, or an organisation's desk (SPOC or ICT owner across it): the rule "webhooks.manage"
+    (schooldesk/permissions/rules.py) in some school or organisation."""
 
     def dispatch(self, request, *args, **kwargs):
-        schools, organisations = manager_scope(request.user)
-        if not schools and not organisations:
+        if not can(request.user, "webhooks.manage"):
             raise PermissionDenied(_("Your role does not include webhooks."))
         return super().dispatch(request, *args, **kwargs)
 
 
 def _subscription_or_404(request, pk) -> Subscription:
     try:
-        return selectors.subscription_get(request.user, pk)
+        return selectors.subscription_get(user=request.user, pk=pk)
     except Subscription.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -37,7 +38,7 @@ class SubscriptionListView(ManagerRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.subscription_list(self.request.user)
+        return selectors.subscription_list(user=self.request.user)
 
 
 class SubscriptionEditView(ManagerRequiredMixin, FormPageView):
@@ -61,7 +62,7 @@ class SubscriptionEditView(ManagerRequiredMixin, FormPageView):
             if context["new_secret"]:  # shown once: gone from the session with this page
                 del shown[str(self.object.pk)]
                 self.request.session[SHOWN_ONCE] = shown
-            context["deliveries"] = selectors.subscription_deliveries(self.object)
+            context["deliveries"] = selectors.subscription_deliveries(subscription=self.object)
         return context
 
     def perform(self, form):

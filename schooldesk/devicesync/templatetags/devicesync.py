@@ -1,6 +1,6 @@
 from django import template
 
-from schooldesk.devicesync.models import DeviceLink
+from schooldesk.devicesync.selectors import asset_console
 
 register = template.Library()
 
@@ -9,4 +9,4 @@ register = template.Library()
 def console_facts(asset):
     """What a device console says of the asset, on its page: its console, last seen, OS, enrolled user, and
     whether it has gone from the console (one query)."""
-    return {"link": DeviceLink.objects.filter(asset_id=asset.pk).select_related("connection").first()}
+    return {"link": asset_console(asset=asset)}

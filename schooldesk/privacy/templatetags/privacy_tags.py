@@ -1,7 +1,8 @@
 from django import template
+from django.utils import timezone
 
-from schooldesk.accounts.access import access_for
-from schooldesk.privacy.choices import PRIVACY_ROLES
+from schooldesk.core.permissions import can
+from schooldesk.privacy.selectors import requests_open
 
 register = template.Library()
 
@@ -12,11 +13,7 @@ HOME_ROWS = 10
 def open_subject_access_requests(context):
     """The DPO's (and ICT owner's) open subject access requests on the home page, soonest due first: one query,
     none for anybody else."""
-    from django.utils import timezone
-
-    from schooldesk.privacy.selectors import requests_open
-
     user = context["request"].user
-    if not access_for(user).any_role(PRIVACY_ROLES):
+    if not can(user, "privacy.request"):
         return {"show": False}
-    return {"show": True, "rows": list(requests_open(user)[:HOME_ROWS]), "today": timezone.localdate()}
+    return {"show": True, "rows": list(requests_open(user=user)[:HOME_ROWS]), "today": timezone.localdate()}

@@ -103,7 +103,7 @@ def test_search_finds_the_teacher_and_choosing_them_links_the_account(cast, logi
 
 def test_everything_held_about_the_teacher_grouped_by_kind_and_nobody_elses(cast, teacher_world):
     sar = sar_subject_set(request=new_request(cast), by=cast.dpo, user=teacher_world.teacher)
-    records = person_records(sar)
+    records = person_records(request=sar)
     found = {kind: [i.title for i in items] for kind, items in records.groups.items()}
     assert {
         "account",
@@ -129,11 +129,11 @@ def test_the_search_takes_the_same_number_of_queries_whatever_the_number_of_reco
     sar = sar_subject_set(request=new_request(cast), by=cast.dpo, user=teacher_world.teacher)
     sar = SubjectAccessRequest.objects.select_related("school", "subject_user", "subject_pupil").get(pk=sar.pk)
     with CaptureQueriesContext(connection) as few:
-        small = person_records(sar).total()
+        small = person_records(request=sar).total()
     add_calls(cast, teacher_world.teacher, 4)
     add_loans(cast, teacher_world.teacher, 3)
     with CaptureQueriesContext(connection) as many:
-        large = person_records(sar).total()
+        large = person_records(request=sar).total()
     assert large > small + 8 + 3
     assert len(many) == len(few) == 14, [q["sql"][:80] for q in many]  # one per kind, and the exemptions
 
@@ -216,7 +216,7 @@ def test_the_same_person_gets_the_same_pseudonym(cast, teacher_world):
 
     first = sar_subject_set(request=new_request(cast), by=cast.dpo, user=teacher_world.teacher)
     second = sar_subject_set(request=new_request(cast), by=cast.dpo, user=teacher_world.teacher)
-    assert pseudonym_for(first) == pseudonym_for(second)
+    assert pseudonym_for(request=first) == pseudonym_for(request=second)
 
 
 PAGES = [

@@ -50,7 +50,7 @@ def test_the_dpo_finds_a_pupil_and_the_pack_holds_their_record_loans_agreement_a
     sar.refresh_from_db()
     assert sar.subject_pupil == pupil_world.pupil and sar.subject_user is None
 
-    found = titles(person_records(sar))
+    found = titles(person_records(request=sar))
     assert found["pupil"] == ["Amara Okafor (10K)"]
     assert [t.split(" (")[0] for t in found["loan"]] == ["CB-0042 Dell Latitude 3440"]
     assert found["charge"] == [f"{pupil_world.charge.reference}: £45.00 (Damage)"]
@@ -104,7 +104,7 @@ def test_a_pupils_exempt_charge_is_left_out_of_the_pack(cast, login, pupil_world
 def test_a_teachers_loan_stays_in_the_pack_after_the_laptop_came_back(cast, teacher_world):
     asset_return(asset=teacher_world.asset, by=cast.spoc, condition_in="Scratched lid")
     sar = sar_subject_set(request=request_for(cast, "Ruth Ellis"), by=cast.dpo, user=teacher_world.teacher)
-    records = person_records(sar)
+    records = person_records(request=sar)
     assert titles(records)["asset"] == []  # no longer issued to her
     (loan,) = records.groups["loan"]
     assert loan.fields["device"] == "OAK-LAP-7" and loan.fields["borrower"] == "Ruth Ellis"
@@ -119,12 +119,12 @@ def test_choosing_a_teacher_who_is_also_a_pupil_record_brings_the_record(cast, t
     record = PupilFactory(school=cast.school, first_name="Ruth", last_name="Ellis", user=teacher_world.teacher)
     sar = sar_subject_set(request=request_for(cast, "Ruth Ellis"), by=cast.dpo, user=teacher_world.teacher)
     assert sar.subject_pupil == record
-    assert [i.pk for i in person_records(sar).groups["pupil"]] == [record.pk]
+    assert [i.pk for i in person_records(request=sar).groups["pupil"]] == [record.pk]
 
 
 def test_a_parent_who_signed_finds_the_record_naming_them_and_the_agreement(cast, login, pupil_world):
     sar = request_for(cast, "Grace Okafor", "grace.okafor@home.example")
-    found = titles(person_records(sar))
+    found = titles(person_records(request=sar))
     assert found["pupil"] == ["Amara Okafor (10K)"]  # she is named in it as parent or carer
     assert [t.split(" (")[0] for t in found["loan"]] == ["CB-0042 Dell Latitude 3440"]  # she signed its agreement
     assert "CB-0077" not in json.dumps(found)
