@@ -19,14 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
+from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.core.exceptions import ConflictError
 from schooldesk.incidents import services
+from schooldesk.incidents.choices import WORKING_ROLES
 from schooldesk.incidents.models import Category
 
 #: how many calls one submission may change
 MAX_CALLS = 100
-WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from schooldesk.accounts.models import User
 from schooldesk.assets.choices import GONE_STATUSES
 from schooldesk.assets.models import Asset
 from schooldesk.assets.selectors import asset_choices_for
-from schooldesk.core.forms import StyledFormMixin
+from schooldesk.core.forms import MinuteInput, StyledFormMixin
 from schooldesk.incidents.choices import Channel, Satisfaction
 from schooldesk.incidents.models import Category, Incident
 from schooldesk.locations.models import Location
@@ -228,15 +228,6 @@ class EscalateForm(VersionedForm):
                 "This call is restricted: the supplier's email carries only this text, our reference, the school, "
                 "the place, the priority and the SPOC's contact; never the summary, the description or the reporter."
             )
-
-
-class MinuteInput(forms.DateTimeInput):
-    """A browser's date and time picker; it sends 2026-11-09T09:00, and a typed 09/11/2026 09:00 also works."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class SupplierTimesForm(VersionedForm):

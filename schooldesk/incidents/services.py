@@ -42,8 +42,6 @@ from schooldesk.schools.selectors import school_calendar
 from schooldesk.webhooks.choices import WebhookEvent
 from schooldesk.webhooks.events import emit
 
-WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
-
 
 # --- rules ------------------------------------------------------------------------------------
 def priority_for(*, school, impact: str, urgency: str) -> str:

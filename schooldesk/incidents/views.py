@@ -14,7 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
+from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.core.audit import VIEW, audit_record
 from schooldesk.core.throttling import create_allowed
 from schooldesk.core.views import (
@@ -26,7 +26,7 @@ from schooldesk.core.views import (
 )
 from schooldesk.incidents import forms, services
 from schooldesk.incidents.bulk import MAX_CALLS, actions_for, bulk_apply
-from schooldesk.incidents.choices import PAUSED_STATUSES, IncidentStatus
+from schooldesk.incidents.choices import PAUSED_STATUSES, WORKING_ROLES, IncidentStatus
 from schooldesk.incidents.filtersets import IncidentFilterSet
 from schooldesk.incidents.models import Attachment, Incident, SavedView
 from schooldesk.incidents.selectors import (
@@ -39,8 +39,6 @@ from schooldesk.incidents.selectors import (
     triage_queue,
 )
 from schooldesk.locations.models import Location
-
-WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
 
 
 class BulkMixin:
