@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from schooldesk.accounts.access import access_for
 from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.core.audit import VIEW, audit_record
+from schooldesk.core.permissions import can
 from schooldesk.core.throttling import create_allowed
 from schooldesk.core.views import (
     FilteredListView,
@@ -25,8 +26,9 @@ from schooldesk.core.views import (
     run_once,
 )
 from schooldesk.incidents import forms, services
+from schooldesk.incidents.actions import ACTIONS, offers_for
 from schooldesk.incidents.bulk import MAX_CALLS, actions_for, bulk_apply
-from schooldesk.incidents.choices import PAUSED_STATUSES, WORKING_ROLES, IncidentStatus
+from schooldesk.incidents.choices import WORKING_ROLES
 from schooldesk.incidents.filtersets import IncidentFilterSet
 from schooldesk.incidents.models import Attachment, Incident, SavedView
 from schooldesk.incidents.selectors import (
@@ -201,104 +203,17 @@ class IncidentCreateView(View):
         return self._render(request, form, status=400)
 
 
-ACTION_ORDER = [
-    "rate",
-    "confirm",
-    "triage",
-    "assign",
-    "escalate",
-    "reply",
-    "chase",
-    "supplier_times",
-    "wait",
-    "resume",
-    "resolve",
-    "reopen",
-    "duplicate",
-    "cancel",
-]
-
-
-def _action_forms(incident, user, bound=None):
-    """The action forms this person may use on this call, with `bound` (a failed one) in its place."""
-    access = access_for(user)
-    is_desk = access.has_role(incident.school_id, DESK_ROLES)
-    is_staff = access.has_role(incident.school_id, STAFF_ROLES)
-    is_worker = access.has_role(incident.school_id, WORKING_ROLES)
-    is_reporter = user.pk in (incident.reported_by_id, incident.logged_by_id)
-    version = {"version": incident.version}
-    available = {}
-    active = incident.is_active
-    # awaiting approval, a call can only be decided (on its approval page) or cancelled
-    working = active and incident.status != IncidentStatus.WAITING_APPROVAL
-    if is_desk and working:
-        available["triage"] = forms.TriageForm(
-            initial={
-                **version,
-                "category": incident.category_id,
-                "impact": incident.impact,
-                "location": incident.location_id,
-                "urgency": incident.urgency,
-                "is_restricted": incident.is_restricted,
-            },
-            incident=incident,
-        )
-        available["assign"] = forms.AssignForm(
-            initial={**version, "technician": incident.assigned_to_id, "next_visit": incident.for_next_visit},
-            incident=incident,
-        )
-        available["duplicate"] = forms.DuplicateForm(initial=version, incident=incident, user=user)
-    if is_staff and working:
-        available["escalate"] = forms.EscalateForm(
-            initial={**version, "supplier": incident.supplier_id, "reference": incident.supplier_reference},
-            incident=incident,
-        )
-        available["chase"] = forms.ChaseForm()
-    if (
-        is_staff
-        and incident.supplier_id
-        and incident.escalated_at
-        and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
-    ):
-        available["supplier_times"] = forms.SupplierTimesForm(
-            initial={**version, "responded_at": incident.supplier_responded_at, "fixed_at": incident.supplier_fixed_at}
-        )
-    if (
-        is_worker
-        and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
-        or is_reporter
-        and (active or incident.status == IncidentStatus.RESOLVED)
-    ):
-        available["reply"] = forms.ReplyForm(initial={"is_public": True})
-    if is_worker and working:
-        if incident.status in PAUSED_STATUSES:
-            available["resume"] = forms.ResumeForm(initial=version)
-        else:
-            available["wait"] = forms.WaitForm(initial=version)
-        available["resolve"] = forms.ResolveForm(initial=version)
-    if (is_reporter or is_desk) and active:
-        available["cancel"] = forms.CancelForm(initial=version)
-    can_rate = services.satisfaction_can_rate(user, incident)
-    if (is_reporter or is_desk) and incident.status == IncidentStatus.RESOLVED:
-        available["confirm"] = forms.ConfirmForm(rate=can_rate and not incident.satisfaction)
-    if can_rate and (incident.status == IncidentStatus.CLOSED or incident.satisfaction):
-        # closed, or rated and still changeable: the question on its own
-        available["rate"] = forms.RateForm(
-            initial={"rating": incident.satisfaction, "comment": incident.satisfaction_comment}
-        )
-    if (is_reporter or is_staff) and incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
-        available["reopen"] = forms.ReopenForm()
-    if bound is not None:
-        name, form = bound
-        available[name] = form
-    available = {name: available[name] for name in ACTION_ORDER if name in available}
-    for name, form in available.items():
-        form.auto_id = f"id_{name}_%s"  # one page holds every action form: ids and labels must not clash
-    return available, {"is_desk": is_desk, "is_staff": is_staff, "is_worker": is_worker, "is_reporter": is_reporter}
+def who_for(incident, user) -> dict:
+    """What the call's page shows this person beside the actions (the same rules as the services)."""
+    return {
+        "is_staff": can(user, "incidents.see_staff_side", incident),
+        "is_worker": can(user, "incidents.see_internal", incident),
+    }
 
 
 def render_incident(request, incident, bound=None, status=200):
-    action_forms, who = _action_forms(incident, request.user, bound)
+    who = who_for(incident, request.user)
+    offers = offers_for(incident, request.user, bound)
     timeline = incident_timeline(incident, include_internal=who["is_worker"])
     return render(
         request,
@@ -306,7 +221,8 @@ def render_incident(request, incident, bound=None, status=200):
         {
             "incident": incident,
             "timeline": timeline,
-            "forms": action_forms,
+            "offers": offers,
+            "after": list(dict.fromkeys(o.action.after_template for o in offers if o.action.after_template)),
             "who": who,
             "now": timezone.now(),
             "sla_state": incident.sla_state(timezone.now()),
@@ -338,144 +254,9 @@ class IncidentDetailView(View):
         return render_incident(request, incident)
 
 
-#: action name → (form class, whether the form needs the call, the service call, success message)
-ACTIONS = {
-    "triage": (
-        forms.TriageForm,
-        True,
-        lambda i, u, d: triage_into_lane(
-            lane=d.get("restricted_lane", ""),
-            incident=i,
-            by=u,
-            version=d["version"],
-            category=d["category"],
-            impact=d["impact"],
-            urgency=d["urgency"],
-            priority=d["priority"],
-            reason=d["reason"],
-            is_restricted=d["is_restricted"],
-            location=d["location"],
-        ),
-        _("Triaged."),
-    ),
-    "assign": (
-        forms.AssignForm,
-        True,
-        lambda i, u, d: services.incident_assign(
-            incident=i,
-            by=u,
-            version=d["version"],
-            technician=d["technician"],
-            next_visit=d["next_visit"],
-            note=d["note"],
-        ),
-        _("Forwarded to first-level support."),
-    ),
-    "escalate": (
-        forms.EscalateForm,
-        True,
-        lambda i, u, d: services.incident_escalate(
-            incident=i, by=u, version=d["version"], supplier=d["supplier"], reference=d["reference"], note=d["note"]
-        ),
-        _("Escalated to the second-level provider."),
-    ),
-    "chase": (
-        forms.ChaseForm,
-        False,
-        lambda i, u, d: services.incident_chase(incident=i, by=u, note=d["note"]),
-        _("Chase recorded."),
-    ),
-    "reply": (
-        forms.ReplyForm,
-        False,
-        lambda i, u, d: services.incident_reply(
-            incident=i,
-            by=u,
-            body=d["body"],
-            is_public=d["is_public"],
-            minutes_spent=d["minutes_spent"] or 0,
-            files=[d["attachment"]] if d.get("attachment") else (),
-        ),
-        _("Update added."),
-    ),
-    "supplier_times": (
-        forms.SupplierTimesForm,
-        False,
-        lambda i, u, d: services.incident_record_supplier_times(
-            incident=i, by=u, version=d["version"], responded_at=d["responded_at"], fixed_at=d["fixed_at"]
-        ),
-        _("The supplier's times are recorded."),
-    ),
-    "wait": (
-        forms.WaitForm,
-        False,
-        lambda i, u, d: services.incident_wait(incident=i, by=u, version=d["version"], on=d["on"], note=d["note"]),
-        _("The SLA clock is paused while we wait."),
-    ),
-    "resume": (
-        forms.ResumeForm,
-        False,
-        lambda i, u, d: services.incident_resume(incident=i, by=u, version=d["version"], note=d["note"]),
-        _("The SLA clock is running again."),
-    ),
-    "resolve": (
-        forms.ResolveForm,
-        False,
-        lambda i, u, d: services.incident_resolve(
-            incident=i,
-            by=u,
-            version=d["version"],
-            resolution=d["resolution"],
-            is_workaround=d["is_workaround"],
-            minutes_spent=d["minutes_spent"] or 0,
-        ),
-        _("Resolved. The reporter has been asked to confirm."),
-    ),
-    "rate": (
-        forms.RateForm,
-        False,
-        lambda i, u, d: services.incident_rate(incident=i, by=u, rating=d["rating"], comment=d["comment"]),
-        _("Thank you for rating the help you got."),
-    ),
-    "confirm": (
-        forms.ConfirmForm,
-        False,
-        lambda i, u, d: services.incident_confirm(
-            incident=i, by=u, satisfaction=d["satisfaction"], comment=d["comment"]
-        ),
-        _("Thank you: the call is closed."),
-    ),
-    "reopen": (
-        forms.ReopenForm,
-        False,
-        lambda i, u, d: services.incident_reopen(incident=i, by=u, reason=d["reason"]),
-        _("Reopened."),
-    ),
-    "cancel": (
-        forms.CancelForm,
-        False,
-        lambda i, u, d: services.incident_cancel(incident=i, by=u, version=d["version"], reason=d["reason"]),
-        _("Cancelled."),
-    ),
-    "duplicate": (
-        forms.DuplicateForm,
-        True,
-        lambda i, u, d: services.incident_mark_duplicate(
-            incident=i, by=u, version=d["version"], original=d["original"]
-        ),
-        _("Linked as a duplicate."),
-    ),
-}
-
-
-def triage_into_lane(*, lane: str, **triage):
-    from schooldesk.safeguarding.services import incident_triage_into_lane
-
-    return incident_triage_into_lane(lane=lane, **triage)
-
-
 class IncidentActionView(ObjectActionView):
-    """POST only: one of ACTIONS on a call. A failed form re-renders the call with what was typed."""
+    """POST only: one of the call page's actions (incidents/actions.py). A failed form re-renders the call with what
+    was typed."""
 
     def get_object(self):
         try:
@@ -484,19 +265,13 @@ class IncidentActionView(ObjectActionView):
             raise Http404 from exc
 
     def get_form(self, incident, data, files):
-        form_class, wants_incident, _call, _message = ACTIONS[self.action]
-        kwargs = {"incident": incident} if wants_incident else {}
-        if form_class is forms.ConfirmForm:
-            kwargs = {"rate": services.satisfaction_can_rate(self.request.user, incident)}
-        if form_class is forms.DuplicateForm:
-            kwargs["user"] = self.request.user
-        return form_class(data, files, **kwargs)
+        return ACTIONS[self.action].form(incident, self.request.user, data, files)
 
     def perform(self, incident, form):
-        return ACTIONS[self.action][2](incident, self.request.user, form.cleaned_data)
+        return ACTIONS[self.action].perform(incident, self.request.user, form.cleaned_data)
 
     def get_success_message(self, result):
-        return ACTIONS[self.action][3]
+        return ACTIONS[self.action].done
 
     def get_success_url(self, incident):
         return reverse("incidents:incident_detail", args=[incident.pk])
@@ -511,7 +286,7 @@ class AttachmentDownloadView(View):
     def get(self, request, pk, attachment_pk):
         incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
         attachments = Attachment.objects.filter(incident=incident)
-        if not access_for(request.user).has_role(incident.school_id, WORKING_ROLES):
+        if not can(request.user, "incidents.see_internal", incident):
             attachments = attachments.exclude(update__is_public=False)
         attachment = get_object_or_404(attachments, pk=attachment_pk)
         response = FileResponse(
