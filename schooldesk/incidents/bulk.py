@@ -23,6 +23,7 @@ from schooldesk.core.exceptions import ConflictError
 from schooldesk.core.permissions import can
 from schooldesk.incidents import services
 from schooldesk.incidents.models import Category
+from schooldesk.problems.services import problem_incidents_link
 
 #: how many calls one submission may change
 MAX_CALLS = 100
@@ -140,8 +141,6 @@ def _resolve(incident, by, data):
 
 
 def _link_problem(incident, by, data):
-    from schooldesk.problems.services import problem_incidents_link
-
     problem = data["problem"]
     if problem.school_id != incident.school_id:
         raise ValidationError(_("%(prb)s belongs to another school") % {"prb": problem.reference})

@@ -27,7 +27,7 @@ from schooldesk.incidents.choices import (
     SupportLevel,
     UpdateKind,
 )
-from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate, change_sentence
+from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate, SavedView, change_sentence
 from schooldesk.incidents.signals import incident_resolved
 from schooldesk.schools.choices import (
     DEFAULT_PRIORITY_MATRIX,
@@ -37,6 +37,7 @@ from schooldesk.schools.choices import (
     SatisfactionSurvey,
     Urgency,
 )
+from schooldesk.schools.models import School
 from schooldesk.schools.selectors import school_calendar
 from schooldesk.webhooks.choices import WebhookEvent
 from schooldesk.webhooks.events import emit
@@ -123,7 +124,7 @@ def _notify_after_commit(incident, update) -> None:
     """Every row one save writes about a call goes to the mail app together, so that the reporter reads one
     email saying what happened rather than one per changed field. The first callback after the commit takes
     the whole batch; the others find it empty."""
-    from schooldesk.incidents.tasks import incident_notify
+    from schooldesk.incidents.tasks import incident_notify  # a real circle: the tasks' mail reads the services
 
     batch = incident.__dict__.setdefault("_notify_batch", [])
     batch.append(update.pk)
@@ -758,7 +759,7 @@ def incident_cancel(*, incident, by, version, reason: str) -> Incident:
     incident.closed_at = timezone.now()
     _pause(incident, incident.closed_at)
     if incident.status == IncidentStatus.WAITING_APPROVAL:  # the approver has nothing left to decide
-        from schooldesk.outages.services import approval_cancel
+        from schooldesk.outages.services import approval_cancel  # a real circle: outages.services imports us
 
         approval_cancel(incident=incident, by=by, reason=reason.strip())
     _set_status(incident, by, IncidentStatus.CANCELLED, reason.strip())
@@ -793,8 +794,6 @@ def incident_mark_duplicate(*, incident, by, version, original) -> Incident:
 
 def incidents_auto_close(*, now=None) -> int:
     """Close resolved calls whose reporters have not answered within the school's number of school days."""
-    from schooldesk.schools.models import School
-
     now = now or timezone.now()
     closed = 0
     for school in School.objects.filter(incident__status=IncidentStatus.RESOLVED).distinct():
@@ -823,8 +822,6 @@ def incidents_auto_close(*, now=None) -> int:
 # --- saved views (a person's own; no school's data) ------------------------------------------------------------
 def saved_view_save(*, user, name: str, query: str):
     """Save the call list's filters and sort under a name; saving under a name already used replaces it."""
-    from schooldesk.incidents.models import SavedView
-
     if not name.strip():
         raise ValidationError({"name": _("Give the view a name.")})
     saved, _created = SavedView.objects.update_or_create(
@@ -843,7 +840,7 @@ def saved_view_delete(*, view, user) -> None:
 def _approval_if_needed(incident: Incident, by) -> Incident:
     """A request in a category the school marks "needs approval" waits for the school's approver
     (schooldesk/outages/services.py, docs/decisions/0019)."""
-    from schooldesk.outages.services import approval_request_if_needed
+    from schooldesk.outages.services import approval_request_if_needed  # a real circle: it imports us
 
     return approval_request_if_needed(incident=incident, by=by) or incident
 

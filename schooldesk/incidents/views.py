@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.core.audit import VIEW, audit_record
 from schooldesk.core.permissions import can
 from schooldesk.core.throttling import create_allowed
@@ -28,19 +26,23 @@ from schooldesk.core.views import (
 from schooldesk.incidents import forms, services
 from schooldesk.incidents.actions import ACTIONS, offers_for
 from schooldesk.incidents.bulk import MAX_CALLS, actions_for, bulk_apply
-from schooldesk.incidents.choices import WORKING_ROLES
 from schooldesk.incidents.filtersets import IncidentFilterSet
 from schooldesk.incidents.models import Attachment, Incident, SavedView
 from schooldesk.incidents.selectors import (
     incident_get,
     incident_list,
-    incident_rows,
+    incident_table,
     incident_timeline,
     saved_view_counts,
     saved_views_for,
+    staff_school_ids,
     triage_queue,
 )
 from schooldesk.locations.models import Location
+from schooldesk.safeguarding.selectors import restricted_stub
+from schooldesk.safeguarding.services import restricted_call_report
+from schooldesk.schools.models import School
+from schooldesk.schools.selectors import spoc_on_duty
 
 
 class BulkMixin:
@@ -61,7 +63,7 @@ class BulkMixin:
         if form is None:
             raise PermissionDenied(_("Your role does not include acting on several calls."))
         ids = sorted({int(v) for v in request.POST.getlist("call") if v.isdigit()})[:MAX_CALLS]
-        chosen = list(incident_list(request.user).filter(pk__in=ids).order_by("pk")) if ids else []
+        chosen = list(incident_list(user=request.user).filter(pk__in=ids).order_by("pk")) if ids else []
         if not chosen:
             messages.error(request, _("Tick the calls to act on first."))
             return redirect(request.get_full_path())
@@ -85,14 +87,9 @@ class BulkMixin:
 
 class IncidentListView(BulkMixin, FilteredListView):
     model = Incident
+    selector = incident_table
     filterset_class = IncidentFilterSet
     template_name = "incidents/incident_list.html"
-
-    def get_queryset(self):
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=incident_list(self.request.user), request=self.request
-        )
-        return incident_rows(self.filterset.qs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -103,13 +100,13 @@ class IncidentListView(BulkMixin, FilteredListView):
 
 
 class TriageView(BulkMixin, RoleRequiredMixin, TemplateView):
-    required_roles = DESK_ROLES
+    permission = "incidents.triage_queue"
     template_name = "incidents/triage.html"
 
     def get_context_data(self, **kwargs):
         now = timezone.now()
         return super().get_context_data(
-            queue=triage_queue(self.request.user, now), now=now, **self.bulk_context(), **kwargs
+            queue=triage_queue(user=self.request.user, now=now), now=now, **self.bulk_context(), **kwargs
         )
 
 
@@ -119,8 +116,7 @@ class IncidentCreateView(View):
     template_name = "incidents/incident_form.html"
 
     def _form(self, request, data=None, files=None):
-        access = access_for(request.user)
-        desk_schools = access.school_ids(STAFF_ROLES)
+        desk_schools = staff_school_ids(user=request.user)
         on_behalf = request.GET.get("for") == "caller" and desk_schools
         location = request.GET.get("location")
         asset = request.GET.get("asset")
@@ -131,9 +127,6 @@ class IncidentCreateView(View):
         return forms.IncidentReportForm(data, files, user=request.user, initial_location=location, initial_asset=asset)
 
     def _render(self, request, form, status=200):
-        from schooldesk.schools.models import School
-        from schooldesk.schools.selectors import spoc_on_duty
-
         now = timezone.now()
         schools = School.objects.visible_to(request.user).select_related("spoc", "deputy")
         duty = [(school, spoc_on_duty(school, now)) for school in schools]
@@ -176,8 +169,6 @@ class IncidentCreateView(View):
                 extra["channel"] = "qr"
             create = services.incident_create
             if lane:  # straight into the restricted lane (docs/decisions/0023)
-                from schooldesk.safeguarding.services import restricted_call_report
-
                 create = functools.partial(restricted_call_report, lane=lane)
             incident, _url, repeat = run_once(
                 request,
@@ -214,7 +205,7 @@ def who_for(incident, user) -> dict:
 def render_incident(request, incident, bound=None, status=200):
     who = who_for(incident, request.user)
     offers = offers_for(incident, request.user, bound)
-    timeline = incident_timeline(incident, include_internal=who["is_worker"])
+    timeline = incident_timeline(incident=incident, include_internal=who["is_worker"])
     return render(
         request,
         "incidents/incident_detail.html",
@@ -235,10 +226,8 @@ def render_incident(request, incident, bound=None, status=200):
 class IncidentDetailView(View):
     def get(self, request, pk):
         try:
-            incident = incident_get(request.user, pk)
+            incident = incident_get(user=request.user, pk=pk)
         except Incident.DoesNotExist as exc:
-            from schooldesk.safeguarding.selectors import restricted_stub
-
             stub = restricted_stub(request.user, pk)  # the desk learns that it exists and who holds it, no more
             if stub is None:
                 raise Http404 from exc
@@ -260,7 +249,7 @@ class IncidentActionView(ObjectActionView):
 
     def get_object(self):
         try:
-            return incident_get(self.request.user, self.kwargs["pk"])
+            return incident_get(user=self.request.user, pk=self.kwargs["pk"])
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
 
@@ -312,21 +301,21 @@ class SavedViewListView(RoleRequiredMixin, TemplateView):
     """A person's views of the call list with their counts: a page to open and delete them, and (for htmx) the
     items of the Calls menu, loaded when the menu is opened so that no other page pays for the counts."""
 
-    required_roles = WORKING_ROLES
+    permission = "incidents.saved_views"
     template_name = "incidents/saved_view_list.html"
 
     def get_template_names(self):
         return [f"{self.template_name}#menu"] if getattr(self.request, "htmx", False) else [self.template_name]
 
     def get_context_data(self, **kwargs):
-        views = saved_view_counts(self.request, saved_views_for(self.request.user))
+        views = saved_view_counts(request=self.request, views=saved_views_for(user=self.request.user))
         return super().get_context_data(views=views, list_url=reverse("incidents:incident_list"), **kwargs)
 
 
 class SavedViewSaveView(RoleRequiredMixin, View):
     """POST from the call list's "Save this view": its filters and sort under a name (the same name replaces)."""
 
-    required_roles = WORKING_ROLES
+    permission = "incidents.saved_views"
 
     def post(self, request):
         name = request.POST.get("name", "").strip()[:60]
@@ -341,7 +330,7 @@ class SavedViewSaveView(RoleRequiredMixin, View):
 
 
 class SavedViewDeleteView(RoleRequiredMixin, View):
-    required_roles = WORKING_ROLES
+    permission = "incidents.saved_views"
 
     def post(self, request, view_pk):
         saved = get_object_or_404(SavedView.objects.filter(user=request.user), pk=view_pk)

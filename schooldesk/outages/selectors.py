@@ -98,7 +98,7 @@ def linkable_calls(user, outage):
 
     school_ids = [row.school_id for row in outage.affected_schools.all()]
     calls = (
-        incident_list(user)
+        incident_list(user=user)
         .filter(
             school_id__in=school_ids,
             status__in=ACTIVE_STATUSES - {IncidentStatus.WAITING_APPROVAL},

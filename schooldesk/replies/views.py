@@ -99,7 +99,7 @@ class CallRepliesView(View):
 
     def get(self, request, incident_pk):
         try:
-            incident = incident_get(request.user, incident_pk)
+            incident = incident_get(user=request.user, pk=incident_pk)
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
         if not access_for(request.user).has_role(incident.school_id, USE_ROLES):

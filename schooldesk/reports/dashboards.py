@@ -82,7 +82,7 @@ def desk_dashboard(user, school_ids, now: datetime) -> dict:
     from schooldesk.suppliers.selectors import contracts_needing_decision
 
     today = timezone.localdate(now)
-    calls = incident_list(user).filter(school_id__in=school_ids)
+    calls = incident_list(user=user).filter(school_id__in=school_ids)
     with_supplier = Q(status__in=(IncidentStatus.WITH_SECOND_LEVEL, IncidentStatus.WAITING_SUPPLIER))
     counts = calls.filter(status__in=ACTIVE_STATUSES).aggregate(
         new=Count("pk", filter=Q(status=IncidentStatus.NEW)),
@@ -140,7 +140,7 @@ def technician_dashboard(user, school_ids, now: datetime) -> dict:
     from schooldesk.incidents.selectors import incident_list
 
     today = timezone.localdate(now)
-    mine = incident_list(user).filter(school_id__in=school_ids, assigned_to=user, status__in=ACTIVE_STATUSES)
+    mine = incident_list(user=user).filter(school_id__in=school_ids, assigned_to=user, status__in=ACTIVE_STATUSES)
     rows = list(mine.order_by("school__name", "location__name", "resolve_due_at", "pk")[:MY_CALLS])
     places = list(
         mine.order_by()

@@ -39,19 +39,19 @@ class HomeView(TemplateView):
         user, now = self.request.user, timezone.now()
         access = access_for(user)
         schools = School.objects.visible_to(user).select_related("spoc", "deputy")
-        mine = incident_rows(incident_list(user).filter(reported_by=user).order_by("-logged_at"))[:10]
+        mine = incident_rows(incident_list(user=user).filter(reported_by=user).order_by("-logged_at"))[:10]
         assigned = []
         if access.any_role(STAFF_ROLES):
             assigned = list(
                 incident_rows(
-                    incident_list(user)
+                    incident_list(user=user)
                     .filter(assigned_to=user, status__in=ACTIVE_STATUSES)
                     .order_by("location__name", "resolve_due_at")
                 )[:25]
             )
-        queue = triage_counts(user, now) if access.any_role(DESK_ROLES) else None
+        queue = triage_counts(user=user, now=now) if access.any_role(DESK_ROLES) else None
         is_provider = bool(access.suppliers_by_school)
-        escalated = list(incidents_escalated_to_me(user, access)[:25]) if is_provider else []
+        escalated = list(incidents_escalated_to_me(user=user, access=access)[:25]) if is_provider else []
         return super().get_context_data(
             duty=[(school, spoc_on_duty(school, now)) for school in schools],
             mine=mine,
