@@ -10,7 +10,7 @@ def desk(request):
         return {}
     return {
         "nav": {
-            "is_desk": can(user, "incidents.triage"),
+            "is_desk": can(user, "incidents.triage_queue"),
             "is_staff": can(user, "incidents.work"),
             "is_provider": can(user, "incidents.escalated"),
             "can_report": can(user, "reports.view"),

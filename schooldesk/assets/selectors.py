@@ -118,7 +118,7 @@ def asset_incidents(*, user: User, asset: Asset, limit: int = 20) -> dict:
     from schooldesk.incidents.choices import ACTIVE_STATUSES
     from schooldesk.incidents.selectors import incident_list
 
-    calls = incident_list(user).filter(asset=asset)
+    calls = incident_list(user=user).filter(asset=asset)
     since = timezone.now() - timedelta(days=REPEAT_WINDOW_DAYS)
     counts = calls.aggregate(
         total=Count("pk"),

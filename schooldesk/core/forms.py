@@ -199,3 +199,12 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
+
+
+class MinuteInput(forms.DateTimeInput):
+    """A browser's date and time picker; it sends 2026-11-09T09:00, and a typed 09/11/2026 09:00 also works."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")

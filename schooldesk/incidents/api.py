@@ -7,11 +7,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.assets.models import Asset
 from schooldesk.core.api import IF_MATCH, DeskSerializer, DeskViewSet
 from schooldesk.core.audit import VIEW, audit_record
+from schooldesk.core.permissions import can
 from schooldesk.incidents.filtersets import IncidentFilterSet
 from schooldesk.incidents.models import Attachment, Category, Incident, IncidentUpdate
 from schooldesk.incidents.selectors import incident_list, incident_timeline
@@ -163,7 +162,7 @@ class IncidentViewSet(mixins.CreateModelMixin, DeskViewSet):
 
     @staticmethod
     def selector(user):
-        return incident_list(user).defer(None)  # the API shows every field
+        return incident_list(user=user).defer(None)  # the API shows every field
 
     def get_object(self):
         """The call; reading a restricted one (its record, timeline or files) is on the school's audit trail, as
@@ -217,11 +216,8 @@ class IncidentViewSet(mixins.CreateModelMixin, DeskViewSet):
 
     def _updates(self, incident):
         """The timeline as the call's page shows it to this person (internal notes for those who work on it)."""
-        access = access_for(self.request.user)
-        worker = access.has_role(incident.school_id, STAFF_ROLES) or (
-            incident.supplier_id in access.suppliers_by_school.get(incident.school_id, frozenset())
-        )
-        return incident_timeline(incident, include_internal=worker)
+        worker = can(self.request.user, "incidents.see_internal", incident)
+        return incident_timeline(incident=incident, include_internal=worker)
 
     @extend_schema(responses=UpdateSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

@@ -6,8 +6,9 @@ refuses is reported with its reason and the others still go through.
 
 BULK_ACTIONS is the list the picker offers, in order. Another app adds its own with `register(BulkAction(...))`
 from its AppConfig.ready(): its `fields` name fields of incidents.forms.BulkForm, or fields the app adds to
-`BulkForm.extra_fields` (name -> form field); its `apply(incident, by, data)` gets the form's cleaned data, calls
-the app's service for that one call and raises what the service raises to refuse it."""
+`BulkForm.extra_fields` (name -> form field); its `rule` names the rule (schooldesk/permissions/rules.py) that
+decides whether a person is offered it (asked of no call: in some school); its `apply(incident, by, data)` gets the
+form's cleaned data, calls the app's service for that one call and raises what the service raises to refuse it."""
 
 from __future__ import annotations
 
@@ -18,15 +19,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
 from schooldesk.core.exceptions import ConflictError
+from schooldesk.core.permissions import can
 from schooldesk.incidents import services
 from schooldesk.incidents.models import Category
+from schooldesk.problems.services import problem_incidents_link
 
 #: how many calls one submission may change
 MAX_CALLS = 100
-WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class BulkAction:
     label: object  # what the picker says: "Resolve with one note"
     done: Callable[[int], str]  # "3 resolved"
     apply: Callable  # apply(incident, by, data) -> None; raises what the service raises
-    roles: frozenset = field(default_factory=lambda: WORKING_ROLES)  # who is offered it (the services decide)
+    rule: str = "incidents.see_internal"  # who is offered it, in some school (the services decide, call by call)
     fields: tuple[str, ...] = ()  # the BulkForm fields it uses
     required: tuple[str, ...] = ()  # of those, the ones it cannot do without
 
@@ -51,8 +51,7 @@ def register(action: BulkAction) -> BulkAction:
 def actions_for(user) -> list[BulkAction]:
     """The actions to offer this person: those of a role they hold somewhere (a provider holds theirs through
     their supplier). Whether a given call allows it is the service's decision, call by call."""
-    access = access_for(user)
-    return [action for action in BULK_ACTIONS.values() if access.any_role(action.roles)]
+    return [action for action in BULK_ACTIONS.values() if can(user, action.rule)]
 
 
 @dataclass
@@ -142,8 +141,6 @@ def _resolve(incident, by, data):
 
 
 def _link_problem(incident, by, data):
-    from schooldesk.problems.services import problem_incidents_link
-
     problem = data["problem"]
     if problem.school_id != incident.school_id:
         raise ValidationError(_("%(prb)s belongs to another school") % {"prb": problem.reference})
@@ -156,7 +153,7 @@ register(
         gettext_lazy("Triage: category, impact, urgency"),
         lambda n: ngettext("%(n)s triaged", "%(n)s triaged", n) % {"n": n},
         _triage,
-        roles=DESK_ROLES,
+        rule="incidents.triage",
         fields=("category", "impact", "urgency"),
     )
 )
@@ -166,7 +163,7 @@ register(
         gettext_lazy("Forward to first-level support"),
         lambda n: ngettext("%(n)s forwarded", "%(n)s forwarded", n) % {"n": n},
         _forward,
-        roles=DESK_ROLES,
+        rule="incidents.assign",
         fields=("technician", "next_visit", "note"),
     )
 )
@@ -176,7 +173,7 @@ register(
         gettext_lazy("Escalate to a supplier"),
         lambda n: ngettext("%(n)s escalated", "%(n)s escalated", n) % {"n": n},
         _escalate,
-        roles=STAFF_ROLES,
+        rule="incidents.escalate",
         fields=("supplier", "note"),
         required=("supplier",),
     )
@@ -187,6 +184,7 @@ register(
         gettext_lazy("Wait on the reporter or supplier"),
         lambda n: ngettext("%(n)s waiting", "%(n)s waiting", n) % {"n": n},
         _wait,
+        rule="incidents.wait",
         fields=("on", "note"),
     )
 )
@@ -196,6 +194,7 @@ register(
         gettext_lazy("Resolve with one note"),
         lambda n: ngettext("%(n)s resolved", "%(n)s resolved", n) % {"n": n},
         _resolve,
+        rule="incidents.resolve",
         fields=("note",),
         required=("note",),
     )
@@ -206,7 +205,7 @@ register(
         gettext_lazy("Link to a problem"),
         lambda n: ngettext("%(n)s linked to the problem", "%(n)s linked to the problem", n) % {"n": n},
         _link_problem,
-        roles=STAFF_ROLES,
+        rule="incidents.bulk_link",
         fields=("problem",),
         required=("problem",),
     )

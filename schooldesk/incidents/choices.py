@@ -1,5 +1,12 @@
+from datetime import timedelta
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from schooldesk.accounts.choices import STAFF_ROLES, Role
+
+#: who works on calls: school staff, and providers (on the calls escalated to their supplier)
+WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
 
 
 class IncidentKind(models.TextChoices):
@@ -83,6 +90,10 @@ class Satisfaction(models.TextChoices):
     GOOD = "good", _("Good")
     OK = "ok", _("OK")
     POOR = "poor", _("Poor")
+
+
+#: a rating can be changed (a second click) for this long after it was first given; then it stands
+SATISFACTION_CHANGE_WINDOW = timedelta(hours=24)
 
 
 class SlaState(models.TextChoices):

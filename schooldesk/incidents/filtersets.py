@@ -6,15 +6,17 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import STAFF_ROLES
-from schooldesk.accounts.models import User
 from schooldesk.assets.models import Asset
 from schooldesk.core.filtersets import DeskFilterSet, SearchFilter
 from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentStatus, SlaState
 from schooldesk.incidents.models import REFERENCE_PREFIX, Category, Incident
 from schooldesk.incidents.search import incident_text_filter
-from schooldesk.incidents.selectors import incidents_in_sla_state, visits_today_q
+from schooldesk.incidents.selectors import (
+    incidents_in_sla_state,
+    own_supplier_ids,
+    technician_choices,
+    visits_today_q,
+)
 from schooldesk.locations.models import Location
 from schooldesk.schools.choices import Priority
 from schooldesk.schools.models import School
@@ -56,9 +58,7 @@ class IncidentFilterSet(DeskFilterSet):
     location = django_filters.ModelChoiceFilter(queryset=lambda r: Location.objects.visible_to(_user(r)))
     device = django_filters.CharFilter(method="filter_device", label="Device or asset tag")
     assigned_to = django_filters.ModelChoiceFilter(
-        queryset=lambda r: User.objects.filter(
-            access_for(_user(r)).schools_q(field="memberships__school_id"), memberships__role__in=STAFF_ROLES
-        ).distinct(),
+        queryset=lambda r: technician_choices(user=_user(r)),
         label="Technician",
     )
     supplier = django_filters.ModelChoiceFilter(queryset=lambda r: Supplier.objects.visible_to(_user(r)))
@@ -113,11 +113,10 @@ class IncidentFilterSet(DeskFilterSet):
         if value == "mine":
             return queryset.filter(assigned_to=user)
         if value == "ours":
-            suppliers = set().union(*access_for(user).suppliers_by_school.values())
-            return queryset.filter(supplier_id__in=sorted(suppliers))
+            return queryset.filter(supplier_id__in=own_supplier_ids(user=user))
         if value == "here_today":
-            return queryset.filter(visits_today_q(user, timezone.localdate()))
+            return queryset.filter(visits_today_q(user=user, today=timezone.localdate()))
         return queryset
 
     def filter_sla(self, queryset, name, value):
-        return incidents_in_sla_state(queryset, value, timezone.now())
+        return incidents_in_sla_state(queryset=queryset, state=value, now=timezone.now())

@@ -1,3 +1,5 @@
+import copy
+
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -7,10 +9,12 @@ from schooldesk.accounts.models import User
 from schooldesk.assets.choices import GONE_STATUSES
 from schooldesk.assets.models import Asset
 from schooldesk.assets.selectors import asset_choices_for
-from schooldesk.core.forms import StyledFormMixin
+from schooldesk.core.forms import MinuteInput, StyledFormMixin
+from schooldesk.incidents import selectors
 from schooldesk.incidents.choices import Channel, Satisfaction
 from schooldesk.incidents.models import Category, Incident
 from schooldesk.locations.models import Location
+from schooldesk.problems.models import Problem
 from schooldesk.safeguarding.choices import LANE_CHOICES
 from schooldesk.schools.choices import Impact, Priority, Urgency
 from schooldesk.suppliers.models import Supplier
@@ -230,15 +234,6 @@ class EscalateForm(VersionedForm):
             )
 
 
-class MinuteInput(forms.DateTimeInput):
-    """A browser's date and time picker; it sends 2026-11-09T09:00, and a typed 09/11/2026 09:00 also works."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
-
-
 class SupplierTimesForm(VersionedForm):
     responded_at = forms.DateTimeField(
         required=False,
@@ -368,12 +363,6 @@ class BulkForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, actions, **kwargs):
         super().__init__(*args, **kwargs)
-        import copy
-
-        from schooldesk.accounts.access import access_for
-        from schooldesk.accounts.choices import DESK_ROLES
-        from schooldesk.schools.models import School
-
         self.user, self.actions = user, {a.name: a for a in actions}
         self.fields["action"].choices = [("", _("Choose an action"))] + [(a.name, a.label) for a in actions]
         note = self.fields.pop("note")
@@ -383,27 +372,13 @@ class BulkForm(StyledFormMixin, forms.Form):
         used = {name for a in actions for name in a.fields}
         for name in [n for n in self.fields if n not in used | {"action"}]:
             del self.fields[name]  # nothing the person can do needs it
-        access = access_for(user)
-        desk, staff = access.school_ids(DESK_ROLES), access.school_ids(STAFF_ROLES)
         if "category" in self.fields:
-            names = (
-                Category.objects.filter(school_id__in=desk, is_archived=False)
-                .order_by("name")
-                .values_list("name", flat=True)
-                .distinct()
-            )
+            names = selectors.bulk_category_names(user=user)
             self.fields["category"].choices = [("", _("Leave as it is"))] + [(n, n) for n in names]
         if "technician" in self.fields:
-            self.fields["technician"].queryset = (
-                User.objects.filter(memberships__school_id__in=desk, memberships__role__in=STAFF_ROLES)
-                .distinct()
-                .order_by("first_name", "last_name")
-            )
+            self.fields["technician"].queryset = selectors.bulk_technicians(user=user)
         if "supplier" in self.fields:
-            organisations = School.objects.filter(pk__in=staff).values("organisation_id")
-            self.fields["supplier"].queryset = Supplier.objects.filter(organisation_id__in=organisations).order_by(
-                "name"
-            )
+            self.fields["supplier"].queryset = selectors.bulk_suppliers(user=user)
 
     def fields_by_action(self) -> list[tuple]:
         """Each field after the picker, with the actions that use it (app.js shows only the chosen action's)."""
@@ -427,8 +402,6 @@ class BulkForm(StyledFormMixin, forms.Form):
         text = self.cleaned_data.get("problem", "").strip()
         if not text or self.data.get(self.add_prefix("action")) != "problem":
             return None
-        from schooldesk.problems.models import Problem
-
         digits = text.upper().removeprefix("PRB-").lstrip("0")
         problem = (
             Problem.objects.visible_to(self.user).filter(pk=int(digits)).first()

@@ -1,13 +1,36 @@
+from __future__ import annotations
+
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db.models import Count, Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
+from schooldesk.accounts.access import access_for
+from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.accounts.models import User
+from schooldesk.core.calendar import LONDON
 from schooldesk.core.periods import period_bounds
+from schooldesk.diary.choices import DiaryKind
+from schooldesk.diary.models import DiaryEntry
 from schooldesk.incidents.choices import ACTIVE_STATUSES, PAUSED_STATUSES, IncidentStatus, SlaState
-from schooldesk.incidents.models import Incident
+from schooldesk.incidents.models import Category, Incident, SavedView
+from schooldesk.schools.models import School
+from schooldesk.suppliers.models import Supplier
+
+if TYPE_CHECKING:
+    from datetime import date, datetime
+
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
+    from schooldesk.accounts.access import Access
+    from schooldesk.incidents.models import IncidentUpdate
 
 DUE_SOON = timedelta(hours=2)
 LIST_RELATED = ("school", "location", "category", "reported_by", "assigned_to", "supplier")
@@ -48,11 +71,55 @@ TABLE_FIELDS = (
 )
 
 
-def incident_list(user):
+# --- choices for the forms (the schools a person works in) -------------------------------------------------------
+def staff_school_ids(*, user: User) -> set[int]:
+    """The schools where the person is staff: those a call may be logged for a caller in."""
+    return access_for(user).school_ids(STAFF_ROLES)
+
+
+def technician_choices(*, user: User) -> QuerySet[User]:
+    """The staff of every school the person can see: the call list's "Technician" filter."""
+    return User.objects.filter(
+        access_for(user).schools_q(field="memberships__school_id"), memberships__role__in=STAFF_ROLES
+    ).distinct()
+
+
+def own_supplier_ids(*, user: User) -> list[int]:
+    """The suppliers a provider works for, in every school: the call list's "Escalated to us"."""
+    return sorted(set().union(*access_for(user).suppliers_by_school.values()))
+
+
+def bulk_category_names(*, user: User) -> QuerySet:
+    """The category names the bulk triage offers: those of every school the person runs the desk of."""
+    return (
+        Category.objects.filter(school_id__in=access_for(user).school_ids(DESK_ROLES), is_archived=False)
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()
+    )
+
+
+def bulk_technicians(*, user: User) -> QuerySet[User]:
+    """Who the bulk forward offers: the staff of every school the person runs the desk of."""
+    desk = access_for(user).school_ids(DESK_ROLES)
+    return (
+        User.objects.filter(memberships__school_id__in=desk, memberships__role__in=STAFF_ROLES)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def bulk_suppliers(*, user: User) -> QuerySet[Supplier]:
+    """The suppliers the bulk escalation offers: those of the organisations of the schools the person is staff in."""
+    organisations = School.objects.filter(pk__in=access_for(user).school_ids(STAFF_ROLES)).values("organisation_id")
+    return Supplier.objects.filter(organisation_id__in=organisations).order_by("name")
+
+
+def incident_list(*, user: User) -> QuerySet[Incident]:
     return Incident.objects.visible_to(user).select_related(*LIST_RELATED).defer(*LIST_DEFERRED)
 
 
-def incident_rows(queryset):
+def incident_rows(queryset: QuerySet[Incident]) -> QuerySet[Incident]:
     """The calls of `queryset` with only what the call table shows."""
     return (
         queryset.select_related(None)
@@ -61,14 +128,19 @@ def incident_rows(queryset):
     )
 
 
-def incidents_escalated_to_me(user, access):
+def incident_table(*, user: User) -> QuerySet[Incident]:
+    """The call list's rows: the calls the person may see, with only what the call table shows."""
+    return incident_rows(incident_list(user=user))
+
+
+def incidents_escalated_to_me(*, user: User, access: Access) -> QuerySet[Incident]:
     """A provider's open calls, escalated to their supplier: the most urgent first (priority, then the
     resolution due time)."""
     suppliers = set().union(*access.suppliers_by_school.values()) if access.suppliers_by_school else set()
     if not suppliers:
         return Incident.objects.none()
     return incident_rows(
-        incident_list(user)
+        incident_list(user=user)
         .filter(supplier_id__in=suppliers, status__in=ACTIVE_STATUSES)
         .order_by("priority", "resolve_due_at", "logged_at")
     )
@@ -78,7 +150,7 @@ def _breached(now) -> Q:
     return Q(resolve_due_at__lt=now) | Q(responded_at__isnull=True, response_due_at__lt=now)
 
 
-def incidents_in_sla_state(queryset, state: str, now):
+def incidents_in_sla_state(*, queryset: QuerySet[Incident], state: str, now: datetime) -> QuerySet[Incident]:
     running = queryset.filter(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=True)
     if state == SlaState.PAUSED:
         return queryset.filter(status__in=ACTIVE_STATUSES, sla_paused_at__isnull=False)
@@ -91,7 +163,7 @@ def incidents_in_sla_state(queryset, state: str, now):
     return queryset
 
 
-def incident_get(user, pk: int) -> Incident:
+def incident_get(*, user: User, pk: int) -> Incident:
     return (
         Incident.objects.visible_to(user)
         .select_related(*LIST_RELATED, "logged_by", "duplicate_of", "school__organisation")
@@ -99,7 +171,7 @@ def incident_get(user, pk: int) -> Incident:
     )
 
 
-def incident_timeline(incident, *, include_internal: bool):
+def incident_timeline(*, incident: Incident, include_internal: bool) -> QuerySet[IncidentUpdate]:
     updates = incident.updates.select_related("author").prefetch_related("attachments")
     return updates if include_internal else updates.filter(is_public=True)
 
@@ -107,18 +179,15 @@ def incident_timeline(incident, *, include_internal: bool):
 TRIAGE_SECTION_SIZE = 25
 
 
-def _triage_filters(user, now):
-    from schooldesk.accounts.access import access_for
-    from schooldesk.accounts.choices import DESK_ROLES
-
-    base = incident_list(user).filter(access_for(user).schools_q(DESK_ROLES))
+def _triage_filters(user: User, now: datetime) -> tuple[QuerySet[Incident], Q]:
+    base = incident_list(user=user).filter(access_for(user).schools_q(DESK_ROLES))
     # Each section names its statuses exactly, so the (school, status, logged_at) index serves it.
     working = ACTIVE_STATUSES - PAUSED_STATUSES - {IncidentStatus.NEW}
     at_risk = Q(status__in=working, sla_paused_at__isnull=True) & _breached(now + DUE_SOON)
     return base, at_risk
 
 
-def triage_counts(user, now) -> dict:
+def triage_counts(*, user: User, now: datetime) -> dict:
     """How many calls are in each section of the SPOC's queue, in one query (the home page's cards)."""
     base, at_risk = _triage_filters(user, now)
     return base.filter(status__in=ACTIVE_STATUSES).aggregate(
@@ -129,7 +198,7 @@ def triage_counts(user, now) -> dict:
     )
 
 
-def triage_queue(user, now) -> dict:
+def triage_queue(*, user: User, now: datetime) -> dict:
     """The SPOC's queue in a fixed number of queries: four short lists and one row of counts."""
     base, at_risk = _triage_filters(user, now)
     sections = {
@@ -140,23 +209,17 @@ def triage_queue(user, now) -> dict:
             "location__name", "logged_at"
         ),
     }
-    counts = triage_counts(user, now)
+    counts = triage_counts(user=user, now=now)
     return {
         name: {"rows": list(incident_rows(qs)[:TRIAGE_SECTION_SIZE]), "count": counts[name]}
         for name, qs in sections.items()
     }
 
 
-def visits_today_q(user, today) -> Q:
+def visits_today_q(*, user: User, today: date) -> Q:
     """The calls where the person's technician visits today take them (the diary's visit entries, planned from
     the contracts' visit days): a visit naming a room, that room's calls; a visit to the school, all its calls."""
-    from datetime import datetime, time
-
-    from schooldesk.core.calendar import LONDON
-    from schooldesk.diary.choices import DiaryKind
-    from schooldesk.diary.models import DiaryEntry
-
-    start = datetime.combine(today, time.min, tzinfo=LONDON)
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=LONDON)
     visits = DiaryEntry.objects.visible_to(user).filter(
         kind=DiaryKind.VISIT, person=user, starts_at__gte=start, starts_at__lt=start + timedelta(days=1)
     )
@@ -193,11 +256,8 @@ class NamedQuery:
     count: int | None = None
 
 
-def saved_views_for(user) -> list[NamedQuery]:
+def saved_views_for(*, user: User) -> list[NamedQuery]:
     """The person's starting views (by the roles they hold) and their own saved ones: one query."""
-    from schooldesk.accounts.access import access_for
-    from schooldesk.incidents.models import SavedView
-
     held = set().union(*access_for(user).roles_by_school.values()) if access_for(user).roles_by_school else set()
     views, seen = [], set()
     for role, starting in STARTING_VIEWS.items():
@@ -210,13 +270,10 @@ def saved_views_for(user) -> list[NamedQuery]:
     return views
 
 
-def saved_view_counts(request, views: list[NamedQuery]) -> list[NamedQuery]:
+def saved_view_counts(*, request: HttpRequest, views: list[NamedQuery]) -> list[NamedQuery]:
     """How many calls each view holds, in one aggregate query for all of them (each view's filters are a
     subquery), kept for a minute per person and set of views so a busy desk's every page does not recount."""
-    from django.core.cache import cache
-    from django.http import QueryDict
-
-    from schooldesk.incidents.filtersets import IncidentFilterSet
+    from schooldesk.incidents.filtersets import IncidentFilterSet  # a real circle: the filterset reads selectors
 
     user = request.user
     digest = hashlib.sha256("|".join(v.query for v in views).encode()).hexdigest()[:32]

@@ -14,21 +14,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
 from schooldesk.core.concurrency import version_lock
+from schooldesk.core.permissions import can, refusal, require
 from schooldesk.core.uploads import attachment_validate
 from schooldesk.incidents.choices import (
     ACTIVE_STATUSES,
     PAUSED_STATUSES,
+    SATISFACTION_CHANGE_WINDOW,
     IncidentStatus,
     Satisfaction,
     SupportLevel,
     UpdateKind,
 )
-from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate, change_sentence
+from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate, SavedView, change_sentence
 from schooldesk.incidents.signals import incident_resolved
 from schooldesk.schools.choices import (
     DEFAULT_PRIORITY_MATRIX,
@@ -38,11 +37,10 @@ from schooldesk.schools.choices import (
     SatisfactionSurvey,
     Urgency,
 )
+from schooldesk.schools.models import School
 from schooldesk.schools.selectors import school_calendar
 from schooldesk.webhooks.choices import WebhookEvent
 from schooldesk.webhooks.events import emit
-
-WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
 
 
 # --- rules ------------------------------------------------------------------------------------
@@ -51,38 +49,6 @@ def priority_for(*, school, impact: str, urgency: str) -> str:
         raise ValidationError(_("Choose the impact and the urgency from the lists."))
     row = school.priority_matrix.get(impact) or DEFAULT_PRIORITY_MATRIX[impact]
     return row.get(urgency) or DEFAULT_PRIORITY_MATRIX[impact][urgency]
-
-
-CANNOT_ON_THIS_CALL = gettext_lazy("You cannot do that on this call.")
-
-
-def _require(by, incident_or_school_id, roles, message=CANNOT_ON_THIS_CALL) -> None:
-    school_id = getattr(incident_or_school_id, "school_id", incident_or_school_id)
-    if by is None:  # the system itself (tasks, commands)
-        return
-    if not access_for(by).has_role(school_id, roles):
-        raise PermissionDenied(message)
-
-
-def _require_worker(by, incident, message=CANNOT_ON_THIS_CALL) -> None:
-    """School staff, or a provider whose supplier the call has been escalated to."""
-    if by is None:
-        return
-    access = access_for(by)
-    if access.has_role(incident.school_id, STAFF_ROLES):
-        return
-    suppliers = access.suppliers_by_school.get(incident.school_id, frozenset())
-    if incident.supplier_id and incident.supplier_id in suppliers:
-        return
-    raise PermissionDenied(message)
-
-
-def _is_worker(by, incident) -> bool:
-    try:
-        _require_worker(by, incident)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def _is_reporter(by, incident) -> bool:
@@ -160,7 +126,7 @@ def _notify_after_commit(incident, update) -> None:
     """Every row one save writes about a call goes to the mail app together, so that the reporter reads one
     email saying what happened rather than one per changed field. The first callback after the commit takes
     the whole batch; the others find it empty."""
-    from schooldesk.incidents.tasks import incident_notify
+    from schooldesk.incidents.tasks import incident_notify  # a real circle: the tasks' mail reads the services
 
     batch = incident.__dict__.setdefault("_notify_batch", [])
     batch.append(update.pk)
@@ -206,7 +172,7 @@ def _set_status(incident, by, status, body="", *, is_public=True) -> IncidentUpd
     )
 
 
-def _require_active(incident: Incident) -> None:
+def _check_active(incident: Incident) -> None:
     if incident.status not in ACTIVE_STATUSES:
         raise ValidationError(
             _("%(reference)s is %(status)s; reopen it first.")
@@ -214,7 +180,7 @@ def _require_active(incident: Incident) -> None:
         )
 
 
-def _require_not_awaiting_approval(incident: Incident) -> None:
+def _check_not_awaiting_approval(incident: Incident) -> None:
     """A call awaiting approval waits for the decision: it can only be decided (approved, refused) or cancelled."""
     if incident.status == IncidentStatus.WAITING_APPROVAL:
         raise ValidationError(
@@ -264,10 +230,10 @@ def incident_create(
     **details,
 ) -> Incident:
     """Log a call. Anyone with a role in the school may log one; the desk may log it for someone else."""
-    _require(by, school.pk, set(Role), _("You are not a member of this school."))
+    require(by, "incidents.report", school)
     on_behalf = reported_by is not None and by is not None and reported_by.pk != by.pk or bool(reporter_name)
     if on_behalf or impact or urgency or category:
-        _require(by, school.pk, STAFF_ROLES, _("Only the service desk can log a call for someone else or triage it."))
+        require(by, "incidents.log_for_someone", school)
     if location.school_id != school.pk or location.is_archived:
         raise ValidationError({"location": _("Choose a location from this school's list.")})
     if category is not None and (category.school_id != school.pk or category.is_archived):
@@ -322,9 +288,10 @@ def incident_triage(
 ) -> Incident:
     """Check the call: category, impact × urgency → priority (an override needs a reason), restriction,
     and where it is when the reporter (or an email) gave the wrong place."""
-    _require(by, incident, DESK_ROLES, _("Only the SPOC or the ICT owner can triage calls."))
     incident = _lock(incident, version)
-    _require_active(incident)
+    _check_active(incident)
+    _check_not_awaiting_approval(incident)
+    require(by, "incidents.triage", incident)
     if location is not None and location.pk != incident.location_id:
         if location.school_id != incident.school_id or location.is_archived:
             raise ValidationError({"location": _("Choose a location from this school's list.")})
@@ -393,13 +360,13 @@ def incident_triage(
 @transaction.atomic
 def incident_assign(*, incident, by, version, technician=None, next_visit: bool = False, note: str = "") -> Incident:
     """Forward to first-level support: a named technician, or the next scheduled visit."""
-    _require(by, incident, DESK_ROLES, _("Only the SPOC or the ICT owner can forward calls."))
     incident = _lock(incident, version)
-    _require_active(incident)
-    _require_not_awaiting_approval(incident)
+    _check_active(incident)
+    _check_not_awaiting_approval(incident)
+    require(by, "incidents.assign", incident)
     if technician is None and not next_visit:
         raise ValidationError({"technician": _("Choose a technician or the next scheduled visit.")})
-    if technician is not None and not access_for(technician).has_role(incident.school_id, STAFF_ROLES):
+    if technician is not None and not can(technician, "incidents.take_calls", incident):
         raise ValidationError({"technician": _("%(person)s does not support this school.") % {"person": technician}})
     old = str(incident.assigned_to or "")
     incident.assigned_to = technician
@@ -425,10 +392,10 @@ def incident_assign(*, incident, by, version, technician=None, next_visit: bool 
 @transaction.atomic
 def incident_escalate(*, incident, by, version, supplier, reference: str = "", note: str = "") -> Incident:
     """Escalate to a second-level provider, recording their own call reference."""
-    _require(by, incident, STAFF_ROLES, _("Only the desk or a technician can escalate calls."))
     incident = _lock(incident, version)
-    _require_active(incident)
-    _require_not_awaiting_approval(incident)
+    _check_active(incident)
+    _check_not_awaiting_approval(incident)
+    require(by, "incidents.escalate", incident)
     if supplier.organisation_id != incident.school.organisation_id:
         raise ValidationError({"supplier": _("Choose a supplier from your organisation's list.")})
     incident.supplier = supplier
@@ -458,8 +425,9 @@ def incident_escalate(*, incident, by, version, supplier, reference: str = "", n
 @transaction.atomic
 def incident_chase(*, incident, by, note: str) -> IncidentUpdate:
     """Record a chase of the technician or supplier (phone call, email)."""
-    _require(by, incident, STAFF_ROLES, _("Only the desk or a technician can record a chase."))
-    _require_active(incident)
+    _check_active(incident)
+    _check_not_awaiting_approval(incident)
+    require(by, "incidents.chase", incident)
     if not note.strip():
         raise ValidationError({"note": _("Say who you chased and what they said.")})
     return _timeline(incident, by, UpdateKind.CHASE, note.strip(), is_public=False)
@@ -467,7 +435,7 @@ def incident_chase(*, incident, by, note: str) -> IncidentUpdate:
 
 @transaction.atomic
 def incident_supplier_reference_set(*, incident, by, reference: str) -> Incident:
-    _require_worker(by, incident)
+    require(by, "incidents.supplier_reference", incident)
     incident = _lock(incident, None)
     old = incident.supplier_reference
     incident.supplier_reference = reference.strip()
@@ -493,10 +461,10 @@ def _when(moment) -> str:
 def incident_record_supplier_times(*, incident, by, version, responded_at=None, fixed_at=None) -> Incident:
     """Record when the supplier responded and when they fixed it, as the desk learnt it (a phone call, their
     portal): the supplier's scorecard measures these against the contract's targets. Times are to the minute."""
-    _require(by, incident, STAFF_ROLES, _("Only the desk or a technician can record the supplier's times."))
     incident = _lock(incident, version)
     if not incident.supplier_id or not incident.escalated_at:
         raise ValidationError(_("%(ref)s has not been escalated to a supplier.") % {"ref": incident.reference})
+    require(by, "incidents.supplier_times", incident)
     escalated = incident.escalated_at.replace(second=0, microsecond=0)
     now, errors = timezone.now(), {}
     for name, moment in (("responded_at", responded_at), ("fixed_at", fixed_at)):
@@ -553,15 +521,17 @@ def incident_reply(
     `from_caller` (with `by=None`): a reply from a caller without an account, such as an email from an
     address the desk accepts; it counts as the reporter's reply."""
     caller = by is None and bool(from_caller.strip())
-    is_worker = _is_worker(by, incident) and not caller
+    is_worker = can(by, "incidents.see_internal", incident) and not caller
     if caller:
         body = f"{from_caller.strip()} wrote:\n{body.strip()}"
-    if not is_worker and not caller and not _is_reporter(by, incident):
-        raise PermissionDenied(_("You cannot update this call."))
     if not is_worker:
         is_public, minutes_spent = True, 0  # reporters cannot write internal notes
-        if incident.status not in ACTIVE_STATUSES | {IncidentStatus.RESOLVED}:
+        if (caller or _is_reporter(by, incident)) and incident.status not in ACTIVE_STATUSES | {
+            IncidentStatus.RESOLVED
+        }:
             raise ValidationError(_("This call is closed. If the problem is back, reopen it or report it again."))
+        if not caller:
+            require(by, "incidents.reply", incident)
     if not body.strip() and not files:
         raise ValidationError({"body": _("Write a message or attach a file.")})
     incident = _lock(incident, None)
@@ -587,10 +557,10 @@ def incident_reply(
 @transaction.atomic
 def incident_wait(*, incident, by, version, on: str, note: str = "") -> Incident:
     """Waiting on the reporter or on a supplier pauses the SLA clock."""
-    _require_worker(by, incident)
     incident = _lock(incident, version)
-    _require_active(incident)
-    _require_not_awaiting_approval(incident)
+    _check_active(incident)
+    _check_not_awaiting_approval(incident)
+    require(by, "incidents.wait", incident)
     status = {"reporter": IncidentStatus.WAITING_REPORTER, "supplier": IncidentStatus.WAITING_SUPPLIER}.get(on)
     if status is None:
         raise ValidationError(_("Say whether the call waits on the reporter or on a supplier."))
@@ -604,11 +574,11 @@ def incident_wait(*, incident, by, version, on: str, note: str = "") -> Incident
 
 @transaction.atomic
 def incident_resume(*, incident, by, version, note: str = "") -> Incident:
-    _require_worker(by, incident)
     incident = _lock(incident, version)
     if incident.status not in PAUSED_STATUSES:
         raise ValidationError(_("This call is not waiting."))
-    _require_not_awaiting_approval(incident)
+    _check_not_awaiting_approval(incident)
+    require(by, "incidents.resume", incident)
     _resume(incident, timezone.now())
     _set_status(incident, by, _working_status(incident), note, is_public=False)
     _save(incident)
@@ -621,10 +591,10 @@ def incident_resolve(
     *, incident, by, version, resolution: str, is_workaround: bool = False, minutes_spent: int = 0, notify: bool = True
 ) -> Incident:
     """`notify=False`: the reporter is told some other way (an outage's one email to everyone it affected)."""
-    _require_worker(by, incident, _("Only support staff can resolve calls."))
     incident = _lock(incident, version)
-    _require_active(incident)
-    _require_not_awaiting_approval(incident)
+    _check_active(incident)
+    _check_not_awaiting_approval(incident)
+    require(by, "incidents.resolve", incident)
     if not resolution.strip():
         raise ValidationError({"resolution": _("Say what was done, so the reporter and the next person know.")})
     now = timezone.now()
@@ -655,11 +625,10 @@ def incident_resolve(
 def incident_confirm(*, incident, by, satisfaction: str = "", comment: str = "") -> Incident:
     """The reporter (or the desk on their behalf) confirms the fix; the call closes. The reporter may rate
     how it was handled at the same time (good / OK / poor), if the call was picked for a rating."""
-    if not _is_reporter(by, incident):
-        _require(by, incident, DESK_ROLES, _("Only the reporter or the desk can confirm a fix."))
     incident = _lock(incident, None)
     if incident.status != IncidentStatus.RESOLVED:
         raise ValidationError(_("Only a resolved call can be confirmed."))
+    require(by, "incidents.confirm", incident)
     now = timezone.now()
     if satisfaction:
         _rate(incident, by, satisfaction, comment, now)
@@ -673,8 +642,6 @@ def incident_confirm(*, incident, by, satisfaction: str = "", comment: str = "")
 # --- satisfaction (decision 0022) -------------------------------------------------------------
 #: how long the links in the resolution email work
 SATISFACTION_LINK_AGE = timedelta(days=14)
-#: a rating can be changed (a second click) for this long after it was first given; then it stands
-SATISFACTION_CHANGE_WINDOW = timedelta(hours=24)
 _SATISFACTION_SALT = "schooldesk.incidents.satisfaction"
 
 
@@ -722,21 +689,22 @@ def satisfaction_refusal(incident, now=None) -> str:
     return ""
 
 
-def satisfaction_can_rate(by, incident, now=None) -> bool:
-    """Whether the call page offers `by` the rating question now."""
-    return by is not None and by.pk == incident.reported_by_id and not satisfaction_refusal(incident, now)
+def satisfaction_can_rate(by, incident) -> bool:
+    """Whether the call page offers `by` the rating question now (the rule "incidents.rate")."""
+    return by is not None and can(by, "incidents.rate", incident)
 
 
 def _rate(incident, by, rating: str, comment: str, now) -> None:
     """`by` is the reporter (signed in), or None for a caller without an account who followed the signed link."""
     if rating not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("Choose good, OK or poor.")})
-    if by is not None and by.pk != incident.reported_by_id:
-        raise PermissionDenied(_("Only the person who reported the call can rate it."))
     if by is None and incident.reported_by_id:
         raise PermissionDenied(_("Sign in to rate this call."))
-    if refusal := satisfaction_refusal(incident, now):
-        raise ValidationError(refusal)
+    if by is not None and by.pk != incident.reported_by_id:
+        raise PermissionDenied(refusal("incidents.rate"))
+    if refused := satisfaction_refusal(incident, now):
+        raise ValidationError(refused)
+    require(by, "incidents.rate", incident)
     old = incident.get_satisfaction_display() if incident.satisfaction else ""
     if not incident.satisfaction:
         incident.satisfaction_at = now  # the window to change it runs from the first answer
@@ -767,11 +735,10 @@ def incident_rate(*, incident, by, rating: str, comment: str = "") -> Incident:
 
 @transaction.atomic
 def incident_reopen(*, incident, by, reason: str, files=()) -> Incident:
-    if not _is_reporter(by, incident):
-        _require(by, incident, STAFF_ROLES, _("Only the reporter or support staff can reopen a call."))
     incident = _lock(incident, None)
     if incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
         raise ValidationError(_("Only a resolved or closed call can be reopened."))
+    require(by, "incidents.reopen", incident)
     if not reason.strip():
         raise ValidationError({"reason": _("Say what is still wrong.")})
     _resume(incident, timezone.now())
@@ -786,16 +753,15 @@ def incident_reopen(*, incident, by, reason: str, files=()) -> Incident:
 
 @transaction.atomic
 def incident_cancel(*, incident, by, version, reason: str) -> Incident:
-    if not _is_reporter(by, incident):
-        _require(by, incident, DESK_ROLES, _("Only the reporter or the desk can cancel a call."))
     incident = _lock(incident, version)
-    _require_active(incident)
+    _check_active(incident)
+    require(by, "incidents.cancel", incident)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the call is cancelled (for example: it fixed itself).")})
     incident.closed_at = timezone.now()
     _pause(incident, incident.closed_at)
     if incident.status == IncidentStatus.WAITING_APPROVAL:  # the approver has nothing left to decide
-        from schooldesk.outages.services import approval_cancel
+        from schooldesk.outages.services import approval_cancel  # a real circle: outages.services imports us
 
         approval_cancel(incident=incident, by=by, reason=reason.strip())
     _set_status(incident, by, IncidentStatus.CANCELLED, reason.strip())
@@ -805,10 +771,10 @@ def incident_cancel(*, incident, by, version, reason: str) -> Incident:
 
 @transaction.atomic
 def incident_mark_duplicate(*, incident, by, version, original) -> Incident:
-    _require(by, incident, DESK_ROLES, _("Only the SPOC or the ICT owner can link duplicates."))
     incident = _lock(incident, version)
-    _require_active(incident)
-    _require_not_awaiting_approval(incident)
+    _check_active(incident)
+    _check_not_awaiting_approval(incident)
+    require(by, "incidents.mark_duplicate", incident)
     if original.pk == incident.pk or original.school_id != incident.school_id:
         raise ValidationError({"original": _("Choose another call from the same school.")})
     if original.duplicate_of_id == incident.pk:
@@ -830,8 +796,6 @@ def incident_mark_duplicate(*, incident, by, version, original) -> Incident:
 
 def incidents_auto_close(*, now=None) -> int:
     """Close resolved calls whose reporters have not answered within the school's number of school days."""
-    from schooldesk.schools.models import School
-
     now = now or timezone.now()
     closed = 0
     for school in School.objects.filter(incident__status=IncidentStatus.RESOLVED).distinct():
@@ -860,8 +824,6 @@ def incidents_auto_close(*, now=None) -> int:
 # --- saved views (a person's own; no school's data) ------------------------------------------------------------
 def saved_view_save(*, user, name: str, query: str):
     """Save the call list's filters and sort under a name; saving under a name already used replaces it."""
-    from schooldesk.incidents.models import SavedView
-
     if not name.strip():
         raise ValidationError({"name": _("Give the view a name.")})
     saved, _created = SavedView.objects.update_or_create(
@@ -880,7 +842,7 @@ def saved_view_delete(*, view, user) -> None:
 def _approval_if_needed(incident: Incident, by) -> Incident:
     """A request in a category the school marks "needs approval" waits for the school's approver
     (schooldesk/outages/services.py, docs/decisions/0019)."""
-    from schooldesk.outages.services import approval_request_if_needed
+    from schooldesk.outages.services import approval_request_if_needed  # a real circle: it imports us
 
     return approval_request_if_needed(incident=incident, by=by) or incident
 
@@ -889,7 +851,7 @@ def _approval_if_needed(incident: Incident, by) -> Incident:
 def incident_await_approval(*, incident, by, approver_name: str) -> Incident:
     """The call waits for the approver: the SLA clock pauses as it does for any waiting."""
     incident = _lock(incident, None)
-    _require_active(incident)
+    _check_active(incident)
     _pause(incident, timezone.now())
     _set_status(
         incident,

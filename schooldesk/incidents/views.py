@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
 from schooldesk.core.audit import VIEW, audit_record
+from schooldesk.core.permissions import can
 from schooldesk.core.throttling import create_allowed
 from schooldesk.core.views import (
     FilteredListView,
@@ -25,22 +24,25 @@ from schooldesk.core.views import (
     run_once,
 )
 from schooldesk.incidents import forms, services
+from schooldesk.incidents.actions import ACTIONS, offers_for
 from schooldesk.incidents.bulk import MAX_CALLS, actions_for, bulk_apply
-from schooldesk.incidents.choices import PAUSED_STATUSES, IncidentStatus
 from schooldesk.incidents.filtersets import IncidentFilterSet
 from schooldesk.incidents.models import Attachment, Incident, SavedView
 from schooldesk.incidents.selectors import (
     incident_get,
     incident_list,
-    incident_rows,
+    incident_table,
     incident_timeline,
     saved_view_counts,
     saved_views_for,
+    staff_school_ids,
     triage_queue,
 )
 from schooldesk.locations.models import Location
-
-WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}
+from schooldesk.safeguarding.selectors import restricted_stub
+from schooldesk.safeguarding.services import restricted_call_report
+from schooldesk.schools.models import School
+from schooldesk.schools.selectors import spoc_on_duty
 
 
 class BulkMixin:
@@ -61,7 +63,7 @@ class BulkMixin:
         if form is None:
             raise PermissionDenied(_("Your role does not include acting on several calls."))
         ids = sorted({int(v) for v in request.POST.getlist("call") if v.isdigit()})[:MAX_CALLS]
-        chosen = list(incident_list(request.user).filter(pk__in=ids).order_by("pk")) if ids else []
+        chosen = list(incident_list(user=request.user).filter(pk__in=ids).order_by("pk")) if ids else []
         if not chosen:
             messages.error(request, _("Tick the calls to act on first."))
             return redirect(request.get_full_path())
@@ -85,14 +87,9 @@ class BulkMixin:
 
 class IncidentListView(BulkMixin, FilteredListView):
     model = Incident
+    selector = incident_table
     filterset_class = IncidentFilterSet
     template_name = "incidents/incident_list.html"
-
-    def get_queryset(self):
-        self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=incident_list(self.request.user), request=self.request
-        )
-        return incident_rows(self.filterset.qs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -103,13 +100,13 @@ class IncidentListView(BulkMixin, FilteredListView):
 
 
 class TriageView(BulkMixin, RoleRequiredMixin, TemplateView):
-    required_roles = DESK_ROLES
+    permission = "incidents.triage_queue"
     template_name = "incidents/triage.html"
 
     def get_context_data(self, **kwargs):
         now = timezone.now()
         return super().get_context_data(
-            queue=triage_queue(self.request.user, now), now=now, **self.bulk_context(), **kwargs
+            queue=triage_queue(user=self.request.user, now=now), now=now, **self.bulk_context(), **kwargs
         )
 
 
@@ -119,8 +116,7 @@ class IncidentCreateView(View):
     template_name = "incidents/incident_form.html"
 
     def _form(self, request, data=None, files=None):
-        access = access_for(request.user)
-        desk_schools = access.school_ids(STAFF_ROLES)
+        desk_schools = staff_school_ids(user=request.user)
         on_behalf = request.GET.get("for") == "caller" and desk_schools
         location = request.GET.get("location")
         asset = request.GET.get("asset")
@@ -131,9 +127,6 @@ class IncidentCreateView(View):
         return forms.IncidentReportForm(data, files, user=request.user, initial_location=location, initial_asset=asset)
 
     def _render(self, request, form, status=200):
-        from schooldesk.schools.models import School
-        from schooldesk.schools.selectors import spoc_on_duty
-
         now = timezone.now()
         schools = School.objects.visible_to(request.user).select_related("spoc", "deputy")
         duty = [(school, spoc_on_duty(school=school, moment=now)) for school in schools]
@@ -176,8 +169,6 @@ class IncidentCreateView(View):
                 extra["channel"] = "qr"
             create = services.incident_create
             if lane:  # straight into the restricted lane (docs/decisions/0023)
-                from schooldesk.safeguarding.services import restricted_call_report
-
                 create = functools.partial(restricted_call_report, lane=lane)
             incident, _url, repeat = run_once(
                 request,
@@ -203,112 +194,26 @@ class IncidentCreateView(View):
         return self._render(request, form, status=400)
 
 
-ACTION_ORDER = [
-    "rate",
-    "confirm",
-    "triage",
-    "assign",
-    "escalate",
-    "reply",
-    "chase",
-    "supplier_times",
-    "wait",
-    "resume",
-    "resolve",
-    "reopen",
-    "duplicate",
-    "cancel",
-]
-
-
-def _action_forms(incident, user, bound=None):
-    """The action forms this person may use on this call, with `bound` (a failed one) in its place."""
-    access = access_for(user)
-    is_desk = access.has_role(incident.school_id, DESK_ROLES)
-    is_staff = access.has_role(incident.school_id, STAFF_ROLES)
-    is_worker = access.has_role(incident.school_id, WORKING_ROLES)
-    is_reporter = user.pk in (incident.reported_by_id, incident.logged_by_id)
-    version = {"version": incident.version}
-    available = {}
-    active = incident.is_active
-    # awaiting approval, a call can only be decided (on its approval page) or cancelled
-    working = active and incident.status != IncidentStatus.WAITING_APPROVAL
-    if is_desk and working:
-        available["triage"] = forms.TriageForm(
-            initial={
-                **version,
-                "category": incident.category_id,
-                "impact": incident.impact,
-                "location": incident.location_id,
-                "urgency": incident.urgency,
-                "is_restricted": incident.is_restricted,
-            },
-            incident=incident,
-        )
-        available["assign"] = forms.AssignForm(
-            initial={**version, "technician": incident.assigned_to_id, "next_visit": incident.for_next_visit},
-            incident=incident,
-        )
-        available["duplicate"] = forms.DuplicateForm(initial=version, incident=incident, user=user)
-    if is_staff and working:
-        available["escalate"] = forms.EscalateForm(
-            initial={**version, "supplier": incident.supplier_id, "reference": incident.supplier_reference},
-            incident=incident,
-        )
-        available["chase"] = forms.ChaseForm()
-    if (
-        is_staff
-        and incident.supplier_id
-        and incident.escalated_at
-        and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
-    ):
-        available["supplier_times"] = forms.SupplierTimesForm(
-            initial={**version, "responded_at": incident.supplier_responded_at, "fixed_at": incident.supplier_fixed_at}
-        )
-    if (
-        is_worker
-        and incident.status not in (IncidentStatus.CANCELLED, IncidentStatus.DUPLICATE)
-        or is_reporter
-        and (active or incident.status == IncidentStatus.RESOLVED)
-    ):
-        available["reply"] = forms.ReplyForm(initial={"is_public": True})
-    if is_worker and working:
-        if incident.status in PAUSED_STATUSES:
-            available["resume"] = forms.ResumeForm(initial=version)
-        else:
-            available["wait"] = forms.WaitForm(initial=version)
-        available["resolve"] = forms.ResolveForm(initial=version)
-    if (is_reporter or is_desk) and active:
-        available["cancel"] = forms.CancelForm(initial=version)
-    can_rate = services.satisfaction_can_rate(user, incident)
-    if (is_reporter or is_desk) and incident.status == IncidentStatus.RESOLVED:
-        available["confirm"] = forms.ConfirmForm(rate=can_rate and not incident.satisfaction)
-    if can_rate and (incident.status == IncidentStatus.CLOSED or incident.satisfaction):
-        # closed, or rated and still changeable: the question on its own
-        available["rate"] = forms.RateForm(
-            initial={"rating": incident.satisfaction, "comment": incident.satisfaction_comment}
-        )
-    if (is_reporter or is_staff) and incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
-        available["reopen"] = forms.ReopenForm()
-    if bound is not None:
-        name, form = bound
-        available[name] = form
-    available = {name: available[name] for name in ACTION_ORDER if name in available}
-    for name, form in available.items():
-        form.auto_id = f"id_{name}_%s"  # one page holds every action form: ids and labels must not clash
-    return available, {"is_desk": is_desk, "is_staff": is_staff, "is_worker": is_worker, "is_reporter": is_reporter}
+def who_for(incident, user) -> dict:
+    """What the call's page shows this person beside the actions (the same rules as the services)."""
+    return {
+        "is_staff": can(user, "incidents.see_staff_side", incident),
+        "is_worker": can(user, "incidents.see_internal", incident),
+    }
 
 
 def render_incident(request, incident, bound=None, status=200):
-    action_forms, who = _action_forms(incident, request.user, bound)
-    timeline = incident_timeline(incident, include_internal=who["is_worker"])
+    who = who_for(incident, request.user)
+    offers = offers_for(incident, request.user, bound)
+    timeline = incident_timeline(incident=incident, include_internal=who["is_worker"])
     return render(
         request,
         "incidents/incident_detail.html",
         {
             "incident": incident,
             "timeline": timeline,
-            "forms": action_forms,
+            "offers": offers,
+            "after": list(dict.fromkeys(o.action.after_template for o in offers if o.action.after_template)),
             "who": who,
             "now": timezone.now(),
             "sla_state": incident.sla_state(timezone.now()),
@@ -321,10 +226,8 @@ def render_incident(request, incident, bound=None, status=200):
 class IncidentDetailView(View):
     def get(self, request, pk):
         try:
-            incident = incident_get(request.user, pk)
+            incident = incident_get(user=request.user, pk=pk)
         except Incident.DoesNotExist as exc:
-            from schooldesk.safeguarding.selectors import restricted_stub
-
             stub = restricted_stub(user=request.user, pk=pk)  # the desk learns that it exists and who holds it, no more
             if stub is None:
                 raise Http404 from exc
@@ -340,165 +243,24 @@ class IncidentDetailView(View):
         return render_incident(request, incident)
 
 
-#: action name → (form class, whether the form needs the call, the service call, success message)
-ACTIONS = {
-    "triage": (
-        forms.TriageForm,
-        True,
-        lambda i, u, d: triage_into_lane(
-            lane=d.get("restricted_lane", ""),
-            incident=i,
-            by=u,
-            version=d["version"],
-            category=d["category"],
-            impact=d["impact"],
-            urgency=d["urgency"],
-            priority=d["priority"],
-            reason=d["reason"],
-            is_restricted=d["is_restricted"],
-            location=d["location"],
-        ),
-        _("Triaged."),
-    ),
-    "assign": (
-        forms.AssignForm,
-        True,
-        lambda i, u, d: services.incident_assign(
-            incident=i,
-            by=u,
-            version=d["version"],
-            technician=d["technician"],
-            next_visit=d["next_visit"],
-            note=d["note"],
-        ),
-        _("Forwarded to first-level support."),
-    ),
-    "escalate": (
-        forms.EscalateForm,
-        True,
-        lambda i, u, d: services.incident_escalate(
-            incident=i, by=u, version=d["version"], supplier=d["supplier"], reference=d["reference"], note=d["note"]
-        ),
-        _("Escalated to the second-level provider."),
-    ),
-    "chase": (
-        forms.ChaseForm,
-        False,
-        lambda i, u, d: services.incident_chase(incident=i, by=u, note=d["note"]),
-        _("Chase recorded."),
-    ),
-    "reply": (
-        forms.ReplyForm,
-        False,
-        lambda i, u, d: services.incident_reply(
-            incident=i,
-            by=u,
-            body=d["body"],
-            is_public=d["is_public"],
-            minutes_spent=d["minutes_spent"] or 0,
-            files=[d["attachment"]] if d.get("attachment") else (),
-        ),
-        _("Update added."),
-    ),
-    "supplier_times": (
-        forms.SupplierTimesForm,
-        False,
-        lambda i, u, d: services.incident_record_supplier_times(
-            incident=i, by=u, version=d["version"], responded_at=d["responded_at"], fixed_at=d["fixed_at"]
-        ),
-        _("The supplier's times are recorded."),
-    ),
-    "wait": (
-        forms.WaitForm,
-        False,
-        lambda i, u, d: services.incident_wait(incident=i, by=u, version=d["version"], on=d["on"], note=d["note"]),
-        _("The SLA clock is paused while we wait."),
-    ),
-    "resume": (
-        forms.ResumeForm,
-        False,
-        lambda i, u, d: services.incident_resume(incident=i, by=u, version=d["version"], note=d["note"]),
-        _("The SLA clock is running again."),
-    ),
-    "resolve": (
-        forms.ResolveForm,
-        False,
-        lambda i, u, d: services.incident_resolve(
-            incident=i,
-            by=u,
-            version=d["version"],
-            resolution=d["resolution"],
-            is_workaround=d["is_workaround"],
-            minutes_spent=d["minutes_spent"] or 0,
-        ),
-        _("Resolved. The reporter has been asked to confirm."),
-    ),
-    "rate": (
-        forms.RateForm,
-        False,
-        lambda i, u, d: services.incident_rate(incident=i, by=u, rating=d["rating"], comment=d["comment"]),
-        _("Thank you for rating the help you got."),
-    ),
-    "confirm": (
-        forms.ConfirmForm,
-        False,
-        lambda i, u, d: services.incident_confirm(
-            incident=i, by=u, satisfaction=d["satisfaction"], comment=d["comment"]
-        ),
-        _("Thank you: the call is closed."),
-    ),
-    "reopen": (
-        forms.ReopenForm,
-        False,
-        lambda i, u, d: services.incident_reopen(incident=i, by=u, reason=d["reason"]),
-        _("Reopened."),
-    ),
-    "cancel": (
-        forms.CancelForm,
-        False,
-        lambda i, u, d: services.incident_cancel(incident=i, by=u, version=d["version"], reason=d["reason"]),
-        _("Cancelled."),
-    ),
-    "duplicate": (
-        forms.DuplicateForm,
-        True,
-        lambda i, u, d: services.incident_mark_duplicate(
-            incident=i, by=u, version=d["version"], original=d["original"]
-        ),
-        _("Linked as a duplicate."),
-    ),
-}
-
-
-def triage_into_lane(*, lane: str, **triage):
-    from schooldesk.safeguarding.services import incident_triage_into_lane
-
-    return incident_triage_into_lane(lane=lane, **triage)
-
-
 class IncidentActionView(ObjectActionView):
-    """POST only: one of ACTIONS on a call. A failed form re-renders the call with what was typed."""
+    """POST only: one of the call page's actions (incidents/actions.py). A failed form re-renders the call with what
+    was typed."""
 
     def get_object(self):
         try:
-            return incident_get(self.request.user, self.kwargs["pk"])
+            return incident_get(user=self.request.user, pk=self.kwargs["pk"])
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
 
     def get_form(self, incident, data, files):
-        form_class, wants_incident, _call, _message = ACTIONS[self.action]
-        kwargs = {"incident": incident} if wants_incident else {}
-        if form_class is forms.ConfirmForm:
-            kwargs = {"rate": services.satisfaction_can_rate(self.request.user, incident)}
-        if form_class is forms.DuplicateForm:
-            kwargs["user"] = self.request.user
-        return form_class(data, files, **kwargs)
+        return ACTIONS[self.action].form(incident, self.request.user, data, files)
 
     def perform(self, incident, form):
-        return ACTIONS[self.action][2](incident, self.request.user, form.cleaned_data)
+        return ACTIONS[self.action].perform(incident, self.request.user, form.cleaned_data)
 
     def get_success_message(self, result):
-        return ACTIONS[self.action][3]
+        return ACTIONS[self.action].done
 
     def get_success_url(self, incident):
         return reverse("incidents:incident_detail", args=[incident.pk])
@@ -513,7 +275,7 @@ class AttachmentDownloadView(View):
     def get(self, request, pk, attachment_pk):
         incident = get_object_or_404(Incident.objects.visible_to(request.user), pk=pk)
         attachments = Attachment.objects.filter(incident=incident)
-        if not access_for(request.user).has_role(incident.school_id, WORKING_ROLES):
+        if not can(request.user, "incidents.see_internal", incident):
             attachments = attachments.exclude(update__is_public=False)
         attachment = get_object_or_404(attachments, pk=attachment_pk)
         response = FileResponse(
@@ -539,21 +301,21 @@ class SavedViewListView(RoleRequiredMixin, TemplateView):
     """A person's views of the call list with their counts: a page to open and delete them, and (for htmx) the
     items of the Calls menu, loaded when the menu is opened so that no other page pays for the counts."""
 
-    required_roles = WORKING_ROLES
+    permission = "incidents.saved_views"
     template_name = "incidents/saved_view_list.html"
 
     def get_template_names(self):
         return [f"{self.template_name}#menu"] if getattr(self.request, "htmx", False) else [self.template_name]
 
     def get_context_data(self, **kwargs):
-        views = saved_view_counts(self.request, saved_views_for(self.request.user))
+        views = saved_view_counts(request=self.request, views=saved_views_for(user=self.request.user))
         return super().get_context_data(views=views, list_url=reverse("incidents:incident_list"), **kwargs)
 
 
 class SavedViewSaveView(RoleRequiredMixin, View):
     """POST from the call list's "Save this view": its filters and sort under a name (the same name replaces)."""
 
-    required_roles = WORKING_ROLES
+    permission = "incidents.saved_views"
 
     def post(self, request):
         name = request.POST.get("name", "").strip()[:60]
@@ -568,7 +330,7 @@ class SavedViewSaveView(RoleRequiredMixin, View):
 
 
 class SavedViewDeleteView(RoleRequiredMixin, View):
-    required_roles = WORKING_ROLES
+    permission = "incidents.saved_views"
 
     def post(self, request, view_pk):
         saved = get_object_or_404(SavedView.objects.filter(user=request.user), pk=view_pk)

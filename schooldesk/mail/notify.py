@@ -341,7 +341,7 @@ def sla_warnings_send(*, now=None) -> int:
     from schooldesk.incidents.selectors import incidents_in_sla_state
 
     now = now or timezone.now()
-    due = incidents_in_sla_state(Incident.objects.all(), SlaState.DUE_SOON, now).select_related(
+    due = incidents_in_sla_state(queryset=Incident.objects.all(), state=SlaState.DUE_SOON, now=now).select_related(
         "school__spoc", "assigned_to", "location"
     )
     messages = []

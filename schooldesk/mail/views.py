@@ -321,7 +321,7 @@ class IncidentMailView(RoleRequiredMixin, View):
 
     def get(self, request, pk):
         try:
-            incident = incident_get(request.user, pk)
+            incident = incident_get(user=request.user, pk=pk)
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
         self.require_in(incident)

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from schooldesk.incidents.bulk import BulkAction, register
 from schooldesk.incidents.forms import BulkForm
-from schooldesk.outages.choices import OUTAGE_ROLES
 from schooldesk.outages.models import REFERENCE_PREFIX, Outage
 from schooldesk.outages.services import outage_link_calls
 
@@ -39,7 +38,7 @@ def register_actions() -> None:
             gettext_lazy("Link to an outage"),
             lambda n: ngettext("%(n)s linked to the outage", "%(n)s linked to the outage", n) % {"n": n},
             _link,
-            roles=frozenset(OUTAGE_ROLES),
+            rule="incidents.bulk_link",
             fields=("outage",),
             required=("outage",),
         )

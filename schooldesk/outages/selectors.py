@@ -104,7 +104,7 @@ def linkable_calls(*, user: User, outage: Outage) -> QuerySet[Incident]:
     """The open calls of the outage's schools this person can see, not linked to an outage yet: newest first."""
     school_ids = [row.school_id for row in outage.affected_schools.all()]
     calls = (
-        incident_list(user)
+        incident_list(user=user)
         .filter(
             school_id__in=school_ids,
             status__in=ACTIVE_STATUSES - {IncidentStatus.WAITING_APPROVAL},

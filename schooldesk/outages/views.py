@@ -36,7 +36,7 @@ class OutageCreateView(FormPageView):
         if not pk.isdigit():
             return None
         try:
-            incident = incident_get(self.request.user, int(pk))
+            incident = incident_get(user=self.request.user, pk=int(pk))
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
         self.require_in(incident)
@@ -276,7 +276,7 @@ class ChangeFromCallView(ObjectActionView):
 
     def get_object(self):
         try:
-            incident = incident_get(self.request.user, self.kwargs["incident_pk"])
+            incident = incident_get(user=self.request.user, pk=self.kwargs["incident_pk"])
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
         if not can(self.request.user, "changes.create", incident):

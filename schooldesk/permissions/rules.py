@@ -115,24 +115,142 @@ rule(
 )
 
 
-# The menu's (accounts/context_processors.py) and the home page's questions that belong to other apps' sections:
-# here until their sections hold them (the lead moves them; a name is registered once).
-#: the triage queue (the desk's counts on the home page)
-rule("incidents.triage", holds(DESK_ROLES))
-#: work every call of the school: the calls assigned to me, outages, problems, changes, the register
-rule("incidents.work", holds(STAFF_ROLES))
-#: a provider's calls escalated to their supplier
-rule("incidents.escalated", holds({Role.PROVIDER}))
-#: safeguarding concerns
-rule("safeguarding.concern_view", holds(SAFEGUARDING_ROLES))
-
-
 # --- schools: the school's settings, terms, categories ----------------------------------------------
 #: the school's settings page: its settings, priorities, terms, closures and call categories
 rule("schools.change", holds(DESK_ROLES))
 
 
 # --- incidents: calls --------------------------------------------------------------------------------
+# A call's actions: who may take them, and in which of the call's states the call page offers them. The services
+# check a state they can name first (a ValidationError: "INC-000012 is resolved; reopen it first."), then refuse
+# with the rule, so the page offers exactly what the service accepts (schooldesk/incidents/actions.py).
+from django.utils import timezone as _timezone  # noqa: E402
+
+from schooldesk.accounts.choices import DESK_ROLES as _DESK  # noqa: E402
+from schooldesk.accounts.choices import STAFF_ROLES as _STAFF  # noqa: E402
+from schooldesk.accounts.choices import Role as _Role  # noqa: E402
+from schooldesk.incidents import choices as _calls  # noqa: E402
+
+_ACTIVE, _PAUSED, _Status, _WORKING = (
+    _calls.ACTIVE_STATUSES,
+    _calls.PAUSED_STATUSES,
+    _calls.IncidentStatus,
+    _calls.WORKING_ROLES,
+)
+_CANNOT_ON_THIS_CALL = _("You cannot do that on this call.")
+
+
+def _call_worker(access, user, incident) -> bool:
+    """School staff, or a provider whose supplier the call has been escalated to (in some school: a working role)."""
+    if incident is None:
+        return access.any_role(_WORKING)
+    if access.has_role(incident.school_id, _STAFF):
+        return True
+    return bool(incident.supplier_id) and incident.supplier_id in access.suppliers_by_school.get(
+        incident.school_id, frozenset()
+    )
+
+
+def _call_reporter(access, user, incident) -> bool:
+    """The person who reported the call or logged it."""
+    return incident is not None and user.pk in (incident.reported_by_id, incident.logged_by_id)
+
+
+def _status_in(statuses):
+    statuses = frozenset(statuses)
+
+    def test(access, user, incident) -> bool:
+        return incident is None or incident.status in statuses
+
+    return test
+
+
+#: active and not awaiting approval: "awaiting approval, a call can only be decided or cancelled"
+_call_working = _status_in(_ACTIVE - {_Status.WAITING_APPROVAL})
+_call_waiting = _status_in(_PAUSED - {_Status.WAITING_APPROVAL})
+
+
+def _call_not_waiting(access, user, incident) -> bool:
+    return incident is None or incident.status not in _PAUSED
+
+
+def _call_escalated(access, user, incident) -> bool:
+    return incident is None or bool(incident.supplier_id and incident.escalated_at)
+
+
+def _call_rateable(access, user, incident) -> bool:
+    """The reporter, on a resolved or closed call picked for a rating, not rated more than a day ago."""
+    if incident is None or user.pk != incident.reported_by_id or not incident.satisfaction_asked_at:
+        return False
+    if incident.status not in (_Status.RESOLVED, _Status.CLOSED):
+        return False
+    return not (
+        incident.satisfaction and _timezone.now() - incident.satisfaction_at > _calls.SATISFACTION_CHANGE_WINDOW
+    )
+
+
+rule("incidents.report", holds(set(_Role)), _("You are not a member of this school."))
+rule(
+    "incidents.log_for_someone",
+    holds(_STAFF),
+    _("Only the service desk can log a call for someone else or triage it."),
+)
+rule("incidents.triage", both(holds(_DESK), _call_working), _("Only the SPOC or the ICT owner can triage calls."))
+rule("incidents.assign", both(holds(_DESK), _call_working), _("Only the SPOC or the ICT owner can forward calls."))
+rule("incidents.escalate", both(holds(_STAFF), _call_working), _("Only the desk or a technician can escalate calls."))
+rule("incidents.chase", both(holds(_STAFF), _call_working), _("Only the desk or a technician can record a chase."))
+rule(
+    "incidents.supplier_times",
+    both(holds(_STAFF), _call_escalated),
+    _("Only the desk or a technician can record the supplier's times."),
+)
+rule("incidents.supplier_reference", _call_worker, _CANNOT_ON_THIS_CALL)
+#: a worker may add a note or a reply whatever the call's state; the reporter while it is open or resolved
+rule(
+    "incidents.reply",
+    either(_call_worker, both(_call_reporter, _status_in(_ACTIVE | {_Status.RESOLVED}))),
+    _("You cannot update this call."),
+)
+rule("incidents.wait", both(_call_worker, _call_working, _call_not_waiting), _CANNOT_ON_THIS_CALL)
+rule("incidents.resume", both(_call_worker, _call_waiting), _CANNOT_ON_THIS_CALL)
+rule("incidents.resolve", both(_call_worker, _call_working), _("Only support staff can resolve calls."))
+rule(
+    "incidents.confirm",
+    both(either(_call_reporter, holds(_DESK)), _status_in({_Status.RESOLVED})),
+    _("Only the reporter or the desk can confirm a fix."),
+)
+rule("incidents.rate", _call_rateable, _("Only the person who reported the call can rate it."))
+rule(
+    "incidents.reopen",
+    both(either(_call_reporter, holds(_STAFF)), _status_in({_Status.RESOLVED, _Status.CLOSED})),
+    _("Only the reporter or support staff can reopen a call."),
+)
+rule(
+    "incidents.cancel",
+    both(either(_call_reporter, holds(_DESK)), _status_in(_ACTIVE)),
+    _("Only the reporter or the desk can cancel a call."),
+)
+rule(
+    "incidents.mark_duplicate",
+    both(holds(_DESK), _call_working),
+    _("Only the SPOC or the ICT owner can link duplicates."),
+)
+#: the working side of a call's page: internal notes and their files, impact × urgency
+rule("incidents.see_internal", _call_worker)
+#: the staff's side of a call's page: the device's record, the call's emails, known errors, outages
+rule("incidents.see_staff_side", holds(_STAFF))
+#: who a call may be forwarded to: the school's staff
+rule("incidents.take_calls", holds(_STAFF))
+#: link the ticked calls of a list to a problem or an outage (each link is then the linking service's decision)
+rule("incidents.bulk_link", holds(_STAFF))
+#: the triage queue
+rule("incidents.triage_queue", holds(_DESK))
+#: work every call of the school (the menu: the calls assigned to me, outages, problems, changes, the register)
+rule("incidents.work", holds(STAFF_ROLES))
+#: a provider's calls escalated to their supplier (the menu)
+rule("incidents.escalated", holds({Role.PROVIDER}))
+#: the call list's saved views (a person's own)
+rule("incidents.saved_views", holds(_WORKING))
 
 
 # --- problems ------------------------------------------------------------------------------------------
@@ -505,10 +623,12 @@ rule("budgets.set", holds(BUDGET_SET_ROLES), _("Only the ICT owner can set the b
 
 
 # --- safeguarding: the restricted lane, breaches, filtering ------------------------------------------
-from schooldesk.accounts.choices import BREACH_ROLES, SAFEGUARDING_ROLES, Role  # noqa: E402 (by section)
+from schooldesk.accounts.choices import BREACH_ROLES, Role  # noqa: E402 (by section)
 
 # Who sees a restricted call, a breach, a concern or the register is tenancy (`visible_to`, safeguarding/models.py
 # and selectors.py); what the DPO and the DSL may do to them is here.
+#: the safeguarding concerns (the menu)
+rule("safeguarding.concern_view", holds(SAFEGUARDING_ROLES))
 rule("safeguarding.breach_record", holds(BREACH_ROLES), _("Only the DPO or the ICT owner can record a breach."))
 rule("safeguarding.concern_act", holds(SAFEGUARDING_ROLES), _("Only the DSL or the ICT owner can record actions."))
 rule(

@@ -98,7 +98,7 @@ class CallRepliesView(View):
 
     def get(self, request, incident_pk):
         try:
-            incident = incident_get(request.user, incident_pk)
+            incident = incident_get(user=request.user, pk=incident_pk)
         except Incident.DoesNotExist as exc:
             raise Http404 from exc
         if not can(request.user, "replies.use", incident):

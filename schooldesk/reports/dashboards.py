@@ -101,7 +101,7 @@ def _at_risk(now: datetime) -> Q:
 def desk_dashboard(user, school_ids, now: datetime) -> dict:
 
     today = timezone.localdate(now)
-    calls = incident_list(user).filter(school_id__in=school_ids)
+    calls = incident_list(user=user).filter(school_id__in=school_ids)
     with_supplier = Q(status__in=(IncidentStatus.WITH_SECOND_LEVEL, IncidentStatus.WAITING_SUPPLIER))
     counts = calls.filter(status__in=ACTIVE_STATUSES).aggregate(
         new=Count("pk", filter=Q(status=IncidentStatus.NEW)),
@@ -155,7 +155,7 @@ def desk_dashboard(user, school_ids, now: datetime) -> dict:
 def technician_dashboard(user, school_ids, now: datetime) -> dict:
 
     today = timezone.localdate(now)
-    mine = incident_list(user).filter(school_id__in=school_ids, assigned_to=user, status__in=ACTIVE_STATUSES)
+    mine = incident_list(user=user).filter(school_id__in=school_ids, assigned_to=user, status__in=ACTIVE_STATUSES)
     rows = list(mine.order_by("school__name", "location__name", "resolve_due_at", "pk")[:MY_CALLS])
     places = list(
         mine.order_by()

@@ -153,7 +153,7 @@ def search_reference(user, text: str) -> Reference | None:
         return Reference(reference, None)
     if SUPPLIER_REFERENCE.match(text.strip()):
         calls = list(
-            incident_list(user)
+            incident_list(user=user)
             .alias(ref=Lower("supplier_reference"))
             .filter(ref=text.strip().lower())
             .values_list("pk", flat=True)[:2]

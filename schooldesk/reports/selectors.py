@@ -388,4 +388,4 @@ def escalated_to_my_supplier(*, user: User, limit: int = 25) -> list[Incident] |
     access = access_for(user)
     if not access.suppliers_by_school:
         return None
-    return list(incidents_escalated_to_me(user, access)[:limit])
+    return list(incidents_escalated_to_me(user=user, access=access)[:limit])

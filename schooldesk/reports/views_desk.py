@@ -38,17 +38,17 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         user, now = self.request.user, timezone.now()
         schools = School.objects.visible_to(user).select_related("spoc", "deputy")
-        mine = incident_rows(incident_list(user).filter(reported_by=user).order_by("-logged_at"))[:10]
+        mine = incident_rows(incident_list(user=user).filter(reported_by=user).order_by("-logged_at"))[:10]
         assigned = []
         if can(user, "incidents.work"):
             assigned = list(
                 incident_rows(
-                    incident_list(user)
+                    incident_list(user=user)
                     .filter(assigned_to=user, status__in=ACTIVE_STATUSES)
                     .order_by("location__name", "resolve_due_at")
                 )[:25]
             )
-        queue = triage_counts(user, now) if can(user, "incidents.triage") else None
+        queue = triage_counts(user=user, now=now) if can(user, "incidents.triage_queue") else None
         escalated = escalated_to_my_supplier(user=user)
         is_provider = escalated is not None
         escalated = escalated or []

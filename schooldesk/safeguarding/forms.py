@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
-from schooldesk.incidents.forms import MinuteInput
+from schooldesk.core.forms import DateInput, MinuteInput, SchoolChoiceMixin, StyledFormMixin
 from schooldesk.safeguarding import choices
 from schooldesk.safeguarding.models import Breach
 from schooldesk.schools.models import School
