@@ -27,7 +27,7 @@ from schooldesk.accounts.forms import (
 )
 from schooldesk.accounts.models import SignInConnection
 from schooldesk.accounts.selectors import api_token_list, mfa_policy_for, mfa_policy_organisations
-from schooldesk.core.views import FormPageView, ObjectActionView, RoleRequiredMixin
+from schooldesk.core.views import FormPageView, ObjectActionView, PermissionRequiredMixin
 
 #: the session key that carries a new token from the form to the list page, which shows it once and forgets it
 NEW_TOKEN = "api_token_new"  # noqa: S105 - a session key
@@ -145,7 +145,7 @@ class SignInStartView(View):
         )
 
 
-class SignInConnectionListView(RoleRequiredMixin, ListView):
+class SignInConnectionListView(PermissionRequiredMixin, ListView):
     permission = "accounts.sign_in_change"
     template_name = "accounts/sign_in_connection_list.html"
     paginate_by = 50

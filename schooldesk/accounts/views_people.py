@@ -33,7 +33,14 @@ from schooldesk.accounts.selectors import (
 from schooldesk.accounts.tables import PEOPLE_EXPORT, PersonPlace
 from schooldesk.core.exports import export_response
 from schooldesk.core.spreadsheets import table_dumps, table_loads
-from schooldesk.core.views import PAGE_SIZE, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service, do_once
+from schooldesk.core.views import (
+    PAGE_SIZE,
+    FormPageView,
+    ObjectActionView,
+    PermissionRequiredMixin,
+    apply_service,
+    do_once,
+)
 from schooldesk.schools.models import School
 
 #: the session key under which an uploaded staff list's rows wait to be confirmed (never the file itself)
@@ -54,7 +61,7 @@ def _filtered(request):
     return form, people
 
 
-class PeopleListView(RoleRequiredMixin, ListView):
+class PeopleListView(PermissionRequiredMixin, ListView):
     permission = "accounts.people_manage"
     template_name = "accounts/people_list.html"
     context_object_name = "people"
@@ -77,7 +84,7 @@ class PeopleListView(RoleRequiredMixin, ListView):
         return context
 
 
-class PeopleExportView(RoleRequiredMixin, View):
+class PeopleExportView(PermissionRequiredMixin, View):
     """The list as filtered, one row a person and school, in the import's own columns (it imports back)."""
 
     permission = "accounts.people_manage"
@@ -123,7 +130,7 @@ def _person_context(request, person, **extra):
     }
 
 
-class PersonDetailView(RoleRequiredMixin, View):
+class PersonDetailView(PermissionRequiredMixin, View):
     permission = "accounts.people_manage"
 
     def get(self, request, person_pk):
@@ -140,7 +147,7 @@ def _refused_as_error(service, **kwargs):
         raise ValidationError(str(exc) or _("You cannot do this.")) from exc
 
 
-class _PersonActionView(RoleRequiredMixin, ObjectActionView):
+class _PersonActionView(PermissionRequiredMixin, ObjectActionView):
     permission = "accounts.people_manage"
 
     def get_object(self):
@@ -264,7 +271,7 @@ class PersonInviteView(FormPageView):
 
 
 # --- import ------------------------------------------------------------------------------------------------------
-class PeopleImportView(RoleRequiredMixin, View):
+class PeopleImportView(PermissionRequiredMixin, View):
     """Upload a staff list: it is read and checked at once; the rows (not the file) wait in the session for the
     check page, where every bad row is shown or the whole list confirmed."""
 
@@ -288,7 +295,7 @@ class PeopleImportView(RoleRequiredMixin, View):
         return render(request, "accounts/people_import.html", {"form": form}, status=400)
 
 
-class PeopleImportCheckView(RoleRequiredMixin, View):
+class PeopleImportCheckView(PermissionRequiredMixin, View):
     permission = "accounts.people_manage"
 
     def _waiting(self, request):

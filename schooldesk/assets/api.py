@@ -144,7 +144,7 @@ class AssetViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSet
 
     serializer_class = AssetSerializer
     filterset_class = AssetFilterSet
-    selector = staticmethod(lambda user: asset_list(user=user))
+    selector = asset_list
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def create(self, request, *args, **kwargs):
@@ -222,4 +222,4 @@ class AssetTypeViewSet(DeskViewSet):
     """The school's kinds of equipment (an asset's `asset_type`)."""
 
     serializer_class = AssetTypeSerializer
-    selector = staticmethod(lambda user: asset_types(user=user))
+    selector = asset_types

@@ -40,7 +40,13 @@ from schooldesk.assets.selectors import (
 from schooldesk.assets.tables import ASSET_EXPORT, FORECAST_EXPORT
 from schooldesk.core.exports import export_response
 from schooldesk.core.permissions import can
-from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import (
+    FilteredListView,
+    FormPageView,
+    ObjectActionView,
+    PermissionRequiredMixin,
+    apply_service,
+)
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 
@@ -101,7 +107,7 @@ class AssetListView(FilteredListView):
         return context
 
 
-class AssetExportView(RoleRequiredMixin, View):
+class AssetExportView(PermissionRequiredMixin, View):
     """The filtered list (every page of it) as CSV or Excel; cells that could run as formulas are escaped."""
 
     permission = "assets.change"
@@ -117,7 +123,7 @@ class AssetExportView(RoleRequiredMixin, View):
         return export_response(ASSET_EXPORT, fmt, f"assets-{timezone.localdate().isoformat()}", assets)
 
 
-class AssetDetailView(RoleRequiredMixin, View):
+class AssetDetailView(PermissionRequiredMixin, View):
     permission = "assets.change"
 
     def get(self, request, pk):
@@ -218,7 +224,7 @@ ACTIONS = {
 }
 
 
-class AssetActionView(RoleRequiredMixin, ObjectActionView):
+class AssetActionView(PermissionRequiredMixin, ObjectActionView):
     """POST only: one of ACTIONS on an asset; a failed form re-renders the asset page with what was typed."""
 
     permission = "assets.change"
@@ -242,7 +248,7 @@ class AssetActionView(RoleRequiredMixin, ObjectActionView):
         return render_asset(self.request, asset, bound=(self.action, form), status=400)
 
 
-class RelationshipRemoveView(RoleRequiredMixin, View):
+class RelationshipRemoveView(PermissionRequiredMixin, View):
     permission = "assets.change"
 
     def post(self, request, pk, relationship_pk):
@@ -315,7 +321,7 @@ class AssetOptionsView(View):
         return render(request, "assets/asset_options.html", {"assets": assets, "location": location})
 
 
-class BulkView(RoleRequiredMixin, View):
+class BulkView(PermissionRequiredMixin, View):
     """POST the ticked assets: move them, change their status, or print their labels."""
 
     permission = "assets.bulk"
@@ -375,7 +381,7 @@ def _pdf(labels, skip, filename):
     return response
 
 
-class AssetLabelsView(RoleRequiredMixin, View):
+class AssetLabelsView(PermissionRequiredMixin, View):
     """GET ?asset=1&asset=2 (one asset's page links here) → the PDF sheet."""
 
     permission = "assets.change"
@@ -385,7 +391,7 @@ class AssetLabelsView(RoleRequiredMixin, View):
         return labels_response(request, asset_list(user=request.user).filter(pk__in=ids), request.GET.get("skip"))
 
 
-class LocationLabelsView(RoleRequiredMixin, View):
+class LocationLabelsView(PermissionRequiredMixin, View):
     """GET ?school=<pk> (every room of it) or ?location=1&location=2 → the PDF sheet of room labels."""
 
     permission = "assets.room_labels"
@@ -417,7 +423,7 @@ class LocationLabelsView(RoleRequiredMixin, View):
         return _pdf(labels, request.GET.get("skip"), "room-labels.pdf")
 
 
-class AssetTypeListView(RoleRequiredMixin, View):
+class AssetTypeListView(PermissionRequiredMixin, View):
     permission = "assets.change_types"
 
     def get(self, request):
@@ -452,7 +458,7 @@ class AssetTypeEditView(FormPageView):
 
 
 # --- import -----------------------------------------------------------------------------------
-class ImportUploadView(RoleRequiredMixin, View):
+class ImportUploadView(PermissionRequiredMixin, View):
     permission = "assets.import"
 
     def _render(self, request, form, status=200):
@@ -486,7 +492,7 @@ class ImportUploadView(RoleRequiredMixin, View):
         return self._render(request, form, status=400)
 
 
-class ImportMapView(RoleRequiredMixin, View):
+class ImportMapView(PermissionRequiredMixin, View):
     """Map the columns; "Check" reads every row and shows the problems or a preview; "Import" writes it all."""
 
     permission = "assets.import"
@@ -535,7 +541,7 @@ class ImportMapView(RoleRequiredMixin, View):
 
 
 # --- audit by scan ----------------------------------------------------------------------------
-class AuditView(RoleRequiredMixin, View):
+class AuditView(PermissionRequiredMixin, View):
     """Walk a room, scan what is there: what is missing, what is in the wrong room, what is unknown."""
 
     permission = "assets.change"
@@ -575,7 +581,7 @@ class AuditView(RoleRequiredMixin, View):
         return render(request, "assets/audit.html", {"form": form, "result": result})
 
 
-class ReplacementForecastView(RoleRequiredMixin, View):
+class ReplacementForecastView(PermissionRequiredMixin, View):
     """Assets → Replacement forecast: what falls out of support in each financial year and what replacing it
     would cost, types as rows and years as columns, each figure linking to the assets behind it; as CSV or
     XLSX with `?format=csv|xlsx` (decision 0022)."""

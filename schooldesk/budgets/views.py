@@ -10,13 +10,13 @@ from schooldesk.budgets.forms import BudgetForm
 from schooldesk.budgets.selectors import budget_lines, budget_schools, budget_vs_spend, years_for
 from schooldesk.budgets.services import budget_set, budget_version
 from schooldesk.core.permissions import can, require
-from schooldesk.core.views import RoleRequiredMixin, already_sent, run_once
+from schooldesk.core.views import PermissionRequiredMixin, already_sent, run_once
 from schooldesk.diary.selectors import financial_year
 
 LIST_LIMIT = 500
 
 
-class BudgetListView(RoleRequiredMixin, View):
+class BudgetListView(PermissionRequiredMixin, View):
     """Each school's ICT budget for its current financial year against what is committed and paid."""
 
     permission = "budgets.view"
@@ -37,7 +37,7 @@ class BudgetListView(RoleRequiredMixin, View):
         return render(request, "budgets/budget_list.html", {"rows": rows, "data": data})
 
 
-class BudgetEditView(RoleRequiredMixin, View):
+class BudgetEditView(PermissionRequiredMixin, View):
     """One school's budget lines for a financial year: set by the ICT owner, read by the desk and governors."""
 
     permission = "budgets.view"

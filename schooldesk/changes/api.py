@@ -118,7 +118,7 @@ class ChangeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewSe
 
     serializer_class = ChangeSerializer
     filterset_class = ChangeFilterSet
-    selector = staticmethod(changes_for)
+    selector = changes_for
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=OpenApiTypes.OBJECT, description=CHANGE_WRITE)

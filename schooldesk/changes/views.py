@@ -35,7 +35,13 @@ from schooldesk.changes.tables import CHANGE_REPORT_EXPORT
 from schooldesk.core.exports import export_response
 from schooldesk.core.periods import PeriodForm
 from schooldesk.core.permissions import can
-from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import (
+    FilteredListView,
+    FormPageView,
+    ObjectActionView,
+    PermissionRequiredMixin,
+    apply_service,
+)
 from schooldesk.schools.selectors import schools_for
 
 
@@ -171,7 +177,7 @@ def render_change(request, change, bound=None, status=200):
     )
 
 
-class ChangeDetailView(RoleRequiredMixin, View):
+class ChangeDetailView(PermissionRequiredMixin, View):
     permission = "changes.change"
 
     def get(self, request, pk):
@@ -237,7 +243,7 @@ ACTIONS = {
 NEEDS_CHANGE = {forms.MilestoneForm, forms.NewAssetForm, forms.NewLicenceForm, forms.AffectedAssetForm}
 
 
-class ChangeActionView(RoleRequiredMixin, ObjectActionView):
+class ChangeActionView(PermissionRequiredMixin, ObjectActionView):
     """POST only: one of ACTIONS; a failed form re-renders the change with what was typed."""
 
     permission = "changes.change"
@@ -271,7 +277,7 @@ ITEMS = {
 }
 
 
-class PlanItemView(RoleRequiredMixin, View):
+class PlanItemView(PermissionRequiredMixin, View):
     """POST only: remove an item from the plan, or tick a milestone off (done=1) or on again (done=0)."""
 
     permission = "changes.change"
@@ -308,7 +314,7 @@ class PlanItemView(RoleRequiredMixin, View):
         return redirect("changes:change_detail", pk=change.pk)
 
 
-class ProgressView(RoleRequiredMixin, View):
+class ProgressView(PermissionRequiredMixin, View):
     """The owner's page: every open RFC and problem, progress, next milestone, overdue items and who holds them."""
 
     permission = "changes.progress"
@@ -321,7 +327,7 @@ class ProgressView(RoleRequiredMixin, View):
         return render(request, "changes/progress.html", {**data, "school": school, "schools": schools})
 
 
-class ChangeReportView(RoleRequiredMixin, View):
+class ChangeReportView(PermissionRequiredMixin, View):
     permission = "changes.report"
 
     def get(self, request):
@@ -345,7 +351,7 @@ class ChangeReportView(RoleRequiredMixin, View):
         )
 
 
-class StandardChangeListView(RoleRequiredMixin, View):
+class StandardChangeListView(PermissionRequiredMixin, View):
     permission = "changes.change"
 
     def get(self, request):

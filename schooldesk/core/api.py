@@ -189,17 +189,17 @@ FIELDS = OpenApiParameter(
 # --- the base viewset --------------------------------------------------------------------------------------------
 @extend_schema_view(list=extend_schema(parameters=[FIELDS]), retrieve=extend_schema(parameters=[FIELDS]))
 class DeskViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Read: list (cursor pages, the app's filterset) and detail (with an ETag). `selector(user)` is the app's
+    """Read: list (cursor pages, the app's filterset) and detail (with an ETag). `selector(user=...)` is the app's
     scoped queryset (`visible_to`), so another school's record is 404, never a refusal that names it."""
 
     pagination_class = DeskCursorPagination
-    selector = None  # a function user -> queryset
+    selector = None  # the app's selector: selector(user=...) -> queryset
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the viewset for the schema
             return self.get_serializer_class().Meta.model.objects.none()
-        return type(self).selector(self.request.user)
+        return type(self).selector(user=self.request.user)
 
     def filter_queryset(self, queryset):
         """The list's filters choose rows of a list; a detail address names its record whatever they say."""
@@ -250,12 +250,6 @@ class DeskViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveM
             return etag_for(instance, None)
         full = self.get_serializer_class()(instance, context={**self.get_serializer_context(), "request": None})
         return etag_for(instance, full.data)
-
-
-def require_role(user, school_id: int, roles, message: str) -> None:
-    """The web page's role check, for a write whose service leaves it to the view."""
-    if not access_for(user).has_role(school_id, roles):
-        raise exceptions.PermissionDenied(message)
 
 
 def schools_with(user, roles):

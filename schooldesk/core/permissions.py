@@ -3,7 +3,7 @@
 Every permission question is asked by the name of an action, "<app>.<action>", of the object it is about:
 - a service refuses with `require(by, "assets.change", asset)` (PermissionDenied carrying the rule's message);
 - a view offers a form or a button with `can(user, "assets.change", asset)`, and a page is guarded by
-  `RoleRequiredMixin.permission` (core/views.py);
+  `PermissionRequiredMixin.permission` (core/views.py);
 - a template shows with `{% can "assets.change" asset as may_change %}` (core/templatetags/desk_permissions.py).
 So the three always agree. `obj` is the record the action is about (anything with `school_id`), a School, a school's
 id, or None for "in some school" (a list page's "Add" button, the menu). `by=None` is the desk itself (a Huey task,

@@ -29,19 +29,14 @@ class ScopedMixin:
         return self.model.objects.visible_to(self.request.user)
 
 
-class RoleRequiredMixin:
+class PermissionRequiredMixin:
     """Only people who may do `permission` (a rule's name, schooldesk/permissions/rules.py) in some school may open
-    the page; `require_in(obj)` then asks the same rule of the object's own school (a 404 if not).
-
-    `required_roles` is the older form of the same question, being replaced by `permission` (docs/decisions/0036)."""
+    the page; `require_in(obj)` then asks the same rule of the object's own school (a 404 if not)."""
 
     permission: str | None = None
-    required_roles: frozenset[str] | None = None
 
     def dispatch(self, request, *args, **kwargs):
         if self.permission and not can(request.user, self.permission):
-            raise PermissionDenied(_("Your role does not include this page."))
-        if self.required_roles and not access_for(request.user).any_role(self.required_roles):
             raise PermissionDenied(_("Your role does not include this page."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -54,14 +49,8 @@ class RoleRequiredMixin:
         if not can(self.request.user, permission or self.permission, obj):
             raise Http404
 
-    def require_role_in(self, school_id: int, roles=None) -> None:
-        """For object pages: the role must be held in the object's own school."""
-        note_school(school_id)  # the school of the log lines
-        if not access_for(self.request.user).has_role(school_id, roles or self.required_roles):
-            raise Http404
 
-
-class FilteredListView(ScopedMixin, RoleRequiredMixin, ListView):
+class FilteredListView(ScopedMixin, PermissionRequiredMixin, ListView):
     """A list is a selector, a FilterSet (the same one the API uses), a table and a template: a subclass names them
     as attributes (`selector`, `filterset_class`, `template_name`) and adds to the context; it does not override
     `get_queryset`. Paginated in SQL; an htmx request gets only the `#results` partial, the same URL a whole page.
@@ -107,7 +96,7 @@ def is_filtered(query) -> bool:
     )
 
 
-class ScopedDetailView(ScopedMixin, RoleRequiredMixin, DetailView):
+class ScopedDetailView(ScopedMixin, PermissionRequiredMixin, DetailView):
     pass
 
 
@@ -161,7 +150,7 @@ def do_once(request, work, success_url):
     return result, url, None
 
 
-class FormPageView(RoleRequiredMixin, View):
+class FormPageView(PermissionRequiredMixin, View):
     """One way to create or edit a record on a page of its own.
 
     GET shows the form; POST validates it and calls the service (`perform`); success redirects with

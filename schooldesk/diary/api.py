@@ -109,7 +109,7 @@ class DiaryEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins
 
     serializer_class = DiaryEntrySerializer
     filterset_class = DiaryFilterSet
-    selector = staticmethod(lambda user: entry_list(user=user))
+    selector = entry_list
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def _editable(self) -> DiaryEntry:

@@ -19,7 +19,7 @@ from schooldesk.core.permissions import can
 from schooldesk.core.views import (
     FilteredListView,
     FormPageView,
-    RoleRequiredMixin,
+    PermissionRequiredMixin,
     apply_service,
     is_filtered,
     redirect_back,
@@ -71,7 +71,7 @@ def _parse_date(text: str | None, default: date) -> date:
 
 
 # --- calendar views ---------------------------------------------------------------------------
-class DiaryCalendarView(RoleRequiredMixin, TemplateView):
+class DiaryCalendarView(PermissionRequiredMixin, TemplateView):
     """Month (the default), week or agenda: the same filters, one query for the entries shown."""
 
     view = "month"
@@ -168,7 +168,7 @@ class EntryEditView(FormPageView):
         return reverse("diary:entry_detail", args=[result.pk])
 
 
-class EntryDeleteView(RoleRequiredMixin, View):
+class EntryDeleteView(PermissionRequiredMixin, View):
     permission = "diary.change"
 
     def post(self, request, pk):
@@ -295,7 +295,7 @@ def _year_param(request) -> int | None:
     return int(value) if value.isascii() and value.isdecimal() and 2000 <= int(value) <= 2100 else None
 
 
-class PaymentListView(RoleRequiredMixin, View):
+class PaymentListView(PermissionRequiredMixin, View):
     """Payments in each school's financial year, with totals by supplier and category, and the exports."""
 
     permission = "diary.see_payments"
@@ -375,7 +375,7 @@ class PaymentEditView(FormPageView):
         return reverse("diary:payment_list")
 
 
-class PaymentPaidView(RoleRequiredMixin, View):
+class PaymentPaidView(PermissionRequiredMixin, View):
     permission = "diary.record_payment"
 
     def post(self, request, payment_pk):
@@ -398,7 +398,7 @@ class PaymentPaidView(RoleRequiredMixin, View):
         return redirect_back(request, reverse("diary:payment_list"))
 
 
-class PaymentDeleteView(RoleRequiredMixin, View):
+class PaymentDeleteView(PermissionRequiredMixin, View):
     permission = "diary.remove_payment"
 
     def post(self, request, payment_pk):
@@ -412,7 +412,7 @@ class PaymentDeleteView(RoleRequiredMixin, View):
         return redirect_back(request, reverse("diary:payment_list"))
 
 
-class PaymentScheduleView(RoleRequiredMixin, View):
+class PaymentScheduleView(PermissionRequiredMixin, View):
     """Schedule a contract's payments for its current term: recurring, one-off or instalments."""
 
     permission = "diary.schedule_payments"

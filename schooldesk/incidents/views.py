@@ -19,7 +19,7 @@ from schooldesk.core.throttling import create_allowed
 from schooldesk.core.views import (
     FilteredListView,
     ObjectActionView,
-    RoleRequiredMixin,
+    PermissionRequiredMixin,
     already_sent,
     run_once,
 )
@@ -99,7 +99,7 @@ class IncidentListView(BulkMixin, FilteredListView):
         return context
 
 
-class TriageView(BulkMixin, RoleRequiredMixin, TemplateView):
+class TriageView(BulkMixin, PermissionRequiredMixin, TemplateView):
     permission = "incidents.triage_queue"
     template_name = "incidents/triage.html"
 
@@ -297,7 +297,7 @@ class QrReportView(View):
 
 
 # --- saved views -------------------------------------------------------------------------------------------------
-class SavedViewListView(RoleRequiredMixin, TemplateView):
+class SavedViewListView(PermissionRequiredMixin, TemplateView):
     """A person's views of the call list with their counts: a page to open and delete them, and (for htmx) the
     items of the Calls menu, loaded when the menu is opened so that no other page pays for the counts."""
 
@@ -312,7 +312,7 @@ class SavedViewListView(RoleRequiredMixin, TemplateView):
         return super().get_context_data(views=views, list_url=reverse("incidents:incident_list"), **kwargs)
 
 
-class SavedViewSaveView(RoleRequiredMixin, View):
+class SavedViewSaveView(PermissionRequiredMixin, View):
     """POST from the call list's "Save this view": its filters and sort under a name (the same name replaces)."""
 
     permission = "incidents.saved_views"
@@ -329,7 +329,7 @@ class SavedViewSaveView(RoleRequiredMixin, View):
         return redirect(f"{reverse('incidents:incident_list')}?{query.urlencode()}")
 
 
-class SavedViewDeleteView(RoleRequiredMixin, View):
+class SavedViewDeleteView(PermissionRequiredMixin, View):
     permission = "incidents.saved_views"
 
     def post(self, request, view_pk):

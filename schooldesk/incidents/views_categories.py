@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 
-from schooldesk.core.views import RoleRequiredMixin, apply_service
+from schooldesk.core.views import PermissionRequiredMixin, apply_service
 from schooldesk.incidents.models import Category
 from schooldesk.schools import services
 from schooldesk.schools.forms import CategoryForm
@@ -35,7 +35,7 @@ class CategoryCreateView(SchoolSectionView):
         return {"category_form": form}
 
 
-class CategoryArchiveView(RoleRequiredMixin, View):
+class CategoryArchiveView(PermissionRequiredMixin, View):
     permission = "schools.change"
 
     def post(self, request, pk, category_pk):

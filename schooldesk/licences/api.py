@@ -94,7 +94,7 @@ class LicenceViewSet(DeskViewSet):
 
     serializer_class = LicenceSerializer
     filterset_class = LicenceFilterSet
-    selector = staticmethod(lambda user: licence_list(user=user))
+    selector = licence_list
 
 
 class AllocationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, DeskViewSet):
@@ -102,7 +102,7 @@ class AllocationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, DeskV
     removed through `allocation_add` and `allocation_remove`, which keep the licence's counts."""
 
     serializer_class = AllocationSerializer
-    selector = staticmethod(lambda user: allocation_list(user=user))
+    selector = allocation_list
     filterset_fields = ["licence", "asset"]
 
     def create(self, request, *args, **kwargs):
@@ -120,7 +120,7 @@ class InstallationViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, Des
     licence's. Added and removed through `installation_add` and `installation_remove`."""
 
     serializer_class = InstallationSerializer
-    selector = staticmethod(lambda user: installation_list(user=user))
+    selector = installation_list
     filterset_fields = ["licence", "asset"]
 
     def create(self, request, *args, **kwargs):

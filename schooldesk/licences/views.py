@@ -11,7 +11,13 @@ from django.views import View
 from schooldesk.assets.forms import freeze_choices
 from schooldesk.core.exports import export_response
 from schooldesk.core.permissions import can
-from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import (
+    FilteredListView,
+    FormPageView,
+    ObjectActionView,
+    PermissionRequiredMixin,
+    apply_service,
+)
 from schooldesk.licences import forms, services
 from schooldesk.licences.choices import LICENCE_DESK_ROLES, LICENCE_KEY_ROLES, ComplianceState
 from schooldesk.licences.filtersets import LicenceFilterSet
@@ -49,7 +55,7 @@ class LicenceListView(FilteredListView):
         return context
 
 
-class LicenceExportView(RoleRequiredMixin, View):
+class LicenceExportView(PermissionRequiredMixin, View):
     """The filtered list as CSV or Excel, without keys."""
 
     permission = "licences.view"
@@ -63,7 +69,7 @@ class LicenceExportView(RoleRequiredMixin, View):
         return export_response(LICENCE_EXPORT, fmt, f"licences-{timezone.localdate().isoformat()}", licences)
 
 
-class ComplianceView(RoleRequiredMixin, View):
+class ComplianceView(PermissionRequiredMixin, View):
     """In use against owned for every licence, worst first, and the school's position. Someone with many
     schools (an LA, a trust) first sees one line per school, then chooses a school to see its licences."""
 
@@ -132,7 +138,7 @@ def render_licence(request, licence, bound=None, status=200):
     )
 
 
-class LicenceDetailView(RoleRequiredMixin, View):
+class LicenceDetailView(PermissionRequiredMixin, View):
     permission = "licences.view"
 
     def get(self, request, pk):
@@ -168,7 +174,7 @@ class LicenceEditView(FormPageView):
         return reverse("licences:licence_detail", args=[result.pk])
 
 
-class LicenceDeleteView(RoleRequiredMixin, View):
+class LicenceDeleteView(PermissionRequiredMixin, View):
     permission = "licences.change"
 
     def post(self, request, pk):
@@ -179,7 +185,7 @@ class LicenceDeleteView(RoleRequiredMixin, View):
         return redirect("licences:licence_list")
 
 
-class ProofDownloadView(RoleRequiredMixin, View):
+class ProofDownloadView(PermissionRequiredMixin, View):
     """The proof of purchase, only as a download, for those who may see keys and invoices."""
 
     permission = "licences.see_key"
@@ -199,7 +205,7 @@ class ProofDownloadView(RoleRequiredMixin, View):
         return response
 
 
-class LicenceActionView(RoleRequiredMixin, ObjectActionView):
+class LicenceActionView(PermissionRequiredMixin, ObjectActionView):
     """POST: allocate seats, or record an installation; a failed form re-renders the licence page."""
 
     permission = "licences.allocate"
@@ -240,7 +246,7 @@ class LicenceActionView(RoleRequiredMixin, ObjectActionView):
         return render_licence(self.request, licence, bound=(self.action, form), status=400)
 
 
-class LicenceLinkRemoveView(RoleRequiredMixin, View):
+class LicenceLinkRemoveView(PermissionRequiredMixin, View):
     """POST: remove an allocation or an installation of this licence."""
 
     permission = "licences.allocate"
@@ -259,7 +265,7 @@ class LicenceLinkRemoveView(RoleRequiredMixin, View):
         return redirect("licences:licence_detail", pk=licence.pk)
 
 
-class InstallationImportView(RoleRequiredMixin, View):
+class InstallationImportView(PermissionRequiredMixin, View):
     permission = "licences.allocate"
 
     def _form(self, request, data=None, files=None):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from schooldesk.core.throttling import client_address
-from schooldesk.core.views import FormPageView, RoleRequiredMixin
+from schooldesk.core.views import FormPageView, PermissionRequiredMixin
 from schooldesk.loans import agreements, forms, selectors
 from schooldesk.loans.choices import PLACEHOLDERS
 from schooldesk.loans.models import Agreement, AgreementTemplate
@@ -15,7 +15,7 @@ from schooldesk.loans.views import loan_or_404
 from schooldesk.reports.exports import pdf_response
 
 
-class AgreementTemplateListView(RoleRequiredMixin, View):
+class AgreementTemplateListView(PermissionRequiredMixin, View):
     permission = "loans.lend"
 
     def get(self, request):
@@ -103,7 +103,7 @@ class AgreementSignView(FormPageView):
         return reverse("loans:loan_detail", args=[result.loan_id])
 
 
-class AgreementPdfView(RoleRequiredMixin, View):
+class AgreementPdfView(PermissionRequiredMixin, View):
     permission = "loans.lend"
 
     def get(self, request, pk):
@@ -119,7 +119,7 @@ class AgreementPdfView(RoleRequiredMixin, View):
         )
 
 
-class AgreementScanDownloadView(RoleRequiredMixin, View):
+class AgreementScanDownloadView(PermissionRequiredMixin, View):
     permission = "loans.lend"
 
     def get(self, request, pk):

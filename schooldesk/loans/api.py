@@ -122,7 +122,7 @@ class LoanViewSet(mixins.CreateModelMixin, DeskViewSet):
     technician, ICT owner) through `loan_issue` and `loan_return`."""
 
     serializer_class = LoanSerializer
-    selector = staticmethod(loans_for)
+    selector = loans_for
     filterset_fields = {
         "school": ["exact"],
         "asset": ["exact"],
@@ -185,7 +185,7 @@ class PupilViewSet(DeskViewSet):
     `?mis_id=`. Added and changed on the pupils page, its class-list import and the directory sync."""
 
     serializer_class = PupilSerializer
-    selector = staticmethod(lambda user: selectors.pupils_for(user=user))
+    selector = selectors.pupils_for
     filterset_fields = ["school", "year_group", "form", "is_active", "mis_id"]
 
 
@@ -230,4 +230,4 @@ class ChargeViewSet(DeskViewSet):
 
     serializer_class = ChargeSerializer
     filterset_class = ChargeFilterSet
-    selector = staticmethod(charges_for)
+    selector = charges_for

@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from schooldesk.accounts.models import Pupil
-from schooldesk.core.views import FormPageView, RoleRequiredMixin, already_sent, do_once
+from schooldesk.core.views import FormPageView, PermissionRequiredMixin, already_sent, do_once
 from schooldesk.loans import forms, selectors, services
 from schooldesk.loans.pupil_import import COLUMNS, pupil_import_apply, pupil_import_check
 
 
-class PupilListView(RoleRequiredMixin, View):
+class PupilListView(PermissionRequiredMixin, View):
     permission = "loans.lend"
 
     def get(self, request):
@@ -77,7 +77,7 @@ class PupilEditView(FormPageView):
         return reverse("loans:pupil_list") + "?" + urlencode({"q": result.last_name})
 
 
-class PupilImportView(RoleRequiredMixin, View):
+class PupilImportView(PermissionRequiredMixin, View):
     """Upload a class list: every bad row is named and nothing is written; a good list is shown, then imported."""
 
     permission = "loans.lend"

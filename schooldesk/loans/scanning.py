@@ -20,7 +20,7 @@ from django.views import View
 from schooldesk.assets.choices import REFERENCE_PREFIX
 from schooldesk.assets.models import Asset
 from schooldesk.assets.selectors import ASSET_URL
-from schooldesk.core.views import RoleRequiredMixin
+from schooldesk.core.views import PermissionRequiredMixin
 from schooldesk.loans import services
 from schooldesk.loans.models import Loan
 from schooldesk.loans.selectors import classes_of, loan_school_ids, loan_schools, pupils_for
@@ -171,7 +171,7 @@ def scan_record(*, user, session: Session, code: str, pupil_pk: str = "") -> tup
         return "error", " ".join(exc.messages)
 
 
-class ScanView(RoleRequiredMixin, View):
+class ScanView(PermissionRequiredMixin, View):
     """GET: the page (choose a group and mode; then the scanning box). POST: one scan (htmx: the results only)."""
 
     permission = "loans.lend"

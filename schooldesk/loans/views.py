@@ -13,7 +13,7 @@ from django.views import View
 
 from schooldesk.core.exports import export_response
 from schooldesk.core.permissions import can
-from schooldesk.core.views import ObjectActionView, RoleRequiredMixin
+from schooldesk.core.views import ObjectActionView, PermissionRequiredMixin
 from schooldesk.loans import forms, selectors, services
 from schooldesk.loans.choices import PhotoStage
 from schooldesk.loans.models import Loan, LoanPhoto
@@ -48,14 +48,14 @@ def render_loan(request, loan, *, return_form=None, photo_form=None, status=200)
     )
 
 
-class LoanDetailView(RoleRequiredMixin, View):
+class LoanDetailView(PermissionRequiredMixin, View):
     permission = "loans.lend"
 
     def get(self, request, pk):
         return render_loan(request, loan_or_404(request, pk))
 
 
-class LoanReturnView(RoleRequiredMixin, ObjectActionView):
+class LoanReturnView(PermissionRequiredMixin, ObjectActionView):
     """Take the device back: its condition, photos, whether its data was wiped, and where it goes now."""
 
     permission = "loans.lend"
@@ -88,7 +88,7 @@ class LoanReturnView(RoleRequiredMixin, ObjectActionView):
         return render_loan(self.request, loan, return_form=form, status=400)
 
 
-class LoanPhotoAddView(RoleRequiredMixin, ObjectActionView):
+class LoanPhotoAddView(PermissionRequiredMixin, ObjectActionView):
     """Photos of the condition at hand-out (after the loan is recorded: the scanning page records it first)."""
 
     permission = "loans.lend"
@@ -117,7 +117,7 @@ class LoanPhotoAddView(RoleRequiredMixin, ObjectActionView):
         return render_loan(self.request, loan, photo_form=form, status=400)
 
 
-class LoanPhotoDownloadView(RoleRequiredMixin, View):
+class LoanPhotoDownloadView(PermissionRequiredMixin, View):
     """Photos are served only as downloads, after the loan's own visibility check (as call attachments are)."""
 
     permission = "loans.lend"
@@ -151,7 +151,7 @@ def _report_rows(user, report: str, params):
     return selectors.who_has_what(user=user, year_group=params.get("year", ""), form=params.get("form", ""))
 
 
-class LoanReportView(RoleRequiredMixin, View):
+class LoanReportView(PermissionRequiredMixin, View):
     """Who has which device (by class and year group), the overdue returns, and lent devices past their support."""
 
     permission = "loans.lend"
@@ -181,7 +181,7 @@ class LoanReportView(RoleRequiredMixin, View):
         )
 
 
-class LoanExportView(RoleRequiredMixin, View):
+class LoanExportView(PermissionRequiredMixin, View):
     permission = "loans.lend"
 
     def get(self, request):

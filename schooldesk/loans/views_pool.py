@@ -18,7 +18,7 @@ from schooldesk.core.views import (
     FilteredListView,
     FormPageView,
     ObjectActionView,
-    RoleRequiredMixin,
+    PermissionRequiredMixin,
     apply_service,
     do_once,
     run_once,
@@ -75,7 +75,7 @@ def _charge(request, charge_pk):
 
 
 # --- the pool -------------------------------------------------------------------------------------------------------
-class PoolIndexView(RoleRequiredMixin, TemplateView):
+class PoolIndexView(PermissionRequiredMixin, TemplateView):
     """/loans/pool/: the person's one school's pool, or a list of their schools to choose from."""
 
     permission = "loans.pool"
@@ -89,7 +89,7 @@ class PoolIndexView(RoleRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(schools=schools))
 
 
-class PoolView(RoleRequiredMixin, TemplateView):
+class PoolView(PermissionRequiredMixin, TemplateView):
     permission = "loans.pool"
     template_name = "loans/pool/pool_detail.html"
 
@@ -107,7 +107,7 @@ class PoolView(RoleRequiredMixin, TemplateView):
         )
 
 
-class LoanerAddView(RoleRequiredMixin, View):
+class LoanerAddView(PermissionRequiredMixin, View):
     permission = "loans.pool"
 
     def post(self, request, school_pk):
@@ -129,7 +129,7 @@ class LoanerAddView(RoleRequiredMixin, View):
         return render(request, view.template_name, view.get_context_data(form=form), status=400)
 
 
-class LoanerRemoveView(RoleRequiredMixin, View):
+class LoanerRemoveView(PermissionRequiredMixin, View):
     permission = "loans.pool"
 
     def post(self, request, loaner_pk):
@@ -178,7 +178,7 @@ def loan_page_context(request, loan, **extra) -> dict:
     return {"loan": loan, "offer": offer, "swaps": swaps, "charges": charges, "can_charge": can_charge, **extra}
 
 
-class LoanRepairsView(RoleRequiredMixin, View):
+class LoanRepairsView(PermissionRequiredMixin, View):
     """A loan's device and its repairs: swap a loaner in or back; the loan's swaps and charges."""
 
     permission = "loans.pool"
@@ -188,7 +188,7 @@ class LoanRepairsView(RoleRequiredMixin, View):
         return render(request, "loans/pool/loan_repairs.html", loan_page_context(request, loan))
 
 
-class SwapInView(RoleRequiredMixin, ObjectActionView):
+class SwapInView(PermissionRequiredMixin, ObjectActionView):
     permission = "loans.pool"
 
     def get_object(self):
@@ -233,7 +233,7 @@ def _safe_next(request) -> bool:
     return bool(target) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
 
 
-class SwapBackView(RoleRequiredMixin, ObjectActionView):
+class SwapBackView(PermissionRequiredMixin, ObjectActionView):
     permission = "loans.pool"
 
     def get_object(self):
@@ -288,7 +288,7 @@ class ChargeListView(FilteredListView):
         return context
 
 
-class ChargeExportView(RoleRequiredMixin, View):
+class ChargeExportView(PermissionRequiredMixin, View):
     """The CSV for the school's finance or parent payment system: the charges not exported before (then marked), or
     those sent in a date range; within the list's filters (a school, a status)."""
 
@@ -374,14 +374,14 @@ def charge_page(request, charge, *, form=None, status=200):
     )
 
 
-class ChargeDetailView(RoleRequiredMixin, View):
+class ChargeDetailView(PermissionRequiredMixin, View):
     permission = "loans.charge"
 
     def get(self, request, charge_pk):
         return charge_page(request, _charge(request, charge_pk))
 
 
-class ChargeStatusView(RoleRequiredMixin, View):
+class ChargeStatusView(PermissionRequiredMixin, View):
     permission = "loans.charge"
 
     def post(self, request, charge_pk):
@@ -416,7 +416,7 @@ class ChargeStatusView(RoleRequiredMixin, View):
         return charge_page(request, _charge(request, charge_pk), form=form, status=400)
 
 
-class ChargeLetterView(RoleRequiredMixin, View):
+class ChargeLetterView(PermissionRequiredMixin, View):
     """The letter to parents or carers as PDF."""
 
     permission = "loans.charge"
@@ -429,7 +429,7 @@ class ChargeLetterView(RoleRequiredMixin, View):
         return response
 
 
-class ChargePhotoView(RoleRequiredMixin, View):
+class ChargePhotoView(PermissionRequiredMixin, View):
     permission = "loans.charge"
 
     def get(self, request, charge_pk, charge_photo_pk):

@@ -44,7 +44,7 @@ class LocationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskView
 
     serializer_class = LocationSerializer
     filterset_class = LocationFilterSet
-    selector = staticmethod(lambda user: location_api_list(user=user))
+    selector = location_api_list
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def create(self, request, *args, **kwargs):

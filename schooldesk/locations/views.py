@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin
+from schooldesk.core.views import FilteredListView, FormPageView, PermissionRequiredMixin
 from schooldesk.locations import services
 from schooldesk.locations.filtersets import LocationFilterSet
 from schooldesk.locations.forms import LocationForm
@@ -45,7 +45,7 @@ class LocationEditView(FormPageView):
         return reverse("locations:location_list")
 
 
-class LocationArchiveView(RoleRequiredMixin, View):
+class LocationArchiveView(PermissionRequiredMixin, View):
     """POST: archive or restore."""
 
     permission = "locations.change"
@@ -63,7 +63,7 @@ class LocationArchiveView(RoleRequiredMixin, View):
         return redirect("locations:location_list")
 
 
-class LocationDeleteView(RoleRequiredMixin, View):
+class LocationDeleteView(PermissionRequiredMixin, View):
     """GET asks first (and says when the location will be archived instead: records name it); POST deletes."""
 
     permission = "locations.change"

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from schooldesk.core.permissions import can
-from schooldesk.core.views import FilteredListView, FormPageView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FilteredListView, FormPageView, PermissionRequiredMixin, apply_service
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.selectors import incident_get
 from schooldesk.mail import oauth, parsing, selectors, services
@@ -73,14 +73,14 @@ def render_inbound(request, message, accept_form=None, status=200):
     )
 
 
-class InboundDetailView(RoleRequiredMixin, View):
+class InboundDetailView(PermissionRequiredMixin, View):
     permission = "mail.handle"
 
     def get(self, request, pk):
         return render_inbound(request, _inbound_or_404(request, pk))
 
 
-class InboundOriginalView(RoleRequiredMixin, View):
+class InboundOriginalView(PermissionRequiredMixin, View):
     """The email exactly as received, as a download (never rendered by the browser)."""
 
     permission = "mail.handle"
@@ -97,7 +97,7 @@ class InboundOriginalView(RoleRequiredMixin, View):
         return response
 
 
-class InboundActionView(RoleRequiredMixin, View):
+class InboundActionView(PermissionRequiredMixin, View):
     """POST: retry, accept (onto its call, or as a new call) or discard a held or failed email."""
 
     permission = "mail.handle"
@@ -144,7 +144,7 @@ class InboundActionView(RoleRequiredMixin, View):
         return redirect("mail:inbound_detail", pk=message.pk)
 
 
-class MailboxListView(RoleRequiredMixin, ListView):
+class MailboxListView(PermissionRequiredMixin, ListView):
     permission = "mail.manage"
     template_name = "mail/mailbox_list.html"
     paginate_by = 50
@@ -181,7 +181,7 @@ class MailboxEditView(FormPageView):
         return reverse("mail:mailbox_update", args=[result.pk])
 
 
-class MailboxCheckView(RoleRequiredMixin, View):
+class MailboxCheckView(PermissionRequiredMixin, View):
     """Only our own words: never what the server said (the Check button must not be a way to read banners)."""
 
     permission = "mail.manage"
@@ -205,7 +205,7 @@ class MailboxCheckView(RoleRequiredMixin, View):
         return redirect("mail:mailbox_update", pk=mailbox.pk)
 
 
-class MailboxConfirmSendView(RoleRequiredMixin, View):
+class MailboxConfirmSendView(PermissionRequiredMixin, View):
     """POST: email the confirmation link to the mailbox's address (again)."""
 
     permission = "mail.manage"
@@ -245,7 +245,7 @@ def _callback_url(request) -> str:
     return request.build_absolute_uri(reverse("mail:oauth_callback"))
 
 
-class MailboxAuthoriseView(RoleRequiredMixin, View):
+class MailboxAuthoriseView(PermissionRequiredMixin, View):
     """POST: off to Microsoft's or Google's consent page; they send the person back to the callback."""
 
     permission = "mail.manage"
@@ -259,7 +259,7 @@ class MailboxAuthoriseView(RoleRequiredMixin, View):
         return redirect(oauth.authorise_url(mailbox, redirect_uri=_callback_url(request), state=state))
 
 
-class OAuthCallbackView(RoleRequiredMixin, View):
+class OAuthCallbackView(PermissionRequiredMixin, View):
     permission = "mail.manage"
 
     def get(self, request):
@@ -314,7 +314,7 @@ class PreferencesView(View):
         return render(request, "mail/preferences.html", {"form": form}, status=400)
 
 
-class IncidentMailView(RoleRequiredMixin, View):
+class IncidentMailView(PermissionRequiredMixin, View):
     """Every email sent and received about one call, for the people who work it."""
 
     permission = "mail.read_call"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from schooldesk.accounts.models import Pupil, User
-from schooldesk.core.views import FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FormPageView, ObjectActionView, PermissionRequiredMixin, apply_service
 from schooldesk.privacy import exports, selectors, services
 from schooldesk.privacy.choices import RecordKind, RetentionKind
 from schooldesk.privacy.forms import (
@@ -25,7 +25,7 @@ from schooldesk.privacy.forms import (
 LIST_LIMIT = 200
 
 
-class RequestListView(RoleRequiredMixin, View):
+class RequestListView(PermissionRequiredMixin, View):
     permission = "privacy.request"
 
     def get(self, request):
@@ -71,7 +71,7 @@ class RequestCreateView(FormPageView):
         }
 
 
-class RequestMixin(RoleRequiredMixin):
+class RequestMixin(PermissionRequiredMixin):
     permission = "privacy.request"
 
     def get_object(self):
@@ -206,7 +206,7 @@ class RequestEraseView(RequestMixin, View):
         return self.page(request, sar, form, status=400)
 
 
-class RetentionIndexView(RoleRequiredMixin, View):
+class RetentionIndexView(PermissionRequiredMixin, View):
     permission = "privacy.retention"
 
     def get(self, request):
@@ -216,7 +216,7 @@ class RetentionIndexView(RoleRequiredMixin, View):
         return render(request, "privacy/retention_index.html", {"schools": schools})
 
 
-class RetentionView(RoleRequiredMixin, View):
+class RetentionView(PermissionRequiredMixin, View):
     """A school's retention schedule: the periods, what the job would do now (preview), the switch, the log."""
 
     permission = "privacy.retention"

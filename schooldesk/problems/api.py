@@ -96,7 +96,7 @@ class ProblemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskViewS
 
     serializer_class = ProblemSerializer
     filterset_class = ProblemFilterSet
-    selector = staticmethod(problems_for)
+    selector = problems_for
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=OpenApiTypes.OBJECT, description=PROBLEM_WRITE)

@@ -14,7 +14,7 @@ from schooldesk.core.views import (
     FilteredListView,
     FormPageView,
     ObjectActionView,
-    RoleRequiredMixin,
+    PermissionRequiredMixin,
     apply_service,
     redirect_back,
 )
@@ -162,7 +162,7 @@ def render_problem(request, problem, bound=None, status=200):
     )
 
 
-class ProblemDetailView(RoleRequiredMixin, View):
+class ProblemDetailView(PermissionRequiredMixin, View):
     permission = "problems.change"
 
     def get(self, request, pk):
@@ -219,7 +219,7 @@ ACTIONS = {
 }
 
 
-class ProblemActionView(RoleRequiredMixin, ObjectActionView):
+class ProblemActionView(PermissionRequiredMixin, ObjectActionView):
     """POST only: one of ACTIONS; a failed form re-renders the problem with what was typed."""
 
     permission = "problems.change"
@@ -253,7 +253,7 @@ class ProblemActionView(RoleRequiredMixin, ObjectActionView):
         return render_problem(self.request, problem, bound=(self.action, form), status=400)
 
 
-class ProblemUnlinkView(RoleRequiredMixin, View):
+class ProblemUnlinkView(PermissionRequiredMixin, View):
     permission = "problems.change"
 
     def post(self, request, pk):
@@ -278,7 +278,7 @@ class ProblemUnlinkView(RoleRequiredMixin, View):
         return redirect("problems:problem_detail", pk=problem.pk)
 
 
-class GiveWorkaroundView(RoleRequiredMixin, View):
+class GiveWorkaroundView(PermissionRequiredMixin, View):
     """From the known errors offered on a call: the workaround goes to the call as a public update."""
 
     permission = "problems.change"
@@ -381,14 +381,14 @@ def render_candidates(request, bound=None, status=200):
     )
 
 
-class CandidatesView(RoleRequiredMixin, View):
+class CandidatesView(PermissionRequiredMixin, View):
     permission = "problems.create"
 
     def get(self, request):
         return render_candidates(request)
 
 
-class RaiseCandidateView(RoleRequiredMixin, View):
+class RaiseCandidateView(PermissionRequiredMixin, View):
     permission = "problems.create"
 
     def post(self, request):
@@ -421,7 +421,7 @@ class RaiseCandidateView(RoleRequiredMixin, View):
         return redirect("problems:candidates")
 
 
-class CandidateSettingsView(RoleRequiredMixin, View):
+class CandidateSettingsView(PermissionRequiredMixin, View):
     permission = "problems.settings"
 
     def post(self, request):
@@ -452,7 +452,7 @@ class CandidateSettingsView(RoleRequiredMixin, View):
         return render_candidates(request, bound=(school.pk, form), status=400)
 
 
-class ProblemReportView(RoleRequiredMixin, View):
+class ProblemReportView(PermissionRequiredMixin, View):
     permission = "problems.report"
 
     def get(self, request):

@@ -63,7 +63,7 @@ class ProcedureViewSet(mixins.CreateModelMixin, DeskViewSet):
 
     serializer_class = ProcedureSerializer
     filterset_class = ProcedureFilterSet
-    selector = staticmethod(lambda user: procedure_list(user=user))
+    selector = procedure_list
     http_method_names = ["get", "post", "head", "options"]
 
     def _deskside(self):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from schooldesk.core.permissions import can
-from schooldesk.core.views import FormPageView, RoleRequiredMixin, apply_service, is_filtered
+from schooldesk.core.views import FormPageView, PermissionRequiredMixin, apply_service, is_filtered
 from schooldesk.procedures import forms, services
 from schooldesk.procedures.choices import VersionStatus
 from schooldesk.procedures.filtersets import ProcedureFilterSet
@@ -74,7 +74,7 @@ class ProcedureCreateView(FormPageView):
         return reverse("procedures:procedure_detail", args=[result.procedure_id])
 
 
-class StarterView(RoleRequiredMixin, View):
+class StarterView(PermissionRequiredMixin, View):
     permission = "procedures.propose"
 
     def post(self, request):
@@ -182,7 +182,7 @@ class VersionView(View):
         )
 
 
-class VersionActionView(RoleRequiredMixin, View):
+class VersionActionView(PermissionRequiredMixin, View):
     """POST only: the owner decides on a proposal, or the desk withdraws it."""
 
     permission = "procedures.propose"

@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from schooldesk.core.permissions import can
-from schooldesk.core.views import FormPageView, RoleRequiredMixin
+from schooldesk.core.views import FormPageView, PermissionRequiredMixin
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.selectors import incident_get
 from schooldesk.replies import services
@@ -25,7 +25,7 @@ from schooldesk.replies.selectors import (
 )
 
 
-class CannedReplyListView(RoleRequiredMixin, TemplateView):
+class CannedReplyListView(PermissionRequiredMixin, TemplateView):
     """The desk's replies: the school's own and the organisation's shared ones (read-only to a school's SPOC)."""
 
     permission = "replies.change"
@@ -78,7 +78,7 @@ class CannedReplyEditView(FormPageView):
         return reverse("replies:reply_list")
 
 
-class CannedReplyDeleteView(RoleRequiredMixin, View):
+class CannedReplyDeleteView(PermissionRequiredMixin, View):
     permission = "replies.change"
 
     def post(self, request, pk):

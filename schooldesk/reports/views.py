@@ -10,7 +10,7 @@ from schooldesk.core.exports import export_response
 from schooldesk.core.models import AuditEntry
 from schooldesk.core.periods import PeriodForm
 from schooldesk.core.roles import REPORT_ROLES
-from schooldesk.core.views import FilteredListView, RoleRequiredMixin
+from schooldesk.core.views import FilteredListView, PermissionRequiredMixin
 from schooldesk.reports import dashboards, exports
 from schooldesk.reports.charts import report_charts
 from schooldesk.reports.filtersets import AuditFilterSet
@@ -22,7 +22,7 @@ from schooldesk.schools.models import School
 from schooldesk.schools.selectors import schools_for
 
 
-class IncidentReportView(RoleRequiredMixin, View):
+class IncidentReportView(PermissionRequiredMixin, View):
     permission = "reports.view"
 
     def get(self, request):
@@ -56,7 +56,7 @@ class IncidentReportView(RoleRequiredMixin, View):
         )
 
 
-class ServiceReportView(RoleRequiredMixin, View):
+class ServiceReportView(PermissionRequiredMixin, View):
     """The FITS service report for a term, half-term, month or school year: on screen with charts, as a
     PDF for the governors, and every table as CSV or XLSX (`?format=pdf|xlsx|csv&table=<key>`)."""
 

@@ -9,7 +9,7 @@ from django.views import View
 
 from schooldesk.core.exports import export_response
 from schooldesk.core.permissions import can
-from schooldesk.core.views import PAGE_SIZE, FormPageView, ObjectActionView, RoleRequiredMixin
+from schooldesk.core.views import PAGE_SIZE, FormPageView, ObjectActionView, PermissionRequiredMixin
 from schooldesk.safeguarding import forms, selectors, services
 from schooldesk.safeguarding.choices import FilterStatus
 from schooldesk.safeguarding.models import Breach, Concern, FilterRequest, FilterReview
@@ -24,7 +24,7 @@ def _or_404(getter, request, pk):
 
 
 # --- breaches -------------------------------------------------------------------------------------------------------
-class BreachLogView(RoleRequiredMixin, View):
+class BreachLogView(PermissionRequiredMixin, View):
     """The school's breach log: every breach, notifiable or not, as a page and as CSV or Excel."""
 
     permission = "safeguarding.breach_record"
@@ -73,7 +73,7 @@ class BreachDetailView(FormPageView):
 
 
 # --- safeguarding concerns ------------------------------------------------------------------------------------------
-class ConcernListView(RoleRequiredMixin, View):
+class ConcernListView(PermissionRequiredMixin, View):
     permission = "safeguarding.concern_act"
 
     def get(self, request):
@@ -96,7 +96,7 @@ def render_concern(request, concern, bound=None, status=200):
     )
 
 
-class ConcernDetailView(RoleRequiredMixin, View):
+class ConcernDetailView(PermissionRequiredMixin, View):
     permission = "safeguarding.concern_act"
 
     def get(self, request, pk):
@@ -105,7 +105,7 @@ class ConcernDetailView(RoleRequiredMixin, View):
         return render_concern(request, concern)
 
 
-class ConcernActionView(RoleRequiredMixin, ObjectActionView):
+class ConcernActionView(PermissionRequiredMixin, ObjectActionView):
     """POST only: record an action (`add`) or the outcome (`close`)."""
 
     permission = "safeguarding.concern_act"

@@ -9,14 +9,14 @@ from django.views import View
 from django.views.generic import ListView
 
 from schooldesk.core.calendar import bank_holidays
-from schooldesk.core.views import RoleRequiredMixin, already_sent, apply_service, do_once
+from schooldesk.core.views import PermissionRequiredMixin, already_sent, apply_service, do_once
 from schooldesk.schools import services
 from schooldesk.schools.forms import CategoryForm, ClosureForm, PriorityMatrixForm, SchoolSettingsForm, TermForm
 from schooldesk.schools.models import Closure, School, Term
 from schooldesk.schools.selectors import desk_schools
 
 
-class SchoolListView(RoleRequiredMixin, ListView):
+class SchoolListView(PermissionRequiredMixin, ListView):
     permission = "schools.change"
     template_name = "schools/school_list.html"
 
@@ -30,7 +30,7 @@ class SchoolListView(RoleRequiredMixin, ListView):
         return super().get(request, *args, **kwargs)
 
 
-class SchoolDetailView(RoleRequiredMixin, View):
+class SchoolDetailView(PermissionRequiredMixin, View):
     """All of a school's desk settings on one page, each form posting to its own URL."""
 
     permission = "schools.change"
@@ -64,7 +64,7 @@ class SchoolDetailView(RoleRequiredMixin, View):
         return render(request, "schools/school_detail.html", self.context(school))
 
 
-class SchoolSectionView(RoleRequiredMixin, View):
+class SchoolSectionView(PermissionRequiredMixin, View):
     """POST one section of the settings page; errors re-render the page with the typed values."""
 
     permission = "schools.change"
@@ -143,7 +143,7 @@ class SchoolSectionView(RoleRequiredMixin, View):
         return {"closure_form": form}
 
 
-class CalendarEntryDeleteView(RoleRequiredMixin, View):
+class CalendarEntryDeleteView(PermissionRequiredMixin, View):
     permission = "schools.change"
     model = Term
 

@@ -10,7 +10,7 @@ from django.views import View
 
 from schooldesk.core.logs import note_school
 from schooldesk.core.permissions import can
-from schooldesk.core.views import FormPageView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import FormPageView, PermissionRequiredMixin, apply_service
 from schooldesk.standards import exports, forms, services
 from schooldesk.standards.choices import REVIEW_ROLES, STANDARDS_VIEW_ROLES, CheckStatus, PartState, ReviewStatus
 from schooldesk.standards.models import AnnualReview, CheckEvidence, CheckRule
@@ -41,7 +41,7 @@ def _download(file, name: str) -> FileResponse:
 
 
 # --- scheduled checks -----------------------------------------------------------------------------
-class CheckListView(RoleRequiredMixin, View):
+class CheckListView(PermissionRequiredMixin, View):
     """The checklist: what is missed, what is due, what was done lately, and (for the desk) the schedule."""
 
     permission = "standards.check"
@@ -95,7 +95,7 @@ def render_item(request, item, form=None, status=200):
     )
 
 
-class CheckItemView(RoleRequiredMixin, View):
+class CheckItemView(PermissionRequiredMixin, View):
     """One check: its steps and, once done, its evidence. Whoever works the school's calls records it."""
 
     permission = "standards.read_check"
@@ -127,7 +127,7 @@ class CheckItemView(RoleRequiredMixin, View):
         return render_item(request, item, form, status=400)
 
 
-class EvidenceDownloadView(RoleRequiredMixin, View):
+class EvidenceDownloadView(PermissionRequiredMixin, View):
     permission = "standards.read_check"
 
     def get(self, request, item_pk, evidence_pk):
@@ -162,7 +162,7 @@ class CheckRuleEditView(FormPageView):
 
 
 # --- standards -------------------------------------------------------------------------------------
-class StandardsListView(RoleRequiredMixin, View):
+class StandardsListView(PermissionRequiredMixin, View):
     """Which schools meet which parts: the LA's or trust's matrix (a one-school person sees their one row),
     as a page, a PDF for governors and a spreadsheet."""
 
@@ -213,14 +213,14 @@ def render_school(request, school, bound=None, status=200):
     )
 
 
-class SchoolStandardsView(RoleRequiredMixin, View):
+class SchoolStandardsView(PermissionRequiredMixin, View):
     permission = "standards.view"
 
     def get(self, request, school_pk):
         return render_school(request, _school_or_404(request, school_pk))
 
 
-class StatementCreateView(RoleRequiredMixin, View):
+class StatementCreateView(PermissionRequiredMixin, View):
     permission = "standards.state"
 
     def post(self, request, school_pk):
@@ -250,7 +250,7 @@ class StatementCreateView(RoleRequiredMixin, View):
         return render_school(request, school, bound=form, status=400)
 
 
-class StatementFileView(RoleRequiredMixin, View):
+class StatementFileView(PermissionRequiredMixin, View):
     permission = "standards.view"
 
     def get(self, request, statement_pk):
@@ -302,7 +302,7 @@ def render_review(request, school, review, current, form=None, status=200):
     return render(request, "standards/review.html", context, status=status)
 
 
-class ReviewView(RoleRequiredMixin, View):
+class ReviewView(PermissionRequiredMixin, View):
     """The annual IT support review: the year's figures, and the ICT owner's findings and actions (versioned,
     signed off, then read-only until reopened). `?format=pdf` for the governors."""
 
@@ -343,7 +343,7 @@ class ReviewView(RoleRequiredMixin, View):
         return render_review(request, school, review, current, form=form, status=400)
 
 
-class ReviewActionView(RoleRequiredMixin, View):
+class ReviewActionView(PermissionRequiredMixin, View):
     permission = "standards.review_write"
     action = ""
 

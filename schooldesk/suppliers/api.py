@@ -123,7 +123,7 @@ class SupplierViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, DeskView
 
     serializer_class = SupplierSerializer
     filterset_class = SupplierFilterSet
-    selector = staticmethod(lambda user: suppliers_for(user=user))
+    selector = suppliers_for
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=OpenApiTypes.OBJECT, description=SUPPLIER_WRITE)
@@ -155,7 +155,7 @@ class ContactViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.De
     by the organisation's officers (`contact_save`, `contact_delete`), as on the supplier page."""
 
     serializer_class = ContactSerializer
-    selector = staticmethod(lambda user: contacts_for(user=user))
+    selector = contacts_for
     filterset_fields = ["supplier"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

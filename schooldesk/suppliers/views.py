@@ -9,7 +9,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from schooldesk.core.permissions import can, require
-from schooldesk.core.views import FilteredListView, FormPageView, ObjectActionView, RoleRequiredMixin, apply_service
+from schooldesk.core.views import (
+    FilteredListView,
+    FormPageView,
+    ObjectActionView,
+    PermissionRequiredMixin,
+    apply_service,
+)
 from schooldesk.suppliers import services
 from schooldesk.suppliers.filtersets import ContractFilterSet, SupplierFilterSet
 from schooldesk.suppliers.forms import (
@@ -61,7 +67,7 @@ class SupplierListView(FilteredListView):
         return super().get_context_data(can_add_supplier=can_add_supplier, waiting=waiting, **kwargs)
 
 
-class SupplierDetailView(RoleRequiredMixin, View):
+class SupplierDetailView(PermissionRequiredMixin, View):
     """The supplier, how to escalate to them (contacts in order), their contracts and performance."""
 
     permission = "suppliers.view"
@@ -153,7 +159,7 @@ class ContactEditView(FormPageView):
         return reverse("suppliers:supplier_detail", args=[self.supplier.pk])
 
 
-class ContactDeleteView(RoleRequiredMixin, View):
+class ContactDeleteView(PermissionRequiredMixin, View):
     permission = "suppliers.change"
 
     def post(self, request, pk, contact_pk):
@@ -196,7 +202,7 @@ class SupplierSuggestView(FormPageView):
         return reverse("suppliers:supplier_detail", args=[self.object.pk])
 
 
-class SupplierSuggestionDecideView(RoleRequiredMixin, ObjectActionView):
+class SupplierSuggestionDecideView(PermissionRequiredMixin, ObjectActionView):
     """An officer accepts (the change is made) or declines (with a reason) a school's suggestion."""
 
     permission = "suppliers.change"
@@ -240,7 +246,7 @@ class ContractListView(FilteredListView):
     template_name = "suppliers/contract_list.html"
 
 
-class ContractDecisionsView(RoleRequiredMixin, TemplateView):
+class ContractDecisionsView(PermissionRequiredMixin, TemplateView):
     """What needs a decision: notice dates and ends within 90, 60 and 30 days."""
 
     permission = "suppliers.view"
@@ -285,7 +291,7 @@ def render_contract(request, contract, *, decision_form=None, document_form=None
     )
 
 
-class ContractDetailView(RoleRequiredMixin, View):
+class ContractDetailView(PermissionRequiredMixin, View):
     permission = "suppliers.view"
 
     def get(self, request, contract_pk):
@@ -333,7 +339,7 @@ class ContractEditView(FormPageView):
         return reverse("suppliers:contract_detail", kwargs={"contract_pk": result.pk})
 
 
-class ContractDecideView(RoleRequiredMixin, View):
+class ContractDecideView(PermissionRequiredMixin, View):
     permission = "suppliers.manage_contract"
 
     def post(self, request, contract_pk):
@@ -352,7 +358,7 @@ class ContractDecideView(RoleRequiredMixin, View):
         return render_contract(request, _visible_contract(request, contract_pk), decision_form=form, status=400)
 
 
-class ContractDocumentUploadView(RoleRequiredMixin, View):
+class ContractDocumentUploadView(PermissionRequiredMixin, View):
     permission = "suppliers.manage_contract"
 
     def post(self, request, contract_pk):
@@ -372,7 +378,7 @@ class ContractDocumentUploadView(RoleRequiredMixin, View):
         return render_contract(request, contract, document_form=form, status=400)
 
 
-class ContractDocumentDownloadView(RoleRequiredMixin, View):
+class ContractDocumentDownloadView(PermissionRequiredMixin, View):
     """Documents are only ever served as downloads, after the same visibility check as the contract."""
 
     permission = "suppliers.view"
