@@ -127,8 +127,8 @@ def export_calls(path: Path) -> dict:
     compared with."""
     from django.utils.text import slugify
 
-    from schooldesk.accounts.choices import STAFF_ROLES
     from schooldesk.accounts.models import Membership, User
+    from schooldesk.core.roles import STAFF_ROLES
     from schooldesk.incidents.choices import UpdateKind
     from schooldesk.incidents.models import Incident, IncidentUpdate
     from schooldesk.schools.models import School

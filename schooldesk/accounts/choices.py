@@ -1,23 +1,10 @@
-"""The accounts app's own choices. The roles and the role sets every app asks about are the tenancy layer's
-(`schooldesk/core/roles.py`, docs/decisions/0037), named here too for the callers that import them from here."""
+"""The accounts app's own choices. The roles and the role sets every app asks about are the tenancy layer's:
+`schooldesk/core/roles.py` (docs/decisions/0037)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.roles import (  # noqa: F401 (re-exported)
-    AUDIT_ROLES,
-    BREACH_ROLES,
-    DESK_ROLES,
-    LA_OFFICER_RANK,
-    NOT_A_SAY_OVER_PEOPLE,
-    REPORT_ROLES,
-    RESTRICTED_ROLES,
-    ROLE_ORDER,
-    ROLE_RANK,
-    SAFEGUARDING_ROLES,
-    STAFF_ROLES,
-    Role,
-)
+from schooldesk.core.roles import DESK_ROLES, Role
 
 
 class ApiTokenScope(models.TextChoices):

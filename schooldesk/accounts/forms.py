@@ -4,10 +4,11 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from schooldesk.accounts import sso
-from schooldesk.accounts.choices import ROLE_ORDER, ROLE_RANK, ApiTokenScope, Role, SignInProvider
+from schooldesk.accounts.choices import ApiTokenScope, SignInProvider
 from schooldesk.accounts.models import MfaPolicy, SignInConnection, User
 from schooldesk.accounts.selectors import desk_organisation_ids, desk_school_ids, people_school_ids, rank_in
 from schooldesk.core.forms import SchoolOrOrganisationMixin, StyledFormMixin, VersionedFormMixin
+from schooldesk.core.roles import ROLE_ORDER, ROLE_RANK, Role
 from schooldesk.schools.models import School
 
 KEEP = _("Leave blank to keep the one saved. It is never shown again.")

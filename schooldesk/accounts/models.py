@@ -3,11 +3,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, ApiTokenScope, Role, SignInProvider
+from schooldesk.accounts.choices import ApiTokenScope, SignInProvider
 from schooldesk.core.access import access_for
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.fields import EncryptedTextField
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
+from schooldesk.core.roles import DESK_ROLES, Role
 
 
 class User(AbstractUser):

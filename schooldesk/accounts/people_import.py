@@ -12,11 +12,11 @@ from django.core.validators import validate_email
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.choices import ROLE_RANK, Role
 from schooldesk.accounts.models import Membership, User
 from schooldesk.accounts.selectors import people_school_ids
 from schooldesk.core import spreadsheets
 from schooldesk.core.access import access_for
+from schooldesk.core.roles import ROLE_RANK, Role
 from schooldesk.core.spreadsheets import CellError
 from schooldesk.schools.models import School
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from schooldesk.accounts.choices import DESK_ROLES, MFA_POLICY_ROLES, PEOPLE_ROLES
+from schooldesk.accounts.choices import MFA_POLICY_ROLES, PEOPLE_ROLES
 from schooldesk.accounts.mfa import default_roles
 from schooldesk.accounts.models import ApiToken, Membership, MfaPolicy, User
 from schooldesk.core.access import access_for
+from schooldesk.core.roles import DESK_ROLES
 from schooldesk.schools.models import Organisation, School
 
 

@@ -10,13 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.choices import DESK_ROLES, LA_OFFICER_RANK, ROLE_RANK, Role
 from schooldesk.accounts.mfa import policy_changed
 from schooldesk.accounts.models import ApiToken, Membership, MfaPolicy, User
 from schooldesk.core.access import access_for, access_forget
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
 from schooldesk.core.permissions import require
+from schooldesk.core.roles import DESK_ROLES, LA_OFFICER_RANK, ROLE_RANK, Role
 from schooldesk.schools.models import School
 
 #: every token starts so, to be recognised in a script or a leaked file (and by secret scanners)

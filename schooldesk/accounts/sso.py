@@ -19,11 +19,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.choices import Role, SignInProvider
+from schooldesk.accounts.choices import SignInProvider
 from schooldesk.accounts.models import Membership, SignInConnection, User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
 from schooldesk.core.permissions import require
+from schooldesk.core.roles import Role
 
 PROVIDER_PREFIX = "desk-"
 #: the session keys the rest of the desk reads: the ID token's `amr` (["pwd", "mfa"]: the MFA step counts an

@@ -11,7 +11,6 @@ from django.views import View
 from django.views.generic import ListView
 
 from schooldesk.accounts import services
-from schooldesk.accounts.choices import ROLE_RANK
 from schooldesk.accounts.forms import (
     InviteForm,
     PeopleFilterForm,
@@ -32,6 +31,7 @@ from schooldesk.accounts.selectors import (
 )
 from schooldesk.accounts.tables import PEOPLE_EXPORT, PersonPlace
 from schooldesk.core.exports import export_response
+from schooldesk.core.roles import ROLE_RANK
 from schooldesk.core.spreadsheets import table_dumps, table_loads
 from schooldesk.core.views import (
     PAGE_SIZE,

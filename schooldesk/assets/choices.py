@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.core.roles import DESK_ROLES, STAFF_ROLES
 
 #: see the register, move, issue and return equipment (technicians walk the building)
 ASSET_ROLES = STAFF_ROLES

@@ -26,7 +26,6 @@ from django.db.models.functions import Coalesce, ExtractYear, Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from schooldesk.accounts.access import access_for
 from schooldesk.assets.choices import (
     ASSET_DESK_ROLES,
     ASSET_ROLES,
@@ -37,6 +36,7 @@ from schooldesk.assets.choices import (
     RelationshipKind,
 )
 from schooldesk.assets.models import Asset, AssetEvent, AssetImport, AssetRelationship, AssetType
+from schooldesk.core.access import access_for
 from schooldesk.diary.selectors import financial_year, financial_year_starting
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School

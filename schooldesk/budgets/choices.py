@@ -1,4 +1,4 @@
-from schooldesk.accounts.choices import DESK_ROLES, Role
+from schooldesk.core.roles import DESK_ROLES, Role
 
 #: who sees the budget against spend: whoever sees the payments (the desk, the head and governors: diary's
 #: PAYMENT_ROLES)

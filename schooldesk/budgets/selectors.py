@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from schooldesk.accounts.access import access_for
 from schooldesk.budgets.choices import BUDGET_VIEW_ROLES
 from schooldesk.budgets.models import Budget
+from schooldesk.core.access import access_for
 from schooldesk.diary.models import Payment
 from schooldesk.diary.selectors import FinancialYear, financial_year, financial_year_starting
 from schooldesk.schools.models import School

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
+from schooldesk.core.roles import DESK_ROLES, REPORT_ROLES, STAFF_ROLES, Role
 
 #: see, raise and plan requests for change; work their milestones (FITS: technicians raise RFCs)
 CHANGE_ROLES = STAFF_ROLES

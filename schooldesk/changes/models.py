@@ -21,8 +21,8 @@ class ChangeQuerySet(SchoolOwnedQuerySet):
         return self.filter(pk=int(digits)) if digits.isascii() and digits.isdecimal() else self.none()
 
     def reportable_by(self, user):
-        from schooldesk.accounts.access import access_for
-        from schooldesk.accounts.choices import REPORT_ROLES
+        from schooldesk.core.access import access_for
+        from schooldesk.core.roles import REPORT_ROLES
 
         if not getattr(user, "is_authenticated", False):
             return self.none()

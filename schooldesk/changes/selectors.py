@@ -9,7 +9,6 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from schooldesk.accounts.access import access_for
 from schooldesk.changes.choices import (
     AUTHORISE_ROLES,
     CHANGE_ROLES,
@@ -20,6 +19,7 @@ from schooldesk.changes.choices import (
     Outcome,
 )
 from schooldesk.changes.models import Approval, ChangeEvent, ChangeRequest, Milestone, StandardChange
+from schooldesk.core.access import access_for
 from schooldesk.core.periods import period_bounds
 from schooldesk.problems.choices import ACTIVE_PROBLEM_STATUSES
 from schooldesk.problems.models import Problem, ProblemNote

@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
 from schooldesk.assets.choices import AssetStatus
 from schooldesk.assets.models import Asset
 from schooldesk.assets.services import asset_move, asset_save, asset_status_set
@@ -39,6 +38,7 @@ from schooldesk.changes.models import (
     NewLicence,
     StandardChange,
 )
+from schooldesk.core.access import access_for
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim, version_lock
 from schooldesk.core.permissions import can, require

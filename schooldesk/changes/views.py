@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from schooldesk.accounts.choices import REPORT_ROLES
 from schooldesk.assets.services import asset_types_ensure
 from schooldesk.changes import forms, services
 from schooldesk.changes.choices import (
@@ -35,6 +34,7 @@ from schooldesk.changes.tables import CHANGE_REPORT_EXPORT
 from schooldesk.core.exports import export_response
 from schooldesk.core.periods import PeriodForm
 from schooldesk.core.permissions import can
+from schooldesk.core.roles import REPORT_ROLES
 from schooldesk.core.views import (
     FilteredListView,
     FormPageView,

@@ -1,6 +1,6 @@
 """What a signed-in user may reach: their roles per school, read once per request. The tenancy layer, on the ground
-floor (docs/decisions/0037): it reads the memberships and schools through the app registry, so core imports no
-domain app; `accounts.access` re-exports it for the callers that name it there."""
+floor: it reads the memberships and schools through the app registry, so core imports no
+domain app (docs/decisions/0037)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.core.roles import DESK_ROLES, STAFF_ROLES
 
 #: a school's connection: its ICT owner, SPOC and technicians
 CONSOLE_ROLES = STAFF_ROLES

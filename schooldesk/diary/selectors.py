@@ -13,7 +13,7 @@ from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.access import access_for
 from schooldesk.core.calendar import LONDON
 from schooldesk.diary.choices import DIARY_DESK_ROLES, FEED_DAYS_AHEAD, FEED_DAYS_BACK, PAYMENT_ROLES, DiaryKind
 from schooldesk.diary.models import DiaryEntry, Payment

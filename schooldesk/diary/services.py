@@ -13,13 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.accounts.models import User
+from schooldesk.core.access import access_for
 from schooldesk.core.audit import audit_record
 from schooldesk.core.calendar import LONDON
 from schooldesk.core.concurrency import version_claim
 from schooldesk.core.permissions import require
+from schooldesk.core.roles import STAFF_ROLES
 from schooldesk.core.templatetags.desk_format import money
 from schooldesk.diary.choices import DiaryKind, PaymentKind, VisitOutcome
 from schooldesk.diary.models import DiaryEntry, Payment

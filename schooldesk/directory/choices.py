@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, Role
+from schooldesk.core.roles import DESK_ROLES, Role
 
 #: who manages a school's connection: its ICT owner; an organisation's desk (SPOC or ICT owner across it) manages
 #: the organisation's own and those of each of its schools

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.choices import Role
+from schooldesk.core.roles import Role
 from schooldesk.schools.models import School
 
 #: roles a directory may give: never the ICT owner's, a provider's (a supplier's) or the restricted lane's

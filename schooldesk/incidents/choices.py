@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import STAFF_ROLES, Role
+from schooldesk.core.roles import STAFF_ROLES, Role
 
 #: who works on calls: school staff, and providers (on the calls escalated to their supplier)
 WORKING_ROLES = STAFF_ROLES | {Role.PROVIDER}

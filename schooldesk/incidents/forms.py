@@ -4,12 +4,12 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.assets.choices import GONE_STATUSES
 from schooldesk.assets.models import Asset
 from schooldesk.assets.selectors import asset_choices_for
 from schooldesk.core.forms import MinuteInput, StyledFormMixin
+from schooldesk.core.roles import STAFF_ROLES
 from schooldesk.incidents import selectors
 from schooldesk.incidents.choices import Channel, Satisfaction
 from schooldesk.incidents.models import Category, Incident

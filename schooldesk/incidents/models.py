@@ -22,7 +22,7 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
 
         Built as one `school IN (…) AND (…)` term per kind of access, so that the database can use
         the (school, status, logged_at) index instead of scanning every call."""
-        from schooldesk.accounts.choices import RESTRICTED_ROLES, STAFF_ROLES, Role
+        from schooldesk.core.roles import RESTRICTED_ROLES, STAFF_ROLES, Role
 
         own = Q(reported_by=user) | Q(logged_by=user) | Q(assigned_to=user)
         full = set(access.school_ids(STAFF_ROLES)) & set(access.school_ids(RESTRICTED_ROLES))  # the owner
@@ -53,7 +53,7 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
     def _restricted_lanes(self, access, school_ids, own) -> list[Q]:
         """A DPO (without the DSL role) sees the restricted calls that are not safeguarding concerns, a DSL those
         that are not data breaches, someone holding both every one (docs/decisions/0023)."""
-        from schooldesk.accounts.choices import Role
+        from schooldesk.core.roles import Role
         from schooldesk.safeguarding.models import Breach, Concern
 
         both = set(access.school_ids(frozenset({Role.DPO}))) & set(access.school_ids(frozenset({Role.DSL})))
@@ -69,8 +69,8 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
 
     def reportable_by(self, user):
         """For counts in reports: every call of the schools where the user may read reports."""
-        from schooldesk.accounts.access import access_for
-        from schooldesk.accounts.choices import REPORT_ROLES
+        from schooldesk.core.access import access_for
+        from schooldesk.core.roles import REPORT_ROLES
 
         if not getattr(user, "is_authenticated", False):
             return self.none()

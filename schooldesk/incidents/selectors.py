@@ -11,11 +11,11 @@ from django.db.models import Count, Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.accounts.models import User
+from schooldesk.core.access import access_for
 from schooldesk.core.calendar import LONDON
 from schooldesk.core.periods import period_bounds
+from schooldesk.core.roles import DESK_ROLES, STAFF_ROLES
 from schooldesk.diary.choices import DiaryKind
 from schooldesk.diary.models import DiaryEntry
 from schooldesk.incidents.choices import ACTIVE_STATUSES, PAUSED_STATUSES, IncidentStatus, SlaState
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
 
-    from schooldesk.accounts.access import Access
+    from schooldesk.core.access import Access
     from schooldesk.incidents.models import IncidentUpdate
 
 DUE_SOON = timedelta(hours=2)

@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.access import access_for
 from schooldesk.licences.choices import LICENCE_VIEW_ROLES, ComplianceState, LicenceType
 from schooldesk.licences.models import Allocation, Installation, Licence
 

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import STAFF_ROLES
+from schooldesk.core.roles import STAFF_ROLES
 
 #: hand out and take back devices, keep pupils and agreements: the SPOC, a technician, the ICT owner
 LOAN_ROLES = STAFF_ROLES

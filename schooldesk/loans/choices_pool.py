@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.core.roles import DESK_ROLES, STAFF_ROLES
 
 #: see the pool, add loaners, swap a loaner in and back: the desk and technicians
 POOL_ROLES = STAFF_ROLES

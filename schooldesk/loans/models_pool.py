@@ -7,9 +7,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
+from schooldesk.core.roles import DESK_ROLES, STAFF_ROLES
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.loans.choices_pool import CHARGE_PREFIX, ChargeReason, ChargeStatus
 

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Q
 from django.utils import timezone
 
-from schooldesk.accounts.access import access_for
 from schooldesk.accounts.models import Pupil
 from schooldesk.assets.models import Asset
+from schooldesk.core.access import access_for
 from schooldesk.loans.choices import LOAN_ROLES
 from schooldesk.loans.models import Agreement, AgreementTemplate, Loan
 from schooldesk.schools.models import School

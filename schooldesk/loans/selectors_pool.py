@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from schooldesk.accounts.access import access_for
 from schooldesk.assets.choices import AssetStatus
 from schooldesk.assets.models import Asset
+from schooldesk.core.access import access_for
 from schooldesk.core.permissions import can
 from schooldesk.loans.choices_pool import CHARGE_ROLES, POOL_ROLES, ChargeStatus
 from schooldesk.loans.models import Loan

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES
+from schooldesk.core.access import access_for
+from schooldesk.core.roles import DESK_ROLES
 from schooldesk.locations.models import Location
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES
+from schooldesk.core.roles import DESK_ROLES, STAFF_ROLES
 
 #: who runs the desk's email (mailboxes, held and failed email): the SPOC and the ICT owner of a school, or the
 #: same roles across an organisation for its shared mailboxes

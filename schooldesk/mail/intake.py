@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.choices import STAFF_ROLES, Role
+from schooldesk.core.roles import STAFF_ROLES, Role
 from schooldesk.core.uploads import attachment_validate
 from schooldesk.incidents.choices import IncidentStatus
 from schooldesk.incidents.models import Incident, IncidentUpdate

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from schooldesk.accounts.choices import DESK_ROLES, Role
+from schooldesk.core.roles import DESK_ROLES, Role
 from schooldesk.incidents.choices import SlaState, UpdateKind
 from schooldesk.incidents.models import Incident, IncidentUpdate
 from schooldesk.mail.choices import MACHINE_KINDS, InboundAction, NotificationEvent, Purpose

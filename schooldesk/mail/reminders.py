@@ -100,8 +100,8 @@ WARRANTY_DAYS = 30
 
 def reminder_people(school) -> list:
     """Who hears about a school's registers: its desk (the SPOC) and its ICT owners (they approve spend)."""
-    from schooldesk.accounts.choices import Role
     from schooldesk.accounts.models import User
+    from schooldesk.core.roles import Role
     from schooldesk.mail.notify import desk_people
 
     owners = (

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.access import access_for
 from schooldesk.locations.models import Location
 from schooldesk.mail.choices import ATTENTION_STATUSES, MAIL_ORGANISATION_ROLES, MAIL_ROLES
 from schooldesk.mail.models import InboundMessage, Mailbox, NotificationPreference, OutboundMessage

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
+from schooldesk.core.roles import DESK_ROLES, STAFF_ROLES, Role
 
 #: who declares and resolves an outage, and links calls to it: the desk and the technicians
 OUTAGE_ROLES = STAFF_ROLES

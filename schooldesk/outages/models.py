@@ -17,7 +17,7 @@ class OutageQuerySet(models.QuerySet):
         """The outages of the schools in which the person holds any role (an LA's across its schools)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.accounts.access import access_for
+        from schooldesk.core.access import access_for
 
         access = access_for(user)
         school_ids = access.school_ids()
@@ -141,7 +141,7 @@ class OutageCall(TimeStampedModel):
 class CallApprovalQuerySet(SchoolOwnedQuerySet):
     def role_filter(self, user, access) -> Q | None:
         """The approver sees the approvals asked of them; the school's staff see every approval of the school."""
-        from schooldesk.accounts.choices import STAFF_ROLES
+        from schooldesk.core.roles import STAFF_ROLES
 
         staff = access.school_ids(STAFF_ROLES)
         condition = Q(approver=user) & access.school_q(access.school_ids())

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, QuerySet
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.access import access_for
 from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentStatus
 from schooldesk.incidents.models import Category, Incident
 from schooldesk.incidents.selectors import incident_list, incident_rows
@@ -16,7 +16,7 @@ from schooldesk.outages.models import AffectedPerson, CallApproval, CallChange, 
 
 if TYPE_CHECKING:
     from schooldesk.accounts.models import User
-    from schooldesk.changes.models import Change
+    from schooldesk.changes.models import ChangeRequest
 
 #: one cache entry for the whole installation: {school id: [its active outages, as the banner shows them]}
 BANNER_KEY = "outages:banner"
@@ -144,7 +144,7 @@ def change_for_call(*, incident: Incident) -> CallChange | None:
     return CallChange.objects.filter(incident=incident).select_related("change").first()
 
 
-def call_for_change(*, change: Change) -> CallChange | None:
+def call_for_change(*, change: ChangeRequest) -> CallChange | None:
     return CallChange.objects.filter(change=change).select_related("incident").first()
 
 

@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import Role
 from schooldesk.accounts.models import User
 from schooldesk.changes.services import change_create
+from schooldesk.core.access import access_for
 from schooldesk.core.audit import audit_record
 from schooldesk.core.exceptions import ConflictError
 from schooldesk.core.permissions import can, refusal, require
+from schooldesk.core.roles import Role
 from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentKind, IncidentStatus
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.services import (

@@ -3,7 +3,7 @@
 Read it as a table: the action's name, who may do it, and what a refusal says. The services refuse with
 `require(by, name, obj)`, the views offer with `can(user, name, obj)` and the templates show with
 `{% can name obj as var %}` (the mechanism: core/permissions.py; docs/decisions/0036). A rule reads only the
-person's roles (accounts/access.py) and the object's own fields; the role sets come from each app's `choices.py`.
+person's roles (core/access.py) and the object's own fields; the role sets come from each app's `choices.py`.
 Where `obj` is None the question is "in some school" (the menu, a list's "Add" button).
 
 What a person may *see* is tenancy, not a rule here: `visible_to` (core/scoping.py) answers it, with the
@@ -14,17 +14,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import (
-    AUDIT_ROLES,
-    DESK_ROLES,
-    MFA_POLICY_ROLES,
-    PEOPLE_ROLES,
-    REPORT_ROLES,
-    SAFEGUARDING_ROLES,
-    STAFF_ROLES,
-    Role,
-)
+from schooldesk.accounts.choices import MFA_POLICY_ROLES, PEOPLE_ROLES
 from schooldesk.core.permissions import rule, school_id_of
+from schooldesk.core.roles import AUDIT_ROLES, DESK_ROLES, REPORT_ROLES, SAFEGUARDING_ROLES, STAFF_ROLES, Role
 
 
 # --- the shapes of a rule ------------------------------------------------------------------------
@@ -126,9 +118,9 @@ rule("schools.change", holds(DESK_ROLES))
 # with the rule, so the page offers exactly what the service accepts (schooldesk/incidents/actions.py).
 from django.utils import timezone as _timezone  # noqa: E402
 
-from schooldesk.accounts.choices import DESK_ROLES as _DESK  # noqa: E402
-from schooldesk.accounts.choices import STAFF_ROLES as _STAFF  # noqa: E402
-from schooldesk.accounts.choices import Role as _Role  # noqa: E402
+from schooldesk.core.roles import DESK_ROLES as _DESK  # noqa: E402 (by section)
+from schooldesk.core.roles import STAFF_ROLES as _STAFF  # noqa: E402 (by section)
+from schooldesk.core.roles import Role as _Role  # noqa: E402 (by section)
 from schooldesk.incidents import choices as _calls  # noqa: E402
 
 _ACTIVE, _PAUSED, _Status, _WORKING = (
@@ -513,7 +505,7 @@ rule("licences.see_key", holds(LICENCE_KEY_ROLES))
 
 
 # --- locations -------------------------------------------------------------------------------------------
-from schooldesk.accounts.choices import DESK_ROLES as LOCATION_ROLES  # noqa: E402
+from schooldesk.core.roles import DESK_ROLES as LOCATION_ROLES  # noqa: E402 (by section)
 
 #: add, rename, archive, restore and delete a school's locations (the location, or its school): the school's desk
 rule("locations.change", holds(LOCATION_ROLES), _("Only the school's desk can change its locations."))
@@ -623,7 +615,7 @@ rule("budgets.set", holds(BUDGET_SET_ROLES), _("Only the ICT owner can set the b
 
 
 # --- safeguarding: the restricted lane, breaches, filtering ------------------------------------------
-from schooldesk.accounts.choices import BREACH_ROLES, Role  # noqa: E402 (by section)
+from schooldesk.core.roles import BREACH_ROLES, Role  # noqa: E402 (by section)
 
 # Who sees a restricted call, a breach, a concern or the register is tenancy (`visible_to`, safeguarding/models.py
 # and selectors.py); what the DPO and the DSL may do to them is here.

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import Role
+from schooldesk.core.roles import Role
 
 #: who answers subject access requests, erases and sets retention: the DPO, and the ICT owner who may help
 #: (docs/decisions/0024)

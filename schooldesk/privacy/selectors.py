@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from schooldesk.accounts.access import access_for
 from schooldesk.accounts.models import Membership, Pupil, User
 from schooldesk.assets.models import Asset, AssetEvent
+from schooldesk.core.access import access_for
 from schooldesk.core.models import AuditEntry
 from schooldesk.incidents.choices import IncidentStatus
 from schooldesk.incidents.models import Attachment, Incident, IncidentUpdate

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, REPORT_ROLES, STAFF_ROLES
+from schooldesk.core.roles import DESK_ROLES, REPORT_ROLES, STAFF_ROLES
 
 #: see, raise and work problems (FITS: the SPOC or the technician decides a call is really a problem)
 PROBLEM_ROLES = STAFF_ROLES

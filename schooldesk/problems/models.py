@@ -21,8 +21,8 @@ class ProblemQuerySet(SchoolOwnedQuerySet):
 
     def reportable_by(self, user):
         """For report figures: every problem of the schools where the user may read reports."""
-        from schooldesk.accounts.access import access_for
-        from schooldesk.accounts.choices import REPORT_ROLES
+        from schooldesk.core.access import access_for
+        from schooldesk.core.roles import REPORT_ROLES
 
         if not getattr(user, "is_authenticated", False):
             return self.none()

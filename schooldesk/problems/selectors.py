@@ -12,11 +12,11 @@ from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import DESK_ROLES
+from schooldesk.core.access import access_for
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.core.calendar import Term as CalendarTerm
 from schooldesk.core.periods import period_bounds
+from schooldesk.core.roles import DESK_ROLES
 from schooldesk.incidents.choices import ACTIVE_STATUSES, IncidentKind, IncidentStatus
 from schooldesk.incidents.models import Incident
 from schooldesk.problems.choices import (

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from schooldesk.accounts.choices import REPORT_ROLES
 from schooldesk.core.exports import export_response
 from schooldesk.core.periods import PeriodForm
 from schooldesk.core.permissions import can
+from schooldesk.core.roles import REPORT_ROLES
 from schooldesk.core.views import (
     FilteredListView,
     FormPageView,

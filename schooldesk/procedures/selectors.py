@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.access import access_for
 from schooldesk.core.permissions import can
 from schooldesk.procedures.choices import PROPOSE_ROLES, VersionStatus
 from schooldesk.procedures.models import Procedure, ProcedureVersion

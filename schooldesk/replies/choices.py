@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import DESK_ROLES, STAFF_ROLES, Role
+from schooldesk.core.roles import DESK_ROLES, STAFF_ROLES, Role
 
 #: who keeps a school's replies (and, held across an organisation, the organisation's)
 MANAGE_ROLES = DESK_ROLES

@@ -14,7 +14,7 @@ class CannedReplyQuerySet(models.QuerySet):
         organisations. Built on the same access object as every other scoped query."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.accounts.access import access_for
+        from schooldesk.core.access import access_for
         from schooldesk.replies.choices import USE_ROLES
         from schooldesk.schools.models import School
 

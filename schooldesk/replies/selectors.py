@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.access import access_for
 from schooldesk.core.permissions import can
 from schooldesk.replies.choices import MANAGE_ROLES, PLACEHOLDERS
 from schooldesk.replies.models import CannedReply

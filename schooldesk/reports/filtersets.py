@@ -6,10 +6,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import AUDIT_ROLES
 from schooldesk.core.audit import DOWNLOAD, GRANT, REFUSE, REVOKE, SIGN_IN, VIEW
 from schooldesk.core.filtersets import DeskFilterSet
 from schooldesk.core.models import AuditEntry
+from schooldesk.core.roles import AUDIT_ROLES
 from schooldesk.schools.models import School
 from schooldesk.schools.selectors import schools_for
 

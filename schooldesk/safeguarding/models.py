@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import BREACH_ROLES, SAFEGUARDING_ROLES, Role
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
+from schooldesk.core.roles import BREACH_ROLES, SAFEGUARDING_ROLES, Role
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.safeguarding import choices
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import BREACH_ROLES, DESK_ROLES, RESTRICTED_ROLES, SAFEGUARDING_ROLES, Role
+from schooldesk.core.access import access_for
+from schooldesk.core.roles import BREACH_ROLES, DESK_ROLES, RESTRICTED_ROLES, SAFEGUARDING_ROLES, Role
 from schooldesk.incidents.choices import ACTIVE_STATUSES
 from schooldesk.incidents.models import Incident
 from schooldesk.safeguarding import choices

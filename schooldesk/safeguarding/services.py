@@ -12,10 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.choices import Role
 from schooldesk.accounts.models import User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.permissions import can, require
+from schooldesk.core.roles import Role
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.services import incident_create, incident_triage
 from schooldesk.locations.models import Location

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin
+from schooldesk.core.roles import STAFF_ROLES
 from schooldesk.standards.choices import Month, StatementState
 from schooldesk.standards.models import CheckRule
 from schooldesk.standards.selectors import check_rule_school_ids

@@ -116,11 +116,11 @@ def _records(school_ids: list[int], today: date) -> dict:
     """Everything the parts are worked out from: one query per kind of record."""
     from allauth.mfa.models import Authenticator
 
-    from schooldesk.accounts.choices import RESTRICTED_ROLES, STAFF_ROLES
     from schooldesk.accounts.mfa import SECOND_STEPS
     from schooldesk.accounts.models import Membership
     from schooldesk.assets.choices import PRESENT_STATUSES, AssetStatus
     from schooldesk.assets.models import Asset
+    from schooldesk.core.roles import RESTRICTED_ROLES, STAFF_ROLES
     from schooldesk.incidents.models import Incident
     from schooldesk.licences.models import Licence
     from schooldesk.licences.selectors import compliance_by_school, with_compliance

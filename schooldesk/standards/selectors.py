@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from schooldesk.accounts.access import access_for
+from schooldesk.core.access import access_for
 from schooldesk.schools.models import School
 from schooldesk.standards.choices import CHECK_EDIT_ROLES, CHECK_ROLES, STANDARDS_VIEW_ROLES, CheckStatus
 from schooldesk.standards.models import CheckItem, CheckRule, ReviewSetting, Statement

@@ -3,9 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.accounts.choices import STAFF_ROLES
 from schooldesk.accounts.models import User
 from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, TimeInput, VersionedFormMixin
+from schooldesk.core.roles import STAFF_ROLES
 from schooldesk.locations.models import Location
 from schooldesk.schools.choices import Priority
 from schooldesk.schools.models import Organisation

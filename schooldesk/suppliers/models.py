@@ -64,7 +64,7 @@ class SupplierQuerySet(models.QuerySet):
         """An LA or trust keeps one supplier catalogue for all its schools."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.accounts.access import access_for
+        from schooldesk.core.access import access_for
         from schooldesk.schools.models import School
 
         school_ids = access_for(user).school_ids()
@@ -121,7 +121,7 @@ class ContractQuerySet(models.QuerySet):
         """Contracts shared with a school in which the user works the desk, supports or reads reports."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.accounts.access import access_for
+        from schooldesk.core.access import access_for
 
         school_ids = access_for(user).school_ids(CONTRACT_ROLES)
         if not school_ids:

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from schooldesk.accounts.access import access_for
-from schooldesk.accounts.choices import REPORT_ROLES, STAFF_ROLES, Role
+from schooldesk.core.access import access_for
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.core.calendar import Term as CalendarTerm
+from schooldesk.core.roles import REPORT_ROLES, STAFF_ROLES, Role
 from schooldesk.mail.choices import InboundAction
 from schooldesk.mail.models import InboundMessage
 from schooldesk.schools.models import Closure, School, Term

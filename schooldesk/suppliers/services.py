@@ -14,11 +14,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from schooldesk.accounts.choices import Role
 from schooldesk.accounts.models import Membership, User
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
 from schooldesk.core.permissions import refusal, require
+from schooldesk.core.roles import Role
 from schooldesk.core.uploads import attachment_validate
 from schooldesk.mail.outbound import messages_deliver
 from schooldesk.mail.reminders import ReminderKind, reminder_send

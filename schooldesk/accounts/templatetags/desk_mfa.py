@@ -3,7 +3,7 @@ person's roles must use two-step sign-in, and where, and the organisations whose
 
 from django import template
 
-from schooldesk.accounts.choices import Role
+from schooldesk.core.roles import Role
 
 register = template.Library()
 

@@ -3,8 +3,8 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from schooldesk.accounts.access import access_for
 from schooldesk.accounts.tests.factories import MembershipFactory, UserFactory
+from schooldesk.core.access import access_for
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location

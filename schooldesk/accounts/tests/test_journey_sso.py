@@ -5,11 +5,11 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from playwright.sync_api import expect
 
-from schooldesk.accounts.choices import Role
 from schooldesk.accounts.models import Membership, SignInConnection, User
 from schooldesk.accounts.tests.oidc.server import CLIENT_ID, CLIENT_SECRET, OAK_TENANT
 from schooldesk.core.audit import SIGN_IN_FAILED, SSO_LINK
 from schooldesk.core.models import AuditEntry
+from schooldesk.core.roles import Role
 from schooldesk.core.tests.browser import screenshot
 from schooldesk.incidents.models import Incident
 

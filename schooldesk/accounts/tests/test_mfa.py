@@ -93,7 +93,7 @@ def production_default(settings):
 
 
 def test_the_installations_default_is_every_role_but_reporter_and_viewer():
-    from schooldesk.accounts.choices import Role
+    from schooldesk.core.roles import Role
 
     assert set(PRODUCTION_DEFAULT) == set(Role.values) - {Role.REPORTER, Role.VIEWER}
     source = open("config/settings.py").read()

@@ -8,9 +8,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from schooldesk.accounts import services
-from schooldesk.accounts.access import access_for
 from schooldesk.accounts.models import Membership, User
 from schooldesk.accounts.tests.factories import PASSWORD, MembershipFactory, UserFactory
+from schooldesk.core.access import access_for
 from schooldesk.core.models import AuditEntry
 from schooldesk.core.tests.pages import rendered_form
 from schooldesk.incidents.models import Incident

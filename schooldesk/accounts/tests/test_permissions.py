@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from schooldesk.accounts import services, sso
-from schooldesk.accounts.choices import Role, SignInProvider
+from schooldesk.accounts.choices import SignInProvider
 from schooldesk.accounts.models import SignInConnection
 from schooldesk.core.permissions import can
+from schooldesk.core.roles import Role
 
 CAST = ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo")
 PAGES = {"accounts.people_manage": "people_list", "accounts.sign_in_change": "sign_in_connection_list"}

@@ -38,6 +38,11 @@ def app_controls() -> set[str]:
             continue
         for match in CONTROL.finditer(path.read_text()):
             names |= {double or single for double, single in TRANSLATED.findall(match.group(2))}
+    # the call page's actions carry their own heading and button (incidents/actions.py), drawn by one template
+    from schooldesk.incidents.actions import CALL_ACTIONS
+
+    for action in CALL_ACTIONS:
+        names |= {str(action.title), str(action.button)}
     return names
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]  # schooldesk/
 
 #: the only modules that may read roles directly: the roles themselves, the mechanism and the rules
-ROLE_READERS = {"core/access.py", "accounts/access.py", "core/permissions.py", "permissions/rules.py"}
+ROLE_READERS = {"core/access.py", "core/permissions.py", "permissions/rules.py"}
 ROLE_QUESTIONS = re.compile(r"\.has_role\(|\.any_role\(|\bdef _require|\brequired_roles\b|\brequire_role_in\(")
 
 
@@ -113,3 +113,38 @@ def test_every_permission_question_is_asked_of_the_rules():
         if ROLE_QUESTIONS.search(line)
     ]
     assert asked_elsewhere == []
+
+
+def test_a_selector_that_reads_for_a_person_takes_them_by_name():
+    """Selectors are keyword-only, like the services: `asset_list(user=...)`, never `asset_list(request.user)`."""
+    positional = []
+    for relative, source in _modules():
+        if not relative.name.startswith("selectors"):
+            continue
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                if "user" in [arg.arg for arg in (*node.args.posonlyargs, *node.args.args)]:
+                    positional.append(f"{relative}: {node.name}")
+    assert positional == []
+
+
+def test_a_list_view_names_its_pieces_and_overrides_none_of_the_base():
+    """A list is a selector, a FilterSet, a table and a template (core/views.py FilteredListView): a subclass names
+    them; it does not make its rows itself."""
+    import importlib
+
+    from schooldesk.core.views import FilteredListView
+
+    for relative, _source in _modules():
+        if relative.name.startswith("views"):
+            importlib.import_module(".".join(("schooldesk", *relative.with_suffix("").parts)))
+    lists = []
+    pending = list(FilteredListView.__subclasses__())
+    while pending:
+        view = pending.pop()
+        lists.append(view)
+        pending.extend(view.__subclasses__())
+    assert len(lists) >= 12
+    overriding = [view.__qualname__ for view in lists if "get_queryset" in vars(view) or "get_rows" in vars(view)]
+    assert overriding == []
+    assert [view.__qualname__ for view in lists if view.filterset_class is None] == []

@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from schooldesk.accounts.choices import Role
 from schooldesk.accounts.models import Membership, User
+from schooldesk.core.roles import Role
 from schooldesk.demo.schools import DEMO_PASSWORD, demo_usernames
 from schooldesk.incidents.choices import IncidentStatus, SupportLevel
 from schooldesk.incidents.models import Incident

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.template import engines
 from django.test import RequestFactory
 
-from schooldesk.accounts.choices import DESK_ROLES
 from schooldesk.core import permissions
+from schooldesk.core.roles import DESK_ROLES
 from schooldesk.permissions.rules import holds
 
 
