@@ -10,6 +10,7 @@ from schooldesk.accounts.selectors import desk_organisation_ids, desk_school_ids
 from schooldesk.core.forms import SchoolOrOrganisationMixin, StyledFormMixin, VersionedFormMixin
 from schooldesk.core.roles import ROLE_ORDER, ROLE_RANK, Role
 from schooldesk.schools.models import School
+from schooldesk.suppliers.models import Supplier
 
 KEEP = _("Leave blank to keep the one saved. It is never shown again.")
 
@@ -109,7 +110,6 @@ class _SchoolRoleFields(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         # a real circle: suppliers' forms and models import accounts (User, the roles)
-        from schooldesk.suppliers.models import Supplier
 
         super().__init__(*args, **kwargs)
         school_ids = people_school_ids(user=user)

@@ -38,6 +38,8 @@ from schooldesk.assets.choices import (
 from schooldesk.assets.models import Asset, AssetEvent, AssetImport, AssetRelationship, AssetType
 from schooldesk.core.access import access_for
 from schooldesk.diary.selectors import financial_year, financial_year_starting
+from schooldesk.incidents.choices import ACTIVE_STATUSES
+from schooldesk.incidents.selectors import incident_list
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 
@@ -115,8 +117,6 @@ def asset_incidents(*, user: User, asset: Asset, limit: int = 20) -> dict:
     """The calls about this asset that the person may see, and how often it has gone wrong."""
     # imported here: incidents imports the register (a call names its device), and the register's page shows the
     # calls about a device; the two apps read each other, so one side reads the other late
-    from schooldesk.incidents.choices import ACTIVE_STATUSES
-    from schooldesk.incidents.selectors import incident_list
 
     calls = incident_list(user=user).filter(asset=asset)
     since = timezone.now() - timedelta(days=REPEAT_WINDOW_DAYS)

@@ -3,10 +3,13 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.assets.choices import AssetStatus
 from schooldesk.changes import choices
 from schooldesk.changes.choices import CHANGE_ROLES, REFERENCE_PREFIX
+from schooldesk.core.access import access_for
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
+from schooldesk.core.roles import REPORT_ROLES
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.licences.choices import LicenceType
 
@@ -21,8 +24,6 @@ class ChangeQuerySet(SchoolOwnedQuerySet):
         return self.filter(pk=int(digits)) if digits.isascii() and digits.isdecimal() else self.none()
 
     def reportable_by(self, user):
-        from schooldesk.core.access import access_for
-        from schooldesk.core.roles import REPORT_ROLES
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -266,7 +267,6 @@ class AffectedAsset(TimeStampedModel):
 
     @property
     def new_status_label(self) -> str:
-        from schooldesk.assets.choices import AssetStatus
 
         return str(AssetStatus(self.new_status).label) if self.new_status in AssetStatus.values else self.new_status
 

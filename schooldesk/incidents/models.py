@@ -5,10 +5,13 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.access import access_for
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
+from schooldesk.core.roles import REPORT_ROLES, RESTRICTED_ROLES, STAFF_ROLES, Role
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.incidents import choices
+from schooldesk.safeguarding.models import Breach, Concern
 from schooldesk.schools.choices import Impact, Priority, Urgency
 
 REFERENCE_PREFIX = "INC-"
@@ -22,7 +25,6 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
 
         Built as one `school IN (…) AND (…)` term per kind of access, so that the database can use
         the (school, status, logged_at) index instead of scanning every call."""
-        from schooldesk.core.roles import RESTRICTED_ROLES, STAFF_ROLES, Role
 
         own = Q(reported_by=user) | Q(logged_by=user) | Q(assigned_to=user)
         full = set(access.school_ids(STAFF_ROLES)) & set(access.school_ids(RESTRICTED_ROLES))  # the owner
@@ -53,8 +55,6 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
     def _restricted_lanes(self, access, school_ids, own) -> list[Q]:
         """A DPO (without the DSL role) sees the restricted calls that are not safeguarding concerns, a DSL those
         that are not data breaches, someone holding both every one (docs/decisions/0023)."""
-        from schooldesk.core.roles import Role
-        from schooldesk.safeguarding.models import Breach, Concern
 
         both = set(access.school_ids(frozenset({Role.DPO}))) & set(access.school_ids(frozenset({Role.DSL})))
         conditions = []
@@ -69,8 +69,6 @@ class IncidentQuerySet(SchoolOwnedQuerySet):
 
     def reportable_by(self, user):
         """For counts in reports: every call of the schools where the user may read reports."""
-        from schooldesk.core.access import access_for
-        from schooldesk.core.roles import REPORT_ROLES
 
         if not getattr(user, "is_authenticated", False):
             return self.none()

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schooldesk.accounts.models import User
 from schooldesk.core.roles import STAFF_ROLES, Role
 from schooldesk.core.uploads import attachment_validate
 from schooldesk.incidents.choices import IncidentStatus
@@ -36,6 +37,8 @@ from schooldesk.mail import parsing
 from schooldesk.mail.choices import MACHINE_KINDS, InboundAction, InboundStatus, MailKind, UnknownSenders
 from schooldesk.mail.models import InboundMessage, OutboundMessage
 from schooldesk.mail.outbound import deliver_after_commit, own_addresses
+from schooldesk.schools.models import School
+from schooldesk.suppliers.models import Supplier
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +99,6 @@ def _organisation_id(mailbox) -> int:
 
 
 def user_for(address: str, school):
-    from schooldesk.accounts.models import User
 
     return (
         User.objects.filter(email__iexact=address, is_active=True)
@@ -110,7 +112,6 @@ def user_for(address: str, school):
 def suppliers_for(mailbox, address: str):
     """Suppliers of the organisation this address belongs to: their escalation address, one of their
     contacts, a provider login, or (for a supplier's own domain, never a public one) the same domain."""
-    from schooldesk.suppliers.models import Supplier
 
     domain = address.rsplit("@", 1)[-1]
     match = (
@@ -167,7 +168,6 @@ def supplier_reference_in(subject: str) -> str:
 def school_for(mailbox, mail, address: str):
     if mailbox.school_id:
         return mailbox.school
-    from schooldesk.schools.models import School
 
     schools = School.objects.filter(organisation_id=mailbox.organisation_id)
     addressed = list(schools.filter(desk_email__in=[*mail.to, *mail.cc])[:2])

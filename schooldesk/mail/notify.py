@@ -20,9 +20,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from schooldesk.accounts.models import User
 from schooldesk.core.roles import DESK_ROLES, Role
-from schooldesk.incidents.choices import SlaState, UpdateKind
+from schooldesk.incidents.choices import Satisfaction, SlaState, UpdateKind
 from schooldesk.incidents.models import Incident, IncidentUpdate
+from schooldesk.incidents.selectors import incidents_in_sla_state
+from schooldesk.incidents.services import satisfaction_token
 from schooldesk.mail.choices import MACHINE_KINDS, InboundAction, NotificationEvent, Purpose
 from schooldesk.mail.models import InboundMessage, OutboundMessage
 from schooldesk.mail.outbound import is_email, message_queue, messages_deliver, site_url
@@ -54,7 +57,6 @@ def _can_see(user, incident) -> bool:
 def desk_people(school=None, organisation=None) -> list:
     """The SPOC (or, without one, the school's SPOCs, then its ICT owners); for an organisation's shared
     mailbox, the people who run the desk for all its schools."""
-    from schooldesk.accounts.models import User
 
     if school is None:
         return list(
@@ -127,7 +129,6 @@ def _acknowledgement(incident, update):
 def new_call_messages(incident, update) -> list:
     """The desk people who chose to hear of each new call (off by default: the triage queue is the usual
     signal), except whoever logged or reported it, and only about a call they can see."""
-    from schooldesk.accounts.models import User
 
     school = incident.school
     where = Q(memberships__school=school) | Q(
@@ -230,8 +231,6 @@ def update_messages(updates) -> list:
 def rating_links(incident) -> list[tuple[str, str]]:
     """The one-click answers (good / OK / poor) of the resolution email, when the call was picked for a rating
     and is not rated yet: each a signed, expiring link to the rating page (decision 0022)."""
-    from schooldesk.incidents.choices import Satisfaction
-    from schooldesk.incidents.services import satisfaction_token
 
     if not incident.satisfaction_asked_at or incident.satisfaction:
         return []
@@ -338,7 +337,6 @@ def attention_messages(*, mailbox, school=None, reason: str, now=None, daily: bo
 
 def sla_warnings_send(*, now=None) -> int:
     """Calls whose next target falls within two hours: the SPOC and the technician hear once per target."""
-    from schooldesk.incidents.selectors import incidents_in_sla_state
 
     now = now or timezone.now()
     due = incidents_in_sla_state(queryset=Incident.objects.all(), state=SlaState.DUE_SOON, now=now).select_related(

@@ -34,7 +34,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.accounts.models import User
+from schooldesk.assets.models import Asset
+from schooldesk.core.roles import Role
 from schooldesk.core.templatetags.desk_format import money
+from schooldesk.diary.models import Payment
+from schooldesk.licences.models import Licence
 from schooldesk.mail.choices import NotificationEvent, Purpose
 from schooldesk.mail.models import OutboundMessage
 from schooldesk.mail.outbound import deliver_after_commit, message_queue, site_url, wanted
@@ -100,8 +105,6 @@ WARRANTY_DAYS = 30
 
 def reminder_people(school) -> list:
     """Who hears about a school's registers: its desk (the SPOC) and its ICT owners (they approve spend)."""
-    from schooldesk.accounts.models import User
-    from schooldesk.core.roles import Role
     from schooldesk.mail.notify import desk_people
 
     owners = (
@@ -118,7 +121,6 @@ def reminder_people(school) -> list:
 
 
 def payments_remind(today: date) -> list[OutboundMessage]:
-    from schooldesk.diary.models import Payment
 
     due = Payment.objects.filter(paid_on__isnull=True, due_on__range=(today, today + timedelta(days=PAYMENT_DAYS)))
     messages = []
@@ -139,8 +141,7 @@ def payments_remind(today: date) -> list[OutboundMessage]:
 
 
 def licences_remind(today: date) -> list[OutboundMessage]:
-    from schooldesk.licences.models import Licence
-    from schooldesk.licences.selectors import licences_due_for_renewal
+    from schooldesk.licences.selectors import licences_due_for_renewal  # a circle: licences → diary → mail
 
     messages = []
     due = licences_due_for_renewal(Licence.objects.all(), within_days=LICENCE_DAYS, today=today)
@@ -165,8 +166,7 @@ def licences_remind(today: date) -> list[OutboundMessage]:
 
 def warranties_remind(today: date) -> list[OutboundMessage]:
     """One email per school and end date, listing the kit (a class set bought together ends together)."""
-    from schooldesk.assets.models import Asset
-    from schooldesk.assets.selectors import assets_warranty_ending
+    from schooldesk.assets.selectors import assets_warranty_ending  # a circle: assets → incidents → mail
 
     ending = (
         assets_warranty_ending(Asset.objects.all(), within_days=WARRANTY_DAYS, today=today)

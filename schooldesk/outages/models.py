@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.access import access_for
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
+from schooldesk.core.roles import STAFF_ROLES
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.outages import choices
 
@@ -17,7 +19,6 @@ class OutageQuerySet(models.QuerySet):
         """The outages of the schools in which the person holds any role (an LA's across its schools)."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.core.access import access_for
 
         access = access_for(user)
         school_ids = access.school_ids()
@@ -141,7 +142,6 @@ class OutageCall(TimeStampedModel):
 class CallApprovalQuerySet(SchoolOwnedQuerySet):
     def role_filter(self, user, access) -> Q | None:
         """The approver sees the approvals asked of them; the school's staff see every approval of the school."""
-        from schooldesk.core.roles import STAFF_ROLES
 
         staff = access.school_ids(STAFF_ROLES)
         condition = Q(approver=user) & access.school_q(access.school_ids())

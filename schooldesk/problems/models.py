@@ -3,8 +3,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.access import access_for
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import SchoolOwnedModel, TimeStampedModel
+from schooldesk.core.roles import REPORT_ROLES
 from schooldesk.core.scoping import SchoolOwnedQuerySet
 from schooldesk.problems import choices
 from schooldesk.problems.choices import PROBLEM_ROLES, REFERENCE_PREFIX
@@ -21,8 +23,6 @@ class ProblemQuerySet(SchoolOwnedQuerySet):
 
     def reportable_by(self, user):
         """For report figures: every problem of the schools where the user may read reports."""
-        from schooldesk.core.access import access_for
-        from schooldesk.core.roles import REPORT_ROLES
 
         if not getattr(user, "is_authenticated", False):
             return self.none()

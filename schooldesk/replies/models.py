@@ -5,7 +5,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schooldesk.core.access import access_for
 from schooldesk.core.models import TimeStampedModel
+from schooldesk.schools.models import School
 
 
 class CannedReplyQuerySet(models.QuerySet):
@@ -14,9 +16,7 @@ class CannedReplyQuerySet(models.QuerySet):
         organisations. Built on the same access object as every other scoped query."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.core.access import access_for
         from schooldesk.replies.choices import USE_ROLES
-        from schooldesk.schools.models import School
 
         access = access_for(user)
         school_ids = access.school_ids(USE_ROLES)

@@ -42,6 +42,7 @@ from schooldesk.reports.periods import Period, school_year
 from schooldesk.reports.proactive import contract_figures
 from schooldesk.reports.selectors import _rate, window
 from schooldesk.schools.models import School, Term
+from schooldesk.standards.selectors import checks_missed
 from schooldesk.suppliers.selectors import contracts_needing_decision
 
 if TYPE_CHECKING:
@@ -270,7 +271,6 @@ def service_levels(school_ids, terms: dict[int, Period], now: datetime, *, by: s
 
 # --- the ICT owner ---------------------------------------------------------------------------------
 def owner_dashboard(user, school_ids, now: datetime) -> dict:
-    from schooldesk.standards.selectors import checks_missed  # a real circle: standards imports reports' exports
 
     today = timezone.localdate(now)
     schools = list(School.objects.filter(pk__in=school_ids).order_by("name"))

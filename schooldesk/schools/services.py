@@ -5,12 +5,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from schooldesk.accounts.models import Membership
 from schooldesk.core.audit import audit_record
 from schooldesk.core.concurrency import version_claim
 from schooldesk.core.permissions import require
 from schooldesk.core.roles import Role
+from schooldesk.incidents.choices import DEFAULT_CATEGORIES
+from schooldesk.incidents.models import Category
+from schooldesk.locations.models import PRESET_LOCATIONS, Location
 from schooldesk.schools.models import Closure, Organisation, School, Term
 from schooldesk.standards.services import checks_setup_defaults
+from schooldesk.suppliers.models import Supplier
 
 
 @transaction.atomic
@@ -27,9 +32,6 @@ def school_create(*, organisation: Organisation, name: str, phase: str, governan
 def school_setup_defaults(*, school: School) -> None:
     """Idempotent: the preset locations and categories every school starts with."""
     # real circles: incidents and locations import schools (a new school sets up their defaults)
-    from schooldesk.incidents.choices import DEFAULT_CATEGORIES
-    from schooldesk.incidents.models import Category
-    from schooldesk.locations.models import PRESET_LOCATIONS, Location
 
     existing = set(Location.objects.filter(school=school).values_list("name", flat=True))
     Location.objects.bulk_create(
@@ -91,7 +93,6 @@ def calendar_entry_delete(*, entry: Term | Closure, by) -> None:
 
 @transaction.atomic
 def category_add(*, school: School, name: str, by):
-    from schooldesk.incidents.models import Category  # a real circle: incidents imports schools
 
     require(by, "schools.change", school)
     name = name.strip()
@@ -156,8 +157,6 @@ def desk_start(
     this once per school). Providers belong to the supplier named `supplier_name`, made in the organisation if
     it has none of that name."""
     # real circles: accounts and suppliers import schools
-    from schooldesk.accounts.models import Membership
-    from schooldesk.suppliers.models import Supplier
 
     User = get_user_model()
     created = {}

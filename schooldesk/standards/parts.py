@@ -13,8 +13,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from schooldesk.accounts.mfa import SECOND_STEPS
+from schooldesk.accounts.models import Membership
+from schooldesk.assets.choices import PRESENT_STATUSES, AssetStatus
+from schooldesk.assets.models import Asset
 from schooldesk.core.calendar import LONDON
+from schooldesk.core.roles import RESTRICTED_ROLES, STAFF_ROLES
+from schooldesk.incidents.models import Incident
+from schooldesk.licences.models import Licence
+from schooldesk.licences.selectors import compliance_by_school, with_compliance
+from schooldesk.reports.dashboards import current_terms
+from schooldesk.safeguarding.models import FilterReview
 from schooldesk.standards.choices import CheckKind, CheckStatus, PartState
+from schooldesk.suppliers.choices import IN_FORCE_STATUSES
+from schooldesk.suppliers.models import ContractShare
 
 YEAR_DAYS = 366
 #: standards, each with its parts: (key, what the part asks, "record" or "statement")
@@ -116,20 +128,8 @@ def _records(school_ids: list[int], today: date) -> dict:
     """Everything the parts are worked out from: one query per kind of record."""
     from allauth.mfa.models import Authenticator
 
-    from schooldesk.accounts.mfa import SECOND_STEPS
-    from schooldesk.accounts.models import Membership
-    from schooldesk.assets.choices import PRESENT_STATUSES, AssetStatus
-    from schooldesk.assets.models import Asset
-    from schooldesk.core.roles import RESTRICTED_ROLES, STAFF_ROLES
-    from schooldesk.incidents.models import Incident
-    from schooldesk.licences.models import Licence
-    from schooldesk.licences.selectors import compliance_by_school, with_compliance
-    from schooldesk.reports.dashboards import current_terms
-    from schooldesk.safeguarding.models import FilterReview
     from schooldesk.standards.choices import ReviewStatus
     from schooldesk.standards.models import AnnualReview, CheckItem, Statement
-    from schooldesk.suppliers.choices import IN_FORCE_STATUSES
-    from schooldesk.suppliers.models import ContractShare
 
     calls = {
         row["school_id"]: row

@@ -9,7 +9,13 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
+from schooldesk.budgets.selectors import budget_vs_spend, years_for
 from schooldesk.core.calendar import LONDON
+from schooldesk.incidents.models import Incident
+from schooldesk.incidents.selectors import satisfaction_summary
+from schooldesk.suppliers.choices import IN_FORCE_STATUSES
+from schooldesk.suppliers.models import Contract, ContractDecision
+from schooldesk.suppliers.selectors import supplier_performance
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -26,13 +32,11 @@ def _rate(part: int, whole: int) -> int | None:
 def review_satisfaction(school, start: date, end: date) -> dict:
     """The satisfaction section: how reporters rated the calls resolved in the review's year (good, OK, poor),
     from the incidents app's one summary (schooldesk/incidents/selectors.py, decision 0022)."""
-    from schooldesk.incidents.selectors import satisfaction_summary
 
     return satisfaction_summary(schools=[school], start=start, end=end)
 
 
 def review_calls(school, start: date, end: date) -> dict:
-    from schooldesk.incidents.models import Incident
 
     low, high = _bounds(start, end)
     calls = Incident.objects.filter(school=school, logged_at__gte=low, logged_at__lt=high)
@@ -85,8 +89,6 @@ def review_calls(school, start: date, end: date) -> dict:
 def review_suppliers(user, school, start: date, end: date) -> list[dict]:
     """Each supplier's scorecard (schooldesk/suppliers/selectors.py) over the review's year, for the contracts
     shared with the school."""
-    from schooldesk.suppliers.models import Contract
-    from schooldesk.suppliers.selectors import supplier_performance
 
     contracts = list(
         Contract.objects.visible_to(user)
@@ -106,9 +108,6 @@ def review_renewals(user, school, today: date) -> list:
     """Contracts whose term ends within the next year, with the decisions made about them."""
     from django.db.models import Prefetch
 
-    from schooldesk.suppliers.choices import IN_FORCE_STATUSES
-    from schooldesk.suppliers.models import Contract, ContractDecision
-
     return list(
         Contract.objects.visible_to(user)
         .filter(shares__school=school, status__in=IN_FORCE_STATUSES, term_ends_on__lte=today + timedelta(days=366))
@@ -119,7 +118,6 @@ def review_renewals(user, school, today: date) -> list:
 
 
 def review_report(user, school, review, today: date) -> dict:
-    from schooldesk.budgets.selectors import budget_vs_spend, years_for
     from schooldesk.standards.parts import standards_states
     from schooldesk.standards.selectors import review_period
 

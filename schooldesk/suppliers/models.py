@@ -21,8 +21,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from schooldesk.core.access import access_for
 from schooldesk.core.concurrency import VersionedModel
 from schooldesk.core.models import TimeStampedModel
+from schooldesk.schools.models import School
 from schooldesk.suppliers.choices import (
     CONTACT_SUGGESTABLE,
     CONTRACT_ROLES,
@@ -64,8 +66,6 @@ class SupplierQuerySet(models.QuerySet):
         """An LA or trust keeps one supplier catalogue for all its schools."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.core.access import access_for
-        from schooldesk.schools.models import School
 
         school_ids = access_for(user).school_ids()
         if not school_ids:
@@ -121,7 +121,6 @@ class ContractQuerySet(models.QuerySet):
         """Contracts shared with a school in which the user works the desk, supports or reads reports."""
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        from schooldesk.core.access import access_for
 
         school_ids = access_for(user).school_ids(CONTRACT_ROLES)
         if not school_ids:

@@ -13,6 +13,7 @@ from schooldesk.core.access import access_for
 from schooldesk.core.calendar import LONDON, ServiceCalendar
 from schooldesk.core.calendar import Term as CalendarTerm
 from schooldesk.core.roles import REPORT_ROLES, STAFF_ROLES, Role
+from schooldesk.incidents.models import Incident, IncidentUpdate
 from schooldesk.mail.choices import InboundAction
 from schooldesk.mail.models import InboundMessage
 from schooldesk.schools.models import Closure, School, Term
@@ -162,7 +163,6 @@ def _first_supplier_response():
     its provider users, an email from the supplier that the mailbox added to the call, or the desk recording
     the supplier's own reference (their acknowledgement)."""
     # imported here: incidents imports suppliers (a call escalated to its supplier); suppliers reads calls late
-    from schooldesk.incidents.models import IncidentUpdate
 
     supplier_mail = InboundMessage.objects.filter(first_update_id=OuterRef("pk"), action=InboundAction.SUPPLIER)
     return Subquery(
@@ -245,7 +245,6 @@ def supplier_performance(*, user: User, supplier_id: int, contracts, today: date
     was resolved. The calls and their first supplier response come from one SQL query; the support-hours
     arithmetic (bank holidays, terms) is Python."""
     # imported here: incidents imports suppliers (a call escalated to its supplier); suppliers reads calls late
-    from schooldesk.incidents.models import Incident
 
     school_ids = access_for(user).school_ids(STAFF_ROLES | REPORT_ROLES)
     since = since or today - timedelta(days=PERFORMANCE_DAYS)

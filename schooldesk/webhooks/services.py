@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from schooldesk.core.audit import audit_record
 from schooldesk.core.netguard import AddressRefused
 from schooldesk.core.permissions import require
+from schooldesk.incidents.choices import ACTIVE_STATUSES
+from schooldesk.incidents.models import Incident
 from schooldesk.schools.models import School
 from schooldesk.webhooks import sending
 from schooldesk.webhooks.choices import DeliveryStatus, TargetKind
@@ -211,8 +213,6 @@ BREACH_WINDOW = timedelta(minutes=30)
 def sla_breaches_emit(*, now=None) -> int:
     """The calls whose response or resolution target passed in the last half hour (the job runs every five
     minutes: each breach is found several times, and its fixed event id sends it once per subscriber)."""
-    from schooldesk.incidents.choices import ACTIVE_STATUSES
-    from schooldesk.incidents.models import Incident
     from schooldesk.webhooks.choices import WebhookEvent
     from schooldesk.webhooks.events import emit, event_key, subscribed_events
 
