@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: setup install lock run test test-postgres lint format messages deploy-check upgrade-check bench system-deps migrate demo clean
+.PHONY: setup install lock run test test-postgres lint format messages deploy-check upgrade-check bench profile system-deps migrate demo clean
 
 # Python packages come only from the lock files in requirements/, every package (direct or pulled in) at one
 # version with its hashes, so two installs a month apart are the same (make lock writes them from pyproject.toml):
@@ -155,6 +155,11 @@ upgrade-check: setup
 
 bench: setup
 	$(PY) -m bench.run
+
+# Where each page's time goes (bench/profile.py): cProfile over the test client on the bench's database (built as
+# make bench builds it, reused when there), written into docs/benchmarks.md's "Where the time goes"; a few minutes.
+profile: setup
+	$(PY) -m bench.profile
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) node_modules $(VENDOR) var
