@@ -4,25 +4,29 @@ On the database `make bench` builds (bench-data/, reused when there; built the s
 process with Django's test client under the bench's settings (bench.floor.settings, DEBUG off), signed in as the
 SPOC of the big school, each page is requested the same way the bench requests it:
 
-1. a few warm-up requests, then --requests timed without a profiler (ms per request and queries per request),
-   and as many of its floor (bench/floor), for the ratio in-process;
+1. a few warm-up requests, then --requests timed without a profiler, in turns with as many of its floor
+   (bench/floor: page, floor, page…, so both meet the same moments of a shared machine's load): the median ms of
+   each, their ratio in-process, and the page's queries per request;
 2. --requests again under cProfile (the standard library's: deterministic, every call counted), whose figures
-   are split into buckets that add up to the profiled time: SQL, the ORM, templates, context processors,
-   middleware, forms, the view and our code, and the rest (Django's handler, URL resolving, the test client);
+   are split into buckets that add up to the profiled time: SQL, the ORM (building queries; making objects of the
+   rows), templates, context processors,
+   middleware, forms, the view, and the rest (Django's handler, URL resolving, the test client);
    and our own functions (schooldesk.*) by cumulative time, the ten heaviest.
 
 It prints the breakdown and writes it into docs/benchmarks.md as "Where the time goes", between two HTML comments
-(bench/sections.py): `make bench` keeps that part and `make profile` replaces only it. The raw profiles go to
+(bench/sections.py): `make bench` keeps that part and `make profile` replaces only it (with --label before, or
+after, a part of that name: a profile before a change and one after it stand side by side). The raw profiles go to
 bench-data/profile/<page>.prof (read them with `python -m pstats`). With --only, the breakdown goes to
 bench-data/profile-only.md instead, and docs/benchmarks.md stays as it was.
 
 How a function's own time finds its bucket: a function of a bucket's modules (the table BUCKETS) counts there;
-any other function (the standard library, django.utils, our selectors…) counts where its callers were, shared in
-proportion to the time each caller spent in it (cProfile records each caller's share), so that a `str.join` in
-a template tag counts as template time and the same call in a view as the view's. A template tag of ours counts as
-template time, a query it runs as SQL; a form's code counts as forms, the widget templates it renders as
-templates. Under cProfile Python code slows down more than the database does, so SQL's share is smaller there
-than in a real request: the ms per request without the profiler are the figures to compare.
+any other function (the standard library, django.utils, our selectors, services and permissions…) counts where
+its callers were, shared in proportion to the time each caller spent in it (cProfile records each caller's
+share), so that a `str.join` in a template tag counts as template time and the same call in a view as the view's.
+A template tag of ours counts as template time, with the selectors it calls, and a query it runs as SQL; a form's
+code counts as forms, the widget templates it renders as templates. Under cProfile Python code slows down more
+than the database does, so SQL's share is smaller there than in a real request: the ms per request without the
+profiler are the figures to compare.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import cProfile
 import os
 import pstats
 import re
+import statistics
 import sys
 import time
 from collections import defaultdict
@@ -53,7 +58,7 @@ BUCKETS: dict[str, tuple[str, ...]] = {
         "/psycopg2/",
         "/django_prometheus/db/",
     ),
-    "ORM": ("/django/db/",),
+    "ORM: queries": ("/django/db/",),  # building the SQL; making the rows' objects: ORM_OBJECTS below
     "context processors": ("context_processors.py",),
     "forms": ("/django/forms/", "/django_filters/", "/forms.py", "/forms_", "/filtersets.py"),
     "templates": (
@@ -78,10 +83,39 @@ BUCKETS: dict[str, tuple[str, ...]] = {
         "/schooldesk/accounts/mfa.py",
         "/schooldesk/core/audit.py",
     ),
-    "view and our code": ("/django/views/", "/schooldesk/", "/bench/floor/views.py", "/django/shortcuts.py"),
+    # the views (ours: views.py, views_*.py; Django's generic ones); our other modules (selectors, services,
+    # permissions) belong to no bucket: they count where they were called from, a view, a tag, a middleware
+    "view": ("/views.py", "/views_", "/views/", "/django/shortcuts.py"),
     OTHER: ("/django/core/handlers/", "/django/test/", "/django/urls/", "/django/http/"),
 }
-SHOWN = ("SQL", "ORM", "templates", "context processors", "middleware", "forms", "view and our code", OTHER)
+SHOWN = (
+    "SQL",
+    "ORM: queries",
+    "ORM: objects",
+    "templates",
+    "context processors",
+    "middleware",
+    "forms",
+    "view",
+    OTHER,
+)
+#: the ORM's functions that turn rows into model instances (and prefetch), by file, and by name in the files that
+#: also build queries; the rest of django.db is "ORM: queries" (QuerySet cloning, filters, the SQL compiler)
+ORM_OBJECTS = ("/django/db/models/base.py", "/django/db/models/fields/related_descriptors.py")
+ORM_OBJECT_FUNCTIONS = {
+    "/django/db/models/query.py": {
+        "__iter__",
+        "_fetch_all",
+        "from_db",
+        "prefetch_related_objects",
+        "prefetch_one_level",
+        "get_prefetcher",
+        "_prefetch_related_objects",
+        "populate",
+        "get_related_populators",
+    },
+    "/django/db/models/sql/compiler.py": {"results_iter", "apply_converters", "get_converters"},
+}
 OURS = "/schooldesk/"
 
 
@@ -91,8 +125,16 @@ def bucket_of(func: tuple[str, int, str]) -> str | None:
     where = filename.replace("\\", "/") if filename != "~" else name
     for bucket, marks in BUCKETS.items():
         if any(mark in where for mark in marks):
+            if bucket == "ORM: queries" and is_object_making(where, name):
+                return "ORM: objects"
             return bucket
     return None
+
+
+def is_object_making(where: str, name: str) -> bool:
+    if any(where.endswith(path) for path in ORM_OBJECTS):
+        return True
+    return any(where.endswith(path) and name in names for path, names in ORM_OBJECT_FUNCTIONS.items())
 
 
 def breakdown(stats: pstats.Stats | dict, bucket_of=bucket_of) -> dict[str, float]:
@@ -170,7 +212,7 @@ def name_of(func: tuple[str, int, str]) -> str:
     """`package.module.function (line n)` for a function in a file, its own name for a built-in."""
     filename, line, name = func
     if filename == "~":
-        return name
+        return re.sub(r" at 0x[0-9a-f]+", "", name)  # a function's address changes with every run
     path = filename.replace("\\", "/")
     if "/site-packages/" in path:
         path = path.rsplit("/site-packages/", 1)[1]
@@ -200,8 +242,9 @@ def request(client, scenario, i: int):
     return client.get(path, **scenario.headers)
 
 
-def timed(client, scenario, n: int, start: int) -> tuple[float, float, str]:
-    """ms per request and queries per request over n requests (after the warm-up), and a problem, if any."""
+def timed(client, scenario, floor, n: int) -> dict:
+    """The page's and its floor's median ms per request over n requests each, taken in turns (page, floor, page…)
+    so that both meet the same moments of the machine's load; the page's queries per request; a problem, if any."""
     from django.db import connection
 
     queries = 0
@@ -211,19 +254,33 @@ def timed(client, scenario, n: int, start: int) -> tuple[float, float, str]:
         queries += 1
         return execute(sql, params, many, context)
 
-    problem = ""
-    for i in range(start, start + WARMUP):
-        response = request(client, scenario, i)
-        if response.status_code != scenario.expect:
-            return 0.0, 0.0, f"{scenario.method} {scenario.make(i)[0]} answered {response.status_code}"
-    with connection.execute_wrapper(count):
+    def once(which, i: int) -> float:
         started = time.perf_counter()
-        for i in range(start + WARMUP, start + WARMUP + n):
-            response = request(client, scenario, i)
-            if response.status_code != scenario.expect:
-                problem = f"{scenario.method} {scenario.make(i)[0]} answered {response.status_code}"
-        took = time.perf_counter() - started
-    return took * 1000 / n, queries / n, problem
+        response = request(client, which, i)
+        took = (time.perf_counter() - started) * 1000
+        if response.status_code != which.expect:
+            raise LookupError(f"{which.method} {which.make(i)[0]} answered {response.status_code}")
+        return took
+
+    pages, floors = [], []
+    try:
+        for i in range(WARMUP):
+            once(scenario, i)
+            if floor:
+                once(floor, i)
+        for i in range(WARMUP, WARMUP + n):
+            with connection.execute_wrapper(count):
+                pages.append(once(scenario, i))
+            if floor:
+                floors.append(once(floor, i))
+    except LookupError as problem:
+        return {"problem": str(problem), "ms": 0.0, "floor_ms": None, "queries": 0.0}
+    return {
+        "problem": "",
+        "ms": statistics.median(pages),
+        "floor_ms": statistics.median(floors) if floors else None,
+        "queries": queries / n,
+    }
 
 
 def profiled(client, scenario, n: int, start: int) -> pstats.Stats:
@@ -255,11 +312,9 @@ def measure(args) -> tuple[dict, list[dict]]:
     results = []
     for scenario, floor in pages(facts, args.only):
         print(f"{scenario.name}: {scenario.method} {scenario.path} …", end=" ", flush=True)
-        ms, queries, problem = timed(client, scenario, args.requests, 0)
-        floor_ms = timed(client, floor, args.requests, 0)[0] if floor and not problem else None
-        row = {"name": scenario.name, "request": f"{scenario.method} {scenario.path}", "ms": ms, "queries": queries}
-        row.update(floor_ms=floor_ms, problem=problem)
-        if not problem:
+        row = {"name": scenario.name, "request": f"{scenario.method} {scenario.path}"}
+        row.update(timed(client, scenario, floor, args.requests))
+        if not row["problem"]:
             stats = profiled(client, scenario, args.requests, args.requests + 2 * WARMUP)
             stats.dump_stats(folder / f"{slug(scenario.name)}.prof")
             seconds = breakdown(stats)
@@ -276,7 +331,8 @@ def measure(args) -> tuple[dict, list[dict]]:
                 ],
             )
         results.append(row)
-        print(problem or f"{ms:.1f} ms, floor {run.fmt(floor_ms)} ms, {queries:.0f} queries", flush=True)
+        timing = f"{row['ms']:.1f} ms, floor {run.fmt(row['floor_ms'])} ms, {row['queries']:.0f} queries"
+        print(row["problem"] or timing, flush=True)
     return facts, results
 
 
@@ -289,26 +345,29 @@ def report(results: list[dict], *, args, facts: dict, command: str) -> str:
     """The "Where the time goes" section, markers included."""
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = [
-        sections.BEGIN,
-        "## Where the time goes",
+        sections.begin(args.label),
+        f"## Where the time goes{f' ({args.label})' if args.label else ''}",
         "",
         f"Written by `bench/profile.py` (`make profile`) on {datetime.now().astimezone():%d/%m/%Y at %H:%M %Z}, "
         f"at {facts['calls']:,} calls in {facts['school']} ({facts['all_calls']:,} in all): each page requested "
         f"in one process with Django's test client as the bench requests it (the bench's settings, DEBUG off, "
         f"signed in as `{run.SCHOOL}.spoc`), {args.requests} times without a profiler after {WARMUP} warm-up "
-        f"requests, then its floor as often, then the page {args.requests} times under cProfile. Load average "
+        f"requests, in turns with its floor (page, floor, page…), then {args.requests} times under cProfile. "
+        "Load average "
         f"(1, 5, 15 min) at the end: {load}; the machine's other work shows in the figures.",
         "",
-        "ms: per request without the profiler (no HTTP, no gunicorn: what the process itself spends); × floor: "
-        "its floor's ms beside it. The buckets share the time under cProfile out (they add up to 100%; Python "
+        "ms: the median request without the profiler (no HTTP, no gunicorn: what the process itself spends); "
+        "floor ms: its floor's median, taken in the same turns; × floor: the page's over the floor's. "
+        "The buckets share the time under cProfile out (they add up to 100%; Python "
         "slows down more than SQLite under it, so SQL's share is the lower bound of the real one). SQL: the "
         "database driver and Django's backend (the cursor, the values' converters); "
-        "ORM: building the queries and the rows; templates: Django's "
+        "ORM: queries: building the SQL (querysets, filters, the compiler); ORM: objects: making model instances "
+        "of the rows (and prefetching); templates: Django's "
         "templates, Jinja2 and our template tags, the queries they run excepted; forms: django.forms, "
         "django-filter and our forms and filtersets, the widget templates excepted; middleware: the middleware, "
-        "sessions and sign-in (django.contrib.auth, allauth, axes); view and our code: the "
-        "views, selectors, services and what they call; other: Django's handler, URL resolving, requests and "
-        "responses, the test client. How a function finds its bucket: bench/profile.py.",
+        "sessions and sign-in (django.contrib.auth, allauth, axes); view: the views and what they call that is "
+        "in no other bucket (our selectors, services, permissions); other: Django's handler, URL resolving, "
+        "requests and responses, the test client. How a function finds its bucket: bench/profile.py.",
         "",
         "| page | request | ms | floor ms | × floor | queries | " + " | ".join(SHOWN) + " |",
         "|---|---|--:|--:|--:|--:|" + "--:|" * len(SHOWN),
@@ -319,7 +378,7 @@ def report(results: list[dict], *, args, facts: dict, command: str) -> str:
             continue
         total = sum(row["buckets"].values()) or 1.0
         ratio = row["ms"] / row["floor_ms"] if row["floor_ms"] else None
-        shares = " | ".join(f"{row['buckets'][b] * 100 / total:.0f}%" for b in SHOWN)
+        shares = " | ".join(share(row["buckets"][b] / total) for b in SHOWN)
         lines.append(
             f"| {row['name']} | `{row['request']}` | {row['ms']:.1f} | {run.fmt(row['floor_ms'])} | "
             f"{run.fmt(ratio, 2) + '×' if ratio else '–'} | {row['queries']:.0f} | {shares} |"
@@ -348,8 +407,16 @@ def report(results: list[dict], *, args, facts: dict, command: str) -> str:
             "",
             "</details>",
         ]
-    lines += ["", f"Command: `{command}`", sections.END]
+    lines += ["", f"Command: `{command}`", sections.end(args.label)]
     return "\n".join(lines) + "\n"
+
+
+def share(fraction: float) -> str:
+    """A percentage: whole under 1% would read as nothing."""
+    percent = fraction * 100
+    if 0 < percent < 0.05:
+        return "<0.1%"
+    return f"{percent:.1f}%" if 0 < percent < 1 else f"{percent:.0f}%"
 
 
 def write(path: Path, section: str) -> None:
@@ -375,6 +442,13 @@ def parse_args(argv=None):
         type=Path,
         default=None,
         help="docs/benchmarks.md; with --only, bench-data/profile-only.md (the record stays whole)",
+    )
+    parser.add_argument(
+        "--label",
+        default="",
+        type=lambda text: re.sub(r"[^\w.-]+", "-", text.strip()),
+        help="name the part (e.g. before, after): each label has a part of its own in the record, replaced only by "
+        "a profile with the same label",
     )
     args = parser.parse_args(argv)
     if args.output is None:

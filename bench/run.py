@@ -476,8 +476,9 @@ def write_report(
     if floors := floor_table(results):
         lines += [
             "",
-            "Beside the floor: a bare Django view showing the same content (bench/floor: the same rows "
-            "through the same scoping, `.values()` and one small template, sign-in and sessions as usual). "
+            "Beside the floor: a bare Django view showing the same content (bench/floor: the same rows and "
+            "figures through the same scoping, `.values()` and one small template of a template engine without the "
+            "menu's context processors, sign-in, sessions and middleware as usual), timed straight after its page. "
             f"Aim (issue 23): within {FLOOR_RATIO:g}× of it.",
             "",
             *floors,
@@ -494,7 +495,7 @@ def write_report(
         if floors := floor_table(loaded):
             lines += [
                 "",
-                f"Beside the floor at concurrency {args.load_concurrency} (the aim holds here too):",
+                f"Beside the floor at concurrency {args.load_concurrency}, judged by the same ratio (issue 23):",
                 "",
                 *floors,
             ]
@@ -557,8 +558,8 @@ def write_report(
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
     text = "\n".join(lines)
-    if path.exists() and (kept := sections.extract(path.read_text())):  # `make profile`'s part stays as it was
-        text = sections.replace(text, kept)
+    if path.exists():  # `make profile`'s parts stay as they were
+        text = sections.keep(path.read_text(), text)
     path.write_text(text)
 
 
