@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 CLASS_SIZE = 30
 SCANS = 600  # the probe, 20 warm-up and 200 timed requests, at concurrency 2 then 4, with room to spare
 SCAN_PAGE, SCAN_ONE = "Hand-out page (scanning)", "Hand out one device (scan)"
+NAMES = (SCAN_PAGE, SCAN_ONE)  # the scenarios' names, for --only
 
 
 def seed(school, scans: int = SCANS) -> dict:

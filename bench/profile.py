@@ -432,7 +432,7 @@ def parse_args(argv=None):
     parser.add_argument("--requests", type=int, default=50, help="requests per page, each way (50)")
     parser.add_argument(
         "--only",
-        type=lambda text: {name.strip() for name in text.split(",") if name.strip()},
+        type=run.only_names,
         default=None,
         metavar="NAME,NAME",
         help=f"only these pages (their names in the report: {', '.join([*run.FLOORS, 'Log a call'])})",

@@ -649,6 +649,18 @@ def sizes(text: str) -> list[int]:
     return [] if text.strip().lower() in ("", "none", "0") else [int(x) for x in text.split(",")]
 
 
+def only_names(text: str) -> set[str]:
+    """--only's names, split at the commas that are not in a scenario's own name ("Incident list, filtered"): at
+    each place the longest run of pieces that is a known name, else one piece as typed."""
+    known = {*FLOORS, *FLOORS.values(), "Incident page and its suggestions", "Log a call", *loans.NAMES}
+    parts, names, i = [part.strip() for part in text.split(",")], set(), 0
+    while i < len(parts):
+        j = next((j for j in range(len(parts), i + 1, -1) if ", ".join(parts[i:j]) in known), i + 1)
+        names.add(", ".join(parts[i:j]))
+        i = j
+    return names - {""}
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--incidents", type=int, default=20000, help="calls in the big school (20000)")
@@ -693,7 +705,7 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--only",
-        type=lambda text: {name.strip() for name in text.split(",") if name.strip()},
+        type=only_names,
         default=None,
         metavar="NAME,NAME",
         help="run only these scenarios (their names as in the report), e.g. while working on one page",

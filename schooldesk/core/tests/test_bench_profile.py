@@ -73,3 +73,15 @@ def test_the_profile_replaces_only_its_part_of_the_record(tmp_path):
     kept = sections.keep(text, "# Benchmarks\n\n| new table |\n\n## Data set\n")
     assert "| table |" not in kept and kept.index("| new table |") < kept.index("second") < kept.index("later")
     assert kept.index("later") < kept.index("## Data set")
+
+
+def test_only_splits_at_the_commas_between_names():
+    from bench.run import only_names
+
+    assert only_names("Incident list, filtered,Floor: call list, filtered (bare),Diary") == {
+        "Incident list, filtered",
+        "Floor: call list, filtered (bare)",
+        "Diary",
+    }
+    assert only_names("Incident list,Home, Log a call") == {"Incident list", "Home", "Log a call"}
+    assert only_names("Incident list,Something new") == {"Incident list", "Something new"}
