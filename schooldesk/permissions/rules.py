@@ -59,6 +59,26 @@ def both(*tests):
     return test
 
 
+def owned_by_school_or_organisation(school_roles, organisation_roles):
+    """A record owned by a school or by an organisation (a connection, a subscription): one of `school_roles` in
+    the school, for the school's own; one of `organisation_roles` across the organisation, for the organisation's
+    own and those of each of its schools. Without a record: in some school or organisation."""
+    school_roles, organisation_roles = frozenset(school_roles), frozenset(organisation_roles)
+
+    def test(access, user, record) -> bool:
+        schools = access.school_ids(school_roles)
+        organisations = access.organisation_ids(organisation_roles)
+        if record is None:
+            return bool(schools or organisations)
+        if record.organisation_id:
+            return record.organisation_id in organisations
+        return record.school_id in schools or (
+            record.school_id is not None and record.school.organisation_id in organisations
+        )
+
+    return test
+
+
 # --- accounts: people, roles, sign-in ------------------------------------------------------------
 def _superuser_for_a_school(access, user, obj) -> bool:
     """An administrator of the whole system, asked about one school (the People pages open on a role)."""
@@ -700,19 +720,7 @@ rule("mail.read_call", holds(CALL_MAIL_ROLES))  # every email sent and received 
 # --- webhooks --------------------------------------------------------------------------------------------
 from schooldesk.webhooks.choices import WEBHOOK_ORGANISATION_ROLES, WEBHOOK_ROLES  # noqa: E402 (by section)
 
-
-def _manages_webhooks(access, user, subscription) -> bool:
-    """A school's ICT owner, for the school's own; an organisation's desk, for the organisation's own subscriptions
-    and those of each of its schools. Without a subscription: in some school or organisation."""
-    schools = access.school_ids(WEBHOOK_ROLES)
-    organisations = access.organisation_ids(WEBHOOK_ORGANISATION_ROLES)
-    if subscription is None:
-        return bool(schools or organisations)
-    if subscription.organisation_id:
-        return subscription.organisation_id in organisations
-    return subscription.school_id in schools or (
-        subscription.school_id is not None and subscription.school.organisation_id in organisations
-    )
+_manages_webhooks = owned_by_school_or_organisation(WEBHOOK_ROLES, WEBHOOK_ORGANISATION_ROLES)
 
 
 _WEBHOOKS_REFUSED = _("Only the school's ICT owner or the organisation's desk can manage its webhooks.")
@@ -723,19 +731,7 @@ rule("webhooks.resend", _manages_webhooks, _WEBHOOKS_REFUSED)  # "Send again" a 
 # --- devicesync: device consoles -------------------------------------------------------------------------
 from schooldesk.devicesync.choices import CONSOLE_ORGANISATION_ROLES, CONSOLE_ROLES  # noqa: E402 (by section)
 
-
-def _manages_consoles(access, user, connection) -> bool:
-    """A school's ICT owner, SPOC or technicians, for the school's own connection; an organisation's desk, for the
-    organisation's own and those of each of its schools. Without a connection: in some school or organisation."""
-    schools = access.school_ids(CONSOLE_ROLES)
-    organisations = access.organisation_ids(CONSOLE_ORGANISATION_ROLES)
-    if connection is None:
-        return bool(schools or organisations)
-    if connection.organisation_id:
-        return connection.organisation_id in organisations
-    return connection.school_id in schools or (
-        connection.school_id is not None and connection.school.organisation_id in organisations
-    )
+_manages_consoles = owned_by_school_or_organisation(CONSOLE_ROLES, CONSOLE_ORGANISATION_ROLES)
 
 
 _CONSOLES_REFUSED = _(
@@ -753,19 +749,7 @@ from schooldesk.directory.choices import (  # noqa: E402 (by section)
     DIRECTORY_ROLES,
 )
 
-
-def _manages_directory(access, user, connection) -> bool:
-    """A school's ICT owner, for the school's own connection; an organisation's desk, for the organisation's own
-    and those of each of its schools. Without a connection: in some school or organisation."""
-    schools = access.school_ids(DIRECTORY_ROLES)
-    organisations = access.organisation_ids(DIRECTORY_ORGANISATION_ROLES)
-    if connection is None:
-        return bool(schools or organisations)
-    if connection.organisation_id:
-        return connection.organisation_id in organisations
-    return connection.school_id in schools or (
-        connection.school_id is not None and connection.school.organisation_id in organisations
-    )
+_manages_directory = owned_by_school_or_organisation(DIRECTORY_ROLES, DIRECTORY_ORGANISATION_ROLES)
 
 
 def _adds_rooms(access, user, connection) -> bool:
