@@ -2,29 +2,16 @@
 raising, deciding, completing, the progress page, the report and standard changes exactly when the rule the
 service enforces says yes."""
 
-from urllib.parse import urlsplit
-
 import pytest
 
 from schooldesk.changes.services import change_submit
 from schooldesk.changes.tests.factories import ChangeFactory, authorised_change
 from schooldesk.core.permissions import can
-from schooldesk.core.tests.pages import read_page
+from schooldesk.core.tests.pages import offered
 
 pytestmark = pytest.mark.django_db
 
 CAST = ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo")
-
-
-def offered(client, page: str) -> tuple[int, set[str]]:
-    """The page's status and what it offers: each link's path and each posted form's action (as paths)."""
-    response = client.get(page)
-    if response.status_code != 200:
-        return response.status_code, set()
-    read = read_page(response.content.decode(), page)
-    return 200, {urlsplit(link.href).path for link in read.links} | {
-        urlsplit(form.action).path for form in read.forms if form.method == "post"
-    }
 
 
 @pytest.mark.parametrize("role", CAST)

@@ -172,6 +172,17 @@ def read_page(html: str, page_url: str) -> PageParser:
     return parser
 
 
+def offered(client, page: str) -> tuple[int, set[str]]:
+    """The page's status and what it offers: each link's path and each posted form's action (as paths)."""
+    response = client.get(page)
+    if response.status_code != 200:
+        return response.status_code, set()
+    read = read_page(response.content.decode(), page)
+    return 200, {urlsplit(link.href).path for link in read.links} | {
+        urlsplit(form.action).path for form in read.forms if form.method == "post"
+    }
+
+
 def forms_in(html: str, page_url: str) -> list[Form]:
     return read_page(html, page_url).forms
 

@@ -2,12 +2,10 @@
 page's outage panel, the approval page and the school's categories offer a form or a button exactly when the rule
 the service enforces says yes."""
 
-from urllib.parse import urlsplit
-
 import pytest
 
 from schooldesk.core.permissions import can
-from schooldesk.core.tests.pages import read_page
+from schooldesk.core.tests.pages import offered
 from schooldesk.incidents.models import Category
 from schooldesk.incidents.services import incident_escalate, incident_triage
 from schooldesk.incidents.tests.factories import IncidentFactory
@@ -17,17 +15,6 @@ from schooldesk.outages.services import outage_declare
 pytestmark = pytest.mark.django_db
 
 CAST = ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo")
-
-
-def offered(client, page: str) -> tuple[int, set[str]]:
-    """The page's status and what it offers: each link's path and each posted form's action (as paths)."""
-    response = client.get(page)
-    if response.status_code != 200:
-        return response.status_code, set()
-    read = read_page(response.content.decode(), page)
-    return 200, {urlsplit(link.href).path for link in read.links} | {
-        urlsplit(form.action).path for form in read.forms if form.method == "post"
-    }
 
 
 @pytest.mark.parametrize("role", CAST)

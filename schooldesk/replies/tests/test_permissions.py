@@ -1,14 +1,12 @@
 """The offer matches the refusal (docs/decisions/0036): for each person of a school, a saved-replies page offers a
 form or a button exactly when the rule the service enforces says yes."""
 
-from urllib.parse import urlsplit
-
 import pytest
 
 from schooldesk.accounts.models import Membership
 from schooldesk.accounts.tests.factories import UserFactory
 from schooldesk.core.permissions import can
-from schooldesk.core.tests.pages import read_page
+from schooldesk.core.tests.pages import offered
 from schooldesk.incidents.services import incident_escalate
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.replies.models import CannedReply
@@ -16,17 +14,6 @@ from schooldesk.replies.models import CannedReply
 pytestmark = pytest.mark.django_db
 
 CAST = ("reporter", "spoc", "technician", "provider", "owner", "viewer", "dpo")
-
-
-def offered(client, page: str) -> tuple[int, set[str]]:
-    """The page's status and what it offers: each link's path and each posted form's action (as paths)."""
-    response = client.get(page)
-    if response.status_code != 200:
-        return response.status_code, set()
-    read = read_page(response.content.decode(), page)
-    return 200, {urlsplit(link.href).path for link in read.links} | {
-        urlsplit(form.action).path for form in read.forms if form.method == "post"
-    }
 
 
 @pytest.mark.parametrize("role", CAST)
