@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import DateField, QuerySet, Value
+from django.db.models import QuerySet
 
 from schooldesk.core.access import access_for
 from schooldesk.core.calendar import LONDON, ServiceCalendar
@@ -19,34 +19,19 @@ if TYPE_CHECKING:
 
 
 def school_calendar(*, school: School) -> ServiceCalendar:
-    """The school's service calendar: its hours, terms, half-terms, INSET days and bank holidays.
-
-    Closures and terms are read in one query (UNION ALL): every call logged, and every change that moves a
-    call's due times, reads the calendar."""
-    none = Value(None, output_field=DateField())
-    closures = (
-        Closure.objects.filter(school=school)
-        .annotate(is_term=Value(False), half_starts=none, half_ends=none)
-        .values_list("is_term", "starts_on", "ends_on", "half_starts", "half_ends")
-        .order_by()
-    )
-    terms = (
-        Term.objects.filter(school=school)
-        .annotate(is_term=Value(True))
-        .values_list("is_term", "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on")
-        .order_by()
-    )
+    """The school's service calendar: its hours, terms, half-terms, INSET days and bank holidays."""
     closed: set[date] = set()
-    term_rows = []
-    for is_term, starts_on, ends_on, half_starts, half_ends in closures.union(terms, all=True):
-        if is_term:
-            term_rows.append((starts_on, ends_on, half_starts, half_ends))
-            continue
+    for starts_on, ends_on in Closure.objects.filter(school=school).values_list("starts_on", "ends_on"):
         day = starts_on
         while day <= ends_on:
             closed.add(day)
             day = date.fromordinal(day.toordinal() + 1)
-    terms = tuple(CalendarTerm(*row) for row in sorted(term_rows, key=lambda row: row[0]))
+    terms = tuple(
+        CalendarTerm(*row)
+        for row in Term.objects.filter(school=school).values_list(
+            "starts_on", "ends_on", "half_term_starts_on", "half_term_ends_on"
+        )
+    )
     return ServiceCalendar(
         opens_at=school.service_opens_at,
         closes_at=school.service_closes_at,
