@@ -361,7 +361,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "schooldesk.core.queue.WalSqliteHuey",  # synchronous=NORMAL, as the database: core/queue.py
         "name": "schooldesk",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,

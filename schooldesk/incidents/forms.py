@@ -1,6 +1,7 @@
 import copy
 
 from django import forms
+from django.db.models import F
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -23,20 +24,37 @@ SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
 
 
 class LocationChoiceField(forms.ModelChoiceField):
-    """The school's locations as the drop-down; grouped by school for people in several schools."""
+    """The school's locations as the drop-down; grouped by school for people in several schools.
 
-    def __init__(self, queryset, **kwargs):
+    Given the locations the form has already read (`loaded`), the chosen one is taken from them instead of being
+    read again: the form's list is the whole of what the person may choose."""
+
+    def __init__(self, queryset, *, loaded=(), **kwargs):
         super().__init__(queryset=queryset, **kwargs)
         self.widget.attrs["autocomplete"] = "off"
+        self.loaded = {location.pk: location for location in loaded}
 
     def label_from_instance(self, obj):
         return str(obj)
 
+    def to_python(self, value):
+        if value in self.empty_values or not self.loaded:
+            return super().to_python(value)
+        key = str(value).strip()
+        found = self.loaded.get(int(key)) if key.isascii() and key.isdecimal() else None
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            )
+        return found
+
 
 def _grouped_location_choices(locations) -> list:
+    """`locations` carry their school's name (`school_name`): reading each school whole (its JSON settings
+    decoded once per location) cost more than the rest of the list."""
     groups: dict[str, list] = {}
     for location in locations:
-        groups.setdefault(location.school.name, []).append((location.pk, str(location)))
+        groups.setdefault(location.school_name, []).append((location.pk, str(location)))
     if len(groups) == 1:
         return [("", "Choose where")] + next(iter(groups.values()))
     return [("", "Choose where")] + [(school, options) for school, options in groups.items()]
@@ -85,11 +103,11 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
         locations = list(
             Location.objects.visible_to(user)
             .filter(is_archived=False)
-            .select_related("school")
+            .annotate(school_name=F("school__name"))
             .order_by("school__name", "name")
         )
         self.fields["location"] = LocationChoiceField(
-            queryset=Location.objects.filter(pk__in=[loc.pk for loc in locations]), label=_("Where?")
+            queryset=Location.objects.filter(pk__in=[loc.pk for loc in locations]), loaded=locations, label=_("Where?")
         )
         self.fields["location"].choices = _grouped_location_choices(locations)
         self.fields["location"].widget.attrs["class"] = "form-select"
@@ -102,6 +120,11 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
         self._asset_field(user, initial_asset)
         self.fields["happened_before"].choices = [("", _("Not sure")), ("yes", _("Yes")), ("no", _("No"))]
 
+    def _get_validation_exclusions(self):
+        """The place and the device are checked by their fields against what this person may choose (stricter
+        than "the row exists"), so the model's own check would only read each row once more."""
+        return {*super()._get_validation_exclusions(), "location", "asset"}
+
     def _asset_field(self, user, initial_asset) -> None:
         """The devices recorded in the chosen room (htmx refreshes them when the room changes); a device
         label's QR code brings its own asset. Any working device of the person's schools is accepted."""
@@ -112,14 +135,23 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
             help_text=_("The equipment recorded in the place you chose. Not listed? Describe it below."),
         )
         location = str(self.data.get(self.add_prefix("location")) or self.initial.get("location") or "")
-        assets = list(asset_choices_for(user=user, location_id=int(location))) if location.isdigit() else []
         wanted = str(self.data.get(self.add_prefix("asset")) or initial_asset or "")
-        if wanted.isdigit() and all(a.pk != int(wanted) for a in assets):
-            assets += list(asset_choices_for(user=user).filter(pk=int(wanted)))
         if initial_asset and wanted.isdigit():
             self.initial["asset"] = int(wanted)
         empty = _("Not sure, or not listed") if location else _("Choose where first")
-        field.choices = [("", empty)] + [(a.pk, f"{a.tag} – {a.description}") for a in assets]
+        options: list = []
+
+        def asset_options() -> list:
+            """Read when the drop-down is drawn, once: a form that is sent and valid never draws it (the
+            chosen device is checked against the field's queryset), so a call logged reads no list."""
+            if not options:
+                assets = list(asset_choices_for(user=user, location_id=int(location))) if location.isdigit() else []
+                if wanted.isdigit() and all(a.pk != int(wanted) for a in assets):
+                    assets += list(asset_choices_for(user=user).filter(pk=int(wanted)))
+                options[:] = [("", empty)] + [(a.pk, f"{a.tag} – {a.description}") for a in assets]
+            return options
+
+        field.choices = asset_options
         field.widget.attrs.update({"class": "form-select"})
         self.fields["asset"] = field
         self.fields["device"].label = _("…or describe the device (optional)")
