@@ -67,7 +67,7 @@ def _heading(context, column: Column):
     return format_html('<th scope="col"{}{}>{}</th>', _class(column.css), aria, text)
 
 
-def render_table(context, table: Table, rows) -> str:
+def render_table(context, table: Table, rows, caption=None) -> str:
     columns = [(i, column) for i, column in enumerate(table.columns) if column.shown(context)]
     cells = {i: _compiled(context, column.cell) for i, column in columns if column.cell}
     opens = [
@@ -77,8 +77,8 @@ def render_table(context, table: Table, rows) -> str:
     if table.scrolls:
         out.append('<div class="table-responsive">')
     out.append(format_html('<table class="{}">', table.css))
-    if table.caption:
-        out.append(format_html('<caption class="visually-hidden">{}</caption>', table.caption))
+    if caption or table.caption:
+        out.append(format_html('<caption class="visually-hidden">{}</caption>', caption or table.caption))
     out.append("<thead><tr>")
     out.extend(_heading(context, column) for _i, column in columns)
     out.append("</tr></thead><tbody>")
@@ -101,7 +101,8 @@ def render_table(context, table: Table, rows) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def list_table(context, table: Table, rows) -> str:
+def list_table(context, table: Table, rows, caption=None) -> str:
     """`{% list_table table object_list %}`: the table's HTML for these rows (the page's own empty message is the
-    page's: call it only when there are rows)."""
-    return render_table(context, table, rows)
+    page's: call it only when there are rows). `caption=…` names one of several tables of a page (the agenda's
+    days) instead of the table's own caption."""
+    return render_table(context, table, rows, caption)
