@@ -47,8 +47,9 @@ class Column:
     cell: str | None = None
     #: on a page: the filterset's ordering key this heading sorts by (None: the heading does not sort)
     sort: str | None = None
-    #: on a page: a class for the heading and each cell ("text-end" for figures)
+    #: on a page: a class for the heading and each cell ("text-end" for figures), and one for the cells alone
     css: str = ""
+    cell_css: str = ""
     #: on a page: a heading only screen readers hear (a select-all column's "Select")
     heading_hidden: bool = False
     #: on a page: whether the column is shown, asked of the page's context (None: always)

@@ -10,6 +10,6 @@ LOCATION_PAGE = Table(
         Column(_("Name"), cell="locations/cells/name.html"),
         Column(_("School"), "school.name", when=many_schools),
         Column(_("Calls"), "calls"),
-        Column(_("Actions"), cell="locations/cells/actions.html", css="d-flex flex-wrap gap-1"),
+        Column(_("Actions"), cell="locations/cells/actions.html", cell_css="d-flex flex-wrap gap-1"),
     ],
 )

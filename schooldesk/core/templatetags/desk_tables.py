@@ -71,7 +71,12 @@ def render_table(context, table: Table, rows, caption=None) -> str:
     columns = [(i, column) for i, column in enumerate(table.columns) if column.shown(context)]
     cells = {i: _compiled(context, column.cell) for i, column in columns if column.cell}
     opens = [
-        (i, column, format_html('<td{} data-label="{}">', _class(column.css), column.label)) for i, column in columns
+        (
+            i,
+            column,
+            format_html('<td{} data-label="{}">', _class(f"{column.css} {column.cell_css}".strip()), column.label),
+        )
+        for i, column in columns
     ]
     out = []
     if table.scrolls:
@@ -89,7 +94,7 @@ def render_table(context, table: Table, rows, caption=None) -> str:
             cell = cells.get(i)
             if cell is not None:
                 with context.push(row=row):
-                    out.append(cell.render(context))
+                    out.append(cell.render(context).strip())
             else:
                 out.append(conditional_escape(display(column.read(row, i), column.format)))
             out.append("</td>")

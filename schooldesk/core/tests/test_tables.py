@@ -138,14 +138,19 @@ def _page(template_source: str, **context) -> str:
 def test_a_page_table_has_its_caption_headings_and_each_cell_its_data_label():
     table = Table(
         caption="Things",
-        columns=[Column("Name", "name"), Column("School", "school.name", css="text-end"), Column("When", "at", "date")],
+        columns=[
+            Column("Name", "name"),
+            Column("School", "school.name", css="text-end"),
+            Column("When", "at", "date", cell_css="text-nowrap"),
+        ],
     )
     html = _page("{% list_table table rows %}", table=table, rows=[thing(at=SUMMER)])
     assert '<caption class="visually-hidden">Things</caption>' in html
     assert '<th scope="col">Name</th><th scope="col" class="text-end">School</th>' in html
     assert '<td data-label="Name">=SUM(A1)</td>' in html
     assert '<td class="text-end" data-label="School">Oak Primary</td>' in html
-    assert '<td data-label="When">02/07/2026</td>' in html, "a date column shows the London day, as the report"
+    assert '<th scope="col">When</th>' in html, "a class for the cells alone is not the heading's"
+    assert '<td class="text-nowrap" data-label="When">02/07/2026</td>' in html, "the London day, as the report"
     assert 'class="table table-sm align-middle table-responsive-stack"' in html
 
 
