@@ -24,10 +24,11 @@ register = template.Library()
 
 
 def _compiled(context, name: str):
-    """The compiled template `name`, from the engine rendering the page (its cached loader)."""
-    engine_template = context.template
-    if engine_template is not None:
-        return engine_template.engine.get_template(name)
+    """The compiled template `name`, from the engine rendering the page (its cached loader); the default engine's
+    when the context has no template bound to an engine."""
+    engine = getattr(context.template, "engine", None)
+    if engine is not None:
+        return engine.get_template(name)
     return get_template(name).template
 
 
