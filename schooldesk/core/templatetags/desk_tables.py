@@ -69,6 +69,8 @@ def _heading(context, column: Column):
 
 
 def render_table(context, table: Table, rows, caption=None) -> str:
+    """The table's columns shown in this context (`when`), their headings, then one row per row: each cell opened
+    with its class and `data-label`, filled by its cell template or its value in its format."""
     columns = [(i, column) for i, column in enumerate(table.columns) if column.shown(context)]
     cells = {i: _compiled(context, column.cell) for i, column in columns if column.cell}
     opens = [
