@@ -1,6 +1,8 @@
 """The asset register's downloads, declared once (decision 0039): core.exports writes them as CSV and XLSX.
 Their headings are in English whatever the page's language, as they always were."""
 
+from django.utils.translation import gettext_lazy as _
+
 from schooldesk.core.tables import Column, Table
 
 ASSET_EXPORT = Table(
@@ -38,5 +40,23 @@ FORECAST_EXPORT = Table(
         Column("Devices", format="int"),
         Column("Devices without a price", format="int"),
         Column("Replacement cost (£)", format="money"),
+    ],
+)
+
+#: the asset register's page (assets/asset_list.html), in the page's language; the select column only when the
+#: person may act on several at once (`bulk`)
+ASSET_PAGE = Table(
+    caption=_("Assets"),
+    scrolls=True,
+    columns=[
+        Column(
+            _("Select"), cell="assets/cells/select.html", heading_hidden=True, when=lambda context: context.get("bulk")
+        ),
+        Column(_("Tag"), cell="assets/cells/tag.html"),
+        Column(_("What"), cell="assets/cells/what.html"),
+        Column(_("Where"), cell="assets/cells/where.html"),
+        Column(_("Status"), cell="assets/cells/status.html"),
+        Column(_("Warranty ends"), "warranty_ends_on", "date"),
+        Column(_("Support ends"), cell="assets/cells/support.html"),
     ],
 )

@@ -37,7 +37,7 @@ from schooldesk.assets.selectors import (
     scanned_codes,
     schools_for_choices,
 )
-from schooldesk.assets.tables import ASSET_EXPORT, FORECAST_EXPORT
+from schooldesk.assets.tables import ASSET_EXPORT, ASSET_PAGE, FORECAST_EXPORT
 from schooldesk.core.exports import export_response
 from schooldesk.core.permissions import can
 from schooldesk.core.views import (
@@ -87,6 +87,7 @@ class AssetListView(FilteredListView):
     paginator_class = CappedPaginator
     selector = asset_list
     filterset_class = AssetFilterSet
+    table = ASSET_PAGE
     permission = "assets.change"
     template_name = "assets/asset_list.html"
 

@@ -30,7 +30,7 @@ from schooldesk.changes.selectors import (
     standard_change_for_owner,
     standard_changes,
 )
-from schooldesk.changes.tables import CHANGE_REPORT_EXPORT
+from schooldesk.changes.tables import CHANGE_PAGE, CHANGE_REPORT_EXPORT
 from schooldesk.core.exports import export_response
 from schooldesk.core.periods import PeriodForm
 from schooldesk.core.permissions import can
@@ -56,6 +56,7 @@ class ChangeListView(FilteredListView):
     model = ChangeRequest
     selector = change_list
     filterset_class = ChangeFilterSet
+    table = CHANGE_PAGE
     permission = "changes.change"
     template_name = "changes/change_list.html"
 

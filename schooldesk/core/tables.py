@@ -1,6 +1,12 @@
 """Tables made one way (decision 0039): a `Table` is its columns, each a `Column` (a heading, how to read its value
 from a row, a format), declared once in the app's `tables.py`; the same declaration writes CSV and XLSX
-(`core/exports.py`) and, for the service report, the page and the PDF (`reports/templatetags/report_tags.py`).
+(`core/exports.py`), the service report's page and PDF (`reports/templatetags/report_tags.py`) and each list page's
+HTML table (`{% list_table table rows %}`, core/templatetags/desk_tables.py; FilteredListView's `table`).
+
+On a page a column may also say how one row's cell looks (`cell`, a small template given `row`, where the cell
+needs markup: a link, a badge; else its value shown in its format), which ordering key its heading sorts by
+(`sort`), a CSS class, a heading only screen readers hear (`heading_hidden`, a checkbox column's), and when it is
+shown at all (`when`, a function of the page's context: `many_schools`, the School column only to people in two).
 
 Values stay what they are (numbers stay numbers, dates stay dates); the format says how a column shows them:
 
@@ -15,9 +21,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+
+from schooldesk.core.templatetags.desk_format import NONE, money, percent
 
 FORMATS = ("text", "int", "num", "pct", "money", "date", "datetime", "isodate")
 NUMERIC = frozenset({"int", "num", "pct", "money"})
@@ -34,6 +43,17 @@ class Column:
     heading: Any
     value: str | Callable[[Any], Any] | None = None
     format: str = "text"
+    #: on a page: the template drawing this column's cell for one `row` (None: the value, shown in its format)
+    cell: str | None = None
+    #: on a page: the filterset's ordering key this heading sorts by (None: the heading does not sort)
+    sort: str | None = None
+    #: on a page: a class for the heading and each cell ("text-end" for figures), and one for the cells alone
+    css: str = ""
+    cell_css: str = ""
+    #: on a page: a heading only screen readers hear (a select-all column's "Select")
+    heading_hidden: bool = False
+    #: on a page: whether the column is shown, asked of the page's context (None: always)
+    when: Callable[[Any], bool] | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if self.format not in FORMATS:
@@ -53,6 +73,25 @@ class Column:
                 return None
         return value
 
+    @property
+    def label(self) -> str:
+        """The heading as text: the `data-label` a phone shows before each cell (app.css)."""
+        return str(self.heading)
+
+    def shown(self, context) -> bool:
+        return self.when is None or bool(self.when(context))
+
+
+def many_schools(context) -> bool:
+    """A `when` for a School column: shown to people who work in more than one school (`nav.school_count`)."""
+    nav = context.get("nav") or {}
+    count = nav.get("school_count") if isinstance(nav, dict) else getattr(nav, "school_count", 0)
+    return (count or 0) > 1
+
+
+#: a list page's table, as the pages have always drawn it: small, rows centred, stacked on a phone (app.css)
+PAGE_CSS = "table table-sm align-middle table-responsive-stack"
+
 
 @dataclass
 class Table:
@@ -65,6 +104,12 @@ class Table:
     rows: list[list] = field(default_factory=list)
     note: Any = ""
     sheet: Any = ""
+    #: on a page: the caption (visually hidden, read by screen readers), the table's class, whether it sits in a
+    #: scrolling `.table-responsive` box, and a function of the row giving the row's class
+    caption: Any = ""
+    css: str = PAGE_CSS
+    scrolls: bool = False
+    row_class: Callable[[Any], str] | None = field(default=None, compare=False)
 
     @property
     def header(self) -> list[str]:
@@ -83,6 +128,28 @@ class Table:
         columns = list(enumerate(self.columns))
         for row in self.rows if objects is None else objects:
             yield [column.read(row, i) for i, column in columns]
+
+
+def display(value, fmt: str) -> str:
+    """A value as a page shows it in its format: "–" for nothing, British dates, money and percentages as
+    desk_format writes them, counts with thousands separated."""
+    if value is None or value == "":
+        return NONE
+    if fmt == "datetime" and isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value) if timezone.is_aware(value) else value:%d/%m/%Y %H:%M}"
+    if fmt in ("date", "isodate") and isinstance(value, datetime.date):
+        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%d/%m/%Y")
+    if fmt == "pct":
+        return percent(value)
+    if fmt == "money":
+        return money(value)
+    if fmt == "num" and isinstance(value, float | Decimal):
+        return f"{float(value):,.1f}"
+    if fmt in ("int", "num") and isinstance(value, int | float | Decimal):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{float(value):,.1f}"
+    return str(value)
 
 
 def csv_text(value, fmt: str):

@@ -52,14 +52,17 @@ class PermissionRequiredMixin:
 
 class FilteredListView(ScopedMixin, PermissionRequiredMixin, ListView):
     """A list is a selector, a FilterSet (the same one the API uses), a table and a template: a subclass names them
-    as attributes (`selector`, `filterset_class`, `template_name`) and adds to the context; it does not override
-    `get_queryset`. Paginated in SQL; an htmx request gets only the `#results` partial, the same URL a whole page.
+    as attributes (`selector`, `filterset_class`, `table`, `template_name`) and adds to the context; it does not
+    override `get_queryset`. Paginated in SQL; an htmx request gets only the `#results` partial, the same URL a whole
+    page. The template draws `table` (a `core.tables.Table`, the app's `tables.py`) with `{% list_table table rows %}`
+    (core/templatetags/desk_tables.py): a list's columns are declared once, never written out in its template.
 
     `selector(user=...)` returns the rows the person may see (the app's `selectors.py`); without one, the model's
     `visible_to`."""
 
     selector = None
     filterset_class = None
+    table = None
     paginate_by = PAGE_SIZE
 
     def get_rows(self):
@@ -79,6 +82,7 @@ class FilteredListView(ScopedMixin, PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        context["table"] = self.table
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_without_page"] = query.urlencode()

@@ -2,6 +2,8 @@
 amounts as numbers and dates as dates (ISO in CSV); core.exports writes it as CSV and XLSX. Its headings are in
 English whatever the page's language, as they always were."""
 
+from django.utils.translation import gettext_lazy as _
+
 from schooldesk.core.tables import Column, Table
 
 #: rows: payments from `diary.selectors.payments_for_export` (which sets `export_year` and `export_status`)
@@ -21,5 +23,15 @@ PAYMENT_EXPORT = Table(
         Column("Status", "export_status"),
         Column("Paid on", "paid_on", "isodate"),
         Column("Payment reference", "paid_reference"),
+    ],
+)
+
+#: the agenda (diary/agenda.html): under each day's heading, that day's entries
+AGENDA_PAGE = Table(
+    columns=[
+        Column(_("Entry"), cell="diary/cells/entry.html"),
+        Column(_("Kind"), "get_kind_display"),
+        Column(_("Who"), "person"),
+        Column(_("Where"), "location"),
     ],
 )

@@ -50,7 +50,7 @@ from schooldesk.diary.selectors import (
     payments_in_year,
     visit_sheet,
 )
-from schooldesk.diary.tables import PAYMENT_EXPORT
+from schooldesk.diary.tables import AGENDA_PAGE, PAYMENT_EXPORT
 from schooldesk.incidents.models import Incident
 from schooldesk.suppliers.models import Contract
 from schooldesk.suppliers.selectors import contract_get
@@ -117,6 +117,7 @@ class AgendaView(FilteredListView):
     model = DiaryEntry
     selector = agenda_list
     filterset_class = DiaryFilterSet
+    table = AGENDA_PAGE
     template_name = "diary/agenda.html"
     paginate_by = 50
 

@@ -31,7 +31,7 @@ from schooldesk.licences.selectors import (
     licence_list,
     licence_school_ids,
 )
-from schooldesk.licences.tables import LICENCE_EXPORT
+from schooldesk.licences.tables import LICENCE_EXPORT, LICENCE_PAGE
 from schooldesk.schools.models import School
 
 
@@ -46,6 +46,7 @@ class LicenceListView(FilteredListView):
     model = Licence
     selector = licence_list
     filterset_class = LicenceFilterSet
+    table = LICENCE_PAGE
     permission = "licences.view"
     template_name = "licences/licence_list.html"
 

@@ -1,6 +1,8 @@
 """The device scheme's downloads, declared once (decision 0039): core.exports writes them as CSV. Their headings
 are in English whatever the page's language, as they always were (the charges' are the payment system's)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from schooldesk.core.tables import Column, Table
 
 #: the loan reports (who has what, overdue, out of support): rows are loans
@@ -36,5 +38,20 @@ CHARGE_EXPORT = Table(
         Column("Description", _charge_description),
         Column("Amount", lambda charge: f"{charge.amount:.2f}"),
         Column("Date", lambda charge: charge.sent_at or charge.created_at, "date"),
+    ],
+)
+
+#: the charge list page (loans/pool/charge_list.html): its headings in the page's language
+CHARGE_PAGE = Table(
+    caption=_("Charges"),
+    scrolls=True,
+    columns=[
+        Column(_("Charge"), cell="loans/cells/charge.html"),
+        Column(_("Borrower"), cell="loans/cells/charge_borrower.html"),
+        Column(_("Device"), "loan.asset.tag"),
+        Column(_("Reason"), "get_reason_display"),
+        Column(_("Amount"), lambda charge: f"£{charge.amount}"),
+        Column(_("Status"), cell="loans/cells/charge_status.html"),
+        Column(_("Raised"), "created_at", "date"),
     ],
 )

@@ -47,7 +47,7 @@ from schooldesk.loans.selectors_pool import (
     pool_sections,
     swap_offer,
 )
-from schooldesk.loans.tables import CHARGE_EXPORT
+from schooldesk.loans.tables import CHARGE_EXPORT, CHARGE_PAGE
 from schooldesk.schools.models import School
 
 
@@ -279,6 +279,7 @@ class ChargeListView(FilteredListView):
     selector = charge_list
     permission = "loans.charge"
     filterset_class = ChargeFilterSet
+    table = CHARGE_PAGE
     template_name = "loans/pool/charge_list.html"
 
     def get_context_data(self, **kwargs):

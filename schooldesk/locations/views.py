@@ -12,12 +12,14 @@ from schooldesk.locations.filtersets import LocationFilterSet
 from schooldesk.locations.forms import LocationForm
 from schooldesk.locations.models import Location
 from schooldesk.locations.selectors import desk_locations, location_list, location_school_ids, location_uses
+from schooldesk.locations.tables import LOCATION_PAGE
 
 
 class LocationListView(FilteredListView):
     model = Location
     selector = location_list
     filterset_class = LocationFilterSet
+    table = LOCATION_PAGE
     permission = "locations.change"
     template_name = "locations/location_list.html"
     paginate_by = 50

@@ -21,6 +21,7 @@ from schooldesk.mail.filtersets import InboundFilterSet
 from schooldesk.mail.forms import AcceptForm, MailboxForm, PreferencesForm
 from schooldesk.mail.imap import MailboxError
 from schooldesk.mail.models import InboundMessage, Mailbox
+from schooldesk.mail.tables import INBOUND_PAGE
 
 OAUTH_SALT = "schooldesk.mail.oauth"
 
@@ -45,6 +46,7 @@ class InboundListView(FilteredListView):
     model = InboundMessage
     selector = selectors.inbound_list
     filterset_class = InboundFilterSet
+    table = INBOUND_PAGE
     permission = "mail.handle"
     template_name = "mail/inbound_list.html"
 

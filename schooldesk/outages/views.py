@@ -14,12 +14,14 @@ from schooldesk.outages import forms, selectors, services
 from schooldesk.outages.context_processors import AFFECTED_SESSION_KEY
 from schooldesk.outages.filtersets import OutageFilterSet
 from schooldesk.outages.models import CallApproval, Outage
+from schooldesk.outages.tables import OUTAGE_PAGE
 
 
 class OutageListView(FilteredListView):
     model = Outage
     selector = selectors.outage_list
     filterset_class = OutageFilterSet
+    table = OUTAGE_PAGE
     template_name = "outages/outage_list.html"
 
 

@@ -39,7 +39,7 @@ from schooldesk.problems.selectors import (
     problem_school_ids,
     problems_for_incident,
 )
-from schooldesk.problems.tables import PROBLEM_REPORT_EXPORT
+from schooldesk.problems.tables import PROBLEM_PAGE, PROBLEM_REPORT_EXPORT
 from schooldesk.schools.models import School
 from schooldesk.schools.selectors import schools_for
 
@@ -55,6 +55,7 @@ class ProblemListView(FilteredListView):
     model = Problem
     selector = problem_list
     filterset_class = ProblemFilterSet
+    table = PROBLEM_PAGE
     permission = "problems.change"
     template_name = "problems/problem_list.html"
 

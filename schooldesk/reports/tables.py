@@ -9,23 +9,38 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from schooldesk.core.audit import actor_name, audit_sentence, kind_of
-from schooldesk.core.tables import Column, Table
+from schooldesk.core.tables import Column, Table, many_schools
 from schooldesk.core.templatetags.desk_format import percent
 
 #: the incident report as CSV: rows (table, item, calls), the totals first (reports.views.IncidentReportView)
 INCIDENT_REPORT_EXPORT = Table(columns=[Column("table"), Column("item"), Column("calls", format="int")])
 
+#: the audit trail's moment, the same on its page and in its download
+AUDIT_WHEN = Column(gettext_lazy("When"), "at", "datetime", cell_css="text-nowrap")
+
 #: the audit trail's download: rows are AuditEntry rows (reports.selectors.audit_trail, filtered)
 AUDIT_EXPORT = Table(
     sheet=gettext_lazy("Audit trail"),
     columns=[
-        Column(gettext_lazy("When"), "at", "datetime"),
+        AUDIT_WHEN,
         Column(gettext_lazy("School"), lambda e: e.school.name if e.school_id else ""),
         Column(gettext_lazy("Who"), actor_name),
         Column(gettext_lazy("What happened"), audit_sentence),
         Column(gettext_lazy("Kind of record"), lambda e: kind_of(e.object_type)),
         Column(gettext_lazy("Record"), "object_label"),
         Column(gettext_lazy("Details"), "summary"),
+    ],
+)
+
+#: the audit trail's page (reports/audit_trail.html): rows are AuditEntry rows with their `sentence` and `link`
+#: (AuditTrailView); the School column only to people in more than one school
+AUDIT_PAGE = Table(
+    caption=gettext_lazy("Audit trail"),
+    css="table table-sm table-responsive-stack",
+    columns=[
+        AUDIT_WHEN,
+        Column(gettext_lazy("School"), cell="reports/cells/audit_school.html", when=many_schools),
+        Column(gettext_lazy("What happened"), cell="reports/cells/audit_what.html"),
     ],
 )
 

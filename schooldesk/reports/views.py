@@ -17,7 +17,7 @@ from schooldesk.reports.filtersets import AuditFilterSet
 from schooldesk.reports.forms import service_report_request
 from schooldesk.reports.selectors import audit_links, audit_trail, incident_report
 from schooldesk.reports.service_report import report_school_ids, report_sections, report_tables, service_report
-from schooldesk.reports.tables import AUDIT_EXPORT, INCIDENT_REPORT_EXPORT
+from schooldesk.reports.tables import AUDIT_EXPORT, AUDIT_PAGE, INCIDENT_REPORT_EXPORT
 from schooldesk.schools.models import School
 from schooldesk.schools.selectors import schools_for
 
@@ -145,6 +145,7 @@ class AuditTrailView(FilteredListView):
     model = AuditEntry
     selector = audit_trail
     filterset_class = AuditFilterSet
+    table = AUDIT_PAGE
     permission = "reports.audit"
     template_name = "reports/audit_trail.html"
     EXPORT_LIMIT = 50_000
@@ -161,6 +162,8 @@ class AuditTrailView(FilteredListView):
         context = super().get_context_data(**kwargs)
         entries = list(context["object_list"])
         links = audit_links(user=self.request.user, entries=entries)
-        context["rows"] = [(entry, audit_sentence(entry), links.get(entry.pk)) for entry in entries]
+        for entry in entries:
+            entry.sentence, entry.link = audit_sentence(entry), links.get(entry.pk)
+        context["rows"] = entries
         context["retention_days"] = settings.SCHOOLDESK_AUDIT_RETENTION_DAYS
         return context

@@ -41,6 +41,7 @@ from schooldesk.suppliers.selectors import (
     supplier_performance,
     supplier_suggestions,
 )
+from schooldesk.suppliers.tables import CONTRACT_PAGE, SUPPLIER_PAGE
 
 
 def _managed_supplier(request, pk) -> Supplier:
@@ -56,6 +57,7 @@ class SupplierListView(FilteredListView):
     model = Supplier
     selector = supplier_list
     filterset_class = SupplierFilterSet
+    table = SUPPLIER_PAGE
     permission = "suppliers.view"
     template_name = "suppliers/supplier_list.html"
     paginate_by = 50
@@ -242,6 +244,7 @@ class ContractListView(FilteredListView):
     model = Contract
     selector = contract_list_by_end
     filterset_class = ContractFilterSet
+    table = CONTRACT_PAGE
     permission = "suppliers.view"
     template_name = "suppliers/contract_list.html"
 

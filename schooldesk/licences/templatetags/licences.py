@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 
 from schooldesk.core.fragments import render_fragment
 from schooldesk.licences.choices import LicenceType
+from schooldesk.licences.tables import LICENCE_PAGE
 
 register = template.Library()
 
@@ -27,3 +28,10 @@ def licence_state_badge(lic):
     """The licence's compliance badge, drawn by the licences/state_badge.html fragment (Jinja2, decision 0038): a
     licence table shows fifty rows, and an include per row cost more than the rest of the row."""
     return render_fragment("licences/state_badge.html", {"lic": lic})
+
+
+@register.simple_tag
+def licence_page_table():
+    """The licence table's declaration (licences/tables.py), for pages drawing it outside the licence list (the
+    compliance page, through licences/licence_table.html)."""
+    return LICENCE_PAGE
