@@ -138,7 +138,7 @@ JINJA_SELECT = """<select name="{{ widget.name }}"{% for name, value in widget.a
 def sla_label(state):  # the words of every choice translated once per language, as the Python rows did
     from django.utils.translation import get_language
 
-    from schooldesk.incidents.templatetags.desk import sla_words
+    from schooldesk.incidents.tables import sla_words
 
     return sla_words(get_language())[state]
 
@@ -146,7 +146,7 @@ def sla_label(state):  # the words of every choice translated once per language,
 def status_label(status):
     from django.utils.translation import get_language
 
-    from schooldesk.incidents.templatetags.desk import status_words
+    from schooldesk.incidents.tables import status_words
 
     return status_words(get_language()).get(status, status)
 

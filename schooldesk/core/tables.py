@@ -52,6 +52,8 @@ class Column:
     cell_css: str = ""
     #: on a page: a heading only screen readers hear (a select-all column's "Select")
     heading_hidden: bool = False
+    #: on a page: the template drawing the heading's content instead (a select-all box beside the hidden heading)
+    head: str | None = None
     #: on a page: whether the column is shown, asked of the page's context (None: always)
     when: Callable[[Any], bool] | None = field(default=None, compare=False)
 
@@ -110,6 +112,12 @@ class Table:
     css: str = PAGE_CSS
     scrolls: bool = False
     row_class: Callable[[Any], str] | None = field(default=None, compare=False)
+    #: on a page: the table element's other attributes, asked of the page's context (a dict; None: none)
+    attrs: Callable[[Any], dict] | None = field(default=None, compare=False)
+    #: on a page: a function of the page's context and the rows that draws every row at once (`<tr>`s, each cell
+    #: with its column's `data-label`), for the one table shown with up to a hundred rows on the hottest pages: the
+    #: call table's rows are a Jinja2 fragment (decision 0038). None: the rows are drawn from the columns.
+    body: Callable[[Any, Any], str] | None = field(default=None, compare=False)
 
     @property
     def header(self) -> list[str]:

@@ -38,6 +38,7 @@ from schooldesk.incidents.selectors import (
     staff_school_ids,
     triage_queue,
 )
+from schooldesk.incidents.tables import CALL_TABLE
 from schooldesk.locations.models import Location
 from schooldesk.safeguarding.selectors import restricted_stub
 from schooldesk.safeguarding.services import restricted_call_report
@@ -89,6 +90,7 @@ class IncidentListView(BulkMixin, FilteredListView):
     model = Incident
     selector = incident_table
     filterset_class = IncidentFilterSet
+    table = CALL_TABLE
     template_name = "incidents/incident_list.html"
 
     def get_context_data(self, **kwargs):

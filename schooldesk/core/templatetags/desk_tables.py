@@ -14,7 +14,7 @@ from __future__ import annotations
 from django import template
 from django.http import QueryDict
 from django.template.loader import get_template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -59,7 +59,10 @@ def _sort_link(context, column: Column, heading):
 def _heading(context, column: Column):
     heading = column.label
     aria = ""
-    if column.heading_hidden:
+    if column.head:
+        with context.push(heading=heading):
+            text = mark_safe(_compiled(context, column.head).render(context).strip())  # noqa: S308 - a template's output
+    elif column.heading_hidden:
         text = format_html('<span class="visually-hidden">{}</span>', heading)
     elif column.sort:
         aria, text = _sort_link(context, column, heading)
@@ -84,12 +87,16 @@ def render_table(context, table: Table, rows, caption=None) -> str:
     out = []
     if table.scrolls:
         out.append('<div class="table-responsive">')
-    out.append(format_html('<table class="{}">', table.css))
+    attrs = table.attrs(context) if table.attrs else {}
+    out.append(format_html('<table class="{}"{}>', table.css, format_html_join("", ' {}="{}"', attrs.items())))
     if caption or table.caption:
         out.append(format_html('<caption class="visually-hidden">{}</caption>', caption or table.caption))
     out.append("<thead><tr>")
     out.extend(_heading(context, column) for _i, column in columns)
     out.append("</tr></thead><tbody>")
+    if table.body is not None:
+        out.append(table.body(context, rows))
+        rows = ()
     for row in rows:
         out.append(format_html("<tr{}>", _class(table.row_class(row))) if table.row_class else "<tr>")
         for i, column, opening in opens:

@@ -94,3 +94,18 @@ def test_a_call_with_no_clock_shows_a_dash_in_its_sla_cell(cast):
     rows = list(incident_rows(Incident.objects.filter(pk=call.pk)))
     html = render_to_string("incidents/incident_table.html", {"rows": rows, "now": timezone.now(), "nav": {}})
     assert re.search(r'<td data-label="SLA">–</td>', html), html
+
+
+def test_the_headings_come_from_the_declaration_and_each_cell_is_labelled_with_its_own(cast, login):
+    """One declaration (incidents/tables.py CALL_TABLE) gives the headings; the Jinja2 rows label each cell with the
+    same words in the same order, the bulk box's column first on a page with bulk actions."""
+    from schooldesk.incidents.tables import CALL_TABLE
+
+    IncidentFactory(school=cast.school, by=cast.spoc, summary="Projector flickers")
+    html = login(cast.spoc).get("/incidents/").content.decode()
+    table = html[html.index("<table") : html.index("</table>")]
+    assert "data-call-table" in table[: table.index(">")] and "data-pick-all" in table
+    headings = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th scope=\"col\">(.*?)</th>", table, re.S)]
+    assert headings == [str(column.heading) for column in CALL_TABLE.columns]
+    first_row = rows_of(html)[0]
+    assert re.findall(r'data-label="([^"]+)"', first_row) == headings
