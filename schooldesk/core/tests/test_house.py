@@ -150,8 +150,6 @@ def test_a_list_view_names_its_pieces_and_overrides_none_of_the_base():
     assert [view.__qualname__ for view in lists if view.filterset_class is None] == []
 
 
-
-
 def test_a_list_page_draws_its_table_from_its_declaration():
     """Tables are made one way (decision 0039): every FilteredListView names its `table` (a core.tables.Table,
     declared in the app's tables.py) and its template draws it with `{% list_table %}`, never a `<table>` of its own:
@@ -181,3 +179,20 @@ def test_a_list_page_draws_its_table_from_its_declaration():
         if "<table" in source or "{% list_table " not in source:
             own_tables.append(view.template_name)
     assert own_tables == []
+
+
+#: the longest a template line may be: a longer one hides its markup from review and from diffs
+TEMPLATE_LINE_LIMIT = 300
+
+
+def test_no_template_line_is_longer_than_the_limit():
+    """Issue 18: a template line is at most 300 characters. Long markup is broken where the line break cannot
+    render (between block elements, inside a tag, in a `{% blocktranslate trimmed %}` sentence or a comment)."""
+    long_lines = [
+        f"{path.relative_to(ROOT)}:{number}: {len(line)} characters"
+        for path in sorted(ROOT.rglob("*.html"))
+        if "static" not in path.relative_to(ROOT).parts  # vendor files, not templates
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if len(line) > TEMPLATE_LINE_LIMIT
+    ]
+    assert long_lines == []
