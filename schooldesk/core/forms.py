@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext as _
 
+from schooldesk.core.choice_cache import cached_rows
 from schooldesk.core.fragments import render_fragment
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
@@ -34,6 +35,51 @@ class DeskFormRenderer(TemplatesSetting):
 def select_html(widget: dict) -> str:
     """What django/forms/widgets/select.html prints for `widget` (a Select's or SelectMultiple's context)."""
     return render_fragment("core/select.html", {"widget": widget})
+
+
+def _option_rows(field: forms.ModelChoiceField):
+    def build(queryset) -> list[tuple]:
+        return [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in queryset]
+
+    return build
+
+
+def freeze_model_choices(field: forms.ModelChoiceField) -> None:
+    """Gives a model drop-down its options as a plain list, read when the drop-down is first drawn (a form only
+    validated, an API's filters, never reads them), from the cache when the same query was read before
+    (`core.choice_cache`: keyed by the query itself, so by the schools and role in it, and by the language).
+    Drawing then makes no model instance; validating still reads the field's queryset. Freezing a field twice
+    (a view freezing its filter form again) reads nothing again.
+
+    Only a field whose labels are its rows' own `str` (or that says `cacheable_labels = True`) is cached: a label
+    drawn from another table would not be seen to change. The others are read once per request, as a list."""
+    queryset = field.queryset
+    if queryset is None or getattr(field, "_frozen_from", None) is queryset:
+        return
+    field._frozen_from = queryset
+    label_from = type(field).label_from_instance
+    cacheable = label_from is forms.ModelChoiceField.label_from_instance or getattr(field, "cacheable_labels", False)
+    kind = f"{type(field).__module__}.{type(field).__qualname__}:{field.to_field_name or 'pk'}"
+    head = [("", field.empty_label)] if field.empty_label is not None else []
+    if getattr(field, "null_label", None) is not None:  # django-filter's "none of them"
+        head.append((field.null_value, field.null_label))
+    read: list = []
+
+    def options() -> list:
+        if not read:
+            build = _option_rows(field)
+            read.append(head + list(cached_rows(queryset, build, kind=kind) if cacheable else build(queryset)))
+        return read[0]
+
+    field.widget.choices = options
+
+
+def freeze_choices(form):
+    """Every single-choice model drop-down of `form` frozen (`freeze_model_choices`); the form returned."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+            freeze_model_choices(field)
+    return form
 
 
 class StyledFormMixin:
