@@ -95,18 +95,24 @@ def cached_rows(queryset, build, *, kind: str) -> list:
     """`build(queryset)` (a list of plain values: (value, label) pairs), from the cache when the same query over
     the same versions of its tables was built before. `kind` names what `build` makes of the rows (two builders
     over one query keep two lists). A query that reads a table nobody watches is built every time."""
+    return cached_rows_and_key(queryset, build, kind=kind)[0]
+
+
+def cached_rows_and_key(queryset, build, *, kind: str) -> tuple[list, str | None]:
+    """`cached_rows`, and the key the rows are kept under (None when they are not): the same key, the same rows,
+    in the same language; what is drawn from them alone may be kept under it too."""
     sql, params = queryset.query.sql_with_params()
     named = set(QUOTED.findall(sql))
     tables = sorted(named & model_tables())
     if not tables or not set(tables) <= watched_tables():
-        return build(queryset)
+        return build(queryset), None
     versions = _versions(tables)
     if not all(versions):
-        return build(queryset)
+        return build(queryset), None
     digest = hashlib.sha256(repr((kind, queryset.db, sql, params, get_language())).encode()).hexdigest()
     key = f"choices:{digest}:{hashlib.sha256(':'.join(versions).encode()).hexdigest()[:16]}"
     rows = cache.get(key)
     if rows is None:
         rows = build(queryset)
         cache.set(key, rows, CHOICES_SECONDS)
-    return rows
+    return rows, key

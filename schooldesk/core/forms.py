@@ -1,10 +1,14 @@
+from collections import OrderedDict
+from functools import cache
+
 from django import forms
 from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from schooldesk.core.choice_cache import cached_rows
+from schooldesk.core.choice_cache import cached_rows_and_key
 from schooldesk.core.fragments import render_fragment
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
@@ -64,14 +68,58 @@ def freeze_model_choices(field: forms.ModelChoiceField) -> None:
     if getattr(field, "null_label", None) is not None:  # django-filter's "none of them"
         head.append((field.null_value, field.null_label))
     read: list = []
+    widget = field.widget
 
     def options() -> list:
         if not read:
             build = _option_rows(field)
-            read.append(head + list(cached_rows(queryset, build, kind=kind) if cacheable else build(queryset)))
+            rows, key = cached_rows_and_key(queryset, build, kind=kind) if cacheable else (build(queryset), None)
+            read.append(head + list(rows))
+            if key is not None:
+                widget._options_key = (key, repr([(value, str(label)) for value, label in head]))
         return read[0]
 
-    field.widget.choices = options
+    widget.choices = options
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+        widget.__class__ = _remembering(type(widget))
+
+
+#: drop-downs drawn from cached options, by what decides their markup (this process's, a few hundred kept)
+_DRAWN: OrderedDict = OrderedDict()
+DRAWN_KEPT = 512
+
+
+class RememberedSelect:
+    """A frozen drop-down whose markup is drawn once for the same options (their cache key: the query, its
+    tables' versions, the language), name, attributes and chosen value, and kept in this process: a filter's
+    hundred rooms or people were drawn option by option on every request. Options not from the cache are drawn
+    as usual. Mixed into the widget's own class (`_remembering`), so a copy of the widget stays itself."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        next(iter(self.choices), None)  # reading the options decides whether they came from the cache
+        options_key = getattr(self, "_options_key", None)
+        if options_key is None:
+            return super().render(name, value, attrs, renderer)
+        key = (
+            options_key,
+            name,
+            repr(self.format_value(value)),
+            repr(sorted((str(k), str(v)) for k, v in self.build_attrs(self.attrs, attrs).items())),
+            type(renderer).__qualname__,
+            get_language(),
+        )
+        html = _DRAWN.get(key)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            _DRAWN[key] = html
+            while len(_DRAWN) > DRAWN_KEPT:
+                _DRAWN.popitem(last=False)
+        return html
+
+
+@cache
+def _remembering(widget_class: type) -> type:
+    return type(f"Remembered{widget_class.__name__}", (RememberedSelect, widget_class), {})
 
 
 def freeze_choices(form):
