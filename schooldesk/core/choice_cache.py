@@ -19,6 +19,7 @@ from functools import cache as once
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
@@ -101,7 +102,10 @@ def cached_rows(queryset, build, *, kind: str) -> list:
 def cached_rows_and_key(queryset, build, *, kind: str) -> tuple[list, str | None]:
     """`cached_rows`, and the key the rows are kept under (None when they are not): the same key, the same rows,
     in the same language; what is drawn from them alone may be kept under it too."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # `pk__in=[]`: nothing to read
+        return build(queryset), None
     named = set(QUOTED.findall(sql))
     tables = sorted(named & model_tables())
     if not tables or not set(tables) <= watched_tables():

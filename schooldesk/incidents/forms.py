@@ -9,7 +9,7 @@ from schooldesk.assets.choices import GONE_STATUSES
 from schooldesk.assets.models import Asset
 from schooldesk.assets.selectors import asset_choices_for
 from schooldesk.core.choice_cache import cached_rows
-from schooldesk.core.forms import MinuteInput, StyledFormMixin, freeze_choices
+from schooldesk.core.forms import MinuteInput, StyledFormMixin, freeze_model_choices
 from schooldesk.core.roles import STAFF_ROLES
 from schooldesk.incidents import selectors
 from schooldesk.incidents.choices import Channel, Satisfaction
@@ -167,7 +167,8 @@ class IncidentLogForm(IncidentReportForm):
             User.objects.filter(memberships__school_id__in=school_ids).distinct().order_by("first_name", "last_name")
         )
         self.fields["category"].queryset = Category.objects.filter(school_id__in=school_ids, is_archived=False)
-        freeze_choices(self)  # the callers and categories: read when drawn, from the option cache
+        for name in ("reported_by", "category"):  # read when drawn, from the option cache
+            freeze_model_choices(self.fields[name])
         for name in ("channel", "impact", "urgency"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["summary"].widget.attrs.pop("autofocus", None)  # the caller comes first here
