@@ -80,6 +80,7 @@ def freeze_model_choices(field: forms.ModelChoiceField) -> None:
         return read[0]
 
     widget.choices = options
+    widget._frozen_choices = widget.choices  # a queryset set later, or a copy, draws as usual
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
         widget.__class__ = _remembering(type(widget))
 
@@ -96,6 +97,8 @@ class RememberedSelect:
     as usual. Mixed into the widget's own class (`_remembering`), so a copy of the widget stays itself."""
 
     def render(self, name, value, attrs=None, renderer=None):
+        if getattr(self, "_frozen_choices", None) is not self.choices:
+            return super().render(name, value, attrs, renderer)
         next(iter(self.choices), None)  # reading the options decides whether they came from the cache
         options_key = getattr(self, "_options_key", None)
         if options_key is None:
