@@ -6,22 +6,18 @@ from schooldesk.assets.choices import AssetStatus, DisposalMethod, RelationshipK
 from schooldesk.assets.importer import FIELDS
 from schooldesk.assets.models import Asset, AssetType
 from schooldesk.assets.selectors import MANY_SCHOOLS
-from schooldesk.core.forms import DateInput, SchoolChoiceMixin, StyledFormMixin, VersionedFormMixin
+from schooldesk.core.forms import (  # noqa: F401 - freeze_choices: the asset views' name for it
+    DateInput,
+    SchoolChoiceMixin,
+    StyledFormMixin,
+    VersionedFormMixin,
+    freeze_choices,
+)
 from schooldesk.locations.models import Location
 from schooldesk.schools.models import School
 from schooldesk.suppliers.models import Supplier
 
 SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
-
-
-def freeze_choices(form):
-    """Read each drop-down's rows once, as a plain list: rendering then runs no query, and PostgreSQL is spared the
-    server-side cursor Django opens for every model drop-down it renders (measurable on the lists' filters)."""
-    for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
-            rows = [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset]
-            field.widget.choices = ([("", field.empty_label)] if field.empty_label is not None else []) + rows
-    return form
 
 
 def school_people(school_id):

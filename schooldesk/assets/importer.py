@@ -21,6 +21,7 @@ from schooldesk.assets.models import Asset, AssetEvent, AssetImport, AssetType
 from schooldesk.assets.services import asset_types_ensure
 from schooldesk.core import scanning, spreadsheets
 from schooldesk.core.audit import audit_record
+from schooldesk.core.choice_cache import forget_choices
 from schooldesk.core.permissions import require
 from schooldesk.core.spreadsheets import CellError, ImportFileError
 from schooldesk.locations.models import Location
@@ -419,6 +420,7 @@ def asset_import_apply(*, record: AssetImport, mapping: dict[str, str], by, crea
             ]
         )
     }
+    forget_choices(AssetType, Location, Supplier)  # bulk: no signal tells the drop-downs
     assets = []
     for _line, asset in result.assets:
         type_key, location_key, supplier_key = asset._import_names

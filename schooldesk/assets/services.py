@@ -20,6 +20,7 @@ from schooldesk.assets.choices import (
 from schooldesk.assets.lending import lending
 from schooldesk.assets.models import Asset, AssetEvent, AssetRelationship, AssetType
 from schooldesk.core.audit import audit_record
+from schooldesk.core.choice_cache import forget_choices
 from schooldesk.core.concurrency import version_claim, version_lock
 from schooldesk.core.permissions import require
 from schooldesk.webhooks.choices import WebhookEvent
@@ -141,6 +142,7 @@ def asset_types_ensure(*, school=None, school_ids=()) -> None:
             ],
             ignore_conflicts=True,
         )
+        forget_choices(AssetType)  # bulk: no signal tells the drop-downs
 
 
 @transaction.atomic
@@ -475,6 +477,7 @@ def asset_types_named(*, school_id: int, names) -> dict[str, AssetType]:
     missing = sorted({n for n in names if n.lower() not in found})
     if missing:
         AssetType.objects.bulk_create([AssetType(school_id=school_id, name=n) for n in missing], ignore_conflicts=True)
+        forget_choices(AssetType)
         found = {t.name.lower(): t for t in AssetType.objects.filter(school_id=school_id)}
     return {n: found[n.lower()] for n in names}
 

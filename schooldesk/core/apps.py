@@ -11,3 +11,7 @@ class CoreConfig(AppConfig):
         from schooldesk.core.fields import check_secret_keys
 
         checks.register(check_secret_keys, checks.Tags.security)
+
+        from schooldesk.core import choice_cache
+
+        choice_cache.connect()

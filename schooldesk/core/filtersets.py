@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import Q
 
 from schooldesk.core.access import access_for
+from schooldesk.core.forms import freeze_choices
 
 MAX_WORDS = 6
 # Longest first; a stem keeps at least MIN_STEM letters so that "speed" is not cut to "spe".
@@ -54,7 +55,9 @@ class SearchFilter(django_filters.CharFilter):
 
 class DeskFilterSet(django_filters.FilterSet):
     """The base of every list's FilterSet: Bootstrap classes on the filter form (as StyledFormMixin gives forms),
-    and a `school` filter only for people with several schools (a one-school SPOC has nothing to choose)."""
+    a `school` filter only for people with several schools (a one-school SPOC has nothing to choose), and the
+    model drop-downs' options from the cache (`core.forms.freeze_choices`: the rooms, categories, suppliers and
+    technicians were read and made into model instances on every request)."""
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -64,7 +67,9 @@ class DeskFilterSet(django_filters.FilterSet):
 
     @property
     def form(self):
-        form = super().form
+        if hasattr(self, "_form"):
+            return self._form
+        form = freeze_choices(super().form)
         for field in form.fields.values():
             widget = field.widget
             if isinstance(widget, forms.Select):

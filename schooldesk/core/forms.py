@@ -1,9 +1,14 @@
+from collections import OrderedDict
+from functools import cache
+
 from django import forms
 from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from schooldesk.core.choice_cache import cached_rows_and_key
 from schooldesk.core.fragments import render_fragment
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
@@ -34,6 +39,98 @@ class DeskFormRenderer(TemplatesSetting):
 def select_html(widget: dict) -> str:
     """What django/forms/widgets/select.html prints for `widget` (a Select's or SelectMultiple's context)."""
     return render_fragment("core/select.html", {"widget": widget})
+
+
+def _option_rows(field: forms.ModelChoiceField):
+    def build(queryset) -> list[tuple]:
+        return [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in queryset]
+
+    return build
+
+
+def freeze_model_choices(field: forms.ModelChoiceField) -> None:
+    """Gives a model drop-down its options as a plain list, read when the drop-down is first drawn (a form only
+    validated, an API's filters, never reads them), from the cache when the same query was read before
+    (`core.choice_cache`: keyed by the query itself, so by the schools and role in it, and by the language).
+    Drawing then makes no model instance; validating still reads the field's queryset. Freezing a field twice
+    (a view freezing its filter form again) reads nothing again.
+
+    Only a field whose labels are its rows' own `str` (or that says `cacheable_labels = True`) is cached: a label
+    drawn from another table would not be seen to change. The others are read once per request, as a list."""
+    queryset = field.queryset
+    if queryset is None or getattr(field, "_frozen_from", None) is queryset:
+        return
+    field._frozen_from = queryset
+    label_from = type(field).label_from_instance
+    cacheable = label_from is forms.ModelChoiceField.label_from_instance or getattr(field, "cacheable_labels", False)
+    kind = f"{type(field).__module__}.{type(field).__qualname__}:{field.to_field_name or 'pk'}"
+    head = [("", field.empty_label)] if field.empty_label is not None else []
+    if getattr(field, "null_label", None) is not None:  # django-filter's "none of them"
+        head.append((field.null_value, field.null_label))
+    read: list = []
+    widget = field.widget
+
+    def options() -> list:
+        if not read:
+            build = _option_rows(field)
+            rows, key = cached_rows_and_key(queryset, build, kind=kind) if cacheable else (build(queryset), None)
+            read.append(head + list(rows))
+            if key is not None:
+                widget._options_key = (key, repr([(value, str(label)) for value, label in head]))
+        return read[0]
+
+    widget.choices = options
+    widget._frozen_choices = widget.choices  # a queryset set later, or a copy, draws as usual
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+        widget.__class__ = _remembering(type(widget))
+
+
+#: drop-downs drawn from cached options, by what decides their markup (this process's, a few hundred kept)
+_DRAWN: OrderedDict = OrderedDict()
+DRAWN_KEPT = 512
+
+
+class RememberedSelect:
+    """A frozen drop-down whose markup is drawn once for the same options (their cache key: the query, its
+    tables' versions, the language), name, attributes and chosen value, and kept in this process: a filter's
+    hundred rooms or people were drawn option by option on every request. Options not from the cache are drawn
+    as usual. Mixed into the widget's own class (`_remembering`), so a copy of the widget stays itself."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if getattr(self, "_frozen_choices", None) is not self.choices:
+            return super().render(name, value, attrs, renderer)
+        next(iter(self.choices), None)  # reading the options decides whether they came from the cache
+        options_key = getattr(self, "_options_key", None)
+        if options_key is None:
+            return super().render(name, value, attrs, renderer)
+        key = (
+            options_key,
+            name,
+            repr(self.format_value(value)),
+            repr(sorted((str(k), str(v)) for k, v in self.build_attrs(self.attrs, attrs).items())),
+            type(renderer).__qualname__,
+            get_language(),
+        )
+        html = _DRAWN.get(key)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            _DRAWN[key] = html
+            while len(_DRAWN) > DRAWN_KEPT:
+                _DRAWN.popitem(last=False)
+        return html
+
+
+@cache
+def _remembering(widget_class: type) -> type:
+    return type(f"Remembered{widget_class.__name__}", (RememberedSelect, widget_class), {})
+
+
+def freeze_choices(form):
+    """Every single-choice model drop-down of `form` frozen (`freeze_model_choices`); the form returned."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+            freeze_model_choices(field)
+    return form
 
 
 class StyledFormMixin:

@@ -1,7 +1,6 @@
 import copy
 
 from django import forms
-from django.db.models import F
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +8,8 @@ from schooldesk.accounts.models import User
 from schooldesk.assets.choices import GONE_STATUSES
 from schooldesk.assets.models import Asset
 from schooldesk.assets.selectors import asset_choices_for
-from schooldesk.core.forms import MinuteInput, StyledFormMixin
+from schooldesk.core.choice_cache import cached_rows
+from schooldesk.core.forms import MinuteInput, StyledFormMixin, freeze_model_choices
 from schooldesk.core.roles import STAFF_ROLES
 from schooldesk.incidents import selectors
 from schooldesk.incidents.choices import Channel, Satisfaction
@@ -24,37 +24,26 @@ SMALL_TEXT = forms.Textarea(attrs={"rows": 2})
 
 
 class LocationChoiceField(forms.ModelChoiceField):
-    """The school's locations as the drop-down; grouped by school for people in several schools.
+    """The school's locations as the drop-down; grouped by school for people in several schools."""
 
-    Given the locations the form has already read (`loaded`), the chosen one is taken from them instead of being
-    read again: the form's list is the whole of what the person may choose."""
-
-    def __init__(self, queryset, *, loaded=(), **kwargs):
+    def __init__(self, queryset, **kwargs):
         super().__init__(queryset=queryset, **kwargs)
         self.widget.attrs["autocomplete"] = "off"
-        self.loaded = {location.pk: location for location in loaded}
 
     def label_from_instance(self, obj):
         return str(obj)
 
-    def to_python(self, value):
-        if value in self.empty_values or not self.loaded:
-            return super().to_python(value)
-        key = str(value).strip()
-        found = self.loaded.get(int(key)) if key.isascii() and key.isdecimal() else None
-        if found is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
-            )
-        return found
+
+def _location_rows(locations) -> list[tuple]:
+    return [(location.pk, str(location), location.school.name) for location in locations]
 
 
 def _grouped_location_choices(locations) -> list:
-    """`locations` carry their school's name (`school_name`): reading each school whole (its JSON settings
-    decoded once per location) cost more than the rest of the list."""
+    """The rooms, grouped by school for someone with several; read through the option cache (core.choice_cache:
+    keyed by the query, so by the person's schools)."""
     groups: dict[str, list] = {}
-    for location in locations:
-        groups.setdefault(location.school_name, []).append((location.pk, str(location)))
+    for pk, label, school in cached_rows(locations, _location_rows, kind="incidents.location_choices"):
+        groups.setdefault(school, []).append((pk, label))
     if len(groups) == 1:
         return [("", "Choose where")] + next(iter(groups.values()))
     return [("", "Choose where")] + [(school, options) for school, options in groups.items()]
@@ -100,16 +89,12 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, initial_location=None, initial_asset=None, **kwargs):
         super().__init__(*args, **kwargs)
-        locations = list(
-            Location.objects.visible_to(user)
-            .filter(is_archived=False)
-            .annotate(school_name=F("school__name"))
-            .order_by("school__name", "name")
+        visible = Location.objects.visible_to(user).filter(is_archived=False)
+        self.fields["location"] = LocationChoiceField(queryset=visible, label=_("Where?"))
+        # read when the form is drawn: a post that is saved shows neither drop-down again (issue 23)
+        self.fields["location"].choices = lambda: _grouped_location_choices(
+            visible.select_related("school").order_by("school__name", "name")
         )
-        self.fields["location"] = LocationChoiceField(
-            queryset=Location.objects.filter(pk__in=[loc.pk for loc in locations]), loaded=locations, label=_("Where?")
-        )
-        self.fields["location"].choices = _grouped_location_choices(locations)
         self.fields["location"].widget.attrs["class"] = "form-select"
         self.fields["summary"].widget.attrs.update(
             {"placeholder": _("e.g. The projector in Room 12 shows no picture"), "autofocus": True}
@@ -127,7 +112,10 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
 
     def _asset_field(self, user, initial_asset) -> None:
         """The devices recorded in the chosen room (htmx refreshes them when the room changes); a device
-        label's QR code brings its own asset. Any working device of the person's schools is accepted."""
+        label's QR code brings its own asset. Any working device of the person's schools is accepted.
+
+        The list is read only when the form is drawn (the page, or a post that failed): a post that is saved
+        validates the chosen device against the field's queryset alone (10 ms a call logged, issue 23)."""
         field = forms.ModelChoiceField(
             queryset=Asset.objects.visible_to(user).exclude(status__in=GONE_STATUSES),
             required=False,
@@ -139,19 +127,14 @@ class IncidentReportForm(StyledFormMixin, forms.ModelForm):
         if initial_asset and wanted.isdigit():
             self.initial["asset"] = int(wanted)
         empty = _("Not sure, or not listed") if location else _("Choose where first")
-        options: list = []
 
-        def asset_options() -> list:
-            """Read when the drop-down is drawn, once: a form that is sent and valid never draws it (the
-            chosen device is checked against the field's queryset), so a call logged reads no list."""
-            if not options:
-                assets = list(asset_choices_for(user=user, location_id=int(location))) if location.isdigit() else []
-                if wanted.isdigit() and all(a.pk != int(wanted) for a in assets):
-                    assets += list(asset_choices_for(user=user).filter(pk=int(wanted)))
-                options[:] = [("", empty)] + [(a.pk, f"{a.tag} – {a.description}") for a in assets]
-            return options
+        def choices() -> list:
+            assets = list(asset_choices_for(user=user, location_id=int(location))) if location.isdigit() else []
+            if wanted.isdigit() and all(a.pk != int(wanted) for a in assets):
+                assets += list(asset_choices_for(user=user).filter(pk=int(wanted)))
+            return [("", empty)] + [(a.pk, f"{a.tag} – {a.description}") for a in assets]
 
-        field.choices = asset_options
+        field.choices = choices
         field.widget.attrs.update({"class": "form-select"})
         self.fields["asset"] = field
         self.fields["device"].label = _("…or describe the device (optional)")
@@ -189,6 +172,8 @@ class IncidentLogForm(IncidentReportForm):
             User.objects.filter(memberships__school_id__in=school_ids).distinct().order_by("first_name", "last_name")
         )
         self.fields["category"].queryset = Category.objects.filter(school_id__in=school_ids, is_archived=False)
+        for name in ("reported_by", "category"):  # read when drawn, from the option cache
+            freeze_model_choices(self.fields[name])
         for name in ("channel", "impact", "urgency"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["summary"].widget.attrs.pop("autofocus", None)  # the caller comes first here

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from schooldesk.accounts.models import Membership
 from schooldesk.core.audit import audit_record
+from schooldesk.core.choice_cache import forget_choices
 from schooldesk.core.concurrency import version_claim
 from schooldesk.core.permissions import require
 from schooldesk.core.roles import Role
@@ -39,6 +40,7 @@ def school_setup_defaults(*, school: School) -> None:
     )
     existing = set(Category.objects.filter(school=school).values_list("name", flat=True))
     Category.objects.bulk_create([Category(school=school, name=n) for n in DEFAULT_CATEGORIES if n not in existing])
+    forget_choices(Location, Category)  # bulk: no signal tells the drop-downs
     checks_setup_defaults(school=school)  # the starter schedule of checks (backup, patching, filtering…)
 
 

@@ -30,6 +30,9 @@ def grow(cast, n):
 
 
 def count(client, url) -> int:
+    """The queries of the second of two requests: what every request after the first costs (the drop-downs'
+    options are read once and cached, core/choice_cache.py; the first after a change reads them again)."""
+    client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, url
