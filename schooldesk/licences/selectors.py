@@ -54,6 +54,18 @@ def licence_school_ids(*, user: User, roles: frozenset[str] = LICENCE_VIEW_ROLES
     return access_for(user).school_ids(roles)
 
 
+def _state_rules(today: date) -> list[tuple[Q, str]]:
+    """The compliance state of a licence, first rule met: a site licence still running, expired, under, over
+    (in use against owned, the annotations of `with_compliance`); none met, OK."""
+    return [
+        (Q(licence_type=LicenceType.SITE, ends_on__isnull=True), ComplianceState.SITE),
+        (Q(licence_type=LicenceType.SITE, ends_on__gte=today), ComplianceState.SITE),
+        (Q(ends_on__lt=today), ComplianceState.EXPIRED),
+        (Q(in_use__gt=F("owned")), ComplianceState.UNDER),
+        (Q(in_use__lt=F("owned")), ComplianceState.OVER),
+    ]
+
+
 def with_compliance(queryset, today: date | None = None):
     """Annotate `installed`, `allocated`, `in_use`, `owned`, `difference` (owned − in use), `shortfall`
     (in use − owned), `state` and `state_order`."""
@@ -74,19 +86,16 @@ def with_compliance(queryset, today: date | None = None):
             output_field=IntegerField(),
         ),
     )
+    rules = _state_rules(today)
     queryset = queryset.annotate(
         difference=ExpressionWrapper(F("owned") - F("in_use"), output_field=IntegerField()),
         shortfall=ExpressionWrapper(F("in_use") - F("owned"), output_field=IntegerField()),
-        state=Case(
-            When(licence_type=LicenceType.SITE, ends_on__isnull=True, then=Value(ComplianceState.SITE)),
-            When(licence_type=LicenceType.SITE, ends_on__gte=today, then=Value(ComplianceState.SITE)),
-            When(ends_on__lt=today, then=Value(ComplianceState.EXPIRED)),
-            When(in_use__gt=F("owned"), then=Value(ComplianceState.UNDER)),
-            When(in_use__lt=F("owned"), then=Value(ComplianceState.OVER)),
-            default=Value(ComplianceState.OK),
-        ),
+        state=Case(*[When(rule, then=Value(state)) for rule, state in rules], default=Value(ComplianceState.OK)),
+        # on the same rules, not on `state`: a Case on `state` repeats its whole expression once for each state
         state_order=Case(
-            *[When(state=state, then=Value(order)) for state, order in STATE_ORDER.items()], output_field=IntegerField()
+            *[When(rule, then=Value(STATE_ORDER[state])) for rule, state in rules],
+            default=Value(STATE_ORDER[ComplianceState.OK]),
+            output_field=IntegerField(),
         ),
     )
     return queryset
@@ -157,10 +166,46 @@ def _money(value) -> Decimal:
 
 def compliance_summary(queryset) -> dict:
     """The school's (or schools') position in one query: how many licences are in each state, the seats
-    short and unused, and what the unused seats cost (cost × unused ÷ owned)."""
-    totals = queryset.order_by().aggregate(**_totals())
-    totals["unused_value"] = _money(totals["unused_value"])
-    return totals
+    short and unused, and what the unused seats cost (cost × unused ÷ owned).
+
+    One row per state (five at most), added up here: each total filtered on `state` would repeat the state's
+    whole expression in the SQL, nine times over, and Django copies and hashes it for each (issue 23)."""
+    rows = (
+        queryset.order_by()
+        .values("state")
+        .annotate(
+            licences=Count("pk"),
+            shortfall_sum=Sum("shortfall"),
+            difference_sum=Sum("difference"),
+            unused_value=Sum(
+                Case(
+                    When(
+                        owned__gt=0,
+                        cost__isnull=False,
+                        then=ExpressionWrapper(F("cost") * F("difference") / F("owned"), output_field=DecimalField()),
+                    ),
+                    default=Value(Decimal("0")),
+                    output_field=DecimalField(),
+                )
+            ),
+        )
+    )
+    by_state = {row["state"]: row for row in rows}
+
+    def of(state: str, key: str):
+        return (by_state.get(state) or {}).get(key) or 0
+
+    return {
+        "licences": sum(row["licences"] for row in by_state.values()),
+        "under": of(ComplianceState.UNDER, "licences"),
+        "over": of(ComplianceState.OVER, "licences"),
+        "ok": of(ComplianceState.OK, "licences"),
+        "site": of(ComplianceState.SITE, "licences"),
+        "expired": of(ComplianceState.EXPIRED, "licences"),
+        "short": of(ComplianceState.UNDER, "shortfall_sum"),
+        "unused": of(ComplianceState.OVER, "difference_sum"),
+        "unused_value": _money(of(ComplianceState.OVER, "unused_value")),
+    }
 
 
 def compliance_by_school(queryset) -> tuple[list[dict], dict]:
