@@ -214,6 +214,13 @@ class Incident(VersionedModel, SchoolOwnedModel):
                 name="incident_visibility_idx",
             ),
             models.Index(Lower("supplier_reference"), name="incident_supplier_ref_idx"),  # search by their ref
+            # the restricted calls a desk holds but cannot read, oldest first (restricted_held): only the few
+            # restricted ones, by status, so the triage queue does not walk a school's every call in date order
+            models.Index(
+                fields=["school", "status", "logged_at"],
+                condition=Q(is_restricted=True),
+                name="incident_restricted_idx",
+            ),
         ]
 
     def __str__(self) -> str:

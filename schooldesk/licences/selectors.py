@@ -54,6 +54,18 @@ def licence_school_ids(*, user: User, roles: frozenset[str] = LICENCE_VIEW_ROLES
     return access_for(user).school_ids(roles)
 
 
+def _state_rules(today: date) -> list[tuple[Q, str]]:
+    """The compliance state of a licence, first rule met: a site licence still running, expired, under, over
+    (in use against owned, the annotations of `with_compliance`); none met, OK."""
+    return [
+        (Q(licence_type=LicenceType.SITE, ends_on__isnull=True), ComplianceState.SITE),
+        (Q(licence_type=LicenceType.SITE, ends_on__gte=today), ComplianceState.SITE),
+        (Q(ends_on__lt=today), ComplianceState.EXPIRED),
+        (Q(in_use__gt=F("owned")), ComplianceState.UNDER),
+        (Q(in_use__lt=F("owned")), ComplianceState.OVER),
+    ]
+
+
 def with_compliance(queryset, today: date | None = None):
     """Annotate `installed`, `allocated`, `in_use`, `owned`, `difference` (owned − in use), `shortfall`
     (in use − owned), `state` and `state_order`."""
@@ -74,19 +86,16 @@ def with_compliance(queryset, today: date | None = None):
             output_field=IntegerField(),
         ),
     )
+    rules = _state_rules(today)
     queryset = queryset.annotate(
         difference=ExpressionWrapper(F("owned") - F("in_use"), output_field=IntegerField()),
         shortfall=ExpressionWrapper(F("in_use") - F("owned"), output_field=IntegerField()),
-        state=Case(
-            When(licence_type=LicenceType.SITE, ends_on__isnull=True, then=Value(ComplianceState.SITE)),
-            When(licence_type=LicenceType.SITE, ends_on__gte=today, then=Value(ComplianceState.SITE)),
-            When(ends_on__lt=today, then=Value(ComplianceState.EXPIRED)),
-            When(in_use__gt=F("owned"), then=Value(ComplianceState.UNDER)),
-            When(in_use__lt=F("owned"), then=Value(ComplianceState.OVER)),
-            default=Value(ComplianceState.OK),
-        ),
+        state=Case(*[When(rule, then=Value(state)) for rule, state in rules], default=Value(ComplianceState.OK)),
+        # on the same rules, not on `state`: a Case on `state` repeats its whole expression once for each state
         state_order=Case(
-            *[When(state=state, then=Value(order)) for state, order in STATE_ORDER.items()], output_field=IntegerField()
+            *[When(rule, then=Value(STATE_ORDER[state])) for rule, state in rules],
+            default=Value(STATE_ORDER[ComplianceState.OK]),
+            output_field=IntegerField(),
         ),
     )
     return queryset
@@ -124,30 +133,53 @@ def licence_installations(*, licence: Licence, limit: int = 500) -> QuerySet[Ins
     return licence.installations.select_related("asset__asset_type", "asset__location")[:limit]
 
 
-def _unused_value():
-    return Case(
-        When(
-            state=ComplianceState.OVER,
-            owned__gt=0,
-            cost__isnull=False,
-            then=ExpressionWrapper(F("cost") * F("difference") / F("owned"), output_field=DecimalField()),
-        ),
-        default=Value(Decimal("0")),
-        output_field=DecimalField(),
+def _by_state(queryset, *fields: str) -> QuerySet:
+    """One row per state (per `fields`, if any): the licences in it, their shortfall and their difference
+    (owned − in use) summed, and what their unused seats cost (cost × difference ÷ owned; read for the
+    over-licensed only).
+
+    Grouped by state rather than totals each filtered on `state`: a total filtered on `state` repeats the
+    state's whole expression in the SQL, nine times over, and Django copies and hashes it for each (issue 23)."""
+    return (
+        queryset.order_by()
+        .values(*fields, "state")
+        .annotate(
+            licences=Count("pk"),
+            shortfall_sum=Sum("shortfall"),
+            difference_sum=Sum("difference"),
+            unused_value_sum=Sum(
+                Case(
+                    When(
+                        owned__gt=0,
+                        cost__isnull=False,
+                        then=ExpressionWrapper(F("cost") * F("difference") / F("owned"), output_field=DecimalField()),
+                    ),
+                    default=Value(Decimal("0")),
+                    output_field=DecimalField(),
+                )
+            ),
+        )
     )
 
 
-def _totals():
+def _totals(rows) -> dict:
+    """The totals of one place's rows of `_by_state`: how many licences in all and in each state, the seats
+    short (under-licensed), unused (over-licensed) and what these cost (not rounded)."""
+    by_state = {row["state"]: row for row in rows}
+
+    def of(state: str, key: str):
+        return (by_state.get(state) or {}).get(key) or 0
+
     return {
-        "licences": Count("pk"),
-        "under": Count("pk", filter=Q(state=ComplianceState.UNDER)),
-        "over": Count("pk", filter=Q(state=ComplianceState.OVER)),
-        "ok": Count("pk", filter=Q(state=ComplianceState.OK)),
-        "site": Count("pk", filter=Q(state=ComplianceState.SITE)),
-        "expired": Count("pk", filter=Q(state=ComplianceState.EXPIRED)),
-        "short": Coalesce(Sum("shortfall", filter=Q(state=ComplianceState.UNDER)), Value(0)),
-        "unused": Coalesce(Sum("difference", filter=Q(state=ComplianceState.OVER)), Value(0)),
-        "unused_value": Coalesce(Sum(_unused_value()), Value(Decimal("0")), output_field=DecimalField()),
+        "licences": sum(row["licences"] for row in by_state.values()),
+        "under": of(ComplianceState.UNDER, "licences"),
+        "over": of(ComplianceState.OVER, "licences"),
+        "ok": of(ComplianceState.OK, "licences"),
+        "site": of(ComplianceState.SITE, "licences"),
+        "expired": of(ComplianceState.EXPIRED, "licences"),
+        "short": of(ComplianceState.UNDER, "shortfall_sum"),
+        "unused": of(ComplianceState.OVER, "difference_sum"),
+        "unused_value": of(ComplianceState.OVER, "unused_value_sum"),
     }
 
 
@@ -158,21 +190,31 @@ def _money(value) -> Decimal:
 def compliance_summary(queryset) -> dict:
     """The school's (or schools') position in one query: how many licences are in each state, the seats
     short and unused, and what the unused seats cost (cost × unused ÷ owned)."""
-    totals = queryset.order_by().aggregate(**_totals())
+    totals = _totals(_by_state(queryset))
     totals["unused_value"] = _money(totals["unused_value"])
     return totals
 
 
 def compliance_by_school(queryset) -> tuple[list[dict], dict]:
     """One row per school, most under-licensed first, and the sum of them all: an LA's or trust's view
-    of its schools in a single query."""
-    rows = list(
-        queryset.order_by()
-        .values("school_id", "school__name", "school__roll_number")
-        .annotate(**_totals())
-        .order_by("-under", "-expired", "school__name")
-    )
-    summary = {key: sum(row[key] for row in rows) for key in _totals()}
+    of its schools in a single query (one row per school and state, in the schools' name order, which a
+    stable sort on the under-licensed and expired keeps among equals)."""
+    places: dict[int, list[dict]] = {}
+    for row in _by_state(queryset, "school_id", "school__name", "school__roll_number").order_by(
+        "school__name", "school_id"
+    ):
+        places.setdefault(row["school_id"], []).append(row)
+    rows = [
+        {
+            "school_id": school_id,
+            "school__name": state_rows[0]["school__name"],
+            "school__roll_number": state_rows[0]["school__roll_number"],
+            **_totals(state_rows),
+        }
+        for school_id, state_rows in places.items()
+    ]
+    rows.sort(key=lambda row: (-row["under"], -row["expired"]))
+    summary = {key: sum(row[key] for row in rows) for key in _totals([])}
     summary["unused_value"] = _money(summary["unused_value"])
     for row in rows:
         row["unused_value"] = _money(row["unused_value"])
