@@ -25,6 +25,7 @@ from django.utils import timezone
 from schooldesk.assets.choices import REFERENCE_PREFIX as ASSET_PREFIX
 from schooldesk.assets.selectors import asset_list
 from schooldesk.core.calendar import LONDON
+from schooldesk.core.expressions import Rare
 from schooldesk.core.permissions import can
 from schooldesk.core.views import PAGE_SIZE
 from schooldesk.diary.selectors import entry_list, month_weeks
@@ -215,7 +216,7 @@ def triage(request):
     sections = {
         "new": base.filter(status=IncidentStatus.NEW).order_by("logged_at"),
         "at_risk": base.filter(at_risk).order_by("resolve_due_at"),
-        "waiting": base.filter(status__in=PAUSED_STATUSES).order_by("logged_at"),
+        "waiting": base.filter(Rare(Q(status__in=PAUSED_STATUSES))).order_by("logged_at"),  # as the page asks
         "next_visit": base.filter(status__in=ACTIVE_STATUSES, for_next_visit=True).order_by(
             "location__name", "logged_at"
         ),
