@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from schooldesk.assets import services
 from schooldesk.assets.models import Asset
 from schooldesk.assets.tests.factories import AssetFactory
+from schooldesk.core.tests.pages import count_queries
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
 
@@ -37,16 +38,6 @@ def grow(cast, n):
         IncidentFactory(school=cast.school, by=cast.reporter, location=rooms[i % 5], asset=hub, summary=f"Hub {i}")
 
 
-def count(client, url) -> int:
-    """The queries of the second of two requests: what every request after the first costs (the drop-downs'
-    options are read once and cached, core/choice_cache.py; the first after a change reads them again)."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 def pages(cast):
     hub = Asset.objects.get(school=cast.school, tag="HUB")
     laptop = cast.school.assettype_set.get(name="Laptop")
@@ -70,10 +61,10 @@ def pages(cast):
 def test_register_pages_query_count_is_fixed(cast, client):
     client.force_login(cast.spoc)
     grow(cast, 4)
-    small = {name: count(client, url) for name, url in pages(cast).items()}
+    small = {name: count_queries(client, url) for name, url in pages(cast).items()}
     grow(cast, 30)
     client.force_login(cast.spoc)
-    large = {name: count(client, url) for name, url in pages(cast).items()}
+    large = {name: count_queries(client, url) for name, url in pages(cast).items()}
     assert large == small
     assert max(large.values()) <= CEILING, large
 

@@ -6,8 +6,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -19,6 +17,7 @@ from schooldesk.changes.models import Approval, ChangeRequest
 from schooldesk.changes.services import change_submit, milestone_add, new_asset_add
 from schooldesk.changes.tests.factories import ChangeFactory, authorised_change
 from schooldesk.conftest import make_cast
+from schooldesk.core.tests.pages import count_queries
 from schooldesk.problems.tests.factories import ProblemFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,13 +176,6 @@ def test_the_change_report_and_its_csv(cast, login):
     assert "'@SUM(1+1)" in [r[2] for r in rows]
 
 
-def count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 def grow(cast, n):
     for i in range(n):
         change = authorised_change(cast, milestones=2, title=f"Change {i}", problem=ProblemFactory(school=cast.school))
@@ -208,11 +200,11 @@ def test_change_pages_do_a_fixed_number_of_queries(cast, login, url):
     client = login(cast.owner)
     grow(cast, 2)
     first = ChangeRequest.objects.order_by("pk").first()
-    small = count(client, url.format(pk=first.pk))
+    small = count_queries(client, url.format(pk=first.pk))
     grow(cast, 10)
     for n in range(4):
         milestone_add(change=first, by=cast.spoc, title=f"More {n}", due_on=timezone.localdate())
     client = login(cast.owner)
-    large = count(client, url.format(pk=first.pk))
+    large = count_queries(client, url.format(pk=first.pk))
     assert large == small, f"{url}: {small} queries with few rows, {large} with many"
     assert large <= 30

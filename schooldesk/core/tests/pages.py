@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 #: what a person types into a required field the page left empty, by the input's type ("Walk <name>" otherwise)
 TEXT_VALUES = {
@@ -316,3 +318,13 @@ def header_faults(response, what: str) -> list[str]:
     if "no-store" not in response.get("Cache-Control", ""):
         faults.append(f"{what}: Cache-Control {response.get('Cache-Control')!r} lets a cache keep it (no no-store)")
     return faults
+
+
+def count_queries(client, url: str) -> int:
+    """The queries a page makes once it has been seen: the second of two requests (the drop-downs' options are
+    read once and kept, core/choice_cache.py; the first request after a change reads them again)."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)

@@ -1,9 +1,8 @@
 """Each page does a fixed number of queries whatever the number of rows."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
+from schooldesk.core.tests.pages import count_queries
 from schooldesk.incidents.services import incident_assign, incident_reply, incident_triage
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.locations.models import Location
@@ -27,16 +26,6 @@ def grow(cast, n):
         )
         incident_reply(incident=incident, by=cast.technician, body=f"Looking at it {i}")
     Location.objects.create(school=cast.school, name=f"Extra room {n}")
-
-
-def count(client, url) -> int:
-    """The queries of the second of two requests: what every request after the first costs (the drop-downs'
-    options are read once and cached, core/choice_cache.py; the first after a change reads them again)."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
 
 
 PAGES = {
@@ -63,12 +52,12 @@ def test_page_query_count_is_fixed(page, cast, client):
     client.force_login(cast.spoc)
     grow(cast, 3)
     first = cast.school.incident_set.order_by("pk").first()
-    small = count(client, PAGES[page](cast, first))
+    small = count_queries(client, PAGES[page](cast, first))
     grow(cast, 30)
     for _ in range(4):  # a longer timeline on the same call
         incident_reply(incident=first, by=cast.technician, body="more")
     client.force_login(cast.spoc)
-    large = count(client, PAGES[page](cast, first))
+    large = count_queries(client, PAGES[page](cast, first))
     assert large == small, f"{page}: {small} queries with few rows, {large} with many"
     assert large <= CEILING, f"{page}: {large} queries"
 
@@ -76,10 +65,10 @@ def test_page_query_count_is_fixed(page, cast, client):
 def test_reporter_pages_query_count_is_fixed(cast, client):
     grow(cast, 2)
     client.force_login(cast.reporter)
-    small = [count(client, url) for url in ("/", "/incidents/")]
+    small = [count_queries(client, url) for url in ("/", "/incidents/")]
     grow(cast, 20)
     client.force_login(cast.reporter)
-    assert [count(client, url) for url in ("/", "/incidents/")] == small
+    assert [count_queries(client, url) for url in ("/", "/incidents/")] == small
 
 
 def test_technician_home_query_count_is_fixed(cast, client):
@@ -87,12 +76,12 @@ def test_technician_home_query_count_is_fixed(cast, client):
     query a row, and show here."""
     grow(cast, 2)
     client.force_login(cast.technician)
-    small = count(client, "/")
+    small = count_queries(client, "/")
     grow(cast, 20)
     client.force_login(cast.technician)
     html = client.get("/").content.decode()
     assert "Calls forwarded to me" in html
-    assert count(client, "/") == small
+    assert count_queries(client, "/") == small
 
 
 def test_provider_home_query_count_is_fixed(cast, client):
@@ -106,8 +95,8 @@ def test_provider_home_query_count_is_fixed(cast, client):
 
     escalate(2)
     client.force_login(cast.provider)
-    small = count(client, "/")
+    small = count_queries(client, "/")
     escalate(20)
     client.force_login(cast.provider)
     assert "Open calls escalated to you" in client.get("/").content.decode()
-    assert count(client, "/") == small
+    assert count_queries(client, "/") == small

@@ -4,11 +4,10 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schooldesk.core.calendar import LONDON
+from schooldesk.core.tests.pages import count_queries
 from schooldesk.diary.models import DiaryEntry, Payment
 from schooldesk.diary.services import entry_save, feed_token_ensure, payment_save
 from schooldesk.incidents.services import incident_assign
@@ -70,13 +69,6 @@ def grow(cast, n):
     )
 
 
-def count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 PAGES = {
     "month": lambda cast, e, c: "/diary/",
     "week": lambda cast, e, c: "/diary/week/?kind=meeting",
@@ -99,10 +91,10 @@ def test_page_query_count_is_fixed(page, cast, client):
     entry = DiaryEntry.objects.filter(kind="meeting").order_by("pk").first()
     contract = cast.supplier.contracts.get()
     client.force_login(cast.spoc)
-    small = count(client, PAGES[page](cast, entry, contract))
+    small = count_queries(client, PAGES[page](cast, entry, contract))
     grow(cast, 30)
     client.force_login(cast.spoc)
-    large = count(client, PAGES[page](cast, entry, contract))
+    large = count_queries(client, PAGES[page](cast, entry, contract))
     assert large == small, f"{page}: {small} queries with few rows, {large} with many"
     assert large <= CEILING, f"{page}: {large} queries"
     print(f"{page}: {large} queries")

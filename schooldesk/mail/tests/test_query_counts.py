@@ -1,9 +1,8 @@
 """Each mail page does a fixed number of queries whatever the number of rows."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
+from schooldesk.core.tests.pages import count_queries
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.mail.choices import InboundStatus, Purpose
 from schooldesk.mail.models import InboundMessage, OutboundMessage
@@ -52,13 +51,6 @@ def grow(cast, mailbox, incident, n):
     MailboxFactory(school=cast.school)
 
 
-def count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 PAGES = {
     "email received": lambda mb, inc, msg: "/mail/",
     "all email, searched": lambda mb, inc, msg: "/mail/?show=all&q=email",
@@ -77,9 +69,9 @@ def test_mail_page_query_count_is_fixed(page, cast, world, client):
     grow(cast, mailbox, incident, 3)
     message = InboundMessage.objects.filter(status=InboundStatus.HELD).order_by("pk").first()
     client.force_login(cast.spoc)
-    small = count(client, PAGES[page](mailbox, incident, message))
+    small = count_queries(client, PAGES[page](mailbox, incident, message))
     grow(cast, mailbox, incident, 30)
     client.force_login(cast.spoc)
-    large = count(client, PAGES[page](mailbox, incident, message))
+    large = count_queries(client, PAGES[page](mailbox, incident, message))
     assert large == small, f"{page}: {small} queries with few rows, {large} with many"
     assert large <= CEILING, f"{page}: {large} queries"

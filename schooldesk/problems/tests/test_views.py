@@ -7,10 +7,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from schooldesk.core.tests.pages import count_queries
 from schooldesk.incidents.choices import IncidentStatus, UpdateKind
 from schooldesk.incidents.models import Incident
 from schooldesk.incidents.tests.factories import IncidentFactory
@@ -181,13 +180,6 @@ def test_the_problem_report_and_its_csv(cast, login):
     assert login(cast.technician).get("/problems/report/").status_code == 403
 
 
-def count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 def grow(cast, n):
     for i in range(n):
         calls = repeat_calls(cast, 2, summary=f"Fault {i}")
@@ -211,11 +203,11 @@ def test_problem_pages_do_a_fixed_number_of_queries(cast, login, url):
     client = login(cast.spoc)
     grow(cast, 2)
     first = Problem.objects.order_by("pk").first()
-    small = count(client, url.format(pk=first.pk))
+    small = count_queries(client, url.format(pk=first.pk))
     grow(cast, 12)
     for call in repeat_calls(cast, 3):
         first.links.create(incident=call)
     client = login(cast.spoc)
-    large = count(client, url.format(pk=first.pk))
+    large = count_queries(client, url.format(pk=first.pk))
     assert large == small, f"{url}: {small} queries with few rows, {large} with many"
     assert large <= 25

@@ -3,10 +3,9 @@ history says who authorised what and when; everyone in school reads the current 
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
+from schooldesk.core.tests.pages import count_queries
 from schooldesk.procedures.choices import STARTER_PROCEDURES, VersionStatus
 from schooldesk.procedures.models import Procedure, ProcedureVersion
 from schooldesk.procedures.services import (
@@ -141,13 +140,6 @@ def test_a_proposal_from_the_page_keeps_bad_input(cast, login):
     assert procedure.versions.count() == 1
 
 
-def count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("url", ["/procedures/", "/procedures/{pk}/", "/procedures/{pk}/versions/{version}/"])
 def test_procedure_pages_do_a_fixed_number_of_queries(cast, login, url):
     def grow(n):
@@ -159,11 +151,11 @@ def test_procedure_pages_do_a_fixed_number_of_queries(cast, login, url):
     first = Procedure.objects.order_by("pk").first()
     client = login(cast.spoc)
     target = url.format(pk=first.pk, version=first.current_version_id)
-    small = count(client, target)
+    small = count_queries(client, target)
     grow(10)
     for n in range(3):
         version = ProcedureVersion.objects.get(procedure=first, status="proposed")
         procedure_decide(version=version, by=cast.owner, authorise=True)
         procedure_propose(procedure=first, by=cast.spoc, title=first.title, body=f"v{n + 3}", note="again")
     client = login(cast.spoc)
-    assert count(client, target) == small
+    assert count_queries(client, target) == small

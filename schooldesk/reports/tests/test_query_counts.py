@@ -3,12 +3,11 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schooldesk.accounts.models import Membership
 from schooldesk.conftest import make_cast
+from schooldesk.core.tests.pages import count_queries
 from schooldesk.incidents.models import Incident
 from schooldesk.reports.tests.factories import at_noon, build_world, call_at, payment
 from schooldesk.reports.tests.test_dashboards import visit
@@ -17,13 +16,6 @@ pytestmark = pytest.mark.django_db
 
 #: the ceilings: a page that grows past these has started to query per row
 CEILINGS = {"report": 36, "dashboard": 24}  # the report: 3 small queries per period, not 1 big one
-
-
-def count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
 
 
 def grow(cast, n):
@@ -63,9 +55,9 @@ def test_query_count_is_fixed(page, cast, client):
     ceiling, role, url = URLS[page]
     build_world(cast)
     client.force_login(getattr(cast, role))
-    small = count(client, url)
+    small = count_queries(client, url)
     grow(cast, 25)
-    assert count(client, url) == small, f"{page} queries per row"
+    assert count_queries(client, url) == small, f"{page} queries per row"
     assert small <= CEILINGS[ceiling], f"{page} needs {small} queries"
 
 
@@ -75,8 +67,8 @@ def test_query_count_is_fixed_across_schools(cast, client):
     Membership.objects.create(user=la, organisation=cast.school.organisation, role="owner")
     build_world(cast)
     client.force_login(la)
-    first = {url: count(client, url) for url in ("/reports/service/", "/reports/dashboards/schools/")}
+    first = {url: count_queries(client, url) for url in ("/reports/service/", "/reports/dashboards/schools/")}
     for prefix in ("birch", "cedar", "damson"):
         build_world(make_cast(prefix, organisation=cast.school.organisation))
-    assert {url: count(client, url) for url in first} == first
+    assert {url: count_queries(client, url) for url in first} == first
     assert all(n <= CEILINGS["report"] for n in first.values()), first

@@ -4,11 +4,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from schooldesk.conftest import make_cast
+from schooldesk.core.tests.pages import count_queries
 from schooldesk.incidents.services import incident_escalate, incident_reply
 from schooldesk.incidents.tests.factories import IncidentFactory
 from schooldesk.suppliers.models import Contact
@@ -46,13 +45,6 @@ def grow(cast, second, trust, n):
         incident_reply(incident=incident, by=cast.provider, body="On it")
 
 
-def count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 PAGES = {
     "suppliers": lambda cast, c: "/suppliers/",
     "supplier page": lambda cast, c: f"/suppliers/{cast.supplier.pk}/",
@@ -74,10 +66,10 @@ def test_page_query_count_is_fixed(page, cast, client):
     grow(cast, second, trust, 2)
     first = cast.supplier.contracts.order_by("pk").first()
     client.force_login(trust)
-    small = count(client, PAGES[page](cast, first))
+    small = count_queries(client, PAGES[page](cast, first))
     grow(cast, second, trust, 12)
     client.force_login(trust)
-    large = count(client, PAGES[page](cast, first))
+    large = count_queries(client, PAGES[page](cast, first))
     assert large == small, f"{page}: {small} queries with few rows, {large} with many"
     assert large <= CEILING, f"{page}: {large} queries"
     print(f"{page}: {large} queries")
