@@ -4,7 +4,7 @@ English whatever the page's language, as they always were."""
 
 from django.utils.translation import gettext_lazy as _
 
-from schooldesk.core.tables import Column, Table
+from schooldesk.core.tables import PAGE_CSS, Column, Table
 
 #: rows: payments from `diary.selectors.payments_for_export` (which sets `export_year` and `export_status`)
 PAYMENT_EXPORT = Table(
@@ -28,6 +28,7 @@ PAYMENT_EXPORT = Table(
 
 #: the agenda (diary/agenda.html): under each day's heading, that day's entries
 AGENDA_PAGE = Table(
+    css=f"{PAGE_CSS} agenda-day",  # one table a day, their columns lined up (app.css)
     columns=[
         Column(_("Entry"), cell="diary/cells/entry.html"),
         Column(_("Kind"), "get_kind_display"),
