@@ -27,7 +27,7 @@ from schooldesk.assets.selectors import asset_list
 from schooldesk.core.calendar import LONDON
 from schooldesk.core.expressions import Rare
 from schooldesk.core.permissions import can
-from schooldesk.core.views import PAGE_SIZE
+from schooldesk.core.views import PAGE_SIZE, CappedPaginator
 from schooldesk.diary.selectors import entry_list, month_weeks
 from schooldesk.incidents.choices import ACTIVE_STATUSES, PAUSED_STATUSES, IncidentStatus
 from schooldesk.incidents.filtersets import reference_matches
@@ -135,7 +135,8 @@ LICENCE_ROW = (
     "ends_on",
 )
 DIARY_ROW = ("pk", "kind", "title", "starts_at", "is_all_day", "school__short_name", "school__name")
-ASSET_COUNT_CAP = 10_000  # the asset list counts this far and no further (assets/views.py, CappedPaginator)
+#: the asset and call lists count this far and no further, a word search to SEARCH_CAP (core/views.py CappedPaginator)
+COUNT_CAP, SEARCH_CAP = CappedPaginator.CAP, CappedPaginator.SEARCH_CAP
 LICENCE_PAGE = 50  # the compliance page's licences, 50 a page
 
 
@@ -244,7 +245,8 @@ def call_list(request):
     """`/incidents/` (incidents/views.py IncidentListView, incident_list.html), also with `?status=…&priority=…`
     and `?q=…`: the calls the person may see (`Incident.objects.visible_to`), narrowed as the list's filters
     narrow them (status, priority: only known values, as the filter form drops the others; the search box's
-    words), newest first; the count and the first 25 rows with the call table's columns (TABLE_FIELDS)."""
+    words), newest first; the count (to the list's cap, as the page counts) and the first 25 rows with the call
+    table's columns (TABLE_FIELDS)."""
     calls = Incident.objects.visible_to(request.user)
     statuses = [s for s in request.GET.getlist("status") if s in IncidentStatus.values]
     priorities = [p for p in request.GET.getlist("priority") if p in Priority.values]
@@ -255,7 +257,9 @@ def call_list(request):
     if value := request.GET.get("q", "").strip():
         calls = calls.filter(_search(value))
     calls = calls.order_by("-logged_at")
-    context = {"count": calls.count(), "rows": _calls(calls, PAGE_SIZE), "q": value}
+    cap = SEARCH_CAP if value else COUNT_CAP
+    count = calls.order_by().values("pk")[: cap + 1].count()
+    context = {"count": min(count, cap), "capped": count > cap, "rows": _calls(calls, PAGE_SIZE), "q": value}
     return render(request, "floor/list.html", context, using="floor")
 
 
@@ -306,8 +310,8 @@ def assets(request):
     if not can(request.user, "assets.change"):
         raise PermissionDenied
     rows = asset_list(user=request.user).order_by("tag")
-    count = rows.order_by().values("pk")[: ASSET_COUNT_CAP + 1].count()
-    context = {"count": min(count, ASSET_COUNT_CAP), "capped": count > ASSET_COUNT_CAP}
+    count = rows.order_by().values("pk")[: COUNT_CAP + 1].count()
+    context = {"count": min(count, COUNT_CAP), "capped": count > COUNT_CAP}
     context["rows"] = list(rows.values(*ASSET_ROW)[:PAGE_SIZE])
     context["prefix"] = ASSET_PREFIX
     return render(request, "floor/assets.html", context, using="floor")

@@ -1,12 +1,10 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,6 +39,7 @@ from schooldesk.assets.tables import ASSET_EXPORT, ASSET_PAGE, FORECAST_EXPORT
 from schooldesk.core.exports import export_response
 from schooldesk.core.permissions import can
 from schooldesk.core.views import (
+    CappedPaginator,
     FilteredListView,
     FormPageView,
     ObjectActionView,
@@ -60,28 +59,6 @@ def _asset_or_404(request, pk) -> Asset:
         raise Http404 from exc
 
 
-class CappedPaginator(Paginator):
-    """Counts up to a cap and no further: an LA's whole register (300,000 assets) would otherwise be counted
-    on every page. Beyond the cap the page says "more than 10,000" and asks for a filter.
-
-    A word search counts up to SEARCH_CAP: its matches are found by reading the rows themselves, and a word
-    that 31,000 assets of an LA share took 70 ms to count to 10,000 (7 ms to 1,000). A search that matches
-    more than 1,000 assets has stopped being a search; the page says so and asks for a filter."""
-
-    CAP = 10_000
-    SEARCH_CAP = 1_000
-
-    def __init__(self, *args, searching: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.cap = self.SEARCH_CAP if searching else self.CAP
-
-    @cached_property
-    def count(self):
-        counted = self.object_list.order_by().values("pk")[: self.cap + 1].count()
-        self.is_capped = counted > self.cap
-        return min(counted, self.cap)
-
-
 class AssetListView(FilteredListView):
     model = Asset
     paginator_class = CappedPaginator
@@ -90,10 +67,6 @@ class AssetListView(FilteredListView):
     table = ASSET_PAGE
     permission = "assets.change"
     template_name = "assets/asset_list.html"
-
-    def get_paginator(self, queryset, per_page, **kwargs):
-        searching = bool(self.filterset.is_valid() and self.filterset.form.cleaned_data.get("q", "").strip())
-        return super().get_paginator(queryset, per_page, searching=searching, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

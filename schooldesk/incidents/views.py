@@ -17,6 +17,7 @@ from schooldesk.core.audit import VIEW, audit_record
 from schooldesk.core.permissions import can
 from schooldesk.core.throttling import create_allowed
 from schooldesk.core.views import (
+    CappedPaginator,
     FilteredListView,
     ObjectActionView,
     PermissionRequiredMixin,
@@ -88,6 +89,7 @@ class BulkMixin:
 
 class IncidentListView(BulkMixin, FilteredListView):
     model = Incident
+    paginator_class = CappedPaginator
     selector = incident_table
     filterset_class = IncidentFilterSet
     table = CALL_TABLE

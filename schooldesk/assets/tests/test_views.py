@@ -286,7 +286,7 @@ def test_an_la_with_many_schools_chooses_a_school_before_its_rooms(cast, login):
 
 
 def test_the_list_counts_an_la_register_only_up_to_a_cap(cast):
-    from schooldesk.assets.views import CappedPaginator
+    from schooldesk.core.views import CappedPaginator
 
     class SmallCap(CappedPaginator):
         CAP = 3
@@ -300,7 +300,7 @@ def test_the_list_counts_an_la_register_only_up_to_a_cap(cast):
 
 
 def test_a_word_search_is_counted_only_up_to_its_own_cap(cast, login, monkeypatch):
-    from schooldesk.assets.views import CappedPaginator
+    from schooldesk.core.views import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "SEARCH_CAP", 2)
     for n in range(3):

@@ -79,3 +79,22 @@ def test_word_forms_match_on_either_database(cast, calls):
     assert found(cast, "pictures") == {"Projector in Room 12 shows no picture"}
     assert found(cast, "dropping") == {"Wi-Fi drops in the hall"}
     assert found(cast, "receipt") == {"Café till will not print"}
+
+
+def test_a_word_search_and_the_whole_list_are_counted_only_up_to_their_caps(cast, login, monkeypatch):
+    """At 100,000 calls a common word matches thousands: the list counts a search to 1,000 and the whole list to
+    10,000 (core.views.CappedPaginator), so the count costs the same however many calls the school has had."""
+    from schooldesk.core.views import CappedPaginator
+
+    for n in range(3):
+        IncidentFactory(school=cast.school, by=cast.reporter, summary=f"Projector {n} flickers")
+    client = login(cast.spoc)
+    monkeypatch.setattr(CappedPaginator, "SEARCH_CAP", 2)
+    searched = client.get("/incidents/?q=projector").content.decode()
+    assert "More than 2 calls: filter to narrow them down." in searched
+    assert "More than" not in client.get("/incidents/").content.decode()  # the list's own cap is 10,000
+    monkeypatch.setattr(CappedPaginator, "CAP", 2)
+    assert "More than 2 calls" in client.get("/incidents/").content.decode()
+    monkeypatch.setattr(CappedPaginator, "SEARCH_CAP", 3)
+    monkeypatch.setattr(CappedPaginator, "CAP", 10_000)
+    assert "3 calls" in client.get("/incidents/?q=projector").content.decode()
